@@ -1,0 +1,43 @@
+# ParkImpact: `make run` and `make test` work on a fresh Debian machine with Swift.
+SWIFT        ?= swift
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libcsv-dev libsqlite3-dev tzdata
+BIN          := .build/release/parkimpact
+
+.PHONY: run test build deps demo-data check-demo-data contract-check clean
+
+## Install the system packages that are missing (libcsv, SQLite, time-zone data).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## Release build.
+build: deps
+	$(SWIFT) build -c release
+
+## Run every pipeline in pipelines/ on input/, write output/.
+run: build
+	$(BIN) run
+
+## The whole test suite.
+test: deps
+	$(SWIFT) test
+
+## Regenerate the demo pilot's input (deterministic; the result is committed).
+demo-data:
+	python3 scripts/generate-demo-data.py --out input/demo-park
+
+## Check the committed demo input is exactly what the script generates.
+check-demo-data:
+	@tmp=$$(mktemp -d); python3 scripts/generate-demo-data.py --out $$tmp/demo-park >/dev/null && \
+	  diff -r -q $$tmp/demo-park input/demo-park && echo "demo data: reproducible"; rc=$$?; rm -rf $$tmp; exit $$rc
+
+## Check the build against the public contract (../shared/tools/contract-check).
+contract-check: build
+	../shared/tools/contract-check $(BIN)
+
+clean:
+	rm -rf .build output/*/ output/index.html output/.parkimpact

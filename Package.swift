@@ -1,0 +1,80 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// One switchboard for strictness: every Swift target gets the same upcoming features.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "ParkImpact",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "parkimpact", targets: ["parkimpact"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // libcsv (Debian libcsv-dev ships no pkg-config file, so no `pkgConfig:` here).
+        .systemLibrary(
+            name: "CLibCSV",
+            providers: [.apt(["libcsv-dev"]), .brew(["libcsv"])]
+        ),
+        // The only module that sees C.
+        .target(
+            name: "CSVReading",
+            dependencies: ["CLibCSV"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ParkImpactCore",
+            dependencies: [
+                "CSVReading",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.embedInCode("Resources/emission-factors.csv")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ParkImpactCommands",
+            dependencies: [
+                "ParkImpactCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "parkimpact",
+            dependencies: [
+                "ParkImpactCommands",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CSVReadingTests",
+            dependencies: ["CSVReading"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ParkImpactCoreTests",
+            dependencies: ["ParkImpactCore", "CSVReading"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ParkImpactCommandsTests",
+            dependencies: [
+                "ParkImpactCommands", "ParkImpactCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.copy("Golden")],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,82 @@
+/// One parsed record, handed to the record handler of ``CSVStreamReader``.
+///
+/// A view: its field bytes live in the reader's buffers and are valid only during the handler call. Copy what you
+/// keep (``string(_:)``). Fields are raw bytes as libcsv delivered them (quotes removed, `""` unescaped, unquoted
+/// fields trimmed of surrounding spaces); no `String` is created unless asked for.
+public struct CSVRecord {
+    /// Physical line (1-based) where the record starts; records can span lines inside quoted fields.
+    public let line: Int
+    /// Number of fields libcsv found (libcsv never checks field counts: compare with the header yourself).
+    public let fieldCount: Int
+    let storage: UnsafeRawBufferPointer
+    let fieldEnds: UnsafeBufferPointer<Int>
+    /// The record's raw text (without the line terminator), for reject messages.
+    public let raw: UnsafeRawBufferPointer
+
+    /// The bytes of field `index` (0-based); an empty buffer when the record has fewer fields.
+    @inline(__always)
+    public subscript(index: Int) -> UnsafeRawBufferPointer {
+        guard index >= 0, index < fieldCount, let base = storage.baseAddress else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        let start = index == 0 ? 0 : fieldEnds[index - 1]
+        return UnsafeRawBufferPointer(start: base + start, count: fieldEnds[index] - start)
+    }
+
+    /// Field `index` decoded as UTF-8 (invalid bytes replaced), or "" when absent.
+    public func string(_ index: Int) -> String {
+        String(decoding: self[index], as: UTF8.self)
+    }
+
+    /// All fields as strings (for headers and diagnostics, not for the hot path).
+    public var strings: [String] { (0..<fieldCount).map(string) }
+
+    /// The raw text of the record, cut to `limit` bytes.
+    public func rawText(limit: Int = 4096) -> String {
+        CSVRecord.text(raw, limit: limit)
+    }
+
+    static func text(_ bytes: UnsafeRawBufferPointer, limit: Int) -> String {
+        if bytes.count <= limit { return String(decoding: bytes, as: UTF8.self) }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<limit]), as: UTF8.self) + "…"
+    }
+}
+
+/// A record libcsv could not parse, or a line the reader refused (too long, NUL bytes, too many fields).
+public struct CSVMalformedRecord: Sendable, Equatable {
+    /// Physical line (1-based) where the record starts.
+    public let line: Int
+    /// 1-based field position of the problem, when known.
+    public let column: Int?
+    /// What is wrong, in words a coordinator understands.
+    public let reason: String
+    /// The raw text (cut to 4 KiB).
+    public let raw: String
+
+    public init(line: Int, column: Int?, reason: String, raw: String) {
+        self.line = line
+        self.column = column
+        self.reason = reason
+        self.raw = raw
+    }
+}
+
+/// What a record handler tells the reader.
+public enum CSVReadControl: Sendable {
+    case proceed
+    case stop
+}
+
+/// Counts that let a caller prove no line disappeared: every physical line is a record line, a malformed line,
+/// a blank line or a preamble line.
+public struct CSVReadStatistics: Sendable, Equatable {
+    public var bytes: Int = 0
+    public var physicalLines: Int = 0
+    public var records: Int = 0
+    public var malformedRecords: Int = 0
+    public var blankLines: Int = 0
+    public var preambleLines: Int = 0
+    public var stoppedEarly: Bool = false
+
+    public init() {}
+}

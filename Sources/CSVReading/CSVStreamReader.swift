@@ -1,0 +1,492 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// Limits that keep memory bounded whatever a file contains.
+public struct CSVReadLimits: Sendable, Equatable {
+    /// Bytes read per `read(2)` call.
+    public var chunkSize: Int
+    /// A physical line longer than this is rejected (and skipped), never buffered whole.
+    public var maxLineBytes: Int
+    /// A record with more fields than this is rejected.
+    public var maxFields: Int
+    /// A quoted field still open after this many lines is treated as an unterminated quote.
+    public var maxRecordLines: Int
+
+    public init(chunkSize: Int = 1 << 20, maxLineBytes: Int = 8 << 20, maxFields: Int = 4096, maxRecordLines: Int = 200) {
+        self.chunkSize = chunkSize
+        self.maxLineBytes = maxLineBytes
+        self.maxFields = maxFields
+        self.maxRecordLines = maxRecordLines
+    }
+}
+
+/// Where the reader gets bytes from.
+public protocol CSVByteSource {
+    /// Fills `buffer` from the start; returns the number of bytes read, 0 at end of input.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVFileError) -> Int
+}
+
+/// Bytes already in memory (tests, the fuzz target, `sniff`).
+public struct CSVMemorySource: CSVByteSource {
+    let bytes: [UInt8]
+    var position = 0
+    /// At most this many bytes per read: lets tests prove the result does not depend on chunk boundaries.
+    let maxRead: Int
+
+    public init(_ bytes: [UInt8], maxRead: Int = .max) {
+        self.bytes = bytes
+        self.maxRead = maxRead
+    }
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVFileError) -> Int {
+        let count = min(buffer.count, bytes.count - position, maxRead)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[position..<(position + count)]))
+        }
+        position += count
+        return count
+    }
+}
+
+#if canImport(Glibc)
+private let systemRead = Glibc.read
+#else
+private let systemRead = Darwin.read
+#endif
+
+/// A file read with `read(2)` in fixed-size chunks: memory does not grow with the file.
+public final class CSVFileSource: CSVByteSource {
+    public let path: String
+    private let descriptor: Int32
+
+    /// Opens `path` for reading. The corresponding C function is `open`.
+    public init(path: String) throws(CSVFileError) {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CSVFileError.fromErrno(errno, path: path) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw CSVFileError(code: .notAFile, path: path)
+        }
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// The corresponding C function is `read`.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVFileError) -> Int {
+        while true {
+            let count = systemRead(descriptor, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw CSVFileError.fromErrno(errno, path: path)
+        }
+    }
+
+    /// Reads up to `count` bytes from the start of the file (for dialect and format detection).
+    public static func prefix(path: String, count: Int = 65_536) throws(CSVFileError) -> [UInt8] {
+        let source = try CSVFileSource(path: path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+        defer { buffer.deallocate() }
+        var filled = 0
+        while filled < count {
+            let got = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if got == 0 { break }
+            filled += got
+        }
+        return Array(UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+    }
+}
+
+/// Streams CSV records out of a byte source through libcsv in strict mode.
+///
+/// What the reader guarantees (see `LIBCSV.md` for why each is needed):
+/// - input is fed one physical line at a time, so every record knows its starting line;
+/// - the BOM is stripped and an Excel `sep=` line skipped before libcsv sees them;
+/// - blank lines, a lone Ctrl-Z, lines with NUL bytes, over-long lines, records with too many fields and malformed
+///   quoting are counted or reported through the malformed-record handler, and reading goes on with a fresh parser;
+/// - an unterminated quote is reported at its start line, and the lines it swallowed are read again;
+/// - every physical line ends up counted in ``CSVReadStatistics``.
+public struct CSVStreamReader {
+    public let dialect: CSVDialect
+    public let limits: CSVReadLimits
+
+    public init(dialect: CSVDialect, limits: CSVReadLimits = CSVReadLimits()) {
+        self.dialect = dialect
+        self.limits = limits
+    }
+
+    /// Reads the whole source, calling `onRecord` for every record and `onMalformed` for every rejected one.
+    /// Throws only when the source itself cannot be read (I/O error, wrong encoding).
+    @discardableResult
+    public func read(
+        from source: inout some CSVByteSource,
+        onRecord: (CSVRecord) -> CSVReadControl,
+        onMalformed: (CSVMalformedRecord) -> Void
+    ) throws(CSVFileError) -> CSVReadStatistics {
+        switch dialect.encoding {
+        case .utf8, .windows1252: break
+        case .utf16LittleEndian, .utf16BigEndian: throw CSVFileError(code: .utf16, path: nil)
+        case .binary: throw CSVFileError(code: .binary, path: nil)
+        }
+        let outcome: Result<CSVReadStatistics, CSVFileError> = withoutActuallyEscaping(onRecord) { onRecord in
+            withoutActuallyEscaping(onMalformed) { onMalformed in
+                let assembler = UnsafeMutablePointer<RecordAssembler>.allocate(capacity: 1)
+                assembler.initialize(to: RecordAssembler(
+                    maxFields: limits.maxFields, handler: onRecord, malformedHandler: onMalformed))
+                defer {
+                    assembler.pointee.deallocate()
+                    assembler.deinitialize(count: 1)
+                    assembler.deallocate()
+                }
+                var session = ReadSession(dialect: dialect, limits: limits, assembler: assembler)
+                do throws(CSVFileError) {
+                    try session.run(source: &source)
+                } catch {
+                    return .failure(error)
+                }
+                return .success(assembler.pointee.statistics)
+            }
+        }
+        return try outcome.get()
+    }
+}
+
+/// The state of one read. Not reused: a new read gets a new session and new parsers.
+private struct ReadSession {
+    let dialect: CSVDialect
+    let limits: CSVReadLimits
+    let assembler: UnsafeMutablePointer<RecordAssembler>
+    var parser: CSVParser
+    var lineNumber = 0
+    /// Lines of a record that spans lines (inside a quoted field), kept to report it and to re-read them when the
+    /// quote turns out never to close.
+    var openRecordLines: [(number: Int, bytes: [UInt8])] = []
+    var openRecordRaw: [UInt8] = []
+    /// 1-based position of the field that is open across lines.
+    var openRecordColumn = 0
+    /// A line's bytes with the `=` of Excel's `="…"` blanked (see `copyWithoutFormulaEquals`), reused line to line.
+    var formulaScratch: [UInt8] = []
+
+    init(dialect: CSVDialect, limits: CSVReadLimits, assembler: UnsafeMutablePointer<RecordAssembler>) {
+        self.dialect = dialect
+        self.limits = limits
+        self.assembler = assembler
+        parser = CSVParser(delimiter: dialect.delimiter, quote: dialect.quote)
+    }
+
+    var context: UnsafeMutableRawPointer { UnsafeMutableRawPointer(assembler) }
+    var stopped: Bool { assembler.pointee.stopRequested }
+
+    mutating func run(source: inout some CSVByteSource) throws(CSVFileError) {
+        let terminator = dialect.lineTerminator
+        var capacity = max(limits.chunkSize, 4096)
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
+        defer { buffer.deallocate() }
+        var filled = 0
+        var skippingLongLine = false
+        var longLineStart = 0
+        // Bytes of the line being skipped so far, and its last byte (a CR there may be half of a CRLF).
+        var longLineBytes = 0
+        var longLineLastByte: UInt8 = 0
+        var atFileStart = true
+        var endOfInput = false
+
+        while !endOfInput, !stopped {
+            let got = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            assembler.pointee.statistics.bytes += got
+            if got == 0 { endOfInput = true }
+            filled += got
+            var start = 0
+            if atFileStart, filled >= dialect.byteOrderMarkLength || endOfInput {
+                start = min(dialect.byteOrderMarkLength, filled)
+                atFileStart = false
+            } else if atFileStart {
+                continue
+            }
+            let base = UnsafeRawPointer(buffer.baseAddress!)
+            // Every complete line in the buffer.
+            while start < filled, !stopped {
+                let remaining = filled - start
+                guard let hit = memchr(base + start, Int32(terminator), remaining) else { break }
+                let end = UnsafeRawPointer(hit) - base
+                let lineBytes = UnsafeRawBufferPointer(start: base + start, count: end - start + 1)
+                let lastByte = end > start ? base.load(fromByteOffset: end - 1, as: UInt8.self) : 0
+                if skippingLongLine {
+                    skippingLongLine = false
+                    rejectLongLine(line: longLineStart, length: contentLength(
+                        longLineBytes + end - start, end > start ? lastByte : longLineLastByte))
+                } else if contentLength(end - start, lastByte) > limits.maxLineBytes {
+                    // The whole line arrived in one buffer: still too long, the same verdict as when it arrives in
+                    // pieces and is skipped below (results must not depend on read sizes).
+                    lineNumber += 1
+                    rejectLongLine(line: lineNumber, length: contentLength(end - start, lastByte))
+                } else {
+                    processLine(lineBytes, hasTerminator: true)
+                }
+                start = end + 1
+            }
+            if stopped { break }
+            // Keep the partial last line for the next read.
+            let leftover = filled - start
+            let leftoverLastByte = leftover > 0 ? base.load(fromByteOffset: filled - 1, as: UInt8.self) : 0
+            if endOfInput {
+                if skippingLongLine {
+                    rejectLongLine(line: longLineStart,
+                                   length: contentLength(longLineBytes + leftover,
+                                                         leftover > 0 ? leftoverLastByte : longLineLastByte))
+                } else if contentLength(leftover, leftoverLastByte) > limits.maxLineBytes {
+                    lineNumber += 1
+                    rejectLongLine(line: lineNumber, length: contentLength(leftover, leftoverLastByte))
+                } else if leftover > 0 {
+                    processLine(UnsafeRawBufferPointer(start: base + start, count: leftover), hasTerminator: false)
+                }
+                break
+            }
+            if skippingLongLine {
+                longLineBytes += leftover
+                if leftover > 0 { longLineLastByte = leftoverLastByte }
+                filled = 0
+                continue
+            }
+            if contentLength(leftover, leftoverLastByte) > limits.maxLineBytes {
+                // Longer than the limit whatever follows: stop buffering it, count its bytes until its end.
+                lineNumber += 1
+                longLineStart = lineNumber
+                longLineBytes = leftover
+                longLineLastByte = leftoverLastByte
+                skippingLongLine = true
+                filled = 0
+                continue
+            }
+            if start > 0, leftover > 0 {
+                memmove(buffer.baseAddress!, buffer.baseAddress! + start, leftover)
+            }
+            filled = leftover
+            if filled == capacity {
+                // Room for a partial line of up to `maxLineBytes` + 1 bytes (its last byte may be the CR of a CRLF)
+                // and one more read: a full buffer would read 0 bytes, which means end of input.
+                capacity = max(min(capacity * 2, limits.maxLineBytes + 1 + limits.chunkSize), filled + 1)
+                let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 1)
+                grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+                buffer.deallocate()
+                buffer = grown
+            }
+        }
+        if !stopped { finishInput() }
+        if stopped { assembler.pointee.statistics.stoppedEarly = true }
+    }
+
+    /// The length of a line's text: `count` bytes before the line terminator, less the CR of a CRLF.
+    private func contentLength(_ count: Int, _ lastByte: UInt8) -> Int {
+        count > 0 && dialect.lineTerminator == 0x0A && lastByte == 0x0D ? count - 1 : count
+    }
+
+    /// Rejects a line longer than `limits.maxLineBytes` (never handed to libcsv). A quoted field open before it is
+    /// given up first as unterminated, so the lines it held are read again rather than silently dropped.
+    private mutating func rejectLongLine(line: Int, length: Int) {
+        while !openRecordLines.isEmpty, !stopped { abandonOpenRecord() }
+        assembler.pointee.statistics.physicalLines += 1
+        let limit = limits.maxLineBytes
+        let limitText = limit >= 1 << 20 && limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+        reject(line: line, column: nil,
+               reason: "line too long: \(length) bytes (limit \(limitText)); is this a CSV export?",
+               raw: "(not kept: too long)")
+        restartParser()
+    }
+
+    /// One physical line, with its terminator when it has one.
+    private mutating func processLine(_ lineWithTerminator: UnsafeRawBufferPointer, hasTerminator: Bool) {
+        lineNumber += 1
+        assembler.pointee.statistics.physicalLines += 1
+        var text = lineWithTerminator
+        if hasTerminator { text = UnsafeRawBufferPointer(rebasing: text.dropLast()) }
+        if dialect.lineTerminator == 0x0A, text.last == 0x0D { text = UnsafeRawBufferPointer(rebasing: text.dropLast()) }
+        feed(number: lineNumber, text: text, feedBytes: lineWithTerminator)
+    }
+
+    /// Feeds one line to libcsv (also used to re-read the lines an unterminated quote swallowed).
+    private mutating func feed(number: Int, text: UnsafeRawBufferPointer, feedBytes: UnsafeRawBufferPointer) {
+        let continuing = parser.isInsideRecord
+        if !continuing {
+            if number == 1, dialect.hasSeparatorLine {
+                assembler.pointee.statistics.preambleLines += 1
+                return
+            }
+            if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) || (text.count == 1 && text[0] == 0x1A) {
+                assembler.pointee.statistics.blankLines += 1
+                return
+            }
+        }
+        if text.count > 0, memchr(text.baseAddress!, 0, text.count) != nil {
+            if continuing { rejectOpenRecord(reason: "a quoted field runs into a line with NUL bytes") }
+            reject(line: number, column: nil, reason: "line contains NUL bytes (binary data or UTF-16 text)",
+                   raw: CSVRecord.text(text, limit: 4096))
+            restartParser()
+            return
+        }
+        if continuing {
+            openRecordLines.append((number, Array(text)))
+            openRecordRaw.append(0x0A)
+            openRecordRaw.append(contentsOf: text)
+        }
+        let consumed = copyWithoutFormulaEquals(feedBytes, insideQuotes: continuing)
+            ? formulaScratch.withUnsafeBytes { parse($0, line: number, text: text, continuing: continuing) }
+            : parse(feedBytes, line: number, text: text, continuing: continuing)
+        assembler.pointee.raw = UnsafeRawBufferPointer(start: nil, count: 0)
+        if consumed < feedBytes.count {
+            if continuing, assembler.pointee.fieldCount + 1 == openRecordColumn {
+                // The field that was open across lines did not close properly (`a,"abc` + `d,"e"`: the quote
+                // closes at `d,"` and `e` follows). Its opening quote is the fault, a stray or unterminated quote,
+                // as when the file ends inside it: report it at its start line and read the lines it held again,
+                // this one included (they are usually good rows, not part of the reject).
+                abandonOpenRecord()
+                return
+            }
+            let column = assembler.pointee.fieldCount + 1
+            let raw = continuing ? openRecordRaw.withUnsafeBytes { CSVRecord.text($0, limit: 4096) }
+                                 : CSVRecord.text(text, limit: 4096)
+            let position = consumed + 1
+            reject(line: continuing ? openRecordLines[0].number : number, column: column,
+                   reason: "malformed quoting near character \(position) of line \(number): a quote inside an unquoted "
+                       + "field or text after a closing quote", raw: raw)
+            restartParser()
+            return
+        }
+        if parser.isInsideRecord {
+            if !continuing {
+                openRecordLines = [(number, Array(text))]
+                openRecordRaw = Array(text)
+                openRecordColumn = assembler.pointee.fieldCount + 1
+            }
+            // `>=`: a field still open after `maxRecordLines` lines is unterminated (`>` let it span one line more).
+            if openRecordLines.count >= limits.maxRecordLines || openRecordRaw.count > limits.maxLineBytes {
+                abandonOpenRecord()
+            }
+        } else if continuing {
+            openRecordLines.removeAll(keepingCapacity: true)
+            openRecordRaw.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Feeds `bytes` to libcsv with the record's start line and raw text set for the record callback.
+    private func parse(_ bytes: UnsafeRawBufferPointer, line: Int, text: UnsafeRawBufferPointer, continuing: Bool) -> Int {
+        if continuing {
+            return openRecordRaw.withUnsafeBytes { raw in
+                assembler.pointee.raw = raw
+                return parser.parse(bytes, context: context)
+            }
+        }
+        assembler.pointee.line = line
+        assembler.pointee.raw = text
+        return parser.parse(bytes, context: context)
+    }
+
+    /// Excel's text formula `="…"` at the start of a field (Fluvius writes its EAN column so: `;="5414…";`) is a
+    /// quote inside an unquoted field to libcsv's strict mode, which rejects every such row. libcsv skips spaces
+    /// before a quoted field, so in a copy (`formulaScratch`) the `=` becomes a space: the field arrives as the text
+    /// Excel shows (`5414…`), byte positions in messages stay right and the record's raw text keeps its `=`.
+    /// Returns false, copying nothing, when the line has no `="` at all (found with `memchr`: most lines have no `=`).
+    private mutating func copyWithoutFormulaEquals(_ bytes: UnsafeRawBufferPointer, insideQuotes: Bool) -> Bool {
+        let equals = UInt8(ascii: "=")
+        guard bytes.count > 1, let base = bytes.baseAddress else { return false }
+        var search = 0
+        var found = false
+        while !found, search < bytes.count - 1,
+              let hit = memchr(base + search, Int32(equals), bytes.count - 1 - search) {
+            let at = UnsafeRawPointer(hit) - base
+            found = bytes[at + 1] == dialect.quote
+            search = at + 1
+        }
+        guard found else { return false }
+        var copied = false
+        var inQuotes = insideQuotes
+        var atFieldStart = !insideQuotes
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if inQuotes {
+                if byte == dialect.quote { inQuotes = false }  // a `""` escape reopens just below
+            } else if byte == dialect.delimiter {
+                atFieldStart = true
+            } else if byte == dialect.quote {
+                inQuotes = true
+                atFieldStart = false
+            } else if byte == 0x20 || byte == 0x09 {
+                continue  // libcsv skips spaces before a field
+            } else if byte == equals, atFieldStart, index + 1 < bytes.count, bytes[index + 1] == dialect.quote {
+                if !copied {
+                    formulaScratch.removeAll(keepingCapacity: true)
+                    formulaScratch.append(contentsOf: bytes)
+                    copied = true
+                }
+                formulaScratch[index] = 0x20
+                atFieldStart = false
+            } else {
+                atFieldStart = false
+            }
+        }
+        return copied
+    }
+
+    /// The end of input: `csv_fini` ends a last record without newline, and fails only when a quoted field is
+    /// still open; then the record is rejected and the lines it swallowed are read again (which may open another).
+    private mutating func finishInput() {
+        while !stopped {
+            let finished = openRecordRaw.withUnsafeBytes { raw in
+                if !raw.isEmpty { assembler.pointee.raw = raw }
+                return parser.finish(context: context)
+            }
+            assembler.pointee.raw = UnsafeRawBufferPointer(start: nil, count: 0)
+            if finished { return }
+            guard !openRecordLines.isEmpty else {
+                reject(line: lineNumber, column: assembler.pointee.fieldCount + 1,
+                       reason: "unterminated quoted field at end of file", raw: "")
+                restartParser()
+                return
+            }
+            abandonOpenRecord()
+        }
+    }
+
+    /// Rejects the open multi-line record as an unterminated quote and re-reads the lines after its first line.
+    private mutating func abandonOpenRecord() {
+        let lines = openRecordLines
+        rejectOpenRecord(reason: "unterminated quoted field: the quote opened here never closes")
+        restartParser()
+        for (number, bytes) in lines.dropFirst() where !stopped {
+            var withTerminator = bytes
+            withTerminator.append(0x0A)
+            bytes.withUnsafeBytes { text in
+                withTerminator.withUnsafeBytes { feedBytes in
+                    feed(number: number, text: text, feedBytes: feedBytes)
+                }
+            }
+        }
+    }
+
+    private mutating func rejectOpenRecord(reason: String) {
+        guard let first = openRecordLines.first else { return }
+        let raw = first.bytes.withUnsafeBytes { CSVRecord.text($0, limit: 4096) }
+        reject(line: first.number, column: assembler.pointee.fieldCount + 1, reason: reason, raw: raw)
+        openRecordLines.removeAll()
+        openRecordRaw.removeAll()
+    }
+
+    private mutating func reject(line: Int, column: Int?, reason: String, raw: String) {
+        assembler.pointee.statistics.malformedRecords += 1
+        assembler.pointee.malformedHandler(CSVMalformedRecord(line: line, column: column, reason: reason, raw: raw))
+    }
+
+    /// A fresh parser: libcsv is not reset after an error (`LIBCSV.md`).
+    private mutating func restartParser() {
+        parser = CSVParser(delimiter: dialect.delimiter, quote: dialect.quote)
+        assembler.pointee.reset()
+        openRecordLines.removeAll()
+        openRecordRaw.removeAll()
+    }
+}

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// Parsing numbers and codes straight from field bytes: no `String` per field on the hot path.
+public enum FieldParsing {
+    /// Powers of ten that are exact in a `Double`.
+    @usableFromInline static let exactPowersOfTen: [Double] = (0...22).map { exponent in
+        var value = 1.0
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
+
+    /// Parses a decimal number like `-12,345` or `0.5` or `1e3` with the given decimal mark.
+    ///
+    /// Fast path: up to 19 significant digits and 22 fraction digits are exact integer arithmetic followed by one
+    /// correctly rounded division; anything else goes through `strtod`, so results equal `strtod`'s.
+    /// Leading and trailing spaces are allowed; anything else (`12,5x`, `1.234,5` with thousands) returns nil.
+    @inlinable
+    public static func decimal(_ bytes: UnsafeRawBufferPointer, decimalMark: UInt8) -> Double? {
+        var index = 0
+        var end = bytes.count
+        while index < end, bytes[index] == 0x20 { index += 1 }
+        while end > index, bytes[end - 1] == 0x20 { end -= 1 }
+        guard index < end else { return nil }
+        let start = index
+        var negative = false
+        if bytes[index] == UInt8(ascii: "-") { negative = true; index += 1 }
+        else if bytes[index] == UInt8(ascii: "+") { index += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        var sawMark = false
+        var sawDigit = false
+        while index < end {
+            let byte = bytes[index]
+            if byte &- 0x30 < 10 {
+                sawDigit = true
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(byte &- 0x30)
+                    if mantissa != 0 { digits += 1 }
+                    if sawMark { fractionDigits += 1 }
+                } else if !sawMark {
+                    return slowDecimal(bytes, start: start, end: end, decimalMark: decimalMark)
+                } else {
+                    return slowDecimal(bytes, start: start, end: end, decimalMark: decimalMark)
+                }
+            } else if byte == decimalMark, !sawMark {
+                sawMark = true
+            } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                guard sawDigit else { return nil }
+                return slowDecimal(bytes, start: start, end: end, decimalMark: decimalMark)
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard sawDigit else { return nil }
+        guard fractionDigits <= 22, mantissa < (1 << 53) else {
+            return slowDecimal(bytes, start: start, end: end, decimalMark: decimalMark)
+        }
+        var value = Double(mantissa)
+        if fractionDigits > 0 { value /= exactPowersOfTen[fractionDigits] }
+        return negative ? -value : value
+    }
+
+    /// `strtod` on a copy with the decimal mark replaced by `.` (C locale), for the rare long numbers.
+    @usableFromInline
+    static func slowDecimal(_ bytes: UnsafeRawBufferPointer, start: Int, end: Int, decimalMark: UInt8) -> Double? {
+        var copy = [CChar](repeating: 0, count: end - start + 1)
+        for offset in start..<end {
+            let byte = bytes[offset]
+            if byte == decimalMark {
+                copy[offset - start] = CChar(UInt8(ascii: "."))
+            } else if byte == UInt8(ascii: ".") && decimalMark != UInt8(ascii: ".") {
+                return nil
+            } else {
+                copy[offset - start] = CChar(bitPattern: byte)
+            }
+        }
+        return copy.withUnsafeMutableBufferPointer { buffer -> Double? in
+            var endPointer: UnsafeMutablePointer<CChar>?
+            let value = strtod(buffer.baseAddress!, &endPointer)
+            guard let endPointer, endPointer - buffer.baseAddress! == end - start, value.isFinite else { return nil }
+            return value
+        }
+    }
+
+    /// A fixed-width unsigned integer at `offset` (e.g. the `2024` in `31-12-2024`); nil if any byte is not a digit.
+    @inlinable @inline(__always)
+    public static func digits(_ bytes: UnsafeRawBufferPointer, _ offset: Int, _ count: Int) -> Int? {
+        guard offset >= 0, offset + count <= bytes.count else { return nil }
+        var value = 0
+        for index in offset..<(offset + count) {
+            let digit = bytes[index] &- 0x30
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int(digit)
+        }
+        return value
+    }
+
+    /// True when the field equals `text` ignoring ASCII case and surrounding spaces.
+    @inlinable
+    public static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+        var start = 0
+        var end = bytes.count
+        while start < end, bytes[start] == 0x20 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 { end -= 1 }
+        guard end - start == text.utf8CodeUnitCount else { return false }
+        let expected = text.utf8Start
+        for index in 0..<(end - start) {
+            if lowercased(bytes[start + index]) != lowercased(expected[index]) { return false }
+        }
+        return true
+    }
+
+    @inlinable @inline(__always)
+    public static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
+    /// True when the field is empty or only spaces.
+    @inlinable
+    public static func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+    }
+}

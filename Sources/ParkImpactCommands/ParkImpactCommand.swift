@@ -1,0 +1,52 @@
+public import ArgumentParser
+import ParkImpactCore
+
+/// `parkimpact`: the root command. Subcommands live in this library so tests run them in-process.
+public struct ParkImpactCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "parkimpact",
+        abstract: "Turns business-park sustainability exports into impact reports (CO2, energy, quality).",
+        discussion: """
+            Exit codes: 0 success (rejected rows are reported, not fatal); 64 usage error; 65 a data file could \
+            not be read at all; 75 another run holds the lock; 78 a pipeline definition is invalid.
+            """,
+        version: "0.1.0",
+        subcommands: [RunCommand.self, CheckCommand.self, SniffCommand.self, ReportCommand.self, FactorsCommand.self]
+    )
+
+    public init() {}
+}
+
+/// Folders and options shared by run, check and report.
+struct FolderOptions: ParsableArguments {
+    @Option(help: "Folder with the pipeline definitions (<pilot>.yaml).")
+    var pipelines = "pipelines"
+
+    @Option(help: "Drop folder with one subfolder per pilot.")
+    var input = "input"
+
+    @Option(help: "Where reports are written.")
+    var output = "output"
+
+    @Option(help: "State file (default: <output>/.parkimpact/state.sqlite).")
+    var state: String?
+
+    @Option(help: "Log format: text (for people) or json (one object per line, for cron and journald).")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Argument(help: "Pilots to process (default: all definitions in the pipelines folder).")
+    var pilots: [String] = []
+
+    var folders: RunFolders { RunFolders(pipelines: pipelines, input: input, output: output) }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}

@@ -1,0 +1,276 @@
+import Foundation
+import Yams
+
+/// Reads and validates `pipelines/*.yaml`. Every problem is collected with its file, line and key path.
+public enum DefinitionLoader {
+    static let topLevelKeys = ["pilot", "name", "language", "timezone", "periods", "sites", "sources", "factors"]
+    static let siteKeys = ["id", "name", "fte", "floor_area_m2", "electricity_contract"]
+    static let sourceKeys = ["path", "format", "site", "quantity", "unit", "timezone"]
+    static let periodNames = ["baseline", "reporting"]
+
+    /// The pipeline files in a folder: `*.yaml` and `*.yml`, sorted by name.
+    public static func pipelineFiles(in directory: String) throws(DefinitionError) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw DefinitionError(file: directory, line: nil, keyPath: "",
+                                  message: "pipelines folder not found; create it or pass --pipelines DIR")
+        }
+        return names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }
+            .sorted().map { directory.hasSuffix("/") ? directory + $0 : directory + "/" + $0 }
+    }
+
+    /// Loads one definition; `catalogue` validates the factor override ids.
+    public static func load(file: String, catalogue: FactorCatalogue) throws(DefinitionErrors) -> PipelineDefinition {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw DefinitionErrors(errors: [DefinitionError(file: file, line: nil, keyPath: "",
+                                                            message: "cannot read the file")])
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        return try parse(yaml: text, file: file, catalogue: catalogue)
+    }
+
+    public static func parse(yaml: String, file: String, catalogue: FactorCatalogue) throws(DefinitionErrors)
+        -> PipelineDefinition {
+        var reader = NodeReader(file: file)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw DefinitionErrors(errors: [DefinitionError(
+                file: file, line: nil, keyPath: "", message: "not valid YAML: \(error)")])
+        }
+        guard let root, let top = reader.mapping(root, path: "", allowed: topLevelKeys) else {
+            reader.fail(root, "", "expected a mapping with keys: \(topLevelKeys.joined(separator: ", "))")
+            throw DefinitionErrors(errors: reader.errors)
+        }
+
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let pilot = reader.string(top["pilot"], path: "pilot", required: true) ?? stem
+        if top["pilot"] != nil {
+            if pilot.range(of: "^[a-z0-9][a-z0-9_-]*$", options: .regularExpression) == nil {
+                reader.fail(top["pilot"], "pilot", "\"\(pilot)\" is not a valid id: use lower-case letters, digits, - and _")
+            } else if pilot != stem {
+                reader.fail(top["pilot"], "pilot",
+                            "\"\(pilot)\" does not match the file name \"\(stem)\"; name the file \(pilot).yaml")
+            }
+        }
+        let name = reader.string(top["name"], path: "name", required: true) ?? pilot
+        let language = reader.choice(top["language"], path: "language", PipelineDefinition.Language.self) ?? .nl
+        let timezone = reader.string(top["timezone"], path: "timezone", required: false) ?? "Europe/Brussels"
+        if top["timezone"] != nil, LocalTimeTable.cached(timezone) == nil {
+            reader.fail(top["timezone"], "timezone",
+                        "unknown time zone \"\(timezone)\"; use an IANA name such as Europe/Brussels")
+        }
+
+        // Periods.
+        var periods: [String: PipelineDefinition.Period] = [:]
+        if let periodsNode = top["periods"] {
+            if let mapping = reader.mapping(periodsNode, path: "periods", allowed: periodNames) {
+                for periodName in periodNames {
+                    let path = "periods.\(periodName)"
+                    guard let node = mapping[periodName] else {
+                        reader.fail(periodsNode, path, "missing; give it as { from: YYYY-MM-DD, to: YYYY-MM-DD }")
+                        continue
+                    }
+                    if let period = reader.period(node, path: path) { periods[periodName] = period }
+                }
+            }
+        } else {
+            reader.fail(root, "periods", "missing; add baseline and reporting periods")
+        }
+
+        // Sites.
+        var sites: [PipelineDefinition.Site] = []
+        if let sitesNode = top["sites"] {
+            let items = reader.sequence(sitesNode, path: "sites")
+            if items?.isEmpty == true { reader.fail(sitesNode, "sites", "empty; list at least one site") }
+            for (index, node) in (items ?? []).enumerated() {
+                let path = "sites[\(index)]"
+                guard let map = reader.mapping(node, path: path, allowed: siteKeys) else { continue }
+                guard let id = reader.string(map["id"], path: "\(path).id", required: true, at: node) else { continue }
+                if id.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]*$", options: .regularExpression) == nil {
+                    reader.fail(map["id"], "\(path).id", "\"\(id)\" is not a valid id: use letters, digits, -, _ and .")
+                }
+                if sites.contains(where: { $0.id == id }) {
+                    reader.fail(map["id"], "\(path).id", "duplicate site id \"\(id)\"")
+                }
+                let fte = reader.positiveNumber(map["fte"], path: "\(path).fte")
+                let area = reader.positiveNumber(map["floor_area_m2"], path: "\(path).floor_area_m2")
+                let contract = reader.choice(map["electricity_contract"], path: "\(path).electricity_contract",
+                                             PipelineDefinition.ElectricityContract.self) ?? .grey
+                sites.append(.init(id: id, name: reader.string(map["name"], path: "\(path).name", required: false) ?? id,
+                                   fte: fte, floorAreaM2: area, electricityContract: contract))
+            }
+        } else {
+            reader.fail(root, "sites", "missing; list the pilot's sites (id, name, electricity_contract)")
+        }
+
+        // Sources.
+        var sources: [PipelineDefinition.Source] = []
+        if let sourcesNode = top["sources"] {
+            let items = reader.sequence(sourcesNode, path: "sources")
+            if items?.isEmpty == true { reader.fail(sourcesNode, "sources", "empty; list at least one source") }
+            for (index, node) in (items ?? []).enumerated() {
+                let path = "sources[\(index)]"
+                guard let map = reader.mapping(node, path: path, allowed: sourceKeys) else { continue }
+                let glob = reader.string(map["path"], path: "\(path).path", required: true, at: node) ?? ""
+                if glob.hasPrefix("/") || glob.split(separator: "/").contains("..") {
+                    reader.fail(map["path"], "\(path).path",
+                                "\"\(glob)\" leaves input/\(pilot)/; give a path relative to that folder without ..")
+                }
+                let format = reader.format(map["format"], path: "\(path).format", at: node)
+                let site = reader.string(map["site"], path: "\(path).site", required: false)
+                if let site, map["site"] != nil, sites.contains(where: { $0.id == site }) == false, !sites.isEmpty {
+                    reader.fail(map["site"], "\(path).site",
+                                "unknown site \"\(site)\"; known: \(sites.map(\.id).joined(separator: ", "))")
+                }
+                if site == nil, format == .fluvius {
+                    reader.fail(node, "\(path).site", "missing; a fluvius export does not name its site")
+                }
+                let quantity = reader.choice(map["quantity"], path: "\(path).quantity", Quantity.self)
+                var unit: MeasurementUnit?
+                if let unitNode = map["unit"], let text = reader.string(unitNode, path: "\(path).unit", required: false) {
+                    unit = MeasurementUnit(spelling: text)
+                    if unit == nil {
+                        reader.fail(unitNode, "\(path).unit", "unknown unit \"\(text)\"; known: "
+                            + MeasurementUnit.allCases.map(\.rawValue).joined(separator: ", "))
+                    }
+                }
+                let zone = reader.string(map["timezone"], path: "\(path).timezone", required: false)
+                if let zone, LocalTimeTable.cached(zone) == nil {
+                    reader.fail(map["timezone"], "\(path).timezone", "unknown time zone \"\(zone)\"")
+                }
+                if let format {
+                    sources.append(.init(index: index, path: glob, format: format, site: site, quantity: quantity,
+                                         unit: unit, timezone: zone))
+                }
+            }
+        } else {
+            reader.fail(root, "sources", "missing; list the exports to read (path, format, site)")
+        }
+
+        // Factor overrides.
+        var overrides: [String: Double] = [:]
+        if let factorsNode = top["factors"], let map = reader.mapping(factorsNode, path: "factors", allowed: nil) {
+            for (keyNode, valueNode) in map {
+                let id = keyNode.string ?? ""
+                let path = "factors.\(id)"
+                guard catalogue.knows(id) else {
+                    reader.fail(keyNode, path, "unknown factor id; known: \(catalogue.ids.joined(separator: ", "))")
+                    continue
+                }
+                guard let value = valueNode.float, value >= 0, value.isFinite else {
+                    reader.fail(valueNode, path, "\"\(valueNode.string ?? "")\" is not a number ≥ 0 (kg CO2e per unit)")
+                    continue
+                }
+                overrides[id] = value
+            }
+        }
+
+        guard reader.errors.isEmpty, let baseline = periods["baseline"], let reporting = periods["reporting"] else {
+            throw DefinitionErrors(errors: reader.errors)
+        }
+        return PipelineDefinition(
+            file: file, pilot: pilot, name: name, language: language, timezone: timezone,
+            baseline: baseline, reporting: reporting, sites: sites, sources: sources, factorOverrides: overrides)
+    }
+}
+
+/// Walks Yams nodes, recording errors with line numbers instead of throwing at the first one.
+struct NodeReader {
+    let file: String
+    var errors: [DefinitionError] = []
+
+    mutating func fail(_ node: Node?, _ path: String, _ message: String) {
+        errors.append(DefinitionError(file: file, line: node?.mark.map(\.line), keyPath: path, message: message))
+    }
+
+    mutating func mapping(_ node: Node, path: String, allowed: [String]?) -> Node.Mapping? {
+        guard case .mapping(let mapping) = node else {
+            fail(node, path, "expected a mapping (key: value lines)")
+            return nil
+        }
+        if let allowed {
+            for key in mapping.keys {
+                let name = key.string ?? ""
+                if !allowed.contains(name) {
+                    fail(key, path.isEmpty ? name : "\(path).\(name)",
+                         "unknown key; known: \(allowed.joined(separator: ", "))")
+                }
+            }
+        }
+        return mapping
+    }
+
+    mutating func sequence(_ node: Node, path: String) -> [Node]? {
+        guard case .sequence(let sequence) = node else {
+            fail(node, path, "expected a list (lines starting with -)")
+            return nil
+        }
+        return Array(sequence)
+    }
+
+    mutating func string(_ node: Node?, path: String, required: Bool, at parent: Node? = nil) -> String? {
+        guard let node else {
+            if required { fail(parent, path, "missing") }
+            return nil
+        }
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            fail(node, path, "expected a text value")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ node: Node?, path: String, _ type: T.Type) -> T?
+        where T.RawValue == String {
+        guard let node, let text = string(node, path: path, required: false) else { return nil }
+        guard let value = T(rawValue: text) else {
+            fail(node, path, "unknown value \"\(text)\"; valid: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return value
+    }
+
+    mutating func format(_ node: Node?, path: String, at parent: Node) -> SourceFormatName? {
+        guard let text = string(node, path: path, required: true, at: parent) else { return nil }
+        guard let format = SourceFormatName(rawValue: text) else {
+            fail(node, path, "unknown format \"\(text)\"; known: "
+                + SourceFormatName.allCases.map(\.rawValue).joined(separator: ", "))
+            return nil
+        }
+        guard format.isImplemented else {
+            fail(node, path, "format \"\(text)\" is not supported by this version yet; supported: "
+                + SourceFormatName.implemented.map(\.rawValue).joined(separator: ", "))
+            return nil
+        }
+        return format
+    }
+
+    mutating func positiveNumber(_ node: Node?, path: String) -> Double? {
+        guard let node else { return nil }
+        guard let value = node.float, value > 0, value.isFinite else {
+            fail(node, path, "\"\(node.string ?? "")\" is not a positive number")
+            return nil
+        }
+        return value
+    }
+
+    mutating func period(_ node: Node, path: String) -> PipelineDefinition.Period? {
+        guard let map = mapping(node, path: path, allowed: ["from", "to"]) else { return nil }
+        var dates: [CivilDate] = []
+        for key in ["from", "to"] {
+            guard let text = string(map[key], path: "\(path).\(key)", required: true, at: node) else { continue }
+            guard let date = CivilDate(iso: text) else {
+                fail(map[key], "\(path).\(key)", "\"\(text)\" is not a date; write YYYY-MM-DD")
+                continue
+            }
+            dates.append(date)
+        }
+        guard dates.count == 2 else { return nil }
+        guard dates[0] <= dates[1] else {
+            fail(node, path, "from \(dates[0]) is after to \(dates[1])")
+            return nil
+        }
+        return .init(from: dates[0], to: dates[1])
+    }
+}

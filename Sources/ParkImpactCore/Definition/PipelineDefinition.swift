@@ -1,0 +1,63 @@
+/// A pilot's pipeline, as written in `pipelines/<pilot>.yaml` (see the contract in the README).
+public struct PipelineDefinition: Sendable {
+    public enum Language: String, Sendable, CaseIterable { case nl, en }
+    public enum ElectricityContract: String, Sendable, CaseIterable { case grey, green }
+
+    public struct Period: Sendable, Equatable {
+        public let from: CivilDate
+        public let to: CivilDate
+    }
+
+    public struct Site: Sendable, Equatable {
+        public let id: String
+        public let name: String
+        public let fte: Double?
+        public let floorAreaM2: Double?
+        public let electricityContract: ElectricityContract
+    }
+
+    public struct Source: Sendable, Equatable {
+        /// Index in the YAML `sources` list (for messages: `sources[2]`).
+        public let index: Int
+        /// Glob relative to `input/<pilot>/`.
+        public let path: String
+        public let format: SourceFormatName
+        public let site: String?
+        public let quantity: Quantity?
+        public let unit: MeasurementUnit?
+        /// Overrides the pilot's zone for exports in local time.
+        public let timezone: String?
+    }
+
+    /// The file it was read from, as given (e.g. `pipelines/demo-park.yaml`).
+    public let file: String
+    public let pilot: String
+    public let name: String
+    public let language: Language
+    public let timezone: String
+    public let baseline: Period
+    public let reporting: Period
+    public let sites: [Site]
+    public let sources: [Source]
+    /// Factor overrides by catalogue id (kg CO2e per unit).
+    public let factorOverrides: [String: Double]
+
+    public func site(_ id: String) -> Site? { sites.first { $0.id == id } }
+}
+
+/// Format names are part of the contract.
+public enum SourceFormatName: String, Sendable, CaseIterable {
+    case fluvius
+    case parkimpactLong = "parkimpact-long"
+    case sma, sungrow, enphase
+    case homewizardWater = "homewizard-water"
+    case meterReadings = "meter-readings"
+    case telraam, ecocounter
+    case commuteSurvey = "commute-survey"
+    case trips, waste, temperature, generic
+
+    /// Formats this build reads. The others are reserved names from the contract.
+    public static let implemented: [SourceFormatName] = [.fluvius, .parkimpactLong]
+
+    public var isImplemented: Bool { Self.implemented.contains(self) }
+}

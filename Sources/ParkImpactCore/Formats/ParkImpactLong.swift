@@ -1,0 +1,138 @@
+import CSVReading
+
+/// `parkimpact-long`: `timestamp,site,series,quantity,value,unit,quality[,end]`, instants with offset or `Z`.
+struct ParkImpactLongFormat: RowFormat {
+    static let required = ["timestamp", "site", "series", "quantity", "value", "unit", "quality"]
+    let columnNames: [String]
+    let timestamp: Int, site: Int, seriesColumn: Int, quantity: Int, value: Int, unit: Int, quality: Int, end: Int?
+    let siteIDs: [String]
+    let defaultSite: String?
+    let decimalMark: UInt8
+
+    private var series = ByteKeyCache<Int32>()
+    private var units = ByteKeyCache<MeasurementUnit>()
+
+    static func matches(_ names: [String]) -> Bool {
+        let normalised = names.map(normalisedHeader)
+        return required.allSatisfy(normalised.contains)
+    }
+
+    static func make(header: CSVRecord, context: ReadContext) -> Result<ParkImpactLongFormat, HeaderMismatch> {
+        let names = header.strings
+        let normalised = names.map(normalisedHeader)
+        let missing = required.filter { !normalised.contains($0) }
+        guard missing.isEmpty else {
+            return .failure(HeaderMismatch(message: "the header lacks parkimpact-long columns "
+                + "\(missing.joined(separator: ", ")); expected \(required.joined(separator: ","))[,end], "
+                + "found: \(names.joined(separator: ","))"))
+        }
+        func index(_ name: String) -> Int { normalised.firstIndex(of: name)! }
+        return .success(ParkImpactLongFormat(
+            columnNames: names, timestamp: index("timestamp"), site: index("site"), seriesColumn: index("series"),
+            quantity: index("quantity"), value: index("value"), unit: index("unit"), quality: index("quality"),
+            end: normalised.firstIndex(of: "end"), siteIDs: context.siteIDs, defaultSite: context.source.site,
+            decimalMark: context.dialect.decimalMark))
+    }
+
+    mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
+        guard checkFieldCount(record, into: &aggregator, site: defaultSite) else { return }
+        if FieldParsing.equalsIgnoringCase(record[timestamp], "timestamp") {
+            aggregator.ignore("repeated header rows")
+            return
+        }
+        guard let start = TimeParsing.isoInstant(record[timestamp]) else {
+            reject(record, timestamp, "\"\(record.string(timestamp))\" is not an ISO 8601 time with offset "
+                + "(like 2024-03-31T01:45:00+01:00 or 2024-03-31T00:45:00Z)", &aggregator)
+            return
+        }
+        let day = aggregator.table.localDay(ofUTC: start)
+        var interval: Int32 = 0
+        if let end, !FieldParsing.isBlank(record[end]) {
+            guard let endInstant = TimeParsing.isoInstant(record[end]), endInstant > start,
+                  endInstant - start < Int64(Int32.max) else {
+                reject(record, end, "\"\(record.string(end))\" is not an ISO 8601 time after the timestamp",
+                       &aggregator, day: day)
+                return
+            }
+            interval = Int32(endInstant - start)
+        }
+
+        let seriesID: Int32
+        let keyBytes = record[seriesColumn]
+        if let cached = series.lookup(keyBytes), aggregator.seriesKeys[Int(cached)].site == record.string(site),
+           aggregator.seriesKeys[Int(cached)].quantity.rawValue == record.string(quantity) {
+            seriesID = cached
+        } else {
+            let siteText = record.string(site).trimmingSpaces
+            let siteID = siteText.isEmpty ? (defaultSite ?? "") : siteText
+            guard siteIDs.contains(siteID) else {
+                reject(record, site, "unknown site \"\(siteText)\"; known: \(siteIDs.joined(separator: ", "))",
+                       &aggregator, day: day)
+                return
+            }
+            guard let kind = Quantity(rawValue: record.string(quantity).trimmingSpaces) else {
+                reject(record, quantity, "unknown quantity \"\(record.string(quantity))\"; known: "
+                    + Quantity.allCases.map(\.rawValue).joined(separator: ", "), &aggregator, day: day)
+                return
+            }
+            let name = record.string(seriesColumn).trimmingSpaces
+            guard !name.isEmpty else {
+                reject(record, seriesColumn, "the series name is empty", &aggregator, day: day)
+                return
+            }
+            seriesID = aggregator.intern(SeriesKey(site: siteID, quantity: kind, meter: name))
+            series.insert(keyBytes, seriesID)
+        }
+        let kind = aggregator.seriesKeys[Int(seriesID)].quantity
+
+        let unitValue: MeasurementUnit
+        if let cached = units.lookup(record[unit]) {
+            unitValue = cached
+        } else {
+            guard let parsed = MeasurementUnit(spelling: record.string(unit)) else {
+                reject(record, unit, "unknown unit \"\(record.string(unit))\"; known: "
+                    + MeasurementUnit.allCases.map(\.rawValue).joined(separator: ", "), &aggregator, day: day)
+                return
+            }
+            units.insert(record[unit], parsed)
+            unitValue = parsed
+        }
+        guard let factor = unitValue.factor(to: kind) else {
+            reject(record, unit, "unit \(unitValue.rawValue) does not fit quantity \(kind.rawValue) "
+                + "(expected \(kind.canonicalUnit.rawValue))", &aggregator, day: day)
+            return
+        }
+
+        let qualityBytes = record[quality]
+        let qualityValue: Quality
+        if FieldParsing.isBlank(qualityBytes) || FieldParsing.equalsIgnoringCase(qualityBytes, "measured") {
+            qualityValue = .measured
+        } else if FieldParsing.equalsIgnoringCase(qualityBytes, "estimated") {
+            qualityValue = .estimated
+        } else if FieldParsing.equalsIgnoringCase(qualityBytes, "missing") {
+            qualityValue = .missing
+        } else {
+            reject(record, quality, "unknown quality \"\(record.string(quality))\"; known: measured, estimated, missing",
+                   &aggregator, day: day)
+            return
+        }
+        if qualityValue == .missing || FieldParsing.isBlank(record[value]) {
+            aggregator.add(series: seriesID, startUTC: start, intervalSeconds: interval, value: 0, quality: .missing)
+            return
+        }
+        guard let number = FieldParsing.decimal(record[value], decimalMark: decimalMark) else {
+            reject(record, value, "\"\(record.string(value))\" is not a number", &aggregator, day: day)
+            return
+        }
+        aggregator.add(series: seriesID, startUTC: start, intervalSeconds: interval, value: number * factor,
+                       quality: qualityValue)
+    }
+
+    private func reject(
+        _ record: CSVRecord, _ column: Int, _ reason: String, _ aggregator: inout FileAggregator, day: Int? = nil
+    ) {
+        let siteText = record.string(site)
+        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+                          site: siteIDs.contains(siteText) ? siteText : defaultSite, day: day)
+    }
+}

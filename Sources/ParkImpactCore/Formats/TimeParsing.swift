@@ -1,0 +1,123 @@
+import CSVReading
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Fixed-layout date and time parsing straight from field bytes (no `DateFormatter` per row).
+enum TimeParsing {
+    /// `dd-MM-yyyy`, `dd/MM/yyyy`, `dd.MM.yyyy` or `yyyy-MM-dd` → local day number.
+    @inline(__always)
+    static func day(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let field = trimmed(bytes)
+        guard field.count == 10 else { return nil }
+        let year: Int, month: Int, day: Int
+        if field[4] == UInt8(ascii: "-"), field[7] == UInt8(ascii: "-") {
+            guard let y = FieldParsing.digits(field, 0, 4), let m = FieldParsing.digits(field, 5, 2),
+                  let d = FieldParsing.digits(field, 8, 2) else { return nil }
+            (year, month, day) = (y, m, d)
+        } else {
+            let separator = field[2]
+            guard separator == UInt8(ascii: "-") || separator == UInt8(ascii: "/") || separator == UInt8(ascii: "."),
+                  field[5] == separator,
+                  let d = FieldParsing.digits(field, 0, 2), let m = FieldParsing.digits(field, 3, 2),
+                  let y = FieldParsing.digits(field, 6, 4) else { return nil }
+            (year, month, day) = (y, m, d)
+        }
+        guard month >= 1, month <= 12, day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return nil }
+        return CivilDate.dayNumber(year: year, month: month, day: day)
+    }
+
+    /// `HH:mm:ss` or `HH:mm` → seconds after midnight (24:00 allowed as an interval end).
+    @inline(__always)
+    static func timeOfDay(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let field = trimmed(bytes)
+        guard field.count == 5 || field.count == 8, field[2] == UInt8(ascii: ":"),
+              let hours = FieldParsing.digits(field, 0, 2), let minutes = FieldParsing.digits(field, 3, 2),
+              minutes < 60 else { return nil }
+        var seconds = 0
+        if field.count == 8 {
+            guard field[5] == UInt8(ascii: ":"), let s = FieldParsing.digits(field, 6, 2), s < 60 else { return nil }
+            seconds = s
+        }
+        guard hours < 24 || (hours == 24 && minutes == 0 && seconds == 0) else { return nil }
+        return hours * 3600 + minutes * 60 + seconds
+    }
+
+    /// ISO 8601 with offset or `Z`: `2024-03-31T01:45:00+01:00`, `2024-03-31 01:45Z`, ... → UTC seconds.
+    static func isoInstant(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let field = trimmed(bytes)
+        guard field.count >= 16, let day = day(UnsafeRawBufferPointer(rebasing: field[0..<10])),
+              field[10] == UInt8(ascii: "T") || field[10] == UInt8(ascii: " ") else { return nil }
+        var index = 16
+        guard field[13] == UInt8(ascii: ":"), let hours = FieldParsing.digits(field, 11, 2),
+              let minutes = FieldParsing.digits(field, 14, 2), hours < 24, minutes < 60 else { return nil }
+        var seconds = 0
+        if index < field.count, field[index] == UInt8(ascii: ":") {
+            guard let s = FieldParsing.digits(field, 17, 2), s < 61 else { return nil }
+            seconds = s
+            index = 19
+            if index < field.count, field[index] == UInt8(ascii: ".") {  // fractional seconds: ignored
+                index += 1
+                while index < field.count, field[index] &- 0x30 < 10 { index += 1 }
+            }
+        }
+        guard index < field.count else { return nil }  // an offset is required
+        var offset = 0
+        if field[index] == UInt8(ascii: "Z") || field[index] == UInt8(ascii: "z") {
+            guard index + 1 == field.count else { return nil }
+        } else {
+            let sign = field[index]
+            guard sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"),
+                  let offsetHours = FieldParsing.digits(field, index + 1, 2) else { return nil }
+            var offsetMinutes = 0
+            if field.count == index + 6, field[index + 3] == UInt8(ascii: ":") {
+                guard let m = FieldParsing.digits(field, index + 4, 2) else { return nil }
+                offsetMinutes = m
+            } else if field.count == index + 5 {
+                guard let m = FieldParsing.digits(field, index + 3, 2) else { return nil }
+                offsetMinutes = m
+            } else if field.count != index + 3 {
+                return nil
+            }
+            offset = (offsetHours * 3600 + offsetMinutes * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
+        }
+        return Int64(day) * 86_400 + Int64(hours * 3600 + minutes * 60 + seconds) - Int64(offset)
+    }
+
+    @inline(__always)
+    static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0, end = bytes.count
+        while start < end, bytes[start] == 0x20 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+}
+
+/// Remembers small byte strings already seen (registers, statuses, units, EANs), so the hot path compares bytes
+/// with the few values a file uses instead of creating a `String` per field.
+struct ByteKeyCache<Value> {
+    private var keys: [[UInt8]] = []
+    private var values: [Value] = []
+
+    @inline(__always)
+    func lookup(_ bytes: UnsafeRawBufferPointer) -> Value? {
+        for index in keys.indices where keys[index].count == bytes.count {
+            let equal = keys[index].withUnsafeBytes { key in
+                bytes.count == 0 || memcmp(key.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+            }
+            if equal { return values[index] }
+        }
+        return nil
+    }
+
+    mutating func insert(_ bytes: UnsafeRawBufferPointer, _ value: Value) {
+        if keys.count >= 64 {  // a file with many distinct values: keep the cache small
+            keys.removeFirst()
+            values.removeFirst()
+        }
+        keys.append(Array(bytes))
+        values.append(value)
+    }
+}

@@ -1,0 +1,125 @@
+/// A reporting period: `baseline`, `reporting`, a calendar year `2024` or a month `2024-03` (local calendar).
+public struct ReportPeriod: Sendable, Equatable, Hashable {
+    public enum Kind: String, Sendable { case baseline, reporting, year, month }
+    public let key: String
+    public let kind: Kind
+    /// Inclusive local day numbers.
+    public let firstDay: Int
+    public let lastDay: Int
+
+    public init(key: String, kind: Kind, firstDay: Int, lastDay: Int) {
+        self.key = key
+        self.kind = kind
+        self.firstDay = firstDay
+        self.lastDay = lastDay
+    }
+
+    public var first: CivilDate { CivilDate(dayNumber: firstDay) }
+    public var last: CivilDate { CivilDate(dayNumber: lastDay) }
+    public func contains(day: Int) -> Bool { day >= firstDay && day <= lastDay }
+}
+
+/// An emission factor as cited in provenance.
+public struct FactorReference: Sendable, Equatable {
+    public let id: String
+    public let value: Double
+    public let unit: String
+    public let year: Int
+    public let source: String
+    /// Set when the catalogue had no value for the consumption year (which year was used instead).
+    public let note: String?
+}
+
+/// Where a KPI value comes from: the data, the factor and the formula. Shown in kpis.json and the report.
+public struct Provenance: Sendable, Equatable {
+    /// Input files (paths relative to the input folder), sorted.
+    public var inputs: [String]
+    /// The factor used (for a period spanning several years: the first; all are in `factors`).
+    public var factor: FactorReference?
+    public var factors: [FactorReference]
+    public var formula: String
+    /// Why the value is null, when it is.
+    public var reason: String?
+
+    public init(inputs: [String] = [], factors: [FactorReference] = [], formula: String, reason: String? = nil) {
+        self.inputs = inputs
+        self.factor = factors.first
+        self.factors = factors
+        self.formula = formula
+        self.reason = reason
+    }
+}
+
+/// One KPI value for one period and scope (a site, or the pilot total when `site` is nil).
+public struct KPI: Sendable, Equatable {
+    public let key: String
+    public let period: String
+    public let site: String?
+    /// nil when the data are insufficient (the reason is in provenance).
+    public let value: Double?
+    public let unit: String
+    /// Present intervals / expected intervals of the inputs (0...1), nil when not applicable.
+    public let coverage: Double?
+    /// `low_coverage` (< 90 %) and other warnings: shown wherever the value is shown.
+    public let flags: [String]
+    public let provenance: Provenance
+
+    public init(key: String, period: String, site: String?, value: Double?, unit: String, coverage: Double?,
+                flags: [String], provenance: Provenance) {
+        self.key = key
+        self.period = period
+        self.site = site
+        self.value = value
+        self.unit = unit
+        self.coverage = coverage
+        self.flags = flags
+        self.provenance = provenance
+    }
+
+    /// Coverage below this flags a KPI in every output.
+    public static let coverageThreshold = 0.9
+}
+
+/// What a source file gave: for the report's data section and the run summary.
+public struct FileSummary: Sendable, Equatable {
+    /// Path relative to the input folder, e.g. `demo-park/acme/x.csv`.
+    public let path: String
+    public let format: String
+    public let dialect: String
+    public let acceptedRows: Int
+    public let rejectedRows: Int
+    /// Rows deliberately not used, by reason (m³ twins, reactive energy, ...).
+    public let ignoredRows: [String: Int]
+    /// Set when the file could not be read at all.
+    public let problem: String?
+}
+
+/// Everything the report writers need for one pilot.
+public struct PilotReport: Sendable {
+    public let definition: PipelineDefinition
+    public let periods: [ReportPeriod]
+    public let kpis: [KPI]
+    public let files: [FileSummary]
+    public let rejects: [Reject]
+    /// Catalogue factors cited by any KPI, sorted by id and year.
+    public let factorsUsed: [FactorReference]
+    /// Local date of the last interval with data, if any.
+    public let lastDataDate: CivilDate?
+    public let seriesCount: Int
+
+    public init(definition: PipelineDefinition, periods: [ReportPeriod], kpis: [KPI], files: [FileSummary],
+                rejects: [Reject], factorsUsed: [FactorReference], lastDataDate: CivilDate?, seriesCount: Int) {
+        self.definition = definition
+        self.periods = periods
+        self.kpis = kpis
+        self.files = files
+        self.rejects = rejects
+        self.factorsUsed = factorsUsed
+        self.lastDataDate = lastDataDate
+        self.seriesCount = seriesCount
+    }
+
+    public func kpi(_ key: String, period: String, site: String? = nil) -> KPI? {
+        kpis.first { $0.key == key && $0.period == period && $0.site == site }
+    }
+}

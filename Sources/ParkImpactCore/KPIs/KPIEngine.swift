@@ -1,0 +1,305 @@
+/// Computes the KPIs of one pilot from its merged series: for `baseline`, `reporting`, each calendar year and each
+/// month spanned by them, per site and for the pilot total. Every value carries its provenance.
+public struct KPIEngine {
+    public let definition: PipelineDefinition
+    public let catalogue: FactorCatalogue
+    let table: LocalTimeTable
+    let series: [IndexedSeries]
+    let rejects: [Reject]
+
+    public init(definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], catalogue: FactorCatalogue) {
+        self.definition = definition
+        self.catalogue = catalogue
+        table = LocalTimeTable.cached(definition.timezone)!
+        self.series = series.map(IndexedSeries.init)
+        self.rejects = rejects
+    }
+
+    /// KPI keys in report order.
+    public static let keys = [
+        "energy.electricity.offtake_kwh", "energy.electricity.injection_kwh", "energy.gas_kwh",
+        "co2.scope1_t", "co2.scope2_location_t", "co2.scope2_market_t", "co2.change_vs_baseline_pct",
+        "quality.coverage", "quality.estimated_share", "quality.rejected_rows",
+    ]
+
+    // MARK: Periods
+
+    /// baseline, reporting, then every calendar year and month from the first to the last day of either.
+    public var periods: [ReportPeriod] {
+        let baseline = definition.baseline, reporting = definition.reporting
+        var result = [
+            ReportPeriod(key: "baseline", kind: .baseline, firstDay: baseline.from.dayNumber, lastDay: baseline.to.dayNumber),
+            ReportPeriod(key: "reporting", kind: .reporting, firstDay: reporting.from.dayNumber,
+                         lastDay: reporting.to.dayNumber),
+        ]
+        let first = min(baseline.from, reporting.from), last = max(baseline.to, reporting.to)
+        for year in first.year...last.year {
+            result.append(ReportPeriod(key: "\(year)", kind: .year, firstDay: CivilDate.dayNumber(year: year, month: 1, day: 1),
+                                       lastDay: CivilDate.dayNumber(year: year, month: 12, day: 31)))
+        }
+        var year = first.year, month = first.month
+        while (year, month) <= (last.year, last.month) {
+            let start = CivilDate(year: year, month: month, day: 1)!
+            result.append(ReportPeriod(
+                key: start.monthKey, kind: .month, firstDay: start.dayNumber,
+                lastDay: CivilDate.dayNumber(year: year, month: month, day: CivilDate.daysIn(month: month, year: year))))
+            (year, month) = month == 12 ? (year + 1, 1) : (year, month + 1)
+        }
+        return result
+    }
+
+    // MARK: KPIs
+
+    /// All KPIs: by period (in `periods` order), then pilot total, then sites in definition order, then key.
+    public func compute() -> [KPI] {
+        var result: [KPI] = []
+        let scopes: [String?] = [nil] + definition.sites.map(\.id)
+        for period in periods {
+            for scope in scopes {
+                result.append(contentsOf: kpis(period: period, site: scope))
+            }
+        }
+        return result
+    }
+
+    func kpis(period: ReportPeriod, site: String?) -> [KPI] {
+        var result: [KPI] = []
+        let offtake = totals(.electricityOfftake, period, site)
+        let injection = totals(.electricityInjection, period, site)
+        let gas = totals(.gas, period, site)
+        result.append(energy("energy.electricity.offtake_kwh", offtake, period, site, what: "grid offtake"))
+        result.append(energy("energy.electricity.injection_kwh", injection, period, site, what: "grid injection"))
+        result.append(energy("energy.gas_kwh", gas, period, site, what: "natural gas (kWh, gross calorific value)"))
+        let scope1 = emissions(
+            "co2.scope1_t", gas, period, site, factorFor: { _ in "natural_gas.hhv" },
+            formula: "Σ over consumption years: gas kWh (HHV) × natural_gas.hhv factor of that year ÷ 1000")
+        let location = emissions(
+            "co2.scope2_location_t", offtake, period, site, factorFor: { _ in "electricity.location" },
+            formula: "Σ over consumption years: grid offtake kWh × electricity.location factor of that year ÷ 1000")
+        let market = emissions(
+            "co2.scope2_market_t", offtake, period, site,
+            factorFor: { siteID in
+                definition.site(siteID)?.electricityContract == .green ? "electricity.market.green" : "electricity.market.grey"
+            },
+            formula: "Σ over sites and consumption years: grid offtake kWh × market-based factor ÷ 1000; grey contract: "
+                + "electricity.market.grey (residual mix), green contract (guarantees of origin): electricity.market.green")
+        result.append(contentsOf: [scope1, location, market])
+        if period.kind == .reporting {
+            result.append(changeVsBaseline(site: site, reporting: period, scope1: scope1, market: market))
+        }
+        result.append(contentsOf: quality(period: period, site: site))
+        return result
+    }
+
+    // MARK: Totals
+
+    struct Totals {
+        var sum = 0.0
+        var sumByYear: [Int: Double] = [:]
+        var sumBySiteYear: [String: [Int: Double]] = [:]
+        var present = 0
+        var estimated = 0
+        var expected = 0.0
+        var seriesCount = 0
+        var inputs: Set<String> = []
+
+        var coverage: Double? { expected > 0 ? min(1, Double(present) / expected) : nil }
+    }
+
+    func scopeSeries(_ quantity: Quantity?, _ site: String?) -> [IndexedSeries] {
+        series.filter { (quantity == nil || $0.key.quantity == quantity) && (site == nil || $0.key.site == site) }
+    }
+
+    /// Sums of one quantity over the scope's series, split by consumption year (for factors picked by year).
+    func totals(_ quantity: Quantity?, _ period: ReportPeriod, _ site: String?) -> Totals {
+        var totals = Totals()
+        let seconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(period.firstDay))
+        let days = period.lastDay - period.firstDay + 1
+        let firstYear = period.first.year, lastYear = period.last.year
+        for entry in scopeSeries(quantity, site) {
+            totals.seriesCount += 1
+            totals.inputs.formUnion(entry.inputs)
+            for year in firstYear...lastYear {
+                let from = max(period.firstDay, CivilDate.dayNumber(year: year, month: 1, day: 1))
+                let to = min(period.lastDay, CivilDate.dayNumber(year: year, month: 12, day: 31))
+                let part = entry.totals(from: from, to: to)
+                totals.sum += part.sum
+                totals.sumByYear[year, default: 0] += part.sum
+                totals.sumBySiteYear[entry.key.site, default: [:]][year, default: 0] += part.sum
+                totals.present += Int(entry.interval > 0 ? part.present : part.daysPresent)
+                totals.estimated += Int(part.estimated)
+            }
+            totals.expected += entry.interval > 0 ? seconds / Double(entry.interval) : Double(days)
+        }
+        return totals
+    }
+
+    func coverageFlags(_ coverage: Double?) -> [String] {
+        guard let coverage, coverage < KPI.coverageThreshold else { return [] }
+        return ["low_coverage"]
+    }
+
+    func energy(_ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, what: String) -> KPI {
+        let formula = "sum of \(what) over the intervals whose local start lies in the period, all meters of the "
+            + "scope; missing intervals are not filled (coverage shows them)"
+        if let reason = missingReason(totals, what: what, site: site) {
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: totals.coverage,
+                       flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
+        }
+        return KPI(key: key, period: period.key, site: site, value: totals.sum, unit: "kWh", coverage: totals.coverage,
+                   flags: coverageFlags(totals.coverage),
+                   provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula))
+    }
+
+    func missingReason(_ totals: Totals, what: String, site: String?) -> String? {
+        if totals.seriesCount == 0 {
+            return "no source delivers \(what) for \(site.map { "site \($0)" } ?? "this pilot")"
+        }
+        if totals.present == 0 {
+            return "no \(what) data in this period (0 of \(Int(totals.expected.rounded())) expected intervals)"
+        }
+        return nil
+    }
+
+    func emissions(
+        _ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, factorFor: (String) -> String,
+        formula: String
+    ) -> KPI {
+        if let reason = missingReason(totals, what: key.hasPrefix("co2.scope1") ? "natural gas" : "grid offtake",
+                                      site: site) {
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: "t CO2e", coverage: totals.coverage,
+                       flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
+        }
+        var tonnes = 0.0
+        var used: [FactorReference] = []
+        for (siteID, byYear) in totals.sumBySiteYear.sorted(by: { $0.key < $1.key }) {
+            for (year, kWh) in byYear.sorted(by: { $0.key < $1.key }) {
+                let picked = catalogue.pick(factorFor(siteID), year: year, overrides: definition.factorOverrides,
+                                            overrideFile: definition.file)!
+                tonnes += kWh * picked.factor.value / 1000
+                let reference = FactorReference(
+                    id: picked.factor.id, value: picked.factor.value, unit: picked.factor.unit, year: picked.factor.year,
+                    source: picked.factor.source, note: picked.note)
+                if !used.contains(reference) { used.append(reference) }
+            }
+        }
+        return KPI(key: key, period: period.key, site: site, value: tonnes, unit: "t CO2e", coverage: totals.coverage,
+                   flags: coverageFlags(totals.coverage),
+                   provenance: Provenance(inputs: totals.inputs.sorted(), factors: used, formula: formula))
+    }
+
+    func changeVsBaseline(site: String?, reporting: ReportPeriod, scope1: KPI, market: KPI) -> KPI {
+        let key = "co2.change_vs_baseline_pct"
+        let formula = "(E_reporting − E_baseline) ÷ E_baseline × 100, E = co2.scope1_t + co2.scope2_market_t; "
+            + "a source not measured at a site counts as 0 in both periods"
+        let baselinePeriod = periods[0]
+        let baseline1 = emissionsOnly(scope1.key, baselinePeriod, site)
+        let baselineMarket = emissionsOnly(market.key, baselinePeriod, site)
+        let inputs = Set(scope1.provenance.inputs + market.provenance.inputs).sorted()
+        let factors = scope1.provenance.factors + market.provenance.factors
+        func total(_ a: KPI, _ b: KPI) -> Double? {
+            a.value == nil && b.value == nil ? nil : (a.value ?? 0) + (b.value ?? 0)
+        }
+        let coverages = [scope1, market, baseline1, baselineMarket].filter { $0.value != nil }.compactMap(\.coverage)
+        let coverage = coverages.min()
+        guard let now = total(scope1, market), let before = total(baseline1, baselineMarket), before > 0 else {
+            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
+                       provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
+                                              reason: "no Scope 1 or Scope 2 emissions in the baseline or the reporting period"))
+        }
+        return KPI(key: key, period: reporting.key, site: site, value: (now - before) / before * 100, unit: "%",
+                   coverage: coverage, flags: coverageFlags(coverage),
+                   provenance: Provenance(inputs: inputs, factors: factors, formula: formula))
+    }
+
+    /// Scope 1 or Scope 2 market-based for another period (the baseline side of the change KPI).
+    func emissionsOnly(_ key: String, _ period: ReportPeriod, _ site: String?) -> KPI {
+        kpis(period: period, site: site).first { $0.key == key }!
+    }
+
+    func quality(period: ReportPeriod, site: String?) -> [KPI] {
+        let all = totals(nil, period, site)
+        let coverageFormula = "present intervals ÷ expected intervals (period length ÷ interval length) over all "
+            + "series of the scope"
+        let coverageKPI = KPI(
+            key: "quality.coverage", period: period.key, site: site, value: all.seriesCount == 0 ? nil : all.coverage ?? 0,
+            unit: "ratio", coverage: all.coverage, flags: coverageFlags(all.coverage),
+            provenance: Provenance(inputs: all.inputs.sorted(), formula: coverageFormula,
+                                   reason: all.seriesCount == 0 ? "no series for this scope" : nil))
+        let estimatedKPI = KPI(
+            key: "quality.estimated_share", period: period.key, site: site,
+            value: all.present > 0 ? Double(all.estimated) / Double(all.present) : nil, unit: "ratio",
+            coverage: all.coverage, flags: [],
+            provenance: Provenance(inputs: all.inputs.sorted(),
+                                   formula: "estimated intervals ÷ present intervals over all series of the scope",
+                                   reason: all.present > 0 ? nil : "no data in this period"))
+        let count = rejects.filter { reject in
+            (site == nil || reject.site == site)
+                && (reject.day.map(period.contains(day:)) ?? (period.kind == .reporting))
+        }.count
+        let rejectedKPI = KPI(
+            key: "quality.rejected_rows", period: period.key, site: site, value: Double(count), unit: "rows",
+            coverage: nil, flags: [],
+            provenance: Provenance(
+                inputs: Set(rejects.filter { site == nil || $0.site == site }.map(\.file)).sorted(),
+                formula: "rows of the scope's files in rejects.csv whose date lies in the period (rows without a "
+                    + "readable date count in the reporting period)"))
+        return [coverageKPI, estimatedKPI, rejectedKPI]
+    }
+
+    // MARK: Report inputs
+
+    public var lastDataDate: CivilDate? {
+        series.compactMap(\.lastPresentDay).max().map(CivilDate.init(dayNumber:))
+    }
+}
+
+/// A series with its day cells in day order, for range sums.
+struct IndexedSeries {
+    let key: SeriesKey
+    let interval: Int32
+    let inputs: [String]
+    let days: [Int]
+    let cells: [DayCell]
+
+    init(_ data: SeriesData) {
+        key = data.key
+        interval = data.intervalSeconds
+        inputs = data.inputs
+        let sorted = data.days.sorted { $0.key < $1.key }
+        days = sorted.map(\.key)
+        cells = sorted.map(\.value)
+    }
+
+    struct RangeTotals {
+        var sum = 0.0
+        var present: Int32 = 0
+        var estimated: Int32 = 0
+        var daysPresent: Int32 = 0
+    }
+
+    /// Sums of the days in `from...to`, added in day order.
+    func totals(from: Int, to: Int) -> RangeTotals {
+        var result = RangeTotals()
+        guard from <= to else { return result }
+        var low = 0, high = days.count
+        while low < high {
+            let mid = (low + high) / 2
+            if days[mid] < from { low = mid + 1 } else { high = mid }
+        }
+        var index = low
+        while index < days.count, days[index] <= to {
+            let cell = cells[index]
+            result.sum += cell.sum
+            result.present += cell.present
+            result.estimated += cell.estimated
+            if cell.present > 0 { result.daysPresent += 1 }
+            index += 1
+        }
+        return result
+    }
+
+    var lastPresentDay: Int? {
+        cells.lastIndex { $0.present > 0 }.map { days[$0] }
+    }
+}

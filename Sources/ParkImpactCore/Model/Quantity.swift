@@ -1,0 +1,93 @@
+/// What a series measures. Raw values are names users write in `parkimpact-long` files and YAML.
+public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
+    case electricityOfftake = "electricity_offtake"
+    case electricityInjection = "electricity_injection"
+    case pvProduction = "pv_production"
+    case gas
+    case water
+    case temperature
+
+    /// The unit every value of this quantity is stored in.
+    public var canonicalUnit: MeasurementUnit {
+        switch self {
+        case .electricityOfftake, .electricityInjection, .pvProduction, .gas: return .kilowattHour
+        case .water: return .cubicMetre
+        case .temperature: return .degreeCelsius
+        }
+    }
+
+    /// Interval values add up over time; a temperature is averaged instead.
+    public var isAdditive: Bool { self != .temperature }
+
+    public static func < (lhs: Quantity, rhs: Quantity) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// Units ParkImpact converts from. Conversion factors are exact definitions (SI), not emission data.
+public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
+    case wattHour = "Wh"
+    case kilowattHour = "kWh"
+    case megawattHour = "MWh"
+    case cubicMetre = "m3"
+    case litre = "l"
+    case decilitre = "dl"
+    case degreeCelsius = "degC"
+
+    /// Parses the spellings found in exports: `kWh`, `KWH`, `m³`, `m3`, `°C`, `degC`, ...
+    public init?(spelling: String) {
+        switch spelling.trimmingSpaces.lowercased() {
+        case "wh": self = .wattHour
+        case "kwh": self = .kilowattHour
+        case "mwh": self = .megawattHour
+        case "m3", "m³", "m^3": self = .cubicMetre
+        case "l", "liter", "litre": self = .litre
+        case "dl": self = .decilitre
+        case "°c", "degc", "c", "celsius": self = .degreeCelsius
+        default: return nil
+        }
+    }
+
+    /// The quantity dimension, to check that a unit fits a quantity.
+    var dimension: String {
+        switch self {
+        case .wattHour, .kilowattHour, .megawattHour: return "energy"
+        case .cubicMetre, .litre, .decilitre: return "volume"
+        case .degreeCelsius: return "temperature"
+        }
+    }
+
+    /// Multiplier to the canonical unit of the same dimension (kWh, m³, °C).
+    var toCanonical: Double {
+        switch self {
+        case .wattHour: return 0.001
+        case .kilowattHour: return 1
+        case .megawattHour: return 1000
+        case .cubicMetre: return 1
+        case .litre: return 0.001
+        case .decilitre: return 0.0001
+        case .degreeCelsius: return 1
+        }
+    }
+
+    /// The factor converting this unit into `quantity`'s canonical unit, or nil when they do not fit.
+    public func factor(to quantity: Quantity) -> Double? {
+        dimension == quantity.canonicalUnit.dimension ? toCanonical : nil
+    }
+}
+
+/// How trustworthy a value is. Missing intervals are not zero: they lower coverage instead.
+public enum Quality: UInt8, Sendable, Codable {
+    case measured
+    case estimated
+    case missing
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

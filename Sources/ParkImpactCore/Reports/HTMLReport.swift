@@ -1,0 +1,1185 @@
+/// `output/<pilot>/report.html`: one self-contained HTML5 page per pilot (inline CSS, no scripts, no external
+/// resources), in the pilot's language, that prints to A4.
+///
+/// Rendering is a pure function of the `PilotReport`: no clock, no environment locale, no dictionary iteration,
+/// so the same report gives the same bytes. Every text that comes from YAML or CSV goes through `HTMLEscaping`.
+public enum HTMLReport {
+    public static func render(_ report: PilotReport) -> String {
+        var page = PilotReportPage(report: report)
+        return page.render()
+    }
+}
+
+// MARK: - The page
+
+struct PilotReportPage {
+    let report: PilotReport
+    let language: PipelineDefinition.Language
+    let text: ReportText
+    let index: KPIIndex
+    var out = ""
+    var tableCount = 0
+
+    init(report: PilotReport) {
+        self.report = report
+        self.language = report.definition.language
+        self.text = ReportText.for(report.definition.language)
+        self.index = KPIIndex(report.kpis)
+    }
+
+    static let baseline = "baseline"
+    static let reporting = "reporting"
+
+    mutating func render() -> String {
+        let definition = report.definition
+        out.reserveCapacity(32_768)
+        out += "<!DOCTYPE html>\n"
+        out += "<html lang=\"\(language.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        out += "<meta name=\"generator\" content=\"ParkImpact\">\n"
+        out += "<title>\(esc(definition.name)) — \(esc(text.reportKind))</title>\n"
+        out += "<style>\n\(ReportStyle.css)</style>\n</head>\n<body>\n"
+        renderHeader()
+        out += "<main>\n"
+        renderHeadline()
+        renderPilotTable()
+        renderSiteTables()
+        renderMonthly()
+        renderData()
+        renderMethod()
+        out += "</main>\n"
+        out += "<footer><p>\(esc(text.generatedBy)) <code>\(esc(definition.file))</code>. "
+        out += "\(esc(text.footerDeterministic))</p></footer>\n"
+        out += "</body>\n</html>\n"
+        return out
+    }
+
+    // MARK: Header
+
+    mutating func renderHeader() {
+        let definition = report.definition
+        out += "<header>\n"
+        out += "<p class=\"eyebrow\">ParkImpact · \(esc(text.reportKind))</p>\n"
+        out += "<h1>\(esc(definition.name))</h1>\n"
+        out += "<p class=\"meta\">\(esc(text.pilot)) <code>\(esc(definition.pilot))</code> · "
+        out += "\(esc(text.lastData)): "
+        if let last = report.lastDataDate {
+            out += esc(ReportDates.long(last, language))
+        } else {
+            out += "<span class=\"na\">\(esc(text.noData))</span>"
+        }
+        out += " · \(report.definition.sites.count) \(esc(report.definition.sites.count == 1 ? text.siteSingular : text.sitePlural))"
+        out += "</p>\n"
+        out += "<dl class=\"periods\">\n"
+        out += "<dt>\(esc(text.baselinePeriod))</dt><dd>\(esc(ReportDates.range(definition.baseline, language, text)))</dd>\n"
+        out += "<dt>\(esc(text.reportingPeriod))</dt><dd>\(esc(ReportDates.range(definition.reporting, language, text)))</dd>\n"
+        out += "</dl>\n</header>\n"
+    }
+
+    // MARK: Headline cards
+
+    mutating func renderHeadline() {
+        let base = Self.baseline, rep = Self.reporting
+        out += "<section id=\"headline\">\n<h2>\(esc(text.headline))</h2>\n<div class=\"cards\">\n"
+        let co2Reporting = KPIDerived.scope12Market(index, period: rep, site: nil)
+        let co2Baseline = KPIDerived.scope12Market(index, period: base, site: nil)
+        renderAmountCard(label: text.cardCO2, reporting: co2Reporting, baseline: co2Baseline)
+        renderAmountCard(label: text.cardOfftake,
+                         reporting: index["energy.electricity.offtake_kwh", rep, nil],
+                         baseline: index["energy.electricity.offtake_kwh", base, nil])
+        renderAmountCard(label: text.cardGas,
+                         reporting: index["energy.gas_kwh", rep, nil],
+                         baseline: index["energy.gas_kwh", base, nil])
+
+        // Change vs baseline: the KPI when there is one, else computed from the Scope 1+2 (market) totals.
+        out += "<div class=\"card\">\n<div class=\"card-label\">\(esc(text.cardChange))</div>\n"
+        out += "<div class=\"card-value\">"
+        if let change = index["co2.change_vs_baseline_pct", rep, nil] {
+            let kind = KPIDisplay.kind(key: change.key, unit: change.unit)
+            if let value = change.value {
+                let shown: String
+                switch kind {
+                case .ratio: shown = NumberFormatting.percent(ratio: value, language: language, explicitPlus: true)
+                default: shown = NumberFormatting.percent(value, language: language, explicitPlus: true)
+                }
+                out += lowCoverageMark(change) + esc(shown)
+            } else {
+                out += naSpan(reason: change.provenance.reason)
+            }
+        } else if let r = co2Reporting?.value, let b = co2Baseline?.value, b != 0 {
+            out += lowCoverageMark(co2Reporting) + lowCoverageMark(co2Baseline)
+            out += esc(NumberFormatting.percent((r - b) / abs(b) * 100, language: language, explicitPlus: true))
+        } else {
+            out += naSpan(reason: text.changeUnavailable)
+        }
+        out += "</div>\n<div class=\"card-sub\">\(esc(text.cardChangeSub))</div>\n</div>\n"
+        out += "</div>\n"
+        if [co2Reporting, co2Baseline].contains(where: { $0?.flags.contains(KPIDisplay.lowCoverageFlag) == true })
+            || index["energy.electricity.offtake_kwh", rep, nil]?.flags.contains(KPIDisplay.lowCoverageFlag) == true
+            || index["energy.gas_kwh", rep, nil]?.flags.contains(KPIDisplay.lowCoverageFlag) == true {
+            out += "<p class=\"notes\"><span class=\"warn\">⚠</span> \(esc(text.lowCoverageNote)): "
+            out += "\(esc(text.lowCoverageExplain)).</p>\n"
+        }
+        out += "</section>\n"
+    }
+
+    mutating func renderAmountCard(label: String, reporting: KPI?, baseline: KPI?) {
+        out += "<div class=\"card\">\n<div class=\"card-label\">\(esc(label))</div>\n"
+        out += "<div class=\"card-value\">"
+        let unitText: String
+        if let reporting, let amount = KPIDisplay.cardAmount(reporting) {
+            unitText = amount.unit
+            if let value = amount.value {
+                out += lowCoverageMark(reporting)
+                out += esc(NumberFormatting.format(value, decimals: amount.decimals, language: language))
+            } else {
+                out += naSpan(reason: reporting.provenance.reason)
+            }
+            out += " <span class=\"card-unit\">\(esc(amount.unit))</span>"
+        } else {
+            unitText = baseline.flatMap { KPIDisplay.cardAmount($0)?.unit } ?? ""
+            out += naSpan(reason: text.noData)
+        }
+        out += "</div>\n<div class=\"card-sub\">\(esc(text.baselineShort)): "
+        if let baseline, let amount = KPIDisplay.cardAmount(baseline) {
+            if let value = amount.value {
+                out += lowCoverageMark(baseline)
+                out += esc(NumberFormatting.format(value, decimals: amount.decimals, language: language))
+                out += " \(esc(amount.unit))"
+                if let r = reporting.flatMap({ KPIDisplay.cardAmount($0)?.value }), value != 0 {
+                    out += " · " + esc(NumberFormatting.percent((r - value) / abs(value) * 100, language: language,
+                                                               explicitPlus: true))
+                }
+            } else {
+                out += naSpan(reason: baseline.provenance.reason)
+            }
+        } else {
+            out += naSpan(reason: text.noData)
+            if !unitText.isEmpty { out += " \(esc(unitText))" }
+        }
+        out += "</div>\n</div>\n"
+    }
+
+    // MARK: KPI tables
+
+    mutating func renderPilotTable() {
+        out += "<section id=\"kpis\">\n<h2>\(esc(text.pilotKPIs))</h2>\n"
+        let keys = KPIOrder.sorted(Set(report.kpis.lazy
+            .filter { $0.site == nil && ($0.period == Self.baseline || $0.period == Self.reporting) }
+            .map(\.key)))
+        if keys.isEmpty {
+            out += "<p class=\"muted\">\(esc(text.noKPIs))</p>\n"
+        } else {
+            renderKPITable(keys: keys, site: nil)
+        }
+        out += "</section>\n"
+    }
+
+    mutating func renderSiteTables() {
+        let definition = report.definition
+        var siteIDs = definition.sites.map(\.id)
+        let known = Set(siteIDs)
+        // Sites that have KPIs but are not (or no longer) in the definition still show, after the others.
+        siteIDs += Set(report.kpis.compactMap(\.site)).subtracting(known).sorted()
+        guard !siteIDs.isEmpty else { return }
+        out += "<section id=\"sites\">\n<h2>\(esc(text.siteKPIs))</h2>\n"
+        for siteID in siteIDs {
+            let name = definition.site(siteID)?.name ?? siteID
+            out += "<h3>\(esc(name)) <code class=\"site-id\">\(esc(siteID))</code></h3>\n"
+            if let site = definition.site(siteID) {
+                var facts: [String] = [site.electricityContract == .green ? text.contractGreen : text.contractGrey]
+                if let fte = site.fte {
+                    facts.append(NumberFormatting.plain(fte, maxDecimals: 1, language: language) + " " + text.fte)
+                }
+                if let area = site.floorAreaM2 {
+                    facts.append(NumberFormatting.plain(area, maxDecimals: 0, language: language) + " m²")
+                }
+                out += "<p class=\"meta\">\(facts.map(esc).joined(separator: " · "))</p>\n"
+            }
+            let keys = KPIOrder.sorted(Set(report.kpis.lazy
+                .filter { $0.site == siteID && ($0.period == Self.baseline || $0.period == Self.reporting) }
+                .map(\.key)))
+            if keys.isEmpty {
+                out += "<p class=\"muted\">\(esc(text.noKPIs))</p>\n"
+            } else {
+                renderKPITable(keys: keys, site: siteID)
+            }
+        }
+        out += "</section>\n"
+    }
+
+    mutating func renderKPITable(keys: [String], site: String?) {
+        tableCount += 1
+        var notes = NoteCollector(table: tableCount)
+        out += "<table class=\"kpis\">\n<thead><tr>"
+        out += "<th scope=\"col\">\(esc(text.colKPI))</th>"
+        out += "<th scope=\"col\" class=\"num\">\(esc(text.colBaseline))</th>"
+        out += "<th scope=\"col\" class=\"num\">\(esc(text.colReporting))</th>"
+        out += "<th scope=\"col\" class=\"num\">\(esc(text.colChange))</th>"
+        out += "<th scope=\"col\">\(esc(text.colUnit))</th>"
+        out += "<th scope=\"col\" class=\"num\">\(esc(text.colCoverage))</th>"
+        out += "</tr></thead>\n<tbody>\n"
+        for key in keys {
+            let baseline = index[key, Self.baseline, site]
+            let reporting = index[key, Self.reporting, site]
+            let sample = reporting ?? baseline
+            let unit = sample?.unit ?? ""
+            let kind = KPIDisplay.kind(key: key, unit: unit)
+            let low = [baseline, reporting].contains { $0?.flags.contains(KPIDisplay.lowCoverageFlag) == true }
+            out += low ? "<tr class=\"low\">" : "<tr>"
+            out += "<th scope=\"row\"><span class=\"label\">\(esc(KPILabels.label(for: key, language: language)))</span>"
+            out += "<code class=\"key\">\(esc(key))</code>"
+            out += otherFlags(baseline, reporting)
+            out += "</th>"
+            out += "<td class=\"num\">\(valueCell(baseline, kind: kind, notes: &notes))</td>"
+            out += "<td class=\"num\">\(valueCell(reporting, kind: kind, notes: &notes))</td>"
+            out += "<td class=\"num\">\(changeCell(key: key, baseline: baseline, reporting: reporting, kind: kind))</td>"
+            out += "<td>\(esc(KPIDisplay.displayUnit(kind: kind, unit: unit)))</td>"
+            out += "<td class=\"num\">\(coverageCell(baseline?.coverage)) / \(coverageCell(reporting?.coverage))</td>"
+            out += "</tr>\n"
+            if low { notes.hasLowCoverage = true }
+        }
+        out += "</tbody>\n</table>\n"
+        renderNotes(notes)
+    }
+
+    /// Flags other than `low_coverage` (which has its own mark), as small tags.
+    func otherFlags(_ kpis: KPI?...) -> String {
+        var seen: [String] = []
+        for kpi in kpis {
+            for flag in kpi?.flags ?? [] where flag != KPIDisplay.lowCoverageFlag && !seen.contains(flag) {
+                seen.append(flag)
+            }
+        }
+        return seen.map { "<span class=\"flag\">\(esc($0))</span>" }.joined()
+    }
+
+    /// The inner HTML of a value cell: the formatted value, `—` with the reason, or nothing when there is no KPI.
+    func valueCell(_ kpi: KPI?, kind: KPIDisplay.Kind, notes: inout NoteCollector) -> String {
+        guard let kpi else { return "" }
+        let mark = lowCoverageMark(kpi)
+        guard let value = kpi.value else {
+            let reason = kpi.provenance.reason ?? text.noReason
+            let number = notes.number(for: reason)
+            return mark + naSpan(reason: reason)
+                + "<sup class=\"fn\"><a href=\"#\(notes.anchor(number))\">\(number)</a></sup>"
+        }
+        return mark + esc(KPIDisplay.format(value, kind: kind, language: language))
+    }
+
+    func changeCell(key: String, baseline: KPI?, reporting: KPI?, kind: KPIDisplay.Kind) -> String {
+        guard let b = baseline?.value, let r = reporting?.value else { return "" }
+        switch kind {
+        case .ratio:
+            return esc(NumberFormatting.percentagePoints((r - b) * 100, language: language))
+        case .percent, .points:
+            return esc(NumberFormatting.percentagePoints(r - b, language: language))
+        case .measure, .count:
+            guard b != 0 else { return naSpan(reason: text.baselineZero) }
+            return esc(NumberFormatting.percent((r - b) / abs(b) * 100, language: language, explicitPlus: true))
+        }
+    }
+
+    func coverageCell(_ coverage: Double?) -> String {
+        guard let coverage else { return "<span class=\"muted\">\(esc(text.notApplicable))</span>" }
+        let shown = esc(NumberFormatting.percent(ratio: coverage, language: language))
+        return coverage < KPI.coverageThreshold ? "<span class=\"warn\">\(shown)</span>" : shown
+    }
+
+    func lowCoverageMark(_ kpi: KPI?) -> String {
+        guard let kpi, kpi.flags.contains(KPIDisplay.lowCoverageFlag) else { return "" }
+        return "<span class=\"warn\" title=\"\(esc(text.lowCoverageNote))\">⚠</span>&#8201;"
+    }
+
+    func naSpan(reason: String?) -> String {
+        "<span class=\"na\" title=\"\(esc(reason ?? text.noReason))\">—</span>"
+    }
+
+    mutating func renderNotes(_ notes: NoteCollector) {
+        guard !notes.reasons.isEmpty || notes.hasLowCoverage else { return }
+        out += "<ul class=\"notes\">\n"
+        if notes.hasLowCoverage {
+            out += "<li><span class=\"warn\">⚠</span> \(esc(text.lowCoverageNote)): \(esc(text.lowCoverageExplain)).</li>\n"
+        }
+        for (offset, reason) in notes.reasons.enumerated() {
+            let number = offset + 1
+            out += "<li id=\"\(notes.anchor(number))\"><sup>\(number)</sup> — \(esc(reason))</li>\n"
+        }
+        out += "</ul>\n"
+    }
+
+    // MARK: Monthly table
+
+    mutating func renderMonthly() {
+        let definition = report.definition
+        tableCount += 1
+        var notes = NoteCollector(table: tableCount)
+        let columns: [(label: String, key: String)] = [
+            (text.colOfftake, "energy.electricity.offtake_kwh"),
+            (text.colInjection, "energy.electricity.injection_kwh"),
+            (text.colGas, "energy.gas_kwh"),
+            (text.colCO2Market, KPIDerived.scope12MarketKey),
+        ]
+        out += "<section id=\"monthly\">\n<h2>\(esc(text.monthly))</h2>\n"
+        out += "<table class=\"monthly\">\n<thead><tr><th scope=\"col\">\(esc(text.colMonth))</th>"
+        for column in columns { out += "<th scope=\"col\" class=\"num\">\(esc(column.label))</th>" }
+        out += "</tr></thead>\n"
+        let groups: [(title: String, period: PipelineDefinition.Period, key: String)] = [
+            (text.baselinePeriod, definition.baseline, Self.baseline),
+            (text.reportingPeriod, definition.reporting, Self.reporting),
+        ]
+        for group in groups {
+            out += "<tbody>\n<tr class=\"group\"><th colspan=\"\(columns.count + 1)\" scope=\"rowgroup\">"
+            out += "\(esc(group.title)) <span class=\"muted\">\(esc(ReportDates.range(group.period, language, text)))</span>"
+            out += "</th></tr>\n"
+            for month in ReportDates.months(in: group.period) {
+                out += "<tr><th scope=\"row\">\(esc(ReportDates.monthName(year: month.year, month: month.month, language)))</th>"
+                let periodKey = month.key
+                for column in columns {
+                    let kpi = monthlyKPI(column.key, period: periodKey)
+                    if kpi?.flags.contains(KPIDisplay.lowCoverageFlag) == true { notes.hasLowCoverage = true }
+                    let kind = KPIDisplay.kind(key: column.key, unit: kpi?.unit ?? "")
+                    let cell = kpi == nil ? "<span class=\"na\" title=\"\(esc(text.noData))\">·</span>"
+                        : valueCell(kpi, kind: kind, notes: &notes)
+                    out += "<td class=\"num\">\(cell)</td>"
+                }
+                out += "</tr>\n"
+            }
+            out += "<tr class=\"total\"><th scope=\"row\">\(esc(text.total))</th>"
+            for column in columns {
+                let kpi = monthlyKPI(column.key, period: group.key)
+                if kpi?.flags.contains(KPIDisplay.lowCoverageFlag) == true { notes.hasLowCoverage = true }
+                let kind = KPIDisplay.kind(key: column.key, unit: kpi?.unit ?? "")
+                out += "<td class=\"num\">\(valueCell(kpi, kind: kind, notes: &notes))</td>"
+            }
+            out += "</tr>\n</tbody>\n"
+        }
+        out += "</table>\n"
+        renderNotes(notes)
+        out += "<p class=\"notes\">\(esc(text.monthlyExplain))</p>\n"
+        out += "</section>\n"
+    }
+
+    func monthlyKPI(_ key: String, period: String) -> KPI? {
+        key == KPIDerived.scope12MarketKey
+            ? KPIDerived.scope12Market(index, period: period, site: nil)
+            : index[key, period, nil]
+    }
+
+    // MARK: Data section
+
+    mutating func renderData() {
+        out += "<section id=\"data\">\n<h2>\(esc(text.data))</h2>\n"
+        let files = report.files.sorted { $0.path < $1.path }
+        if files.isEmpty {
+            out += "<p class=\"muted\">\(esc(text.noFiles))</p>\n"
+        } else {
+            out += "<table class=\"files\">\n<thead><tr>"
+            out += "<th scope=\"col\">\(esc(text.colFile))</th><th scope=\"col\">\(esc(text.colFormat))</th>"
+            out += "<th scope=\"col\">\(esc(text.colDialect))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colAccepted))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colRejected))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colIgnored))</th>"
+            out += "<th scope=\"col\">\(esc(text.colProblem))</th>"
+            out += "</tr></thead>\n<tbody>\n"
+            for file in files {
+                out += file.problem == nil ? "<tr>" : "<tr class=\"problem\">"
+                out += "<td><code class=\"path\">\(esc(file.path))</code></td>"
+                out += "<td>\(esc(file.format))</td><td>\(esc(file.dialect))</td>"
+                out += "<td class=\"num\">\(count(file.acceptedRows))</td>"
+                out += "<td class=\"num\">\(count(file.rejectedRows))</td>"
+                let ignoredTotal = file.ignoredRows.values.reduce(0, +)
+                out += "<td class=\"num\">\(count(ignoredTotal))"
+                let reasons = file.ignoredRows.keys.sorted()
+                if !reasons.isEmpty {
+                    out += "<span class=\"breakdown\">"
+                    out += reasons.map { "\(esc($0)): \(count(file.ignoredRows[$0] ?? 0))" }.joined(separator: "<br>")
+                    out += "</span>"
+                }
+                out += "</td>"
+                out += "<td>\(file.problem.map(esc) ?? "")</td>"
+                out += "</tr>\n"
+            }
+            let accepted = files.reduce(0) { $0 + $1.acceptedRows }
+            let rejected = files.reduce(0) { $0 + $1.rejectedRows }
+            let ignored = files.reduce(0) { $0 + $1.ignoredRows.values.reduce(0, +) }
+            out += "<tr class=\"total\"><th scope=\"row\" colspan=\"3\">\(esc(text.total)) (\(count(files.count)) "
+            out += "\(esc(files.count == 1 ? text.fileSingular : text.filePlural)))</th>"
+            out += "<td class=\"num\">\(count(accepted))</td><td class=\"num\">\(count(rejected))</td>"
+            out += "<td class=\"num\">\(count(ignored))</td><td></td></tr>\n"
+            out += "</tbody>\n</table>\n"
+        }
+
+        // Rejected rows: the count, a link to rejects.csv and the most frequent reasons.
+        let rejected = report.rejects.count
+        out += "<p class=\"rejects\">\(esc(text.rejectedRows)): <strong>\(count(rejected))</strong>"
+        out += " — \(esc(text.rejectsLinkIntro)) <a href=\"rejects.csv\">rejects.csv</a> "
+        out += "(\(esc(text.rejectsColumns))).</p>\n"
+        if rejected > 0 {
+            var byReason: [String: Int] = [:]
+            for reject in report.rejects { byReason[reject.reason, default: 0] += 1 }
+            let ranked = byReason.map { (reason: $0.key, count: $0.value) }
+                .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
+            let shown = ranked.prefix(10)
+            out += "<table class=\"reasons\">\n<thead><tr><th scope=\"col\">\(esc(text.colReason))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colRows))</th></tr></thead>\n<tbody>\n"
+            for entry in shown {
+                out += "<tr><td>\(esc(entry.reason))</td><td class=\"num\">\(count(entry.count))</td></tr>\n"
+            }
+            if ranked.count > shown.count {
+                let rest = ranked.dropFirst(shown.count)
+                out += "<tr><td class=\"muted\">\(esc(text.otherReasons(rest.count)))</td>"
+                out += "<td class=\"num\">\(count(rest.reduce(0) { $0 + $1.count }))</td></tr>\n"
+            }
+            out += "</tbody>\n</table>\n"
+        }
+        out += "<p class=\"meta\">\(esc(text.seriesCount)): \(count(report.seriesCount)) · \(esc(text.lastData)): "
+        out += report.lastDataDate.map { esc(ReportDates.long($0, language)) } ?? esc(text.noData)
+        out += "</p>\n</section>\n"
+    }
+
+    func count(_ value: Int) -> String {
+        esc(NumberFormatting.format(Double(value), decimals: 0, language: language))
+    }
+
+    // MARK: Method appendix
+
+    mutating func renderMethod() {
+        out += "<section id=\"method\">\n<h2>\(esc(text.method))</h2>\n"
+        for paragraph in text.methodIntro { out += "<p>\(esc(paragraph))</p>\n" }
+        out += "<h3>\(esc(text.factors))</h3>\n"
+        if report.factorsUsed.isEmpty {
+            out += "<p class=\"muted\">\(esc(text.noFactors))</p>\n"
+        } else {
+            out += "<table class=\"factors\">\n<thead><tr>"
+            out += "<th scope=\"col\">\(esc(text.colFactorID))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colValue))</th>"
+            out += "<th scope=\"col\">\(esc(text.colUnit))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colYear))</th>"
+            out += "<th scope=\"col\">\(esc(text.colSource))</th>"
+            out += "<th scope=\"col\">\(esc(text.colNote))</th>"
+            out += "</tr></thead>\n<tbody>\n"
+            for factor in report.factorsUsed {
+                out += "<tr><td><code>\(esc(factor.id))</code></td>"
+                out += "<td class=\"num\">\(esc(NumberFormatting.plain(factor.value, maxDecimals: 6, language: language)))</td>"
+                out += "<td>\(esc(factor.unit))</td><td class=\"num\">\(factor.year)</td>"
+                out += "<td>\(esc(factor.source))</td><td>\(factor.note.map(esc) ?? "")</td></tr>\n"
+            }
+            out += "</tbody>\n</table>\n"
+        }
+
+        out += "<h3>\(esc(text.formulas))</h3>\n"
+        let keys = KPIOrder.sorted(Set(report.kpis.map(\.key)))
+        if keys.isEmpty {
+            out += "<p class=\"muted\">\(esc(text.noKPIs))</p>\n"
+        } else {
+            out += "<dl class=\"formulas\">\n"
+            for key in keys {
+                let source = index[key, Self.reporting, nil] ?? index[key, Self.baseline, nil]
+                    ?? report.kpis.first { $0.key == key && $0.site == nil }
+                    ?? report.kpis.first { $0.key == key }
+                out += "<dt>\(esc(KPILabels.label(for: key, language: language))) <code class=\"key-inline\">\(esc(key))</code></dt>\n"
+                out += "<dd><code class=\"formula\">\(esc(source?.provenance.formula ?? ""))</code>"
+                let factors = source?.provenance.factors ?? []
+                if !factors.isEmpty {
+                    let cited = factors.map { "\($0.id) (\($0.year))" }
+                    out += "<br><span class=\"muted\">\(esc(text.factorsCited)): \(esc(cited.joined(separator: ", ")))</span>"
+                }
+                out += "</dd>\n"
+            }
+            out += "</dl>\n"
+        }
+        out += "</section>\n"
+    }
+}
+
+@inline(__always)
+func esc(_ text: String) -> String { HTMLEscaping.escape(text) }
+
+// MARK: - Notes under a table
+
+/// Reasons for `—` values, numbered per table (the same reason keeps its number).
+struct NoteCollector {
+    let table: Int
+    private(set) var reasons: [String] = []
+    private var numbers: [String: Int] = [:]
+    var hasLowCoverage = false
+
+    init(table: Int) { self.table = table }
+
+    mutating func number(for reason: String) -> Int {
+        if let number = numbers[reason] { return number }
+        reasons.append(reason)
+        numbers[reason] = reasons.count
+        return reasons.count
+    }
+
+    func anchor(_ number: Int) -> String { "note-\(table)-\(number)" }
+}
+
+// MARK: - KPI lookup
+
+/// KPIs by (key, period, site); the first of duplicates wins, as in `PilotReport.kpi(_:period:site:)`.
+struct KPIIndex {
+    struct ID: Hashable {
+        let key: String
+        let period: String
+        let site: String?
+    }
+
+    private var map: [ID: KPI] = [:]
+
+    init(_ kpis: [KPI]) {
+        map.reserveCapacity(kpis.count)
+        for kpi in kpis {
+            let id = ID(key: kpi.key, period: kpi.period, site: kpi.site)
+            if map[id] == nil { map[id] = kpi }
+        }
+    }
+
+    subscript(key: String, period: String, site: String?) -> KPI? {
+        map[ID(key: key, period: period, site: site)]
+    }
+}
+
+/// Figures the report shows that are sums of KPIs.
+enum KPIDerived {
+    static let scope12MarketKey = "co2.scope12_market_t"
+
+    /// Scope 1 + Scope 2 market-based. A component that is not measured at all (no KPI, or a null value with no
+    /// coverage: no source delivers that carrier, e.g. a site without gas) counts as absent, as in
+    /// `co2.change_vs_baseline_pct`; a component that is measured but has no data in the period (null value with a
+    /// coverage) makes the sum null, with its reason, rather than silently understating. Coverage is the lowest of
+    /// the parts that count, flags are their union.
+    static func scope12Market(_ index: KPIIndex, period: String, site: String?) -> KPI? {
+        combine([index["co2.scope1_t", period, site], index["co2.scope2_market_t", period, site]],
+                key: scope12MarketKey, period: period, site: site,
+                formula: "co2.scope1_t + co2.scope2_market_t")
+    }
+
+    static func combine(_ parts: [KPI?], key: String, period: String, site: String?, formula: String) -> KPI? {
+        let all = parts.compactMap { $0 }
+        guard let first = all.first else { return nil }
+        let present = all.filter { $0.value != nil || $0.coverage != nil }
+        guard !present.isEmpty else {
+            // Nothing measured at all: null, with the parts' reasons.
+            let reason = all.map { "\($0.key): \($0.provenance.reason ?? "no value")" }.joined(separator: "; ")
+            return KPI(key: key, period: period, site: site, value: nil, unit: first.unit, coverage: nil, flags: [],
+                       provenance: Provenance(formula: formula, reason: reason))
+        }
+        var flags: [String] = []
+        for part in present { for flag in part.flags where !flags.contains(flag) { flags.append(flag) } }
+        let coverages = present.compactMap(\.coverage)
+        let nulls = present.filter { $0.value == nil }
+        let value: Double? = nulls.isEmpty ? present.reduce(0) { $0 + ($1.value ?? 0) } : nil
+        let reason: String? = nulls.isEmpty ? nil
+            : nulls.map { "\($0.key): \($0.provenance.reason ?? "no value")" }.joined(separator: "; ")
+        var inputs: [String] = []
+        for part in present { for input in part.provenance.inputs where !inputs.contains(input) { inputs.append(input) } }
+        return KPI(key: key, period: period, site: site, value: value, unit: first.unit,
+                   coverage: coverages.min(), flags: flags,
+                   provenance: Provenance(inputs: inputs.sorted(), factors: present.flatMap(\.provenance.factors),
+                                          formula: formula, reason: reason))
+    }
+}
+
+// MARK: - How a KPI value is shown
+
+enum KPIDisplay {
+    static let lowCoverageFlag = "low_coverage"
+
+    enum Kind: Equatable {
+        /// A quantity in its unit with fixed decimals (kWh 0, MWh 1, t 2, ...).
+        case measure(decimals: Int)
+        /// Already in percent (`co2.change_vs_baseline_pct`).
+        case percent
+        /// 0...1, shown as percent.
+        case ratio
+        /// Percentage points.
+        case points
+        /// Whole numbers (rows).
+        case count
+    }
+
+    static func kind(key: String, unit: String) -> Kind {
+        let u = NumberFormatting.normalizedUnit(unit)
+        let unitIsPercent = u == "%" || u == "pct" || u == "percent"
+        let unitIsRatio = u == "ratio" || u == "fraction" || u == "share"
+        let unitIsPoints = u == "pp" || u == "p.p." || u == "percentage points" || u == "percentage point"
+        if key == "quality.rejected_rows" { return .count }
+        if unitIsPoints || key.hasPrefix("mobility.shift_pp.") { return unitIsRatio ? .ratio : .points }
+        if unitIsPercent { return .percent }
+        if unitIsRatio { return .ratio }
+        if key.hasSuffix("_pct") { return .percent }
+        if key == "quality.coverage" || key.hasSuffix("_ratio") || key.hasSuffix("_share") || key.hasSuffix("_rate")
+            || key.hasPrefix("mobility.share.") {
+            return .ratio
+        }
+        if u == "count" || u == "rows" || u == "n" { return .count }
+        return .measure(decimals: NumberFormatting.decimals(forUnit: unit))
+    }
+
+    static func displayUnit(kind: Kind, unit: String) -> String {
+        switch kind {
+        case .percent, .ratio: return "%"
+        case .points: return "pp"
+        case .measure, .count: return unit
+        }
+    }
+
+    /// The number alone (the unit is in its own column).
+    static func format(_ value: Double, kind: Kind, language: PipelineDefinition.Language) -> String {
+        switch kind {
+        case .measure(let decimals): return NumberFormatting.format(value, decimals: decimals, language: language)
+        case .percent: return NumberFormatting.format(value, decimals: 1, language: language)
+        case .ratio: return NumberFormatting.format(value * 100, decimals: 1, language: language)
+        case .points: return NumberFormatting.format(value, decimals: 1, language: language, explicitPlus: true)
+        case .count: return NumberFormatting.format(value, decimals: 0, language: language)
+        }
+    }
+
+    /// A headline figure: energy in MWh (1 decimal), tonnes with 1 decimal, anything else as in tables.
+    static func cardAmount(_ kpi: KPI) -> (value: Double?, unit: String, decimals: Int)? {
+        let u = NumberFormatting.normalizedUnit(kpi.unit)
+        switch u {
+        case "kwh": return (kpi.value.map { $0 / 1000 }, "MWh", 1)
+        case "wh": return (kpi.value.map { $0 / 1_000_000 }, "MWh", 1)
+        case "mwh": return (kpi.value, "MWh", 1)
+        default:
+            if NumberFormatting.isTonnes(u) { return (kpi.value, kpi.unit, 1) }
+            let kind = kind(key: kpi.key, unit: kpi.unit)
+            switch kind {
+            case .measure(let decimals): return (kpi.value, kpi.unit, decimals)
+            case .ratio: return (kpi.value.map { $0 * 100 }, "%", 1)
+            case .percent, .points: return (kpi.value, displayUnit(kind: kind, unit: kpi.unit), 1)
+            case .count: return (kpi.value, kpi.unit, 0)
+            }
+        }
+    }
+}
+
+// MARK: - KPI order and labels
+
+enum KPIOrder {
+    static let known: [String] = [
+        "energy.electricity.offtake_kwh", "energy.electricity.injection_kwh",
+        "energy.electricity.pv_production_kwh", "energy.electricity.self_consumed_kwh",
+        "energy.electricity.consumption_kwh", "energy.pv.self_consumption_ratio", "energy.pv.self_sufficiency_ratio",
+        "energy.gas_kwh", "energy.total_mwh", "energy.fossil_mwh", "energy.renewable_mwh", "energy.renewable_share",
+        "co2.scope1_t", "co2.scope2_location_t", "co2.scope2_market_t", "co2.change_vs_baseline_pct",
+        "co2.avoided_pv_t", "co2.avoided_modal_shift_t",
+        "weather.hdd", "baseline.gas.savings_kwh", "baseline.gas.r2", "baseline.gas.cvrmse", "baseline.gas.nmbe",
+        "mobility.share.", "mobility.shift_pp.", "mobility.car_km_avoided", "mobility.counter.bike_share",
+        "water.m3", "water.m3_per_fte", "water.night_min_flow_m3h",
+        "waste.total_kg", "waste.recycling_rate", "waste.energy_recovery_share", "waste.disposal_share",
+        "waste.residual_share", "waste.hazardous_share",
+        "cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years",
+        "quality.coverage", "quality.estimated_share", "quality.rejected_rows",
+    ]
+    static let rank: [String: Int] = {
+        var rank: [String: Int] = [:]
+        for (offset, key) in known.enumerated() { rank[key] = offset }
+        return rank
+    }()
+    static let modes = ["car", "carpool", "motorbike", "bus", "tram", "train", "bike", "ebike", "walk", "other"]
+    static let qualityRank = rank["quality.coverage"] ?? known.count
+
+    /// Known keys in a fixed order (mobility keys by mode), unknown keys after the known ones and before the
+    /// quality keys, alphabetically.
+    static func sortKey(_ key: String) -> (Int, Int, String) {
+        if let r = rank[key] { return (r, 0, key) }
+        for prefix in ["mobility.share.", "mobility.shift_pp."] where key.hasPrefix(prefix) {
+            let mode = String(key.dropFirst(prefix.count))
+            return (rank[prefix] ?? known.count, (modes.firstIndex(of: mode) ?? modes.count), key)
+        }
+        return (qualityRank, -1, key)
+    }
+
+    static func sorted(_ keys: Set<String>) -> [String] {
+        keys.sorted { sortKey($0) < sortKey($1) }
+    }
+}
+
+enum KPILabels {
+    static let nl: [String: String] = [
+        "energy.electricity.offtake_kwh": "Elektriciteit: afname van het net",
+        "energy.electricity.injection_kwh": "Elektriciteit: injectie op het net",
+        "energy.electricity.pv_production_kwh": "PV-productie",
+        "energy.electricity.self_consumed_kwh": "Zelf verbruikte PV-stroom",
+        "energy.electricity.consumption_kwh": "Elektriciteitsverbruik op de site",
+        "energy.pv.self_consumption_ratio": "Zelfverbruiksgraad PV",
+        "energy.pv.self_sufficiency_ratio": "Zelfvoorzieningsgraad",
+        "energy.gas_kwh": "Aardgas (bovenwaarde)",
+        "energy.total_mwh": "Totaal energieverbruik",
+        "energy.fossil_mwh": "Energie uit fossiele bronnen",
+        "energy.renewable_mwh": "Hernieuwbare energie",
+        "energy.renewable_share": "Aandeel hernieuwbare energie",
+        "co2.scope1_t": "Scope 1 (verbranding ter plaatse)",
+        "co2.scope2_location_t": "Scope 2, locatiegebaseerd",
+        "co2.scope2_market_t": "Scope 2, marktgebaseerd",
+        "co2.change_vs_baseline_pct": "CO2-verandering t.o.v. referentieperiode",
+        "co2.avoided_pv_t": "Vermeden CO2 door PV",
+        "co2.avoided_modal_shift_t": "Vermeden CO2 door modal shift",
+        "weather.hdd": "Graaddagen (verwarming)",
+        "baseline.gas.savings_kwh": "Gasbesparing (klimaatgecorrigeerd)",
+        "baseline.gas.r2": "Referentiemodel gas: R²",
+        "baseline.gas.cvrmse": "Referentiemodel gas: CV(RMSE)",
+        "baseline.gas.nmbe": "Referentiemodel gas: NMBE",
+        "mobility.car_km_avoided": "Vermeden autokilometers",
+        "mobility.counter.bike_share": "Aandeel fietsers in getelde weggebruikers",
+        "water.m3": "Waterverbruik",
+        "water.m3_per_fte": "Waterverbruik per VTE",
+        "water.night_min_flow_m3h": "Minimaal nachtdebiet water",
+        "waste.total_kg": "Afval totaal",
+        "waste.recycling_rate": "Recyclagegraad",
+        "waste.energy_recovery_share": "Aandeel energierecuperatie (R1)",
+        "waste.disposal_share": "Aandeel verwijdering (D)",
+        "waste.residual_share": "Aandeel restafval",
+        "waste.hazardous_share": "Aandeel gevaarlijk afval",
+        "cost.energy_avoided_eur": "Vermeden energiekosten",
+        "cost.eur_per_t_co2_avoided": "Kost per vermeden ton CO2",
+        "cost.payback_years": "Terugverdientijd",
+        "quality.coverage": "Datadekking",
+        "quality.estimated_share": "Aandeel geschatte waarden",
+        "quality.rejected_rows": "Verworpen rijen",
+    ]
+    static let en: [String: String] = [
+        "energy.electricity.offtake_kwh": "Electricity: grid offtake",
+        "energy.electricity.injection_kwh": "Electricity: grid injection",
+        "energy.electricity.pv_production_kwh": "PV production",
+        "energy.electricity.self_consumed_kwh": "Self-consumed PV electricity",
+        "energy.electricity.consumption_kwh": "On-site electricity consumption",
+        "energy.pv.self_consumption_ratio": "PV self-consumption ratio",
+        "energy.pv.self_sufficiency_ratio": "Self-sufficiency ratio",
+        "energy.gas_kwh": "Natural gas (gross calorific value)",
+        "energy.total_mwh": "Total energy consumption",
+        "energy.fossil_mwh": "Energy from fossil sources",
+        "energy.renewable_mwh": "Renewable energy",
+        "energy.renewable_share": "Share of renewable energy",
+        "co2.scope1_t": "Scope 1 (on-site combustion)",
+        "co2.scope2_location_t": "Scope 2, location-based",
+        "co2.scope2_market_t": "Scope 2, market-based",
+        "co2.change_vs_baseline_pct": "CO2 change vs baseline",
+        "co2.avoided_pv_t": "CO2 avoided by PV",
+        "co2.avoided_modal_shift_t": "CO2 avoided by modal shift",
+        "weather.hdd": "Heating degree days",
+        "baseline.gas.savings_kwh": "Gas savings (weather-normalised)",
+        "baseline.gas.r2": "Gas baseline model: R²",
+        "baseline.gas.cvrmse": "Gas baseline model: CV(RMSE)",
+        "baseline.gas.nmbe": "Gas baseline model: NMBE",
+        "mobility.car_km_avoided": "Car kilometres avoided",
+        "mobility.counter.bike_share": "Bike share of counted road users",
+        "water.m3": "Water use",
+        "water.m3_per_fte": "Water use per FTE",
+        "water.night_min_flow_m3h": "Minimum night flow (water)",
+        "waste.total_kg": "Total waste",
+        "waste.recycling_rate": "Recycling rate",
+        "waste.energy_recovery_share": "Energy recovery share (R1)",
+        "waste.disposal_share": "Disposal share (D)",
+        "waste.residual_share": "Residual waste share",
+        "waste.hazardous_share": "Hazardous waste share",
+        "cost.energy_avoided_eur": "Energy cost avoided",
+        "cost.eur_per_t_co2_avoided": "Cost per tonne CO2 avoided",
+        "cost.payback_years": "Simple payback",
+        "quality.coverage": "Data coverage",
+        "quality.estimated_share": "Share of estimated values",
+        "quality.rejected_rows": "Rejected rows",
+    ]
+    static let modesNL: [String: String] = [
+        "car": "auto (solo)", "carpool": "carpool", "motorbike": "motor", "bus": "bus", "tram": "tram",
+        "train": "trein", "bike": "fiets", "ebike": "e-fiets", "walk": "te voet", "other": "andere",
+    ]
+    static let modesEN: [String: String] = [
+        "car": "car (solo)", "carpool": "carpool", "motorbike": "motorbike", "bus": "bus", "tram": "tram",
+        "train": "train", "bike": "bike", "ebike": "e-bike", "walk": "walking", "other": "other",
+    ]
+
+    /// The human label of a key in the report language; an unknown key is its own label.
+    static func label(for key: String, language: PipelineDefinition.Language) -> String {
+        if let label = (language == .nl ? nl : en)[key] { return label }
+        if key == KPIDerived.scope12MarketKey {
+            return language == .nl ? "Scope 1+2, marktgebaseerd" : "Scope 1+2, market-based"
+        }
+        let modes = language == .nl ? modesNL : modesEN
+        if key.hasPrefix("mobility.share.") {
+            let mode = String(key.dropFirst("mobility.share.".count))
+            return (language == .nl ? "Modal split: " : "Modal share: ") + (modes[mode] ?? mode)
+        }
+        if key.hasPrefix("mobility.shift_pp.") {
+            let mode = String(key.dropFirst("mobility.shift_pp.".count))
+            return "Modal shift: " + (modes[mode] ?? mode)
+        }
+        return key
+    }
+}
+
+// MARK: - Dates
+
+enum ReportDates {
+    static let monthsNL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                           "september", "oktober", "november", "december"]
+    static let monthsEN = ["January", "February", "March", "April", "May", "June", "July", "August",
+                           "September", "October", "November", "December"]
+
+    /// `1 januari 2024` / `1 January 2024`.
+    static func long(_ date: CivilDate, _ language: PipelineDefinition.Language) -> String {
+        let names = language == .nl ? monthsNL : monthsEN
+        return "\(date.day) \(names[date.month - 1]) \(date.year)"
+    }
+
+    /// `1 januari 2023 – 31 december 2023 (365 dagen)`.
+    static func range(_ period: PipelineDefinition.Period, _ language: PipelineDefinition.Language,
+                      _ text: ReportText) -> String {
+        let days = period.to.dayNumber - period.from.dayNumber + 1
+        return "\(long(period.from, language)) – \(long(period.to, language)) (\(days) \(days == 1 ? text.day : text.days))"
+    }
+
+    /// `maart 2024` / `March 2024`.
+    static func monthName(year: Int, month: Int, _ language: PipelineDefinition.Language) -> String {
+        "\((language == .nl ? monthsNL : monthsEN)[month - 1]) \(year)"
+    }
+
+    /// The calendar months a period touches, in order, with their KPI period keys (`2024-03`).
+    static func months(in period: PipelineDefinition.Period) -> [(year: Int, month: Int, key: String)] {
+        var result: [(year: Int, month: Int, key: String)] = []
+        var year = period.from.year, month = period.from.month
+        while (year, month) <= (period.to.year, period.to.month) {
+            result.append((year, month, "\(year)-\(month < 10 ? "0" : "")\(month)"))
+            month += 1
+            if month > 12 { month = 1; year += 1 }
+        }
+        return result
+    }
+}
+
+// MARK: - Texts
+
+/// Every fixed text of the pilot report, per language.
+struct ReportText: Sendable {
+    let reportKind: String
+    let pilot: String
+    let lastData: String
+    let noData: String
+    let siteSingular: String
+    let sitePlural: String
+    let day: String
+    let days: String
+    let baselinePeriod: String
+    let reportingPeriod: String
+    let headline: String
+    let cardCO2: String
+    let cardOfftake: String
+    let cardGas: String
+    let cardChange: String
+    let cardChangeSub: String
+    let changeUnavailable: String
+    let baselineShort: String
+    let pilotKPIs: String
+    let siteKPIs: String
+    let noKPIs: String
+    let contractGrey: String
+    let contractGreen: String
+    let fte: String
+    let colKPI: String
+    let colBaseline: String
+    let colReporting: String
+    let colChange: String
+    let colUnit: String
+    let colCoverage: String
+    let lowCoverageNote: String
+    let lowCoverageExplain: String
+    let noReason: String
+    let notApplicable: String
+    let baselineZero: String
+    let monthly: String
+    let monthlyExplain: String
+    let colMonth: String
+    let colOfftake: String
+    let colInjection: String
+    let colGas: String
+    let colCO2Market: String
+    let total: String
+    let data: String
+    let noFiles: String
+    let colFile: String
+    let colFormat: String
+    let colDialect: String
+    let colAccepted: String
+    let colRejected: String
+    let colIgnored: String
+    let colProblem: String
+    let fileSingular: String
+    let filePlural: String
+    let rejectedRows: String
+    let rejectsLinkIntro: String
+    let rejectsColumns: String
+    let colReason: String
+    let colRows: String
+    let otherReasons: @Sendable (Int) -> String
+    let seriesCount: String
+    let method: String
+    let methodIntro: [String]
+    let factors: String
+    let noFactors: String
+    let colFactorID: String
+    let colValue: String
+    let colYear: String
+    let colSource: String
+    let colNote: String
+    let formulas: String
+    let factorsCited: String
+    let generatedBy: String
+    let footerDeterministic: String
+
+    static func `for`(_ language: PipelineDefinition.Language) -> ReportText {
+        language == .nl ? .nl : .en
+    }
+
+    static var thresholdText: (nl: String, en: String) {
+        (NumberFormatting.percent(ratio: KPI.coverageThreshold, decimals: 0, language: .nl),
+         NumberFormatting.percent(ratio: KPI.coverageThreshold, decimals: 0, language: .en))
+    }
+
+    static let nl = ReportText(
+        reportKind: "CO2- en energierapport",
+        pilot: "Pilot",
+        lastData: "Laatste gegevens",
+        noData: "geen gegevens",
+        siteSingular: "site",
+        sitePlural: "sites",
+        day: "dag",
+        days: "dagen",
+        baselinePeriod: "Referentieperiode",
+        reportingPeriod: "Rapportageperiode",
+        headline: "Kerncijfers",
+        cardCO2: "CO2 Scope 1+2, marktgebaseerd",
+        cardOfftake: "Elektriciteit: afname van het net",
+        cardGas: "Aardgas",
+        cardChange: "CO2-verandering t.o.v. referentie",
+        cardChangeSub: "Rapportageperiode t.o.v. referentieperiode",
+        changeUnavailable: "geen vergelijking mogelijk: referentie of rapportage ontbreekt",
+        baselineShort: "Referentie",
+        pilotKPIs: "KPI's voor de hele pilot",
+        siteKPIs: "KPI's per site",
+        noKPIs: "Geen KPI's berekend.",
+        contractGrey: "grijs stroomcontract (residuele mix)",
+        contractGreen: "groen stroomcontract (garanties van oorsprong)",
+        fte: "VTE",
+        colKPI: "KPI",
+        colBaseline: "Referentie",
+        colReporting: "Rapportage",
+        colChange: "Verandering",
+        colUnit: "Eenheid",
+        colCoverage: "Dekking (ref. / rapp.)",
+        lowCoverageNote: "dekking onder \(thresholdText.nl)",
+        lowCoverageExplain: "het cijfer steunt op onvolledige gegevens en is een ondergrens",
+        noReason: "geen reden opgegeven",
+        notApplicable: "n.v.t.",
+        baselineZero: "referentiewaarde is 0: geen procentuele verandering",
+        monthly: "Per maand (hele pilot)",
+        monthlyExplain: "Een maand telt de intervallen waarvan het begin in die lokale maand valt; ontbrekende "
+            + "intervallen tellen niet als nul. CO2 = Scope 1 + Scope 2 marktgebaseerd.",
+        colMonth: "Maand",
+        colOfftake: "Afname (kWh)",
+        colInjection: "Injectie (kWh)",
+        colGas: "Aardgas (kWh)",
+        colCO2Market: "CO2 Scope 1+2 markt (t)",
+        total: "Totaal",
+        data: "Gegevens",
+        noFiles: "Geen bestanden gelezen.",
+        colFile: "Bestand",
+        colFormat: "Formaat",
+        colDialect: "Dialect",
+        colAccepted: "Aanvaard",
+        colRejected: "Verworpen",
+        colIgnored: "Genegeerd",
+        colProblem: "Probleem",
+        fileSingular: "bestand",
+        filePlural: "bestanden",
+        rejectedRows: "Verworpen rijen",
+        rejectsLinkIntro: "elke rij staat in",
+        rejectsColumns: "bestand, regel, kolom, reden, ruwe inhoud",
+        colReason: "Reden",
+        colRows: "Rijen",
+        otherReasons: { "\($0) andere redenen" },
+        seriesCount: "Meetreeksen",
+        method: "Methode",
+        methodIntro: [
+            "Broeikasgassen volgens het GHG Protocol: Scope 1 is verbranding ter plaatse (aardgas), Scope 2 wordt "
+                + "twee keer gerapporteerd: locatiegebaseerd (netmix) en marktgebaseerd (contract: garanties van "
+                + "oorsprong geven 0, een grijs contract de residuele mix).",
+            "Een periode telt de intervallen waarvan het begin in die lokale periode valt. Ontbrekende intervallen "
+                + "tellen niet als nul; geschatte waarden tellen mee en staan in het aandeel geschatte waarden. "
+                + "Dekking = aanwezige / verwachte intervallen; een KPI met minder dan \(thresholdText.nl) dekking "
+                + "wordt gemarkeerd (⚠).",
+            "Emissiefactoren in kg CO2e per eenheid; de factor van het verbruiksjaar wordt gebruikt.",
+        ],
+        factors: "Emissiefactoren",
+        noFactors: "Geen emissiefactoren gebruikt.",
+        colFactorID: "Factor",
+        colValue: "Waarde",
+        colYear: "Jaar",
+        colSource: "Bron",
+        colNote: "Opmerking",
+        formulas: "Formules per KPI",
+        factorsCited: "Factoren",
+        generatedBy: "Gemaakt met ParkImpact uit",
+        footerDeterministic: "Dezelfde gegevens geven hetzelfde rapport."
+    )
+
+    static let en = ReportText(
+        reportKind: "CO2 and energy report",
+        pilot: "Pilot",
+        lastData: "Last data",
+        noData: "no data",
+        siteSingular: "site",
+        sitePlural: "sites",
+        day: "day",
+        days: "days",
+        baselinePeriod: "Baseline period",
+        reportingPeriod: "Reporting period",
+        headline: "Headline figures",
+        cardCO2: "CO2 Scope 1+2, market-based",
+        cardOfftake: "Electricity: grid offtake",
+        cardGas: "Natural gas",
+        cardChange: "CO2 change vs baseline",
+        cardChangeSub: "Reporting period relative to the baseline period",
+        changeUnavailable: "no comparison possible: baseline or reporting value missing",
+        baselineShort: "Baseline",
+        pilotKPIs: "KPIs for the whole pilot",
+        siteKPIs: "KPIs per site",
+        noKPIs: "No KPIs computed.",
+        contractGrey: "grey electricity contract (residual mix)",
+        contractGreen: "green electricity contract (guarantees of origin)",
+        fte: "FTE",
+        colKPI: "KPI",
+        colBaseline: "Baseline",
+        colReporting: "Reporting",
+        colChange: "Change",
+        colUnit: "Unit",
+        colCoverage: "Coverage (baseline / reporting)",
+        lowCoverageNote: "coverage below \(thresholdText.en)",
+        lowCoverageExplain: "the figure rests on incomplete data and is a lower bound",
+        noReason: "no reason given",
+        notApplicable: "n/a",
+        baselineZero: "baseline value is 0: no percentage change",
+        monthly: "Monthly (whole pilot)",
+        monthlyExplain: "A month sums the intervals whose start lies in that local month; missing intervals do "
+            + "not count as zero. CO2 = Scope 1 + Scope 2 market-based.",
+        colMonth: "Month",
+        colOfftake: "Offtake (kWh)",
+        colInjection: "Injection (kWh)",
+        colGas: "Natural gas (kWh)",
+        colCO2Market: "CO2 Scope 1+2 market (t)",
+        total: "Total",
+        data: "Data",
+        noFiles: "No files read.",
+        colFile: "File",
+        colFormat: "Format",
+        colDialect: "Dialect",
+        colAccepted: "Accepted",
+        colRejected: "Rejected",
+        colIgnored: "Ignored",
+        colProblem: "Problem",
+        fileSingular: "file",
+        filePlural: "files",
+        rejectedRows: "Rejected rows",
+        rejectsLinkIntro: "every row is listed in",
+        rejectsColumns: "file, line, column, reason, raw content",
+        colReason: "Reason",
+        colRows: "Rows",
+        otherReasons: { "\($0) other reasons" },
+        seriesCount: "Series",
+        method: "Method",
+        methodIntro: [
+            "Greenhouse gases follow the GHG Protocol: Scope 1 is on-site combustion (natural gas); Scope 2 is "
+                + "reported twice: location-based (grid mix) and market-based (contract: guarantees of origin give "
+                + "0, a grey contract the residual mix).",
+            "A period sums the intervals whose start lies in that local period. Missing intervals do not count as "
+                + "zero; estimated values count and are reported in the share of estimated values. Coverage = "
+                + "present / expected intervals; a KPI with less than \(thresholdText.en) coverage is flagged (⚠).",
+            "Emission factors in kg CO2e per unit; the factor of the year of consumption is used.",
+        ],
+        factors: "Emission factors",
+        noFactors: "No emission factors used.",
+        colFactorID: "Factor",
+        colValue: "Value",
+        colYear: "Year",
+        colSource: "Source",
+        colNote: "Note",
+        formulas: "Formula per KPI",
+        factorsCited: "Factors",
+        generatedBy: "Made with ParkImpact from",
+        footerDeterministic: "The same data give the same report."
+    )
+}
+
+// MARK: - Style
+
+enum ReportStyle {
+    /// Sober, print-friendly CSS; no external fonts, images or URLs.
+    static let css = """
+    @page { size: A4; margin: 16mm 14mm 18mm; }
+    * { box-sizing: border-box; }
+    html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+      font-size: 15px; color: #1d2329; background: #fff; }
+    body { margin: 0 auto; max-width: 64rem; padding: 2rem 1.5rem 3rem; line-height: 1.45; }
+    h1 { font-size: 1.7rem; margin: .2rem 0 .4rem; line-height: 1.2; }
+    h2 { font-size: 1.25rem; margin: 2.2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid #2f6b4f;
+      break-after: avoid; page-break-after: avoid; }
+    h3 { font-size: 1.05rem; margin: 1.6rem 0 .3rem; break-after: avoid; page-break-after: avoid; }
+    p { margin: .4rem 0; }
+    .eyebrow { text-transform: uppercase; letter-spacing: .06em; font-size: .75rem; color: #2f6b4f; margin: 0; }
+    .meta { color: #56606a; margin: .2rem 0 .6rem; }
+    .muted { color: #8a949e; }
+    code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace;
+      font-size: .82em; }
+    code.key { display: block; color: #6b7580; font-size: .72rem; font-weight: 400; }
+    code.key-inline, code.site-id { color: #6b7580; font-size: .75rem; font-weight: 400; }
+    code.path, code.formula { word-break: break-all; }
+    dl.periods { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .6rem 0 0; }
+    dl.periods dt { font-weight: 600; }
+    dl.periods dd { margin: 0; }
+    .cards { display: grid; grid-template-columns: repeat(4, 1fr); gap: .8rem; }
+    .card { border: 1px solid #d9dee3; border-left: 4px solid #2f6b4f; border-radius: 4px; padding: .6rem .8rem;
+      break-inside: avoid; page-break-inside: avoid; }
+    .card-label { font-size: .8rem; color: #3d4750; }
+    .card-value { font-size: 1.45rem; font-weight: 650; font-variant-numeric: tabular-nums; margin: .15rem 0;
+      white-space: nowrap; }
+    .card-unit { font-size: .85rem; font-weight: 400; color: #56606a; }
+    .card-sub { font-size: .78rem; color: #56606a; }
+    table { border-collapse: collapse; width: 100%; margin: .4rem 0 .5rem; font-size: .86rem;
+      page-break-inside: avoid; break-inside: avoid; }
+    th, td { padding: .28rem .5rem; border-bottom: 1px solid #d9dee3; vertical-align: top; text-align: left; }
+    thead th { font-size: .76rem; font-weight: 600; color: #3d4750; border-bottom: 1.5px solid #8a949e;
+      vertical-align: bottom; }
+    tbody th { font-weight: 500; }
+    .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+    tr.group th { background: #eef3f0; font-weight: 600; }
+    tr.total th, tr.total td { font-weight: 600; border-top: 1.5px solid #8a949e; }
+    tr.low th, tr.low td { background: #fff8eb; }
+    tr.problem td { background: #fdeeee; }
+    .na { color: #8a949e; cursor: help; }
+    .warn { color: #9a5200; font-weight: 600; }
+    .flag { display: inline-block; font-size: .68rem; padding: 0 .3rem; margin: .1rem .3rem 0 0;
+      border: 1px solid #c9a25c; border-radius: 3px; color: #7a4a00; }
+    .breakdown { display: block; font-size: .72rem; color: #6b7580; font-weight: 400; }
+    sup.fn { font-size: .7em; margin-left: .1em; }
+    sup.fn a { text-decoration: none; }
+    .notes { font-size: .78rem; color: #3d4750; margin: .2rem 0 1rem; padding-left: 0; list-style: none; }
+    .notes li { margin: .1rem 0; }
+    dl.formulas dt { font-weight: 600; margin-top: .6rem; break-after: avoid; page-break-after: avoid; }
+    dl.formulas dd { margin: .1rem 0 0; break-inside: avoid; page-break-inside: avoid; }
+    a { color: #1f5a8a; }
+    footer { margin-top: 3rem; font-size: .75rem; color: #6b7580; border-top: 1px solid #d9dee3; padding-top: .6rem; }
+    @media (max-width: 48rem) { .cards { grid-template-columns: repeat(2, 1fr); } }
+    @media print {
+      html { font-size: 10pt; }
+      body { max-width: none; padding: 0; }
+      a { color: inherit; text-decoration: none; }
+      .cards { grid-template-columns: repeat(4, 1fr); }
+      tr, .card { break-inside: avoid; page-break-inside: avoid; }
+    }
+
+    """
+}

@@ -1,0 +1,151 @@
+import Foundation
+
+/// Writes outputs atomically: a temporary file in the same folder, then `rename(2)`, so a reader (or a crash)
+/// never sees half a report.
+public enum OutputFiles {
+    public static func write(_ text: String, to path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}
+
+/// Numbers in machine-readable outputs: rounded to the unit's resolution, no exponent, no locale.
+public enum MachineNumber {
+    /// Decimals kept per unit: meter resolution for kWh, grams for tonnes.
+    public static func decimals(forUnit unit: String) -> Int {
+        switch unit {
+        case "kWh", "m3": return 3
+        case "t CO2e": return 6
+        case "%": return 4
+        case "ratio": return 6
+        case "rows": return 0
+        default: return 6
+        }
+    }
+
+    public static func format(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "null" }
+        var text = String(format: "%.\(decimals)f", value)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text == "-0" ? "0" : text
+    }
+}
+
+/// `kpis.json`: the contract's shape, one KPI object per line, keys in a fixed order.
+public enum KPIJSONWriter {
+    public static func render(_ report: PilotReport) -> String {
+        var out = "{\n"
+        out += "  \"pilot\": \(json(report.definition.pilot)),\n"
+        out += "  \"name\": \(json(report.definition.name)),\n"
+        out += "  \"periods\": {\(report.periods.filter { $0.kind == .baseline || $0.kind == .reporting }.map { "\(json($0.key)): {\"from\": \(json($0.first.description)), \"to\": \(json($0.last.description))}" }.joined(separator: ", "))},\n"
+        out += "  \"kpis\": [\n"
+        out += report.kpis.map { "    " + object($0) }.joined(separator: ",\n")
+        out += "\n  ]\n}\n"
+        return out
+    }
+
+    static func object(_ kpi: KPI) -> String {
+        let decimals = MachineNumber.decimals(forUnit: kpi.unit)
+        var fields: [String] = [
+            "\"key\": \(json(kpi.key))",
+            "\"period\": \(json(kpi.period))",
+            "\"site\": \(kpi.site.map(json) ?? "null")",
+            "\"value\": \(kpi.value.map { MachineNumber.format($0, decimals: decimals) } ?? "null")",
+            "\"unit\": \(json(kpi.unit))",
+            "\"coverage\": \(kpi.coverage.map { MachineNumber.format($0, decimals: 6) } ?? "null")",
+            "\"flags\": [\(kpi.flags.map(json).joined(separator: ", "))]",
+        ]
+        let provenance = kpi.provenance
+        var inner: [String] = ["\"inputs\": [\(provenance.inputs.map(json).joined(separator: ", "))]"]
+        inner.append("\"factor\": \(provenance.factor.map(factor) ?? "null")")
+        if provenance.factors.count > 1 {
+            inner.append("\"factors\": [\(provenance.factors.map(factor).joined(separator: ", "))]")
+        }
+        inner.append("\"formula\": \(json(provenance.formula))")
+        if let reason = provenance.reason { inner.append("\"reason\": \(json(reason))") }
+        fields.append("\"provenance\": {\(inner.joined(separator: ", "))}")
+        return "{\(fields.joined(separator: ", "))}"
+    }
+
+    static func factor(_ factor: FactorReference) -> String {
+        var fields = [
+            "\"id\": \(json(factor.id))", "\"value\": \(MachineNumber.format(factor.value, decimals: 8))",
+            "\"unit\": \(json(factor.unit))", "\"year\": \(factor.year)", "\"source\": \(json(factor.source))",
+        ]
+        if let note = factor.note { fields.append("\"note\": \(json(note))") }
+        return "{\(fields.joined(separator: ", "))}"
+    }
+
+    /// A JSON string literal.
+    public static func json(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<": out += "\\u003c"  // safe to embed anywhere
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// CSV outputs that open in Excel: UTF-8 BOM, RFC 4180 quoting, and text cells that could run as a formula
+/// (`=`, `+`, `-`, `@`, tab, CR at the start, and not a number) prefixed with `'`.
+public enum CSVOutput {
+    public static func cell(_ text: String) -> String {
+        var value = text
+        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(value) == nil {
+            value = "'" + value
+        }
+        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" })
+            || value.hasPrefix(" ") || value.hasSuffix(" ") {
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return value
+    }
+
+    public static func document(header: [String], rows: [[String]]) -> String {
+        var out = "\u{FEFF}" + header.map(cell).joined(separator: ",") + "\r\n"
+        for row in rows { out += row.map(cell).joined(separator: ",") + "\r\n" }
+        return out
+    }
+
+    public static func kpis(_ report: PilotReport) -> String {
+        let header = ["key", "period", "site", "value", "unit", "coverage", "flags", "formula", "factor_id",
+                      "factor_value", "factor_unit", "factor_year", "factor_source", "reason", "inputs"]
+        let rows = report.kpis.map { kpi -> [String] in
+            let factor = kpi.provenance.factor
+            return [
+                kpi.key, kpi.period, kpi.site ?? "",
+                kpi.value.map { MachineNumber.format($0, decimals: MachineNumber.decimals(forUnit: kpi.unit)) } ?? "",
+                kpi.unit, kpi.coverage.map { MachineNumber.format($0, decimals: 6) } ?? "",
+                kpi.flags.joined(separator: " "), kpi.provenance.formula,
+                kpi.provenance.factors.map(\.id).joined(separator: " "),
+                kpi.provenance.factors.map { MachineNumber.format($0.value, decimals: 8) }.joined(separator: " "),
+                factor?.unit ?? "", kpi.provenance.factors.map { "\($0.year)" }.joined(separator: " "),
+                factor?.source ?? "", kpi.provenance.reason ?? "", kpi.provenance.inputs.joined(separator: " "),
+            ]
+        }
+        return document(header: header, rows: rows)
+    }
+
+    public static func rejects(_ rejects: [Reject]) -> String {
+        document(header: ["file", "line", "column", "reason", "raw"],
+                 rows: rejects.map { [$0.file, "\($0.line)", $0.column, $0.reason, $0.raw] })
+    }
+}

@@ -1,0 +1,91 @@
+/// The per-file (per-worker) partial aggregate: readings summed per series × local day as they stream in.
+///
+/// Series keys are interned once per file; the hot path adds to a cell found by a packed integer key.
+public struct FileAggregator: Sendable {
+    public let file: String
+    let table: LocalTimeTable
+    private(set) var seriesKeys: [SeriesKey] = []
+    private var seriesIndex: [SeriesKey: Int32] = [:]
+    private(set) var intervals: [Int32] = []
+    private var cells: [Int64: DayCell] = [:]
+    /// Last start instant per series (interval inference for formats without an end column).
+    private var lastStart: [Int64] = []
+    public private(set) var rejects: [Reject] = []
+    public private(set) var acceptedRows = 0
+    /// Rows deliberately not used (m³ twins of gas kWh rows, reactive energy, repeated headers): counted, not lost.
+    public private(set) var ignoredRows: [String: Int] = [:]
+
+    /// When above 0, the first `traceLimit` readings are also kept one by one (for `sniff` and tests).
+    let traceLimit: Int
+    public private(set) var trace: [TracedReading] = []
+
+    public init(file: String, table: LocalTimeTable, traceLimit: Int = 0) {
+        self.file = file
+        self.table = table
+        self.traceLimit = traceLimit
+    }
+
+    /// The series' local id, creating it on first use.
+    mutating func intern(_ key: SeriesKey) -> Int32 {
+        if let id = seriesIndex[key] { return id }
+        let id = Int32(seriesKeys.count)
+        seriesKeys.append(key)
+        seriesIndex[key] = id
+        intervals.append(0)
+        lastStart.append(Int64.min)
+        return id
+    }
+
+    /// Adds one interval reading. `intervalSeconds` 0 means "infer from consecutive starts".
+    @inline(__always)
+    mutating func add(series: Int32, startUTC: Int64, intervalSeconds: Int32, value: Double, quality: Quality) {
+        let index = Int(series)
+        if intervalSeconds > 0 {
+            if intervals[index] == 0 || intervalSeconds < intervals[index] { intervals[index] = intervalSeconds }
+        } else if lastStart[index] != Int64.min {
+            let delta = abs(startUTC - lastStart[index])
+            if delta > 0, delta < Int64(Int32.max), intervals[index] == 0 || delta < Int64(intervals[index]) {
+                intervals[index] = Int32(delta)
+            }
+        }
+        lastStart[index] = startUTC
+        if trace.count < traceLimit {
+            trace.append(TracedReading(series: seriesKeys[index], startUTC: startUTC, intervalSeconds: intervalSeconds,
+                                       value: value, quality: quality))
+        }
+        let day = table.localDay(ofUTC: startUTC)
+        cells[Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day))), default: DayCell()]
+            .add(value: value, quality: quality)
+        acceptedRows += 1
+    }
+
+    mutating func reject(line: Int, column: String, reason: String, raw: String, site: String?, day: Int? = nil) {
+        rejects.append(Reject(file: file, line: line, column: column, reason: reason, raw: raw, site: site, day: day))
+    }
+
+    mutating func ignore(_ why: String) {
+        ignoredRows[why, default: 0] += 1
+    }
+
+    /// The aggregate as series data, sorted by key (deterministic).
+    public func seriesData() -> [SeriesData] {
+        var bySeries: [[Int: DayCell]] = Array(repeating: [:], count: seriesKeys.count)
+        for (packed, cell) in cells {
+            let series = Int(packed >> 32)
+            let day = Int(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))
+            bySeries[series][day] = cell
+        }
+        return seriesKeys.indices.map { index in
+            SeriesData(key: seriesKeys[index], intervalSeconds: intervals[index], days: bySeries[index], inputs: [file])
+        }.sorted { $0.key < $1.key }
+    }
+}
+
+/// One reading as a format produced it (UTC start, canonical unit).
+public struct TracedReading: Sendable, Equatable {
+    public let series: SeriesKey
+    public let startUTC: Int64
+    public let intervalSeconds: Int32
+    public let value: Double
+    public let quality: Quality
+}

@@ -1,0 +1,104 @@
+public import CSVReading
+
+/// What reading one file produced: its partial aggregate, its rejects, or why it could not be read at all.
+public struct FileResult: Sendable {
+    public let file: InputFile
+    /// The first readings one by one, when asked for (`traceLimit`).
+    public var trace: [TracedReading] = []
+    public let series: [SeriesData]
+    public let rejects: [Reject]
+    public let summary: FileSummary
+    public let statistics: CSVReadStatistics
+}
+
+/// Reads one file with the reader of its source's format: streaming, constant memory.
+public enum ReadFile {
+    public static func read(
+        _ file: InputFile, definition: PipelineDefinition, limits: CSVReadLimits = .init(), traceLimit: Int = 0
+    ) -> FileResult {
+        let zone = file.source.timezone ?? definition.timezone
+        guard let table = LocalTimeTable.cached(zone) else {
+            return failed(file, "unknown time zone \(zone)")
+        }
+        let prefix: [UInt8]
+        do {
+            prefix = try CSVFileSource.prefix(path: file.path)
+        } catch {
+            return failed(file, error.description)
+        }
+        guard !prefix.isEmpty else {
+            return failed(file, CSVFileError(code: .empty, path: file.path).description)
+        }
+        let dialect = prefix.withUnsafeBytes { CSVDialect.detect(prefix: $0) }
+        let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
+                                  table: table, dialect: dialect)
+        switch file.source.format {
+        case .fluvius:
+            return read(FluviusFormat.self, file, context, limits, traceLimit)
+        case .parkimpactLong:
+            return read(ParkImpactLongFormat.self, file, context, limits, traceLimit)
+        default:
+            return failed(file, "format \(file.source.format.rawValue) is not supported by this version yet")
+        }
+    }
+
+    static func read<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, _ traceLimit: Int
+    ) -> FileResult {
+        var aggregator = FileAggregator(file: file.relativePath, table: context.table, traceLimit: traceLimit)
+        var format: Format?
+        var headerProblem: String?
+        var sawHeader = false
+        let statistics: CSVReadStatistics
+        do {
+            var source = try CSVFileSource(path: file.path)
+            statistics = try CSVStreamReader(dialect: context.dialect, limits: limits).read(
+                from: &source,
+                onRecord: { record in
+                    if format != nil {
+                        format!.read(record, into: &aggregator)
+                        return .proceed
+                    }
+                    sawHeader = true
+                    switch Format.make(header: record, context: context) {
+                    case .success(let made):
+                        format = made
+                        return .proceed
+                    case .failure(let mismatch):
+                        headerProblem = "line \(record.line): \(mismatch.message)"
+                        return .stop
+                    }
+                },
+                onMalformed: { malformed in
+                    aggregator.reject(
+                        line: malformed.line, column: malformed.column.map { format?.columnName($0 - 1) ?? "#\($0)" }
+                            ?? "", reason: malformed.reason, raw: malformed.raw, site: file.source.site)
+                })
+        } catch {
+            return failed(file, error.at(file.path).description)
+        }
+        if let headerProblem {
+            return failed(file, "\(headerProblem); check `format: \(file.source.format.rawValue)` of "
+                + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`")
+        }
+        if !sawHeader {
+            return failed(file, "no header and no data (only blank lines); export it again")
+        }
+        let summary = FileSummary(
+            path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
+            acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
+            ignoredRows: aggregator.ignoredRows, problem: nil)
+        return FileResult(file: file, trace: aggregator.trace, series: aggregator.seriesData(),
+                          rejects: aggregator.rejects, summary: summary, statistics: statistics)
+    }
+
+    /// An unreadable file: one clear message, no partial data.
+    static func failed(_ file: InputFile, _ message: String) -> FileResult {
+        let text = message.hasPrefix(file.path) ? message : "\(file.path): \(message)"
+        return FileResult(
+            file: file, series: [], rejects: [],
+            summary: FileSummary(path: file.relativePath, format: file.source.format.rawValue, dialect: "",
+                                 acceptedRows: 0, rejectedRows: 0, ignoredRows: [:], problem: text),
+            statistics: CSVReadStatistics())
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// `output/.parkimpact/last-run.json`: what the last run did and when. The only output with a time stamp
+/// (`SOURCE_DATE_EPOCH` is honoured), so that reports stay byte-identical between runs.
+public enum RunManifest {
+    public static func write(_ outcomes: [PilotOutcome], diagnostics: Diagnostics, folders: RunFolders) throws {
+        let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init)
+        let date = epoch.map { Date(timeIntervalSince1970: $0) } ?? Date()
+        let formatter = ISO8601DateFormatter()
+        var lines = ["{", "  \"finished_at\": \(KPIJSONWriter.json(formatter.string(from: date))),", "  \"pilots\": ["]
+        lines.append(outcomes.map { outcome in
+            "    {\"pilot\": \(KPIJSONWriter.json(outcome.report.definition.pilot)), \"files_read\": \(outcome.filesRead), "
+                + "\"files_unreadable\": \(outcome.filesFailed), \"rows_accepted\": \(outcome.rowsAccepted), "
+                + "\"rows_rejected\": \(outcome.rowsRejected), \"kpis\": \(outcome.report.kpis.count)}"
+        }.joined(separator: ",\n"))
+        lines.append("  ],")
+        lines.append("  \"diagnostics\": [")
+        lines.append(diagnostics.entries.map {
+            "    {\"level\": \(KPIJSONWriter.json($0.level.rawValue)), \"message\": \(KPIJSONWriter.json($0.message))}"
+        }.joined(separator: ",\n"))
+        lines.append("  ],")
+        lines.append("  \"exit_status\": \(diagnostics.status.rawValue)")
+        lines.append("}")
+        let path = ((folders.output as NSString).appendingPathComponent(".parkimpact") as NSString)
+            .appendingPathComponent("last-run.json")
+        try OutputFiles.write(lines.joined(separator: "\n") + "\n", to: path)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+@testable import ParkImpactCore
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// `../shared/samples` beside the checkout.
+let samplesFolder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/samples").path
+
+func samplePath(_ name: String) -> String { samplesFolder + "/" + name }
+
+/// A one-site definition reading everything as `format`.
+func definition(format: SourceFormatName = .fluvius, site: String = "s1", timezone: String = "Europe/Brussels",
+                extra: String = "") throws -> PipelineDefinition {
+    try DefinitionLoader.parse(yaml: """
+        pilot: test
+        name: Test
+        timezone: \(timezone)
+        periods:
+          baseline: { from: 2021-01-01, to: 2022-12-31 }
+          reporting: { from: 2023-01-01, to: 2023-12-31 }
+        sites:
+          - { id: \(site), name: Site one }
+        sources:
+          - { path: "*.csv", format: \(format.rawValue), site: \(site) }
+        \(extra)
+        """, file: "pipelines/test.yaml", catalogue: .builtIn)
+}
+
+/// Reads one file as the run would.
+func readFile(_ path: String, format: SourceFormatName = .fluvius, traceLimit: Int = 0) throws -> FileResult {
+    let definition = try definition(format: format)
+    let file = InputFile(path: path, relativePath: (path as NSString).lastPathComponent, pilot: "test",
+                         source: definition.sources[0])
+    return ReadFile.read(file, definition: definition, traceLimit: traceLimit)
+}
+
+/// Totals of one quantity over all its series in a file result.
+struct QuantityTotals: Equatable {
+    var present = 0
+    var estimated = 0
+    var missing = 0
+    var sum = 0.0
+}
+
+func totals(_ result: FileResult, _ quantity: Quantity) -> QuantityTotals {
+    var totals = QuantityTotals()
+    for series in result.series where series.key.quantity == quantity {
+        for cell in series.days.values {
+            totals.present += Int(cell.present)
+            totals.estimated += Int(cell.estimated)
+            totals.missing += Int(cell.missing)
+            totals.sum += cell.sum
+        }
+    }
+    return totals
+}
+
+/// `2023-10-28T23:00Z` → seconds since 1970.
+func utc(_ text: String) -> Int64 {
+    let parts = text.dropLast().split(separator: "T")
+    let date = CivilDate(iso: String(parts[0]))!
+    let time = parts[1].split(separator: ":").map { Int64($0)! }
+    return Int64(date.dayNumber) * 86_400 + time[0] * 3600 + time[1] * 60
+}
+
+/// A scratch folder with pipelines/, input/ and output/.
+struct Scratch {
+    let root: String
+    var folders: RunFolders { RunFolders(pipelines: root + "/pipelines", input: root + "/input", output: root + "/output") }
+
+    init() throws {
+        root = NSTemporaryDirectory() + "parkimpact-test-" + UUID().uuidString
+        for folder in ["pipelines", "input", "output"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        let path = root + "/" + relative
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
