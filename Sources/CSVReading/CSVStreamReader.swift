@@ -375,7 +375,9 @@ private struct ReadSession {
     }
 
     /// Feeds `bytes` to libcsv with the record's start line and raw text set for the record callback.
-    private func parse(_ bytes: UnsafeRawBufferPointer, line: Int, text: UnsafeRawBufferPointer, continuing: Bool) -> Int {
+    private func parse(
+        _ bytes: UnsafeRawBufferPointer, line: Int, text: UnsafeRawBufferPointer, continuing: Bool
+    ) -> Int {
         if continuing {
             return openRecordRaw.withUnsafeBytes { raw in
                 assembler.pointee.raw = raw

@@ -223,10 +223,12 @@ struct BehaviourTableTests {
         Input("LF", "Datum,Naam,Volume\n2024-01-01,\"Smith, J.\",\"0,5\"\n2024-01-02,\"say \"\"hi\"\"\",1\n"),
         Input("CRLF", "Datum,Naam,Volume\r\n2024-01-01,\"Smith, J.\",\"0,5\"\r\n2024-01-02,\"say \"\"hi\"\"\",1\r\n"),
         Input("CR", "Datum,Naam,Volume\r2024-01-01,\"Smith, J.\",\"0,5\"\r2024-01-02,\"say \"\"hi\"\"\",1\r"),
-        Input("LF, no final newline", "Datum,Naam,Volume\n2024-01-01,\"Smith, J.\",\"0,5\"\n2024-01-02,\"say \"\"hi\"\"\",1"),
+        Input("LF, no final newline",
+              "Datum,Naam,Volume\n2024-01-01,\"Smith, J.\",\"0,5\"\n2024-01-02,\"say \"\"hi\"\"\",1"),
         Input("CRLF, no final newline",
               "Datum,Naam,Volume\r\n2024-01-01,\"Smith, J.\",\"0,5\"\r\n2024-01-02,\"say \"\"hi\"\"\",1"),
-        Input("CR, no final newline", "Datum,Naam,Volume\r2024-01-01,\"Smith, J.\",\"0,5\"\r2024-01-02,\"say \"\"hi\"\"\",1"),
+        Input("CR, no final newline",
+              "Datum,Naam,Volume\r2024-01-01,\"Smith, J.\",\"0,5\"\r2024-01-02,\"say \"\"hi\"\"\",1"),
     ]
 
     @Test(arguments: lineEnds)

@@ -14,7 +14,8 @@ struct ChunkInvarianceTests {
         Input("quotes, escapes and CRLF", "a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"\",x,\" \"\r\n"),
         Input("multi-line field and blank lines", "id,comment\n1,\"two\nlines\"\n\n2,\"three\n\nlines\"\n   \n3,x\n"),
         Input("BOM and quoted header", "\u{FEFF}\"Datum\";\"Volume\"\r\n1-1-2024;0,5\r\n"),
-        Input("BOM and sep line", "\u{FEFF}sep=,\nVersion CSV3|Tool WebUI\n\n,STP\nDD.MM.YYYY,[Wh]\n23.03.2020 00:00:00,NaN\n"),
+        Input("BOM and sep line",
+              "\u{FEFF}sep=,\nVersion CSV3|Tool WebUI\n\n,STP\nDD.MM.YYYY,[Wh]\n23.03.2020 00:00:00,NaN\n"),
         Input("junk after a closing quote", "a,b\nc,\"d\"e\nf,g\n"),
         Input("quote inside an unquoted field", "a,b\nc,d\"e\nf,g\n"),
         Input("unterminated quote in the middle", "a,b\nc,\"d\ne,f\ng,\"h\"\ni,j\n"),
@@ -63,8 +64,8 @@ struct ChunkInvarianceTests {
 
     /// Guards the guard: the long inputs above really are read, and really exceed the initial buffer.
     @Test func theLongInputsAreReadInFull() throws {
-        let outcome = try read("a,b\n1,\(Self.longField)\n2,\"\(Self.longQuoted)\"\n", limits: CSVReadLimits(chunkSize: 16),
-                               maxRead: 7)
+        let input = "a,b\n1,\(Self.longField)\n2,\"\(Self.longQuoted)\"\n"
+        let outcome = try read(input, limits: CSVReadLimits(chunkSize: 16), maxRead: 7)
 
         #expect(outcome.rows.map(\.line) == [1, 2, 3])
         #expect(outcome.rows[1].fields[1].utf8.count == 10_000)
@@ -79,11 +80,14 @@ struct ChunkInvarianceTests {
         let limits = CSVReadLimits(chunkSize: 16, maxLineBytes: 12, maxFields: 4, maxRecordLines: 3)
         var random = SplitMix64(state: 42)
         for _ in 0..<2_000 {
-            let input = (0..<Int(random.next(below: 40))).map { _ in alphabet[Int(random.next(below: UInt64(alphabet.count)))] }
+            let input = (0..<Int(random.next(below: 40))).map { _ in
+                alphabet[Int(random.next(below: UInt64(alphabet.count)))]
+            }
             let whole = try read(input, dialect: CSVDialect(), limits: limits)
             for maxRead in [1, 3, 5] {
                 let pieces = try read(input, dialect: CSVDialect(), limits: limits, maxRead: maxRead)
-                #expect(pieces == whole, "input \(String(decoding: input, as: UTF8.self).debugDescription), reads of \(maxRead)")
+                #expect(pieces == whole,
+                        "input \(String(decoding: input, as: UTF8.self).debugDescription), reads of \(maxRead)")
             }
             let lineCount = input.split(separator: 0x0A, omittingEmptySubsequences: false).count
                 - (input.last == 0x0A || input.isEmpty ? 1 : 0)

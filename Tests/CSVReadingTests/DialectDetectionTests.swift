@@ -38,8 +38,9 @@ struct DialectDetectionTests {
         #expect(detect("a|b\n" + (empty + commas).joined(separator: "\n") + "\n").decimalMark == UInt8(ascii: ","))
     }
 
-    @Test(arguments: [("a,b\n", 0x0A, false), ("a,b\r\n", 0x0A, true), ("a,b\r1,2\r", 0x0D, false), ("a,b", 0x0A, false)]
-        as [(String, UInt8, Bool)])
+    @Test(arguments: [
+        ("a,b\n", 0x0A, false), ("a,b\r\n", 0x0A, true), ("a,b\r1,2\r", 0x0D, false), ("a,b", 0x0A, false),
+    ] as [(String, UInt8, Bool)])
     func theLineTerminatorIsTakenFromTheFirstLine(text: String, terminator: UInt8, crlf: Bool) {
         let dialect = detect(text)
         #expect(dialect.lineTerminator == terminator)

@@ -21,8 +21,8 @@ struct LimitTests {
     @Test(arguments: [Int.max, 7])
     func aLineOfExactlyTheLimitIsRead(maxRead: Int) throws {
         let line = "1," + String(repeating: "x", count: 98)
-        let outcome = try read("\(line)\r\n\(line)\n\(line)", dialect: CSVDialect(), limits: CSVReadLimits(maxLineBytes: 100),
-                               maxRead: maxRead)
+        let outcome = try read("\(line)\r\n\(line)\n\(line)", dialect: CSVDialect(),
+                               limits: CSVReadLimits(maxLineBytes: 100), maxRead: maxRead)
 
         #expect(outcome.lines == [1, 2, 3])
         #expect(outcome.malformed.isEmpty)
@@ -44,7 +44,8 @@ struct LimitTests {
         let outcome = try read(input, dialect: CSVDialect(), limits: limits)
 
         #expect(outcome.fields == [["a"], ["b"]])
-        #expect(outcome.malformed.map(\.reason) == ["line too long: 1048577 bytes (limit 1 MiB); is this a CSV export?"])
+        #expect(outcome.malformed.map(\.reason)
+            == ["line too long: 1048577 bytes (limit 1 MiB); is this a CSV export?"])
     }
 
     /// An over-long line inside an open quoted field: the quote is reported, the lines it held are read again.
@@ -70,7 +71,8 @@ struct LimitTests {
     /// Above the 256 fields the reader reserves at first, the field table grows up to the limit.
     @Test func manyFieldsAreReadUpToTheLimit() throws {
         let wide = (1...300).map(String.init).joined(separator: ",")
-        let outcome = try read("\(wide)\n\(wide),301\n\(wide)", dialect: CSVDialect(), limits: CSVReadLimits(maxFields: 300))
+        let outcome = try read("\(wide)\n\(wide),301\n\(wide)", dialect: CSVDialect(),
+                               limits: CSVReadLimits(maxFields: 300))
 
         #expect(outcome.rows.map(\.fieldCount) == [300, 300])
         #expect(outcome.rows.first?.fields.last == "300")
@@ -79,7 +81,8 @@ struct LimitTests {
     }
 
     @Test func aQuotedFieldSpanningMaxRecordLinesIsRead() throws {
-        let outcome = try read("h\n\"1\n2\n3\",x\nnext\n", dialect: CSVDialect(), limits: CSVReadLimits(maxRecordLines: 3))
+        let outcome = try read("h\n\"1\n2\n3\",x\nnext\n", dialect: CSVDialect(),
+                               limits: CSVReadLimits(maxRecordLines: 3))
 
         #expect(outcome.fields == [["h"], ["1\n2\n3", "x"], ["next"]])
         #expect(outcome.lines == [1, 2, 5])
@@ -101,7 +104,8 @@ struct LimitTests {
     /// A quote that never closes in a long file is given up after `maxRecordLines`, not carried to the end.
     @Test func anUnterminatedQuoteInALongFileSwallowsAtMostMaxRecordLines() throws {
         let body = (1...1_000).map { "\($0),v" }.joined(separator: "\n")
-        let outcome = try read("a,\"never closed\n\(body)\n", dialect: CSVDialect(), limits: CSVReadLimits(maxRecordLines: 10))
+        let outcome = try read("a,\"never closed\n\(body)\n", dialect: CSVDialect(),
+                               limits: CSVReadLimits(maxRecordLines: 10))
 
         #expect(outcome.malformedLines == [1])
         #expect(outcome.rows.count == 1_000)

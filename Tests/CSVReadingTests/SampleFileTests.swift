@@ -12,10 +12,12 @@ enum Samples {
 
     static var available: Bool {
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) && isDirectory.boolValue
+        return FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
+            && isDirectory.boolValue
     }
 
-    static let missingMessage: Comment = "real export samples not found at \(directory.path) (they live in the shared folder beside the package)"
+    static let missingMessage: Comment =
+        "real export samples not found at \(directory.path) (they live in the shared folder beside the package)"
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

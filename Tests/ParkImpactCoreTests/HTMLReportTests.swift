@@ -238,6 +238,7 @@ private enum Fixture {
         #expect(html.contains("maart 2024"))
         #expect(html.contains(">98.765<"))
         #expect(html.contains("0,16749"))
+        #expect(html.contains("<td>rijen</td>"))          // unit words in Dutch
         #expect(!html.contains("Baseline period"))
 
         let en = HTMLReport.render(try Fixture.report(language: "en"))

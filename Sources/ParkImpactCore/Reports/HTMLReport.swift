@@ -234,7 +234,7 @@ struct PilotReportPage {
             out += "<td class=\"num\">\(valueCell(baseline, kind: kind, notes: &notes))</td>"
             out += "<td class=\"num\">\(valueCell(reporting, kind: kind, notes: &notes))</td>"
             out += "<td class=\"num\">\(changeCell(key: key, baseline: baseline, reporting: reporting, kind: kind))</td>"
-            out += "<td>\(esc(KPIDisplay.displayUnit(kind: kind, unit: unit)))</td>"
+            out += "<td>\(esc(KPIDisplay.displayUnit(kind: kind, unit: unit, language: language)))</td>"
             out += "<td class=\"num\">\(coverageCell(baseline?.coverage)) / \(coverageCell(reporting?.coverage))</td>"
             out += "</tr>\n"
             if low { notes.hasLowCoverage = true }
@@ -275,6 +275,7 @@ struct PilotReportPage {
         case .percent, .points:
             return esc(NumberFormatting.percentagePoints(r - b, language: language))
         case .measure, .count:
+            if b == 0, r == 0 { return esc(NumberFormatting.percent(0, language: language)) }
             guard b != 0 else { return naSpan(reason: text.baselineZero) }
             return esc(NumberFormatting.percent((r - b) / abs(b) * 100, language: language, explicitPlus: true))
         }
@@ -619,13 +620,20 @@ enum KPIDisplay {
         return .measure(decimals: NumberFormatting.decimals(forUnit: unit))
     }
 
-    static func displayUnit(kind: Kind, unit: String) -> String {
+    static func displayUnit(kind: Kind, unit: String, language: PipelineDefinition.Language = .en) -> String {
         switch kind {
         case .percent, .ratio: return "%"
         case .points: return "pp"
-        case .measure, .count: return unit
+        case .measure, .count:
+            guard language == .nl else { return unit }
+            return unitsNL[NumberFormatting.normalizedUnit(unit)] ?? unit
         }
     }
+
+    /// Unit words that differ in Dutch (symbols such as kWh and t CO2e are the same).
+    static let unitsNL: [String: String] = [
+        "rows": "rijen", "days": "dagen", "years": "jaar", "count": "aantal", "trips": "verplaatsingen",
+    ]
 
     /// The number alone (the unit is in its own column).
     static func format(_ value: Double, kind: Kind, language: PipelineDefinition.Language) -> String {
