@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(
             name: "ParkImpactCommandsTests",
             dependencies: [
-                "ParkImpactCommands", "ParkImpactCore",
+                "ParkImpactCommands", "ParkImpactCore", "CSVReading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Golden")],

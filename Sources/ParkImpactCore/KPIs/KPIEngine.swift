@@ -118,7 +118,7 @@ public struct KPIEngine {
         let firstYear = period.first.year, lastYear = period.last.year
         for entry in scopeSeries(quantity, site) {
             totals.seriesCount += 1
-            totals.inputs.formUnion(entry.inputs)
+            totals.inputs.formUnion(entry.inputs.filter { $0.overlaps(period) }.map(\.file))
             for year in firstYear...lastYear {
                 let from = max(period.firstDay, CivilDate.dayNumber(year: year, month: 1, day: 1))
                 let to = min(period.lastDay, CivilDate.dayNumber(year: year, month: 12, day: 31))
@@ -258,7 +258,7 @@ public struct KPIEngine {
 struct IndexedSeries {
     let key: SeriesKey
     let interval: Int32
-    let inputs: [String]
+    let inputs: [InputSpan]
     let days: [Int]
     let cells: [DayCell]
 

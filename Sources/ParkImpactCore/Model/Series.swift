@@ -61,8 +61,18 @@ public struct SeriesData: Sendable {
     public var intervalSeconds: Int32
     /// Cells by local day number.
     public var days: [Int: DayCell]
-    /// Input files (display paths) that contributed.
-    public var inputs: [String]
+    /// Input files that contributed, with the local days they cover.
+    public var inputs: [InputSpan]
+}
+
+/// One input file's part of a series: which local days it has rows for (present or missing).
+public struct InputSpan: Sendable, Equatable {
+    /// Path relative to the input folder.
+    public let file: String
+    public let firstDay: Int
+    public let lastDay: Int
+
+    public func overlaps(_ period: ReportPeriod) -> Bool { firstDay <= period.lastDay && lastDay >= period.firstDay }
 }
 
 /// A row that could not be used: it goes to `rejects.csv` and never disappears.

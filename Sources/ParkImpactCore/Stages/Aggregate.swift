@@ -46,7 +46,8 @@ public enum Aggregate {
                 }
                 if shared > 0 {
                     overlaps.append("\(data.key) has data on the same \(shared) day(s) in "
-                        + "\(existing.inputs.joined(separator: ", ")) and \(data.inputs.joined(separator: ", ")); "
+                        + "\(existing.inputs.map(\.file).joined(separator: ", ")) and "
+                        + "\(data.inputs.map(\.file).joined(separator: ", ")); "
                         + "both were added: remove the duplicate export if they overlap")
                 }
                 if data.intervalSeconds > 0,

@@ -75,8 +75,10 @@ public struct FileAggregator: Sendable {
             let day = Int(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))
             bySeries[series][day] = cell
         }
-        return seriesKeys.indices.map { index in
-            SeriesData(key: seriesKeys[index], intervalSeconds: intervals[index], days: bySeries[index], inputs: [file])
+        return seriesKeys.indices.compactMap { index in
+            guard let first = bySeries[index].keys.min(), let last = bySeries[index].keys.max() else { return nil }
+            return SeriesData(key: seriesKeys[index], intervalSeconds: intervals[index], days: bySeries[index],
+                              inputs: [InputSpan(file: file, firstDay: first, lastDay: last)])
         }.sorted { $0.key < $1.key }
     }
 }

@@ -1,0 +1,102 @@
+import CSVReading
+import Foundation
+import Testing
+import ParkImpactCore
+
+@Suite struct CommandTests {
+    static let goodDefinition = """
+        pilot: p
+        name: "P"
+        periods:
+          baseline: { from: 2023-01-01, to: 2023-12-31 }
+          reporting: { from: 2024-01-01, to: 2024-12-31 }
+        sites: [ { id: s, name: "<script>alert(1)</script>" } ]
+        sources: [ { path: "*.csv", format: fluvius, site: s } ]
+        """
+    static let header = "Van (datum);Van (tijdstip);Tot (datum);Tot (tijdstip);EAN-code;Meter;Metertype;Register;"
+        + "Volume;Eenheid;Validatiestatus;Omschrijving\n"
+
+    @Test func anUnknownOptionIsAUsageError() {
+        #expect(runCommand(["run", "--no-such-option"]) == 64)
+    }
+
+    @Test func anInvalidDefinitionExits78AndWritesNothing() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("pipelines/p.yaml", Self.goodDefinition.replacingOccurrences(of: "fluvius", with: "fluvus"))
+        #expect(runCommand(["run", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+                            "--output", scratch.path("output")]) == 78)
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("output/p")))
+    }
+
+    @Test("a bad row goes to rejects.csv with file, line, column, reason and raw text; the good rows count")
+    func badRowIsRejectedAndTheRunGoesOn() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("pipelines/p.yaml", Self.goodDefinition)
+        try scratch.write("input/p/elec.csv", "\u{FEFF}" + Self.header + """
+            01-01-2024;00:00:00;01-01-2024;00:15:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;1,5;kWh;Gevalideerd;
+            01-01-2024;00:15:00;01-01-2024;00:30:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;12,5x;kWh;Gevalideerd;
+            01-01-2024;00:30:00;01-01-2024;00:45:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;2,25;kWh;Geschat;
+
+            """)
+        #expect(runCommand(["run", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+                            "--output", scratch.path("output")]) == 0)
+        #expect(scratch.read("output/p/rejects.csv") == "\u{FEFF}file,line,column,reason,raw\r\n"
+            + "p/elec.csv,3,Volume,\"\"\"12,5x\"\" is not a number\",\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
+            + "=\"\"541448820000000001\"\";1SAG;Digitale Meter;Afname Nacht;12,5x;kWh;Gevalideerd;\"\r\n")
+        let json = try #require(scratch.read("output/p/kpis.json"))
+        #expect(json.contains("{\"key\": \"energy.electricity.offtake_kwh\", \"period\": \"reporting\", \"site\": null, \"value\": 3.75,"))
+        let html = try #require(scratch.read("output/p/report.html"))
+        #expect(!html.contains("<script>alert(1)</script>"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+    }
+
+    @Test("an unreadable file gets one message, exit 65, and the other files are still reported")
+    func unreadableFileExits65() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("pipelines/p.yaml", Self.goodDefinition)
+        try scratch.write("input/p/good.csv", Self.header
+            + "01-01-2024;00:00:00;01-01-2024;00:15:00;=\"1\";M;D;Afname Dag;1,000;kWh;Gevalideerd;\n")
+        try Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 0, 0, 0x08, 0, 0x21, 0]).write(
+            to: URL(fileURLWithPath: scratch.path("input/p/export.csv")))
+        #expect(runCommand(["run", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+                            "--output", scratch.path("output")]) == 65)
+        #expect(scratch.read("output/p/kpis.json")?.contains("\"value\": 1,") == true)
+    }
+
+    @Test("the unreadable-file message names the file, what is wrong and how to fix it")
+    func unreadableFileMessage() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("pipelines/p.yaml", Self.goodDefinition)
+        try scratch.write("input/p/wrong.csv", "Datum,Wert\n2024-01-01,3\n")
+        let definition = try DefinitionLoader.load(file: scratch.path("pipelines/p.yaml"), catalogue: .builtIn)
+        var diagnostics = Diagnostics()
+        _ = PipelineRun.execute(
+            definitions: [definition],
+            folders: RunFolders(pipelines: scratch.path("pipelines"), input: scratch.path("input"),
+                                output: scratch.path("output")),
+            catalogue: .builtIn, threads: 1, diagnostics: &diagnostics)
+        #expect(diagnostics.status == .dataError)
+        #expect(diagnostics.entries.map(\.message) == [
+            scratch.path("input/p/wrong.csv") + ": line 1: the header is not a Fluvius export header; expected "
+                + "Van (datum);Van (tijdstip);Tot (datum);Tot (tijdstip);EAN-code;Meter;Metertype;Register;Volume;"
+                + "Eenheid;Validatiestatus (or the older/English variants), found: Datum;Wert; check `format: fluvius` "
+                + "of sources[0] or run `parkimpact sniff " + scratch.path("input/p/wrong.csv") + "`",
+        ])
+    }
+
+    @Test func sniffNamesTheFormatOfAFluviusSample() throws {
+        let sample = packageRoot.deletingLastPathComponent().path
+            + "/shared/samples/fluvius_en_gas_hourly_DST_fallback_2023-10-29_excerpt.csv"
+        try #require(FileManager.default.fileExists(atPath: sample))
+        let report = try Sniff.sniff(path: sample)
+        #expect(report.format == .fluvius)
+        #expect(report.dialect.description == "delimiter ';', decimal comma, UTF-8 with BOM, CRLF")
+        #expect(report.readings.count == 6)
+        #expect(runCommand(["sniff", sample]) == 0)
+        #expect(runCommand(["sniff", "/no/such/file.csv"]) == 65)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import ParkImpactCore
+
+/// The demo pilot end to end: `parkimpact run` on the committed demo input, compared with golden files and with the
+/// totals the data generator computed independently (scripts/demo-expected-totals.json).
+///
+/// Re-record the golden files after an intended change: `RECORD_SNAPSHOTS=1 swift test --filter DemoPipeline`.
+@Suite(.serialized) struct DemoPipelineGoldenTests {
+    static let outputs = ["demo-park/kpis.json", "demo-park/kpis.csv", "demo-park/rejects.csv",
+                          "demo-park/report.html", "index.html"]
+
+    /// One run shared by the tests of this suite.
+    static let run: (status: Int32, output: String) = {
+        let output = NSTemporaryDirectory() + "parkimpact-demo-" + UUID().uuidString
+        let status = runCommand(["run", "--pipelines", packageRoot.path + "/pipelines",
+                                 "--input", packageRoot.path + "/input", "--output", output, "demo-park", "--threads", "2"])
+        // A pilot subset does not rewrite the portfolio; render it too for the golden comparison.
+        _ = runCommand(["run", "--pipelines", packageRoot.path + "/pipelines",
+                        "--input", packageRoot.path + "/input", "--output", output])
+        return (status, output)
+    }()
+
+    @Test func theDemoRunSucceeds() {
+        #expect(Self.run.status == 0)
+    }
+
+    @Test("outputs equal the golden files", arguments: outputs)
+    func golden(_ name: String) throws {
+        let produced = try String(contentsOfFile: Self.run.output + "/" + name, encoding: .utf8)
+        let goldenPath = goldenFolder + "/" + name
+        if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil {
+            try FileManager.default.createDirectory(atPath: (goldenPath as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try produced.write(toFile: goldenPath, atomically: true, encoding: .utf8)
+            return
+        }
+        let golden = try String(contentsOfFile: goldenPath, encoding: .utf8)
+        if produced != golden {
+            let producedLines = produced.split(separator: "\n", omittingEmptySubsequences: false)
+            let goldenLines = golden.split(separator: "\n", omittingEmptySubsequences: false)
+            let first = zip(producedLines, goldenLines).enumerated().first { $0.element.0 != $0.element.1 }
+            Issue.record("""
+                \(name) differs from the golden file (re-record with RECORD_SNAPSHOTS=1 if intended); first difference \
+                at line \((first?.offset ?? min(producedLines.count, goldenLines.count)) + 1):
+                  produced: \(first.map { String($0.element.0.prefix(300)) } ?? "(length differs)")
+                  golden:   \(first.map { String($0.element.1.prefix(300)) } ?? "")
+                """)
+        }
+    }
+
+    struct KPIRow: Decodable {
+        let key: String
+        let period: String
+        let site: String?
+        let value: Double?
+    }
+
+    struct KPIFile: Decodable { let kpis: [KPIRow] }
+
+    @Test("energy per site, year and month equals the generator's own totals")
+    func matchesTheGeneratorsTotals() throws {
+        let kpis = try JSONDecoder().decode(
+            KPIFile.self, from: Data(contentsOf: URL(fileURLWithPath: Self.run.output + "/demo-park/kpis.json"))).kpis
+        let oracle = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: packageRoot.appendingPathComponent("scripts/demo-expected-totals.json")))
+            as! [String: [String: Any]]
+        var checked = 0
+        for (site, periods) in oracle {
+            for (period, entry) in periods {
+                guard let totals = entry as? [String: Any] else { continue }
+                for (field, key) in [("offtake_kwh", "energy.electricity.offtake_kwh"),
+                                     ("injection_kwh", "energy.electricity.injection_kwh"), ("gas_kwh", "energy.gas_kwh")] {
+                    let expected = totals[field] as? Double
+                    let actual = kpis.first { $0.key == key && $0.period == period && $0.site == site }?.value
+                    if let expected {
+                        #expect(actual.map { abs($0 - expected) < 0.0005 } == true,
+                                "\(site) \(period) \(key): \(actual.map { "\($0)" } ?? "nil") ≠ \(expected)")
+                        checked += 1
+                    } else {
+                        #expect(actual == nil, "\(site) \(period) \(key) should be null (no such meter)")
+                    }
+                }
+            }
+        }
+        #expect(checked >= 3 * 26 * 2)
+    }
+
+    @Test func aRerunIsByteIdentical() throws {
+        let again = NSTemporaryDirectory() + "parkimpact-demo-again-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: again) }
+        #expect(runCommand(["run", "--pipelines", packageRoot.path + "/pipelines", "--input", packageRoot.path + "/input",
+                            "--output", again, "--threads", "1"]) == 0)
+        for name in Self.outputs {
+            let first = FileManager.default.contents(atPath: Self.run.output + "/" + name)
+            let second = FileManager.default.contents(atPath: again + "/" + name)
+            #expect(first != nil && first == second, "\(name) differs between a 2-thread and a 1-thread run")
+        }
+    }
+}
