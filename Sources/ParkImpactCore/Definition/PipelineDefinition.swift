@@ -43,6 +43,12 @@ public struct PipelineDefinition: Sendable {
     public let factorOverrides: [String: Double]
 
     public func site(_ id: String) -> Site? { sites.first { $0.id == id } }
+
+    /// `pipelines/<pilot>.yaml` whatever folder it was read from: what outputs cite, so they do not depend on
+    /// where the checkout lives (messages on the terminal use the real path, `file`).
+    public var citedFile: String {
+        "pipelines/" + (file.split(separator: "/").last.map(String.init) ?? file)
+    }
 }
 
 /// Format names are part of the contract.

@@ -175,7 +175,7 @@ public struct KPIEngine {
         for (siteID, byYear) in totals.sumBySiteYear.sorted(by: { $0.key < $1.key }) {
             for (year, kWh) in byYear.sorted(by: { $0.key < $1.key }) {
                 let picked = catalogue.pick(factorFor(siteID), year: year, overrides: definition.factorOverrides,
-                                            overrideFile: definition.file)!
+                                            overrideFile: definition.citedFile)!
                 tonnes += kWh * picked.factor.value / 1000
                 let reference = FactorReference(
                     id: picked.factor.id, value: picked.factor.value, unit: picked.factor.unit, year: picked.factor.year,

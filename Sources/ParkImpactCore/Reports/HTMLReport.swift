@@ -48,7 +48,7 @@ struct PilotReportPage {
         renderData()
         renderMethod()
         out += "</main>\n"
-        out += "<footer><p>\(esc(text.generatedBy)) <code>\(esc(definition.file))</code>. "
+        out += "<footer><p>\(esc(text.generatedBy)) <code>\(esc(definition.citedFile))</code>. "
         out += "\(esc(text.footerDeterministic))</p></footer>\n"
         out += "</body>\n</html>\n"
         return out
