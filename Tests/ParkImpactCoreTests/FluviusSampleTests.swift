@@ -98,3 +98,38 @@ struct FluviusSampleTests {
         #expect(result.series.allSatisfy { $0.key.site == "s1" })
     }
 }
+
+/// Day totals (`dagtotalen`): the same header with 00:00:00 times, or the reordered layout without times.
+@Suite struct FluviusDayTotalTests {
+    @Test("the reordered day-total layout without time columns gives one interval per local day")
+    func reorderedLayout() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("days.csv", """
+            \u{FEFF}EAN-code;Meter;Metertype;Van (datum);Tot (datum);Register;Volume;Eenheid;Validatiestatus
+            ="541448820000000001";1SAG;Digitale Meter;25-03-2023;26-03-2023;Afname Dag;10,500;kWh;Gevalideerd
+            ="541448820000000001";1SAG;Digitale Meter;26-03-2023;27-03-2023;Afname Dag;9,250;kWh;Gevalideerd
+            ="541448820000000001";1SAG;Digitale Meter;27-03-2023;28-03-2023;Afname Dag;;kWh;Geen verbruik
+            """)
+        let result = try readFile(scratch.root + "/days.csv", traceLimit: 10)
+        #expect(result.rejects.isEmpty)
+        #expect(result.trace.map(\.startUTC) == ["2023-03-24T23:00Z", "2023-03-25T23:00Z", "2023-03-26T22:00Z"].map(utc))
+        // The spring day lasts 23 hours.
+        #expect(result.trace.map(\.intervalSeconds) == [86_400, 82_800, 86_400])
+        #expect(totals(result, .electricityOfftake) == QuantityTotals(present: 2, estimated: 0, missing: 1, sum: 19.75))
+    }
+
+    @Test("day totals with 00:00:00 times and an inclusive end date are one day each")
+    func sameHeaderInclusiveEnd() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("days.csv", """
+            Van datum;Van tijdstip;Tot datum;Tot tijdstip;EAN;Meter;Metertype;Register;Volume;Eenheid;Validatiestatus
+            29-10-2023;00:00:00;29-10-2023;00:00:00;="1";M;Digitale Meter;Afname Nacht;12,000;kWh;Gevalideerd
+            30-10-2023;00:00:00;30-10-2023;00:00:00;="1";M;Digitale Meter;Afname Nacht;11,000;kWh;Gevalideerd
+            """)
+        let result = try readFile(scratch.root + "/days.csv", traceLimit: 10)
+        #expect(result.rejects.isEmpty)
+        #expect(result.trace.map(\.intervalSeconds) == [90_000, 86_400])
+    }
+}

@@ -135,14 +135,24 @@ struct FluviusFormat: RowFormat {
             }
             naiveLength = Int64(endDay) * 86_400 + Int64(endSeconds) - startLocal
         }
+        let resolution = aggregator.table.resolve(localSeconds: startLocal)
         // `02:45 → 02:00` (quarter) and `02:00 → 02:00` (hour) mark the last summer-time interval of the autumn
         // clock change: the wall clock went back one hour during it.
-        let endsInRepeatedHour = naiveLength <= 0
-        let length = endsInRepeatedHour ? naiveLength + 3600 : naiveLength
+        var endsInRepeatedHour = false
+        if case .ambiguous = resolution, naiveLength <= 0 { endsInRepeatedHour = true }
+        var length = endsInRepeatedHour ? naiveLength + 3600 : naiveLength
+        if length == 0, startSeconds == 0, fromTime == nil || toTime == nil || naiveLength == 0 {
+            length = 86_400  // day totals written with an inclusive end date (`Van 01-01-2024 Tot 01-01-2024`)
+        }
         guard length > 0 else {
             reject(record, column: toTime ?? toDate ?? fromDate, "the interval ends before it starts", &aggregator,
                    day: startDay)
             return
+        }
+        if length >= 86_400, length % 86_400 == 0 {
+            // Whole local days: their real length differs on clock-change days (23 h / 25 h).
+            length = Int64(aggregator.table.startOfDay(startDay + Int(length / 86_400))
+                - aggregator.table.startOfDay(startDay))
         }
 
         // Which series.
@@ -161,7 +171,7 @@ struct FluviusFormat: RowFormat {
         }
 
         let startUTC: Int64
-        switch aggregator.table.resolve(localSeconds: startLocal) {
+        switch resolution {
         case .unique(let instant):
             startUTC = instant
         case .ambiguous(let first, let second):

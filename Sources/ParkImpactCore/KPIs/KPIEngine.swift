@@ -129,7 +129,9 @@ public struct KPIEngine {
                 totals.present += Int(entry.interval > 0 ? part.present : part.daysPresent)
                 totals.estimated += Int(part.estimated)
             }
-            totals.expected += entry.interval > 0 ? seconds / Double(entry.interval) : Double(days)
+            // Daily (or longer) series: count days, since local days last 23, 24 or 25 hours.
+            totals.expected += entry.interval >= 82_800 ? Double(days) * 86_400 / Double(max(86_400, entry.interval))
+                : entry.interval > 0 ? seconds / Double(entry.interval) : Double(days)
         }
         return totals
     }
