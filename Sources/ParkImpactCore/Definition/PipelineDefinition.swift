@@ -63,7 +63,7 @@ public enum SourceFormatName: String, Sendable, CaseIterable {
     case trips, waste, temperature, generic
 
     /// Formats this build reads. The others are reserved names from the contract.
-    public static let implemented: [SourceFormatName] = [.fluvius, .parkimpactLong]
+    public static var implemented: [SourceFormatName] { allCases.filter { FormatRegistry.readers[$0] != nil } }
 
     public var isImplemented: Bool { Self.implemented.contains(self) }
 }

@@ -16,12 +16,11 @@ struct FluviusFormat: RowFormat {
     private var statuses = ByteKeyCache<Quality?>()
     private var units = ByteKeyCache<UnitKind>()
     private var series = ByteKeyCache<Int32>()
-    /// Ambiguous local instants already seen per series (autumn clock change): the second one is winter time.
-    private var seenAmbiguous = Set<AmbiguityKey>()
+    /// Resolves the autumn repeated hour per series (first occurrence = summer time).
+    private var resolver: LocalInstantResolver
 
     enum RegisterKind { case offtake, injection, reactive, peak, unknown }
     enum UnitKind { case kilowattHour, cubicMetre, reactive, kilowatt, unknown }
-    struct AmbiguityKey: Hashable { let series: Int32; let local: Int64 }
 
     static let headerAliases: [String: [String]] = [
         "fromDate": ["van datum", "van (datum)", "from (date)", "from date"],
@@ -39,7 +38,9 @@ struct FluviusFormat: RowFormat {
     static let expectedHeader = "Van (datum);Van (tijdstip);Tot (datum);Tot (tijdstip);EAN-code;Meter;Metertype;"
         + "Register;Volume;Eenheid;Validatiestatus (or the older/English variants)"
 
-    /// Whether a header looks like a Fluvius export (for detection).
+    static func detect(_ records: [[String]]) -> Bool { records.first.map(matches) ?? false }
+
+    /// Whether a header looks like a Fluvius export.
     static func matches(_ names: [String]) -> Bool {
         let normalised = names.map(normalisedHeader)
         return ["fromDate", "ean", "register", "volume", "unit", "status"].allSatisfy { role in
@@ -47,22 +48,23 @@ struct FluviusFormat: RowFormat {
         }
     }
 
-    static func make(header: CSVRecord, context: ReadContext) -> Result<FluviusFormat, HeaderMismatch> {
+    static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<FluviusFormat> {
         let names = header.strings
         let normalised = names.map(normalisedHeader)
         func index(_ role: String) -> Int? { normalised.firstIndex { headerAliases[role]!.contains($0) } }
         let missing = ["fromDate", "ean", "register", "volume", "unit", "status"].filter { index($0) == nil }
         guard missing.isEmpty, let site = context.source.site else {
-            return .failure(HeaderMismatch(message: "the header is not a Fluvius export header; expected "
+            return .mismatch(HeaderMismatch(message: "the header is not a Fluvius export header; expected "
                 + "\(expectedHeader), found: \(names.joined(separator: ";"))"))
         }
         let fileName = context.file.lowercased()
         let isGas = index("caloric") != nil || context.source.quantity == .gas
             || fileName.contains("_gas_") || fileName.contains("/gas")
-        return .success(FluviusFormat(
+        return .format(FluviusFormat(
             columnNames: names, fromDate: index("fromDate")!, fromTime: index("fromTime"), toDate: index("toDate"),
             toTime: index("toTime"), ean: index("ean")!, register: index("register")!, volume: index("volume")!,
-            unit: index("unit")!, status: index("status")!, isGas: isGas, site: site))
+            unit: index("unit")!, status: index("status")!, isGas: isGas, site: site,
+            resolver: LocalInstantResolver(table: context.table)))
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
@@ -171,17 +173,9 @@ struct FluviusFormat: RowFormat {
         }
 
         let startUTC: Int64
-        switch resolution {
-        case .unique(let instant):
+        switch resolver.resolve(localSeconds: startLocal, series: seriesID, firstPass: endsInRepeatedHour) {
+        case .instant(let instant):
             startUTC = instant
-        case .ambiguous(let first, let second):
-            let key = AmbiguityKey(series: seriesID, local: startLocal)
-            if endsInRepeatedHour || seenAmbiguous.insert(key).inserted {
-                seenAmbiguous.insert(key)
-                startUTC = first
-            } else {
-                startUTC = second
-            }
         case .gap:
             reject(record, column: fromTime ?? fromDate, "local time \(record.string(fromDate)) "
                 + "\(fromTime.map { record.string($0) } ?? "") does not exist (clocks moved forward)", &aggregator,

@@ -12,22 +12,24 @@ struct ParkImpactLongFormat: RowFormat {
     private var series = ByteKeyCache<Int32>()
     private var units = ByteKeyCache<MeasurementUnit>()
 
+    static func detect(_ records: [[String]]) -> Bool { records.first.map(matches) ?? false }
+
     static func matches(_ names: [String]) -> Bool {
         let normalised = names.map(normalisedHeader)
         return required.allSatisfy(normalised.contains)
     }
 
-    static func make(header: CSVRecord, context: ReadContext) -> Result<ParkImpactLongFormat, HeaderMismatch> {
+    static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<ParkImpactLongFormat> {
         let names = header.strings
         let normalised = names.map(normalisedHeader)
         let missing = required.filter { !normalised.contains($0) }
         guard missing.isEmpty else {
-            return .failure(HeaderMismatch(message: "the header lacks parkimpact-long columns "
+            return .mismatch(HeaderMismatch(message: "the header lacks parkimpact-long columns "
                 + "\(missing.joined(separator: ", ")); expected \(required.joined(separator: ","))[,end], "
                 + "found: \(names.joined(separator: ","))"))
         }
         func index(_ name: String) -> Int { normalised.firstIndex(of: name)! }
-        return .success(ParkImpactLongFormat(
+        return .format(ParkImpactLongFormat(
             columnNames: names, timestamp: index("timestamp"), site: index("site"), seriesColumn: index("series"),
             quantity: index("quantity"), value: index("value"), unit: index("unit"), quality: index("quality"),
             end: normalised.firstIndex(of: "end"), siteIDs: context.siteIDs, defaultSite: context.source.site,

@@ -10,12 +10,32 @@ struct ReadContext {
 }
 
 /// A format reader: recognises its header, then turns records into readings in the aggregator.
+///
+/// To add a format: a type conforming to `RowFormat` in `Formats/<Name>.swift`, and one line in
+/// `FormatRegistry.readers`.
 protocol RowFormat {
     /// Columns of the header as written, for naming the column of a reject.
     var columnNames: [String] { get }
-    /// Reads the header record; nil with a message when the header is not this format's.
-    static func make(header: CSVRecord, context: ReadContext) -> Result<Self, HeaderMismatch>
+    /// Called with the first records until it returns `.format` (the header was found) or `.mismatch`;
+    /// `.preamble` skips a record before the header (title lines, `Version CSV3|...`), counted, at most 50.
+    static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<Self>
+    /// Every record after the header. Footer lines, unit rows and the like are the format's to skip (`ignore`).
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator)
+    /// End of file: emit what is still held back (the last reading of a cumulative register, ...).
+    mutating func finish(into aggregator: inout FileAggregator)
+    /// Whether the first records of a file (as text) look like this format: for `sniff`.
+    static func detect(_ records: [[String]]) -> Bool
+}
+
+extension RowFormat {
+    mutating func finish(into aggregator: inout FileAggregator) {}
+}
+
+/// What `RowFormat.make` says about a record seen before the data.
+enum HeaderOutcome<Format> {
+    case format(Format)
+    case preamble
+    case mismatch(HeaderMismatch)
 }
 
 /// Why a header was not recognised: what was expected and found, shown to the coordinator.

@@ -3,16 +3,25 @@ public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
     case electricityOfftake = "electricity_offtake"
     case electricityInjection = "electricity_injection"
     case pvProduction = "pv_production"
+    /// Site consumption as an inverter or energy manager reports it (`Load`): not grid offtake.
+    case electricityConsumption = "electricity_consumption"
     case gas
     case water
     case temperature
+    /// Road users counted past a point (Telraam, Eco-Counter): indicators, not commuters' trips.
+    case trafficPedestrian = "traffic_pedestrian"
+    case trafficBike = "traffic_bike"
+    case trafficCar = "traffic_car"
+    case trafficHeavy = "traffic_heavy"
 
     /// The unit every value of this quantity is stored in.
     public var canonicalUnit: MeasurementUnit {
         switch self {
-        case .electricityOfftake, .electricityInjection, .pvProduction, .gas: return .kilowattHour
+        case .electricityOfftake, .electricityInjection, .pvProduction, .electricityConsumption, .gas:
+            return .kilowattHour
         case .water: return .cubicMetre
         case .temperature: return .degreeCelsius
+        case .trafficPedestrian, .trafficBike, .trafficCar, .trafficHeavy: return .count
         }
     }
 
@@ -33,6 +42,7 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
     case litre = "l"
     case decilitre = "dl"
     case degreeCelsius = "degC"
+    case count
 
     /// Parses the spellings found in exports: `kWh`, `KWH`, `m³`, `m3`, `°C`, `degC`, ...
     public init?(spelling: String) {
@@ -44,6 +54,7 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
         case "l", "liter", "litre": self = .litre
         case "dl": self = .decilitre
         case "°c", "degc", "c", "celsius": self = .degreeCelsius
+        case "count", "n", "#": self = .count
         default: return nil
         }
     }
@@ -54,6 +65,7 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
         case .wattHour, .kilowattHour, .megawattHour: return "energy"
         case .cubicMetre, .litre, .decilitre: return "volume"
         case .degreeCelsius: return "temperature"
+        case .count: return "count"
         }
     }
 
@@ -67,6 +79,7 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
         case .litre: return 0.001
         case .decilitre: return 0.0001
         case .degreeCelsius: return 1
+        case .count: return 1
         }
     }
 

@@ -59,6 +59,44 @@ public struct FileAggregator: Sendable {
         acceptedRows += 1
     }
 
+    /// Adds a value that covers `fromUTC..<toUTC`, split over the local days it spans in proportion to time
+    /// (cumulative readings at irregular times). Each touched day counts as one present day of a daily series.
+    mutating func addSpread(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double, quality: Quality) {
+        guard toUTC > fromUTC else { return }
+        let index = Int(series)
+        intervals[index] = 86_400
+        var day = table.localDay(ofUTC: fromUTC)
+        var start = fromUTC
+        let length = Double(toUTC - fromUTC)
+        while start < toUTC {
+            let end = min(toUTC, table.startOfDay(day + 1))
+            let share = quality == .missing ? 0 : value * Double(end - start) / length
+            let key = Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))
+            var cell = cells[key, default: DayCell()]
+            let firstTouch = cell.present == 0 && cell.missing == 0
+            switch quality {
+            case .missing:
+                if firstTouch { cell.missing = 1 }
+            case .measured, .estimated:
+                cell.sum += share
+                if quality == .estimated { cell.estimatedSum += share }
+                if cell.present == 0 {
+                    cell.present = 1
+                    cell.missing = 0
+                    if quality == .estimated { cell.estimated = 1 }
+                }
+            }
+            cells[key] = cell
+            if trace.count < traceLimit {
+                trace.append(TracedReading(series: seriesKeys[index], startUTC: start, intervalSeconds: Int32(end - start),
+                                           value: share, quality: quality))
+            }
+            start = end
+            day += 1
+        }
+        acceptedRows += 1
+    }
+
     mutating func reject(line: Int, column: String, reason: String, raw: String, site: String?, day: Int? = nil) {
         rejects.append(Reject(file: file, line: line, column: column, reason: reason, raw: raw, site: site, day: day))
     }

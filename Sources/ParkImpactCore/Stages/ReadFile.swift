@@ -32,14 +32,10 @@ public enum ReadFile {
         let dialect = prefix.withUnsafeBytes { CSVDialect.detect(prefix: $0) }
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
                                   table: table, dialect: dialect)
-        switch file.source.format {
-        case .fluvius:
-            return read(FluviusFormat.self, file, context, limits, traceLimit)
-        case .parkimpactLong:
-            return read(ParkImpactLongFormat.self, file, context, limits, traceLimit)
-        default:
+        guard let reader = FormatRegistry.readers[file.source.format] else {
             return failed(file, "format \(file.source.format.rawValue) is not supported by this version yet")
         }
+        return reader.read(file, context, limits, traceLimit)
     }
 
     static func read<Format: RowFormat>(
@@ -49,6 +45,7 @@ public enum ReadFile {
         var format: Format?
         var headerProblem: String?
         var sawHeader = false
+        var preambleRecords = 0
         let statistics: CSVReadStatistics
         do {
             var source = try CSVFileSource(path: file.path)
@@ -61,10 +58,18 @@ public enum ReadFile {
                     }
                     sawHeader = true
                     switch Format.make(header: record, context: context) {
-                    case .success(let made):
+                    case .format(let made):
                         format = made
                         return .proceed
-                    case .failure(let mismatch):
+                    case .preamble:
+                        preambleRecords += 1
+                        if preambleRecords > 50 {
+                            headerProblem = "no header found in the first 50 records"
+                            return .stop
+                        }
+                        aggregator.ignore("preamble lines before the header")
+                        return .proceed
+                    case .mismatch(let mismatch):
                         headerProblem = "line \(record.line): \(mismatch.message)"
                         return .stop
                     }
@@ -84,6 +89,11 @@ public enum ReadFile {
         if !sawHeader {
             return failed(file, "no header and no data (only blank lines); export it again")
         }
+        guard format != nil else {
+            return failed(file, "no header found (only \(preambleRecords) preamble record(s)); check `format: "
+                + "\(file.source.format.rawValue)` of sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`")
+        }
+        format!.finish(into: &aggregator)
         let summary = FileSummary(
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
             acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,

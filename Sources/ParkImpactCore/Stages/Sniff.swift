@@ -21,7 +21,7 @@ public struct SniffReport: Sendable {
 
 public enum Sniff {
     /// Reads the start of `path` and works out dialect and format. Throws only when the file cannot be read.
-    public static func sniff(path: String, rows: Int = 8) throws(CSVFileError) -> SniffReport {
+    public static func sniff(path: String, rows: Int = 12) throws(CSVFileError) -> SniffReport {
         let prefix = try CSVFileSource.prefix(path: path)
         guard !prefix.isEmpty else { throw CSVFileError(code: .empty, path: path) }
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? prefix.count
@@ -46,25 +46,18 @@ public enum Sniff {
             warnings.append("the text is not valid UTF-8 (Windows-1252?): names with accents may show wrongly")
         }
         let header = records.first?.fields ?? []
+        let texts = records.map(\.fields)
         var tried: [(SourceFormatName, String)] = []
         var format: SourceFormatName?
-        if FluviusFormat.matches(header) {
-            format = .fluvius
-            tried.append((.fluvius, "header matches (date, time, EAN, register, volume, unit, status columns)"))
-        } else {
-            tried.append((.fluvius, "no: needs Van (datum)/From (date), EAN, Register, Volume, Eenheid/Unit, "
-                + "Validatiestatus columns"))
-        }
-        if ParkImpactLongFormat.matches(header) {
-            format = format ?? .parkimpactLong
-            tried.append((.parkimpactLong, "header matches"))
-        } else {
-            tried.append((.parkimpactLong, "no: needs \(ParkImpactLongFormat.required.joined(separator: ","))"))
+        for candidate in FormatRegistry.order {
+            let matches = FormatRegistry.readers[candidate]?.detect(texts) == true
+            tried.append((candidate, matches ? (format == nil ? "matches" : "matches too") : "no"))
+            if matches, format == nil { format = candidate }
         }
         if format == nil {
             warnings.append("format not recognised; this version reads "
-                + SourceFormatName.implemented.map(\.rawValue).joined(separator: " and ")
-                + " (the other contract formats are coming)")
+                + SourceFormatName.implemented.map(\.rawValue).joined(separator: ", ")
+                + "; a file it cannot recognise is never half-read")
         }
 
         // Parse the first rows for real with the detected format.
@@ -95,7 +88,7 @@ public enum Sniff {
                 sources:
                   - path: "\((path as NSString).lastPathComponent)"
                     format: \(format.rawValue)
-                \(format == .fluvius ? "    site: <site id>\n" : "")
+                \(format == .parkimpactLong ? "" : "    site: <site id>\n")
                 """
         }
         return SniffReport(

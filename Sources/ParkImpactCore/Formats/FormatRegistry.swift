@@ -1,0 +1,27 @@
+public import CSVReading
+
+/// The readers of this build, by contract format name: the one place a new format is registered.
+enum FormatRegistry {
+    struct Reader: Sendable {
+        let detect: @Sendable ([[String]]) -> Bool
+        let read: @Sendable (InputFile, ReadContext, CSVReadLimits, Int) -> FileResult
+    }
+
+    static func reader<Format: RowFormat>(_ type: Format.Type) -> Reader {
+        Reader(detect: { Format.detect($0) },
+               read: { file, context, limits, trace in ReadFile.read(type, file, context, limits, trace) })
+    }
+
+    /// Detection order matters for `sniff`: the most specific headers first.
+    static let order: [SourceFormatName] = [.fluvius, .parkimpactLong]
+
+    static let readers: [SourceFormatName: Reader] = [
+        .fluvius: reader(FluviusFormat.self),
+        .parkimpactLong: reader(ParkImpactLongFormat.self),
+    ]
+
+    /// The first format whose detector accepts the first records of a file.
+    static func detect(_ records: [[String]]) -> SourceFormatName? {
+        order.first { readers[$0]?.detect(records) == true }
+    }
+}

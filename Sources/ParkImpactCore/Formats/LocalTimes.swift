@@ -1,0 +1,135 @@
+import CSVReading
+
+/// Date-and-time layouts found in exports, parsed from bytes. Detected per file from sample values, because
+/// `01/02/2024` is 1 February in Belgium and 2 January in an American portal.
+struct DateTimeLayout: Equatable, Sendable, CustomStringConvertible {
+    enum DateOrder: String, Sendable { case dayMonthYear = "dd-MM-yyyy", monthDayYear = "MM-dd-yyyy", yearMonthDay = "yyyy-MM-dd" }
+    let order: DateOrder
+    /// `-`, `/` or `.`.
+    let separator: UInt8
+    /// 2 or 4.
+    let yearDigits: Int
+
+    var description: String {
+        let s = String(UnicodeScalar(separator))
+        let year = yearDigits == 2 ? "yy" : "yyyy"
+        switch order {
+        case .dayMonthYear: return "dd\(s)MM\(s)\(year)"
+        case .monthDayYear: return "MM\(s)dd\(s)\(year)"
+        case .yearMonthDay: return "\(year)\(s)MM\(s)dd"
+        }
+    }
+
+    /// Works out the layout from sample date(-time) texts; nil when they are not dates.
+    /// Day-first is assumed when both orders fit every sample (European exports); `ambiguous` says so.
+    static func detect(_ samples: [String]) -> (layout: DateTimeLayout, ambiguous: Bool)? {
+        var candidates: [DateTimeLayout] = []
+        for separator in [UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: ".")] {
+            for yearDigits in [4, 2] {
+                candidates.append(DateTimeLayout(order: .yearMonthDay, separator: separator, yearDigits: 4))
+                candidates.append(DateTimeLayout(order: .dayMonthYear, separator: separator, yearDigits: yearDigits))
+                candidates.append(DateTimeLayout(order: .monthDayYear, separator: separator, yearDigits: yearDigits))
+            }
+        }
+        let texts = samples.map { Array($0.utf8) }.filter { !$0.isEmpty }
+        guard !texts.isEmpty else { return nil }
+        let fitting = candidates.filter { layout in
+            texts.allSatisfy { text in text.withUnsafeBytes { layout.parse($0) != nil } }
+        }
+        guard let first = fitting.first else { return nil }
+        let dayFirst = fitting.first { $0.order == .dayMonthYear } ?? first
+        let ambiguous = fitting.contains { $0.order == .dayMonthYear } && fitting.contains { $0.order == .monthDayYear }
+        return (first.order == .yearMonthDay ? first : dayFirst, ambiguous)
+    }
+
+    /// Local seconds since 1970 (wall clock as if UTC): a date, optionally followed by ` ` or `T` and `HH:mm[:ss]`.
+    @inline(__always)
+    func parse(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let field = TimeParsing.trimmed(bytes)
+        let dateLength = yearDigits == 4 ? 10 : 8
+        guard field.count >= dateLength else { return nil }
+        let year: Int, month: Int, day: Int
+        switch order {
+        case .yearMonthDay:
+            guard field[4] == separator, field[7] == separator, let y = FieldParsing.digits(field, 0, 4),
+                  let m = FieldParsing.digits(field, 5, 2), let d = FieldParsing.digits(field, 8, 2) else { return nil }
+            (year, month, day) = (y, m, d)
+        case .dayMonthYear, .monthDayYear:
+            guard field[2] == separator, field[5] == separator, let a = FieldParsing.digits(field, 0, 2),
+                  let b = FieldParsing.digits(field, 3, 2), var y = FieldParsing.digits(field, 6, yearDigits)
+            else { return nil }
+            if yearDigits == 2 { y += 2000 }
+            (year, month, day) = order == .dayMonthYear ? (y, b, a) : (y, a, b)
+        }
+        guard month >= 1, month <= 12, day >= 1, day <= CivilDate.daysIn(month: month, year: year) else { return nil }
+        var seconds = 0
+        if field.count > dateLength {
+            let separator = field[dateLength]
+            guard separator == UInt8(ascii: " ") || separator == UInt8(ascii: "T"),
+                  let time = TimeParsing.timeOfDay(UnsafeRawBufferPointer(rebasing: field[(dateLength + 1)...])),
+                  time < 86_400 else { return nil }
+            seconds = time
+        }
+        return Int64(CivilDate.dayNumber(year: year, month: month, day: day)) * 86_400 + Int64(seconds)
+    }
+}
+
+/// Turns local wall-clock starts into UTC instants per series, resolving the autumn repeated hour by order:
+/// the first occurrence of an ambiguous local time in a series is summer time, the second winter time.
+struct LocalInstantResolver {
+    let table: LocalTimeTable
+    private var seen = Set<Key>()
+    private struct Key: Hashable { let series: Int32; let local: Int64 }
+
+    init(table: LocalTimeTable) { self.table = table }
+
+    enum Outcome { case instant(Int64), gap }
+
+    /// `firstPass` forces the summer-time reading (the export says so, e.g. Fluvius' `02:45 → 02:00`).
+    mutating func resolve(localSeconds: Int64, series: Int32, firstPass: Bool = false) -> Outcome {
+        switch table.resolve(localSeconds: localSeconds) {
+        case .unique(let instant):
+            return .instant(instant)
+        case .gap:
+            return .gap
+        case .ambiguous(let first, let second):
+            let key = Key(series: series, local: localSeconds)
+            if firstPass {
+                seen.insert(key)
+                return .instant(first)
+            }
+            return seen.insert(key).inserted ? .instant(first) : .instant(second)
+        }
+    }
+}
+
+/// Differences a cumulative register (SMA `TotWhOut`, a water meter index) into interval values, per series.
+/// A register that goes down is a reset, a rollover or a swapped meter: reported, never negative consumption.
+struct CumulativeRegister {
+    private var last: [Int32: (instant: Int64, value: Double)] = [:]
+
+    enum Step {
+        /// The first reading of a series: nothing to difference yet.
+        case first
+        case interval(from: Int64, to: Int64, delta: Double)
+        case decreased(from: Int64, previous: Double, current: Double)
+        /// Same or earlier time than the previous reading.
+        case notLater(previous: Int64)
+    }
+
+    mutating func next(series: Int32, instant: Int64, value: Double) -> Step {
+        guard let previous = last[series] else {
+            last[series] = (instant, value)
+            return .first
+        }
+        guard instant > previous.instant else { return .notLater(previous: previous.instant) }
+        last[series] = (instant, value)
+        if value < previous.value {
+            return .decreased(from: previous.instant, previous: previous.value, current: value)
+        }
+        return .interval(from: previous.instant, to: instant, delta: value - previous.value)
+    }
+
+    /// Forgets a series' last reading (after a gap: the next reading starts a new difference chain).
+    mutating func forget(series: Int32) { last[series] = nil }
+}
