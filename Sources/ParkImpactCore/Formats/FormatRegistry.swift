@@ -13,12 +13,25 @@ enum FormatRegistry {
     }
 
     /// Detection order matters for `sniff`: the most specific headers first.
-    static let order: [SourceFormatName] = [.fluvius, .parkimpactLong]
+    static let order: [SourceFormatName] = [
+        .fluvius, .parkimpactLong, .sma, .sungrow, .enphase, .homewizardWater, .telraam, .ecocounter, .meterReadings,
+    ]
+
+    /// Formats whose reader is still a stub are not offered (see `SourceFormatName.implemented`).
+    static let stubs: Set<SourceFormatName> = [.sma, .sungrow, .enphase, .homewizardWater, .meterReadings, .telraam,
+                                               .ecocounter]
 
     static let readers: [SourceFormatName: Reader] = [
         .fluvius: reader(FluviusFormat.self),
         .parkimpactLong: reader(ParkImpactLongFormat.self),
-    ]
+        .sma: reader(SMAFormat.self),
+        .sungrow: reader(SungrowFormat.self),
+        .enphase: reader(EnphaseFormat.self),
+        .homewizardWater: reader(HomeWizardWaterFormat.self),
+        .meterReadings: reader(MeterReadingsFormat.self),
+        .telraam: reader(TelraamFormat.self),
+        .ecocounter: reader(EcoCounterFormat.self),
+    ].filter { !stubs.contains($0.key) }
 
     /// The first format whose detector accepts the first records of a file.
     static func detect(_ records: [[String]]) -> SourceFormatName? {

@@ -1,0 +1,14 @@
+import CSVReading
+
+/// `sungrow`: not implemented yet (a stub registered so the format can be filled in on its own).
+struct SungrowFormat: RowFormat {
+    let columnNames: [String] = []
+
+    static func detect(_ records: [[String]]) -> Bool { false }
+
+    static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<SungrowFormat> {
+        .mismatch(HeaderMismatch(message: "format sungrow is not implemented yet"))
+    }
+
+    mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {}
+}

@@ -1,0 +1,14 @@
+import CSVReading
+
+/// `telraam`: not implemented yet (a stub registered so the format can be filled in on its own).
+struct TelraamFormat: RowFormat {
+    let columnNames: [String] = []
+
+    static func detect(_ records: [[String]]) -> Bool { false }
+
+    static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<TelraamFormat> {
+        .mismatch(HeaderMismatch(message: "format telraam is not implemented yet"))
+    }
+
+    mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {}
+}
