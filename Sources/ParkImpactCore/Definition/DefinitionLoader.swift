@@ -5,7 +5,10 @@ import Yams
 public enum DefinitionLoader {
     static let topLevelKeys = ["pilot", "name", "language", "timezone", "periods", "sites", "sources", "factors"]
     static let siteKeys = ["id", "name", "fte", "floor_area_m2", "electricity_contract"]
-    static let sourceKeys = ["path", "format", "site", "quantity", "unit", "timezone"]
+    static let sourceKeys = ["path", "format", "site", "quantity", "unit", "timezone", "columns", "date_format",
+                             "decimal_mark", "values"]
+    static let genericColumnKeys = ["timestamp", "date", "time", "end", "meter"]
+    static let genericValueKeys = ["column", "quantity", "unit", "kind", "meter"]
     static let periodNames = ["baseline", "reporting"]
 
     /// The pipeline files in a folder: `*.yaml` and `*.yml`, sorted by name.
@@ -123,8 +126,8 @@ public enum DefinitionLoader {
                     reader.fail(map["site"], "\(path).site",
                                 "unknown site \"\(site)\"; known: \(sites.map(\.id).joined(separator: ", "))")
                 }
-                if site == nil, format == .fluvius {
-                    reader.fail(node, "\(path).site", "missing; a fluvius export does not name its site")
+                if site == nil, let format, format != .parkimpactLong {
+                    reader.fail(node, "\(path).site", "missing; a \(format.rawValue) export does not name its site")
                 }
                 let quantity = reader.choice(map["quantity"], path: "\(path).quantity", Quantity.self)
                 var unit: MeasurementUnit?
@@ -139,9 +142,17 @@ public enum DefinitionLoader {
                 if let zone, LocalTimeTable.cached(zone) == nil {
                     reader.fail(map["timezone"], "\(path).timezone", "unknown time zone \"\(zone)\"")
                 }
+                var generic: PipelineDefinition.GenericMapping?
+                if format == .generic {
+                    generic = reader.genericMapping(map, path: path, at: node)
+                } else {
+                    for key in ["columns", "date_format", "values"] where map[key] != nil {
+                        reader.fail(map[key], "\(path).\(key)", "only for format: generic")
+                    }
+                }
                 if let format {
                     sources.append(.init(index: index, path: glob, format: format, site: site, quantity: quantity,
-                                         unit: unit, timezone: zone))
+                                         unit: unit, timezone: zone, generic: generic))
                 }
             }
         } else {
@@ -244,6 +255,78 @@ struct NodeReader {
             return nil
         }
         return format
+    }
+
+    /// The `columns`, `date_format`, `decimal_mark` and `values` of a `generic` source.
+    mutating func genericMapping(_ map: Node.Mapping, path: String, at node: Node)
+        -> PipelineDefinition.GenericMapping? {
+        var columns: [String: String] = [:]
+        if let columnsNode = map["columns"] {
+            if let mapping = mapping(columnsNode, path: "\(path).columns", allowed: DefinitionLoader.genericColumnKeys) {
+                for key in DefinitionLoader.genericColumnKeys {
+                    if let value = string(mapping[key], path: "\(path).columns.\(key)", required: false) {
+                        columns[key] = value
+                    }
+                }
+            }
+        } else {
+            fail(node, "\(path).columns", "missing; name the time column(s), e.g. columns: { timestamp: \"Tijdstip\" } "
+                + "or { date: \"Datum\", time: \"Uur\" }")
+        }
+        if map["columns"] != nil, columns["timestamp"] == nil, columns["date"] == nil {
+            fail(map["columns"], "\(path).columns", "needs timestamp (date and time in one column) or date (+ time)")
+        }
+        if columns["timestamp"] != nil, columns["date"] != nil {
+            fail(map["columns"], "\(path).columns", "give timestamp or date (+ time), not both")
+        }
+        let dateFormat = string(map["date_format"], path: "\(path).date_format", required: false)
+        if let dateFormat, GenericDateFormat(dateFormat) == nil {
+            fail(map["date_format"], "\(path).date_format", "\"\(dateFormat)\" is not a layout ParkImpact reads; use "
+                + "one of: \(GenericDateFormat.examples.joined(separator: ", "))")
+        }
+        let decimalMark = string(map["decimal_mark"], path: "\(path).decimal_mark", required: false)
+        if let decimalMark, decimalMark != ",", decimalMark != "." {
+            fail(map["decimal_mark"], "\(path).decimal_mark", "\"\(decimalMark)\" must be \",\" or \".\"")
+        }
+        var values: [PipelineDefinition.GenericMapping.Value] = []
+        if let valuesNode = map["values"], let items = sequence(valuesNode, path: "\(path).values") {
+            if items.isEmpty { fail(valuesNode, "\(path).values", "empty; list the value columns") }
+            for (index, item) in items.enumerated() {
+                let itemPath = "\(path).values[\(index)]"
+                guard let entry = mapping(item, path: itemPath, allowed: DefinitionLoader.genericValueKeys) else { continue }
+                let column = string(entry["column"], path: "\(itemPath).column", required: true, at: item)
+                guard entry["quantity"] != nil else {
+                    fail(item, "\(itemPath).quantity", "missing; valid: "
+                        + Quantity.allCases.map(\.rawValue).joined(separator: ", "))
+                    continue
+                }
+                let quantity = choice(entry["quantity"], path: "\(itemPath).quantity", Quantity.self)
+                var unit: MeasurementUnit?
+                if let text = string(entry["unit"], path: "\(itemPath).unit", required: true, at: item) {
+                    unit = MeasurementUnit(spelling: text)
+                    if unit == nil {
+                        fail(entry["unit"], "\(itemPath).unit", "unknown unit \"\(text)\"; known: "
+                            + MeasurementUnit.allCases.map(\.rawValue).joined(separator: ", "))
+                    }
+                }
+                if let quantity, let unit, unit.factor(to: quantity) == nil {
+                    fail(entry["unit"], "\(itemPath).unit", "\(unit.rawValue) does not fit quantity \(quantity.rawValue) "
+                        + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind)")
+                }
+                let kind = choice(entry["kind"], path: "\(itemPath).kind",
+                                  PipelineDefinition.GenericMapping.ValueKind.self) ?? .interval
+                let meter = string(entry["meter"], path: "\(itemPath).meter", required: false)
+                if let column, let quantity, let unit, unit.factor(to: quantity) != nil {
+                    values.append(.init(column: column, quantity: quantity, unit: unit, kind: kind, meter: meter))
+                }
+            }
+        } else if map["values"] == nil {
+            fail(node, "\(path).values", "missing; list the value columns with quantity and unit, e.g. "
+                + "values: [ { column: \"Verbruik\", quantity: electricity_offtake, unit: kWh } ]")
+        }
+        return PipelineDefinition.GenericMapping(
+            timestamp: columns["timestamp"], date: columns["date"], time: columns["time"], end: columns["end"],
+            meterColumn: columns["meter"], dateFormat: dateFormat, decimalMark: decimalMark, values: values)
     }
 
     mutating func positiveNumber(_ node: Node?, path: String) -> Double? {

@@ -27,6 +27,33 @@ public struct PipelineDefinition: Sendable {
         public let unit: MeasurementUnit?
         /// Overrides the pilot's zone for exports in local time.
         public let timezone: String?
+        /// Column mapping for `format: generic`.
+        public let generic: GenericMapping?
+    }
+
+    /// How a `generic` source maps its columns to series (see the README, "generic").
+    public struct GenericMapping: Sendable, Equatable {
+        public enum ValueKind: String, Sendable, CaseIterable { case interval, cumulative }
+        public struct Value: Sendable, Equatable {
+            public let column: String
+            public let quantity: Quantity
+            public let unit: MeasurementUnit
+            public let kind: ValueKind
+            /// Series name; default: the column name (or the `meter` column's value).
+            public let meter: String?
+        }
+        /// One column with date and time, or `date` + `time`; `end` optional.
+        public let timestamp: String?
+        public let date: String?
+        public let time: String?
+        public let end: String?
+        /// A column whose value names the meter (long layout with several meters).
+        public let meterColumn: String?
+        /// `dd-MM-yyyy HH:mm`, `yyyy-MM-dd`, `MM/dd/yyyy`, `dd.MM.yy`, or `iso` (instants with offset); nil: detect.
+        public let dateFormat: String?
+        /// `,` or `.`; nil: detected.
+        public let decimalMark: String?
+        public let values: [Value]
     }
 
     /// The file it was read from, as given (e.g. `pipelines/demo-park.yaml`).

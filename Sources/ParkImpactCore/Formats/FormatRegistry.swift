@@ -31,6 +31,7 @@ enum FormatRegistry {
         .meterReadings: reader(MeterReadingsFormat.self),
         .telraam: reader(TelraamFormat.self),
         .ecocounter: reader(EcoCounterFormat.self),
+        .generic: reader(GenericFormat.self),
     ].filter { !stubs.contains($0.key) }
 
     /// The first format whose detector accepts the first records of a file.

@@ -1,0 +1,217 @@
+import CSVReading
+
+/// A `date_format` from a generic source's YAML: a date layout (the time part is read when present) or `iso`.
+enum GenericDateFormat: Equatable {
+    case layout(DateTimeLayout)
+    case iso
+
+    static let examples = ["dd-MM-yyyy HH:mm", "dd/MM/yyyy", "MM/dd/yyyy HH:mm", "yyyy-MM-dd HH:mm:ss", "dd.MM.yy",
+                           "iso"]
+
+    init?(_ text: String) {
+        if text.lowercased() == "iso" {
+            self = .iso
+            return
+        }
+        let date = text.split(separator: " ").first.map(String.init) ?? text
+        let datePart = date.split(separator: "T").first.map(String.init) ?? date
+        let bytes = Array(datePart.utf8)
+        guard let separator = bytes.first(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ".") })
+        else { return nil }
+        let parts = datePart.split(separator: Character(UnicodeScalar(separator))).map(String.init)
+        guard parts.count == 3 else { return nil }
+        switch (parts[0], parts[1], parts[2]) {
+        case ("yyyy", "MM", "dd"): self = .layout(DateTimeLayout(order: .yearMonthDay, separator: separator, yearDigits: 4))
+        case ("dd", "MM", "yyyy"): self = .layout(DateTimeLayout(order: .dayMonthYear, separator: separator, yearDigits: 4))
+        case ("dd", "MM", "yy"): self = .layout(DateTimeLayout(order: .dayMonthYear, separator: separator, yearDigits: 2))
+        case ("MM", "dd", "yyyy"): self = .layout(DateTimeLayout(order: .monthDayYear, separator: separator, yearDigits: 4))
+        case ("MM", "dd", "yy"): self = .layout(DateTimeLayout(order: .monthDayYear, separator: separator, yearDigits: 2))
+        default: return nil
+        }
+    }
+}
+
+/// `generic`: any long or wide CSV mapped to series in the YAML (see `PipelineDefinition.GenericMapping`), so a
+/// coordinator onboards a new export without code.
+///
+/// Interval values are added to the interval that starts at the row's time (its length from the `end` column, or
+/// inferred from consecutive rows). Cumulative values are differenced per series and the consumption between two
+/// readings is spread over the local days in proportion to time; a register that goes down is rejected.
+struct GenericFormat: RowFormat {
+    let columnNames: [String]
+    let mapping: PipelineDefinition.GenericMapping
+    let site: String
+    let timestampColumn: Int?, dateColumn: Int?, timeColumn: Int?, endColumn: Int?, meterColumn: Int?
+    let valueColumns: [Int]
+    let decimalMark: UInt8
+    /// Known from `date_format`, else detected from the first data row.
+    var dateFormat: GenericDateFormat?
+    private var resolver: LocalInstantResolver
+    private var registers = CumulativeRegister()
+    private var meters = ByteKeyCache<[Int32]>()
+    private var fixedSeries: [Int32]?
+
+    static func detect(_ records: [[String]]) -> Bool { false }  // generic is chosen in the YAML, never guessed
+
+    static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<GenericFormat> {
+        guard let mapping = context.source.generic, let site = context.source.site else {
+            return .mismatch(HeaderMismatch(message: "a generic source needs `site`, `columns` and `values` in the YAML"))
+        }
+        let names = header.strings
+        let normalised = names.map(normalisedHeader)
+        func index(_ name: String?) -> Int? {
+            guard let name else { return nil }
+            return normalised.firstIndex(of: normalisedHeader(name))
+        }
+        let wanted = [mapping.timestamp, mapping.date, mapping.time, mapping.end, mapping.meterColumn].compactMap { $0 }
+            + mapping.values.map(\.column)
+        let missing = wanted.filter { index($0) == nil }
+        if missing.count == wanted.count { return .preamble }  // a title line before the header
+        guard missing.isEmpty else {
+            return .mismatch(HeaderMismatch(message: "columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) "
+                + "named in the YAML are not in the header; found: \(names.joined(separator: ", "))"))
+        }
+        let decimalMark = mapping.decimalMark.map { UInt8(ascii: $0 == "," ? "," : ".") } ?? context.dialect.decimalMark
+        return .format(GenericFormat(
+            columnNames: names, mapping: mapping, site: site, timestampColumn: index(mapping.timestamp),
+            dateColumn: index(mapping.date), timeColumn: index(mapping.time), endColumn: index(mapping.end),
+            meterColumn: index(mapping.meterColumn), valueColumns: mapping.values.map { index($0.column)! },
+            decimalMark: decimalMark, dateFormat: mapping.dateFormat.flatMap(GenericDateFormat.init),
+            resolver: LocalInstantResolver(table: context.table)))
+    }
+
+    /// The row's time as local seconds, or a UTC instant when the format is `iso`.
+    private enum When { case local(Int64), instant(Int64) }
+
+    private mutating func when(_ record: CSVRecord, dateColumn: Int, timeColumn: Int?) -> When? {
+        if dateFormat == nil {
+            // Detected on the first data row; day-first when both orders fit (set `date_format` otherwise).
+            let text = record.string(dateColumn)
+            if TimeParsing.isoInstant(record[dateColumn]) != nil {
+                dateFormat = .iso
+            } else if let detected = DateTimeLayout.detect([text]) {
+                dateFormat = .layout(detected.layout)
+            } else {
+                return nil
+            }
+        }
+        switch dateFormat! {
+        case .iso:
+            return TimeParsing.isoInstant(record[dateColumn]).map(When.instant)
+        case .layout(let layout):
+            guard var local = layout.parse(record[dateColumn]) else { return nil }
+            if let timeColumn {
+                guard let seconds = TimeParsing.timeOfDay(record[timeColumn]), seconds < 86_400 else { return nil }
+                local += Int64(seconds)
+            }
+            return .local(local)
+        }
+    }
+
+    mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
+        guard checkFieldCount(record, into: &aggregator, site: site) else { return }
+        let dateIndex = timestampColumn ?? dateColumn!
+        if (0..<record.fieldCount).allSatisfy({ FieldParsing.isBlank(record[$0]) }) {
+            aggregator.ignore("empty rows")
+            return
+        }
+        guard let start = when(record, dateColumn: dateIndex, timeColumn: timestampColumn == nil ? timeColumn : nil)
+        else {
+            aggregator.reject(line: record.line, column: columnName(dateIndex),
+                              reason: "\"\(record.string(dateIndex))\" is not a date/time in the layout "
+                                  + "\(mapping.dateFormat ?? "detected from the first row"); set date_format in the YAML",
+                              raw: record.rawText(), site: site)
+            return
+        }
+        let series = seriesIDs(record, into: &aggregator)
+        var interval: Int32 = 0
+        if let endColumn, !FieldParsing.isBlank(record[endColumn]) {
+            guard let end = when(record, dateColumn: endColumn, timeColumn: nil) else {
+                aggregator.reject(line: record.line, column: columnName(endColumn),
+                                  reason: "\"\(record.string(endColumn))\" is not a date/time", raw: record.rawText(),
+                                  site: site)
+                return
+            }
+            switch (start, end) {
+            case (.local(let a), .local(let b)), (.instant(let a), .instant(let b)):
+                interval = b > a ? Int32(clamping: b - a) : 0
+            default: break
+            }
+        }
+        for (position, column) in valueColumns.enumerated() {
+            let value = mapping.values[position]
+            let seriesID = series[position]
+            let instant: Int64
+            switch start {
+            case .instant(let utc): instant = utc
+            case .local(let local):
+                switch resolver.resolve(localSeconds: local, series: seriesID) {
+                case .instant(let utc): instant = utc
+                case .gap:
+                    aggregator.reject(line: record.line, column: columnName(dateIndex),
+                                      reason: "local time \(record.string(dateIndex)) does not exist (clocks moved forward)",
+                                      raw: record.rawText(), site: site)
+                    return
+                }
+            }
+            let bytes = record[column]
+            if FieldParsing.isBlank(bytes) || FieldParsing.equalsIgnoringCase(bytes, "nan") {
+                if value.kind == .interval {
+                    aggregator.add(series: seriesID, startUTC: instant, intervalSeconds: interval, value: 0, quality: .missing)
+                }
+                continue
+            }
+            guard let number = FieldParsing.decimal(bytes, decimalMark: decimalMark) else {
+                aggregator.reject(line: record.line, column: columnName(column),
+                                  reason: "\"\(record.string(column))\" is not a number (decimal mark "
+                                      + "\"\(Character(UnicodeScalar(decimalMark)))\")",
+                                  raw: record.rawText(), site: site, day: aggregator.table.localDay(ofUTC: instant))
+                continue
+            }
+            let canonical = number * value.unit.factor(to: value.quantity)!
+            switch value.kind {
+            case .interval:
+                aggregator.add(series: seriesID, startUTC: instant, intervalSeconds: interval, value: canonical,
+                               quality: .measured)
+            case .cumulative:
+                switch registers.next(series: seriesID, instant: instant, value: canonical) {
+                case .first:
+                    break
+                case .interval(let from, let to, let delta):
+                    aggregator.addSpread(series: seriesID, fromUTC: from, toUTC: to, value: delta, quality: .measured)
+                case .decreased(_, let previous, let current):
+                    aggregator.reject(
+                        line: record.line, column: columnName(column),
+                        reason: "the register went down from \(MachineNumber.format(previous / value.unit.factor(to: value.quantity)!, decimals: 6)) "
+                            + "to \(record.string(column)) (reset, rollover or new meter): the consumption since the "
+                            + "previous reading is unknown and not counted; counting restarts from this reading",
+                        raw: record.rawText(), site: site, day: aggregator.table.localDay(ofUTC: instant))
+                case .notLater:
+                    aggregator.reject(line: record.line, column: columnName(dateIndex),
+                                      reason: "not later than the previous reading of this register",
+                                      raw: record.rawText(), site: site)
+                }
+            }
+        }
+    }
+
+    /// The series of each value column for this row (the `meter` column's value names them in a long layout).
+    private mutating func seriesIDs(_ record: CSVRecord, into aggregator: inout FileAggregator) -> [Int32] {
+        if let meterColumn {
+            if let cached = meters.lookup(record[meterColumn]) { return cached }
+            let meter = record.string(meterColumn).trimmingSpaces
+            let ids = mapping.values.map { value in
+                aggregator.intern(SeriesKey(site: site, quantity: value.quantity,
+                                            meter: value.meter.map { "\(meter)/\($0)" } ?? meter))
+            }
+            meters.insert(record[meterColumn], ids)
+            return ids
+        }
+        if let fixedSeries { return fixedSeries }
+        let ids = mapping.values.map { value in
+            aggregator.intern(SeriesKey(site: site, quantity: value.quantity, meter: value.meter ?? value.column))
+        }
+        fixedSeries = ids
+        return ids
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+@testable import ParkImpactCore
+
+/// `format: generic`: exports mapped in the YAML. Expected values are worked out by hand in the comments.
+@Suite struct GenericFormatTests {
+    func read(_ csv: String, source: String) throws -> FileResult {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("input/g/data.csv", csv)
+        let definition = try DefinitionLoader.parse(yaml: """
+            pilot: g
+            name: G
+            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+            sites: [ { id: s } ]
+            sources:
+              - path: "*.csv"
+                format: generic
+                site: s
+            \(source)
+            """, file: "pipelines/g.yaml", catalogue: .builtIn)
+        let file = InputFile(path: scratch.root + "/input/g/data.csv", relativePath: "g/data.csv", pilot: "g",
+                             source: definition.sources[0])
+        return ReadFile.read(file, definition: definition, traceLimit: 100)
+    }
+
+    @Test("a wide export with a title line, local times, decimal comma and litres")
+    func wideLocalTimes() throws {
+        let result = try read("""
+            Export meetpunt Hal 3
+            Tijdstip;Elektriciteit (kWh);Water (l)
+            01.02.2024 00:00;1,5;120
+            01.02.2024 00:15;2,25;
+            01.02.2024 00:30;0,75;80
+
+            """, source: """
+                columns: { timestamp: "Tijdstip" }
+                date_format: "dd.MM.yyyy HH:mm"
+                values:
+                  - { column: "Elektriciteit (kWh)", quantity: electricity_offtake, unit: kWh }
+                  - { column: "Water (l)", quantity: water, unit: l, meter: "hoofdmeter" }
+            """)
+        #expect(result.summary.problem == nil)
+        #expect(result.rejects.isEmpty)
+        // 1.5 + 2.25 + 0.75 = 4.5 kWh; water 120 l + 80 l = 0.2 m³, one missing quarter.
+        #expect(totals(result, .electricityOfftake) == QuantityTotals(present: 3, estimated: 0, missing: 0, sum: 4.5))
+        let water = totals(result, .water)
+        #expect(water.present == 2 && water.missing == 1 && abs(water.sum - 0.2) < 1e-12)
+        #expect(Set(result.series.map(\.key.meter)) == ["Elektriciteit (kWh)", "hoofdmeter"])
+        // 00:00 local in February (UTC+1) is 23:00Z the day before; the interval is inferred: 15 minutes.
+        #expect(result.trace.first?.startUTC == utc("2024-01-31T23:00Z"))
+        #expect(result.series.allSatisfy { $0.intervalSeconds == 900 })
+    }
+
+    @Test("a long export with a meter column and ISO instants")
+    func longWithMeters() throws {
+        let result = try read("""
+            when,meter,kwh
+            2024-03-31T00:00:00Z,A,1.0
+            2024-03-31T00:00:00Z,B,2.0
+            2024-03-31T01:00:00Z,A,3.5
+
+            """, source: """
+                columns: { timestamp: when, meter: meter }
+                date_format: iso
+                values: [ { column: kwh, quantity: pv_production, unit: kWh } ]
+            """)
+        #expect(result.rejects.isEmpty)
+        #expect(result.series.map(\.key.meter) == ["A", "B"])
+        #expect(totals(result, .pvProduction).sum == 6.5)
+        #expect(result.series.first { $0.key.meter == "A" }?.intervalSeconds == 3600)
+    }
+
+    @Test("a cumulative register is differenced and spread over the local days by time; a drop is rejected")
+    func cumulativeRegister() throws {
+        let result = try read("""
+            Datum,Uur,Stand
+            2024-01-31,18:00,100
+            2024-02-01,06:00,124
+            2024-02-01,12:00,20
+            2024-02-01,18:00,26
+
+            """, source: """
+                columns: { date: Datum, time: Uur }
+                values: [ { column: Stand, quantity: water, unit: m3, kind: cumulative } ]
+            """)
+        // 100 → 124 over 12 h: 6 h on 31 Jan (12 m³) and 6 h on 1 Feb (12 m³); 124 → 20 is a drop (rejected);
+        // 20 → 26 on 1 Feb: 6 m³. Totals: 31 Jan 12 m³, 1 Feb 18 m³.
+        let days = try #require(result.series.first?.days)
+        let jan31 = CivilDate(year: 2024, month: 1, day: 31)!.dayNumber
+        let feb1 = CivilDate(year: 2024, month: 2, day: 1)!.dayNumber
+        #expect(days[jan31]?.sum == 12)
+        #expect(days[feb1]?.sum == 18)
+        #expect(days[feb1]?.present == 1)
+        #expect(result.rejects.map(\.reason) == [
+            "the register went down from 124 to 20 (reset, rollover or new meter): the consumption since the previous "
+                + "reading is unknown and not counted; counting restarts from this reading",
+        ])
+        #expect(result.rejects.first?.line == 4)
+        #expect(result.rejects.first?.column == "Stand")
+    }
+
+    @Test("a column named in the YAML but missing from the header is one clear message")
+    func missingColumn() throws {
+        let result = try read("Tijd;Waarde\n2024-01-01 00:00;1\n", source: """
+                columns: { timestamp: "Tijd" }
+                values: [ { column: "Verbruik", quantity: gas, unit: kWh } ]
+            """)
+        #expect(result.summary.problem?.hasSuffix(": line 1: columns \"Verbruik\" named in the YAML are not in the "
+            + "header; found: Tijd, Waarde; check `format: generic` of sources[0] or run `parkimpact sniff "
+            + result.file.path + "`") == true)
+    }
+
+    @Test("mapping mistakes are definition errors with key paths")
+    func definitionErrors() {
+        do {
+            _ = try DefinitionLoader.parse(yaml: """
+                pilot: g
+                name: G
+                periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+                sites: [ { id: s } ]
+                sources:
+                  - path: "*.csv"
+                    format: generic
+                    site: s
+                    columns: { when: "Tijd" }
+                    date_format: "yyyy.dd.MM"
+                    values: [ { column: "Water", quantity: water, unit: kWh } ]
+                """, file: "pipelines/g.yaml", catalogue: .builtIn)
+            Issue.record("expected errors")
+        } catch {
+            #expect(error.errors.map(\.description) == [
+                "pipelines/g.yaml:9: sources[0].columns.when: unknown key; known: timestamp, date, time, end, meter",
+                "pipelines/g.yaml:9: sources[0].columns: needs timestamp (date and time in one column) or date (+ time)",
+                "pipelines/g.yaml:10: sources[0].date_format: \"yyyy.dd.MM\" is not a layout ParkImpact reads; use one "
+                    + "of: dd-MM-yyyy HH:mm, dd/MM/yyyy, MM/dd/yyyy HH:mm, yyyy-MM-dd HH:mm:ss, dd.MM.yy, iso",
+                "pipelines/g.yaml:11: sources[0].values[0].unit: kWh does not fit quantity water (expected m3 or a unit "
+                    + "of the same kind)",
+            ])
+        }
+    }
+}
