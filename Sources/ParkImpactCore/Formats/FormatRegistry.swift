@@ -15,6 +15,7 @@ enum FormatRegistry {
     /// Detection order matters for `sniff`: the most specific headers first.
     static let order: [SourceFormatName] = [
         .fluvius, .parkimpactLong, .sma, .sungrow, .enphase, .homewizardWater, .telraam, .ecocounter, .meterReadings,
+        .temperature,
     ]
 
     /// Formats whose reader is still a stub are not offered (see `SourceFormatName.implemented`).
@@ -32,6 +33,7 @@ enum FormatRegistry {
         .telraam: reader(TelraamFormat.self),
         .ecocounter: reader(EcoCounterFormat.self),
         .generic: reader(GenericFormat.self),
+        .temperature: reader(TemperatureFormat.self),
     ].filter { !stubs.contains($0.key) }
 
     /// The first format whose detector accepts the first records of a file.
