@@ -15,7 +15,7 @@ enum FormatRegistry {
     /// Detection order matters for `sniff`: the most specific headers first.
     static let order: [SourceFormatName] = [
         .fluvius, .parkimpactLong, .sma, .sungrow, .enphase, .homewizardWater, .telraam, .ecocounter, .meterReadings,
-        .temperature,
+        .temperature, .waste,
     ]
 
     /// Formats whose reader is still a stub are not offered (see `SourceFormatName.implemented`).
@@ -34,6 +34,7 @@ enum FormatRegistry {
         .ecocounter: reader(EcoCounterFormat.self),
         .generic: reader(GenericFormat.self),
         .temperature: reader(TemperatureFormat.self),
+        .waste: reader(WasteFormat.self),
     ].filter { !stubs.contains($0.key) }
 
     /// The first format whose detector accepts the first records of a file.

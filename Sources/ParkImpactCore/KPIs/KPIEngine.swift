@@ -106,8 +106,11 @@ public struct KPIEngine {
         var coverage: Double? { expected > 0 ? min(1, Double(present) / expected) : nil }
     }
 
+    /// The scope's series of one quantity, or (nil) all metered series: event records have no coverage.
     func scopeSeries(_ quantity: Quantity?, _ site: String?) -> [IndexedSeries] {
-        series.filter { (quantity == nil || $0.key.quantity == quantity) && (site == nil || $0.key.site == site) }
+        series.filter {
+            (quantity == nil ? !$0.key.quantity.isEvent : $0.key.quantity == quantity) && (site == nil || $0.key.site == site)
+        }
     }
 
     /// Sums of one quantity over the scope's series, split by consumption year (for factors picked by year).

@@ -13,6 +13,16 @@ public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
     case trafficBike = "traffic_bike"
     case trafficCar = "traffic_car"
     case trafficHeavy = "traffic_heavy"
+    /// Waste handed to a collector (kg), one series per EURAL code and treatment (`WasteCategory`).
+    case wasteMass = "waste_mass"
+    /// Commuting survey: trips (or shares) per main mode on the survey's reference date; meter = mode.
+    case commuteTrips = "commute_trips"
+    /// Commuting survey: passenger-km per main mode (trips × average distance); meter = mode.
+    case commutePassengerKm = "commute_pkm"
+    /// Trip logs (shuttles, bike sharing, carpool apps): trips, vehicle-km and passenger-km per mode; meter = mode.
+    case trips
+    case tripKm = "trip_km"
+    case tripPassengerKm = "trip_pkm"
 
     /// The unit every value of this quantity is stored in.
     public var canonicalUnit: MeasurementUnit {
@@ -21,7 +31,17 @@ public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
             return .kilowattHour
         case .water: return .cubicMetre
         case .temperature: return .degreeCelsius
-        case .trafficPedestrian, .trafficBike, .trafficCar, .trafficHeavy: return .count
+        case .trafficPedestrian, .trafficBike, .trafficCar, .trafficHeavy, .commuteTrips, .trips: return .count
+        case .wasteMass: return .kilogram
+        case .commutePassengerKm, .tripKm, .tripPassengerKm: return .kilometre
+        }
+    }
+
+    /// Records of events (a collection, a trip, a survey), not a metered series with intervals: no coverage.
+    public var isEvent: Bool {
+        switch self {
+        case .wasteMass, .commuteTrips, .commutePassengerKm, .trips, .tripKm, .tripPassengerKm: return true
+        default: return false
         }
     }
 
@@ -43,6 +63,9 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
     case decilitre = "dl"
     case degreeCelsius = "degC"
     case count
+    case kilogram = "kg"
+    case tonne = "t"
+    case kilometre = "km"
 
     /// Parses the spellings found in exports: `kWh`, `KWH`, `m³`, `m3`, `°C`, `degC`, ...
     public init?(spelling: String) {
@@ -55,6 +78,9 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
         case "dl": self = .decilitre
         case "°c", "degc", "c", "celsius": self = .degreeCelsius
         case "count", "n", "#": self = .count
+        case "kg", "kilogram": self = .kilogram
+        case "t", "ton", "tonne", "tonnes": self = .tonne
+        case "km", "pkm": self = .kilometre
         default: return nil
         }
     }
@@ -66,6 +92,8 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
         case .cubicMetre, .litre, .decilitre: return "volume"
         case .degreeCelsius: return "temperature"
         case .count: return "count"
+        case .kilogram, .tonne: return "mass"
+        case .kilometre: return "distance"
         }
     }
 
@@ -80,6 +108,9 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
         case .decilitre: return 0.0001
         case .degreeCelsius: return 1
         case .count: return 1
+        case .kilogram: return 1
+        case .tonne: return 1000
+        case .kilometre: return 1
         }
     }
 

@@ -1,0 +1,208 @@
+import CSVReading
+
+/// A waste stream: EURAL (EU List of Waste) code, hazardous mark and treatment code.
+/// Stored as the series' meter name `20 03 01 R1` / `16 06 01* R4`, so aggregation stays per series × day.
+public struct WasteCategory: Sendable, Hashable, CustomStringConvertible {
+    /// Six digits.
+    public let eural: String
+    public let hazardous: Bool
+    /// `R1`…`R13`, `D1`…`D15`, or `?` when the collector did not say.
+    public let treatment: String
+
+    /// `20 03 01`, `20.03.01`, `200301`, `20 03 01*` → the code; nil unless exactly six digits.
+    public init?(eural text: String, treatment: String) {
+        var digits = ""
+        var hazardous = false
+        for character in text {
+            if character.isASCII, character.isNumber { digits.append(character) }
+            else if character == "*" { hazardous = true }
+            else if !" .-/".contains(character) { return nil }
+        }
+        guard digits.count == 6 else { return nil }
+        guard let treatment = WasteCategory.treatmentCode(treatment) else { return nil }
+        self.eural = digits
+        self.hazardous = hazardous
+        self.treatment = treatment
+    }
+
+    /// Parses the meter name back.
+    public init?(meter: String) {
+        let parts = meter.split(separator: " ")
+        guard parts.count == 4 else { return nil }
+        let code = parts[0] + parts[1] + parts[2]
+        eural = String(code.filter(\.isNumber))
+        hazardous = code.hasSuffix("*")
+        treatment = String(parts[3])
+        guard eural.count == 6 else { return nil }
+    }
+
+    /// `R 1`, `r01`, `R1` → `R1`; empty → `?`; anything else nil.
+    static func treatmentCode(_ text: String) -> String? {
+        let compact = text.uppercased().filter { !$0.isWhitespace }
+        if compact.isEmpty { return "?" }
+        guard let letter = compact.first, letter == "R" || letter == "D", let number = Int(compact.dropFirst()) else {
+            return nil
+        }
+        guard letter == "R" ? (1...13).contains(number) : (1...15).contains(number) else { return nil }
+        return "\(letter)\(number)"
+    }
+
+    public var description: String {
+        let code = "\(eural.prefix(2)) \(eural.dropFirst(2).prefix(2)) \(eural.suffix(2))\(hazardous ? "*" : "")"
+        return "\(code) \(treatment)"
+    }
+
+    /// Residual waste: mixed municipal waste (20 03 01) and residues of mechanical treatment (19 12 12).
+    public var isResidual: Bool { eural == "200301" || eural == "191212" }
+    public var isRecycling: Bool { treatment.hasPrefix("R") && (2...11).contains(Int(treatment.dropFirst()) ?? 0) }
+    public var isEnergyRecovery: Bool { treatment == "R1" }
+    public var isDisposal: Bool { treatment.hasPrefix("D") }
+}
+
+/// `waste`: collectors' reports, one row per collection: date, (site), EURAL code in any notation, description,
+/// mass in kg or t, treatment code R1–R13 / D1–D15, collector. Read by header name (Dutch, English, French).
+///
+/// The mass unit comes from a unit column, else the mass header (`Gewicht (kg)`, `Mass (t)`), else the source's
+/// `unit:` in the YAML; without any of these the file is refused rather than guessed.
+struct WasteFormat: RowFormat {
+    static let aliases: [String: [String]] = [
+        "date": ["date", "datum", "ophaaldatum", "collection date", "date de collecte", "datum ophaling"],
+        "site": ["site", "vestiging", "locatie", "bedrijf", "company", "klant", "customer"],
+        "eural": ["eural", "euralcode", "eural-code", "eural code", "ewc", "ewc code", "low", "afvalcode", "waste code",
+                  "code déchet", "lvc"],
+        "mass": ["mass", "massa", "gewicht", "weight", "hoeveelheid", "quantity", "tonnage", "poids", "netto gewicht"],
+        "unit": ["unit", "eenheid", "unité"],
+        "treatment": ["treatment", "verwerking", "verwerkingscode", "treatment code", "r/d code", "r/d-code",
+                      "verwerkingswijze", "traitement"],
+    ]
+
+    let columnNames: [String]
+    let date: Int, site: Int?, eural: Int, mass: Int, unit: Int?, treatment: Int?
+    let fixedUnit: MeasurementUnit?
+    let defaultSite: String?
+    let siteIDs: [String]
+    let decimalMark: UInt8
+    var layout: DateTimeLayout?
+    private var categories = ByteKeyCache<WasteCategory?>()
+
+    /// Header name without a unit suffix: `Gewicht (kg)` → (`gewicht`, kg).
+    static func split(_ name: String) -> (name: String, unit: MeasurementUnit?) {
+        let normalised = normalisedHeader(name)
+        guard let open = normalised.lastIndex(of: "("), normalised.hasSuffix(")") else { return (normalised, nil) }
+        let unitText = String(normalised[normalised.index(after: open)..<normalised.index(before: normalised.endIndex)])
+        return (normalisedHeader(String(normalised[..<open])), MeasurementUnit(spelling: unitText))
+    }
+
+    static func index(_ role: String, in names: [String]) -> Int? {
+        names.firstIndex { aliases[role]!.contains(split($0).name) }
+    }
+
+    static func detect(_ records: [[String]]) -> Bool {
+        guard let header = records.first else { return false }
+        return index("eural", in: header) != nil && index("mass", in: header) != nil && index("date", in: header) != nil
+    }
+
+    static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<WasteFormat> {
+        let names = header.strings
+        let missing = ["date", "eural", "mass"].filter { index($0, in: names) == nil }
+        if missing.count == 3 { return .preamble }
+        guard missing.isEmpty else {
+            return .mismatch(HeaderMismatch(message: "no \(missing.joined(separator: ", ")) column; expected e.g. "
+                + "Datum;Euralcode;Omschrijving;Gewicht (kg);Verwerkingscode;Inzamelaar, found: \(names.joined(separator: ";"))"))
+        }
+        let massColumn = index("mass", in: names)!
+        let unitColumn = index("unit", in: names)
+        let headerUnit = split(names[massColumn]).unit
+        let fixed = headerUnit ?? context.source.unit
+        if unitColumn == nil, fixed?.factor(to: .wasteMass) == nil {
+            return .mismatch(HeaderMismatch(message: "the mass unit is unknown: add a unit column, write it in the "
+                + "header (\"Gewicht (kg)\") or set `unit: kg` (or t) on the source in the YAML"))
+        }
+        let siteColumn = index("site", in: names)
+        if siteColumn == nil, context.source.site == nil {
+            return .mismatch(HeaderMismatch(message: "no site column: set `site:` on the source in the YAML"))
+        }
+        return .format(WasteFormat(
+            columnNames: names, date: index("date", in: names)!, site: siteColumn, eural: index("eural", in: names)!,
+            mass: massColumn, unit: unitColumn, treatment: index("treatment", in: names), fixedUnit: fixed,
+            defaultSite: context.source.site, siteIDs: context.siteIDs, decimalMark: context.dialect.decimalMark))
+    }
+
+    mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
+        guard checkFieldCount(record, into: &aggregator, site: defaultSite) else { return }
+        if (0..<record.fieldCount).allSatisfy({ FieldParsing.isBlank(record[$0]) }) {
+            aggregator.ignore("empty rows")
+            return
+        }
+        if layout == nil {
+            layout = DateTimeLayout.detect([record.string(date)])?.layout
+        }
+        guard let local = layout?.parse(record[date]) else {
+            reject(record, date, "\"\(record.string(date))\" is not a date", &aggregator)
+            return
+        }
+        let day = Int(local / 86_400)
+        var siteID = defaultSite ?? ""
+        if let site, !FieldParsing.isBlank(record[site]) {
+            siteID = record.string(site).trimmingSpaces
+            guard siteIDs.contains(siteID) else {
+                reject(record, site, "unknown site \"\(siteID)\"; known: \(siteIDs.joined(separator: ", "))", &aggregator,
+                       day: day)
+                return
+            }
+        }
+        // The category (EURAL + treatment) from the bytes of both fields.
+        let key = Array(record[eural]) + [0] + (treatment.map { Array(record[$0]) } ?? [])
+        let category: WasteCategory
+        if let cached = key.withUnsafeBytes({ categories.lookup($0) }) {
+            guard let cached else {
+                rejectCategory(record, &aggregator, day: day)
+                return
+            }
+            category = cached
+        } else {
+            let parsed = WasteCategory(eural: record.string(eural), treatment: treatment.map(record.string) ?? "")
+            key.withUnsafeBytes { categories.insert($0, parsed) }
+            guard let parsed else {
+                rejectCategory(record, &aggregator, day: day)
+                return
+            }
+            category = parsed
+        }
+        var factor = fixedUnit?.factor(to: .wasteMass)
+        if let unit, !FieldParsing.isBlank(record[unit]) {
+            guard let parsed = MeasurementUnit(spelling: record.string(unit))?.factor(to: .wasteMass) else {
+                reject(record, unit, "unknown mass unit \"\(record.string(unit))\"; known: kg, t", &aggregator, day: day)
+                return
+            }
+            factor = parsed
+        }
+        guard let factor else {
+            reject(record, unit ?? mass, "no mass unit on this row", &aggregator, day: day)
+            return
+        }
+        guard let value = FieldParsing.decimal(record[mass], decimalMark: decimalMark), value >= 0 else {
+            reject(record, mass, "\"\(record.string(mass))\" is not a mass ≥ 0", &aggregator, day: day)
+            return
+        }
+        let series = aggregator.intern(SeriesKey(site: siteID, quantity: .wasteMass, meter: category.description))
+        aggregator.add(series: series, startUTC: aggregator.table.startOfDay(day), intervalSeconds: 0,
+                       value: value * factor, quality: .measured)
+    }
+
+    private func rejectCategory(_ record: CSVRecord, _ aggregator: inout FileAggregator, day: Int) {
+        if WasteCategory(eural: record.string(eural), treatment: "") == nil {
+            reject(record, eural, "\"\(record.string(eural))\" is not a EURAL code (six digits, e.g. 20 03 01 or "
+                + "16 06 01*)", &aggregator, day: day)
+        } else {
+            reject(record, treatment ?? eural, "\"\(treatment.map(record.string) ?? "")\" is not a treatment code "
+                + "(R1–R13 or D1–D15)", &aggregator, day: day)
+        }
+    }
+
+    private func reject(_ record: CSVRecord, _ column: Int, _ reason: String, _ aggregator: inout FileAggregator,
+                        day: Int? = nil) {
+        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+                          site: defaultSite, day: day)
+    }
+}
