@@ -15,11 +15,11 @@ enum FormatRegistry {
     /// Detection order matters for `sniff`: the most specific headers first.
     static let order: [SourceFormatName] = [
         .fluvius, .parkimpactLong, .sma, .sungrow, .enphase, .homewizardWater, .telraam, .ecocounter, .meterReadings,
-        .temperature, .waste,
+        .temperature, .waste, .commuteSurvey, .trips,
     ]
 
     /// Formats whose reader is still a stub are not offered (see `SourceFormatName.implemented`).
-    static let stubs: Set<SourceFormatName> = [.sma, .sungrow, .enphase, .homewizardWater, .meterReadings, .telraam,
+    static let stubs: Set<SourceFormatName> = [.sma, .sungrow, .enphase, .telraam,
                                                .ecocounter]
 
     static let readers: [SourceFormatName: Reader] = [
@@ -35,6 +35,8 @@ enum FormatRegistry {
         .generic: reader(GenericFormat.self),
         .temperature: reader(TemperatureFormat.self),
         .waste: reader(WasteFormat.self),
+        .commuteSurvey: reader(CommuteSurveyFormat.self),
+        .trips: reader(TripsFormat.self),
     ].filter { !stubs.contains($0.key) }
 
     /// The first format whose detector accepts the first records of a file.
