@@ -83,3 +83,24 @@ import Testing
         #expect(picked.factor.source.hasPrefix("override in pipelines/test.yaml"))
     }
 }
+
+@Suite struct SourceUnitTests {
+    @Test("a source unit that does not fit its quantity is a definition error")
+    func unitMustFitQuantity() {
+        do {
+            _ = try DefinitionLoader.parse(yaml: """
+                pilot: w
+                name: W
+                periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+                sites: [ { id: s } ]
+                sources:
+                  - { path: "*.csv", format: meter-readings, site: s, quantity: water, unit: kWh }
+                """, file: "pipelines/w.yaml", catalogue: .builtIn)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.errors.map(\.description) == [
+                "pipelines/w.yaml:6: sources[0].unit: kWh does not fit quantity water (expected m3 or a unit of the same kind)",
+            ])
+        }
+    }
+}

@@ -138,6 +138,10 @@ public enum DefinitionLoader {
                             + MeasurementUnit.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                 }
+                if let unit, let quantity, unit.factor(to: quantity) == nil {
+                    reader.fail(map["unit"], "\(path).unit", "\(unit.rawValue) does not fit quantity \(quantity.rawValue) "
+                        + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind)")
+                }
                 let zone = reader.string(map["timezone"], path: "\(path).timezone", required: false)
                 if let zone, LocalTimeTable.cached(zone) == nil {
                     reader.fail(map["timezone"], "\(path).timezone", "unknown time zone \"\(zone)\"")
