@@ -19,8 +19,7 @@ enum FormatRegistry {
     ]
 
     /// Formats whose reader is still a stub are not offered (see `SourceFormatName.implemented`).
-    static let stubs: Set<SourceFormatName> = [.sma, .sungrow, .enphase, .telraam,
-                                               .ecocounter]
+    static let stubs: Set<SourceFormatName> = [.telraam, .ecocounter]
 
     static let readers: [SourceFormatName: Reader] = [
         .fluvius: reader(FluviusFormat.self),

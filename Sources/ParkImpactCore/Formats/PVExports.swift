@@ -1,0 +1,56 @@
+import CSVReading
+
+/// Small helpers shared by the PV portal formats (`sma`, `sungrow`, `enphase`).
+enum PVExports {
+    /// `Energy Produced (Wh)` → (`energy produced`, `Wh`); `PV(kWh)` → (`pv`, `kWh`); `Time` → (`time`, nil).
+    static func nameAndUnit(_ header: String) -> (name: String, unit: String?) {
+        let text = header.trimmingSpaces
+        guard text.hasSuffix(")"), let open = text.lastIndex(of: "(") else { return (normalisedHeader(text), nil) }
+        let unit = String(text[text.index(after: open)..<text.index(before: text.endIndex)]).trimmingSpaces
+        return (normalisedHeader(String(text[..<open])), unit)
+    }
+
+    /// `Purchased Energy(kWh)` → `Purchased Energy` (a series name as the export writes it).
+    static func displayName(_ header: String) -> String {
+        let text = header.trimmingSpaces
+        guard text.hasSuffix(")"), let open = text.lastIndex(of: "(") else { return text }
+        return String(text[..<open]).trimmingSpaces
+    }
+
+    /// An energy unit (`Wh`, `kWh`, `MWh`, with or without brackets) → its factor to kWh; nil for anything else.
+    static func energyFactor(_ unitText: String) -> Double? {
+        var text = unitText.trimmingSpaces
+        if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
+        guard let unit = MeasurementUnit(spelling: text) else { return nil }
+        return unit.factor(to: .pvProduction)
+    }
+
+    /// A number as a coordinator wrote it: `162041`, not `162041.0`.
+    static func text(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
+
+    /// A number with the file's decimal mark, or with the other mark when that is not the delimiter (an SMA export
+    /// re-saved by Excel with `;` keeps `49.99` while the dialect guess for `;` files is decimal comma). In a
+    /// comma-delimited file a quoted `"1,234"` is never read as 1.234.
+    @inline(__always)
+    static func number(_ bytes: UnsafeRawBufferPointer, decimalMark: UInt8, delimiter: UInt8) -> Double? {
+        if let value = FieldParsing.decimal(bytes, decimalMark: decimalMark) { return value }
+        let other = decimalMark == UInt8(ascii: ",") ? UInt8(ascii: ".") : UInt8(ascii: ",")
+        guard other != delimiter else { return nil }
+        return FieldParsing.decimal(bytes, decimalMark: other)
+    }
+
+    /// The local day of local seconds (for a reject's `day`).
+    static func localDay(_ local: Int64) -> Int {
+        Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+    }
+
+    /// Why a source's `quantity:` filter leaves nothing to read.
+    static func quantityFilterMessage(_ format: String, _ quantity: Quantity, available: [Quantity]) -> String {
+        "`quantity: \(quantity.rawValue)` selects nothing in this \(format) export; it has "
+            + (available.isEmpty ? "no energy column ParkImpact reads"
+                : Array(Set(available)).sorted().map(\.rawValue).joined(separator: ", "))
+    }
+}
