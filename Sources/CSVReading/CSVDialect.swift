@@ -21,11 +21,15 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     /// `\n` (LF and CRLF files) or `\r` (old Mac files).
     public var lineTerminator: UInt8
     public var usesCRLF: Bool
+    /// The thousands separator numbers show (`.` in `1.234,5`), for
+    /// `FieldParsing.decimal(_:decimalMark:groupingSeparator:)`; nil unless the sample shows it unambiguously.
+    /// `0x20` stands for any space (also no-break and narrow no-break), `'` also for `’`.
+    public var groupingSeparator: UInt8?
 
     public init(
         delimiter: UInt8 = UInt8(ascii: ","), quote: UInt8 = UInt8(ascii: "\""), decimalMark: UInt8 = UInt8(ascii: "."),
         encoding: CSVTextEncoding = .utf8, byteOrderMarkLength: Int = 0, hasSeparatorLine: Bool = false,
-        lineTerminator: UInt8 = 0x0A, usesCRLF: Bool = false
+        lineTerminator: UInt8 = 0x0A, usesCRLF: Bool = false, groupingSeparator: UInt8? = nil
     ) {
         self.delimiter = delimiter
         self.quote = quote
@@ -35,11 +39,13 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         self.hasSeparatorLine = hasSeparatorLine
         self.lineTerminator = lineTerminator
         self.usesCRLF = usesCRLF
+        self.groupingSeparator = groupingSeparator
     }
 
     public var description: String {
         var parts = ["delimiter \(CSVDialect.name(of: delimiter))"]
         parts.append(decimalMark == UInt8(ascii: ",") ? "decimal comma" : "decimal point")
+        if let groupingSeparator { parts.append("thousands \(CSVDialect.name(of: groupingSeparator))") }
         parts.append(encoding.rawValue + (byteOrderMarkLength > 0 ? " with BOM" : ""))
         parts.append(usesCRLF ? "CRLF" : (lineTerminator == 0x0D ? "CR" : "LF"))
         if hasSeparatorLine { parts.append("sep= line") }
@@ -49,6 +55,8 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     static func name(of byte: UInt8) -> String {
         switch byte {
         case 0x09: return "tab"
+        case 0x20: return "space"
+        case UInt8(ascii: "'"): return "apostrophe"
         case UInt8(ascii: ";"): return "';'"
         case UInt8(ascii: ","): return "','"
         case UInt8(ascii: "|"): return "'|'"
@@ -60,27 +68,56 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     public static let candidateDelimiters: [UInt8] = [UInt8(ascii: ";"), UInt8(ascii: ","), 0x09, UInt8(ascii: "|")]
 
     /// Detects the dialect from a file's first bytes (64 KiB is plenty).
-    public static func detect(prefix: UnsafeRawBufferPointer) -> CSVDialect {
+    ///
+    /// The encoding comes from the raw bytes (BOM, NUL pattern, UTF-8 validity); everything else (line terminator,
+    /// `sep=` line, delimiter, decimal mark, grouping separator) from the prefix converted to UTF-8, so a UTF-16 or
+    /// Windows-1252 file gets the same answers as its UTF-8 original. `encoding` overrides the detected encoding
+    /// (the BOM of that encoding is still found and stripped).
+    public static func detect(prefix: UnsafeRawBufferPointer, encoding: CSVTextEncoding? = nil) -> CSVDialect {
         var dialect = CSVDialect()
         let bytes = Array(prefix)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
-            dialect.byteOrderMarkLength = 3
-        } else if bytes.starts(with: [0xFF, 0xFE]) {
-            dialect.encoding = .utf16LittleEndian
-            dialect.byteOrderMarkLength = 2
-            return dialect
-        } else if bytes.starts(with: [0xFE, 0xFF]) {
-            dialect.encoding = .utf16BigEndian
-            dialect.byteOrderMarkLength = 2
-            return dialect
-        }
-        let body = bytes[dialect.byteOrderMarkLength...]
-        if let encoding = nulPatternEncoding(body) {
+        let byteOrderMark = byteOrderMark(bytes)
+        if let encoding {
             dialect.encoding = encoding
-            return dialect
+            // The BOM of that encoding; a UTF-8 BOM before Windows-1252 text is dropped too (never `ï»¿` as text).
+            if let byteOrderMark, byteOrderMark.encoding == encoding
+                || (encoding == .windows1252 && byteOrderMark.encoding == .utf8) {
+                dialect.byteOrderMarkLength = byteOrderMark.length
+            }
+        } else if let byteOrderMark {
+            dialect.encoding = byteOrderMark.encoding
+            dialect.byteOrderMarkLength = byteOrderMark.length
+            // NUL bytes after a UTF-8 BOM are not UTF-16 text. Invalid UTF-8 after one stays UTF-8: the BOM says
+            // so, and reading the valid characters as Windows-1252 would garble every one of them.
+            if byteOrderMark.encoding == .utf8, nulPatternEncoding(bytes[3...]) != nil { dialect.encoding = .binary }
+        } else if let encoding = nulPatternEncoding(bytes[...]) {
+            dialect.encoding = encoding
+        } else if !isValidUTF8(bytes[...]) {
+            dialect.encoding = .windows1252
         }
-        if !isValidUTF8(body) { dialect.encoding = .windows1252 }
+        switch dialect.encoding {
+        case .binary:
+            return dialect
+        case .utf8:
+            detectLayout(bytes[dialect.byteOrderMarkLength...], truncated: bytes.count >= 65_536, into: &dialect)
+        case .utf16LittleEndian, .utf16BigEndian, .windows1252:
+            let text = dialect.encoding.utf8Text(of: bytes, byteOrderMarkLength: dialect.byteOrderMarkLength)
+            detectLayout(text[...], truncated: bytes.count >= 65_536, into: &dialect)
+        }
+        return dialect
+    }
 
+    /// The byte-order mark at the start of `bytes`, if any.
+    static func byteOrderMark(_ bytes: [UInt8]) -> (encoding: CSVTextEncoding, length: Int)? {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return (.utf8, 3) }
+        if bytes.starts(with: [0xFF, 0xFE]) { return (.utf16LittleEndian, 2) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return (.utf16BigEndian, 2) }
+        return nil
+    }
+
+    /// Line terminator, `sep=` line, delimiter, decimal mark and grouping separator from UTF-8 text without BOM.
+    /// `truncated`: the text is the start of a longer file, so its last line may be partial.
+    static func detectLayout(_ body: ArraySlice<UInt8>, truncated: Bool, into dialect: inout CSVDialect) {
         // Line terminator.
         if let lf = body.firstIndex(of: 0x0A) {
             dialect.lineTerminator = 0x0A
@@ -90,8 +127,7 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         }
         var lines = body.split(separator: dialect.lineTerminator, omittingEmptySubsequences: false)
             .map { $0.last == 0x0D ? $0.dropLast() : $0[...] }
-        if body.count == prefix.count - dialect.byteOrderMarkLength, lines.count > 1,
-           prefix.count >= 65_536 { lines.removeLast() }  // the last line of a cut prefix may be partial
+        if truncated, lines.count > 1 { lines.removeLast() }  // the last line of a cut prefix may be partial
 
         // Excel's `sep=;` hint.
         if let first = lines.first {
@@ -109,11 +145,13 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         }
         // All lines of the prefix, not only the first 30: a Fluvius export can open with a night of empty volumes
         // (`Geen verbruik`), and 30 lines without a single number decided "decimal point".
-        dialect.decimalMark = decimalMark(nonBlank, delimiter: dialect.delimiter)
-        return dialect
+        let numbers = NumberEvidence(nonBlank, delimiter: dialect.delimiter, quote: dialect.quote)
+        dialect.decimalMark = numbers.decimalMark(delimiter: dialect.delimiter)
+        dialect.groupingSeparator = numbers.groupingSeparator(decimalMark: dialect.decimalMark)
     }
 
-    /// UTF-16 without BOM shows NUL in every other byte of ASCII text; other NULs mean binary data.
+    /// UTF-16 without BOM shows NUL in every other byte of ASCII text; other NULs mean binary data. A few NULs in
+    /// the other half are characters like U+0100 `Ā` or the low surrogate of `😀` (U+DE00), not binary data.
     static func nulPatternEncoding(_ body: ArraySlice<UInt8>) -> CSVTextEncoding? {
         let head = body.prefix(512)
         guard head.contains(0) else { return nil }
@@ -122,8 +160,8 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
             if offset % 2 == 0 { evenNul += 1 } else { oddNul += 1 }
         }
         let pairs = head.count / 2
-        if oddNul * 10 >= pairs * 8, evenNul == 0 { return .utf16LittleEndian }
-        if evenNul * 10 >= pairs * 8, oddNul == 0 { return .utf16BigEndian }
+        if oddNul * 10 >= pairs * 8, evenNul * 10 <= oddNul { return .utf16LittleEndian }
+        if evenNul * 10 >= pairs * 8, oddNul * 10 <= evenNul { return .utf16BigEndian }
         return .binary
     }
 
@@ -170,26 +208,7 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         return best.delimiter
     }
 
-    /// Decimal comma when numbers like `0,173` outnumber `0.173` (only possible when `,` is not the delimiter).
-    /// Without evidence either way, a `;` file has a decimal comma: `;` is the list separator of the locales that
-    /// write decimal commas (Excel in nl-BE, fr-BE, de), which is why those exports use it.
-    static func decimalMark(_ lines: [ArraySlice<UInt8>], delimiter: UInt8) -> UInt8 {
-        guard delimiter != UInt8(ascii: ",") else { return UInt8(ascii: ".") }
-        var comma = 0, point = 0
-        for line in lines {
-            for field in line.split(separator: delimiter, omittingEmptySubsequences: true) {
-                switch decimalSeparatorShape(field) {
-                case UInt8(ascii: ","): comma += 1
-                case UInt8(ascii: "."): point += 1
-                default: break
-                }
-            }
-        }
-        if comma == point, delimiter == UInt8(ascii: ";") { return UInt8(ascii: ",") }
-        return comma > point ? UInt8(ascii: ",") : UInt8(ascii: ".")
-    }
-
-    /// `12,5` → `,`; `12.5` → `.`; anything else → nil. (`12.345,6` style with thousands groups is not counted.)
+    /// `12,5` → `,`; `12.5` → `.`; anything else → nil (`12.345,6` with thousands groups: see `groupedShape`).
     static func decimalSeparatorShape(_ field: ArraySlice<UInt8>) -> UInt8? {
         var digitsBefore = 0, digitsAfter = 0
         var separator: UInt8?
@@ -205,5 +224,135 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return digitsBefore > 0 && digitsAfter > 0 ? separator : nil
+    }
+}
+
+/// What the numbers in a sample say about the decimal mark and the thousands separator.
+struct NumberEvidence {
+    /// Unquoted fields shaped like `0,5` or `12.25` (one mark, digits on both sides).
+    var comma = 0
+    var point = 0
+    /// Fields whose thousands groups cannot be a decimal number (`1.234,5`, `1.234.567`, `1 234`, `12'345.6`), by
+    /// separator; and the decimal marks that follow such groups.
+    var groupingSeparators: Set<UInt8> = []
+    var marksAfterGroups: [UInt8: Int] = [:]
+    /// `.` or `,` used as a decimal mark where it cannot be a thousands separator (`0,5`, `1.25`, `1234.567`).
+    var decimalUses: Set<UInt8> = []
+
+    init(_ lines: [ArraySlice<UInt8>], delimiter: UInt8, quote: UInt8) {
+        for line in lines {
+            CSVDialect.forEachField(line, delimiter: delimiter, quote: quote) { field, quoted in
+                let shape = CSVDialect.decimalSeparatorShape(field)
+                if !quoted {
+                    switch shape {
+                    case UInt8(ascii: ","): comma += 1
+                    case UInt8(ascii: "."): point += 1
+                    default: break
+                    }
+                }
+                let grouped = field.withUnsafeBytes { CSVDialect.groupedShape($0) }
+                if let grouped {
+                    let space = grouped.separator == 0x20 || grouped.separator == UInt8(ascii: "'")
+                    if grouped.mark != nil || grouped.groups >= 2 || space {
+                        groupingSeparators.insert(grouped.separator)
+                        if let mark = grouped.mark { marksAfterGroups[mark, default: 0] += 1 }
+                    }
+                } else if let shape {
+                    decimalUses.insert(shape)
+                }
+            }
+        }
+    }
+
+    /// Decimal comma when numbers like `0,173` outnumber `0.173` (only possible when `,` is not the delimiter).
+    /// Without evidence either way, a `;` file has a decimal comma: `;` is the list separator of the locales that
+    /// write decimal commas (Excel in nl-BE, fr-BE, de), which is why those exports use it.
+    func decimalMark(delimiter: UInt8) -> UInt8 {
+        guard delimiter != UInt8(ascii: ",") else { return UInt8(ascii: ".") }
+        let comma = comma + marksAfterGroups[UInt8(ascii: ","), default: 0]
+        let point = point + marksAfterGroups[UInt8(ascii: "."), default: 0]
+        if comma == point, delimiter == UInt8(ascii: ";") { return UInt8(ascii: ",") }
+        return comma > point ? UInt8(ascii: ",") : UInt8(ascii: ".")
+    }
+
+    /// The one thousands separator the sample shows, when nothing contradicts it: not two different ones, not the
+    /// decimal mark, never used as a decimal mark elsewhere, and groups followed by this decimal mark only. `1.234`
+    /// alone (one group, no mark) is no evidence: it may be 1.234. (A `,` file can show `,` groups in quoted fields.)
+    func groupingSeparator(decimalMark: UInt8) -> UInt8? {
+        guard groupingSeparators.count == 1, let separator = groupingSeparators.first, separator != decimalMark,
+              !decimalUses.contains(separator),
+              marksAfterGroups.keys.allSatisfy({ $0 == decimalMark }) else { return nil }
+        return separator
+    }
+}
+
+extension CSVDialect {
+    /// Calls `body` with each field of `line` (split at delimiters outside quotes), trimmed of spaces and of its
+    /// surrounding quotes, and whether it was quoted.
+    static func forEachField(
+        _ line: ArraySlice<UInt8>, delimiter: UInt8, quote: UInt8, _ body: (ArraySlice<UInt8>, Bool) -> Void
+    ) {
+        var start = line.startIndex
+        var inQuotes = false
+        var index = line.startIndex
+        while index <= line.endIndex {
+            if index < line.endIndex {
+                let byte = line[index]
+                if byte == quote { inQuotes.toggle() }
+                if byte != delimiter || inQuotes {
+                    index += 1
+                    continue
+                }
+            }
+            var field = line[start..<index]
+            while field.first == 0x20 { field = field.dropFirst() }
+            while field.last == 0x20 { field = field.dropLast() }
+            let quoted = field.count >= 2 && field.first == quote && field.last == quote
+            if quoted { field = field.dropFirst().dropLast() }
+            if !field.isEmpty { body(field, quoted) }
+            index += 1
+            start = index
+        }
+    }
+
+    /// A number with thousands groups: `[+-]d{1,3}(Gd{3})+(Md+)?` with one separator G (`.`, `,`, a space, `'`),
+    /// a decimal mark M (`.` or `,`, not G) and no leading zero; nil for anything else (`0,5`, `29.10.2022`, `1234`).
+    static func groupedShape(_ field: UnsafeRawBufferPointer) -> (separator: UInt8, mark: UInt8?, groups: Int)? {
+        var index = 0
+        let end = field.count
+        if index < end, field[index] == UInt8(ascii: "-") || field[index] == UInt8(ascii: "+") { index += 1 }
+        guard index < end, field[index] &- 0x31 < 9 else { return nil }
+        var separator: UInt8?
+        var groups = 0
+        var digits = 0
+        while index < end {
+            let byte = field[index]
+            if byte &- 0x30 < 10 {
+                digits += 1
+                guard digits <= 3 else { return nil }
+                index += 1
+                continue
+            }
+            guard let (kind, length) = FieldParsing.groupingSeparatorKind(field, at: index, end: end) else {
+                return nil
+            }
+            if let separator, kind != separator {
+                guard kind == UInt8(ascii: ".") || kind == UInt8(ascii: ","), digits == 3 else { return nil }
+                index += length
+                guard index < end else { return nil }
+                while index < end {
+                    guard field[index] &- 0x30 < 10 else { return nil }
+                    index += 1
+                }
+                return (separator, kind, groups)
+            }
+            guard groups == 0 || digits == 3 else { return nil }
+            separator = kind
+            groups += 1
+            digits = 0
+            index += length
+        }
+        guard let separator, digits == 3 else { return nil }
+        return (separator, nil, groups)
     }
 }

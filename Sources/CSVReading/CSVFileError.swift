@@ -13,7 +13,6 @@ public struct CSVFileError: Error, Sendable, Equatable, CustomStringConvertible 
         case permissionDenied = "permission denied"
         case notAFile = "not a file"
         case io = "I/O error"
-        case utf16 = "UTF-16 text"
         case binary = "binary data"
         case empty = "empty file"
     }
@@ -51,7 +50,6 @@ public struct CSVFileError: Error, Sendable, Equatable, CustomStringConvertible 
         case .permissionDenied: return "make the file readable for the user that runs parkimpact (chmod o+r)"
         case .notAFile: return "point the source at files, not folders"
         case .io: return "check the disk and try again"
-        case .utf16: return "save it as \"CSV UTF-8\" in Excel (File > Save as > CSV UTF-8), not as \"Unicode text\""
         case .binary: return "this is not a CSV text export (an .xlsx or a zip?): export or save it as CSV"
         case .empty: return "export it again; an empty file carries no data"
         }

@@ -77,6 +77,8 @@ public struct CSVReadStatistics: Sendable, Equatable {
     public var blankLines: Int = 0
     public var preambleLines: Int = 0
     public var stoppedEarly: Bool = false
+    /// Characters of UTF-16 text that could not be decoded (a lone surrogate, an odd last byte) and became U+FFFD.
+    public var replacedCharacters: Int = 0
 
     public init() {}
 }

@@ -122,7 +122,12 @@ public struct CSVStreamReader {
     }
 
     /// Reads the whole source, calling `onRecord` for every record and `onMalformed` for every rejected one.
-    /// Throws only when the source itself cannot be read (I/O error, wrong encoding).
+    /// Throws only when the source itself cannot be read (I/O error, binary data).
+    ///
+    /// `source` delivers the file's bytes as they are, in `dialect.encoding`: UTF-16 and Windows-1252 text is
+    /// converted to UTF-8 on the way (``CSVTranscodingSource``), so records always hold UTF-8. Then
+    /// ``CSVReadStatistics/bytes`` still counts the file's bytes, and ``CSVReadStatistics/replacedCharacters`` what
+    /// could not be decoded.
     @discardableResult
     public func read(
         from source: inout some CSVByteSource,
@@ -130,10 +135,29 @@ public struct CSVStreamReader {
         onMalformed: (CSVMalformedRecord) -> Void
     ) throws(CSVFileError) -> CSVReadStatistics {
         switch dialect.encoding {
-        case .utf8, .windows1252: break
-        case .utf16LittleEndian, .utf16BigEndian: throw CSVFileError(code: .utf16, path: nil)
-        case .binary: throw CSVFileError(code: .binary, path: nil)
+        case .utf8:
+            return try read(utf8: &source, dialect: dialect, onRecord: onRecord, onMalformed: onMalformed)
+        case .binary:
+            throw CSVFileError(code: .binary, path: nil)
+        case .utf16LittleEndian, .utf16BigEndian, .windows1252:
+            var transcoding = CSVTranscodingSource(
+                source, encoding: dialect.encoding, byteOrderMarkLength: dialect.byteOrderMarkLength,
+                bufferSize: max(limits.chunkSize, 1))
+            defer { source = transcoding.base }
+            var utf8 = dialect
+            utf8.encoding = .utf8
+            utf8.byteOrderMarkLength = 0  // dropped by the transcoding source
+            var statistics = try read(utf8: &transcoding, dialect: utf8, onRecord: onRecord, onMalformed: onMalformed)
+            statistics.bytes = transcoding.bytesRead
+            statistics.replacedCharacters = transcoding.replacedCharacters
+            return statistics
         }
+    }
+
+    private func read(
+        utf8 source: inout some CSVByteSource, dialect: CSVDialect,
+        onRecord: (CSVRecord) -> CSVReadControl, onMalformed: (CSVMalformedRecord) -> Void
+    ) throws(CSVFileError) -> CSVReadStatistics {
         let outcome: Result<CSVReadStatistics, CSVFileError> = withoutActuallyEscaping(onRecord) { onRecord in
             withoutActuallyEscaping(onMalformed) { onMalformed in
                 let assembler = UnsafeMutablePointer<RecordAssembler>.allocate(capacity: 1)

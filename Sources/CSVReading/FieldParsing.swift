@@ -20,6 +20,22 @@ public enum FieldParsing {
     /// Leading and trailing spaces are allowed; anything else (`12,5x`, `1.234,5` with thousands) returns nil.
     @inlinable
     public static func decimal(_ bytes: UnsafeRawBufferPointer, decimalMark: UInt8) -> Double? {
+        decimal(bytes, decimalMark: decimalMark, groupingSeparator: nil)
+    }
+
+    /// Parses a decimal number that may have thousands groups: `1.234.567,89` (grouping `.`, mark `,`), `1,234.5`,
+    /// `1 234,5`, `12'345.6`.
+    ///
+    /// Groups are exactly 3 digits after a first group of 1 to 3 digits without leading zero, only before the decimal
+    /// mark, all with the same separator, and no exponent: `1.23,4`, `12.34.567`, `1234.567,8`, `0.123,4`,
+    /// `1.234e5` give nil. The separator `0x20` also accepts the no-break spaces U+00A0 and U+202F, `'` also `’`
+    /// (U+2019) as Excel and macOS write them. A separator equal to the decimal mark, or nil, means no grouping.
+    /// The result is bit-identical to parsing the number without its separators. A number without a separator takes
+    /// exactly the fast path of ``decimal(_:decimalMark:)``: the separator is looked at only where that path fails.
+    @inlinable
+    public static func decimal(
+        _ bytes: UnsafeRawBufferPointer, decimalMark: UInt8, groupingSeparator: UInt8?
+    ) -> Double? {
         var index = 0
         var end = bytes.count
         while index < end, bytes[index] == 0x20 { index += 1 }
@@ -53,6 +69,10 @@ public enum FieldParsing {
                 guard sawDigit else { return nil }
                 return slowDecimal(bytes, start: start, end: end, decimalMark: decimalMark)
             } else {
+                if let groupingSeparator, groupingSeparator != decimalMark {
+                    return groupedDecimal(bytes, start: start, end: end, decimalMark: decimalMark,
+                                          groupingSeparator: groupingSeparator)
+                }
                 return nil
             }
             index += 1
@@ -64,6 +84,82 @@ public enum FieldParsing {
         var value = Double(mantissa)
         if fractionDigits > 0 { value /= exactPowersOfTen[fractionDigits] }
         return negative ? -value : value
+    }
+
+    /// Checks the thousands groups of `bytes[start..<end]` and parses a copy without them.
+    @usableFromInline
+    static func groupedDecimal(
+        _ bytes: UnsafeRawBufferPointer, start: Int, end: Int, decimalMark: UInt8, groupingSeparator: UInt8
+    ) -> Double? {
+        withUnsafeTemporaryAllocation(byteCount: end - start, alignment: 1) { copy -> Double? in
+            var count = 0
+            var index = start
+            if bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+                copy[count] = bytes[index]
+                count += 1
+                index += 1
+            }
+            guard index < end, bytes[index] &- 0x31 < 9 else { return nil }  // 1…9: no leading zero
+            var groups = 0
+            var digits = 0
+            while index < end {
+                let byte = bytes[index]
+                if byte &- 0x30 < 10 {
+                    digits += 1
+                    guard digits <= 3 else { return nil }
+                    copy[count] = byte
+                    count += 1
+                    index += 1
+                    continue
+                }
+                if byte == decimalMark { break }
+                let length: Int
+                if byte == groupingSeparator {
+                    length = 1
+                } else if let (kind, kindLength) = groupingSeparatorKind(bytes, at: index, end: end),
+                          kind == groupingSeparator, kindLength > 1 {
+                    length = kindLength
+                } else {
+                    return nil
+                }
+                guard groups == 0 || digits == 3 else { return nil }
+                groups += 1
+                digits = 0
+                index += length
+            }
+            guard groups > 0, digits == 3 else { return nil }
+            if index < end {
+                copy[count] = decimalMark
+                count += 1
+                index += 1
+                while index < end {
+                    guard bytes[index] &- 0x30 < 10 else { return nil }
+                    copy[count] = bytes[index]
+                    count += 1
+                    index += 1
+                }
+            }
+            return decimal(UnsafeRawBufferPointer(rebasing: copy[0..<count]), decimalMark: decimalMark)
+        }
+    }
+
+    /// The thousands separator at `index`, as the byte that stands for it, and its length in bytes: `.`, `,`, `'`,
+    /// a space, U+00A0 and U+202F (as `0x20`), U+2019 `’` (as `'`); nil for anything else.
+    @usableFromInline
+    static func groupingSeparatorKind(_ bytes: UnsafeRawBufferPointer, at index: Int, end: Int)
+        -> (kind: UInt8, length: Int)? {
+        switch bytes[index] {
+        case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "'"), 0x20:
+            return (bytes[index], 1)
+        case 0xC2 where index + 1 < end && bytes[index + 1] == 0xA0:
+            return (0x20, 2)
+        case 0xE2 where index + 2 < end && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xAF:
+            return (0x20, 3)
+        case 0xE2 where index + 2 < end && bytes[index + 1] == 0x80 && bytes[index + 2] == 0x99:
+            return (UInt8(ascii: "'"), 3)
+        default:
+            return nil
+        }
     }
 
     /// `strtod` on a copy with the decimal mark replaced by `.` (C locale), for the rare long numbers.

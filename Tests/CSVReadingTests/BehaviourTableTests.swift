@@ -172,23 +172,23 @@ struct BehaviourTableTests {
         #expect(outcome.fields == [["1", "2"]])
     }
 
+    /// Excel's "Unicode text": detected (BOM or NUL pattern) and converted, never fed to libcsv as it is.
     @Test(arguments: [true, false])
-    func utf16LittleEndianIsDetectedAndRefusedWithAFix(withBOM: Bool) throws {
+    func utf16LittleEndianIsDetectedAndConverted(withBOM: Bool) throws {
         let text = "Datum;Volume\r\n1-1-2024;0,5\r\n"
         let input: [UInt8] = (withBOM ? [0xFF, 0xFE] : []) + utf16(text, bigEndian: false)
         let dialect = detect(input)
         #expect(dialect.encoding == .utf16LittleEndian)
 
-        let error = #expect(throws: CSVFileError.self) { try read(input, dialect: dialect) }
-        #expect(error?.code == .utf16)
-        #expect(error?.at("input/demo/export.csv").description == "input/demo/export.csv: cannot read: UTF-16 text; "
-            + "save it as \"CSV UTF-8\" in Excel (File > Save as > CSV UTF-8), not as \"Unicode text\"")
+        let outcome = try read(input, dialect: dialect)
+        #expect(outcome.fields == [["Datum", "Volume"], ["1-1-2024", "0,5"]])
+        #expect(outcome.malformed.isEmpty)
     }
 
-    @Test func utf16BigEndianIsDetectedAndRefused() throws {
+    @Test func utf16BigEndianIsDetectedAndConverted() throws {
         let input: [UInt8] = [0xFE, 0xFF] + utf16("a,b\n", bigEndian: true)
         #expect(detect(input).encoding == .utf16BigEndian)
-        #expect(throws: CSVFileError(code: .utf16, path: nil)) { try read(input) }
+        #expect(try read(input).fields == [["a", "b"]])
     }
 
     @Test func binaryDataIsDetectedAndRefused() throws {

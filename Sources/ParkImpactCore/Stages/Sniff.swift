@@ -26,11 +26,7 @@ public enum Sniff {
         guard !prefix.isEmpty else { throw CSVFileError(code: .empty, path: path) }
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? prefix.count
         let dialect = prefix.withUnsafeBytes { CSVDialect.detect(prefix: $0) }
-        switch dialect.encoding {
-        case .utf16LittleEndian, .utf16BigEndian: throw CSVFileError(code: .utf16, path: path)
-        case .binary: throw CSVFileError(code: .binary, path: path)
-        default: break
-        }
+        if dialect.encoding == .binary { throw CSVFileError(code: .binary, path: path) }
         var records: [(line: Int, fields: [String])] = []
         var source = CSVMemorySource(prefix)
         do {
@@ -43,7 +39,7 @@ public enum Sniff {
         }
         var warnings: [String] = []
         if dialect.encoding == .windows1252 {
-            warnings.append("the text is not valid UTF-8 (Windows-1252?): names with accents may show wrongly")
+            warnings.append("the text is Windows-1252, not UTF-8; it was converted (check accented names in the rows below)")
         }
         let header = records.first?.fields ?? []
         let texts = records.map(\.fields)
