@@ -28,7 +28,7 @@ struct CommuteSurveyFormat: RowFormat {
     let site: Int?, year: Int?, date: Int?
     let defaultSite: String?
     let siteIDs: [String]
-    let decimalMark: UInt8
+    let numbers: NumberStyle
     private var dateLayout: DateTimeLayout?
 
     static func normalised(_ name: String) -> String {
@@ -67,7 +67,7 @@ struct CommuteSurveyFormat: RowFormat {
         }
         return .format(CommuteSurveyFormat(
             columnNames: names, layout: layout, site: site, year: year, date: date, defaultSite: context.source.site,
-            siteIDs: context.siteIDs, decimalMark: context.dialect.decimalMark))
+            siteIDs: context.siteIDs, numbers: NumberStyle(context.dialect)))
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
@@ -140,7 +140,7 @@ struct CommuteSurveyFormat: RowFormat {
     private func number(_ bytes: UnsafeRawBufferPointer) -> Double? {
         var field = TimeParsing.trimmed(bytes)
         if field.last == UInt8(ascii: "%") { field = UnsafeRawBufferPointer(rebasing: field.dropLast()) }
-        guard let value = FieldParsing.decimal(field, decimalMark: decimalMark), value >= 0 else { return nil }
+        guard let value = numbers.parse(field), value >= 0 else { return nil }
         return value
     }
 

@@ -43,7 +43,7 @@ struct GenericFormat: RowFormat {
     let site: String
     let timestampColumn: Int?, dateColumn: Int?, timeColumn: Int?, endColumn: Int?, meterColumn: Int?
     let valueColumns: [Int]
-    let decimalMark: UInt8
+    let numbers: NumberStyle
     /// Known from `date_format`, else detected from the first data row.
     var dateFormat: GenericDateFormat?
     private var resolver: LocalInstantResolver
@@ -72,11 +72,12 @@ struct GenericFormat: RowFormat {
                 + "named in the YAML are not in the header; found: \(names.joined(separator: ", "))"))
         }
         let decimalMark = mapping.decimalMark.map { UInt8(ascii: $0 == "," ? "," : ".") } ?? context.dialect.decimalMark
+        let numbers = NumberStyle(decimalMark: decimalMark, groupingSeparator: context.dialect.groupingSeparator)
         return .format(GenericFormat(
             columnNames: names, mapping: mapping, site: site, timestampColumn: index(mapping.timestamp),
             dateColumn: index(mapping.date), timeColumn: index(mapping.time), endColumn: index(mapping.end),
             meterColumn: index(mapping.meterColumn), valueColumns: mapping.values.map { index($0.column)! },
-            decimalMark: decimalMark, dateFormat: mapping.dateFormat.flatMap(GenericDateFormat.init),
+            numbers: numbers, dateFormat: mapping.dateFormat.flatMap(GenericDateFormat.init),
             resolver: LocalInstantResolver(table: context.table)))
     }
 
@@ -161,10 +162,10 @@ struct GenericFormat: RowFormat {
                 }
                 continue
             }
-            guard let number = FieldParsing.decimal(bytes, decimalMark: decimalMark) else {
+            guard let number = numbers.parse(bytes) else {
                 aggregator.reject(line: record.line, column: columnName(column),
                                   reason: "\"\(record.string(column))\" is not a number (decimal mark "
-                                      + "\"\(Character(UnicodeScalar(decimalMark)))\")",
+                                      + "\"\(numbers.markText)\")",
                                   raw: record.rawText(), site: site, day: aggregator.table.localDay(ofUTC: instant))
                 continue
             }

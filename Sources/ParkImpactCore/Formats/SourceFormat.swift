@@ -67,3 +67,26 @@ extension RowFormat {
 func normalisedHeader(_ text: String) -> String {
     text.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
 }
+
+/// How numbers are written in a file: decimal mark and, when the dialect shows one, a thousands separator.
+struct NumberStyle {
+    let decimalMark: UInt8
+    let groupingSeparator: UInt8?
+
+    init(decimalMark: UInt8, groupingSeparator: UInt8?) {
+        self.decimalMark = decimalMark
+        self.groupingSeparator = groupingSeparator == decimalMark ? nil : groupingSeparator
+    }
+
+    init(_ dialect: CSVDialect) {
+        self.init(decimalMark: dialect.decimalMark, groupingSeparator: dialect.groupingSeparator)
+    }
+
+    @inline(__always)
+    func parse(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        FieldParsing.decimal(bytes, decimalMark: decimalMark, groupingSeparator: groupingSeparator)
+    }
+
+    /// The decimal mark as text, for messages.
+    var markText: String { String(UnicodeScalar(decimalMark)) }
+}

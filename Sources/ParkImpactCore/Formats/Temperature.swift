@@ -17,7 +17,7 @@ struct TemperatureFormat: RowFormat {
     let site: String
     /// 10 for KNMI tenths of a degree (a division is correctly rounded: -12 / 10 == -1.2).
     let divisor: Double
-    let decimalMark: UInt8
+    let numbers: NumberStyle
     var layout: DateTimeLayout?
     private var stations = ByteKeyCache<Int32>()
 
@@ -42,7 +42,7 @@ struct TemperatureFormat: RowFormat {
         let isKNMI = normalisedHeader(names[found.mean]) == "tg"
         return .format(TemperatureFormat(
             columnNames: names, dateColumn: found.date, meanColumn: found.mean, stationColumn: found.station,
-            site: site, divisor: isKNMI ? 10 : 1, decimalMark: context.dialect.decimalMark))
+            site: site, divisor: isKNMI ? 10 : 1, numbers: NumberStyle(context.dialect)))
     }
 
     /// The local day of a date text: `2023-01-05`, `05/01/2023`, `2023-01-05T00:00:00`, `20230105`.
@@ -83,7 +83,7 @@ struct TemperatureFormat: RowFormat {
             aggregator.add(series: series, startUTC: start, intervalSeconds: length, value: 0, quality: .missing)
             return
         }
-        guard let value = FieldParsing.decimal(bytes, decimalMark: decimalMark), value / divisor > -80, value / divisor < 60
+        guard let value = numbers.parse(bytes), value / divisor > -80, value / divisor < 60
         else {
             aggregator.reject(line: record.line, column: columnName(meanColumn),
                               reason: "\"\(record.string(meanColumn))\" is not a daily mean temperature in °C",

@@ -17,7 +17,7 @@ struct TripsFormat: RowFormat {
     let start: Int, mode: Int, distance: Int, occupancy: Int?, site: Int?
     let defaultSite: String?
     let siteIDs: [String]
-    let decimalMark: UInt8
+    let numbers: NumberStyle
     private var layout: DateTimeLayout?
     private var useISO = false
     private var resolver: LocalInstantResolver
@@ -47,7 +47,7 @@ struct TripsFormat: RowFormat {
         return .format(TripsFormat(
             columnNames: names, start: start, mode: mode, distance: distance, occupancy: find(names, occupancyNames),
             site: site, defaultSite: context.source.site, siteIDs: context.siteIDs,
-            decimalMark: context.dialect.decimalMark, resolver: LocalInstantResolver(table: context.table)))
+            numbers: NumberStyle(context.dialect), resolver: LocalInstantResolver(table: context.table)))
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
@@ -97,13 +97,13 @@ struct TripsFormat: RowFormat {
             return
         }
         let day = aggregator.table.localDay(ofUTC: instant)
-        guard let km = FieldParsing.decimal(record[distance], decimalMark: decimalMark), km >= 0 else {
+        guard let km = numbers.parse(record[distance]), km >= 0 else {
             reject(record, distance, "\"\(record.string(distance))\" is not a distance in km", &aggregator, day: day)
             return
         }
         var people = 1.0
         if let occupancy, !FieldParsing.isBlank(record[occupancy]) {
-            guard let value = FieldParsing.decimal(record[occupancy], decimalMark: decimalMark), value >= 1 else {
+            guard let value = numbers.parse(record[occupancy]), value >= 1 else {
                 reject(record, occupancy, "\"\(record.string(occupancy))\" is not an occupancy (1 or more people)",
                        &aggregator, day: day)
                 return

@@ -81,7 +81,7 @@ struct WasteFormat: RowFormat {
     let fixedUnit: MeasurementUnit?
     let defaultSite: String?
     let siteIDs: [String]
-    let decimalMark: UInt8
+    let numbers: NumberStyle
     var layout: DateTimeLayout?
     private var categories = ByteKeyCache<WasteCategory?>()
 
@@ -125,7 +125,7 @@ struct WasteFormat: RowFormat {
         return .format(WasteFormat(
             columnNames: names, date: index("date", in: names)!, site: siteColumn, eural: index("eural", in: names)!,
             mass: massColumn, unit: unitColumn, treatment: index("treatment", in: names), fixedUnit: fixed,
-            defaultSite: context.source.site, siteIDs: context.siteIDs, decimalMark: context.dialect.decimalMark))
+            defaultSite: context.source.site, siteIDs: context.siteIDs, numbers: NumberStyle(context.dialect)))
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
@@ -181,7 +181,7 @@ struct WasteFormat: RowFormat {
             reject(record, unit ?? mass, "no mass unit on this row", &aggregator, day: day)
             return
         }
-        guard let value = FieldParsing.decimal(record[mass], decimalMark: decimalMark), value >= 0 else {
+        guard let value = numbers.parse(record[mass]), value >= 0 else {
             reject(record, mass, "\"\(record.string(mass))\" is not a mass ≥ 0", &aggregator, day: day)
             return
         }
