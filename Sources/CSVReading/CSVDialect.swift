@@ -73,7 +73,9 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     /// `sep=` line, delimiter, decimal mark, grouping separator) from the prefix converted to UTF-8, so a UTF-16 or
     /// Windows-1252 file gets the same answers as its UTF-8 original. `encoding` overrides the detected encoding
     /// (the BOM of that encoding is still found and stripped).
-    public static func detect(prefix: UnsafeRawBufferPointer, encoding: CSVTextEncoding? = nil) -> CSVDialect {
+    /// `encoding` and `delimiter` force those (a pipeline's overrides); the rest is then detected with them.
+    public static func detect(prefix: UnsafeRawBufferPointer, encoding: CSVTextEncoding? = nil,
+                              delimiter: UInt8? = nil) -> CSVDialect {
         var dialect = CSVDialect()
         let bytes = Array(prefix)
         let byteOrderMark = byteOrderMark(bytes)
@@ -99,10 +101,11 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         case .binary:
             return dialect
         case .utf8:
-            detectLayout(bytes[dialect.byteOrderMarkLength...], truncated: bytes.count >= 65_536, into: &dialect)
+            detectLayout(bytes[dialect.byteOrderMarkLength...], truncated: bytes.count >= 65_536, delimiter: delimiter,
+                         into: &dialect)
         case .utf16LittleEndian, .utf16BigEndian, .windows1252:
             let text = dialect.encoding.utf8Text(of: bytes, byteOrderMarkLength: dialect.byteOrderMarkLength)
-            detectLayout(text[...], truncated: bytes.count >= 65_536, into: &dialect)
+            detectLayout(text[...], truncated: bytes.count >= 65_536, delimiter: delimiter, into: &dialect)
         }
         return dialect
     }
@@ -117,7 +120,8 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
 
     /// Line terminator, `sep=` line, delimiter, decimal mark and grouping separator from UTF-8 text without BOM.
     /// `truncated`: the text is the start of a longer file, so its last line may be partial.
-    static func detectLayout(_ body: ArraySlice<UInt8>, truncated: Bool, into dialect: inout CSVDialect) {
+    static func detectLayout(_ body: ArraySlice<UInt8>, truncated: Bool, delimiter: UInt8? = nil,
+                             into dialect: inout CSVDialect) {
         // Line terminator.
         if let lf = body.firstIndex(of: 0x0A) {
             dialect.lineTerminator = 0x0A
@@ -140,7 +144,9 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         }
         let nonBlank = lines.filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
         let sample = Array(nonBlank.prefix(30))
-        if !dialect.hasSeparatorLine {
+        if let delimiter {
+            dialect.delimiter = delimiter
+        } else if !dialect.hasSeparatorLine {
             dialect.delimiter = bestDelimiter(sample, quote: dialect.quote)
         }
         // All lines of the prefix, not only the first 30: a Fluvius export can open with a night of empty volumes

@@ -140,3 +140,63 @@ import Testing
         }
     }
 }
+
+/// Dialect overrides on a source: when detection would guess wrong, the YAML decides.
+@Suite struct DialectOverrideTests {
+    func read(_ bytes: [UInt8], overrides: String) throws -> FileResult {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try Data(bytes).write(to: URL(fileURLWithPath: scratch.root + "/d.csv"))
+        let definition = try DefinitionLoader.parse(yaml: """
+            pilot: d
+            name: D
+            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+            sites: [ { id: s } ]
+            sources:
+              - path: "*.csv"
+                format: generic
+                site: s
+                columns: { date: Dag }
+                values: [ { column: Verbruik, quantity: gas, unit: kWh } ]
+            \(overrides)
+            """, file: "pipelines/d.yaml", catalogue: .builtIn)
+        let file = InputFile(path: scratch.root + "/d.csv", relativePath: "d/d.csv", pilot: "d",
+                             source: definition.sources[0])
+        return ReadFile.read(file, definition: definition)
+    }
+
+    @Test("`1.234` is a thousand when the YAML says decimal comma and thousands point")
+    func decimalCommaAndThousands() throws {
+        let csv = Array("Dag;Verbruik\n2024-01-01;1.234\n2024-01-02;2.000\n".utf8)
+        // Detected: decimal point, so 1.234 kWh and 2 kWh.
+        #expect(totals(try read(csv, overrides: ""), .gas).sum == 3.234)
+        let forced = try read(csv, overrides: "    decimal_mark: \",\"\n    thousands_separator: \".\"")
+        #expect(totals(forced, .gas).sum == 3234)
+    }
+
+    @Test("a forced encoding and delimiter")
+    func encodingAndDelimiter() throws {
+        // Windows-1252 bytes `Verbruik` header with a 0xE9 (é) in a third column name, tab-delimited.
+        var bytes = Array("Dag\tVerbruik\tOpmerking caf".utf8) + [0xE9] + Array("\n2024-01-01\t5\tok\n".utf8)
+        let result = try read(bytes, overrides: "    encoding: windows-1252\n    delimiter: tab")
+        #expect(result.summary.problem == nil)
+        #expect(totals(result, .gas).sum == 5)
+        bytes = Array("Dag|Verbruik\n2024-01-01|5\n".utf8)
+        let wrong = try read(bytes, overrides: "    delimiter: \";\"")
+        #expect(wrong.summary.problem?.contains("columns \"Dag\", \"Verbruik\" named in the YAML") == true
+            || wrong.summary.problem?.contains("no header found") == true)
+    }
+
+    @Test("an unknown override value lists the valid ones")
+    func unknownValue() throws {
+        do {
+            _ = try read([], overrides: "    encoding: latin-9")
+            Issue.record("expected a definition error")
+        } catch let error as DefinitionErrors {
+            #expect(error.errors.map(\.description) == [
+                "pipelines/d.yaml:11: sources[0].encoding: unknown value \"latin-9\"; valid: \"utf-16be\", "
+                    + "\"utf-16le\", \"utf-8\", \"windows-1252\"",
+            ])
+        }
+    }
+}

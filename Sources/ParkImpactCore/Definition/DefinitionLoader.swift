@@ -5,8 +5,8 @@ import Yams
 public enum DefinitionLoader {
     static let topLevelKeys = ["pilot", "name", "language", "timezone", "periods", "sites", "sources", "factors"]
     static let siteKeys = ["id", "name", "fte", "floor_area_m2", "electricity_contract"]
-    static let sourceKeys = ["path", "format", "site", "quantity", "unit", "timezone", "columns", "date_format",
-                             "decimal_mark", "values"]
+    static let sourceKeys = ["path", "format", "site", "quantity", "unit", "timezone", "encoding", "delimiter",
+                             "decimal_mark", "thousands_separator", "columns", "date_format", "values"]
     static let genericColumnKeys = ["timestamp", "date", "time", "end", "meter"]
     static let genericValueKeys = ["column", "quantity", "unit", "kind", "meter"]
     static let periodNames = ["baseline", "reporting"]
@@ -154,9 +154,10 @@ public enum DefinitionLoader {
                         reader.fail(map[key], "\(path).\(key)", "only for format: generic")
                     }
                 }
+                let dialect = reader.dialectOverrides(map, path: path)
                 if let format {
                     sources.append(.init(index: index, path: glob, format: format, site: site, quantity: quantity,
-                                         unit: unit, timezone: zone, generic: generic))
+                                         unit: unit, timezone: zone, generic: generic, dialect: dialect))
                 }
             }
         } else {
@@ -288,10 +289,6 @@ struct NodeReader {
             fail(map["date_format"], "\(path).date_format", "\"\(dateFormat)\" is not a layout ParkImpact reads; use "
                 + "one of: \(GenericDateFormat.examples.joined(separator: ", "))")
         }
-        let decimalMark = string(map["decimal_mark"], path: "\(path).decimal_mark", required: false)
-        if let decimalMark, decimalMark != ",", decimalMark != "." {
-            fail(map["decimal_mark"], "\(path).decimal_mark", "\"\(decimalMark)\" must be \",\" or \".\"")
-        }
         var values: [PipelineDefinition.GenericMapping.Value] = []
         if let valuesNode = map["values"], let items = sequence(valuesNode, path: "\(path).values") {
             if items.isEmpty { fail(valuesNode, "\(path).values", "empty; list the value columns") }
@@ -330,7 +327,31 @@ struct NodeReader {
         }
         return PipelineDefinition.GenericMapping(
             timestamp: columns["timestamp"], date: columns["date"], time: columns["time"], end: columns["end"],
-            meterColumn: columns["meter"], dateFormat: dateFormat, decimalMark: decimalMark, values: values)
+            meterColumn: columns["meter"], dateFormat: dateFormat, values: values)
+    }
+
+    /// `encoding`, `delimiter`, `decimal_mark`, `thousands_separator` of a source.
+    mutating func dialectOverrides(_ map: Node.Mapping, path: String) -> PipelineDefinition.DialectOverrides {
+        typealias Overrides = PipelineDefinition.DialectOverrides
+        var overrides = Overrides()
+        /// The table's value for the key's text; nil when the key is absent or its value unknown (an error).
+        func pick<T>(_ key: String, _ table: [String: T]) -> T? {
+            guard let text = string(map[key], path: "\(path).\(key)", required: false) else { return nil }
+            guard let index = table.index(forKey: text.lowercased()) else {
+                fail(map[key], "\(path).\(key)", "unknown value \"\(text)\"; valid: "
+                    + table.keys.sorted().map { "\"\($0)\"" }.joined(separator: ", "))
+                return nil
+            }
+            return table[index].value
+        }
+        overrides.encoding = pick("encoding", Overrides.encodings)
+        overrides.delimiter = pick("delimiter", Overrides.delimiters)
+        overrides.decimalMark = pick("decimal_mark", [",": UInt8(ascii: ","), ".": UInt8(ascii: ".")])
+        overrides.groupingSeparator = pick("thousands_separator", Overrides.groupingSeparators)
+        if let mark = overrides.decimalMark, let grouping = overrides.groupingSeparator, grouping == mark {
+            fail(map["thousands_separator"], "\(path).thousands_separator", "cannot be the decimal mark")
+        }
+        return overrides
     }
 
     mutating func positiveNumber(_ node: Node?, path: String) -> Double? {

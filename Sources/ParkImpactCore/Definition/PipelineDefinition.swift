@@ -1,3 +1,5 @@
+public import CSVReading
+
 /// A pilot's pipeline, as written in `pipelines/<pilot>.yaml` (see the contract in the README).
 public struct PipelineDefinition: Sendable {
     public enum Language: String, Sendable, CaseIterable { case nl, en }
@@ -29,6 +31,29 @@ public struct PipelineDefinition: Sendable {
         public let timezone: String?
         /// Column mapping for `format: generic`.
         public let generic: GenericMapping?
+        /// What the YAML says about the file's dialect, overriding detection.
+        public let dialect: DialectOverrides
+    }
+
+    /// `encoding`, `delimiter`, `decimal_mark`, `thousands_separator` of a source: when detection guesses wrong.
+    public struct DialectOverrides: Sendable, Equatable {
+        public var encoding: CSVTextEncoding?
+        public var delimiter: UInt8?
+        public var decimalMark: UInt8?
+        /// `.some(nil)`: the file has no thousands separator (`thousands_separator: none`).
+        public var groupingSeparator: UInt8??
+
+        public init() {}
+
+        public static let encodings: [String: CSVTextEncoding] = [
+            "utf-8": .utf8, "utf-16le": .utf16LittleEndian, "utf-16be": .utf16BigEndian, "windows-1252": .windows1252,
+        ]
+        public static let delimiters: [String: UInt8] = [
+            ";": UInt8(ascii: ";"), ",": UInt8(ascii: ","), "tab": 0x09, "|": UInt8(ascii: "|"),
+        ]
+        public static let groupingSeparators: [String: UInt8?] = [
+            ".": UInt8(ascii: "."), ",": UInt8(ascii: ","), "space": 0x20, "'": UInt8(ascii: "'"), "none": nil,
+        ]
     }
 
     /// How a `generic` source maps its columns to series (see the README, "generic").
@@ -51,8 +76,6 @@ public struct PipelineDefinition: Sendable {
         public let meterColumn: String?
         /// `dd-MM-yyyy HH:mm`, `yyyy-MM-dd`, `MM/dd/yyyy`, `dd.MM.yy`, or `iso` (instants with offset); nil: detect.
         public let dateFormat: String?
-        /// `,` or `.`; nil: detected.
-        public let decimalMark: String?
         public let values: [Value]
     }
 

@@ -71,8 +71,7 @@ struct GenericFormat: RowFormat {
             return .mismatch(HeaderMismatch(message: "columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) "
                 + "named in the YAML are not in the header; found: \(names.joined(separator: ", "))"))
         }
-        let decimalMark = mapping.decimalMark.map { UInt8(ascii: $0 == "," ? "," : ".") } ?? context.dialect.decimalMark
-        let numbers = NumberStyle(decimalMark: decimalMark, groupingSeparator: context.dialect.groupingSeparator)
+        let numbers = NumberStyle(context.dialect)
         return .format(GenericFormat(
             columnNames: names, mapping: mapping, site: site, timestampColumn: index(mapping.timestamp),
             dateColumn: index(mapping.date), timeColumn: index(mapping.time), endColumn: index(mapping.end),

@@ -29,7 +29,7 @@ public enum ReadFile {
         guard !prefix.isEmpty else {
             return failed(file, CSVFileError(code: .empty, path: file.path).description)
         }
-        let dialect = prefix.withUnsafeBytes { CSVDialect.detect(prefix: $0) }
+        let dialect = file.source.dialect.applied(to: prefix)
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
                                   table: table, dialect: dialect)
         guard let reader = FormatRegistry.readers[file.source.format] else {
@@ -110,5 +110,19 @@ public enum ReadFile {
             summary: FileSummary(path: file.relativePath, format: file.source.format.rawValue, dialect: "",
                                  acceptedRows: 0, rejectedRows: 0, ignoredRows: [:], problem: text),
             statistics: CSVReadStatistics())
+    }
+}
+
+extension PipelineDefinition.DialectOverrides {
+    /// The file's dialect: detected from its first bytes with the forced encoding and delimiter, then the forced
+    /// decimal mark and thousands separator.
+    public func applied(to prefix: [UInt8]) -> CSVDialect {
+        var dialect = prefix.withUnsafeBytes { CSVDialect.detect(prefix: $0, encoding: encoding, delimiter: delimiter) }
+        if let decimalMark {
+            dialect.decimalMark = decimalMark
+            if dialect.groupingSeparator == decimalMark { dialect.groupingSeparator = nil }
+        }
+        if let groupingSeparator { dialect.groupingSeparator = groupingSeparator }
+        return dialect
     }
 }
