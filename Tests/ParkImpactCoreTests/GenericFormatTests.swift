@@ -200,3 +200,38 @@ import Testing
         }
     }
 }
+
+@Suite struct SniffProposalTests {
+    @Test("for an unknown export, sniff proposes a generic mapping that reads it")
+    func proposalReadsTheFile() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("input/p/meter.csv", "Tijdstip;Verbruik (kWh);Opmerking\n13-02-2024 00:00;1,5;ok\n"
+            + "13-02-2024 00:15;2,25;\n")
+        let report = try Sniff.sniff(path: scratch.root + "/input/p/meter.csv")
+        #expect(report.format == nil)
+        let yaml = try #require(report.yamlHint)
+        #expect(yaml == """
+            sources:
+              - path: "meter.csv"
+                format: generic
+                site: <site id>
+                columns: { timestamp: "Tijdstip" }
+                date_format: "dd-MM-yyyy HH:mm"
+                values:
+                  - { column: "Verbruik (kWh)", quantity: electricity_offtake, unit: kWh }   # check
+            """)
+        let definition = try DefinitionLoader.parse(yaml: """
+            pilot: p
+            name: P
+            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+            sites: [ { id: s } ]
+            \(yaml.replacingOccurrences(of: "<site id>", with: "s"))
+            """, file: "pipelines/p.yaml", catalogue: .builtIn)
+        let file = InputFile(path: scratch.root + "/input/p/meter.csv", relativePath: "p/meter.csv", pilot: "p",
+                             source: definition.sources[0])
+        let result = ReadFile.read(file, definition: definition)
+        #expect(result.summary.problem == nil && result.rejects.isEmpty)
+        #expect(totals(result, .electricityOfftake).sum == 3.75)
+    }
+}

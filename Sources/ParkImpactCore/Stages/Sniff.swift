@@ -53,7 +53,12 @@ public enum Sniff {
         if format == nil {
             warnings.append("format not recognised; this version reads "
                 + SourceFormatName.implemented.map(\.rawValue).joined(separator: ", ")
-                + "; a file it cannot recognise is never half-read")
+                + "; a file it cannot recognise is never half-read: map it with `format: generic` (below)")
+        }
+        let matching = tried.filter { $0.1 != "no" }.map(\.0.rawValue)
+        if matching.count > 1 {
+            warnings.append("several formats match (\(matching.joined(separator: ", "))); \(matching[0]) is used "
+                + "unless the YAML says otherwise")
         }
 
         // Parse the first rows for real with the detected format.
@@ -87,9 +92,89 @@ public enum Sniff {
                 \(format == .parkimpactLong ? "" : "    site: <site id>\n")
                 """
         }
+        if format == nil {
+            let proposal = GenericProposal(records: texts, dialect: dialect, fileName: (path as NSString).lastPathComponent)
+            yamlHint = proposal?.yaml
+            warnings.append(contentsOf: proposal?.warnings ?? [])
+        }
         return SniffReport(
             path: path, size: size, dialect: dialect, format: format, tried: tried, header: header,
             headerLine: records.first?.line ?? 0, firstRecords: records.dropFirst().map(\.fields), readings: readings,
             rejects: rejects, warnings: warnings, yamlHint: yamlHint)
+    }
+}
+
+/// A `generic` source mapping proposed from a file's header and first rows, for `sniff` to print.
+struct GenericProposal {
+    let yaml: String
+    let warnings: [String]
+
+    init?(records: [[String]], dialect: CSVDialect, fileName: String) {
+        // The header: the first record with as many fields as most records.
+        var counts: [Int: Int] = [:]
+        for record in records { counts[record.count, default: 0] += 1 }
+        guard let width = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key, width >= 2,
+              let headerIndex = records.firstIndex(where: { $0.count == width }) else { return nil }
+        let header = records[headerIndex]
+        let rows = records[(headerIndex + 1)...].filter { $0.count == width }
+        guard !rows.isEmpty else { return nil }
+        let numbers = NumberStyle(dialect)
+        var warnings: [String] = []
+        var timeColumn: Int?
+        var layout: (layout: DateTimeLayout, ambiguous: Bool)?
+        for column in 0..<width {
+            let values = rows.map { $0[column] }
+            if values.allSatisfy({ Array($0.utf8).withUnsafeBytes { TimeParsing.isoInstant($0) != nil } }) {
+                timeColumn = column
+                break
+            }
+            if let detected = DateTimeLayout.detect(values) {
+                timeColumn = column
+                layout = detected
+                break
+            }
+        }
+        guard let timeColumn else { return nil }
+        let valueColumns = (0..<width).filter { column in
+            column != timeColumn && rows.allSatisfy { row in
+                row[column].isEmpty || Array(row[column].utf8).withUnsafeBytes { numbers.parse($0) != nil }
+            } && rows.contains { !$0[column].isEmpty }
+        }
+        guard !valueColumns.isEmpty else { return nil }
+        var lines = ["sources:", "  - path: \"\(fileName)\"", "    format: generic", "    site: <site id>",
+                     "    columns: { timestamp: \"\(header[timeColumn])\" }"]
+        if let layout {
+            lines.append("    date_format: \"\(layout.layout)\(rows[0][timeColumn].count > 10 ? " HH:mm" : "")\"")
+            if layout.ambiguous {
+                warnings.append("the dates fit both day-first and month-first; day-first is proposed: check "
+                    + "date_format")
+            }
+        } else {
+            lines.append("    date_format: iso")
+        }
+        lines.append("    values:")
+        for column in valueColumns {
+            let name = header[column]
+            let (quantity, unit) = Self.guess(name)
+            lines.append("      - { column: \"\(name)\", quantity: \(quantity), unit: \(unit) }"
+                + (quantity.hasPrefix("<") ? "   # set quantity and unit" : "   # check"))
+        }
+        yaml = lines.joined(separator: "\n")
+        self.warnings = warnings
+    }
+
+    /// A quantity and unit suggested by a column name (`Verbruik (kWh)` → electricity_offtake, kWh).
+    static func guess(_ name: String) -> (String, String) {
+        let text = name.lowercased()
+        if text.contains("°c") || text.contains("temp") { return ("temperature", "degC") }
+        if text.contains("m³") || text.contains("m3") || text.contains("water") { return ("water", "m3") }
+        for (token, unit) in [("mwh", "MWh"), ("kwh", "kWh"), ("wh", "Wh")] where text.contains(token) {
+            let quantity = text.contains("gas") ? "gas"
+                : text.contains("pv") || text.contains("solar") || text.contains("product") ? "pv_production"
+                : text.contains("inject") || text.contains("feed") || text.contains("export") ? "electricity_injection"
+                : "electricity_offtake"
+            return (quantity, unit)
+        }
+        return ("<quantity>", "<unit>")
     }
 }
