@@ -19,7 +19,7 @@ enum FormatRegistry {
     ]
 
     /// Formats whose reader is still a stub are not offered (see `SourceFormatName.implemented`).
-    static let stubs: Set<SourceFormatName> = [.telraam, .ecocounter]
+    static let stubs: Set<SourceFormatName> = []
 
     static let readers: [SourceFormatName: Reader] = [
         .fluvius: reader(FluviusFormat.self),
