@@ -18,9 +18,6 @@ enum FormatRegistry {
         .temperature, .waste, .commuteSurvey, .trips,
     ]
 
-    /// Formats whose reader is still a stub are not offered (see `SourceFormatName.implemented`).
-    static let stubs: Set<SourceFormatName> = []
-
     static let readers: [SourceFormatName: Reader] = [
         .fluvius: reader(FluviusFormat.self),
         .parkimpactLong: reader(ParkImpactLongFormat.self),
@@ -36,7 +33,7 @@ enum FormatRegistry {
         .waste: reader(WasteFormat.self),
         .commuteSurvey: reader(CommuteSurveyFormat.self),
         .trips: reader(TripsFormat.self),
-    ].filter { !stubs.contains($0.key) }
+    ]
 
     /// The first format whose detector accepts the first records of a file.
     static func detect(_ records: [[String]]) -> SourceFormatName? {

@@ -58,17 +58,17 @@ public final class LocalTimeTable: Sendable {
         // The instant if the offset in force were that of segment i: local - offsets[i]. A segment matches when
         // that instant lies inside it. At most two segments match (autumn), possibly none (spring).
         let guess = segment(containingUTC: local - offsets[segment(containingUTC: local)])
-        var matches: [Int64] = []
+        // No array on this hot path: at most two matches, kept in two variables.
+        var first: Int64?, second: Int64?
         for index in max(0, guess - 1)...min(starts.count - 1, guess + 1) {
             let instant = local - offsets[index]
             let segmentEnd = index + 1 < starts.count ? starts[index + 1] : Int64.max
-            if instant >= starts[index], instant < segmentEnd { matches.append(instant) }
+            guard instant >= starts[index], instant < segmentEnd else { continue }
+            if first == nil { first = instant } else { second = instant }
         }
-        switch matches.count {
-        case 0: return .gap
-        case 1: return .unique(matches[0])
-        default: return .ambiguous(first: matches.min()!, second: matches.max()!)
-        }
+        guard let first else { return .gap }
+        guard let second else { return .unique(first) }
+        return .ambiguous(first: min(first, second), second: max(first, second))
     }
 
     /// The local day number (days since 1970-01-01) of a UTC instant.
