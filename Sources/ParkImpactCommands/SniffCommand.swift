@@ -23,8 +23,12 @@ struct SniffCommand: ParsableCommand {
         print("dialect:  \(report.dialect)")
         print("format:   \(report.format?.rawValue ?? "not recognised")")
         for (format, verdict) in report.tried { print("  tried \(format.rawValue): \(verdict)") }
-        print("header (line \(report.headerLine)):")
-        for (index, name) in report.header.enumerated() { print("  \(index + 1). \(name)") }
+        print("columns (header line \(report.headerLine)):")
+        if report.mapping.isEmpty {
+            for (index, name) in report.header.enumerated() { print("  \(index + 1). \(name)") }
+        } else {
+            for column in report.mapping { print("  \(column.column) → \(column.role)") }
+        }
         if !report.firstRecords.isEmpty {
             print("first rows:")
             for row in report.firstRecords { print("  " + row.joined(separator: " | ")) }

@@ -147,17 +147,21 @@ public enum DefinitionLoader {
                     reader.fail(map["timezone"], "\(path).timezone", "unknown time zone \"\(zone)\"")
                 }
                 var generic: PipelineDefinition.GenericMapping?
+                var dateFormat: GenericDateFormat?
                 if format == .generic {
-                    generic = reader.genericMapping(map, path: path, at: node)
+                    // `date_format` is checked between `columns` and `values`, in the order a generic source is written.
+                    generic = reader.genericMapping(map, path: path, at: node, dateFormat: &dateFormat)
                 } else {
-                    for key in ["columns", "date_format", "values"] where map[key] != nil {
+                    for key in ["columns", "values"] where map[key] != nil {
                         reader.fail(map[key], "\(path).\(key)", "only for format: generic")
                     }
+                    dateFormat = reader.dateFormat(map["date_format"], path: "\(path).date_format", format: format)
                 }
                 let dialect = reader.dialectOverrides(map, path: path)
                 if let format {
                     sources.append(.init(index: index, path: glob, format: format, site: site, quantity: quantity,
-                                         unit: unit, timezone: zone, generic: generic, dialect: dialect))
+                                         unit: unit, timezone: zone, generic: generic, dateFormat: dateFormat,
+                                         dialect: dialect))
                 }
             }
         } else {
@@ -263,7 +267,8 @@ struct NodeReader {
     }
 
     /// The `columns`, `date_format`, `decimal_mark` and `values` of a `generic` source.
-    mutating func genericMapping(_ map: Node.Mapping, path: String, at node: Node)
+    mutating func genericMapping(_ map: Node.Mapping, path: String, at node: Node,
+                                 dateFormat: inout GenericDateFormat?)
         -> PipelineDefinition.GenericMapping? {
         var columns: [String: String] = [:]
         if let columnsNode = map["columns"] {
@@ -284,11 +289,7 @@ struct NodeReader {
         if columns["timestamp"] != nil, columns["date"] != nil {
             fail(map["columns"], "\(path).columns", "give timestamp or date (+ time), not both")
         }
-        let dateFormat = string(map["date_format"], path: "\(path).date_format", required: false)
-        if let dateFormat, GenericDateFormat(dateFormat) == nil {
-            fail(map["date_format"], "\(path).date_format", "\"\(dateFormat)\" is not a layout ParkImpact reads; use "
-                + "one of: \(GenericDateFormat.examples.joined(separator: ", "))")
-        }
+        dateFormat = self.dateFormat(map["date_format"], path: "\(path).date_format", format: .generic)
         var values: [PipelineDefinition.GenericMapping.Value] = []
         if let valuesNode = map["values"], let items = sequence(valuesNode, path: "\(path).values") {
             if items.isEmpty { fail(valuesNode, "\(path).values", "empty; list the value columns") }
@@ -327,7 +328,35 @@ struct NodeReader {
         }
         return PipelineDefinition.GenericMapping(
             timestamp: columns["timestamp"], date: columns["date"], time: columns["time"], end: columns["end"],
-            meterColumn: columns["meter"], dateFormat: dateFormat, values: values)
+            meterColumn: columns["meter"], values: values)
+    }
+
+    /// A source's `date_format`: a layout ParkImpact reads, and one the format uses (formats whose exporter fixes
+    /// the dates refuse it; `iso` only where instants with an offset are read).
+    mutating func dateFormat(_ node: Node?, path: String, format: SourceFormatName?) -> GenericDateFormat? {
+        guard let node, let text = string(node, path: path, required: false) else { return nil }
+        guard let dateFormat = GenericDateFormat(text) else {
+            fail(node, path, "\"\(text)\" is not a layout ParkImpact reads; use one of: "
+                + GenericDateFormat.examples.joined(separator: ", "))
+            return nil
+        }
+        guard let format, let support = FormatRegistry.readers[format]?.dateFormatSupport else { return dateFormat }
+        switch (support, dateFormat) {
+        case (.fixed(let reason), _):
+            fail(node, path, "format: \(format.rawValue) takes no date_format: \(reason); remove date_format")
+            return nil
+        case (.layouts, .iso):
+            let readers = SourceFormatName.implemented.filter {
+                if case .layoutsAndISO? = FormatRegistry.readers[$0]?.dateFormatSupport { return true }
+                return false
+            }
+            fail(node, path, "iso (instants with a UTC offset) is read only by format: "
+                + readers.map(\.rawValue).joined(separator: ", ") + "; format: \(format.rawValue) reads local times: "
+                + "give the date layout, e.g. \"dd/MM/yyyy HH:mm\" or \"MM/dd/yyyy HH:mm\"")
+            return nil
+        default:
+            return dateFormat
+        }
     }
 
     /// `encoding`, `delimiter`, `decimal_mark`, `thousands_separator` of a source.

@@ -31,6 +31,9 @@ public struct PipelineDefinition: Sendable {
         public let timezone: String?
         /// Column mapping for `format: generic`.
         public let generic: GenericMapping?
+        /// `date_format`: the date layout of the files (or `iso`), instead of detecting it; nil: detect. Refused at
+        /// load time for formats whose dates the exporter fixes (see each format's doc comment).
+        public let dateFormat: GenericDateFormat?
         /// What the YAML says about the file's dialect, overriding detection.
         public let dialect: DialectOverrides
     }
@@ -74,8 +77,6 @@ public struct PipelineDefinition: Sendable {
         public let end: String?
         /// A column whose value names the meter (long layout with several meters).
         public let meterColumn: String?
-        /// `dd-MM-yyyy HH:mm`, `yyyy-MM-dd`, `MM/dd/yyyy`, `dd.MM.yy`, or `iso` (instants with offset); nil: detect.
-        public let dateFormat: String?
         public let values: [Value]
     }
 

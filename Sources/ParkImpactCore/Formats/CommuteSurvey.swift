@@ -7,8 +7,11 @@ import Foundation
 /// Two layouts, read by header name: long (`site;year;mode;trips[;avg_distance_km]`, or `share` instead of
 /// `trips`) and wide (`site;year;<one column per mode>`, the modes in Dutch, French or English). A survey is recorded
 /// on its reference date, 30 June of the survey year (or a `date` column): series `commute_trips` per mode, and
-/// `commute_pkm` = trips × average distance when distances are given.
+/// `commute_pkm` = trips × average distance when distances are given. A date column's layout is detected from its
+/// first value (day first when both orders fit); a source's `date_format` replaces the detection.
 struct CommuteSurveyFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layouts
+
     static let siteNames = ["site", "vestiging", "siège", "siege", "locatie", "establishment", "site id"]
     static let yearNames = ["year", "jaar", "année", "annee", "survey year", "enquêtejaar", "diagnostiek"]
     static let dateNames = ["date", "datum", "reference date", "referentiedatum"]
@@ -30,6 +33,8 @@ struct CommuteSurveyFormat: RowFormat {
     let siteIDs: [String]
     let numbers: NumberStyle
     private var dateLayout: DateTimeLayout?
+    /// Whether `dateLayout` is the source's `date_format`.
+    let layoutForced: Bool
 
     static func normalised(_ name: String) -> String {
         normalisedHeader(name).replacingOccurrences(of: "(", with: "").replacingOccurrences(of: ")", with: "")
@@ -67,7 +72,25 @@ struct CommuteSurveyFormat: RowFormat {
         }
         return .format(CommuteSurveyFormat(
             columnNames: names, layout: layout, site: site, year: year, date: date, defaultSite: context.source.site,
-            siteIDs: context.siteIDs, numbers: NumberStyle(context.dialect)))
+            siteIDs: context.siteIDs, numbers: NumberStyle(context.dialect), dateLayout: context.forcedLayout,
+            layoutForced: context.forcedLayout != nil))
+    }
+
+    var mapping: [ColumnRole] {
+        var roles: [(columns: [Int?], role: String)] = [
+            ([site], "site" + (defaultSite.map { " (empty: \($0))" } ?? "")),
+            ([date], "reference day, local (\(layoutNote(dateLayout, forced: layoutForced)))"),
+            ([year], date == nil ? "survey year (recorded on 30 June)" : "survey year (30 June when the date is empty)"),
+        ]
+        switch layout {
+        case .long(let mode, let value, let distance):
+            roles.append(([mode], "mode"))
+            roles.append(([value], "commute_trips of the row's mode"))
+            roles.append(([distance], "average one-way distance, km (commute_pkm = trips × distance)"))
+        case .wide(let modes):
+            for (column, mode) in modes { roles.append(([column], "commute_trips: \(mode.rawValue)")) }
+        }
+        return columnMapping(columnNames, roles)
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
@@ -81,7 +104,8 @@ struct CommuteSurveyFormat: RowFormat {
         if let date, !FieldParsing.isBlank(record[date]) {
             if dateLayout == nil { dateLayout = DateTimeLayout.detect([record.string(date)])?.layout }
             guard let local = dateLayout?.parse(record[date]) else {
-                reject(record, date, "\"\(record.string(date))\" is not a date", &aggregator)
+                reject(record, date, "\"\(record.string(date))\" is not a date"
+                    + (layoutForced ? " in the layout \(dateLayout!) of date_format in the YAML" : ""), &aggregator)
                 return
             }
             day = Int(local / 86_400)

@@ -33,7 +33,11 @@ import CSVReading
 /// on clock-change days); weekly or monthly rows are rejected. To decide, the reader keeps the first rows back (a
 /// copy of 48 rows, up to 2,000 while the dates stay ambiguous) and reads them once the layout is known; every other
 /// row is read straight from its bytes. Times with a UTC offset are not read (Eco-Visio exports are local time).
+/// A source's `date_format` (`MM/dd/yyyy HH:mm`) replaces the detection and the day/month decision: only the
+/// interval is then worked out from the kept rows (48, never more).
 struct EcoCounterFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layouts
+
     struct Site: Equatable {
         let meter: String
         let quantity: Quantity
@@ -48,6 +52,8 @@ struct EcoCounterFormat: RowFormat {
     let sites: [Site]
     let decimalMark: UInt8
     private let timeHeader: [UInt8]
+    /// The source's `date_format`: used instead of detecting the layout.
+    let forcedLayout: DateTimeLayout?
 
     /// Series id per counting site (-1 until first used).
     private var series: [Int32]
@@ -55,6 +61,8 @@ struct EcoCounterFormat: RowFormat {
     private var pending: [BufferedRow] = []
     private var decided = false
     private var layout: DateTimeLayout?
+    /// How the day/month order was settled when the first rows fitted both (for the mapping).
+    private var orderRemark: String?
     /// Wall-clock seconds between consecutive rows (0: unknown).
     private var step: Int64 = 0
     private var resolver: LocalInstantResolver
@@ -121,9 +129,24 @@ struct EcoCounterFormat: RowFormat {
             return .format(EcoCounterFormat(
                 columnNames: names, site: site, timeColumn: 0, clockColumn: header.clock, sites: header.sites,
                 decimalMark: context.dialect.decimalMark, timeHeader: Array(names[0].utf8),
-                series: Array(repeating: -1, count: header.sites.count),
+                forcedLayout: context.forcedLayout, series: Array(repeating: -1, count: header.sites.count),
                 resolver: LocalInstantResolver(table: context.table)))
         }
+    }
+
+    var mapping: [ColumnRole] {
+        var time = layoutNote(layout, forced: forcedLayout != nil)
+        if let orderRemark { time += "; " + orderRemark }
+        var roles: [(columns: [Int?], role: String)] = [([timeColumn, clockColumn], "interval start, local time (\(time))")]
+        for site in sites {
+            if let total = site.total {
+                roles.append(([total], "\(site.quantity.rawValue) for \(site.meter) (count)"))
+                roles.append((site.parts, "ignored (directions of \(site.meter), counted in its total)"))
+            } else {
+                roles.append((site.parts, "\(site.quantity.rawValue) for \(site.meter) (count, sum of the directions)"))
+            }
+        }
+        return columnMapping(columnNames, roles)
     }
 
     struct Header {
@@ -240,7 +263,8 @@ struct EcoCounterFormat: RowFormat {
         }
         pending.append(BufferedRow(record))
         if pending.count >= Self.bufferLimit
-            || (pending.count >= Self.decideAfter && pending.count % Self.decideAfter == 0 && layoutIsUnambiguous()) {
+            || (pending.count >= Self.decideAfter && pending.count % Self.decideAfter == 0
+                && (forcedLayout != nil || layoutIsUnambiguous())) {
             decide(&aggregator)
         }
     }
@@ -264,13 +288,18 @@ struct EcoCounterFormat: RowFormat {
 
     /// Works out the date layout and the step from the kept rows, then reads them.
     private mutating func decide(_ aggregator: inout FileAggregator) {
-        let samples = dateSamples()
-        if let detected = DateTimeLayout.detect(samples) {
+        if let forcedLayout {
+            layout = forcedLayout
+        } else if let detected = DateTimeLayout.detect(dateSamples()) {
             layout = detected.layout
             if detected.ambiguous, detected.layout.order == .dayMonthYear {
                 let monthFirst = DateTimeLayout(order: .monthDayYear, separator: detected.layout.separator,
                                                 yearDigits: detected.layout.yearDigits)
-                if irregularity(monthFirst) < irregularity(detected.layout) { layout = monthFirst }
+                let (dayFirstSteps, monthFirstSteps) = (irregularity(detected.layout), irregularity(monthFirst))
+                if monthFirstSteps < dayFirstSteps { layout = monthFirst }
+                orderRemark = monthFirstSteps == dayFirstSteps
+                    ? "day first assumed, both orders fit: set date_format"
+                    : "both orders fit, the sequence of the rows decided"
             }
         } else {
             // Some kept row is no date in any layout (a stray line): the layout that reads the most rows.
@@ -387,7 +416,8 @@ struct EcoCounterFormat: RowFormat {
             }
             let shown = clockColumn.map { "\(row.string(timeColumn)) \(row.string($0))" } ?? row.string(timeColumn)
             reject(row, column: timeColumn, "\"\(shown)\" is not a date and time "
-                + (layout.map { "like the \($0) dates of the first rows" } ?? "(no row of the file has one)"),
+                + (layout.map { forcedLayout == nil ? "like the \($0) dates of the first rows"
+                    : "in the layout \($0) of date_format in the YAML" } ?? "(no row of the file has one)"),
                 &aggregator)
             return
         }

@@ -24,13 +24,16 @@ import CSVReading
 ///   orders, rows with a time of day settle it by their sequence: consecutive intervals are hours apart, so the
 ///   order in which the date changes by one day (`01/01 23:00 → 02/01 00:00`) is the file's. Up to 400 rows are held
 ///   back for this (at least 8, so that the first row's interval is known). If nothing settles it (a single day, or
-///   daily rows all on days 1–12), day first is assumed, as `DateTimeLayout.detect` does (European accounts); a
-///   `date_format` for this source would remove the guess.
+///   daily rows all on days 1–12), day first is assumed, as `DateTimeLayout.detect` does (European accounts).
+///   A source's `date_format` (`MM/dd/yyyy HH:mm`) removes the guess: its layout is used and nothing is worked out
+///   from the rows (8 rows are still held back, for the first row's interval).
 /// - Times are local wall-clock time of the source's (or pilot's) zone; the autumn repeated hour is taken in file
 ///   order (first pass summer time), a time in the spring gap is rejected. Times with an offset
 ///   (`2016-07-29 00:00:00 -0500`, older exports) are read as such.
 /// - Empty cells are missing values, not zero. Rows must be in time order: a repeated or earlier time is rejected.
 struct EnphaseFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layouts
+
     let columnNames: [String]
     let site: String
     let timeColumn: Int
@@ -40,9 +43,13 @@ struct EnphaseFormat: RowFormat {
     let ignoredColumns: String?
     let decimalMark: UInt8
     let delimiter: UInt8
+    /// The source's `date_format`: used instead of working the order out.
+    let forcedLayout: DateTimeLayout?
     private var series: [Int32] = []
     private var decided = false
     private(set) var layout: DateTimeLayout?
+    /// Nothing settled the date order: day first was assumed.
+    private var dayFirstAssumed = false
     /// Rows held back until the date order is known.
     private var pending: [Pending] = []
     private var resolver: LocalInstantResolver
@@ -143,7 +150,17 @@ struct EnphaseFormat: RowFormat {
             columnNames: names, site: site, timeColumn: time, columns: columns, columnIndices: columns.map(\.index),
             ignoredColumns: ignored.isEmpty ? nil : ignoredColumnsReason(ignored),
             decimalMark: context.dialect.decimalMark, delimiter: context.dialect.delimiter,
-            resolver: LocalInstantResolver(table: context.table)))
+            forcedLayout: context.forcedLayout, resolver: LocalInstantResolver(table: context.table)))
+    }
+
+    var mapping: [ColumnRole] {
+        var time = layoutNote(layout, forced: forcedLayout != nil)
+        if dayFirstAssumed { time += "; day first assumed, both orders fit: set date_format" }
+        return columnMapping(columnNames, [([timeColumn], "interval start, local time (\(time))")]
+            + columns.map { column in
+                let unit = PVExports.nameAndUnit(columnNames[column.index]).unit ?? ""
+                return ([column.index], "\(column.quantity.rawValue) (\(unit) per interval)")
+            })
     }
 
     // MARK: Rows
@@ -168,11 +185,11 @@ struct EnphaseFormat: RowFormat {
             return
         }
         let time = record.string(timeColumn)
-        let newDate = pending.last.map { $0.time.prefix(10) != time.prefix(10) } ?? true
+        let newDate = forcedLayout != nil || pending.last.map { $0.time.prefix(10) != time.prefix(10) } ?? true
         pending.append(Pending(line: record.line, raw: record.rawText(), time: time,
                                cells: indices.map { Self.cell(record[$0], mark, delimiter) }))
-        // Only a new date can settle the date order; a few rows are held in any case, so that the first row's
-        // interval is known.
+        // Only a new date can settle the date order (a forced layout needs nothing settled); a few rows are held in
+        // any case, so that the first row's interval is known.
         let full = pending.count >= Self.holdBackLimit
         if newDate && pending.count >= Self.holdBackMinimum || full, decideLayout(final: full) {
             replay(&aggregator)
@@ -195,6 +212,11 @@ struct EnphaseFormat: RowFormat {
 
     /// Works out the date order from the held-back rows; true when decided.
     private mutating func decideLayout(final: Bool) -> Bool {
+        if let forcedLayout {
+            layout = forcedLayout
+            decided = true
+            return true
+        }
         let texts = pending.map { Self.withoutOffset($0.time) }.filter { DateTimeLayout.detect([$0]) != nil }
         guard let first = texts.first else {
             if final { decided = true }  // no date at all: every row is rejected
@@ -215,6 +237,7 @@ struct EnphaseFormat: RowFormat {
                 layout = settled
             } else if final {
                 layout = detected.layout  // day first
+                dayFirstAssumed = true
             } else {
                 return false
             }
@@ -272,7 +295,8 @@ struct EnphaseFormat: RowFormat {
         let (dateTime, offset) = Self.splitOffset(time)
         guard let layout, let local = layout.parse(dateTime) else {
             reject(line, raw(), column: timeColumn, "\"\(String(decoding: time, as: UTF8.self))\" is not a date and "
-                + "time" + (layout.map { " in the file's layout \($0) HH:mm" } ?? " (dd/MM/yyyy HH:mm)"), &aggregator)
+                + "time" + (layout.map { forcedLayout == nil ? " in the file's layout \($0) HH:mm"
+                    : " in the layout \($0) HH:mm of date_format in the YAML" } ?? " (dd/MM/yyyy HH:mm)"), &aggregator)
             return
         }
         let day = PVExports.localDay(local)

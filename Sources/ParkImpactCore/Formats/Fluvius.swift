@@ -5,7 +5,12 @@ import CSVReading
 /// Read by header names (three header generations plus the reordered day-total layout), in local Belgian time:
 /// the autumn repeated hour is resolved first pass = summer time (the `02:45 → 02:00` and gas `02:00 → 02:00` rows
 /// say so explicitly; otherwise the first occurrence per series is summer time), the spring gap is rejected.
+///
+/// Dates are fixed by the exporter: day first, `dd-MM-yyyy` or `dd/MM/yyyy` (`yyyy-MM-dd` is read too). A source's
+/// `date_format` is refused when the pipeline is loaded rather than silently ignored.
 struct FluviusFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.fixed(
+        "Fluvius writes its dates day first (dd-MM-yyyy or dd/MM/yyyy), fixed by the exporter")
     let columnNames: [String]
     let fromDate: Int, fromTime: Int?, toDate: Int?, toTime: Int?
     let ean: Int, register: Int, volume: Int, unit: Int, status: Int
@@ -65,6 +70,20 @@ struct FluviusFormat: RowFormat {
             toTime: index("toTime"), ean: index("ean")!, register: index("register")!, volume: index("volume")!,
             unit: index("unit")!, status: index("status")!, isGas: isGas, site: site,
             resolver: LocalInstantResolver(table: context.table)))
+    }
+
+    var mapping: [ColumnRole] {
+        let unitName = columnNames[unit].trimmingSpaces
+        return columnMapping(columnNames, [
+            ([fromDate, fromTime], "interval start, local time"),
+            ([toDate, toTime], "interval end, local time"),
+            ([ean], "meter: one series per EAN"),
+            ([register], isGas ? "quantity: gas (the offtake register)"
+                : "quantity: electricity_offtake or electricity_injection (day and night registers merged)"),
+            ([volume], "value, kWh (rows whose \(unitName) is m³, kVArh or kW are ignored)"),
+            ([unit], "unit: selects the kWh rows"),
+            ([status], "quality: measured, estimated, or missing (no consumption)"),
+        ])
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {

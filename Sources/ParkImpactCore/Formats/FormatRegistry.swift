@@ -5,11 +5,14 @@ enum FormatRegistry {
     struct Reader: Sendable {
         let detect: @Sendable ([[String]]) -> Bool
         let read: @Sendable (InputFile, ReadContext, CSVReadLimits, Int) -> FileResult
+        /// What the format does with a source's `date_format` (checked by `DefinitionLoader`).
+        let dateFormatSupport: DateFormatSupport
     }
 
     static func reader<Format: RowFormat>(_ type: Format.Type) -> Reader {
         Reader(detect: { Format.detect($0) },
-               read: { file, context, limits, trace in ReadFile.read(type, file, context, limits, trace) })
+               read: { file, context, limits, trace in ReadFile.read(type, file, context, limits, trace) },
+               dateFormatSupport: Format.dateFormatSupport)
     }
 
     /// Detection order matters for `sniff`: the most specific headers first.

@@ -1,51 +1,28 @@
 import CSVReading
 
-/// A `date_format` from a generic source's YAML: a date layout (the time part is read when present) or `iso`.
-enum GenericDateFormat: Equatable {
-    case layout(DateTimeLayout)
-    case iso
-
-    static let examples = ["dd-MM-yyyy HH:mm", "dd/MM/yyyy", "MM/dd/yyyy HH:mm", "yyyy-MM-dd HH:mm:ss", "dd.MM.yy",
-                           "iso"]
-
-    init?(_ text: String) {
-        if text.lowercased() == "iso" {
-            self = .iso
-            return
-        }
-        let date = text.split(separator: " ").first.map(String.init) ?? text
-        let datePart = date.split(separator: "T").first.map(String.init) ?? date
-        let bytes = Array(datePart.utf8)
-        guard let separator = bytes.first(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ".") })
-        else { return nil }
-        let parts = datePart.split(separator: Character(UnicodeScalar(separator))).map(String.init)
-        guard parts.count == 3 else { return nil }
-        switch (parts[0], parts[1], parts[2]) {
-        case ("yyyy", "MM", "dd"): self = .layout(DateTimeLayout(order: .yearMonthDay, separator: separator, yearDigits: 4))
-        case ("dd", "MM", "yyyy"): self = .layout(DateTimeLayout(order: .dayMonthYear, separator: separator, yearDigits: 4))
-        case ("dd", "MM", "yy"): self = .layout(DateTimeLayout(order: .dayMonthYear, separator: separator, yearDigits: 2))
-        case ("MM", "dd", "yyyy"): self = .layout(DateTimeLayout(order: .monthDayYear, separator: separator, yearDigits: 4))
-        case ("MM", "dd", "yy"): self = .layout(DateTimeLayout(order: .monthDayYear, separator: separator, yearDigits: 2))
-        default: return nil
-        }
-    }
-}
-
 /// `generic`: any long or wide CSV mapped to series in the YAML (see `PipelineDefinition.GenericMapping`), so a
 /// coordinator onboards a new export without code.
 ///
 /// Interval values are added to the interval that starts at the row's time (its length from the `end` column, or
 /// inferred from consecutive rows). Cumulative values are differenced per series and the consumption between two
 /// readings is spread over the local days in proportion to time; a register that goes down is rejected.
+///
+/// Dates: the source's `date_format` (a layout, or `iso` for instants with an offset), else detected from the first
+/// data row (ISO instant, else `DateTimeLayout.detect`: day first when both orders fit).
 struct GenericFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layoutsAndISO
+
     let columnNames: [String]
-    let mapping: PipelineDefinition.GenericMapping
+    /// The source's column mapping from the YAML.
+    let yaml: PipelineDefinition.GenericMapping
     let site: String
     let timestampColumn: Int?, dateColumn: Int?, timeColumn: Int?, endColumn: Int?, meterColumn: Int?
     let valueColumns: [Int]
     let numbers: NumberStyle
     /// Known from `date_format`, else detected from the first data row.
     var dateFormat: GenericDateFormat?
+    /// Whether `dateFormat` comes from the YAML.
+    let dateFormatForced: Bool
     private var resolver: LocalInstantResolver
     private var registers = CumulativeRegister()
     private var meters = ByteKeyCache<[Int32]>()
@@ -73,11 +50,31 @@ struct GenericFormat: RowFormat {
         }
         let numbers = NumberStyle(context.dialect)
         return .format(GenericFormat(
-            columnNames: names, mapping: mapping, site: site, timestampColumn: index(mapping.timestamp),
+            columnNames: names, yaml: mapping, site: site, timestampColumn: index(mapping.timestamp),
             dateColumn: index(mapping.date), timeColumn: index(mapping.time), endColumn: index(mapping.end),
             meterColumn: index(mapping.meterColumn), valueColumns: mapping.values.map { index($0.column)! },
-            numbers: numbers, dateFormat: mapping.dateFormat.flatMap(GenericDateFormat.init),
-            resolver: LocalInstantResolver(table: context.table)))
+            numbers: numbers, dateFormat: context.source.dateFormat,
+            dateFormatForced: context.source.dateFormat != nil, resolver: LocalInstantResolver(table: context.table)))
+    }
+
+    var mapping: [ColumnRole] {
+        let when: String
+        switch dateFormat {
+        case .iso?: when = "instant with offset (iso\(dateFormatForced ? " from date_format" : ", detected"))"
+        case .layout(let layout)?: when = "local time (\(layoutNote(layout, forced: dateFormatForced)))"
+        case nil: when = "local time (layout not detected)"
+        }
+        var roles: [(columns: [Int?], role: String)] = [
+            ([timestampColumn ?? dateColumn, timestampColumn == nil ? timeColumn : nil], "interval start, " + when),
+            ([endColumn], "interval end"),
+            ([meterColumn], "meter (one series per meter and value column)"),
+        ]
+        for (position, column) in valueColumns.enumerated() {
+            let value = yaml.values[position]
+            roles.append(([column], "\(value.quantity.rawValue) (\(value.unit.rawValue), "
+                + (value.kind == .interval ? "interval values)" : "cumulative register, differenced)")))
+        }
+        return columnMapping(columnNames, roles)
     }
 
     /// The row's time as local seconds, or a UTC instant when the format is `iso`.
@@ -119,7 +116,8 @@ struct GenericFormat: RowFormat {
         else {
             aggregator.reject(line: record.line, column: columnName(dateIndex),
                               reason: "\"\(record.string(dateIndex))\" is not a date/time in the layout "
-                                  + "\(mapping.dateFormat ?? "detected from the first row"); set date_format in the YAML",
+                                  + (dateFormatForced ? "\(dateFormat!) of date_format in the YAML"
+                                      : "detected from the first row; set date_format in the YAML"),
                               raw: record.rawText(), site: site)
             return
         }
@@ -139,7 +137,7 @@ struct GenericFormat: RowFormat {
             }
         }
         for (position, column) in valueColumns.enumerated() {
-            let value = mapping.values[position]
+            let value = yaml.values[position]
             let seriesID = series[position]
             let instant: Int64
             switch start {
@@ -200,7 +198,7 @@ struct GenericFormat: RowFormat {
         if let meterColumn {
             if let cached = meters.lookup(record[meterColumn]) { return cached }
             let meter = record.string(meterColumn).trimmingSpaces
-            let ids = mapping.values.map { value in
+            let ids = yaml.values.map { value in
                 aggregator.intern(SeriesKey(site: site, quantity: value.quantity,
                                             meter: value.meter.map { "\(meter)/\($0)" } ?? meter))
             }
@@ -208,7 +206,7 @@ struct GenericFormat: RowFormat {
             return ids
         }
         if let fixedSeries { return fixedSeries }
-        let ids = mapping.values.map { value in
+        let ids = yaml.values.map { value in
             aggregator.intern(SeriesKey(site: site, quantity: value.quantity, meter: value.meter ?? value.column))
         }
         fixedSeries = ids

@@ -21,7 +21,11 @@ import CSVReading
 ///   ignored (counted), not reported as measured zero use; the last 0 starts the difference chain.
 /// - A register that goes down (reset, re-pairing) is rejected with both values and differencing restarts from
 ///   it: never negative use. A row not later than the previous one is rejected (duplicate or out of order).
+/// - The date layout is detected from the first row (`yyyy-MM-dd HH:mm` in the app's export); a source's
+///   `date_format` replaces the detection (an export re-saved by a spreadsheet in another locale).
 struct HomeWizardWaterFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layouts
+
     let columnNames: [String]
     let timeColumn: Int
     let valueColumn: Int
@@ -32,6 +36,8 @@ struct HomeWizardWaterFormat: RowFormat {
     let site: String
 
     private var layout: DateTimeLayout?
+    /// Whether `layout` is the source's `date_format`.
+    let layoutForced: Bool
     private var series: Int32 = -1
     private var resolver: LocalInstantResolver
     /// The reading that starts the current difference chain.
@@ -80,7 +86,15 @@ struct HomeWizardWaterFormat: RowFormat {
         return .format(HomeWizardWaterFormat(
             columnNames: names, timeColumn: time, valueColumn: value, unit: .decilitre,
             factor: MeasurementUnit.decilitre.factor(to: .water)!, decimalMark: context.dialect.decimalMark,
-            site: site, resolver: LocalInstantResolver(table: context.table)))
+            site: site, layout: context.forcedLayout, layoutForced: context.forcedLayout != nil,
+            resolver: LocalInstantResolver(table: context.table)))
+    }
+
+    var mapping: [ColumnRole] {
+        columnMapping(columnNames, [
+            ([timeColumn], "reading time, local time (\(layoutNote(layout, forced: layoutForced)))"),
+            ([valueColumn], "water (cumulative register in dl, differenced into m³)"),
+        ])
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
@@ -101,7 +115,8 @@ struct HomeWizardWaterFormat: RowFormat {
         }
         guard let layout, let local = layout.parse(timeBytes) else {
             reject(record, column: timeColumn, "\"\(record.string(timeColumn))\" is not a date and time"
-                + (layout.map { " in the file's layout \($0) HH:mm" } ?? " (yyyy-MM-dd HH:mm)"), &aggregator)
+                + (layout.map { layoutForced ? " in the layout \($0) HH:mm of date_format in the YAML"
+                    : " in the file's layout \($0) HH:mm" } ?? " (yyyy-MM-dd HH:mm)"), &aggregator)
             return
         }
 

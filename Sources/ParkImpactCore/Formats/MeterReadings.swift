@@ -26,12 +26,16 @@ import CSVReading
 ///   consumption.
 /// - A reading whose time is not later than the previous reading's (duplicate, out of order) is rejected.
 /// - A date without a time (no time column, or an empty time) is a reading at 00:00 local time.
+/// - The date layout is detected from the first reading (day first when both orders fit, `01.02.24`); a source's
+///   `date_format` (`MM/dd/yyyy`) replaces the detection.
 /// - Text rows (the date field does not start with a digit) after the last reading are footer lines, ignored and
 ///   counted; between readings they are rejected. Rows whose date starts with a digit are always readings: an
 ///   unreadable one is rejected, never mistaken for a footer.
 /// - Each file is differenced on its own: the consumption between the last reading of one file and the first of
 ///   the next is not counted (export the full history in one file).
 struct MeterReadingsFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layouts
+
     let columnNames: [String]
     let dateColumn: Int
     let timeColumn: Int?
@@ -44,6 +48,8 @@ struct MeterReadingsFormat: RowFormat {
     let site: String
 
     private var layout: DateTimeLayout?
+    /// Whether `layout` is the source's `date_format`.
+    let layoutForced: Bool
     private var series: Int32 = -1
     private var resolver: LocalInstantResolver
     private var register = CumulativeRegister()
@@ -157,7 +163,16 @@ struct MeterReadingsFormat: RowFormat {
         return .format(MeterReadingsFormat(
             columnNames: names, dateColumn: date, timeColumn: found.time, valueColumn: reading, quantity: quantity,
             unit: unit, factor: factor, decimalMark: context.dialect.decimalMark, site: site,
+            layout: context.forcedLayout, layoutForced: context.forcedLayout != nil,
             resolver: LocalInstantResolver(table: context.table)))
+    }
+
+    var mapping: [ColumnRole] {
+        columnMapping(columnNames, [
+            ([dateColumn, timeColumn], "reading time, local time (\(layoutNote(layout, forced: layoutForced)))"),
+            ([valueColumn], "\(quantity.rawValue) (cumulative register in \(unit.rawValue), differenced, spread over "
+                + "the days by time)"),
+        ])
     }
 
     // MARK: Detection
@@ -222,7 +237,8 @@ struct MeterReadingsFormat: RowFormat {
         }
         guard let layout, var local = layout.parse(dateBytes) else {
             reject(record, column: dateColumn, "\"\(record.string(dateColumn))\" is not a date"
-                + (layout.map { " in the file's layout \($0) (from its first reading)" } ?? ""), &aggregator)
+                + (layout.map { layoutForced ? " in the layout \($0) of date_format in the YAML"
+                    : " in the file's layout \($0) (from its first reading)" } ?? ""), &aggregator)
             return
         }
         if let timeColumn, !FieldParsing.isBlank(record[timeColumn]) {

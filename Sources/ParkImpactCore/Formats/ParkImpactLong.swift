@@ -1,7 +1,11 @@
 import CSVReading
 
 /// `parkimpact-long`: `timestamp,site,series,quantity,value,unit,quality[,end]`, instants with offset or `Z`.
+///
+/// The format fixes its dates (ISO 8601 with offset): a source's `date_format` is refused when the pipeline is loaded.
 struct ParkImpactLongFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.fixed(
+        "parkimpact-long times are ISO 8601 instants with an offset or Z, fixed by the format")
     static let required = ["timestamp", "site", "series", "quantity", "value", "unit", "quality"]
     let columnNames: [String]
     let timestamp: Int, site: Int, seriesColumn: Int, quantity: Int, value: Int, unit: Int, quality: Int, end: Int?
@@ -34,6 +38,19 @@ struct ParkImpactLongFormat: RowFormat {
             quantity: index("quantity"), value: index("value"), unit: index("unit"), quality: index("quality"),
             end: normalised.firstIndex(of: "end"), siteIDs: context.siteIDs, defaultSite: context.source.site,
             decimalMark: context.dialect.decimalMark))
+    }
+
+    var mapping: [ColumnRole] {
+        columnMapping(columnNames, [
+            ([timestamp], "interval start, ISO 8601 instant"),
+            ([end], "interval end, ISO 8601 instant"),
+            ([site], "site"),
+            ([seriesColumn], "series (meter)"),
+            ([quantity], "quantity"),
+            ([value], "value, in the row's unit"),
+            ([unit], "unit (converted to the quantity's unit)"),
+            ([quality], "quality (measured, estimated, missing)"),
+        ])
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {

@@ -44,10 +44,14 @@ import CSVReading
 /// - A register that goes down (reset, rollover, replaced inverter or meter) is rejected with both readings, never
 ///   read as negative energy; the differences restart from the lower reading. A gap of more than 366 days between
 ///   two readings is rejected likewise (too long to place the energy in time).
-/// - Timestamps are local wall-clock time of the source's (or pilot's) zone in the layout of the units row. The
+/// - Timestamps are local wall-clock time of the source's (or pilot's) zone in the layout of the units row; a source's
+///   `date_format` wins over the units row (a file re-saved with another date order than the units row states).
+///   When neither gives a layout, it is detected from the first row. The
 ///   autumn repeated hour is taken in file order (first pass summer time, second winter time); a time in the spring
 ///   gap is rejected. A row not later than the previous row is rejected (duplicate or out of order).
 struct SMAFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layouts
+
     private(set) var columnNames: [String]
     let site: String
     let decimalMark: UInt8
@@ -56,6 +60,8 @@ struct SMAFormat: RowFormat {
     let onlyQuantity: Quantity?
     /// The source's `unit:`, checked against the units row.
     let unitOverride: MeasurementUnit?
+    /// The source's `date_format`: wins over the units row.
+    let forcedLayout: DateTimeLayout?
 
     private enum Stage { case device, header, data }
     private var stage = Stage.header
@@ -64,6 +70,8 @@ struct SMAFormat: RowFormat {
     private var headerRows: [[String]] = []
     private var layout: DateTimeLayout?
     private var layoutText = ""
+    /// Where `layout` comes from (for the mapping): `from date_format`, `from the units row`, `detected`.
+    private var layoutOrigin = "detected"
     /// Why the rows of this file cannot be read (reported once, on the units row).
     private var headerProblem: String?
     private var channels: [Channel] = []
@@ -176,14 +184,27 @@ struct SMAFormat: RowFormat {
         return .format(SMAFormat(
             columnNames: names, site: site, decimalMark: context.dialect.decimalMark,
             delimiter: context.dialect.delimiter,
-            onlyQuantity: context.source.quantity, unitOverride: context.source.unit, deviceNames: names,
+            onlyQuantity: context.source.quantity, unitOverride: context.source.unit,
+            forcedLayout: context.forcedLayout, deviceNames: names,
             resolver: LocalInstantResolver(table: context.table)))
+    }
+
+    var mapping: [ColumnRole] {
+        let time = layout.map { "\($0) \(layoutOrigin)" } ?? "layout not known"
+        return columnMapping(columnNames, [([0], "reading time, local time (\(time))")] + channels.map { channel in
+            ([channel.column], "\(channel.quantity.rawValue) (cumulative \(channel.unitText), differenced)")
+        })
     }
 
     /// The units row ends the header: work out the layout and the channels read.
     private mutating func configure(units: [String], line: Int, raw: String, _ aggregator: inout FileAggregator) {
         layoutText = units[0].trimmingSpaces
-        layout = Self.layout(unitsHeader: layoutText)
+        if let forcedLayout {
+            (layout, layoutOrigin) = (forcedLayout, "from date_format")
+        } else {
+            layout = Self.layout(unitsHeader: layoutText)
+            layoutOrigin = layout == nil ? "detected" : "from the units row"
+        }
         let channelRow = headerRows.firstIndex { row in row.contains { $0.trimmingSpaces.hasPrefix("Metering.") } }
             ?? (headerRows.count >= 3 ? 2 : nil)
         guard let channelRow else {
@@ -303,7 +324,8 @@ struct SMAFormat: RowFormat {
         if layout == nil { layout = DateTimeLayout.detect([record.string(0)])?.layout }
         guard let layout, let local = layout.parse(record[0]) else {
             reject(record, column: 0, "\"\(record.string(0))\" is not a date and time in the layout "
-                + "\(layoutText.isEmpty ? "DD.MM.YYYY hh:mm:ss" : layoutText) of the units row", &aggregator)
+                + (forcedLayout.map { "\($0) of date_format in the YAML" }
+                    ?? "\(layoutText.isEmpty ? "DD.MM.YYYY hh:mm:ss" : layoutText) of the units row"), &aggregator)
             return
         }
         let instant: Int64

@@ -7,6 +7,13 @@ struct ReadContext {
     let siteIDs: [String]
     let table: LocalTimeTable
     let dialect: CSVDialect
+
+    /// The source's `date_format` when it is a date layout: the format parses its dates with it instead of
+    /// detecting the layout from the rows.
+    var forcedLayout: DateTimeLayout? {
+        if case .layout(let layout)? = source.dateFormat { return layout }
+        return nil
+    }
 }
 
 /// A format reader: recognises its header, then turns records into readings in the aggregator.
@@ -25,10 +32,51 @@ protocol RowFormat {
     mutating func finish(into aggregator: inout FileAggregator)
     /// Whether the first records of a file (as text) look like this format: for `sniff`.
     static func detect(_ records: [[String]]) -> Bool
+    /// What the format does with a source's `date_format` (a forced layout instead of the detected one, or refused
+    /// at load time when the exporter fixes the dates).
+    static var dateFormatSupport: DateFormatSupport { get }
+    /// Which header column is read as what, in header order (`Volume → value, kWh`), every other named column
+    /// `ignored`: built from the column indices the format holds. Asked once, after `finish`, so that layouts
+    /// detected from the rows are known (`sniff` shows it).
+    var mapping: [ColumnRole] { get }
 }
 
 extension RowFormat {
     mutating func finish(into aggregator: inout FileAggregator) {}
+}
+
+/// One line of a format's column mapping: a header column (or several read together, `Datum + Tijd`) and its role.
+public struct ColumnRole: Sendable, Equatable, CustomStringConvertible {
+    public let column: String
+    public let role: String
+
+    public init(column: String, role: String) {
+        self.column = column
+        self.role = role
+    }
+
+    /// `Volume → value, kWh`.
+    public var description: String { "\(column) → \(role)" }
+}
+
+/// A format's mapping from its header: `roles` name 0-based columns (several columns read together, like a date and
+/// a time column, in one entry joined with ` + `); every other column with a name is `ignored`. In header order of
+/// each entry's first column; columns out of range and blank header cells are left out.
+func columnMapping(_ names: [String], _ roles: [(columns: [Int?], role: String)]) -> [ColumnRole] {
+    var entries: [(first: Int, role: ColumnRole)] = []
+    var claimed = Set<Int>()
+    for (columns, role) in roles {
+        let present = columns.compactMap { $0 }.filter { $0 >= 0 && $0 < names.count && !claimed.contains($0) }
+        guard let first = present.first else { continue }
+        claimed.formUnion(present)
+        entries.append((first, ColumnRole(column: present.map { names[$0].trimmingSpaces }.joined(separator: " + "),
+                                          role: role)))
+    }
+    for (index, name) in names.enumerated() where !claimed.contains(index) && !name.trimmingSpaces.isEmpty {
+        entries.append((index, ColumnRole(column: name.trimmingSpaces, role: "ignored")))
+    }
+    return entries.enumerated().sorted { ($0.element.first, $0.offset) < ($1.element.first, $1.offset) }
+        .map(\.element.role)
 }
 
 /// What `RowFormat.make` says about a record seen before the data.

@@ -17,7 +17,12 @@ import CSVReading
 /// - A row with a time of day is rejected (intraday reports give power, not day energy).
 /// - Empty cells and `--` are missing values (no data), not zero. A `Total` row is ignored (the sum of the rows
 ///   above). Rows must be in time order; a repeated or earlier period is rejected.
+/// - Periods are written year first by iSolarCloud (`yyyy-MM-dd`, `yyyy-MM`, `yyyy`), never ambiguous: a source's
+///   `date_format` is refused when the pipeline is loaded.
 struct SungrowFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.fixed(
+        "iSolarCloud writes its periods year first (yyyy-MM-dd, yyyy-MM or yyyy), which is never ambiguous")
+
     let columnNames: [String]
     let site: String
     let timeColumn: Int
@@ -118,6 +123,14 @@ struct SungrowFormat: RowFormat {
             columnNames: names, site: site, timeColumn: time, columns: columns,
             ignoredColumns: ignored.isEmpty ? nil : ignoredColumnsReason(ignored),
             decimalMark: context.dialect.decimalMark, delimiter: context.dialect.delimiter))
+    }
+
+    var mapping: [ColumnRole] {
+        columnMapping(columnNames, [([timeColumn], "period, local time: a day (yyyy-MM-dd), month (yyyy-MM) or year")]
+            + columns.map { column in
+                let unit = PVExports.nameAndUnit(columnNames[column.index]).unit ?? ""
+                return ([column.index], "\(column.quantity.rawValue) (\(unit) per period)")
+            })
     }
 
     // MARK: Rows

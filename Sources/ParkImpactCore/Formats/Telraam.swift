@@ -18,6 +18,11 @@ import CSVReading
 /// days). Uptime is a label like `Good uptime - 1` / `Poor uptime - 0.57` (or a plain number).
 /// Meter = `Installation ID`.
 ///
+/// **`date_format`**: the web download's date layout is detected from its first row (`yyyy-MM-dd HH:mm`); a source's
+/// `date_format` replaces the detection (an xlsx saved as CSV in a locale that writes `MM/dd/yyyy HH:mm`). The API
+/// writes UTC instants, fixed by the API: an API CSV read by a source with `date_format` is refused with a message
+/// (give API CSVs a source of their own), never read with a layout meant for the web download.
+///
 /// **What is read**: per mode the total (`pedestrian`/`Pedestrian Total`, `bike`, `car`, `heavy`/`Large vehicle
 /// Total`), or, when a file has no total column for a mode, the sum of its two direction columns (`_lft` + `_rgt`,
 /// `(A > B)` + `(B > A)`). Counts → `traffic_pedestrian`, `traffic_bike`, `traffic_car`, `traffic_heavy` (unit
@@ -41,6 +46,8 @@ import CSVReading
 /// place) must equal its `(A > B)` + `(B > A)` read one position to the left. Otherwise it is rejected ("one cell
 /// is missing and the row does not show which"): guessing would shift counts into the wrong mode.
 struct TelraamFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layouts
+
     enum Variant { case api, web }
 
     /// Where a mode's count is: its total, or its two directions.
@@ -82,6 +89,8 @@ struct TelraamFormat: RowFormat {
     private var uptimeLabels = ByteKeyCache<Double?>()
     private var intervalNames = ByteKeyCache<Int32?>()
     private var layout: DateTimeLayout?
+    /// Whether `layout` is the source's `date_format` (web download only).
+    let layoutForced: Bool
     private var resolver: LocalInstantResolver
 
     // MARK: Header
@@ -168,6 +177,11 @@ struct TelraamFormat: RowFormat {
             guard let site = context.source.site else {
                 return .mismatch(HeaderMismatch(message: "a telraam source needs `site:` in the pipeline definition"))
             }
+            if layout.variant == .api, let forced = context.source.dateFormat {
+                return .mismatch(HeaderMismatch(message: "this is a Telraam API CSV, whose dates are UTC instants fixed "
+                    + "by the API, but the source says `date_format: \(forced)` (meant for web downloads in local "
+                    + "time); give API CSVs a source of their own without date_format"))
+            }
             // Rows one cell short: the gap must lie after every column read in place (time, id, totals) and
             // before every column read shifted (directions, uptime).
             let inPlace = [layout.time, layout.instance ?? -1, layout.segment ?? -1]
@@ -182,8 +196,36 @@ struct TelraamFormat: RowFormat {
                 decimalMark: context.dialect.decimalMark, gapLow: gapLow, gapHigh: gapHigh,
                 canLocateGap: layout.variant == .web && gapHigh - gapLow >= 2 && checkable
                     && layout.uptime == names.count - 1,
-                timeHeader: Array(names[layout.time].utf8), resolver: LocalInstantResolver(table: context.table)))
+                timeHeader: Array(names[layout.time].utf8), layout: context.forcedLayout,
+                layoutForced: context.forcedLayout != nil, resolver: LocalInstantResolver(table: context.table)))
         }
+    }
+
+    var mapping: [ColumnRole] {
+        var roles: [(columns: [Int?], role: String)]
+        switch variant {
+        case .api:
+            roles = [([time], "interval start, UTC instant"),
+                     ([interval], "interval length (hourly, quarterly; empty: inferred)"),
+                     ([instance], "meter (installation)"),
+                     ([segment], instance == nil ? "meter (segment)" : "meter when instance_id is empty or -1")]
+        case .web:
+            roles = [([time], "interval start, local time (\(layoutNote(layout, forced: layoutForced)))"),
+                     ([instance], "meter (installation)")]
+        }
+        roles.append(([uptime], "uptime: quality of the counts (0: missing, below 0.5: estimated)"))
+        for (mode, quantity) in Self.quantities.enumerated() {
+            let columns = modes[mode]
+            if let total = columns.total {
+                roles.append(([total], "\(quantity.rawValue) (count)"))
+                roles.append(([columns.forward, columns.backward],
+                              "\(quantity.rawValue) when \(columnNames[total].trimmingSpaces) is empty (sum of both "
+                                  + "directions)"))
+            } else if columns.forward != nil, columns.backward != nil {
+                roles.append(([columns.forward, columns.backward], "\(quantity.rawValue) (count, sum of both directions)"))
+            }
+        }
+        return columnMapping(columnNames, roles)
     }
 
     // MARK: Rows
@@ -283,8 +325,9 @@ struct TelraamFormat: RowFormat {
         case .web:
             if layout == nil { layout = DateTimeLayout.detect([record.string(time)])?.layout }
             guard let layout, let local = layout.parse(timeBytes) else {
-                reject(record, column: time, "\"\(record.string(time))\" is not a local date and time like "
-                    + "2025-01-01 12:00", &aggregator)
+                reject(record, column: time, "\"\(record.string(time))\" is not a local date and time "
+                    + ((layoutForced ? layout.map { "in the layout \($0) HH:mm of date_format in the YAML" } : nil)
+                        ?? "like 2025-01-01 12:00"), &aggregator)
                 return
             }
             let localDay = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)

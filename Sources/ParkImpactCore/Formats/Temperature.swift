@@ -6,7 +6,12 @@ import CSVReading
 /// column (RMI/KMI open data `temp_avg`, Meteostat `tavg`, KNMI `TG` in 0.1 °C, `temperature`, `gemiddelde
 /// temperatuur`, ...), optionally a station column (`code`, `station`, `STN`): one series per station. Values are
 /// °C; a `TG` column is tenths of a degree (KNMI). `#` comment lines before the header are skipped.
+///
+/// The date layout is detected from the first row (day first when both orders fit); a source's `date_format`
+/// replaces the detection. KNMI's compact `YYYYMMDD` (eight digits, no separator) is always read as such.
 struct TemperatureFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layouts
+
     static let dateNames = ["date", "datum", "day", "dag", "timestamp", "yyyymmdd", "time", "tijd"]
     static let meanNames = ["temp_avg", "tavg", "tg", "temperature", "temp", "mean temperature", "t_mean", "tmean",
                             "gemiddelde temperatuur", "temperatuur", "temperature (°c)", "temperatuur (°c)", "tmk"]
@@ -19,6 +24,10 @@ struct TemperatureFormat: RowFormat {
     let divisor: Double
     let numbers: NumberStyle
     var layout: DateTimeLayout?
+    /// Whether `layout` is the source's `date_format`.
+    let layoutForced: Bool
+    /// A compact `YYYYMMDD` date was read (KNMI).
+    private var compact = false
     private var stations = ByteKeyCache<Int32>()
 
     static func columns(_ names: [String]) -> (date: Int, mean: Int, station: Int?)? {
@@ -42,14 +51,25 @@ struct TemperatureFormat: RowFormat {
         let isKNMI = normalisedHeader(names[found.mean]) == "tg"
         return .format(TemperatureFormat(
             columnNames: names, dateColumn: found.date, meanColumn: found.mean, stationColumn: found.station,
-            site: site, divisor: isKNMI ? 10 : 1, numbers: NumberStyle(context.dialect)))
+            site: site, divisor: isKNMI ? 10 : 1, numbers: NumberStyle(context.dialect), layout: context.forcedLayout,
+            layoutForced: context.forcedLayout != nil))
+    }
+
+    var mapping: [ColumnRole] {
+        let date = compact && layout == nil ? "yyyyMMdd" : layoutNote(layout, forced: layoutForced)
+        return columnMapping(columnNames, [
+            ([dateColumn], "day, local (\(date))"),
+            ([meanColumn], "temperature (daily mean, \(divisor == 10 ? "0.1 °C" : "°C"))"),
+            ([stationColumn], "station: one series per station"),
+        ])
     }
 
     /// The local day of a date text: `2023-01-05`, `05/01/2023`, `2023-01-05T00:00:00`, `20230105`.
     private mutating func day(_ bytes: UnsafeRawBufferPointer) -> Int? {
         let field = TimeParsing.trimmed(bytes)
-        if field.count == 8, let compact = FieldParsing.digits(field, 0, 8) {
-            return CivilDate(year: compact / 10_000, month: compact / 100 % 100, day: compact % 100)?.dayNumber
+        if field.count == 8, let number = FieldParsing.digits(field, 0, 8) {
+            compact = true
+            return CivilDate(year: number / 10_000, month: number / 100 % 100, day: number % 100)?.dayNumber
         }
         let datePart = UnsafeRawBufferPointer(rebasing: field[0..<min(field.count, 10)])
         if layout == nil {
@@ -63,7 +83,9 @@ struct TemperatureFormat: RowFormat {
         guard checkFieldCount(record, into: &aggregator, site: site) else { return }
         guard let day = day(record[dateColumn]) else {
             aggregator.reject(line: record.line, column: columnName(dateColumn),
-                              reason: "\"\(record.string(dateColumn))\" is not a date", raw: record.rawText(), site: site)
+                              reason: "\"\(record.string(dateColumn))\" is not a date"
+                                  + (layoutForced ? " in the layout \(layout!) of date_format in the YAML" : ""),
+                              raw: record.rawText(), site: site)
             return
         }
         let series: Int32

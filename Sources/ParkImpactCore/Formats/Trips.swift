@@ -4,7 +4,12 @@ import Foundation
 /// `trips`: one row per trip from shuttles, bike sharing or carpool apps: start time, mode, distance (km) and
 /// optionally occupancy (people in the vehicle) and site. Per mode: `trips` (count), `trip_km` (vehicle-km =
 /// distance) and `trip_pkm` (passenger-km = distance × occupancy, occupancy 1 when absent).
+///
+/// Start times: ISO 8601 instants with an offset, or local times whose date layout is detected from the first row
+/// (day first when both orders fit). A source's `date_format` (a layout, or `iso`) replaces the detection.
 struct TripsFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layoutsAndISO
+
     static let startNames = ["start", "start time", "starttijd", "vertrek", "departure", "timestamp", "date", "datum",
                              "datetime", "début", "depart"]
     static let modeNames = ["mode", "vervoerwijze", "modus", "transport mode", "mode de transport", "type"]
@@ -20,6 +25,8 @@ struct TripsFormat: RowFormat {
     let numbers: NumberStyle
     private var layout: DateTimeLayout?
     private var useISO = false
+    /// Whether `layout` / `useISO` come from the source's `date_format`.
+    let dateFormatForced: Bool
     private var resolver: LocalInstantResolver
     private var modes = ByteKeyCache<TransportMode?>()
 
@@ -47,7 +54,21 @@ struct TripsFormat: RowFormat {
         return .format(TripsFormat(
             columnNames: names, start: start, mode: mode, distance: distance, occupancy: find(names, occupancyNames),
             site: site, defaultSite: context.source.site, siteIDs: context.siteIDs,
-            numbers: NumberStyle(context.dialect), resolver: LocalInstantResolver(table: context.table)))
+            numbers: NumberStyle(context.dialect), layout: context.forcedLayout,
+            useISO: context.source.dateFormat == .iso, dateFormatForced: context.source.dateFormat != nil,
+            resolver: LocalInstantResolver(table: context.table)))
+    }
+
+    var mapping: [ColumnRole] {
+        let when = useISO ? "instant with offset (iso\(dateFormatForced ? " from date_format" : ", detected"))"
+            : "local time (\(layoutNote(layout, forced: dateFormatForced)))"
+        return columnMapping(columnNames, [
+            ([start], "trip start, " + when),
+            ([mode], "mode"),
+            ([distance], "trip_km, km (trip_pkm = km × occupancy)"),
+            ([occupancy], "occupancy: people in the vehicle (empty: 1)"),
+            ([site], "site" + (defaultSite.map { " (empty: \($0))" } ?? "")),
+        ])
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
@@ -93,7 +114,9 @@ struct TripsFormat: RowFormat {
                   case .instant(let value) = resolver.resolve(localSeconds: local, series: tripSeries) {
             instant = value
         } else {
-            reject(record, start, "\"\(record.string(start))\" is not a date and time", &aggregator)
+            reject(record, start, "\"\(record.string(start))\" is not a date and time"
+                + (dateFormatForced ? " in the layout \(useISO ? "iso" : layout.map(\.description) ?? "") of date_format "
+                    + "in the YAML" : ""), &aggregator)
             return
         }
         let day = aggregator.table.localDay(ofUTC: instant)

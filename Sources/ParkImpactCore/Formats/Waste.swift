@@ -64,7 +64,12 @@ public struct WasteCategory: Sendable, Hashable, CustomStringConvertible {
 ///
 /// The mass unit comes from a unit column, else the mass header (`Gewicht (kg)`, `Mass (t)`), else the source's
 /// `unit:` in the YAML; without any of these the file is refused rather than guessed.
+///
+/// The date layout is detected from the first row (day first when both orders fit); a source's `date_format`
+/// replaces the detection.
 struct WasteFormat: RowFormat {
+    static let dateFormatSupport = DateFormatSupport.layouts
+
     static let aliases: [String: [String]] = [
         "date": ["date", "datum", "ophaaldatum", "collection date", "date de collecte", "datum ophaling"],
         "site": ["site", "vestiging", "locatie", "bedrijf", "company", "klant", "customer"],
@@ -83,6 +88,8 @@ struct WasteFormat: RowFormat {
     let siteIDs: [String]
     let numbers: NumberStyle
     var layout: DateTimeLayout?
+    /// Whether `layout` is the source's `date_format`.
+    let layoutForced: Bool
     private var categories = ByteKeyCache<WasteCategory?>()
 
     /// Header name without a unit suffix: `Gewicht (kg)` → (`gewicht`, kg).
@@ -125,7 +132,21 @@ struct WasteFormat: RowFormat {
         return .format(WasteFormat(
             columnNames: names, date: index("date", in: names)!, site: siteColumn, eural: index("eural", in: names)!,
             mass: massColumn, unit: unitColumn, treatment: index("treatment", in: names), fixedUnit: fixed,
-            defaultSite: context.source.site, siteIDs: context.siteIDs, numbers: NumberStyle(context.dialect)))
+            defaultSite: context.source.site, siteIDs: context.siteIDs, numbers: NumberStyle(context.dialect),
+            layout: context.forcedLayout, layoutForced: context.forcedLayout != nil))
+    }
+
+    var mapping: [ColumnRole] {
+        let massUnit = unit != nil ? "in the unit column's unit" + (fixedUnit.map { ", else \($0.rawValue)" } ?? "")
+            : fixedUnit?.rawValue ?? "unit unknown"
+        return columnMapping(columnNames, [
+            ([date], "collection day, local (\(layoutNote(layout, forced: layoutForced)))"),
+            ([site], "site" + (defaultSite.map { " (empty: \($0))" } ?? "")),
+            ([eural], "EURAL code: one series per code and treatment"),
+            ([mass], "waste_mass (\(massUnit))"),
+            ([unit], "mass unit (kg or t)"),
+            ([treatment], "treatment code (R1–R13, D1–D15)"),
+        ])
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
@@ -138,7 +159,8 @@ struct WasteFormat: RowFormat {
             layout = DateTimeLayout.detect([record.string(date)])?.layout
         }
         guard let local = layout?.parse(record[date]) else {
-            reject(record, date, "\"\(record.string(date))\" is not a date", &aggregator)
+            reject(record, date, "\"\(record.string(date))\" is not a date"
+                + (layoutForced ? " in the layout \(layout!) of date_format in the YAML" : ""), &aggregator)
             return
         }
         let day = Int(local / 86_400)

@@ -5,6 +5,10 @@ public struct FileResult: Sendable {
     public let file: InputFile
     /// The first readings one by one, when asked for (`traceLimit`).
     public var trace: [TracedReading] = []
+    /// Which header column the format read as what (`RowFormat.mapping`); empty when no header was found.
+    public var mapping: [ColumnRole] = []
+    /// The line of the header the format recognised (after any preamble); 0 when none was found.
+    public var headerLine = 0
     public let series: [SeriesData]
     public let rejects: [Reject]
     public let summary: FileSummary
@@ -46,6 +50,7 @@ public enum ReadFile {
         var headerProblem: String?
         var sawHeader = false
         var preambleRecords = 0
+        var headerLine = 0
         let statistics: CSVReadStatistics
         do {
             var source = try CSVFileSource(path: file.path)
@@ -60,6 +65,7 @@ public enum ReadFile {
                     switch Format.make(header: record, context: context) {
                     case .format(let made):
                         format = made
+                        headerLine = record.line
                         return .proceed
                     case .preamble:
                         preambleRecords += 1
@@ -98,8 +104,9 @@ public enum ReadFile {
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
             acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
             ignoredRows: aggregator.ignoredRows, problem: nil)
-        return FileResult(file: file, trace: aggregator.trace, series: aggregator.seriesData(),
-                          rejects: aggregator.rejects, summary: summary, statistics: statistics)
+        return FileResult(file: file, trace: aggregator.trace, mapping: format!.mapping, headerLine: headerLine,
+                          series: aggregator.seriesData(), rejects: aggregator.rejects, summary: summary,
+                          statistics: statistics)
     }
 
     /// An unreadable file: one clear message, no partial data.

@@ -9,8 +9,13 @@ public struct SniffReport: Sendable {
     public let format: SourceFormatName?
     /// Formats tried, each with why it did or did not match.
     public let tried: [(format: SourceFormatName, verdict: String)]
+    /// The first record (the header of most exports), as text.
     public let header: [String]
+    /// The line of the header the detected format found (after any preamble), else of the first record.
     public let headerLine: Int
+    /// Which header column the detected format reads as what (empty when no format was recognised or the file
+    /// could not be read with it).
+    public let mapping: [ColumnRole]
     public let firstRecords: [[String]]
     public let readings: [TracedReading]
     public let rejects: [Reject]
@@ -65,6 +70,8 @@ public enum Sniff {
         var readings: [TracedReading] = []
         var rejects: [Reject] = []
         var yamlHint: String?
+        var mapping: [ColumnRole] = []
+        var headerLine = records.first?.line ?? 0
         if let format {
             let site = "my-site"
             let yaml = """
@@ -79,6 +86,8 @@ public enum Sniff {
                                      source: definition.sources[0])
                 let result = ReadFile.read(file, definition: definition, traceLimit: rows)
                 readings = result.trace
+                mapping = result.mapping
+                if result.headerLine > 0 { headerLine = result.headerLine }
                 rejects = Array(result.rejects.prefix(rows))
                 if let problem = result.summary.problem { warnings.append(problem) }
                 if result.summary.rejectedRows > 0 {
@@ -99,8 +108,8 @@ public enum Sniff {
         }
         return SniffReport(
             path: path, size: size, dialect: dialect, format: format, tried: tried, header: header,
-            headerLine: records.first?.line ?? 0, firstRecords: records.dropFirst().map(\.fields), readings: readings,
-            rejects: rejects, warnings: warnings, yamlHint: yamlHint)
+            headerLine: headerLine, mapping: mapping, firstRecords: records.dropFirst().map(\.fields),
+            readings: readings, rejects: rejects, warnings: warnings, yamlHint: yamlHint)
     }
 }
 
