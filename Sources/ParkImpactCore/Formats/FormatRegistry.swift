@@ -1,4 +1,4 @@
-public import CSVReading
+import CSVReading
 
 /// The readers of this build, by contract format name: the one place a new format is registered.
 enum FormatRegistry {

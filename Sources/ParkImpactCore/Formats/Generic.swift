@@ -177,7 +177,7 @@ struct GenericFormat: RowFormat {
                     break
                 case .interval(let from, let to, let delta):
                     aggregator.addSpread(series: seriesID, fromUTC: from, toUTC: to, value: delta, quality: .measured)
-                case .decreased(_, let previous, let current):
+                case .decreased(_, let previous, _):
                     aggregator.reject(
                         line: record.line, column: columnName(column),
                         reason: "the register went down from \(MachineNumber.format(previous / value.unit.factor(to: value.quantity)!, decimals: 6)) "

@@ -53,4 +53,48 @@ enum PVExports {
             + (available.isEmpty ? "no energy column ParkImpact reads"
                 : Array(Set(available)).sorted().map(\.rawValue).joined(separator: ", "))
     }
+
+    /// An energy column of a PV portal report.
+    struct Column {
+        let index: Int
+        let quantity: Quantity
+        /// Multiplier from the column's unit to kWh.
+        let factor: Double
+    }
+
+    /// The energy columns of a report header (`Energy Produced (Wh)`, `PV(kWh)`, ...) that `known` maps to a
+    /// quantity, honouring the source's `quantity:` filter and refusing a `unit:` that contradicts the header.
+    /// Also returns the header columns not read (for the ignored-rows reason).
+    static func energyColumns(
+        _ names: [String], _ parsed: [(name: String, unit: String?)], skipping time: Int, known: [String: Quantity],
+        source: PipelineDefinition.Source, format: String
+    ) -> Result<([Column], [String]), HeaderMismatch> {
+        var columns: [Column] = []
+        var ignored: [String] = []
+        var available: [Quantity] = []
+        for (index, column) in parsed.enumerated() where index != time {
+            guard let quantity = known[column.name] else {
+                ignored.append(names[index].trimmingSpaces)
+                continue
+            }
+            guard let unit = column.unit, let factor = energyFactor(unit) else {
+                ignored.append("\(names[index].trimmingSpaces) (not an energy unit)")
+                continue
+            }
+            available.append(quantity)
+            if let only = source.quantity, only != quantity {
+                ignored.append("\(names[index].trimmingSpaces) (not the source's quantity)")
+                continue
+            }
+            if let unitOverride = source.unit, unitOverride.factor(to: quantity) != factor {
+                return .failure(HeaderMismatch(message: "the column \"\(names[index])\" is in \(unit), but the source "
+                    + "says `unit: \(unitOverride.rawValue)`; leave `unit:` out (the report states its units)"))
+            }
+            columns.append(Column(index: index, quantity: quantity, factor: factor))
+        }
+        if let only = source.quantity, !available.contains(only) {
+            return .failure(HeaderMismatch(message: quantityFilterMessage(format, only, available: available)))
+        }
+        return .success((columns, ignored))
+    }
 }

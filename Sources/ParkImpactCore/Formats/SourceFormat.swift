@@ -20,7 +20,7 @@ struct ReadContext {
 ///
 /// To add a format: a type conforming to `RowFormat` in `Formats/<Name>.swift`, and one line in
 /// `FormatRegistry.readers`.
-protocol RowFormat {
+protocol RowFormat: SendableMetatype {
     /// Columns of the header as written, for naming the column of a reject.
     var columnNames: [String] { get }
     /// Called with the first records until it returns `.format` (the header was found) or `.mismatch`;

@@ -34,12 +34,7 @@ struct SungrowFormat: RowFormat {
     private var granularity: Granularity?
     private var previous: (start: Int64, line: Int)?
 
-    struct Column {
-        let index: Int
-        let quantity: Quantity
-        /// Multiplier from the column's unit to kWh.
-        let factor: Double
-    }
+    typealias Column = PVExports.Column
 
     enum Granularity: String {
         case day, month, year
@@ -88,32 +83,12 @@ struct SungrowFormat: RowFormat {
             return .mismatch(HeaderMismatch(message: "the source has no `site:`; a Sungrow report does not name its "
                 + "site"))
         }
-        var columns: [Column] = []
-        var ignored: [String] = []
-        var available: [Quantity] = []
-        for (index, column) in parsed.enumerated() where index != time {
-            guard let quantity = known[column.name] else {
-                ignored.append(names[index].trimmingSpaces)
-                continue
-            }
-            guard let unit = column.unit, let factor = PVExports.energyFactor(unit) else {
-                ignored.append("\(names[index].trimmingSpaces) (not an energy unit)")
-                continue
-            }
-            available.append(quantity)
-            if let only = context.source.quantity, only != quantity {
-                ignored.append("\(names[index].trimmingSpaces) (not the source's quantity)")
-                continue
-            }
-            if let unitOverride = context.source.unit, unitOverride.factor(to: quantity) != factor {
-                return .mismatch(HeaderMismatch(message: "the column \"\(names[index])\" is in \(unit), but the source "
-                    + "says `unit: \(unitOverride.rawValue)`; leave `unit:` out (the report states its units)"))
-            }
-            columns.append(Column(index: index, quantity: quantity, factor: factor))
-        }
-        if let only = context.source.quantity, !available.contains(only) {
-            return .mismatch(HeaderMismatch(message: PVExports.quantityFilterMessage(
-                "Sungrow", only, available: available)))
+        let columns: [Column]
+        let ignored: [String]
+        switch PVExports.energyColumns(names, parsed, skipping: time, known: known, source: context.source,
+                                       format: "Sungrow") {
+        case .success(let found): (columns, ignored) = found
+        case .failure(let mismatch): return .mismatch(mismatch)
         }
         guard !columns.isEmpty else {
             return .mismatch(HeaderMismatch(message: "no energy column in this Sungrow report; expected "
