@@ -133,3 +133,33 @@ struct FluviusSampleTests {
         #expect(result.trace.map(\.intervalSeconds) == [90_000, 86_400])
     }
 }
+
+/// Business (AMR) meters: active energy, reactive energy kept out, and the monthly peak power register.
+@Suite struct FluviusBusinessMeterTests {
+    @Test("Afname Actief is offtake, kVArh rows are ignored, Piekvermogen is a peak series (maximum, never summed)")
+    func amrMeter() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("amr.csv", """
+            \u{FEFF}Van (datum);Van (tijdstip);Tot (datum);Tot (tijdstip);EAN-code;Meter;Metertype;Register;Volume;Eenheid;Validatiestatus;Omschrijving
+            01-01-2024;00:00:00;01-01-2024;00:15:00;=541448820000000099;AMR1;AMR;Afname Actief;12,500;kWh;Gevalideerd;
+            01-01-2024;00:00:00;01-01-2024;00:15:00;=541448820000000099;AMR1;AMR;Afname Inductief;3,100;kVArh;Gevalideerd;
+            01-01-2024;00:00:00;01-01-2024;00:15:00;=541448820000000099;AMR1;AMR;Afname Capacitief;0,200;kVArh;Gevalideerd;
+            01-01-2024;00:15:00;01-01-2024;00:30:00;=541448820000000099;AMR1;AMR;Afname Actief;13,000;kWh;Geschat;
+            01-01-2024;00:00:00;01-02-2024;00:00:00;=541448820000000099;AMR1;AMR;Piekvermogen;84,6;kW;Gevalideerd;
+            01-02-2024;00:00:00;01-03-2024;00:00:00;=541448820000000099;AMR1;AMR;Piekvermogen;91,2;kW;Gevalideerd;
+
+            """)
+        let result = try readFile(scratch.root + "/amr.csv")
+        #expect(result.rejects.isEmpty)
+        #expect(totals(result, .electricityOfftake) == QuantityTotals(present: 2, estimated: 1, missing: 0, sum: 25.5))
+        #expect(result.summary.ignoredRows == ["reactive energy rows (kVArh, not energy)": 2])
+        let peak = try #require(result.series.first { $0.key.quantity == .electricityPeak })
+        #expect(peak.key.meter == "541448820000000099")
+        #expect(peak.days.values.map(\.maximum).sorted() == [84.6, 91.2])
+        // The series interval is the shorter billing month (February 2024: 29 days). A peak register is not energy:
+        // it has no coverage and is never summed.
+        #expect(peak.intervalSeconds == 29 * 86_400)
+        #expect(!Quantity.electricityPeak.isAdditive && !Quantity.electricityPeak.hasCoverage)
+    }
+}

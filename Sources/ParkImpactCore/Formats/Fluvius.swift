@@ -99,8 +99,11 @@ struct FluviusFormat: RowFormat {
         case (.reactive, _), (_, .reactive):
             aggregator.ignore("reactive energy rows (kVArh, not energy)")
             return
+        case (.peak, .kilowatt), (.offtake, .kilowatt):
+            break  // a peak power register: read as a peak series, never summed as energy
         case (.peak, _), (_, .kilowatt):
-            aggregator.ignore("peak power rows (kW, not energy)")
+            reject(record, column: unit, "a peak register needs the unit kW, an energy register kWh; found "
+                + "\"\(record.string(register))\" in \"\(record.string(unit))\"", &aggregator)
             return
         case (.unknown, _):
             if FieldParsing.equalsIgnoringCase(record[register], "register") {
@@ -117,11 +120,13 @@ struct FluviusFormat: RowFormat {
             return
         case (.offtake, .kilowattHour), (.injection, .kilowattHour):
             break
-        default:
+        default:  // every combination is handled above; a row never disappears silently
+            reject(record, column: register, "register \"\(record.string(register))\" with unit "
+                + "\"\(record.string(unit))\" is not read", &aggregator)
             return
         }
-        let quantity: Quantity = registerKind == .injection
-            ? .electricityInjection : (isGas ? .gas : .electricityOfftake)
+        let quantity: Quantity = unitKind == .kilowatt ? .electricityPeak
+            : registerKind == .injection ? .electricityInjection : (isGas ? .gas : .electricityOfftake)
 
         // When.
         guard let startDay = TimeParsing.day(record[fromDate]) else {

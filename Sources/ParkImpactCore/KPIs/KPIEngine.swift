@@ -109,7 +109,7 @@ public struct KPIEngine {
     /// The scope's series of one quantity, or (nil) all metered series: event records have no coverage.
     func scopeSeries(_ quantity: Quantity?, _ site: String?) -> [IndexedSeries] {
         series.filter {
-            (quantity == nil ? !$0.key.quantity.isEvent : $0.key.quantity == quantity) && (site == nil || $0.key.site == site)
+            (quantity == nil ? $0.key.quantity.hasCoverage : $0.key.quantity == quantity) && (site == nil || $0.key.site == site)
         }
     }
 

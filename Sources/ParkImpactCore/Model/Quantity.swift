@@ -5,6 +5,8 @@ public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
     case pvProduction = "pv_production"
     /// Site consumption as an inverter or energy manager reports it (`Load`): not grid offtake.
     case electricityConsumption = "electricity_consumption"
+    /// A peak power register (Fluvius `Piekvermogen`, kW): its cells keep the maximum, never a sum.
+    case electricityPeak = "electricity_peak"
     case gas
     case water
     case temperature
@@ -32,6 +34,7 @@ public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
         case .water: return .cubicMetre
         case .temperature: return .degreeCelsius
         case .trafficPedestrian, .trafficBike, .trafficCar, .trafficHeavy, .commuteTrips, .trips: return .count
+        case .electricityPeak: return .kilowatt
         case .wasteMass: return .kilogram
         case .commutePassengerKm, .tripKm, .tripPassengerKm: return .kilometre
         }
@@ -46,7 +49,11 @@ public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
     }
 
     /// Interval values add up over time; a temperature is averaged instead.
-    public var isAdditive: Bool { self != .temperature }
+    public var isAdditive: Bool { self != .temperature && self != .electricityPeak }
+
+    /// Whether the series counts in data coverage: metered interval series do; records of events and peak
+    /// registers (one value per billing month) do not.
+    public var hasCoverage: Bool { !isEvent && self != .electricityPeak }
 
     public static func < (lhs: Quantity, rhs: Quantity) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -66,6 +73,7 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
     case kilogram = "kg"
     case tonne = "t"
     case kilometre = "km"
+    case kilowatt = "kW"
 
     /// Parses the spellings found in exports: `kWh`, `KWH`, `m³`, `m3`, `°C`, `degC`, ...
     public init?(spelling: String) {
@@ -81,6 +89,7 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
         case "kg", "kilogram": self = .kilogram
         case "t", "ton", "tonne", "tonnes": self = .tonne
         case "km", "pkm": self = .kilometre
+        case "kw": self = .kilowatt
         default: return nil
         }
     }
@@ -94,6 +103,7 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
         case .count: return "count"
         case .kilogram, .tonne: return "mass"
         case .kilometre: return "distance"
+        case .kilowatt: return "power"
         }
     }
 
@@ -111,6 +121,7 @@ public enum MeasurementUnit: String, Sendable, CaseIterable, Codable {
         case .kilogram: return 1
         case .tonne: return 1000
         case .kilometre: return 1
+        case .kilowatt: return 1
         }
     }
 

@@ -26,11 +26,14 @@ public struct DayCell: Sendable, Equatable {
     public var present: Int32 = 0
     public var estimated: Int32 = 0
     public var missing: Int32 = 0
+    /// The largest present value (peak registers, highest daily temperature), -∞ when none.
+    public var maximum: Double = -.infinity
 
     public init() {}
 
     @inline(__always)
     mutating func add(value: Double, quality: Quality) {
+        if quality != .missing, value > maximum { maximum = value }
         switch quality {
         case .measured:
             sum += value
@@ -51,6 +54,7 @@ public struct DayCell: Sendable, Equatable {
         present += other.present
         estimated += other.estimated
         missing += other.missing
+        maximum = max(maximum, other.maximum)
     }
 }
 
