@@ -235,3 +235,36 @@ import Testing
         #expect(totals(result, .electricityOfftake).sum == 3.75)
     }
 }
+
+@Suite struct NightMinimumFlowTests {
+    @Test("the night minimum flow is the lowest hourly rate of intervals starting 01:00–05:00 local")
+    func nightMinimum() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("input/g/w.csv", """
+            Tijd,Water
+            2024-02-01 00:45,0.050
+            2024-02-01 01:00,0.030
+            2024-02-01 02:30,0.010
+            2024-02-01 04:45,0.020
+            2024-02-01 05:00,0.001
+
+            """)
+        let definition = try DefinitionLoader.parse(yaml: """
+            pilot: g
+            name: G
+            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+            sites: [ { id: s } ]
+            sources:
+              - { path: "*.csv", format: generic, site: s, columns: { timestamp: Tijd },
+                  values: [ { column: Water, quantity: water, unit: m3 } ] }
+            """, file: "pipelines/g.yaml", catalogue: .builtIn)
+        let file = InputFile(path: scratch.root + "/input/g/w.csv", relativePath: "g/w.csv", pilot: "g",
+                             source: definition.sources[0])
+        let result = ReadFile.read(file, definition: definition)
+        let cell = try #require(result.series.first?.days[CivilDate(year: 2024, month: 2, day: 1)!.dayNumber])
+        // Interval inferred: 15 min (00:45 → 01:00). Night rows 01:00, 02:30, 04:45 → rates 0.12, 0.04, 0.08 m³/h;
+        // 00:45 and 05:00 are outside the window. Minimum 0.04 m³/h.
+        #expect(abs(cell.nightMinimumRate - 0.04) < 1e-12)
+    }
+}

@@ -62,7 +62,28 @@ public struct KPIEngine {
         return result
     }
 
+    /// Every family's KPIs for one period and scope. A family adds rows only when the pilot has data of its kind
+    /// (`hasSeries`), so a pilot without waste sources gets no column of null waste KPIs; within a pilot that has
+    /// them, a site without them gets null values with a reason.
     func kpis(period: ReportPeriod, site: String?) -> [KPI] {
+        energyAndEmissionKPIs(period: period, site: site)
+            + wasteKPIs(period: period, site: site)
+            + waterKPIs(period: period, site: site)
+            + mobilityKPIs(period: period, site: site)
+            + quality(period: period, site: site)
+    }
+
+    /// Whether any series of the pilot measures one of `quantities`.
+    func hasSeries(_ quantities: Set<Quantity>) -> Bool {
+        series.contains { quantities.contains($0.key.quantity) }
+    }
+
+    /// The scope's series of one quantity (all sites when `site` is nil).
+    func seriesOf(_ quantity: Quantity, site: String?) -> [IndexedSeries] {
+        series.filter { $0.key.quantity == quantity && (site == nil || $0.key.site == site) }
+    }
+
+    func energyAndEmissionKPIs(period: ReportPeriod, site: String?) -> [KPI] {
         var result: [KPI] = []
         let offtake = totals(.electricityOfftake, period, site)
         let injection = totals(.electricityInjection, period, site)
@@ -87,7 +108,6 @@ public struct KPIEngine {
         if period.kind == .reporting {
             result.append(changeVsBaseline(site: site, reporting: period, scope1: scope1, market: market))
         }
-        result.append(contentsOf: quality(period: period, site: site))
         return result
     }
 
@@ -219,7 +239,7 @@ public struct KPIEngine {
 
     /// Scope 1 or Scope 2 market-based for another period (the baseline side of the change KPI).
     func emissionsOnly(_ key: String, _ period: ReportPeriod, _ site: String?) -> KPI {
-        kpis(period: period, site: site).first { $0.key == key }!
+        energyAndEmissionKPIs(period: period, site: site).first { $0.key == key }!
     }
 
     func quality(period: ReportPeriod, site: String?) -> [KPI] {
@@ -302,6 +322,19 @@ struct IndexedSeries {
             index += 1
         }
         return result
+    }
+
+    /// The cells of the days in `from...to`, in day order.
+    func cells(from: Int, to: Int) -> ArraySlice<DayCell> {
+        guard from <= to else { return [] }
+        var low = 0, high = days.count
+        while low < high {
+            let mid = (low + high) / 2
+            if days[mid] < from { low = mid + 1 } else { high = mid }
+        }
+        var end = low
+        while end < days.count, days[end] <= to { end += 1 }
+        return cells[low..<end]
     }
 
     var lastPresentDay: Int? {

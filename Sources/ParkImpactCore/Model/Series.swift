@@ -28,6 +28,9 @@ public struct DayCell: Sendable, Equatable {
     public var missing: Int32 = 0
     /// The largest present value (peak registers, highest daily temperature), -∞ when none.
     public var maximum: Double = -.infinity
+    /// The lowest flow rate (value per hour) of a present interval of at most one hour starting between 01:00 and
+    /// 05:00 local time, +∞ when none: the night minimum flow, a leak indicator for water.
+    public var nightMinimumRate: Double = .infinity
 
     public init() {}
 
@@ -55,6 +58,7 @@ public struct DayCell: Sendable, Equatable {
         estimated += other.estimated
         missing += other.missing
         maximum = max(maximum, other.maximum)
+        nightMinimumRate = min(nightMinimumRate, other.nightMinimumRate)
     }
 }
 

@@ -53,9 +53,19 @@ public struct FileAggregator: Sendable {
             trace.append(TracedReading(series: seriesKeys[index], startUTC: startUTC, intervalSeconds: intervalSeconds,
                                        value: value, quality: quality))
         }
-        let day = table.localDay(ofUTC: startUTC)
-        cells[Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day))), default: DayCell()]
-            .add(value: value, quality: quality)
+        let local = startUTC + table.offset(atUTC: startUTC)
+        let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+        let key = Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))
+        cells[key, default: DayCell()].add(value: value, quality: quality)
+        // Night minimum flow: intervals of at most an hour starting 01:00–05:00 local.
+        let interval = intervalSeconds > 0 ? intervalSeconds : intervals[index]
+        if quality != .missing, interval > 0, interval <= 3600, seriesKeys[index].quantity == .water {
+            let secondOfDay = local - Int64(day) * 86_400
+            if secondOfDay >= 3600, secondOfDay < 5 * 3600 {
+                let rate = value * 3600 / Double(interval)
+                if rate < cells[key]!.nightMinimumRate { cells[key]!.nightMinimumRate = rate }
+            }
+        }
         acceptedRows += 1
     }
 
