@@ -126,7 +126,8 @@ public enum DefinitionLoader {
                     reader.fail(map["site"], "\(path).site",
                                 "unknown site \"\(site)\"; known: \(sites.map(\.id).joined(separator: ", "))")
                 }
-                if site == nil, let format, format != .parkimpactLong {
+                // Formats whose rows may name their site (a site column) check it per file instead.
+                if site == nil, let format, ![.parkimpactLong, .waste, .commuteSurvey, .trips].contains(format) {
                     reader.fail(node, "\(path).site", "missing; a \(format.rawValue) export does not name its site")
                 }
                 let quantity = reader.choice(map["quantity"], path: "\(path).quantity", Quantity.self)

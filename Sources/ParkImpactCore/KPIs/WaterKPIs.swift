@@ -1,7 +1,167 @@
 extension KPIEngine {
-    /// Water KPIs (water.m3, water.m3_per_fte, water.m3_per_m2, water.change_vs_baseline_pct, water.night_min_flow_m3h): not computed yet; the family adds no rows until it lands (issue: KPI engine).
+    /// Water KPIs: `water.m3`, `water.m3_per_fte`, `water.m3_per_m2`, `water.change_vs_baseline_pct` (reporting period
+    /// only) and `water.night_min_flow_m3h` (a leak indicator, per site).
+    ///
+    /// Policies:
+    /// - `water.m3` sums the intervals whose local start lies in the period over all water meters of the scope;
+    ///   missing intervals are not filled, coverage shows them (`low_coverage` below 90 %).
+    /// - Intensities use the site's `fte` / `floor_area_m2` from the pipeline definition (one value for every
+    ///   period). For the pilot total the denominator is the sum over the sites **with water data in the period**
+    ///   (a site without water data would dilute the ratio); null when one of those sites lacks the value.
+    /// - The change vs baseline compares the scope's m³ in the reporting and baseline periods; null when either side
+    ///   has no data or the baseline is 0 m³.
+    /// - Night minimum flow: see `nightMinimumFlow`. For the pilot total it is null with a reason: site minima come
+    ///   from different nights and meters and do not add up to a flow of the park.
     func waterKPIs(period: ReportPeriod, site: String?) -> [KPI] {
         guard hasSeries([.water]) else { return [] }
-        return []
+        let volume = totals(.water, period, site)
+        let m3 = waterVolume(volume, period, site)
+        var result = [
+            m3,
+            waterIntensity("water.m3_per_fte", unit: "m3/FTE", m3: m3, volume: volume, period: period, site: site,
+                           field: "fte", value: \.fte),
+            waterIntensity("water.m3_per_m2", unit: "m3/m2", m3: m3, volume: volume, period: period, site: site,
+                           field: "floor_area_m2", value: \.floorAreaM2),
+        ]
+        if period.kind == .reporting {
+            result.append(waterChangeVsBaseline(volume, period, site))
+        }
+        result.append(nightMinimumFlow(period, site))
+        return result
+    }
+
+    func waterVolume(_ volume: Totals, _ period: ReportPeriod, _ site: String?) -> KPI {
+        let formula = "sum of water use (m³) over the intervals whose local start lies in the period, all water "
+            + "meters of the scope; missing intervals are not filled (coverage shows them)"
+        let reason = missingReason(volume, what: "water", site: site)
+        return KPI(key: "water.m3", period: period.key, site: site, value: reason == nil ? volume.sum : nil, unit: "m3",
+                   coverage: volume.coverage, flags: reason == nil ? coverageFlags(volume.coverage) : [],
+                   provenance: Provenance(inputs: volume.inputs.sorted(), formula: formula, reason: reason))
+    }
+
+    /// `water.m3` ÷ fte or floor area: of the site, or summed over the sites with water data in the period.
+    func waterIntensity(
+        _ key: String, unit: String, m3: KPI, volume: Totals, period: ReportPeriod, site: String?, field: String,
+        value: KeyPath<PipelineDefinition.Site, Double?>
+    ) -> KPI {
+        var formula: String
+        var denominator: Double?
+        var reason = m3.provenance.reason
+        if let site {
+            formula = "water.m3 of the site ÷ its \(field) in the pipeline definition (one value for every period)"
+            if reason == nil {
+                denominator = definition.site(site)?[keyPath: value]
+                if denominator == nil { reason = "no \(field) for site \(site) in the pipeline definition" }
+            }
+        } else {
+            let withData = definition.sites.map(\.id).filter { totals(.water, period, $0).present > 0 }
+            formula = "water.m3 of the pilot ÷ Σ \(field) (pipeline definition) of the sites with water data in the "
+                + "period" + (withData.isEmpty ? "" : " (\(withData.joined(separator: ", ")))")
+                + "; sites without water data in the period are left out"
+            if reason == nil {
+                let missing = withData.filter { definition.site($0)?[keyPath: value] == nil }
+                if missing.isEmpty {
+                    denominator = withData.reduce(0.0) { $0 + (definition.site($1)?[keyPath: value] ?? 0) }
+                } else {
+                    reason = "no \(field) for site\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) "
+                        + "(which \(missing.count == 1 ? "has" : "have") water data in this period) in the pipeline "
+                        + "definition"
+                }
+            }
+        }
+        guard reason == nil, let m3Value = m3.value, let denominator, denominator > 0 else {
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: unit, coverage: volume.coverage,
+                       flags: [], provenance: Provenance(inputs: m3.provenance.inputs, formula: formula,
+                                                         reason: reason ?? "no \(field) to divide by"))
+        }
+        return KPI(key: key, period: period.key, site: site, value: m3Value / denominator, unit: unit,
+                   coverage: volume.coverage, flags: m3.flags,
+                   provenance: Provenance(inputs: m3.provenance.inputs, formula: formula))
+    }
+
+    /// (reporting − baseline) ÷ baseline × 100 of the scope's m³; coverage is the lower of the two periods'.
+    func waterChangeVsBaseline(_ reporting: Totals, _ period: ReportPeriod, _ site: String?) -> KPI {
+        let key = "water.change_vs_baseline_pct"
+        let formula = "(V_reporting − V_baseline) ÷ V_baseline × 100, V = water.m3 of the scope in the period; "
+            + "missing intervals are not filled in either period (coverage is the lower of the two); a meter without "
+            + "data in one period adds nothing there"
+        let baselinePeriod = periods.first { $0.kind == .baseline }!
+        let baseline = totals(.water, baselinePeriod, site)
+        let inputs = reporting.inputs.union(baseline.inputs).sorted()
+        let coverage = [reporting.coverage, baseline.coverage].compactMap { $0 }.min()
+        var reason: String?
+        if reporting.seriesCount == 0 {
+            reason = missingReason(reporting, what: "water", site: site)
+        } else if reporting.present == 0 {
+            reason = "no water data in the reporting period"
+        } else if baseline.present == 0 {
+            reason = "no water data in the baseline period"
+        } else if baseline.sum <= 0 {
+            reason = "water use in the baseline period is 0 m³: a change in percent is undefined"
+        }
+        if let reason {
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
+                       provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
+        }
+        return KPI(key: key, period: period.key, site: site, value: (reporting.sum - baseline.sum) / baseline.sum * 100,
+                   unit: "%", coverage: coverage, flags: coverageFlags(coverage),
+                   provenance: Provenance(inputs: inputs, formula: formula))
+    }
+
+    /// The lowest night flow of a site in the period, m³/h.
+    ///
+    /// Per local day, each water meter's night rate is `DayCell.nightMinimumRate`: the lowest flow of a present
+    /// interval of at most one hour starting 01:00–05:00 local. A site's night rate is the sum over its meters with
+    /// such intervals (a lower bound of their combined flow: each meter's minimum may fall in another quarter). A
+    /// night counts only when every such meter in service that day (the day lies between its first and last day of
+    /// data) has a night rate, so a meter's gap never shows as a low flow. The KPI is the lowest night rate among the
+    /// counted nights; coverage is counted nights ÷ days in the period.
+    func nightMinimumFlow(_ period: ReportPeriod, _ site: String?) -> KPI {
+        let key = "water.night_min_flow_m3h"
+        let formula = "lowest, over the nights of the period, of the site's water flow (m³/h) from 01:00 to 05:00 "
+            + "local time: per night, the lowest rate of an interval of at most one hour starting 01:00–05:00, added "
+            + "up over the site's meters with such intervals; a night counts only when every such meter in service "
+            + "has data then; coverage = nights counted ÷ days in the period"
+        let all = seriesOf(.water, site: site)
+        let fine = all.filter { $0.interval > 0 && $0.interval <= 3600 && !$0.days.isEmpty }
+        let inputs = Set(fine.flatMap { $0.inputs.filter { $0.overlaps(period) }.map(\.file) }).sorted()
+        func null(_ reason: String, coverage: Double? = nil) -> KPI {
+            KPI(key: key, period: period.key, site: site, value: nil, unit: "m3/h", coverage: coverage, flags: [],
+                provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
+        }
+        guard let site else {
+            return null("a leak indicator per site: see each site's value (minima from different sites and nights "
+                + "do not add up to a flow of the park)")
+        }
+        if all.isEmpty { return null("no source delivers water for site \(site)") }
+        if fine.isEmpty {
+            return null("no water meter of site \(site) has intervals of an hour or less: the night minimum needs them")
+        }
+        var lowest = Double.infinity
+        var nights = 0
+        for day in period.firstDay...period.lastDay {
+            var rate = 0.0
+            var meters = 0
+            var complete = true
+            for entry in fine where entry.days.first! <= day && day <= entry.days.last! {
+                meters += 1
+                guard let night = entry.cells(from: day, to: day).first?.nightMinimumRate, night.isFinite else {
+                    complete = false
+                    break
+                }
+                rate += night
+            }
+            guard meters > 0, complete else { continue }
+            nights += 1
+            lowest = min(lowest, rate)
+        }
+        let days = period.lastDay - period.firstDay + 1
+        let coverage = Double(nights) / Double(days)
+        guard nights > 0 else {
+            return null("no night in this period with data from 01:00 to 05:00 local time from every water meter of "
+                + "site \(site) with intervals of an hour or less", coverage: 0)
+        }
+        return KPI(key: key, period: period.key, site: site, value: lowest, unit: "m3/h", coverage: coverage,
+                   flags: coverageFlags(coverage), provenance: Provenance(inputs: inputs, formula: formula))
     }
 }
