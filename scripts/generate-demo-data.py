@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the synthetic Fluvius exports of the `demo-park` pilot.
+"""Generate the synthetic Fluvius and SMA exports of the `demo-park` pilot.
 
     python3 scripts/generate-demo-data.py [--out input/demo-park] [--expected scripts/demo-expected-totals.json]
 
@@ -13,6 +13,12 @@ input/demo-park/<site>/  one file per meter per calendar year (2023 = baseline, 
   acme       "ACME Metaal NV"        electricity 15 min + gas hourly, NL *new* header (`Van (datum)`, ..., `Omschrijving`)
   brouwerij  "Brouwerij De Kaai BV"  electricity 15 min + gas hourly, NL *old* header (`Van datum`, ..., no description)
   logistiek  "Logistiek Schelde NV"  electricity 15 min only, EN header (`From (date)`, ..., `Description`), CRLF
+input/demo-park/logistiek-pv/  the rooftop inverter's SMA WebUI CSV3 export for 2024 (15-minute rows from
+  commissioning, 2024-04-01 00:00 local, to 2025-01-01 00:00): the shape of the real daily sample
+  (/work/shared/samples/sma_webui_daily_head20.csv: BOM, `sep=,`, `Version CSV3|...`, blank line, device, model,
+  serial, channel and `Analog` rows, units row `DD.MM.YYYY hh:mm:ss,[Wh],...`), `Metering.TotWhOut` = the lifetime
+  yield register in integer Wh (difference consecutive rows), the grid channels at 0 / NaN as an inverter without
+  SMA Energy Meter writes them. About 1.1 MB (5-minute rows would be 3.3 MB).
 
 Byte format as in the real samples (/work/shared/samples/fluvius_*): UTF-8 BOM, `;`, decimal comma with three
 decimals, EAN as `="541448820000000011"`, dates dd-MM-yyyy (NL) or dd/MM/yyyy (EN), times HH:mm:ss in local
@@ -57,6 +63,12 @@ per year ("2023") and per local calendar month ("2023-01"); an interval belongs 
   electricity.offtake|injection {present: rows with a volume, estimated: of which Geschat, missing: empty volume}
   gas.intervals, gas.present|estimated|missing   the same per hour, counted on the kWh rows
   hdd_16_5                      heating degree days of the synthetic weather (information only; not in the CSVs)
+  pv_production_kwh             sum of the quarter-hour PV production as the SMA register counts it (integer Wh);
+                                null where the site has no PV data in the period (logistiek before 2024-04, others)
+  self_consumed_kwh             sum over the MATCHED quarters (production known, and the injection and offtake rows
+                                have a volume) of min(max(production - injection, 0), production), from the values as
+                                written; null like pv_production_kwh
+  pv.intervals / pv.matched     quarters with PV data in the period / of which matched (the self-consumed coverage)
 Missing intervals are not zero: coverage = present / intervals.
 """
 
@@ -497,6 +509,7 @@ def new_bucket(has_gas: bool):
         "inj_c": {"present": 0, "estimated": 0, "missing": 0},
         "h": 0, "gas_c": {"present": 0, "estimated": 0, "missing": 0},
         "has_gas": has_gas,
+        "pv": 0, "self": 0, "pv_q": 0, "pv_matched": 0,
     }
 
 
@@ -567,6 +580,10 @@ def generate_electricity(site, year, buckets, out_dir: Path, stats):
         stats["load"] += milli(load_kwh)
         stats["pv"] += milli(pv_kwh)
         stats["self"] += milli(self_used)
+        if clouds is not None:
+            # What the SMA export and the PV oracle need: production in Wh as the inverter register counts it, and
+            # the grid rows exactly as written (value and status).
+            stats["quarters"].append((ls, le, milli(pv_kwh), inj_v, inj_s, off_s))
     # Wall-clock order; for the repeated autumn hour, summer time (earlier UTC) first.
     records.sort(key=lambda r: (r[0], r[1]))
     lines = []
@@ -576,6 +593,56 @@ def generate_electricity(site, year, buckets, out_dir: Path, stats):
     name = dialect["elec_file"].format(ean=ean, frm=f"{year}0101", to=f"{year}1231")
     path = out_dir / site["id"] / name
     write_csv(path, dialect, dialect["elec_header"], lines)
+    return path
+
+
+# The logistiek inverter (one 150 kW string inverter on the warehouse roof) as its WebUI names it. The channels are
+# those of the daily sample (/work/shared/samples/sma_webui_daily_head20.csv): the inverter has no SMA Energy Meter,
+# so the grid registers stay at 0 (TotWh*) or NaN (AbsWh*), as in the sample.
+SMA_DEVICE = {"name": "SHP 150-20 417", "model": "SUNNY HIGHPOWER PEAK3 150", "serial": "3012345417"}
+SMA_CHANNELS = ["Metering.TotWhOut", "Metering.GridMs.TotWhOut", "Metering.GridMs.AbsWhOut",
+                "Metering.GridMs.TotWhIn", "Metering.GridMs.AbsWhIn"]
+
+
+def generate_sma(site, year, quarters, buckets, out_dir: Path):
+    """SMA WebUI CSV3 export of the logistiek inverter, 15-minute rows from commissioning (2024-04-01 00:00 local)
+    to 01.01. of the next year 00:00 (the last reading closes the last quarter). `Metering.TotWhOut` is the lifetime
+    yield register in Wh: the reading at a row's time is the sum of the quarters before it, so the difference of
+    two consecutive rows is the production of the quarter starting at the first one (integer Wh, exact).
+    Local wall-clock times in UTC order: the repeated autumn hour appears twice, summer time first."""
+    eol = "\r\n"
+    n = len(SMA_CHANNELS)
+    lines = ["sep=,", "Version CSV3|Tool WebUI|Linebreaks CR/LF|Delimiter comma", "",
+             "," + ",".join([SMA_DEVICE["name"]] * n), "," + ",".join([SMA_DEVICE["model"]] * n),
+             "," + ",".join([SMA_DEVICE["serial"]] * n), "," + ",".join(SMA_CHANNELS), "," + ",".join(["Analog"] * n),
+             "DD.MM.YYYY hh:mm:ss," + ",".join(["[Wh]"] * n)]
+    register = 0
+    last_end = None
+    for ls, le, pv_wh, inj_v, inj_s, off_s in quarters:
+        if ls < LOGISTIEK_PV_FROM_LOCAL:
+            continue
+        lines.append(f"{ls:%d.%m.%Y %H:%M:%S},{register},0,NaN,0,NaN")
+        register += pv_wh
+        last_end = le
+        # oracle: production of every quarter; self-consumed of the matched quarters (production, injection and
+        # offtake all with a value), min(max(production - injection, 0), production), in Wh as written
+        matched = inj_s != "missing" and off_s != "missing"
+        for key in (f"{ls.year}", f"{ls.year}-{ls.month:02d}"):
+            b = buckets[key]
+            b["pv_q"] += 1
+            b["pv"] += pv_wh
+            if matched:
+                b["pv_matched"] += 1
+                b["self"] += min(max(pv_wh - inj_v, 0), pv_wh)
+    lines.append(f"{last_end:%d.%m.%Y %H:%M:%S},{register},0,NaN,0,NaN")
+    name = f"{SMA_DEVICE['name'].replace(' ', '_')}_{SMA_DEVICE['serial']}_{year}_15min.csv"
+    path = out_dir / f"{site['id']}-pv" / name
+    text = "\ufeff" + eol.join(lines) + eol
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(text.encode("utf-8"))
+    os.replace(tmp, path)
     return path
 
 
@@ -678,6 +745,9 @@ def bucket_json(b, period_days):
         "electricity": {"intervals": b["q"], "offtake": b["off_c"], "injection": b["inj_c"]},
         "gas": ({"intervals": b["h"], **b["gas_c"]} if b["has_gas"] else None),
         "hdd_16_5": round(sum(hdd(d) for d in period_days), 1),
+        "pv_production_kwh": kwh(b["pv"]) if b["pv_q"] else None,
+        "self_consumed_kwh": kwh(b["self"]) if b["pv_q"] else None,
+        "pv": {"intervals": b["pv_q"], "matched": b["pv_matched"]} if b["pv_q"] else None,
     }
     return out
 
@@ -706,8 +776,10 @@ def main(argv=None) -> int:
                 period_days[f"{year}"].append(d)
                 period_days[f"{year}-{d.month:02d}"].append(d)
                 d += dt.timedelta(days=1)
-            stats = {"load": 0, "pv": 0, "self": 0}
+            stats = {"load": 0, "pv": 0, "self": 0, "quarters": []}
             written.append(generate_electricity(site, year, buckets, out_dir, stats))
+            if any(q[0] >= LOGISTIEK_PV_FROM_LOCAL for q in stats["quarters"]):
+                written.append(generate_sma(site, year, stats["quarters"], buckets, out_dir))
             if site["gas"] is not None:
                 written.append(generate_gas(site, year, buckets, out_dir))
             if not args.quiet:

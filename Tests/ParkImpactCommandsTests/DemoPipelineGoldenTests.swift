@@ -54,10 +54,15 @@ import ParkImpactCore
         let period: String
         let site: String?
         let value: Double?
+        let coverage: Double?
     }
 
     struct KPIFile: Decodable { let kpis: [KPIRow] }
 
+    /// Grid, gas and PV per site, year and month. The PV fields are the generator's own per-quarter numbers: the
+    /// production it wrote into the SMA register, and min(max(production − injection, 0), production) summed over the
+    /// quarters whose injection and offtake rows have a value (`pv.matched` of `pv.intervals` quarters, which is also
+    /// the coverage of self-consumed PV); null where the site has no PV data in the period.
     @Test("energy per site, year and month equals the generator's own totals")
     func matchesTheGeneratorsTotals() throws {
         let kpis = try JSONDecoder().decode(
@@ -66,24 +71,40 @@ import ParkImpactCore
             with: Data(contentsOf: packageRoot.appendingPathComponent("scripts/demo-expected-totals.json")))
             as! [String: [String: Any]]
         var checked = 0
+        var pvChecked = 0
         for (site, periods) in oracle {
             for (period, entry) in periods {
                 guard let totals = entry as? [String: Any] else { continue }
                 for (field, key) in [("offtake_kwh", "energy.electricity.offtake_kwh"),
-                                     ("injection_kwh", "energy.electricity.injection_kwh"), ("gas_kwh", "energy.gas_kwh")] {
+                                     ("injection_kwh", "energy.electricity.injection_kwh"), ("gas_kwh", "energy.gas_kwh"),
+                                     ("pv_production_kwh", "energy.electricity.pv_production_kwh"),
+                                     ("self_consumed_kwh", "energy.electricity.self_consumed_kwh")] {
                     let expected = totals[field] as? Double
                     let actual = kpis.first { $0.key == key && $0.period == period && $0.site == site }?.value
                     if let expected {
                         #expect(actual.map { abs($0 - expected) < 0.0005 } == true,
                                 "\(site) \(period) \(key): \(actual.map { "\($0)" } ?? "nil") ≠ \(expected)")
                         checked += 1
+                        if field.hasPrefix("pv_") || field.hasPrefix("self_") { pvChecked += 1 }
                     } else {
-                        #expect(actual == nil, "\(site) \(period) \(key) should be null (no such meter)")
+                        #expect(actual == nil, "\(site) \(period) \(key) should be null (no such meter or no data)")
                     }
+                }
+                if let pv = totals["pv"] as? [String: Any], let intervals = pv["intervals"] as? Int,
+                   let matched = pv["matched"] as? Int {
+                    let coverage = kpis.first {
+                        $0.key == "energy.electricity.self_consumed_kwh" && $0.period == period && $0.site == site
+                    }?.coverage
+                    let expected = Double(matched) / Double(intervals)
+                    let shown = coverage.map { "\($0)" } ?? "nil"
+                    #expect(coverage.map { abs($0 - expected) <= 0.000001 } == true,
+                            "\(site) \(period) self-consumed coverage \(shown) ≠ \(matched)/\(intervals)")
                 }
             }
         }
-        #expect(checked >= 3 * 26 * 2)
+        #expect(checked >= 3 * 26 * 2 + 2 * 10)
+        // logistiek: 2024 and its months April–December, production and self-consumed.
+        #expect(pvChecked == 2 * 10)
     }
 
     @Test func aRerunIsByteIdentical() throws {

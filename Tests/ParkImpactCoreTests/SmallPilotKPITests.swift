@@ -121,6 +121,27 @@ import Testing
         #expect(report.rejects.first?.column == "value")
     }
 
+    @Test func esrsEnergyMixWithoutPV() throws {
+        // Baseline: offtake 150 (a, grey) + 200 (b, green) + gas 1,000 → total 1.35 MWh, fossil 1.0 (gas),
+        // renewable 0.2 (b's green contract), share 0.2 / 1.35. Reporting: 135 + 180 + 800 → 1.115, renewable 0.18.
+        #expect(close(value("energy.total_mwh", "baseline"), 1.35))
+        #expect(close(value("energy.fossil_mwh", "baseline"), 1.0))
+        #expect(close(value("energy.renewable_mwh", "baseline"), 0.2))
+        #expect(close(value("energy.renewable_share", "baseline"), 0.2 / 1.35))
+        #expect(close(value("energy.total_mwh", "reporting"), 1.115))
+        #expect(close(value("energy.renewable_share", "reporting"), 0.18 / 1.115))
+        // b has no gas source: it counts 0, the formula says so.
+        #expect(close(value("energy.fossil_mwh", "baseline", "b"), 0))
+        #expect(close(value("energy.renewable_share", "baseline", "b"), 1))
+        // A month without any data: null with the reason of the first carrier without data.
+        let empty = try #require(report.kpi("energy.total_mwh", period: "2023-02", site: "a"))
+        #expect(empty.value == nil)
+        #expect(empty.provenance.reason == "no grid offtake data in this period (0 of 28 expected intervals)")
+        // No PV source: no PV rows at all.
+        #expect(report.kpi("energy.electricity.pv_production_kwh", period: "reporting") == nil)
+        #expect(report.kpi("co2.avoided_pv_t", period: "reporting") == nil)
+    }
+
     @Test func kpisAreFlaggedBelowNinetyPercentCoverage() throws {
         let offtake = try #require(report.kpi("energy.electricity.offtake_kwh", period: "reporting"))
         #expect(offtake.flags == ["low_coverage"])

@@ -130,7 +130,7 @@ public enum DefinitionLoader {
                 if site == nil, let format, ![.parkimpactLong, .waste, .commuteSurvey, .trips].contains(format) {
                     reader.fail(node, "\(path).site", "missing; a \(format.rawValue) export does not name its site")
                 }
-                let quantity = reader.choice(map["quantity"], path: "\(path).quantity", Quantity.self)
+                let quantity = reader.quantity(map["quantity"], path: "\(path).quantity")
                 var unit: MeasurementUnit?
                 if let unitNode = map["unit"], let text = reader.string(unitNode, path: "\(path).unit", required: false) {
                     unit = MeasurementUnit(spelling: text)
@@ -252,6 +252,19 @@ struct NodeReader {
         return value
     }
 
+    /// A quantity an input may name: derived quantities (`electricity_self_consumed`, …) are computed, not read.
+    mutating func quantity(_ node: Node?, path: String) -> Quantity? {
+        guard let node, let text = string(node, path: path, required: false) else { return nil }
+        guard let value = Quantity(inputName: text) else {
+            let derived = Quantity(rawValue: text)?.isDerived == true
+                ? " (\(text) is computed by PV matching, not read from an input)" : ""
+            fail(node, path, "unknown value \"\(text)\"\(derived); valid: "
+                + Quantity.inputCases.map(\.rawValue).joined(separator: ", "))
+            return nil
+        }
+        return value
+    }
+
     mutating func format(_ node: Node?, path: String, at parent: Node) -> SourceFormatName? {
         guard let text = string(node, path: path, required: true, at: parent) else { return nil }
         guard let format = SourceFormatName(rawValue: text) else {
@@ -300,10 +313,10 @@ struct NodeReader {
                 let column = string(entry["column"], path: "\(itemPath).column", required: true, at: item)
                 guard entry["quantity"] != nil else {
                     fail(item, "\(itemPath).quantity", "missing; valid: "
-                        + Quantity.allCases.map(\.rawValue).joined(separator: ", "))
+                        + Quantity.inputCases.map(\.rawValue).joined(separator: ", "))
                     continue
                 }
-                let quantity = choice(entry["quantity"], path: "\(itemPath).quantity", Quantity.self)
+                let quantity = self.quantity(entry["quantity"], path: "\(itemPath).quantity")
                 var unit: MeasurementUnit?
                 if let text = string(entry["unit"], path: "\(itemPath).unit", required: true, at: item) {
                     unit = MeasurementUnit(spelling: text)

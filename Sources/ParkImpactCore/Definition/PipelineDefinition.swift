@@ -95,6 +95,35 @@ public struct PipelineDefinition: Sendable {
 
     public func site(_ id: String) -> Site? { sites.first { $0.id == id } }
 
+    /// The sites that can have PV, from the sources alone (before reading): a site with an `sma`, `sungrow` or
+    /// `enphase` source (unless its `quantity:` selects a grid channel), a `generic` source with a `pv_production`
+    /// value, or any source with `quantity: pv_production`; a `parkimpact-long` source names sites and quantities per
+    /// row, so when there is one every site counts. Their grid offtake and injection keep their interval readings for
+    /// PV matching (`IntervalReadingPolicy`).
+    public var intervalReadingPolicy: IntervalReadingPolicy {
+        var policy = IntervalReadingPolicy()
+        for source in sources {
+            let producesPV: Bool
+            switch source.format {
+            case .parkimpactLong:
+                producesPV = true
+            case .sma, .sungrow, .enphase:
+                producesPV = source.quantity == nil || source.quantity == .pvProduction
+            case .generic:
+                producesPV = source.generic?.values.contains { $0.quantity == .pvProduction } == true
+            default:
+                producesPV = source.quantity == .pvProduction
+            }
+            guard producesPV else { continue }
+            if source.format == .parkimpactLong || source.site == nil {
+                policy.allSites = true
+            } else if let site = source.site {
+                policy.sites.insert(site)
+            }
+        }
+        return policy
+    }
+
     /// `pipelines/<pilot>.yaml` whatever folder it was read from: what outputs cite, so they do not depend on
     /// where the checkout lives (messages on the terminal use the real path, `file`).
     public var citedFile: String {

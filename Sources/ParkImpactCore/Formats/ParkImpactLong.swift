@@ -89,9 +89,9 @@ struct ParkImpactLongFormat: RowFormat {
                        &aggregator, day: day)
                 return
             }
-            guard let kind = Quantity(rawValue: record.string(quantity).trimmingSpaces) else {
+            guard let kind = Quantity(inputName: record.string(quantity).trimmingSpaces) else {
                 reject(record, quantity, "unknown quantity \"\(record.string(quantity))\"; known: "
-                    + Quantity.allCases.map(\.rawValue).joined(separator: ", "), &aggregator, day: day)
+                    + Quantity.inputCases.map(\.rawValue).joined(separator: ", "), &aggregator, day: day)
                 return
             }
             let name = record.string(seriesColumn).trimmingSpaces

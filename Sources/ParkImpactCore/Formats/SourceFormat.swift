@@ -7,6 +7,8 @@ struct ReadContext {
     let siteIDs: [String]
     let table: LocalTimeTable
     let dialect: CSVDialect
+    /// Which series keep their readings one by one (PV matching).
+    var readingPolicy: IntervalReadingPolicy = .none
 
     /// The source's `date_format` when it is a date layout: the format parses its dates with it instead of
     /// detecting the layout from the rows.

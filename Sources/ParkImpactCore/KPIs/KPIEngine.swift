@@ -16,9 +16,14 @@ public struct KPIEngine {
     }
 
     /// KPI keys in report order.
+    /// (The PV keys and `energy.electricity.peak_kw` only in pilots with PV production or peak registers.)
     public static let keys = [
-        "energy.electricity.offtake_kwh", "energy.electricity.injection_kwh", "energy.gas_kwh",
-        "co2.scope1_t", "co2.scope2_location_t", "co2.scope2_market_t", "co2.change_vs_baseline_pct",
+        "energy.electricity.offtake_kwh", "energy.electricity.injection_kwh",
+        "energy.electricity.pv_production_kwh", "energy.electricity.self_consumed_kwh",
+        "energy.electricity.consumption_kwh", "energy.pv.self_consumption_ratio", "energy.pv.self_sufficiency_ratio",
+        "energy.electricity.peak_kw", "energy.gas_kwh",
+        "energy.total_mwh", "energy.fossil_mwh", "energy.renewable_mwh", "energy.renewable_share",
+        "co2.scope1_t", "co2.scope2_location_t", "co2.scope2_market_t", "co2.change_vs_baseline_pct", "co2.avoided_pv_t",
         "quality.coverage", "quality.estimated_share", "quality.rejected_rows",
     ]
 
@@ -90,7 +95,18 @@ public struct KPIEngine {
         let gas = totals(.gas, period, site)
         result.append(energy("energy.electricity.offtake_kwh", offtake, period, site, what: "grid offtake"))
         result.append(energy("energy.electricity.injection_kwh", injection, period, site, what: "grid injection"))
+        // PV and on-site use: only in pilots with PV data (matched per interval by the PV matching stage).
+        let selfConsumed = totals(.electricitySelfConsumed, period, site)
+        let hasPV = hasSeries([.pvProduction])
+        if hasPV {
+            result.append(contentsOf: pvKPIs(period: period, site: site, offtake: offtake, selfConsumed: selfConsumed))
+        }
+        if hasSeries([.electricityPeak]) {
+            result.append(peakKPI(period: period, site: site))
+        }
         result.append(energy("energy.gas_kwh", gas, period, site, what: "natural gas (kWh, gross calorific value)"))
+        result.append(contentsOf: energyMixKPIs(period: period, site: site, offtake: offtake, gas: gas,
+                                                selfConsumed: selfConsumed))
         let scope1 = emissions(
             "co2.scope1_t", gas, period, site, factorFor: { _ in "natural_gas.hhv" },
             formula: "Σ over consumption years: gas kWh (HHV) × natural_gas.hhv factor of that year ÷ 1000")
@@ -108,6 +124,9 @@ public struct KPIEngine {
         if period.kind == .reporting {
             result.append(changeVsBaseline(site: site, reporting: period, scope1: scope1, market: market))
         }
+        if hasPV {
+            result.append(avoidedPV(period: period, site: site, selfConsumed: selfConsumed))
+        }
         return result
     }
 
@@ -122,6 +141,9 @@ public struct KPIEngine {
         var expected = 0.0
         var seriesCount = 0
         var inputs: Set<String> = []
+        /// PV series (and the series derived from them) count expected intervals from their first day only; when
+        /// they all start after the period, their earliest first day (for the reason of a null value).
+        var startsAfterPeriod: Int?
 
         var coverage: Double? { expected > 0 ? min(1, Double(present) / expected) : nil }
     }
@@ -134,13 +156,25 @@ public struct KPIEngine {
     }
 
     /// Sums of one quantity over the scope's series, split by consumption year (for factors picked by year).
-    func totals(_ quantity: Quantity?, _ period: ReportPeriod, _ site: String?) -> Totals {
+    /// `including` narrows the scope to some sites (green-contract offtake, sites without PV).
+    func totals(_ quantity: Quantity?, _ period: ReportPeriod, _ site: String?,
+                including: (String) -> Bool = { _ in true }) -> Totals {
         var totals = Totals()
-        let seconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(period.firstDay))
-        let days = period.lastDay - period.firstDay + 1
+        let periodSeconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(period.firstDay))
+        let periodDays = period.lastDay - period.firstDay + 1
         let firstYear = period.first.year, lastYear = period.last.year
-        for entry in scopeSeries(quantity, site) {
+        for entry in scopeSeries(quantity, site) where including(entry.key.site) {
             totals.seriesCount += 1
+            var seconds = periodSeconds, days = periodDays
+            if entry.countsFromFirstDay, let first = entry.days.first, first > period.firstDay {
+                // A PV installation did not exist before its first reading (commissioning): not missing data.
+                guard first <= period.lastDay else {
+                    totals.startsAfterPeriod = min(totals.startsAfterPeriod ?? first, first)
+                    continue
+                }
+                seconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(first))
+                days = period.lastDay - first + 1
+            }
             totals.inputs.formUnion(entry.inputs.filter { $0.overlaps(period) }.map(\.file))
             for year in firstYear...lastYear {
                 let from = max(period.firstDay, CivilDate.dayNumber(year: year, month: 1, day: 1))
@@ -164,9 +198,10 @@ public struct KPIEngine {
         return ["low_coverage"]
     }
 
-    func energy(_ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, what: String) -> KPI {
+    func energy(_ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, what: String,
+                note: String? = nil) -> KPI {
         let formula = "sum of \(what) over the intervals whose local start lies in the period, all meters of the "
-            + "scope; missing intervals are not filled (coverage shows them)"
+            + "scope; missing intervals are not filled (coverage shows them)" + (note.map { "; " + $0 } ?? "")
         if let reason = missingReason(totals, what: what, site: site) {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: totals.coverage,
                        flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
@@ -180,6 +215,9 @@ public struct KPIEngine {
         if totals.seriesCount == 0 {
             return "no source delivers \(what) for \(site.map { "site \($0)" } ?? "this pilot")"
         }
+        if totals.present == 0, totals.expected == 0, let start = totals.startsAfterPeriod {
+            return "no \(what) data in this period: the data start on \(CivilDate(dayNumber: start))"
+        }
         if totals.present == 0 {
             return "no \(what) data in this period (0 of \(Int(totals.expected.rounded())) expected intervals)"
         }
@@ -188,9 +226,9 @@ public struct KPIEngine {
 
     func emissions(
         _ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, factorFor: (String) -> String,
-        formula: String
+        formula: String, what: String? = nil
     ) -> KPI {
-        if let reason = missingReason(totals, what: key.hasPrefix("co2.scope1") ? "natural gas" : "grid offtake",
+        if let reason = missingReason(totals, what: what ?? (key.hasPrefix("co2.scope1") ? "natural gas" : "grid offtake"),
                                       site: site) {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "t CO2e", coverage: totals.coverage,
                        flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
@@ -245,12 +283,18 @@ public struct KPIEngine {
     func quality(period: ReportPeriod, site: String?) -> [KPI] {
         let all = totals(nil, period, site)
         let coverageFormula = "present intervals ÷ expected intervals (period length ÷ interval length) over all "
-            + "series of the scope"
+            + "series of the scope" + (hasSeries([.pvProduction])
+                ? "; a PV production series counts from its first day (commissioning), and the series derived from "
+                    + "it by PV matching do not count again" : "")
+        // Only series that start after the period (a PV installation commissioned later): nothing was expected.
+        let notStarted = all.expected == 0 && all.present == 0 ? all.startsAfterPeriod : nil
+        let coverageReason = all.seriesCount == 0 ? "no series for this scope"
+            : notStarted.map { "no series of the scope has started yet: the data start on \(CivilDate(dayNumber: $0))" }
         let coverageKPI = KPI(
-            key: "quality.coverage", period: period.key, site: site, value: all.seriesCount == 0 ? nil : all.coverage ?? 0,
+            key: "quality.coverage", period: period.key, site: site,
+            value: coverageReason != nil ? nil : all.coverage ?? 0,
             unit: "ratio", coverage: all.coverage, flags: coverageFlags(all.coverage),
-            provenance: Provenance(inputs: all.inputs.sorted(), formula: coverageFormula,
-                                   reason: all.seriesCount == 0 ? "no series for this scope" : nil))
+            provenance: Provenance(inputs: all.inputs.sorted(), formula: coverageFormula, reason: coverageReason))
         let estimatedKPI = KPI(
             key: "quality.estimated_share", period: period.key, site: site,
             value: all.present > 0 ? Double(all.estimated) / Double(all.present) : nil, unit: "ratio",
@@ -286,6 +330,9 @@ struct IndexedSeries {
     let inputs: [InputSpan]
     let days: [Int]
     let cells: [DayCell]
+    /// Expected intervals count from the series' first day (PV production and what PV matching derives from it):
+    /// before its first reading the installation did not exist, which is not missing data.
+    let countsFromFirstDay: Bool
 
     init(_ data: SeriesData) {
         key = data.key
@@ -294,6 +341,7 @@ struct IndexedSeries {
         let sorted = data.days.sorted { $0.key < $1.key }
         days = sorted.map(\.key)
         cells = sorted.map(\.value)
+        countsFromFirstDay = data.key.quantity == .pvProduction || data.key.quantity.isDerived
     }
 
     struct RangeTotals {

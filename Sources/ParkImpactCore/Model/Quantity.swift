@@ -25,11 +25,19 @@ public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
     case trips
     case tripKm = "trip_km"
     case tripPassengerKm = "trip_pkm"
+    /// Derived by PV matching (`PVMatching`), never read from a file: self-consumed PV electricity per matched
+    /// interval, min(max(production − injection, 0), production).
+    case electricitySelfConsumed = "electricity_self_consumed"
+    /// Derived by PV matching: the PV production of the matched intervals (the ratios' denominator).
+    case pvProductionMatched = "pv_production_matched"
+    /// Derived by PV matching: the grid offtake of the matched intervals (for self-sufficiency).
+    case electricityOfftakeMatched = "electricity_offtake_matched"
 
     /// The unit every value of this quantity is stored in.
     public var canonicalUnit: MeasurementUnit {
         switch self {
-        case .electricityOfftake, .electricityInjection, .pvProduction, .electricityConsumption, .gas:
+        case .electricityOfftake, .electricityInjection, .pvProduction, .electricityConsumption, .gas,
+             .electricitySelfConsumed, .pvProductionMatched, .electricityOfftakeMatched:
             return .kilowattHour
         case .water: return .cubicMetre
         case .temperature: return .degreeCelsius
@@ -51,9 +59,27 @@ public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
     /// Interval values add up over time; a temperature is averaged instead.
     public var isAdditive: Bool { self != .temperature && self != .electricityPeak }
 
-    /// Whether the series counts in data coverage: metered interval series do; records of events and peak
-    /// registers (one value per billing month) do not.
-    public var hasCoverage: Bool { !isEvent && self != .electricityPeak }
+    /// Whether the series counts in data coverage: metered interval series do; records of events, peak
+    /// registers (one value per billing month) and derived series (computed from series that already count) do not.
+    public var hasCoverage: Bool { !isEvent && self != .electricityPeak && !isDerived }
+
+    /// Computed by a stage after the merge (PV matching), never read from an input: refused in `parkimpact-long`
+    /// files and in the YAML.
+    public var isDerived: Bool {
+        switch self {
+        case .electricitySelfConsumed, .pvProductionMatched, .electricityOfftakeMatched: return true
+        default: return false
+        }
+    }
+
+    /// The quantities an input may name (`parkimpact-long`, a source's `quantity:`, generic `values`).
+    public static var inputCases: [Quantity] { allCases.filter { !$0.isDerived } }
+
+    /// Parses a quantity an input names; nil for unknown and derived names.
+    public init?(inputName: String) {
+        guard let quantity = Quantity(rawValue: inputName), !quantity.isDerived else { return nil }
+        self = quantity
+    }
 
     public static func < (lhs: Quantity, rhs: Quantity) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -71,6 +71,63 @@ public struct SeriesData: Sendable {
     public var days: [Int: DayCell]
     /// Input files that contributed, with the local days they cover.
     public var inputs: [InputSpan]
+    /// The readings one by one, in file order then row order: kept only where PV matching needs them
+    /// (`IntervalReadingPolicy`), empty for every other series. Dropped once the PV matching stage has run.
+    public var readings: [IntervalReading] = []
+
+    public init(key: SeriesKey, intervalSeconds: Int32, days: [Int: DayCell], inputs: [InputSpan],
+                readings: [IntervalReading] = []) {
+        self.key = key
+        self.intervalSeconds = intervalSeconds
+        self.days = days
+        self.inputs = inputs
+        self.readings = readings
+    }
+}
+
+/// One interval reading as a format produced it: what the day cells sum up, kept for PV matching (24 bytes).
+public struct IntervalReading: Sendable, Equatable {
+    /// Interval start, seconds since 1970 (UTC).
+    public var startUTC: Int64
+    /// Interval length in seconds; 0 when it could not be determined (no end, a single reading).
+    public var seconds: Int32
+    public var quality: Quality
+    /// In the quantity's canonical unit (kWh); 0 when missing.
+    public var value: Double
+
+    public init(startUTC: Int64, seconds: Int32, quality: Quality, value: Double) {
+        self.startUTC = startUTC
+        self.seconds = seconds
+        self.quality = quality
+        self.value = value
+    }
+}
+
+/// Which series keep their interval readings (PV matching needs production and grid exchange per interval; day cells
+/// lose that). Decided from the pipeline definition before any file is read, so the read stage keeps readings only
+/// for PV series and for the grid series of sites that can have PV: memory grows with PV sites only.
+public struct IntervalReadingPolicy: Sendable, Equatable {
+    /// Every site's grid series (a `parkimpact-long` source can name any site and quantity on any row).
+    public var allSites: Bool
+    /// Sites whose grid offtake and injection are kept.
+    public var sites: Set<String>
+
+    public init(allSites: Bool = false, sites: Set<String> = []) {
+        self.allSites = allSites
+        self.sites = sites
+    }
+
+    /// Keeps nothing but PV production (a PV series is always kept: it is small and may meet grid data of any file).
+    public static let none = IntervalReadingPolicy()
+
+    /// Called once per series and file (when the series is interned), never per row.
+    public func keeps(_ key: SeriesKey) -> Bool {
+        switch key.quantity {
+        case .pvProduction: return true
+        case .electricityInjection, .electricityOfftake: return allSites || sites.contains(key.site)
+        default: return false
+        }
+    }
 }
 
 /// One input file's part of a series: which local days it has rows for (present or missing).

@@ -101,7 +101,7 @@ public enum NumberFormatting {
         case "wh", "kwh", "kg", "kg co2e", "kgco2e", "kg co2", "eur", "€", "eur/t", "eur/t co2e", "€/t",
              "count", "rows", "n", "km", "pkm", "trips", "dd", "hdd", "k·d", "kd", "degree days":
             return 0
-        case "mwh", "gwh", "m3", "m³", "l", "years", "year", "y", "°c", "degc", "%", "pct", "percent", "pp":
+        case "mwh", "gwh", "m3", "m³", "l", "years", "year", "y", "°c", "degc", "%", "pct", "percent", "pp", "kw":
             return 1
         default:
             // Tonnes CO2e (`t`, `t CO2e`, ...) and anything unknown: 2.

@@ -55,6 +55,7 @@ public enum Aggregate {
                     existing.intervalSeconds = data.intervalSeconds
                 }
                 existing.inputs.append(contentsOf: data.inputs)
+                existing.readings.append(contentsOf: data.readings)  // file order, like the day sums
                 merged[data.key] = existing
             }
         }

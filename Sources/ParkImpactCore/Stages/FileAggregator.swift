@@ -19,10 +19,17 @@ public struct FileAggregator: Sendable {
     let traceLimit: Int
     public private(set) var trace: [TracedReading] = []
 
-    public init(file: String, table: LocalTimeTable, traceLimit: Int = 0) {
+    /// Which series keep their readings one by one (PV matching); decided per series when it is interned.
+    let readingPolicy: IntervalReadingPolicy
+    /// Per series: whether its readings are kept, and the kept readings (empty when not kept).
+    private var keepsReadings: [Bool] = []
+    private var readings: [[IntervalReading]] = []
+
+    public init(file: String, table: LocalTimeTable, traceLimit: Int = 0, readingPolicy: IntervalReadingPolicy = .none) {
         self.file = file
         self.table = table
         self.traceLimit = traceLimit
+        self.readingPolicy = readingPolicy
     }
 
     /// The series' local id, creating it on first use.
@@ -33,6 +40,8 @@ public struct FileAggregator: Sendable {
         seriesIndex[key] = id
         intervals.append(0)
         lastStart.append(Int64.min)
+        keepsReadings.append(readingPolicy.keeps(key))
+        readings.append([])
         return id
     }
 
@@ -49,6 +58,11 @@ public struct FileAggregator: Sendable {
             }
         }
         lastStart[index] = startUTC
+        if keepsReadings[index] {
+            // Length 0 ("infer") is filled with the series' interval in `seriesData()`, once it is known.
+            readings[index].append(IntervalReading(startUTC: startUTC, seconds: max(0, intervalSeconds), quality: quality,
+                                                   value: quality == .missing ? 0 : value))
+        }
         if trace.count < traceLimit {
             trace.append(TracedReading(series: seriesKeys[index], startUTC: startUTC, intervalSeconds: intervalSeconds,
                                        value: value, quality: quality))
@@ -75,6 +89,12 @@ public struct FileAggregator: Sendable {
         guard toUTC > fromUTC else { return }
         let index = Int(series)
         intervals[index] = 86_400
+        if keepsReadings[index] {
+            // Kept whole: how the value falls on days is not measured, so PV matching must not see day shares.
+            readings[index].append(IntervalReading(
+                startUTC: fromUTC, seconds: Int32(clamping: toUTC - fromUTC), quality: quality,
+                value: quality == .missing ? 0 : value))
+        }
         var day = table.localDay(ofUTC: fromUTC)
         var start = fromUTC
         let length = Double(toUTC - fromUTC)
@@ -125,8 +145,14 @@ public struct FileAggregator: Sendable {
         }
         return seriesKeys.indices.compactMap { index in
             guard let first = bySeries[index].keys.min(), let last = bySeries[index].keys.max() else { return nil }
+            var kept = readings[index]
+            if intervals[index] > 0 {
+                for position in kept.indices where kept[position].seconds == 0 {
+                    kept[position].seconds = intervals[index]
+                }
+            }
             return SeriesData(key: seriesKeys[index], intervalSeconds: intervals[index], days: bySeries[index],
-                              inputs: [InputSpan(file: file, firstDay: first, lastDay: last)])
+                              inputs: [InputSpan(file: file, firstDay: first, lastDay: last)], readings: kept)
         }.sorted { $0.key < $1.key }
     }
 }

@@ -101,7 +101,7 @@ public struct PilotOutcome: Sendable {
     public let rowsRejected: Int
 }
 
-/// A whole run: discover → read (concurrently) → merge → KPIs → reports.
+/// A whole run: discover → read (concurrently) → merge → PV matching → KPIs → reports.
 public enum PipelineRun {
     public static func execute(
         definitions: [PipelineDefinition], folders: RunFolders, catalogue: FactorCatalogue, threads: Int?,
@@ -142,7 +142,13 @@ public enum PipelineRun {
         definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], files: [FileSummary],
         catalogue: FactorCatalogue
     ) -> PilotReport {
-        let engine = KPIEngine(definition: definition, series: series, rejects: rejects, catalogue: catalogue)
+        // PV matching needs the interval readings; nothing after it does, so they are dropped here.
+        let table = LocalTimeTable.cached(definition.timezone)!
+        let derived = PVMatching.derive(series, table: table)
+        var measured = series
+        for index in measured.indices where !measured[index].readings.isEmpty { measured[index].readings = [] }
+        let engine = KPIEngine(definition: definition, series: measured + derived, rejects: rejects,
+                               catalogue: catalogue)
         let kpis = engine.compute()
         var factors: [FactorReference] = []
         for kpi in kpis {
@@ -150,7 +156,7 @@ public enum PipelineRun {
         }
         factors.sort { ($0.id, $0.year) < ($1.id, $1.year) }
         return PilotReport(definition: definition, periods: engine.periods, kpis: kpis, files: files, rejects: rejects,
-                           factorsUsed: factors, lastDataDate: engine.lastDataDate, seriesCount: series.count)
+                           factorsUsed: factors, lastDataDate: engine.lastDataDate, seriesCount: series.count)  // measured only
     }
 
     /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`.

@@ -35,7 +35,7 @@ public enum ReadFile {
         }
         let dialect = file.source.dialect.applied(to: prefix)
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
-                                  table: table, dialect: dialect)
+                                  table: table, dialect: dialect, readingPolicy: definition.intervalReadingPolicy)
         guard let reader = FormatRegistry.readers[file.source.format] else {
             return failed(file, "format \(file.source.format.rawValue) is not supported by this version yet")
         }
@@ -45,7 +45,8 @@ public enum ReadFile {
     static func read<Format: RowFormat>(
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, _ traceLimit: Int
     ) -> FileResult {
-        var aggregator = FileAggregator(file: file.relativePath, table: context.table, traceLimit: traceLimit)
+        var aggregator = FileAggregator(file: file.relativePath, table: context.table, traceLimit: traceLimit,
+                                        readingPolicy: context.readingPolicy)
         var format: Format?
         var headerProblem: String?
         var sawHeader = false

@@ -1,0 +1,241 @@
+/// The energy family's PV, peak and ESRS E1-5 KPIs (the grid, gas and Scope 1/2 KPIs are in `KPIEngine`).
+///
+/// PV KPIs come from the series the PV matching stage derives (`PVMatching`): self-consumed PV exists only for
+/// intervals where production and grid exchange of the site are all known ("matched"), so its coverage is
+/// matched ÷ expected intervals, counted from the PV data's first day (commissioning).
+extension KPIEngine {
+    /// The scope's site ids (all sites for the pilot total).
+    func scopeSites(_ site: String?) -> [String] { site.map { [$0] } ?? definition.sites.map(\.id) }
+
+    /// Whether a site has a PV production series.
+    func hasPV(_ site: String) -> Bool {
+        series.contains { $0.key.site == site && $0.key.quantity == .pvProduction }
+    }
+
+    func hasSeries(_ quantity: Quantity, site: String) -> Bool {
+        series.contains { $0.key.site == site && $0.key.quantity == quantity }
+    }
+
+    /// `logistiek 15 min, zon 1 day`: the matching buckets of the scope's PV sites.
+    func bucketText(_ site: String?) -> String {
+        let parts = scopeSeries(.electricitySelfConsumed, site).map { entry -> String in
+            let seconds = Int(entry.interval)
+            let length = seconds >= 86_400 ? "1 local day" : seconds % 3600 == 0 ? "\(seconds / 3600) h"
+                : seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds) s"
+            return "\(entry.key.site) \(length)"
+        }
+        return parts.isEmpty ? "" : " (buckets: " + parts.joined(separator: ", ") + ")"
+    }
+
+    static let matchedDefinition = "an interval (bucket of the coarsest of the site's PV and grid intervals) is "
+        + "matched when the site's PV production, grid injection and grid offtake are all known for it"
+
+    /// Why self-consumed PV is null, with a hint when a PV site has no grid injection at all.
+    func selfConsumedReason(_ totals: Totals, site: String?) -> String? {
+        guard var reason = missingReason(totals, what: "self-consumed PV (matched intervals)", site: site) else {
+            return nil
+        }
+        if let site, !hasPV(site) { return "no source delivers PV production for site \(site)" }
+        let blind = scopeSites(site).filter { hasPV($0) && !hasSeries(.electricityInjection, site: $0) }
+        if !blind.isEmpty {
+            reason += "; \(blind.joined(separator: ", ")) has PV production but no grid injection series: "
+                + "self-consumption needs production and injection of the same intervals"
+        }
+        return reason
+    }
+
+    // MARK: PV
+
+    func pvKPIs(period: ReportPeriod, site: String?, offtake: Totals, selfConsumed: Totals) -> [KPI] {
+        let production = totals(.pvProduction, period, site)
+        let producedMatched = totals(.pvProductionMatched, period, site)
+        let buckets = bucketText(site)
+        var result: [KPI] = []
+        result.append(energy(
+            "energy.electricity.pv_production_kwh", production, period, site, what: "PV production",
+            note: "coverage counts the intervals from the PV data's first day (commissioning) on"))
+
+        // Self-consumed.
+        let selfFormula = "Σ over matched intervals of min(max(PV production − grid injection, 0), PV production), "
+            + "all PV and grid meters of the site summed per interval; \(Self.matchedDefinition)\(buckets); "
+            + "unmatched intervals are not filled: coverage = matched ÷ expected intervals from the PV data's first day"
+        let selfReason = selfConsumedReason(selfConsumed, site: site)
+        result.append(KPI(
+            key: "energy.electricity.self_consumed_kwh", period: period.key, site: site,
+            value: selfReason == nil ? selfConsumed.sum : nil, unit: "kWh", coverage: selfConsumed.coverage,
+            flags: selfReason == nil ? coverageFlags(selfConsumed.coverage) : [],
+            provenance: Provenance(inputs: selfConsumed.inputs.sorted(), formula: selfFormula, reason: selfReason)))
+
+        // Consumption: offtake + self-consumed (offtake alone for sites without PV).
+        let consumptionFormula = "grid offtake + self-consumed PV (matched intervals) of the scope's sites, i.e. "
+            + "offtake + production − injection per interval; a site without PV: its grid offtake alone; coverage is "
+            + "the lower of the two"
+        var consumptionReason = missingReason(offtake, what: "grid offtake", site: site)
+        if consumptionReason == nil, selfConsumed.expected > 0, selfConsumed.present == 0 {
+            consumptionReason = selfReason
+        }
+        let consumptionCoverage = lowest([offtake, selfConsumed])
+        result.append(KPI(
+            key: "energy.electricity.consumption_kwh", period: period.key, site: site,
+            value: consumptionReason == nil ? offtake.sum + selfConsumed.sum : nil, unit: "kWh",
+            coverage: consumptionCoverage, flags: consumptionReason == nil ? coverageFlags(consumptionCoverage) : [],
+            provenance: Provenance(inputs: offtake.inputs.union(selfConsumed.inputs).sorted(),
+                                   formula: consumptionFormula, reason: consumptionReason)))
+
+        // Self-consumption ratio: matched self-consumed ÷ matched production.
+        let ratioFormula = "Σ self-consumed ÷ Σ PV production, both over the matched intervals only (per interval "
+            + "self-consumed = min(max(production − injection, 0), production)); \(Self.matchedDefinition)\(buckets)"
+        var ratioReason = selfReason
+        if ratioReason == nil, producedMatched.sum <= 0 {
+            ratioReason = "no PV production in the matched intervals of this period"
+        }
+        result.append(KPI(
+            key: "energy.pv.self_consumption_ratio", period: period.key, site: site,
+            value: ratioReason == nil ? selfConsumed.sum / producedMatched.sum : nil, unit: "ratio",
+            coverage: selfConsumed.coverage, flags: ratioReason == nil ? coverageFlags(selfConsumed.coverage) : [],
+            provenance: Provenance(inputs: selfConsumed.inputs.sorted(), formula: ratioFormula, reason: ratioReason)))
+
+        result.append(selfSufficiency(period: period, site: site, selfConsumed: selfConsumed, reason: selfReason))
+        return result
+    }
+
+    /// Self-consumed ÷ consumption over the matched intervals of the PV sites; sites without PV add their offtake.
+    func selfSufficiency(period: ReportPeriod, site: String?, selfConsumed: Totals, reason selfReason: String?) -> KPI {
+        let key = "energy.pv.self_sufficiency_ratio"
+        let formula = "Σ self-consumed ÷ Σ (grid offtake + self-consumed), both over the matched intervals of the "
+            + "PV sites\(bucketText(site)); the grid offtake of a PV site before its PV data start, and that of the "
+            + "scope's sites without PV, is consumption without self-consumed PV (self-sufficiency 0) and counts in "
+            + "the denominator; \(Self.matchedDefinition)"
+        let sites = scopeSites(site)
+        let offtakeMatched = totals(.electricityOfftakeMatched, period, site)
+        let withoutPV = totals(.electricityOfftake, period, site, including: { !self.hasPV($0) })
+        var reason = selfReason
+        let unmatchable = sites.filter {
+            hasPV($0) && hasSeries(.electricityInjection, site: $0) && !hasSeries(.electricityOfftakeMatched, site: $0)
+        }
+        if reason == nil, !unmatchable.isEmpty {
+            reason = "the grid offtake of \(unmatchable.joined(separator: ", ")) is not known per interval (no offtake "
+                + "series, or one coarser than a day): its consumption cannot be matched with the PV production"
+        }
+        if reason == nil, withoutPV.seriesCount > 0, let missing = missingReason(withoutPV, what: "grid offtake of "
+            + "the sites without PV", site: site) {
+            reason = missing
+        }
+        let denominator = offtakeMatched.sum + selfConsumed.sum + withoutPV.sum
+        if reason == nil, denominator <= 0 { reason = "no electricity consumption in the matched intervals" }
+        // A period before the PV start has no coverage to show: the value is null for that reason alone.
+        let coverage = selfConsumed.expected > 0 ? lowest([selfConsumed, withoutPV]) : nil
+        return KPI(
+            key: key, period: period.key, site: site, value: reason == nil ? selfConsumed.sum / denominator : nil,
+            unit: "ratio", coverage: coverage, flags: reason == nil ? coverageFlags(coverage) : [],
+            provenance: Provenance(inputs: selfConsumed.inputs.union(withoutPV.inputs).sorted(), formula: formula,
+                                   reason: reason))
+    }
+
+    func avoidedPV(period: ReportPeriod, site: String?, selfConsumed: Totals) -> KPI {
+        let formula = "Σ over sites and consumption years: self-consumed PV kWh (matched intervals) × "
+            + "electricity.location factor of that year ÷ 1000. Location-based because self-consumed PV replaces "
+            + "electricity that would otherwise be drawn from the grid mix; a market-based factor would value the "
+            + "supply contract instead (0 for a green contract) and say nothing about the physical displacement. "
+            + "Avoided emissions are reported beside Scope 2, never deducted from it (GHG Protocol)"
+        if let reason = selfConsumedReason(selfConsumed, site: site) {
+            return KPI(key: "co2.avoided_pv_t", period: period.key, site: site, value: nil, unit: "t CO2e",
+                       coverage: selfConsumed.coverage, flags: [],
+                       provenance: Provenance(inputs: selfConsumed.inputs.sorted(), formula: formula, reason: reason))
+        }
+        return emissions("co2.avoided_pv_t", selfConsumed, period, site, factorFor: { _ in "electricity.location" },
+                         formula: formula, what: "self-consumed PV")
+    }
+
+    // MARK: Peak
+
+    /// The highest registered peak power of the scope's meters in the period (Fluvius `Piekvermogen`, kW).
+    func peakKPI(period: ReportPeriod, site: String?) -> KPI {
+        let key = "energy.electricity.peak_kw"
+        let formula = "highest value of the peak power registers (kW, e.g. the Fluvius monthly Piekvermogen) of the "
+            + "scope's meters over the registers whose local start lies in the period; peaks of different "
+            + "connections occur at different times and are never added"
+        let scope = scopeSeries(.electricityPeak, site)
+        var peak = -Double.infinity
+        var inputs: Set<String> = []
+        for entry in scope {
+            inputs.formUnion(entry.inputs.filter { $0.overlaps(period) }.map(\.file))
+            for cell in entry.cells(from: period.firstDay, to: period.lastDay) where cell.maximum > peak {
+                peak = cell.maximum
+            }
+        }
+        let reason: String? = scope.isEmpty
+            ? "no source delivers a peak power register for \(site.map { "site \($0)" } ?? "this pilot")"
+            : peak == -.infinity ? "no peak power register value in this period" : nil
+        return KPI(key: key, period: period.key, site: site, value: reason == nil ? peak : nil, unit: "kW",
+                   coverage: nil, flags: [],
+                   provenance: Provenance(inputs: inputs.sorted(), formula: formula, reason: reason))
+    }
+
+    // MARK: ESRS E1-5 energy mix
+
+    /// `energy.total_mwh`, `.fossil_mwh`, `.renewable_mwh`, `.renewable_share`, for every pilot.
+    func energyMixKPIs(period: ReportPeriod, site: String?, offtake: Totals, gas: Totals,
+                       selfConsumed: Totals) -> [KPI] {
+        let parts: [(what: String, totals: Totals)] = [
+            ("grid offtake", offtake), ("natural gas", gas), ("self-consumed PV (matched intervals)", selfConsumed),
+        ].filter { $0.totals.seriesCount > 0 && ($0.totals.expected > 0 || $0.totals.present > 0) }
+        var reason: String?
+        if parts.isEmpty {
+            reason = "no source delivers grid offtake, natural gas or PV for \(site.map { "site \($0)" } ?? "this pilot")"
+                + (selfConsumed.startsAfterPeriod != nil ? " in this period" : "")
+        } else if let empty = parts.first(where: { $0.totals.present == 0 }) {
+            reason = missingReason(empty.totals, what: empty.what, site: site)
+        }
+        let inputs = parts.reduce(into: Set<String>()) { $0.formUnion($1.totals.inputs) }.sorted()
+        let coverage = lowest(parts.map(\.totals))
+        let total = parts.reduce(0.0) { $0 + $1.totals.sum } / 1000
+        let carriers = "a carrier without a source in the scope counts 0; one with a source but no data in the period "
+            + "makes the value null"
+        func kpi(_ key: String, _ value: Double?, _ coverage: Double?, _ inputs: [String], _ formula: String,
+                 _ why: String? = nil) -> KPI {
+            let why = why ?? reason
+            let unit = key.hasSuffix("_share") ? "ratio" : "MWh"
+            return KPI(key: key, period: period.key, site: site, value: why == nil ? value : nil, unit: unit,
+                       coverage: coverage, flags: why == nil ? coverageFlags(coverage) : [],
+                       provenance: Provenance(inputs: inputs, formula: formula, reason: why))
+        }
+
+        let totalKPI = kpi(
+            "energy.total_mwh", total, coverage, inputs,
+            "(grid offtake + natural gas (kWh, gross calorific value) + self-consumed PV (matched intervals)) ÷ 1000: "
+                + "ESRS E1-5 energy consumption from own operations (grid injection is exported, not consumed); "
+                + carriers + "; coverage is the lowest of the carriers")
+
+        let fossilFormula = "natural gas kWh (gross calorific value) ÷ 1000: natural gas is the only fossil carrier "
+            + "ParkImpact reads. Grey grid electricity is neither fossil nor renewable here, because the factor "
+            + "catalogue has no residual-mix fuel split: fossil + renewable ≤ total, the gap is grey grid "
+            + "electricity (fossil and nuclear in unknown shares); " + carriers
+        let fossilKPI = kpi("energy.fossil_mwh", gas.seriesCount > 0 ? gas.sum / 1000 : 0,
+                            gas.seriesCount > 0 ? gas.coverage : coverage, gas.seriesCount > 0 ? gas.inputs.sorted() : inputs,
+                            fossilFormula)
+
+        let green = totals(.electricityOfftake, period, site, including: {
+            self.definition.site($0)?.electricityContract == .green
+        })
+        let renewableParts = [green, selfConsumed].filter { $0.seriesCount > 0 && $0.expected > 0 }
+        let renewable = (green.sum + selfConsumed.sum) / 1000
+        let renewableKPI = kpi(
+            "energy.renewable_mwh", renewable, renewableParts.isEmpty ? coverage : lowest(renewableParts),
+            renewableParts.isEmpty ? inputs : renewableParts.reduce(into: Set<String>()) { $0.formUnion($1.inputs) }.sorted(),
+            "(grid offtake of the sites with a green contract (guarantees of origin) + self-consumed PV (matched "
+                + "intervals)) ÷ 1000: purchased renewable electricity + self-generated non-fuel renewable energy "
+                + "(ESRS E1-5); grey-contract offtake is not counted as renewable; " + carriers)
+
+        let shareKPI = kpi(
+            "energy.renewable_share", total > 0 ? renewable / total : nil, coverage, inputs,
+            "energy.renewable_mwh ÷ energy.total_mwh",
+            reason ?? (total > 0 ? nil : "energy.total_mwh is 0 in this period"))
+        return [totalKPI, fossilKPI, renewableKPI, shareKPI]
+    }
+
+    /// The lowest coverage of the parts that have expected intervals in the period.
+    func lowest(_ parts: [Totals]) -> Double? {
+        parts.filter { $0.seriesCount > 0 && $0.expected > 0 }.compactMap(\.coverage).min()
+    }
+}
