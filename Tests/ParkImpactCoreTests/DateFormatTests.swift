@@ -35,7 +35,6 @@ private func sumsPerDay(_ result: FileResult, _ quantity: Quantity) -> [String: 
     return sums
 }
 
-private func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) < 1e-9 } ?? false }
 
 @Suite struct DateFormatTests {
     static let monthFirst = "date_format: \"MM/dd/yyyy HH:mm\""

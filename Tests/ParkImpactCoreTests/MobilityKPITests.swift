@@ -8,17 +8,10 @@ import Testing
 /// Factors (built-in catalogue, mobitool v3.0, kg CO2e per passenger-km, 2023 values; 2024 falls back to 2023):
 /// transport.car 0.186, transport.bus 0.134, transport.bike 0.0056, transport.ebike 0.0113, transport.walk 0;
 /// none for motorbike. Carpool = transport.car ÷ occupancy.
-/// Equal within 1e-9 relative (floating-point sums in another order).
-fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
-    guard let actual else { return false }
-    return abs(actual - expected) <= 1e-9 * max(1, abs(expected))
-}
 
 @Suite struct MobilityKPITests {
     static func run(_ pilot: String, sources: String, files: [String: String]) throws -> PilotReport {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try scratch.write("pipelines/\(pilot).yaml", """
+        try runPilot(pilot, yaml: """
             pilot: \(pilot)
             name: "\(pilot)"
             language: en
@@ -30,13 +23,7 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
               - { id: b, name: "B BV" }
             sources:
             \(sources)
-            """)
-        for (path, text) in files { try scratch.write("input/\(pilot)/\(path)", text) }
-        let definition = try DefinitionLoader.load(file: scratch.root + "/pipelines/\(pilot).yaml", catalogue: .builtIn)
-        var diagnostics = Diagnostics()
-        let outcomes = PipelineRun.execute(definitions: [definition], folders: scratch.folders, catalogue: .builtIn,
-                                           threads: 2, diagnostics: &diagnostics)
-        return outcomes[0].report
+            """, files: files)
     }
 
     // MARK: Baseline survey (counts) → reporting survey with distances
@@ -99,27 +86,27 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
 
         @Test func sharesOfTheBaselineSurvey() {
             // 2023 survey of a: 80 + 5 + 5 + 10 = 100 commuters.
-            #expect(mobilityClose(value("mobility.share.car", "baseline", "a"), 0.80))
-            #expect(mobilityClose(value("mobility.share.carpool", "baseline", "a"), 0.05))
-            #expect(mobilityClose(value("mobility.share.bus", "baseline", "a"), 0.05))
-            #expect(mobilityClose(value("mobility.share.bike", "baseline", "a"), 0.10))
-            #expect(mobilityClose(value("mobility.share.ebike", "baseline", "a"), 0))
+            #expect(close(value("mobility.share.car", "baseline", "a"), 0.80))
+            #expect(close(value("mobility.share.carpool", "baseline", "a"), 0.05))
+            #expect(close(value("mobility.share.bus", "baseline", "a"), 0.05))
+            #expect(close(value("mobility.share.bike", "baseline", "a"), 0.10))
+            #expect(close(value("mobility.share.ebike", "baseline", "a"), 0))
             // The year 2023 holds the same survey (30 June 2023).
-            #expect(mobilityClose(value("mobility.share.car", "2023", "a"), 0.80))
+            #expect(close(value("mobility.share.car", "2023", "a"), 0.80))
         }
 
         @Test func sharesOfTheReportingSurveyAndThePilotTotal() throws {
             // 2024 survey of a: 60 + 15 + 5 + 15 + 5 = 100 commuters.
-            #expect(mobilityClose(value("mobility.share.car", "reporting", "a"), 0.60))
-            #expect(mobilityClose(value("mobility.share.carpool", "reporting", "a"), 0.15))
-            #expect(mobilityClose(value("mobility.share.ebike", "reporting", "a"), 0.05))
+            #expect(close(value("mobility.share.car", "reporting", "a"), 0.60))
+            #expect(close(value("mobility.share.carpool", "reporting", "a"), 0.15))
+            #expect(close(value("mobility.share.ebike", "reporting", "a"), 0.05))
             // Site b: 30 + 10 = 40 commuters: car 30/40 = 0.75, walk 10/40 = 0.25.
-            #expect(mobilityClose(value("mobility.share.car", "reporting", "b"), 0.75))
-            #expect(mobilityClose(value("mobility.share.walk", "reporting", "b"), 0.25))
+            #expect(close(value("mobility.share.car", "reporting", "b"), 0.75))
+            #expect(close(value("mobility.share.walk", "reporting", "b"), 0.25))
             // Pilot total: commuters added, 100 + 40 = 140: car (60 + 30)/140, walk 10/140, bike 15/140.
-            #expect(mobilityClose(value("mobility.share.car", "reporting"), 90.0 / 140))
-            #expect(mobilityClose(value("mobility.share.walk", "reporting"), 10.0 / 140))
-            #expect(mobilityClose(value("mobility.share.bike", "reporting"), 15.0 / 140))
+            #expect(close(value("mobility.share.car", "reporting"), 90.0 / 140))
+            #expect(close(value("mobility.share.walk", "reporting"), 10.0 / 140))
+            #expect(close(value("mobility.share.bike", "reporting"), 15.0 / 140))
             let kpi = try #require(report.kpi("mobility.share.car", period: "reporting"))
             #expect(kpi.unit == "ratio")
             #expect(kpi.flags.isEmpty)
@@ -131,13 +118,13 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
         @Test func aMonthWithoutSurveyUsesTheTripLogsAndSaysSo() throws {
             // March 2024: no survey; the logs hold 2 carpool trips → carpool 2/2 = 1, car 0/2 = 0.
             let carpool = try #require(report.kpi("mobility.share.carpool", period: "2024-03", site: "a"))
-            #expect(mobilityClose(carpool.value, 1))
+            #expect(close(carpool.value, 1))
             #expect(carpool.flags == ["trip_logs"])
             #expect(carpool.provenance.formula.hasPrefix("trip-based split of the logged trips, not of all commuters"))
             #expect(carpool.provenance.inputs == ["shift/trips/carpool-2024.csv"])
-            #expect(mobilityClose(value("mobility.share.car", "2024-03", "a"), 0))
+            #expect(close(value("mobility.share.car", "2024-03", "a"), 0))
             // June 2024 holds the survey (30 June), which wins.
-            #expect(mobilityClose(value("mobility.share.car", "2024-06", "a"), 0.60))
+            #expect(close(value("mobility.share.car", "2024-06", "a"), 0.60))
             // January 2024: nothing.
             let january = try #require(report.kpi("mobility.share.car", period: "2024-01", site: "a"))
             #expect(january.value == nil)
@@ -148,14 +135,14 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
         @Test func shiftInPercentagePoints() throws {
             // share_now − share_baseline, × 100: car 0.60 − 0.80 = −20 pp, carpool 0.15 − 0.05 = +10 pp, bus 0,
             // bike 0.15 − 0.10 = +5 pp, e-bike 0.05 − 0 = +5 pp, walk 0 − 0 = 0.
-            #expect(mobilityClose(value("mobility.shift_pp.car", "reporting", "a"), -20))
-            #expect(mobilityClose(value("mobility.shift_pp.carpool", "reporting", "a"), 10))
-            #expect(mobilityClose(value("mobility.shift_pp.bus", "reporting", "a"), 0))
-            #expect(mobilityClose(value("mobility.shift_pp.bike", "reporting", "a"), 5))
-            #expect(mobilityClose(value("mobility.shift_pp.ebike", "reporting", "a"), 5))
-            #expect(mobilityClose(value("mobility.shift_pp.walk", "reporting", "a"), 0))
+            #expect(close(value("mobility.shift_pp.car", "reporting", "a"), -20))
+            #expect(close(value("mobility.shift_pp.carpool", "reporting", "a"), 10))
+            #expect(close(value("mobility.shift_pp.bus", "reporting", "a"), 0))
+            #expect(close(value("mobility.shift_pp.bike", "reporting", "a"), 5))
+            #expect(close(value("mobility.shift_pp.ebike", "reporting", "a"), 5))
+            #expect(close(value("mobility.shift_pp.walk", "reporting", "a"), 0))
             // The year 2024 lies inside the reporting period: the same comparison. Not for 2023 or months.
-            #expect(mobilityClose(value("mobility.shift_pp.car", "2024", "a"), -20))
+            #expect(close(value("mobility.shift_pp.car", "2024", "a"), -20))
             #expect(report.kpi("mobility.shift_pp.car", period: "2023", site: "a") == nil)
             #expect(report.kpi("mobility.shift_pp.car", period: "baseline", site: "a") == nil)
             #expect(report.kpi("mobility.shift_pp.car", period: "2024-06", site: "a") == nil)
@@ -176,8 +163,8 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
 
         @Test func thePilotTotalComparesOnlySitesWithBothSurveys() throws {
             // Only a has a survey in both periods: the pilot's shift is a's (b is named as not compared).
-            #expect(mobilityClose(value("mobility.shift_pp.car", "reporting"), -20))
-            #expect(mobilityClose(value("mobility.shift_pp.walk", "reporting"), 0))
+            #expect(close(value("mobility.shift_pp.car", "reporting"), -20))
+            #expect(close(value("mobility.shift_pp.walk", "reporting"), 0))
             let kpi = try #require(report.kpi("mobility.shift_pp.car", period: "reporting"))
             #expect(kpi.provenance.formula.contains("not compared (a survey in one period only): b"))
         }
@@ -189,8 +176,8 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
             // Carpool occupancy from the logs: pkm 30×3 + 20×2 = 130, km 30 + 20 = 50 → 2.6.
             // car-km = 0.20 × 1800 + (−0.10) × 1800 ÷ 2.6 = 360 − 69.2307692308 = 290.7692307692 km.
             let kpi = try #require(report.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
-            #expect(mobilityClose(kpi.value, 360 - 180 / 2.6))
-            #expect(mobilityClose(kpi.value, 290.76923076923077))
+            #expect(close(kpi.value, 360 - 180 / 2.6))
+            #expect(close(kpi.value, 290.76923076923077))
             #expect(kpi.unit == "km")
             #expect(kpi.flags == ["not_annualised"])
             #expect(kpi.provenance.formula.contains("carpool occupancy 2.6 = Σ trip_pkm ÷ Σ trip_km"))
@@ -198,7 +185,7 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
             #expect(kpi.provenance.inputs == ["shift/surveys/baseline-2023.csv", "shift/surveys/reporting-2024.csv",
                                               "shift/trips/carpool-2024.csv"])
             // Pilot total = the sum over compared sites = a.
-            #expect(mobilityClose(value("mobility.car_km_avoided", "reporting"), 290.76923076923077))
+            #expect(close(value("mobility.car_km_avoided", "reporting"), 290.76923076923077))
         }
 
         @Test func avoidedCO2WithTheMobitoolFactors() throws {
@@ -210,8 +197,8 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
             //   e-bike  −0.05 × 1800 × 0.0113        =  −1.017
             //   total 52.5620769231 kg = 0.0525620769231 t
             let kpi = try #require(report.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
-            #expect(mobilityClose(kpi.value, (66.96 - 33.48 / 2.6 - 0.504 - 1.017) / 1000))
-            #expect(mobilityClose(kpi.value, 0.05256207692307692))
+            #expect(close(kpi.value, (66.96 - 33.48 / 2.6 - 0.504 - 1.017) / 1000))
+            #expect(close(kpi.value, 0.05256207692307692))
             #expect(kpi.unit == "t CO2e")
             #expect(kpi.flags == ["not_annualised"])
             #expect(kpi.provenance.factors.map(\.id) == ["transport.car", "transport.bike", "transport.ebike"])
@@ -223,8 +210,8 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
                     .hasPrefix("Σ_mode (share_baseline − share_now) × pkm_total_now × factor_mode"))
             #expect(kpi.provenance.formula.contains("trip-based shares"))
             #expect(kpi.provenance.formula.contains("not annualised"))
-            #expect(mobilityClose(value("co2.avoided_modal_shift_t", "reporting"), 0.05256207692307692))
-            #expect(mobilityClose(value("co2.avoided_modal_shift_t", "2024"), 0.05256207692307692))
+            #expect(close(value("co2.avoided_modal_shift_t", "reporting"), 0.05256207692307692))
+            #expect(close(value("co2.avoided_modal_shift_t", "2024"), 0.05256207692307692))
             #expect(report.kpi("co2.avoided_modal_shift_t", period: "baseline") == nil)
             // Cited factors reach the report's factor list.
             #expect(report.factorsUsed.map(\.id).contains("transport.ebike"))
@@ -258,21 +245,21 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
         @Test func sharesAreNormalisedByTheirSum() {
             #expect(report.rejects.isEmpty)
             // 2023: 70 + 5 + 5 + 10 + 9 + 0 = 99 → car 70/99 = 0.707070…, bike 9/99 = 0.090909…, walk 0.
-            #expect(mobilityClose(value("mobility.share.car", "baseline", "a"), 70.0 / 99))
-            #expect(mobilityClose(value("mobility.share.bike", "baseline", "a"), 9.0 / 99))
-            #expect(mobilityClose(value("mobility.share.walk", "baseline", "a"), 0))
+            #expect(close(value("mobility.share.car", "baseline", "a"), 70.0 / 99))
+            #expect(close(value("mobility.share.bike", "baseline", "a"), 9.0 / 99))
+            #expect(close(value("mobility.share.walk", "baseline", "a"), 0))
             // 2024: 55.5 + 8 + 6 + 12 + 16 + 2.5 = 100 → car 0.555, walk 0.025.
-            #expect(mobilityClose(value("mobility.share.car", "reporting", "a"), 0.555))
-            #expect(mobilityClose(value("mobility.share.walk", "reporting", "a"), 0.025))
+            #expect(close(value("mobility.share.car", "reporting", "a"), 0.555))
+            #expect(close(value("mobility.share.walk", "reporting", "a"), 0.025))
         }
 
         @Test func shiftFromShares() {
             // car 0.555 − 70/99 = 0.555 − 0.7070707071 = −0.1520707071 → −15.20707071 pp
             // bike 0.16 − 9/99 = 0.16 − 0.0909090909 = 0.0690909091 → +6.90909091 pp
             // walk 0.025 − 0 → +2.5 pp
-            #expect(mobilityClose(value("mobility.shift_pp.car", "reporting", "a"), -15.207070707070708))
-            #expect(mobilityClose(value("mobility.shift_pp.bike", "reporting", "a"), 6.909090909090909))
-            #expect(mobilityClose(value("mobility.shift_pp.walk", "reporting", "a"), 2.5))
+            #expect(close(value("mobility.shift_pp.car", "reporting", "a"), -15.207070707070708))
+            #expect(close(value("mobility.shift_pp.bike", "reporting", "a"), 6.909090909090909))
+            #expect(close(value("mobility.shift_pp.walk", "reporting", "a"), 2.5))
         }
 
         @Test func noDistancesNoAvoidedCO2() throws {
@@ -306,7 +293,7 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
 
         @Test func shiftAndAvoidedAreNullWithTheReason() throws {
             // Shares still exist: car 8/10, bike 2/10.
-            #expect(mobilityClose(report.kpi("mobility.share.car", period: "reporting", site: "a")?.value, 0.8))
+            #expect(close(report.kpi("mobility.share.car", period: "reporting", site: "a")?.value, 0.8))
             for key in ["mobility.shift_pp.car", "mobility.shift_pp.bike", "mobility.car_km_avoided",
                         "co2.avoided_modal_shift_t"] {
                 let site = try #require(report.kpi(key, period: "reporting", site: "a"))
@@ -326,11 +313,11 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
         @Test func theLatestSurveyOfThePeriodCounts() throws {
             // 2024 holds two surveys of a: 1 March (car 10 of 10) and 30 June (car 8 of 10): the latest is used.
             let kpi = try #require(report.kpi("mobility.share.car", period: "reporting", site: "a"))
-            #expect(mobilityClose(kpi.value, 0.8))
+            #expect(close(kpi.value, 0.8))
             #expect(kpi.provenance.inputs == ["nobase/survey.csv"])
             // March 2024 alone holds the March survey: car 10/10 = 1, bike 0.
-            #expect(mobilityClose(report.kpi("mobility.share.car", period: "2024-03", site: "a")?.value, 1))
-            #expect(mobilityClose(report.kpi("mobility.share.bike", period: "2024-03", site: "a")?.value, 0))
+            #expect(close(report.kpi("mobility.share.car", period: "2024-03", site: "a")?.value, 1))
+            #expect(close(report.kpi("mobility.share.bike", period: "2024-03", site: "a")?.value, 0))
         }
     }
 
@@ -364,7 +351,7 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
             // carpool 0 − 0.10 = −0.10; occupancy 2 (placeholder: no carpool logs).
             // car-km = 0.20 × 975 − 0.10 × 975 ÷ 2 = 195 − 48.75 = 146.25 km.
             let kpi = try #require(report.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
-            #expect(mobilityClose(kpi.value, 146.25))
+            #expect(close(kpi.value, 146.25))
             #expect(kpi.flags == ["not_annualised", "assumed_occupancy"])
             #expect(kpi.provenance.formula.contains("carpool occupancy 2 ASSUMED"))
         }
@@ -406,11 +393,11 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
             #expect(keys.filter { $0.hasPrefix("mobility.share.") }
                     == ["mobility.share.carpool", "mobility.share.bus", "mobility.share.bike"])
             let carpool = try #require(report.kpi("mobility.share.carpool", period: "reporting", site: "a"))
-            #expect(mobilityClose(carpool.value, 0.5))
+            #expect(close(carpool.value, 0.5))
             #expect(carpool.flags == ["trip_logs"])
             #expect(carpool.provenance.formula.contains("(2 of 4)"))
-            #expect(mobilityClose(report.kpi("mobility.share.bus", period: "2024-03")?.value, 0.25))
-            #expect(mobilityClose(report.kpi("mobility.share.bike", period: "reporting")?.value, 0.25))
+            #expect(close(report.kpi("mobility.share.bus", period: "2024-03")?.value, 0.25))
+            #expect(close(report.kpi("mobility.share.bike", period: "reporting")?.value, 0.25))
             #expect(report.kpi("mobility.counter.bike_share", period: "reporting") == nil)
         }
 
@@ -461,15 +448,15 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
             // pedestrians 12 + 9 = 7 + 220.5 + 63 + 21 = 311.5. 2 May: bikes observed 1 hour, the rest 2 → not used.
             // Share 63 / 311.5 = 0.2022471910.
             let kpi = try #require(report.kpi("mobility.counter.bike_share", period: "reporting", site: "a"))
-            #expect(mobilityClose(kpi.value, 63 / 311.5))
+            #expect(close(kpi.value, 63 / 311.5))
             #expect(kpi.unit == "ratio")
             // Coverage: 4 classes × 2 hours used = 8 of 4 × 8784 hours (366 days × 24) in 2024.
-            #expect(mobilityClose(kpi.coverage, 8.0 / 35_136))
+            #expect(close(kpi.coverage, 8.0 / 35_136))
             #expect(kpi.flags == ["low_coverage"])
             #expect(kpi.provenance.formula.contains("counted traffic past the counter, not the commuters' modal split"))
             #expect(kpi.provenance.inputs == ["count/telraam/api.csv"])
             // May 2024: 31 days × 24 = 744 hours per class.
-            #expect(mobilityClose(
+            #expect(close(
                 report.kpi("mobility.counter.bike_share", period: "2024-05", site: "a")?.coverage, 8.0 / 2976))
         }
 
@@ -480,7 +467,7 @@ fileprivate func mobilityClose(_ actual: Double?, _ expected: Double) -> Bool {
                     == "the counters of site b count bikes only (Kanaalbrug): no count of all road users to divide by")
             // The pilot total uses the Telraam counter only, and names the bike-only one.
             let total = try #require(report.kpi("mobility.counter.bike_share", period: "reporting"))
-            #expect(mobilityClose(total.value, 63 / 311.5))
+            #expect(close(total.value, 63 / 311.5))
             #expect(total.provenance.formula.contains("counters: a/348917"))
             #expect(total.provenance.formula
                     .contains("not used (they count bikes only, no other road users): b/Kanaalbrug"))

@@ -46,7 +46,6 @@ private func counts(present: Int, estimated: Int, missing: Int, sum: Double) -> 
     QuantityTotals(present: present, estimated: estimated, missing: missing, sum: sum)
 }
 
-private func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) < 1e-9 }
 
 private func sums(_ result: FileResult, _ quantity: Quantity) -> QuantityTotals {
     var got = totals(result, quantity)
@@ -212,7 +211,7 @@ extension PVFormatTests {
             // 12:00 CEST = 10:00 UTC.
             #expect(pv111.map(\.startUTC) == ["2024-06-01T10:00Z", "2024-06-01T10:05Z", "2024-06-01T10:10Z"].map(utc))
             #expect(pv111.map(\.quality) == [.measured, .estimated, .estimated])
-            #expect(zip(pv111.map(\.value), [0.1, 0.15, 0.15]).allSatisfy(close))
+            #expect(zip(pv111.map(\.value), [0.1, 0.15, 0.15]).allSatisfy { close($0, $1) })
         }
 
         @Test("`quantity: pv_production` on the source reads only the PV channels")

@@ -137,27 +137,13 @@ import Testing
     let report: PilotReport
 
     init() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try scratch.write("pipelines/pv.yaml", Self.yaml)
-        try scratch.write("input/pv/grid/grid.csv", Self.grid)
-        try scratch.write("input/pv/sma/inverter.csv", Self.sma)
-        try scratch.write("input/pv/sungrow/plant.csv", Self.sungrow)
-        let definition = try DefinitionLoader.load(file: scratch.root + "/pipelines/pv.yaml", catalogue: .builtIn)
-        var diagnostics = Diagnostics()
-        let outcomes = PipelineRun.execute(definitions: [definition], folders: scratch.folders, catalogue: .builtIn,
-                                           threads: 2, diagnostics: &diagnostics)
-        report = outcomes[0].report
+        report = try runPilot("pv", yaml: Self.yaml, files: ["grid/grid.csv": Self.grid, "sma/inverter.csv": Self.sma, "sungrow/plant.csv": Self.sungrow])
     }
 
     func value(_ key: String, _ period: String, _ site: String? = nil) -> Double? {
         report.kpi(key, period: period, site: site)?.value
     }
 
-    func close(_ actual: Double?, _ expected: Double) -> Bool {
-        guard let actual else { return false }
-        return abs(actual - expected) <= 1e-9 * max(1, abs(expected))
-    }
 
     @Test func inputsAreReadWithoutRejects() {
         #expect(report.rejects.isEmpty, "\(report.rejects.map(\.reason))")

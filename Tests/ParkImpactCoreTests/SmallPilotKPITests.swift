@@ -40,25 +40,13 @@ import Testing
     let report: PilotReport
 
     init() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try scratch.write("pipelines/small.yaml", Self.yaml)
-        try scratch.write("input/small/data.csv", Self.data)
-        let definition = try DefinitionLoader.load(file: scratch.root + "/pipelines/small.yaml", catalogue: .builtIn)
-        var diagnostics = Diagnostics()
-        let outcomes = PipelineRun.execute(definitions: [definition], folders: scratch.folders, catalogue: .builtIn,
-                                           threads: 2, diagnostics: &diagnostics)
-        report = outcomes[0].report
+        report = try runPilot("small", yaml: Self.yaml, files: ["data.csv": Self.data])
     }
 
     func value(_ key: String, _ period: String, _ site: String? = nil) -> Double? {
         report.kpi(key, period: period, site: site)?.value
     }
 
-    func close(_ actual: Double?, _ expected: Double) -> Bool {
-        guard let actual else { return false }
-        return abs(actual - expected) <= 1e-9 * max(1, abs(expected))
-    }
 
     @Test func energyPerSiteAndTotal() {
         #expect(close(value("energy.electricity.offtake_kwh", "baseline", "a"), 150))

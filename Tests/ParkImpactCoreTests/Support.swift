@@ -86,3 +86,21 @@ struct Scratch {
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 }
+
+/// Runs one pilot end to end in a scratch folder: its definition, and its input files by path under input/<pilot>/.
+func runPilot(_ pilot: String, yaml: String, files: [String: String]) throws -> PilotReport {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("pipelines/\(pilot).yaml", yaml)
+    for (path, text) in files { try scratch.write("input/\(pilot)/\(path)", text) }
+    let definition = try DefinitionLoader.load(file: scratch.root + "/pipelines/\(pilot).yaml", catalogue: .builtIn)
+    var diagnostics = Diagnostics()
+    return PipelineRun.execute(definitions: [definition], folders: scratch.folders, catalogue: .builtIn, threads: 2,
+                               diagnostics: &diagnostics)[0].report
+}
+
+/// Equal within a relative tolerance (floating-point sums added in another order); false for nil.
+func close(_ actual: Double?, _ expected: Double, tolerance: Double = 1e-9) -> Bool {
+    guard let actual else { return false }
+    return abs(actual - expected) <= tolerance * max(1, abs(expected))
+}

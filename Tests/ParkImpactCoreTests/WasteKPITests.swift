@@ -76,16 +76,7 @@ import Testing
     let report: PilotReport
 
     init() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try scratch.write("pipelines/waste.yaml", Self.yaml)
-        try scratch.write("input/waste/afval.csv", Self.collections)
-        try scratch.write("input/waste/containers.csv", Self.containers)
-        let definition = try DefinitionLoader.load(file: scratch.root + "/pipelines/waste.yaml", catalogue: .builtIn)
-        var diagnostics = Diagnostics()
-        let outcomes = PipelineRun.execute(definitions: [definition], folders: scratch.folders, catalogue: .builtIn,
-                                           threads: 2, diagnostics: &diagnostics)
-        report = outcomes[0].report
+        report = try runPilot("waste", yaml: Self.yaml, files: ["afval.csv": Self.collections, "containers.csv": Self.containers])
     }
 
     func kpi(_ key: String, _ period: String, _ site: String? = nil) throws -> KPI {
@@ -96,10 +87,6 @@ import Testing
         report.kpi(key, period: period, site: site)?.value
     }
 
-    func close(_ actual: Double?, _ expected: Double) -> Bool {
-        guard let actual else { return false }
-        return abs(actual - expected) <= 1e-12 * max(1, abs(expected))
-    }
 
     static let shares = ["waste.recycling_rate", "waste.energy_recovery_share", "waste.disposal_share",
                          "waste.residual_share", "waste.hazardous_share"]

@@ -59,10 +59,6 @@ private func monthSums(_ result: FileResult, _ quantity: Quantity) -> [String: D
     return sums
 }
 
-private func close(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-9) -> Bool {
-    guard let a else { return false }
-    return abs(a - b) <= tolerance
-}
 
 /// The first records of a file as text, as `sniff` hands them to the detectors.
 private func firstRecords(_ path: String) throws -> [[String]] {

@@ -101,18 +101,7 @@ import Testing
     let report: PilotReport
 
     init() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try scratch.write("pipelines/water.yaml", Self.yaml)
-        try scratch.write("input/water/a/2023.csv", Self.a2023)
-        try scratch.write("input/water/a/2024.csv", Self.a2024)
-        try scratch.write("input/water/b/2023.csv", Self.b2023)
-        try scratch.write("input/water/b/2024.csv", Self.b2024)
-        let definition = try DefinitionLoader.load(file: scratch.root + "/pipelines/water.yaml", catalogue: .builtIn)
-        var diagnostics = Diagnostics()
-        let outcomes = PipelineRun.execute(definitions: [definition], folders: scratch.folders, catalogue: .builtIn,
-                                           threads: 2, diagnostics: &diagnostics)
-        report = outcomes[0].report
+        report = try runPilot("water", yaml: Self.yaml, files: ["a/2023.csv": Self.a2023, "a/2024.csv": Self.a2024, "b/2023.csv": Self.b2023, "b/2024.csv": Self.b2024])
     }
 
     func kpi(_ key: String, _ period: String, _ site: String? = nil) throws -> KPI {
@@ -123,10 +112,6 @@ import Testing
         report.kpi(key, period: period, site: site)?.value
     }
 
-    func close(_ actual: Double?, _ expected: Double) -> Bool {
-        guard let actual else { return false }
-        return abs(actual - expected) <= 1e-9 * max(1, abs(expected))
-    }
 
     @Test func theFixtureIsReadWithoutRejects() {
         #expect(report.rejects.isEmpty)
