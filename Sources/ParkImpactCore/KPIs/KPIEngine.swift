@@ -75,6 +75,8 @@ public struct KPIEngine {
             + wasteKPIs(period: period, site: site)
             + waterKPIs(period: period, site: site)
             + mobilityKPIs(period: period, site: site)
+            + weatherKPIs(period: period, site: site)
+            + costKPIs(period: period, site: site)
             + quality(period: period, site: site)
     }
 
