@@ -3,7 +3,8 @@ import Yams
 
 /// Reads and validates `pipelines/*.yaml`. Every problem is collected with its file, line and key path.
 public enum DefinitionLoader {
-    static let topLevelKeys = ["pilot", "name", "language", "timezone", "periods", "sites", "sources", "factors"]
+    static let topLevelKeys = ["pilot", "name", "language", "timezone", "periods", "sites", "sources", "factors",
+                                "prices", "pilot_cost", "pilot_cost_by_site"]
     static let siteKeys = ["id", "name", "fte", "floor_area_m2", "electricity_contract"]
     static let sourceKeys = ["path", "format", "site", "quantity", "unit", "timezone", "encoding", "delimiter",
                              "decimal_mark", "thousands_separator", "columns", "date_format", "values"]
@@ -187,12 +188,67 @@ public enum DefinitionLoader {
             }
         }
 
+        // Prices (EUR per kWh by carrier and year) and the pilot's investment (EUR), for cost per result.
+        var prices: [PipelineDefinition.PriceCarrier: [Int: Double]] = [:]
+        if let pricesNode = top["prices"], let map = reader.mapping(pricesNode, path: "prices", allowed: nil) {
+            let carriers = PipelineDefinition.PriceCarrier.allCases.map(\.rawValue).joined(separator: ", ")
+            if map.isEmpty {
+                reader.fail(pricesNode, "prices", "empty; give EUR per kWh by carrier and year, e.g. "
+                    + "prices: { electricity: { 2024: 0.24 }, gas: { 2024: 0.075 } }")
+            }
+            for (carrierNode, yearsNode) in map {
+                let name = carrierNode.string ?? ""
+                let path = "prices.\(name)"
+                guard let carrier = PipelineDefinition.PriceCarrier(rawValue: name) else {
+                    reader.fail(carrierNode, path, "unknown carrier; known: \(carriers)")
+                    continue
+                }
+                guard let years = reader.mapping(yearsNode, path: path, allowed: nil) else { continue }
+                if years.isEmpty {
+                    reader.fail(yearsNode, path, "empty; give EUR per kWh by year, e.g. { 2024: 0.24 }")
+                }
+                for (yearNode, valueNode) in years {
+                    let text = yearNode.string ?? ""
+                    let yearPath = "\(path).\(text)"
+                    guard text.range(of: "^[0-9]{4}$", options: .regularExpression) != nil, let year = Int(text) else {
+                        reader.fail(yearNode, yearPath, "\"\(text)\" is not a year; write the year with 4 digits, e.g. 2024")
+                        continue
+                    }
+                    guard let value = valueNode.float, value >= 0, value.isFinite else {
+                        reader.fail(valueNode, yearPath, "\"\(valueNode.string ?? "")\" is not a number ≥ 0 (EUR per kWh)")
+                        continue
+                    }
+                    prices[carrier, default: [:]][year] = value
+                }
+            }
+        }
+        let pilotCost = reader.euros(top["pilot_cost"], path: "pilot_cost")
+        var pilotCostBySite: [String: Double] = [:]
+        if let bySiteNode = top["pilot_cost_by_site"],
+           let map = reader.mapping(bySiteNode, path: "pilot_cost_by_site", allowed: nil) {
+            for (siteNode, valueNode) in map {
+                let id = siteNode.string ?? ""
+                let path = "pilot_cost_by_site.\(id)"
+                guard sites.contains(where: { $0.id == id }) else {
+                    reader.fail(siteNode, path, "unknown site \"\(id)\"; known: \(sites.map(\.id).joined(separator: ", "))")
+                    continue
+                }
+                if let value = reader.euros(valueNode, path: path) { pilotCostBySite[id] = value }
+            }
+            let sum = pilotCostBySite.values.reduce(0, +)
+            if let pilotCost, sum > pilotCost * (1 + 1e-12) {
+                reader.fail(bySiteNode, "pilot_cost_by_site", "the sites' costs add up to \(NodeReader.plain(sum)) EUR, "
+                    + "more than pilot_cost \(NodeReader.plain(pilotCost)) EUR; correct one of them")
+            }
+        }
+
         guard reader.errors.isEmpty, let baseline = periods["baseline"], let reporting = periods["reporting"] else {
             throw DefinitionErrors(errors: reader.errors)
         }
         return PipelineDefinition(
             file: file, pilot: pilot, name: name, language: language, timezone: timezone,
-            baseline: baseline, reporting: reporting, sites: sites, sources: sources, factorOverrides: overrides)
+            baseline: baseline, reporting: reporting, sites: sites, sources: sources, factorOverrides: overrides,
+            prices: prices, pilotCost: pilotCost, pilotCostBySite: pilotCostBySite)
     }
 }
 
@@ -404,6 +460,21 @@ struct NodeReader {
             return nil
         }
         return value
+    }
+
+    /// An amount in EUR (`pilot_cost`, `pilot_cost_by_site.<site>`): a number > 0.
+    mutating func euros(_ node: Node?, path: String) -> Double? {
+        guard let node else { return nil }
+        guard let value = node.float, value > 0, value.isFinite else {
+            fail(node, path, "\"\(node.string ?? "")\" is not a positive number (EUR)")
+            return nil
+        }
+        return value
+    }
+
+    /// A number for messages: `120000`, `0.5` (no trailing `.0`).
+    static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     mutating func period(_ node: Node, path: String) -> PipelineDefinition.Period? {

@@ -4,6 +4,8 @@ public import CSVReading
 public struct PipelineDefinition: Sendable {
     public enum Language: String, Sendable, CaseIterable { case nl, en }
     public enum ElectricityContract: String, Sendable, CaseIterable { case grey, green }
+    /// The carriers `prices:` may price (EUR per kWh): grid offtake and natural gas (kWh on gross calorific value).
+    public enum PriceCarrier: String, Sendable, CaseIterable { case electricity, gas }
 
     public struct Period: Sendable, Equatable {
         public let from: CivilDate
@@ -92,6 +94,15 @@ public struct PipelineDefinition: Sendable {
     public let sources: [Source]
     /// Factor overrides by catalogue id (kg CO2e per unit).
     public let factorOverrides: [String: Double]
+    /// `prices:` EUR per kWh by carrier and calendar year (for `cost.*`); a year without a price is never guessed.
+    public internal(set) var prices: [PriceCarrier: [Int: Double]] = [:]
+    /// `pilot_cost:` total investment of the pilot in EUR.
+    public internal(set) var pilotCost: Double? = nil
+    /// `pilot_cost_by_site:` investment per site id in EUR (optional; enables per-site cost per tonne and payback).
+    public internal(set) var pilotCostBySite: [String: Double] = [:]
+
+    /// Whether the pipeline configures cost per result at all (otherwise the `cost.*` family adds no rows).
+    public var hasCostConfiguration: Bool { !prices.isEmpty || pilotCost != nil || !pilotCostBySite.isEmpty }
 
     public func site(_ id: String) -> Site? { sites.first { $0.id == id } }
 
