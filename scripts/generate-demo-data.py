@@ -20,6 +20,20 @@ input/demo-park/logistiek-pv/  the rooftop inverter's SMA WebUI CSV3 export for 
   yield register in integer Wh (difference consecutive rows), the grid channels at 0 / NaN as an inverter without
   SMA Energy Meter writes them. About 1.1 MB (5-minute rows would be 3.3 MB).
 
+The other KPI families (small files, their own random streams; the files above do not change with them):
+  weather/uccle_daily_2022-2024.csv   RMI/KMI open-data daily shape `code,timestamp,temp_avg,temp_max,temp_min`,
+                                      station 6447, 2022-12-30 .. 2024-12-31: the synthetic temperatures below
+  acme-water/                         HomeWizard `time,water usage dl` (running total), HOURLY rows 2023-2024 (15 min
+                                      would be 1.7 MB); a ~28 l/h leak until 2024-02-14; 4 rows missing 2024-09-10
+  waste/                              collector's report `Datum;Vestiging;Euralcode;Omschrijving;Gewicht (kg);
+                                      Verwerkingscode;Inzamelaar`, monthly collections of the three sites; less
+                                      residual waste in 2024, some 2023 residual collections to landfill (D1)
+  mobility-survey/                    commuting survey, long layout, 2023 (baseline) and 2024 (reporting) per site
+  mobility-trips/                     ACME's 2024 carpool and station-shuttle trip log `start,mode,distance_km,occupancy`
+Their oracle fields are in the site's year entries ("2023", "2024"): water_m3 (null without a water meter),
+waste_kg {total, recycling (R2-R11), energy_recovery (R1), disposal (D), residual (20 03 01), hazardous (*)},
+commute {commuters per mode, total}.
+
 Byte format as in the real samples (/work/shared/samples/fluvius_*): UTF-8 BOM, `;`, decimal comma with three
 decimals, EAN as `="541448820000000011"`, dates dd-MM-yyyy (NL) or dd/MM/yyyy (EN), times HH:mm:ss in local
 Belgian time without offset. NL files use LF and (like the real NL gas export) no newline after the last line;
@@ -731,6 +745,227 @@ def generate_gas(site, year, buckets, out_dir: Path):
     return path
 
 
+# --------------------------------------------------------------------------------------------------------------
+# The other KPI families: weather, water, waste, mobility (small files, their own random streams, so the Fluvius
+# and SMA files above stay byte-identical)
+# --------------------------------------------------------------------------------------------------------------
+
+WEATHER_STATION = "6447"                     # RMI/KMI station code of Uccle/Ukkel
+WEATHER_FROM, WEATHER_TO = dt.date(2022, 12, 30), dt.date(2024, 12, 31)   # Teq of 1 Jan 2023 needs 30 and 31 Dec
+
+
+def fmt_c(v: float) -> str:
+    return f"{round(v, 1) + 0.0:.1f}"      # + 0.0: never "-0.0"
+
+
+def generate_weather(out_dir: Path):
+    """RMI/KMI open-data daily file (aws_1day shape, `code,timestamp,temp_avg,temp_max,temp_min`): temp_avg is the
+    synthetic series that drives the gas models; min/max are decoration from their own random stream."""
+    r = rng("weather", "rmi-min-max")
+    lines = ["code,timestamp,temp_avg,temp_max,temp_min"]
+    d = WEATHER_FROM
+    while d <= WEATHER_TO:
+        t = TEMPERATURE[d]
+        lines.append(f"{WEATHER_STATION},{d:%Y-%m-%d}T00:00:00,{fmt_c(t)},{fmt_c(t + r.uniform(2.0, 6.5))},"
+                     f"{fmt_c(t - r.uniform(2.0, 6.5))}")
+        d += dt.timedelta(days=1)
+    path = out_dir / "weather" / "uccle_daily_2022-2024.csv"
+    write_bytes(path, "\n".join(lines) + "\n")
+    return path
+
+
+WATER_SITE = "acme"
+WATER_LEAK_REPAIRED = dt.date(2024, 2, 14)   # running toilet valve + leaking hose tap, found by the night flow
+WATER_REGISTER_START_DL = 4_812_345          # the meter's register on 2023-01-01 00:00 (481 m3)
+WATER_GAP = (dt.datetime(2024, 9, 10, 11), dt.datetime(2024, 9, 10, 14))  # Wi-Fi outage: these local rows absent
+
+
+def generate_water(out_dir: Path, oracle_dl: dict):
+    """HomeWizard water export of ACME's main meter, HOURLY rows (15-minute rows for two years would be 1.7 MB):
+    `time,water usage dl`, the running total in decilitres at local wall-clock time, LF, no BOM (as the sample).
+    Workdays: sanitary + process water 06-22 h; a leak of ~28 l/h day and night until WATER_LEAK_REPAIRED, so the
+    night minimum flow drops from ~0.028 m3/h (2023) to 0 (2024). Oracle: decilitres per year of the local start."""
+    r = rng(WATER_SITE, "water")
+    register = WATER_REGISTER_START_DL
+    lines = ["time,water usage dl"]
+    t = local_midnight_utc(dt.date(2023, 1, 1))
+    end = local_midnight_utc(dt.date(2025, 1, 1))
+    while t <= end:
+        ls = t + utc_offset(t)
+        if not (WATER_GAP[0] <= ls <= WATER_GAP[1]):
+            lines.append(f"{ls:%Y-%m-%d %H:%M},{register}")
+        if t == end:
+            break
+        d, h = ls.date(), ls.hour
+        use = 0.0
+        if is_workday(d) and not acme_closed(d):
+            if 6 <= h < 22:
+                use = 3700.0 * (1.5 if h in (6, 12, 14, 18) else 1.0) * r.uniform(0.7, 1.3)
+                use *= 0.95 if d.year == 2024 else 1.0          # waterless urinals with the retrofit
+            elif h == 22:
+                use = 1500.0 * r.uniform(0.6, 1.2)               # cleaning crew
+        elif 8 <= h < 16 and r.random() < 0.15:
+            use = r.uniform(50.0, 400.0)                         # weekend: security round, sprinkler test
+        if 1 <= h < 5 and r.random() < 0.02:
+            use += r.uniform(60.0, 120.0)                        # the odd night-time flush
+        if d < WATER_LEAK_REPAIRED:
+            use += 280.0 + r.uniform(-8.0, 8.0)                  # the leak, ~28 l/h
+        dl = int(round(use))
+        register += dl
+        oracle_dl[ls.year] = oracle_dl.get(ls.year, 0) + dl
+        t += dt.timedelta(hours=1)
+    path = out_dir / "acme-water" / "HomeWizard_water_ACME_hoofdmeter_2023-2024_hourly.csv"
+    write_bytes(path, "\n".join(lines) + "\n")
+    return path
+
+
+# Streams per site: (EURAL, description, collections per year (months), mean kg per collection 2023, 2024 factor).
+WASTE_STREAMS = {
+    "acme": [("20 03 01", "Gemengd bedrijfsafval", 12, 1450.0, 0.72),
+             ("15 01 01", "Papier en karton", 12, 380.0, 1.10),
+             ("15 01 02", "PMD-verpakkingen", 12, 95.0, 1.15),
+             ("17 04 05", "IJzer en staal", 12, 3900.0, 1.00),
+             ("16 06 01*", "Loodaccu's", 2, 160.0, 1.00)],
+    "brouwerij": [("20 03 01", "Gemengd bedrijfsafval", 12, 620.0, 0.80),
+                  ("15 01 01", "Papier en karton", 12, 540.0, 1.05),
+                  ("15 01 02", "PMD-verpakkingen", 12, 210.0, 1.10)],
+    "logistiek": [("20 03 01", "Gemengd bedrijfsafval", 12, 980.0, 0.78),
+                  ("15 01 01", "Papier en karton", 12, 1650.0, 1.06),
+                  ("15 01 02", "PMD-verpakkingen (folie)", 12, 310.0, 1.12),
+                  ("16 06 01*", "Loodaccu's (heftrucks)", 1, 850.0, 1.00)],
+}
+WASTE_TREATMENT = {"20 03 01": "R1", "15 01 01": "R3", "15 01 02": "R4", "16 06 01*": "R4", "17 04 05": "R4"}
+WASTE_D1_MONTHS_2023 = (3, 6, 9, 12)          # 2023: the residual-waste contract sent these collections to landfill
+WASTE_COLLECTOR = {"20 03 01": "Afvalpunt Schelde NV", "15 01 01": "Recyclo BV", "15 01 02": "Recyclo BV",
+                   "16 06 01*": "Bebat-partner Accu Recycling BV", "17 04 05": "Metaalhandel Van Dijck BV"}
+
+
+def waste_class(eural: str, treatment: str) -> str:
+    if treatment == "R1":
+        return "energy_recovery"
+    if treatment.startswith("D"):
+        return "disposal"
+    return "recycling"
+
+
+def generate_waste(out_dir: Path, oracle: dict):
+    """One collector's report for the three sites, 2023-2024, one row per collection:
+    `Datum;Vestiging;Euralcode;Omschrijving;Gewicht (kg);Verwerkingscode;Inzamelaar`, dates dd-MM-yyyy, mass in kg
+    with one decimal (decimal comma), UTF-8 BOM, CRLF (an Excel export). Residual waste falls in 2024 (sorting
+    at source), some 2023 residual collections went to landfill (D1). Oracle: tenths of kg per site, year, class."""
+    rows = []
+    for site in ("acme", "brouwerij", "logistiek"):
+        for year in YEARS:
+            for eural, text, per_year, mean_kg, factor_2024 in WASTE_STREAMS[site]:
+                r = rng("waste", site, year, eural)
+                months = range(1, 13) if per_year == 12 else ((5, 11) if per_year == 2 else (9,))
+                for month in months:
+                    d = dt.date(year, month, 1) + dt.timedelta(days=r.randint(3, 20))
+                    while not is_workday(d):
+                        d += dt.timedelta(days=1)
+                    kg = mean_kg * (factor_2024 if year == 2024 else 1.0) * r.uniform(0.8, 1.2)
+                    tenths = int(round(kg * 10))
+                    treatment = WASTE_TREATMENT[eural]
+                    if eural == "20 03 01" and year == 2023 and month in WASTE_D1_MONTHS_2023:
+                        treatment = "D1"
+                    rows.append((d, site, eural, text, tenths, treatment, WASTE_COLLECTOR[eural]))
+                    o = oracle.setdefault(site, {}).setdefault(year, {"total": 0, "recycling": 0, "energy_recovery": 0,
+                                                                      "disposal": 0, "residual": 0, "hazardous": 0})
+                    o["total"] += tenths
+                    o[waste_class(eural, treatment)] += tenths
+                    if eural == "20 03 01":
+                        o["residual"] += tenths
+                    if eural.endswith("*"):
+                        o["hazardous"] += tenths
+    rows.sort(key=lambda x: (x[0], x[1], x[2]))
+    lines = ["Datum;Vestiging;Euralcode;Omschrijving;Gewicht (kg);Verwerkingscode;Inzamelaar"]
+    for d, site, eural, text, tenths, treatment, collector in rows:
+        lines.append(f"{d:%d-%m-%Y};{site};{eural};{text};{tenths // 10},{tenths % 10};{treatment};{collector}")
+    path = out_dir / "waste" / "afvalrapport_inzamelaar_2023-2024.csv"
+    write_bytes(path, "\ufeff" + "\r\n".join(lines) + "\r\n")
+    return path
+
+
+# Home-work survey (company survey on the reference date 30 June): commuters per main mode and the average one-way
+# distance (km). 2023 = baseline, 2024 = after the bike plan (e-bike leasing, carpool app, station shuttle). The
+# motorbike count stays the same per site: the catalogue has no motorbike factor, and a changed motorbike share makes
+# the modal-shift CO2 null (leaving it out would bias the result).
+SURVEY_MODES = [("car", "Auto (alleen)"), ("carpool", "Carpool"), ("motorbike", "Motorfiets"), ("bus", "Bus"),
+                ("train", "Trein"), ("bike", "Fiets"), ("ebike", "Elektrische fiets"), ("walk", "Te voet")]
+SURVEY = {
+    "acme": {2023: {"car": 84, "carpool": 6, "motorbike": 3, "bus": 4, "train": 3, "bike": 12, "ebike": 6, "walk": 2},
+             2024: {"car": 74, "carpool": 11, "motorbike": 3, "bus": 5, "train": 3, "bike": 14, "ebike": 8, "walk": 2}},
+    "brouwerij": {2023: {"car": 27, "carpool": 3, "motorbike": 1, "bus": 2, "train": 2, "bike": 7, "ebike": 2,
+                         "walk": 1},
+                  2024: {"car": 24, "carpool": 4, "motorbike": 1, "bus": 2, "train": 2, "bike": 8, "ebike": 3,
+                         "walk": 1}},
+    "logistiek": {2023: {"car": 61, "carpool": 5, "motorbike": 2, "bus": 3, "train": 1, "bike": 5, "ebike": 2,
+                         "walk": 1},
+                  2024: {"car": 56, "carpool": 8, "motorbike": 2, "bus": 3, "train": 1, "bike": 6, "ebike": 4,
+                         "walk": 0}},
+}
+SURVEY_DISTANCE_KM = {"car": 21.5, "carpool": 24.0, "motorbike": 17.0, "bus": 11.5, "train": 32.0, "bike": 6.5,
+                      "ebike": 12.5, "walk": 1.5}
+SURVEY_SITE_DISTANCE = {"acme": 1.0, "brouwerij": 0.8, "logistiek": 1.2}
+
+
+def generate_survey(out_dir: Path, oracle: dict):
+    """Commuting survey, long layout `vestiging;jaar;vervoerwijze;aantal;gemiddelde afstand (km)`, Dutch mode names,
+    decimal comma, UTF-8 BOM, CRLF. A mode with 0 commuters is left out (as a survey tool does)."""
+    lines = ["vestiging;jaar;vervoerwijze;aantal;gemiddelde afstand (km)"]
+    for site in ("acme", "brouwerij", "logistiek"):
+        for year in YEARS:
+            counts = SURVEY[site][year]
+            for mode, word in SURVEY_MODES:
+                n = counts[mode]
+                if n == 0:
+                    continue
+                km = round(SURVEY_DISTANCE_KM[mode] * SURVEY_SITE_DISTANCE[site], 1)
+                lines.append(f"{site};{year};{word};{n};{f'{km:.1f}'.replace('.', ',')}")
+            oracle.setdefault(site, {})[year] = {**{m: counts[m] for m, _ in SURVEY_MODES},
+                                                 "total": sum(counts.values())}
+    path = out_dir / "mobility-survey" / "woon-werkverkeer_enquete_2023-2024.csv"
+    write_bytes(path, "\ufeff" + "\r\n".join(lines) + "\r\n")
+    return path
+
+
+# ACME's 2024 trip log: the carpool app (five crews, to work and back) and the shuttle between Antwerpen-Berchem
+# station and the park (one run in the morning, one in the evening).
+CARPOOL_CREWS = [(18.4, 2), (26.9, 3), (14.2, 2), (31.5, 2), (22.7, 3)]   # one-way km, people in the car
+SHUTTLE_KM = 9.6
+
+
+def generate_trips(out_dir: Path):
+    """`start,mode,distance_km,occupancy`, local times `yyyy-MM-dd HH:mm`, LF. ACME workdays of 2024 only."""
+    r = rng("acme", 2024, "trips")
+    lines = ["start,mode,distance_km,occupancy"]
+    d = dt.date(2024, 1, 1)
+    while d.year == 2024:
+        if is_workday(d) and not acme_closed(d):
+            rows = [(dt.datetime.combine(d, dt.time(6, 10)), "shuttle", SHUTTLE_KM, r.randint(3, 9))]
+            for i, (km, people) in enumerate(CARPOOL_CREWS):
+                if r.random() < 0.85:
+                    n = people - (1 if r.random() < 0.1 else 0)
+                    if n >= 2:
+                        rows.append((dt.datetime.combine(d, dt.time(5, 20 + 5 * i)), "carpool", km, n))
+                        rows.append((dt.datetime.combine(d, dt.time(22, 5 + 5 * i)), "carpool", km, n))
+            rows.append((dt.datetime.combine(d, dt.time(22, 15)), "shuttle", SHUTTLE_KM, r.randint(2, 8)))
+            for start, mode, km, n in sorted(rows):
+                lines.append(f"{start:%Y-%m-%d %H:%M},{mode},{km:.1f},{n}")
+        d += dt.timedelta(days=1)
+    path = out_dir / "mobility-trips" / "acme_carpool_shuttle_ritten_2024.csv"
+    write_bytes(path, "\n".join(lines) + "\n")
+    return path
+
+
+def write_bytes(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(text.encode("utf-8"))
+    os.replace(tmp, path)
+
+
 def kwh(v: int) -> float:
     """Thousandths -> a float whose shortest repr is the exact three-decimal value."""
     return float(f"{v // 1000}.{v % 1000:03d}")
@@ -792,6 +1027,24 @@ def main(argv=None) -> int:
                       + (f", gas {kwh(buckets[str(year)]['gas_kwh']):.0f} kWh" if site["gas"] else "") + extra,
                       file=sys.stderr)
         oracle[site["id"]] = {key: bucket_json(b, period_days[key]) for key, b in buckets.items()}
+
+    # The other families (weather, water, waste, mobility): their own files and random streams; their oracle
+    # fields sit in the site's year entries.
+    written.append(generate_weather(out_dir))
+    water_dl = {}
+    written.append(generate_water(out_dir, water_dl))
+    waste = {}
+    written.append(generate_waste(out_dir, waste))
+    survey = {}
+    written.append(generate_survey(out_dir, survey))
+    written.append(generate_trips(out_dir))
+    for site in SITES:
+        for year in YEARS:
+            entry = oracle[site["id"]][f"{year}"]
+            entry["water_m3"] = (water_dl[year] / 10000.0) if site["id"] == WATER_SITE else None
+            w = waste[site["id"]][year]
+            entry["waste_kg"] = {k: v / 10.0 for k, v in w.items()}
+            entry["commute"] = survey[site["id"]][year]
 
     expected = Path(args.expected)
     expected.parent.mkdir(parents=True, exist_ok=True)

@@ -63,6 +63,7 @@ import ParkImpactCore
     /// production it wrote into the SMA register, and min(max(production − injection, 0), production) summed over the
     /// quarters whose injection and offtake rows have a value (`pv.matched` of `pv.intervals` quarters, which is also
     /// the coverage of self-consumed PV); null where the site has no PV data in the period.
+    /// Water (m³), waste (kg) and the car share of the commuting survey per site and year are compared too.
     @Test("energy per site, year and month equals the generator's own totals")
     func matchesTheGeneratorsTotals() throws {
         let kpis = try JSONDecoder().decode(
@@ -105,6 +106,38 @@ import ParkImpactCore
         #expect(checked >= 3 * 26 * 2 + 2 * 10)
         // logistiek: 2024 and its months April–December, production and self-consumed.
         #expect(pvChecked == 2 * 10)
+
+        // Water, waste and the commuting survey: the generator's totals per site and year (its year entries), compared
+        // in the year and in the report period that is that year (2023 = baseline, 2024 = reporting).
+        var otherChecked = 0
+        for (site, periods) in oracle {
+            for (year, period) in [("2023", "baseline"), ("2024", "reporting")] {
+                let totals = try #require(periods[year] as? [String: Any], "\(site) \(year) missing in the oracle")
+                func value(_ key: String, _ period: String) -> Double? {
+                    kpis.first { $0.key == key && $0.period == period && $0.site == site }?.value
+                }
+                let water = totals["water_m3"] as? Double
+                let waste = try #require((totals["waste_kg"] as? [String: Any])?["total"] as? Double,
+                                         "\(site) \(year) waste_kg.total missing in the oracle")
+                let commute = try #require(totals["commute"] as? [String: Any], "\(site) \(year) commute missing")
+                let car = try #require(commute["car"] as? Int), all = try #require(commute["total"] as? Int)
+                for shown in [year, period] {
+                    if let water {
+                        #expect(value("water.m3", shown).map { abs($0 - water) < 0.0005 } == true,
+                                "\(site) \(shown) water.m3: \(value("water.m3", shown).map { "\($0)" } ?? "nil") ≠ \(water)")
+                    } else {
+                        #expect(value("water.m3", shown) == nil, "\(site) \(shown) water.m3 should be null (no meter)")
+                    }
+                    #expect(value("waste.total_kg", shown).map { abs($0 - waste) < 0.0005 } == true,
+                            "\(site) \(shown) waste.total_kg: \(value("waste.total_kg", shown).map { "\($0)" } ?? "nil") ≠ \(waste)")
+                    let share = Double(car) / Double(all)
+                    #expect(value("mobility.share.car", shown).map { abs($0 - share) < 0.0000005 } == true,
+                            "\(site) \(shown) mobility.share.car: \(value("mobility.share.car", shown).map { "\($0)" } ?? "nil") ≠ \(car)/\(all)")
+                    otherChecked += 1
+                }
+            }
+        }
+        #expect(otherChecked == 3 * 2 * 2)
     }
 
     @Test func aRerunIsByteIdentical() throws {
