@@ -17,6 +17,21 @@ struct RunCommand: ParsableCommand {
 
     /// Shared by `run` (writes) and `check` (writes nothing).
     static func perform(options: FolderOptions, console: Console, write: Bool) -> ExitStatus {
+        // A run that writes holds the output folder's lock for its whole duration; `check` writes nothing.
+        var lock: RunLock?
+        if write {
+            do {
+                lock = try RunLock(outputFolder: options.output)
+            } catch let busy as RunLock.Busy {
+                console.log(.error, busy.description)
+                return .temporaryFailure
+            } catch {
+                console.log(.error, "cannot create \(options.output)/.parkimpact/lock: \(error.localizedDescription); "
+                    + "check that the output folder is writable")
+                return .configuration
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
         let catalogue = FactorCatalogue.builtIn
         var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
         let outcomes = PipelineRun.execute(

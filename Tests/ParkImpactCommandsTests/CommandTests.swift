@@ -102,3 +102,42 @@ import ParkImpactCore
         #expect(runCommand(["sniff", "/no/such/file.csv"]) == 65)
     }
 }
+
+@Suite struct RunLockTests {
+    @Test("a second run while one holds the lock exits 75, says so, and writes nothing")
+    func secondRunExits75() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("pipelines/p.yaml", CommandTests.goodDefinition)
+        try scratch.write("input/p/good.csv", CommandTests.header
+            + "01-01-2024;00:00:00;01-01-2024;00:15:00;=\"1\";M;D;Afname Dag;1,000;kWh;Gevalideerd;\n")
+        let arguments = ["run", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+                         "--output", scratch.path("output")]
+        do {
+            let held = try RunLock(outputFolder: scratch.path("output"))
+            #expect(runCommand(arguments) == 75)
+            #expect(!FileManager.default.fileExists(atPath: scratch.path("output/p/kpis.json")))
+            #expect(throws: RunLock.Busy.self) { try RunLock(outputFolder: scratch.path("output")) }
+            withExtendedLifetime(held) {}
+        }
+        // Released: the next run goes ahead.
+        #expect(runCommand(arguments) == 0)
+        #expect(FileManager.default.fileExists(atPath: scratch.path("output/p/kpis.json")))
+    }
+
+    @Test("the busy message names the lock file and the holder's pid")
+    func busyMessage() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let held = try RunLock(outputFolder: scratch.path("output"))
+        defer { withExtendedLifetime(held) {} }
+        do {
+            _ = try RunLock(outputFolder: scratch.path("output"))
+            Issue.record("expected the lock to be busy")
+        } catch let busy as RunLock.Busy {
+            #expect(busy.description == "another parkimpact run (pid \(ProcessInfo.processInfo.processIdentifier)) "
+                + "holds the lock \(scratch.path("output"))/.parkimpact/lock; it changed nothing. Try again when it has "
+                + "finished (cron: the next run picks up whatever is new)")
+        }
+    }
+}
