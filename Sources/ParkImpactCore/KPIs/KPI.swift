@@ -60,18 +60,22 @@ public struct KPI: Sendable, Equatable {
     public let unit: String
     /// Present intervals / expected intervals of the inputs (0...1), nil when not applicable.
     public let coverage: Double?
+    /// Estimated intervals ÷ present intervals of the inputs (0...1), nil when not applicable (records of events,
+    /// derived ratios): how much of the value rests on the grid operator's estimates.
+    public let estimatedShare: Double?
     /// `low_coverage` (< 90 %) and other warnings: shown wherever the value is shown.
     public let flags: [String]
     public let provenance: Provenance
 
     public init(key: String, period: String, site: String?, value: Double?, unit: String, coverage: Double?,
-                flags: [String], provenance: Provenance) {
+                estimatedShare: Double? = nil, flags: [String], provenance: Provenance) {
         self.key = key
         self.period = period
         self.site = site
         self.value = value
         self.unit = unit
         self.coverage = coverage
+        self.estimatedShare = estimatedShare
         self.flags = flags
         self.provenance = provenance
     }

@@ -148,6 +148,8 @@ public struct KPIEngine {
         var startsAfterPeriod: Int?
 
         var coverage: Double? { expected > 0 ? min(1, Double(present) / expected) : nil }
+        /// Estimated ÷ present intervals; nil without present intervals.
+        var estimatedShare: Double? { present > 0 ? Double(estimated) / Double(present) : nil }
     }
 
     /// The scope's series of one quantity, or (nil) all metered series: event records have no coverage.
@@ -209,6 +211,7 @@ public struct KPIEngine {
                        flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
         }
         return KPI(key: key, period: period.key, site: site, value: totals.sum, unit: "kWh", coverage: totals.coverage,
+                   estimatedShare: totals.estimatedShare,
                    flags: coverageFlags(totals.coverage),
                    provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula))
     }
@@ -249,6 +252,7 @@ public struct KPIEngine {
             }
         }
         return KPI(key: key, period: period.key, site: site, value: tonnes, unit: "t CO2e", coverage: totals.coverage,
+                   estimatedShare: totals.estimatedShare,
                    flags: coverageFlags(totals.coverage),
                    provenance: Provenance(inputs: totals.inputs.sorted(), factors: used, formula: formula))
     }

@@ -35,7 +35,8 @@ extension KPIEngine {
             + "meters of the scope; missing intervals are not filled (coverage shows them)"
         let reason = missingReason(volume, what: "water", site: site)
         return KPI(key: "water.m3", period: period.key, site: site, value: reason == nil ? volume.sum : nil, unit: "m3",
-                   coverage: volume.coverage, flags: reason == nil ? coverageFlags(volume.coverage) : [],
+                   coverage: volume.coverage, estimatedShare: reason == nil ? volume.estimatedShare : nil,
+                   flags: reason == nil ? coverageFlags(volume.coverage) : [],
                    provenance: Provenance(inputs: volume.inputs.sorted(), formula: formula, reason: reason))
     }
 

@@ -57,6 +57,7 @@ public enum KPIJSONWriter {
             "\"value\": \(kpi.value.map { MachineNumber.format($0, decimals: decimals) } ?? "null")",
             "\"unit\": \(json(kpi.unit))",
             "\"coverage\": \(kpi.coverage.map { MachineNumber.format($0, decimals: 6) } ?? "null")",
+            "\"estimated_share\": \(kpi.estimatedShare.map { MachineNumber.format($0, decimals: 6) } ?? "null")",
             "\"flags\": [\(kpi.flags.map(json).joined(separator: ", "))]",
         ]
         let provenance = kpi.provenance
@@ -126,7 +127,7 @@ public enum CSVOutput {
     }
 
     public static func kpis(_ report: PilotReport) -> String {
-        let header = ["key", "period", "site", "value", "unit", "coverage", "flags", "formula", "factor_id",
+        let header = ["key", "period", "site", "value", "unit", "coverage", "estimated_share", "flags", "formula", "factor_id",
                       "factor_value", "factor_unit", "factor_year", "factor_source", "reason", "inputs"]
         let rows = report.kpis.map { kpi -> [String] in
             let factor = kpi.provenance.factor
@@ -134,6 +135,7 @@ public enum CSVOutput {
                 kpi.key, kpi.period, kpi.site ?? "",
                 kpi.value.map { MachineNumber.format($0, decimals: MachineNumber.decimals(forUnit: kpi.unit)) } ?? "",
                 kpi.unit, kpi.coverage.map { MachineNumber.format($0, decimals: 6) } ?? "",
+                kpi.estimatedShare.map { MachineNumber.format($0, decimals: 6) } ?? "",
                 kpi.flags.joined(separator: " "), kpi.provenance.formula,
                 kpi.provenance.factors.map(\.id).joined(separator: " "),
                 kpi.provenance.factors.map { MachineNumber.format($0.value, decimals: 8) }.joined(separator: " "),
