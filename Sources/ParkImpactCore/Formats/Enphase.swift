@@ -98,29 +98,15 @@ struct EnphaseFormat: RowFormat {
     }
 
     static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<EnphaseFormat> {
-        let names = header.strings
-        let parsed = names.map(PVExports.nameAndUnit)
-        guard let time = parsed.firstIndex(where: { $0.name == "date/time" }),
-              parsed.contains(where: { known[$0.name] != nil }) else {
-            if names.filter({ !$0.trimmingSpaces.isEmpty }).count <= 1 { return .preamble }  // a title line
-            return .mismatch(HeaderMismatch(message: "the header is not an Enphase Enlighten report header; expected "
-                + "\(expectedHeader), found: \(names.joined(separator: ","))"))
+        let found: PVExports.ReportHeader
+        switch PVExports.reportHeader(header, context: context, known: known, isTime: { $0.name == "date/time" },
+                                      format: "Enphase", report: "an Enphase Enlighten report",
+                                      expectedHeader: expectedHeader) {
+        case .format(let header): found = header
+        case .preamble: return .preamble
+        case .mismatch(let mismatch): return .mismatch(mismatch)
         }
-        guard let site = context.source.site else {
-            return .mismatch(HeaderMismatch(message: "the source has no `site:`; an Enphase report does not name its "
-                + "site"))
-        }
-        let columns: [Column]
-        let ignored: [String]
-        switch PVExports.energyColumns(names, parsed, skipping: time, known: known, source: context.source,
-                                       format: "Enphase") {
-        case .success(let found): (columns, ignored) = found
-        case .failure(let mismatch): return .mismatch(mismatch)
-        }
-        guard !columns.isEmpty else {
-            return .mismatch(HeaderMismatch(message: "no energy column in this Enphase report; expected "
-                + "\(expectedHeader), found: \(names.joined(separator: ","))"))
-        }
+        let (names, time, site, columns, ignored) = (found.names, found.time, found.site, found.columns, found.ignored)
         return .format(EnphaseFormat(
             columnNames: names, site: site, timeColumn: time, columns: columns, columnIndices: columns.map(\.index),
             ignoredColumns: ignored.isEmpty ? nil : ignoredColumnsReason(ignored),

@@ -97,4 +97,42 @@ enum PVExports {
         }
         return .success((columns, ignored))
     }
+
+    /// What a PV portal report header gives: the time column, the site and the energy columns to read.
+    struct ReportHeader {
+        let names: [String]
+        let time: Int
+        let site: String
+        let columns: [Column]
+        let ignored: [String]
+    }
+
+    /// The header sequence shared by the portal reports (Sungrow, Enphase): a title line is preamble; the header needs
+    /// the time column (`isTime`) and at least one known energy column; the source must name the site.
+    /// `report` names the export in messages ("a Sungrow iSolarCloud report").
+    static func reportHeader(
+        _ header: CSVRecord, context: ReadContext, known: [String: Quantity],
+        isTime: ((name: String, unit: String?)) -> Bool, format: String, report: String, expectedHeader: String
+    ) -> HeaderOutcome<ReportHeader> {
+        let names = header.strings
+        let parsed = names.map(nameAndUnit)
+        guard let time = parsed.firstIndex(where: isTime), parsed.contains(where: { known[$0.name] != nil }) else {
+            if names.filter({ !$0.trimmingSpaces.isEmpty }).count <= 1 { return .preamble }  // a title line
+            return .mismatch(HeaderMismatch(message: "the header is not \(report) header; expected "
+                + "\(expectedHeader), found: \(names.joined(separator: ","))"))
+        }
+        guard let site = context.source.site else {
+            return .mismatch(HeaderMismatch(message: "the source has no `site:`; \(report) does not name its site"))
+        }
+        switch energyColumns(names, parsed, skipping: time, known: known, source: context.source, format: format) {
+        case .failure(let mismatch):
+            return .mismatch(mismatch)
+        case .success(let (columns, ignored)):
+            guard !columns.isEmpty else {
+                return .mismatch(HeaderMismatch(message: "no energy column in this \(format) report; expected "
+                    + "\(expectedHeader), found: \(names.joined(separator: ","))"))
+            }
+            return .format(ReportHeader(names: names, time: time, site: site, columns: columns, ignored: ignored))
+        }
+    }
 }
