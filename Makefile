@@ -20,7 +20,7 @@ build: deps
 
 ## Run every pipeline in pipelines/ on input/, write output/.
 run: build
-	$(BIN) run
+	$(BIN) run --settle-seconds 0
 
 ## The whole test suite.
 test: deps

@@ -25,19 +25,39 @@ struct Console {
     }
 
     /// The one summary line per pilot (stdout in text mode; a JSON object in json mode).
-    func summary(_ outcome: PilotOutcome, kpisWritten: Int, verb: String) {
-        let pilot = outcome.report.definition.pilot
-        let text = "\(pilot): \(outcome.filesRead) file(s) \(verb), \(outcome.filesFailed) unreadable; "
-            + "\(outcome.rowsAccepted) rows accepted, \(outcome.rowsRejected) rejected; \(kpisWritten) KPIs written"
+    func summary(_ outcome: PilotOutcome, verb: String, written: Bool = true) {
+        var parts = ["\(outcome.filesRead) file(s) \(verb)"]
+        if outcome.filesUnchanged > 0 { parts.append("\(outcome.filesUnchanged) unchanged") }
+        if outcome.filesSkipped > 0 { parts.append("\(outcome.filesSkipped) skipped (still being written)") }
+        if outcome.filesDuplicate > 0 { parts.append("\(outcome.filesDuplicate) duplicate(s) not counted") }
+        if outcome.filesDeletedKept > 0 { parts.append("\(outcome.filesDeletedKept) deleted but kept") }
+        parts.append("\(outcome.filesFailed) unreadable")
+        let kpis = written ? (outcome.report.map { "\($0.kpis.count) KPIs written" } ?? "outputs up to date")
+            : "\(outcome.report?.kpis.count ?? 0) KPIs computed, nothing written"
+        let text = "\(outcome.pilot): " + parts.joined(separator: ", ")
+            + "; \(outcome.rowsAccepted) rows accepted, \(outcome.rowsRejected) rejected; \(kpis)"
         switch format {
         case .text:
             print(text)
         case .json:
-            log(.info, text, pilot: pilot, fields: [
-                ("files_read", "\(outcome.filesRead)"), ("files_unreadable", "\(outcome.filesFailed)"),
+            log(.info, text, pilot: outcome.pilot, fields: [
+                ("files_read", "\(outcome.filesRead)"), ("files_unchanged", "\(outcome.filesUnchanged)"),
+                ("files_skipped", "\(outcome.filesSkipped)"), ("files_duplicate", "\(outcome.filesDuplicate)"),
+                ("files_deleted_kept", "\(outcome.filesDeletedKept)"), ("files_unreadable", "\(outcome.filesFailed)"),
                 ("rows_accepted", "\(outcome.rowsAccepted)"), ("rows_rejected", "\(outcome.rowsRejected)"),
-                ("kpis_written", "\(kpisWritten)"),
+                ("kpis_written", "\(written ? outcome.report?.kpis.count ?? 0 : 0)"),
             ])
+        }
+    }
+
+    /// The one line of a run that found nothing new.
+    func nothingNew(_ result: StatefulRun.Result) {
+        let skipped = result.outcomes.reduce(0) { $0 + $1.filesSkipped }
+        let text = "nothing new: \(result.filesUnchanged) file(s) unchanged in \(result.outcomes.count) pilot(s)"
+            + (skipped > 0 ? ", \(skipped) skipped (still being written)" : "") + "; outputs up to date"
+        switch format {
+        case .text: print(text)
+        case .json: log(.info, text, fields: [("nothing_new", "true"), ("files_unchanged", "\(result.filesUnchanged)")])
         }
     }
 }

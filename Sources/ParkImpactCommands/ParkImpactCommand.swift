@@ -10,7 +10,7 @@ public struct ParkImpactCommand: ParsableCommand {
             Exit codes: 0 success (rejected rows are reported, not fatal); 64 usage error; 65 a data file could \
             not be read at all; 75 another run holds the lock; 78 a pipeline definition is invalid.
             """,
-        version: "0.1.0",
+        version: ParkImpactVersion.string,
         subcommands: [RunCommand.self, CheckCommand.self, SniffCommand.self, ReportCommand.self, FactorsCommand.self]
     )
 
@@ -37,13 +37,20 @@ struct FolderOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Skip input files modified less than this many seconds ago (they may still be "
+        + "written); a later run picks them up.", valueName: "seconds"))
+    var settleSeconds = 60
+
     @Argument(help: "Pilots to process (default: all definitions in the pipelines folder).")
     var pilots: [String] = []
 
     var folders: RunFolders { RunFolders(pipelines: pipelines, input: input, output: output) }
 
+    var statePath: String { state ?? StatefulRun.defaultStatePath(output: output) }
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if settleSeconds < 0 { throw ValidationError("--settle-seconds must be 0 or more") }
     }
 }
 

@@ -11,47 +11,78 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let console = Console(format: options.logFormat)
-        let status = Self.perform(options: options, console: console, write: true)
+        let status = Self.stateful(options: options, console: console, ingest: true)
         if status != .success { throw ExitCode(status.rawValue) }
     }
 
-    /// Shared by `run` (writes) and `check` (writes nothing).
-    static func perform(options: FolderOptions, console: Console, write: Bool) -> ExitStatus {
-        // A run that writes holds the output folder's lock for its whole duration; `check` writes nothing.
-        var lock: RunLock?
-        if write {
-            do {
-                lock = try RunLock(outputFolder: options.output)
-            } catch let busy as RunLock.Busy {
-                console.log(.error, busy.description)
-                return .temporaryFailure
-            } catch {
-                console.log(.error, "cannot create \(options.output)/.parkimpact/lock: \(error.localizedDescription); "
-                    + "check that the output folder is writable")
-                return .configuration
-            }
+    /// `run` (ingest, then rebuild what changed) and `report` (ingest nothing, rebuild every report from the state).
+    static func stateful(options: FolderOptions, console: Console, ingest: Bool) -> ExitStatus {
+        // A writing run holds the output folder's lock (and the state's, when it lives elsewhere) throughout.
+        var locks: [RunLock] = []
+        do {
+            locks.append(try RunLock(outputFolder: options.output))
+            if options.state != nil { locks.append(try RunLock(lockFile: options.statePath + ".lock")) }
+        } catch let busy as RunLock.Busy {
+            console.log(.error, busy.description)
+            return .temporaryFailure
+        } catch {
+            console.log(.error, "cannot create the lock in \(options.output)/.parkimpact: \(error.localizedDescription); "
+                + "check that the output folder is writable")
+            return .configuration
         }
-        defer { withExtendedLifetime(lock) {} }
+        defer { withExtendedLifetime(locks) {} }
+        if !ingest, !FileManager.default.fileExists(atPath: options.statePath) {
+            console.log(.error, "report: no state at \(options.statePath): nothing was ingested yet; run `parkimpact run` "
+                + "first (or give --state)")
+            return .usage
+        }
+        let catalogue = FactorCatalogue.builtIn
+        var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
+        let store: StateStore
+        do {
+            store = try StateStore(path: options.statePath)
+        } catch {
+            console.emit(loaded.diagnostics)
+            console.log(.error, error.description)
+            return .temporaryFailure
+        }
+        let runID: Int64
+        do {
+            runID = try store.beginRun(startedAt: RunManifest.timestamp())
+        } catch {
+            console.log(.error, "\(options.statePath): cannot record the run (\(error)); check that it is writable")
+            return .temporaryFailure
+        }
+        let result = StatefulRun.execute(
+            definitions: loaded.definitions, folders: options.folders, store: store, runID: runID, catalogue: catalogue,
+            options: .init(threads: options.threads, settings: .init(settleSeconds: options.settleSeconds, ingest: ingest),
+                           writeIndex: options.pilots.isEmpty, rebuildAll: !ingest),
+            diagnostics: &loaded.diagnostics)
+        do {
+            try RunManifest.write(result.outcomes, diagnostics: loaded.diagnostics, folders: options.folders)
+        } catch {
+            loaded.diagnostics.add(.error, "cannot write to \(options.output): \(error.localizedDescription); "
+                + "check that the folder is writable", status: .configuration)
+        }
+        try? store.finishRun(runID, finishedAt: RunManifest.timestamp(), status: loaded.diagnostics.status.rawValue)
+        console.emit(loaded.diagnostics)
+        if ingest, result.nothingNew, !result.outcomes.isEmpty {
+            console.nothingNew(result)
+        } else {
+            for outcome in result.outcomes { console.summary(outcome, verb: ingest ? "ingested" : "in the state") }
+        }
+        return loaded.diagnostics.status
+    }
+
+    /// `check`: reads every input, writes nothing, keeps no state.
+    static func perform(options: FolderOptions, console: Console, write: Bool) -> ExitStatus {
         let catalogue = FactorCatalogue.builtIn
         var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
         let outcomes = PipelineRun.execute(
             definitions: loaded.definitions, folders: options.folders, catalogue: catalogue, threads: options.threads,
             diagnostics: &loaded.diagnostics)
-        if write, !outcomes.isEmpty {
-            do {
-                try PipelineRun.writeOutputs(outcomes.map(\.report), folders: options.folders,
-                                             writeIndex: options.pilots.isEmpty)
-                try RunManifest.write(outcomes, diagnostics: loaded.diagnostics, folders: options.folders)
-            } catch {
-                loaded.diagnostics.add(.error, "cannot write to \(options.output): \(error.localizedDescription); "
-                    + "check that the folder is writable", status: .configuration)
-            }
-        }
         console.emit(loaded.diagnostics)
-        for outcome in outcomes {
-            console.summary(outcome, kpisWritten: write ? outcome.report.kpis.count : 0,
-                            verb: write ? "ingested" : "checked")
-        }
+        for outcome in outcomes { console.summary(outcome, verb: "checked", written: false) }
         return loaded.diagnostics.status
     }
 }
@@ -77,10 +108,8 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var options: FolderOptions
 
     func run() throws {
-        let console = Console(format: options.logFormat)
-        console.log(.error, "report: this version keeps no ingestion state yet, so there is nothing to rebuild from; "
-            + "run `parkimpact run` (it rebuilds every report from the inputs)")
-        throw ExitCode(ExitStatus.usage.rawValue)
+        let status = RunCommand.stateful(options: options, console: Console(format: options.logFormat), ingest: false)
+        if status != .success { throw ExitCode(status.rawValue) }
     }
 }
 

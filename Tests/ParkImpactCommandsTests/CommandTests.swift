@@ -24,7 +24,7 @@ import ParkImpactCore
         let scratch = try Scratch()
         defer { scratch.remove() }
         try scratch.write("pipelines/p.yaml", Self.goodDefinition.replacingOccurrences(of: "fluvius", with: "fluvus"))
-        #expect(runCommand(["run", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+        #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
                             "--output", scratch.path("output")]) == 78)
         #expect(!FileManager.default.fileExists(atPath: scratch.path("output/p")))
     }
@@ -40,7 +40,7 @@ import ParkImpactCore
             01-01-2024;00:30:00;01-01-2024;00:45:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;2,25;kWh;Geschat;
 
             """)
-        #expect(runCommand(["run", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+        #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
                             "--output", scratch.path("output")]) == 0)
         #expect(scratch.read("output/p/rejects.csv") == "\u{FEFF}file,line,column,reason,raw\r\n"
             + "p/elec.csv,3,Volume,\"\"\"12,5x\"\" is not a number\",\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
@@ -61,7 +61,7 @@ import ParkImpactCore
             + "01-01-2024;00:00:00;01-01-2024;00:15:00;=\"1\";M;D;Afname Dag;1,000;kWh;Gevalideerd;\n")
         try Data([0x50, 0x4B, 0x03, 0x04, 0, 0, 0, 0, 0x08, 0, 0x21, 0]).write(
             to: URL(fileURLWithPath: scratch.path("input/p/export.csv")))
-        #expect(runCommand(["run", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+        #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
                             "--output", scratch.path("output")]) == 65)
         #expect(scratch.read("output/p/kpis.json")?.contains("\"value\": 1,") == true)
     }
@@ -111,7 +111,7 @@ import ParkImpactCore
         try scratch.write("pipelines/p.yaml", CommandTests.goodDefinition)
         try scratch.write("input/p/good.csv", CommandTests.header
             + "01-01-2024;00:00:00;01-01-2024;00:15:00;=\"1\";M;D;Afname Dag;1,000;kWh;Gevalideerd;\n")
-        let arguments = ["run", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+        let arguments = ["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
                          "--output", scratch.path("output")]
         do {
             let held = try RunLock(outputFolder: scratch.path("output"))

@@ -13,10 +13,10 @@ import ParkImpactCore
     /// One run shared by the tests of this suite.
     static let run: (status: Int32, output: String) = {
         let output = NSTemporaryDirectory() + "parkimpact-demo-" + UUID().uuidString
-        let status = runCommand(["run", "--pipelines", packageRoot.path + "/pipelines",
+        let status = runCommand(["run", "--settle-seconds", "0", "--pipelines", packageRoot.path + "/pipelines",
                                  "--input", packageRoot.path + "/input", "--output", output, "demo-park", "--threads", "2"])
         // A pilot subset does not rewrite the portfolio; render it too for the golden comparison.
-        _ = runCommand(["run", "--pipelines", packageRoot.path + "/pipelines",
+        _ = runCommand(["run", "--settle-seconds", "0", "--pipelines", packageRoot.path + "/pipelines",
                         "--input", packageRoot.path + "/input", "--output", output])
         return (status, output)
     }()
@@ -143,7 +143,7 @@ import ParkImpactCore
     @Test func aRerunIsByteIdentical() throws {
         let again = NSTemporaryDirectory() + "parkimpact-demo-again-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: again) }
-        #expect(runCommand(["run", "--pipelines", packageRoot.path + "/pipelines", "--input", packageRoot.path + "/input",
+        #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", packageRoot.path + "/pipelines", "--input", packageRoot.path + "/input",
                             "--output", again, "--threads", "1"]) == 0)
         for name in Self.outputs {
             let first = FileManager.default.contents(atPath: Self.run.output + "/" + name)

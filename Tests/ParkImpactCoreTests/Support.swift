@@ -96,7 +96,7 @@ func runPilot(_ pilot: String, yaml: String, files: [String: String]) throws -> 
     let definition = try DefinitionLoader.load(file: scratch.root + "/pipelines/\(pilot).yaml", catalogue: .builtIn)
     var diagnostics = Diagnostics()
     return PipelineRun.execute(definitions: [definition], folders: scratch.folders, catalogue: .builtIn, threads: 2,
-                               diagnostics: &diagnostics)[0].report
+                               diagnostics: &diagnostics)[0].report!
 }
 
 /// Equal within a relative tolerance (floating-point sums added in another order); false for nil.

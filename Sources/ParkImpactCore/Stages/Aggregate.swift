@@ -5,14 +5,19 @@ import Synchronization
 public enum Aggregate {
     /// Reads `files` concurrently (`DispatchQueue.concurrentPerform`, one file per iteration, each into its own
     /// partial aggregate). Results come back in the order of `files`, whatever order the workers finished in.
+    /// `completed` is called on the worker thread as soon as a file is read (the state store commits it there, so a
+    /// crash loses at most the files still being read).
     public static func readAll(
-        _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int? = nil
+        _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int? = nil,
+        completed: (@Sendable (Int, FileResult) -> Void)? = nil
     ) -> [FileResult] {
         let slots = ResultSlots(count: files.count)
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         if workers == 1 || files.count < 2 {
             for (index, file) in files.enumerated() {
-                slots.store(ReadFile.read(file, definition: definitions[file.pilot]!), at: index)
+                let result = ReadFile.read(file, definition: definitions[file.pilot]!)
+                completed?(index, result)
+                slots.store(result, at: index)
             }
         } else {
             // Files are handed out from a shared counter so that `workers` bounds the parallelism.
@@ -22,44 +27,176 @@ public enum Aggregate {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < files.count else { return }
                     let file = files[index]
-                    slots.store(ReadFile.read(file, definition: definitions[file.pilot]!), at: index)
+                    let result = ReadFile.read(file, definition: definitions[file.pilot]!)
+                    completed?(index, result)
+                    slots.store(result, at: index)
                 }
             }
         }
         return slots.results()
     }
 
-    /// Merges per-file series in file order (so floating-point sums are identical run to run).
-    public static func merge(_ results: [FileResult]) -> (series: [SeriesData], overlaps: [String]) {
-        var merged: [SeriesKey: SeriesData] = [:]
-        var overlaps: [String] = []
-        for result in results {
-            for data in result.series {
-                guard var existing = merged[data.key] else {
-                    merged[data.key] = data
-                    continue
-                }
-                var shared = 0
-                for (day, cell) in data.days {
-                    if existing.days[day] != nil { shared += 1 }
-                    existing.days[day, default: DayCell()].merge(cell)
-                }
-                if shared > 0 {
-                    overlaps.append("\(data.key) has data on the same \(shared) day(s) in "
-                        + "\(existing.inputs.map(\.file).joined(separator: ", ")) and "
-                        + "\(data.inputs.map(\.file).joined(separator: ", ")); "
-                        + "both were added: remove the duplicate export if they overlap")
-                }
-                if data.intervalSeconds > 0,
-                   existing.intervalSeconds == 0 || data.intervalSeconds < existing.intervalSeconds {
-                    existing.intervalSeconds = data.intervalSeconds
-                }
-                existing.inputs.append(contentsOf: data.inputs)
-                existing.readings.append(contentsOf: data.readings)  // file order, like the day sums
-                merged[data.key] = existing
+    /// One file's series as the merge sees them.
+    public struct MergeInput: Sendable {
+        /// Path relative to the input folder.
+        public let file: String
+        /// Modification time of the file (nanoseconds since 1970): the newer export wins a conflict.
+        public let modified: Int64
+        public let series: [SeriesData]
+
+        public init(file: String, modified: Int64, series: [SeriesData]) {
+            self.file = file
+            self.modified = modified
+            self.series = series
+        }
+    }
+
+    /// What the merge noticed where files overlap on the same series and local day.
+    public struct Overlap: Sendable, Equatable, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable { case identical, conflict }
+        public let kind: Kind
+        public let series: SeriesKey
+        public let first: String
+        public let second: String
+        public let days: Int
+        public let firstDay: Int
+        public let lastDay: Int
+        /// The first conflicting day: the values and intervals of both files, and the file kept.
+        public let example: String?
+
+        public var description: String {
+            let range = days == 1 ? "\(CivilDate(dayNumber: firstDay))"
+                : "\(CivilDate(dayNumber: firstDay)) … \(CivilDate(dayNumber: lastDay))"
+            switch kind {
+            case .identical:
+                return "\(first) and \(second) both hold \(series) on \(days) day(s) (\(range)) with identical values: "
+                    + "counted once"
+            case .conflict:
+                return "\(first) and \(second) disagree on \(series) on \(days) day(s) (\(range)); \(example ?? "")"
+                    + "; policy: per day the file with more present intervals wins, then the newer file, then the "
+                    + "later name (Aggregate.merge)"
             }
         }
-        return (merged.values.sorted { $0.key < $1.key }, overlaps)
+    }
+
+    /// Merges per-file series in the order given (sorted by path, so floating-point sums are identical run to run).
+    ///
+    /// Where two files hold the same series on the same local day (a monthly export re-dropped inside a yearly one,
+    /// a corrected re-export), per day:
+    /// - **identical** cells (same sum, counts, maximum, night minimum) are counted once;
+    /// - **complementary** cells (interval series, together no more intervals than the day has: an export that ends
+    ///   at midnight UTC and the next that starts there) are added;
+    /// - otherwise they **conflict**: the cell with more present intervals is kept, then the newer file's (mtime),
+    ///   then the later file name's; the other is dropped and the conflict reported with both sources.
+    /// Interval readings (PV matching) follow their day: a file's readings are kept only for the days its cell was
+    /// kept. `table` gives the local day of a reading and the intervals in a day.
+    public static func merge(_ inputs: [MergeInput], table: LocalTimeTable) -> (series: [SeriesData], overlaps: [Overlap]) {
+        var order: [SeriesKey] = []
+        var bySeries: [SeriesKey: [(input: Int, data: SeriesData)]] = [:]
+        for (index, input) in inputs.enumerated() {
+            for data in input.series {
+                if bySeries[data.key] == nil { order.append(data.key) }
+                bySeries[data.key, default: []].append((index, data))
+            }
+        }
+        var tallies: [Pair: PairTally] = [:]
+        var pairOrder: [Pair] = []
+        var merged: [SeriesData] = []
+        merged.reserveCapacity(order.count)
+        for key in order {
+            let parts = bySeries[key]!
+            if parts.count == 1 {
+                merged.append(parts[0].data)
+                continue
+            }
+            var interval: Int32 = 0
+            for part in parts where part.data.intervalSeconds > 0 {
+                if interval == 0 || part.data.intervalSeconds < interval { interval = part.data.intervalSeconds }
+            }
+            var cells: [Int: DayCell] = [:]
+            var owners: [Int: [Int]] = [:]
+            for part in parts {
+                for (day, cell) in part.data.days.sorted(by: { $0.key < $1.key }) {
+                    guard let existing = cells[day] else {
+                        cells[day] = cell
+                        owners[day] = [part.input]
+                        continue
+                    }
+                    let holder = owners[day]!.last!
+                    if existing == cell {
+                        tally(&tallies, &pairOrder, Pair(series: key, first: holder, second: part.input, conflict: false),
+                              day: day, example: nil)
+                        continue
+                    }
+                    if interval > 0, !key.quantity.isEvent {
+                        let slots = Int32(table.secondsIn(day: day) / Int64(interval))
+                        if existing.present + existing.missing + cell.present + cell.missing <= slots {
+                            cells[day]!.merge(cell)
+                            owners[day]!.append(part.input)
+                            continue
+                        }
+                    }
+                    let newer = inputs[part.input].modified != inputs[holder].modified
+                        ? inputs[part.input].modified > inputs[holder].modified
+                        : inputs[part.input].file > inputs[holder].file
+                    let challengerWins = cell.present != existing.present ? cell.present > existing.present : newer
+                    let unit = key.quantity.canonicalUnit.rawValue
+                    let example = "e.g. \(CivilDate(dayNumber: day)): \(MachineNumber.format(existing.sum, decimals: 3)) "
+                        + "\(unit) in \(existing.present) interval(s) vs \(MachineNumber.format(cell.sum, decimals: 3)) "
+                        + "\(unit) in \(cell.present); kept \(challengerWins ? inputs[part.input].file : inputs[holder].file)"
+                    tally(&tallies, &pairOrder, Pair(series: key, first: holder, second: part.input, conflict: true),
+                          day: day, example: example)
+                    if challengerWins {
+                        cells[day] = cell
+                        owners[day] = [part.input]
+                    }
+                }
+            }
+            var readings: [IntervalReading] = []
+            var inputsOfSeries: [InputSpan] = []
+            let owning = Set(owners.values.joined())
+            for part in parts where owning.contains(part.input) {
+                inputsOfSeries.append(contentsOf: part.data.inputs)
+                for reading in part.data.readings {
+                    let day = table.localDay(ofUTC: reading.startUTC)
+                    if owners[day]?.contains(part.input) ?? true { readings.append(reading) }
+                }
+            }
+            merged.append(SeriesData(key: key, intervalSeconds: interval, days: cells, inputs: inputsOfSeries,
+                                     readings: readings))
+        }
+        let overlaps = pairOrder.map { pair -> Overlap in
+            let tally = tallies[pair]!
+            return Overlap(kind: pair.conflict ? .conflict : .identical, series: pair.series,
+                           first: inputs[pair.first].file, second: inputs[pair.second].file, days: tally.days,
+                           firstDay: tally.firstDay, lastDay: tally.lastDay, example: tally.example)
+        }
+        return (merged.sorted { $0.key < $1.key }, overlaps)
+    }
+
+    private struct Pair: Hashable {
+        let series: SeriesKey
+        let first: Int
+        let second: Int
+        let conflict: Bool
+    }
+
+    private struct PairTally {
+        var days = 0
+        var firstDay = Int.max
+        var lastDay = Int.min
+        var example: String?
+    }
+
+    private static func tally(_ tallies: inout [Pair: PairTally], _ order: inout [Pair], _ pair: Pair, day: Int,
+                              example: String?) {
+        if tallies[pair] == nil { order.append(pair) }
+        var tally = tallies[pair, default: PairTally()]
+        tally.days += 1
+        tally.firstDay = min(tally.firstDay, day)
+        tally.lastDay = max(tally.lastDay, day)
+        if tally.example == nil { tally.example = example }
+        tallies[pair] = tally
     }
 }
 

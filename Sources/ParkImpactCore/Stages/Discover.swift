@@ -21,12 +21,14 @@ public enum Discover {
         public var files: [InputFile] = []
         /// Warnings (a source matching nothing, a file matched twice, a link leaving the folder).
         public var warnings: [String] = []
+        /// Files with a temporary name (`.part`, `.tmp`, `.crdownload`, `~$…`, `…~`): skipped until renamed.
+        public var temporary: [String] = []
     }
 
     /// Names that are still being written or are editor leftovers: never read.
     static func isTemporary(_ name: String) -> Bool {
-        name.hasPrefix(".") || name.hasPrefix("~$") || name.hasSuffix(".part") || name.hasSuffix(".tmp")
-            || name.hasSuffix(".crdownload") || name.hasSuffix("~")
+        name.hasPrefix("~$") || name.hasSuffix(".part") || name.hasSuffix(".tmp") || name.hasSuffix(".crdownload")
+            || name.hasSuffix("~")
     }
 
     public static func files(for definition: PipelineDefinition, inputRoot: String) -> Result {
@@ -43,9 +45,15 @@ public enum Discover {
         if let enumerator = FileManager.default.enumerator(atPath: pilotDirectory) {
             while let relative = enumerator.nextObject() as? String {
                 let name = (relative as NSString).lastPathComponent
-                if isTemporary(name) {
-                    if name.hasPrefix("."), enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
+                if name.hasPrefix(".") {  // hidden files and folders (.gitkeep, .DS_Store, .git) are not inputs
+                    if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
                         enumerator.skipDescendants()
+                    }
+                    continue
+                }
+                if isTemporary(name) {
+                    if enumerator.fileAttributes?[.type] as? FileAttributeType != .typeDirectory {
+                        result.temporary.append((pilotDirectory as NSString).appendingPathComponent(relative))
                     }
                     continue
                 }

@@ -94,15 +94,25 @@ public struct LoadedDefinitions: Sendable {
 
 /// One pilot's outcome.
 public struct PilotOutcome: Sendable {
-    public let report: PilotReport
+    public let pilot: String
+    /// Nil when the pilot's outputs were already up to date and were not rebuilt.
+    public let report: PilotReport?
+    /// Files read in this run (successfully / not at all).
     public let filesRead: Int
     public let filesFailed: Int
+    /// Files seen before and unchanged, skipped as possibly still being written, or the same content as another.
+    public var filesUnchanged = 0
+    public var filesSkipped = 0
+    public var filesDuplicate = 0
+    /// Inputs deleted from the folder whose contribution the state keeps.
+    public var filesDeletedKept = 0
     public let rowsAccepted: Int
     public let rowsRejected: Int
 }
 
 /// A whole run: discover → read (concurrently) → merge → PV matching → KPIs → reports.
 public enum PipelineRun {
+    /// Reads every input (no state): what `check` and the tests use.
     public static func execute(
         definitions: [PipelineDefinition], folders: RunFolders, catalogue: FactorCatalogue, threads: Int?,
         diagnostics: inout Diagnostics
@@ -125,17 +135,33 @@ public enum PipelineRun {
                     diagnostics.add(.error, problem, pilot: definition.pilot, status: .dataError)
                 }
             }
-            let (series, overlaps) = Aggregate.merge(mine)
-            for overlap in overlaps { diagnostics.add(.warning, overlap, pilot: definition.pilot) }
+            let inputs = mine.filter { $0.summary.problem == nil }.map {
+                Aggregate.MergeInput(file: $0.file.relativePath,
+                                     modified: FileDigest.stat($0.file.path)?.modifiedNanoseconds ?? 0,
+                                     series: $0.series)
+            }
             let rejects = mine.flatMap(\.rejects)
-            let report = buildReport(definition: definition, series: series, rejects: rejects,
-                                     files: mine.map(\.summary), catalogue: catalogue)
+            let report = mergeAndBuild(definition: definition, inputs: inputs, rejects: rejects,
+                                       files: mine.map(\.summary), catalogue: catalogue, diagnostics: &diagnostics)
             outcomes.append(PilotOutcome(
-                report: report, filesRead: mine.filter { $0.summary.problem == nil }.count,
+                pilot: definition.pilot, report: report, filesRead: mine.filter { $0.summary.problem == nil }.count,
                 filesFailed: mine.filter { $0.summary.problem != nil }.count,
                 rowsAccepted: mine.reduce(0) { $0 + $1.summary.acceptedRows }, rowsRejected: rejects.count))
         }
         return outcomes
+    }
+
+    /// Merges the contributions (reporting overlaps) and builds the pilot's report.
+    public static func mergeAndBuild(
+        definition: PipelineDefinition, inputs: [Aggregate.MergeInput], rejects: [Reject], files: [FileSummary],
+        catalogue: FactorCatalogue, diagnostics: inout Diagnostics
+    ) -> PilotReport {
+        let table = LocalTimeTable.cached(definition.timezone)!
+        let (series, overlaps) = Aggregate.merge(inputs, table: table)
+        for overlap in overlaps {
+            diagnostics.add(overlap.kind == .identical ? .info : .warning, overlap.description, pilot: definition.pilot)
+        }
+        return buildReport(definition: definition, series: series, rejects: rejects, files: files, catalogue: catalogue)
     }
 
     public static func buildReport(
@@ -159,19 +185,29 @@ public enum PipelineRun {
                            factorsUsed: factors, lastDataDate: engine.lastDataDate, seriesCount: series.count)  // measured only
     }
 
-    /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`.
-    /// `writeIndex` is false when only some pilots ran (the portfolio would lose the others).
+    /// The files of one pilot's outputs, relative to the output folder, with their content.
+    public static func render(_ report: PilotReport) -> [(path: String, text: String)] {
+        let pilot = report.definition.pilot
+        return [
+            ("\(pilot)/kpis.json", KPIJSONWriter.render(report)),
+            ("\(pilot)/kpis.csv", CSVOutput.kpis(report)),
+            ("\(pilot)/rejects.csv", CSVOutput.rejects(report.rejects)),
+            ("\(pilot)/report.html", HTMLReport.render(report)),
+        ]
+    }
+
+    public static func renderIndex(_ reports: [PilotReport]) -> (path: String, text: String) {
+        ("index.html", PortfolioIndex.render(reports.sorted { $0.definition.pilot < $1.definition.pilot }))
+    }
+
+    /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`, each to a
+    /// temporary file renamed into place. `writeIndex` is false when only some pilots ran (the portfolio would lose
+    /// the others).
     public static func writeOutputs(_ reports: [PilotReport], folders: RunFolders, writeIndex: Bool = true) throws {
-        for report in reports {
-            let directory = (folders.output as NSString).appendingPathComponent(report.definition.pilot)
-            func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-            try OutputFiles.write(KPIJSONWriter.render(report), to: path("kpis.json"))
-            try OutputFiles.write(CSVOutput.kpis(report), to: path("kpis.csv"))
-            try OutputFiles.write(CSVOutput.rejects(report.rejects), to: path("rejects.csv"))
-            try OutputFiles.write(HTMLReport.render(report), to: path("report.html"))
+        var files = reports.flatMap(render)
+        if writeIndex { files.append(renderIndex(reports)) }
+        for file in files {
+            try OutputFiles.write(file.text, to: (folders.output as NSString).appendingPathComponent(file.path))
         }
-        guard writeIndex else { return }
-        try OutputFiles.write(PortfolioIndex.render(reports.sorted { $0.definition.pilot < $1.definition.pilot }),
-                              to: (folders.output as NSString).appendingPathComponent("index.html"))
     }
 }

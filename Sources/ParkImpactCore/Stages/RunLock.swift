@@ -23,10 +23,16 @@ public final class RunLock {
     }
 
     /// Takes the lock without waiting. The corresponding C function is `flock` with `LOCK_EX | LOCK_NB`.
-    public init(outputFolder: String) throws {
+    public convenience init(outputFolder: String) throws {
         let folder = (outputFolder as NSString).appendingPathComponent(".parkimpact")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        path = (folder as NSString).appendingPathComponent("lock")
+        try self.init(lockFile: (folder as NSString).appendingPathComponent("lock"))
+    }
+
+    /// Takes the lock on any file (a state database kept outside the output folder has a lock of its own).
+    public init(lockFile: String) throws {
+        let folder = (lockFile as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        path = lockFile
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])

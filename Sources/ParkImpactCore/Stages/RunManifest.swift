@@ -3,15 +3,24 @@ import Foundation
 /// `output/.parkimpact/last-run.json`: what the last run did and when. The only output with a time stamp
 /// (`SOURCE_DATE_EPOCH` is honoured), so that reports stay byte-identical between runs.
 public enum RunManifest {
+    /// Now (or `SOURCE_DATE_EPOCH`) in ISO 8601.
+    public static func timestamp() -> String {
+        let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init)
+        return ISO8601DateFormatter().string(from: epoch.map { Date(timeIntervalSince1970: $0) } ?? Date())
+    }
+
     public static func write(_ outcomes: [PilotOutcome], diagnostics: Diagnostics, folders: RunFolders) throws {
         let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init)
         let date = epoch.map { Date(timeIntervalSince1970: $0) } ?? Date()
         let formatter = ISO8601DateFormatter()
         var lines = ["{", "  \"finished_at\": \(KPIJSONWriter.json(formatter.string(from: date))),", "  \"pilots\": ["]
         lines.append(outcomes.map { outcome in
-            "    {\"pilot\": \(KPIJSONWriter.json(outcome.report.definition.pilot)), \"files_read\": \(outcome.filesRead), "
-                + "\"files_unreadable\": \(outcome.filesFailed), \"rows_accepted\": \(outcome.rowsAccepted), "
-                + "\"rows_rejected\": \(outcome.rowsRejected), \"kpis\": \(outcome.report.kpis.count)}"
+            "    {\"pilot\": \(KPIJSONWriter.json(outcome.pilot)), \"files_read\": \(outcome.filesRead), "
+                + "\"files_unreadable\": \(outcome.filesFailed), \"files_unchanged\": \(outcome.filesUnchanged), "
+                + "\"files_skipped\": \(outcome.filesSkipped), \"files_duplicate\": \(outcome.filesDuplicate), "
+                + "\"files_deleted_kept\": \(outcome.filesDeletedKept), \"rows_accepted\": \(outcome.rowsAccepted), "
+                + "\"rows_rejected\": \(outcome.rowsRejected), \"kpis\": \(outcome.report?.kpis.count ?? 0), "
+                + "\"outputs_rebuilt\": \(outcome.report != nil)}"
         }.joined(separator: ",\n"))
         lines.append("  ],")
         lines.append("  \"diagnostics\": [")

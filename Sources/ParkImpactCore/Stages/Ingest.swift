@@ -1,0 +1,382 @@
+import Foundation
+import Synchronization
+
+/// Incremental ingestion against the state store: decide per input file whether it is new, changed, unchanged,
+/// renamed, a duplicate, still being written or gone; read what is new (concurrently) and commit each file's
+/// contribution with its ledger row in one transaction; then hand every pilot's contributions (read now or stored
+/// earlier) to the merge.
+public enum Ingest {
+    public struct Settings: Sendable {
+        /// Files modified less than this many seconds ago may still be written: skipped, picked up by a later run.
+        public var settleSeconds: Int
+        /// Now, in nanoseconds since 1970 (tests pin it).
+        public var now: Int64
+        /// False for `parkimpact report`: look at nothing in the input folder, use the state as it is.
+        public var ingest: Bool
+
+        public init(settleSeconds: Int = 60, now: Int64? = nil, ingest: Bool = true) {
+            self.settleSeconds = settleSeconds
+            self.ingest = ingest
+            var time = timespec()
+            clock_gettime(CLOCK_REALTIME, &time)
+            self.now = now ?? (Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
+        }
+    }
+
+    /// What one pilot's ingestion did and what the merge gets.
+    public struct PilotIngest: Sendable {
+        public let definition: PipelineDefinition
+        /// Every contribution in the state (read now or earlier, present or deleted input), sorted by path.
+        public var inputs: [Aggregate.MergeInput] = []
+        public var rejects: [Reject] = []
+        public var files: [FileSummary] = []
+        /// Fingerprint of everything the reports depend on: the build, the definition file and the ledger.
+        public var generation = ""
+        public var ingested = 0
+        public var unchanged = 0
+        public var skipped = 0
+        public var duplicates = 0
+        public var unreadable = 0
+        public var deletedKept = 0
+        public var removed = 0
+        public var rowsAccepted = 0
+        public var rowsRejected = 0
+
+        /// Something changed in the state this run (a file read, replaced, removed, marked deleted or returned).
+        public var changed = false
+    }
+
+    private enum Decision {
+        case read(renamedFrom: String?, replacing: LedgerEntry?)
+        case duplicate(of: String)
+    }
+
+    private struct Planned {
+        let file: InputFile
+        let stat: FileDigest.Stat
+        let sha256: String
+        let readerKey: String
+        let decision: Decision
+    }
+
+    /// The key under which a file's contribution stays valid: the build that read it, the source definition and
+    /// what of the pilot the reader uses (zone, sites, which series keep interval readings).
+    public static func readerKey(_ source: PipelineDefinition.Source, of definition: PipelineDefinition) -> String {
+        let text = [FileDigest.executable, "codec \(ContributionCodec.version)", String(describing: source),
+                    definition.timezone, definition.sites.map(\.id).joined(separator: ","),
+                    String(describing: definition.intervalReadingPolicy)].joined(separator: "\n")
+        return FileDigest.sha256(Array(text.utf8))
+    }
+
+    public static func run(
+        definitions: [PipelineDefinition], folders: RunFolders, store: StateStore, runID: Int64, threads: Int?,
+        settings: Settings, diagnostics: inout Diagnostics
+    ) -> Outcome {
+        var pilots: [PilotIngest] = []
+        var planned: [Planned] = []
+        var definitionsByPilot: [String: PipelineDefinition] = [:]
+        for definition in definitions {
+            definitionsByPilot[definition.pilot] = definition
+            var pilot = PilotIngest(definition: definition)
+            if settings.ingest { plan(definition, folders: folders, store: store, runID: runID, settings: settings, pilot: &pilot,
+                 planned: &planned, diagnostics: &diagnostics) }
+            pilots.append(pilot)
+        }
+
+        // Read what is new, committing each file as soon as it is read.
+        let failures = Mutex<[String]>([])
+        let reads = planned.filter { if case .read = $0.decision { return true } else { return false } }
+        var readNow: [String: FileResult] = [:]
+        if !reads.isEmpty {
+            let results = Aggregate.readAll(reads.map(\.file), definitions: definitionsByPilot, threads: threads) {
+                index, result in
+                do {
+                    try commit(reads[index], result: result, store: store, runID: runID)
+                } catch {
+                    failures.withLock { $0.append("\(reads[index].file.path): not recorded in the state "
+                        + "(\(StateStore.describe(error))); it is read again by the next run") }
+                }
+            }
+            for (plan, result) in zip(reads, results) { readNow[plan.file.relativePath] = result }
+        }
+        for failure in failures.withLock({ $0 }) {
+            diagnostics.add(.error, failure, status: .temporaryFailure)
+        }
+        for plan in planned {
+            if case .duplicate(let original) = plan.decision {
+                let entry = LedgerEntry(
+                    pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
+                    modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: plan.sha256, readerKey: plan.readerKey,
+                    sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .duplicate,
+                    duplicateOf: original, runID: runID)
+                do {
+                    try store.commit(entry, contribution: nil, events: [("duplicate", "same content as \(original)")])
+                } catch {
+                    diagnostics.add(.error, "\(plan.file.path): not recorded in the state (\(StateStore.describe(error)))",
+                                    pilot: plan.file.pilot, status: .temporaryFailure)
+                }
+            }
+        }
+
+        for index in pilots.indices {
+            let pilot = pilots[index].definition.pilot
+            for plan in reads where plan.file.pilot == pilot {
+                pilots[index].changed = true
+                let result = readNow[plan.file.relativePath]!
+                if result.summary.problem != nil {
+                    pilots[index].unreadable += 1
+                } else {
+                    pilots[index].ingested += 1
+                    pilots[index].rowsAccepted += result.summary.acceptedRows
+                    pilots[index].rowsRejected += result.rejects.count
+                }
+            }
+            fingerprint(&pilots[index], store: store, readNow: readNow, diagnostics: &diagnostics)
+        }
+        return Outcome(pilots: pilots, readNow: readNow)
+    }
+
+    /// The pilots after ingestion, and the files read in this run (their results, so they are not decoded again).
+    public struct Outcome: Sendable {
+        public var pilots: [PilotIngest]
+        public let readNow: [String: FileResult]
+    }
+
+    // MARK: Planning
+
+    private static func plan(
+        _ definition: PipelineDefinition, folders: RunFolders, store: StateStore, runID: Int64, settings: Settings,
+        pilot: inout PilotIngest, planned: inout [Planned], diagnostics: inout Diagnostics
+    ) {
+        let name = definition.pilot
+        let found = Discover.files(for: definition, inputRoot: folders.input)
+        for warning in found.warnings { diagnostics.add(.warning, warning, pilot: name) }
+        for temporary in found.temporary {
+            pilot.skipped += 1
+            diagnostics.add(.info, "\(temporary): skipped: a temporary name (still being written or an editor's "
+                + "lock file); rename it when it is complete", pilot: name)
+        }
+        let ledger: [LedgerEntry]
+        do {
+            ledger = try store.ledger(pilot: name)
+        } catch {
+            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
+                            status: .temporaryFailure)
+            return
+        }
+        var byPath: [String: LedgerEntry] = [:]
+        for entry in ledger { byPath[entry.path] = entry }
+        var present = Set<String>()
+        var renamedAway = Set<String>()
+        var plannedBySHA: [String: String] = [:]
+        let onDisk = Set(found.files.map(\.relativePath))
+        var settling: [(path: String, age: Int64)] = []
+        defer {
+            if let first = settling.first {
+                let which = settling.count == 1 ? "\(first.path): skipped: modified \(first.age) s ago"
+                    : "\(settling.count) files skipped (e.g. \(first.path), modified \(first.age) s ago)"
+                diagnostics.add(.info, which + ": modified less than \(settings.settleSeconds) s ago, they may still be "
+                    + "written; the next run reads them (--settle-seconds 0 reads them now)", pilot: name)
+            }
+        }
+
+        for file in found.files {
+            present.insert(file.relativePath)
+            guard let stat = FileDigest.stat(file.path) else {
+                diagnostics.add(.warning, "\(file.path): vanished while the run looked at it; the next run reads it",
+                                pilot: name)
+                continue
+            }
+            let age = settings.now - stat.modifiedNanoseconds
+            if settings.settleSeconds > 0, age < Int64(settings.settleSeconds) * 1_000_000_000 {
+                pilot.skipped += 1
+                settling.append((file.path, max(0, age / 1_000_000_000)))
+                continue
+            }
+            let key = readerKey(file.source, of: definition)
+            let previous = byPath[file.relativePath]
+            if let previous, previous.missingSinceRun != nil {
+                try? store.setMissing(pilot: name, path: previous.path, run: nil,
+                                      event: (runID, "back in the input folder"))
+                pilot.changed = true
+            }
+            if let previous, previous.size == stat.size, previous.modifiedNanoseconds == stat.modifiedNanoseconds,
+               previous.readerKey == key {
+                pilot.unchanged += 1
+                if previous.status == .duplicate { pilot.duplicates += 1 }
+                continue
+            }
+            let sha: String
+            do {
+                sha = try FileDigest.sha256(path: file.path)
+            } catch {
+                diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError)
+                continue
+            }
+            if let previous, previous.sha256 == sha, previous.readerKey == key {
+                try? store.touch(pilot: name, path: previous.path, modifiedNanoseconds: stat.modifiedNanoseconds)
+                pilot.unchanged += 1
+                if previous.status == .duplicate { pilot.duplicates += 1 }
+                continue
+            }
+            // The same bytes elsewhere: counted once.
+            if let original = plannedBySHA[sha] {
+                planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                       decision: .duplicate(of: original)))
+                pilot.duplicates += 1
+                pilot.changed = true
+                diagnostics.add(.warning, "\(file.path): same content as \(original): not counted twice", pilot: name)
+                continue
+            }
+            let twin = ledger.first { $0.sha256 == sha && $0.path != file.relativePath && $0.status != .duplicate
+                && !renamedAway.contains($0.path) }
+            if let twin, onDisk.contains(twin.path) || FileManager.default.fileExists(
+                atPath: (folders.input as NSString).appendingPathComponent(twin.path)) {
+                planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                       decision: .duplicate(of: twin.path)))
+                pilot.duplicates += 1
+                pilot.changed = true
+                diagnostics.add(.warning, "\(file.path): same content as \(twin.path): not counted twice", pilot: name)
+                continue
+            }
+            var renamedFrom: String?
+            if let twin {
+                renamedFrom = twin.path
+                renamedAway.insert(twin.path)
+                diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its new "
+                    + "name, counted once", pilot: name)
+            } else if previous != nil {
+                diagnostics.add(.info, "\(file.path): changed since it was ingested: its old contribution is replaced",
+                                pilot: name)
+            }
+            plannedBySHA[sha] = file.relativePath
+            planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                   decision: .read(renamedFrom: renamedFrom, replacing: previous)))
+        }
+
+        for entry in ledger where !present.contains(entry.path) && !renamedAway.contains(entry.path) {
+            let full = (folders.input as NSString).appendingPathComponent(entry.path)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+                do {
+                    try store.remove(pilot: name, path: entry.path, run: runID, event: "unselected",
+                                     detail: "no source of \(definition.file) selects it any more")
+                    pilot.removed += 1
+                    pilot.changed = true
+                    diagnostics.add(.warning, "\(full): no source of \(definition.file) selects it any more: its "
+                        + "contribution is removed from the reports", pilot: name)
+                } catch {
+                    diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
+                                    status: .temporaryFailure)
+                }
+                continue
+            }
+            if entry.status == .ingested { pilot.deletedKept += 1 }
+            if entry.missingSinceRun == nil {
+                try? store.setMissing(pilot: name, path: entry.path, run: runID, event: (runID, "deleted from input"))
+                pilot.changed = true
+                if entry.status == .ingested {
+                    diagnostics.add(.warning, "\(full): deleted from the input folder; its contribution "
+                        + "(\(entry.rowsAccepted) rows) is kept in the reports; to drop it, move "
+                        + "\(store.path) away so that the next run rebuilds the state from the present inputs",
+                        pilot: name)
+                }
+            }
+        }
+    }
+
+    // MARK: Committing
+
+    private static func commit(_ plan: Planned, result: FileResult, store: StateStore, runID: Int64) throws {
+        guard case .read(let renamedFrom, let replacing) = plan.decision else { return }
+        var entry = LedgerEntry(
+            pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
+            modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: plan.sha256, readerKey: plan.readerKey,
+            sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .ingested,
+            rowsAccepted: result.summary.acceptedRows, rowsRejected: result.rejects.count, runID: runID)
+        var events: [(String, String)] = []
+        if let renamedFrom { events.append(("renamed", "from \(renamedFrom)")) }
+        if let replacing {
+            events.append(("replaced", "contribution of sha256 \(replacing.sha256.prefix(12)) replaced"))
+        }
+        var blob: [UInt8]?
+        if let problem = result.summary.problem {
+            entry.status = .unreadable
+            entry.problem = problem
+            events.append(("unreadable", problem))
+        } else {
+            blob = ContributionCodec.encode(.init(series: result.series, rejects: result.rejects, summary: result.summary))
+            events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.count) rejected"))
+        }
+        try store.commit(entry, contribution: blob, alsoRemoving: renamedFrom, events: events)
+    }
+
+    // MARK: Assembling
+
+    /// Lists the unreadable files (their problem is reported on every run until the file is fixed) and computes
+    /// the pilot's generation from the ledger.
+    private static func fingerprint(
+        _ pilot: inout PilotIngest, store: StateStore, readNow: [String: FileResult], diagnostics: inout Diagnostics
+    ) {
+        let name = pilot.definition.pilot
+        let ledger: [LedgerEntry]
+        do {
+            ledger = try store.ledger(pilot: name)
+        } catch {
+            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
+                            status: .temporaryFailure)
+            return
+        }
+        var fingerprint = [FileDigest.executable, pilot.definition.file]
+        fingerprint.append((try? FileDigest.sha256(path: pilot.definition.file)) ?? "unreadable definition")
+        for entry in ledger {
+            fingerprint.append([entry.path, entry.sha256, entry.status.rawValue, entry.readerKey,
+                                entry.problem ?? ""].joined(separator: "\t"))
+            if entry.status == .unreadable, let problem = entry.problem {
+                if readNow[entry.path] == nil { pilot.unreadable += 1 }
+                diagnostics.add(.error, problem, pilot: name, status: .dataError)
+            }
+        }
+        pilot.generation = FileDigest.sha256(Array(fingerprint.joined(separator: "\n").utf8))
+    }
+
+    /// Gathers every contribution of the pilot's ledger for the merge: the files read in this run from memory, the
+    /// others decoded from the state.
+    public static func load(
+        _ pilot: inout PilotIngest, store: StateStore, readNow: [String: FileResult], diagnostics: inout Diagnostics
+    ) {
+        let name = pilot.definition.pilot
+        let ledger: [LedgerEntry]
+        do {
+            ledger = try store.ledger(pilot: name)
+        } catch {
+            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
+                            status: .temporaryFailure)
+            return
+        }
+        var files: [(path: String, summary: FileSummary)] = ledger.filter { $0.status == .unreadable }.map {
+            ($0.path, FileSummary(path: $0.path, format: $0.format, dialect: "", acceptedRows: 0, rejectedRows: 0,
+                                  ignoredRows: [:], problem: $0.problem))
+        }
+        for entry in ledger where entry.status == .ingested {
+            let contribution: ContributionCodec.Contribution
+            if let result = readNow[entry.path], result.summary.problem == nil {
+                contribution = .init(series: result.series, rejects: result.rejects, summary: result.summary)
+            } else {
+                do {
+                    contribution = try store.contribution(fileID: entry.id)
+                } catch {
+                    diagnostics.add(.error, "\(entry.path): its stored contribution cannot be used (\(error)); "
+                        + "move \(store.path) away so that the next run rebuilds the state from the inputs",
+                        pilot: name, status: .dataError)
+                    continue
+                }
+            }
+            pilot.inputs.append(Aggregate.MergeInput(file: entry.path, modified: entry.modifiedNanoseconds,
+                                                     series: contribution.series))
+            pilot.rejects.append(contentsOf: contribution.rejects)
+            files.append((entry.path, contribution.summary))
+        }
+        pilot.files = files.sorted { $0.path < $1.path }.map(\.summary)
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// A run against the state store: ingest what is new (`Ingest`), then rebuild the outputs of every pilot whose
+/// generation changed or whose outputs are missing or altered; a pilot with nothing new keeps its outputs untouched.
+public enum StatefulRun {
+    public struct Options: Sendable {
+        public var threads: Int?
+        public var settings: Ingest.Settings
+        /// Write `index.html` (all pilots ran).
+        public var writeIndex: Bool
+        /// Rebuild every pilot's outputs, even when they are up to date (`parkimpact report`).
+        public var rebuildAll: Bool
+        /// Anything besides the state and the definition that changes the outputs' bytes (output options).
+        public var renderKey: String
+
+        public init(threads: Int? = nil, settings: Ingest.Settings = .init(), writeIndex: Bool = true,
+                    rebuildAll: Bool = false, renderKey: String = "") {
+            self.threads = threads
+            self.settings = settings
+            self.writeIndex = writeIndex
+            self.rebuildAll = rebuildAll
+            self.renderKey = renderKey
+        }
+    }
+
+    public struct Result: Sendable {
+        public var outcomes: [PilotOutcome] = []
+        /// No file was read, replaced, removed or marked, and no output had to be rebuilt.
+        public var nothingNew = false
+        public var filesUnchanged = 0
+    }
+
+    /// The default state file: `<output>/.parkimpact/state.sqlite`.
+    public static func defaultStatePath(output: String) -> String {
+        ((output as NSString).appendingPathComponent(".parkimpact") as NSString).appendingPathComponent("state.sqlite")
+    }
+
+    public static func execute(
+        definitions: [PipelineDefinition], folders: RunFolders, store: StateStore, runID: Int64,
+        catalogue: FactorCatalogue, options: Options, diagnostics: inout Diagnostics
+    ) -> Result {
+        var ingest = Ingest.run(definitions: definitions, folders: folders, store: store, runID: runID,
+                                threads: options.threads, settings: options.settings, diagnostics: &diagnostics)
+        let recorded = (try? store.outputs()) ?? [:]
+        func generation(_ pilot: Ingest.PilotIngest) -> String {
+            FileDigest.sha256(Array((pilot.generation + "\n" + options.renderKey).utf8))
+        }
+        func upToDate(_ path: String, generation: String) -> Bool {
+            guard let record = recorded[path], record.generation == generation else { return false }
+            let full = (folders.output as NSString).appendingPathComponent(path)
+            return (try? FileDigest.sha256(path: full)) == record.sha256
+        }
+        let outputNames = ["kpis.json", "kpis.csv", "rejects.csv", "report.html"]
+        var rebuild = ingest.pilots.map { pilot in
+            options.rebuildAll || pilot.changed
+                || !outputNames.allSatisfy { upToDate("\(pilot.definition.pilot)/\($0)", generation: generation(pilot)) }
+        }
+        let indexGeneration = FileDigest.sha256(Array(ingest.pilots.map(generation).joined(separator: "\n").utf8))
+        let rebuildIndex = options.writeIndex && (rebuild.contains(true) || !upToDate("index.html",
+                                                                                       generation: indexGeneration))
+        if rebuildIndex { rebuild = rebuild.map { _ in true } }  // the portfolio needs every pilot's report
+
+        var result = Result()
+        var written: [(path: String, text: String, generation: String)] = []
+        var reports: [PilotReport] = []
+        for index in ingest.pilots.indices {
+            let pilot = ingest.pilots[index]
+            var report: PilotReport?
+            if rebuild[index] {
+                Ingest.load(&ingest.pilots[index], store: store, readNow: ingest.readNow, diagnostics: &diagnostics)
+                let loaded = ingest.pilots[index]
+                let built = PipelineRun.mergeAndBuild(
+                    definition: loaded.definition, inputs: loaded.inputs, rejects: loaded.rejects, files: loaded.files,
+                    catalogue: catalogue, diagnostics: &diagnostics)
+                ingest.pilots[index].inputs = []  // the report holds what it needs
+                for file in PipelineRun.render(built) {
+                    written.append((file.path, file.text, generation(pilot)))
+                }
+                reports.append(built)
+                report = built
+            }
+            var outcome = PilotOutcome(pilot: pilot.definition.pilot, report: report, filesRead: pilot.ingested,
+                                       filesFailed: pilot.unreadable, rowsAccepted: pilot.rowsAccepted,
+                                       rowsRejected: pilot.rowsRejected)
+            outcome.filesUnchanged = pilot.unchanged
+            outcome.filesSkipped = pilot.skipped
+            outcome.filesDuplicate = pilot.duplicates
+            outcome.filesDeletedKept = pilot.deletedKept
+            result.filesUnchanged += pilot.unchanged
+            result.outcomes.append(outcome)
+        }
+        if rebuildIndex {
+            let index = PipelineRun.renderIndex(reports)
+            written.append((index.path, index.text, indexGeneration))
+        }
+        do {
+            for file in written {
+                try OutputFiles.write(file.text, to: (folders.output as NSString).appendingPathComponent(file.path))
+            }
+            // Recorded only once every output is in place: a crash before this line rebuilds them next time.
+            try store.recordOutputs(written.map { ($0.path, FileDigest.sha256(Array($0.text.utf8)), $0.generation) })
+        } catch {
+            diagnostics.add(.error, "cannot write to \(folders.output): \(StateStore.describe(error)); check that the "
+                + "folder is writable and has space", status: .configuration)
+        }
+        result.nothingNew = written.isEmpty && !ingest.pilots.contains { $0.changed }
+        return result
+    }
+}

@@ -1,0 +1,241 @@
+/// The binary form of one file's contribution as the state store keeps it: the series (day cells, spans, interval
+/// readings), the rejects and the file summary. Little-endian, length-prefixed, no padding; a `Double` is stored as
+/// its bit pattern, so a decoded contribution sums to exactly the same bits as the one that was read.
+///
+/// Layout: `magic "PIC1"`, summary, series count, series…, reject count, rejects…. Bumping `version` makes older
+/// blobs unreadable on purpose: the store then re-reads the file (or, for a deleted input, says it cannot).
+public enum ContributionCodec {
+    public static let version: Int64 = 1
+    static let magic: [UInt8] = Array("PIC1".utf8)
+
+    public struct DecodingError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// What the store keeps of a `FileResult`.
+    public struct Contribution: Sendable {
+        public var series: [SeriesData]
+        public var rejects: [Reject]
+        public var summary: FileSummary
+
+        public init(series: [SeriesData], rejects: [Reject], summary: FileSummary) {
+            self.series = series
+            self.rejects = rejects
+            self.summary = summary
+        }
+    }
+
+    public static func encode(_ contribution: Contribution) -> [UInt8] {
+        var out = BinaryWriter()
+        out.bytes.reserveCapacity(64 + contribution.series.reduce(0) { $0 + 48 * $1.days.count + 24 * $1.readings.count })
+        out.bytes.append(contentsOf: magic)
+        let summary = contribution.summary
+        out.string(summary.path)
+        out.string(summary.format)
+        out.string(summary.dialect)
+        out.int(summary.acceptedRows)
+        out.int(summary.rejectedRows)
+        out.int(summary.ignoredRows.count)
+        for (reason, count) in summary.ignoredRows.sorted(by: { $0.key < $1.key }) {
+            out.string(reason)
+            out.int(count)
+        }
+        out.optionalString(summary.problem)
+        out.int(contribution.series.count)
+        for data in contribution.series {
+            out.string(data.key.site)
+            out.string(data.key.quantity.rawValue)
+            out.string(data.key.meter)
+            out.int32(data.intervalSeconds)
+            out.int(data.days.count)
+            for (day, cell) in data.days.sorted(by: { $0.key < $1.key }) {
+                out.int(day)
+                out.double(cell.sum)
+                out.double(cell.estimatedSum)
+                out.int32(cell.present)
+                out.int32(cell.estimated)
+                out.int32(cell.missing)
+                out.double(cell.maximum)
+                out.double(cell.nightMinimumRate)
+            }
+            out.int(data.inputs.count)
+            for span in data.inputs {
+                out.string(span.file)
+                out.int(span.firstDay)
+                out.int(span.lastDay)
+            }
+            out.int(data.readings.count)
+            for reading in data.readings {
+                out.int(Int(reading.startUTC))
+                out.int32(reading.seconds)
+                out.bytes.append(reading.quality.rawValue)
+                out.double(reading.value)
+            }
+        }
+        out.int(contribution.rejects.count)
+        for reject in contribution.rejects {
+            out.string(reject.file)
+            out.int(reject.line)
+            out.string(reject.column)
+            out.string(reject.reason)
+            out.string(reject.raw)
+            out.optionalString(reject.site)
+            out.bytes.append(reject.day == nil ? 0 : 1)
+            out.int(reject.day ?? 0)
+        }
+        return out.bytes
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> Contribution {
+        try bytes.withUnsafeBufferPointer { buffer in
+            var input = BinaryReader(buffer: buffer)
+            guard try input.take(4).elementsEqual(magic) else {
+                throw DecodingError(description: "not a contribution of this version (expected PIC1)")
+            }
+            let path = try input.string()
+            let format = try input.string()
+            let dialect = try input.string()
+            let accepted = try input.int()
+            let rejected = try input.int()
+            var ignored: [String: Int] = [:]
+            for _ in 0..<(try input.count()) {
+                let reason = try input.string()
+                ignored[reason] = try input.int()
+            }
+            let problem = try input.optionalString()
+            let summary = FileSummary(path: path, format: format, dialect: dialect, acceptedRows: accepted,
+                                      rejectedRows: rejected, ignoredRows: ignored, problem: problem)
+            var series: [SeriesData] = []
+            for _ in 0..<(try input.count()) {
+                let site = try input.string()
+                let quantityName = try input.string()
+                guard let quantity = Quantity(rawValue: quantityName) else {
+                    throw DecodingError(description: "unknown quantity \(quantityName)")
+                }
+                let meter = try input.string()
+                let interval = try input.int32()
+                let dayCount = try input.count()
+                var days: [Int: DayCell] = [:]
+                days.reserveCapacity(dayCount)
+                for _ in 0..<dayCount {
+                    let day = try input.int()
+                    var cell = DayCell()
+                    cell.sum = try input.double()
+                    cell.estimatedSum = try input.double()
+                    cell.present = try input.int32()
+                    cell.estimated = try input.int32()
+                    cell.missing = try input.int32()
+                    cell.maximum = try input.double()
+                    cell.nightMinimumRate = try input.double()
+                    days[day] = cell
+                }
+                var inputs: [InputSpan] = []
+                for _ in 0..<(try input.count()) {
+                    let file = try input.string()
+                    let first = try input.int()
+                    inputs.append(InputSpan(file: file, firstDay: first, lastDay: try input.int()))
+                }
+                let readingCount = try input.count()
+                var readings: [IntervalReading] = []
+                readings.reserveCapacity(readingCount)
+                for _ in 0..<readingCount {
+                    let start = try input.int()
+                    let seconds = try input.int32()
+                    guard let quality = Quality(rawValue: try input.byte()) else {
+                        throw DecodingError(description: "unknown quality code")
+                    }
+                    readings.append(IntervalReading(startUTC: Int64(start), seconds: seconds, quality: quality,
+                                                    value: try input.double()))
+                }
+                series.append(SeriesData(key: SeriesKey(site: site, quantity: quantity, meter: meter),
+                                         intervalSeconds: interval, days: days, inputs: inputs, readings: readings))
+            }
+            var rejects: [Reject] = []
+            for _ in 0..<(try input.count()) {
+                let file = try input.string()
+                let line = try input.int()
+                let column = try input.string()
+                let reason = try input.string()
+                let raw = try input.string()
+                let site = try input.optionalString()
+                let hasDay = try input.byte() == 1
+                let day = try input.int()
+                rejects.append(Reject(file: file, line: line, column: column, reason: reason, raw: raw, site: site,
+                                      day: hasDay ? day : nil))
+            }
+            guard input.atEnd else { throw DecodingError(description: "trailing bytes after the contribution") }
+            return Contribution(series: series, rejects: rejects, summary: summary)
+        }
+    }
+}
+
+/// Appends little-endian values.
+struct BinaryWriter {
+    var bytes: [UInt8] = []
+
+    mutating func int(_ value: Int) { withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func int32(_ value: Int32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func double(_ value: Double) {
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+    mutating func string(_ value: String) {
+        let utf8 = value.utf8
+        int(utf8.count)
+        bytes.append(contentsOf: utf8)
+    }
+    mutating func optionalString(_ value: String?) {
+        if let value {
+            bytes.append(1)
+            string(value)
+        } else {
+            bytes.append(0)
+        }
+    }
+}
+
+/// Reads what `BinaryWriter` wrote; every read checks the bounds (a truncated blob throws, never traps).
+struct BinaryReader {
+    let buffer: UnsafeBufferPointer<UInt8>
+    var offset = 0
+
+    var atEnd: Bool { offset == buffer.count }
+
+    mutating func take(_ count: Int) throws -> UnsafeBufferPointer<UInt8> {
+        guard count >= 0, count <= buffer.count - offset else {
+            throw ContributionCodec.DecodingError(description: "truncated contribution at byte \(offset)")
+        }
+        defer { offset += count }
+        return UnsafeBufferPointer(rebasing: buffer[offset..<(offset + count)])
+    }
+
+    mutating func byte() throws -> UInt8 { try take(1)[0] }
+
+    mutating func int() throws -> Int {
+        let raw = try take(8)
+        var value: UInt64 = 0
+        for index in (0..<8).reversed() { value = value << 8 | UInt64(raw[index]) }
+        return Int(Int64(bitPattern: value))
+    }
+
+    mutating func int32() throws -> Int32 {
+        let raw = try take(4)
+        var value: UInt32 = 0
+        for index in (0..<4).reversed() { value = value << 8 | UInt32(raw[index]) }
+        return Int32(bitPattern: value)
+    }
+
+    mutating func double() throws -> Double { Double(bitPattern: UInt64(bitPattern: Int64(try int()))) }
+
+    /// A count of items that follow: never more than the bytes left (a corrupt count cannot allocate gigabytes).
+    mutating func count() throws -> Int {
+        let value = try int()
+        guard value >= 0, value <= buffer.count - offset else {
+            throw ContributionCodec.DecodingError(description: "corrupt count \(value) at byte \(offset - 8)")
+        }
+        return value
+    }
+
+    mutating func string() throws -> String { String(decoding: try take(try count()), as: UTF8.self) }
+
+    mutating func optionalString() throws -> String? { try byte() == 1 ? try string() : nil }
+}

@@ -1,0 +1,80 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Size, modification time and SHA-256 of files: how the ledger recognises a file it has seen.
+public enum FileDigest {
+    /// `stat(2)` of a path: size in bytes and modification time in nanoseconds since 1970.
+    public struct Stat: Sendable, Equatable {
+        public let size: Int64
+        public let modifiedNanoseconds: Int64
+    }
+
+    /// The corresponding C function is `stat`; nil when the path cannot be stat'ed.
+    public static func stat(_ path: String) -> Stat? {
+        guard let info = systemStat(path) else { return nil }
+        return Stat(size: Int64(info.st_size),
+                    modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
+    /// SHA-256 of a file's bytes as lowercase hex, read in 1 MiB blocks (constant memory).
+    public static func sha256(path: String) throws -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw POSIXFailure(call: "open", path: path, code: errno) }
+        defer { close(descriptor) }
+        var hasher = SHA256()
+        let capacity = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(descriptor, buffer.baseAddress, capacity)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFailure(call: "read", path: path, code: errno)
+            }
+            if count == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        return hex(hasher.finalize())
+    }
+
+    public static func sha256(_ bytes: some Sequence<UInt8>) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(bytes))
+        return hex(hasher.finalize())
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// SHA-256 of the running executable: contributions read by another build are read again (a new version may
+    /// read a file differently). Falls back to the version string when `/proc/self/exe` cannot be read.
+    public static let executable: String = {
+        (try? sha256(path: "/proc/self/exe")) ?? sha256(Array("parkimpact-\(ParkImpactVersion.string)".utf8))
+    }()
+
+    public struct POSIXFailure: Error, CustomStringConvertible {
+        public let call: String
+        public let path: String
+        public let code: Int32
+        public var description: String { "\(path): \(call) failed: \(String(cString: strerror(code)))" }
+    }
+}
+
+/// `stat(2)`, outside `FileDigest` whose `stat` shadows the C function's name.
+private func systemStat(_ path: String) -> stat? {
+    var info = stat()
+    return stat(path, &info) == 0 ? info : nil
+}

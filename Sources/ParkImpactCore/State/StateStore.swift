@@ -1,0 +1,296 @@
+import Foundation
+import GRDB
+
+/// The run state in SQLite (GRDB): the ledger of every input file, each file's contribution (its partial aggregate,
+/// `ContributionCodec`), the history of what happened to files, and the fingerprints of the outputs written.
+///
+/// Exactly-once: a file's contribution and its ledger row change in one transaction (`commit(_:)`), so after a crash
+/// a file is either fully in the state or not at all. The database runs in WAL mode with `synchronous = NORMAL`:
+/// a killed process (SIGKILL, OOM) loses nothing committed; a power cut may lose the last commits but never leaves
+/// the state inconsistent, and what was lost is read again by the next run.
+public final class StateStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    public struct OpenError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Opens (and creates or migrates) the state database at `path`.
+    public init(path: String) throws(OpenError) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw OpenError(description: "\(path): cannot open the state database (\(Self.describe(error))); if it "
+                + "is damaged, move it away: the next run reads every input again and rebuilds it")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let database = error as? DatabaseError { return database.message ?? "\(database.resultCode)" }
+        return "\(error)"
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE run (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  started_at TEXT NOT NULL,
+                  finished_at TEXT,
+                  exit_status INTEGER,
+                  version TEXT NOT NULL);
+                CREATE TABLE input_file (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  pilot TEXT NOT NULL,
+                  path TEXT NOT NULL,
+                  size INTEGER NOT NULL,
+                  mtime_ns INTEGER NOT NULL,
+                  sha256 TEXT NOT NULL,
+                  reader_key TEXT NOT NULL,
+                  source_index INTEGER NOT NULL,
+                  format TEXT NOT NULL,
+                  status TEXT NOT NULL CHECK (status IN ('ingested', 'unreadable', 'duplicate')),
+                  duplicate_of TEXT,
+                  problem TEXT,
+                  rows_accepted INTEGER NOT NULL,
+                  rows_rejected INTEGER NOT NULL,
+                  run_id INTEGER NOT NULL REFERENCES run(id),
+                  missing_since_run INTEGER REFERENCES run(id),
+                  UNIQUE (pilot, path));
+                CREATE TABLE contribution (
+                  file_id INTEGER PRIMARY KEY REFERENCES input_file(id) ON DELETE CASCADE,
+                  codec INTEGER NOT NULL,
+                  data BLOB NOT NULL);
+                CREATE TABLE file_event (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  run_id INTEGER NOT NULL REFERENCES run(id),
+                  pilot TEXT NOT NULL,
+                  path TEXT NOT NULL,
+                  event TEXT NOT NULL,
+                  detail TEXT NOT NULL);
+                CREATE TABLE output_file (
+                  path TEXT PRIMARY KEY,
+                  sha256 TEXT NOT NULL,
+                  generation TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Runs
+
+    public func beginRun(startedAt: String) throws -> Int64 {
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO run (started_at, version) VALUES (?, ?)",
+                           arguments: [startedAt, ParkImpactVersion.string])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishRun(_ id: Int64, finishedAt: String, status: Int32) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE run SET finished_at = ?, exit_status = ? WHERE id = ?",
+                           arguments: [finishedAt, Int(status), id])
+        }
+    }
+
+    // MARK: Ledger
+
+    public func ledger(pilot: String) throws -> [LedgerEntry] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM input_file WHERE pilot = ? ORDER BY path", arguments: [pilot])
+                .map(LedgerEntry.init(row:))
+        }
+    }
+
+    /// Every ledger row, sorted: what `parkimpact` tests compare after a crash.
+    public func allEntries() throws -> [LedgerEntry] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM input_file ORDER BY pilot, path").map(LedgerEntry.init(row:))
+        }
+    }
+
+    /// Replaces the ledger row of `entry.path` (and of `alsoRemoving`, a renamed file's old path) and its
+    /// contribution in one transaction.
+    public func commit(_ entry: LedgerEntry, contribution: [UInt8]?, alsoRemoving: String? = nil,
+                       events: [(event: String, detail: String)]) throws {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?", arguments: [entry.pilot, entry.path])
+            if let alsoRemoving {
+                try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?",
+                               arguments: [entry.pilot, alsoRemoving])
+            }
+            try db.execute(sql: """
+                INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
+                  duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                """, arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
+                                 entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
+                                 entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID])
+            let id = db.lastInsertedRowID
+            if let contribution {
+                try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, ?)",
+                               arguments: [id, ContributionCodec.version, Data(contribution)])
+            }
+            for event in events {
+                try db.execute(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [entry.runID, entry.pilot, entry.path, event.event, event.detail])
+            }
+        }
+    }
+
+    /// The same content seen again with a new modification time: only the time changes.
+    public func touch(pilot: String, path: String, modifiedNanoseconds: Int64) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE input_file SET mtime_ns = ?, missing_since_run = NULL WHERE pilot = ? AND path = ?",
+                           arguments: [modifiedNanoseconds, pilot, path])
+        }
+    }
+
+    /// Marks a file gone from the input folder (its contribution stays), or back (`run` nil).
+    public func setMissing(pilot: String, path: String, run: Int64?, event: (run: Int64, detail: String)?) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE input_file SET missing_since_run = ? WHERE pilot = ? AND path = ?",
+                           arguments: [run, pilot, path])
+            if let event {
+                try db.execute(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [event.run, pilot, path, run == nil ? "returned" : "deleted", event.detail])
+            }
+        }
+    }
+
+    /// Drops a file's ledger row and contribution (the definition no longer selects it).
+    public func remove(pilot: String, path: String, run: Int64, event: String, detail: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?", arguments: [pilot, path])
+            try db.execute(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [run, pilot, path, event, detail])
+        }
+    }
+
+    /// The stored contribution of a ledger row.
+    public func contribution(fileID: Int64) throws -> ContributionCodec.Contribution {
+        let row = try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT codec, data FROM contribution WHERE file_id = ?", arguments: [fileID])
+        }
+        guard let row else { throw ContributionCodec.DecodingError(description: "no contribution stored") }
+        let codec: Int64 = row["codec"]
+        guard codec == ContributionCodec.version else {
+            throw ContributionCodec.DecodingError(description: "stored by another version (codec \(codec))")
+        }
+        let data: Data = row["data"]
+        return try ContributionCodec.decode(Array(data))
+    }
+
+    // MARK: Outputs
+
+    /// The generation and SHA-256 recorded for each output written, by path.
+    public func outputs() throws -> [String: (sha256: String, generation: String)] {
+        try queue.read { db in
+            var result: [String: (String, String)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT path, sha256, generation FROM output_file") {
+                result[row["path"]] = (row["sha256"], row["generation"])
+            }
+            return result
+        }
+    }
+
+    public func recordOutputs(_ records: [(path: String, sha256: String, generation: String)]) throws {
+        try queue.write { db in
+            for record in records {
+                try db.execute(sql: "INSERT OR REPLACE INTO output_file (path, sha256, generation) VALUES (?, ?, ?)",
+                               arguments: [record.path, record.sha256, record.generation])
+            }
+        }
+    }
+
+    /// Events of a run, for messages and tests.
+    public func events(run: Int64) throws -> [(pilot: String, path: String, event: String, detail: String)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT pilot, path, event, detail FROM file_event WHERE run_id = ? ORDER BY id",
+                             arguments: [run]).map { ($0["pilot"], $0["path"], $0["event"], $0["detail"]) }
+        }
+    }
+}
+
+/// One row of the ledger: an input file as the state knows it.
+public struct LedgerEntry: Sendable, Equatable {
+    public enum Status: String, Sendable { case ingested, unreadable, duplicate }
+
+    public var id: Int64 = 0
+    public var pilot: String
+    /// Relative to the input folder: `demo-park/acme/x.csv`.
+    public var path: String
+    public var size: Int64
+    public var modifiedNanoseconds: Int64
+    public var sha256: String
+    /// Which build read the file, with which source definition (`Ingest.readerKey`).
+    public var readerKey: String
+    public var sourceIndex: Int
+    public var format: String
+    public var status: Status
+    public var duplicateOf: String?
+    public var problem: String?
+    public var rowsAccepted: Int
+    public var rowsRejected: Int
+    public var runID: Int64
+    public var missingSinceRun: Int64?
+
+    public init(pilot: String, path: String, size: Int64, modifiedNanoseconds: Int64, sha256: String,
+                readerKey: String, sourceIndex: Int, format: String, status: Status, duplicateOf: String? = nil,
+                problem: String? = nil, rowsAccepted: Int = 0, rowsRejected: Int = 0, runID: Int64) {
+        self.pilot = pilot
+        self.path = path
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+        self.sha256 = sha256
+        self.readerKey = readerKey
+        self.sourceIndex = sourceIndex
+        self.format = format
+        self.status = status
+        self.duplicateOf = duplicateOf
+        self.problem = problem
+        self.rowsAccepted = rowsAccepted
+        self.rowsRejected = rowsRejected
+        self.runID = runID
+    }
+
+    init(row: Row) {
+        id = row["id"]
+        pilot = row["pilot"]
+        path = row["path"]
+        size = row["size"]
+        modifiedNanoseconds = row["mtime_ns"]
+        sha256 = row["sha256"]
+        readerKey = row["reader_key"]
+        sourceIndex = row["source_index"]
+        format = row["format"]
+        status = Status(rawValue: row["status"]) ?? .unreadable
+        duplicateOf = row["duplicate_of"]
+        problem = row["problem"]
+        rowsAccepted = row["rows_accepted"]
+        rowsRejected = row["rows_rejected"]
+        runID = row["run_id"]
+        missingSinceRun = row["missing_since_run"]
+    }
+}
+
+/// The version printed by `--version` and recorded with each run.
+public enum ParkImpactVersion {
+    public static let string = "0.2.0"
+}
