@@ -31,6 +31,7 @@ struct RunCommand: ParsableCommand {
             return .configuration
         }
         defer { withExtendedLifetime(locks) {} }
+        FaultInjection.reach("locked")
         if !ingest, !FileManager.default.fileExists(atPath: options.statePath) {
             console.log(.error, "report: no state at \(options.statePath): nothing was ingested yet; run `parkimpact run` "
                 + "first (or give --state)")

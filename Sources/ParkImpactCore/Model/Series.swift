@@ -31,8 +31,24 @@ public struct DayCell: Sendable, Equatable {
     /// The lowest flow rate (value per hour) of a present interval of at most one hour starting between 01:00 and
     /// 05:00 local time, +∞ when none: the night minimum flow, a leak indicator for water.
     public var nightMinimumRate: Double = .infinity
+    /// Earliest and latest interval start (UTC seconds) that fell on this day, `Int64.max`/`Int64.min` when none
+    /// were noted: lets the merge tell two files that split a day between them from two that overlap.
+    public var firstStart = Int64.max
+    public var lastStart = Int64.min
 
     public init() {}
+
+    /// Notes an interval start on this day.
+    @inline(__always)
+    mutating func note(start: Int64) {
+        if start < firstStart { firstStart = start }
+        if start > lastStart { lastStart = start }
+    }
+
+    /// Both cells noted their starts and their ranges do not meet: each file holds other intervals of the day.
+    func isDisjoint(from other: DayCell) -> Bool {
+        firstStart != .max && other.firstStart != .max && (lastStart < other.firstStart || other.lastStart < firstStart)
+    }
 
     @inline(__always)
     mutating func add(value: Double, quality: Quality) {
@@ -59,6 +75,8 @@ public struct DayCell: Sendable, Equatable {
         missing += other.missing
         maximum = max(maximum, other.maximum)
         nightMinimumRate = min(nightMinimumRate, other.nightMinimumRate)
+        firstStart = min(firstStart, other.firstStart)
+        lastStart = max(lastStart, other.lastStart)
     }
 }
 

@@ -84,8 +84,8 @@ public enum Aggregate {
     /// Where two files hold the same series on the same local day (a monthly export re-dropped inside a yearly one,
     /// a corrected re-export), per day:
     /// - **identical** cells (same sum, counts, maximum, night minimum) are counted once;
-    /// - **complementary** cells (interval series, together no more intervals than the day has: an export that ends
-    ///   at midnight UTC and the next that starts there) are added;
+    /// - **complementary** cells (the intervals of one lie all before those of the other: an export that ends at
+    ///   midnight UTC and the next that starts there, two collections at different times) are added;
     /// - otherwise they **conflict**: the cell with more present intervals is kept, then the newer file's (mtime),
     ///   then the later file name's; the other is dropped and the conflict reported with both sources.
     /// Interval readings (PV matching) follow their day: a file's readings are kept only for the days its cell was
@@ -128,13 +128,10 @@ public enum Aggregate {
                               day: day, example: nil)
                         continue
                     }
-                    if interval > 0, !key.quantity.isEvent {
-                        let slots = Int32(table.secondsIn(day: day) / Int64(interval))
-                        if existing.present + existing.missing + cell.present + cell.missing <= slots {
-                            cells[day]!.merge(cell)
-                            owners[day]!.append(part.input)
-                            continue
-                        }
+                    if existing.isDisjoint(from: cell) {
+                        cells[day]!.merge(cell)
+                        owners[day]!.append(part.input)
+                        continue
                     }
                     let newer = inputs[part.input].modified != inputs[holder].modified
                         ? inputs[part.input].modified > inputs[holder].modified

@@ -71,6 +71,7 @@ public struct FileAggregator: Sendable {
         let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         let key = Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))
         cells[key, default: DayCell()].add(value: value, quality: quality)
+        cells[key]!.note(start: startUTC)
         // Night minimum flow: intervals of at most an hour starting 01:00–05:00 local.
         let interval = intervalSeconds > 0 ? intervalSeconds : intervals[index]
         if quality != .missing, interval > 0, interval <= 3600, seriesKeys[index].quantity == .water {
@@ -116,6 +117,7 @@ public struct FileAggregator: Sendable {
                     if quality == .estimated { cell.estimated = 1 }
                 }
             }
+            cell.note(start: start)
             cells[key] = cell
             if trace.count < traceLimit {
                 trace.append(TracedReading(series: seriesKeys[index], startUTC: start, intervalSeconds: Int32(end - start),

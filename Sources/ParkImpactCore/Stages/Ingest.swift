@@ -62,7 +62,10 @@ public enum Ingest {
     /// The key under which a file's contribution stays valid: the build that read it, the source definition and
     /// what of the pilot the reader uses (zone, sites, which series keep interval readings).
     public static func readerKey(_ source: PipelineDefinition.Source, of definition: PipelineDefinition) -> String {
-        let text = [FileDigest.executable, "codec \(ContributionCodec.version)", String(describing: source),
+        // The glob and the position in the list do not change how a file is read.
+        let fields = Mirror(reflecting: source).children.filter { $0.label != "path" && $0.label != "index" }
+            .map { "\($0.label ?? "")=\(String(describing: $0.value))" }.joined(separator: ";")
+        let text = [FileDigest.executable, "codec \(ContributionCodec.version)", fields,
                     definition.timezone, definition.sites.map(\.id).joined(separator: ","),
                     String(describing: definition.intervalReadingPolicy)].joined(separator: "\n")
         return FileDigest.sha256(Array(text.utf8))
@@ -245,6 +248,9 @@ public enum Ingest {
                 renamedAway.insert(twin.path)
                 diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its new "
                     + "name, counted once", pilot: name)
+            } else if let previous, previous.sha256 == sha {
+                diagnostics.add(.info, "\(file.path): read again: its source in \(definition.file) or the ParkImpact "
+                    + "build changed since it was ingested", pilot: name)
             } else if previous != nil {
                 diagnostics.add(.info, "\(file.path): changed since it was ingested: its old contribution is replaced",
                                 pilot: name)
@@ -309,6 +315,7 @@ public enum Ingest {
             events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.count) rejected"))
         }
         try store.commit(entry, contribution: blob, alsoRemoving: renamedFrom, events: events)
+        FaultInjection.reach("committed")
     }
 
     // MARK: Assembling

@@ -96,9 +96,11 @@ public enum StatefulRun {
         do {
             for file in written {
                 try OutputFiles.write(file.text, to: (folders.output as NSString).appendingPathComponent(file.path))
+                FaultInjection.reach("output")
             }
             // Recorded only once every output is in place: a crash before this line rebuilds them next time.
             try store.recordOutputs(written.map { ($0.path, FileDigest.sha256(Array($0.text.utf8)), $0.generation) })
+            FaultInjection.reach("recorded")
         } catch {
             diagnostics.add(.error, "cannot write to \(folders.output): \(StateStore.describe(error)); check that the "
                 + "folder is writable and has space", status: .configuration)

@@ -57,6 +57,8 @@ public enum ContributionCodec {
                 out.int32(cell.missing)
                 out.double(cell.maximum)
                 out.double(cell.nightMinimumRate)
+                out.int(Int(cell.firstStart))
+                out.int(Int(cell.lastStart))
             }
             out.int(data.inputs.count)
             for span in data.inputs {
@@ -127,6 +129,8 @@ public enum ContributionCodec {
                     cell.missing = try input.int32()
                     cell.maximum = try input.double()
                     cell.nightMinimumRate = try input.double()
+                    cell.firstStart = Int64(try input.int())
+                    cell.lastStart = Int64(try input.int())
                     days[day] = cell
                 }
                 var inputs: [InputSpan] = []

@@ -1,0 +1,42 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Test hook for the crash-safety tests: `PARKIMPACT_FAULT=<point>:<n>` makes the process kill itself with SIGKILL
+/// the n-th time it reaches `point` (`kill` action), and `PARKIMPACT_FAULT=pause@<point>:<ms>` sleeps there. Points:
+/// `locked` (lock taken), `committed` (a file's transaction committed), `output` (an output file renamed into
+/// place), `recorded` (output fingerprints recorded). Unset in normal runs: one environment lookup per process.
+public enum FaultInjection {
+    private struct Plan {
+        let point: String
+        let pause: Bool
+        let value: Int
+    }
+
+    private static let plan: Plan? = {
+        guard let text = ProcessInfo.processInfo.environment["PARKIMPACT_FAULT"] else { return nil }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let value = Int(parts[1]) else { return nil }
+        if parts[0].hasPrefix("pause@") { return Plan(point: String(parts[0].dropFirst(6)), pause: true, value: value) }
+        return Plan(point: String(parts[0]), pause: false, value: value)
+    }()
+
+    private static let counter = Mutex(0)
+
+    /// Called at each named point.
+    public static func reach(_ point: String) {
+        guard let plan, plan.point == point else { return }
+        if plan.pause {
+            usleep(UInt32(plan.value) * 1000)
+            return
+        }
+        let count = counter.withLock { value -> Int in
+            value += 1
+            return value
+        }
+        if count == plan.value { kill(getpid(), SIGKILL) }
+    }
+}
+
+import Synchronization

@@ -1,0 +1,423 @@
+import Foundation
+import Testing
+@testable import ParkImpactCore
+
+/// A pilot in a scratch folder run against its state, as cron would run it: each `run()` opens the state anew.
+struct StatefulPilot {
+    let scratch: Scratch
+    static let definition = """
+        pilot: p
+        name: "P"
+        language: en
+        periods:
+          baseline: { from: 2023-01-01, to: 2023-12-31 }
+          reporting: { from: 2024-01-01, to: 2024-12-31 }
+        sites: [ { id: s, name: "S" } ]
+        sources: [ { path: "*.csv", format: parkimpact-long } ]
+        """
+
+    init(definition: String = Self.definition) throws {
+        scratch = try Scratch()
+        try scratch.write("pipelines/p.yaml", definition)
+        try FileManager.default.createDirectory(atPath: scratch.path("input/p"), withIntermediateDirectories: true)
+    }
+
+    var folders: RunFolders {
+        RunFolders(pipelines: scratch.path("pipelines"), input: scratch.path("input"), output: scratch.path("output"))
+    }
+
+    @discardableResult
+    func run(settle: Int = 0, now: Int64? = nil, ingest: Bool = true) throws -> (StatefulRun.Result, Diagnostics) {
+        var loaded = LoadedDefinitions.load(folders: folders, pilots: [], catalogue: .builtIn)
+        let store = try StateStore(path: StatefulRun.defaultStatePath(output: folders.output))
+        let runID = try store.beginRun(startedAt: "test")
+        let result = StatefulRun.execute(
+            definitions: loaded.definitions, folders: folders, store: store, runID: runID, catalogue: .builtIn,
+            options: .init(threads: 2, settings: .init(settleSeconds: settle, now: now, ingest: ingest),
+                           rebuildAll: !ingest),
+            diagnostics: &loaded.diagnostics)
+        return (result, loaded.diagnostics)
+    }
+
+    func ledger() throws -> [LedgerEntry] {
+        try StateStore(path: StatefulRun.defaultStatePath(output: folders.output)).ledger(pilot: "p")
+    }
+
+    /// The pilot's reporting-period offtake in kWh from kpis.json, as an officer reads it.
+    func offtake(period: String = "reporting") throws -> String {
+        let json = try #require(scratch.read("output/p/kpis.json"))
+        let prefix = "{\"key\": \"energy.electricity.offtake_kwh\", \"period\": \"\(period)\", \"site\": null, \"value\": "
+        let line = try #require(json.split(separator: "\n").map { $0.drop { $0 == " " } }.first { $0.hasPrefix(prefix) })
+        return String(line.dropFirst(prefix.count).prefix { $0 != "," })
+    }
+
+    func write(_ name: String, _ text: String, modified: Date? = nil) throws {
+        try scratch.write("input/p/\(name)", text)
+        if let modified {
+            try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: scratch.path("input/p/\(name)"))
+        }
+    }
+
+    /// Outputs (not the hidden state folder) with their bytes.
+    func outputs() -> [String: Data] {
+        var result: [String: Data] = [:]
+        let root = scratch.path("output")
+        for case let relative as String in FileManager.default.enumerator(atPath: root)!
+        where !relative.hasPrefix(".parkimpact") {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory),
+               !isDirectory.boolValue {
+                result[relative] = FileManager.default.contents(atPath: root + "/" + relative)
+            }
+        }
+        return result
+    }
+
+    static func messages(_ diagnostics: Diagnostics) -> [String] { diagnostics.entries.map(\.message) }
+}
+
+/// Hourly `parkimpact-long` offtake rows of meter `m1` on the January days given, `value(day, hour)` kWh each.
+func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) -> String = { _, _ in "1" }) -> String {
+    var text = "timestamp,site,series,quantity,value,unit,quality\n"
+    for day in days {
+        for hour in 0..<24 {
+            let stamp = String(format: "2024-01-%02dT%02d:00:00+01:00", day, hour)
+            text += "\(stamp),s,\(meter),electricity_offtake,\(value(day, hour)),kWh,measured\n"
+        }
+    }
+    return text
+}
+
+@Suite("incremental runs against the state") struct StateTests {
+    let old = Date(timeIntervalSince1970: 1_700_000_000)
+
+    @Test("a rerun with nothing new reads nothing, says so, and leaves every output byte-identical and untouched")
+    func rerunWithNothingNew() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        let (first, _) = try pilot.run()
+        #expect(first.outcomes[0].filesRead == 1)
+        #expect(try pilot.offtake() == "48")
+        let before = pilot.outputs()
+        let modified = try FileManager.default.attributesOfItem(atPath: pilot.scratch.path("output/p/report.html"))[
+            .modificationDate] as? Date
+        let (second, diagnostics) = try pilot.run()
+        #expect(second.nothingNew)
+        #expect(second.outcomes[0].filesRead == 0 && second.outcomes[0].filesUnchanged == 1)
+        #expect(second.outcomes[0].report == nil)
+        #expect(diagnostics.entries.isEmpty && diagnostics.status == .success)
+        #expect(pilot.outputs() == before)
+        #expect(try FileManager.default.attributesOfItem(atPath: pilot.scratch.path("output/p/report.html"))[
+            .modificationDate] as? Date == modified)
+    }
+
+    @Test("an output deleted or edited by hand is rebuilt by the next run, byte-identical")
+    func damagedOutputsAreRebuilt() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        let before = pilot.outputs()
+        try FileManager.default.removeItem(atPath: pilot.scratch.path("output/p/kpis.csv"))
+        try "edited".write(toFile: pilot.scratch.path("output/p/report.html"), atomically: true, encoding: .utf8)
+        let (result, _) = try pilot.run()
+        #expect(!result.nothingNew)
+        #expect(result.outcomes[0].filesRead == 0)
+        #expect(pilot.outputs() == before)
+    }
+
+    @Test("the same content under another name is detected and not counted twice")
+    func duplicateContent() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        try pilot.write("copy of a.csv", longRows(days: 1...2), modified: old)
+        let (result, diagnostics) = try pilot.run()
+        #expect(try pilot.offtake() == "48")
+        #expect(result.outcomes[0].filesDuplicate == 1)
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/copy of a.csv") + ": same content as p/a.csv: not counted twice",
+        ])
+        #expect(try pilot.ledger().map { "\($0.path) \($0.status.rawValue) \($0.duplicateOf ?? "-")" }
+            == ["p/a.csv ingested -", "p/copy of a.csv duplicate p/a.csv"])
+        // Two identical new files in the same run: the first by name is read, the second is its duplicate.
+        let twins = try StatefulPilot()
+        defer { twins.scratch.remove() }
+        try twins.write("x.csv", longRows(days: 3...3), modified: old)
+        try twins.write("y.csv", longRows(days: 3...3), modified: old)
+        try twins.run()
+        #expect(try twins.offtake() == "24")
+    }
+
+    @Test("a renamed file keeps its numbers, counted once, and the outputs name the new file")
+    func renamedFile() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2) + "2024-01-03T00:00:00+01:00,s,m1,electricity_offtake,x,kWh,measured\n",
+                        modified: old)
+        try pilot.run()
+        try FileManager.default.moveItem(atPath: pilot.scratch.path("input/p/a.csv"),
+                                         toPath: pilot.scratch.path("input/p/january.csv"))
+        let (_, diagnostics) = try pilot.run()
+        #expect(try pilot.offtake() == "48")
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/january.csv") + ": renamed from p/a.csv (same content): read under its new "
+                + "name, counted once",
+        ])
+        #expect(try pilot.ledger().map(\.path) == ["p/january.csv"])
+        #expect(pilot.scratch.read("output/p/rejects.csv")?.contains("p/january.csv,50,") == true)
+        #expect(pilot.scratch.read("output/p/rejects.csv")?.contains("p/a.csv") == false)
+    }
+
+    @Test("a changed file replaces its old contribution")
+    func changedFile() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        try pilot.write("a.csv", longRows(days: 1...2) { _, _ in "2" }, modified: old.addingTimeInterval(3600))
+        let (result, diagnostics) = try pilot.run()
+        #expect(try pilot.offtake() == "96")
+        #expect(result.outcomes[0].filesRead == 1)
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/a.csv") + ": changed since it was ingested: its old contribution is replaced",
+        ])
+        #expect(try pilot.ledger().count == 1)
+    }
+
+    @Test("a file touched without a change is not read again")
+    func touchedFile() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old.addingTimeInterval(60))
+        let (result, _) = try pilot.run()
+        #expect(result.nothingNew)
+        #expect(try pilot.ledger()[0].modifiedNanoseconds == Int64(old.timeIntervalSince1970 + 60) * 1_000_000_000)
+    }
+
+    @Test("a monthly export re-dropped inside a yearly one: identical days are counted once")
+    func overlappingIdenticalFiles() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("2024-01-01_02.csv", longRows(days: 1...2), modified: old)
+        try pilot.write("2024-01-01_04.csv", longRows(days: 1...4), modified: old)
+        let (_, diagnostics) = try pilot.run()
+        // 4 days × 24 h × 1 kWh, not 6 days' worth.
+        #expect(try pilot.offtake() == "96")
+        #expect(StatefulPilot.messages(diagnostics) == [
+            "p/2024-01-01_02.csv and p/2024-01-01_04.csv both hold s/electricity_offtake/m1 on 2 day(s) "
+                + "(2024-01-01 … 2024-01-02) with identical values: counted once",
+        ])
+    }
+
+    @Test("two exports that split a day between them are added, not flagged")
+    func complementaryHalfDays() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        let all = longRows(days: 1...1).split(separator: "\n").map(String.init)
+        try pilot.write("morning.csv", ([all[0]] + all[1...12]).joined(separator: "\n") + "\n", modified: old)
+        try pilot.write("evening.csv", ([all[0]] + all[13...24]).joined(separator: "\n") + "\n", modified: old)
+        let (_, diagnostics) = try pilot.run()
+        #expect(try pilot.offtake() == "24")
+        #expect(diagnostics.entries.isEmpty)
+    }
+
+    @Test("conflicting values: the newer export wins each day, and both sources are named")
+    func overlappingConflictingFiles() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("first.csv", longRows(days: 1...2), modified: old)
+        // A corrected re-export, an hour newer: 2 kWh per hour on 2 January.
+        try pilot.write("corrected.csv", longRows(days: 2...2) { _, _ in "2" }, modified: old.addingTimeInterval(3600))
+        let (_, diagnostics) = try pilot.run()
+        #expect(try pilot.offtake() == "72")  // 24 × 1 (1 Jan, first.csv) + 24 × 2 (2 Jan, corrected.csv)
+        #expect(StatefulPilot.messages(diagnostics) == [
+            "p/corrected.csv and p/first.csv disagree on s/electricity_offtake/m1 on 1 day(s) (2024-01-02); e.g. "
+                + "2024-01-02: 48 kWh in 24 interval(s) vs 24 kWh in 24; kept p/corrected.csv; policy: per day the "
+                + "file with more present intervals wins, then the newer file, then the later name (Aggregate.merge)",
+        ])
+        #expect(diagnostics.entries.map(\.level) == [.warning])
+    }
+
+    @Test("a deleted input keeps its contribution, and is reported once")
+    func deletedInputIsKept() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.write("b.csv", longRows(days: 3...3), modified: old)
+        try pilot.run()
+        try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p/a.csv"))
+        let (result, diagnostics) = try pilot.run()
+        #expect(try pilot.offtake() == "72")
+        #expect(result.outcomes[0].filesDeletedKept == 1)
+        let statePath = StatefulRun.defaultStatePath(output: pilot.folders.output)
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/a.csv") + ": deleted from the input folder; its contribution (48 rows) is kept "
+                + "in the reports; to drop it, move \(statePath) away so that the next run rebuilds the state from "
+                + "the present inputs",
+        ])
+        let (again, quiet) = try pilot.run()
+        #expect(again.nothingNew && quiet.entries.isEmpty)
+        #expect(again.outcomes[0].filesDeletedKept == 1)
+    }
+
+    @Test("a file no source selects any more leaves the reports")
+    func unselectedFile() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.write("b.txt", longRows(days: 3...3), modified: old)
+        try pilot.scratch.write("pipelines/p.yaml", StatefulPilot.definition.replacingOccurrences(of: "*.csv", with: "*"))
+        try pilot.run()
+        #expect(try pilot.offtake() == "72")
+        try pilot.scratch.write("pipelines/p.yaml", StatefulPilot.definition)
+        let (_, diagnostics) = try pilot.run()
+        #expect(try pilot.offtake() == "48")
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/p/b.txt").replacingOccurrences(of: "/p/p/", with: "/p/")
+                + ": no source of \(pilot.scratch.path("pipelines/p.yaml")) selects it any more: its contribution is "
+                + "removed from the reports",
+        ])
+    }
+
+    @Test("a file modified within the settle time is skipped and read by a later run")
+    func recentFileIsSkipped() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.write("b.csv", longRows(days: 3...3), modified: old.addingTimeInterval(100))
+        let now = Int64(old.timeIntervalSince1970 + 130) * 1_000_000_000
+        let (first, diagnostics) = try pilot.run(settle: 60, now: now)
+        #expect(first.outcomes[0].filesSkipped == 1 && first.outcomes[0].filesRead == 1)
+        #expect(try pilot.offtake() == "48")
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/b.csv") + ": skipped: modified 30 s ago: modified less than 60 s ago, they may "
+                + "still be written; the next run reads them (--settle-seconds 0 reads them now)",
+        ])
+        let (second, _) = try pilot.run(settle: 60, now: now + 31_000_000_000)
+        #expect(second.outcomes[0].filesRead == 1)
+        #expect(try pilot.offtake() == "72")
+    }
+
+    @Test("temporary names (.part, .tmp, .crdownload, ~$…) are never read", arguments: [
+        "a.csv.part", "a.csv.tmp", "a.csv.crdownload", "~$a.csv", "a.csv~",
+    ])
+    func temporaryNames(name: String) throws {
+        let pilot = try StatefulPilot(definition: StatefulPilot.definition.replacingOccurrences(of: "*.csv", with: "*"))
+        defer { pilot.scratch.remove() }
+        try pilot.write("b.csv", longRows(days: 1...1), modified: old)
+        try pilot.write(name, longRows(days: 2...2), modified: old)
+        let (result, diagnostics) = try pilot.run()
+        #expect(try pilot.offtake() == "24")
+        #expect(result.outcomes[0].filesSkipped == 1)
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/\(name)") + ": skipped: a temporary name (still being written or an "
+                + "editor's lock file); rename it when it is complete",
+        ])
+    }
+
+    @Test("a file read while it was still growing is replaced once complete: no row lost or counted twice")
+    func growingFile() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        let full = longRows(days: 1...2)
+        let cut = full.index(full.startIndex, offsetBy: full.count / 2 + 7)  // mid-line
+        try pilot.write("a.csv", String(full[..<cut]), modified: old)
+        try pilot.run()
+        let partial = try pilot.offtake()
+        #expect(partial != "48")
+        #expect(pilot.scratch.read("output/p/rejects.csv")?.split(separator: "\r\n").count == 2)  // the cut line
+        try pilot.write("a.csv", full, modified: old.addingTimeInterval(5))
+        try pilot.run()
+        #expect(try pilot.offtake() == "48")
+        #expect(pilot.scratch.read("output/p/rejects.csv")?.split(separator: "\r\n").count == 1)  // header only
+    }
+
+    @Test("an unreadable file is reported on every run (exit 65) until it is fixed")
+    func unreadableFileStaysReported() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...1), modified: old)
+        try pilot.write("b.csv", "\0\0\0\0", modified: old)
+        let (_, first) = try pilot.run()
+        #expect(first.status == .dataError)
+        let (second, again) = try pilot.run()
+        #expect(again.status == .dataError)
+        #expect(StatefulPilot.messages(again) == StatefulPilot.messages(first))
+        #expect(second.outcomes[0].filesFailed == 1)
+        try pilot.write("b.csv", longRows(days: 2...2), modified: old.addingTimeInterval(9))
+        let (_, fixed) = try pilot.run()
+        #expect(fixed.status == .success)
+        #expect(try pilot.offtake() == "48")
+    }
+
+    @Test("report rebuilds byte-identical outputs from the state alone")
+    func reportFromState() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        let before = pilot.outputs()
+        try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p/a.csv"))
+        try FileManager.default.removeItem(atPath: pilot.scratch.path("output/p"))
+        let (result, diagnostics) = try pilot.run(ingest: false)
+        #expect(diagnostics.entries.isEmpty)
+        #expect(result.outcomes[0].report != nil)
+        #expect(pilot.outputs() == before)
+    }
+
+    @Test("an edited definition source re-reads its files")
+    func editedSourceRereads() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...1), modified: old)
+        try pilot.run()
+        try pilot.scratch.write("pipelines/p.yaml", StatefulPilot.definition.replacingOccurrences(
+            of: "format: parkimpact-long", with: "format: parkimpact-long, timezone: Europe/Amsterdam"))
+        let (result, _) = try pilot.run()
+        #expect(result.outcomes[0].filesRead == 1)
+    }
+}
+
+@Suite("the contribution codec") struct ContributionCodecTests {
+    @Test("a contribution survives encoding bit for bit")
+    func roundTrip() throws {
+        var cell = DayCell()
+        cell.add(value: 0.1, quality: .measured)
+        cell.add(value: 0.2, quality: .estimated)
+        cell.add(value: 0, quality: .missing)
+        cell.nightMinimumRate = 0.30000000000000004
+        let series = SeriesData(
+            key: SeriesKey(site: "s", quantity: .pvProduction, meter: "inverter é"), intervalSeconds: 900,
+            days: [19_723: cell, 19_724: DayCell()], inputs: [InputSpan(file: "p/a.csv", firstDay: 19_723, lastDay: 19_724)],
+            readings: [IntervalReading(startUTC: 1_704_067_200, seconds: 900, quality: .estimated, value: 0.2)])
+        let contribution = ContributionCodec.Contribution(
+            series: [series],
+            rejects: [Reject(file: "p/a.csv", line: 7, column: "value", reason: "\"x\" is not a number", raw: "a,\"b\"\n",
+                             site: nil, day: 19_723)],
+            summary: FileSummary(path: "p/a.csv", format: "sma", dialect: ";", acceptedRows: 3, rejectedRows: 1,
+                                 ignoredRows: ["m³ twins": 2, "reactive": 1], problem: nil))
+        let decoded = try ContributionCodec.decode(ContributionCodec.encode(contribution))
+        #expect(decoded.summary == contribution.summary)
+        #expect(decoded.rejects == contribution.rejects)
+        #expect(decoded.series.count == 1)
+        #expect(decoded.series[0].key == series.key && decoded.series[0].intervalSeconds == 900)
+        #expect(decoded.series[0].days == series.days)
+        #expect(decoded.series[0].days[19_723]!.sum.bitPattern == cell.sum.bitPattern)
+        #expect(decoded.series[0].inputs == series.inputs && decoded.series[0].readings == series.readings)
+    }
+
+    @Test("a truncated or foreign blob is refused with a reason, never a crash")
+    func truncatedBlobs() throws {
+        let bytes = ContributionCodec.encode(.init(series: [], rejects: [], summary: FileSummary(
+            path: "p", format: "f", dialect: "d", acceptedRows: 0, rejectedRows: 0, ignoredRows: [:], problem: nil)))
+        for length in 0..<bytes.count {
+            #expect(throws: ContributionCodec.DecodingError.self) { try ContributionCodec.decode(Array(bytes[..<length])) }
+        }
+        #expect(throws: ContributionCodec.DecodingError.self) { try ContributionCodec.decode(Array("nope".utf8)) }
+    }
+}
