@@ -1,12 +1,45 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes outputs atomically: a temporary file in the same folder, then `rename(2)`, so a reader (or a crash)
 /// never sees half a report.
 public enum OutputFiles {
+    /// Writes `text` to `.<name>.parkimpact-tmp` beside `path`, then renames it into place (`rename(2)` is atomic):
+    /// a reader sees the old file or the new one, never half of one. The temporary name is fixed, so a run killed
+    /// mid-write leaves at most that file, which the next write of the same output reuses and renames away.
     public static func write(_ text: String, to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let temporary = (directory as NSString).appendingPathComponent(
+            "." + (path as NSString).lastPathComponent + ".parkimpact-tmp")
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileDigest.POSIXFailure(call: "open", path: temporary, code: errno) }
+        var failure: Int32 = 0
+        var utf8 = text
+        utf8.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += written
+            }
+        }
+        close(descriptor)
+        if failure != 0 {
+            unlink(temporary)
+            throw FileDigest.POSIXFailure(call: "write", path: temporary, code: failure)
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw FileDigest.POSIXFailure(call: "rename", path: path, code: code)
+        }
     }
 }
 

@@ -1,0 +1,271 @@
+import Foundation
+import Testing
+@testable import ParkImpactCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `parkimpact` binary, started as cron would start it.
+enum Binary {
+    /// Next to the test bundle (`swift test` builds every product into the same folder).
+    static let path: String? = {
+        let beside = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+        let candidates = [beside + "/parkimpact", (beside as NSString).deletingLastPathComponent + "/parkimpact",
+                          packageRoot.path + "/.build/debug/parkimpact"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    struct Outcome {
+        /// Exit status, or nil when a signal ended the process.
+        let status: Int32?
+        let signal: Int32?
+        let stdout: String
+        let stderr: String
+        /// Peak resident memory of the process (`ru_maxrss` from `wait4`), KiB.
+        let maxRSSKiB: Int
+    }
+
+    /// Starts the binary in `directory`; `killAfter` sends SIGKILL after that many milliseconds if it still runs.
+    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
+                    killAfter: Int? = nil, started: ((pid_t) -> Void)? = nil) throws -> Outcome {
+        let binary = try #require(path, "the parkimpact binary was not built beside the tests")
+        let out = directory + "/.stdout-\(UUID().uuidString)"
+        let err = directory + "/.stderr-\(UUID().uuidString)"
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: err)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "PARKIMPACT_FAULT")
+        for (key, value) in environment { env[key] = value }
+        // Folders given as absolute paths (the binary starts in the test's working directory).
+        let folders = ["--pipelines", directory + "/pipelines", "--input", directory + "/input", "--output",
+                       directory + "/output"]
+        let argv = ([binary] + arguments + folders).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, binary, &actions, nil, argv, envp)
+        #expect(spawned == 0)
+        started?(pid)
+        if let killAfter {
+            usleep(UInt32(killAfter) * 1000)
+            kill(pid, SIGKILL)
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+        let exited = status & 0x7f == 0
+        return Outcome(status: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
+                       stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
+                       maxRSSKiB: Int(usage.ru_maxrss))
+    }
+}
+
+/// A multi-file pilot for the crash tests: 12 files, two meters, one overlap, one rejected row.
+struct CrashFixture {
+    let root: String
+
+    init() throws {
+        root = NSTemporaryDirectory() + "parkimpact-crash-" + UUID().uuidString
+        let input = root + "/input/p"
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/pipelines", withIntermediateDirectories: true)
+        try StatefulPilot.definition.write(toFile: root + "/pipelines/p.yaml", atomically: true, encoding: .utf8)
+        for index in 1...12 {
+            var text = longRows(days: index...(index + 1), meter: index % 2 == 0 ? "m1" : "m2") { day, hour in
+                "\(day + hour % 5).\(index)"
+            }
+            if index == 7 { text += "2024-01-09T00:00:00+01:00,s,m2,electricity_offtake,7x,kWh,measured\n" }
+            try text.write(toFile: input + String(format: "/export-%02d.csv", index), atomically: true, encoding: .utf8)
+        }
+    }
+
+    func copy() throws -> String {
+        let other = NSTemporaryDirectory() + "parkimpact-crash-" + UUID().uuidString
+        try FileManager.default.copyItem(atPath: root, toPath: other)
+        return other
+    }
+
+    static let arguments = ["run", "--settle-seconds", "0"]
+
+    /// Outputs by path (the hidden state folder apart).
+    static func outputs(_ folder: String) -> [String: Data] {
+        var result: [String: Data] = [:]
+        let base = folder + "/output"
+        for case let relative as String in FileManager.default.enumerator(atPath: base) ?? .init()
+        where !relative.hasPrefix(".parkimpact") {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: base + "/" + relative, isDirectory: &isDirectory),
+               !isDirectory.boolValue {
+                result[relative] = FileManager.default.contents(atPath: base + "/" + relative)
+            }
+        }
+        return result
+    }
+
+    /// The ledger without run ids and row ids: what must be the same after a crash and a rerun.
+    static func ledger(_ folder: String) throws -> [String] {
+        try StateStore(path: folder + "/output/.parkimpact/state.sqlite").allEntries().map {
+            [$0.pilot, $0.path, "\($0.size)", $0.sha256, $0.status.rawValue, "\($0.rowsAccepted)", "\($0.rowsRejected)"]
+                .joined(separator: " ")
+        }
+    }
+}
+
+@Suite("the real binary under crashes, concurrency and hostile input", .serialized,
+       .enabled(if: Binary.path != nil, "the parkimpact binary was not built beside the tests"))
+struct ProcessTests {
+    @Test("SIGKILL at any point of a run, then a rerun: outputs and ledger equal an uninterrupted run's")
+    func killedRunsRecover() throws {
+        let fixture = try CrashFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        let reference = try fixture.copy()
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        let clean = try Binary.run(CrashFixture.arguments, in: reference)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        let expectedOutputs = CrashFixture.outputs(reference)
+        let expectedLedger = try CrashFixture.ledger(reference)
+        #expect(expectedOutputs.count == 5 && expectedLedger.count == 12)
+
+        // Named points: after the lock, after each file's commit, after each output, after recording the outputs.
+        var faults = ["locked:1", "recorded:1"]
+        faults += (1...12).map { "committed:\($0)" }
+        faults += (1...5).map { "output:\($0)" }
+        for fault in faults {
+            let folder = try fixture.copy()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let crashed = try Binary.run(CrashFixture.arguments, in: folder, environment: ["PARKIMPACT_FAULT": fault])
+            #expect(crashed.signal == SIGKILL, "\(fault): \(crashed.stderr)")
+            let rerun = try Binary.run(CrashFixture.arguments, in: folder)
+            #expect(rerun.status == 0, "\(fault): \(rerun.stderr)")
+            #expect(CrashFixture.outputs(folder) == expectedOutputs, "outputs after a crash at \(fault)")
+            #expect(try CrashFixture.ledger(folder) == expectedLedger, "ledger after a crash at \(fault)")
+            // And a third run finds nothing new.
+            let third = try Binary.run(CrashFixture.arguments, in: folder)
+            #expect(third.stdout.hasPrefix("nothing new: 12 file(s) unchanged"), "\(fault): \(third.stdout)")
+        }
+        // Kills at arbitrary moments (timing-dependent: where they land varies, the result must not).
+        for delay in [1, 3, 10, 30, 60, 100, 150, 250, 400] {
+            let folder = try fixture.copy()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            _ = try Binary.run(CrashFixture.arguments, in: folder, killAfter: delay)
+            let rerun = try Binary.run(CrashFixture.arguments, in: folder)
+            #expect(rerun.status == 0, "kill after \(delay) ms: \(rerun.stderr)")
+            #expect(CrashFixture.outputs(folder) == expectedOutputs, "outputs after a kill at \(delay) ms")
+            #expect(try CrashFixture.ledger(folder) == expectedLedger, "ledger after a kill at \(delay) ms")
+        }
+    }
+
+    @Test("a second run while the first holds the lock exits 75, says why, and changes nothing")
+    func concurrentRuns() throws {
+        let fixture = try CrashFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        let reference = try fixture.copy()
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        _ = try Binary.run(CrashFixture.arguments, in: reference)
+
+        let folder = fixture.root
+        let second = Mutex<Binary.Outcome?>(nil)
+        let first = try Binary.run(CrashFixture.arguments, in: folder, environment: ["PARKIMPACT_FAULT": "pause@locked:1500"],
+                                   started: { pid in
+            // While the first run sleeps holding the lock, start another one.
+            let lockFile = folder + "/output/.parkimpact/lock"
+            for _ in 0..<100 where (try? String(contentsOfFile: lockFile, encoding: .utf8))?.hasPrefix("\(pid)") != true {
+                usleep(20_000)
+            }
+            second.withLock { $0 = try? Binary.run(CrashFixture.arguments, in: folder) }
+        })
+        let busy = try #require(second.withLock { $0 })
+        #expect(busy.status == 75)
+        #expect(busy.stderr.contains("another parkimpact run (pid ") && busy.stderr.contains("holds the lock"))
+        #expect(busy.stdout.isEmpty)
+        #expect(first.status == 0)
+        #expect(CrashFixture.outputs(folder) == CrashFixture.outputs(reference))
+    }
+
+    struct Hostile: Sendable, CustomStringConvertible {
+        let name: String
+        let make: @Sendable (String) throws -> Void
+        let status: Int32
+        let message: String
+        var description: String { name }
+    }
+
+    static let hostile: [Hostile] = [
+        Hostile(name: "a 100 MB single field", make: { path in
+            try Data().write(to: URL(fileURLWithPath: path))
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            handle.write(Data("timestamp,site,series,quantity,value,unit,quality\n".utf8))
+            let block = Data(repeating: UInt8(ascii: "7"), count: 1 << 20)
+            for _ in 0..<100 { handle.write(block) }
+            handle.write(Data(",s,m1,electricity_offtake,1,kWh,measured\n".utf8))
+            handle.write(Data("2024-01-01T00:00:00+01:00,s,m1,electricity_offtake,1,kWh,measured\n".utf8))
+            try handle.close()
+        }, status: 0, message: "line too long: 104857640 bytes (limit 8 MiB)"),
+        Hostile(name: "a file of NUL bytes", make: { path in
+            try Data(count: 1 << 20).write(to: URL(fileURLWithPath: path))
+        }, status: 65, message: "binary data"),
+        Hostile(name: "a binary file", make: { path in
+            var generator = SystemRandomNumberGenerator()
+            try Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                .write(to: URL(fileURLWithPath: path))
+        }, status: 65, message: "binary data"),
+        Hostile(name: "a 1-million-column line", make: { path in
+            let line = String(repeating: "1,", count: 1_000_000) + "1\n"
+            try ("timestamp,site,series,quantity,value,unit,quality\n" + line
+                + "2024-01-01T00:00:00+01:00,s,m1,electricity_offtake,1,kWh,measured\n")
+                .write(toFile: path, atomically: true, encoding: .utf8)
+        }, status: 0, message: "fields"),
+        Hostile(name: "an empty file", make: { path in
+            try Data().write(to: URL(fileURLWithPath: path))
+        }, status: 65, message: "empty file"),
+    ]
+
+    @Test("hostile input gets a clear message naming the file, with bounded memory", arguments: hostile)
+    func hostileInput(_ case: Hostile) throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try `case`.make(pilot.scratch.path("input/p/hostile.csv"))
+        let outcome = try Binary.run(CrashFixture.arguments, in: pilot.scratch.root)
+        #expect(outcome.status == `case`.status, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("input/p/hostile.csv") || (pilot.scratch.read("output/p/rejects.csv") ?? "")
+            .contains("p/hostile.csv"), "\(outcome.stderr)")
+        let said = outcome.stderr + (pilot.scratch.read("output/p/rejects.csv") ?? "").prefix(10_000)
+        #expect(said.contains(`case`.message), "\(said.prefix(2000))")
+        #expect(outcome.maxRSSKiB < 160 * 1024, "peak RSS \(outcome.maxRSSKiB) KiB")
+        // The outputs exist and stay small: the raw text of a huge rejected line is cut in rejects.csv.
+        let rejects = try FileManager.default.attributesOfItem(atPath: pilot.scratch.path("output/p/rejects.csv"))
+        #expect((rejects[.size] as? Int ?? .max) < 1 << 20)
+    }
+
+    @Test("source globs and symbolic links cannot leave input/<pilot>/")
+    func linksCannotEscape() throws {
+        let pilot = try StatefulPilot(definition: StatefulPilot.definition.replacingOccurrences(of: "\"*.csv\"",
+                                                                                              with: "\"**\""))
+        defer { pilot.scratch.remove() }
+        try pilot.scratch.write("secret/outside.csv", longRows(days: 1...1))
+        try FileManager.default.createSymbolicLink(atPath: pilot.scratch.path("input/p/link.csv"),
+                                                   withDestinationPath: pilot.scratch.path("secret/outside.csv"))
+        try pilot.write("a.csv", longRows(days: 2...2))
+        let outcome = try Binary.run(CrashFixture.arguments, in: pilot.scratch.root)
+        #expect(outcome.stderr.contains("input/p/link.csv: skipped: it links outside "), "\(outcome.stderr)")
+        #expect(try pilot.offtake() == "24")
+        let escaping = try StatefulPilot(definition: StatefulPilot.definition.replacingOccurrences(
+            of: "\"*.csv\"", with: "\"../secret/*.csv\""))
+        defer { escaping.scratch.remove() }
+        let refused = try Binary.run(CrashFixture.arguments, in: escaping.scratch.root)
+        #expect(refused.status == 78, "\(refused.stderr)")
+    }
+}
+
+import Synchronization
