@@ -10,7 +10,7 @@ import Testing
 /// none for motorbike. Carpool = transport.car ÷ occupancy.
 
 @Suite struct MobilityKPITests {
-    static func run(_ pilot: String, sources: String, files: [String: String]) throws -> PilotReport {
+    static func run(_ pilot: String, extra: String = "", sources: String, files: [String: String]) throws -> PilotReport {
         try runPilot(pilot, yaml: """
             pilot: \(pilot)
             name: "\(pilot)"
@@ -23,6 +23,7 @@ import Testing
               - { id: b, name: "B BV" }
             sources:
             \(sources)
+            \(extra)
             """, files: files)
     }
 
@@ -31,8 +32,8 @@ import Testing
     /// Site a: baseline survey 2023 in counts without distances; reporting survey 2024 with average distances; carpool
     /// trip logs in March 2024. Site b: a 2024 survey only (no baseline).
     @Suite struct ShiftAndAvoidedCO2 {
-        static func pilot() throws -> PilotReport {
-            try MobilityKPITests.run("shift", sources: """
+        static func pilot(extra: String = "") throws -> PilotReport {
+            try MobilityKPITests.run("shift", extra: extra, sources: """
                   - { path: "surveys/*.csv", format: commute-survey, site: a }
                   - { path: "trips/*.csv", format: trips, site: a }
                 """, files: [
@@ -481,5 +482,115 @@ import Testing
             // No survey and no trip logs: no modal-split keys.
             #expect(!report.kpis.contains { $0.key.hasPrefix("mobility.share.") || $0.key.hasPrefix("mobility.shift") })
         }
+    }
+}
+
+// MARK: Annualised (pipeline setting `mobility:`)
+
+extension MobilityKPITests {
+    /// The `ShiftAndAvoidedCO2` pilot with `mobility: { commuting_days_per_year: 220, trips_per_day: 2 }`.
+    /// Per one-way commute (worked out there): car-km 360 − 180 ÷ 2.6 = 290.769230769 km, CO2
+    /// (66.96 − 33.48 ÷ 2.6 − 0.504 − 1.017) kg = 52.5620769231 kg, pkm_total_now 1800.
+    /// Annualised: × 2 trips × 220 days × the period's share of its calendar year:
+    ///   reporting = 2024 (366 of 366 days): × 440 → car-km 127938.461538 km, CO2 23.1273138 t, pkm 792000;
+    ///   2024-02 (29 of 366 days): × 440 × 29/366 = × 34.8633879781 → car-km 10137.2005044 km;
+    ///   the twelve months of 2024 add up to the year (Σ days = 366).
+    @Suite struct Annualised {
+        let report: PilotReport
+        init() throws {
+            report = try MobilityKPITests.ShiftAndAvoidedCO2.pilot(
+                extra: "mobility: { commuting_days_per_year: 220, trips_per_day: 2 }")
+        }
+
+        static let perCommuteCarKm = 360 - 180 / 2.6
+        static let perCommuteKg = 66.96 - 33.48 / 2.6 - 0.504 - 1.017
+
+        @Test func theReportingYearCountsEveryCommute() throws {
+            let carKm = try #require(report.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
+            #expect(close(carKm.value, Self.perCommuteCarKm * 2 * 220))
+            #expect(close(carKm.value, 127938.46153846154))
+            #expect(carKm.flags.isEmpty)  // no not_annualised
+            #expect(carKm.provenance.formula.contains("annualised: × trips_per_day 2 × commuting_days_per_year 220 × "
+                + "the period's share of its calendar years (366/366) = 440 one-way commutes per commuter"))
+            #expect(carKm.provenance.formula.contains("a: pkm_total_now 792000 (1800 per commute)"))
+            let co2 = try #require(report.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
+            #expect(close(co2.value, Self.perCommuteKg * 440 / 1000))
+            #expect(co2.flags.isEmpty)
+            #expect(close(report.kpi("mobility.car_km_avoided", period: "2024", site: "a")?.value,
+                          Self.perCommuteCarKm * 440))
+            // The pilot total is site a's (the only compared site).
+            #expect(close(report.kpi("mobility.car_km_avoided", period: "reporting")?.value, Self.perCommuteCarKm * 440))
+        }
+
+        @Test func monthsArePutProRata() throws {
+            let february = try #require(report.kpi("mobility.car_km_avoided", period: "2024-02", site: "a"))
+            #expect(close(february.value, Self.perCommuteCarKm * 2 * 220 * 29 / 366))
+            #expect(close(february.value, 10137.20050441362))
+            #expect(february.provenance.formula.contains("(29/366) = 34.8634 one-way commutes per commuter"))
+            // Occupancy 2.6 from the year's carpool logs (March), also in months without logs.
+            #expect(february.provenance.formula.contains("carpool occupancy 2.6"))
+            #expect(february.provenance.formula.contains("shares, surveys and carpool occupancy of 2024"))
+            var sum = 0.0
+            for month in 1...12 {
+                let key = "2024-" + (month < 10 ? "0" : "") + "\(month)"
+                sum += try #require(report.kpi("mobility.car_km_avoided", period: key, site: "a")?.value)
+            }
+            #expect(close(sum, Self.perCommuteCarKm * 440))
+            let co2 = try #require(report.kpi("co2.avoided_modal_shift_t", period: "2024-02", site: "a"))
+            #expect(close(co2.value, Self.perCommuteKg * 440 * 29 / 366 / 1000))
+            // Not in the baseline's months, and no shift in points per month.
+            #expect(report.kpi("mobility.car_km_avoided", period: "2023-02", site: "a") == nil)
+            #expect(report.kpi("mobility.shift_pp.car", period: "2024-02", site: "a") == nil)
+        }
+
+        @Test func withoutTheSettingNothingChanges() throws {
+            let plain = try MobilityKPITests.ShiftAndAvoidedCO2.pilot()
+            #expect(plain.kpi("mobility.car_km_avoided", period: "2024-02", site: "a") == nil)
+            let kpi = try #require(plain.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
+            #expect(close(kpi.value, Self.perCommuteCarKm))
+            #expect(kpi.flags == ["not_annualised"])
+        }
+    }
+
+    /// Mode `other` has no factor either (DOMAIN.md gives none for motorbike or other, so the catalogue has none and
+    /// no number is invented). Baseline: car 80, other 20; now car 70, other 20, bike 10 (10 km each).
+    /// Shares: other 0.20 → 0.20 (unchanged: contributes 0, noted); car 0.80 → 0.70; bike 0 → 0.10.
+    /// pkm_total_now = 1000; CO2 = (0.10 × 1000 × 0.186 − 0.10 × 1000 × 0.0056) kg = 18.04 kg.
+    /// A second survey pair where other grows (0.20 → 0.30): CO2 null with the reason.
+    @Test func modeOtherHasNoFactor() throws {
+        #expect(KPIEngine.passengerKmFactorID(.other) == nil)
+        #expect(KPIEngine.passengerKmFactorID(.motorbike) == nil)
+        #expect(!FactorCatalogue.builtIn.knows("transport.motorbike"))
+        #expect(!FactorCatalogue.builtIn.knows("transport.other"))
+        let unchanged = try MobilityKPITests.run("other", sources: """
+              - { path: "*.csv", format: commute-survey, site: a }
+            """, files: ["survey.csv": """
+                year;mode;trips;avg_distance_km
+                2023;car;80;
+                2023;other;20;
+                2024;car;70;10
+                2024;other;20;10
+                2024;bike;10;10
+
+                """])
+        let co2 = try #require(unchanged.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
+        #expect(close(co2.value, (0.10 * 1000 * 0.186 - 0.10 * 1000 * 0.0056) / 1000))
+        #expect(co2.provenance.formula.contains("other has no factor; its share is unchanged, so it contributes 0"))
+        let grown = try MobilityKPITests.run("other", sources: """
+              - { path: "*.csv", format: commute-survey, site: a }
+            """, files: ["survey.csv": """
+                year;mode;trips;avg_distance_km
+                2023;car;80;
+                2023;other;20;
+                2024;car;70;10
+                2024;other;30;10
+
+                """])
+        let null = try #require(grown.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
+        #expect(null.value == nil)
+        #expect(null.provenance.reason == "no emission factor for other in the catalogue, and its share changed "
+            + "by +10 pp (a 2024-06-30 vs a 2023-06-30): leaving it out would bias the avoided CO2")
+        // The car-km do not need a factor: 0.10 × 1000 = 100 km.
+        #expect(close(grown.kpi("mobility.car_km_avoided", period: "reporting", site: "a")?.value, 100))
     }
 }

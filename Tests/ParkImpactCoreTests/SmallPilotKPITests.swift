@@ -143,12 +143,13 @@ extension SmallPilotKPITests {
         // Site a, reporting: offtake has 1 present interval, estimated (135 kWh): 1 ÷ 1. Gas: 1 measured: 0 ÷ 1.
         #expect(report.kpi("energy.electricity.offtake_kwh", period: "reporting", site: "a")?.estimatedShare == 1)
         #expect(report.kpi("energy.gas_kwh", period: "reporting", site: "a")?.estimatedShare == 0)
-        // Pilot, reporting: offtake a (1 estimated) + b (1 measured, the missing day not present): 1 ÷ 2.
-        #expect(report.kpi("energy.electricity.offtake_kwh", period: "reporting")?.estimatedShare == 0.5)
-        #expect(report.kpi("co2.scope2_market_t", period: "reporting")?.estimatedShare == 0.5)
+        // Pilot, reporting: offtake a (1 of 1 intervals estimated, 135 kWh) + b (0 of 1, 180 kWh; the missing day is
+        // not present), weighted by energy: (1 × 135 + 0 × 180) ÷ (135 + 180) = 135 ÷ 315 = 3/7 (not 1 ÷ 2 intervals).
+        #expect(close(report.kpi("energy.electricity.offtake_kwh", period: "reporting")?.estimatedShare, 3.0 / 7))
+        #expect(close(report.kpi("co2.scope2_market_t", period: "reporting")?.estimatedShare, 3.0 / 7))
         // No data in the period: no share.
         #expect(report.kpi("energy.electricity.offtake_kwh", period: "2023-02", site: "a")?.estimatedShare == nil)
         let json = KPIJSONWriter.object(try #require(report.kpi("energy.electricity.offtake_kwh", period: "reporting")))
-        #expect(json.contains("\"coverage\": 0.002732, \"estimated_share\": 0.5, \"flags\": [\"low_coverage\"]"))
+        #expect(json.contains("\"coverage\": 0.002732, \"estimated_share\": 0.428571, \"flags\": [\"low_coverage\"]"))
     }
 }

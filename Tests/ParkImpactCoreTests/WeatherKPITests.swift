@@ -87,7 +87,7 @@ import Testing
     /// (Σ = 0); SSres = 0.16+1.44+4+1.44+2.56 = 9.6; R² = 1 − 9.6/240 = 0.96; adjusted R² = 1 − 0.04·4/3 = 0.946667 > 0
     /// → HDD model. CV(RMSE) = √(9.6/(5−2)) / 20 = √3.2 / 20 = 0.0894427; NMBE = 0 / (3·20) = 0.
     @Test func theHDDModelWhenItExplainsTheGas() {
-        let fit = KPIEngine.fitGasBaseline([(0, 10), (2, 14), (4, 22), (6, 26), (8, 28)])
+        let fit = KPIEngine.fitGasBaseline([(0, 10), (2, 14), (4, 22), (6, 26), (8, 28)], maximumPValue: 0.1)
         #expect(fit.usesHDD)
         #expect(close(fit.slope, 2.4, tolerance: 1e-12))
         #expect(close(fit.intercept, 10.4, tolerance: 1e-12))
@@ -96,14 +96,45 @@ import Testing
         #expect(close(fit.hddAdjustedR2, 1 - 0.04 * 4 / 3, tolerance: 1e-12))
         #expect(close(fit.cvrmse, 3.2.squareRoot() / 20, tolerance: 1e-12))
         #expect(abs(fit.nmbe!) < 1e-15)
-        #expect(fit.acceptable)
+        #expect(fit.acceptable(PipelineDefinition.Settings()))
+        // SE(b) = √(SSres ÷ (n − 2) ÷ Sxx) = √(9.6 ÷ 3 ÷ 40) = √0.08; t = 2.4 ÷ √0.08 = 8.48528137423857.
+        // scipy: 2 * stats.t.sf(8.48528137423857, 3) = 0.0034369455005616853 (< 0.1: significant).
+        #expect(close(fit.hddTStatistic, 2.4 / 0.08.squareRoot(), tolerance: 1e-12))
+        #expect(close(fit.hddPValue, 0.0034369455005616853, tolerance: 1e-9))
+    }
+
+    /// (0,10) (1,12) (2,11) (3,14): x̄ = 1.5, ȳ = 11.75; dx = −1.5 −0.5 0.5 1.5; dy = −1.75 0.25 −0.75 2.25;
+    /// Sxx = 5, Sxy = 2.625 − 0.125 − 0.375 + 3.375 = 5.5, Syy = 3.0625 + 0.0625 + 0.5625 + 5.0625 = 8.75.
+    /// b = 1.1, a = 11.75 − 1.65 = 10.1 (both eligible); SSres = Syy − b·Sxy = 8.75 − 6.05 = 2.7; R² = 6.05/8.75;
+    /// adjusted R² = 1 − (2.7/8.75)·3/2 = 0.537142857 > 0, so adjusted R² alone would pick the HDD model. But
+    /// SE(b) = √(2.7 ÷ 2 ÷ 5) = √0.27, t = 1.1 ÷ √0.27 = 2.1169509870 with 2 degrees of freedom, and for ν = 2 the
+    /// two-sided p-value is 1 − t ÷ √(t² + 2) = 1 − √(t² ÷ (t² + 2)) = 1 − √(4.48148148 ÷ 6.48148148)
+    /// = 1 − √0.691428571 = 1 − 0.831521840 = 0.168478 ≥ 0.1 → not significant: intercept-only (CalTRACK).
+    @Test func anInsignificantSlopeFallsBackToTheMeanDespiteItsAdjustedR2() {
+        let points: [(hdd: Double, kWh: Double)] = [(0, 10), (1, 12), (2, 11), (3, 14)]
+        let fit = KPIEngine.fitGasBaseline(points, maximumPValue: 0.1)
+        let tSquared = 1.21 / 0.27
+        let p = 1 - (tSquared / (tSquared + 2)).squareRoot()
+        #expect(!fit.usesHDD)
+        #expect(fit.intercept == 11.75)
+        #expect(close(fit.hddAdjustedR2, 1 - 2.7 / 8.75 * 1.5, tolerance: 1e-12))
+        #expect(close(fit.hddTStatistic, tSquared.squareRoot(), tolerance: 1e-12))
+        #expect(close(fit.hddPValue, p, tolerance: 1e-12))
+        #expect(close(fit.hddPValue, 0.168478, tolerance: 1e-6))
+        #expect(fit.hddNotEligible == "the HDD slope is not significant: p-value 0.168478 ≥ 0.1")
+        #expect(fit.description.contains("p-value 0.168478 (two-sided, Student t with n − 2 = 2 degrees of freedom"))
+        // With a looser limit (a pipeline setting), the same slope qualifies and adjusted R² picks it.
+        let loose = KPIEngine.fitGasBaseline(points, maximumPValue: 0.2)
+        #expect(loose.usesHDD)
+        #expect(close(loose.slope, 1.1, tolerance: 1e-12))
+        #expect(close(loose.intercept, 10.1, tolerance: 1e-12))
     }
 
     /// (0,10) (2,12) (4,8) (6,12) (8,8): ȳ = 10, dy = 0 2 −2 2 −2, Sxy = 0−4+0+4−8 = −8, b = −8/40 = −0.2 < 0: the HDD
     /// model is not eligible → mean 10. R² = 0; residuals 0 2 −2 2 −2, SSres = 16, CV(RMSE) = √(16/(5−1)) / 10 = 0.2,
     /// NMBE = 0.
     @Test func aNegativeSlopeFallsBackToTheMean() {
-        let fit = KPIEngine.fitGasBaseline([(0, 10), (2, 12), (4, 8), (6, 12), (8, 8)])
+        let fit = KPIEngine.fitGasBaseline([(0, 10), (2, 12), (4, 8), (6, 12), (8, 8)], maximumPValue: 0.1)
         #expect(!fit.usesHDD)
         #expect(fit.intercept == 10)
         #expect(fit.parameters == 1)
@@ -116,7 +147,7 @@ import Testing
     /// (0,10) (2,8) (4,12) (6,8) (8,12): dy = 0 −2 2 −2 2, Sxy = 0+4+0−4+8 = 8, b = 0.2, a = 10 − 0.8 = 9.2, Syy = 16;
     /// R² = b·Sxy/Syy = 1.6/16 = 0.1; adjusted R² = 1 − 0.9·4/3 = −0.2 ≤ 0 → intercept-only (its adjusted R² is 0).
     @Test func aWeakPositiveSlopeLosesOnAdjustedR2() {
-        let fit = KPIEngine.fitGasBaseline([(0, 10), (2, 8), (4, 12), (6, 8), (8, 12)])
+        let fit = KPIEngine.fitGasBaseline([(0, 10), (2, 8), (4, 12), (6, 8), (8, 12)], maximumPValue: 0.1)
         #expect(!fit.usesHDD)
         #expect(fit.intercept == 10)
         #expect(close(fit.hddAdjustedR2, -0.2, tolerance: 1e-12))
@@ -127,7 +158,7 @@ import Testing
     /// dy = −8.75 −9.75 −10.75 29.25; Sxy = 13.125 + 4.875 − 5.375 + 43.875 = 56.5; Sxx = 5; b = 11.3;
     /// a = 10.75 − 16.95 = −6.2 < 0 → not eligible.
     @Test func aNegativeInterceptIsNotEligible() {
-        let fit = KPIEngine.fitGasBaseline([(0, 2), (1, 1), (2, 0), (3, 40)])
+        let fit = KPIEngine.fitGasBaseline([(0, 2), (1, 1), (2, 0), (3, 40)], maximumPValue: 0.1)
         #expect(!fit.usesHDD)
         #expect(fit.hddNotEligible == "intercept a = -6.2 kWh/day is negative")
     }
@@ -321,5 +352,71 @@ import Testing
         #expect(savings.value == nil)
         #expect(savings.provenance.reason == "no day of this period has both complete gas data and degree days")
         #expect(savings.coverage == 0)
+    }
+}
+
+// MARK: CalTRACK window and pipeline settings
+
+extension WeatherKPITests {
+    /// The synthetic data (from 2022-12-30) with a two-year baseline 2022-01-01..2023-12-31: the model uses only the
+    /// last 365 days before the reporting period, 2023-01-01..2023-12-31 — exactly the one-year model above (n = 343,
+    /// R² 0.9792824519849674, coverage 343/365). Over all 730 days, 2022 (no data) would be missing: 387 of 730
+    /// days = 53 % > 10 %, and the model would be refused.
+    @Test func theModelUsesTheLast365DaysBeforeTheReportingPeriod() throws {
+        let yaml = Self.syntheticYAML.replacingOccurrences(of: "baseline:  { from: 2023-01-01",
+                                                           with: "baseline:  { from: 2022-01-01")
+        let report = try runPilot("synth", yaml: yaml, files: Self.synthetic(extraGasGap: false))
+        let r2 = try #require(report.kpi("baseline.gas.r2", period: "baseline", site: "a"))
+        #expect(close(r2.value, 0.9792824519849674))
+        #expect(close(r2.coverage, 343.0 / 365))
+        #expect(r2.provenance.formula.contains("the last 365 days of the baseline period before the reporting "
+            + "period, here 2023-01-01 – 2023-12-31 (365 days)"))
+        #expect(r2.provenance.formula.contains("n = 343 days, p = 2; HDD slope t = "))
+        #expect(close(report.kpi("baseline.gas.savings_kwh", period: "reporting", site: "a")?.value, 15786.4418108978))
+    }
+
+    /// A baseline that ends after the reporting period starts: the window ends the day before the reporting period.
+    /// Baseline 2023-01-01..2024-06-30, reporting 2024-01-01..2024-12-31 → window 2023-01-01..2023-12-31: again the
+    /// one-year model.
+    @Test func theWindowEndsBeforeTheReportingPeriod() throws {
+        let yaml = Self.syntheticYAML.replacingOccurrences(of: "to: 2023-12-31 }", with: "to: 2024-06-30 }")
+        let report = try runPilot("synth", yaml: yaml, files: Self.synthetic(extraGasGap: false))
+        let r2 = try #require(report.kpi("baseline.gas.r2", period: "baseline", site: "a"))
+        #expect(close(r2.value, 0.9792824519849674))
+        #expect(r2.provenance.formula.contains("here 2023-01-01 – 2023-12-31 (365 days)"))
+    }
+
+    @Test func thresholdsArePipelineSettings() throws {
+        // Missing share 15.616 % (57 of 365 days): refused at the default 10 %, accepted at 20 %.
+        let loose = try runPilot("synth", yaml: Self.syntheticYAML + "\nsettings: { baseline_max_missing_share: 0.2 }\n",
+                                 files: Self.synthetic(extraGasGap: true))
+        let r2 = try #require(loose.kpi("baseline.gas.r2", period: "baseline", site: "a"))
+        #expect(r2.value != nil)
+        #expect(r2.provenance.reason == nil)
+        #expect(close(r2.coverage, (365.0 - 57) / 365))
+        #expect(r2.provenance.formula.contains("with at most 20 % missing days"))
+
+        // CV(RMSE) 0.0986 of the synthetic model: acceptable at 25 %, not at 5 %. Coverage threshold 0.97: the
+        // baseline HDD (353/365 = 0.967) and the model (343/365 = 0.940) are flagged low_coverage.
+        let strict = try runPilot("synth", yaml: Self.syntheticYAML + """
+
+            settings:
+              baseline_max_cvrmse: 0.05
+              baseline_max_abs_nmbe: 0.01
+              coverage_threshold: 0.97
+
+            """, files: Self.synthetic(extraGasGap: false))
+        let cvrmse = try #require(strict.kpi("baseline.gas.cvrmse", period: "baseline", site: "a"))
+        #expect(close(cvrmse.value, 0.09861927200794277))
+        #expect(cvrmse.flags == ["low_coverage", "model_not_acceptable"])
+        #expect(cvrmse.provenance.formula.contains("CV(RMSE) ≤ 5 % and |NMBE| ≤ 1 %, else flag model_not_acceptable"))
+        #expect(strict.kpi("weather.hdd", period: "baseline")?.flags == ["low_coverage"])
+        // Savings: coverage 345/366 = 0.943 < 0.97, and the model is not acceptable.
+        #expect(strict.kpi("baseline.gas.savings_kwh", period: "reporting", site: "a")?.flags
+            == ["low_coverage", "model_not_acceptable"])
+        // The defaults: no flag on the same data.
+        let defaults = try runPilot("synth", yaml: Self.syntheticYAML, files: Self.synthetic(extraGasGap: false))
+        #expect(defaults.kpi("weather.hdd", period: "baseline")?.flags == [])
+        #expect(defaults.kpi("baseline.gas.cvrmse", period: "baseline", site: "a")?.flags == [])
     }
 }

@@ -4,7 +4,11 @@ import Yams
 /// Reads and validates `pipelines/*.yaml`. Every problem is collected with its file, line and key path.
 public enum DefinitionLoader {
     static let topLevelKeys = ["pilot", "name", "language", "timezone", "periods", "sites", "sources", "factors",
-                                "prices", "pilot_cost", "pilot_cost_by_site"]
+                                "prices", "pilot_cost", "pilot_cost_by_site", "settings", "mobility"]
+    /// `settings:` keys, each with what is valid (for messages).
+    static let settingsKeys = ["coverage_threshold", "baseline_max_missing_share", "baseline_max_cvrmse",
+                               "baseline_max_abs_nmbe", "baseline_hdd_max_p_value"]
+    static let mobilityKeys = ["commuting_days_per_year", "trips_per_day"]
     static let siteKeys = ["id", "name", "fte", "floor_area_m2", "electricity_contract"]
     static let sourceKeys = ["path", "format", "site", "quantity", "unit", "timezone", "encoding", "delimiter",
                              "decimal_mark", "thousands_separator", "columns", "date_format", "values"]
@@ -242,13 +246,51 @@ public enum DefinitionLoader {
             }
         }
 
+        // Engine thresholds and the annualisation of the commuting survey.
+        var settings = PipelineDefinition.Settings()
+        if let settingsNode = top["settings"],
+           let map = reader.mapping(settingsNode, path: "settings", allowed: settingsKeys) {
+            if let value = reader.share(map["coverage_threshold"], path: "settings.coverage_threshold",
+                                        lowOpen: true, highOpen: false, example: "0.9") {
+                settings.coverageThreshold = value
+            }
+            if let value = reader.share(map["baseline_max_missing_share"], path: "settings.baseline_max_missing_share",
+                                        lowOpen: false, highOpen: true, example: "0.10") {
+                settings.baselineMaxMissingShare = value
+            }
+            if let value = reader.share(map["baseline_max_cvrmse"], path: "settings.baseline_max_cvrmse",
+                                        lowOpen: true, highOpen: false, example: "0.25") {
+                settings.baselineMaxCVRMSE = value
+            }
+            if let value = reader.share(map["baseline_max_abs_nmbe"], path: "settings.baseline_max_abs_nmbe",
+                                        lowOpen: true, highOpen: false, example: "0.10") {
+                settings.baselineMaxAbsNMBE = value
+            }
+            if let value = reader.share(map["baseline_hdd_max_p_value"], path: "settings.baseline_hdd_max_p_value",
+                                        lowOpen: true, highOpen: false, example: "0.1") {
+                settings.baselineHDDMaxPValue = value
+            }
+        }
+        var commuting: PipelineDefinition.Commuting?
+        if let mobilityNode = top["mobility"],
+           let map = reader.mapping(mobilityNode, path: "mobility", allowed: mobilityKeys) {
+            let days = reader.bounded(map["commuting_days_per_year"], path: "mobility.commuting_days_per_year",
+                                      parent: mobilityNode, valid: "a number of days > 0 and ≤ 366, e.g. 220",
+                                      { $0 > 0 && $0 <= 366 })
+            let trips = reader.bounded(map["trips_per_day"], path: "mobility.trips_per_day", parent: mobilityNode,
+                                       valid: "one-way commuting trips per commuting day, a number > 0 and ≤ 10, "
+                                           + "e.g. 2 (there and back)", { $0 > 0 && $0 <= 10 })
+            if let days, let trips { commuting = .init(daysPerYear: days, tripsPerDay: trips) }
+        }
+
         guard reader.errors.isEmpty, let baseline = periods["baseline"], let reporting = periods["reporting"] else {
             throw DefinitionErrors(errors: reader.errors)
         }
         return PipelineDefinition(
             file: file, pilot: pilot, name: name, language: language, timezone: timezone,
             baseline: baseline, reporting: reporting, sites: sites, sources: sources, factorOverrides: overrides,
-            prices: prices, pilotCost: pilotCost, pilotCostBySite: pilotCostBySite)
+            prices: prices, pilotCost: pilotCost, pilotCostBySite: pilotCostBySite, settings: settings,
+            commuting: commuting)
     }
 }
 
@@ -467,6 +509,33 @@ struct NodeReader {
         guard let node else { return nil }
         guard let value = node.float, value > 0, value.isFinite else {
             fail(node, path, "\"\(node.string ?? "")\" is not a positive number (EUR)")
+            return nil
+        }
+        return value
+    }
+
+    /// A `settings:` share: a number in (0, 1] or [0, 1) as `lowOpen`/`highOpen` say; nil when absent or invalid.
+    mutating func share(_ node: Node?, path: String, lowOpen: Bool, highOpen: Bool, example: String) -> Double? {
+        guard let node else { return nil }
+        let range = (lowOpen ? "> 0" : "≥ 0") + " and " + (highOpen ? "< 1" : "≤ 1")
+        guard let value = node.float, value.isFinite, lowOpen ? value > 0 : value >= 0, highOpen ? value < 1 : value <= 1
+        else {
+            fail(node, path, "\"\(node.string ?? "")\" is not valid: give a ratio \(range), e.g. \(example) "
+                + "(omit the key for the default)")
+            return nil
+        }
+        return value
+    }
+
+    /// A required number that `isValid` accepts (`valid` says which, for the message).
+    mutating func bounded(_ node: Node?, path: String, parent: Node, valid: String,
+                          _ isValid: (Double) -> Bool) -> Double? {
+        guard let node else {
+            fail(parent, path, "missing; give \(valid)")
+            return nil
+        }
+        guard let value = node.float, value.isFinite, isValid(value) else {
+            fail(node, path, "\"\(node.string ?? "")\" is not valid: give \(valid)")
             return nil
         }
         return value

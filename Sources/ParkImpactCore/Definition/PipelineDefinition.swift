@@ -101,6 +101,42 @@ public struct PipelineDefinition: Sendable {
     /// `pilot_cost_by_site:` investment per site id in EUR (optional; enables per-site cost per tonne and payback).
     public internal(set) var pilotCostBySite: [String: Double] = [:]
 
+    /// `settings:` thresholds of the KPI engine (each optional, with the documented default).
+    public internal(set) var settings = Settings()
+    /// `mobility:` how to annualise the commuting survey; nil: not configured (survey values stay per reference day).
+    public internal(set) var commuting: Commuting? = nil
+
+    /// `settings:` the engine's thresholds. The defaults are the values DOMAIN.md cites (sources in the comments).
+    public struct Settings: Sendable, Equatable {
+        /// `coverage_threshold`: a KPI computed from less coverage is flagged `low_coverage` (DOMAIN.md: 90 %).
+        public var coverageThreshold = 0.9
+        /// `baseline_max_missing_share`: the gas baseline model is refused above this share of missing days
+        /// (DOMAIN.md, CalTRACK: 10 %).
+        public var baselineMaxMissingShare = 0.10
+        /// `baseline_max_cvrmse`: ASHRAE Guideline 14 acceptance of a daily model (25 %).
+        public var baselineMaxCVRMSE = 0.25
+        /// `baseline_max_abs_nmbe`: ASHRAE Guideline 14 acceptance, |NMBE| (10 %).
+        public var baselineMaxAbsNMBE = 0.10
+        /// `baseline_hdd_max_p_value`: CalTRACK qualifies the HDD model only when the p-value of its slope is below
+        /// this (0.1).
+        public var baselineHDDMaxPValue = 0.1
+
+        public init() {}
+    }
+
+    /// `mobility:` how many one-way commutes a commuter makes in a year, to annualise survey-based KPIs.
+    public struct Commuting: Sendable, Equatable {
+        /// `commuting_days_per_year`: days a commuter travels to the site in a calendar year.
+        public let daysPerYear: Double
+        /// `trips_per_day`: one-way commuting trips per commuting day (2: there and back).
+        public let tripsPerDay: Double
+
+        public init(daysPerYear: Double, tripsPerDay: Double) {
+            self.daysPerYear = daysPerYear
+            self.tripsPerDay = tripsPerDay
+        }
+    }
+
     /// Whether the pipeline configures cost per result at all (otherwise the `cost.*` family adds no rows).
     public var hasCostConfiguration: Bool { !prices.isEmpty || pilotCost != nil || !pilotCostBySite.isEmpty }
 

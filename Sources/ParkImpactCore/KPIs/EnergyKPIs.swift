@@ -30,12 +30,31 @@ extension KPIEngine {
     static let matchedDefinition = "an interval (bucket of the coarsest of the site's PV and grid intervals) is "
         + "matched when the site's PV production, grid injection and grid offtake are all known for it"
 
-    /// Why self-consumed PV is null, with a hint when a PV site has no grid injection at all.
+    /// What PV matching noted for the scope's PV sites (totals longer than a day that could not be matched).
+    func pvMatchingNotes(_ site: String?) -> [String] {
+        var notes: [String] = []
+        for entry in scopeSeries(.electricitySelfConsumed, site) {
+            for note in entry.notes where !notes.contains(note) { notes.append(note) }
+        }
+        return notes
+    }
+
+    /// `pv_totals_not_matched` when some of the scope's PV data are totals longer than a day (a value computed from
+    /// the other intervals), with the formula note.
+    func pvTotalsFlag(_ site: String?) -> (flags: [String], note: String) {
+        let notes = pvMatchingNotes(site)
+        return notes.isEmpty ? ([], "") : (["pv_totals_not_matched"], "; not matched: " + notes.joined(separator: "; "))
+    }
+
+    /// Why self-consumed PV is null, with a hint when a PV site has no grid injection at all or its PV data are
+    /// totals longer than a day.
     func selfConsumedReason(_ totals: Totals, site: String?) -> String? {
         guard var reason = missingReason(totals, what: "self-consumed PV (matched intervals)", site: site) else {
             return nil
         }
         if let site, !hasPV(site) { return "no source delivers PV production for site \(site)" }
+        let notes = pvMatchingNotes(site)
+        if !notes.isEmpty { reason += ": " + notes.joined(separator: "; ") }
         let blind = scopeSites(site).filter { hasPV($0) && !hasSeries(.electricityInjection, site: $0) }
         if !blind.isEmpty {
             reason += "; \(blind.joined(separator: ", ")) has PV production but no grid injection series: "
@@ -60,16 +79,19 @@ extension KPIEngine {
             + "all PV and grid meters of the site summed per interval; \(Self.matchedDefinition)\(buckets); "
             + "unmatched intervals are not filled: coverage = matched ÷ expected intervals from the PV data's first day"
         let selfReason = selfConsumedReason(selfConsumed, site: site)
+        let coarse = pvTotalsFlag(site)
         result.append(KPI(
             key: "energy.electricity.self_consumed_kwh", period: period.key, site: site,
             value: selfReason == nil ? selfConsumed.sum : nil, unit: "kWh", coverage: selfConsumed.coverage,
-            flags: selfReason == nil ? coverageFlags(selfConsumed.coverage) : [],
-            provenance: Provenance(inputs: selfConsumed.inputs.sorted(), formula: selfFormula, reason: selfReason)))
+            estimatedShare: selfReason == nil ? selfConsumed.estimatedShare : nil,
+            flags: selfReason == nil ? coverageFlags(selfConsumed.coverage) + coarse.flags : [],
+            provenance: Provenance(inputs: selfConsumed.inputs.sorted(),
+                                   formula: selfFormula + (selfReason == nil ? coarse.note : ""), reason: selfReason)))
 
         // Consumption: offtake + self-consumed (offtake alone for sites without PV).
         let consumptionFormula = "grid offtake + self-consumed PV (matched intervals) of the scope's sites, i.e. "
             + "offtake + production − injection per interval; a site without PV: its grid offtake alone; coverage is "
-            + "the lower of the two"
+            + "the lower of the two; " + Self.estimatedShareNote
         var consumptionReason = missingReason(offtake, what: "grid offtake", site: site)
         if consumptionReason == nil, selfConsumed.expected > 0, selfConsumed.present == 0 {
             consumptionReason = selfReason
@@ -78,7 +100,9 @@ extension KPIEngine {
         result.append(KPI(
             key: "energy.electricity.consumption_kwh", period: period.key, site: site,
             value: consumptionReason == nil ? offtake.sum + selfConsumed.sum : nil, unit: "kWh",
-            coverage: consumptionCoverage, flags: consumptionReason == nil ? coverageFlags(consumptionCoverage) : [],
+            coverage: consumptionCoverage,
+            estimatedShare: consumptionReason == nil ? Totals.estimatedShare(of: [offtake, selfConsumed]) : nil,
+            flags: consumptionReason == nil ? coverageFlags(consumptionCoverage) : [],
             provenance: Provenance(inputs: offtake.inputs.union(selfConsumed.inputs).sorted(),
                                    formula: consumptionFormula, reason: consumptionReason)))
 
@@ -92,8 +116,10 @@ extension KPIEngine {
         result.append(KPI(
             key: "energy.pv.self_consumption_ratio", period: period.key, site: site,
             value: ratioReason == nil ? selfConsumed.sum / producedMatched.sum : nil, unit: "ratio",
-            coverage: selfConsumed.coverage, flags: ratioReason == nil ? coverageFlags(selfConsumed.coverage) : [],
-            provenance: Provenance(inputs: selfConsumed.inputs.sorted(), formula: ratioFormula, reason: ratioReason)))
+            coverage: selfConsumed.coverage,
+            flags: ratioReason == nil ? coverageFlags(selfConsumed.coverage) + coarse.flags : [],
+            provenance: Provenance(inputs: selfConsumed.inputs.sorted(),
+                                   formula: ratioFormula + (ratioReason == nil ? coarse.note : ""), reason: ratioReason)))
 
         result.append(selfSufficiency(period: period, site: site, selfConsumed: selfConsumed, reason: selfReason))
         return result
@@ -185,7 +211,8 @@ extension KPIEngine {
             reason = "no source delivers grid offtake, natural gas or PV for \(site.map { "site \($0)" } ?? "this pilot")"
                 + (selfConsumed.startsAfterPeriod != nil ? " in this period" : "")
         } else if let empty = parts.first(where: { $0.totals.present == 0 }) {
-            reason = missingReason(empty.totals, what: empty.what, site: site)
+            reason = empty.what.hasPrefix("self-consumed") ? selfConsumedReason(empty.totals, site: site)
+                : missingReason(empty.totals, what: empty.what, site: site)
         }
         let inputs = parts.reduce(into: Set<String>()) { $0.formUnion($1.totals.inputs) }.sorted()
         let coverage = lowest(parts.map(\.totals))
@@ -193,11 +220,12 @@ extension KPIEngine {
         let carriers = "a carrier without a source in the scope counts 0; one with a source but no data in the period "
             + "makes the value null"
         func kpi(_ key: String, _ value: Double?, _ coverage: Double?, _ inputs: [String], _ formula: String,
-                 _ why: String? = nil) -> KPI {
+                 _ why: String? = nil, estimated: [Totals] = []) -> KPI {
             let why = why ?? reason
             let unit = key.hasSuffix("_share") ? "ratio" : "MWh"
+            let share = why == nil && value != nil && !estimated.isEmpty ? Totals.estimatedShare(of: estimated) : nil
             return KPI(key: key, period: period.key, site: site, value: why == nil ? value : nil, unit: unit,
-                       coverage: coverage, flags: why == nil ? coverageFlags(coverage) : [],
+                       coverage: coverage, estimatedShare: share, flags: why == nil ? coverageFlags(coverage) : [],
                        provenance: Provenance(inputs: inputs, formula: formula, reason: why))
         }
 
@@ -205,7 +233,8 @@ extension KPIEngine {
             "energy.total_mwh", total, coverage, inputs,
             "(grid offtake + natural gas (kWh, gross calorific value) + self-consumed PV (matched intervals)) ÷ 1000: "
                 + "ESRS E1-5 energy consumption from own operations (grid injection is exported, not consumed); "
-                + carriers + "; coverage is the lowest of the carriers")
+                + carriers + "; coverage is the lowest of the carriers; " + Self.estimatedShareNote,
+            estimated: parts.map(\.totals))
 
         let fossilFormula = "natural gas kWh (gross calorific value) ÷ 1000: natural gas is the only fossil carrier "
             + "ParkImpact reads. Grey grid electricity is neither fossil nor renewable here, because the factor "
@@ -213,7 +242,7 @@ extension KPIEngine {
             + "electricity (fossil and nuclear in unknown shares); " + carriers
         let fossilKPI = kpi("energy.fossil_mwh", gas.seriesCount > 0 ? gas.sum / 1000 : 0,
                             gas.seriesCount > 0 ? gas.coverage : coverage, gas.seriesCount > 0 ? gas.inputs.sorted() : inputs,
-                            fossilFormula)
+                            fossilFormula, estimated: gas.seriesCount > 0 ? [gas] : [])
 
         let green = totals(.electricityOfftake, period, site, including: {
             self.definition.site($0)?.electricityContract == .green
@@ -225,7 +254,9 @@ extension KPIEngine {
             renewableParts.isEmpty ? inputs : renewableParts.reduce(into: Set<String>()) { $0.formUnion($1.inputs) }.sorted(),
             "(grid offtake of the sites with a green contract (guarantees of origin) + self-consumed PV (matched "
                 + "intervals)) ÷ 1000: purchased renewable electricity + self-generated non-fuel renewable energy "
-                + "(ESRS E1-5); grey-contract offtake is not counted as renewable; " + carriers)
+                + "(ESRS E1-5); grey-contract offtake is not counted as renewable; " + carriers + "; "
+                + Self.estimatedShareNote,
+            estimated: renewableParts)
 
         let shareKPI = kpi(
             "energy.renewable_share", total > 0 ? renewable / total : nil, coverage, inputs,

@@ -80,8 +80,9 @@ public struct KPI: Sendable, Equatable {
         self.provenance = provenance
     }
 
-    /// Coverage below this flags a KPI in every output.
-    public static let coverageThreshold = 0.9
+    /// Coverage below this flags a KPI in every output: the default of the pipeline setting
+    /// `settings.coverage_threshold` (`PipelineDefinition.Settings.coverageThreshold`, which the engine uses).
+    public static let coverageThreshold = PipelineDefinition.Settings().coverageThreshold
 }
 
 /// What a source file gave: for the report's data section and the run summary.

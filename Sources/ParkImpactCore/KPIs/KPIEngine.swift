@@ -15,17 +15,27 @@ public struct KPIEngine {
         self.rejects = rejects
     }
 
-    /// KPI keys in report order.
-    /// (The PV keys and `energy.electricity.peak_kw` only in pilots with PV production or peak registers.)
-    public static let keys = [
+    /// Every key the engine can emit, family by family in the order `kpis(period:site:)` emits them. A family emits
+    /// only in pilots with data of its kind (the PV keys and `energy.electricity.peak_kw` with PV production or peak
+    /// registers; `mobility.share.<mode>` / `.shift_pp.<mode>` for the modes present in the surveys and trip logs).
+    public static let keys: [String] = [
         "energy.electricity.offtake_kwh", "energy.electricity.injection_kwh",
         "energy.electricity.pv_production_kwh", "energy.electricity.self_consumed_kwh",
         "energy.electricity.consumption_kwh", "energy.pv.self_consumption_ratio", "energy.pv.self_sufficiency_ratio",
         "energy.electricity.peak_kw", "energy.gas_kwh",
         "energy.total_mwh", "energy.fossil_mwh", "energy.renewable_mwh", "energy.renewable_share",
         "co2.scope1_t", "co2.scope2_location_t", "co2.scope2_market_t", "co2.change_vs_baseline_pct", "co2.avoided_pv_t",
-        "quality.coverage", "quality.estimated_share", "quality.rejected_rows",
-    ]
+        "waste.total_kg", "waste.recycling_rate", "waste.energy_recovery_share", "waste.disposal_share",
+        "waste.residual_share", "waste.hazardous_share",
+        "water.m3", "water.m3_per_fte", "water.m3_per_m2", "water.change_vs_baseline_pct", "water.night_min_flow_m3h",
+    ] + TransportMode.allCases.map { "mobility.share.\($0.rawValue)" }
+        + TransportMode.allCases.map { "mobility.shift_pp.\($0.rawValue)" }
+        + [
+            "mobility.car_km_avoided", "co2.avoided_modal_shift_t", "mobility.counter.bike_share",
+            "weather.hdd", "baseline.gas.r2", "baseline.gas.cvrmse", "baseline.gas.nmbe", "baseline.gas.savings_kwh",
+            "cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years",
+            "quality.coverage", "quality.estimated_share", "quality.rejected_rows",
+        ]
 
     // MARK: Periods
 
@@ -147,10 +157,31 @@ public struct KPIEngine {
         /// they all start after the period, their earliest first day (for the reason of a null value).
         var startsAfterPeriod: Int?
 
+        /// Σ over the series with present intervals of (the series' estimated ÷ present intervals) × |its sum|, and
+        /// Σ |its sum|: the estimated share weighted by the series' energy (`estimatedShare`).
+        var estimatedWeighted = 0.0
+        var estimatedWeight = 0.0
+
         var coverage: Double? { expected > 0 ? min(1, Double(present) / expected) : nil }
-        /// Estimated ÷ present intervals; nil without present intervals.
-        var estimatedShare: Double? { present > 0 ? Double(estimated) / Double(present) : nil }
+        /// The share of the value resting on estimates: per series estimated ÷ present intervals, weighted by the
+        /// series' energy (|sum| in the period), so that an hourly gas meter and a quarter-hourly electricity meter,
+        /// or a large and a small site, count by what they contribute, not by their number of intervals. Without
+        /// energy (all sums 0): estimated ÷ present intervals pooled. nil without present intervals.
+        var estimatedShare: Double? { Self.estimatedShare(of: [self]) }
+
+        /// The energy-weighted estimated share of several totals together (a KPI built from several carriers).
+        static func estimatedShare(of parts: [Totals]) -> Double? {
+            let present = parts.reduce(0) { $0 + $1.present }
+            guard present > 0 else { return nil }
+            let weight = parts.reduce(0.0) { $0 + $1.estimatedWeight }
+            if weight > 0 { return parts.reduce(0.0) { $0 + $1.estimatedWeighted } / weight }
+            return Double(parts.reduce(0) { $0 + $1.estimated }) / Double(present)
+        }
     }
+
+    /// How `quality`-style estimated shares of summed KPIs are computed, for formulas.
+    static let estimatedShareNote = "estimated share: per input series estimated ÷ present intervals, weighted by "
+        + "the series' energy in the period"
 
     /// The scope's series of one quantity, or (nil) all metered series: event records have no coverage.
     func scopeSeries(_ quantity: Quantity?, _ site: String?) -> [IndexedSeries] {
@@ -180,6 +211,13 @@ public struct KPIEngine {
                 days = period.lastDay - first + 1
             }
             totals.inputs.formUnion(entry.inputs.filter { $0.overlaps(period) }.map(\.file))
+            var seriesSum = 0.0, seriesPresent = 0, seriesEstimated = 0
+            defer {
+                if seriesPresent > 0 {
+                    totals.estimatedWeighted += Double(seriesEstimated) / Double(seriesPresent) * abs(seriesSum)
+                    totals.estimatedWeight += abs(seriesSum)
+                }
+            }
             for year in firstYear...lastYear {
                 let from = max(period.firstDay, CivilDate.dayNumber(year: year, month: 1, day: 1))
                 let to = min(period.lastDay, CivilDate.dayNumber(year: year, month: 12, day: 31))
@@ -187,8 +225,12 @@ public struct KPIEngine {
                 totals.sum += part.sum
                 totals.sumByYear[year, default: 0] += part.sum
                 totals.sumBySiteYear[entry.key.site, default: [:]][year, default: 0] += part.sum
-                totals.present += Int(entry.interval > 0 ? part.present : part.daysPresent)
+                let present = Int(entry.interval > 0 ? part.present : part.daysPresent)
+                totals.present += present
                 totals.estimated += Int(part.estimated)
+                seriesSum += part.sum
+                seriesPresent += present
+                seriesEstimated += Int(part.estimated)
             }
             // Daily (or longer) series: count days, since local days last 23, 24 or 25 hours.
             totals.expected += entry.interval >= 82_800 ? Double(days) * 86_400 / Double(max(86_400, entry.interval))
@@ -198,7 +240,7 @@ public struct KPIEngine {
     }
 
     func coverageFlags(_ coverage: Double?) -> [String] {
-        guard let coverage, coverage < KPI.coverageThreshold else { return [] }
+        guard let coverage, coverage < definition.settings.coverageThreshold else { return [] }
         return ["low_coverage"]
     }
 
@@ -206,6 +248,7 @@ public struct KPIEngine {
                 note: String? = nil) -> KPI {
         let formula = "sum of \(what) over the intervals whose local start lies in the period, all meters of the "
             + "scope; missing intervals are not filled (coverage shows them)" + (note.map { "; " + $0 } ?? "")
+            + "; " + Self.estimatedShareNote
         if let reason = missingReason(totals, what: what, site: site) {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: totals.coverage,
                        flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
@@ -233,6 +276,7 @@ public struct KPIEngine {
         _ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, factorFor: (String) -> String,
         formula: String, what: String? = nil
     ) -> KPI {
+        let formula = formula + "; " + Self.estimatedShareNote
         if let reason = missingReason(totals, what: what ?? (key.hasPrefix("co2.scope1") ? "natural gas" : "grid offtake"),
                                       site: site) {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "t CO2e", coverage: totals.coverage,
@@ -339,6 +383,8 @@ struct IndexedSeries {
     /// Expected intervals count from the series' first day (PV production and what PV matching derives from it):
     /// before its first reading the installation did not exist, which is not missing data.
     let countsFromFirstDay: Bool
+    /// `SeriesData.notes` (PV matching: totals longer than a day that could not be matched).
+    let notes: [String]
 
     init(_ data: SeriesData) {
         key = data.key
@@ -348,6 +394,7 @@ struct IndexedSeries {
         days = sorted.map(\.key)
         cells = sorted.map(\.value)
         countsFromFirstDay = data.key.quantity == .pvProduction || data.key.quantity.isDerived
+        notes = data.notes
     }
 
     struct RangeTotals {

@@ -15,7 +15,11 @@ extension KPIEngine {
     /// - **Avoided CO2 / car-km** (DOMAIN's constant-total-pkm estimate): Σ_mode (share_baseline − share_now) ×
     ///   pkm_total_now × factor_mode, per site, the pilot total being the sum over the compared sites.
     ///   pkm_total_now is the survey's commute_pkm (commuters × average one-way distance): one one-way commute per
-    ///   commuter on the reference day, **not annualised** (flag `not_annualised`). Carpool = transport.car ÷
+    ///   commuter on the reference day. Without `mobility:` in the pipeline it stays so, **not annualised** (flag
+    ///   `not_annualised`); with `mobility: { commuting_days_per_year: D, trips_per_day: T }` it is multiplied by
+    ///   T × D × (the period's share of its calendar years: Σ_year days of the period in the year ÷ days of the year),
+    ///   so a calendar year gets T × D commutes per commuter and the months inside the reporting period (then also
+    ///   emitted) get their pro-rated part, compared with the same surveys as their year. Carpool = transport.car ÷
     ///   occupancy, occupancy from the period's carpool trip logs (Σ trip_pkm ÷ Σ trip_km), else the placeholder
     ///   `assumedCarpoolOccupancy` (flag `assumed_occupancy`). A mode without a catalogue factor (motorbike, other)
     ///   whose share changed makes the CO2 value null: leaving it out would bias the sum. Known limit: a survey given
@@ -33,7 +37,12 @@ extension KPIEngine {
             if comparesWithBaseline(period) {
                 let comparison = surveyComparison(period, site)
                 result += modes.map { shiftKPI($0, comparison, period, site) }
-                let avoided = avoidedByShift(comparison, period, site)
+                let avoided = avoidedByShift(comparison, period, basis: period, site)
+                result.append(avoided.carKm)
+                result.append(avoided.co2)
+            } else if definition.commuting != nil, let basis = annualisedMonthBasis(period) {
+                // Annualised: a month inside the reporting period gets its pro-rated part of its year's value.
+                let avoided = avoidedByShift(surveyComparison(basis, site), period, basis: basis, site)
                 result.append(avoided.carKm)
                 result.append(avoided.co2)
             }
@@ -169,6 +178,35 @@ extension KPIEngine {
                 && period.lastDay <= definition.reporting.to.dayNumber
         case .baseline, .month: return false
         }
+    }
+
+    /// For a month inside the reporting period: the period whose surveys (and carpool logs) it shares, its calendar
+    /// year when that year lies inside the reporting period, else the reporting period; nil for other periods.
+    fileprivate func annualisedMonthBasis(_ period: ReportPeriod) -> ReportPeriod? {
+        let reporting = periods[1]
+        guard period.kind == .month, period.firstDay >= reporting.firstDay, period.lastDay <= reporting.lastDay
+        else { return nil }
+        if let year = periods.first(where: { $0.kind == .year && $0.contains(day: period.firstDay) }),
+           comparesWithBaseline(year) {
+            return year
+        }
+        return reporting
+    }
+
+    /// The period's share of its calendar years: Σ over the years it touches of its days in that year ÷ the days of
+    /// that year (1 for a calendar year, 31/366 for January 2024), with the text for formulas.
+    fileprivate func yearShare(_ period: ReportPeriod) -> (value: Double, text: String) {
+        var share = 0.0
+        var parts: [String] = []
+        for year in period.first.year...period.last.year {
+            let first = CivilDate.dayNumber(year: year, month: 1, day: 1)
+            let last = CivilDate.dayNumber(year: year, month: 12, day: 31)
+            let days = min(last, period.lastDay) - max(first, period.firstDay) + 1
+            guard days > 0 else { continue }
+            share += Double(days) / Double(last - first + 1)
+            parts.append("\(days)/\(last - first + 1)")
+        }
+        return (share, parts.joined(separator: " + "))
     }
 
     /// Definition order of sites, unknown sites after them by name.
@@ -350,13 +388,31 @@ extension KPIEngine {
         return (pkm / km, inputs.sorted())
     }
 
+    /// Avoided car-km and CO2 of `period`, from the surveys compared for `basis` (the period itself, or for an
+    /// annualised month its year or the reporting period) and the carpool logs of `basis`.
     fileprivate func avoidedByShift(_ outcome: MobilityOutcome<SurveyComparison>, _ period: ReportPeriod,
-                                    _ site: String?) -> (carKm: KPI, co2: KPI) {
+                                    basis basisPeriod: ReportPeriod, _ site: String?) -> (carKm: KPI, co2: KPI) {
         let carKey = "mobility.car_km_avoided", co2Key = "co2.avoided_modal_shift_t"
+        // One one-way commute per commuter (the survey's reference day), or annualised and pro-rated to the period.
+        let commutes: Double
+        let perCommuter: String
+        if let commuting = definition.commuting {
+            let share = yearShare(period)
+            commutes = commuting.tripsPerDay * commuting.daysPerYear * share.value
+            perCommuter = "annualised: × trips_per_day \(mobilityNumber(commuting.tripsPerDay)) × "
+                + "commuting_days_per_year \(mobilityNumber(commuting.daysPerYear)) × the period's share of its "
+                + "calendar years (\(share.text)) = \(mobilityNumber(commutes)) one-way commutes per commuter in the "
+                + "period (pipeline setting mobility:)"
+                + (basisPeriod == period ? "" : "; shares, surveys and carpool occupancy of \(periodText(basisPeriod))")
+        } else {
+            commutes = 1
+            perCommuter = "one one-way commute per commuter on the survey's reference day, not annualised (set "
+                + "mobility: { commuting_days_per_year, trips_per_day } in the pipeline to annualise)"
+        }
         let basis = "trip-based shares (commuters per main mode ÷ all commuters of the survey) applied to the "
             + "passenger-km total (every shifted trip counts at the survey's average length); pkm_total_now = Σ "
-            + "commute_pkm of the survey now = commuters × average one-way distance: one one-way commute per commuter "
-            + "on the survey's reference day, not annualised"
+            + "commute_pkm of the survey now = commuters × average one-way distance × one-way commutes per "
+            + "commuter: " + perCommuter
             + (site == nil ? "; pilot total: sum over the sites with a survey in both periods" : "")
         var carFormula = "(share_car_baseline − share_car_now) × pkm_total_now (solo car: 1 passenger-km = 1 "
             + "vehicle-km) + (share_carpool_baseline − share_carpool_now) × pkm_total_now ÷ carpool occupancy "
@@ -375,7 +431,7 @@ extension KPIEngine {
             comparison = value
         }
         var inputs = Set(comparison.inputs)
-        let logged = loggedCarpoolOccupancy(period)
+        let logged = loggedCarpoolOccupancy(basisPeriod)
         let occupancy = logged?.occupancy ?? Self.assumedCarpoolOccupancy
         var occupancyUsed = false
         var carKm = 0.0, kg = 0.0
@@ -393,13 +449,15 @@ extension KPIEngine {
                 co2Reason = co2Reason ?? reason
                 continue
             }
-            let total = TransportMode.allCases.reduce(0.0) { $0 + (now.pkm[$1] ?? 0) }
+            let surveyTotal = TransportMode.allCases.reduce(0.0) { $0 + (now.pkm[$1] ?? 0) }
+            let total = surveyTotal * commutes
             let nowTotal = now.total, beforeTotal = before.total
             func delta(_ mode: TransportMode) -> Double {
                 let value = (before.trips[mode] ?? 0) / beforeTotal - (now.trips[mode] ?? 0) / nowTotal
                 return abs(value) < shareTolerance ? 0 : value
             }
-            perSite.append("\(now.site): pkm_total_now \(mobilityNumber(total))")
+            perSite.append("\(now.site): pkm_total_now \(mobilityNumber(total))"
+                + (commutes == 1 ? "" : " (\(mobilityNumber(surveyTotal)) per commute)"))
             if delta(.carpool) != 0 { occupancyUsed = true }
             carKm += delta(.car) * total + delta(.carpool) * total / occupancy
             for mode in TransportMode.allCases {
@@ -428,7 +486,7 @@ extension KPIEngine {
                 if !notes.contains(note) { notes.append(note) }
             }
         }
-        var flags = ["not_annualised"]
+        var flags = definition.commuting == nil ? ["not_annualised"] : []
         if occupancyUsed {
             let occupancyText: String
             if let logged {

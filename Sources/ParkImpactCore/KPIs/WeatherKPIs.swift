@@ -11,12 +11,11 @@ import Foundation
 extension KPIEngine {
     /// Base temperature of Belgian heating degree days (°C).
     static let hddBaseTemperature = 16.5
-    /// Baseline sufficiency (CalTRACK): at least 365 days, at most 10 % of them missing.
-    static let baselineMinimumDays = 365
-    static let baselineMaximumMissingShare = 0.10
-    /// ASHRAE Guideline 14 acceptance applied to a daily model: CV(RMSE) ≤ 25 %, |NMBE| ≤ 10 %.
-    static let maximumCVRMSE = 0.25
-    static let maximumAbsoluteNMBE = 0.10
+    /// Baseline length (CalTRACK daily methods): the model uses at most the last 365 days of the baseline period
+    /// before the reporting period, and needs all of them (at most `settings.baseline_max_missing_share` missing).
+    /// The missing share, the ASHRAE Guideline 14 acceptance limits and the HDD slope's p-value limit are pipeline
+    /// settings (`PipelineDefinition.Settings`, defaults 10 %, CV(RMSE) 25 %, |NMBE| 10 %, p < 0.1).
+    static let baselineModelDays = 365
 
     func weatherKPIs(period: ReportPeriod, site: String?) -> [KPI] {
         guard hasSeries([.temperature]) else { return [] }
@@ -152,12 +151,24 @@ extension KPIEngine {
         /// The HDD model's adjusted R² (nil when it was not eligible) and why it was not eligible.
         var hddAdjustedR2: Double?
         var hddNotEligible: String?
+        /// The HDD slope's t statistic b ÷ SE(b) and its two-sided p-value (Student t, n − 2 degrees of freedom), when
+        /// the slope could be estimated.
+        var hddTStatistic: Double?
+        var hddPValue: Double?
+        /// The p-value limit the HDD model had to meet.
+        var maximumPValue: Double = 0.1
 
         func predict(_ hdd: Double) -> Double { usesHDD ? intercept + slope * hdd : intercept }
 
-        var acceptable: Bool {
+        func acceptable(_ settings: PipelineDefinition.Settings) -> Bool {
             guard let cvrmse, let nmbe else { return false }
-            return cvrmse <= KPIEngine.maximumCVRMSE && abs(nmbe) <= KPIEngine.maximumAbsoluteNMBE
+            return cvrmse <= settings.baselineMaxCVRMSE && abs(nmbe) <= settings.baselineMaxAbsNMBE
+        }
+
+        var significance: String {
+            guard let hddPValue, let hddTStatistic else { return "" }
+            return "; HDD slope t = \(format(hddTStatistic)), p-value \(format(hddPValue)) (two-sided, Student t with "
+                + "n − 2 = \(n - 2) degrees of freedom; the HDD model qualifies only with p < \(format(maximumPValue)))"
         }
 
         var description: String {
@@ -168,15 +179,17 @@ extension KPIEngine {
                 ? "adjusted R² \(format(hddAdjustedR2 ?? 0)) > 0 (intercept-only)"
                 : hddNotEligible.map { "HDD model not eligible: \($0)" }
                     ?? "HDD model adjusted R² \(format(hddAdjustedR2 ?? 0)) ≤ 0 (intercept-only)"
-            return "chosen: \(model) (\(why)); n = \(n) days, p = \(parameters)"
+            return "chosen: \(model) (\(why)); n = \(n) days, p = \(parameters)" + significance
         }
 
         private func format(_ value: Double) -> String { String(format: "%.6g", value) }
     }
 
     /// Fits both models by ordinary least squares and picks by adjusted R² (intercept-only: 0). The HDD model is
-    /// eligible only with b > 0 and a ≥ 0 (CalTRACK: coefficients ≥ 0; b = 0 is the intercept-only model).
-    static func fitGasBaseline(_ points: [(hdd: Double, kWh: Double)]) -> GasBaselineFit {
+    /// eligible only with b > 0 and a ≥ 0 (CalTRACK: coefficients ≥ 0; b = 0 is the intercept-only model) and a
+    /// significant slope: the two-sided p-value of t = b ÷ SE(b), SE(b) = √(SS_res ÷ (n − 2) ÷ Sxx), from Student's t
+    /// with n − 2 degrees of freedom, below `maximumPValue` (CalTRACK: 0.1).
+    static func fitGasBaseline(_ points: [(hdd: Double, kWh: Double)], maximumPValue: Double) -> GasBaselineFit {
         let n = points.count
         let meanX = points.reduce(0.0) { $0 + $1.hdd } / Double(n)
         let meanY = points.reduce(0.0) { $0 + $1.kWh } / Double(n)
@@ -188,7 +201,7 @@ extension KPIEngine {
             syy += dy * dy
         }
         var fit = GasBaselineFit(usesHDD: false, intercept: meanY, slope: 0, n: n, parameters: 1, mean: meanY, r2: 0,
-                                 cvrmse: nil, nmbe: nil)
+                                 cvrmse: nil, nmbe: nil, maximumPValue: maximumPValue)
         if n < 3 {
             fit.hddNotEligible = "fewer than 3 days"
         } else if sxx == 0 {
@@ -197,20 +210,28 @@ extension KPIEngine {
             fit.hddNotEligible = "the daily gas use does not vary over the baseline"
         } else {
             let b = sxy / sxx, a = meanY - b * meanX
+            var ssResHDD = 0.0
+            for point in points {
+                let residual = point.kWh - (a + b * point.hdd)
+                ssResHDD += residual * residual
+            }
+            let standardError = (ssResHDD / Double(n - 2) / sxx).squareRoot()
+            let t = standardError > 0 ? b / standardError : (b > 0 ? Double.infinity : -Double.infinity)
+            let pValue = Statistics.twoSidedPValue(t: t, degreesOfFreedom: Double(n - 2))
+            fit.hddTStatistic = t
+            fit.hddPValue = pValue
             if b <= 0 {
                 fit.hddNotEligible = "slope b = \(String(format: "%.6g", b)) kWh/HDD is not positive"
             } else if a < 0 {
                 fit.hddNotEligible = "intercept a = \(String(format: "%.6g", a)) kWh/day is negative"
             } else {
-                var ssRes = 0.0
-                for point in points {
-                    let residual = point.kWh - (a + b * point.hdd)
-                    ssRes += residual * residual
-                }
-                let r2 = 1 - ssRes / syy
+                let r2 = 1 - ssResHDD / syy
                 let adjusted = 1 - (1 - r2) * Double(n - 1) / Double(n - 2)
                 fit.hddAdjustedR2 = adjusted
-                if adjusted > 0 {
+                if !(pValue < maximumPValue) {
+                    fit.hddNotEligible = "the HDD slope is not significant: p-value \(String(format: "%.6g", pValue)) "
+                        + "≥ \(String(format: "%.6g", maximumPValue))"
+                } else if adjusted > 0 {
                     fit.usesHDD = true
                     fit.intercept = a
                     fit.slope = b
@@ -240,15 +261,44 @@ extension KPIEngine {
         var days: Int
         var inputs: Set<String>
         var coverage: Double?
+
+        init(fit: GasBaselineFit? = nil, reason: String? = nil, days: Int, inputs: Set<String>, coverage: Double? = nil) {
+            self.fit = fit
+            self.reason = reason
+            self.days = days
+            self.inputs = inputs
+            self.coverage = coverage
+        }
+    }
+
+    /// The days the baseline model uses (CalTRACK): the last `baselineModelDays` days of the baseline period that
+    /// lie before the reporting period; nil when the baseline period has no day before the reporting period.
+    var baselineModelWindow: (firstDay: Int, lastDay: Int)? {
+        let baseline = periods[0], reporting = periods[1]
+        let last = min(baseline.lastDay, reporting.firstDay - 1)
+        guard last >= baseline.firstDay else { return nil }
+        return (max(baseline.firstDay, last - Self.baselineModelDays + 1), last)
+    }
+
+    /// `2023-01-01 – 2023-12-31 (365 days)`: the model window for formulas.
+    var baselineWindowText: String {
+        guard let window = baselineModelWindow else { return "none" }
+        return "\(CivilDate(dayNumber: window.firstDay)) – \(CivilDate(dayNumber: window.lastDay)) "
+            + "(\(window.lastDay - window.firstDay + 1) days)"
     }
 
     func gasBaselineModel(site: String?) -> BaselineModel {
+        let settings = definition.settings
         let baseline = periods[0]
-        let days = baseline.lastDay - baseline.firstDay + 1
+        guard let window = baselineModelWindow else {
+            return BaselineModel(reason: "the baseline period (\(baseline.first) – \(baseline.last)) has no day before "
+                                     + "the reporting period", days: 0, inputs: [])
+        }
+        let days = window.lastDay - window.firstDay + 1
         let station = weatherStation!
-        let hdd = degreeDays(station, from: baseline.firstDay, to: baseline.lastDay)
-        let gas = dailyGas(site: site, from: baseline.firstDay, to: baseline.lastDay)
-        let inputs = gas.inputs.union(temperatureInputs(station, from: baseline.firstDay, to: baseline.lastDay))
+        let hdd = degreeDays(station, from: window.firstDay, to: window.lastDay)
+        let gas = dailyGas(site: site, from: window.firstDay, to: window.lastDay)
+        let inputs = gas.inputs.union(temperatureInputs(station, from: window.firstDay, to: window.lastDay))
         var model = BaselineModel(days: days, inputs: inputs)
         if gas.seriesCount == 0 {
             model.reason = "no source delivers natural gas for \(site.map { "site \($0)" } ?? "this pilot")"
@@ -256,26 +306,41 @@ extension KPIEngine {
         }
         let usable = gas.kWh.keys.filter { hdd[$0] != nil }.sorted()
         model.coverage = Double(usable.count) / Double(days)
-        if days < Self.baselineMinimumDays {
-            model.reason = "the baseline has \(days) days (at least \(Self.baselineMinimumDays) needed)"
+        if days < Self.baselineModelDays {
+            model.reason = "the baseline has \(days) days (at least \(Self.baselineModelDays) needed)"
             return model
         }
         let missing = days - usable.count
         let missingShare = Double(missing) / Double(days)
-        if missingShare > Self.baselineMaximumMissingShare {
+        if missingShare > settings.baselineMaxMissingShare {
             model.reason = "the baseline has \(String(format: "%.1f", missingShare * 100)) % missing days (more than "
-                + "\(Int(Self.baselineMaximumMissingShare * 100)) %): \(missing) of \(days) days lack complete gas data "
-                + "or degree days"
+                + "\(percentText(settings.baselineMaxMissingShare))): \(missing) of \(days) days lack complete gas "
+                + "data or degree days"
             return model
         }
-        model.fit = Self.fitGasBaseline(usable.map { (hdd[$0]!, gas.kWh[$0]!) })
+        model.fit = Self.fitGasBaseline(usable.map { (hdd[$0]!, gas.kWh[$0]!) },
+                                        maximumPValue: settings.baselineHDDMaxPValue)
         return model
     }
 
-    static let modelFormula = "daily gas (kWh, sum of the scope's gas series on days where every series is complete) "
-        + "regressed on the day's HDD by ordinary least squares over the baseline days with complete gas and HDD "
-        + "(zero-gas days count); intercept-only (E = a) vs HDD model (E = a + b·HDD, eligible only with b > 0 and "
-        + "a ≥ 0), chosen by adjusted R² (intercept-only: 0); baseline of at least 365 days with at most 10 % missing days"
+    /// `10 %`, `12.5 %`: a threshold for formulas and reasons.
+    func percentText(_ ratio: Double) -> String {
+        let percent = (ratio * 100 * 1_000_000).rounded() / 1_000_000
+        return (percent == percent.rounded() ? String(Int(percent)) : String(percent)) + " %"
+    }
+
+    /// How the model is built, with the pipeline's thresholds.
+    var modelFormula: String {
+        let settings = definition.settings
+        return "daily gas (kWh, sum of the scope's gas series on days where every series is complete) regressed on "
+            + "the day's HDD by ordinary least squares over the model window's days with complete gas and HDD "
+            + "(zero-gas days count); model window (CalTRACK): the last \(Self.baselineModelDays) days of the baseline "
+            + "period before the reporting period, here \(baselineWindowText), with at most "
+            + "\(percentText(settings.baselineMaxMissingShare)) missing days; intercept-only (E = a) vs HDD model "
+            + "(E = a + b·HDD, eligible only with b > 0, a ≥ 0 and a significant slope: two-sided p-value of "
+            + "t = b ÷ SE(b) with n − 2 degrees of freedom < \(String(format: "%.6g", settings.baselineHDDMaxPValue))), "
+            + "chosen by adjusted R² (intercept-only: 0)"
+    }
 
     func baselineModelKPIs(period: ReportPeriod, site: String?) -> [KPI] {
         let model = gasBaselineModel(site: site)
@@ -288,10 +353,12 @@ extension KPIEngine {
             ("baseline.gas.nmbe", "NMBE = Σ(measured − predicted) ÷ ((n − p) × mean daily gas) (ASHRAE Guideline 14; "
                 + "≈ 0 for an ordinary least squares fit with an intercept)", { $0.nmbe }),
         ]
-        let thresholds = "acceptance (ASHRAE Guideline 14, daily model): CV(RMSE) ≤ \(Int(Self.maximumCVRMSE * 100)) % "
-            + "and |NMBE| ≤ \(Int(Self.maximumAbsoluteNMBE * 100)) %, else flag model_not_acceptable"
+        let settings = self.definition.settings
+        let thresholds = "acceptance (ASHRAE Guideline 14, daily model): CV(RMSE) ≤ "
+            + "\(percentText(settings.baselineMaxCVRMSE)) and |NMBE| ≤ \(percentText(settings.baselineMaxAbsNMBE)), "
+            + "else flag model_not_acceptable"
         return definitions.map { definition in
-            var formula = definition.formula + "; " + Self.modelFormula + "; " + thresholds
+            var formula = definition.formula + "; " + modelFormula + "; " + thresholds
             guard let fit = model.fit else {
                 return KPI(key: definition.key, period: period.key, site: site, value: nil, unit: "ratio",
                            coverage: model.coverage, flags: [],
@@ -299,7 +366,7 @@ extension KPIEngine {
             }
             formula += "; " + fit.description + "; " + weatherStation!.note
             let value = definition.value(fit)
-            let flags = coverageFlags(model.coverage) + (fit.acceptable ? [] : ["model_not_acceptable"])
+            let flags = coverageFlags(model.coverage) + (fit.acceptable(settings) ? [] : ["model_not_acceptable"])
             return KPI(key: definition.key, period: period.key, site: site, value: value, unit: "ratio",
                        coverage: model.coverage, flags: flags,
                        provenance: Provenance(inputs: inputs, formula: formula,
@@ -322,7 +389,7 @@ extension KPIEngine {
         let coverage = gas.seriesCount == 0 ? nil : Double(used.count) / Double(days)
         var formula = "Σ over the period's days with complete gas data and HDD of (baseline model prediction − measured "
             + "gas kWh); days without them are left out (not filled: coverage = days used ÷ days in the period); "
-            + Self.modelFormula
+            + modelFormula
         guard let fit = model.fit else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, formula: formula,
@@ -336,7 +403,7 @@ extension KPIEngine {
         }
         let savings = used.reduce(0.0) { $0 + fit.predict(hdd[$1]!) - gas.kWh[$1]! }
         return KPI(key: key, period: period.key, site: site, value: savings, unit: "kWh", coverage: coverage,
-                   flags: coverageFlags(coverage) + (fit.acceptable ? [] : ["model_not_acceptable"]),
+                   flags: coverageFlags(coverage) + (fit.acceptable(definition.settings) ? [] : ["model_not_acceptable"]),
                    provenance: Provenance(inputs: inputs, formula: formula))
     }
 }

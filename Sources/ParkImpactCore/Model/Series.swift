@@ -92,14 +92,18 @@ public struct SeriesData: Sendable {
     /// The readings one by one, in file order then row order: kept only where PV matching needs them
     /// (`IntervalReadingPolicy`), empty for every other series. Dropped once the PV matching stage has run.
     public var readings: [IntervalReading] = []
+    /// Why a derived series has unmatched intervals that its coverage alone does not explain (PV matching: totals
+    /// longer than a day); empty for measured series.
+    public var notes: [String] = []
 
     public init(key: SeriesKey, intervalSeconds: Int32, days: [Int: DayCell], inputs: [InputSpan],
-                readings: [IntervalReading] = []) {
+                readings: [IntervalReading] = [], notes: [String] = []) {
         self.key = key
         self.intervalSeconds = intervalSeconds
         self.days = days
         self.inputs = inputs
         self.readings = readings
+        self.notes = notes
     }
 }
 

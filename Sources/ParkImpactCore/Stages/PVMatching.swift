@@ -32,6 +32,12 @@
 /// with known offtake (there the consumption is the offtake: self-sufficiency 0, as for a site without PV), so that
 /// the self-sufficiency of a year in which the PV was commissioned counts the whole year's consumption.
 /// Inputs are the files of the site's PV and grid series.
+///
+/// **Totals longer than a day** (a Sungrow monthly or yearly report, a monthly injection total): a bucket is at most a
+/// local day, so such a reading never fits in one and every bucket it spans stays unmatched — there is no honest way
+/// to split a month's production over its quarter-hours or days. The derived series then carry a note naming the
+/// series and how many readings are longer than a day (`SeriesData.notes`), which the KPIs give as the reason of a
+/// null value (or, when other intervals matched, with the flag `pv_totals_not_matched`).
 public enum PVMatching {
     public static let meter = "pv-matching"
 
@@ -55,6 +61,25 @@ public enum PVMatching {
                 site: site, production: production, injection: injection, offtake: offtake, table: table).derive())
         }
         return result.sorted { $0.key < $1.key }
+    }
+
+    /// Readings longer than this (the longest local day, 25 hours) are totals that cannot be matched.
+    static let longestDay: Int64 = 90_000
+
+    /// Notes for the derived series: the production and injection series with readings longer than a day.
+    static func coarseNotes(site: String, production: [SeriesData], injection: [SeriesData]) -> [String] {
+        (production + injection).compactMap { data -> String? in
+            let long = data.readings.filter { Int64($0.seconds) > longestDay }
+            guard !long.isEmpty else { return nil }
+            let longest = long.map { Int64($0.seconds) }.max()!
+            let what = data.key.quantity == .pvProduction ? "PV production" : "grid injection"
+            let days = (Double(longest) / 86_400).rounded()
+            return "the \(what) of site \(site) (\(data.key.meter)) has \(long.count) of \(data.readings.count) "
+                + "readings longer than a day (totals of up to \(Int(days)) days, e.g. a monthly report): how their "
+                + "energy falls on days and quarter-hours is not measured, so they cannot be matched per interval with "
+                + "the grid exchange (self-consumption needs production and injection of the same interval, at most a "
+                + "local day); upload the export per day or per quarter-hour"
+        }
     }
 
     /// A series' interval as its readings show it: the shortest positive reading length (0 when none).
@@ -221,9 +246,10 @@ struct SiteMatcher {
         }
         let interval = Int32(bucketSeconds == 0 ? 86_400 : bucketSeconds)
         let inputs = (production + injection + offtake).flatMap(\.inputs)
+        let notes = PVMatching.coarseNotes(site: site, production: production, injection: injection)
         func series(_ quantity: Quantity, _ days: [Int: DayCell]) -> SeriesData {
             SeriesData(key: SeriesKey(site: site, quantity: quantity, meter: PVMatching.meter),
-                       intervalSeconds: interval, days: days, inputs: inputs)
+                       intervalSeconds: interval, days: days, inputs: inputs, notes: notes)
         }
         var result = [series(.electricitySelfConsumed, selfConsumed), series(.pvProductionMatched, producedMatched)]
         if withOfftake { result.append(series(.electricityOfftakeMatched, drawnMatched)) }
