@@ -4,7 +4,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libcsv-dev libsqlite3-dev tzdata
 BIN          := .build/release/parkimpact
 
-.PHONY: run test build deps demo-data check-demo-data contract-check clean
+.PHONY: run test build deps demo-data check-demo-data contract-check fuzz clean
 
 ## Install the system packages that are missing (libcsv, SQLite, time-zone data).
 deps:
@@ -38,6 +38,16 @@ check-demo-data:
 ## Check the build against the public contract (../shared/tools/contract-check).
 contract-check: build
 	../shared/tools/contract-check $(BIN)
+
+## Fuzz the CSV reading layer with libFuzzer (+ AddressSanitizer) for FUZZ_SECONDS (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	PARKIMPACT_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz -c release --product csv-fuzz \
+	  -Xswiftc -sanitize=fuzzer,address
+	@mkdir -p .build-fuzz/corpus && cp fuzz/corpus/* .build-fuzz/corpus/ && \
+	  { cp ../shared/samples/*.csv .build-fuzz/corpus/ 2>/dev/null || true; }
+	.build-fuzz/release/csv-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -rss_limit_mb=2048 \
+	  -print_final_stats=1 .build-fuzz/corpus
 
 clean:
 	rm -rf .build output/*/ output/index.html output/.parkimpact

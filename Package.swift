@@ -82,3 +82,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target for the CSV layer: only with PARKIMPACT_FUZZ=1 (`make fuzz`), since it links with
+// `-sanitize=fuzzer` (libFuzzer's `main`) and would not link in a normal build.
+if Context.environment["PARKIMPACT_FUZZ"] == "1" {
+    package.products.append(.executable(name: "csv-fuzz", targets: ["csv-fuzz"]))
+    package.targets.append(.executableTarget(
+        name: "csv-fuzz", dependencies: ["CSVReading"], swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library"])]))
+}
