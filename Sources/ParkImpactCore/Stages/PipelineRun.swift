@@ -5,11 +5,15 @@ public struct RunFolders: Sendable {
     public var pipelines: String
     public var input: String
     public var output: String
+    /// Separator and decimal mark of kpis.csv and rejects.csv (`--csv-locale`).
+    public var csvLocale: CSVLocale
 
-    public init(pipelines: String = "pipelines", input: String = "input", output: String = "output") {
+    public init(pipelines: String = "pipelines", input: String = "input", output: String = "output",
+                csvLocale: CSVLocale = .en) {
         self.pipelines = pipelines
         self.input = input
         self.output = output
+        self.csvLocale = csvLocale
     }
 }
 
@@ -156,7 +160,8 @@ public enum PipelineRun {
         }
         factors.sort { ($0.id, $0.year) < ($1.id, $1.year) }
         return PilotReport(definition: definition, periods: engine.periods, kpis: kpis, files: files, rejects: rejects,
-                           factorsUsed: factors, lastDataDate: engine.lastDataDate, seriesCount: series.count)  // measured only
+                           factorsUsed: factors, lastDataDate: engine.lastDataDate, seriesCount: series.count,  // measured only
+                           daily: DailyTotals.compute(measured, periods: engine.periods, table: table))
     }
 
     /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`.
@@ -166,8 +171,8 @@ public enum PipelineRun {
             let directory = (folders.output as NSString).appendingPathComponent(report.definition.pilot)
             func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
             try OutputFiles.write(KPIJSONWriter.render(report), to: path("kpis.json"))
-            try OutputFiles.write(CSVOutput.kpis(report), to: path("kpis.csv"))
-            try OutputFiles.write(CSVOutput.rejects(report.rejects), to: path("rejects.csv"))
+            try OutputFiles.write(CSVOutput.kpis(report, locale: folders.csvLocale), to: path("kpis.csv"))
+            try OutputFiles.write(CSVOutput.rejects(report.rejects, locale: folders.csvLocale), to: path("rejects.csv"))
             try OutputFiles.write(HTMLReport.render(report), to: path("report.html"))
         }
         guard writeIndex else { return }
