@@ -315,7 +315,7 @@ struct PilotReportPage {
             for file in files {
                 out += file.problem == nil ? "<tr>" : "<tr class=\"problem\">"
                 out += "<td><code class=\"path\">\(esc(file.path))</code></td>"
-                out += "<td>\(esc(file.format))</td><td>\(esc(file.dialect))</td>"
+                out += "<td>\(esc(file.format))</td><td>\(esc(EngineText.dialect(file.dialect, language)))</td>"
                 out += "<td class=\"num\">\(count(file.acceptedRows))</td>"
                 out += "<td class=\"num\">\(count(file.rejectedRows))</td>"
                 let ignoredTotal = file.ignoredRows.values.reduce(0, +)
@@ -617,7 +617,7 @@ enum KPIOrder {
         "co2.avoided_pv_t", "co2.avoided_modal_shift_t",
         "weather.hdd", "baseline.gas.savings_kwh", "baseline.gas.r2", "baseline.gas.cvrmse", "baseline.gas.nmbe",
         "mobility.share.", "mobility.shift_pp.", "mobility.car_km_avoided", "mobility.counter.bike_share",
-        "water.m3", "water.m3_per_fte", "water.night_min_flow_m3h",
+        "water.m3", "water.m3_per_fte", "water.m3_per_m2", "water.change_vs_baseline_pct", "water.night_min_flow_m3h",
         "waste.total_kg", "waste.recycling_rate", "waste.energy_recovery_share", "waste.disposal_share",
         "waste.residual_share", "waste.hazardous_share",
         "cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years",
@@ -678,6 +678,8 @@ enum KPILabels {
         "water.m3": "Waterverbruik",
         "water.m3_per_fte": "Waterverbruik per VTE",
         "water.night_min_flow_m3h": "Minimaal nachtdebiet water",
+        "water.m3_per_m2": "Waterverbruik per m² vloeroppervlakte",
+        "water.change_vs_baseline_pct": "Verandering waterverbruik t.o.v. referentie",
         "waste.total_kg": "Afval totaal",
         "waste.recycling_rate": "Recyclagegraad",
         "waste.energy_recovery_share": "Aandeel energierecuperatie (R1)",
@@ -721,6 +723,8 @@ enum KPILabels {
         "water.m3": "Water use",
         "water.m3_per_fte": "Water use per FTE",
         "water.night_min_flow_m3h": "Minimum night flow (water)",
+        "water.m3_per_m2": "Water use per m² floor area",
+        "water.change_vs_baseline_pct": "Water use change vs baseline",
         "waste.total_kg": "Total waste",
         "waste.recycling_rate": "Recycling rate",
         "waste.energy_recovery_share": "Energy recovery share (R1)",
@@ -756,7 +760,7 @@ enum KPILabels {
         }
         if key.hasPrefix("mobility.shift_pp.") {
             let mode = String(key.dropFirst("mobility.shift_pp.".count))
-            return "Modal shift: " + (modes[mode] ?? mode)
+            return (language == .nl ? "Verschuiving modal split: " : "Modal shift: ") + (modes[mode] ?? mode)
         }
         return key
     }

@@ -179,6 +179,8 @@ public enum PortfolioIndex {
     }
 
     static let css = """
+    body { max-width: 88rem; }
+    table.portfolio td { white-space: nowrap; }
     table.portfolio th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0;
       padding: 0; cursor: pointer; text-align: inherit; }
     table.portfolio th[aria-sort="ascending"] button::after { content: " ▲"; }

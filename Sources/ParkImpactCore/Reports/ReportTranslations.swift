@@ -14,6 +14,7 @@ enum EngineText {
         "trip_logs": "uit ritregistraties",
         "unknown_treatment": "onbekende verwerkingscode",
         "unknown_eural": "onbekende EURAL-code",
+        "assumed_occupancy": "aangenomen bezetting (2 per carpoolwagen)",
     ]
     static let flagsEN: [String: String] = [
         "low_coverage": "coverage below \(ReportText.thresholdText.en)",
@@ -22,6 +23,7 @@ enum EngineText {
         "trip_logs": "from trip logs",
         "unknown_treatment": "unknown treatment code",
         "unknown_eural": "unknown EURAL code",
+        "assumed_occupancy": "assumed occupancy (2 per carpool car)",
     ]
 
     static func flag(_ code: String, _ language: PipelineDefinition.Language) -> String {
@@ -172,6 +174,21 @@ enum EngineText {
                 + channels.replacingOccurrences(of: "(not the source's quantity)", with: "(niet de grootheid van de bron)")
         }
         return "technische melding (Engels): «\(reason)»"
+    }
+
+    /// A dialect description (`CSVDialect.description`): its fixed words in Dutch.
+    static func dialect(_ text: String, _ language: PipelineDefinition.Language) -> String {
+        guard language == .nl else { return text }
+        return text.components(separatedBy: ", ").map { part in
+            if let rest = part.dropPrefix("delimiter ") { return "scheidingsteken " + rest }
+            if let rest = part.dropPrefix("thousands ") { return "duizendtallen " + rest }
+            switch part {
+            case "decimal comma": return "decimale komma"
+            case "decimal point": return "decimale punt"
+            case "sep= line": return "sep=-regel"
+            default: return part.replacingOccurrences(of: " with BOM", with: " met BOM")
+            }
+        }.joined(separator: ", ")
     }
 
     /// `no 2024 value in the catalogue; the 2023 value is used`.
