@@ -1,7 +1,7 @@
 # ParkImpact: `make run` and `make test` work on a fresh Debian machine with Swift.
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libcsv-dev libsqlite3-dev tzdata
+APT_PACKAGES := libcsv-dev libsqlite3-dev tzdata chromium
 BIN          := .build/release/parkimpact
 
 .PHONY: run test build deps demo-data check-demo-data contract-check fuzz clean

@@ -34,6 +34,9 @@ struct FolderOptions: ParsableArguments {
     @Option(help: "Log format: text (for people) or json (one object per line, for cron and journald).")
     var logFormat: LogFormat = .text
 
+    @Option(help: "CSV for Excel: en (, and 1234.5) or nl (; and 1234,5); UTF-8 BOM either way.")
+    var csvLocale: CSVLocaleOption = .en
+
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
@@ -44,7 +47,7 @@ struct FolderOptions: ParsableArguments {
     @Argument(help: "Pilots to process (default: all definitions in the pipelines folder).")
     var pilots: [String] = []
 
-    var folders: RunFolders { RunFolders(pipelines: pipelines, input: input, output: output) }
+    var folders: RunFolders { RunFolders(pipelines: pipelines, input: input, output: output, csvLocale: CSVLocale(rawValue: csvLocale.rawValue) ?? .en) }
 
     var statePath: String { state ?? StatefulRun.defaultStatePath(output: output) }
 
@@ -52,6 +55,11 @@ struct FolderOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if settleSeconds < 0 { throw ValidationError("--settle-seconds must be 0 or more") }
     }
+}
+
+/// `--csv-locale` (mapped onto `CSVLocale`, which lives in the core).
+enum CSVLocaleOption: String, ExpressibleByArgument, CaseIterable {
+    case en, nl
 }
 
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {

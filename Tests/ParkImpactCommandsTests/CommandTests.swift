@@ -52,6 +52,38 @@ import ParkImpactCore
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     }
 
+    @Test("--csv-locale nl writes kpis.csv and rejects.csv with ; and a decimal comma; the default stays , and .")
+    func csvLocaleForExcel() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("pipelines/p.yaml", Self.goodDefinition)
+        try scratch.write("input/p/elec.csv", "\u{FEFF}" + Self.header + """
+            01-01-2024;00:00:00;01-01-2024;00:15:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;1,5;kWh;Gevalideerd;
+            01-01-2024;00:15:00;01-01-2024;00:30:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;12,5x;kWh;Gevalideerd;
+            01-01-2024;00:30:00;01-01-2024;00:45:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;2,25;kWh;Geschat;
+
+            """)
+        for (locale, folder) in [("nl", "output-nl"), ("en", "output-en")] {
+            #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+                                "--output", scratch.path(folder), "--csv-locale", locale]) == 0)
+        }
+        #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
+                            "--output", scratch.path("output-default")]) == 0)
+        let nlRejects = try #require(scratch.read("output-nl/p/rejects.csv"))
+        #expect(nlRejects == "\u{FEFF}file;line;column;reason;raw\r\n"
+            + "p/elec.csv;3;Volume;\"\"\"12,5x\"\" is not a number\";\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
+            + "=\"\"541448820000000001\"\";1SAG;Digitale Meter;Afname Nacht;12,5x;kWh;Gevalideerd;\"\r\n")
+        let nlKPIs = try #require(scratch.read("output-nl/p/kpis.csv"))
+        #expect(nlKPIs.hasPrefix("\u{FEFF}key;period;site;value;unit;coverage;estimated_share;flags;formula;"))
+        #expect(nlKPIs.contains("\r\nenergy.electricity.offtake_kwh;reporting;;3,75;kWh;"))
+        let enKPIs = try #require(scratch.read("output-en/p/kpis.csv"))
+        #expect(enKPIs.hasPrefix("\u{FEFF}key,period,site,value,unit,coverage,estimated_share,flags,formula,"))
+        #expect(enKPIs.contains("\r\nenergy.electricity.offtake_kwh,reporting,,3.75,kWh,"))
+        #expect(scratch.read("output-default/p/kpis.csv") == enKPIs)
+        #expect(scratch.read("output-default/p/rejects.csv") == scratch.read("output-en/p/rejects.csv"))
+        #expect(runCommand(["run", "--csv-locale", "de"]) == 64)
+    }
+
     @Test("an unreadable file gets one message, exit 65, and the other files are still reported")
     func unreadableFileExits65() throws {
         let scratch = try Scratch()

@@ -9,6 +9,8 @@ import ParkImpactCore
 @Suite(.serialized) struct DemoPipelineGoldenTests {
     static let outputs = ["demo-park/kpis.json", "demo-park/kpis.csv", "demo-park/rejects.csv",
                           "demo-park/report.html", "index.html"]
+    /// The demo rendered in English (the same definition with `language: en`): a second report golden.
+    static let englishReport = "en/demo-park/report.html"
 
     /// One run shared by the tests of this suite.
     static let run: (status: Int32, output: String) = {
@@ -18,14 +20,24 @@ import ParkImpactCore
         // A pilot subset does not rewrite the portfolio; render it too for the golden comparison.
         _ = runCommand(["run", "--settle-seconds", "0", "--pipelines", packageRoot.path + "/pipelines",
                         "--input", packageRoot.path + "/input", "--output", output])
+        // The English rendering: the demo definition with `language: en`, into <output>/en.
+        let pipelinesEN = output + "-pipelines-en"
+        try? FileManager.default.createDirectory(atPath: pipelinesEN, withIntermediateDirectories: true)
+        let yaml = (try? String(contentsOfFile: packageRoot.path + "/pipelines/demo-park.yaml", encoding: .utf8)) ?? ""
+        try? yaml.replacingOccurrences(of: "\nlanguage: nl ", with: "\nlanguage: en ")
+            .write(toFile: pipelinesEN + "/demo-park.yaml", atomically: true, encoding: .utf8)
+        _ = runCommand(["run", "--settle-seconds", "0", "--pipelines", pipelinesEN, "--input", packageRoot.path + "/input",
+                        "--output", output + "/en", "demo-park"])
         return (status, output)
     }()
 
-    @Test func theDemoRunSucceeds() {
+    @Test func theDemoRunSucceeds() throws {
         #expect(Self.run.status == 0)
+        let english = try String(contentsOfFile: Self.run.output + "/" + Self.englishReport, encoding: .utf8)
+        #expect(english.contains("<html lang=\"en\">"))
     }
 
-    @Test("outputs equal the golden files", arguments: outputs)
+    @Test("outputs equal the golden files", arguments: outputs + [englishReport])
     func golden(_ name: String) throws {
         let produced = try String(contentsOfFile: Self.run.output + "/" + name, encoding: .utf8)
         let goldenPath = goldenFolder + "/" + name

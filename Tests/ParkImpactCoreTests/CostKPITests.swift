@@ -283,6 +283,6 @@ import Testing
         ])
         #expect(errors("price: { electricity: { 2024: 0.2 } }\n").first?.hasSuffix(
             "price: unknown key; known: pilot, name, language, timezone, periods, sites, sources, factors, prices, "
-                + "pilot_cost, pilot_cost_by_site, settings, mobility") == true)
+                + "pilot_cost, pilot_cost_by_site, settings, mobility, targets") == true)
     }
 }

@@ -196,7 +196,8 @@ private enum Fixture {
             #expect(!lower.contains("http"))
             #expect(!lower.contains("src="))
             #expect(!lower.contains("<script"))
-            #expect(!lower.contains("url("))
+            // `url(` only for the chart patterns of this same document (`url(#pi-…)`).
+            #expect(!lower.replacingOccurrences(of: "url(#pi-", with: "").contains("url("))
             #expect(!lower.contains("@import"))
             #expect(!lower.contains("<link"))
             #expect(html.contains("size: A4"))
@@ -208,10 +209,17 @@ private enum Fixture {
     // MARK: Content
 
     @Test func nullValueShowsDashWithItsReason() throws {
-        let html = HTMLReport.render(try Fixture.report())
+        let html = HTMLReport.render(try Fixture.report(language: "en"))
         #expect(html.contains("<span class=\"na\" title=\"\(Fixture.gasReason)\">—</span>"))
         #expect(html.contains("</sup> — \(Fixture.gasReason)</li>"))
         #expect(html.contains("title=\"meter outage in March\""))
+        // In Dutch: the known reason translated, an unknown one quoted as a technical message.
+        let nl = HTMLReport.render(try Fixture.report())
+        let dutch = "geen gegevens (aardgas) in deze periode (0 van 8784 verwachte intervallen)"
+        #expect(nl.contains("<span class=\"na\" title=\"\(dutch)\">—</span>"))
+        #expect(nl.contains("</sup> — \(dutch)</li>"))
+        #expect(nl.contains("title=\"technische melding (Engels, zoals in kpis.csv): «meter outage in March»\""))
+        #expect(!nl.contains(Fixture.gasReason))
     }
 
     @Test func lowCoverageIsMarked() throws {
@@ -279,8 +287,13 @@ private enum Fixture {
         let html = PortfolioIndex.render(reports)
         let lower = html.lowercased()
         #expect(!lower.contains("http"))
-        #expect(!lower.contains("<script"))
         #expect(!lower.contains("src="))
+        // One inline sort script, after the table; the hostile name never becomes a script.
+        #expect(lower.components(separatedBy: "<script").count == 2)
+        #expect(lower.contains("<script>\n(function () {"))
+        #expect(html.contains("<button type=\"button\" data-type=\"num\">Scope 1+2 market-based (t CO2e)</button>"))
+        #expect(html.contains("<td class=\"num\" data-sort=\"30.75\">30.8</td>"))
+
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("Alpha &amp; Co"))
         let alpha = try #require(html.range(of: "href=\"alpha-park/report.html\""))
@@ -293,3 +306,198 @@ private enum Fixture {
         #expect(PortfolioIndex.render([]).contains("No pilots."))
     }
 }
+
+// MARK: - Charts, cards with targets, omitted sections, translations, CSV locale
+
+/// The fixture with more data: monthly CO2 and water (night flow at the hostile-named site), waste, a commuting
+/// survey, daily totals, and targets.
+private func richReport(language: String = "nl", targets: String = "") throws -> PilotReport {
+    let base = try Fixture.report(language: language)
+    var yaml = """
+    pilot: test-park
+    name: "Testpark Noord"
+    language: \(language)
+    periods:
+      baseline:  { from: 2023-01-01, to: 2023-12-31 }
+      reporting: { from: 2024-01-01, to: 2024-12-31 }
+    sites:
+      - id: acme
+        name: "\(Fixture.hostileName)"
+      - id: kaai
+        name: "Brouwerij De Kaai"
+    sources:
+      - path: "acme/*.csv"
+        format: fluvius
+        site: acme
+    """
+    if !targets.isEmpty { yaml += "\ntargets:\n" + targets }
+    let definition = try DefinitionLoader.parse(yaml: yaml, file: "pipelines/test-park.yaml", catalogue: .builtIn)
+    var kpis = base.kpis
+    for year in [2023, 2024] {
+        for month in 1...12 {
+            let key = "\(year)-\(month < 10 ? "0" : "")\(month)"
+            kpis.append(Fixture.kpi("co2.scope1_t", key, Double(month), unit: "t CO2e"))
+            kpis.append(Fixture.kpi("co2.scope2_market_t", key, 2, unit: "t CO2e"))
+            kpis.append(Fixture.kpi("water.m3", key, 100 + Double(month), unit: "m3"))
+            kpis.append(Fixture.kpi("water.night_min_flow_m3h", key, site: "acme", year == 2023 ? 0.03 : 0, unit: "m3/h"))
+        }
+    }
+    for (period, recycling) in [("baseline", 0.5), ("reporting", 0.7)] {
+        kpis.append(Fixture.kpi("waste.total_kg", period, 20_000, unit: "kg", coverage: nil))
+        kpis.append(Fixture.kpi("waste.recycling_rate", period, recycling, unit: "ratio", coverage: nil))
+        kpis.append(Fixture.kpi("waste.disposal_share", period, 1 - recycling, unit: "ratio", coverage: nil))
+        kpis.append(Fixture.kpi("mobility.share.car", period, period == "baseline" ? 0.7 : 0.6, unit: "ratio"))
+        kpis.append(Fixture.kpi("mobility.share.bike", period, period == "baseline" ? 0.3 : 0.4, unit: "ratio"))
+    }
+    kpis.append(Fixture.kpi("mobility.shift_pp.car", "reporting", -10, unit: "pp"))
+    let first = CivilDate(year: 2023, month: 1, day: 1)!.dayNumber
+    let daily = (0..<731).map { DailyTotal(day: first + $0, offtakeKWh: $0 == 40 ? nil : Double(1000 + $0 % 7 * 100),
+                                           present: $0 == 40 ? 0 : 96, estimated: 0, expected: 96) }
+    return PilotReport(definition: definition, periods: base.periods, kpis: kpis, files: base.files,
+                       rejects: base.rejects, factorsUsed: base.factorsUsed, lastDataDate: base.lastDataDate,
+                       seriesCount: base.seriesCount, daily: daily)
+}
+
+@Suite struct ReportChartTests {
+    @Test("charts are inline SVG with units, a data table each, and escaped site names")
+    func chartsFromTheData() throws {
+        let html = HTMLReport.render(try richReport())
+        for id in ["energy", "co2", "load", "mobility", "water", "waste"] {
+            #expect(html.contains("<section id=\"\(id)\" class=\"chart-section\">"), "\(id)")
+        }
+        let figures = html.components(separatedBy: "<figure class=\"chart\">").count - 1
+        #expect(figures >= 7)   // six sections + the coverage calendar
+        #expect(html.components(separatedBy: "<details class=\"data\">").count - 1 == figures)
+        #expect(html.contains(">t CO2e</text>") && html.contains(">m³/h</text>") && html.contains(">MWh</text>"))
+        // The night-flow line is named after the hostile site: escaped in the legend and the table.
+        #expect(html.contains("Nachtdebiet &lt;script&gt;alert(1)&lt;/script&gt; (m³/h)"))
+        #expect(!html.contains("<script"))
+        // Numbers come from the data: waste 20 t split 70/30 in the reporting period, the car share shift.
+        #expect(html.contains("recyclage 70,0\u{00A0}%"))
+        #expect(html.contains("Aandeel auto (solo): 70,0\u{00A0}% → 60,0\u{00A0}% (\u{2212}10,0\u{00A0}pp)"))
+        #expect(html.contains("<td class=\"num\">14,00</td>"))   // 20 t × 0.7 recycling, tonnes
+        // The daily heatmap and the coverage calendar: one day without data is a dotted empty cell.
+        #expect(html.contains("class=\"cell-empty\""))
+        #expect(html.contains("Dekkingskalender"))
+        // Grey-scale-safe fills: patterns from the shared defs.
+        #expect(html.contains("<pattern id=\"pi-hatch\""))
+        #expect(html.contains("fill=\"url(#pi-hatch)\""))
+    }
+
+    @Test("sections without data are one line saying what to drop in")
+    func omittedSections() throws {
+        let nl = HTMLReport.render(try Fixture.report())
+        #expect(nl.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: geen PV-productie; zet de export"))
+        #expect(nl.contains("<p class=\"omitted\" id=\"water\">"))
+        #expect(nl.contains("<p class=\"omitted\" id=\"waste\">"))
+        #expect(nl.contains("<p class=\"omitted\" id=\"mobility\">"))
+        #expect(nl.contains("<p class=\"omitted\" id=\"cost\">"))
+        #expect(!nl.contains("<section id=\"pv\""))
+        let en = HTMLReport.render(try Fixture.report(language: "en"))
+        #expect(en.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: no PV production; drop the inverter"))
+    }
+
+    @Test("headline cards: reporting vs baseline, delta with an arrow, target status")
+    func cardsWithTargets() throws {
+        let targets = "  co2.change_vs_baseline_pct: -20\n  waste.recycling_rate: 0.6\n"
+        let nl = HTMLReport.render(try richReport(targets: targets))
+        #expect(nl.contains("Doel: ≤ \u{2212}20,0 % — <strong class=\"missed\">✗ niet gehaald</strong>"))
+        #expect(nl.contains("<div class=\"card-label\">Recyclagegraad</div>"))
+        #expect(nl.contains("Doel: ≥ 60,0 % — <strong class=\"met\">✓ gehaald</strong>"))
+        #expect(nl.contains("<span class=\"arrow\" aria-hidden=\"true\">▲</span> +20,0\u{00A0}pp t.o.v. referentie"))
+        #expect(nl.contains("<span class=\"arrow\" aria-hidden=\"true\">▼</span> \u{2212}9,1\u{00A0}% t.o.v. referentie"))
+        let en = HTMLReport.render(try richReport(language: "en", targets: targets))
+        #expect(en.contains("Target: ≤ \u{2212}20.0 % — <strong class=\"missed\">✗ not met</strong>"))
+        #expect(en.contains("Target: ≥ 60.0 % — <strong class=\"met\">✓ met</strong>"))
+        let none = HTMLReport.render(try richReport())
+        #expect(!none.contains("class=\"target\""))
+        #expect(none.contains("Geen doelen ingesteld"))
+    }
+
+    @Test("print CSS: A4, page breaks between sections, tables hidden in print")
+    func printStyles() throws {
+        let html = HTMLReport.render(try richReport())
+        #expect(html.contains("@page { size: A4;"))
+        #expect(html.contains("break-before: page; page-break-before: always;"))
+        #expect(html.contains("details.data { display: none; }"))
+    }
+
+    @Test("the portfolio has a sparkline of the monthly CO2 and the target status")
+    func portfolioSparkline() throws {
+        let html = PortfolioIndex.render([try richReport(targets: "  co2.change_vs_baseline_pct: -5\n")])
+        #expect(html.contains("<svg class=\"spark\" viewBox=\"0 0 120 28\""))
+        #expect(html.contains("from 3.0 to 14.0"))
+        #expect(html.contains("target ≤ \u{2212}5.0\u{00A0}%: ✓ met"))
+    }
+
+    @Test func axisScalesAndCoordinates() {
+        let scale = NiceScale(maximum: 378)
+        #expect(scale.step == 100 && scale.top == 400 && scale.decimals == 0)
+        let small = NiceScale(maximum: 0.027)
+        #expect(small.top >= 0.027 && small.decimals >= 2)
+        #expect(NiceScale(maximum: 0).top == 1)
+        #expect(svgNumber(12.34) == "12.3" && svgNumber(-0.46) == "-0.5" && svgNumber(7) == "7")
+    }
+
+    @Test("engine reasons, flags and ignored rows read as Dutch in a Dutch report")
+    func dutchEngineTexts() {
+        #expect(EngineText.reason("no source delivers PV production for site acme", .nl)
+            == "geen bron levert PV-productie voor site acme")
+        #expect(EngineText.reason("no PV production data in this period: the data start on 2024-04-01", .nl)
+            == "geen gegevens (PV-productie) in deze periode: de gegevens beginnen op 1 april 2024")
+        #expect(EngineText.reason("no baseline model: no source delivers natural gas for site x", .nl)
+            == "geen referentiemodel: geen bron levert aardgas voor site x")
+        #expect(EngineText.reason("co2.scope1_t: no data in this period; co2.scope2_market_t: no value", .nl)
+            == "Scope 1 (verbranding ter plaatse): geen gegevens in deze periode; Scope 2, marktgebaseerd: geen waarde")
+        #expect(EngineText.reason("no commuting survey with a reference date in this period and no logged trips in it",
+                                  .nl).hasPrefix("geen pendelenquête"))
+        #expect(EngineText.reason("something new", .nl) == "technische melding (Engels, zoals in kpis.csv): «something new»")
+        #expect(EngineText.reason("something new", .en) == "something new")
+        #expect(EngineText.flag("not_annualised", .nl) == "niet op jaarbasis (enquêtedag)")
+        #expect(EngineText.flag("model_not_acceptable", .en) == "baseline model not acceptable (ASHRAE Guideline 14)")
+        #expect(EngineText.ignored("gas m³ rows (the kWh twin row is used)", .nl)
+            == "gasrijen in m³ (de kWh-tweelingrij wordt gebruikt)")
+        #expect(EngineText.factorNote("no 2025 value in the catalogue; the 2024 value is used", .nl)
+            == "geen waarde voor 2025 in de catalogus; de waarde van 2024 wordt gebruikt")
+    }
+
+    @Test("kpis.csv and rejects.csv: , and . by default, ; and decimal comma for nl, UTF-8 BOM always")
+    func csvLocales() throws {
+        let report = try Fixture.report()
+        let en = CSVOutput.kpis(report)
+        let nl = CSVOutput.kpis(report, locale: .nl)
+        #expect(en.hasPrefix("\u{FEFF}key,period,site,value,"))
+        #expect(nl.hasPrefix("\u{FEFF}key;period;site;value;"))
+        #expect(en.contains("\r\nenergy.electricity.offtake_kwh,baseline,,1358024.14,kWh,1,"))
+        #expect(nl.contains("\r\nenergy.electricity.offtake_kwh;baseline;;1358024,14;kWh;1;"))
+        // A negative number stays a number (no formula guard), in both locales.
+        #expect(en.contains("\r\nco2.change_vs_baseline_pct,reporting,,-9.0909,%,"))
+        #expect(nl.contains("\r\nco2.change_vs_baseline_pct;reporting;;-9,0909;%;"))
+        // Factor values with a decimal comma; cells with the separator are quoted.
+        #expect(nl.contains(";0,16749;"))
+        #expect(CSVOutput.cell("a;b", locale: .nl) == "\"a;b\"" && CSVOutput.cell("a,b", locale: .nl) == "a,b")
+        #expect(CSVOutput.cell("a,b") == "\"a,b\"")
+        #expect(CSVOutput.cell("=SUM(A1)", locale: .nl) == "'=SUM(A1)")
+        #expect(CSVOutput.cell("-1,5", locale: .nl) == "-1,5")
+        let rejects = CSVOutput.rejects(report.rejects, locale: .nl)
+        #expect(rejects.hasPrefix("\u{FEFF}file;line;column;reason;raw\r\n"))
+        #expect(rejects.contains(";12;Volume;\"not a number: \"\"abc\"\"\";\"x;y\"\r\n"))
+    }
+
+    @Test("daily totals: offtake per day and coverage from the series' day cells")
+    func dailyTotals() throws {
+        let table = try #require(LocalTimeTable.cached("Europe/Brussels"))
+        let day = CivilDate(year: 2024, month: 3, day: 31)!.dayNumber   // 23-hour day (clock change)
+        var cell = DayCell()
+        for _ in 0..<46 { cell.add(value: 1.5, quality: .measured) }
+        let offtake = SeriesData(key: SeriesKey(site: "s", quantity: .electricityOfftake, meter: "m"),
+                                 intervalSeconds: 900, days: [day: cell], inputs: [])
+        let periods = [ReportPeriod(key: "baseline", kind: .baseline, firstDay: day, lastDay: day),
+                       ReportPeriod(key: "reporting", kind: .reporting, firstDay: day + 1, lastDay: day + 1)]
+        let totals = DailyTotals.compute([offtake], periods: periods, table: table)
+        #expect(totals.count == 2)
+        #expect(totals[0].offtakeKWh == 69 && totals[0].expected == 92 && totals[0].coverage == 0.5)
+        #expect(totals[1].offtakeKWh == nil && totals[1].expected == 96 && totals[1].coverage == 0)
+    }
+}
+

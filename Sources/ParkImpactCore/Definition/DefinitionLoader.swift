@@ -4,7 +4,8 @@ import Yams
 /// Reads and validates `pipelines/*.yaml`. Every problem is collected with its file, line and key path.
 public enum DefinitionLoader {
     static let topLevelKeys = ["pilot", "name", "language", "timezone", "periods", "sites", "sources", "factors",
-                                "prices", "pilot_cost", "pilot_cost_by_site", "settings", "mobility"]
+                                "prices", "pilot_cost", "pilot_cost_by_site", "settings", "mobility",
+                                "targets"]
     /// `settings:` keys, each with what is valid (for messages).
     static let settingsKeys = ["coverage_threshold", "baseline_max_missing_share", "baseline_max_cvrmse",
                                "baseline_max_abs_nmbe", "baseline_hdd_max_p_value"]
@@ -282,6 +283,33 @@ public enum DefinitionLoader {
                                            + "e.g. 2 (there and back)", { $0 > 0 && $0 <= 10 })
             if let days, let trips { commuting = .init(daysPerYear: days, tripsPerDay: trips) }
         }
+        // Targets: KPI key → target value (reporting period, the KPI's unit).
+        var targets: [String: Double] = [:]
+        if let targetsNode = top["targets"], let map = reader.mapping(targetsNode, path: "targets", allowed: nil) {
+            if map.isEmpty {
+                reader.fail(targetsNode, "targets", "empty; give KPI key: target value, e.g. "
+                    + "targets: { co2.change_vs_baseline_pct: -20, waste.recycling_rate: 0.6 }")
+            }
+            for (keyNode, valueNode) in map {
+                let key = keyNode.string ?? ""
+                let path = "targets.\(key)"
+                guard KPITargets.isTargetable(key) else {
+                    reader.fail(keyNode, path, "unknown KPI key; known: \(KPITargets.validKeysDescription)")
+                    continue
+                }
+                guard let value = valueNode.float, value.isFinite else {
+                    reader.fail(valueNode, path, "\"\(valueNode.string ?? "")\" is not a number (the KPI's unit, "
+                        + "as in kpis.json)")
+                    continue
+                }
+                if KPITargets.isRatio(key), !(0...1).contains(value) {
+                    reader.fail(valueNode, path, "\(NodeReader.plain(value)) is not a ratio 0…1; write "
+                        + "\(NodeReader.plain(value / 100)) for \(NodeReader.plain(value)) %")
+                    continue
+                }
+                targets[key] = value
+            }
+        }
 
         guard reader.errors.isEmpty, let baseline = periods["baseline"], let reporting = periods["reporting"] else {
             throw DefinitionErrors(errors: reader.errors)
@@ -290,7 +318,7 @@ public enum DefinitionLoader {
             file: file, pilot: pilot, name: name, language: language, timezone: timezone,
             baseline: baseline, reporting: reporting, sites: sites, sources: sources, factorOverrides: overrides,
             prices: prices, pilotCost: pilotCost, pilotCostBySite: pilotCostBySite, settings: settings,
-            commuting: commuting)
+            commuting: commuting, targets: targets)
     }
 }
 

@@ -136,6 +136,9 @@ public struct PipelineDefinition: Sendable {
             self.tripsPerDay = tripsPerDay
         }
     }
+    /// `targets:` KPI key → target value for the reporting period, in the KPI's unit as in kpis.json (ratios 0…1,
+    /// `_pct` in percent); the report's headline cards show whether each target is met.
+    public internal(set) var targets: [String: Double] = [:]
 
     /// Whether the pipeline configures cost per result at all (otherwise the `cost.*` family adds no rows).
     public var hasCostConfiguration: Bool { !prices.isEmpty || pilotCost != nil || !pilotCostBySite.isEmpty }

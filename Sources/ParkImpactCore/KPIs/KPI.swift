@@ -111,9 +111,13 @@ public struct PilotReport: Sendable {
     /// Local date of the last interval with data, if any.
     public let lastDataDate: CivilDate?
     public let seriesCount: Int
+    /// Per local day of the baseline and reporting periods: grid offtake and coverage (report charts only).
+    public let daily: [DailyTotal]
 
     public init(definition: PipelineDefinition, periods: [ReportPeriod], kpis: [KPI], files: [FileSummary],
-                rejects: [Reject], factorsUsed: [FactorReference], lastDataDate: CivilDate?, seriesCount: Int) {
+                rejects: [Reject], factorsUsed: [FactorReference], lastDataDate: CivilDate?, seriesCount: Int,
+                daily: [DailyTotal] = []) {
+        self.daily = daily
         self.definition = definition
         self.periods = periods
         self.kpis = kpis

@@ -38,10 +38,19 @@ struct PilotReportPage {
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         out += "<meta name=\"generator\" content=\"ParkImpact\">\n"
         out += "<title>\(esc(definition.name)) — \(esc(text.reportKind))</title>\n"
-        out += "<style>\n\(ReportStyle.css)</style>\n</head>\n<body>\n"
+        out += "<style>\n\(ReportStyle.css)\(ReportStyle.chartCSS)</style>\n</head>\n<body>\n"
+        out += ChartStyle.defs
         renderHeader()
         out += "<main>\n"
-        renderHeadline()
+        renderCards()
+        renderEnergyChart()
+        renderCO2Chart()
+        renderPVChart()
+        renderLoadHeatmap()
+        renderModalSplit()
+        renderWaterChart()
+        renderWasteChart()
+        renderCost()
         renderPilotTable()
         renderSiteTables()
         renderMonthly()
@@ -74,90 +83,6 @@ struct PilotReportPage {
         out += "<dt>\(esc(text.baselinePeriod))</dt><dd>\(esc(ReportDates.range(definition.baseline, language, text)))</dd>\n"
         out += "<dt>\(esc(text.reportingPeriod))</dt><dd>\(esc(ReportDates.range(definition.reporting, language, text)))</dd>\n"
         out += "</dl>\n</header>\n"
-    }
-
-    // MARK: Headline cards
-
-    mutating func renderHeadline() {
-        let base = Self.baseline, rep = Self.reporting
-        out += "<section id=\"headline\">\n<h2>\(esc(text.headline))</h2>\n<div class=\"cards\">\n"
-        let co2Reporting = KPIDerived.scope12Market(index, period: rep, site: nil)
-        let co2Baseline = KPIDerived.scope12Market(index, period: base, site: nil)
-        renderAmountCard(label: text.cardCO2, reporting: co2Reporting, baseline: co2Baseline)
-        renderAmountCard(label: text.cardOfftake,
-                         reporting: index["energy.electricity.offtake_kwh", rep, nil],
-                         baseline: index["energy.electricity.offtake_kwh", base, nil])
-        renderAmountCard(label: text.cardGas,
-                         reporting: index["energy.gas_kwh", rep, nil],
-                         baseline: index["energy.gas_kwh", base, nil])
-
-        // Change vs baseline: the KPI when there is one, else computed from the Scope 1+2 (market) totals.
-        out += "<div class=\"card\">\n<div class=\"card-label\">\(esc(text.cardChange))</div>\n"
-        out += "<div class=\"card-value\">"
-        if let change = index["co2.change_vs_baseline_pct", rep, nil] {
-            let kind = KPIDisplay.kind(key: change.key, unit: change.unit)
-            if let value = change.value {
-                let shown: String
-                switch kind {
-                case .ratio: shown = NumberFormatting.percent(ratio: value, language: language, explicitPlus: true)
-                default: shown = NumberFormatting.percent(value, language: language, explicitPlus: true)
-                }
-                out += lowCoverageMark(change) + esc(shown)
-            } else {
-                out += naSpan(reason: change.provenance.reason)
-            }
-        } else if let r = co2Reporting?.value, let b = co2Baseline?.value, b != 0 {
-            out += lowCoverageMark(co2Reporting) + lowCoverageMark(co2Baseline)
-            out += esc(NumberFormatting.percent((r - b) / abs(b) * 100, language: language, explicitPlus: true))
-        } else {
-            out += naSpan(reason: text.changeUnavailable)
-        }
-        out += "</div>\n<div class=\"card-sub\">\(esc(text.cardChangeSub))</div>\n</div>\n"
-        out += "</div>\n"
-        if [co2Reporting, co2Baseline].contains(where: { $0?.flags.contains(KPIDisplay.lowCoverageFlag) == true })
-            || index["energy.electricity.offtake_kwh", rep, nil]?.flags.contains(KPIDisplay.lowCoverageFlag) == true
-            || index["energy.gas_kwh", rep, nil]?.flags.contains(KPIDisplay.lowCoverageFlag) == true {
-            out += "<p class=\"notes\"><span class=\"warn\">⚠</span> \(esc(text.lowCoverageNote)): "
-            out += "\(esc(text.lowCoverageExplain)).</p>\n"
-        }
-        out += "</section>\n"
-    }
-
-    mutating func renderAmountCard(label: String, reporting: KPI?, baseline: KPI?) {
-        out += "<div class=\"card\">\n<div class=\"card-label\">\(esc(label))</div>\n"
-        out += "<div class=\"card-value\">"
-        let unitText: String
-        if let reporting, let amount = KPIDisplay.cardAmount(reporting) {
-            unitText = amount.unit
-            if let value = amount.value {
-                out += lowCoverageMark(reporting)
-                out += esc(NumberFormatting.format(value, decimals: amount.decimals, language: language))
-            } else {
-                out += naSpan(reason: reporting.provenance.reason)
-            }
-            out += " <span class=\"card-unit\">\(esc(amount.unit))</span>"
-        } else {
-            unitText = baseline.flatMap { KPIDisplay.cardAmount($0)?.unit } ?? ""
-            out += naSpan(reason: text.noData)
-        }
-        out += "</div>\n<div class=\"card-sub\">\(esc(text.baselineShort)): "
-        if let baseline, let amount = KPIDisplay.cardAmount(baseline) {
-            if let value = amount.value {
-                out += lowCoverageMark(baseline)
-                out += esc(NumberFormatting.format(value, decimals: amount.decimals, language: language))
-                out += " \(esc(amount.unit))"
-                if let r = reporting.flatMap({ KPIDisplay.cardAmount($0)?.value }), value != 0 {
-                    out += " · " + esc(NumberFormatting.percent((r - value) / abs(value) * 100, language: language,
-                                                               explicitPlus: true))
-                }
-            } else {
-                out += naSpan(reason: baseline.provenance.reason)
-            }
-        } else {
-            out += naSpan(reason: text.noData)
-            if !unitText.isEmpty { out += " \(esc(unitText))" }
-        }
-        out += "</div>\n</div>\n"
     }
 
     // MARK: KPI tables
@@ -251,7 +176,9 @@ struct PilotReportPage {
                 seen.append(flag)
             }
         }
-        return seen.map { "<span class=\"flag\">\(esc($0))</span>" }.joined()
+        return seen.map {
+            "<span class=\"flag\" title=\"\(esc($0))\">\(esc(EngineText.flag($0, language)))</span>"
+        }.joined()
     }
 
     /// The inner HTML of a value cell: the formatted value, `—` with the reason, or nothing when there is no KPI.
@@ -259,7 +186,7 @@ struct PilotReportPage {
         guard let kpi else { return "" }
         let mark = lowCoverageMark(kpi)
         guard let value = kpi.value else {
-            let reason = kpi.provenance.reason ?? text.noReason
+            let reason = kpi.provenance.reason.map { EngineText.reason($0, language) } ?? text.noReason
             let number = notes.number(for: reason)
             return mark + naSpan(reason: reason)
                 + "<sup class=\"fn\"><a href=\"#\(notes.anchor(number))\">\(number)</a></sup>"
@@ -370,7 +297,9 @@ struct PilotReportPage {
     // MARK: Data section
 
     mutating func renderData() {
-        out += "<section id=\"data\">\n<h2>\(esc(text.data))</h2>\n"
+        out += "<section id=\"data\">\n<h2>\(esc(t("Datakwaliteit", "Data quality")))</h2>\n"
+        renderCoverageCalendar()
+        out += "<h3>\(esc(text.data))</h3>\n"
         let files = report.files.sorted { $0.path < $1.path }
         if files.isEmpty {
             out += "<p class=\"muted\">\(esc(text.noFiles))</p>\n"
@@ -386,7 +315,7 @@ struct PilotReportPage {
             for file in files {
                 out += file.problem == nil ? "<tr>" : "<tr class=\"problem\">"
                 out += "<td><code class=\"path\">\(esc(file.path))</code></td>"
-                out += "<td>\(esc(file.format))</td><td>\(esc(file.dialect))</td>"
+                out += "<td>\(esc(file.format))</td><td>\(esc(EngineText.dialect(file.dialect, language)))</td>"
                 out += "<td class=\"num\">\(count(file.acceptedRows))</td>"
                 out += "<td class=\"num\">\(count(file.rejectedRows))</td>"
                 let ignoredTotal = file.ignoredRows.values.reduce(0, +)
@@ -394,11 +323,11 @@ struct PilotReportPage {
                 let reasons = file.ignoredRows.keys.sorted()
                 if !reasons.isEmpty {
                     out += "<span class=\"breakdown\">"
-                    out += reasons.map { "\(esc($0)): \(count(file.ignoredRows[$0] ?? 0))" }.joined(separator: "<br>")
+                    out += reasons.map { "\(esc(EngineText.ignored($0, language))): \(count(file.ignoredRows[$0] ?? 0))" }.joined(separator: "<br>")
                     out += "</span>"
                 }
                 out += "</td>"
-                out += "<td>\(file.problem.map(esc) ?? "")</td>"
+                out += "<td>\(file.problem.map { esc(EngineText.reason($0, language)) } ?? "")</td>"
                 out += "</tr>\n"
             }
             let accepted = files.reduce(0) { $0 + $1.acceptedRows }
@@ -413,6 +342,7 @@ struct PilotReportPage {
 
         // Rejected rows: the count, a link to rejects.csv and the most frequent reasons.
         let rejected = report.rejects.count
+        out += "<h3>\(esc(text.rejectedRows))</h3>\n"
         out += "<p class=\"rejects\">\(esc(text.rejectedRows)): <strong>\(count(rejected))</strong>"
         out += " — \(esc(text.rejectsLinkIntro)) <a href=\"rejects.csv\">rejects.csv</a> "
         out += "(\(esc(text.rejectsColumns))).</p>\n"
@@ -425,7 +355,8 @@ struct PilotReportPage {
             out += "<table class=\"reasons\">\n<thead><tr><th scope=\"col\">\(esc(text.colReason))</th>"
             out += "<th scope=\"col\" class=\"num\">\(esc(text.colRows))</th></tr></thead>\n<tbody>\n"
             for entry in shown {
-                out += "<tr><td>\(esc(entry.reason))</td><td class=\"num\">\(count(entry.count))</td></tr>\n"
+                out += "<tr><td>\(esc(EngineText.reason(entry.reason, language)))</td>"
+                out += "<td class=\"num\">\(count(entry.count))</td></tr>\n"
             }
             if ranked.count > shown.count {
                 let rest = ranked.dropFirst(shown.count)
@@ -448,7 +379,8 @@ struct PilotReportPage {
     mutating func renderMethod() {
         out += "<section id=\"method\">\n<h2>\(esc(text.method))</h2>\n"
         for paragraph in text.methodIntro { out += "<p>\(esc(paragraph))</p>\n" }
-        out += "<h3>\(esc(text.factors))</h3>\n"
+        let hasPrices = report.factorsUsed.contains { $0.id.hasPrefix("price.") } || !report.definition.prices.isEmpty
+        out += "<h3>\(esc(hasPrices ? t("Factoren en prijzen", "Factors and prices") : text.factors))</h3>\n"
         if report.factorsUsed.isEmpty {
             out += "<p class=\"muted\">\(esc(text.noFactors))</p>\n"
         } else {
@@ -464,12 +396,18 @@ struct PilotReportPage {
                 out += "<tr><td><code>\(esc(factor.id))</code></td>"
                 out += "<td class=\"num\">\(esc(NumberFormatting.plain(factor.value, maxDecimals: 6, language: language)))</td>"
                 out += "<td>\(esc(factor.unit))</td><td class=\"num\">\(factor.year)</td>"
-                out += "<td>\(esc(factor.source))</td><td>\(factor.note.map(esc) ?? "")</td></tr>\n"
+                out += "<td>\(esc(EngineText.source(factor.source, language)))</td>"
+                out += "<td>\(factor.note.map { esc(EngineText.factorNote($0, language)) } ?? "")</td></tr>\n"
             }
             out += "</tbody>\n</table>\n"
         }
 
+        renderPricesAndCost()
         out += "<h3>\(esc(text.formulas))</h3>\n"
+        if language == .nl {
+            out += "<p class=\"notes\">De formules staan zoals in kpis.json en kpis.csv (kolom formula): een technische "
+            out += "omschrijving in het Engels, gelijk voor elke taal.</p>\n"
+        }
         let keys = KPIOrder.sorted(Set(report.kpis.map(\.key)))
         if keys.isEmpty {
             out += "<p class=\"muted\">\(esc(text.noKPIs))</p>\n"
@@ -480,11 +418,12 @@ struct PilotReportPage {
                     ?? report.kpis.first { $0.key == key && $0.site == nil }
                     ?? report.kpis.first { $0.key == key }
                 out += "<dt>\(esc(KPILabels.label(for: key, language: language))) <code class=\"key-inline\">\(esc(key))</code></dt>\n"
-                out += "<dd><code class=\"formula\">\(esc(source?.provenance.formula ?? ""))</code>"
+                out += "<dd><code class=\"formula\" lang=\"en\">\(esc(source?.provenance.formula ?? ""))</code>"
                 let factors = source?.provenance.factors ?? []
                 if !factors.isEmpty {
                     let cited = factors.map { "\($0.id) (\($0.year))" }
-                    out += "<br><span class=\"muted\">\(esc(text.factorsCited)): \(esc(cited.joined(separator: ", ")))</span>"
+                    out += "<br><span class=\"muted\">\(esc(text.factorsCited)): "
+                    out += "\(esc(cited.joined(separator: ", ")))</span>"
                 }
                 out += "</dd>\n"
             }
@@ -678,7 +617,7 @@ enum KPIOrder {
         "co2.avoided_pv_t", "co2.avoided_modal_shift_t",
         "weather.hdd", "baseline.gas.savings_kwh", "baseline.gas.r2", "baseline.gas.cvrmse", "baseline.gas.nmbe",
         "mobility.share.", "mobility.shift_pp.", "mobility.car_km_avoided", "mobility.counter.bike_share",
-        "water.m3", "water.m3_per_fte", "water.night_min_flow_m3h",
+        "water.m3", "water.m3_per_fte", "water.m3_per_m2", "water.change_vs_baseline_pct", "water.night_min_flow_m3h",
         "waste.total_kg", "waste.recycling_rate", "waste.energy_recovery_share", "waste.disposal_share",
         "waste.residual_share", "waste.hazardous_share",
         "cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years",
@@ -739,6 +678,8 @@ enum KPILabels {
         "water.m3": "Waterverbruik",
         "water.m3_per_fte": "Waterverbruik per VTE",
         "water.night_min_flow_m3h": "Minimaal nachtdebiet water",
+        "water.m3_per_m2": "Waterverbruik per m² vloeroppervlakte",
+        "water.change_vs_baseline_pct": "Verandering waterverbruik t.o.v. referentie",
         "waste.total_kg": "Afval totaal",
         "waste.recycling_rate": "Recyclagegraad",
         "waste.energy_recovery_share": "Aandeel energierecuperatie (R1)",
@@ -782,6 +723,8 @@ enum KPILabels {
         "water.m3": "Water use",
         "water.m3_per_fte": "Water use per FTE",
         "water.night_min_flow_m3h": "Minimum night flow (water)",
+        "water.m3_per_m2": "Water use per m² floor area",
+        "water.change_vs_baseline_pct": "Water use change vs baseline",
         "waste.total_kg": "Total waste",
         "waste.recycling_rate": "Recycling rate",
         "waste.energy_recovery_share": "Energy recovery share (R1)",
@@ -817,7 +760,7 @@ enum KPILabels {
         }
         if key.hasPrefix("mobility.shift_pp.") {
             let mode = String(key.dropFirst("mobility.shift_pp.".count))
-            return "Modal shift: " + (modes[mode] ?? mode)
+            return (language == .nl ? "Verschuiving modal split: " : "Modal shift: ") + (modes[mode] ?? mode)
         }
         return key
     }
@@ -1127,6 +1070,48 @@ struct ReportText: Sendable {
 // MARK: - Style
 
 enum ReportStyle {
+    /// Charts, cards with targets, omitted-section lines and A4 print: every section from the charts on starts
+    /// on a new page.
+    static let chartCSS = """
+    svg.defs { position: absolute; width: 0; height: 0; overflow: hidden; }
+    figure.chart { margin: .6rem 0 1rem; break-inside: avoid; page-break-inside: avoid; }
+    figure.chart > svg { display: block; width: 100%; height: auto; }
+    figure.chart figcaption { font-size: .78rem; color: #3d4750; margin-top: .2rem; }
+    svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: #1d2329; }
+    svg .tick, svg .cat { font-size: 10px; fill: #3d4750; }
+    svg .axis-title, svg .group { font-size: 11px; font-weight: 600; }
+    svg .legend { font-size: 11px; }
+    svg .bar-label { font-size: 10.5px; font-weight: 600; }
+    svg .seg { font-size: 10.5px; font-weight: 600; fill: #1d2329; }
+    svg .seg.on-dark { fill: #ffffff; }
+    svg .grid { stroke: #d9dee3; stroke-width: 1; }
+    svg .axis { stroke: #56606a; stroke-width: 1.2; }
+    svg .separator { stroke: #8a949e; stroke-width: 1; stroke-dasharray: 3 3; }
+    svg .bracket { stroke: #56606a; fill: none; stroke-width: 1; }
+    svg .bar, svg .cell { stroke: #1d2329; stroke-width: .6; }
+    svg .cell-empty { fill: #ffffff; stroke: #8a949e; stroke-width: .8; stroke-dasharray: 1.5 1.5; }
+    svg .line { fill: none; stroke-width: 2; }
+    details.data { font-size: .8rem; margin-top: .3rem; }
+    details.data summary { cursor: pointer; color: #1f5a8a; }
+    table.chart-data { font-size: .78rem; }
+    table.calendar th, table.calendar td { padding: .1rem .2rem; font-size: .66rem; }
+    p.omitted { font-size: .85rem; color: #56606a; border-left: 3px solid #c9d1d8; padding: .2rem .6rem; margin: .6rem 0; }
+    p.summary { font-weight: 600; }
+    .card-delta { font-size: .82rem; margin-top: .15rem; font-variant-numeric: tabular-nums; }
+    .card-delta .arrow { font-size: .75rem; }
+    .target { font-size: .78rem; margin-top: .3rem; border-top: 1px dashed #c9d1d8; padding-top: .25rem; }
+    .target .met { color: #1f4e3d; }
+    .target .missed { color: #8a2d1f; }
+    @media print {
+      section.chart-section, section#cost, section#kpis, section#sites, section#monthly, section#data, section#method {
+        break-before: page; page-break-before: always; }
+      details.data { display: none; }
+      p.omitted { break-inside: avoid; }
+    }
+
+    """
+
+
     /// Sober, print-friendly CSS; no external fonts, images or URLs.
     static let css = """
     @page { size: A4; margin: 16mm 14mm 18mm; }

@@ -138,49 +138,71 @@ public enum KPIJSONWriter {
     }
 }
 
+/// How `kpis.csv` and `rejects.csv` write separators and numbers: `en` (`,` and `1234.5`, the default) or `nl`
+/// (`;` and `1234,5`, what Excel expects under a Dutch or Belgian regional setting). Both start with a UTF-8 BOM.
+public enum CSVLocale: String, Sendable, CaseIterable {
+    case en, nl
+
+    public var separator: String { self == .nl ? ";" : "," }
+
+    /// A machine number (`MachineNumber.format`) in this locale: the decimal point becomes a comma in `nl`.
+    public func number(_ machine: String) -> String {
+        self == .nl ? machine.replacingOccurrences(of: ".", with: ",") : machine
+    }
+}
+
 /// CSV outputs that open in Excel: UTF-8 BOM, RFC 4180 quoting, and text cells that could run as a formula
 /// (`=`, `+`, `-`, `@`, tab, CR at the start, and not a number) prefixed with `'`.
 public enum CSVOutput {
-    public static func cell(_ text: String) -> String {
+    public static func cell(_ text: String, locale: CSVLocale = .en) -> String {
         var value = text
-        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(value) == nil {
+        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(value) == nil,
+           Double(value.replacingOccurrences(of: ",", with: ".")) == nil || locale == .en {
             value = "'" + value
         }
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" })
-            || value.hasPrefix(" ") || value.hasSuffix(" ") {
+        let needsQuotes: Bool
+        switch locale {
+        case .en: needsQuotes = value.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }
+        case .nl: needsQuotes = value.contains { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+        }
+        if needsQuotes || value.hasPrefix(" ") || value.hasSuffix(" ") {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return value
     }
 
-    public static func document(header: [String], rows: [[String]]) -> String {
-        var out = "\u{FEFF}" + header.map(cell).joined(separator: ",") + "\r\n"
-        for row in rows { out += row.map(cell).joined(separator: ",") + "\r\n" }
+    public static func document(header: [String], rows: [[String]], locale: CSVLocale = .en) -> String {
+        let separator = locale.separator
+        var out = "\u{FEFF}" + header.map { cell($0, locale: locale) }.joined(separator: separator) + "\r\n"
+        for row in rows { out += row.map { cell($0, locale: locale) }.joined(separator: separator) + "\r\n" }
         return out
     }
 
-    public static func kpis(_ report: PilotReport) -> String {
+    public static func kpis(_ report: PilotReport, locale: CSVLocale = .en) -> String {
         let header = ["key", "period", "site", "value", "unit", "coverage", "estimated_share", "flags", "formula", "factor_id",
                       "factor_value", "factor_unit", "factor_year", "factor_source", "reason", "inputs"]
+        func number(_ value: Double, _ decimals: Int) -> String {
+            locale.number(MachineNumber.format(value, decimals: decimals))
+        }
         let rows = report.kpis.map { kpi -> [String] in
             let factor = kpi.provenance.factor
             return [
                 kpi.key, kpi.period, kpi.site ?? "",
-                kpi.value.map { MachineNumber.format($0, decimals: MachineNumber.decimals(forUnit: kpi.unit)) } ?? "",
-                kpi.unit, kpi.coverage.map { MachineNumber.format($0, decimals: 6) } ?? "",
-                kpi.estimatedShare.map { MachineNumber.format($0, decimals: 6) } ?? "",
+                kpi.value.map { number($0, MachineNumber.decimals(forUnit: kpi.unit)) } ?? "",
+                kpi.unit, kpi.coverage.map { number($0, 6) } ?? "",
+                kpi.estimatedShare.map { number($0, 6) } ?? "",
                 kpi.flags.joined(separator: " "), kpi.provenance.formula,
                 kpi.provenance.factors.map(\.id).joined(separator: " "),
-                kpi.provenance.factors.map { MachineNumber.format($0.value, decimals: 8) }.joined(separator: " "),
+                kpi.provenance.factors.map { number($0.value, 8) }.joined(separator: " "),
                 factor?.unit ?? "", kpi.provenance.factors.map { "\($0.year)" }.joined(separator: " "),
                 factor?.source ?? "", kpi.provenance.reason ?? "", kpi.provenance.inputs.joined(separator: " "),
             ]
         }
-        return document(header: header, rows: rows)
+        return document(header: header, rows: rows, locale: locale)
     }
 
-    public static func rejects(_ rejects: [Reject]) -> String {
+    public static func rejects(_ rejects: [Reject], locale: CSVLocale = .en) -> String {
         document(header: ["file", "line", "column", "reason", "raw"],
-                 rows: rejects.map { [$0.file, "\($0.line)", $0.column, $0.reason, $0.raw] })
+                 rows: rejects.map { [$0.file, "\($0.line)", $0.column, $0.reason, $0.raw] }, locale: locale)
     }
 }

@@ -5,11 +5,15 @@ public struct RunFolders: Sendable {
     public var pipelines: String
     public var input: String
     public var output: String
+    /// Separator and decimal mark of kpis.csv and rejects.csv (`--csv-locale`).
+    public var csvLocale: CSVLocale
 
-    public init(pipelines: String = "pipelines", input: String = "input", output: String = "output") {
+    public init(pipelines: String = "pipelines", input: String = "input", output: String = "output",
+                csvLocale: CSVLocale = .en) {
         self.pipelines = pipelines
         self.input = input
         self.output = output
+        self.csvLocale = csvLocale
     }
 }
 
@@ -182,16 +186,17 @@ public enum PipelineRun {
         }
         factors.sort { ($0.id, $0.year) < ($1.id, $1.year) }
         return PilotReport(definition: definition, periods: engine.periods, kpis: kpis, files: files, rejects: rejects,
-                           factorsUsed: factors, lastDataDate: engine.lastDataDate, seriesCount: series.count)  // measured only
+                           factorsUsed: factors, lastDataDate: engine.lastDataDate, seriesCount: series.count,  // measured only
+                           daily: DailyTotals.compute(measured, periods: engine.periods, table: table))
     }
 
     /// The files of one pilot's outputs, relative to the output folder, with their content.
-    public static func render(_ report: PilotReport) -> [(path: String, text: String)] {
+    public static func render(_ report: PilotReport, csvLocale: CSVLocale) -> [(path: String, text: String)] {
         let pilot = report.definition.pilot
         return [
             ("\(pilot)/kpis.json", KPIJSONWriter.render(report)),
-            ("\(pilot)/kpis.csv", CSVOutput.kpis(report)),
-            ("\(pilot)/rejects.csv", CSVOutput.rejects(report.rejects)),
+            ("\(pilot)/kpis.csv", CSVOutput.kpis(report, locale: csvLocale)),
+            ("\(pilot)/rejects.csv", CSVOutput.rejects(report.rejects, locale: csvLocale)),
             ("\(pilot)/report.html", HTMLReport.render(report)),
         ]
     }
@@ -204,7 +209,7 @@ public enum PipelineRun {
     /// temporary file renamed into place. `writeIndex` is false when only some pilots ran (the portfolio would lose
     /// the others).
     public static func writeOutputs(_ reports: [PilotReport], folders: RunFolders, writeIndex: Bool = true) throws {
-        var files = reports.flatMap(render)
+        var files = reports.flatMap { render($0, csvLocale: folders.csvLocale) }
         if writeIndex { files.append(renderIndex(reports)) }
         for file in files {
             try OutputFiles.write(file.text, to: (folders.output as NSString).appendingPathComponent(file.path))

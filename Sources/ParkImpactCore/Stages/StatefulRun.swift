@@ -43,7 +43,8 @@ public enum StatefulRun {
                                 threads: options.threads, settings: options.settings, diagnostics: &diagnostics)
         let recorded = (try? store.outputs()) ?? [:]
         func generation(_ pilot: Ingest.PilotIngest) -> String {
-            FileDigest.sha256(Array((pilot.generation + "\n" + options.renderKey).utf8))
+            FileDigest.sha256(Array((pilot.generation + "\n" + options.renderKey + "\ncsv "
+                + folders.csvLocale.rawValue).utf8))
         }
         func upToDate(_ path: String, generation: String) -> Bool {
             guard let record = recorded[path], record.generation == generation else { return false }
@@ -73,7 +74,7 @@ public enum StatefulRun {
                     definition: loaded.definition, inputs: loaded.inputs, rejects: loaded.rejects, files: loaded.files,
                     catalogue: catalogue, diagnostics: &diagnostics)
                 ingest.pilots[index].inputs = []  // the report holds what it needs
-                for file in PipelineRun.render(built) {
+                for file in PipelineRun.render(built, csvLocale: folders.csvLocale) {
                     written.append((file.path, file.text, generation(pilot)))
                 }
                 reports.append(built)

@@ -1,0 +1,52 @@
+/// One local day of a pilot, for the report's load heatmap and coverage calendar: the grid offtake of all sites and
+/// the day's present, estimated and expected intervals over the metered series (as `quality.coverage` counts them).
+public struct DailyTotal: Sendable, Equatable {
+    /// Local day number (`CivilDate.dayNumber`).
+    public let day: Int
+    /// Sum of the grid offtake intervals present that day (kWh); nil when no offtake interval is present.
+    public var offtakeKWh: Double?
+    public var present: Int
+    public var estimated: Int
+    /// Expected intervals: day length ÷ interval per metered series (a PV series from its first day on).
+    public var expected: Double
+
+    public init(day: Int, offtakeKWh: Double?, present: Int, estimated: Int, expected: Double) {
+        self.day = day
+        self.offtakeKWh = offtakeKWh
+        self.present = present
+        self.estimated = estimated
+        self.expected = expected
+    }
+
+    /// present ÷ expected (0…1), nil when nothing was expected.
+    public var coverage: Double? { expected > 0 ? min(1, Double(present) / expected) : nil }
+}
+
+public enum DailyTotals {
+    /// Every day from the first to the last day of the baseline and reporting periods, in day order.
+    public static func compute(_ series: [SeriesData], periods: [ReportPeriod], table: LocalTimeTable) -> [DailyTotal] {
+        let spans = periods.filter { $0.kind == .baseline || $0.kind == .reporting }
+        guard let first = spans.map(\.firstDay).min(), let last = spans.map(\.lastDay).max(), first <= last else {
+            return []
+        }
+        var result = (first...last).map { DailyTotal(day: $0, offtakeKWh: nil, present: 0, estimated: 0, expected: 0) }
+        let metered = series.filter { $0.key.quantity.hasCoverage }.sorted { $0.key < $1.key }
+        for entry in metered {
+            let fromDay = entry.key.quantity == .pvProduction ? max(first, entry.days.keys.min() ?? first) : first
+            guard fromDay <= last else { continue }
+            let isOfftake = entry.key.quantity == .electricityOfftake
+            for day in fromDay...last {
+                let index = day - first
+                let interval = entry.intervalSeconds
+                let seconds = Double(table.startOfDay(day + 1) - table.startOfDay(day))
+                result[index].expected += interval >= 82_800 ? 86_400 / Double(max(86_400, interval))
+                    : interval > 0 ? seconds / Double(interval) : 1
+                guard let cell = entry.days[day] else { continue }
+                result[index].present += interval > 0 ? Int(cell.present) : (cell.present > 0 ? 1 : 0)
+                result[index].estimated += Int(cell.estimated)
+                if isOfftake, cell.present > 0 { result[index].offtakeKWh = (result[index].offtakeKWh ?? 0) + cell.sum }
+            }
+        }
+        return result
+    }
+}
