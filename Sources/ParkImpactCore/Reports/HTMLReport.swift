@@ -1091,6 +1091,8 @@ enum ReportStyle {
     svg .bar, svg .cell { stroke: #1d2329; stroke-width: .6; }
     svg .cell-empty { fill: #ffffff; stroke: #8a949e; stroke-width: .8; stroke-dasharray: 1.5 1.5; }
     svg .line { fill: none; stroke-width: 2; }
+    table.files td:first-child { min-width: 15rem; }
+    td.num .breakdown { white-space: normal; text-align: left; min-width: 12rem; }
     details.data { font-size: .8rem; margin-top: .3rem; }
     details.data summary { cursor: pointer; color: #1f5a8a; }
     table.chart-data { font-size: .78rem; }
