@@ -94,6 +94,8 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
             if byteOrderMark.encoding == .utf8, nulPatternEncoding(bytes[3...]) != nil { dialect.encoding = .binary }
         } else if let encoding = nulPatternEncoding(bytes[...]) {
             dialect.encoding = encoding
+        } else if looksBinary(bytes[...]) {
+            dialect.encoding = .binary
         } else if !isValidUTF8(bytes[...]) {
             dialect.encoding = .windows1252
         }
@@ -169,6 +171,18 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         if oddNul * 10 >= pairs * 8, evenNul * 10 <= oddNul { return .utf16LittleEndian }
         if evenNul * 10 >= pairs * 8, oddNul * 10 <= evenNul { return .utf16BigEndian }
         return .binary
+    }
+
+    /// Not UTF-16 (checked before), yet more than 5 % C0 control characters (NUL included; tab, CR, LF and form feed
+    /// not) in a prefix of at least 256 bytes: no text export looks like that, random or compressed bytes have ~11 %.
+    /// A stray NUL or Ctrl-Z in a text file stays a rejected row, not an unreadable file.
+    static func looksBinary(_ body: ArraySlice<UInt8>) -> Bool {
+        guard body.count >= 256 else { return false }
+        var controls = 0
+        for byte in body where byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C {
+            controls += 1
+        }
+        return controls * 20 > body.count
     }
 
     static func isValidUTF8(_ body: ArraySlice<UInt8>) -> Bool {
