@@ -37,7 +37,7 @@ check-demo-data:
 
 ## Check the build against the public contract (../shared/tools/contract-check).
 contract-check: build
-	../shared/tools/contract-check $(BIN)
+	../shared/tools/contract-check $(CURDIR)/$(BIN)
 
 ## Fuzz the CSV reading layer with libFuzzer (+ AddressSanitizer) for FUZZ_SECONDS (default 60).
 FUZZ_SECONDS ?= 60

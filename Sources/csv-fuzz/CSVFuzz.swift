@@ -42,3 +42,17 @@ public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     precondition(whole == pieces, "reading in pieces of \(maxRead) bytes differs from one read")
     return 0
 }
+
+/// SwiftPM links an executable with `main` aliased to `csv_fuzz_main`; hand control to libFuzzer's driver from there.
+/// The corresponding C function is `LLVMFuzzerRunDriver` (libFuzzer, LLVM ≥ 12).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>,
+               _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt) -> CInt
+
+@_cdecl("csv_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments) { start, size in fuzzOneInput(start, size) }
+}
