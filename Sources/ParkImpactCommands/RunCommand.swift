@@ -70,7 +70,14 @@ struct RunCommand: ParsableCommand {
         if ingest, result.nothingNew, !result.outcomes.isEmpty {
             console.nothingNew(result)
         } else {
-            for outcome in result.outcomes { console.summary(outcome, verb: ingest ? "ingested" : "in the state") }
+            for outcome in result.outcomes {
+                if ingest {
+                    console.summary(outcome, verb: "ingested")
+                } else {
+                    console.log(.info, "\(outcome.pilot): rebuilt from the state (no input read); "
+                        + "\(outcome.report?.kpis.count ?? 0) KPIs written", pilot: outcome.pilot)
+                }
+            }
         }
         return loaded.diagnostics.status
     }
