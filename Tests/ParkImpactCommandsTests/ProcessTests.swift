@@ -99,19 +99,7 @@ struct CrashFixture {
     static let arguments = ["run", "--settle-seconds", "0"]
 
     /// Outputs by path (the hidden state folder apart).
-    static func outputs(_ folder: String) -> [String: Data] {
-        var result: [String: Data] = [:]
-        let base = folder + "/output"
-        for case let relative as String in FileManager.default.enumerator(atPath: base) ?? .init()
-        where !relative.hasPrefix(".parkimpact") {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: base + "/" + relative, isDirectory: &isDirectory),
-               !isDirectory.boolValue {
-                result[relative] = FileManager.default.contents(atPath: base + "/" + relative)
-            }
-        }
-        return result
-    }
+    static func outputs(_ folder: String) -> [String: Data] { outputFiles(in: folder + "/output") }
 
     /// The ledger without run ids and row ids: what must be the same after a crash and a rerun.
     static func ledger(_ folder: String) throws -> [String] {

@@ -59,21 +59,23 @@ struct StatefulPilot {
     }
 
     /// Outputs (not the hidden state folder) with their bytes.
-    func outputs() -> [String: Data] {
-        var result: [String: Data] = [:]
-        let root = scratch.path("output")
-        for case let relative as String in FileManager.default.enumerator(atPath: root)!
-        where !relative.hasPrefix(".parkimpact") {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory),
-               !isDirectory.boolValue {
-                result[relative] = FileManager.default.contents(atPath: root + "/" + relative)
-            }
-        }
-        return result
-    }
+    func outputs() -> [String: Data] { outputFiles(in: scratch.path("output")) }
 
     static func messages(_ diagnostics: Diagnostics) -> [String] { diagnostics.entries.map(\.message) }
+}
+
+/// The files under an output folder, the hidden state folder apart, with their bytes.
+func outputFiles(in base: String) -> [String: Data] {
+    var result: [String: Data] = [:]
+    for case let relative as String in FileManager.default.enumerator(atPath: base) ?? .init()
+    where !relative.hasPrefix(".parkimpact") {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: base + "/" + relative, isDirectory: &isDirectory),
+           !isDirectory.boolValue {
+            result[relative] = FileManager.default.contents(atPath: base + "/" + relative)
+        }
+    }
+    return result
 }
 
 /// Hourly `parkimpact-long` offtake rows of meter `m1` on the January days given, `value(day, hour)` kWh each.

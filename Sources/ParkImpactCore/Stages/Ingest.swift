@@ -159,13 +159,13 @@ public enum Ingest {
             diagnostics.add(.info, "\(temporary): skipped: a temporary name (still being written or an editor's "
                 + "lock file); rename it when it is complete", pilot: name)
         }
-        let ledger: [LedgerEntry]
-        do {
-            ledger = try store.ledger(pilot: name)
-        } catch {
-            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
-                            status: .temporaryFailure)
-            return
+        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        /// A ledger update that is not a file's contribution: a failure is reported (exit 75), the run goes on.
+        func update(_ body: () throws -> Void) {
+            do { try body() } catch {
+                diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
+                                status: .temporaryFailure)
+            }
         }
         var byPath: [String: LedgerEntry] = [:]
         for entry in ledger { byPath[entry.path] = entry }
@@ -199,8 +199,8 @@ public enum Ingest {
             let key = readerKey(file.source, of: definition)
             let previous = byPath[file.relativePath]
             if let previous, previous.missingSinceRun != nil {
-                try? store.setMissing(pilot: name, path: previous.path, run: nil,
-                                      event: (runID, "back in the input folder"))
+                update { try store.setMissing(pilot: name, path: previous.path, run: nil,
+                                              event: (runID, "back in the input folder")) }
                 pilot.changed = true
             }
             if let previous, previous.size == stat.size, previous.modifiedNanoseconds == stat.modifiedNanoseconds,
@@ -217,7 +217,7 @@ public enum Ingest {
                 continue
             }
             if let previous, previous.sha256 == sha, previous.readerKey == key {
-                try? store.touch(pilot: name, path: previous.path, modifiedNanoseconds: stat.modifiedNanoseconds)
+                update { try store.touch(pilot: name, path: previous.path, modifiedNanoseconds: stat.modifiedNanoseconds) }
                 pilot.unchanged += 1
                 if previous.status == .duplicate { pilot.duplicates += 1 }
                 continue
@@ -279,7 +279,7 @@ public enum Ingest {
             }
             if entry.status == .ingested { pilot.deletedKept += 1 }
             if entry.missingSinceRun == nil {
-                try? store.setMissing(pilot: name, path: entry.path, run: runID, event: (runID, "deleted from input"))
+                update { try store.setMissing(pilot: name, path: entry.path, run: runID, event: (runID, "deleted from input")) }
                 pilot.changed = true
                 if entry.status == .ingested {
                     diagnostics.add(.warning, "\(full): deleted from the input folder; its contribution "
@@ -320,20 +320,24 @@ public enum Ingest {
 
     // MARK: Assembling
 
+    /// The pilot's ledger, or nil with an error (exit 75: the state may be busy or damaged).
+    private static func ledger(of pilot: String, store: StateStore, diagnostics: inout Diagnostics) -> [LedgerEntry]? {
+        do {
+            return try store.ledger(pilot: pilot)
+        } catch {
+            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: pilot,
+                            status: .temporaryFailure)
+            return nil
+        }
+    }
+
     /// Lists the unreadable files (their problem is reported on every run until the file is fixed) and computes
     /// the pilot's generation from the ledger.
     private static func fingerprint(
         _ pilot: inout PilotIngest, store: StateStore, readNow: [String: FileResult], diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
-        let ledger: [LedgerEntry]
-        do {
-            ledger = try store.ledger(pilot: name)
-        } catch {
-            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
-                            status: .temporaryFailure)
-            return
-        }
+        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
         var fingerprint = [FileDigest.executable, pilot.definition.file]
         fingerprint.append((try? FileDigest.sha256(path: pilot.definition.file)) ?? "unreadable definition")
         for entry in ledger {
@@ -353,14 +357,7 @@ public enum Ingest {
         _ pilot: inout PilotIngest, store: StateStore, readNow: [String: FileResult], diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
-        let ledger: [LedgerEntry]
-        do {
-            ledger = try store.ledger(pilot: name)
-        } catch {
-            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
-                            status: .temporaryFailure)
-            return
-        }
+        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
         var files: [(path: String, summary: FileSummary)] = ledger.filter { $0.status == .unreadable }.map {
             ($0.path, FileSummary(path: $0.path, format: $0.format, dialect: "", acceptedRows: 0, rejectedRows: 0,
                                   ignoredRows: [:], problem: $0.problem))

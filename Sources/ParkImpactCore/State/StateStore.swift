@@ -148,8 +148,7 @@ public final class StateStore: Sendable {
                                arguments: [id, ContributionCodec.version, Data(contribution)])
             }
             for event in events {
-                try db.execute(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [entry.runID, entry.pilot, entry.path, event.event, event.detail])
+                try Self.recordEvent(db, entry.runID, entry.pilot, entry.path, event.event, event.detail)
             }
         }
     }
@@ -168,8 +167,7 @@ public final class StateStore: Sendable {
             try db.execute(sql: "UPDATE input_file SET missing_since_run = ? WHERE pilot = ? AND path = ?",
                            arguments: [run, pilot, path])
             if let event {
-                try db.execute(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [event.run, pilot, path, run == nil ? "returned" : "deleted", event.detail])
+                try Self.recordEvent(db, event.run, pilot, path, run == nil ? "returned" : "deleted", event.detail)
             }
         }
     }
@@ -178,8 +176,7 @@ public final class StateStore: Sendable {
     public func remove(pilot: String, path: String, run: Int64, event: String, detail: String) throws {
         try queue.write { db in
             try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?", arguments: [pilot, path])
-            try db.execute(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [run, pilot, path, event, detail])
+            try Self.recordEvent(db, run, pilot, path, event, detail)
         }
     }
 
@@ -195,6 +192,13 @@ public final class StateStore: Sendable {
         }
         let data: Data = row["data"]
         return try ContributionCodec.decode(Array(data))
+    }
+
+    /// One line of the file history.
+    private static func recordEvent(_ db: Database, _ run: Int64, _ pilot: String, _ path: String, _ event: String,
+                                    _ detail: String) throws {
+        try db.execute(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [run, pilot, path, event, detail])
     }
 
     // MARK: Outputs
