@@ -4,7 +4,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libcsv-dev libsqlite3-dev tzdata
 BIN          := .build/release/parkimpact
 
-.PHONY: run test build deps demo-data check-demo-data contract-check clean
+.PHONY: run test build deps demo-data check-demo-data contract-check clean bench
 
 ## Install the system packages that are missing (libcsv, SQLite, time-zone data).
 deps:
@@ -38,6 +38,12 @@ check-demo-data:
 ## Check the build against the public contract (../shared/tools/contract-check).
 contract-check: build
 	../shared/tools/contract-check $(BIN)
+
+## ParkImpact against DuckDB on ~1 GiB of generated quarter-hour data (.build-bench/, reused); SCALE=4 for ~4 GiB.
+SCALE ?= 1
+RUNS  ?= 3
+bench: build
+	python3 scripts/bench/bench.py --scale $(SCALE) --runs $(RUNS)
 
 clean:
 	rm -rf .build output/*/ output/index.html output/.parkimpact

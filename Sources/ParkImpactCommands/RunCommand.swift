@@ -9,14 +9,17 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: FolderOptions
 
+    @Flag(name: .customLong("daily-csv"), help: "Also write output/<pilot>/daily.csv: series, local date, sum, count.")
+    var dailyCSV = false
+
     func run() throws {
         let console = Console(format: options.logFormat)
-        let status = Self.perform(options: options, console: console, write: true)
+        let status = Self.perform(options: options, console: console, write: true, dailyCSV: dailyCSV)
         if status != .success { throw ExitCode(status.rawValue) }
     }
 
     /// Shared by `run` (writes) and `check` (writes nothing).
-    static func perform(options: FolderOptions, console: Console, write: Bool) -> ExitStatus {
+    static func perform(options: FolderOptions, console: Console, write: Bool, dailyCSV: Bool = false) -> ExitStatus {
         // A run that writes holds the output folder's lock for its whole duration; `check` writes nothing.
         var lock: RunLock?
         if write {
@@ -42,6 +45,7 @@ struct RunCommand: ParsableCommand {
                 try PipelineRun.writeOutputs(outcomes.map(\.report), folders: options.folders,
                                              writeIndex: options.pilots.isEmpty)
                 try RunManifest.write(outcomes, diagnostics: loaded.diagnostics, folders: options.folders)
+                if dailyCSV { try PipelineRun.writeDailyCSV(outcomes, folders: options.folders) }
             } catch {
                 loaded.diagnostics.add(.error, "cannot write to \(options.output): \(error.localizedDescription); "
                     + "check that the folder is writable", status: .configuration)

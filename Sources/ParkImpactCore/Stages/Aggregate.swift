@@ -1,32 +1,67 @@
+import CSVReading
 import Dispatch
 import Synchronization
 
 /// Runs the read stage over many files on all cores and merges the partial aggregates deterministically.
 public enum Aggregate {
-    /// Reads `files` concurrently (`DispatchQueue.concurrentPerform`, one file per iteration, each into its own
-    /// partial aggregate). Results come back in the order of `files`, whatever order the workers finished in.
+    /// Reads `files` concurrently (`DispatchQueue.concurrentPerform`), each into its own partial aggregate; large
+    /// files of formats that allow it are cut into chunks read in parallel too (`ReadFile.readChunked`), so one big
+    /// export uses every core. Results come back in the order of `files`, whatever order the workers finished in.
     public static func readAll(
-        _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int? = nil
+        _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int? = nil,
+        chunkBytes: Int = ReadFile.defaultChunkBytes
     ) -> [FileResult] {
-        let slots = ResultSlots(count: files.count)
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        if workers == 1 || files.count < 2 {
-            for (index, file) in files.enumerated() {
-                slots.store(ReadFile.read(file, definition: definitions[file.pilot]!), at: index)
+        if workers == 1 {
+            return files.map { ReadFile.read($0, definition: definitions[$0.pilot]!) }
+        }
+        // The work: chunks of large files first (the longest jobs), then whole files.
+        enum Job { case whole(Int), chunk(file: Int, index: Int, count: Int, size: Int) }
+        var chunkTasks: [Job] = [], wholeTasks: [Job] = []
+        var prepared: [Int: (ReadContext, FormatRegistry.Reader)] = [:]
+        for (index, file) in files.enumerated() {
+            if case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
+               reader.readsInChunks, context.dialect.encoding == .utf8,
+               let size = CSVFileSource.size(path: file.path) {
+                let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes)
+                if count > 1 {
+                    prepared[index] = (context, reader)
+                    chunkTasks += (0..<count).map { Job.chunk(file: index, index: $0, count: count, size: size) }
+                    continue
+                }
             }
-        } else {
-            // Files are handed out from a shared counter so that `workers` bounds the parallelism.
-            let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: min(workers, files.count)) { _ in
-                while true {
-                    let index = next.add(1, ordering: .relaxed).oldValue
-                    guard index < files.count else { return }
+            wholeTasks.append(.whole(index))
+        }
+        let tasks = chunkTasks + wholeTasks
+        let readers = prepared
+        let wholeResults = Slots<FileResult>(count: files.count)
+        let chunkResults = Slots<ChunkOutcome>(count: tasks.count)
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(workers, tasks.count)) { _ in
+            while true {
+                let taskIndex = next.add(1, ordering: .relaxed).oldValue
+                guard taskIndex < tasks.count else { return }
+                switch tasks[taskIndex] {
+                case .whole(let index):
                     let file = files[index]
-                    slots.store(ReadFile.read(file, definition: definitions[file.pilot]!), at: index)
+                    wholeResults.store(ReadFile.read(file, definition: definitions[file.pilot]!), at: index)
+                case .chunk(let index, let chunk, let count, let size):
+                    let (context, reader) = readers[index]!
+                    chunkResults.store(reader.chunk(files[index], context, CSVReadLimits(), chunk, count, size),
+                                       at: taskIndex)
                 }
             }
         }
-        return slots.results()
+        var results = wholeResults.stored()
+        let outcomes = chunkResults.stored()
+        for (index, (context, reader)) in prepared {
+            let chunks = tasks.indices.compactMap { taskIndex -> ChunkOutcome? in
+                guard case .chunk(let file, _, _, _) = tasks[taskIndex], file == index else { return nil }
+                return outcomes[taskIndex]
+            }
+            results[index] = reader.assemble(files[index], context, CSVReadLimits(), chunks)
+        }
+        return results.map { $0! }
     }
 
     /// Merges per-file series in file order (so floating-point sums are identical run to run).
@@ -64,24 +99,3 @@ public enum Aggregate {
 }
 
 import Foundation
-
-/// Result slots written by concurrent workers, one slot per file.
-/// `@unchecked Sendable`: every access goes through `lock`.
-private final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [FileResult?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ result: FileResult, at index: Int) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    func results() -> [FileResult] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.map { $0! }
-    }
-}

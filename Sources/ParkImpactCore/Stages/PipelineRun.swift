@@ -99,6 +99,8 @@ public struct PilotOutcome: Sendable {
     public let filesFailed: Int
     public let rowsAccepted: Int
     public let rowsRejected: Int
+    /// The merged measured series (day cells), for `daily.csv`.
+    public let series: [SeriesData]
 }
 
 /// A whole run: discover → read (concurrently) → merge → PV matching → KPIs → reports.
@@ -133,7 +135,8 @@ public enum PipelineRun {
             outcomes.append(PilotOutcome(
                 report: report, filesRead: mine.filter { $0.summary.problem == nil }.count,
                 filesFailed: mine.filter { $0.summary.problem != nil }.count,
-                rowsAccepted: mine.reduce(0) { $0 + $1.summary.acceptedRows }, rowsRejected: rejects.count))
+                rowsAccepted: mine.reduce(0) { $0 + $1.summary.acceptedRows }, rowsRejected: rejects.count,
+                series: series))
         }
         return outcomes
     }
