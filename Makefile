@@ -4,7 +4,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libcsv-dev libsqlite3-dev tzdata chromium
 BIN          := .build/release/parkimpact
 
-.PHONY: run test build deps demo-data check-demo-data contract-check fuzz clean
+.PHONY: run test build deps demo-data check-demo-data contract-check fuzz bench clean
 
 ## Install the system packages that are missing (libcsv, SQLite, time-zone data).
 deps:
@@ -48,6 +48,12 @@ fuzz: deps
 	  { cp ../shared/samples/*.csv .build-fuzz/corpus/ 2>/dev/null || true; }
 	.build-fuzz/release/csv-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -rss_limit_mb=2048 \
 	  -print_final_stats=1 .build-fuzz/corpus
+
+## ParkImpact against DuckDB on ~1 GiB of generated quarter-hour data (.build-bench/, reused); SCALE=4 for ~4 GiB.
+SCALE ?= 1
+RUNS  ?= 3
+bench: build
+	python3 scripts/bench/bench.py --scale $(SCALE) --runs $(RUNS)
 
 clean:
 	rm -rf .build output/*/ output/index.html output/.parkimpact

@@ -79,6 +79,9 @@ public struct CSVReadStatistics: Sendable, Equatable {
     public var stoppedEarly: Bool = false
     /// Characters of UTF-16 text that could not be decoded (a lone surrogate, an odd last byte) and became U+FFFD.
     public var replacedCharacters: Int = 0
+    /// Where the reader stopped when it was asked to stop at a record boundary (``CSVStreamReader/stopAtRecordBoundary``):
+    /// the source offset just after the last line read (then `bytes` is the same); nil when it read to the end.
+    public var stoppedAtBoundary: Int?
 
     public init() {}
 }

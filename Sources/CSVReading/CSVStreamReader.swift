@@ -63,8 +63,8 @@ public final class CSVFileSource: CSVByteSource {
     public let path: String
     private let descriptor: Int32
 
-    /// Opens `path` for reading. The corresponding C function is `open`.
-    public init(path: String) throws(CSVFileError) {
+    /// Opens `path` for reading from byte `offset` on. The corresponding C functions are `open` and `lseek`.
+    public init(path: String, offset: Int = 0) throws(CSVFileError) {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw CSVFileError.fromErrno(errno, path: path) }
@@ -73,10 +73,22 @@ public final class CSVFileSource: CSVByteSource {
             close(fd)
             throw CSVFileError(code: .notAFile, path: path)
         }
+        if offset > 0, lseek(fd, off_t(offset), SEEK_SET) < 0 {
+            let code = errno
+            close(fd)
+            throw CSVFileError.fromErrno(code, path: path)
+        }
         descriptor = fd
     }
 
     deinit { close(descriptor) }
+
+    /// The file's size in bytes, nil when it cannot be asked. The corresponding C function is `stat`.
+    public static func size(path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int(info.st_size)
+    }
 
     /// The corresponding C function is `read`.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVFileError) -> Int {
@@ -115,10 +127,15 @@ public final class CSVFileSource: CSVByteSource {
 public struct CSVStreamReader {
     public let dialect: CSVDialect
     public let limits: CSVReadLimits
+    /// Reading a part of a file (a chunk read in parallel with others): stop at the first record boundary at or
+    /// after this many bytes of the source, and report where in ``CSVReadStatistics/stoppedAtBoundary``. A record that
+    /// runs past this point (a quoted field with a newline) is read to its end first.
+    public var stopAtRecordBoundary: Int?
 
-    public init(dialect: CSVDialect, limits: CSVReadLimits = CSVReadLimits()) {
+    public init(dialect: CSVDialect, limits: CSVReadLimits = CSVReadLimits(), stopAtRecordBoundary: Int? = nil) {
         self.dialect = dialect
         self.limits = limits
+        self.stopAtRecordBoundary = stopAtRecordBoundary
     }
 
     /// Reads the whole source, calling `onRecord` for every record and `onMalformed` for every rejected one.
@@ -169,6 +186,7 @@ public struct CSVStreamReader {
                     assembler.deallocate()
                 }
                 var session = ReadSession(dialect: dialect, limits: limits, assembler: assembler)
+                session.stopAtRecordBoundary = stopAtRecordBoundary
                 do throws(CSVFileError) {
                     try session.run(source: &source)
                 } catch {
@@ -196,6 +214,10 @@ private struct ReadSession {
     var openRecordColumn = 0
     /// A line's bytes with the `=` of Excel's `="…"` blanked (see `copyWithoutFormulaEquals`), reused line to line.
     var formulaScratch: [UInt8] = []
+    /// See ``CSVStreamReader/stopAtRecordBoundary``.
+    var stopAtRecordBoundary: Int?
+    /// Source offset of `buffer[0]` in `run`.
+    var bufferOrigin = 0
 
     init(dialect: CSVDialect, limits: CSVReadLimits, assembler: UnsafeMutablePointer<RecordAssembler>) {
         self.dialect = dialect
@@ -254,6 +276,12 @@ private struct ReadSession {
                     processLine(lineBytes, hasTerminator: true)
                 }
                 start = end + 1
+                if let boundary = stopAtRecordBoundary, bufferOrigin + start >= boundary, !parser.isInsideRecord,
+                   !skippingLongLine {
+                    assembler.pointee.statistics.stoppedAtBoundary = bufferOrigin + start
+                    assembler.pointee.statistics.bytes = bufferOrigin + start
+                    return
+                }
             }
             if stopped { break }
             // Keep the partial last line for the next read.
@@ -275,6 +303,7 @@ private struct ReadSession {
             if skippingLongLine {
                 longLineBytes += leftover
                 if leftover > 0 { longLineLastByte = leftoverLastByte }
+                bufferOrigin += filled
                 filled = 0
                 continue
             }
@@ -285,12 +314,14 @@ private struct ReadSession {
                 longLineBytes = leftover
                 longLineLastByte = leftoverLastByte
                 skippingLongLine = true
+                bufferOrigin += filled
                 filled = 0
                 continue
             }
             if start > 0, leftover > 0 {
                 memmove(buffer.baseAddress!, buffer.baseAddress! + start, leftover)
             }
+            bufferOrigin += start
             filled = leftover
             if filled == capacity {
                 // Room for a partial line of up to `maxLineBytes` + 1 bytes (its last byte may be the CR of a CRLF)

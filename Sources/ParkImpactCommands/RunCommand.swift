@@ -9,14 +9,17 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: FolderOptions
 
+    @Flag(name: .customLong("daily-csv"), help: "Also write output/<pilot>/daily.csv: series, local date, sum, count.")
+    var dailyCSV = false
+
     func run() throws {
         let console = Console(format: options.logFormat)
-        let status = Self.stateful(options: options, console: console, ingest: true)
+        let status = Self.stateful(options: options, console: console, ingest: true, dailyCSV: dailyCSV)
         if status != .success { throw ExitCode(status.rawValue) }
     }
 
     /// `run` (ingest, then rebuild what changed) and `report` (ingest nothing, rebuild every report from the state).
-    static func stateful(options: FolderOptions, console: Console, ingest: Bool) -> ExitStatus {
+    static func stateful(options: FolderOptions, console: Console, ingest: Bool, dailyCSV: Bool = false) -> ExitStatus {
         // A writing run holds the output folder's lock (and the state's, when it lives elsewhere) throughout.
         var locks: [RunLock] = []
         do {
@@ -57,7 +60,7 @@ struct RunCommand: ParsableCommand {
         let result = StatefulRun.execute(
             definitions: loaded.definitions, folders: options.folders, store: store, runID: runID, catalogue: catalogue,
             options: .init(threads: options.threads, settings: .init(settleSeconds: options.settleSeconds, ingest: ingest),
-                           writeIndex: options.pilots.isEmpty, rebuildAll: !ingest),
+                           writeIndex: options.pilots.isEmpty, rebuildAll: !ingest, dailyCSV: dailyCSV),
             diagnostics: &loaded.diagnostics)
         do {
             try RunManifest.write(result.outcomes, diagnostics: loaded.diagnostics, folders: options.folders)

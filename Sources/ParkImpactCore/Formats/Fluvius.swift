@@ -25,6 +25,9 @@ struct FluviusFormat: RowFormat {
     private var resolver: LocalInstantResolver
 
     enum RegisterKind { case offtake, injection, reactive, peak, unknown }
+
+    static var readsInChunks: Bool { true }
+    func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> { resolver.resolvedKeys(seriesKeys) }
     enum UnitKind { case kilowattHour, cubicMetre, reactive, kilowatt, unknown }
 
     static let headerAliases: [String: [String]] = [

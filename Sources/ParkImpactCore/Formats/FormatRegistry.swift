@@ -7,12 +7,24 @@ enum FormatRegistry {
         let read: @Sendable (InputFile, ReadContext, CSVReadLimits, Int) -> FileResult
         /// What the format does with a source's `date_format` (checked by `DefinitionLoader`).
         let dateFormatSupport: DateFormatSupport
+        /// Large files may be read in chunks in parallel (`RowFormat.readsInChunks`).
+        let readsInChunks: Bool
+        /// Reads chunk `index` of `count` of a file (`ReadFile.readChunk`).
+        let chunk: @Sendable (InputFile, ReadContext, CSVReadLimits, _ index: Int, _ count: Int, _ size: Int)
+            -> ChunkOutcome
+        /// Merges a file's chunks in order into the sequential result (`ReadFile.assemble`).
+        let assemble: @Sendable (InputFile, ReadContext, CSVReadLimits, [ChunkOutcome]) -> FileResult
     }
 
     static func reader<Format: RowFormat>(_ type: Format.Type) -> Reader {
         Reader(detect: { Format.detect($0) },
                read: { file, context, limits, trace in ReadFile.read(type, file, context, limits, trace) },
-               dateFormatSupport: Format.dateFormatSupport)
+               dateFormatSupport: Format.dateFormatSupport,
+               readsInChunks: Format.readsInChunks,
+               chunk: { file, context, limits, index, count, size in
+                   ReadFile.readChunk(type, file, context, limits, index: index, count: count, size: size)
+               },
+               assemble: { file, context, limits, chunks in ReadFile.assemble(type, file, context, limits, chunks) })
     }
 
     /// Detection order matters for `sniff`: the most specific headers first.

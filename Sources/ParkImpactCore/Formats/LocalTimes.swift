@@ -141,6 +141,11 @@ struct LocalInstantResolver {
 
     init(table: LocalTimeTable) { self.table = table }
 
+    /// The ambiguous local times resolved so far, as `series@local` with the series named by `seriesKeys`.
+    func resolvedKeys(_ seriesKeys: [SeriesKey]) -> Set<String> {
+        Set(seen.map { "\(seriesKeys[Int($0.series)])@\($0.local)" })
+    }
+
     enum Outcome { case instant(Int64), gap }
 
     /// `firstPass` forces the summer-time reading (the export says so, e.g. Fluvius' `02:45 → 02:00`).

@@ -1,4 +1,9 @@
 import CSVReading
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `parkimpact-long`: `timestamp,site,series,quantity,value,unit,quality[,end]`, instants with offset or `Z`.
 ///
@@ -13,8 +18,15 @@ struct ParkImpactLongFormat: RowFormat {
     let defaultSite: String?
     let decimalMark: UInt8
 
-    private var series = ByteKeyCache<Int32>()
+    /// Series by the bytes of site, series and quantity (joined with NUL): interned once per file.
+    private var series = ByteInterner<Int32>()
+    private var lastSeriesKey: [UInt8] = []
+    private var lastSeries: Int32 = -1
     private var units = ByteKeyCache<MeasurementUnit>()
+    /// The UTC-offset stretch of the last row (local days for rejects without a search per row).
+    private var segment = LocalTimeTable.Segment(start: 0, end: 0, offset: 0)
+
+    static var readsInChunks: Bool { true }
 
     static func detect(_ records: [[String]]) -> Bool { records.first.map(matches) ?? false }
 
@@ -64,7 +76,9 @@ struct ParkImpactLongFormat: RowFormat {
                 + "(like 2024-03-31T01:45:00+01:00 or 2024-03-31T00:45:00Z)", &aggregator)
             return
         }
-        let day = aggregator.table.localDay(ofUTC: start)
+        if start < segment.start || start >= segment.end { segment = aggregator.table.offsetSegment(containingUTC: start) }
+        let local = start + segment.offset
+        let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         var interval: Int32 = 0
         if let end, !FieldParsing.isBlank(record[end]) {
             guard let endInstant = TimeParsing.isoInstant(record[end]), endInstant > start,
@@ -77,10 +91,37 @@ struct ParkImpactLongFormat: RowFormat {
         }
 
         let seriesID: Int32
-        let keyBytes = record[seriesColumn]
-        if let cached = series.lookup(keyBytes), aggregator.seriesKeys[Int(cached)].site == record.string(site),
-           aggregator.seriesKeys[Int(cached)].quantity.rawValue == record.string(quantity) {
-            seriesID = cached
+        let siteBytes = record[site], nameBytes = record[seriesColumn], quantityBytes = record[quantity]
+        let keyLength = siteBytes.count + nameBytes.count + quantityBytes.count + 2
+        let known: Int32? = withUnsafeTemporaryAllocation(byteCount: keyLength, alignment: 1) { key -> Int32? in
+            var at = 0
+            @inline(__always) func put(_ part: UnsafeRawBufferPointer) {
+                if !part.isEmpty { UnsafeMutableRawBufferPointer(rebasing: key[at..<(at + part.count)]).copyMemory(from: part) }
+                at += part.count
+            }
+            put(siteBytes)
+            key[at] = 0
+            at += 1
+            put(nameBytes)
+            key[at] = 0
+            at += 1
+            put(quantityBytes)
+            let bytes = UnsafeRawBufferPointer(key)
+            if lastSeries >= 0, lastSeriesKey.count == keyLength,
+               lastSeriesKey.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, keyLength) == 0 }) {
+                return lastSeries
+            }
+            let hash = ByteInterner<Int32>.hash(bytes)
+            if let found = series.lookup(bytes, hash: hash) {
+                lastSeriesKey.removeAll(keepingCapacity: true)
+                lastSeriesKey.append(contentsOf: bytes)
+                lastSeries = found
+                return found
+            }
+            return nil
+        }
+        if let known {
+            seriesID = known
         } else {
             let siteText = record.string(site).trimmingSpaces
             let siteID = siteText.isEmpty ? (defaultSite ?? "") : siteText
@@ -100,7 +141,12 @@ struct ParkImpactLongFormat: RowFormat {
                 return
             }
             seriesID = aggregator.intern(SeriesKey(site: siteID, quantity: kind, meter: name))
-            series.insert(keyBytes, seriesID)
+            var key = Array(siteBytes)
+            key.append(0)
+            key.append(contentsOf: nameBytes)
+            key.append(0)
+            key.append(contentsOf: quantityBytes)
+            key.withUnsafeBytes { series.insert($0, hash: ByteInterner<Int32>.hash($0), seriesID) }
         }
         let kind = aggregator.seriesKeys[Int(seriesID)].quantity
 

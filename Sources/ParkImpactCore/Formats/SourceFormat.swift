@@ -1,7 +1,7 @@
 import CSVReading
 
 /// What a format reader knows while reading one file.
-struct ReadContext {
+struct ReadContext: Sendable {
     let file: String
     let source: PipelineDefinition.Source
     let siteIDs: [String]
@@ -41,10 +41,21 @@ protocol RowFormat: SendableMetatype {
     /// `ignored`: built from the column indices the format holds. Asked once, after `finish`, so that layouts
     /// detected from the rows are known (`sniff` shows it).
     var mapping: [ColumnRole] { get }
+    /// Rows are independent given the header: a large file may be split at record boundaries and its chunks read
+    /// in parallel (`ReadFile.readChunked`). Per-series state that crosses rows is checked when the chunks are
+    /// merged (`orderDependentKeys`, `FileAggregator.usedInferredInterval`): the file is read sequentially when a
+    /// chunk boundary would change a result. Default false (and `finish` is never called per chunk).
+    static var readsInChunks: Bool { get }
+    /// Per-series decisions this reader took by row order (the autumn repeated hour: first occurrence = summer
+    /// time), named with the series keys. Two chunks of a file sharing one means a boundary split what row order
+    /// decides, so the file is read sequentially instead.
+    func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String>
 }
 
 extension RowFormat {
     mutating func finish(into aggregator: inout FileAggregator) {}
+    static var readsInChunks: Bool { false }
+    func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> { [] }
 }
 
 /// One line of a format's column mapping: a header column (or several read together, `Datum + Tijd`) and its role.

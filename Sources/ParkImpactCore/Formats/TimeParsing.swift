@@ -121,3 +121,59 @@ struct ByteKeyCache<Value> {
         values.append(value)
     }
 }
+
+/// Byte strings → values by hash (series keys of a file with thousands of meters): no `String` or `Array` per
+/// lookup, unlike `ByteKeyCache` not limited to a few values. Open addressing over FNV-1a hashes.
+struct ByteInterner<Value> {
+    private var arena: [UInt8] = []
+    private var offsets: [Int] = []
+    private var hashes: [UInt64] = []
+    private var values: [Value] = []
+    /// Entry index + 1 per bucket, 0 = empty; the bucket count is a power of two kept under 50 % load.
+    private var buckets = [Int32](repeating: 0, count: 64)
+
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    @inline(__always)
+    func lookup(_ bytes: UnsafeRawBufferPointer, hash: UInt64) -> Value? {
+        let mask = buckets.count - 1
+        var bucket = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let entry = Int(buckets[bucket]) - 1
+            if entry < 0 { return nil }
+            if hashes[entry] == hash, offsets[entry + 1] - offsets[entry] == bytes.count {
+                let equal = arena.withUnsafeBytes { stored in
+                    bytes.isEmpty || memcmp(stored.baseAddress! + offsets[entry], bytes.baseAddress!, bytes.count) == 0
+                }
+                if equal { return values[entry] }
+            }
+            bucket = (bucket + 1) & mask
+        }
+    }
+
+    mutating func insert(_ bytes: UnsafeRawBufferPointer, hash: UInt64, _ value: Value) {
+        if offsets.isEmpty { offsets.append(0) }
+        arena.append(contentsOf: bytes)
+        offsets.append(arena.count)
+        hashes.append(hash)
+        values.append(value)
+        if values.count * 2 > buckets.count {
+            buckets = [Int32](repeating: 0, count: buckets.count * 2)
+            for entry in values.indices { place(entry) }
+        } else {
+            place(values.count - 1)
+        }
+    }
+
+    private mutating func place(_ entry: Int) {
+        let mask = buckets.count - 1
+        var bucket = Int(truncatingIfNeeded: hashes[entry]) & mask
+        while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
+        buckets[bucket] = Int32(entry + 1)
+    }
+}

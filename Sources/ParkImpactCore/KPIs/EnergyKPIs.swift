@@ -9,11 +9,11 @@ extension KPIEngine {
 
     /// Whether a site has a PV production series.
     func hasPV(_ site: String) -> Bool {
-        series.contains { $0.key.site == site && $0.key.quantity == .pvProduction }
+        hasSeries(.pvProduction, site: site)
     }
 
     func hasSeries(_ quantity: Quantity, site: String) -> Bool {
-        series.contains { $0.key.site == site && $0.key.quantity == quantity }
+        quantities.contains(quantity) && (seriesBySite[site] ?? []).contains { $0.key.quantity == quantity }
     }
 
     /// `logistiek 15 min, zon 1 day`: the matching buckets of the scope's PV sites.

@@ -5,13 +5,19 @@ public struct KPIEngine {
     public let catalogue: FactorCatalogue
     let table: LocalTimeTable
     let series: [IndexedSeries]
+    /// `series` by site and the quantities present: asked per period × scope × family, so looked up, not scanned.
+    let seriesBySite: [String: [IndexedSeries]]
+    let quantities: Set<Quantity>
     let rejects: [Reject]
 
     public init(definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], catalogue: FactorCatalogue) {
         self.definition = definition
         self.catalogue = catalogue
         table = LocalTimeTable.cached(definition.timezone)!
-        self.series = series.map(IndexedSeries.init)
+        let indexed = series.map(IndexedSeries.init)
+        self.series = indexed
+        seriesBySite = Dictionary(grouping: indexed, by: \.key.site)
+        quantities = Set(indexed.map(\.key.quantity))
         self.rejects = rejects
     }
 
@@ -92,12 +98,13 @@ public struct KPIEngine {
 
     /// Whether any series of the pilot measures one of `quantities`.
     func hasSeries(_ quantities: Set<Quantity>) -> Bool {
-        series.contains { quantities.contains($0.key.quantity) }
+        !self.quantities.isDisjoint(with: quantities)
     }
 
     /// The scope's series of one quantity (all sites when `site` is nil).
     func seriesOf(_ quantity: Quantity, site: String?) -> [IndexedSeries] {
-        series.filter { $0.key.quantity == quantity && (site == nil || $0.key.site == site) }
+        guard quantities.contains(quantity) else { return [] }
+        return (site.map { seriesBySite[$0] ?? [] } ?? series).filter { $0.key.quantity == quantity }
     }
 
     func energyAndEmissionKPIs(period: ReportPeriod, site: String?) -> [KPI] {
@@ -185,9 +192,8 @@ public struct KPIEngine {
 
     /// The scope's series of one quantity, or (nil) all metered series: event records have no coverage.
     func scopeSeries(_ quantity: Quantity?, _ site: String?) -> [IndexedSeries] {
-        series.filter {
-            (quantity == nil ? $0.key.quantity.hasCoverage : $0.key.quantity == quantity) && (site == nil || $0.key.site == site)
-        }
+        let scope = site.map { seriesBySite[$0] ?? [] } ?? series
+        return scope.filter { quantity == nil ? $0.key.quantity.hasCoverage : $0.key.quantity == quantity }
     }
 
     /// Sums of one quantity over the scope's series, split by consumption year (for factors picked by year).

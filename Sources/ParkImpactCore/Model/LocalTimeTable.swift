@@ -50,6 +50,21 @@ public final class LocalTimeTable: Sendable {
         return low
     }
 
+    /// A stretch of time with one UTC offset: `start..<end` in UTC seconds.
+    public struct Segment: Sendable, Equatable {
+        public let start: Int64
+        public let end: Int64
+        public let offset: Int64
+    }
+
+    /// The stretch with a constant offset that contains the UTC instant (callers cache it: the offset changes
+    /// twice a year, so a reader looks it up again only when an instant falls outside the cached stretch).
+    public func offsetSegment(containingUTC instant: Int64) -> Segment {
+        let index = segment(containingUTC: instant)
+        return Segment(start: starts[index], end: index + 1 < starts.count ? starts[index + 1] : Int64.max,
+                       offset: offsets[index])
+    }
+
     /// The UTC offset in seconds at an instant.
     public func offset(atUTC instant: Int64) -> Int64 { offsets[segment(containingUTC: instant)] }
 

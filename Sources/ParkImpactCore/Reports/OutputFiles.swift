@@ -116,6 +116,10 @@ public enum KPIJSONWriter {
 
     /// A JSON string literal.
     public static func json(_ text: String) -> String {
+        // Most texts need no escape: one pass over the bytes instead of one append per scalar.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -155,6 +159,13 @@ public enum CSVLocale: String, Sendable, CaseIterable {
 /// (`=`, `+`, `-`, `@`, tab, CR at the start, and not a number) prefixed with `'`.
 public enum CSVOutput {
     public static func cell(_ text: String, locale: CSVLocale = .en) -> String {
+        // Most cells need neither a quote nor a `'`: one pass over the bytes decides.
+        let utf8 = text.utf8
+        guard let first = utf8.first else { return text }
+        if first != 0x3D, first != 0x2B, first != 0x2D, first != 0x40, first != 0x09, first != 0x0D, first != 0x20,
+           utf8.last != 0x20, !utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D || $0 == 0x3B }) {
+            return text
+        }
         var value = text
         if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), Double(value) == nil,
            Double(value.replacingOccurrences(of: ",", with: ".")) == nil || locale == .en {

@@ -1,39 +1,79 @@
+import CSVReading
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Runs the read stage over many files on all cores and merges the partial aggregates deterministically.
 public enum Aggregate {
-    /// Reads `files` concurrently (`DispatchQueue.concurrentPerform`, one file per iteration, each into its own
-    /// partial aggregate). Results come back in the order of `files`, whatever order the workers finished in.
-    /// `completed` is called on the worker thread as soon as a file is read (the state store commits it there, so a
-    /// crash loses at most the files still being read).
+    /// Reads `files` concurrently (`DispatchQueue.concurrentPerform`), each into its own partial aggregate; large
+    /// files of formats that allow it are cut into chunks read in parallel too (`ReadFile.readChunked`), so one big
+    /// export uses every core. Results come back in the order of `files`, whatever order the workers finished in.
+    ///
+    /// `completed` is called on a worker thread as soon as a file is read: for a chunked file, by the worker that
+    /// finished its last chunk, which also merges the chunks (so their partial aggregates are freed early). The state
+    /// store commits there, so a crash loses at most the files still being read.
     public static func readAll(
         _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int? = nil,
-        completed: (@Sendable (Int, FileResult) -> Void)? = nil
+        chunkBytes: Int = ReadFile.defaultChunkBytes, completed: (@Sendable (Int, FileResult) -> Void)? = nil
     ) -> [FileResult] {
-        let slots = ResultSlots(count: files.count)
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        if workers == 1 || files.count < 2 {
-            for (index, file) in files.enumerated() {
+        if workers == 1 {
+            return files.enumerated().map { index, file in
                 let result = ReadFile.read(file, definition: definitions[file.pilot]!)
                 completed?(index, result)
-                slots.store(result, at: index)
+                return result
             }
-        } else {
-            // Files are handed out from a shared counter so that `workers` bounds the parallelism.
-            let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: min(workers, files.count)) { _ in
-                while true {
-                    let index = next.add(1, ordering: .relaxed).oldValue
-                    guard index < files.count else { return }
+        }
+        // The work: chunks of large files first (the longest jobs), then whole files.
+        enum Job { case whole(Int), chunk(file: Int, index: Int, count: Int, size: Int) }
+        var chunkTasks: [Job] = [], wholeTasks: [Job] = []
+        var prepared: [Int: (context: ReadContext, reader: FormatRegistry.Reader, firstTask: Int, count: Int)] = [:]
+        for (index, file) in files.enumerated() {
+            if case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
+               reader.readsInChunks, context.dialect.encoding == .utf8,
+               let size = CSVFileSource.size(path: file.path) {
+                let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes)
+                if count > 1 {
+                    prepared[index] = (context, reader, chunkTasks.count, count)
+                    chunkTasks += (0..<count).map { Job.chunk(file: index, index: $0, count: count, size: size) }
+                    continue
+                }
+            }
+            wholeTasks.append(.whole(index))
+        }
+        let tasks = chunkTasks + wholeTasks
+        let readers = prepared
+        let results = Slots<FileResult>(count: files.count)
+        let chunkResults = Slots<ChunkOutcome>(count: chunkTasks.count)
+        let chunksLeft = Mutex<[Int: Int]>(prepared.mapValues(\.count))
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(workers, tasks.count)) { _ in
+            while true {
+                let taskIndex = next.add(1, ordering: .relaxed).oldValue
+                guard taskIndex < tasks.count else { return }
+                switch tasks[taskIndex] {
+                case .whole(let index):
                     let file = files[index]
                     let result = ReadFile.read(file, definition: definitions[file.pilot]!)
                     completed?(index, result)
-                    slots.store(result, at: index)
+                    results.store(result, at: index)
+                case .chunk(let index, let chunk, let count, let size):
+                    let plan = readers[index]!
+                    chunkResults.store(plan.reader.chunk(files[index], plan.context, CSVReadLimits(), chunk, count, size),
+                                       at: taskIndex)
+                    let last = chunksLeft.withLock { left -> Bool in
+                        left[index]! -= 1
+                        return left[index]! == 0
+                    }
+                    guard last else { continue }
+                    let chunks = (plan.firstTask..<plan.firstTask + plan.count).map { chunkResults.take(at: $0)! }
+                    let result = plan.reader.assemble(files[index], plan.context, CSVReadLimits(), chunks)
+                    completed?(index, result)
+                    results.store(result, at: index)
                 }
             }
         }
-        return slots.results()
+        return results.results()
     }
 
     /// One file's series as the merge sees them.
@@ -194,28 +234,5 @@ public enum Aggregate {
         tally.lastDay = max(tally.lastDay, day)
         if tally.example == nil { tally.example = example }
         tallies[pair] = tally
-    }
-}
-
-import Foundation
-
-/// Result slots written by concurrent workers, one slot per file.
-/// `@unchecked Sendable`: every access goes through `lock`.
-private final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [FileResult?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ result: FileResult, at index: Int) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
-
-    func results() -> [FileResult] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots.map { $0! }
     }
 }

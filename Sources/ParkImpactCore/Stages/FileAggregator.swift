@@ -7,9 +7,32 @@ public struct FileAggregator: Sendable {
     private(set) var seriesKeys: [SeriesKey] = []
     private var seriesIndex: [SeriesKey: Int32] = [:]
     private(set) var intervals: [Int32] = []
-    private var cells: [Int64: DayCell] = [:]
+    /// The day cells, found by packed key (series << 32 | day) in `slotIndex`; each remembers the last line that
+    /// touched it (the chunk merge replays up to there, see `ChunkedRead`).
+    private var slots: [Slot] = []
+    private var slotIndex: [Int64: Int32] = [:]
+    /// Per series: the day and slot of its last reading (rows of a series come in time order: no hashing per row).
+    private var cachedDay: [Int] = []
+    private var cachedSlot: [Int32] = []
+    /// The UTC-offset segment of the last reading (the offset changes twice a year: no search per row).
+    private var segment = LocalTimeTable.Segment(start: 0, end: 0, offset: 0)
     /// Last start instant per series (interval inference for formats without an end column).
     private var lastStart: [Int64] = []
+    /// First start instant per series, when that first reading had no explicit interval (chunk merge: the
+    /// interval between the previous chunk's last start and this one counts as in a sequential read).
+    private var firstInferredStart: [Int64] = []
+    /// Line of the record being read (set by the reader before each record).
+    var line = 0
+    /// A reading used an interval inferred from the rows before it (water night flow without an end column): a
+    /// later chunk of a file read in parallel would not know those rows, so the file is read sequentially instead.
+    private(set) var usedInferredInterval = false
+    /// Replay mode (chunk merge): only cells that already exist are updated (`seedCell`).
+    var onlyExistingCells = false
+
+    struct Slot: Sendable {
+        var cell: DayCell
+        var lastLine: Int
+    }
     public private(set) var rejects: [Reject] = []
     public private(set) var acceptedRows = 0
     /// Rows deliberately not used (m³ twins of gas kWh rows, reactive energy, repeated headers): counted, not lost.
@@ -40,6 +63,9 @@ public struct FileAggregator: Sendable {
         seriesIndex[key] = id
         intervals.append(0)
         lastStart.append(Int64.min)
+        firstInferredStart.append(Int64.min)
+        cachedDay.append(Int.min)
+        cachedSlot.append(0)
         keepsReadings.append(readingPolicy.keeps(key))
         readings.append([])
         return id
@@ -51,7 +77,9 @@ public struct FileAggregator: Sendable {
         let index = Int(series)
         if intervalSeconds > 0 {
             if intervals[index] == 0 || intervalSeconds < intervals[index] { intervals[index] = intervalSeconds }
-        } else if lastStart[index] != Int64.min {
+        } else if lastStart[index] == Int64.min {
+            firstInferredStart[index] = startUTC
+        } else {
             let delta = abs(startUTC - lastStart[index])
             if delta > 0, delta < Int64(Int32.max), intervals[index] == 0 || delta < Int64(intervals[index]) {
                 intervals[index] = Int32(delta)
@@ -67,21 +95,45 @@ public struct FileAggregator: Sendable {
             trace.append(TracedReading(series: seriesKeys[index], startUTC: startUTC, intervalSeconds: intervalSeconds,
                                        value: value, quality: quality))
         }
-        let local = startUTC + table.offset(atUTC: startUTC)
+        if startUTC < segment.start || startUTC >= segment.end { segment = table.offsetSegment(containingUTC: startUTC) }
+        let local = startUTC + segment.offset
         let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
-        let key = Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))
-        cells[key, default: DayCell()].add(value: value, quality: quality)
-        cells[key]!.note(start: startUTC)
+        let slot: Int
+        if cachedDay[index] == day {
+            slot = Int(cachedSlot[index])
+        } else if let found = slotFor(series: series, day: day, create: !onlyExistingCells) {
+            slot = found
+            cachedDay[index] = day
+            cachedSlot[index] = Int32(found)
+        } else {
+            acceptedRows += 1
+            return
+        }
+        slots[slot].cell.add(value: value, quality: quality)
+        slots[slot].cell.note(start: startUTC)
+        slots[slot].lastLine = line
         // Night minimum flow: intervals of at most an hour starting 01:00–05:00 local.
-        let interval = intervalSeconds > 0 ? intervalSeconds : intervals[index]
-        if quality != .missing, interval > 0, interval <= 3600, seriesKeys[index].quantity == .water {
+        if quality != .missing, seriesKeys[index].quantity == .water {
+            if intervalSeconds <= 0 { usedInferredInterval = true }
+            let interval = intervalSeconds > 0 ? intervalSeconds : intervals[index]
             let secondOfDay = local - Int64(day) * 86_400
-            if secondOfDay >= 3600, secondOfDay < 5 * 3600 {
+            if interval > 0, interval <= 3600, secondOfDay >= 3600, secondOfDay < 5 * 3600 {
                 let rate = value * 3600 / Double(interval)
-                if rate < cells[key]!.nightMinimumRate { cells[key]!.nightMinimumRate = rate }
+                if rate < slots[slot].cell.nightMinimumRate { slots[slot].cell.nightMinimumRate = rate }
             }
         }
         acceptedRows += 1
+    }
+
+    /// The slot of a series' day cell; a new empty one when `create`, else nil when there is none.
+    @inline(__always)
+    private mutating func slotFor(series: Int32, day: Int, create: Bool) -> Int? {
+        let key = Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))
+        if let found = slotIndex[key] { return Int(found) }
+        guard create else { return nil }
+        slots.append(Slot(cell: DayCell(), lastLine: line))
+        slotIndex[key] = Int32(slots.count - 1)
+        return slots.count - 1
     }
 
     /// Adds a value that covers `fromUTC..<toUTC`, split over the local days it spans in proportion to time
@@ -102,8 +154,8 @@ public struct FileAggregator: Sendable {
         while start < toUTC {
             let end = min(toUTC, table.startOfDay(day + 1))
             let share = quality == .missing ? 0 : value * Double(end - start) / length
-            let key = Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))
-            var cell = cells[key, default: DayCell()]
+            let slot = slotFor(series: series, day: day, create: true)!
+            var cell = slots[slot].cell
             let firstTouch = cell.present == 0 && cell.missing == 0
             switch quality {
             case .missing:
@@ -118,7 +170,8 @@ public struct FileAggregator: Sendable {
                 }
             }
             cell.note(start: start)
-            cells[key] = cell
+            slots[slot].cell = cell
+            slots[slot].lastLine = line
             if trace.count < traceLimit {
                 trace.append(TracedReading(series: seriesKeys[index], startUTC: start, intervalSeconds: Int32(end - start),
                                            value: share, quality: quality))
@@ -137,13 +190,90 @@ public struct FileAggregator: Sendable {
         ignoredRows[why, default: 0] += 1
     }
 
+    // MARK: Chunks of one file read in parallel (`ChunkedRead`)
+
+    /// The (series, local day) cells both aggregates have, and the last line of `later` that touched any of them.
+    func sharedCells(with later: FileAggregator) -> (cells: [(key: SeriesKey, day: Int)], lastLine: Int) {
+        var shared: [(key: SeriesKey, day: Int)] = []
+        var lastLine = 0
+        let mine = Dictionary(uniqueKeysWithValues: seriesKeys.enumerated().map { ($1, Int32($0)) })
+        for (packed, slot) in later.slotIndex {
+            let key = later.seriesKeys[Int(packed >> 32)]
+            let day = Int(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))
+            guard let series = mine[key],
+                  slotIndex[Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))] != nil
+            else { continue }
+            shared.append((key, day))
+            lastLine = max(lastLine, later.slots[Int(slot)].lastLine)
+        }
+        return (shared, lastLine)
+    }
+
+    func cell(_ key: SeriesKey, day: Int) -> DayCell? {
+        guard let series = seriesKeys.firstIndex(of: key) else { return nil }
+        return slotIndex[Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))]
+            .map { slots[Int($0)].cell }
+    }
+
+    /// Puts a cell in place (replay mode: the earlier chunks' total that the replayed rows add to).
+    mutating func seedCell(_ key: SeriesKey, day: Int, _ cell: DayCell) {
+        let series = intern(key)
+        let slot = slotFor(series: series, day: day, create: true)!
+        slots[slot].cell = cell
+    }
+
+    /// Appends the aggregate of the next chunk of the same file, as if its rows had followed in one read:
+    /// `lineOffset` lines before the chunk; `replayed` holds the exact cells of the days both have (the earlier
+    /// total plus the chunk's values added in row order, so floating-point sums are bit-identical).
+    mutating func append(_ later: FileAggregator, lineOffset: Int, replayed: [SeriesKey: [Int: DayCell]]) {
+        var map: [Int32] = []
+        for (index, key) in later.seriesKeys.enumerated() {
+            let series = intern(key)
+            map.append(series)
+            let mine = Int(series)
+            // The interval between this file's last start so far and the chunk's first (inferred) start.
+            if later.firstInferredStart[index] != Int64.min, lastStart[mine] != Int64.min {
+                let delta = abs(later.firstInferredStart[index] - lastStart[mine])
+                if delta > 0, delta < Int64(Int32.max), intervals[mine] == 0 || delta < Int64(intervals[mine]) {
+                    intervals[mine] = Int32(delta)
+                }
+            }
+            if later.intervals[index] > 0, intervals[mine] == 0 || later.intervals[index] < intervals[mine] {
+                intervals[mine] = later.intervals[index]
+            }
+            if later.lastStart[index] != Int64.min { lastStart[mine] = later.lastStart[index] }
+            readings[mine].append(contentsOf: later.readings[index])
+        }
+        for (packed, slot) in later.slotIndex.sorted(by: { $0.value < $1.value }) {
+            let index = Int(packed >> 32)
+            let day = Int(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))
+            let series = map[index]
+            let existed = slotFor(series: series, day: day, create: false) != nil
+            let mine = slotFor(series: series, day: day, create: true)!
+            if let exact = replayed[later.seriesKeys[index]]?[day] {
+                slots[mine].cell = exact
+            } else if existed {
+                slots[mine].cell.merge(later.slots[Int(slot)].cell)  // not reached: every shared cell is replayed
+            } else {
+                slots[mine].cell = later.slots[Int(slot)].cell
+            }
+        }
+        for reject in later.rejects {
+            rejects.append(Reject(file: reject.file, line: reject.line + lineOffset, column: reject.column,
+                                  reason: reject.reason, raw: reject.raw, site: reject.site, day: reject.day))
+        }
+        acceptedRows += later.acceptedRows
+        for (why, count) in later.ignoredRows { ignoredRows[why, default: 0] += count }
+        usedInferredInterval = usedInferredInterval || later.usedInferredInterval
+    }
+
     /// The aggregate as series data, sorted by key (deterministic).
     public func seriesData() -> [SeriesData] {
         var bySeries: [[Int: DayCell]] = Array(repeating: [:], count: seriesKeys.count)
-        for (packed, cell) in cells {
+        for (packed, slot) in slotIndex {
             let series = Int(packed >> 32)
             let day = Int(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))
-            bySeries[series][day] = cell
+            bySeries[series][day] = slots[Int(slot)].cell
         }
         return seriesKeys.indices.compactMap { index in
             guard let first = bySeries[index].keys.min(), let last = bySeries[index].keys.max() else { return nil }

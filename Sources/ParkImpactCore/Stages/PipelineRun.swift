@@ -146,7 +146,7 @@ public enum PipelineRun {
             }
             let rejects = mine.flatMap(\.rejects)
             let report = mergeAndBuild(definition: definition, inputs: inputs, rejects: rejects,
-                                       files: mine.map(\.summary), catalogue: catalogue, diagnostics: &diagnostics)
+                                       files: mine.map(\.summary), catalogue: catalogue, diagnostics: &diagnostics).report
             outcomes.append(PilotOutcome(
                 pilot: definition.pilot, report: report, filesRead: mine.filter { $0.summary.problem == nil }.count,
                 filesFailed: mine.filter { $0.summary.problem != nil }.count,
@@ -155,17 +155,19 @@ public enum PipelineRun {
         return outcomes
     }
 
-    /// Merges the contributions (reporting overlaps) and builds the pilot's report.
+    /// Merges the contributions (reporting overlaps) and builds the pilot's report; `series` are the merged measured
+    /// series (for `daily.csv`).
     public static func mergeAndBuild(
         definition: PipelineDefinition, inputs: [Aggregate.MergeInput], rejects: [Reject], files: [FileSummary],
         catalogue: FactorCatalogue, diagnostics: inout Diagnostics
-    ) -> PilotReport {
+    ) -> (report: PilotReport, series: [SeriesData]) {
         let table = LocalTimeTable.cached(definition.timezone)!
         let (series, overlaps) = Aggregate.merge(inputs, table: table)
         for overlap in overlaps {
             diagnostics.add(overlap.kind == .identical ? .info : .warning, overlap.description, pilot: definition.pilot)
         }
-        return buildReport(definition: definition, series: series, rejects: rejects, files: files, catalogue: catalogue)
+        return (buildReport(definition: definition, series: series, rejects: rejects, files: files, catalogue: catalogue),
+                series)
     }
 
     public static func buildReport(

@@ -20,92 +20,143 @@ public enum ReadFile {
     public static func read(
         _ file: InputFile, definition: PipelineDefinition, limits: CSVReadLimits = .init(), traceLimit: Int = 0
     ) -> FileResult {
+        switch prepare(file, definition: definition) {
+        case .failed(let result): return result
+        case .ready(let context, let reader): return reader.read(file, context, limits, traceLimit)
+        }
+    }
+
+    enum Prepared {
+        case ready(ReadContext, FormatRegistry.Reader)
+        case failed(FileResult)
+    }
+
+    /// The file's read context (time zone, dialect detected from its first bytes) and its format's reader.
+    static func prepare(_ file: InputFile, definition: PipelineDefinition) -> Prepared {
         let zone = file.source.timezone ?? definition.timezone
         guard let table = LocalTimeTable.cached(zone) else {
-            return failed(file, "unknown time zone \(zone)")
+            return .failed(failed(file, "unknown time zone \(zone)"))
         }
         let prefix: [UInt8]
         do {
             prefix = try CSVFileSource.prefix(path: file.path)
         } catch {
-            return failed(file, error.description)
+            return .failed(failed(file, error.description))
         }
         guard !prefix.isEmpty else {
-            return failed(file, CSVFileError(code: .empty, path: file.path).description)
+            return .failed(failed(file, CSVFileError(code: .empty, path: file.path).description))
         }
         let dialect = file.source.dialect.applied(to: prefix)
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
                                   table: table, dialect: dialect, readingPolicy: definition.intervalReadingPolicy)
         guard let reader = FormatRegistry.readers[file.source.format] else {
-            return failed(file, "format \(file.source.format.rawValue) is not supported by this version yet")
+            return .failed(failed(file, "format \(file.source.format.rawValue) is not supported by this version yet"))
         }
-        return reader.read(file, context, limits, traceLimit)
+        return .ready(context, reader)
     }
 
-    static func read<Format: RowFormat>(
-        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, _ traceLimit: Int
-    ) -> FileResult {
-        var aggregator = FileAggregator(file: file.relativePath, table: context.table, traceLimit: traceLimit,
-                                        readingPolicy: context.readingPolicy)
+    /// What one pass of a format's reader over (part of) a file produced.
+    struct Pass<Format: RowFormat> {
+        var aggregator: FileAggregator
         var format: Format?
         var headerProblem: String?
         var sawHeader = false
         var preambleRecords = 0
         var headerLine = 0
-        let statistics: CSVReadStatistics
+        var statistics = CSVReadStatistics()
+        var ioError: String?
+    }
+
+    /// Reads a file from its start: the header, then (unless `headerOnly`) records up to the first record boundary
+    /// at or after `boundary` bytes (nil: to the end).
+    static func pass<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, traceLimit: Int,
+        boundary: Int? = nil, headerOnly: Bool = false
+    ) -> Pass<Format> {
+        // The handlers reach the reader state through pointers, not captured variables: no run-time exclusivity
+        // checks per record (ARCHITECTURE.md measured them at 2× on this path).
+        let state = UnsafeMutablePointer<Pass<Format>>.allocate(capacity: 1)
+        state.initialize(to: Pass(aggregator: FileAggregator(
+            file: file.relativePath, table: context.table, traceLimit: traceLimit, readingPolicy: context.readingPolicy)))
+        defer { state.deallocate() }  // after `move()` below
         do {
             var source = try CSVFileSource(path: file.path)
-            statistics = try CSVStreamReader(dialect: context.dialect, limits: limits).read(
+            state.pointee.statistics = try CSVStreamReader(
+                dialect: context.dialect, limits: limits, stopAtRecordBoundary: boundary
+            ).read(
                 from: &source,
                 onRecord: { record in
-                    if format != nil {
-                        format!.read(record, into: &aggregator)
+                    if state.pointee.format != nil {
+                        state.pointee.aggregator.line = record.line
+                        state.pointee.format!.read(record, into: &state.pointee.aggregator)
                         return .proceed
                     }
-                    sawHeader = true
+                    state.pointee.sawHeader = true
                     switch Format.make(header: record, context: context) {
                     case .format(let made):
-                        format = made
-                        headerLine = record.line
-                        return .proceed
+                        state.pointee.format = made
+                        state.pointee.headerLine = record.line
+                        return headerOnly ? .stop : .proceed
                     case .preamble:
-                        preambleRecords += 1
-                        if preambleRecords > 50 {
-                            headerProblem = "no header found in the first 50 records"
+                        state.pointee.preambleRecords += 1
+                        if state.pointee.preambleRecords > 50 {
+                            state.pointee.headerProblem = "no header found in the first 50 records"
                             return .stop
                         }
-                        aggregator.ignore("preamble lines before the header")
+                        state.pointee.aggregator.ignore("preamble lines before the header")
                         return .proceed
                     case .mismatch(let mismatch):
-                        headerProblem = "line \(record.line): \(mismatch.message)"
+                        state.pointee.headerProblem = "line \(record.line): \(mismatch.message)"
                         return .stop
                     }
                 },
                 onMalformed: { malformed in
-                    aggregator.reject(
-                        line: malformed.line, column: malformed.column.map { format?.columnName($0 - 1) ?? "#\($0)" }
-                            ?? "", reason: malformed.reason, raw: malformed.raw, site: file.source.site)
+                    let column = malformed.column.map { state.pointee.format?.columnName($0 - 1) ?? "#\($0)" } ?? ""
+                    state.pointee.aggregator.reject(line: malformed.line, column: column, reason: malformed.reason,
+                                                    raw: malformed.raw, site: file.source.site)
                 })
         } catch {
-            return failed(file, error.at(file.path).description)
+            state.pointee.ioError = error.at(file.path).description
         }
-        if let headerProblem {
-            return failed(file, "\(headerProblem); check `format: \(file.source.format.rawValue)` of "
-                + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`")
+        return state.move()
+    }
+
+    static func read<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, _ traceLimit: Int
+    ) -> FileResult {
+        var pass = pass(type, file, context, limits, traceLimit: traceLimit)
+        if let problem = problem(of: pass, file) { return failed(file, problem) }
+        pass.format!.finish(into: &pass.aggregator)
+        return result(file, context, format: pass.format!, aggregator: pass.aggregator, headerLine: pass.headerLine,
+                      statistics: pass.statistics)
+    }
+
+    /// Why a pass gives no data at all (I/O error, no header), or nil.
+    static func problem<Format>(of pass: Pass<Format>, _ file: InputFile) -> String? {
+        if let ioError = pass.ioError { return ioError }
+        if let headerProblem = pass.headerProblem {
+            return "\(headerProblem); check `format: \(file.source.format.rawValue)` of "
+                + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`"
         }
-        if !sawHeader {
-            return failed(file, "no header and no data (only blank lines); export it again")
+        if !pass.sawHeader {
+            return "no header and no data (only blank lines); export it again"
         }
-        guard format != nil else {
-            return failed(file, "no header found (only \(preambleRecords) preamble record(s)); check `format: "
-                + "\(file.source.format.rawValue)` of sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`")
+        guard pass.format != nil else {
+            return "no header found (only \(pass.preambleRecords) preamble record(s)); check `format: "
+                + "\(file.source.format.rawValue)` of sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`"
         }
-        format!.finish(into: &aggregator)
+        return nil
+    }
+
+    static func result<Format: RowFormat>(
+        _ file: InputFile, _ context: ReadContext, format: Format, aggregator: FileAggregator, headerLine: Int,
+        statistics: CSVReadStatistics
+    ) -> FileResult {
         let summary = FileSummary(
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
             acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
             ignoredRows: aggregator.ignoredRows, problem: nil)
-        return FileResult(file: file, trace: aggregator.trace, mapping: format!.mapping, headerLine: headerLine,
+        return FileResult(file: file, trace: aggregator.trace, mapping: format.mapping, headerLine: headerLine,
                           series: aggregator.seriesData(), rejects: aggregator.rejects, summary: summary,
                           statistics: statistics)
     }

@@ -12,9 +12,12 @@ public enum StatefulRun {
         public var rebuildAll: Bool
         /// Anything besides the state and the definition that changes the outputs' bytes (output options).
         public var renderKey: String
+        /// Also write `<pilot>/daily.csv` (`run --daily-csv`).
+        public var dailyCSV: Bool
 
         public init(threads: Int? = nil, settings: Ingest.Settings = .init(), writeIndex: Bool = true,
-                    rebuildAll: Bool = false, renderKey: String = "") {
+                    rebuildAll: Bool = false, renderKey: String = "", dailyCSV: Bool = false) {
+            self.dailyCSV = dailyCSV
             self.threads = threads
             self.settings = settings
             self.writeIndex = writeIndex
@@ -51,7 +54,7 @@ public enum StatefulRun {
             let full = (folders.output as NSString).appendingPathComponent(path)
             return (try? FileDigest.sha256(path: full)) == record.sha256
         }
-        let outputNames = ["kpis.json", "kpis.csv", "rejects.csv", "report.html"]
+        let outputNames = ["kpis.json", "kpis.csv", "rejects.csv", "report.html"] + (options.dailyCSV ? ["daily.csv"] : [])
         var rebuild = ingest.pilots.map { pilot in
             options.rebuildAll || pilot.changed
                 || !outputNames.allSatisfy { upToDate("\(pilot.definition.pilot)/\($0)", generation: generation(pilot)) }
@@ -70,12 +73,15 @@ public enum StatefulRun {
             if rebuild[index] {
                 Ingest.load(&ingest.pilots[index], store: store, readNow: ingest.readNow, diagnostics: &diagnostics)
                 let loaded = ingest.pilots[index]
-                let built = PipelineRun.mergeAndBuild(
+                let (built, series) = PipelineRun.mergeAndBuild(
                     definition: loaded.definition, inputs: loaded.inputs, rejects: loaded.rejects, files: loaded.files,
                     catalogue: catalogue, diagnostics: &diagnostics)
                 ingest.pilots[index].inputs = []  // the report holds what it needs
                 for file in PipelineRun.render(built, csvLocale: folders.csvLocale) {
                     written.append((file.path, file.text, generation(pilot)))
+                }
+                if options.dailyCSV {
+                    written.append(("\(pilot.definition.pilot)/daily.csv", DailyCSV.render(series), generation(pilot)))
                 }
                 reports.append(built)
                 report = built

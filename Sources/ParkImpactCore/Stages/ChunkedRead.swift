@@ -1,0 +1,246 @@
+public import CSVReading
+import Dispatch
+
+/// One chunk of a large file read on its own (`ReadFile.readChunk`): its partial aggregate with chunk-local line
+/// numbers, and where it really began and ended.
+struct ChunkOutcome: Sendable {
+    /// Byte offset of its first line.
+    let start: Int
+    /// Byte offset just after its last line: the first record boundary at or after `plannedEnd`.
+    let end: Int
+    /// Where the next chunk was planned to begin (nil: the file's end).
+    let plannedEnd: Int?
+    var aggregator: FileAggregator
+    let statistics: CSVReadStatistics
+    /// `RowFormat.orderDependentKeys` of the chunk.
+    let orderKeys: Set<String>
+    /// Chunk 0 only: the header's line and the format's column mapping.
+    var headerLine = 0
+    var mapping: [ColumnRole] = []
+    /// False when the chunk could not be read as planned (I/O error, no header): the file is read sequentially.
+    var usable = true
+}
+
+/// Reading one large file on several cores: the file is cut into chunks at line starts, each chunk is read by its
+/// own parser into its own aggregate, and the chunks are merged in order into exactly what one sequential read gives
+/// (cells bit for bit, rejects with their line numbers, counts).
+///
+/// Why the merge is exact:
+/// - Each chunk stops at the first record boundary at or after the next chunk's planned start, reading a record
+///   that runs past it (a quoted field with newlines) to its end. A chunk whose planned start turns out to lie
+///   inside such a record is read again from where the previous one really ended. So every chunk begins where a
+///   sequential read is between records, with a fresh parser, as a sequential read would be there.
+/// - Line numbers are chunk-local and shifted by the lines of the chunks before. A chunk with a malformed record
+///   (whose message names lines) makes the whole file be read sequentially: rare, and always exact.
+/// - Floating-point sums depend on the order of additions: a (series, day) cell that two chunks share is
+///   recomputed by replaying the later chunk's rows up to the last one touching a shared cell, starting from the
+///   earlier total, which is the sequential order of additions.
+/// - Per-series state that crosses rows: interval inference takes the gap across the boundary into account
+///   (`FileAggregator.append`); the autumn repeated hour (`RowFormat.orderDependentKeys`) and water night flow with
+///   inferred intervals fall back to a sequential read when a boundary splits them.
+extension ReadFile {
+    /// Chunk size for large files (at least two chunks' worth makes a file be read in chunks).
+    public static let defaultChunkBytes = 32 << 20
+
+    static func chunkCount(size: Int, chunkBytes: Int) -> Int {
+        size >= 2 * chunkBytes ? (size + chunkBytes - 1) / chunkBytes : 1
+    }
+
+    /// Reads a file in chunks of about `chunkBytes` (on all cores when `parallel`) and merges them; a file of a
+    /// format that is not read in chunks, or too small, is read whole. For tests and for `Aggregate.readAll`.
+    public static func readChunked(
+        _ file: InputFile, definition: PipelineDefinition, chunkBytes: Int = defaultChunkBytes,
+        limits: CSVReadLimits = .init(), parallel: Bool = true
+    ) -> FileResult {
+        guard case .ready(let context, let reader) = prepare(file, definition: definition) else {
+            return read(file, definition: definition, limits: limits)
+        }
+        let size = CSVFileSource.size(path: file.path) ?? 0
+        let count = chunkCount(size: size, chunkBytes: max(1, chunkBytes))
+        guard reader.readsInChunks, context.dialect.encoding == .utf8, count > 1 else {
+            return reader.read(file, context, limits, 0)
+        }
+        let slots = Slots<ChunkOutcome>(count: count)
+        if parallel {
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                slots.store(reader.chunk(file, context, limits, index, count, size), at: index)
+            }
+        } else {
+            for index in 0..<count { slots.store(reader.chunk(file, context, limits, index, count, size), at: index) }
+        }
+        return reader.assemble(file, context, limits, slots.results())
+    }
+
+    /// The first line start at or after `offset` (the file's size when there is none).
+    static func lineStart(path: String, at offset: Int, terminator: UInt8, size: Int) -> Int {
+        guard offset > 0 else { return 0 }
+        guard let source = try? CSVFileSource(path: path, offset: offset - 1) else { return size }
+        let window = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 1)
+        defer { window.deallocate() }
+        var position = offset - 1
+        while true {
+            guard let got = try? source.read(into: window), got > 0 else { return size }
+            if let hit = UnsafeRawBufferPointer(rebasing: window[0..<got]).firstIndex(of: terminator) {
+                return position + hit + 1
+            }
+            position += got
+        }
+    }
+
+    static func readChunk<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits,
+        index: Int, count: Int, size: Int
+    ) -> ChunkOutcome {
+        func planned(_ chunk: Int) -> Int {
+            lineStart(path: file.path, at: Int(Int64(size) * Int64(chunk) / Int64(count)),
+                      terminator: context.dialect.lineTerminator, size: size)
+        }
+        let end = index + 1 < count ? planned(index + 1) : nil
+        if index == 0 {
+            let first = pass(type, file, context, limits, traceLimit: 0, boundary: end)
+            let usable = problem(of: first, file) == nil
+            return ChunkOutcome(
+                start: 0, end: first.statistics.stoppedAtBoundary ?? size, plannedEnd: end,
+                aggregator: first.aggregator, statistics: first.statistics,
+                orderKeys: first.format?.orderDependentKeys(first.aggregator.seriesKeys) ?? [],
+                headerLine: first.headerLine, mapping: usable ? first.format!.mapping : [], usable: usable)
+        }
+        let header = pass(type, file, context, limits, traceLimit: 0, headerOnly: true)
+        guard problem(of: header, file) == nil, let format = header.format else {
+            return ChunkOutcome(start: 0, end: 0, plannedEnd: end, aggregator: header.aggregator,
+                                statistics: header.statistics, orderKeys: [], usable: false)
+        }
+        return readPart(type, file, context, limits, format: format, start: planned(index), end: end)
+    }
+
+    /// Reads the records from byte `start` (a line start after the header) to the first record boundary at or
+    /// after `end`, with `format` as made from the header. `replay`: only the seeded cells are updated, and reading
+    /// stops after the record at chunk-local line `lastLine`.
+    static func readPart<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, format: Format,
+        start: Int, end: Int?, replay: (seeds: [(key: SeriesKey, day: Int, cell: DayCell)], lastLine: Int)? = nil
+    ) -> ChunkOutcome {
+        var dialect = context.dialect
+        dialect.byteOrderMarkLength = 0
+        dialect.hasSeparatorLine = false
+        var aggregator = FileAggregator(file: file.relativePath, table: context.table,
+                                        readingPolicy: context.readingPolicy)
+        if let replay {
+            for seed in replay.seeds { aggregator.seedCell(seed.key, day: seed.day, seed.cell) }
+            aggregator.onlyExistingCells = true
+        }
+        let stopLine = replay?.lastLine ?? Int.max
+        // State behind pointers, not captured variables: no run-time exclusivity checks per record.
+        let state = UnsafeMutablePointer<(format: Format, aggregator: FileAggregator)>.allocate(capacity: 1)
+        state.initialize(to: (format, aggregator))
+        defer { state.deallocate() }  // after `move()` below
+        var statistics = CSVReadStatistics()
+        var usable = true
+        do {
+            var source = try CSVFileSource(path: file.path, offset: start)
+            statistics = try CSVStreamReader(dialect: dialect, limits: limits, stopAtRecordBoundary: end.map { $0 - start })
+                .read(
+                    from: &source,
+                    onRecord: { record in
+                        if record.line > stopLine { return .stop }
+                        state.pointee.aggregator.line = record.line
+                        state.pointee.format.read(record, into: &state.pointee.aggregator)
+                        return .proceed
+                    },
+                    onMalformed: { malformed in
+                        let column = malformed.column.map { state.pointee.format.columnName($0 - 1) } ?? ""
+                        state.pointee.aggregator.reject(line: malformed.line, column: column, reason: malformed.reason,
+                                                        raw: malformed.raw, site: file.source.site)
+                    })
+        } catch {
+            usable = false
+        }
+        let (finalFormat, finalAggregator) = state.move()
+        return ChunkOutcome(
+            start: start, end: start + (statistics.stoppedAtBoundary ?? statistics.bytes), plannedEnd: end,
+            aggregator: finalAggregator, statistics: statistics,
+            orderKeys: finalFormat.orderDependentKeys(finalAggregator.seriesKeys), usable: usable)
+    }
+
+    /// Merges a file's chunks in order (see the type's comment for why the result equals a sequential read).
+    static func assemble<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits,
+        _ chunks: [ChunkOutcome]
+    ) -> FileResult {
+        func sequential() -> FileResult { read(type, file, context, limits, 0) }
+        guard let first = chunks.first, chunks.allSatisfy(\.usable) else { return sequential() }
+        let header = pass(type, file, context, limits, traceLimit: 0, headerOnly: true)
+        guard let format = header.format else { return sequential() }
+        var merged = first.aggregator
+        var statistics = first.statistics
+        statistics.stoppedAtBoundary = nil
+        var expected = first.end
+        var lineOffset = first.statistics.physicalLines
+        var orderKeys = first.orderKeys
+        for planned in chunks.dropFirst() {
+            var chunk = planned
+            if chunk.start != expected {
+                // The previous chunk's last record ran past this chunk's planned start (a quoted newline).
+                chunk = readPart(type, file, context, limits, format: format, start: expected, end: chunk.plannedEnd)
+                guard chunk.usable else { return sequential() }
+            }
+            guard chunk.statistics.malformedRecords == 0, !chunk.aggregator.usedInferredInterval,
+                  orderKeys.isDisjoint(with: chunk.orderKeys) else { return sequential() }
+            orderKeys.formUnion(chunk.orderKeys)
+            let shared = merged.sharedCells(with: chunk.aggregator)
+            var replayed: [SeriesKey: [Int: DayCell]] = [:]
+            if !shared.cells.isEmpty {
+                let seeds = shared.cells.map { (key: $0.key, day: $0.day, cell: merged.cell($0.key, day: $0.day)!) }
+                let replay = readPart(type, file, context, limits, format: format, start: chunk.start,
+                                      end: chunk.plannedEnd, replay: (seeds, shared.lastLine))
+                for (key, day) in shared.cells { replayed[key, default: [:]][day] = replay.aggregator.cell(key, day: day) }
+            }
+            merged.append(chunk.aggregator, lineOffset: lineOffset, replayed: replayed)
+            statistics.bytes += chunk.statistics.bytes
+            statistics.physicalLines += chunk.statistics.physicalLines
+            statistics.records += chunk.statistics.records
+            statistics.blankLines += chunk.statistics.blankLines
+            statistics.preambleLines += chunk.statistics.preambleLines
+            statistics.replacedCharacters += chunk.statistics.replacedCharacters
+            lineOffset += chunk.statistics.physicalLines
+            expected = chunk.end
+        }
+        return result(file, context, format: format, aggregator: merged, headerLine: first.headerLine,
+                      statistics: statistics)
+    }
+}
+
+import Foundation
+
+/// Results written by concurrent workers, one slot each.
+/// `@unchecked Sendable`: every access goes through `lock`.
+final class Slots<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Value?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ value: Value, at index: Int) {
+        lock.lock()
+        slots[index] = value
+        lock.unlock()
+    }
+
+    /// Every slot's value (nil where none was stored).
+    func stored() -> [Value?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+
+    func results() -> [Value] { stored().map { $0! } }
+
+    /// Removes and returns the value at `index` (so it can be freed once consumed).
+    func take(at index: Int) -> Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        let value = slots[index]
+        slots[index] = nil
+        return value
+    }
+}

@@ -1,0 +1,135 @@
+import CSVReading
+import Foundation
+import Testing
+@testable import ParkImpactCore
+
+/// A large file read in chunks on several cores gives exactly what one sequential read gives: the same cells bit for
+/// bit, the same rejects with the same line numbers, the same counts, whatever the chunk size.
+struct ChunkedReadTests {
+    /// A parkimpact-long export in time order with three meters, values whose sums depend on the order of
+    /// additions, quoted series names and qualities that span lines, and bad rows (rejects) all through it.
+    static func longExport(water: Bool = false) -> (text: String, quotedSpans: [Range<Int>]) {
+        var text = "timestamp,site,series,quantity,value,unit,quality\n"
+        var spans: [Range<Int>] = []
+        let meters = water ? ["m1", "m2", "w1"] : ["m1", "m2", "\"meter\nthree\""]
+        var serial = 0
+        for day in 1...3 {
+            for quarter in 0..<40 {
+                let minutes = quarter * 15
+                let stamp = String(format: "2024-10-%02dT%02d:%02d:00+02:00", day, minutes / 60, minutes % 60)
+                for (index, meter) in meters.enumerated() {
+                    serial += 1
+                    let quantity = meter == "w1" ? "water" : (index == 1 ? "gas" : "electricity_offtake")
+                    let unit = meter == "w1" ? "m3" : "kWh"
+                    let value = String(format: "%.3f", Double((serial * 7919) % 1013) / 10.0 + 0.1)
+                    var quality = "measured"
+                    var valueText = value
+                    if serial % 53 == 0 { valueText = "12,5x" }  // not a number: a reject
+                    if serial % 41 == 0 { quality = "\"esti\nmated\"" }  // unknown quality across two lines
+                    if serial % 29 == 0 { quality = "estimated" }
+                    if serial % 31 == 0 { valueText = "" }  // missing
+                    let row = "\(stamp),s1,\(meter),\(quantity),\(valueText),\(unit),\(quality)\n"
+                    let start = text.utf8.count
+                    text += row
+                    if row.contains("\"") { spans.append(start..<(start + row.utf8.count)) }
+                }
+            }
+        }
+        return (text, spans)
+    }
+
+    func expectSame(_ chunked: FileResult, _ whole: FileResult, _ note: Comment) {
+        #expect(chunked.summary.problem == nil, note)
+        #expect(chunked.series.map(\.key) == whole.series.map(\.key), note)
+        for (a, b) in zip(chunked.series, whole.series) {
+            #expect(a.days == b.days, note)
+            #expect(a.intervalSeconds == b.intervalSeconds, note)
+            #expect(a.inputs == b.inputs, note)
+            #expect(a.readings == b.readings, note)
+        }
+        #expect(chunked.rejects == whole.rejects, note)
+        #expect(chunked.summary.acceptedRows == whole.summary.acceptedRows, note)
+        #expect(chunked.summary.rejectedRows == whole.summary.rejectedRows, note)
+        #expect(chunked.summary.ignoredRows == whole.summary.ignoredRows, note)
+        #expect(chunked.statistics.physicalLines == whole.statistics.physicalLines, note)
+        #expect(chunked.statistics.records == whole.statistics.records, note)
+        #expect(chunked.statistics.bytes == whole.statistics.bytes, note)
+        #expect(chunked.headerLine == whole.headerLine, note)
+    }
+
+    func read(_ text: String, format: SourceFormatName, name: String, check: (FileResult, FileResult, Int) -> Void,
+              chunkSizes: some Sequence<Int>) throws {
+        let folder = try Scratch()
+        defer { folder.remove() }
+        try folder.write(name, text)
+        let definition = try definition(format: format)
+        let file = InputFile(path: folder.root + "/" + name, relativePath: name, pilot: "test",
+                             source: definition.sources[0])
+        let whole = ReadFile.read(file, definition: definition)
+        #expect(whole.summary.problem == nil)
+        for chunkBytes in chunkSizes {
+            for parallel in [false, true] {
+                check(ReadFile.readChunked(file, definition: definition, chunkBytes: chunkBytes, parallel: parallel),
+                      whole, chunkBytes)
+            }
+        }
+    }
+
+    @Test func aLongExportInChunksOfAnySizeGivesTheSequentialResult() throws {
+        let (text, spans) = Self.longExport()
+        let size = text.utf8.count
+        let chunkSizes = Array(stride(from: 97, through: size / 2, by: 211))
+        // Some planned chunk starts fall inside a quoted field that spans lines.
+        let insideQuote = chunkSizes.contains { chunkBytes in
+            let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes)
+            return (1..<count).contains { chunk in spans.contains { $0.contains(size * chunk / count) } }
+        }
+        #expect(insideQuote)
+        try read(text, format: .parkimpactLong, name: "long.csv", check: { chunked, whole, chunkBytes in
+            #expect(!whole.rejects.isEmpty)
+            #expect(whole.rejects.contains { $0.reason.contains("quality") && $0.raw.contains("\n") })
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: chunkSizes)
+    }
+
+    /// Water night flow with inferred intervals depends on earlier rows: such a file is read sequentially.
+    @Test func waterWithInferredIntervalsStillGivesTheSequentialResult() throws {
+        let (text, _) = Self.longExport(water: true)
+        try read(text, format: .parkimpactLong, name: "water.csv", check: { chunked, whole, chunkBytes in
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: [301, 1024, 4096])
+    }
+
+    /// A Fluvius export over the autumn clock change: the repeated hour resolved by row order, whether or not a
+    /// chunk boundary falls inside it, plus a malformed row (the file is then read sequentially).
+    @Test(arguments: [false, true])
+    func aFluviusExportOverTheAutumnChangeGivesTheSequentialResult(malformed: Bool) throws {
+        var text = "\u{FEFF}Van (datum);Van (tijdstip);Tot (datum);Tot (tijdstip);EAN;Meter;Metertype;Register;"
+            + "Volume;Eenheid;Validatiestatus\n"
+        let times = (0..<(4 * 24)).map { String(format: "%02d:%02d:00", $0 / 4, ($0 % 4) * 15) }
+        var serial = 0
+        for day in 26...28 {
+            var rows: [(String, String)] = []
+            for (index, time) in times.enumerated() {
+                let end = index + 1 < times.count ? times[index + 1] : "00:00:00"
+                rows.append((time, end))
+                if day == 27, time.hasPrefix("02:") {
+                    rows[rows.count - 1].1 = time == "02:45:00" ? "02:00:00" : end  // summer, then winter
+                    rows.append((time, end))
+                }
+            }
+            for (from, to) in rows {
+                serial += 1
+                let endDay = to == "00:00:00" ? day + 1 : day
+                let volume = String(format: "%.3f", Double((serial * 7919) % 1013) / 100.0).replacingOccurrences(of: ".", with: ",")
+                text += "\(day)-10-2023;\(from);\(endDay)-10-2023;\(to);=\"541448820000000001\";1SAG1;Digitale Meter;"
+                    + "Afname Dag;\(volume);kWh;Gevalideerd\n"
+                if malformed, serial == 150 { text += "27-10-2023;01:00:00;\"unterminated\n" }
+            }
+        }
+        try read(text, format: .fluvius, name: "fluvius.csv", check: { chunked, whole, chunkBytes in
+            #expect(whole.summary.acceptedRows + whole.summary.rejectedRows == 3 * 96 + 4 + (malformed ? 1 : 0))
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: [113, 500, 997, 2048, 5000])
+    }
+}

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""`make bench`: ParkImpact against DuckDB on the same job, on the same machine, in one run.
+
+    python3 scripts/bench/bench.py [--scale 1] [--runs 3] [--bin .build/release/parkimpact]
+
+The job: per-series daily and monthly sums and counts of the `bench` pilot (scripts/bench/generate.py: a park of
+200 sites and 2,000 quarter-hour meters, one large parkimpact-long export plus one Fluvius export per site).
+- ParkImpact: `parkimpact run --daily-csv` with a fresh output folder each time (it also computes every KPI and
+  writes the reports: more work than the DuckDB side does).
+- DuckDB (from PyPI; installed with pip when missing): 2 threads, `read_csv` with explicit column types on the same
+  files, `GROUP BY` series × local day, then × month, written to CSV.
+Both run as child processes, alternating, `--runs` times each; wall time is the median, peak RSS the child's
+`ru_maxrss`. Then ParkImpact with `--threads 1` (speed-up) and a second `run` on the same output folder (rerun).
+The two results are compared number by number (relative tolerance 1e-9: sums are added in a different order).
+The machine is shared: figures are noisy, which is why the ratio is measured alternating in the same run.
+"""
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def ensure_duckdb():
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        print("bench: installing duckdb from PyPI (pip install duckdb)", flush=True)
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "duckdb"])
+
+
+def duckdb_job(data, out):
+    """The DuckDB side, run in a child process (`--duckdb-job`)."""
+    import duckdb
+    root = os.path.join(data, "input", "bench")
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    long_glob = os.path.join(root, "long", "*.csv")
+    fluvius_glob = os.path.join(root, "fluvius", "*", "*.csv")
+    con.execute(f"""
+        CREATE TEMP TABLE daily AS
+        WITH long AS (
+            SELECT site || '/' || quantity || '/' || series AS series, substr(timestamp, 1, 10) AS day,
+                   value, quality <> 'missing' AND value IS NOT NULL AS present
+            FROM read_csv('{long_glob}', header = true, delim = ',', quote = '"', auto_detect = false,
+                          columns = {{'timestamp': 'VARCHAR', 'site': 'VARCHAR', 'series': 'VARCHAR',
+                                      'quantity': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR',
+                                      'quality': 'VARCHAR'}})
+        ), fluvius AS (
+            SELECT regexp_extract(filename, 'fluvius/([^/]+)/', 1)
+                       || CASE WHEN register LIKE 'Injectie%' THEN '/electricity_injection/'
+                               ELSE '/electricity_offtake/' END
+                       || replace(replace(ean, '=', ''), '"', '') AS series,
+                   substr(from_date, 7, 4) || '-' || substr(from_date, 4, 2) || '-' || substr(from_date, 1, 2) AS day,
+                   volume AS value, status <> 'Geen verbruik' AND volume IS NOT NULL AS present
+            FROM read_csv('{fluvius_glob}', header = true, delim = ';', quote = '', escape = '',
+                          decimal_separator = ',', auto_detect = false, filename = true,
+                          columns = {{'from_date': 'VARCHAR', 'from_time': 'VARCHAR', 'to_date': 'VARCHAR',
+                                      'to_time': 'VARCHAR', 'ean': 'VARCHAR', 'meter': 'VARCHAR',
+                                      'meter_type': 'VARCHAR', 'register': 'VARCHAR', 'volume': 'DOUBLE',
+                                      'unit': 'VARCHAR', 'status': 'VARCHAR', 'description': 'VARCHAR'}})
+        ), rows AS (SELECT * FROM long UNION ALL SELECT * FROM fluvius)
+        SELECT series, day, sum(value) FILTER (WHERE present) AS sum, count(*) FILTER (WHERE present) AS count,
+               count(*) FILTER (WHERE NOT present) AS missing
+        FROM rows GROUP BY series, day
+    """)
+    os.makedirs(out, exist_ok=True)
+    con.execute(f"COPY (SELECT * FROM daily ORDER BY series, day) TO '{out}/daily.csv' (HEADER)")
+    con.execute(f"""COPY (SELECT series, substr(day, 1, 7) AS month, sum(sum) AS sum, sum(count) AS count,
+                                 sum(missing) AS missing
+                          FROM daily GROUP BY ALL ORDER BY series, month) TO '{out}/monthly.csv' (HEADER)""")
+
+
+def run_child(command):
+    """Runs a command; returns (wall seconds, peak RSS in MiB, stdout)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    text = output.decode("utf-8", "replace")
+    if process.returncode != 0:
+        sys.exit("bench: %s failed (exit %d):\n%s" % (" ".join(command), process.returncode, text[-3000:]))
+    return wall, usage.ru_maxrss / 1024.0, text
+
+
+def read_table(path, key_columns):
+    table = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            key = tuple(row[c] for c in key_columns)
+            table[key] = (float(row["sum"]) if row["sum"] not in ("", "NULL") else 0.0, int(row["count"]),
+                          int(row["missing"]))
+    return table
+
+
+def monthly_from_daily(daily):
+    months = {}
+    for (series, day), (total, count, missing) in sorted(daily.items()):
+        key = (series, day[:7])
+        previous = months.get(key, (0.0, 0, 0))
+        months[key] = (previous[0] + total, previous[1] + count, previous[2] + missing)
+    return months
+
+
+def compare(name, ours, theirs):
+    problems = []
+    for key in sorted(set(ours) | set(theirs)):
+        a, b = ours.get(key), theirs.get(key)
+        if a is None or b is None:
+            problems.append("%s %s: only in %s" % (name, key, "DuckDB" if a is None else "ParkImpact"))
+            continue
+        if a[1:] != b[1:] or abs(a[0] - b[0]) > 1e-9 * max(1.0, abs(a[0]), abs(b[0])):
+            problems.append("%s %s: ParkImpact %s, DuckDB %s" % (name, key, a, b))
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser(description="ParkImpact against DuckDB on the same job.")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--bin", default=".build/release/parkimpact")
+    parser.add_argument("--duckdb-job", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.duckdb_job:
+        duckdb_job(*args.duckdb_job)
+        return
+    ensure_duckdb()
+    scale_name = ("%g" % args.scale).replace(".", "_")
+    data = os.path.join(ROOT, ".build-bench", "data-s" + scale_name)
+    subprocess.check_call([sys.executable, os.path.join(ROOT, "scripts", "bench", "generate.py"),
+                           "--out", data, "--scale", str(args.scale)])
+    with open(os.path.join(data, "params.json")) as f:
+        params = json.load(f)
+    runs = os.path.join(ROOT, ".build-bench", "runs")
+    binary = os.path.join(ROOT, args.bin)
+
+    def parkimpact(out, threads=None, fresh=True):
+        if fresh:
+            shutil.rmtree(out, ignore_errors=True)
+        command = [binary, "run", "--pipelines", os.path.join(data, "pipelines"),
+                   "--input", os.path.join(data, "input"), "--output", out, "--daily-csv"]
+        if threads:
+            command += ["--threads", str(threads)]
+        return run_child(command)
+
+    def duckdb(out):
+        shutil.rmtree(out, ignore_errors=True)
+        return run_child([sys.executable, os.path.abspath(__file__), "--duckdb-job", data, out])
+
+    times = {"parkimpact": [], "duckdb": [], "threads1": []}
+    rss = {"parkimpact": [], "duckdb": [], "threads1": []}
+    summary = ""
+    print("bench: %d files, %.2f GiB, %d rows, %d meters, %d days per meter; %d runs each, alternating"
+          % (params["files"], params["bytes"] / 2**30, params["rows"], params["meters"], params["days"], args.runs),
+          flush=True)
+    for run in range(args.runs):
+        for name in (["duckdb", "parkimpact", "threads1"] if run % 2 == 0 else ["parkimpact", "duckdb", "threads1"]):
+            out = os.path.join(runs, "%s-%d" % (name, run))
+            if name == "duckdb":
+                wall, peak, _ = duckdb(out)
+            else:
+                wall, peak, text = parkimpact(out, threads=1 if name == "threads1" else None)
+                summary = text.strip().splitlines()[-1] if name == "parkimpact" else summary
+            times[name].append(wall)
+            rss[name].append(peak)
+            print("  run %d %-10s %7.2f s  %6.1f MiB" % (run + 1, name, wall, peak), flush=True)
+
+    # Rerun: a second `run` on an output folder that already holds a run.
+    rerun_out = os.path.join(runs, "parkimpact-0")
+    rerun, rerun_rss, _ = parkimpact(rerun_out, fresh=False)
+
+    # Same numbers?
+    ours = read_table(os.path.join(runs, "parkimpact-0", "bench", "daily.csv"), ["series", "date"])
+    theirs = read_table(os.path.join(runs, "duckdb-0", "daily.csv"), ["series", "day"])
+    problems = compare("daily", ours, theirs)
+    theirs_monthly = read_table(os.path.join(runs, "duckdb-0", "monthly.csv"), ["series", "month"])
+    problems += compare("monthly", monthly_from_daily(ours), theirs_monthly)
+    threads1 = read_table(os.path.join(runs, "threads1-0", "bench", "daily.csv"), ["series", "date"])
+    if threads1 != ours:
+        problems.append("--threads 1 gives other daily numbers than the default run")
+
+    median = {name: statistics.median(values) for name, values in times.items()}
+    size_mb = params["bytes"] / 1e6
+    print()
+    print("ParkImpact: %s" % summary)
+    print("checked: %d series-days, %d series-months, %d rows counted: %s"
+          % (len(ours), len(theirs_monthly), sum(v[1] + v[2] for v in ours.values()),
+             "ParkImpact = DuckDB" if not problems else "%d DIFFERENCES" % len(problems)))
+    for problem in problems[:20]:
+        print("  " + problem)
+    print()
+    print("%-28s %10s %10s %10s %12s %10s" % ("", "wall (med)", "min-max", "MB/s", "rows/s", "peak RSS"))
+    for name, label in (("parkimpact", "ParkImpact (2 threads)"), ("threads1", "ParkImpact --threads 1"),
+                        ("duckdb", "DuckDB (2 threads)")):
+        print("%-28s %9.2fs %4.1f-%-5.1f %10.0f %12.0f %7.0f MiB"
+              % (label, median[name], min(times[name]), max(times[name]), size_mb / median[name],
+                 params["rows"] / median[name], max(rss[name])))
+    print("%-28s %9.2fs %10s %10s %12s %7.0f MiB" % ("ParkImpact rerun (same out)", rerun, "", "", "", rerun_rss))
+    print()
+    print("ratio ParkImpact / DuckDB wall time: %.2f (goal <= 1.0, aim <= 0.67)"
+          % (median["parkimpact"] / median["duckdb"]))
+    print("speed-up --threads 1 -> default:    %.2fx (goal >= 1.7)" % (median["threads1"] / median["parkimpact"]))
+    print("load average: %s (2 cores, shared: figures are noisy)" % " ".join("%.2f" % x for x in os.getloadavg()))
+    if problems:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
