@@ -147,7 +147,7 @@ def main():
         if fresh:
             shutil.rmtree(out, ignore_errors=True)
         command = [binary, "run", "--pipelines", os.path.join(data, "pipelines"),
-                   "--input", os.path.join(data, "input"), "--output", out, "--daily-csv"]
+                   "--input", os.path.join(data, "input"), "--output", out, "--daily-csv", "--settle-seconds", "0"]
         if threads:
             command += ["--threads", str(threads)]
         return run_child(command)
