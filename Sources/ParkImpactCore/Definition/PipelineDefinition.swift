@@ -145,18 +145,30 @@ public struct PipelineDefinition: Sendable {
 
     public func site(_ id: String) -> Site? { sites.first { $0.id == id } }
 
+    /// Sites whose PV production the data showed (a `parkimpact-long` file's rows), set by the read stage before it
+    /// reads (`PVDiscovery`); not from the YAML.
+    public var pvSitesFromData: Set<String> = []
+
+    /// What the read stage keeps: the definition's PV sites and those the data showed.
+    public var readingPolicy: IntervalReadingPolicy {
+        var policy = intervalReadingPolicy
+        policy.sites.formUnion(pvSitesFromData)
+        return policy
+    }
+
     /// The sites that can have PV, from the sources alone (before reading): a site with an `sma`, `sungrow` or
     /// `enphase` source (unless its `quantity:` selects a grid channel), a `generic` source with a `pv_production`
-    /// value, or any source with `quantity: pv_production`; a `parkimpact-long` source names sites and quantities per
-    /// row, so when there is one every site counts. Their grid offtake and injection keep their interval readings for
-    /// PV matching (`IntervalReadingPolicy`).
+    /// value, or any source with `quantity: pv_production`; a PV source without a site counts for every site. Their
+    /// grid offtake and injection keep their interval readings for PV matching (`IntervalReadingPolicy`). A
+    /// `parkimpact-long` source names sites and quantities per row: its PV sites are found in the data
+    /// (`pvSitesFromData`).
     public var intervalReadingPolicy: IntervalReadingPolicy {
         var policy = IntervalReadingPolicy()
         for source in sources {
             let producesPV: Bool
             switch source.format {
             case .parkimpactLong:
-                producesPV = true
+                producesPV = false  // per row: found in the data
             case .sma, .sungrow, .enphase:
                 producesPV = source.quantity == nil || source.quantity == .pvProduction
             case .generic:
@@ -165,7 +177,7 @@ public struct PipelineDefinition: Sendable {
                 producesPV = source.quantity == .pvProduction
             }
             guard producesPV else { continue }
-            if source.format == .parkimpactLong || source.site == nil {
+            if source.site == nil {
                 policy.allSites = true
             } else if let site = source.site {
                 policy.sites.insert(site)

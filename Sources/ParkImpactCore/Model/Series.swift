@@ -126,10 +126,15 @@ public struct IntervalReading: Sendable, Equatable {
 }
 
 /// Which series keep their interval readings (PV matching needs production and grid exchange per interval; day cells
-/// lose that). Decided from the pipeline definition before any file is read, so the read stage keeps readings only
-/// for PV series and for the grid series of sites that can have PV: memory grows with PV sites only.
+/// lose that). The read stage keeps readings only for PV series and for the grid series of sites known to have PV:
+/// memory grows with PV sites only, not with the park.
+///
+/// Known PV sites are those of the definition's PV sources (`PipelineDefinition.intervalReadingPolicy`) and those
+/// whose PV production the data showed (`PipelineDefinition.pvSitesFromData`: a `parkimpact-long` file can name any
+/// site and quantity on any row). A file that was read without the grid readings of a site that turns out to have PV
+/// (`FileResult.gridSitesWithoutReadings`) is read again (`PVDiscovery`).
 public struct IntervalReadingPolicy: Sendable, Equatable {
-    /// Every site's grid series (a `parkimpact-long` source can name any site and quantity on any row).
+    /// Every site's grid series (a PV source without a fixed site: its rows may name any site).
     public var allSites: Bool
     /// Sites whose grid offtake and injection are kept.
     public var sites: Set<String>

@@ -44,14 +44,18 @@ public enum Ingest {
 
         /// Something changed in the state this run (a file read, replaced, removed, marked deleted or returned).
         public var changed = false
+        /// PV sites of the files in the ledger (`PVDiscovery`).
+        var pvSites: Set<String> = []
+        /// Unchanged files read without some site's grid readings: read again if that site turns out to have PV.
+        fileprivate var dormant: [Planned] = []
     }
 
-    private enum Decision {
+    fileprivate enum Decision {
         case read(renamedFrom: String?, replacing: LedgerEntry?)
         case duplicate(of: String)
     }
 
-    private struct Planned {
+    fileprivate struct Planned {
         let file: InputFile
         let stat: FileDigest.Stat
         let sha256: String
@@ -88,19 +92,44 @@ public enum Ingest {
 
         // Read what is new, committing each file as soon as it is read.
         let failures = Mutex<[String]>([])
-        let reads = planned.filter { if case .read = $0.decision { return true } else { return false } }
+        var reads = planned.filter { if case .read = $0.decision { return true } else { return false } }
         var readNow: [String: FileResult] = [:]
-        if !reads.isEmpty {
-            let results = Aggregate.readAll(reads.map(\.file), definitions: definitionsByPilot, threads: threads) {
-                index, result in
+        func read(_ files: [Planned], definitions: [String: PipelineDefinition], known: [String: Set<String>])
+            -> [String: Set<String>] {
+            let done = PVDiscovery.readAll(files.map(\.file), definitions: definitions, known: known,
+                                           threads: threads) { index, result in
                 do {
-                    try commit(reads[index], result: result, store: store, runID: runID)
+                    try commit(files[index], result: result, store: store, runID: runID)
                 } catch {
-                    failures.withLock { $0.append("\(reads[index].file.path): not recorded in the state "
+                    failures.withLock { $0.append("\(files[index].file.path): not recorded in the state "
                         + "(\(StateStore.describe(error))); it is read again by the next run") }
                 }
             }
-            for (plan, result) in zip(reads, results) { readNow[plan.file.relativePath] = result }
+            for (plan, result) in zip(files, done.results) { readNow[plan.file.relativePath] = result }
+            return done.pvSites
+        }
+        var known: [String: Set<String>] = [:]
+        for pilot in pilots where !pilot.pvSites.isEmpty { known[pilot.definition.pilot] = pilot.pvSites }
+        if !reads.isEmpty {
+            let pv = read(reads, definitions: definitionsByPilot, known: known)
+            // Unchanged files read earlier without the grid readings of a site the new files show PV for.
+            var again: [Planned] = []
+            for index in pilots.indices {
+                let name = pilots[index].definition.pilot
+                for plan in pilots[index].dormant {
+                    guard case .read(_, let previous?) = plan.decision,
+                          PVDiscovery.mustReread(previous.gridSitesWithoutReadings, pv: pv[name]) else { continue }
+                    again.append(plan)
+                    pilots[index].unchanged -= 1
+                    diagnostics.add(.info, "\(plan.file.path): read again for PV matching: it has grid data of "
+                        + PVDiscovery.describe(previous.gridSitesWithoutReadings.intersection(pv[name] ?? []))
+                        + ", which the new files show PV production for", pilot: name)
+                }
+            }
+            if !again.isEmpty {
+                _ = read(again, definitions: definitionsByPilot, known: pv)
+                reads += again
+            }
         }
         for failure in failures.withLock({ $0 }) {
             diagnostics.add(.error, failure, status: .temporaryFailure)
@@ -169,11 +198,25 @@ public enum Ingest {
         }
         var byPath: [String: LedgerEntry] = [:]
         for entry in ledger { byPath[entry.path] = entry }
+        for entry in ledger where entry.status == .ingested { pilot.pvSites.formUnion(entry.pvSites) }
+        let knownPV = pilot.pvSites
+        /// Read earlier without the grid readings of a site known to have PV now (a run that stopped in between).
+        func lacksPVReadings(_ entry: LedgerEntry) -> Bool {
+            entry.status == .ingested && PVDiscovery.mustReread(entry.gridSitesWithoutReadings, pv: knownPV)
+        }
         var present = Set<String>()
         var renamedAway = Set<String>()
         var plannedBySHA: [String: String] = [:]
         let onDisk = Set(found.files.map(\.relativePath))
         var settling: [(path: String, age: Int64)] = []
+        func unchanged(_ previous: LedgerEntry, file: InputFile, stat: FileDigest.Stat, key: String) {
+            pilot.unchanged += 1
+            if previous.status == .duplicate { pilot.duplicates += 1 }
+            if previous.status == .ingested, !previous.gridSitesWithoutReadings.isEmpty {
+                pilot.dormant.append(Planned(file: file, stat: stat, sha256: previous.sha256, readerKey: key,
+                                             decision: .read(renamedFrom: nil, replacing: previous)))
+            }
+        }
         defer {
             if let first = settling.first {
                 let which = settling.count == 1 ? "\(first.path): skipped: modified \(first.age) s ago"
@@ -204,9 +247,8 @@ public enum Ingest {
                 pilot.changed = true
             }
             if let previous, previous.size == stat.size, previous.modifiedNanoseconds == stat.modifiedNanoseconds,
-               previous.readerKey == key {
-                pilot.unchanged += 1
-                if previous.status == .duplicate { pilot.duplicates += 1 }
+               previous.readerKey == key, !lacksPVReadings(previous) {
+                unchanged(previous, file: file, stat: stat, key: key)
                 continue
             }
             let sha: String
@@ -216,10 +258,9 @@ public enum Ingest {
                 diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError)
                 continue
             }
-            if let previous, previous.sha256 == sha, previous.readerKey == key {
+            if let previous, previous.sha256 == sha, previous.readerKey == key, !lacksPVReadings(previous) {
                 update { try store.touch(pilot: name, path: previous.path, modifiedNanoseconds: stat.modifiedNanoseconds) }
-                pilot.unchanged += 1
-                if previous.status == .duplicate { pilot.duplicates += 1 }
+                unchanged(previous, file: file, stat: stat, key: key)
                 continue
             }
             // The same bytes elsewhere: counted once.
@@ -248,6 +289,10 @@ public enum Ingest {
                 renamedAway.insert(twin.path)
                 diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its new "
                     + "name, counted once", pilot: name)
+            } else if let previous, previous.sha256 == sha, previous.readerKey == key {
+                diagnostics.add(.info, "\(file.path): read again for PV matching: it has grid data of "
+                    + PVDiscovery.describe(previous.gridSitesWithoutReadings.intersection(knownPV))
+                    + ", which other files show PV production for", pilot: name)
             } else if let previous, previous.sha256 == sha {
                 diagnostics.add(.info, "\(file.path): read again: its source in \(definition.file) or the ParkImpact "
                     + "build changed since it was ingested", pilot: name)
@@ -300,6 +345,8 @@ public enum Ingest {
             modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: plan.sha256, readerKey: plan.readerKey,
             sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .ingested,
             rowsAccepted: result.summary.acceptedRows, rowsRejected: result.rejects.count, runID: runID)
+        entry.pvSites = result.pvSites
+        entry.gridSitesWithoutReadings = result.gridSitesWithoutReadings
         var events: [(String, String)] = []
         if let renamedFrom { events.append(("renamed", "from \(renamedFrom)")) }
         if let replacing {

@@ -129,7 +129,7 @@ public enum PipelineRun {
             for warning in found.warnings { diagnostics.add(.warning, warning, pilot: definition.pilot) }
             files.append(contentsOf: found.files)
         }
-        let results = Aggregate.readAll(files, definitions: byPilot, threads: threads)
+        let results = PVDiscovery.readAll(files, definitions: byPilot, threads: threads).results
 
         var outcomes: [PilotOutcome] = []
         for definition in definitions {

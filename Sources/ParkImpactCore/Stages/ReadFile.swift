@@ -13,6 +13,11 @@ public struct FileResult: Sendable {
     public let rejects: [Reject]
     public let summary: FileSummary
     public let statistics: CSVReadStatistics
+    /// Sites with PV production in this file.
+    public var pvSites: Set<String> = []
+    /// Sites whose grid offtake or injection this file has but whose interval readings were not kept (the site was
+    /// not known to have PV when the file was read): if it has, the file is read again (`PVDiscovery`).
+    public var gridSitesWithoutReadings: Set<String> = []
 }
 
 /// Reads one file with the reader of its source's format: streaming, constant memory.
@@ -48,7 +53,7 @@ public enum ReadFile {
         }
         let dialect = file.source.dialect.applied(to: prefix)
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
-                                  table: table, dialect: dialect, readingPolicy: definition.intervalReadingPolicy)
+                                  table: table, dialect: dialect, readingPolicy: definition.readingPolicy)
         guard let reader = FormatRegistry.readers[file.source.format] else {
             return .failed(failed(file, "format \(file.source.format.rawValue) is not supported by this version yet"))
         }
@@ -156,9 +161,20 @@ public enum ReadFile {
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
             acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
             ignoredRows: aggregator.ignoredRows, problem: nil)
-        return FileResult(file: file, trace: aggregator.trace, mapping: format.mapping, headerLine: headerLine,
-                          series: aggregator.seriesData(), rejects: aggregator.rejects, summary: summary,
-                          statistics: statistics)
+        let series = aggregator.seriesData()
+        var result = FileResult(file: file, trace: aggregator.trace, mapping: format.mapping, headerLine: headerLine,
+                                series: series, rejects: aggregator.rejects, summary: summary, statistics: statistics)
+        for data in series {
+            switch data.key.quantity {
+            case .pvProduction:
+                result.pvSites.insert(data.key.site)
+            case .electricityOfftake, .electricityInjection:
+                if !context.readingPolicy.keeps(data.key) { result.gridSitesWithoutReadings.insert(data.key.site) }
+            default:
+                break
+            }
+        }
+        return result
     }
 
     /// An unreadable file: one clear message, no partial data.

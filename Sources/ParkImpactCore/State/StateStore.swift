@@ -89,6 +89,13 @@ public final class StateStore: Sendable {
                   generation TEXT NOT NULL);
                 """)
         }
+        // v2: which PV sites a file has, and which sites' grid readings it was read without (`PVDiscovery`).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE input_file ADD COLUMN pv_sites TEXT NOT NULL DEFAULT '';
+                ALTER TABLE input_file ADD COLUMN grid_sites_without_readings TEXT NOT NULL DEFAULT '';
+                """)
+        }
         return migrator
     }
 
@@ -137,11 +144,13 @@ public final class StateStore: Sendable {
             }
             try db.execute(sql: """
                 INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
-                  duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                  duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run, pv_sites,
+                  grid_sites_without_readings)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
                 """, arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
                                  entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
-                                 entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID])
+                                 entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
+                                 LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings)])
             let id = db.lastInsertedRowID
             if let contribution {
                 try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, ?)",
@@ -254,6 +263,13 @@ public struct LedgerEntry: Sendable, Equatable {
     public var rowsRejected: Int
     public var runID: Int64
     public var missingSinceRun: Int64?
+    /// Sites with PV production in the file, and sites whose grid readings it was read without (`PVDiscovery`).
+    public var pvSites: Set<String> = []
+    public var gridSitesWithoutReadings: Set<String> = []
+
+    /// A set of site ids as stored: sorted, one per line.
+    static func text(_ sites: Set<String>) -> String { sites.sorted().joined(separator: "\n") }
+    static func sites(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(String.init)) }
 
     public init(pilot: String, path: String, size: Int64, modifiedNanoseconds: Int64, sha256: String,
                 readerKey: String, sourceIndex: Int, format: String, status: Status, duplicateOf: String? = nil,
@@ -291,6 +307,8 @@ public struct LedgerEntry: Sendable, Equatable {
         rowsRejected = row["rows_rejected"]
         runID = row["run_id"]
         missingSinceRun = row["missing_since_run"]
+        pvSites = Self.sites(row["pv_sites"])
+        gridSitesWithoutReadings = Self.sites(row["grid_sites_without_readings"])
     }
 }
 
