@@ -57,13 +57,16 @@ struct RunCommand: ParsableCommand {
             console.log(.error, "\(options.statePath): cannot record the run (\(error)); check that it is writable")
             return .temporaryFailure
         }
+        let progress = ProgressDisplay.start(format: console.format)
         let result = StatefulRun.execute(
             definitions: loaded.definitions, folders: options.folders, store: store, runID: runID, catalogue: catalogue,
             options: .init(threads: options.threads, settings: .init(settleSeconds: options.settleSeconds, ingest: ingest),
                            writeIndex: options.pilots.isEmpty, rebuildAll: !ingest, dailyCSV: dailyCSV),
             diagnostics: &loaded.diagnostics)
+        progress?.stop()
         do {
-            try RunManifest.write(result.outcomes, diagnostics: loaded.diagnostics, folders: options.folders)
+            try RunManifest.write(result.outcomes, diagnostics: loaded.diagnostics, folders: options.folders,
+                                  phases: result.phases)
         } catch {
             loaded.diagnostics.add(.error, "cannot write to \(options.output): \(error.localizedDescription); "
                 + "check that the folder is writable", status: .configuration)
@@ -89,9 +92,11 @@ struct RunCommand: ParsableCommand {
     static func perform(options: FolderOptions, console: Console, write: Bool) -> ExitStatus {
         let catalogue = FactorCatalogue.builtIn
         var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
+        let progress = ProgressDisplay.start(format: console.format)
         let outcomes = PipelineRun.execute(
             definitions: loaded.definitions, folders: options.folders, catalogue: catalogue, threads: options.threads,
             diagnostics: &loaded.diagnostics)
+        progress?.stop()
         console.emit(loaded.diagnostics)
         for outcome in outcomes { console.summary(outcome, verb: "checked", written: false) }
         return loaded.diagnostics.status

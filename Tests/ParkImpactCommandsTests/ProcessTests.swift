@@ -26,8 +26,9 @@ enum Binary {
     }
 
     /// Starts the binary in `directory`; `killAfter` sends SIGKILL after that many milliseconds if it still runs.
+    /// `terminal`: stderr is a pseudo-terminal (as when a person runs it), not a file (as under cron).
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
-                    killAfter: Int? = nil, started: ((pid_t) -> Void)? = nil) throws -> Outcome {
+                    killAfter: Int? = nil, terminal: Bool = false, started: ((pid_t) -> Void)? = nil) throws -> Outcome {
         let binary = try #require(path, "the parkimpact binary was not built beside the tests")
         let out = directory + "/.stdout-\(UUID().uuidString)"
         let err = directory + "/.stderr-\(UUID().uuidString)"
@@ -39,7 +40,14 @@ enum Binary {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var pty: PseudoTerminal?
+        if terminal {
+            pty = PseudoTerminal()
+            try #require(pty != nil, "no pseudo-terminal available")
+            posix_spawn_file_actions_addopen(&actions, 2, pty!.device, O_RDWR | O_NOCTTY, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "PARKIMPACT_FAULT")
         for (key, value) in environment { env[key] = value }
@@ -66,8 +74,58 @@ enum Binary {
         let exited = status & 0x7f == 0
         return Outcome(status: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
                        stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
+                       stderr: pty?.finish() ?? (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
                        maxRSSKiB: Int(usage.ru_maxrss))
+    }
+}
+
+/// A pseudo-terminal whose device end the child gets as stderr; what it writes is collected from the other end
+/// while it runs (a full terminal buffer would block the child).
+final class PseudoTerminal: Sendable {
+    let device: String
+    private let master: Int32
+    private final class Collected: Sendable { let data = Mutex(Data()) }
+    private let collected = Collected()
+    private let done = DispatchSemaphore(value: 0)
+
+    private let keep: Int32
+
+    init?() {
+        // posix_openpt/unlockpt/ptsname by hand (Glibc's module hides them): the multiplexer, unlock, the number.
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        guard master >= 0 else { return nil }
+        var unlock: CInt = 0
+        var number: CInt = 0
+        // <asm-generic/ioctls.h> (x86-64 and arm64): TIOCSPTLCK = _IOW('T', 0x31, int), TIOCGPTN = _IOR('T', 0x30,
+        // unsigned int); Swift does not import these macros.
+        let setLock: UInt = 0x4004_5431, getNumber: UInt = 0x8004_5430
+        guard ioctl(master, setLock, &unlock) == 0, ioctl(master, getNumber, &number) == 0 else {
+            close(master)
+            return nil
+        }
+        self.master = master
+        device = "/dev/pts/\(number)"
+        // Keep the device open here too, so that the master end sees no hang-up before the child opens it.
+        keep = open(device, O_RDWR | O_NOCTTY)
+        let collected = collected
+        let done = done
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(master, &buffer, buffer.count)
+                if count <= 0 { break }
+                collected.data.withLock { $0.append(contentsOf: buffer[0..<count]) }
+            }
+            done.signal()
+        }
+    }
+
+    /// After the child exited: everything it wrote.
+    func finish() -> String {
+        close(keep)  // the last open device end: the reader gets EIO once the buffer is drained
+        done.wait()
+        close(master)
+        return String(decoding: collected.data.withLock { $0 }, as: UTF8.self)
     }
 }
 
@@ -257,3 +315,33 @@ struct ProcessTests {
 }
 
 import Synchronization
+
+@Suite("the progress display", .serialized,
+       .enabled(if: Binary.path != nil, "the parkimpact binary was not built beside the tests"))
+struct ProgressDisplayTests {
+    @Test("on a terminal a long run shows one progress line on stderr, redrawn in place and cleared at the end; under cron (stderr not a terminal) nothing")
+    func progressOnlyOnATerminal() throws {
+        let fixture = try CrashFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        let other = try fixture.copy()
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        // Each of the 12 files pauses 300 ms after its commit: reading takes about 2 s.
+        let slow = ["PARKIMPACT_FAULT": "pause@committed:300", "TERM": "xterm"]
+        let person = try Binary.run(CrashFixture.arguments, in: fixture.root, environment: slow, terminal: true)
+        #expect(person.status == 0)
+        let drawn = person.stderr.components(separatedBy: "\r").filter { $0.hasPrefix("reading: ") }
+        #expect(drawn.count >= 2, "stderr: \(person.stderr.debugDescription)")
+        for line in drawn {
+            #expect(line.wholeMatch(of: /reading: \d+ % · \d+ of \d+ MB · \d+ of 12 files · \d+ MB\/s( · about \d+ s left)?\u{1B}\[K/) != nil,
+                    "\(line.debugDescription)")
+        }
+        // The last thing on stderr clears the line (the summary goes to stdout).
+        #expect(person.stderr.hasSuffix("\r\u{1B}[K"), "\(person.stderr.suffix(40).debugDescription)")
+        #expect(person.stdout.hasPrefix("p: 12 file(s) ingested"))
+
+        let cron = try Binary.run(CrashFixture.arguments, in: other, environment: slow)
+        #expect(cron.status == 0)
+        #expect(!cron.stderr.contains("\r") && !cron.stderr.contains("reading"), "\(cron.stderr.debugDescription)")
+        #expect(CrashFixture.outputs(other) == CrashFixture.outputs(fixture.root))
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ParkImpactCommands
 @testable import ParkImpactCore
 
 /// A pilot in a scratch folder run against its state, as cron would run it: each `run()` opens the state anew.
@@ -421,5 +422,23 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
             #expect(throws: ContributionCodec.DecodingError.self) { try ContributionCodec.decode(Array(bytes[..<length])) }
         }
         #expect(throws: ContributionCodec.DecodingError.self) { try ContributionCodec.decode(Array("nope".utf8)) }
+    }
+}
+
+@Suite("the progress line") struct ProgressLineTests {
+    @Test("bytes, share, files, rate and time left; fingerprinting has no total; reporting counts pilots")
+    func lines() {
+        #expect(ProgressDisplay.line(.init(stage: .reading, bytes: 412_300_000, totalBytes: 1_082_528_012, files: 74,
+                                           totalFiles: 201, seconds: 4.3))
+            == "reading: 38 % · 412 of 1,083 MB · 74 of 201 files · 96 MB/s · about 7 s left")
+        // Re-reads can take the bytes past the total: the share stops at 99 % until the stage ends.
+        #expect(ProgressDisplay.line(.init(stage: .reading, bytes: 1_100_000_000, totalBytes: 1_082_528_012,
+                                           files: 201, totalFiles: 201, seconds: 10))
+            == "reading: 99 % · 1,100 of 1,083 MB · 201 of 201 files · 110 MB/s")
+        #expect(ProgressDisplay.line(.init(stage: .fingerprinting, bytes: 2_500_000_000, totalBytes: 0, files: 3,
+                                           totalFiles: 0, seconds: 2))
+            == "fingerprinting: 2,500 MB · 3 file(s) · 1,250 MB/s")
+        #expect(ProgressDisplay.line(.init(stage: .reporting, bytes: 0, totalBytes: 0, files: 0, totalFiles: 1,
+                                           seconds: 3.7)) == "reporting: 0 of 1 pilots · 3 s")
     }
 }

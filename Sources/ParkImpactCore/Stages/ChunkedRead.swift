@@ -137,7 +137,7 @@ extension ReadFile {
         var statistics = CSVReadStatistics()
         var usable = true
         do {
-            var source = try CSVFileSource(path: file.path, offset: start)
+            var source = CountingSource(base: try CSVFileSource(path: file.path, offset: start))
             statistics = try CSVStreamReader(dialect: dialect, limits: limits, stopAtRecordBoundary: end.map { $0 - start })
                 .read(
                     from: &source,

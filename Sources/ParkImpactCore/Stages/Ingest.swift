@@ -82,12 +82,18 @@ public enum Ingest {
         var pilots: [PilotIngest] = []
         var planned: [Planned] = []
         var definitionsByPilot: [String: PipelineDefinition] = [:]
-        for definition in definitions {
-            definitionsByPilot[definition.pilot] = definition
-            var pilot = PilotIngest(definition: definition)
-            if settings.ingest { plan(definition, folders: folders, store: store, runID: runID, settings: settings, pilot: &pilot,
-                 planned: &planned, diagnostics: &diagnostics) }
-            pilots.append(pilot)
+        var phases = Phases()
+        RunProgress.shared.begin(.fingerprinting, totalFiles: 0)
+        phases.time("scan") {
+            for definition in definitions {
+                definitionsByPilot[definition.pilot] = definition
+                var pilot = PilotIngest(definition: definition)
+                if settings.ingest {
+                    plan(definition, folders: folders, store: store, runID: runID, settings: settings, pilot: &pilot,
+                         planned: &planned, diagnostics: &diagnostics)
+                }
+                pilots.append(pilot)
+            }
         }
 
         // Read what is new, committing each file as soon as it is read.
@@ -110,6 +116,10 @@ public enum Ingest {
         }
         var known: [String: Set<String>] = [:]
         for pilot in pilots where !pilot.pvSites.isEmpty { known[pilot.definition.pilot] = pilot.pvSites }
+        let clock = ContinuousClock()
+        let readStart = clock.now
+        RunProgress.shared.begin(.reading, totalBytes: reads.reduce(0) { $0 + Int($1.stat.size) }, totalFiles: reads.count)
+        defer { RunProgress.shared.end() }
         if !reads.isEmpty {
             let pv = read(reads, definitions: definitionsByPilot, known: known)
             // Unchanged files read earlier without the grid readings of a site the new files show PV for.
@@ -127,6 +137,7 @@ public enum Ingest {
                 }
             }
             if !again.isEmpty {
+                RunProgress.shared.extend(bytes: again.reduce(0) { $0 + Int($1.stat.size) }, files: again.count)
                 _ = read(again, definitions: definitionsByPilot, known: pv)
                 reads += again
             }
@@ -165,13 +176,16 @@ public enum Ingest {
             }
             fingerprint(&pilots[index], store: store, readNow: readNow, diagnostics: &diagnostics)
         }
-        return Outcome(pilots: pilots, readNow: readNow)
+        phases.add("read", seconds: Phases.seconds(clock.now - readStart))
+        return Outcome(pilots: pilots, readNow: readNow, phases: phases)
     }
 
     /// The pilots after ingestion, and the files read in this run (their results, so they are not decoded again).
     public struct Outcome: Sendable {
         public var pilots: [PilotIngest]
         public let readNow: [String: FileResult]
+        /// `scan` (stat, SHA-256 of what changed) and `read` (parse, aggregate, commit).
+        public var phases = Phases()
     }
 
     // MARK: Planning
@@ -254,6 +268,7 @@ public enum Ingest {
             let sha: String
             do {
                 sha = try FileDigest.sha256(path: file.path)
+                RunProgress.shared.fileDone()
             } catch {
                 diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError)
                 continue

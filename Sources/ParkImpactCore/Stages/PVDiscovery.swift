@@ -1,3 +1,5 @@
+import CSVReading
+
 /// PV sites found in the data, and the files read again because of them.
 ///
 /// PV matching needs the grid offtake and injection of a PV site interval by interval (`PVMatching`), but keeping
@@ -46,14 +48,23 @@ public enum PVDiscovery {
         _ files: [InputFile], definitions: [String: PipelineDefinition], known: [String: Set<String>] = [:],
         threads: Int? = nil, completed: (@Sendable (Int, FileResult) -> Void)? = nil
     ) -> (results: [FileResult], pvSites: [String: Set<String>]) {
-        var results = Aggregate.readAll(files, definitions: adding(known, to: definitions), threads: threads,
-                                        completed: completed)
+        let progress = RunProgress.shared
+        var results = Aggregate.readAll(files, definitions: adding(known, to: definitions), threads: threads) {
+            index, result in
+            completed?(index, result)
+            progress.fileDone()
+        }
         var pv = known
         for (pilot, found) in sites(in: results) { pv[pilot, default: []].formUnion(found) }
         let again = results.indices.filter { mustReread(results[$0].gridSitesWithoutReadings, pv: pv[files[$0].pilot]) }
         if !again.isEmpty {
+            progress.extend(bytes: again.reduce(0) { $0 + (CSVFileSource.size(path: files[$1].path) ?? 0) },
+                            files: again.count)
             let reread = Aggregate.readAll(again.map { files[$0] }, definitions: adding(pv, to: definitions),
-                                           threads: threads) { position, result in completed?(again[position], result) }
+                                           threads: threads) { position, result in
+                completed?(again[position], result)
+                progress.fileDone()
+            }
             for (position, index) in again.enumerated() { results[index] = reread[position] }
         }
         return (results, pv)

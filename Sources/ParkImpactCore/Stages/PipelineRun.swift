@@ -129,7 +129,10 @@ public enum PipelineRun {
             for warning in found.warnings { diagnostics.add(.warning, warning, pilot: definition.pilot) }
             files.append(contentsOf: found.files)
         }
+        RunProgress.shared.begin(.reading, totalBytes: files.reduce(0) { $0 + (FileDigest.stat($1.path).map { Int($0.size) } ?? 0) },
+                                 totalFiles: files.count)
         let results = PVDiscovery.readAll(files, definitions: byPilot, threads: threads).results
+        RunProgress.shared.end()
 
         var outcomes: [PilotOutcome] = []
         for definition in definitions {

@@ -85,7 +85,7 @@ public enum ReadFile {
             file: file.relativePath, table: context.table, traceLimit: traceLimit, readingPolicy: context.readingPolicy)))
         defer { state.deallocate() }  // after `move()` below
         do {
-            var source = try CSVFileSource(path: file.path)
+            var source = CountingSource(base: try CSVFileSource(path: file.path))
             state.pointee.statistics = try CSVStreamReader(
                 dialect: context.dialect, limits: limits, stopAtRecordBoundary: boundary
             ).read(

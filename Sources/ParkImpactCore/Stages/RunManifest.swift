@@ -9,7 +9,8 @@ public enum RunManifest {
         return ISO8601DateFormatter().string(from: epoch.map { Date(timeIntervalSince1970: $0) } ?? Date())
     }
 
-    public static func write(_ outcomes: [PilotOutcome], diagnostics: Diagnostics, folders: RunFolders) throws {
+    public static func write(_ outcomes: [PilotOutcome], diagnostics: Diagnostics, folders: RunFolders,
+                             phases: Phases = .init()) throws {
         let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init)
         let date = epoch.map { Date(timeIntervalSince1970: $0) } ?? Date()
         let formatter = ISO8601DateFormatter()
@@ -28,6 +29,9 @@ public enum RunManifest {
             "    {\"level\": \(KPIJSONWriter.json($0.level.rawValue)), \"message\": \(KPIJSONWriter.json($0.message))}"
         }.joined(separator: ",\n"))
         lines.append("  ],")
+        lines.append("  \"phases_seconds\": {" + phases.entries.map {
+            "\(KPIJSONWriter.json($0.name)): \(MachineNumber.format($0.seconds, decimals: 3))"
+        }.joined(separator: ", ") + "},")
         lines.append("  \"exit_status\": \(diagnostics.status.rawValue)")
         lines.append("}")
         let path = ((folders.output as NSString).appendingPathComponent(".parkimpact") as NSString)

@@ -31,6 +31,8 @@ public enum StatefulRun {
         /// No file was read, replaced, removed or marked, and no output had to be rebuilt.
         public var nothingNew = false
         public var filesUnchanged = 0
+        /// Wall time per stage: scan, read, merge (merge, PV matching, KPIs), render, write.
+        public var phases = Phases()
     }
 
     /// The default state file: `<output>/.parkimpact/state.sqlite`.
@@ -65,26 +67,35 @@ public enum StatefulRun {
         if rebuildIndex { rebuild = rebuild.map { _ in true } }  // the portfolio needs every pilot's report
 
         var result = Result()
+        result.phases = ingest.phases
+        RunProgress.shared.begin(.reporting, totalFiles: rebuild.filter { $0 }.count)
+        defer { RunProgress.shared.end() }
         var written: [(path: String, text: String, generation: String)] = []
         var reports: [PilotReport] = []
         for index in ingest.pilots.indices {
             let pilot = ingest.pilots[index]
             var report: PilotReport?
             if rebuild[index] {
-                Ingest.load(&ingest.pilots[index], store: store, readNow: ingest.readNow, diagnostics: &diagnostics)
-                let loaded = ingest.pilots[index]
-                let (built, series) = PipelineRun.mergeAndBuild(
-                    definition: loaded.definition, inputs: loaded.inputs, rejects: loaded.rejects, files: loaded.files,
-                    catalogue: catalogue, diagnostics: &diagnostics)
-                ingest.pilots[index].inputs = []  // the report holds what it needs
-                for file in PipelineRun.render(built, csvLocale: folders.csvLocale) {
-                    written.append((file.path, file.text, generation(pilot)))
+                let (built, series) = result.phases.time("merge") {
+                    Ingest.load(&ingest.pilots[index], store: store, readNow: ingest.readNow, diagnostics: &diagnostics)
+                    let loaded = ingest.pilots[index]
+                    return PipelineRun.mergeAndBuild(
+                        definition: loaded.definition, inputs: loaded.inputs, rejects: loaded.rejects,
+                        files: loaded.files, catalogue: catalogue, diagnostics: &diagnostics)
                 }
-                if options.dailyCSV {
-                    written.append(("\(pilot.definition.pilot)/daily.csv", DailyCSV.render(series), generation(pilot)))
+                ingest.pilots[index].inputs = []  // the report holds what it needs
+                result.phases.time("render") {
+                    for file in PipelineRun.render(built, csvLocale: folders.csvLocale) {
+                        written.append((file.path, file.text, generation(pilot)))
+                    }
+                    if options.dailyCSV {
+                        written.append(("\(pilot.definition.pilot)/daily.csv", DailyCSV.render(series),
+                                        generation(pilot)))
+                    }
                 }
                 reports.append(built)
                 report = built
+                RunProgress.shared.fileDone()
             }
             var outcome = PilotOutcome(pilot: pilot.definition.pilot, report: report, filesRead: pilot.ingested,
                                        filesFailed: pilot.unreadable, rowsAccepted: pilot.rowsAccepted,
@@ -97,9 +108,11 @@ public enum StatefulRun {
             result.outcomes.append(outcome)
         }
         if rebuildIndex {
-            let index = PipelineRun.renderIndex(reports)
+            let index = result.phases.time("render") { PipelineRun.renderIndex(reports) }
             written.append((index.path, index.text, indexGeneration))
         }
+        let clock = ContinuousClock()
+        let writeStart = clock.now
         do {
             for file in written {
                 try OutputFiles.write(file.text, to: (folders.output as NSString).appendingPathComponent(file.path))
@@ -112,6 +125,7 @@ public enum StatefulRun {
             diagnostics.add(.error, "cannot write to \(folders.output): \(StateStore.describe(error)); check that the "
                 + "folder is writable and has space", status: .configuration)
         }
+        result.phases.add("write", seconds: Phases.seconds(clock.now - writeStart))
         result.nothingNew = written.isEmpty && !ingest.pilots.contains { $0.changed }
         return result
     }

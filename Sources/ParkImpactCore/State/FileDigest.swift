@@ -37,6 +37,7 @@ public enum FileDigest {
                 throw POSIXFailure(call: "read", path: path, code: errno)
             }
             if count == 0 { break }
+            RunProgress.shared.add(bytes: count)
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
         return hex(hasher.finalize())
