@@ -442,3 +442,20 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
                                            seconds: 3.7)) == "reporting: 0 of 1 pilots · 3 s")
     }
 }
+
+@Suite("fingerprints") struct FingerprintTests {
+    @Test("SHA-256 of many files on all cores equals each file's own; unreadable files are left out")
+    func parallelEqualsSequential() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var paths: [String] = []
+        for index in 0..<9 {
+            try scratch.write("f\(index).csv", String(repeating: "row \(index)\n", count: 1 + index * 5_000))
+            paths.append(scratch.path("f\(index).csv"))
+        }
+        let together = FileDigest.sha256(paths: paths + [scratch.path("missing.csv")], threads: 2)
+        #expect(together.count == 9)
+        for path in paths { #expect(together[path] == (try FileDigest.sha256(path: path))) }
+        #expect(together[scratch.path("f0.csv")] == FileDigest.sha256(Array("row 0\n".utf8)))
+    }
+}

@@ -89,8 +89,8 @@ public enum Ingest {
                 definitionsByPilot[definition.pilot] = definition
                 var pilot = PilotIngest(definition: definition)
                 if settings.ingest {
-                    plan(definition, folders: folders, store: store, runID: runID, settings: settings, pilot: &pilot,
-                         planned: &planned, diagnostics: &diagnostics)
+                    plan(definition, folders: folders, store: store, runID: runID, settings: settings, threads: threads,
+                         pilot: &pilot, planned: &planned, diagnostics: &diagnostics)
                 }
                 pilots.append(pilot)
             }
@@ -192,7 +192,7 @@ public enum Ingest {
 
     private static func plan(
         _ definition: PipelineDefinition, folders: RunFolders, store: StateStore, runID: Int64, settings: Settings,
-        pilot: inout PilotIngest, planned: inout [Planned], diagnostics: inout Diagnostics
+        threads: Int?, pilot: inout PilotIngest, planned: inout [Planned], diagnostics: inout Diagnostics
     ) {
         let name = definition.pilot
         let found = Discover.files(for: definition, inputRoot: folders.input)
@@ -240,6 +240,16 @@ public enum Ingest {
             }
         }
 
+        // The files whose size or time changed (or that are new) are fingerprinted up front, on all cores.
+        let changedFiles = found.files.filter { file in
+            guard let stat = FileDigest.stat(file.path),
+                  settings.settleSeconds <= 0
+                    || settings.now - stat.modifiedNanoseconds >= Int64(settings.settleSeconds) * 1_000_000_000
+            else { return false }
+            guard let previous = byPath[file.relativePath] else { return true }
+            return previous.size != stat.size || previous.modifiedNanoseconds != stat.modifiedNanoseconds
+        }
+        let fingerprints = FileDigest.sha256(paths: changedFiles.map(\.path), threads: threads)
         for file in found.files {
             present.insert(file.relativePath)
             guard let stat = FileDigest.stat(file.path) else {
@@ -267,8 +277,7 @@ public enum Ingest {
             }
             let sha: String
             do {
-                sha = try FileDigest.sha256(path: file.path)
-                RunProgress.shared.fileDone()
+                sha = try fingerprints[file.path] ?? FileDigest.sha256(path: file.path)
             } catch {
                 diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError)
                 continue

@@ -1,5 +1,7 @@
 import Crypto
+import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,6 +43,27 @@ public enum FileDigest {
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
         return hex(hasher.finalize())
+    }
+
+    /// The SHA-256 of each file in `paths` (those that cannot be read are left out), on `threads` cores (default:
+    /// all), the largest first.
+    public static func sha256(paths: [String], threads: Int? = nil) -> [String: String] {
+        let order = paths.map { (path: $0, size: stat($0)?.size ?? 0) }.sorted { ($1.size, $0.path) < ($0.size, $1.path) }
+        let results = Mutex<[String: String]>([:])
+        let next = Atomic<Int>(0)
+        let workers = min(order.count, max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        guard workers > 0 else { return [:] }
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < order.count else { return }
+                if let digest = try? sha256(path: order[index].path) {
+                    results.withLock { $0[order[index].path] = digest }
+                }
+                RunProgress.shared.fileDone()
+            }
+        }
+        return results.withLock { $0 }
     }
 
     public static func sha256(_ bytes: some Sequence<UInt8>) -> String {
