@@ -32,6 +32,9 @@ public enum RunManifest {
         lines.append("  \"phases_seconds\": {" + phases.entries.map {
             "\(KPIJSONWriter.json($0.name)): \(MachineNumber.format($0.seconds, decimals: 3))"
         }.joined(separator: ", ") + "},")
+        lines.append("  \"peak_rss_mib_after\": {" + phases.entries.map {
+            "\(KPIJSONWriter.json($0.name)): \(phases.peakMiB[$0.name] ?? 0)"
+        }.joined(separator: ", ") + "},")
         lines.append("  \"exit_status\": \(diagnostics.status.rawValue)")
         lines.append("}")
         let path = ((folders.output as NSString).appendingPathComponent(".parkimpact") as NSString)
