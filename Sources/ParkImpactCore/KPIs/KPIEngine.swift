@@ -1,6 +1,6 @@
 /// Computes the KPIs of one pilot from its merged series: for `baseline`, `reporting`, each calendar year and each
 /// month spanned by them, per site and for the pilot total. Every value carries its provenance.
-public struct KPIEngine {
+public struct KPIEngine: Sendable {
     public let definition: PipelineDefinition
     public let catalogue: FactorCatalogue
     let table: LocalTimeTable
@@ -72,14 +72,18 @@ public struct KPIEngine {
     // MARK: KPIs
 
     /// All KPIs: by period (in `periods` order), then pilot total, then sites in definition order, then key.
-    public func compute() -> [KPI] {
-        var result: [KPI] = []
+    ///
+    /// Each period × scope is computed on its own (the engine is immutable), on up to `threads` cores
+    /// (`ConcurrentMap`), and the parts are joined in that order: the same KPIs for any number of threads.
+    public func compute(threads: Int? = nil) -> [KPI] {
         let scopes: [String?] = [nil] + definition.sites.map(\.id)
-        for period in periods {
-            for scope in scopes {
-                result.append(contentsOf: kpis(period: period, site: scope))
-            }
+        let periods = self.periods
+        let parts = ConcurrentMap.map(periods.count * scopes.count, threads: threads) { job in
+            kpis(period: periods[job / scopes.count], site: scopes[job % scopes.count])
         }
+        var result: [KPI] = []
+        result.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { result.append(contentsOf: part) }
         return result
     }
 
@@ -380,7 +384,7 @@ public struct KPIEngine {
 }
 
 /// A series with its day cells in day order, for range sums.
-struct IndexedSeries {
+struct IndexedSeries: Sendable {
     let key: SeriesKey
     let interval: Int32
     let inputs: [InputSpan]

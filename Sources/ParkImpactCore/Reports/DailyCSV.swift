@@ -8,15 +8,30 @@ import Foundation
 /// present (measured or estimated) intervals and of missing ones. Sorted by series, then date.
 public enum DailyCSV {
     public static func render(_ series: [SeriesData]) -> String {
-        var out = "series,date,sum,count,missing\n"
-        out.reserveCapacity(64 + series.reduce(0) { $0 + $1.days.count * 72 })
-        for data in series.sorted(by: { $0.key < $1.key }) {
-            let name = CSVOutput.cell(data.key.description)
+        let sorted = series.sorted { $0.key < $1.key }
+        return String(decoding: part(sorted, 0..<sorted.count), as: UTF8.self)
+    }
+
+    /// The bytes of daily.csv for `sorted[range]` (the series sorted by key), with the header when the range starts
+    /// at the first series: the parts of consecutive ranges, one after the other, are the file.
+    static func part(_ sorted: [SeriesData], _ range: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + sorted[range].reduce(0) { $0 + $1.days.count * 72 })
+        if range.lowerBound == 0 { out.write("series,date,sum,count,missing\n") }
+        for data in sorted[range] {
+            var name: [UInt8] = []
+            CSVOutput.write(cell: data.key.description, locale: .en, to: &name)
             for (day, cell) in data.days.sorted(by: { $0.key < $1.key }) {
-                out += name
-                out += ","
-                out += CivilDate(dayNumber: day).description
-                out += ",\(cell.sum),\(cell.present),\(cell.missing)\n"
+                out.append(contentsOf: name)
+                out.append(0x2C)
+                out.write(day: day)
+                out.append(0x2C)
+                out.write(cell.sum.description)
+                out.append(0x2C)
+                out.write(decimal: Int(cell.present))
+                out.append(0x2C)
+                out.write(decimal: Int(cell.missing))
+                out.append(0x0A)
             }
         }
         return out

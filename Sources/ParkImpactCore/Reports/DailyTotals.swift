@@ -31,6 +31,8 @@ public enum DailyTotals {
         }
         var result = (first...last).map { DailyTotal(day: $0, offtakeKWh: nil, present: 0, estimated: 0, expected: 0) }
         let metered = series.filter { $0.key.quantity.hasCoverage }.sorted { $0.key < $1.key }
+        // Each local day's length, looked up once rather than per series.
+        let daySeconds = (first...last).map { Double(table.startOfDay($0 + 1) - table.startOfDay($0)) }
         for entry in metered {
             let fromDay = entry.key.quantity == .pvProduction ? max(first, entry.days.keys.min() ?? first) : first
             guard fromDay <= last else { continue }
@@ -38,7 +40,7 @@ public enum DailyTotals {
             for day in fromDay...last {
                 let index = day - first
                 let interval = entry.intervalSeconds
-                let seconds = Double(table.startOfDay(day + 1) - table.startOfDay(day))
+                let seconds = daySeconds[index]
                 result[index].expected += interval >= 82_800 ? 86_400 / Double(max(86_400, interval))
                     : interval > 0 ? seconds / Double(interval) : 1
                 guard let cell = entry.days[day] else { continue }

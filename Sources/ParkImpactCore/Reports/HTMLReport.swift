@@ -104,8 +104,16 @@ struct PilotReportPage {
         let definition = report.definition
         var siteIDs = definition.sites.map(\.id)
         let known = Set(siteIDs)
+        // Each site's keys with a baseline or reporting KPI, in one pass over the KPIs.
+        var keysBySite: [String: Set<String>] = [:]
+        var sitesWithKPIs = Set<String>()
+        for kpi in report.kpis {
+            guard let site = kpi.site else { continue }
+            sitesWithKPIs.insert(site)
+            if kpi.period == Self.baseline || kpi.period == Self.reporting { keysBySite[site, default: []].insert(kpi.key) }
+        }
         // Sites that have KPIs but are not (or no longer) in the definition still show, after the others.
-        siteIDs += Set(report.kpis.compactMap(\.site)).subtracting(known).sorted()
+        siteIDs += sitesWithKPIs.subtracting(known).sorted()
         guard !siteIDs.isEmpty else { return }
         out += "<section id=\"sites\">\n<h2>\(esc(text.siteKPIs))</h2>\n"
         for siteID in siteIDs {
@@ -121,9 +129,7 @@ struct PilotReportPage {
                 }
                 out += "<p class=\"meta\">\(facts.map(esc).joined(separator: " · "))</p>\n"
             }
-            let keys = KPIOrder.sorted(Set(report.kpis.lazy
-                .filter { $0.site == siteID && ($0.period == Self.baseline || $0.period == Self.reporting) }
-                .map(\.key)))
+            let keys = KPIOrder.sorted(keysBySite[siteID] ?? [])
             if keys.isEmpty {
                 out += "<p class=\"muted\">\(esc(text.noKPIs))</p>\n"
             } else {

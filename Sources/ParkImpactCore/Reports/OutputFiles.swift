@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -10,26 +11,31 @@ public enum OutputFiles {
     /// a reader sees the old file or the new one, never half of one. The temporary name is fixed, so a run killed
     /// mid-write leaves at most that file, which the next write of the same output reuses and renames away.
     public static func write(_ text: String, to path: String) throws {
+        var text = text
+        try write(to: path) { descriptor in text.withUTF8 { writeAll($0, to: descriptor) } }
+    }
+
+    /// Writes a rendered file's parts one after the other, the same way.
+    public static func write(_ file: RenderedFile, to path: String) throws {
+        try write(to: path) { descriptor in
+            for part in file.parts {
+                let failure = part.withUnsafeBufferPointer { writeAll($0, to: descriptor) }
+                if failure != 0 { return failure }
+            }
+            return 0
+        }
+    }
+
+    /// Opens the temporary file, lets `content` write to it (returning an `errno`, 0 when all went well), then
+    /// renames it into place.
+    private static func write(to path: String, content: (Int32) -> Int32) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = (directory as NSString).appendingPathComponent(
             "." + (path as NSString).lastPathComponent + ".parkimpact-tmp")
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileDigest.POSIXFailure(call: "open", path: temporary, code: errno) }
-        var failure: Int32 = 0
-        var utf8 = text
-        utf8.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
-        }
+        let failure = content(descriptor)
         close(descriptor)
         if failure != 0 {
             unlink(temporary)
@@ -40,6 +46,46 @@ public enum OutputFiles {
             unlink(temporary)
             throw FileDigest.POSIXFailure(call: "rename", path: path, code: code)
         }
+    }
+
+    /// The corresponding C function is `write`, repeated until every byte is written; the `errno` of a failure, or 0.
+    private static func writeAll(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32) -> Int32 {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return 0
+    }
+}
+
+/// One output file as rendered: its path relative to the output folder and its bytes, in parts (rendered
+/// concurrently) that are written one after the other, never joined in memory.
+public struct RenderedFile: Sendable {
+    public let path: String
+    public let parts: [[UInt8]]
+
+    public init(path: String, parts: [[UInt8]]) {
+        self.path = path
+        self.parts = parts
+    }
+
+    public init(path: String, text: String) {
+        self.init(path: path, parts: [Array(text.utf8)])
+    }
+
+    /// The whole content as text.
+    public var text: String { String(decoding: parts.joined(), as: UTF8.self) }
+
+    /// SHA-256 of the content as lowercase hex (`FileDigest.sha256` of the joined bytes).
+    public var sha256: String {
+        var hasher = SHA256()
+        for part in parts { hasher.update(data: part) }
+        return FileDigest.hex(hasher.finalize())
     }
 }
 
@@ -71,47 +117,110 @@ public enum MachineNumber {
 /// `kpis.json`: the contract's shape, one KPI object per line, keys in a fixed order.
 public enum KPIJSONWriter {
     public static func render(_ report: PilotReport) -> String {
-        var out = "{\n"
-        out += "  \"pilot\": \(json(report.definition.pilot)),\n"
-        out += "  \"name\": \(json(report.definition.name)),\n"
-        out += "  \"periods\": {\(report.periods.filter { $0.kind == .baseline || $0.kind == .reporting }.map { "\(json($0.key)): {\"from\": \(json($0.first.description)), \"to\": \(json($0.last.description))}" }.joined(separator: ", "))},\n"
-        out += "  \"kpis\": [\n"
-        out += report.kpis.map { "    " + object($0) }.joined(separator: ",\n")
-        out += "\n  ]\n}\n"
+        String(decoding: part(report, 0..<report.kpis.count), as: UTF8.self)
+    }
+
+    /// The bytes of kpis.json for the KPIs in `range`, with the head when the range starts at the first KPI and
+    /// the tail when it ends at the last: the parts of consecutive ranges, one after the other, are the file.
+    static func part(_ report: PilotReport, _ range: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count * 640 + 1024)
+        if range.lowerBound == 0 {
+            out.write("{\n")
+            out.write("  \"pilot\": \(json(report.definition.pilot)),\n")
+            out.write("  \"name\": \(json(report.definition.name)),\n")
+            out.write("  \"periods\": {\(report.periods.filter { $0.kind == .baseline || $0.kind == .reporting }.map { "\(json($0.key)): {\"from\": \(json($0.first.description)), \"to\": \(json($0.last.description))}" }.joined(separator: ", "))},\n")
+            out.write("  \"kpis\": [\n")
+        }
+        for index in range {
+            if index > 0 { out.write(",\n") }
+            out.write("    ")
+            write(object: report.kpis[index], to: &out)
+        }
+        if range.upperBound == report.kpis.count { out.write("\n  ]\n}\n") }
         return out
     }
 
     static func object(_ kpi: KPI) -> String {
-        let decimals = MachineNumber.decimals(forUnit: kpi.unit)
-        var fields: [String] = [
-            "\"key\": \(json(kpi.key))",
-            "\"period\": \(json(kpi.period))",
-            "\"site\": \(kpi.site.map(json) ?? "null")",
-            "\"value\": \(kpi.value.map { MachineNumber.format($0, decimals: decimals) } ?? "null")",
-            "\"unit\": \(json(kpi.unit))",
-            "\"coverage\": \(kpi.coverage.map { MachineNumber.format($0, decimals: 6) } ?? "null")",
-            "\"estimated_share\": \(kpi.estimatedShare.map { MachineNumber.format($0, decimals: 6) } ?? "null")",
-            "\"flags\": [\(kpi.flags.map(json).joined(separator: ", "))]",
-        ]
-        let provenance = kpi.provenance
-        var inner: [String] = ["\"inputs\": [\(provenance.inputs.map(json).joined(separator: ", "))]"]
-        inner.append("\"factor\": \(provenance.factor.map(factor) ?? "null")")
-        if provenance.factors.count > 1 {
-            inner.append("\"factors\": [\(provenance.factors.map(factor).joined(separator: ", "))]")
+        var out: [UInt8] = []
+        write(object: kpi, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// One KPI's object: `{"key": …, "period": …, …, "provenance": {…}}`.
+    static func write(object kpi: KPI, to out: inout [UInt8]) {
+        func number(_ value: Double?, _ decimals: Int) {
+            if let value { MachineNumber.write(value, decimals: decimals, to: &out) } else { out.write("null") }
         }
-        inner.append("\"formula\": \(json(provenance.formula))")
-        if let reason = provenance.reason { inner.append("\"reason\": \(json(reason))") }
-        fields.append("\"provenance\": {\(inner.joined(separator: ", "))}")
-        return "{\(fields.joined(separator: ", "))}"
+        func list(_ texts: [String]) {
+            out.append(0x5B)
+            for (index, text) in texts.enumerated() {
+                if index > 0 { out.write(", ") }
+                write(json: text, to: &out)
+            }
+            out.append(0x5D)
+        }
+        out.write("{\"key\": ")
+        write(json: kpi.key, to: &out)
+        out.write(", \"period\": ")
+        write(json: kpi.period, to: &out)
+        out.write(", \"site\": ")
+        if let site = kpi.site { write(json: site, to: &out) } else { out.write("null") }
+        out.write(", \"value\": ")
+        number(kpi.value, MachineNumber.decimals(forUnit: kpi.unit))
+        out.write(", \"unit\": ")
+        write(json: kpi.unit, to: &out)
+        out.write(", \"coverage\": ")
+        number(kpi.coverage, 6)
+        out.write(", \"estimated_share\": ")
+        number(kpi.estimatedShare, 6)
+        out.write(", \"flags\": ")
+        list(kpi.flags)
+        let provenance = kpi.provenance
+        out.write(", \"provenance\": {\"inputs\": ")
+        list(provenance.inputs)
+        out.write(", \"factor\": ")
+        if let factor = provenance.factor { write(factor: factor, to: &out) } else { out.write("null") }
+        if provenance.factors.count > 1 {
+            out.write(", \"factors\": [")
+            for (index, factor) in provenance.factors.enumerated() {
+                if index > 0 { out.write(", ") }
+                write(factor: factor, to: &out)
+            }
+            out.append(0x5D)
+        }
+        out.write(", \"formula\": ")
+        write(json: provenance.formula, to: &out)
+        if let reason = provenance.reason {
+            out.write(", \"reason\": ")
+            write(json: reason, to: &out)
+        }
+        out.write("}}")
     }
 
     static func factor(_ factor: FactorReference) -> String {
-        var fields = [
-            "\"id\": \(json(factor.id))", "\"value\": \(MachineNumber.format(factor.value, decimals: 8))",
-            "\"unit\": \(json(factor.unit))", "\"year\": \(factor.year)", "\"source\": \(json(factor.source))",
-        ]
-        if let note = factor.note { fields.append("\"note\": \(json(note))") }
-        return "{\(fields.joined(separator: ", "))}"
+        var out: [UInt8] = []
+        write(factor: factor, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `{"id": …, "value": …, "unit": …, "year": …, "source": …}`, with `"note"` when there is one.
+    static func write(factor: FactorReference, to out: inout [UInt8]) {
+        out.write("{\"id\": ")
+        write(json: factor.id, to: &out)
+        out.write(", \"value\": ")
+        MachineNumber.write(factor.value, decimals: 8, to: &out)
+        out.write(", \"unit\": ")
+        write(json: factor.unit, to: &out)
+        out.write(", \"year\": ")
+        out.write(decimal: factor.year)
+        out.write(", \"source\": ")
+        write(json: factor.source, to: &out)
+        if let note = factor.note {
+            out.write(", \"note\": ")
+            write(json: note, to: &out)
+        }
+        out.append(0x7D)
     }
 
     /// A JSON string literal.
@@ -189,31 +298,96 @@ public enum CSVOutput {
         return out
     }
 
+    static let kpiHeader = ["key", "period", "site", "value", "unit", "coverage", "estimated_share", "flags", "formula",
+                            "factor_id", "factor_value", "factor_unit", "factor_year", "factor_source", "reason", "inputs"]
+
     public static func kpis(_ report: PilotReport, locale: CSVLocale = .en) -> String {
-        let header = ["key", "period", "site", "value", "unit", "coverage", "estimated_share", "flags", "formula", "factor_id",
-                      "factor_value", "factor_unit", "factor_year", "factor_source", "reason", "inputs"]
-        func number(_ value: Double, _ decimals: Int) -> String {
-            locale.number(MachineNumber.format(value, decimals: decimals))
+        String(decoding: kpisPart(report, locale: locale, 0..<report.kpis.count), as: UTF8.self)
+    }
+
+    /// The bytes of kpis.csv for the KPIs in `range` (`document` of their rows), with the BOM and the header when
+    /// the range starts at the first KPI: the parts of consecutive ranges, one after the other, are the file.
+    static func kpisPart(_ report: PilotReport, locale: CSVLocale, _ range: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count * 440 + 256)
+        let separator = locale == .nl ? UInt8(ascii: ";") : UInt8(ascii: ",")
+        if range.lowerBound == 0 { writeHeader(kpiHeader, locale: locale, to: &out) }
+        var scratch: [UInt8] = []
+        // One cell built in `scratch` (numbers, lists joined with spaces), then written as `cell` writes it.
+        func flush() {
+            scratch.withUnsafeBufferPointer { write(cell: $0, locale: locale, to: &out) }
+            scratch.removeAll(keepingCapacity: true)
         }
-        let rows = report.kpis.map { kpi -> [String] in
-            let factor = kpi.provenance.factor
-            return [
-                kpi.key, kpi.period, kpi.site ?? "",
-                kpi.value.map { number($0, MachineNumber.decimals(forUnit: kpi.unit)) } ?? "",
-                kpi.unit, kpi.coverage.map { number($0, 6) } ?? "",
-                kpi.estimatedShare.map { number($0, 6) } ?? "",
-                kpi.flags.joined(separator: " "), kpi.provenance.formula,
-                kpi.provenance.factors.map(\.id).joined(separator: " "),
-                kpi.provenance.factors.map { number($0.value, 8) }.joined(separator: " "),
-                factor?.unit ?? "", kpi.provenance.factors.map { "\($0.year)" }.joined(separator: " "),
-                factor?.source ?? "", kpi.provenance.reason ?? "", kpi.provenance.inputs.joined(separator: " "),
-            ]
+        func text(_ value: String) {
+            write(cell: value, locale: locale, to: &out)
+            out.append(separator)
         }
-        return document(header: header, rows: rows, locale: locale)
+        func number(_ value: Double?, _ decimals: Int) {
+            if let value {
+                MachineNumber.write(value, decimals: decimals, decimalComma: locale == .nl, to: &scratch)
+                flush()
+            }
+            out.append(separator)
+        }
+        func joined(_ count: Int, _ element: (Int) -> Void) {
+            for index in 0..<count {
+                if index > 0 { scratch.append(0x20) }
+                element(index)
+            }
+            flush()
+            out.append(separator)
+        }
+        for kpi in report.kpis[range] {
+            let provenance = kpi.provenance, factors = provenance.factors, factor = provenance.factor
+            text(kpi.key)
+            text(kpi.period)
+            text(kpi.site ?? "")
+            number(kpi.value, MachineNumber.decimals(forUnit: kpi.unit))
+            text(kpi.unit)
+            number(kpi.coverage, 6)
+            number(kpi.estimatedShare, 6)
+            joined(kpi.flags.count) { scratch.write(kpi.flags[$0]) }
+            text(provenance.formula)
+            joined(factors.count) { scratch.write(factors[$0].id) }
+            joined(factors.count) {
+                MachineNumber.write(factors[$0].value, decimals: 8, decimalComma: locale == .nl, to: &scratch)
+            }
+            text(factor?.unit ?? "")
+            joined(factors.count) { scratch.write(decimal: factors[$0].year) }
+            text(factor?.source ?? "")
+            text(provenance.reason ?? "")
+            joined(provenance.inputs.count) { scratch.write(provenance.inputs[$0]) }
+            out[out.count - 1] = 0x0D  // the last separator becomes the line end
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    /// The BOM and the header row of `document`.
+    static func writeHeader(_ header: [String], locale: CSVLocale, to out: inout [UInt8]) {
+        out.write("\u{FEFF}")
+        for (index, name) in header.enumerated() {
+            if index > 0 { out.write(locale.separator) }
+            write(cell: name, locale: locale, to: &out)
+        }
+        out.write("\r\n")
+    }
+
+    /// The bytes of rejects.csv (`rejects`).
+    static func rejectsBytes(_ rejects: [Reject], locale: CSVLocale) -> [UInt8] {
+        var out: [UInt8] = []
+        writeHeader(["file", "line", "column", "reason", "raw"], locale: locale, to: &out)
+        for reject in rejects {
+            for (index, value) in [reject.file, "\(reject.line)", reject.column, reject.reason, reject.raw].enumerated() {
+                if index > 0 { out.write(locale.separator) }
+                write(cell: value, locale: locale, to: &out)
+            }
+            out.write("\r\n")
+        }
+        return out
     }
 
     public static func rejects(_ rejects: [Reject], locale: CSVLocale = .en) -> String {
-        document(header: ["file", "line", "column", "reason", "raw"],
-                 rows: rejects.map { [$0.file, "\($0.line)", $0.column, $0.reason, $0.raw] }, locale: locale)
+        String(decoding: rejectsBytes(rejects, locale: locale), as: UTF8.self)
     }
 }

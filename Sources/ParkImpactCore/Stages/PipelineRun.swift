@@ -149,7 +149,8 @@ public enum PipelineRun {
             }
             let rejects = mine.flatMap(\.rejects)
             let report = mergeAndBuild(definition: definition, inputs: inputs, rejects: rejects,
-                                       files: mine.map(\.summary), catalogue: catalogue, diagnostics: &diagnostics).report
+                                       files: mine.map(\.summary), catalogue: catalogue, threads: threads,
+                                       diagnostics: &diagnostics).report
             outcomes.append(PilotOutcome(
                 pilot: definition.pilot, report: report, filesRead: mine.filter { $0.summary.problem == nil }.count,
                 filesFailed: mine.filter { $0.summary.problem != nil }.count,
@@ -162,20 +163,21 @@ public enum PipelineRun {
     /// series (for `daily.csv`).
     public static func mergeAndBuild(
         definition: PipelineDefinition, inputs: [Aggregate.MergeInput], rejects: [Reject], files: [FileSummary],
-        catalogue: FactorCatalogue, diagnostics: inout Diagnostics
+        catalogue: FactorCatalogue, threads: Int? = nil, diagnostics: inout Diagnostics
     ) -> (report: PilotReport, series: [SeriesData]) {
         let table = LocalTimeTable.cached(definition.timezone)!
         let (series, overlaps) = Aggregate.merge(inputs, table: table)
         for overlap in overlaps {
             diagnostics.add(overlap.kind == .identical ? .info : .warning, overlap.description, pilot: definition.pilot)
         }
-        return (buildReport(definition: definition, series: series, rejects: rejects, files: files, catalogue: catalogue),
+        return (buildReport(definition: definition, series: series, rejects: rejects, files: files, catalogue: catalogue,
+                            threads: threads),
                 series)
     }
 
     public static func buildReport(
         definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], files: [FileSummary],
-        catalogue: FactorCatalogue
+        catalogue: FactorCatalogue, threads: Int? = nil
     ) -> PilotReport {
         // PV matching needs the interval readings; nothing after it does, so they are dropped here.
         let table = LocalTimeTable.cached(definition.timezone)!
@@ -184,7 +186,7 @@ public enum PipelineRun {
         for index in measured.indices where !measured[index].readings.isEmpty { measured[index].readings = [] }
         let engine = KPIEngine(definition: definition, series: measured + derived, rejects: rejects,
                                catalogue: catalogue)
-        let kpis = engine.compute()
+        let kpis = engine.compute(threads: threads)
         var factors: [FactorReference] = []
         for kpi in kpis {
             for factor in kpi.provenance.factors where !factors.contains(factor) { factors.append(factor) }
@@ -195,29 +197,55 @@ public enum PipelineRun {
                            daily: DailyTotals.compute(measured, periods: engine.periods, table: table))
     }
 
-    /// The files of one pilot's outputs, relative to the output folder, with their content.
-    public static func render(_ report: PilotReport, csvLocale: CSVLocale) -> [(path: String, text: String)] {
+    /// The files of one pilot's outputs, relative to the output folder, with their content; with `daily` (the
+    /// merged measured series), `daily.csv` too.
+    ///
+    /// The documents are rendered concurrently (`ConcurrentMap`), kpis.json, kpis.csv and daily.csv in slices of
+    /// KPIs or series whose bytes are written one after the other: the same bytes for any number of threads.
+    public static func render(_ report: PilotReport, csvLocale: CSVLocale, daily: [SeriesData]? = nil,
+                              threads: Int? = nil) -> [RenderedFile] {
         let pilot = report.definition.pilot
-        return [
-            ("\(pilot)/kpis.json", KPIJSONWriter.render(report)),
-            ("\(pilot)/kpis.csv", CSVOutput.kpis(report, locale: csvLocale)),
-            ("\(pilot)/rejects.csv", CSVOutput.rejects(report.rejects, locale: csvLocale)),
-            ("\(pilot)/report.html", HTMLReport.render(report)),
+        let sortedDaily = daily?.sorted { $0.key < $1.key }
+        let kpiSlices = slices(report.kpis.count, size: 2_048)
+        // (file, part) in file order; the report page first, as the longest part that cannot be split.
+        var jobs: [(file: Int, render: @Sendable () -> [UInt8])] = [
+            (3, { Array(HTMLReport.render(report).utf8) }),
+            (2, { CSVOutput.rejectsBytes(report.rejects, locale: csvLocale) }),
         ]
+        for range in kpiSlices { jobs.append((0, { KPIJSONWriter.part(report, range) })) }
+        for range in kpiSlices { jobs.append((1, { CSVOutput.kpisPart(report, locale: csvLocale, range) })) }
+        if let sortedDaily {
+            for range in slices(sortedDaily.count, size: 128) { jobs.append((4, { DailyCSV.part(sortedDaily, range) })) }
+        }
+        let work = jobs
+        let parts = ConcurrentMap.map(work.count, threads: threads) { work[$0].render() }
+        let names = ["kpis.json", "kpis.csv", "rejects.csv", "report.html"] + (daily == nil ? [] : ["daily.csv"])
+        return names.indices.map { file in
+            RenderedFile(path: "\(pilot)/\(names[file])",
+                         parts: jobs.indices.filter { jobs[$0].file == file }.map { parts[$0] })
+        }
     }
 
-    public static func renderIndex(_ reports: [PilotReport]) -> (path: String, text: String) {
-        ("index.html", PortfolioIndex.render(reports.sorted { $0.definition.pilot < $1.definition.pilot }))
+    /// `0..<count` cut into consecutive ranges of at most `size` (one empty range when `count` is 0).
+    static func slices(_ count: Int, size: Int) -> [Range<Int>] {
+        guard count > 0 else { return [0..<0] }
+        return stride(from: 0, to: count, by: size).map { $0..<min(count, $0 + size) }
+    }
+
+    public static func renderIndex(_ reports: [PilotReport]) -> RenderedFile {
+        RenderedFile(path: "index.html",
+                     text: PortfolioIndex.render(reports.sorted { $0.definition.pilot < $1.definition.pilot }))
     }
 
     /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`, each to a
     /// temporary file renamed into place. `writeIndex` is false when only some pilots ran (the portfolio would lose
     /// the others).
-    public static func writeOutputs(_ reports: [PilotReport], folders: RunFolders, writeIndex: Bool = true) throws {
-        var files = reports.flatMap { render($0, csvLocale: folders.csvLocale) }
+    public static func writeOutputs(_ reports: [PilotReport], folders: RunFolders, writeIndex: Bool = true,
+                                    threads: Int? = nil) throws {
+        var files = reports.flatMap { render($0, csvLocale: folders.csvLocale, threads: threads) }
         if writeIndex { files.append(renderIndex(reports)) }
         for file in files {
-            try OutputFiles.write(file.text, to: (folders.output as NSString).appendingPathComponent(file.path))
+            try OutputFiles.write(file, to: (folders.output as NSString).appendingPathComponent(file.path))
         }
     }
 }

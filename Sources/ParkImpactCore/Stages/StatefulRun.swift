@@ -70,7 +70,7 @@ public enum StatefulRun {
         result.phases = ingest.phases
         RunProgress.shared.begin(.reporting, totalFiles: rebuild.filter { $0 }.count)
         defer { RunProgress.shared.end() }
-        var written: [(path: String, text: String, generation: String)] = []
+        var written: [(file: RenderedFile, generation: String)] = []
         var reports: [PilotReport] = []
         for index in ingest.pilots.indices {
             let pilot = ingest.pilots[index]
@@ -81,16 +81,13 @@ public enum StatefulRun {
                     let loaded = ingest.pilots[index]
                     return PipelineRun.mergeAndBuild(
                         definition: loaded.definition, inputs: loaded.inputs, rejects: loaded.rejects,
-                        files: loaded.files, catalogue: catalogue, diagnostics: &diagnostics)
+                        files: loaded.files, catalogue: catalogue, threads: options.threads, diagnostics: &diagnostics)
                 }
                 ingest.pilots[index].inputs = []  // the report holds what it needs
                 result.phases.time("render") {
-                    for file in PipelineRun.render(built, csvLocale: folders.csvLocale) {
-                        written.append((file.path, file.text, generation(pilot)))
-                    }
-                    if options.dailyCSV {
-                        written.append(("\(pilot.definition.pilot)/daily.csv", DailyCSV.render(series),
-                                        generation(pilot)))
+                    for file in PipelineRun.render(built, csvLocale: folders.csvLocale,
+                                                   daily: options.dailyCSV ? series : nil, threads: options.threads) {
+                        written.append((file, generation(pilot)))
                     }
                 }
                 reports.append(built)
@@ -109,17 +106,17 @@ public enum StatefulRun {
         }
         if rebuildIndex {
             let index = result.phases.time("render") { PipelineRun.renderIndex(reports) }
-            written.append((index.path, index.text, indexGeneration))
+            written.append((index, indexGeneration))
         }
         let clock = ContinuousClock()
         let writeStart = clock.now
         do {
-            for file in written {
-                try OutputFiles.write(file.text, to: (folders.output as NSString).appendingPathComponent(file.path))
+            for entry in written {
+                try OutputFiles.write(entry.file, to: (folders.output as NSString).appendingPathComponent(entry.file.path))
                 FaultInjection.reach("output")
             }
             // Recorded only once every output is in place: a crash before this line rebuilds them next time.
-            try store.recordOutputs(written.map { ($0.path, FileDigest.sha256(Array($0.text.utf8)), $0.generation) })
+            try store.recordOutputs(written.map { ($0.file.path, $0.file.sha256, $0.generation) })
             FaultInjection.reach("recorded")
         } catch {
             diagnostics.add(.error, "cannot write to \(folders.output): \(StateStore.describe(error)); check that the "

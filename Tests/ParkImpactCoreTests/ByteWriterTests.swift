@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import ParkImpactCore
+
+/// The machine-readable outputs are written as bytes; each byte writer must give exactly what the `String` function
+/// it replaces gives, and the concurrent rendering the same bytes for any number of threads.
+@Suite struct ByteWriterTests {
+    /// SplitMix64: the same values on every run.
+    struct Numbers {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func bytes(_ body: (inout [UInt8]) -> Void) -> String {
+        var out: [UInt8] = []
+        body(&out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func machineNumbersAreWhatStringFormatWrites() {
+        var numbers = Numbers(state: 42)
+        var values: [Double] = [0, -0.0, 0.5, -0.5, 1.5, 2.5, 0.0005, -0.0005, 0.125, 1e-9, -1e-9, 1e15, 1e21, -1e21,
+                                123_456.789_012_345, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                                .leastNonzeroMagnitude, .nan, .infinity, -.infinity]
+        for _ in 0..<4_000 {
+            values.append(Double(bitPattern: numbers.next()))
+            let mantissa = Double(Int64(bitPattern: numbers.next()) % 10_000_000_000) / 1_000
+            values.append(mantissa * pow(10, Double(Int(numbers.next() % 17) - 8)))
+        }
+        for value in values {
+            for decimals in [0, 3, 4, 6, 8] {
+                let expected = MachineNumber.format(value, decimals: decimals)
+                #expect(Self.bytes { MachineNumber.write(value, decimals: decimals, to: &$0) } == expected)
+                #expect(Self.bytes { MachineNumber.write(value, decimals: decimals, decimalComma: true, to: &$0) }
+                    == CSVLocale.nl.number(expected))
+            }
+        }
+    }
+
+    static let cells = [
+        "", " ", "a", "plain text", "a,b", "a;b", "say \"hi\"", "line\nbreak", "cr\rhere", "crlf\r\nhere", " lead",
+        "trail ", "=SUM(A1)", "+1", "-1", "-1.5", "-1,5", "-1.5 -2.5", "@home", "\tx", "\rx", "Σ over sites, years",
+        "x ÷ y; z", "e\u{301},x", "x,\u{301}y", "\"\u{301}", ";\u{301}", " \u{301}x", "x\u{301} ", "x \u{301}",
+        "\u{600}, prepend", "kWh × factor ÷ 1000", "ok ", "null", "12,5", "'quoted'",
+    ]
+
+    @Test(arguments: CSVLocale.allCases) func csvCellsAreWhatCellWrites(locale: CSVLocale) {
+        for text in Self.cells {
+            #expect(Self.bytes { CSVOutput.write(cell: text, locale: locale, to: &$0) }
+                == CSVOutput.cell(text, locale: locale), "\(text.debugDescription)")
+        }
+    }
+
+    @Test func jsonStringsAreWhatJsonWrites() {
+        for text in Self.cells + ["<b>", "back\\slash", "\u{1}\u{1f}", "tab\there", "naïve <é>"] {
+            #expect(Self.bytes { KPIJSONWriter.write(json: text, to: &$0) } == KPIJSONWriter.json(text))
+        }
+    }
+
+    @Test func decimalsAndDaysAreWhatDescriptionWrites() {
+        for value in [0, 7, 10, 99, 1_000, 123_456_789, -1, -45, Int.max, Int.min] {
+            #expect(Self.bytes { $0.write(decimal: value) } == "\(value)")
+        }
+        for day in [-800_000, -1, 0, 19_000, 19_723, 2_932_896, 3_000_000] {
+            #expect(Self.bytes { $0.write(day: day) } == CivilDate(dayNumber: day).description)
+        }
+    }
+
+    static func report(kpis count: Int) throws -> PilotReport {
+        let definition = try DefinitionLoader.parse(yaml: """
+            pilot: many
+            name: "Many KPIs"
+            language: en
+            timezone: Europe/Brussels
+            periods:
+              baseline:  { from: 2023-01-01, to: 2023-12-31 }
+              reporting: { from: 2024-01-01, to: 2024-12-31 }
+            sites:
+              - id: acme
+                name: "Acme"
+                electricity_contract: grey
+            sources:
+              - path: "acme/*.csv"
+                format: fluvius
+                site: acme
+            """, file: "pipelines/many.yaml", catalogue: .builtIn)
+        let factor = FactorReference(id: "electricity.market.grey", value: 0.16749, unit: "kg CO2e/kWh", year: 2023,
+                                     source: "AIB, \"residual\" mix", note: "no 2024 value; 2023 used")
+        let kpis = (0..<count).map { index in
+            KPI(key: "energy.key\(index % 7)", period: index % 2 == 0 ? "baseline" : "reporting",
+                site: index % 3 == 0 ? nil : "acme", value: index % 5 == 0 ? nil : Double(index) * -1.0625,
+                unit: ["kWh", "t CO2e", "%", "ratio"][index % 4], coverage: Double(index % 11) / 10,
+                estimatedShare: index % 4 == 0 ? nil : 0.25, flags: index % 6 == 0 ? ["low_coverage", "x"] : [],
+                provenance: Provenance(inputs: ["many/acme/a.csv", "many/acme/b,c.csv"],
+                                       factors: index % 3 == 0 ? [factor, factor] : [],
+                                       formula: "Σ kWh × factor ÷ 1000, per year; <test>",
+                                       reason: index % 5 == 0 ? "no data, \(index)" : nil))
+        }
+        return PilotReport(definition: definition, periods: [], kpis: kpis, files: [], rejects: [],
+                           factorsUsed: [factor], lastDataDate: nil, seriesCount: 0)
+    }
+
+    @Test(arguments: [0, 1, 5_000]) func renderingGivesTheSameBytesOnAnyNumberOfThreads(kpis: Int) throws {
+        let report = try Self.report(kpis: kpis)
+        for locale in CSVLocale.allCases {
+            let one = PipelineRun.render(report, csvLocale: locale, daily: [], threads: 1)
+            let two = PipelineRun.render(report, csvLocale: locale, daily: [], threads: 2)
+            #expect(one.map(\.path) == ["many/kpis.json", "many/kpis.csv", "many/rejects.csv", "many/report.html",
+                                        "many/daily.csv"])
+            #expect(one.map(\.text) == two.map(\.text))
+            #expect(one.map(\.sha256) == two.map(\.sha256))
+            #expect(one[0].text == KPIJSONWriter.render(report))
+            #expect(one[1].text == CSVOutput.kpis(report, locale: locale))
+            #expect(one[1].sha256 == FileDigest.sha256(Array(CSVOutput.kpis(report, locale: locale).utf8)))
+        }
+    }
+}
