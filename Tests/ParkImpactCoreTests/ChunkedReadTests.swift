@@ -72,6 +72,11 @@ struct ChunkedReadTests {
                 check(ReadFile.readChunked(file, definition: definition, chunkBytes: chunkBytes, parallel: parallel),
                       whole, chunkBytes)
             }
+            // As a run reads it: chunks merged in order as the workers hand them in, whatever order they finish in.
+            let run = Aggregate.readAll([file, file], definitions: ["test": definition], threads: 2,
+                                        chunkBytes: chunkBytes)
+            check(run[0], whole, chunkBytes)
+            check(run[1], whole, chunkBytes)
         }
     }
 

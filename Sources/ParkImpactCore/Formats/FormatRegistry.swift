@@ -14,6 +14,8 @@ enum FormatRegistry {
             -> ChunkOutcome
         /// Merges a file's chunks in order into the sequential result (`ReadFile.assemble`).
         let assemble: @Sendable (InputFile, ReadContext, CSVReadLimits, [ChunkOutcome]) -> FileResult
+        /// The same, chunk by chunk as they arrive (`ChunkAssembly`).
+        let assembly: @Sendable (InputFile, ReadContext, CSVReadLimits) -> any ChunkAssembling
     }
 
     static func reader<Format: RowFormat>(_ type: Format.Type) -> Reader {
@@ -24,7 +26,8 @@ enum FormatRegistry {
                chunk: { file, context, limits, index, count, size in
                    ReadFile.readChunk(type, file, context, limits, index: index, count: count, size: size)
                },
-               assemble: { file, context, limits, chunks in ReadFile.assemble(type, file, context, limits, chunks) })
+               assemble: { file, context, limits, chunks in ReadFile.assemble(type, file, context, limits, chunks) },
+               assembly: { file, context, limits in ChunkAssembly(type, file, context, limits) })
     }
 
     /// Detection order matters for `sniff`: the most specific headers first.

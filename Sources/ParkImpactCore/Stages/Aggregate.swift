@@ -44,8 +44,11 @@ public enum Aggregate {
         let tasks = chunkTasks + wholeTasks
         let readers = prepared
         let results = Slots<FileResult>(count: files.count)
-        let chunkResults = Slots<ChunkOutcome>(count: chunkTasks.count)
-        let chunksLeft = Mutex<[Int: Int]>(prepared.mapValues(\.count))
+        var assemblies: [Int: InOrder] = [:]
+        for (index, plan) in prepared {
+            assemblies[index] = InOrder(plan.reader.assembly(files[index], plan.context, CSVReadLimits()), count: plan.count)
+        }
+        let inOrder = assemblies
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: min(workers, tasks.count)) { _ in
             while true {
@@ -59,17 +62,11 @@ public enum Aggregate {
                     results.store(result, at: index)
                 case .chunk(let index, let chunk, let count, let size):
                     let plan = readers[index]!
-                    chunkResults.store(plan.reader.chunk(files[index], plan.context, CSVReadLimits(), chunk, count, size),
-                                       at: taskIndex)
-                    let last = chunksLeft.withLock { left -> Bool in
-                        left[index]! -= 1
-                        return left[index]! == 0
+                    let outcome = plan.reader.chunk(files[index], plan.context, CSVReadLimits(), chunk, count, size)
+                    if let result = inOrder[index]!.deliver(outcome, index: chunk) {
+                        completed?(index, result)
+                        results.store(result, at: index)
                     }
-                    guard last else { continue }
-                    let chunks = (plan.firstTask..<plan.firstTask + plan.count).map { chunkResults.take(at: $0)! }
-                    let result = plan.reader.assemble(files[index], plan.context, CSVReadLimits(), chunks)
-                    completed?(index, result)
-                    results.store(result, at: index)
                 }
             }
         }
@@ -234,5 +231,50 @@ public enum Aggregate {
         tally.lastDay = max(tally.lastDay, day)
         if tally.example == nil { tally.example = example }
         tallies[pair] = tally
+    }
+}
+
+/// Hands a file's chunks to its `ChunkAssembling` in order as they arrive from any worker: a chunk that comes early
+/// waits; the worker that delivers the next one in order merges it and every waiting one after it (outside the lock,
+/// one worker at a time), so the other workers go on reading.
+private final class InOrder: Sendable {
+    private struct State {
+        var waiting: [Int: ChunkOutcome] = [:]
+        var next = 0
+        var merging = false
+    }
+
+    private let assembly: any ChunkAssembling
+    private let count: Int
+    private let state = Mutex(State())
+
+    init(_ assembly: any ChunkAssembling, count: Int) {
+        self.assembly = assembly
+        self.count = count
+    }
+
+    /// Chunk `index` is read; returns the file's result when this call merged its last chunk.
+    func deliver(_ chunk: ChunkOutcome, index: Int) -> FileResult? {
+        var taken: ChunkOutcome? = state.withLock { state in
+            state.waiting[index] = chunk
+            guard !state.merging, let next = state.waiting.removeValue(forKey: state.next) else { return nil }
+            state.merging = true
+            return next
+        }
+        while let chunk = taken {
+            assembly.add(chunk)
+            taken = state.withLock { state in
+                state.next += 1
+                if let next = state.waiting.removeValue(forKey: state.next) { return next }
+                state.merging = false
+                return nil
+            }
+        }
+        let done = state.withLock { state -> Bool in
+            guard state.next == count, !state.merging else { return false }
+            state.merging = true  // finished once
+            return true
+        }
+        return done ? assembly.finish() : nil
     }
 }

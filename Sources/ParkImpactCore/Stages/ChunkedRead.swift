@@ -167,46 +167,107 @@ extension ReadFile {
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits,
         _ chunks: [ChunkOutcome]
     ) -> FileResult {
-        func sequential() -> FileResult { read(type, file, context, limits, 0) }
-        guard let first = chunks.first, chunks.allSatisfy(\.usable) else { return sequential() }
-        let header = pass(type, file, context, limits, traceLimit: 0, headerOnly: true)
-        guard let format = header.format else { return sequential() }
-        var merged = first.aggregator
-        var statistics = first.statistics
-        statistics.stoppedAtBoundary = nil
-        var expected = first.end
-        var lineOffset = first.statistics.physicalLines
-        var orderKeys = first.orderKeys
-        for planned in chunks.dropFirst() {
-            var chunk = planned
-            if chunk.start != expected {
-                // The previous chunk's last record ran past this chunk's planned start (a quoted newline).
-                chunk = readPart(type, file, context, limits, format: format, start: expected, end: chunk.plannedEnd)
-                guard chunk.usable else { return sequential() }
-            }
-            guard chunk.statistics.malformedRecords == 0, !chunk.aggregator.usedInferredInterval,
-                  orderKeys.isDisjoint(with: chunk.orderKeys) else { return sequential() }
-            orderKeys.formUnion(chunk.orderKeys)
-            let shared = merged.sharedCells(with: chunk.aggregator)
-            var replayed: [SeriesKey: [Int: DayCell]] = [:]
-            if !shared.cells.isEmpty {
-                let seeds = shared.cells.map { (key: $0.key, day: $0.day, cell: merged.cell($0.key, day: $0.day)!) }
-                let replay = readPart(type, file, context, limits, format: format, start: chunk.start,
-                                      end: chunk.plannedEnd, replay: (seeds, shared.lastLine))
-                for (key, day) in shared.cells { replayed[key, default: [:]][day] = replay.aggregator.cell(key, day: day) }
-            }
-            merged.append(chunk.aggregator, lineOffset: lineOffset, replayed: replayed)
-            statistics.bytes += chunk.statistics.bytes
-            statistics.physicalLines += chunk.statistics.physicalLines
-            statistics.records += chunk.statistics.records
-            statistics.blankLines += chunk.statistics.blankLines
-            statistics.preambleLines += chunk.statistics.preambleLines
-            statistics.replacedCharacters += chunk.statistics.replacedCharacters
-            lineOffset += chunk.statistics.physicalLines
-            expected = chunk.end
+        let assembly = ChunkAssembly(type, file, context, limits)
+        for chunk in chunks { assembly.add(chunk) }
+        return assembly.finish()
+    }
+}
+
+/// A file's chunks merged one by one, in order, as they arrive (`Aggregate.readAll` hands each over as soon as the
+/// chunks before it are in), so a large file never holds all its chunks' aggregates at once.
+protocol ChunkAssembling: AnyObject, Sendable {
+    /// The next chunk in order (0, 1, 2, …).
+    func add(_ chunk: ChunkOutcome)
+    /// The merged result; a sequential read when a chunk could not be merged exactly.
+    func finish() -> FileResult
+}
+
+/// `@unchecked Sendable`: used by one thread at a time (`Aggregate.readAll` hands it from worker to worker under a
+/// lock).
+final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendable {
+    private let file: InputFile
+    private let context: ReadContext
+    private let limits: CSVReadLimits
+    private var format: Format?
+    private var merged: FileAggregator?
+    private var statistics = CSVReadStatistics()
+    private var headerLine = 0
+    private var expected = 0
+    private var lineOffset = 0
+    private var orderKeys: Set<String> = []
+    /// A chunk could not be merged exactly: the file is read sequentially at the end; later chunks are dropped.
+    private var failed = false
+
+    init(_ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits) {
+        self.file = file
+        self.context = context
+        self.limits = limits
+    }
+
+    func add(_ planned: ChunkOutcome) {
+        guard !failed, planned.usable else {
+            failed = true
+            merged = nil
+            return
         }
-        return result(file, context, format: format, aggregator: merged, headerLine: first.headerLine,
-                      statistics: statistics)
+        guard var merged else {
+            let header = ReadFile.pass(Format.self, file, context, limits, traceLimit: 0, headerOnly: true)
+            guard let format = header.format else {
+                failed = true
+                return
+            }
+            self.format = format
+            merged = planned.aggregator
+            statistics = planned.statistics
+            statistics.stoppedAtBoundary = nil
+            expected = planned.end
+            lineOffset = planned.statistics.physicalLines
+            orderKeys = planned.orderKeys
+            headerLine = planned.headerLine
+            return
+        }
+        self.merged = nil  // merged in place below, not copied
+        let format = format!
+        var chunk = planned
+        if chunk.start != expected {
+            // The previous chunk's last record ran past this chunk's planned start (a quoted newline).
+            chunk = ReadFile.readPart(Format.self, file, context, limits, format: format, start: expected,
+                                      end: chunk.plannedEnd)
+            guard chunk.usable else {
+                failed = true
+                return
+            }
+        }
+        guard chunk.statistics.malformedRecords == 0, !chunk.aggregator.usedInferredInterval,
+              orderKeys.isDisjoint(with: chunk.orderKeys) else {
+            failed = true
+            return
+        }
+        orderKeys.formUnion(chunk.orderKeys)
+        let shared = merged.sharedCells(with: chunk.aggregator)
+        var replayed: [SeriesKey: [Int: DayCell]] = [:]
+        if !shared.cells.isEmpty {
+            let seeds = shared.cells.map { (key: $0.key, day: $0.day, cell: merged.cell($0.key, day: $0.day)!) }
+            let replay = ReadFile.readPart(Format.self, file, context, limits, format: format, start: chunk.start,
+                                           end: chunk.plannedEnd, replay: (seeds, shared.lastLine))
+            for (key, day) in shared.cells { replayed[key, default: [:]][day] = replay.aggregator.cell(key, day: day) }
+        }
+        merged.append(chunk.aggregator, lineOffset: lineOffset, replayed: replayed)
+        statistics.bytes += chunk.statistics.bytes
+        statistics.physicalLines += chunk.statistics.physicalLines
+        statistics.records += chunk.statistics.records
+        statistics.blankLines += chunk.statistics.blankLines
+        statistics.preambleLines += chunk.statistics.preambleLines
+        statistics.replacedCharacters += chunk.statistics.replacedCharacters
+        lineOffset += chunk.statistics.physicalLines
+        expected = chunk.end
+        self.merged = merged
+    }
+
+    func finish() -> FileResult {
+        guard !failed, let merged, let format else { return ReadFile.read(Format.self, file, context, limits, 0) }
+        return ReadFile.result(file, context, format: format, aggregator: merged, headerLine: headerLine,
+                               statistics: statistics)
     }
 }
 
