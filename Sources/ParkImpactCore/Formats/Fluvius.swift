@@ -20,7 +20,9 @@ struct FluviusFormat: RowFormat {
     private var registers = ByteKeyCache<RegisterKind>()
     private var statuses = ByteKeyCache<Quality?>()
     private var units = ByteKeyCache<UnitKind>()
-    private var series = ByteKeyCache<Int32>()
+    /// Series by the EAN field's bytes and the row's quantity: an EAN's offtake and injection rows alternate, so the
+    /// quantity is part of the key (cleaning and interning the EAN once per series, not once per row).
+    private var series = ByteKeyCache<(id: Int32, quantity: Quantity)>()
     /// Resolves the autumn repeated hour per series (first occurrence = summer time).
     private var resolver: LocalInstantResolver
 
@@ -187,8 +189,8 @@ struct FluviusFormat: RowFormat {
         // Which series.
         let seriesID: Int32
         let eanBytes = record[ean]
-        if let cached = series.lookup(eanBytes), aggregator.seriesKeys[Int(cached)].quantity == quantity {
-            seriesID = cached
+        if let cached = series.lookup(eanBytes, where: { $0.quantity == quantity }) {
+            seriesID = cached.id
         } else {
             let meter = Self.cleanEAN(record.string(ean))
             guard !meter.isEmpty else {
@@ -196,7 +198,7 @@ struct FluviusFormat: RowFormat {
                 return
             }
             seriesID = aggregator.intern(SeriesKey(site: site, quantity: quantity, meter: meter))
-            series.insert(eanBytes, seriesID)
+            series.insert(eanBytes, (seriesID, quantity))
         }
 
         let startUTC: Int64

@@ -97,28 +97,60 @@ enum TimeParsing {
 
 /// Remembers small byte strings already seen (registers, statuses, units, EANs), so the hot path compares bytes
 /// with the few values a file uses instead of creating a `String` per field.
+///
+/// A memo: callers insert a key only after a `lookup` with the same `where` missed it, so at most one entry matches a
+/// lookup and the order in which entries are tried does not matter. The keys live back to back in one arena; the
+/// entry inserted last is tried first.
 struct ByteKeyCache<Value> {
-    private var keys: [[UInt8]] = []
+    private var arena: [UInt8] = []
+    /// Start of each key in `arena`; its length in `lengths`.
+    private var starts: [Int] = []
+    private var lengths: [Int] = []
     private var values: [Value] = []
+    /// The entry inserted last: tried first.
+    private var lastHit = 0
+
+    static var capacity: Int { 64 }
 
     @inline(__always)
     func lookup(_ bytes: UnsafeRawBufferPointer) -> Value? {
-        for index in keys.indices where keys[index].count == bytes.count {
-            let equal = keys[index].withUnsafeBytes { key in
-                bytes.count == 0 || memcmp(key.baseAddress!, bytes.baseAddress!, bytes.count) == 0
-            }
-            if equal { return values[index] }
-        }
+        lookup(bytes, where: { _ in true })
+    }
+
+    /// The value of the first entry with these bytes that `accepts`, nil when there is none.
+    @inline(__always)
+    func lookup(_ bytes: UnsafeRawBufferPointer, where accepts: (Value) -> Bool) -> Value? {
+        if let index = index(of: bytes, accepts) { return values[index] }
         return nil
     }
 
-    mutating func insert(_ bytes: UnsafeRawBufferPointer, _ value: Value) {
-        if keys.count >= 64 {  // a file with many distinct values: keep the cache small
-            keys.removeFirst()
-            values.removeFirst()
+    @inline(__always)
+    private func index(of bytes: UnsafeRawBufferPointer, _ accepts: (Value) -> Bool) -> Int? {
+        let count = bytes.count
+        return arena.withUnsafeBytes { stored -> Int? in
+            @inline(__always) func matches(_ index: Int) -> Bool {
+                lengths[index] == count
+                    && (count == 0 || memcmp(stored.baseAddress! + starts[index], bytes.baseAddress!, count) == 0)
+                    && accepts(values[index])
+            }
+            if lastHit < values.count, matches(lastHit) { return lastHit }
+            for index in 0..<values.count where index != lastHit && matches(index) { return index }
+            return nil
         }
-        keys.append(Array(bytes))
+    }
+
+    mutating func insert(_ bytes: UnsafeRawBufferPointer, _ value: Value) {
+        if values.count >= Self.capacity {  // a file with many distinct values: start over, keep the cache small
+            arena.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
+            lengths.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+        }
+        starts.append(arena.count)
+        lengths.append(bytes.count)
+        arena.append(contentsOf: bytes)
         values.append(value)
+        lastHit = values.count - 1
     }
 }
 
