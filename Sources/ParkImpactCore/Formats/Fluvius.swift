@@ -25,6 +25,8 @@ struct FluviusFormat: RowFormat {
     private var series = ByteKeyCache<(id: Int32, quantity: Quantity)>()
     /// Resolves the autumn repeated hour per series (first occurrence = summer time).
     private var resolver: LocalInstantResolver
+    private var fromDays = DayCache()
+    private var toDays = DayCache()
 
     enum RegisterKind { case offtake, injection, reactive, peak, unknown }
 
@@ -134,7 +136,7 @@ struct FluviusFormat: RowFormat {
             : registerKind == .injection ? .electricityInjection : (isGas ? .gas : .electricityOfftake)
 
         // When.
-        guard let startDay = TimeParsing.day(record[fromDate]) else {
+        guard let startDay = fromDays.day(record[fromDate]) else {
             reject(record, column: fromDate, "\"\(record.string(fromDate))\" is not a date (dd-MM-yyyy)", &aggregator)
             return
         }
@@ -150,7 +152,7 @@ struct FluviusFormat: RowFormat {
         let startLocal = Int64(startDay) * 86_400 + Int64(startSeconds)
         var naiveLength: Int64 = 86_400
         if let toDate {
-            guard let endDay = TimeParsing.day(record[toDate]) else {
+            guard let endDay = toDays.day(record[toDate]) else {
                 reject(record, column: toDate, "\"\(record.string(toDate))\" is not a date (dd-MM-yyyy)", &aggregator,
                        day: startDay)
                 return
@@ -166,7 +168,7 @@ struct FluviusFormat: RowFormat {
             }
             naiveLength = Int64(endDay) * 86_400 + Int64(endSeconds) - startLocal
         }
-        let resolution = aggregator.table.resolve(localSeconds: startLocal)
+        let resolution = resolver.resolution(localSeconds: startLocal)
         // `02:45 → 02:00` (quarter) and `02:00 → 02:00` (hour) mark the last summer-time interval of the autumn
         // clock change: the wall clock went back one hour during it.
         var endsInRepeatedHour = false
@@ -202,7 +204,7 @@ struct FluviusFormat: RowFormat {
         }
 
         let startUTC: Int64
-        switch resolver.resolve(localSeconds: startLocal, series: seriesID, firstPass: endsInRepeatedHour) {
+        switch resolver.resolve(resolution, localSeconds: startLocal, series: seriesID, firstPass: endsInRepeatedHour) {
         case .instant(let instant):
             startUTC = instant
         case .gap:

@@ -47,6 +47,19 @@ enum TimeParsing {
 
     /// ISO 8601 with offset or `Z`: `2024-03-31T01:45:00+01:00`, `2024-03-31 01:45Z`, ... → UTC seconds.
     static func isoInstant(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        isoInstant(bytes, day: { day($0) })
+    }
+
+    /// ``isoInstant(_:)`` with the day numbers of dates remembered in `days` (rows share their date).
+    @inline(__always)
+    static func isoInstant(_ bytes: UnsafeRawBufferPointer, days: inout DayCache) -> Int64? {
+        isoInstant(bytes, day: { days.day($0) })
+    }
+
+    @inline(__always)
+    private static func isoInstant(
+        _ bytes: UnsafeRawBufferPointer, day: (UnsafeRawBufferPointer) -> Int?
+    ) -> Int64? {
         let field = trimmed(bytes)
         guard field.count >= 16, let day = day(UnsafeRawBufferPointer(rebasing: field[0..<10])),
               field[10] == UInt8(ascii: "T") || field[10] == UInt8(ascii: " ") else { return nil }
@@ -92,6 +105,26 @@ enum TimeParsing {
         while start < end, bytes[start] == 0x20 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 { end -= 1 }
         return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+}
+
+/// The day number of the last date field parsed (``TimeParsing/day(_:)``), by its ten bytes: consecutive rows share
+/// their date, so most rows compare two words instead of parsing.
+struct DayCache {
+    private var head: UInt64 = 0
+    private var tail: UInt16 = 0
+    private var dayNumber = 0
+    private var valid = false
+
+    @inline(__always)
+    mutating func day(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.count == 10, let base = bytes.baseAddress else { return TimeParsing.day(bytes) }
+        let head = base.loadUnaligned(as: UInt64.self)
+        let tail = base.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        if valid, head == self.head, tail == self.tail { return dayNumber }
+        guard let parsed = TimeParsing.day(bytes) else { return nil }
+        (self.head, self.tail, dayNumber, valid) = (head, tail, parsed, true)
+        return parsed
     }
 }
 
