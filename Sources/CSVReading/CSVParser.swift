@@ -59,12 +59,15 @@ final class CSVParser {
 // Contract of the two callbacks: libcsv calls them synchronously from inside `csv_parse`/`csv_fini` with the
 // `data` pointer we passed, which is always an `UnsafeMutablePointer<RecordAssembler>` that outlives the call.
 // Swift errors cannot cross them: they only record into the assembler, and the caller inspects it afterwards.
-private func fieldCallback(_ field: UnsafeMutableRawPointer?, _ length: Int, _ data: UnsafeMutableRawPointer?) {
-    let assembler = data!.assumingMemoryBound(to: RecordAssembler.self)
-    assembler.pointee.appendField(UnsafeRawBufferPointer(start: field, count: field == nil ? 0 : length))
+//
+// `@convention(c)` closures rather than functions: the C entry point is the body itself, not a thunk around it.
+private let fieldCallback: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
+    field, length, data in
+    let assembler = data.unsafelyUnwrapped.assumingMemoryBound(to: RecordAssembler.self)
+    assembler.pointee.appendField(field, count: field == nil ? 0 : length)
 }
 
-private func recordCallback(_ terminator: Int32, _ data: UnsafeMutableRawPointer?) {
-    let assembler = data!.assumingMemoryBound(to: RecordAssembler.self)
+private let recordCallback: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, data in
+    let assembler = data.unsafelyUnwrapped.assumingMemoryBound(to: RecordAssembler.self)
     assembler.pointee.endRecord()
 }

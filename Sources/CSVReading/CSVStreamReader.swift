@@ -450,42 +450,15 @@ private struct ReadSession {
     /// Excel shows (`5414…`), byte positions in messages stay right and the record's raw text keeps its `=`.
     /// Returns false, copying nothing, when the line has no `="` at all (found with `memchr`: most lines have no `=`).
     private mutating func copyWithoutFormulaEquals(_ bytes: UnsafeRawBufferPointer, insideQuotes: Bool) -> Bool {
-        let equals = UInt8(ascii: "=")
-        guard bytes.count > 1, let base = bytes.baseAddress else { return false }
-        var search = 0
-        var found = false
-        while !found, search < bytes.count - 1,
-              let hit = memchr(base + search, Int32(equals), bytes.count - 1 - search) {
-            let at = UnsafeRawPointer(hit) - base
-            found = bytes[at + 1] == dialect.quote
-            search = at + 1
-        }
-        guard found else { return false }
         var copied = false
-        var inQuotes = insideQuotes
-        var atFieldStart = !insideQuotes
-        for index in 0..<bytes.count {
-            let byte = bytes[index]
-            if inQuotes {
-                if byte == dialect.quote { inQuotes = false }  // a `""` escape reopens just below
-            } else if byte == dialect.delimiter {
-                atFieldStart = true
-            } else if byte == dialect.quote {
-                inQuotes = true
-                atFieldStart = false
-            } else if byte == 0x20 || byte == 0x09 {
-                continue  // libcsv skips spaces before a field
-            } else if byte == equals, atFieldStart, index + 1 < bytes.count, bytes[index + 1] == dialect.quote {
-                if !copied {
-                    formulaScratch.removeAll(keepingCapacity: true)
-                    formulaScratch.append(contentsOf: bytes)
-                    copied = true
-                }
-                formulaScratch[index] = 0x20
-                atFieldStart = false
-            } else {
-                atFieldStart = false
+        ExcelFormulas.forEachFormulaEquals(in: bytes, insideQuotes: insideQuotes, delimiter: dialect.delimiter,
+                                           quote: dialect.quote) { position in
+            if !copied {
+                formulaScratch.removeAll(keepingCapacity: true)
+                formulaScratch.append(contentsOf: bytes)
+                copied = true
             }
+            formulaScratch[position] = 0x20
         }
         return copied
     }
@@ -545,5 +518,63 @@ private struct ReadSession {
         assembler.pointee.reset()
         openRecordLines.removeAll()
         openRecordRaw.removeAll()
+    }
+}
+
+/// Finding Excel's text formulas `="…"` in a line (see `ReadSession.copyWithoutFormulaEquals`).
+enum ExcelFormulas {
+    /// Calls `body` with the position of each `=` that starts a formula: outside quotes, followed by a quote, and
+    /// separated only by spaces or tabs from the previous delimiter or, when the line starts outside quotes, from the
+    /// line start (libcsv skips spaces before a field). A quote that is also the delimiter never opens a quoted field
+    /// (the delimiter wins); `""` inside quotes closes and reopens.
+    ///
+    /// Skips from one quote or `=` to the next with `memchr` instead of looking at every byte; the common line without
+    /// any `=` costs one `memchr`.
+    @inline(__always)
+    static func forEachFormulaEquals(
+        in bytes: UnsafeRawBufferPointer, insideQuotes: Bool, delimiter: UInt8, quote: UInt8, _ body: (Int) -> Void
+    ) {
+        let equals = UInt8(ascii: "=")
+        let count = bytes.count
+        guard count > 1, let base = bytes.baseAddress, memchr(base, Int32(equals), count - 1) != nil,
+              delimiter != equals, quote != equals else { return }
+        var position = 0
+        var inQuotes = insideQuotes
+        var atFieldStart = !insideQuotes  // at `position`
+        while position < count {
+            if inQuotes {
+                guard let hit = memchr(base + position, Int32(quote), count - position) else { return }
+                position = UnsafeRawPointer(hit) - base + 1
+                inQuotes = false
+                atFieldStart = false
+                continue
+            }
+            let nextQuote = quote == delimiter ? count
+                : memchr(base + position, Int32(quote), count - position).map { UnsafeRawPointer($0) - base } ?? count
+            guard let hit = memchr(base + position, Int32(equals), nextQuote - position) else {
+                position = nextQuote + 1
+                inQuotes = true
+                atFieldStart = false
+                continue
+            }
+            let at = UnsafeRawPointer(hit) - base
+            var before = at
+            var formulaStart = atFieldStart
+            while before > position {
+                let byte = base.load(fromByteOffset: before - 1, as: UInt8.self)
+                if byte == delimiter {
+                    formulaStart = true
+                    break
+                }
+                if byte != 0x20, byte != 0x09 {
+                    formulaStart = false
+                    break
+                }
+                before -= 1
+            }
+            if formulaStart, at + 1 < count, base.load(fromByteOffset: at + 1, as: UInt8.self) == quote { body(at) }
+            position = at + 1
+            atFieldStart = false
+        }
     }
 }

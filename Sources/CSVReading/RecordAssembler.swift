@@ -38,31 +38,40 @@ struct RecordAssembler {
         fieldEnds.deallocate()
     }
 
+    /// Copies one field (libcsv reuses its field buffer for the next field). Raw pointers, no slices: this runs
+    /// for every field of every row.
     @inline(__always)
-    mutating func appendField(_ bytes: UnsafeRawBufferPointer) {
+    mutating func appendField(_ bytes: UnsafeRawPointer?, count: Int) {
         if fieldCount == fieldEnds.count {
             guard fieldCount < maxFields else {
                 overflowed = true
                 return
             }
-            let grown = UnsafeMutableBufferPointer<Int>.allocate(capacity: min(maxFields, fieldEnds.count * 2))
-            _ = grown.initialize(from: fieldEnds)
-            fieldEnds.deallocate()
-            fieldEnds = grown
+            growFieldEnds()
         }
-        let needed = storageUsed + bytes.count
-        if needed > storage.count {
-            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, storage.count * 2), alignment: 1)
-            grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<storageUsed]))
-            storage.deallocate()
-            storage = grown
-        }
-        if bytes.count > 0 {
-            UnsafeMutableRawBufferPointer(rebasing: storage[storageUsed..<needed]).copyMemory(from: bytes)
-        }
+        let needed = storageUsed &+ count
+        if needed > storage.count { growStorage(needed) }
+        let storageBase = storage.baseAddress.unsafelyUnwrapped
+        if count > 0 { (storageBase + storageUsed).copyMemory(from: bytes.unsafelyUnwrapped, byteCount: count) }
         storageUsed = needed
-        fieldEnds[fieldCount] = needed
-        fieldCount += 1
+        fieldEnds.baseAddress.unsafelyUnwrapped[fieldCount] = needed
+        fieldCount &+= 1
+    }
+
+    @inline(never)
+    private mutating func growFieldEnds() {
+        let grown = UnsafeMutableBufferPointer<Int>.allocate(capacity: min(maxFields, fieldEnds.count * 2))
+        _ = grown.initialize(from: fieldEnds)
+        fieldEnds.deallocate()
+        fieldEnds = grown
+    }
+
+    @inline(never)
+    private mutating func growStorage(_ needed: Int) {
+        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, storage.count * 2), alignment: 1)
+        grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<storageUsed]))
+        storage.deallocate()
+        storage = grown
     }
 
     mutating func endRecord() {

@@ -20,9 +20,13 @@ struct FluviusFormat: RowFormat {
     private var registers = ByteKeyCache<RegisterKind>()
     private var statuses = ByteKeyCache<Quality?>()
     private var units = ByteKeyCache<UnitKind>()
-    private var series = ByteKeyCache<Int32>()
+    /// Series by the EAN field's bytes and the row's quantity: an EAN's offtake and injection rows alternate, so the
+    /// quantity is part of the key (cleaning and interning the EAN once per series, not once per row).
+    private var series = ByteKeyCache<(id: Int32, quantity: Quantity)>()
     /// Resolves the autumn repeated hour per series (first occurrence = summer time).
     private var resolver: LocalInstantResolver
+    private var fromDays = DayCache()
+    private var toDays = DayCache()
 
     enum RegisterKind { case offtake, injection, reactive, peak, unknown }
 
@@ -132,7 +136,7 @@ struct FluviusFormat: RowFormat {
             : registerKind == .injection ? .electricityInjection : (isGas ? .gas : .electricityOfftake)
 
         // When.
-        guard let startDay = TimeParsing.day(record[fromDate]) else {
+        guard let startDay = fromDays.day(record[fromDate]) else {
             reject(record, column: fromDate, "\"\(record.string(fromDate))\" is not a date (dd-MM-yyyy)", &aggregator)
             return
         }
@@ -148,7 +152,7 @@ struct FluviusFormat: RowFormat {
         let startLocal = Int64(startDay) * 86_400 + Int64(startSeconds)
         var naiveLength: Int64 = 86_400
         if let toDate {
-            guard let endDay = TimeParsing.day(record[toDate]) else {
+            guard let endDay = toDays.day(record[toDate]) else {
                 reject(record, column: toDate, "\"\(record.string(toDate))\" is not a date (dd-MM-yyyy)", &aggregator,
                        day: startDay)
                 return
@@ -164,7 +168,7 @@ struct FluviusFormat: RowFormat {
             }
             naiveLength = Int64(endDay) * 86_400 + Int64(endSeconds) - startLocal
         }
-        let resolution = aggregator.table.resolve(localSeconds: startLocal)
+        let resolution = resolver.resolution(localSeconds: startLocal)
         // `02:45 → 02:00` (quarter) and `02:00 → 02:00` (hour) mark the last summer-time interval of the autumn
         // clock change: the wall clock went back one hour during it.
         var endsInRepeatedHour = false
@@ -187,8 +191,8 @@ struct FluviusFormat: RowFormat {
         // Which series.
         let seriesID: Int32
         let eanBytes = record[ean]
-        if let cached = series.lookup(eanBytes), aggregator.seriesKeys[Int(cached)].quantity == quantity {
-            seriesID = cached
+        if let cached = series.lookup(eanBytes, where: { $0.quantity == quantity }) {
+            seriesID = cached.id
         } else {
             let meter = Self.cleanEAN(record.string(ean))
             guard !meter.isEmpty else {
@@ -196,11 +200,11 @@ struct FluviusFormat: RowFormat {
                 return
             }
             seriesID = aggregator.intern(SeriesKey(site: site, quantity: quantity, meter: meter))
-            series.insert(eanBytes, seriesID)
+            series.insert(eanBytes, (seriesID, quantity))
         }
 
         let startUTC: Int64
-        switch resolver.resolve(localSeconds: startLocal, series: seriesID, firstPass: endsInRepeatedHour) {
+        switch resolver.resolve(resolution, localSeconds: startLocal, series: seriesID, firstPass: endsInRepeatedHour) {
         case .instant(let instant):
             startUTC = instant
         case .gap:

@@ -137,6 +137,7 @@ func layoutNote(_ layout: DateTimeLayout?, forced: Bool) -> String {
 struct LocalInstantResolver {
     let table: LocalTimeTable
     private var seen = Set<Key>()
+    private var days = LocalDayCache()
     private struct Key: Hashable { let series: Int32; let local: Int64 }
 
     init(table: LocalTimeTable) { self.table = table }
@@ -148,9 +149,23 @@ struct LocalInstantResolver {
 
     enum Outcome { case instant(Int64), gap }
 
+    /// What `table.resolve(localSeconds:)` says, without its search for most rows (see ``LocalDayCache``).
+    @inline(__always)
+    mutating func resolution(localSeconds: Int64) -> LocalTimeTable.Resolution {
+        days.resolve(localSeconds: localSeconds, table: table)
+    }
+
     /// `firstPass` forces the summer-time reading (the export says so, e.g. Fluvius' `02:45 → 02:00`).
     mutating func resolve(localSeconds: Int64, series: Int32, firstPass: Bool = false) -> Outcome {
-        switch table.resolve(localSeconds: localSeconds) {
+        resolve(resolution(localSeconds: localSeconds), localSeconds: localSeconds, series: series,
+                firstPass: firstPass)
+    }
+
+    /// Like ``resolve(localSeconds:series:firstPass:)`` with `resolution` already asked for `localSeconds`.
+    mutating func resolve(
+        _ resolution: LocalTimeTable.Resolution, localSeconds: Int64, series: Int32, firstPass: Bool = false
+    ) -> Outcome {
+        switch resolution {
         case .unique(let instant):
             return .instant(instant)
         case .gap:
@@ -163,6 +178,34 @@ struct LocalInstantResolver {
             }
             return seen.insert(key).inserted ? .instant(first) : .instant(second)
         }
+    }
+}
+
+/// The local day of the last time resolved, when every local time of that day has one UTC offset: then a time
+/// of that day resolves by a subtraction instead of `LocalTimeTable.resolve`'s search. The result is the same.
+///
+/// A day qualifies when it lies, in UTC, inside one offset segment with two days to spare on either side: a local
+/// time `L` of the day read with any other offset (offsets differ by less than two days) still falls inside that
+/// segment, so that segment is the only one that claims `L` (unique, not ambiguous, no gap).
+struct LocalDayCache {
+    private var day = Int64.min
+    private var offset: Int64 = 0
+
+    @inline(__always)
+    mutating func resolve(localSeconds local: Int64, table: LocalTimeTable) -> LocalTimeTable.Resolution {
+        let localDay = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        if localDay == day { return .unique(local - offset) }
+        let resolution = table.resolve(localSeconds: local)
+        if case .unique(let instant) = resolution {
+            let segment = table.offsetSegment(containingUTC: instant)
+            let (dayStart, overflow) = (localDay * 86_400).subtractingReportingOverflow(segment.offset)
+            if !overflow, dayStart > Int64.min / 2, dayStart < Int64.max / 2,
+               segment.start <= dayStart - 2 * 86_400, dayStart + 3 * 86_400 <= segment.end {
+                day = localDay
+                offset = segment.offset
+            }
+        }
+        return resolution
     }
 }
 

@@ -23,6 +23,8 @@ struct ParkImpactLongFormat: RowFormat {
     private var lastSeriesKey: [UInt8] = []
     private var lastSeries: Int32 = -1
     private var units = ByteKeyCache<MeasurementUnit>()
+    private var days = DayCache()
+    private var endDays = DayCache()
     /// The UTC-offset stretch of the last row (local days for rejects without a search per row).
     private var segment = LocalTimeTable.Segment(start: 0, end: 0, offset: 0)
 
@@ -67,11 +69,12 @@ struct ParkImpactLongFormat: RowFormat {
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
         guard checkFieldCount(record, into: &aggregator, site: defaultSite) else { return }
-        if FieldParsing.equalsIgnoringCase(record[timestamp], "timestamp") {
-            aggregator.ignore("repeated header rows")
-            return
-        }
-        guard let start = TimeParsing.isoInstant(record[timestamp]) else {
+        guard let start = TimeParsing.isoInstant(record[timestamp], days: &days) else {
+            // (`timestamp` is never an instant: asking after the parse failed keeps the per-row path short.)
+            if FieldParsing.equalsIgnoringCase(record[timestamp], "timestamp") {
+                aggregator.ignore("repeated header rows")
+                return
+            }
             reject(record, timestamp, "\"\(record.string(timestamp))\" is not an ISO 8601 time with offset "
                 + "(like 2024-03-31T01:45:00+01:00 or 2024-03-31T00:45:00Z)", &aggregator)
             return
@@ -81,7 +84,7 @@ struct ParkImpactLongFormat: RowFormat {
         let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         var interval: Int32 = 0
         if let end, !FieldParsing.isBlank(record[end]) {
-            guard let endInstant = TimeParsing.isoInstant(record[end]), endInstant > start,
+            guard let endInstant = TimeParsing.isoInstant(record[end], days: &endDays), endInstant > start,
                   endInstant - start < Int64(Int32.max) else {
                 reject(record, end, "\"\(record.string(end))\" is not an ISO 8601 time after the timestamp",
                        &aggregator, day: day)
@@ -170,7 +173,8 @@ struct ParkImpactLongFormat: RowFormat {
 
         let qualityBytes = record[quality]
         let qualityValue: Quality
-        if FieldParsing.isBlank(qualityBytes) || FieldParsing.equalsIgnoringCase(qualityBytes, "measured") {
+        if Self.isLowercaseMeasured(qualityBytes) || FieldParsing.isBlank(qualityBytes)
+            || FieldParsing.equalsIgnoringCase(qualityBytes, "measured") {
             qualityValue = .measured
         } else if FieldParsing.equalsIgnoringCase(qualityBytes, "estimated") {
             qualityValue = .estimated
@@ -192,6 +196,16 @@ struct ParkImpactLongFormat: RowFormat {
         aggregator.add(series: seriesID, startUTC: start, intervalSeconds: interval, value: number * factor,
                        quality: qualityValue)
     }
+
+    /// The common spelling `measured`, compared as one word (the general comparison follows when it is not).
+    @inline(__always)
+    static func isLowercaseMeasured(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count == 8, let base = bytes.baseAddress else { return false }
+        return base.loadUnaligned(as: UInt64.self) == measuredWord
+    }
+
+    /// `measured` as its eight bytes in memory order.
+    private static var measuredWord: UInt64 { UInt64(littleEndian: 0x6465_7275_7361_656D) }
 
     private func reject(
         _ record: CSVRecord, _ column: Int, _ reason: String, _ aggregator: inout FileAggregator, day: Int? = nil

@@ -47,6 +47,19 @@ enum TimeParsing {
 
     /// ISO 8601 with offset or `Z`: `2024-03-31T01:45:00+01:00`, `2024-03-31 01:45Z`, ... → UTC seconds.
     static func isoInstant(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        isoInstant(bytes, day: { day($0) })
+    }
+
+    /// ``isoInstant(_:)`` with the day numbers of dates remembered in `days` (rows share their date).
+    @inline(__always)
+    static func isoInstant(_ bytes: UnsafeRawBufferPointer, days: inout DayCache) -> Int64? {
+        isoInstant(bytes, day: { days.day($0) })
+    }
+
+    @inline(__always)
+    private static func isoInstant(
+        _ bytes: UnsafeRawBufferPointer, day: (UnsafeRawBufferPointer) -> Int?
+    ) -> Int64? {
         let field = trimmed(bytes)
         guard field.count >= 16, let day = day(UnsafeRawBufferPointer(rebasing: field[0..<10])),
               field[10] == UInt8(ascii: "T") || field[10] == UInt8(ascii: " ") else { return nil }
@@ -95,30 +108,82 @@ enum TimeParsing {
     }
 }
 
+/// The day number of the last date field parsed (``TimeParsing/day(_:)``), by its ten bytes: consecutive rows share
+/// their date, so most rows compare two words instead of parsing.
+struct DayCache {
+    private var head: UInt64 = 0
+    private var tail: UInt16 = 0
+    private var dayNumber = 0
+    private var valid = false
+
+    @inline(__always)
+    mutating func day(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.count == 10, let base = bytes.baseAddress else { return TimeParsing.day(bytes) }
+        let head = base.loadUnaligned(as: UInt64.self)
+        let tail = base.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        if valid, head == self.head, tail == self.tail { return dayNumber }
+        guard let parsed = TimeParsing.day(bytes) else { return nil }
+        (self.head, self.tail, dayNumber, valid) = (head, tail, parsed, true)
+        return parsed
+    }
+}
+
 /// Remembers small byte strings already seen (registers, statuses, units, EANs), so the hot path compares bytes
 /// with the few values a file uses instead of creating a `String` per field.
+///
+/// A memo: callers insert a key only after a `lookup` with the same `where` missed it, so at most one entry matches a
+/// lookup and the order in which entries are tried does not matter. The keys live back to back in one arena; the
+/// entry inserted last is tried first.
 struct ByteKeyCache<Value> {
-    private var keys: [[UInt8]] = []
+    private var arena: [UInt8] = []
+    /// Start of each key in `arena`; its length in `lengths`.
+    private var starts: [Int] = []
+    private var lengths: [Int] = []
     private var values: [Value] = []
+    /// The entry inserted last: tried first.
+    private var lastHit = 0
+
+    static var capacity: Int { 64 }
 
     @inline(__always)
     func lookup(_ bytes: UnsafeRawBufferPointer) -> Value? {
-        for index in keys.indices where keys[index].count == bytes.count {
-            let equal = keys[index].withUnsafeBytes { key in
-                bytes.count == 0 || memcmp(key.baseAddress!, bytes.baseAddress!, bytes.count) == 0
-            }
-            if equal { return values[index] }
-        }
+        lookup(bytes, where: { _ in true })
+    }
+
+    /// The value of the first entry with these bytes that `accepts`, nil when there is none.
+    @inline(__always)
+    func lookup(_ bytes: UnsafeRawBufferPointer, where accepts: (Value) -> Bool) -> Value? {
+        if let index = index(of: bytes, accepts) { return values[index] }
         return nil
     }
 
-    mutating func insert(_ bytes: UnsafeRawBufferPointer, _ value: Value) {
-        if keys.count >= 64 {  // a file with many distinct values: keep the cache small
-            keys.removeFirst()
-            values.removeFirst()
+    @inline(__always)
+    private func index(of bytes: UnsafeRawBufferPointer, _ accepts: (Value) -> Bool) -> Int? {
+        let count = bytes.count
+        return arena.withUnsafeBytes { stored -> Int? in
+            @inline(__always) func matches(_ index: Int) -> Bool {
+                lengths[index] == count
+                    && (count == 0 || memcmp(stored.baseAddress! + starts[index], bytes.baseAddress!, count) == 0)
+                    && accepts(values[index])
+            }
+            if lastHit < values.count, matches(lastHit) { return lastHit }
+            for index in 0..<values.count where index != lastHit && matches(index) { return index }
+            return nil
         }
-        keys.append(Array(bytes))
+    }
+
+    mutating func insert(_ bytes: UnsafeRawBufferPointer, _ value: Value) {
+        if values.count >= Self.capacity {  // a file with many distinct values: start over, keep the cache small
+            arena.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
+            lengths.removeAll(keepingCapacity: true)
+            values.removeAll(keepingCapacity: true)
+        }
+        starts.append(arena.count)
+        lengths.append(bytes.count)
+        arena.append(contentsOf: bytes)
         values.append(value)
+        lastHit = values.count - 1
     }
 }
 
