@@ -105,7 +105,7 @@ public enum Ingest {
             let done = PVDiscovery.readAll(files.map(\.file), definitions: definitions, known: known,
                                            threads: threads) { index, result in
                 do {
-                    try commit(files[index], result: result, store: store, runID: runID)
+                    try commit(files[index], result: result, store: store, runID: runID, digests: digests)
                 } catch {
                     failures.withLock { $0.append("\(files[index].file.path): not recorded in the state "
                         + "(\(StateStore.describe(error))); it is read again by the next run") }
@@ -114,6 +114,7 @@ public enum Ingest {
             for (plan, result) in zip(files, done.results) { readNow[plan.file.relativePath] = result }
             return done.pvSites
         }
+        let digests = DeferredDigests(reads.filter(\.sha256.isEmpty).map(\.file.path))
         var known: [String: Set<String>] = [:]
         for pilot in pilots where !pilot.pvSites.isEmpty { known[pilot.definition.pilot] = pilot.pvSites }
         let clock = ContinuousClock()
@@ -249,7 +250,15 @@ public enum Ingest {
             guard let previous = byPath[file.relativePath] else { return true }
             return previous.size != stat.size || previous.modifiedNanoseconds != stat.modifiedNanoseconds
         }
-        let fingerprints = FileDigest.sha256(paths: changedFiles.map(\.path), threads: threads)
+        // A file whose size no other file of the pilot has (in the folder or in the ledger, its own earlier version
+        // included) can be neither a duplicate, nor a rename, nor a touched copy: it is read at once and fingerprinted
+        // while it is read (`DeferredDigests`); its commit waits for the digest.
+        var sizes: [Int64: Int] = [:]
+        for file in found.files { if let stat = FileDigest.stat(file.path) { sizes[stat.size, default: 0] += 1 } }
+        for entry in ledger { sizes[entry.size, default: 0] += 1 }
+        let deferred = Set(changedFiles.filter { sizes[FileDigest.stat($0.path)?.size ?? -1] == 1 }.map(\.path))
+        let fingerprints = FileDigest.sha256(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
+                                             threads: threads)
         for file in found.files {
             present.insert(file.relativePath)
             guard let stat = FileDigest.stat(file.path) else {
@@ -273,6 +282,15 @@ public enum Ingest {
             if let previous, previous.size == stat.size, previous.modifiedNanoseconds == stat.modifiedNanoseconds,
                previous.readerKey == key, !lacksPVReadings(previous) {
                 unchanged(previous, file: file, stat: stat, key: key)
+                continue
+            }
+            if deferred.contains(file.path), previous?.size != stat.size {
+                if previous != nil {
+                    diagnostics.add(.info, "\(file.path): changed since it was ingested: its old contribution is "
+                        + "replaced", pilot: name)
+                }
+                planned.append(Planned(file: file, stat: stat, sha256: "", readerKey: key,
+                                       decision: .read(renamedFrom: nil, replacing: previous)))
                 continue
             }
             let sha: String
@@ -362,11 +380,13 @@ public enum Ingest {
 
     // MARK: Committing
 
-    private static func commit(_ plan: Planned, result: FileResult, store: StateStore, runID: Int64) throws {
+    private static func commit(_ plan: Planned, result: FileResult, store: StateStore, runID: Int64,
+                               digests: DeferredDigests) throws {
         guard case .read(let renamedFrom, let replacing) = plan.decision else { return }
+        let sha = plan.sha256.isEmpty ? try digests.wait(plan.file.path) : plan.sha256
         var entry = LedgerEntry(
             pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
-            modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: plan.sha256, readerKey: plan.readerKey,
+            modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
             sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .ingested,
             rowsAccepted: result.summary.acceptedRows, rowsRejected: result.rejects.count, runID: runID)
         entry.pvSites = result.pvSites
@@ -453,5 +473,38 @@ public enum Ingest {
             files.append((entry.path, contribution.summary))
         }
         pilot.files = files.sorted { $0.path < $1.path }.map(\.summary)
+    }
+}
+
+/// SHA-256s computed on a thread of their own while the files are read (`Ingest.plan` defers those that cannot be
+/// duplicates); a commit waits for its file's digest.
+final class DeferredDigests: Sendable {
+    private let done: [String: DispatchSemaphore]
+    private final class Digests: Sendable { let values = Mutex<[String: Result<String, any Error>]>([:]) }
+    private let digests = Digests()
+
+    init(_ paths: [String]) {
+        var done: [String: DispatchSemaphore] = [:]
+        for path in paths { done[path] = DispatchSemaphore(value: 0) }
+        self.done = done
+        guard !paths.isEmpty else { return }
+        let order = paths.sorted { (FileDigest.stat($0)?.size ?? 0, $1) > (FileDigest.stat($1)?.size ?? 0, $0) }
+        let digests = digests
+        let signals = done
+        DispatchQueue.global(qos: .userInitiated).async {
+            for path in order {
+                let digest = Result { try FileDigest.sha256(path: path, countingProgress: false) }
+                digests.values.withLock { $0[path] = digest }
+                signals[path]!.signal()
+            }
+        }
+    }
+
+    /// The file's SHA-256, once computed (at once when it is).
+    func wait(_ path: String) throws -> String {
+        guard let semaphore = done[path] else { return try FileDigest.sha256(path: path) }
+        semaphore.wait()
+        semaphore.signal()  // for another wait on the same file
+        return try digests.values.withLock { $0[path]! }.get()
     }
 }

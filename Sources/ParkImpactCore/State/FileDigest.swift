@@ -24,7 +24,8 @@ public enum FileDigest {
     }
 
     /// SHA-256 of a file's bytes as lowercase hex, read in 1 MiB blocks (constant memory).
-    public static func sha256(path: String) throws -> String {
+    /// `countingProgress`: add the bytes to `RunProgress` (not for digests computed while the files are read).
+    public static func sha256(path: String, countingProgress: Bool = true) throws -> String {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw POSIXFailure(call: "open", path: path, code: errno) }
         defer { close(descriptor) }
@@ -39,7 +40,7 @@ public enum FileDigest {
                 throw POSIXFailure(call: "read", path: path, code: errno)
             }
             if count == 0 { break }
-            RunProgress.shared.add(bytes: count)
+            if countingProgress { RunProgress.shared.add(bytes: count) }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
         return hex(hasher.finalize())
