@@ -269,7 +269,10 @@ public struct FileAggregator: Sendable {
 
     /// The aggregate as series data, sorted by key (deterministic).
     public func seriesData() -> [SeriesData] {
-        var bySeries: [[Int: DayCell]] = Array(repeating: [:], count: seriesKeys.count)
+        // Sized up front: no rehashing while tens of thousands of cells go in.
+        var counts = [Int](repeating: 0, count: seriesKeys.count)
+        for packed in slotIndex.keys { counts[Int(packed >> 32)] += 1 }
+        var bySeries: [[Int: DayCell]] = counts.map { Dictionary(minimumCapacity: $0) }
         for (packed, slot) in slotIndex {
             let series = Int(packed >> 32)
             let day = Int(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))

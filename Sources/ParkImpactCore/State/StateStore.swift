@@ -153,8 +153,19 @@ public final class StateStore: Sendable {
                                  LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings)])
             let id = db.lastInsertedRowID
             if let contribution {
-                try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, ?)",
-                               arguments: [id, ContributionCodec.version, Data(contribution)])
+                // The blob is bound without a copy of its own (it can be tens of MB): GRDB binds it with
+                // SQLITE_TRANSIENT, so SQLite copies it in before the bytes go out of scope.
+                try contribution.withUnsafeBytes { bytes in
+                    guard let base = bytes.baseAddress, bytes.count > 0 else {
+                        try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, ?)",
+                                       arguments: [id, ContributionCodec.version, Data()])
+                        return
+                    }
+                    let view = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count,
+                                    deallocator: .none)
+                    try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, ?)",
+                                   arguments: [id, ContributionCodec.version, view])
+                }
             }
             for event in events {
                 try Self.recordEvent(db, entry.runID, entry.pilot, entry.path, event.event, event.detail)
