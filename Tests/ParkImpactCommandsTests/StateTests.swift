@@ -459,3 +459,19 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         #expect(together[scratch.path("f0.csv")] == FileDigest.sha256(Array("row 0\n".utf8)))
     }
 }
+
+@Suite("outputs written part by part") struct SinkTests {
+    @Test("parts delivered in any order are written in part order, hashed, and renamed into place; no temporary left")
+    func partsInAnyOrder() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path("out/p/kpis.csv")
+        let sink = try OutputFiles.Sink(path: path)
+        #expect(FileManager.default.fileExists(atPath: scratch.path("out/p/.kpis.csv.parkimpact-tmp")))
+        for part in [2, 0, 3, 1] { sink.deliver(Array("part \(part)\n".utf8), part: part) }
+        let sha = try sink.finish()
+        #expect(scratch.read("out/p/kpis.csv") == "part 0\npart 1\npart 2\npart 3\n")
+        #expect(sha == (try FileDigest.sha256(path: path)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("out/p")) == ["kpis.csv"])
+    }
+}

@@ -21,4 +21,18 @@ enum ConcurrentMap {
         }
         return results.results()
     }
+
+    /// `(0..<count).forEach(body)` on all cores, indices taken in order.
+    static func forEach(_ count: Int, threads: Int? = nil, _ body: @Sendable (Int) -> Void) {
+        let workers = min(count, max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        if workers <= 1 { return (0..<count).forEach(body) }
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < count else { return }
+                body(index)
+            }
+        }
+    }
 }

@@ -26,13 +26,73 @@ public enum OutputFiles {
         }
     }
 
+    /// One output written part by part as the parts are rendered, in any order: a part is written (and hashed) once
+    /// every part before it is, then freed; `finish` renames the temporary file into place.
+    /// `@unchecked Sendable`: every access to the mutable state goes through `lock`.
+    public final class Sink: @unchecked Sendable {
+        private let path: String
+        private let temporary: String
+        private var descriptor: Int32
+        private let lock = NSLock()
+        private var hasher = SHA256()
+        private var waiting: [Int: [UInt8]] = [:]
+        private var next = 0
+        private var failure: Int32 = 0
+
+        public init(path: String) throws {
+            self.path = path
+            let directory = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            temporary = OutputFiles.temporary(for: path)
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw FileDigest.POSIXFailure(call: "open", path: temporary, code: errno) }
+        }
+
+        deinit { if descriptor >= 0 { close(descriptor) } }
+
+        /// Part `part` (0, 1, 2, … in file order) is rendered.
+        public func deliver(_ bytes: [UInt8], part: Int) {
+            lock.lock()
+            defer { lock.unlock() }
+            waiting[part] = bytes
+            while let ready = waiting.removeValue(forKey: next) {
+                if failure == 0 { failure = ready.withUnsafeBufferPointer { OutputFiles.writeAll($0, to: descriptor) } }
+                hasher.update(data: ready)
+                next += 1
+            }
+        }
+
+        /// Every part delivered: renames the file into place; its SHA-256 (lowercase hex).
+        public func finish() throws -> String {
+            lock.lock()
+            defer { lock.unlock() }
+            precondition(waiting.isEmpty, "a part was not delivered")
+            close(descriptor)
+            descriptor = -1
+            if failure != 0 {
+                unlink(temporary)
+                throw FileDigest.POSIXFailure(call: "write", path: temporary, code: failure)
+            }
+            guard rename(temporary, path) == 0 else {
+                let code = errno
+                unlink(temporary)
+                throw FileDigest.POSIXFailure(call: "rename", path: path, code: code)
+            }
+            return FileDigest.hex(hasher.finalize())
+        }
+    }
+
+    static func temporary(for path: String) -> String {
+        ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+            "." + (path as NSString).lastPathComponent + ".parkimpact-tmp")
+    }
+
     /// Opens the temporary file, lets `content` write to it (returning an `errno`, 0 when all went well), then
     /// renames it into place.
     private static func write(to path: String, content: (Int32) -> Int32) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = (directory as NSString).appendingPathComponent(
-            "." + (path as NSString).lastPathComponent + ".parkimpact-tmp")
+        let temporary = temporary(for: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileDigest.POSIXFailure(call: "open", path: temporary, code: errno) }
         let failure = content(descriptor)
@@ -49,7 +109,7 @@ public enum OutputFiles {
     }
 
     /// The corresponding C function is `write`, repeated until every byte is written; the `errno` of a failure, or 0.
-    private static func writeAll(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32) -> Int32 {
+    static func writeAll(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32) -> Int32 {
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

@@ -204,7 +204,43 @@ public enum PipelineRun {
     /// KPIs or series whose bytes are written one after the other: the same bytes for any number of threads.
     public static func render(_ report: PilotReport, csvLocale: CSVLocale, daily: [SeriesData]? = nil,
                               threads: Int? = nil) -> [RenderedFile] {
-        let pilot = report.definition.pilot
+        let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: daily)
+        let parts = ConcurrentMap.map(jobs.count, threads: threads) { jobs[$0].render() }
+        return names.indices.map { file in
+            RenderedFile(path: "\(report.definition.pilot)/\(names[file])",
+                         parts: jobs.indices.filter { jobs[$0].file == file }.map { parts[$0] })
+        }
+    }
+
+    /// Renders the pilot's outputs like `render` and writes them under `output` as the parts come in: each part is
+    /// written once the parts before it in its file are, then freed (`OutputFiles.Sink`), so memory holds a few
+    /// parts rather than whole documents (kpis.json alone is tens of MB for a park). Each file is renamed into place
+    /// when complete. Returns each file's path (relative to `output`) and SHA-256.
+    public static func renderAndWrite(_ report: PilotReport, csvLocale: CSVLocale, daily: [SeriesData]? = nil,
+                                      threads: Int? = nil, output: String) throws -> [(path: String, sha256: String)] {
+        let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: daily)
+        let paths = names.map { "\(report.definition.pilot)/\($0)" }
+        let sinks = try paths.map { try OutputFiles.Sink(path: (output as NSString).appendingPathComponent($0)) }
+        var partIndex: [Int] = []
+        var perFile = [Int](repeating: 0, count: names.count)
+        for job in jobs {
+            partIndex.append(perFile[job.file])
+            perFile[job.file] += 1
+        }
+        let order = partIndex
+        ConcurrentMap.forEach(jobs.count, threads: threads) { sinks[jobs[$0].file].deliver(jobs[$0].render(), part: order[$0]) }
+        var written: [(path: String, sha256: String)] = []
+        for (path, sink) in zip(paths, sinks) {
+            written.append((path, try sink.finish()))
+            FaultInjection.reach("output")
+        }
+        return written
+    }
+
+    /// The output file names of a pilot and the jobs rendering their parts, in file order (within a file, in part
+    /// order).
+    static func renderJobs(_ report: PilotReport, csvLocale: CSVLocale, daily: [SeriesData]?)
+        -> (names: [String], jobs: [(file: Int, render: @Sendable () -> [UInt8])]) {
         let sortedDaily = daily?.sorted { $0.key < $1.key }
         let kpiSlices = slices(report.kpis.count, size: 2_048)
         // (file, part) in file order; the report page first, as the longest part that cannot be split.
@@ -217,13 +253,7 @@ public enum PipelineRun {
         if let sortedDaily {
             for range in slices(sortedDaily.count, size: 128) { jobs.append((4, { DailyCSV.part(sortedDaily, range) })) }
         }
-        let work = jobs
-        let parts = ConcurrentMap.map(work.count, threads: threads) { work[$0].render() }
-        let names = ["kpis.json", "kpis.csv", "rejects.csv", "report.html"] + (daily == nil ? [] : ["daily.csv"])
-        return names.indices.map { file in
-            RenderedFile(path: "\(pilot)/\(names[file])",
-                         parts: jobs.indices.filter { jobs[$0].file == file }.map { parts[$0] })
-        }
+        return (["kpis.json", "kpis.csv", "rejects.csv", "report.html"] + (daily == nil ? [] : ["daily.csv"]), jobs)
     }
 
     /// `0..<count` cut into consecutive ranges of at most `size` (one empty range when `count` is 0).

@@ -26,6 +26,10 @@ public enum StatefulRun {
         }
     }
 
+    struct WriteFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
     public struct Result: Sendable {
         public var outcomes: [PilotOutcome] = []
         /// No file was read, replaced, removed or marked, and no output had to be rebuilt.
@@ -70,7 +74,10 @@ public enum StatefulRun {
         result.phases = ingest.phases
         RunProgress.shared.begin(.reporting, totalFiles: rebuild.filter { $0 }.count)
         defer { RunProgress.shared.end() }
-        var written: [(file: RenderedFile, generation: String)] = []
+        // Pilot outputs are written as they are rendered (each renamed into place when complete); what was written is
+        // recorded only once every output is in place, so a crash before that rebuilds them next time.
+        var written: [(path: String, sha256: String, generation: String)] = []
+        var failure: String?
         var reports: [PilotReport] = []
         for index in ingest.pilots.indices {
             let pilot = ingest.pilots[index]
@@ -85,9 +92,14 @@ public enum StatefulRun {
                 }
                 ingest.pilots[index].inputs = []  // the report holds what it needs
                 result.phases.time("render") {
-                    for file in PipelineRun.render(built, csvLocale: folders.csvLocale,
-                                                   daily: options.dailyCSV ? series : nil, threads: options.threads) {
-                        written.append((file, generation(pilot)))
+                    do {
+                        for file in try PipelineRun.renderAndWrite(
+                            built, csvLocale: folders.csvLocale, daily: options.dailyCSV ? series : nil,
+                            threads: options.threads, output: folders.output) {
+                            written.append((file.path, file.sha256, generation(pilot)))
+                        }
+                    } catch {
+                        failure = failure ?? StateStore.describe(error)
                     }
                 }
                 reports.append(built)
@@ -104,19 +116,18 @@ public enum StatefulRun {
             result.filesUnchanged += pilot.unchanged
             result.outcomes.append(outcome)
         }
-        if rebuildIndex {
-            let index = result.phases.time("render") { PipelineRun.renderIndex(reports) }
-            written.append((index, indexGeneration))
-        }
         let clock = ContinuousClock()
         let writeStart = clock.now
         do {
-            for entry in written {
-                try OutputFiles.write(entry.file, to: (folders.output as NSString).appendingPathComponent(entry.file.path))
+            if let failure { throw StatefulRun.WriteFailure(description: failure) }
+            if rebuildIndex {
+                let index = PipelineRun.renderIndex(reports)
+                try OutputFiles.write(index, to: (folders.output as NSString).appendingPathComponent(index.path))
                 FaultInjection.reach("output")
+                written.append((index.path, index.sha256, indexGeneration))
             }
             // Recorded only once every output is in place: a crash before this line rebuilds them next time.
-            try store.recordOutputs(written.map { ($0.file.path, $0.file.sha256, $0.generation) })
+            try store.recordOutputs(written.map { ($0.path, $0.sha256, $0.generation) })
             FaultInjection.reach("recorded")
         } catch {
             diagnostics.add(.error, "cannot write to \(folders.output): \(StateStore.describe(error)); check that the "
