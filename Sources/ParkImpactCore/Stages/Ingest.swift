@@ -259,6 +259,7 @@ public enum Ingest {
         let deferred = Set(changedFiles.filter { sizes[FileDigest.stat($0.path)?.size ?? -1] == 1 }.map(\.path))
         let fingerprints = FileDigest.sha256(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
                                              threads: threads)
+        var readerKeys: [Int: String] = [:]  // per source: the same for all its files
         for file in found.files {
             present.insert(file.relativePath)
             guard let stat = FileDigest.stat(file.path) else {
@@ -272,7 +273,8 @@ public enum Ingest {
                 settling.append((file.path, max(0, age / 1_000_000_000)))
                 continue
             }
-            let key = readerKey(file.source, of: definition)
+            let key = readerKeys[file.source.index] ?? readerKey(file.source, of: definition)
+            readerKeys[file.source.index] = key
             let previous = byPath[file.relativePath]
             if let previous, previous.missingSinceRun != nil {
                 update { try store.setMissing(pilot: name, path: previous.path, run: nil,
