@@ -69,15 +69,7 @@ public enum OutputFiles {
             precondition(waiting.isEmpty, "a part was not delivered")
             close(descriptor)
             descriptor = -1
-            if failure != 0 {
-                unlink(temporary)
-                throw FileDigest.POSIXFailure(call: "write", path: temporary, code: failure)
-            }
-            guard rename(temporary, path) == 0 else {
-                let code = errno
-                unlink(temporary)
-                throw FileDigest.POSIXFailure(call: "rename", path: path, code: code)
-            }
+            try OutputFiles.complete(temporary, as: path, failure: failure)
             return FileDigest.hex(hasher.finalize())
         }
     }
@@ -97,6 +89,12 @@ public enum OutputFiles {
         guard descriptor >= 0 else { throw FileDigest.POSIXFailure(call: "open", path: temporary, code: errno) }
         let failure = content(descriptor)
         close(descriptor)
+        try complete(temporary, as: path, failure: failure)
+    }
+
+    /// The temporary file written (`failure` 0) is renamed into place; otherwise, or when the rename fails, it is
+    /// removed and the error thrown.
+    static func complete(_ temporary: String, as path: String, failure: Int32) throws {
         if failure != 0 {
             unlink(temporary)
             throw FileDigest.POSIXFailure(call: "write", path: temporary, code: failure)
