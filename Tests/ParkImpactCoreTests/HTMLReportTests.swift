@@ -11,8 +11,8 @@ private enum Fixture {
     static let hostilePath = "test-park/acme/'\"><b onmouseover=alert(1)>x&y.csv"
     static let gasReason = "no natural gas data in this period (0 of 8784 expected intervals)"
 
-    static func definition(language: String, pilot: String = "test-park", name: String = "Testpark Noord")
-        throws -> PipelineDefinition {
+    static func definition(language: String, pilot: String = "test-park", name: String = "Testpark Noord",
+                           settings: String = "") throws -> PipelineDefinition {
         let yaml = """
         pilot: \(pilot)
         name: "\(name)"
@@ -36,6 +36,7 @@ private enum Fixture {
           - path: "kaai/*.csv"
             format: fluvius
             site: kaai
+        \(settings)
         """
         return try DefinitionLoader.parse(yaml: yaml, file: "pipelines/\(pilot).yaml", catalogue: .builtIn)
     }
@@ -53,8 +54,8 @@ private enum Fixture {
                                      source: "DESNZ <conversion> factors", note: "no 2024 value; 2023 used")
 
     static func report(language: String = "nl", pilot: String = "test-park", name: String = "Testpark Noord",
-                       offtake: Double = 1_234_567.4) throws -> PilotReport {
-        let definition = try definition(language: language, pilot: pilot, name: name)
+                       offtake: Double = 1_234_567.4, settings: String = "") throws -> PilotReport {
+        let definition = try definition(language: language, pilot: pilot, name: name, settings: settings)
         var kpis: [KPI] = []
         for (period, scale) in [("baseline", 1.1), ("reporting", 1.0)] {
             kpis += [
@@ -107,6 +108,26 @@ private enum Fixture {
 // MARK: - Number formatting
 
 @Suite struct HTMLReportTests {
+    @Test("the report warns and explains with the pilot's own coverage threshold (settings.coverage_threshold)")
+    func coverageThresholdFromSettings() throws {
+        for language in ["en", "nl"] {
+            let standard = HTMLReport.render(try Fixture.report(language: language))
+            let lowered = HTMLReport.render(try Fixture.report(language: language,
+                                                               settings: "settings: { coverage_threshold: 0.8 }"))
+            let lang: PipelineDefinition.Language = language == "nl" ? .nl : .en
+            let p85 = NumberFormatting.percent(ratio: 0.85, language: lang)
+            let p50 = NumberFormatting.percent(ratio: 0.5, language: lang)
+            let below = language == "nl" ? "dekking onder " : "coverage below "
+            #expect(standard.contains(below + NumberFormatting.percent(ratio: 0.9, decimals: 0, language: lang)))
+            #expect(lowered.contains(below + NumberFormatting.percent(ratio: 0.8, decimals: 0, language: lang)))
+            #expect(!lowered.contains(below + NumberFormatting.percent(ratio: 0.9, decimals: 0, language: lang)))
+            // 85 % is below the default 90 % but not below 80 %; 50 % is below both.
+            #expect(standard.contains("<span class=\"warn\">\(esc(p85))</span>"))
+            #expect(!lowered.contains("<span class=\"warn\">\(esc(p85))</span>"))
+            #expect(lowered.contains("<span class=\"warn\">\(esc(p50))</span>"))
+        }
+    }
+
     @Test func groupsAndDecimalsPerLanguage() {
         #expect(NumberFormatting.format(1234.5, decimals: 1, language: .nl) == "1.234,5")
         #expect(NumberFormatting.format(1234.5, decimals: 1, language: .en) == "1,234.5")

@@ -23,7 +23,8 @@ struct PilotReportPage {
     init(report: PilotReport) {
         self.report = report
         self.language = report.definition.language
-        self.text = ReportText.for(report.definition.language)
+        self.text = ReportText.for(report.definition.language,
+                                   threshold: report.definition.settings.coverageThreshold)
         self.index = KPIIndex(report.kpis)
     }
 
@@ -183,7 +184,7 @@ struct PilotReportPage {
             }
         }
         return seen.map {
-            "<span class=\"flag\" title=\"\(esc($0))\">\(esc(EngineText.flag($0, language)))</span>"
+            "<span class=\"flag\" title=\"\(esc($0))\">\(esc(EngineText.flag($0, language, threshold: report.definition.settings.coverageThreshold)))</span>"
         }.joined()
     }
 
@@ -217,7 +218,7 @@ struct PilotReportPage {
     func coverageCell(_ coverage: Double?) -> String {
         guard let coverage else { return "<span class=\"muted\">\(esc(text.notApplicable))</span>" }
         let shown = esc(NumberFormatting.percent(ratio: coverage, language: language))
-        return coverage < KPI.coverageThreshold ? "<span class=\"warn\">\(shown)</span>" : shown
+        return coverage < report.definition.settings.coverageThreshold ? "<span class=\"warn\">\(shown)</span>" : shown
     }
 
     func lowCoverageMark(_ kpi: KPI?) -> String {
@@ -890,16 +891,18 @@ struct ReportText: Sendable {
     let generatedBy: String
     let footerDeterministic: String
 
-    static func `for`(_ language: PipelineDefinition.Language) -> ReportText {
-        language == .nl ? .nl : .en
+    /// The texts of a report in `language`; `threshold` is the pilot's `settings.coverage_threshold`.
+    static func `for`(_ language: PipelineDefinition.Language, threshold: Double = KPI.coverageThreshold) -> ReportText {
+        language == .nl ? nl(threshold: threshold) : en(threshold: threshold)
     }
 
-    static var thresholdText: (nl: String, en: String) {
-        (NumberFormatting.percent(ratio: KPI.coverageThreshold, decimals: 0, language: .nl),
-         NumberFormatting.percent(ratio: KPI.coverageThreshold, decimals: 0, language: .en))
+    /// The coverage threshold as the report writes it ("90 %").
+    static func thresholdText(_ threshold: Double) -> (nl: String, en: String) {
+        (NumberFormatting.percent(ratio: threshold, decimals: 0, language: .nl),
+         NumberFormatting.percent(ratio: threshold, decimals: 0, language: .en))
     }
 
-    static let nl = ReportText(
+    static func nl(threshold: Double) -> ReportText { ReportText(
         reportKind: "CO2- en energierapport",
         pilot: "Pilot",
         lastData: "Laatste gegevens",
@@ -930,7 +933,7 @@ struct ReportText: Sendable {
         colChange: "Verandering",
         colUnit: "Eenheid",
         colCoverage: "Dekking (ref. / rapp.)",
-        lowCoverageNote: "dekking onder \(thresholdText.nl)",
+        lowCoverageNote: "dekking onder \(thresholdText(threshold).nl)",
         lowCoverageExplain: "het cijfer steunt op onvolledige gegevens en is een ondergrens",
         noReason: "geen reden opgegeven",
         notApplicable: "n.v.t.",
@@ -969,7 +972,7 @@ struct ReportText: Sendable {
                 + "oorsprong geven 0, een grijs contract de residuele mix).",
             "Een periode telt de intervallen waarvan het begin in die lokale periode valt. Ontbrekende intervallen "
                 + "tellen niet als nul; geschatte waarden tellen mee en staan in het aandeel geschatte waarden. "
-                + "Dekking = aanwezige / verwachte intervallen; een KPI met minder dan \(thresholdText.nl) dekking "
+                + "Dekking = aanwezige / verwachte intervallen; een KPI met minder dan \(thresholdText(threshold).nl) dekking "
                 + "wordt gemarkeerd (⚠).",
             "Emissiefactoren in kg CO2e per eenheid; de factor van het verbruiksjaar wordt gebruikt.",
         ],
@@ -984,9 +987,9 @@ struct ReportText: Sendable {
         factorsCited: "Factoren",
         generatedBy: "Gemaakt met ParkImpact uit",
         footerDeterministic: "Dezelfde gegevens geven hetzelfde rapport."
-    )
+    ) }
 
-    static let en = ReportText(
+    static func en(threshold: Double) -> ReportText { ReportText(
         reportKind: "CO2 and energy report",
         pilot: "Pilot",
         lastData: "Last data",
@@ -1017,7 +1020,7 @@ struct ReportText: Sendable {
         colChange: "Change",
         colUnit: "Unit",
         colCoverage: "Coverage (baseline / reporting)",
-        lowCoverageNote: "coverage below \(thresholdText.en)",
+        lowCoverageNote: "coverage below \(thresholdText(threshold).en)",
         lowCoverageExplain: "the figure rests on incomplete data and is a lower bound",
         noReason: "no reason given",
         notApplicable: "n/a",
@@ -1056,7 +1059,7 @@ struct ReportText: Sendable {
                 + "0, a grey contract the residual mix).",
             "A period sums the intervals whose start lies in that local period. Missing intervals do not count as "
                 + "zero; estimated values count and are reported in the share of estimated values. Coverage = "
-                + "present / expected intervals; a KPI with less than \(thresholdText.en) coverage is flagged (⚠).",
+                + "present / expected intervals; a KPI with less than \(thresholdText(threshold).en) coverage is flagged (⚠).",
             "Emission factors in kg CO2e per unit; the factor of the year of consumption is used.",
         ],
         factors: "Emission factors",
@@ -1070,7 +1073,7 @@ struct ReportText: Sendable {
         factorsCited: "Factors",
         generatedBy: "Made with ParkImpact from",
         footerDeterministic: "The same data give the same report."
-    )
+    ) }
 }
 
 // MARK: - Style

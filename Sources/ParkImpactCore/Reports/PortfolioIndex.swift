@@ -10,7 +10,7 @@ public enum PortfolioIndex {
             return $0.offset < $1.offset
         }.map(\.element)
         let language = PipelineDefinition.Language.en
-        let text = ReportText.en
+        let text = ReportText.for(.en)  // pilots may differ in threshold; the portfolio names none
 
         var out = ""
         out.reserveCapacity(8_192 + sorted.count * 2_048)

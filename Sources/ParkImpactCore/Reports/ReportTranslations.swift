@@ -8,7 +8,6 @@ enum EngineText {
     // MARK: Flags
 
     static let flagsNL: [String: String] = [
-        "low_coverage": "dekking onder \(ReportText.thresholdText.nl)",
         "model_not_acceptable": "referentiemodel niet aanvaardbaar (ASHRAE Guideline 14)",
         "not_annualised": "niet op jaarbasis (enquêtedag)",
         "trip_logs": "uit ritregistraties",
@@ -17,7 +16,6 @@ enum EngineText {
         "assumed_occupancy": "aangenomen bezetting (2 per carpoolwagen)",
     ]
     static let flagsEN: [String: String] = [
-        "low_coverage": "coverage below \(ReportText.thresholdText.en)",
         "model_not_acceptable": "baseline model not acceptable (ASHRAE Guideline 14)",
         "not_annualised": "not annualised (survey day)",
         "trip_logs": "from trip logs",
@@ -26,8 +24,14 @@ enum EngineText {
         "assumed_occupancy": "assumed occupancy (2 per carpool car)",
     ]
 
-    static func flag(_ code: String, _ language: PipelineDefinition.Language) -> String {
-        (language == .nl ? flagsNL : flagsEN)[code] ?? code
+    /// `threshold`: the pilot's `settings.coverage_threshold`, named by `low_coverage`.
+    static func flag(_ code: String, _ language: PipelineDefinition.Language,
+                     threshold: Double = KPI.coverageThreshold) -> String {
+        if code == "low_coverage" {
+            let shown = ReportText.thresholdText(threshold)
+            return language == .nl ? "dekking onder \(shown.nl)" : "coverage below \(shown.en)"
+        }
+        return (language == .nl ? flagsNL : flagsEN)[code] ?? code
     }
 
     // MARK: Null reasons
