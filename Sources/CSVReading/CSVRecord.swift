@@ -8,19 +8,18 @@ public struct CSVRecord {
     public let line: Int
     /// Number of fields libcsv found (libcsv never checks field counts: compare with the header yourself).
     public let fieldCount: Int
-    let storage: UnsafeRawBufferPointer
-    let fieldEnds: UnsafeBufferPointer<Int>
+    @usableFromInline let storage: UnsafeRawPointer
+    /// `offsets[i]..<offsets[i + 1]` are the bytes of field `i` in `storage`.
+    @usableFromInline let offsets: UnsafePointer<Int>
     /// The record's raw text (without the line terminator), for reject messages.
     public let raw: UnsafeRawBufferPointer
 
     /// The bytes of field `index` (0-based); an empty buffer when the record has fewer fields.
-    @inline(__always)
+    @inlinable @inline(__always)
     public subscript(index: Int) -> UnsafeRawBufferPointer {
-        guard index >= 0, index < fieldCount, let base = storage.baseAddress else {
-            return UnsafeRawBufferPointer(start: nil, count: 0)
-        }
-        let start = index == 0 ? 0 : fieldEnds[index - 1]
-        return UnsafeRawBufferPointer(start: base + start, count: fieldEnds[index] - start)
+        guard index >= 0, index < fieldCount else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let start = offsets[index]
+        return UnsafeRawBufferPointer(start: storage + start, count: offsets[index &+ 1] &- start)
     }
 
     /// Field `index` decoded as UTF-8 (invalid bytes replaced), or "" when absent.

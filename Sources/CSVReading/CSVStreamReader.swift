@@ -218,6 +218,10 @@ private struct ReadSession {
     var stopAtRecordBoundary: Int?
     /// Source offset of `buffer[0]` in `run`.
     var bufferOrigin = 0
+    /// True when the bytes `run` is taking lines from are known to hold no NUL byte, resp. no `=`: one `memchr` per
+    /// buffer instead of one per line. False (look at each line) for lines fed again from `openRecordLines`.
+    var bufferHasNoNUL = false
+    var bufferHasNoEquals = false
 
     init(dialect: CSVDialect, limits: CSVReadLimits, assembler: UnsafeMutablePointer<RecordAssembler>) {
         self.dialect = dialect
@@ -256,6 +260,8 @@ private struct ReadSession {
                 continue
             }
             let base = UnsafeRawPointer(buffer.baseAddress!)
+            bufferHasNoNUL = filled == start || memchr(base + start, 0, filled - start) == nil
+            bufferHasNoEquals = filled == start || memchr(base + start, Int32(UInt8(ascii: "=")), filled - start) == nil
             // Every complete line in the buffer.
             while start < filled, !stopped {
                 let remaining = filled - start
@@ -378,7 +384,7 @@ private struct ReadSession {
                 return
             }
         }
-        if text.count > 0, memchr(text.baseAddress!, 0, text.count) != nil {
+        if !bufferHasNoNUL, text.count > 0, memchr(text.baseAddress!, 0, text.count) != nil {
             if continuing { rejectOpenRecord(reason: "a quoted field runs into a line with NUL bytes") }
             reject(line: number, column: nil, reason: "line contains NUL bytes (binary data or UTF-16 text)",
                    raw: CSVRecord.text(text, limit: 4096))
@@ -390,7 +396,7 @@ private struct ReadSession {
             openRecordRaw.append(0x0A)
             openRecordRaw.append(contentsOf: text)
         }
-        let consumed = copyWithoutFormulaEquals(feedBytes, insideQuotes: continuing)
+        let consumed = !bufferHasNoEquals && copyWithoutFormulaEquals(feedBytes, insideQuotes: continuing)
             ? formulaScratch.withUnsafeBytes { parse($0, line: number, text: text, continuing: continuing) }
             : parse(feedBytes, line: number, text: text, continuing: continuing)
         assembler.pointee.raw = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -488,6 +494,9 @@ private struct ReadSession {
         let lines = openRecordLines
         rejectOpenRecord(reason: "unterminated quoted field: the quote opened here never closes")
         restartParser()
+        let screened = (bufferHasNoNUL, bufferHasNoEquals)
+        (bufferHasNoNUL, bufferHasNoEquals) = (false, false)
+        defer { (bufferHasNoNUL, bufferHasNoEquals) = screened }
         for (number, bytes) in lines.dropFirst() where !stopped {
             var withTerminator = bytes
             withTerminator.append(0x0A)

@@ -3,13 +3,13 @@
 /// Lives behind an `UnsafeMutablePointer` for the duration of one read (the `void *data` of libcsv's callbacks), so
 /// the callbacks touch a plain struct: no class-property exclusivity checks on the hot path.
 struct RecordAssembler {
-    /// Field bytes of the current record, back to back.
+    /// Field bytes of the current record, back to back, with at least `copySlack` bytes spare after them.
     var storage: UnsafeMutableRawBufferPointer
     var storageUsed = 0
-    /// End offset of each field in `storage`.
-    var fieldEnds: UnsafeMutableBufferPointer<Int>
+    /// `offsets[i]..<offsets[i + 1]` are the bytes of field `i` in `storage`; `offsets[0]` is always 0.
+    var offsets: UnsafeMutableBufferPointer<Int>
     var fieldCount = 0
-    /// More fields than `fieldEnds` holds: the record is rejected, not silently cut.
+    /// More fields than `offsets` holds: the record is rejected, not silently cut.
     var overflowed = false
 
     /// Start line and raw text of the record being parsed (set by the reader before each feed).
@@ -22,53 +22,65 @@ struct RecordAssembler {
     var stopRequested = false
     let maxFields: Int
 
+    /// Fields up to this long are copied as one 16-byte block (no `memcpy` call): libcsv hands over its entry buffer,
+    /// which is at least its block size (4096, `CSVParser`) long, so 16 bytes can always be read from its start, and
+    /// `storage` keeps this many bytes spare.
+    static let copySlack = 16
+
     init(
         maxFields: Int, handler: @escaping (CSVRecord) -> CSVReadControl,
         malformedHandler: @escaping (CSVMalformedRecord) -> Void
     ) {
         self.maxFields = maxFields
-        storage = .allocate(byteCount: 4096, alignment: 1)
-        fieldEnds = .allocate(capacity: min(maxFields, 256))
+        storage = .allocate(byteCount: 4096, alignment: 16)
+        offsets = .allocate(capacity: min(maxFields, 256) + 1)
+        offsets[0] = 0
         self.handler = handler
         self.malformedHandler = malformedHandler
     }
 
     func deallocate() {
         storage.deallocate()
-        fieldEnds.deallocate()
+        offsets.deallocate()
     }
 
     /// Copies one field (libcsv reuses its field buffer for the next field). Raw pointers, no slices: this runs
     /// for every field of every row.
     @inline(__always)
     mutating func appendField(_ bytes: UnsafeRawPointer?, count: Int) {
-        if fieldCount == fieldEnds.count {
+        if fieldCount &+ 1 == offsets.count {
             guard fieldCount < maxFields else {
                 overflowed = true
                 return
             }
-            growFieldEnds()
+            growOffsets()
         }
         let needed = storageUsed &+ count
-        if needed > storage.count { growStorage(needed) }
-        let storageBase = storage.baseAddress.unsafelyUnwrapped
-        if count > 0 { (storageBase + storageUsed).copyMemory(from: bytes.unsafelyUnwrapped, byteCount: count) }
+        if needed &+ Self.copySlack > storage.count { growStorage(needed &+ Self.copySlack) }
+        let target = storage.baseAddress.unsafelyUnwrapped + storageUsed
+        if count <= Self.copySlack {
+            if count > 0 {
+                target.storeBytes(of: bytes.unsafelyUnwrapped.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+            }
+        } else {
+            target.copyMemory(from: bytes.unsafelyUnwrapped, byteCount: count)
+        }
         storageUsed = needed
-        fieldEnds.baseAddress.unsafelyUnwrapped[fieldCount] = needed
         fieldCount &+= 1
+        offsets.baseAddress.unsafelyUnwrapped[fieldCount] = needed
     }
 
     @inline(never)
-    private mutating func growFieldEnds() {
-        let grown = UnsafeMutableBufferPointer<Int>.allocate(capacity: min(maxFields, fieldEnds.count * 2))
-        _ = grown.initialize(from: fieldEnds)
-        fieldEnds.deallocate()
-        fieldEnds = grown
+    private mutating func growOffsets() {
+        let grown = UnsafeMutableBufferPointer<Int>.allocate(capacity: min(maxFields, (offsets.count - 1) * 2) + 1)
+        _ = grown.initialize(from: offsets)
+        offsets.deallocate()
+        offsets = grown
     }
 
     @inline(never)
     private mutating func growStorage(_ needed: Int) {
-        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, storage.count * 2), alignment: 1)
+        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, storage.count * 2), alignment: 16)
         grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<storageUsed]))
         storage.deallocate()
         storage = grown
@@ -87,8 +99,8 @@ struct RecordAssembler {
         guard !stopRequested else { return }
         statistics.records += 1
         let record = CSVRecord(
-            line: line, fieldCount: fieldCount, storage: UnsafeRawBufferPointer(storage),
-            fieldEnds: UnsafeBufferPointer(fieldEnds), raw: raw)
+            line: line, fieldCount: fieldCount, storage: UnsafeRawPointer(storage.baseAddress.unsafelyUnwrapped),
+            offsets: UnsafePointer(offsets.baseAddress.unsafelyUnwrapped), raw: raw)
         if handler(record) == .stop { stopRequested = true }
     }
 
