@@ -208,6 +208,18 @@ struct BehaviourTableTests {
         #expect(outcome.malformed.first?.reason == "line contains NUL bytes (binary data or UTF-16 text)")
     }
 
+    /// Fields up to 16 bytes are copied out of libcsv's buffer as one block, longer ones byte for byte: every length
+    /// around that edge arrives whole, quoted or not, however the reads are cut.
+    @Test(arguments: [Int.max, 5])
+    func fieldsOfEveryLengthArriveWhole(maxRead: Int) throws {
+        let values = (0...40).map { length in String((0..<length).map { Character(UnicodeScalar(0x61 + $0 % 26)!) }) }
+        let text = values.map { "\($0),\"\($0)\",\($0)x\n" }.joined()
+        let outcome = try read(text, dialect: CSVDialect(), maxRead: maxRead)
+
+        #expect(outcome.fields == values.map { [$0, $0, $0 + "x"] })
+        #expect(outcome.malformed.isEmpty)
+    }
+
     // MARK: Ends of lines and of files
 
     @Test func aLoneCtrlZOnTheLastLineIsIgnored() throws {
