@@ -8,7 +8,9 @@ The job: per-series daily and monthly sums and counts of the `bench` pilot (scri
 - ParkImpact: `parkimpact run --daily-csv` with a fresh output folder each time (it also computes every KPI and
   writes the reports: more work than the DuckDB side does).
 - DuckDB (from PyPI; installed with pip when missing): 2 threads, `read_csv` with explicit column types on the same
-  files, `GROUP BY` series × local day, then × month, written to CSV.
+  files (timestamps as TIMESTAMPTZ, put on their Europe/Brussels day as ParkImpact does), `GROUP BY` series × local
+  day, then × month, written to CSV. This is the reference of the ratio. Also shown: the same query with the day cut
+  from the timestamp's text (`duckdb-text`), a shortcut right only for files written with local offsets.
 Both run as child processes, alternating, `--runs` times each; wall time is the median, peak RSS the child's
 `ru_maxrss`. Then ParkImpact with `--threads 1` (speed-up) and a second `run` on the same output folder (rerun).
 The two results are compared number by number (relative tolerance 1e-9: sums are added in a different order).
@@ -36,36 +38,50 @@ def ensure_duckdb():
         subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "duckdb"])
 
 
-def duckdb_job(data, out):
-    """The DuckDB side, run in a child process (`--duckdb-job`)."""
+def duckdb_job(data, out, variant):
+    """The DuckDB side, run in a child process (`--duckdb-job`).
+
+    `typed` (the reference): every column gets its type, the long format's ISO 8601 instants are parsed as
+    TIMESTAMPTZ and their day is the date in Europe/Brussels (DuckDB's ICU time zones), Fluvius dates are parsed as
+    DATE. That is the job ParkImpact does: parse and check each instant, then assign it to its local day, right for
+    any offset (`Z` included).
+    `text`: the long format's day is cut from the timestamp's text (`substr(timestamp, 1, 10)`), timestamps stay
+    VARCHAR. Faster, and right here only because the generator writes local offsets; shown for comparison.
+    """
     import duckdb
     root = os.path.join(data, "input", "bench")
     con = duckdb.connect()
     con.execute("SET threads = 2")
+    con.execute("SET TimeZone = 'Europe/Brussels'")
     long_glob = os.path.join(root, "long", "*.csv")
     fluvius_glob = os.path.join(root, "fluvius", "*", "*.csv")
+    typed = variant == "typed"
+    long_day = "strftime(timestamp::DATE, '%Y-%m-%d')" if typed else "substr(timestamp, 1, 10)"
+    fluvius_day = ("strftime(from_date, '%Y-%m-%d')" if typed
+                   else "substr(from_date, 7, 4) || '-' || substr(from_date, 4, 2) || '-' || substr(from_date, 1, 2)")
     con.execute(f"""
         CREATE TEMP TABLE daily AS
         WITH long AS (
-            SELECT site || '/' || quantity || '/' || series AS series, substr(timestamp, 1, 10) AS day,
+            SELECT site || '/' || quantity || '/' || series AS series, {long_day} AS day,
                    value, quality <> 'missing' AND value IS NOT NULL AS present
             FROM read_csv('{long_glob}', header = true, delim = ',', quote = '"', auto_detect = false,
-                          columns = {{'timestamp': 'VARCHAR', 'site': 'VARCHAR', 'series': 'VARCHAR',
-                                      'quantity': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR',
-                                      'quality': 'VARCHAR'}})
+                          columns = {{'timestamp': '{"TIMESTAMPTZ" if typed else "VARCHAR"}', 'site': 'VARCHAR',
+                                      'series': 'VARCHAR', 'quantity': 'VARCHAR', 'value': 'DOUBLE',
+                                      'unit': 'VARCHAR', 'quality': 'VARCHAR'}})
         ), fluvius AS (
             SELECT regexp_extract(filename, 'fluvius/([^/]+)/', 1)
                        || CASE WHEN register LIKE 'Injectie%' THEN '/electricity_injection/'
                                ELSE '/electricity_offtake/' END
                        || replace(replace(ean, '=', ''), '"', '') AS series,
-                   substr(from_date, 7, 4) || '-' || substr(from_date, 4, 2) || '-' || substr(from_date, 1, 2) AS day,
+                   {fluvius_day} AS day,
                    volume AS value, status <> 'Geen verbruik' AND volume IS NOT NULL AS present
             FROM read_csv('{fluvius_glob}', header = true, delim = ';', quote = '', escape = '',
-                          decimal_separator = ',', auto_detect = false, filename = true,
-                          columns = {{'from_date': 'VARCHAR', 'from_time': 'VARCHAR', 'to_date': 'VARCHAR',
-                                      'to_time': 'VARCHAR', 'ean': 'VARCHAR', 'meter': 'VARCHAR',
-                                      'meter_type': 'VARCHAR', 'register': 'VARCHAR', 'volume': 'DOUBLE',
-                                      'unit': 'VARCHAR', 'status': 'VARCHAR', 'description': 'VARCHAR'}})
+                          decimal_separator = ',', auto_detect = false, filename = true, dateformat = '%d-%m-%Y',
+                          columns = {{'from_date': '{"DATE" if typed else "VARCHAR"}', 'from_time': 'VARCHAR',
+                                      'to_date': 'VARCHAR', 'to_time': 'VARCHAR', 'ean': 'VARCHAR',
+                                      'meter': 'VARCHAR', 'meter_type': 'VARCHAR', 'register': 'VARCHAR',
+                                      'volume': 'DOUBLE', 'unit': 'VARCHAR', 'status': 'VARCHAR',
+                                      'description': 'VARCHAR'}})
         ), rows AS (SELECT * FROM long UNION ALL SELECT * FROM fluvius)
         SELECT series, day, sum(value) FILTER (WHERE present) AS sum, count(*) FILTER (WHERE present) AS count,
                count(*) FILTER (WHERE NOT present) AS missing
@@ -128,7 +144,7 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--bin", default=".build/release/parkimpact")
-    parser.add_argument("--duckdb-job", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--duckdb-job", nargs=3, metavar=("DATA", "OUT", "VARIANT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.duckdb_job:
         duckdb_job(*args.duckdb_job)
@@ -152,27 +168,28 @@ def main():
             command += ["--threads", str(threads)]
         return run_child(command)
 
-    def duckdb(out):
+    def duckdb(out, variant):
         shutil.rmtree(out, ignore_errors=True)
-        return run_child([sys.executable, os.path.abspath(__file__), "--duckdb-job", data, out])
+        return run_child([sys.executable, os.path.abspath(__file__), "--duckdb-job", data, out, variant])
 
-    times = {"parkimpact": [], "duckdb": [], "threads1": []}
-    rss = {"parkimpact": [], "duckdb": [], "threads1": []}
+    names = ["duckdb", "parkimpact", "duckdb-text", "threads1"]
+    times = {name: [] for name in names}
+    rss = {name: [] for name in names}
     summary = ""
     print("bench: %d files, %.2f GiB, %d rows, %d meters, %d days per meter; %d runs each, alternating"
           % (params["files"], params["bytes"] / 2**30, params["rows"], params["meters"], params["days"], args.runs),
           flush=True)
     for run in range(args.runs):
-        for name in (["duckdb", "parkimpact", "threads1"] if run % 2 == 0 else ["parkimpact", "duckdb", "threads1"]):
+        for name in (names if run % 2 == 0 else ["parkimpact", "duckdb", "threads1", "duckdb-text"]):
             out = os.path.join(runs, "%s-%d" % (name, run))
-            if name == "duckdb":
-                wall, peak, _ = duckdb(out)
+            if name.startswith("duckdb"):
+                wall, peak, _ = duckdb(out, "text" if name == "duckdb-text" else "typed")
             else:
                 wall, peak, text = parkimpact(out, threads=1 if name == "threads1" else None)
                 summary = text.strip().splitlines()[-1] if name == "parkimpact" else summary
             times[name].append(wall)
             rss[name].append(peak)
-            print("  run %d %-10s %7.2f s  %6.1f MiB" % (run + 1, name, wall, peak), flush=True)
+            print("  run %d %-11s %7.2f s  %6.1f MiB" % (run + 1, name, wall, peak), flush=True)
 
     # Rerun: a second `run` on an output folder that already holds a run.
     rerun_out = os.path.join(runs, "parkimpact-0")
@@ -184,6 +201,8 @@ def main():
     problems = compare("daily", ours, theirs)
     theirs_monthly = read_table(os.path.join(runs, "duckdb-0", "monthly.csv"), ["series", "month"])
     problems += compare("monthly", monthly_from_daily(ours), theirs_monthly)
+    problems += compare("daily (DuckDB text days)", ours,
+                        read_table(os.path.join(runs, "duckdb-text-0", "daily.csv"), ["series", "day"]))
     threads1 = read_table(os.path.join(runs, "threads1-0", "bench", "daily.csv"), ["series", "date"])
     if threads1 != ours:
         problems.append("--threads 1 gives other daily numbers than the default run")
@@ -200,7 +219,7 @@ def main():
     print()
     print("%-28s %10s %10s %10s %12s %10s" % ("", "wall (med)", "min-max", "MB/s", "rows/s", "peak RSS"))
     for name, label in (("parkimpact", "ParkImpact (2 threads)"), ("threads1", "ParkImpact --threads 1"),
-                        ("duckdb", "DuckDB (2 threads)")):
+                        ("duckdb", "DuckDB (2 threads)"), ("duckdb-text", "DuckDB, days cut from text")):
         print("%-28s %9.2fs %4.1f-%-5.1f %10.0f %12.0f %7.0f MiB"
               % (label, median[name], min(times[name]), max(times[name]), size_mb / median[name],
                  params["rows"] / median[name], max(rss[name])))
@@ -208,6 +227,7 @@ def main():
     print()
     print("ratio ParkImpact / DuckDB wall time: %.2f (goal <= 1.0, aim <= 0.67)"
           % (median["parkimpact"] / median["duckdb"]))
+    print("  against DuckDB cutting days from the timestamp text: %.2f" % (median["parkimpact"] / median["duckdb-text"]))
     print("speed-up --threads 1 -> default:    %.2fx (goal >= 1.7)" % (median["threads1"] / median["parkimpact"]))
     print("load average: %s (2 cores, shared: figures are noisy)" % " ".join("%.2f" % x for x in os.getloadavg()))
     if problems:
