@@ -1,4 +1,5 @@
 import CSVReading
+import Foundation
 import Testing
 @testable import ParkImpactCore
 
@@ -68,5 +69,49 @@ import Testing
                 #expect(TimeParsing.isoInstant(field, days: &cache) == TimeParsing.isoInstant(field), "\(text)")
             }
         }
+    }
+}
+
+@Suite struct ByteComparisonTests {
+    @Test("short byte strings compare equal exactly when memcmp says so, at every length and position of a difference")
+    func bytesEqualAgreesWithMemcmp() {
+        let base = (0..<40).map { UInt8(0x41 + $0 % 26) }
+        for length in 0...40 {
+            for differing in -1..<length {  // -1: no difference
+                var other = base
+                if differing >= 0 { other[differing] ^= 0x20 }
+                base.withUnsafeBytes { a in
+                    other.withUnsafeBytes { b in
+                        let expected = length == 0 || memcmp(a.baseAddress!, b.baseAddress!, length) == 0
+                        #expect(Bytes.equal(a.baseAddress!, b.baseAddress, length) == expected,
+                                "length \(length), difference at \(differing)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the long format's last-series memo never carries a rejected row's key over to the next row")
+    func longFormatSeriesMemoAroundRejectedRows() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("input/long.csv", """
+            timestamp,site,series,quantity,value,unit,quality
+            2023-03-01T00:00:00+01:00,s1,m1,electricity_offtake,1,kWh,measured
+            2023-03-01T00:15:00+01:00,nobody,m1,electricity_offtake,2,kWh,measured
+            2023-03-01T00:30:00+01:00,nobody,m1,electricity_offtake,4,kWh,measured
+            2023-03-01T00:45:00+01:00,s1,m1,electricity_offtake,8,kWh,measured
+            2023-03-01T01:00:00+01:00,s1,m1,gas,16,kWh,measured
+            2023-03-01T01:15:00+01:00,s1,m1,electricity_offtake,32,kWh,measured
+            2023-03-01T01:30:00+01:00,s1,m1x,electricity_offtake,64,kWh,measured
+            2023-03-01T01:45:00+01:00,s1,m1,electricity_offtakes,128,kWh,measured
+
+            """)
+        let result = try readFile(scratch.root + "/input/long.csv", format: .parkimpactLong)
+
+        #expect(result.rejects.map(\.line) == [3, 4, 9])
+        #expect(totals(result, .electricityOfftake).sum == 1 + 8 + 32 + 64)
+        #expect(totals(result, .gas).sum == 16)
+        #expect(result.series.map(\.key.meter).sorted() == ["m1", "m1", "m1x"])
     }
 }

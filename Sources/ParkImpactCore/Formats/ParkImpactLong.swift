@@ -1,9 +1,4 @@
 import CSVReading
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `parkimpact-long`: `timestamp,site,series,quantity,value,unit,quality[,end]`, instants with offset or `Z`.
 ///
@@ -20,7 +15,8 @@ struct ParkImpactLongFormat: RowFormat {
 
     /// Series by the bytes of site, series and quantity (joined with NUL): interned once per file.
     private var series = ByteInterner<Int32>()
-    private var lastSeriesKey: [UInt8] = []
+    /// The key of the last row's series (`lastSeries`, -1 when that row's series was not known).
+    private var lastSeriesKey = JoinedKey()
     private var lastSeries: Int32 = -1
     private var units = ByteKeyCache<MeasurementUnit>()
     private var days = DayCache()
@@ -95,33 +91,13 @@ struct ParkImpactLongFormat: RowFormat {
 
         let seriesID: Int32
         let siteBytes = record[site], nameBytes = record[seriesColumn], quantityBytes = record[quantity]
-        let keyLength = siteBytes.count + nameBytes.count + quantityBytes.count + 2
-        let known: Int32? = withUnsafeTemporaryAllocation(byteCount: keyLength, alignment: 1) { key -> Int32? in
-            var at = 0
-            @inline(__always) func put(_ part: UnsafeRawBufferPointer) {
-                if !part.isEmpty { UnsafeMutableRawBufferPointer(rebasing: key[at..<(at + part.count)]).copyMemory(from: part) }
-                at += part.count
-            }
-            put(siteBytes)
-            key[at] = 0
-            at += 1
-            put(nameBytes)
-            key[at] = 0
-            at += 1
-            put(quantityBytes)
-            let bytes = UnsafeRawBufferPointer(key)
-            if lastSeries >= 0, lastSeriesKey.count == keyLength,
-               lastSeriesKey.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, keyLength) == 0 }) {
-                return lastSeries
-            }
-            let hash = ByteInterner<Int32>.hash(bytes)
-            if let found = series.lookup(bytes, hash: hash) {
-                lastSeriesKey.removeAll(keepingCapacity: true)
-                lastSeriesKey.append(contentsOf: bytes)
-                lastSeries = found
-                return found
-            }
-            return nil
+        let known: Int32?
+        if lastSeries >= 0, lastSeriesKey.matches(siteBytes, nameBytes, quantityBytes) {
+            known = lastSeries  // rows of one series usually follow each other: three short compares, no key built
+        } else {
+            lastSeriesKey.set(siteBytes, nameBytes, quantityBytes)
+            known = lastSeriesKey.withBytes { series.lookup($0, hash: ByteInterner<Int32>.hash($0)) }
+            lastSeries = known ?? -1
         }
         if let known {
             seriesID = known
@@ -144,12 +120,8 @@ struct ParkImpactLongFormat: RowFormat {
                 return
             }
             seriesID = aggregator.intern(SeriesKey(site: siteID, quantity: kind, meter: name))
-            var key = Array(siteBytes)
-            key.append(0)
-            key.append(contentsOf: nameBytes)
-            key.append(0)
-            key.append(contentsOf: quantityBytes)
-            key.withUnsafeBytes { series.insert($0, hash: ByteInterner<Int32>.hash($0), seriesID) }
+            lastSeriesKey.withBytes { series.insert($0, hash: ByteInterner<Int32>.hash($0), seriesID) }
+            lastSeries = seriesID
         }
         let kind = aggregator.seriesKeys[Int(seriesID)].quantity
 

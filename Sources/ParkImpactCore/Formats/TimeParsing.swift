@@ -163,7 +163,7 @@ struct ByteKeyCache<Value> {
         return arena.withUnsafeBytes { stored -> Int? in
             @inline(__always) func matches(_ index: Int) -> Bool {
                 lengths[index] == count
-                    && (count == 0 || memcmp(stored.baseAddress! + starts[index], bytes.baseAddress!, count) == 0)
+                    && Bytes.equal(stored.baseAddress! + starts[index], bytes.baseAddress, count)
                     && accepts(values[index])
             }
             if lastHit < values.count, matches(lastHit) { return lastHit }
@@ -213,7 +213,7 @@ struct ByteInterner<Value> {
             if entry < 0 { return nil }
             if hashes[entry] == hash, offsets[entry + 1] - offsets[entry] == bytes.count {
                 let equal = arena.withUnsafeBytes { stored in
-                    bytes.isEmpty || memcmp(stored.baseAddress! + offsets[entry], bytes.baseAddress!, bytes.count) == 0
+                    Bytes.equal(stored.baseAddress! + offsets[entry], bytes.baseAddress, bytes.count)
                 }
                 if equal { return values[entry] }
             }
@@ -240,5 +240,65 @@ struct ByteInterner<Value> {
         var bucket = Int(truncatingIfNeeded: hashes[entry]) & mask
         while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
         buckets[bucket] = Int32(entry + 1)
+    }
+}
+
+/// Comparing short byte strings (field values, keys of a few dozen bytes) inline: a `memcmp` call costs more than
+/// the comparison itself at these lengths.
+enum Bytes {
+    /// True when the `count` bytes at `a` and `b` are equal (`b` may be nil when `count` is 0).
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer?, _ count: Int) -> Bool {
+        guard count > 0 else { return true }
+        let b = b.unsafelyUnwrapped
+        if count < 8 {
+            for offset in 0..<count where a.load(fromByteOffset: offset, as: UInt8.self)
+                != b.load(fromByteOffset: offset, as: UInt8.self) { return false }
+            return true
+        }
+        var offset = 0
+        while offset + 8 <= count {
+            if a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                != b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) { return false }
+            offset += 8
+        }
+        // The last 8 bytes (overlapping what was compared) cover the tail.
+        return offset == count || a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+}
+
+/// A key made of three fields joined with NUL bytes (site, series, quantity), kept from one row to the next.
+struct JoinedKey {
+    private var bytes: [UInt8] = []
+    private var lengths = (0, 0, 0)
+
+    /// True when the three fields are those of the key last `set`.
+    @inline(__always)
+    func matches(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer,
+                 _ third: UnsafeRawBufferPointer) -> Bool {
+        guard first.count == lengths.0, second.count == lengths.1, third.count == lengths.2 else { return false }
+        return bytes.withUnsafeBytes { stored in
+            let base = stored.baseAddress!
+            return Bytes.equal(base, first.baseAddress, first.count)
+                && Bytes.equal(base + first.count + 1, second.baseAddress, second.count)
+                && Bytes.equal(base + first.count + second.count + 2, third.baseAddress, third.count)
+        }
+    }
+
+    /// Makes the key of these three fields.
+    mutating func set(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, _ third: UnsafeRawBufferPointer) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: first)
+        bytes.append(0)
+        bytes.append(contentsOf: second)
+        bytes.append(0)
+        bytes.append(contentsOf: third)
+        lengths = (first.count, second.count, third.count)
+    }
+
+    /// Calls `body` with the key's bytes.
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        bytes.withUnsafeBytes(body)
     }
 }
