@@ -49,11 +49,13 @@ fuzz: deps
 	.build-fuzz/release/csv-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -rss_limit_mb=2048 \
 	  -print_final_stats=1 .build-fuzz/corpus
 
-## ParkImpact against DuckDB on ~1 GiB of generated quarter-hour data (.build-bench/, reused); SCALE=4 for ~4 GiB.
+## ParkImpact against DuckDB on ~1 GiB of generated quarter-hour data (.build-bench/, reused); SCALE=4 for ~4 GiB
+## (GROW=days: 4x the days per meter; GROW=rows: the same days, 5x the rows per day of the long export).
 SCALE ?= 1
 RUNS  ?= 3
+GROW  ?= days
 bench: build
-	python3 scripts/bench/bench.py --scale $(SCALE) --runs $(RUNS)
+	python3 scripts/bench/bench.py --scale $(SCALE) --runs $(RUNS) --grow $(GROW)
 
 clean:
 	rm -rf .build output/*/ output/index.html output/.parkimpact

@@ -142,6 +142,8 @@ def compare(name, ours, theirs):
 def main():
     parser = argparse.ArgumentParser(description="ParkImpact against DuckDB on the same job.")
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--grow", choices=["days", "rows"], default="days",
+                        help="what a scale above 1 multiplies (generate.py): days per meter, or rows per day")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--bin", default=".build/release/parkimpact")
     parser.add_argument("--duckdb-job", nargs=3, metavar=("DATA", "OUT", "VARIANT"), help=argparse.SUPPRESS)
@@ -151,9 +153,9 @@ def main():
         return
     ensure_duckdb()
     scale_name = ("%g" % args.scale).replace(".", "_")
-    data = os.path.join(ROOT, ".build-bench", "data-s" + scale_name)
+    data = os.path.join(ROOT, ".build-bench", "data-s" + scale_name + ("-rows" if args.grow == "rows" else ""))
     subprocess.check_call([sys.executable, os.path.join(ROOT, "scripts", "bench", "generate.py"),
-                           "--out", data, "--scale", str(args.scale)])
+                           "--out", data, "--scale", str(args.scale), "--grow", args.grow])
     with open(os.path.join(data, "params.json")) as f:
         params = json.load(f)
     runs = os.path.join(ROOT, ".build-bench", "runs")
@@ -176,9 +178,10 @@ def main():
     times = {name: [] for name in names}
     rss = {name: [] for name in names}
     summary = ""
-    print("bench: %d files, %.2f GiB, %d rows, %d meters, %d days per meter; %d runs each, alternating"
-          % (params["files"], params["bytes"] / 2**30, params["rows"], params["meters"], params["days"], args.runs),
-          flush=True)
+    print("bench: %d files, %.2f GiB, %d rows, %d meters, %d days per meter%s; %d runs each, alternating"
+          % (params["files"], params["bytes"] / 2**30, params["rows"], params["meters"], params["days"],
+             ", long export every %d s" % params["long_interval_seconds"] if "long_interval_seconds" in params else "",
+             args.runs), flush=True)
     for run in range(args.runs):
         for name in (names if run % 2 == 0 else ["parkimpact", "duckdb", "threads1", "duckdb-text"]):
             out = os.path.join(runs, "%s-%d" % (name, run))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the synthetic `bench` pilot for `make bench`: a park of 200 sites and 2,000 quarter-hour meters.
 
-    python3 scripts/bench/generate.py [--out .build-bench/data-s1] [--scale 1]
+    python3 scripts/bench/generate.py [--out .build-bench/data-s1] [--scale 1] [--grow days|rows]
 
 Python 3 standard library only, deterministic (no clock, no random state, no tz database): the same parameters
 write byte-identical files. When `<out>/params.json` already holds the same parameters the data are reused.
@@ -22,6 +22,11 @@ What is written (scale 1 ≈ 1 GiB, scale 4 ≈ 4 GiB)
 Every meter covers a window of `round(55 * scale)` days of 2024 (at most 366), starting on a day that depends on
 the meter, so the park covers the whole year and several windows contain both clock changes. About 0.3 % of the
 intervals are estimated and 0.2 % missing (empty value): what the day counts must show.
+
+`--grow rows` scales the data another way: every meter keeps its 55 days, and the long export's meters are read more
+often than every quarter-hour (every 900 / n seconds, n a divisor of 900 chosen so the data set is about `scale`
+times the scale-1 size; building-management systems log every few minutes). The result (series × days) is then the
+same size at every scale, only the rows grow: what "memory flat in input size" is measured on.
 """
 
 import argparse
@@ -35,6 +40,9 @@ LONG_METERS_PER_SITE = 9          # + 1 Fluvius connection per site = 2,000 mete
 BASE_DAYS = 55                    # window per meter at scale 1 (≈ 1 GiB in all)
 YEAR = 2024
 VERSION = 1                       # bump when the output format changes (invalidates reuse)
+# Sizes at scale 1 (bytes): the long export and the Fluvius exports, for `--grow rows`.
+LONG_BYTES_SCALE_1 = 811_982_313
+FLUVIUS_BYTES_SCALE_1 = 271_373_091
 
 VALUES = ["%.3f" % ((i * 7919 % 2003) / 1000.0) for i in range(997)]
 VALUES_COMMA = [v.replace(".", ",") for v in VALUES]
@@ -83,23 +91,31 @@ def quality_of(meter, serial):
     return "estimated" if h < 3 else ("missing" if h < 5 else "measured")
 
 
-def long_day_cache():
+def samples_per_quarter(scale):
+    """`--grow rows`: the divisor n of 900 that brings the data set nearest to `scale` × its scale-1 size."""
+    wanted = (scale * (LONG_BYTES_SCALE_1 + FLUVIUS_BYTES_SCALE_1) - FLUVIUS_BYTES_SCALE_1) / LONG_BYTES_SCALE_1
+    return min((n for n in range(1, 901) if 900 % n == 0), key=lambda n: (abs(n - wanted), n))
+
+
+def long_day_cache(samples):
     cache = {}
+    step = dt.timedelta(seconds=900 // samples)
 
     def stamps(day):
         if day not in cache:
             if len(cache) > 400:
                 cache.clear()
+            # The offset changes on the hour (01:00 UTC): every sample of a quarter-hour shares the quarter's offset.
             cache[day] = [
-                (instant + dt.timedelta(hours=offset)).strftime("%Y-%m-%dT%H:%M:%S") + "+%02d:00" % offset
-                for instant, offset in local_day_quarters(day)
+                (instant + k * step + dt.timedelta(hours=offset)).strftime("%Y-%m-%dT%H:%M:%S") + "+%02d:00" % offset
+                for instant, offset in local_day_quarters(day) for k in range(samples)
             ]
         return cache[day]
     return stamps
 
 
-def write_long(path, days):
-    stamps = long_day_cache()
+def write_long(path, days, samples):
+    stamps = long_day_cache(samples)
     rows = 0
     with open(path, "w", newline="\n", encoding="utf-8") as out:
         out.write("timestamp,site,series,quantity,value,unit,quality\n")
@@ -188,15 +204,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=".build-bench/data-s1")
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--grow", choices=["days", "rows"], default="days",
+                        help="what a scale above 1 multiplies: days per meter, or rows per day of the long export")
     args = parser.parse_args()
-    days = max(1, round(BASE_DAYS * args.scale))
+    days = max(1, round(BASE_DAYS * args.scale)) if args.grow == "days" else BASE_DAYS
+    samples = samples_per_quarter(args.scale) if args.grow == "rows" else 1
     params = {"version": VERSION, "sites": SITES, "meters": SITES * (LONG_METERS_PER_SITE + 1), "days": days,
               "year": YEAR}
+    if samples > 1:
+        params["long_interval_seconds"] = 900 // samples
     stamp = os.path.join(args.out, "params.json")
     if os.path.exists(stamp):
         with open(stamp) as f:
             old = json.load(f)
-        if {k: old.get(k) for k in params} == params:
+        if {k: old.get(k) for k in params} == params and old.get("long_interval_seconds", 900) == 900 // samples:
             print("bench data: reusing %s (%s)" % (args.out, ", ".join("%s=%s" % kv for kv in params.items())))
             return
     pipelines = os.path.join(args.out, "pipelines")
@@ -206,8 +227,9 @@ def main():
     if os.path.exists(stamp):
         os.remove(stamp)
     write_pipeline(os.path.join(pipelines, "bench.yaml"))
-    print("bench data: writing %s (%d days per meter)..." % (args.out, days), flush=True)
-    rows = write_long(os.path.join(root, "long", "bms-export-%d.csv" % YEAR), days)
+    print("bench data: writing %s (%d days per meter, long export every %d s)..." % (args.out, days, 900 // samples),
+          flush=True)
+    rows = write_long(os.path.join(root, "long", "bms-export-%d.csv" % YEAR), days, samples)
     for site in range(1, SITES + 1):
         folder = os.path.join(root, "fluvius", "site-%03d" % site)
         os.makedirs(folder, exist_ok=True)
