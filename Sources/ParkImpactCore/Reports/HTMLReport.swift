@@ -474,18 +474,21 @@ struct KPIIndex {
         let site: String?
     }
 
-    private var map: [ID: KPI] = [:]
+    private let kpis: [KPI]
+    /// Positions in `kpis`: the KPIs themselves are not copied.
+    private var map: [ID: Int] = [:]
 
     init(_ kpis: [KPI]) {
+        self.kpis = kpis
         map.reserveCapacity(kpis.count)
-        for kpi in kpis {
+        for (index, kpi) in kpis.enumerated() {
             let id = ID(key: kpi.key, period: kpi.period, site: kpi.site)
-            if map[id] == nil { map[id] = kpi }
+            if map[id] == nil { map[id] = index }
         }
     }
 
     subscript(key: String, period: String, site: String?) -> KPI? {
-        map[ID(key: key, period: period, site: site)]
+        map[ID(key: key, period: period, site: site)].map { kpis[$0] }
     }
 }
 
