@@ -11,11 +11,16 @@ public struct KPIEngine: Sendable {
     let rejects: [Reject]
 
     public init(definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], catalogue: FactorCatalogue) {
+        self.init(definition: definition, indexed: series.map(IndexedSeries.init), rejects: rejects,
+                  catalogue: catalogue)
+    }
+
+    /// The engine over series already in day order (`PipelineRun.mergeAndBuild`).
+    init(definition: PipelineDefinition, indexed: [IndexedSeries], rejects: [Reject], catalogue: FactorCatalogue) {
         self.definition = definition
         self.catalogue = catalogue
         table = LocalTimeTable.cached(definition.timezone)!
-        let indexed = series.map(IndexedSeries.init)
-        self.series = indexed
+        series = indexed
         seriesBySite = Dictionary(grouping: indexed, by: \.key.site)
         quantities = Set(indexed.map(\.key.quantity))
         self.rejects = rejects
@@ -380,75 +385,5 @@ public struct KPIEngine: Sendable {
 
     public var lastDataDate: CivilDate? {
         series.compactMap(\.lastPresentDay).max().map(CivilDate.init(dayNumber:))
-    }
-}
-
-/// A series with its day cells in day order, for range sums.
-struct IndexedSeries: Sendable {
-    let key: SeriesKey
-    let interval: Int32
-    let inputs: [InputSpan]
-    let days: [Int]
-    let cells: [DayCell]
-    /// Expected intervals count from the series' first day (PV production and what PV matching derives from it):
-    /// before its first reading the installation did not exist, which is not missing data.
-    let countsFromFirstDay: Bool
-    /// `SeriesData.notes` (PV matching: totals longer than a day that could not be matched).
-    let notes: [String]
-
-    init(_ data: SeriesData) {
-        key = data.key
-        interval = data.intervalSeconds
-        inputs = data.inputs
-        let sorted = data.days.sorted { $0.key < $1.key }
-        days = sorted.map(\.key)
-        cells = sorted.map(\.value)
-        countsFromFirstDay = data.key.quantity == .pvProduction || data.key.quantity.isDerived
-        notes = data.notes
-    }
-
-    struct RangeTotals {
-        var sum = 0.0
-        var present: Int32 = 0
-        var estimated: Int32 = 0
-        var daysPresent: Int32 = 0
-    }
-
-    /// Sums of the days in `from...to`, added in day order.
-    func totals(from: Int, to: Int) -> RangeTotals {
-        var result = RangeTotals()
-        guard from <= to else { return result }
-        var low = 0, high = days.count
-        while low < high {
-            let mid = (low + high) / 2
-            if days[mid] < from { low = mid + 1 } else { high = mid }
-        }
-        var index = low
-        while index < days.count, days[index] <= to {
-            let cell = cells[index]
-            result.sum += cell.sum
-            result.present += cell.present
-            result.estimated += cell.estimated
-            if cell.present > 0 { result.daysPresent += 1 }
-            index += 1
-        }
-        return result
-    }
-
-    /// The cells of the days in `from...to`, in day order.
-    func cells(from: Int, to: Int) -> ArraySlice<DayCell> {
-        guard from <= to else { return [] }
-        var low = 0, high = days.count
-        while low < high {
-            let mid = (low + high) / 2
-            if days[mid] < from { low = mid + 1 } else { high = mid }
-        }
-        var end = low
-        while end < days.count, days[end] <= to { end += 1 }
-        return cells[low..<end]
-    }
-
-    var lastPresentDay: Int? {
-        cells.lastIndex { $0.present > 0 }.map { days[$0] }
     }
 }

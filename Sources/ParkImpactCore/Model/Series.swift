@@ -189,3 +189,88 @@ public struct Reject: Sendable, Equatable {
         self.day = day
     }
 }
+
+/// A merged series with its day cells in day order: the compact form everything after the merge reads (range sums
+/// for the KPIs, `DailyTotals`, `daily.csv`), built once per series so that the per-file dictionaries can go.
+/// A class: the KPI engine hands series around by scope and quantity, one reference each.
+final class IndexedSeries: Sendable {
+    let key: SeriesKey
+    let interval: Int32
+    let inputs: [InputSpan]
+    /// Local day numbers, ascending; `cells[i]` is the cell of `days[i]`.
+    let days: [Int]
+    let cells: [DayCell]
+    /// Expected intervals count from the series' first day (PV production and what PV matching derives from it):
+    /// before its first reading the installation did not exist, which is not missing data.
+    let countsFromFirstDay: Bool
+    /// `SeriesData.notes` (PV matching: totals longer than a day that could not be matched).
+    let notes: [String]
+
+    init(_ data: SeriesData) {
+        key = data.key
+        interval = data.intervalSeconds
+        inputs = data.inputs
+        (days, cells) = Self.inDayOrder(data.days)
+        countsFromFirstDay = data.key.quantity == .pvProduction || data.key.quantity.isDerived
+        notes = data.notes
+    }
+
+    /// The cells of `byDay` in day order. Series mostly cover a run of consecutive days: then each cell goes
+    /// straight to its place, without a sort.
+    static func inDayOrder(_ byDay: [Int: DayCell]) -> (days: [Int], cells: [DayCell]) {
+        guard let first = byDay.keys.min(), let last = byDay.keys.max() else { return ([], []) }
+        if last - first + 1 == byDay.count {
+            var cells = [DayCell](repeating: DayCell(), count: byDay.count)
+            for (day, cell) in byDay { cells[day - first] = cell }
+            return (Array(first...last), cells)
+        }
+        let days = byDay.keys.sorted()
+        return (days, days.map { byDay[$0]! })
+    }
+
+    struct RangeTotals {
+        var sum = 0.0
+        var present: Int32 = 0
+        var estimated: Int32 = 0
+        var daysPresent: Int32 = 0
+    }
+
+    /// The index of the first day at or after `day`.
+    func firstIndex(atOrAfter day: Int) -> Int {
+        var low = 0, high = days.count
+        while low < high {
+            let mid = (low + high) / 2
+            if days[mid] < day { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// Sums of the days in `from...to`, added in day order.
+    func totals(from: Int, to: Int) -> RangeTotals {
+        var result = RangeTotals()
+        guard from <= to else { return result }
+        var index = firstIndex(atOrAfter: from)
+        while index < days.count, days[index] <= to {
+            let cell = cells[index]
+            result.sum += cell.sum
+            result.present += cell.present
+            result.estimated += cell.estimated
+            if cell.present > 0 { result.daysPresent += 1 }
+            index += 1
+        }
+        return result
+    }
+
+    /// The cells of the days in `from...to`, in day order.
+    func cells(from: Int, to: Int) -> ArraySlice<DayCell> {
+        guard from <= to else { return [] }
+        let low = firstIndex(atOrAfter: from)
+        var end = low
+        while end < days.count, days[end] <= to { end += 1 }
+        return cells[low..<end]
+    }
+
+    var lastPresentDay: Int? {
+        cells.lastIndex { $0.present > 0 }.map { days[$0] }
+    }
+}
