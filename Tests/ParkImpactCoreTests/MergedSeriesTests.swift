@@ -1,7 +1,8 @@
 import Testing
 @testable import ParkImpactCore
 
-/// What the stages after the merge read: series in day order (`IndexedSeries`).
+/// What the stages after the merge read: series in day order (`IndexedSeries`) and KPIs that share their repeated
+/// texts and lists (`KPISharing`).
 @Suite struct MergedSeriesTests {
     static func cell(_ sum: Double, present: Int32 = 1) -> DayCell {
         var cell = DayCell()
@@ -30,5 +31,30 @@ import Testing
         #expect(series.totals(from: 14, to: 20).sum == 0)
         #expect(series.cells(from: 9, to: 12).map(\.sum) == [1, 2])
         #expect(series.lastPresentDay == 12)
+    }
+
+    static func kpi(site: String, reason: String?) -> KPI {
+        KPI(key: "energy.gas_kwh", period: "2024", site: site, value: reason == nil ? 1 : nil, unit: "kWh",
+            coverage: 0.5, flags: ["low" + "_coverage"],
+            provenance: Provenance(inputs: ["pilot/" + site + "/a-long-file-name.csv"],
+                                   formula: "sum of natural gas over the intervals of the " + "period",
+                                   reason: reason.map { "no natural gas data in this period: " + $0 }))
+    }
+
+    /// The address of a text's bytes: equal for two texts that share their storage.
+    static func storage(_ text: String) -> UInt? {
+        text.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) }
+    }
+
+    @Test func sharedKPIsAreEqualAndShareTheirTexts() {
+        let kpis = [Self.kpi(site: "a", reason: nil), Self.kpi(site: "b", reason: "x"), Self.kpi(site: "a", reason: "x")]
+        let sharing = KPISharing()
+        let first = sharing.share(Array(kpis[0..<2]))
+        let second = sharing.share([kpis[2]])
+        #expect(first + second == kpis)
+        #expect(Self.storage(first[0].provenance.formula) == Self.storage(second[0].provenance.formula))
+        #expect(Self.storage(first[1].provenance.reason!) == Self.storage(second[0].provenance.reason!))
+        #expect(Self.storage(first[0].provenance.inputs[0]) == Self.storage(second[0].provenance.inputs[0]))
+        #expect(Self.storage(kpis[0].provenance.formula) != Self.storage(kpis[2].provenance.formula))
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Computes the KPIs of one pilot from its merged series: for `baseline`, `reporting`, each calendar year and each
 /// month spanned by them, per site and for the pilot total. Every value carries its provenance.
 public struct KPIEngine: Sendable {
@@ -5,8 +7,9 @@ public struct KPIEngine: Sendable {
     public let catalogue: FactorCatalogue
     let table: LocalTimeTable
     let series: [IndexedSeries]
-    /// `series` by site and the quantities present: asked per period × scope × family, so looked up, not scanned.
-    let seriesBySite: [String: [IndexedSeries]]
+    /// `series` by scope (a site or all, one quantity or all metered ones) and the quantities present: asked per
+    /// period × scope × family, so looked up, not scanned.
+    let seriesByScope: [Scope: [IndexedSeries]]
     let quantities: Set<Quantity>
     let rejects: [Reject]
 
@@ -21,7 +24,15 @@ public struct KPIEngine: Sendable {
         self.catalogue = catalogue
         table = LocalTimeTable.cached(definition.timezone)!
         series = indexed
-        seriesBySite = Dictionary(grouping: indexed, by: \.key.site)
+        var byScope: [Scope: [IndexedSeries]] = [:]
+        for entry in indexed {
+            let quantity = entry.key.quantity
+            for site in [nil, entry.key.site] {
+                byScope[Scope(site: site, quantity: quantity), default: []].append(entry)
+                if quantity.hasCoverage { byScope[Scope(site: site, quantity: nil), default: []].append(entry) }
+            }
+        }
+        seriesByScope = byScope
         quantities = Set(indexed.map(\.key.quantity))
         self.rejects = rejects
     }
@@ -79,12 +90,14 @@ public struct KPIEngine: Sendable {
     /// All KPIs: by period (in `periods` order), then pilot total, then sites in definition order, then key.
     ///
     /// Each period × scope is computed on its own (the engine is immutable), on up to `threads` cores
-    /// (`ConcurrentMap`), and the parts are joined in that order: the same KPIs for any number of threads.
+    /// (`ConcurrentMap`), and the parts are joined in that order: the same KPIs for any number of threads. Their
+    /// repeated texts and lists are shared (`KPISharing`) as each part is done.
     public func compute(threads: Int? = nil) -> [KPI] {
         let scopes: [String?] = [nil] + definition.sites.map(\.id)
         let periods = self.periods
+        let sharing = KPISharing()
         let parts = ConcurrentMap.map(periods.count * scopes.count, threads: threads) { job in
-            kpis(period: periods[job / scopes.count], site: scopes[job % scopes.count])
+            sharing.share(kpis(period: periods[job / scopes.count], site: scopes[job % scopes.count]))
         }
         var result: [KPI] = []
         result.reserveCapacity(parts.reduce(0) { $0 + $1.count })
@@ -110,10 +123,15 @@ public struct KPIEngine: Sendable {
         !self.quantities.isDisjoint(with: quantities)
     }
 
-    /// The scope's series of one quantity (all sites when `site` is nil).
+    /// A site (nil: all) and a quantity (nil: all metered quantities, those with coverage).
+    struct Scope: Hashable {
+        let site: String?
+        let quantity: Quantity?
+    }
+
+    /// The scope's series of one quantity (all sites when `site` is nil), in `series` order.
     func seriesOf(_ quantity: Quantity, site: String?) -> [IndexedSeries] {
-        guard quantities.contains(quantity) else { return [] }
-        return (site.map { seriesBySite[$0] ?? [] } ?? series).filter { $0.key.quantity == quantity }
+        seriesByScope[Scope(site: site, quantity: quantity)] ?? []
     }
 
     func energyAndEmissionKPIs(period: ReportPeriod, site: String?) -> [KPI] {
@@ -201,8 +219,7 @@ public struct KPIEngine: Sendable {
 
     /// The scope's series of one quantity, or (nil) all metered series: event records have no coverage.
     func scopeSeries(_ quantity: Quantity?, _ site: String?) -> [IndexedSeries] {
-        let scope = site.map { seriesBySite[$0] ?? [] } ?? series
-        return scope.filter { quantity == nil ? $0.key.quantity.hasCoverage : $0.key.quantity == quantity }
+        seriesByScope[Scope(site: site, quantity: quantity)] ?? []
     }
 
     /// Sums of one quantity over the scope's series, split by consumption year (for factors picked by year).
@@ -385,5 +402,40 @@ public struct KPIEngine: Sendable {
 
     public var lastDataDate: CivilDate? {
         series.compactMap(\.lastPresentDay).max().map(CivilDate.init(dayNumber:))
+    }
+}
+
+/// One copy of each text and list that the KPIs of a pilot repeat. Formulas, reasons, inputs and flags are built per
+/// KPI, mostly the same ones over and over (every site and period of a key has the same formula, every key of a
+/// site and period the same inputs); the KPIs keep references to shared copies instead, so the list of KPIs takes a
+/// fraction of the memory. Used from every worker of `KPIEngine.compute`, hence the lock.
+final class KPISharing: Sendable {
+    private struct Pool {
+        var texts: Set<String> = []
+        var lists: Set<[String]> = []
+
+        mutating func text(_ text: String) -> String {
+            text.utf8.count <= 15 ? text : texts.insert(text).memberAfterInsert  // shorter ones are stored inline
+        }
+
+        mutating func list(_ list: [String]) -> [String] {
+            list.isEmpty ? list : lists.insert(list).memberAfterInsert
+        }
+    }
+
+    private let pool = Mutex(Pool())
+
+    /// `kpis` with their texts and lists replaced by the shared copies of the same values.
+    func share(_ kpis: [KPI]) -> [KPI] {
+        pool.withLock { pool in
+            kpis.map { kpi in
+                let provenance = kpi.provenance
+                return KPI(key: kpi.key, period: kpi.period, site: kpi.site, value: kpi.value, unit: kpi.unit,
+                           coverage: kpi.coverage, estimatedShare: kpi.estimatedShare, flags: pool.list(kpi.flags),
+                           provenance: Provenance(inputs: pool.list(provenance.inputs), factors: provenance.factors,
+                                                  formula: pool.text(provenance.formula),
+                                                  reason: provenance.reason.map { pool.text($0) }))
+            }
+        }
     }
 }
