@@ -57,4 +57,18 @@ import Testing
         #expect(Self.storage(first[0].provenance.inputs[0]) == Self.storage(second[0].provenance.inputs[0]))
         #expect(Self.storage(kpis[0].provenance.formula) != Self.storage(kpis[2].provenance.formula))
     }
+
+    @Test func sharedTextsAreMatchedByTheirBytes() {
+        // Equal as `String`s (canonically equivalent), not the same bytes: never replaced by one another.
+        #expect("caf\u{E9}" == "cafe\u{301}")
+        #expect(SameBytes("caf\u{E9}") != SameBytes("cafe\u{301}"))
+        #expect(SameBytes("Σ kWh × factor") == SameBytes("Σ kWh × " + "factor"))
+        #expect(SameBytes(["ab", "c"]) != SameBytes(["a", "bc"]))
+        #expect(SameBytes(["a", "b"]) == SameBytes(["a", "b"]))
+        let sharing = KPISharing()
+        let composed = Self.kpi(site: "a", reason: "caf\u{E9} is closed")
+        let decomposed = Self.kpi(site: "a", reason: "cafe\u{301} is closed")
+        let shared = sharing.share([composed, decomposed])
+        #expect(Array(shared[1].provenance.reason!.utf8) == Array(decomposed.provenance.reason!.utf8))
+    }
 }

@@ -12,6 +12,8 @@ public struct KPIEngine: Sendable {
     let seriesByScope: [Scope: [IndexedSeries]]
     let quantities: Set<Quantity>
     let rejects: [Reject]
+    /// `definition.citedFile`, built once (factor overrides cite it in every emission KPI).
+    let citedFile: String
 
     public init(definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], catalogue: FactorCatalogue) {
         self.init(definition: definition, indexed: series.map(IndexedSeries.init), rejects: rejects,
@@ -35,6 +37,7 @@ public struct KPIEngine: Sendable {
         seriesByScope = byScope
         quantities = Set(indexed.map(\.key.quantity))
         self.rejects = rejects
+        citedFile = definition.citedFile
     }
 
     /// Every key the engine can emit, family by family in the order `kpis(period:site:)` emits them. A family emits
@@ -319,7 +322,7 @@ public struct KPIEngine: Sendable {
         for (siteID, byYear) in totals.sumBySiteYear.sorted(by: { $0.key < $1.key }) {
             for (year, kWh) in byYear.sorted(by: { $0.key < $1.key }) {
                 let picked = catalogue.pick(factorFor(siteID), year: year, overrides: definition.factorOverrides,
-                                            overrideFile: definition.citedFile)!
+                                            overrideFile: citedFile)!
                 tonnes += kWh * picked.factor.value / 1000
                 let reference = FactorReference(
                     id: picked.factor.id, value: picked.factor.value, unit: picked.factor.unit, year: picked.factor.year,
@@ -409,17 +412,20 @@ public struct KPIEngine: Sendable {
 /// KPI, mostly the same ones over and over (every site and period of a key has the same formula, every key of a
 /// site and period the same inputs); the KPIs keep references to shared copies instead, so the list of KPIs takes a
 /// fraction of the memory. Used from every worker of `KPIEngine.compute`, hence the lock.
+///
+/// Texts are matched by their UTF-8 bytes (`SameBytes`), not as `String`s: that is cheaper than Unicode-aware
+/// hashing and comparison, and a text is only ever replaced by one with exactly its bytes.
 final class KPISharing: Sendable {
     private struct Pool {
-        var texts: Set<String> = []
-        var lists: Set<[String]> = []
+        var texts: Set<SameBytes<String>> = []
+        var lists: Set<SameBytes<[String]>> = []
 
         mutating func text(_ text: String) -> String {
-            text.utf8.count <= 15 ? text : texts.insert(text).memberAfterInsert  // shorter ones are stored inline
+            text.utf8.count <= 15 ? text : texts.insert(SameBytes(text)).memberAfterInsert.value  // else inline
         }
 
         mutating func list(_ list: [String]) -> [String] {
-            list.isEmpty ? list : lists.insert(list).memberAfterInsert
+            list.isEmpty ? list : lists.insert(SameBytes(list)).memberAfterInsert.value
         }
     }
 
@@ -437,5 +443,45 @@ final class KPISharing: Sendable {
                                                   reason: provenance.reason.map { pool.text($0) }))
             }
         }
+    }
+}
+
+/// A text, or a list of texts, hashed and compared by its UTF-8 bytes.
+struct SameBytes<Value: ByteComparable>: Hashable {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func hash(into hasher: inout Hasher) { value.hashBytes(into: &hasher) }
+
+    static func == (lhs: Self, rhs: Self) -> Bool { lhs.value.hasSameBytes(as: rhs.value) }
+}
+
+/// What `SameBytes` can hold.
+protocol ByteComparable {
+    func hashBytes(into hasher: inout Hasher)
+    func hasSameBytes(as other: Self) -> Bool
+}
+
+extension String: ByteComparable {
+    func hashBytes(into hasher: inout Hasher) {
+        var text = self
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(utf8.count)  // ends the text: lists of texts hash apart however their bytes are cut
+    }
+
+    func hasSameBytes(as other: String) -> Bool {
+        var text = self, other = other
+        return text.withUTF8 { mine in other.withUTF8 { mine.elementsEqual($0) } }
+    }
+}
+
+extension Array: ByteComparable where Element == String {
+    func hashBytes(into hasher: inout Hasher) {
+        for text in self { text.hashBytes(into: &hasher) }
+    }
+
+    func hasSameBytes(as other: [String]) -> Bool {
+        count == other.count && zip(self, other).allSatisfy { $0.hasSameBytes(as: $1) }
     }
 }

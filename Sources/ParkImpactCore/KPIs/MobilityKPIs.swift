@@ -465,7 +465,7 @@ extension KPIEngine {
                 guard change != 0 else { continue }
                 guard let id = Self.passengerKmFactorID(mode),
                       let picked = catalogue.pick(id, year: now.date.year, overrides: definition.factorOverrides,
-                                                  overrideFile: definition.citedFile) else {
+                                                  overrideFile: citedFile) else {
                     let shift = -change * 100
                     let reason = "no emission factor for \(mode.rawValue) in the catalogue, and its share changed by "
                         + "\(shift > 0 ? "+" : "")\(mobilityNumber(shift)) pp (\(now.label) vs \(before.label)): "
