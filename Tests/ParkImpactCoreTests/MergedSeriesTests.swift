@@ -18,7 +18,7 @@ import Testing
         let (orderedDays, cells) = IndexedSeries.inDayOrder(byDay)
         let expected = byDay.sorted { $0.key < $1.key }
         #expect(orderedDays == expected.map(\.key))
-        #expect(cells == expected.map(\.value))
+        #expect(cells == expected.map { DaySummary($0.value) })
     }
 
     @Test func rangeTotalsAddTheDaysInTheRange() {

@@ -567,7 +567,7 @@ extension KPIEngine {
         var inputs: Set<String> = []
         for counter in used {
             let members = groups[counter]!
-            var byDay: [Int: [DayCell]] = [:]
+            var byDay: [Int: [DaySummary]] = [:]
             for entry in members {
                 inputs.formUnion(entry.inputs.filter { $0.overlaps(period) }.map(\.file))
                 expected += entry.interval >= 82_800 ? Double(days) * 86_400 / Double(max(86_400, entry.interval))
