@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Computes the KPIs of one pilot from its merged series: for `baseline`, `reporting`, each calendar year and each
@@ -245,7 +246,7 @@ public struct KPIEngine: Sendable {
                 seconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(first))
                 days = period.lastDay - first + 1
             }
-            totals.inputs.formUnion(entry.inputs.filter { $0.overlaps(period) }.map(\.file))
+            for input in entry.inputs where input.overlaps(period) { totals.inputs.insert(input.file) }
             var seriesSum = 0.0, seriesPresent = 0, seriesEstimated = 0
             defer {
                 if seriesPresent > 0 {
@@ -341,8 +342,10 @@ public struct KPIEngine: Sendable {
         let formula = "(E_reporting − E_baseline) ÷ E_baseline × 100, E = co2.scope1_t + co2.scope2_market_t; "
             + "a source not measured at a site counts as 0 in both periods"
         let baselinePeriod = periods[0]
-        let baseline1 = emissionsOnly(scope1.key, baselinePeriod, site)
-        let baselineMarket = emissionsOnly(market.key, baselinePeriod, site)
+        // The baseline side: the same family for the baseline period, computed once for both keys.
+        let baselineKPIs = energyAndEmissionKPIs(period: baselinePeriod, site: site)
+        let baseline1 = baselineKPIs.first { $0.key == scope1.key }!
+        let baselineMarket = baselineKPIs.first { $0.key == market.key }!
         let inputs = Set(scope1.provenance.inputs + market.provenance.inputs).sorted()
         let factors = scope1.provenance.factors + market.provenance.factors
         func total(_ a: KPI, _ b: KPI) -> Double? {
@@ -358,11 +361,6 @@ public struct KPIEngine: Sendable {
         return KPI(key: key, period: reporting.key, site: site, value: (now - before) / before * 100, unit: "%",
                    coverage: coverage, flags: coverageFlags(coverage),
                    provenance: Provenance(inputs: inputs, factors: factors, formula: formula))
-    }
-
-    /// Scope 1 or Scope 2 market-based for another period (the baseline side of the change KPI).
-    func emissionsOnly(_ key: String, _ period: ReportPeriod, _ site: String?) -> KPI {
-        energyAndEmissionKPIs(period: period, site: site).first { $0.key == key }!
     }
 
     func quality(period: ReportPeriod, site: String?) -> [KPI] {
@@ -472,7 +470,11 @@ extension String: ByteComparable {
 
     func hasSameBytes(as other: String) -> Bool {
         var text = self, other = other
-        return text.withUTF8 { mine in other.withUTF8 { mine.elementsEqual($0) } }
+        return text.withUTF8 { mine in
+            other.withUTF8 { theirs in
+                mine.count == theirs.count && (mine.isEmpty || memcmp(mine.baseAddress!, theirs.baseAddress!, mine.count) == 0)
+            }
+        }
     }
 }
 
