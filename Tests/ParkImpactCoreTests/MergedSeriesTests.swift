@@ -33,6 +33,23 @@ import Testing
         #expect(series.lastPresentDay == 12)
     }
 
+    /// Days without a gap are found by position, the others by search: the same cells either way.
+    @Test(arguments: [Array(100...130), [100, 101, 103, 104, 110, 111, 112, 130]])
+    func rangesFindTheSameCellsWithOrWithoutGaps(days: [Int]) {
+        var byDay: [Int: DayCell] = [:]
+        for day in days { byDay[day] = Self.cell(Double(day)) }
+        let series = IndexedSeries(SeriesData(
+            key: SeriesKey(site: "a", quantity: .gas, meter: "m"), intervalSeconds: 3_600, days: byDay, inputs: []))
+        for from in 95...135 {
+            for to in from - 1...136 {
+                let expected = days.filter { $0 >= from && $0 <= to }.map(Double.init)
+                #expect(series.cells(from: from, to: to).map(\.sum) == expected)
+                #expect(series.totals(from: from, to: to).sum == expected.reduce(0, +))
+            }
+            #expect(series.firstIndex(atOrAfter: from) == (days.firstIndex { $0 >= from } ?? days.count))
+        }
+    }
+
     static func kpi(site: String, reason: String?) -> KPI {
         KPI(key: "energy.gas_kwh", period: "2024", site: site, value: reason == nil ? 1 : nil, unit: "kWh",
             coverage: 0.5, flags: ["low" + "_coverage"],

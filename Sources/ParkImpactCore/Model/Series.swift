@@ -225,14 +225,20 @@ final class IndexedSeries: Sendable {
     let countsFromFirstDay: Bool
     /// `SeriesData.notes` (PV matching: totals longer than a day that could not be matched).
     let notes: [String]
+    /// `days[0]` when the days follow each other without a gap (`days[i] == days[0] + i`), as they mostly do: then
+    /// a day's position is computed rather than searched for.
+    private let firstOfRun: Int?
 
     init(_ data: SeriesData) {
         key = data.key
         interval = data.intervalSeconds
         inputs = data.inputs
-        (days, cells) = Self.inDayOrder(data.days)
+        let (days, cells) = Self.inDayOrder(data.days)
+        self.days = days
+        self.cells = cells
         countsFromFirstDay = data.key.quantity == .pvProduction || data.key.quantity.isDerived
         notes = data.notes
+        firstOfRun = days.first.flatMap { $0 + days.count - 1 == days.last ? $0 : nil }
     }
 
     /// The cells of `byDay` in day order. Series mostly cover a run of consecutive days: then each cell goes
@@ -255,8 +261,9 @@ final class IndexedSeries: Sendable {
         var daysPresent: Int32 = 0
     }
 
-    /// The index of the first day at or after `day`.
+    /// The index of the first day at or after `day` (`days.count` when there is none).
     func firstIndex(atOrAfter day: Int) -> Int {
+        if let first = firstOfRun { return min(max(day - first, 0), days.count) }
         var low = 0, high = days.count
         while low < high {
             let mid = (low + high) / 2
@@ -269,14 +276,11 @@ final class IndexedSeries: Sendable {
     func totals(from: Int, to: Int) -> RangeTotals {
         var result = RangeTotals()
         guard from <= to else { return result }
-        var index = firstIndex(atOrAfter: from)
-        while index < days.count, days[index] <= to {
-            let cell = cells[index]
+        for cell in cells(from: from, to: to) {
             result.sum += cell.sum
             result.present += cell.present
             result.estimated += cell.estimated
             if cell.present > 0 { result.daysPresent += 1 }
-            index += 1
         }
         return result
     }
@@ -284,10 +288,7 @@ final class IndexedSeries: Sendable {
     /// The cells of the days in `from...to`, in day order.
     func cells(from: Int, to: Int) -> ArraySlice<DaySummary> {
         guard from <= to else { return [] }
-        let low = firstIndex(atOrAfter: from)
-        var end = low
-        while end < days.count, days[end] <= to { end += 1 }
-        return cells[low..<end]
+        return cells[firstIndex(atOrAfter: from)..<firstIndex(atOrAfter: to + 1)]
     }
 
     var lastPresentDay: Int? {
