@@ -33,8 +33,21 @@ import Testing
             let mantissa = Double(Int64(bitPattern: numbers.next()) % 10_000_000_000) / 1_000
             values.append(mantissa * pow(10, Double(Int(numbers.next() % 17) - 8)))
         }
+        // Ties and near-ties at every number of decimals (k / 2^n is exact), and products close to 2^52, where the
+        // writer hands over to `format`.
+        for numerator in [1, 3, 5, 7, 9, 11, 13, 15, 1_001, 4_095, 123_457] {
+            for exponent in [1, 2, 3, 4, 5, 8, 10, 13, 17, 20, 27] {
+                let tie = Double(numerator) / pow(2, Double(exponent))
+                values += [tie, -tie, tie.nextUp, tie.nextDown, tie * 1_000 + 0.5]
+            }
+        }
+        for decimals in 0...8 {
+            let limit = 0x1p52 / pow(10, Double(decimals))
+            values += [limit, limit.nextDown, limit.nextUp, -limit.nextDown, limit / 2 + 0.5]
+        }
+        values += [2.675, 1.005, 0.045, 1.0e-8, 5.0e-9, 4.9999999e-9, 0.99999999, 9.9999995, 999.9995, 0.0000005]
         for value in values {
-            for decimals in [0, 3, 4, 6, 8] {
+            for decimals in [0, 1, 2, 3, 4, 6, 8] {
                 let expected = MachineNumber.format(value, decimals: decimals)
                 #expect(Self.bytes { MachineNumber.write(value, decimals: decimals, to: &$0) } == expected)
                 #expect(Self.bytes { MachineNumber.write(value, decimals: decimals, decimalComma: true, to: &$0) }

@@ -39,7 +39,7 @@ extension KPIEngine {
         let baselineDays = baseline.lastDay - baseline.firstDay + 1
         let formula = "Σ over carriers (grid offtake, natural gas) and the period's calendar years Y: (baseline kWh "
             + "÷ \(baselineDays) baseline days × the period's days in Y − kWh measured in Y) × the carrier's price for Y "
-            + "(EUR/kWh, prices in \(definition.citedFile)); the baseline is scaled per day because the periods can "
+            + "(EUR/kWh, prices in \(citedFile)); the baseline is scaled per day because the periods can "
             + "differ in length; a carrier the scope does not measure counts in neither period; injection income, "
             + "standing and capacity charges are not included; negative = more energy cost than the baseline"
         let carriers: [(PipelineDefinition.PriceCarrier, Quantity, String)] = [
@@ -72,13 +72,13 @@ extension KPIEngine {
                 let to = min(period.lastDay, CivilDate.dayNumber(year: year, month: 12, day: 31))
                 guard let price = definition.prices[carrier]?[year] else {
                     reasons.append("no \(carrier.rawValue) price for \(year): add prices.\(carrier.rawValue).\(year) "
-                        + "(EUR per kWh) to \(definition.citedFile); a price is never guessed")
+                        + "(EUR per kWh) to \(citedFile); a price is never guessed")
                     continue
                 }
                 let expected = before.sum / Double(baselineDays) * Double(to - from + 1)
                 euros += (expected - (now.sumByYear[year] ?? 0)) * price
                 prices.append(FactorReference(id: "price.\(carrier.rawValue)", value: price, unit: "EUR/kWh", year: year,
-                                              source: definition.citedFile, note: nil))
+                                              source: citedFile, note: nil))
             }
         }
         if measured == 0 {
@@ -97,9 +97,9 @@ extension KPIEngine {
     func pilotCost(site: String?) -> (euros: Double?, reason: String) {
         if let site {
             return (definition.pilotCostBySite[site],
-                    "no pilot_cost_by_site.\(site) in \(definition.citedFile) (EUR invested at this site)")
+                    "no pilot_cost_by_site.\(site) in \(citedFile) (EUR invested at this site)")
         }
-        return (definition.pilotCost, "no pilot_cost in \(definition.citedFile) (total investment of the pilot in EUR)")
+        return (definition.pilotCost, "no pilot_cost in \(citedFile) (total investment of the pilot in EUR)")
     }
 
     func costPerTonne(period: ReportPeriod, site: String?) -> KPI {

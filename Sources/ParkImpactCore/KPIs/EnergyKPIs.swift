@@ -13,7 +13,7 @@ extension KPIEngine {
     }
 
     func hasSeries(_ quantity: Quantity, site: String) -> Bool {
-        quantities.contains(quantity) && (seriesBySite[site] ?? []).contains { $0.key.quantity == quantity }
+        !seriesOf(quantity, site: site).isEmpty
     }
 
     /// `logistiek 15 min, zon 1 day`: the matching buckets of the scope's PV sites.

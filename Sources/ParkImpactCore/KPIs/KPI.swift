@@ -35,7 +35,7 @@ public struct Provenance: Sendable, Equatable {
     /// Input files (paths relative to the input folder), sorted.
     public var inputs: [String]
     /// The factor used (for a period spanning several years: the first; all are in `factors`).
-    public var factor: FactorReference?
+    public var factor: FactorReference? { factors.first }
     public var factors: [FactorReference]
     public var formula: String
     /// Why the value is null, when it is.
@@ -43,7 +43,6 @@ public struct Provenance: Sendable, Equatable {
 
     public init(inputs: [String] = [], factors: [FactorReference] = [], formula: String, reason: String? = nil) {
         self.inputs = inputs
-        self.factor = factors.first
         self.factors = factors
         self.formula = formula
         self.reason = reason

@@ -1,3 +1,6 @@
+import Foundation
+import Synchronization
+
 /// Computes the KPIs of one pilot from its merged series: for `baseline`, `reporting`, each calendar year and each
 /// month spanned by them, per site and for the pilot total. Every value carries its provenance.
 public struct KPIEngine: Sendable {
@@ -5,20 +8,37 @@ public struct KPIEngine: Sendable {
     public let catalogue: FactorCatalogue
     let table: LocalTimeTable
     let series: [IndexedSeries]
-    /// `series` by site and the quantities present: asked per period × scope × family, so looked up, not scanned.
-    let seriesBySite: [String: [IndexedSeries]]
+    /// `series` by scope (a site or all, one quantity or all metered ones) and the quantities present: asked per
+    /// period × scope × family, so looked up, not scanned.
+    let seriesByScope: [Scope: [IndexedSeries]]
     let quantities: Set<Quantity>
     let rejects: [Reject]
+    /// `definition.citedFile`, built once (factor overrides cite it in every emission KPI).
+    let citedFile: String
 
     public init(definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], catalogue: FactorCatalogue) {
+        self.init(definition: definition, indexed: series.map(IndexedSeries.init), rejects: rejects,
+                  catalogue: catalogue)
+    }
+
+    /// The engine over series already in day order (`PipelineRun.mergeAndBuild`).
+    init(definition: PipelineDefinition, indexed: [IndexedSeries], rejects: [Reject], catalogue: FactorCatalogue) {
         self.definition = definition
         self.catalogue = catalogue
         table = LocalTimeTable.cached(definition.timezone)!
-        let indexed = series.map(IndexedSeries.init)
-        self.series = indexed
-        seriesBySite = Dictionary(grouping: indexed, by: \.key.site)
+        series = indexed
+        var byScope: [Scope: [IndexedSeries]] = [:]
+        for entry in indexed {
+            let quantity = entry.key.quantity
+            for site in [nil, entry.key.site] {
+                byScope[Scope(site: site, quantity: quantity), default: []].append(entry)
+                if quantity.hasCoverage { byScope[Scope(site: site, quantity: nil), default: []].append(entry) }
+            }
+        }
+        seriesByScope = byScope
         quantities = Set(indexed.map(\.key.quantity))
         self.rejects = rejects
+        citedFile = definition.citedFile
     }
 
     /// Every key the engine can emit, family by family in the order `kpis(period:site:)` emits them. A family emits
@@ -74,12 +94,14 @@ public struct KPIEngine: Sendable {
     /// All KPIs: by period (in `periods` order), then pilot total, then sites in definition order, then key.
     ///
     /// Each period × scope is computed on its own (the engine is immutable), on up to `threads` cores
-    /// (`ConcurrentMap`), and the parts are joined in that order: the same KPIs for any number of threads.
+    /// (`ConcurrentMap`), and the parts are joined in that order: the same KPIs for any number of threads. Their
+    /// repeated texts and lists are shared (`KPISharing`) as each part is done.
     public func compute(threads: Int? = nil) -> [KPI] {
         let scopes: [String?] = [nil] + definition.sites.map(\.id)
         let periods = self.periods
+        let sharing = KPISharing()
         let parts = ConcurrentMap.map(periods.count * scopes.count, threads: threads) { job in
-            kpis(period: periods[job / scopes.count], site: scopes[job % scopes.count])
+            sharing.share(kpis(period: periods[job / scopes.count], site: scopes[job % scopes.count]))
         }
         var result: [KPI] = []
         result.reserveCapacity(parts.reduce(0) { $0 + $1.count })
@@ -105,10 +127,15 @@ public struct KPIEngine: Sendable {
         !self.quantities.isDisjoint(with: quantities)
     }
 
-    /// The scope's series of one quantity (all sites when `site` is nil).
+    /// A site (nil: all) and a quantity (nil: all metered quantities, those with coverage).
+    struct Scope: Hashable {
+        let site: String?
+        let quantity: Quantity?
+    }
+
+    /// The scope's series of one quantity (all sites when `site` is nil), in `series` order.
     func seriesOf(_ quantity: Quantity, site: String?) -> [IndexedSeries] {
-        guard quantities.contains(quantity) else { return [] }
-        return (site.map { seriesBySite[$0] ?? [] } ?? series).filter { $0.key.quantity == quantity }
+        seriesByScope[Scope(site: site, quantity: quantity)] ?? []
     }
 
     func energyAndEmissionKPIs(period: ReportPeriod, site: String?) -> [KPI] {
@@ -196,8 +223,7 @@ public struct KPIEngine: Sendable {
 
     /// The scope's series of one quantity, or (nil) all metered series: event records have no coverage.
     func scopeSeries(_ quantity: Quantity?, _ site: String?) -> [IndexedSeries] {
-        let scope = site.map { seriesBySite[$0] ?? [] } ?? series
-        return scope.filter { quantity == nil ? $0.key.quantity.hasCoverage : $0.key.quantity == quantity }
+        seriesByScope[Scope(site: site, quantity: quantity)] ?? []
     }
 
     /// Sums of one quantity over the scope's series, split by consumption year (for factors picked by year).
@@ -220,7 +246,7 @@ public struct KPIEngine: Sendable {
                 seconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(first))
                 days = period.lastDay - first + 1
             }
-            totals.inputs.formUnion(entry.inputs.filter { $0.overlaps(period) }.map(\.file))
+            for input in entry.inputs where input.overlaps(period) { totals.inputs.insert(input.file) }
             var seriesSum = 0.0, seriesPresent = 0, seriesEstimated = 0
             defer {
                 if seriesPresent > 0 {
@@ -297,7 +323,7 @@ public struct KPIEngine: Sendable {
         for (siteID, byYear) in totals.sumBySiteYear.sorted(by: { $0.key < $1.key }) {
             for (year, kWh) in byYear.sorted(by: { $0.key < $1.key }) {
                 let picked = catalogue.pick(factorFor(siteID), year: year, overrides: definition.factorOverrides,
-                                            overrideFile: definition.citedFile)!
+                                            overrideFile: citedFile)!
                 tonnes += kWh * picked.factor.value / 1000
                 let reference = FactorReference(
                     id: picked.factor.id, value: picked.factor.value, unit: picked.factor.unit, year: picked.factor.year,
@@ -316,8 +342,10 @@ public struct KPIEngine: Sendable {
         let formula = "(E_reporting − E_baseline) ÷ E_baseline × 100, E = co2.scope1_t + co2.scope2_market_t; "
             + "a source not measured at a site counts as 0 in both periods"
         let baselinePeriod = periods[0]
-        let baseline1 = emissionsOnly(scope1.key, baselinePeriod, site)
-        let baselineMarket = emissionsOnly(market.key, baselinePeriod, site)
+        // The baseline side: the same family for the baseline period, computed once for both keys.
+        let baselineKPIs = energyAndEmissionKPIs(period: baselinePeriod, site: site)
+        let baseline1 = baselineKPIs.first { $0.key == scope1.key }!
+        let baselineMarket = baselineKPIs.first { $0.key == market.key }!
         let inputs = Set(scope1.provenance.inputs + market.provenance.inputs).sorted()
         let factors = scope1.provenance.factors + market.provenance.factors
         func total(_ a: KPI, _ b: KPI) -> Double? {
@@ -333,11 +361,6 @@ public struct KPIEngine: Sendable {
         return KPI(key: key, period: reporting.key, site: site, value: (now - before) / before * 100, unit: "%",
                    coverage: coverage, flags: coverageFlags(coverage),
                    provenance: Provenance(inputs: inputs, factors: factors, formula: formula))
-    }
-
-    /// Scope 1 or Scope 2 market-based for another period (the baseline side of the change KPI).
-    func emissionsOnly(_ key: String, _ period: ReportPeriod, _ site: String?) -> KPI {
-        energyAndEmissionKPIs(period: period, site: site).first { $0.key == key }!
     }
 
     func quality(period: ReportPeriod, site: String?) -> [KPI] {
@@ -383,72 +406,84 @@ public struct KPIEngine: Sendable {
     }
 }
 
-/// A series with its day cells in day order, for range sums.
-struct IndexedSeries: Sendable {
-    let key: SeriesKey
-    let interval: Int32
-    let inputs: [InputSpan]
-    let days: [Int]
-    let cells: [DayCell]
-    /// Expected intervals count from the series' first day (PV production and what PV matching derives from it):
-    /// before its first reading the installation did not exist, which is not missing data.
-    let countsFromFirstDay: Bool
-    /// `SeriesData.notes` (PV matching: totals longer than a day that could not be matched).
-    let notes: [String]
+/// One copy of each text and list that the KPIs of a pilot repeat. Formulas, reasons, inputs and flags are built per
+/// KPI, mostly the same ones over and over (every site and period of a key has the same formula, every key of a
+/// site and period the same inputs); the KPIs keep references to shared copies instead, so the list of KPIs takes a
+/// fraction of the memory. Used from every worker of `KPIEngine.compute`, hence the lock.
+///
+/// Texts are matched by their UTF-8 bytes (`SameBytes`), not as `String`s: that is cheaper than Unicode-aware
+/// hashing and comparison, and a text is only ever replaced by one with exactly its bytes.
+final class KPISharing: Sendable {
+    private struct Pool {
+        var texts: Set<SameBytes<String>> = []
+        var lists: Set<SameBytes<[String]>> = []
 
-    init(_ data: SeriesData) {
-        key = data.key
-        interval = data.intervalSeconds
-        inputs = data.inputs
-        let sorted = data.days.sorted { $0.key < $1.key }
-        days = sorted.map(\.key)
-        cells = sorted.map(\.value)
-        countsFromFirstDay = data.key.quantity == .pvProduction || data.key.quantity.isDerived
-        notes = data.notes
-    }
-
-    struct RangeTotals {
-        var sum = 0.0
-        var present: Int32 = 0
-        var estimated: Int32 = 0
-        var daysPresent: Int32 = 0
-    }
-
-    /// Sums of the days in `from...to`, added in day order.
-    func totals(from: Int, to: Int) -> RangeTotals {
-        var result = RangeTotals()
-        guard from <= to else { return result }
-        var low = 0, high = days.count
-        while low < high {
-            let mid = (low + high) / 2
-            if days[mid] < from { low = mid + 1 } else { high = mid }
+        mutating func text(_ text: String) -> String {
+            text.utf8.count <= 15 ? text : texts.insert(SameBytes(text)).memberAfterInsert.value  // else inline
         }
-        var index = low
-        while index < days.count, days[index] <= to {
-            let cell = cells[index]
-            result.sum += cell.sum
-            result.present += cell.present
-            result.estimated += cell.estimated
-            if cell.present > 0 { result.daysPresent += 1 }
-            index += 1
+
+        mutating func list(_ list: [String]) -> [String] {
+            list.isEmpty ? list : lists.insert(SameBytes(list)).memberAfterInsert.value
         }
-        return result
     }
 
-    /// The cells of the days in `from...to`, in day order.
-    func cells(from: Int, to: Int) -> ArraySlice<DayCell> {
-        guard from <= to else { return [] }
-        var low = 0, high = days.count
-        while low < high {
-            let mid = (low + high) / 2
-            if days[mid] < from { low = mid + 1 } else { high = mid }
+    private let pool = Mutex(Pool())
+
+    /// `kpis` with their texts and lists replaced by the shared copies of the same values.
+    func share(_ kpis: [KPI]) -> [KPI] {
+        pool.withLock { pool in
+            kpis.map { kpi in
+                let provenance = kpi.provenance
+                return KPI(key: kpi.key, period: kpi.period, site: kpi.site, value: kpi.value, unit: kpi.unit,
+                           coverage: kpi.coverage, estimatedShare: kpi.estimatedShare, flags: pool.list(kpi.flags),
+                           provenance: Provenance(inputs: pool.list(provenance.inputs), factors: provenance.factors,
+                                                  formula: pool.text(provenance.formula),
+                                                  reason: provenance.reason.map { pool.text($0) }))
+            }
         }
-        var end = low
-        while end < days.count, days[end] <= to { end += 1 }
-        return cells[low..<end]
+    }
+}
+
+/// A text, or a list of texts, hashed and compared by its UTF-8 bytes.
+struct SameBytes<Value: ByteComparable>: Hashable {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func hash(into hasher: inout Hasher) { value.hashBytes(into: &hasher) }
+
+    static func == (lhs: Self, rhs: Self) -> Bool { lhs.value.hasSameBytes(as: rhs.value) }
+}
+
+/// What `SameBytes` can hold.
+protocol ByteComparable {
+    func hashBytes(into hasher: inout Hasher)
+    func hasSameBytes(as other: Self) -> Bool
+}
+
+extension String: ByteComparable {
+    func hashBytes(into hasher: inout Hasher) {
+        var text = self
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(utf8.count)  // ends the text: lists of texts hash apart however their bytes are cut
     }
 
-    var lastPresentDay: Int? {
-        cells.lastIndex { $0.present > 0 }.map { days[$0] }
+    func hasSameBytes(as other: String) -> Bool {
+        var text = self, other = other
+        return text.withUTF8 { mine in
+            other.withUTF8 { theirs in
+                mine.count == theirs.count && (mine.isEmpty || memcmp(mine.baseAddress!, theirs.baseAddress!, mine.count) == 0)
+            }
+        }
+    }
+}
+
+extension Array: ByteComparable where Element == String {
+    func hashBytes(into hasher: inout Hasher) {
+        for text in self { text.hashBytes(into: &hasher) }
+    }
+
+    func hasSameBytes(as other: [String]) -> Bool {
+        count == other.count && zip(self, other).allSatisfy { $0.hasSameBytes(as: $1) }
     }
 }

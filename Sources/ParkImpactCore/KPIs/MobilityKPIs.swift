@@ -465,7 +465,7 @@ extension KPIEngine {
                 guard change != 0 else { continue }
                 guard let id = Self.passengerKmFactorID(mode),
                       let picked = catalogue.pick(id, year: now.date.year, overrides: definition.factorOverrides,
-                                                  overrideFile: definition.citedFile) else {
+                                                  overrideFile: citedFile) else {
                     let shift = -change * 100
                     let reason = "no emission factor for \(mode.rawValue) in the catalogue, and its share changed by "
                         + "\(shift > 0 ? "+" : "")\(mobilityNumber(shift)) pp (\(now.label) vs \(before.label)): "
@@ -567,7 +567,7 @@ extension KPIEngine {
         var inputs: Set<String> = []
         for counter in used {
             let members = groups[counter]!
-            var byDay: [Int: [DayCell]] = [:]
+            var byDay: [Int: [DaySummary]] = [:]
             for entry in members {
                 inputs.formUnion(entry.inputs.filter { $0.overlaps(period) }.map(\.file))
                 expected += entry.interval >= 82_800 ? Double(days) * 86_400 / Double(max(86_400, entry.interval))

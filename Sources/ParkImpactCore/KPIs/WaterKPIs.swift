@@ -111,7 +111,7 @@ extension KPIEngine {
 
     /// The lowest night flow of a site in the period, m³/h.
     ///
-    /// Per local day, each water meter's night rate is `DayCell.nightMinimumRate`: the lowest flow of a present
+    /// Per local day, each water meter's night rate is `DaySummary.nightMinimumRate`: the lowest flow of a present
     /// interval of at most one hour starting 01:00–05:00 local. A site's night rate is the sum over its meters with
     /// such intervals (a lower bound of their combined flow: each meter's minimum may fall in another quarter). A
     /// night counts only when every such meter in service that day (the day lies between its first and last day of

@@ -410,7 +410,7 @@ extension KPIEngine {
 
 extension IndexedSeries {
     /// The days in `from...to` with their cells, in day order.
-    func dayCells(from: Int, to: Int) -> [(day: Int, cell: DayCell)] {
+    func dayCells(from: Int, to: Int) -> [(day: Int, cell: DaySummary)] {
         let slice = cells(from: from, to: to)
         return slice.indices.map { (days[$0], slice[$0]) }
     }

@@ -189,3 +189,109 @@ public struct Reject: Sendable, Equatable {
         self.day = day
     }
 }
+
+/// A merged day cell as the stages after the merge read it: 40 bytes rather than `DayCell`'s 64, without what only
+/// the merge needs (the first and last interval start) or nothing reads (the estimated sum).
+struct DaySummary: Sendable, Equatable {
+    var sum: Double
+    var maximum: Double
+    var nightMinimumRate: Double
+    var present: Int32
+    var estimated: Int32
+    var missing: Int32
+
+    init(_ cell: DayCell) {
+        sum = cell.sum
+        maximum = cell.maximum
+        nightMinimumRate = cell.nightMinimumRate
+        present = cell.present
+        estimated = cell.estimated
+        missing = cell.missing
+    }
+}
+
+/// A merged series with its day cells in day order: the compact form everything after the merge reads (range sums
+/// for the KPIs, `DailyTotals`, `daily.csv`), built once per series so that the per-file dictionaries can go.
+/// A class: the KPI engine hands series around by scope and quantity, one reference each.
+final class IndexedSeries: Sendable {
+    let key: SeriesKey
+    let interval: Int32
+    let inputs: [InputSpan]
+    /// Local day numbers, ascending; `cells[i]` is the cell of `days[i]`.
+    let days: [Int]
+    let cells: [DaySummary]
+    /// Expected intervals count from the series' first day (PV production and what PV matching derives from it):
+    /// before its first reading the installation did not exist, which is not missing data.
+    let countsFromFirstDay: Bool
+    /// `SeriesData.notes` (PV matching: totals longer than a day that could not be matched).
+    let notes: [String]
+    /// `days[0]` when the days follow each other without a gap (`days[i] == days[0] + i`), as they mostly do: then
+    /// a day's position is computed rather than searched for.
+    private let firstOfRun: Int?
+
+    init(_ data: SeriesData) {
+        key = data.key
+        interval = data.intervalSeconds
+        inputs = data.inputs
+        let (days, cells) = Self.inDayOrder(data.days)
+        self.days = days
+        self.cells = cells
+        countsFromFirstDay = data.key.quantity == .pvProduction || data.key.quantity.isDerived
+        notes = data.notes
+        firstOfRun = days.first.flatMap { $0 + days.count - 1 == days.last ? $0 : nil }
+    }
+
+    /// The cells of `byDay` in day order. Series mostly cover a run of consecutive days: then each cell goes
+    /// straight to its place, without a sort.
+    static func inDayOrder(_ byDay: [Int: DayCell]) -> (days: [Int], cells: [DaySummary]) {
+        guard let first = byDay.keys.min(), let last = byDay.keys.max() else { return ([], []) }
+        if last - first + 1 == byDay.count {
+            var cells = [DaySummary](repeating: DaySummary(DayCell()), count: byDay.count)
+            for (day, cell) in byDay { cells[day - first] = DaySummary(cell) }
+            return (Array(first...last), cells)
+        }
+        let days = byDay.keys.sorted()
+        return (days, days.map { DaySummary(byDay[$0]!) })
+    }
+
+    struct RangeTotals {
+        var sum = 0.0
+        var present: Int32 = 0
+        var estimated: Int32 = 0
+        var daysPresent: Int32 = 0
+    }
+
+    /// The index of the first day at or after `day` (`days.count` when there is none).
+    func firstIndex(atOrAfter day: Int) -> Int {
+        if let first = firstOfRun { return min(max(day - first, 0), days.count) }
+        var low = 0, high = days.count
+        while low < high {
+            let mid = (low + high) / 2
+            if days[mid] < day { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// Sums of the days in `from...to`, added in day order.
+    func totals(from: Int, to: Int) -> RangeTotals {
+        var result = RangeTotals()
+        guard from <= to else { return result }
+        for cell in cells(from: from, to: to) {
+            result.sum += cell.sum
+            result.present += cell.present
+            result.estimated += cell.estimated
+            if cell.present > 0 { result.daysPresent += 1 }
+        }
+        return result
+    }
+
+    /// The cells of the days in `from...to`, in day order.
+    func cells(from: Int, to: Int) -> ArraySlice<DaySummary> {
+        guard from <= to else { return [] }
+        return cells[firstIndex(atOrAfter: from)..<firstIndex(atOrAfter: to + 1)]
+    }
+
+    var lastPresentDay: Int? {
+        cells.lastIndex { $0.present > 0 }.map { days[$0] }
+    }
+}

@@ -8,20 +8,20 @@ import Foundation
 /// present (measured or estimated) intervals and of missing ones. Sorted by series, then date.
 public enum DailyCSV {
     public static func render(_ series: [SeriesData]) -> String {
-        let sorted = series.sorted { $0.key < $1.key }
+        let sorted = series.sorted { $0.key < $1.key }.map(IndexedSeries.init)
         return String(decoding: part(sorted, 0..<sorted.count), as: UTF8.self)
     }
 
     /// The bytes of daily.csv for `sorted[range]` (the series sorted by key), with the header when the range starts
     /// at the first series: the parts of consecutive ranges, one after the other, are the file.
-    static func part(_ sorted: [SeriesData], _ range: Range<Int>) -> [UInt8] {
+    static func part(_ sorted: [IndexedSeries], _ range: Range<Int>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + sorted[range].reduce(0) { $0 + $1.days.count * 72 })
         if range.lowerBound == 0 { out.write("series,date,sum,count,missing\n") }
         for data in sorted[range] {
             var name: [UInt8] = []
             CSVOutput.write(cell: data.key.description, locale: .en, to: &name)
-            for (day, cell) in data.days.sorted(by: { $0.key < $1.key }) {
+            for (day, cell) in zip(data.days, data.cells) {
                 out.append(contentsOf: name)
                 out.append(0x2C)
                 out.write(day: day)

@@ -25,6 +25,11 @@ public struct DailyTotal: Sendable, Equatable {
 public enum DailyTotals {
     /// Every day from the first to the last day of the baseline and reporting periods, in day order.
     public static func compute(_ series: [SeriesData], periods: [ReportPeriod], table: LocalTimeTable) -> [DailyTotal] {
+        compute(series.map(IndexedSeries.init), periods: periods, table: table)
+    }
+
+    /// `compute` over series already in day order.
+    static func compute(_ series: [IndexedSeries], periods: [ReportPeriod], table: LocalTimeTable) -> [DailyTotal] {
         let spans = periods.filter { $0.kind == .baseline || $0.kind == .reporting }
         guard let first = spans.map(\.firstDay).min(), let last = spans.map(\.lastDay).max(), first <= last else {
             return []
@@ -34,16 +39,20 @@ public enum DailyTotals {
         // Each local day's length, looked up once rather than per series.
         let daySeconds = (first...last).map { Double(table.startOfDay($0 + 1) - table.startOfDay($0)) }
         for entry in metered {
-            let fromDay = entry.key.quantity == .pvProduction ? max(first, entry.days.keys.min() ?? first) : first
+            let fromDay = entry.key.quantity == .pvProduction ? max(first, entry.days.first ?? first) : first
             guard fromDay <= last else { continue }
             let isOfftake = entry.key.quantity == .electricityOfftake
+            let interval = entry.interval
+            let days = entry.days, cells = entry.cells
+            var next = entry.firstIndex(atOrAfter: fromDay)  // the series' next day with a cell
             for day in fromDay...last {
                 let index = day - first
-                let interval = entry.intervalSeconds
                 let seconds = daySeconds[index]
                 result[index].expected += interval >= 82_800 ? 86_400 / Double(max(86_400, interval))
                     : interval > 0 ? seconds / Double(interval) : 1
-                guard let cell = entry.days[day] else { continue }
+                guard next < days.count, days[next] == day else { continue }
+                let cell = cells[next]
+                next += 1
                 result[index].present += interval > 0 ? Int(cell.present) : (cell.present > 0 ? 1 : 0)
                 result[index].estimated += Int(cell.estimated)
                 if isOfftake, cell.present > 0 { result[index].offtakeKWh = (result[index].offtakeKWh ?? 0) + cell.sum }

@@ -467,25 +467,32 @@ struct NoteCollector {
 // MARK: - KPI lookup
 
 /// KPIs by (key, period, site); the first of duplicates wins, as in `PilotReport.kpi(_:period:site:)`.
+///
+/// The engine lists the KPIs of one period and scope together (`KPIEngine.compute`), a few dozen keys: the index
+/// keeps those runs by period and site, and a lookup scans its run for the key. That is one comparison of texts per
+/// KPI to build, rather than hashing all three texts of every KPI, and positions, not copies of the KPIs.
 struct KPIIndex {
-    struct ID: Hashable {
-        let key: String
-        let period: String
-        let site: String?
-    }
-
-    private var map: [ID: KPI] = [:]
+    private let kpis: [KPI]
+    /// Runs of consecutive KPIs with the same period and site, in list order, by period and site.
+    private var runs: [String: [String?: [Range<Int>]]] = [:]
 
     init(_ kpis: [KPI]) {
-        map.reserveCapacity(kpis.count)
-        for kpi in kpis {
-            let id = ID(key: kpi.key, period: kpi.period, site: kpi.site)
-            if map[id] == nil { map[id] = kpi }
+        self.kpis = kpis
+        var start = 0
+        for index in kpis.indices {
+            let isLast = index == kpis.count - 1
+            guard isLast || kpis[index + 1].period != kpis[start].period || kpis[index + 1].site != kpis[start].site
+            else { continue }
+            runs[kpis[start].period, default: [:]][kpis[start].site, default: []].append(start..<(index + 1))
+            start = index + 1
         }
     }
 
     subscript(key: String, period: String, site: String?) -> KPI? {
-        map[ID(key: key, period: period, site: site)]
+        for run in runs[period]?[site] ?? [] {
+            if let index = kpis[run].firstIndex(where: { $0.key == key }) { return kpis[index] }
+        }
+        return nil
     }
 }
 

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The machine-readable outputs (kpis.json, kpis.csv, daily.csv) are built as UTF-8 bytes, not by `String`
 /// concatenation: one growing buffer per part, no `String` per field or row. Every writer here produces exactly
 /// the bytes of the `String` function it stands in for (named in its doc comment), which stays the reference.
@@ -42,68 +38,97 @@ extension Array where Element == UInt8 {
 extension MachineNumber {
     /// Appends `format(value, decimals:)`; with `decimalComma`, its `.` written as `,` (`CSVLocale.nl.number`).
     ///
-    /// `String(format: "%.*f")` (what `format` used) prints through the C library's `snprintf`; calling
-    /// `vsnprintf` directly gives the same digits without a `String` and Foundation's format parser. A result that
-    /// is not plain `-0123456789.` (a C locale with another decimal mark) falls back to `format`.
+    /// `format` prints through the C library (`String(format: "%.*f")`), which rounds the exact binary value to
+    /// `decimals` places, a tie to even. That is done here without it: `value × 10^decimals` is split into the
+    /// rounded product and its exact error (a fused multiply-add), which together tell on which side of the
+    /// half-way point the exact product lies, so the integer nearest to it (a tie to even) is exact. Products of
+    /// 2^52 and more (where a `Double` has no fraction left) go through `format` itself.
     static func write(_ value: Double, decimals: Int, decimalComma: Bool = false, to out: inout [UInt8]) {
         guard value.isFinite else { return out.write("null") }
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer in
-            let length = withVaList([Int32(decimals), value]) { arguments in
-                Int(vsnprintf(buffer.baseAddress!, 512, "%.*f", arguments))
-            }
-            guard length > 0, length < 512 else { return out.write(slowFormat(value, decimals, decimalComma)) }
-            var end = length, point = -1
-            for index in 0..<length {
-                switch UInt8(bitPattern: buffer[index]) {
-                case 0x2E: point = index
-                case 0x30...0x39, 0x2D: break
-                default: return out.write(slowFormat(value, decimals, decimalComma))
-                }
-            }
-            if point >= 0 {
-                while end > point + 1, buffer[end - 1] == 0x30 { end -= 1 }
-                if end == point + 1 { end = point }
-            }
-            if end == 2, buffer[0] == 0x2D, buffer[1] == 0x30 { return out.append(0x30) }  // "-0" → "0"
-            for index in 0..<end {
-                let byte = UInt8(bitPattern: buffer[index])
-                out.append(byte == 0x2E && decimalComma ? 0x2C : byte)
-            }
+        guard decimals >= 0, decimals < powersOfTen.count, let scaled = scaledAndRounded(value.magnitude, decimals)
+        else {
+            let text = format(value, decimals: decimals)
+            return out.write(decimalComma ? CSVLocale.nl.number(text) : text)
+        }
+        guard scaled > 0 else { return out.append(0x30) }  // "0", "-0" and "-0.000" are all written "0"
+        if value < 0 { out.append(0x2D) }
+        let divisor = UInt64(powersOfTen[decimals])
+        out.write(decimal: Int(scaled / divisor))
+        var fraction = scaled % divisor
+        guard fraction > 0 else { return }
+        // The fraction's digits, leading zeros kept and trailing zeros dropped.
+        var width = decimals
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
+        out.append(decimalComma ? 0x2C : 0x2E)
+        // `width` digits, filled from the last: the zeros left are the leading ones.
+        out.append(contentsOf: repeatElement(0x30, count: width))
+        var index = out.count - 1
+        while fraction > 0 {
+            out[index] = 0x30 + UInt8(fraction % 10)
+            fraction /= 10
+            index -= 1
         }
     }
 
-    private static func slowFormat(_ value: Double, _ decimals: Int, _ decimalComma: Bool) -> String {
-        let text = format(value, decimals: decimals)
-        return decimalComma ? CSVLocale.nl.number(text) : text
+    /// 10^0 … 10^15, each exact as a `Double`.
+    private static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+                                                1e14, 1e15]
+
+    /// `magnitude × 10^decimals` rounded to the nearest integer (a tie to even), exactly; nil when the product is
+    /// 2^52 or more.
+    private static func scaledAndRounded(_ magnitude: Double, _ decimals: Int) -> UInt64? {
+        let scale = powersOfTen[decimals]
+        let product = magnitude * scale
+        guard product < 0x1p52 else { return nil }
+        // The exact product is `product + error`: the error of a product is a `Double`, and the fused multiply-add
+        // gives it without rounding.
+        let error = (-product).addingProduct(magnitude, scale)
+        let whole = product.rounded(.down)
+        // `fraction - 0.5` is exact where it matters (fraction ≥ 0.25, Sterbenz), and a sum of two `Double`s has
+        // the sign of the exact sum: above (> 0), below (< 0) or at (0) the half-way point.
+        let side = ((product - whole) - 0.5) + error
+        var result = UInt64(whole)
+        if side > 0 || (side == 0 && result & 1 == 1) { result += 1 }
+        return result
     }
 }
 
 extension KPIJSONWriter {
-    /// Appends `json(text)`: the same escapes, decided byte by byte (all of them are ASCII, so a multi-byte
-    /// character is copied as it is, as `json` copies its scalar).
+    /// Appends `json(text)`.
     static func write(json text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { write(json: $0, to: &out) }
+    }
+
+    /// Appends `json(String(decoding: bytes, as: UTF8.self))`: the same escapes, decided byte by byte (all of them
+    /// are ASCII, so a multi-byte character is copied as it is, as `json` copies its scalar). The runs between
+    /// escapes are copied whole.
+    static func write(json bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
-        let utf8 = text.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C }) {
-            out.append(contentsOf: utf8)
-        } else {
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            for byte in utf8 {
-                switch byte {
-                case 0x22: out.append(0x5C); out.append(0x22)
-                case 0x5C: out.append(0x5C); out.append(0x5C)
-                case 0x0A: out.append(0x5C); out.append(0x6E)
-                case 0x0D: out.append(0x5C); out.append(0x72)
-                case 0x09: out.append(0x5C); out.append(0x74)
-                case 0x3C: out.write("\\u003c")
-                case ..<0x20:
-                    out.write("\\u00")
-                    out.append(hex[Int(byte >> 4)])
-                    out.append(hex[Int(byte & 0xF)])
-                default: out.append(byte)
-                }
+        var copied = 0  // bytes before this one are in `out`
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x3C else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
+            copied = index + 1
+            switch byte {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x09: out.append(0x5C); out.append(0x74)
+            case 0x3C: out.write("\\u003c")
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                out.write("\\u00")
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0xF)])
             }
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
         out.append(0x22)
     }
 }
@@ -129,6 +154,11 @@ extension CSVOutput {
         let formulaStart = first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09
             || first == 0x0D
         var plain = !formulaStart && first != 0x20 && last != 0x20  // `cell`'s fast path
+        // Most cells have none of `,` `"` LF `;` CR: one quick pass tells, before the one that looks closer.
+        let special: UInt64 = 1 << 0x2C | 1 << 0x22 | 1 << 0x0A | 1 << 0x3B | 1 << 0x0D
+        if plain, !bytes.contains(where: { $0 < 64 && special >> $0 & 1 == 1 }) {
+            return out.append(contentsOf: bytes)
+        }
         var needsQuotes = false
         for index in 0..<count {
             switch bytes[index] {

@@ -160,31 +160,44 @@ public enum PipelineRun {
     }
 
     /// Merges the contributions (reporting overlaps) and builds the pilot's report; `series` are the merged measured
-    /// series (for `daily.csv`).
-    public static func mergeAndBuild(
-        definition: PipelineDefinition, inputs: [Aggregate.MergeInput], rejects: [Reject], files: [FileSummary],
-        catalogue: FactorCatalogue, threads: Int? = nil, diagnostics: inout Diagnostics
-    ) -> (report: PilotReport, series: [SeriesData]) {
+    /// series in key order (for `daily.csv`).
+    ///
+    /// `inputs` are consumed: after PV matching (the only stage that needs the interval readings), each merged series
+    /// is put in day order (`IndexedSeries`, what everything after the merge reads) and its dictionary and readings
+    /// freed, so the cells are not held twice when the caller keeps no other reference to the inputs.
+    static func mergeAndBuild(
+        definition: PipelineDefinition, inputs: consuming [Aggregate.MergeInput], rejects: [Reject],
+        files: [FileSummary], catalogue: FactorCatalogue, threads: Int? = nil, diagnostics: inout Diagnostics
+    ) -> (report: PilotReport, series: [IndexedSeries]) {
         let table = LocalTimeTable.cached(definition.timezone)!
-        let (series, overlaps) = Aggregate.merge(inputs, table: table)
+        var series: [SeriesData]
+        let overlaps: [Aggregate.Overlap]
+        (series, overlaps) = Aggregate.merge(inputs, table: table)
+        _ = consume inputs
         for overlap in overlaps {
             diagnostics.add(overlap.kind == .identical ? .info : .warning, overlap.description, pilot: definition.pilot)
         }
-        return (buildReport(definition: definition, series: series, rejects: rejects, files: files, catalogue: catalogue,
-                            threads: threads),
-                series)
+        let derived = PVMatching.derive(series, table: table).map(IndexedSeries.init)
+        var measured: [IndexedSeries] = []
+        measured.reserveCapacity(series.count)
+        for index in series.indices {
+            measured.append(IndexedSeries(series[index]))
+            series[index].days = [:]
+            series[index].readings = []
+        }
+        return (buildReport(definition: definition, measured: measured, derived: derived, rejects: rejects,
+                            files: files, catalogue: catalogue, threads: threads),
+                measured)
     }
 
-    public static func buildReport(
-        definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], files: [FileSummary],
-        catalogue: FactorCatalogue, threads: Int? = nil
+    /// The pilot's report from its merged measured series (in key order) and the series PV matching derived from
+    /// them.
+    static func buildReport(
+        definition: PipelineDefinition, measured: [IndexedSeries], derived: [IndexedSeries], rejects: [Reject],
+        files: [FileSummary], catalogue: FactorCatalogue, threads: Int? = nil
     ) -> PilotReport {
-        // PV matching needs the interval readings; nothing after it does, so they are dropped here.
         let table = LocalTimeTable.cached(definition.timezone)!
-        let derived = PVMatching.derive(series, table: table)
-        var measured = series
-        for index in measured.indices where !measured[index].readings.isEmpty { measured[index].readings = [] }
-        let engine = KPIEngine(definition: definition, series: measured + derived, rejects: rejects,
+        let engine = KPIEngine(definition: definition, indexed: measured + derived, rejects: rejects,
                                catalogue: catalogue)
         let kpis = engine.compute(threads: threads)
         var factors: [FactorReference] = []
@@ -193,7 +206,7 @@ public enum PipelineRun {
         }
         factors.sort { ($0.id, $0.year) < ($1.id, $1.year) }
         return PilotReport(definition: definition, periods: engine.periods, kpis: kpis, files: files, rejects: rejects,
-                           factorsUsed: factors, lastDataDate: engine.lastDataDate, seriesCount: series.count,  // measured only
+                           factorsUsed: factors, lastDataDate: engine.lastDataDate, seriesCount: measured.count,
                            daily: DailyTotals.compute(measured, periods: engine.periods, table: table))
     }
 
@@ -202,8 +215,8 @@ public enum PipelineRun {
     ///
     /// The documents are rendered concurrently (`ConcurrentMap`), kpis.json, kpis.csv and daily.csv in slices of
     /// KPIs or series whose bytes are written one after the other: the same bytes for any number of threads.
-    public static func render(_ report: PilotReport, csvLocale: CSVLocale, daily: [SeriesData]? = nil,
-                              threads: Int? = nil) -> [RenderedFile] {
+    static func render(_ report: PilotReport, csvLocale: CSVLocale, daily: [IndexedSeries]? = nil,
+                       threads: Int? = nil) -> [RenderedFile] {
         let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: daily)
         let parts = ConcurrentMap.map(jobs.count, threads: threads) { jobs[$0].render() }
         return names.indices.map { file in
@@ -216,8 +229,8 @@ public enum PipelineRun {
     /// written once the parts before it in its file are, then freed (`OutputFiles.Sink`), so memory holds a few
     /// parts rather than whole documents (kpis.json alone is tens of MB for a park). Each file is renamed into place
     /// when complete. Returns each file's path (relative to `output`) and SHA-256.
-    public static func renderAndWrite(_ report: PilotReport, csvLocale: CSVLocale, daily: [SeriesData]? = nil,
-                                      threads: Int? = nil, output: String) throws -> [(path: String, sha256: String)] {
+    static func renderAndWrite(_ report: PilotReport, csvLocale: CSVLocale, daily: [IndexedSeries]? = nil,
+                               threads: Int? = nil, output: String) throws -> [(path: String, sha256: String)] {
         let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: daily)
         let paths = names.map { "\(report.definition.pilot)/\($0)" }
         let sinks = try paths.map { try OutputFiles.Sink(path: (output as NSString).appendingPathComponent($0)) }
@@ -239,7 +252,7 @@ public enum PipelineRun {
 
     /// The output file names of a pilot and the jobs rendering their parts, in file order (within a file, in part
     /// order).
-    static func renderJobs(_ report: PilotReport, csvLocale: CSVLocale, daily: [SeriesData]?)
+    static func renderJobs(_ report: PilotReport, csvLocale: CSVLocale, daily: [IndexedSeries]?)
         -> (names: [String], jobs: [(file: Int, render: @Sendable () -> [UInt8])]) {
         let sortedDaily = daily?.sorted { $0.key < $1.key }
         let kpiSlices = slices(report.kpis.count, size: 2_048)

@@ -72,6 +72,10 @@ public enum StatefulRun {
 
         var result = Result()
         result.phases = ingest.phases
+        // The files read now, each dropped once its pilot has loaded it: then the merge holds the only reference
+        // to their series and frees them as it compacts them (`PipelineRun.mergeAndBuild`).
+        var readNow = ingest.readNow
+        ingest = Ingest.Outcome(pilots: ingest.pilots, readNow: [:], phases: ingest.phases)
         RunProgress.shared.begin(.reporting, totalFiles: rebuild.filter { $0 }.count)
         defer { RunProgress.shared.end() }
         // Pilot outputs are written as they are rendered (each renamed into place when complete); what was written is
@@ -84,13 +88,15 @@ public enum StatefulRun {
             var report: PilotReport?
             if rebuild[index] {
                 let (built, series) = result.phases.time("merge") {
-                    Ingest.load(&ingest.pilots[index], store: store, readNow: ingest.readNow, diagnostics: &diagnostics)
+                    Ingest.load(&ingest.pilots[index], store: store, readNow: readNow, diagnostics: &diagnostics)
+                    let inputs = ingest.pilots[index].inputs
+                    for input in inputs { readNow[input.file] = nil }
+                    ingest.pilots[index].inputs = []  // the merge consumes them; the report holds what it needs
                     let loaded = ingest.pilots[index]
                     return PipelineRun.mergeAndBuild(
-                        definition: loaded.definition, inputs: loaded.inputs, rejects: loaded.rejects,
+                        definition: loaded.definition, inputs: inputs, rejects: loaded.rejects,
                         files: loaded.files, catalogue: catalogue, threads: options.threads, diagnostics: &diagnostics)
                 }
-                ingest.pilots[index].inputs = []  // the report holds what it needs
                 result.phases.time("render") {
                     do {
                         for file in try PipelineRun.renderAndWrite(

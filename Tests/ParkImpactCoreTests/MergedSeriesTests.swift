@@ -1,0 +1,91 @@
+import Testing
+@testable import ParkImpactCore
+
+/// What the stages after the merge read: series in day order (`IndexedSeries`) and KPIs that share their repeated
+/// texts and lists (`KPISharing`).
+@Suite struct MergedSeriesTests {
+    static func cell(_ sum: Double, present: Int32 = 1) -> DayCell {
+        var cell = DayCell()
+        cell.sum = sum
+        cell.present = present
+        return cell
+    }
+
+    @Test(arguments: [[], [7], Array(19_000...19_090), [3, 1, 2, 10, 8, -4], [5, 6, 7, 9]])
+    func cellsComeInDayOrder(days: [Int]) {
+        var byDay: [Int: DayCell] = [:]
+        for day in days { byDay[day] = Self.cell(Double(day) * 0.5, present: Int32(truncatingIfNeeded: day)) }
+        let (orderedDays, cells) = IndexedSeries.inDayOrder(byDay)
+        let expected = byDay.sorted { $0.key < $1.key }
+        #expect(orderedDays == expected.map(\.key))
+        #expect(cells == expected.map { DaySummary($0.value) })
+    }
+
+    @Test func rangeTotalsAddTheDaysInTheRange() {
+        let key = SeriesKey(site: "a", quantity: .electricityOfftake, meter: "m")
+        let series = IndexedSeries(SeriesData(
+            key: key, intervalSeconds: 900, days: [10: Self.cell(1), 12: Self.cell(2), 13: Self.cell(4, present: 0)],
+            inputs: []))
+        #expect(series.totals(from: 11, to: 13).sum == 6)
+        #expect(series.totals(from: 11, to: 13).daysPresent == 1)
+        #expect(series.totals(from: 14, to: 20).sum == 0)
+        #expect(series.cells(from: 9, to: 12).map(\.sum) == [1, 2])
+        #expect(series.lastPresentDay == 12)
+    }
+
+    /// Days without a gap are found by position, the others by search: the same cells either way.
+    @Test(arguments: [Array(100...130), [100, 101, 103, 104, 110, 111, 112, 130]])
+    func rangesFindTheSameCellsWithOrWithoutGaps(days: [Int]) {
+        var byDay: [Int: DayCell] = [:]
+        for day in days { byDay[day] = Self.cell(Double(day)) }
+        let series = IndexedSeries(SeriesData(
+            key: SeriesKey(site: "a", quantity: .gas, meter: "m"), intervalSeconds: 3_600, days: byDay, inputs: []))
+        for from in 95...135 {
+            for to in from - 1...136 {
+                let expected = days.filter { $0 >= from && $0 <= to }.map(Double.init)
+                #expect(series.cells(from: from, to: to).map(\.sum) == expected)
+                #expect(series.totals(from: from, to: to).sum == expected.reduce(0, +))
+            }
+            #expect(series.firstIndex(atOrAfter: from) == (days.firstIndex { $0 >= from } ?? days.count))
+        }
+    }
+
+    static func kpi(site: String, reason: String?) -> KPI {
+        KPI(key: "energy.gas_kwh", period: "2024", site: site, value: reason == nil ? 1 : nil, unit: "kWh",
+            coverage: 0.5, flags: ["low" + "_coverage"],
+            provenance: Provenance(inputs: ["pilot/" + site + "/a-long-file-name.csv"],
+                                   formula: "sum of natural gas over the intervals of the " + "period",
+                                   reason: reason.map { "no natural gas data in this period: " + $0 }))
+    }
+
+    /// The address of a text's bytes: equal for two texts that share their storage.
+    static func storage(_ text: String) -> UInt? {
+        text.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) }
+    }
+
+    @Test func sharedKPIsAreEqualAndShareTheirTexts() {
+        let kpis = [Self.kpi(site: "a", reason: nil), Self.kpi(site: "b", reason: "x"), Self.kpi(site: "a", reason: "x")]
+        let sharing = KPISharing()
+        let first = sharing.share(Array(kpis[0..<2]))
+        let second = sharing.share([kpis[2]])
+        #expect(first + second == kpis)
+        #expect(Self.storage(first[0].provenance.formula) == Self.storage(second[0].provenance.formula))
+        #expect(Self.storage(first[1].provenance.reason!) == Self.storage(second[0].provenance.reason!))
+        #expect(Self.storage(first[0].provenance.inputs[0]) == Self.storage(second[0].provenance.inputs[0]))
+        #expect(Self.storage(kpis[0].provenance.formula) != Self.storage(kpis[2].provenance.formula))
+    }
+
+    @Test func sharedTextsAreMatchedByTheirBytes() {
+        // Equal as `String`s (canonically equivalent), not the same bytes: never replaced by one another.
+        #expect("caf\u{E9}" == "cafe\u{301}")
+        #expect(SameBytes("caf\u{E9}") != SameBytes("cafe\u{301}"))
+        #expect(SameBytes("Σ kWh × factor") == SameBytes("Σ kWh × " + "factor"))
+        #expect(SameBytes(["ab", "c"]) != SameBytes(["a", "bc"]))
+        #expect(SameBytes(["a", "b"]) == SameBytes(["a", "b"]))
+        let sharing = KPISharing()
+        let composed = Self.kpi(site: "a", reason: "caf\u{E9} is closed")
+        let decomposed = Self.kpi(site: "a", reason: "cafe\u{301} is closed")
+        let shared = sharing.share([composed, decomposed])
+        #expect(Array(shared[1].provenance.reason!.utf8) == Array(decomposed.provenance.reason!.utf8))
+    }
+}
