@@ -6,11 +6,35 @@ internal import Darwin
 
 /// Parsing numbers and codes straight from field bytes: no `String` per field on the hot path.
 public enum FieldParsing {
-    /// Powers of ten that are exact in a `Double`.
-    @usableFromInline static let exactPowersOfTen: [Double] = (0...22).map { exponent in
-        var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
-        return value
+    /// 10^`exponent` for 0...22, the powers of ten that are exact in a `Double` (a switch: constants, no lazily
+    /// initialised global to check on every number).
+    @inlinable @inline(__always)
+    static func exactPowerOfTen(_ exponent: Int) -> Double {
+        switch exponent {
+        case 0: 1
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        case 10: 1e10
+        case 11: 1e11
+        case 12: 1e12
+        case 13: 1e13
+        case 14: 1e14
+        case 15: 1e15
+        case 16: 1e16
+        case 17: 1e17
+        case 18: 1e18
+        case 19: 1e19
+        case 20: 1e20
+        case 21: 1e21
+        default: 1e22
+        }
     }
 
     /// Parses a decimal number like `-12,345` or `0.5` or `1e3` with the given decimal mark.
@@ -82,7 +106,7 @@ public enum FieldParsing {
             return slowDecimal(bytes, start: start, end: end, decimalMark: decimalMark)
         }
         var value = Double(mantissa)
-        if fractionDigits > 0 { value /= exactPowersOfTen[fractionDigits] }
+        if fractionDigits > 0 { value /= exactPowerOfTen(fractionDigits) }
         return negative ? -value : value
     }
 

@@ -4,12 +4,14 @@
 /// the callbacks touch a plain struct: no class-property exclusivity checks on the hot path.
 struct RecordAssembler {
     /// Field bytes of the current record, back to back, with at least `copySlack` bytes spare after them.
-    var storage: UnsafeMutableRawBufferPointer
+    var storage: UnsafeMutableRawPointer
+    var storageCapacity: Int
     var storageUsed = 0
-    /// `offsets[i]..<offsets[i + 1]` are the bytes of field `i` in `storage`; `offsets[0]` is always 0.
-    var offsets: UnsafeMutableBufferPointer<Int>
+    /// `offsets[i]..<offsets[i + 1]` are the bytes of field `i` in `storage`; `offsets[0]` is always 0. Room for
+    /// `maxFields + 1` offsets from the start (32 KiB at the default limit): no growth check per field.
+    let offsets: UnsafeMutablePointer<Int>
     var fieldCount = 0
-    /// More fields than `offsets` holds: the record is rejected, not silently cut.
+    /// More fields than `maxFields`: the record is rejected, not silently cut.
     var overflowed = false
 
     /// Start line and raw text of the record being parsed (set by the reader before each feed).
@@ -32,8 +34,9 @@ struct RecordAssembler {
         malformedHandler: @escaping (CSVMalformedRecord) -> Void
     ) {
         self.maxFields = maxFields
-        storage = .allocate(byteCount: 4096, alignment: 16)
-        offsets = .allocate(capacity: min(maxFields, 256) + 1)
+        storageCapacity = 4096
+        storage = .allocate(byteCount: storageCapacity, alignment: 16)
+        offsets = .allocate(capacity: maxFields + 1)
         offsets[0] = 0
         self.handler = handler
         self.malformedHandler = malformedHandler
@@ -48,16 +51,13 @@ struct RecordAssembler {
     /// for every field of every row.
     @inline(__always)
     mutating func appendField(_ bytes: UnsafeRawPointer?, count: Int) {
-        if fieldCount &+ 1 == offsets.count {
-            guard fieldCount < maxFields else {
-                overflowed = true
-                return
-            }
-            growOffsets()
+        guard fieldCount < maxFields else {
+            overflowed = true
+            return
         }
         let needed = storageUsed &+ count
-        if needed &+ Self.copySlack > storage.count { growStorage(needed &+ Self.copySlack) }
-        let target = storage.baseAddress.unsafelyUnwrapped + storageUsed
+        if needed &+ Self.copySlack > storageCapacity { growStorage(needed &+ Self.copySlack) }
+        let target = storage + storageUsed
         if count <= Self.copySlack {
             if count > 0 {
                 target.storeBytes(of: bytes.unsafelyUnwrapped.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
@@ -67,23 +67,17 @@ struct RecordAssembler {
         }
         storageUsed = needed
         fieldCount &+= 1
-        offsets.baseAddress.unsafelyUnwrapped[fieldCount] = needed
-    }
-
-    @inline(never)
-    private mutating func growOffsets() {
-        let grown = UnsafeMutableBufferPointer<Int>.allocate(capacity: min(maxFields, (offsets.count - 1) * 2) + 1)
-        _ = grown.initialize(from: offsets)
-        offsets.deallocate()
-        offsets = grown
+        offsets[fieldCount] = needed
     }
 
     @inline(never)
     private mutating func growStorage(_ needed: Int) {
-        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(needed, storage.count * 2), alignment: 16)
-        grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<storageUsed]))
+        let capacity = max(needed, storageCapacity * 2)
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        grown.copyMemory(from: storage, byteCount: storageUsed)
         storage.deallocate()
         storage = grown
+        storageCapacity = capacity
     }
 
     mutating func endRecord() {
@@ -99,8 +93,8 @@ struct RecordAssembler {
         guard !stopRequested else { return }
         statistics.records += 1
         let record = CSVRecord(
-            line: line, fieldCount: fieldCount, storage: UnsafeRawPointer(storage.baseAddress.unsafelyUnwrapped),
-            offsets: UnsafePointer(offsets.baseAddress.unsafelyUnwrapped), raw: raw)
+            line: line, fieldCount: fieldCount, storage: UnsafeRawPointer(storage), offsets: UnsafePointer(offsets),
+            raw: raw)
         if handler(record) == .stop { stopRequested = true }
     }
 
