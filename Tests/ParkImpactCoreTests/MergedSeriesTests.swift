@@ -15,10 +15,34 @@ import Testing
     func cellsComeInDayOrder(days: [Int]) {
         var byDay: [Int: DayCell] = [:]
         for day in days { byDay[day] = Self.cell(Double(day) * 0.5, present: Int32(truncatingIfNeeded: day)) }
-        let (orderedDays, cells) = IndexedSeries.inDayOrder(byDay)
+        let series = IndexedSeries(SeriesData(key: SeriesKey(site: "a", quantity: .water, meter: "m"),
+                                              intervalSeconds: 900, days: DayCells(byDay), inputs: []))
         let expected = byDay.sorted { $0.key < $1.key }
-        #expect(orderedDays == expected.map(\.key))
-        #expect(cells == expected.map { DaySummary($0.value) })
+        #expect(series.days == expected.map(\.key))
+        #expect(series.cells == expected.map { DaySummary($0.value) })
+    }
+
+    /// Setting cells out of order, replacing and removing them keeps `DayCells` in day order, as a dictionary would
+    /// hold them.
+    @Test func dayCellsBehaveLikeADictionaryInDayOrder() {
+        var cells = DayCells()
+        var reference: [Int: DayCell] = [:]
+        var state: UInt64 = 7
+        for step in 0..<400 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let day = Int(state >> 58) - 20  // -20...43: replacements and removals come round often
+            let cell: DayCell? = step % 5 == 4 ? nil : Self.cell(Double(step))
+            cells[day] = cell
+            reference[day] = cell
+        }
+        #expect(cells == DayCells(reference))
+        #expect(cells.keys == reference.keys.sorted())
+        #expect(cells.map(\.key) == reference.keys.sorted())
+        #expect(cells.values == reference.keys.sorted().map { reference[$0]! })
+        for day in -25...50 { #expect(cells[day] == reference[day]) }
+        var appended = DayCells()
+        for (day, cell) in cells { appended.append(day: day, cell) }
+        #expect(appended == cells)
     }
 
     @Test func rangeTotalsAddTheDaysInTheRange() {
@@ -39,7 +63,7 @@ import Testing
         var byDay: [Int: DayCell] = [:]
         for day in days { byDay[day] = Self.cell(Double(day)) }
         let series = IndexedSeries(SeriesData(
-            key: SeriesKey(site: "a", quantity: .gas, meter: "m"), intervalSeconds: 3_600, days: byDay, inputs: []))
+            key: SeriesKey(site: "a", quantity: .gas, meter: "m"), intervalSeconds: 3_600, days: DayCells(byDay), inputs: []))
         for from in 95...135 {
             for to in from - 1...136 {
                 let expected = days.filter { $0 >= from && $0 <= to }.map(Double.init)

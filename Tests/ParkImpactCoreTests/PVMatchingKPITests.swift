@@ -252,7 +252,7 @@ import Testing
             days[table.localDay(ofUTC: reading.startUTC), default: DayCell()].add(value: reading.value,
                                                                                  quality: reading.quality)
         }
-        return SeriesData(key: SeriesKey(site: site, quantity: quantity, meter: meter), intervalSeconds: 0, days: days,
+        return SeriesData(key: SeriesKey(site: site, quantity: quantity, meter: meter), intervalSeconds: 0, days: DayCells(days),
                           inputs: [InputSpan(file: meter, firstDay: 0, lastDay: 0)], readings: readings)
     }
 
@@ -305,7 +305,7 @@ import Testing
         var days: [Int: DayCell] = [:]
         days[first, default: DayCell()].add(value: 10, quality: .measured)
         let pv = SeriesData(key: SeriesKey(site: "s1", quantity: .pvProduction, meter: "inv"), intervalSeconds: 86_400,
-                            days: days, inputs: [InputSpan(file: "pv.csv", firstDay: first, lastDay: first)])
+                            days: DayCells(days), inputs: [InputSpan(file: "pv.csv", firstDay: first, lastDay: first)])
         let engine = KPIEngine(definition: try definition(format: .sma), series: [pv], rejects: [], catalogue: .builtIn)
         let kpis = engine.compute()
         let coverage2022 = try #require(kpis.first { $0.key == "quality.coverage" && $0.period == "2022" && $0.site == nil })

@@ -153,7 +153,7 @@ public enum Aggregate {
             var cells: [Int: DayCell] = [:]
             var owners: [Int: [Int]] = [:]
             for part in parts {
-                for (day, cell) in part.data.days.sorted(by: { $0.key < $1.key }) {
+                for (day, cell) in part.data.days {
                     guard let existing = cells[day] else {
                         cells[day] = cell
                         owners[day] = [part.input]
@@ -196,7 +196,7 @@ public enum Aggregate {
                     if owners[day]?.contains(part.input) ?? true { readings.append(reading) }
                 }
             }
-            merged.append(SeriesData(key: key, intervalSeconds: interval, days: cells, inputs: inputsOfSeries,
+            merged.append(SeriesData(key: key, intervalSeconds: interval, days: DayCells(cells), inputs: inputsOfSeries,
                                      readings: readings))
         }
         let overlaps = pairOrder.map { pair -> Overlap in

@@ -269,25 +269,34 @@ public struct FileAggregator: Sendable {
 
     /// The aggregate as series data, sorted by key (deterministic).
     public func seriesData() -> [SeriesData] {
-        // Sized up front: no rehashing while tens of thousands of cells go in.
+        // Each series' cells gathered as (day, slot), sorted by day (already in order when rows came in time order),
+        // then copied into its compact `DayCells`.
         var counts = [Int](repeating: 0, count: seriesKeys.count)
         for packed in slotIndex.keys { counts[Int(packed >> 32)] += 1 }
-        var bySeries: [[Int: DayCell]] = counts.map { Dictionary(minimumCapacity: $0) }
+        var bySeries: [[(day: Int32, slot: Int32)]] = counts.map { count in
+            var entries: [(day: Int32, slot: Int32)] = []
+            entries.reserveCapacity(count)
+            return entries
+        }
         for (packed, slot) in slotIndex {
-            let series = Int(packed >> 32)
-            let day = Int(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))
-            bySeries[series][day] = slots[Int(slot)].cell
+            bySeries[Int(packed >> 32)].append((Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF), slot))
         }
         return seriesKeys.indices.compactMap { index in
-            guard let first = bySeries[index].keys.min(), let last = bySeries[index].keys.max() else { return nil }
+            guard !bySeries[index].isEmpty else { return nil }
+            bySeries[index].sort { $0.day < $1.day }
+            var days = DayCells()
+            days.reserveCapacity(bySeries[index].count)
+            for entry in bySeries[index] { days.append(day: Int(entry.day), slots[Int(entry.slot)].cell) }
+            bySeries[index] = []
             var kept = readings[index]
             if intervals[index] > 0 {
                 for position in kept.indices where kept[position].seconds == 0 {
                     kept[position].seconds = intervals[index]
                 }
             }
-            return SeriesData(key: seriesKeys[index], intervalSeconds: intervals[index], days: bySeries[index],
-                              inputs: [InputSpan(file: file, firstDay: first, lastDay: last)], readings: kept)
+            return SeriesData(key: seriesKeys[index], intervalSeconds: intervals[index], days: days,
+                              inputs: [InputSpan(file: file, firstDay: days.firstDay!, lastDay: days.lastDay!)],
+                              readings: kept)
         }.sorted { $0.key < $1.key }
     }
 }

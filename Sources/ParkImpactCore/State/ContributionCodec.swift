@@ -48,7 +48,7 @@ public enum ContributionCodec {
             out.string(data.key.meter)
             out.int32(data.intervalSeconds)
             out.int(data.days.count)
-            for (day, cell) in data.days.sorted(by: { $0.key < $1.key }) {
+            for (day, cell) in data.days {
                 out.int(day)
                 out.double(cell.sum)
                 out.double(cell.estimatedSum)
@@ -117,7 +117,7 @@ public enum ContributionCodec {
                 let meter = try input.string()
                 let interval = try input.int32()
                 let dayCount = try input.count()
-                var days: [Int: DayCell] = [:]
+                var days = DayCells()
                 days.reserveCapacity(dayCount)
                 for _ in 0..<dayCount {
                     let day = try input.int()
@@ -131,7 +131,10 @@ public enum ContributionCodec {
                     cell.nightMinimumRate = try input.double()
                     cell.firstStart = Int64(try input.int())
                     cell.lastStart = Int64(try input.int())
-                    days[day] = cell
+                    if let last = days.lastDay, day <= last {
+                        throw DecodingError(description: "day cells out of order (day \(day) after \(last))")
+                    }
+                    days.append(day: day, cell)
                 }
                 var inputs: [InputSpan] = []
                 for _ in 0..<(try input.count()) {
