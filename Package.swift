@@ -26,6 +26,8 @@ let package = Package(
             name: "CLibCSV",
             providers: [.apt(["libcsv-dev"]), .brew(["libcsv"])]
         ),
+        // glibc's `mallopt` (malloc.h is not in the Glibc module); used by the executable at start-up only.
+        .systemLibrary(name: "CMalloc"),
         // The only module that sees C.
         .target(
             name: "CSVReading",
@@ -55,6 +57,7 @@ let package = Package(
             name: "parkimpact",
             dependencies: [
                 "ParkImpactCommands",
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

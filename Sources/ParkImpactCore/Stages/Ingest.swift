@@ -114,7 +114,7 @@ public enum Ingest {
             for (plan, result) in zip(files, done.results) { readNow[plan.file.relativePath] = result }
             return done.pvSites
         }
-        let digests = DeferredDigests(reads.filter(\.sha256.isEmpty).map(\.file.path))
+        let digests = DeferredDigests(reads.filter(\.sha256.isEmpty).map(\.file.path), concurrent: threads != 1)
         var known: [String: Set<String>] = [:]
         for pilot in pilots where !pilot.pvSites.isEmpty { known[pilot.definition.pilot] = pilot.pvSites }
         let clock = ContinuousClock()
@@ -479,17 +479,18 @@ public enum Ingest {
 }
 
 /// SHA-256s computed on a thread of their own while the files are read (`Ingest.plan` defers those that cannot be
-/// duplicates); a commit waits for its file's digest.
+/// duplicates); a commit waits for its file's digest. With `concurrent` false (`--threads 1`: one core's worth of
+/// work) there is no such thread: each digest is computed when its commit asks for it.
 final class DeferredDigests: Sendable {
     private let done: [String: DispatchSemaphore]
     private final class Digests: Sendable { let values = Mutex<[String: Result<String, any Error>]>([:]) }
     private let digests = Digests()
 
-    init(_ paths: [String]) {
+    init(_ paths: [String], concurrent: Bool = true) {
         var done: [String: DispatchSemaphore] = [:]
-        for path in paths { done[path] = DispatchSemaphore(value: 0) }
+        if concurrent { for path in paths { done[path] = DispatchSemaphore(value: 0) } }
         self.done = done
-        guard !paths.isEmpty else { return }
+        guard concurrent, !paths.isEmpty else { return }
         let order = paths.sorted { (FileDigest.stat($0)?.size ?? 0, $1) > (FileDigest.stat($1)?.size ?? 0, $0) }
         let digests = digests
         let signals = done
@@ -504,7 +505,7 @@ final class DeferredDigests: Sendable {
 
     /// The file's SHA-256, once computed (at once when it is).
     func wait(_ path: String) throws -> String {
-        guard let semaphore = done[path] else { return try FileDigest.sha256(path: path) }
+        guard let semaphore = done[path] else { return try FileDigest.sha256(path: path, countingProgress: false) }
         semaphore.wait()
         semaphore.signal()  // for another wait on the same file
         return try digests.values.withLock { $0[path]! }.get()
