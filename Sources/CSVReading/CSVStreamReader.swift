@@ -131,6 +131,9 @@ public struct CSVStreamReader {
     /// after this many bytes of the source, and report where in ``CSVReadStatistics/stoppedAtBoundary``. A record that
     /// runs past this point (a quoted field with a newline) is read to its end first.
     public var stopAtRecordBoundary: Int?
+    /// Runs of plain lines (no quote, CR, Ctrl-Z, NUL or `=`) go to libcsv in one call, each record then finding its
+    /// line; false feeds every line alone. The same records, rejects and counts either way (the tests compare both).
+    public var feedsPlainRunsTogether = true
 
     public init(dialect: CSVDialect, limits: CSVReadLimits = CSVReadLimits(), stopAtRecordBoundary: Int? = nil) {
         self.dialect = dialect
@@ -187,6 +190,7 @@ public struct CSVStreamReader {
                 }
                 var session = ReadSession(dialect: dialect, limits: limits, assembler: assembler)
                 session.stopAtRecordBoundary = stopAtRecordBoundary
+                session.feedsPlainRunsTogether = feedsPlainRunsTogether
                 do throws(CSVFileError) {
                     try session.run(source: &source)
                 } catch {
@@ -218,10 +222,14 @@ private struct ReadSession {
     var stopAtRecordBoundary: Int?
     /// Source offset of `buffer[0]` in `run`.
     var bufferOrigin = 0
+    /// See ``CSVStreamReader/feedsPlainRunsTogether``.
+    var feedsPlainRunsTogether = true
     /// True when the bytes `run` is taking lines from are known to hold no NUL byte, resp. no `=`: one `memchr` per
     /// buffer instead of one per line. False (look at each line) for lines fed again from `openRecordLines`.
     var bufferHasNoNUL = false
     var bufferHasNoEquals = false
+    /// Offsets in the buffer of the next quote, CR and Ctrl-Z (`plainSpanEnd`); -1: not searched since the last fill.
+    var nextSpecial = (quote: -1, carriageReturn: -1, controlZ: -1)
 
     init(dialect: CSVDialect, limits: CSVReadLimits, assembler: UnsafeMutablePointer<RecordAssembler>) {
         self.dialect = dialect
@@ -262,8 +270,25 @@ private struct ReadSession {
             let base = UnsafeRawPointer(buffer.baseAddress!)
             bufferHasNoNUL = filled == start || memchr(base + start, 0, filled - start) == nil
             bufferHasNoEquals = filled == start || memchr(base + start, Int32(UInt8(ascii: "=")), filled - start) == nil
-            // Every complete line in the buffer.
+            nextSpecial = (-1, -1, -1)
+            // Every complete line in the buffer: plain runs of lines in one libcsv call, the others one by one.
+            var spansAllowed = canFeedSpans
             while start < filled, !stopped {
+                if spansAllowed, !skippingLongLine, lineNumber >= 1, !parser.isInsideRecord, bufferHasNoNUL,
+                   bufferHasNoEquals {
+                    let spanEnd = plainSpanEnd(base, from: start, filled: filled, capacity: capacity)
+                    if spanEnd > start {
+                        let next = feedSpan(base, from: start, to: spanEnd)
+                        if next < spanEnd { spansAllowed = false }  // libcsv stopped early: the rest line by line
+                        start = next
+                        if let boundary = stopAtRecordBoundary, bufferOrigin + start >= boundary, !parser.isInsideRecord {
+                            assembler.pointee.statistics.stoppedAtBoundary = bufferOrigin + start
+                            assembler.pointee.statistics.bytes = bufferOrigin + start
+                            return
+                        }
+                        continue
+                    }
+                }
                 let remaining = filled - start
                 guard let hit = memchr(base + start, Int32(terminator), remaining) else { break }
                 let end = UnsafeRawPointer(hit) - base
@@ -341,6 +366,71 @@ private struct ReadSession {
         }
         if !stopped { finishInput() }
         if stopped { assembler.pointee.statistics.stoppedEarly = true }
+    }
+
+    /// Whether runs of plain lines may go to libcsv in one call (`feedSpan`): LF line ends and a delimiter that is
+    /// neither a space nor a tab (so a line of spaces and tabs is blank to libcsv as to `feed`).
+    private var canFeedSpans: Bool {
+        feedsPlainRunsTogether && dialect.lineTerminator == 0x0A && dialect.delimiter != 0x20 && dialect.delimiter != 0x09
+    }
+
+    /// The offset of the next `byte` at or after `start` in the buffer (`filled` when there is none), reusing
+    /// `cached` while it is still ahead: each kind of byte is searched for once per stretch, not once per line.
+    private func next(_ byte: UInt8, cached: Int, _ base: UnsafeRawPointer, _ start: Int, _ filled: Int) -> Int {
+        if cached >= start { return cached }
+        return memchr(base + start, Int32(byte), filled - start).map { UnsafeRawPointer($0) - base } ?? filled
+    }
+
+    /// The end (just after a newline) of the run of complete lines from `start` that can be fed at once: lines
+    /// before the next quote, CR or Ctrl-Z (each needs its line looked at on its own; NUL and `=` are screened per
+    /// buffer), up to the first line end at or after `stopAtRecordBoundary`; `start` when there is no such line.
+    /// `capacity`: a complete line in the buffer is shorter than that, so none can exceed `maxLineBytes`.
+    private mutating func plainSpanEnd(_ base: UnsafeRawPointer, from start: Int, filled: Int, capacity: Int) -> Int {
+        guard limits.maxLineBytes >= capacity else { return start }
+        nextSpecial.quote = next(dialect.quote, cached: nextSpecial.quote, base, start, filled)
+        nextSpecial.carriageReturn = next(0x0D, cached: nextSpecial.carriageReturn, base, start, filled)
+        nextSpecial.controlZ = next(0x1A, cached: nextSpecial.controlZ, base, start, filled)
+        var limit = min(filled, nextSpecial.quote, nextSpecial.carriageReturn, nextSpecial.controlZ)
+        if let boundary = stopAtRecordBoundary {
+            let lastByte = boundary - bufferOrigin - 1  // the line ending at or after this byte stops the read
+            guard lastByte > start else { return start }
+            if lastByte < limit, let hit = memchr(base + lastByte, 0x0A, limit - lastByte) {
+                limit = UnsafeRawPointer(hit) - base + 1
+            }
+        }
+        var end = limit  // just after the last newline before `limit` (a line is short: a few steps back)
+        while end > start, base.load(fromByteOffset: end - 1, as: UInt8.self) != 0x0A { end -= 1 }
+        return end
+    }
+
+    /// Feeds a run of complete plain lines (`plainSpanEnd`) to libcsv in one call; each record finds its line and raw
+    /// text itself (`RecordAssembler.takeSpanLine`), blank lines are counted as `feed` counts them. Returns where
+    /// reading goes on: the span's end, or the line after the last record when libcsv stopped early (not expected
+    /// without quotes; those lines are then fed one by one, with a fresh parser).
+    private mutating func feedSpan(_ base: UnsafeRawPointer, from start: Int, to spanEnd: Int) -> Int {
+        let end = base + spanEnd
+        assembler.pointee.spanCursor = base + start
+        assembler.pointee.spanEnd = end
+        assembler.pointee.spanLine = lineNumber
+        let count = spanEnd - start
+        let consumed = parser.parse(UnsafeRawBufferPointer(start: base + start, count: count), context: context)
+        var cursor = assembler.pointee.spanCursor.unsafelyUnwrapped
+        if consumed == count, !stopped {
+            // Lines after the last record: blank, or libcsv would have ended a record on them.
+            while cursor < end {
+                let newline = UnsafeRawPointer(memchr(cursor, 0x0A, end - cursor)!)
+                assembler.pointee.spanLine += 1
+                assembler.pointee.statistics.physicalLines += 1
+                assembler.pointee.statistics.blankLines += 1
+                cursor = newline + 1
+            }
+        }
+        lineNumber = assembler.pointee.spanLine
+        assembler.pointee.spanCursor = nil
+        assembler.pointee.spanEnd = nil
+        assembler.pointee.raw = UnsafeRawBufferPointer(start: nil, count: 0)
+        if consumed < count, !stopped { restartParser() }
+        return cursor - base
     }
 
     /// The length of a line's text: `count` bytes before the line terminator, less the CR of a CRLF.

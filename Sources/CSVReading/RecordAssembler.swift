@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
 /// Collects the fields libcsv reports for one record and hands the finished record to the handler.
 ///
 /// Lives behind an `UnsafeMutablePointer` for the duration of one read (the `void *data` of libcsv's callbacks), so
@@ -17,6 +23,12 @@ struct RecordAssembler {
     /// Start line and raw text of the record being parsed (set by the reader before each feed).
     var line = 0
     var raw = UnsafeRawBufferPointer(start: nil, count: 0)
+
+    /// Several plain lines fed to libcsv at once (`ReadSession.feedSpan`): where the next record's line starts, where
+    /// the span ends, and the number of the last line given out. `spanCursor` is nil when lines are fed one by one.
+    var spanCursor: UnsafeRawPointer?
+    var spanEnd: UnsafeRawPointer?
+    var spanLine = 0
 
     var handler: (CSVRecord) -> CSVReadControl
     var malformedHandler: (CSVMalformedRecord) -> Void
@@ -82,6 +94,11 @@ struct RecordAssembler {
 
     mutating func endRecord() {
         defer { reset() }
+        if spanCursor != nil {
+            // Lines after a stop are not looked at (as when fed one by one, the read ends at the stopping record).
+            guard !stopRequested else { return }
+            takeSpanLine()
+        }
         if overflowed {
             statistics.malformedRecords += 1
             malformedHandler(CSVMalformedRecord(
@@ -96,6 +113,39 @@ struct RecordAssembler {
             line: line, fieldCount: fieldCount, storage: UnsafeRawPointer(storage), offsets: UnsafePointer(offsets),
             raw: raw)
         if handler(record) == .stop { stopRequested = true }
+    }
+
+    /// The line of the record libcsv just ended, in a span of plain lines: the next line that is not blank (only spaces
+    /// and tabs, which libcsv skips without a record). Counts the lines passed, as `ReadSession.processLine` does.
+    mutating func takeSpanLine() {
+        var cursor = spanCursor.unsafelyUnwrapped
+        let end = spanEnd.unsafelyUnwrapped
+        while cursor < end {
+            let newline = UnsafeRawPointer(memchr(cursor, 0x0A, end - cursor).unsafelyUnwrapped)
+            let length = newline - cursor
+            spanLine += 1
+            statistics.physicalLines += 1
+            if Self.isBlank(cursor, length) {
+                statistics.blankLines += 1
+                cursor = newline + 1
+                continue
+            }
+            line = spanLine
+            raw = UnsafeRawBufferPointer(start: cursor, count: length)
+            spanCursor = newline + 1
+            return
+        }
+        spanCursor = end  // not reached: libcsv ends a record only at a line that is not blank
+    }
+
+    /// Only spaces and tabs (or nothing).
+    @inline(__always)
+    static func isBlank(_ start: UnsafeRawPointer, _ count: Int) -> Bool {
+        for offset in 0..<count {
+            let byte = start.load(fromByteOffset: offset, as: UInt8.self)
+            if byte != 0x20, byte != 0x09 { return false }
+        }
+        return true
     }
 
     /// Drops a partial record (after a parse error).
