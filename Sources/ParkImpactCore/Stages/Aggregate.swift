@@ -29,15 +29,16 @@ public enum Aggregate {
         var chunkTasks: [Job] = [], wholeTasks: [Job] = []
         var prepared: [Int: (context: ReadContext, reader: FormatRegistry.Reader, firstTask: Int, count: Int)] = [:]
         for (index, file) in files.enumerated() {
-            if case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
-               reader.readsInChunks, context.dialect.encoding == .utf8,
-               let size = CSVFileSource.size(path: file.path) {
-                let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes)
-                if count > 1 {
-                    prepared[index] = (context, reader, chunkTasks.count, count)
-                    chunkTasks += (0..<count).map { Job.chunk(file: index, index: $0, count: count, size: size) }
-                    continue
-                }
+            // Size and format first: only a file that is cut into chunks needs its dialect detected here, on one
+            // thread (the others are prepared by the worker that reads them).
+            if let size = CSVFileSource.size(path: file.path),
+               case let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes), count > 1,
+               FormatRegistry.readers[file.source.format]?.readsInChunks == true,
+               case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
+               context.dialect.encoding == .utf8 {
+                prepared[index] = (context, reader, chunkTasks.count, count)
+                chunkTasks += (0..<count).map { Job.chunk(file: index, index: $0, count: count, size: size) }
+                continue
             }
             wholeTasks.append(.whole(index))
         }
