@@ -154,6 +154,42 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         #expect(try twins.offtake() == "24")
     }
 
+    @Test("new files of one size are read once each and fingerprinted while read; copies among them count once")
+    func sameSizeNewFiles() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        // x, y and z have the same size: y is a copy of x, z another meter; the empty files are copies too, and
+        // unreadable; "bad" files stop at their header, and are copies of each other.
+        try pilot.write("x.csv", longRows(days: 3...3), modified: old)
+        try pilot.write("y.csv", longRows(days: 3...3), modified: old)
+        try pilot.write("z.csv", longRows(days: 3...3, meter: "m2"), modified: old)
+        try pilot.write("only.csv", longRows(days: 4...5), modified: old)
+        try pilot.write("bad1.csv", "when,what\n" + String(repeating: "1,2\n", count: 300_000), modified: old)
+        try pilot.write("bad2.csv", "when,what\n" + String(repeating: "1,2\n", count: 300_000), modified: old)
+        let (result, diagnostics) = try pilot.run()
+        #expect(try pilot.offtake() == "96")  // x, z and only: 24 + 24 + 48
+        #expect(result.outcomes[0].filesDuplicate == 2)
+        #expect(StatefulPilot.messages(diagnostics).filter { $0.contains("same content") } == [
+            pilot.scratch.path("input/p/bad2.csv") + ": same content as p/bad1.csv: not counted twice",
+            pilot.scratch.path("input/p/y.csv") + ": same content as p/x.csv: not counted twice",
+        ])
+        let ledger = try pilot.ledger()
+        #expect(ledger.map { "\($0.path) \($0.status.rawValue) \($0.duplicateOf ?? "-")" } == [
+            "p/bad1.csv unreadable -", "p/bad2.csv duplicate p/bad1.csv", "p/only.csv ingested -",
+            "p/x.csv ingested -", "p/y.csv duplicate p/x.csv", "p/z.csv ingested -",
+        ])
+        for entry in ledger {
+            #expect(entry.sha256 == (try FileDigest.sha256(path: pilot.scratch.path("input/" + entry.path))), "\(entry.path)")
+        }
+        // The next run finds them all unchanged; a third copy of x is known from the ledger without being read.
+        try pilot.write("w.csv", longRows(days: 3...3), modified: old)
+        let (again, messages) = try pilot.run()
+        #expect(again.outcomes[0].filesRead == 0)
+        #expect(StatefulPilot.messages(messages).contains(
+            pilot.scratch.path("input/p/w.csv") + ": same content as p/x.csv: not counted twice"))
+        #expect(try pilot.offtake() == "96")
+    }
+
     @Test("a renamed file keeps its numbers, counted once, and the outputs name the new file")
     func renamedFile() throws {
         let pilot = try StatefulPilot()

@@ -9,6 +9,9 @@ struct ReadContext: Sendable {
     let dialect: CSVDialect
     /// Which series keep their readings one by one (PV matching).
     var readingPolicy: IntervalReadingPolicy = .none
+    /// Compute the SHA-256 of the file's bytes while reading it from the start (`FileResult.sha256`): the ledger's
+    /// fingerprint without a second read of the file.
+    var fingerprint = false
 
     /// The source's `date_format` when it is a date layout: the format parses its dates with it instead of
     /// detecting the layout from the rows.

@@ -12,14 +12,18 @@ public enum Aggregate {
     /// `completed` is called on a worker thread as soon as a file is read: for a chunked file, by the worker that
     /// finished its last chunk, which also merges the chunks (so their partial aggregates are freed early). The state
     /// store commits there, so a crash loses at most the files still being read.
+    ///
+    /// `fingerprinting`: the paths of files whose SHA-256 is computed while they are read (`FileResult.sha256`),
+    /// when they are read whole (files read in chunks are not fingerprinted).
     public static func readAll(
         _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int? = nil,
-        chunkBytes: Int = ReadFile.defaultChunkBytes, completed: (@Sendable (Int, FileResult) -> Void)? = nil
+        chunkBytes: Int = ReadFile.defaultChunkBytes, fingerprinting: Set<String> = [],
+        completed: (@Sendable (Int, FileResult) -> Void)? = nil
     ) -> [FileResult] {
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         if workers == 1 {
             return files.enumerated().map { index, file in
-                let result = ReadFile.read(file, definition: definitions[file.pilot]!)
+                let result = ReadFile.read(file, definition: definitions[file.pilot]!, fingerprint: fingerprinting.contains(file.path))
                 completed?(index, result)
                 return result
             }
@@ -58,7 +62,7 @@ public enum Aggregate {
                 switch tasks[taskIndex] {
                 case .whole(let index):
                     let file = files[index]
-                    let result = ReadFile.read(file, definition: definitions[file.pilot]!)
+                    let result = ReadFile.read(file, definition: definitions[file.pilot]!, fingerprint: fingerprinting.contains(file.path))
                     completed?(index, result)
                     results.store(result, at: index)
                 case .chunk(let index, let chunk, let count, let size):
@@ -72,6 +76,14 @@ public enum Aggregate {
             }
         }
         return results.results()
+    }
+
+    /// Whether `readAll` with `threads` may read the file in chunks (it does when its dialect allows it too).
+    static func mayReadInChunks(_ file: InputFile, threads: Int?, chunkBytes: Int = ReadFile.defaultChunkBytes) -> Bool {
+        guard max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount) > 1,
+              FormatRegistry.readers[file.source.format]?.readsInChunks == true,
+              let size = CSVFileSource.size(path: file.path) else { return false }
+        return ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1
     }
 
     /// One file's series as the merge sees them.

@@ -96,25 +96,39 @@ public enum Ingest {
             }
         }
 
-        // Read what is new, committing each file as soon as it is read.
+        // Read what is new, committing each file as soon as it is read (files of the same size: once they all are).
         let failures = Mutex<[String]>([])
         var reads = planned.filter { if case .read = $0.decision { return true } else { return false } }
         var readNow: [String: FileResult] = [:]
+        let sameSize = SameSizeGroups(reads.filter(\.sha256.isEmpty).map { ($0.file.path, $0.file.pilot, $0.stat.size) })
+        // Files read in chunks are not fingerprinted while read: their SHA-256s are computed beside the reading.
+        let digests = DeferredDigests(reads.filter { $0.sha256.isEmpty && Aggregate.mayReadInChunks($0.file, threads: threads) }
+                                        .map(\.file.path), concurrent: threads != 1)
         func read(_ files: [Planned], definitions: [String: PipelineDefinition], known: [String: Set<String>])
             -> [String: Set<String>] {
-            let done = PVDiscovery.readAll(files.map(\.file), definitions: definitions, known: known,
-                                           threads: threads) { index, result in
-                do {
-                    try commit(files[index], result: result, store: store, runID: runID, digests: digests)
-                } catch {
-                    failures.withLock { $0.append("\(files[index].file.path): not recorded in the state "
-                        + "(\(StateStore.describe(error))); it is read again by the next run") }
+            var byPath: [String: Planned] = [:]
+            for plan in files { byPath[plan.file.path] = plan }
+            let plans = byPath
+            let done = PVDiscovery.readAll(files.map(\.file), definitions: definitions, known: known, threads: threads,
+                                           fingerprinting: Set(files.filter(\.sha256.isEmpty).map(\.file.path))) {
+                index, result in
+                for settled in sameSize.arrived(files[index].file.path, result) {
+                    let plan = plans[settled.path]!
+                    do {
+                        if let original = settled.duplicateOf {
+                            try commitDuplicate(plan, sha: settled.sha256 ?? "", of: original, store: store, runID: runID)
+                        } else {
+                            try commit(plan, result: settled.result, store: store, runID: runID, digests: digests)
+                        }
+                    } catch {
+                        failures.withLock { $0.append("\(plan.file.path): not recorded in the state "
+                            + "(\(StateStore.describe(error))); it is read again by the next run") }
+                    }
                 }
             }
             for (plan, result) in zip(files, done.results) { readNow[plan.file.relativePath] = result }
             return done.pvSites
         }
-        let digests = DeferredDigests(reads.filter(\.sha256.isEmpty).map(\.file.path), concurrent: threads != 1)
         var known: [String: Set<String>] = [:]
         for pilot in pilots where !pilot.pvSites.isEmpty { known[pilot.definition.pilot] = pilot.pvSites }
         let clock = ContinuousClock()
@@ -148,19 +162,26 @@ public enum Ingest {
         }
         for plan in planned {
             if case .duplicate(let original) = plan.decision {
-                let entry = LedgerEntry(
-                    pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
-                    modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: plan.sha256, readerKey: plan.readerKey,
-                    sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .duplicate,
-                    duplicateOf: original, runID: runID)
                 do {
-                    try store.commit(entry, contribution: nil, events: [("duplicate", "same content as \(original)")])
+                    try commitDuplicate(plan, sha: plan.sha256, of: original, store: store, runID: runID)
                 } catch {
                     diagnostics.add(.error, "\(plan.file.path): not recorded in the state (\(StateStore.describe(error)))",
                                     pilot: plan.file.pilot, status: .temporaryFailure)
                 }
             }
         }
+        // Same-size files found to hold the same bytes once read (committed as duplicates in `read`).
+        let duplicates = sameSize.duplicates
+        for plan in reads {
+            guard let original = duplicates[plan.file.path] else { continue }
+            readNow[plan.file.relativePath] = nil
+            guard let index = pilots.firstIndex(where: { $0.definition.pilot == plan.file.pilot }) else { continue }
+            pilots[index].duplicates += 1
+            pilots[index].changed = true
+            diagnostics.add(.warning, "\(plan.file.path): same content as \(original): not counted twice",
+                            pilot: plan.file.pilot)
+        }
+        reads.removeAll { duplicates[$0.file.path] != nil }
 
         for index in pilots.indices {
             let pilot = pilots[index].definition.pilot
@@ -250,13 +271,13 @@ public enum Ingest {
             guard let previous = byPath[file.relativePath] else { return true }
             return previous.size != stat.size || previous.modifiedNanoseconds != stat.modifiedNanoseconds
         }
-        // A file whose size no other file of the pilot has (in the folder or in the ledger, its own earlier version
-        // included) can be neither a duplicate, nor a rename, nor a touched copy: it is read at once and fingerprinted
-        // while it is read (`DeferredDigests`); its commit waits for the digest.
-        var sizes: [Int64: Int] = [:]
-        for file in found.files { if let stat = FileDigest.stat(file.path) { sizes[stat.size, default: 0] += 1 } }
-        for entry in ledger { sizes[entry.size, default: 0] += 1 }
-        let deferred = Set(changedFiles.filter { sizes[FileDigest.stat($0.path)?.size ?? -1] == 1 }.map(\.path))
+        // A changed file whose size no file of the ledger has (its own earlier version included) can be neither a
+        // rename nor a touched copy of a file seen before: it is read at once and fingerprinted while it is read
+        // (`ReadContext.fingerprint`; a file read in chunks beside it, `DeferredDigests`). Such files of equal size may
+        // still be copies of each other: that is settled once they are read (`SameSizeGroups`). The others are
+        // fingerprinted here, on all cores, and a copy of a known file is not read at all.
+        let ledgerSizes = Set(ledger.map(\.size))
+        let deferred = Set(changedFiles.filter { !ledgerSizes.contains(FileDigest.stat($0.path)?.size ?? -1) }.map(\.path))
         let fingerprints = FileDigest.sha256(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
                                              threads: threads)
         var readerKeys: [Int: String] = [:]  // per source: the same for all its files
@@ -382,10 +403,21 @@ public enum Ingest {
 
     // MARK: Committing
 
+    /// A file with the same bytes as `original` (a path relative to the input folder): in the ledger, not counted.
+    private static func commitDuplicate(_ plan: Planned, sha: String, of original: String, store: StateStore,
+                                        runID: Int64) throws {
+        let entry = LedgerEntry(
+            pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
+            modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
+            sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .duplicate,
+            duplicateOf: original, runID: runID)
+        try store.commit(entry, contribution: nil, events: [("duplicate", "same content as \(original)")])
+    }
+
     private static func commit(_ plan: Planned, result: FileResult, store: StateStore, runID: Int64,
                                digests: DeferredDigests) throws {
         guard case .read(let renamedFrom, let replacing) = plan.decision else { return }
-        let sha = plan.sha256.isEmpty ? try digests.wait(plan.file.path) : plan.sha256
+        let sha = plan.sha256.isEmpty ? try result.sha256 ?? digests.wait(plan.file.path) : plan.sha256
         var entry = LedgerEntry(
             pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
             modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
@@ -476,6 +508,79 @@ public enum Ingest {
         }
         pilot.files = files.sorted { $0.path < $1.path }.map(\.summary)
     }
+}
+
+/// New files of equal size read in this run (`Ingest.plan`: no file of the ledger has their size) may hold the same
+/// bytes, which is known only once they are read (their SHA-256 is computed while reading). A file without such a
+/// twin is handed back as soon as it is read; those of a group are held until the whole group is read, then handed
+/// back together, in path order: the first of each content as read, the others as its duplicates (counted once, as
+/// when the fingerprints are known before reading). A group member read again (PV matching) is handed back again
+/// unless it was a duplicate.
+final class SameSizeGroups: Sendable {
+    struct Settled {
+        let path: String
+        let result: FileResult
+        let sha256: String?
+        /// The relative path of the file with the same bytes that is counted instead; nil: this one is counted.
+        let duplicateOf: String?
+    }
+
+    private struct State {
+        var arrived: [String: FileResult] = [:]
+        /// Path → the relative path of its original, for the duplicates of groups already settled.
+        var duplicates: [String: String] = [:]
+        var settled: Set<String> = []
+    }
+
+    /// Path → the paths of its group (itself included), in path order; only groups of two or more.
+    private let groups: [String: [String]]
+    private let state = Mutex(State())
+
+    /// `files`: path, pilot and size of each file fingerprinted while read, in the order duplicates are decided.
+    init(_ files: [(path: String, pilot: String, size: Int64)]) {
+        var members: [String: [String]] = [:]
+        for file in files { members["\(file.pilot)\u{0}\(file.size)", default: []].append(file.path) }
+        var groups: [String: [String]] = [:]
+        for group in members.values where group.count > 1 { for path in group { groups[path] = group } }
+        self.groups = groups
+    }
+
+    /// The files to commit now that `path` is read.
+    func arrived(_ path: String, _ result: FileResult) -> [Settled] {
+        guard let group = groups[path] else {
+            return [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)]
+        }
+        return state.withLock { state in
+            if state.settled.contains(path) {
+                return state.duplicates[path] == nil
+                    ? [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)] : []
+            }
+            state.arrived[path] = result
+            guard group.allSatisfy({ state.arrived[$0] != nil }) else { return [] }
+            var originals: [String: String] = [:]
+            var settled: [Settled] = []
+            for member in group {
+                let read = state.arrived.removeValue(forKey: member)!
+                state.settled.insert(member)
+                // A file that could not be read from its start (no fingerprint) is never taken for a copy.
+                guard let sha = read.sha256 ?? (try? FileDigest.sha256(path: member, countingProgress: false)) else {
+                    settled.append(Settled(path: member, result: read, sha256: nil, duplicateOf: nil))
+                    continue
+                }
+                if let original = originals[sha] {
+                    state.duplicates[member] = original
+                    settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: original))
+                } else {
+                    originals[sha] = read.file.relativePath
+                    settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: nil))
+                }
+            }
+            return settled
+        }
+    }
+
+    /// Path → the relative path of the file counted instead, for every duplicate found so far.
+    var duplicates: [String: String] { state.withLock { $0.duplicates } }
 }
 
 /// SHA-256s computed on a thread of their own while the files are read (`Ingest.plan` defers those that cannot be

@@ -46,10 +46,11 @@ public enum PVDiscovery {
     /// sites per pilot (`known` and the found ones).
     public static func readAll(
         _ files: [InputFile], definitions: [String: PipelineDefinition], known: [String: Set<String>] = [:],
-        threads: Int? = nil, completed: (@Sendable (Int, FileResult) -> Void)? = nil
+        threads: Int? = nil, fingerprinting: Set<String> = [], completed: (@Sendable (Int, FileResult) -> Void)? = nil
     ) -> (results: [FileResult], pvSites: [String: Set<String>]) {
         let progress = RunProgress.shared
-        var results = Aggregate.readAll(files, definitions: adding(known, to: definitions), threads: threads) {
+        var results = Aggregate.readAll(files, definitions: adding(known, to: definitions), threads: threads,
+                                        fingerprinting: fingerprinting) {
             index, result in
             completed?(index, result)
             progress.fileDone()
@@ -61,7 +62,7 @@ public enum PVDiscovery {
             progress.extend(bytes: again.reduce(0) { $0 + (CSVFileSource.size(path: files[$1].path) ?? 0) },
                             files: again.count)
             let reread = Aggregate.readAll(again.map { files[$0] }, definitions: adding(pv, to: definitions),
-                                           threads: threads) { position, result in
+                                           threads: threads, fingerprinting: fingerprinting) { position, result in
                 completed?(again[position], result)
                 progress.fileDone()
             }

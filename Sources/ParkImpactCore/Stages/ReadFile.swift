@@ -18,14 +18,19 @@ public struct FileResult: Sendable {
     /// Sites whose grid offtake or injection this file has but whose interval readings were not kept (the site was
     /// not known to have PV when the file was read): if it has, the file is read again (`PVDiscovery`).
     public var gridSitesWithoutReadings: Set<String> = []
+    /// SHA-256 of the file's bytes, computed while reading it (`ReadContext.fingerprint`); nil when not asked for or
+    /// when the file could not be read to its end.
+    public var sha256: String?
 }
 
 /// Reads one file with the reader of its source's format: streaming, constant memory.
 public enum ReadFile {
+    /// `fingerprint`: compute the SHA-256 of the file while reading it (`FileResult.sha256`).
     public static func read(
-        _ file: InputFile, definition: PipelineDefinition, limits: CSVReadLimits = .init(), traceLimit: Int = 0
+        _ file: InputFile, definition: PipelineDefinition, limits: CSVReadLimits = .init(), traceLimit: Int = 0,
+        fingerprint: Bool = false
     ) -> FileResult {
-        switch prepare(file, definition: definition) {
+        switch prepare(file, definition: definition, fingerprint: fingerprint) {
         case .failed(let result): return result
         case .ready(let context, let reader): return reader.read(file, context, limits, traceLimit)
         }
@@ -37,7 +42,7 @@ public enum ReadFile {
     }
 
     /// The file's read context (time zone, dialect detected from its first bytes) and its format's reader.
-    static func prepare(_ file: InputFile, definition: PipelineDefinition) -> Prepared {
+    static func prepare(_ file: InputFile, definition: PipelineDefinition, fingerprint: Bool = false) -> Prepared {
         let zone = file.source.timezone ?? definition.timezone
         guard let table = LocalTimeTable.cached(zone) else {
             return .failed(failed(file, "unknown time zone \(zone)"))
@@ -53,7 +58,8 @@ public enum ReadFile {
         }
         let dialect = file.source.dialect.applied(to: prefix)
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
-                                  table: table, dialect: dialect, readingPolicy: definition.readingPolicy)
+                                  table: table, dialect: dialect, readingPolicy: definition.readingPolicy,
+                                  fingerprint: fingerprint)
         guard let reader = FormatRegistry.readers[file.source.format] else {
             return .failed(failed(file, "format \(file.source.format.rawValue) is not supported by this version yet"))
         }
@@ -70,6 +76,8 @@ public enum ReadFile {
         var headerLine = 0
         var statistics = CSVReadStatistics()
         var ioError: String?
+        /// The file's SHA-256 when the pass read it whole with `ReadContext.fingerprint`.
+        var sha256: String?
     }
 
     /// Reads a file from its start: the header, then (unless `headerOnly`) records up to the first record boundary
@@ -85,7 +93,9 @@ public enum ReadFile {
             file: file.relativePath, table: context.table, traceLimit: traceLimit, readingPolicy: context.readingPolicy)))
         defer { state.deallocate() }  // after `move()` below
         do {
-            var source = CountingSource(base: try CSVFileSource(path: file.path))
+            // Only a pass over the whole file can fingerprint it.
+            let hashing = context.fingerprint && boundary == nil && !headerOnly
+            var source = CountingSource(base: try CSVFileSource(path: file.path), hashing: hashing)
             state.pointee.statistics = try CSVStreamReader(
                 dialect: context.dialect, limits: limits, stopAtRecordBoundary: boundary
             ).read(
@@ -120,6 +130,7 @@ public enum ReadFile {
                     state.pointee.aggregator.reject(line: malformed.line, column: column, reason: malformed.reason,
                                                     raw: malformed.raw, site: file.source.site)
                 })
+            state.pointee.sha256 = try source.finishDigest()
         } catch {
             state.pointee.ioError = error.at(file.path).description
         }
@@ -130,10 +141,16 @@ public enum ReadFile {
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, _ traceLimit: Int
     ) -> FileResult {
         var pass = pass(type, file, context, limits, traceLimit: traceLimit)
-        if let problem = problem(of: pass, file) { return failed(file, problem) }
-        pass.format!.finish(into: &pass.aggregator)
-        return result(file, context, format: pass.format!, aggregator: pass.aggregator, headerLine: pass.headerLine,
-                      statistics: pass.statistics)
+        var read: FileResult
+        if let problem = problem(of: pass, file) {
+            read = failed(file, problem)
+        } else {
+            pass.format!.finish(into: &pass.aggregator)
+            read = result(file, context, format: pass.format!, aggregator: pass.aggregator, headerLine: pass.headerLine,
+                          statistics: pass.statistics)
+        }
+        read.sha256 = pass.sha256
+        return read
     }
 
     /// Why a pass gives no data at all (I/O error, no header), or nil.
