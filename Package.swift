@@ -40,6 +40,8 @@ let package = Package(
                 "CSVReading",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for incremental blob I/O (`StateStore.commit`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.embedInCode("Resources/emission-factors.csv")],

@@ -450,6 +450,57 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         #expect(decoded.series[0].inputs == series.inputs && decoded.series[0].readings == series.readings)
     }
 
+    /// A contribution of `seriesCount` series of `days` days each, with varied values.
+    static func large(seriesCount: Int, days: Int) -> ContributionCodec.Contribution {
+        let series = (0..<seriesCount).map { index in
+            var cells = DayCells()
+            for day in 0..<days {
+                var cell = DayCell()
+                cell.add(value: Double(index * days + day) / 7, quality: day % 5 == 0 ? .estimated : .measured)
+                cells.append(day: 19_000 + day, cell)
+            }
+            return SeriesData(key: SeriesKey(site: "s\(index % 3)", quantity: .electricityOfftake, meter: "m\(index)"),
+                              intervalSeconds: 900, days: cells, inputs: [], readings: [])
+        }
+        return .init(series: series, rejects: [], summary: FileSummary(
+            path: "p/big.csv", format: "parkimpact-long", dialect: ",", acceptedRows: seriesCount * days, rejectedRows: 0,
+            ignoredRows: [:], problem: nil))
+    }
+
+    @Test("encoded in pieces of any size, the bytes are those of one encoding, and their count is known before")
+    func pieces() throws {
+        let contribution = Self.large(seriesCount: 7, days: 30)
+        let whole = ContributionCodec.encode(contribution)
+        #expect(ContributionCodec.encodedSize(contribution) == whole.count)
+        for piece in [1, 7, 100, 4096, 1 << 20] {
+            let collected = Box()
+            try ContributionCodec.encode(contribution, piece: piece) { collected.pieces.append(Array($0)) }
+            #expect(collected.pieces.joined().elementsEqual(whole), "piece \(piece)")
+            #expect(collected.pieces.dropLast().allSatisfy { $0.count >= piece && $0.count < piece + 4096 })
+        }
+        struct Full: Error {}
+        #expect(throws: Full.self) { try ContributionCodec.encode(contribution, piece: 64) { _ in throw Full() } }
+    }
+
+    final class Box: @unchecked Sendable { var pieces: [[UInt8]] = [] }
+
+    @Test("the store writes a contribution larger than its pieces into its blob and gives it back bit for bit")
+    func storedInPieces() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = try StateStore(path: scratch.path("state.sqlite"))
+        let run = try store.beginRun(startedAt: "test")
+        let contribution = Self.large(seriesCount: 40, days: 400)  // about 1.1 MB: two pieces
+        #expect(ContributionCodec.encodedSize(contribution) > 1 << 20)
+        try store.commit(LedgerEntry(pilot: "p", path: "p/big.csv", size: 1, modifiedNanoseconds: 1, sha256: "x",
+                                     readerKey: "k", sourceIndex: 0, format: "parkimpact-long", status: .ingested,
+                                     rowsAccepted: 16_000, rowsRejected: 0, runID: run),
+                         contribution: contribution, events: [])
+        let entry = try #require(try store.ledger(pilot: "p").first)
+        let stored = try store.contribution(fileID: entry.id)
+        #expect(ContributionCodec.encode(stored) == ContributionCodec.encode(contribution))
+    }
+
     @Test("a truncated or foreign blob is refused with a reason, never a crash")
     func truncatedBlobs() throws {
         let bytes = ContributionCodec.encode(.init(series: [], rejects: [], summary: FileSummary(

@@ -430,16 +430,17 @@ public enum Ingest {
         if let replacing {
             events.append(("replaced", "contribution of sha256 \(replacing.sha256.prefix(12)) replaced"))
         }
-        var blob: [UInt8]?
+        var contribution: ContributionCodec.Contribution?
         if let problem = result.summary.problem {
             entry.status = .unreadable
             entry.problem = problem
             events.append(("unreadable", problem))
         } else {
-            blob = ContributionCodec.encode(.init(series: result.series, rejects: result.rejects, summary: result.summary))
+            contribution = .init(series: result.series, rejects: result.rejects, summary: result.summary)
             events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.count) rejected"))
         }
-        try store.commit(entry, contribution: blob, alsoRemoving: renamedFrom, events: events)
+        try store.commit(entry, contribution: contribution, alsoRemoving: renamedFrom, events: events)
+        if result.summary.acceptedRows > 1_000_000 { debugRSS("committed") }
         FaultInjection.reach("committed")
     }
 

@@ -27,8 +27,30 @@ public enum ContributionCodec {
 
     public static func encode(_ contribution: Contribution) -> [UInt8] {
         var out = BinaryWriter()
-        out.bytes.reserveCapacity(64 + contribution.series.reduce(0) { $0 + 48 * $1.days.count + 24 * $1.readings.count })
-        out.bytes.append(contentsOf: magic)
+        out.reserve(encodedSize(contribution))
+        write(contribution, to: &out)
+        return out.bytes
+    }
+
+    /// The number of bytes `encode` gives, without encoding.
+    public static func encodedSize(_ contribution: Contribution) -> Int {
+        var counter = BinaryWriter(countOnly: true)
+        write(contribution, to: &counter)
+        return counter.count
+    }
+
+    /// Encodes in pieces of about `piece` bytes, each handed to `drain` in order and then reused: a contribution of
+    /// tens of MB is never whole in memory (`StateStore.commit` writes the pieces into its blob).
+    public static func encode(_ contribution: Contribution, piece: Int = 1 << 20,
+                              to drain: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+        var out = BinaryWriter(drainingAt: piece, to: drain)
+        write(contribution, to: &out)
+        out.flush()
+        if let failure = out.failure { throw failure }
+    }
+
+    private static func write(_ contribution: Contribution, to out: inout BinaryWriter) {
+        out.raw(magic)
         let summary = contribution.summary
         out.string(summary.path)
         out.string(summary.format)
@@ -70,7 +92,7 @@ public enum ContributionCodec {
             for reading in data.readings {
                 out.int(Int(reading.startUTC))
                 out.int32(reading.seconds)
-                out.bytes.append(reading.quality.rawValue)
+                out.byte(reading.quality.rawValue)
                 out.double(reading.value)
             }
         }
@@ -82,10 +104,9 @@ public enum ContributionCodec {
             out.string(reject.reason)
             out.string(reject.raw)
             out.optionalString(reject.site)
-            out.bytes.append(reject.day == nil ? 0 : 1)
+            out.byte(reject.day == nil ? 0 : 1)
             out.int(reject.day ?? 0)
         }
-        return out.bytes
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> Contribution {
@@ -176,26 +197,73 @@ public enum ContributionCodec {
     }
 }
 
-/// Appends little-endian values.
+/// Appends little-endian values: into `bytes`, handed on to a drain piece by piece, or only counted.
 struct BinaryWriter {
-    var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8] = []
+    /// Every byte written so far (counted also when only counting or once drained).
+    private(set) var count = 0
+    private let countOnly: Bool
+    private let drainAt: Int
+    private let drain: ((UnsafeRawBufferPointer) throws -> Void)?
+    /// The first error of `drain`; what is written after it is dropped.
+    private(set) var failure: (any Error)?
 
-    mutating func int(_ value: Int) { withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func int32(_ value: Int32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func double(_ value: Double) {
-        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    init(countOnly: Bool = false) {
+        self.countOnly = countOnly
+        drainAt = .max
+        drain = nil
     }
+
+    init(drainingAt piece: Int, to drain: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        countOnly = false
+        drainAt = max(1, piece)
+        self.drain = drain
+        bytes.reserveCapacity(drainAt + 4096)
+    }
+
+    mutating func reserve(_ capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    /// Hands what is buffered to the drain (at once when the buffer holds a piece).
+    mutating func flush() {
+        guard let drain, !bytes.isEmpty else { return }
+        if failure == nil {
+            do { try bytes.withUnsafeBytes(drain) } catch { failure = error }
+        }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always) private mutating func wrote() {
+        if bytes.count >= drainAt { flush() }
+    }
+
+    mutating func raw(_ value: some Collection<UInt8>) {
+        count += value.count
+        guard !countOnly else { return }
+        bytes.append(contentsOf: value)
+        wrote()
+    }
+
+    mutating func byte(_ value: UInt8) {
+        count += 1
+        guard !countOnly else { return }
+        bytes.append(value)
+        wrote()
+    }
+
+    mutating func int(_ value: Int) { withUnsafeBytes(of: Int64(value).littleEndian) { raw($0) } }
+    mutating func int32(_ value: Int32) { withUnsafeBytes(of: value.littleEndian) { raw($0) } }
+    mutating func double(_ value: Double) { withUnsafeBytes(of: value.bitPattern.littleEndian) { raw($0) } }
     mutating func string(_ value: String) {
         let utf8 = value.utf8
         int(utf8.count)
-        bytes.append(contentsOf: utf8)
+        raw(utf8)
     }
     mutating func optionalString(_ value: String?) {
         if let value {
-            bytes.append(1)
+            byte(1)
             string(value)
         } else {
-            bytes.append(0)
+            byte(0)
         }
     }
 }

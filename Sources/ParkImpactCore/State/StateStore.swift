@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The run state in SQLite (GRDB): the ledger of every input file, each file's contribution (its partial aggregate,
 /// `ContributionCodec`), the history of what happened to files, and the fingerprints of the outputs written.
@@ -134,8 +135,10 @@ public final class StateStore: Sendable {
 
     /// Replaces the ledger row of `entry.path` (and of `alsoRemoving`, a renamed file's old path) and its
     /// contribution in one transaction.
-    public func commit(_ entry: LedgerEntry, contribution: [UInt8]?, alsoRemoving: String? = nil,
+    public func commit(_ entry: LedgerEntry, contribution: ContributionCodec.Contribution?, alsoRemoving: String? = nil,
                        events: [(event: String, detail: String)]) throws {
+        // Sized before the transaction: counting the bytes walks the whole contribution.
+        let size = contribution.map(ContributionCodec.encodedSize)
         try queue.write { db in
             try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?", arguments: [entry.pilot, entry.path])
             if let alsoRemoving {
@@ -152,24 +155,46 @@ public final class StateStore: Sendable {
                                  entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
                                  LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings)])
             let id = db.lastInsertedRowID
-            if let contribution {
-                // The blob is bound without a copy of its own (it can be tens of MB): GRDB binds it with
-                // SQLITE_TRANSIENT, so SQLite copies it in before the bytes go out of scope.
-                try contribution.withUnsafeBytes { bytes in
-                    guard let base = bytes.baseAddress, bytes.count > 0 else {
-                        try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, ?)",
-                                       arguments: [id, ContributionCodec.version, Data()])
-                        return
-                    }
-                    let view = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count,
-                                    deallocator: .none)
-                    try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, ?)",
-                                   arguments: [id, ContributionCodec.version, view])
-                }
+            if let contribution, let size {
+                try Self.insertContribution(db, fileID: id, contribution, size: size)
             }
             for event in events {
                 try Self.recordEvent(db, entry.runID, entry.pilot, entry.path, event.event, event.detail)
             }
+        }
+    }
+
+    /// Stores a contribution without ever holding it whole (it is tens of MB for a large export, and SQLite would copy a
+    /// bound blob twice: into its own buffer, then into the record): the row is inserted with `zeroblob(size)` and the
+    /// encoded bytes are written into it piece by piece (incremental blob I/O), inside the caller's transaction.
+    ///
+    /// The corresponding C functions are `sqlite3_blob_open`, `sqlite3_blob_write` and `sqlite3_blob_close`.
+    private static func insertContribution(_ db: Database, fileID: Int64, _ contribution: ContributionCodec.Contribution,
+                                           size: Int) throws {
+        try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, zeroblob(?))",
+                       arguments: [fileID, ContributionCodec.version, size])
+        guard size > 0 else { return }
+        let connection = db.sqliteConnection
+        var blob: OpaquePointer?
+        let opened = sqlite3_blob_open(connection, "main", "contribution", "data", fileID, 1, &blob)
+        guard opened == SQLITE_OK, let blob else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: opened), message: String(cString: sqlite3_errmsg(connection)))
+        }
+        defer { sqlite3_blob_close(blob) }
+        var offset = 0
+        try ContributionCodec.encode(contribution) { piece in
+            guard offset + piece.count <= size else {
+                throw DatabaseError(message: "contribution larger than counted (\(offset + piece.count) > \(size) bytes)")
+            }
+            let written = sqlite3_blob_write(blob, piece.baseAddress, Int32(piece.count), Int32(offset))
+            guard written == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: written),
+                                    message: String(cString: sqlite3_errmsg(connection)))
+            }
+            offset += piece.count
+        }
+        guard offset == size else {
+            throw DatabaseError(message: "contribution smaller than counted (\(offset) < \(size) bytes)")
         }
     }
 
