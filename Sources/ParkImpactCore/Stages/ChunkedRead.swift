@@ -267,8 +267,6 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
     func finish() -> FileResult {
         guard !failed, let merged, let format else { return ReadFile.read(Format.self, file, context, limits, 0) }
         self.merged = nil  // freed as soon as the result is built, not when the whole read stage ends
-        debugRSS("finish chunked")
-        defer { debugRSS("finished chunked") }
         return ReadFile.result(file, context, format: format, aggregator: merged, headerLine: headerLine,
                                statistics: statistics)
     }

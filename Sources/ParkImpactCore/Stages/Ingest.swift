@@ -440,7 +440,6 @@ public enum Ingest {
             events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.count) rejected"))
         }
         try store.commit(entry, contribution: contribution, alsoRemoving: renamedFrom, events: events)
-        if result.summary.acceptedRows > 1_000_000 { debugRSS("committed") }
         FaultInjection.reach("committed")
     }
 

@@ -45,11 +45,3 @@ public struct Phases: Sendable, Equatable {
             && lhs.peakMiB == rhs.peakMiB
     }
 }
-
-import Foundation
-func debugRSS(_ label: String) {
-    guard ProcessInfo.processInfo.environment["PI_RSS"] != nil,
-          let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return }
-    let lines = text.split(separator: "\n").filter { $0.hasPrefix("VmRSS") || $0.hasPrefix("VmHWM") }
-    FileHandle.standardError.write(("RSS \(label): " + lines.joined(separator: " ") + "\n").data(using: .utf8)!)
-}

@@ -174,7 +174,6 @@ public enum PipelineRun {
         let overlaps: [Aggregate.Overlap]
         (series, overlaps) = Aggregate.merge(inputs, table: table)
         _ = consume inputs
-        debugRSS("merged")
         for overlap in overlaps {
             diagnostics.add(overlap.kind == .identical ? .info : .warning, overlap.description, pilot: definition.pilot)
         }
@@ -186,7 +185,6 @@ public enum PipelineRun {
             series[index].days = [:]
             series[index].readings = []
         }
-        debugRSS("indexed")
         return (buildReport(definition: definition, measured: measured, derived: derived, rejects: rejects,
                             files: files, catalogue: catalogue, threads: threads),
                 measured)
@@ -201,9 +199,7 @@ public enum PipelineRun {
         let table = LocalTimeTable.cached(definition.timezone)!
         let engine = KPIEngine(definition: definition, indexed: measured + derived, rejects: rejects,
                                catalogue: catalogue)
-        debugRSS("engine")
         let kpis = engine.compute(threads: threads)
-        debugRSS("kpis")
         var factors: [FactorReference] = []
         for kpi in kpis {
             for factor in kpi.provenance.factors where !factors.contains(factor) { factors.append(factor) }

@@ -70,7 +70,6 @@ public enum StatefulRun {
                                                                                        generation: indexGeneration))
         if rebuildIndex { rebuild = rebuild.map { _ in true } }  // the portfolio needs every pilot's report
 
-        debugRSS("ingested")
         var result = Result()
         result.phases = ingest.phases
         // The files read now, each dropped once its pilot has loaded it: then the merge holds the only reference
@@ -90,7 +89,6 @@ public enum StatefulRun {
             if rebuild[index] {
                 let (built, series) = result.phases.time("merge") {
                     Ingest.load(&ingest.pilots[index], store: store, readNow: readNow, diagnostics: &diagnostics)
-                    debugRSS("loaded")
                     let inputs = ingest.pilots[index].inputs
                     for input in inputs { readNow[input.file] = nil }
                     ingest.pilots[index].inputs = []  // the merge consumes them; the report holds what it needs
@@ -110,7 +108,6 @@ public enum StatefulRun {
                         failure = failure ?? StateStore.describe(error)
                     }
                 }
-                debugRSS("rendered")
                 reports.append(built)
                 report = built
                 RunProgress.shared.fileDone()
