@@ -61,4 +61,30 @@ import Testing
         try scratch.write("empty.csv", "")
         #expect(try read((scratch.root + "/" + "empty.csv"), format: .parkimpactLong).sha256 == nil)
     }
+
+    @Test("files of one size are settled once all are read: the first of each content counts, in path order")
+    func sameSizeGroups() throws {
+        let definition = try definition(format: .parkimpactLong)
+        func result(_ name: String, sha: String?) -> FileResult {
+            var read = ReadFile.failed(InputFile(path: "/in/p/" + name, relativePath: "p/" + name, pilot: "p",
+                                                 source: definition.sources[0]), "unused")
+            read.sha256 = sha
+            return read
+        }
+        // a was read in chunks (no fingerprint from its read), c cannot be fingerprinted at all; e has no twin.
+        let groups = SameSizeGroups([("/in/p/a", "p", 10), ("/in/p/b", "p", 10), ("/in/p/c", "p", 10), ("/in/p/e", "p", 11),
+                                     ("/in/q/a", "q", 10)]) { ["/in/p/a": "X"][$0] }
+        #expect(groups.arrived("/in/p/e", result("e", sha: "Y")).map(\.path) == ["/in/p/e"])
+        #expect(groups.arrived("/in/q/a", result("a", sha: "X")).map(\.path) == ["/in/q/a"])  // another pilot
+        #expect(groups.arrived("/in/p/b", result("b", sha: "X")).isEmpty)
+        #expect(groups.arrived("/in/p/c", result("c", sha: nil)).isEmpty)
+        let settled = groups.arrived("/in/p/a", result("a", sha: nil))
+        #expect(settled.map { "\($0.path) \($0.sha256 ?? "-") \($0.duplicateOf ?? "counted")" } == [
+            "/in/p/a X counted", "/in/p/b X p/a", "/in/p/c - counted",
+        ])
+        #expect(groups.duplicates == ["/in/p/b": "p/a"])
+        // Read again later (PV matching): a duplicate stays one, the others are handed back.
+        #expect(groups.arrived("/in/p/b", result("b", sha: "X")).isEmpty)
+        #expect(groups.arrived("/in/p/a", result("a", sha: "X")).map(\.path) == ["/in/p/a"])
+    }
 }

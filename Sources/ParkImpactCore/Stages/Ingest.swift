@@ -100,10 +100,12 @@ public enum Ingest {
         let failures = Mutex<[String]>([])
         var reads = planned.filter { if case .read = $0.decision { return true } else { return false } }
         var readNow: [String: FileResult] = [:]
-        let sameSize = SameSizeGroups(reads.filter(\.sha256.isEmpty).map { ($0.file.path, $0.file.pilot, $0.stat.size) })
         // Files read in chunks are not fingerprinted while read: their SHA-256s are computed beside the reading.
         let digests = DeferredDigests(reads.filter { $0.sha256.isEmpty && Aggregate.mayReadInChunks($0.file, threads: threads) }
                                         .map(\.file.path), concurrent: threads != 1)
+        let sameSize = SameSizeGroups(reads.filter(\.sha256.isEmpty).map { ($0.file.path, $0.file.pilot, $0.stat.size) }) {
+            try? digests.wait($0)
+        }
         func read(_ files: [Planned], definitions: [String: PipelineDefinition], known: [String: Set<String>])
             -> [String: Set<String>] {
             var byPath: [String: Planned] = [:]
@@ -536,13 +538,18 @@ final class SameSizeGroups: Sendable {
     private let groups: [String: [String]]
     private let state = Mutex(State())
 
+    /// The SHA-256 of a file that was not fingerprinted while read (read in chunks, or refused before reading).
+    private let fingerprint: @Sendable (String) -> String?
+
     /// `files`: path, pilot and size of each file fingerprinted while read, in the order duplicates are decided.
-    init(_ files: [(path: String, pilot: String, size: Int64)]) {
+    init(_ files: [(path: String, pilot: String, size: Int64)],
+         fingerprint: @escaping @Sendable (String) -> String? = { try? FileDigest.sha256(path: $0, countingProgress: false) }) {
         var members: [String: [String]] = [:]
         for file in files { members["\(file.pilot)\u{0}\(file.size)", default: []].append(file.path) }
         var groups: [String: [String]] = [:]
         for group in members.values where group.count > 1 { for path in group { groups[path] = group } }
         self.groups = groups
+        self.fingerprint = fingerprint
     }
 
     /// The files to commit now that `path` is read.
@@ -550,33 +557,40 @@ final class SameSizeGroups: Sendable {
         guard let group = groups[path] else {
             return [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)]
         }
-        return state.withLock { state in
-            if state.settled.contains(path) {
-                return state.duplicates[path] == nil
-                    ? [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)] : []
-            }
+        // The last of its group to arrive takes the group's results (once: the members are marked settled).
+        let complete: [FileResult]? = state.withLock { state in
+            if state.settled.contains(path) { return nil }
             state.arrived[path] = result
             guard group.allSatisfy({ state.arrived[$0] != nil }) else { return [] }
-            var originals: [String: String] = [:]
-            var settled: [Settled] = []
-            for member in group {
-                let read = state.arrived.removeValue(forKey: member)!
-                state.settled.insert(member)
-                // A file that could not be read from its start (no fingerprint) is never taken for a copy.
-                guard let sha = read.sha256 ?? (try? FileDigest.sha256(path: member, countingProgress: false)) else {
-                    settled.append(Settled(path: member, result: read, sha256: nil, duplicateOf: nil))
-                    continue
-                }
-                if let original = originals[sha] {
-                    state.duplicates[member] = original
-                    settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: original))
-                } else {
-                    originals[sha] = read.file.relativePath
-                    settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: nil))
-                }
-            }
-            return settled
+            state.settled.formUnion(group)
+            return group.map { state.arrived.removeValue(forKey: $0)! }
         }
+        guard let complete else {
+            // Read again (PV matching) after its group was settled: handed back unless it is a duplicate.
+            let duplicate = state.withLock { $0.duplicates[path] != nil }
+            return duplicate ? [] : [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)]
+        }
+        guard !complete.isEmpty else { return [] }
+        // Decided outside the lock: a file without a fingerprint from its read is hashed here.
+        var originals: [String: String] = [:]
+        var settled: [Settled] = []
+        for (member, read) in zip(group, complete) {
+            // A file that cannot be fingerprinted at all is never taken for a copy.
+            guard let sha = read.sha256 ?? fingerprint(member) else {
+                settled.append(Settled(path: member, result: read, sha256: nil, duplicateOf: nil))
+                continue
+            }
+            if let original = originals[sha] {
+                settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: original))
+            } else {
+                originals[sha] = read.file.relativePath
+                settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: nil))
+            }
+        }
+        state.withLock { state in
+            for item in settled { if let original = item.duplicateOf { state.duplicates[item.path] = original } }
+        }
+        return settled
     }
 
     /// Path → the relative path of the file counted instead, for every duplicate found so far.
