@@ -5,18 +5,6 @@ import Testing
 /// The machine-readable outputs are written as bytes; each byte writer must give exactly what the `String` function
 /// it replaces gives, and the concurrent rendering the same bytes for any number of threads.
 @Suite struct ByteWriterTests {
-    /// SplitMix64: the same values on every run.
-    struct Numbers {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func bytes(_ body: (inout [UInt8]) -> Void) -> String {
         var out: [UInt8] = []
         body(&out)
@@ -24,7 +12,7 @@ import Testing
     }
 
     @Test func machineNumbersAreWhatStringFormatWrites() {
-        var numbers = Numbers(state: 42)
+        var numbers = SplitMix64(state: 42)
         var values: [Double] = [0, -0.0, 0.5, -0.5, 1.5, 2.5, 0.0005, -0.0005, 0.125, 1e-9, -1e-9, 1e15, 1e21, -1e21,
                                 123_456.789_012_345, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
                                 .leastNonzeroMagnitude, .nan, .infinity, -.infinity]

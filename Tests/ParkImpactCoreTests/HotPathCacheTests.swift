@@ -114,4 +114,86 @@ import Testing
         #expect(totals(result, .gas).sum == 16)
         #expect(result.series.map(\.key.meter).sorted() == ["m1", "m1", "m1x"])
     }
+
+    @Test("a long export gives the same series whatever its row order: by meter, by time, rotating, shuffled")
+    func longFormatSeriesInAnyRowOrder() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let header = "timestamp,site,series,quantity,value,unit,quality\n"
+        let meters = ["m1", "m2", "m10", "m1x", "m2", "longer-meter-name-0001"].enumerated().map { index, name in
+            (site: "s1", name: name, quantity: index == 3 || index == 4 ? "gas" : "electricity_offtake")
+        }
+        // Values are multiples of 0.5: their sums are exact in any order.
+        func row(_ meter: Int, _ slot: Int) -> String {
+            let stamp = String(format: "2023-03-%02dT%02d:%02d:00+01:00", 1 + slot / 96, slot % 96 / 4, slot % 4 * 15)
+            let m = meters[meter]
+            return "\(stamp),\(m.site),\(m.name),\(m.quantity),\(Double((meter + 1) * (slot % 7 + 1)) / 2),kWh,measured\n"
+        }
+        let slots = 0..<192
+        var random = SplitMix64(state: 42)
+        let byMeter = meters.indices.flatMap { meter in slots.map { row(meter, $0) } }
+        let byTime = slots.flatMap { slot in meters.indices.map { row($0, slot) } }
+        let rotating = slots.flatMap { slot in meters.indices.map { row(($0 + slot) % meters.count, slot) } }
+        let reversedEveryOther = slots.flatMap { slot in
+            (slot % 2 == 0 ? Array(meters.indices) : meters.indices.reversed()).map { row($0, slot) }
+        }
+        var shuffled = byTime
+        for index in shuffled.indices.reversed() {
+            shuffled.swapAt(index, Int(random.next() % UInt64(index + 1)))
+        }
+        // Rejected rows (an unknown site) between the rows of a time-ordered export.
+        let withRejects = slots.flatMap { slot in
+            meters.indices.map { row($0, slot) } + ["2023-03-01T00:00:00+01:00,nobody,m1,electricity_offtake,1,kWh,measured\n"]
+        }
+        func summary(_ rows: [String], _ name: String) throws -> [String] {
+            try scratch.write("input/\(name).csv", header + rows.joined())
+            let result = try readFile(scratch.root + "/input/\(name).csv", format: .parkimpactLong)
+            return result.series.map { series in
+                "\(series.key) " + series.days.map { "\($0.key):\($0.value.sum)/\($0.value.present)" }.joined(separator: " ")
+            }
+        }
+        let expected = try summary(byMeter, "by-meter")
+        #expect(expected.count == 6)
+        for (name, rows) in [("by-time", byTime), ("rotating", rotating), ("reversed", reversedEveryOther),
+                             ("shuffled", shuffled), ("rejects", withRejects)] {
+            #expect(try summary(rows, name) == expected, "\(name)")
+        }
+        let rejected = try readFile(scratch.root + "/input/rejects.csv", format: .parkimpactLong)
+        #expect(rejected.rejects.count == 192)
+    }
+
+    @Test("interned byte keys: found by hash, matched field by field, never across a shifted field boundary")
+    func byteInterner() {
+        var interner = ByteInterner<Int>()
+        var random = SplitMix64(state: 7)
+        var keys: [[UInt8]] = []
+        var parts: [([UInt8], [UInt8], [UInt8])] = []
+        for index in 0..<3_000 {
+            let fields = (0..<3).map { _ in (0..<Int(random.next() % 30)).map { _ in UInt8(0x61 + random.next() % 3) } }
+            let joined = fields[0] + [0] + fields[1] + [0] + fields[2]
+            if keys.contains(joined) { continue }
+            let entry = joined.withUnsafeBytes { interner.insert($0, hash: ByteInterner<Int>.hash($0), index) }
+            #expect(entry == keys.count)
+            keys.append(joined)
+            parts.append((fields[0], fields[1], fields[2]))
+        }
+        for (entry, key) in keys.enumerated() {
+            #expect(key.withUnsafeBytes { interner.find($0, hash: ByteInterner<Int>.hash($0)) } == entry)
+            let (a, b, c) = parts[entry]
+            #expect(a.withUnsafeBytes { a in b.withUnsafeBytes { b in c.withUnsafeBytes { c in
+                interner.matches(entry: entry, a, b, c) } } })
+            // The same bytes split elsewhere ("ab|c" against "a|bc") are another key.
+            if !a.isEmpty {
+                let shifted = (Array(a.dropLast()), [a.last!] + b, c)
+                #expect(!shifted.0.withUnsafeBytes { x in shifted.1.withUnsafeBytes { y in shifted.2.withUnsafeBytes { z in
+                    interner.matches(entry: entry, x, y, z) } } })
+            }
+            // Another entry's fields do not match.
+            let other = (entry + 1) % keys.count
+            let (d, e, f) = parts[other]
+            #expect(!d.withUnsafeBytes { d in e.withUnsafeBytes { e in f.withUnsafeBytes { f in
+                interner.matches(entry: entry, d, e, f) } } })
+        }
+        #expect(Array("zzz".utf8).withUnsafeBytes { interner.find($0, hash: ByteInterner<Int>.hash($0)) } == nil)
+    }
 }

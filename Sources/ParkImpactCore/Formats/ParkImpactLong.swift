@@ -15,9 +15,15 @@ struct ParkImpactLongFormat: RowFormat {
 
     /// Series by the bytes of site, series and quantity (joined with NUL): interned once per file.
     private var series = ByteInterner<Int32>()
-    /// The key of the last row's series (`lastSeries`, -1 when that row's series was not known).
-    private var lastSeriesKey = JoinedKey()
-    private var lastSeries: Int32 = -1
+    /// The interner entry of the last row's series (-1 when that row was rejected).
+    private var lastEntry = -1
+    /// Per interner entry, the entry of the row that followed it last time (-1: none yet). An export by meter repeats
+    /// the last row's series; an export by time (every meter at 00:00, then every meter at 00:15, …) repeats the
+    /// series order of the previous timestamp: either way the next row's series is found by comparing three fields
+    /// with one or two known keys, without building or hashing a key.
+    private var followedBy: [Int] = []
+    /// The key of a row whose series is neither (built only then).
+    private var scratchKey = JoinedKey()
     private var units = ByteKeyCache<MeasurementUnit>()
     private var days = DayCache()
     private var endDays = DayCache()
@@ -89,40 +95,48 @@ struct ParkImpactLongFormat: RowFormat {
             interval = Int32(endInstant - start)
         }
 
-        let seriesID: Int32
         let siteBytes = record[site], nameBytes = record[seriesColumn], quantityBytes = record[quantity]
-        let known: Int32?
-        if lastSeries >= 0, lastSeriesKey.matches(siteBytes, nameBytes, quantityBytes) {
-            known = lastSeries  // rows of one series usually follow each other: three short compares, no key built
-        } else {
-            lastSeriesKey.set(siteBytes, nameBytes, quantityBytes)
-            known = lastSeriesKey.withBytes { series.lookup($0, hash: ByteInterner<Int32>.hash($0)) }
-            lastSeries = known ?? -1
+        var entry = -1
+        if lastEntry >= 0 {
+            if series.matches(entry: lastEntry, siteBytes, nameBytes, quantityBytes) {
+                entry = lastEntry
+            } else if case let next = followedBy[lastEntry], next >= 0,
+                      series.matches(entry: next, siteBytes, nameBytes, quantityBytes) {
+                entry = next
+            }
         }
-        if let known {
-            seriesID = known
-        } else {
-            let siteText = record.string(site).trimmingSpaces
-            let siteID = siteText.isEmpty ? (defaultSite ?? "") : siteText
-            guard siteIDs.contains(siteID) else {
-                reject(record, site, "unknown site \"\(siteText)\"; known: \(siteIDs.joined(separator: ", "))",
-                       &aggregator, day: day)
-                return
+        if entry < 0 {
+            scratchKey.set(siteBytes, nameBytes, quantityBytes)
+            entry = scratchKey.withBytes { series.find($0, hash: ByteInterner<Int32>.hash($0)) } ?? -1
+            if entry < 0 {
+                let siteText = record.string(site).trimmingSpaces
+                let siteID = siteText.isEmpty ? (defaultSite ?? "") : siteText
+                guard siteIDs.contains(siteID) else {
+                    lastEntry = -1
+                    reject(record, site, "unknown site \"\(siteText)\"; known: \(siteIDs.joined(separator: ", "))",
+                           &aggregator, day: day)
+                    return
+                }
+                guard let kind = Quantity(inputName: record.string(quantity).trimmingSpaces) else {
+                    lastEntry = -1
+                    reject(record, quantity, "unknown quantity \"\(record.string(quantity))\"; known: "
+                        + Quantity.inputCases.map(\.rawValue).joined(separator: ", "), &aggregator, day: day)
+                    return
+                }
+                let name = record.string(seriesColumn).trimmingSpaces
+                guard !name.isEmpty else {
+                    lastEntry = -1
+                    reject(record, seriesColumn, "the series name is empty", &aggregator, day: day)
+                    return
+                }
+                let id = aggregator.intern(SeriesKey(site: siteID, quantity: kind, meter: name))
+                entry = scratchKey.withBytes { series.insert($0, hash: ByteInterner<Int32>.hash($0), id) }
+                followedBy.append(-1)
             }
-            guard let kind = Quantity(inputName: record.string(quantity).trimmingSpaces) else {
-                reject(record, quantity, "unknown quantity \"\(record.string(quantity))\"; known: "
-                    + Quantity.inputCases.map(\.rawValue).joined(separator: ", "), &aggregator, day: day)
-                return
-            }
-            let name = record.string(seriesColumn).trimmingSpaces
-            guard !name.isEmpty else {
-                reject(record, seriesColumn, "the series name is empty", &aggregator, day: day)
-                return
-            }
-            seriesID = aggregator.intern(SeriesKey(site: siteID, quantity: kind, meter: name))
-            lastSeriesKey.withBytes { series.insert($0, hash: ByteInterner<Int32>.hash($0), seriesID) }
-            lastSeries = seriesID
+            if lastEntry >= 0 { followedBy[lastEntry] = entry }
         }
+        lastEntry = entry
+        let seriesID = series.value(at: entry)
         let kind = aggregator.seriesKeys[Int(seriesID)].quantity
 
         let unitValue: MeasurementUnit
