@@ -50,12 +50,14 @@ fuzz: deps
 	  -print_final_stats=1 .build-fuzz/corpus
 
 ## ParkImpact against DuckDB on ~1 GiB of generated quarter-hour data (.build-bench/, reused); SCALE=4 for ~4 GiB
-## (GROW=days: 4x the days per meter; GROW=rows: the same days, 5x the rows per day of the long export).
+## (GROW=days: 4x the days per meter; GROW=rows: the same days, 5x the rows per day of the long export);
+## ORDER=time writes the long export time by time (every meter at 00:00, then 00:15, ...) instead of meter by meter.
 SCALE ?= 1
 RUNS  ?= 3
 GROW  ?= days
+ORDER ?= meter
 bench: build
-	python3 scripts/bench/bench.py --scale $(SCALE) --runs $(RUNS) --grow $(GROW)
+	python3 scripts/bench/bench.py --scale $(SCALE) --runs $(RUNS) --grow $(GROW) --order $(ORDER)
 
 clean:
 	rm -rf .build output/*/ output/index.html output/.parkimpact

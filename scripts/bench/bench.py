@@ -156,6 +156,8 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--grow", choices=["days", "rows"], default="days",
                         help="what a scale above 1 multiplies (generate.py): days per meter, or rows per day")
+    parser.add_argument("--order", choices=["meter", "time"], default="meter",
+                        help="rows of the long export meter by meter or time by time (generate.py)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--bin", default=".build/release/parkimpact")
     parser.add_argument("--duckdb-job", nargs=3, metavar=("DATA", "OUT", "VARIANT"), help=argparse.SUPPRESS)
@@ -165,9 +167,10 @@ def main():
         return
     ensure_duckdb()
     scale_name = ("%g" % args.scale).replace(".", "_")
-    data = os.path.join(ROOT, ".build-bench", "data-s" + scale_name + ("-rows" if args.grow == "rows" else ""))
+    data = os.path.join(ROOT, ".build-bench", "data-s" + scale_name + ("-rows" if args.grow == "rows" else "")
+                        + ("-time" if args.order == "time" else ""))
     subprocess.check_call([sys.executable, os.path.join(ROOT, "scripts", "bench", "generate.py"),
-                           "--out", data, "--scale", str(args.scale), "--grow", args.grow])
+                           "--out", data, "--scale", str(args.scale), "--grow", args.grow, "--order", args.order])
     with open(os.path.join(data, "params.json")) as f:
         params = json.load(f)
     runs = os.path.join(ROOT, ".build-bench", "runs")
@@ -193,7 +196,8 @@ def main():
     print("bench: %d files, %.2f GiB, %d rows, %d meters, %d days per meter%s; %d runs each, alternating, input "
           "read into the page cache before each"
           % (params["files"], params["bytes"] / 2**30, params["rows"], params["meters"], params["days"],
-             ", long export every %d s" % params["long_interval_seconds"] if "long_interval_seconds" in params else "",
+             (", long export every %d s" % params["long_interval_seconds"] if "long_interval_seconds" in params else "")
+             + (", long export ordered by time" if params.get("long_order") == "time" else ""),
              args.runs), flush=True)
     for run in range(args.runs):
         for name in (names if run % 2 == 0 else ["parkimpact", "duckdb", "threads1", "duckdb-text"]):

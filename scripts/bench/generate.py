@@ -114,6 +114,47 @@ def long_day_cache(samples):
     return stamps
 
 
+def long_meters():
+    """(meter number, the fields between timestamp and value) of every meter of the long export, in file order."""
+    meters = []
+    for site in range(1, SITES + 1):
+        site_id = "site-%03d" % site
+        for sub in range(LONG_METERS_PER_SITE):
+            quantity = "gas" if sub >= 7 else "electricity_offtake"
+            name = "%s-%s-%d" % (site_id, "gas" if sub >= 7 else "sub", sub + 1)
+            meters.append((site * 10 + sub, ",%s,%s,%s," % (site_id, name, quantity)))
+    return meters
+
+
+def write_long_by_time(path, days, samples):
+    """The same rows as `write_long`, ordered as many BMS exports are: every meter at one time, then the next time."""
+    stamps = long_day_cache(samples)
+    meters = long_meters()
+    windows = {meter: meter_window(meter, days) for meter, _ in meters}
+    serial = {meter: 0 for meter, _ in meters}
+    rows = 0
+    first = min(window[0] for window in windows.values())
+    last = max(window[-1] for window in windows.values())
+    with open(path, "w", newline="\n", encoding="utf-8") as out:
+        out.write("timestamp,site,series,quantity,value,unit,quality\n")
+        day = first
+        while day <= last:
+            active = [(meter, middle) for meter, middle in meters if windows[meter][0] <= day <= windows[meter][-1]]
+            day_stamps = stamps(day)
+            lines = []
+            for k, stamp in enumerate(day_stamps):
+                for meter, middle in active:
+                    quality = quality_of(meter, serial[meter] + k)
+                    value = "" if quality == "missing" else VALUES[(meter * 31 + serial[meter] + k) % 997]
+                    lines.append(stamp + middle + value + ",kWh," + quality + "\n")
+            for meter, _ in active:
+                serial[meter] += len(day_stamps)
+            out.write("".join(lines))
+            rows += len(lines)
+            day += dt.timedelta(days=1)
+    return rows
+
+
 def write_long(path, days, samples):
     stamps = long_day_cache(samples)
     rows = 0
@@ -206,6 +247,8 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--grow", choices=["days", "rows"], default="days",
                         help="what a scale above 1 multiplies: days per meter, or rows per day of the long export")
+    parser.add_argument("--order", choices=["meter", "time"], default="meter",
+                        help="rows of the long export meter by meter, or time by time (every meter at 00:00, …)")
     args = parser.parse_args()
     days = max(1, round(BASE_DAYS * args.scale)) if args.grow == "days" else BASE_DAYS
     samples = samples_per_quarter(args.scale) if args.grow == "rows" else 1
@@ -213,11 +256,14 @@ def main():
               "year": YEAR}
     if samples > 1:
         params["long_interval_seconds"] = 900 // samples
+    if args.order == "time":
+        params["long_order"] = "time"
     stamp = os.path.join(args.out, "params.json")
     if os.path.exists(stamp):
         with open(stamp) as f:
             old = json.load(f)
-        if {k: old.get(k) for k in params} == params and old.get("long_interval_seconds", 900) == 900 // samples:
+        if ({k: old.get(k) for k in params} == params and old.get("long_interval_seconds", 900) == 900 // samples
+                and old.get("long_order", "meter") == args.order):
             print("bench data: reusing %s (%s)" % (args.out, ", ".join("%s=%s" % kv for kv in params.items())))
             return
     pipelines = os.path.join(args.out, "pipelines")
@@ -229,7 +275,8 @@ def main():
     write_pipeline(os.path.join(pipelines, "bench.yaml"))
     print("bench data: writing %s (%d days per meter, long export every %d s)..." % (args.out, days, 900 // samples),
           flush=True)
-    rows = write_long(os.path.join(root, "long", "bms-export-%d.csv" % YEAR), days, samples)
+    rows = (write_long_by_time if args.order == "time" else write_long)(
+        os.path.join(root, "long", "bms-export-%d.csv" % YEAR), days, samples)
     for site in range(1, SITES + 1):
         folder = os.path.join(root, "fluvius", "site-%03d" % site)
         os.makedirs(folder, exist_ok=True)
