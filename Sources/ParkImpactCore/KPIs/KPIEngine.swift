@@ -234,7 +234,21 @@ public struct KPIEngine: Sendable {
         let periodSeconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(period.firstDay))
         let periodDays = period.lastDay - period.firstDay + 1
         let firstYear = period.first.year, lastYear = period.last.year
+        // The series come in key order, site first: a site's sums by year are added in a local dictionary, taken from
+        // and put back into `sumBySiteYear` when the site changes (the same additions in the same order, without two
+        // hashed lookups per series and year). Series of one file name it once in a row: inserted once.
+        var currentSite: String?
+        var siteSums: [Int: Double] = [:]
+        var lastInput: String?
+        func putBack() {
+            if let currentSite, !siteSums.isEmpty { totals.sumBySiteYear[currentSite] = siteSums }
+        }
         for entry in scopeSeries(quantity, site) where including(entry.key.site) {
+            if entry.key.site != currentSite {
+                putBack()
+                currentSite = entry.key.site
+                siteSums = totals.sumBySiteYear[entry.key.site] ?? [:]
+            }
             totals.seriesCount += 1
             var seconds = periodSeconds, days = periodDays
             if entry.countsFromFirstDay, let first = entry.days.first, first > period.firstDay {
@@ -246,7 +260,10 @@ public struct KPIEngine: Sendable {
                 seconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(first))
                 days = period.lastDay - first + 1
             }
-            for input in entry.inputs where input.overlaps(period) { totals.inputs.insert(input.file) }
+            for input in entry.inputs where input.overlaps(period) && input.file != lastInput {
+                totals.inputs.insert(input.file)
+                lastInput = input.file
+            }
             var seriesSum = 0.0, seriesPresent = 0, seriesEstimated = 0
             defer {
                 if seriesPresent > 0 {
@@ -260,7 +277,7 @@ public struct KPIEngine: Sendable {
                 let part = entry.totals(from: from, to: to)
                 totals.sum += part.sum
                 totals.sumByYear[year, default: 0] += part.sum
-                totals.sumBySiteYear[entry.key.site, default: [:]][year, default: 0] += part.sum
+                siteSums[year, default: 0] += part.sum
                 let present = Int(entry.interval > 0 ? part.present : part.daysPresent)
                 totals.present += present
                 totals.estimated += Int(part.estimated)
@@ -272,6 +289,7 @@ public struct KPIEngine: Sendable {
             totals.expected += entry.interval >= 82_800 ? Double(days) * 86_400 / Double(max(86_400, entry.interval))
                 : entry.interval > 0 ? seconds / Double(entry.interval) : Double(days)
         }
+        putBack()
         return totals
     }
 
