@@ -244,9 +244,7 @@ extension KPIEngine {
                             gas.seriesCount > 0 ? gas.coverage : coverage, gas.seriesCount > 0 ? gas.inputs.sorted() : inputs,
                             fossilFormula, estimated: gas.seriesCount > 0 ? [gas] : [])
 
-        let green = totals(.electricityOfftake, period, site, including: {
-            self.definition.site($0)?.electricityContract == .green
-        })
+        let green = totals(.electricityOfftake, period, site, including: { self.greenSites.contains($0) })
         let renewableParts = [green, selfConsumed].filter { $0.seriesCount > 0 && $0.expected > 0 }
         let renewable = (green.sum + selfConsumed.sum) / 1000
         let renewableKPI = kpi(

@@ -15,6 +15,8 @@ public struct KPIEngine: Sendable {
     let rejects: [Reject]
     /// `definition.citedFile`, built once (factor overrides cite it in every emission KPI).
     let citedFile: String
+    /// Sites with a green electricity contract (asked per series, so looked up rather than searched).
+    let greenSites: Set<String>
 
     public init(definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], catalogue: FactorCatalogue) {
         self.init(definition: definition, indexed: series.map(IndexedSeries.init), rejects: rejects,
@@ -25,6 +27,7 @@ public struct KPIEngine: Sendable {
     init(definition: PipelineDefinition, indexed: [IndexedSeries], rejects: [Reject], catalogue: FactorCatalogue) {
         self.definition = definition
         self.catalogue = catalogue
+        greenSites = Set(definition.sites.filter { $0.electricityContract == .green }.map(\.id))
         table = LocalTimeTable.cached(definition.timezone)!
         series = indexed
         var byScope: [Scope: [IndexedSeries]] = [:]
@@ -166,7 +169,7 @@ public struct KPIEngine: Sendable {
         let market = emissions(
             "co2.scope2_market_t", offtake, period, site,
             factorFor: { siteID in
-                definition.site(siteID)?.electricityContract == .green ? "electricity.market.green" : "electricity.market.grey"
+                greenSites.contains(siteID) ? "electricity.market.green" : "electricity.market.grey"
             },
             formula: "Σ over sites and consumption years: grid offtake kWh × market-based factor ÷ 1000; grey contract: "
                 + "electricity.market.grey (residual mix), green contract (guarantees of origin): electricity.market.green")
