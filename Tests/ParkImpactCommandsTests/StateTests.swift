@@ -531,6 +531,51 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
 }
 
 @Suite("fingerprints") struct FingerprintTests {
+    /// A 64-bit little-endian ELF image with one `PT_LOAD` and one `PT_NOTE` program header holding `notes`.
+    static func elf(notes: [UInt8], elfClass: UInt8 = 2) -> [UInt8] {
+        func le(_ value: Int, _ size: Int) -> [UInt8] { (0..<size).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
+        var header = [UInt8](repeating: 0, count: 64)
+        header.replaceSubrange(0..<6, with: [0x7F, 0x45, 0x4C, 0x46, elfClass, 1])
+        header.replaceSubrange(0x20..<0x28, with: le(64, 8))      // e_phoff
+        header.replaceSubrange(0x36..<0x38, with: le(56, 2))      // e_phentsize
+        header.replaceSubrange(0x38..<0x3A, with: le(2, 2))       // e_phnum
+        func program(type: Int, offset: Int, size: Int) -> [UInt8] {
+            le(type, 4) + le(0, 4) + le(offset, 8) + le(0, 8) + le(0, 8) + le(size, 8) + le(size, 8) + le(4, 8)
+        }
+        return header + program(type: 1, offset: 0, size: 0) + program(type: 4, offset: 64 + 112, size: notes.count)
+            + notes
+    }
+
+    static func note(owner: String, type: Int, descriptor: [UInt8]) -> [UInt8] {
+        func le(_ value: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
+        func padded(_ bytes: [UInt8]) -> [UInt8] { bytes + [UInt8](repeating: 0, count: (4 - bytes.count % 4) % 4) }
+        let name = Array(owner.utf8) + [0]
+        return le(name.count) + le(descriptor.count) + le(type) + padded(name) + padded(descriptor)
+    }
+
+    @Test("the build is identified by the linker's GNU build ID, read from the ELF notes")
+    func buildID() {
+        func read(_ image: [UInt8]) -> String? {
+            FileDigest.elfBuildID { offset, count in
+                offset >= 0 && offset + count <= image.count ? Array(image[offset..<offset + count]) : nil
+            }
+        }
+        let id = [UInt8](0..<20)
+        let abiTag = Self.note(owner: "GNU", type: 1, descriptor: [0, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0])
+        let image = Self.elf(notes: Self.note(owner: "Go", type: 4, descriptor: [1, 2, 3]) + abiTag
+                             + Self.note(owner: "GNU", type: 3, descriptor: id))
+        #expect(read(image) == "000102030405060708090a0b0c0d0e0f10111213")
+        #expect(read(Self.elf(notes: abiTag)) == nil)                               // no build ID note
+        #expect(read(Self.elf(notes: Self.note(owner: "GNU", type: 3, descriptor: id), elfClass: 1)) == nil)  // 32-bit
+        #expect(read(Array(image.dropLast(8))) == nil)                               // cut inside the ID
+        #expect(read(Array("#!/bin/sh\n".utf8) + [UInt8](repeating: 0, count: 64)) == nil)
+        // The running test binary: a build ID, or (linked without one) none; the build key follows.
+        if let own = FileDigest.elfBuildID(path: "/proc/self/exe") {
+            #expect(own.count >= 16 && own.allSatisfy(\.isHexDigit))
+            #expect(FileDigest.executable == "build-id " + own)
+        }
+    }
+
     @Test("SHA-256 of many files on all cores equals each file's own; unreadable files are left out")
     func parallelEqualsSequential() throws {
         let scratch = try Scratch()
