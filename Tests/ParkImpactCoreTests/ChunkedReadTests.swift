@@ -97,6 +97,44 @@ struct ChunkedReadTests {
         }, chunkSizes: chunkSizes)
     }
 
+    /// An export by time, large enough for chunk starts to move to where a day begins: chunks then share no day
+    /// cell; the result is still the sequential one, and each moved start is the first row of a day.
+    @Test func aTimeOrderedExportIsCutWhereADayBegins() throws {
+        var text = "timestamp,site,series,quantity,value,unit,quality\n"
+        var dayStarts: [Int] = []
+        for day in 1...12 {
+            for quarter in 0..<96 {
+                let stamp = String(format: "2024-03-%02dT%02d:%02d:00+01:00", day, quarter / 4, quarter % 4 * 15)
+                if quarter == 0 { dayStarts.append(text.utf8.count) }
+                for meter in 1...4 {
+                    text += "\(stamp),s1,m\(meter),electricity_offtake,\(Double((day * 96 + quarter) * meter % 997) / 7),kWh,measured\n"
+                }
+            }
+        }
+        let folder = try Scratch()
+        defer { folder.remove() }
+        try folder.write("by-time.csv", text)
+        let path = folder.root + "/by-time.csv"
+        let size = text.utf8.count
+        var moved = 0
+        for offset in stride(from: 5_000, to: size - 5_000, by: 7_919) {
+            let lineStart = ReadFile.lineStart(path: path, at: offset, terminator: 0x0A, size: size)
+            let start = ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 40_000)
+            let nextDay = dayStarts.first { $0 > lineStart }
+            // Moved only to where a day begins; always when a day begins within the farthest probe (4 KiB doubled
+            // while within reach: 32 KiB here).
+            #expect(start == lineStart || dayStarts.contains(start), "offset \(offset)")
+            if let nextDay, nextDay - lineStart <= 32_768 { #expect(start == nextDay, "offset \(offset)") }
+            if start != lineStart { moved += 1 }
+            // Too little reach to probe: the line start.
+            #expect(ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 4_000) == lineStart)
+        }
+        #expect(moved > 10)
+        try read(text, format: .parkimpactLong, name: "by-time.csv", check: { chunked, whole, chunkBytes in
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: [20_011, 33_333, 61_001])
+    }
+
     /// Water night flow with inferred intervals depends on earlier rows: such a file is read sequentially.
     @Test func waterWithInferredIntervalsStillGivesTheSequentialResult() throws {
         let (text, _) = Self.longExport(water: true)

@@ -87,13 +87,65 @@ extension ReadFile {
         }
     }
 
+    /// Where a chunk begins: the first line start at or after `offset`, moved forward by at most `reach` bytes to a
+    /// line whose first 10 bytes differ from the line's before it. Long and Fluvius exports begin each row with its
+    /// local date, so that is where a new day begins (or, in an export by meter, often a new meter): neighbouring chunks
+    /// then share no (series, day) cell and the merge replays nothing (`ChunkAssembly`; in an export by time a shared
+    /// day is every meter's, up to a day of rows replayed per boundary). Only a hint: any line start gives the exact
+    /// result, and a file whose rows begin otherwise keeps its first line start. Deterministic, so the chunk before
+    /// ends where this one begins. The change is found by galloping then bisecting: a few small reads.
+    static func chunkStart(path: String, at offset: Int, terminator: UInt8, size: Int, reach: Int) -> Int {
+        let first = lineStart(path: path, at: offset, terminator: terminator, size: size)
+        let step = 4096
+        guard first < size, reach >= step else { return first }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return first }
+        defer { close(descriptor) }
+        let keyBytes = 10
+        var window = [UInt8](repeating: 0, count: 4096)
+        /// The first line start at or after `position` (after the header: `position` > 0) and its first bytes.
+        func line(at position: Int) -> (start: Int, key: ArraySlice<UInt8>)? {
+            var cursor = position - 1
+            var start: Int?
+            while start == nil {
+                let got = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(cursor)) }
+                guard got > 0 else { return nil }
+                if let hit = window[0..<got].firstIndex(of: terminator) { start = cursor + hit + 1 } else { cursor += got }
+            }
+            guard let start, start < size else { return nil }
+            let got = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, keyBytes, off_t(start)) }
+            guard got > 0 else { return nil }
+            let key = window[0..<got]
+            return (start, key.firstIndex(of: terminator).map { key[..<$0] } ?? key)
+        }
+        guard let head = line(at: first) else { return first }
+        let key = Array(head.key)
+        // Gallop: the first probe whose line has another key; `low` stays on a line with the first line's key.
+        var low = first
+        var high: Int?
+        var distance = step
+        while distance <= reach, high == nil {
+            guard let probe = line(at: first + distance) else { return first }
+            if probe.key.elementsEqual(key) { low = probe.start } else { high = probe.start }
+            distance *= 2
+        }
+        guard var high else { return first }
+        // Bisect down to two neighbouring lines: `low` with the key, `high` without.
+        while true {
+            guard let next = line(at: low + 1) else { return first }
+            if next.start >= high { return high }
+            let middle = line(at: low + (high - low) / 2).flatMap { $0.start < high ? $0 : nil } ?? next
+            if middle.key.elementsEqual(key) { low = middle.start } else { high = middle.start }
+        }
+    }
+
     static func readChunk<Format: RowFormat>(
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits,
         index: Int, count: Int, size: Int
     ) -> ChunkOutcome {
         func planned(_ chunk: Int) -> Int {
-            lineStart(path: file.path, at: Int(Int64(size) * Int64(chunk) / Int64(count)),
-                      terminator: context.dialect.lineTerminator, size: size)
+            chunkStart(path: file.path, at: Int(Int64(size) * Int64(chunk) / Int64(count)),
+                       terminator: context.dialect.lineTerminator, size: size, reach: size / count / 2)
         }
         let end = index + 1 < count ? planned(index + 1) : nil
         if index == 0 {
