@@ -597,9 +597,10 @@ final class SameSizeGroups: Sendable {
     var duplicates: [String: String] { state.withLock { $0.duplicates } }
 }
 
-/// SHA-256s computed on a thread of their own while the files are read (`Ingest.plan` defers those that cannot be
-/// duplicates); a commit waits for its file's digest. With `concurrent` false (`--threads 1`: one core's worth of
-/// work) there is no such thread: each digest is computed when its commit asks for it.
+/// SHA-256s computed on a thread of their own while the files are read: those of new files read in chunks, which are
+/// not fingerprinted by their read (`ReadContext.fingerprint` needs the bytes in order); a commit waits for its file's
+/// digest. With `concurrent` false (`--threads 1`: one core's worth of work) there is no such thread: each digest is
+/// computed when its commit asks for it (and for any other path asked for).
 final class DeferredDigests: Sendable {
     private let done: [String: DispatchSemaphore]
     private final class Digests: Sendable { let values = Mutex<[String: Result<String, any Error>]>([:]) }
