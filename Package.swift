@@ -64,14 +64,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // What the test targets share (deterministic random numbers); not part of the product.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CSVReadingTests",
-            dependencies: ["CSVReading"],
+            dependencies: ["CSVReading", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ParkImpactCoreTests",
-            dependencies: ["ParkImpactCore", "CSVReading"],
+            dependencies: ["ParkImpactCore", "CSVReading", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -1,6 +1,7 @@
 import CSVReading
 import Foundation
 import Testing
+import TestSupport
 
 /// The reader must give the same records, lines and rejects whatever the size of the reads that deliver the bytes.
 @Suite("Chunk invariance")

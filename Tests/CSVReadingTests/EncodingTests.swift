@@ -1,6 +1,7 @@
 import CSVReading
 import Foundation
 import Testing
+import TestSupport
 
 /// UTF-16 ("Unicode text" in Excel) and Windows-1252 files are converted to UTF-8 on the way into libcsv: they read to
 /// the same records as their UTF-8 original, whatever the read sizes, while the dialect still names their encoding.

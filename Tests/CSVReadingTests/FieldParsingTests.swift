@@ -1,5 +1,6 @@
 import CSVReading
 import Testing
+import TestSupport
 
 /// `FieldParsing.decimal` on a string, the way a format parser calls it on field bytes.
 func decimal(_ text: String, mark: Character = ".") -> Double? {

@@ -1,6 +1,7 @@
 import CSVReading
 import Foundation
 import Testing
+import TestSupport
 
 /// `FieldParsing.decimal` with a thousands separator, as a format parser calls it on field bytes.
 func decimal(_ text: String, mark: Character, grouping: Character?) -> Double? {

@@ -1,5 +1,6 @@
 import CSVReading
 import Testing
+import TestSupport
 
 /// Runs of plain lines go to libcsv in one call (`CSVStreamReader.feedsPlainRunsTogether`); every record must still
 /// get its own line, raw text and counts exactly as when each line is fed alone.

@@ -113,18 +113,3 @@ func physicalLines(_ input: [UInt8]) -> [ArraySlice<UInt8>] {
     if start < input.count { lines.append(input[start...]) }
     return lines
 }
-
-/// Deterministic pseudo-random numbers (SplitMix64), so a failing case can be reproduced.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
-}

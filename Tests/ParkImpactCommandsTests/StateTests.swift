@@ -158,8 +158,8 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
     func sameSizeNewFiles() throws {
         let pilot = try StatefulPilot()
         defer { pilot.scratch.remove() }
-        // x, y and z have the same size: y is a copy of x, z another meter; the empty files are copies too, and
-        // unreadable; "bad" files stop at their header, and are copies of each other.
+        // x, y and z have the same size: y is a copy of x, z another meter. bad1 and bad2 are unreadable (their reads
+        // stop at the header, the rest is hashed after) and copies of each other. only.csv has a size of its own.
         try pilot.write("x.csv", longRows(days: 3...3), modified: old)
         try pilot.write("y.csv", longRows(days: 3...3), modified: old)
         try pilot.write("z.csv", longRows(days: 3...3, meter: "m2"), modified: old)

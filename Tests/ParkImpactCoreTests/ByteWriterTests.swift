@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ParkImpactCore
 
 /// The machine-readable outputs are written as bytes; each byte writer must give exactly what the `String` function

@@ -1,6 +1,7 @@
 import CSVReading
 import Foundation
 import Testing
+import TestSupport
 @testable import ParkImpactCore
 
 /// The per-day shortcuts of the hot path give what the full computations give.

@@ -104,16 +104,3 @@ func close(_ actual: Double?, _ expected: Double, tolerance: Double = 1e-9) -> B
     guard let actual else { return false }
     return abs(actual - expected) <= tolerance * max(1, abs(expected))
 }
-
-/// Deterministic pseudo-random numbers (SplitMix64), so a failing case can be reproduced.
-struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
