@@ -423,19 +423,24 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
 }
 
 @Suite("the contribution codec") struct ContributionCodecTests {
-    @Test("a contribution survives encoding bit for bit")
+    @Test("a contribution survives encoding bit for bit; each quantity keeps the extras its KPIs read")
     func roundTrip() throws {
         var cell = DayCell()
         cell.add(value: 0.1, quality: .measured)
         cell.add(value: 0.2, quality: .estimated)
         cell.add(value: 0, quality: .missing)
         cell.nightMinimumRate = 0.30000000000000004
-        let series = SeriesData(
-            key: SeriesKey(site: "s", quantity: .pvProduction, meter: "inverter é"), intervalSeconds: 900,
-            days: [19_723: cell, 19_724: DayCell()], inputs: [InputSpan(file: "p/a.csv", firstDay: 19_723, lastDay: 19_724)],
-            readings: [IntervalReading(startUTC: 1_704_067_200, seconds: 900, quality: .estimated, value: 0.2)])
+        cell.note(start: 1_704_063_600 + 900)
+        cell.note(start: 1_704_063_600 + 85_500)
+        let span = [InputSpan(file: "p/a.csv", firstDay: 19_723, lastDay: 19_724)]
+        let series = [Quantity.pvProduction, .water, .electricityPeak].map { quantity in
+            SeriesData(
+                key: SeriesKey(site: "s", quantity: quantity, meter: "inverter é"), intervalSeconds: 900,
+                days: [19_723: cell, 19_724: DayCell()], inputs: span,
+                readings: [IntervalReading(startUTC: 1_704_067_200, seconds: 900, quality: .estimated, value: 0.2)])
+        }
         let contribution = ContributionCodec.Contribution(
-            series: [series],
+            series: series,
             rejects: [Reject(file: "p/a.csv", line: 7, column: "value", reason: "\"x\" is not a number", raw: "a,\"b\"\n",
                              site: nil, day: 19_723)],
             summary: FileSummary(path: "p/a.csv", format: "sma", dialect: ";", acceptedRows: 3, rejectedRows: 1,
@@ -443,17 +448,27 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         let decoded = try ContributionCodec.decode(ContributionCodec.encode(contribution))
         #expect(decoded.summary == contribution.summary)
         #expect(decoded.rejects == contribution.rejects)
-        #expect(decoded.series.count == 1)
-        #expect(decoded.series[0].key == series.key && decoded.series[0].intervalSeconds == 900)
-        #expect(decoded.series[0].days == series.days)
-        #expect(decoded.series[0].days[19_723]!.sum.bitPattern == cell.sum.bitPattern)
-        #expect(decoded.series[0].inputs == series.inputs && decoded.series[0].readings == series.readings)
+        #expect(decoded.series.count == 3)
+        for (index, original) in series.enumerated() {
+            let read = decoded.series[index]
+            #expect(read.key == original.key && read.intervalSeconds == 900)
+            #expect(read.days == DayCells([19_723: cell, 19_724: DayCell()], extras: .init(for: original.key.quantity)))
+            #expect(read.days[19_723]!.sum.bitPattern == cell.sum.bitPattern)
+            #expect(read.days[19_723]!.firstStart == cell.firstStart && read.days[19_723]!.lastStart == cell.lastStart)
+            #expect(read.inputs == original.inputs && read.readings == original.readings)
+        }
+        // PV keeps neither extra; water its night minimum, bit for bit; peak registers their maximum.
+        #expect(decoded.series[0].days[19_723]!.maximum == -.infinity)
+        #expect(decoded.series[0].days[19_723]!.nightMinimumRate == .infinity)
+        #expect(decoded.series[1].days[19_723]!.nightMinimumRate.bitPattern == cell.nightMinimumRate.bitPattern)
+        #expect(decoded.series[1].days[19_723]!.maximum == -.infinity)
+        #expect(decoded.series[2].days[19_723]!.maximum == 0.2)
     }
 
     /// A contribution of `seriesCount` series of `days` days each, with varied values.
     static func large(seriesCount: Int, days: Int) -> ContributionCodec.Contribution {
         let series = (0..<seriesCount).map { index in
-            var cells = DayCells()
+            var cells = DayCells(extras: .init(for: .electricityOfftake))
             for day in 0..<days {
                 var cell = DayCell()
                 cell.add(value: Double(index * days + day) / 7, quality: day % 5 == 0 ? .estimated : .measured)

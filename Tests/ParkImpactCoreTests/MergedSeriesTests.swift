@@ -18,8 +18,8 @@ import Testing
         let series = IndexedSeries(SeriesData(key: SeriesKey(site: "a", quantity: .water, meter: "m"),
                                               intervalSeconds: 900, days: DayCells(byDay), inputs: []))
         let expected = byDay.sorted { $0.key < $1.key }
-        #expect(series.days == expected.map(\.key))
-        #expect(series.cells == expected.map { DaySummary($0.value) })
+        #expect(Array(series.days) == expected.map(\.key))
+        #expect(Array(series.cells) == expected.map { DaySummary($0.value) })
     }
 
     /// Setting cells out of order, replacing and removing them keeps `DayCells` in day order, as a dictionary would

@@ -19,14 +19,16 @@ public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible
 }
 
 /// What one series contributed on one local day. Mergeable: adding two cells gives the cell of both inputs.
+///
+/// The value type the stages hand around; `DayCells` holds it packed in 32 bytes (`PackedDayCell`), with the maximum
+/// and the night minimum only for the quantities that use them (`DayCells.Extras`).
 public struct DayCell: Sendable, Equatable {
     /// Sum of present values (measured + estimated), in the quantity's canonical unit.
     public var sum: Double = 0
-    public var estimatedSum: Double = 0
     public var present: Int32 = 0
     public var estimated: Int32 = 0
     public var missing: Int32 = 0
-    /// The largest present value (peak registers, highest daily temperature), -∞ when none.
+    /// The largest present value (peak registers), -∞ when none.
     public var maximum: Double = -.infinity
     /// The lowest flow rate (value per hour) of a present interval of at most one hour starting between 01:00 and
     /// 05:00 local time, +∞ when none: the night minimum flow, a leak indicator for water.
@@ -59,7 +61,6 @@ public struct DayCell: Sendable, Equatable {
             present += 1
         case .estimated:
             sum += value
-            estimatedSum += value
             present += 1
             estimated += 1
         case .missing:
@@ -69,7 +70,6 @@ public struct DayCell: Sendable, Equatable {
 
     mutating func merge(_ other: DayCell) {
         sum += other.sum
-        estimatedSum += other.estimatedSum
         present += other.present
         estimated += other.estimated
         missing += other.missing
@@ -77,6 +77,68 @@ public struct DayCell: Sendable, Equatable {
         nightMinimumRate = min(nightMinimumRate, other.nightMinimumRate)
         firstStart = min(firstStart, other.firstStart)
         lastStart = max(lastStart, other.lastStart)
+    }
+}
+
+/// A day cell as memory holds it, 32 bytes: the sum, the counts, and the first and last interval start as seconds
+/// from the day number's midnight in UTC (`day × 86,400`; a start on a local day lies within a day and a few hours of
+/// it). `lastLine` is the file aggregator's (the last line that touched the cell, for the chunk merge), 0 elsewhere.
+struct PackedDayCell: Sendable, Equatable {
+    var sum: Double = 0
+    var present: Int32 = 0
+    var estimated: Int32 = 0
+    var missing: Int32 = 0
+    var firstOffset: Int32 = .max
+    var lastOffset: Int32 = .min
+    var lastLine: Int32 = 0
+
+    /// Never touched: a gap in a file aggregator's days (every reading counts as present or missing).
+    var isAbsent: Bool { present == 0 && missing == 0 && firstOffset == .max }
+
+    init() {}
+
+    init(_ cell: DayCell, day: Int) {
+        sum = cell.sum
+        present = cell.present
+        estimated = cell.estimated
+        missing = cell.missing
+        let midnight = Int64(day) * 86_400
+        firstOffset = cell.firstStart == .max ? .max : Int32(clamping: cell.firstStart - midnight)
+        lastOffset = cell.lastStart == .min ? .min : Int32(clamping: cell.lastStart - midnight)
+    }
+
+    /// The cell of `day`, with the extras held beside it.
+    func unpacked(day: Int, maximum: Double = -.infinity, nightMinimumRate: Double = .infinity) -> DayCell {
+        var cell = DayCell()
+        cell.sum = sum
+        cell.present = present
+        cell.estimated = estimated
+        cell.missing = missing
+        cell.maximum = maximum
+        cell.nightMinimumRate = nightMinimumRate
+        let midnight = Int64(day) * 86_400
+        cell.firstStart = firstOffset == .max ? .max : midnight + Int64(firstOffset)
+        cell.lastStart = lastOffset == .min ? .min : midnight + Int64(lastOffset)
+        return cell
+    }
+
+    /// Adds a reading (as `DayCell.add`, without the maximum) and notes its start and line.
+    @inline(__always)
+    mutating func add(value: Double, quality: Quality, startOffset: Int32, line: Int32) {
+        switch quality {
+        case .measured:
+            sum += value
+            present += 1
+        case .estimated:
+            sum += value
+            present += 1
+            estimated += 1
+        case .missing:
+            missing += 1
+        }
+        if startOffset < firstOffset { firstOffset = startOffset }
+        if startOffset > lastOffset { lastOffset = startOffset }
+        lastLine = line
     }
 }
 
@@ -107,53 +169,120 @@ public struct SeriesData: Sendable {
     }
 }
 
-/// A series' day cells by local day number, in day order: two arrays rather than a dictionary. A dictionary of 64-byte
-/// cells rounds its capacity up to between 1.3 and 2.7 times the days (512 slots for 220 days): the compact form
-/// holds a file's result, and what the merge reads, in about 68 bytes a day.
+/// A series' day cells by local day number, in day order, packed: 36 bytes a day (the day number and a
+/// `PackedDayCell`), plus 8 for each extra the quantity uses. Everything from a file's result to the KPIs reads this
+/// form, moved along rather than copied: a park-year of 2,000 quarter-hour meters (730,000 series-days) is about
+/// 26 MB.
 ///
 /// Reads like a dictionary (`cells[day]`, `keys`, `values`, `for (day, cell) in cells`), iterating in day order.
 /// Built in day order with `append`, as readers produce it; `cells[day] = cell` also inserts out of order.
 public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    /// What a cell holds besides its sum and counts: the daily maximum (peak power registers) and the night minimum
+    /// flow (water). A quantity that uses neither keeps neither (`init(for:)`); they read as -∞ and +∞.
+    public struct Extras: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let maximum = Extras(rawValue: 1)
+        public static let nightMinimum = Extras(rawValue: 2)
+        public static let all: Extras = [.maximum, .nightMinimum]
+
+        /// What the KPIs read of a quantity's cells: the peak KPI the maximum of peak registers, the leak KPI the
+        /// night minimum of water.
+        public init(for quantity: Quantity) {
+            switch quantity {
+            case .electricityPeak: self = .maximum
+            case .water: self = .nightMinimum
+            default: self = []
+            }
+        }
+    }
+
+    public let extras: Extras
     /// Local day numbers, ascending (Int32: days since 1970).
     public private(set) var dayNumbers: [Int32] = []
-    /// `cells[i]` is the cell of `dayNumbers[i]`.
-    public private(set) var cells: [DayCell] = []
+    /// `packed[i]` is the cell of `dayNumbers[i]`.
+    private(set) var packed: [PackedDayCell] = []
+    /// Per cell when `extras` has `.maximum` / `.nightMinimum`, else empty.
+    private(set) var maxima: [Double] = []
+    private(set) var nightRates: [Double] = []
 
-    public init() {}
+    /// Empty, keeping `extras` (all by default: what a test writes is what it reads).
+    public init(extras: Extras = .all) {
+        self.extras = extras
+    }
 
-    public init(_ byDay: [Int: DayCell]) {
+    public init(_ byDay: [Int: DayCell], extras: Extras = .all) {
+        self.extras = extras
         let days = byDay.keys.sorted()
-        dayNumbers = days.map { Int32(truncatingIfNeeded: $0) }
-        cells = days.map { byDay[$0]! }
+        reserveCapacity(days.count)
+        for day in days { append(day: day, byDay[day]!) }
     }
 
     public init(dictionaryLiteral elements: (Int, DayCell)...) {
-        for (day, cell) in elements { self[day] = cell }
+        self.init(Dictionary(elements, uniquingKeysWith: { $1 }))
     }
 
-    public var count: Int { cells.count }
-    public var isEmpty: Bool { cells.isEmpty }
+    /// Packed cells as a file aggregator built them (day order; `maxima`/`nightRates` per cell or empty).
+    init(extras: Extras, dayNumbers: [Int32], packed: [PackedDayCell], maxima: [Double], nightRates: [Double]) {
+        precondition(dayNumbers.count == packed.count
+                     && maxima.count == (extras.contains(.maximum) ? packed.count : 0)
+                     && nightRates.count == (extras.contains(.nightMinimum) ? packed.count : 0))
+        self.extras = extras
+        self.dayNumbers = dayNumbers
+        self.packed = packed
+        self.maxima = maxima
+        self.nightRates = nightRates
+    }
+
+    public var count: Int { packed.count }
+    public var isEmpty: Bool { packed.isEmpty }
     /// The days, ascending.
     public var keys: [Int] { dayNumbers.map(Int.init) }
     /// The cells in day order.
-    public var values: [DayCell] { cells }
+    public var values: [DayCell] { indices.map { cell(at: $0) } }
     public var firstDay: Int? { dayNumbers.first.map(Int.init) }
     public var lastDay: Int? { dayNumbers.last.map(Int.init) }
+    var indices: Range<Int> { packed.indices }
+
+    /// The day and cell at a position (0..<count).
+    func day(at index: Int) -> Int { Int(dayNumbers[index]) }
+
+    func cell(at index: Int) -> DayCell {
+        packed[index].unpacked(day: Int(dayNumbers[index]),
+                               maximum: maxima.isEmpty ? -.infinity : maxima[index],
+                               nightMinimumRate: nightRates.isEmpty ? .infinity : nightRates[index])
+    }
+
+    /// What the stages after the merge read of the cell at a position.
+    func summary(at index: Int) -> DaySummary {
+        let cell = packed[index]
+        return DaySummary(sum: cell.sum, maximum: maxima.isEmpty ? -.infinity : maxima[index],
+                          nightMinimumRate: nightRates.isEmpty ? .infinity : nightRates[index],
+                          present: cell.present, estimated: cell.estimated, missing: cell.missing)
+    }
 
     public mutating func reserveCapacity(_ count: Int) {
         dayNumbers.reserveCapacity(count)
-        cells.reserveCapacity(count)
+        packed.reserveCapacity(count)
+        if extras.contains(.maximum) { maxima.reserveCapacity(count) }
+        if extras.contains(.nightMinimum) { nightRates.reserveCapacity(count) }
     }
 
     /// Adds the cell of a day after every day already held.
     public mutating func append(day: Int, _ cell: DayCell) {
         precondition(dayNumbers.last.map { Int($0) < day } ?? true, "DayCells.append: days must ascend")
-        dayNumbers.append(Int32(truncatingIfNeeded: day))
-        cells.append(cell)
+        insert(cell, day: day, at: packed.count)
+    }
+
+    private mutating func insert(_ cell: DayCell, day: Int, at index: Int) {
+        dayNumbers.insert(Int32(truncatingIfNeeded: day), at: index)
+        packed.insert(PackedDayCell(cell, day: day), at: index)
+        if extras.contains(.maximum) { maxima.insert(cell.maximum, at: index) }
+        if extras.contains(.nightMinimum) { nightRates.insert(cell.nightMinimumRate, at: index) }
     }
 
     /// Where `day` is, or where it would go.
-    private func position(of day: Int) -> (index: Int, found: Bool) {
+    func position(of day: Int) -> (index: Int, found: Bool) {
         let target = Int32(truncatingIfNeeded: day)
         if let last = dayNumbers.last, last < target { return (dayNumbers.count, false) }
         var low = 0, high = dayNumbers.count
@@ -167,35 +296,48 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
     public subscript(day: Int) -> DayCell? {
         get {
             let (index, found) = position(of: day)
-            return found ? cells[index] : nil
+            return found ? cell(at: index) : nil
         }
         set {
             let (index, found) = position(of: day)
             switch (found, newValue) {
-            case (true, let cell?): cells[index] = cell
+            case (true, let cell?):
+                packed[index] = PackedDayCell(cell, day: day)
+                if extras.contains(.maximum) { maxima[index] = cell.maximum }
+                if extras.contains(.nightMinimum) { nightRates[index] = cell.nightMinimumRate }
             case (true, nil):
                 dayNumbers.remove(at: index)
-                cells.remove(at: index)
+                packed.remove(at: index)
+                if extras.contains(.maximum) { maxima.remove(at: index) }
+                if extras.contains(.nightMinimum) { nightRates.remove(at: index) }
             case (false, let cell?):
-                dayNumbers.insert(Int32(truncatingIfNeeded: day), at: index)
-                cells.insert(cell, at: index)
+                insert(cell, day: day, at: index)
             case (false, nil): break
             }
         }
+    }
+
+    /// The same days and cells as read (`values`): what is not kept reads the same on both sides.
+    public static func == (lhs: DayCells, rhs: DayCells) -> Bool {
+        guard lhs.dayNumbers == rhs.dayNumbers, lhs.packed == rhs.packed else { return false }
+        if lhs.maxima.isEmpty != rhs.maxima.isEmpty || lhs.nightRates.isEmpty != rhs.nightRates.isEmpty {
+            return lhs.indices.allSatisfy { lhs.cell(at: $0) == rhs.cell(at: $0) }
+        }
+        return lhs.maxima == rhs.maxima && lhs.nightRates == rhs.nightRates
     }
 
     public struct Iterator: IteratorProtocol {
         let days: DayCells
         var index = 0
         public mutating func next() -> (key: Int, value: DayCell)? {
-            guard index < days.cells.count else { return nil }
+            guard index < days.count else { return nil }
             defer { index += 1 }
-            return (Int(days.dayNumbers[index]), days.cells[index])
+            return (days.day(at: index), days.cell(at: index))
         }
     }
 
     public func makeIterator() -> Iterator { Iterator(days: self) }
-    public var underestimatedCount: Int { cells.count }
+    public var underestimatedCount: Int { count }
 }
 
 /// One interval reading as a format produced it: what the day cells sum up, kept for PV matching (24 bytes).
@@ -281,8 +423,8 @@ public struct Reject: Sendable, Equatable {
     }
 }
 
-/// A merged day cell as the stages after the merge read it: 40 bytes rather than `DayCell`'s 64, without what only
-/// the merge needs (the first and last interval start) or nothing reads (the estimated sum).
+/// A merged day cell as the stages after the merge read it: without what only the merge needs (the first and last
+/// interval start). Made on the fly from the packed cells (`DayCells.summary(at:)`).
 struct DaySummary: Sendable, Equatable {
     var sum: Double
     var maximum: Double
@@ -291,32 +433,35 @@ struct DaySummary: Sendable, Equatable {
     var estimated: Int32
     var missing: Int32
 
+    init(sum: Double, maximum: Double, nightMinimumRate: Double, present: Int32, estimated: Int32, missing: Int32) {
+        self.sum = sum
+        self.maximum = maximum
+        self.nightMinimumRate = nightMinimumRate
+        self.present = present
+        self.estimated = estimated
+        self.missing = missing
+    }
+
     init(_ cell: DayCell) {
-        sum = cell.sum
-        maximum = cell.maximum
-        nightMinimumRate = cell.nightMinimumRate
-        present = cell.present
-        estimated = cell.estimated
-        missing = cell.missing
+        self.init(sum: cell.sum, maximum: cell.maximum, nightMinimumRate: cell.nightMinimumRate, present: cell.present,
+                  estimated: cell.estimated, missing: cell.missing)
     }
 }
 
-/// A merged series with its day cells in day order: the compact form everything after the merge reads (range sums
-/// for the KPIs, `DailyTotals`, `daily.csv`), built once per series so that the per-file dictionaries can go.
+/// A merged series with its day cells in day order: what everything after the merge reads (range sums for the KPIs,
+/// `DailyTotals`, `daily.csv`). It takes over the merged series' `DayCells` (moved, not copied).
 /// A class: the KPI engine hands series around by scope and quantity, one reference each.
 final class IndexedSeries: Sendable {
     let key: SeriesKey
     let interval: Int32
     let inputs: [InputSpan]
-    /// Local day numbers, ascending; `cells[i]` is the cell of `days[i]`.
-    let days: [Int]
-    let cells: [DaySummary]
+    private let stored: DayCells
     /// Expected intervals count from the series' first day (PV production and what PV matching derives from it):
     /// before its first reading the installation did not exist, which is not missing data.
     let countsFromFirstDay: Bool
     /// `SeriesData.notes` (PV matching: totals longer than a day that could not be matched).
     let notes: [String]
-    /// `days[0]` when the days follow each other without a gap (`days[i] == days[0] + i`), as they mostly do: then
+    /// The first day when the days follow each other without a gap (`days[i] == days[0] + i`), as they mostly do: then
     /// a day's position is computed rather than searched for.
     private let firstOfRun: Int?
 
@@ -324,12 +469,25 @@ final class IndexedSeries: Sendable {
         key = data.key
         interval = data.intervalSeconds
         inputs = data.inputs
-        let days = data.days.keys
-        self.days = days
-        cells = data.days.values.map(DaySummary.init)
+        let stored = data.days
+        self.stored = stored
         countsFromFirstDay = data.key.quantity == .pvProduction || data.key.quantity.isDerived
         notes = data.notes
-        firstOfRun = days.first.flatMap { $0 + days.count - 1 == days.last ? $0 : nil }
+        firstOfRun = stored.firstDay.flatMap { $0 + stored.count - 1 == stored.lastDay ? $0 : nil }
+    }
+
+    /// Local day numbers, ascending; `cells[i]` is the cell of `days[i]`.
+    var days: LazyMapCollection<[Int32], Int> { stored.dayNumbers.lazy.map(Int.init) }
+
+    /// The cells in day order.
+    var cells: Summaries { Summaries(stored: stored, startIndex: 0, endIndex: stored.count) }
+
+    /// Day summaries of consecutive positions, made on the fly.
+    struct Summaries: RandomAccessCollection {
+        let stored: DayCells
+        let startIndex: Int
+        let endIndex: Int
+        subscript(position: Int) -> DaySummary { stored.summary(at: position) }
     }
 
     struct RangeTotals {
@@ -341,20 +499,15 @@ final class IndexedSeries: Sendable {
 
     /// The index of the first day at or after `day` (`days.count` when there is none).
     func firstIndex(atOrAfter day: Int) -> Int {
-        if let first = firstOfRun { return min(max(day - first, 0), days.count) }
-        var low = 0, high = days.count
-        while low < high {
-            let mid = (low + high) / 2
-            if days[mid] < day { low = mid + 1 } else { high = mid }
-        }
-        return low
+        if let first = firstOfRun { return min(max(day - first, 0), stored.count) }
+        return stored.position(of: day).index
     }
 
     /// Sums of the days in `from...to`, added in day order.
     func totals(from: Int, to: Int) -> RangeTotals {
         var result = RangeTotals()
         guard from <= to else { return result }
-        for cell in cells(from: from, to: to) {
+        for cell in stored.packed[firstIndex(atOrAfter: from)..<firstIndex(atOrAfter: to + 1)] {
             result.sum += cell.sum
             result.present += cell.present
             result.estimated += cell.estimated
@@ -364,12 +517,12 @@ final class IndexedSeries: Sendable {
     }
 
     /// The cells of the days in `from...to`, in day order.
-    func cells(from: Int, to: Int) -> ArraySlice<DaySummary> {
-        guard from <= to else { return [] }
-        return cells[firstIndex(atOrAfter: from)..<firstIndex(atOrAfter: to + 1)]
+    func cells(from: Int, to: Int) -> Summaries {
+        guard from <= to else { return Summaries(stored: stored, startIndex: 0, endIndex: 0) }
+        return Summaries(stored: stored, startIndex: firstIndex(atOrAfter: from), endIndex: firstIndex(atOrAfter: to + 1))
     }
 
     var lastPresentDay: Int? {
-        cells.lastIndex { $0.present > 0 }.map { days[$0] }
+        stored.packed.lastIndex { $0.present > 0 }.map { stored.day(at: $0) }
     }
 }

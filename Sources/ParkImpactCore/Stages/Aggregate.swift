@@ -209,7 +209,8 @@ public enum Aggregate {
                     if owners[day]?.contains(part.input) ?? true { readings.append(reading) }
                 }
             }
-            merged.append(SeriesData(key: key, intervalSeconds: interval, days: DayCells(cells), inputs: inputsOfSeries,
+            merged.append(SeriesData(key: key, intervalSeconds: interval, days: DayCells(cells, extras: .init(for: key.quantity)),
+                                     inputs: inputsOfSeries,
                                      readings: readings))
         }
         let overlaps = pairOrder.map { pair -> Overlap in

@@ -7,13 +7,12 @@ public struct FileAggregator: Sendable {
     private(set) var seriesKeys: [SeriesKey] = []
     private var seriesIndex: [SeriesKey: Int32] = [:]
     private(set) var intervals: [Int32] = []
-    /// The day cells, found by packed key (series << 32 | day) in `slotIndex`; each remembers the last line that
-    /// touched it (the chunk merge replays up to there, see `ChunkedRead`).
-    private var slots: [Slot] = []
-    private var slotIndex: [Int64: Int32] = [:]
-    /// Per series: the day and slot of its last reading (rows of a series come in time order: no hashing per row).
+    /// Per series, its day cells (`SeriesDays`): found by day without hashing, packed in 32 bytes each, and handed
+    /// over to the file's result without a copy of the whole (`takeSeriesData`).
+    private var days: [SeriesDays] = []
+    /// Per series: the day and position of its last reading (rows of a series come in time order: no search per row).
     private var cachedDay: [Int] = []
-    private var cachedSlot: [Int32] = []
+    private var cachedPosition: [Int32] = []
     /// The UTC-offset segment of the last reading (the offset changes twice a year: no search per row).
     private var segment = LocalTimeTable.Segment(start: 0, end: 0, offset: 0)
     /// Last start instant per series (interval inference for formats without an end column).
@@ -29,10 +28,6 @@ public struct FileAggregator: Sendable {
     /// Replay mode (chunk merge): only cells that already exist are updated (`seedCell`).
     var onlyExistingCells = false
 
-    struct Slot: Sendable {
-        var cell: DayCell
-        var lastLine: Int
-    }
     public private(set) var rejects: [Reject] = []
     public private(set) var acceptedRows = 0
     /// Rows deliberately not used (m³ twins of gas kWh rows, reactive energy, repeated headers): counted, not lost.
@@ -64,8 +59,9 @@ public struct FileAggregator: Sendable {
         intervals.append(0)
         lastStart.append(Int64.min)
         firstInferredStart.append(Int64.min)
+        days.append(SeriesDays(extras: DayCells.Extras(for: key.quantity)))
         cachedDay.append(Int.min)
-        cachedSlot.append(0)
+        cachedPosition.append(0)
         keepsReadings.append(readingPolicy.keeps(key))
         readings.append([])
         return id
@@ -87,7 +83,7 @@ public struct FileAggregator: Sendable {
         }
         lastStart[index] = startUTC
         if keepsReadings[index] {
-            // Length 0 ("infer") is filled with the series' interval in `seriesData()`, once it is known.
+            // Length 0 ("infer") is filled with the series' interval in `takeSeriesData()`, once it is known.
             readings[index].append(IntervalReading(startUTC: startUTC, seconds: max(0, intervalSeconds), quality: quality,
                                                    value: quality == .missing ? 0 : value))
         }
@@ -98,20 +94,23 @@ public struct FileAggregator: Sendable {
         if startUTC < segment.start || startUTC >= segment.end { segment = table.offsetSegment(containingUTC: startUTC) }
         let local = startUTC + segment.offset
         let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
-        let slot: Int
+        let position: Int
         if cachedDay[index] == day {
-            slot = Int(cachedSlot[index])
-        } else if let found = slotFor(series: series, day: day, create: !onlyExistingCells) {
-            slot = found
+            position = Int(cachedPosition[index])
+        } else if let found = days[index].position(of: day, create: !onlyExistingCells) {
+            position = found
             cachedDay[index] = day
-            cachedSlot[index] = Int32(found)
+            cachedPosition[index] = Int32(found)
         } else {
             acceptedRows += 1
             return
         }
-        slots[slot].cell.add(value: value, quality: quality)
-        slots[slot].cell.note(start: startUTC)
-        slots[slot].lastLine = line
+        days[index].cells[position].add(value: value, quality: quality,
+                                        startOffset: Int32(truncatingIfNeeded: startUTC - Int64(day) * 86_400),
+                                        line: Int32(truncatingIfNeeded: line))
+        if quality != .missing, days[index].keepsMaximum, value > days[index].maxima[position] {
+            days[index].maxima[position] = value
+        }
         // Night minimum flow: intervals of at most an hour starting 01:00–05:00 local.
         if quality != .missing, seriesKeys[index].quantity == .water {
             if intervalSeconds <= 0 { usedInferredInterval = true }
@@ -119,21 +118,10 @@ public struct FileAggregator: Sendable {
             let secondOfDay = local - Int64(day) * 86_400
             if interval > 0, interval <= 3600, secondOfDay >= 3600, secondOfDay < 5 * 3600 {
                 let rate = value * 3600 / Double(interval)
-                if rate < slots[slot].cell.nightMinimumRate { slots[slot].cell.nightMinimumRate = rate }
+                days[index].lowerNightRate(rate, at: position)
             }
         }
         acceptedRows += 1
-    }
-
-    /// The slot of a series' day cell; a new empty one when `create`, else nil when there is none.
-    @inline(__always)
-    private mutating func slotFor(series: Int32, day: Int, create: Bool) -> Int? {
-        let key = Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))
-        if let found = slotIndex[key] { return Int(found) }
-        guard create else { return nil }
-        slots.append(Slot(cell: DayCell(), lastLine: line))
-        slotIndex[key] = Int32(slots.count - 1)
-        return slots.count - 1
     }
 
     /// Adds a value that covers `fromUTC..<toUTC`, split over the local days it spans in proportion to time
@@ -154,24 +142,26 @@ public struct FileAggregator: Sendable {
         while start < toUTC {
             let end = min(toUTC, table.startOfDay(day + 1))
             let share = quality == .missing ? 0 : value * Double(end - start) / length
-            let slot = slotFor(series: series, day: day, create: true)!
-            var cell = slots[slot].cell
+            let position = days[index].position(of: day, create: true)!
+            cachedDay[index] = Int.min  // positions may have moved
+            var cell = days[index].cells[position]
             let firstTouch = cell.present == 0 && cell.missing == 0
             switch quality {
             case .missing:
                 if firstTouch { cell.missing = 1 }
             case .measured, .estimated:
                 cell.sum += share
-                if quality == .estimated { cell.estimatedSum += share }
                 if cell.present == 0 {
                     cell.present = 1
                     cell.missing = 0
                     if quality == .estimated { cell.estimated = 1 }
                 }
             }
-            cell.note(start: start)
-            slots[slot].cell = cell
-            slots[slot].lastLine = line
+            let offset = Int32(truncatingIfNeeded: start - Int64(day) * 86_400)
+            if offset < cell.firstOffset { cell.firstOffset = offset }
+            if offset > cell.lastOffset { cell.lastOffset = offset }
+            cell.lastLine = Int32(truncatingIfNeeded: line)
+            days[index].cells[position] = cell
             if trace.count < traceLimit {
                 trace.append(TracedReading(series: seriesKeys[index], startUTC: start, intervalSeconds: Int32(end - start),
                                            value: share, quality: quality))
@@ -196,40 +186,36 @@ public struct FileAggregator: Sendable {
     func sharedCells(with later: FileAggregator) -> (cells: [(key: SeriesKey, day: Int)], lastLine: Int) {
         var shared: [(key: SeriesKey, day: Int)] = []
         var lastLine = 0
-        let mine = Dictionary(uniqueKeysWithValues: seriesKeys.enumerated().map { ($1, Int32($0)) })
-        for (packed, slot) in later.slotIndex {
-            let key = later.seriesKeys[Int(packed >> 32)]
-            let day = Int(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))
-            guard let series = mine[key],
-                  slotIndex[Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))] != nil
-            else { continue }
-            shared.append((key, day))
-            lastLine = max(lastLine, later.slots[Int(slot)].lastLine)
+        for (index, key) in later.seriesKeys.enumerated() {
+            guard let mine = seriesIndex[key] else { continue }
+            later.days[index].forEachTouched { day, position in
+                guard days[Int(mine)].find(day) != nil else { return }
+                shared.append((key, day))
+                lastLine = max(lastLine, Int(later.days[index].cells[position].lastLine))
+            }
         }
         return (shared, lastLine)
     }
 
     func cell(_ key: SeriesKey, day: Int) -> DayCell? {
-        guard let series = seriesKeys.firstIndex(of: key) else { return nil }
-        return slotIndex[Int64(series) << 32 | Int64(UInt32(bitPattern: Int32(truncatingIfNeeded: day)))]
-            .map { slots[Int($0)].cell }
+        guard let series = seriesIndex[key], let position = days[Int(series)].find(day) else { return nil }
+        return days[Int(series)].cell(at: position, day: day)
     }
 
     /// Puts a cell in place (replay mode: the earlier chunks' total that the replayed rows add to).
     mutating func seedCell(_ key: SeriesKey, day: Int, _ cell: DayCell) {
-        let series = intern(key)
-        let slot = slotFor(series: series, day: day, create: true)!
-        slots[slot].cell = cell
+        let series = Int(intern(key))
+        let position = days[series].position(of: day, create: true)!
+        cachedDay[series] = Int.min
+        days[series].set(cell, day: day, at: position, line: Int32(truncatingIfNeeded: line))
     }
 
     /// Appends the aggregate of the next chunk of the same file, as if its rows had followed in one read:
     /// `lineOffset` lines before the chunk; `replayed` holds the exact cells of the days both have (the earlier
     /// total plus the chunk's values added in row order, so floating-point sums are bit-identical).
     mutating func append(_ later: FileAggregator, lineOffset: Int, replayed: [SeriesKey: [Int: DayCell]]) {
-        var map: [Int32] = []
         for (index, key) in later.seriesKeys.enumerated() {
             let series = intern(key)
-            map.append(series)
             let mine = Int(series)
             // The interval between this file's last start so far and the chunk's first (inferred) start.
             if later.firstInferredStart[index] != Int64.min, lastStart[mine] != Int64.min {
@@ -243,19 +229,20 @@ public struct FileAggregator: Sendable {
             }
             if later.lastStart[index] != Int64.min { lastStart[mine] = later.lastStart[index] }
             readings[mine].append(contentsOf: later.readings[index])
-        }
-        for (packed, slot) in later.slotIndex.sorted(by: { $0.value < $1.value }) {
-            let index = Int(packed >> 32)
-            let day = Int(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))
-            let series = map[index]
-            let existed = slotFor(series: series, day: day, create: false) != nil
-            let mine = slotFor(series: series, day: day, create: true)!
-            if let exact = replayed[later.seriesKeys[index]]?[day] {
-                slots[mine].cell = exact
-            } else if existed {
-                slots[mine].cell.merge(later.slots[Int(slot)].cell)  // not reached: every shared cell is replayed
-            } else {
-                slots[mine].cell = later.slots[Int(slot)].cell
+            cachedDay[mine] = Int.min
+            let exact = replayed[key]
+            later.days[index].forEachTouched { day, position in
+                let existed = days[mine].find(day) != nil
+                let target = days[mine].position(of: day, create: true)!
+                if let cell = exact?[day] {
+                    days[mine].set(cell, day: day, at: target, line: 0)
+                } else if existed {  // not reached: every shared cell is replayed
+                    var cell = days[mine].cell(at: target, day: day)
+                    cell.merge(later.days[index].cell(at: position, day: day))
+                    days[mine].set(cell, day: day, at: target, line: 0)
+                } else {
+                    days[mine].copy(from: later.days[index], at: position, to: target)
+                }
             }
         }
         for reject in later.rejects {
@@ -267,37 +254,210 @@ public struct FileAggregator: Sendable {
         usedInferredInterval = usedInferredInterval || later.usedInferredInterval
     }
 
-    /// The aggregate as series data, sorted by key (deterministic).
-    public func seriesData() -> [SeriesData] {
-        // Each series' cells gathered as (day, slot), sorted by day (already in order when rows came in time order),
-        // then copied into its compact `DayCells`.
-        var counts = [Int](repeating: 0, count: seriesKeys.count)
-        for packed in slotIndex.keys { counts[Int(packed >> 32)] += 1 }
-        var bySeries: [[(day: Int32, slot: Int32)]] = counts.map { count in
-            var entries: [(day: Int32, slot: Int32)] = []
-            entries.reserveCapacity(count)
-            return entries
-        }
-        for (packed, slot) in slotIndex {
-            bySeries[Int(packed >> 32)].append((Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF), slot))
-        }
-        return seriesKeys.indices.compactMap { index in
-            guard !bySeries[index].isEmpty else { return nil }
-            bySeries[index].sort { $0.day < $1.day }
-            var days = DayCells()
-            days.reserveCapacity(bySeries[index].count)
-            for entry in bySeries[index] { days.append(day: Int(entry.day), slots[Int(entry.slot)].cell) }
-            bySeries[index] = []
+    /// The aggregate as series data, sorted by key (deterministic). Takes the cells out: each series' cells are
+    /// freed as its `DayCells` is made, so the file's cells are not held twice.
+    public mutating func takeSeriesData() -> [SeriesData] {
+        var result: [SeriesData] = []
+        result.reserveCapacity(seriesKeys.count)
+        for index in seriesKeys.indices {
+            guard let cells = days[index].take() else { continue }
             var kept = readings[index]
+            readings[index] = []
             if intervals[index] > 0 {
                 for position in kept.indices where kept[position].seconds == 0 {
                     kept[position].seconds = intervals[index]
                 }
             }
-            return SeriesData(key: seriesKeys[index], intervalSeconds: intervals[index], days: days,
-                              inputs: [InputSpan(file: file, firstDay: days.firstDay!, lastDay: days.lastDay!)],
-                              readings: kept)
-        }.sorted { $0.key < $1.key }
+            result.append(SeriesData(key: seriesKeys[index], intervalSeconds: intervals[index], days: cells,
+                                     inputs: [InputSpan(file: file, firstDay: cells.firstDay!, lastDay: cells.lastDay!)],
+                                     readings: kept))
+        }
+        cachedDay = cachedDay.map { _ in Int.min }
+        return result.sorted { $0.key < $1.key }
+    }
+}
+
+/// One series' day cells in a file aggregator. Dense while the days mostly follow each other (`cells[i]` is the day
+/// `first + i`, never-touched days in between are absent cells): the day's position is a subtraction. A series whose
+/// days are far apart (a reading a month, a stray date) switches to sorted day numbers with a binary search, so a gap
+/// never costs a cell per day.
+struct SeriesDays: Sendable {
+    let extras: DayCells.Extras
+    var cells: [PackedDayCell] = []
+    /// Per cell when the quantity keeps them (`extras`), else empty.
+    var maxima: [Double] = []
+    var nightRates: [Double] = []
+    /// Dense: the day of `cells[0]`.
+    private var first = 0
+    /// Sparse: the day of each cell (ascending); nil while dense.
+    private var sparseDays: [Int32]?
+    /// Touched days: how many, the lowest and the highest.
+    private var touched = 0
+    private var lowest = Int.max
+    private var highest = Int.min
+
+    init(extras: DayCells.Extras) {
+        self.extras = extras
+    }
+
+    var keepsMaximum: Bool { extras.contains(.maximum) }
+
+    /// The position of `day`'s cell; with `create`, a new empty cell when there is none (positions of this series'
+    /// other days may move), else nil.
+    @inline(__always)
+    mutating func position(of day: Int, create: Bool) -> Int? {
+        if sparseDays == nil, !cells.isEmpty {
+            let offset = day - first
+            if offset >= 0, offset < cells.count {
+                if cells[offset].isAbsent {
+                    guard create else { return nil }
+                    touch(day)
+                }
+                return offset
+            }
+        }
+        guard create else { return sparseDays == nil ? nil : find(day) }
+        return insertionPosition(of: day)
+    }
+
+    /// The position of `day`'s cell when it has been touched.
+    func find(_ day: Int) -> Int? {
+        if let sparseDays {
+            let (index, found) = Self.search(sparseDays, day)
+            return found ? index : nil
+        }
+        let offset = day - first
+        return offset >= 0 && offset < cells.count && !cells[offset].isAbsent ? offset : nil
+    }
+
+    private mutating func touch(_ day: Int) {
+        touched += 1
+        lowest = min(lowest, day)
+        highest = max(highest, day)
+    }
+
+    private mutating func insertionPosition(of day: Int) -> Int {
+        if let days = sparseDays {
+            let (index, found) = Self.search(days, day)
+            if found { return index }
+            touch(day)
+            sparseDays!.insert(Int32(truncatingIfNeeded: day), at: index)
+            insertAbsent(count: 1, at: index)
+            return index
+        }
+        if cells.isEmpty {
+            touch(day)
+            first = day
+            insertAbsent(count: 1, at: 0)
+            return 0
+        }
+        if max(highest, day) - min(lowest, day) + 1 > 2 * (touched + 1) + 62 {
+            makeSparse()
+            return insertionPosition(of: day)
+        }
+        touch(day)
+        let last = first + cells.count - 1
+        if day > last {
+            insertAbsent(count: day - last, at: cells.count)
+            return cells.count - 1
+        }
+        // Before the first day: room for as many days again (an export newest first grows at the front).
+        let room = min(cells.count, 366)
+        insertAbsent(count: first - day + room, at: 0)
+        first = day - room
+        return room
+    }
+
+    private mutating func insertAbsent(count: Int, at index: Int) {
+        cells.insert(contentsOf: repeatElement(PackedDayCell(), count: count), at: index)
+        if extras.contains(.maximum) { maxima.insert(contentsOf: repeatElement(-.infinity, count: count), at: index) }
+        if extras.contains(.nightMinimum) {
+            nightRates.insert(contentsOf: repeatElement(.infinity, count: count), at: index)
+        }
+    }
+
+    /// Keeps the touched cells only, with their day numbers.
+    private mutating func makeSparse() {
+        var days: [Int32] = []
+        var kept = SeriesDays(extras: extras)
+        forEachTouched { day, position in
+            days.append(Int32(truncatingIfNeeded: day))
+            kept.cells.append(cells[position])
+            if extras.contains(.maximum) { kept.maxima.append(maxima[position]) }
+            if extras.contains(.nightMinimum) { kept.nightRates.append(nightRates[position]) }
+        }
+        cells = kept.cells
+        maxima = kept.maxima
+        nightRates = kept.nightRates
+        sparseDays = days
+    }
+
+    static func search(_ days: [Int32], _ day: Int) -> (index: Int, found: Bool) {
+        let target = Int32(truncatingIfNeeded: day)
+        if let last = days.last, last < target { return (days.count, false) }
+        var low = 0, high = days.count
+        while low < high {
+            let middle = (low + high) / 2
+            if days[middle] < target { low = middle + 1 } else { high = middle }
+        }
+        return (low, low < days.count && days[low] == target)
+    }
+
+    /// Calls `body(day, position)` for each touched cell, in day order.
+    func forEachTouched(_ body: (Int, Int) -> Void) {
+        if let sparseDays {
+            for (position, day) in sparseDays.enumerated() { body(Int(day), position) }
+            return
+        }
+        for position in cells.indices where !cells[position].isAbsent { body(first + position, position) }
+    }
+
+    func cell(at position: Int, day: Int) -> DayCell {
+        cells[position].unpacked(day: day, maximum: maxima.isEmpty ? -.infinity : maxima[position],
+                                 nightMinimumRate: nightRates.isEmpty ? .infinity : nightRates[position])
+    }
+
+    mutating func set(_ cell: DayCell, day: Int, at position: Int, line: Int32) {
+        cells[position] = PackedDayCell(cell, day: day)
+        cells[position].lastLine = line
+        if extras.contains(.maximum) { maxima[position] = cell.maximum }
+        if extras.contains(.nightMinimum) { nightRates[position] = cell.nightMinimumRate }
+    }
+
+    /// Copies another aggregator's cell of the same series and day.
+    mutating func copy(from other: SeriesDays, at position: Int, to target: Int) {
+        cells[target] = other.cells[position]
+        if extras.contains(.maximum) { maxima[target] = other.maxima[position] }
+        if extras.contains(.nightMinimum) { nightRates[target] = other.nightRates[position] }
+    }
+
+    @inline(__always)
+    mutating func lowerNightRate(_ rate: Double, at position: Int) {
+        if extras.contains(.nightMinimum), rate < nightRates[position] { nightRates[position] = rate }
+    }
+
+    /// The touched cells as `DayCells` (nil when none), leaving this empty.
+    mutating func take() -> DayCells? {
+        guard touched > 0 else { return nil }
+        var dayNumbers: [Int32] = []
+        var packed: [PackedDayCell] = []
+        var keptMaxima: [Double] = []
+        var keptNights: [Double] = []
+        dayNumbers.reserveCapacity(touched)
+        packed.reserveCapacity(touched)
+        if extras.contains(.maximum) { keptMaxima.reserveCapacity(touched) }
+        if extras.contains(.nightMinimum) { keptNights.reserveCapacity(touched) }
+        forEachTouched { day, position in
+            dayNumbers.append(Int32(truncatingIfNeeded: day))
+            var cell = cells[position]
+            cell.lastLine = 0
+            packed.append(cell)
+            if extras.contains(.maximum) { keptMaxima.append(maxima[position]) }
+            if extras.contains(.nightMinimum) { keptNights.append(nightRates[position]) }
+        }
+        self = SeriesDays(extras: extras)
+        return DayCells(extras: extras, dayNumbers: dayNumbers, packed: packed, maxima: keptMaxima,
+                        nightRates: keptNights)
     }
 }
 

@@ -249,7 +249,8 @@ struct SiteMatcher {
         let notes = PVMatching.coarseNotes(site: site, production: production, injection: injection)
         func series(_ quantity: Quantity, _ days: [Int: DayCell]) -> SeriesData {
             SeriesData(key: SeriesKey(site: site, quantity: quantity, meter: PVMatching.meter),
-                       intervalSeconds: interval, days: DayCells(days), inputs: inputs, notes: notes)
+                       intervalSeconds: interval, days: DayCells(days, extras: .init(for: quantity)), inputs: inputs,
+                       notes: notes)
         }
         var result = [series(.electricitySelfConsumed, selfConsumed), series(.pvProductionMatched, producedMatched)]
         if withOfftake { result.append(series(.electricityOfftakeMatched, drawnMatched)) }

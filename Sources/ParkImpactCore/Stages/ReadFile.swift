@@ -171,14 +171,15 @@ public enum ReadFile {
     }
 
     static func result<Format: RowFormat>(
-        _ file: InputFile, _ context: ReadContext, format: Format, aggregator: FileAggregator, headerLine: Int,
+        _ file: InputFile, _ context: ReadContext, format: Format, aggregator: consuming FileAggregator, headerLine: Int,
         statistics: CSVReadStatistics
     ) -> FileResult {
         let summary = FileSummary(
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
             acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
             ignoredRows: aggregator.ignoredRows, problem: nil)
-        let series = aggregator.seriesData()
+        var aggregator = aggregator
+        let series = aggregator.takeSeriesData()
         var result = FileResult(file: file, trace: aggregator.trace, mapping: format.mapping, headerLine: headerLine,
                                 series: series, rejects: aggregator.rejects, summary: summary, statistics: statistics)
         for data in series {

@@ -73,7 +73,7 @@ public enum ContributionCodec {
             for (day, cell) in data.days {
                 out.int(day)
                 out.double(cell.sum)
-                out.double(cell.estimatedSum)
+                out.double(0)  // was the estimated sum: nothing read it, no longer kept (the layout stays PIC1)
                 out.int32(cell.present)
                 out.int32(cell.estimated)
                 out.int32(cell.missing)
@@ -138,13 +138,13 @@ public enum ContributionCodec {
                 let meter = try input.string()
                 let interval = try input.int32()
                 let dayCount = try input.count()
-                var days = DayCells()
+                var days = DayCells(extras: DayCells.Extras(for: quantity))
                 days.reserveCapacity(dayCount)
                 for _ in 0..<dayCount {
                     let day = try input.int()
                     var cell = DayCell()
                     cell.sum = try input.double()
-                    cell.estimatedSum = try input.double()
+                    _ = try input.double()  // the estimated sum of version 1 writers
                     cell.present = try input.int32()
                     cell.estimated = try input.int32()
                     cell.missing = try input.int32()
