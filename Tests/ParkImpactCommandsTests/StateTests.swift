@@ -621,4 +621,19 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         #expect(sha == (try FileDigest.sha256(path: path)))
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("out/p")) == ["kpis.csv"])
     }
+
+    /// Workers that run ahead of a slow one wait rather than pile up parts, and never wait for each other for ever.
+    @Test("parts rendered on several threads at uneven speeds: written in order, at most two held", .timeLimit(.minutes(1)))
+    func aFewPartsHeldAtMost() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let sink = try OutputFiles.Sink(path: scratch.path("out/p/daily.csv"))
+        ConcurrentMap.forEach(300, threads: 4) { part in
+            if part % 37 == 0 { usleep(20_000) }  // a part that takes long while the others run ahead
+            sink.deliver(Array("part \(part)\n".utf8), part: part)
+        }
+        _ = try sink.finish()
+        #expect(scratch.read("out/p/daily.csv") == (0..<300).map { "part \($0)\n" }.joined())
+        #expect(sink.mostHeld <= OutputFiles.Sink.heldLimit && sink.mostHeld > 0)
+    }
 }

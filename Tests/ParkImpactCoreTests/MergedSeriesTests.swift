@@ -45,6 +45,19 @@ import Testing
         #expect(appended == cells)
     }
 
+    /// daily.csv is rendered in parts of about the same number of series-days, whatever the days per series.
+    @Test(arguments: [[], [5], [1, 1, 1], [10_000, 1, 1, 9_000], Array(repeating: 55, count: 500), [0, 0, 3]])
+    func weightedSlicesCoverEveryIndexOnceInOrder(weights: [Int]) {
+        let ranges = PipelineRun.slices(weights, weight: 100)
+        #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == weights.count)
+        #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        for range in ranges.dropLast() {
+            #expect(weights[range].reduce(0, +) >= 100)
+            #expect(weights[range].dropLast().reduce(0, +) < 100)
+        }
+        #expect(ranges.dropLast().allSatisfy { !$0.isEmpty })
+    }
+
     @Test func rangeTotalsAddTheDaysInTheRange() {
         let key = SeriesKey(site: "a", quantity: .electricityOfftake, meter: "m")
         let series = IndexedSeries(SeriesData(

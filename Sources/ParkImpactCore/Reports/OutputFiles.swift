@@ -33,11 +33,13 @@ public enum OutputFiles {
         private let path: String
         private let temporary: String
         private var descriptor: Int32
-        private let lock = NSLock()
+        private let condition = NSCondition()
         private var hasher = SHA256()
         private var waiting: [Int: [UInt8]] = [:]
         private var next = 0
         private var failure: Int32 = 0
+        /// The most parts held at once for an earlier one (tests).
+        private(set) var mostHeld = 0
 
         public init(path: String) throws {
             self.path = path
@@ -50,22 +52,32 @@ public enum OutputFiles {
 
         deinit { if descriptor >= 0 { close(descriptor) } }
 
+        /// Parts held for an earlier one, at most: a worker that runs ahead of another (preempted mid-part) waits
+        /// instead of piling up rendered parts. Never a deadlock: the earliest part not yet delivered is always the
+        /// next one of its file, and its worker never waits.
+        static let heldLimit = 2
+
         /// Part `part` (0, 1, 2, … in file order) is rendered.
         public func deliver(_ bytes: [UInt8], part: Int) {
-            lock.lock()
-            defer { lock.unlock() }
+            condition.lock()
+            defer { condition.unlock() }
+            while part != next, waiting.count >= Self.heldLimit { condition.wait() }
             waiting[part] = bytes
+            mostHeld = max(mostHeld, waiting.count - (waiting[next] == nil ? 0 : 1))
+            var wrote = false
             while let ready = waiting.removeValue(forKey: next) {
                 if failure == 0 { failure = ready.withUnsafeBufferPointer { OutputFiles.writeAll($0, to: descriptor) } }
                 hasher.update(data: ready)
                 next += 1
+                wrote = true
             }
+            if wrote { condition.broadcast() }
         }
 
         /// Every part delivered: renames the file into place; its SHA-256 (lowercase hex).
         public func finish() throws -> String {
-            lock.lock()
-            defer { lock.unlock() }
+            condition.lock()
+            defer { condition.unlock() }
             precondition(waiting.isEmpty, "a part was not delivered")
             close(descriptor)
             descriptor = -1

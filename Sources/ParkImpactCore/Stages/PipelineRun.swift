@@ -255,7 +255,7 @@ public enum PipelineRun {
     static func renderJobs(_ report: PilotReport, csvLocale: CSVLocale, daily: [IndexedSeries]?)
         -> (names: [String], jobs: [(file: Int, render: @Sendable () -> [UInt8])]) {
         let sortedDaily = daily?.sorted { $0.key < $1.key }
-        let kpiSlices = slices(report.kpis.count, size: 2_048)
+        let kpiSlices = slices(report.kpis.count, size: 512)
         // (file, part) in file order; the report page first, as the longest part that cannot be split.
         var jobs: [(file: Int, render: @Sendable () -> [UInt8])] = [
             (3, { Array(HTMLReport.render(report).utf8) }),
@@ -264,12 +264,32 @@ public enum PipelineRun {
         for range in kpiSlices { jobs.append((0, { KPIJSONWriter.part(report, range) })) }
         for range in kpiSlices { jobs.append((1, { CSVOutput.kpisPart(report, locale: csvLocale, range) })) }
         if let sortedDaily {
-            for range in slices(sortedDaily.count, size: 128) { jobs.append((4, { DailyCSV.part(sortedDaily, range) })) }
+            // Parts of about 8,192 series-days (some 500 KB of text), however many days each series has.
+            for range in slices(sortedDaily.map(\.days.count), weight: 8_192) {
+                jobs.append((4, { DailyCSV.part(sortedDaily, range) }))
+            }
         }
         return (["kpis.json", "kpis.csv", "rejects.csv", "report.html"] + (daily == nil ? [] : ["daily.csv"]), jobs)
     }
 
     /// `0..<count` cut into consecutive ranges of at most `size` (one empty range when `count` is 0).
+    /// Consecutive ranges of `weights`' indices, each closed once its weights add up to `weight` or more (one empty
+    /// range when there are none).
+    static func slices(_ weights: [Int], weight: Int) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var start = 0, total = 0
+        for (index, item) in weights.enumerated() {
+            total += item
+            if total >= weight {
+                result.append(start..<index + 1)
+                start = index + 1
+                total = 0
+            }
+        }
+        if start < weights.count || result.isEmpty { result.append(start..<weights.count) }
+        return result
+    }
+
     static func slices(_ count: Int, size: Int) -> [Range<Int>] {
         guard count > 0 else { return [0..<0] }
         return stride(from: 0, to: count, by: size).map { $0..<min(count, $0 + size) }
