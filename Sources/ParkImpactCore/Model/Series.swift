@@ -55,6 +55,13 @@ public struct DayCell: Sendable, Equatable {
     @inline(__always)
     mutating func add(value: Double, quality: Quality) {
         if quality != .missing, value > maximum { maximum = value }
+        Self.count(value, quality, sum: &sum, present: &present, estimated: &estimated, missing: &missing)
+    }
+
+    /// What one reading adds to a day's sum and counts (here and in `PackedDayCell`).
+    @inline(__always)
+    static func count(_ value: Double, _ quality: Quality, sum: inout Double, present: inout Int32,
+                      estimated: inout Int32, missing: inout Int32) {
         switch quality {
         case .measured:
             sum += value
@@ -125,17 +132,7 @@ struct PackedDayCell: Sendable, Equatable {
     /// Adds a reading (as `DayCell.add`, without the maximum) and notes its start and line.
     @inline(__always)
     mutating func add(value: Double, quality: Quality, startOffset: Int32, line: Int32) {
-        switch quality {
-        case .measured:
-            sum += value
-            present += 1
-        case .estimated:
-            sum += value
-            present += 1
-            estimated += 1
-        case .missing:
-            missing += 1
-        }
+        DayCell.count(value, quality, sum: &sum, present: &present, estimated: &estimated, missing: &missing)
         if startOffset < firstOffset { firstOffset = startOffset }
         if startOffset > lastOffset { lastOffset = startOffset }
         lastLine = line
@@ -282,16 +279,7 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
     }
 
     /// Where `day` is, or where it would go.
-    func position(of day: Int) -> (index: Int, found: Bool) {
-        let target = Int32(truncatingIfNeeded: day)
-        if let last = dayNumbers.last, last < target { return (dayNumbers.count, false) }
-        var low = 0, high = dayNumbers.count
-        while low < high {
-            let middle = (low + high) / 2
-            if dayNumbers[middle] < target { low = middle + 1 } else { high = middle }
-        }
-        return (low, low < dayNumbers.count && dayNumbers[low] == target)
-    }
+    func position(of day: Int) -> (index: Int, found: Bool) { dayNumbers.position(of: day) }
 
     public subscript(day: Int) -> DayCell? {
         get {
@@ -524,5 +512,20 @@ final class IndexedSeries: Sendable {
 
     var lastPresentDay: Int? {
         stored.packed.lastIndex { $0.present > 0 }.map { stored.day(at: $0) }
+    }
+}
+
+extension Array where Element == Int32 {
+    /// In ascending day numbers: where `day` is, or where it would go (a binary search; the end at once for a day
+    /// after the last, the usual case while appending).
+    func position(of day: Int) -> (index: Int, found: Bool) {
+        let target = Int32(truncatingIfNeeded: day)
+        if let last, last < target { return (count, false) }
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] < target { low = middle + 1 } else { high = middle }
+        }
+        return (low, low < count && self[low] == target)
     }
 }

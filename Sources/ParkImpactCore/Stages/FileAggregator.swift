@@ -323,7 +323,7 @@ struct SeriesDays: Sendable {
     /// The position of `day`'s cell when it has been touched.
     func find(_ day: Int) -> Int? {
         if let sparseDays {
-            let (index, found) = Self.search(sparseDays, day)
+            let (index, found) = sparseDays.position(of: day)
             return found ? index : nil
         }
         let offset = day - first
@@ -338,7 +338,7 @@ struct SeriesDays: Sendable {
 
     private mutating func insertionPosition(of day: Int) -> Int {
         if let days = sparseDays {
-            let (index, found) = Self.search(days, day)
+            let (index, found) = days.position(of: day)
             if found { return index }
             touch(day)
             sparseDays!.insert(Int32(truncatingIfNeeded: day), at: index)
@@ -390,17 +390,6 @@ struct SeriesDays: Sendable {
         maxima = kept.maxima
         nightRates = kept.nightRates
         sparseDays = days
-    }
-
-    static func search(_ days: [Int32], _ day: Int) -> (index: Int, found: Bool) {
-        let target = Int32(truncatingIfNeeded: day)
-        if let last = days.last, last < target { return (days.count, false) }
-        var low = 0, high = days.count
-        while low < high {
-            let middle = (low + high) / 2
-            if days[middle] < target { low = middle + 1 } else { high = middle }
-        }
-        return (low, low < days.count && days[low] == target)
     }
 
     /// Calls `body(day, position)` for each touched cell, in day order.
