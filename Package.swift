@@ -26,7 +26,8 @@ let package = Package(
             name: "CLibCSV",
             providers: [.apt(["libcsv-dev"]), .brew(["libcsv"])]
         ),
-        // glibc's `mallopt` (malloc.h is not in the Glibc module); used by the executable at start-up only.
+        // glibc's `mallopt` and `malloc_trim` (malloc.h is not in the Glibc module): the executable's start-up and
+        // `ReturnFreeMemory`.
         .systemLibrary(name: "CMalloc"),
         // The only module that sees C.
         .target(
@@ -43,6 +44,7 @@ let package = Package(
                 // SQLite's C API, for incremental blob I/O (`StateStore.commit`).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
             ],
             resources: [.embedInCode("Resources/emission-factors.csv")],
             swiftSettings: strictSettings

@@ -161,14 +161,25 @@ public enum PipelineRun {
 
     /// Merges the contributions (reporting overlaps) and builds the pilot's report; `series` are the merged measured
     /// series in key order (for `daily.csv`).
-    ///
-    /// `inputs` are consumed: after PV matching (the only stage that needs the interval readings), each merged series
-    /// is put in day order (`IndexedSeries`, what everything after the merge reads) and its dictionary and readings
-    /// freed, so the cells are not held twice when the caller keeps no other reference to the inputs.
     static func mergeAndBuild(
         definition: PipelineDefinition, inputs: consuming [Aggregate.MergeInput], rejects: [Reject],
         files: [FileSummary], catalogue: FactorCatalogue, threads: Int? = nil, diagnostics: inout Diagnostics
     ) -> (report: PilotReport, series: [IndexedSeries]) {
+        let (measured, derived) = merge(definition: definition, inputs: inputs, diagnostics: &diagnostics)
+        return (buildReport(definition: definition, measured: measured, derived: derived, rejects: rejects,
+                            files: files, catalogue: catalogue, threads: threads),
+                measured)
+    }
+
+    /// Merges the contributions, reporting overlaps: the merged measured series in key order and the series PV
+    /// matching derives from them.
+    ///
+    /// `inputs` are consumed: after PV matching (the only stage that needs the interval readings), each merged series
+    /// is put in day order (`IndexedSeries`, what everything after the merge reads) and its dictionary and readings
+    /// freed, so the cells are not held twice when the caller keeps no other reference to the inputs.
+    static func merge(
+        definition: PipelineDefinition, inputs: consuming [Aggregate.MergeInput], diagnostics: inout Diagnostics
+    ) -> (measured: [IndexedSeries], derived: [IndexedSeries]) {
         let table = LocalTimeTable.cached(definition.timezone)!
         var series: [SeriesData]
         let overlaps: [Aggregate.Overlap]
@@ -185,9 +196,7 @@ public enum PipelineRun {
             series[index].days = [:]
             series[index].readings = []
         }
-        return (buildReport(definition: definition, measured: measured, derived: derived, rejects: rejects,
-                            files: files, catalogue: catalogue, threads: threads),
-                measured)
+        return (measured, derived)
     }
 
     /// The pilot's report from its merged measured series (in key order) and the series PV matching derived from
@@ -232,10 +241,23 @@ public enum PipelineRun {
     static func renderAndWrite(_ report: PilotReport, csvLocale: CSVLocale, daily: [IndexedSeries]? = nil,
                                threads: Int? = nil, output: String) throws -> [(path: String, sha256: String)] {
         let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: daily)
-        let paths = names.map { "\(report.definition.pilot)/\($0)" }
+        return try write(names.map { "\(report.definition.pilot)/\($0)" }, jobs: jobs, threads: threads, output: output)
+    }
+
+    /// Writes `<pilot>/daily.csv` from the merged measured series as `renderAndWrite` writes the other outputs: the
+    /// stateful run writes it before the KPIs are computed, so that the series can be freed before the other
+    /// outputs are rendered (then the run never holds the series-days, the KPIs and the rendered parts at once).
+    static func writeDailyCSV(pilot: String, series: [IndexedSeries], threads: Int? = nil,
+                              output: String) throws -> (path: String, sha256: String) {
+        try write(["\(pilot)/daily.csv"], jobs: dailyJobs(series, file: 0), threads: threads, output: output)[0]
+    }
+
+    /// Renders `jobs` on up to `threads` cores and writes their parts to `paths` (relative to `output`) in order.
+    private static func write(_ paths: [String], jobs: [(file: Int, render: @Sendable () -> [UInt8])], threads: Int?,
+                              output: String) throws -> [(path: String, sha256: String)] {
         let sinks = try paths.map { try OutputFiles.Sink(path: (output as NSString).appendingPathComponent($0)) }
         var partIndex: [Int] = []
-        var perFile = [Int](repeating: 0, count: names.count)
+        var perFile = [Int](repeating: 0, count: paths.count)
         for job in jobs {
             partIndex.append(perFile[job.file])
             perFile[job.file] += 1
@@ -254,7 +276,6 @@ public enum PipelineRun {
     /// order).
     static func renderJobs(_ report: PilotReport, csvLocale: CSVLocale, daily: [IndexedSeries]?)
         -> (names: [String], jobs: [(file: Int, render: @Sendable () -> [UInt8])]) {
-        let sortedDaily = daily?.sorted { $0.key < $1.key }
         let kpiSlices = slices(report.kpis.count, size: 512)
         // (file, part) in file order; the report page first, as the longest part that cannot be split.
         var jobs: [(file: Int, render: @Sendable () -> [UInt8])] = [
@@ -263,16 +284,17 @@ public enum PipelineRun {
         ]
         for range in kpiSlices { jobs.append((0, { KPIJSONWriter.part(report, range) })) }
         for range in kpiSlices { jobs.append((1, { CSVOutput.kpisPart(report, locale: csvLocale, range) })) }
-        if let sortedDaily {
-            // Parts of about 8,192 series-days (some 500 KB of text), however many days each series has.
-            for range in slices(sortedDaily.map(\.days.count), weight: 8_192) {
-                jobs.append((4, { DailyCSV.part(sortedDaily, range) }))
-            }
-        }
+        if let daily { jobs += dailyJobs(daily, file: 4) }
         return (["kpis.json", "kpis.csv", "rejects.csv", "report.html"] + (daily == nil ? [] : ["daily.csv"]), jobs)
     }
 
-    /// `0..<count` cut into consecutive ranges of at most `size` (one empty range when `count` is 0).
+    /// The jobs rendering `daily.csv` (as file `file`) from the merged measured series: parts of about 8,192
+    /// series-days (some 500 KB of text), however many days each series has.
+    static func dailyJobs(_ series: [IndexedSeries], file: Int) -> [(file: Int, render: @Sendable () -> [UInt8])] {
+        let sorted = series.sorted { $0.key < $1.key }
+        return slices(sorted.map(\.days.count), weight: 8_192).map { range in (file, { DailyCSV.part(sorted, range) }) }
+    }
+
     /// Consecutive ranges of `weights`' indices, each closed once its weights add up to `weight` or more (one empty
     /// range when there are none).
     static func slices(_ weights: [Int], weight: Int) -> [Range<Int>] {
@@ -290,6 +312,7 @@ public enum PipelineRun {
         return result
     }
 
+    /// `0..<count` cut into consecutive ranges of at most `size` (one empty range when `count` is 0).
     static func slices(_ count: Int, size: Int) -> [Range<Int>] {
         guard count > 0 else { return [0..<0] }
         return stride(from: 0, to: count, by: size).map { $0..<min(count, $0 + size) }

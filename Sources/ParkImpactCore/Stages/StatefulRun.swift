@@ -73,7 +73,7 @@ public enum StatefulRun {
         var result = Result()
         result.phases = ingest.phases
         // The files read now, each dropped once its pilot has loaded it: then the merge holds the only reference
-        // to their series and frees them as it compacts them (`PipelineRun.mergeAndBuild`).
+        // to their series and frees them as it compacts them (`PipelineRun.merge`).
         var readNow = ingest.readNow
         ingest = Ingest.Outcome(pilots: ingest.pilots, readNow: [:], phases: ingest.phases)
         RunProgress.shared.begin(.reporting, totalFiles: rebuild.filter { $0 }.count)
@@ -87,27 +87,47 @@ public enum StatefulRun {
             let pilot = ingest.pilots[index]
             var report: PilotReport?
             if rebuild[index] {
-                let (built, series) = result.phases.time("merge") {
+                let name = pilot.definition.pilot
+                var (measured, derived) = result.phases.time("merge") {
                     Ingest.load(&ingest.pilots[index], store: store, readNow: readNow, diagnostics: &diagnostics)
                     let inputs = ingest.pilots[index].inputs
                     for input in inputs { readNow[input.file] = nil }
-                    ingest.pilots[index].inputs = []  // the merge consumes them; the report holds what it needs
-                    let loaded = ingest.pilots[index]
-                    return PipelineRun.mergeAndBuild(
-                        definition: loaded.definition, inputs: inputs, rejects: loaded.rejects,
-                        files: loaded.files, catalogue: catalogue, threads: options.threads, diagnostics: &diagnostics)
+                    ingest.pilots[index].inputs = []  // the merge consumes them
+                    return PipelineRun.merge(definition: pilot.definition, inputs: inputs, diagnostics: &diagnostics)
                 }
+                let loaded = ingest.pilots[index]
+                // daily.csv first, then the KPIs, then the other outputs without the series: the series-days (which
+                // grow with the data), the KPIs and the rendered parts are never all held at once.
+                var dailyCSV: (path: String, sha256: String)?
+                if options.dailyCSV {
+                    result.phases.time("render") {
+                        do {
+                            dailyCSV = try PipelineRun.writeDailyCSV(pilot: name, series: measured,
+                                                                     threads: options.threads, output: folders.output)
+                        } catch {
+                            failure = failure ?? StateStore.describe(error)
+                        }
+                    }
+                }
+                let built = result.phases.time("merge") {
+                    PipelineRun.buildReport(definition: loaded.definition, measured: measured, derived: derived,
+                                            rejects: loaded.rejects, files: loaded.files, catalogue: catalogue,
+                                            threads: options.threads)
+                }
+                measured = []
+                derived = []
+                FreeMemory.returnToSystem()
                 result.phases.time("render") {
                     do {
-                        for file in try PipelineRun.renderAndWrite(
-                            built, csvLocale: folders.csvLocale, daily: options.dailyCSV ? series : nil,
-                            threads: options.threads, output: folders.output) {
+                        for file in try PipelineRun.renderAndWrite(built, csvLocale: folders.csvLocale,
+                                                                   threads: options.threads, output: folders.output) {
                             written.append((file.path, file.sha256, generation(pilot)))
                         }
                     } catch {
                         failure = failure ?? StateStore.describe(error)
                     }
                 }
+                if let dailyCSV { written.append((dailyCSV.path, dailyCSV.sha256, generation(pilot))) }
                 reports.append(built)
                 report = built
                 RunProgress.shared.fileDone()
