@@ -115,4 +115,106 @@ import TestSupport
         #expect(cells.values.allSatisfy { $0.sum == 0.75 && $0.present == 2 })
         #expect(MemoryLayout<PackedDayCell>.stride == 32)
     }
+
+    /// A day cell with the given counts and interval starts (offsets from the day number's midnight in UTC).
+    static func cell(day: Int, sum: Double, present: Int32, estimated: Int32 = 0, missing: Int32 = 0,
+                     first: Int64 = -3_600, last: Int64 = 81_900, maximum: Double = -.infinity) -> DayCell {
+        var cell = DayCell()
+        cell.sum = sum
+        cell.present = present
+        cell.estimated = estimated
+        cell.missing = missing
+        cell.maximum = maximum
+        cell.firstStart = Int64(day) * 86_400 + first
+        cell.lastStart = Int64(day) * 86_400 + last
+        return cell
+    }
+
+    /// Counts beyond 16 bits present or 8 bits estimated / missing (one-second data, a whole day of estimated
+    /// minutes) make the counts column wide: every cell, before and after, reads back as written.
+    @Test("counts too large for 4 bytes widen the column; every cell reads back as written")
+    func wideCounts() {
+        let written: [(Int, DayCell)] = [
+            (19_800, Self.cell(day: 19_800, sum: 1.5, present: 96, estimated: 3, missing: 1)),
+            (19_801, Self.cell(day: 19_801, sum: 2.5, present: 86_400, estimated: 0, missing: 0, first: -7_200,
+                               last: 79_199)),
+            (19_802, Self.cell(day: 19_802, sum: 3.5, present: 1_440, estimated: 1_440, missing: 300)),
+            (19_810, Self.cell(day: 19_810, sum: -0.25, present: 95, estimated: 255, missing: 255)),
+        ]
+        var cells = DayCells(extras: [])
+        for (day, cell) in written { cells.append(day: day, cell) }
+        #expect(cells.keys == written.map(\.0))
+        #expect(cells.values == written.map(\.1))
+        #expect(cells[19_801]?.present == 86_400 && cells[19_802]?.estimated == 1_440 && cells[19_802]?.missing == 300)
+        // The same values, one series wide (a large cell came and went), the other never: equal.
+        var narrow = DayCells(extras: [])
+        narrow.append(day: 19_800, written[0].1)
+        var widened = narrow
+        widened[19_800] = written[1].1
+        widened[19_800] = written[0].1
+        #expect(widened == narrow)
+        widened[19_800] = Self.cell(day: 19_800, sum: 1.5, present: 96, estimated: 3, missing: 2)
+        #expect(widened != narrow)
+    }
+
+    /// Random replacements, insertions and removals anywhere (the merge and tests write `cells[day] = cell`) leave
+    /// the days and cells a dictionary holds, with runs of days and of offsets split and joined as needed.
+    @Test("replacing, inserting and removing any day gives the cells a dictionary holds", arguments: 0..<3)
+    func editsAnywhere(seed: UInt64) {
+        var random = SplitMix64(state: seed + 40)
+        var model: [Int: DayCell] = [:]
+        var cells = DayCells(extras: .init(for: .electricityPeak))
+        for step in 0..<400 {
+            let day = 19_700 + Int(random.next() % 60)
+            if random.next() % 5 == 0 {
+                model[day] = nil
+                cells[day] = nil
+            } else {
+                let partial = random.next() % 4 == 0
+                let cell = Self.cell(day: day, sum: Double(random.next() % 1_000) / 8, present: Int32(random.next() % 97),
+                                     estimated: Int32(random.next() % 3), missing: Int32(random.next() % 2),
+                                     first: partial ? 3_600 : -3_600, last: partial ? 40_000 : 81_900,
+                                     maximum: Double(random.next() % 50))
+                model[day] = cell
+                cells[day] = cell
+            }
+            if step % 50 == 49 || step == 399 {
+                #expect(cells == DayCells(model, extras: .init(for: .electricityPeak)), "after step \(step)")
+                #expect(cells.keys == model.keys.sorted())
+                #expect(cells.values == model.keys.sorted().map { model[$0]! })
+                for probe in 19_695..<19_765 { #expect(cells[probe] == model[probe], "day \(probe)") }
+            }
+        }
+    }
+
+    /// A quarter-hour meter's year, clock changes, partial days and a gap included, costs the sum and 4 bytes of
+    /// counts a day (the interval starts change a few times a year, the days run on); water keeps its night minimum.
+    @Test("a meter's year costs 12 bytes a day, 20 with the night minimum of water")
+    func bytesPerDay() {
+        let table = Self.table
+        var cells = DayCells(extras: [])
+        var water = DayCells(extras: .init(for: .water))
+        let days = Array(19_723..<19_900) + Array(19_910..<20_089)  // 2024, without ten days of June
+        for (index, day) in days.enumerated() {
+            let midnight = table.startOfDay(day), next = table.startOfDay(day + 1)
+            let partial = index == 0 || index == days.count - 1
+            var cell = DayCell()
+            cell.sum = Double(index) / 4
+            cell.present = Int32((next - midnight) / 900) - (index % 7 == 0 ? 1 : 0)
+            cell.missing = index % 7 == 0 ? 1 : 0
+            cell.estimated = index % 5 == 0 ? 2 : 0
+            cell.note(start: partial ? midnight + 8 * 3_600 : midnight)
+            cell.note(start: next - 900)
+            cell.nightMinimumRate = Double(index % 9)
+            cells.append(day: day, cell)
+            water.append(day: day, cell)
+        }
+        #expect(cells.count == 356)
+        #expect(cells.heldBytes <= 12 * 356 + 160, "\(cells.heldBytes) bytes")
+        #expect(water.heldBytes <= 20 * 356 + 160, "\(water.heldBytes) bytes")
+        #expect(cells[19_905] == nil && cells[19_910]?.sum == Double(177) / 4)
+        #expect(cells.values.map(\.present) == days.enumerated().map { index, day in
+            Int32((table.startOfDay(day + 1) - table.startOfDay(day)) / 900) - (index % 7 == 0 ? 1 : 0)
+        })
+    }
 }

@@ -20,8 +20,9 @@ public struct SeriesKey: Sendable, Hashable, Comparable, CustomStringConvertible
 
 /// What one series contributed on one local day. Mergeable: adding two cells gives the cell of both inputs.
 ///
-/// The value type the stages hand around; `DayCells` holds it packed in 32 bytes (`PackedDayCell`), with the maximum
-/// and the night minimum only for the quantities that use them (`DayCells.Extras`).
+/// The value type the stages hand around; a file aggregator holds it packed in 32 bytes (`PackedDayCell`), `DayCells`
+/// in columns (12 bytes a day), each with the maximum and the night minimum only for the quantities that use them
+/// (`DayCells.Extras`).
 public struct DayCell: Sendable, Equatable {
     /// Sum of present values (measured + estimated), in the quantity's canonical unit.
     public var sum: Double = 0
@@ -87,7 +88,7 @@ public struct DayCell: Sendable, Equatable {
     }
 }
 
-/// A day cell as memory holds it, 32 bytes: the sum, the counts, and the first and last interval start as seconds
+/// A day cell as a file aggregator holds it while reading, 32 bytes: the sum, the counts, and the first and last interval start as seconds
 /// from the day number's midnight in UTC (`day × 86,400`; a start on a local day lies within a day and a few hours of
 /// it). `lastLine` is the file aggregator's (the last line that touched the cell, for the chunk merge), 0 elsewhere.
 struct PackedDayCell: Sendable, Equatable {
@@ -166,13 +167,16 @@ public struct SeriesData: Sendable {
     }
 }
 
-/// A series' day cells by local day number, in day order, packed: 36 bytes a day (the day number and a
-/// `PackedDayCell`), plus 8 for each extra the quantity uses. Everything from a file's result to the KPIs reads this
-/// form, moved along rather than copied: a park-year of 2,000 quarter-hour meters (730,000 series-days) is about
-/// 26 MB.
+/// A series' day cells by local day number, in day order, in columns: 12 bytes a day (the sum, and the three counts
+/// in 4 bytes while they fit: up to 65,535 present and 255 estimated and missing intervals a day), plus 8 for each
+/// extra the quantity uses. The day numbers are kept as runs of consecutive days and the first and last interval
+/// start as runs of equal offsets from the day's midnight (they change at clock changes and on partial days): a few
+/// entries a year for a meter that reads every day. Everything from a file's result to the KPIs reads this form,
+/// moved along rather than copied: a park-year of 2,000 quarter-hour meters (730,000 series-days) is about 9 MB.
 ///
 /// Reads like a dictionary (`cells[day]`, `keys`, `values`, `for (day, cell) in cells`), iterating in day order.
-/// Built in day order with `append`, as readers produce it; `cells[day] = cell` also inserts out of order.
+/// Built in day order with `append`, as readers produce it; `cells[day] = cell` also replaces, inserts and removes
+/// out of order (rebuilding the columns from that day on: the merge and the tests, not a hot path).
 public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// What a cell holds besides its sum and counts: the daily maximum (peak power registers) and the night minimum
     /// flow (water). A quantity that uses neither keeps neither (`init(for:)`); they read as -∞ and +∞.
@@ -194,14 +198,55 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
         }
     }
 
+    /// The counts of a cell: 16 bits present, 8 estimated, 8 missing (`narrow`), or all three as Int32 once a cell of
+    /// the series has more (every cell then, in `wideCounts`).
+    struct Counts: Equatable {
+        var present: Int32
+        var estimated: Int32
+        var missing: Int32
+
+        var narrow: UInt32? {
+            guard (0...0xFFFF).contains(present), (0...0xFF).contains(estimated), (0...0xFF).contains(missing)
+            else { return nil }
+            return UInt32(present) << 16 | UInt32(estimated) << 8 | UInt32(missing)
+        }
+
+        init(present: Int32, estimated: Int32, missing: Int32) {
+            self.present = present
+            self.estimated = estimated
+            self.missing = missing
+        }
+
+        init(narrow: UInt32) {
+            present = Int32(narrow >> 16)
+            estimated = Int32(narrow >> 8 & 0xFF)
+            missing = Int32(narrow & 0xFF)
+        }
+    }
+
+    /// From position `start` on (until the next run), the cells' first and last interval start, in seconds from the
+    /// day number's midnight in UTC (`PackedDayCell`).
+    struct OffsetRun: Equatable {
+        var start: Int32
+        var first: Int32
+        var last: Int32
+    }
+
     public let extras: Extras
-    /// Local day numbers, ascending (Int32: days since 1970).
-    public private(set) var dayNumbers: [Int32] = []
-    /// `packed[i]` is the cell of `dayNumbers[i]`.
-    private(set) var packed: [PackedDayCell] = []
+    /// Runs of consecutive days: the cells from position `runStarts[k]` on are those of `runDays[k]`, the next day,
+    /// and so on up to the next run's start.
+    private var runDays: [Int32] = []
+    private var runStarts: [Int32] = []
+    private var sums: [Double] = []
+    /// Per cell while every cell's counts fit in 32 bits (`Counts.narrow`), else empty.
+    private var counts: [UInt32] = []
+    /// Per cell once one cell's counts did not fit, else empty.
+    private var wideCounts: [Counts] = []
+    private var isWide = false
+    private var offsetRuns: [OffsetRun] = []
     /// Per cell when `extras` has `.maximum` / `.nightMinimum`, else empty.
-    private(set) var maxima: [Double] = []
-    private(set) var nightRates: [Double] = []
+    private var maxima: [Double] = []
+    private var nightRates: [Double] = []
 
     /// Empty, keeping `extras` (all by default: what a test writes is what it reads).
     public init(extras: Extras = .all) {
@@ -219,67 +264,169 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
         self.init(Dictionary(elements, uniquingKeysWith: { $1 }))
     }
 
-    /// Packed cells as a file aggregator built them (day order; `maxima`/`nightRates` per cell or empty).
-    init(extras: Extras, dayNumbers: [Int32], packed: [PackedDayCell], maxima: [Double], nightRates: [Double]) {
-        precondition(dayNumbers.count == packed.count
-                     && maxima.count == (extras.contains(.maximum) ? packed.count : 0)
-                     && nightRates.count == (extras.contains(.nightMinimum) ? packed.count : 0))
-        self.extras = extras
-        self.dayNumbers = dayNumbers
-        self.packed = packed
-        self.maxima = maxima
-        self.nightRates = nightRates
-    }
-
-    public var count: Int { packed.count }
-    public var isEmpty: Bool { packed.isEmpty }
+    public var count: Int { sums.count }
+    public var isEmpty: Bool { sums.isEmpty }
     /// The days, ascending.
-    public var keys: [Int] { dayNumbers.map(Int.init) }
+    public var keys: [Int] { Array(days) }
     /// The cells in day order.
     public var values: [DayCell] { indices.map { cell(at: $0) } }
-    public var firstDay: Int? { dayNumbers.first.map(Int.init) }
-    public var lastDay: Int? { dayNumbers.last.map(Int.init) }
-    var indices: Range<Int> { packed.indices }
+    public var firstDay: Int? { runDays.first.map(Int.init) }
+    public var lastDay: Int? {
+        guard let day = runDays.last, let start = runStarts.last else { return nil }
+        return Int(day) + count - 1 - Int(start)
+    }
+    var indices: Range<Int> { sums.indices }
+    /// The day of every position, in order.
+    var days: Days { Days(cells: self) }
 
-    /// The day and cell at a position (0..<count).
-    func day(at index: Int) -> Int { Int(dayNumbers[index]) }
+    /// The days of the positions `0..<count`, computed from the runs.
+    struct Days: RandomAccessCollection {
+        let cells: DayCells
+        var startIndex: Int { 0 }
+        var endIndex: Int { cells.count }
+        subscript(position: Int) -> Int { cells.day(at: position) }
+    }
+
+    /// The run holding a position (the last run starting at or before it).
+    private func run(at index: Int) -> Int {
+        if runStarts.count == 1 { return 0 }
+        let target = Int32(truncatingIfNeeded: index)
+        var low = 0, high = runStarts.count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if runStarts[middle] <= target { low = middle } else { high = middle }
+        }
+        return low
+    }
+
+    /// The day at a position (0..<count).
+    func day(at index: Int) -> Int {
+        let run = run(at: index)
+        return Int(runDays[run]) + index - Int(runStarts[run])
+    }
+
+    func counts(at index: Int) -> Counts {
+        isWide ? wideCounts[index] : Counts(narrow: counts[index])
+    }
+
+    /// The first and last interval start at a position, as offsets from the day's midnight.
+    private func offsets(at index: Int) -> OffsetRun {
+        let target = Int32(truncatingIfNeeded: index)
+        var low = 0, high = offsetRuns.count
+        if offsetRuns.count > 1, offsetRuns[high - 1].start <= target { return offsetRuns[high - 1] }
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if offsetRuns[middle].start <= target { low = middle } else { high = middle }
+        }
+        return offsetRuns[low]
+    }
 
     func cell(at index: Int) -> DayCell {
-        packed[index].unpacked(day: Int(dayNumbers[index]),
-                               maximum: maxima.isEmpty ? -.infinity : maxima[index],
+        var packed = PackedDayCell()
+        packed.sum = sums[index]
+        let counts = counts(at: index)
+        packed.present = counts.present
+        packed.estimated = counts.estimated
+        packed.missing = counts.missing
+        let offsets = offsets(at: index)
+        packed.firstOffset = offsets.first
+        packed.lastOffset = offsets.last
+        return packed.unpacked(day: day(at: index), maximum: maxima.isEmpty ? -.infinity : maxima[index],
                                nightMinimumRate: nightRates.isEmpty ? .infinity : nightRates[index])
     }
 
     /// What the stages after the merge read of the cell at a position.
     func summary(at index: Int) -> DaySummary {
-        let cell = packed[index]
-        return DaySummary(sum: cell.sum, maximum: maxima.isEmpty ? -.infinity : maxima[index],
+        let counts = counts(at: index)
+        return DaySummary(sum: sums[index], maximum: maxima.isEmpty ? -.infinity : maxima[index],
                           nightMinimumRate: nightRates.isEmpty ? .infinity : nightRates[index],
-                          present: cell.present, estimated: cell.estimated, missing: cell.missing)
+                          present: counts.present, estimated: counts.estimated, missing: counts.missing)
     }
 
+    /// The sums and counts of the positions in `range`, added in day order.
+    func totals(_ range: Range<Int>) -> (sum: Double, present: Int32, estimated: Int32, daysPresent: Int32) {
+        var sum = 0.0
+        var present: Int32 = 0, estimated: Int32 = 0, daysPresent: Int32 = 0
+        for index in range {
+            sum += sums[index]
+            let counts = counts(at: index)
+            present += counts.present
+            estimated += counts.estimated
+            if counts.present > 0 { daysPresent += 1 }
+        }
+        return (sum, present, estimated, daysPresent)
+    }
+
+    /// The bytes the columns hold (their elements, not spare capacity): what `DayStorageTests` bounds per day.
+    var heldBytes: Int {
+        sums.count * 8 + counts.count * 4 + wideCounts.count * MemoryLayout<Counts>.stride
+            + (runDays.count + runStarts.count) * 4 + offsetRuns.count * MemoryLayout<OffsetRun>.stride
+            + (maxima.count + nightRates.count) * 8
+    }
+
+    /// The last position with a present interval.
+    var lastPresentIndex: Int? { indices.last { counts(at: $0).present > 0 } }
+
     public mutating func reserveCapacity(_ count: Int) {
-        dayNumbers.reserveCapacity(count)
-        packed.reserveCapacity(count)
+        sums.reserveCapacity(count)
+        if !isWide { counts.reserveCapacity(count) }
         if extras.contains(.maximum) { maxima.reserveCapacity(count) }
         if extras.contains(.nightMinimum) { nightRates.reserveCapacity(count) }
     }
 
     /// Adds the cell of a day after every day already held.
     public mutating func append(day: Int, _ cell: DayCell) {
-        precondition(dayNumbers.last.map { Int($0) < day } ?? true, "DayCells.append: days must ascend")
-        insert(cell, day: day, at: packed.count)
+        append(day: day, PackedDayCell(cell, day: day), maximum: cell.maximum, nightMinimumRate: cell.nightMinimumRate)
     }
 
-    private mutating func insert(_ cell: DayCell, day: Int, at index: Int) {
-        dayNumbers.insert(Int32(truncatingIfNeeded: day), at: index)
-        packed.insert(PackedDayCell(cell, day: day), at: index)
-        if extras.contains(.maximum) { maxima.insert(cell.maximum, at: index) }
-        if extras.contains(.nightMinimum) { nightRates.insert(cell.nightMinimumRate, at: index) }
+    /// Adds a packed cell (its `lastLine` is not kept) after every day already held; the extras not kept are
+    /// ignored.
+    mutating func append(day: Int, _ cell: PackedDayCell, maximum: Double, nightMinimumRate: Double) {
+        let day32 = Int32(truncatingIfNeeded: day)
+        let position = Int32(truncatingIfNeeded: count)
+        if let last = lastDay {
+            precondition(last < day, "DayCells.append: days must ascend")
+            if last + 1 != day {
+                runDays.append(day32)
+                runStarts.append(position)
+            }
+        } else {
+            runDays.append(day32)
+            runStarts.append(position)
+        }
+        sums.append(cell.sum)
+        let cellCounts = Counts(present: cell.present, estimated: cell.estimated, missing: cell.missing)
+        if !isWide, let narrow = cellCounts.narrow {
+            counts.append(narrow)
+        } else {
+            if !isWide {
+                wideCounts = counts.map(Counts.init(narrow:))
+                counts = []
+                isWide = true
+            }
+            wideCounts.append(cellCounts)
+        }
+        if offsetRuns.last.map({ $0.first != cell.firstOffset || $0.last != cell.lastOffset }) ?? true {
+            offsetRuns.append(OffsetRun(start: position, first: cell.firstOffset, last: cell.lastOffset))
+        }
+        if extras.contains(.maximum) { maxima.append(maximum) }
+        if extras.contains(.nightMinimum) { nightRates.append(nightMinimumRate) }
     }
 
     /// Where `day` is, or where it would go.
-    func position(of day: Int) -> (index: Int, found: Bool) { dayNumbers.position(of: day) }
+    func position(of day: Int) -> (index: Int, found: Bool) {
+        guard let last = lastDay, day <= last else { return (count, false) }
+        let target = Int32(truncatingIfNeeded: day)
+        guard target >= runDays[0] else { return (0, false) }
+        var low = 0, high = runDays.count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if runDays[middle] <= target { low = middle } else { high = middle }
+        }
+        let index = Int(runStarts[low]) + day - Int(runDays[low])
+        let end = low + 1 < runStarts.count ? Int(runStarts[low + 1]) : count
+        return index < end ? (index, true) : (end, false)
+    }
 
     public subscript(day: Int) -> DayCell? {
         get {
@@ -288,26 +435,43 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
         }
         set {
             let (index, found) = position(of: day)
-            switch (found, newValue) {
-            case (true, let cell?):
-                packed[index] = PackedDayCell(cell, day: day)
-                if extras.contains(.maximum) { maxima[index] = cell.maximum }
-                if extras.contains(.nightMinimum) { nightRates[index] = cell.nightMinimumRate }
-            case (true, nil):
-                dayNumbers.remove(at: index)
-                packed.remove(at: index)
-                if extras.contains(.maximum) { maxima.remove(at: index) }
-                if extras.contains(.nightMinimum) { nightRates.remove(at: index) }
-            case (false, let cell?):
-                insert(cell, day: day, at: index)
-            case (false, nil): break
-            }
+            if !found, newValue == nil { return }
+            // The cells from `index` on, rebuilt after the change (the end at once when appending).
+            let later = (index..<count).map { (self.day(at: $0), cell(at: $0)) }
+            removeSuffix(from: index)
+            if let newValue { append(day: day, newValue) }
+            for (laterDay, cell) in later.dropFirst(found ? 1 : 0) { append(day: laterDay, cell) }
         }
+    }
+
+    /// Drops the cells from position `index` on.
+    private mutating func removeSuffix(from index: Int) {
+        guard index < count else { return }
+        let position = Int32(truncatingIfNeeded: index)
+        if index == 0 {
+            self = DayCells(extras: extras)
+            return
+        }
+        while let start = runStarts.last, start >= position {
+            runStarts.removeLast()
+            runDays.removeLast()
+        }
+        while let run = offsetRuns.last, run.start >= position { offsetRuns.removeLast() }
+        sums.removeSubrange(index...)
+        if isWide { wideCounts.removeSubrange(index...) } else { counts.removeSubrange(index...) }
+        if extras.contains(.maximum) { maxima.removeSubrange(index...) }
+        if extras.contains(.nightMinimum) { nightRates.removeSubrange(index...) }
     }
 
     /// The same days and cells as read (`values`): what is not kept reads the same on both sides.
     public static func == (lhs: DayCells, rhs: DayCells) -> Bool {
-        guard lhs.dayNumbers == rhs.dayNumbers, lhs.packed == rhs.packed else { return false }
+        guard lhs.runDays == rhs.runDays, lhs.runStarts == rhs.runStarts, lhs.sums == rhs.sums,
+              lhs.offsetRuns == rhs.offsetRuns else { return false }
+        if lhs.isWide != rhs.isWide {
+            guard lhs.indices.allSatisfy({ lhs.counts(at: $0) == rhs.counts(at: $0) }) else { return false }
+        } else if lhs.counts != rhs.counts || lhs.wideCounts != rhs.wideCounts {
+            return false
+        }
         if lhs.maxima.isEmpty != rhs.maxima.isEmpty || lhs.nightRates.isEmpty != rhs.nightRates.isEmpty {
             return lhs.indices.allSatisfy { lhs.cell(at: $0) == rhs.cell(at: $0) }
         }
@@ -465,7 +629,7 @@ final class IndexedSeries: Sendable {
     }
 
     /// Local day numbers, ascending; `cells[i]` is the cell of `days[i]`.
-    var days: LazyMapCollection<[Int32], Int> { stored.dayNumbers.lazy.map(Int.init) }
+    var days: DayCells.Days { stored.days }
 
     /// The cells in day order.
     var cells: Summaries { Summaries(stored: stored, startIndex: 0, endIndex: stored.count) }
@@ -493,15 +657,10 @@ final class IndexedSeries: Sendable {
 
     /// Sums of the days in `from...to`, added in day order.
     func totals(from: Int, to: Int) -> RangeTotals {
-        var result = RangeTotals()
-        guard from <= to else { return result }
-        for cell in stored.packed[firstIndex(atOrAfter: from)..<firstIndex(atOrAfter: to + 1)] {
-            result.sum += cell.sum
-            result.present += cell.present
-            result.estimated += cell.estimated
-            if cell.present > 0 { result.daysPresent += 1 }
-        }
-        return result
+        guard from <= to else { return RangeTotals() }
+        let totals = stored.totals(firstIndex(atOrAfter: from)..<firstIndex(atOrAfter: to + 1))
+        return RangeTotals(sum: totals.sum, present: totals.present, estimated: totals.estimated,
+                           daysPresent: totals.daysPresent)
     }
 
     /// The cells of the days in `from...to`, in day order.
@@ -511,7 +670,7 @@ final class IndexedSeries: Sendable {
     }
 
     var lastPresentDay: Int? {
-        stored.packed.lastIndex { $0.present > 0 }.map { stored.day(at: $0) }
+        stored.lastPresentIndex.map { stored.day(at: $0) }
     }
 }
 

@@ -428,25 +428,15 @@ struct SeriesDays: Sendable {
     /// The touched cells as `DayCells` (nil when none), leaving this empty.
     mutating func take() -> DayCells? {
         guard touched > 0 else { return nil }
-        var dayNumbers: [Int32] = []
-        var packed: [PackedDayCell] = []
-        var keptMaxima: [Double] = []
-        var keptNights: [Double] = []
-        dayNumbers.reserveCapacity(touched)
-        packed.reserveCapacity(touched)
-        if extras.contains(.maximum) { keptMaxima.reserveCapacity(touched) }
-        if extras.contains(.nightMinimum) { keptNights.reserveCapacity(touched) }
+        var taken = DayCells(extras: extras)
+        taken.reserveCapacity(touched)
         forEachTouched { day, position in
-            dayNumbers.append(Int32(truncatingIfNeeded: day))
-            var cell = cells[position]
-            cell.lastLine = 0
-            packed.append(cell)
-            if extras.contains(.maximum) { keptMaxima.append(maxima[position]) }
-            if extras.contains(.nightMinimum) { keptNights.append(nightRates[position]) }
+            taken.append(day: day, cells[position],
+                         maximum: extras.contains(.maximum) ? maxima[position] : -.infinity,
+                         nightMinimumRate: extras.contains(.nightMinimum) ? nightRates[position] : .infinity)
         }
         self = SeriesDays(extras: extras)
-        return DayCells(extras: extras, dayNumbers: dayNumbers, packed: packed, maxima: keptMaxima,
-                        nightRates: keptNights)
+        return taken
     }
 }
 

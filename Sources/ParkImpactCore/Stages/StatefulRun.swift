@@ -76,6 +76,7 @@ public enum StatefulRun {
         // to their series and frees them as it compacts them (`PipelineRun.merge`).
         var readNow = ingest.readNow
         ingest = Ingest.Outcome(pilots: ingest.pilots, readNow: [:], phases: ingest.phases)
+        FreeMemory.returnToSystem()  // what the readers held (a large file's cells while it was read)
         RunProgress.shared.begin(.reporting, totalFiles: rebuild.filter { $0 }.count)
         defer { RunProgress.shared.end() }
         // Pilot outputs are written as they are rendered (each renamed into place when complete); what was written is
