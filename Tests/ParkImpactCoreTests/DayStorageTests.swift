@@ -119,15 +119,8 @@ import TestSupport
     /// A day cell with the given counts and interval starts (offsets from the day number's midnight in UTC).
     static func cell(day: Int, sum: Double, present: Int32, estimated: Int32 = 0, missing: Int32 = 0,
                      first: Int64 = -3_600, last: Int64 = 81_900, maximum: Double = -.infinity) -> DayCell {
-        var cell = DayCell()
-        cell.sum = sum
-        cell.present = present
-        cell.estimated = estimated
-        cell.missing = missing
-        cell.maximum = maximum
-        cell.firstStart = Int64(day) * 86_400 + first
-        cell.lastStart = Int64(day) * 86_400 + last
-        return cell
+        DayCell(sum: sum, present: present, estimated: estimated, missing: missing, maximum: maximum,
+                firstStart: Int64(day) * 86_400 + first, lastStart: Int64(day) * 86_400 + last)
     }
 
     /// Counts beyond 16 bits present or 8 bits estimated / missing (one-second data, a whole day of estimated

@@ -41,6 +41,18 @@ public struct DayCell: Sendable, Equatable {
 
     public init() {}
 
+    init(sum: Double, present: Int32, estimated: Int32, missing: Int32, maximum: Double = -.infinity,
+         nightMinimumRate: Double = .infinity, firstStart: Int64, lastStart: Int64) {
+        self.sum = sum
+        self.present = present
+        self.estimated = estimated
+        self.missing = missing
+        self.maximum = maximum
+        self.nightMinimumRate = nightMinimumRate
+        self.firstStart = firstStart
+        self.lastStart = lastStart
+    }
+
     /// Notes an interval start on this day.
     @inline(__always)
     mutating func note(start: Int64) {
@@ -117,17 +129,11 @@ struct PackedDayCell: Sendable, Equatable {
 
     /// The cell of `day`, with the extras held beside it.
     func unpacked(day: Int, maximum: Double = -.infinity, nightMinimumRate: Double = .infinity) -> DayCell {
-        var cell = DayCell()
-        cell.sum = sum
-        cell.present = present
-        cell.estimated = estimated
-        cell.missing = missing
-        cell.maximum = maximum
-        cell.nightMinimumRate = nightMinimumRate
         let midnight = Int64(day) * 86_400
-        cell.firstStart = firstOffset == .max ? .max : midnight + Int64(firstOffset)
-        cell.lastStart = lastOffset == .min ? .min : midnight + Int64(lastOffset)
-        return cell
+        return DayCell(sum: sum, present: present, estimated: estimated, missing: missing, maximum: maximum,
+                       nightMinimumRate: nightMinimumRate,
+                       firstStart: firstOffset == .max ? .max : midnight + Int64(firstOffset),
+                       lastStart: lastOffset == .min ? .min : midnight + Int64(lastOffset))
     }
 
     /// Adds a reading (as `DayCell.add`, without the maximum) and notes its start and line.
