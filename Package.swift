@@ -27,7 +27,7 @@ let package = Package(
             providers: [.apt(["libcsv-dev"]), .brew(["libcsv"])]
         ),
         // glibc's `mallopt` and `malloc_trim` (malloc.h is not in the Glibc module): the executable's start-up and
-        // `ReturnFreeMemory`.
+        // `FreeMemory.returnToSystem`.
         .systemLibrary(name: "CMalloc"),
         // The only module that sees C.
         .target(

@@ -100,9 +100,9 @@ public struct DayCell: Sendable, Equatable {
     }
 }
 
-/// A day cell as a file aggregator holds it while reading, 32 bytes: the sum, the counts, and the first and last interval start as seconds
-/// from the day number's midnight in UTC (`day × 86,400`; a start on a local day lies within a day and a few hours of
-/// it). `lastLine` is the file aggregator's (the last line that touched the cell, for the chunk merge), 0 elsewhere.
+/// A day cell as a file aggregator holds it while reading, 32 bytes: the sum, the counts, and the first and last
+/// interval start as seconds from the day number's midnight in UTC (`day × 86,400`; a start on a local day lies within
+/// a day and a few hours of it). `lastLine` is the file aggregator's (the last line that touched the cell, for the chunk merge), 0 elsewhere.
 struct PackedDayCell: Sendable, Equatable {
     var sum: Double = 0
     var present: Int32 = 0
@@ -293,16 +293,21 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
         subscript(position: Int) -> Int { cells.day(at: position) }
     }
 
-    /// The run holding a position (the last run starting at or before it).
-    private func run(at index: Int) -> Int {
-        if runStarts.count == 1 { return 0 }
-        let target = Int32(truncatingIfNeeded: index)
-        var low = 0, high = runStarts.count
+    /// Of `count` ascending keys (`count` > 0, the first at most `target`), the last one at most `target`: a
+    /// binary search, the last at once when it qualifies (the usual case while appending or reading in order).
+    private static func last(atMost target: Int32, count: Int, key: (Int) -> Int32) -> Int {
+        if key(count - 1) <= target { return count - 1 }
+        var low = 0, high = count
         while high - low > 1 {
             let middle = (low + high) / 2
-            if runStarts[middle] <= target { low = middle } else { high = middle }
+            if key(middle) <= target { low = middle } else { high = middle }
         }
         return low
+    }
+
+    /// The run holding a position (the last run starting at or before it).
+    private func run(at index: Int) -> Int {
+        Self.last(atMost: Int32(truncatingIfNeeded: index), count: runStarts.count) { runStarts[$0] }
     }
 
     /// The day at a position (0..<count).
@@ -317,14 +322,7 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
 
     /// The first and last interval start at a position, as offsets from the day's midnight.
     private func offsets(at index: Int) -> OffsetRun {
-        let target = Int32(truncatingIfNeeded: index)
-        var low = 0, high = offsetRuns.count
-        if offsetRuns.count > 1, offsetRuns[high - 1].start <= target { return offsetRuns[high - 1] }
-        while high - low > 1 {
-            let middle = (low + high) / 2
-            if offsetRuns[middle].start <= target { low = middle } else { high = middle }
-        }
-        return offsetRuns[low]
+        offsetRuns[Self.last(atMost: Int32(truncatingIfNeeded: index), count: offsetRuns.count) { offsetRuns[$0].start }]
     }
 
     func cell(at index: Int) -> DayCell {
@@ -424,11 +422,7 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
         guard let last = lastDay, day <= last else { return (count, false) }
         let target = Int32(truncatingIfNeeded: day)
         guard target >= runDays[0] else { return (0, false) }
-        var low = 0, high = runDays.count
-        while high - low > 1 {
-            let middle = (low + high) / 2
-            if runDays[middle] <= target { low = middle } else { high = middle }
-        }
+        let low = Self.last(atMost: target, count: runDays.count) { runDays[$0] }
         let index = Int(runStarts[low]) + day - Int(runDays[low])
         let end = low + 1 < runStarts.count ? Int(runStarts[low + 1]) : count
         return index < end ? (index, true) : (end, false)

@@ -234,13 +234,13 @@ public enum PipelineRun {
         }
     }
 
-    /// Renders the pilot's outputs like `render` and writes them under `output` as the parts come in: each part is
-    /// written once the parts before it in its file are, then freed (`OutputFiles.Sink`), so memory holds a few
-    /// parts rather than whole documents (kpis.json alone is tens of MB for a park). Each file is renamed into place
-    /// when complete. Returns each file's path (relative to `output`) and SHA-256.
-    static func renderAndWrite(_ report: PilotReport, csvLocale: CSVLocale, daily: [IndexedSeries]? = nil,
-                               threads: Int? = nil, output: String) throws -> [(path: String, sha256: String)] {
-        let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: daily)
+    /// Renders the pilot's outputs like `render` (daily.csv apart: `writeDailyCSV`) and writes them under `output` as
+    /// the parts come in: each part is written once the parts before it in its file are, then freed
+    /// (`OutputFiles.Sink`), so memory holds a few parts rather than whole documents (kpis.json alone is tens of MB
+    /// for a park). Each file is renamed into place when complete. Returns each file's path (relative to `output`) and SHA-256.
+    static func renderAndWrite(_ report: PilotReport, csvLocale: CSVLocale, threads: Int? = nil,
+                               output: String) throws -> [(path: String, sha256: String)] {
+        let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: nil)
         return try write(names.map { "\(report.definition.pilot)/\($0)" }, jobs: jobs, threads: threads, output: output)
     }
 
