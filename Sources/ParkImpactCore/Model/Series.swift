@@ -557,6 +557,9 @@ public struct Reject: Sendable, Equatable {
     public let file: String
     public let line: Int
     public let column: String
+    /// Stable snake_case code of the kind of problem (`duplicate_interval`, `negative_value`, …): what tools filter
+    /// rejects.csv by and what the report's texts are rendered from.
+    public let code: String
     public let reason: String
     public let raw: String
     /// The site it belongs to, when known.
@@ -564,10 +567,12 @@ public struct Reject: Sendable, Equatable {
     /// The local day of the row, when its date could be read (for `quality.rejected_rows` per period).
     public let day: Int?
 
-    public init(file: String, line: Int, column: String, reason: String, raw: String, site: String?, day: Int?) {
+    public init(file: String, line: Int, column: String, code: String = "unclassified", reason: String, raw: String,
+                site: String?, day: Int?) {
         self.file = file
         self.line = line
         self.column = column
+        self.code = code
         self.reason = reason
         self.raw = raw
         self.site = site

@@ -172,8 +172,10 @@ public struct FileAggregator: Sendable {
         acceptedRows += 1
     }
 
-    mutating func reject(line: Int, column: String, reason: String, raw: String, site: String?, day: Int? = nil) {
-        rejects.append(Reject(file: file, line: line, column: column, reason: reason, raw: raw, site: site, day: day))
+    mutating func reject(line: Int, column: String, code: String = "unclassified", reason: String, raw: String,
+                         site: String?, day: Int? = nil) {
+        rejects.append(Reject(file: file, line: line, column: column, code: code, reason: reason, raw: raw, site: site,
+                              day: day))
     }
 
     mutating func ignore(_ why: String) {
@@ -247,7 +249,7 @@ public struct FileAggregator: Sendable {
         }
         for reject in later.rejects {
             rejects.append(Reject(file: reject.file, line: reject.line + lineOffset, column: reject.column,
-                                  reason: reject.reason, raw: reject.raw, site: reject.site, day: reject.day))
+                                  code: reject.code, reason: reject.reason, raw: reject.raw, site: reject.site, day: reject.day))
         }
         acceptedRows += later.acceptedRows
         for (why, count) in later.ignoredRows { ignoredRows[why, default: 0] += count }

@@ -46,6 +46,9 @@ public struct Diagnostics: Sendable {
         public let level: Level
         public let pilot: String?
         public let message: String
+        /// Stable snake_case code of the kind of diagnostic (`all_rows_rejected`, `copy_across_sites`, …), carried by
+        /// JSON log lines.
+        public let code: String?
     }
 
     public private(set) var entries: [Entry] = []
@@ -53,8 +56,9 @@ public struct Diagnostics: Sendable {
 
     public init() {}
 
-    public mutating func add(_ level: Level, _ message: String, pilot: String? = nil, status: ExitStatus? = nil) {
-        entries.append(Entry(level: level, pilot: pilot, message: message))
+    public mutating func add(_ level: Level, _ message: String, pilot: String? = nil, status: ExitStatus? = nil,
+                             code: String? = nil) {
+        entries.append(Entry(level: level, pilot: pilot, message: message, code: code))
         if let status, status > self.status { self.status = status }
     }
 }
