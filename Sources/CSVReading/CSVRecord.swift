@@ -43,6 +43,15 @@ public struct CSVRecord {
 
 /// A record libcsv could not parse, or a line the reader refused (too long, NUL bytes, too many fields).
 public struct CSVMalformedRecord: Sendable, Equatable {
+    /// The kind of problem; its raw value is the stable code of `rejects.csv`.
+    public enum Kind: String, Sendable {
+        case lineTooLong = "line_too_long"
+        case nulBytes = "nul_bytes"
+        case malformedQuoting = "malformed_quoting"
+        case unterminatedQuote = "unterminated_quote"
+        case tooManyFields = "too_many_fields"
+    }
+
     /// Physical line (1-based) where the record starts.
     public let line: Int
     /// 1-based field position of the problem, when known.
@@ -51,10 +60,12 @@ public struct CSVMalformedRecord: Sendable, Equatable {
     public let reason: String
     /// The raw text (cut to 4 KiB).
     public let raw: String
+    public let kind: Kind
 
-    public init(line: Int, column: Int?, reason: String, raw: String) {
+    public init(line: Int, column: Int?, kind: Kind, reason: String, raw: String) {
         self.line = line
         self.column = column
+        self.kind = kind
         self.reason = reason
         self.raw = raw
     }

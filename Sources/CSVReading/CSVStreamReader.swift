@@ -445,7 +445,7 @@ private struct ReadSession {
         assembler.pointee.statistics.physicalLines += 1
         let limit = limits.maxLineBytes
         let limitText = limit >= 1 << 20 && limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
-        reject(line: line, column: nil,
+        reject(line: line, column: nil, kind: .lineTooLong,
                reason: "line too long: \(length) bytes (limit \(limitText)); is this a CSV export?",
                raw: "(not kept: too long)")
         restartParser()
@@ -475,9 +475,11 @@ private struct ReadSession {
             }
         }
         if !bufferHasNoNUL, text.count > 0, memchr(text.baseAddress!, 0, text.count) != nil {
-            if continuing { rejectOpenRecord(reason: "a quoted field runs into a line with NUL bytes") }
-            reject(line: number, column: nil, reason: "line contains NUL bytes (binary data or UTF-16 text)",
-                   raw: CSVRecord.text(text, limit: 4096))
+            if continuing {
+                rejectOpenRecord(kind: .nulBytes, reason: "a quoted field runs into a line with NUL bytes")
+            }
+            reject(line: number, column: nil, kind: .nulBytes,
+                   reason: "line contains NUL bytes (binary data or UTF-16 text)", raw: CSVRecord.text(text, limit: 4096))
             restartParser()
             return
         }
@@ -503,7 +505,7 @@ private struct ReadSession {
             let raw = continuing ? openRecordRaw.withUnsafeBytes { CSVRecord.text($0, limit: 4096) }
                                  : CSVRecord.text(text, limit: 4096)
             let position = consumed + 1
-            reject(line: continuing ? openRecordLines[0].number : number, column: column,
+            reject(line: continuing ? openRecordLines[0].number : number, column: column, kind: .malformedQuoting,
                    reason: "malformed quoting near character \(position) of line \(number): a quote inside an unquoted "
                        + "field or text after a closing quote", raw: raw)
             restartParser()
@@ -571,7 +573,7 @@ private struct ReadSession {
             if finished { return }
             guard !openRecordLines.isEmpty else {
                 reject(line: lineNumber, column: assembler.pointee.fieldCount + 1,
-                       reason: "unterminated quoted field at end of file", raw: "")
+                       kind: .unterminatedQuote, reason: "unterminated quoted field at end of file", raw: "")
                 restartParser()
                 return
             }
@@ -582,7 +584,8 @@ private struct ReadSession {
     /// Rejects the open multi-line record as an unterminated quote and re-reads the lines after its first line.
     private mutating func abandonOpenRecord() {
         let lines = openRecordLines
-        rejectOpenRecord(reason: "unterminated quoted field: the quote opened here never closes")
+        rejectOpenRecord(kind: .unterminatedQuote,
+                         reason: "unterminated quoted field: the quote opened here never closes")
         restartParser()
         let screened = (bufferHasNoNUL, bufferHasNoEquals)
         (bufferHasNoNUL, bufferHasNoEquals) = (false, false)
@@ -598,17 +601,18 @@ private struct ReadSession {
         }
     }
 
-    private mutating func rejectOpenRecord(reason: String) {
+    private mutating func rejectOpenRecord(kind: CSVMalformedRecord.Kind, reason: String) {
         guard let first = openRecordLines.first else { return }
         let raw = first.bytes.withUnsafeBytes { CSVRecord.text($0, limit: 4096) }
-        reject(line: first.number, column: assembler.pointee.fieldCount + 1, reason: reason, raw: raw)
+        reject(line: first.number, column: assembler.pointee.fieldCount + 1, kind: kind, reason: reason, raw: raw)
         openRecordLines.removeAll()
         openRecordRaw.removeAll()
     }
 
-    private mutating func reject(line: Int, column: Int?, reason: String, raw: String) {
+    private mutating func reject(line: Int, column: Int?, kind: CSVMalformedRecord.Kind, reason: String, raw: String) {
         assembler.pointee.statistics.malformedRecords += 1
-        assembler.pointee.malformedHandler(CSVMalformedRecord(line: line, column: column, reason: reason, raw: raw))
+        assembler.pointee.malformedHandler(CSVMalformedRecord(line: line, column: column, kind: kind, reason: reason,
+                                                                raw: raw))
     }
 
     /// A fresh parser: libcsv is not reset after an error (`LIBCSV.md`).

@@ -102,7 +102,7 @@ struct RecordAssembler {
         if overflowed {
             statistics.malformedRecords += 1
             malformedHandler(CSVMalformedRecord(
-                line: line, column: maxFields + 1,
+                line: line, column: maxFields + 1, kind: .tooManyFields,
                 reason: "more than \(maxFields) fields in one record; is the delimiter right?",
                 raw: CSVRecord.text(raw, limit: 4096)))
             return

@@ -6,10 +6,11 @@ struct Console {
     let format: LogFormat
 
     func emit(_ diagnostics: Diagnostics) {
-        for entry in diagnostics.entries { log(entry.level, entry.message, pilot: entry.pilot) }
+        for entry in diagnostics.entries { log(entry.level, entry.message, pilot: entry.pilot, code: entry.code) }
     }
 
-    func log(_ level: Diagnostics.Level, _ message: String, pilot: String? = nil, fields: [(String, String)] = []) {
+    func log(_ level: Diagnostics.Level, _ message: String, pilot: String? = nil, code: String? = nil,
+             fields: [(String, String)] = []) {
         switch format {
         case .text:
             let prefix = level == .info ? "" : "\(level.rawValue): "
@@ -18,6 +19,7 @@ struct Console {
         case .json:
             var parts = ["\"level\": \(KPIJSONWriter.json(level.rawValue))"]
             if let pilot { parts.append("\"pilot\": \(KPIJSONWriter.json(pilot))") }
+            if let code { parts.append("\"code\": \(KPIJSONWriter.json(code))") }
             parts.append("\"message\": \(KPIJSONWriter.json(message))")
             for (key, value) in fields { parts.append("\(KPIJSONWriter.json(key)): \(value)") }
             FileHandle.standardError.write(Data(("{" + parts.joined(separator: ", ") + "}\n").utf8))

@@ -14,7 +14,7 @@ struct BehaviourTableTests {
             Row(line: 3, fieldCount: 2, fields: ["d", "e"], raw: "d,e"),
         ])
         #expect(outcome.malformed == [CSVMalformedRecord(
-            line: 2, column: 2,
+            line: 2, column: 2, kind: .malformedQuoting,
             reason: "malformed quoting near character 7 of line 2: a quote inside an unquoted field or text after "
                 + "a closing quote",
             raw: "a,\"ab\"c")])
@@ -37,7 +37,8 @@ struct BehaviourTableTests {
         #expect(outcome.rows.map(\.description) == ["line 1: [\"h1\", \"h2\"]", "line 3: [\"d\", \"e\"]",
                                                     "line 4: [\"f\", \"g\"]"])
         #expect(outcome.malformed == [CSVMalformedRecord(
-            line: 2, column: 2, reason: "unterminated quoted field: the quote opened here never closes",
+            line: 2, column: 2, kind: .unterminatedQuote,
+            reason: "unterminated quoted field: the quote opened here never closes",
             raw: "a,\"abc")])
     }
 

@@ -13,7 +13,8 @@ struct LimitTests {
         #expect(outcome.fields == [["a", "b"], ["c", "d"]])
         #expect(outcome.lines == [1, 3])
         #expect(outcome.malformed == [CSVMalformedRecord(
-            line: 2, column: nil, reason: "line too long: 150 bytes (limit 100 bytes); is this a CSV export?",
+            line: 2, column: nil, kind: .lineTooLong,
+            reason: "line too long: 150 bytes (limit 100 bytes); is this a CSV export?",
             raw: "(not kept: too long)")])
         #expect(outcome.statistics.physicalLines == 3)
     }
@@ -65,7 +66,9 @@ struct LimitTests {
 
         #expect(outcome.fields == [["a", "b", "c"], ["5", "6", "7"]])
         #expect(outcome.malformed == [CSVMalformedRecord(
-            line: 2, column: 4, reason: "more than 3 fields in one record; is the delimiter right?", raw: "1,2,3,4")])
+            line: 2, column: 4, kind: .tooManyFields,
+            reason: "more than 3 fields in one record; is the delimiter right?",
+            raw: "1,2,3,4")])
     }
 
     /// Above the 256 fields the reader reserves at first, the field table grows up to the limit.
@@ -94,7 +97,8 @@ struct LimitTests {
                                limits: CSVReadLimits(maxRecordLines: 3))
 
         #expect(outcome.malformed.first == CSVMalformedRecord(
-            line: 2, column: 1, reason: "unterminated quoted field: the quote opened here never closes", raw: "\"1"))
+            line: 2, column: 1, kind: .unterminatedQuote,
+            reason: "unterminated quoted field: the quote opened here never closes", raw: "\"1"))
         // The lines it held are read again: 2 and 3 are records, `4",x` is broken quoting on its own.
         #expect(outcome.fields == [["h"], ["2"], ["3"], ["next"]])
         #expect(outcome.lines == [1, 3, 4, 6])

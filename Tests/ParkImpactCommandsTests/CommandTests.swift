@@ -29,7 +29,7 @@ import ParkImpactCore
         #expect(!FileManager.default.fileExists(atPath: scratch.path("output/p")))
     }
 
-    @Test("a bad row goes to rejects.csv with file, line, column, reason and raw text; the good rows count")
+    @Test("a bad row goes to rejects.csv with file, line, column, code, reason and raw text; the good rows count")
     func badRowIsRejectedAndTheRunGoesOn() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
@@ -42,8 +42,8 @@ import ParkImpactCore
             """)
         #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
                             "--output", scratch.path("output")]) == 0)
-        #expect(scratch.read("output/p/rejects.csv") == "\u{FEFF}file,line,column,reason,raw\r\n"
-            + "p/elec.csv,3,Volume,\"\"\"12,5x\"\" is not a number\",\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
+        #expect(scratch.read("output/p/rejects.csv") == "\u{FEFF}file,line,column,code,reason,raw\r\n"
+            + "p/elec.csv,3,Volume,not_a_number,\"\"\"12,5x\"\" is not a number\",\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
             + "=\"\"541448820000000001\"\";1SAG;Digitale Meter;Afname Nacht;12,5x;kWh;Gevalideerd;\"\r\n")
         let json = try #require(scratch.read("output/p/kpis.json"))
         #expect(json.contains("{\"key\": \"energy.electricity.offtake_kwh\", \"period\": \"reporting\", \"site\": null, \"value\": 3.75,"))
@@ -70,8 +70,8 @@ import ParkImpactCore
         #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
                             "--output", scratch.path("output-default")]) == 0)
         let nlRejects = try #require(scratch.read("output-nl/p/rejects.csv"))
-        #expect(nlRejects == "\u{FEFF}file;line;column;reason;raw\r\n"
-            + "p/elec.csv;3;Volume;\"\"\"12,5x\"\" is not a number\";\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
+        #expect(nlRejects == "\u{FEFF}file;line;column;code;reason;raw\r\n"
+            + "p/elec.csv;3;Volume;not_a_number;\"\"\"12,5x\"\" is not a number\";\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
             + "=\"\"541448820000000001\"\";1SAG;Digitale Meter;Afname Nacht;12,5x;kWh;Gevalideerd;\"\r\n")
         let nlKPIs = try #require(scratch.read("output-nl/p/kpis.csv"))
         #expect(nlKPIs.hasPrefix("\u{FEFF}key;period;site;value;unit;coverage;estimated_share;flags;formula;"))

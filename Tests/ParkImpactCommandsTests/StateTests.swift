@@ -470,8 +470,8 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         }
         let contribution = ContributionCodec.Contribution(
             series: series,
-            rejects: [Reject(file: "p/a.csv", line: 7, column: "value", reason: "\"x\" is not a number", raw: "a,\"b\"\n",
-                             site: nil, day: 19_723)],
+            rejects: [Reject(file: "p/a.csv", line: 7, column: "value", code: .notANumber, reason: "\"x\" is not a number",
+                             raw: "a,\"b\"\n", site: nil, day: 19_723)],
             summary: FileSummary(path: "p/a.csv", format: "sma", dialect: ";", acceptedRows: 3, rejectedRows: 1,
                                  ignoredRows: ["m³ twins": 2, "reactive": 1], problem: nil))
         let decoded = try ContributionCodec.decode(ContributionCodec.encode(contribution))
@@ -492,6 +492,32 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         #expect(decoded.series[1].days[19_723]!.nightMinimumRate.bitPattern == cell.nightMinimumRate.bitPattern)
         #expect(decoded.series[1].days[19_723]!.maximum == -.infinity)
         #expect(decoded.series[2].days[19_723]!.maximum == 0.2)
+    }
+
+    @Test("a version 1 contribution (PIC1, rejects without a code) still decodes, its rejects as unclassified")
+    func version1StillDecodes() throws {
+        let reject = Reject(file: "p/a.csv", line: 7, column: "value", code: .notANumber, reason: "\"x\" is not a number",
+                            raw: "x", site: "s", day: 19_723)
+        let contribution = ContributionCodec.Contribution(
+            series: [], rejects: [reject],
+            summary: FileSummary(path: "p/a.csv", format: "fluvius", dialect: ";", acceptedRows: 0, rejectedRows: 1,
+                                 ignoredRows: [:], problem: nil))
+        var bytes = ContributionCodec.encode(contribution)
+        #expect(Array(bytes.prefix(4)) == Array("PIC2".utf8))
+        // The version 1 layout: magic PIC1 and no code string (an 8-byte length and its bytes) after the column.
+        let code = Array(reject.code.rawValue.utf8)
+        let codeField = withUnsafeBytes(of: Int64(code.count).littleEndian, Array.init) + code
+        let at = try #require(bytes.indices.first { bytes[$0...].starts(with: codeField) })
+        bytes.removeSubrange(at..<(at + codeField.count))
+        bytes.replaceSubrange(0..<4, with: Array("PIC1".utf8))
+        let decoded = try ContributionCodec.decode(bytes)
+        #expect(decoded.rejects == [Reject(file: "p/a.csv", line: 7, column: "value", code: .unclassified,
+                                           reason: "\"x\" is not a number", raw: "x", site: "s", day: 19_723)])
+        // A code this build does not know is refused, never read as another.
+        var unknown = ContributionCodec.encode(contribution)
+        let position = try #require(unknown.indices.first { unknown[$0...].starts(with: code) })
+        unknown[position] = UInt8(ascii: "X")
+        #expect(throws: ContributionCodec.DecodingError.self) { try ContributionCodec.decode(unknown) }
     }
 
     /// A contribution of `seriesCount` series of `days` days each, with varied values.

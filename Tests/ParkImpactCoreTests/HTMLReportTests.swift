@@ -92,10 +92,10 @@ private enum Fixture {
                         rejectedRows: 0, ignoredRows: [:], problem: "not a Fluvius export: <no header>"),
         ]
         let rejects = [
-            Reject(file: hostilePath, line: 12, column: "Volume", reason: "not a number: \"abc\"", raw: "x;y",
-                   site: "acme", day: nil),
-            Reject(file: hostilePath, line: 13, column: "Volume", reason: "not a number: \"abc\"", raw: "x;y",
-                   site: "acme", day: nil),
+            Reject(file: hostilePath, line: 12, column: "Volume", code: .notANumber, reason: "not a number: \"abc\"",
+                   raw: "x;y", site: "acme", day: nil),
+            Reject(file: hostilePath, line: 13, column: "Volume", code: .notANumber, reason: "not a number: \"abc\"",
+                   raw: "x;y", site: "acme", day: nil),
             Reject(file: hostilePath, line: 40, column: "Van (datum)", reason: "<unreadable date>", raw: "x;y",
                    site: "acme", day: nil),
         ]
@@ -205,6 +205,17 @@ private enum Fixture {
         #expect(html.contains("not a Fluvius export: &lt;no header&gt;"))
         #expect(html.contains("DESNZ &lt;conversion&gt; factors"))
         #expect(html.contains("&lt;unreadable date&gt;"))
+    }
+
+    @Test("rejected rows are grouped by code, titled in the report's language, with the first row of each kind")
+    func rejectsByCode() throws {
+        let nl = HTMLReport.render(try Fixture.report(language: "nl"))
+        #expect(nl.contains("<tr><td>geen getal</td><td><code>not_a_number</code></td><td class=\"num\">2</td>"
+            + "<td>test-park/acme/&#39;&quot;&gt;&lt;b onmouseover=alert(1)&gt;x&amp;y.csv, regel 12</td></tr>"))
+        let en = HTMLReport.render(try Fixture.report(language: "en"))
+        #expect(en.contains("<tr><td>not a number</td><td><code>not_a_number</code></td><td class=\"num\">2</td>"))
+        // A reject without a code of its own shows its reason.
+        #expect(en.contains("<tr><td>&lt;unreadable date&gt;</td><td><code>unclassified</code></td>"))
     }
 
     // MARK: Self-contained
@@ -501,8 +512,8 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(CSVOutput.cell("=SUM(A1)", locale: .nl) == "'=SUM(A1)")
         #expect(CSVOutput.cell("-1,5", locale: .nl) == "-1,5")
         let rejects = CSVOutput.rejects(report.rejects, locale: .nl)
-        #expect(rejects.hasPrefix("\u{FEFF}file;line;column;reason;raw\r\n"))
-        #expect(rejects.contains(";12;Volume;\"not a number: \"\"abc\"\"\";\"x;y\"\r\n"))
+        #expect(rejects.hasPrefix("\u{FEFF}file;line;column;code;reason;raw\r\n"))
+        #expect(rejects.contains(";12;Volume;not_a_number;\"not a number: \"\"abc\"\"\";\"x;y\"\r\n"))
     }
 
     @Test("daily totals: offtake per day and coverage from the series' day cells")

@@ -104,7 +104,7 @@ struct CommuteSurveyFormat: RowFormat {
         if let date, !FieldParsing.isBlank(record[date]) {
             if dateLayout == nil { dateLayout = DateTimeLayout.detect([record.string(date)])?.layout }
             guard let local = dateLayout?.parse(record[date]) else {
-                reject(record, date, "\"\(record.string(date))\" is not a date"
+                reject(record, date, .notADate, "\"\(record.string(date))\" is not a date"
                     + (layoutForced ? " in the layout \(dateLayout!) of date_format in the YAML" : ""), &aggregator)
                 return
             }
@@ -113,14 +113,16 @@ struct CommuteSurveyFormat: RowFormat {
                   TimeParsing.trimmed(record[year]).count == 4 {
             day = CivilDate.dayNumber(year: value, month: 6, day: 30)
         } else {
-            reject(record, year ?? 0, "\"\(year.map(record.string) ?? "")\" is not a survey year", &aggregator)
+            reject(record, year ?? 0, .notADate,
+                "\"\(year.map(record.string) ?? "")\" is not a survey year", &aggregator)
             return
         }
         var siteID = defaultSite ?? ""
         if let site, !FieldParsing.isBlank(record[site]) {
             siteID = record.string(site).trimmingSpaces
             guard siteIDs.contains(siteID) else {
-                reject(record, site, "unknown site \"\(siteID)\"; known: \(siteIDs.joined(separator: ", "))",
+                reject(record, site, .unknownSite,
+                    "unknown site \"\(siteID)\"; known: \(siteIDs.joined(separator: ", "))",
                        &aggregator, day: day)
                 return
             }
@@ -129,19 +131,21 @@ struct CommuteSurveyFormat: RowFormat {
         switch layout {
         case .long(let modeColumn, let valueColumn, let distanceColumn):
             guard let mode = TransportMode(name: record.string(modeColumn).trimmingSpaces) else {
-                reject(record, modeColumn, "unknown mode \"\(record.string(modeColumn))\"; known: "
+                reject(record, modeColumn, .unknownMode, "unknown mode \"\(record.string(modeColumn))\"; known: "
                     + TransportMode.knownNames + " (and their Dutch and French names)", &aggregator, day: day)
                 return
             }
             guard let trips = number(record[valueColumn]) else {
-                reject(record, valueColumn, "\"\(record.string(valueColumn))\" is not a number ≥ 0", &aggregator,
+                reject(record, valueColumn, .notANumber,
+                    "\"\(record.string(valueColumn))\" is not a number ≥ 0", &aggregator,
                        day: day)
                 return
             }
             var distance: Double?
             if let distanceColumn, !FieldParsing.isBlank(record[distanceColumn]) {
                 guard let value = number(record[distanceColumn]) else {
-                    reject(record, distanceColumn, "\"\(record.string(distanceColumn))\" is not a distance in km",
+                    reject(record, distanceColumn, .notANumber,
+                        "\"\(record.string(distanceColumn))\" is not a distance in km",
                            &aggregator, day: day)
                     return
                 }
@@ -152,7 +156,8 @@ struct CommuteSurveyFormat: RowFormat {
             var values: [(TransportMode, Double)] = []
             for (column, mode) in modes where !FieldParsing.isBlank(record[column]) {
                 guard let value = number(record[column]) else {
-                    reject(record, column, "\"\(record.string(column))\" is not a number ≥ 0", &aggregator, day: day)
+                    reject(record, column, .notANumber,
+                        "\"\(record.string(column))\" is not a number ≥ 0", &aggregator, day: day)
                     return
                 }
                 values.append((mode, value))
@@ -178,9 +183,11 @@ struct CommuteSurveyFormat: RowFormat {
         }
     }
 
-    private func reject(_ record: CSVRecord, _ column: Int, _ reason: String, _ aggregator: inout FileAggregator,
+    private func reject(_ record: CSVRecord, _ column: Int, _ code: RejectCode, _ reason: String,
+        _ aggregator: inout FileAggregator,
                         day: Int? = nil) {
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code,
+            reason: reason, raw: record.rawText(),
                           site: defaultSite, day: day)
     }
 }

@@ -415,7 +415,7 @@ struct EcoCounterFormat: RowFormat {
                 return
             }
             let shown = clockColumn.map { "\(row.string(timeColumn)) \(row.string($0))" } ?? row.string(timeColumn)
-            reject(row, column: timeColumn, "\"\(shown)\" is not a date and time "
+            reject(row, column: timeColumn, .notADate, "\"\(shown)\" is not a date and time "
                 + (layout.map { forcedLayout == nil ? "like the \($0) dates of the first rows"
                     : "in the layout \($0) of date_format in the YAML" } ?? "(no row of the file has one)"),
                 &aggregator)
@@ -428,7 +428,8 @@ struct EcoCounterFormat: RowFormat {
         case 1..<86_400: interval = Int32(step)
         case 86_400: interval = Int32(aggregator.table.secondsIn(day: day))
         default:
-            reject(row, column: timeColumn, "rows are \(step / 86_400) days apart: weekly or monthly exports are not "
+            reject(row, column: timeColumn, .intervalNotRecognised,
+                "rows are \(step / 86_400) days apart: weekly or monthly exports are not "
                 + "read; export per day, hour or 15 minutes", &aggregator, day: day)
             return
         }
@@ -437,7 +438,8 @@ struct EcoCounterFormat: RowFormat {
         case .instant(let instant):
             startUTC = instant
         case .gap:
-            reject(row, column: clockColumn ?? timeColumn, "local time \(row.string(timeColumn)) does not exist in "
+            reject(row, column: clockColumn ?? timeColumn, .timeInClockChangeGap,
+                "local time \(row.string(timeColumn)) does not exist in "
                 + "\(aggregator.table.identifier) (clocks moved forward)", &aggregator, day: day)
             return
         }
@@ -459,7 +461,8 @@ struct EcoCounterFormat: RowFormat {
                 if bad != nil { break }
             }
             if let bad {
-                reject(row, column: bad, "\"\(row.string(bad))\" is not a count (a number ≥ 0)", &aggregator,
+                reject(row, column: bad, .notANumber,
+                    "\"\(row.string(bad))\" is not a count (a number ≥ 0)", &aggregator,
                        day: day)
                 continue
             }
@@ -489,15 +492,18 @@ struct EcoCounterFormat: RowFormat {
            (expected..<row.fieldCount).allSatisfy({ index in row.withField(index) { FieldParsing.isBlank($0) } }) {
             return true
         }
-        reject(row, column: min(row.fieldCount, expected - 1), "expected \(expected) fields as in the header, found "
+        reject(row, column: min(row.fieldCount, expected - 1), .headerMismatch,
+            "expected \(expected) fields as in the header, found "
             + "\(row.fieldCount)", &aggregator)
         return false
     }
 
     private func reject<Row: CounterRow>(
-        _ row: Row, column: Int, _ reason: String, _ aggregator: inout FileAggregator, day: Int? = nil
+        _ row: Row, column: Int, _ code: RejectCode, _ reason: String,
+            _ aggregator: inout FileAggregator, day: Int? = nil
     ) {
-        aggregator.reject(line: row.line, column: columnName(column), reason: reason, raw: row.rawLine, site: site,
+        aggregator.reject(line: row.line, column: columnName(column), code: code,
+            reason: reason, raw: row.rawLine, site: site,
                           day: day)
     }
 }

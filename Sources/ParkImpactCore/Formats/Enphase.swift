@@ -255,7 +255,8 @@ struct EnphaseFormat: RowFormat {
         // When.
         let (dateTime, offset) = Self.splitOffset(time)
         guard let layout, let local = layout.parse(dateTime) else {
-            reject(line, raw(), column: timeColumn, "\"\(String(decoding: time, as: UTF8.self))\" is not a date and "
+            reject(line, raw(), column: timeColumn, .notADate,
+                "\"\(String(decoding: time, as: UTF8.self))\" is not a date and "
                 + "time" + (layout.map { forcedLayout == nil ? " in the file's layout \($0) HH:mm"
                     : " in the layout \($0) HH:mm of date_format in the YAML" } ?? " (dd/MM/yyyy HH:mm)"), &aggregator)
             return
@@ -269,14 +270,16 @@ struct EnphaseFormat: RowFormat {
             case .instant(let resolved):
                 instant = resolved
             case .gap:
-                reject(line, raw(), column: timeColumn, "local time \(String(decoding: time, as: UTF8.self)) does not "
+                reject(line, raw(), column: timeColumn, .timeInClockChangeGap,
+                    "local time \(String(decoding: time, as: UTF8.self)) does not "
                     + "exist (clocks moved forward)", &aggregator, day: day)
                 return
             }
         }
         if let previous {
             guard instant > previous.instant else {
-                reject(line, raw(), column: timeColumn, "the time is not later than that of the previous row (line "
+                reject(line, raw(), column: timeColumn, .timeOutOfOrder,
+                    "the time is not later than that of the previous row (line "
                     + "\(previous.line)): a duplicate or out-of-order row", &aggregator, day: day)
                 return
             }
@@ -296,14 +299,16 @@ struct EnphaseFormat: RowFormat {
                                quality: .missing)
             case .number(let value):
                 guard value >= 0 || column.quantity == .pvProduction else {
-                    reject(line, raw(), column: column.index, "an energy total cannot be negative here", &aggregator,
+                    reject(line, raw(), column: column.index, .negativeValue,
+                        "an energy total cannot be negative here", &aggregator,
                            day: day)
                     continue
                 }
                 aggregator.add(series: series[position], startUTC: instant, intervalSeconds: interval,
                                value: value * column.factor, quality: .measured)
             case .invalid(let text):
-                reject(line, raw(), column: column.index, "\"\(text)\" is not a number", &aggregator, day: day)
+                reject(line, raw(), column: column.index, .notANumber,
+                    "\"\(text)\" is not a number", &aggregator, day: day)
             }
         }
     }
@@ -331,8 +336,10 @@ struct EnphaseFormat: RowFormat {
         Array(text.utf8).withUnsafeBytes { String(decoding: splitOffset($0).0, as: UTF8.self) }
     }
 
-    private func reject(_ line: Int, _ raw: String, column: Int, _ reason: String, _ aggregator: inout FileAggregator,
+    private func reject(_ line: Int, _ raw: String, column: Int, _ code: RejectCode, _ reason: String,
+        _ aggregator: inout FileAggregator,
                         day: Int? = nil) {
-        aggregator.reject(line: line, column: columnName(column), reason: reason, raw: raw, site: site, day: day)
+        aggregator.reject(line: line, column: columnName(column), code: code,
+            reason: reason, raw: raw, site: site, day: day)
     }
 }

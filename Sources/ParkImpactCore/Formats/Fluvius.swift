@@ -109,7 +109,8 @@ struct FluviusFormat: RowFormat {
         case (.peak, .kilowatt), (.offtake, .kilowatt):
             break  // a peak power register: read as a peak series, never summed as energy
         case (.peak, _), (_, .kilowatt):
-            reject(record, column: unit, "a peak register needs the unit kW, an energy register kWh; found "
+            reject(record, column: unit, .unitDoesNotFit,
+                "a peak register needs the unit kW, an energy register kWh; found "
                 + "\"\(record.string(register))\" in \"\(record.string(unit))\"", &aggregator)
             return
         case (.unknown, _):
@@ -117,18 +118,20 @@ struct FluviusFormat: RowFormat {
                 aggregator.ignore("repeated header rows")
                 return
             }
-            reject(record, column: register, "unknown register \"\(record.string(register))\"; known: Afname Dag, "
+            reject(record, column: register, .unknownRegister,
+                "unknown register \"\(record.string(register))\"; known: Afname Dag, "
                 + "Afname Nacht, Injectie Dag, Injectie Nacht, Afname Actief, Afname (gas) and the English names",
                 &aggregator)
             return
         case (_, .unknown):
-            reject(record, column: unit, "unknown unit \"\(record.string(unit))\"; known: kWh, m³, kW, kVArh",
+            reject(record, column: unit, .unknownUnit,
+                "unknown unit \"\(record.string(unit))\"; known: kWh, m³, kW, kVArh",
                    &aggregator)
             return
         case (.offtake, .kilowattHour), (.injection, .kilowattHour):
             break
         default:  // every combination is handled above; a row never disappears silently
-            reject(record, column: register, "register \"\(record.string(register))\" with unit "
+            reject(record, column: register, .unitDoesNotFit, "register \"\(record.string(register))\" with unit "
                 + "\"\(record.string(unit))\" is not read", &aggregator)
             return
         }
@@ -137,13 +140,15 @@ struct FluviusFormat: RowFormat {
 
         // When.
         guard let startDay = fromDays.day(record[fromDate]) else {
-            reject(record, column: fromDate, "\"\(record.string(fromDate))\" is not a date (dd-MM-yyyy)", &aggregator)
+            reject(record, column: fromDate, .notADate,
+                "\"\(record.string(fromDate))\" is not a date (dd-MM-yyyy)", &aggregator)
             return
         }
         var startSeconds = 0
         if let fromTime {
             guard let seconds = TimeParsing.timeOfDay(record[fromTime]), seconds < 86_400 else {
-                reject(record, column: fromTime, "\"\(record.string(fromTime))\" is not a time (HH:mm:ss)", &aggregator,
+                reject(record, column: fromTime, .notATime,
+                    "\"\(record.string(fromTime))\" is not a time (HH:mm:ss)", &aggregator,
                        day: startDay)
                 return
             }
@@ -153,14 +158,15 @@ struct FluviusFormat: RowFormat {
         var naiveLength: Int64 = 86_400
         if let toDate {
             guard let endDay = toDays.day(record[toDate]) else {
-                reject(record, column: toDate, "\"\(record.string(toDate))\" is not a date (dd-MM-yyyy)", &aggregator,
+                reject(record, column: toDate, .notADate,
+                    "\"\(record.string(toDate))\" is not a date (dd-MM-yyyy)", &aggregator,
                        day: startDay)
                 return
             }
             var endSeconds = 0
             if let toTime {
                 guard let seconds = TimeParsing.timeOfDay(record[toTime]) else {
-                    reject(record, column: toTime, "\"\(record.string(toTime))\" is not a time (HH:mm:ss)",
+                    reject(record, column: toTime, .notATime, "\"\(record.string(toTime))\" is not a time (HH:mm:ss)",
                            &aggregator, day: startDay)
                     return
                 }
@@ -178,7 +184,8 @@ struct FluviusFormat: RowFormat {
             length = 86_400  // day totals written with an inclusive end date (`Van 01-01-2024 Tot 01-01-2024`)
         }
         guard length > 0 else {
-            reject(record, column: toTime ?? toDate ?? fromDate, "the interval ends before it starts", &aggregator,
+            reject(record, column: toTime ?? toDate ?? fromDate, .intervalEndsBeforeStart,
+                "the interval ends before it starts", &aggregator,
                    day: startDay)
             return
         }
@@ -196,7 +203,7 @@ struct FluviusFormat: RowFormat {
         } else {
             let meter = Self.cleanEAN(record.string(ean))
             guard !meter.isEmpty else {
-                reject(record, column: ean, "the EAN is empty", &aggregator, day: startDay)
+                reject(record, column: ean, .emptyMeterID, "the EAN is empty", &aggregator, day: startDay)
                 return
             }
             seriesID = aggregator.intern(SeriesKey(site: site, quantity: quantity, meter: meter))
@@ -208,7 +215,7 @@ struct FluviusFormat: RowFormat {
         case .instant(let instant):
             startUTC = instant
         case .gap:
-            reject(record, column: fromTime ?? fromDate, "local time \(record.string(fromDate)) "
+            reject(record, column: fromTime ?? fromDate, .timeInClockChangeGap, "local time \(record.string(fromDate)) "
                 + "\(fromTime.map { record.string($0) } ?? "") does not exist (clocks moved forward)", &aggregator,
                 day: startDay)
             return
@@ -218,7 +225,7 @@ struct FluviusFormat: RowFormat {
         let quality: Quality
         if let cached = statuses.lookup(record[status]) {
             guard let known = cached else {
-                reject(record, column: status, unknownStatus(record), &aggregator, day: startDay)
+                reject(record, column: status, .unknownStatus, unknownStatus(record), &aggregator, day: startDay)
                 return
             }
             quality = known
@@ -226,7 +233,7 @@ struct FluviusFormat: RowFormat {
             let parsed = Self.quality(record.string(status))
             statuses.insert(record[status], parsed)
             guard let parsed else {
-                reject(record, column: status, unknownStatus(record), &aggregator, day: startDay)
+                reject(record, column: status, .unknownStatus, unknownStatus(record), &aggregator, day: startDay)
                 return
             }
             quality = parsed
@@ -239,7 +246,8 @@ struct FluviusFormat: RowFormat {
         }
         guard let value = FieldParsing.decimal(volumeBytes, decimalMark: UInt8(ascii: ","))
             ?? Self.pointDecimal(volumeBytes) else {
-            reject(record, column: volume, "\"\(record.string(volume))\" is not a number", &aggregator, day: startDay)
+            reject(record, column: volume, .notANumber,
+                "\"\(record.string(volume))\" is not a number", &aggregator, day: startDay)
             return
         }
         aggregator.add(series: seriesID, startUTC: startUTC, intervalSeconds: Int32(length), value: value,
@@ -257,9 +265,11 @@ struct FluviusFormat: RowFormat {
     }
 
     private mutating func reject(
-        _ record: CSVRecord, column: Int, _ reason: String, _ aggregator: inout FileAggregator, day: Int? = nil
+        _ record: CSVRecord, column: Int, _ code: RejectCode, _ reason: String,
+            _ aggregator: inout FileAggregator, day: Int? = nil
     ) {
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code,
+            reason: reason, raw: record.rawText(),
                           site: site, day: day ?? TimeParsing.day(record[fromDate]))
     }
 

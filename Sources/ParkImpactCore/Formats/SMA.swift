@@ -210,7 +210,8 @@ struct SMAFormat: RowFormat {
         guard let channelRow else {
             headerProblem = "the SMA header has no channel row (`Metering.TotWhOut`, …) between the device row and "
                 + "the units row; expected \(Self.expected)"
-            aggregator.reject(line: line, column: layoutText, reason: headerProblem!, raw: raw, site: site)
+            aggregator.reject(line: line, column: layoutText, code: .headerMismatch,
+                reason: headerProblem!, raw: raw, site: site)
             return
         }
         let names = headerRows[channelRow].map(\.trimmingSpaces)
@@ -267,7 +268,8 @@ struct SMAFormat: RowFormat {
         }
         if let headerProblem {
             channels = []
-            aggregator.reject(line: line, column: layoutText, reason: headerProblem, raw: raw, site: site)
+            aggregator.reject(line: line, column: layoutText, code: .headerMismatch,
+                reason: headerProblem, raw: raw, site: site)
         }
     }
 
@@ -288,7 +290,8 @@ struct SMAFormat: RowFormat {
         switch stage {
         case .device:
             guard FieldParsing.isBlank(first) else {
-                aggregator.reject(line: record.line, column: columnName(0), reason: "expected the device row of a "
+                aggregator.reject(line: record.line, column: columnName(0), code: .headerMismatch,
+                                  reason: "expected the device row of a "
                     + "repeated SMA header (`,STP6.0-3AV-40 033,…`) after the `Version CSV3` line",
                     raw: record.rawText(), site: site)
                 return
@@ -323,7 +326,7 @@ struct SMAFormat: RowFormat {
         // When.
         if layout == nil { layout = DateTimeLayout.detect([record.string(0)])?.layout }
         guard let layout, let local = layout.parse(record[0]) else {
-            reject(record, column: 0, "\"\(record.string(0))\" is not a date and time in the layout "
+            reject(record, column: 0, .notADate, "\"\(record.string(0))\" is not a date and time in the layout "
                 + (forcedLayout.map { "\($0) of date_format in the YAML" }
                     ?? "\(layoutText.isEmpty ? "DD.MM.YYYY hh:mm:ss" : layoutText) of the units row"), &aggregator)
             return
@@ -333,13 +336,14 @@ struct SMAFormat: RowFormat {
         case .instant(let resolved):
             instant = resolved
         case .gap:
-            reject(record, column: 0, "local time \(record.string(0)) does not exist (clocks moved forward)",
+            reject(record, column: 0, .timeInClockChangeGap,
+                "local time \(record.string(0)) does not exist (clocks moved forward)",
                    &aggregator, local: local)
             return
         }
         if let previous = previousRow {
             guard instant > previous.instant else {
-                reject(record, column: 0, "the time is not later than that of the previous row (line "
+                reject(record, column: 0, .timeOutOfOrder, "the time is not later than that of the previous row (line "
                     + "\(previous.line)): a duplicate or out-of-order row", &aggregator, local: local)
                 return
             }
@@ -367,12 +371,14 @@ struct SMAFormat: RowFormat {
             return
         }
         guard let value = PVExports.number(bytes, decimalMark: decimalMark, delimiter: delimiter) else {
-            reject(record, column: channel.column, "\"\(record.string(channel.column))\" is not a number (a register "
+            reject(record, column: channel.column, .notANumber,
+                "\"\(record.string(channel.column))\" is not a number (a register "
                 + "reading in \(channel.unitText), or NaN)", &aggregator, local: local)
             return
         }
         guard value >= 0 else {
-            reject(record, column: channel.column, "a cumulative register cannot be negative", &aggregator,
+            reject(record, column: channel.column, .negativeValue,
+                "a cumulative register cannot be negative", &aggregator,
                    local: local)
             return
         }
@@ -387,7 +393,8 @@ struct SMAFormat: RowFormat {
             if channel.isGrid, value == 0 {
                 aggregator.ignore(Self.ignoredNotCounting)
             } else if to - from > Self.maximumGap {
-                reject(record, column: channel.column, "\((to - from) / 86_400) days after the previous reading (line "
+                reject(record, column: channel.column, .gapTooLong,
+                    "\((to - from) / 86_400) days after the previous reading (line "
                     + "\(channel.lastLine)): too long a gap to place the energy in time; the differences restart "
                     + "from this reading", &aggregator, local: local)
                 for _ in 0..<gapRows { aggregator.ignore(Self.ignoredInRejected) }
@@ -395,14 +402,16 @@ struct SMAFormat: RowFormat {
                 emit(series: channel.series, from: from, to: to, energy: delta * channel.factor, &aggregator)
             }
         case .decreased(_, let previous, let current):
-            reject(record, column: channel.column, "the register went down from \(PVExports.text(previous)) "
+            reject(record, column: channel.column, .registerDecreased,
+                "the register went down from \(PVExports.text(previous)) "
                 + "\(channel.unitText) (line \(channel.lastLine)) to \(PVExports.text(current)) \(channel.unitText): "
                 + "a reset, rollover or replaced meter, not negative energy; the differences restart from this reading",
                 &aggregator, local: local)
             for _ in 0..<gapRows { aggregator.ignore(Self.ignoredInRejected) }
         case .notLater(let previous):
             // Rows are checked for order first; kept for completeness.
-            reject(record, column: 0, "the time is not later than that of the channel's previous reading "
+            reject(record, column: 0, .timeOutOfOrder,
+                "the time is not later than that of the channel's previous reading "
                 + "(\(previous))", &aggregator, local: local)
         }
     }
@@ -444,9 +453,11 @@ struct SMAFormat: RowFormat {
         }
     }
 
-    private func reject(_ record: CSVRecord, column: Int, _ reason: String, _ aggregator: inout FileAggregator,
+    private func reject(_ record: CSVRecord, column: Int, _ code: RejectCode, _ reason: String,
+        _ aggregator: inout FileAggregator,
                         local: Int64? = nil) {
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code,
+            reason: reason, raw: record.rawText(),
                           site: site, day: local.map(PVExports.localDay))
     }
 }

@@ -118,7 +118,7 @@ struct SungrowFormat: RowFormat {
         // Which period.
         guard let period = Self.period(timeBytes) else {
             let text = record.string(timeColumn)
-            reject(record, column: timeColumn, Self.hasTimeOfDay(timeBytes)
+            reject(record, column: timeColumn, .mixedGranularity, Self.hasTimeOfDay(timeBytes)
                 ? "\"\(text)\" has a time of day: only daily, monthly or yearly reports are read (intraday reports "
                     + "give power, not energy per day)"
                 : "\"\(text)\" is not a day (yyyy-MM-dd), a month (yyyy-MM) or a year (yyyy)", &aggregator)
@@ -126,7 +126,8 @@ struct SungrowFormat: RowFormat {
         }
         let day = period.firstDay
         if let granularity, granularity != period.granularity {
-            reject(record, column: timeColumn, "a \(period.granularity.rawValue) (\(period.granularity.layout)) in a "
+            reject(record, column: timeColumn, .mixedGranularity,
+                "a \(period.granularity.rawValue) (\(period.granularity.layout)) in a "
                 + "report of \(granularity.rawValue)s: mixing them would count the same energy twice", &aggregator,
                 day: day)
             return
@@ -135,7 +136,8 @@ struct SungrowFormat: RowFormat {
         let table = aggregator.table
         let from = table.startOfDay(period.firstDay), to = table.startOfDay(period.endDay)
         if let previous, from <= previous.start {
-            reject(record, column: timeColumn, "the period is not later than that of the previous row (line "
+            reject(record, column: timeColumn, .timeOutOfOrder,
+                "the period is not later than that of the previous row (line "
                 + "\(previous.line)): a repeated or out-of-order row", &aggregator, day: day)
             return
         }
@@ -150,12 +152,14 @@ struct SungrowFormat: RowFormat {
                 (value, quality) = (0, .missing)
             } else if let number = PVExports.number(bytes, decimalMark: decimalMark, delimiter: delimiter) {
                 guard number >= 0 else {
-                    reject(record, column: column.index, "an energy total cannot be negative", &aggregator, day: day)
+                    reject(record, column: column.index, .negativeValue,
+                        "an energy total cannot be negative", &aggregator, day: day)
                     continue
                 }
                 (value, quality) = (number * column.factor, .measured)
             } else {
-                reject(record, column: column.index, "\"\(record.string(column.index))\" is not a number", &aggregator,
+                reject(record, column: column.index, .notANumber,
+                    "\"\(record.string(column.index))\" is not a number", &aggregator,
                        day: day)
                 continue
             }
@@ -196,9 +200,11 @@ struct SungrowFormat: RowFormat {
         return period(UnsafeRawBufferPointer(rebasing: field[0..<10])) != nil
     }
 
-    private func reject(_ record: CSVRecord, column: Int, _ reason: String, _ aggregator: inout FileAggregator,
+    private func reject(_ record: CSVRecord, column: Int, _ code: RejectCode, _ reason: String,
+        _ aggregator: inout FileAggregator,
                         day: Int? = nil) {
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code,
+            reason: reason, raw: record.rawText(),
                           site: site, day: day)
     }
 }

@@ -269,7 +269,7 @@ struct TelraamFormat: RowFormat {
         let shifted: Bool
         if variant == .web, record.fieldCount == columnNames.count - 1 {
             guard canLocateGap, gapIsLocated(record) else {
-                reject(record, column: columnNames.count - 1, "\(record.fieldCount) fields against "
+                reject(record, column: columnNames.count - 1, .tooFewFields, "\(record.fieldCount) fields against "
                     + "\(columnNames.count) in the header: one cell is missing and the row does not show which (each "
                     + "mode's total should equal its (A > B) + (B > A) one position to the left, and the last field "
                     + "should be the uptime); export the file again", &aggregator)
@@ -300,7 +300,7 @@ struct TelraamFormat: RowFormat {
         switch variant {
         case .api:
             guard let instant = TimeParsing.isoInstant(timeBytes) ?? Self.utcWithoutOffset(timeBytes) else {
-                reject(record, column: time, "\"\(record.string(time))\" is not a UTC time like "
+                reject(record, column: time, .notADate, "\"\(record.string(time))\" is not a UTC time like "
                     + "2024-05-01 10:00:00+00:00 or 2024-05-01T10:00:00.000Z", &aggregator)
                 return
             }
@@ -316,7 +316,8 @@ struct TelraamFormat: RowFormat {
                     intervalNames.insert(bytes, seconds)
                 }
                 guard let seconds else {
-                    reject(record, column: interval, "unknown interval \"\(record.string(interval))\"; known: hourly, "
+                    reject(record, column: interval, .intervalNotRecognised,
+                        "unknown interval \"\(record.string(interval))\"; known: hourly, "
                         + "quarterly (per-quarter)", &aggregator, day: day)
                     return
                 }
@@ -325,7 +326,7 @@ struct TelraamFormat: RowFormat {
         case .web:
             if layout == nil { layout = DateTimeLayout.detect([record.string(time)])?.layout }
             guard let layout, let local = layout.parse(timeBytes) else {
-                reject(record, column: time, "\"\(record.string(time))\" is not a local date and time "
+                reject(record, column: time, .notADate, "\"\(record.string(time))\" is not a local date and time "
                     + ((layoutForced ? layout.map { "in the layout \($0) HH:mm of date_format in the YAML" } : nil)
                         ?? "like 2025-01-01 12:00"), &aggregator)
                 return
@@ -340,7 +341,8 @@ struct TelraamFormat: RowFormat {
                 case 0: intervalSeconds = 3600
                 case 900, 1800, 2700: intervalSeconds = 900
                 default:
-                    reject(record, column: time, "\"\(record.string(time))\" is not on the hour or a quarter-hour "
+                    reject(record, column: time, .intervalNotRecognised,
+                        "\"\(record.string(time))\" is not on the hour or a quarter-hour "
                         + "(Telraam raw data are hourly)", &aggregator, day: localDay)
                     return
                 }
@@ -349,7 +351,8 @@ struct TelraamFormat: RowFormat {
             case .instant(let instant):
                 startUTC = instant
             case .gap:
-                reject(record, column: time, "local time \(record.string(time)) does not exist in "
+                reject(record, column: time, .timeInClockChangeGap,
+                    "local time \(record.string(time)) does not exist in "
                     + "\(aggregator.table.identifier) (clocks moved forward)", &aggregator, day: localDay)
                 return
             }
@@ -360,7 +363,8 @@ struct TelraamFormat: RowFormat {
         for mode in 0..<4 {
             let count = Self.count(record, modes[mode], shiftFrom: shiftFrom, decimalMark: decimalMark)
             if case .bad(let column) = count {
-                reject(record, column: column, "\"\(record.string(at(column)))\" is not a count (a number ≥ 0)",
+                reject(record, column: column, .notANumber,
+                    "\"\(record.string(at(column)))\" is not a count (a number ≥ 0)",
                        &aggregator, day: day)
                 return
             }
@@ -370,12 +374,14 @@ struct TelraamFormat: RowFormat {
         if counts.anyPresent {
             let uptimeBytes = record[at(uptime)]
             guard !FieldParsing.isBlank(uptimeBytes) else {
-                reject(record, column: uptime, "the uptime is empty: the quality of the counts cannot be judged",
+                reject(record, column: uptime, .emptyField,
+                    "the uptime is empty: the quality of the counts cannot be judged",
                        &aggregator, day: day)
                 return
             }
             guard let value = uptimeValue(uptimeBytes), value >= 0, value <= 1.000_001 else {
-                reject(record, column: uptime, "\"\(record.string(at(uptime)))\" is not an uptime between 0 and 1 "
+                reject(record, column: uptime, .valueOutOfRange,
+                    "\"\(record.string(at(uptime)))\" is not an uptime between 0 and 1 "
                     + "(like 0.87 or Good uptime - 0.87)", &aggregator, day: day)
                 return
             }
@@ -498,7 +504,8 @@ struct TelraamFormat: RowFormat {
             return index
         }
         let column = instance ?? segment!
-        reject(record, column: column, variant == .api ? "neither instance_id nor segment_id names the counter"
+        reject(record, column: column, .emptyMeterID,
+            variant == .api ? "neither instance_id nor segment_id names the counter"
             : "the Installation ID is empty", &aggregator)
         return nil
     }
@@ -544,9 +551,11 @@ struct TelraamFormat: RowFormat {
     }
 
     private func reject(
-        _ record: CSVRecord, column: Int, _ reason: String, _ aggregator: inout FileAggregator, day: Int? = nil
+        _ record: CSVRecord, column: Int, _ code: RejectCode, _ reason: String,
+            _ aggregator: inout FileAggregator, day: Int? = nil
     ) {
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code,
+            reason: reason, raw: record.rawText(),
                           site: site, day: day)
     }
 }

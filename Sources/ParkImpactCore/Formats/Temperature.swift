@@ -82,7 +82,7 @@ struct TemperatureFormat: RowFormat {
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
         guard checkFieldCount(record, into: &aggregator, site: site) else { return }
         guard let day = day(record[dateColumn]) else {
-            aggregator.reject(line: record.line, column: columnName(dateColumn),
+            aggregator.reject(line: record.line, column: columnName(dateColumn), code: .notADate,
                               reason: "\"\(record.string(dateColumn))\" is not a date"
                                   + (layoutForced ? " in the layout \(layout!) of date_format in the YAML" : ""),
                               raw: record.rawText(), site: site)
@@ -107,7 +107,7 @@ struct TemperatureFormat: RowFormat {
         }
         guard let value = numbers.parse(bytes), value / divisor > -80, value / divisor < 60
         else {
-            aggregator.reject(line: record.line, column: columnName(meanColumn),
+            aggregator.reject(line: record.line, column: columnName(meanColumn), code: .notANumber,
                               reason: "\"\(record.string(meanColumn))\" is not a daily mean temperature in °C",
                               raw: record.rawText(), site: site, day: day)
             return

@@ -80,7 +80,7 @@ struct TripsFormat: RowFormat {
         let modeValue: TransportMode
         if let cached = modes.lookup(record[mode]) {
             guard let cached else {
-                reject(record, mode, unknownMode(record), &aggregator)
+                reject(record, mode, .unknownMode, unknownMode(record), &aggregator)
                 return
             }
             modeValue = cached
@@ -88,7 +88,7 @@ struct TripsFormat: RowFormat {
             let parsed = TransportMode(name: record.string(mode).trimmingSpaces)
             modes.insert(record[mode], parsed)
             guard let parsed else {
-                reject(record, mode, unknownMode(record), &aggregator)
+                reject(record, mode, .unknownMode, unknownMode(record), &aggregator)
                 return
             }
             modeValue = parsed
@@ -97,7 +97,8 @@ struct TripsFormat: RowFormat {
         if let site, !FieldParsing.isBlank(record[site]) {
             siteID = record.string(site).trimmingSpaces
             guard siteIDs.contains(siteID) else {
-                reject(record, site, "unknown site \"\(siteID)\"; known: \(siteIDs.joined(separator: ", "))", &aggregator)
+                reject(record, site, .unknownSite,
+                    "unknown site \"\(siteID)\"; known: \(siteIDs.joined(separator: ", "))", &aggregator)
                 return
             }
         }
@@ -114,20 +115,22 @@ struct TripsFormat: RowFormat {
                   case .instant(let value) = resolver.resolve(localSeconds: local, series: tripSeries) {
             instant = value
         } else {
-            reject(record, start, "\"\(record.string(start))\" is not a date and time"
+            reject(record, start, .notADate, "\"\(record.string(start))\" is not a date and time"
                 + (dateFormatForced ? " in the layout \(useISO ? "iso" : layout.map(\.description) ?? "") of date_format "
                     + "in the YAML" : ""), &aggregator)
             return
         }
         let day = aggregator.table.localDay(ofUTC: instant)
         guard let km = numbers.parse(record[distance]), km >= 0 else {
-            reject(record, distance, "\"\(record.string(distance))\" is not a distance in km", &aggregator, day: day)
+            reject(record, distance, .notANumber,
+                "\"\(record.string(distance))\" is not a distance in km", &aggregator, day: day)
             return
         }
         var people = 1.0
         if let occupancy, !FieldParsing.isBlank(record[occupancy]) {
             guard let value = numbers.parse(record[occupancy]), value >= 1 else {
-                reject(record, occupancy, "\"\(record.string(occupancy))\" is not an occupancy (1 or more people)",
+                reject(record, occupancy, .valueOutOfRange,
+                    "\"\(record.string(occupancy))\" is not an occupancy (1 or more people)",
                        &aggregator, day: day)
                 return
             }
@@ -144,9 +147,11 @@ struct TripsFormat: RowFormat {
         "unknown mode \"\(record.string(mode))\"; known: \(TransportMode.knownNames) (and their Dutch and French names)"
     }
 
-    private func reject(_ record: CSVRecord, _ column: Int, _ reason: String, _ aggregator: inout FileAggregator,
+    private func reject(_ record: CSVRecord, _ column: Int, _ code: RejectCode, _ reason: String,
+        _ aggregator: inout FileAggregator,
                         day: Int? = nil) {
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code,
+            reason: reason, raw: record.rawText(),
                           site: defaultSite, day: day)
     }
 }

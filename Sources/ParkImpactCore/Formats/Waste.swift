@@ -159,7 +159,7 @@ struct WasteFormat: RowFormat {
             layout = DateTimeLayout.detect([record.string(date)])?.layout
         }
         guard let local = layout?.parse(record[date]) else {
-            reject(record, date, "\"\(record.string(date))\" is not a date"
+            reject(record, date, .notADate, "\"\(record.string(date))\" is not a date"
                 + (layoutForced ? " in the layout \(layout!) of date_format in the YAML" : ""), &aggregator)
             return
         }
@@ -168,7 +168,8 @@ struct WasteFormat: RowFormat {
         if let site, !FieldParsing.isBlank(record[site]) {
             siteID = record.string(site).trimmingSpaces
             guard siteIDs.contains(siteID) else {
-                reject(record, site, "unknown site \"\(siteID)\"; known: \(siteIDs.joined(separator: ", "))", &aggregator,
+                reject(record, site, .unknownSite,
+                    "unknown site \"\(siteID)\"; known: \(siteIDs.joined(separator: ", "))", &aggregator,
                        day: day)
                 return
             }
@@ -194,17 +195,18 @@ struct WasteFormat: RowFormat {
         var factor = fixedUnit?.factor(to: .wasteMass)
         if let unit, !FieldParsing.isBlank(record[unit]) {
             guard let parsed = MeasurementUnit(spelling: record.string(unit))?.factor(to: .wasteMass) else {
-                reject(record, unit, "unknown mass unit \"\(record.string(unit))\"; known: kg, t", &aggregator, day: day)
+                reject(record, unit, .unknownUnit,
+                    "unknown mass unit \"\(record.string(unit))\"; known: kg, t", &aggregator, day: day)
                 return
             }
             factor = parsed
         }
         guard let factor else {
-            reject(record, unit ?? mass, "no mass unit on this row", &aggregator, day: day)
+            reject(record, unit ?? mass, .unknownUnit, "no mass unit on this row", &aggregator, day: day)
             return
         }
         guard let value = numbers.parse(record[mass]), value >= 0 else {
-            reject(record, mass, "\"\(record.string(mass))\" is not a mass ≥ 0", &aggregator, day: day)
+            reject(record, mass, .notANumber, "\"\(record.string(mass))\" is not a mass ≥ 0", &aggregator, day: day)
             return
         }
         let series = aggregator.intern(SeriesKey(site: siteID, quantity: .wasteMass, meter: category.description))
@@ -214,17 +216,21 @@ struct WasteFormat: RowFormat {
 
     private func rejectCategory(_ record: CSVRecord, _ aggregator: inout FileAggregator, day: Int) {
         if WasteCategory(eural: record.string(eural), treatment: "") == nil {
-            reject(record, eural, "\"\(record.string(eural))\" is not a EURAL code (six digits, e.g. 20 03 01 or "
+            reject(record, eural, .unknownCode,
+                "\"\(record.string(eural))\" is not a EURAL code (six digits, e.g. 20 03 01 or "
                 + "16 06 01*)", &aggregator, day: day)
         } else {
-            reject(record, treatment ?? eural, "\"\(treatment.map(record.string) ?? "")\" is not a treatment code "
+            reject(record, treatment ?? eural, .unknownCode,
+                "\"\(treatment.map(record.string) ?? "")\" is not a treatment code "
                 + "(R1–R13 or D1–D15)", &aggregator, day: day)
         }
     }
 
-    private func reject(_ record: CSVRecord, _ column: Int, _ reason: String, _ aggregator: inout FileAggregator,
+    private func reject(_ record: CSVRecord, _ column: Int, _ code: RejectCode, _ reason: String,
+        _ aggregator: inout FileAggregator,
                         day: Int? = nil) {
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code,
+            reason: reason, raw: record.rawText(),
                           site: defaultSite, day: day)
     }
 }

@@ -559,7 +559,7 @@ public struct Reject: Sendable, Equatable {
     public let column: String
     /// Stable snake_case code of the kind of problem (`duplicate_interval`, `negative_value`, …): what tools filter
     /// rejects.csv by and what the report's texts are rendered from.
-    public let code: String
+    public let code: RejectCode
     public let reason: String
     public let raw: String
     /// The site it belongs to, when known.
@@ -567,7 +567,7 @@ public struct Reject: Sendable, Equatable {
     /// The local day of the row, when its date could be read (for `quality.rejected_rows` per period).
     public let day: Int?
 
-    public init(file: String, line: Int, column: String, code: String = "unclassified", reason: String, raw: String,
+    public init(file: String, line: Int, column: String, code: RejectCode = .unclassified, reason: String, raw: String,
                 site: String?, day: Int?) {
         self.file = file
         self.line = line

@@ -347,28 +347,38 @@ struct PilotReportPage {
             out += "</tbody>\n</table>\n"
         }
 
-        // Rejected rows: the count, a link to rejects.csv and the most frequent reasons.
+        // Rejected rows: the count, a link to rejects.csv and the most frequent kinds (by code, with the first row of
+        // each); rows without a code of their own by their reason.
         let rejected = report.rejects.count
         out += "<h3>\(esc(text.rejectedRows))</h3>\n"
         out += "<p class=\"rejects\">\(esc(text.rejectedRows)): <strong>\(count(rejected))</strong>"
         out += " — \(esc(text.rejectsLinkIntro)) <a href=\"rejects.csv\">rejects.csv</a> "
         out += "(\(esc(text.rejectsColumns))).</p>\n"
         if rejected > 0 {
-            var byReason: [String: Int] = [:]
-            for reject in report.rejects { byReason[reject.reason, default: 0] += 1 }
-            let ranked = byReason.map { (reason: $0.key, count: $0.value) }
-                .sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
+            struct Kind { var count = 0; var first: Reject }
+            var kinds: [String: Kind] = [:]
+            for reject in report.rejects {
+                let key = reject.code == .unclassified ? "~" + reject.reason : reject.code.rawValue
+                kinds[key, default: Kind(first: reject)].count += 1
+            }
+            let ranked = kinds.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
             let shown = ranked.prefix(10)
             out += "<table class=\"reasons\">\n<thead><tr><th scope=\"col\">\(esc(text.colReason))</th>"
-            out += "<th scope=\"col\" class=\"num\">\(esc(text.colRows))</th></tr></thead>\n<tbody>\n"
-            for entry in shown {
-                out += "<tr><td>\(esc(EngineText.reason(entry.reason, language)))</td>"
-                out += "<td class=\"num\">\(count(entry.count))</td></tr>\n"
+            out += "<th scope=\"col\">\(esc(text.colCode))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colRows))</th>"
+            out += "<th scope=\"col\">\(esc(text.colFirstRow))</th></tr></thead>\n<tbody>\n"
+            for (_, kind) in shown {
+                let first = kind.first
+                let title = first.code == .unclassified ? EngineText.reason(first.reason, language)
+                    : first.code.title(language)
+                out += "<tr><td>\(esc(title))</td><td><code>\(esc(first.code.rawValue))</code></td>"
+                out += "<td class=\"num\">\(count(kind.count))</td>"
+                out += "<td>\(esc(text.fileLine(first.file, first.line)))</td></tr>\n"
             }
             if ranked.count > shown.count {
                 let rest = ranked.dropFirst(shown.count)
-                out += "<tr><td class=\"muted\">\(esc(text.otherReasons(rest.count)))</td>"
-                out += "<td class=\"num\">\(count(rest.reduce(0) { $0 + $1.count }))</td></tr>\n"
+                out += "<tr><td class=\"muted\" colspan=\"2\">\(esc(text.otherReasons(rest.count)))</td>"
+                out += "<td class=\"num\">\(count(rest.reduce(0) { $0 + $1.value.count }))</td><td></td></tr>\n"
             }
             out += "</tbody>\n</table>\n"
         }
@@ -881,7 +891,10 @@ struct ReportText: Sendable {
     let rejectsLinkIntro: String
     let rejectsColumns: String
     let colReason: String
+    let colCode: String
     let colRows: String
+    let colFirstRow: String
+    let fileLine: @Sendable (String, Int) -> String
     let otherReasons: @Sendable (Int) -> String
     let seriesCount: String
     let method: String
@@ -967,10 +980,13 @@ struct ReportText: Sendable {
         filePlural: "bestanden",
         rejectedRows: "Verworpen rijen",
         rejectsLinkIntro: "elke rij staat in",
-        rejectsColumns: "bestand, regel, kolom, reden, ruwe inhoud",
-        colReason: "Reden",
+        rejectsColumns: "bestand, regel, kolom, code, reden, ruwe inhoud",
+        colReason: "Soort",
+        colCode: "Code",
         colRows: "Rijen",
-        otherReasons: { "\($0) andere redenen" },
+        colFirstRow: "Eerste rij",
+        fileLine: { "\($0), regel \($1)" },
+        otherReasons: { "\($0) andere soorten" },
         seriesCount: "Meetreeksen",
         method: "Methode",
         methodIntro: [
@@ -1054,10 +1070,13 @@ struct ReportText: Sendable {
         filePlural: "files",
         rejectedRows: "Rejected rows",
         rejectsLinkIntro: "every row is listed in",
-        rejectsColumns: "file, line, column, reason, raw content",
-        colReason: "Reason",
+        rejectsColumns: "file, line, column, code, reason, raw content",
+        colReason: "Kind",
+        colCode: "Code",
         colRows: "Rows",
-        otherReasons: { "\($0) other reasons" },
+        colFirstRow: "First row",
+        fileLine: { "\($0), line \($1)" },
+        otherReasons: { "\($0) other kinds" },
         seriesCount: "Series",
         method: "Method",
         methodIntro: [

@@ -446,9 +446,10 @@ public enum CSVOutput {
     /// The bytes of rejects.csv (`rejects`).
     static func rejectsBytes(_ rejects: [Reject], locale: CSVLocale) -> [UInt8] {
         var out: [UInt8] = []
-        writeHeader(["file", "line", "column", "reason", "raw"], locale: locale, to: &out)
+        writeHeader(["file", "line", "column", "code", "reason", "raw"], locale: locale, to: &out)
         for reject in rejects {
-            for (index, value) in [reject.file, "\(reject.line)", reject.column, reject.reason, reject.raw].enumerated() {
+            for (index, value) in [reject.file, "\(reject.line)", reject.column, reject.code.rawValue, reject.reason,
+                                   reject.raw].enumerated() {
                 if index > 0 { out.write(locale.separator) }
                 write(cell: value, locale: locale, to: &out)
             }

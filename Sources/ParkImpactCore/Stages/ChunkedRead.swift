@@ -201,7 +201,8 @@ extension ReadFile {
                     },
                     onMalformed: { malformed in
                         let column = malformed.column.map { state.pointee.format.columnName($0 - 1) } ?? ""
-                        state.pointee.aggregator.reject(line: malformed.line, column: column, reason: malformed.reason,
+                        state.pointee.aggregator.reject(line: malformed.line, column: column,
+                                                    code: RejectCode(malformed.kind), reason: malformed.reason,
                                                         raw: malformed.raw, site: file.source.site)
                     })
         } catch {

@@ -172,7 +172,7 @@ public struct FileAggregator: Sendable {
         acceptedRows += 1
     }
 
-    mutating func reject(line: Int, column: String, code: String = "unclassified", reason: String, raw: String,
+    mutating func reject(line: Int, column: String, code: RejectCode = .unclassified, reason: String, raw: String,
                          site: String?, day: Int? = nil) {
         rejects.append(Reject(file: file, line: line, column: column, code: code, reason: reason, raw: raw, site: site,
                               day: day))

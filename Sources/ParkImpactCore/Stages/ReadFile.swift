@@ -127,7 +127,8 @@ public enum ReadFile {
                 },
                 onMalformed: { malformed in
                     let column = malformed.column.map { state.pointee.format?.columnName($0 - 1) ?? "#\($0)" } ?? ""
-                    state.pointee.aggregator.reject(line: malformed.line, column: column, reason: malformed.reason,
+                    state.pointee.aggregator.reject(line: malformed.line, column: column,
+                                                    code: RejectCode(malformed.kind), reason: malformed.reason,
                                                     raw: malformed.raw, site: file.source.site)
                 })
             state.pointee.sha256 = try source.finishDigest()

@@ -26,7 +26,9 @@ public enum RunManifest {
         lines.append("  ],")
         lines.append("  \"diagnostics\": [")
         lines.append(diagnostics.entries.map {
-            "    {\"level\": \(KPIJSONWriter.json($0.level.rawValue)), \"message\": \(KPIJSONWriter.json($0.message))}"
+            "    {\"level\": \(KPIJSONWriter.json($0.level.rawValue)), "
+                + ($0.code.map { "\"code\": \(KPIJSONWriter.json($0)), " } ?? "")
+                + "\"message\": \(KPIJSONWriter.json($0.message))}"
         }.joined(separator: ",\n"))
         lines.append("  ],")
         lines.append("  \"phases_seconds\": {" + phases.entries.map {

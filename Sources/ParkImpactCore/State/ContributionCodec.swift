@@ -2,11 +2,16 @@
 /// readings), the rejects and the file summary. Little-endian, length-prefixed, no padding; a `Double` is stored as
 /// its bit pattern, so a decoded contribution sums to exactly the same bits as the one that was read.
 ///
-/// Layout: `magic "PIC1"`, summary, series count, series…, reject count, rejects…. Bumping `version` makes older
-/// blobs unreadable on purpose: the store then re-reads the file (or, for a deleted input, says it cannot).
+/// Layout: `magic "PIC2"`, summary, series count, series…, reject count, rejects…; a reject is file, line, column,
+/// code, reason, raw, site, day. Version 1 (`PIC1`) is the same without the reject's code: it still decodes, its
+/// rejects with the code `unclassified` (a deleted input's contribution stays readable). A version the decoder does
+/// not know is refused: the store then re-reads the file (or, for a deleted input, says it cannot).
 public enum ContributionCodec {
-    public static let version: Int64 = 1
-    static let magic: [UInt8] = Array("PIC1".utf8)
+    public static let version: Int64 = 2
+    /// The versions `decode` reads.
+    public static let readableVersions: ClosedRange<Int64> = 1...2
+    static let magic: [UInt8] = Array("PIC2".utf8)
+    static let magicVersion1: [UInt8] = Array("PIC1".utf8)
 
     public struct DecodingError: Error, CustomStringConvertible {
         public let description: String
@@ -101,6 +106,7 @@ public enum ContributionCodec {
             out.string(reject.file)
             out.int(reject.line)
             out.string(reject.column)
+            out.string(reject.code.rawValue)
             out.string(reject.reason)
             out.string(reject.raw)
             out.optionalString(reject.site)
@@ -112,8 +118,10 @@ public enum ContributionCodec {
     public static func decode(_ bytes: [UInt8]) throws -> Contribution {
         try bytes.withUnsafeBufferPointer { buffer in
             var input = BinaryReader(buffer: buffer)
-            guard try input.take(4).elementsEqual(magic) else {
-                throw DecodingError(description: "not a contribution of this version (expected PIC1)")
+            let head = try input.take(4)
+            let version1 = head.elementsEqual(magicVersion1)
+            guard version1 || head.elementsEqual(magic) else {
+                throw DecodingError(description: "not a contribution of a version this build reads (PIC1, PIC2)")
             }
             let path = try input.string()
             let format = try input.string()
@@ -183,13 +191,21 @@ public enum ContributionCodec {
                 let file = try input.string()
                 let line = try input.int()
                 let column = try input.string()
+                var code = RejectCode.unclassified
+                if !version1 {
+                    let text = try input.string()
+                    guard let known = RejectCode(rawValue: text) else {
+                        throw DecodingError(description: "unknown reject code \"\(text)\"")
+                    }
+                    code = known
+                }
                 let reason = try input.string()
                 let raw = try input.string()
                 let site = try input.optionalString()
                 let hasDay = try input.byte() == 1
                 let day = try input.int()
-                rejects.append(Reject(file: file, line: line, column: column, reason: reason, raw: raw, site: site,
-                                      day: hasDay ? day : nil))
+                rejects.append(Reject(file: file, line: line, column: column, code: code, reason: reason, raw: raw,
+                                      site: site, day: hasDay ? day : nil))
             }
             guard input.atEnd else { throw DecodingError(description: "trailing bytes after the contribution") }
             return Contribution(series: series, rejects: rejects, summary: summary)

@@ -232,7 +232,7 @@ public final class StateStore: Sendable {
         }
         guard let row else { throw ContributionCodec.DecodingError(description: "no contribution stored") }
         let codec: Int64 = row["codec"]
-        guard codec == ContributionCodec.version else {
+        guard ContributionCodec.readableVersions.contains(codec) else {
             throw ContributionCodec.DecodingError(description: "stored by another version (codec \(codec))")
         }
         let data: Data = row["data"]
