@@ -941,7 +941,8 @@ struct ReportText: Sendable {
         colUnit: "Eenheid",
         colCoverage: "Dekking (ref. / rapp.)",
         lowCoverageNote: "dekking onder \(thresholdText(threshold).nl)",
-        lowCoverageExplain: "het cijfer steunt op onvolledige gegevens en is een ondergrens",
+        lowCoverageExplain: "het cijfer steunt op onvolledige gegevens: een som mist het ontbrekende deel, een verandering "
+            + "of verhouding kan in beide richtingen afwijken",
         noReason: "geen reden opgegeven",
         notApplicable: "n.v.t.",
         baselineZero: "referentiewaarde is 0: geen procentuele verandering",
@@ -1028,7 +1029,8 @@ struct ReportText: Sendable {
         colUnit: "Unit",
         colCoverage: "Coverage (baseline / reporting)",
         lowCoverageNote: "coverage below \(thresholdText(threshold).en)",
-        lowCoverageExplain: "the figure rests on incomplete data and is a lower bound",
+        lowCoverageExplain: "the figure rests on incomplete data: a sum lacks the missing part, a change or ratio can be off "
+            + "in either direction",
         noReason: "no reason given",
         notApplicable: "n/a",
         baselineZero: "baseline value is 0: no percentage change",
