@@ -154,6 +154,49 @@ import Testing
     }
 }
 
+/// Self-sufficiency of a pilot whose site without PV has no offtake data in a month.
+///
+/// Site `p` (PV, daily values): 2024-01-15 PV 40, injection 10, offtake 50 kWh (self-consumed 30); 2024-02-15 PV 20,
+/// injection 5, offtake 40 kWh (self-consumed 15). Site `n` (no PV): offtake 100 kWh on 2024-01-15, none in February.
+/// Site `m` (no PV): offtake 60 kWh on 2024-01-15 and 70 kWh on 2024-02-15.
+@Suite struct SelfSufficiencyMissingSiteTests {
+    @Test func aSiteWithoutPVAndWithoutOfftakeDataMakesThePilotRatioNull() throws {
+        let report = try runPilot("suff", yaml: """
+            pilot: suff
+            name: "Sufficiency"
+            language: en
+            periods:
+              baseline:  { from: 2023-01-01, to: 2023-12-31 }
+              reporting: { from: 2024-01-01, to: 2024-12-31 }
+            sites:
+              - { id: p, name: "P" }
+              - { id: n, name: "N" }
+              - { id: m, name: "M" }
+            sources:
+              - { path: "*.csv", format: parkimpact-long }
+            """, files: ["data.csv": """
+            timestamp,site,series,quantity,value,unit,quality,end
+            2024-01-15T00:00:00+01:00,p,inv,pv_production,40,kWh,measured,2024-01-16T00:00:00+01:00
+            2024-01-15T00:00:00+01:00,p,ean-p,electricity_injection,10,kWh,measured,2024-01-16T00:00:00+01:00
+            2024-01-15T00:00:00+01:00,p,ean-p,electricity_offtake,50,kWh,measured,2024-01-16T00:00:00+01:00
+            2024-02-15T00:00:00+01:00,p,inv,pv_production,20,kWh,measured,2024-02-16T00:00:00+01:00
+            2024-02-15T00:00:00+01:00,p,ean-p,electricity_injection,5,kWh,measured,2024-02-16T00:00:00+01:00
+            2024-02-15T00:00:00+01:00,p,ean-p,electricity_offtake,40,kWh,measured,2024-02-16T00:00:00+01:00
+            2024-01-15T00:00:00+01:00,n,ean-n,electricity_offtake,100,kWh,measured,2024-01-16T00:00:00+01:00
+            2024-01-15T00:00:00+01:00,m,ean-m,electricity_offtake,60,kWh,measured,2024-01-16T00:00:00+01:00
+            2024-02-15T00:00:00+01:00,m,ean-m,electricity_offtake,70,kWh,measured,2024-02-16T00:00:00+01:00
+            """])
+        // January: 30 ÷ (50 + 30 + 100 + 60) = 0.125.
+        #expect(close(report.kpi("energy.pv.self_sufficiency_ratio", period: "2024-01")?.value, 30.0 / 240))
+        // February: n's offtake is missing; 15 ÷ (40 + 15 + 70) would leave n out quietly.
+        let february = try #require(report.kpi("energy.pv.self_sufficiency_ratio", period: "2024-02"))
+        #expect(february.value == nil)
+        #expect(february.provenance.reason == "grid offtake of site n has a source but no data in this period")
+        // p alone keeps its value: 15 ÷ 55.
+        #expect(close(report.kpi("energy.pv.self_sufficiency_ratio", period: "2024-02", site: "p")?.value, 15.0 / 55))
+    }
+}
+
 /// The portfolio's sorting and the low-coverage footnote.
 @Suite struct PortfolioMissingPartTests {
     @Test func flaggedValuesCarryAMarkForSortingAndNullsNoValue() throws {

@@ -147,6 +147,13 @@ extension KPIEngine {
             + "the sites without PV", site: site) {
             reason = missing
         }
+        // Pilot total: a site without PV whose offtake has no data in the period would quietly drop out of the
+        // denominator (code part_without_data).
+        if reason == nil, site == nil {
+            let missing = partsWithoutData([(.electricityOfftake, "grid offtake")], period: period, site: site,
+                                           including: { !self.hasPV($0) })
+            if !missing.isEmpty { reason = missing.joined(separator: "; ") }
+        }
         let denominator = offtakeMatched.sum + selfConsumed.sum + withoutPV.sum
         if reason == nil, denominator <= 0 { reason = "no electricity consumption in the matched intervals" }
         // A period before the PV start has no coverage to show: the value is null for that reason alone.

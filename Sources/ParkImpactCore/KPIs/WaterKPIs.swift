@@ -6,8 +6,8 @@ extension KPIEngine {
     /// - `water.m3` sums the intervals whose local start lies in the period over all water meters of the scope;
     ///   missing intervals are not filled, coverage shows them (`low_coverage` below 90 %).
     /// - Intensities use the site's `fte` / `floor_area_m2` from the pipeline definition (one value for every
-    ///   period). For the pilot total the denominator is the sum over the sites **with water data in the period**
-    ///   (a site without water data would dilute the ratio); null when one of those sites lacks the value.
+    ///   period). For the pilot total the denominator is the sum over the sites with a water source (a site without
+    ///   one would dilute the ratio); null when one of those sites lacks the value or has no water data in the period.
     /// - The change vs baseline compares the scope's m³ in the reporting and baseline periods; null when either side
     ///   has no data or the baseline is 0 m³.
     /// - Night minimum flow: see `nightMinimumFlow`. For the pilot total it is null with a reason: site minima come
@@ -58,7 +58,13 @@ extension KPIEngine {
             let withData = definition.sites.map(\.id).filter { totals(.water, period, $0).present > 0 }
             formula = "water.m3 of the pilot ÷ Σ \(field) (pipeline definition) of the sites with water data in the "
                 + "period" + (withData.isEmpty ? "" : " (\(withData.joined(separator: ", ")))")
-                + "; sites without water data in the period are left out"
+                + "; sites without a water source are left out; a site with a water source but no data in the period "
+                + "makes the ratio null"
+            if reason == nil {
+                // Code part_without_data: never a site's missing water counted as 0 beside its left-out denominator.
+                let missing = partsWithoutData([(.water, "water")], period: period, site: nil)
+                if !missing.isEmpty { reason = missing.joined(separator: "; ") }
+            }
             if reason == nil {
                 let missing = withData.filter { definition.site($0)?[keyPath: value] == nil }
                 if missing.isEmpty {
