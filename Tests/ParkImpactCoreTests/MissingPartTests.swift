@@ -154,6 +154,38 @@ import Testing
     }
 }
 
+/// A gas source with data in neither period (site `z`: gas only in 2022, offtake 100 kWh in 2023 and 80 kWh in 2024):
+/// its gas is unknown on both sides, so the change is null rather than computed from offtake alone as if gas were 0.
+@Suite struct PartWithoutDataInBothPeriodsTests {
+    @Test func theChangeIsNullAndNamesThePart() throws {
+        let report = try runPilot("both", yaml: """
+            pilot: both
+            name: "Both"
+            language: nl
+            periods:
+              baseline:  { from: 2023-01-01, to: 2023-12-31 }
+              reporting: { from: 2024-01-01, to: 2024-12-31 }
+            sites:
+              - { id: z, name: "Z" }
+            sources:
+              - { path: "*.csv", format: parkimpact-long }
+            """, files: ["data.csv": """
+            timestamp,site,series,quantity,value,unit,quality,end
+            2022-06-01T00:00:00+02:00,z,gas-z,gas,700,kWh,measured,2022-06-02T00:00:00+02:00
+            2023-01-10T00:00:00+01:00,z,ean-z,electricity_offtake,100,kWh,measured,2023-01-11T00:00:00+01:00
+            2024-01-10T00:00:00+01:00,z,ean-z,electricity_offtake,80,kWh,measured,2024-01-11T00:00:00+01:00
+            """])
+        let reason = "natural gas of site z has a source but no data in the baseline nor in the reporting period"
+        for site in [nil, "z"] as [String?] {
+            let change = try #require(report.kpi("co2.change_vs_baseline_pct", period: "reporting", site: site))
+            #expect(change.value == nil)
+            #expect(change.provenance.reason == reason)
+        }
+        #expect(EngineText.reason(reason, .nl) == "aardgas van site z heeft een bron maar geen gegevens in de "
+            + "referentieperiode noch in de rapportageperiode")
+    }
+}
+
 /// Self-sufficiency of a pilot whose site without PV has no offtake data in a month.
 ///
 /// Site `p` (PV, daily values): 2024-01-15 PV 40, injection 10, offtake 50 kWh (self-consumed 30); 2024-02-15 PV 20,

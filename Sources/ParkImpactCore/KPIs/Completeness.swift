@@ -5,7 +5,8 @@
 ///
 /// Reason codes of the nulls these checks give (stable, for `reason_code` in kpis.json):
 /// - `part_missing_in_period`: "<carrier> of site <s> has data in <period A> but none in <period B>"
-/// - `part_without_data`: "<carrier> of site <s> has a source but no data in this period"
+/// - `part_without_data`: "<carrier> of site <s> has a source but no data in this period" (a ratio in one period),
+///   "<carrier> of site <s> has a source but no data in <period A> nor in <period B>" (a comparison)
 extension KPIEngine {
     enum ReasonCode {
         static let partMissingInPeriod = "part_missing_in_period"
@@ -23,8 +24,9 @@ extension KPIEngine {
 
     /// Per site of the scope and part (a quantity the site has a source for): the parts with data (present intervals)
     /// in one of the two periods and none in the other, as reasons ("natural gas of site logistiek has data in the
-    /// baseline but none in the reporting period"). Empty when every part is present in both or in neither.
-    /// Code: `part_missing_in_period`.
+    /// baseline but none in the reporting period", code `part_missing_in_period`), and the parts with a source but
+    /// data in neither period (code `part_without_data`). Empty when every part the sites have a source for has data
+    /// in both periods.
     func comparisonGaps(_ parts: [(quantity: Quantity, what: String)], site: String?, _ first: ReportPeriod,
                         _ second: ReportPeriod) -> [String] {
         var gaps: [String] = []
@@ -32,6 +34,13 @@ extension KPIEngine {
             for part in parts where hasSeries(part.quantity, site: siteID) {
                 let inFirst = totals(part.quantity, first, siteID).present > 0
                 let inSecond = totals(part.quantity, second, siteID).present > 0
+                if !inFirst && !inSecond {
+                    // A source without data in either period: the part is unknown on both sides (code
+                    // part_without_data), never 0 on both.
+                    gaps.append("\(part.what) of site \(siteID) has a source but no data in \(periodName(first)) nor in "
+                        + periodName(second))
+                    continue
+                }
                 guard inFirst != inSecond else { continue }
                 let (with, without) = inFirst ? (first, second) : (second, first)
                 gaps.append("\(part.what) of site \(siteID) has data in \(periodName(with)) but none in "

@@ -119,6 +119,12 @@ enum EngineText {
             if let site = rest.dropSuffix(" has a source but no data in this period") {
                 return "\(whatNL[what] ?? what) van site \(site) heeft een bron maar geen gegevens in deze periode"
             }
+            if let siteEnd = rest.range(of: " has a source but no data in "), let nor = rest.range(of: " nor in ") {
+                let site = rest[..<siteEnd.lowerBound]
+                let first = String(rest[siteEnd.upperBound..<nor.lowerBound]), second = String(rest[nor.upperBound...])
+                return "\(whatNL[what] ?? what) van site \(site) heeft een bron maar geen gegevens in \(periodNL(first)) "
+                    + "noch in \(periodNL(second))"
+            }
         }
         if let rest = part.dropPrefix("no series of the scope has started yet: the data start on "),
            let day = CivilDate(iso: rest) {
