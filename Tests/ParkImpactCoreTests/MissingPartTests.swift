@@ -226,6 +226,10 @@ import Testing
         #expect(february.provenance.reason == "grid offtake of site n has a source but no data in this period")
         // p alone keeps its value: 15 ÷ 55.
         #expect(close(report.kpi("energy.pv.self_sufficiency_ratio", period: "2024-02", site: "p")?.value, 15.0 / 55))
+        // No site has gas: the pilot's fossil energy is 0 and says why.
+        let fossil = try #require(report.kpi("energy.fossil_mwh", period: "reporting"))
+        #expect(fossil.value == 0)
+        #expect(fossil.provenance.formula.hasSuffix("; no site of this pilot has a natural gas source: 0"))
     }
 }
 

@@ -263,8 +263,8 @@ extension KPIEngine {
         let fossilKPI: KPI
         if gas.seriesCount == 0 {
             fossilKPI = kpi("energy.fossil_mwh", 0, nil, [],
-                            fossilFormula + "; \(site.map { "site \($0) has" } ?? "no site of this pilot has") no natural "
-                                + "gas source: 0", "")
+                            fossilFormula + "; " + (site.map { "site \($0) has no natural gas source" }
+                                ?? "no site of this pilot has a natural gas source") + ": 0", "")
         } else {
             var gasReason = missingReason(gas, what: "natural gas", site: site)
             if gasReason == nil, site == nil {
