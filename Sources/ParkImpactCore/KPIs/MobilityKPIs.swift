@@ -24,8 +24,9 @@ extension KPIEngine {
     ///   else the placeholder `assumedCarpoolOccupancy` (flag `assumed_occupancy`): another site's logs are not
     ///   evidence for this site's carpools, and 2 gives the least avoided car-km and CO2 a carpool can give.
     ///   The pilot total is the sum of the sites' values; it is null when a site with a survey in one period has
-    ///   none in the other, or when a site's value is null (a missing part is never counted as 0). A mode without a catalogue factor (motorbike, other)
-    ///   whose share changed makes the CO2 value null: leaving it out would bias the sum. Known limit: a survey given
+    ///   none in the other, or when a site's value is null (a missing part is never counted as 0). A mode without a
+    ///   catalogue factor (motorbike, other) whose share changed makes the CO2 value null: leaving it out would bias
+    ///   the sum. Known limit: a survey given
     ///   as shares *with* distances yields commute_pkm per share point, not the site's passenger-km; the series do
     ///   not say whether a survey was counts or shares, so this cannot be detected here.
     /// - **Counter bike share**: counted bikes ÷ all counted road users over the counters that count every class
