@@ -22,7 +22,8 @@ extension KPIEngine {
     ///   emitted) get their pro-rated part, compared with the same surveys as their year. Carpool = transport.car ÷
     ///   occupancy, occupancy per site from that site's own carpool trip logs of the period (Σ trip_pkm ÷ Σ trip_km),
     ///   else the placeholder `assumedCarpoolOccupancy` (flag `assumed_occupancy`): another site's logs are not
-    ///   evidence for this site's carpools, and 2 gives the least avoided car-km and CO2 a carpool can give.
+    ///   evidence for this site's carpools; 2, the fewest people a carpool can have, is a stated bound (the highest
+    ///   CO2 per carpool passenger-km: when the carpool share rose, the smallest avoided values).
     ///   The pilot total is the sum of the sites' values; it is null when a site with a survey in one period has
     ///   none in the other, or when a site's value is null (a missing part is never counted as 0). A mode without a
     ///   catalogue factor (motorbike, other) whose share changed makes the CO2 value null: leaving it out would bias
