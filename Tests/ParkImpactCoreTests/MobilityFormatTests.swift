@@ -77,3 +77,48 @@ import Testing
         #expect(result.rejects.first?.line == 6)
     }
 }
+
+/// Survey mode names as companies and the federal diagnostic write them (Dutch, French, English).
+@Suite struct SurveyModeNameTests {
+    @Test("common NL/FR/EN spellings map to the contract's modes")
+    func spellings() {
+        let expected: [(String, TransportMode)] = [
+            ("Car (alone)", .car), ("Auto (alleen)", .car), ("Voiture (seul)", .car), ("car ( alone )", .car),
+            ("Solo car", .car), ("Bedrijfswagen", .car),
+            ("Covoiturage", .carpool), ("Carpoolen", .carpool), ("Carpooling", .carpool), ("Car (passenger)", .carpool),
+            ("Marche", .walk), ("Marche à pied", .walk), ("À pied", .walk), ("Te voet", .walk), ("Walking", .walk),
+            ("Fiets", .bike), ("Vélo", .bike), ("Bicycle", .bike),
+            ("Elektrische fiets", .ebike), ("Vélo électrique", .ebike), ("E-bike", .ebike), ("Speed pedelec", .ebike),
+            ("Trein", .train), ("Train", .train), ("NMBS", .train),
+            ("Bus", .bus), ("De Lijn", .bus), ("TEC", .bus),
+            ("Tram", .tram), ("Metro", .tram), ("Métro", .tram),
+            ("Motorfiets", .motorbike), ("Moto", .motorbike), ("Scooter", .motorbike),
+            ("Andere", .other), ("Autre", .other),
+        ]
+        for (name, mode) in expected {
+            #expect(TransportMode(name: name) == mode, "\(name)")
+        }
+        #expect(TransportMode(name: "hoverboard") == nil)
+    }
+
+    @Test("a survey in English and French spellings is read without rejects")
+    func surveyWithEnglishAndFrenchNames() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("m.csv", """
+            year;mode;trips
+            2024;Car (alone);40
+            2024;Marche;3
+            2024;Covoiturage;5
+            2024;Vélo électrique;2
+
+            """)
+        let result = try readFile(scratch.root + "/m.csv", format: .commuteSurvey, traceLimit: 0)
+        #expect(result.rejects.isEmpty, "\(result.rejects.map(\.reason))")
+        var sums: [String: Double] = [:]
+        for series in result.series where series.key.quantity == .commuteTrips {
+            sums[series.key.meter, default: 0] += series.days.values.reduce(0) { $0 + $1.sum }
+        }
+        #expect(sums == ["car": 40, "walk": 3, "carpool": 5, "ebike": 2])
+    }
+}

@@ -162,12 +162,23 @@ import Testing
             #expect(co2.provenance.reason == kpi.provenance.reason)
         }
 
-        @Test func thePilotTotalComparesOnlySitesWithBothSurveys() throws {
-            // Only a has a survey in both periods: the pilot's shift is a's (b is named as not compared).
-            #expect(close(value("mobility.shift_pp.car", "reporting"), -20))
-            #expect(close(value("mobility.shift_pp.walk", "reporting"), 0))
-            let kpi = try #require(report.kpi("mobility.shift_pp.car", period: "reporting"))
-            #expect(kpi.provenance.formula.contains("not compared (a survey in one period only): b"))
+        static let siteBMissing = "the commuting survey of site b has a reference date in the reporting period "
+            + "(2024-01-01 – 2024-12-31) but none in the baseline period (2023-01-01 – 2023-12-31)"
+
+        @Test func thePilotTotalIsNullWhenASiteHasASurveyInOnePeriodOnly() throws {
+            // b has a 2024 survey and none in 2023: comparing a alone would quietly leave b's commuters out of the
+            // pilot's shift, so the pilot's shift, car-km and CO2 are null, naming b (code part_missing_in_period).
+            for key in ["mobility.shift_pp.car", "mobility.shift_pp.walk", "mobility.car_km_avoided",
+                        "co2.avoided_modal_shift_t"] {
+                let kpi = try #require(report.kpi(key, period: "reporting"))
+                #expect(kpi.value == nil, "\(key)")
+                #expect(kpi.provenance.reason == Self.siteBMissing, "\(key)")
+            }
+            #expect(report.kpi("co2.avoided_modal_shift_t", period: "2024")?.provenance.reason
+                == "the commuting survey of site b has a reference date in 2024 (2024-01-01 – 2024-12-31) but none in "
+                + "the baseline period (2023-01-01 – 2023-12-31)")
+            // Site a's own values stay.
+            #expect(close(value("mobility.shift_pp.car", "reporting", "a"), -20))
         }
 
         @Test func carKilometresAvoided() throws {
@@ -181,12 +192,13 @@ import Testing
             #expect(close(kpi.value, 290.76923076923077))
             #expect(kpi.unit == "km")
             #expect(kpi.flags == ["not_annualised"])
-            #expect(kpi.provenance.formula.contains("carpool occupancy 2.6 = Σ trip_pkm ÷ Σ trip_km"))
+            #expect(kpi.provenance.formula.contains(
+                "carpool occupancy per site: a 2.6 (Σ trip_pkm ÷ Σ trip_km of its carpool trip logs)"))
             #expect(kpi.provenance.formula.contains("a: pkm_total_now 1800"))
             #expect(kpi.provenance.inputs == ["shift/surveys/baseline-2023.csv", "shift/surveys/reporting-2024.csv",
                                               "shift/trips/carpool-2024.csv"])
-            // Pilot total = the sum over compared sites = a.
-            #expect(close(value("mobility.car_km_avoided", "reporting"), 290.76923076923077))
+            // Pilot total: null, b has no baseline survey (thePilotTotalIsNullWhenASiteHasASurveyInOnePeriodOnly).
+            #expect(value("mobility.car_km_avoided", "reporting") == nil)
         }
 
         @Test func avoidedCO2WithTheMobitoolFactors() throws {
@@ -211,8 +223,7 @@ import Testing
                     .hasPrefix("Σ_mode (share_baseline − share_now) × pkm_total_now × factor_mode"))
             #expect(kpi.provenance.formula.contains("trip-based shares"))
             #expect(kpi.provenance.formula.contains("not annualised"))
-            #expect(close(value("co2.avoided_modal_shift_t", "reporting"), 0.05256207692307692))
-            #expect(close(value("co2.avoided_modal_shift_t", "2024"), 0.05256207692307692))
+            #expect(close(value("co2.avoided_modal_shift_t", "2024", "a"), 0.05256207692307692))
             #expect(report.kpi("co2.avoided_modal_shift_t", period: "baseline") == nil)
             // Cited factors reach the report's factor list.
             #expect(report.factorsUsed.map(\.id).contains("transport.ebike"))
@@ -354,7 +365,7 @@ import Testing
             let kpi = try #require(report.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
             #expect(close(kpi.value, 146.25))
             #expect(kpi.flags == ["not_annualised", "assumed_occupancy"])
-            #expect(kpi.provenance.formula.contains("carpool occupancy 2 ASSUMED"))
+            #expect(kpi.provenance.formula.contains("carpool occupancy per site: a 2 ASSUMED"))
         }
 
         @Test func aModeWithoutFactorWhoseShareChangedMakesCO2Null() throws {
@@ -518,8 +529,8 @@ extension MobilityKPITests {
             #expect(co2.flags.isEmpty)
             #expect(close(report.kpi("mobility.car_km_avoided", period: "2024", site: "a")?.value,
                           Self.perCommuteCarKm * 440))
-            // The pilot total is site a's (the only compared site).
-            #expect(close(report.kpi("mobility.car_km_avoided", period: "reporting")?.value, Self.perCommuteCarKm * 440))
+            // The pilot total is null: b has a survey in 2024 only (never counted as 0).
+            #expect(report.kpi("mobility.car_km_avoided", period: "reporting")?.value == nil)
         }
 
         @Test func monthsArePutProRata() throws {
@@ -528,7 +539,7 @@ extension MobilityKPITests {
             #expect(close(february.value, 10137.20050441362))
             #expect(february.provenance.formula.contains("(29/366) = 34.8634 one-way commutes per commuter"))
             // Occupancy 2.6 from the year's carpool logs (March), also in months without logs.
-            #expect(february.provenance.formula.contains("carpool occupancy 2.6"))
+            #expect(february.provenance.formula.contains("carpool occupancy per site: a 2.6"))
             #expect(february.provenance.formula.contains("shares, surveys and carpool occupancy of 2024"))
             var sum = 0.0
             for month in 1...12 {

@@ -168,11 +168,13 @@ import Testing
         #expect(close(pilot.value, 27.519 / 30))  // 0.9173
         #expect(pilot.unit == "m3/FTE")
         #expect(pilot.provenance.formula.contains("sites with water data in the period (a, b)"))
-        // March 2024: only a has water data → 3.519 ÷ 20, and ÷ 1000 m².
-        #expect(close(value("water.m3_per_fte", "2024-03"), 3.519 / 20))
-        #expect(close(value("water.m3_per_m2", "2024-03"), 3.519 / 1000))
-        // June 2024: only b → 24 ÷ 10.
-        #expect(close(value("water.m3_per_fte", "2024-06"), 2.4))
+        // March 2024: b has a water source but no data, June 2024 the same for a: the pilot's ratio would quietly be
+        // another site's alone, so it is null naming the missing site (code part_without_data).
+        #expect(value("water.m3_per_fte", "2024-03") == nil)
+        #expect(try kpi("water.m3_per_m2", "2024-03").provenance.reason
+            == "water of site b has a source but no data in this period")
+        #expect(try kpi("water.m3_per_fte", "2024-06").provenance.reason
+            == "water of site a has a source but no data in this period")
     }
 
     @Test func intensityNullsNameTheMissingValue() throws {
@@ -184,7 +186,6 @@ import Testing
         #expect(pilot.value == nil)
         #expect(pilot.provenance.reason
             == "no floor_area_m2 for site b (which has water data in this period) in the pipeline definition")
-        // … but not in March 2024, when b has none (tested above: 3.519 ÷ 1000).
         // c has an fte but no water: the ratio is null for the water's reason.
         #expect(try kpi("water.m3_per_fte", "reporting", "c").provenance.reason == "no source delivers water for site c")
     }
@@ -238,5 +239,55 @@ import Testing
     @Test func aPilotWithoutWasteHasNoWasteRows() {
         #expect(!report.kpis.contains { $0.key.hasPrefix("waste.") })
         #expect(report.kpis.contains { $0.key == "water.m3" && $0.period == "2023-07" && $0.site == "c" })
+    }
+}
+
+/// The night minimum flow sums a site's meters per interval and counts complete nights only.
+///
+/// Site `a`, two 15-minute meters (litres), night rows only (quarters q = 4…19 are 01:00–04:45 local):
+/// - 2024-03-12: hal1 4 l each quarter except q = 5: 1 l; hal2 3 l each quarter except q = 10: 1 l. Per quarter the
+///   site uses 7 l, except q = 5: 1 + 3 = 4 l and q = 10: 4 + 1 = 5 l. Lowest: 4 l per 15 min = 16 l/h =
+///   **0.016 m³/h**. (Adding each meter's own minimum, 1 + 1 = 2 l = 0.008 m³/h, would understate it.)
+/// - 2024-03-13: both 0 l, but hal1's q = 8 is empty (missing): the night is incomplete and must not give 0.
+/// - 2024-03-14: both 0 l from 02:00 only (q = 8…19): the window is not covered from 01:00, incomplete.
+@Suite struct NightFlowPerIntervalTests {
+    static func csv() -> String {
+        var lines = ["Tijdstip;Hal 1 (l);Hal 2 (l)"]
+        func time(_ day: Int, _ quarter: Int) -> String {
+            "2024-03-\(day) " + String(format: "%02d:%02d", quarter / 4, quarter % 4 * 15)
+        }
+        for q in 4...19 { lines.append("\(time(12, q));\(q == 5 ? 1 : 4);\(q == 10 ? 1 : 3)") }
+        for q in 4...19 { lines.append("\(time(13, q));\(q == 8 ? "" : "0");0") }
+        for q in 8...19 { lines.append("\(time(14, q));0;0") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func theSitesFlowIsSummedPerIntervalOverCompleteNights() throws {
+        let report = try runPilot("night", yaml: """
+            pilot: night
+            name: "Night"
+            language: en
+            periods:
+              baseline:  { from: 2023-01-01, to: 2023-12-31 }
+              reporting: { from: 2024-01-01, to: 2024-12-31 }
+            sites:
+              - { id: a, name: "A" }
+            sources:
+              - path: "*.csv"
+                format: generic
+                site: a
+                columns: { timestamp: "Tijdstip" }
+                date_format: "yyyy-MM-dd HH:mm"
+                values:
+                  - { column: "Hal 1 (l)", quantity: water, unit: l, meter: hal1 }
+                  - { column: "Hal 2 (l)", quantity: water, unit: l, meter: hal2 }
+            """, files: ["water.csv": Self.csv()])
+        #expect(report.rejects.isEmpty, "\(report.rejects.map(\.reason))")
+        let reporting = try #require(report.kpi("water.night_min_flow_m3h", period: "reporting", site: "a"))
+        #expect(close(reporting.value, 0.016))
+        #expect(close(reporting.coverage, 1.0 / 366))  // one complete night of 366
+        let march = try #require(report.kpi("water.night_min_flow_m3h", period: "2024-03", site: "a"))
+        #expect(close(march.value, 0.016))
+        #expect(close(march.coverage, 1.0 / 31))
     }
 }

@@ -40,7 +40,8 @@ extension KPIEngine {
         let formula = "Σ over carriers (grid offtake, natural gas) and the period's calendar years Y: (baseline kWh "
             + "÷ \(baselineDays) baseline days × the period's days in Y − kWh measured in Y) × the carrier's price for Y "
             + "(EUR/kWh, prices in \(citedFile)); the baseline is scaled per day because the periods can "
-            + "differ in length; a carrier the scope does not measure counts in neither period; injection income, "
+            + "differ in length; a carrier the scope does not measure counts in neither period; a carrier of a site "
+            + "with data in one period but none in the other makes the value null; injection income, "
             + "standing and capacity charges are not included; negative = more energy cost than the baseline"
         let carriers: [(PipelineDefinition.PriceCarrier, Quantity, String)] = [
             (.electricity, .electricityOfftake, "grid offtake"), (.gas, .gas, "natural gas"),
@@ -67,6 +68,8 @@ extension KPIEngine {
                 reasons.append("\(period.key): \(reason)")
                 continue
             }
+            // A site's carrier with data in one period only is never counted as 0 (code part_missing_in_period).
+            reasons.append(contentsOf: comparisonGaps([(quantity, what)], site: site, baseline, period))
             for year in period.first.year...period.last.year {
                 let from = max(period.firstDay, CivilDate.dayNumber(year: year, month: 1, day: 1))
                 let to = min(period.lastDay, CivilDate.dayNumber(year: year, month: 12, day: 31))
@@ -111,7 +114,8 @@ extension KPIEngine {
             + "the baseline ÷ \(baselineDays) baseline days × \(days) days − (co2.scope1_t + co2.scope2_market_t) of the "
             + "reporting period; co2.avoided_pv_t is not added: self-consumed PV already lowers grid offtake and so "
             + "Scope 2, adding it would count the same tonnes twice; Scope 3 (commuting, modal shift) is not included; "
-            + "the tonnes are those of the reporting period only, not of the investment's lifetime"
+            + "the tonnes are those of the reporting period only, not of the investment's lifetime; a carrier of a "
+            + "site with data in one period but none in the other makes the value null"
         let before = energyAndEmissionKPIs(period: baseline, site: site)
         let now = energyAndEmissionKPIs(period: period, site: site)
         var used: [KPI] = []
@@ -132,6 +136,11 @@ extension KPIEngine {
             }
             beforeTonnes += bValue
             nowTonnes += rValue
+        }
+        // Code part_missing_in_period: a site's carrier with data in one period only.
+        if reasons.isEmpty {
+            reasons += comparisonGaps([(.gas, "natural gas"), (.electricityOfftake, "grid offtake")], site: site,
+                                      baseline, period)
         }
         if used.isEmpty {
             reasons.append("no Scope 1 or Scope 2 emissions for \(site.map { "site \($0)" } ?? "this pilot") "

@@ -147,6 +147,13 @@ extension KPIEngine {
             + "the sites without PV", site: site) {
             reason = missing
         }
+        // Pilot total: a site without PV whose offtake has no data in the period would quietly drop out of the
+        // denominator (code part_without_data).
+        if reason == nil, site == nil {
+            let missing = partsWithoutData([(.electricityOfftake, "grid offtake")], period: period, site: site,
+                                           including: { !self.hasPV($0) })
+            if !missing.isEmpty { reason = missing.joined(separator: "; ") }
+        }
         let denominator = offtakeMatched.sum + selfConsumed.sum + withoutPV.sum
         if reason == nil, denominator <= 0 { reason = "no electricity consumption in the matched intervals" }
         // A period before the PV start has no coverage to show: the value is null for that reason alone.
@@ -214,14 +221,25 @@ extension KPIEngine {
             reason = empty.what.hasPrefix("self-consumed") ? selfConsumedReason(empty.totals, site: site)
                 : missingReason(empty.totals, what: empty.what, site: site)
         }
+        // Pilot total: a site's carrier with a source but no data in the period is a missing part, never 0 (code
+        // part_without_data).
+        let carrierParts: [(quantity: Quantity, what: String)] = [
+            (.electricityOfftake, "grid offtake"), (.gas, "natural gas"),
+            (.electricitySelfConsumed, "self-consumed PV (matched intervals)"),
+        ]
+        if reason == nil, site == nil {
+            let missing = partsWithoutData(carrierParts, period: period, site: site)
+            if !missing.isEmpty { reason = missing.joined(separator: "; ") }
+        }
         let inputs = parts.reduce(into: Set<String>()) { $0.formUnion($1.totals.inputs) }.sorted()
         let coverage = lowest(parts.map(\.totals))
         let total = parts.reduce(0.0) { $0 + $1.totals.sum } / 1000
         let carriers = "a carrier without a source in the scope counts 0; one with a source but no data in the period "
-            + "makes the value null"
+            + "(at any site of the scope) makes the value null"
         func kpi(_ key: String, _ value: Double?, _ coverage: Double?, _ inputs: [String], _ formula: String,
                  _ why: String? = nil, estimated: [Totals] = []) -> KPI {
-            let why = why ?? reason
+            // `why`: nil = the total's reason; "" = no reason (a part with its own rule); else that reason.
+            let why = why.map { $0.isEmpty ? nil : $0 } ?? reason
             let unit = key.hasSuffix("_share") ? "ratio" : "MWh"
             let share = why == nil && value != nil && !estimated.isEmpty ? Totals.estimatedShare(of: estimated) : nil
             return KPI(key: key, period: period.key, site: site, value: why == nil ? value : nil, unit: unit,
@@ -240,13 +258,39 @@ extension KPIEngine {
             + "ParkImpact reads. Grey grid electricity is neither fossil nor renewable here, because the factor "
             + "catalogue has no residual-mix fuel split: fossil + renewable ≤ total, the gap is grey grid "
             + "electricity (fossil and nuclear in unknown shares); " + carriers
-        let fossilKPI = kpi("energy.fossil_mwh", gas.seriesCount > 0 ? gas.sum / 1000 : 0,
-                            gas.seriesCount > 0 ? gas.coverage : coverage, gas.seriesCount > 0 ? gas.inputs.sorted() : inputs,
-                            fossilFormula, estimated: gas.seriesCount > 0 ? [gas] : [])
+        // Depends on gas alone: 0 without a gas source (the formula says so), null when a gas source has no data in
+        // the period (for the pilot: at any site), whatever the other carriers.
+        let fossilKPI: KPI
+        if gas.seriesCount == 0 {
+            fossilKPI = kpi("energy.fossil_mwh", 0, nil, [],
+                            fossilFormula + "; " + (site.map { "site \($0) has no natural gas source" }
+                                ?? "no site of this pilot has a natural gas source") + ": 0", "")
+        } else {
+            var gasReason = missingReason(gas, what: "natural gas", site: site)
+            if gasReason == nil, site == nil {
+                let missing = partsWithoutData([(.gas, "natural gas")], period: period, site: site)
+                if !missing.isEmpty { gasReason = missing.joined(separator: "; ") }
+            }
+            fossilKPI = kpi("energy.fossil_mwh", gas.sum / 1000, gas.coverage, gas.inputs.sorted(), fossilFormula,
+                            gasReason ?? "", estimated: [gas])
+        }
 
         let green = totals(.electricityOfftake, period, site, including: { self.greenSites.contains($0) })
         let renewableParts = [green, selfConsumed].filter { $0.seriesCount > 0 && $0.expected > 0 }
         let renewable = (green.sum + selfConsumed.sum) / 1000
+        // Depends on green-contract offtake and self-consumed PV alone (code part_without_data when one of them, at
+        // a site of the scope, has a source but no data in the period).
+        var renewableMissing = partsWithoutData([(.electricityOfftake, "grid offtake")], period: period, site: site,
+                                                including: { self.greenSites.contains($0) })
+        if selfConsumed.seriesCount > 0, selfConsumed.expected > 0, selfConsumed.present == 0,
+           let missing = selfConsumedReason(selfConsumed, site: site) {
+            renewableMissing.append(missing)
+        } else if site == nil {
+            renewableMissing += partsWithoutData([(.electricitySelfConsumed, "self-consumed PV (matched intervals)")],
+                                                 period: period, site: site)
+        }
+        let renewableReason = parts.isEmpty ? reason : renewableMissing.isEmpty ? nil
+            : renewableMissing.joined(separator: "; ")
         let renewableKPI = kpi(
             "energy.renewable_mwh", renewable, renewableParts.isEmpty ? coverage : lowest(renewableParts),
             renewableParts.isEmpty ? inputs : renewableParts.reduce(into: Set<String>()) { $0.formUnion($1.inputs) }.sorted(),
@@ -254,7 +298,7 @@ extension KPIEngine {
                 + "intervals)) ÷ 1000: purchased renewable electricity + self-generated non-fuel renewable energy "
                 + "(ESRS E1-5); grey-contract offtake is not counted as renewable; " + carriers + "; "
                 + Self.estimatedShareNote,
-            estimated: renewableParts)
+            renewableReason ?? "", estimated: renewableParts)
 
         let shareKPI = kpi(
             "energy.renewable_share", total > 0 ? renewable / total : nil, coverage, inputs,

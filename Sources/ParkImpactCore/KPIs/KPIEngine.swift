@@ -371,7 +371,8 @@ public struct KPIEngine: Sendable {
     func changeVsBaseline(site: String?, reporting: ReportPeriod, scope1: KPI, market: KPI) -> KPI {
         let key = "co2.change_vs_baseline_pct"
         let formula = "(E_reporting − E_baseline) ÷ E_baseline × 100, E = co2.scope1_t + co2.scope2_market_t; "
-            + "a source not measured at a site counts as 0 in both periods"
+            + "a carrier a site has no source for counts as 0 in both periods; a carrier of a site with data in one "
+            + "period but none in the other makes the change null (never counted as 0)"
         let baselinePeriod = periods[0]
         // The baseline side: the same family for the baseline period, computed once for both keys.
         let baselineKPIs = energyAndEmissionKPIs(period: baselinePeriod, site: site)
@@ -384,6 +385,14 @@ public struct KPIEngine: Sendable {
         }
         let coverages = [scope1, market, baseline1, baselineMarket].filter { $0.value != nil }.compactMap(\.coverage)
         let coverage = coverages.min()
+        // Code `part_missing_in_period`: a carrier of a site present in one period only.
+        let gaps = comparisonGaps([(.gas, "natural gas"), (.electricityOfftake, "grid offtake")], site: site,
+                                  baselinePeriod, reporting)
+        if !gaps.isEmpty {
+            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
+                       provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
+                                              reason: gaps.joined(separator: "; ")))
+        }
         guard let now = total(scope1, market), let before = total(baseline1, baselineMarket), before > 0 else {
             return KPI(key: key, period: reporting.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,

@@ -10,8 +10,8 @@ extension KPIEngine {
     ///   their sum). Without a survey in the period, the split of the logged trips (`trips`) is given instead,
     ///   flagged `trip_logs`: those logs cover only the logged services, not all commuters.
     /// - **Modal shift**: share now − share in the baseline period's survey, in percentage points; surveys only (a
-    ///   trip-log split is never compared with a survey). The pilot total compares the sites that have a survey in
-    ///   both periods, and names the others.
+    ///   trip-log split is never compared with a survey). The pilot total compares the sites' surveys pooled; it is
+    ///   null when a site has a survey in one of the two periods only (code `part_missing_in_period`).
     /// - **Avoided CO2 / car-km** (DOMAIN's constant-total-pkm estimate): Σ_mode (share_baseline − share_now) ×
     ///   pkm_total_now × factor_mode, per site, the pilot total being the sum over the compared sites.
     ///   pkm_total_now is the survey's commute_pkm (commuters × average one-way distance): one one-way commute per
@@ -20,9 +20,14 @@ extension KPIEngine {
     ///   T × D × (the period's share of its calendar years: Σ_year days of the period in the year ÷ days of the year),
     ///   so a calendar year gets T × D commutes per commuter and the months inside the reporting period (then also
     ///   emitted) get their pro-rated part, compared with the same surveys as their year. Carpool = transport.car ÷
-    ///   occupancy, occupancy from the period's carpool trip logs (Σ trip_pkm ÷ Σ trip_km), else the placeholder
-    ///   `assumedCarpoolOccupancy` (flag `assumed_occupancy`). A mode without a catalogue factor (motorbike, other)
-    ///   whose share changed makes the CO2 value null: leaving it out would bias the sum. Known limit: a survey given
+    ///   occupancy, occupancy per site from that site's own carpool trip logs of the period (Σ trip_pkm ÷ Σ trip_km),
+    ///   else the placeholder `assumedCarpoolOccupancy` (flag `assumed_occupancy`): another site's logs are not
+    ///   evidence for this site's carpools; 2, the fewest people a carpool can have, is a stated bound (the highest
+    ///   CO2 per carpool passenger-km: when the carpool share rose, the smallest avoided values).
+    ///   The pilot total is the sum of the sites' values; it is null when a site with a survey in one period has
+    ///   none in the other, or when a site's value is null (a missing part is never counted as 0). A mode without a
+    ///   catalogue factor (motorbike, other) whose share changed makes the CO2 value null: leaving it out would bias
+    ///   the sum. Known limit: a survey given
     ///   as shares *with* distances yields commute_pkm per share point, not the site's passenger-km; the series do
     ///   not say whether a survey was counts or shares, so this cannot be detected here.
     /// - **Counter bike share**: counted bikes ÷ all counted road users over the counters that count every class
@@ -336,6 +341,16 @@ extension KPIEngine {
                 + "\(now.map(\.label).joined(separator: ", ")))")
         }
         let notCompared = Set(now.map(\.site) + before.map(\.site)).subtracting(compared).sorted(by: siteOrder)
+        // Pilot total: a site surveyed in one period only is a missing part; leaving it out would change the pilot's
+        // split quietly (code part_missing_in_period).
+        if !notCompared.isEmpty {
+            return .null(notCompared.map { siteID in
+                let inBaseline = before.contains { $0.site == siteID }
+                return "the commuting survey of site \(siteID) has a reference date in "
+                    + "\(inBaseline ? periodText(baseline) : periodText(period)) but none in "
+                    + "\(inBaseline ? periodText(period) : periodText(baseline))"
+            }.joined(separator: "; "))
+        }
         let comparison = SurveyComparison(now: now.filter { compared.contains($0.site) },
                                           baseline: before.filter { compared.contains($0.site) },
                                           notCompared: notCompared)
@@ -352,7 +367,8 @@ extension KPIEngine {
             + "main mode is \(mode.rawValue) ÷ all commuters of the survey); share_baseline from the latest survey "
             + "in the baseline period, share_now from the latest survey in this period; a mode absent from a survey "
             + "counts as 0"
-            + (site == nil ? "; pilot total: the sites with a survey in both periods, commuters added" : "")
+            + (site == nil ? "; pilot total: the sites' commuters added; null when a site has a survey in one of "
+                + "the two periods only" : "")
         switch comparison {
         case .null(let reason):
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "pp", coverage: nil, flags: [],
@@ -372,12 +388,13 @@ extension KPIEngine {
 
     // MARK: Avoided car-km and CO2
 
-    /// The carpool occupancy for the period: Σ trip_pkm ÷ Σ trip_km of the pilot's carpool trip logs, else nil.
-    fileprivate func loggedCarpoolOccupancy(_ period: ReportPeriod) -> (occupancy: Double, inputs: [String])? {
+    /// The carpool occupancy of a site for the period: Σ trip_pkm ÷ Σ trip_km of the site's own carpool trip logs,
+    /// else nil (another site's carpool scheme says nothing about this site's).
+    fileprivate func loggedCarpoolOccupancy(_ period: ReportPeriod, site: String) -> (occupancy: Double, inputs: [String])? {
         var pkm = 0.0, km = 0.0
         var inputs: Set<String> = []
         for (quantity, isPkm) in [(Quantity.tripPassengerKm, true), (Quantity.tripKm, false)] {
-            for entry in seriesOf(quantity, site: nil) where entry.key.meter == TransportMode.carpool.rawValue {
+            for entry in seriesOf(quantity, site: site) where entry.key.meter == TransportMode.carpool.rawValue {
                 let part = entry.totals(from: period.firstDay, to: period.lastDay)
                 guard part.present > 0 else { continue }
                 if isPkm { pkm += part.sum } else { km += part.sum }
@@ -413,7 +430,8 @@ extension KPIEngine {
             + "passenger-km total (every shifted trip counts at the survey's average length); pkm_total_now = Σ "
             + "commute_pkm of the survey now = commuters × average one-way distance × one-way commutes per "
             + "commuter: " + perCommuter
-            + (site == nil ? "; pilot total: sum over the sites with a survey in both periods" : "")
+            + (site == nil ? "; pilot total: sum over the sites, null when a site's value is null or a site has a "
+                + "survey in one of the two periods only" : "")
         var carFormula = "(share_car_baseline − share_car_now) × pkm_total_now (solo car: 1 passenger-km = 1 "
             + "vehicle-km) + (share_carpool_baseline − share_carpool_now) × pkm_total_now ÷ carpool occupancy "
             + "(carpool vehicle-km); " + basis
@@ -431,9 +449,8 @@ extension KPIEngine {
             comparison = value
         }
         var inputs = Set(comparison.inputs)
-        let logged = loggedCarpoolOccupancy(basisPeriod)
-        let occupancy = logged?.occupancy ?? Self.assumedCarpoolOccupancy
-        var occupancyUsed = false
+        var occupancyTexts: [String] = []
+        var assumed = false
         var carKm = 0.0, kg = 0.0
         var carReason: String?, co2Reason: String?
         var factors: [FactorReference] = []
@@ -458,7 +475,19 @@ extension KPIEngine {
             }
             perSite.append("\(now.site): pkm_total_now \(mobilityNumber(total))"
                 + (commutes == 1 ? "" : " (\(mobilityNumber(surveyTotal)) per commute)"))
-            if delta(.carpool) != 0 { occupancyUsed = true }
+            let logged = loggedCarpoolOccupancy(basisPeriod, site: now.site)
+            let occupancy = logged?.occupancy ?? Self.assumedCarpoolOccupancy
+            if delta(.carpool) != 0 {
+                if let logged {
+                    inputs.formUnion(logged.inputs)
+                    occupancyTexts.append("\(now.site) \(mobilityNumber(occupancy)) (Σ trip_pkm ÷ Σ trip_km of its "
+                        + "carpool trip logs)")
+                } else {
+                    assumed = true
+                    occupancyTexts.append("\(now.site) \(mobilityNumber(occupancy)) ASSUMED (placeholder: no carpool "
+                        + "trip log of the site in the period; 2 is the fewest people a carpool can have)")
+                }
+            }
             carKm += delta(.car) * total + delta(.carpool) * total / occupancy
             for mode in TransportMode.allCases {
                 let change = delta(mode)
@@ -487,17 +516,9 @@ extension KPIEngine {
             }
         }
         var flags = definition.commuting == nil ? ["not_annualised"] : []
-        if occupancyUsed {
-            let occupancyText: String
-            if let logged {
-                inputs.formUnion(logged.inputs)
-                occupancyText = "carpool occupancy \(mobilityNumber(occupancy)) = Σ trip_pkm ÷ Σ trip_km of the "
-                    + "pilot's carpool trip logs in the period"
-            } else {
-                flags.append("assumed_occupancy")
-                occupancyText = "carpool occupancy \(mobilityNumber(occupancy)) ASSUMED (placeholder: no carpool trip "
-                    + "log in the period; 2 is the fewest people a carpool can have)"
-            }
+        if assumed { flags.append("assumed_occupancy") }
+        if !occupancyTexts.isEmpty {
+            let occupancyText = "carpool occupancy per site: " + occupancyTexts.joined(separator: ", ")
             carFormula += "; " + occupancyText
             co2Formula += "; " + occupancyText
         } else {

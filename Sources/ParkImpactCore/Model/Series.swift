@@ -536,6 +536,9 @@ public struct IntervalReadingPolicy: Sendable, Equatable {
     public func keeps(_ key: SeriesKey) -> Bool {
         switch key.quantity {
         case .pvProduction: return true
+        // Water: only the readings starting in the night window, 01:00–05:00 local (`FileAggregator.add`), for the
+        // night minimum flow summed over a site's meters per interval.
+        case .water: return true
         case .electricityInjection, .electricityOfftake: return allSites || sites.contains(key.site)
         default: return false
         }
@@ -618,6 +621,9 @@ final class IndexedSeries: Sendable {
     let countsFromFirstDay: Bool
     /// `SeriesData.notes` (PV matching: totals longer than a day that could not be matched).
     let notes: [String]
+    /// Water only: the readings of the night window (intervals starting 01:00–05:00 local), by start, one per start
+    /// (a day two files both hold identically is kept from both by the merge). Empty for other quantities.
+    let nightReadings: [IntervalReading]
     /// The first day when the days follow each other without a gap (`days[i] == days[0] + i`), as they mostly do: then
     /// a day's position is computed rather than searched for.
     private let firstOfRun: Int?
@@ -630,6 +636,17 @@ final class IndexedSeries: Sendable {
         self.stored = stored
         countsFromFirstDay = data.key.quantity == .pvProduction || data.key.quantity.isDerived
         notes = data.notes
+        if data.key.quantity == .water, !data.readings.isEmpty {
+            var night: [IntervalReading] = []
+            night.reserveCapacity(data.readings.count)
+            for reading in data.readings.sorted(by: { $0.startUTC < $1.startUTC })
+            where night.last?.startUTC != reading.startUTC {
+                night.append(reading)
+            }
+            nightReadings = night
+        } else {
+            nightReadings = []
+        }
         firstOfRun = stored.firstDay.flatMap { $0 + stored.count - 1 == stored.lastDay ? $0 : nil }
     }
 

@@ -165,7 +165,8 @@ struct PilotReportPage {
             out += "</th>"
             out += "<td class=\"num\">\(valueCell(baseline, kind: kind, notes: &notes))</td>"
             out += "<td class=\"num\">\(valueCell(reporting, kind: kind, notes: &notes))</td>"
-            out += "<td class=\"num\">\(changeCell(key: key, baseline: baseline, reporting: reporting, kind: kind))</td>"
+            out += "<td class=\"num\">"
+            out += changeCell(key: key, baseline: baseline, reporting: reporting, kind: kind, site: site) + "</td>"
             out += "<td>\(esc(KPIDisplay.displayUnit(kind: kind, unit: unit, language: language)))</td>"
             out += "<td class=\"num\">\(coverageCell(baseline?.coverage)) / \(coverageCell(reporting?.coverage))</td>"
             out += "</tr>\n"
@@ -201,8 +202,38 @@ struct PilotReportPage {
         return mark + esc(KPIDisplay.format(value, kind: kind, language: language))
     }
 
-    func changeCell(key: String, baseline: KPI?, reporting: KPI?, kind: KPIDisplay.Kind) -> String {
+    /// A KPI of one scope, the derived Scope 1+2 market-based included.
+    func scopeKPI(_ key: String, _ period: String, _ site: String?) -> KPI? {
+        key == KPIDerived.scope12MarketKey ? KPIDerived.scope12Market(index, period: period, site: site)
+            : index[key, period, site]
+    }
+
+    /// For the pilot (`site` nil): why a change of `keys` between the baseline and the reporting period is not shown,
+    /// when a site has a value in one period and is null in the other. The pilot's figures would then compare a
+    /// total with that site against one without it, as if its missing part were 0.
+    func changeGapReason(keys: [String], site: String?) -> String? {
+        guard site == nil else { return nil }
+        var sites: [String] = []
+        for siteID in report.definition.sites.map(\.id) where !sites.contains(siteID) {
+            for key in keys {
+                guard let b = scopeKPI(key, Self.baseline, siteID), let r = scopeKPI(key, Self.reporting, siteID),
+                      (b.value == nil) != (r.value == nil) else { continue }
+                sites.append(siteID)
+                break
+            }
+        }
+        guard !sites.isEmpty else { return nil }
+        let list = sites.joined(separator: ", ")
+        return language == .nl
+            ? "geen vergelijking: \(sites.count == 1 ? "site" : "de sites") \(list) \(sites.count == 1 ? "heeft" : "hebben") "
+                + "een waarde in één periode en geen in de andere; de verandering zou het ontbrekende deel als 0 tellen"
+            : "no comparison: \(sites.count == 1 ? "site" : "sites") \(list) \(sites.count == 1 ? "has" : "have") a value "
+                + "in one period and none in the other; the change would count the missing part as 0"
+    }
+
+    func changeCell(key: String, baseline: KPI?, reporting: KPI?, kind: KPIDisplay.Kind, site: String? = nil) -> String {
         guard let b = baseline?.value, let r = reporting?.value else { return "" }
+        if let gap = changeGapReason(keys: [key], site: site) { return naSpan(reason: gap) }
         switch kind {
         case .ratio:
             return esc(NumberFormatting.percentagePoints((r - b) * 100, language: language))
@@ -954,7 +985,8 @@ struct ReportText: Sendable {
         colUnit: "Eenheid",
         colCoverage: "Dekking (ref. / rapp.)",
         lowCoverageNote: "dekking onder \(thresholdText(threshold).nl)",
-        lowCoverageExplain: "het cijfer steunt op onvolledige gegevens en is een ondergrens",
+        lowCoverageExplain: "het cijfer steunt op onvolledige gegevens: een som mist het ontbrekende deel, een verandering "
+            + "of verhouding kan in beide richtingen afwijken",
         noReason: "geen reden opgegeven",
         notApplicable: "n.v.t.",
         baselineZero: "referentiewaarde is 0: geen procentuele verandering",
@@ -1044,7 +1076,8 @@ struct ReportText: Sendable {
         colUnit: "Unit",
         colCoverage: "Coverage (baseline / reporting)",
         lowCoverageNote: "coverage below \(thresholdText(threshold).en)",
-        lowCoverageExplain: "the figure rests on incomplete data and is a lower bound",
+        lowCoverageExplain: "the figure rests on incomplete data: a sum lacks the missing part, a change or ratio can be off "
+            + "in either direction",
         noReason: "no reason given",
         notApplicable: "n/a",
         baselineZero: "baseline value is 0: no percentage change",

@@ -49,7 +49,6 @@ public enum PortfolioIndex {
             let definition = report.definition
             let index = KPIIndex(report.kpis)
             let co2 = KPIDerived.scope12Market(index, period: "reporting", site: nil)
-            let co2Baseline = KPIDerived.scope12Market(index, period: "baseline", site: nil)
             let change = index["co2.change_vs_baseline_pct", "reporting", nil]
             let coverage = index["quality.coverage", "reporting", nil]
             let offtake = index["energy.electricity.offtake_kwh", "reporting", nil]
@@ -57,6 +56,11 @@ public enum PortfolioIndex {
             let low = [co2, change, coverage].contains { $0?.flags.contains(KPIDisplay.lowCoverageFlag) == true }
             anyLow = anyLow || low
             func sortKey(_ value: Double?) -> String { value.map { MachineNumber.format($0, decimals: 6) } ?? "" }
+            /// `data-sort` of a numeric cell, and `data-flagged` when the value carries a flag (low coverage,
+            /// assumptions): flagged values sort after the others, null values last, in both directions.
+            func sortAttributes(_ value: Double?, flagged: Bool) -> String {
+                "data-sort=\"\(sortKey(value))\"" + (value != nil && flagged ? " data-flagged=\"1\"" : "")
+            }
 
             out += low ? "<tr class=\"low\">" : "<tr>"
             out += "<th scope=\"row\" data-sort=\"\(esc(definition.name))\">\(esc(definition.name))"
@@ -65,11 +69,12 @@ public enum PortfolioIndex {
             out += "\(esc(definition.reporting.from.description)) – \(esc(definition.reporting.to.description))</td>"
 
             // Scope 1+2 market-based.
-            out += "<td class=\"num\" data-sort=\"\(sortKey(co2?.value))\">"
+            out += "<td class=\"num\" \(sortAttributes(co2?.value, flagged: co2?.flags.isEmpty == false))>"
             out += Self.value(co2, text: text) { NumberFormatting.format($0, decimals: 1, language: language) }
             out += "</td>"
 
-            // Change vs baseline: the KPI, else computed from the Scope 1+2 (market) totals.
+            // Change vs baseline: the KPI only (it is null when a part is missing in one period; never recomputed
+            // here from totals that may lack that part).
             var changeValue: Double?
             var changeCell: String
             if let change {
@@ -80,9 +85,6 @@ public enum PortfolioIndex {
                         ? NumberFormatting.percent(ratio: $0, language: language, explicitPlus: true)
                         : NumberFormatting.percent($0, language: language, explicitPlus: true)
                 }
-            } else if let r = co2?.value, let b = co2Baseline?.value, b != 0 {
-                changeValue = (r - b) / abs(b) * 100
-                changeCell = esc(NumberFormatting.percent(changeValue!, language: language, explicitPlus: true))
             } else {
                 changeCell = "<span class=\"na\" title=\"\(esc(text.changeUnavailable))\">—</span>"
             }
@@ -92,10 +94,11 @@ public enum PortfolioIndex {
                 changeCell += esc(NumberFormatting.percent(target, language: language, explicitPlus: true))
                 changeCell += met ? ": ✓ met</span>" : ": ✗ not met</span>"
             }
-            out += "<td class=\"num\" data-sort=\"\(sortKey(changeValue))\">\(changeCell)</td>"
+            out += "<td class=\"num\" \(sortAttributes(changeValue, flagged: change?.flags.isEmpty == false))>"
+            out += "\(changeCell)</td>"
 
             for kpi in [offtake, gas] {
-                out += "<td class=\"num\" data-sort=\"\(sortKey(kpi?.value))\">"
+                out += "<td class=\"num\" \(sortAttributes(kpi?.value, flagged: kpi?.flags.isEmpty == false))>"
                 out += Self.value(kpi, text: text) { NumberFormatting.format($0 / 1000, decimals: 1, language: language) }
                 out += "</td>"
             }
@@ -103,7 +106,7 @@ public enum PortfolioIndex {
             out += "<td>\(Self.sparkline(report, index: index))</td>"
 
             // Coverage: the quality.coverage KPI (a ratio).
-            out += "<td class=\"num\" data-sort=\"\(sortKey(coverage?.value))\">"
+            out += "<td class=\"num\" \(sortAttributes(coverage?.value, flagged: coverage?.flags.isEmpty == false))>"
             if let coverage {
                 let kind = KPIDisplay.kind(key: coverage.key, unit: coverage.unit)
                 out += Self.value(coverage, text: text) {
@@ -196,6 +199,7 @@ public enum PortfolioIndex {
       var table = document.querySelector("table.portfolio");
       if (!table || !table.tBodies.length) { return; }
       var body = table.tBodies[0];
+      function rank(cell, value) { return value === "" ? 2 : (cell.hasAttribute("data-flagged") ? 1 : 0); }
       table.querySelectorAll("thead th button").forEach(function (button) {
         button.addEventListener("click", function () {
           var th = button.parentNode;
@@ -210,7 +214,10 @@ public enum PortfolioIndex {
           rows.sort(function (a, b) {
             var x = a.cells[column].getAttribute("data-sort") || "", y = b.cells[column].getAttribute("data-sort") || "";
             if (numeric) {
-              if (x === "" || y === "") { return x === y ? 0 : (x === "" ? 1 : -1); }
+              // Values first, then flagged values (low coverage, assumptions), then nulls: in both directions.
+              var rx = rank(a.cells[column], x), ry = rank(b.cells[column], y);
+              if (rx !== ry) { return rx - ry; }
+              if (rx === 2) { return 0; }
               return ascending ? parseFloat(x) - parseFloat(y) : parseFloat(y) - parseFloat(x);
             }
             return ascending ? x.localeCompare(y) : y.localeCompare(x);

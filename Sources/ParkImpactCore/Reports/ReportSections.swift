@@ -156,8 +156,12 @@ extension PilotReportPage {
             }
             out += "</div>\n"
             if let r = reporting?.value, let b = baseline?.value {
-                out += "<div class=\"card-delta\">" + deltaText(key: key, reporting: r, baseline: b, unit: reporting?.unit ?? "")
-                out += "</div>\n"
+                if let gap = changeGapReason(keys: [key], site: nil) {
+                    out += "<div class=\"card-delta\">" + naSpan(reason: gap) + "</div>\n"
+                } else {
+                    out += "<div class=\"card-delta\">"
+                        + deltaText(key: key, reporting: r, baseline: b, unit: reporting?.unit ?? "") + "</div>\n"
+                }
             }
         }
         if let target = report.definition.targets[key] {
@@ -261,7 +265,12 @@ extension PilotReportPage {
             return
         }
         openSection("co2", title)
-        let totals = zip(scope1, scope2).map { a, b -> Double? in a == nil && b == nil ? nil : (a ?? 0) + (b ?? 0) }
+        // Scope 1+2: a measured component without data makes the sum null (KPIDerived.combine), never 0.
+        let totals = [("co2.scope2_location_t", base), ("co2.scope2_market_t", base), ("co2.scope2_location_t", rep),
+                      ("co2.scope2_market_t", rep)].map { key, period in
+            KPIDerived.combine([index["co2.scope1_t", period, nil], index[key, period, nil]], key: "scope12",
+                               period: period, site: nil, formula: "")?.value
+        }
         let chart = BarChart(
             title: title,
             categories: [t("locatie", "location"), t("markt", "market"), t("locatie", "location"), t("markt", "market")],
@@ -273,22 +282,25 @@ extension PilotReportPage {
             groups: [(text.baselineShort, 0, 1), (t("Rapportage", "Reporting"), 2, 3)],
             barLabels: totals.map { $0.map { NumberFormatting.format($0, decimals: 1, language: language) + " t" } },
             width: 720, plotHeight: 170)
-        func change(_ b: Double?, _ r: Double?) -> String {
+        func change(_ b: Double?, _ r: Double?, _ keys: [String]) -> String {
             guard let b, let r else { return "<span class=\"na\">—</span>" }
+            if let gap = changeGapReason(keys: keys, site: nil) { return naSpan(reason: gap) }
             guard b != 0 else { return naSpan(reason: text.baselineZero) }
             return esc(NumberFormatting.percent((r - b) / abs(b) * 100, language: language, explicitPlus: true))
         }
         let rows: [(label: String, cells: [String])] = [
             (KPILabels.label(for: "co2.scope1_t", language: language),
-             [number(scope1[0], 2), number(scope1[2], 2), change(scope1[0], scope1[2])]),
+             [number(scope1[0], 2), number(scope1[2], 2), change(scope1[0], scope1[2], ["co2.scope1_t"])]),
             (KPILabels.label(for: "co2.scope2_location_t", language: language),
-             [number(scope2[0], 2), number(scope2[2], 2), change(scope2[0], scope2[2])]),
+             [number(scope2[0], 2), number(scope2[2], 2), change(scope2[0], scope2[2], ["co2.scope2_location_t"])]),
             (KPILabels.label(for: "co2.scope2_market_t", language: language),
-             [number(scope2[1], 2), number(scope2[3], 2), change(scope2[1], scope2[3])]),
+             [number(scope2[1], 2), number(scope2[3], 2), change(scope2[1], scope2[3], ["co2.scope2_market_t"])]),
             (t("Scope 1+2, locatiegebaseerd", "Scope 1+2, location-based"),
-             [number(totals[0], 2), number(totals[2], 2), change(totals[0], totals[2])]),
+             [number(totals[0], 2), number(totals[2], 2),
+              change(totals[0], totals[2], ["co2.scope1_t", "co2.scope2_location_t"])]),
             (t("Scope 1+2, marktgebaseerd", "Scope 1+2, market-based"),
-             [number(totals[1], 2), number(totals[3], 2), change(totals[1], totals[3])]),
+             [number(totals[1], 2), number(totals[3], 2),
+              change(totals[1], totals[3], ["co2.scope1_t", "co2.scope2_market_t"])]),
         ]
         figure(chart.svg(language: language),
                caption: t("Ton CO2e. Locatiegebaseerd rekent met de gemiddelde netmix, marktgebaseerd met het "

@@ -106,6 +106,26 @@ enum EngineText {
             }
             if tail.isEmpty { return "geen gegevens (\(shown)) in deze periode" }
         }
+        // `<what> of site <s> has data in <period> but none in <period>` (part_missing_in_period) and
+        // `<what> of site <s> has a source but no data in this period` (part_without_data).
+        if let range = part.range(of: " of site ") {
+            let what = String(part[..<range.lowerBound]), rest = String(part[range.upperBound...])
+            if let siteEnd = rest.range(of: " has data in "), let none = rest.range(of: " but none in ") {
+                let site = rest[..<siteEnd.lowerBound]
+                let with = String(rest[siteEnd.upperBound..<none.lowerBound]), without = String(rest[none.upperBound...])
+                return "\(whatNL[what] ?? what) van site \(site) heeft gegevens in \(periodNL(with)) maar geen in "
+                    + periodNL(without)
+            }
+            if let site = rest.dropSuffix(" has a source but no data in this period") {
+                return "\(whatNL[what] ?? what) van site \(site) heeft een bron maar geen gegevens in deze periode"
+            }
+            if let siteEnd = rest.range(of: " has a source but no data in "), let nor = rest.range(of: " nor in ") {
+                let site = rest[..<siteEnd.lowerBound]
+                let first = String(rest[siteEnd.upperBound..<nor.lowerBound]), second = String(rest[nor.upperBound...])
+                return "\(whatNL[what] ?? what) van site \(site) heeft een bron maar geen gegevens in \(periodNL(first)) "
+                    + "noch in \(periodNL(second))"
+            }
+        }
         if let rest = part.dropPrefix("no series of the scope has started yet: the data start on "),
            let day = CivilDate(iso: rest) {
             return "nog geen meetreeks van dit bereik is gestart: de gegevens beginnen op \(ReportDates.long(day, .nl))"
@@ -144,6 +164,15 @@ enum EngineText {
             }
         }
         return "technische melding (Engels, zoals in kpis.csv): «\(part)»"
+    }
+
+    /// `the baseline`, `the reporting period`, or a year or month key as it is.
+    static func periodNL(_ period: String) -> String {
+        switch period {
+        case "the baseline": return "de referentieperiode"
+        case "the reporting period": return "de rapportageperiode"
+        default: return period
+        }
     }
 
     // MARK: Ignored rows, factor notes

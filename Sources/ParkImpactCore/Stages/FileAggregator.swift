@@ -82,7 +82,11 @@ public struct FileAggregator: Sendable {
             }
         }
         lastStart[index] = startUTC
-        if keepsReadings[index] {
+        if startUTC < segment.start || startUTC >= segment.end { segment = table.offsetSegment(containingUTC: startUTC) }
+        let local = startUTC + segment.offset
+        // Water keeps only the readings of the night window (intervals starting 01:00–05:00 local): the night
+        // minimum flow sums a site's meters per interval (`KPIEngine.nightMinimumFlow`). 16 a night for quarter-hours.
+        if keepsReadings[index], seriesKeys[index].quantity != .water || Self.inNightWindow(local) {
             // Length 0 ("infer") is filled with the series' interval in `takeSeriesData()`, once it is known.
             readings[index].append(IntervalReading(startUTC: startUTC, seconds: max(0, intervalSeconds), quality: quality,
                                                    value: quality == .missing ? 0 : value))
@@ -91,8 +95,6 @@ public struct FileAggregator: Sendable {
             trace.append(TracedReading(series: seriesKeys[index], startUTC: startUTC, intervalSeconds: intervalSeconds,
                                        value: value, quality: quality))
         }
-        if startUTC < segment.start || startUTC >= segment.end { segment = table.offsetSegment(containingUTC: startUTC) }
-        let local = startUTC + segment.offset
         let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
         let position: Int
         if cachedDay[index] == day {
@@ -124,13 +126,20 @@ public struct FileAggregator: Sendable {
         acceptedRows += 1
     }
 
+    /// Whether a local time (seconds since 1970 in local time) starts an interval of the night window, 01:00–05:00.
+    @inline(__always)
+    static func inNightWindow(_ local: Int64) -> Bool {
+        let second = local >= 0 ? local % 86_400 : (local % 86_400 + 86_400) % 86_400
+        return second >= 3600 && second < 5 * 3600
+    }
+
     /// Adds a value that covers `fromUTC..<toUTC`, split over the local days it spans in proportion to time
     /// (cumulative readings at irregular times). Each touched day counts as one present day of a daily series.
     mutating func addSpread(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double, quality: Quality) {
         guard toUTC > fromUTC else { return }
         let index = Int(series)
         intervals[index] = 86_400
-        if keepsReadings[index] {
+        if keepsReadings[index], seriesKeys[index].quantity != .water {  // water: a spread value has no night flow
             // Kept whole: how the value falls on days is not measured, so PV matching must not see day shares.
             readings[index].append(IntervalReading(
                 startUTC: fromUTC, seconds: Int32(clamping: toUTC - fromUTC), quality: quality,
