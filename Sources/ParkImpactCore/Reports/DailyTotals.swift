@@ -53,7 +53,9 @@ public enum DailyTotals {
                 guard next < days.count, days[next] == day else { continue }
                 let cell = cells[next]
                 next += 1
-                result[index].present += interval > 0 ? Int(cell.present) : (cell.present > 0 ? 1 : 0)
+                // A day spread over a register gap has a value but is not covered (as `quality.coverage` counts).
+                let filled = interval >= 82_800 && cell.present == 1 && cell.estimated == 1 && cell.missing == 1
+                result[index].present += filled ? 0 : interval > 0 ? Int(cell.present) : (cell.present > 0 ? 1 : 0)
                 result[index].estimated += Int(cell.estimated)
                 if isOfftake, cell.present > 0 { result[index].offtakeKWh = (result[index].offtakeKWh ?? 0) + cell.sum }
             }

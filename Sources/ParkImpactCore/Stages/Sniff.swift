@@ -25,6 +25,10 @@ public struct SniffReport: Sendable {
 }
 
 public enum Sniff {
+    /// Records read from the file's first 64 KiB for a proposed `generic` mapping: enough readings for the register
+    /// rule (`RegisterEvidence.minimumReadings`) to speak about each value column.
+    static let proposalRecords = 2_000
+
     /// Reads the start of `path` and works out dialect and format. Throws only when the file cannot be read.
     public static func sniff(path: String, rows: Int = 12) throws(CSVFileError) -> SniffReport {
         let prefix = try CSVFileSource.prefix(path: path)
@@ -37,11 +41,15 @@ public enum Sniff {
         do {
             _ = try CSVStreamReader(dialect: dialect).read(from: &source, onRecord: { record in
                 records.append((record.line, record.strings))
-                return records.count > rows ? .stop : .proceed
+                return records.count > max(rows, proposalRecords) ? .stop : .proceed
             }, onMalformed: { _ in })
         } catch {
             throw error.at(path)
         }
+        // The last record of a prefix shorter than the file may be cut off mid-line.
+        if prefix.count < size, records.count > rows + 1 { records.removeLast() }
+        let allTexts = records.map(\.fields)
+        records = Array(records.prefix(rows + 1))
         var warnings: [String] = []
         if dialect.encoding == .windows1252 {
             warnings.append("the text is Windows-1252, not UTF-8; it was converted (check accented names in the rows below)")
@@ -102,7 +110,8 @@ public enum Sniff {
                 """
         }
         if format == nil {
-            let proposal = GenericProposal(records: texts, dialect: dialect, fileName: (path as NSString).lastPathComponent)
+            let proposal = GenericProposal(records: allTexts, dialect: dialect,
+                                           fileName: (path as NSString).lastPathComponent)
             yamlHint = proposal?.yaml
             warnings.append(contentsOf: proposal?.warnings ?? [])
         }
@@ -165,8 +174,23 @@ struct GenericProposal {
         for column in valueColumns {
             let name = header[column]
             let (quantity, unit) = Self.guess(name)
-            lines.append("      - { column: \"\(name)\", quantity: \(quantity), unit: \(unit) }"
+            // The register rule on the column's readings in the sample, as reading applies it (`RegisterEvidence`).
+            var evidence = RegisterEvidence()
+            for (position, row) in rows.enumerated() {
+                guard let value = Array(row[column].utf8).withUnsafeBytes({ numbers.parse($0) }) else { continue }
+                let instant = Array(row[timeColumn].utf8).withUnsafeBytes { bytes in
+                    layout.map { $0.layout.parse(bytes) } ?? TimeParsing.isoInstant(bytes)
+                } ?? Int64(position)
+                evidence.observe(instant: instant, value: value, line: position + headerIndex + 2)
+            }
+            let kind = evidence.isRegister ? ", kind: cumulative" : ""
+            lines.append("      - { column: \"\(name)\", quantity: \(quantity), unit: \(unit)\(kind) }"
                 + (quantity.hasPrefix("<") ? "   # set quantity and unit" : "   # check"))
+            if evidence.isRegister {
+                warnings.append("column \"\(name)\" is a running total (a meter register), so `kind: cumulative` is "
+                    + "proposed (the differences between readings are the use): in the first \(evidence.readings) "
+                    + "readings " + evidence.describe(unit: unit.hasPrefix("<") ? "" : unit))
+            }
         }
         yaml = lines.joined(separator: "\n")
         self.warnings = warnings
