@@ -6,7 +6,10 @@ struct Console {
     let format: LogFormat
 
     func emit(_ diagnostics: Diagnostics) {
-        for entry in diagnostics.entries { log(entry.level, entry.message, pilot: entry.pilot) }
+        for entry in diagnostics.entries {
+            log(entry.level, entry.message, pilot: entry.pilot,
+                fields: entry.code.map { [("code", KPIJSONWriter.json($0))] } ?? [])
+        }
     }
 
     func log(_ level: Diagnostics.Level, _ message: String, pilot: String? = nil, fields: [(String, String)] = []) {

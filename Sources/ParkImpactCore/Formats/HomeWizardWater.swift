@@ -13,7 +13,8 @@ import CSVReading
 /// - The interval is inferred from the rows (the smallest step seen; 15 minutes in these exports). A longer step
 ///   (missing rows) is split into intervals of that length: a flat register gives measured zeros, a rising one
 ///   shares the difference evenly as *estimated* values. A day-resolution export (rows at local midnight) is
-///   split by local days (23/24/25 hours). A gap above 366 days is rejected and differencing restarts.
+///   split by local days (23/24/25 hours). A step that fits neither stays one longer interval: measured, or
+///   estimated when it spans a gap (`RegisterGap`). A gap above 366 days is rejected and differencing restarts.
 /// - Local time goes through `LocalInstantResolver`: the spring gap does not exist in the export (01:45 → 03:00,
 ///   seen in the public export of 30 March 2025); a repeated autumn hour is summer time first, then winter time.
 /// - A register at exactly 0 before it has counted anything is *not counting yet*: the export pads the weeks
@@ -220,7 +221,7 @@ struct HomeWizardWaterFormat: RowFormat {
             let firstDay = table.localDay(ofUTC: from), lastDay = table.localDay(ofUTC: to)
             guard lastDay - firstDay > 1, table.startOfDay(firstDay) == from, table.startOfDay(lastDay) == to else {
                 aggregator.add(series: series, startUTC: from, intervalSeconds: Int32(length), value: value,
-                               quality: .measured)
+                               quality: longQuality(length, delta))
                 return
             }
             for day in firstDay..<lastDay {
@@ -237,8 +238,14 @@ struct HomeWizardWaterFormat: RowFormat {
             }
         } else {
             aggregator.add(series: series, startUTC: from, intervalSeconds: Int32(length), value: value,
-                           quality: .measured)
+                           quality: longQuality(length, delta))
         }
+    }
+
+    /// A difference put on one interval longer than the step: measured, unless it spans a gap (`RegisterGap`), whose
+    /// use is not placed in time.
+    private func longQuality(_ length: Int64, _ delta: Double) -> Quality {
+        delta != 0 && RegisterGap.isGap(length, usual: step) ? .estimated : .measured
     }
 
     private func reject(_ record: CSVRecord, column: Int, _ reason: String, _ aggregator: inout FileAggregator,

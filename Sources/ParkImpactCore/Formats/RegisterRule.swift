@@ -125,13 +125,14 @@ struct RegisterEvidence: Sendable, Equatable {
 /// When the difference between two readings of a cumulative register is spread over a gap rather than measured:
 /// the total between the readings is a fact, how it falls on days and months is not.
 ///
-/// A difference over `length` seconds is spread over a gap when `length` > 31 days (`longestMeasured`), or when
+/// A difference over `length` seconds is spread over a gap when `length` > 31 days and 1 hour (`longestMeasured`), or when
 /// `length` > max(4 × the series' usual reading interval, 1 day) (`usualIntervals`, `shortestGap`); the usual
 /// interval is the median length of the series' differences in the file.
 enum RegisterGap {
-    /// The longest calendar month: a longer difference gives month values that are pro-rated over more than a
-    /// month without a reading, whatever the usual interval (quarterly readings included).
-    static let longestMeasured: Int64 = 31 * 86_400
+    /// The longest calendar month (31 days, and the hour October gains at the clock change): a longer difference
+    /// gives month values that are pro-rated over more than a month without a reading, whatever the usual interval
+    /// (quarterly readings included). Monthly readings on the same day of each month stay measured.
+    static let longestMeasured: Int64 = 31 * 86_400 + 3_600
     /// Readings that are usually an interval apart and now four or more: three or more readings are missing.
     static let usualIntervals: Int64 = 4
     /// A difference within a day or two of readings puts its value on the right days up to the hours: day values

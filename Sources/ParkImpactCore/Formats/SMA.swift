@@ -32,7 +32,8 @@ import CSVReading
 ///   days of 23, 24 or 25 hours in a daily export, equal steps in a 5-minute export), marked *estimated* (measured
 ///   when the register did not move). The `FileAggregator.addSpread` day spreading is not used because it would turn
 ///   a 5-minute series into a daily one and count one reading per day. Rows missing altogether are shared the same
-///   way when the gap is a whole number of steps (else the difference stays one longer interval, measured).
+///   way when the gap is a whole number of steps (else the difference stays one longer interval, measured unless
+///   it spans a gap by `RegisterGap`: then estimated).
 ///   NaN before a channel's first reading or after
 ///   its last one covers no known interval: counted as ignored (a channel that is NaN throughout, like the grid
 ///   channels of an inverter without an energy meter, makes no series at all).
@@ -433,8 +434,9 @@ struct SMAFormat: RowFormat {
             }
             return
         }
+        // One longer interval: measured, unless it spans a gap (`RegisterGap`), whose energy is not placed in time.
         aggregator.add(series: series, startUTC: from, intervalSeconds: Int32(length), value: energy,
-                       quality: .measured)
+                       quality: energy != 0 && RegisterGap.isGap(length, usual: step) ? .estimated : .measured)
     }
 
     mutating func finish(into aggregator: inout FileAggregator) {
