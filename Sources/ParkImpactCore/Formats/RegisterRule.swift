@@ -4,25 +4,26 @@
 ///
 /// A series behaves like a register when all of these hold:
 /// - at least `minimumReadings` readings;
-/// - of the steps between consecutive readings (in time order), at least `nonDecreasingShare` do not go down;
-/// - at least `risingShare` of them go up;
-/// - in at least half of the rising steps (the median), the later value is at least `valueToRise` times the rise.
+/// - of the steps between consecutive readings (in time order), at least `nonDecreasingPercent` (98 %) do not go
+///   down;
+/// - at least `risingPercent` (5 %) of them go up;
+/// - in at least half of the rising steps (the median), the later value is at least `valueToRise` (10) times the rise.
 ///
 /// Counted step by step (O(1) per reading, no allocation), so chunks of a file read in parallel combine exactly
 /// (`merge`).
 struct RegisterEvidence: Sendable, Equatable {
-    /// Two days of hourly or a day of hourly-ish readings; fewer say too little. With fewer than 50 steps the 98 %
-    /// below allows no step down at all.
+    /// A day of hourly readings, two years of monthly ones; fewer say too little. With fewer than 50 steps the
+    /// 98 % below allows no step down at all.
     static let minimumReadings = 24
     /// A register never goes down except at a reset or a new meter: 2 % of the steps are left for those (and for
     /// corrected readings). Use per interval goes down about as often as it goes up.
-    static let nonDecreasingShare = 0.98
+    static let nonDecreasingPercent = 98
     /// Registers stand still while nothing is used (a water meter at night, a low-tariff register by day, PV at
-    /// night): 5 % rising steps is already a register. Interval values that hardly ever go down but do go up
-    /// (rare positive spikes over a flat 0) fail the value-to-rise test instead.
-    static let risingShare = 0.05
-    /// A register's value is its whole history: many times each rise (48,000 kWh after 0.4 kWh). Interval values
-    /// that rise are at most a few times their rise (0 → 5 → 0: 1×).
+    /// night): 5 % rising steps is already a register. A series that is not a running total rises about as often as
+    /// it falls, so with at most 2 % falls it rises in about 2 % of its steps at most (a flat series: never).
+    static let risingPercent = 5
+    /// A register's value is its whole history: many times each rise (48,000 kWh after 0.4 kWh). A series that only
+    /// grows from a low level (doubling: 2× its rise) is not a running total of something measured.
     static let valueToRise = 10.0
 
     private(set) var readings = 0
@@ -101,8 +102,8 @@ struct RegisterEvidence: Sendable, Equatable {
     /// Whether the readings behave like a register (the rule above).
     var isRegister: Bool {
         readings >= Self.minimumReadings
-            && Double(nonDecreasing) >= Self.nonDecreasingShare * Double(steps)
-            && Double(rising) >= Self.risingShare * Double(steps)
+            && 100 * nonDecreasing >= Self.nonDecreasingPercent * steps
+            && 100 * rising >= Self.risingPercent * steps
             && 2 * large >= rising && rising > 0
     }
 
