@@ -188,6 +188,9 @@ import Testing
         }
         #expect(summary.contains("Baseline: coverage 16.2 %, estimated 83.8 % · Reporting: coverage 41.8 %, estimated 58.2 %"),
                 "\(summary)")
+        #expect(report.contains("Also estimated: the use between two meter readings far apart (more than 31 days, or "
+            + "more than 4 times the usual interval), shared over the days in proportion to time; those days do not "
+            + "count as covered."))
     }
 
     @Test("water read by hand 20 months apart: estimated and not covered, the years' totals by time")

@@ -127,5 +127,6 @@ import Testing
         let totals = DailyTotals.compute([water], periods: periods, table: table)
         #expect(totals.map(\.coverage) == [1, 0])
         #expect(totals.map(\.estimated) == [0, 1])
+        #expect(totals.map(\.filled) == [0, 1])
     }
 }
