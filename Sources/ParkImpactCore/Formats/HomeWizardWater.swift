@@ -13,8 +13,9 @@ import CSVReading
 /// - The interval is inferred from the rows (the smallest step seen; 15 minutes in these exports). A longer step
 ///   (missing rows) is split into intervals of that length: a flat register gives measured zeros, a rising one
 ///   shares the difference evenly as *estimated* values. A day-resolution export (rows at local midnight) is
-///   split by local days (23/24/25 hours). A step that fits neither stays one longer interval: measured, or
-///   estimated when it spans a gap (`RegisterGap`). A gap above 366 days is rejected and differencing restarts.
+///   split by local days (23/24/25 hours). A rising difference over a gap (`RegisterGap`, the step as the usual
+///   interval) is estimated and not covered instead (`FileAggregator.addOverGap`). A gap above 366 days is
+///   rejected and differencing restarts.
 /// - Local time goes through `LocalInstantResolver`: the spring gap does not exist in the export (01:45 → 03:00,
 ///   seen in the public export of 30 March 2025); a repeated autumn hour is summer time first, then winter time.
 /// - A register at exactly 0 before it has counted anything is *not counting yet*: the export pads the weeks
@@ -212,7 +213,9 @@ struct HomeWizardWaterFormat: RowFormat {
         if step == 0 || length < step { step = length }
         let value = delta * factor
         let splitQuality: Quality = delta == 0 ? .measured : .estimated
-        if length == step {
+        if delta != 0, RegisterGap.isGap(length, usual: step) {
+            aggregator.addOverGap(series: series, fromUTC: from, toUTC: to, value: value, step: step)
+        } else if length == step {
             aggregator.add(series: series, startUTC: from, intervalSeconds: Int32(length), value: value,
                            quality: .measured)
         } else if step >= 82_800 {
@@ -221,7 +224,7 @@ struct HomeWizardWaterFormat: RowFormat {
             let firstDay = table.localDay(ofUTC: from), lastDay = table.localDay(ofUTC: to)
             guard lastDay - firstDay > 1, table.startOfDay(firstDay) == from, table.startOfDay(lastDay) == to else {
                 aggregator.add(series: series, startUTC: from, intervalSeconds: Int32(length), value: value,
-                               quality: longQuality(length, delta))
+                               quality: .measured)
                 return
             }
             for day in firstDay..<lastDay {
@@ -238,14 +241,8 @@ struct HomeWizardWaterFormat: RowFormat {
             }
         } else {
             aggregator.add(series: series, startUTC: from, intervalSeconds: Int32(length), value: value,
-                           quality: longQuality(length, delta))
+                           quality: .measured)
         }
-    }
-
-    /// A difference put on one interval longer than the step: measured, unless it spans a gap (`RegisterGap`), whose
-    /// use is not placed in time.
-    private func longQuality(_ length: Int64, _ delta: Double) -> Quality {
-        delta != 0 && RegisterGap.isGap(length, usual: step) ? .estimated : .measured
     }
 
     private func reject(_ record: CSVRecord, column: Int, _ reason: String, _ aggregator: inout FileAggregator,

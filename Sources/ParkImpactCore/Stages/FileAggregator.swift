@@ -233,6 +233,28 @@ public struct FileAggregator: Sendable {
         }
     }
 
+    /// A register's difference over a gap (`RegisterGap`) in a series read in steps of `step` seconds (SMA,
+    /// HomeWizard): estimated and not covered. A daily series gets filled days (`addSpread(overGap:)`); a finer one
+    /// one estimated reading per local day the gap touches, pro-rated by time, so that its intervals in the gap are
+    /// not counted present (a day of 5-minute steps has 1 present of 288 expected).
+    mutating func addOverGap(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double, step: Int64) {
+        guard toUTC > fromUTC else { return }
+        if step >= 82_800 {
+            addSpread(series: series, fromUTC: fromUTC, toUTC: toUTC, value: value, quality: .estimated, overGap: true)
+            return
+        }
+        let length = Double(toUTC - fromUTC)
+        var start = fromUTC
+        var day = table.localDay(ofUTC: fromUTC)
+        while start < toUTC {
+            let end = min(toUTC, table.startOfDay(day + 1))
+            add(series: series, startUTC: start, intervalSeconds: Int32(end - start),
+                value: value * Double(end - start) / length, quality: .estimated)
+            start = end
+            day += 1
+        }
+    }
+
     mutating func reject(line: Int, column: String, code: String = "unclassified", reason: String, raw: String,
                          site: String?, day: Int? = nil) {
         rejects.append(Reject(file: file, line: line, column: column, code: code, reason: reason, raw: raw, site: site,
