@@ -193,11 +193,25 @@ import Testing
             + "count as covered."))
     }
 
-    @Test("water read by hand 20 months apart: estimated and not covered, the years' totals by time")
-    func twentyMonthWaterReadings() throws {
-        let pilot = try Self.pilot(sources: """
-              - { path: "*.csv", format: meter-readings, site: s }
-            """)
+    /// The same readings through `meter-readings` and through `generic` with `kind: cumulative`.
+    static let waterSources = [
+        """
+          - { path: "*.csv", format: meter-readings, site: s }
+        """,
+        """
+          - path: "*.csv"
+            format: generic
+            site: s
+            columns: { date: "Datum", time: "Tijd" }
+            date_format: "dd-MM-yyyy"
+            values: [ { column: "Meterstand (m³)", quantity: water, unit: m3, kind: cumulative } ]
+        """,
+    ]
+
+    @Test("water read by hand 20 months apart: estimated and not covered, the years' totals by time",
+          arguments: waterSources)
+    func twentyMonthWaterReadings(source: String) throws {
+        let pilot = try Self.pilot(sources: source)
         defer { pilot.scratch.remove() }
         try pilot.write("water.csv", """
             Datum;Tijd;Meterstand (m³)
