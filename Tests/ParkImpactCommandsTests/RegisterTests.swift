@@ -123,6 +123,11 @@ import Testing
             + "readings it rises or stays equal in 192 of 192 steps between readings (rises in 173); in 173 of the "
             + "173 rises the value is at least 10 times the rise (e.g. 48069.2 kWh after a rise of 0.4 kWh, line 194)"),
                 "\(register.warnings)")
+        // A title line and a blank line before the header: the example's line is the file's (2 more).
+        try scratch.write("titled.csv", "Export hal 3\n\n" + Self.registerReadings)
+        let titled = try Sniff.sniff(path: scratch.path("titled.csv"))
+        #expect(titled.warnings.contains { $0.hasSuffix("(e.g. 48069.2 kWh after a rise of 0.4 kWh, line 196)") },
+                "\(titled.warnings)")
         // The same quarters with the use per quarter: 0.8 kWh on the hour and the half hour, 0.4 kWh between.
         var text = "Tijdstip;Verbruik (kWh)\n"
         for line in Self.registerReadings.split(separator: "\n").dropFirst() {

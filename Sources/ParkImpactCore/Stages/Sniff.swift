@@ -48,7 +48,7 @@ public enum Sniff {
         }
         // The last record of a prefix shorter than the file may be cut off mid-line.
         if prefix.count < size, records.count > rows + 1 { records.removeLast() }
-        let allTexts = records.map(\.fields)
+        let allTexts = records.map(\.fields), allLines = records.map(\.line)
         records = Array(records.prefix(rows + 1))
         var warnings: [String] = []
         if dialect.encoding == .windows1252 {
@@ -110,7 +110,7 @@ public enum Sniff {
                 """
         }
         if format == nil {
-            let proposal = GenericProposal(records: allTexts, dialect: dialect,
+            let proposal = GenericProposal(records: allTexts, lines: allLines, dialect: dialect,
                                            fileName: (path as NSString).lastPathComponent)
             yamlHint = proposal?.yaml
             warnings.append(contentsOf: proposal?.warnings ?? [])
@@ -127,14 +127,18 @@ struct GenericProposal {
     let yaml: String
     let warnings: [String]
 
-    init?(records: [[String]], dialect: CSVDialect, fileName: String) {
+    /// `lines`: the file line of each record (for the evidence of a running total); the record's position + 1 when
+    /// not given.
+    init?(records: [[String]], lines: [Int]? = nil, dialect: CSVDialect, fileName: String) {
         // The header: the first record with as many fields as most records.
         var counts: [Int: Int] = [:]
         for record in records { counts[record.count, default: 0] += 1 }
         guard let width = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key, width >= 2,
               let headerIndex = records.firstIndex(where: { $0.count == width }) else { return nil }
         let header = records[headerIndex]
-        let rows = records[(headerIndex + 1)...].filter { $0.count == width }
+        let rowIndices = records.indices.filter { $0 > headerIndex && records[$0].count == width }
+        let rows = rowIndices.map { records[$0] }
+        let rowLines = rowIndices.map { lines?[$0] ?? $0 + 1 }
         guard !rows.isEmpty else { return nil }
         let numbers = NumberStyle(dialect)
         var warnings: [String] = []
@@ -181,7 +185,7 @@ struct GenericProposal {
                 let instant = Array(row[timeColumn].utf8).withUnsafeBytes { bytes in
                     layout.map { $0.layout.parse(bytes) } ?? TimeParsing.isoInstant(bytes)
                 } ?? Int64(position)
-                evidence.observe(instant: instant, value: value, line: position + headerIndex + 2)
+                evidence.observe(instant: instant, value: value, line: rowLines[position])
             }
             let kind = evidence.isRegister ? ", kind: cumulative" : ""
             lines.append("      - { column: \"\(name)\", quantity: \(quantity), unit: \(unit)\(kind) }"
