@@ -37,6 +37,7 @@ struct RegisterEvidence: Sendable, Equatable {
     /// The last rising step: the later value, the rise and the line of the later reading (for the message).
     private(set) var example: (value: Double, rise: Double, line: Int)?
 
+    /// Equal counts (the first, last and example readings only serve `merge` and the message).
     static func == (a: RegisterEvidence, b: RegisterEvidence) -> Bool {
         a.readings == b.readings && a.steps == b.steps && a.nonDecreasing == b.nonDecreasing && a.rising == b.rising
             && a.large == b.large

@@ -207,7 +207,8 @@ public struct FileAggregator: Sendable {
 
     /// The difference of two consecutive readings of a cumulative register (`fromUTC..<toUTC`), held back until the
     /// end of the file: whether it is spread as measured or as estimated over a gap depends on the series' usual
-    /// reading interval (`RegisterGap`), known only then. `spreadRegisterDifferences` spreads them.
+    /// reading interval (`RegisterGap`), known only then. `spreadRegisterDifferences` spreads them. Held: 32 bytes a
+    /// difference (a year of quarter-hour readings of one register: 1.1 MB), appended (amortised O(1)).
     mutating func addRegisterDifference(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double) {
         guard toUTC > fromUTC else { return }
         registerDifferences[Int(series)].append(RegisterDifference(from: fromUTC, to: toUTC, value: value,
