@@ -58,7 +58,7 @@ struct ChunkedReadTests {
     }
 
     func read(_ text: String, format: SourceFormatName, name: String, check: (FileResult, FileResult, Int) -> Void,
-              chunkSizes: some Sequence<Int>) throws {
+              chunkSizes: some Sequence<Int>, refused: Bool = false) throws {
         let folder = try Scratch()
         defer { folder.remove() }
         try folder.write(name, text)
@@ -66,7 +66,7 @@ struct ChunkedReadTests {
         let file = InputFile(path: folder.root + "/" + name, relativePath: name, pilot: "test",
                              source: definition.sources[0])
         let whole = ReadFile.read(file, definition: definition)
-        #expect(whole.summary.problem == nil)
+        #expect((whole.summary.problem != nil) == refused, "\(whole.summary.problem ?? "")")
         for chunkBytes in chunkSizes {
             for parallel in [false, true] {
                 check(ReadFile.readChunked(file, definition: definition, chunkBytes: chunkBytes, parallel: parallel),
@@ -107,7 +107,8 @@ struct ChunkedReadTests {
                 let stamp = String(format: "2024-03-%02dT%02d:%02d:00+01:00", day, quarter / 4, quarter % 4 * 15)
                 if quarter == 0 { dayStarts.append(text.utf8.count) }
                 for meter in 1...4 {
-                    text += "\(stamp),s1,m\(meter),electricity_offtake,\(Double((day * 96 + quarter) * meter % 997) / 7),kWh,measured\n"
+                    // Scrambled by 389: a ramp would be a running total, which the reader refuses.
+                    text += "\(stamp),s1,m\(meter),electricity_offtake,\(Double((day * 96 + quarter) * meter * 389 % 997) / 7),kWh,measured\n"
                 }
             }
         }
@@ -133,6 +134,35 @@ struct ChunkedReadTests {
         try read(text, format: .parkimpactLong, name: "by-time.csv", check: { chunked, whole, chunkBytes in
             expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
         }, chunkSizes: [20_011, 33_333, 61_001])
+    }
+
+    /// A running total in a long export is refused (`register_as_interval`) with the same evidence whether the
+    /// file is read whole or in chunks: the register rule's counts cross the chunk boundaries exactly.
+    @Test func aRegisterInALongExportIsRefusedTheSameInChunks() throws {
+        var text = "timestamp,site,series,quantity,value,unit,quality\n"
+        for day in 1...12 {
+            for quarter in 0..<96 {
+                let stamp = String(format: "2024-03-%02dT%02d:%02d:00+01:00", day, quarter / 4, quarter % 4 * 15)
+                // m1: a register rising by 0.25 kWh a quarter (flat every 7th); m2: interval values.
+                let index = (day - 1) * 96 + quarter
+                text += "\(stamp),s1,m1,electricity_offtake,\(48_000 + Double(index - index / 7) / 4),kWh,measured\n"
+                text += "\(stamp),s1,m2,electricity_offtake,\(Double(index * 389 % 997) / 7),kWh,measured\n"
+            }
+        }
+        var problems: Set<String> = []
+        try read(text, format: .parkimpactLong, name: "register.csv", check: { chunked, whole, chunkBytes in
+            #expect(chunked.summary.problem == whole.summary.problem, "chunks of \(chunkBytes) bytes")
+            #expect(chunked.series.isEmpty)
+            problems.insert(chunked.summary.problem ?? "")
+        }, chunkSizes: [20_011, 33_333, 61_001], refused: true)
+        // 1152 readings, 1151 steps: the flat ones are every 7th quarter from index 7 on (164 of them).
+        #expect(problems == ["\(problems.first!.prefix { $0 != ":" }): series s1/electricity_offtake/m1 is read as "
+            + "use per interval but behaves like a running total (a meter register): it rises or stays equal in 1151 "
+            + "of 1151 steps between readings (rises in 987); in 987 of the 987 rises the value is at least 10 "
+            + "times the rise (e.g. 48246.75 kWh after a rise of 0.25 kWh, line 2304); read as interval values, "
+            + "every reading would count the whole register again. Fix: its values must be the use per interval: "
+            + "export the use per interval, or read the register with `format: generic` and `kind: cumulative`. "
+            + "The file is not read until then"])
     }
 
     /// Water night flow with inferred intervals depends on earlier rows: such a file is read sequentially.

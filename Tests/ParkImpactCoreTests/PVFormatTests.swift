@@ -160,6 +160,44 @@ extension PVFormatTests {
             #expect(result.trace.allSatisfy { $0.value >= 0 })
         }
 
+        @Test("two days without rows in a 5-minute export: one estimated reading per local day, not 576 present steps")
+        func gapOverDays() throws {
+            // 1100 Wh at 1 June 12:05 CEST, 4100 Wh 48 h later: 3 kWh over a gap (> max(4 × 5 min, 1 day)).
+            // By time: 1 June 12:05–24:00 = 715 min, 2 June 1,440 min, 3 June 00:00–12:05 = 725 min, of 2,880.
+            let result = try readInline(Self.header + """
+                01.06.2024 12:00:00,1000,NaN
+                01.06.2024 12:05:00,1100,NaN
+                03.06.2024 12:05:00,4100,NaN
+                03.06.2024 12:10:00,4200,NaN
+                """, .sma)
+            #expect(result.rejects.isEmpty)
+            // Present: 12:00 and 3 June 12:05 (measured, 0.1 kWh each) and the three day parts (estimated).
+            #expect(sums(result, .pvProduction) == counts(present: 5, estimated: 3, missing: 0, sum: 3.2))
+            var byDay: [String: Double] = [:]
+            for (day, cell) in try #require(result.series.first).days { byDay[CivilDate(dayNumber: day).description] = cell.sum }
+            #expect(close(byDay["2024-06-01"], 0.1 + 3 * 715 / 2_880.0))
+            #expect(close(byDay["2024-06-02"], 1.5))
+            #expect(close(byDay["2024-06-03"], 3 * 725 / 2_880.0 + 0.1))
+        }
+
+        @Test("eight days without rows in a daily export: the days are filled (estimated and not covered)")
+        func gapInADailyExport() throws {
+            // 2000 Wh on 2 June, 10000 Wh on 10 June: 8 kWh over 8 whole days (> max(4 × 1 day, 1 day)), 1 kWh each.
+            let result = try readInline(Self.header + """
+                01.06.2024 00:00:00,1000,NaN
+                02.06.2024 00:00:00,2000,NaN
+                10.06.2024 00:00:00,10000,NaN
+                11.06.2024 00:00:00,11000,NaN
+                """, .sma)
+            #expect(result.rejects.isEmpty)
+            // Present: 1 and 10 June (measured, 1 kWh each) and the 8 filled days 2–9 June (present, estimated and
+            // missing at once: `quality.coverage` does not count them).
+            #expect(sums(result, .pvProduction) == counts(present: 10, estimated: 8, missing: 8, sum: 10))
+            let cells = try #require(result.series.first).days
+            #expect(cells.filter { $0.1.present == 1 && $0.1.estimated == 1 && $0.1.missing == 1 }.map(\.0)
+                == (2...9).map { CivilDate(year: 2024, month: 6, day: $0)!.dayNumber })
+        }
+
         @Test("a malformed register value is rejected with its line, column and reason")
         func malformedValue() throws {
             // 1000 → 4x0 (rejected) → 3000: the difference 2000 Wh spans 01.06 and 02.06 (estimated, 1 kWh each).

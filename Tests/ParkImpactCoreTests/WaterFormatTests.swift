@@ -84,7 +84,10 @@ extension WaterFormatTests {
             // Python: 522.940 − 381.000 = 141.94 m³ over 689 distinct local days (2022-10-29 … 2024-09-16).
             var got = totals(result, .water)
             got.sum = (got.sum * 1e9).rounded() / 1e9
-            #expect(got == QuantityTotals(present: 689, estimated: 0, missing: 0, sum: 141.94))
+            // Spread over a gap (`RegisterGap`: the median difference is 7 days, so > 31 days here): the 53-day
+            // difference 29 Oct – 21 Dec 2022 (54 local days) and the 596-day one 24 Dec 2022 – 12 Aug 2024 (598
+            // local days) are estimated and not covered (present, estimated and missing at once): 652 days.
+            #expect(got == QuantityTotals(present: 689, estimated: 652, missing: 652, sum: 141.94))
             // One accepted row per difference; every other line counted.
             #expect(result.summary.acceptedRows == 9)
             #expect(result.summary.ignoredRows == [
@@ -260,6 +263,28 @@ extension WaterFormatTests {
             #expect(Array(result.trace.prefix(6).map(\.startUTC)) == ["2025-03-30T00:00Z", "2025-03-30T00:15Z",
                 "2025-03-30T00:30Z", "2025-03-30T00:45Z", "2025-03-30T01:00Z", "2025-03-30T01:15Z"].map(utc))
             #expect(close(daySums(result, .water)["2025-03-30"], 0.0187))
+        }
+
+        @Test("two days without rows: the use over the gap is one estimated reading per local day, not 192 quarters")
+        func gapOverDays() throws {
+            // 100 → 110 dl (a quarter), then 48 h later 590 dl: 480 dl over a gap (> max(4 × 15 min, 1 day)).
+            // By time: 2 March 00:15–24:00 = 1,425 min, 3 March 1,440 min, 4 March 00:00–00:15 = 15 min, of 2,880.
+            let text = """
+                time,water usage dl
+                2025-03-02 00:00,100
+                2025-03-02 00:15,110
+                2025-03-04 00:15,590
+                2025-03-04 00:30,600
+                """
+            let result = try read(text: text, .homewizardWater, traceLimit: 100)
+            #expect(result.rejects.isEmpty)
+            #expect(result.trace.map(\.quality) == [.measured, .estimated, .estimated, .estimated, .measured])
+            #expect(result.trace.map(\.intervalSeconds) == [900, 1_425 * 60, 86_400, 900, 900])
+            #expect(totals(result, .water).present == 5 && totals(result, .water).estimated == 3)
+            let days = daySums(result, .water)
+            #expect(close(days["2025-03-02"], 0.001 + 0.048 * 1_425 / 2_880))
+            #expect(close(days["2025-03-03"], 0.024))
+            #expect(close(days["2025-03-04"], 0.048 * 15 / 2_880 + 0.001))
         }
 
         @Test("autumn clock change: the repeated hour written twice gives 11 distinct consecutive UTC quarters")

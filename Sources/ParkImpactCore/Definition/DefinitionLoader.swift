@@ -459,7 +459,8 @@ struct NodeReader {
                                   PipelineDefinition.GenericMapping.ValueKind.self) ?? .interval
                 let meter = string(entry["meter"], path: "\(itemPath).meter", required: false)
                 if let column, let quantity, let unit, unit.factor(to: quantity) != nil {
-                    values.append(.init(column: column, quantity: quantity, unit: unit, kind: kind, meter: meter))
+                    values.append(.init(column: column, quantity: quantity, unit: unit, kind: kind, meter: meter,
+                                        kindGiven: entry["kind"] != nil))
                 }
             }
         } else if map["values"] == nil {

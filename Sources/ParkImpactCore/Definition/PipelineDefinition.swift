@@ -71,6 +71,19 @@ public struct PipelineDefinition: Sendable {
             public let kind: ValueKind
             /// Series name; default: the column name (or the `meter` column's value).
             public let meter: String?
+            /// `kind:` was written in the YAML. Interval values by default (no `kind:`) are checked for a running
+            /// total (`RegisterRule`); `kind: interval` written out is taken as the source's word and not checked.
+            public let kindGiven: Bool
+
+            public init(column: String, quantity: Quantity, unit: MeasurementUnit, kind: ValueKind, meter: String?,
+                        kindGiven: Bool = false) {
+                self.column = column
+                self.quantity = quantity
+                self.unit = unit
+                self.kind = kind
+                self.meter = meter
+                self.kindGiven = kindGiven
+            }
         }
         /// One column with date and time, or `date` + `time`; `end` optional.
         public let timestamp: String?

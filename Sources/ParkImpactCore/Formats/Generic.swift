@@ -171,12 +171,13 @@ struct GenericFormat: RowFormat {
             case .interval:
                 aggregator.add(series: seriesID, startUTC: instant, intervalSeconds: interval, value: canonical,
                                quality: .measured)
+                if !value.kindGiven { aggregator.observeRegister(series: seriesID, instant: instant, value: canonical) }
             case .cumulative:
                 switch registers.next(series: seriesID, instant: instant, value: canonical) {
                 case .first:
                     break
                 case .interval(let from, let to, let delta):
-                    aggregator.addSpread(series: seriesID, fromUTC: from, toUTC: to, value: delta, quality: .measured)
+                    aggregator.addRegisterDifference(series: seriesID, fromUTC: from, toUTC: to, value: delta)
                 case .decreased(_, let previous, _):
                     aggregator.reject(
                         line: record.line, column: columnName(column),
@@ -191,6 +192,17 @@ struct GenericFormat: RowFormat {
                 }
             }
         }
+    }
+
+    func registerAdvice(for key: SeriesKey, sourceIndex: Int) -> (what: String, fix: String) {
+        let value = yaml.values.first { value in
+            value.quantity == key.quantity && (meterColumn == nil ? (value.meter ?? value.column) == key.meter
+                : value.meter.map { key.meter.hasSuffix("/" + $0) } ?? true)
+        }
+        let column = value?.column ?? key.meter
+        return ("column \"\(column)\" (series \(key))",
+                "add `kind: cumulative` to its value mapping in sources[\(sourceIndex)] (the differences between readings "
+                    + "are then the use), or `kind: interval` if the values really are the use per interval")
     }
 
     /// The series of each value column for this row (the `meter` column's value names them in a long layout).

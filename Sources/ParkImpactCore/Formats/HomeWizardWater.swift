@@ -13,7 +13,9 @@ import CSVReading
 /// - The interval is inferred from the rows (the smallest step seen; 15 minutes in these exports). A longer step
 ///   (missing rows) is split into intervals of that length: a flat register gives measured zeros, a rising one
 ///   shares the difference evenly as *estimated* values. A day-resolution export (rows at local midnight) is
-///   split by local days (23/24/25 hours). A gap above 366 days is rejected and differencing restarts.
+///   split by local days (23/24/25 hours). A rising difference over a gap (`RegisterGap`, the step as the usual
+///   interval) is estimated and not covered instead (`FileAggregator.addOverGap`). A gap above 366 days is
+///   rejected and differencing restarts.
 /// - Local time goes through `LocalInstantResolver`: the spring gap does not exist in the export (01:45 → 03:00,
 ///   seen in the public export of 30 March 2025); a repeated autumn hour is summer time first, then winter time.
 /// - A register at exactly 0 before it has counted anything is *not counting yet*: the export pads the weeks
@@ -211,7 +213,9 @@ struct HomeWizardWaterFormat: RowFormat {
         if step == 0 || length < step { step = length }
         let value = delta * factor
         let splitQuality: Quality = delta == 0 ? .measured : .estimated
-        if length == step {
+        if delta != 0, RegisterGap.isGap(length, usual: step) {
+            aggregator.addOverGap(series: series, fromUTC: from, toUTC: to, value: value, step: step)
+        } else if length == step {
             aggregator.add(series: series, startUTC: from, intervalSeconds: Int32(length), value: value,
                            quality: .measured)
         } else if step >= 82_800 {

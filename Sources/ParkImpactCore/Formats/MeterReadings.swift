@@ -19,7 +19,8 @@ import CSVReading
 ///   `MeasurementUnit.factor(to:)`.
 /// - Consumption between two consecutive readings is their difference, spread over the local days between them in
 ///   proportion to time (`FileAggregator.addSpread`): a reading on 31 Jan 18:00 and one on 1 Feb 06:00 put half of
-///   the difference on each day (and month). Long gaps are spread too: that is what the readings say.
+///   the difference on each day (and month). Long gaps are spread too, as estimated and not covered
+///   (`RegisterGap`): the total between the readings is what they say, its place in time is not.
 /// - Equal consecutive readings are zero consumption, not missing data.
 /// - A reading lower than the previous one (reset, rollover, meter swap) is rejected with both values, no
 ///   consumption is counted between the two, and differencing restarts from the lower reading: never negative
@@ -285,7 +286,7 @@ struct MeterReadingsFormat: RowFormat {
         case .first:
             chainStartUncounted = true
         case .interval(let from, let to, let delta):
-            aggregator.addSpread(series: series, fromUTC: from, toUTC: to, value: delta * factor, quality: .measured)
+            aggregator.addRegisterDifference(series: series, fromUTC: from, toUTC: to, value: delta * factor)
             countChainStart(&aggregator)
         case .decreased(_, let previous, let current):
             reject(record, column: valueColumn, RegisterNumber.decreaseReason(

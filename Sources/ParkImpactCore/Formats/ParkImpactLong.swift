@@ -181,6 +181,7 @@ struct ParkImpactLongFormat: RowFormat {
         }
         aggregator.add(series: seriesID, startUTC: start, intervalSeconds: interval, value: number * factor,
                        quality: qualityValue)
+        aggregator.observeRegister(series: seriesID, instant: start, value: number * factor)
     }
 
     /// The common spelling `measured`, compared as one word (the general comparison follows when it is not).

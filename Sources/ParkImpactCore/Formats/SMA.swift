@@ -32,7 +32,9 @@ import CSVReading
 ///   days of 23, 24 or 25 hours in a daily export, equal steps in a 5-minute export), marked *estimated* (measured
 ///   when the register did not move). The `FileAggregator.addSpread` day spreading is not used because it would turn
 ///   a 5-minute series into a daily one and count one reading per day. Rows missing altogether are shared the same
-///   way when the gap is a whole number of steps (else the difference stays one longer interval, measured).
+///   way when the gap is a whole number of steps (else the difference stays one longer interval, measured). A
+///   difference over a gap (`RegisterGap`, the step as the usual interval) is estimated and not covered instead
+///   (`FileAggregator.addOverGap`).
 ///   NaN before a channel's first reading or after
 ///   its last one covers no known interval: counted as ignored (a channel that is NaN throughout, like the grid
 ///   channels of an inverter without an energy meter, makes no series at all).
@@ -422,6 +424,10 @@ struct SMAFormat: RowFormat {
                                _ aggregator: inout FileAggregator) {
         let length = to - from
         let shared: Quality = energy == 0 ? .measured : .estimated
+        if energy != 0, step > 0, RegisterGap.isGap(length, usual: step) {
+            aggregator.addOverGap(series: series, fromUTC: from, toUTC: to, value: energy, step: step)
+            return
+        }
         if step >= 82_800 {
             // A daily export: whole local days of 23, 24 or 25 hours.
             let table = aggregator.table

@@ -53,12 +53,19 @@ protocol RowFormat: SendableMetatype {
     /// time), named with the series keys. Two chunks of a file sharing one means a boundary split what row order
     /// decides, so the file is read sequentially instead.
     func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String>
+    /// Where a series read as interval values comes from and how to read it right, for the `register_as_interval`
+    /// refusal (`RegisterEvidence`): `(what, fix)`.
+    func registerAdvice(for key: SeriesKey, sourceIndex: Int) -> (what: String, fix: String)
 }
 
 extension RowFormat {
     mutating func finish(into aggregator: inout FileAggregator) {}
     static var readsInChunks: Bool { false }
     func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> { [] }
+    func registerAdvice(for key: SeriesKey, sourceIndex: Int) -> (what: String, fix: String) {
+        ("series \(key)", "its values must be the use per interval: export the use per interval, or read the register "
+            + "with `format: generic` and `kind: cumulative`")
+    }
 }
 
 /// One line of a format's column mapping: a header column (or several read together, `Datum + Tijd`) and its role.

@@ -213,7 +213,11 @@ public struct KPIEngine: Sendable {
         var estimatedWeighted = 0.0
         var estimatedWeight = 0.0
 
-        var coverage: Double? { expected > 0 ? min(1, Double(present) / expected) : nil }
+        /// Present days of daily series spread over a register gap: they count in `present` (their values are
+        /// estimated) but not in the coverage.
+        var filled = 0
+
+        var coverage: Double? { expected > 0 ? min(1, Double(present - filled) / expected) : nil }
         /// The share of the value resting on estimates: per series estimated ÷ present intervals, weighted by the
         /// series' energy (|sum| in the period), so that an hourly gas meter and a quarter-hourly electricity meter,
         /// or a large and a small site, count by what they contribute, not by their number of intervals. Without
@@ -293,6 +297,7 @@ public struct KPIEngine: Sendable {
                 siteSums[year, default: 0] += part.sum
                 let present = Int(entry.interval > 0 ? part.present : part.daysPresent)
                 totals.present += present
+                if entry.interval >= 82_800 { totals.filled += Int(part.filled) }
                 totals.estimated += Int(part.estimated)
                 seriesSum += part.sum
                 seriesPresent += present

@@ -217,6 +217,10 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
             return UInt32(present) << 16 | UInt32(estimated) << 8 | UInt32(missing)
         }
 
+        /// A day of a daily series spread over a register gap: present, estimated and missing at once (one present
+        /// day; `FileAggregator.addSpread(overGap:)`).
+        var isFilled: Bool { present == 1 && estimated == 1 && missing == 1 }
+
         init(present: Int32, estimated: Int32, missing: Int32) {
             self.present = present
             self.estimated = estimated
@@ -348,17 +352,21 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
     }
 
     /// The sums and counts of the positions in `range`, added in day order.
-    func totals(_ range: Range<Int>) -> (sum: Double, present: Int32, estimated: Int32, daysPresent: Int32) {
+    /// `filled`: the days spread over a gap of a cumulative register (present, estimated and missing at once,
+    /// `FileAggregator.addSpread(overGap:)`): they have a value but are not covered.
+    func totals(_ range: Range<Int>) -> (sum: Double, present: Int32, estimated: Int32, daysPresent: Int32,
+                                         filled: Int32) {
         var sum = 0.0
-        var present: Int32 = 0, estimated: Int32 = 0, daysPresent: Int32 = 0
+        var present: Int32 = 0, estimated: Int32 = 0, daysPresent: Int32 = 0, filled: Int32 = 0
         for index in range {
             sum += sums[index]
             let counts = counts(at: index)
             present += counts.present
             estimated += counts.estimated
             if counts.present > 0 { daysPresent += 1 }
+            if counts.isFilled { filled += 1 }
         }
-        return (sum, present, estimated, daysPresent)
+        return (sum, present, estimated, daysPresent, filled)
     }
 
     /// The bytes the columns hold (their elements, not spare capacity): what `DayStorageTests` bounds per day.
@@ -669,6 +677,8 @@ final class IndexedSeries: Sendable {
         var present: Int32 = 0
         var estimated: Int32 = 0
         var daysPresent: Int32 = 0
+        /// Days spread over a register gap (`DayCells.totals`).
+        var filled: Int32 = 0
     }
 
     /// The index of the first day at or after `day` (`days.count` when there is none).
@@ -682,7 +692,7 @@ final class IndexedSeries: Sendable {
         guard from <= to else { return RangeTotals() }
         let totals = stored.totals(firstIndex(atOrAfter: from)..<firstIndex(atOrAfter: to + 1))
         return RangeTotals(sum: totals.sum, present: totals.present, estimated: totals.estimated,
-                           daysPresent: totals.daysPresent)
+                           daysPresent: totals.daysPresent, filled: totals.filled)
     }
 
     /// The cells of the days in `from...to`, in day order.

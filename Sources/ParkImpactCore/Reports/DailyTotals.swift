@@ -9,13 +9,16 @@ public struct DailyTotal: Sendable, Equatable {
     public var estimated: Int
     /// Expected intervals: day length ÷ interval per metered series (a PV series from its first day on).
     public var expected: Double
+    /// Series whose day is spread over a gap between two register readings (estimated, not in `present`).
+    public var filled: Int
 
-    public init(day: Int, offtakeKWh: Double?, present: Int, estimated: Int, expected: Double) {
+    public init(day: Int, offtakeKWh: Double?, present: Int, estimated: Int, expected: Double, filled: Int = 0) {
         self.day = day
         self.offtakeKWh = offtakeKWh
         self.present = present
         self.estimated = estimated
         self.expected = expected
+        self.filled = filled
     }
 
     /// present ÷ expected (0…1), nil when nothing was expected.
@@ -53,7 +56,10 @@ public enum DailyTotals {
                 guard next < days.count, days[next] == day else { continue }
                 let cell = cells[next]
                 next += 1
-                result[index].present += interval > 0 ? Int(cell.present) : (cell.present > 0 ? 1 : 0)
+                // A day spread over a register gap has a value but is not covered (as `quality.coverage` counts).
+                let filled = interval >= 82_800 && cell.present == 1 && cell.estimated == 1 && cell.missing == 1
+                result[index].present += filled ? 0 : interval > 0 ? Int(cell.present) : (cell.present > 0 ? 1 : 0)
+                if filled { result[index].filled += 1 }
                 result[index].estimated += Int(cell.estimated)
                 if isOfftake, cell.present > 0 { result[index].offtakeKWh = (result[index].offtakeKWh ?? 0) + cell.sum }
             }

@@ -656,7 +656,11 @@ extension PilotReportPage {
         }
         if !facts.isEmpty {
             out += "<p class=\"summary\">\(esc(facts.joined(separator: " · ")))</p>\n"
-            out += "<p class=\"notes\">\(esc(t("Geschat = waarden die de netbeheerder of het toestel als schatting markeert; ze tellen mee in de totalen.", "Estimated = values the grid operator or the device marks as estimates; they count in the totals.")))</p>\n"
+            var note = t("Geschat = waarden die de netbeheerder of het toestel als schatting markeert; ze tellen mee in de totalen.", "Estimated = values the grid operator or the device marks as estimates; they count in the totals.")
+            if report.daily.contains(where: { $0.filled > 0 }) {
+                note += " " + t("Ook geschat: het verbruik tussen twee meterstanden met een lange tussenpoos (meer dan 31 dagen, of meer dan 4 keer de gewone tussenpoos), naar rato van de tijd over de dagen verdeeld; die dagen tellen niet als gedekt.", "Also estimated: the use between two meter readings far apart (more than 31 days, or more than 4 times the usual interval), shared over the days in proportion to time; those days do not count as covered.")
+            }
+            out += "<p class=\"notes\">\(esc(note))</p>\n"
         }
     }
 

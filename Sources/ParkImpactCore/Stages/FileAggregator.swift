@@ -42,6 +42,12 @@ public struct FileAggregator: Sendable {
     /// Per series: whether its readings are kept, and the kept readings (empty when not kept).
     private var keepsReadings: [Bool] = []
     private var readings: [[IntervalReading]] = []
+    /// Per series read as interval values that a running total could hide behind: the register rule's counts
+    /// (`observeRegister`, `registerSuspects`).
+    private var registerEvidence: [RegisterEvidence] = []
+    /// Per series, its differences of a cumulative register held back until the end of the file
+    /// (`addRegisterDifference`, `spreadRegisterDifferences`).
+    private var registerDifferences: [[RegisterDifference]] = []
 
     public init(file: String, table: LocalTimeTable, traceLimit: Int = 0, readingPolicy: IntervalReadingPolicy = .none) {
         self.file = file
@@ -64,6 +70,8 @@ public struct FileAggregator: Sendable {
         cachedPosition.append(0)
         keepsReadings.append(readingPolicy.keeps(key))
         readings.append([])
+        registerEvidence.append(RegisterEvidence())
+        registerDifferences.append([])
         return id
     }
 
@@ -135,7 +143,11 @@ public struct FileAggregator: Sendable {
 
     /// Adds a value that covers `fromUTC..<toUTC`, split over the local days it spans in proportion to time
     /// (cumulative readings at irregular times). Each touched day counts as one present day of a daily series.
-    mutating func addSpread(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double, quality: Quality) {
+    /// `overGap`: the value fills a gap (`RegisterGap`): each day it touches counts as estimated and as not covered
+    /// (the cell is present, estimated and missing at once; `DayCells.totals` counts it as `filled`). `counted`: the
+    /// row counts as accepted here (false when `addRegisterDifference` counted it already).
+    mutating func addSpread(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double, quality: Quality,
+                            overGap: Bool = false, counted: Bool = true) {
         guard toUTC > fromUTC else { return }
         let index = Int(series)
         intervals[index] = 86_400
@@ -165,6 +177,11 @@ public struct FileAggregator: Sendable {
                     cell.missing = 0
                     if quality == .estimated { cell.estimated = 1 }
                 }
+                if overGap {
+                    // Any part of the day spread over a gap: the whole day is estimated and not covered.
+                    cell.estimated = 1
+                    cell.missing = 1
+                }
             }
             let offset = Int32(truncatingIfNeeded: start - Int64(day) * 86_400)
             if offset < cell.firstOffset { cell.firstOffset = offset }
@@ -178,7 +195,74 @@ public struct FileAggregator: Sendable {
             start = end
             day += 1
         }
+        if counted { acceptedRows += 1 }
+    }
+
+    // MARK: Running totals
+
+    /// Counts a reading of a series read as interval values for the register rule (`RegisterEvidence`): O(1), no
+    /// allocation.
+    @inline(__always)
+    mutating func observeRegister(series: Int32, instant: Int64, value: Double) {
+        registerEvidence[Int(series)].observe(instant: instant, value: value, line: line)
+    }
+
+    /// The series whose readings behave like a running total, with the evidence, in key order.
+    func registerSuspects() -> [(key: SeriesKey, evidence: RegisterEvidence)] {
+        seriesKeys.indices.filter { registerEvidence[$0].isRegister }
+            .map { (seriesKeys[$0], registerEvidence[$0]) }
+            .sorted { $0.key < $1.key }
+    }
+
+    /// The difference of two consecutive readings of a cumulative register (`fromUTC..<toUTC`), held back until the
+    /// end of the file: whether it is spread as measured or as estimated over a gap depends on the series' usual
+    /// reading interval (`RegisterGap`), known only then. `spreadRegisterDifferences` spreads them. Held: 32 bytes a
+    /// difference (a year of quarter-hour readings of one register: 1.1 MB), appended (amortised O(1)).
+    mutating func addRegisterDifference(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double) {
+        guard toUTC > fromUTC else { return }
+        registerDifferences[Int(series)].append(RegisterDifference(from: fromUTC, to: toUTC, value: value,
+                                                                   line: Int32(truncatingIfNeeded: line)))
         acceptedRows += 1
+    }
+
+    /// Spreads the held-back register differences over the local days (`addSpread`), in reading order: a
+    /// difference spread over a gap (`RegisterGap.isGap`) as estimated and not covered, the others as measured.
+    mutating func spreadRegisterDifferences() {
+        let savedLine = line
+        defer { line = savedLine }
+        for index in registerDifferences.indices where !registerDifferences[index].isEmpty {
+            let differences = registerDifferences[index]
+            registerDifferences[index] = []
+            let usual = RegisterGap.usualInterval(differences.map { $0.to - $0.from })
+            for difference in differences {
+                line = Int(difference.line)
+                let gap = RegisterGap.isGap(difference.to - difference.from, usual: usual)
+                addSpread(series: Int32(index), fromUTC: difference.from, toUTC: difference.to, value: difference.value,
+                          quality: gap ? .estimated : .measured, overGap: gap, counted: false)
+            }
+        }
+    }
+
+    /// A register's difference over a gap (`RegisterGap`) in a series read in steps of `step` seconds (SMA,
+    /// HomeWizard): estimated and not covered. A daily series gets filled days (`addSpread(overGap:)`); a finer one
+    /// one estimated reading per local day the gap touches, pro-rated by time, so that its intervals in the gap are
+    /// not counted present (a day of 5-minute steps has 1 present of 288 expected).
+    mutating func addOverGap(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double, step: Int64) {
+        guard toUTC > fromUTC else { return }
+        if step >= 82_800 {
+            addSpread(series: series, fromUTC: fromUTC, toUTC: toUTC, value: value, quality: .estimated, overGap: true)
+            return
+        }
+        let length = Double(toUTC - fromUTC)
+        var start = fromUTC
+        var day = table.localDay(ofUTC: fromUTC)
+        while start < toUTC {
+            let end = min(toUTC, table.startOfDay(day + 1))
+            add(series: series, startUTC: start, intervalSeconds: Int32(end - start),
+                value: value * Double(end - start) / length, quality: .estimated)
+            start = end
+            day += 1
+        }
     }
 
     mutating func reject(line: Int, column: String, code: RejectCode = .unclassified, reason: String, raw: String,
@@ -240,6 +324,10 @@ public struct FileAggregator: Sendable {
             }
             if later.lastStart[index] != Int64.min { lastStart[mine] = later.lastStart[index] }
             readings[mine].append(contentsOf: later.readings[index])
+            var evidence = later.registerEvidence[index]
+            evidence.shiftLines(by: lineOffset)
+            registerEvidence[mine].merge(evidence)
+            registerDifferences[mine].append(contentsOf: later.registerDifferences[index])
             cachedDay[mine] = Int.min
             let exact = replayed[key]
             later.days[index].forEachTouched { day, position in
@@ -268,6 +356,7 @@ public struct FileAggregator: Sendable {
     /// The aggregate as series data, sorted by key (deterministic). Takes the cells out: each series' cells are
     /// freed as its `DayCells` is made, so the file's cells are not held twice.
     public mutating func takeSeriesData() -> [SeriesData] {
+        spreadRegisterDifferences()
         var result: [SeriesData] = []
         result.reserveCapacity(seriesKeys.count)
         for index in seriesKeys.indices {
@@ -449,6 +538,14 @@ struct SeriesDays: Sendable {
         self = SeriesDays(extras: extras)
         return taken
     }
+}
+
+/// A cumulative register's difference between two consecutive readings, held back by `FileAggregator`.
+struct RegisterDifference: Sendable {
+    let from: Int64
+    let to: Int64
+    let value: Double
+    let line: Int32
 }
 
 /// One reading as a format produced it (UTC start, canonical unit).

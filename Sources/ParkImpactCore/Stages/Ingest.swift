@@ -472,7 +472,7 @@ public enum Ingest {
                                 entry.problem ?? ""].joined(separator: "\t"))
             if entry.status == .unreadable, let problem = entry.problem {
                 if readNow[entry.path] == nil { pilot.unreadable += 1 }
-                diagnostics.add(.error, problem, pilot: name, status: .dataError)
+                diagnostics.add(.error, problem, pilot: name, status: .dataError, code: ReadFile.problemCode(problem))
             }
         }
         pilot.generation = FileDigest.sha256(Array(fingerprint.joined(separator: "\n").utf8))

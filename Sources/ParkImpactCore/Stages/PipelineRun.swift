@@ -143,7 +143,8 @@ public enum PipelineRun {
             let mine = results.filter { $0.file.pilot == definition.pilot }
             for result in mine {
                 if let problem = result.summary.problem {
-                    diagnostics.add(.error, problem, pilot: definition.pilot, status: .dataError)
+                    diagnostics.add(.error, problem, pilot: definition.pilot, status: .dataError,
+                                    code: ReadFile.problemCode(problem))
                 }
             }
             let inputs = mine.filter { $0.summary.problem == nil }.map {

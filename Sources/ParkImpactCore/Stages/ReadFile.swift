@@ -175,6 +175,7 @@ public enum ReadFile {
         _ file: InputFile, _ context: ReadContext, format: Format, aggregator: consuming FileAggregator, headerLine: Int,
         statistics: CSVReadStatistics
     ) -> FileResult {
+        if let refusal = registerRefusal(file, format: format, aggregator: aggregator) { return failed(file, refusal) }
         let summary = FileSummary(
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
             acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
@@ -194,6 +195,32 @@ public enum ReadFile {
             }
         }
         return result
+    }
+
+    /// Words only the `register_as_interval` refusal uses (`problemCode`).
+    static let registerRefusalWords = "behaves like a running total"
+
+    /// The refusal of a file with a series read as interval values that behaves like a running total
+    /// (`RegisterEvidence`), naming each such series, the evidence and the fix; nil when there is none. The whole
+    /// file is refused: its other columns alone would give numbers that look complete (offtake without its
+    /// register's twin, a site without its main meter), and a definition that misreads one column is fixed in
+    /// the YAML before the file counts.
+    static func registerRefusal<Format: RowFormat>(_ file: InputFile, format: Format, aggregator: FileAggregator)
+        -> String? {
+        let suspects = aggregator.registerSuspects()
+        guard !suspects.isEmpty else { return nil }
+        let parts = suspects.map { suspect in
+            let advice = format.registerAdvice(for: suspect.key, sourceIndex: file.source.index)
+            return "\(advice.what) is read as use per interval but \(registerRefusalWords) (a meter register): "
+                + suspect.evidence.describe(unit: suspect.key.quantity.canonicalUnit.rawValue) + "; read as interval "
+                + "values, every reading would count the whole register again. Fix: \(advice.fix)"
+        }
+        return "\(file.path): " + parts.joined(separator: ". ") + ". The file is not read until then"
+    }
+
+    /// The stable code of an unreadable file's problem, when it has one (`register_as_interval`).
+    public static func problemCode(_ problem: String) -> String? {
+        problem.contains(registerRefusalWords) ? "register_as_interval" : nil
     }
 
     /// An unreadable file: one clear message, no partial data.

@@ -25,6 +25,10 @@ public struct SniffReport: Sendable {
 }
 
 public enum Sniff {
+    /// Records read from the file's first 64 KiB for a proposed `generic` mapping: enough readings for the register
+    /// rule (`RegisterEvidence.minimumReadings`) to speak about each value column.
+    static let proposalRecords = 2_000
+
     /// Reads the start of `path` and works out dialect and format. Throws only when the file cannot be read.
     public static func sniff(path: String, rows: Int = 12) throws(CSVFileError) -> SniffReport {
         let prefix = try CSVFileSource.prefix(path: path)
@@ -37,11 +41,15 @@ public enum Sniff {
         do {
             _ = try CSVStreamReader(dialect: dialect).read(from: &source, onRecord: { record in
                 records.append((record.line, record.strings))
-                return records.count > rows ? .stop : .proceed
+                return records.count > max(rows, proposalRecords) ? .stop : .proceed
             }, onMalformed: { _ in })
         } catch {
             throw error.at(path)
         }
+        // The last record of a prefix shorter than the file may be cut off mid-line.
+        if prefix.count < size, records.count > rows + 1 { records.removeLast() }
+        let allTexts = records.map(\.fields), allLines = records.map(\.line)
+        records = Array(records.prefix(rows + 1))
         var warnings: [String] = []
         if dialect.encoding == .windows1252 {
             warnings.append("the text is Windows-1252, not UTF-8; it was converted (check accented names in the rows below)")
@@ -102,7 +110,8 @@ public enum Sniff {
                 """
         }
         if format == nil {
-            let proposal = GenericProposal(records: texts, dialect: dialect, fileName: (path as NSString).lastPathComponent)
+            let proposal = GenericProposal(records: allTexts, lines: allLines, dialect: dialect,
+                                           fileName: (path as NSString).lastPathComponent)
             yamlHint = proposal?.yaml
             warnings.append(contentsOf: proposal?.warnings ?? [])
         }
@@ -118,14 +127,18 @@ struct GenericProposal {
     let yaml: String
     let warnings: [String]
 
-    init?(records: [[String]], dialect: CSVDialect, fileName: String) {
+    /// `lines`: the file line of each record (for the evidence of a running total); the record's position + 1 when
+    /// not given.
+    init?(records: [[String]], lines: [Int]? = nil, dialect: CSVDialect, fileName: String) {
         // The header: the first record with as many fields as most records.
         var counts: [Int: Int] = [:]
         for record in records { counts[record.count, default: 0] += 1 }
         guard let width = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key, width >= 2,
               let headerIndex = records.firstIndex(where: { $0.count == width }) else { return nil }
         let header = records[headerIndex]
-        let rows = records[(headerIndex + 1)...].filter { $0.count == width }
+        let rowIndices = records.indices.filter { $0 > headerIndex && records[$0].count == width }
+        let rows = rowIndices.map { records[$0] }
+        let rowLines = rowIndices.map { lines?[$0] ?? $0 + 1 }
         guard !rows.isEmpty else { return nil }
         let numbers = NumberStyle(dialect)
         var warnings: [String] = []
@@ -165,8 +178,23 @@ struct GenericProposal {
         for column in valueColumns {
             let name = header[column]
             let (quantity, unit) = Self.guess(name)
-            lines.append("      - { column: \"\(name)\", quantity: \(quantity), unit: \(unit) }"
+            // The register rule on the column's readings in the sample, as reading applies it (`RegisterEvidence`).
+            var evidence = RegisterEvidence()
+            for (position, row) in rows.enumerated() {
+                guard let value = Array(row[column].utf8).withUnsafeBytes({ numbers.parse($0) }) else { continue }
+                let instant = Array(row[timeColumn].utf8).withUnsafeBytes { bytes in
+                    layout.map { $0.layout.parse(bytes) } ?? TimeParsing.isoInstant(bytes)
+                } ?? Int64(position)
+                evidence.observe(instant: instant, value: value, line: rowLines[position])
+            }
+            let kind = evidence.isRegister ? ", kind: cumulative" : ""
+            lines.append("      - { column: \"\(name)\", quantity: \(quantity), unit: \(unit)\(kind) }"
                 + (quantity.hasPrefix("<") ? "   # set quantity and unit" : "   # check"))
+            if evidence.isRegister {
+                warnings.append("column \"\(name)\" is a running total (a meter register), so `kind: cumulative` is "
+                    + "proposed (the differences between readings are the use): in the first \(evidence.readings) "
+                    + "readings " + evidence.describe(unit: unit.hasPrefix("<") ? "" : unit))
+            }
         }
         yaml = lines.joined(separator: "\n")
         self.warnings = warnings
