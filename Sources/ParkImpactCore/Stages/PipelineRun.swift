@@ -114,6 +114,13 @@ public struct PilotOutcome: Sendable {
     public var filesDuplicate = 0
     /// Inputs deleted from the folder whose contribution the state keeps.
     public var filesDeletedKept = 0
+    /// Files modified less than `--settle-seconds` ago, not read yet, and the seconds until the last settles.
+    public var filesSettling = 0
+    public var settleWaitSeconds = 0
+    /// `input/<pilot>/` does not exist: nothing read, no output written.
+    public var inputMissing = false
+    /// `report` for a pilot no run has ingested anything of.
+    public var nothingToReport = false
     public let rowsAccepted: Int
     public let rowsRejected: Int
 }
@@ -130,7 +137,14 @@ public enum PipelineRun {
         for definition in definitions {
             byPilot[definition.pilot] = definition
             let found = Discover.files(for: definition, inputRoot: folders.input)
+            if found.folderMissing {
+                diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: folders.input),
+                                pilot: definition.pilot, status: .dataError, code: "input_folder_missing")
+            }
             for warning in found.warnings { diagnostics.add(.warning, warning, pilot: definition.pilot) }
+            for stray in found.strays {
+                diagnostics.add(.warning, stray.message, pilot: definition.pilot, code: stray.code)
+            }
             files.append(contentsOf: found.files)
         }
         RunProgress.shared.begin(.reading, totalBytes: files.reduce(0) { $0 + (FileDigest.stat($1.path).map { Int($0.size) } ?? 0) },
