@@ -334,3 +334,50 @@ struct StrayInputTests {
         #expect(try Binary.run(["report"], in: park.scratch.root).status == 0)
     }
 }
+
+@Suite("copies across sites under SIGKILL (the real binary)", .serialized,
+       .enabled(if: Binary.path != nil, "the parkimpact binary was not built beside the tests"))
+struct CopyAcrossSitesCrashTests {
+    /// The ledger as it must be after a crash and a rerun (no run ids, no row ids).
+    static func ledger(_ park: TwoSites) throws -> [String] {
+        try StateStore(path: park.scratch.path("output/.parkimpact/state.sqlite")).ledger(pilot: "p").map {
+            "\($0.path) \($0.size) \($0.sha256.prefix(12)) \($0.status.rawValue) \($0.duplicateOf ?? "-") "
+                + "\($0.conflict ?? "-") \($0.rowsAccepted)"
+        }
+    }
+
+    @Test("SIGKILL after each file's commit or after the copies are settled, then a rerun: the same ledger and outputs as an uninterrupted run")
+    func killedWhileSettling() throws {
+        func park() throws -> TwoSites {
+            let park = try TwoSites()
+            try park.write("a/a1.csv", TwoSites.a1)
+            try park.write("b/b1.csv", TwoSites.b1)
+            try park.write("b/b2.csv", TwoSites.b2)
+            try park.write(TwoSites.stray, TwoSites.b2)
+            return park
+        }
+        let reference = try park()
+        defer { reference.scratch.remove() }
+        #expect(try reference.run().status == 65)
+        let expectedLedger = try Self.ledger(reference)
+        #expect(expectedLedger.count == 4 && expectedLedger[1].contains(" duplicate p/b/b2.csv meter id(s) "))
+        let expectedOutputs = outputFiles(in: reference.scratch.path("output"))
+        for fault in ["committed:1", "committed:2", "committed:3", "committed:4", "settled:1"] {
+            let crashed = try park()
+            defer { crashed.scratch.remove() }
+            // Same modification times as the reference (the merge's tie-break reads them).
+            for name in ["a/a1.csv", "b/b1.csv", "b/b2.csv", TwoSites.stray] {
+                let time = try FileManager.default.attributesOfItem(atPath: reference.full(name))[.modificationDate]
+                try FileManager.default.setAttributes([.modificationDate: time as Any], ofItemAtPath: crashed.full(name))
+            }
+            let killed = try Binary.run(["run", "--settle-seconds", "0"], in: crashed.scratch.root,
+                                        environment: ["PARKIMPACT_FAULT": fault])
+            #expect(killed.signal == SIGKILL, "\(fault): \(killed.stderr)")
+            let rerun = try crashed.run()
+            #expect(rerun.status == 65, "\(fault): \(rerun.stderr)")
+            #expect(try Self.ledger(crashed) == expectedLedger, "ledger after a crash at \(fault)")
+            #expect(try crashed.totals() == CopyAcrossSitesTests.right, "\(fault)")
+            #expect(outputFiles(in: crashed.scratch.path("output")) == expectedOutputs, "outputs after a crash at \(fault)")
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import ParkImpactCommands
 @testable import ParkImpactCore
@@ -426,6 +427,90 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         let (_, fixed) = try pilot.run()
         #expect(fixed.status == .success)
         #expect(try pilot.offtake() == "48")
+    }
+
+    @Test("an unreadable file deleted from the folder leaves no lasting error")
+    func deletedUnreadableFile() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...1), modified: old)
+        try pilot.write("b.csv", "\0\0\0\0", modified: old)
+        #expect(try pilot.run().1.status == .dataError)
+        try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p/b.csv"))
+        let (_, deleted) = try pilot.run()
+        #expect(deleted.status == .success)
+        #expect(StatefulPilot.messages(deleted) == [
+            pilot.scratch.path("input/p/b.csv") + ": deleted from the input folder; it was not counted (it could not "
+                + "be read), so the reports do not change",
+        ])
+        let (again, quiet) = try pilot.run()
+        #expect(quiet.status == .success && quiet.entries.isEmpty && again.nothingNew)
+        #expect(try pilot.ledger().map(\.path) == ["p/a.csv"])
+        #expect(try pilot.offtake() == "24")
+    }
+
+    @Test("the counted file changed while a copy of its old bytes remains: the copy is read and counted")
+    func changedOriginalPromotesItsCopy() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.write("copy of a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        #expect(try pilot.offtake() == "48")
+        // a.csv now holds 3 and 4 January (72 kWh); the copy still has 1 and 2 January (48 kWh).
+        try pilot.write("a.csv", longRows(days: 3...4) { _, _ in "1.5" }, modified: old.addingTimeInterval(60))
+        let (result, diagnostics) = try pilot.run()
+        #expect(result.outcomes[0].filesRead == 2)
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/a.csv") + ": changed since it was ingested: its old contribution is replaced",
+            pilot.scratch.path("input/p/copy of a.csv") + ": read and counted now: the file it copies (p/a.csv) was "
+                + "changed, deleted or is no longer selected",
+        ])
+        #expect(try pilot.offtake() == "120")
+        #expect(try pilot.ledger().map { "\($0.path) \($0.status.rawValue)" } == ["p/a.csv ingested",
+                                                                                "p/copy of a.csv ingested"])
+    }
+
+    @Test("a state written before copies across sources were settled (schema v2) opens, upgrades and keeps its files")
+    func stateFromTheLastVersionUpgrades() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        // Back to schema v2: no conflict column, the migration not recorded.
+        let path = StatefulRun.defaultStatePath(output: pilot.folders.output)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "ALTER TABLE input_file DROP COLUMN conflict")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3'")
+        }
+        try queue.close()
+        try pilot.write("copy of a.csv", longRows(days: 1...2), modified: old)
+        let (_, diagnostics) = try pilot.run()
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/copy of a.csv") + ": same content as p/a.csv: not counted twice",
+        ])
+        #expect(try pilot.offtake() == "48")
+        #expect(try pilot.ledger().map { "\($0.path) \($0.status.rawValue) \($0.conflict ?? "-")" }
+            == ["p/a.csv ingested -", "p/copy of a.csv duplicate -"])
+    }
+
+    @Test("check names the files no source takes and refuses a missing input folder (exit 65)")
+    func checkNamesStrays() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...1))
+        try pilot.write("a.xls", "x")
+        let arguments = ["check", "--pipelines", pilot.scratch.path("pipelines"), "--input", pilot.scratch.path("input"),
+                         "--output", pilot.scratch.path("output")]
+        #expect(runCommand(arguments) == 0)
+        try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p"))
+        #expect(runCommand(arguments) == 65)
+        var diagnostics = Diagnostics()
+        let definition = try DefinitionLoader.load(file: pilot.scratch.path("pipelines/p.yaml"), catalogue: .builtIn)
+        _ = PipelineRun.execute(definitions: [definition], folders: pilot.folders, catalogue: .builtIn, threads: 1,
+                                diagnostics: &diagnostics)
+        #expect(diagnostics.entries.map(\.code) == ["input_folder_missing"])
     }
 
     @Test("report rebuilds byte-identical outputs from the state alone")

@@ -430,8 +430,8 @@ public enum Ingest {
                 continue
             }
             var renamedFrom: String?
-            if let twin, twinPresent {
-                // read beside it; `settle` decides
+            if twinPresent {
+                // A pending copy under another source: read beside it, `settle` decides.
             } else if let twin {
                 renamedFrom = twin.path
                 renamedAway.insert(twin.path)
@@ -740,6 +740,7 @@ public enum Ingest {
             guard !demote.isEmpty || !update.isEmpty else { continue }
             do {
                 try store.settle(pilot: name, run: runID, demote: demote, update: update, events: events)
+                FaultInjection.reach("settled")
                 pilot.changed = true
             } catch {
                 diagnostics.add(.error, "\(store.path): \(StateStore.describe(error)); the copies are settled again "
