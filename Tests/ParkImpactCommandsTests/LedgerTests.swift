@@ -174,6 +174,28 @@ struct CopyAcrossSitesTests {
         #expect(try park.run().stdout.hasPrefix("nothing new: 3 file(s) unchanged"))
     }
 
+    @Test("a stray copy counted for the wrong site, moved into the right site's folder: counted once, for the right site, no error left")
+    func strayCopyMoved() throws {
+        let park = try TwoSites()
+        defer { park.scratch.remove() }
+        try park.write("a/a1.csv", TwoSites.a1)
+        try park.write("b/b1.csv", TwoSites.b1)
+        try park.write(TwoSites.stray, TwoSites.b2)
+        #expect(try park.run().status == 0)
+        try park.write("b/b2.csv", TwoSites.b2)
+        #expect(try park.run().status == 65)
+        #expect(try park.totals() == ["16", "8", "24"])
+        try FileManager.default.moveItem(atPath: park.full(TwoSites.stray), toPath: park.full("b/b2 (1).csv"))
+        let moved = try park.run()
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(moved.stderr == park.full("b/b2 (1).csv") + ": renamed from p/\(TwoSites.stray) (same content): read "
+            + "under its new name, counted once\n")
+        #expect(try park.totals() == Self.right)
+        #expect(try park.ledger() == ["p/a/a1.csv ingested -", "p/b/b1.csv ingested -", "p/b/b2 (1).csv ingested -",
+                                      "p/b/b2.csv duplicate p/b/b2 (1).csv"])
+        #expect(try park.run().stdout.hasPrefix("nothing new: 4 file(s) unchanged"))
+    }
+
     @Test("the original deleted while a copy under the same source remains: the copy is read and counted, totals unchanged, nothing kept of the deleted file")
     func originalDeletedCopyRemains() throws {
         let park = try TwoSites()

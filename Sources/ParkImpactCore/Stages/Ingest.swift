@@ -474,9 +474,12 @@ public enum Ingest {
         for copy in unchangedCopies.sorted(by: { $0.entry.path < $1.entry.path }) {
             let group = bySHA[copy.entry.sha256] ?? []
             if group.contains(where: { $0.status != .duplicate && $0.path != copy.entry.path && stays($0) }) { continue }
+            // A file with these bytes is read in this run (a rename, a new copy): `settle` settles the group.
+            if plannedBySHA[copy.entry.sha256] != nil { continue }
             if copy.entry.conflict != nil, group.allSatisfy(stays) { continue }  // a conflict nothing decides, as it was
             guard promotedKeys.insert("\(copy.entry.sha256) \(copy.file.source.index)").inserted else { continue }
-            let replaced = group.first { $0.status == .ingested && gone($0) && !promotedAway.contains($0.path) }
+            let replaced = group.first { $0.status == .ingested && gone($0) && !promotedAway.contains($0.path)
+                && !renamedAway.contains($0.path) }
             if let replaced { promotedAway.insert(replaced.path) }
             planned.append(Planned(file: copy.file, stat: copy.stat, sha256: copy.entry.sha256, readerKey: copy.key,
                                    decision: .read(renamedFrom: replaced?.path, replacing: copy.entry),
@@ -630,8 +633,7 @@ public enum Ingest {
         let groups = Dictionary(grouping: ledger.filter { $0.missingSinceRun == nil && !$0.sha256.isEmpty },
                                 by: \.sha256)
         guard groups.values.contains(where: { group in
-            group.count > 1 && !group.allSatisfy { sameSource($0, group[0]) } || group.contains {
-                $0.conflict == LedgerEntry.pending }
+            group.count > 1 || group.contains { $0.conflict == LedgerEntry.pending }
         }) else { return [] }
         var keysByPath: [String: [SeriesKey]] = [:]
         func keys(_ entry: LedgerEntry) -> [SeriesKey] {
@@ -658,8 +660,8 @@ public enum Ingest {
         var demoted = Set<String>()
         for sha in groups.keys.sorted() {
             let members = groups[sha]!.sorted { $0.path < $1.path }
-            if members.count < 2 || members.allSatisfy({ sameSource($0, members[0]) }) {
-                // No copy under another source (any more): a pending mark is cleared.
+            if members.count < 2 {
+                // No copy (any more): a pending mark is cleared.
                 let pending = members.filter { $0.conflict == LedgerEntry.pending }
                 if !pending.isEmpty {
                     do {
@@ -700,7 +702,17 @@ public enum Ingest {
                 representatives.append(entry)
             }
             representatives.sort { $0.path < $1.path }
-            let what = shared(keys(winner ?? counted[0]))
+            var known: String?
+            func what() -> String {
+                if let known { return known }
+                known = shared(keys(winner ?? counted[0]))
+                return known!
+            }
+            /// What a copy under another source shares with the group: as recorded, or worked out now.
+            func conflictText(_ member: LedgerEntry) -> String {
+                if let recorded = member.conflict, recorded != LedgerEntry.pending { return recorded }
+                return what()
+            }
             var demote: [LedgerEntry] = []
             var update: [(path: String, duplicateOf: String?, conflict: String?)] = []
             var events: [(path: String, event: String, detail: String)] = []
@@ -713,10 +725,10 @@ public enum Ingest {
                         continue
                     }
                     target = winner.path
-                    conflict = sameSource(member, winner) ? nil : what
+                    conflict = sameSource(member, winner) ? nil : conflictText(member)
                 } else if let position = representatives.firstIndex(where: { $0.path == member.path }) {
                     target = representatives[(position + 1) % representatives.count].path
-                    conflict = what
+                    conflict = conflictText(member)
                 } else {
                     target = representatives.first { sameSource($0, member) }?.path
                 }
