@@ -435,8 +435,17 @@ public enum Ingest {
             } else if let twin {
                 renamedFrom = twin.path
                 renamedAway.insert(twin.path)
-                diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its new "
-                    + "name, counted once", pilot: name)
+                if Self.sameSource(twin, file) {
+                    diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its "
+                        + "new name, counted once", pilot: name)
+                } else {
+                    // Moved to where another source takes it: its numbers now count under that source's site.
+                    diagnostics.add(.warning, "\(file.path): renamed from \(twin.path) (same content), which "
+                        + "\(Self.describe(source: twin.sourceIndex, format: twin.format, of: definition)) took; now "
+                        + "\(Self.describe(source: file.source.index, format: file.source.format.rawValue, of: definition)) "
+                        + "takes it, so its data count there, counted once; if that is wrong, move it back",
+                        pilot: name, code: "moved_across_sources")
+                }
             } else if let previous, previous.sha256 == sha, previous.readerKey == key {
                 diagnostics.add(.info, "\(file.path): read again for PV matching: it has grid data of "
                     + PVDiscovery.describe(previous.gridSitesWithoutReadings.intersection(knownPV))
@@ -810,6 +819,12 @@ public enum Ingest {
         pilot.generation = FileDigest.sha256(Array(fingerprint.joined(separator: "\n").utf8))
     }
 
+    /// `sources[1] (site b, fluvius)`: a source as messages name it.
+    static func describe(source index: Int, format: String, of definition: PipelineDefinition) -> String {
+        let site = definition.sources.first { $0.index == index }?.site
+        return "sources[\(index)] (" + (site.map { "site \($0), " } ?? "") + "\(format))"
+    }
+
     /// The error for a copy another source takes: which files, what they share, which counts and how to fix it.
     private static func copyConflictMessage(
         _ entry: LedgerEntry, shared: String, ledger: [LedgerEntry], byPath: [String: LedgerEntry],
@@ -817,8 +832,7 @@ public enum Ingest {
     ) -> String {
         func full(_ path: String) -> String { (input as NSString).appendingPathComponent(path) }
         func source(_ entry: LedgerEntry) -> String {
-            let site = definition.sources.first { $0.index == entry.sourceIndex }?.site
-            return "sources[\(entry.sourceIndex)] (" + (site.map { "site \($0), " } ?? "") + "\(entry.format))"
+            describe(source: entry.sourceIndex, format: entry.format, of: definition)
         }
         let fix = "delete the stray copy, or fix the sources' globs in \(definition.file) so that only the right "
             + "source takes it"
