@@ -504,10 +504,17 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         let arguments = ["check", "--pipelines", pilot.scratch.path("pipelines"), "--input", pilot.scratch.path("input"),
                          "--output", pilot.scratch.path("output")]
         #expect(runCommand(arguments) == 0)
+        let definition = try DefinitionLoader.load(file: pilot.scratch.path("pipelines/p.yaml"), catalogue: .builtIn)
+        var strays = Diagnostics()
+        _ = PipelineRun.execute(definitions: [definition], folders: pilot.folders, catalogue: .builtIn, threads: 1,
+                                diagnostics: &strays)
+        #expect(strays.entries.map(\.code) == ["xlsx_not_csv"])
+        #expect(StatefulPilot.messages(strays) == [pilot.scratch.path("input/p/a.xls") + ": not read: an Excel "
+            + "workbook, not a CSV file; open it in Excel and save it as CSV (UTF-8) (File › Save As › CSV UTF-8) in "
+            + "the same folder, then remove the workbook"])
         try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p"))
         #expect(runCommand(arguments) == 65)
         var diagnostics = Diagnostics()
-        let definition = try DefinitionLoader.load(file: pilot.scratch.path("pipelines/p.yaml"), catalogue: .builtIn)
         _ = PipelineRun.execute(definitions: [definition], folders: pilot.folders, catalogue: .builtIn, threads: 1,
                                 diagnostics: &diagnostics)
         #expect(diagnostics.entries.map(\.code) == ["input_folder_missing"])
