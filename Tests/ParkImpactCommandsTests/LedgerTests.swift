@@ -144,6 +144,31 @@ struct CopyAcrossSitesTests {
         #expect(try park.totals() == Self.right)
     }
 
+    @Test("the counted original deleted while its copy in the other site's folder remains: the copy counts, for its own site, and both warnings say so")
+    func originalDeletedStrayRemains() throws {
+        let park = try TwoSites()
+        defer { park.scratch.remove() }
+        try park.write("a/a1.csv", TwoSites.a1)
+        try park.write("b/b1.csv", TwoSites.b1)
+        try park.write("b/b2.csv", TwoSites.b2)
+        #expect(try park.run().status == 0)
+        try park.write(TwoSites.stray, TwoSites.b2)
+        #expect(try park.run().status == 65)
+        try park.delete("b/b2.csv")
+        let promoted = try park.run()
+        #expect(promoted.status == 0)
+        // a: 4 + 12 (the copy), b: 8: visibly moved, not silently.
+        #expect(try park.totals() == ["16", "8", "24"])
+        #expect(promoted.stderr == """
+            warning: \(park.full(TwoSites.stray)): read and counted now: p/b/b2.csv, which it copies, was deleted; \
+            sources[1] (site b, fluvius) took that file, sources[0] (site a, fluvius) takes this copy, so its data \
+            count there; if that is wrong, move it where sources[1] takes it
+            warning: meter id \(TwoSites.eanB) is counted under site a (p/\(TwoSites.stray)) and site b (p/b/b1.csv): \
+            one meter belongs to one site; check the sources' site and globs for a file saved in the wrong folder
+
+            """)
+    }
+
     @Test("a stray copy counted before its original arrived: the original is an error; deleting the stray copy promotes the original and the totals are right")
     func strayCopyDeleted() throws {
         let park = try TwoSites()

@@ -498,8 +498,19 @@ public enum Ingest {
             pilot.changed = true
             let why = replaced.map { "\($0.path), which it copies, was deleted" }
                 ?? "the file it copies (\(copy.entry.duplicateOf ?? "?")) was changed, deleted or is no longer selected"
-            diagnostics.add(.info, "\(copy.file.path): read and counted now: \(why)", pilot: name,
-                            code: "copy_promoted")
+            if let counted = replaced ?? group.first(where: { $0.status != .duplicate }),
+               !Self.sameSource(counted, copy.file),
+               !Self.metersBelong(counted, to: copy.file.source.site, ledger: ledger, store: store) {
+                // Its numbers now count under another source's site than before, and not one its meters belong to.
+                diagnostics.add(.warning, "\(copy.file.path): read and counted now: \(why); "
+                    + "\(Self.describe(source: counted.sourceIndex, format: counted.format, of: definition)) took that "
+                    + "file, \(Self.describe(source: copy.file.source.index, format: copy.file.source.format.rawValue, of: definition)) "
+                    + "takes this copy, so its data count there; if that is wrong, move it where "
+                    + "sources[\(counted.sourceIndex)] takes it", pilot: name, code: "moved_across_sources")
+            } else {
+                diagnostics.add(.info, "\(copy.file.path): read and counted now: \(why)", pilot: name,
+                                code: "copy_promoted")
+            }
         }
 
         for entry in ledger where !present.contains(entry.path) && !renamedAway.contains(entry.path)
@@ -619,6 +630,23 @@ public enum Ingest {
         guard !meters.isEmpty else { return "no meter ids" }
         let shown = meters.prefix(5).joined(separator: ", ")
         return "meter id(s) \(shown)" + (meters.count > 5 ? " and \(meters.count - 5) more" : "")
+    }
+
+    /// The meter ids of `entry`'s stored contribution appear in another counted file of `site` (nil: the rows name
+    /// the site, so no folder decides it).
+    private static func metersBelong(_ entry: LedgerEntry, to site: String?, ledger: [LedgerEntry],
+                                     store: StateStore) -> Bool {
+        guard let site else { return true }
+        func meters(_ entry: LedgerEntry, site: String?) -> Set<String> {
+            guard entry.status == .ingested, let stored = try? store.contribution(fileID: entry.id) else { return [] }
+            return Set(stored.series.filter { isMetered($0.key.quantity) && !$0.key.meter.isEmpty
+                && (site == nil || $0.key.site == site) }.map(\.key.meter))
+        }
+        let own = meters(entry, site: nil)
+        guard !own.isEmpty else { return false }
+        return ledger.contains { other in
+            other.sha256 != entry.sha256 && !meters(other, site: site).isDisjoint(with: own)
+        }
     }
 
     /// `shared` of a counted file, from its stored contribution.
