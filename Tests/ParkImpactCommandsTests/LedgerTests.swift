@@ -213,13 +213,23 @@ struct CopyAcrossSitesTests {
         try FileManager.default.moveItem(atPath: park.full(TwoSites.stray), toPath: park.full("b/b2 (1).csv"))
         let moved = try park.run()
         #expect(moved.status == 0, "\(moved.stderr)")
-        #expect(moved.stderr == "warning: " + park.full("b/b2 (1).csv") + ": renamed from p/\(TwoSites.stray) (same "
-            + "content), which sources[0] (site a, fluvius) took; now sources[1] (site b, fluvius) takes it, so its data "
-            + "count there, counted once; if that is wrong, move it back\n")
+        // Its meter is site b's (b1.csv): a plain rename.
+        #expect(moved.stderr == park.full("b/b2 (1).csv") + ": renamed from p/\(TwoSites.stray) (same content): read "
+            + "under its new name, counted once\n")
         #expect(try park.totals() == Self.right)
         #expect(try park.ledger() == ["p/a/a1.csv ingested -", "p/b/b1.csv ingested -", "p/b/b2 (1).csv ingested -",
                                       "p/b/b2.csv duplicate p/b/b2 (1).csv"])
         #expect(try park.run().stdout.hasPrefix("nothing new: 4 file(s) unchanged"))
+        // Moved the wrong way (b's file into a's folder): counted once, for a, and a warning says so.
+        try FileManager.default.moveItem(atPath: park.full("b/b1.csv"), toPath: park.full("a/b1.csv"))
+        let wrong = try park.run()
+        #expect(wrong.status == 0)
+        #expect(try park.totals() == ["12", "12", "24"])
+        #expect(wrong.stderr.hasPrefix("warning: " + park.full("a/b1.csv") + ": renamed from p/b/b1.csv (same content), "
+            + "which sources[1] (site b, fluvius) took; now sources[0] (site a, fluvius) takes it, so its data count "
+            + "there, counted once; if that is wrong, move it back\n"), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("warning: meter id \(TwoSites.eanB) is counted under site a (p/a/b1.csv) and "
+            + "site b (p/b/b2 (1).csv)"), "\(wrong.stderr)")
     }
 
     @Test("the original deleted while a copy under the same source remains: the copy is read and counted, totals unchanged, nothing kept of the deleted file")

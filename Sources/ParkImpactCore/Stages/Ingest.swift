@@ -435,11 +435,13 @@ public enum Ingest {
             } else if let twin {
                 renamedFrom = twin.path
                 renamedAway.insert(twin.path)
-                if Self.sameSource(twin, file) {
+                if Self.sameSource(twin, file)
+                    || Self.metersBelong(twin, to: file.source.site, ledger: ledger, store: store) {
                     diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its "
                         + "new name, counted once", pilot: name)
                 } else {
-                    // Moved to where another source takes it: its numbers now count under that source's site.
+                    // Moved to where another source takes it, whose site has not seen its meters: its numbers now
+                    // count under that site.
                     diagnostics.add(.warning, "\(file.path): renamed from \(twin.path) (same content), which "
                         + "\(Self.describe(source: twin.sourceIndex, format: twin.format, of: definition)) took; now "
                         + "\(Self.describe(source: file.source.index, format: file.source.format.rawValue, of: definition)) "
