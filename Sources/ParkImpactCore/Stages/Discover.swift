@@ -77,7 +77,9 @@ public enum Discover {
                     }
                     continue
                 }
-                if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory { directories.insert(relative) }
+                if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
+                    directories.insert(relative)
+                }
                 relativePaths.append(relative)
             }
         }
@@ -133,14 +135,14 @@ public enum Discover {
         }
         for name in namesNotUTF8(in: pilotDirectory) {
             result.strays.append(Stray(path: name, code: "name_not_utf8", message: "\(name): not read: its name is "
-                + "not valid UTF-8 (shown with its non-ASCII bytes as \\xNN), so no source can take it; rename it (e.g. without "
-                + "accented letters)"))
+                + "not valid UTF-8 (shown with its non-ASCII bytes as \\xNN), so no source can take it; rename it "
+                + "(e.g. without accented letters)"))
         }
         return result
     }
 
     /// Files and folders under `directory` whose names are not valid UTF-8 (FileManager does not list them), shown
-    /// with the invalid bytes as `\xNN`; hidden folders and symbolic links are not entered.
+    /// with their non-ASCII bytes as `\xNN`; hidden folders and symbolic links are not entered.
     static func namesNotUTF8(in directory: String) -> [String] {
         guard let stream = opendir(directory) else { return [] }
         defer { closedir(stream) }

@@ -444,7 +444,7 @@ public enum Ingest {
                     // count under that site.
                     diagnostics.add(.warning, "\(file.path): renamed from \(twin.path) (same content), which "
                         + "\(Self.describe(source: twin.sourceIndex, format: twin.format, of: definition)) took; now "
-                        + "\(Self.describe(source: file.source.index, format: file.source.format.rawValue, of: definition)) "
+                        + "\(Self.describe(file.source, of: definition)) "
                         + "takes it, so its data count there, counted once; if that is wrong, move it back",
                         pilot: name, code: "moved_across_sources")
                 }
@@ -484,10 +484,12 @@ public enum Ingest {
         var promotedKeys = Set<String>()
         for copy in unchangedCopies.sorted(by: { $0.entry.path < $1.entry.path }) {
             let group = bySHA[copy.entry.sha256] ?? []
-            if group.contains(where: { $0.status != .duplicate && $0.path != copy.entry.path && stays($0) }) { continue }
+            let anchored = group.contains { $0.status != .duplicate && $0.path != copy.entry.path && stays($0) }
+            if anchored { continue }
             // A file with these bytes is read in this run (a rename, a new copy): `settle` settles the group.
             if plannedBySHA[copy.entry.sha256] != nil { continue }
-            if copy.entry.conflict != nil, group.allSatisfy(stays) { continue }  // a conflict nothing decides, as it was
+            // A conflict nothing decides, with all its members as they were: it stands.
+            if copy.entry.conflict != nil, group.allSatisfy(stays) { continue }
             guard promotedKeys.insert("\(copy.entry.sha256) \(copy.file.source.index)").inserted else { continue }
             let replaced = group.first { $0.status == .ingested && gone($0) && !promotedAway.contains($0.path)
                 && !renamedAway.contains($0.path) }
@@ -506,7 +508,7 @@ public enum Ingest {
                 // Its numbers now count under another source's site than before, and not one its meters belong to.
                 diagnostics.add(.warning, "\(copy.file.path): read and counted now: \(why); "
                     + "\(Self.describe(source: counted.sourceIndex, format: counted.format, of: definition)) took that "
-                    + "file, \(Self.describe(source: copy.file.source.index, format: copy.file.source.format.rawValue, of: definition)) "
+                    + "file, \(Self.describe(copy.file.source, of: definition)) "
                     + "takes this copy, so its data count there; if that is wrong, move it where "
                     + "sources[\(counted.sourceIndex)] takes it", pilot: name, code: "moved_across_sources")
             } else {
@@ -689,7 +691,8 @@ public enum Ingest {
         /// The file's meter ids appear in another counted file of the same site.
         func matchesItsSite(_ entry: LedgerEntry, group: Set<String>) -> Bool {
             let own = keys(entry)
-            let pairs = Set(own.filter { !$0.meter.isEmpty && isMetered($0.quantity) }.map { "\($0.site)\u{0}\($0.meter)" })
+            let pairs = Set(own.filter { !$0.meter.isEmpty && isMetered($0.quantity) }
+                .map { "\($0.site)\u{0}\($0.meter)" })
             guard !pairs.isEmpty else { return false }
             return ledger.contains { other in
                 other.status == .ingested && !group.contains(other.path) && other.sha256 != entry.sha256
@@ -853,6 +856,10 @@ public enum Ingest {
     static func describe(source index: Int, format: String, of definition: PipelineDefinition) -> String {
         let site = definition.sources.first { $0.index == index }?.site
         return "sources[\(index)] (" + (site.map { "site \($0), " } ?? "") + "\(format))"
+    }
+
+    static func describe(_ source: PipelineDefinition.Source, of definition: PipelineDefinition) -> String {
+        describe(source: source.index, format: source.format.rawValue, of: definition)
     }
 
     /// The error for a copy another source takes: which files, what they share, which counts and how to fix it.
