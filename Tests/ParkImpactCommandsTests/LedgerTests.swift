@@ -188,6 +188,14 @@ struct CopyAcrossSitesTests {
         #expect(arrived.status == 65)
         #expect(park.errors(arrived) == park.keptError(copy: "b/b2.csv", copySource: 1, counted: TwoSites.stray,
                                                        countedSource: 0, meter: TwoSites.eanB))
+        // Both read again (an edited source, as after a new build): the file the state counts still counts.
+        try park.scratch.write("pipelines/p.yaml", TwoSites.definition.replacingOccurrences(
+            of: "format: fluvius,", with: "format: fluvius, timezone: Europe/Brussels,"))
+        let reread = try park.run()
+        #expect(reread.status == 65 && reread.stdout.hasPrefix("p: 3 file(s) ingested, 1 duplicate(s) not counted"),
+                "\(reread.stdout)")
+        #expect(park.errors(reread) == park.errors(arrived))
+        #expect(try park.totals() == ["16", "8", "24"])
         try park.delete(TwoSites.stray)
         let fixed = try park.run()
         #expect(fixed.status == 0 && park.errors(fixed).isEmpty, "\(fixed.stderr)")

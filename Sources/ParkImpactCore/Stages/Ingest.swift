@@ -415,8 +415,10 @@ public enum Ingest {
                 }
                 pendingSHAs.insert(sha)  // counted by a run that stopped before settling it: settled again
             }
-            // A copy of files none of which counts (a conflict nothing decides): it joins them, not counted.
-            if twin == nil, !pendingSHAs.contains(sha), let member = ledger.first(where: {
+            // A copy of files none of which counts (a conflict nothing decides): it joins them, not counted. (A file
+            // the state counts with these bytes, read again, is the one they are copies of.)
+            let countedBefore = previous?.status == .ingested && previous?.sha256 == sha
+            if twin == nil, !countedBefore, !pendingSHAs.contains(sha), let member = ledger.first(where: {
                 $0.sha256 == sha && $0.status == .duplicate && $0.conflict != nil && $0.path != file.relativePath
                     && onDisk.contains($0.path) }) {
                 planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key, decision: .duplicate(
@@ -463,8 +465,13 @@ public enum Ingest {
             planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
                                    decision: .read(renamedFrom: renamedFrom, replacing: previous)))
         }
+        // Copies read in this run under different sources are settled once read; one the state counted already
+        // with these bytes (read again: a new build, an edited source) is not pending: it keeps counting.
         for index in planned.indices where pendingSHAs.contains(planned[index].sha256) {
-            if case .read = planned[index].decision { planned[index].pending = true }
+            guard case .read(_, let replacing) = planned[index].decision else { continue }
+            let counted = replacing.map { $0.status == .ingested && $0.sha256 == planned[index].sha256
+                && $0.conflict == nil } ?? false
+            if !counted { planned[index].pending = true }
         }
 
         // A copy not counted whose group lost the file that counted (deleted, changed, no longer selected), or a
@@ -723,7 +730,7 @@ public enum Ingest {
             if counted.count == 1 {
                 winner = counted[0]
             } else {
-                let before = counted.filter { $0.conflict != LedgerEntry.pending && $0.runID < runID }
+                let before = counted.filter { $0.conflict != LedgerEntry.pending }
                 if before.count == 1 {
                     winner = before[0]
                 } else {
