@@ -365,6 +365,11 @@ struct StrayInputTests {
         #expect(outcome.stdout == "p: input folder missing: nothing read, no report written\n")
         #expect(!FileManager.default.fileExists(atPath: park.scratch.path("output/p/kpis.json")))
         #expect(!FileManager.default.fileExists(atPath: park.scratch.path("output/index.html")))
+        // The run manifest records it with its code.
+        let manifest = try #require(park.scratch.read("output/.parkimpact/last-run.json"))
+        #expect(manifest.contains("\"input_missing\": true"), "\(manifest)")
+        #expect(manifest.contains("was read and no report was written; create it and drop the exports there, or check "
+            + "--input (now \(park.scratch.path("input")))\", \"code\": \"input_folder_missing\"}"), "\(manifest)")
     }
 
     @Test("a run that leaves files to settle says so and when to run again, never 'outputs up to date'; report before any input was read exits 64")
