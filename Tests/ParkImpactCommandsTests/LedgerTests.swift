@@ -451,4 +451,34 @@ struct CopyAcrossSitesCrashTests {
             #expect(outputFiles(in: crashed.scratch.path("output")) == expectedOutputs, "outputs after a crash at \(fault)")
         }
     }
+
+    @Test("SIGKILL while a copy is promoted in place of its deleted original, then a rerun: the same ledger and totals as an uninterrupted run")
+    func killedWhilePromoting() throws {
+        func park() throws -> TwoSites {
+            let park = try TwoSites()
+            try park.write("a/a1.csv", TwoSites.a1)
+            try park.write("b/b1.csv", TwoSites.b1)
+            try park.write("b/b2.csv", TwoSites.b2)
+            try park.write("b/copy of b2.csv", TwoSites.b2)
+            #expect(try park.run().status == 0)
+            try park.delete("b/b2.csv")
+            return park
+        }
+        let reference = try park()
+        defer { reference.scratch.remove() }
+        #expect(try reference.run().status == 0)
+        let expected = try Self.ledger(reference)
+        #expect(expected.map { $0.components(separatedBy: " ")[0] } == ["p/a/a1.csv", "p/b/b1.csv", "p/b/copy"])
+        for fault in ["committed:1", "output:1", "recorded:1"] {
+            let crashed = try park()
+            defer { crashed.scratch.remove() }
+            let killed = try Binary.run(["run", "--settle-seconds", "0"], in: crashed.scratch.root,
+                                        environment: ["PARKIMPACT_FAULT": fault])
+            #expect(killed.signal == SIGKILL, "\(fault): \(killed.stderr)")
+            let rerun = try crashed.run()
+            #expect(rerun.status == 0 && !rerun.stderr.contains("error"), "\(fault): \(rerun.stderr)")
+            #expect(try Self.ledger(crashed) == expected, "ledger after a crash at \(fault)")
+            #expect(try crashed.totals() == CopyAcrossSitesTests.right, "\(fault)")
+        }
+    }
 }
