@@ -45,6 +45,8 @@ public enum Ingest {
         public var inputMissing = false
         /// `report` for a pilot no run has ingested anything of: nothing to report, no output written.
         public var nothingToReport = false
+        /// The state knows no file of the pilot (after this run's ingestion).
+        public var ledgerEmpty = false
         public var removed = 0
         public var rowsAccepted = 0
         public var rowsRejected = 0
@@ -832,6 +834,7 @@ public enum Ingest {
     ) {
         let name = pilot.definition.pilot
         guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        pilot.ledgerEmpty = ledger.isEmpty
         if reporting, ledger.isEmpty {
             pilot.nothingToReport = true
             diagnostics.add(.error, "\(name): nothing to report yet: no run has read an input of this pilot into "

@@ -65,9 +65,11 @@ public enum StatefulRun {
             options.rebuildAll || pilot.changed
                 || !outputNames.allSatisfy { upToDate("\(pilot.definition.pilot)/\($0)", generation: generation(pilot)) }
         }
-        // A pilot whose input folder is missing, or that `report` has nothing of, gets no report (never one of nulls);
-        // its outputs and the portfolio are left as they are.
-        let withheld = ingest.pilots.map { $0.inputMissing || $0.nothingToReport }
+        // A pilot whose input folder is missing, that `report` has nothing of, or whose only files are still settling
+        // gets no report (never one of nulls); its outputs and the portfolio are left as they are.
+        let withheld = ingest.pilots.map {
+            $0.inputMissing || $0.nothingToReport || ($0.ledgerEmpty && $0.settling > 0)
+        }
         let indexGeneration = FileDigest.sha256(Array(ingest.pilots.map(generation).joined(separator: "\n").utf8))
         let rebuildIndex = options.writeIndex && !withheld.contains(true)
             && (rebuild.contains(true) || !upToDate("index.html", generation: indexGeneration))
