@@ -122,6 +122,25 @@ struct CopyAcrossSitesTests {
         #expect(try park.run().stdout.hasPrefix("nothing new: 3 file(s) unchanged"))
     }
 
+    @Test("check names copies that different sources take (exit 65); copies under one source are not an error")
+    func checkNamesCopies() throws {
+        let park = try TwoSites()
+        defer { park.scratch.remove() }
+        try park.write("a/a1.csv", TwoSites.a1)
+        try park.write("b/b1.csv", TwoSites.b1)
+        try park.write("b/b2.csv", TwoSites.b2)
+        try park.write("b/copy of b2.csv", TwoSites.b2)
+        #expect(try Binary.run(["check"], in: park.scratch.root).status == 0)
+        try park.write(TwoSites.stray, TwoSites.b2)
+        let checked = try Binary.run(["check"], in: park.scratch.root)
+        #expect(checked.status == 65)
+        #expect(park.errors(checked) == "error: \(park.full(TwoSites.stray)) and \(park.full("b/b2.csv")) and "
+            + "\(park.full("b/copy of b2.csv")) are copies of each other (same bytes, SHA-256), taken by sources[0] "
+            + "(site a, fluvius) and sources[1] (site b, fluvius): a run counts at most "
+            + "one of them; delete the stray copy, or fix the sources' globs in \(park.scratch.path("pipelines/p.yaml")) "
+            + "so that only the right source takes it\n")
+    }
+
     @Test("a copy added after the original's first run: the original keeps counting, the copy is an error until deleted")
     func copyAfterFirstRun() throws {
         let park = try TwoSites()
