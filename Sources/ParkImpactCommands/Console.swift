@@ -6,11 +6,13 @@ struct Console {
     let format: LogFormat
 
     func emit(_ diagnostics: Diagnostics) {
-        for entry in diagnostics.entries { log(entry.level, entry.message, pilot: entry.pilot, code: entry.code) }
+        for entry in diagnostics.entries {
+            log(entry.level, entry.message, pilot: entry.pilot,
+                fields: entry.code.map { [("code", KPIJSONWriter.json($0))] } ?? [])
+        }
     }
 
-    func log(_ level: Diagnostics.Level, _ message: String, pilot: String? = nil, code: String? = nil,
-             fields: [(String, String)] = []) {
+    func log(_ level: Diagnostics.Level, _ message: String, pilot: String? = nil, fields: [(String, String)] = []) {
         switch format {
         case .text:
             let prefix = level == .info ? "" : "\(level.rawValue): "
@@ -19,7 +21,6 @@ struct Console {
         case .json:
             var parts = ["\"level\": \(KPIJSONWriter.json(level.rawValue))"]
             if let pilot { parts.append("\"pilot\": \(KPIJSONWriter.json(pilot))") }
-            if let code { parts.append("\"code\": \(KPIJSONWriter.json(code))") }
             parts.append("\"message\": \(KPIJSONWriter.json(message))")
             for (key, value) in fields { parts.append("\(KPIJSONWriter.json(key)): \(value)") }
             FileHandle.standardError.write(Data(("{" + parts.joined(separator: ", ") + "}\n").utf8))
@@ -28,14 +29,27 @@ struct Console {
 
     /// The one summary line per pilot (stdout in text mode; a JSON object in json mode).
     func summary(_ outcome: PilotOutcome, verb: String, written: Bool = true) {
+        if outcome.inputMissing {
+            let text = "\(outcome.pilot): input folder missing: nothing read, no report written"
+            switch format {
+            case .text: print(text)
+            case .json: log(.info, text, pilot: outcome.pilot, fields: [("input_missing", "true")])
+            }
+            return
+        }
         var parts = ["\(outcome.filesRead) file(s) \(verb)"]
         if outcome.filesUnchanged > 0 { parts.append("\(outcome.filesUnchanged) unchanged") }
         if outcome.filesSkipped > 0 { parts.append("\(outcome.filesSkipped) skipped (still being written)") }
         if outcome.filesDuplicate > 0 { parts.append("\(outcome.filesDuplicate) duplicate(s) not counted") }
         if outcome.filesDeletedKept > 0 { parts.append("\(outcome.filesDeletedKept) deleted but kept") }
         parts.append("\(outcome.filesFailed) unreadable")
-        let kpis = written ? (outcome.report.map { "\($0.kpis.count) KPIs written" } ?? "outputs up to date")
+        var kpis = written ? (outcome.report.map { "\($0.kpis.count) KPIs written" } ?? "outputs up to date")
             : "\(outcome.report?.kpis.count ?? 0) KPIs computed, nothing written"
+        if outcome.filesSettling > 0 {
+            // Never "up to date" while files wait to settle.
+            kpis = (outcome.report.map { "\($0.kpis.count) KPIs written; " } ?? "")
+                + Self.settling(outcome.filesSettling, wait: outcome.settleWaitSeconds)
+        }
         let text = "\(outcome.pilot): " + parts.joined(separator: ", ")
             + "; \(outcome.rowsAccepted) rows accepted, \(outcome.rowsRejected) rejected; \(kpis)"
         switch format {
@@ -46,6 +60,7 @@ struct Console {
                 ("files_read", "\(outcome.filesRead)"), ("files_unchanged", "\(outcome.filesUnchanged)"),
                 ("files_skipped", "\(outcome.filesSkipped)"), ("files_duplicate", "\(outcome.filesDuplicate)"),
                 ("files_deleted_kept", "\(outcome.filesDeletedKept)"), ("files_unreadable", "\(outcome.filesFailed)"),
+                ("files_settling", "\(outcome.filesSettling)"),
                 ("rows_accepted", "\(outcome.rowsAccepted)"), ("rows_rejected", "\(outcome.rowsRejected)"),
                 ("kpis_written", "\(written ? outcome.report?.kpis.count ?? 0 : 0)"),
             ])
@@ -55,11 +70,20 @@ struct Console {
     /// The one line of a run that found nothing new.
     func nothingNew(_ result: StatefulRun.Result) {
         let skipped = result.outcomes.reduce(0) { $0 + $1.filesSkipped }
+        let settling = result.outcomes.reduce(0) { $0 + $1.filesSettling }
+        let wait = result.outcomes.map(\.settleWaitSeconds).max() ?? 0
         let text = "nothing new: \(result.filesUnchanged) file(s) unchanged in \(result.outcomes.count) pilot(s)"
-            + (skipped > 0 ? ", \(skipped) skipped (still being written)" : "") + "; outputs up to date"
+            + (skipped > 0 ? ", \(skipped) skipped (still being written)" : "")
+            + (settling > 0 ? "; " + Self.settling(settling, wait: wait) : "; outputs up to date")
         switch format {
         case .text: print(text)
-        case .json: log(.info, text, fields: [("nothing_new", "true"), ("files_unchanged", "\(result.filesUnchanged)")])
+        case .json: log(.info, text, fields: [("nothing_new", "true"), ("files_unchanged", "\(result.filesUnchanged)"),
+                                              ("files_settling", "\(settling)")])
         }
+    }
+
+    /// Files modified less than `--settle-seconds` ago, not read yet.
+    static func settling(_ count: Int, wait: Int) -> String {
+        "\(count) file(s) left to settle; run again in \(wait) s or pass --settle-seconds 0"
     }
 }

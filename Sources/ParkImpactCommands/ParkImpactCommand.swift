@@ -7,8 +7,9 @@ public struct ParkImpactCommand: ParsableCommand {
         commandName: "parkimpact",
         abstract: "Turns business-park sustainability exports into impact reports (CO2, energy, quality).",
         discussion: """
-            Exit codes: 0 success (rejected rows are reported, not fatal); 64 usage error; 65 a data file could \
-            not be read at all; 75 another run holds the lock; 78 a pipeline definition is invalid.
+            Exit codes: 0 success (rejected rows are reported, not fatal); 64 usage error, or report with nothing \
+            to report yet; 65 a data file could not be read at all, a copy taken by two sources, or a missing input \
+            folder; 75 another run holds the lock; 78 a pipeline definition is invalid.
             """,
         version: ParkImpactVersion.string,
         subcommands: [RunCommand.self, CheckCommand.self, SniffCommand.self, ReportCommand.self, FactorsCommand.self]

@@ -36,8 +36,8 @@ struct RunCommand: ParsableCommand {
         defer { withExtendedLifetime(locks) {} }
         FaultInjection.reach("locked")
         if !ingest, !FileManager.default.fileExists(atPath: options.statePath) {
-            console.log(.error, "report: no state at \(options.statePath): nothing was ingested yet; run `parkimpact run` "
-                + "first (or give --state)")
+            console.log(.error, "report: nothing to report yet: no state at \(options.statePath) (no run has read the "
+                + "inputs); run `parkimpact run` first, or give --state", fields: [("code", "\"nothing_to_report\"")])
             return .usage
         }
         let catalogue = FactorCatalogue.builtIn
@@ -76,7 +76,7 @@ struct RunCommand: ParsableCommand {
         if ingest, result.nothingNew, !result.outcomes.isEmpty {
             console.nothingNew(result)
         } else {
-            for outcome in result.outcomes {
+            for outcome in result.outcomes where !outcome.nothingToReport {
                 if ingest {
                     console.summary(outcome, verb: "ingested")
                 } else {

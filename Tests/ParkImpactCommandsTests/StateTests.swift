@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import ParkImpactCommands
 @testable import ParkImpactCore
@@ -322,12 +323,12 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         let (result, diagnostics) = try pilot.run()
         #expect(try pilot.offtake() == "72")
         #expect(result.outcomes[0].filesDeletedKept == 1)
-        let statePath = StatefulRun.defaultStatePath(output: pilot.folders.output)
         #expect(StatefulPilot.messages(diagnostics) == [
-            pilot.scratch.path("input/p/a.csv") + ": deleted from the input folder; its contribution (48 rows) is kept "
-                + "in the reports; to drop it, move \(statePath) away so that the next run rebuilds the state from "
-                + "the present inputs",
+            pilot.scratch.path("input/p/a.csv") + ": deleted from the input folder, and no copy of it is left; its "
+                + "contribution (48 rows) is kept in the reports so that no data is lost; put the file back if it was "
+                + "deleted by mistake",
         ])
+        #expect(diagnostics.entries.map(\.code) == ["deleted_kept"])
         let (again, quiet) = try pilot.run()
         #expect(again.nothingNew && quiet.entries.isEmpty)
         #expect(again.outcomes[0].filesDeletedKept == 1)
@@ -345,7 +346,11 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         try pilot.scratch.write("pipelines/p.yaml", StatefulPilot.definition)
         let (_, diagnostics) = try pilot.run()
         #expect(try pilot.offtake() == "48")
+        // Named as a file no source takes, and its contribution leaves the reports.
         #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/b.txt") + ": not read: no source of \(pilot.scratch.path("pipelines/p.yaml")) "
+                + "takes it (its globs: \"*.csv\"); add a source for it or fix a glob, or move it out of "
+                + pilot.scratch.path("input/p"),
             pilot.scratch.path("input/p/p/b.txt").replacingOccurrences(of: "/p/p/", with: "/p/")
                 + ": no source of \(pilot.scratch.path("pipelines/p.yaml")) selects it any more: its contribution is "
                 + "removed from the reports",
@@ -360,7 +365,8 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         try pilot.write("b.csv", longRows(days: 3...3), modified: old.addingTimeInterval(100))
         let now = Int64(old.timeIntervalSince1970 + 130) * 1_000_000_000
         let (first, diagnostics) = try pilot.run(settle: 60, now: now)
-        #expect(first.outcomes[0].filesSkipped == 1 && first.outcomes[0].filesRead == 1)
+        #expect(first.outcomes[0].filesSettling == 1 && first.outcomes[0].filesRead == 1)
+        #expect(first.outcomes[0].settleWaitSeconds == 30 && first.outcomes[0].filesSkipped == 0)
         #expect(try pilot.offtake() == "48")
         #expect(StatefulPilot.messages(diagnostics) == [
             pilot.scratch.path("input/p/b.csv") + ": skipped: modified 30 s ago: modified less than 60 s ago, they may "
@@ -421,6 +427,97 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         let (_, fixed) = try pilot.run()
         #expect(fixed.status == .success)
         #expect(try pilot.offtake() == "48")
+    }
+
+    @Test("an unreadable file deleted from the folder leaves no lasting error")
+    func deletedUnreadableFile() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...1), modified: old)
+        try pilot.write("b.csv", "\0\0\0\0", modified: old)
+        #expect(try pilot.run().1.status == .dataError)
+        try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p/b.csv"))
+        let (_, deleted) = try pilot.run()
+        #expect(deleted.status == .success)
+        #expect(StatefulPilot.messages(deleted) == [
+            pilot.scratch.path("input/p/b.csv") + ": deleted from the input folder; it was not counted (it could not "
+                + "be read), so the reports do not change",
+        ])
+        let (again, quiet) = try pilot.run()
+        #expect(quiet.status == .success && quiet.entries.isEmpty && again.nothingNew)
+        #expect(try pilot.ledger().map(\.path) == ["p/a.csv"])
+        #expect(try pilot.offtake() == "24")
+    }
+
+    @Test("the counted file changed while a copy of its old bytes remains: the copy is read and counted")
+    func changedOriginalPromotesItsCopy() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.write("copy of a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        #expect(try pilot.offtake() == "48")
+        // a.csv now holds 3 and 4 January (72 kWh); the copy still has 1 and 2 January (48 kWh).
+        try pilot.write("a.csv", longRows(days: 3...4) { _, _ in "1.5" }, modified: old.addingTimeInterval(60))
+        let (result, diagnostics) = try pilot.run()
+        #expect(result.outcomes[0].filesRead == 2)
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/a.csv") + ": changed since it was ingested: its old contribution is replaced",
+            pilot.scratch.path("input/p/copy of a.csv") + ": read and counted now: the file it copies (p/a.csv) was "
+                + "changed, deleted or is no longer selected",
+        ])
+        #expect(try pilot.offtake() == "120")
+        #expect(try pilot.ledger().map { "\($0.path) \($0.status.rawValue)" } == ["p/a.csv ingested",
+                                                                                "p/copy of a.csv ingested"])
+    }
+
+    @Test("a state written before copies across sources were settled (schema v2) opens, upgrades and keeps its files")
+    func stateFromTheLastVersionUpgrades() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        // Back to schema v2: no conflict column, the migration not recorded.
+        let path = StatefulRun.defaultStatePath(output: pilot.folders.output)
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "ALTER TABLE input_file DROP COLUMN conflict")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3'")
+        }
+        try queue.close()
+        try pilot.write("copy of a.csv", longRows(days: 1...2), modified: old)
+        let (_, diagnostics) = try pilot.run()
+        #expect(StatefulPilot.messages(diagnostics) == [
+            pilot.scratch.path("input/p/copy of a.csv") + ": same content as p/a.csv: not counted twice",
+        ])
+        #expect(try pilot.offtake() == "48")
+        #expect(try pilot.ledger().map { "\($0.path) \($0.status.rawValue) \($0.conflict ?? "-")" }
+            == ["p/a.csv ingested -", "p/copy of a.csv duplicate -"])
+    }
+
+    @Test("check names the files no source takes and refuses a missing input folder (exit 65)")
+    func checkNamesStrays() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...1))
+        try pilot.write("a.xls", "x")
+        let arguments = ["check", "--pipelines", pilot.scratch.path("pipelines"), "--input", pilot.scratch.path("input"),
+                         "--output", pilot.scratch.path("output")]
+        #expect(runCommand(arguments) == 0)
+        let definition = try DefinitionLoader.load(file: pilot.scratch.path("pipelines/p.yaml"), catalogue: .builtIn)
+        var strays = Diagnostics()
+        _ = PipelineRun.execute(definitions: [definition], folders: pilot.folders, catalogue: .builtIn, threads: 1,
+                                diagnostics: &strays)
+        #expect(strays.entries.map(\.code) == ["xlsx_not_csv"])
+        #expect(StatefulPilot.messages(strays) == [pilot.scratch.path("input/p/a.xls") + ": not read: an Excel "
+            + "workbook, not a CSV file; open it in Excel and save it as CSV (UTF-8) (File › Save As › CSV UTF-8) in "
+            + "the same folder, then remove the workbook"])
+        try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p"))
+        #expect(runCommand(arguments) == 65)
+        var diagnostics = Diagnostics()
+        _ = PipelineRun.execute(definitions: [definition], folders: pilot.folders, catalogue: .builtIn, threads: 1,
+                                diagnostics: &diagnostics)
+        #expect(diagnostics.entries.map(\.code) == ["input_folder_missing"])
     }
 
     @Test("report rebuilds byte-identical outputs from the state alone")

@@ -23,6 +23,25 @@ public enum Discover {
         public var warnings: [String] = []
         /// Files with a temporary name (`.part`, `.tmp`, `.crdownload`, `~$…`, `…~`): skipped until renamed.
         public var temporary: [String] = []
+        /// Files under `input/<pilot>/` that no source takes, each with why (a warning on every run).
+        public var strays: [Stray] = []
+        /// `input/<pilot>/` does not exist (or is not a folder).
+        public var folderMissing = false
+    }
+
+    /// A file no source takes: `no_source` (no glob matches), `xlsx_not_csv` (an Excel workbook),
+    /// `name_not_utf8` (a name no glob can match).
+    public struct Stray: Sendable, Equatable {
+        public let path: String
+        public let code: String
+        public let message: String
+    }
+
+    /// The error for a pilot whose input folder does not exist.
+    public static func missingFolderMessage(_ definition: PipelineDefinition, inputRoot: String) -> String {
+        let folder = (inputRoot as NSString).appendingPathComponent(definition.pilot)
+        return "\(folder): input folder not found, so nothing of pilot \(definition.pilot) was read and no report was "
+            + "written; create it and drop the exports there, or check --input (now \(inputRoot))"
     }
 
     /// Names that are still being written or are editor leftovers: never read.
@@ -38,10 +57,11 @@ public enum Discover {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: pilotDirectory, isDirectory: &isDirectory), isDirectory.boolValue
         else {
-            result.warnings.append("\(pilotDirectory): folder not found; create it and drop the exports there")
+            result.folderMissing = true
             return result
         }
         var relativePaths: [String] = []
+        var directories = Set<String>()
         if let enumerator = FileManager.default.enumerator(atPath: pilotDirectory) {
             while let relative = enumerator.nextObject() as? String {
                 let name = (relative as NSString).lastPathComponent
@@ -57,9 +77,13 @@ public enum Discover {
                     }
                     continue
                 }
+                if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
+                    directories.insert(relative)
+                }
                 relativePaths.append(relative)
             }
         }
+        var linkedOut = Set<String>()
         relativePaths.sort()
         var claimed: [String: Int] = [:]
         for source in definition.sources {
@@ -68,6 +92,7 @@ public enum Discover {
                 let full = (pilotDirectory as NSString).appendingPathComponent(relative)
                 let real = (full as NSString).resolvingSymlinksInPath
                 guard real.hasPrefix(realPilotDirectory + "/") else {
+                    linkedOut.insert(relative)
                     result.warnings.append("\(full): skipped: it links outside \(pilotDirectory)")
                     continue
                 }
@@ -89,6 +114,65 @@ public enum Discover {
             }
         }
         result.files.sort { $0.relativePath < $1.relativePath }
+
+        // Every other file is named, with why no source takes it.
+        let globs = definition.sources.map { "\"\($0.path)\"" }.joined(separator: ", ")
+        for relative in relativePaths where claimed[relative] == nil && !directories.contains(relative)
+            && !linkedOut.contains(relative) {
+            let full = (pilotDirectory as NSString).appendingPathComponent(relative)
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let lower = relative.lowercased()
+            if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xls") || lower.hasSuffix(".xlsm") {
+                result.strays.append(Stray(path: full, code: "xlsx_not_csv", message: "\(full): not read: an Excel "
+                    + "workbook, not a CSV file; open it in Excel and save it as CSV (UTF-8) (File › Save As › "
+                    + "CSV UTF-8) in the same folder, then remove the workbook"))
+            } else {
+                result.strays.append(Stray(path: full, code: "no_source", message: "\(full): not read: no source of "
+                    + "\(definition.file) takes it (its globs: \(globs)); add a source for it or fix a glob, or move "
+                    + "it out of \(pilotDirectory)"))
+            }
+        }
+        for name in namesNotUTF8(in: pilotDirectory) {
+            result.strays.append(Stray(path: name, code: "name_not_utf8", message: "\(name): not read: its name is "
+                + "not valid UTF-8 (shown with its non-ASCII bytes as \\xNN), so no source can take it; rename it "
+                + "(e.g. without accented letters)"))
+        }
         return result
+    }
+
+    /// Files and folders under `directory` whose names are not valid UTF-8 (FileManager does not list them), shown
+    /// with their non-ASCII bytes as `\xNN`; hidden folders and symbolic links are not entered.
+    static func namesNotUTF8(in directory: String) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var found: [String] = []
+        var folders: [String] = []
+        while let entry = readdir(stream) {
+            let bytes: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix { $0 != 0 })
+            }
+            if bytes == [UInt8(ascii: ".")] || bytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                if entry.pointee.d_type == UInt8(DT_DIR), !name.hasPrefix(".") {
+                    folders.append((directory as NSString).appendingPathComponent(name))
+                }
+                continue
+            }
+            var shown = ""
+            for byte in bytes {
+                if byte >= 0x20 && byte < 0x7F { shown.append(Character(Unicode.Scalar(byte))) }
+                else { shown += "\\x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }
+            }
+            found.append(directory + "/" + shown)
+        }
+        for folder in folders.sorted() { found += namesNotUTF8(in: folder) }
+        return found.sorted()
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

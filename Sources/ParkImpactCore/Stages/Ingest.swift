@@ -38,6 +38,15 @@ public enum Ingest {
         public var duplicates = 0
         public var unreadable = 0
         public var deletedKept = 0
+        /// Files modified less than `--settle-seconds` ago (not read yet), and the seconds until the last of them settles.
+        public var settling = 0
+        public var settleWaitSeconds = 0
+        /// `input/<pilot>/` does not exist: nothing was looked at, the state and the outputs are left as they are.
+        public var inputMissing = false
+        /// `report` for a pilot no run has ingested anything of: nothing to report, no output written.
+        public var nothingToReport = false
+        /// The state knows no file of the pilot (after this run's ingestion).
+        public var ledgerEmpty = false
         public var removed = 0
         public var rowsAccepted = 0
         public var rowsRejected = 0
@@ -51,8 +60,11 @@ public enum Ingest {
     }
 
     fileprivate enum Decision {
+        /// `renamedFrom`: a ledger row removed in the same transaction (a renamed file's old path, or a deleted
+        /// file this copy is counted instead of).
         case read(renamedFrom: String?, replacing: LedgerEntry?)
-        case duplicate(of: String)
+        /// `conflict`: what the copy shares with `of`, when another source takes it (`LedgerEntry.conflict`).
+        case duplicate(of: String, conflict: String?)
     }
 
     fileprivate struct Planned {
@@ -61,6 +73,8 @@ public enum Ingest {
         let sha256: String
         let readerKey: String
         let decision: Decision
+        /// A copy of a file another source takes, read in this run: counted as `pending` until `settle` decides.
+        var pending = false
     }
 
     /// The key under which a file's contribution stays valid: the build that read it, the source definition and
@@ -103,7 +117,10 @@ public enum Ingest {
         // Files read in chunks are not fingerprinted while read: their SHA-256s are computed beside the reading.
         let digests = DeferredDigests(reads.filter { $0.sha256.isEmpty && Aggregate.mayReadInChunks($0.file, threads: threads) }
                                         .map(\.file.path), concurrent: threads != 1)
-        let sameSize = SameSizeGroups(reads.filter(\.sha256.isEmpty).map { ($0.file.path, $0.file.pilot, $0.stat.size) }) {
+        var sourceOf: [String: Int] = [:]
+        for plan in reads where plan.sha256.isEmpty { sourceOf[plan.file.path] = plan.file.source.index }
+        let sameSize = SameSizeGroups(reads.filter(\.sha256.isEmpty).map { ($0.file.path, $0.file.pilot, $0.stat.size) },
+                                      sources: sourceOf) {
             try? digests.wait($0)
         }
         func read(_ files: [Planned], definitions: [String: PipelineDefinition], known: [String: Set<String>])
@@ -118,9 +135,11 @@ public enum Ingest {
                     let plan = plans[settled.path]!
                     do {
                         if let original = settled.duplicateOf {
-                            try commitDuplicate(plan, sha: settled.sha256 ?? "", of: original, store: store, runID: runID)
+                            try commitDuplicate(plan, sha: settled.sha256 ?? "", of: original, conflict: nil,
+                                                store: store, runID: runID)
                         } else {
-                            try commit(plan, result: settled.result, store: store, runID: runID, digests: digests)
+                            try commit(plan, result: settled.result, store: store, runID: runID, digests: digests,
+                                       pending: plan.pending || settled.crossSource)
                         }
                     } catch {
                         failures.withLock { $0.append("\(plan.file.path): not recorded in the state "
@@ -163,9 +182,10 @@ public enum Ingest {
             diagnostics.add(.error, failure, status: .temporaryFailure)
         }
         for plan in planned {
-            if case .duplicate(let original) = plan.decision {
+            if case .duplicate(let original, let conflict) = plan.decision {
                 do {
-                    try commitDuplicate(plan, sha: plan.sha256, of: original, store: store, runID: runID)
+                    try commitDuplicate(plan, sha: plan.sha256, of: original, conflict: conflict, store: store,
+                                        runID: runID)
                 } catch {
                     diagnostics.add(.error, "\(plan.file.path): not recorded in the state (\(StateStore.describe(error)))",
                                     pilot: plan.file.pilot, status: .temporaryFailure)
@@ -184,6 +204,14 @@ public enum Ingest {
                             pilot: plan.file.pilot)
         }
         reads.removeAll { duplicates[$0.file.path] != nil }
+        // Copies taken by different sources, read in this run: one counts, or none (`settle`).
+        for index in pilots.indices where settings.ingest && !pilots[index].inputMissing {
+            let demoted = settle(&pilots[index], store: store, runID: runID, readNow: readNow,
+                                 input: folders.input, diagnostics: &diagnostics)
+            guard !demoted.isEmpty else { continue }
+            for path in demoted { readNow[path] = nil }
+            reads.removeAll { demoted.contains($0.file.relativePath) }
+        }
 
         for index in pilots.indices {
             let pilot = pilots[index].definition.pilot
@@ -198,7 +226,8 @@ public enum Ingest {
                     pilots[index].rowsRejected += result.rejects.count
                 }
             }
-            fingerprint(&pilots[index], store: store, readNow: readNow, diagnostics: &diagnostics)
+            fingerprint(&pilots[index], store: store, readNow: readNow, input: folders.input,
+                        reporting: !settings.ingest, diagnostics: &diagnostics)
         }
         phases.add("read", seconds: Phases.seconds(clock.now - readStart))
         return Outcome(pilots: pilots, readNow: readNow, phases: phases)
@@ -220,7 +249,14 @@ public enum Ingest {
     ) {
         let name = definition.pilot
         let found = Discover.files(for: definition, inputRoot: folders.input)
+        if found.folderMissing {
+            pilot.inputMissing = true
+            diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: folders.input), pilot: name,
+                            status: .dataError, code: "input_folder_missing")
+            return
+        }
         for warning in found.warnings { diagnostics.add(.warning, warning, pilot: name) }
+        for stray in found.strays { diagnostics.add(.warning, stray.message, pilot: name, code: stray.code) }
         for temporary in found.temporary {
             pilot.skipped += 1
             diagnostics.add(.info, "\(temporary): skipped: a temporary name (still being written or an editor's "
@@ -244,12 +280,21 @@ public enum Ingest {
         }
         var present = Set<String>()
         var renamedAway = Set<String>()
-        var plannedBySHA: [String: String] = [:]
+        var plannedBySHA: [String: (path: String, source: Int)] = [:]
+        /// Contents read in this run under more than one source: their copies are settled once read (`settle`).
+        var pendingSHAs = Set<String>()
+        /// Copies not counted (`duplicate`) found unchanged, and the paths read again with the SHA-256 they have now
+        /// (empty: not known before reading, and different from the ledger's).
+        var unchangedCopies: [(file: InputFile, stat: FileDigest.Stat, key: String, entry: LedgerEntry)] = []
+        var rereadSHA: [String: String] = [:]
         let onDisk = Set(found.files.map(\.relativePath))
         var settling: [(path: String, age: Int64)] = []
         func unchanged(_ previous: LedgerEntry, file: InputFile, stat: FileDigest.Stat, key: String) {
             pilot.unchanged += 1
-            if previous.status == .duplicate { pilot.duplicates += 1 }
+            if previous.status == .duplicate {
+                pilot.duplicates += 1
+                unchangedCopies.append((file, stat, key, previous))
+            }
             if previous.status == .ingested, !previous.gridSitesWithoutReadings.isEmpty {
                 pilot.dormant.append(Planned(file: file, stat: stat, sha256: previous.sha256, readerKey: key,
                                              decision: .read(renamedFrom: nil, replacing: previous)))
@@ -257,6 +302,9 @@ public enum Ingest {
         }
         defer {
             if let first = settling.first {
+                pilot.settling = settling.count
+                let youngest = settling.map(\.age).min() ?? 0
+                pilot.settleWaitSeconds = max(1, settings.settleSeconds - Int(youngest))
                 let which = settling.count == 1 ? "\(first.path): skipped: modified \(first.age) s ago"
                     : "\(settling.count) files skipped (e.g. \(first.path), modified \(first.age) s ago)"
                 diagnostics.add(.info, which + ": modified less than \(settings.settleSeconds) s ago, they may still be "
@@ -292,7 +340,6 @@ public enum Ingest {
             }
             let age = settings.now - stat.modifiedNanoseconds
             if settings.settleSeconds > 0, age < Int64(settings.settleSeconds) * 1_000_000_000 {
-                pilot.skipped += 1
                 settling.append((file.path, max(0, age / 1_000_000_000)))
                 continue
             }
@@ -316,6 +363,7 @@ public enum Ingest {
                 }
                 planned.append(Planned(file: file, stat: stat, sha256: "", readerKey: key,
                                        decision: .read(renamedFrom: nil, replacing: previous)))
+                if previous != nil { rereadSHA[file.relativePath] = "" }
                 continue
             }
             let sha: String
@@ -330,32 +378,80 @@ public enum Ingest {
                 unchanged(previous, file: file, stat: stat, key: key)
                 continue
             }
-            // The same bytes elsewhere: counted once.
+            if previous != nil { rereadSHA[file.relativePath] = sha }
+            // The same bytes elsewhere: counted once when the same source takes both (a plain duplicate); copies
+            // taken by different sources are all read and settled afterwards (`settle`).
             if let original = plannedBySHA[sha] {
-                planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
-                                       decision: .duplicate(of: original)))
-                pilot.duplicates += 1
-                pilot.changed = true
-                diagnostics.add(.warning, "\(file.path): same content as \(original): not counted twice", pilot: name)
-                continue
+                if original.source == file.source.index {
+                    planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                           decision: .duplicate(of: original.path, conflict: nil)))
+                    pilot.duplicates += 1
+                    pilot.changed = true
+                    diagnostics.add(.warning, "\(file.path): same content as \(original.path): not counted twice",
+                                    pilot: name)
+                    continue
+                }
+                pendingSHAs.insert(sha)
             }
             let twin = ledger.first { $0.sha256 == sha && $0.path != file.relativePath && $0.status != .duplicate
                 && !renamedAway.contains($0.path) }
-            if let twin, onDisk.contains(twin.path) || FileManager.default.fileExists(
-                atPath: (folders.input as NSString).appendingPathComponent(twin.path)) {
-                planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
-                                       decision: .duplicate(of: twin.path)))
+            let twinPresent = twin.map { onDisk.contains($0.path) || FileManager.default.fileExists(
+                atPath: (folders.input as NSString).appendingPathComponent($0.path)) } ?? false
+            if let twin, twinPresent, !pendingSHAs.contains(sha) {
+                if Self.sameSource(twin, file) {
+                    planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                           decision: .duplicate(of: twin.path, conflict: nil)))
+                    pilot.duplicates += 1
+                    pilot.changed = true
+                    diagnostics.add(.warning, "\(file.path): same content as \(twin.path): not counted twice",
+                                    pilot: name)
+                    continue
+                }
+                if twin.conflict != LedgerEntry.pending {
+                    // Another source's file the state counts keeps counting; this copy is an error (`fingerprint`).
+                    planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                           decision: .duplicate(of: twin.path, conflict: shared(twin, store: store))))
+                    pilot.duplicates += 1
+                    pilot.changed = true
+                    continue
+                }
+                pendingSHAs.insert(sha)  // counted by a run that stopped before settling it: settled again
+            }
+            // A copy of files none of which counts (a conflict nothing decides): it joins them, not counted. (A file
+            // the state counts with these bytes, read again, is the one they are copies of.)
+            let countedBefore = previous?.status == .ingested && previous?.sha256 == sha
+            if twin == nil, !countedBefore, !pendingSHAs.contains(sha), let member = ledger.first(where: {
+                $0.sha256 == sha && $0.status == .duplicate && $0.conflict != nil && $0.path != file.relativePath
+                    && onDisk.contains($0.path) }) {
+                planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key, decision: .duplicate(
+                    of: member.path, conflict: Self.sameSource(member, file) ? nil : member.conflict)))
                 pilot.duplicates += 1
                 pilot.changed = true
-                diagnostics.add(.warning, "\(file.path): same content as \(twin.path): not counted twice", pilot: name)
+                if Self.sameSource(member, file) {
+                    diagnostics.add(.warning, "\(file.path): same content as \(member.path): not counted twice",
+                                    pilot: name)
+                }
                 continue
             }
             var renamedFrom: String?
-            if let twin {
+            if twinPresent {
+                // A pending copy under another source: read beside it, `settle` decides.
+            } else if let twin {
                 renamedFrom = twin.path
                 renamedAway.insert(twin.path)
-                diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its new "
-                    + "name, counted once", pilot: name)
+                if Self.sameSource(twin, file)
+                    || Self.metersBelong(twin, to: file.source.site, ledger: ledger, store: store) {
+                    diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its "
+                        + "new name, counted once", pilot: name)
+                } else {
+                    // Moved to where another source takes it, whose site has not seen its meters: its numbers now
+                    // count under that site.
+                    diagnostics.add(.warning, "\(file.path): renamed from \(twin.path) (same content), which "
+                        + "\(Self.describe(source: twin.sourceIndex, format: twin.format, of: definition)) took; now "
+                        + "\(Self.describe(file.source, of: definition)) "
+                        + "takes it, so its data count there, counted once; if that is wrong, move it back",
+                        pilot: name, code: "moved_across_sources")
+                }
             } else if let previous, previous.sha256 == sha, previous.readerKey == key {
                 diagnostics.add(.info, "\(file.path): read again for PV matching: it has grid data of "
                     + PVDiscovery.describe(previous.gridSitesWithoutReadings.intersection(knownPV))
@@ -367,12 +463,71 @@ public enum Ingest {
                 diagnostics.add(.info, "\(file.path): changed since it was ingested: its old contribution is replaced",
                                 pilot: name)
             }
-            plannedBySHA[sha] = file.relativePath
+            if plannedBySHA[sha] == nil { plannedBySHA[sha] = (file.relativePath, file.source.index) }
             planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
                                    decision: .read(renamedFrom: renamedFrom, replacing: previous)))
         }
+        // Copies read in this run under different sources are settled once read; one the state counted already
+        // with these bytes (read again: a new build, an edited source) is not pending: it keeps counting.
+        for index in planned.indices where pendingSHAs.contains(planned[index].sha256) {
+            guard case .read(_, let replacing) = planned[index].decision else { continue }
+            let counted = replacing.map { $0.status == .ingested && $0.sha256 == planned[index].sha256
+                && $0.conflict == nil } ?? false
+            if !counted { planned[index].pending = true }
+        }
 
-        for entry in ledger where !present.contains(entry.path) && !renamedAway.contains(entry.path) {
+        // A copy not counted whose group lost the file that counted (deleted, changed, no longer selected), or a
+        // conflict group that lost a member: the group is settled again. The first copy by path of each source is
+        // read (and, when the counted file was deleted, replaces its ledger row in the same transaction).
+        func gone(_ entry: LedgerEntry) -> Bool {
+            !onDisk.contains(entry.path) && !FileManager.default.fileExists(
+                atPath: (folders.input as NSString).appendingPathComponent(entry.path))
+        }
+        func stays(_ entry: LedgerEntry) -> Bool {
+            guard onDisk.contains(entry.path), !renamedAway.contains(entry.path) else { return false }
+            if let now = rereadSHA[entry.path] { return now == entry.sha256 }
+            return true
+        }
+        let bySHA = Dictionary(grouping: ledger, by: \.sha256)
+        var promotedAway = Set<String>()
+        var promotedKeys = Set<String>()
+        for copy in unchangedCopies.sorted(by: { $0.entry.path < $1.entry.path }) {
+            let group = bySHA[copy.entry.sha256] ?? []
+            let anchored = group.contains { $0.status != .duplicate && $0.path != copy.entry.path && stays($0) }
+            if anchored { continue }
+            // A file with these bytes is read in this run (a rename, a new copy): `settle` settles the group.
+            if plannedBySHA[copy.entry.sha256] != nil { continue }
+            // A conflict nothing decides, with all its members as they were: it stands.
+            if copy.entry.conflict != nil, group.allSatisfy(stays) { continue }
+            guard promotedKeys.insert("\(copy.entry.sha256) \(copy.file.source.index)").inserted else { continue }
+            let replaced = group.first { $0.status == .ingested && gone($0) && !promotedAway.contains($0.path)
+                && !renamedAway.contains($0.path) }
+            if let replaced { promotedAway.insert(replaced.path) }
+            planned.append(Planned(file: copy.file, stat: copy.stat, sha256: copy.entry.sha256, readerKey: copy.key,
+                                   decision: .read(renamedFrom: replaced?.path, replacing: copy.entry),
+                                   pending: group.contains { !Self.sameSource($0, copy.file) && stays($0) }))
+            pilot.unchanged -= 1
+            pilot.duplicates -= 1
+            pilot.changed = true
+            let why = replaced.map { "\($0.path), which it copies, was deleted" }
+                ?? "the file it copies (\(copy.entry.duplicateOf ?? "?")) was changed, deleted or is no longer selected"
+            if let counted = replaced ?? group.first(where: { $0.status != .duplicate }),
+               !Self.sameSource(counted, copy.file),
+               !Self.metersBelong(counted, to: copy.file.source.site, ledger: ledger, store: store) {
+                // Its numbers now count under another source's site than before, and not one its meters belong to.
+                diagnostics.add(.warning, "\(copy.file.path): read and counted now: \(why); "
+                    + "\(Self.describe(source: counted.sourceIndex, format: counted.format, of: definition)) took that "
+                    + "file, \(Self.describe(copy.file.source, of: definition)) "
+                    + "takes this copy, so its data count there; if that is wrong, move it where "
+                    + "sources[\(counted.sourceIndex)] takes it", pilot: name, code: "moved_across_sources")
+            } else {
+                diagnostics.add(.info, "\(copy.file.path): read and counted now: \(why)", pilot: name,
+                                code: "copy_promoted")
+            }
+        }
+
+        for entry in ledger where !present.contains(entry.path) && !renamedAway.contains(entry.path)
+            && !promotedAway.contains(entry.path) {
             let full = (folders.input as NSString).appendingPathComponent(entry.path)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
@@ -389,16 +544,23 @@ public enum Ingest {
                 }
                 continue
             }
-            if entry.status == .ingested { pilot.deletedKept += 1 }
+            // A deleted file that was not counted (a copy, an unreadable file) leaves the ledger: nothing to keep.
+            if entry.status != .ingested {
+                update { try store.remove(pilot: name, path: entry.path, run: runID, event: "deleted",
+                                          detail: "deleted from input; it was not counted") }
+                pilot.changed = true
+                diagnostics.add(.info, "\(full): deleted from the input folder; it was not counted "
+                    + (entry.status == .duplicate ? "(a copy of \(entry.duplicateOf ?? "another file"))"
+                        : "(it could not be read)") + ", so the reports do not change", pilot: name)
+                continue
+            }
+            pilot.deletedKept += 1
             if entry.missingSinceRun == nil {
                 update { try store.setMissing(pilot: name, path: entry.path, run: runID, event: (runID, "deleted from input")) }
                 pilot.changed = true
-                if entry.status == .ingested {
-                    diagnostics.add(.warning, "\(full): deleted from the input folder; its contribution "
-                        + "(\(entry.rowsAccepted) rows) is kept in the reports; to drop it, move "
-                        + "\(store.path) away so that the next run rebuilds the state from the present inputs",
-                        pilot: name)
-                }
+                diagnostics.add(.warning, "\(full): deleted from the input folder, and no copy of it is left; its "
+                    + "contribution (\(entry.rowsAccepted) rows) is kept in the reports so that no data is lost; put "
+                    + "the file back if it was deleted by mistake", pilot: name, code: "deleted_kept")
             }
         }
     }
@@ -406,18 +568,20 @@ public enum Ingest {
     // MARK: Committing
 
     /// A file with the same bytes as `original` (a path relative to the input folder): in the ledger, not counted.
-    private static func commitDuplicate(_ plan: Planned, sha: String, of original: String, store: StateStore,
-                                        runID: Int64) throws {
-        let entry = LedgerEntry(
+    private static func commitDuplicate(_ plan: Planned, sha: String, of original: String, conflict: String?,
+                                        store: StateStore, runID: Int64) throws {
+        var entry = LedgerEntry(
             pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
             modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
             sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .duplicate,
             duplicateOf: original, runID: runID)
-        try store.commit(entry, contribution: nil, events: [("duplicate", "same content as \(original)")])
+        entry.conflict = conflict
+        try store.commit(entry, contribution: nil, events: [(conflict == nil ? "duplicate" : "copy_conflict",
+                                                            "same content as \(original)")])
     }
 
     private static func commit(_ plan: Planned, result: FileResult, store: StateStore, runID: Int64,
-                               digests: DeferredDigests) throws {
+                               digests: DeferredDigests, pending: Bool) throws {
         guard case .read(let renamedFrom, let replacing) = plan.decision else { return }
         let sha = plan.sha256.isEmpty ? try result.sha256 ?? digests.wait(plan.file.path) : plan.sha256
         var entry = LedgerEntry(
@@ -427,8 +591,13 @@ public enum Ingest {
             rowsAccepted: result.summary.acceptedRows, rowsRejected: result.rejects.count, runID: runID)
         entry.pvSites = result.pvSites
         entry.gridSitesWithoutReadings = result.gridSitesWithoutReadings
+        if pending { entry.conflict = LedgerEntry.pending }
         var events: [(String, String)] = []
-        if let renamedFrom { events.append(("renamed", "from \(renamedFrom)")) }
+        if let renamedFrom, replacing?.status == .duplicate {
+            events.append(("promoted", "counted instead of \(renamedFrom), deleted"))
+        } else if let renamedFrom {
+            events.append(("renamed", "from \(renamedFrom)"))
+        }
         if let replacing {
             events.append(("replaced", "contribution of sha256 \(replacing.sha256.prefix(12)) replaced"))
         }
@@ -443,6 +612,205 @@ public enum Ingest {
         }
         try store.commit(entry, contribution: contribution, alsoRemoving: renamedFrom, events: events)
         FaultInjection.reach("committed")
+    }
+
+    // MARK: Copies across sources
+
+    /// The same source takes both (so the same site and format): copies of each other are plain duplicates.
+    static func sameSource(_ entry: LedgerEntry, _ file: InputFile) -> Bool {
+        entry.sourceIndex == file.source.index && entry.format == file.source.format.rawValue
+    }
+
+    static func sameSource(_ a: LedgerEntry, _ b: LedgerEntry) -> Bool {
+        a.sourceIndex == b.sourceIndex && a.format == b.format
+    }
+
+    /// Quantities whose series' meter field is a meter's id (an EAN, an inverter serial, a water meter), which
+    /// belongs to one site; not waste codes, survey modes, counting points or weather stations.
+    static func isMetered(_ quantity: Quantity) -> Bool {
+        switch quantity {
+        case .electricityOfftake, .electricityInjection, .pvProduction, .electricityConsumption, .electricityPeak, .gas,
+             .water:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// What copies share besides their bytes, for the error: the meter ids of a file's series.
+    static func shared(_ keys: [SeriesKey]) -> String {
+        let meters = Array(Set(keys.filter { isMetered($0.quantity) }.map(\.meter)).subtracting([""])).sorted()
+        guard !meters.isEmpty else { return "no meter ids" }
+        let shown = meters.prefix(5).joined(separator: ", ")
+        return "meter id(s) \(shown)" + (meters.count > 5 ? " and \(meters.count - 5) more" : "")
+    }
+
+    /// The meter ids of `entry`'s stored contribution appear in another counted file of `site` (nil: the rows name
+    /// the site, so no folder decides it).
+    private static func metersBelong(_ entry: LedgerEntry, to site: String?, ledger: [LedgerEntry],
+                                     store: StateStore) -> Bool {
+        guard let site else { return true }
+        func meters(_ entry: LedgerEntry, site: String?) -> Set<String> {
+            guard entry.status == .ingested, let stored = try? store.contribution(fileID: entry.id) else { return [] }
+            return Set(stored.series.filter { isMetered($0.key.quantity) && !$0.key.meter.isEmpty
+                && (site == nil || $0.key.site == site) }.map(\.key.meter))
+        }
+        let own = meters(entry, site: nil)
+        guard !own.isEmpty else { return false }
+        return ledger.contains { other in
+            other.sha256 != entry.sha256 && !meters(other, site: site).isDisjoint(with: own)
+        }
+    }
+
+    /// `shared` of a counted file, from its stored contribution.
+    private static func shared(_ entry: LedgerEntry, store: StateStore) -> String {
+        shared((try? store.contribution(fileID: entry.id))?.series.map(\.key) ?? [])
+    }
+
+    /// Settles each group of copies (files with the same SHA-256) of a pilot that more than one source takes,
+    /// once they are read:
+    /// - a file the state counted before this run keeps counting;
+    /// - otherwise (a fresh state, or none counted yet) the copy whose meter ids appear in other files of its
+    ///   site counts, when exactly one does (the first by path of each source is a candidate);
+    /// - otherwise none counts.
+    /// Copies under the source of the one that counts are plain duplicates; copies under another source (and all
+    /// of them when none counts) are not counted and reported as errors on every run while they stand
+    /// (`fingerprint`). Each group changes in one transaction. Returns the paths read in this run that do not count.
+    static func settle(_ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult],
+                       input: String, diagnostics: inout Diagnostics) -> Set<String> {
+        let name = pilot.definition.pilot
+        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return [] }
+        let groups = Dictionary(grouping: ledger.filter { $0.missingSinceRun == nil && !$0.sha256.isEmpty },
+                                by: \.sha256)
+        guard groups.values.contains(where: { group in
+            group.count > 1 || group.contains { $0.conflict == LedgerEntry.pending }
+        }) else { return [] }
+        var keysByPath: [String: [SeriesKey]] = [:]
+        func keys(_ entry: LedgerEntry) -> [SeriesKey] {
+            if let known = keysByPath[entry.path] { return known }
+            var found: [SeriesKey] = []
+            if let result = readNow[entry.path] {
+                found = result.series.map(\.key)
+            } else if entry.status == .ingested, let stored = try? store.contribution(fileID: entry.id) {
+                found = stored.series.map(\.key)
+            }
+            keysByPath[entry.path] = found
+            return found
+        }
+        /// The file's meter ids appear in another counted file of the same site.
+        func matchesItsSite(_ entry: LedgerEntry, group: Set<String>) -> Bool {
+            let own = keys(entry)
+            let pairs = Set(own.filter { !$0.meter.isEmpty && isMetered($0.quantity) }
+                .map { "\($0.site)\u{0}\($0.meter)" })
+            guard !pairs.isEmpty else { return false }
+            return ledger.contains { other in
+                other.status == .ingested && !group.contains(other.path) && other.sha256 != entry.sha256
+                    && keys(other).contains { pairs.contains("\($0.site)\u{0}\($0.meter)") }
+            }
+        }
+        var demoted = Set<String>()
+        for sha in groups.keys.sorted() {
+            let members = groups[sha]!.sorted { $0.path < $1.path }
+            if members.count < 2 {
+                // No copy (any more): a pending mark is cleared.
+                let pending = members.filter { $0.conflict == LedgerEntry.pending }
+                if !pending.isEmpty {
+                    do {
+                        try store.settle(pilot: name, run: runID, demote: [],
+                                         update: pending.map { ($0.path, $0.duplicateOf, nil) }, events: [])
+                    } catch {
+                        diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
+                                        status: .temporaryFailure)
+                    }
+                }
+                continue
+            }
+            let counted = members.filter { $0.status != .duplicate }
+            if counted.isEmpty { continue }  // a conflict nothing decides, as it was
+            let memberPaths = Set(members.map(\.path))
+            var winner: LedgerEntry?
+            if counted.count == 1 {
+                winner = counted[0]
+            } else {
+                let before = counted.filter { $0.conflict != LedgerEntry.pending }
+                if before.count == 1 {
+                    winner = before[0]
+                } else {
+                    var candidates: [LedgerEntry] = []
+                    for entry in before.isEmpty ? counted : before where !candidates.contains(where: {
+                        sameSource($0, entry) }) { candidates.append(entry) }
+                    if candidates.count == 1 {
+                        winner = candidates[0]
+                    } else {
+                        let matching = candidates.filter { matchesItsSite($0, group: memberPaths) }
+                        if matching.count == 1 { winner = matching[0] }
+                    }
+                }
+            }
+            // One file per source stands for its source's copies: the counted one, else the first by path.
+            var representatives: [LedgerEntry] = []
+            for entry in counted + members where !representatives.contains(where: { sameSource($0, entry) }) {
+                representatives.append(entry)
+            }
+            representatives.sort { $0.path < $1.path }
+            var known: String?
+            func what() -> String {
+                if let known { return known }
+                known = shared(keys(winner ?? counted[0]))
+                return known!
+            }
+            /// What a copy under another source shares with the group: as recorded, or worked out now.
+            func conflictText(_ member: LedgerEntry) -> String {
+                if let recorded = member.conflict, recorded != LedgerEntry.pending { return recorded }
+                return what()
+            }
+            var demote: [LedgerEntry] = []
+            var update: [(path: String, duplicateOf: String?, conflict: String?)] = []
+            var events: [(path: String, event: String, detail: String)] = []
+            for member in members {
+                var target: String?
+                var conflict: String?
+                if let winner {
+                    if member.path == winner.path {
+                        if member.conflict != nil { update.append((member.path, nil, nil)) }
+                        continue
+                    }
+                    target = winner.path
+                    conflict = sameSource(member, winner) ? nil : conflictText(member)
+                } else if let position = representatives.firstIndex(where: { $0.path == member.path }) {
+                    target = representatives[(position + 1) % representatives.count].path
+                    conflict = conflictText(member)
+                } else {
+                    target = representatives.first { sameSource($0, member) }?.path
+                }
+                if member.status != .duplicate {
+                    var entry = member
+                    entry.duplicateOf = target
+                    entry.conflict = conflict
+                    demote.append(entry)
+                    events.append((member.path, conflict == nil ? "duplicate" : "copy_conflict",
+                                   "same content as \(target ?? "?")" + (conflict == nil ? "" : "; not counted")))
+                    if readNow[member.path] != nil { demoted.insert(member.path) }
+                    pilot.duplicates += 1
+                    if conflict == nil {
+                        diagnostics.add(.warning, "\((input as NSString).appendingPathComponent(member.path)): same "
+                            + "content as \(target ?? "?"): not counted twice", pilot: name)
+                    }
+                } else if member.duplicateOf != target || member.conflict != conflict {
+                    update.append((member.path, target, conflict))
+                }
+            }
+            guard !demote.isEmpty || !update.isEmpty else { continue }
+            do {
+                try store.settle(pilot: name, run: runID, demote: demote, update: update, events: events)
+                FaultInjection.reach("settled")
+                pilot.changed = true
+            } catch {
+                diagnostics.add(.error, "\(store.path): \(StateStore.describe(error)); the copies are settled again "
+                    + "by the next run", pilot: name, status: .temporaryFailure)
+            }
+        }
+        return demoted
     }
 
     // MARK: Assembling
@@ -461,21 +829,70 @@ public enum Ingest {
     /// Lists the unreadable files (their problem is reported on every run until the file is fixed) and computes
     /// the pilot's generation from the ledger.
     private static func fingerprint(
-        _ pilot: inout PilotIngest, store: StateStore, readNow: [String: FileResult], diagnostics: inout Diagnostics
+        _ pilot: inout PilotIngest, store: StateStore, readNow: [String: FileResult], input: String, reporting: Bool,
+        diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
         guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        pilot.ledgerEmpty = ledger.isEmpty
+        if reporting, ledger.isEmpty {
+            pilot.nothingToReport = true
+            diagnostics.add(.error, "\(name): nothing to report yet: no run has read an input of this pilot into "
+                + "\(store.path); run `parkimpact run` first", pilot: name, status: .usage, code: "nothing_to_report")
+        }
         var fingerprint = [FileDigest.executable, pilot.definition.file]
         fingerprint.append((try? FileDigest.sha256(path: pilot.definition.file)) ?? "unreadable definition")
+        var byPath: [String: LedgerEntry] = [:]
+        for entry in ledger { byPath[entry.path] = entry }
+        var reported = Set<String>()
         for entry in ledger {
             fingerprint.append([entry.path, entry.sha256, entry.status.rawValue, entry.readerKey,
-                                entry.problem ?? ""].joined(separator: "\t"))
+                                entry.problem ?? "", entry.conflict ?? ""].joined(separator: "\t"))
             if entry.status == .unreadable, let problem = entry.problem {
                 if readNow[entry.path] == nil { pilot.unreadable += 1 }
                 diagnostics.add(.error, problem, pilot: name, status: .dataError, code: ReadFile.problemCode(problem))
             }
+            if entry.status == .duplicate, let shared = entry.conflict, shared != LedgerEntry.pending,
+               reported.insert(entry.sha256).inserted || byPath[entry.duplicateOf ?? ""]?.status != .duplicate {
+                diagnostics.add(.error, copyConflictMessage(entry, shared: shared, ledger: ledger, byPath: byPath,
+                                                            definition: pilot.definition, input: input),
+                                pilot: name, status: .dataError, code: "copy_across_sites")
+            }
         }
         pilot.generation = FileDigest.sha256(Array(fingerprint.joined(separator: "\n").utf8))
+    }
+
+    /// `sources[1] (site b, fluvius)`: a source as messages name it.
+    static func describe(source index: Int, format: String, of definition: PipelineDefinition) -> String {
+        let site = definition.sources.first { $0.index == index }?.site
+        return "sources[\(index)] (" + (site.map { "site \($0), " } ?? "") + "\(format))"
+    }
+
+    static func describe(_ source: PipelineDefinition.Source, of definition: PipelineDefinition) -> String {
+        describe(source: source.index, format: source.format.rawValue, of: definition)
+    }
+
+    /// The error for a copy another source takes: which files, what they share, which counts and how to fix it.
+    private static func copyConflictMessage(
+        _ entry: LedgerEntry, shared: String, ledger: [LedgerEntry], byPath: [String: LedgerEntry],
+        definition: PipelineDefinition, input: String
+    ) -> String {
+        func full(_ path: String) -> String { (input as NSString).appendingPathComponent(path) }
+        func source(_ entry: LedgerEntry) -> String {
+            describe(source: entry.sourceIndex, format: entry.format, of: definition)
+        }
+        let fix = "delete the stray copy, or fix the sources' globs in \(definition.file) so that only the right "
+            + "source takes it"
+        if let counted = byPath[entry.duplicateOf ?? ""], counted.status != .duplicate {
+            return "\(full(entry.path)) is a copy of \(full(counted.path)) (same bytes, SHA-256; \(shared)), taken by "
+                + "\(source(entry)) while \(counted.path) is taken by \(source(counted)): only \(counted.path) is "
+                + "counted, this copy is not; \(fix)"
+        }
+        let copies = ledger.filter { $0.sha256 == entry.sha256 && $0.conflict != nil && $0.status == .duplicate }
+        return copies.map { full($0.path) }.joined(separator: " and ") + " are copies of each other (same bytes, "
+            + "SHA-256; \(shared)), taken by " + copies.map(source).joined(separator: " and ") + ": neither is "
+            + "counted, as no other file of either site has these meter ids to tell which site the data belong to; "
+            + fix
     }
 
     /// Gathers every contribution of the pilot's ledger for the merge: the files read in this run from memory, the
@@ -509,6 +926,28 @@ public enum Ingest {
             files.append((entry.path, contribution.summary))
         }
         pilot.files = files.sorted { $0.path < $1.path }.map(\.summary)
+        for warning in metersInTwoSites(pilot.inputs) {
+            diagnostics.add(.warning, warning, pilot: name, code: "meter_in_two_sites")
+        }
+    }
+
+    /// A meter id that counted files give to more than one site: one warning per meter, naming the sites and a file
+    /// of each.
+    static func metersInTwoSites(_ inputs: [Aggregate.MergeInput]) -> [String] {
+        var sites: [String: [(site: String, file: String)]] = [:]
+        for input in inputs {
+            for series in input.series where !series.key.meter.isEmpty && isMetered(series.key.quantity) {
+                let meter = series.key.meter
+                if sites[meter]?.contains(where: { $0.site == series.key.site }) == true { continue }
+                sites[meter, default: []].append((series.key.site, input.file))
+            }
+        }
+        return sites.keys.sorted().compactMap { meter in
+            guard let seen = sites[meter], seen.count > 1 else { return nil }
+            return "meter id \(meter) is counted under " + seen.map { "site \($0.site) (\($0.file))" }
+                .joined(separator: " and ") + ": one meter belongs to one site; check the sources' site and globs "
+                + "for a file saved in the wrong folder"
+        }
     }
 }
 
@@ -525,6 +964,8 @@ final class SameSizeGroups: Sendable {
         let sha256: String?
         /// The relative path of the file with the same bytes that is counted instead; nil: this one is counted.
         let duplicateOf: String?
+        /// Another source took a file with the same bytes: counted for now, settled once read (`Ingest.settle`).
+        var crossSource = false
     }
 
     private struct State {
@@ -541,9 +982,13 @@ final class SameSizeGroups: Sendable {
     /// The SHA-256 of a file that was not fingerprinted while read (read in chunks, or refused before reading).
     private let fingerprint: @Sendable (String) -> String?
 
+    /// Source index by path: copies under different sources are not duplicates of each other (`Ingest.settle`).
+    private let sources: [String: Int]
+
     /// `files`: path, pilot and size of each file fingerprinted while read, in the order duplicates are decided.
-    init(_ files: [(path: String, pilot: String, size: Int64)],
+    init(_ files: [(path: String, pilot: String, size: Int64)], sources: [String: Int] = [:],
          fingerprint: @escaping @Sendable (String) -> String? = { try? FileDigest.sha256(path: $0, countingProgress: false) }) {
+        self.sources = sources
         var members: [String: [String]] = [:]
         for file in files { members["\(file.pilot)\u{0}\(file.size)", default: []].append(file.path) }
         var groups: [String: [String]] = [:]
@@ -580,12 +1025,18 @@ final class SameSizeGroups: Sendable {
                 settled.append(Settled(path: member, result: read, sha256: nil, duplicateOf: nil))
                 continue
             }
-            if let original = originals[sha] {
+            let key = "\(sha) \(sources[member] ?? 0)"
+            if let original = originals[key] {
                 settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: original))
             } else {
-                originals[sha] = read.file.relativePath
+                originals[key] = read.file.relativePath
                 settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: nil))
             }
+        }
+        var sourcesBySHA: [String: Set<Int>] = [:]
+        for item in settled { if let sha = item.sha256 { sourcesBySHA[sha, default: []].insert(sources[item.path] ?? 0) } }
+        for index in settled.indices {
+            if let sha = settled[index].sha256, sourcesBySHA[sha]!.count > 1 { settled[index].crossSource = true }
         }
         state.withLock { state in
             for item in settled { if let original = item.duplicateOf { state.duplicates[item.path] = original } }

@@ -114,6 +114,13 @@ public struct PilotOutcome: Sendable {
     public var filesDuplicate = 0
     /// Inputs deleted from the folder whose contribution the state keeps.
     public var filesDeletedKept = 0
+    /// Files modified less than `--settle-seconds` ago, not read yet, and the seconds until the last settles.
+    public var filesSettling = 0
+    public var settleWaitSeconds = 0
+    /// `input/<pilot>/` does not exist: nothing read, no output written.
+    public var inputMissing = false
+    /// `report` for a pilot no run has ingested anything of.
+    public var nothingToReport = false
     public let rowsAccepted: Int
     public let rowsRejected: Int
 }
@@ -130,7 +137,17 @@ public enum PipelineRun {
         for definition in definitions {
             byPilot[definition.pilot] = definition
             let found = Discover.files(for: definition, inputRoot: folders.input)
+            if found.folderMissing {
+                diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: folders.input),
+                                pilot: definition.pilot, status: .dataError, code: "input_folder_missing")
+            }
             for warning in found.warnings { diagnostics.add(.warning, warning, pilot: definition.pilot) }
+            for stray in found.strays {
+                diagnostics.add(.warning, stray.message, pilot: definition.pilot, code: stray.code)
+            }
+            for copies in copiesAcrossSources(found.files, definition: definition) {
+                diagnostics.add(.error, copies, pilot: definition.pilot, status: .dataError, code: "copy_across_sites")
+            }
             files.append(contentsOf: found.files)
         }
         RunProgress.shared.begin(.reading, totalBytes: files.reduce(0) { $0 + (FileDigest.stat($1.path).map { Int($0.size) } ?? 0) },
@@ -162,6 +179,39 @@ public enum PipelineRun {
                 rowsAccepted: mine.reduce(0) { $0 + $1.summary.acceptedRows }, rowsRejected: rejects.count))
         }
         return outcomes
+    }
+
+    /// For `check`: files with the same bytes (SHA-256) that different sources take, which a run never counts for
+    /// both (`Ingest.settle`). Only files of a size that files of another source have are hashed.
+    static func copiesAcrossSources(_ files: [InputFile], definition: PipelineDefinition) -> [String] {
+        var bySize: [Int64: [InputFile]] = [:]
+        for file in files {
+            if let size = FileDigest.stat(file.path)?.size { bySize[size, default: []].append(file) }
+        }
+        var messages: [String] = []
+        for size in bySize.keys.sorted() {
+            let group = bySize[size]!
+            guard Set(group.map(\.source.index)).count > 1 else { continue }
+            var bySHA: [String: [InputFile]] = [:]
+            for file in group {
+                if let sha = try? FileDigest.sha256(path: file.path, countingProgress: false) {
+                    bySHA[sha, default: []].append(file)
+                }
+            }
+            for sha in bySHA.keys.sorted() {
+                let copies = bySHA[sha]!
+                guard Set(copies.map(\.source.index)).count > 1 else { continue }
+                var sources: [String] = []
+                for copy in copies where !sources.contains(Ingest.describe(copy.source, of: definition)) {
+                    sources.append(Ingest.describe(copy.source, of: definition))
+                }
+                messages.append(copies.map(\.path).joined(separator: " and ") + " are copies of each other (same "
+                    + "bytes, SHA-256), taken by " + sources.joined(separator: " and ") + ": a run counts at most one "
+                    + "of them; delete the stray copy, or fix the sources' globs in \(definition.file) so that only "
+                    + "the right source takes it")
+            }
+        }
+        return messages.sorted()
     }
 
     /// Merges the contributions (reporting overlaps) and builds the pilot's report; `series` are the merged measured

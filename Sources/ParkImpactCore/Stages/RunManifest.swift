@@ -19,16 +19,16 @@ public enum RunManifest {
             "    {\"pilot\": \(KPIJSONWriter.json(outcome.pilot)), \"files_read\": \(outcome.filesRead), "
                 + "\"files_unreadable\": \(outcome.filesFailed), \"files_unchanged\": \(outcome.filesUnchanged), "
                 + "\"files_skipped\": \(outcome.filesSkipped), \"files_duplicate\": \(outcome.filesDuplicate), "
-                + "\"files_deleted_kept\": \(outcome.filesDeletedKept), \"rows_accepted\": \(outcome.rowsAccepted), "
+                + "\"files_deleted_kept\": \(outcome.filesDeletedKept), \"files_settling\": \(outcome.filesSettling), "
+                + "\"input_missing\": \(outcome.inputMissing), \"rows_accepted\": \(outcome.rowsAccepted), "
                 + "\"rows_rejected\": \(outcome.rowsRejected), \"kpis\": \(outcome.report?.kpis.count ?? 0), "
                 + "\"outputs_rebuilt\": \(outcome.report != nil)}"
         }.joined(separator: ",\n"))
         lines.append("  ],")
         lines.append("  \"diagnostics\": [")
         lines.append(diagnostics.entries.map {
-            "    {\"level\": \(KPIJSONWriter.json($0.level.rawValue)), "
-                + ($0.code.map { "\"code\": \(KPIJSONWriter.json($0)), " } ?? "")
-                + "\"message\": \(KPIJSONWriter.json($0.message))}"
+            "    {\"level\": \(KPIJSONWriter.json($0.level.rawValue)), \"message\": \(KPIJSONWriter.json($0.message))"
+                + ($0.code.map { ", \"code\": \(KPIJSONWriter.json($0))" } ?? "") + "}"
         }.joined(separator: ",\n"))
         lines.append("  ],")
         lines.append("  \"phases_seconds\": {" + phases.entries.map {

@@ -65,10 +65,16 @@ public enum StatefulRun {
             options.rebuildAll || pilot.changed
                 || !outputNames.allSatisfy { upToDate("\(pilot.definition.pilot)/\($0)", generation: generation(pilot)) }
         }
+        // A pilot whose input folder is missing, that `report` has nothing of, or whose only files are still settling
+        // gets no report (never one of nulls); its outputs and the portfolio are left as they are.
+        let withheld = ingest.pilots.map {
+            $0.inputMissing || $0.nothingToReport || ($0.ledgerEmpty && $0.settling > 0)
+        }
         let indexGeneration = FileDigest.sha256(Array(ingest.pilots.map(generation).joined(separator: "\n").utf8))
-        let rebuildIndex = options.writeIndex && (rebuild.contains(true) || !upToDate("index.html",
-                                                                                       generation: indexGeneration))
+        let rebuildIndex = options.writeIndex && !withheld.contains(true)
+            && (rebuild.contains(true) || !upToDate("index.html", generation: indexGeneration))
         if rebuildIndex { rebuild = rebuild.map { _ in true } }  // the portfolio needs every pilot's report
+        for index in rebuild.indices where withheld[index] { rebuild[index] = false }
 
         var result = Result()
         result.phases = ingest.phases
@@ -140,6 +146,10 @@ public enum StatefulRun {
             outcome.filesSkipped = pilot.skipped
             outcome.filesDuplicate = pilot.duplicates
             outcome.filesDeletedKept = pilot.deletedKept
+            outcome.filesSettling = pilot.settling
+            outcome.settleWaitSeconds = pilot.settleWaitSeconds
+            outcome.inputMissing = pilot.inputMissing
+            outcome.nothingToReport = pilot.nothingToReport
             result.filesUnchanged += pilot.unchanged
             result.outcomes.append(outcome)
         }
@@ -161,7 +171,7 @@ public enum StatefulRun {
                 + "folder is writable and has space", status: .configuration)
         }
         result.phases.add("write", seconds: Phases.seconds(clock.now - writeStart))
-        result.nothingNew = written.isEmpty && !ingest.pilots.contains { $0.changed }
+        result.nothingNew = written.isEmpty && !ingest.pilots.contains { $0.changed || $0.inputMissing }
         return result
     }
 }

@@ -5,8 +5,9 @@ import Glibc
 
 /// Test hook for the crash-safety tests: `PARKIMPACT_FAULT=<point>:<n>` makes the process kill itself with SIGKILL
 /// the n-th time it reaches `point` (`kill` action), and `PARKIMPACT_FAULT=pause@<point>:<ms>` sleeps there. Points:
-/// `locked` (lock taken), `committed` (a file's transaction committed), `output` (an output file renamed into
-/// place), `recorded` (output fingerprints recorded). Unset in normal runs: one environment lookup per process.
+/// `locked` (lock taken), `committed` (a file's transaction committed), `settled` (a group of copies settled),
+/// `output` (an output file renamed into place), `recorded` (output fingerprints recorded). Unset in normal runs: one
+/// environment lookup per process.
 public enum FaultInjection {
     private struct Plan {
         let point: String

@@ -97,6 +97,11 @@ public final class StateStore: Sendable {
                 ALTER TABLE input_file ADD COLUMN grid_sites_without_readings TEXT NOT NULL DEFAULT '';
                 """)
         }
+        // v3: copies of one file taken by different sources (`Ingest.settle`): what the copies share (a `duplicate`
+        // not counted because of it), or `pending` (counted, to be settled against its copies read in the same run).
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "ALTER TABLE input_file ADD COLUMN conflict TEXT")
+        }
         return migrator
     }
 
@@ -148,12 +153,13 @@ public final class StateStore: Sendable {
             try db.execute(sql: """
                 INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
                   duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run, pv_sites,
-                  grid_sites_without_readings)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                  grid_sites_without_readings, conflict)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
                 """, arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
                                  entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
                                  entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
-                                 LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings)])
+                                 LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
+                                 entry.conflict])
             let id = db.lastInsertedRowID
             if let contribution, let size {
                 try Self.insertContribution(db, fileID: id, contribution, size: size)
@@ -195,6 +201,27 @@ public final class StateStore: Sendable {
         }
         guard offset == size else {
             throw DatabaseError(message: "contribution smaller than counted (\(offset) < \(size) bytes)")
+        }
+    }
+
+    /// Settles a group of copies (same SHA-256) in one transaction: `demote` become `duplicate` rows (their
+    /// contributions dropped), `update` rows get the given `duplicate_of` and `conflict` (nil: counted, no conflict).
+    public func settle(pilot: String, run: Int64, demote: [LedgerEntry],
+                       update: [(path: String, duplicateOf: String?, conflict: String?)],
+                       events: [(path: String, event: String, detail: String)]) throws {
+        try queue.write { db in
+            for entry in demote {
+                try db.execute(sql: "DELETE FROM contribution WHERE file_id = ?", arguments: [entry.id])
+                try db.execute(sql: """
+                    UPDATE input_file SET status = 'duplicate', duplicate_of = ?, conflict = ?, problem = NULL,
+                      rows_accepted = 0, rows_rejected = 0 WHERE pilot = ? AND path = ?
+                    """, arguments: [entry.duplicateOf, entry.conflict, pilot, entry.path])
+            }
+            for item in update {
+                try db.execute(sql: "UPDATE input_file SET duplicate_of = ?, conflict = ? WHERE pilot = ? AND path = ?",
+                               arguments: [item.duplicateOf, item.conflict, pilot, item.path])
+            }
+            for event in events { try Self.recordEvent(db, run, pilot, event.path, event.event, event.detail) }
         }
     }
 
@@ -302,6 +329,12 @@ public struct LedgerEntry: Sendable, Equatable {
     /// Sites with PV production in the file, and sites whose grid readings it was read without (`PVDiscovery`).
     public var pvSites: Set<String> = []
     public var gridSitesWithoutReadings: Set<String> = []
+    /// A copy taken by another source than the file it copies (`Ingest.settle`): what they share, for the error
+    /// (`duplicate`, not counted); `pending` on a counted copy read in a run that has not settled its group yet.
+    public var conflict: String?
+
+    /// `conflict` of a counted copy whose group is not settled yet.
+    public static let pending = "pending"
 
     /// A set of site ids as stored: sorted, one per line.
     static func text(_ sites: Set<String>) -> String { sites.sorted().joined(separator: "\n") }
@@ -345,6 +378,7 @@ public struct LedgerEntry: Sendable, Equatable {
         missingSinceRun = row["missing_since_run"]
         pvSites = Self.sites(row["pv_sites"])
         gridSitesWithoutReadings = Self.sites(row["grid_sites_without_readings"])
+        conflict = row["conflict"]
     }
 }
 
