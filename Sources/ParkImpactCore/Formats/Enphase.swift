@@ -241,11 +241,15 @@ struct EnphaseFormat: RowFormat {
                 last = local
             }
         }
+        let line = aggregator.line
         for row in rows {
+            aggregator.line = row.line
             Array(row.time.utf8).withUnsafeBytes { bytes in
                 process(line: row.line, raw: { row.raw }, time: bytes, cell: { row.cells[$0] }, &aggregator)
             }
+            if aggregator.needsRaw { aggregator.fillRaw(row.raw) }
         }
+        aggregator.line = line
     }
 
     private mutating func process(

@@ -197,6 +197,7 @@ extension ReadFile {
                         if record.line > stopLine { return .stop }
                         state.pointee.aggregator.line = record.line
                         state.pointee.format.read(record, into: &state.pointee.aggregator)
+                        if state.pointee.aggregator.needsRaw { state.pointee.aggregator.fillRaw(record.rawText()) }
                         return .proceed
                     },
                     onMalformed: { malformed in
@@ -257,7 +258,8 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
     }
 
     func add(_ planned: ChunkOutcome) {
-        guard !failed, planned.usable else {
+        // A repeat whose kind needs a second pass (`FileAggregator.pendingRepeats`): read sequentially.
+        guard !failed, planned.usable, planned.aggregator.pendingRepeats.isEmpty else {
             failed = true
             merged = nil
             return
@@ -290,7 +292,9 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
                 return
             }
         }
+        // An interval start both parts have is a repeat across the boundary: read sequentially (rare).
         guard chunk.statistics.malformedRecords == 0, !chunk.aggregator.usedInferredInterval,
+              chunk.aggregator.pendingRepeats.isEmpty, !merged.sharesStarts(with: chunk.aggregator),
               orderKeys.isDisjoint(with: chunk.orderKeys) else {
             failed = true
             return

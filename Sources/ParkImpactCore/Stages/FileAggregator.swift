@@ -43,6 +43,26 @@ public struct FileAggregator: Sendable {
     private var keepsReadings: [Bool] = []
     private var readings: [[IntervalReading]] = []
 
+    /// Per series: whether a second reading of an interval start is refused (`duplicate_interval`,
+    /// `conflicting_interval`): metered series; records of events (`Quantity.isEvent`) add up instead.
+    private var refusesRepeats: [Bool] = []
+    /// Per series: the starts of its accepted readings (`SeenStarts`) and its last accepted reading (a repeat in a
+    /// series in time order is always of the reading just before it: compared without a lookup).
+    private var seen: [SeenStarts] = []
+    private var lastAccepted: [AcceptedReading] = []
+    /// Repeats of a reading that is not the series' last: refused, their code and reason settled once the earlier
+    /// reading's value is known (`pendingLookups`, `resolveRepeats`).
+    private(set) var pendingRepeats: [PendingRepeat] = []
+    /// Rejects from `rawFrom` on were made by the aggregator (it does not see the record): the reader gives them the
+    /// record's raw text after the format has read it (`fillRaw`).
+    private(set) var needsRaw = false
+    private var rawFrom = 0
+    /// Lookup mode (a second pass over a file with `pendingRepeats`): readings are not aggregated; those at the
+    /// wanted line, series and start are kept in `lookedUp`.
+    private var lookupKeys: Set<LookupKey> = []
+    private(set) var lookingUp = false
+    private(set) var lookedUp: [LookupKey: AcceptedReading] = [:]
+
     public init(file: String, table: LocalTimeTable, traceLimit: Int = 0, readingPolicy: IntervalReadingPolicy = .none) {
         self.file = file
         self.table = table
@@ -64,13 +84,147 @@ public struct FileAggregator: Sendable {
         cachedPosition.append(0)
         keepsReadings.append(readingPolicy.keeps(key))
         readings.append([])
+        refusesRepeats.append(!key.quantity.isEvent)
+        seen.append(SeenStarts())
+        lastAccepted.append(AcceptedReading(start: Int64.min, value: 0, quality: .missing, line: 0))
         return id
+    }
+
+    /// Whether the reading counts: false (after rejecting it) for a negative value of a quantity that cannot be
+    /// negative, and for a second reading of an interval start of a metered series. O(1) for a series in time order.
+    @inline(__always)
+    private mutating func admits(_ index: Int, start: Int64, value: Double, quality: Quality) -> Bool {
+        if lookingUp {
+            let key = LookupKey(line: Int64(line), series: Int32(index), start: start)
+            if lookupKeys.contains(key) {
+                lookedUp[key] = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
+            }
+            return false
+        }
+        if value < 0, quality != .missing, !seriesKeys[index].quantity.canBeNegative {
+            rejectNegative(index, start: start, value: value)
+            return false
+        }
+        guard refusesRepeats[index] else { return true }
+        let last = lastAccepted[index]
+        let reading = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
+        if start == last.start {
+            rejectRepeat(index, reading, of: last)
+            return false
+        }
+        if let earlier = seen[index].insert(start, line: Int64(line)) {
+            // Refused now; which of the two codes is settled once the earlier value is known (`resolveRepeats`).
+            pendingRepeats.append(PendingRepeat(reject: rejects.count, series: Int32(index), reading: reading,
+                                                earlierLine: earlier))
+            addReject(index, start: start, code: Self.duplicateCode, reason: "")
+            return false
+        }
+        lastAccepted[index] = reading
+        return true
+    }
+
+    static let duplicateCode = "duplicate_interval"
+    static let conflictCode = "conflicting_interval"
+    static let negativeCode = "negative_value"
+
+    private mutating func rejectNegative(_ index: Int, start: Int64, value: Double) {
+        let quantity = seriesKeys[index].quantity
+        addReject(index, start: start, code: Self.negativeCode,
+                  reason: "negative value \(Self.text(value)) \(quantity.canonicalUnit.rawValue) for \(quantity.rawValue) "
+                    + "(interval starting \(Self.instantText(start))), which cannot be negative")
+    }
+
+    private mutating func rejectRepeat(_ index: Int, _ reading: AcceptedReading, of earlier: AcceptedReading) {
+        let (code, reason) = Self.repeatReason(seriesKeys[index], reading, of: earlier)
+        addReject(index, start: reading.start, code: code, reason: reason)
+    }
+
+    static func repeatReason(_ key: SeriesKey, _ reading: AcceptedReading, of earlier: AcceptedReading)
+        -> (code: String, reason: String) {
+        let series = "\(key.meter.isEmpty ? "" : key.meter + " ")\(key.quantity.rawValue)"
+        let interval = "the interval of \(series) starting \(instantText(reading.start))"
+        let identical = reading.quality == earlier.quality && (reading.quality == .missing || reading.value == earlier.value)
+        if identical {
+            return (duplicateCode, "repeats line \(earlier.line): \(interval) again with the same "
+                + (reading.quality == .missing ? "missing value" : "value \(text(reading.value))")
+                + "; counted once")
+        }
+        return (conflictCode, "conflicts with line \(earlier.line): \(interval) is \(valueText(earlier)) there and "
+            + "\(valueText(reading)) here (\(key.quantity.canonicalUnit.rawValue)); the first counts")
+    }
+
+    private static func valueText(_ reading: AcceptedReading) -> String {
+        switch reading.quality {
+        case .missing: return "missing"
+        case .measured: return text(reading.value)
+        case .estimated: return text(reading.value) + " estimated"
+        }
+    }
+
+    /// A value as Swift prints a Double, without a trailing `.0`.
+    static func text(_ value: Double) -> String {
+        let text = value.description
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    }
+
+    /// `2024-01-01T00:15:00Z`.
+    static func instantText(_ instant: Int64) -> String {
+        let day = Int(instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400)
+        let second = Int(instant - Int64(day) * 86_400)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(CivilDate(dayNumber: day))T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
+    }
+
+    /// A reject of the record being read; its raw text comes from the reader (`fillRaw`).
+    private mutating func addReject(_ index: Int, start: Int64, code: String, reason: String) {
+        if !needsRaw {
+            needsRaw = true
+            rawFrom = rejects.count
+        }
+        rejects.append(Reject(file: file, line: line, column: "", code: code, reason: reason, raw: "",
+                              site: seriesKeys[index].site, day: table.localDay(ofUTC: start)))
+    }
+
+    /// Gives the rejects the aggregator made for the record just read its raw text.
+    mutating func fillRaw(_ raw: String) {
+        for position in rawFrom..<rejects.count where rejects[position].raw.isEmpty {
+            let reject = rejects[position]
+            rejects[position] = Reject(file: reject.file, line: reject.line, column: reject.column, code: reject.code,
+                                       reason: reject.reason, raw: raw, site: reject.site, day: reject.day)
+        }
+        needsRaw = false
+    }
+
+    /// The readings a second pass must find (`ReadFile`): the earlier reading of each pending repeat.
+    var pendingLookups: Set<LookupKey> {
+        Set(pendingRepeats.map { LookupKey(line: $0.earlierLine, series: $0.series, start: $0.reading.start) })
+    }
+
+    /// Turns this into a lookup pass for `keys`.
+    mutating func lookUp(_ keys: Set<LookupKey>) {
+        lookupKeys = keys
+        lookingUp = true
+    }
+
+    /// Gives each pending repeat its code and reason from the earlier reading found by the lookup pass.
+    mutating func resolveRepeats(_ found: [LookupKey: AcceptedReading]) {
+        for pending in pendingRepeats {
+            let key = LookupKey(line: pending.earlierLine, series: pending.series, start: pending.reading.start)
+            let earlier = found[key] ?? AcceptedReading(start: pending.reading.start, value: .nan, quality: .measured,
+                                                        line: pending.earlierLine)
+            let (code, reason) = Self.repeatReason(seriesKeys[Int(pending.series)], pending.reading, of: earlier)
+            let reject = rejects[pending.reject]
+            rejects[pending.reject] = Reject(file: reject.file, line: reject.line, column: reject.column, code: code,
+                                             reason: reason, raw: reject.raw, site: reject.site, day: reject.day)
+        }
+        pendingRepeats = []
     }
 
     /// Adds one interval reading. `intervalSeconds` 0 means "infer from consecutive starts".
     @inline(__always)
     mutating func add(series: Int32, startUTC: Int64, intervalSeconds: Int32, value: Double, quality: Quality) {
         let index = Int(series)
+        guard admits(index, start: startUTC, value: value, quality: quality) else { return }
         if intervalSeconds > 0 {
             if intervals[index] == 0 || intervalSeconds < intervals[index] { intervals[index] = intervalSeconds }
         } else if lastStart[index] == Int64.min {
@@ -129,6 +283,8 @@ public struct FileAggregator: Sendable {
     mutating func addSpread(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double, quality: Quality) {
         guard toUTC > fromUTC else { return }
         let index = Int(series)
+        // One source reading: a repeat is of its start, not of the days it is spread over.
+        guard admits(index, start: fromUTC, value: value, quality: quality) else { return }
         intervals[index] = 86_400
         if keepsReadings[index] {
             // Kept whole: how the value falls on days is not measured, so PV matching must not see day shares.
@@ -199,6 +355,15 @@ public struct FileAggregator: Sendable {
         return (shared, lastLine)
     }
 
+    /// Whether a series of `later` (the next part of the same file) has an interval start this one has.
+    func sharesStarts(with later: FileAggregator) -> Bool {
+        for (index, key) in later.seriesKeys.enumerated() where later.refusesRepeats[index] {
+            guard let mine = seriesIndex[key] else { continue }
+            if seen[Int(mine)].intersects(later.seen[index]) { return true }
+        }
+        return false
+    }
+
     func cell(_ key: SeriesKey, day: Int) -> DayCell? {
         guard let series = seriesIndex[key], let position = days[Int(series)].find(day) else { return nil }
         return days[Int(series)].cell(at: position, day: day)
@@ -230,6 +395,11 @@ public struct FileAggregator: Sendable {
                 intervals[mine] = later.intervals[index]
             }
             if later.lastStart[index] != Int64.min { lastStart[mine] = later.lastStart[index] }
+            seen[mine].absorb(later.seen[index], lineOffset: Int64(lineOffset))
+            if later.lastAccepted[index].start != Int64.min {
+                lastAccepted[mine] = later.lastAccepted[index]
+                lastAccepted[mine].line += Int64(lineOffset)
+            }
             readings[mine].append(contentsOf: later.readings[index])
             cachedDay[mine] = Int.min
             let exact = replayed[key]
@@ -440,6 +610,30 @@ struct SeriesDays: Sendable {
         self = SeriesDays(extras: extras)
         return taken
     }
+}
+
+/// A reading a file aggregator accepted (its line and value, to tell a repeat's kind).
+struct AcceptedReading: Sendable, Equatable {
+    var start: Int64
+    var value: Double
+    var quality: Quality
+    var line: Int64
+}
+
+/// A refused repeat of a reading that was not its series' last (`FileAggregator.pendingRepeats`).
+struct PendingRepeat: Sendable {
+    /// Position of its reject.
+    let reject: Int
+    let series: Int32
+    let reading: AcceptedReading
+    let earlierLine: Int64
+}
+
+/// A reading looked for by a second pass: line, series (the file's local id) and start.
+struct LookupKey: Sendable, Hashable {
+    let line: Int64
+    let series: Int32
+    let start: Int64
 }
 
 /// One reading as a format produced it (UTC start, canonical unit).
