@@ -305,7 +305,8 @@ struct EnphaseFormat: RowFormat {
                     continue
                 }
                 aggregator.add(series: series[position], startUTC: instant, intervalSeconds: interval,
-                               value: value * column.factor, quality: .measured)
+                               value: value * column.factor, quality: .measured,
+                               mayBeNegative: column.quantity == .pvProduction)
             case .invalid(let text):
                 reject(line, raw(), column: column.index, "\"\(text)\" is not a number", &aggregator, day: day)
             }

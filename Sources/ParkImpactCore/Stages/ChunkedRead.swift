@@ -258,8 +258,8 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
     }
 
     func add(_ planned: ChunkOutcome) {
-        // A repeat whose kind needs a second pass (`FileAggregator.pendingRepeats`): read sequentially.
-        guard !failed, planned.usable, planned.aggregator.pendingRepeats.isEmpty else {
+        // A refused repeat names its earlier line, chunk-local here: the file is read sequentially (rare).
+        guard !failed, planned.usable, planned.aggregator.refusedRepeats == 0 else {
             failed = true
             merged = nil
             return
@@ -292,9 +292,10 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
                 return
             }
         }
-        // An interval start both parts have is a repeat across the boundary: read sequentially (rare).
+        // A repeat in the chunk, or an interval start both parts have (a repeat across the boundary): read
+        // sequentially (rare).
         guard chunk.statistics.malformedRecords == 0, !chunk.aggregator.usedInferredInterval,
-              chunk.aggregator.pendingRepeats.isEmpty, !merged.sharesStarts(with: chunk.aggregator),
+              chunk.aggregator.refusedRepeats == 0, !merged.sharesStarts(with: chunk.aggregator),
               orderKeys.isDisjoint(with: chunk.orderKeys) else {
             failed = true
             return

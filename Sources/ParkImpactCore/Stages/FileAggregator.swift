@@ -53,6 +53,8 @@ public struct FileAggregator: Sendable {
     /// Repeats of a reading that is not the series' last: refused, their code and reason settled once the earlier
     /// reading's value is known (`pendingLookups`, `resolveRepeats`).
     private(set) var pendingRepeats: [PendingRepeat] = []
+    /// Repeats refused (their reasons name the earlier line: a chunk with any is not merged but read sequentially).
+    private(set) var refusedRepeats = 0
     /// Rejects from `rawFrom` on were made by the aggregator (it does not see the record): the reader gives them the
     /// record's raw text after the format has read it (`fillRaw`).
     private(set) var needsRaw = false
@@ -93,7 +95,8 @@ public struct FileAggregator: Sendable {
     /// Whether the reading counts: false (after rejecting it) for a negative value of a quantity that cannot be
     /// negative, and for a second reading of an interval start of a metered series. O(1) for a series in time order.
     @inline(__always)
-    private mutating func admits(_ index: Int, start: Int64, value: Double, quality: Quality) -> Bool {
+    private mutating func admits(_ index: Int, start: Int64, value: Double, quality: Quality, mayBeNegative: Bool)
+        -> Bool {
         if lookingUp {
             let key = LookupKey(line: Int64(line), series: Int32(index), start: start)
             if lookupKeys.contains(key) {
@@ -101,7 +104,7 @@ public struct FileAggregator: Sendable {
             }
             return false
         }
-        if value < 0, quality != .missing, !seriesKeys[index].quantity.canBeNegative {
+        if value < 0, quality != .missing, !mayBeNegative, !seriesKeys[index].quantity.canBeNegative {
             rejectNegative(index, start: start, value: value)
             return false
         }
@@ -109,11 +112,13 @@ public struct FileAggregator: Sendable {
         let last = lastAccepted[index]
         let reading = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
         if start == last.start {
+            refusedRepeats += 1
             rejectRepeat(index, reading, of: last)
             return false
         }
         if let earlier = seen[index].insert(start, line: Int64(line)) {
             // Refused now; which of the two codes is settled once the earlier value is known (`resolveRepeats`).
+            refusedRepeats += 1
             pendingRepeats.append(PendingRepeat(reject: rejects.count, series: Int32(index), reading: reading,
                                                 earlierLine: earlier))
             addReject(index, start: start, code: Self.duplicateCode, reason: "")
@@ -220,11 +225,13 @@ public struct FileAggregator: Sendable {
         pendingRepeats = []
     }
 
-    /// Adds one interval reading. `intervalSeconds` 0 means "infer from consecutive starts".
+    /// Adds one interval reading. `intervalSeconds` 0 means "infer from consecutive starts". `mayBeNegative`: the
+    /// format knows a negative value is real for this reading (Enphase net PV production at night).
     @inline(__always)
-    mutating func add(series: Int32, startUTC: Int64, intervalSeconds: Int32, value: Double, quality: Quality) {
+    mutating func add(series: Int32, startUTC: Int64, intervalSeconds: Int32, value: Double, quality: Quality,
+                      mayBeNegative: Bool = false) {
         let index = Int(series)
-        guard admits(index, start: startUTC, value: value, quality: quality) else { return }
+        guard admits(index, start: startUTC, value: value, quality: quality, mayBeNegative: mayBeNegative) else { return }
         if intervalSeconds > 0 {
             if intervals[index] == 0 || intervalSeconds < intervals[index] { intervals[index] = intervalSeconds }
         } else if lastStart[index] == Int64.min {
@@ -284,7 +291,7 @@ public struct FileAggregator: Sendable {
         guard toUTC > fromUTC else { return }
         let index = Int(series)
         // One source reading: a repeat is of its start, not of the days it is spread over.
-        guard admits(index, start: fromUTC, value: value, quality: quality) else { return }
+        guard admits(index, start: fromUTC, value: value, quality: quality, mayBeNegative: false) else { return }
         intervals[index] = 86_400
         if keepsReadings[index] {
             // Kept whole: how the value falls on days is not measured, so PV matching must not see day shares.
