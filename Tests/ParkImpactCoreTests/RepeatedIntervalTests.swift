@@ -175,6 +175,27 @@ import TestSupport
         #expect(data[0].days.values.map(\.sum) == [10, 10, 10])
     }
 
+    @Test("memory: a series in time order keeps one run of starts per gap, oldest or newest first")
+    func boundedMemory() throws {
+        for newestFirst in [false, true] {
+            var aggregator = FileAggregator(file: "x.csv", table: try #require(LocalTimeTable.cached("Europe/Brussels")))
+            let series = aggregator.intern(SeriesKey(site: "s1", quantity: .electricityOfftake, meter: "m"))
+            let other = aggregator.intern(SeriesKey(site: "s1", quantity: .gas, meter: "g"))
+            let quarters = (0..<40_000).filter { $0 % 2_000 != 1_999 }  // a gap every 2,000 quarters: 20 stretches
+            for (row, quarter) in (newestFirst ? quarters.reversed() : quarters).enumerated() {
+                aggregator.line = 2 + 2 * row  // by time: the two series alternate
+                let start = 1_704_063_600 + Int64(quarter) * 900
+                aggregator.add(series: series, startUTC: start, intervalSeconds: 900, value: 1, quality: .measured)
+                aggregator.line += 1
+                aggregator.add(series: other, startUTC: start, intervalSeconds: 900, value: 1, quality: .measured)
+            }
+            #expect(aggregator.rejects.isEmpty)
+            #expect(aggregator.seenStarts(0).runs.count == 20)
+            #expect(aggregator.seenStarts(1).runs.count == 20)
+            #expect(aggregator.seenStarts(0).line(of: 1_704_063_600 + 3 * 900) == Int64(newestFirst ? 2 + 2 * (quarters.count - 4) : 8))
+        }
+    }
+
     /// A large file read in chunks finds repeats inside a chunk and across chunk boundaries exactly as one
     /// sequential read does.
     @Test("chunked and sequential reads refuse the same repeats")

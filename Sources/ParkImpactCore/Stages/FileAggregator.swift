@@ -43,13 +43,11 @@ public struct FileAggregator: Sendable {
     private var keepsReadings: [Bool] = []
     private var readings: [[IntervalReading]] = []
 
-    /// Per series: whether a second reading of an interval start is refused (`duplicate_interval`,
-    /// `conflicting_interval`): metered series; records of events (`Quantity.isEvent`) add up instead.
-    private var refusesRepeats: [Bool] = []
-    /// Per series: the starts of its accepted readings (`SeenStarts`) and its last accepted reading (a repeat in a
-    /// series in time order is always of the reading just before it: compared without a lookup).
+    /// Per series: whether a second reading of an interval start is refused, its last accepted reading and the run of
+    /// starts it is extending (`RepeatTrack`: one flat value per row in time order), and the other starts of its
+    /// accepted readings (`SeenStarts`).
+    private var tracks: [RepeatTrack] = []
     private var seen: [SeenStarts] = []
-    private var lastAccepted: [AcceptedReading] = []
     /// Repeats of a reading that is not the series' last: refused, their code and reason settled once the earlier
     /// reading's value is known (`pendingLookups`, `resolveRepeats`).
     private(set) var pendingRepeats: [PendingRepeat] = []
@@ -86,9 +84,8 @@ public struct FileAggregator: Sendable {
         cachedPosition.append(0)
         keepsReadings.append(readingPolicy.keeps(key))
         readings.append([])
-        refusesRepeats.append(!key.quantity.isEvent)
+        tracks.append(RepeatTrack(refuses: !key.quantity.isEvent))
         seen.append(SeenStarts())
-        lastAccepted.append(AcceptedReading(start: Int64.min, value: 0, quality: .missing, line: 0))
         return id
     }
 
@@ -108,15 +105,42 @@ public struct FileAggregator: Sendable {
             rejectNegative(index, start: start, value: value)
             return false
         }
-        guard refusesRepeats[index] else { return true }
-        let last = lastAccepted[index]
+        let track = tracks[index]
+        guard track.refuses else { return true }
         let reading = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
-        if start == last.start {
+        // The next start of the open run, which lies beyond every other start seen: new.
+        if track.runCount > 1, start == track.last.start + track.step, reading.line == track.last.line + track.lineStep,
+           track.above ? start > track.high : start < track.low {
+            tracks[index].runCount += 1
+            tracks[index].last = reading
+            return true
+        }
+        return admitsOutOfRun(index, reading)
+    }
+
+    /// `admits` for a reading that does not continue its series' open run.
+    private mutating func admitsOutOfRun(_ index: Int, _ reading: AcceptedReading) -> Bool {
+        var track = tracks[index]
+        defer { tracks[index] = track }
+        let start = reading.start
+        if start == track.last.start {
             refusedRepeats += 1
-            rejectRepeat(index, reading, of: last)
+            rejectRepeat(index, reading, of: track.last)
             return false
         }
-        if let earlier = seen[index].insert(start, line: Int64(line)) {
+        if track.runCount == 1, track.above ? start > track.high : start < track.low {
+            track.step = start - track.last.start
+            track.lineStep = reading.line - track.last.line
+            track.runCount = 2
+            track.last = reading
+            return true
+        }
+        track.flush(into: &seen[index])
+        if start > track.high || start < track.low {
+            track.open(reading)
+            return true
+        }
+        if let earlier = seen[index].insert(start, line: reading.line) {
             // Refused now; which of the two codes is settled once the earlier value is known (`resolveRepeats`).
             refusedRepeats += 1
             pendingRepeats.append(PendingRepeat(reject: rejects.count, series: Int32(index), reading: reading,
@@ -124,8 +148,16 @@ public struct FileAggregator: Sendable {
             addReject(index, start: start, code: Self.duplicateCode, reason: "")
             return false
         }
-        lastAccepted[index] = reading
+        track.last = reading
         return true
+    }
+
+    /// The starts of series `index`'s accepted readings.
+    func seenStarts(_ index: Int) -> SeenStarts {
+        var starts = seen[index]
+        var track = tracks[index]
+        track.flush(into: &starts)
+        return starts
     }
 
     static let duplicateCode = "duplicate_interval"
@@ -364,9 +396,9 @@ public struct FileAggregator: Sendable {
 
     /// Whether a series of `later` (the next part of the same file) has an interval start this one has.
     func sharesStarts(with later: FileAggregator) -> Bool {
-        for (index, key) in later.seriesKeys.enumerated() where later.refusesRepeats[index] {
+        for (index, key) in later.seriesKeys.enumerated() where later.tracks[index].refuses {
             guard let mine = seriesIndex[key] else { continue }
-            if seen[Int(mine)].intersects(later.seen[index]) { return true }
+            if seenStarts(Int(mine)).intersects(later.seenStarts(index)) { return true }
         }
         return false
     }
@@ -402,10 +434,12 @@ public struct FileAggregator: Sendable {
                 intervals[mine] = later.intervals[index]
             }
             if later.lastStart[index] != Int64.min { lastStart[mine] = later.lastStart[index] }
-            seen[mine].absorb(later.seen[index], lineOffset: Int64(lineOffset))
-            if later.lastAccepted[index].start != Int64.min {
-                lastAccepted[mine] = later.lastAccepted[index]
-                lastAccepted[mine].line += Int64(lineOffset)
+            tracks[mine].flush(into: &seen[mine])
+            seen[mine].absorb(later.seenStarts(index), lineOffset: Int64(lineOffset))
+            tracks[mine].bound(by: seen[mine])
+            if later.tracks[index].last.start != Int64.min {
+                tracks[mine].last = later.tracks[index].last
+                tracks[mine].last.line += Int64(lineOffset)
             }
             readings[mine].append(contentsOf: later.readings[index])
             cachedDay[mine] = Int.min

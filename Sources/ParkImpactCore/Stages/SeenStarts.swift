@@ -98,6 +98,13 @@ struct SeenStarts: Sendable, Equatable {
         return nil
     }
 
+    /// Adds a run none of whose starts lies within the range of the starts held.
+    mutating func insertBeyond(_ run: Run) {
+        let index = Self.floor(runs, run.first) + 1
+        runs.insert(run, at: index)
+        hint = index
+    }
+
     /// The line at which `start` was seen, if it was.
     func line(of start: Int64) -> Int64? {
         let index = Self.floor(runs, start)
@@ -157,5 +164,53 @@ struct SeenStarts: Sendable, Equatable {
             }
         }
         hint = 0
+    }
+}
+
+/// Per series in a file aggregator: whether it refuses repeats, its last accepted reading, and the run of starts it is
+/// extending beyond every start its `SeenStarts` holds (kept here until the run ends, so that a row in time order
+/// reads and writes one flat value).
+struct RepeatTrack: Sendable {
+    let refuses: Bool
+    var last = AcceptedReading(start: Int64.min, value: 0, quality: .missing, line: 0)
+    /// The open run: `runCount` starts from `last.start` back by `step` (negative for newest first), lines back by
+    /// `lineStep`; `step` is known from 2 starts on. All above `high` (`above`) or all below `low`.
+    var runCount: Int64 = 0
+    var step: Int64 = 0
+    var lineStep: Int64 = 0
+    var above = false
+    /// Lowest and highest start the series' `SeenStarts` holds (max and min when it holds none).
+    var low = Int64.max
+    var high = Int64.min
+
+    init(refuses: Bool) {
+        self.refuses = refuses
+    }
+
+    /// Opens a run at `reading`, whose start lies beyond `low`…`high`.
+    mutating func open(_ reading: AcceptedReading) {
+        above = reading.start > high
+        runCount = 1
+        step = 0
+        lineStep = 0
+        last = reading
+    }
+
+    /// Moves the open run into `starts`.
+    mutating func flush(into starts: inout SeenStarts) {
+        guard runCount > 0 else { return }
+        let first = last.start - step * (runCount - 1)
+        let firstLine = last.line - lineStep * (runCount - 1)
+        let run = step >= 0
+            ? SeenStarts.Run(first: first, step: step, count: runCount, firstLine: firstLine, lineStep: lineStep)
+            : SeenStarts.Run(first: last.start, step: -step, count: runCount, firstLine: last.line, lineStep: -lineStep)
+        starts.insertBeyond(run)
+        runCount = 0
+        bound(by: starts)
+    }
+
+    mutating func bound(by starts: SeenStarts) {
+        low = starts.lowest ?? Int64.max
+        high = starts.highest ?? Int64.min
     }
 }
