@@ -105,20 +105,13 @@ public struct FileAggregator: Sendable {
             rejectNegative(index, start: start, value: value)
             return false
         }
-        let track = tracks[index]
-        guard track.refuses else { return true }
         let reading = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
-        // The next start of the open run, which lies beyond every other start seen: new.
-        if track.runCount > 1, start == track.last.start + track.step, reading.line == track.last.line + track.lineStep,
-           track.above ? start > track.high : start < track.low {
-            tracks[index].runCount += 1
-            tracks[index].last = reading
-            return true
-        }
+        if tracks[index].admitsInRun(reading) { return true }
         return admitsOutOfRun(index, reading)
     }
 
     /// `admits` for a reading that does not continue its series' open run.
+    @inline(never)
     private mutating func admitsOutOfRun(_ index: Int, _ reading: AcceptedReading) -> Bool {
         var track = tracks[index]
         defer { tracks[index] = track }

@@ -187,6 +187,18 @@ struct RepeatTrack: Sendable {
         self.refuses = refuses
     }
 
+    /// True (and the reading taken) when the series does not refuse repeats or the reading's start is the next of
+    /// the open run (beyond every other start seen: new); false when `FileAggregator` must look further.
+    @inline(__always)
+    mutating func admitsInRun(_ reading: AcceptedReading) -> Bool {
+        guard refuses else { return true }
+        guard runCount > 1, reading.start == last.start + step, reading.line == last.line + lineStep,
+              above ? reading.start > high : reading.start < low else { return false }
+        runCount += 1
+        last = reading
+        return true
+    }
+
     /// Opens a run at `reading`, whose start lies beyond `low`…`high`.
     mutating func open(_ reading: AcceptedReading) {
         above = reading.start > high
