@@ -131,6 +131,23 @@ import TestSupport
                                                                         sum: Double(sum)))
     }
 
+    /// Real Fluvius exports over the autumn change (`Fixtures/fluvius`, see PROVENANCE.md there): both passes of the
+    /// repeated hour are read, at different UTC instants, so none is a repeat.
+    @Test("the autumn repeated hour is not a repeat", arguments: [
+        ("fluvius_nl_elektriciteit_DST_fallback_2021-10-31_excerpt.csv", 32),
+        ("fluvius_en_electricity_15min_DST_fallback_2023-10-29_excerpt.csv", 32),
+        ("fluvius_en_gas_hourly_DST_fallback_2023-10-29_excerpt.csv", 6),
+    ])
+    func autumnHourIsNotARepeat(name: String, readings: Int) throws {
+        let path = packageRoot.appendingPathComponent("Tests/ParkImpactCoreTests/Fixtures/fluvius/\(name)").path
+        let result = try readFile(path, traceLimit: 100)
+        #expect(!result.rejects.contains { $0.code == "duplicate_interval" || $0.code == "conflicting_interval" })
+        #expect(result.trace.count == readings)
+        var seen = Set<String>()
+        for reading in result.trace { seen.insert("\(reading.series) \(reading.startUTC)") }
+        #expect(seen.count == readings)
+    }
+
     @Test("records of events on the same date add up: two collections are not a repeat")
     func eventsAddUp() throws {
         let result = try Self.read([Self.row(0, meter: "200301", value: "120", quantity: "waste_mass", unit: "kg"),
