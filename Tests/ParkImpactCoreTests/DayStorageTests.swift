@@ -14,10 +14,14 @@ import TestSupport
         var result: [(start: Int64, value: Double, quality: Quality)] = []
         for day in days {
             let midnight = table.startOfDay(day)
+            var quarters: Set<Int64> = []
             for _ in 0...(random.next() % 3) {
                 let quarter = Int64(random.next() % 92)
                 let quality: Quality = [.measured, .measured, .estimated, .missing][Int(random.next() % 4)]
-                result.append((midnight + quarter * 900, Double(random.next() % 10_000) / 7, quality))
+                let value = Double(random.next() % 10_000) / 7
+                // One reading per interval: a second one would be refused (`duplicate_interval`).
+                guard quarters.insert(quarter).inserted else { continue }
+                result.append((midnight + quarter * 900, value, quality))
             }
         }
         return result

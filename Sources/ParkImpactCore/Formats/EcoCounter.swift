@@ -331,7 +331,13 @@ struct EcoCounterFormat: RowFormat {
         decided = true
         let rows = pending
         pending = []
-        for row in rows { process(row, &aggregator) }
+        let line = aggregator.line
+        for row in rows {
+            aggregator.line = row.line
+            process(row, &aggregator)
+            if aggregator.needsRaw { aggregator.fillRaw(row.rawLine) }
+        }
+        aggregator.line = line
     }
 
     /// Local times of the kept rows read with `layout`, in file order (unreadable rows left out).

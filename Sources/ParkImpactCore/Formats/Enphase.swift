@@ -241,11 +241,15 @@ struct EnphaseFormat: RowFormat {
                 last = local
             }
         }
+        let line = aggregator.line
         for row in rows {
+            aggregator.line = row.line
             Array(row.time.utf8).withUnsafeBytes { bytes in
                 process(line: row.line, raw: { row.raw }, time: bytes, cell: { row.cells[$0] }, &aggregator)
             }
+            if aggregator.needsRaw { aggregator.fillRaw(row.raw) }
         }
+        aggregator.line = line
     }
 
     private mutating func process(
@@ -305,7 +309,8 @@ struct EnphaseFormat: RowFormat {
                     continue
                 }
                 aggregator.add(series: series[position], startUTC: instant, intervalSeconds: interval,
-                               value: value * column.factor, quality: .measured)
+                               value: value * column.factor, quality: .measured,
+                               mayBeNegative: column.quantity == .pvProduction)
             case .invalid(let text):
                 reject(line, raw(), column: column.index, .notANumber,
                     "\"\(text)\" is not a number", &aggregator, day: day)

@@ -56,6 +56,10 @@ public enum Quantity: String, Sendable, CaseIterable, Codable, Comparable {
         }
     }
 
+    /// Only a temperature can be below zero: a negative energy, volume, count, mass or distance is rejected
+    /// (`negative_value`).
+    public var canBeNegative: Bool { self == .temperature }
+
     /// Interval values add up over time; a temperature is averaged instead.
     public var isAdditive: Bool { self != .temperature && self != .electricityPeak }
 

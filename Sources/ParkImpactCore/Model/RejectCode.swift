@@ -5,7 +5,7 @@ import CSVReading
 ///
 /// Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch: a code without a text does not
 /// compile), and the README lists them.
-public enum RejectCode: String, Sendable, CaseIterable, Comparable {
+public enum RejectCode: String, Sendable, CaseIterable, Comparable, CustomStringConvertible {
     // The CSV layer: lines libcsv or the reader could not take apart.
     case lineTooLong = "line_too_long"
     case nulBytes = "nul_bytes"
@@ -46,6 +46,9 @@ public enum RejectCode: String, Sendable, CaseIterable, Comparable {
     case unclassified = "unclassified"
 
     public static func < (lhs: RejectCode, rhs: RejectCode) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The code as written in `rejects.csv`.
+    public var description: String { rawValue }
 
     /// A short title of the kind of problem, in the report's language.
     public func title(_ language: PipelineDefinition.Language) -> String {

@@ -197,6 +197,7 @@ extension ReadFile {
                         if record.line > stopLine { return .stop }
                         state.pointee.aggregator.line = record.line
                         state.pointee.format.read(record, into: &state.pointee.aggregator)
+                        if state.pointee.aggregator.needsRaw { state.pointee.aggregator.fillRaw(record.rawText()) }
                         return .proceed
                     },
                     onMalformed: { malformed in
@@ -258,7 +259,8 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
     }
 
     func add(_ planned: ChunkOutcome) {
-        guard !failed, planned.usable else {
+        // A refused repeat names its earlier line, chunk-local here: the file is read sequentially (rare).
+        guard !failed, planned.usable, planned.aggregator.refusedRepeats == 0 else {
             failed = true
             merged = nil
             return
@@ -291,7 +293,10 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
                 return
             }
         }
+        // A repeat in the chunk, or an interval start both parts have (a repeat across the boundary): read
+        // sequentially (rare).
         guard chunk.statistics.malformedRecords == 0, !chunk.aggregator.usedInferredInterval,
+              chunk.aggregator.refusedRepeats == 0, !merged.sharesStarts(with: chunk.aggregator),
               orderKeys.isDisjoint(with: chunk.orderKeys) else {
             failed = true
             return

@@ -49,6 +49,26 @@ public struct FileAggregator: Sendable {
     /// (`addRegisterDifference`, `spreadRegisterDifferences`).
     private var registerDifferences: [[RegisterDifference]] = []
 
+    /// Per series: whether a second reading of an interval start is refused, its last accepted reading and the run of
+    /// starts it is extending (`RepeatTrack`: one flat value per row in time order), and the other starts of its
+    /// accepted readings (`SeenStarts`).
+    private var tracks: [RepeatTrack] = []
+    private var seen: [SeenStarts] = []
+    /// Repeats of a reading that is not the series' last: refused, their code and reason settled once the earlier
+    /// reading's value is known (`pendingLookups`, `resolveRepeats`).
+    private(set) var pendingRepeats: [PendingRepeat] = []
+    /// Repeats refused (their reasons name the earlier line: a chunk with any is not merged but read sequentially).
+    private(set) var refusedRepeats = 0
+    /// Rejects from `rawFrom` on were made by the aggregator (it does not see the record): the reader gives them the
+    /// record's raw text after the format has read it (`fillRaw`).
+    private(set) var needsRaw = false
+    private var rawFrom = 0
+    /// Lookup mode (a second pass over a file with `pendingRepeats`): readings are not aggregated; those at the
+    /// wanted line, series and start are kept in `lookedUp`.
+    private var lookupKeys: Set<LookupKey> = []
+    private(set) var lookingUp = false
+    private(set) var lookedUp: [LookupKey: AcceptedReading] = [:]
+
     public init(file: String, table: LocalTimeTable, traceLimit: Int = 0, readingPolicy: IntervalReadingPolicy = .none) {
         self.file = file
         self.table = table
@@ -72,13 +92,179 @@ public struct FileAggregator: Sendable {
         readings.append([])
         registerEvidence.append(RegisterEvidence())
         registerDifferences.append([])
+        tracks.append(RepeatTrack(refuses: !key.quantity.isEvent))
+        seen.append(SeenStarts())
         return id
     }
 
-    /// Adds one interval reading. `intervalSeconds` 0 means "infer from consecutive starts".
+    /// Whether the reading counts: false (after rejecting it) for a negative value of a quantity that cannot be
+    /// negative, and for a second reading of an interval start of a metered series. O(1) for a series in time order.
     @inline(__always)
-    mutating func add(series: Int32, startUTC: Int64, intervalSeconds: Int32, value: Double, quality: Quality) {
+    private mutating func admits(_ index: Int, start: Int64, value: Double, quality: Quality, mayBeNegative: Bool)
+        -> Bool {
+        if lookingUp {
+            let key = LookupKey(line: Int64(line), series: Int32(index), start: start)
+            if lookupKeys.contains(key) {
+                lookedUp[key] = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
+            }
+            return false
+        }
+        if value < 0, quality != .missing, !mayBeNegative, !seriesKeys[index].quantity.canBeNegative {
+            rejectNegative(index, start: start, value: value)
+            return false
+        }
+        let reading = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
+        if tracks[index].admitsInRun(reading) { return true }
+        return admitsOutOfRun(index, reading)
+    }
+
+    /// `admits` for a reading that does not continue its series' open run.
+    @inline(never)
+    private mutating func admitsOutOfRun(_ index: Int, _ reading: AcceptedReading) -> Bool {
+        var track = tracks[index]
+        defer { tracks[index] = track }
+        let start = reading.start
+        if start == track.last.start {
+            refusedRepeats += 1
+            rejectRepeat(index, reading, of: track.last)
+            return false
+        }
+        if track.runCount == 1, track.above ? start > track.high : start < track.low {
+            track.step = start - track.last.start
+            track.lineStep = reading.line - track.last.line
+            track.runCount = 2
+            track.last = reading
+            return true
+        }
+        track.flush(into: &seen[index])
+        if start > track.high || start < track.low {
+            track.open(reading)
+            return true
+        }
+        if let earlier = seen[index].insert(start, line: reading.line) {
+            // Refused now; which of the two codes is settled once the earlier value is known (`resolveRepeats`).
+            refusedRepeats += 1
+            pendingRepeats.append(PendingRepeat(reject: rejects.count, series: Int32(index), reading: reading,
+                                                earlierLine: earlier))
+            addReject(index, start: start, code: Self.duplicateCode, reason: "")
+            return false
+        }
+        track.last = reading
+        return true
+    }
+
+    /// The starts of series `index`'s accepted readings.
+    func seenStarts(_ index: Int) -> SeenStarts {
+        var starts = seen[index]
+        var track = tracks[index]
+        track.flush(into: &starts)
+        return starts
+    }
+
+    static let duplicateCode = RejectCode.duplicateInterval
+    static let conflictCode = RejectCode.conflictingInterval
+    static let negativeCode = RejectCode.negativeValue
+
+    private mutating func rejectNegative(_ index: Int, start: Int64, value: Double) {
+        let quantity = seriesKeys[index].quantity
+        addReject(index, start: start, code: Self.negativeCode,
+                  reason: "negative value \(Self.text(value)) \(quantity.canonicalUnit.rawValue) for \(quantity.rawValue) "
+                    + "(interval starting \(Self.instantText(start))), which cannot be negative")
+    }
+
+    private mutating func rejectRepeat(_ index: Int, _ reading: AcceptedReading, of earlier: AcceptedReading) {
+        let (code, reason) = Self.repeatReason(seriesKeys[index], reading, of: earlier)
+        addReject(index, start: reading.start, code: code, reason: reason)
+    }
+
+    static func repeatReason(_ key: SeriesKey, _ reading: AcceptedReading, of earlier: AcceptedReading)
+        -> (code: RejectCode, reason: String) {
+        let series = "\(key.meter.isEmpty ? "" : key.meter + " ")\(key.quantity.rawValue)"
+        let interval = "the interval of \(series) starting \(instantText(reading.start))"
+        let identical = reading.quality == earlier.quality && (reading.quality == .missing || reading.value == earlier.value)
+        if identical {
+            return (duplicateCode, "repeats line \(earlier.line): \(interval) again with the same "
+                + (reading.quality == .missing ? "missing value" : "value \(text(reading.value))")
+                + "; counted once")
+        }
+        return (conflictCode, "conflicts with line \(earlier.line): \(interval) is \(valueText(earlier)) there and "
+            + "\(valueText(reading)) here (\(key.quantity.canonicalUnit.rawValue)); the first counts")
+    }
+
+    private static func valueText(_ reading: AcceptedReading) -> String {
+        switch reading.quality {
+        case .missing: return "missing"
+        case .measured: return text(reading.value)
+        case .estimated: return text(reading.value) + " estimated"
+        }
+    }
+
+    /// A value as Swift prints a Double, without a trailing `.0`.
+    static func text(_ value: Double) -> String {
+        let text = value.description
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    }
+
+    /// `2024-01-01T00:15:00Z`.
+    static func instantText(_ instant: Int64) -> String {
+        let day = Int(instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400)
+        let second = Int(instant - Int64(day) * 86_400)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(CivilDate(dayNumber: day))T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
+    }
+
+    /// A reject of the record being read; its raw text comes from the reader (`fillRaw`).
+    private mutating func addReject(_ index: Int, start: Int64, code: RejectCode, reason: String) {
+        if !needsRaw {
+            needsRaw = true
+            rawFrom = rejects.count
+        }
+        rejects.append(Reject(file: file, line: line, column: "", code: code, reason: reason, raw: "",
+                              site: seriesKeys[index].site, day: table.localDay(ofUTC: start)))
+    }
+
+    /// Gives the rejects the aggregator made for the record just read its raw text.
+    mutating func fillRaw(_ raw: String) {
+        for position in rawFrom..<rejects.count where rejects[position].raw.isEmpty {
+            let reject = rejects[position]
+            rejects[position] = Reject(file: reject.file, line: reject.line, column: reject.column, code: reject.code,
+                                       reason: reject.reason, raw: raw, site: reject.site, day: reject.day)
+        }
+        needsRaw = false
+    }
+
+    /// The readings a second pass must find (`ReadFile`): the earlier reading of each pending repeat.
+    var pendingLookups: Set<LookupKey> {
+        Set(pendingRepeats.map { LookupKey(line: $0.earlierLine, series: $0.series, start: $0.reading.start) })
+    }
+
+    /// Turns this into a lookup pass for `keys`.
+    mutating func lookUp(_ keys: Set<LookupKey>) {
+        lookupKeys = keys
+        lookingUp = true
+    }
+
+    /// Gives each pending repeat its code and reason from the earlier reading found by the lookup pass.
+    mutating func resolveRepeats(_ found: [LookupKey: AcceptedReading]) {
+        for pending in pendingRepeats {
+            let key = LookupKey(line: pending.earlierLine, series: pending.series, start: pending.reading.start)
+            let earlier = found[key] ?? AcceptedReading(start: pending.reading.start, value: .nan, quality: .measured,
+                                                        line: pending.earlierLine)
+            let (code, reason) = Self.repeatReason(seriesKeys[Int(pending.series)], pending.reading, of: earlier)
+            let reject = rejects[pending.reject]
+            rejects[pending.reject] = Reject(file: reject.file, line: reject.line, column: reject.column, code: code,
+                                             reason: reason, raw: reject.raw, site: reject.site, day: reject.day)
+        }
+        pendingRepeats = []
+    }
+
+    /// Adds one interval reading. `intervalSeconds` 0 means "infer from consecutive starts". `mayBeNegative`: the
+    /// format knows a negative value is real for this reading (Enphase net PV production at night).
+    @inline(__always)
+    mutating func add(series: Int32, startUTC: Int64, intervalSeconds: Int32, value: Double, quality: Quality,
+                      mayBeNegative: Bool = false) {
         let index = Int(series)
+        guard admits(index, start: startUTC, value: value, quality: quality, mayBeNegative: mayBeNegative) else { return }
         if intervalSeconds > 0 {
             if intervals[index] == 0 || intervalSeconds < intervals[index] { intervals[index] = intervalSeconds }
         } else if lastStart[index] == Int64.min {
@@ -150,6 +336,8 @@ public struct FileAggregator: Sendable {
                             overGap: Bool = false, counted: Bool = true) {
         guard toUTC > fromUTC else { return }
         let index = Int(series)
+        // One source reading: a repeat is of its start, not of the days it is spread over.
+        guard admits(index, start: fromUTC, value: value, quality: quality, mayBeNegative: false) else { return }
         intervals[index] = 86_400
         if keepsReadings[index], seriesKeys[index].quantity != .water {  // water: a spread value has no night flow
             // Kept whole: how the value falls on days is not measured, so PV matching must not see day shares.
@@ -292,6 +480,15 @@ public struct FileAggregator: Sendable {
         return (shared, lastLine)
     }
 
+    /// Whether a series of `later` (the next part of the same file) has an interval start this one has.
+    func sharesStarts(with later: FileAggregator) -> Bool {
+        for (index, key) in later.seriesKeys.enumerated() where later.tracks[index].refuses {
+            guard let mine = seriesIndex[key] else { continue }
+            if seenStarts(Int(mine)).intersects(later.seenStarts(index)) { return true }
+        }
+        return false
+    }
+
     func cell(_ key: SeriesKey, day: Int) -> DayCell? {
         guard let series = seriesIndex[key], let position = days[Int(series)].find(day) else { return nil }
         return days[Int(series)].cell(at: position, day: day)
@@ -323,6 +520,13 @@ public struct FileAggregator: Sendable {
                 intervals[mine] = later.intervals[index]
             }
             if later.lastStart[index] != Int64.min { lastStart[mine] = later.lastStart[index] }
+            tracks[mine].flush(into: &seen[mine])
+            seen[mine].absorb(later.seenStarts(index), lineOffset: Int64(lineOffset))
+            tracks[mine].bound(by: seen[mine])
+            if later.tracks[index].last.start != Int64.min {
+                tracks[mine].last = later.tracks[index].last
+                tracks[mine].last.line += Int64(lineOffset)
+            }
             readings[mine].append(contentsOf: later.readings[index])
             var evidence = later.registerEvidence[index]
             evidence.shiftLines(by: lineOffset)
@@ -546,6 +750,30 @@ struct RegisterDifference: Sendable {
     let to: Int64
     let value: Double
     let line: Int32
+}
+
+/// A reading a file aggregator accepted (its line and value, to tell a repeat's kind).
+struct AcceptedReading: Sendable, Equatable {
+    var start: Int64
+    var value: Double
+    var quality: Quality
+    var line: Int64
+}
+
+/// A refused repeat of a reading that was not its series' last (`FileAggregator.pendingRepeats`).
+struct PendingRepeat: Sendable {
+    /// Position of its reject.
+    let reject: Int
+    let series: Int32
+    let reading: AcceptedReading
+    let earlierLine: Int64
+}
+
+/// A reading looked for by a second pass: line, series (the file's local id) and start.
+struct LookupKey: Sendable, Hashable {
+    let line: Int64
+    let series: Int32
+    let start: Int64
 }
 
 /// One reading as a format produced it (UTC start, canonical unit).

@@ -218,8 +218,12 @@ public enum Ingest {
             for plan in reads where plan.file.pilot == pilot {
                 pilots[index].changed = true
                 let result = readNow[plan.file.relativePath]!
+                for warning in FileVerdict.warnings(result.summary, path: plan.file.path, rejects: result.rejects) {
+                    diagnostics.add(.warning, warning.message, pilot: pilot, code: warning.code)
+                }
                 if result.summary.problem != nil {
                     pilots[index].unreadable += 1
+                    pilots[index].rowsRejected += result.rejects.count
                 } else {
                     pilots[index].ingested += 1
                     pilots[index].rowsAccepted += result.summary.acceptedRows
@@ -606,6 +610,10 @@ public enum Ingest {
             entry.status = .unreadable
             entry.problem = problem
             events.append(("unreadable", problem))
+            // A file whose rows were all rejected keeps its rejects (rejects.csv lists them on every run).
+            if !result.rejects.isEmpty {
+                contribution = .init(series: [], rejects: result.rejects, summary: result.summary)
+            }
         } else {
             contribution = .init(series: result.series, rejects: result.rejects, summary: result.summary)
             events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.count) rejected"))
@@ -850,7 +858,7 @@ public enum Ingest {
                                 entry.problem ?? "", entry.conflict ?? ""].joined(separator: "\t"))
             if entry.status == .unreadable, let problem = entry.problem {
                 if readNow[entry.path] == nil { pilot.unreadable += 1 }
-                diagnostics.add(.error, problem, pilot: name, status: .dataError, code: ReadFile.problemCode(problem))
+                diagnostics.add(.error, problem, pilot: name, status: .dataError, code: FileVerdict.code(ofProblem: problem))
             }
             if entry.status == .duplicate, let shared = entry.conflict, shared != LedgerEntry.pending,
                reported.insert(entry.sha256).inserted || byPath[entry.duplicateOf ?? ""]?.status != .duplicate {
@@ -905,6 +913,14 @@ public enum Ingest {
         var files: [(path: String, summary: FileSummary)] = ledger.filter { $0.status == .unreadable }.map {
             ($0.path, FileSummary(path: $0.path, format: $0.format, dialect: "", acceptedRows: 0, rejectedRows: 0,
                                   ignoredRows: [:], problem: $0.problem))
+        }
+        // The rejects of files whose rows were all rejected (unreadable, with a contribution of rejects only).
+        for entry in ledger where entry.status == .unreadable && entry.rowsRejected > 0 {
+            if let result = readNow[entry.path] {
+                pilot.rejects.append(contentsOf: result.rejects)
+            } else if let contribution = try? store.contribution(fileID: entry.id) {
+                pilot.rejects.append(contentsOf: contribution.rejects)
+            }
         }
         for entry in ledger where entry.status == .ingested {
             let contribution: ContributionCodec.Contribution

@@ -161,7 +161,10 @@ public enum PipelineRun {
             for result in mine {
                 if let problem = result.summary.problem {
                     diagnostics.add(.error, problem, pilot: definition.pilot, status: .dataError,
-                                    code: ReadFile.problemCode(problem))
+                                    code: FileVerdict.code(ofProblem: problem))
+                }
+                for warning in FileVerdict.warnings(result.summary, path: result.file.path, rejects: result.rejects) {
+                    diagnostics.add(.warning, warning.message, pilot: definition.pilot, code: warning.code)
                 }
             }
             let inputs = mine.filter { $0.summary.problem == nil }.map {

@@ -84,7 +84,7 @@ public enum ReadFile {
     /// at or after `boundary` bytes (nil: to the end).
     static func pass<Format: RowFormat>(
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, traceLimit: Int,
-        boundary: Int? = nil, headerOnly: Bool = false
+        boundary: Int? = nil, headerOnly: Bool = false, lookup: Set<LookupKey>? = nil
     ) -> Pass<Format> {
         // The handlers reach the reader state through pointers, not captured variables: no run-time exclusivity
         // checks per record (ARCHITECTURE.md measured them at 2× on this path).
@@ -92,9 +92,10 @@ public enum ReadFile {
         state.initialize(to: Pass(aggregator: FileAggregator(
             file: file.relativePath, table: context.table, traceLimit: traceLimit, readingPolicy: context.readingPolicy)))
         defer { state.deallocate() }  // after `move()` below
+        if let lookup { state.pointee.aggregator.lookUp(lookup) }
         do {
             // Only a pass over the whole file can fingerprint it.
-            let hashing = context.fingerprint && boundary == nil && !headerOnly
+            let hashing = context.fingerprint && boundary == nil && !headerOnly && lookup == nil
             var source = CountingSource(base: try CSVFileSource(path: file.path), hashing: hashing)
             state.pointee.statistics = try CSVStreamReader(
                 dialect: context.dialect, limits: limits, stopAtRecordBoundary: boundary
@@ -104,6 +105,7 @@ public enum ReadFile {
                     if state.pointee.format != nil {
                         state.pointee.aggregator.line = record.line
                         state.pointee.format!.read(record, into: &state.pointee.aggregator)
+                        if state.pointee.aggregator.needsRaw { state.pointee.aggregator.fillRaw(record.rawText()) }
                         return .proceed
                     }
                     state.pointee.sawHeader = true
@@ -147,6 +149,13 @@ public enum ReadFile {
             read = failed(file, problem)
         } else {
             pass.format!.finish(into: &pass.aggregator)
+            if !pass.aggregator.pendingRepeats.isEmpty {
+                // Repeats of readings that were not their series' last: a second pass finds the earlier values.
+                var lookup = Self.pass(type, file, context, limits, traceLimit: 0,
+                                       lookup: pass.aggregator.pendingLookups)
+                lookup.format?.finish(into: &lookup.aggregator)
+                pass.aggregator.resolveRepeats(lookup.aggregator.lookedUp)
+            }
             read = result(file, context, format: pass.format!, aggregator: pass.aggregator, headerLine: pass.headerLine,
                           statistics: pass.statistics)
         }
@@ -179,7 +188,9 @@ public enum ReadFile {
         let summary = FileSummary(
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
             acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
-            ignoredRows: aggregator.ignoredRows, problem: nil)
+            ignoredRows: aggregator.ignoredRows,
+            problem: FileVerdict.allRejected(path: file.path, accepted: aggregator.acceptedRows,
+                                             rejects: aggregator.rejects))
         var aggregator = aggregator
         let series = aggregator.takeSeriesData()
         var result = FileResult(file: file, trace: aggregator.trace, mapping: format.mapping, headerLine: headerLine,
