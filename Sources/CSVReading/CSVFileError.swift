@@ -15,6 +15,18 @@ public struct CSVFileError: Error, Sendable, Equatable, CustomStringConvertible 
         case io = "I/O error"
         case binary = "binary data"
         case empty = "empty file"
+
+        /// The stable snake_case code of diagnostics and `last-run.json`.
+        public var stableCode: String {
+            switch self {
+            case .notFound: "file_not_found"
+            case .permissionDenied: "permission_denied"
+            case .notAFile: "not_a_file"
+            case .io: "io_error"
+            case .binary: "binary_data"
+            case .empty: "empty_file"
+            }
+        }
     }
 
     public var code: Code

@@ -598,10 +598,14 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         let contribution = ContributionCodec.Contribution(
             series: [], rejects: [reject],
             summary: FileSummary(path: "p/a.csv", format: "fluvius", dialect: ";", acceptedRows: 0, rejectedRows: 1,
-                                 ignoredRows: [:], problem: nil))
+                                 ignoredRows: [:], problem: "all rejected", problemCode: "all_rows_rejected"))
         var bytes = ContributionCodec.encode(contribution)
         #expect(Array(bytes.prefix(4)) == Array("PIC2".utf8))
-        // The version 1 layout: magic PIC1 and no code string (an 8-byte length and its bytes) after the column.
+        // The version 1 layout: magic PIC1, no problem code after the problem (a flag byte 1, an 8-byte length and
+        // its bytes) and no code string after the reject's column.
+        let problemCode = [1] + withUnsafeBytes(of: Int64(17).littleEndian, Array.init) + Array("all_rows_rejected".utf8)
+        let codeAt = try #require(bytes.indices.first { bytes[$0...].starts(with: problemCode) })
+        bytes.removeSubrange(codeAt..<(codeAt + problemCode.count))
         let code = Array(reject.code.rawValue.utf8)
         let codeField = withUnsafeBytes(of: Int64(code.count).littleEndian, Array.init) + code
         let at = try #require(bytes.indices.first { bytes[$0...].starts(with: codeField) })
@@ -610,6 +614,8 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         let decoded = try ContributionCodec.decode(bytes)
         #expect(decoded.rejects == [Reject(file: "p/a.csv", line: 7, column: "value", code: .unclassified,
                                            reason: "\"x\" is not a number", raw: "x", site: "s", day: 19_723)])
+        #expect(decoded.summary.problem == "all rejected" && decoded.summary.problemCode == nil)
+        #expect(try ContributionCodec.decode(ContributionCodec.encode(contribution)).summary == contribution.summary)
         // A code this build does not know is refused, never read as another.
         var unknown = ContributionCodec.encode(contribution)
         let position = try #require(unknown.indices.first { unknown[$0...].starts(with: code) })

@@ -96,8 +96,8 @@ private enum Fixture {
                    raw: "x;y", site: "acme", day: nil),
             Reject(file: hostilePath, line: 13, column: "Volume", code: .notANumber, reason: "not a number: \"abc\"",
                    raw: "x;y", site: "acme", day: nil),
-            Reject(file: hostilePath, line: 40, column: "Van (datum)", reason: "<unreadable date>", raw: "x;y",
-                   site: "acme", day: nil),
+            Reject(file: hostilePath, line: 40, column: "Van (datum)", code: .unclassified, reason: "<unreadable date>",
+                   raw: "x;y", site: "acme", day: nil),
         ]
         return PilotReport(definition: definition, periods: [], kpis: kpis, files: files, rejects: rejects,
                            factorsUsed: [grey, gas], lastDataDate: CivilDate(year: 2024, month: 12, day: 31),

@@ -114,7 +114,7 @@ struct GenericFormat: RowFormat {
         }
         guard let start = when(record, dateColumn: dateIndex, timeColumn: timestampColumn == nil ? timeColumn : nil)
         else {
-            aggregator.reject(line: record.line, column: columnName(dateIndex),
+            aggregator.reject(line: record.line, column: columnName(dateIndex), code: .notADate,
                               reason: "\"\(record.string(dateIndex))\" is not a date/time in the layout "
                                   + (dateFormatForced ? "\(dateFormat!) of date_format in the YAML"
                                       : "detected from the first row; set date_format in the YAML"),
@@ -125,7 +125,7 @@ struct GenericFormat: RowFormat {
         var interval: Int32 = 0
         if let endColumn, !FieldParsing.isBlank(record[endColumn]) {
             guard let end = when(record, dateColumn: endColumn, timeColumn: nil) else {
-                aggregator.reject(line: record.line, column: columnName(endColumn),
+                aggregator.reject(line: record.line, column: columnName(endColumn), code: .notADate,
                                   reason: "\"\(record.string(endColumn))\" is not a date/time", raw: record.rawText(),
                                   site: site)
                 return
@@ -146,7 +146,7 @@ struct GenericFormat: RowFormat {
                 switch resolver.resolve(localSeconds: local, series: seriesID) {
                 case .instant(let utc): instant = utc
                 case .gap:
-                    aggregator.reject(line: record.line, column: columnName(dateIndex),
+                    aggregator.reject(line: record.line, column: columnName(dateIndex), code: .timeInClockChangeGap,
                                       reason: "local time \(record.string(dateIndex)) does not exist (clocks moved forward)",
                                       raw: record.rawText(), site: site)
                     return
@@ -160,7 +160,7 @@ struct GenericFormat: RowFormat {
                 continue
             }
             guard let number = numbers.parse(bytes) else {
-                aggregator.reject(line: record.line, column: columnName(column),
+                aggregator.reject(line: record.line, column: columnName(column), code: .notANumber,
                                   reason: "\"\(record.string(column))\" is not a number (decimal mark "
                                       + "\"\(numbers.markText)\")",
                                   raw: record.rawText(), site: site, day: aggregator.table.localDay(ofUTC: instant))
@@ -180,13 +180,13 @@ struct GenericFormat: RowFormat {
                     aggregator.addRegisterDifference(series: seriesID, fromUTC: from, toUTC: to, value: delta)
                 case .decreased(_, let previous, _):
                     aggregator.reject(
-                        line: record.line, column: columnName(column),
+                        line: record.line, column: columnName(column), code: .registerDecreased,
                         reason: "the register went down from \(MachineNumber.format(previous / value.unit.factor(to: value.quantity)!, decimals: 6)) "
                             + "to \(record.string(column)) (reset, rollover or new meter): the consumption since the "
                             + "previous reading is unknown and not counted; counting restarts from this reading",
                         raw: record.rawText(), site: site, day: aggregator.table.localDay(ofUTC: instant))
                 case .notLater:
-                    aggregator.reject(line: record.line, column: columnName(dateIndex),
+                    aggregator.reject(line: record.line, column: columnName(dateIndex), code: .timeOutOfOrder,
                                       reason: "not later than the previous reading of this register",
                                       raw: record.rawText(), site: site)
                 }

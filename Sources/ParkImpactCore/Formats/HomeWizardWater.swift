@@ -116,7 +116,7 @@ struct HomeWizardWaterFormat: RowFormat {
             layout = DateTimeLayout.detect([record.string(timeColumn)])?.layout
         }
         guard let layout, let local = layout.parse(timeBytes) else {
-            reject(record, column: timeColumn, "\"\(record.string(timeColumn))\" is not a date and time"
+            reject(record, column: timeColumn, .notADate, "\"\(record.string(timeColumn))\" is not a date and time"
                 + (layout.map { layoutForced ? " in the layout \($0) HH:mm of date_format in the YAML"
                     : " in the file's layout \($0) HH:mm" } ?? " (yyyy-MM-dd HH:mm)"), &aggregator)
             return
@@ -129,12 +129,12 @@ struct HomeWizardWaterFormat: RowFormat {
             return
         }
         guard let value = RegisterNumber.parse(valueBytes, decimalMark: decimalMark) else {
-            reject(record, column: valueColumn, "\"\(record.string(valueColumn))\" is not a number", &aggregator,
+            reject(record, column: valueColumn, .notANumber, "\"\(record.string(valueColumn))\" is not a number", &aggregator,
                    local: local)
             return
         }
         guard value >= 0 else {
-            reject(record, column: valueColumn, "a register reading cannot be negative", &aggregator, local: local)
+            reject(record, column: valueColumn, .negativeValue, "a register reading cannot be negative", &aggregator, local: local)
             return
         }
 
@@ -146,7 +146,7 @@ struct HomeWizardWaterFormat: RowFormat {
         case .instant(let resolved):
             instant = resolved
         case .gap:
-            reject(record, column: timeColumn, "local time \(record.string(timeColumn)) does not exist (clocks moved "
+            reject(record, column: timeColumn, .timeInClockChangeGap, "local time \(record.string(timeColumn)) does not exist (clocks moved "
                 + "forward)", &aggregator, local: local)
             return
         }
@@ -159,12 +159,12 @@ struct HomeWizardWaterFormat: RowFormat {
             return
         }
         guard instant > start.instant else {
-            reject(record, column: timeColumn, "the time is not later than that of the previous reading (line "
+            reject(record, column: timeColumn, .timeOutOfOrder, "the time is not later than that of the previous reading (line "
                 + "\(start.line)): a duplicate or out-of-order row", &aggregator, local: local)
             return
         }
         if value < start.value {
-            reject(record, column: valueColumn, RegisterNumber.decreaseReason(
+            reject(record, column: valueColumn, .registerDecreased, RegisterNumber.decreaseReason(
                 current: value, previous: start.value, previousLine: start.line, unit: unit, decimalMark: decimalMark),
                    &aggregator, local: local)
             restart(instant, value, record.line, &aggregator)
@@ -177,7 +177,7 @@ struct HomeWizardWaterFormat: RowFormat {
             return
         }
         guard instant - start.instant <= Self.maximumGap else {
-            reject(record, column: timeColumn, "\((instant - start.instant) / 86_400) days after the previous reading "
+            reject(record, column: timeColumn, .gapTooLong, "\((instant - start.instant) / 86_400) days after the previous reading "
                 + "(line \(start.line)): too long a gap to place the use in time; the differences restart from this "
                 + "reading", &aggregator, local: local)
             restart(instant, value, record.line, &aggregator)
@@ -245,9 +245,9 @@ struct HomeWizardWaterFormat: RowFormat {
         }
     }
 
-    private func reject(_ record: CSVRecord, column: Int, _ reason: String, _ aggregator: inout FileAggregator,
+    private func reject(_ record: CSVRecord, column: Int, _ code: RejectCode, _ reason: String, _ aggregator: inout FileAggregator,
                         local: Int64? = nil) {
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code, reason: reason, raw: record.rawText(),
                           site: site, day: local.map(RegisterNumber.localDay))
     }
 }

@@ -225,7 +225,7 @@ struct MeterReadingsFormat: RowFormat {
             } else if pendingText.count < Self.pendingLimit {
                 pendingText.append((record.line, record.rawText()))
             } else {
-                reject(record, column: dateColumn, "text where a reading was expected", &aggregator)
+                reject(record, column: dateColumn, .unexpectedText, "text where a reading was expected", &aggregator)
             }
             return
         }
@@ -237,14 +237,14 @@ struct MeterReadingsFormat: RowFormat {
             layout = DateTimeLayout.detect([record.string(dateColumn)])?.layout
         }
         guard let layout, var local = layout.parse(dateBytes) else {
-            reject(record, column: dateColumn, "\"\(record.string(dateColumn))\" is not a date"
+            reject(record, column: dateColumn, .notADate, "\"\(record.string(dateColumn))\" is not a date"
                 + (layout.map { layoutForced ? " in the layout \($0) of date_format in the YAML"
                     : " in the file's layout \($0) (from its first reading)" } ?? ""), &aggregator)
             return
         }
         if let timeColumn, !FieldParsing.isBlank(record[timeColumn]) {
             guard let seconds = TimeParsing.timeOfDay(record[timeColumn]) else {
-                reject(record, column: timeColumn, "\"\(record.string(timeColumn))\" is not a time (HH:mm or HH:mm:ss)",
+                reject(record, column: timeColumn, .notATime, "\"\(record.string(timeColumn))\" is not a time (HH:mm or HH:mm:ss)",
                        &aggregator, local: local)
                 return
             }
@@ -254,17 +254,17 @@ struct MeterReadingsFormat: RowFormat {
         // How much.
         let valueBytes = record[valueColumn]
         guard !FieldParsing.isBlank(valueBytes) else {
-            reject(record, column: valueColumn, "the reading is empty", &aggregator, local: local)
+            reject(record, column: valueColumn, .emptyField, "the reading is empty", &aggregator, local: local)
             return
         }
         guard let value = RegisterNumber.parse(valueBytes, decimalMark: decimalMark) else {
-            reject(record, column: valueColumn, "\"\(record.string(valueColumn))\" is not a number"
+            reject(record, column: valueColumn, .notANumber, "\"\(record.string(valueColumn))\" is not a number"
                 + (decimalMark == UInt8(ascii: ",") ? " (this file writes decimal commas: 381,5)" : ""),
                    &aggregator, local: local)
             return
         }
         guard value >= 0 else {
-            reject(record, column: valueColumn, "a register reading cannot be negative", &aggregator, local: local)
+            reject(record, column: valueColumn, .negativeValue, "a register reading cannot be negative", &aggregator, local: local)
             return
         }
 
@@ -276,7 +276,7 @@ struct MeterReadingsFormat: RowFormat {
         case .instant(let resolved):
             instant = resolved
         case .gap:
-            reject(record, column: timeColumn ?? dateColumn, "local time \(record.string(dateColumn))"
+            reject(record, column: timeColumn ?? dateColumn, .timeInClockChangeGap, "local time \(record.string(dateColumn))"
                 + (timeColumn.map { " " + record.string($0) } ?? "") + " does not exist (clocks moved forward)",
                    &aggregator, local: local)
             return
@@ -289,12 +289,12 @@ struct MeterReadingsFormat: RowFormat {
             aggregator.addRegisterDifference(series: series, fromUTC: from, toUTC: to, value: delta * factor)
             countChainStart(&aggregator)
         case .decreased(_, let previous, let current):
-            reject(record, column: valueColumn, RegisterNumber.decreaseReason(
+            reject(record, column: valueColumn, .registerDecreased, RegisterNumber.decreaseReason(
                 current: current, previous: previous, previousLine: previousLine, unit: unit,
                 decimalMark: decimalMark), &aggregator, local: local)
             countChainStart(&aggregator)
         case .notLater:
-            reject(record, column: timeColumn ?? dateColumn, "the time is not later than that of the previous reading "
+            reject(record, column: timeColumn ?? dateColumn, .timeOutOfOrder, "the time is not later than that of the previous reading "
                 + "(line \(previousLine)): a duplicate or out-of-order reading", &aggregator, local: local)
             return
         }
@@ -317,7 +317,7 @@ struct MeterReadingsFormat: RowFormat {
 
     private mutating func flushPendingText(into aggregator: inout FileAggregator) {
         for text in pendingText {
-            aggregator.reject(line: text.line, column: columnName(dateColumn),
+            aggregator.reject(line: text.line, column: columnName(dateColumn), code: .unexpectedText,
                               reason: "text between readings, not a reading", raw: text.raw, site: site)
         }
         pendingText.removeAll()
@@ -327,9 +327,9 @@ struct MeterReadingsFormat: RowFormat {
         record.fieldCount == names.count && (0..<names.count).allSatisfy { record.string($0) == names[$0] }
     }
 
-    private func reject(_ record: CSVRecord, column: Int, _ reason: String, _ aggregator: inout FileAggregator,
+    private func reject(_ record: CSVRecord, column: Int, _ code: RejectCode, _ reason: String, _ aggregator: inout FileAggregator,
                         local: Int64? = nil) {
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code, reason: reason, raw: record.rawText(),
                           site: site, day: local.map(RegisterNumber.localDay))
     }
 }

@@ -77,7 +77,7 @@ struct ParkImpactLongFormat: RowFormat {
                 aggregator.ignore("repeated header rows")
                 return
             }
-            reject(record, timestamp, "\"\(record.string(timestamp))\" is not an ISO 8601 time with offset "
+            reject(record, timestamp, .notADate, "\"\(record.string(timestamp))\" is not an ISO 8601 time with offset "
                 + "(like 2024-03-31T01:45:00+01:00 or 2024-03-31T00:45:00Z)", &aggregator)
             return
         }
@@ -88,7 +88,7 @@ struct ParkImpactLongFormat: RowFormat {
         if let end, !FieldParsing.isBlank(record[end]) {
             guard let endInstant = TimeParsing.isoInstant(record[end], days: &endDays), endInstant > start,
                   endInstant - start < Int64(Int32.max) else {
-                reject(record, end, "\"\(record.string(end))\" is not an ISO 8601 time after the timestamp",
+                reject(record, end, .notADate, "\"\(record.string(end))\" is not an ISO 8601 time after the timestamp",
                        &aggregator, day: day)
                 return
             }
@@ -113,20 +113,20 @@ struct ParkImpactLongFormat: RowFormat {
                 let siteID = siteText.isEmpty ? (defaultSite ?? "") : siteText
                 guard siteIDs.contains(siteID) else {
                     lastEntry = -1
-                    reject(record, site, "unknown site \"\(siteText)\"; known: \(siteIDs.joined(separator: ", "))",
+                    reject(record, site, .unknownSite, "unknown site \"\(siteText)\"; known: \(siteIDs.joined(separator: ", "))",
                            &aggregator, day: day)
                     return
                 }
                 guard let kind = Quantity(inputName: record.string(quantity).trimmingSpaces) else {
                     lastEntry = -1
-                    reject(record, quantity, "unknown quantity \"\(record.string(quantity))\"; known: "
+                    reject(record, quantity, .unknownQuantity, "unknown quantity \"\(record.string(quantity))\"; known: "
                         + Quantity.inputCases.map(\.rawValue).joined(separator: ", "), &aggregator, day: day)
                     return
                 }
                 let name = record.string(seriesColumn).trimmingSpaces
                 guard !name.isEmpty else {
                     lastEntry = -1
-                    reject(record, seriesColumn, "the series name is empty", &aggregator, day: day)
+                    reject(record, seriesColumn, .emptyMeterID, "the series name is empty", &aggregator, day: day)
                     return
                 }
                 let id = aggregator.intern(SeriesKey(site: siteID, quantity: kind, meter: name))
@@ -144,7 +144,7 @@ struct ParkImpactLongFormat: RowFormat {
             unitValue = cached
         } else {
             guard let parsed = MeasurementUnit(spelling: record.string(unit)) else {
-                reject(record, unit, "unknown unit \"\(record.string(unit))\"; known: "
+                reject(record, unit, .unknownUnit, "unknown unit \"\(record.string(unit))\"; known: "
                     + MeasurementUnit.allCases.map(\.rawValue).joined(separator: ", "), &aggregator, day: day)
                 return
             }
@@ -152,7 +152,7 @@ struct ParkImpactLongFormat: RowFormat {
             unitValue = parsed
         }
         guard let factor = unitValue.factor(to: kind) else {
-            reject(record, unit, "unit \(unitValue.rawValue) does not fit quantity \(kind.rawValue) "
+            reject(record, unit, .unitDoesNotFit, "unit \(unitValue.rawValue) does not fit quantity \(kind.rawValue) "
                 + "(expected \(kind.canonicalUnit.rawValue))", &aggregator, day: day)
             return
         }
@@ -167,7 +167,7 @@ struct ParkImpactLongFormat: RowFormat {
         } else if FieldParsing.equalsIgnoringCase(qualityBytes, "missing") {
             qualityValue = .missing
         } else {
-            reject(record, quality, "unknown quality \"\(record.string(quality))\"; known: measured, estimated, missing",
+            reject(record, quality, .unknownStatus, "unknown quality \"\(record.string(quality))\"; known: measured, estimated, missing",
                    &aggregator, day: day)
             return
         }
@@ -176,7 +176,7 @@ struct ParkImpactLongFormat: RowFormat {
             return
         }
         guard let number = FieldParsing.decimal(record[value], decimalMark: decimalMark) else {
-            reject(record, value, "\"\(record.string(value))\" is not a number", &aggregator, day: day)
+            reject(record, value, .notANumber, "\"\(record.string(value))\" is not a number", &aggregator, day: day)
             return
         }
         aggregator.add(series: seriesID, startUTC: start, intervalSeconds: interval, value: number * factor,
@@ -195,10 +195,10 @@ struct ParkImpactLongFormat: RowFormat {
     private static var measuredWord: UInt64 { UInt64(littleEndian: 0x6465_7275_7361_656D) }
 
     private func reject(
-        _ record: CSVRecord, _ column: Int, _ reason: String, _ aggregator: inout FileAggregator, day: Int? = nil
+        _ record: CSVRecord, _ column: Int, _ code: RejectCode, _ reason: String, _ aggregator: inout FileAggregator, day: Int? = nil
     ) {
         let siteText = record.string(site)
-        aggregator.reject(line: record.line, column: columnName(column), reason: reason, raw: record.rawText(),
+        aggregator.reject(line: record.line, column: columnName(column), code: code, reason: reason, raw: record.rawText(),
                           site: siteIDs.contains(siteText) ? siteText : defaultSite, day: day)
     }
 }

@@ -127,7 +127,7 @@ extension RowFormat {
         if record.fieldCount > expected,
            (expected..<record.fieldCount).allSatisfy({ FieldParsing.isBlank(record[$0]) }) { return true }
         aggregator.reject(
-            line: record.line, column: columnName(min(record.fieldCount, expected - 1)),
+            line: record.line, column: columnName(min(record.fieldCount, expected - 1)), code: .headerMismatch,
             reason: "expected \(expected) fields as in the header, found \(record.fieldCount)",
             raw: record.rawText(), site: site)
         return false

@@ -96,6 +96,8 @@ public struct FileSummary: Sendable, Equatable {
     public let ignoredRows: [String: Int]
     /// Set when the file could not be read at all.
     public let problem: String?
+    /// The stable code of `problem` (`register_as_interval`, `all_rows_rejected`, `binary_data`, …).
+    public var problemCode: String? = nil
 }
 
 /// Everything the report writers need for one pilot.

@@ -19,6 +19,7 @@ public enum RejectCode: String, Sendable, CaseIterable, Comparable, CustomString
     case notADate = "not_a_date"
     case notATime = "not_a_time"
     case emptyField = "empty_field"
+    case unexpectedText = "unexpected_text"
     // Times.
     case intervalEndsBeforeStart = "interval_ends_before_start"
     case timeInClockChangeGap = "time_in_clock_change_gap"
@@ -69,6 +70,7 @@ public enum RejectCode: String, Sendable, CaseIterable, Comparable, CustomString
         case .notADate: ("not a date", "geen datum")
         case .notATime: ("not a time", "geen tijdstip")
         case .emptyField: ("required field empty", "verplicht veld leeg")
+        case .unexpectedText: ("text where a reading was expected", "tekst waar een meting verwacht werd")
         case .intervalEndsBeforeStart: ("interval ends before it starts", "interval eindigt vóór het begint")
         case .timeInClockChangeGap: ("local time skipped by the spring clock change",
                                      "lokale tijd die de zomertijdovergang overslaat")

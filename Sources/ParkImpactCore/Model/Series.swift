@@ -578,7 +578,7 @@ public struct Reject: Sendable, Equatable {
     /// The local day of the row, when its date could be read (for `quality.rejected_rows` per period).
     public let day: Int?
 
-    public init(file: String, line: Int, column: String, code: RejectCode = .unclassified, reason: String, raw: String,
+    public init(file: String, line: Int, column: String, code: RejectCode, reason: String, raw: String,
                 site: String?, day: Int?) {
         self.file = file
         self.line = line

@@ -453,7 +453,7 @@ public struct FileAggregator: Sendable {
         }
     }
 
-    mutating func reject(line: Int, column: String, code: RejectCode = .unclassified, reason: String, raw: String,
+    mutating func reject(line: Int, column: String, code: RejectCode, reason: String, raw: String,
                          site: String?, day: Int? = nil) {
         rejects.append(Reject(file: file, line: line, column: column, code: code, reason: reason, raw: raw, site: site,
                               day: day))

@@ -5,7 +5,8 @@ public enum FileVerdict {
     public static let allRejectedCode = "all_rows_rejected"
     public static let manyRejectedCode = "many_rows_rejected"
     public static let nothingUsedCode = "nothing_used"
-    /// Every problem `allRejected` gives contains this (the ledger keeps the message, not the code).
+    /// An unreadable file whose problem has no code of its own (a ledger row stored before codes were kept).
+    public static let unreadableCode = "unreadable_file"
     static let allRejectedPhrase = ": no row could be used: all "
 
     /// The problem of a file with rejected rows and no accepted one, or nil.
@@ -13,11 +14,6 @@ public enum FileVerdict {
         guard accepted == 0, !rejects.isEmpty else { return nil }
         return "\(path)\(allRejectedPhrase)\(rejects.count) row(s) were rejected; \(mostFrequent(rejects)); "
             + "fix the file (or the source's format) and it is read again (every reject is in rejects.csv)"
-    }
-
-    /// The code of a file's problem (`FileSummary.problem`, a ledger entry's), when it has one.
-    public static func code(ofProblem problem: String) -> String? {
-        problem.contains(allRejectedPhrase) ? allRejectedCode : nil
     }
 
     /// The warnings about a file that was read (none when it could not be read at all).

@@ -609,6 +609,7 @@ public enum Ingest {
         if let problem = result.summary.problem {
             entry.status = .unreadable
             entry.problem = problem
+            entry.problemCode = result.summary.problemCode
             events.append(("unreadable", problem))
             // A file whose rows were all rejected keeps its rejects (rejects.csv lists them on every run).
             if !result.rejects.isEmpty {
@@ -858,7 +859,8 @@ public enum Ingest {
                                 entry.problem ?? "", entry.conflict ?? ""].joined(separator: "\t"))
             if entry.status == .unreadable, let problem = entry.problem {
                 if readNow[entry.path] == nil { pilot.unreadable += 1 }
-                diagnostics.add(.error, problem, pilot: name, status: .dataError, code: FileVerdict.code(ofProblem: problem))
+                diagnostics.add(.error, problem, pilot: name, status: .dataError,
+                                code: entry.problemCode ?? FileVerdict.unreadableCode)
             }
             if entry.status == .duplicate, let shared = entry.conflict, shared != LedgerEntry.pending,
                reported.insert(entry.sha256).inserted || byPath[entry.duplicateOf ?? ""]?.status != .duplicate {

@@ -161,7 +161,7 @@ public enum PipelineRun {
             for result in mine {
                 if let problem = result.summary.problem {
                     diagnostics.add(.error, problem, pilot: definition.pilot, status: .dataError,
-                                    code: FileVerdict.code(ofProblem: problem))
+                                    code: result.summary.problemCode ?? FileVerdict.unreadableCode)
                 }
                 for warning in FileVerdict.warnings(result.summary, path: result.file.path, rejects: result.rejects) {
                     diagnostics.add(.warning, warning.message, pilot: definition.pilot, code: warning.code)

@@ -45,23 +45,25 @@ public enum ReadFile {
     static func prepare(_ file: InputFile, definition: PipelineDefinition, fingerprint: Bool = false) -> Prepared {
         let zone = file.source.timezone ?? definition.timezone
         guard let table = LocalTimeTable.cached(zone) else {
-            return .failed(failed(file, "unknown time zone \(zone)"))
+            return .failed(failed(file, "unknown time zone \(zone)", code: "unknown_time_zone"))
         }
         let prefix: [UInt8]
         do {
             prefix = try CSVFileSource.prefix(path: file.path)
         } catch {
-            return .failed(failed(file, error.description))
+            return .failed(failed(file, error.description, code: error.code.stableCode))
         }
         guard !prefix.isEmpty else {
-            return .failed(failed(file, CSVFileError(code: .empty, path: file.path).description))
+            return .failed(failed(file, CSVFileError(code: .empty, path: file.path).description,
+                                  code: CSVFileError.Code.empty.stableCode))
         }
         let dialect = file.source.dialect.applied(to: prefix)
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
                                   table: table, dialect: dialect, readingPolicy: definition.readingPolicy,
                                   fingerprint: fingerprint)
         guard let reader = FormatRegistry.readers[file.source.format] else {
-            return .failed(failed(file, "format \(file.source.format.rawValue) is not supported by this version yet"))
+            return .failed(failed(file, "format \(file.source.format.rawValue) is not supported by this version yet",
+                                  code: "format_not_supported"))
         }
         return .ready(context, reader)
     }
@@ -76,6 +78,7 @@ public enum ReadFile {
         var headerLine = 0
         var statistics = CSVReadStatistics()
         var ioError: String?
+        var ioCode: String?
         /// The file's SHA-256 when the pass read it whole with `ReadContext.fingerprint`.
         var sha256: String?
     }
@@ -136,6 +139,7 @@ public enum ReadFile {
             state.pointee.sha256 = try source.finishDigest()
         } catch {
             state.pointee.ioError = error.at(file.path).description
+            state.pointee.ioCode = error.code.stableCode
         }
         return state.move()
     }
@@ -146,7 +150,7 @@ public enum ReadFile {
         var pass = pass(type, file, context, limits, traceLimit: traceLimit)
         var read: FileResult
         if let problem = problem(of: pass, file) {
-            read = failed(file, problem)
+            read = failed(file, problem.message, code: problem.code)
         } else {
             pass.format!.finish(into: &pass.aggregator)
             if !pass.aggregator.pendingRepeats.isEmpty {
@@ -163,19 +167,20 @@ public enum ReadFile {
         return read
     }
 
-    /// Why a pass gives no data at all (I/O error, no header), or nil.
-    static func problem<Format>(of pass: Pass<Format>, _ file: InputFile) -> String? {
-        if let ioError = pass.ioError { return ioError }
+    /// Why a pass gives no data at all (I/O error, no header), with its code, or nil.
+    static func problem<Format>(of pass: Pass<Format>, _ file: InputFile) -> (message: String, code: String)? {
+        if let ioError = pass.ioError { return (ioError, pass.ioCode ?? CSVFileError.Code.io.stableCode) }
         if let headerProblem = pass.headerProblem {
-            return "\(headerProblem); check `format: \(file.source.format.rawValue)` of "
-                + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`"
+            return ("\(headerProblem); check `format: \(file.source.format.rawValue)` of "
+                + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`", "header_not_recognised")
         }
         if !pass.sawHeader {
-            return "no header and no data (only blank lines); export it again"
+            return ("no header and no data (only blank lines); export it again", "no_data")
         }
         guard pass.format != nil else {
-            return "no header found (only \(pass.preambleRecords) preamble record(s)); check `format: "
-                + "\(file.source.format.rawValue)` of sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`"
+            return ("no header found (only \(pass.preambleRecords) preamble record(s)); check `format: "
+                + "\(file.source.format.rawValue)` of sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`",
+                    "header_not_recognised")
         }
         return nil
     }
@@ -184,13 +189,16 @@ public enum ReadFile {
         _ file: InputFile, _ context: ReadContext, format: Format, aggregator: consuming FileAggregator, headerLine: Int,
         statistics: CSVReadStatistics
     ) -> FileResult {
-        if let refusal = registerRefusal(file, format: format, aggregator: aggregator) { return failed(file, refusal) }
+        if let refusal = registerRefusal(file, format: format, aggregator: aggregator) {
+            return failed(file, refusal, code: registerRefusalCode)
+        }
+        let allRejected = FileVerdict.allRejected(path: file.path, accepted: aggregator.acceptedRows,
+                                                  rejects: aggregator.rejects)
         let summary = FileSummary(
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
             acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
-            ignoredRows: aggregator.ignoredRows,
-            problem: FileVerdict.allRejected(path: file.path, accepted: aggregator.acceptedRows,
-                                             rejects: aggregator.rejects))
+            ignoredRows: aggregator.ignoredRows, problem: allRejected,
+            problemCode: allRejected == nil ? nil : FileVerdict.allRejectedCode)
         var aggregator = aggregator
         let series = aggregator.takeSeriesData()
         var result = FileResult(file: file, trace: aggregator.trace, mapping: format.mapping, headerLine: headerLine,
@@ -208,8 +216,8 @@ public enum ReadFile {
         return result
     }
 
-    /// Words only the `register_as_interval` refusal uses (`problemCode`).
     static let registerRefusalWords = "behaves like a running total"
+    static let registerRefusalCode = "register_as_interval"
 
     /// The refusal of a file with a series read as interval values that behaves like a running total
     /// (`RegisterEvidence`), naming each such series, the evidence and the fix; nil when there is none. The whole
@@ -229,18 +237,13 @@ public enum ReadFile {
         return "\(file.path): " + parts.joined(separator: ". ") + ". The file is not read until then"
     }
 
-    /// The stable code of an unreadable file's problem, when it has one (`register_as_interval`).
-    public static func problemCode(_ problem: String) -> String? {
-        problem.contains(registerRefusalWords) ? "register_as_interval" : nil
-    }
-
-    /// An unreadable file: one clear message, no partial data.
-    static func failed(_ file: InputFile, _ message: String) -> FileResult {
+    /// An unreadable file: one clear message with its stable code, no partial data.
+    static func failed(_ file: InputFile, _ message: String, code: String) -> FileResult {
         let text = message.hasPrefix(file.path) ? message : "\(file.path): \(message)"
         return FileResult(
             file: file, series: [], rejects: [],
             summary: FileSummary(path: file.relativePath, format: file.source.format.rawValue, dialect: "",
-                                 acceptedRows: 0, rejectedRows: 0, ignoredRows: [:], problem: text),
+                                 acceptedRows: 0, rejectedRows: 0, ignoredRows: [:], problem: text, problemCode: code),
             statistics: CSVReadStatistics())
     }
 }

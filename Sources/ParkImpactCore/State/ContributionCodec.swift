@@ -2,9 +2,9 @@
 /// readings), the rejects and the file summary. Little-endian, length-prefixed, no padding; a `Double` is stored as
 /// its bit pattern, so a decoded contribution sums to exactly the same bits as the one that was read.
 ///
-/// Layout: `magic "PIC2"`, summary, series count, series…, reject count, rejects…; a reject is file, line, column,
-/// code, reason, raw, site, day. Version 1 (`PIC1`) is the same without the reject's code: it still decodes, its
-/// rejects with the code `unclassified` (a deleted input's contribution stays readable). A version the decoder does
+/// Layout: `magic "PIC2"`, summary (ending with the problem and its code), series count, series…, reject count,
+/// rejects…; a reject is file, line, column, code, reason, raw, site, day. Version 1 (`PIC1`) is the same without the
+/// problem's code and the reject's code: it still decodes, its rejects with the code `unclassified` (a deleted input's contribution stays readable). A version the decoder does
 /// not know is refused: the store then re-reads the file (or, for a deleted input, says it cannot).
 public enum ContributionCodec {
     public static let version: Int64 = 2
@@ -68,6 +68,7 @@ public enum ContributionCodec {
             out.int(count)
         }
         out.optionalString(summary.problem)
+        out.optionalString(summary.problemCode)
         out.int(contribution.series.count)
         for data in contribution.series {
             out.string(data.key.site)
@@ -134,8 +135,10 @@ public enum ContributionCodec {
                 ignored[reason] = try input.int()
             }
             let problem = try input.optionalString()
+            let problemCode = version1 ? nil : try input.optionalString()
             let summary = FileSummary(path: path, format: format, dialect: dialect, acceptedRows: accepted,
-                                      rejectedRows: rejected, ignoredRows: ignored, problem: problem)
+                                      rejectedRows: rejected, ignoredRows: ignored, problem: problem,
+                                      problemCode: problemCode)
             var series: [SeriesData] = []
             for _ in 0..<(try input.count()) {
                 let site = try input.string()

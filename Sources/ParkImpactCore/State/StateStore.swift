@@ -102,6 +102,10 @@ public final class StateStore: Sendable {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: "ALTER TABLE input_file ADD COLUMN conflict TEXT")
         }
+        // v4: the stable code of an unreadable file's problem (`FileSummary.problemCode`), for its diagnostic.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "ALTER TABLE input_file ADD COLUMN problem_code TEXT")
+        }
         return migrator
     }
 
@@ -153,13 +157,13 @@ public final class StateStore: Sendable {
             try db.execute(sql: """
                 INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
                   duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run, pv_sites,
-                  grid_sites_without_readings, conflict)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+                  grid_sites_without_readings, conflict, problem_code)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
                 """, arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
                                  entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
                                  entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
                                  LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
-                                 entry.conflict])
+                                 entry.conflict, entry.problemCode])
             let id = db.lastInsertedRowID
             if let contribution, let size {
                 try Self.insertContribution(db, fileID: id, contribution, size: size)
@@ -214,7 +218,7 @@ public final class StateStore: Sendable {
                 try db.execute(sql: "DELETE FROM contribution WHERE file_id = ?", arguments: [entry.id])
                 try db.execute(sql: """
                     UPDATE input_file SET status = 'duplicate', duplicate_of = ?, conflict = ?, problem = NULL,
-                      rows_accepted = 0, rows_rejected = 0 WHERE pilot = ? AND path = ?
+                      problem_code = NULL, rows_accepted = 0, rows_rejected = 0 WHERE pilot = ? AND path = ?
                     """, arguments: [entry.duplicateOf, entry.conflict, pilot, entry.path])
             }
             for item in update {
@@ -322,6 +326,8 @@ public struct LedgerEntry: Sendable, Equatable {
     public var status: Status
     public var duplicateOf: String?
     public var problem: String?
+    /// The stable code of `problem` (`FileSummary.problemCode`); nil in rows stored before it was kept.
+    public var problemCode: String?
     public var rowsAccepted: Int
     public var rowsRejected: Int
     public var runID: Int64
@@ -372,6 +378,7 @@ public struct LedgerEntry: Sendable, Equatable {
         status = Status(rawValue: row["status"]) ?? .unreadable
         duplicateOf = row["duplicate_of"]
         problem = row["problem"]
+        problemCode = row["problem_code"]
         rowsAccepted = row["rows_accepted"]
         rowsRejected = row["rows_rejected"]
         runID = row["run_id"]
