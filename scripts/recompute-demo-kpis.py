@@ -818,6 +818,7 @@ def main():
     ap.add_argument("--pipeline", default="pipelines/demo-park.yaml")
     ap.add_argument("--factors", default="Sources/ParkImpactCore/Resources/emission-factors.csv")
     ap.add_argument("--all", action="store_true", help="also list the values that agree")
+    ap.add_argument("--rounding", action="store_true", help="also list the values that differ by the JSON's rounding only")
     ap.add_argument("--dump", help="write the recomputed values as JSON to this file")
     args = ap.parse_args()
     pipe = read_pipeline(args.pipeline)
@@ -825,17 +826,28 @@ def main():
     mine = rc.kpis()
     doc = json.load(open(args.kpis, encoding="utf-8"))
     pilot_id = doc.get("pilot")
-    got = {}
+    got, unit = {}, {}
+    decimals = defaultdict(int)  # unit -> decimals kpis.json writes (the most seen): its rounding
     for row in doc["kpis"]:
         site = row.get("site")
         if site in (None, "", pilot_id, "pilot", "*"):
             site = None
-        got[(row["key"], row["period"], site)] = row.get("value")
+        k = (row["key"], row["period"], site)
+        got[k] = row.get("value")
+        unit[k] = row.get("unit")
+        r = repr(row.get("value"))
+        if isinstance(row.get("value"), float) and "." in r and "e" not in r:
+            decimals[row.get("unit")] = max(decimals[row.get("unit")], len(r.split(".")[1]))
     if args.dump:
         json.dump([{"key": k, "period": p, "site": s, "value": v} for (k, p, s), v in sorted(
             mine.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or ""))], open(args.dump, "w"), indent=1)
-    fam = defaultdict(lambda: {"compared": 0, "mismatch": 0, "not_emitted": 0, "not_recomputed": 0})
+    fam = defaultdict(lambda: {"compared": 0, "mismatch": 0, "rounding": 0, "not_emitted": 0, "not_recomputed": 0})
     bad = []
+    my_keys = {k[0] for k in mine}
+    # a key this script computes but not for this scope/period is null by its rule (e.g. PV KPIs of a site without PV)
+    for k in got:
+        if k[0] in my_keys and k not in mine:
+            mine[k] = None
     for k, v in sorted(mine.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "")):
         f = fam[family(k[0])]
         if k not in got:
@@ -844,11 +856,19 @@ def main():
                 bad.append(("not in kpis.json", k, v, None))
             continue
         f["compared"] += 1
-        if not close(v, got[k]):
-            f["mismatch"] += 1
-            bad.append(("mismatch", k, v, got[k]))
-        elif args.all:
-            print("ok", k, fmt(v))
+        g = got[k]
+        if close(v, g):
+            if args.all:
+                print("ok", k, fmt(v))
+            continue
+        half_ulp = 0.5 * 10 ** -decimals.get(unit[k], 0) * (1 + 1e-9)
+        if v is not None and g is not None and abs(v - g) <= half_ulp:
+            f["rounding"] += 1  # only the JSON's rounding to its unit's decimals
+            if args.rounding:
+                bad.append(("rounding only", k, v, g))
+            continue
+        f["mismatch"] += 1
+        bad.append(("mismatch", k, v, g))
     for k in got:
         if k not in mine:
             fam[family(k[0])]["not_recomputed"] += 1
@@ -856,14 +876,18 @@ def main():
     for kind, (key, pid, site), v, g in bad:
         print(f"{kind:16} {key:42} {pid:10} {site or '(pilot)':10} {fmt(v):>16} {fmt(g):>16}")
     print()
-    print(f"{'family':12} {'compared':>9} {'mismatch':>9} {'not emitted':>12} {'not recomputed':>15}")
+    print("rounding: differs by more than the tolerance but less than half a unit of the decimals kpis.json writes "
+          "for the unit (" + ", ".join(f"{u}: {d}" for u, d in sorted(decimals.items(), key=lambda x: str(x))) + ")")
+    print(f"{'family':12} {'compared':>9} {'mismatch':>9} {'rounding':>9} {'not emitted':>12} {'not recomputed':>15}")
     tot = defaultdict(int)
     for name in sorted(fam):
         f = fam[name]
         for kk, vv in f.items():
             tot[kk] += vv
-        print(f"{name:12} {f['compared']:9d} {f['mismatch']:9d} {f['not_emitted']:12d} {f['not_recomputed']:15d}")
-    print(f"{'total':12} {tot['compared']:9d} {tot['mismatch']:9d} {tot['not_emitted']:12d} {tot['not_recomputed']:15d}")
+        print(f"{name:12} {f['compared']:9d} {f['mismatch']:9d} {f['rounding']:9d} {f['not_emitted']:12d} "
+              f"{f['not_recomputed']:15d}")
+    print(f"{'total':12} {tot['compared']:9d} {tot['mismatch']:9d} {tot['rounding']:9d} {tot['not_emitted']:12d} "
+          f"{tot['not_recomputed']:15d}")
     return 1 if tot["mismatch"] or tot["not_emitted"] else 0
 
 
