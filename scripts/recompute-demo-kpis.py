@@ -308,6 +308,9 @@ MODES = {"auto (alleen)": "car", "carpool": "carpool", "motorfiets": "motorbike"
          "fiets": "bike", "elektrische fiets": "ebike", "te voet": "walk"}
 
 
+TRIP_MODES = {"shuttle": "bus"}  # a station shuttle is a (mini)bus; the README's mode list has no shuttle
+
+
 def read_survey(path):
     out = defaultdict(dict)  # (site, year) -> mode -> (count, dist)
     with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -373,6 +376,10 @@ class Recompute:
         self.temps = {}
         for f in sorted((inp / "weather").glob("*.csv")):
             self.temps.update(read_weather(f))
+        # the temperature source names site acme in the YAML: a daily series of that site (quality coverage)
+        ts = self.store.setdefault(("acme", "temperature", "6447"), Series("acme", "temperature", "6447", 86400))
+        for d, v in self.temps.items():
+            ts.add(dt.datetime(d.year, d.month, d.day, tzinfo=TZ).astimezone(UTC), day_seconds(d), v, "m")
         self.waste = [w for f in sorted((inp / "waste").glob("*.csv")) for w in read_waste(f)]
         self.survey = {}
         for f in sorted((inp / "mobility-survey").glob("*.csv")):
@@ -441,7 +448,7 @@ class Recompute:
             for d in days_of(a, b):
                 if first and d < first:
                     continue
-                exp += day_seconds(d) / step
+                exp += 1 if step == 86400 else day_seconds(d) / step
                 c = cells.get(d)
                 if c:
                     tot += c[0]
@@ -696,6 +703,11 @@ class Recompute:
                         n_surveys += 1
                         for m, (c, _) in sv[1].items():
                             counts[m] += c
+                    else:  # README: from trip logs when no survey (flag trip_logs): trips per mode
+                        for t in self.trips.get(s, []):
+                            if a <= t["date"] <= b:
+                                n_surveys += 1 if not counts else 0
+                                counts[TRIP_MODES.get(t["mode"], t["mode"])] += 1
                 if n_surveys:
                     tot = sum(counts.values())
                     for m in MODES.values():
@@ -755,8 +767,8 @@ class Recompute:
         ra, rb = pipe["reporting"]
         bdays = (bb - ba).days + 1
         for pid, (a, b, kind) in self.periods.items():
-            if not (ra <= a and b <= rb):
-                continue
+            if not (ra <= a and b <= rb) or kind == "month":
+                continue  # README names no month rows for cost; kpis.json has none
             for sid, sites in scopes:
                 eur = 0.0
                 co2_av = 0.0
@@ -778,10 +790,15 @@ class Recompute:
                 co2_av = eb / bdays * ndays - er
                 cost = pipe["pilot_cost"] if sid is None else pipe["pilot_cost_by_site"].get(sid)
                 put("cost.energy_avoided_eur", pid, sid, eur if ok else None)
+                if kind != "reporting":
+                    continue
                 put("cost.eur_per_t_co2_avoided", pid, sid,
                     cost / co2_av if ok and cost is not None and co2_av > 0 else None)
+                # per year: the period's share of its calendar years (as the README annualises mobility)
+                years = sum(sum(1 for _ in days_of(max(a, dt.date(y, 1, 1)), min(b, dt.date(y, 12, 31))))
+                            / (366 if y % 4 == 0 else 365) for y in range(a.year, b.year + 1))
                 put("cost.payback_years", pid, sid,
-                    cost / (eur / ndays * 365) if ok and cost is not None and eur > 0 else None)
+                    cost / (eur / years) if ok and cost is not None and eur > 0 else None)
 
 
 # --------------------------------------------------------------------------------------------- comparison
