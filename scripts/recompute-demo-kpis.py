@@ -663,9 +663,62 @@ class Recompute:
                 put("quality.coverage", pid, sid, self.coverage(sites, a, b))
                 put("quality.estimated_share", pid, sid, est / pres if pres else None)
         self.comparisons(out, put, scopes)
+        self.gas_baseline(put, scopes)
         self.mobility(put, scopes)
         self.cost(out, put, scopes)
         return out
+
+    def daily_gas(self, sites, a, b):
+        """local day -> gas kWh of the scope, complete days only (every hour of every gas series present)"""
+        out = {}
+        keys = [k for k in self.store if k[0] in sites and k[1] == "gas"]
+        for d in days_of(a, b):
+            tot = 0.0
+            for k in keys:
+                c = self.day_cells[k].get(d)
+                if not c or c[1] != round(day_seconds(d) / 3600):
+                    break
+                tot += c[0]
+            else:
+                out[d] = tot
+        return out
+
+    def day_hdd(self, d):
+        t = [self.temps.get(d - dt.timedelta(days=k)) for k in range(3)]
+        if None in t:
+            return None
+        return max(0.0, 16.5 - (0.6 * t[0] + 0.3 * t[1] + 0.1 * t[2]))
+
+    def gas_baseline(self, put, scopes):
+        """README: the last 365 days of the baseline before the reporting period; refused with > 10 % missing days"""
+        ba, bb = self.pipe["baseline"]
+        ra, rb = self.pipe["reporting"]
+        wa = max(ba, min(bb, ra - dt.timedelta(days=1)) - dt.timedelta(days=364))
+        wb = wa + dt.timedelta(days=364)
+        for sid, sites in scopes:
+            gas_sites = [s for s in sites if self.has(s, "gas")]
+            model = None
+            if gas_sites:
+                dg = self.daily_gas(gas_sites, wa, wb)
+                pts = [(self.day_hdd(d), v) for d, v in dg.items() if self.day_hdd(d) is not None]
+                window = (wb - wa).days + 1
+                if window >= 365 and (window - len(pts)) / window <= 0.10:
+                    model = fit_gas_baseline(pts)
+            put("baseline.gas.r2", "baseline", sid, model["r2"] if model else None)
+            put("baseline.gas.cvrmse", "baseline", sid, model["cvrmse"] if model else None)
+            put("baseline.gas.nmbe", "baseline", sid, model["nmbe"] if model else None)
+            for pid, (a, b, kind) in self.periods.items():
+                if not (ra <= a and b <= rb):
+                    continue
+                if not model:
+                    put("baseline.gas.savings_kwh", pid, sid, None)
+                    continue
+                sav = 0.0
+                for d, v in self.daily_gas(gas_sites, a, b).items():
+                    h = self.day_hdd(d)
+                    if h is not None:
+                        sav += model["a"] + model["b"] * h - v
+                put("baseline.gas.savings_kwh", pid, sid, sav)
 
     def coverage(self, sites, a, b):
         cov = expd = 0
@@ -853,6 +906,75 @@ class Recompute:
                             / (366 if y % 4 == 0 else 365) for y in range(a.year, b.year + 1))
                 put("cost.payback_years", pid, sid,
                     cost / (eur / years) if ok and cost is not None and eur > 0 else None)
+
+
+# --------------------------------------------------------------------------------------------- statistics
+def betacf(a, b, x):
+    """continued fraction of the incomplete beta function (Numerical Recipes)"""
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > 1e-300 else 1e-300)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > 1e-300 else 1e-300)
+        c = 1.0 + aa / c if abs(1.0 + aa / c) > 1e-300 else 1e-300
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > 1e-300 else 1e-300)
+        c = 1.0 + aa / c if abs(1.0 + aa / c) > 1e-300 else 1e-300
+        de = d * c
+        h *= de
+        if abs(de - 1.0) < 1e-15:
+            break
+    return h
+
+
+def betai(a, b, x):
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    lbt = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(1 - x)
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(lbt) * betacf(a, b, x) / a
+    return 1.0 - math.exp(lbt) * betacf(b, a, 1 - x) / b
+
+
+def t_two_sided_p(t, dof):
+    return betai(dof / 2.0, 0.5, dof / (dof + t * t))
+
+
+def fit_gas_baseline(days, max_p=0.1):
+    """days: [(hdd, kWh)] -> dict(model, a, b, r2, cvrmse, nmbe, p)"""
+    n = len(days)
+    xs = [h for h, _ in days]
+    ys = [y for _, y in days]
+    my = sum(ys) / n
+    sst = sum((y - my) ** 2 for y in ys)
+    # intercept-only
+    best = {"model": "intercept", "a": my, "b": 0.0, "r2": 0.0, "adj": 0.0, "p_par": 1, "p": None}
+    mx = sum(xs) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx > 0 and n > 2:
+        b = sum((x - mx) * (y - my) for x, y in days) / sxx
+        a = my - b * mx
+        sse = sum((y - a - b * x) ** 2 for x, y in days)
+        se_b = math.sqrt(sse / (n - 2) / sxx)
+        t = b / se_b if se_b > 0 else float("inf")
+        p = t_two_sided_p(t, n - 2) if math.isfinite(t) else 0.0
+        r2 = 1 - sse / sst if sst else 0.0
+        adj = 1 - (1 - r2) * (n - 1) / (n - 2)
+        if a >= 0 and b >= 0 and p < max_p and adj > best["adj"]:
+            best = {"model": "hdd", "a": a, "b": b, "r2": r2, "adj": adj, "p_par": 2, "p": p}
+    a, b, pp = best["a"], best["b"], best["p_par"]
+    sse = sum((y - a - b * x) ** 2 for x, y in days)
+    best["cvrmse"] = math.sqrt(sse / (n - pp)) / my if my else None
+    best["nmbe"] = sum(y - a - b * x for x, y in days) / ((n - pp) * my) if my else None
+    return best
 
 
 # --------------------------------------------------------------------------------------------- comparison
