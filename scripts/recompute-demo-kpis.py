@@ -27,6 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Europe/Brussels")
+REJECTS = []  # (site or None, local date or None, file, line, why): rows this script could not read
 UTC = dt.timezone.utc
 REL_TOL = 1e-6
 ABS_TOL = 1e-9
@@ -172,8 +173,11 @@ def read_fluvius(path, site, store):
     c_unit = col("eenheid", "unit")
     c_stat = col("validatiestatus", "validation status")
     seen_amb = defaultdict(set)  # series -> ambiguous local starts already seen (first = summer time)
-    for r in rows[1:]:
-        if not r or len(r) < len(hdr) - 1:
+    for line, r in enumerate(rows[1:], start=2):
+        if not r:
+            continue
+        if len(r) < len(hdr) - 1:
+            REJECTS.append((site, None, str(path), line, "too few fields"))
             continue
         reg = r[c_reg].strip().lower()
         unit = r[c_unit].strip()
@@ -185,6 +189,8 @@ def read_fluvius(path, site, store):
             qty = "electricity_injection"
         else:
             qty = None
+            if not reg.startswith(("piek", "peak")) and "kvarh" not in unit.lower():
+                REJECTS.append((site, None, str(path), line, "unknown register " + reg))
         if qty is None:
             continue
         ean = r[c_ean].strip().lstrip("=").strip('"')
@@ -199,6 +205,7 @@ def read_fluvius(path, site, store):
             seen_amb[key].add(start_l)
         start = local_to_utc(start_l, fold)
         if start is None:
+            REJECTS.append((site, start_l.date(), str(path), line, "time in the spring gap"))
             continue
         step = 900 if qty.startswith("electricity") else 3600
         if key not in store:
@@ -408,12 +415,13 @@ class Recompute:
             inj = [s for (si, q, _), s in self.store.items() if si == site and q == "electricity_injection"]
             off = [s for (si, q, _), s in self.store.items() if si == site and q == "electricity_offtake"]
             first = min(min(s.r) for s in prod)
-            cells = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
+            cells = defaultdict(lambda: [0.0, 0.0, 0.0, 0, 0])
             for t in sorted(set().union(*[s.r.keys() for s in prod])):
                 if t < first:
                     continue
                 vals = []
                 ok = True
+                estimated = False
                 for group in (prod, inj, off):
                     tot = 0.0
                     for s in group:
@@ -422,6 +430,7 @@ class Recompute:
                             ok = False
                             break
                         tot += r[1]
+                        estimated = estimated or r[2] == "e"
                     vals.append(tot)
                     if not ok:
                         break
@@ -434,6 +443,7 @@ class Recompute:
                 c[1] += p
                 c[2] += o
                 c[3] += 1
+                c[4] += 1 if estimated else 0
             self.matched[site] = cells
 
     # ---- sums over a period
@@ -475,6 +485,41 @@ class Recompute:
         # no energy at all (injection of a site without PV, gas in a shutdown month): the weights are all 0 and the
         # weighted mean is 0/0; the share of estimated intervals is then the only meaningful figure
         return (cov / exp if exp else None), (wsum / w if w else (est / pres if pres else None))
+
+    def parts(self, sites, qtys, a, b, with_sc=False):
+        """per part (a series, or a PV site's self-consumed derived series): (energy, estimated, present, covered,
+        expected)"""
+        out = []
+        for key in self.store:
+            if key[0] in sites and key[1] in qtys:
+                r = self._qsum_series(key, a, b)
+                out.append((r[0], r[2], r[1], r[4], r[3]))
+        if with_sc:
+            for s in sites:
+                if s in self.matched:
+                    e = n = est = 0
+                    for d, c in self.matched[s].items():
+                        if a <= d <= b:
+                            e += c[0]
+                            n += c[3]
+                            est += c[4]
+                    exp = self._qsum_series(next(k for k in self.store if k[0] == s and k[1] == "pv_production"),
+                                            a, b)[3]
+                    out.append((e, est, n, n, exp))
+        return out
+
+    @staticmethod
+    def weighted_est(parts):
+        w = sum(abs(p[0]) for p in parts if p[2])
+        if w:
+            return sum(p[1] / p[2] * abs(p[0]) for p in parts if p[2]) / w
+        pres = sum(p[2] for p in parts)
+        return sum(p[1] for p in parts) / pres if pres else None
+
+    @staticmethod
+    def cov_of(parts):
+        exp = sum(p[4] for p in parts)
+        return sum(p[3] for p in parts) / exp if exp else None
 
     def _qsum_series(self, key, a, b):
         site, q, m = key
@@ -583,6 +628,31 @@ class Recompute:
                     if sid is P or sid in self.pv_first_day:
                         put("energy.pv.self_sufficiency_ratio", pid, sid,
                             None if pilot_null or denom == 0 else sc / denom)
+                # fields of the composite sums: coverage = the lowest of the carriers (per carrier: its series
+                # summed over the scope), estimated share weighted by energy over every part
+                def comp_meta(key, groups, value_known):
+                    covs = [self.cov_of(g) for g in groups if g and self.cov_of(g) is not None]
+                    allp = [p for g in groups for p in g]
+                    out[(key + "#coverage", pid, sid)] = min(covs) if covs else None
+                    out[(key + "#estimated_share", pid, sid)] = self.weighted_est(allp) if value_known else None
+
+                p_off = self.parts(sites, {"electricity_offtake"}, a, b)
+                p_gas = self.parts(gas_sites, {"gas"}, a, b)
+                p_sc = self.parts(pv_sites, set(), a, b, with_sc=True)
+                p_sc = [p for p in p_sc if p[4]]  # from the PV start only
+                if pv_sites and p_sc:
+                    c_sc = self.cov_of(p_sc)
+                    for k in ("energy.electricity.self_consumed_kwh", "co2.avoided_pv_t"):
+                        out[(k + "#coverage", pid, sid)] = c_sc
+                        out[(k + "#estimated_share", pid, sid)] = self.weighted_est(p_sc) if n_m else None
+                    for k in ("energy.pv.self_consumption_ratio",):
+                        out[(k + "#coverage", pid, sid)] = c_sc
+                comp_meta("energy.electricity.consumption_kwh", [p_off, p_sc], off[1] > 0)
+                if gas_sites:
+                    for k in ("energy.fossil_mwh",):
+                        c, e = self.meta(gas_sites, "gas", a, b)
+                        out[(k + "#coverage", pid, sid)] = c
+                        out[(k + "#estimated_share", pid, sid)] = e if gas[1] else None
                 # CO2
                 s1 = 0.0
                 for y, v in self.by_year(gas_sites, "gas", a, b).items():
@@ -606,6 +676,7 @@ class Recompute:
                 pv_missing = any(not n_m for s in pv_sites) if pv_sites else False
                 total = None if parts_missing else (off[0] + gas[0] + sc) / 1000
                 put("energy.total_mwh", pid, sid, total)
+                comp_meta("energy.total_mwh", [p_off, p_gas, p_sc], total is not None)
                 put("energy.fossil_mwh", pid, sid,
                     None if any(not self.data(s, "gas", a, b) for s in gas_sites) else gas[0] / 1000)
                 green = [s for s in sites if pipe["sites"][s]["contract"] == "green"]
@@ -662,6 +733,9 @@ class Recompute:
                         pres_cov = r[4]
                 put("quality.coverage", pid, sid, self.coverage(sites, a, b))
                 put("quality.estimated_share", pid, sid, est / pres if pres else None)
+                put("quality.rejected_rows", pid, sid, sum(
+                    1 for (rs, rd, *_rest) in REJECTS if (rs in sites or (rs is None and sid is None))
+                    and ((rd is not None and a <= rd <= b) or (rd is None and pid == "reporting"))))
         self.comparisons(out, put, scopes)
         self.gas_baseline(put, scopes)
         self.mobility(put, scopes)
