@@ -4,7 +4,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libcsv-dev libsqlite3-dev tzdata chromium
 BIN          := .build/release/parkimpact
 
-.PHONY: run test build deps demo-data check-demo-data contract-check fuzz bench clean
+.PHONY: run test build deps demo-data check-demo-data check-kpis contract-check fuzz bench clean
 
 ## Install the system packages that are missing (libcsv, SQLite, time-zone data).
 deps:
@@ -34,6 +34,11 @@ demo-data:
 check-demo-data:
 	@tmp=$$(mktemp -d); python3 scripts/generate-demo-data.py --out $$tmp/demo-park >/dev/null && \
 	  diff -r -q $$tmp/demo-park input/demo-park && echo "demo data: reproducible"; rc=$$?; rm -rf $$tmp; exit $$rc
+
+## Recompute the demo pilot's KPIs independently (Python, standard library) and compare with a fresh run (issue #16).
+check-kpis: build
+	@tmp=$$(mktemp -d); $(BIN) run --settle-seconds 0 --output $$tmp >/dev/null && \
+	  python3 scripts/recompute-demo-kpis.py $$tmp/demo-park/kpis.json; rc=$$?; rm -rf $$tmp; exit $$rc
 
 ## Check the build against the public contract (../shared/tools/contract-check).
 contract-check: build
