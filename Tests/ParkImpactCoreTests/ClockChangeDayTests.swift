@@ -39,6 +39,19 @@ import Testing
         #expect(offtake.min() == first && offtake.max() == last)
     }
 
+    @Test("the interval that crosses the spring gap lasts its real 15 minutes (gas: one hour), not the wall clock's")
+    func springIntervalLength() throws {
+        let result = try readFile(Self.acme2023, traceLimit: 200_000)
+        // 26 March 2023: 01:45 → 03:00 local is 00:45Z → 01:00Z.
+        let crossing = result.trace.filter { $0.startUTC == utc("2023-03-26T00:45Z") }
+        #expect(crossing.count == 2 && crossing.allSatisfy { $0.intervalSeconds == 900 })  // offtake and injection
+        let gas = try readFile(Self.acmeGas2023, traceLimit: 20_000)
+        let hour = gas.trace.filter { $0.series.quantity == .gas && $0.startUTC == utc("2023-03-26T00:00Z") }
+        #expect(hour.count == 1 && hour.first?.intervalSeconds == 3600)
+        // Every quarter of the year is 900 s long, clock changes included.
+        #expect(result.trace.allSatisfy { $0.intervalSeconds == 900 })
+    }
+
     @Test("a local time in the spring gap is rejected with a clear reason")
     func springGapIsRejected() throws {
         let scratch = try Scratch()

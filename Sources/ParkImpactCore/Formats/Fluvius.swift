@@ -220,6 +220,14 @@ struct FluviusFormat: RowFormat {
                 day: startDay)
             return
         }
+        // An interval that ends later the same local day lasts from its start to its end in UTC: across the spring
+        // clock change `01:45 → 03:00` is 15 minutes and the gas hour `01:00 → 03:00` one hour, not the wall
+        // clock's 75 and 120. (An end in the autumn repeated hour is ambiguous: the wall clock's length, as above.)
+        let endLocal = startLocal + naiveLength
+        if length == naiveLength, length < 86_400, endLocal < Int64(startDay + 1) * 86_400,
+           case .unique(let endUTC) = resolver.resolution(localSeconds: endLocal), endUTC > startUTC {
+            length = endUTC - startUTC
+        }
 
         // How much, and how sure.
         let quality: Quality
