@@ -244,8 +244,9 @@ public indirect enum KPIReason: Sendable, Equatable {
         func date(_ day: CivilDate) -> String { nl ? ReportDates.long(day, .nl) : day.description }
         switch self {
         case let .noSource(subject, site, inThisPeriod):
-            return nl ? "geen bron levert \(what(subject)) voor \(scope(site))" + (inThisPeriod ? " in deze periode" : "")
-                : "no source delivers \(what(subject)) for \(scope(site))" + (inThisPeriod ? " in this period" : "")
+            let when = inThisPeriod ? (nl ? " in deze periode" : " in this period") : ""
+            return nl ? "geen bron levert \(what(subject)) voor \(scope(site))\(when)"
+                : "no source delivers \(what(subject)) for \(scope(site))\(when)"
         case .noSeries:
             return nl ? "geen meetreeksen voor dit bereik" : "no series for this scope"
         case .noEmissionSource(let site):
@@ -306,7 +307,8 @@ public indirect enum KPIReason: Sendable, Equatable {
             return nl ? "geen PV-productie in de gekoppelde intervallen van deze periode"
                 : "no PV production in the matched intervals of this period"
         case .zeroWaste:
-            return nl ? "de afvalophalingen in deze periode wegen 0 kg" : "the waste collections in this period weigh 0 kg"
+            return nl ? "de afvalophalingen in deze periode wegen 0 kg"
+                : "the waste collections in this period weigh 0 kg"
         case .zeroRoadUsers:
             return nl ? "geen weggebruikers geteld in deze periode" : "no road users counted in this period"
         case let .surveyWithoutCommuters(labels, grouped):
@@ -361,7 +363,8 @@ public indirect enum KPIReason: Sendable, Equatable {
                 + "vraagt die"
                 : "no water meter of site \(site) has intervals of an hour or less: the night minimum needs them"
         case .noDegreeDays:
-            return nl ? "geen dag van deze periode heeft daggemiddelde temperaturen voor die dag en de twee dagen ervoor"
+            return nl ? "geen dag van deze periode heeft daggemiddelde temperaturen voor die dag en de twee dagen "
+                + "ervoor"
                 : "no day of this period has daily mean temperatures for the day and the two days before"
         case .noGasAndDegreeDays:
             return nl ? "geen dag van deze periode heeft zowel volledige gasgegevens als graaddagen"
@@ -393,7 +396,8 @@ public indirect enum KPIReason: Sendable, Equatable {
                 : "\(list) has PV production but no grid injection series: self-consumption needs production and "
                 + "injection of the same intervals"
         case let .baselineBeforeReporting(first, last):
-            return nl ? "de referentieperiode (\(date(first)) – \(date(last))) heeft geen dag vóór de rapportageperiode"
+            return nl ? "de referentieperiode (\(date(first)) – \(date(last))) heeft geen dag vóór de "
+                + "rapportageperiode"
                 : "the baseline period (\(first) – \(last)) has no day before the reporting period"
         case let .baselineDays(days, needed):
             return nl ? "de referentieperiode telt \(days) dagen (minstens \(needed) nodig)"
@@ -406,7 +410,8 @@ public indirect enum KPIReason: Sendable, Equatable {
                 : "the baseline has \(percent) % missing days (more than \(allowed)): \(missing) of \(days) days lack "
                 + "complete gas data or degree days"
         case .noSurveyOrTrips:
-            return nl ? "geen pendelenquête met een referentiedatum in deze periode en geen geregistreerde verplaatsingen"
+            return nl ? "geen pendelenquête met een referentiedatum in deze periode en geen geregistreerde "
+                + "verplaatsingen"
                 : "no commuting survey with a reference date in this period and no logged trips in it"
         case let .noSurveyIn(periods, site):
             let spans = periods.map { Self.span($0, nl) }.joined(separator: nl ? " noch in " : " nor in ")
