@@ -463,9 +463,15 @@ final class KPISharing: Sendable {
     private struct Pool {
         var texts: Set<SameBytes<String>> = []
         var lists: Set<SameBytes<[String]>> = []
+        var reasons: Set<KPIReason> = []
 
         mutating func text(_ text: String) -> String {
             text.utf8.count <= 15 ? text : texts.insert(SameBytes(text)).memberAfterInsert.value  // else inline
+        }
+
+        /// Null reasons are values in boxes (an indirect enum): equal ones share one box.
+        mutating func reason(_ reason: KPIReason) -> KPIReason {
+            reasons.insert(reason).memberAfterInsert
         }
 
         mutating func list(_ list: [String]) -> [String] {
@@ -484,7 +490,7 @@ final class KPISharing: Sendable {
                            coverage: kpi.coverage, estimatedShare: kpi.estimatedShare, flags: pool.list(kpi.flags),
                            provenance: Provenance(inputs: pool.list(provenance.inputs), factors: provenance.factors,
                                                   formula: pool.text(provenance.formula),
-                                                  reason: provenance.why))
+                                                  reason: provenance.why.map { pool.reason($0) }))
             }
         }
     }

@@ -68,7 +68,7 @@ public enum KPIReasonCode: String, Sendable, CaseIterable, Comparable, CustomStr
 }
 
 /// What a reason names: a carrier or a kind of source. `rawValue` is the English name the texts use.
-public enum ReasonSubject: String, Sendable, CaseIterable {
+public enum ReasonSubject: String, Sendable, CaseIterable, Hashable {
     case pvProduction = "PV production"
     case water = "water"
     case naturalGas = "natural gas"
@@ -108,7 +108,7 @@ public enum ReasonSubject: String, Sendable, CaseIterable {
 }
 
 /// What a reason is about when it explains another reason: `baseline: …`, `co2.scope1_t has no baseline value: …`.
-public enum ReasonContext: Sendable, Equatable {
+public enum ReasonContext: Sendable, Hashable {
     /// `2024: …`, `baseline: …` (a part of the value per period).
     case period(ReportPeriod)
     /// `co2.scope1_t: …` (a part of a sum of KPIs).
@@ -126,7 +126,7 @@ public enum ReasonContext: Sendable, Equatable {
 /// Why a KPI is null: a sentence with its code and parameters, rendered in English (kpis.json, kpis.csv, the
 /// English report) or Dutch, or a combination of such sentences (parts joined by `; `, a context such as `2024: `).
 /// The code of a combination is the code of its first part (`code`).
-public indirect enum KPIReason: Sendable, Equatable {
+public indirect enum KPIReason: Sendable, Hashable {
     // no_source
     /// `no source delivers <what> for site <s>` / `for this pilot` (`in this period` when a PV series starts later).
     case noSource(ReasonSubject, site: String?, inThisPeriod: Bool = false)
