@@ -61,6 +61,23 @@ import ParkImpactCore
         }
     }
 
+    @Test("the Dutch demo report renders every null reason and flag in Dutch, with the codes in kpis.json")
+    func dutchReasonsFromCodes() throws {
+        let dutch = try String(contentsOfFile: Self.run.output + "/demo-park/report.html", encoding: .utf8)
+        #expect(dutch.contains("<html lang=\"nl\">"))
+        #expect(!dutch.contains("technische melding"))
+        #expect(!dutch.contains("no source delivers") && !dutch.contains("data in this period"))
+        let json = try String(contentsOfFile: Self.run.output + "/demo-park/kpis.json", encoding: .utf8)
+        let withReason = json.components(separatedBy: "\"reason\": ").count - 1
+        #expect(withReason > 0)
+        #expect(json.components(separatedBy: "\"reason_code\": \"").count - 1 == withReason)
+        struct Flagged: Decodable { let flags: [String] }
+        struct Flags: Decodable { let kpis: [Flagged] }
+        let flags = Set(try JSONDecoder().decode(Flags.self, from: Data(json.utf8)).kpis.flatMap(\.flags))
+        #expect(!flags.isEmpty)
+        #expect(flags.allSatisfy { KPIFlag(rawValue: $0) != nil }, "\(flags.sorted())")
+    }
+
     struct KPIRow: Decodable {
         let key: String
         let period: String

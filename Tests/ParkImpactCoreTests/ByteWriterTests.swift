@@ -95,14 +95,16 @@ import TestSupport
         let factor = FactorReference(id: "electricity.market.grey", value: 0.16749, unit: "kg CO2e/kWh", year: 2023,
                                      source: "AIB, \"residual\" mix", note: "no 2024 value; 2023 used")
         let kpis = (0..<count).map { index in
-            KPI(key: "energy.key\(index % 7)", period: index % 2 == 0 ? "baseline" : "reporting",
+            // A site name with a comma and markup: the reason's text needs quoting in CSV and escaping in JSON.
+            let reason: KPIReason? = index % 5 == 0 ? .noSource(.gridOfftake, site: "a, <b> \(index)") : nil
+            return KPI(key: "energy.key\(index % 7)", period: index % 2 == 0 ? "baseline" : "reporting",
                 site: index % 3 == 0 ? nil : "acme", value: index % 5 == 0 ? nil : Double(index) * -1.0625,
                 unit: ["kWh", "t CO2e", "%", "ratio"][index % 4], coverage: Double(index % 11) / 10,
                 estimatedShare: index % 4 == 0 ? nil : 0.25, flags: index % 6 == 0 ? ["low_coverage", "x"] : [],
                 provenance: Provenance(inputs: ["many/acme/a.csv", "many/acme/b,c.csv"],
                                        factors: index % 3 == 0 ? [factor, factor] : [],
                                        formula: "Σ kWh × factor ÷ 1000, per year; <test>",
-                                       reason: index % 5 == 0 ? "no data, \(index)" : nil))
+                                       reason: reason))
         }
         return PilotReport(definition: definition, periods: [], kpis: kpis, files: [], rejects: [],
                            factorsUsed: [factor], lastDataDate: nil, seriesCount: 0)

@@ -9,7 +9,9 @@ import Testing
 private enum Fixture {
     static let hostileName = "<script>alert(1)</script>"
     static let hostilePath = "test-park/acme/'\"><b onmouseover=alert(1)>x&y.csv"
+    static let gasWhy = KPIReason.noData(.naturalGas, expected: 8784)
     static let gasReason = "no natural gas data in this period (0 of 8784 expected intervals)"
+    static let outage = KPIReason.partWithoutData(.naturalGas, site: "acme")
 
     static func definition(language: String, pilot: String = "test-park", name: String = "Testpark Noord",
                            settings: String = "") throws -> PipelineDefinition {
@@ -42,7 +44,7 @@ private enum Fixture {
     }
 
     static func kpi(_ key: String, _ period: String, site: String? = nil, _ value: Double?, unit: String,
-                    coverage: Double? = 1, flags: [String] = [], reason: String? = nil,
+                    coverage: Double? = 1, flags: [String] = [], reason: KPIReason? = nil,
                     formula: String = "test formula", factors: [FactorReference] = []) -> KPI {
         KPI(key: key, period: period, site: site, value: value, unit: unit, coverage: coverage, flags: flags,
             provenance: Provenance(inputs: ["test-park/acme/a.csv"], factors: factors, formula: formula, reason: reason))
@@ -76,7 +78,7 @@ private enum Fixture {
                 // Site acme: gas missing in the baseline.
                 kpi("energy.electricity.offtake_kwh", period, site: "acme", 800_000, unit: "kWh"),
                 kpi("energy.gas_kwh", period, site: "acme", period == "baseline" ? nil : 1_000, unit: "kWh",
-                    coverage: period == "baseline" ? 0 : 1, reason: period == "baseline" ? gasReason : nil),
+                    coverage: period == "baseline" ? 0 : 1, reason: period == "baseline" ? gasWhy : nil),
                 kpi("energy.electricity.offtake_kwh", period, site: "kaai", 434_567.4, unit: "kWh", coverage: 0.5,
                     flags: ["low_coverage"]),
             ]
@@ -84,7 +86,7 @@ private enum Fixture {
         kpis.append(kpi("co2.change_vs_baseline_pct", "reporting", -9.090909, unit: "%",
                         formula: "(E_reporting − E_baseline) ÷ E_baseline × 100"))
         kpis.append(kpi("energy.electricity.offtake_kwh", "2024-03", 98_765.4, unit: "kWh"))
-        kpis.append(kpi("energy.gas_kwh", "2024-03", nil, unit: "kWh", coverage: 0, reason: "meter outage in March"))
+        kpis.append(kpi("energy.gas_kwh", "2024-03", nil, unit: "kWh", coverage: 0, reason: outage))
         let files = [
             FileSummary(path: hostilePath, format: "fluvius", dialect: "fluvius-nl-2024; ';' decimal ','",
                         acceptedRows: 35_136, rejectedRows: 2, ignoredRows: ["m3 twin rows": 8_784], problem: nil),
@@ -240,17 +242,24 @@ private enum Fixture {
 
     // MARK: Content
 
+    /// The titles of the report's null values (`—` with the reason).
+    static func nullReasons(_ html: String) -> [String] {
+        html.components(separatedBy: "<span class=\"na\" title=\"").dropFirst()
+            .map { String($0.prefix { $0 != "\"" }) }
+    }
+
     @Test func nullValueShowsDashWithItsReason() throws {
         let html = HTMLReport.render(try Fixture.report(language: "en"))
         #expect(html.contains("<span class=\"na\" title=\"\(Fixture.gasReason)\">—</span>"))
         #expect(html.contains("</sup> — \(Fixture.gasReason)</li>"))
-        #expect(html.contains("title=\"meter outage in March\""))
-        // In Dutch: the known reason translated, an unknown one quoted as a technical message.
+        #expect(html.contains("title=\"natural gas of site acme has a source but no data in this period\""))
+        // In Dutch: rendered from the reasons' codes and parameters, never quoted as a technical message.
         let nl = HTMLReport.render(try Fixture.report())
         let dutch = "geen gegevens (aardgas) in deze periode (0 van 8784 verwachte intervallen)"
         #expect(nl.contains("<span class=\"na\" title=\"\(dutch)\">—</span>"))
         #expect(nl.contains("</sup> — \(dutch)</li>"))
-        #expect(nl.contains("title=\"technische melding (Engels, zoals in kpis.csv): «meter outage in March»\""))
+        #expect(nl.contains("title=\"aardgas van site acme heeft een bron maar geen gegevens in deze periode\""))
+        #expect(Self.nullReasons(nl).allSatisfy { !$0.contains("technische melding") && !$0.contains("«") })
         #expect(!nl.contains(Fixture.gasReason))
     }
 
@@ -473,18 +482,27 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
 
     @Test("engine reasons, flags and ignored rows read as Dutch in a Dutch report")
     func dutchEngineTexts() {
-        #expect(EngineText.reason("no source delivers PV production for site acme", .nl)
+        #expect(EngineText.reason(.noSource(.pvProduction, site: "acme"), .nl)
             == "geen bron levert PV-productie voor site acme")
-        #expect(EngineText.reason("no PV production data in this period: the data start on 2024-04-01", .nl)
+        #expect(EngineText.reason(.noSource(.pvProduction, site: "acme"), .en)
+            == "no source delivers PV production for site acme")
+        let start = try! #require(CivilDate(iso: "2024-04-01"))
+        #expect(EngineText.reason(.dataStartLater(.pvProduction, date: start), .nl)
             == "geen gegevens (PV-productie) in deze periode: de gegevens beginnen op 1 april 2024")
-        #expect(EngineText.reason("no baseline model: no source delivers natural gas for site x", .nl)
+        #expect(EngineText.reason(.dataStartLater(.pvProduction, date: start), .en)
+            == "no PV production data in this period: the data start on 2024-04-01")
+        #expect(EngineText.reason(.within(.noBaselineModel, .noSource(.naturalGas, site: "x")), .nl)
             == "geen referentiemodel: geen bron levert aardgas voor site x")
-        #expect(EngineText.reason("co2.scope1_t: no data in this period; co2.scope2_market_t: no value", .nl)
-            == "Scope 1 (verbranding ter plaatse): geen gegevens in deze periode; Scope 2, marktgebaseerd: geen waarde")
-        #expect(EngineText.reason("no commuting survey with a reference date in this period and no logged trips in it",
-                                  .nl).hasPrefix("geen pendelenquête"))
-        #expect(EngineText.reason("something new", .nl) == "technische melding (Engels, zoals in kpis.csv): «something new»")
-        #expect(EngineText.reason("something new", .en) == "something new")
+        let parts = KPIReason.all([.within(.kpi("co2.scope1_t"), .noDataAtAll),
+                                   .within(.kpi("co2.scope2_market_t"), .noSource(.gridOfftake, site: nil))])
+        #expect(EngineText.reason(parts, .nl) == "Scope 1 (verbranding ter plaatse): geen gegevens in deze periode; "
+            + "Scope 2, marktgebaseerd: geen bron levert netafname voor deze pilot")
+        #expect(parts.english == "co2.scope1_t: no data in this period; co2.scope2_market_t: no source delivers grid "
+            + "offtake for this pilot")
+        #expect(parts.code == .noDataInPeriod)
+        #expect(EngineText.reason(.noSurveyOrTrips, .nl).hasPrefix("geen pendelenquête"))
+        #expect(EngineText.problem("something new", .nl) == "technische melding (Engels): «something new»")
+        #expect(EngineText.problem("something new", .en) == "something new")
         #expect(EngineText.flag("not_annualised", .nl) == "niet op jaarbasis (enquêtedag)")
         #expect(EngineText.flag("model_not_acceptable", .en) == "baseline model not acceptable (ASHRAE Guideline 14)")
         #expect(EngineText.ignored("gas m³ rows (the kWh twin row is used)", .nl)

@@ -181,7 +181,10 @@ import Testing
             #expect(change.value == nil)
             #expect(change.provenance.reason == reason)
         }
-        #expect(EngineText.reason(reason, .nl) == "aardgas van site z heeft een bron maar geen gegevens in de "
+        let change = try #require(report.kpi("co2.change_vs_baseline_pct", period: "reporting", site: nil))
+        #expect(change.provenance.reasonCode == .partWithoutData)
+        let why = try #require(change.provenance.why)
+        #expect(EngineText.reason(why, .nl) == "aardgas van site z heeft een bron maar geen gegevens in de "
             + "referentieperiode noch in de rapportageperiode")
     }
 }

@@ -43,12 +43,12 @@ extension KPIEngine {
             + "differ in length; a carrier the scope does not measure counts in neither period; a carrier of a site "
             + "with data in one period but none in the other makes the value null; injection income, "
             + "standing and capacity charges are not included; negative = more energy cost than the baseline"
-        let carriers: [(PipelineDefinition.PriceCarrier, Quantity, String)] = [
-            (.electricity, .electricityOfftake, "grid offtake"), (.gas, .gas, "natural gas"),
+        let carriers: [(PipelineDefinition.PriceCarrier, Quantity, ReasonSubject)] = [
+            (.electricity, .electricityOfftake, .gridOfftake), (.gas, .gas, .naturalGas),
         ]
         var euros = 0.0
         var measured = 0
-        var reasons: [String] = []
+        var reasons: [KPIReason] = []
         var inputs: Set<String> = []
         var coverages: [Double] = []
         var prices: [FactorReference] = []
@@ -61,11 +61,11 @@ extension KPIEngine {
             inputs.formUnion(now.inputs)
             coverages.append(contentsOf: [before.coverage, now.coverage].compactMap { $0 })
             if let reason = missingReason(before, what: what, site: site) {
-                reasons.append("baseline: \(reason)")
+                reasons.append(.within(.period(baseline), reason))
                 continue
             }
             if let reason = missingReason(now, what: what, site: site) {
-                reasons.append("\(period.key): \(reason)")
+                reasons.append(.within(.period(period), reason))
                 continue
             }
             // A site's carrier with data in one period only is never counted as 0 (code part_missing_in_period).
@@ -74,8 +74,7 @@ extension KPIEngine {
                 let from = max(period.firstDay, CivilDate.dayNumber(year: year, month: 1, day: 1))
                 let to = min(period.lastDay, CivilDate.dayNumber(year: year, month: 12, day: 31))
                 guard let price = definition.prices[carrier]?[year] else {
-                    reasons.append("no \(carrier.rawValue) price for \(year): add prices.\(carrier.rawValue).\(year) "
-                        + "(EUR per kWh) to \(citedFile); a price is never guessed")
+                    reasons.append(.noPrice(carrier: carrier.rawValue, year: year, file: citedFile))
                     continue
                 }
                 let expected = before.sum / Double(baselineDays) * Double(to - from + 1)
@@ -85,11 +84,11 @@ extension KPIEngine {
             }
         }
         if measured == 0 {
-            reasons.append("no source delivers grid offtake or natural gas for \(site.map { "site \($0)" } ?? "this pilot")")
+            reasons.append(.noSource(.offtakeOrGas, site: site))
         }
         let coverage = coverages.min()
         let provenance = Provenance(inputs: inputs.sorted(), factors: prices, formula: formula,
-                                    reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
+                                    reason: KPIReason.joined(reasons))
         return KPI(key: key, period: period.key, site: site, value: reasons.isEmpty ? euros : nil, unit: "EUR",
                    coverage: coverage, flags: reasons.isEmpty ? coverageFlags(coverage) : [], provenance: provenance)
     }
@@ -97,12 +96,11 @@ extension KPIEngine {
     // MARK: Cost per tonne avoided
 
     /// The pilot's (or the site's) investment, or why there is none.
-    func pilotCost(site: String?) -> (euros: Double?, reason: String) {
+    func pilotCost(site: String?) -> (euros: Double?, reason: KPIReason) {
         if let site {
-            return (definition.pilotCostBySite[site],
-                    "no pilot_cost_by_site.\(site) in \(citedFile) (EUR invested at this site)")
+            return (definition.pilotCostBySite[site], .noPilotCost(site: site, file: citedFile))
         }
-        return (definition.pilotCost, "no pilot_cost in \(citedFile) (total investment of the pilot in EUR)")
+        return (definition.pilotCost, .noPilotCost(site: nil, file: citedFile))
     }
 
     func costPerTonne(period: ReportPeriod, site: String?) -> KPI {
@@ -119,7 +117,7 @@ extension KPIEngine {
         let before = energyAndEmissionKPIs(period: baseline, site: site)
         let now = energyAndEmissionKPIs(period: period, site: site)
         var used: [KPI] = []
-        var reasons: [String] = []
+        var reasons: [KPIReason] = []
         var beforeTonnes = 0.0, nowTonnes = 0.0
         for (emissionKey, quantity) in [("co2.scope1_t", Quantity.gas), ("co2.scope2_market_t", .electricityOfftake)] {
             // A source the scope does not measure counts as 0 in both periods.
@@ -127,11 +125,11 @@ extension KPIEngine {
             let b = before.first { $0.key == emissionKey }!, r = now.first { $0.key == emissionKey }!
             used.append(contentsOf: [b, r])
             guard let bValue = b.value else {
-                reasons.append("\(emissionKey) has no baseline value: \(b.provenance.reason ?? "no data")")
+                reasons.append(.within(.noBaselineValue(emissionKey), b.provenance.why ?? .noDataAtAll))
                 continue
             }
             guard let rValue = r.value else {
-                reasons.append("\(emissionKey) has no reporting value: \(r.provenance.reason ?? "no data")")
+                reasons.append(.within(.noReportingValue(emissionKey), r.provenance.why ?? .noDataAtAll))
                 continue
             }
             beforeTonnes += bValue
@@ -139,25 +137,23 @@ extension KPIEngine {
         }
         // Code part_missing_in_period: a site's carrier with data in one period only.
         if reasons.isEmpty {
-            reasons += comparisonGaps([(.gas, "natural gas"), (.electricityOfftake, "grid offtake")], site: site,
+            reasons += comparisonGaps([(.gas, .naturalGas), (.electricityOfftake, .gridOfftake)], site: site,
                                       baseline, period)
         }
         if used.isEmpty {
-            reasons.append("no Scope 1 or Scope 2 emissions for \(site.map { "site \($0)" } ?? "this pilot") "
-                + "(no grid offtake or natural gas source)")
+            reasons.append(.noEmissionSource(site: site))
         }
         let avoided = beforeTonnes / Double(baselineDays) * Double(days) - nowTonnes
         let cost = pilotCost(site: site)
         if cost.euros == nil { reasons.insert(cost.reason, at: 0) }
         if reasons.isEmpty, avoided <= 0 {
-            reasons.append("no CO2 avoided: Scope 1 + Scope 2 market-based did not fall below the baseline (scaled "
-                + "per day); a cost per tonne avoided needs avoided tonnes > 0")
+            reasons.append(.noCO2Avoided)
         }
         var factors: [FactorReference] = []
         for factor in used.flatMap(\.provenance.factors) where !factors.contains(factor) { factors.append(factor) }
         let coverage = used.filter { $0.value != nil }.compactMap(\.coverage).min()
         let provenance = Provenance(inputs: Set(used.flatMap(\.provenance.inputs)).sorted(), factors: factors,
-                                    formula: formula, reason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
+                                    formula: formula, reason: KPIReason.joined(reasons))
         guard reasons.isEmpty, let euros = cost.euros else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "EUR/t CO2e", coverage: coverage,
                        flags: [], provenance: provenance)
@@ -189,14 +185,13 @@ extension KPIEngine {
             + "year's days = \(NodeReader.plain((years * 10_000).rounded() / 10_000))); simple payback: no discounting, "
             + "no price change, energy savings only"
         let cost = pilotCost(site: site)
-        var reason: String?
+        var reason: KPIReason?
         if cost.euros == nil {
             reason = cost.reason
         } else if saving.value == nil {
-            reason = "cost.energy_avoided_eur is null: \(saving.provenance.reason ?? "no data")"
+            reason = .within(.isNull("cost.energy_avoided_eur"), saving.provenance.why ?? .noDataAtAll)
         } else if let value = saving.value, value <= 0 {
-            reason = "the energy cost avoided is not positive (\(String(format: "%.2f", value)) EUR): the pilot does "
-                + "not pay back from energy savings"
+            reason = .costAvoidedNotPositive(euros: value)
         }
         let provenance = Provenance(inputs: saving.provenance.inputs, factors: saving.provenance.factors,
                                     formula: formula, reason: reason)

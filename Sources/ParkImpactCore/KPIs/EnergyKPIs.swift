@@ -43,22 +43,22 @@ extension KPIEngine {
     /// the other intervals), with the formula note.
     func pvTotalsFlag(_ site: String?) -> (flags: [String], note: String) {
         let notes = pvMatchingNotes(site)
-        return notes.isEmpty ? ([], "") : (["pv_totals_not_matched"], "; not matched: " + notes.joined(separator: "; "))
+        return notes.isEmpty ? ([], "")
+            : ([KPIFlag.pvTotalsNotMatched.rawValue], "; not matched: " + notes.joined(separator: "; "))
     }
 
     /// Why self-consumed PV is null, with a hint when a PV site has no grid injection at all or its PV data are
     /// totals longer than a day.
-    func selfConsumedReason(_ totals: Totals, site: String?) -> String? {
-        guard var reason = missingReason(totals, what: "self-consumed PV (matched intervals)", site: site) else {
+    func selfConsumedReason(_ totals: Totals, site: String?) -> KPIReason? {
+        guard var reason = missingReason(totals, what: .selfConsumedMatched, site: site) else {
             return nil
         }
-        if let site, !hasPV(site) { return "no source delivers PV production for site \(site)" }
+        if let site, !hasPV(site) { return .noSource(.pvProduction, site: site) }
         let notes = pvMatchingNotes(site)
-        if !notes.isEmpty { reason += ": " + notes.joined(separator: "; ") }
+        if !notes.isEmpty { reason = .detailed(reason, .pvTotalsNotMatched(notes: notes)) }
         let blind = scopeSites(site).filter { hasPV($0) && !hasSeries(.electricityInjection, site: $0) }
         if !blind.isEmpty {
-            reason += "; \(blind.joined(separator: ", ")) has PV production but no grid injection series: "
-                + "self-consumption needs production and injection of the same intervals"
+            reason = .all([reason, .noInjectionSeries(sites: blind)])
         }
         return reason
     }
@@ -71,7 +71,7 @@ extension KPIEngine {
         let buckets = bucketText(site)
         var result: [KPI] = []
         result.append(energy(
-            "energy.electricity.pv_production_kwh", production, period, site, what: "PV production",
+            "energy.electricity.pv_production_kwh", production, period, site, what: .pvProduction,
             note: "coverage counts the intervals from the PV data's first day (commissioning) on"))
 
         // Self-consumed.
@@ -92,7 +92,7 @@ extension KPIEngine {
         let consumptionFormula = "grid offtake + self-consumed PV (matched intervals) of the scope's sites, i.e. "
             + "offtake + production − injection per interval; a site without PV: its grid offtake alone; coverage is "
             + "the lower of the two; " + Self.estimatedShareNote
-        var consumptionReason = missingReason(offtake, what: "grid offtake", site: site)
+        var consumptionReason = missingReason(offtake, what: .gridOfftake, site: site)
         if consumptionReason == nil, selfConsumed.expected > 0, selfConsumed.present == 0 {
             consumptionReason = selfReason
         }
@@ -111,7 +111,7 @@ extension KPIEngine {
             + "self-consumed = min(max(production − injection, 0), production)); \(Self.matchedDefinition)\(buckets)"
         var ratioReason = selfReason
         if ratioReason == nil, producedMatched.sum <= 0 {
-            ratioReason = "no PV production in the matched intervals of this period"
+            ratioReason = .zeroMatchedProduction
         }
         result.append(KPI(
             key: "energy.pv.self_consumption_ratio", period: period.key, site: site,
@@ -126,7 +126,8 @@ extension KPIEngine {
     }
 
     /// Self-consumed ÷ consumption over the matched intervals of the PV sites; sites without PV add their offtake.
-    func selfSufficiency(period: ReportPeriod, site: String?, selfConsumed: Totals, reason selfReason: String?) -> KPI {
+    func selfSufficiency(period: ReportPeriod, site: String?, selfConsumed: Totals,
+                         reason selfReason: KPIReason?) -> KPI {
         let key = "energy.pv.self_sufficiency_ratio"
         let formula = "Σ self-consumed ÷ Σ (grid offtake + self-consumed), both over the matched intervals of the "
             + "PV sites\(bucketText(site)); the grid offtake of a PV site before its PV data start, and that of the "
@@ -140,22 +141,20 @@ extension KPIEngine {
             hasPV($0) && hasSeries(.electricityInjection, site: $0) && !hasSeries(.electricityOfftakeMatched, site: $0)
         }
         if reason == nil, !unmatchable.isEmpty {
-            reason = "the grid offtake of \(unmatchable.joined(separator: ", ")) is not known per interval (no offtake "
-                + "series, or one coarser than a day): its consumption cannot be matched with the PV production"
+            reason = .offtakeNotPerInterval(sites: unmatchable)
         }
-        if reason == nil, withoutPV.seriesCount > 0, let missing = missingReason(withoutPV, what: "grid offtake of "
-            + "the sites without PV", site: site) {
+        if reason == nil, withoutPV.seriesCount > 0, let missing = missingReason(withoutPV, what: .offtakeWithoutPV,
+                                                                                   site: site) {
             reason = missing
         }
         // Pilot total: a site without PV whose offtake has no data in the period would quietly drop out of the
         // denominator (code part_without_data).
         if reason == nil, site == nil {
-            let missing = partsWithoutData([(.electricityOfftake, "grid offtake")], period: period, site: site,
-                                           including: { !self.hasPV($0) })
-            if !missing.isEmpty { reason = missing.joined(separator: "; ") }
+            reason = KPIReason.joined(partsWithoutData([(.electricityOfftake, .gridOfftake)], period: period,
+                                                       site: site, including: { !self.hasPV($0) }))
         }
         let denominator = offtakeMatched.sum + selfConsumed.sum + withoutPV.sum
-        if reason == nil, denominator <= 0 { reason = "no electricity consumption in the matched intervals" }
+        if reason == nil, denominator <= 0 { reason = .zeroConsumption }
         // A period before the PV start has no coverage to show: the value is null for that reason alone.
         let coverage = selfConsumed.expected > 0 ? lowest([selfConsumed, withoutPV]) : nil
         return KPI(
@@ -177,7 +176,7 @@ extension KPIEngine {
                        provenance: Provenance(inputs: selfConsumed.inputs.sorted(), formula: formula, reason: reason))
         }
         return emissions("co2.avoided_pv_t", selfConsumed, period, site, factorFor: { _ in "electricity.location" },
-                         formula: formula, what: "self-consumed PV")
+                         formula: formula, what: .selfConsumed)
     }
 
     // MARK: Peak
@@ -197,9 +196,8 @@ extension KPIEngine {
                 peak = cell.maximum
             }
         }
-        let reason: String? = scope.isEmpty
-            ? "no source delivers a peak power register for \(site.map { "site \($0)" } ?? "this pilot")"
-            : peak == -.infinity ? "no peak power register value in this period" : nil
+        let reason: KPIReason? = scope.isEmpty ? .noSource(.peakRegister, site: site)
+            : peak == -.infinity ? .noPeakValue : nil
         return KPI(key: key, period: period.key, site: site, value: reason == nil ? peak : nil, unit: "kW",
                    coverage: nil, flags: [],
                    provenance: Provenance(inputs: inputs.sorted(), formula: formula, reason: reason))
@@ -210,26 +208,23 @@ extension KPIEngine {
     /// `energy.total_mwh`, `.fossil_mwh`, `.renewable_mwh`, `.renewable_share`, for every pilot.
     func energyMixKPIs(period: ReportPeriod, site: String?, offtake: Totals, gas: Totals,
                        selfConsumed: Totals) -> [KPI] {
-        let parts: [(what: String, totals: Totals)] = [
-            ("grid offtake", offtake), ("natural gas", gas), ("self-consumed PV (matched intervals)", selfConsumed),
+        let parts: [(what: ReasonSubject, totals: Totals)] = [
+            (.gridOfftake, offtake), (.naturalGas, gas), (.selfConsumedMatched, selfConsumed),
         ].filter { $0.totals.seriesCount > 0 && ($0.totals.expected > 0 || $0.totals.present > 0) }
-        var reason: String?
+        var reason: KPIReason?
         if parts.isEmpty {
-            reason = "no source delivers grid offtake, natural gas or PV for \(site.map { "site \($0)" } ?? "this pilot")"
-                + (selfConsumed.startsAfterPeriod != nil ? " in this period" : "")
+            reason = .noSource(.offtakeGasOrPV, site: site, inThisPeriod: selfConsumed.startsAfterPeriod != nil)
         } else if let empty = parts.first(where: { $0.totals.present == 0 }) {
-            reason = empty.what.hasPrefix("self-consumed") ? selfConsumedReason(empty.totals, site: site)
+            reason = empty.what == .selfConsumedMatched ? selfConsumedReason(empty.totals, site: site)
                 : missingReason(empty.totals, what: empty.what, site: site)
         }
         // Pilot total: a site's carrier with a source but no data in the period is a missing part, never 0 (code
         // part_without_data).
-        let carrierParts: [(quantity: Quantity, what: String)] = [
-            (.electricityOfftake, "grid offtake"), (.gas, "natural gas"),
-            (.electricitySelfConsumed, "self-consumed PV (matched intervals)"),
+        let carrierParts: [(quantity: Quantity, what: ReasonSubject)] = [
+            (.electricityOfftake, .gridOfftake), (.gas, .naturalGas), (.electricitySelfConsumed, .selfConsumedMatched),
         ]
         if reason == nil, site == nil {
-            let missing = partsWithoutData(carrierParts, period: period, site: site)
-            if !missing.isEmpty { reason = missing.joined(separator: "; ") }
+            reason = KPIReason.joined(partsWithoutData(carrierParts, period: period, site: site))
         }
         let inputs = parts.reduce(into: Set<String>()) { $0.formUnion($1.totals.inputs) }.sorted()
         let coverage = lowest(parts.map(\.totals))
@@ -237,9 +232,9 @@ extension KPIEngine {
         let carriers = "a carrier without a source in the scope counts 0; one with a source but no data in the period "
             + "(at any site of the scope) makes the value null"
         func kpi(_ key: String, _ value: Double?, _ coverage: Double?, _ inputs: [String], _ formula: String,
-                 _ why: String? = nil, estimated: [Totals] = []) -> KPI {
-            // `why`: nil = the total's reason; "" = no reason (a part with its own rule); else that reason.
-            let why = why.map { $0.isEmpty ? nil : $0 } ?? reason
+                 _ why: KPIReason?? = nil, estimated: [Totals] = []) -> KPI {
+            // `why`: nil = the total's reason; .some(nil) = no reason (a part with its own rule); else that reason.
+            let why = why ?? reason
             let unit = key.hasSuffix("_share") ? "ratio" : "MWh"
             let share = why == nil && value != nil && !estimated.isEmpty ? Totals.estimatedShare(of: estimated) : nil
             return KPI(key: key, period: period.key, site: site, value: why == nil ? value : nil, unit: unit,
@@ -264,15 +259,14 @@ extension KPIEngine {
         if gas.seriesCount == 0 {
             fossilKPI = kpi("energy.fossil_mwh", 0, nil, [],
                             fossilFormula + "; " + (site.map { "site \($0) has no natural gas source" }
-                                ?? "no site of this pilot has a natural gas source") + ": 0", "")
+                                ?? "no site of this pilot has a natural gas source") + ": 0", .some(nil))
         } else {
-            var gasReason = missingReason(gas, what: "natural gas", site: site)
+            var gasReason = missingReason(gas, what: .naturalGas, site: site)
             if gasReason == nil, site == nil {
-                let missing = partsWithoutData([(.gas, "natural gas")], period: period, site: site)
-                if !missing.isEmpty { gasReason = missing.joined(separator: "; ") }
+                gasReason = KPIReason.joined(partsWithoutData([(.gas, .naturalGas)], period: period, site: site))
             }
             fossilKPI = kpi("energy.fossil_mwh", gas.sum / 1000, gas.coverage, gas.inputs.sorted(), fossilFormula,
-                            gasReason ?? "", estimated: [gas])
+                            .some(gasReason), estimated: [gas])
         }
 
         let green = totals(.electricityOfftake, period, site, including: { self.greenSites.contains($0) })
@@ -280,17 +274,16 @@ extension KPIEngine {
         let renewable = (green.sum + selfConsumed.sum) / 1000
         // Depends on green-contract offtake and self-consumed PV alone (code part_without_data when one of them, at
         // a site of the scope, has a source but no data in the period).
-        var renewableMissing = partsWithoutData([(.electricityOfftake, "grid offtake")], period: period, site: site,
+        var renewableMissing = partsWithoutData([(.electricityOfftake, .gridOfftake)], period: period, site: site,
                                                 including: { self.greenSites.contains($0) })
         if selfConsumed.seriesCount > 0, selfConsumed.expected > 0, selfConsumed.present == 0,
            let missing = selfConsumedReason(selfConsumed, site: site) {
             renewableMissing.append(missing)
         } else if site == nil {
-            renewableMissing += partsWithoutData([(.electricitySelfConsumed, "self-consumed PV (matched intervals)")],
+            renewableMissing += partsWithoutData([(.electricitySelfConsumed, .selfConsumedMatched)],
                                                  period: period, site: site)
         }
-        let renewableReason = parts.isEmpty ? reason : renewableMissing.isEmpty ? nil
-            : renewableMissing.joined(separator: "; ")
+        let renewableReason = parts.isEmpty ? reason : KPIReason.joined(renewableMissing)
         let renewableKPI = kpi(
             "energy.renewable_mwh", renewable, renewableParts.isEmpty ? coverage : lowest(renewableParts),
             renewableParts.isEmpty ? inputs : renewableParts.reduce(into: Set<String>()) { $0.formUnion($1.inputs) }.sorted(),
@@ -298,12 +291,12 @@ extension KPIEngine {
                 + "intervals)) ÷ 1000: purchased renewable electricity + self-generated non-fuel renewable energy "
                 + "(ESRS E1-5); grey-contract offtake is not counted as renewable; " + carriers + "; "
                 + Self.estimatedShareNote,
-            renewableReason ?? "", estimated: renewableParts)
+            .some(renewableReason), estimated: renewableParts)
 
         let shareKPI = kpi(
             "energy.renewable_share", total > 0 ? renewable / total : nil, coverage, inputs,
             "energy.renewable_mwh ÷ energy.total_mwh",
-            reason ?? (total > 0 ? nil : "energy.total_mwh is 0 in this period"))
+            .some(reason ?? (total > 0 ? nil : .zeroTotalEnergy)))
         return [totalKPI, fossilKPI, renewableKPI, shareKPI]
     }
 

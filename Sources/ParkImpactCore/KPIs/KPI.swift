@@ -38,14 +38,18 @@ public struct Provenance: Sendable, Equatable {
     public var factor: FactorReference? { factors.first }
     public var factors: [FactorReference]
     public var formula: String
-    /// Why the value is null, when it is.
-    public var reason: String?
+    /// Why the value is null, when it is: a code with its parameters (`KPIReason`).
+    public var why: KPIReason?
+    /// The reason in English, as kpis.json and kpis.csv give it.
+    public var reason: String? { why?.english }
+    /// The reason's stable code (`reason_code`), nil when there is no reason.
+    public var reasonCode: KPIReasonCode? { why?.code }
 
-    public init(inputs: [String] = [], factors: [FactorReference] = [], formula: String, reason: String? = nil) {
+    public init(inputs: [String] = [], factors: [FactorReference] = [], formula: String, reason: KPIReason? = nil) {
         self.inputs = inputs
         self.factors = factors
         self.formula = formula
-        self.reason = reason
+        self.why = reason
     }
 }
 

@@ -156,8 +156,8 @@ public struct KPIEngine: Sendable {
         let offtake = totals(.electricityOfftake, period, site)
         let injection = totals(.electricityInjection, period, site)
         let gas = totals(.gas, period, site)
-        result.append(energy("energy.electricity.offtake_kwh", offtake, period, site, what: "grid offtake"))
-        result.append(energy("energy.electricity.injection_kwh", injection, period, site, what: "grid injection"))
+        result.append(energy("energy.electricity.offtake_kwh", offtake, period, site, what: .gridOfftake))
+        result.append(energy("energy.electricity.injection_kwh", injection, period, site, what: .gridInjection))
         // PV and on-site use: only in pilots with PV data (matched per interval by the PV matching stage).
         let selfConsumed = totals(.electricitySelfConsumed, period, site)
         let hasPV = hasSeries([.pvProduction])
@@ -167,7 +167,7 @@ public struct KPIEngine: Sendable {
         if hasSeries([.electricityPeak]) {
             result.append(peakKPI(period: period, site: site))
         }
-        result.append(energy("energy.gas_kwh", gas, period, site, what: "natural gas (kWh, gross calorific value)"))
+        result.append(energy("energy.gas_kwh", gas, period, site, what: .naturalGasHHV))
         result.append(contentsOf: energyMixKPIs(period: period, site: site, offtake: offtake, gas: gas,
                                                 selfConsumed: selfConsumed))
         let scope1 = emissions(
@@ -313,13 +313,13 @@ public struct KPIEngine: Sendable {
 
     func coverageFlags(_ coverage: Double?) -> [String] {
         guard let coverage, coverage < definition.settings.coverageThreshold else { return [] }
-        return ["low_coverage"]
+        return [KPIFlag.lowCoverage.rawValue]
     }
 
-    func energy(_ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, what: String,
+    func energy(_ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, what: ReasonSubject,
                 note: String? = nil) -> KPI {
-        let formula = "sum of \(what) over the intervals whose local start lies in the period, all meters of the "
-            + "scope; missing intervals are not filled (coverage shows them)" + (note.map { "; " + $0 } ?? "")
+        let formula = "sum of \(what.rawValue) over the intervals whose local start lies in the period, all meters of "
+            + "the scope; missing intervals are not filled (coverage shows them)" + (note.map { "; " + $0 } ?? "")
             + "; " + Self.estimatedShareNote
         if let reason = missingReason(totals, what: what, site: site) {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: totals.coverage,
@@ -331,25 +331,26 @@ public struct KPIEngine: Sendable {
                    provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula))
     }
 
-    func missingReason(_ totals: Totals, what: String, site: String?) -> String? {
+    /// Codes `no_source`, `data_not_started`, `no_data_in_period`.
+    func missingReason(_ totals: Totals, what: ReasonSubject, site: String?) -> KPIReason? {
         if totals.seriesCount == 0 {
-            return "no source delivers \(what) for \(site.map { "site \($0)" } ?? "this pilot")"
+            return .noSource(what, site: site)
         }
         if totals.present == 0, totals.expected == 0, let start = totals.startsAfterPeriod {
-            return "no \(what) data in this period: the data start on \(CivilDate(dayNumber: start))"
+            return .dataStartLater(what, date: CivilDate(dayNumber: start))
         }
         if totals.present == 0 {
-            return "no \(what) data in this period (0 of \(Int(totals.expected.rounded())) expected intervals)"
+            return .noData(what, expected: Int(totals.expected.rounded()))
         }
         return nil
     }
 
     func emissions(
         _ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, factorFor: (String) -> String,
-        formula: String, what: String? = nil
+        formula: String, what: ReasonSubject? = nil
     ) -> KPI {
         let formula = formula + "; " + Self.estimatedShareNote
-        if let reason = missingReason(totals, what: what ?? (key.hasPrefix("co2.scope1") ? "natural gas" : "grid offtake"),
+        if let reason = missingReason(totals, what: what ?? (key.hasPrefix("co2.scope1") ? .naturalGas : .gridOfftake),
                                       site: site) {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "t CO2e", coverage: totals.coverage,
                        flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
@@ -391,17 +392,17 @@ public struct KPIEngine: Sendable {
         let coverages = [scope1, market, baseline1, baselineMarket].filter { $0.value != nil }.compactMap(\.coverage)
         let coverage = coverages.min()
         // Code `part_missing_in_period`: a carrier of a site present in one period only.
-        let gaps = comparisonGaps([(.gas, "natural gas"), (.electricityOfftake, "grid offtake")], site: site,
+        let gaps = comparisonGaps([(.gas, .naturalGas), (.electricityOfftake, .gridOfftake)], site: site,
                                   baselinePeriod, reporting)
         if !gaps.isEmpty {
             return KPI(key: key, period: reporting.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
-                                              reason: gaps.joined(separator: "; ")))
+                                              reason: KPIReason.joined(gaps)))
         }
         guard let now = total(scope1, market), let before = total(baseline1, baselineMarket), before > 0 else {
             return KPI(key: key, period: reporting.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
-                                              reason: "no Scope 1 or Scope 2 emissions in the baseline or the reporting period"))
+                                              reason: .noEmissions))
         }
         return KPI(key: key, period: reporting.key, site: site, value: (now - before) / before * 100, unit: "%",
                    coverage: coverage, flags: coverageFlags(coverage),
@@ -416,8 +417,8 @@ public struct KPIEngine: Sendable {
                     + "it by PV matching do not count again" : "")
         // Only series that start after the period (a PV installation commissioned later): nothing was expected.
         let notStarted = all.expected == 0 && all.present == 0 ? all.startsAfterPeriod : nil
-        let coverageReason = all.seriesCount == 0 ? "no series for this scope"
-            : notStarted.map { "no series of the scope has started yet: the data start on \(CivilDate(dayNumber: $0))" }
+        let coverageReason: KPIReason? = all.seriesCount == 0 ? .noSeries
+            : notStarted.map { .noSeriesStarted(date: CivilDate(dayNumber: $0)) }
         let coverageKPI = KPI(
             key: "quality.coverage", period: period.key, site: site,
             value: coverageReason != nil ? nil : all.coverage ?? 0,
@@ -429,7 +430,7 @@ public struct KPIEngine: Sendable {
             coverage: all.coverage, flags: [],
             provenance: Provenance(inputs: all.inputs.sorted(),
                                    formula: "estimated intervals ÷ present intervals over all series of the scope",
-                                   reason: all.present > 0 ? nil : "no data in this period"))
+                                   reason: all.present > 0 ? nil : .noDataAtAll))
         let count = rejects.filter { reject in
             (site == nil || reject.site == site)
                 && (reject.day.map(period.contains(day:)) ?? (period.kind == .reporting))
@@ -462,9 +463,15 @@ final class KPISharing: Sendable {
     private struct Pool {
         var texts: Set<SameBytes<String>> = []
         var lists: Set<SameBytes<[String]>> = []
+        var reasons: Set<KPIReason> = []
 
         mutating func text(_ text: String) -> String {
             text.utf8.count <= 15 ? text : texts.insert(SameBytes(text)).memberAfterInsert.value  // else inline
+        }
+
+        /// Null reasons are values in boxes (an indirect enum): equal ones share one box.
+        mutating func reason(_ reason: KPIReason) -> KPIReason {
+            reasons.insert(reason).memberAfterInsert
         }
 
         mutating func list(_ list: [String]) -> [String] {
@@ -483,7 +490,7 @@ final class KPISharing: Sendable {
                            coverage: kpi.coverage, estimatedShare: kpi.estimatedShare, flags: pool.list(kpi.flags),
                            provenance: Provenance(inputs: pool.list(provenance.inputs), factors: provenance.factors,
                                                   formula: pool.text(provenance.formula),
-                                                  reason: provenance.reason.map { pool.text($0) }))
+                                                  reason: provenance.why.map { pool.reason($0) }))
             }
         }
     }

@@ -110,7 +110,7 @@ private struct MobilitySplit {
 /// A value or why there is none.
 private enum MobilityOutcome<Value> {
     case value(Value)
-    case null(String)
+    case null(KPIReason)
 }
 
 /// The surveys compared for a modal shift: per compared site, its survey now and in the baseline period.
@@ -156,8 +156,6 @@ extension KPIEngine {
             .compactMap { TransportMode(rawValue: $0.key.meter) })
         return TransportMode.allCases.filter(present.contains)
     }
-
-    fileprivate func scopeName(_ site: String?) -> String { site.map { "site \($0)" } ?? "this pilot" }
 
     fileprivate func periodText(_ period: ReportPeriod) -> String {
         let span = "\(period.first) – \(period.last)"
@@ -259,8 +257,7 @@ extension KPIEngine {
         if !surveys.isEmpty {
             let split = pooledSplit(surveys)
             guard split.total > 0 else {
-                return .null("the commuting survey (\(surveys.map(\.label).joined(separator: ", "))) counts no "
-                    + "commuters (Σ commute_trips = 0)")
+                return .null(.surveyWithoutCommuters(labels: surveys.map(\.label), grouped: true))
             }
             return .value(split)
         }
@@ -276,9 +273,9 @@ extension KPIEngine {
         let split = MobilitySplit(basis: .tripLogs, counts: counts, inputs: inputs.sorted(), surveys: [])
         if split.total > 0 { return .value(split) }
         if seriesOf(.commuteTrips, site: site).isEmpty && seriesOf(.trips, site: site).isEmpty {
-            return .null("no source delivers a commuting survey or trip logs for \(scopeName(site))")
+            return .null(.noSource(.surveyOrTrips, site: site))
         }
-        return .null("no commuting survey with a reference date in this period and no logged trips in it")
+        return .null(.noSurveyOrTrips)
     }
 
     fileprivate func shareKPI(_ mode: TransportMode, _ split: MobilityOutcome<MobilitySplit>, _ period: ReportPeriod,
@@ -309,7 +306,7 @@ extension KPIEngine {
                     + "survey in this period; trip logs cover only the services that log trips (shuttles, bike "
                     + "sharing, carpool apps)"
                 return KPI(key: key, period: period.key, site: site, value: split.share(mode), unit: "ratio",
-                           coverage: nil, flags: ["trip_logs"],
+                           coverage: nil, flags: [KPIFlag.tripLogs.rawValue],
                            provenance: Provenance(inputs: split.inputs, formula: formula))
             }
         }
@@ -323,39 +320,34 @@ extension KPIEngine {
         let baseline = baselinePeriod
         let now = latestSurveys(period, site)
         let before = latestSurveys(baseline, site)
-        let scope = site.map { " for site \($0)" } ?? ""
         if now.isEmpty && before.isEmpty {
-            return .null("no commuting survey with a reference date in \(periodText(baseline)) nor in "
-                + "\(periodText(period))\(scope)")
+            return .null(.noSurveyIn([baseline, period], site: site))
         }
         if before.isEmpty {
-            return .null("no commuting survey with a reference date in \(periodText(baseline))\(scope)")
+            return .null(.noSurveyIn([baseline], site: site))
         }
         if now.isEmpty {
-            return .null("no commuting survey with a reference date in \(periodText(period))\(scope)")
+            return .null(.noSurveyIn([period], site: site))
         }
         let compared = Set(now.map(\.site)).intersection(before.map(\.site))
         if compared.isEmpty {
-            return .null("no site has a commuting survey in both \(periodText(baseline)) and \(periodText(period)) "
-                + "(baseline: \(before.map(\.label).joined(separator: ", ")); now: "
-                + "\(now.map(\.label).joined(separator: ", ")))")
+            return .null(.noSiteSurveyedInBoth(baseline, period, baseline: before.map(\.label), now: now.map(\.label)))
         }
         let notCompared = Set(now.map(\.site) + before.map(\.site)).subtracting(compared).sorted(by: siteOrder)
         // Pilot total: a site surveyed in one period only is a missing part; leaving it out would change the pilot's
         // split quietly (code part_missing_in_period).
         if !notCompared.isEmpty {
-            return .null(notCompared.map { siteID in
+            return .null(.all(notCompared.map { siteID in
                 let inBaseline = before.contains { $0.site == siteID }
-                return "the commuting survey of site \(siteID) has a reference date in "
-                    + "\(inBaseline ? periodText(baseline) : periodText(period)) but none in "
-                    + "\(inBaseline ? periodText(period) : periodText(baseline))"
-            }.joined(separator: "; "))
+                return .surveyMissing(site: siteID, with: inBaseline ? baseline : period,
+                                      without: inBaseline ? period : baseline)
+            }))
         }
         let comparison = SurveyComparison(now: now.filter { compared.contains($0.site) },
                                           baseline: before.filter { compared.contains($0.site) },
                                           notCompared: notCompared)
         for survey in comparison.now + comparison.baseline where survey.total <= 0 {
-            return .null("the commuting survey \(survey.label) counts no commuters (Σ commute_trips = 0)")
+            return .null(.surveyWithoutCommuters(labels: [survey.label], grouped: false))
         }
         return .value(comparison)
     }
@@ -452,7 +444,7 @@ extension KPIEngine {
         var occupancyTexts: [String] = []
         var assumed = false
         var carKm = 0.0, kg = 0.0
-        var carReason: String?, co2Reason: String?
+        var carReason: KPIReason?, co2Reason: KPIReason?
         var factors: [FactorReference] = []
         var perSite: [String] = []
         var notes: [String] = []
@@ -460,8 +452,7 @@ extension KPIEngine {
             guard let before = comparison.baseline.first(where: { $0.site == now.site }) else { continue }
             let noDistance = TransportMode.allCases.filter { (now.trips[$0] ?? 0) > 0 && now.pkm[$0] == nil }
             if !noDistance.isEmpty {
-                let reason = "the commuting survey \(now.label) gives no average distance for "
-                    + "\(noDistance.map(\.rawValue).joined(separator: ", ")): pkm_total_now is unknown"
+                let reason = KPIReason.noAverageDistance(survey: now.label, modes: noDistance.map(\.rawValue))
                 carReason = carReason ?? reason
                 co2Reason = co2Reason ?? reason
                 continue
@@ -496,9 +487,9 @@ extension KPIEngine {
                       let picked = catalogue.pick(id, year: now.date.year, overrides: definition.factorOverrides,
                                                   overrideFile: citedFile) else {
                     let shift = -change * 100
-                    let reason = "no emission factor for \(mode.rawValue) in the catalogue, and its share changed by "
-                        + "\(shift > 0 ? "+" : "")\(mobilityNumber(shift)) pp (\(now.label) vs \(before.label)): "
-                        + "leaving it out would bias the avoided CO2"
+                    let reason = KPIReason.noModeFactor(mode: mode.rawValue,
+                                                        shift: "\(shift > 0 ? "+" : "")\(mobilityNumber(shift))",
+                                                        now: now.label, before: before.label)
                     co2Reason = co2Reason ?? reason
                     continue
                 }
@@ -515,8 +506,8 @@ extension KPIEngine {
                 if !notes.contains(note) { notes.append(note) }
             }
         }
-        var flags = definition.commuting == nil ? ["not_annualised"] : []
-        if assumed { flags.append("assumed_occupancy") }
+        var flags = definition.commuting == nil ? [KPIFlag.notAnnualised.rawValue] : []
+        if assumed { flags.append(KPIFlag.assumedOccupancy.rawValue) }
         if !occupancyTexts.isEmpty {
             let occupancyText = "carpool occupancy per site: " + occupancyTexts.joined(separator: ", ")
             carFormula += "; " + occupancyText
@@ -555,7 +546,7 @@ extension KPIEngine {
         guard !traffic.isEmpty else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "ratio", coverage: nil, flags: [],
                        provenance: Provenance(formula: formula,
-                                              reason: "no source delivers counted traffic for \(scopeName(site))"))
+                                              reason: .noSource(.countedTraffic, site: site)))
         }
         struct Counter: Hashable { let site: String; let meter: String }
         var groups: [Counter: [IndexedSeries]] = [:]
@@ -577,10 +568,8 @@ extension KPIEngine {
         guard !used.isEmpty else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "ratio", coverage: nil, flags: [],
                        provenance: Provenance(formula: formula, reason: bikeOnly.isEmpty
-                           ? "no counter of \(scopeName(site)) counts bikes"
-                           : "the counters of \(scopeName(site)) count bikes only "
-                               + "(\(bikeOnly.map(name).joined(separator: ", "))): no count of all road users to "
-                               + "divide by"))
+                           ? .noBikeCounter(site: site)
+                           : .bikeOnlyCounters(site: site, counters: bikeOnly.map(name))))
         }
         let seconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(period.firstDay))
         let days = period.lastDay - period.firstDay + 1
@@ -612,14 +601,13 @@ extension KPIEngine {
         guard present > 0 else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "ratio", coverage: coverage,
                        flags: [], provenance: Provenance(inputs: inputs.sorted(), formula: formula,
-                                                         reason: "no day in this period on which a counter observed "
-                                                             + "every class of road user"))
+                                                         reason: .noCompleteCounterDay))
         }
         guard all > 0 else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "ratio", coverage: coverage,
                        flags: coverageFlags(coverage),
                        provenance: Provenance(inputs: inputs.sorted(), formula: formula,
-                                              reason: "no road users counted in this period"))
+                                              reason: .zeroRoadUsers))
         }
         return KPI(key: key, period: period.key, site: site, value: bikes / all, unit: "ratio", coverage: coverage,
                    flags: coverageFlags(coverage),

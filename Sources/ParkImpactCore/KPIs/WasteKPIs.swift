@@ -17,11 +17,11 @@ extension KPIEngine {
         let mass = wasteMasses(period, site)
         let inputs = mass.inputs.sorted()
 
-        var reason: String?
+        var reason: KPIReason?
         if mass.seriesCount == 0 {
-            reason = "no source delivers waste collections for \(site.map { "site \($0)" } ?? "this pilot")"
+            reason = .noSource(.wasteCollections, site: site)
         } else if mass.collections == 0 {
-            reason = "no waste collections in this period"
+            reason = .noWasteCollections
         }
         let totalKPI = KPI(
             key: "waste.total_kg", period: period.key, site: site, value: reason == nil ? mass.total : nil, unit: "kg",
@@ -32,9 +32,9 @@ extension KPIEngine {
                     + "all EURAL codes and treatments (records of collections: no coverage)",
                 reason: reason))
 
-        let shareReason = reason ?? (mass.total > 0 ? nil : "the waste collections in this period weigh 0 kg")
-        let unknownTreatment = mass.unknownTreatment > 0 ? ["unknown_treatment"] : []
-        let unknownCode = mass.unknownCode > 0 ? ["unknown_eural"] : []
+        let shareReason = reason ?? (mass.total > 0 ? nil : .zeroWaste)
+        let unknownTreatment = mass.unknownTreatment > 0 ? [KPIFlag.unknownTreatment.rawValue] : []
+        let unknownCode = mass.unknownCode > 0 ? [KPIFlag.unknownEural.rawValue] : []
         let treatmentNote = "; mass with an unknown treatment code counts in the total and in no treatment's numerator "
             + "(flag unknown_treatment)"
         let codeNote = "; mass without a readable EURAL code counts in the total only (flag unknown_eural)"

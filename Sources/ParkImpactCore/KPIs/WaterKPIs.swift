@@ -33,7 +33,7 @@ extension KPIEngine {
     func waterVolume(_ volume: Totals, _ period: ReportPeriod, _ site: String?) -> KPI {
         let formula = "sum of water use (m³) over the intervals whose local start lies in the period, all water "
             + "meters of the scope; missing intervals are not filled (coverage shows them)"
-        let reason = missingReason(volume, what: "water", site: site)
+        let reason = missingReason(volume, what: .water, site: site)
         return KPI(key: "water.m3", period: period.key, site: site, value: reason == nil ? volume.sum : nil, unit: "m3",
                    coverage: volume.coverage, estimatedShare: reason == nil ? volume.estimatedShare : nil,
                    flags: reason == nil ? coverageFlags(volume.coverage) : [],
@@ -47,12 +47,12 @@ extension KPIEngine {
     ) -> KPI {
         var formula: String
         var denominator: Double?
-        var reason = m3.provenance.reason
+        var reason = m3.provenance.why
         if let site {
             formula = "water.m3 of the site ÷ its \(field) in the pipeline definition (one value for every period)"
             if reason == nil {
                 denominator = definition.site(site)?[keyPath: value]
-                if denominator == nil { reason = "no \(field) for site \(site) in the pipeline definition" }
+                if denominator == nil { reason = .noSiteValue(field: field, sites: [site], withWaterData: false) }
             }
         } else {
             let withData = definition.sites.map(\.id).filter { totals(.water, period, $0).present > 0 }
@@ -62,24 +62,21 @@ extension KPIEngine {
                 + "makes the ratio null"
             if reason == nil {
                 // Code part_without_data: never a site's missing water counted as 0 beside its left-out denominator.
-                let missing = partsWithoutData([(.water, "water")], period: period, site: nil)
-                if !missing.isEmpty { reason = missing.joined(separator: "; ") }
+                reason = KPIReason.joined(partsWithoutData([(.water, .water)], period: period, site: nil))
             }
             if reason == nil {
                 let missing = withData.filter { definition.site($0)?[keyPath: value] == nil }
                 if missing.isEmpty {
                     denominator = withData.reduce(0.0) { $0 + (definition.site($1)?[keyPath: value] ?? 0) }
                 } else {
-                    reason = "no \(field) for site\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", ")) "
-                        + "(which \(missing.count == 1 ? "has" : "have") water data in this period) in the pipeline "
-                        + "definition"
+                    reason = .noSiteValue(field: field, sites: missing, withWaterData: true)
                 }
             }
         }
         guard reason == nil, let m3Value = m3.value, let denominator, denominator > 0 else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: unit, coverage: volume.coverage,
                        flags: [], provenance: Provenance(inputs: m3.provenance.inputs, formula: formula,
-                                                         reason: reason ?? "no \(field) to divide by"))
+                                                         reason: reason ?? .zeroDivisor(field: field)))
         }
         return KPI(key: key, period: period.key, site: site, value: m3Value / denominator, unit: unit,
                    coverage: volume.coverage, flags: m3.flags,
@@ -96,18 +93,18 @@ extension KPIEngine {
         let baseline = totals(.water, baselinePeriod, site)
         let inputs = reporting.inputs.union(baseline.inputs).sorted()
         let coverage = [reporting.coverage, baseline.coverage].compactMap { $0 }.min()
-        var reason: String?
+        var reason: KPIReason?
         if reporting.seriesCount == 0 {
-            reason = missingReason(reporting, what: "water", site: site)
+            reason = missingReason(reporting, what: .water, site: site)
         } else if reporting.present == 0 {
-            reason = "no water data in the reporting period"
+            reason = .noWaterData(baseline: false)
         } else if baseline.present == 0 {
-            reason = "no water data in the baseline period"
-        } else if case let gaps = comparisonGaps([(.water, "water")], site: site, baselinePeriod, period),
+            reason = .noWaterData(baseline: true)
+        } else if case let gaps = comparisonGaps([(.water, .water)], site: site, baselinePeriod, period),
                   !gaps.isEmpty {
-            reason = gaps.joined(separator: "; ")  // code part_missing_in_period
+            reason = KPIReason.joined(gaps)  // code part_missing_in_period
         } else if baseline.sum <= 0 {
-            reason = "water use in the baseline period is 0 m³: a change in percent is undefined"
+            reason = .zeroWaterBaseline
         }
         if let reason {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
@@ -138,17 +135,16 @@ extension KPIEngine {
         let all = seriesOf(.water, site: site)
         let fine = all.filter { $0.interval > 0 && $0.interval <= 3600 && !$0.days.isEmpty }
         let inputs = Set(fine.flatMap { $0.inputs.filter { $0.overlaps(period) }.map(\.file) }).sorted()
-        func null(_ reason: String, coverage: Double? = nil) -> KPI {
+        func null(_ reason: KPIReason, coverage: Double? = nil) -> KPI {
             KPI(key: key, period: period.key, site: site, value: nil, unit: "m3/h", coverage: coverage, flags: [],
                 provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
         }
         guard let site else {
-            return null("a leak indicator per site: see each site's value (minima from different sites and nights "
-                + "do not add up to a flow of the park)")
+            return null(.perSiteOnly)
         }
-        if all.isEmpty { return null("no source delivers water for site \(site)") }
+        if all.isEmpty { return null(.noSource(.water, site: site)) }
         if fine.isEmpty {
-            return null("no water meter of site \(site) has intervals of an hour or less: the night minimum needs them")
+            return null(.noFineWaterMeter(site: site))
         }
         var lowest = Double.infinity
         var nights = 0
@@ -161,8 +157,7 @@ extension KPIEngine {
         let days = period.lastDay - period.firstDay + 1
         let coverage = Double(nights) / Double(days)
         guard nights > 0 else {
-            return null("no night in this period with data from 01:00 to 05:00 local time from every water meter of "
-                + "site \(site) with intervals of an hour or less", coverage: 0)
+            return null(.noCompleteNight(site: site), coverage: 0)
         }
         return KPI(key: key, period: period.key, site: site, value: lowest, unit: "m3/h", coverage: coverage,
                    flags: coverageFlags(coverage), provenance: Provenance(inputs: inputs, formula: formula))

@@ -88,7 +88,7 @@ extension KPIEngine {
             return KPI(key: "weather.hdd", period: period.key, site: site, value: nil, unit: "HDD", coverage: coverage,
                        flags: [], provenance: Provenance(
                            inputs: inputs, formula: formula,
-                           reason: "no day of this period has daily mean temperatures for the day and the two days before"))
+                           reason: .noDegreeDays))
         }
         let total = hdd.keys.sorted().reduce(0.0) { $0 + hdd[$1]! }
         return KPI(key: "weather.hdd", period: period.key, site: site, value: total, unit: "HDD", coverage: coverage,
@@ -257,12 +257,13 @@ extension KPIEngine {
     /// The scope's baseline model, or why there is none.
     struct BaselineModel {
         var fit: GasBaselineFit?
-        var reason: String?
+        var reason: KPIReason?
         var days: Int
         var inputs: Set<String>
         var coverage: Double?
 
-        init(fit: GasBaselineFit? = nil, reason: String? = nil, days: Int, inputs: Set<String>, coverage: Double? = nil) {
+        init(fit: GasBaselineFit? = nil, reason: KPIReason? = nil, days: Int, inputs: Set<String>,
+             coverage: Double? = nil) {
             self.fit = fit
             self.reason = reason
             self.days = days
@@ -287,12 +288,15 @@ extension KPIEngine {
             + "(\(window.lastDay - window.firstDay + 1) days)"
     }
 
+    /// The flag of a model outside the ASHRAE Guideline 14 limits.
+    static let notAcceptable = KPIFlag.modelNotAcceptable.rawValue
+
     func gasBaselineModel(site: String?) -> BaselineModel {
         let settings = definition.settings
         let baseline = periods[0]
         guard let window = baselineModelWindow else {
-            return BaselineModel(reason: "the baseline period (\(baseline.first) – \(baseline.last)) has no day before "
-                                     + "the reporting period", days: 0, inputs: [])
+            return BaselineModel(reason: .baselineBeforeReporting(first: baseline.first, last: baseline.last), days: 0,
+                                 inputs: [])
         }
         let days = window.lastDay - window.firstDay + 1
         let station = weatherStation!
@@ -301,21 +305,21 @@ extension KPIEngine {
         let inputs = gas.inputs.union(temperatureInputs(station, from: window.firstDay, to: window.lastDay))
         var model = BaselineModel(days: days, inputs: inputs)
         if gas.seriesCount == 0 {
-            model.reason = "no source delivers natural gas for \(site.map { "site \($0)" } ?? "this pilot")"
+            model.reason = .noSource(.naturalGas, site: site)
             return model
         }
         let usable = gas.kWh.keys.filter { hdd[$0] != nil }.sorted()
         model.coverage = Double(usable.count) / Double(days)
         if days < Self.baselineModelDays {
-            model.reason = "the baseline has \(days) days (at least \(Self.baselineModelDays) needed)"
+            model.reason = .baselineDays(days: days, needed: Self.baselineModelDays)
             return model
         }
         let missing = days - usable.count
         let missingShare = Double(missing) / Double(days)
         if missingShare > settings.baselineMaxMissingShare {
-            model.reason = "the baseline has \(String(format: "%.1f", missingShare * 100)) % missing days (more than "
-                + "\(percentText(settings.baselineMaxMissingShare))): \(missing) of \(days) days lack complete gas "
-                + "data or degree days"
+            model.reason = .baselineMissingDays(share: missingShare,
+                                                allowed: percentText(settings.baselineMaxMissingShare),
+                                                missing: missing, days: days)
             return model
         }
         model.fit = Self.fitGasBaseline(usable.map { (hdd[$0]!, gas.kWh[$0]!) },
@@ -366,11 +370,11 @@ extension KPIEngine {
             }
             formula += "; " + fit.description + "; " + weatherStation!.note
             let value = definition.value(fit)
-            let flags = coverageFlags(model.coverage) + (fit.acceptable(settings) ? [] : ["model_not_acceptable"])
+            let flags = coverageFlags(model.coverage) + (fit.acceptable(settings) ? [] : [Self.notAcceptable])
             return KPI(key: definition.key, period: period.key, site: site, value: value, unit: "ratio",
                        coverage: model.coverage, flags: flags,
                        provenance: Provenance(inputs: inputs, formula: formula,
-                                              reason: value == nil ? "the mean baseline gas use is 0 kWh/day" : nil))
+                                              reason: value == nil ? .zeroMeanBaselineGas : nil))
         }
     }
 
@@ -393,17 +397,17 @@ extension KPIEngine {
         guard let fit = model.fit else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, formula: formula,
-                                              reason: "no baseline model: " + (model.reason ?? "")))
+                                              reason: .within(.noBaselineModel, model.reason ?? .noDataAtAll)))
         }
         formula += "; " + fit.description + "; " + station.note
         guard !used.isEmpty else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, formula: formula,
-                                              reason: "no day of this period has both complete gas data and degree days"))
+                                              reason: .noGasAndDegreeDays))
         }
         let savings = used.reduce(0.0) { $0 + fit.predict(hdd[$1]!) - gas.kWh[$1]! }
         return KPI(key: key, period: period.key, site: site, value: savings, unit: "kWh", coverage: coverage,
-                   flags: coverageFlags(coverage) + (fit.acceptable(definition.settings) ? [] : ["model_not_acceptable"]),
+                   flags: coverageFlags(coverage) + (fit.acceptable(definition.settings) ? [] : [Self.notAcceptable]),
                    provenance: Provenance(inputs: inputs, formula: formula))
     }
 }

@@ -194,7 +194,7 @@ struct PilotReportPage {
         guard let kpi else { return "" }
         let mark = lowCoverageMark(kpi)
         guard let value = kpi.value else {
-            let reason = kpi.provenance.reason.map { EngineText.reason($0, language) } ?? text.noReason
+            let reason = nullReason(kpi)
             let number = notes.number(for: reason)
             return mark + naSpan(reason: reason)
                 + "<sup class=\"fn\"><a href=\"#\(notes.anchor(number))\">\(number)</a></sup>"
@@ -255,6 +255,11 @@ struct PilotReportPage {
     func lowCoverageMark(_ kpi: KPI?) -> String {
         guard let kpi, kpi.flags.contains(KPIDisplay.lowCoverageFlag) else { return "" }
         return "<span class=\"warn\" title=\"\(esc(text.lowCoverageNote))\">⚠</span>&#8201;"
+    }
+
+    /// A null KPI's reason in the report's language, rendered from its code (`KPIReason`).
+    func nullReason(_ kpi: KPI) -> String {
+        kpi.provenance.why.map { EngineText.reason($0, language) } ?? text.noReason
     }
 
     func naSpan(reason: String?) -> String {
@@ -365,7 +370,7 @@ struct PilotReportPage {
                     out += "</span>"
                 }
                 out += "</td>"
-                out += "<td>\(file.problem.map { esc(EngineText.reason($0, language)) } ?? "")</td>"
+                out += "<td>\(file.problem.map { esc(EngineText.problem($0, language)) } ?? "")</td>"
                 out += "</tr>\n"
             }
             let accepted = files.reduce(0) { $0 + $1.acceptedRows }
@@ -400,7 +405,7 @@ struct PilotReportPage {
             out += "<th scope=\"col\">\(esc(text.colFirstRow))</th></tr></thead>\n<tbody>\n"
             for (_, kind) in shown {
                 let first = kind.first
-                let title = first.code == .unclassified ? EngineText.reason(first.reason, language)
+                let title = first.code == .unclassified ? EngineText.problem(first.reason, language)
                     : first.code.title(language)
                 out += "<tr><td>\(esc(title))</td><td><code>\(esc(first.code.rawValue))</code></td>"
                 out += "<td class=\"num\">\(count(kind.count))</td>"
@@ -558,7 +563,7 @@ enum KPIDerived {
         let present = all.filter { $0.value != nil || $0.coverage != nil }
         guard !present.isEmpty else {
             // Nothing measured at all: null, with the parts' reasons.
-            let reason = all.map { "\($0.key): \($0.provenance.reason ?? "no value")" }.joined(separator: "; ")
+            let reason = KPIReason.joined(all.map { .within(.kpi($0.key), $0.provenance.why ?? .noDataAtAll) })
             return KPI(key: key, period: period, site: site, value: nil, unit: first.unit, coverage: nil, flags: [],
                        provenance: Provenance(formula: formula, reason: reason))
         }
@@ -567,8 +572,8 @@ enum KPIDerived {
         let coverages = present.compactMap(\.coverage)
         let nulls = present.filter { $0.value == nil }
         let value: Double? = nulls.isEmpty ? present.reduce(0) { $0 + ($1.value ?? 0) } : nil
-        let reason: String? = nulls.isEmpty ? nil
-            : nulls.map { "\($0.key): \($0.provenance.reason ?? "no value")" }.joined(separator: "; ")
+        // Each part keeps its own code and parameters; the sum has the code of the first null part.
+        let reason = KPIReason.joined(nulls.map { .within(.kpi($0.key), $0.provenance.why ?? .noDataAtAll) })
         var inputs: [String] = []
         for part in present { for input in part.provenance.inputs where !inputs.contains(input) { inputs.append(input) } }
         return KPI(key: key, period: period, site: site, value: value, unit: first.unit,

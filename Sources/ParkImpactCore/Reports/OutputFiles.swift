@@ -265,6 +265,8 @@ public enum KPIJSONWriter {
             out.write(", \"reason\": ")
             write(json: reason, to: &out)
         }
+        out.write(", \"reason_code\": ")
+        if let code = provenance.reasonCode { write(json: code.rawValue, to: &out) } else { out.write("null") }
         out.write("}}")
     }
 
@@ -369,7 +371,8 @@ public enum CSVOutput {
     }
 
     static let kpiHeader = ["key", "period", "site", "value", "unit", "coverage", "estimated_share", "flags", "formula",
-                            "factor_id", "factor_value", "factor_unit", "factor_year", "factor_source", "reason", "inputs"]
+                            "factor_id", "factor_value", "factor_unit", "factor_year", "factor_source", "reason",
+                            "reason_code", "inputs"]
 
     public static func kpis(_ report: PilotReport, locale: CSVLocale = .en) -> String {
         String(decoding: kpisPart(report, locale: locale, 0..<report.kpis.count), as: UTF8.self)
@@ -426,6 +429,7 @@ public enum CSVOutput {
             joined(factors.count) { scratch.write(decimal: factors[$0].year) }
             text(factor?.source ?? "")
             text(provenance.reason ?? "")
+            text(provenance.reasonCode?.rawValue ?? "")
             joined(provenance.inputs.count) { scratch.write(provenance.inputs[$0]) }
             out[out.count - 1] = 0x0D  // the last separator becomes the line end
             out.append(0x0A)

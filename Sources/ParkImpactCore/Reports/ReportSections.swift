@@ -138,7 +138,7 @@ extension PilotReportPage {
             out += lowCoverageMark(reporting) + esc(figure.text)
             out += " <span class=\"card-unit\">\(esc(figure.unit))</span>"
         } else {
-            out += naSpan(reason: reporting.map { EngineText.reason($0.provenance.reason ?? text.noReason, language) }
+            out += naSpan(reason: reporting.map { nullReason($0) }
                 ?? text.noData)
         }
         out += "</div>\n"
@@ -151,7 +151,7 @@ extension PilotReportPage {
                 let figure = cardFigure(value, like: baseline)
                 out += lowCoverageMark(baseline) + esc(figure.text) + " " + esc(figure.unit)
             } else {
-                out += naSpan(reason: baseline.map { EngineText.reason($0.provenance.reason ?? text.noReason, language) }
+                out += naSpan(reason: baseline.map { nullReason($0) }
                     ?? text.noData)
             }
             out += "</div>\n"
