@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CSVReading
 @testable import ParkImpactCore
 
 @Suite("stable codes") struct CodeCatalogueTests {
@@ -64,6 +65,11 @@ import Testing
     @Test("a file problem code and a stored one map to a diagnostic code; unknown ones to unreadable_file")
     func problemCodes() {
         for code in DiagnosticCode.fileProblems { #expect(DiagnosticCode(problemCode: code.rawValue) == code) }
+        // The CSV layer's codes of a file it cannot read are diagnostic codes of their own.
+        let fileErrors: [CSVFileError.Code] = [.notFound, .permissionDenied, .notAFile, .io, .binary, .empty]
+        for code in fileErrors {
+            #expect(DiagnosticCode.fileProblems.contains { $0.rawValue == code.stableCode }, "\(code.stableCode)")
+        }
         #expect(DiagnosticCode(problemCode: nil) == .unreadableFile)
         #expect(DiagnosticCode(problemCode: "written_by_a_newer_build") == .unreadableFile)
         #expect(IgnoreKey(key: "columns_not_read: A, B") == IgnoreKey(.columnsNotRead, detail: "A, B"))
