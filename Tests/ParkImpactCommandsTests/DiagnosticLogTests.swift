@@ -43,6 +43,14 @@ import Testing
         #expect(Set(codes) == ["same_content", "empty_file", "xlsx_not_csv", "no_source", "temporary_name",
                                "all_rows_rejected"], "\(outcome.stderr)")
 
+        // `check` (no state) prints the same kinds of messages, each with its code.
+        let check = try Self.lines(try Binary.run(["check", "--log-format", "json"], in: park.scratch.root).stderr)
+        let checked = check.filter { !Self.isSummary($0) }
+        #expect(!checked.isEmpty && check.contains(where: Self.isSummary))
+        #expect(checked.allSatisfy { ($0["code"] as? String).flatMap(DiagnosticCode.init(rawValue:)) != nil })
+        #expect(Set(checked.compactMap { $0["code"] as? String }).isSuperset(of: ["empty_file", "all_rows_rejected",
+                                                                                 "xlsx_not_csv", "no_source"]))
+
         // The manifest of the run carries the same codes.
         let manifest = try #require(park.scratch.read("output/.parkimpact/last-run.json"))
         for code in codes { #expect(manifest.contains("\"code\": \"\(code)\""), "\(code)") }
