@@ -505,7 +505,8 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(EngineText.flag("model_not_acceptable", .en) == "baseline model not acceptable (ASHRAE Guideline 14)")
         #expect(EngineText.ignored("gas_m3_twin", .nl) == "gasrijen in m³ (de kWh-tweelingrij wordt gebruikt)")
         #expect(EngineText.ignored("columns_not_read: Stored in batteries (Wh)", .nl)
-            == "kolommen die niet gelezen worden: Stored in batteries (Wh)")
+            == "kolommen die niet gelezen worden (onbekend, geen energie of niet de grootheid van de bron): "
+            + "Stored in batteries (Wh)")
         #expect(EngineText.ignored("an unknown text", .nl) == "an unknown text")
         #expect(EngineText.factorNote("no 2025 value in the catalogue; the 2024 value is used", .nl)
             == "geen waarde voor 2025 in de catalogus; de waarde van 2024 wordt gebruikt")

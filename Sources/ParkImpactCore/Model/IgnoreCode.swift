@@ -51,7 +51,9 @@ public enum IgnoreCode: String, Sendable, CaseIterable, Comparable, CustomString
         case .registerNotCounting: ("register still 0: the meter is not counting yet (before its first count or after "
                                     + "a reset)", "meterstand nog 0: de meter telt nog niet (vóór de eerste telling "
                                     + "of na een reset)")
-        case .columnsNotRead: ("columns not read", "kolommen die niet gelezen worden")
+        case .columnsNotRead: ("columns not read (not known, not energy, or not the source's quantity)",
+                               "kolommen die niet gelezen worden (onbekend, geen energie of niet de grootheid van de "
+                               + "bron)")
         case .smaHeaderRows: ("SMA header rows (model, serial number, channel, type, units)",
                               "SMA-kopregels (model, serienummer, kanaal, type, eenheden)")
         case .smaRepeatedHeader: ("repeated SMA header (concatenated exports)",
