@@ -70,6 +70,11 @@ import CSVReading
         for code in fileErrors {
             #expect(DiagnosticCode.fileProblems.contains { $0.rawValue == code.stableCode }, "\(code.stableCode)")
         }
+        // A file that cannot be fingerprinted: the same codes for the same errno.
+        for (number, code) in [(ENOENT, DiagnosticCode.fileNotFound), (EACCES, .permissionDenied),
+                               (EISDIR, .notAFile), (EIO, .ioError)] {
+            #expect(FileDigest.POSIXFailure(call: "open", path: "p", code: number).diagnosticCode == code)
+        }
         #expect(DiagnosticCode(problemCode: nil) == .unreadableFile)
         #expect(DiagnosticCode(problemCode: "written_by_a_newer_build") == .unreadableFile)
         #expect(IgnoreKey(key: "columns_not_read: A, B") == IgnoreKey(.columnsNotRead, detail: "A, B"))

@@ -376,7 +376,7 @@ public enum Ingest {
                 sha = try fingerprints[file.path] ?? FileDigest.sha256(path: file.path)
             } catch {
                 diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError,
-                                code: .unreadableFile)
+                                code: (error as? FileDigest.POSIXFailure)?.diagnosticCode ?? .ioError)
                 continue
             }
             if let previous, previous.sha256 == sha, previous.readerKey == key, !lacksPVReadings(previous) {
