@@ -81,8 +81,11 @@ struct RunCommand: ParsableCommand {
                 if ingest {
                     console.summary(outcome, verb: "ingested")
                 } else {
-                    console.log(.info, "\(outcome.pilot): rebuilt from the state (no input read); "
-                        + "\(outcome.report?.kpis.count ?? 0) KPIs written", pilot: outcome.pilot)
+                    // The summary line of `report`: counts, no code.
+                    let kpis = outcome.report?.kpis.count ?? 0
+                    console.log(.info, "\(outcome.pilot): rebuilt from the state (no input read); \(kpis) KPIs written",
+                                pilot: outcome.pilot,
+                                fields: [("rebuilt_from_state", "true"), ("kpis_written", "\(kpis)")])
                 }
             }
         }

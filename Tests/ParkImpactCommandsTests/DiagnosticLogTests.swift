@@ -14,6 +14,7 @@ import Testing
     /// A summary line (one per pilot, or the one line of a run that found nothing new) carries counts, not a code.
     static func isSummary(_ line: [String: Any]) -> Bool {
         line["files_read"] != nil || line["nothing_new"] != nil || line["input_missing"] != nil
+            || line["rebuilt_from_state"] != nil
     }
 
     @Test("a run over a pilot with faults: every line but the summary has a known code, the expected ones")
@@ -62,6 +63,23 @@ import Testing
         #expect(later.count == again.filter { !Self.isSummary($0) }.count)
         #expect(later.contains("deleted_kept") && later.contains("empty_file") && later.contains("all_rows_rejected"),
                 "\(later)")
+    }
+
+    @Test("report: its diagnostics from the ledger have codes, its summary line counts")
+    func reportLines() throws {
+        let park = try TwoSites()
+        defer { park.scratch.remove() }
+        let none = try Self.lines(try Binary.run(["report", "--log-format", "json"], in: park.scratch.root).stderr)
+        #expect(none.map { $0["code"] as? String } == ["nothing_to_report"])
+        try park.write("a/a1.csv", TwoSites.a1)
+        try park.write("a/empty.csv", "")
+        _ = try park.run()
+        let outcome = try Binary.run(["report", "--log-format", "json"], in: park.scratch.root)
+        let lines = try Self.lines(outcome.stderr)
+        #expect(lines.filter { !Self.isSummary($0) }.map { $0["code"] as? String } == ["empty_file"],
+                "\(outcome.stderr)")
+        #expect(lines.contains(where: Self.isSummary))
+        #expect(lines.filter(Self.isSummary).map { $0["kpis_written"] as? Int }.allSatisfy { ($0 ?? 0) > 0 })
     }
 
     @Test("definition problems and an unknown pilot have codes too")
