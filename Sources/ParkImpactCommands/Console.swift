@@ -7,9 +7,13 @@ struct Console {
 
     func emit(_ diagnostics: Diagnostics) {
         for entry in diagnostics.entries {
-            log(entry.level, entry.message, pilot: entry.pilot,
-                fields: entry.code.map { [("code", KPIJSONWriter.json($0))] } ?? [])
+            diagnostic(entry.level, entry.message, pilot: entry.pilot, code: entry.code)
         }
+    }
+
+    /// One diagnostic, with its stable code (a JSON line's `code` field).
+    func diagnostic(_ level: Diagnostics.Level, _ message: String, pilot: String? = nil, code: DiagnosticCode) {
+        log(level, message, pilot: pilot, fields: [("code", KPIJSONWriter.json(code.rawValue))])
     }
 
     func log(_ level: Diagnostics.Level, _ message: String, pilot: String? = nil, fields: [(String, String)] = []) {

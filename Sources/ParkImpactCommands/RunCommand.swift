@@ -26,18 +26,18 @@ struct RunCommand: ParsableCommand {
             locks.append(try RunLock(outputFolder: options.output))
             if options.state != nil { locks.append(try RunLock(lockFile: options.statePath + ".lock")) }
         } catch let busy as RunLock.Busy {
-            console.log(.error, busy.description)
+            console.diagnostic(.error, busy.description, code: .lockHeld)
             return .temporaryFailure
         } catch {
-            console.log(.error, "cannot create the lock in \(options.output)/.parkimpact: \(error.localizedDescription); "
-                + "check that the output folder is writable")
+            console.diagnostic(.error, "cannot create the lock in \(options.output)/.parkimpact: "
+                + "\(error.localizedDescription); check that the output folder is writable", code: .lockUnavailable)
             return .configuration
         }
         defer { withExtendedLifetime(locks) {} }
         FaultInjection.reach("locked")
         if !ingest, !FileManager.default.fileExists(atPath: options.statePath) {
-            console.log(.error, "report: nothing to report yet: no state at \(options.statePath) (no run has read the "
-                + "inputs); run `parkimpact run` first, or give --state", fields: [("code", "\"nothing_to_report\"")])
+            console.diagnostic(.error, "report: nothing to report yet: no state at \(options.statePath) (no run has "
+                + "read the inputs); run `parkimpact run` first, or give --state", code: .nothingToReport)
             return .usage
         }
         let catalogue = FactorCatalogue.builtIn
@@ -47,14 +47,15 @@ struct RunCommand: ParsableCommand {
             store = try StateStore(path: options.statePath)
         } catch {
             console.emit(loaded.diagnostics)
-            console.log(.error, error.description)
+            console.diagnostic(.error, error.description, code: .stateUnavailable)
             return .temporaryFailure
         }
         let runID: Int64
         do {
             runID = try store.beginRun(startedAt: RunManifest.timestamp())
         } catch {
-            console.log(.error, "\(options.statePath): cannot record the run (\(error)); check that it is writable")
+            console.diagnostic(.error, "\(options.statePath): cannot record the run (\(error)); check that it is "
+                + "writable", code: .stateUnavailable)
             return .temporaryFailure
         }
         let progress = ProgressDisplay.start(format: console.format)
@@ -69,7 +70,7 @@ struct RunCommand: ParsableCommand {
                                   phases: result.phases)
         } catch {
             loaded.diagnostics.add(.error, "cannot write to \(options.output): \(error.localizedDescription); "
-                + "check that the folder is writable", status: .configuration)
+                + "check that the folder is writable", status: .configuration, code: .outputNotWritable)
         }
         try? store.finishRun(runID, finishedAt: RunManifest.timestamp(), status: loaded.diagnostics.status.rawValue)
         console.emit(loaded.diagnostics)
@@ -80,8 +81,11 @@ struct RunCommand: ParsableCommand {
                 if ingest {
                     console.summary(outcome, verb: "ingested")
                 } else {
-                    console.log(.info, "\(outcome.pilot): rebuilt from the state (no input read); "
-                        + "\(outcome.report?.kpis.count ?? 0) KPIs written", pilot: outcome.pilot)
+                    // The summary line of `report`: counts, no code.
+                    let kpis = outcome.report?.kpis.count ?? 0
+                    console.log(.info, "\(outcome.pilot): rebuilt from the state (no input read); \(kpis) KPIs written",
+                                pilot: outcome.pilot,
+                                fields: [("rebuilt_from_state", "true"), ("kpis_written", "\(kpis)")])
                 }
             }
         }

@@ -37,6 +37,30 @@ import ParkImpactCore
         #expect(english.contains("<html lang=\"en\">"))
     }
 
+    @Test("the Dutch report's files table gives every ignored row and problem in Dutch, from its code")
+    func dutchFilesTable() throws {
+        let report = try String(contentsOfFile: Self.run.output + "/demo-park/report.html", encoding: .utf8)
+        let start = try #require(report.range(of: "<table class=\"files\">"))
+        let end = try #require(report.range(of: "</table>", range: start.upperBound..<report.endIndex))
+        let table = String(report[start.lowerBound..<end.lowerBound])
+        #expect(!table.contains("technische melding"))
+        // Every line of the ignored-row breakdowns starts with a code's Dutch title.
+        let breakdowns = table.components(separatedBy: "<span class=\"breakdown\">").dropFirst()
+            .map { $0.components(separatedBy: "</span>")[0] }
+        #expect(!breakdowns.isEmpty)
+        for item in breakdowns.flatMap({ $0.components(separatedBy: "<br>") }) {
+            let known = IgnoreCode.allCases.contains {
+                item.hasPrefix($0.title(.nl).replacingOccurrences(of: "'", with: "&#39;"))
+            }
+            #expect(known, "\(item)")
+        }
+        for code in IgnoreCode.allCases { #expect(!table.contains(code.title(.en)), "\(code) in English") }
+        // The demo has SMA, Fluvius and meter-reading exports: their ignored rows in Dutch.
+        for code in [IgnoreCode.smaHeaderRows, .chainStart, .preamble] {
+            #expect(table.contains(code.title(.nl)), "\(code)")
+        }
+    }
+
     @Test("outputs equal the golden files", arguments: outputs + [englishReport])
     func golden(_ name: String) throws {
         let produced = try String(contentsOfFile: Self.run.output + "/" + name, encoding: .utf8)

@@ -175,7 +175,7 @@ import Testing
                                 folders: RunFolders(pipelines: scratch.path("pipelines"), input: scratch.path("input"),
                                                     output: scratch.path("output")),
                                 catalogue: .builtIn, threads: 1, diagnostics: &loaded.diagnostics)
-        #expect(loaded.diagnostics.entries.map { "\($0.level) \($0.code ?? "-")" }
+        #expect(loaded.diagnostics.entries.map { "\($0.level) \($0.code)" }
             == ["error all_rows_rejected", "warning many_rows_rejected"])
 
         // Stateful: the error and its code on every run, the warning when the file is read.
@@ -184,9 +184,10 @@ import Testing
         try pilot.write("b.csv", Self.header + "2024-01-02T00:00:00+01:00,s,m1,electricity_offtake,x,kWh,measured\n")
         try pilot.write("c.csv", try #require(scratch.read("input/p/c.csv")))
         let (_, first) = try pilot.run()
-        #expect(first.entries.map { "\($0.level) \($0.code ?? "-")" } == ["warning many_rows_rejected", "error all_rows_rejected"])
+        #expect(first.entries.map { "\($0.level) \($0.code)" }
+            == ["warning many_rows_rejected", "error all_rows_rejected"])
         let (_, second) = try pilot.run()
-        #expect(second.entries.filter { $0.level != .info }.map { "\($0.level) \($0.code ?? "-")" }
+        #expect(second.entries.filter { $0.level != .info }.map { "\($0.level) \($0.code)" }
             == ["error all_rows_rejected"])
         #expect(second.status == .dataError)
     }

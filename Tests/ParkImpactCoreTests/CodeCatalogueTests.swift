@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CSVReading
 @testable import ParkImpactCore
 
 @Suite("stable codes") struct CodeCatalogueTests {
@@ -59,5 +60,68 @@ import Testing
             #expect(EngineText.flag(flag.rawValue, .nl) == flag.label(.nl))
             #expect(Self.readme.contains("`\(flag.rawValue)`"), "README.md does not name the flag `\(flag.rawValue)`")
         }
+    }
+
+    @Test("every diagnostic and ignored-row code has its own English and Dutch title")
+    func diagnosticAndIgnoreTitles() {
+        for language in [PipelineDefinition.Language.en, .nl] {
+            let diagnostics = DiagnosticCode.allCases.map { $0.title(language) }
+            #expect(diagnostics.allSatisfy { !$0.isEmpty })
+            #expect(Set(diagnostics).count == diagnostics.count, "two diagnostic codes share a \(language) title")
+            let ignored = IgnoreCode.allCases.map { $0.title(language) }
+            #expect(ignored.allSatisfy { !$0.isEmpty })
+            #expect(Set(ignored).count == ignored.count, "two ignore codes share a \(language) title")
+        }
+        #expect(DiagnosticCode.allCases.allSatisfy { $0.title(.en) != $0.title(.nl) })
+        #expect(IgnoreCode.allCases.allSatisfy { $0.title(.en) != $0.title(.nl) })
+    }
+
+    @Test("diagnostic and ignored-row codes are snake_case and the README lists every one in its table")
+    func diagnosticAndIgnoreCodesListed() {
+        for code in DiagnosticCode.allCases.map(\.rawValue) + IgnoreCode.allCases.map(\.rawValue) {
+            #expect(code.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(code)")
+        }
+        for (heading, codes) in [("Diagnostic codes", DiagnosticCode.allCases.map(\.rawValue)),
+                                 ("Ignored-row codes", IgnoreCode.allCases.map(\.rawValue))] {
+            let rows = Self.tableRows(after: heading)
+            #expect(!rows.isEmpty, "README.md has no table under \(heading)")
+            for code in codes {
+                #expect(rows.contains { $0.hasPrefix("| `\(code)` |") },
+                        "README.md's \(heading) does not list `\(code)`")
+            }
+            // No row for a code that does not exist.
+            let listed = rows.compactMap { $0.split(separator: "`").dropFirst().first.map(String.init) }
+            #expect(Set(listed).subtracting(codes).isEmpty, "\(heading): \(Set(listed).subtracting(codes).sorted())")
+        }
+    }
+
+    @Test("a file problem code and a stored one map to a diagnostic code; unknown ones to unreadable_file")
+    func problemCodes() {
+        for code in DiagnosticCode.fileProblems { #expect(DiagnosticCode(problemCode: code.rawValue) == code) }
+        // The CSV layer's codes of a file it cannot read are diagnostic codes of their own.
+        let fileErrors: [CSVFileError.Code] = [.notFound, .permissionDenied, .notAFile, .io, .binary, .empty]
+        for code in fileErrors {
+            #expect(DiagnosticCode.fileProblems.contains { $0.rawValue == code.stableCode }, "\(code.stableCode)")
+        }
+        // A file that cannot be fingerprinted: the same codes for the same errno.
+        for (number, code) in [(ENOENT, DiagnosticCode.fileNotFound), (EACCES, .permissionDenied),
+                               (EISDIR, .notAFile), (EIO, .ioError)] {
+            #expect(FileDigest.POSIXFailure(call: "open", path: "p", code: number).diagnosticCode == code)
+        }
+        #expect(DiagnosticCode(problemCode: nil) == .unreadableFile)
+        #expect(DiagnosticCode(problemCode: "written_by_a_newer_build") == .unreadableFile)
+        #expect(IgnoreKey(key: "columns_not_read: A, B") == IgnoreKey(.columnsNotRead, detail: "A, B"))
+        #expect(IgnoreKey(key: "empty_row") == IgnoreKey(.emptyRow))
+        #expect(IgnoreKey(key: "blank lines") == nil)
+    }
+
+    /// The table rows (lines starting with `|`, header and rule excluded) of the first table after a README heading.
+    static func tableRows(after heading: String) -> [String] {
+        let lines = readme.components(separatedBy: "\n")
+        guard let start = lines.firstIndex(where: { $0.hasPrefix("#") && $0.hasSuffix(" " + heading) }) else {
+            return []
+        }
+        let table = lines[(start + 1)...].drop { !$0.hasPrefix("|") }.prefix { $0.hasPrefix("|") }
+        return Array(table.dropFirst(2))
     }
 }

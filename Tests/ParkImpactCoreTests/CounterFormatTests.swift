@@ -278,8 +278,8 @@ extension CounterFormatTests {
             }
             #expect(kanaalbrug == QuantityTotals(present: 6, estimated: 0, missing: 0, sum: 26))
             #expect(stationsplein == QuantityTotals(present: 4, estimated: 0, missing: 1, sum: 62))
-            #expect(result.summary.ignoredRows["the export's total rows"] == 1)
-            #expect(result.summary.ignoredRows["preamble lines before the header"] == 1)
+            #expect(result.summary.ignoredRows["total_row"] == 1)
+            #expect(result.summary.ignoredRows["preamble"] == 1)
             // 01/10/2024 22:00 CEST = 20:00Z (day first: 1 October, not 10 January).
             let first = result.trace.filter { $0.series.meter == "Kanaalbrug" }.map(\.startUTC)
             #expect(first == (0..<6).map { utc("2024-10-01T20:00Z") + Int64($0) * 3600 })

@@ -67,7 +67,7 @@ import Testing
         let definition = try definition(format: .parkimpactLong)
         func result(_ name: String, sha: String?) -> FileResult {
             var read = ReadFile.failed(InputFile(path: "/in/p/" + name, relativePath: "p/" + name, pilot: "p",
-                                                 source: definition.sources[0]), "unused", code: "unused")
+                                                 source: definition.sources[0]), "unused", code: .unreadableFile)
             read.sha256 = sha
             return read
         }

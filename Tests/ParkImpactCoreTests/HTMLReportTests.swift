@@ -91,7 +91,8 @@ private enum Fixture {
             FileSummary(path: hostilePath, format: "fluvius", dialect: "fluvius-nl-2024; ';' decimal ','",
                         acceptedRows: 35_136, rejectedRows: 2, ignoredRows: ["m3 twin rows": 8_784], problem: nil),
             FileSummary(path: "test-park/kaai/broken.csv", format: "fluvius", dialect: "?", acceptedRows: 0,
-                        rejectedRows: 0, ignoredRows: [:], problem: "not a Fluvius export: <no header>"),
+                        rejectedRows: 0, ignoredRows: [:], problem: "not a Fluvius export: <no header>",
+                        problemCode: "header_not_recognised"),
         ]
         let rejects = [
             Reject(file: hostilePath, line: 12, column: "Volume", code: .notANumber, reason: "not a number: \"abc\"",
@@ -110,6 +111,21 @@ private enum Fixture {
 // MARK: - Number formatting
 
 @Suite struct HTMLReportTests {
+    @Test("the files table: an unreadable file's problem under its code's title, ignored rows from their codes")
+    func filesTableFromCodes() throws {
+        let dutch = HTMLReport.render(try Fixture.report(language: "nl"))
+        #expect(dutch.contains("<td>kopregel niet herkend: not a Fluvius export: &lt;no header&gt;</td>"))
+        let english = HTMLReport.render(try Fixture.report(language: "en"))
+        #expect(english.contains("<td>header not recognised: not a Fluvius export: &lt;no header&gt;</td>"))
+        // A problem stored without a code (an older ledger row) is an unreadable file.
+        #expect(EngineText.problem("x", code: nil, .nl) == "bestand onleesbaar: x")
+        #expect(EngineText.problem("x", code: "no_such_code", .en) == "file cannot be read: x")
+        for code in IgnoreCode.allCases {
+            #expect(EngineText.ignored(code.rawValue, .nl) == code.title(.nl))
+            #expect(EngineText.ignored(code.rawValue, .en) == code.title(.en))
+        }
+    }
+
     @Test("the report warns and explains with the pilot's own coverage threshold (settings.coverage_threshold)")
     func coverageThresholdFromSettings() throws {
         for language in ["en", "nl"] {
@@ -505,8 +521,11 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(EngineText.problem("something new", .en) == "something new")
         #expect(EngineText.flag("not_annualised", .nl) == "niet op jaarbasis (enquêtedag)")
         #expect(EngineText.flag("model_not_acceptable", .en) == "baseline model not acceptable (ASHRAE Guideline 14)")
-        #expect(EngineText.ignored("gas m³ rows (the kWh twin row is used)", .nl)
-            == "gasrijen in m³ (de kWh-tweelingrij wordt gebruikt)")
+        #expect(EngineText.ignored("gas_m3_twin", .nl) == "gasrijen in m³ (de kWh-tweelingrij wordt gebruikt)")
+        #expect(EngineText.ignored("columns_not_read: Stored in batteries (Wh)", .nl)
+            == "kolommen die niet gelezen worden (onbekend, geen energie of niet de grootheid van de bron): "
+            + "Stored in batteries (Wh)")
+        #expect(EngineText.ignored("an unknown text", .nl) == "an unknown text")
         #expect(EngineText.factorNote("no 2025 value in the catalogue; the 2024 value is used", .nl)
             == "geen waarde voor 2025 in de catalogus; de waarde van 2024 wordt gebruikt")
     }

@@ -109,11 +109,12 @@ extension PVFormatTests {
             }
 
             let ignored = result.summary.ignoredRows
-            let abs = SMAFormat.ignoredChannelsReason(["Metering.GridMs.AbsWhOut", "Metering.GridMs.AbsWhIn"])
+            let abs = SMAFormat.ignoredChannelsReason(["Metering.GridMs.AbsWhOut", "Metering.GridMs.AbsWhIn"]).key
             #expect(ignored[abs] == 11)
-            #expect(ignored[SMAFormat.ignoredNotCounting] == 20)  // 2 grid registers × 10 intervals from 0 to 0
-            #expect(ignored[SMAFormat.ignoredChainStart] == 3)
-            #expect(ignored[SMAFormat.ignoredHeaderRows] == 5)
+            // 2 grid registers × 10 intervals from 0 to 0.
+            #expect(ignored[SMAFormat.ignoredNotCounting.rawValue] == 20)
+            #expect(ignored[SMAFormat.ignoredChainStart.rawValue] == 3)
+            #expect(ignored[SMAFormat.ignoredHeaderRows.rawValue] == 5)
         }
 
         @Test("5-minute sample: only Metering.TotWhOut is read; 4 measured zero intervals of 5 minutes", onSamples)
@@ -129,8 +130,8 @@ extension PVFormatTests {
                                                      "2025-06-29T22:15Z"].map(utc))
             let ignored = result.summary.ignoredRows
             // Grid registers NaN in all 5 rows (no energy meter): no series, 5 rows × 2 channels.
-            #expect(ignored[SMAFormat.ignoredBeforeFirst] == 10)
-            let channels = try #require(ignored.keys.first { $0.hasPrefix("SMA channels not read as energy: ") })
+            #expect(ignored[SMAFormat.ignoredBeforeFirst.rawValue] == 10)
+            let channels = try #require(ignored.keys.first { $0.hasPrefix("sma_channels_not_read: ") })
             #expect(ignored[channels] == 5)
             for name in ["GridMs.TotW (Avg)", "DcMs.Watt (Avg)", "Operation.Health", "Operation.GriSwCnt",
                          "Metering.GridMs.AbsWhOut", "Metering.GridMs.AbsWhIn", "Isolation.LeakRis"] {
@@ -244,7 +245,7 @@ extension PVFormatTests {
             #expect(sums(result, .pvProduction) == counts(present: 6, estimated: 2, missing: 0, sum: 0.55))
             #expect(sums(result, .electricityInjection) == counts(present: 3, estimated: 3, missing: 0, sum: 0.06))
             #expect(totals(result, .electricityOfftake) == QuantityTotals())
-            #expect(result.summary.ignoredRows[SMAFormat.ignoredNotCounting] == 3)
+            #expect(result.summary.ignoredRows[SMAFormat.ignoredNotCounting.rawValue] == 3)
             let pv111 = result.trace.filter { $0.series.meter == "111:Metering.TotWhOut" }
             // 12:00 CEST = 10:00 UTC.
             #expect(pv111.map(\.startUTC) == ["2024-06-01T10:00Z", "2024-06-01T10:05Z", "2024-06-01T10:10Z"].map(utc))
@@ -266,8 +267,7 @@ extension PVFormatTests {
                 01.06.2024 12:05:00,1100,20
                 """, .sma, source: "quantity: pv_production")
             #expect(result.series.map(\.key.quantity) == [.pvProduction])
-            #expect(result.summary.ignoredRows[SMAFormat.ignoredChannelsReason(
-                ["Metering.GridMs.TotWhOut (not the source's quantity)"])] == 2)
+            #expect(result.summary.ignoredRows[SMAFormat.ignoredChannelsReason(["Metering.GridMs.TotWhOut"]).key] == 2)
 
             let water = try readInline("Version CSV3|Tool WebUI\n,A\n", .sma, source: "quantity: water")
             #expect(water.summary.problem?.contains("`quantity: water` selects nothing in this SMA export") == true)
@@ -366,7 +366,7 @@ extension PVFormatTests {
             #expect(months.rejects.isEmpty, "\(months.rejects.map(\.reason))")
             #expect(sums(months, .pvProduction) == counts(present: 31, estimated: 0, missing: 30, sum: 310))
             #expect(sums(months, .electricityInjection) == counts(present: 61, estimated: 0, missing: 0, sum: 190))
-            #expect(months.summary.ignoredRows[SungrowFormat.ignoredTotal] == 1)
+            #expect(months.summary.ignoredRows[SungrowFormat.ignoredTotal.rawValue] == 1)
             let pv = try #require(months.series.first { $0.key.quantity == .pvProduction })
             let march31 = CivilDate(year: 2024, month: 3, day: 31)!.dayNumber
             #expect(abs((pv.days[march31]?.sum ?? 0) - 9.596231493943472) < 1e-9)
@@ -479,7 +479,8 @@ extension PVFormatTests {
             #expect(sums(result, .electricityConsumption) == counts(present: 3, estimated: 0, missing: 0, sum: 0.135))
             #expect(sums(result, .electricityInjection) == counts(present: 3, estimated: 0, missing: 0, sum: 0.01))
             #expect(sums(result, .electricityOfftake) == counts(present: 3, estimated: 0, missing: 0, sum: 0.09))
-            #expect(result.summary.ignoredRows[EnphaseFormat.ignoredColumnsReason(["Stored in batteries (Wh)"])] == 3)
+            let stored = EnphaseFormat.ignoredColumnsReason(["Stored in batteries (Wh)"]).key
+            #expect(result.summary.ignoredRows[stored] == 3)
             #expect(result.trace.allSatisfy { $0.intervalSeconds == 900 })
         }
 

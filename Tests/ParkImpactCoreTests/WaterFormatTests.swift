@@ -91,10 +91,10 @@ extension WaterFormatTests {
             // One accepted row per difference; every other line counted.
             #expect(result.summary.acceptedRows == 9)
             #expect(result.summary.ignoredRows == [
-                "preamble lines before the header": 2,            // `Wasser;19.09.24;`, `;;`
-                MeterReadingsFormat.ignoredChainStart: 1,          // 29.10.22 11:39 starts the chain
-                MeterReadingsFormat.ignoredBlank: 2,               // the two `;;` lines after the data
-                MeterReadingsFormat.ignoredFooter: 4,              // Created with…, Wenn dir…, https…, Made…
+                "preamble": 2,            // `Wasser;19.09.24;`, `;;`
+                MeterReadingsFormat.ignoredChainStart.rawValue: 1,          // 29.10.22 11:39 starts the chain
+                MeterReadingsFormat.ignoredBlank.rawValue: 2,               // the two `;;` lines after the data
+                MeterReadingsFormat.ignoredFooter.rawValue: 4,              // Created with…, Wenn dir…, https…, Made…
             ])
             let days = daySums(result, .water)
             // Python (Fraction): 29 Oct 2022 gets 14 h 21 min of the 53-day first difference (8 m³), 30 Oct its
@@ -120,7 +120,7 @@ extension WaterFormatTests {
             #expect(result.series.isEmpty)
             #expect(result.summary.acceptedRows == 0)
             // Python: 29 data rows under the header, every value 0 (the export pads the weeks before installation).
-            #expect(result.summary.ignoredRows == [HomeWizardWaterFormat.ignoredNotCounting: 29])
+            #expect(result.summary.ignoredRows == [HomeWizardWaterFormat.ignoredNotCounting.rawValue: 29])
         }
 
         @Test("sniff names each water sample's format, and neither water format matches any other sample")
@@ -221,8 +221,8 @@ extension WaterFormatTests {
             #expect(cells[CivilDate(iso: "2025-03-28")!.dayNumber]?.present == 44)
             #expect(cells[CivilDate(iso: "2025-03-29")!.dayNumber]?.present == 2)
             #expect(result.summary.acceptedRows == 46)
-            #expect(result.summary.ignoredRows == [HomeWizardWaterFormat.ignoredNotCounting: 2,
-                                                   HomeWizardWaterFormat.ignoredChainStart: 1])
+            #expect(result.summary.ignoredRows == [HomeWizardWaterFormat.ignoredNotCounting.rawValue: 2,
+                                                   HomeWizardWaterFormat.ignoredChainStart.rawValue: 1])
             // 13:00 CET = 12:00Z: the first quarter's use (116 dl) is 13:00–13:15 local.
             let first = try #require(result.trace.first)
             #expect(first.startUTC == utc("2025-03-28T12:00Z") && first.intervalSeconds == 900)
@@ -498,10 +498,10 @@ extension WaterFormatTests {
             #expect(close(days["2024-03-03"], 1.0 / 3))
             #expect(totals(result, .water).present == 3)
             #expect(result.summary.acceptedRows == 3)
-            #expect(result.summary.ignoredRows == ["preamble lines before the header": 1,
-                                                   MeterReadingsFormat.ignoredChainStart: 1,
-                                                   MeterReadingsFormat.ignoredBlank: 1,
-                                                   MeterReadingsFormat.ignoredFooter: 1])
+            #expect(result.summary.ignoredRows == ["preamble": 1,
+                                                   MeterReadingsFormat.ignoredChainStart.rawValue: 1,
+                                                   MeterReadingsFormat.ignoredBlank.rawValue: 1,
+                                                   MeterReadingsFormat.ignoredFooter.rawValue: 1])
         }
 
         @Test("equal consecutive readings mark the days present with zero use, not missing")

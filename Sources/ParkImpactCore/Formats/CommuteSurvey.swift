@@ -96,7 +96,7 @@ struct CommuteSurveyFormat: RowFormat {
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
         guard checkFieldCount(record, into: &aggregator, site: defaultSite) else { return }
         if (0..<record.fieldCount).allSatisfy({ FieldParsing.isBlank(record[$0]) }) {
-            aggregator.ignore("empty rows")
+            aggregator.ignore(.emptyRow)
             return
         }
         // When: the date column, else 30 June of the survey year (the diagnostic's reference date).

@@ -408,16 +408,16 @@ struct EcoCounterFormat: RowFormat {
             Self.footerWords.contains { FieldParsing.equalsIgnoringCase(bytes, $0) }
         }
         if isFooter {
-            aggregator.ignore("the export's total rows")
+            aggregator.ignore(.totalRow)
             return
         }
         if row.withField(timeColumn, { TelraamFormat.equalsIgnoringCase($0, timeHeader) }) {
-            aggregator.ignore("repeated header rows")
+            aggregator.ignore(.repeatedHeader)
             return
         }
         guard let layout, let local = localSeconds(row, layout) else {
             if (0..<row.fieldCount).allSatisfy({ index in row.withField(index) { FieldParsing.isBlank($0) } }) {
-                aggregator.ignore("empty rows")
+                aggregator.ignore(.emptyRow)
                 return
             }
             let shown = clockColumn.map { "\(row.string(timeColumn)) \(row.string($0))" } ?? row.string(timeColumn)

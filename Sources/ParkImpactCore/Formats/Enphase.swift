@@ -40,7 +40,7 @@ struct EnphaseFormat: RowFormat {
     let columns: [Column]
     /// `columns.map(\.index)`, kept so the hot path does not allocate it per row.
     let columnIndices: [Int]
-    let ignoredColumns: String?
+    let ignoredColumns: IgnoreKey?
     let decimalMark: UInt8
     let delimiter: UInt8
     /// The source's `date_format`: used instead of working the order out.
@@ -82,8 +82,8 @@ struct EnphaseFormat: RowFormat {
     static let expectedHeader = "Date/Time,Energy Produced (Wh)"
     static let holdBackLimit = 400
     static let holdBackMinimum = 8
-    static func ignoredColumnsReason(_ names: [String]) -> String {
-        "Enphase columns not read: " + names.joined(separator: ", ")
+    static func ignoredColumnsReason(_ names: [String]) -> IgnoreKey {
+        IgnoreKey(.columnsNotRead, detail: names.joined(separator: ", "))
     }
 
     // MARK: Header
@@ -129,7 +129,7 @@ struct EnphaseFormat: RowFormat {
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
         guard checkFieldCount(record, into: &aggregator, site: site) else { return }
         if FieldParsing.equalsIgnoringCase(record[timeColumn], "date/time") {
-            aggregator.ignore("repeated header rows")
+            aggregator.ignore(.repeatedHeader)
             return
         }
         if let ignoredColumns { aggregator.ignore(ignoredColumns) }

@@ -101,10 +101,10 @@ struct FluviusFormat: RowFormat {
         let registerKind = registers.lookup(record[register]) ?? classifyRegister(record)
         switch (registerKind, unitKind) {
         case (_, .cubicMetre):
-            aggregator.ignore("gas m³ rows (the kWh twin row is used)")
+            aggregator.ignore(.gasM3Twin)
             return
         case (.reactive, _), (_, .reactive):
-            aggregator.ignore("reactive energy rows (kVArh, not energy)")
+            aggregator.ignore(.reactiveEnergy)
             return
         case (.peak, .kilowatt), (.offtake, .kilowatt):
             break  // a peak power register: read as a peak series, never summed as energy
@@ -115,7 +115,7 @@ struct FluviusFormat: RowFormat {
             return
         case (.unknown, _):
             if FieldParsing.equalsIgnoringCase(record[register], "register") {
-                aggregator.ignore("repeated header rows")
+                aggregator.ignore(.repeatedHeader)
                 return
             }
             reject(record, column: register, .unknownRegister,

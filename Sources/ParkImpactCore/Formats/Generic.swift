@@ -109,7 +109,7 @@ struct GenericFormat: RowFormat {
         guard checkFieldCount(record, into: &aggregator, site: site) else { return }
         let dateIndex = timestampColumn ?? dateColumn!
         if (0..<record.fieldCount).allSatisfy({ FieldParsing.isBlank(record[$0]) }) {
-            aggregator.ignore("empty rows")
+            aggregator.ignore(.emptyRow)
             return
         }
         guard let start = when(record, dateColumn: dateIndex, timeColumn: timestampColumn == nil ? timeColumn : nil)

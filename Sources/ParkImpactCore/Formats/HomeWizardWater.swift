@@ -54,11 +54,10 @@ struct HomeWizardWaterFormat: RowFormat {
     static let header = ["time", "water usage dl"]
     static let maximumGap: Int64 = 366 * 86_400
 
-    static let ignoredBlank = "blank lines"
-    static let ignoredNotCounting = "register still 0: the meter is not counting yet (before its first count or after "
-        + "a reset)"
+    static let ignoredBlank = IgnoreCode.emptyRow
+    static let ignoredNotCounting = IgnoreCode.registerNotCounting
     static let ignoredChainStart = MeterReadingsFormat.ignoredChainStart
-    static let ignoredNoValue = "rows without a register value (no data)"
+    static let ignoredNoValue = IgnoreCode.noRegisterValue
 
     static func detect(_ records: [[String]]) -> Bool {
         guard let first = records.first else { return false }
@@ -106,7 +105,7 @@ struct HomeWizardWaterFormat: RowFormat {
         }
         guard checkFieldCount(record, into: &aggregator, site: site) else { return }
         if FieldParsing.equalsIgnoringCase(record[timeColumn], "time") {
-            aggregator.ignore("repeated header rows")
+            aggregator.ignore(.repeatedHeader)
             return
         }
 

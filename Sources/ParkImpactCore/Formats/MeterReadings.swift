@@ -62,10 +62,10 @@ struct MeterReadingsFormat: RowFormat {
     private var pendingText: [(line: Int, raw: String)] = []
     private static let pendingLimit = 200
 
-    static let ignoredBlank = "blank lines"
-    static let ignoredFooter = "footer lines after the last reading"
-    static let ignoredChainStart = "first reading of a difference chain (the start of the next interval)"
-    static let ignoredRepeatedHeader = "repeated header rows"
+    static let ignoredBlank = IgnoreCode.emptyRow
+    static let ignoredFooter = IgnoreCode.footer
+    static let ignoredChainStart = IgnoreCode.chainStart
+    static let ignoredRepeatedHeader = IgnoreCode.repeatedHeader
 
     // MARK: Header
 

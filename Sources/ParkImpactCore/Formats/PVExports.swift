@@ -78,12 +78,12 @@ enum PVExports {
                 continue
             }
             guard let unit = column.unit, let factor = energyFactor(unit) else {
-                ignored.append("\(names[index].trimmingSpaces) (not an energy unit)")
+                ignored.append(names[index].trimmingSpaces)
                 continue
             }
             available.append(quantity)
             if let only = source.quantity, only != quantity {
-                ignored.append("\(names[index].trimmingSpaces) (not the source's quantity)")
+                ignored.append(names[index].trimmingSpaces)
                 continue
             }
             if let unitOverride = source.unit, unitOverride.factor(to: quantity) != factor {

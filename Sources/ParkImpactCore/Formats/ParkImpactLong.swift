@@ -74,7 +74,7 @@ struct ParkImpactLongFormat: RowFormat {
         guard let start = TimeParsing.isoInstant(record[timestamp], days: &days) else {
             // (`timestamp` is never an instant: asking after the parse failed keeps the per-row path short.)
             if FieldParsing.equalsIgnoringCase(record[timestamp], "timestamp") {
-                aggregator.ignore("repeated header rows")
+                aggregator.ignore(.repeatedHeader)
                 return
             }
             reject(record, timestamp, .notADate, "\"\(record.string(timestamp))\" is not an ISO 8601 time with offset "

@@ -77,7 +77,7 @@ struct SMAFormat: RowFormat {
     /// Why the rows of this file cannot be read (reported once, on the units row).
     private var headerProblem: String?
     private var channels: [Channel] = []
-    private var ignoredChannels: String?
+    private var ignoredChannels: IgnoreKey?
     private var register = CumulativeRegister()
     private var resolver: LocalInstantResolver
     private var previousRow: (instant: Int64, line: Int)?
@@ -108,17 +108,19 @@ struct SMAFormat: RowFormat {
     ]
     static let maximumGap: Int64 = 366 * 86_400
 
-    static let ignoredHeaderRows = "SMA header rows (model, serial number, channel, type, units)"
-    static let ignoredBlank = "blank rows"
-    static let ignoredRepeatedHeader = "repeated SMA header (concatenated exports)"
-    static let ignoredChainStart = "first reading of a difference chain (the start of the next interval)"
-    static let ignoredBeforeFirst = "NaN before a channel's first reading (no known interval)"
-    static let ignoredAfterLast = "NaN after a channel's last reading (no known interval)"
-    static let ignoredInRejected = "NaN inside a rejected difference"
-    static let ignoredNotCounting = "grid register still at 0 Wh: not counting (no SMA Energy Meter connected)"
-    static let ignoredUnreadable = "rows of an SMA export whose header cannot be read (see the reject of the units row)"
-    static func ignoredChannelsReason(_ names: [String]) -> String {
-        "SMA channels not read as energy: " + names.joined(separator: ", ")
+    static let ignoredHeaderRows = IgnoreCode.smaHeaderRows
+    static let ignoredBlank = IgnoreCode.emptyRow
+    static let ignoredRepeatedHeader = IgnoreCode.smaRepeatedHeader
+    static let ignoredChainStart = IgnoreCode.chainStart
+    static let ignoredBeforeFirst = IgnoreCode.nanBeforeFirst
+    static let ignoredAfterLast = IgnoreCode.nanAfterLast
+    static let ignoredInRejected = IgnoreCode.nanInRejected
+    static let ignoredNotCounting = IgnoreCode.smaGridNotCounting
+    static let ignoredUnreadable = IgnoreCode.smaHeaderUnreadable
+    /// The channels not read (another quantity than the source's, a unit that is not energy, a repeated column),
+    /// by name.
+    static func ignoredChannelsReason(_ names: [String]) -> IgnoreKey {
+        IgnoreKey(.smaChannelsNotRead, detail: names.joined(separator: ", "))
     }
 
     static let expected = "`Version CSV3|Tool WebUI|…`, then rows of device names, models, serial numbers and "
@@ -237,15 +239,15 @@ struct SMAFormat: RowFormat {
             }
             available.append(quantity)
             guard onlyQuantity == nil || onlyQuantity == quantity else {
-                ignored.append("\(name) (not the source's quantity)")
+                ignored.append(name)
                 continue
             }
             guard let factor = PVExports.energyFactor(unitText) else {
-                ignored.append("\(name) (unit \(unitText.isEmpty ? "none" : unitText) is not energy)")
+                ignored.append(unitText.isEmpty ? name : "\(name) [\(unitText)]")
                 continue
             }
             guard seen.insert(label.lowercased()).inserted else {
-                ignored.append("\(name) (repeated column)")
+                ignored.append(name)
                 continue
             }
             if let unitOverride, unitOverride.factor(to: quantity) != factor {

@@ -27,7 +27,7 @@ struct SungrowFormat: RowFormat {
     let site: String
     let timeColumn: Int
     let columns: [Column]
-    let ignoredColumns: String?
+    let ignoredColumns: IgnoreKey?
     let decimalMark: UInt8
     let delimiter: UInt8
     private var series: [Int32] = []
@@ -55,9 +55,9 @@ struct SungrowFormat: RowFormat {
         "load": .electricityConsumption,
     ]
     static let expectedHeader = "Time,PV(kWh),Purchased Energy(kWh),Feed-in(kWh),Load(kWh)"
-    static let ignoredTotal = "report total rows (the sum of the rows above)"
-    static func ignoredColumnsReason(_ names: [String]) -> String {
-        "Sungrow columns not read: " + names.joined(separator: ", ")
+    static let ignoredTotal = IgnoreCode.totalRow
+    static func ignoredColumnsReason(_ names: [String]) -> IgnoreKey {
+        IgnoreKey(.columnsNotRead, detail: names.joined(separator: ", "))
     }
 
     // MARK: Header
@@ -104,7 +104,7 @@ struct SungrowFormat: RowFormat {
             return
         }
         if FieldParsing.equalsIgnoringCase(timeBytes, "time") {
-            aggregator.ignore("repeated header rows")
+            aggregator.ignore(.repeatedHeader)
             return
         }
         if let ignoredColumns { aggregator.ignore(ignoredColumns) }

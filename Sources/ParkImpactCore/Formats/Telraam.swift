@@ -286,7 +286,7 @@ struct TelraamFormat: RowFormat {
 
         let timeBytes = record[time]
         if Self.equalsIgnoringCase(timeBytes, timeHeader) {
-            aggregator.ignore("repeated header rows")
+            aggregator.ignore(.repeatedHeader)
             return
         }
 

@@ -152,7 +152,7 @@ struct WasteFormat: RowFormat {
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
         guard checkFieldCount(record, into: &aggregator, site: defaultSite) else { return }
         if (0..<record.fieldCount).allSatisfy({ FieldParsing.isBlank(record[$0]) }) {
-            aggregator.ignore("empty rows")
+            aggregator.ignore(.emptyRow)
             return
         }
         if layout == nil {

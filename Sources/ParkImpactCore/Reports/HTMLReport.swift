@@ -370,7 +370,8 @@ struct PilotReportPage {
                     out += "</span>"
                 }
                 out += "</td>"
-                out += "<td>\(file.problem.map { esc(EngineText.problem($0, language)) } ?? "")</td>"
+                let problem = file.problem.map { EngineText.problem($0, code: file.problemCode, language) }
+                out += "<td>\(problem.map(esc) ?? "")</td>"
                 out += "</tr>\n"
             }
             let accepted = files.reduce(0) { $0 + $1.acceptedRows }

@@ -29,36 +29,15 @@ enum EngineText {
 
     // MARK: Ignored rows, factor notes
 
-    static let ignoredNL: [String: String] = [
-        "gas m³ rows (the kWh twin row is used)": "gasrijen in m³ (de kWh-tweelingrij wordt gebruikt)",
-        "reactive energy rows (kVArh, not energy)": "rijen met blindenergie (kVArh, geen energie)",
-        "repeated header rows": "herhaalde kopregels",
-        "empty rows": "lege rijen",
-        "blank rows": "lege rijen",
-        "blank lines": "lege regels",
-        "the export's total rows": "totaalrijen van de export",
-        "report total rows (the sum of the rows above)": "totaalrijen (de som van de rijen erboven)",
-        "first reading of a difference chain (the start of the next interval)":
-            "eerste meterstand van een reeks verschillen (het begin van het volgende interval)",
-        "SMA header rows (model, serial number, channel, type, units)":
-            "SMA-kopregels (model, serienummer, kanaal, type, eenheden)",
-        "preamble lines before the header": "inleidende regels vóór de kopregel",
-        "rows without a register value (no data)": "rijen zonder meterstand (geen gegevens)",
-        "footer lines after the last reading": "voetregels na de laatste meting",
-        "repeated SMA header (concatenated exports)": "herhaalde SMA-kopregel (samengevoegde exports)",
-        "NaN after a channel's last reading (no known interval)": "NaN na de laatste meting van een kanaal (geen interval)",
-        "NaN before a channel's first reading (no known interval)": "NaN vóór de eerste meting van een kanaal (geen interval)",
-        "NaN inside a rejected difference": "NaN binnen een verworpen verschil",
-    ]
+    /// A key of `FileSummary.ignoredRows` (an `IgnoreKey`): the code's title in the report's language, then the
+    /// columns it names. A text kept from a version 1 contribution that no code matches is shown as it is.
+    static func ignored(_ key: String, _ language: PipelineDefinition.Language) -> String {
+        IgnoreKey.render(key, language)
+    }
 
-    static func ignored(_ reason: String, _ language: PipelineDefinition.Language) -> String {
-        guard language == .nl else { return reason }
-        if let dutch = ignoredNL[reason] { return dutch }
-        if let channels = reason.dropPrefix("SMA channels not read as energy: ") {
-            return "SMA-kanalen die niet als energie gelezen worden: "
-                + channels.replacingOccurrences(of: "(not the source's quantity)", with: "(niet de grootheid van de bron)")
-        }
-        return "technische melding (Engels): «\(reason)»"
+    /// An unreadable file's problem: the title of its code in the report's language, then the message.
+    static func problem(_ problem: String, code: String?, _ language: PipelineDefinition.Language) -> String {
+        DiagnosticCode(problemCode: code).title(language) + ": " + problem
     }
 
     /// A dialect description (`CSVDialect.description`): its fixed words in Dutch.

@@ -20,7 +20,7 @@ public enum Discover {
     public struct Result: Sendable {
         public var files: [InputFile] = []
         /// Warnings (a source matching nothing, a file matched twice, a link leaving the folder).
-        public var warnings: [String] = []
+        public var warnings: [Warning] = []
         /// Files with a temporary name (`.part`, `.tmp`, `.crdownload`, `~$…`, `…~`): skipped until renamed.
         public var temporary: [String] = []
         /// Files under `input/<pilot>/` that no source takes, each with why (a warning on every run).
@@ -29,11 +29,17 @@ public enum Discover {
         public var folderMissing = false
     }
 
+    /// A warning about the sources' globs: `link_outside_input`, `matched_twice`, `glob_matches_nothing`.
+    public struct Warning: Sendable, Equatable {
+        public let code: DiagnosticCode
+        public let message: String
+    }
+
     /// A file no source takes: `no_source` (no glob matches), `xlsx_not_csv` (an Excel workbook),
     /// `name_not_utf8` (a name no glob can match).
     public struct Stray: Sendable, Equatable {
         public let path: String
-        public let code: String
+        public let code: DiagnosticCode
         public let message: String
     }
 
@@ -93,15 +99,16 @@ public enum Discover {
                 let real = (full as NSString).resolvingSymlinksInPath
                 guard real.hasPrefix(realPilotDirectory + "/") else {
                     linkedOut.insert(relative)
-                    result.warnings.append("\(full): skipped: it links outside \(pilotDirectory)")
+                    result.warnings.append(Warning(code: .linkOutsideInput,
+                                                  message: "\(full): skipped: it links outside \(pilotDirectory)"))
                     continue
                 }
                 var isDir: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: real, isDirectory: &isDir), !isDir.boolValue else { continue }
                 matched += 1
                 if let first = claimed[relative] {
-                    result.warnings.append("\(full): matched by sources[\(first)] and sources[\(source.index)]; "
-                        + "read once, as sources[\(first)]")
+                    result.warnings.append(Warning(code: .matchedTwice, message: "\(full): matched by "
+                        + "sources[\(first)] and sources[\(source.index)]; read once, as sources[\(first)]"))
                     continue
                 }
                 claimed[relative] = source.index
@@ -109,8 +116,8 @@ public enum Discover {
                                               pilot: definition.pilot, source: source))
             }
             if matched == 0 {
-                result.warnings.append("\(definition.file): sources[\(source.index)].path \"\(source.path)\" matches "
-                    + "no file in \(pilotDirectory)")
+                result.warnings.append(Warning(code: .globMatchesNothing, message: "\(definition.file): "
+                    + "sources[\(source.index)].path \"\(source.path)\" matches no file in \(pilotDirectory)"))
             }
         }
         result.files.sort { $0.relativePath < $1.relativePath }
@@ -124,17 +131,17 @@ public enum Discover {
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
             let lower = relative.lowercased()
             if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xls") || lower.hasSuffix(".xlsm") {
-                result.strays.append(Stray(path: full, code: "xlsx_not_csv", message: "\(full): not read: an Excel "
+                result.strays.append(Stray(path: full, code: .xlsxNotCSV, message: "\(full): not read: an Excel "
                     + "workbook, not a CSV file; open it in Excel and save it as CSV (UTF-8) (File › Save As › "
                     + "CSV UTF-8) in the same folder, then remove the workbook"))
             } else {
-                result.strays.append(Stray(path: full, code: "no_source", message: "\(full): not read: no source of "
+                result.strays.append(Stray(path: full, code: .noSource, message: "\(full): not read: no source of "
                     + "\(definition.file) takes it (its globs: \(globs)); add a source for it or fix a glob, or move "
                     + "it out of \(pilotDirectory)"))
             }
         }
         for name in namesNotUTF8(in: pilotDirectory) {
-            result.strays.append(Stray(path: name, code: "name_not_utf8", message: "\(name): not read: its name is "
+            result.strays.append(Stray(path: name, code: .nameNotUTF8, message: "\(name): not read: its name is "
                 + "not valid UTF-8 (shown with its non-ASCII bytes as \\xNN), so no source can take it; rename it "
                 + "(e.g. without accented letters)"))
         }

@@ -459,8 +459,14 @@ public struct FileAggregator: Sendable {
                               day: day))
     }
 
-    mutating func ignore(_ why: String) {
-        ignoredRows[why, default: 0] += 1
+    /// A row ignored by design, counted under its code (`FileSummary.ignoredRows`).
+    mutating func ignore(_ code: IgnoreCode) {
+        ignoredRows[code.rawValue, default: 0] += 1
+    }
+
+    /// A row ignored by design, counted under its code and detail (the columns not read).
+    mutating func ignore(_ key: IgnoreKey) {
+        ignoredRows[key.key, default: 0] += 1
     }
 
     // MARK: Chunks of one file read in parallel (`ChunkedRead`)

@@ -2,11 +2,6 @@
 /// (`all_rows_rejected`); one that lost more than a tenth of its rows, or used none because all were ignored, gets a
 /// warning (`many_rows_rejected`, `nothing_used`).
 public enum FileVerdict {
-    public static let allRejectedCode = "all_rows_rejected"
-    public static let manyRejectedCode = "many_rows_rejected"
-    public static let nothingUsedCode = "nothing_used"
-    /// An unreadable file whose problem has no code of its own (a ledger row stored before codes were kept).
-    public static let unreadableCode = "unreadable_file"
     static let allRejectedPhrase = ": no row could be used: all "
 
     /// The problem of a file with rejected rows and no accepted one, or nil.
@@ -17,21 +12,23 @@ public enum FileVerdict {
     }
 
     /// The warnings about a file that was read (none when it could not be read at all).
-    public static func warnings(_ summary: FileSummary, path: String, rejects: [Reject]) -> [(message: String, code: String)] {
+    public static func warnings(_ summary: FileSummary, path: String, rejects: [Reject])
+        -> [(message: String, code: DiagnosticCode)] {
         guard summary.problem == nil else { return [] }
         let rejected = rejects.count
         let total = summary.acceptedRows + rejected
         if rejected > 0, rejected * 10 > total {
             let tenths = (rejected * 1000 + total / 2) / total
             return [("\(path): \(tenths / 10).\(tenths % 10) % of its rows rejected (\(rejected) of \(total)); "
-                + "\(mostFrequent(rejects)); see rejects.csv", manyRejectedCode)]
+                + "\(mostFrequent(rejects)); see rejects.csv", .manyRowsRejected)]
         }
         let ignored = summary.ignoredRows.values.reduce(0, +)
         if total == 0, ignored > 0 {
-            let why = summary.ignoredRows.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+            let why = summary.ignoredRows.sorted { $0.key < $1.key }
+                .map { "\(IgnoreKey.render($0.key, .en)): \($0.value)" }
                 .joined(separator: "; ")
             return [("\(path): no row used: all \(ignored) row(s) are ignored by design (\(why)); check the "
-                + "source's format and quantity", nothingUsedCode)]
+                + "source's format and quantity", .nothingUsed)]
         }
         return []
     }

@@ -169,7 +169,7 @@ public enum Ingest {
                     pilots[index].unchanged -= 1
                     diagnostics.add(.info, "\(plan.file.path): read again for PV matching: it has grid data of "
                         + PVDiscovery.describe(previous.gridSitesWithoutReadings.intersection(pv[name] ?? []))
-                        + ", which the new files show PV production for", pilot: name)
+                        + ", which the new files show PV production for", pilot: name, code: .rereadForPV)
                 }
             }
             if !again.isEmpty {
@@ -179,7 +179,7 @@ public enum Ingest {
             }
         }
         for failure in failures.withLock({ $0 }) {
-            diagnostics.add(.error, failure, status: .temporaryFailure)
+            diagnostics.add(.error, failure, status: .temporaryFailure, code: .stateUnavailable)
         }
         for plan in planned {
             if case .duplicate(let original, let conflict) = plan.decision {
@@ -188,7 +188,7 @@ public enum Ingest {
                                         runID: runID)
                 } catch {
                     diagnostics.add(.error, "\(plan.file.path): not recorded in the state (\(StateStore.describe(error)))",
-                                    pilot: plan.file.pilot, status: .temporaryFailure)
+                                    pilot: plan.file.pilot, status: .temporaryFailure, code: .stateUnavailable)
                 }
             }
         }
@@ -201,7 +201,7 @@ public enum Ingest {
             pilots[index].duplicates += 1
             pilots[index].changed = true
             diagnostics.add(.warning, "\(plan.file.path): same content as \(original): not counted twice",
-                            pilot: plan.file.pilot)
+                            pilot: plan.file.pilot, code: .sameContent)
         }
         reads.removeAll { duplicates[$0.file.path] != nil }
         // Copies taken by different sources, read in this run: one counts, or none (`settle`).
@@ -256,22 +256,22 @@ public enum Ingest {
         if found.folderMissing {
             pilot.inputMissing = true
             diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: folders.input), pilot: name,
-                            status: .dataError, code: "input_folder_missing")
+                            status: .dataError, code: .inputFolderMissing)
             return
         }
-        for warning in found.warnings { diagnostics.add(.warning, warning, pilot: name) }
+        for warning in found.warnings { diagnostics.add(.warning, warning.message, pilot: name, code: warning.code) }
         for stray in found.strays { diagnostics.add(.warning, stray.message, pilot: name, code: stray.code) }
         for temporary in found.temporary {
             pilot.skipped += 1
             diagnostics.add(.info, "\(temporary): skipped: a temporary name (still being written or an editor's "
-                + "lock file); rename it when it is complete", pilot: name)
+                + "lock file); rename it when it is complete", pilot: name, code: .temporaryName)
         }
         guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
         /// A ledger update that is not a file's contribution: a failure is reported (exit 75), the run goes on.
         func update(_ body: () throws -> Void) {
             do { try body() } catch {
                 diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
-                                status: .temporaryFailure)
+                                status: .temporaryFailure, code: .stateUnavailable)
             }
         }
         var byPath: [String: LedgerEntry] = [:]
@@ -312,7 +312,8 @@ public enum Ingest {
                 let which = settling.count == 1 ? "\(first.path): skipped: modified \(first.age) s ago"
                     : "\(settling.count) files skipped (e.g. \(first.path), modified \(first.age) s ago)"
                 diagnostics.add(.info, which + ": modified less than \(settings.settleSeconds) s ago, they may still be "
-                    + "written; the next run reads them (--settle-seconds 0 reads them now)", pilot: name)
+                    + "written; the next run reads them (--settle-seconds 0 reads them now)", pilot: name,
+                                code: .settling)
             }
         }
 
@@ -339,7 +340,7 @@ public enum Ingest {
             present.insert(file.relativePath)
             guard let stat = FileDigest.stat(file.path) else {
                 diagnostics.add(.warning, "\(file.path): vanished while the run looked at it; the next run reads it",
-                                pilot: name)
+                                pilot: name, code: .fileVanished)
                 continue
             }
             let age = settings.now - stat.modifiedNanoseconds
@@ -363,7 +364,7 @@ public enum Ingest {
             if deferred.contains(file.path), previous?.size != stat.size {
                 if previous != nil {
                     diagnostics.add(.info, "\(file.path): changed since it was ingested: its old contribution is "
-                        + "replaced", pilot: name)
+                        + "replaced", pilot: name, code: .fileChanged)
                 }
                 planned.append(Planned(file: file, stat: stat, sha256: "", readerKey: key,
                                        decision: .read(renamedFrom: nil, replacing: previous)))
@@ -374,7 +375,8 @@ public enum Ingest {
             do {
                 sha = try fingerprints[file.path] ?? FileDigest.sha256(path: file.path)
             } catch {
-                diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError)
+                diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError,
+                                code: (error as? FileDigest.POSIXFailure)?.diagnosticCode ?? .ioError)
                 continue
             }
             if let previous, previous.sha256 == sha, previous.readerKey == key, !lacksPVReadings(previous) {
@@ -392,7 +394,7 @@ public enum Ingest {
                     pilot.duplicates += 1
                     pilot.changed = true
                     diagnostics.add(.warning, "\(file.path): same content as \(original.path): not counted twice",
-                                    pilot: name)
+                                    pilot: name, code: .sameContent)
                     continue
                 }
                 pendingSHAs.insert(sha)
@@ -408,7 +410,7 @@ public enum Ingest {
                     pilot.duplicates += 1
                     pilot.changed = true
                     diagnostics.add(.warning, "\(file.path): same content as \(twin.path): not counted twice",
-                                    pilot: name)
+                                    pilot: name, code: .sameContent)
                     continue
                 }
                 if twin.conflict != LedgerEntry.pending {
@@ -433,7 +435,7 @@ public enum Ingest {
                 pilot.changed = true
                 if Self.sameSource(member, file) {
                     diagnostics.add(.warning, "\(file.path): same content as \(member.path): not counted twice",
-                                    pilot: name)
+                                    pilot: name, code: .sameContent)
                 }
                 continue
             }
@@ -446,7 +448,7 @@ public enum Ingest {
                 if Self.sameSource(twin, file)
                     || Self.metersBelong(twin, to: file.source.site, ledger: ledger, store: store) {
                     diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its "
-                        + "new name, counted once", pilot: name)
+                        + "new name, counted once", pilot: name, code: .renamed)
                 } else {
                     // Moved to where another source takes it, whose site has not seen its meters: its numbers now
                     // count under that site.
@@ -454,18 +456,18 @@ public enum Ingest {
                         + "\(Self.describe(source: twin.sourceIndex, format: twin.format, of: definition)) took; now "
                         + "\(Self.describe(file.source, of: definition)) "
                         + "takes it, so its data count there, counted once; if that is wrong, move it back",
-                        pilot: name, code: "moved_across_sources")
+                        pilot: name, code: .movedAcrossSources)
                 }
             } else if let previous, previous.sha256 == sha, previous.readerKey == key {
                 diagnostics.add(.info, "\(file.path): read again for PV matching: it has grid data of "
                     + PVDiscovery.describe(previous.gridSitesWithoutReadings.intersection(knownPV))
-                    + ", which other files show PV production for", pilot: name)
+                    + ", which other files show PV production for", pilot: name, code: .rereadForPV)
             } else if let previous, previous.sha256 == sha {
                 diagnostics.add(.info, "\(file.path): read again: its source in \(definition.file) or the ParkImpact "
-                    + "build changed since it was ingested", pilot: name)
+                    + "build changed since it was ingested", pilot: name, code: .rereadDefinitionChanged)
             } else if previous != nil {
                 diagnostics.add(.info, "\(file.path): changed since it was ingested: its old contribution is replaced",
-                                pilot: name)
+                                pilot: name, code: .fileChanged)
             }
             if plannedBySHA[sha] == nil { plannedBySHA[sha] = (file.relativePath, file.source.index) }
             planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
@@ -523,10 +525,10 @@ public enum Ingest {
                     + "\(Self.describe(source: counted.sourceIndex, format: counted.format, of: definition)) took that "
                     + "file, \(Self.describe(copy.file.source, of: definition)) "
                     + "takes this copy, so its data count there; if that is wrong, move it where "
-                    + "sources[\(counted.sourceIndex)] takes it", pilot: name, code: "moved_across_sources")
+                    + "sources[\(counted.sourceIndex)] takes it", pilot: name, code: .movedAcrossSources)
             } else {
                 diagnostics.add(.info, "\(copy.file.path): read and counted now: \(why)", pilot: name,
-                                code: "copy_promoted")
+                                code: .copyPromoted)
             }
         }
 
@@ -541,10 +543,10 @@ public enum Ingest {
                     pilot.removed += 1
                     pilot.changed = true
                     diagnostics.add(.warning, "\(full): no source of \(definition.file) selects it any more: its "
-                        + "contribution is removed from the reports", pilot: name)
+                        + "contribution is removed from the reports", pilot: name, code: .unselectedFile)
                 } catch {
                     diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
-                                    status: .temporaryFailure)
+                                    status: .temporaryFailure, code: .stateUnavailable)
                 }
                 continue
             }
@@ -555,7 +557,8 @@ public enum Ingest {
                 pilot.changed = true
                 diagnostics.add(.info, "\(full): deleted from the input folder; it was not counted "
                     + (entry.status == .duplicate ? "(a copy of \(entry.duplicateOf ?? "another file"))"
-                        : "(it could not be read)") + ", so the reports do not change", pilot: name)
+                        : "(it could not be read)") + ", so the reports do not change", pilot: name,
+                    code: .deletedNotCounted)
                 continue
             }
             pilot.deletedKept += 1
@@ -564,7 +567,7 @@ public enum Ingest {
                 pilot.changed = true
                 diagnostics.add(.warning, "\(full): deleted from the input folder, and no copy of it is left; its "
                     + "contribution (\(entry.rowsAccepted) rows) is kept in the reports so that no data is lost; put "
-                    + "the file back if it was deleted by mistake", pilot: name, code: "deleted_kept")
+                    + "the file back if it was deleted by mistake", pilot: name, code: .deletedKept)
             }
         }
     }
@@ -729,7 +732,7 @@ public enum Ingest {
                                          update: pending.map { ($0.path, $0.duplicateOf, nil) }, events: [])
                     } catch {
                         diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
-                                        status: .temporaryFailure)
+                                        status: .temporaryFailure, code: .stateUnavailable)
                     }
                 }
                 continue
@@ -803,7 +806,7 @@ public enum Ingest {
                     pilot.duplicates += 1
                     if conflict == nil {
                         diagnostics.add(.warning, "\((input as NSString).appendingPathComponent(member.path)): same "
-                            + "content as \(target ?? "?"): not counted twice", pilot: name)
+                            + "content as \(target ?? "?"): not counted twice", pilot: name, code: .sameContent)
                     }
                 } else if member.duplicateOf != target || member.conflict != conflict {
                     update.append((member.path, target, conflict))
@@ -816,7 +819,7 @@ public enum Ingest {
                 pilot.changed = true
             } catch {
                 diagnostics.add(.error, "\(store.path): \(StateStore.describe(error)); the copies are settled again "
-                    + "by the next run", pilot: name, status: .temporaryFailure)
+                    + "by the next run", pilot: name, status: .temporaryFailure, code: .stateUnavailable)
             }
         }
         return demoted
@@ -830,7 +833,7 @@ public enum Ingest {
             return try store.ledger(pilot: pilot)
         } catch {
             diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: pilot,
-                            status: .temporaryFailure)
+                            status: .temporaryFailure, code: .stateUnavailable)
             return nil
         }
     }
@@ -847,7 +850,7 @@ public enum Ingest {
         if reporting, ledger.isEmpty {
             pilot.nothingToReport = true
             diagnostics.add(.error, "\(name): nothing to report yet: no run has read an input of this pilot into "
-                + "\(store.path); run `parkimpact run` first", pilot: name, status: .usage, code: "nothing_to_report")
+                + "\(store.path); run `parkimpact run` first", pilot: name, status: .usage, code: .nothingToReport)
         }
         var fingerprint = [FileDigest.executable, pilot.definition.file]
         fingerprint.append((try? FileDigest.sha256(path: pilot.definition.file)) ?? "unreadable definition")
@@ -860,13 +863,13 @@ public enum Ingest {
             if entry.status == .unreadable, let problem = entry.problem {
                 if readNow[entry.path] == nil { pilot.unreadable += 1 }
                 diagnostics.add(.error, problem, pilot: name, status: .dataError,
-                                code: entry.problemCode ?? FileVerdict.unreadableCode)
+                                code: DiagnosticCode(problemCode: entry.problemCode))
             }
             if entry.status == .duplicate, let shared = entry.conflict, shared != LedgerEntry.pending,
                reported.insert(entry.sha256).inserted || byPath[entry.duplicateOf ?? ""]?.status != .duplicate {
                 diagnostics.add(.error, copyConflictMessage(entry, shared: shared, ledger: ledger, byPath: byPath,
                                                             definition: pilot.definition, input: input),
-                                pilot: name, status: .dataError, code: "copy_across_sites")
+                                pilot: name, status: .dataError, code: .copyAcrossSites)
             }
         }
         pilot.generation = FileDigest.sha256(Array(fingerprint.joined(separator: "\n").utf8))
@@ -914,7 +917,7 @@ public enum Ingest {
         guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
         var files: [(path: String, summary: FileSummary)] = ledger.filter { $0.status == .unreadable }.map {
             ($0.path, FileSummary(path: $0.path, format: $0.format, dialect: "", acceptedRows: 0, rejectedRows: 0,
-                                  ignoredRows: [:], problem: $0.problem))
+                                  ignoredRows: [:], problem: $0.problem, problemCode: $0.problemCode))
         }
         // The rejects of files whose rows were all rejected (unreadable, with a contribution of rejects only).
         for entry in ledger where entry.status == .unreadable && entry.rowsRejected > 0 {
@@ -934,7 +937,7 @@ public enum Ingest {
                 } catch {
                     diagnostics.add(.error, "\(entry.path): its stored contribution cannot be used (\(error)); "
                         + "move \(store.path) away so that the next run rebuilds the state from the inputs",
-                        pilot: name, status: .dataError)
+                        pilot: name, status: .dataError, code: .contributionUnusable)
                     continue
                 }
             }
@@ -945,7 +948,7 @@ public enum Ingest {
         }
         pilot.files = files.sorted { $0.path < $1.path }.map(\.summary)
         for warning in metersInTwoSites(pilot.inputs) {
-            diagnostics.add(.warning, warning, pilot: name, code: "meter_in_two_sites")
+            diagnostics.add(.warning, warning, pilot: name, code: .meterInTwoSites)
         }
     }
 

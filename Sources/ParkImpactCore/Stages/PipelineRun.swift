@@ -47,8 +47,8 @@ public struct Diagnostics: Sendable {
         public let pilot: String?
         public let message: String
         /// Stable snake_case code of the kind of diagnostic (`all_rows_rejected`, `copy_across_sites`, …), carried by
-        /// JSON log lines.
-        public let code: String?
+        /// JSON log lines and `last-run.json`.
+        public let code: DiagnosticCode
     }
 
     public private(set) var entries: [Entry] = []
@@ -57,7 +57,7 @@ public struct Diagnostics: Sendable {
     public init() {}
 
     public mutating func add(_ level: Level, _ message: String, pilot: String? = nil, status: ExitStatus? = nil,
-                             code: String? = nil) {
+                             code: DiagnosticCode) {
         entries.append(Entry(level: level, pilot: pilot, message: message, code: code))
         if let status, status > self.status { self.status = status }
     }
@@ -74,7 +74,7 @@ public struct LoadedDefinitions: Sendable {
         do {
             files = try DefinitionLoader.pipelineFiles(in: folders.pipelines)
         } catch {
-            loaded.diagnostics.add(.error, error.description, status: .configuration)
+            loaded.diagnostics.add(.error, error.description, status: .configuration, code: .pipelinesUnreadable)
             return loaded
         }
         for file in files {
@@ -84,17 +84,19 @@ public struct LoadedDefinitions: Sendable {
                 loaded.definitions.append(try DefinitionLoader.load(file: file, catalogue: catalogue))
             } catch {
                 for problem in error.errors {
-                    loaded.diagnostics.add(.error, problem.description, pilot: stem, status: .configuration)
+                    loaded.diagnostics.add(.error, problem.description, pilot: stem, status: .configuration,
+                                           code: .definitionInvalid)
                 }
             }
         }
         let found = Set(files.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
         for pilot in pilots where !found.contains(pilot) {
             loaded.diagnostics.add(.error, "\(folders.pipelines)/\(pilot).yaml: no such pipeline; known: "
-                + found.sorted().joined(separator: ", "), pilot: pilot, status: .usage)
+                + found.sorted().joined(separator: ", "), pilot: pilot, status: .usage, code: .noSuchPipeline)
         }
         if files.isEmpty {
-            loaded.diagnostics.add(.warning, "\(folders.pipelines): no *.yaml pipeline definitions")
+            loaded.diagnostics.add(.warning, "\(folders.pipelines): no *.yaml pipeline definitions",
+                                   code: .noDefinitions)
         }
         return loaded
     }
@@ -139,14 +141,16 @@ public enum PipelineRun {
             let found = Discover.files(for: definition, inputRoot: folders.input)
             if found.folderMissing {
                 diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: folders.input),
-                                pilot: definition.pilot, status: .dataError, code: "input_folder_missing")
+                                pilot: definition.pilot, status: .dataError, code: .inputFolderMissing)
             }
-            for warning in found.warnings { diagnostics.add(.warning, warning, pilot: definition.pilot) }
+            for warning in found.warnings {
+                diagnostics.add(.warning, warning.message, pilot: definition.pilot, code: warning.code)
+            }
             for stray in found.strays {
                 diagnostics.add(.warning, stray.message, pilot: definition.pilot, code: stray.code)
             }
             for copies in copiesAcrossSources(found.files, definition: definition) {
-                diagnostics.add(.error, copies, pilot: definition.pilot, status: .dataError, code: "copy_across_sites")
+                diagnostics.add(.error, copies, pilot: definition.pilot, status: .dataError, code: .copyAcrossSites)
             }
             files.append(contentsOf: found.files)
         }
@@ -161,7 +165,7 @@ public enum PipelineRun {
             for result in mine {
                 if let problem = result.summary.problem {
                     diagnostics.add(.error, problem, pilot: definition.pilot, status: .dataError,
-                                    code: result.summary.problemCode ?? FileVerdict.unreadableCode)
+                                    code: DiagnosticCode(problemCode: result.summary.problemCode))
                 }
                 for warning in FileVerdict.warnings(result.summary, path: result.file.path, rejects: result.rejects) {
                     diagnostics.add(.warning, warning.message, pilot: definition.pilot, code: warning.code)
@@ -244,7 +248,9 @@ public enum PipelineRun {
         (series, overlaps) = Aggregate.merge(inputs, table: table)
         _ = consume inputs
         for overlap in overlaps {
-            diagnostics.add(overlap.kind == .identical ? .info : .warning, overlap.description, pilot: definition.pilot)
+            let identical = overlap.kind == .identical
+            diagnostics.add(identical ? .info : .warning, overlap.description, pilot: definition.pilot,
+                            code: identical ? .overlapIdentical : .overlapConflict)
         }
         let derived = PVMatching.derive(series, table: table).map(IndexedSeries.init)
         var measured: [IndexedSeries] = []

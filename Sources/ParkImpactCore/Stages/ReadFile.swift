@@ -45,17 +45,17 @@ public enum ReadFile {
     static func prepare(_ file: InputFile, definition: PipelineDefinition, fingerprint: Bool = false) -> Prepared {
         let zone = file.source.timezone ?? definition.timezone
         guard let table = LocalTimeTable.cached(zone) else {
-            return .failed(failed(file, "unknown time zone \(zone)", code: "unknown_time_zone"))
+            return .failed(failed(file, "unknown time zone \(zone)", code: .unknownTimeZone))
         }
         let prefix: [UInt8]
         do {
             prefix = try CSVFileSource.prefix(path: file.path)
         } catch {
-            return .failed(failed(file, error.description, code: error.code.stableCode))
+            return .failed(failed(file, error.description, code: DiagnosticCode(problemCode: error.code.stableCode)))
         }
         guard !prefix.isEmpty else {
             return .failed(failed(file, CSVFileError(code: .empty, path: file.path).description,
-                                  code: CSVFileError.Code.empty.stableCode))
+                                  code: .emptyFile))
         }
         let dialect = file.source.dialect.applied(to: prefix)
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
@@ -63,7 +63,7 @@ public enum ReadFile {
                                   fingerprint: fingerprint)
         guard let reader = FormatRegistry.readers[file.source.format] else {
             return .failed(failed(file, "format \(file.source.format.rawValue) is not supported by this version yet",
-                                  code: "format_not_supported"))
+                                  code: .formatNotSupported))
         }
         return .ready(context, reader)
     }
@@ -123,7 +123,7 @@ public enum ReadFile {
                             state.pointee.headerProblem = "no header found in the first 50 records"
                             return .stop
                         }
-                        state.pointee.aggregator.ignore("preamble lines before the header")
+                        state.pointee.aggregator.ignore(.preamble)
                         return .proceed
                     case .mismatch(let mismatch):
                         state.pointee.headerProblem = "line \(record.line): \(mismatch.message)"
@@ -168,19 +168,21 @@ public enum ReadFile {
     }
 
     /// Why a pass gives no data at all (I/O error, no header), with its code, or nil.
-    static func problem<Format>(of pass: Pass<Format>, _ file: InputFile) -> (message: String, code: String)? {
-        if let ioError = pass.ioError { return (ioError, pass.ioCode ?? CSVFileError.Code.io.stableCode) }
+    static func problem<Format>(of pass: Pass<Format>, _ file: InputFile) -> (message: String, code: DiagnosticCode)? {
+        if let ioError = pass.ioError {
+            return (ioError, DiagnosticCode(problemCode: pass.ioCode ?? CSVFileError.Code.io.stableCode))
+        }
         if let headerProblem = pass.headerProblem {
             return ("\(headerProblem); check `format: \(file.source.format.rawValue)` of "
-                + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`", "header_not_recognised")
+                + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`", .headerNotRecognised)
         }
         if !pass.sawHeader {
-            return ("no header and no data (only blank lines); export it again", "no_data")
+            return ("no header and no data (only blank lines); export it again", .noData)
         }
         guard pass.format != nil else {
             return ("no header found (only \(pass.preambleRecords) preamble record(s)); check `format: "
                 + "\(file.source.format.rawValue)` of sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`",
-                    "header_not_recognised")
+                    .headerNotRecognised)
         }
         return nil
     }
@@ -198,7 +200,7 @@ public enum ReadFile {
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
             acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
             ignoredRows: aggregator.ignoredRows, problem: allRejected,
-            problemCode: allRejected == nil ? nil : FileVerdict.allRejectedCode)
+            problemCode: allRejected == nil ? nil : DiagnosticCode.allRowsRejected.rawValue)
         var aggregator = aggregator
         let series = aggregator.takeSeriesData()
         var result = FileResult(file: file, trace: aggregator.trace, mapping: format.mapping, headerLine: headerLine,
@@ -217,7 +219,7 @@ public enum ReadFile {
     }
 
     static let registerRefusalWords = "behaves like a running total"
-    static let registerRefusalCode = "register_as_interval"
+    static let registerRefusalCode = DiagnosticCode.registerAsInterval
 
     /// The refusal of a file with a series read as interval values that behaves like a running total
     /// (`RegisterEvidence`), naming each such series, the evidence and the fix; nil when there is none. The whole
@@ -238,12 +240,13 @@ public enum ReadFile {
     }
 
     /// An unreadable file: one clear message with its stable code, no partial data.
-    static func failed(_ file: InputFile, _ message: String, code: String) -> FileResult {
+    static func failed(_ file: InputFile, _ message: String, code: DiagnosticCode) -> FileResult {
         let text = message.hasPrefix(file.path) ? message : "\(file.path): \(message)"
         return FileResult(
             file: file, series: [], rejects: [],
             summary: FileSummary(path: file.relativePath, format: file.source.format.rawValue, dialect: "",
-                                 acceptedRows: 0, rejectedRows: 0, ignoredRows: [:], problem: text, problemCode: code),
+                                 acceptedRows: 0, rejectedRows: 0, ignoredRows: [:], problem: text,
+                                 problemCode: code.rawValue),
             statistics: CSVReadStatistics())
     }
 }

@@ -28,7 +28,7 @@ public enum RunManifest {
         lines.append("  \"diagnostics\": [")
         lines.append(diagnostics.entries.map {
             "    {\"level\": \(KPIJSONWriter.json($0.level.rawValue)), \"message\": \(KPIJSONWriter.json($0.message))"
-                + ($0.code.map { ", \"code\": \(KPIJSONWriter.json($0))" } ?? "") + "}"
+                + ", \"code\": \(KPIJSONWriter.json($0.code.rawValue))}"
         }.joined(separator: ",\n"))
         lines.append("  ],")
         lines.append("  \"phases_seconds\": {" + phases.entries.map {

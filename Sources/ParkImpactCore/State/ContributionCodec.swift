@@ -4,7 +4,9 @@
 ///
 /// Layout: `magic "PIC2"`, summary (ending with the problem and its code), series count, series…, reject count,
 /// rejects…; a reject is file, line, column, code, reason, raw, site, day. Version 1 (`PIC1`) is the same without the
-/// problem's code and the reject's code: it still decodes, its rejects with the code `unclassified` (a deleted input's contribution stays readable). A version the decoder does
+/// problem's code and the reject's code, and its ignored rows are keyed by English texts: it still decodes, its rejects
+/// with the code `unclassified`, its known ignored-row texts mapped to their `IgnoreCode` (a deleted input's
+/// contribution stays readable). A version the decoder does
 /// not know is refused: the store then re-reads the file (or, for a deleted input, says it cannot).
 public enum ContributionCodec {
     public static let version: Int64 = 2
@@ -131,8 +133,10 @@ public enum ContributionCodec {
             let rejected = try input.int()
             var ignored: [String: Int] = [:]
             for _ in 0..<(try input.count()) {
-                let reason = try input.string()
-                ignored[reason] = try input.int()
+                var reason = try input.string()
+                // Version 1 kept the English texts: the known ones become their codes, others stay as text.
+                if version1, let key = IgnoreKey.fromVersion1(reason) { reason = key.key }
+                ignored[reason, default: 0] += try input.int()
             }
             let problem = try input.optionalString()
             let problemCode = version1 ? nil : try input.optionalString()

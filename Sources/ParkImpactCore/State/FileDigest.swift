@@ -149,6 +149,16 @@ public enum FileDigest {
         public let path: String
         public let code: Int32
         public var description: String { "\(path): \(call) failed: \(String(cString: strerror(code)))" }
+
+        /// The diagnostic code of the failure: the same as the CSV layer's for the same errno.
+        public var diagnosticCode: DiagnosticCode {
+            switch code {
+            case ENOENT: .fileNotFound
+            case EACCES, EPERM: .permissionDenied
+            case EISDIR: .notAFile
+            default: .ioError
+            }
+        }
     }
 }
 
