@@ -638,9 +638,12 @@ class Recompute:
                             denom += self.qsum([s], "electricity_offtake", a, min(b, fd - dt.timedelta(days=1)))[0]
                     pilot_null = sid is P and any(not self.data(s, "electricity_offtake", a, b) for s in sites
                                                   if s not in self.pv_first_day)
+                    # A period that ends before the PV data of every PV site of the scope start is null
+                    # (README: data_not_started), not 0.
+                    before_pv = all(b < self.pv_first_day[s] for s in sites if s in self.pv_first_day)
                     if sid is P or sid in self.pv_first_day:
                         put("energy.pv.self_sufficiency_ratio", pid, sid,
-                            None if pilot_null or denom == 0 else sc / denom)
+                            None if pilot_null or before_pv or denom == 0 else sc / denom)
                 # fields of the composite sums: coverage = the lowest of the carriers (per carrier: its series
                 # summed over the scope), estimated share weighted by energy over every part
                 def comp_meta(key, groups, value_known):
