@@ -62,11 +62,11 @@ import Testing
         // 48 hours of 1 kWh; before, the repeats and the negative row were added: 48 + 1 + 9 − 2 = 56.
         #expect(try Self.offtake(scratch) == "48")
         #expect(Self.rejects(scratch) == [
-            "p/a.csv,6,,duplicate_interval,\"repeats line 5: the interval of m1 electricity_offtake starting 2024-01-01T02:00:00Z again "
+            "p/a.csv,6,value,duplicate_interval,\"repeats line 5: the interval of m1 electricity_offtake starting 2024-01-01T02:00:00Z again "
                 + "with the same value 1; counted once\",\"2024-01-01T03:00:00+01:00,s,m1,electricity_offtake,1,kWh,measured\"",
-            "p/a.csv,9,,conflicting_interval,\"conflicts with line 8: the interval of m1 electricity_offtake starting 2024-01-01T04:00:00Z "
+            "p/a.csv,9,value,conflicting_interval,\"conflicts with line 8: the interval of m1 electricity_offtake starting 2024-01-01T04:00:00Z "
                 + "is 1 there and 9 here (kWh); the first counts\",\"2024-01-01T05:00:00+01:00,s,m1,electricity_offtake,9,kWh,measured\"",
-            "p/a.csv,52,,negative_value,\"negative value -2 kWh for electricity_offtake (interval starting 2024-01-02T23:00:00Z), "
+            "p/a.csv,52,value,negative_value,\"negative value -2 kWh for electricity_offtake (interval starting 2024-01-02T23:00:00Z), "
                 + "which cannot be negative\",\"2024-01-03T00:00:00+01:00,s,m1,electricity_offtake,-2,kWh,measured\"",
         ])
     }

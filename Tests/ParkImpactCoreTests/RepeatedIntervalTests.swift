@@ -148,6 +148,24 @@ import TestSupport
         #expect(seen.count == readings)
     }
 
+    @Test("a repeated Fluvius row and a negative one name their column (Volume) and keep their raw text")
+    func rejectsNameTheValueColumn() throws {
+        let fixture = packageRoot.appendingPathComponent(
+            "Tests/ParkImpactCoreTests/Fixtures/fluvius/fluvius_en_electricity_15min_DST_fallback_2023-10-29_excerpt.csv")
+        var lines = try String(contentsOf: fixture, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        let repeated = lines[1]
+        let negative = lines[3].replacingOccurrences(of: ";Offtake Night;", with: ";Offtake Night;-")
+        lines[3] = negative
+        lines.append(repeated)
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("f.csv", lines.joined(separator: "\r\n") + "\r\n")
+        let result = try readFile(scratch.root + "/f.csv")
+        #expect(result.rejects.map { "\($0.line) \($0.code) \($0.column)" }
+            == ["4 negative_value Volume", "\(lines.count) duplicate_interval Volume"])
+        #expect(result.rejects.map(\.raw) == [negative, repeated])
+    }
+
     @Test("records of events on the same date add up: two collections are not a repeat")
     func eventsAddUp() throws {
         let result = try Self.read([Self.row(0, meter: "200301", value: "120", quantity: "waste_mass", unit: "kg"),

@@ -335,7 +335,7 @@ struct EcoCounterFormat: RowFormat {
         for row in rows {
             aggregator.line = row.line
             process(row, &aggregator)
-            if aggregator.needsRaw { aggregator.fillRaw(row.rawLine) }
+            if aggregator.needsRaw { aggregator.fillRaw(row.rawLine) { valueColumnName($0) } }
         }
         aggregator.line = line
     }
@@ -457,6 +457,7 @@ struct EcoCounterFormat: RowFormat {
             var bad: Int?
             // The total column; the directions only for a site without one.
             let columns = site.total.map { $0..<($0 + 1) } ?? 0..<site.parts.count
+            aggregator.valueColumn = site.total ?? site.parts.first ?? -1
             for position in columns {
                 let column = site.total ?? site.parts[position]
                 switch count(row, column) {

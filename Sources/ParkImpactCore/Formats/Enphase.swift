@@ -247,7 +247,7 @@ struct EnphaseFormat: RowFormat {
             Array(row.time.utf8).withUnsafeBytes { bytes in
                 process(line: row.line, raw: { row.raw }, time: bytes, cell: { row.cells[$0] }, &aggregator)
             }
-            if aggregator.needsRaw { aggregator.fillRaw(row.raw) }
+            if aggregator.needsRaw { aggregator.fillRaw(row.raw) { valueColumnName($0) } }
         }
         aggregator.line = line
     }
@@ -297,6 +297,7 @@ struct EnphaseFormat: RowFormat {
 
         // How much.
         for (position, column) in columns.enumerated() {
+            aggregator.valueColumn = column.index
             switch cell(position) {
             case .blank:
                 aggregator.add(series: series[position], startUTC: instant, intervalSeconds: interval, value: 0,

@@ -31,6 +31,7 @@ struct FluviusFormat: RowFormat {
     enum RegisterKind { case offtake, injection, reactive, peak, unknown }
 
     static var readsInChunks: Bool { true }
+    var valueColumnIndex: Int? { volume }
     func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> { resolver.resolvedKeys(seriesKeys) }
     enum UnitKind { case kilowattHour, cubicMetre, reactive, kilowatt, unknown }
 

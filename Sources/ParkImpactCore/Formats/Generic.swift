@@ -152,6 +152,7 @@ struct GenericFormat: RowFormat {
                     return
                 }
             }
+            aggregator.valueColumn = column
             let bytes = record[column]
             if FieldParsing.isBlank(bytes) || FieldParsing.equalsIgnoringCase(bytes, "nan") {
                 if value.kind == .interval {

@@ -31,6 +31,7 @@ struct HomeWizardWaterFormat: RowFormat {
     let columnNames: [String]
     let timeColumn: Int
     let valueColumn: Int
+    var valueColumnIndex: Int? { valueColumn }
     let unit: MeasurementUnit
     /// Multiplier from the file's unit to m³.
     let factor: Double

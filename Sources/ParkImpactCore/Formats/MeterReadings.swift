@@ -41,6 +41,7 @@ struct MeterReadingsFormat: RowFormat {
     let dateColumn: Int
     let timeColumn: Int?
     let valueColumn: Int
+    var valueColumnIndex: Int? { valueColumn }
     let quantity: Quantity
     let unit: MeasurementUnit
     /// Multiplier from the file's unit to the quantity's canonical unit.

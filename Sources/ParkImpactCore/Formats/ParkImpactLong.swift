@@ -31,6 +31,7 @@ struct ParkImpactLongFormat: RowFormat {
     private var segment = LocalTimeTable.Segment(start: 0, end: 0, offset: 0)
 
     static var readsInChunks: Bool { true }
+    var valueColumnIndex: Int? { value }
 
     static func detect(_ records: [[String]]) -> Bool { records.first.map(matches) ?? false }
 

@@ -403,6 +403,7 @@ struct SMAFormat: RowFormat {
                     + "from this reading", &aggregator, local: local)
                 for _ in 0..<gapRows { aggregator.ignore(Self.ignoredInRejected) }
             } else {
+                aggregator.valueColumn = channel.column
                 emit(series: channel.series, from: from, to: to, energy: delta * channel.factor, &aggregator)
             }
         case .decreased(_, let previous, let current):

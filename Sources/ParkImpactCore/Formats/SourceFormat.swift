@@ -28,6 +28,9 @@ struct ReadContext: Sendable {
 protocol RowFormat: SendableMetatype {
     /// Columns of the header as written, for naming the column of a reject.
     var columnNames: [String] { get }
+    /// The header column of the format's one value per row (rejects made by the aggregator name it), nil when a row
+    /// has several values (the format sets `FileAggregator.valueColumn` before each `add`). Default nil.
+    var valueColumnIndex: Int? { get }
     /// Called with the first records until it returns `.format` (the header was found) or `.mismatch`;
     /// `.preamble` skips a record before the header (title lines, `Version CSV3|...`), counted, at most 50.
     static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<Self>
@@ -118,6 +121,14 @@ extension RowFormat {
     /// The header name of a 0-based column, or `#n`.
     func columnName(_ index: Int) -> String {
         index < columnNames.count ? columnNames[index] : "#\(index + 1)"
+    }
+
+    var valueColumnIndex: Int? { nil }
+
+    /// The name of the value column `index` (a `FileAggregator.valueColumn`; -1: `valueColumnIndex`), "" when none.
+    func valueColumnName(_ index: Int) -> String {
+        if index >= 0 { return columnName(index) }
+        return valueColumnIndex.map(columnName) ?? ""
     }
 
     /// Checks the field count against the header; extra trailing empty fields are tolerated.

@@ -145,6 +145,7 @@ struct SungrowFormat: RowFormat {
 
         // How much.
         for (position, column) in columns.enumerated() {
+            aggregator.valueColumn = column.index
             let bytes = record[column.index]
             let value: Double
             let quality: Quality

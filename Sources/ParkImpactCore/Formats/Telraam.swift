@@ -389,6 +389,7 @@ struct TelraamFormat: RowFormat {
         }
 
         for mode in 0..<4 where modes[mode].isPresent {
+            aggregator.valueColumn = modes[mode].total ?? modes[mode].forward ?? -1
             let series = seriesID(meter: meter, mode: mode, &aggregator)
             if quality != .missing, case .value(let value) = counts[mode] {
                 aggregator.add(series: series, startUTC: startUTC, intervalSeconds: intervalSeconds, value: value,

@@ -19,6 +19,7 @@ struct TemperatureFormat: RowFormat {
 
     let columnNames: [String]
     let dateColumn: Int, meanColumn: Int, stationColumn: Int?
+    var valueColumnIndex: Int? { meanColumn }
     let site: String
     /// 10 for KNMI tenths of a degree (a division is correctly rounded: -12 / 10 == -1.2).
     let divisor: Double

@@ -20,6 +20,7 @@ struct TripsFormat: RowFormat {
 
     let columnNames: [String]
     let start: Int, mode: Int, distance: Int, occupancy: Int?, site: Int?
+    var valueColumnIndex: Int? { distance }
     let defaultSite: String?
     let siteIDs: [String]
     let numbers: NumberStyle

@@ -83,6 +83,7 @@ struct WasteFormat: RowFormat {
 
     let columnNames: [String]
     let date: Int, site: Int?, eural: Int, mass: Int, unit: Int?, treatment: Int?
+    var valueColumnIndex: Int? { mass }
     let fixedUnit: MeasurementUnit?
     let defaultSite: String?
     let siteIDs: [String]

@@ -197,7 +197,10 @@ extension ReadFile {
                         if record.line > stopLine { return .stop }
                         state.pointee.aggregator.line = record.line
                         state.pointee.format.read(record, into: &state.pointee.aggregator)
-                        if state.pointee.aggregator.needsRaw { state.pointee.aggregator.fillRaw(record.rawText()) }
+                        if state.pointee.aggregator.needsRaw {
+                            let format = state.pointee.format
+                            state.pointee.aggregator.fillRaw(record.rawText()) { format.valueColumnName($0) }
+                        }
                         return .proceed
                     },
                     onMalformed: { malformed in

@@ -63,6 +63,11 @@ public struct FileAggregator: Sendable {
     /// record's raw text after the format has read it (`fillRaw`).
     private(set) var needsRaw = false
     private var rawFrom = 0
+    /// The header column of the value the format gives `add` next, for a format that reads several per row (Sungrow,
+    /// Enphase, `generic`, counters, SMA channels); -1: the format's one value column (`RowFormat.valueColumnIndex`).
+    var valueColumn = -1
+    /// Per reject from `rawFrom` on, the `valueColumn` it was made for (`fillRaw` names it).
+    private var rawColumns: [Int] = []
     /// Lookup mode (a second pass over a file with `pendingRepeats`): readings are not aggregated; those at the
     /// wanted line, series and start are kept in `lookedUp`.
     private var lookupKeys: Set<LookupKey> = []
@@ -218,16 +223,20 @@ public struct FileAggregator: Sendable {
         if !needsRaw {
             needsRaw = true
             rawFrom = rejects.count
+            rawColumns.removeAll(keepingCapacity: true)
         }
+        rawColumns.append(valueColumn)
         rejects.append(Reject(file: file, line: line, column: "", code: code, reason: reason, raw: "",
                               site: seriesKeys[index].site, day: table.localDay(ofUTC: start)))
     }
 
-    /// Gives the rejects the aggregator made for the record just read its raw text.
-    mutating func fillRaw(_ raw: String) {
+    /// Gives the rejects the aggregator made for the record just read its raw text, and the name of the column of
+    /// their value (`columnName` of a `valueColumn`, -1 for the format's value column).
+    mutating func fillRaw(_ raw: String, columnName: (Int) -> String) {
         for position in rawFrom..<rejects.count where rejects[position].raw.isEmpty {
             let reject = rejects[position]
-            rejects[position] = Reject(file: reject.file, line: reject.line, column: reject.column, code: reject.code,
+            let column = position - rawFrom < rawColumns.count ? columnName(rawColumns[position - rawFrom]) : ""
+            rejects[position] = Reject(file: reject.file, line: reject.line, column: column, code: reject.code,
                                        reason: reject.reason, raw: raw, site: reject.site, day: reject.day)
         }
         needsRaw = false

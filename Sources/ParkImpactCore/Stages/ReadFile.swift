@@ -108,7 +108,10 @@ public enum ReadFile {
                     if state.pointee.format != nil {
                         state.pointee.aggregator.line = record.line
                         state.pointee.format!.read(record, into: &state.pointee.aggregator)
-                        if state.pointee.aggregator.needsRaw { state.pointee.aggregator.fillRaw(record.rawText()) }
+                        if state.pointee.aggregator.needsRaw {
+                            let format = state.pointee.format!
+                            state.pointee.aggregator.fillRaw(record.rawText()) { format.valueColumnName($0) }
+                        }
                         return .proceed
                     }
                     state.pointee.sawHeader = true
