@@ -229,7 +229,8 @@ private enum Fixture {
     func rejectsByCode() throws {
         let nl = HTMLReport.render(try Fixture.report(language: "nl"))
         #expect(nl.contains("<tr><td>geen getal</td><td><code>not_a_number</code></td><td class=\"num\">2</td>"
-            + "<td>test-park/acme/&#39;&quot;&gt;&lt;b onmouseover=alert(1)&gt;x&amp;y.csv, regel 12</td></tr>"))
+            + "<td title=\"test-park/acme/&#39;&quot;&gt;&lt;b onmouseover=alert(1)&gt;x&amp;y.csv\">&#39;&quot;&gt;&lt;b "
+            + "onmouseover=alert(1)&gt;x&amp;y.csv, regel 12</td></tr>"))
         let en = HTMLReport.render(try Fixture.report(language: "en"))
         #expect(en.contains("<tr><td>not a number</td><td><code>not_a_number</code></td><td class=\"num\">2</td>"))
         // A reject without a code of its own shows its reason.

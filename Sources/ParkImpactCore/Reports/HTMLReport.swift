@@ -410,7 +410,8 @@ struct PilotReportPage {
                     : first.code.title(language)
                 out += "<tr><td>\(esc(title))</td><td><code>\(esc(first.code.rawValue))</code></td>"
                 out += "<td class=\"num\">\(count(kind.count))</td>"
-                out += "<td>\(esc(text.fileLine(first.file, first.line)))</td></tr>\n"
+                let name = first.file.split(separator: "/").last.map(String.init) ?? first.file
+                out += "<td title=\"\(esc(first.file))\">\(esc(text.fileLine(name, first.line)))</td></tr>\n"
             }
             if ranked.count > shown.count {
                 let rest = ranked.dropFirst(shown.count)
