@@ -58,6 +58,15 @@ struct RunCommand: ParsableCommand {
                 + "writable", code: .stateUnavailable)
             return .temporaryFailure
         }
+        if ingest {
+            let wait = Settling.wait(definitions: loaded.definitions, inputRoot: options.folders.input,
+                                     settleSeconds: options.settleSeconds, now: Ingest.Settings().now)
+            if wait.seconds > 0 {
+                console.diagnostic(.info, "waiting \(wait.seconds) s for \(wait.files) file(s) modified less than "
+                    + "\(options.settleSeconds) s ago to settle (--settle-seconds 0 reads them at once)", code: .settling)
+                Thread.sleep(forTimeInterval: Double(wait.seconds))
+            }
+        }
         let progress = ProgressDisplay.start(format: console.format)
         let result = StatefulRun.execute(
             definitions: loaded.definitions, folders: options.folders, store: store, runID: runID, catalogue: catalogue,

@@ -425,6 +425,26 @@ struct StrayInputTests {
         #expect(now.status == 0 && now.stdout.hasPrefix("p: 2 file(s) ingested"), "\(now.stdout)")
         #expect(try Binary.run(["report"], in: park.scratch.root).status == 0)
     }
+
+    @Test("files copied in just now are waited for (at most --settle-seconds) and read, not skipped")
+    func freshFilesAreWaitedFor() throws {
+        let park = try TwoSites()
+        defer { park.scratch.remove() }
+        try park.write("a/a1.csv", TwoSites.a1)
+        try park.write("b/b1.csv", TwoSites.b1)
+        let started = Date()
+        let run = try Binary.run(["run", "--settle-seconds", "2"], in: park.scratch.root)
+        let waited = Date().timeIntervalSince(started)
+        #expect(run.status == 0)
+        #expect(run.stderr.hasPrefix("waiting 2 s for 2 file(s) modified less than 2 s ago to settle"), "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("p: 2 file(s) ingested"), "\(run.stdout)")
+        #expect(waited >= 1.5 && waited < 30)
+        #expect(FileManager.default.fileExists(atPath: park.scratch.path("output/p/kpis.json")))
+        // Nothing young left: the next run does not wait.
+        let again = try Binary.run(["run", "--settle-seconds", "2"], in: park.scratch.root)
+        #expect(again.stdout.hasPrefix("nothing new"), "\(again.stdout)")
+        #expect(!again.stderr.contains("waiting"))
+    }
 }
 
 @Suite("copies across sites under SIGKILL (the real binary)", .serialized,
