@@ -495,6 +495,29 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
             == ["p/a.csv ingested -", "p/copy of a.csv duplicate -"])
     }
 
+    @Test("a stored contribution that cannot be decoded is an error, never a quiet gap: the next run reads the file again")
+    func unusableContributionIsReadAgain() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.write("a.csv", longRows(days: 1...2), modified: old)
+        try pilot.run()
+        #expect(try pilot.offtake() == "48")
+        let queue = try DatabaseQueue(path: StatefulRun.defaultStatePath(output: pilot.folders.output))
+        try queue.write { db in try db.execute(sql: "UPDATE contribution SET data = X'00'") }
+        try queue.close()
+        // A new file makes the run rebuild the report, which needs a.csv's contribution.
+        try pilot.write("b.csv", longRows(days: 3...3), modified: old)
+        let (_, broken) = try pilot.run()
+        #expect(broken.status == .dataError)
+        #expect(broken.entries.filter { $0.level == .error }.map(\.code) == [.contributionUnusable])
+        #expect(StatefulPilot.messages(broken).contains { $0.hasPrefix("p/a.csv: its stored contribution cannot be used")
+            && $0.hasSuffix("this run's reports lack it; the next run reads the file again from the input folder") })
+        let (_, healed) = try pilot.run()
+        #expect(healed.status == .success)
+        #expect(healed.entries.allSatisfy { $0.level != .error })
+        #expect(try pilot.offtake() == "72")  // 3 days of 24 kWh: a.csv counted again
+    }
+
     @Test("check names the files no source takes and refuses a missing input folder (exit 65)")
     func checkNamesStrays() throws {
         let pilot = try StatefulPilot()

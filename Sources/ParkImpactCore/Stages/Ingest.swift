@@ -911,7 +911,8 @@ public enum Ingest {
     /// Gathers every contribution of the pilot's ledger for the merge: the files read in this run from memory, the
     /// others decoded from the state.
     public static func load(
-        _ pilot: inout PilotIngest, store: StateStore, readNow: [String: FileResult], diagnostics: inout Diagnostics
+        _ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult],
+        diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
         guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
@@ -935,8 +936,15 @@ public enum Ingest {
                 do {
                     contribution = try store.contribution(fileID: entry.id)
                 } catch {
-                    diagnostics.add(.error, "\(entry.path): its stored contribution cannot be used (\(error)); "
-                        + "move \(store.path) away so that the next run rebuilds the state from the inputs",
+                    // Never published as if the file had no data: an error, and the next run reads the file again.
+                    let gone = entry.missingSinceRun != nil
+                    let forgotten = (try? store.forgetReader(pilot: name, path: entry.path, run: runID,
+                                                              detail: "\(error)")) != nil
+                    diagnostics.add(.error, "\(entry.path): its stored contribution cannot be used (\(error)): this "
+                        + "run's reports lack it; " + (gone
+                            ? "the file is no longer in the input folder: put it back and the next run reads it again"
+                            : forgotten ? "the next run reads the file again from the input folder"
+                            : "the state cannot be written either: check the disk and the state's permissions"),
                         pilot: name, status: .dataError, code: .contributionUnusable)
                     continue
                 }

@@ -96,7 +96,8 @@ public enum StatefulRun {
             if rebuild[index] {
                 let name = pilot.definition.pilot
                 var (measured, derived) = result.phases.time("merge") {
-                    Ingest.load(&ingest.pilots[index], store: store, readNow: readNow, diagnostics: &diagnostics)
+                    Ingest.load(&ingest.pilots[index], store: store, runID: runID, readNow: readNow,
+                                diagnostics: &diagnostics)
                     let inputs = ingest.pilots[index].inputs
                     for input in inputs { readNow[input.file] = nil }
                     ingest.pilots[index].inputs = []  // the merge consumes them

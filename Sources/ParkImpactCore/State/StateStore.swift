@@ -237,6 +237,16 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Forgets which build read a file (its reader key): the next run reads it again, as after a new build. For a
+    /// stored contribution that cannot be decoded.
+    public func forgetReader(pilot: String, path: String, run: Int64, detail: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE input_file SET reader_key = '' WHERE pilot = ? AND path = ?",
+                           arguments: [pilot, path])
+            try Self.recordEvent(db, run, pilot, path, "unusable", detail)
+        }
+    }
+
     /// Marks a file gone from the input folder (its contribution stays), or back (`run` nil).
     public func setMissing(pilot: String, path: String, run: Int64?, event: (run: Int64, detail: String)?) throws {
         try queue.write { db in
