@@ -10,14 +10,22 @@ import CSVReading
         return (try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
     }()
 
-    @Test("every reject code has its own English and Dutch title")
-    func rejectTitles() {
+    /// The titles of one kind of code: none empty, none shared by two codes, none the same in both languages.
+    static func checkTitles<Code: StableCode>(_: Code.Type) {
         for language in [PipelineDefinition.Language.en, .nl] {
-            let titles = RejectCode.allCases.map { $0.title(language) }
-            #expect(titles.allSatisfy { !$0.isEmpty })
-            #expect(Set(titles).count == titles.count, "two codes share a \(language) title")
+            let titles = Code.allCases.map { $0.title(language) }
+            #expect(titles.allSatisfy { !$0.isEmpty }, "\(Code.self)")
+            #expect(Set(titles).count == titles.count, "two \(Code.self) cases share a \(language) title")
         }
-        #expect(RejectCode.allCases.allSatisfy { $0.title(.en) != $0.title(.nl) })
+        #expect(Code.allCases.allSatisfy { $0.title(.en) != $0.title(.nl) }, "\(Code.self)")
+    }
+
+    @Test("every reject, KPI reason, diagnostic and ignored-row code has its own English and Dutch title")
+    func titles() {
+        Self.checkTitles(RejectCode.self)
+        Self.checkTitles(KPIReasonCode.self)
+        Self.checkTitles(DiagnosticCode.self)
+        Self.checkTitles(IgnoreCode.self)
     }
 
     @Test("codes are snake_case and the README lists every one")
@@ -27,16 +35,6 @@ import CSVReading
             #expect(code.rawValue.allSatisfy { $0.isLowercase || $0 == "_" }, "\(code.rawValue)")
             #expect(Self.readme.contains("`\(code.rawValue)`"), "README.md does not list `\(code.rawValue)`")
         }
-    }
-
-    @Test("every KPI reason code has its own English and Dutch title")
-    func reasonTitles() {
-        for language in [PipelineDefinition.Language.en, .nl] {
-            let titles = KPIReasonCode.allCases.map { $0.title(language) }
-            #expect(titles.allSatisfy { !$0.isEmpty })
-            #expect(Set(titles).count == titles.count, "two reason codes share a \(language) title")
-        }
-        #expect(KPIReasonCode.allCases.allSatisfy { $0.title(.en) != $0.title(.nl) })
     }
 
     @Test("KPI reason codes are snake_case and the README's table lists every one")
@@ -60,20 +58,6 @@ import CSVReading
             #expect(EngineText.flag(flag.rawValue, .nl) == flag.label(.nl))
             #expect(Self.readme.contains("`\(flag.rawValue)`"), "README.md does not name the flag `\(flag.rawValue)`")
         }
-    }
-
-    @Test("every diagnostic and ignored-row code has its own English and Dutch title")
-    func diagnosticAndIgnoreTitles() {
-        for language in [PipelineDefinition.Language.en, .nl] {
-            let diagnostics = DiagnosticCode.allCases.map { $0.title(language) }
-            #expect(diagnostics.allSatisfy { !$0.isEmpty })
-            #expect(Set(diagnostics).count == diagnostics.count, "two diagnostic codes share a \(language) title")
-            let ignored = IgnoreCode.allCases.map { $0.title(language) }
-            #expect(ignored.allSatisfy { !$0.isEmpty })
-            #expect(Set(ignored).count == ignored.count, "two ignore codes share a \(language) title")
-        }
-        #expect(DiagnosticCode.allCases.allSatisfy { $0.title(.en) != $0.title(.nl) })
-        #expect(IgnoreCode.allCases.allSatisfy { $0.title(.en) != $0.title(.nl) })
     }
 
     @Test("diagnostic and ignored-row codes are snake_case and the README lists every one in its table")

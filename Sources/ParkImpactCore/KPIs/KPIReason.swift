@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch). The sentences themselves are
 /// `KPIReason`s: a code with the parameters its texts need, rendered in either language.
-public enum KPIReasonCode: String, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+public enum KPIReasonCode: String, StableCode {
     case noSource = "no_source"
     case noDataInPeriod = "no_data_in_period"
     case dataNotStarted = "data_not_started"
@@ -29,17 +29,7 @@ public enum KPIReasonCode: String, Sendable, CaseIterable, Comparable, CustomStr
     case noFactor = "no_factor"
     case noUsableCounter = "no_usable_counter"
 
-    public static func < (lhs: KPIReasonCode, rhs: KPIReasonCode) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    public var description: String { rawValue }
-
-    /// A short title of the kind of null, in the report's language.
-    public func title(_ language: PipelineDefinition.Language) -> String {
-        let (en, nl) = titles
-        return language == .nl ? nl : en
-    }
-
-    private var titles: (en: String, nl: String) {
+    public var titles: (en: String, nl: String) {
         switch self {
         case .noSource: ("no source for it", "geen bron")
         case .noDataInPeriod: ("no data in the period", "geen gegevens in de periode")

@@ -5,7 +5,7 @@
 /// An unreadable file's problem code (`FileSummary.problemCode`, the ledger's `problem_code`) is one of these
 /// (`fileProblems`). Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch: a code without
 /// a text does not compile), and the README lists them.
-public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+public enum DiagnosticCode: String, StableCode {
     // Definitions and the command line.
     case definitionInvalid = "definition_invalid"
     case pipelinesUnreadable = "pipelines_unreadable"
@@ -75,18 +75,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Comparable, CustomSt
         self = problemCode.flatMap(DiagnosticCode.init(rawValue:)) ?? .unreadableFile
     }
 
-    public static func < (lhs: DiagnosticCode, rhs: DiagnosticCode) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// The code as printed in JSON log lines.
-    public var description: String { rawValue }
-
-    /// A short title of the kind of message, in the report's language.
-    public func title(_ language: PipelineDefinition.Language) -> String {
-        let (en, nl) = titles
-        return language == .nl ? nl : en
-    }
-
-    private var titles: (en: String, nl: String) {
+    public var titles: (en: String, nl: String) {
         switch self {
         case .definitionInvalid: ("pipeline definition invalid", "pijplijndefinitie ongeldig")
         case .pipelinesUnreadable: ("pipelines folder cannot be read", "map met pijplijnen onleesbaar")

@@ -3,7 +3,7 @@
 /// The raw values never change once published.
 ///
 /// Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch), and the README lists them.
-public enum IgnoreCode: String, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+public enum IgnoreCode: String, StableCode {
     case preamble = "preamble"
     case repeatedHeader = "repeated_header"
     case emptyRow = "empty_row"
@@ -24,17 +24,7 @@ public enum IgnoreCode: String, Sendable, CaseIterable, Comparable, CustomString
     case nanAfterLast = "nan_after_last"
     case nanInRejected = "nan_in_rejected"
 
-    public static func < (lhs: IgnoreCode, rhs: IgnoreCode) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    public var description: String { rawValue }
-
-    /// A short description of the ignored rows, in the report's language.
-    public func title(_ language: PipelineDefinition.Language) -> String {
-        let (en, nl) = titles
-        return language == .nl ? nl : en
-    }
-
-    private var titles: (en: String, nl: String) {
+    public var titles: (en: String, nl: String) {
         switch self {
         case .preamble: ("preamble lines before the header", "inleidende regels vóór de kopregel")
         case .repeatedHeader: ("repeated header rows", "herhaalde kopregels")

@@ -5,7 +5,7 @@ import CSVReading
 ///
 /// Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch: a code without a text does not
 /// compile), and the README lists them.
-public enum RejectCode: String, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+public enum RejectCode: String, StableCode {
     // The CSV layer: lines libcsv or the reader could not take apart.
     case lineTooLong = "line_too_long"
     case nulBytes = "nul_bytes"
@@ -43,21 +43,10 @@ public enum RejectCode: String, Sendable, CaseIterable, Comparable, CustomString
     case registerDecreased = "register_decreased"
     case duplicateInterval = "duplicate_interval"
     case conflictingInterval = "conflicting_interval"
-    /// Not yet given a code of its own.
+    /// A reject stored by a version that kept no code (a `PIC1` contribution).
     case unclassified = "unclassified"
 
-    public static func < (lhs: RejectCode, rhs: RejectCode) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    /// The code as written in `rejects.csv`.
-    public var description: String { rawValue }
-
-    /// A short title of the kind of problem, in the report's language.
-    public func title(_ language: PipelineDefinition.Language) -> String {
-        let (en, nl) = titles
-        return language == .nl ? nl : en
-    }
-
-    private var titles: (en: String, nl: String) {
+    public var titles: (en: String, nl: String) {
         switch self {
         case .lineTooLong: ("line too long", "regel te lang")
         case .nulBytes: ("NUL bytes in the line", "NUL-bytes in de regel")
