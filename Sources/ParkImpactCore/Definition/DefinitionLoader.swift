@@ -12,7 +12,7 @@ public enum DefinitionLoader {
     static let mobilityKeys = ["commuting_days_per_year", "trips_per_day"]
     static let siteKeys = ["id", "name", "fte", "floor_area_m2", "electricity_contract"]
     static let sourceKeys = ["path", "format", "site", "quantity", "unit", "timezone", "encoding", "delimiter",
-                             "decimal_mark", "thousands_separator", "columns", "date_format", "values"]
+                             "decimal_mark", "thousands_separator", "columns", "date_format", "values", "kwh_per_m3"]
     static let genericColumnKeys = ["timestamp", "date", "time", "end", "meter"]
     static let genericValueKeys = ["column", "quantity", "unit", "kind", "meter"]
     static let periodNames = ["baseline", "reporting"]
@@ -145,7 +145,18 @@ public enum DefinitionLoader {
                             + MeasurementUnit.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                 }
-                if let unit, let quantity, unit.factor(to: quantity) == nil {
+                var kwhPerM3: Double?
+                if let node = map["kwh_per_m3"] {
+                    kwhPerM3 = reader.positiveNumber(node, path: "\(path).kwh_per_m3")
+                    if let value = kwhPerM3, !PipelineDefinition.kwhPerM3Range.contains(value) {
+                        reader.fail(node, "\(path).kwh_per_m3", "\(MachineNumber.format(value, decimals: 3)) kWh/m³ is not "
+                            + "a gross calorific value of natural gas (expected 8 to 13; the bill states it, about 9.8 "
+                            + "for L-gas and 11.4 for H-gas; 1 kWh = 3.6 MJ)")
+                        kwhPerM3 = nil
+                    }
+                }
+                if let unit, let quantity, unit.factor(to: quantity) == nil,
+                   !(quantity == .gas && unit == .cubicMetre && kwhPerM3 != nil) {
                     reader.fail(map["unit"], "\(path).unit", "\(unit.rawValue) does not fit quantity \(quantity.rawValue) "
                         + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind)")
                 }
@@ -168,7 +179,7 @@ public enum DefinitionLoader {
                 if let format {
                     sources.append(.init(index: index, path: glob, format: format, site: site, quantity: quantity,
                                          unit: unit, timezone: zone, generic: generic, dateFormat: dateFormat,
-                                         dialect: dialect))
+                                         dialect: dialect, kwhPerM3: kwhPerM3))
                 }
             }
         } else {

@@ -38,7 +38,14 @@ public struct PipelineDefinition: Sendable {
         public let dateFormat: GenericDateFormat?
         /// What the YAML says about the file's dialect, overriding detection.
         public let dialect: DialectOverrides
+        /// `kwh_per_m3`: the gross calorific value of the gas this source measures in m³ (kWh per m³, as the grid
+        /// operator states it on the bill), so that gas volumes become energy. nil: gas in m³ is refused.
+        public var kwhPerM3: Double? = nil
     }
+
+    /// The plausible range of `kwh_per_m3` (gross calorific value of natural gas in kWh/m³: L-gas about 9.8, H-gas
+    /// about 11.4 in Belgium); a value outside is a typo (MJ/m³, or net instead of gross is still inside).
+    public static let kwhPerM3Range = 8.0...13.0
 
     /// `encoding`, `delimiter`, `decimal_mark`, `thousands_separator` of a source: when detection guesses wrong.
     public struct DialectOverrides: Sendable, Equatable {
