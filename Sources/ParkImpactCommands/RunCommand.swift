@@ -22,16 +22,18 @@ struct RunCommand: ParsableCommand {
     static func stateful(options: FolderOptions, console: Console, ingest: Bool, dailyCSV: Bool = false) -> ExitStatus {
         // A writing run holds the output folder's lock (and the state's, when it lives elsewhere) throughout.
         var locks: [RunLock] = []
+        var lockPlace = "\(options.output)/.parkimpact"
         do {
             locks.append(try RunLock(outputFolder: options.output))
+            lockPlace = options.statePath + ".lock"
             if options.state != nil { locks.append(try RunLock(lockFile: options.statePath + ".lock")) }
         } catch let busy as RunLock.Busy {
             console.diagnostic(.error, busy.description, code: .lockHeld)
             return .temporaryFailure
         } catch {
-            console.diagnostic(.error, "cannot create the lock in \(options.output)/.parkimpact: "
-                + "\(error.localizedDescription); check that the output folder is writable", code: .lockUnavailable)
-            return .configuration
+            console.diagnostic(.error, "cannot create the lock \(lockPlace): \(error.localizedDescription); check "
+                + "that its folder exists and is writable", code: .lockUnavailable)
+            return .cannotCreate
         }
         defer { withExtendedLifetime(locks) {} }
         FaultInjection.reach("locked")
@@ -44,19 +46,41 @@ struct RunCommand: ParsableCommand {
         var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
         let store: StateStore
         do {
-            store = try StateStore(path: options.statePath)
+            if ingest {
+                // A damaged state is moved aside and rebuilt by reading every input again.
+                let opened = try StateStore.openRecovering(path: options.statePath, now: RunManifest.fileTimestamp())
+                store = opened.store
+                if let moved = opened.movedAside {
+                    loaded.diagnostics.add(.warning, moved.reason + "; kept as \(moved.path) and replaced by a new "
+                        + "state built from input/ in this run: every file is read again (files no longer in input/ "
+                        + "are no longer in the reports); remove the kept copy when the reports are checked",
+                        code: .stateRebuilt)
+                }
+            } else {
+                store = try StateStore(path: options.statePath)
+            }
         } catch {
             console.emit(loaded.diagnostics)
-            console.diagnostic(.error, error.description, code: .stateUnavailable)
-            return .temporaryFailure
+            switch error.kind {
+            case .newer:
+                console.diagnostic(.error, error.description, code: .stateNewer)
+                return .configuration
+            case .damaged:
+                console.diagnostic(.error, error.description + "; `parkimpact run` moves it aside and rebuilds it from "
+                    + "input/", code: .stateDamaged)
+                return .ioError
+            case .unavailable:
+                console.diagnostic(.error, error.description, code: .stateUnavailable)
+                return .ioError
+            }
         }
         let runID: Int64
         do {
             runID = try store.beginRun(startedAt: RunManifest.timestamp())
         } catch {
             console.diagnostic(.error, "\(options.statePath): cannot record the run (\(error)); check that it is "
-                + "writable", code: .stateUnavailable)
-            return .temporaryFailure
+                + "writable and that the disk has space", code: .stateUnavailable)
+            return .ioError
         }
         if ingest {
             let wait = Settling.wait(definitions: loaded.definitions, inputRoot: options.folders.input,
@@ -79,7 +103,7 @@ struct RunCommand: ParsableCommand {
                                   phases: result.phases)
         } catch {
             loaded.diagnostics.add(.error, "cannot write to \(options.output): \(error.localizedDescription); "
-                + "check that the folder is writable", status: .configuration, code: .outputNotWritable)
+                + "check that the folder is writable and has space", status: .cannotCreate, code: .outputNotWritable)
         }
         try? store.finishRun(runID, finishedAt: RunManifest.timestamp(), status: loaded.diagnostics.status.rawValue)
         console.emit(loaded.diagnostics)

@@ -15,6 +15,9 @@ public enum DiagnosticCode: String, StableCode {
     case lockHeld = "lock_held"
     case lockUnavailable = "lock_unavailable"
     case stateUnavailable = "state_unavailable"
+    case stateDamaged = "state_damaged"
+    case stateRebuilt = "state_rebuilt"
+    case stateNewer = "state_newer"
     case contributionUnusable = "contribution_unusable"
     case outputNotWritable = "output_not_writable"
     case nothingToReport = "nothing_to_report"
@@ -84,6 +87,9 @@ public enum DiagnosticCode: String, StableCode {
         case .lockHeld: ("another run holds the lock", "een andere run heeft het slot")
         case .lockUnavailable: ("lock cannot be created", "slot kan niet aangemaakt worden")
         case .stateUnavailable: ("state database unavailable", "toestandsdatabank niet beschikbaar")
+        case .stateDamaged: ("state database damaged", "toestandsdatabank beschadigd")
+        case .stateRebuilt: ("damaged state moved aside and rebuilt", "beschadigde toestand opzijgezet en heropgebouwd")
+        case .stateNewer: ("state of a newer version", "toestand van een nieuwere versie")
         case .contributionUnusable: ("stored contribution unusable", "opgeslagen bijdrage onbruikbaar")
         case .outputNotWritable: ("output folder not writable", "uitvoermap niet schrijfbaar")
         case .nothingToReport: ("nothing to report yet", "nog niets te rapporteren")

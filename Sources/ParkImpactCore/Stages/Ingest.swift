@@ -179,7 +179,7 @@ public enum Ingest {
             }
         }
         for failure in failures.withLock({ $0 }) {
-            diagnostics.add(.error, failure, status: .temporaryFailure, code: .stateUnavailable)
+            diagnostics.add(.error, failure, status: .ioError, code: .stateUnavailable)
         }
         for plan in planned {
             if case .duplicate(let original, let conflict) = plan.decision {
@@ -188,7 +188,7 @@ public enum Ingest {
                                         runID: runID)
                 } catch {
                     diagnostics.add(.error, "\(plan.file.path): not recorded in the state (\(StateStore.describe(error)))",
-                                    pilot: plan.file.pilot, status: .temporaryFailure, code: .stateUnavailable)
+                                    pilot: plan.file.pilot, status: .ioError, code: .stateUnavailable)
                 }
             }
         }
@@ -271,7 +271,7 @@ public enum Ingest {
         func update(_ body: () throws -> Void) {
             do { try body() } catch {
                 diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
-                                status: .temporaryFailure, code: .stateUnavailable)
+                                status: .ioError, code: .stateUnavailable)
             }
         }
         var byPath: [String: LedgerEntry] = [:]
@@ -546,7 +546,7 @@ public enum Ingest {
                         + "contribution is removed from the reports", pilot: name, code: .unselectedFile)
                 } catch {
                     diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
-                                    status: .temporaryFailure, code: .stateUnavailable)
+                                    status: .ioError, code: .stateUnavailable)
                 }
                 continue
             }
@@ -732,7 +732,7 @@ public enum Ingest {
                                          update: pending.map { ($0.path, $0.duplicateOf, nil) }, events: [])
                     } catch {
                         diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
-                                        status: .temporaryFailure, code: .stateUnavailable)
+                                        status: .ioError, code: .stateUnavailable)
                     }
                 }
                 continue
@@ -819,7 +819,7 @@ public enum Ingest {
                 pilot.changed = true
             } catch {
                 diagnostics.add(.error, "\(store.path): \(StateStore.describe(error)); the copies are settled again "
-                    + "by the next run", pilot: name, status: .temporaryFailure, code: .stateUnavailable)
+                    + "by the next run", pilot: name, status: .ioError, code: .stateUnavailable)
             }
         }
         return demoted
@@ -833,7 +833,7 @@ public enum Ingest {
             return try store.ledger(pilot: pilot)
         } catch {
             diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: pilot,
-                            status: .temporaryFailure, code: .stateUnavailable)
+                            status: .ioError, code: .stateUnavailable)
             return nil
         }
     }

@@ -17,22 +17,33 @@ public struct RunFolders: Sendable {
     }
 }
 
-/// sysexits codes, per the contract.
+/// sysexits codes, per the contract: each means one thing, so cron and systemd can tell "try again later" (75, and
+/// only that) from a fault someone must fix.
 public enum ExitStatus: Int32, Sendable, Comparable {
     case success = 0
+    /// A usage error, or `report` with nothing to report yet.
     case usage = 64
+    /// A data file could not be read at all, a copy taken by two sources, a missing input folder.
     case dataError = 65
+    /// EX_CANTCREAT: an output (report, `last-run.json`, the lock file) cannot be created or written.
+    case cannotCreate = 73
+    /// EX_IOERR: the state database cannot be opened, read or written (permissions, full disk, I/O error).
+    case ioError = 74
+    /// EX_TEMPFAIL: another run holds the lock; this one changed nothing. The only "try again later".
     case temporaryFailure = 75
+    /// EX_CONFIG: a pipeline definition is invalid, or the state was written by a newer ParkImpact.
     case configuration = 78
 
-    /// Which of two statuses a run reports: configuration beats data beats success.
+    /// Which of two statuses a run reports: configuration beats I/O faults beats data beats success.
     var severity: Int {
         switch self {
         case .success: return 0
         case .dataError: return 1
         case .usage: return 2
         case .temporaryFailure: return 3
-        case .configuration: return 4
+        case .cannotCreate: return 4
+        case .ioError: return 5
+        case .configuration: return 6
         }
     }
 

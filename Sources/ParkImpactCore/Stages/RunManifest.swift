@@ -9,6 +9,11 @@ public enum RunManifest {
         return ISO8601DateFormatter().string(from: epoch.map { Date(timeIntervalSince1970: $0) } ?? Date())
     }
 
+    /// The run's time for a file name, `20261207T031500Z` (UTC, or `SOURCE_DATE_EPOCH`).
+    public static func fileTimestamp() -> String {
+        String(timestamp().filter { $0 != "-" && $0 != ":" })
+    }
+
     public static func write(_ outcomes: [PilotOutcome], diagnostics: Diagnostics, folders: RunFolders,
                              phases: Phases = .init()) throws {
         let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init)

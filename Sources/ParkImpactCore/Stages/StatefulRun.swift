@@ -169,7 +169,7 @@ public enum StatefulRun {
             FaultInjection.reach("recorded")
         } catch {
             diagnostics.add(.error, "cannot write to \(folders.output): \(StateStore.describe(error)); check that the "
-                + "folder is writable and has space", status: .configuration, code: .outputNotWritable)
+                + "folder is writable and has space", status: .cannotCreate, code: .outputNotWritable)
         }
         result.phases.add("write", seconds: Phases.seconds(clock.now - writeStart))
         result.nothingNew = written.isEmpty && !ingest.pilots.contains { $0.changed || $0.inputMissing }

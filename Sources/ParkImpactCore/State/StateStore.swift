@@ -14,13 +14,25 @@ public final class StateStore: Sendable {
     let queue: DatabaseQueue
 
     public struct OpenError: Error, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable {
+            /// Cannot be opened, read or written: permissions, a full disk, an I/O error (nothing is changed).
+            case unavailable
+            /// The file is not an intact SQLite database (truncated, overwritten): `openRecovering` moves it aside.
+            case damaged
+            /// Written by a newer ParkImpact (migrations this binary does not know): refused, never downgraded.
+            case newer
+        }
+        public let kind: Kind
         public let description: String
     }
 
-    /// Opens (and creates or migrates) the state database at `path`.
+    /// Opens (and creates or migrates) the state database at `path`, after checking it: `PRAGMA quick_check` (the
+    /// structure of every page: a truncated or overwritten file is found here, not later in the middle of a run) and
+    /// the migrations it went through (a state of a newer version is refused).
     public init(path: String) throws(OpenError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
+        var stage = "open"
         do {
             if !directory.isEmpty {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -33,10 +45,61 @@ public final class StateStore: Sendable {
                 try db.execute(sql: "PRAGMA foreign_keys = ON")
             }
             queue = try DatabaseQueue(path: path, configuration: configuration)
+            stage = "check"
+            let problems = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
+            if problems != ["ok"] {
+                throw OpenError(kind: .damaged, description: "\(path): the state database is damaged (quick_check: "
+                    + problems.prefix(3).joined(separator: "; ") + ")")
+            }
+            let migrator = Self.migrator
+            let unknown = try queue.read { db in
+                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+            }
+            if !unknown.isEmpty {
+                throw OpenError(kind: .newer, description: "\(path): the state was written by a newer ParkImpact "
+                    + "(schema steps \(unknown.joined(separator: ", ")) are unknown to this version); run the newer "
+                    + "version, or give this one its own state with --state")
+            }
+            stage = "migrate"
             try Self.migrator.migrate(queue)
+        } catch let error as OpenError {
+            throw error
         } catch {
-            throw OpenError(description: "\(path): cannot open the state database (\(Self.describe(error))); if it "
-                + "is damaged, move it away: the next run reads every input again and rebuilds it")
+            if Self.isDamage(error) {
+                throw OpenError(kind: .damaged, description: "\(path): the state database is damaged "
+                    + "(\(Self.describe(error)))")
+            }
+            throw OpenError(kind: .unavailable, description: "\(path): cannot \(stage) the state database "
+                + "(\(Self.describe(error))); check that it and its folder are readable and writable and that the "
+                + "disk has space")
+        }
+    }
+
+    /// Whether a database error says the file is not an intact database (rather than unreachable).
+    static func isDamage(_ error: any Error) -> Bool {
+        guard let database = error as? DatabaseError else { return false }
+        return database.resultCode == .SQLITE_CORRUPT || database.resultCode == .SQLITE_NOTADB
+    }
+
+    /// Opens the state; a damaged one is moved aside (kept beside it as `<name>.damaged-<UTC time>`, with its WAL)
+    /// and a new one created, which the run fills by reading every input again. `movedAside` names the kept copy
+    /// and why it was moved.
+    public static func openRecovering(path: String, now: String) throws(OpenError)
+        -> (store: StateStore, movedAside: (path: String, reason: String)?) {
+        do {
+            return (try StateStore(path: path), nil)
+        } catch where error.kind == .damaged {
+            let kept = path + ".damaged-" + now
+            let manager = FileManager.default
+            do {
+                try manager.moveItem(atPath: path, toPath: kept)
+                if manager.fileExists(atPath: path + "-wal") { try manager.moveItem(atPath: path + "-wal", toPath: kept + "-wal") }
+                if manager.fileExists(atPath: path + "-shm") { try manager.removeItem(atPath: path + "-shm") }
+            } catch let moveError {
+                throw OpenError(kind: .unavailable, description: error.description + "; it could not be moved aside "
+                    + "(\(moveError.localizedDescription)): move it away by hand, the next run rebuilds it from input/")
+            }
+            return (try StateStore(path: path), (kept, error.description))
         }
     }
 
