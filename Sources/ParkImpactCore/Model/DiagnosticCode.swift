@@ -19,6 +19,7 @@ public enum DiagnosticCode: String, StableCode {
     case stateRebuilt = "state_rebuilt"
     case stateNewer = "state_newer"
     case contributionUnusable = "contribution_unusable"
+    case contributionRepaired = "contribution_repaired"
     case outputNotWritable = "output_not_writable"
     case nothingToReport = "nothing_to_report"
     // Finding the files.
@@ -90,6 +91,7 @@ public enum DiagnosticCode: String, StableCode {
         case .stateDamaged: ("state database damaged", "toestandsdatabank beschadigd")
         case .stateRebuilt: ("damaged state moved aside and rebuilt", "beschadigde toestand opzijgezet en heropgebouwd")
         case .stateNewer: ("state of a newer version", "toestand van een nieuwere versie")
+        case .contributionRepaired: ("damaged contribution read again", "beschadigde bijdrage opnieuw gelezen")
         case .contributionUnusable: ("stored contribution unusable", "opgeslagen bijdrage onbruikbaar")
         case .outputNotWritable: ("output folder not writable", "uitvoermap niet schrijfbaar")
         case .nothingToReport: ("nothing to report yet", "nog niets te rapporteren")

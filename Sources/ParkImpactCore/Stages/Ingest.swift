@@ -910,8 +910,12 @@ public enum Ingest {
 
     /// Gathers every contribution of the pilot's ledger for the merge: the files read in this run from memory, the
     /// others decoded from the state.
+    ///
+    /// A stored contribution that cannot be used (its checksum does not match, it does not decode) is read again
+    /// from `input` when the file there still has the bytes the ledger recorded, and stored anew: the run goes on
+    /// with the right numbers.
     public static func load(
-        _ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult],
+        _ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult], input: String,
         diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
@@ -936,6 +940,18 @@ public enum Ingest {
                 do {
                     contribution = try store.contribution(fileID: entry.id)
                 } catch {
+                    if let repaired = reread(entry, definition: pilot.definition, input: input, store: store,
+                                             runID: runID, damage: "\(error)") {
+                        diagnostics.add(.warning, "\(entry.path): its stored contribution could not be used (\(error)); "
+                            + "the file, unchanged in the input folder, was read again and stored anew",
+                            pilot: name, code: .contributionRepaired)
+                        contribution = repaired
+                        pilot.inputs.append(Aggregate.MergeInput(file: entry.path, modified: entry.modifiedNanoseconds,
+                                                                 series: contribution.series))
+                        pilot.rejects.append(contentsOf: contribution.rejects)
+                        files.append((entry.path, contribution.summary))
+                        continue
+                    }
                     // Never published as if the file had no data: an error, and the next run reads the file again.
                     let gone = entry.missingSinceRun != nil
                     let forgotten = (try? store.forgetReader(pilot: name, path: entry.path, run: runID,
@@ -958,6 +974,30 @@ public enum Ingest {
         for warning in metersInTwoSites(pilot.inputs) {
             diagnostics.add(.warning, warning, pilot: name, code: .meterInTwoSites)
         }
+    }
+
+    /// The contribution of `entry` read again from the input folder, stored in place of the unusable one; nil when
+    /// the file is gone, its source changed, it cannot be read or its bytes are not the ones the ledger recorded.
+    static func reread(_ entry: LedgerEntry, definition: PipelineDefinition, input: String, store: StateStore,
+                       runID: Int64, damage: String) -> ContributionCodec.Contribution? {
+        guard entry.missingSinceRun == nil,
+              let source = definition.sources.first(where: { $0.index == entry.sourceIndex }),
+              source.format.rawValue == entry.format else { return nil }
+        let file = InputFile(path: (input as NSString).appendingPathComponent(entry.path), relativePath: entry.path,
+                             pilot: definition.pilot, source: source)
+        let result = ReadFile.read(file, definition: definition, fingerprint: true)
+        guard result.summary.problem == nil, result.sha256 == entry.sha256 else { return nil }
+        let contribution = ContributionCodec.Contribution(series: result.series, rejects: result.rejects,
+                                                          summary: result.summary)
+        var repaired = entry
+        repaired.runID = runID
+        do {
+            try store.commit(repaired, contribution: contribution,
+                             events: [(event: "repaired", detail: "stored contribution unusable (\(damage)); read again")])
+        } catch {
+            return nil
+        }
+        return contribution
     }
 
     /// A meter id that counted files give to more than one site: one warning per meter, naming the sites and a file

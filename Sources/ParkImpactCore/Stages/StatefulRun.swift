@@ -97,7 +97,7 @@ public enum StatefulRun {
                 let name = pilot.definition.pilot
                 var (measured, derived) = result.phases.time("merge") {
                     Ingest.load(&ingest.pilots[index], store: store, runID: runID, readNow: readNow,
-                                diagnostics: &diagnostics)
+                                input: folders.input, diagnostics: &diagnostics)
                     let inputs = ingest.pilots[index].inputs
                     for input in inputs { readNow[input.file] = nil }
                     ingest.pilots[index].inputs = []  // the merge consumes them

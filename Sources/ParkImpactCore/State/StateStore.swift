@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -169,6 +170,11 @@ public final class StateStore: Sendable {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: "ALTER TABLE input_file ADD COLUMN problem_code TEXT")
         }
+        // The SHA-256 of each stored contribution, written with it and checked before it is decoded: bytes changed in
+        // the file since (a disk fault, a stray write) are found, never decoded into other numbers.
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: "ALTER TABLE contribution ADD COLUMN sha256 BLOB")
+        }
         return migrator
     }
 
@@ -255,7 +261,9 @@ public final class StateStore: Sendable {
         }
         defer { sqlite3_blob_close(blob) }
         var offset = 0
+        var hasher = SHA256()
         try ContributionCodec.encode(contribution) { piece in
+            hasher.update(bufferPointer: piece)
             guard offset + piece.count <= size else {
                 throw DatabaseError(message: "contribution larger than counted (\(offset + piece.count) > \(size) bytes)")
             }
@@ -269,6 +277,8 @@ public final class StateStore: Sendable {
         guard offset == size else {
             throw DatabaseError(message: "contribution smaller than counted (\(offset) < \(size) bytes)")
         }
+        try db.execute(sql: "UPDATE contribution SET sha256 = ? WHERE file_id = ?",
+                       arguments: [Data(hasher.finalize()), fileID])
     }
 
     /// Settles a group of copies (same SHA-256) in one transaction: `demote` become `duplicate` rows (their
@@ -332,7 +342,8 @@ public final class StateStore: Sendable {
     /// The stored contribution of a ledger row.
     public func contribution(fileID: Int64) throws -> ContributionCodec.Contribution {
         let row = try queue.read { db in
-            try Row.fetchOne(db, sql: "SELECT codec, data FROM contribution WHERE file_id = ?", arguments: [fileID])
+            try Row.fetchOne(db, sql: "SELECT codec, data, sha256 FROM contribution WHERE file_id = ?",
+                             arguments: [fileID])
         }
         guard let row else { throw ContributionCodec.DecodingError(description: "no contribution stored") }
         let codec: Int64 = row["codec"]
@@ -340,6 +351,12 @@ public final class StateStore: Sendable {
             throw ContributionCodec.DecodingError(description: "stored by another version (codec \(codec))")
         }
         let data: Data = row["data"]
+        // Contributions stored before the checksum existed have none: decoded as they are (the decoder checks
+        // every count and length against the bytes).
+        if let stored: Data = row["sha256"], Data(SHA256.hash(data: data)) != stored {
+            throw ContributionCodec.DecodingError(description: "its checksum does not match: the stored bytes changed "
+                + "after they were written")
+        }
         return try ContributionCodec.decode(Array(data))
     }
 
