@@ -118,6 +118,10 @@ public struct FileAggregator: Sendable {
             rejectNegative(index, start: start, value: value)
             return false
         }
+        if !(abs(value) <= Self.largestReading) {  // also NaN and infinity
+            rejectOutOfRange(index, start: start, value: value)
+            return false
+        }
         let reading = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
         if tracks[index].admitsInRun(reading) { return true }
         return admitsOutOfRun(index, reading)
@@ -175,6 +179,20 @@ public struct FileAggregator: Sendable {
         addReject(index, start: start, code: Self.negativeCode,
                   reason: "negative value \(Self.text(value)) \(quantity.canonicalUnit.rawValue) for \(quantity.rawValue) "
                     + "(interval starting \(Self.instantText(start))), which cannot be negative")
+    }
+
+    /// The largest value one reading may have, in its quantity's canonical unit (kWh, m³, count, kg, km, °C): 10¹²
+    /// kWh is a TWh in one interval, more than a tenth of Belgium's yearly electricity use (about 8 × 10¹⁰ kWh);
+    /// no meter, counter or scale delivers it. A value beyond it (a typo in the exponent, `1e308`, an overflowed
+    /// register) is rejected before any arithmetic: sums stay finite, so no total, KPI or chart ever meets infinity.
+    static let largestReading = 1e12
+
+    private mutating func rejectOutOfRange(_ index: Int, start: Int64, value: Double) {
+        let quantity = seriesKeys[index].quantity
+        addReject(index, start: start, code: .valueOutOfRange,
+                  reason: "value \(Self.text(value)) \(quantity.canonicalUnit.rawValue) for \(quantity.rawValue) (interval "
+                    + "starting \(Self.instantText(start))) is beyond what any meter delivers in one reading (at most "
+                    + "10^12 \(quantity.canonicalUnit.rawValue)); check the number and its unit")
     }
 
     private mutating func rejectRepeat(_ index: Int, _ reading: AcceptedReading, of earlier: AcceptedReading) {
@@ -417,6 +435,14 @@ public struct FileAggregator: Sendable {
     /// difference (a year of quarter-hour readings of one register: 1.1 MB), appended (amortised O(1)).
     mutating func addRegisterDifference(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double) {
         guard toUTC > fromUTC else { return }
+        guard abs(value) <= Self.largestReading else {
+            let quantity = seriesKeys[Int(series)].quantity
+            addReject(Int(series), start: toUTC, code: .valueOutOfRange,
+                      reason: "the register rose by \(Self.text(value)) \(quantity.canonicalUnit.rawValue) of "
+                        + "\(quantity.rawValue) since the previous reading (\(Self.instantText(fromUTC))), beyond what any "
+                        + "meter delivers (at most 10^12 \(quantity.canonicalUnit.rawValue)); check the reading and its unit")
+            return
+        }
         registerDifferences[Int(series)].append(RegisterDifference(from: fromUTC, to: toUTC, value: value,
                                                                    line: Int32(truncatingIfNeeded: line)))
         acceptedRows += 1
