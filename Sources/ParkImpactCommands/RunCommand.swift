@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
 
     /// `run` (ingest, then rebuild what changed) and `report` (ingest nothing, rebuild every report from the state).
     static func stateful(options: FolderOptions, console: Console, ingest: Bool, dailyCSV: Bool = false) -> ExitStatus {
+        // Definitions first: a definition that takes long to parse (or is refused) never holds the lock.
+        let catalogue = FactorCatalogue.builtIn
+        var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
         // A writing run holds the output folder's lock (and the state's, when it lives elsewhere) throughout.
         var locks: [RunLock] = []
         var lockPlace = "\(options.output)/.parkimpact"
@@ -42,8 +45,6 @@ struct RunCommand: ParsableCommand {
                 + "read the inputs); run `parkimpact run` first, or give --state", code: .nothingToReport)
             return .usage
         }
-        let catalogue = FactorCatalogue.builtIn
-        var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
         let store: StateStore
         do {
             if ingest {

@@ -16,6 +16,13 @@ public enum DefinitionLoader {
     static let genericColumnKeys = ["timestamp", "date", "time", "end", "meter"]
     static let genericValueKeys = ["column", "quantity", "unit", "kind", "meter"]
     static let periodNames = ["baseline", "reporting"]
+    /// The most YAML nodes a definition may have with its aliases expanded (`YAMLSize`): a pilot with hundreds of
+    /// sites and sources has a few thousand.
+    static let maximumNodes = 100_000
+    /// Sites and sources of one pilot: its report, KPIs and merge grow with each (a park of a few hundred companies
+    /// fits many times over).
+    static let maximumSites = 2_000
+    static let maximumSources = 2_000
 
     /// The pipeline files in a folder: `*.yaml` and `*.yml`, sorted by name.
     public static func pipelineFiles(in directory: String) throws(DefinitionError) -> [String] {
@@ -40,6 +47,12 @@ public enum DefinitionLoader {
     public static func parse(yaml: String, file: String, catalogue: FactorCatalogue) throws(DefinitionErrors)
         -> PipelineDefinition {
         var reader = NodeReader(file: file)
+        guard YAMLSize.expandedNodes(yaml, limit: maximumNodes) != nil else {
+            throw DefinitionErrors(errors: [DefinitionError(
+                file: file, line: nil, keyPath: "", message: "more than \(maximumNodes) YAML nodes once its aliases "
+                    + "(*name) are expanded: nested aliases multiply (a \"billion laughs\" document); write the "
+                    + "repeated parts out, or use aliases only for single values")])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -92,7 +105,11 @@ public enum DefinitionLoader {
         if let sitesNode = top["sites"] {
             let items = reader.sequence(sitesNode, path: "sites")
             if items?.isEmpty == true { reader.fail(sitesNode, "sites", "empty; list at least one site") }
-            for (index, node) in (items ?? []).enumerated() {
+            if let count = items?.count, count > maximumSites {
+                reader.fail(sitesNode, "sites", "\(count) sites; a pilot has at most \(maximumSites) (its report "
+                    + "shows every site): split the park into several pilots")
+            }
+            for (index, node) in (items ?? []).prefix(maximumSites).enumerated() {
                 let path = "sites[\(index)]"
                 guard let map = reader.mapping(node, path: path, allowed: siteKeys) else { continue }
                 guard let id = reader.string(map["id"], path: "\(path).id", required: true, at: node) else { continue }
@@ -118,7 +135,12 @@ public enum DefinitionLoader {
         if let sourcesNode = top["sources"] {
             let items = reader.sequence(sourcesNode, path: "sources")
             if items?.isEmpty == true { reader.fail(sourcesNode, "sources", "empty; list at least one source") }
-            for (index, node) in (items ?? []).enumerated() {
+            if let count = items?.count, count > maximumSources {
+                reader.fail(sourcesNode, "sources", "\(count) sources; a pilot has at most \(maximumSources): one "
+                    + "source takes many files with a glob (`path: \"*/fluvius/*.csv\"`), or split the park into "
+                    + "several pilots")
+            }
+            for (index, node) in (items ?? []).prefix(maximumSources).enumerated() {
                 let path = "sources[\(index)]"
                 guard let map = reader.mapping(node, path: path, allowed: sourceKeys) else { continue }
                 let glob = reader.string(map["path"], path: "\(path).path", required: true, at: node) ?? ""
