@@ -83,19 +83,23 @@ struct RunCommand: ParsableCommand {
                 + "writable and that the disk has space", code: .stateUnavailable)
             return .ioError
         }
+        var wait = Settling.Wait()
         if ingest {
-            let wait = Settling.wait(definitions: loaded.definitions, inputRoot: options.folders.input,
-                                     settleSeconds: options.settleSeconds, now: Ingest.Settings().now)
+            wait = Settling.wait(definitions: loaded.definitions, inputRoot: options.folders.input,
+                                 settleSeconds: options.settleSeconds, now: Ingest.Settings().now)
             if wait.seconds > 0 {
                 console.diagnostic(.info, "waiting \(wait.seconds) s for \(wait.files) file(s) modified less than "
-                    + "\(options.settleSeconds) s ago to settle (--settle-seconds 0 reads them at once)", code: .settling)
+                    + "\(options.settleSeconds) s ago (or dated in the future) to settle (--settle-seconds 0 reads them "
+                    + "at once)", code: .settling)
                 Thread.sleep(forTimeInterval: Double(wait.seconds))
             }
         }
+        var settings = Ingest.Settings(settleSeconds: options.settleSeconds, ingest: ingest)
+        settings.stableFuture = wait.future
         let progress = ProgressDisplay.start(format: console.format)
         let result = StatefulRun.execute(
             definitions: loaded.definitions, folders: options.folders, store: store, runID: runID, catalogue: catalogue,
-            options: .init(threads: options.threads, settings: .init(settleSeconds: options.settleSeconds, ingest: ingest),
+            options: .init(threads: options.threads, settings: settings,
                            writeIndex: options.pilots.isEmpty, rebuildAll: !ingest, dailyCSV: dailyCSV),
             diagnostics: &loaded.diagnostics)
         progress?.stop()

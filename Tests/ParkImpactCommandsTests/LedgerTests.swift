@@ -402,27 +402,38 @@ struct StrayInputTests {
             + "first, or give --state\n")
         try park.write("a/a1.csv", TwoSites.a1)
         try park.write("b/b1.csv", TwoSites.b1)
-        // Modified "in the future" (a clock ahead on the share): the full 60 s are left.
-        for name in ["a/a1.csv", "b/b1.csv"] {
-            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(3600)],
-                                                  ofItemAtPath: park.full(name))
+        // Modified "in the future" (a clock ahead on the share), and again while the run waits: left to settle.
+        let paths = ["a/a1.csv", "b/b1.csv"].map(park.full)
+        let aheadAgain: @Sendable (Double) -> Void = { seconds in
+            for path in paths {
+                try? FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(seconds)],
+                                                       ofItemAtPath: path)
+            }
         }
-        let first = try Binary.run(["run"], in: park.scratch.root)
+        aheadAgain(3600)
+        let first = try Binary.run(["run", "--settle-seconds", "2"], in: park.scratch.root, started: { _ in
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.7) { aheadAgain(7200) }
+        })
         #expect(first.status == 0)
         #expect(first.stdout == "nothing new: 0 file(s) unchanged in 1 pilot(s); 2 file(s) left to settle; run again "
-            + "in 60 s or pass --settle-seconds 0\n")
+            + "in 2 s or pass --settle-seconds 0\n")
         // Nothing read yet: no report of nulls.
         #expect(!FileManager.default.fileExists(atPath: park.scratch.path("output/p/kpis.json")))
-        let second = try Binary.run(["run"], in: park.scratch.root)
-        #expect(second.stdout == "nothing new: 0 file(s) unchanged in 1 pilot(s); 2 file(s) left to settle; run again "
-            + "in 60 s or pass --settle-seconds 0\n")
         let report = try Binary.run(["report"], in: park.scratch.root)
         #expect(report.status == 64)
         #expect(report.stderr == "error: p: nothing to report yet: no run has read an input of this pilot into "
             + "\(park.scratch.path("output/.parkimpact/state.sqlite")); run `parkimpact run` first\n")
         #expect(report.stdout.isEmpty)
-        let now = try park.run()
-        #expect(now.status == 0 && now.stdout.hasPrefix("p: 2 file(s) ingested"), "\(now.stdout)")
+        // Still dated in the future but unchanged over the run's wait: read, with a warning about the clocks.
+        let second = try Binary.run(["run", "--settle-seconds", "2"], in: park.scratch.root)
+        #expect(second.status == 0)
+        #expect(second.stdout.hasPrefix("p: 2 file(s) ingested"), "\(second.stdout)")
+        let warnings = second.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings.count == 2, "\(second.stderr)")
+        for warning in warnings {
+            #expect(warning.contains(" in the future (the clock of the machine or share that wrote it is ahead of this "
+                + "one's); read because it stayed unchanged for 2 s; set the clocks right (NTP)"), "\(warning)")
+        }
         #expect(try Binary.run(["report"], in: park.scratch.root).status == 0)
     }
 
@@ -436,7 +447,8 @@ struct StrayInputTests {
         let run = try Binary.run(["run", "--settle-seconds", "2"], in: park.scratch.root)
         let waited = Date().timeIntervalSince(started)
         #expect(run.status == 0)
-        #expect(run.stderr.hasPrefix("waiting 2 s for 2 file(s) modified less than 2 s ago to settle"), "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("waiting 2 s for 2 file(s) modified less than 2 s ago (or dated in the future) to "
+            + "settle"), "\(run.stderr)")
         #expect(run.stdout.hasPrefix("p: 2 file(s) ingested"), "\(run.stdout)")
         #expect(waited >= 1.5 && waited < 30)
         #expect(FileManager.default.fileExists(atPath: park.scratch.path("output/p/kpis.json")))

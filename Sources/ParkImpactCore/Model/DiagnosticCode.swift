@@ -32,6 +32,7 @@ public enum DiagnosticCode: String, StableCode {
     case nameNotUTF8 = "name_not_utf8"
     case temporaryName = "temporary_name"
     case settling = "settling"
+    case futureModificationTime = "future_mtime"
     case fileVanished = "file_vanished"
     // Files against the ledger.
     case sameContent = "same_content"
@@ -103,6 +104,7 @@ public enum DiagnosticCode: String, StableCode {
         case .xlsxNotCSV: ("Excel workbook, not CSV", "Excel-werkmap, geen CSV")
         case .nameNotUTF8: ("file name not UTF-8", "bestandsnaam niet in UTF-8")
         case .temporaryName: ("temporary file skipped", "tijdelijk bestand overgeslagen")
+        case .futureModificationTime: ("modified in the future", "gewijzigd in de toekomst")
         case .settling: ("file too recent, read later", "bestand te recent, later gelezen")
         case .fileVanished: ("file vanished during the run", "bestand verdwenen tijdens de run")
         case .sameContent: ("same content as another file", "zelfde inhoud als een ander bestand")

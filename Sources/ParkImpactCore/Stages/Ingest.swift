@@ -13,6 +13,9 @@ public enum Ingest {
         public var now: Int64
         /// False for `parkimpact report`: look at nothing in the input folder, use the state as it is.
         public var ingest: Bool
+        /// Files dated in the future with their size and time when the run first saw them, before it waited
+        /// `settleSeconds` (`Settling`): one that is still the same is settled and read.
+        public var stableFuture: [String: FileDigest.Stat] = [:]
 
         public init(settleSeconds: Int = 60, now: Int64? = nil, ingest: Bool = true) {
             self.settleSeconds = settleSeconds
@@ -318,11 +321,14 @@ public enum Ingest {
         }
 
         // The files whose size or time changed (or that are new) are fingerprinted up front, on all cores.
+        /// Whether a file may be read: old enough, or dated in the future and unchanged over the run's wait.
+        func settled(_ file: InputFile, _ stat: FileDigest.Stat) -> Bool {
+            let age = settings.now - stat.modifiedNanoseconds
+            return settings.settleSeconds <= 0 || age >= Int64(settings.settleSeconds) * 1_000_000_000
+                || (age < 0 && settings.stableFuture[file.path] == stat)
+        }
         let changedFiles = found.files.filter { file in
-            guard let stat = FileDigest.stat(file.path),
-                  settings.settleSeconds <= 0
-                    || settings.now - stat.modifiedNanoseconds >= Int64(settings.settleSeconds) * 1_000_000_000
-            else { return false }
+            guard let stat = FileDigest.stat(file.path), settled(file, stat) else { return false }
             guard let previous = byPath[file.relativePath] else { return true }
             return previous.size != stat.size || previous.modifiedNanoseconds != stat.modifiedNanoseconds
         }
@@ -344,9 +350,14 @@ public enum Ingest {
                 continue
             }
             let age = settings.now - stat.modifiedNanoseconds
-            if settings.settleSeconds > 0, age < Int64(settings.settleSeconds) * 1_000_000_000 {
+            if !settled(file, stat) {
                 settling.append((file.path, max(0, age / 1_000_000_000)))
                 continue
+            }
+            if age < 0, settings.settleSeconds > 0 {
+                diagnostics.add(.warning, "\(file.path): modified \(Self.duration(-age)) in the future (the clock of "
+                    + "the machine or share that wrote it is ahead of this one's); read because it stayed unchanged for "
+                    + "\(settings.settleSeconds) s; set the clocks right (NTP)", pilot: name, code: .futureModificationTime)
             }
             let key = readerKeys[file.source.index] ?? readerKey(file.source, of: definition)
             readerKeys[file.source.index] = key
@@ -998,6 +1009,15 @@ public enum Ingest {
             return nil
         }
         return contribution
+    }
+
+    /// `3 h 12 min`, `45 s`: how far a file's time is ahead.
+    static func duration(_ nanoseconds: Int64) -> String {
+        let seconds = nanoseconds / 1_000_000_000
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return "\(seconds / 60) min" }
+        if seconds < 86_400 * 2 { return "\(seconds / 3600) h \(seconds % 3600 / 60) min" }
+        return "\(seconds / 86_400) days"
     }
 
     /// A meter id that counted files give to more than one site: one warning per meter, naming the sites and a file
