@@ -250,7 +250,8 @@ struct EcoCounterFormat: RowFormat {
         var compassOrder: [String] = []
         for column in columns where !used.contains(column.index) {
             let words = column.key.split(separator: " ").map(String.init)
-            guard let position = words.indices.dropFirst().first(where: { compassWords.contains(words[$0]) }) else {
+            guard let last = words.last, !directionWords.contains(last),  // `… IN` / `… OUT`: below
+                  let position = words.indices.dropFirst().first(where: { compassWords.contains(words[$0]) }) else {
                 continue
             }
             let base = words[..<position].joined(separator: " ")

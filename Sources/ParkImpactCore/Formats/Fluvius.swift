@@ -25,7 +25,8 @@ import CSVReading
 /// **Gas in m³**: the gas export writes every hour twice, in m³ and in kWh. The kWh row is the one counted and its m³
 /// twin (the row just before or after it, same hour and EAN) is ignored. An m³ row without its kWh twin is converted
 /// with the source's `kwh_per_m3` (the gross calorific value on the bill) to kWh; without `kwh_per_m3` it is rejected
-/// with a message saying to add it. A file mixing both never counts an hour twice.
+/// with a message saying to add it (a volume of 0 is 0 kWh and needs no factor). A file mixing both never counts an
+/// hour twice.
 struct FluviusFormat: RowFormat {
     static let dateFormatSupport = DateFormatSupport.fixed(
         "Fluvius writes its dates day first (dd-MM-yyyy, dd/MM/yyyy, or d/MM/yyyy after Excel), fixed by the exporter")
@@ -371,9 +372,9 @@ struct FluviusFormat: RowFormat {
         let line = aggregator.line
         defer { aggregator.line = line }
         aggregator.line = pending.line
-        if pending.quality == .missing {
+        if pending.quality == .missing || pending.value == 0 {  // no gas, or none used: 0 kWh without any factor
             aggregator.add(series: pending.series, startUTC: pending.start, intervalSeconds: pending.length, value: 0,
-                           quality: .missing)
+                           quality: pending.quality)
             return
         }
         guard let kwhPerM3 else {
