@@ -29,7 +29,7 @@ import CSVReading
 /// hour twice.
 struct FluviusFormat: RowFormat {
     static let dateFormatSupport = DateFormatSupport.fixed(
-        "Fluvius writes its dates day first (dd-MM-yyyy, dd/MM/yyyy, or d/MM/yyyy after Excel), fixed by the exporter")
+        "Fluvius writes its dates day first (dd-MM-yyyy or dd/MM/yyyy), fixed by the exporter")
     let columnNames: [String]
     let fromDate: Int, fromTime: Int?, toDate: Int?, toTime: Int?
     let ean: Int, register: Int, volume: Int, unit: Int, status: Int
