@@ -13,7 +13,7 @@ fileprivate func fixture(_ folder: String, _ name: String) -> String {
 
 /// Reads one file with a one-source definition; `source` adds keys to the source's map (`kwh_per_m3: 11.33`).
 fileprivate func read(_ path: String, format: SourceFormatName, timezone: String = "Europe/Brussels",
-                      source: String = "") throws -> FileResult {
+                      source: String = "", chunkBytes: Int? = nil) throws -> FileResult {
     let definition = try DefinitionLoader.parse(yaml: """
         pilot: test
         name: Test
@@ -28,6 +28,9 @@ fileprivate func read(_ path: String, format: SourceFormatName, timezone: String
         """, file: "pipelines/test.yaml", catalogue: .builtIn)
     let file = InputFile(path: path, relativePath: (path as NSString).lastPathComponent, pilot: "test",
                          source: definition.sources[0])
+    if let chunkBytes {
+        return ReadFile.readChunked(file, definition: definition, chunkBytes: chunkBytes, parallel: false)
+    }
     return ReadFile.read(file, definition: definition, traceLimit: 500)
 }
 
@@ -138,6 +141,22 @@ fileprivate func rounded(_ totals: QuantityTotals) -> QuantityTotals {
             // (0,000 m³: 0 kWh, needing no factor).
             #expect(rounded(totals(result, .gas)) == QuantityTotals(present: 20, estimated: 0, missing: 0, sum: 18.970))
             #expect(result.summary.ignoredRows["gas_m3_twin", default: 0] == 19)
+        }
+    }
+
+    @Test("read in chunks (a large file) the results equal a sequential read: twins at a chunk edge never doubled")
+    func chunked() throws {
+        for (name, source) in [("fluvius_en_gas_hourly_head40.csv", ""), ("fluvius_en_gas_hourly_head40.csv",
+                                "kwh_per_m3: 11.33"), ("fluvius_en_gas_hourly_m3_only.csv", "kwh_per_m3: 11.33"),
+                                ("fluvius_en_gas_hourly_m3_only.csv", "")] {
+            let path = fixture("fluvius", name)
+            let whole = try read(path, format: .fluvius, source: source)
+            for chunkBytes in [250, 400, 700] {
+                let parts = try read(path, format: .fluvius, source: source, chunkBytes: chunkBytes)
+                #expect(totals(parts, .gas) == totals(whole, .gas), "\(name) \(source) \(chunkBytes)")
+                #expect(parts.rejects.map(\.line) == whole.rejects.map(\.line), "\(name) \(source) \(chunkBytes)")
+                #expect(parts.summary.ignoredRows == whole.summary.ignoredRows, "\(name) \(source) \(chunkBytes)")
+            }
         }
     }
 

@@ -46,9 +46,9 @@ struct FluviusFormat: RowFormat {
     private var pendingRaw: [UInt8] = []
     /// The last kWh gas row added (series, start): an m³ row right after it is its twin.
     private var lastEnergy: (series: Int32, start: Int64) = (-1, .min)
-    /// Some m³ row was converted or refused (no kWh twin): the file is then read sequentially (see
-    /// `orderDependentKeys`), since whether a twin follows depends on the neighbouring row.
-    private var volumeWithoutTwin = false
+    /// The file has gas m³ rows: it is then read sequentially (see `orderDependentKeys`), since whether an m³ row
+    /// is a twin depends on its neighbouring row, which a chunk boundary may cut off.
+    private var sawVolume = false
     /// Series named by the Meter column (EAN destroyed by a spreadsheet), by the Meter field's bytes.
     private var meterSeries = ByteKeyCache<(id: Int32, quantity: Quantity)>()
     private(set) var meterNamedByMeterColumn = false
@@ -73,7 +73,7 @@ struct FluviusFormat: RowFormat {
     static var readsInChunks: Bool { true }
     var valueColumnIndex: Int? { volume }
     func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> {
-        resolver.resolvedKeys(seriesKeys).union(volumeWithoutTwin ? ["gas m³ rows without a kWh twin"] : [])
+        resolver.resolvedKeys(seriesKeys).union(sawVolume ? ["gas m³ rows"] : [])
     }
     enum UnitKind { case kilowattHour, cubicMetre, reactive, kilowatt, unknown }
 
@@ -336,6 +336,7 @@ struct FluviusFormat: RowFormat {
             value = parsed
         }
         if isVolume {
+            sawVolume = true
             // The twin of the kWh row just added, or held until the next row says whether its kWh twin follows.
             if lastEnergy.series == seriesID, lastEnergy.start == startUTC {
                 aggregator.ignore(.gasM3Twin)
@@ -368,7 +369,6 @@ struct FluviusFormat: RowFormat {
     private mutating func flushPendingVolume(_ aggregator: inout FileAggregator) {
         guard let pending = pendingVolume else { return }
         pendingVolume = nil
-        volumeWithoutTwin = true
         let line = aggregator.line
         defer { aggregator.line = line }
         aggregator.line = pending.line
