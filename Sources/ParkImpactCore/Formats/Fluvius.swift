@@ -131,6 +131,7 @@ struct FluviusFormat: RowFormat {
             ([toDate, toTime], "interval end, local time"),
             ([ean], "meter: one series per EAN"
                 + (meterNamedByMeterColumn ? " (an EAN destroyed by a spreadsheet: named by the Meter column)" : "")),
+            ([meterNamedByMeterColumn ? meterColumn : nil], "meter name of the rows whose EAN a spreadsheet destroyed"),
             ([register], isGas ? "quantity: gas (the offtake register)"
                 : "quantity: electricity_offtake or electricity_injection (day and night registers merged)"),
             ([volume], isGas
