@@ -245,6 +245,9 @@ fileprivate func rounded(_ totals: QuantityTotals) -> QuantityTotals {
         #expect(result.trace.first { $0.startUTC == utc("2012-10-03T07:00Z") }?.value == 13)
         #expect(result.trace.first { $0.startUTC == utc("2012-10-03T19:00Z") }?.value == 76)
         #expect(result.trace.first { $0.startUTC == utc("2012-10-04T07:00Z") }?.value == 18)
+        #expect(result.mapping.first?.role
+                == "interval start, local time (MM/dd/yyyy, detected; both orders fit, the sequence of the rows decided; "
+                + "rows newest first)")
     }
 
     @Test("newest first: the same instants and totals as oldest first, the repeated 1 AM included")

@@ -157,6 +157,7 @@ struct EcoCounterFormat: RowFormat {
     var mapping: [ColumnRole] {
         var time = layoutNote(layout, forced: forcedLayout != nil)
         if let orderRemark { time += "; " + orderRemark }
+        if newestFirst { time += "; rows newest first" }
         var roles: [(columns: [Int?], role: String)] = [([timeColumn, clockColumn], "interval start, local time (\(time))")]
         for site in sites {
             if let total = site.total {
