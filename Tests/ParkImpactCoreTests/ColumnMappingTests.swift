@@ -23,7 +23,7 @@ import Testing
             "Register → quantity: electricity_offtake or electricity_injection (day and night registers merged)",
             "Volume → value, kWh (rows whose Eenheid is m³, kVArh or kW are ignored)",
             "Eenheid → unit: selects the kWh rows",
-            "Validatiestatus → quality: measured, estimated, or missing (no consumption)",
+            "Validatiestatus → quality: measured, estimated (also Onvolledig: an incomplete period), or missing (no consumption)",
         ])
     }
 

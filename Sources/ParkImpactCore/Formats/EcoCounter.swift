@@ -14,6 +14,11 @@ import CSVReading
 ///   columns its directions;
 /// - columns ending in `IN`/`OUT` (`UIT`, `inbound`, `outbound`, `entrée`, `sortie`) without a total column form a
 ///   site of their own (the name without the direction word);
+/// - columns without a total whose names differ by a compass word (`Fremont Bridge East Sidewalk`, `Fremont Bridge
+///   West Sidewalk`; north/south/east/west, NB/SB/EB/WB, noord/zuid/oost/west, nord/sud/est/ouest) form a site named
+///   by the words before it (`Fremont Bridge`), counted as the sum of its directions;
+/// - when the header has one site with a total, columns named by direction words only (`NB`, `SB`, `Ped South`,
+///   `Bike North`) are its directions;
 /// - any other column is a site counted without directions.
 ///
 /// **Values**: one series per site (meter = site name), quantity from the source's `quantity:` in the YAML, else
@@ -29,8 +34,10 @@ import CSVReading
 /// the first rows (`DateTimeLayout.detect`, 12-hour `AM`/`PM` times included); when the first rows fit both
 /// day-first and month-first (`01/02/2024`), the reading whose consecutive rows are the more regular wins (month-first
 /// hourly rows would jump a month at midnight); a tie is read day-first (European accounts). The interval is the
-/// smallest step between consecutive rows of the first rows: 15 min, hourly, or daily (whole local days: 23 or 25 h
-/// on clock-change days); weekly or monthly rows are rejected. To decide, the reader keeps the first rows back (a
+/// smallest step between consecutive rows of the first rows, either way: 15 min, hourly, or daily (whole local days:
+/// 23 or 25 h on clock-change days); weekly or monthly rows are rejected. Rows may run newest first (public counter
+/// feeds): then the autumn repeated hour's first row is its winter-time pass. 12-hour times (`01/01/2019 12:00:00
+/// AM`) are read exactly: 12:00 AM is midnight, 12:00 PM noon. To decide, the reader keeps the first rows back (a
 /// copy of 48 rows, up to 2,000 while the dates stay ambiguous) and reads them once the layout is known; every other
 /// row is read straight from its bytes. Times with a UTC offset are not read (Eco-Visio exports are local time).
 /// A source's `date_format` (`MM/dd/yyyy HH:mm`) replaces the detection and the day/month decision: only the
@@ -66,6 +73,10 @@ struct EcoCounterFormat: RowFormat {
     /// Wall-clock seconds between consecutive rows (0: unknown).
     private var step: Int64 = 0
     private var resolver: LocalInstantResolver
+    /// The rows run newest first: the autumn repeated hour then comes winter time first.
+    private var newestFirst = false
+    /// Repeated-hour local times already read in a newest-first file.
+    private var repeatedSeen = Set<Int64>()
 
     /// Rows kept back to detect the date layout: decided at 48 rows when unambiguous, at the latest at 2,000.
     static let decideAfter = 48
@@ -81,6 +92,15 @@ struct EcoCounterFormat: RowFormat {
     ]
     static let clockAliases: Set<String> = ["time", "heure", "tijd", "uur", "zeit", "uhrzeit", "hour"]
     static let totalWords: Set<String> = ["total", "totaal", "gesamt", "totale"]
+    /// Compass directions of a counter's lanes or sidewalks (English, Dutch, French, German, and the US bound
+    /// abbreviations).
+    static let compassWords: Set<String> = [
+        "north", "south", "east", "west", "northbound", "southbound", "eastbound", "westbound", "nb", "sb", "eb", "wb",
+        "noord", "zuid", "oost", "nord", "sud", "est", "ouest", "süd", "ost",
+    ]
+    /// Words naming what is counted in a direction column (`Ped South`, `Bike North`).
+    static let modeWords: Set<String> = ["ped", "peds", "pedestrian", "pedestrians", "bike", "bikes", "bicycle",
+                                         "bicycles", "cyclist", "cyclists", "fiets", "fietsers", "voetgangers"]
     static let directionWords: Set<String> = ["in", "out", "uit", "inbound", "outbound", "entrée", "sortie",
                                               "entrant", "sortant"]
     static let pedestrianWords = ["pedestrian", "piéton", "pieton", "voetganger", "fußgänger", "fussgänger",
@@ -137,6 +157,7 @@ struct EcoCounterFormat: RowFormat {
     var mapping: [ColumnRole] {
         var time = layoutNote(layout, forced: forcedLayout != nil)
         if let orderRemark { time += "; " + orderRemark }
+        if newestFirst { time += "; rows newest first" }
         var roles: [(columns: [Int?], role: String)] = [([timeColumn, clockColumn], "interval start, local time (\(time))")]
         for site in sites {
             if let total = site.total {
@@ -211,6 +232,42 @@ struct EcoCounterFormat: RowFormat {
                 groups[owner].parts.append(column.index)
                 used.insert(column.index)
             }
+        }
+        // One site with a total and columns named by direction only (`…Total,NB,SB`, `…Total,Ped South,Bike North`):
+        // those are its directions.
+        if groups.count == 1, groups[0].total != nil {
+            for column in columns where !used.contains(column.index) {
+                let words = column.key.split(separator: " ").map(String.init)
+                if !words.isEmpty, words.allSatisfy({ directionWords.contains($0) || compassWords.contains($0)
+                    || modeWords.contains($0) }) {
+                    groups[0].parts.append(column.index)
+                    used.insert(column.index)
+                }
+            }
+        }
+        // Sites without a total column whose directions are compass points (`Fremont Bridge East Sidewalk`,
+        // `Fremont Bridge West Sidewalk`): the words before the compass word name the site.
+        var compassBases: [String: [(index: Int, meter: String)]] = [:]
+        var compassOrder: [String] = []
+        for column in columns where !used.contains(column.index) {
+            let words = column.key.split(separator: " ").map(String.init)
+            guard let last = words.last, !directionWords.contains(last),  // `… IN` / `… OUT`: below
+                  let position = words.indices.dropFirst().first(where: { compassWords.contains(words[$0]) }) else {
+                continue
+            }
+            let base = words[..<position].joined(separator: " ")
+            let originalWords = column.name.split(separator: " ")
+            let meter = originalWords.count == words.count
+                ? originalWords[..<position].joined(separator: " ") : base
+            if compassBases[base] == nil { compassOrder.append(base) }
+            compassBases[base, default: []].append((column.index, meter))
+        }
+        for base in compassOrder {
+            guard let members = compassBases[base], members.count >= 2,
+                  !groups.contains(where: { $0.key == base }) else { continue }
+            groups.append(Group(meter: members[0].meter, key: base, total: nil, parts: members.map(\.index),
+                                first: members[0].index))
+            members.forEach { used.insert($0.index) }
         }
         for column in columns where !used.contains(column.index) {
             if let split = lastWord(column.key), directionWords.contains(split.word) {
@@ -317,9 +374,13 @@ struct EcoCounterFormat: RowFormat {
         if let layout {
             let times = localTimes(layout)
             var smallest = Int64.max
-            for (previous, next) in zip(times, times.dropFirst()) where next > previous {
-                smallest = min(smallest, next - previous)
+            // Newest rows first (public counter feeds) step backwards: the interval is the smallest step either way.
+            var backwards = 0
+            for (previous, next) in zip(times, times.dropFirst()) where next != previous {
+                smallest = min(smallest, abs(next - previous))
+                backwards += next < previous ? 1 : -1
             }
+            newestFirst = backwards > 0
             if smallest != Int64.max {
                 step = smallest
             } else if clockColumn == nil, pending.allSatisfy({ row in
@@ -439,8 +500,13 @@ struct EcoCounterFormat: RowFormat {
                 + "read; export per day, hour or 15 minutes", &aggregator, day: day)
             return
         }
+        var resolution = resolver.resolution(localSeconds: local)
+        if newestFirst, case .ambiguous(let summer, let winter) = resolution {
+            // Newest first: the first row of the repeated hour is its second pass (winter time).
+            resolution = .unique(repeatedSeen.insert(local).inserted ? winter : summer)
+        }
         let startUTC: Int64
-        switch resolver.resolve(localSeconds: local, series: 0) {
+        switch resolver.resolve(resolution, localSeconds: local, series: 0) {
         case .instant(let instant):
             startUTC = instant
         case .gap:

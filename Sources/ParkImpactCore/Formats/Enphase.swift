@@ -1,7 +1,9 @@
 import CSVReading
 
 /// `enphase`: the Enphase Enlighten custom report, `Date/Time,Energy Produced (Wh)` with one row per interval in
-/// local time (`01/01/2024 00:00,0`): hourly in the sample, 15-minute or daily in other exports.
+/// local time (`01/01/2024 00:00,0`): hourly in the sample, 15-minute or daily in other exports. The French UI writes
+/// the same report as `Date/Heure,Énergie produite (Wh),Énergie consommée (Wh),Exportée vers le réseau (Wh),Importée
+/// depuis le réseau (Wh)` (same date layouts, read alike).
 ///
 /// Read by header names (units from the parentheses: Wh, kWh or MWh):
 /// - `Energy Produced` → `pv_production`. Negative values are kept: a production meter reads the
@@ -78,7 +80,15 @@ struct EnphaseFormat: RowFormat {
         "energy consumed": .electricityConsumption,
         "exported to grid": .electricityInjection,
         "imported from grid": .electricityOfftake,
+        // The French Enlighten UI: `Date/Heure,Énergie produite (Wh),Énergie consommée (Wh),Exportée vers le
+        // réseau (Wh),Importée depuis le réseau (Wh)`.
+        "énergie produite": .pvProduction,
+        "énergie consommée": .electricityConsumption,
+        "exportée vers le réseau": .electricityInjection,
+        "importée depuis le réseau": .electricityOfftake,
     ]
+    /// The time column's name in the English and French UI.
+    static let timeNames: Set<String> = ["date/time", "date/heure"]
     static let expectedHeader = "Date/Time,Energy Produced (Wh)"
     static let holdBackLimit = 400
     static let holdBackMinimum = 8
@@ -89,17 +99,17 @@ struct EnphaseFormat: RowFormat {
     // MARK: Header
 
     static func detect(_ records: [[String]]) -> Bool {
-        guard let header = records.first, header.count >= 2, normalisedHeader(header[0]) == "date/time" else {
+        guard let header = records.first, header.count >= 2, timeNames.contains(normalisedHeader(header[0])) else {
             return false
         }
         return header.dropFirst().map(PVExports.nameAndUnit).contains {
-            $0.name == "energy produced" && $0.unit.flatMap(PVExports.energyFactor) != nil
+            known[$0.name] == .pvProduction && $0.unit.flatMap(PVExports.energyFactor) != nil
         }
     }
 
     static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<EnphaseFormat> {
         let found: PVExports.ReportHeader
-        switch PVExports.reportHeader(header, context: context, known: known, isTime: { $0.name == "date/time" },
+        switch PVExports.reportHeader(header, context: context, known: known, isTime: { timeNames.contains($0.name) },
                                       format: "Enphase", report: "an Enphase Enlighten report",
                                       expectedHeader: expectedHeader) {
         case .format(let header): found = header
@@ -128,7 +138,8 @@ struct EnphaseFormat: RowFormat {
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
         guard checkFieldCount(record, into: &aggregator, site: site) else { return }
-        if FieldParsing.equalsIgnoringCase(record[timeColumn], "date/time") {
+        if FieldParsing.equalsIgnoringCase(record[timeColumn], "date/time")
+            || FieldParsing.equalsIgnoringCase(record[timeColumn], "date/heure") {
             aggregator.ignore(.repeatedHeader)
             return
         }

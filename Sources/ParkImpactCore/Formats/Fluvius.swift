@@ -8,6 +8,25 @@ import CSVReading
 ///
 /// Dates are fixed by the exporter: day first, `dd-MM-yyyy` or `dd/MM/yyyy` (`yyyy-MM-dd` is read too). A source's
 /// `date_format` is refused when the pipeline is loaded rather than silently ignored.
+///
+/// **Opened and saved in Excel** (Belgian settings) the same export reads alike: dates without zero padding
+/// (`1/03/2023`, always day first), times `0:00:00`, the EAN without `="…"`, `,` or `;` as delimiter, `.` or `,`
+/// decimals, CRLF, Windows-1252 (the delimiter, decimals and encoding are detected for every file). Excel may
+/// destroy the 18-digit EAN: `5,41449E+17`, or rounded to 15 digits (`541448820052632000`, which fails the EAN's
+/// check digit). Such an EAN names no meter, so the series is named by the row's `Meter` column (the meter's serial
+/// number, which Excel leaves intact); a row whose Meter is empty too is rejected (`empty_meter_id`).
+///
+/// **Month totals** (`maandtotalen`): a row with status `Onvolledig` / `Incomplete` is the consumption of the part of
+/// the period that the meter was read (the first month of a new connection, the running month). Its value is real,
+/// but the row does not say which days it covers when its From/To span the whole month, so it is read as
+/// **estimated**: counted in the totals, and the period is reported as not fully measured (completeness) instead of
+/// as a measured month.
+///
+/// **Gas in m³**: the gas export writes every hour twice, in m³ and in kWh. The kWh row is the one counted and its m³
+/// twin (the row just before or after it, same hour and EAN) is ignored. An m³ row without its kWh twin is converted
+/// with the source's `kwh_per_m3` (the gross calorific value on the bill) to kWh; without `kwh_per_m3` it is rejected
+/// with a message saying to add it (a volume of 0 is 0 kWh and needs no factor). A file mixing both never counts an
+/// hour twice.
 struct FluviusFormat: RowFormat {
     static let dateFormatSupport = DateFormatSupport.fixed(
         "Fluvius writes its dates day first (dd-MM-yyyy or dd/MM/yyyy), fixed by the exporter")
@@ -16,13 +35,34 @@ struct FluviusFormat: RowFormat {
     let ean: Int, register: Int, volume: Int, unit: Int, status: Int
     let isGas: Bool
     let site: String
+    /// The `Meter` column (the meter's serial number): names the series when Excel destroyed the EAN.
+    let meterColumn: Int?
+    /// The source's `kwh_per_m3`: converts gas m³ rows that have no kWh twin.
+    let kwhPerM3: Double?
+    /// `sources[i]` of the pipeline, for messages.
+    let sourceName: String
+    /// An m³ row held until the next row tells whether its kWh twin follows.
+    private var pendingVolume: PendingVolume?
+    private var pendingRaw: [UInt8] = []
+    /// The last kWh gas row added (series, start): an m³ row right after it is its twin.
+    private var lastEnergy: (series: Int32, start: Int64) = (-1, .min)
+    /// The file has gas m³ rows: it is then read sequentially (see `orderDependentKeys`), since whether an m³ row
+    /// is a twin depends on its neighbouring row, which a chunk boundary may cut off.
+    private var sawVolume = false
+    /// Series named by the Meter column (EAN destroyed by a spreadsheet), by the Meter field's bytes.
+    private var meterSeries = ByteKeyCache<(id: Int32, quantity: Quantity)>()
+    private(set) var meterNamedByMeterColumn = false
+
+    struct PendingVolume {
+        let series: Int32, start: Int64, length: Int32, value: Double, quality: Quality, line: Int, day: Int
+    }
 
     private var registers = ByteKeyCache<RegisterKind>()
     private var statuses = ByteKeyCache<Quality?>()
     private var units = ByteKeyCache<UnitKind>()
     /// Series by the EAN field's bytes and the row's quantity: an EAN's offtake and injection rows alternate, so the
     /// quantity is part of the key (cleaning and interning the EAN once per series, not once per row).
-    private var series = ByteKeyCache<(id: Int32, quantity: Quantity)>()
+    private var series = ByteKeyCache<(id: Int32, quantity: Quantity, eanDestroyed: Bool)>()
     /// Resolves the autumn repeated hour per series (first occurrence = summer time).
     private var resolver: LocalInstantResolver
     private var fromDays = DayCache()
@@ -32,7 +72,9 @@ struct FluviusFormat: RowFormat {
 
     static var readsInChunks: Bool { true }
     var valueColumnIndex: Int? { volume }
-    func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> { resolver.resolvedKeys(seriesKeys) }
+    func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> {
+        resolver.resolvedKeys(seriesKeys).union(sawVolume ? ["gas m³ rows"] : [])
+    }
     enum UnitKind { case kilowattHour, cubicMetre, reactive, kilowatt, unknown }
 
     static let headerAliases: [String: [String]] = [
@@ -41,6 +83,7 @@ struct FluviusFormat: RowFormat {
         "toDate": ["tot datum", "tot (datum)", "until (date)", "to (date)", "until date"],
         "toTime": ["tot tijdstip", "tot (tijdstip)", "until (time)", "to (time)", "until time"],
         "ean": ["ean", "ean-code", "ean code"],
+        "meter": ["meter"],
         "register": ["register"],
         "volume": ["volume"],
         "unit": ["eenheid", "unit"],
@@ -76,7 +119,8 @@ struct FluviusFormat: RowFormat {
         return .format(FluviusFormat(
             columnNames: names, fromDate: index("fromDate")!, fromTime: index("fromTime"), toDate: index("toDate"),
             toTime: index("toTime"), ean: index("ean")!, register: index("register")!, volume: index("volume")!,
-            unit: index("unit")!, status: index("status")!, isGas: isGas, site: site,
+            unit: index("unit")!, status: index("status")!, isGas: isGas, site: site, meterColumn: index("meter"),
+            kwhPerM3: context.source.kwhPerM3, sourceName: "sources[\(context.source.index)]",
             resolver: LocalInstantResolver(table: context.table)))
     }
 
@@ -85,12 +129,18 @@ struct FluviusFormat: RowFormat {
         return columnMapping(columnNames, [
             ([fromDate, fromTime], "interval start, local time"),
             ([toDate, toTime], "interval end, local time"),
-            ([ean], "meter: one series per EAN"),
+            ([ean], "meter: one series per EAN"
+                + (meterNamedByMeterColumn ? " (an EAN destroyed by a spreadsheet: named by the Meter column)" : "")),
+            ([meterNamedByMeterColumn ? meterColumn : nil], "meter name of the rows whose EAN a spreadsheet destroyed"),
             ([register], isGas ? "quantity: gas (the offtake register)"
                 : "quantity: electricity_offtake or electricity_injection (day and night registers merged)"),
-            ([volume], "value, kWh (rows whose \(unitName) is m³, kVArh or kW are ignored)"),
+            ([volume], isGas
+                ? "value, kWh (m³ rows are the kWh rows' twins and ignored; an m³ row without a kWh twin is converted "
+                    + (kwhPerM3.map { "with the source's kwh_per_m3 \(FileAggregator.text($0)) kWh/m³)" }
+                        ?? "only with kwh_per_m3 on the source, else rejected)")
+                : "value, kWh (rows whose \(unitName) is m³, kVArh or kW are ignored)"),
             ([unit], "unit: selects the kWh rows"),
-            ([status], "quality: measured, estimated, or missing (no consumption)"),
+            ([status], "quality: measured, estimated (also Onvolledig: an incomplete period), or missing (no consumption)"),
         ])
     }
 
@@ -101,9 +151,8 @@ struct FluviusFormat: RowFormat {
         let unitKind = units.lookup(record[unit]) ?? classifyUnit(record)
         let registerKind = registers.lookup(record[register]) ?? classifyRegister(record)
         switch (registerKind, unitKind) {
-        case (_, .cubicMetre):
-            aggregator.ignore(.gasM3Twin)
-            return
+        case (.offtake, .cubicMetre), (.peak, .cubicMetre), (.injection, .cubicMetre), (.unknown, .cubicMetre):
+            break  // gas volume: the kWh twin's, or converted (below)
         case (.reactive, _), (_, .reactive):
             aggregator.ignore(.reactiveEnergy)
             return
@@ -136,18 +185,19 @@ struct FluviusFormat: RowFormat {
                 + "\"\(record.string(unit))\" is not read", &aggregator)
             return
         }
-        let quantity: Quantity = unitKind == .kilowatt ? .electricityPeak
+        let isVolume = unitKind == .cubicMetre
+        let quantity: Quantity = isVolume ? .gas : unitKind == .kilowatt ? .electricityPeak
             : registerKind == .injection ? .electricityInjection : (isGas ? .gas : .electricityOfftake)
 
         // When.
-        guard let startDay = fromDays.day(record[fromDate]) else {
+        guard let startDay = fromDays.day(record[fromDate]) ?? TimeParsing.dayFirstUnpadded(record[fromDate]) else {
             reject(record, column: fromDate, .notADate,
-                "\"\(record.string(fromDate))\" is not a date (dd-MM-yyyy)", &aggregator)
+                "\"\(record.string(fromDate))\" is not a date (dd-MM-yyyy, or d/MM/yyyy after Excel)", &aggregator)
             return
         }
         var startSeconds = 0
         if let fromTime {
-            guard let seconds = TimeParsing.timeOfDay(record[fromTime]), seconds < 86_400 else {
+            guard let seconds = TimeParsing.timeOfDayUnpadded(record[fromTime]), seconds < 86_400 else {
                 reject(record, column: fromTime, .notATime,
                     "\"\(record.string(fromTime))\" is not a time (HH:mm:ss)", &aggregator,
                        day: startDay)
@@ -158,15 +208,15 @@ struct FluviusFormat: RowFormat {
         let startLocal = Int64(startDay) * 86_400 + Int64(startSeconds)
         var naiveLength: Int64 = 86_400
         if let toDate {
-            guard let endDay = toDays.day(record[toDate]) else {
+            guard let endDay = toDays.day(record[toDate]) ?? TimeParsing.dayFirstUnpadded(record[toDate]) else {
                 reject(record, column: toDate, .notADate,
-                    "\"\(record.string(toDate))\" is not a date (dd-MM-yyyy)", &aggregator,
+                    "\"\(record.string(toDate))\" is not a date (dd-MM-yyyy, or d/MM/yyyy after Excel)", &aggregator,
                        day: startDay)
                 return
             }
             var endSeconds = 0
             if let toTime {
-                guard let seconds = TimeParsing.timeOfDay(record[toTime]) else {
+                guard let seconds = TimeParsing.timeOfDayUnpadded(record[toTime]) else {
                     reject(record, column: toTime, .notATime, "\"\(record.string(toTime))\" is not a time (HH:mm:ss)",
                            &aggregator, day: startDay)
                     return
@@ -197,18 +247,43 @@ struct FluviusFormat: RowFormat {
         }
 
         // Which series.
-        let seriesID: Int32
+        var seriesID: Int32 = -1
         let eanBytes = record[ean]
+        var eanDestroyed = false
         if let cached = series.lookup(eanBytes, where: { $0.quantity == quantity }) {
             seriesID = cached.id
+            eanDestroyed = cached.eanDestroyed
         } else {
             let meter = Self.cleanEAN(record.string(ean))
             guard !meter.isEmpty else {
                 reject(record, column: ean, .emptyMeterID, "the EAN is empty", &aggregator, day: startDay)
                 return
             }
-            seriesID = aggregator.intern(SeriesKey(site: site, quantity: quantity, meter: meter))
-            series.insert(eanBytes, (seriesID, quantity))
+            if Self.isDestroyedEAN(meter) {
+                eanDestroyed = true
+                series.insert(eanBytes, (-1, quantity, true))
+            } else {
+                seriesID = aggregator.intern(SeriesKey(site: site, quantity: quantity, meter: meter))
+                series.insert(eanBytes, (seriesID, quantity, false))
+            }
+        }
+        if eanDestroyed {
+            let meterBytes = meterColumn.map { record[$0] } ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            if let cached = meterSeries.lookup(meterBytes, where: { $0.quantity == quantity }) {
+                seriesID = cached.id
+            } else {
+                let meter = meterColumn.map { record.string($0).trimmingSpaces } ?? ""
+                guard !meter.isEmpty else {
+                    reject(record, column: ean, .emptyMeterID, "the EAN \"\(record.string(ean))\" was rounded by a "
+                        + "spreadsheet (Excel shows 18 digits as 5,41449E+17) and the Meter column is empty, so the "
+                        + "meter is unknown: download the export again from Mijn Fluvius and use it as it is (or open "
+                        + "it in Excel with the EAN column imported as text)", &aggregator, day: startDay)
+                    return
+                }
+                seriesID = aggregator.intern(SeriesKey(site: site, quantity: quantity, meter: meter))
+                meterSeries.insert(meterBytes, (seriesID, quantity))
+                meterNamedByMeterColumn = true
+            }
         }
 
         let startUTC: Int64
@@ -248,24 +323,76 @@ struct FluviusFormat: RowFormat {
             quality = parsed
         }
         let volumeBytes = record[volume]
+        var value = 0.0
+        var rowQuality = quality
         if quality == .missing || FieldParsing.isBlank(volumeBytes) {
-            aggregator.add(series: seriesID, startUTC: startUTC, intervalSeconds: Int32(length), value: 0,
-                           quality: .missing)
+            rowQuality = .missing
+        } else {
+            guard let parsed = FieldParsing.decimal(volumeBytes, decimalMark: UInt8(ascii: ","))
+                ?? Self.pointDecimal(volumeBytes) else {
+                reject(record, column: volume, .notANumber,
+                    "\"\(record.string(volume))\" is not a number", &aggregator, day: startDay)
+                return
+            }
+            value = parsed
+        }
+        if isVolume {
+            sawVolume = true
+            // The twin of the kWh row just added, or held until the next row says whether its kWh twin follows.
+            if lastEnergy.series == seriesID, lastEnergy.start == startUTC {
+                aggregator.ignore(.gasM3Twin)
+                return
+            }
+            flushPendingVolume(&aggregator)
+            pendingVolume = PendingVolume(series: seriesID, start: startUTC, length: Int32(length), value: value,
+                                          quality: rowQuality, line: record.line, day: startDay)
+            pendingRaw.removeAll(keepingCapacity: true)
+            pendingRaw.append(contentsOf: record.raw)
             return
         }
-        guard let value = FieldParsing.decimal(volumeBytes, decimalMark: UInt8(ascii: ","))
-            ?? Self.pointDecimal(volumeBytes) else {
-            reject(record, column: volume, .notANumber,
-                "\"\(record.string(volume))\" is not a number", &aggregator, day: startDay)
-            return
+        if quantity == .gas {
+            if let pending = pendingVolume, pending.series == seriesID, pending.start == startUTC {
+                pendingVolume = nil
+                aggregator.ignore(.gasM3Twin)
+            }
+            lastEnergy = (seriesID, startUTC)
         }
+        flushPendingVolume(&aggregator)
         aggregator.add(series: seriesID, startUTC: startUTC, intervalSeconds: Int32(length), value: value,
-                       quality: quality)
+                       quality: rowQuality)
+    }
+
+    mutating func finish(into aggregator: inout FileAggregator) {
+        flushPendingVolume(&aggregator)
+    }
+
+    /// An m³ row without its kWh twin: converted with `kwh_per_m3`, or rejected saying to add it.
+    private mutating func flushPendingVolume(_ aggregator: inout FileAggregator) {
+        guard let pending = pendingVolume else { return }
+        pendingVolume = nil
+        let line = aggregator.line
+        defer { aggregator.line = line }
+        aggregator.line = pending.line
+        if pending.quality == .missing || pending.value == 0 {  // no gas, or none used: 0 kWh without any factor
+            aggregator.add(series: pending.series, startUTC: pending.start, intervalSeconds: pending.length, value: 0,
+                           quality: pending.quality)
+            return
+        }
+        guard let kwhPerM3 else {
+            let raw = String(decoding: pendingRaw.prefix(4096), as: UTF8.self)
+            aggregator.reject(line: pending.line, column: columnName(unit), code: .unitDoesNotFit,
+                reason: "gas in m³ without its kWh row: add `kwh_per_m3: <value from the bill>` (the gross calorific "
+                    + "value in kWh/m³ on the gas bill) to \(sourceName) in the pipeline YAML, so that the m³ are "
+                    + "converted to kWh", raw: raw, site: site, day: pending.day)
+            return
+        }
+        aggregator.add(series: pending.series, startUTC: pending.start, intervalSeconds: pending.length,
+                       value: pending.value * kwhPerM3, quality: pending.quality)
     }
 
     private func unknownStatus(_ record: CSVRecord) -> String {
         "unknown validation status \"\(record.string(status))\"; known: Gevalideerd, Uitgelezen, Geschat, "
-            + "Geen verbruik, Read, Validated, Estimated, No consumption"
+            + "Onvolledig, Geen verbruik, Read, Validated, Estimated, Incomplete, No consumption"
     }
 
     /// A volume written with a decimal point (an export re-saved by Excel in an English locale).
@@ -319,9 +446,30 @@ struct FluviusFormat: RowFormat {
         switch normalisedHeader(status) {
         case "gevalideerd", "uitgelezen", "gemeten", "read", "validated", "measured", "real": return .measured
         case "geschat", "estimated": return .estimated
+        // An incomplete period (month totals: the first month of a connection, the running month): the value is
+        // real but covers an unstated part of the period, so it is flagged rather than counted as a measured period.
+        case "onvolledig", "onvolledige periode", "incomplete", "incomplete period": return .estimated
         case "geen verbruik", "no consumption", "": return .missing
         default: return nil
         }
+    }
+
+    /// An EAN a spreadsheet turned into a number: `5,41449E+17` / `5.41449E+17`, or 18 digits rounded to 15
+    /// significant ones (`541448820052632000`) that fail the EAN's check digit (GS1 mod 10).
+    static func isDestroyedEAN(_ ean: String) -> Bool {
+        let bytes = Array(ean.utf8)
+        if bytes.contains(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }),
+           bytes.contains(UInt8(ascii: "+")), bytes.first.map({ $0 &- 0x30 < 10 }) == true {
+            return true
+        }
+        guard bytes.count == 18, bytes.allSatisfy({ $0 &- 0x30 < 10 }), bytes.suffix(3).allSatisfy({ $0 == 0x30 })
+        else { return false }
+        let digits = bytes.map { Int($0 - 0x30) }
+        var sum = 0
+        for (position, digit) in digits.dropLast().reversed().enumerated() {
+            sum += digit * (position % 2 == 0 ? 3 : 1)
+        }
+        return (10 - sum % 10) % 10 != digits[17]
     }
 
     /// `="541448820052632233"` or `=5414...` → `541448820052632233`.

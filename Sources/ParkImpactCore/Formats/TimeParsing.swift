@@ -45,6 +45,55 @@ enum TimeParsing {
         return hours * 3600 + minutes * 60 + seconds
     }
 
+    /// A day-first date as a spreadsheet re-saves it: `1/03/2023`, `01/3/2023`, `1-3-2023`, `1.03.2023` (day and month
+    /// of one or two digits, a four-digit year; `-`, `/` or `.`), besides everything ``day(_:)`` reads. For exports
+    /// whose dates are day first by definition (Fluvius), never for guessing an order.
+    @inline(__always)
+    static func dayFirstUnpadded(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let field = trimmed(bytes)
+        if field.count == 10, let day = day(field) { return day }
+        guard field.count >= 8, field.count <= 10 else { return nil }
+        var index = 0
+        func number(maxDigits: Int) -> Int? {
+            var value = 0, digits = 0
+            while index < field.count, digits < maxDigits, field[index] &- 0x30 < 10 {
+                value = value * 10 + Int(field[index] &- 0x30)
+                index += 1
+                digits += 1
+            }
+            return digits == 0 ? nil : value
+        }
+        guard let d = number(maxDigits: 2), index < field.count else { return nil }
+        let separator = field[index]
+        guard separator == UInt8(ascii: "-") || separator == UInt8(ascii: "/") || separator == UInt8(ascii: ".") else {
+            return nil
+        }
+        index += 1
+        guard let m = number(maxDigits: 2), index < field.count, field[index] == separator else { return nil }
+        index += 1
+        let yearStart = index
+        guard let y = number(maxDigits: 4), index == field.count, index - yearStart == 4 else { return nil }
+        guard m >= 1, m <= 12, d >= 1, d <= CivilDate.daysIn(month: m, year: y) else { return nil }
+        return CivilDate.dayNumber(year: y, month: m, day: d)
+    }
+
+    /// A time of day with a one-digit hour as a spreadsheet writes it (`0:00:00`, `9:15`), besides everything
+    /// ``timeOfDay(_:)`` reads.
+    @inline(__always)
+    static func timeOfDayUnpadded(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let field = trimmed(bytes)
+        if let seconds = timeOfDay(field) { return seconds }
+        guard field.count == 4 || field.count == 7, field[1] == UInt8(ascii: ":"),
+              let hours = FieldParsing.digits(field, 0, 1), let minutes = FieldParsing.digits(field, 2, 2),
+              minutes < 60 else { return nil }
+        var seconds = 0
+        if field.count == 7 {
+            guard field[4] == UInt8(ascii: ":"), let s = FieldParsing.digits(field, 5, 2), s < 60 else { return nil }
+            seconds = s
+        }
+        return hours * 3600 + minutes * 60 + seconds
+    }
+
     /// ISO 8601 with offset or `Z`: `2024-03-31T01:45:00+01:00`, `2024-03-31 01:45Z`, ... → UTC seconds.
     static func isoInstant(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         isoInstant(bytes, day: { day($0) })
