@@ -73,4 +73,22 @@ struct HostileValueTests {
             + "most 10^12 kWh); check the reading and its unit\""), "\(rejects)")
         #expect(rejects.contains("p/r.csv,5,Stand,register_decreased,"))
     }
+
+    @Test("a Fluvius row ending in 2204 instead of 2024 (68 years and more): rejected as interval_too_long, exit 0 (was a trap on every run)")
+    func endYearTypo() throws {
+        let root = try Self.pilot("{ path: \"*.csv\", format: fluvius, site: s }", "f.csv", """
+            Van (datum);Van (tijdstip);Tot (datum);Tot (tijdstip);EAN-code;Meter;Metertype;Register;Volume;Eenheid;Validatiestatus;Omschrijving
+            01-01-2024;00:00:00;01-01-2024;00:15:00;="541448820000000001";1SAG;Digitale Meter;Afname Dag;0,250;kWh;Gemeten;
+            01-01-2024;00:15:00;01-01-2204;00:30:00;="541448820000000001";1SAG;Digitale Meter;Afname Dag;0,500;kWh;Gemeten;
+            01-01-2024;00:30:00;01-01-2024;00:45:00;="541448820000000001";1SAG;Digitale Meter;Afname Dag;0,125;kWh;Gemeten;
+
+            """)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = try Binary.run(["run", "--settle-seconds", "0"], in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try Self.reportingOfftake(root) == "0.375")
+        let rejects = try String(contentsOfFile: root + "/output/p/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("p/f.csv,3,Tot (datum),interval_too_long,\"the interval from 01-01-2024 to 01-01-2204 "
+            + "lasts 65743 days, longer than a year: check the end date\""), "\(rejects)")
+    }
 }

@@ -70,6 +70,9 @@ struct FluviusFormat: RowFormat {
 
     enum RegisterKind { case offtake, injection, reactive, peak, unknown }
 
+    /// A leap year and the autumn clock-change hour, in seconds.
+    static let longestInterval: Int64 = 366 * 86_400 + 3600
+
     static var readsInChunks: Bool { true }
     var valueColumnIndex: Int? { volume }
     func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> {
@@ -238,6 +241,14 @@ struct FluviusFormat: RowFormat {
             reject(record, column: toTime ?? toDate ?? fromDate, .intervalEndsBeforeStart,
                 "the interval ends before it starts", &aggregator,
                    day: startDay)
+            return
+        }
+        // The longest Fluvius row is a month (or a year of a yearly total); an end years away is a typo (2204 for
+        // 2024), rejected before any arithmetic on it.
+        guard length <= Self.longestInterval else {
+            reject(record, column: toDate ?? fromDate, .intervalTooLong,
+                "the interval from \(record.string(fromDate)) to \(toDate.map { record.string($0) } ?? "?") lasts "
+                + "\(length / 86_400) days, longer than a year: check the end date", &aggregator, day: startDay)
             return
         }
         if length >= 86_400, length % 86_400 == 0 {
