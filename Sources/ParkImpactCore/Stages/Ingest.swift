@@ -330,7 +330,7 @@ public enum Ingest {
         let changedFiles = found.files.filter { file in
             guard let stat = FileDigest.stat(file.path), settled(file, stat) else { return false }
             guard let previous = byPath[file.relativePath] else { return true }
-            return previous.size != stat.size || previous.modifiedNanoseconds != stat.modifiedNanoseconds
+            return !Self.looksUnchanged(previous, stat)
         }
         // A changed file whose size no file of the ledger has (its own earlier version included) can be neither a
         // rename nor a touched copy of a file seen before: it is read at once and fingerprinted while it is read
@@ -367,8 +367,7 @@ public enum Ingest {
                                               event: (runID, "back in the input folder")) }
                 pilot.changed = true
             }
-            if let previous, previous.size == stat.size, previous.modifiedNanoseconds == stat.modifiedNanoseconds,
-               previous.readerKey == key, !lacksPVReadings(previous) {
+            if let previous, Self.looksUnchanged(previous, stat), previous.readerKey == key, !lacksPVReadings(previous) {
                 unchanged(previous, file: file, stat: stat, key: key)
                 continue
             }
@@ -391,7 +390,8 @@ public enum Ingest {
                 continue
             }
             if let previous, previous.sha256 == sha, previous.readerKey == key, !lacksPVReadings(previous) {
-                update { try store.touch(pilot: name, path: previous.path, modifiedNanoseconds: stat.modifiedNanoseconds) }
+                update { try store.touch(pilot: name, path: previous.path, modifiedNanoseconds: stat.modifiedNanoseconds,
+                                         identity: stat.identity) }
                 unchanged(previous, file: file, stat: stat, key: key)
                 continue
             }
@@ -593,6 +593,7 @@ public enum Ingest {
             modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
             sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .duplicate,
             duplicateOf: original, runID: runID)
+        entry.identity = plan.stat.identity
         entry.conflict = conflict
         try store.commit(entry, contribution: nil, events: [(conflict == nil ? "duplicate" : "copy_conflict",
                                                             "same content as \(original)")])
@@ -607,6 +608,7 @@ public enum Ingest {
             modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
             sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .ingested,
             rowsAccepted: result.summary.acceptedRows, rowsRejected: result.rejects.count, runID: runID)
+        entry.identity = plan.stat.identity
         entry.pvSites = result.pvSites
         entry.gridSitesWithoutReadings = result.gridSitesWithoutReadings
         if pending { entry.conflict = LedgerEntry.pending }
@@ -1009,6 +1011,14 @@ public enum Ingest {
             return nil
         }
         return contribution
+    }
+
+    /// The quick check of a file against its ledger row: same size, modification time and identity (device, inode,
+    /// ctime). A row without an identity (stored before it was kept) does not pass: the file is fingerprinted once
+    /// more and its identity recorded.
+    static func looksUnchanged(_ previous: LedgerEntry, _ stat: FileDigest.Stat) -> Bool {
+        previous.size == stat.size && previous.modifiedNanoseconds == stat.modifiedNanoseconds
+            && previous.identity == stat.identity
     }
 
     /// `3 h 12 min`, `45 s`: how far a file's time is ahead.

@@ -14,13 +14,18 @@ public enum FileDigest {
     public struct Stat: Sendable, Equatable {
         public let size: Int64
         public let modifiedNanoseconds: Int64
+        /// Device, inode and status-change time (`dev:ino:ctime_ns`): an edit in place that restores size and
+        /// modification time (`touch -r`, a tool that keeps times) still changes the ctime, which no user can set.
+        public var identity: String = ""
     }
 
     /// The corresponding C function is `stat`; nil when the path cannot be stat'ed.
     public static func stat(_ path: String) -> Stat? {
         guard let info = systemStat(path) else { return nil }
         return Stat(size: Int64(info.st_size),
-                    modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+                    modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                    identity: "\(info.st_dev):\(info.st_ino):"
+                        + "\(Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))")
     }
 
     /// SHA-256 of a file's bytes as lowercase hex, read in 1 MiB blocks (constant memory).

@@ -175,6 +175,11 @@ public final class StateStore: Sendable {
         migrator.registerMigration("v5") { db in
             try db.execute(sql: "ALTER TABLE contribution ADD COLUMN sha256 BLOB")
         }
+        // Device, inode and ctime of the file as last seen (`FileDigest.Stat.identity`); NULL in older rows: such a
+        // file is fingerprinted once more and the identity recorded.
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: "ALTER TABLE input_file ADD COLUMN identity TEXT")
+        }
         return migrator
     }
 
@@ -226,13 +231,13 @@ public final class StateStore: Sendable {
             try db.execute(sql: """
                 INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
                   duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run, pv_sites,
-                  grid_sites_without_readings, conflict, problem_code)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
+                  grid_sites_without_readings, conflict, problem_code, identity)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
                 """, arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
                                  entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
                                  entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
                                  LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
-                                 entry.conflict, entry.problemCode])
+                                 entry.conflict, entry.problemCode, entry.identity])
             let id = db.lastInsertedRowID
             if let contribution, let size {
                 try Self.insertContribution(db, fileID: id, contribution, size: size)
@@ -303,10 +308,11 @@ public final class StateStore: Sendable {
     }
 
     /// The same content seen again with a new modification time: only the time changes.
-    public func touch(pilot: String, path: String, modifiedNanoseconds: Int64) throws {
+    public func touch(pilot: String, path: String, modifiedNanoseconds: Int64, identity: String) throws {
         try queue.write { db in
-            try db.execute(sql: "UPDATE input_file SET mtime_ns = ?, missing_since_run = NULL WHERE pilot = ? AND path = ?",
-                           arguments: [modifiedNanoseconds, pilot, path])
+            try db.execute(sql: """
+                UPDATE input_file SET mtime_ns = ?, identity = ?, missing_since_run = NULL WHERE pilot = ? AND path = ?
+                """, arguments: [modifiedNanoseconds, identity, pilot, path])
         }
     }
 
@@ -428,6 +434,8 @@ public struct LedgerEntry: Sendable, Equatable {
     /// A copy taken by another source than the file it copies (`Ingest.settle`): what they share, for the error
     /// (`duplicate`, not counted); `pending` on a counted copy read in a run that has not settled its group yet.
     public var conflict: String?
+    /// `FileDigest.Stat.identity` when the file was last seen; nil in rows stored before it was kept.
+    public var identity: String?
 
     /// `conflict` of a counted copy whose group is not settled yet.
     public static let pending = "pending"
@@ -476,6 +484,7 @@ public struct LedgerEntry: Sendable, Equatable {
         pvSites = Self.sites(row["pv_sites"])
         gridSitesWithoutReadings = Self.sites(row["grid_sites_without_readings"])
         conflict = row["conflict"]
+        identity = row["identity"]
     }
 }
 
