@@ -8,7 +8,13 @@ import CSVReading
 /// readings is spread over the local days in proportion to time; a register that goes down is rejected.
 ///
 /// Dates: the source's `date_format` (a layout, or `iso` for instants with an offset), else detected from the first
-/// data row (ISO instant, else `DateTimeLayout.detect`: day first when both orders fit).
+/// data row (ISO instant, a compact `yyyyMMdd` date, else `DateTimeLayout.detect`: day first when both orders fit).
+///
+/// A value with `where:` reads only the rows whose cells match (one column with `Elektriciteit` and `Teruglevering`
+/// rows, read as offtake and injection); a row no value selects is counted as ignored under
+/// `no_value_mapping_selects_row` with its texts. `scale:` multiplies the number before the unit conversion; gas in
+/// m³ becomes kWh with the source's `kwh_per_m3`. Header cells match the YAML names trimmed, case-insensitive and
+/// without a leading `#` (KNMI `# STN`); the header is searched in the first `preambleLimit` records.
 struct GenericFormat: RowFormat {
     static let dateFormatSupport = DateFormatSupport.layoutsAndISO
 
@@ -18,6 +24,20 @@ struct GenericFormat: RowFormat {
     let site: String
     let timestampColumn: Int?, dateColumn: Int?, timeColumn: Int?, endColumn: Int?, meterColumn: Int?
     let valueColumns: [Int]
+    /// Per value: scale × unit factor (× `kwh_per_m3` for gas in m³): the parsed number times this is canonical.
+    let factors: [Double]
+    /// Header columns named in a `where:` (each once) and, per such column, each value's accepted texts (trimmed,
+    /// lower case; nil: no condition on that column).
+    let selectorColumns: [Int]
+    let selectorTexts: [[[String]?]]
+    /// Bit `position` set for every value.
+    let allValues: UInt64
+    private var selectorCaches: [ByteKeyCache<UInt64>] = []
+    /// The ignore key of an unselected row by its first selector cell (one selector column only).
+    private var unselectedKeys = ByteKeyCache<IgnoreKey>()
+    private var unselectedDetails: Set<String> = []
+    /// A compact `yyyyMMdd` date was detected (KNMI).
+    private var compactDate = false
     let numbers: NumberStyle
     /// Known from `date_format`, else detected from the first data row.
     var dateFormat: GenericDateFormat?
@@ -30,31 +50,131 @@ struct GenericFormat: RowFormat {
 
     static func detect(_ records: [[String]]) -> Bool { false }  // generic is chosen in the YAML, never guessed
 
+    /// The YAML names the columns, so a free-text preamble (a KNMI legend of 50 lines) is searched through: a
+    /// record without any of them is preamble. One with some but not all is the header with a misspelt name: refused
+    /// at once, naming the missing ones.
+    static var preambleLimit: Int { 1_000 }
+
+    /// Distinct texts of unselected rows named in `ignoredRows`; further ones are counted together.
+    static let unselectedDetailLimit = 20
+
+    /// A header cell or a YAML column name for matching: `normalisedHeader` without a leading `#` (`# STN` = `STN`).
+    static func headerKey(_ text: String) -> String {
+        let key = normalisedHeader(text)
+        guard key.hasPrefix("#") else { return key }
+        return normalisedHeader(String(key.drop { $0 == "#" || $0 == " " }))
+    }
+
     static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<GenericFormat> {
         guard let mapping = context.source.generic, let site = context.source.site else {
             return .mismatch(HeaderMismatch(message: "a generic source needs `site`, `columns` and `values` in the YAML"))
         }
         let names = header.strings
-        let normalised = names.map(normalisedHeader)
+        let normalised = names.map(headerKey)
         func index(_ name: String?) -> Int? {
             guard let name else { return nil }
-            return normalised.firstIndex(of: normalisedHeader(name))
+            return normalised.firstIndex(of: headerKey(name))
         }
-        let wanted = [mapping.timestamp, mapping.date, mapping.time, mapping.end, mapping.meterColumn].compactMap { $0 }
+        var selectorNames: [String] = []
+        for condition in mapping.values.flatMap(\.selector)
+        where !selectorNames.contains(where: { headerKey($0) == headerKey(condition.column) }) {
+            selectorNames.append(condition.column)
+        }
+        let named = [mapping.timestamp, mapping.date, mapping.time, mapping.end, mapping.meterColumn].compactMap { $0 }
             + mapping.values.map(\.column)
+        let wanted = named + selectorNames
         let missing = wanted.filter { index($0) == nil }
         if missing.count == wanted.count { return .preamble }  // a title line before the header
         guard missing.isEmpty else {
-            return .mismatch(HeaderMismatch(message: "columns \(missing.map { "\"\($0)\"" }.joined(separator: ", ")) "
-                + "named in the YAML are not in the header; found: \(names.joined(separator: ", "))"))
+            let columns = missing.filter(named.contains)
+            let selectors = missing.filter { !named.contains($0) }
+            var parts: [String] = []
+            if !columns.isEmpty {
+                parts.append("columns \(columns.map { "\"\($0)\"" }.joined(separator: ", ")) named in the YAML are not "
+                    + "in the header")
+            }
+            if !selectors.isEmpty {
+                parts.append("where: names \(selectors.map { "\"\($0)\"" }.joined(separator: ", ")), not in the header")
+            }
+            return .mismatch(HeaderMismatch(message: parts.joined(separator: "; ")
+                + "; found: \(names.joined(separator: ", "))"))
+        }
+        var factors: [Double] = []
+        for value in mapping.values {
+            if let factor = value.unit.factor(to: value.quantity) {
+                factors.append(value.scale * factor)
+            } else if value.quantity == .gas, value.unit == .cubicMetre, let kwhPerM3 = context.source.kwhPerM3 {
+                factors.append(value.scale * kwhPerM3)
+            } else {
+                return .mismatch(HeaderMismatch(message: "column \"\(value.column)\": \(value.unit.rawValue) does not "
+                    + "fit quantity \(value.quantity.rawValue)" + (value.quantity == .gas && value.unit == .cubicMetre
+                        ? "; add kwh_per_m3 (the gross calorific value) to sources[\(context.source.index)]" : "")))
+            }
+        }
+        guard mapping.values.count <= 64 else {
+            return .mismatch(HeaderMismatch(message: "at most 64 values per generic source"))
+        }
+        let selectorColumns = selectorNames.map { index($0)! }
+        let selectorTexts = selectorNames.map { name in
+            mapping.values.map { value in
+                value.selector.first { headerKey($0.column) == headerKey(name) }?.matchTexts
+            }
         }
         let numbers = NumberStyle(context.dialect)
-        return .format(GenericFormat(
+        var format = GenericFormat(
             columnNames: names, yaml: mapping, site: site, timestampColumn: index(mapping.timestamp),
             dateColumn: index(mapping.date), timeColumn: index(mapping.time), endColumn: index(mapping.end),
             meterColumn: index(mapping.meterColumn), valueColumns: mapping.values.map { index($0.column)! },
+            factors: factors, selectorColumns: selectorColumns, selectorTexts: selectorTexts,
+            allValues: mapping.values.count == 64 ? UInt64.max : (1 << UInt64(mapping.values.count)) - 1,
             numbers: numbers, dateFormat: context.source.dateFormat,
-            dateFormatForced: context.source.dateFormat != nil, resolver: LocalInstantResolver(table: context.table)))
+            dateFormatForced: context.source.dateFormat != nil, resolver: LocalInstantResolver(table: context.table))
+        format.selectorCaches = selectorColumns.map { _ in ByteKeyCache<UInt64>() }
+        return .format(format)
+    }
+
+    /// The values (bits by position) whose `where:` the row matches; all values when none has a `where:`.
+    @inline(__always)
+    private mutating func selectedValues(_ record: CSVRecord) -> UInt64 {
+        var selected = allValues
+        for (position, column) in selectorColumns.enumerated() {
+            let bytes = record[column]
+            if let cached = selectorCaches[position].lookup(bytes) {
+                selected &= cached
+                continue
+            }
+            let text = String(decoding: TimeParsing.trimmed(bytes), as: UTF8.self).lowercased()
+            var mask: UInt64 = 0
+            for (value, texts) in selectorTexts[position].enumerated() where texts?.contains(text) ?? true {
+                mask |= 1 << UInt64(value)
+            }
+            selectorCaches[position].insert(bytes, mask)
+            selected &= mask
+        }
+        return selected
+    }
+
+    /// Counts a row no value's `where:` selects, under its selector texts (`Type = Gas`).
+    private mutating func ignoreUnselected(_ record: CSVRecord, into aggregator: inout FileAggregator) {
+        if selectorColumns.count == 1, let key = unselectedKeys.lookup(record[selectorColumns[0]]) {
+            aggregator.ignore(key)
+            return
+        }
+        var detail = zip(selectorColumns, selectorColumns.map { columnName($0).trimmingSpaces })
+            .map { column, name in
+                let text = record.string(column).trimmingSpaces
+                return "\(name) = " + (text.isEmpty ? "(blank)" : text)
+            }.joined(separator: ", ")
+        if !unselectedDetails.contains(detail) {
+            if unselectedDetails.count >= Self.unselectedDetailLimit {
+                detail = "other texts"
+            } else {
+                unselectedDetails.insert(detail)
+            }
+        }
+        let key = IgnoreKey(.noValueMappingSelectsRow, detail: detail)
+        if selectorColumns.count == 1 { unselectedKeys.insert(record[selectorColumns[0]], key) }
+        aggregator.ignore(key)
     }
 
     var mapping: [ColumnRole] {
@@ -62,17 +182,34 @@ struct GenericFormat: RowFormat {
         switch dateFormat {
         case .iso?: when = "instant with offset (iso\(dateFormatForced ? " from date_format" : ", detected"))"
         case .layout(let layout)?: when = "local time (\(layoutNote(layout, forced: dateFormatForced)))"
-        case nil: when = "local time (layout not detected)"
+        case nil: when = compactDate ? "local time (yyyyMMdd, detected)" : "local time (layout not detected)"
         }
+        let zone = resolver.table.identifier
         var roles: [(columns: [Int?], role: String)] = [
-            ([timestampColumn ?? dateColumn, timestampColumn == nil ? timeColumn : nil], "interval start, " + when),
+            ([timestampColumn ?? dateColumn, timestampColumn == nil ? timeColumn : nil],
+             "interval start, " + when + (dateFormat == .iso ? "" : ", zone \(zone)")),
             ([endColumn], "interval end"),
             ([meterColumn], "meter (one series per meter and value column)"),
         ]
-        for (position, column) in valueColumns.enumerated() {
-            let value = yaml.values[position]
-            roles.append(([column], "\(value.quantity.rawValue) (\(value.unit.rawValue), "
-                + (value.kind == .interval ? "interval values)" : "cumulative register, differenced)")))
+        // One entry per value column: values reading the same column (told apart by `where:`) are listed together.
+        var done = Set<Int>()
+        for column in valueColumns where !done.contains(column) {
+            done.insert(column)
+            let parts = valueColumns.indices.filter { valueColumns[$0] == column }.map { position in
+                let value = yaml.values[position]
+                var unit = value.unit.rawValue
+                if value.scale != 1 { unit += " × \(MachineNumber.format(value.scale, decimals: 9))" }
+                if value.quantity == .gas, value.unit == .cubicMetre, value.unit.factor(to: .gas) == nil {
+                    unit += ", × \(MachineNumber.format(factors[position] / value.scale, decimals: 6)) kWh/m3 (kwh_per_m3)"
+                }
+                return "\(value.quantity.rawValue) (\(unit), "
+                    + (value.kind == .interval ? "interval values)" : "cumulative register, differenced)")
+                    + (value.selector.isEmpty ? "" : " where " + value.selector.map(\.description).joined(separator: " and "))
+            }
+            roles.append(([column], parts.joined(separator: "; ")))
+        }
+        for column in selectorColumns {
+            roles.append(([column], "row selector (where:)"))
         }
         return columnMapping(columnNames, roles)
     }
@@ -80,12 +217,31 @@ struct GenericFormat: RowFormat {
     /// The row's time as local seconds, or a UTC instant when the format is `iso`.
     private enum When { case local(Int64), instant(Int64) }
 
+    /// The day number of a compact `yyyyMMdd` date (eight digits, KNMI), or nil.
+    static func compactDay(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let field = TimeParsing.trimmed(bytes)
+        guard field.count == 8, let number = FieldParsing.digits(field, 0, 8) else { return nil }
+        return CivilDate(year: number / 10_000, month: number / 100 % 100, day: number % 100)?.dayNumber
+    }
+
     private mutating func when(_ record: CSVRecord, dateColumn: Int, timeColumn: Int?) -> When? {
+        if compactDate {
+            guard let day = Self.compactDay(record[dateColumn]) else { return nil }
+            var local = Int64(day) * 86_400
+            if let timeColumn {
+                guard let seconds = TimeParsing.timeOfDay(record[timeColumn]), seconds < 86_400 else { return nil }
+                local += Int64(seconds)
+            }
+            return .local(local)
+        }
         if dateFormat == nil {
             // Detected on the first data row; day-first when both orders fit (set `date_format` otherwise).
             let text = record.string(dateColumn)
             if TimeParsing.isoInstant(record[dateColumn]) != nil {
                 dateFormat = .iso
+            } else if Self.compactDay(record[dateColumn]) != nil {
+                compactDate = true
+                return when(record, dateColumn: dateColumn, timeColumn: timeColumn)
             } else if let detected = DateTimeLayout.detect([text]) {
                 dateFormat = .layout(detected.layout)
             } else {
@@ -112,6 +268,11 @@ struct GenericFormat: RowFormat {
             aggregator.ignore(.emptyRow)
             return
         }
+        let selected = selectorColumns.isEmpty ? allValues : selectedValues(record)
+        if selected == 0 {
+            ignoreUnselected(record, into: &aggregator)
+            return
+        }
         guard let start = when(record, dateColumn: dateIndex, timeColumn: timestampColumn == nil ? timeColumn : nil)
         else {
             aggregator.reject(line: record.line, column: columnName(dateIndex), code: .notADate,
@@ -136,7 +297,7 @@ struct GenericFormat: RowFormat {
             default: break
             }
         }
-        for (position, column) in valueColumns.enumerated() {
+        for (position, column) in valueColumns.enumerated() where selected & (1 << UInt64(position)) != 0 {
             let value = yaml.values[position]
             let seriesID = series[position]
             let instant: Int64
@@ -167,7 +328,7 @@ struct GenericFormat: RowFormat {
                                   raw: record.rawText(), site: site, day: aggregator.table.localDay(ofUTC: instant))
                 continue
             }
-            let canonical = number * value.unit.factor(to: value.quantity)!
+            let canonical = number * factors[position]
             switch value.kind {
             case .interval:
                 aggregator.add(series: seriesID, startUTC: instant, intervalSeconds: interval, value: canonical,
@@ -182,7 +343,7 @@ struct GenericFormat: RowFormat {
                 case .decreased(_, let previous, _):
                     aggregator.reject(
                         line: record.line, column: columnName(column), code: .registerDecreased,
-                        reason: "the register went down from \(MachineNumber.format(previous / value.unit.factor(to: value.quantity)!, decimals: 6)) "
+                        reason: "the register went down from \(MachineNumber.format(previous / factors[position], decimals: 6)) "
                             + "to \(record.string(column)) (reset, rollover or new meter): the consumption since the "
                             + "previous reading is unknown and not counted; counting restarts from this reading",
                         raw: record.rawText(), site: site, day: aggregator.table.localDay(ofUTC: instant))

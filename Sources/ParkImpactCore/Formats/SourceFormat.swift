@@ -32,7 +32,8 @@ protocol RowFormat: SendableMetatype {
     /// has several values (the format sets `FileAggregator.valueColumn` before each `add`). Default nil.
     var valueColumnIndex: Int? { get }
     /// Called with the first records until it returns `.format` (the header was found) or `.mismatch`;
-    /// `.preamble` skips a record before the header (title lines, `Version CSV3|...`), counted, at most 50.
+    /// `.preamble` skips a record before the header (title lines, `Version CSV3|...`), counted, at most
+    /// `preambleLimit`.
     static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<Self>
     /// Every record after the header. Footer lines, unit rows and the like are the format's to skip (`ignore`).
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator)
@@ -43,6 +44,11 @@ protocol RowFormat: SendableMetatype {
     /// What the format does with a source's `date_format` (a forced layout instead of the detected one, or refused
     /// at load time when the exporter fixes the dates).
     static var dateFormatSupport: DateFormatSupport { get }
+    /// How many records before the header `ReadFile` skips as preamble before it gives up (default 50).
+    static var preambleLimit: Int { get }
+    /// Whether a `.mismatch` before the header is skipped like a preamble record (free-text legends that look like
+    /// a header): the first mismatch is reported when no header is found within `preambleLimit`. Default false.
+    static var mismatchesBeforeHeaderArePreamble: Bool { get }
     /// Which header column is read as what, in header order (`Volume → value, kWh`), every other named column
     /// `ignored`: built from the column indices the format holds. Asked once, after `finish`, so that layouts
     /// detected from the rows are known (`sniff` shows it).
@@ -64,6 +70,8 @@ protocol RowFormat: SendableMetatype {
 extension RowFormat {
     mutating func finish(into aggregator: inout FileAggregator) {}
     static var readsInChunks: Bool { false }
+    static var preambleLimit: Int { 50 }
+    static var mismatchesBeforeHeaderArePreamble: Bool { false }
     func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> { [] }
     func registerAdvice(for key: SeriesKey, sourceIndex: Int) -> (what: String, fix: String) {
         ("series \(key)", "its values must be the use per interval: export the use per interval, or read the register "

@@ -75,6 +75,8 @@ public enum ReadFile {
         var headerProblem: String?
         var sawHeader = false
         var preambleRecords = 0
+        /// The first record before the header that the format refused as a header (formats that skip them).
+        var firstMismatch: String?
         var headerLine = 0
         var statistics = CSVReadStatistics()
         var ioError: String?
@@ -99,6 +101,21 @@ public enum ReadFile {
         do {
             // Only a pass over the whole file can fingerprint it.
             let hashing = context.fingerprint && boundary == nil && !headerOnly && lookup == nil
+            /// A record before the header: skipped and counted, up to the format's limit; then the file is refused
+            /// with the first record that looked like a header but was not (`mismatch`), if any.
+            func preamble(_ record: CSVRecord, mismatch: HeaderMismatch?) -> CSVReadControl {
+                if let mismatch, state.pointee.firstMismatch == nil {
+                    state.pointee.firstMismatch = "line \(record.line): \(mismatch.message)"
+                }
+                state.pointee.preambleRecords += 1
+                if state.pointee.preambleRecords > Format.preambleLimit {
+                    state.pointee.headerProblem = "no header found in the first \(Format.preambleLimit) records"
+                        + (state.pointee.firstMismatch.map { " (\($0))" } ?? "")
+                    return .stop
+                }
+                state.pointee.aggregator.ignore(.preamble)
+                return .proceed
+            }
             var source = CountingSource(base: try CSVFileSource(path: file.path), hashing: hashing)
             state.pointee.statistics = try CSVStreamReader(
                 dialect: context.dialect, limits: limits, stopAtRecordBoundary: boundary
@@ -121,14 +138,9 @@ public enum ReadFile {
                         state.pointee.headerLine = record.line
                         return headerOnly ? .stop : .proceed
                     case .preamble:
-                        state.pointee.preambleRecords += 1
-                        if state.pointee.preambleRecords > 50 {
-                            state.pointee.headerProblem = "no header found in the first 50 records"
-                            return .stop
-                        }
-                        state.pointee.aggregator.ignore(.preamble)
-                        return .proceed
+                        return preamble(record, mismatch: nil)
                     case .mismatch(let mismatch):
+                        if Format.mismatchesBeforeHeaderArePreamble { return preamble(record, mismatch: mismatch) }
                         state.pointee.headerProblem = "line \(record.line): \(mismatch.message)"
                         return .stop
                     }
@@ -183,6 +195,10 @@ public enum ReadFile {
             return ("no header and no data (only blank lines); export it again", .noData)
         }
         guard pass.format != nil else {
+            if let mismatch = pass.firstMismatch {
+                return ("no header found (\(mismatch)); check `format: \(file.source.format.rawValue)` of "
+                    + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`", .headerNotRecognised)
+            }
             return ("no header found (only \(pass.preambleRecords) preamble record(s)); check `format: "
                 + "\(file.source.format.rawValue)` of sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`",
                     .headerNotRecognised)
