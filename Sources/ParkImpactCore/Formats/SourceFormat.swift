@@ -5,6 +5,7 @@ struct ReadContext: Sendable {
     let file: String
     let source: PipelineDefinition.Source
     let siteIDs: [String]
+    /// The source's zone (`timezone:`, else the pilot's): local times in the file are read in it.
     let table: LocalTimeTable
     let dialect: CSVDialect
     /// Which series keep their readings one by one (PV matching).
@@ -12,6 +13,12 @@ struct ReadContext: Sendable {
     /// Compute the SHA-256 of the file's bytes while reading it from the start (`FileResult.sha256`): the ledger's
     /// fingerprint without a second read of the file.
     var fingerprint = false
+    /// The pilot's zone, when the source has another: local days (cells, months, years) are the pilot's, whatever
+    /// zone the file's times are written in (a UTC export's day ends at midnight in Brussels). nil: `table`.
+    var dayTable: LocalTimeTable? = nil
+
+    /// The zone of the aggregate's local days.
+    var daysTable: LocalTimeTable { dayTable ?? table }
 
     /// The source's `date_format` when it is a date layout: the format parses its dates with it instead of
     /// detecting the layout from the rows.

@@ -60,7 +60,8 @@ public enum ReadFile {
         let dialect = file.source.dialect.applied(to: prefix)
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
                                   table: table, dialect: dialect, readingPolicy: definition.readingPolicy,
-                                  fingerprint: fingerprint)
+                                  fingerprint: fingerprint,
+                                  dayTable: zone == definition.timezone ? nil : LocalTimeTable.cached(definition.timezone))
         guard let reader = FormatRegistry.readers[file.source.format] else {
             return .failed(failed(file, "format \(file.source.format.rawValue) is not supported by this version yet",
                                   code: .formatNotSupported))
@@ -95,7 +96,8 @@ public enum ReadFile {
         // checks per record (ARCHITECTURE.md measured them at 2× on this path).
         let state = UnsafeMutablePointer<Pass<Format>>.allocate(capacity: 1)
         state.initialize(to: Pass(aggregator: FileAggregator(
-            file: file.relativePath, table: context.table, traceLimit: traceLimit, readingPolicy: context.readingPolicy)))
+            file: file.relativePath, table: context.daysTable, traceLimit: traceLimit,
+            readingPolicy: context.readingPolicy)))
         defer { state.deallocate() }  // after `move()` below
         if let lookup { state.pointee.aggregator.lookUp(lookup) }
         do {

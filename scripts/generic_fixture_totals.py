@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Independent totals of the `generic` fixtures (Tests/ParkImpactCoreTests/Fixtures/generic), computed from the raw
+bytes with Python's csv and zoneinfo, for GenericRealExportTests. Run from the repository root:
+    python3 scripts/generic_fixture_totals.py
+Sums are printed with repr() (shortest round-trip) and as exact decimals (fractions of the written numbers)."""
+import csv
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+F = "Tests/ParkImpactCoreTests/Fixtures/generic/"
+BXL = ZoneInfo("Europe/Brussels")
+
+
+def engie():
+    rows = list(csv.reader(open(F + "engie_verbruik_type_2024-10.csv", newline="", encoding="utf-8")))
+    header, rows = rows[0], rows[1:]
+    total = defaultdict(Decimal)
+    count = defaultdict(int)
+    day = defaultdict(Decimal)
+    for when, _ean, value, kind, _peak in rows:
+        total[kind] += Decimal(value)
+        count[kind] += 1
+        local = datetime.fromisoformat(when).astimezone(BXL).date()
+        day[(kind, local.isoformat())] += Decimal(value)
+    print("engie", header, dict(count), {k: str(v) for k, v in total.items()})
+    for key in [("Elektriciteit", "2024-10-27"), ("Teruglevering", "2024-10-27"), ("Elektriciteit", "2024-10-01")]:
+        print("  day", key, str(day[key]))
+
+
+def knmi():
+    lines = open(F + "knmi_etmgeg_249_legend_and_2024.txt", encoding="ascii", newline="").read().split("\r\n")
+    header_line = next(i for i, line in enumerate(lines) if line.startswith("# STN,"))
+    header = [cell.strip().lstrip("#").strip() for cell in lines[header_line].split(",")]
+    tg = header.index("TG")
+    values = {}
+    for line in lines[header_line + 1:]:
+        if not line.strip():
+            continue
+        cells = line.split(",")
+        values[cells[1].strip()] = Decimal(cells[tg].strip()) / 10
+    print("knmi header line", header_line + 1, "days", len(values), "sum °C", str(sum(values.values())),
+          "mean", str(sum(values.values()) / len(values)))
+    for day in ["20240101", "20240331", "20241027", "20241231"]:
+        print("  TG/10", day, str(values[day]))
+
+
+def shelly():
+    rows = list(csv.reader(open(F + "shelly_em3_utc_2025-03-29_to_31.csv", newline="", encoding="utf-8")))
+    day = defaultdict(Decimal)
+    utc_day = defaultdict(Decimal)
+    total = Decimal(0)
+    for when, active, _returned in rows[1:]:
+        instant = datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+        day[instant.astimezone(BXL).date().isoformat()] += Decimal(active) / 1000
+        utc_day[instant.date().isoformat()] += Decimal(active) / 1000
+        total += Decimal(active) / 1000
+    print("shelly rows", len(rows) - 1, "total kWh", str(total))
+    for d in sorted(day):
+        print("  local day", d, str(day[d]), "| UTC day", str(utc_day.get(d)))
+
+
+def dsmr(kwh_per_m3=Decimal("9.769")):
+    rows = list(csv.reader(open(F + "dsmrreader_hour_gas_m3_2024-01.csv", newline="", encoding="utf-8")))
+    gas = sum(Decimal(r[5]) for r in rows[1:])
+    print("dsmr rows", len(rows) - 1, "gas m3", str(gas), "kWh at", kwh_per_m3, str(gas * kwh_per_m3))
+
+
+def homewizard(kwh_per_m3=Decimal("9.769")):
+    rows = list(csv.reader(open(F + "homewizard_p1_gas_m3_total_2025-03-15_to_17.csv", newline="", encoding="utf-8")))
+    first, last = Decimal(rows[1][1]), Decimal(rows[-1][1])
+    print("homewizard rows", len(rows) - 1, "register", str(first), "->", str(last), "use m3", str(last - first),
+          "kWh", str((last - first) * kwh_per_m3))
+
+
+engie()
+knmi()
+shelly()
+dsmr()
+homewizard()
