@@ -81,6 +81,10 @@ import Testing
         #expect(result.rejects.isEmpty)
         #expect(Self.close(totals(result, .electricityOfftake).sum, 255.877))
         #expect(result.summary.ignoredRows == ["no_value_mapping_selects_row: Type = Teruglevering": 745])
+        let warnings = FileVerdict.warnings(result.summary, path: "in/x.csv", rejects: result.rejects)
+        #expect(warnings.map(\.message) == ["in/x.csv: 745 row(s) matched no value's where: (Type = Teruglevering: "
+            + "745 rows); they are not counted: add a value with a where: for them if they count"])
+        #expect(warnings.map(\.code) == [.rowsNotSelected])
         #expect(IgnoreKey.render("no_value_mapping_selects_row: Type = Teruglevering", .en)
             == "rows no value's where: selects (add a value with a where: for them if they count): Type = Teruglevering")
     }
@@ -187,6 +191,46 @@ import Testing
         #expect(gas.present == 744)
         #expect(Self.close(gas.sum, 2145.946461, 1e-7))
         #expect(result.mapping.map(\.description).contains("Gas → gas (m3, × 9.769 kWh/m3 (kwh_per_m3), interval values)"))
+    }
+
+    @Test("KPIs using gas read in m³ cite gas.kwh_per_m3 like a factor; the others do not")
+    func gasConversionProvenance() throws {
+        let definition = try DefinitionLoader.parse(yaml: """
+            pilot: g
+            name: G
+            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+            sites: [ { id: s } ]
+            sources:
+              - path: "*.csv"
+                format: generic
+                site: s
+                kwh_per_m3: 9.769
+                columns: { timestamp: "Hour Start" }
+                values:
+                  - { column: "Gas", quantity: gas, unit: m3 }
+                  - { column: "Electricity 1 (Dutch Users: Low Tariff)", quantity: electricity_offtake, unit: kWh }
+            """, file: "pipelines/g.yaml", catalogue: .builtIn)
+        let name = "dsmrreader_hour_gas_m3_2024-01.csv"
+        let file = InputFile(path: Self.fixture(name), relativePath: "g/\(name)", pilot: "g", source: definition.sources[0])
+        let result = ReadFile.read(file, definition: definition)
+        #expect(result.summary.problem == nil)
+        let kpis = KPIEngine(definition: definition, series: result.series, rejects: [], catalogue: .builtIn).compute()
+        let conversion = FactorReference(id: "gas.kwh_per_m3", value: 9.769, unit: "kWh/m3", year: 2024,
+                                         source: "pipelines/g.yaml sources[0] kwh_per_m3", note: nil)
+        let gas = try #require(kpis.first { $0.key == "energy.gas_kwh" && $0.period == "reporting" && $0.site == nil })
+        #expect(Self.close(gas.value, 2145.946461, 1e-7))
+        #expect(gas.provenance.factors == [conversion])
+        let scope1 = try #require(kpis.first { $0.key == "co2.scope1_t" && $0.period == "2024-01" && $0.site == "s" })
+        #expect(scope1.provenance.factors.map(\.id) == ["natural_gas.hhv", "gas.kwh_per_m3"])
+        #expect(scope1.provenance.factors.last == conversion)
+        for key in ["energy.total_mwh", "energy.fossil_mwh"] {
+            #expect(kpis.first { $0.key == key && $0.period == "reporting" }?.provenance.factors.contains(conversion)
+                == true, "\(key)")
+        }
+        let offtake = try #require(kpis.first { $0.key == "energy.electricity.offtake_kwh" && $0.period == "reporting" })
+        #expect(offtake.provenance.factors.isEmpty)
+        // No gas in the baseline: nothing to cite there.
+        #expect(kpis.first { $0.key == "energy.gas_kwh" && $0.period == "baseline" }?.provenance.factors.isEmpty == true)
     }
 
     @Test("a gas register in m³ (HomeWizard P1, kind: cumulative) is converted before it is differenced")
