@@ -349,5 +349,6 @@ import Testing
             #expect(cell?.present == Int32(rows), "\(day)")
         }
         #expect(Self.close(totals(result, .electricityOfftake).sum, 12.939))
+        #expect(result.mapping.first?.description.hasSuffix(", timezone UTC") == true)
     }
 }

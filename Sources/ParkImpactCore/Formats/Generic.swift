@@ -39,6 +39,8 @@ struct GenericFormat: RowFormat {
     /// A compact `yyyyMMdd` date was detected (KNMI).
     private var compactDate = false
     let numbers: NumberStyle
+    /// The source's `timezone:` when it has one (local times are read in it), for the mapping.
+    var zone: String? = nil
     /// Known from `date_format`, else detected from the first data row.
     var dateFormat: GenericDateFormat?
     /// Whether `dateFormat` comes from the YAML.
@@ -130,6 +132,7 @@ struct GenericFormat: RowFormat {
             numbers: numbers, dateFormat: context.source.dateFormat,
             dateFormatForced: context.source.dateFormat != nil, resolver: LocalInstantResolver(table: context.table))
         format.selectorCaches = selectorColumns.map { _ in ByteKeyCache<UInt64>() }
+        format.zone = context.source.timezone
         return .format(format)
     }
 
@@ -184,10 +187,9 @@ struct GenericFormat: RowFormat {
         case .layout(let layout)?: when = "local time (\(layoutNote(layout, forced: dateFormatForced)))"
         case nil: when = compactDate ? "local time (yyyyMMdd, detected)" : "local time (layout not detected)"
         }
-        let zone = resolver.table.identifier
         var roles: [(columns: [Int?], role: String)] = [
             ([timestampColumn ?? dateColumn, timestampColumn == nil ? timeColumn : nil],
-             "interval start, " + when + (dateFormat == .iso ? "" : ", zone \(zone)")),
+             "interval start, " + when + (dateFormat == .iso ? "" : zone.map { ", timezone \($0)" } ?? "")),
             ([endColumn], "interval end"),
             ([meterColumn], "meter (one series per meter and value column)"),
         ]
