@@ -17,16 +17,18 @@ def engie():
     rows = list(csv.reader(open(F + "engie_verbruik_type_2024-10.csv", newline="", encoding="utf-8")))
     header, rows = rows[0], rows[1:]
     total = defaultdict(Decimal)
+    rows_of = defaultdict(int)
     count = defaultdict(int)
     day = defaultdict(Decimal)
     for when, _ean, value, kind, _peak in rows:
         total[kind] += Decimal(value)
-        count[kind] += 1
+        rows_of[kind] += 1
         local = datetime.fromisoformat(when).astimezone(BXL).date()
         day[(kind, local.isoformat())] += Decimal(value)
-    print("engie", header, dict(count), {k: str(v) for k, v in total.items()})
+        count[(kind, local.isoformat())] += 1
+    print("engie", header, dict(rows_of), {k: str(v) for k, v in total.items()})
     for key in [("Elektriciteit", "2024-10-27"), ("Teruglevering", "2024-10-27"), ("Elektriciteit", "2024-10-01")]:
-        print("  day", key, str(day[key]))
+        print("  day", key, str(day[key]), count[key], "rows")
 
 
 def knmi():
@@ -50,15 +52,17 @@ def shelly():
     rows = list(csv.reader(open(F + "shelly_em3_utc_2025-03-29_to_31.csv", newline="", encoding="utf-8")))
     day = defaultdict(Decimal)
     utc_day = defaultdict(Decimal)
+    count = defaultdict(int)
     total = Decimal(0)
     for when, active, _returned in rows[1:]:
         instant = datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
         day[instant.astimezone(BXL).date().isoformat()] += Decimal(active) / 1000
+        count[instant.astimezone(BXL).date().isoformat()] += 1
         utc_day[instant.date().isoformat()] += Decimal(active) / 1000
         total += Decimal(active) / 1000
     print("shelly rows", len(rows) - 1, "total kWh", str(total))
     for d in sorted(day):
-        print("  local day", d, str(day[d]), "| UTC day", str(utc_day.get(d)))
+        print("  local day", d, str(day[d]), count[d], "rows | UTC day", str(utc_day.get(d)))
 
 
 def dsmr(kwh_per_m3=Decimal("9.769")):
