@@ -231,7 +231,8 @@ struct GenericFormat: RowFormat {
             guard let day = Self.compactDay(record[dateColumn]) else { return nil }
             var local = Int64(day) * 86_400
             if let timeColumn {
-                guard let seconds = TimeParsing.timeOfDay(record[timeColumn]), seconds < 86_400 else { return nil }
+                guard let seconds = TimeParsing.timeOfDay(record[timeColumn])
+                    ?? SpreadsheetDates.timeOfDay(record[timeColumn]), seconds < 86_400 else { return nil }
                 local += Int64(seconds)
             }
             return .local(local)
@@ -246,6 +247,8 @@ struct GenericFormat: RowFormat {
                 return when(record, dateColumn: dateColumn, timeColumn: timeColumn)
             } else if let detected = DateTimeLayout.detect([text]) {
                 dateFormat = .layout(detected.layout)
+            } else if let detected = SpreadsheetDates.detect(record[dateColumn]) {
+                dateFormat = .layout(detected)  // `1/03/2023` as a spreadsheet re-saves it: read unpadded below
             } else {
                 return nil
             }
@@ -254,9 +257,11 @@ struct GenericFormat: RowFormat {
         case .iso:
             return TimeParsing.isoInstant(record[dateColumn]).map(When.instant)
         case .layout(let layout):
-            guard var local = layout.parse(record[dateColumn]) else { return nil }
+            guard var local = layout.parse(record[dateColumn])
+                ?? SpreadsheetDates.parse(record[dateColumn], layout: layout) else { return nil }
             if let timeColumn {
-                guard let seconds = TimeParsing.timeOfDay(record[timeColumn]), seconds < 86_400 else { return nil }
+                guard let seconds = TimeParsing.timeOfDay(record[timeColumn])
+                    ?? SpreadsheetDates.timeOfDay(record[timeColumn]), seconds < 86_400 else { return nil }
                 local += Int64(seconds)
             }
             return .local(local)
@@ -387,5 +392,85 @@ struct GenericFormat: RowFormat {
         }
         fixedSeries = ids
         return ids
+    }
+}
+
+/// Dates and times as a spreadsheet re-saves them (a CSV opened and saved in Excel): day and month of one or two
+/// digits (`1/03/2023`, `1-3-2023`), a four-digit year, and an hour of one digit (`0:00:00`, `9:15`). `generic` reads
+/// them where its layout (`dd/MM/yyyy`, detected or from `date_format`) does not fit the padded text.
+enum SpreadsheetDates {
+    /// Reads `count` digits at most from `index`; nil without a digit.
+    @inline(__always)
+    private static func number(_ field: UnsafeRawBufferPointer, _ index: inout Int, maxDigits: Int) -> Int? {
+        var value = 0, digits = 0
+        while index < field.count, digits < maxDigits, field[index] &- 0x30 < 10 {
+            value = value * 10 + Int(field[index] &- 0x30)
+            index += 1
+            digits += 1
+        }
+        return digits == 0 ? nil : value
+    }
+
+    /// The date part: the two numbers before the year, the year, the separator and where the date ends.
+    private static func parts(_ field: UnsafeRawBufferPointer)
+        -> (first: Int, second: Int, year: Int, separator: UInt8, end: Int)? {
+        var index = 0
+        guard let first = number(field, &index, maxDigits: 2), index < field.count else { return nil }
+        let separator = field[index]
+        guard separator == UInt8(ascii: "/") || separator == UInt8(ascii: "-") || separator == UInt8(ascii: ".")
+        else { return nil }
+        index += 1
+        guard let second = number(field, &index, maxDigits: 2), index < field.count, field[index] == separator
+        else { return nil }
+        index += 1
+        let yearStart = index
+        guard let year = number(field, &index, maxDigits: 4), index - yearStart == 4 else { return nil }
+        return (first, second, year, separator, index)
+    }
+
+    /// Local seconds of `d/M/yyyy[ H:mm[:ss]]` in `layout`'s order and separator (day-month or month-day).
+    static func parse(_ bytes: UnsafeRawBufferPointer, layout: DateTimeLayout) -> Int64? {
+        guard layout.order != .yearMonthDay else { return nil }
+        let field = TimeParsing.trimmed(bytes)
+        guard let parts = parts(field), parts.separator == layout.separator else { return nil }
+        let (day, month) = layout.order == .dayMonthYear ? (parts.first, parts.second) : (parts.second, parts.first)
+        guard month >= 1, month <= 12, day >= 1, day <= CivilDate.daysIn(month: month, year: parts.year) else {
+            return nil
+        }
+        var seconds = 0
+        if parts.end < field.count {
+            guard field[parts.end] == UInt8(ascii: " ") || field[parts.end] == UInt8(ascii: "T"),
+                  let time = timeOfDay(UnsafeRawBufferPointer(rebasing: field[(parts.end + 1)...])), time < 86_400
+            else { return nil }
+            seconds = time
+        }
+        return Int64(CivilDate.dayNumber(year: parts.year, month: month, day: day)) * 86_400 + Int64(seconds)
+    }
+
+    /// The layout of an unpadded date (`1/03/2023`): day first unless the first number cannot be a day's month
+    /// partner (`3/13/2023` is month first); nil when it is not such a date.
+    static func detect(_ bytes: UnsafeRawBufferPointer) -> DateTimeLayout? {
+        let field = TimeParsing.trimmed(bytes)
+        guard let parts = parts(field) else { return nil }
+        for order in [DateTimeLayout.DateOrder.dayMonthYear, .monthDayYear] {
+            let layout = DateTimeLayout(order: order, separator: parts.separator, yearDigits: 4)
+            if parse(bytes, layout: layout) != nil { return layout }
+        }
+        return nil
+    }
+
+    /// `H:mm[:ss]` or `HH:mm[:ss]` → seconds after midnight.
+    static func timeOfDay(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        let field = TimeParsing.trimmed(bytes)
+        if let seconds = TimeParsing.timeOfDay(field) { return seconds }
+        guard field.count == 4 || field.count == 7, field[1] == UInt8(ascii: ":"),
+              let hours = FieldParsing.digits(field, 0, 1), let minutes = FieldParsing.digits(field, 2, 2),
+              minutes < 60 else { return nil }
+        var seconds = 0
+        if field.count == 7 {
+            guard field[4] == UInt8(ascii: ":"), let s = FieldParsing.digits(field, 5, 2), s < 60 else { return nil }
+            seconds = s
+        }
+        return hours * 3600 + minutes * 60 + seconds
     }
 }
