@@ -42,7 +42,8 @@ public enum FileVerdict {
             .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
         guard !parts.isEmpty else { return nil }
         let count = parts.reduce(0) { $0 + $1.value }
-        let texts = parts.map { "\(IgnoreKey(key: $0.key)?.detail ?? "?"): \($0.value) rows" }.joined(separator: "; ")
+        let texts = parts.map { "\(IgnoreKey(key: $0.key)?.detail ?? "?"): \($0.value) row\($0.value == 1 ? "" : "s")" }
+            .joined(separator: "; ")
         return "\(count) row(s) matched no value's where: (\(texts)); they are not counted: add a value with a where: "
             + "for them if they count"
     }
