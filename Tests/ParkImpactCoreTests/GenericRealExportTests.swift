@@ -282,6 +282,30 @@ import Testing
             """) == [])
     }
 
+    @Test("a source's unit: m3 with quantity: gas names kwh_per_m3 when it is missing")
+    func sourceGasCubicMetres() {
+        func errors(_ extra: String) -> [String] {
+            do {
+                _ = try DefinitionLoader.parse(yaml: """
+                    pilot: g
+                    name: G
+                    periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+                    sites: [ { id: s } ]
+                    sources:
+                      - { path: "*.csv", format: meter-readings, site: s, quantity: gas, unit: m3\(extra) }
+                    """, file: "pipelines/g.yaml", catalogue: .builtIn)
+                return []
+            } catch {
+                return error.errors.map(\.description)
+            }
+        }
+        #expect(errors("") == ["pipelines/g.yaml:6: sources[0].unit: m3 of gas needs the gross calorific value: add "
+            + "kwh_per_m3 to sources[0] (kWh per m³ as the bill states it, about 9.8 for L-gas and 11.4 for H-gas)"])
+        #expect(errors(", kwh_per_m3: 11.2") == [])
+        // Out of range: only the range is reported.
+        #expect(errors(", kwh_per_m3: 40").count == 1)
+    }
+
     @Test("where: and scale: mistakes are definition errors with line and key path")
     func selectorErrors() {
         #expect(Self.definitionErrors("""
