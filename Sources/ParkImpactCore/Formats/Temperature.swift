@@ -51,8 +51,10 @@ struct TemperatureFormat: RowFormat {
         return (date, mean, normalised.firstIndex(where: stationNames.contains))
     }
 
+    /// The header among the records `sniff` shows, after `#` comment lines or a free-text legend (KNMI): a record
+    /// with a date and a daily-mean column, a leading `#` ignored.
     static func detect(_ records: [[String]]) -> Bool {
-        records.first { !($0.first ?? "").hasPrefix("#") }.flatMap(columns) != nil
+        records.contains { columns($0) != nil }
     }
 
     static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<TemperatureFormat> {
