@@ -399,7 +399,7 @@ struct GenericFormat: RowFormat {
 /// digits (`1/03/2023`, `1-3-2023`), a four-digit year, and an hour of one digit (`0:00:00`, `9:15`). `generic` reads
 /// them where its layout (`dd/MM/yyyy`, detected or from `date_format`) does not fit the padded text.
 enum SpreadsheetDates {
-    /// Reads `count` digits at most from `index`; nil without a digit.
+    /// Reads up to `maxDigits` digits from `index` on; nil without a digit.
     @inline(__always)
     private static func number(_ field: UnsafeRawBufferPointer, _ index: inout Int, maxDigits: Int) -> Int? {
         var value = 0, digits = 0
