@@ -14,6 +14,12 @@ struct GasConversions: Sendable {
         "cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years",
     ]
 
+    /// KPIs that compare with the baseline period: the gas of the baseline counts too.
+    static let comparingKeys: Set<String> = [
+        "co2.change_vs_baseline_pct", "baseline.gas.savings_kwh",
+        "cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years",
+    ]
+
     struct Conversion: Sendable {
         let kwhPerM3: Double
         let sourceIndex: Int
@@ -24,9 +30,11 @@ struct GasConversions: Sendable {
     /// By input file (relative to the input folder): the files with gas series whose source sets `kwh_per_m3`.
     let byFile: [String: Conversion]
     let citedFile: String
+    let baselineFirstDay: Int
 
     init(definition: PipelineDefinition, series: [IndexedSeries]) {
         citedFile = definition.citedFile
+        baselineFirstDay = definition.baseline.from.dayNumber
         var byFile: [String: Conversion] = [:]
         if definition.sources.contains(where: { $0.kwhPerM3 != nil }) {
             for entry in series where entry.key.quantity == .gas {
@@ -47,7 +55,8 @@ struct GasConversions: Sendable {
 
     var isEmpty: Bool { byFile.isEmpty }
 
-    /// `kpis` with the conversion of each gas input they use added to their factors (KPIs with a value only).
+    /// `kpis` with the conversion of each gas input they use added to their factors (KPIs with a value only), one
+    /// reference per calendar year of the period (with the baseline for comparisons) in which the file has gas.
     func cite(_ kpis: [KPI], period: ReportPeriod) -> [KPI] {
         guard !byFile.isEmpty else { return kpis }
         return kpis.map { kpi in
@@ -55,7 +64,8 @@ struct GasConversions: Sendable {
             var factors = kpi.provenance.factors
             for input in kpi.provenance.inputs {
                 guard let conversion = byFile[input] else { continue }
-                let from = max(period.firstDay, conversion.firstDay), to = min(period.lastDay, conversion.lastDay)
+                let first = Self.comparingKeys.contains(kpi.key) ? min(period.firstDay, baselineFirstDay) : period.firstDay
+                let from = max(first, conversion.firstDay), to = min(period.lastDay, conversion.lastDay)
                 guard from <= to else { continue }
                 for year in CivilDate(dayNumber: from).year...CivilDate(dayNumber: to).year {
                     let reference = FactorReference(
