@@ -78,7 +78,19 @@ def homewizard(kwh_per_m3=Decimal("9.769")):
           "kWh", str((last - first) * kwh_per_m3))
 
 
+def energiemanager():
+    rows = list(csv.reader(open(F + "energiemanager_online_2016_daily.csv", newline="", encoding="ascii"),
+                           delimiter=";"))
+    days, total_row = rows[1:-1], rows[-1]
+    number = lambda text: Decimal(text.replace(".", "").replace(",", "."))
+    offtake = sum(number(r[2]) + number(r[3]) for r in days)
+    injection = sum(-number(r[4]) - number(r[5]) for r in days)
+    print("energiemanager days", len(days), "offtake", str(offtake), "injection (negated)", str(injection),
+          "| last row", total_row[:2])
+
+
 engie()
+energiemanager()
 knmi()
 shelly()
 dsmr()

@@ -124,6 +124,29 @@ import Testing
 
     // MARK: scale: and preambles
 
+    @Test("scale: -1 reads injection written as negative numbers (Energie Manager Online daily export)")
+    func negativeInjection() throws {
+        let result = try Self.read("energiemanager_online_2016_daily.csv", source: """
+                columns: { timestamp: "Vanaf", end: "Tot" }
+                values:
+                  - { column: "Verbruik laag tarief", quantity: electricity_offtake, unit: kWh }
+                  - { column: "Verbruik hoog tarief", quantity: electricity_offtake, unit: kWh }
+                  - { column: "Teruglevering laag tarief", quantity: electricity_injection, unit: kWh, scale: -1 }
+                  - { column: "Teruglevering hoog tarief", quantity: electricity_injection, unit: kWh, scale: -1 }
+            """)
+        #expect(result.summary.problem == nil)
+        // Script: 366 days, offtake Σ (laag + hoog) = 2961.471 kWh, injection Σ −(laag + hoog) = 1252.569 kWh.
+        #expect(Self.close(totals(result, .electricityOfftake).sum, 2961.471))
+        #expect(Self.close(totals(result, .electricityInjection).sum, 1252.569))
+        #expect(totals(result, .electricityOfftake).present == 2 * 366)
+        // The last row holds the year's totals over one interval from 1 January: refused, never added.
+        #expect(result.rejects.map(\.line) == [368, 368, 368, 368])
+        #expect(result.rejects.allSatisfy { $0.code == .conflictingInterval })
+        #expect(result.rejects.last?.reason.contains(" is 0 there and 888.738 here (kWh)") == true)
+        #expect(result.mapping.map(\.description).contains(
+            "Teruglevering laag tarief → electricity_injection (kWh × -1, interval values)"))
+    }
+
     @Test("KNMI etmgeg download: 51 legend lines without #, header `# STN,…` on line 52, TG × 0.1 (generic)")
     func knmiGeneric() throws {
         let result = try Self.read("knmi_etmgeg_249_legend_and_2024.txt", source: """

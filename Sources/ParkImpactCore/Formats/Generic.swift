@@ -335,7 +335,8 @@ struct GenericFormat: RowFormat {
                                   raw: record.rawText(), site: site, day: aggregator.table.localDay(ofUTC: instant))
                 continue
             }
-            let canonical = number * factors[position]
+            var canonical = number * factors[position]
+            if canonical == 0 { canonical = 0 }  // `scale: -1` of a 0: no -0 in messages and outputs
             switch value.kind {
             case .interval:
                 aggregator.add(series: seriesID, startUTC: instant, intervalSeconds: interval, value: canonical,
