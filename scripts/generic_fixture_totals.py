@@ -89,7 +89,20 @@ def energiemanager():
           "| last row", total_row[:2])
 
 
+def liander(kwh_per_m3=Decimal("9.769")):
+    rows = [r for r in csv.reader(open(F + "liander_csv_bijlage_electricity_and_gas_registers.csv", newline="",
+                                       encoding="ascii")) if r and r[0].strip()][1:]
+    electricity = [r for r in rows if r[1] == "E0045003866355817"]
+    gas = [r for r in rows if r[1] == "G0039001721304017"]
+    first, last = electricity[0], electricity[-1]
+    use = Decimal(last[3]) - Decimal(first[3]) + Decimal(last[5]) - Decimal(first[5])
+    gas_m3 = Decimal(gas[-1][3]) - Decimal(gas[0][3])
+    print("liander rows", len(electricity), len(gas), "electricity kWh (reading1 + reading2)", str(use),
+          "gas m3", str(gas_m3), "kWh", str(gas_m3 * kwh_per_m3))
+
+
 engie()
+liander()
 energiemanager()
 knmi()
 shelly()

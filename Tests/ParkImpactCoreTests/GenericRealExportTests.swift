@@ -112,6 +112,27 @@ import Testing
         #expect(Set(result.series.map(\.key.meter)) == ["Elektriciteit", "Teruglevering"])
     }
 
+    @Test("where: on the meter number separates an electricity and a gas meter in one file (Liander registers)")
+    func whereSeparatesMeters() throws {
+        let result = try Self.read("liander_csv_bijlage_electricity_and_gas_registers.csv", source: """
+                kwh_per_m3: 9.769
+                columns: { date: "meterreadingdate" }
+                values:
+                  - { column: "reading1", quantity: electricity_offtake, unit: kWh, kind: cumulative, meter: t1,
+                      where: { meternummer: E0045003866355817 } }
+                  - { column: "reading2", quantity: electricity_offtake, unit: kWh, kind: cumulative, meter: t2,
+                      where: { meternummer: E0045003866355817 } }
+                  - { column: "reading1", quantity: gas, unit: m3, kind: cumulative,
+                      where: { meternummer: G0039001721304017 } }
+            """)
+        #expect(result.summary.problem == nil)
+        #expect(result.rejects.isEmpty)
+        // Script: 206 daily readings per meter (5 Jun – 27 Dec 2023); electricity (reading1 + reading2) last − first
+        // = 2793.5 kWh; gas 377.9 m³ × 9.769 = 3691.7051 kWh.
+        #expect(Self.close(totals(result, .electricityOfftake).sum, 2793.5, 1e-6))
+        #expect(Self.close(totals(result, .gas).sum, 3691.7051, 1e-6))
+    }
+
     @Test("a where: column missing from the header is named")
     func whereColumnMissing() throws {
         let result = try Self.read("engie_verbruik_type_2024-10.csv", source: """
