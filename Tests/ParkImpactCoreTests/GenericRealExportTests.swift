@@ -202,6 +202,34 @@ import Testing
         #expect(result.series.map(\.key.meter) == ["249"])
     }
 
+    @Test("KNMI script output: every legend line and the header start with #; the header is `# STN,YYYYMMDD,   TG`")
+    func knmiScriptOutput() throws {
+        // Written here in the layout of KNMI's daggegevens script output (legend and header after "# ", values
+        // right-aligned in fixed widths); not a downloaded file.
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("input/g/knmi.txt", "# BRON: KONINKLIJK NEDERLANDS METEOROLOGISCH INSTITUUT (KNMI)\n"
+            + "# STN         LON(east)   LAT(north)  ALT(m)   NAME\n# 260:           5.180       52.100    1.90   De Bilt\n"
+            + "# YYYYMMDD  : Datum (YYYY=jaar MM=maand DD=dag) / Date (YYYY=year MM=month DD=day)\n"
+            + "# TG        : Etmaalgemiddelde temperatuur (in 0.1 graden Celsius) / Daily mean temperature in (0.1 "
+            + "degrees Celsius)\n# \n# STN,YYYYMMDD,   TG\n# \n  260,20240105,   43\n  260,20240106,  -12\n")
+        let definition = try DefinitionLoader.parse(yaml: """
+            pilot: g
+            name: G
+            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+            sites: [ { id: s } ]
+            sources: [ { path: "*.txt", format: temperature, site: s } ]
+            """, file: "pipelines/g.yaml", catalogue: .builtIn)
+        let file = InputFile(path: scratch.root + "/input/g/knmi.txt", relativePath: "g/knmi.txt", pilot: "g",
+                             source: definition.sources[0])
+        let result = ReadFile.read(file, definition: definition, traceLimit: 5)
+        #expect(result.summary.problem == nil)
+        #expect(result.rejects.isEmpty)
+        #expect(result.headerLine == 7)
+        #expect(result.trace.map(\.value) == [4.3, -1.2])
+        #expect(result.series.map(\.key.meter) == ["260"])
+    }
+
     @Test("a file without the header: refused quickly, naming what was looked for")
     func noHeader() throws {
         let start = Date()

@@ -269,6 +269,10 @@ struct GenericFormat: RowFormat {
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
+        if record.fieldCount == 1, columnNames.count > 1, record.string(0).allSatisfy({ $0 == "#" || $0 == " " }) {
+            aggregator.ignore(.emptyRow)  // `# ` under a KNMI header line
+            return
+        }
         guard checkFieldCount(record, into: &aggregator, site: site) else { return }
         let dateIndex = timestampColumn ?? dateColumn!
         if (0..<record.fieldCount).allSatisfy({ FieldParsing.isBlank(record[$0]) }) {

@@ -96,6 +96,10 @@ struct TemperatureFormat: RowFormat {
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
+        if record.fieldCount == 1, record.string(0).allSatisfy({ $0 == "#" || $0 == " " }) {
+            aggregator.ignore(.emptyRow)  // `# ` under KNMI's header line
+            return
+        }
         guard checkFieldCount(record, into: &aggregator, site: site) else { return }
         guard let day = day(record[dateColumn]) else {
             aggregator.reject(line: record.line, column: columnName(dateColumn), code: .notADate,
