@@ -14,7 +14,7 @@ public enum DefinitionLoader {
     static let sourceKeys = ["path", "format", "site", "quantity", "unit", "timezone", "encoding", "delimiter",
                              "decimal_mark", "thousands_separator", "columns", "date_format", "values", "kwh_per_m3"]
     static let genericColumnKeys = ["timestamp", "date", "time", "end", "meter"]
-    static let genericValueKeys = ["column", "quantity", "unit", "kind", "meter"]
+    static let genericValueKeys = ["column", "quantity", "unit", "kind", "meter", "where", "scale"]
     static let periodNames = ["baseline", "reporting"]
     /// The most YAML nodes a definition may have with its aliases expanded (`YAMLSize`): a pilot with hundreds of
     /// sites and sources has a few thousand.
@@ -177,8 +177,11 @@ public enum DefinitionLoader {
                         kwhPerM3 = nil
                     }
                 }
-                if let unit, let quantity, unit.factor(to: quantity) == nil,
-                   !(quantity == .gas && unit == .cubicMetre && kwhPerM3 != nil) {
+                if let unit, let quantity, quantity == .gas, unit == .cubicMetre, kwhPerM3 == nil, map["kwh_per_m3"] == nil {
+                    reader.fail(map["unit"], "\(path).unit", "m3 of gas needs the gross calorific value: add kwh_per_m3 to "
+                        + "\(path) (kWh per m³ as the bill states it, about 9.8 for L-gas and 11.4 for H-gas)")
+                } else if let unit, let quantity, unit.factor(to: quantity) == nil,
+                   !(quantity == .gas && unit == .cubicMetre) {
                     reader.fail(map["unit"], "\(path).unit", "\(unit.rawValue) does not fit quantity \(quantity.rawValue) "
                         + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind)")
                 }
@@ -190,7 +193,8 @@ public enum DefinitionLoader {
                 var dateFormat: GenericDateFormat?
                 if format == .generic {
                     // `date_format` is checked between `columns` and `values`, in the order a generic source is written.
-                    generic = reader.genericMapping(map, path: path, at: node, dateFormat: &dateFormat)
+                    generic = reader.genericMapping(map, path: path, at: node, dateFormat: &dateFormat,
+                                                    kwhPerM3: kwhPerM3)
                 } else {
                     for key in ["columns", "values"] where map[key] != nil {
                         reader.fail(map[key], "\(path).\(key)", "only for format: generic")
@@ -441,7 +445,7 @@ struct NodeReader {
 
     /// The `columns`, `date_format`, `decimal_mark` and `values` of a `generic` source.
     mutating func genericMapping(_ map: Node.Mapping, path: String, at node: Node,
-                                 dateFormat: inout GenericDateFormat?)
+                                 dateFormat: inout GenericDateFormat?, kwhPerM3: Double? = nil)
         -> PipelineDefinition.GenericMapping? {
         var columns: [String: String] = [:]
         if let columnsNode = map["columns"] {
@@ -464,6 +468,7 @@ struct NodeReader {
         }
         dateFormat = self.dateFormat(map["date_format"], path: "\(path).date_format", format: .generic)
         var values: [PipelineDefinition.GenericMapping.Value] = []
+        var valueNodes: [(index: Int, node: Node)] = []
         if let valuesNode = map["values"], let items = sequence(valuesNode, path: "\(path).values") {
             if items.isEmpty { fail(valuesNode, "\(path).values", "empty; list the value columns") }
             for (index, item) in items.enumerated() {
@@ -484,18 +489,46 @@ struct NodeReader {
                             + MeasurementUnit.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                 }
+                var unitFits = true
                 if let quantity, let unit, unit.factor(to: quantity) == nil {
-                    fail(entry["unit"], "\(itemPath).unit", "\(unit.rawValue) does not fit quantity \(quantity.rawValue) "
-                        + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind)")
+                    if quantity == .gas && unit == .cubicMetre {
+                        // Gas volumes become energy with the source's gross calorific value.
+                        if kwhPerM3 == nil {
+                            unitFits = false
+                            fail(entry["unit"], "\(itemPath).unit", "m3 of gas needs the gross calorific value: add "
+                                + "kwh_per_m3 to \(path) (kWh per m³ as the bill states it, about 9.8 for L-gas and "
+                                + "11.4 for H-gas), or map a column in kWh")
+                        }
+                    } else {
+                        unitFits = false
+                        fail(entry["unit"], "\(itemPath).unit", "\(unit.rawValue) does not fit quantity \(quantity.rawValue) "
+                            + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind)")
+                    }
                 }
                 let kind = choice(entry["kind"], path: "\(itemPath).kind",
                                   PipelineDefinition.GenericMapping.ValueKind.self) ?? .interval
                 let meter = string(entry["meter"], path: "\(itemPath).meter", required: false)
-                if let column, let quantity, let unit, unit.factor(to: quantity) != nil {
+                let selector = self.selector(entry["where"], path: "\(itemPath).where", columns: columns,
+                                             valueColumns: items.compactMap { item in
+                                                 guard case .mapping(let other) = item else { return nil }
+                                                 return other["column"]?.string
+                                             })
+                var scale = 1.0
+                if let scaleNode = entry["scale"] {
+                    if let value = scaleNode.float, value.isFinite, value != 0 {
+                        scale = value
+                    } else {
+                        fail(scaleNode, "\(itemPath).scale", "\"\(scaleNode.string ?? "")\" is not a number other than 0: "
+                            + "give the factor the column's numbers are multiplied by, e.g. 0.1 for tenths of a degree")
+                    }
+                }
+                if let column, let quantity, let unit, unitFits {
                     values.append(.init(column: column, quantity: quantity, unit: unit, kind: kind, meter: meter,
-                                        kindGiven: entry["kind"] != nil))
+                                        kindGiven: entry["kind"] != nil, selector: selector ?? [], scale: scale))
+                    valueNodes.append((index, item))
                 }
             }
+            overlappingValues(values, nodes: valueNodes, path: path)
         } else if map["values"] == nil {
             fail(node, "\(path).values", "missing; list the value columns with quantity and unit, e.g. "
                 + "values: [ { column: \"Verbruik\", quantity: electricity_offtake, unit: kWh } ]")
@@ -503,6 +536,80 @@ struct NodeReader {
         return PipelineDefinition.GenericMapping(
             timestamp: columns["timestamp"], date: columns["date"], time: columns["time"], end: columns["end"],
             meterColumn: columns["meter"], values: values)
+    }
+
+    /// A value's `where:`: `{ column: text }` or `{ column: [text, text] }`, one or more columns (all must match);
+    /// nil when absent or invalid. A selector column cannot be a time column or a column read as a value.
+    mutating func selector(_ node: Node?, path: String, columns: [String: String], valueColumns: [String])
+        -> [PipelineDefinition.GenericMapping.Condition]? {
+        guard let node else { return nil }
+        let example = "e.g. where: { Type: Teruglevering } or where: { Type: [Teruglevering, Injectie] }"
+        guard case .mapping(let mapping) = node else {
+            fail(node, path, "expected a mapping of column: text, \(example)")
+            return nil
+        }
+        if mapping.isEmpty { fail(node, path, "empty; name a column and the text its rows have, \(example)") }
+        var conditions: [PipelineDefinition.GenericMapping.Condition] = []
+        for (keyNode, valueNode) in mapping {
+            let column = keyNode.string ?? ""
+            let conditionPath = "\(path).\(column)"
+            let normalised = normalisedHeader(column)
+            if let role = DefinitionLoader.genericColumnKeys.filter({ $0 != "meter" })
+                .first(where: { columns[$0].map(normalisedHeader) == normalised }) {
+                fail(keyNode, conditionPath, "\"\(column)\" is the \(role) column (columns.\(role)); a where: selects "
+                    + "rows by a column with a kind of row, \(example)")
+                continue
+            }
+            if valueColumns.contains(where: { normalisedHeader($0) == normalised }) {
+                fail(keyNode, conditionPath, "\"\(column)\" is read as a value (values[].column); a where: selects rows "
+                    + "by another column, \(example)")
+                continue
+            }
+            var texts: [String] = []
+            switch valueNode {
+            case .scalar(let scalar):
+                texts = [scalar.string]
+            case .sequence(let sequence):
+                for item in sequence {
+                    if case .scalar(let scalar) = item { texts.append(scalar.string) } else {
+                        fail(item, conditionPath, "expected a text")
+                    }
+                }
+            default:
+                fail(valueNode, conditionPath, "expected a text or a list of texts, \(example)")
+                continue
+            }
+            if texts.isEmpty || texts.contains(where: { $0.trimmingSpaces.isEmpty }) {
+                fail(valueNode, conditionPath, "empty text; give the text the selected rows have in column \"\(column)\"")
+                continue
+            }
+            conditions.append(.init(column: column, texts: texts))
+        }
+        return conditions
+    }
+
+    /// Two values reading one column for the same rows (no `where:` tells them apart): each row would be counted
+    /// twice (offtake and injection of a `Type` column summed).
+    mutating func overlappingValues(_ values: [PipelineDefinition.GenericMapping.Value],
+                                    nodes: [(index: Int, node: Node)], path: String) {
+        for later in values.indices {
+            for earlier in 0..<later
+            where normalisedHeader(values[earlier].column) == normalisedHeader(values[later].column) {
+                let a = values[earlier].selector, b = values[later].selector
+                let disjoint = a.contains { condition in
+                    b.contains { other in
+                        normalisedHeader(other.column) == normalisedHeader(condition.column)
+                            && Set(other.matchTexts).isDisjoint(with: condition.matchTexts)
+                    }
+                }
+                guard !disjoint else { continue }
+                fail(nodes[later].node, "\(path).values[\(nodes[later].index)]",
+                     "reads column \"\(values[later].column)\" like values[\(nodes[earlier].index)] and a row can match "
+                        + "both, so it would be counted twice: give each a where: on the column that tells their rows "
+                        + "apart, e.g. where: { Type: Elektriciteit } and where: { Type: Teruglevering }")
+                break
+            }
+        }
     }
 
     /// A source's `date_format`: a layout ParkImpact reads, and one the format uses (formats whose exporter fixes

@@ -1,4 +1,9 @@
 public import CSVReading
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A pilot's pipeline, as written in `pipelines/<pilot>.yaml` (see the contract in the README).
 public struct PipelineDefinition: Sendable {
@@ -81,16 +86,40 @@ public struct PipelineDefinition: Sendable {
             /// `kind:` was written in the YAML. Interval values by default (no `kind:`) are checked for a running
             /// total (`RegisterRule`); `kind: interval` written out is taken as the source's word and not checked.
             public let kindGiven: Bool
+            /// `where:` only rows whose cells match every condition feed this value (empty: every row).
+            public let selector: [Condition]
+            /// `scale:` the parsed number is multiplied by it before the unit conversion (KNMI `TG` in 0.1 °C: 0.1).
+            public let scale: Double
 
             public init(column: String, quantity: Quantity, unit: MeasurementUnit, kind: ValueKind, meter: String?,
-                        kindGiven: Bool = false) {
+                        kindGiven: Bool = false, selector: [Condition] = [], scale: Double = 1) {
                 self.column = column
                 self.quantity = quantity
                 self.unit = unit
                 self.kind = kind
                 self.meter = meter
                 self.kindGiven = kindGiven
+                self.selector = selector
+                self.scale = scale
             }
+        }
+        /// One condition of a value's `where:`: the row's cell in `column`, trimmed, equals one of `texts` ignoring
+        /// case (`where: { Type: Teruglevering }`, `where: { Type: [Teruglevering, Injectie] }`).
+        public struct Condition: Sendable, Equatable {
+            public let column: String
+            /// As written in the YAML (for messages).
+            public let texts: [String]
+            /// `texts` trimmed and lower-cased: what cells are compared with.
+            public let matchTexts: [String]
+
+            public init(column: String, texts: [String]) {
+                self.column = column
+                self.texts = texts
+                matchTexts = texts.map { $0.trimmingSpaces.lowercased() }
+            }
+
+            /// `Type = Teruglevering`, `Type = Teruglevering or Injectie`.
+            public var description: String { "\(column) = " + texts.joined(separator: " or ") }
         }
         /// One column with date and time, or `date` + `time`; `end` optional.
         public let timestamp: String?
@@ -204,6 +233,15 @@ public struct PipelineDefinition: Sendable {
             }
         }
         return policy
+    }
+
+    /// The source that reads an input file (its path relative to the input folder, `<pilot>/…`, as outputs name
+    /// it): the first whose glob matches, as `Discover` assigns a file two globs match; nil when none does.
+    public func source(ofInput relativePath: String) -> Source? {
+        let prefix = pilot + "/"
+        guard relativePath.hasPrefix(prefix) else { return nil }
+        let relative = String(relativePath.dropFirst(prefix.count))
+        return sources.first { fnmatch($0.path, relative, FNM_PATHNAME) == 0 }
     }
 
     /// `pipelines/<pilot>.yaml` whatever folder it was read from: what outputs cite, so they do not depend on

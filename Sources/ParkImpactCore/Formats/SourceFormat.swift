@@ -5,6 +5,7 @@ struct ReadContext: Sendable {
     let file: String
     let source: PipelineDefinition.Source
     let siteIDs: [String]
+    /// The source's zone (`timezone:`, else the pilot's): local times in the file are read in it.
     let table: LocalTimeTable
     let dialect: CSVDialect
     /// Which series keep their readings one by one (PV matching).
@@ -12,6 +13,12 @@ struct ReadContext: Sendable {
     /// Compute the SHA-256 of the file's bytes while reading it from the start (`FileResult.sha256`): the ledger's
     /// fingerprint without a second read of the file.
     var fingerprint = false
+    /// The pilot's zone, when the source has another: local days (cells, months, years) are the pilot's, whatever
+    /// zone the file's times are written in (a UTC export's day ends at midnight in Brussels). nil: `table`.
+    var dayTable: LocalTimeTable? = nil
+
+    /// The zone of the aggregate's local days.
+    var daysTable: LocalTimeTable { dayTable ?? table }
 
     /// The source's `date_format` when it is a date layout: the format parses its dates with it instead of
     /// detecting the layout from the rows.
@@ -32,7 +39,8 @@ protocol RowFormat: SendableMetatype {
     /// has several values (the format sets `FileAggregator.valueColumn` before each `add`). Default nil.
     var valueColumnIndex: Int? { get }
     /// Called with the first records until it returns `.format` (the header was found) or `.mismatch`;
-    /// `.preamble` skips a record before the header (title lines, `Version CSV3|...`), counted, at most 50.
+    /// `.preamble` skips a record before the header (title lines, `Version CSV3|...`), counted, at most
+    /// `preambleLimit`.
     static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<Self>
     /// Every record after the header. Footer lines, unit rows and the like are the format's to skip (`ignore`).
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator)
@@ -43,6 +51,11 @@ protocol RowFormat: SendableMetatype {
     /// What the format does with a source's `date_format` (a forced layout instead of the detected one, or refused
     /// at load time when the exporter fixes the dates).
     static var dateFormatSupport: DateFormatSupport { get }
+    /// How many records before the header `ReadFile` skips as preamble before it gives up (default 50).
+    static var preambleLimit: Int { get }
+    /// Whether a `.mismatch` before the header is skipped like a preamble record (free-text legends that look like
+    /// a header): the first mismatch is reported when no header is found within `preambleLimit`. Default false.
+    static var mismatchesBeforeHeaderArePreamble: Bool { get }
     /// Which header column is read as what, in header order (`Volume → value, kWh`), every other named column
     /// `ignored`: built from the column indices the format holds. Asked once, after `finish`, so that layouts
     /// detected from the rows are known (`sniff` shows it).
@@ -64,6 +77,8 @@ protocol RowFormat: SendableMetatype {
 extension RowFormat {
     mutating func finish(into aggregator: inout FileAggregator) {}
     static var readsInChunks: Bool { false }
+    static var preambleLimit: Int { 50 }
+    static var mismatchesBeforeHeaderArePreamble: Bool { false }
     func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> { [] }
     func registerAdvice(for key: SeriesKey, sourceIndex: Int) -> (what: String, fix: String) {
         ("series \(key)", "its values must be the use per interval: export the use per interval, or read the register "

@@ -5,7 +5,9 @@ import CSVReading
 /// Read by header name: a date column (`date`, `datum`, `day`, `timestamp`, KNMI's `YYYYMMDD`) and a daily-mean
 /// column (RMI/KMI open data `temp_avg`, Meteostat `tavg`, KNMI `TG` in 0.1 °C, `temperature`, `gemiddelde
 /// temperatuur`, ...), optionally a station column (`code`, `station`, `STN`): one series per station. Values are
-/// °C; a `TG` column is tenths of a degree (KNMI). `#` comment lines before the header are skipped.
+/// °C; a `TG` column is tenths of a degree (KNMI). Lines before the header are skipped (up to `preambleLimit`
+/// records): `#` comment lines and the KNMI download's legend of about 50 lines; a header cell may start with `#`
+/// (KNMI `# STN,YYYYMMDD,…,TG,…`).
 ///
 /// The date layout is detected from the first row (day first when both orders fit); a source's `date_format`
 /// replaces the detection. KNMI's compact `YYYYMMDD` (eight digits, no separator) is always read as such.
@@ -31,25 +33,38 @@ struct TemperatureFormat: RowFormat {
     private var compact = false
     private var stations = ByteKeyCache<Int32>()
 
+    /// Records searched for the header: the KNMI download's legend is about 50 lines.
+    static var preambleLimit: Int { 1_000 }
+    static var mismatchesBeforeHeaderArePreamble: Bool { true }
+
+    /// A header cell for matching: `normalisedHeader` without a leading `#` (KNMI `# STN`).
+    static func headerKey(_ text: String) -> String {
+        let key = normalisedHeader(text)
+        guard key.hasPrefix("#") else { return key }
+        return normalisedHeader(String(key.drop { $0 == "#" || $0 == " " }))
+    }
+
     static func columns(_ names: [String]) -> (date: Int, mean: Int, station: Int?)? {
-        let normalised = names.map(normalisedHeader)
+        let normalised = names.map(headerKey)
         guard let date = normalised.firstIndex(where: dateNames.contains),
               let mean = normalised.firstIndex(where: meanNames.contains) else { return nil }
         return (date, mean, normalised.firstIndex(where: stationNames.contains))
     }
 
+    /// The header among the records `sniff` shows, after `#` comment lines or a free-text legend (KNMI): a record
+    /// with a date and a daily-mean column, a leading `#` ignored.
     static func detect(_ records: [[String]]) -> Bool {
-        records.first { !($0.first ?? "").hasPrefix("#") }.flatMap(columns) != nil
+        records.contains { columns($0) != nil }
     }
 
     static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<TemperatureFormat> {
         let names = header.strings
-        if names.first?.hasPrefix("#") == true { return .preamble }
+        if names.first?.hasPrefix("#") == true, columns(names) == nil { return .preamble }
         guard let found = columns(names), let site = context.source.site else {
             return .mismatch(HeaderMismatch(message: "no date and daily-mean temperature columns; expected e.g. "
                 + "date,temp_avg or date,tavg or YYYYMMDD,TG; found: \(names.joined(separator: ","))"))
         }
-        let isKNMI = normalisedHeader(names[found.mean]) == "tg"
+        let isKNMI = headerKey(names[found.mean]) == "tg"
         return .format(TemperatureFormat(
             columnNames: names, dateColumn: found.date, meanColumn: found.mean, stationColumn: found.station,
             site: site, divisor: isKNMI ? 10 : 1, numbers: NumberStyle(context.dialect), layout: context.forcedLayout,
@@ -81,6 +96,10 @@ struct TemperatureFormat: RowFormat {
     }
 
     mutating func read(_ record: CSVRecord, into aggregator: inout FileAggregator) {
+        if record.fieldCount == 1, record.string(0).allSatisfy({ $0 == "#" || $0 == " " }) {
+            aggregator.ignore(.emptyRow)  // `# ` under KNMI's header line
+            return
+        }
         guard checkFieldCount(record, into: &aggregator, site: site) else { return }
         guard let day = day(record[dateColumn]) else {
             aggregator.reject(line: record.line, column: columnName(dateColumn), code: .notADate,

@@ -17,6 +17,8 @@ public struct KPIEngine: Sendable {
     let citedFile: String
     /// Sites with a green electricity contract (asked per series, so looked up rather than searched).
     let greenSites: Set<String>
+    /// The `kwh_per_m3` of the gas inputs, cited by the KPIs that use their gas.
+    let gasConversions: GasConversions
 
     public init(definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], catalogue: FactorCatalogue) {
         self.init(definition: definition, indexed: series.map(IndexedSeries.init), rejects: rejects,
@@ -42,6 +44,7 @@ public struct KPIEngine: Sendable {
         quantities = Set(indexed.map(\.key.quantity))
         self.rejects = rejects
         citedFile = definition.citedFile
+        gasConversions = GasConversions(definition: definition, series: indexed)
     }
 
     /// Every key the engine can emit, family by family in the order `kpis(period:site:)` emits them. A family emits
@@ -126,13 +129,15 @@ public struct KPIEngine: Sendable {
     /// (`hasSeries`), so a pilot without waste sources gets no column of null waste KPIs; within a pilot that has
     /// them, a site without them gets null values with a reason.
     func kpis(period: ReportPeriod, site: String?) -> [KPI] {
-        energyAndEmissionKPIs(period: period, site: site)
-            + wasteKPIs(period: period, site: site)
-            + waterKPIs(period: period, site: site)
-            + mobilityKPIs(period: period, site: site)
-            + weatherKPIs(period: period, site: site)
-            + costKPIs(period: period, site: site)
-            + quality(period: period, site: site)
+        gasConversions.cite(
+            energyAndEmissionKPIs(period: period, site: site)
+                + wasteKPIs(period: period, site: site)
+                + waterKPIs(period: period, site: site)
+                + mobilityKPIs(period: period, site: site)
+                + weatherKPIs(period: period, site: site)
+                + costKPIs(period: period, site: site)
+                + quality(period: period, site: site),
+            period: period)
     }
 
     /// Whether any series of the pilot measures one of `quantities`.

@@ -63,6 +63,7 @@ public enum DiagnosticCode: String, StableCode {
     // A file that was read.
     case manyRowsRejected = "many_rows_rejected"
     case nothingUsed = "nothing_used"
+    case rowsNotSelected = "rows_not_selected"
     // Merging the files of a pilot.
     case overlapIdentical = "overlap_identical"
     case overlapConflict = "overlap_conflict"
@@ -135,6 +136,7 @@ public enum DiagnosticCode: String, StableCode {
         case .unreadableFile: ("file cannot be read", "bestand onleesbaar")
         case .manyRowsRejected: ("many rows rejected", "veel rijen verworpen")
         case .nothingUsed: ("all rows ignored", "alle rijen genegeerd")
+        case .rowsNotSelected: ("rows no where: selects", "rijen die geen where: selecteert")
         case .overlapIdentical: ("files overlap with identical values", "bestanden overlappen met gelijke waarden")
         case .overlapConflict: ("files overlap with different values", "bestanden overlappen met andere waarden")
         case .meterInTwoSites: ("meter in two sites", "meter bij twee sites")

@@ -23,6 +23,7 @@ public enum IgnoreCode: String, StableCode {
     case nanBeforeFirst = "nan_before_first"
     case nanAfterLast = "nan_after_last"
     case nanInRejected = "nan_in_rejected"
+    case noValueMappingSelectsRow = "no_value_mapping_selects_row"
 
     public var titles: (en: String, nl: String) {
         switch self {
@@ -62,6 +63,10 @@ public enum IgnoreCode: String, StableCode {
         case .nanAfterLast: ("NaN after a channel's last reading (no known interval)",
                              "NaN na de laatste meting van een kanaal (geen interval)")
         case .nanInRejected: ("NaN inside a rejected difference", "NaN binnen een verworpen verschil")
+        case .noValueMappingSelectsRow: ("rows no value's where: selects (add a value with a where: for them if they "
+                                         + "count)",
+                                         "rijen die geen where: van een waarde selecteert (voeg een waarde met een "
+                                         + "where: toe als ze meetellen)")
         }
     }
 }

@@ -175,7 +175,7 @@ extension ReadFile {
         var dialect = context.dialect
         dialect.byteOrderMarkLength = 0
         dialect.hasSeparatorLine = false
-        var aggregator = FileAggregator(file: file.relativePath, table: context.table,
+        var aggregator = FileAggregator(file: file.relativePath, table: context.daysTable,
                                         readingPolicy: context.readingPolicy)
         if let replay {
             for seed in replay.seeds { aggregator.seedCell(seed.key, day: seed.day, seed.cell) }

@@ -30,7 +30,22 @@ public enum FileVerdict {
             return [("\(path): no row used: all \(ignored) row(s) are ignored by design (\(why)); check the "
                 + "source's format and quantity", .nothingUsed)]
         }
+        if let unselected = unselectedRows(summary) { return [("\(path): \(unselected)", .rowsNotSelected)] }
         return []
+    }
+
+    /// `120 row(s) matched no value's where: (Type = Gas: 120 rows); …`: the `generic` rows no value mapping
+    /// selects, by their texts; nil when there are none.
+    static func unselectedRows(_ summary: FileSummary) -> String? {
+        let prefix = IgnoreCode.noValueMappingSelectsRow.rawValue
+        let parts = summary.ignoredRows.filter { $0.key.hasPrefix(prefix) }
+            .sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        guard !parts.isEmpty else { return nil }
+        let count = parts.reduce(0) { $0 + $1.value }
+        let texts = parts.map { "\(IgnoreKey(key: $0.key)?.detail ?? "?"): \($0.value) row\($0.value == 1 ? "" : "s")" }
+            .joined(separator: "; ")
+        return "\(count) row(s) matched no value's where: (\(texts)); they are not counted: add a value with a where: "
+            + "for them if they count"
     }
 
     /// `most often (12×): reason (line 3: raw)`: the most frequent kind of reject (by code, and by column for rejects

@@ -60,7 +60,8 @@ public enum ReadFile {
         let dialect = file.source.dialect.applied(to: prefix)
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
                                   table: table, dialect: dialect, readingPolicy: definition.readingPolicy,
-                                  fingerprint: fingerprint)
+                                  fingerprint: fingerprint,
+                                  dayTable: zone == definition.timezone ? nil : LocalTimeTable.cached(definition.timezone))
         guard let reader = FormatRegistry.readers[file.source.format] else {
             return .failed(failed(file, "format \(file.source.format.rawValue) is not supported by this version yet",
                                   code: .formatNotSupported))
@@ -75,6 +76,8 @@ public enum ReadFile {
         var headerProblem: String?
         var sawHeader = false
         var preambleRecords = 0
+        /// The first record before the header that the format refused as a header (formats that skip them).
+        var firstMismatch: String?
         var headerLine = 0
         var statistics = CSVReadStatistics()
         var ioError: String?
@@ -93,12 +96,28 @@ public enum ReadFile {
         // checks per record (ARCHITECTURE.md measured them at 2× on this path).
         let state = UnsafeMutablePointer<Pass<Format>>.allocate(capacity: 1)
         state.initialize(to: Pass(aggregator: FileAggregator(
-            file: file.relativePath, table: context.table, traceLimit: traceLimit, readingPolicy: context.readingPolicy)))
+            file: file.relativePath, table: context.daysTable, traceLimit: traceLimit,
+            readingPolicy: context.readingPolicy)))
         defer { state.deallocate() }  // after `move()` below
         if let lookup { state.pointee.aggregator.lookUp(lookup) }
         do {
             // Only a pass over the whole file can fingerprint it.
             let hashing = context.fingerprint && boundary == nil && !headerOnly && lookup == nil
+            /// A record before the header: skipped and counted, up to the format's limit; then the file is refused
+            /// with the first record that looked like a header but was not (`mismatch`), if any.
+            func preamble(_ record: CSVRecord, mismatch: HeaderMismatch?) -> CSVReadControl {
+                if let mismatch, state.pointee.firstMismatch == nil {
+                    state.pointee.firstMismatch = "line \(record.line): \(mismatch.message)"
+                }
+                state.pointee.preambleRecords += 1
+                if state.pointee.preambleRecords > Format.preambleLimit {
+                    state.pointee.headerProblem = "no header found in the first \(Format.preambleLimit) records"
+                        + (state.pointee.firstMismatch.map { " (\($0))" } ?? "")
+                    return .stop
+                }
+                state.pointee.aggregator.ignore(.preamble)
+                return .proceed
+            }
             var source = CountingSource(base: try CSVFileSource(path: file.path), hashing: hashing)
             state.pointee.statistics = try CSVStreamReader(
                 dialect: context.dialect, limits: limits, stopAtRecordBoundary: boundary
@@ -121,14 +140,9 @@ public enum ReadFile {
                         state.pointee.headerLine = record.line
                         return headerOnly ? .stop : .proceed
                     case .preamble:
-                        state.pointee.preambleRecords += 1
-                        if state.pointee.preambleRecords > 50 {
-                            state.pointee.headerProblem = "no header found in the first 50 records"
-                            return .stop
-                        }
-                        state.pointee.aggregator.ignore(.preamble)
-                        return .proceed
+                        return preamble(record, mismatch: nil)
                     case .mismatch(let mismatch):
+                        if Format.mismatchesBeforeHeaderArePreamble { return preamble(record, mismatch: mismatch) }
                         state.pointee.headerProblem = "line \(record.line): \(mismatch.message)"
                         return .stop
                     }
@@ -183,6 +197,10 @@ public enum ReadFile {
             return ("no header and no data (only blank lines); export it again", .noData)
         }
         guard pass.format != nil else {
+            if let mismatch = pass.firstMismatch {
+                return ("no header found (\(mismatch)); check `format: \(file.source.format.rawValue)` of "
+                    + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`", .headerNotRecognised)
+            }
             return ("no header found (only \(pass.preambleRecords) preamble record(s)); check `format: "
                 + "\(file.source.format.rawValue)` of sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`",
                     .headerNotRecognised)
