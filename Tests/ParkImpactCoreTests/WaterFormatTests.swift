@@ -468,7 +468,7 @@ extension WaterFormatTests {
             #expect(totals(result, .water) == QuantityTotals(present: 2, estimated: 0, missing: 0, sum: 27))
         }
 
-        @Test("equal readings are zero use; duplicate and earlier times and stray text are rejected; footer ignored")
+        @Test("equal readings are zero use; a conflicting repeat, an earlier time and stray text are rejected; footer ignored")
         func policies() throws {
             let text = """
                 Titel
@@ -486,10 +486,11 @@ extension WaterFormatTests {
             let result = try read(text: text, .meterReadings)
             #expect(result.rejects.map(\.line) == [6, 7, 8])
             #expect(result.rejects.map(\.reason) == [
-                "the time is not later than that of the previous reading (line 5): a duplicate or out-of-order reading",
+                "another reading at the time of line 5: 11,5 m3 there, 11,6 m3 here; the first counts",
                 "the time is not later than that of the previous reading (line 5): a duplicate or out-of-order reading",
                 "text between readings, not a reading",
             ])
+            #expect(result.rejects.map(\.code) == [.conflictingInterval, .timeOutOfOrder, .unexpectedText])
             // By hand: 1 Mar 08→20 equal (0, present); 1 m³ over 20:00→08:00 = 4/12 on 1 Mar, 8/12 on 2 Mar;
             // 1 m³ over 2 Mar 08:00 → 3 Mar 08:00 = 16/24 on 2 Mar, 8/24 on 3 Mar.
             let days = daySums(result, .water)
