@@ -135,6 +135,26 @@ private func near(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool
         #expect(refused.series.isEmpty)
     }
 
+    @Test("HomeWizard water (real, first 3000 lines) newest first reads as oldest first: 1.4686 m³")
+    func homeWizardWaterNewestFirst() throws {
+        let path = registerFixtures + "/15min_Water-2025-3-1-2025-7-12_head3000.csv"
+        let oldest = try readRegisters(path, .homewizardWater)
+        let newest = try readRegisters(text: reversedRows(path), .homewizardWater)
+        // Python over the raw rows (difference to the next row on the day of the row): 28 Mar 2156 dl, 29 Mar 3897,
+        // 30 Mar 3990 (the 23-hour day), 31 Mar 4543, 1 Apr 100; 14686 dl = 1.4686 m³.
+        for result in [oldest, newest] {
+            #expect(result.rejects.isEmpty, "\(result.rejects.map(\.reason))")
+            let days = perDay(result, .water)
+            #expect(days.count == 5)
+            #expect(near(days["2025-03-28"], 0.2156) && near(days["2025-03-29"], 0.3897)
+                && near(days["2025-03-30"], 0.399) && near(days["2025-03-31"], 0.4543) && near(days["2025-04-01"], 0.01))
+            #expect(near(totals(result, .water).sum, 1.4686))
+        }
+        #expect(perDay(newest, .water) == perDay(oldest, .water))
+        #expect(newest.summary.ignoredRows == oldest.summary.ignoredRows)
+        #expect(newest.summary.acceptedRows == oldest.summary.acceptedRows)
+    }
+
     // MARK: meter-readings with several registers
 
     @Test("GreenChoice supplier readings (real, newest first): normal+low = offtake 1216 kWh, return = 2330 kWh")

@@ -375,8 +375,9 @@ extension WaterFormatTests {
             #expect(result.rejects.first?.reason == "the reading 20 dl is lower than the previous reading 520 dl "
                 + "(line 3): a meter reset, rollover or replacement; no consumption is counted between these two "
                 + "readings and the differences restart from this reading")
-            #expect(result.rejects.last?.reason == "the time is not later than that of the previous reading "
-                + "(line 5): a duplicate or out-of-order row")
+            #expect(result.rejects.last?.reason == "another reading at the time of line 5: 30 dl there, 35 dl here; "
+                + "the first counts")
+            #expect(result.rejects.last?.code == .conflictingInterval)
             // (520 − 500) + (30 − 20) = 30 dl; never negative.
             var got = totals(result, .water)
             got.sum = (got.sum * 1e9).rounded() / 1e9
