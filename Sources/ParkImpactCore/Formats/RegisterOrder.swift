@@ -7,9 +7,8 @@ import CSVReading
 /// - A series whose second reading time (the first one that differs from its first) is *later* than its first is
 ///   **streamed**: each reading is differenced as it arrives and nothing is held beyond the previous reading (the
 ///   multi-million-row P1 logs, written oldest first), with the results of a reader that never sorts (but for the
-///   codes of two readings at one time, below). A
-///   later reading that is earlier than the previous one is rejected (`time_out_of_order`, with the previous line):
-///   the readings around it are already differenced.
+///   codes of two readings at one time, below). A later reading that is earlier than the previous one is rejected
+///   (`time_out_of_order`, with the previous line): the readings around it are already differenced.
 /// - A series whose second reading time is *earlier* than its first is **held**: from then on its readings are
 ///   kept, 32 bytes each (instant, value, line, local day, where its row ends) plus the bytes of the row (a reject
 ///   found only after sorting — a register that went down, a conflicting repeat — must show the row; the bytes sit
