@@ -155,6 +155,27 @@ private func near(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool
         #expect(newest.summary.acceptedRows == oldest.summary.acceptedRows)
     }
 
+    @Test("homewizard-energy: a sum beside its tariff registers is not read twice; a conflicting repeat is rejected")
+    func homeWizardSumColumn() throws {
+        let text = """
+            time,Import T1 kWh,Import T2 kWh,Import kWh,Export kWh
+            2024-05-01 00:00,100.000,200.000,300.000,5.000
+            2024-05-01 00:15,100.250,200.000,300.250,5.000
+            2024-05-01 00:15,100.300,200.000,300.300,5.000
+            2024-05-01 00:30,100.500,200.125,300.625,5.500
+
+            """
+        let result = try readRegisters(text: text, .homewizardEnergy)
+        // By hand: T1 0.25 + 0.25 = 0.5, T2 0.125 → offtake 0.625 (the sum column's 0.625 not added again); export
+        // 0.5 (no T1/T2 export registers here: the sum is the register). Line 4 repeats 00:15 with other values.
+        #expect(near(totals(result, .electricityOfftake).sum, 0.625))
+        #expect(near(totals(result, .electricityInjection).sum, 0.5))
+        #expect(result.mapping.first { $0.column == "Import kWh" }?.role == "ignored")
+        #expect(result.rejects.map(\.code) == [.conflictingInterval, .duplicateInterval, .duplicateInterval])
+        #expect(result.rejects.map(\.column) == ["Import T1 kWh", "time", "time"])
+        #expect(result.rejects.allSatisfy { $0.line == 4 && $0.raw == "2024-05-01 00:15,100.300,200.000,300.300,5.000" })
+    }
+
     // MARK: meter-readings with several registers
 
     @Test("GreenChoice supplier readings (real, newest first): normal+low = offtake 1216 kWh, return = 2330 kWh")

@@ -37,8 +37,6 @@ struct HomeWizardEnergyFormat: RowFormat {
     let columnNames: [String]
     let timeColumn: Int
     private(set) var registers: [MeterReadingsFormat.Register]
-    /// Columns the format knows and does not read (power, a sum beside its tariff registers).
-    let ignoredColumns: [Int]
     let decimalMark: UInt8
     let site: String
 
@@ -120,13 +118,9 @@ struct HomeWizardEnergyFormat: RowFormat {
             return nil
         })
         var registers: [MeterReadingsFormat.Register] = []
-        var ignored: [Int] = []
         for (column, role) in roles {
             guard case .register(let quantity, let unit, let tariff) = role,
-                  tariff || !tariffQuantities.contains(quantity) else {
-                ignored.append(column)
-                continue
-            }
+                  tariff || !tariffQuantities.contains(quantity) else { continue }  // listed as ignored
             guard let factor = RegisterUnits.factor(unit, to: quantity, kwhPerM3: context.source.kwhPerM3) else {
                 return .mismatch(HeaderMismatch(message: "the column \"\(names[column])\" is the gas meter in m³; "
                     + "add `kwh_per_m3:` to the source (the gas's gross calorific value in kWh per m³, on the gas "
@@ -137,7 +131,7 @@ struct HomeWizardEnergyFormat: RowFormat {
                 meter: "homewizard-energy/" + names[column].trimmingSpaces))
         }
         return .format(HomeWizardEnergyFormat(
-            columnNames: names, timeColumn: 0, registers: registers, ignoredColumns: ignored,
+            columnNames: names, timeColumn: 0, registers: registers,
             decimalMark: context.dialect.decimalMark, site: site, layout: context.forcedLayout,
             layoutForced: context.forcedLayout != nil, resolver: LocalInstantResolver(table: context.table),
             differencer: RegisterDifferencer(wording: .readings(decimalMark: context.dialect.decimalMark),

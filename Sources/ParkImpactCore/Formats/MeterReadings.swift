@@ -25,7 +25,16 @@ import CSVReading
 /// - A reading lower than the previous one (reset, rollover, meter swap) is rejected with both values, no
 ///   consumption is counted between the two, and differencing restarts from the lower reading: never negative
 ///   consumption.
-/// - A reading whose time is not later than the previous reading's (duplicate, out of order) is rejected.
+/// - Readings in any row order (`RegisterOrder`): a file written newest first (supplier readings) is held and
+///   sorted by time before it is differenced. Two readings at the same time: the same value is `duplicate_interval`
+///   (counted once), another value `conflicting_interval` (the first counts); in a file read oldest first, a reading
+///   earlier than the previous one is rejected (`time_out_of_order`).
+/// - A supplier's readings with several registers (`OpnameDatum;StandNormaal;StandDal;TerugleveringNormaal;
+///   TerugleveringDal`, see `registerQuantity`) are electricity (kWh unless the header or `unit:` says otherwise):
+///   each register is its own series (meter `meter-readings/<column>`) and differenced on its own; normal and low
+///   tariff registers are offtake, return registers injection.
+/// - Gas read in m³ (`quantity: gas, unit: m3`) is converted with the source's `kwh_per_m3` (`RegisterUnits`);
+///   without it the file is refused with that fix.
 /// - A date without a time (no time column, or an empty time) is a reading at 00:00 local time.
 /// - The date layout is detected from the first reading (day first when both orders fit, `01.02.24`); a source's
 ///   `date_format` (`MM/dd/yyyy`) replaces the detection.
