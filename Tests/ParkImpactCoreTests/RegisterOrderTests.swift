@@ -221,7 +221,12 @@ private func near(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool
             ("teruglevering normaal", .electricityInjection), ("terugleveringdal", .electricityInjection),
             ("afname stand dal", .electricityOfftake), ("invoeding stand normaal", .electricityInjection),
             ("zählerstand ht", .electricityOfftake), ("einspeisung nt", .electricityInjection),
+            ("meterstand normaal", .electricityOfftake), ("levering dal", .electricityOfftake),
+            ("afname t1", .electricityOfftake), ("injectie t2", .electricityInjection),
+            ("reading low", .electricityOfftake), ("return normal", .electricityInjection),
+            ("index hp", .electricityOfftake), ("zählerstand tarif 1", .electricityOfftake),
             ("afname verbruik dal", nil), ("afname minus invoeding stand totaal", nil), ("opmerking", nil),
+            ("normaal", nil), ("tijd", nil),
         ]
         for (name, quantity) in names {
             #expect(MeterReadingsFormat.registerQuantity(name) == quantity, "\(name)")
@@ -278,6 +283,15 @@ private func near(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool
         #expect(near(days["2024-01-01"], 28) && near(days["2024-01-02"], 28) && near(days["2024-01-03"], 28))
         #expect(result.mapping.map(\.role).last
             == "gas (cumulative register in m³, × 11.2 kWh/m³ (kwh_per_m3), differenced, spread over the days by time)")
+    }
+
+    @Test("gas meter readings in m³ without kwh_per_m3 are refused with the fix")
+    func gasWithoutCalorificValue() throws {
+        let result = try readRegisters(text: "Datum;Meterstand (m³)\n01-01-2024;1000,5\n02-01-2024;1003,0\n",
+                                       .meterReadings, source: "quantity: gas")
+        #expect(result.summary.problem?.contains("gas in m³ needs the gross calorific value to become kWh: add "
+            + "`kwh_per_m3:` to the source") == true)
+        #expect(result.series.isEmpty)
     }
 
     @Test("generic kind: cumulative newest first reads as oldest first")

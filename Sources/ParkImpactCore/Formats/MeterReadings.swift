@@ -123,8 +123,9 @@ struct MeterReadingsFormat: RowFormat {
     /// What a register column of a supplier's readings with several registers measures, from its name (lower case,
     /// without its unit): electricity injection when it names return delivery (`teruglevering`, `invoeding`,
     /// `injectie`, `Einspeisung`, `export`) with a register or tariff word; electricity offtake when it names a
-    /// register (`stand`, `index`, `Zählerstand`) or offtake (`afname`, `levering`, `Bezug`, `import`) with a tariff
-    /// (`normaal`, `dal`, `hoog`, `laag`, `piek`, `dag`, `nacht`, `T1`, `T2`, `HT`, `NT`, `tarief`). Names of derived or
+    /// register (`stand`, `index`, `Zählerstand`, `reading`, `relevé`) or offtake (`afname`, `levering`, `Bezug`,
+    /// `import`) with a tariff (`normaal`, `dal`, `hoog`, `laag`, `piek`, `dag`, `nacht`, `T1`, `T2`, `HT`, `NT`,
+    /// `tarief`, `normal`, `high`, `low`, `peak`, `HP`, `HC`). Return: also `return`, `feed-in`. Names of derived or
     /// per-period columns (`verbruik`, `minus`, `totaal`, `netto`) are none: `Stand normaal` yes, `afname verbruik
     /// dal` and `afname minus invoeding stand totaal` no.
     static func registerQuantity(_ name: String) -> Quantity? {
@@ -133,10 +134,11 @@ struct MeterReadingsFormat: RowFormat {
         if has(["verbruik", "minus", "totaal", "total", "netto", "saldo", "consumption", "usage", "verbrauch"]) {
             return nil
         }
-        let tariff = has(["normaal", "dal", "hoog", "laag", "piek", "dag", "nacht", "tarief", "tarif", "t1", "t2"])
-            || compact.hasSuffix("ht") || compact.hasSuffix("nt")
-        let register = has(["stand", "index", "zähler", "zaehler", "teller"])
-        if has(["teruglever", "invoeding", "injectie", "injection", "einspeis", "export"]) {
+        let tariff = has(["normaal", "dal", "hoog", "laag", "piek", "dag", "nacht", "tarief", "tarif", "t1", "t2",
+                          "normal", "high", "low", "peak", "night", "pleine", "creuse"])
+            || ["ht", "nt", "hp", "hc"].contains { compact.hasSuffix($0) }
+        let register = has(["stand", "index", "zähler", "zaehler", "teller", "reading", "relevé", "releve"])
+        if has(["teruglever", "invoeding", "injectie", "injection", "einspeis", "export", "return", "feedin"]) {
             return register || tariff ? .electricityInjection : nil
         }
         if tariff, register || has(["afname", "levering", "bezug", "import"]) { return .electricityOfftake }
