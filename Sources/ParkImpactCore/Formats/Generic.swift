@@ -174,12 +174,11 @@ struct GenericFormat: RowFormat {
                                quality: .measured)
                 if !value.kindGiven { aggregator.observeRegister(series: seriesID, instant: instant, value: canonical) }
             case .cumulative:
-                let factor = value.unit.factor(to: value.quantity)!, table = aggregator.table
-                let valueName = columnName(column), timeName = columnName(dateIndex), unit = value.unit
+                let names = columnNames, unit = value.unit, quantity = value.quantity
                 registers.read(series: seriesID, column: {
-                    .init(value: valueName, time: timeName, unit: unit, factor: 1, display: factor)
-                }, site: site, instant: instant, value: canonical, line: record.line,
-                    day: { table.localDay(ofUTC: instant) }, raw: { record.rawText() },
+                    .init(value: names[column], time: names[dateIndex], unit: unit, factor: 1,
+                          display: unit.factor(to: quantity)!)
+                }, site: site, instant: instant, value: canonical, line: record.line, raw: { record.rawText() },
                     field: { record.string(column) }, into: &aggregator)
             }
         }

@@ -157,8 +157,11 @@ struct RegisterDifferencer {
 
     private var order = RegisterOrder()
     private var register = CumulativeRegister()
+    /// Per series: its column and site (asked for rejects only) and its factor (every difference).
     private var columns: [Column?] = []
     private var sites: [String] = []
+    private var factors: [Double] = []
+    private var table: LocalTimeTable?
     private var previousLines: [Int] = []
     private var chainStartUncounted: [Bool] = []
 
@@ -169,8 +172,9 @@ struct RegisterDifferencer {
 
     /// A reading (in the column's unit) of `series` on the record being read.
     /// `field`: the value's text as written (a reject of a streamed reading quotes it; a held one shows the number).
+    /// `day`: the reading's local day (asked for a reject or a held reading); nil: the local day of `instant`.
     mutating func read(series: Int32, column: () -> Column, site: String, instant: Int64, value: Double, line: Int,
-                       day: () -> Int, raw: () -> String, field: (() -> String)? = nil,
+                       day: (() -> Int)? = nil, raw: () -> String, field: (() -> String)? = nil,
                        into aggregator: inout FileAggregator) {
         let index = Int(series)
         while columns.count <= index {
@@ -178,13 +182,19 @@ struct RegisterDifferencer {
             previousLines.append(0)
             chainStartUncounted.append(false)
             sites.append("")
+            factors.append(.nan)
         }
-        if columns[index] == nil {
-            columns[index] = column()
+        if table == nil { table = aggregator.table }
+        if factors[index].isNaN {
+            let made = column()
+            columns[index] = made
+            factors[index] = made.factor
             sites[index] = site
         }
         let reading = RegisterOrder.Reading(instant: instant, value: value, line: Int32(truncatingIfNeeded: line),
                                             day: 0)
+        let table = self.table
+        let day = day ?? { table.map { Int($0.localDay(ofUTC: instant)) } ?? 0 }
         switch order.arrive(series: series, reading, day: day, raw: raw) {
         case .now:
             difference(series, reading, day: day, raw: raw, field: field, into: &aggregator)
@@ -215,16 +225,16 @@ struct RegisterDifferencer {
                                      raw: () -> String,
                                      field: (() -> String)? = nil, into aggregator: inout FileAggregator) {
         let index = Int(series)
-        guard let column = columns[index] else { return }
-        let site = sites[index]
         let line = Int(reading.line)
         switch register.next(series: series, instant: reading.instant, value: reading.value) {
         case .first:
             if countsChainStart { chainStartUncounted[index] = true }
         case .interval(let from, let to, let delta):
-            aggregator.addRegisterDifference(series: series, fromUTC: from, toUTC: to, value: delta * column.factor)
+            aggregator.addRegisterDifference(series: series, fromUTC: from, toUTC: to, value: delta * factors[index])
             countChainStart(index, &aggregator)
         case .decreased(_, let previous, let current):
+            guard let column = columns[index] else { return }
+            let site = sites[index]
             let reason: String
             switch wording {
             case .readings(let decimalMark):
@@ -240,6 +250,8 @@ struct RegisterDifferencer {
                               site: site, day: day())
             countChainStart(index, &aggregator)
         case .sameInstant(_, let previousValue):
+            guard let column = columns[index] else { return }
+            let site = sites[index]
             let same = previousValue == reading.value
             let previousText = text(previousValue / column.display), currentText = text(reading.value / column.display)
             aggregator.reject(
@@ -253,6 +265,8 @@ struct RegisterDifferencer {
                 raw: raw(), site: site, day: day())
             return
         case .notLater:
+            guard let column = columns[index] else { return }
+            let site = sites[index]
             switch wording {
             case .readings:
                 aggregator.reject(line: line, column: column.time, code: .timeOutOfOrder,
