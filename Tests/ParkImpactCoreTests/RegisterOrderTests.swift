@@ -267,6 +267,41 @@ private func near(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool
         #expect(days == ["2024-01-01": 18, "2024-01-02": 10, "2024-01-03": 15])
     }
 
+    @Test("blocks: months newest first, days oldest first within each, read as sorted; a row inside is rejected")
+    func lateBlocks() throws {
+        let text = """
+            Datum;Stand normaal
+            01-03-2024;200
+            02-03-2024;210
+            03-03-2024;215
+            01-02-2024;100
+            02-02-2024;130
+            02-03-2024;211
+            03-03-2024;215
+            04-03-2024;230
+
+            """
+        let result = try readRegisters(text: text, .meterReadings)
+        // Sorted: 1 Feb 100, 2 Feb 130, 1 Mar 200, 2 Mar 210, 3 Mar 215, 4 Mar 230 → 130 kWh. Lines 2–4 stream;
+        // line 5 is earlier: held with the rest. Line 7 (2 Mar, inside the streamed span 1–3 Mar) is rejected; line 8
+        // (3 Mar, the span's last time, same value) is a repeat.
+        #expect(result.rejects.map(\.line) == [7, 8])
+        #expect(result.rejects.map(\.code) == [.timeOutOfOrder, .duplicateInterval])
+        #expect(result.rejects[0].reason == "the time lies between readings already differenced in time order (lines 2 "
+            + "to 4); sort the file by time to use it")
+        #expect(result.rejects[1].reason == "repeats the reading of line 4 (same time, same value 215 kWh): counted once")
+        #expect(result.rejects[0].raw == "02-03-2024;211")
+        // By hand: 1 Feb 30; 2 Feb → 1 Mar (28 days, 2024 is a leap year) 70 / 28 = 2.5 a day; 1 Mar 10, 2 Mar 5,
+        // 3 Mar 15.
+        #expect(totals(result, .electricityOfftake).sum == 130)
+        let days = perDay(result, .electricityOfftake)
+        #expect(days["2024-02-01"] == 30 && near(days["2024-02-02"], 2.5) && near(days["2024-02-29"], 2.5))
+        #expect(days["2024-03-01"] == 10 && days["2024-03-02"] == 5 && days["2024-03-03"] == 15)
+        // Rows: 8 readings, 2 rejected, 1 chain start (line 2), 5 differences.
+        #expect(result.summary.acceptedRows == 5)
+        #expect(result.summary.ignoredRows[IgnoreCode.chainStart.rawValue] == 1)
+    }
+
     @Test("gas meter readings in m³ become kWh with kwh_per_m3")
     func gasCubicMetres() throws {
         let text = """

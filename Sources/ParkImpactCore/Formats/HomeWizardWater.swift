@@ -229,7 +229,7 @@ struct HomeWizardWaterFormat: RowFormat {
     mutating func finish(into aggregator: inout FileAggregator) {
         if order.holdsAny {
             let savedLine = aggregator.line
-            for (_, readings) in order.takeHeld() {
+            for (_, readings, _) in order.takeHeld() {
                 for (reading, raw) in readings {
                     aggregator.line = Int(reading.line)
                     difference(reading, day: { Int(reading.day) }, raw: { raw }, into: &aggregator)

@@ -7,8 +7,13 @@ import CSVReading
 /// - A series whose second reading time (the first one that differs from its first) is *later* than its first is
 ///   **streamed**: each reading is differenced as it arrives and nothing is held beyond the previous reading (the
 ///   multi-million-row P1 logs, written oldest first), with the results of a reader that never sorts (but for the
-///   codes of two readings at one time, below). A later reading that is earlier than the previous one is rejected
-///   (`time_out_of_order`, with the previous line): the readings around it are already differenced.
+///   codes of two readings at one time, below). A later reading that is earlier than the previous one (blocks of
+///   months newest first with days oldest first, a late row) makes the series `late` when the caller asks for it
+///   (`holdsLate`, `RegisterDifferencer`): from then on its readings are held as below, and at the end those before
+///   the streamed span make a chain that ends in its first reading, those after it continue from its last, those at
+///   its first or last time are repeats or conflicts, and those inside it are rejected (`time_out_of_order`: the span
+///   is already differenced between the readings around them). Without `holdsLate` (`homewizard-water`) the reading
+///   is given back to the caller, which rejects it.
 /// - A series whose second reading time is *earlier* than its first is **held**: from then on its readings are
 ///   kept, 32 bytes each (instant, value, line, local day, where its row ends) plus the bytes of the row (a reject
 ///   found only after sorting — a register that went down, a conflicting repeat — must show the row; the bytes sit
@@ -40,7 +45,21 @@ struct RegisterOrder {
         case restart
     }
 
-    private enum Mode: UInt8 { case empty, one, streamed, held }
+    private enum Mode: UInt8 { case empty, one, streamed, held, late }
+
+    /// A streamed series that later had an earlier reading (`holdsLate`): its first and last streamed readings.
+    struct Span {
+        let first: Reading
+        let firstRaw: String
+        let last: Reading
+    }
+
+    /// Whether a streamed series' reading earlier than the previous one is held (`late`: the caller differences the
+    /// held readings before the streamed span into its first reading, those after it from its last, at the end)
+    /// rather than given back `.now` for the caller to reject.
+    let holdsLate: Bool
+
+    init(holdsLate: Bool = false) { self.holdsLate = holdsLate }
 
     private struct Held {
         var readings: [Reading] = []
@@ -59,6 +78,9 @@ struct RegisterOrder {
     private var firsts: [Reading] = []
     private var firstRaws: [String] = []
     private var held: [Int32: Held] = [:]
+    /// Per streamed series (with `holdsLate`): its latest reading so far.
+    private var lasts: [Reading] = []
+    private var spans: [Int32: Span] = [:]
 
     /// Whether any series is held.
     var holdsAny: Bool { !held.isEmpty }
@@ -71,11 +93,22 @@ struct RegisterOrder {
             modes.append(.empty)
             firsts.append(Reading(instant: 0, value: 0, line: 0, day: 0))
             firstRaws.append("")
+            lasts.append(Reading(instant: 0, value: 0, line: 0, day: 0))
         }
         switch modes[index] {
         case .streamed:
-            return .now
-        case .held:
+            guard holdsLate else { return .now }
+            if reading.instant >= lasts[index].instant {
+                if reading.instant > lasts[index].instant { lasts[index] = reading }
+                return .now
+            }
+            modes[index] = .late
+            spans[series] = Span(first: firsts[index], firstRaw: firstRaws[index], last: lasts[index])
+            firstRaws[index] = ""
+            reading.day = Int32(truncatingIfNeeded: day())
+            held[series, default: Held()].append(reading, raw: raw())
+            return .held
+        case .held, .late:
             reading.day = Int32(truncatingIfNeeded: day())
             held[series, default: Held()].append(reading, raw: raw())
             return .held
@@ -89,11 +122,12 @@ struct RegisterOrder {
             let first = firsts[index]
             if reading.instant == first.instant { return .now }
             let firstRaw = firstRaws[index]
-            firstRaws[index] = ""
             if reading.instant > first.instant {
                 modes[index] = .streamed
+                if holdsLate { lasts[index] = reading } else { firstRaws[index] = "" }
                 return .now
             }
+            firstRaws[index] = ""
             modes[index] = .held
             var series = Held()
             series.append(first, raw: firstRaw)
@@ -106,8 +140,9 @@ struct RegisterOrder {
 
     /// The held series in id order, each with its readings sorted by time (file order within a time) and the row of
     /// each; the held readings are given up.
-    mutating func takeHeld() -> [(series: Int32, readings: [(reading: Reading, raw: String)])] {
-        var result: [(series: Int32, readings: [(reading: Reading, raw: String)])] = []
+    /// `span`: for a streamed series held from a late reading on, its streamed span.
+    mutating func takeHeld() -> [(series: Int32, readings: [(reading: Reading, raw: String)], span: Span?)] {
+        var result: [(series: Int32, readings: [(reading: Reading, raw: String)], span: Span?)] = []
         for series in held.keys.sorted() {
             guard let one = held.removeValue(forKey: series) else { continue }
             let order = one.readings.indices.sorted {
@@ -120,7 +155,7 @@ struct RegisterOrder {
                 let raw = String(decoding: one.rawBytes[start..<one.rawEnds[position]], as: UTF8.self)
                 readings.append((one.readings[position], raw))
             }
-            result.append((series, readings))
+            result.append((series, readings, spans.removeValue(forKey: series)))
         }
         return result
     }
@@ -155,7 +190,7 @@ struct RegisterDifferencer {
     /// Whether the reading that starts a difference chain counts as ignored (`chain_start`).
     let countsChainStart: Bool
 
-    private var order = RegisterOrder()
+    private var order = RegisterOrder(holdsLate: true)
     private var register = CumulativeRegister()
     /// Per series: its column and site (asked for rejects only) and its factor (every difference).
     private var columns: [Column?] = []
@@ -210,15 +245,71 @@ struct RegisterDifferencer {
     mutating func finish(into aggregator: inout FileAggregator) {
         if order.holdsAny {
             let savedLine = aggregator.line
-            for (series, readings) in order.takeHeld() {
-                for (reading, raw) in readings {
-                    aggregator.line = Int(reading.line)
-                    difference(series, reading, day: { Int(reading.day) }, raw: { raw }, into: &aggregator)
+            for (series, readings, span) in order.takeHeld() {
+                guard let span else {
+                    for (reading, raw) in readings {
+                        aggregator.line = Int(reading.line)
+                        difference(series, reading, day: { Int(reading.day) }, raw: { raw }, into: &aggregator)
+                    }
+                    continue
                 }
+                finishLate(series, readings, span, into: &aggregator)
             }
             aggregator.line = savedLine
         }
         for index in chainStartUncounted.indices { countChainStart(index, &aggregator) }
+    }
+
+    /// A streamed series with readings that came late (earlier than one before them in the file), sorted: those
+    /// after the streamed span continue its chain; those before it make a chain that ends in its first reading;
+    /// those at its first or last time are repeats or conflicts; those inside it are rejected (the span is already
+    /// differenced between the readings around them).
+    private mutating func finishLate(_ series: Int32, _ readings: [(reading: RegisterOrder.Reading, raw: String)],
+                                     _ span: RegisterOrder.Span, into aggregator: inout FileAggregator) {
+        let index = Int(series)
+        guard let column = columns[index] else { return }
+        let site = sites[index]
+        var before: [(reading: RegisterOrder.Reading, raw: String)] = []
+        for (reading, raw) in readings {
+            aggregator.line = Int(reading.line)
+            let line = Int(reading.line), day = Int(reading.day)
+            if reading.instant > span.last.instant {
+                difference(series, reading, day: { day }, raw: { raw }, into: &aggregator)
+            } else if reading.instant < span.first.instant {
+                before.append((reading, raw))
+            } else if reading.instant == span.first.instant || reading.instant == span.last.instant {
+                let kept = reading.instant == span.first.instant ? span.first : span.last
+                let same = kept.value == reading.value
+                let keptText = text(kept.value / column.display), currentText = text(reading.value / column.display)
+                aggregator.reject(
+                    line: line, column: same ? column.time : column.value,
+                    code: same ? .duplicateInterval : .conflictingInterval,
+                    reason: same
+                        ? "repeats the reading of line \(kept.line) (same time, same value \(currentText) "
+                            + "\(column.unit.rawValue)): counted once"
+                        : "another reading at the time of line \(kept.line): \(keptText) \(column.unit.rawValue) there, "
+                            + "\(currentText) \(column.unit.rawValue) here; the first counts",
+                    raw: raw, site: site, day: day)
+            } else {
+                aggregator.reject(line: line, column: column.time, code: .timeOutOfOrder,
+                                  reason: "the time lies between readings already differenced in time order (lines "
+                                      + "\(span.first.line) to \(span.last.line)); sort the file by time to use it",
+                                  raw: raw, site: site, day: day)
+            }
+        }
+        guard !before.isEmpty else { return }
+        // The earlier readings end in the span's first reading: that row was counted as a chain start already, so
+        // the new chain's start is not counted again.
+        register.forget(series: series)
+        for (position, (reading, raw)) in before.enumerated() {
+            aggregator.line = Int(reading.line)
+            let day = Int(reading.day)
+            difference(series, reading, day: { day }, raw: { raw }, into: &aggregator)
+            if position == 0 { chainStartUncounted[index] = false }
+        }
+        let first = span.first, firstDay = Int(first.day)
+        aggregator.line = Int(first.line)
+        difference(series, first, day: { firstDay }, raw: { span.firstRaw }, into: &aggregator)
     }
 
     private mutating func difference(_ series: Int32, _ reading: RegisterOrder.Reading, day: () -> Int,
