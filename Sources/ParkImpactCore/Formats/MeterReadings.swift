@@ -27,8 +27,8 @@ import CSVReading
 ///   consumption.
 /// - Readings in any row order (`RegisterOrder`): a file written newest first (supplier readings) is held and
 ///   sorted by time before it is differenced. Two readings at the same time: the same value is `duplicate_interval`
-///   (counted once), another value `conflicting_interval` (the first counts); in a file read oldest first, a reading
-///   earlier than the previous one is rejected (`time_out_of_order`).
+///   (counted once), another value `conflicting_interval` (the first counts); a reading that goes back inside the
+///   span already differenced is rejected (`time_out_of_order`), one before or after it is placed in time order.
 /// - A supplier's readings with several registers (`OpnameDatum;StandNormaal;StandDal;TerugleveringNormaal;
 ///   TerugleveringDal`, see `registerQuantity`) are electricity (kWh unless the header or `unit:` says otherwise):
 ///   each register is its own series (meter `meter-readings/<column>`) and differenced on its own; normal and low
