@@ -202,6 +202,23 @@ private func near(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool
         #expect(result.summary.ignoredRows[IgnoreCode.chainStart.rawValue] == 4)
     }
 
+    @Test("Van Ons supplier readings (real, newest first): the four stand registers read, daily use columns not")
+    func vanOns() throws {
+        let result = try readRegisters(registerFixtures + "/vanons_meterstanden_stroom_2023.csv", .meterReadings)
+        #expect(result.summary.problem == nil)
+        #expect(result.rejects.isEmpty, "\(result.rejects.map(\.reason))")
+        #expect(result.series.map(\.key.meter).sorted() == [
+            "meter-readings/afname stand dal", "meter-readings/afname stand normaal",
+            "meter-readings/invoeding stand dal", "meter-readings/invoeding stand normaal",
+        ])
+        // register_totals.py: offtake 1409.0 kWh, injection 94.0 kWh over 70 days; 24 Jan 2024 17 and 3 kWh.
+        #expect(totals(result, .electricityOfftake).sum == 1409 && totals(result, .electricityInjection).sum == 94)
+        let offtake = perDay(result, .electricityOfftake), injection = perDay(result, .electricityInjection)
+        #expect(offtake.count == 70 && near(offtake["2023-11-16"], 7) && near(offtake["2024-01-24"], 17))
+        #expect(near(injection["2023-11-16"], 5) && near(injection["2024-01-24"], 3))
+        #expect(result.mapping.filter { $0.role == "ignored" }.count == 6)
+    }
+
     @Test("the GreenChoice readings oldest first read the same")
     func greenChoiceOldestFirst() throws {
         let path = registerFixtures + "/greenchoice_meterstanden_stroom_2023.csv"
@@ -225,7 +242,7 @@ private func near(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool
             ("afname t1", .electricityOfftake), ("injectie t2", .electricityInjection),
             ("reading low", .electricityOfftake), ("return normal", .electricityInjection),
             ("index hp", .electricityOfftake), ("zählerstand tarif 1", .electricityOfftake),
-            ("afname verbruik dal", nil), ("afname minus invoeding stand totaal", nil), ("opmerking", nil),
+            ("afname verbruik dal", nil), ("invoeding productie normaal", nil), ("afname minus invoeding stand totaal", nil), ("opmerking", nil),
             ("normaal", nil), ("tijd", nil),
         ]
         for (name, quantity) in names {

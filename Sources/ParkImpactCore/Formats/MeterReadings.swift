@@ -126,12 +126,13 @@ struct MeterReadingsFormat: RowFormat {
     /// register (`stand`, `index`, `Zählerstand`, `reading`, `relevé`) or offtake (`afname`, `levering`, `Bezug`,
     /// `import`) with a tariff (`normaal`, `dal`, `hoog`, `laag`, `piek`, `dag`, `nacht`, `T1`, `T2`, `HT`, `NT`,
     /// `tarief`, `normal`, `high`, `low`, `peak`, `HP`, `HC`). Return: also `return`, `feed-in`. Names of derived or
-    /// per-period columns (`verbruik`, `minus`, `totaal`, `netto`) are none: `Stand normaal` yes, `afname verbruik
+    /// per-period columns (`verbruik`, `productie`, `minus`, `totaal`, `netto`) are none: `Stand normaal` yes, `afname verbruik
     /// dal` and `afname minus invoeding stand totaal` no.
     static func registerQuantity(_ name: String) -> Quantity? {
         let compact = String(name.filter { $0 != " " && $0 != "_" && $0 != "-" && $0 != "." })
         func has(_ words: [String]) -> Bool { words.contains { compact.contains($0) } }
-        if has(["verbruik", "minus", "totaal", "total", "netto", "saldo", "consumption", "usage", "verbrauch"]) {
+        if has(["verbruik", "productie", "production", "minus", "totaal", "total", "netto", "saldo", "consumption",
+                "usage", "verbrauch"]) {
             return nil
         }
         let tariff = has(["normaal", "dal", "hoog", "laag", "piek", "dag", "nacht", "tarief", "tarif", "t1", "t2",
