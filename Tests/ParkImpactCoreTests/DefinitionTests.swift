@@ -23,8 +23,8 @@ import Testing
             _ = try DefinitionLoader.parse(yaml: yaml, file: "pipelines/demo.yaml", catalogue: .builtIn)
         } catch {
             #expect(error.description == "pipelines/demo.yaml:9: sources[0].format: unknown format \"fluvus\"; known: "
-                + "fluvius, parkimpact-long, sma, sungrow, enphase, homewizard-water, meter-readings, telraam, "
-                + "ecocounter, commute-survey, trips, waste, temperature, generic")
+                + "fluvius, parkimpact-long, sma, sungrow, enphase, homewizard-water, homewizard-energy, meter-readings, "
+                + "telraam, ecocounter, commute-survey, trips, waste, temperature, generic")
         }
     }
 

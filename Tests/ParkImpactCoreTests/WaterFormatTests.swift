@@ -375,8 +375,9 @@ extension WaterFormatTests {
             #expect(result.rejects.first?.reason == "the reading 20 dl is lower than the previous reading 520 dl "
                 + "(line 3): a meter reset, rollover or replacement; no consumption is counted between these two "
                 + "readings and the differences restart from this reading")
-            #expect(result.rejects.last?.reason == "the time is not later than that of the previous reading "
-                + "(line 5): a duplicate or out-of-order row")
+            #expect(result.rejects.last?.reason == "another reading at the time of line 5: 30 dl there, 35 dl here; "
+                + "the first counts")
+            #expect(result.rejects.last?.code == .conflictingInterval)
             // (520 − 500) + (30 − 20) = 30 dl; never negative.
             var got = totals(result, .water)
             got.sum = (got.sum * 1e9).rounded() / 1e9
@@ -468,7 +469,7 @@ extension WaterFormatTests {
             #expect(totals(result, .water) == QuantityTotals(present: 2, estimated: 0, missing: 0, sum: 27))
         }
 
-        @Test("equal readings are zero use; duplicate and earlier times and stray text are rejected; footer ignored")
+        @Test("equal readings are zero use; a conflicting repeat, an earlier time and stray text are rejected; footer ignored")
         func policies() throws {
             let text = """
                 Titel
@@ -484,12 +485,15 @@ extension WaterFormatTests {
                 Export door app X;
                 """
             let result = try read(text: text, .meterReadings)
-            #expect(result.rejects.map(\.line) == [6, 7, 8])
+            // Line 7 comes late and lies inside the readings already differenced in time order: rejected at the end.
+            #expect(result.rejects.map(\.line) == [6, 8, 7])
             #expect(result.rejects.map(\.reason) == [
-                "the time is not later than that of the previous reading (line 5): a duplicate or out-of-order reading",
-                "the time is not later than that of the previous reading (line 5): a duplicate or out-of-order reading",
+                "another reading at the time of line 5: 11,5 m3 there, 11,6 m3 here; the first counts",
                 "text between readings, not a reading",
+                "the time lies between readings already differenced in time order (lines 3 to 5); sort the file by "
+                    + "time to use it",
             ])
+            #expect(result.rejects.map(\.code) == [.conflictingInterval, .unexpectedText, .timeOutOfOrder])
             // By hand: 1 Mar 08→20 equal (0, present); 1 m³ over 20:00→08:00 = 4/12 on 1 Mar, 8/12 on 2 Mar;
             // 1 m³ over 2 Mar 08:00 → 3 Mar 08:00 = 16/24 on 2 Mar, 8/24 on 3 Mar.
             let days = daySums(result, .water)

@@ -257,6 +257,7 @@ public enum SourceFormatName: String, Sendable, CaseIterable {
     case parkimpactLong = "parkimpact-long"
     case sma, sungrow, enphase
     case homewizardWater = "homewizard-water"
+    case homewizardEnergy = "homewizard-energy"
     case meterReadings = "meter-readings"
     case telraam, ecocounter
     case commuteSurvey = "commute-survey"

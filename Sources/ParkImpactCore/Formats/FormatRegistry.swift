@@ -32,7 +32,7 @@ enum FormatRegistry {
 
     /// Detection order matters for `sniff`: the most specific headers first.
     static let order: [SourceFormatName] = [
-        .fluvius, .parkimpactLong, .sma, .sungrow, .enphase, .homewizardWater, .telraam, .ecocounter, .meterReadings,
+        .fluvius, .parkimpactLong, .sma, .sungrow, .enphase, .homewizardWater, .homewizardEnergy, .telraam, .ecocounter, .meterReadings,
         .temperature, .waste, .commuteSurvey, .trips,
     ]
 
@@ -43,6 +43,7 @@ enum FormatRegistry {
         .sungrow: reader(SungrowFormat.self),
         .enphase: reader(EnphaseFormat.self),
         .homewizardWater: reader(HomeWizardWaterFormat.self),
+        .homewizardEnergy: reader(HomeWizardEnergyFormat.self),
         .meterReadings: reader(MeterReadingsFormat.self),
         .telraam: reader(TelraamFormat.self),
         .ecocounter: reader(EcoCounterFormat.self),

@@ -46,7 +46,7 @@ struct GenericFormat: RowFormat {
     /// Whether `dateFormat` comes from the YAML.
     let dateFormatForced: Bool
     private var resolver: LocalInstantResolver
-    private var registers = CumulativeRegister()
+    private var registers = RegisterDifferencer(wording: .generic, countsChainStart: false)
     private var meters = ByteKeyCache<[Int32]>()
     private var fixedSeries: [Int32]?
 
@@ -347,25 +347,19 @@ struct GenericFormat: RowFormat {
                                quality: .measured)
                 if !value.kindGiven { aggregator.observeRegister(series: seriesID, instant: instant, value: canonical) }
             case .cumulative:
-                switch registers.next(series: seriesID, instant: instant, value: canonical) {
-                case .first:
-                    break
-                case .interval(let from, let to, let delta):
-                    aggregator.addRegisterDifference(series: seriesID, fromUTC: from, toUTC: to, value: delta)
-                case .decreased(_, let previous, _):
-                    aggregator.reject(
-                        line: record.line, column: columnName(column), code: .registerDecreased,
-                        reason: "the register went down from \(MachineNumber.format(previous / factors[position], decimals: 6)) "
-                            + "to \(record.string(column)) (reset, rollover or new meter): the consumption since the "
-                            + "previous reading is unknown and not counted; counting restarts from this reading",
-                        raw: record.rawText(), site: site, day: aggregator.table.localDay(ofUTC: instant))
-                case .notLater:
-                    aggregator.reject(line: record.line, column: columnName(dateIndex), code: .timeOutOfOrder,
-                                      reason: "not later than the previous reading of this register",
-                                      raw: record.rawText(), site: site)
-                }
+                let names = columnNames, unit = value.unit, display = factors[position]
+                registers.read(series: seriesID, column: {
+                    .init(value: names[column], time: names[dateIndex], unit: unit, factor: 1,
+                          display: display)
+                }, site: site, instant: instant, value: canonical, line: record.line, raw: { record.rawText() },
+                    field: { record.string(column) }, into: &aggregator)
             }
         }
+    }
+
+    /// The registers held because their rows came newest first, sorted and differenced (`RegisterDifferencer`).
+    mutating func finish(into aggregator: inout FileAggregator) {
+        registers.finish(into: &aggregator)
     }
 
     func registerAdvice(for key: SeriesKey, sourceIndex: Int) -> (what: String, fix: String) {

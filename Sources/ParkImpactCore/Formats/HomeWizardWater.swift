@@ -22,7 +22,10 @@ import CSVReading
 ///   before the meter was installed with `0` rows (the public export has 27 days of them). Those rows are
 ///   ignored (counted), not reported as measured zero use; the last 0 starts the difference chain.
 /// - A register that goes down (reset, re-pairing) is rejected with both values and differencing restarts from
-///   it: never negative use. A row not later than the previous one is rejected (duplicate or out of order).
+///   it: never negative use. Rows in any order: an export written newest first is held and sorted before it is
+///   differenced (`RegisterOrder`). A second row at the same time is `duplicate_interval` (same value, counted once)
+///   or `conflicting_interval` (the first counts); in an export read oldest first, a row earlier than the previous
+///   one is rejected (`time_out_of_order`).
 /// - The date layout is detected from the first row (`yyyy-MM-dd HH:mm` in the app's export); a source's
 ///   `date_format` replaces the detection (an export re-saved by a spreadsheet in another locale).
 struct HomeWizardWaterFormat: RowFormat {
@@ -51,6 +54,8 @@ struct HomeWizardWaterFormat: RowFormat {
     private var counting = false
     /// The interval: the smallest positive step between consecutive readings so far.
     private var step: Int64 = 0
+    /// Readings in time order: streamed, or held and sorted when the export is newest first.
+    private var order = RegisterOrder()
 
     static let header = ["time", "water usage dl"]
     static let maximumGap: Int64 = 366 * 86_400
@@ -151,46 +156,87 @@ struct HomeWizardWaterFormat: RowFormat {
             return
         }
 
-        // Differences.
+        // Differences, in time order (`RegisterOrder`: an export written newest first is held and sorted).
+        let reading = RegisterOrder.Reading(instant: instant, value: value, line: Int32(truncatingIfNeeded: record.line),
+                                            day: 0)
+        switch order.arrive(series: series, reading, day: { RegisterNumber.localDay(local) },
+                            raw: { record.rawText() }) {
+        case .now:
+            difference(reading, day: { RegisterNumber.localDay(local) }, raw: { record.rawText() }, into: &aggregator)
+        case .held:
+            break
+        case .restart:
+            previous = nil
+            previousCounted = false
+            counting = false
+        }
+    }
+
+    /// Differences a reading against the previous one in time order.
+    private mutating func difference(_ reading: RegisterOrder.Reading, day: () -> Int, raw: () -> String,
+                                     into aggregator: inout FileAggregator) {
+        let instant = reading.instant, value = reading.value, line = Int(reading.line)
         guard let start = previous else {
-            previous = (instant, value, record.line)
+            previous = (instant, value, line)
             previousCounted = false
             counting = value != 0
             return
         }
         guard instant > start.instant else {
-            reject(record, column: timeColumn, .timeOutOfOrder, "the time is not later than that of the previous reading (line "
-                + "\(start.line)): a duplicate or out-of-order row", &aggregator, local: local)
+            if instant == start.instant {
+                let same = value == start.value
+                let previousText = RegisterNumber.text(start.value, decimalMark: decimalMark)
+                let currentText = RegisterNumber.text(value, decimalMark: decimalMark)
+                reject(line, raw(), column: same ? timeColumn : valueColumn,
+                       same ? .duplicateInterval : .conflictingInterval,
+                       same ? "repeats the reading of line \(start.line) (same time, same value \(currentText) dl): "
+                           + "counted once"
+                           : "another reading at the time of line \(start.line): \(previousText) dl there, "
+                           + "\(currentText) dl here; the first counts", &aggregator, day: day())
+                return
+            }
+            reject(line, raw(), column: timeColumn, .timeOutOfOrder, "the time is not later than that of the previous "
+                + "reading (line \(start.line)): a duplicate or out-of-order row", &aggregator, day: day())
             return
         }
         if value < start.value {
-            reject(record, column: valueColumn, .registerDecreased, RegisterNumber.decreaseReason(
+            reject(line, raw(), column: valueColumn, .registerDecreased, RegisterNumber.decreaseReason(
                 current: value, previous: start.value, previousLine: start.line, unit: unit, decimalMark: decimalMark),
-                   &aggregator, local: local)
-            restart(instant, value, record.line, &aggregator)
+                   &aggregator, day: day())
+            restart(instant, value, line, &aggregator)
             return
         }
         if !counting, value == 0 {
             if !previousCounted { aggregator.ignore(Self.ignoredNotCounting) }
-            previous = (instant, 0, record.line)
+            previous = (instant, 0, line)
             previousCounted = false
             return
         }
         guard instant - start.instant <= Self.maximumGap else {
-            reject(record, column: timeColumn, .gapTooLong, "\((instant - start.instant) / 86_400) days after the previous reading "
-                + "(line \(start.line)): too long a gap to place the use in time; the differences restart from this "
-                + "reading", &aggregator, local: local)
-            restart(instant, value, record.line, &aggregator)
+            reject(line, raw(), column: timeColumn, .gapTooLong, "\((instant - start.instant) / 86_400) days after the "
+                + "previous reading (line \(start.line)): too long a gap to place the use in time; the differences "
+                + "restart from this reading", &aggregator, day: day())
+            restart(instant, value, line, &aggregator)
             return
         }
         emit(from: start.instant, to: instant, delta: value - start.value, into: &aggregator)
         if !previousCounted { aggregator.ignore(Self.ignoredChainStart) }
-        previous = (instant, value, record.line)
+        previous = (instant, value, line)
         previousCounted = true
         counting = true
     }
 
     mutating func finish(into aggregator: inout FileAggregator) {
+        if order.holdsAny {
+            let savedLine = aggregator.line
+            for (_, readings, _) in order.takeHeld() {
+                for (reading, raw) in readings {
+                    aggregator.line = Int(reading.line)
+                    difference(reading, day: { Int(reading.day) }, raw: { raw }, into: &aggregator)
+                }
+            }
+            aggregator.line = savedLine
+        }
         if let start = previous, !previousCounted {
             aggregator.ignore(!counting && start.value == 0 ? Self.ignoredNotCounting : Self.ignoredChainStart)
             previousCounted = true
@@ -243,6 +289,12 @@ struct HomeWizardWaterFormat: RowFormat {
             aggregator.add(series: series, startUTC: from, intervalSeconds: Int32(length), value: value,
                            quality: .measured)
         }
+    }
+
+    private func reject(_ line: Int, _ raw: String, column: Int, _ code: RejectCode, _ reason: String,
+                        _ aggregator: inout FileAggregator, day: Int) {
+        aggregator.reject(line: line, column: columnName(column), code: code, reason: reason, raw: raw, site: site,
+                          day: day)
     }
 
     private func reject(_ record: CSVRecord, column: Int, _ code: RejectCode, _ reason: String, _ aggregator: inout FileAggregator,

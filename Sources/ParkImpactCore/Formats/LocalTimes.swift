@@ -219,8 +219,11 @@ struct CumulativeRegister {
         case first
         case interval(from: Int64, to: Int64, delta: Double)
         case decreased(from: Int64, previous: Double, current: Double)
-        /// Same or earlier time than the previous reading.
+        /// An earlier time than the previous reading.
         case notLater(previous: Int64)
+        /// The same time as the previous reading (a repeated row when `previousValue` equals the value, else a
+        /// conflicting one); the previous reading stays the chain's last.
+        case sameInstant(previous: Int64, previousValue: Double)
     }
 
     mutating func next(series: Int32, instant: Int64, value: Double) -> Step {
@@ -228,6 +231,7 @@ struct CumulativeRegister {
             last[series] = (instant, value)
             return .first
         }
+        if instant == previous.instant { return .sameInstant(previous: instant, previousValue: previous.value) }
         guard instant > previous.instant else { return .notLater(previous: previous.instant) }
         last[series] = (instant, value)
         if value < previous.value {

@@ -25,7 +25,16 @@ import CSVReading
 /// - A reading lower than the previous one (reset, rollover, meter swap) is rejected with both values, no
 ///   consumption is counted between the two, and differencing restarts from the lower reading: never negative
 ///   consumption.
-/// - A reading whose time is not later than the previous reading's (duplicate, out of order) is rejected.
+/// - Readings in any row order (`RegisterOrder`): a file written newest first (supplier readings) is held and
+///   sorted by time before it is differenced. Two readings at the same time: the same value is `duplicate_interval`
+///   (counted once), another value `conflicting_interval` (the first counts); a reading that goes back inside the
+///   span already differenced is rejected (`time_out_of_order`), one before or after it is placed in time order.
+/// - A supplier's readings with several registers (`OpnameDatum;StandNormaal;StandDal;TerugleveringNormaal;
+///   TerugleveringDal`, see `registerQuantity`) are electricity (kWh unless the header or `unit:` says otherwise):
+///   each register is its own series (meter `meter-readings/<column>`) and differenced on its own; normal and low
+///   tariff registers are offtake, return registers injection.
+/// - Gas read in m³ (`quantity: gas, unit: m3`) is converted with the source's `kwh_per_m3` (`RegisterUnits`);
+///   without it the file is refused with that fix.
 /// - A date without a time (no time column, or an empty time) is a reading at 00:00 local time.
 /// - The date layout is detected from the first reading (day first when both orders fit, `01.02.24`); a source's
 ///   `date_format` (`MM/dd/yyyy`) replaces the detection.
@@ -40,25 +49,32 @@ struct MeterReadingsFormat: RowFormat {
     let columnNames: [String]
     let dateColumn: Int
     let timeColumn: Int?
-    let valueColumn: Int
-    var valueColumnIndex: Int? { valueColumn }
-    let quantity: Quantity
-    let unit: MeasurementUnit
-    /// Multiplier from the file's unit to the quantity's canonical unit.
-    let factor: Double
+    /// The register columns: one (`Zählerstand`), or a supplier's several (normal and low tariff, offtake and
+    /// injection), each differenced on its own.
+    private(set) var registers: [Register]
+    /// The register values of the row being read (kept: no allocation per row).
+    private var rowValues: [(register: Int, value: Double)] = []
+    var valueColumnIndex: Int? { registers.count == 1 ? registers[0].column : nil }
     let decimalMark: UInt8
     let site: String
+
+    /// One register column: what it measures, in which unit, and its series (interned on first use).
+    struct Register {
+        let column: Int
+        let quantity: Quantity
+        let unit: MeasurementUnit
+        /// Multiplier from the file's unit to the quantity's canonical unit.
+        let factor: Double
+        /// The series' meter name: `meter-readings`, or `meter-readings/<column>` for one of several registers.
+        let meter: String
+        var series: Int32 = -1
+    }
 
     private var layout: DateTimeLayout?
     /// Whether `layout` is the source's `date_format`.
     let layoutForced: Bool
-    private var series: Int32 = -1
     private var resolver: LocalInstantResolver
-    private var register = CumulativeRegister()
-    /// The reading that starts the current difference chain and whose row is not counted yet.
-    private var chainStartUncounted = false
-    private var previousLine = 0
-    private var previousValue = 0.0
+    private var differencer: RegisterDifferencer
     /// Text rows seen since the last reading: rejects if another reading follows, footer lines otherwise.
     private var pendingText: [(line: Int, raw: String)] = []
     private static let pendingLimit = 200
@@ -72,6 +88,7 @@ struct MeterReadingsFormat: RowFormat {
 
     /// Header names by role, normalised (lower case, single spaces), without a unit suffix like ` (m³)`.
     static let dateNames: Set<String> = ["datum", "date", "dag", "tag", "jour", "day",
+                                         "opnamedatum", "opname datum", "datum opname", "ablesedatum",
                                          // a single date-and-time column
                                          "datum/tijd", "datum tijd", "datum en tijd", "tijdstempel",
                                          "date/time", "date time", "date and time", "datetime", "timestamp",
@@ -96,8 +113,37 @@ struct MeterReadingsFormat: RowFormat {
         var time: Int?
         var reading: Int?
         var headerUnit: MeasurementUnit?
+        /// Registers of a supplier's readings with several (`StandNormaal`, `TerugleveringDal`): column, what it
+        /// measures, the unit in its name.
+        var directed: [(column: Int, quantity: Quantity, unit: MeasurementUnit?)] = []
         /// Every non-blank name has a known role.
         var allKnown = true
+    }
+
+    /// What a register column of a supplier's readings with several registers measures, from its name (lower case,
+    /// without its unit): electricity injection when it names return delivery (`teruglevering`, `invoeding`,
+    /// `injectie`, `Einspeisung`, `export`) with a register or tariff word; electricity offtake when it names a
+    /// register (`stand`, `index`, `Zählerstand`, `reading`, `relevé`) or offtake (`afname`, `levering`, `Bezug`,
+    /// `import`) with a tariff (`normaal`, `dal`, `hoog`, `laag`, `piek`, `dag`, `nacht`, `T1`, `T2`, `HT`, `NT`,
+    /// `tarief`, `normal`, `high`, `low`, `peak`, `HP`, `HC`). Return: also `return`, `feed-in`. Names of derived or
+    /// per-period columns (`verbruik`, `productie`, `minus`, `totaal`, `netto`) are none: `Stand normaal` yes, `afname verbruik
+    /// dal` and `afname minus invoeding stand totaal` no.
+    static func registerQuantity(_ name: String) -> Quantity? {
+        let compact = String(name.filter { $0 != " " && $0 != "_" && $0 != "-" && $0 != "." })
+        func has(_ words: [String]) -> Bool { words.contains { compact.contains($0) } }
+        if has(["verbruik", "productie", "production", "minus", "totaal", "total", "netto", "saldo", "consumption",
+                "usage", "verbrauch"]) {
+            return nil
+        }
+        let tariff = has(["normaal", "dal", "hoog", "laag", "piek", "dag", "nacht", "tarief", "tarif", "t1", "t2",
+                          "normal", "high", "low", "peak", "night", "pleine", "creuse"])
+            || ["ht", "nt", "hp", "hc"].contains { compact.hasSuffix($0) }
+        let register = has(["stand", "index", "zähler", "zaehler", "teller", "reading", "relevé", "releve"])
+        if has(["teruglever", "invoeding", "injectie", "injection", "einspeis", "export", "return", "feedin"]) {
+            return register || tariff ? .electricityInjection : nil
+        }
+        if tariff, register || has(["afname", "levering", "bezug", "import"]) { return .electricityOfftake }
+        return nil
     }
 
     /// `Zählerstand (m³)` → (`zählerstand`, m³).
@@ -125,6 +171,8 @@ struct MeterReadingsFormat: RowFormat {
             } else if roles.reading == nil, readingNames.contains(name) {
                 roles.reading = index
                 roles.headerUnit = unit
+            } else if let quantity = registerQuantity(name) {
+                roles.directed.append((index, quantity, unit))
             } else if !commentNames.contains(name) {
                 roles.allKnown = false
             }
@@ -135,7 +183,7 @@ struct MeterReadingsFormat: RowFormat {
     static func make(header: CSVRecord, context: ReadContext) -> HeaderOutcome<MeterReadingsFormat> {
         let names = header.strings
         let found = roles(names)
-        guard let date = found.date, let reading = found.reading else {
+        guard let date = found.date, found.reading != nil || !found.directed.isEmpty else {
             if let first = names.first, startsWithDigit(first), DateTimeLayout.detect([first]) != nil {
                 let delimiter = String(UnicodeScalar(context.dialect.delimiter))
                 return .mismatch(HeaderMismatch(message: "a reading row came before any header; expected "
@@ -147,59 +195,109 @@ struct MeterReadingsFormat: RowFormat {
             return .mismatch(HeaderMismatch(message: "the source has no `site:`; meter readings do not name their "
                 + "site"))
         }
-        let quantity = context.source.quantity ?? .water
-        guard quantity.isAdditive else {
-            return .mismatch(HeaderMismatch(message: "quantity \(quantity.rawValue) is not a cumulative register; "
-                + "meter-readings reads registers of water, gas, electricity or counts"))
-        }
-        if let yamlUnit = context.source.unit, let headerUnit = found.headerUnit, yamlUnit != headerUnit {
-            return .mismatch(HeaderMismatch(message: "the source says `unit: \(yamlUnit.rawValue)` but the column "
-                + "\"\(names[reading])\" says \(headerUnit.rawValue); fix one of them"))
-        }
-        let unit = context.source.unit ?? found.headerUnit ?? quantity.canonicalUnit
-        guard let factor = unit.factor(to: quantity) else {
-            return .mismatch(HeaderMismatch(message: "unit \(unit.rawValue) does not fit quantity \(quantity.rawValue) "
-                + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind); set `quantity:` and "
-                + "`unit:` of the source"))
+        var registers: [Register] = []
+        if let reading = found.reading, found.directed.isEmpty {
+            let quantity = context.source.quantity ?? .water
+            guard quantity.isAdditive else {
+                return .mismatch(HeaderMismatch(message: "quantity \(quantity.rawValue) is not a cumulative register; "
+                    + "meter-readings reads registers of water, gas, electricity or counts"))
+            }
+            if let yamlUnit = context.source.unit, let headerUnit = found.headerUnit, yamlUnit != headerUnit {
+                return .mismatch(HeaderMismatch(message: "the source says `unit: \(yamlUnit.rawValue)` but the column "
+                    + "\"\(names[reading])\" says \(headerUnit.rawValue); fix one of them"))
+            }
+            let unit = context.source.unit ?? found.headerUnit ?? quantity.canonicalUnit
+            guard let factor = RegisterUnits.factor(unit, to: quantity, kwhPerM3: context.source.kwhPerM3) else {
+                return .mismatch(HeaderMismatch(message: unitMismatch(unit, quantity)))
+            }
+            registers = [Register(column: reading, quantity: quantity, unit: unit, factor: factor,
+                                  meter: "meter-readings")]
+        } else {
+            // A supplier's readings with several registers: electricity, each register its own series.
+            if let quantity = context.source.quantity, quantity != .electricityOfftake,
+               quantity != .electricityInjection {
+                return .mismatch(HeaderMismatch(message: "the columns "
+                    + found.directed.map { "\"\(names[$0.column])\"" }.joined(separator: ", ")
+                    + " are electricity registers (normal and low tariff, offtake and injection), but the source says "
+                    + "`quantity: \(quantity.rawValue)`; leave `quantity:` out"))
+            }
+            for register in found.directed {
+                if let yamlUnit = context.source.unit, let headerUnit = register.unit, yamlUnit != headerUnit {
+                    return .mismatch(HeaderMismatch(message: "the source says `unit: \(yamlUnit.rawValue)` but the "
+                        + "column \"\(names[register.column])\" says \(headerUnit.rawValue); fix one of them"))
+                }
+                let unit = context.source.unit ?? register.unit ?? register.quantity.canonicalUnit
+                guard let factor = RegisterUnits.factor(unit, to: register.quantity, kwhPerM3: nil) else {
+                    return .mismatch(HeaderMismatch(message: unitMismatch(unit, register.quantity)))
+                }
+                registers.append(Register(column: register.column, quantity: register.quantity, unit: unit,
+                                          factor: factor,
+                                          meter: "meter-readings/" + names[register.column].trimmingSpaces))
+            }
         }
         return .format(MeterReadingsFormat(
-            columnNames: names, dateColumn: date, timeColumn: found.time, valueColumn: reading, quantity: quantity,
-            unit: unit, factor: factor, decimalMark: context.dialect.decimalMark, site: site,
-            layout: context.forcedLayout, layoutForced: context.forcedLayout != nil,
-            resolver: LocalInstantResolver(table: context.table)))
+            columnNames: names, dateColumn: date, timeColumn: found.time, registers: registers,
+            decimalMark: context.dialect.decimalMark, site: site, layout: context.forcedLayout,
+            layoutForced: context.forcedLayout != nil, resolver: LocalInstantResolver(table: context.table),
+            differencer: RegisterDifferencer(wording: .readings(decimalMark: context.dialect.decimalMark),
+                                             countsChainStart: true)))
+    }
+
+    static func unitMismatch(_ unit: MeasurementUnit, _ quantity: Quantity) -> String {
+        if quantity == .gas, unit == .cubicMetre {
+            return "gas in m³ needs the gross calorific value to become kWh: add `kwh_per_m3:` to the source (the "
+                + "value on the gas bill or the grid operator's site, e.g. `kwh_per_m3: 11.2`)"
+        }
+        return "unit \(unit.rawValue) does not fit quantity \(quantity.rawValue) "
+            + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind); set `quantity:` and "
+            + "`unit:` of the source"
     }
 
     var mapping: [ColumnRole] {
-        columnMapping(columnNames, [
+        var roles: [(columns: [Int?], role: String)] = [
             ([dateColumn, timeColumn], "reading time, local time (\(layoutNote(layout, forced: layoutForced)))"),
-            ([valueColumn], "\(quantity.rawValue) (cumulative register in \(unit.rawValue), differenced, spread over "
-                + "the days by time)"),
-        ])
+        ]
+        for register in registers {
+            let conversion = register.quantity == .gas && register.unit == .cubicMetre
+                ? "in m³, × \(MachineNumber.format(register.factor, decimals: 3)) kWh/m³ (kwh_per_m3)" : "in \(register.unit.rawValue)"
+            roles.append(([register.column], "\(register.quantity.rawValue) (cumulative register \(conversion), "
+                + "differenced, spread over the days by time)"))
+        }
+        return columnMapping(columnNames, roles)
     }
 
     // MARK: Detection
 
-    /// A header with a date and a reading column (every name known), after any preamble, followed by readings
-    /// that parse and never decrease in the first rows (interval values go up and down; a register does not).
+    /// A header with a date and a reading column, or several registers of a supplier's readings (every name
+    /// known), after any preamble, followed by readings that parse and, per register, never decrease in time order
+    /// in the first rows (oldest or newest first; interval values go up and down, a register does not).
     static func detect(_ records: [[String]]) -> Bool {
         for (index, names) in records.enumerated() {
             let found = roles(names)
-            guard let date = found.date, let reading = found.reading, found.allKnown else { continue }
+            guard let date = found.date, found.allKnown else { continue }
+            let columns = found.directed.isEmpty ? found.reading.map { [$0] } ?? [] : found.directed.map(\.column)
+            guard !columns.isEmpty else { continue }
             var layout: DateTimeLayout?
-            var previous = -Double.infinity
+            var previous: [(instant: Int64, value: Double)?] = Array(repeating: nil, count: columns.count)
             var readings = 0
             for row in records[(index + 1)...] {
                 if row.allSatisfy({ $0.trimmingSpaces.isEmpty }) { continue }
-                guard row.count > max(date, reading), startsWithDigit(row[date]) else { break }  // footer
+                guard row.count > max(date, columns.max()!), startsWithDigit(row[date]) else { break }  // footer
                 if layout == nil { layout = DateTimeLayout.detect([row[date]])?.layout }
                 guard let layout,
-                      Array(row[date].utf8).withUnsafeBytes({ layout.parse($0) }) != nil,
-                      let value = Array(row[reading].utf8).withUnsafeBytes({ bytes in
-                          RegisterNumber.parse(bytes, decimalMark: UInt8(ascii: ","))
-                              ?? RegisterNumber.parse(bytes, decimalMark: UInt8(ascii: "."))
-                      }),
-                      value >= previous else { return false }
-                previous = value
+                      let instant = Array(row[date].utf8).withUnsafeBytes({ layout.parse($0) }) else { return false }
+                for (position, column) in columns.enumerated() {
+                    guard let value = Array(row[column].utf8).withUnsafeBytes({ bytes in
+                        RegisterNumber.parse(bytes, decimalMark: UInt8(ascii: ","))
+                            ?? RegisterNumber.parse(bytes, decimalMark: UInt8(ascii: "."))
+                    }) else { return false }
+                    if let last = previous[position] {
+                        // A register: the later reading is not lower, whichever comes first in the file.
+                        if instant > last.instant, value < last.value { return false }
+                        if instant < last.instant, value > last.value { return false }
+                    }
+                    previous[position] = (instant, value)
+                }
                 readings += 1
             }
             return readings > 0
@@ -252,28 +350,38 @@ struct MeterReadingsFormat: RowFormat {
             local = local - local % 86_400 + Int64(seconds)
         }
 
-        // How much.
-        let valueBytes = record[valueColumn]
-        guard !FieldParsing.isBlank(valueBytes) else {
-            reject(record, column: valueColumn, .emptyField, "the reading is empty", &aggregator, local: local)
-            return
+        // How much, per register.
+        let timeName = columnName(timeColumn ?? dateColumn)
+        var values = rowValues
+        values.removeAll(keepingCapacity: true)
+        defer { rowValues = values }
+        for (position, register) in registers.enumerated() {
+            let valueBytes = record[register.column]
+            guard !FieldParsing.isBlank(valueBytes) else {
+                reject(record, column: register.column, .emptyField, "the reading is empty", &aggregator, local: local)
+                continue
+            }
+            guard let value = RegisterNumber.parse(valueBytes, decimalMark: decimalMark) else {
+                reject(record, column: register.column, .notANumber,
+                       "\"\(record.string(register.column))\" is not a number"
+                    + (decimalMark == UInt8(ascii: ",") ? " (this file writes decimal commas: 381,5)" : ""),
+                       &aggregator, local: local)
+                continue
+            }
+            guard value >= 0 else {
+                reject(record, column: register.column, .negativeValue, "a register reading cannot be negative",
+                       &aggregator, local: local)
+                continue
+            }
+            if registers[position].series < 0 {
+                registers[position].series = aggregator.intern(SeriesKey(site: site, quantity: register.quantity,
+                                                                         meter: register.meter))
+            }
+            values.append((position, value))
         }
-        guard let value = RegisterNumber.parse(valueBytes, decimalMark: decimalMark) else {
-            reject(record, column: valueColumn, .notANumber, "\"\(record.string(valueColumn))\" is not a number"
-                + (decimalMark == UInt8(ascii: ",") ? " (this file writes decimal commas: 381,5)" : ""),
-                   &aggregator, local: local)
-            return
-        }
-        guard value >= 0 else {
-            reject(record, column: valueColumn, .negativeValue, "a register reading cannot be negative", &aggregator, local: local)
-            return
-        }
-
-        if series < 0 {
-            series = aggregator.intern(SeriesKey(site: site, quantity: quantity, meter: "meter-readings"))
-        }
+        guard let firstValue = values.first else { return }
         let instant: Int64
-        switch resolver.resolve(localSeconds: local, series: series) {
+        switch resolver.resolve(localSeconds: local, series: registers[firstValue.register].series) {
         case .instant(let resolved):
             instant = resolved
         case .gap:
@@ -282,38 +390,20 @@ struct MeterReadingsFormat: RowFormat {
                    &aggregator, local: local)
             return
         }
-
-        switch register.next(series: series, instant: instant, value: value) {
-        case .first:
-            chainStartUncounted = true
-        case .interval(let from, let to, let delta):
-            aggregator.addRegisterDifference(series: series, fromUTC: from, toUTC: to, value: delta * factor)
-            countChainStart(&aggregator)
-        case .decreased(_, let previous, let current):
-            reject(record, column: valueColumn, .registerDecreased, RegisterNumber.decreaseReason(
-                current: current, previous: previous, previousLine: previousLine, unit: unit,
-                decimalMark: decimalMark), &aggregator, local: local)
-            countChainStart(&aggregator)
-        case .notLater:
-            reject(record, column: timeColumn ?? dateColumn, .timeOutOfOrder, "the time is not later than that of the previous reading "
-                + "(line \(previousLine)): a duplicate or out-of-order reading", &aggregator, local: local)
-            return
+        for (position, value) in values {
+            let register = registers[position]
+            let valueName = columnName(register.column)
+            differencer.read(series: register.series, column: {
+                .init(value: valueName, time: timeName, unit: register.unit, factor: register.factor)
+            }, site: site, instant: instant, value: value, line: record.line, day: { RegisterNumber.localDay(local) },
+                raw: { record.rawText() }, into: &aggregator)
         }
-        previousLine = record.line
-        previousValue = value
     }
 
     mutating func finish(into aggregator: inout FileAggregator) {
-        countChainStart(&aggregator)
+        differencer.finish(into: &aggregator)
         for _ in pendingText { aggregator.ignore(Self.ignoredFooter) }
         pendingText.removeAll()
-    }
-
-    private mutating func countChainStart(_ aggregator: inout FileAggregator) {
-        if chainStartUncounted {
-            aggregator.ignore(Self.ignoredChainStart)
-            chainStartUncounted = false
-        }
     }
 
     private mutating func flushPendingText(into aggregator: inout FileAggregator) {

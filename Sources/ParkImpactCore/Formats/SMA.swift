@@ -413,7 +413,7 @@ struct SMAFormat: RowFormat {
                 + "a reset, rollover or replaced meter, not negative energy; the differences restart from this reading",
                 &aggregator, local: local)
             for _ in 0..<gapRows { aggregator.ignore(Self.ignoredInRejected) }
-        case .notLater(let previous):
+        case .notLater(let previous), .sameInstant(let previous, _):
             // Rows are checked for order first; kept for completeness.
             reject(record, column: 0, .timeOutOfOrder,
                 "the time is not later than that of the channel's previous reading "
