@@ -146,12 +146,27 @@ extension RowFormat {
         return valueColumnIndex.map(columnName) ?? ""
     }
 
-    /// Checks the field count against the header; extra trailing empty fields are tolerated.
+    /// Checks the field count against the header. Extra empty fields at the end are a trailing delimiter when the
+    /// file's first data row has as many (an exporter or a spreadsheet that ends every row with `;`); a row with
+    /// more than that has a delimiter too many somewhere, its columns shifted: rejected, never read shifted.
     func checkFieldCount(_ record: CSVRecord, into aggregator: inout FileAggregator, site: String?) -> Bool {
         let expected = columnNames.count
-        if record.fieldCount == expected { return true }
+        if record.fieldCount == expected {
+            if aggregator.trailingEmptyFields == nil { aggregator.trailingEmptyFields = 0 }
+            return true
+        }
         if record.fieldCount > expected,
-           (expected..<record.fieldCount).allSatisfy({ FieldParsing.isBlank(record[$0]) }) { return true }
+           (expected..<record.fieldCount).allSatisfy({ FieldParsing.isBlank(record[$0]) }) {
+            let extra = record.fieldCount - expected
+            if aggregator.trailingEmptyFields == nil { aggregator.trailingEmptyFields = extra }
+            if extra <= aggregator.trailingEmptyFields! { return true }
+            aggregator.reject(
+                line: record.line, column: columnName(expected - 1), code: .headerMismatch,
+                reason: "expected \(expected) fields as in the header, found \(record.fieldCount): a delimiter too many "
+                    + "shifts this row's columns (the last ones are empty, which the file's first row does not have)",
+                raw: record.rawText(), site: site)
+            return false
+        }
         aggregator.reject(
             line: record.line, column: columnName(min(record.fieldCount, expected - 1)), code: .headerMismatch,
             reason: "expected \(expected) fields as in the header, found \(record.fieldCount)",

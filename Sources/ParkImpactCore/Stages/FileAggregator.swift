@@ -66,6 +66,9 @@ public struct FileAggregator: Sendable {
     /// The header column of the value the format gives `add` next, for a format that reads several per row (Sungrow,
     /// Enphase, `generic`, counters, SMA channels); -1: the format's one value column (`RowFormat.valueColumnIndex`).
     var valueColumn = -1
+    /// How many empty fields beyond the header the file's first data row has (a trailing delimiter on every row):
+    /// decided by that row (`RowFormat.checkFieldCount`), nil before it.
+    var trailingEmptyFields: Int?
     /// Per reject from `rawFrom` on, the `valueColumn` it was made for (`fillRaw` names it).
     private var rawColumns: [Int] = []
     /// Lookup mode (a second pass over a file with `pendingRepeats`): readings are not aggregated; those at the
