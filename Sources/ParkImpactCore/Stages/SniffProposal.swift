@@ -20,6 +20,8 @@ struct GenericProposal {
         var whereText: String?
         var scale: String?
         var checks: [String]
+        /// Why it is proposed as a register (for the warning).
+        var registerEvidence: String?
     }
 
     static func quote(_ text: String) -> String {
@@ -234,7 +236,13 @@ struct GenericProposal {
                 } ?? Self.plainName(name)
                 values.append(Value(column: name, quantity: quantity, unit: unit!.rawValue, cumulative: cumulative,
                                     meter: meterName, whereColumn: selector.map { header[$0] }, whereText: text,
-                                    scale: scale, checks: checks))
+                                    scale: scale, checks: checks,
+                                    registerEvidence: !cumulative ? nil : evidence.isRegister
+                                        ? "in its \(evidence.readings) sampled readings "
+                                            + evidence.describe(unit: unit!.rawValue)
+                                                .replacingOccurrences(of: ", line 0)", with: ")")
+                                        : "its name says \"\(registerWord!)\" and its \(evidence.readings) sampled "
+                                            + "readings never go down"))
             }
         }
         if !extremes.isEmpty {
@@ -304,7 +312,8 @@ struct GenericProposal {
         }
         for value in values where value.cumulative {
             warnings.append("column \"\(value.column)\"\(value.whereText.map { " (\($0) rows)" } ?? "") is a running "
-                + "total (a meter register): `kind: cumulative` is proposed (the differences between readings are the use)")
+                + "total (a meter register), so `kind: cumulative` is proposed (the differences between readings are the "
+                + "use): " + (value.registerEvidence ?? ""))
         }
         self.init(yaml: yaml.joined(separator: "\n"), reason: nil, warnings: warnings)
     }

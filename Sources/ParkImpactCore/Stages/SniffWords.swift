@@ -34,7 +34,8 @@ enum SniffWords {
     static let offtake = ["import", "afname", "verbruik", "consumption", "consumed", "consommation", "consommée",
                           "elektriciteit", "electricity", "électricité", "electricite", "strom", "bezug", "usage",
                           "delivered", "levering", "normaal", "dal", "piek", "t1", "t2", "tarief", "hoog", "laag"]
-    static let gas = ["gas", "erdgas", "gaz", "aardgas"]
+    static let gas = ["gas", "erdgas", "gaz", "aardgas", "gasstand", "gasverbruik", "gasmeter", "gasvolume", "gasverbrauch",
+                      "gaszähler"]
     static let water = ["water", "wasser", "eau", "leidingwater"]
     static let temperature = ["temp", "temperature", "temperatuur", "température", "temperatur", "tg", "°c", "degc",
                               "graden", "celsius"]
