@@ -34,7 +34,7 @@ struct SniffCommand: ParsableCommand {
             print("first rows:")
             for row in report.firstRecords { print("  " + row.joined(separator: " | ")) }
         }
-        if !report.readings.isEmpty {
+        if !report.readings.isEmpty, report.preview.isEmpty {
             print("parsed readings (UTC start, interval, series, value, quality):")
             for reading in report.readings {
                 print("  \(Self.iso(reading.startUTC))  \(reading.intervalSeconds / 60) min  "
@@ -55,7 +55,8 @@ struct SniffCommand: ParsableCommand {
             } else if report.preview.isEmpty {
                 print("first readings per series: none (no row could be read; see the warnings above)")
             } else {
-                print("first readings per series, as this entry reads them (local time, UTC start, value):")
+                print("first readings per series, as this entry reads them (local time of the pilot, UTC start, interval when "
+                    + "known, value):")
                 for series in report.preview {
                     print("  \(series.series.quantity.rawValue) \(series.series.meter):")
                     for reading in series.readings {
