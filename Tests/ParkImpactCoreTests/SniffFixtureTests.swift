@@ -231,6 +231,67 @@ private func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) < 1e-6 }
                 "\(report.yamlHint ?? "")")
     }
 
+    @Test("a date column and a time column; Afname → offtake, Injectie → injection")
+    func dateAndTimeColumns() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("a.csv", "Datum;Tijd;Afname (kWh);Injectie (kWh)\n01-02-2024;00:00;0,5;0\n"
+            + "01-02-2024;00:15;0,25;0\n01-02-2024;00:30;0,75;0,125\n")
+        let report = try Sniff.sniff(path: scratch.root + "/a.csv")
+        #expect(report.yamlHint == """
+            sources:
+              - path: "a.csv"
+                format: generic
+                site: <site id>   # set: the site's id from sites:
+                columns: { date: "Datum", time: "Tijd" }
+                date_format: "dd-MM-yyyy"   # check: day-first and month-first both fit all 3 sampled rows; day-first assumed
+                values:
+                  - { column: "Afname (kWh)", quantity: electricity_offtake, unit: kWh, meter: "Afname" }   # check: "afname" in the name → electricity_offtake
+                  - { column: "Injectie (kWh)", quantity: electricity_injection, unit: kWh, meter: "Injectie" }   # check: "injectie" in the name → electricity_injection
+            """)
+        #expect(report.preview.map { $0.readings.map(\.value) } == [[0.5, 0.25, 0.75], [0, 0, 0.125]])
+    }
+
+    @Test("a long file: EAN with several values → columns.meter; a Register text per value with where:; the unit from Eenheid; ISO offsets")
+    func longFileWithMetersAndUnits() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var text = "Datum,EAN,Register,Volume,Eenheid\n"
+        for time in ["00:00", "00:15"] {
+            for ean in ["541448820000000001", "541448820000000002"] {
+                text += "2024-02-01T\(time):00+01:00,\(ean),Afname Dag,1.5,kWh\n"
+                text += "2024-02-01T\(time):00+01:00,\(ean),Injectie Dag,0.25,kWh\n"
+            }
+        }
+        try scratch.write("b.csv", text)
+        let report = try Sniff.sniff(path: scratch.root + "/b.csv")
+        #expect(report.yamlHint == """
+            sources:
+              - path: "b.csv"
+                format: generic
+                site: <site id>   # set: the site's id from sites:
+                columns: { timestamp: "Datum", meter: "EAN" }   # check: "EAN" has several values: one series per value
+                date_format: iso   # check: times carry a UTC offset or Z
+                values:
+                  - { column: "Volume", quantity: electricity_offtake, unit: kWh, meter: "Afname Dag", where: { "Register": "Afname Dag" } }   # check: "Afname Dag" → electricity_offtake; kWh from column "Eenheid"
+                  - { column: "Volume", quantity: electricity_injection, unit: kWh, meter: "Injectie Dag", where: { "Register": "Injectie Dag" } }   # check: "Injectie Dag" → electricity_injection; kWh from column "Eenheid"
+            """)
+    }
+
+    @Test("returned energy is injection, never offtake; production, gas and water by their words", arguments: [
+        ("Export T1 kWh", "electricity_injection"), ("Exportée vers le réseau (Wh)", "electricity_injection"),
+        ("Teruglevering", "electricity_injection"), ("Injectie Nacht", "electricity_injection"),
+        ("Feed-in (kWh)", "electricity_injection"), ("electricity_returned_1", "electricity_injection"),
+        ("Delivered to grid", "electricity_injection"), ("Einspeisung kWh", "electricity_injection"),
+        ("Importée depuis le réseau (Wh)", "electricity_offtake"), ("electricity_delivered_1", "electricity_offtake"),
+        ("Afname", "electricity_offtake"), ("Verbruik (kWh)", "electricity_offtake"), ("Strom", "electricity_offtake"),
+        ("Énergie produite (Wh)", "pv_production"), ("PV opbrengst", "pv_production"), ("Erdgas", "gas"),
+        ("Gaz naturel", "gas"), ("Gasverbruik (m³)", "gas"), ("Water (m³)", "water"), ("Wasser", "water"),
+    ])
+    func quantityWords(_ name: String, _ quantity: String) {
+        #expect(GenericProposal.quantityWord(SniffWords.tokens(name))?.quantity == quantity)
+    }
+
     // MARK: Pasted unedited, the proposal never overcounts: totals as computed from the raw bytes
 
     @Test("HomeWizard P1: offtake 15.82 kWh, injection 5.36 kWh (last minus first register, T1 + T2)")

@@ -112,6 +112,7 @@ public enum Sniff {
         var headerLine = records.first?.line ?? 0
         var preview: [SeriesPreview] = []
         var previewProblem: String?
+        var finalHint = yamlHint
         if let yamlHint {
             switch trial(yamlHint, path: path) {
             case .failure(let problem):
@@ -124,6 +125,12 @@ public enum Sniff {
                 if let problem = result.summary.problem { warnings.append(problem) }
                 if result.summary.rejectedRows > 0 {
                     warnings.append("\(result.summary.rejectedRows) row(s) would be rejected (first ones below)")
+                }
+                // Gas in m³ the format converts only with the gross calorific value: the entry asks for it.
+                let asksForKwhPerM3 = (result.summary.problem ?? "").contains("kwh_per_m3")
+                    || result.rejects.contains { $0.reason.contains("kwh_per_m3") }
+                if asksForKwhPerM3, !yamlHint.contains("kwh_per_m3") {
+                    finalHint = yamlHint + "\n" + kwhPerM3Line
                 }
                 var order: [SeriesKey] = []
                 var bySeries: [SeriesKey: [TracedReading]] = [:]
@@ -145,10 +152,14 @@ public enum Sniff {
         return SniffReport(
             path: path, size: size, dialect: dialect, format: format, tried: tried, header: header,
             headerLine: headerLine, mapping: mapping, firstRecords: records.dropFirst().map(\.fields),
-            readings: readings, rejects: rejects, warnings: warnings, yamlHint: yamlHint, noProposal: noProposal,
+            readings: readings, rejects: rejects, warnings: warnings, yamlHint: finalHint, noProposal: noProposal,
             preview: preview, previewProblem: previewProblem, sampledRecords: sample.records.count,
             wholeFile: sample.whole)
     }
+
+    /// The placeholder for the gross calorific value of gas in m³.
+    static let kwhPerM3Line = "    kwh_per_m3: <from the bill>   # set: the gas's gross calorific value in kWh/m³ "
+        + "(8–13), on the gas bill or the supplier's site"
 
     /// The site id the proposal is tried with.
     static let trialSite = "my-site"
@@ -218,10 +229,7 @@ public enum Sniff {
                   !units.contains(where: { $0.factor(to: .gas) != nil }) {
             gasInCubicMetres = true
         }
-        if gasInCubicMetres {
-            lines.append("    kwh_per_m3: <from the bill>   # set: the gas's gross calorific value in kWh/m³ (8–13), "
-                + "on the gas bill or the supplier's site")
-        }
+        if gasInCubicMetres { lines.append(kwhPerM3Line) }
         if let column = header.first(where: { SniffWords.matches(SniffWords.tokens($0), SniffWords.utc) != nil }) {
             lines.append("    timezone: UTC   # check: the header \(GenericProposal.quote(column)) says UTC")
         }

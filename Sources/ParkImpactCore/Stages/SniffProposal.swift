@@ -129,6 +129,11 @@ struct GenericProposal {
         }
         // A selector: a text column with 2 to 12 distinct texts (`Type`: Elektriciteit, Teruglevering); the one
         // whose texts name quantities first.
+        // A unit column (`Eenheid`: kWh, m³): each row's unit, not a selector.
+        let unitColumn = textColumns.first { column in
+            distinct(column).allSatisfy { MeasurementUnit(spelling: $0) != nil }
+        }
+        textColumns.removeAll { $0 == unitColumn }
         let selectors = textColumns.filter { (2...12).contains(distinct($0).count) }
         let selector = selectors.first { column in
             distinct(column).contains { Self.quantityWord(SniffWords.tokens($0)) != nil }
@@ -170,6 +175,18 @@ struct GenericProposal {
                     checks.append("\"\(byName.word)\" in the name → \(byName.quantity)")
                 }
                 var unit = SniffWords.unit(SniffWords.tokens(name, camelCase: false))
+                if unit == nil, let unitColumn {
+                    // The unit the selected rows give (one unit for all of them).
+                    var units = Set<MeasurementUnit>()
+                    for row in rows {
+                        if let selector, let text, row[selector].trimmingSpaces != text { continue }
+                        if let rowUnit = MeasurementUnit(spelling: row[unitColumn]) { units.insert(rowUnit) }
+                    }
+                    if units.count == 1 {
+                        unit = units.first
+                        checks.append("\(unit!.rawValue) from column \(Self.quote(header[unitColumn]))")
+                    }
+                }
                 let contextWord = contextTokens.first { SniffWords.fileContext.contains($0) }
                 if guess == nil, unit == .cubicMetre || unit == .litre, let word = contextWord {
                     guess = Self.quantityWord([word])
@@ -292,8 +309,7 @@ struct GenericProposal {
             warnings.append("the rows are newest first (times go down from row to row)")
         }
         if values.contains(where: { $0.quantity == "gas" && $0.unit == "m3" }) {
-            yaml.append("    kwh_per_m3: <from the bill>   # set: the gas's gross calorific value in kWh/m³ (8–13), "
-                + "on the gas bill or the supplier's site")
+            yaml.append(Sniff.kwhPerM3Line)
         }
         yaml.append("    values:")
         for value in values {
