@@ -216,9 +216,19 @@ public enum Sniff {
         let units = header.compactMap { SniffWords.unit(SniffWords.tokens($0, camelCase: false)) }
         var gasInCubicMetres = false
         if format == .meterReadings {
-            let guess = GenericProposal.quantityWord(all)
+            // Several registers named by direction (StandNormaal … TerugleveringDal): each column's name says its
+            // quantity; one register: what the title, the file name or the header names (`Strom` is electricity).
+            let directed = headerTokens.filter { tokens in
+                guard let quantity = GenericProposal.quantityWord(tokens)?.quantity else { return false }
+                return quantity == "electricity_offtake" || quantity == "electricity_injection"
+            }
+            let context = SniffWords.tokens(preamble.joined(separator: " ") + " " + fileName)
+            let guess = context.first(where: SniffWords.fileContext.contains).flatMap { GenericProposal.quantityWord([$0]) }
+                ?? GenericProposal.quantityWord(headerTokens.flatMap { $0 })
                 ?? (units.contains { $0.factor(to: .electricityOfftake) != nil } ? ("electricity_offtake", "kWh") : nil)
-            if let guess {
+            if directed.count >= 2 {
+                lines.append("    # no quantity: each register's name gives its own (offtake or injection)")
+            } else if let guess {
                 lines.append("    quantity: \(guess.quantity)   # check: \"\(guess.word)\" in the file → \(guess.quantity)")
                 gasInCubicMetres = guess.quantity == "gas" && !units.contains { $0.factor(to: .gas) != nil }
             } else {
