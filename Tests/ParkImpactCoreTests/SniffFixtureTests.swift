@@ -292,6 +292,42 @@ private func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) < 1e-6 }
         #expect(GenericProposal.quantityWord(SniffWords.tokens(name))?.quantity == quantity)
     }
 
+    @Test("no quantity in any name: placeholders with # set:, split by a tariff text that shares times; not tried")
+    func placeholders() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("d.csv", "Datum;Tarief;Meterstand\n01-02-2024;Dag;100,5\n01-02-2024;Nacht;200\n"
+            + "02-02-2024;Dag;104\n02-02-2024;Nacht;203\n")
+        let report = try Sniff.sniff(path: scratch.root + "/d.csv")
+        let set = "# set: quantity (electricity_offtake, electricity_injection, pv_production, gas, water, temperature, …) "
+            + "and unit (kWh, Wh, m3, l, degC, …); check: \"meterstand\" names a register and its 2 readings never go down"
+        #expect(report.yamlHint == """
+            sources:
+              - path: "d.csv"
+                format: generic
+                site: <site id>   # set: the site's id from sites:
+                columns: { timestamp: "Datum" }
+                date_format: "dd-MM-yyyy"   # check: day-first and month-first both fit all 4 sampled rows; day-first assumed
+                values:
+                  - { column: "Meterstand", quantity: <quantity>, unit: <unit>, kind: cumulative, meter: "Dag", where: { "Tarief": "Dag" } }   \(set)
+                  - { column: "Meterstand", quantity: <quantity>, unit: <unit>, kind: cumulative, meter: "Nacht", where: { "Tarief": "Nacht" } }   \(set)
+            """)
+        #expect(report.previewProblem == "the proposal is not tried until <quantity> is filled in")
+    }
+
+    @Test("a status text on one row per time selects nothing")
+    func statusIsNotASelector() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try scratch.write("c.csv", "Datum;Verbruik (kWh);Status\n01-02-2024 00:00;0,5;Gemeten\n"
+            + "01-02-2024 00:15;0,25;Geschat\n01-02-2024 00:30;0,75;Gemeten\n")
+        let report = try Sniff.sniff(path: scratch.root + "/c.csv")
+        #expect(report.yamlHint?.contains("where:") == false)
+        #expect(report.yamlHint?.hasSuffix("""
+                  - { column: "Verbruik (kWh)", quantity: electricity_offtake, unit: kWh, meter: "Verbruik" }   # check: "verbruik" in the name → electricity_offtake
+            """) == true)
+    }
+
     // MARK: Pasted unedited, the proposal never overcounts: totals as computed from the raw bytes
 
     @Test("HomeWizard P1: offtake 15.82 kWh, injection 5.36 kWh (last minus first register, T1 + T2)")

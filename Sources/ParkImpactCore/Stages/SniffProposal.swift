@@ -135,10 +135,16 @@ struct GenericProposal {
         }
         textColumns.removeAll { $0 == unitColumn }
         let selectors = textColumns.filter { (2...12).contains(distinct($0).count) }
+        let meterColumn = identifierColumns.first { distinct($0).count > 1 }
+        // Texts that name quantities select rows; other texts (`Dag`, `Nacht`) only when several rows share a time
+        // (and meter): then the text tells their series apart. A status column of one row per time selects nothing.
+        var seen = Set<String>()
+        let sharedTimes = rows.indices.contains { index in
+            !seen.insert("\(instants[index] ?? Int64.min)|\(meterColumn.map { rows[index][$0] } ?? "")").inserted
+        }
         let selector = selectors.first { column in
             distinct(column).contains { Self.quantityWord(SniffWords.tokens($0)) != nil }
-        } ?? (selectors.count == 1 ? selectors[0] : nil)
-        let meterColumn = identifierColumns.first { distinct($0).count > 1 }
+        } ?? (selectors.count == 1 && sharedTimes ? selectors[0] : nil)
 
         // Context for quantities a column name does not give: preamble, file name, other columns' names.
         let contextTokens = SniffWords.tokens(preamble.joined(separator: " ") + " " + fileName)
@@ -215,11 +221,14 @@ struct GenericProposal {
                         checks.append("\(source == name ? "the name" : "the legend") says 0.1 °C → scale: 0.1")
                     }
                 }
-                guard let quantity = guess?.quantity else {
-                    unnamed.append(Self.quote(name))
-                    continue
-                }
-                if unit == nil {
+                // No quantity: a placeholder to fill in (used only when no column has a guessed quantity).
+                let placeholder = guess == nil
+                if placeholder, !unnamed.contains(Self.quote(name)) { unnamed.append(Self.quote(name)) }
+                let quantity = guess?.quantity ?? "<quantity>"
+                if placeholder {
+                    checks = ["set: quantity (electricity_offtake, electricity_injection, pv_production, gas, water, "
+                        + "temperature, …)" + (unit == nil ? " and unit (kWh, Wh, m3, l, degC, …)" : "")]
+                } else if unit == nil {
                     switch quantity {
                     case "gas", "water": unit = .cubicMetre
                     case "temperature": unit = .degreeCelsius
@@ -251,12 +260,13 @@ struct GenericProposal {
                 let meterName = text.map { selectorText in
                     valueColumns.count > 1 ? "\(Self.plainName(name)) \(selectorText)" : selectorText
                 } ?? Self.plainName(name)
-                values.append(Value(column: name, quantity: quantity, unit: unit!.rawValue, cumulative: cumulative,
+                values.append(Value(column: name, quantity: quantity, unit: unit?.rawValue ?? "<unit>",
+                                    cumulative: cumulative,
                                     meter: meterName, whereColumn: selector.map { header[$0] }, whereText: text,
                                     scale: scale, checks: checks,
                                     registerEvidence: !cumulative ? nil : evidence.isRegister
                                         ? "in its \(evidence.readings) sampled readings "
-                                            + evidence.describe(unit: unit!.rawValue)
+                                            + evidence.describe(unit: unit?.rawValue ?? "")
                                                 .replacingOccurrences(of: ", line 0)", with: ")")
                                         : "its name says \"\(registerWord!)\" and its \(evidence.readings) sampled "
                                             + "readings never go down"))
@@ -265,11 +275,14 @@ struct GenericProposal {
         if !extremes.isEmpty {
             notMapped.append(extremes.joined(separator: ", ") + " (a minimum or maximum, not a total or mean)")
         }
-        if !unnamed.isEmpty { notMapped.append(unnamed.joined(separator: ", ") + " (no quantity in the name)") }
+        if values.contains(where: { !$0.quantity.hasPrefix("<") }) {
+            values.removeAll { $0.quantity.hasPrefix("<") }
+            if !unnamed.isEmpty { notMapped.append(unnamed.joined(separator: ", ") + " (no quantity in the name)") }
+        }
         guard !values.isEmpty else {
             self = none(valueColumns.isEmpty
                 ? "no column holds numbers on every sampled row"
-                : "no quantity could be guessed for " + notMapped.joined(separator: ", "))
+                : "no column's numbers can be mapped: " + notMapped.joined(separator: ", "))
             return
         }
 
@@ -321,7 +334,10 @@ struct GenericProposal {
                 fields.append("where: { \(Self.quote(column)): \(Self.quote(text)) }")
             }
             yaml.append("      - { " + fields.joined(separator: ", ") + " }"
-                + (value.checks.isEmpty ? "" : "   # check: " + value.checks.joined(separator: "; ")))
+                + (value.checks.isEmpty ? ""
+                    : value.quantity.hasPrefix("<") ? "   # " + value.checks[0]
+                        + (value.checks.count > 1 ? "; check: " + value.checks.dropFirst().joined(separator: "; ") : "")
+                    : "   # check: " + value.checks.joined(separator: "; ")))
         }
         if !notMapped.isEmpty {
             yaml.append("    # not mapped: " + notMapped.joined(separator: ", "))
