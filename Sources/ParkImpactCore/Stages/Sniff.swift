@@ -131,6 +131,8 @@ public enum Sniff {
                     || result.rejects.contains { $0.reason.contains("kwh_per_m3") }
                 if asksForKwhPerM3, !yamlHint.contains("kwh_per_m3") {
                     finalHint = yamlHint + "\n" + kwhPerM3Line
+                    warnings.append("rows of gas in m³ need the gross calorific value: `kwh_per_m3` is added to the "
+                        + "entry below; fill it in (the readings below lack those rows until then)")
                 }
                 var order: [SeriesKey] = []
                 var bySeries: [SeriesKey: [TracedReading]] = [:]
