@@ -22,6 +22,7 @@ struct SniffCommand: ParsableCommand {
         print("file:     \(report.path) (\(report.size) bytes)")
         print("dialect:  \(report.dialect)")
         print("format:   \(report.format?.rawValue ?? "not recognised")")
+        print("sampled:  \(report.sampledRecords) records (\(report.wholeFile ? "the whole file" : "its start, middle and end"))")
         for (format, verdict) in report.tried { print("  tried \(format.rawValue): \(verdict)") }
         print("columns (header line \(report.headerLine)):")
         if report.mapping.isEmpty {
@@ -33,7 +34,7 @@ struct SniffCommand: ParsableCommand {
             print("first rows:")
             for row in report.firstRecords { print("  " + row.joined(separator: " | ")) }
         }
-        if !report.readings.isEmpty {
+        if !report.readings.isEmpty, report.preview.isEmpty {
             print("parsed readings (UTC start, interval, series, value, quality):")
             for reading in report.readings {
                 print("  \(Self.iso(reading.startUTC))  \(reading.intervalSeconds / 60) min  "
@@ -47,9 +48,28 @@ struct SniffCommand: ParsableCommand {
         }
         for warning in report.warnings { print("warning: \(warning)") }
         if let hint = report.yamlHint {
-            print("in pipelines/<pilot>.yaml:")
+            print("in pipelines/<pilot>.yaml (every `# check:` is a guess to verify; fill in each `<...>`):")
             print(hint)
+            if let problem = report.previewProblem {
+                print("first readings per series: not shown: \(problem)")
+            } else if report.preview.isEmpty {
+                print("first readings per series: none (no row could be read; see the warnings above)")
+            } else {
+                print("first readings per series, as this entry reads them (local time of the pilot, UTC start, interval when "
+                    + "known, value):")
+                for series in report.preview {
+                    print("  \(series.series.quantity.rawValue) \(series.series.meter):")
+                    for reading in series.readings {
+                        let interval = reading.intervalSeconds > 0 ? "\(reading.intervalSeconds / 60) min  " : ""
+                        print("    \(reading.local)  (\(Self.iso(reading.utc)))  \(interval)"
+                            + (reading.quality == .missing ? "missing"
+                                : "\(MachineNumber.format(reading.value, decimals: 6)) "
+                                    + series.series.quantity.canonicalUnit.rawValue))
+                    }
+                }
+            }
         }
+        if let reason = report.noProposal { print("no proposal: \(reason)") }
     }
 
     static func iso(_ instant: Int64) -> String {

@@ -116,10 +116,11 @@ import Testing
         // What `parkimpact sniff` prints: the warnings (`warning: …`) and the YAML entry.
         let register = try Sniff.sniff(path: scratch.path("register.csv"))
         #expect(register.yamlHint?.contains(
-            "      - { column: \"Meterstand (kWh)\", quantity: electricity_offtake, unit: kWh, kind: cumulative }") == true,
+            "      - { column: \"Meterstand (kWh)\", quantity: electricity_offtake, unit: kWh, kind: cumulative, "
+                + "meter: \"Meterstand\" }") == true,
                 "\(register.yamlHint ?? "")")
         #expect(register.warnings.contains("column \"Meterstand (kWh)\" is a running total (a meter register), so "
-            + "`kind: cumulative` is proposed (the differences between readings are the use): in the first 193 "
+            + "`kind: cumulative` is proposed (the differences between readings are the use): in its 193 sampled "
             + "readings it rises or stays equal in 192 of 192 steps between readings (rises in 173); in 173 of the "
             + "173 rises the value is at least 10 times the rise (e.g. 48069.2 kWh after a rise of 0.4 kWh, line 194)"),
                 "\(register.warnings)")
@@ -137,7 +138,8 @@ import Testing
         try scratch.write("interval.csv", text)
         let interval = try Sniff.sniff(path: scratch.path("interval.csv"))
         #expect(interval.yamlHint?.contains(
-            "      - { column: \"Verbruik (kWh)\", quantity: electricity_offtake, unit: kWh }   # check") == true,
+            "      - { column: \"Verbruik (kWh)\", quantity: electricity_offtake, unit: kWh, meter: \"Verbruik\" }   "
+                + "# check: \"verbruik\" in the name → electricity_offtake") == true,
                 "\(interval.yamlHint ?? "")")
         #expect(!interval.warnings.contains { $0.contains("running total") })
     }

@@ -215,11 +215,11 @@ import Testing
             sources:
               - path: "meter.csv"
                 format: generic
-                site: <site id>
+                site: <site id>   # set: the site's id from sites:
                 columns: { timestamp: "Tijdstip" }
-                date_format: "dd-MM-yyyy HH:mm"
+                date_format: "dd-MM-yyyy HH:mm"   # check: the only order that fits all 2 sampled rows
                 values:
-                  - { column: "Verbruik (kWh)", quantity: electricity_offtake, unit: kWh }   # check
+                  - { column: "Verbruik (kWh)", quantity: electricity_offtake, unit: kWh, meter: "Verbruik" }   # check: "verbruik" in the name → electricity_offtake
             """)
         let definition = try DefinitionLoader.parse(yaml: """
             pilot: p

@@ -20,80 +20,105 @@ public struct SniffReport: Sendable {
     public let readings: [TracedReading]
     public let rejects: [Reject]
     public let warnings: [String]
-    /// A YAML source entry that reads the file.
+    /// A YAML source entry that reads the file (completed with the settings it needs; guesses marked `# check:`).
     public let yamlHint: String?
+    /// Why no source entry can be proposed, and what to do (when `yamlHint` is nil).
+    public let noProposal: String?
+    /// The first readings of each series of the proposal, read by the real reader.
+    public let preview: [SeriesPreview]
+    /// Why the proposal could not be tried (placeholders to fill, or the loader refuses it).
+    public let previewProblem: String?
+    /// Records looked at, and whether they are the whole file (else its start, middle and end).
+    public let sampledRecords: Int
+    public let wholeFile: Bool
 }
 
 public enum Sniff {
-    /// Records read from the file's first 64 KiB for a proposed `generic` mapping: enough readings for the register
-    /// rule (`RegisterEvidence.minimumReadings`) to speak about each value column.
-    static let proposalRecords = 2_000
+    /// Readings traced per proposal for the preview (the first ones of each series are shown).
+    static let previewTrace = 2_000
+    /// Readings shown per series.
+    static let previewPerSeries = 3
 
-    /// Reads the start of `path` and works out dialect and format. Throws only when the file cannot be read.
+    /// Reads `path` (whole, or a sample spread over it) and works out dialect, format and a complete source entry.
+    /// Throws only when the file cannot be read.
     public static func sniff(path: String, rows: Int = 12) throws(CSVFileError) -> SniffReport {
         let prefix = try CSVFileSource.prefix(path: path)
         guard !prefix.isEmpty else { throw CSVFileError(code: .empty, path: path) }
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? prefix.count
         let dialect = prefix.withUnsafeBytes { CSVDialect.detect(prefix: $0) }
         if dialect.encoding == .binary { throw CSVFileError(code: .binary, path: path) }
-        var records: [(line: Int, fields: [String])] = []
-        var source = CSVMemorySource(prefix)
-        do {
-            _ = try CSVStreamReader(dialect: dialect).read(from: &source, onRecord: { record in
-                records.append((record.line, record.strings))
-                return records.count > max(rows, proposalRecords) ? .stop : .proceed
-            }, onMalformed: { _ in })
-        } catch {
-            throw error.at(path)
-        }
-        // The last record of a prefix shorter than the file may be cut off mid-line.
-        if prefix.count < size, records.count > rows + 1 { records.removeLast() }
-        let allTexts = records.map(\.fields), allLines = records.map(\.line)
-        records = Array(records.prefix(rows + 1))
+        let sample = try SniffSample.read(path: path, size: size, dialect: dialect)
+        let fileName = (path as NSString).lastPathComponent
+        let allTexts = sample.records.map(\.fields), allLines = sample.records.map(\.line)
         var warnings: [String] = []
         if dialect.encoding == .windows1252 {
             warnings.append("the text is Windows-1252, not UTF-8; it was converted (check accented names in the rows below)")
         }
-        let header = records.first?.fields ?? []
-        let texts = records.map(\.fields)
+        // The header after any preamble (legend lines, titles).
+        let found = SniffHeader.find(Array(allTexts.prefix(SniffSample.startBlock)))
+        let headerIndex = found?.index ?? 0
+        var records = Array(sample.records.prefix(rows + 1))
         var tried: [(SourceFormatName, String)] = []
         var format: SourceFormatName?
-        for candidate in FormatRegistry.order {
-            let matches = FormatRegistry.readers[candidate]?.detect(texts) == true
-            tried.append((candidate, matches ? (format == nil ? "matches" : "matches too") : "no"))
-            if matches, format == nil { format = candidate }
+        func detect(_ texts: [[String]]) {
+            tried = []
+            for candidate in FormatRegistry.order {
+                let matches = FormatRegistry.readers[candidate]?.detect(texts) == true
+                tried.append((candidate, matches ? (format == nil ? "matches" : "matches too") : "no"))
+                if matches, format == nil { format = candidate }
+            }
         }
-        if format == nil {
-            warnings.append("format not recognised; this version reads "
-                + SourceFormatName.implemented.map(\.rawValue).joined(separator: ", ")
-                + "; a file it cannot recognise is never half-read: map it with `format: generic` (below)")
+        detect(records.map(\.fields))
+        if format == nil, headerIndex > 0 {
+            records = Array(sample.records[headerIndex...].prefix(rows + 1))
+            detect(records.map(\.fields))
         }
+        if headerIndex > 0 {
+            warnings.append("\(headerIndex) record(s) before the header (line \(sample.records[headerIndex].line)) "
+                + "are a preamble (title, legend); they are skipped")
+        }
+        let header = records.first?.fields ?? []
         let matching = tried.filter { $0.1 != "no" }.map(\.0.rawValue)
         if matching.count > 1 {
             warnings.append("several formats match (\(matching.joined(separator: ", "))); \(matching[0]) is used "
                 + "unless the YAML says otherwise")
         }
 
-        // Parse the first rows for real with the detected format.
+        var yamlHint: String?
+        var noProposal: String?
+        if let format {
+            yamlHint = dedicatedProposal(format, fileName: fileName, header: found?.header ?? header,
+                                         preamble: allTexts.prefix(headerIndex).map { $0.joined(separator: " ") })
+        } else {
+            let proposal = GenericProposal(records: allTexts, lines: allLines, dialect: dialect, fileName: fileName)
+            yamlHint = proposal.yaml
+            warnings.append(contentsOf: proposal.warnings)
+            if let reason = proposal.reason {
+                noProposal = "format not recognised and no `generic` mapping can be proposed: \(reason). This version "
+                    + "reads " + SourceFormatName.implemented.map(\.rawValue).joined(separator: ", ")
+                    + "; write a `format: generic` source by hand (README, \"generic\"), or save the export with one "
+                    + "header line, a date-time column and one column per value"
+            } else {
+                warnings.append("format not recognised (this version reads "
+                    + SourceFormatName.implemented.map(\.rawValue).joined(separator: ", ")
+                    + "); a `format: generic` mapping is proposed below: check each `# check:` guess")
+            }
+        }
+
+        // The proposal run through the real reader: the first readings of each series.
         var readings: [TracedReading] = []
         var rejects: [Reject] = []
-        var yamlHint: String?
         var mapping: [ColumnRole] = []
         var headerLine = records.first?.line ?? 0
-        if let format {
-            let site = "my-site"
-            let yaml = """
-                pilot: sniff
-                name: sniff
-                periods: { baseline: { from: 2000-01-01, to: 2000-12-31 }, reporting: { from: 2001-01-01, to: 2001-12-31 } }
-                sites: [ { id: \(site) } ]
-                sources: [ { path: "*", format: \(format.rawValue), site: \(site) } ]
-                """
-            if let definition = try? DefinitionLoader.parse(yaml: yaml, file: "sniff.yaml", catalogue: .builtIn) {
-                let file = InputFile(path: path, relativePath: (path as NSString).lastPathComponent, pilot: "sniff",
-                                     source: definition.sources[0])
-                let result = ReadFile.read(file, definition: definition, traceLimit: rows)
-                readings = result.trace
+        var preview: [SeriesPreview] = []
+        var previewProblem: String?
+        var finalHint = yamlHint
+        if let yamlHint {
+            switch trial(yamlHint, path: path) {
+            case .failure(let problem):
+                previewProblem = problem.text
+            case .success(let (result, table)):
+                readings = Array(result.trace.prefix(rows))
                 mapping = result.mapping
                 if result.headerLine > 0 { headerLine = result.headerLine }
                 rejects = Array(result.rejects.prefix(rows))
@@ -101,117 +126,139 @@ public enum Sniff {
                 if result.summary.rejectedRows > 0 {
                     warnings.append("\(result.summary.rejectedRows) row(s) would be rejected (first ones below)")
                 }
+                // Gas in m³ the format converts only with the gross calorific value: the entry asks for it.
+                let asksForKwhPerM3 = (result.summary.problem ?? "").contains("kwh_per_m3")
+                    || result.rejects.contains { $0.reason.contains("kwh_per_m3") }
+                if asksForKwhPerM3, !yamlHint.contains("kwh_per_m3") {
+                    finalHint = yamlHint + "\n" + kwhPerM3Line
+                    warnings.append("rows of gas in m³ need the gross calorific value: `kwh_per_m3` is added to the "
+                        + "entry below; fill it in (the readings below lack those rows until then)")
+                }
+                var order: [SeriesKey] = []
+                var bySeries: [SeriesKey: [TracedReading]] = [:]
+                for reading in result.trace {
+                    if bySeries[reading.series] == nil { order.append(reading.series) }
+                    if bySeries[reading.series, default: []].count < previewPerSeries {
+                        bySeries[reading.series, default: []].append(reading)
+                    }
+                }
+                preview = order.map { key in
+                    SeriesPreview(series: key, readings: bySeries[key]!.map { reading in
+                        SeriesPreview.Reading(local: localText(reading.startUTC, table: table), utc: reading.startUTC,
+                                              intervalSeconds: reading.intervalSeconds, value: reading.value,
+                                              quality: reading.quality)
+                    })
+                }
             }
-            yamlHint = """
-                sources:
-                  - path: "\((path as NSString).lastPathComponent)"
-                    format: \(format.rawValue)
-                \(format == .parkimpactLong ? "" : "    site: <site id>\n")
-                """
-        }
-        if format == nil {
-            let proposal = GenericProposal(records: allTexts, lines: allLines, dialect: dialect,
-                                           fileName: (path as NSString).lastPathComponent)
-            yamlHint = proposal?.yaml
-            warnings.append(contentsOf: proposal?.warnings ?? [])
         }
         return SniffReport(
             path: path, size: size, dialect: dialect, format: format, tried: tried, header: header,
             headerLine: headerLine, mapping: mapping, firstRecords: records.dropFirst().map(\.fields),
-            readings: readings, rejects: rejects, warnings: warnings, yamlHint: yamlHint)
+            readings: readings, rejects: rejects, warnings: warnings, yamlHint: finalHint, noProposal: noProposal,
+            preview: preview, previewProblem: previewProblem, sampledRecords: sample.records.count,
+            wholeFile: sample.whole)
+    }
+
+    /// The placeholder for the gross calorific value of gas in m³.
+    static let kwhPerM3Line = "    kwh_per_m3: <from the bill>   # set: the gas's gross calorific value in kWh/m³ "
+        + "(8–13), on the gas bill or the supplier's site"
+
+    /// The site id the proposal is tried with.
+    static let trialSite = "my-site"
+
+    /// Runs a proposed source entry through the loader and the reader, with `trialSite` for `<site id>`.
+    static func trial(_ proposal: String, path: String) -> Result<(FileResult, LocalTimeTable), TrialProblem> {
+        let filled = proposal.replacingOccurrences(of: "<site id>", with: trialSite)
+        if let start = filled.range(of: "<"), let end = filled[start.upperBound...].firstIndex(of: ">") {
+            return .failure(TrialProblem(text: "the proposal is not tried until \(filled[start.lowerBound...end]) "
+                + "is filled in"))
+        }
+        let yaml = """
+            pilot: sniff
+            name: sniff
+            periods: { baseline: { from: 2000-01-01, to: 2000-12-31 }, reporting: { from: 2001-01-01, to: 2001-12-31 } }
+            sites: [ { id: \(trialSite) } ]
+
+            """ + filled
+        let definition: PipelineDefinition
+        do {
+            definition = try DefinitionLoader.parse(yaml: yaml, file: "sniff.yaml", catalogue: .builtIn)
+        } catch {
+            return .failure(TrialProblem(text: "this version's loader refuses the proposal: \(error)"))
+        }
+        // Local times of the pilot's zone (where days and months are counted), whatever the source's zone.
+        guard let source = definition.sources.first, let table = LocalTimeTable.cached(definition.timezone) else {
+            return .failure(TrialProblem(text: "the proposal has no source"))
+        }
+        let file = InputFile(path: path, relativePath: (path as NSString).lastPathComponent, pilot: "sniff",
+                             source: source)
+        return .success((ReadFile.read(file, definition: definition, traceLimit: previewTrace), table))
+    }
+
+    struct TrialProblem: Error { let text: String }
+
+    /// `2024-01-01 00:15` in the zone of `table`.
+    static func localText(_ instant: Int64, table: LocalTimeTable) -> String {
+        let local = instant + table.offset(atUTC: instant)
+        let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+        let seconds = Int(local - Int64(day) * 86_400)
+        let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+        return "\(CivilDate(dayNumber: day)) \(two(seconds / 3600)):\(two(seconds / 60 % 60))"
+    }
+
+    /// The source entry for a format that recognised the file, completed with what it needs: the quantity of
+    /// meter readings (from the preamble and header: `Strom` is electricity, not the default water),
+    /// `kwh_per_m3` for gas in m³, `timezone: UTC` when the time column says UTC.
+    static func dedicatedProposal(_ format: SourceFormatName, fileName: String, header: [String],
+                                  preamble: [String]) -> String {
+        var lines = ["sources:", "  - path: \(GenericProposal.quote(fileName))", "    format: \(format.rawValue)"]
+        if format != .parkimpactLong { lines.append("    site: <site id>   # set: the site's id from sites:") }
+        let headerTokens = header.map { SniffWords.tokens($0) }
+        let all = headerTokens.flatMap { $0 } + SniffWords.tokens(preamble.joined(separator: " ") + " " + fileName)
+        let units = header.compactMap { SniffWords.unit(SniffWords.tokens($0, camelCase: false)) }
+        var gasInCubicMetres = false
+        if format == .meterReadings {
+            // Several registers named by direction (StandNormaal … TerugleveringDal): each column's name says its
+            // quantity; one register: what the title, the file name or the header names (`Strom` is electricity).
+            let directed = headerTokens.filter { tokens in
+                guard let quantity = GenericProposal.quantityWord(tokens)?.quantity else { return false }
+                return quantity == "electricity_offtake" || quantity == "electricity_injection"
+            }
+            let context = SniffWords.tokens(preamble.joined(separator: " ") + " " + fileName)
+            let guess = context.first(where: SniffWords.fileContext.contains).flatMap { GenericProposal.quantityWord([$0]) }
+                ?? GenericProposal.quantityWord(headerTokens.flatMap { $0 })
+                ?? (units.contains { $0.factor(to: .electricityOfftake) != nil } ? ("electricity_offtake", "kWh") : nil)
+            if directed.count >= 2 {
+                lines.append("    # no quantity: each register's name gives its own (offtake or injection)")
+            } else if let guess {
+                lines.append("    quantity: \(guess.quantity)   # check: \"\(guess.word)\" in the file → \(guess.quantity)")
+                gasInCubicMetres = guess.quantity == "gas" && !units.contains { $0.factor(to: .gas) != nil }
+            } else {
+                lines.append("    quantity: water   # check: nothing in the file names what is metered; water is "
+                    + "meter-readings' default")
+            }
+        } else if SniffWords.matches(all, SniffWords.gas) != nil, units.contains(.cubicMetre),
+                  !units.contains(where: { $0.factor(to: .gas) != nil }) {
+            gasInCubicMetres = true
+        }
+        if gasInCubicMetres { lines.append(kwhPerM3Line) }
+        if let column = header.first(where: { SniffWords.matches(SniffWords.tokens($0), SniffWords.utc) != nil }) {
+            lines.append("    timezone: UTC   # check: the header \(GenericProposal.quote(column)) says UTC")
+        }
+        return lines.joined(separator: "\n")
     }
 }
 
-/// A `generic` source mapping proposed from a file's header and first rows, for `sniff` to print.
-struct GenericProposal {
-    let yaml: String
-    let warnings: [String]
-
-    /// `lines`: the file line of each record (for the evidence of a running total); the record's position + 1 when
-    /// not given.
-    init?(records: [[String]], lines: [Int]? = nil, dialect: CSVDialect, fileName: String) {
-        // The header: the first record with as many fields as most records.
-        var counts: [Int: Int] = [:]
-        for record in records { counts[record.count, default: 0] += 1 }
-        guard let width = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key, width >= 2,
-              let headerIndex = records.firstIndex(where: { $0.count == width }) else { return nil }
-        let header = records[headerIndex]
-        let rowIndices = records.indices.filter { $0 > headerIndex && records[$0].count == width }
-        let rows = rowIndices.map { records[$0] }
-        let rowLines = rowIndices.map { lines?[$0] ?? $0 + 1 }
-        guard !rows.isEmpty else { return nil }
-        let numbers = NumberStyle(dialect)
-        var warnings: [String] = []
-        var timeColumn: Int?
-        var layout: (layout: DateTimeLayout, ambiguous: Bool)?
-        for column in 0..<width {
-            let values = rows.map { $0[column] }
-            if values.allSatisfy({ Array($0.utf8).withUnsafeBytes { TimeParsing.isoInstant($0) != nil } }) {
-                timeColumn = column
-                break
-            }
-            if let detected = DateTimeLayout.detect(values) {
-                timeColumn = column
-                layout = detected
-                break
-            }
-        }
-        guard let timeColumn else { return nil }
-        let valueColumns = (0..<width).filter { column in
-            column != timeColumn && rows.allSatisfy { row in
-                row[column].isEmpty || Array(row[column].utf8).withUnsafeBytes { numbers.parse($0) != nil }
-            } && rows.contains { !$0[column].isEmpty }
-        }
-        guard !valueColumns.isEmpty else { return nil }
-        var lines = ["sources:", "  - path: \"\(fileName)\"", "    format: generic", "    site: <site id>",
-                     "    columns: { timestamp: \"\(header[timeColumn])\" }"]
-        if let layout {
-            lines.append("    date_format: \"\(layout.layout)\(rows[0][timeColumn].count > 10 ? " HH:mm" : "")\"")
-            if layout.ambiguous {
-                warnings.append("the dates fit both day-first and month-first; day-first is proposed: check "
-                    + "date_format")
-            }
-        } else {
-            lines.append("    date_format: iso")
-        }
-        lines.append("    values:")
-        for column in valueColumns {
-            let name = header[column]
-            let (quantity, unit) = Self.guess(name)
-            // The register rule on the column's readings in the sample, as reading applies it (`RegisterEvidence`).
-            var evidence = RegisterEvidence()
-            for (position, row) in rows.enumerated() {
-                guard let value = Array(row[column].utf8).withUnsafeBytes({ numbers.parse($0) }) else { continue }
-                let instant = Array(row[timeColumn].utf8).withUnsafeBytes { bytes in
-                    layout.map { $0.layout.parse(bytes) } ?? TimeParsing.isoInstant(bytes)
-                } ?? Int64(position)
-                evidence.observe(instant: instant, value: value, line: rowLines[position])
-            }
-            let kind = evidence.isRegister ? ", kind: cumulative" : ""
-            lines.append("      - { column: \"\(name)\", quantity: \(quantity), unit: \(unit)\(kind) }"
-                + (quantity.hasPrefix("<") ? "   # set quantity and unit" : "   # check"))
-            if evidence.isRegister {
-                warnings.append("column \"\(name)\" is a running total (a meter register), so `kind: cumulative` is "
-                    + "proposed (the differences between readings are the use): in the first \(evidence.readings) "
-                    + "readings " + evidence.describe(unit: unit.hasPrefix("<") ? "" : unit))
-            }
-        }
-        yaml = lines.joined(separator: "\n")
-        self.warnings = warnings
+/// The first readings of one series of the proposal, as the reader parsed them.
+public struct SeriesPreview: Sendable {
+    public struct Reading: Sendable {
+        public let local: String
+        public let utc: Int64
+        public let intervalSeconds: Int32
+        public let value: Double
+        public let quality: Quality
     }
-
-    /// A quantity and unit suggested by a column name (`Verbruik (kWh)` → electricity_offtake, kWh).
-    static func guess(_ name: String) -> (String, String) {
-        let text = name.lowercased()
-        if text.contains("°c") || text.contains("temp") { return ("temperature", "degC") }
-        if text.contains("m³") || text.contains("m3") || text.contains("water") { return ("water", "m3") }
-        for (token, unit) in [("mwh", "MWh"), ("kwh", "kWh"), ("wh", "Wh")] where text.contains(token) {
-            let quantity = text.contains("gas") ? "gas"
-                : text.contains("pv") || text.contains("solar") || text.contains("product") ? "pv_production"
-                : text.contains("inject") || text.contains("feed") || text.contains("export") ? "electricity_injection"
-                : "electricity_offtake"
-            return (quantity, unit)
-        }
-        return ("<quantity>", "<unit>")
-    }
+    public let series: SeriesKey
+    public let readings: [Reading]
 }
+
