@@ -118,6 +118,9 @@ struct MeterReadingsFormat: RowFormat {
         var directed: [(column: Int, quantity: Quantity, unit: MeasurementUnit?)] = []
         /// Every non-blank name has a known role.
         var allKnown = true
+        /// Columns a supplier derives from its registers (use per period, net totals: `afname verbruik dal`,
+        /// `afname minus invoeding stand totaal`): known, not read (the registers give the use).
+        var derived: [Int] = []
     }
 
     /// What a register column of a supplier's readings with several registers measures, from its name (lower case,
@@ -131,10 +134,7 @@ struct MeterReadingsFormat: RowFormat {
     static func registerQuantity(_ name: String) -> Quantity? {
         let compact = String(name.filter { $0 != " " && $0 != "_" && $0 != "-" && $0 != "." })
         func has(_ words: [String]) -> Bool { words.contains { compact.contains($0) } }
-        if has(["verbruik", "productie", "production", "minus", "totaal", "total", "netto", "saldo", "consumption",
-                "usage", "verbrauch"]) {
-            return nil
-        }
+        if isDerived(name) { return nil }
         let tariff = has(["normaal", "dal", "hoog", "laag", "piek", "dag", "nacht", "tarief", "tarif", "t1", "t2",
                           "normal", "high", "low", "peak", "night", "pleine", "creuse"])
             || ["ht", "nt", "hp", "hc"].contains { compact.hasSuffix($0) }
@@ -144,6 +144,13 @@ struct MeterReadingsFormat: RowFormat {
         }
         if tariff, register || has(["afname", "levering", "bezug", "import"]) { return .electricityOfftake }
         return nil
+    }
+
+    /// A column of use per period or a net total beside the registers (`afname verbruik dal`, `saldo`).
+    static func isDerived(_ name: String) -> Bool {
+        let compact = String(name.filter { $0 != " " && $0 != "_" && $0 != "-" && $0 != "." })
+        return ["verbruik", "productie", "production", "minus", "totaal", "total", "netto", "saldo", "consumption",
+                "usage", "verbrauch"].contains { compact.contains($0) }
     }
 
     /// `Zählerstand (m³)` → (`zählerstand`, m³).
@@ -173,6 +180,8 @@ struct MeterReadingsFormat: RowFormat {
                 roles.headerUnit = unit
             } else if let quantity = registerQuantity(name) {
                 roles.directed.append((index, quantity, unit))
+            } else if isDerived(name) {
+                roles.derived.append(index)
             } else if !commentNames.contains(name) {
                 roles.allKnown = false
             }
@@ -274,7 +283,8 @@ struct MeterReadingsFormat: RowFormat {
     static func detect(_ records: [[String]]) -> Bool {
         for (index, names) in records.enumerated() {
             let found = roles(names)
-            guard let date = found.date, found.allKnown else { continue }
+            // Derived columns only beside registers of several directions (a supplier's readings).
+            guard let date = found.date, found.allKnown, found.derived.isEmpty || !found.directed.isEmpty else { continue }
             let columns = found.directed.isEmpty ? found.reading.map { [$0] } ?? [] : found.directed.map(\.column)
             guard !columns.isEmpty else { continue }
             var layout: DateTimeLayout?

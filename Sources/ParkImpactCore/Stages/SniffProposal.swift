@@ -275,6 +275,29 @@ struct GenericProposal {
         if !extremes.isEmpty {
             notMapped.append(extremes.joined(separator: ", ") + " (a minimum or maximum, not a total or mean)")
         }
+        // Registers and use per period of the same quantity side by side (a supplier's readings with its daily use,
+        // a net total of the other registers): the registers alone give the use; mapping the others too would count
+        // it twice.
+        let registerQuantities = Set(values.filter { $0.cumulative && !$0.quantity.hasPrefix("<") }.map(\.quantity))
+        var derived: [String] = []
+        let all = values
+        values.removeAll { value in
+            guard registerQuantities.contains(value.quantity) else { return false }
+            let name = value.column.lowercased()
+            let aggregate = ["minus", "netto", "saldo", "totaal", "total", "som", "sum", "gesamt"].contains {
+                name.contains($0)
+            }
+            let others = all.filter { $0.cumulative && $0.quantity == value.quantity && $0.column != value.column }
+            if !value.cumulative || (aggregate && !others.isEmpty) {
+                derived.append(Self.quote(value.column))
+                return true
+            }
+            return false
+        }
+        if !derived.isEmpty {
+            notMapped.append(derived.joined(separator: ", ") + " (use per period or totals beside the registers, which "
+                + "give the use: mapping both would count it twice)")
+        }
         if values.contains(where: { !$0.quantity.hasPrefix("<") }) {
             values.removeAll { $0.quantity.hasPrefix("<") }
             if !unnamed.isEmpty { notMapped.append(unnamed.joined(separator: ", ") + " (no quantity in the name)") }

@@ -27,7 +27,8 @@ enum SniffWords {
     }
 
     /// Returned energy (to the grid): never offtake.
-    static let injection = ["teruglevering", "terug", "injectie", "injection", "injected", "export", "feed", "returned",
+    static let injection = ["teruglevering", "terug", "invoeding", "injectie", "injection", "injected", "export", "feed",
+                            "returned",
                             "einspeisung", "eingespeist", "réinjection", "reinjection", "restitu"]
     static let production = ["pv", "solar", "zon", "zonne", "production", "produced", "productie", "opbrengst",
                              "produite", "produit", "erzeugung", "erzeugt", "yield", "ertrag", "opwek"]
