@@ -44,15 +44,23 @@ check-kpis: build
 contract-check: build
 	../shared/tools/contract-check $(CURDIR)/$(BIN)
 
-## Fuzz the CSV reading layer with libFuzzer (+ AddressSanitizer) for FUZZ_SECONDS (default 60).
+## Fuzz with libFuzzer (+ AddressSanitizer), each target for FUZZ_SECONDS (default 60): the CSV layer (csv-fuzz),
+## every format's reader with the codec round trip (formats-fuzz: the first byte picks the format), and the state's
+## contribution decoder (state-fuzz). Corpora in .build-fuzz/corpus-<target>, seeded from fuzz/corpus and the fixtures.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= csv-fuzz formats-fuzz state-fuzz
 fuzz: deps
-	PARKIMPACT_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz -c release --product csv-fuzz \
-	  -Xswiftc -sanitize=fuzzer,address
-	@mkdir -p .build-fuzz/corpus && cp fuzz/corpus/* .build-fuzz/corpus/ && \
-	  { cp ../shared/samples/*.csv .build-fuzz/corpus/ 2>/dev/null || true; }
-	.build-fuzz/release/csv-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -rss_limit_mb=2048 \
-	  -print_final_stats=1 .build-fuzz/corpus
+	for target in $(FUZZ_TARGETS); do \
+	  PARKIMPACT_FUZZ=1 $(SWIFT) build --scratch-path .build-fuzz -c release --product $$target \
+	    -Xswiftc -sanitize=fuzzer,address || exit 1; \
+	done
+	@for target in $(FUZZ_TARGETS); do mkdir -p .build-fuzz/corpus-$$target; done
+	@cp fuzz/corpus/* .build-fuzz/corpus-csv-fuzz/ && { cp ../shared/samples/*.csv .build-fuzz/corpus-csv-fuzz/ 2>/dev/null || true; }
+	@find Tests/ParkImpactCoreTests/Fixtures -name '*.csv' -size -16k -exec cp {} .build-fuzz/corpus-formats-fuzz/ \;
+	for target in $(FUZZ_TARGETS); do \
+	  .build-fuzz/release/$$target -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -rss_limit_mb=2048 \
+	    -print_final_stats=1 .build-fuzz/corpus-$$target || exit 1; \
+	done
 
 ## ParkImpact against DuckDB on ~1 GiB of generated quarter-hour data (.build-bench/, reused); SCALE=4 for ~4 GiB
 ## (GROW=days: 4x the days per meter; GROW=rows: the same days, 5x the rows per day of the long export);

@@ -102,4 +102,11 @@ if Context.environment["PARKIMPACT_FUZZ"] == "1" {
     package.products.append(.executable(name: "csv-fuzz", targets: ["csv-fuzz"]))
     package.targets.append(.executableTarget(
         name: "csv-fuzz", dependencies: ["CSVReading"], swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library"])]))
+    // Every format's reader, and the state's contribution decoder (`FormatFuzzing`).
+    for name in ["formats-fuzz", "state-fuzz"] {
+        package.products.append(.executable(name: name, targets: [name]))
+        package.targets.append(.executableTarget(
+            name: name, dependencies: ["ParkImpactCore"],
+            swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library"])]))
+    }
 }
