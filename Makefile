@@ -55,7 +55,7 @@ fuzz: deps
 	    -Xswiftc -sanitize=fuzzer,address || exit 1; \
 	done
 	@for target in $(FUZZ_TARGETS); do mkdir -p .build-fuzz/corpus-$$target; done
-	@cp fuzz/corpus/* .build-fuzz/corpus-csv-fuzz/ && { cp ../shared/samples/*.csv .build-fuzz/corpus-csv-fuzz/ 2>/dev/null || true; }
+	@cp fuzz/corpus/* .build-fuzz/corpus-csv-fuzz/ && cp Tests/Fixtures/samples/*.csv .build-fuzz/corpus-csv-fuzz/
 	@find Tests/ParkImpactCoreTests/Fixtures -name '*.csv' -size -16k -exec cp {} .build-fuzz/corpus-formats-fuzz/ \;
 	for target in $(FUZZ_TARGETS); do \
 	  .build-fuzz/release/$$target -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -rss_limit_mb=2048 \

@@ -2,22 +2,13 @@ import CSVReading
 import Foundation
 import Testing
 
-/// The real exports in `/work/shared/samples` (beside the package: `../shared/samples`).
+/// The real exports in `Tests/Fixtures/samples` (with their PROVENANCE.md).
 enum Samples {
     static let directory: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // CSVReadingTests
         .deletingLastPathComponent()  // Tests
         .deletingLastPathComponent()  // package root
-        .appendingPathComponent("../shared/samples").standardizedFileURL
-
-    static var available: Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory)
-            && isDirectory.boolValue
-    }
-
-    static let missingMessage: Comment =
-        "real export samples not found at \(directory.path) (they live in the shared folder beside the package)"
+        .appendingPathComponent("Tests/Fixtures/samples")
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
@@ -39,7 +30,7 @@ struct ExpectedDialect: Sendable, CustomTestStringConvertible {
     var testDescription: String { file }
 }
 
-@Suite("Real export samples", .enabled(if: Samples.available, Samples.missingMessage))
+@Suite("Real export samples")
 struct SampleFileTests {
     static let fluviusEN = [
         "fluvius_en_electricity_15min_DST_fallback_2023-10-29_excerpt.csv", "fluvius_en_electricity_15min_head40.csv",

@@ -120,10 +120,10 @@ import ParkImpactCore
         ])
     }
 
-    static let gasSample = packageRoot.deletingLastPathComponent().path
-        + "/shared/samples/fluvius_en_gas_hourly_DST_fallback_2023-10-29_excerpt.csv"
+    static let gasSample = packageRoot.path
+        + "/Tests/Fixtures/samples/fluvius_en_gas_hourly_DST_fallback_2023-10-29_excerpt.csv"
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: gasSample), "../shared/samples is not beside the checkout"))
+    @Test
     func sniffNamesTheFormatOfAFluviusSample() throws {
         let sample = Self.gasSample
         let report = try Sniff.sniff(path: sample)

@@ -3,7 +3,7 @@ import Testing
 @testable import ParkImpactCore
 
 /// Whole clock-change days, from the demo pilot's complete 2023 exports (generated to the shape of the real
-/// excerpts in ../shared/samples): every interval lands on a distinct UTC instant, none is lost or doubled.
+/// excerpts in Tests/Fixtures/samples): every interval lands on a distinct UTC instant, none is lost or doubled.
 @Suite struct ClockChangeDayTests {
     static let acme2023 = packageRoot.path
         + "/input/demo-park/acme/Verbruikshistoriek_elektriciteit_541448820000000011_20230101_20231231_kwartiertotalen.csv"

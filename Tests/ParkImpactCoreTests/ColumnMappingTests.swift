@@ -4,13 +4,10 @@ import Testing
 
 /// `RowFormat.mapping`: which header column a format reads as what (what `parkimpact sniff` prints under `columns:`).
 @Suite struct ColumnMappingTests {
-    static let onSamples = Testing.ConditionTrait.enabled(
-        if: FileManager.default.fileExists(atPath: samplesFolder), "../shared/samples is not beside the checkout")
 
     private func lines(_ mapping: [ColumnRole]) -> [String] { mapping.map(\.description) }
 
-    @Test("Fluvius NL quarter-hour sample: date + time pairs, EAN, register, volume, unit, status; the rest ignored",
-          onSamples)
+    @Test("Fluvius NL quarter-hour sample: date + time pairs, EAN, register, volume, unit, status; the rest ignored")
     func fluvius() throws {
         let result = try readFile(samplePath("fluvius_nl_elektriciteit_kwartiertotalen_head40.csv"))
         #expect(result.headerLine == 1)
@@ -27,7 +24,7 @@ import Testing
         ])
     }
 
-    @Test("EnergyControl meter readings: the header after the preamble, date + time, the register", onSamples)
+    @Test("EnergyControl meter readings: the header after the preamble, date + time, the register")
     func meterReadings() throws {
         let result = try readFile(samplePath("energycontrol_water_meter_readings_full.csv"), format: .meterReadings)
         #expect(result.headerLine == 3)

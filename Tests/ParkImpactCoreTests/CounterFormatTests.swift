@@ -55,7 +55,7 @@ fileprivate func counterSniffVerdict(_ path: String, _ format: SourceFormatName)
 @Suite struct CounterFormatTests {}
 
 extension CounterFormatTests {
-    @Suite(.enabled(if: FileManager.default.fileExists(atPath: samplesFolder), "../shared/samples is not beside the checkout"))
+    @Suite
     struct TelraamSampleTests {
         static let sample = "telraam_s2_rawdata_hourly_excerpt_DERIVED_from_xlsx.csv"
 

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import ParkImpactCore
 
-/// The real Fluvius exports in ../shared/samples. Expected counts and totals were computed independently with
+/// The real Fluvius exports in Tests/Fixtures/samples. Expected counts and totals were computed independently with
 /// Python's csv module and Decimal over the same files (not with ParkImpact's code).
-@Suite(.enabled(if: FileManager.default.fileExists(atPath: samplesFolder), "../shared/samples is not beside the checkout"))
+@Suite
 struct FluviusSampleTests {
     struct Expected: Sendable, CustomTestStringConvertible {
         let file: String

@@ -4,7 +4,7 @@ import Testing
 
 // PV portal formats: `sma`, `sungrow`, `enphase`.
 //
-// Expected numbers for the samples in ../shared/samples were computed independently with a short Python script
+// Expected numbers for the samples in Tests/Fixtures/samples were computed independently with a short Python script
 // (csv module, Decimal, zoneinfo Europe/Brussels), not with ParkImpact's code:
 // - Sungrow: sum of each column over the 30 rows; day starts converted with zoneinfo.
 // - Enphase: sum of `Energy Produced (Wh)` over the 19 rows ÷ 1000.
@@ -53,8 +53,6 @@ private func sums(_ result: FileResult, _ quantity: Quantity) -> QuantityTotals 
     return got
 }
 
-private let onSamples = Testing.ConditionTrait.enabled(
-    if: FileManager.default.fileExists(atPath: samplesFolder), "../shared/samples is not beside the checkout")
 
 /// All PV format tests (`swift test --filter PVFormatTests`).
 @Suite struct PVFormatTests {}
@@ -76,7 +74,7 @@ extension PVFormatTests {
 
             """
 
-        @Test("daily sample: one PV series, NaN days shared as estimated, 304.847 kWh over 10 days", onSamples)
+        @Test("daily sample: one PV series, NaN days shared as estimated, 304.847 kWh over 10 days")
         func dailySample() throws {
             let result = try readPV(samplePath("sma_webui_daily_head20.csv"), .sma)
             #expect(result.summary.problem == nil)
@@ -117,7 +115,7 @@ extension PVFormatTests {
             #expect(ignored[SMAFormat.ignoredHeaderRows.rawValue] == 5)
         }
 
-        @Test("5-minute sample: only Metering.TotWhOut is read; 4 measured zero intervals of 5 minutes", onSamples)
+        @Test("5-minute sample: only Metering.TotWhOut is read; 4 measured zero intervals of 5 minutes")
         func fiveMinuteSample() throws {
             let result = try readPV(samplePath("sma_webui_5min_head14.csv"), .sma)
             #expect(result.summary.problem == nil)
@@ -332,7 +330,7 @@ extension PVFormatTests {
 
 extension PVFormatTests {
     @Suite struct Sungrow {
-        @Test("the monthly report sample: four daily series, 30 days each, column totals", onSamples)
+        @Test("the monthly report sample: four daily series, 30 days each, column totals")
         func sample() throws {
             let result = try readPV(samplePath("sungrow_isolarcloud_monthly_report_full.csv"), .sungrow, traceLimit: 8)
             #expect(result.summary.problem == nil)
@@ -410,7 +408,7 @@ extension PVFormatTests {
 
 extension PVFormatTests {
     @Suite struct Enphase {
-        @Test("the hourly sample: 19 hourly intervals, 554 Wh", onSamples)
+        @Test("the hourly sample: 19 hourly intervals, 554 Wh")
         func sample() throws {
             let result = try readPV(samplePath("enphase_custom_report_hourly_head20.csv"), .enphase)
             #expect(result.summary.problem == nil)
@@ -522,7 +520,7 @@ extension PVFormatTests {
 // MARK: - Detection
 
 extension PVFormatTests {
-    @Suite(onSamples) struct Detection {
+    @Suite struct Detection {
         static let mine: [String: SourceFormatName] = [
             "sma_webui_daily_head20.csv": .sma,
             "sma_webui_5min_head14.csv": .sma,

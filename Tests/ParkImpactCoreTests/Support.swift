@@ -5,8 +5,8 @@ import Foundation
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// `../shared/samples` beside the checkout.
-let samplesFolder = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/samples").path
+/// `Tests/Fixtures/samples`: real exports with their PROVENANCE.md.
+let samplesFolder = packageRoot.appendingPathComponent("Tests/Fixtures/samples").path
 
 func samplePath(_ name: String) -> String { samplesFolder + "/" + name }
 

@@ -72,8 +72,7 @@ private func firstRecords(_ path: String) throws -> [[String]] {
 // MARK: - Samples
 
 extension WaterFormatTests {
-    @Suite(.enabled(if: FileManager.default.fileExists(atPath: samplesFolder),
-                    "../shared/samples is not beside the checkout"))
+    @Suite
     struct Samples {
         @Test("EnergyControl readings: 10 readings, 9 differences spread over 689 local days, 141.94 m³")
         func energyControlSample() throws {

@@ -309,7 +309,7 @@ import Testing
     ///   Σ HDD 2181.66; 2021-12: 339.79 (31 days); 14 days of 0 kWh (kept: zero gas is not missing);
     ///   polyfit: a = 2.016983235443443, b = 8.404242695499363, R² = 0.839274142221303 (adjusted 0.8388313712632349),
     ///   CV(RMSE) (n − 2) = 0.34658407476632275 > 0.25 → model_not_acceptable; NMBE ≈ 1.5e−16.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: samplesFolder), "../shared/samples is not beside the checkout"))
+    @Test
     func energyIDGasSample() throws {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: samplePath(
             "energyid_openenergyid_mvlr_sample_gas_daily_temperatureEquivalent.json")))) as! [String: Any]

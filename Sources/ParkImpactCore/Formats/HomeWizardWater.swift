@@ -4,7 +4,7 @@ import CSVReading
 /// one row per quarter hour in local wall-clock time (`2025-03-01 00:00,0`).
 ///
 /// **`water usage dl` is the meter's running total in decilitres, not the use per quarter.** The sample in
-/// `../shared/samples` is the first 30 rows (all 0) of a public export whose later rows only ever rise
+/// `Tests/Fixtures/samples` is the first 30 rows (all 0) of a public export whose later rows only ever rise
 /// (`…194220, 194490, 194910…`): 19 422 dl = 1.9 m³ per quarter hour would be absurd for a household, whereas the
 /// differences (0–150 dl per quarter, ~270 l a day) are ordinary. So the column is differenced like any register.
 /// Policies:
