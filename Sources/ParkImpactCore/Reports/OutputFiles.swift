@@ -195,8 +195,9 @@ public enum OutputFiles {
         }
         var done: [StagedOutput] = []
         for (index, file) in staged.enumerated() {
-            guard rename(file.temporary, file.path) == 0 else {
-                let failure = OutputFailure(call: "rename", path: file.path, code: errno)
+            let injected = FaultInjection.failure("rename")
+            guard injected == nil, rename(file.temporary, file.path) == 0 else {
+                let failure = OutputFailure(call: "rename", path: file.path, code: injected ?? errno)
                 discard(Array(staged[index...]))
                 return (done, failure)
             }
@@ -222,6 +223,7 @@ public enum OutputFiles {
 
     /// The corresponding C function is `write`, repeated until every byte is written; the `errno` of a failure, or 0.
     static func writeAll(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32) -> Int32 {
+        if let injected = FaultInjection.failure("write") { return injected }
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
