@@ -14,7 +14,7 @@ public enum OutputFiles {
     /// mid-write leaves at most that file, which the next write of the same output reuses and renames away.
     public static func write(_ text: String, to path: String) throws(OutputFailure) {
         var text = text
-        let staged = try stage(to: path) { descriptor in text.withUTF8 { writeAll($0, to: descriptor) } }
+        let staged = try stage(to: path, sha256: "") { descriptor in text.withUTF8 { writeAll($0, to: descriptor) } }
         if let failure = commit([staged]).failure { throw failure }
     }
 
@@ -26,7 +26,7 @@ public enum OutputFiles {
 
     /// Writes a rendered file's parts to the temporary name of `path`; `commit` renames it into place.
     public static func stage(_ file: RenderedFile, to path: String) throws(OutputFailure) -> StagedOutput {
-        try stage(to: path) { descriptor in
+        try stage(to: path, sha256: file.sha256) { descriptor in
             for part in file.parts {
                 let failure = part.withUnsafeBufferPointer { writeAll($0, to: descriptor) }
                 if failure != 0 { return failure }
@@ -160,8 +160,9 @@ public enum OutputFiles {
     }
 
     /// Opens the temporary file, lets `content` write to it (returning an `errno`, 0 when all went well), and closes
-    /// it; on a failure the temporary file is removed and the failure thrown.
-    private static func stage(to path: String, content: (Int32) -> Int32) throws(OutputFailure) -> StagedOutput {
+    /// it; on a failure the temporary file is removed and the failure thrown. `sha256`: of the content.
+    private static func stage(to path: String, sha256: String,
+                              content: (Int32) -> Int32) throws(OutputFailure) -> StagedOutput {
         try makeFolder((path as NSString).deletingLastPathComponent)
         let temporary = temporary(for: path)
         let descriptor = try openTemporary(temporary, for: path)
@@ -172,11 +173,7 @@ public enum OutputFiles {
             unlink(temporary)
             throw OutputFailure(call: "write", path: path, code: code)
         }
-        guard let sha = try? FileDigest.sha256(path: temporary, countingProgress: false) else {
-            unlink(temporary)
-            throw OutputFailure(call: "read", path: path, code: EIO)
-        }
-        return StagedOutput(path: path, temporary: temporary, sha256: sha)
+        return StagedOutput(path: path, temporary: temporary, sha256: sha256)
     }
 
     /// Renames staged files into place, in order, calling `renamed` after each. A file in place that is a folder
