@@ -243,6 +243,43 @@ struct OutputGenerationTests {
         #expect(CrashFixture.outputs(fixture.root) == CrashFixture.outputs(reference))
     }
 
+    @Test("two pilots, one whose outputs cannot be written: the other's are written and recorded, the portfolio is not")
+    func onePilotOfTwo() throws {
+        let fixture = try CrashFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        // Pilot q: the same definition and one of p's files.
+        try StatefulPilot.definition.replacingOccurrences(of: "pilot: p", with: "pilot: q")
+            .write(toFile: fixture.root + "/pipelines/q.yaml", atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: fixture.root + "/input/q", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture.root + "/input/p/export-01.csv",
+                                         toPath: fixture.root + "/input/q/export-01.csv")
+        let reference = try fixture.copy()
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        _ = try Binary.run(CrashFixture.arguments, in: reference)
+        let expected = CrashFixture.outputs(reference)
+        let output = fixture.root + "/output"
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try "not a folder".write(toFile: output + "/p", atomically: false, encoding: .utf8)
+
+        let run = try Binary.run(CrashFixture.arguments, in: fixture.root)
+        #expect(run.status == 73, "\(run.stderr)")
+        #expect(run.stderr.contains("error: cannot write the outputs of pilot p and \(output)/index.html: \(output)/p "
+            + "is a file, not a folder;"), "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0].hasSuffix("; 730 KPIs computed, outputs not written (see the error above)")
+            && lines[1].hasPrefix("q: ") && lines[1].hasSuffix("; 730 KPIs written"), "\(run.stdout)")
+        var written = CrashFixture.outputs(fixture.root)
+        #expect(written.removeValue(forKey: "p") == Data("not a folder".utf8))
+        #expect(written == expected.filter { $0.key.hasPrefix("q/") })
+        #expect(try recordedOutputs(output + "/.parkimpact/state.sqlite").keys.sorted()
+            == ["q/kpis.csv", "q/kpis.json", "q/rejects.csv", "q/report.html"])
+
+        try FileManager.default.removeItem(atPath: output + "/p")
+        let fixed = try Binary.run(CrashFixture.arguments, in: fixture.root)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(CrashFixture.outputs(fixture.root) == expected)
+    }
+
     @Test("output/p/report.html is a folder: none of p's new outputs is renamed, the message names the folder")
     func reportIsAFolder() throws {
         let pilot = try TwoGenerations()
