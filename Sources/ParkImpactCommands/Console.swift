@@ -47,11 +47,11 @@ struct Console {
         if outcome.filesDuplicate > 0 { parts.append("\(outcome.filesDuplicate) duplicate(s) not counted") }
         if outcome.filesDeletedKept > 0 { parts.append("\(outcome.filesDeletedKept) deleted but kept") }
         parts.append("\(outcome.filesFailed) unreadable")
-        var kpis = written ? (outcome.report.map { "\($0.kpis.count) KPIs written" } ?? "outputs up to date")
+        var kpis = written ? (Self.kpis(outcome) ?? "outputs up to date")
             : "\(outcome.report?.kpis.count ?? 0) KPIs computed, nothing written"
         if outcome.filesSettling > 0 {
             // Never "up to date" while files wait to settle.
-            kpis = (outcome.report.map { "\($0.kpis.count) KPIs written; " } ?? "")
+            kpis = (Self.kpis(outcome).map { $0 + "; " } ?? "")
                 + Self.settling(outcome.filesSettling, wait: outcome.settleWaitSeconds)
         }
         let text = "\(outcome.pilot): " + parts.joined(separator: ", ")
@@ -66,9 +66,32 @@ struct Console {
                 ("files_deleted_kept", "\(outcome.filesDeletedKept)"), ("files_unreadable", "\(outcome.filesFailed)"),
                 ("files_settling", "\(outcome.filesSettling)"),
                 ("rows_accepted", "\(outcome.rowsAccepted)"), ("rows_rejected", "\(outcome.rowsRejected)"),
-                ("kpis_written", "\(written ? outcome.report?.kpis.count ?? 0 : 0)"),
+                ("kpis_written", "\(written && outcome.outputsNotWritten.isEmpty ? outcome.report?.kpis.count ?? 0 : 0)"),
+                ("outputs_not_written", Self.jsonList(outcome.outputsNotWritten)),
             ])
         }
+    }
+
+    /// What became of a rebuilt pilot's KPIs: `730 KPIs written`, or, when its outputs could not be written (the
+    /// error says why), `730 KPIs computed, outputs not written`; nil when nothing was rebuilt.
+    static func kpis(_ outcome: PilotOutcome) -> String? {
+        guard let report = outcome.report else { return nil }
+        return outcome.outputsNotWritten.isEmpty ? "\(report.kpis.count) KPIs written"
+            : "\(report.kpis.count) KPIs computed, outputs not written (see the error above)"
+    }
+
+    static func jsonList(_ items: [String]) -> String {
+        "[" + items.map(KPIJSONWriter.json).joined(separator: ", ") + "]"
+    }
+
+    /// The summary line of `report`: counts, no code.
+    func rebuilt(_ outcome: PilotOutcome) {
+        let kpis = outcome.report?.kpis.count ?? 0
+        log(.info, "\(outcome.pilot): rebuilt from the state (no input read); "
+            + (Self.kpis(outcome) ?? "\(kpis) KPIs written"), pilot: outcome.pilot,
+            fields: [("rebuilt_from_state", "true"),
+                     ("kpis_written", "\(outcome.outputsNotWritten.isEmpty ? kpis : 0)"),
+                     ("outputs_not_written", Self.jsonList(outcome.outputsNotWritten))])
     }
 
     /// The one line of a run that found nothing new.

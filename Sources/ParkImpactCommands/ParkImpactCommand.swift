@@ -9,7 +9,8 @@ public struct ParkImpactCommand: ParsableCommand {
         discussion: """
             Exit codes: 0 success (rejected rows are reported, not fatal); 64 usage error, or report with nothing \
             to report yet; 65 a data file could not be read at all, a copy taken by two sources, or a missing input \
-            folder; 73 an output cannot be written; 74 the state cannot be opened, read or written; 75 another run \
+            folder; 73 an output cannot be written (a full disk, a file or folder in the way, no permission; nothing \
+            of that pilot is replaced); 74 the state cannot be opened, read or written; 75 another run \
             holds the lock (only that: try again later); 78 a pipeline definition is invalid, or the state is of a \
             newer version.
             """,

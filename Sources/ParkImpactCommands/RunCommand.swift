@@ -25,7 +25,7 @@ struct RunCommand: ParsableCommand {
         var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
         // A writing run holds the output folder's lock (and the state's, when it lives elsewhere) throughout.
         var locks: [RunLock] = []
-        var lockPlace = "\(options.output)/.parkimpact"
+        var lockPlace = RunLock.path(outputFolder: options.output)
         do {
             locks.append(try RunLock(outputFolder: options.output))
             lockPlace = options.statePath + ".lock"
@@ -33,9 +33,13 @@ struct RunCommand: ParsableCommand {
         } catch let busy as RunLock.Busy {
             console.diagnostic(.error, busy.description, code: .lockHeld)
             return .temporaryFailure
+        } catch let failure as OutputFailure {
+            console.diagnostic(.error, "cannot create the lock file \(lockPlace): \(failure.problem); \(failure.fix)",
+                               code: .lockUnavailable)
+            return .cannotCreate
         } catch {
-            console.diagnostic(.error, "cannot create the lock \(lockPlace): \(error.localizedDescription); check "
-                + "that its folder exists and is writable", code: .lockUnavailable)
+            console.diagnostic(.error, "cannot create the lock file \(lockPlace): \(error); check that its folder exists "
+                + "and is writable", code: .lockUnavailable)
             return .cannotCreate
         }
         defer { withExtendedLifetime(locks) {} }
@@ -103,13 +107,18 @@ struct RunCommand: ParsableCommand {
                            writeIndex: options.pilots.isEmpty, rebuildAll: !ingest, dailyCSV: dailyCSV),
             diagnostics: &loaded.diagnostics)
         progress?.stop()
+        // Outputs not written: one error per cause (a full disk is one message, last-run.json included when it
+        // cannot be written either); last-run.json lists them.
+        var notWritten = result.notWritten
+        var recorded = loaded.diagnostics
+        StatefulRun.report(notWritten, output: options.output, into: &recorded)
         do {
-            try RunManifest.write(result.outcomes, diagnostics: loaded.diagnostics, folders: options.folders,
-                                  phases: result.phases)
+            try RunManifest.write(result.outcomes, diagnostics: recorded, folders: options.folders,
+                                  phases: result.phases, notWritten: notWritten.flatMap(\.paths))
         } catch {
-            loaded.diagnostics.add(.error, "cannot write to \(options.output): \(error.localizedDescription); "
-                + "check that the folder is writable and has space", status: .cannotCreate, code: .outputNotWritable)
+            notWritten.append(.init(pilot: nil, paths: [RunManifest.relativePath], failure: error))
         }
+        StatefulRun.report(notWritten, output: options.output, into: &loaded.diagnostics)
         try? store.finishRun(runID, finishedAt: RunManifest.timestamp(), status: loaded.diagnostics.status.rawValue)
         console.emit(loaded.diagnostics)
         if ingest, result.nothingNew, !result.outcomes.isEmpty {
@@ -119,11 +128,7 @@ struct RunCommand: ParsableCommand {
                 if ingest {
                     console.summary(outcome, verb: "ingested")
                 } else {
-                    // The summary line of `report`: counts, no code.
-                    let kpis = outcome.report?.kpis.count ?? 0
-                    console.log(.info, "\(outcome.pilot): rebuilt from the state (no input read); \(kpis) KPIs written",
-                                pilot: outcome.pilot,
-                                fields: [("rebuilt_from_state", "true"), ("kpis_written", "\(kpis)")])
+                    console.rebuilt(outcome)
                 }
             }
         }

@@ -106,7 +106,8 @@ struct StateFaultTests {
                                                               encoding: .utf8)
         let run = try Binary.run(CrashFixture.arguments, in: fixture.root)
         #expect(run.status == 73, "\(run.stderr)")
-        #expect(run.stderr.contains("cannot create the lock \(fixture.root)/output/.parkimpact: "), "\(run.stderr)")
-        #expect(run.stderr.contains("check that its folder exists and is writable"))
+        #expect(run.stderr.contains("cannot create the lock file \(fixture.root)/output/.parkimpact/lock: "), "\(run.stderr)")
+        #expect(run.stderr.contains("move or remove the file \(fixture.root)/output so that parkimpact can create a "
+            + "folder there"))
     }
 }

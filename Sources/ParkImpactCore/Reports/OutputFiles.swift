@@ -5,19 +5,28 @@ import Glibc
 #endif
 
 /// Writes outputs atomically: a temporary file in the same folder, then `rename(2)`, so a reader (or a crash)
-/// never sees half a report.
+/// never sees half a report. A pilot's outputs are first all written to their temporary names (`stage`), then
+/// renamed into place together (`commit`); when one cannot be written, none is renamed and the temporary files are
+/// removed (`discard`), so the outputs in place always belong to one generation.
 public enum OutputFiles {
     /// Writes `text` to `.<name>.parkimpact-tmp` beside `path`, then renames it into place (`rename(2)` is atomic):
     /// a reader sees the old file or the new one, never half of one. The temporary name is fixed, so a run killed
     /// mid-write leaves at most that file, which the next write of the same output reuses and renames away.
-    public static func write(_ text: String, to path: String) throws {
+    public static func write(_ text: String, to path: String) throws(OutputFailure) {
         var text = text
-        try write(to: path) { descriptor in text.withUTF8 { writeAll($0, to: descriptor) } }
+        let staged = try stage(to: path, sha256: "") { descriptor in text.withUTF8 { writeAll($0, to: descriptor) } }
+        if let failure = commit([staged]).failure { throw failure }
     }
 
     /// Writes a rendered file's parts one after the other, the same way.
-    public static func write(_ file: RenderedFile, to path: String) throws {
-        try write(to: path) { descriptor in
+    public static func write(_ file: RenderedFile, to path: String) throws(OutputFailure) {
+        let staged = try stage(file, to: path)
+        if let failure = commit([staged]).failure { throw failure }
+    }
+
+    /// Writes a rendered file's parts to the temporary name of `path`; `commit` renames it into place.
+    public static func stage(_ file: RenderedFile, to path: String) throws(OutputFailure) -> StagedOutput {
+        try stage(to: path, sha256: file.sha256) { descriptor in
             for part in file.parts {
                 let failure = part.withUnsafeBufferPointer { writeAll($0, to: descriptor) }
                 if failure != 0 { return failure }
@@ -27,7 +36,7 @@ public enum OutputFiles {
     }
 
     /// One output written part by part as the parts are rendered, in any order: a part is written (and hashed) once
-    /// every part before it is, then freed; `finish` renames the temporary file into place.
+    /// every part before it is, then freed; `stage` closes the temporary file (`finish` also renames it into place).
     /// `@unchecked Sendable`: every access to the mutable state goes through `lock`.
     public final class Sink: @unchecked Sendable {
         private let path: String
@@ -41,13 +50,11 @@ public enum OutputFiles {
         /// The most parts held at once for an earlier one (tests).
         private(set) var mostHeld = 0
 
-        public init(path: String) throws {
+        public init(path: String) throws(OutputFailure) {
             self.path = path
-            let directory = (path as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try OutputFiles.makeFolder((path as NSString).deletingLastPathComponent)
             temporary = OutputFiles.temporary(for: path)
-            descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw FileDigest.POSIXFailure(call: "open", path: temporary, code: errno) }
+            descriptor = try OutputFiles.openTemporary(temporary, for: path)
         }
 
         deinit { if descriptor >= 0 { close(descriptor) } }
@@ -56,6 +63,13 @@ public enum OutputFiles {
         /// instead of piling up rendered parts. Never a deadlock: the earliest part not yet delivered is always the
         /// next one of its file, and its worker never waits.
         static let heldLimit = 2
+
+        /// A write to the temporary file failed: the remaining parts need not be rendered (deliver empty ones).
+        public var failed: Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            return failure != 0
+        }
 
         /// Part `part` (0, 1, 2, … in file order) is rendered.
         public func deliver(_ bytes: [UInt8], part: Int) {
@@ -74,52 +88,139 @@ public enum OutputFiles {
             if wrote { condition.broadcast() }
         }
 
-        /// Every part delivered: renames the file into place; its SHA-256 (lowercase hex).
-        public func finish() throws -> String {
+        /// Every part delivered: closes the temporary file, not yet renamed into place (`OutputFiles.commit`). When a
+        /// write failed, the temporary file is removed and the failure thrown.
+        public func stage() throws(OutputFailure) -> StagedOutput {
             condition.lock()
             defer { condition.unlock() }
             precondition(waiting.isEmpty, "a part was not delivered")
-            close(descriptor)
+            let closed = descriptor >= 0 ? OutputFiles.closeChecked(descriptor) : 0
             descriptor = -1
-            try OutputFiles.complete(temporary, as: path, failure: failure)
-            return FileDigest.hex(hasher.finalize())
+            let code = failure != 0 ? failure : closed
+            if code != 0 {
+                unlink(temporary)
+                throw OutputFailure(call: "write", path: path, code: code)
+            }
+            return StagedOutput(path: path, temporary: temporary, sha256: FileDigest.hex(hasher.finalize()))
+        }
+
+        /// Every part delivered: renames the file into place; its SHA-256 (lowercase hex).
+        public func finish() throws(OutputFailure) -> String {
+            let staged = try stage()
+            if let failure = OutputFiles.commit([staged]).failure { throw failure }
+            return staged.sha256
+        }
+
+        /// Closes and removes the temporary file (another output of the same generation failed).
+        public func discard() {
+            condition.lock()
+            defer { condition.unlock() }
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+            unlink(temporary)
         }
     }
+
+    /// The suffix of temporary output names: `.<name>.parkimpact-tmp`.
+    static let temporarySuffix = ".parkimpact-tmp"
 
     static func temporary(for path: String) -> String {
         ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
-            "." + (path as NSString).lastPathComponent + ".parkimpact-tmp")
+            "." + (path as NSString).lastPathComponent + temporarySuffix)
     }
 
-    /// Opens the temporary file, lets `content` write to it (returning an `errno`, 0 when all went well), then
-    /// renames it into place.
-    private static func write(to path: String, content: (Int32) -> Int32) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = temporary(for: path)
+    /// Opens (creates, truncates) the temporary file of `path`.
+    static func openTemporary(_ temporary: String, for path: String) throws(OutputFailure) -> Int32 {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw FileDigest.POSIXFailure(call: "open", path: temporary, code: errno) }
-        let failure = content(descriptor)
-        close(descriptor)
-        try complete(temporary, as: path, failure: failure)
+        guard descriptor >= 0 else { throw OutputFailure(call: "open", path: path, code: errno) }
+        return descriptor
     }
 
-    /// The temporary file written (`failure` 0) is renamed into place; otherwise, or when the rename fails, it is
-    /// removed and the error thrown.
-    static func complete(_ temporary: String, as path: String, failure: Int32) throws {
-        if failure != 0 {
-            unlink(temporary)
-            throw FileDigest.POSIXFailure(call: "write", path: temporary, code: failure)
+    /// `close(2)`; its `errno` (a file system may report a full disk only there), or 0.
+    static func closeChecked(_ descriptor: Int32) -> Int32 {
+        close(descriptor) == 0 || errno == EINTR ? 0 : errno
+    }
+
+    /// Creates `folder` and the folders above it that are missing (`mkdir -p`). A file in the way is named as such
+    /// (`OutputFailure.Kind.notAFolder`), never as an error number.
+    public static func makeFolder(_ folder: String) throws(OutputFailure) {
+        guard !folder.isEmpty else { return }
+        var info = stat()
+        if stat(folder, &info) == 0 {
+            if info.st_mode & S_IFMT == S_IFDIR { return }
+            throw OutputFailure(call: "mkdir", path: folder, code: ENOTDIR)
         }
-        guard rename(temporary, path) == 0 else {
+        let parent = (folder as NSString).deletingLastPathComponent
+        if parent != folder { try makeFolder(parent) }
+        if mkdir(folder, 0o755) != 0 {
             let code = errno
+            if code == EEXIST, stat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return }
+            throw OutputFailure(call: "mkdir", path: folder, code: code == EEXIST ? ENOTDIR : code)
+        }
+    }
+
+    /// Opens the temporary file, lets `content` write to it (returning an `errno`, 0 when all went well), and closes
+    /// it; on a failure the temporary file is removed and the failure thrown. `sha256`: of the content.
+    private static func stage(to path: String, sha256: String,
+                              content: (Int32) -> Int32) throws(OutputFailure) -> StagedOutput {
+        try makeFolder((path as NSString).deletingLastPathComponent)
+        let temporary = temporary(for: path)
+        let descriptor = try openTemporary(temporary, for: path)
+        let written = content(descriptor)
+        let closed = closeChecked(descriptor)
+        let code = written != 0 ? written : closed
+        guard code == 0 else {
             unlink(temporary)
-            throw FileDigest.POSIXFailure(call: "rename", path: path, code: code)
+            throw OutputFailure(call: "write", path: path, code: code)
+        }
+        return StagedOutput(path: path, temporary: temporary, sha256: sha256)
+    }
+
+    /// Renames staged files into place, in order, calling `renamed` after each. A file in place that is a folder
+    /// is found before anything is renamed: then none is, and every temporary file is removed. A rename that fails
+    /// midway (which a folder writable a moment ago hardly does) leaves the files renamed before it in place and
+    /// removes the other temporary files. Returns what was renamed, and the failure.
+    @discardableResult
+    public static func commit(_ staged: [StagedOutput], renamed: (StagedOutput) -> Void = { _ in })
+        -> (renamed: [StagedOutput], failure: OutputFailure?) {
+        for file in staged {
+            var info = stat()
+            if lstat(file.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+                discard(staged)
+                return ([], OutputFailure(call: "rename", path: file.path, code: EISDIR))
+            }
+        }
+        var done: [StagedOutput] = []
+        for (index, file) in staged.enumerated() {
+            let injected = FaultInjection.failure("rename")
+            guard injected == nil, rename(file.temporary, file.path) == 0 else {
+                let failure = OutputFailure(call: "rename", path: file.path, code: injected ?? errno)
+                discard(Array(staged[index...]))
+                return (done, failure)
+            }
+            done.append(file)
+            renamed(file)
+        }
+        return (done, nil)
+    }
+
+    /// Removes the temporary files of staged outputs (never renamed into place).
+    public static func discard(_ staged: [StagedOutput]) {
+        for file in staged { unlink(file.temporary) }
+    }
+
+    /// Removes temporary output files that a killed run left in `folder` (`.<name>.parkimpact-tmp`, not in
+    /// subfolders). Only while the run holds the lock: then no other run writes them.
+    public static func removeLeftovers(in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(temporarySuffix) {
+            unlink((folder as NSString).appendingPathComponent(name))
         }
     }
 
     /// The corresponding C function is `write`, repeated until every byte is written; the `errno` of a failure, or 0.
     static func writeAll(_ bytes: UnsafeBufferPointer<UInt8>, to descriptor: Int32) -> Int32 {
+        if let injected = FaultInjection.failure("write") { return injected }
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -131,6 +232,113 @@ public enum OutputFiles {
         }
         return 0
     }
+}
+
+/// An output written to its temporary name (`.<name>.parkimpact-tmp` beside `path`), not yet renamed into place.
+public struct StagedOutput: Sendable {
+    /// Where it goes.
+    public let path: String
+    public let temporary: String
+    public let sha256: String
+}
+
+/// An output (a report, `last-run.json`, the lock file) that cannot be created or written, told as what is wrong,
+/// where, and how to fix it, never as an error number or a Foundation error's text.
+public struct OutputFailure: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// ENOSPC.
+        case diskFull
+        /// EDQUOT.
+        case quotaExceeded
+        /// A regular file (or other non-folder) stands where a folder is needed: `path` names it.
+        case notAFolder
+        /// A folder stands where an output file goes: `path` names it.
+        case isAFolder
+        /// EACCES, EPERM: `path`'s folder is not writable.
+        case permissionDenied
+        /// EROFS.
+        case readOnly
+        case other
+    }
+
+    /// The system call: `mkdir`, `open`, `write`, `rename`.
+    public let call: String
+    /// The file or folder concerned: the output, or the file in the way of a folder.
+    public let path: String
+    public let code: Int32
+    public let kind: Kind
+
+    public init(call: String, path: String, code: Int32) {
+        self.call = call
+        self.code = code
+        switch code {
+        case ENOSPC: kind = .diskFull
+        case EDQUOT: kind = .quotaExceeded
+        case ENOTDIR, ELOOP: kind = .notAFolder
+        case EISDIR: kind = .isAFolder
+        case EACCES, EPERM: kind = .permissionDenied
+        case EROFS: kind = .readOnly
+        default: kind = .other
+        }
+        // The file in the way: the nearest ancestor (or `path` itself) that exists and is not a folder.
+        self.path = kind == .notAFolder ? Self.blocking(path) ?? path : path
+    }
+
+    /// `path`, or the nearest folder above it that exists and is not a folder.
+    private static func blocking(_ path: String) -> String? {
+        var current = path
+        while !current.isEmpty, current != "/" {
+            var info = stat()
+            if stat(current, &info) == 0 { return info.st_mode & S_IFMT == S_IFDIR ? nil : current }
+            let parent = (current as NSString).deletingLastPathComponent
+            if parent == current { break }
+            current = parent
+        }
+        return nil
+    }
+
+    /// The folder the fix concerns: for a write, the output's folder; for a folder that cannot be made, the
+    /// folder above it.
+    public var folder: String {
+        let parent = (path as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "." : parent
+    }
+
+    /// What is wrong, and where.
+    public var problem: String { problem(outputFolder: nil) }
+
+    /// What is wrong, and where; a full disk, a used-up quota or a read-only file system named by `outputFolder`
+    /// (the folder the user gave) when there is one, as the same for every output in it.
+    public func problem(outputFolder: String?) -> String {
+        let disk = outputFolder ?? folder
+        switch kind {
+        case .diskFull: return "the disk that holds \(disk) is full (no space left on device)"
+        case .quotaExceeded: return "the disk quota of the user running parkimpact is used up on the disk that holds "
+            + "\(disk)"
+        case .notAFolder: return "\(path) is a file, not a folder"
+        case .isAFolder: return "\(path) is a folder, where parkimpact writes a file"
+        case .permissionDenied: return "\(folder) is not writable (permission denied)"
+        case .readOnly: return "\(disk) is on a read-only file system"
+        case .other: return "\(path): \(call) failed (\(String(cString: strerror(code))))"
+        }
+    }
+
+    /// How to fix it.
+    public var fix: String {
+        switch kind {
+        case .diskFull: return "free space on that disk, then run again"
+        case .quotaExceeded: return "free space or have the quota raised, then run again"
+        case .notAFolder: return "move or remove the file \(path) so that parkimpact can create a folder there (or pass "
+            + "--output with another folder), then run again"
+        case .isAFolder: return "move or remove the folder \(path), then run again"
+        case .permissionDenied: return "give the user running parkimpact write permission on \(folder) (or pass "
+            + "--output with a writable folder), then run again"
+        case .readOnly: return "mount it writable (or pass --output with another folder), then run again"
+        case .other: return "check that \(folder) exists, is writable and has space, then run again"
+        }
+    }
+
+    public var description: String { problem + "; " + fix }
 }
 
 /// One output file as rendered: its path relative to the output folder and its bytes, in parts (rendered

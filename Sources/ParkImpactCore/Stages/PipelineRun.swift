@@ -136,6 +136,9 @@ public struct PilotOutcome: Sendable {
     public var nothingToReport = false
     public let rowsAccepted: Int
     public let rowsRejected: Int
+    /// Outputs rebuilt in this run that could not be written (paths relative to the output folder): none of them
+    /// was replaced, the previous versions stay in place (`StatefulRun.OutputsNotWritten`).
+    public var outputsNotWritten: [String] = []
 }
 
 /// A whole run: discover → read (concurrently) → merge → PV matching → KPIs → reports.
@@ -312,25 +315,37 @@ public enum PipelineRun {
     /// Renders the pilot's outputs like `render` (daily.csv apart: `writeDailyCSV`) and writes them under `output` as
     /// the parts come in: each part is written once the parts before it in its file are, then freed
     /// (`OutputFiles.Sink`), so memory holds a few parts rather than whole documents (kpis.json alone is tens of MB
-    /// for a park). Each file is renamed into place when complete. Returns each file's path (relative to `output`) and SHA-256.
+    /// for a park). The files are left at their temporary names (`OutputFiles.commit` renames them into place, with
+    /// the pilot's other outputs); when one cannot be written, none is kept. Returns each file's path (relative to
+    /// `output`) and its staged file.
     static func renderAndWrite(_ report: PilotReport, csvLocale: CSVLocale, threads: Int? = nil,
-                               output: String) throws -> [(path: String, sha256: String)] {
+                               output: String) throws(OutputFailure) -> [(path: String, staged: StagedOutput)] {
         let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: nil)
         return try write(names.map { "\(report.definition.pilot)/\($0)" }, jobs: jobs, threads: threads, output: output)
     }
 
-    /// Writes `<pilot>/daily.csv` from the merged measured series as `renderAndWrite` writes the other outputs: the
-    /// stateful run writes it before the KPIs are computed, so that the series can be freed before the other
-    /// outputs are rendered (then the run never holds the series-days, the KPIs and the rendered parts at once).
+    /// Writes `<pilot>/daily.csv` from the merged measured series as `renderAndWrite` writes the other outputs (to
+    /// its temporary name): the stateful run writes it before the KPIs are computed, so that the series can be freed
+    /// before the other outputs are rendered (then the run never holds the series-days, the KPIs and the rendered
+    /// parts at once).
     static func writeDailyCSV(pilot: String, series: [IndexedSeries], threads: Int? = nil,
-                              output: String) throws -> (path: String, sha256: String) {
+                              output: String) throws(OutputFailure) -> (path: String, staged: StagedOutput) {
         try write(["\(pilot)/daily.csv"], jobs: dailyJobs(series, file: 0), threads: threads, output: output)[0]
     }
 
-    /// Renders `jobs` on up to `threads` cores and writes their parts to `paths` (relative to `output`) in order.
+    /// Renders `jobs` on up to `threads` cores and writes their parts to the temporary files of `paths` (relative to
+    /// `output`) in order. Once a write fails the remaining parts are not rendered; then every temporary file is
+    /// removed and the first failure thrown.
     private static func write(_ paths: [String], jobs: [(file: Int, render: @Sendable () -> [UInt8])], threads: Int?,
-                              output: String) throws -> [(path: String, sha256: String)] {
-        let sinks = try paths.map { try OutputFiles.Sink(path: (output as NSString).appendingPathComponent($0)) }
+                              output: String) throws(OutputFailure) -> [(path: String, staged: StagedOutput)] {
+        var opened: [OutputFiles.Sink] = []
+        do {
+            for path in paths { opened.append(try OutputFiles.Sink(path: (output as NSString).appendingPathComponent(path))) }
+        } catch {
+            for sink in opened { sink.discard() }
+            throw error
+        }
+        let sinks = opened
         var partIndex: [Int] = []
         var perFile = [Int](repeating: 0, count: paths.count)
         for job in jobs {
@@ -338,13 +353,25 @@ public enum PipelineRun {
             perFile[job.file] += 1
         }
         let order = partIndex
-        ConcurrentMap.forEach(jobs.count, threads: threads) { sinks[jobs[$0].file].deliver(jobs[$0].render(), part: order[$0]) }
-        var written: [(path: String, sha256: String)] = []
-        for (path, sink) in zip(paths, sinks) {
-            written.append((path, try sink.finish()))
-            FaultInjection.reach("output")
+        ConcurrentMap.forEach(jobs.count, threads: threads) { index in
+            let job = jobs[index]
+            // Nothing of a generation with a failed file is kept: its remaining parts are not rendered.
+            sinks[job.file].deliver(sinks.contains { $0.failed } ? [] : job.render(), part: order[index])
         }
-        return written
+        var staged: [(path: String, staged: StagedOutput)] = []
+        var failure: OutputFailure?
+        for (path, sink) in zip(paths, sinks) {
+            do {
+                staged.append((path, try sink.stage()))
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure {
+            OutputFiles.discard(staged.map(\.staged))
+            throw failure
+        }
+        return staged
     }
 
     /// The output file names of a pilot and the jobs rendering their parts, in file order (within a file, in part
@@ -398,15 +425,22 @@ public enum PipelineRun {
                      text: PortfolioIndex.render(reports.sorted { $0.definition.pilot < $1.definition.pilot }))
     }
 
-    /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`, each to a
-    /// temporary file renamed into place. `writeIndex` is false when only some pilots ran (the portfolio would lose
-    /// the others).
+    /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`, each to its
+    /// temporary name first; all are renamed into place once every one is written, none when one cannot be.
+    /// `writeIndex` is false when only some pilots ran (the portfolio would lose the others).
     public static func writeOutputs(_ reports: [PilotReport], folders: RunFolders, writeIndex: Bool = true,
-                                    threads: Int? = nil) throws {
+                                    threads: Int? = nil) throws(OutputFailure) {
         var files = reports.flatMap { render($0, csvLocale: folders.csvLocale, threads: threads) }
         if writeIndex { files.append(renderIndex(reports)) }
+        var staged: [StagedOutput] = []
         for file in files {
-            try OutputFiles.write(file, to: (folders.output as NSString).appendingPathComponent(file.path))
+            do {
+                staged.append(try OutputFiles.stage(file, to: (folders.output as NSString).appendingPathComponent(file.path)))
+            } catch {
+                OutputFiles.discard(staged)
+                throw error
+            }
         }
+        if let failure = OutputFiles.commit(staged).failure { throw failure }
     }
 }

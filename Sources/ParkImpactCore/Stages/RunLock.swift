@@ -24,19 +24,21 @@ public final class RunLock {
 
     /// Takes the lock without waiting. The corresponding C function is `flock` with `LOCK_EX | LOCK_NB`.
     public convenience init(outputFolder: String) throws {
-        let folder = (outputFolder as NSString).appendingPathComponent(".parkimpact")
-        try self.init(lockFile: (folder as NSString).appendingPathComponent("lock"))
+        try self.init(lockFile: Self.path(outputFolder: outputFolder))
+    }
+
+    /// `<output>/.parkimpact/lock`.
+    public static func path(outputFolder: String) -> String {
+        ((outputFolder as NSString).appendingPathComponent(".parkimpact") as NSString).appendingPathComponent("lock")
     }
 
     /// Takes the lock on any file (a state database kept outside the output folder has a lock of its own).
     public init(lockFile: String) throws {
         let folder = (lockFile as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        try OutputFiles.makeFolder(folder)
         path = lockFile
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
+        guard fd >= 0 else { throw OutputFailure(call: "open", path: path, code: errno) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = pread(fd, &buffer, buffer.count, 0)

@@ -14,8 +14,13 @@ public enum RunManifest {
         String(timestamp().filter { $0 != "-" && $0 != ":" })
     }
 
+    /// `last-run.json`'s path relative to the output folder.
+    public static let relativePath = ".parkimpact/last-run.json"
+
+    /// Writes `last-run.json`; `notWritten` are the outputs of the run that could not be written (relative to the
+    /// output folder), listed as `outputs_not_written` (each pilot's own in its entry too).
     public static func write(_ outcomes: [PilotOutcome], diagnostics: Diagnostics, folders: RunFolders,
-                             phases: Phases = .init()) throws {
+                             phases: Phases = .init(), notWritten: [String] = []) throws(OutputFailure) {
         let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init)
         let date = epoch.map { Date(timeIntervalSince1970: $0) } ?? Date()
         let formatter = ISO8601DateFormatter()
@@ -27,7 +32,8 @@ public enum RunManifest {
                 + "\"files_deleted_kept\": \(outcome.filesDeletedKept), \"files_settling\": \(outcome.filesSettling), "
                 + "\"input_missing\": \(outcome.inputMissing), \"rows_accepted\": \(outcome.rowsAccepted), "
                 + "\"rows_rejected\": \(outcome.rowsRejected), \"kpis\": \(outcome.report?.kpis.count ?? 0), "
-                + "\"outputs_rebuilt\": \(outcome.report != nil)}"
+                + "\"outputs_rebuilt\": \(outcome.report != nil && outcome.outputsNotWritten.isEmpty), "
+                + "\"outputs_not_written\": \(list(outcome.outputsNotWritten))}"
         }.joined(separator: ",\n"))
         lines.append("  ],")
         lines.append("  \"diagnostics\": [")
@@ -42,10 +48,15 @@ public enum RunManifest {
         lines.append("  \"peak_rss_mib_after\": {" + phases.entries.map {
             "\(KPIJSONWriter.json($0.name)): \(phases.peakMiB[$0.name] ?? 0)"
         }.joined(separator: ", ") + "},")
+        lines.append("  \"outputs_not_written\": \(list(notWritten)),")
         lines.append("  \"exit_status\": \(diagnostics.status.rawValue)")
         lines.append("}")
-        let path = ((folders.output as NSString).appendingPathComponent(".parkimpact") as NSString)
-            .appendingPathComponent("last-run.json")
-        try OutputFiles.write(lines.joined(separator: "\n") + "\n", to: path)
+        try OutputFiles.write(lines.joined(separator: "\n") + "\n",
+                              to: (folders.output as NSString).appendingPathComponent(relativePath))
+    }
+
+    /// A JSON array of strings.
+    static func list(_ items: [String]) -> String {
+        "[" + items.map(KPIJSONWriter.json).joined(separator: ", ") + "]"
     }
 }

@@ -8,26 +8,48 @@ import Glibc
 /// `locked` (lock taken), `committed` (a file's transaction committed), `settled` (a group of copies settled),
 /// `output` (an output file renamed into place), `recorded` (output fingerprints recorded). Unset in normal runs: one
 /// environment lookup per process.
+///
+/// `PARKIMPACT_FAULT=<error>@<point>:<n>` makes the n-th call at an I/O point fail with that error instead (`enospc`,
+/// `eio`, `eacces`): points `write` (a write to an output's temporary file) and `rename` (an output renamed into
+/// place), so that a disk filling up between two outputs can be tested.
 public enum FaultInjection {
     private struct Plan {
         let point: String
         let pause: Bool
         let value: Int
+        /// The `errno` an I/O point fails with.
+        var failure: Int32? = nil
     }
+
+    private static let errors: [String: Int32] = ["enospc": ENOSPC, "eio": EIO, "eacces": EACCES]
 
     private static let plan: Plan? = {
         guard let text = ProcessInfo.processInfo.environment["PARKIMPACT_FAULT"] else { return nil }
         let parts = text.split(separator: ":")
         guard parts.count == 2, let value = Int(parts[1]) else { return nil }
         if parts[0].hasPrefix("pause@") { return Plan(point: String(parts[0].dropFirst(6)), pause: true, value: value) }
+        let named = parts[0].split(separator: "@")
+        if named.count == 2, let code = errors[String(named[0])] {
+            return Plan(point: String(named[1]), pause: false, value: value, failure: code)
+        }
         return Plan(point: String(parts[0]), pause: false, value: value)
     }()
+
+    /// Called at each I/O point: the `errno` to fail with the n-th time, else nil.
+    public static func failure(_ point: String) -> Int32? {
+        guard let plan, plan.point == point, let code = plan.failure else { return nil }
+        let count = counter.withLock { value -> Int in
+            value += 1
+            return value
+        }
+        return count == plan.value ? code : nil
+    }
 
     private static let counter = Mutex(0)
 
     /// Called at each named point.
     public static func reach(_ point: String) {
-        guard let plan, plan.point == point else { return }
+        guard let plan, plan.point == point, plan.failure == nil else { return }
         if plan.pause {
             usleep(UInt32(plan.value) * 1000)
             return
