@@ -186,9 +186,16 @@ public struct FileAggregator: Sendable {
         if let earlier = seen[index].insert(start, line: reading.line) {
             // Refused now; which of the two codes is settled once the earlier value is known (`resolveRepeats`).
             refusedRepeats += 1
-            pendingRepeats.append(PendingRepeat(reject: detailed.count, series: Int32(index), reading: reading,
-                                                earlierLine: earlier))
-            addReject(index, start: start, code: Self.duplicateCode, reason: "", settledLater: true)
+            // Only the first `pendingDetailLimit` are kept in full until then (their raw text is not read again); the
+            // others are tallied once their code is known.
+            let keep = pendingRepeats.count < Self.pendingDetailLimit
+            pendingRepeats.append(PendingRepeat(reject: keep ? detailed.count : -1, series: Int32(index),
+                                                reading: reading, earlierLine: earlier))
+            if keep {
+                addReject(index, start: start, code: Self.duplicateCode, reason: "", settledLater: true)
+            } else {
+                rejectedRows += 1
+            }
             return false
         }
         track.last = reading
@@ -202,6 +209,11 @@ public struct FileAggregator: Sendable {
         track.flush(into: &starts)
         return starts
     }
+
+    /// How many repeats whose code is settled later (`pendingRepeats`) are kept in full until then: enough for the
+    /// first `Reject.detailLimit` of both codes when they come in any mix; a file of a million such repeats (an
+    /// export pasted twice) holds no raw text for the others.
+    static let pendingDetailLimit = 2 * Reject.detailLimit
 
     static let duplicateCode = RejectCode.duplicateInterval
     static let conflictCode = RejectCode.conflictingInterval
@@ -237,14 +249,19 @@ public struct FileAggregator: Sendable {
         -> (code: RejectCode, reason: String) {
         let series = "\(key.meter.isEmpty ? "" : key.meter + " ")\(key.quantity.rawValue)"
         let interval = "the interval of \(series) starting \(instantText(reading.start))"
-        let identical = reading.quality == earlier.quality && (reading.quality == .missing || reading.value == earlier.value)
-        if identical {
+        if repeatCode(reading, of: earlier) == duplicateCode {
             return (duplicateCode, "repeats line \(earlier.line): \(interval) again with the same "
                 + (reading.quality == .missing ? "missing value" : "value \(text(reading.value))")
                 + "; counted once")
         }
         return (conflictCode, "conflicts with line \(earlier.line): \(interval) is \(valueText(earlier)) there and "
             + "\(valueText(reading)) here (\(key.quantity.canonicalUnit.rawValue)); the first counts")
+    }
+
+    /// `duplicate_interval` when the repeat has the earlier reading's quality and value, else `conflicting_interval`.
+    static func repeatCode(_ reading: AcceptedReading, of earlier: AcceptedReading) -> RejectCode {
+        let identical = reading.quality == earlier.quality && (reading.quality == .missing || reading.value == earlier.value)
+        return identical ? duplicateCode : conflictCode
     }
 
     private static func valueText(_ reading: AcceptedReading) -> String {
@@ -351,6 +368,11 @@ public struct FileAggregator: Sendable {
             let key = LookupKey(line: pending.earlierLine, series: pending.series, start: pending.reading.start)
             let earlier = found[key] ?? AcceptedReading(start: pending.reading.start, value: .nan, quality: .measured,
                                                         line: pending.earlierLine)
+            guard pending.reject >= 0 else {
+                tally(Self.repeatCode(pending.reading, of: earlier), site: seriesKeys[Int(pending.series)].site,
+                      day: table.localDay(ofUTC: pending.reading.start), line: Int(pending.reading.line))
+                continue
+            }
             let (code, reason) = Self.repeatReason(seriesKeys[Int(pending.series)], pending.reading, of: earlier)
             let reject = detailed[pending.reject]
             detailed[pending.reject] = Reject(file: reject.file, line: reject.line, column: reject.column, code: code,
@@ -902,7 +924,7 @@ struct RejectTallyKey: Sendable, Hashable {
 
 /// A refused repeat of a reading that was not its series' last (`FileAggregator.pendingRepeats`).
 struct PendingRepeat: Sendable {
-    /// Position of its reject.
+    /// Position of its reject in the rejects kept in full, -1 when it is tallied once its code is known.
     let reject: Int
     let series: Int32
     let reading: AcceptedReading
