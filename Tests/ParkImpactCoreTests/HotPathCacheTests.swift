@@ -160,7 +160,7 @@ import TestSupport
             #expect(try summary(rows, name) == expected, "\(name)")
         }
         let rejected = try readFile(scratch.root + "/input/rejects.csv", format: .parkimpactLong)
-        #expect(rejected.rejects.count == 192)
+        #expect(rejected.rejects.rowCount == 192)
     }
 
     @Test("interned byte keys: found by hash, matched field by field, never across a shifted field boundary")

@@ -439,7 +439,7 @@ public struct KPIEngine: Sendable {
         let count = rejects.filter { reject in
             (site == nil || reject.site == site)
                 && (reject.day.map(period.contains(day:)) ?? (period.kind == .reporting))
-        }.count
+        }.rowCount
         let rejectedKPI = KPI(
             key: "quality.rejected_rows", period: period.key, site: site, value: Double(count), unit: "rows",
             coverage: nil, flags: [],

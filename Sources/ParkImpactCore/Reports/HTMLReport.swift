@@ -386,17 +386,24 @@ struct PilotReportPage {
 
         // Rejected rows: the count, a link to rejects.csv and the most frequent kinds (by code, with the first row of
         // each); rows without a code of their own by their reason.
-        let rejected = report.rejects.count
+        let rejected = report.rejects.rowCount
         out += "<h3>\(esc(text.rejectedRows))</h3>\n"
         out += "<p class=\"rejects\">\(esc(text.rejectedRows)): <strong>\(count(rejected))</strong>"
         out += " — \(esc(text.rejectsLinkIntro)) <a href=\"rejects.csv\">rejects.csv</a> "
         out += "(\(esc(text.rejectsColumns))).</p>\n"
+        // Rows beyond the first `Reject.detailLimit` per file and code are counted, not listed one by one.
+        let omitted = report.rejects.reduce(0) { $0 + $1.omittedRows }
+        if omitted > 0 {
+            out += "<p class=\"rejects\">\(esc(text.rejectsOmitted(count(omitted), Reject.detailLimit)))</p>\n"
+        }
         if rejected > 0 {
             struct Kind { var count = 0; var first: Reject }
             var kinds: [String: Kind] = [:]
             for reject in report.rejects {
+                // A tally of rows without detail (`Reject.omittedRows`) counts with its code; the first row shown is
+                // one kept in full (they come before the tallies of their file).
                 let key = reject.code == .unclassified ? "~" + reject.reason : reject.code.rawValue
-                kinds[key, default: Kind(first: reject)].count += 1
+                kinds[key, default: Kind(first: reject)].count += reject.rows
             }
             let ranked = kinds.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
             let shown = ranked.prefix(10)
@@ -934,6 +941,8 @@ struct ReportText: Sendable {
     let colFirstRow: String
     let fileLine: @Sendable (String, Int) -> String
     let otherReasons: @Sendable (Int) -> String
+    /// Rows counted without detail (`Reject.omittedRows`): their number (formatted) and the detail limit.
+    let rejectsOmitted: @Sendable (String, Int) -> String
     let seriesCount: String
     let method: String
     let methodIntro: [String]
@@ -1026,6 +1035,8 @@ struct ReportText: Sendable {
         colFirstRow: "Eerste rij",
         fileLine: { "\($0), regel \($1)" },
         otherReasons: { "\($0) andere soorten" },
+        rejectsOmitted: { "Van \($0) van deze rijen staat geen detail in rejects.csv: per bestand en code staan de eerste "
+            + "\($1) er volledig in, de andere worden er per bestand en code geteld (een rij zonder regelnummer)." },
         seriesCount: "Meetreeksen",
         method: "Methode",
         methodIntro: [
@@ -1117,6 +1128,8 @@ struct ReportText: Sendable {
         colFirstRow: "First row",
         fileLine: { "\($0), line \($1)" },
         otherReasons: { "\($0) other kinds" },
+        rejectsOmitted: { "\($0) of these rows have no detail in rejects.csv: it lists the first \($1) per file and code "
+            + "in full and counts the others per file and code (a row without a line number)." },
         seriesCount: "Series",
         method: "Method",
         methodIntro: [

@@ -655,19 +655,49 @@ public enum CSVOutput {
         out.write("\r\n")
     }
 
-    /// The bytes of rejects.csv (`rejects`).
+    /// The bytes of rejects.csv (`rejects`): a row per reject kept in full, then per file and code with rows beyond
+    /// those (`Reject.omittedRows`, tallied per site and day) one row without line, column and raw text:
+    /// `file,,,code,… and 2759900 more rows rejected with this code (detail kept for the first 100),`.
     static func rejectsBytes(_ rejects: [Reject], locale: CSVLocale) -> [UInt8] {
         var out: [UInt8] = []
         writeHeader(["file", "line", "column", "code", "reason", "raw"], locale: locale, to: &out)
+        // Per file and code: the detailed rows and the tallied ones (only when some rows were tallied).
+        var omitted: [OmittedKey: (detailed: Int, omitted: Int)] = [:]
+        if rejects.contains(where: { !$0.isDetailed }) {
+            for reject in rejects {
+                omitted[OmittedKey(file: reject.file, code: reject.code), default: (0, 0)].detailed
+                    += reject.isDetailed ? 1 : 0
+                omitted[OmittedKey(file: reject.file, code: reject.code), default: (0, 0)].omitted += reject.omittedRows
+            }
+        }
+        var written: Set<OmittedKey> = []
         for reject in rejects {
-            for (index, value) in [reject.file, "\(reject.line)", reject.column, reject.code.rawValue, reject.reason,
-                                   reject.raw].enumerated() {
+            let cells: [String]
+            if reject.isDetailed {
+                cells = [reject.file, "\(reject.line)", reject.column, reject.code.rawValue, reject.reason, reject.raw]
+            } else {
+                let key = OmittedKey(file: reject.file, code: reject.code)
+                guard written.insert(key).inserted, let counts = omitted[key] else { continue }
+                cells = [reject.file, "", "", reject.code.rawValue,
+                         omittedReason(rows: counts.omitted, detailed: counts.detailed), ""]
+            }
+            for (index, value) in cells.enumerated() {
                 if index > 0 { out.write(locale.separator) }
                 write(cell: value, locale: locale, to: &out)
             }
             out.write("\r\n")
         }
         return out
+    }
+
+    /// The reason of the rejects.csv row that counts a file's rejects of one code beyond those listed in full.
+    static func omittedReason(rows: Int, detailed: Int) -> String {
+        "… and \(rows) more row\(rows == 1 ? "" : "s") rejected with this code (detail kept for the first \(detailed))"
+    }
+
+    private struct OmittedKey: Hashable {
+        let file: String
+        let code: RejectCode
     }
 
     public static func rejects(_ rejects: [Reject], locale: CSVLocale = .en) -> String {

@@ -28,7 +28,37 @@ public struct FileAggregator: Sendable {
     /// Replay mode (chunk merge): only cells that already exist are updated (`seedCell`).
     var onlyExistingCells = false
 
-    public private(set) var rejects: [Reject] = []
+    /// The rejects kept in full: the first `Reject.detailLimit` per code in the order they were made (a repeat
+    /// whose code is settled later is kept until `resolveRepeats`), with the positions `fillRaw` and
+    /// `PendingRepeat.reject` refer to.
+    private var detailed: [Reject] = []
+    /// Per code, how many of `detailed` count against the limit.
+    private var detailedPerCode: [RejectCode: Int] = [:]
+    /// The rejects beyond the limit: counted per code, site and local day (bounded by the file's days, never by its
+    /// rows), and the first line per code whose detail was dropped (the order of the tallies).
+    private var tallies: [RejectTallyKey: Int] = [:]
+    private var firstOmittedLine: [RejectCode: Int] = [:]
+    /// Every rejected row, detailed or tallied.
+    public private(set) var rejectedRows = 0
+
+    /// The file's rejects: those kept in full, then one tally per code, site and day of the rows beyond the limit
+    /// (codes in the order of their first row without detail; sites and days ascending, unknown first).
+    public var rejects: [Reject] {
+        guard !tallies.isEmpty else { return detailed }
+        let ordered = tallies.sorted { left, right in
+            let (a, b) = (left.key, right.key)
+            let lineA = firstOmittedLine[a.code] ?? 0, lineB = firstOmittedLine[b.code] ?? 0
+            if a.code != b.code { return lineA != lineB ? lineA < lineB : a.code.rawValue < b.code.rawValue }
+            if a.site != b.site {
+                guard let siteA = a.site else { return true }
+                guard let siteB = b.site else { return false }
+                return siteA < siteB
+            }
+            return (a.day ?? Int.min) < (b.day ?? Int.min)
+        }
+        return detailed + ordered.map { Reject(file: file, line: 0, column: "", code: $0.key.code, reason: "", raw: "",
+                                                site: $0.key.site, day: $0.key.day, omittedRows: $0.value) }
+    }
     public private(set) var acceptedRows = 0
     /// Rows deliberately not used (m³ twins of gas kWh rows, reactive energy, repeated headers): counted, not lost.
     public private(set) var ignoredRows: [String: Int] = [:]
@@ -156,9 +186,16 @@ public struct FileAggregator: Sendable {
         if let earlier = seen[index].insert(start, line: reading.line) {
             // Refused now; which of the two codes is settled once the earlier value is known (`resolveRepeats`).
             refusedRepeats += 1
-            pendingRepeats.append(PendingRepeat(reject: rejects.count, series: Int32(index), reading: reading,
-                                                earlierLine: earlier))
-            addReject(index, start: start, code: Self.duplicateCode, reason: "")
+            // Only the first `pendingDetailLimit` are kept in full until then (their raw text is not read again); the
+            // others are tallied once their code is known.
+            let keep = pendingRepeats.count < Self.pendingDetailLimit
+            pendingRepeats.append(PendingRepeat(reject: keep ? detailed.count : -1, series: Int32(index),
+                                                reading: reading, earlierLine: earlier))
+            if keep {
+                addReject(index, start: start, code: Self.duplicateCode, reason: "", settledLater: true)
+            } else {
+                rejectedRows += 1
+            }
             return false
         }
         track.last = reading
@@ -172,6 +209,11 @@ public struct FileAggregator: Sendable {
         track.flush(into: &starts)
         return starts
     }
+
+    /// How many repeats whose code is settled later (`pendingRepeats`) are kept in full until then: enough for the
+    /// first `Reject.detailLimit` of both codes when they come in any mix; a file of a million such repeats (an
+    /// export pasted twice) holds no raw text for the others.
+    static let pendingDetailLimit = 2 * Reject.detailLimit
 
     static let duplicateCode = RejectCode.duplicateInterval
     static let conflictCode = RejectCode.conflictingInterval
@@ -207,14 +249,19 @@ public struct FileAggregator: Sendable {
         -> (code: RejectCode, reason: String) {
         let series = "\(key.meter.isEmpty ? "" : key.meter + " ")\(key.quantity.rawValue)"
         let interval = "the interval of \(series) starting \(instantText(reading.start))"
-        let identical = reading.quality == earlier.quality && (reading.quality == .missing || reading.value == earlier.value)
-        if identical {
+        if repeatCode(reading, of: earlier) == duplicateCode {
             return (duplicateCode, "repeats line \(earlier.line): \(interval) again with the same "
                 + (reading.quality == .missing ? "missing value" : "value \(text(reading.value))")
                 + "; counted once")
         }
         return (conflictCode, "conflicts with line \(earlier.line): \(interval) is \(valueText(earlier)) there and "
             + "\(valueText(reading)) here (\(key.quantity.canonicalUnit.rawValue)); the first counts")
+    }
+
+    /// `duplicate_interval` when the repeat has the earlier reading's quality and value, else `conflicting_interval`.
+    static func repeatCode(_ reading: AcceptedReading, of earlier: AcceptedReading) -> RejectCode {
+        let identical = reading.quality == earlier.quality && (reading.quality == .missing || reading.value == earlier.value)
+        return identical ? duplicateCode : conflictCode
     }
 
     private static func valueText(_ reading: AcceptedReading) -> String {
@@ -239,28 +286,69 @@ public struct FileAggregator: Sendable {
         return "\(CivilDate(dayNumber: day))T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
     }
 
-    /// A reject of the record being read; its raw text comes from the reader (`fillRaw`).
-    private mutating func addReject(_ index: Int, start: Int64, code: RejectCode, reason: String) {
+    /// A reject of the record being read; its raw text comes from the reader (`fillRaw`). `settledLater`: a repeat
+    /// whose code `resolveRepeats` settles: kept in full until then (its position is referred to).
+    private mutating func addReject(_ index: Int, start: Int64, code: RejectCode, reason: @autoclosure () -> String,
+                                    settledLater: Bool = false) {
+        rejectedRows += 1
+        let day = table.localDay(ofUTC: start)
+        guard settledLater || keepsDetail(code) else {
+            tally(code, site: seriesKeys[index].site, day: day, line: line)
+            return
+        }
         if !needsRaw {
             needsRaw = true
-            rawFrom = rejects.count
+            rawFrom = detailed.count
             rawColumns.removeAll(keepingCapacity: true)
         }
         rawColumns.append(valueColumn)
-        rejects.append(Reject(file: file, line: line, column: "", code: code, reason: reason, raw: "",
-                              site: seriesKeys[index].site, day: table.localDay(ofUTC: start)))
+        detailed.append(Reject(file: file, line: line, column: "", code: code, reason: reason(), raw: "",
+                               site: seriesKeys[index].site, day: day))
+    }
+
+    /// Whether the next reject of `code` is kept in full (and counts it if so).
+    @inline(__always)
+    private mutating func keepsDetail(_ code: RejectCode) -> Bool {
+        let kept = detailedPerCode[code, default: 0]
+        guard kept < Reject.detailLimit else { return false }
+        detailedPerCode[code] = kept + 1
+        return true
+    }
+
+    /// Counts `rows` rejects of `code` without their detail.
+    private mutating func tally(_ code: RejectCode, site: String?, day: Int?, line: Int, rows: Int = 1) {
+        tallies[RejectTallyKey(code: code, site: site, day: day), default: 0] += rows
+        if line > 0, firstOmittedLine[code].map({ line < $0 }) ?? true { firstOmittedLine[code] = line }
     }
 
     /// Gives the rejects the aggregator made for the record just read its raw text, and the name of the column of
     /// their value (`columnName` of a `valueColumn`, -1 for the format's value column).
     mutating func fillRaw(_ raw: String, columnName: (Int) -> String) {
-        for position in rawFrom..<rejects.count where rejects[position].raw.isEmpty {
-            let reject = rejects[position]
+        for position in rawFrom..<detailed.count where detailed[position].raw.isEmpty {
+            let reject = detailed[position]
             let column = position - rawFrom < rawColumns.count ? columnName(rawColumns[position - rawFrom]) : ""
-            rejects[position] = Reject(file: reject.file, line: reject.line, column: column, code: reject.code,
-                                       reason: reject.reason, raw: raw, site: reject.site, day: reject.day)
+            detailed[position] = Reject(file: reject.file, line: reject.line, column: column, code: reject.code,
+                                        reason: reject.reason, raw: raw, site: reject.site, day: reject.day)
         }
         needsRaw = false
+    }
+
+    /// Keeps the first `Reject.detailLimit` detailed rejects per code (in the order they were made) and tallies the
+    /// rest: after repeats got their codes (`resolveRepeats`), which were kept in full until then.
+    private mutating func applyDetailLimit() {
+        var kept: [Reject] = []
+        var perCode: [RejectCode: Int] = [:]
+        for reject in detailed {
+            let count = perCode[reject.code, default: 0]
+            if count < Reject.detailLimit {
+                perCode[reject.code] = count + 1
+                kept.append(reject)
+            } else {
+                tally(reject.code, site: reject.site, day: reject.day, line: reject.line)
+            }
+        }
+        detailed = kept
+        detailedPerCode = perCode
     }
 
     /// The readings a second pass must find (`ReadFile`): the earlier reading of each pending repeat.
@@ -280,11 +368,17 @@ public struct FileAggregator: Sendable {
             let key = LookupKey(line: pending.earlierLine, series: pending.series, start: pending.reading.start)
             let earlier = found[key] ?? AcceptedReading(start: pending.reading.start, value: .nan, quality: .measured,
                                                         line: pending.earlierLine)
+            guard pending.reject >= 0 else {
+                tally(Self.repeatCode(pending.reading, of: earlier), site: seriesKeys[Int(pending.series)].site,
+                      day: table.localDay(ofUTC: pending.reading.start), line: Int(pending.reading.line))
+                continue
+            }
             let (code, reason) = Self.repeatReason(seriesKeys[Int(pending.series)], pending.reading, of: earlier)
-            let reject = rejects[pending.reject]
-            rejects[pending.reject] = Reject(file: reject.file, line: reject.line, column: reject.column, code: code,
-                                             reason: reason, raw: reject.raw, site: reject.site, day: reject.day)
+            let reject = detailed[pending.reject]
+            detailed[pending.reject] = Reject(file: reject.file, line: reject.line, column: reject.column, code: code,
+                                              reason: reason, raw: reject.raw, site: reject.site, day: reject.day)
         }
+        if !pendingRepeats.isEmpty { applyDetailLimit() }
         pendingRepeats = []
     }
 
@@ -491,10 +585,17 @@ public struct FileAggregator: Sendable {
         }
     }
 
-    mutating func reject(line: Int, column: String, code: RejectCode, reason: String, raw: String,
-                         site: String?, day: Int? = nil) {
-        rejects.append(Reject(file: file, line: line, column: column, code: code, reason: reason, raw: raw, site: site,
-                              day: day))
+    /// A rejected row. Its reason and raw text are only made for the first `Reject.detailLimit` rejects of the code
+    /// (every further one is counted per code, site and day).
+    mutating func reject(line: Int, column: String, code: RejectCode, reason: @autoclosure () -> String,
+                         raw: @autoclosure () -> String, site: String?, day: Int? = nil) {
+        rejectedRows += 1
+        guard keepsDetail(code) else {
+            tally(code, site: site, day: day, line: line)
+            return
+        }
+        detailed.append(Reject(file: file, line: line, column: column, code: code, reason: reason(), raw: raw(),
+                               site: site, day: day))
     }
 
     /// A row ignored by design, counted under its code (`FileSummary.ignoredRows`).
@@ -592,10 +693,20 @@ public struct FileAggregator: Sendable {
                 }
             }
         }
-        for reject in later.rejects {
-            rejects.append(Reject(file: reject.file, line: reject.line + lineOffset, column: reject.column,
-                                  code: reject.code, reason: reject.reason, raw: reject.raw, site: reject.site, day: reject.day))
+        // The first `Reject.detailLimit` per code of both chunks, in line order, stay in full; the rest is tallied,
+        // as one read of the whole file would have done.
+        for reject in later.detailed {
+            if keepsDetail(reject.code) {
+                detailed.append(reject.shifted(by: lineOffset))
+            } else {
+                tally(reject.code, site: reject.site, day: reject.day, line: reject.line + lineOffset)
+            }
         }
+        for (key, rows) in later.tallies {
+            tally(key.code, site: key.site, day: key.day, line: later.firstOmittedLine[key.code].map { $0 + lineOffset } ?? 0,
+                  rows: rows)
+        }
+        rejectedRows += later.rejectedRows
         acceptedRows += later.acceptedRows
         for (why, count) in later.ignoredRows { ignoredRows[why, default: 0] += count }
         usedInferredInterval = usedInferredInterval || later.usedInferredInterval
@@ -804,9 +915,16 @@ struct AcceptedReading: Sendable, Equatable {
     var line: Int64
 }
 
+/// What the rejects beyond the detail limit are counted by (`quality.rejected_rows` counts per site and period).
+struct RejectTallyKey: Sendable, Hashable {
+    let code: RejectCode
+    let site: String?
+    let day: Int?
+}
+
 /// A refused repeat of a reading that was not its series' last (`FileAggregator.pendingRepeats`).
 struct PendingRepeat: Sendable {
-    /// Position of its reject.
+    /// Position of its reject in the rejects kept in full, -1 when it is tallied once its code is known.
     let reject: Int
     let series: Int32
     let reading: AcceptedReading

@@ -7,7 +7,7 @@ public enum FileVerdict {
     /// The problem of a file with rejected rows and no accepted one, or nil.
     static func allRejected(path: String, accepted: Int, rejects: [Reject]) -> String? {
         guard accepted == 0, !rejects.isEmpty else { return nil }
-        return "\(path)\(allRejectedPhrase)\(rejects.count) row(s) were rejected; \(mostFrequent(rejects)); "
+        return "\(path)\(allRejectedPhrase)\(rejects.rowCount) row(s) were rejected; \(mostFrequent(rejects)); "
             + "fix the file (or the source's format) and it is read again (every reject is in rejects.csv)"
     }
 
@@ -15,7 +15,7 @@ public enum FileVerdict {
     public static func warnings(_ summary: FileSummary, path: String, rejects: [Reject])
         -> [(message: String, code: DiagnosticCode)] {
         guard summary.problem == nil else { return [] }
-        let rejected = rejects.count
+        let rejected = rejects.rowCount
         let total = summary.acceptedRows + rejected
         if rejected > 0, rejected * 10 > total {
             let tenths = (rejected * 1000 + total / 2) / total
@@ -49,13 +49,16 @@ public enum FileVerdict {
     }
 
     /// `most often (12×): reason (line 3: raw)`: the most frequent kind of reject (by code, and by column for rejects
-    /// without one), with its first row as the example; ties go to the kind seen first.
+    /// without one), with its first row as the example; ties go to the kind seen first. Rows tallied without detail
+    /// (`Reject.omittedRows`) count with their kind; the example is always a row kept in full.
     static func mostFrequent(_ rejects: [Reject]) -> String {
         var counts: [String: (count: Int, first: Int)] = [:]
         for (position, reject) in rejects.enumerated() {
             let kind = reject.code == .unclassified ? "unclassified\u{0}" + reject.column : reject.code.rawValue
-            counts[kind, default: (0, position)].count += 1
+            guard reject.isDetailed || counts[kind] != nil else { continue }
+            counts[kind, default: (0, position)].count += reject.rows
         }
+        guard !counts.isEmpty else { return "no row kept in full" }
         let best = counts.values.max { $0.count < $1.count || ($0.count == $1.count && $0.first > $1.first) }!
         let example = rejects[best.first]
         var raw = example.raw

@@ -226,11 +226,11 @@ public enum Ingest {
                 }
                 if result.summary.problem != nil {
                     pilots[index].unreadable += 1
-                    pilots[index].rowsRejected += result.rejects.count
+                    pilots[index].rowsRejected += result.rejects.rowCount
                 } else {
                     pilots[index].ingested += 1
                     pilots[index].rowsAccepted += result.summary.acceptedRows
-                    pilots[index].rowsRejected += result.rejects.count
+                    pilots[index].rowsRejected += result.rejects.rowCount
                 }
             }
             fingerprint(&pilots[index], store: store, readNow: readNow, input: folders.input,
@@ -607,7 +607,7 @@ public enum Ingest {
             pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
             modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
             sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .ingested,
-            rowsAccepted: result.summary.acceptedRows, rowsRejected: result.rejects.count, runID: runID)
+            rowsAccepted: result.summary.acceptedRows, rowsRejected: result.rejects.rowCount, runID: runID)
         entry.identity = plan.stat.identity
         entry.pvSites = result.pvSites
         entry.gridSitesWithoutReadings = result.gridSitesWithoutReadings
@@ -633,7 +633,7 @@ public enum Ingest {
             }
         } else {
             contribution = .init(series: result.series, rejects: result.rejects, summary: result.summary)
-            events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.count) rejected"))
+            events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.rowCount) rejected"))
         }
         try store.commit(entry, contribution: contribution, alsoRemoving: renamedFrom, events: events)
         FaultInjection.reach("committed")

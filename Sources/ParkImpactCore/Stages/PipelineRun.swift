@@ -197,7 +197,7 @@ public enum PipelineRun {
             outcomes.append(PilotOutcome(
                 pilot: definition.pilot, report: report, filesRead: mine.filter { $0.summary.problem == nil }.count,
                 filesFailed: mine.filter { $0.summary.problem != nil }.count,
-                rowsAccepted: mine.reduce(0) { $0 + $1.summary.acceptedRows }, rowsRejected: rejects.count))
+                rowsAccepted: mine.reduce(0) { $0 + $1.summary.acceptedRows }, rowsRejected: rejects.rowCount))
         }
         return outcomes
     }

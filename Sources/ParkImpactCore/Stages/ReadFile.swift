@@ -219,7 +219,7 @@ public enum ReadFile {
                                                   rejects: aggregator.rejects)
         let summary = FileSummary(
             path: file.relativePath, format: file.source.format.rawValue, dialect: context.dialect.description,
-            acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejects.count,
+            acceptedRows: aggregator.acceptedRows, rejectedRows: aggregator.rejectedRows,
             ignoredRows: aggregator.ignoredRows, problem: allRejected,
             problemCode: allRejected == nil ? nil : DiagnosticCode.allRowsRejected.rawValue)
         var aggregator = aggregator

@@ -6,14 +6,17 @@
 /// rejects…; a reject is file, line, column, code, reason, raw, site, day. Version 1 (`PIC1`) is the same without the
 /// problem's code and the reject's code, and its ignored rows are keyed by English texts: it still decodes, its rejects
 /// with the code `unclassified`, its known ignored-row texts mapped to their `IgnoreCode` (a deleted input's
-/// contribution stays readable). A version the decoder does
-/// not know is refused: the store then re-reads the file (or, for a deleted input, says it cannot).
+/// contribution stays readable). Version 3 (`PIC3`) adds to each reject, after its day, the number of rows it
+/// tallies without detail (`Reject.omittedRows`, 0 for a reject kept in full); it is written only when a reject is
+/// such a tally, so a contribution whose rejects are all kept in full is the same `PIC2` bytes as before. A version
+/// the decoder does not know is refused: the store then re-reads the file (or, for a deleted input, says it cannot).
 public enum ContributionCodec {
-    public static let version: Int64 = 2
+    public static let version: Int64 = 3
     /// The versions `decode` reads.
-    public static let readableVersions: ClosedRange<Int64> = 1...2
+    public static let readableVersions: ClosedRange<Int64> = 1...3
     static let magic: [UInt8] = Array("PIC2".utf8)
     static let magicVersion1: [UInt8] = Array("PIC1".utf8)
+    static let magicVersion3: [UInt8] = Array("PIC3".utf8)
 
     public struct DecodingError: Error, CustomStringConvertible {
         public let description: String
@@ -57,7 +60,8 @@ public enum ContributionCodec {
     }
 
     private static func write(_ contribution: Contribution, to out: inout BinaryWriter) {
-        out.raw(magic)
+        let tallies = contribution.rejects.contains { !$0.isDetailed }
+        out.raw(tallies ? magicVersion3 : magic)
         let summary = contribution.summary
         out.string(summary.path)
         out.string(summary.format)
@@ -115,6 +119,7 @@ public enum ContributionCodec {
             out.optionalString(reject.site)
             out.byte(reject.day == nil ? 0 : 1)
             out.int(reject.day ?? 0)
+            if tallies { out.int(reject.omittedRows) }
         }
     }
 
@@ -123,8 +128,9 @@ public enum ContributionCodec {
             var input = BinaryReader(buffer: buffer)
             let head = try input.take(4)
             let version1 = head.elementsEqual(magicVersion1)
-            guard version1 || head.elementsEqual(magic) else {
-                throw DecodingError(description: "not a contribution of a version this build reads (PIC1, PIC2)")
+            let version3 = head.elementsEqual(magicVersion3)
+            guard version1 || version3 || head.elementsEqual(magic) else {
+                throw DecodingError(description: "not a contribution of a version this build reads (PIC1, PIC2, PIC3)")
             }
             let path = try input.string()
             let format = try input.string()
@@ -211,8 +217,10 @@ public enum ContributionCodec {
                 let site = try input.optionalString()
                 let hasDay = try input.byte() == 1
                 let day = try input.int()
+                let omitted = version3 ? try input.int() : 0
+                guard omitted >= 0 else { throw DecodingError(description: "a negative count of rejected rows") }
                 rejects.append(Reject(file: file, line: line, column: column, code: code, reason: reason, raw: raw,
-                                      site: site, day: hasDay ? day : nil))
+                                      site: site, day: hasDay ? day : nil, omittedRows: omitted))
             }
             guard input.atEnd else { throw DecodingError(description: "trailing bytes after the contribution") }
             return Contribution(series: series, rejects: rejects, summary: summary)
