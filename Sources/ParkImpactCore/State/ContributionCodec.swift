@@ -123,6 +123,9 @@ public enum ContributionCodec {
         }
     }
 
+    /// Days are numbered from 1970-01-01; a stored day beyond ±10⁶ (about the years −770 and 4700) is damage.
+    static let largestDayNumber = 1_000_000
+
     public static func decode(_ bytes: [UInt8]) throws -> Contribution {
         try bytes.withUnsafeBufferPointer { buffer in
             var input = BinaryReader(buffer: buffer)
@@ -142,7 +145,9 @@ public enum ContributionCodec {
                 var reason = try input.string()
                 // Version 1 kept the English texts: the known ones become their codes, others stay as text.
                 if version1, let key = IgnoreKey.fromVersion1(reason) { reason = key.key }
-                ignored[reason, default: 0] += try input.int()
+                let (sum, overflow) = ignored[reason, default: 0].addingReportingOverflow(try input.int())
+                guard !overflow else { throw DecodingError(description: "corrupt ignored-row count") }
+                ignored[reason] = sum
             }
             let problem = try input.optionalString()
             let problemCode = version1 ? nil : try input.optionalString()
@@ -163,6 +168,9 @@ public enum ContributionCodec {
                 days.reserveCapacity(dayCount)
                 for _ in 0..<dayCount {
                     let day = try input.int()
+                    guard abs(day) <= Self.largestDayNumber else {
+                        throw DecodingError(description: "day \(day) out of range")
+                    }
                     var cell = DayCell()
                     cell.sum = try input.double()
                     _ = try input.double()  // the estimated sum of version 1 writers
