@@ -142,9 +142,31 @@ struct GenericProposal {
         let sharedTimes = rows.indices.contains { index in
             !seen.insert("\(instants[index] ?? Int64.min)|\(meterColumn.map { rows[index][$0] } ?? "")").inserted
         }
-        let selector = selectors.first { column in
+        // Meter numbers that name their kind (Liander `meternummer`: `E0045…` electricity, `G0039…` gas) select the
+        // rows of each kind when a file holds both.
+        let codedSelector = (identifierColumns + textColumns).first { column in
+            let texts = distinct(column)
+            return (2...12).contains(texts.count) && texts.allSatisfy { Self.meterNumberKind($0) != nil }
+                && Set(texts.compactMap { Self.meterNumberKind($0)?.quantity }).count > 1
+        }
+        let selector = codedSelector ?? selectors.first { column in
             distinct(column).contains { Self.quantityWord(SniffWords.tokens($0)) != nil }
         } ?? (selectors.count == 1 && sharedTimes ? selectors[0] : nil)
+        // Four numbered registers without a direction in their names (`reading1` … `reading4`) of an electricity meter:
+        // 1–2 offtake, 3–4 injection (tariffs 1 and 2 of OBIS 1.8.x and 2.8.x, as Dutch meters and their exports
+        // number them).
+        var numbered: [Int: Int] = [:]
+        do {
+            var stems: [String: [Int: Int]] = [:]
+            for column in valueColumns where Self.quantityWord(tokens[column]) == nil {
+                let name = header[column].trimmingSpaces
+                guard let last = name.last, let digit = last.wholeNumberValue, (1...4).contains(digit) else { continue }
+                stems[String(name.dropLast()), default: [:]][digit] = column
+            }
+            for (_, positions) in stems where positions.count == 4 {
+                for (digit, column) in positions { numbered[column] = digit }
+            }
+        }
 
         // Context for quantities a column name does not give: preamble, file name, other columns' names.
         let contextTokens = SniffWords.tokens(preamble.joined(separator: " ") + " " + fileName)
@@ -176,6 +198,11 @@ struct GenericProposal {
                 // Quantity: from the selector's text, else the column name, else the preamble or the file name.
                 var guess = text == nil ? nil : Self.quantityWord(textTokens)
                 if let guess { checks.append("\"\(text!)\" → \(guess.quantity)") }
+                let coded = text.flatMap { selector == codedSelector ? Self.meterNumberKind($0) : nil }
+                if guess == nil, let coded, coded.quantity == "gas" {
+                    guess = (coded.quantity, coded.word)
+                    checks.append("meter number \"\(text!)\" starts with G → gas")
+                }
                 if guess == nil, let byName = Self.quantityWord(nameTokens) {
                     guess = byName
                     checks.append("\"\(byName.word)\" in the name → \(byName.quantity)")
@@ -199,6 +226,10 @@ struct GenericProposal {
                     checks.append("\"\(word)\" before the header → \(guess?.quantity ?? "")")
                 }
                 if guess == nil, unit == .degreeCelsius { guess = ("temperature", "°C") }
+                if guess == nil, let coded, coded.quantity == "electricity_offtake" {
+                    guess = (coded.quantity, coded.word)
+                    checks.append("meter number \"\(text!)\" starts with E → electricity")
+                }
                 if guess == nil, let unit, unit.factor(to: .electricityOfftake) != nil {
                     guess = ("electricity_offtake", unit.rawValue)
                     checks.append("energy in \(unit.rawValue), no direction in the name → offtake")
@@ -220,6 +251,12 @@ struct GenericProposal {
                         if guess?.quantity == "temperature" { unit = .degreeCelsius }
                         checks.append("\(source == name ? "the name" : "the legend") says 0.1 °C → scale: 0.1")
                     }
+                }
+                if guess?.quantity == "electricity_offtake", Self.quantityWord(nameTokens) == nil,
+                   let position = numbered[column] {
+                    if position >= 3 { guess = ("electricity_injection", name) }
+                    checks.append("\"\(name)\" is number \(position) of 4 numbered registers: 1–2 offtake, 3–4 injection "
+                        + "(OBIS 1.8.1, 1.8.2, 2.8.1, 2.8.2)")
                 }
                 // No quantity: a placeholder to fill in (used only when no column has a guessed quantity).
                 let placeholder = guess == nil
@@ -257,6 +294,20 @@ struct GenericProposal {
                 } else if registerWord != nil, evidence.steps > 0 {
                     checks.append("\"\(registerWord!)\" could name a register, but the readings go down: interval values")
                 }
+                // Interval values all ≤ 0 (injection written as negative numbers): read with scale -1.
+                if !cumulative, quantity != "temperature", !placeholder {
+                    var negative = 0, positive = 0
+                    for row in rows {
+                        if let selector, let text, row[selector].trimmingSpaces != text { continue }
+                        guard let value = number(row[column]) else { continue }
+                        if value < 0 { negative += 1 } else if value > 0 { positive += 1 }
+                    }
+                    if negative > 0, positive == 0 {
+                        scale = scale.map { "-" + $0 } ?? "-1"
+                        checks.append("every sampled value is 0 or below (\(negative) below 0): negative numbers for "
+                            + "\(quantity) → scale: \(scale!)")
+                    }
+                }
                 let meterName = text.map { selectorText in
                     valueColumns.count > 1 ? "\(Self.plainName(name)) \(selectorText)" : selectorText
                 } ?? Self.plainName(name)
@@ -289,7 +340,8 @@ struct GenericProposal {
             }
             let others = all.filter { $0.cumulative && $0.quantity == value.quantity && $0.column != value.column }
             if !value.cumulative || (aggregate && !others.isEmpty) {
-                derived.append(Self.quote(value.column))
+                let entry = Self.quote(value.column) + (value.whereText.map { " (\($0))" } ?? "")
+                if !derived.contains(entry) { derived.append(entry) }
                 return true
             }
             return false
@@ -387,6 +439,19 @@ struct GenericProposal {
         guard year >= 1900, month >= 1, month <= 12, day >= 1, day <= CivilDate.daysIn(month: month, year: year)
         else { return nil }
         return CivilDate.dayNumber(year: year, month: month, day: day)
+    }
+
+    /// The kind a meter number names by its first letter (Dutch meter numbers: `E0045003866355817` electricity,
+    /// `G0039001721304017` gas), or nil.
+    static func meterNumberKind(_ text: String) -> (quantity: String, word: String)? {
+        let trimmed = text.trimmingSpaces
+        guard trimmed.count >= 9, let first = trimmed.first,
+              trimmed.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        switch first {
+        case "E", "e": return ("electricity_offtake", trimmed)
+        case "G", "g": return ("gas", trimmed)
+        default: return nil
+        }
     }
 
     /// A quantity named by words (`Teruglevering` → electricity_injection), with the word that decided.
