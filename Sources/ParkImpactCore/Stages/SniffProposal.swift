@@ -221,6 +221,13 @@ struct GenericProposal {
                     }
                 }
                 let contextWord = contextTokens.first { SniffWords.fileContext.contains($0) }
+                // A file named for solar production (`sample_solar_data.csv`, `PV 11 meter-data….csv`) whose column
+                // names give no quantity: production.
+                if guess == nil, unit == nil || unit?.factor(to: .electricityOfftake) != nil, contextWord == nil,
+                   let word = contextTokens.first(where: { ["pv", "solar", "zon", "zonnepanelen", "solaire"].contains($0) }) {
+                    guess = ("pv_production", word)
+                    checks.append("\"\(word)\" in the file name → pv_production")
+                }
                 if guess == nil, unit == .cubicMetre || unit == .litre, let word = contextWord {
                     guess = Self.quantityWord([word])
                     checks.append("\"\(word)\" before the header → \(guess?.quantity ?? "")")
@@ -484,9 +491,19 @@ enum SniffHeader {
         var counts: [Int: Int] = [:]
         for record in records { counts[record.count, default: 0] += 1 }
         guard let width = counts.filter({ $0.key >= 2 }).max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key,
-              let index = records.firstIndex(where: { $0.count == width }),
+              var index = records.firstIndex(where: { record in
+                  // A preamble padded with delimiters (`Name,BENJAMIN MEYER,,,,,,`, `,,,,,,,`) is not the header.
+                  record.count == width && record.filter { !$0.trimmingSpaces.isEmpty }.count * 2 > width
+              }),
               records[(index + 1)...].contains(where: { $0.count == width }) else { return nil }
         var header = records[index].map(\.trimmingSpaces)
+        // Rows that end with a delimiter the header lacks (`Datum;Cas od;Cas do;<EAN>` over `01.08.2025;00:00;00:15;0,0;`):
+        // the header is the record before, one field shorter.
+        if index > 0, records[index - 1].count == width - 1,
+           records[index...].allSatisfy({ $0.count != width || $0[width - 1].trimmingSpaces.isEmpty }) {
+            index -= 1
+            header = records[index].map(\.trimmingSpaces) + [""]
+        }
         // KNMI writes its header as a comment: `# STN,YYYYMMDD,...`.
         if let first = header.first, first.hasPrefix("#") {
             header[0] = String(first.dropFirst()).trimmingSpaces
