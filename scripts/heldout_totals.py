@@ -2,7 +2,8 @@
 """Independent totals and local-day values of the held-out fixtures (Tests/ParkImpactCoreTests/Fixtures/heldout/),
 computed from the raw bytes with the csv module and zoneinfo, without ParkImpact. Usage: heldout_totals.py [DAILY_DIR]
 prints per file: quantity, total, days; with DAILY_DIR (folder of <file>/output/p/daily.csv as /work/accept/paste.py
-writes them under /tmp/acc) it also compares each local day and total with ParkImpact's."""
+writes them under /tmp/acc) it also compares each local day and total with ParkImpact's; --json writes
+Fixtures/heldout/expected.json (per file, quantity and local day) for HeldOutExportTests."""
 import csv, collections, datetime, io, os, re, sys
 from zoneinfo import ZoneInfo
 
@@ -124,6 +125,12 @@ FILES = {
 }
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--json"]:  # the expectations of HeldOutExportTests (Fixtures/heldout/expected.json)
+        import json
+        out = {name: {q: {d: round(v, 9) for d, v in sorted(days.items())} for q, days in sorted(compute().items())}
+               for name, compute in FILES.items()}
+        json.dump(out, open(os.path.join(HERE, "expected.json"), "w"), indent=1, sort_keys=True)
+        sys.exit(0)
     acc = sys.argv[1] if len(sys.argv) > 1 else None
     for name, compute in FILES.items():
         days = compute()
