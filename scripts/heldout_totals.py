@@ -110,7 +110,24 @@ def isolarcloud():
     return days
 
 
+KWH_PER_M3 = 10  # the gross calorific value the test fills in for kwh_per_m3
+
+
+def energiemanager(name, quantity, per_unit):
+    """Energie Manager Online API export: `name;ean;code;moment;moment-date;value;factor;type` after an empty line;
+    `value` × `factor` is a register reading at the local `moment-date`."""
+    days = collections.defaultdict(lambda: collections.defaultdict(float))
+    data = rows(name, ";", skip=2)
+    registers(days, quantity, [(datetime.datetime.strptime(r[4], "%Y-%m-%d %H:%M:%S"),
+                                num(r[5]) * num(r[6]) * per_unit) for r in data if r])
+    return days
+
+
 FILES = {
+    "energiemanager_online_elec_2025_head400.csv": lambda: energiemanager(
+        "energiemanager_online_elec_2025_head400.csv", "electricity_offtake", 1),
+    "energiemanager_online_gas_2013_head400.csv": lambda: energiemanager(
+        "energiemanager_online_gas_2013_head400.csv", "gas", KWH_PER_M3),
     "edccr_solar_15min_trailing_delimiter.csv": edccr,
     "enphase_custom_report_9999998_head1465.csv": enphase,
     "grafana_pv_11_meter_kwh_first_hourly.csv": lambda: register_file(

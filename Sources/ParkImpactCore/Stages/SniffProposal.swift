@@ -107,9 +107,32 @@ struct GenericProposal {
         var identifierColumns: [Int] = []
         var valueColumns: [Int] = []
         var textColumns: [Int] = []
+        // Columns that hold no value: Unix seconds beside the date (`moment` 1735686000 next to 2025-01-01 00:00:00),
+        // a per-row factor that is one number throughout (`factor` 0.001: proposed as the values' scale), codes.
+        var unixTimeColumns: [String] = []
+        var codeColumns: [String] = []
+        var factor: (name: String, value: String)?
         for column in 0..<width where column != timeColumn && column != clockColumn {
             let values = rows.map { $0[column].trimmingSpaces }
             let filled = values.filter { !$0.isEmpty }
+            let seconds = rows.indices.map { index -> Bool in
+                guard let value = Int64(rows[index][column].trimmingSpaces), let at = instants[index] else { return false }
+                return value >= 946_684_800 && abs(value - at) <= 14 * 3_600
+            }
+            if !rows.isEmpty, seconds.allSatisfy({ $0 }) {
+                unixTimeColumns.append(Self.quote(header[column]))
+                continue
+            }
+            if SniffWords.matches(tokens[column], SniffWords.factor) != nil, filled.count == values.count,
+               let first = filled.first, Set(filled).count == 1, let number = number(first), number != 0, number != 1 {
+                factor = (header[column], Self.plainNumber(number))
+                continue
+            }
+            if SniffWords.matches(tokens[column], SniffWords.factor + SniffWords.code) != nil,
+               filled.allSatisfy(isNumber) {
+                codeColumns.append(Self.quote(header[column]))
+                continue
+            }
             if SniffWords.matches(tokens[column], SniffWords.identifier) != nil
                 || (!filled.isEmpty && filled.allSatisfy { $0.count >= 10 && $0.allSatisfy(\.isNumber) }) {
                 identifierColumns.append(column)
@@ -242,7 +265,7 @@ struct GenericProposal {
                     checks.append("energy in \(unit.rawValue), no direction in the name → offtake")
                 }
                 if guess == nil, unit == nil, let word = contextWord,
-                   let registerWord = SniffWords.matches(nameTokens, SniffWords.register) {
+                   let registerWord = SniffWords.matches(nameTokens, SniffWords.register + SniffWords.plainValue) {
                     guess = Self.quantityWord([word])
                     checks.append("\"\(word)\" before the header and \"\(registerWord)\" in the name → "
                         + "\(guess?.quantity ?? "")")
@@ -315,6 +338,12 @@ struct GenericProposal {
                             + "\(quantity) → scale: \(scale!)")
                     }
                 }
+                if let factor {
+                    let product = (Double(scale ?? "1") ?? 1) * (Double(factor.value) ?? 1)
+                    scale = Self.plainNumber(product)
+                    checks.append("column \(Self.quote(factor.name)) is \(factor.value) on every sampled row → scale: "
+                        + scale!)
+                }
                 let meterName = text.map { selectorText in
                     valueColumns.count > 1 ? "\(Self.plainName(name)) \(selectorText)" : selectorText
                 } ?? Self.plainName(name)
@@ -329,6 +358,15 @@ struct GenericProposal {
                                         : "its name says \"\(registerWord!)\" and its \(evidence.readings) sampled "
                                             + "readings never go down"))
             }
+        }
+        if !unixTimeColumns.isEmpty {
+            notMapped.append(unixTimeColumns.joined(separator: ", ") + " (Unix seconds of the same times)")
+        }
+        if let factor {
+            notMapped.append("\(Self.quote(factor.name)) (\(factor.value) on every sampled row: the values' scale)")
+        }
+        if !codeColumns.isEmpty {
+            notMapped.append(codeColumns.joined(separator: ", ") + " (a code or factor, not a value)")
         }
         if !extremes.isEmpty {
             notMapped.append(extremes.joined(separator: ", ") + " (a minimum or maximum, not a total or mean)")
@@ -446,6 +484,12 @@ struct GenericProposal {
         guard year >= 1900, month >= 1, month <= 12, day >= 1, day <= CivilDate.daysIn(month: month, year: year)
         else { return nil }
         return CivilDate.dayNumber(year: year, month: month, day: day)
+    }
+
+    /// A number as YAML shows it: `0.001`, `-1`, `10`.
+    static func plainNumber(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
     }
 
     /// The kind a meter number names by its first letter (Dutch meter numbers: `E0045003866355817` electricity,
