@@ -535,10 +535,10 @@ enum SniffHeader {
         var counts: [Int: Int] = [:]
         for record in records { counts[record.count, default: 0] += 1 }
         guard let width = counts.filter({ $0.key >= 2 }).max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key,
+              // A preamble padded with delimiters (`Name,BENJAMIN MEYER,,,,,,`, `,,,,,,,`) is not the header.
               var index = records.firstIndex(where: { record in
-                  // A preamble padded with delimiters (`Name,BENJAMIN MEYER,,,,,,`, `,,,,,,,`) is not the header.
                   record.count == width && record.filter { !$0.trimmingSpaces.isEmpty }.count * 2 > width
-              }),
+              }) ?? records.firstIndex(where: { $0.count == width }),
               records[(index + 1)...].contains(where: { $0.count == width }) else { return nil }
         var header = records[index].map(\.trimmingSpaces)
         // Rows that end with a delimiter the header lacks (`Datum;Cas od;Cas do;<EAN>` over `01.08.2025;00:00;00:15;0,0;`):
