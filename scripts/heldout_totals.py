@@ -123,7 +123,22 @@ def energiemanager(name, quantity, per_unit):
     return days
 
 
+def enphase_production(name, layout):
+    """Enphase production-only reports: `Date/Time,Energy Produced (Wh)` hourly, or `Energy Delivered (Wh)` daily
+    with thousands separators (`"8,298"`) and a `Total` row last (a summary, not a reading: left out)."""
+    days = collections.defaultdict(lambda: collections.defaultdict(float))
+    for r in rows(name):
+        if r[0] == "Total":
+            continue
+        add(days, "pv_production", datetime.datetime.strptime(r[0], layout), float(r[1].replace(",", "")) / 1000)
+    return days
+
+
 FILES = {
+    "enphase_custom_report_9999999_production_only_head1489.csv": lambda: enphase_production(
+        "enphase_custom_report_9999999_production_only_head1489.csv", "%m/%d/%Y %H:%M"),
+    "enphase_site_energy_production_report_daily_thousands.csv": lambda: enphase_production(
+        "enphase_site_energy_production_report_daily_thousands.csv", "%m/%d/%Y"),
     "energiemanager_online_elec_2025_head400.csv": lambda: energiemanager(
         "energiemanager_online_elec_2025_head400.csv", "electricity_offtake", 1),
     "energiemanager_online_gas_2013_head400.csv": lambda: energiemanager(

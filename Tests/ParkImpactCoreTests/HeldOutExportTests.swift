@@ -46,6 +46,8 @@ import Testing
           arguments: [
               ("energiemanager_online_elec_2025_head400.csv", "generic"),
               ("energiemanager_online_gas_2013_head400.csv", "generic"),
+              ("enphase_custom_report_9999999_production_only_head1489.csv", "enphase"),
+              ("enphase_site_energy_production_report_daily_thousands.csv", "generic"),
               ("edccr_solar_15min_trailing_delimiter.csv", "generic"),
               ("enphase_custom_report_9999998_head1465.csv", "enphase"),
               ("grafana_pv_11_meter_kwh_first_hourly.csv", "generic"),

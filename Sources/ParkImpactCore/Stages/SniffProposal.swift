@@ -41,7 +41,20 @@ struct GenericProposal {
         }
         let header = found.header
         let width = header.count
-        let rowIndices = records.indices.filter { $0 > found.index && records[$0].count == width }
+        // A summary row (`Total,"9,350,723"` under daily rows) is no reading: left out of the guesses; the run refuses
+        // it as not a date (the warning says so), so it never adds to the days.
+        let summaryIndices = records.indices.filter { index in
+            index > found.index && records[index].count == width
+                && SniffWords.tokens(records[index][0]).first.map(SniffWords.summary.contains) == true
+        }
+        if let first = summaryIndices.first {
+            warnings.append("line \(lines[first]) (\(Self.quote(records[first][0]))) is a summary row, not a reading: "
+                + "the run refuses it (not a date), so it never adds to the days"
+                + (summaryIndices.count > 1 ? " (\(summaryIndices.count) such rows)" : ""))
+        }
+        let rowIndices = records.indices.filter {
+            $0 > found.index && records[$0].count == width && !summaryIndices.contains($0)
+        }
         let rows = rowIndices.map { records[$0] }
         let rowLines = rowIndices.map { lines[$0] }
         let preamble = records[..<found.index].map { $0.joined(separator: " ") }
@@ -281,6 +294,15 @@ struct GenericProposal {
                         if guess?.quantity == "temperature" { unit = .degreeCelsius }
                         checks.append("\(source == name ? "the name" : "the legend") says 0.1 °C → scale: 0.1")
                     }
+                }
+                // `Energy Delivered` is what a grid delivers to a customer, or what an inverter delivers: the file's
+                // name or title settles it (Enphase `site_energy_production_report.csv`).
+                if guess?.quantity == "electricity_offtake", guess?.word.hasPrefix("deliver") == true,
+                   let word = SniffWords.matches(contextTokens, SniffWords.production) {
+                    guess = ("pv_production", word)
+                    checks.removeAll { $0.hasSuffix("in the name → electricity_offtake") }
+                    checks.append("\"delivered\" in the name and \"\(word)\" in the file name or title: delivered by the "
+                        + "installation → pv_production")
                 }
                 if guess?.quantity == "electricity_offtake", Self.quantityWord(nameTokens) == nil,
                    let position = numbered[column] {

@@ -51,6 +51,8 @@ enum SniffWords {
     /// words only (a legend's `hoogste` is not `hoog`).
     static let fileContext = ["elektriciteit", "electricity", "elec", "elektra", "électricité", "electricite", "strom", "stroom", "gas",
                               "erdgas", "gaz", "aardgas", "water", "wasser", "eau", "leidingwater"]
+    /// The first field of a summary row under the readings (`Total`, `Totaal`, `Gesamt`).
+    static let summary = ["total", "totaal", "totals", "gesamt", "summe", "som", "totale", "somme", "sum"]
     /// A per-row factor the value is multiplied by (`factor` 0.001).
     static let factor = ["factor", "faktor", "multiplier", "vermenigvuldigingsfactor"]
     /// A numeric code beside the values (`type` 0, `status`), not a value.
