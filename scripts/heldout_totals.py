@@ -134,7 +134,18 @@ def enphase_production(name, layout):
     return days
 
 
+def united_power():
+    """United Power usage download, its first block: a `====` preamble, then `<start> to <end>,<kWh>,,` per day."""
+    days = collections.defaultdict(lambda: collections.defaultdict(float))
+    for r in rows("united_power_daily_first_block.csv", skip=0):
+        if r and " to " in r[0]:
+            add(days, "electricity_offtake", datetime.datetime.strptime(r[0].split(" to ")[0].strip(), "%Y-%m-%d %H:%M"),
+                num(r[1]))
+    return days
+
+
 FILES = {
+    "united_power_daily_first_block.csv": united_power,
     "enphase_custom_report_9999999_production_only_head1489.csv": lambda: enphase_production(
         "enphase_custom_report_9999999_production_only_head1489.csv", "%m/%d/%Y %H:%M"),
     "enphase_site_energy_production_report_daily_thousands.csv": lambda: enphase_production(

@@ -48,6 +48,7 @@ import Testing
               ("energiemanager_online_gas_2013_head400.csv", "generic"),
               ("enphase_custom_report_9999999_production_only_head1489.csv", "enphase"),
               ("enphase_site_energy_production_report_daily_thousands.csv", "generic"),
+              ("united_power_daily_first_block.csv", "generic"),
               ("edccr_solar_15min_trailing_delimiter.csv", "generic"),
               ("enphase_custom_report_9999998_head1465.csv", "enphase"),
               ("grafana_pv_11_meter_kwh_first_hourly.csv", "generic"),

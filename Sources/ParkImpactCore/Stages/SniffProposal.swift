@@ -71,7 +71,7 @@ struct GenericProposal {
         var ambiguous = false
         var compact = false
         for column in 0..<width {
-            let values = rows.map { $0[column].trimmingSpaces }.filter { !$0.isEmpty }
+            let values = rows.map { Self.periodStart($0[column].trimmingSpaces) }.filter { !$0.isEmpty }
             guard !values.isEmpty else { continue }
             if values.allSatisfy({ Self.compactDay($0) != nil }) {
                 timeColumn = column
@@ -94,7 +94,7 @@ struct GenericProposal {
                 + GenericDateFormat.examples.joined(separator: ", ") + ")")
             return
         }
-        let timeValues = rows.map { $0[timeColumn].trimmingSpaces }
+        let timeValues = rows.map { Self.periodStart($0[timeColumn].trimmingSpaces) }
         let hasClock = timeValues.contains { $0.count > 10 }
         if layout != nil, !hasClock {
             clockColumn = (0..<width).first { column in
@@ -104,7 +104,7 @@ struct GenericProposal {
             }
         }
         func instant(_ row: [String]) -> Int64? {
-            let text = row[timeColumn]
+            let text = Self.periodStart(row[timeColumn].trimmingSpaces)
             if compact { return Self.compactDay(text).map { Int64($0) * 86_400 } }
             guard let layout else { return Array(text.utf8).withUnsafeBytes { TimeParsing.isoInstant($0) } }
             guard var local = Array(text.utf8).withUnsafeBytes({ layout.parse($0) }) else { return nil }
@@ -506,6 +506,13 @@ struct GenericProposal {
         guard year >= 1900, month >= 1, month <= 12, day >= 1, day <= CivilDate.daysIn(month: month, year: year)
         else { return nil }
         return CivilDate.dayNumber(year: year, month: month, day: day)
+    }
+
+    /// The start of a period written in one cell (`2025-10-19 00:00 to 2025-10-20 00:00` → `2025-10-19 00:00`; the
+    /// `generic` reader takes the end as the interval's end), else the text.
+    static func periodStart(_ text: String) -> String {
+        guard let range = text.range(of: " to ") else { return text }
+        return String(text[..<range.lowerBound]).trimmingSpaces
     }
 
     /// A number as YAML shows it: `0.001`, `-1`, `10`.
