@@ -230,9 +230,11 @@ struct GenericFormat: RowFormat {
         when(date: record[dateColumn], time: timeColumn.map { record[$0] })
     }
 
+    private static let periodSeparator: [UInt8] = Array(" to ".utf8)
+
     /// A time cell that holds a period (`2025-10-19 00:00 to 2025-10-20 00:00`, United Power): its start and end.
     static func period(_ bytes: UnsafeRawBufferPointer) -> (start: UnsafeRawBufferPointer, end: UnsafeRawBufferPointer)? {
-        let separator: [UInt8] = Array(" to ".utf8)
+        let separator = periodSeparator
         guard bytes.count > separator.count * 2 else { return nil }
         for index in 1..<(bytes.count - separator.count) where bytes[index] == separator[0] {
             if (0..<separator.count).allSatisfy({ bytes[index + $0] == separator[$0] }) {
