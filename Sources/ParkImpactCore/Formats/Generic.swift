@@ -227,27 +227,46 @@ struct GenericFormat: RowFormat {
     }
 
     private mutating func when(_ record: CSVRecord, dateColumn: Int, timeColumn: Int?) -> When? {
+        when(date: record[dateColumn], time: timeColumn.map { record[$0] })
+    }
+
+    private static let periodSeparator: [UInt8] = Array(" to ".utf8)
+
+    /// A time cell that holds a period (`2025-10-19 00:00 to 2025-10-20 00:00`, United Power): its start and end.
+    static func period(_ bytes: UnsafeRawBufferPointer) -> (start: UnsafeRawBufferPointer, end: UnsafeRawBufferPointer)? {
+        let separator = periodSeparator
+        guard bytes.count > separator.count * 2 else { return nil }
+        for index in 1..<(bytes.count - separator.count) where bytes[index] == separator[0] {
+            if (0..<separator.count).allSatisfy({ bytes[index + $0] == separator[$0] }) {
+                return (UnsafeRawBufferPointer(rebasing: bytes[..<index]),
+                        UnsafeRawBufferPointer(rebasing: bytes[(index + separator.count)...]))
+            }
+        }
+        return nil
+    }
+
+    private mutating func when(date: UnsafeRawBufferPointer, time: UnsafeRawBufferPointer?) -> When? {
         if compactDate {
-            guard let day = Self.compactDay(record[dateColumn]) else { return nil }
+            guard let day = Self.compactDay(date) else { return nil }
             var local = Int64(day) * 86_400
-            if let timeColumn {
-                guard let seconds = TimeParsing.timeOfDay(record[timeColumn])
-                    ?? SpreadsheetDates.timeOfDay(record[timeColumn]), seconds < 86_400 else { return nil }
+            if let time {
+                guard let seconds = TimeParsing.timeOfDay(time)
+                    ?? SpreadsheetDates.timeOfDay(time), seconds < 86_400 else { return nil }
                 local += Int64(seconds)
             }
             return .local(local)
         }
         if dateFormat == nil {
             // Detected on the first data row; day-first when both orders fit (set `date_format` otherwise).
-            let text = record.string(dateColumn)
-            if TimeParsing.isoInstant(record[dateColumn]) != nil {
+            let text = String(decoding: TimeParsing.trimmed(date), as: UTF8.self)
+            if TimeParsing.isoInstant(date) != nil {
                 dateFormat = .iso
-            } else if Self.compactDay(record[dateColumn]) != nil {
+            } else if Self.compactDay(date) != nil {
                 compactDate = true
-                return when(record, dateColumn: dateColumn, timeColumn: timeColumn)
+                return when(date: date, time: time)
             } else if let detected = DateTimeLayout.detect([text]) {
                 dateFormat = .layout(detected.layout)
-            } else if let detected = SpreadsheetDates.detect(record[dateColumn]) {
+            } else if let detected = SpreadsheetDates.detect(date) {
                 dateFormat = .layout(detected)  // `1/03/2023` as a spreadsheet re-saves it: read unpadded below
             } else {
                 return nil
@@ -255,13 +274,13 @@ struct GenericFormat: RowFormat {
         }
         switch dateFormat! {
         case .iso:
-            return TimeParsing.isoInstant(record[dateColumn]).map(When.instant)
+            return TimeParsing.isoInstant(date).map(When.instant)
         case .layout(let layout):
-            guard var local = layout.parse(record[dateColumn])
-                ?? SpreadsheetDates.parse(record[dateColumn], layout: layout) else { return nil }
-            if let timeColumn {
-                guard let seconds = TimeParsing.timeOfDay(record[timeColumn])
-                    ?? SpreadsheetDates.timeOfDay(record[timeColumn]), seconds < 86_400 else { return nil }
+            guard var local = layout.parse(date)
+                ?? SpreadsheetDates.parse(date, layout: layout) else { return nil }
+            if let time {
+                guard let seconds = TimeParsing.timeOfDay(time)
+                    ?? SpreadsheetDates.timeOfDay(time), seconds < 86_400 else { return nil }
                 local += Int64(seconds)
             }
             return .local(local)
@@ -284,8 +303,14 @@ struct GenericFormat: RowFormat {
             ignoreUnselected(record, into: &aggregator)
             return
         }
-        guard let start = when(record, dateColumn: dateIndex, timeColumn: timestampColumn == nil ? timeColumn : nil)
-        else {
+        var periodEnd: When?
+        var start = when(record, dateColumn: dateIndex, timeColumn: timestampColumn == nil ? timeColumn : nil)
+        if start == nil, endColumn == nil, timestampColumn != nil, let period = Self.period(record[dateIndex]),
+           let from = when(date: period.start, time: nil), let to = when(date: period.end, time: nil) {
+            start = from
+            periodEnd = to
+        }
+        guard let start else {
             aggregator.reject(line: record.line, column: columnName(dateIndex), code: .notADate,
                               reason: "\"\(record.string(dateIndex))\" is not a date/time in the layout "
                                   + (dateFormatForced ? "\(dateFormat!) of date_format in the YAML"
@@ -303,6 +328,13 @@ struct GenericFormat: RowFormat {
                 return
             }
             switch (start, end) {
+            case (.local(let a), .local(let b)), (.instant(let a), .instant(let b)):
+                interval = b > a ? Int32(clamping: b - a) : 0
+            default: break
+            }
+        }
+        if let periodEnd {
+            switch (start, periodEnd) {
             case (.local(let a), .local(let b)), (.instant(let a), .instant(let b)):
                 interval = b > a ? Int32(clamping: b - a) : 0
             default: break

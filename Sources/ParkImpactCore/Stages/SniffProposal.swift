@@ -41,7 +41,20 @@ struct GenericProposal {
         }
         let header = found.header
         let width = header.count
-        let rowIndices = records.indices.filter { $0 > found.index && records[$0].count == width }
+        // A summary row (`Total,"9,350,723"` under daily rows) is no reading: left out of the guesses; the run refuses
+        // it as not a date (the warning says so), so it never adds to the days.
+        let summaryIndices = records.indices.filter { index in
+            index > found.index && records[index].count == width
+                && SniffWords.tokens(records[index][0]).first.map(SniffWords.summary.contains) == true
+        }
+        if let first = summaryIndices.first {
+            warnings.append("line \(lines[first]) (\(Self.quote(records[first][0]))) is a summary row, not a reading: "
+                + "the run refuses it (not a date), so it never adds to the days"
+                + (summaryIndices.count > 1 ? " (\(summaryIndices.count) such rows)" : ""))
+        }
+        let rowIndices = records.indices.filter {
+            $0 > found.index && records[$0].count == width && !summaryIndices.contains($0)
+        }
         let rows = rowIndices.map { records[$0] }
         let rowLines = rowIndices.map { lines[$0] }
         let preamble = records[..<found.index].map { $0.joined(separator: " ") }
@@ -58,7 +71,7 @@ struct GenericProposal {
         var ambiguous = false
         var compact = false
         for column in 0..<width {
-            let values = rows.map { $0[column].trimmingSpaces }.filter { !$0.isEmpty }
+            let values = rows.map { Self.periodStart($0[column].trimmingSpaces) }.filter { !$0.isEmpty }
             guard !values.isEmpty else { continue }
             if values.allSatisfy({ Self.compactDay($0) != nil }) {
                 timeColumn = column
@@ -81,7 +94,7 @@ struct GenericProposal {
                 + GenericDateFormat.examples.joined(separator: ", ") + ")")
             return
         }
-        let timeValues = rows.map { $0[timeColumn].trimmingSpaces }
+        let timeValues = rows.map { Self.periodStart($0[timeColumn].trimmingSpaces) }
         let hasClock = timeValues.contains { $0.count > 10 }
         if layout != nil, !hasClock {
             clockColumn = (0..<width).first { column in
@@ -91,7 +104,7 @@ struct GenericProposal {
             }
         }
         func instant(_ row: [String]) -> Int64? {
-            let text = row[timeColumn]
+            let text = Self.periodStart(row[timeColumn].trimmingSpaces)
             if compact { return Self.compactDay(text).map { Int64($0) * 86_400 } }
             guard let layout else { return Array(text.utf8).withUnsafeBytes { TimeParsing.isoInstant($0) } }
             guard var local = Array(text.utf8).withUnsafeBytes({ layout.parse($0) }) else { return nil }
@@ -107,9 +120,32 @@ struct GenericProposal {
         var identifierColumns: [Int] = []
         var valueColumns: [Int] = []
         var textColumns: [Int] = []
+        // Columns that hold no value: Unix seconds beside the date (`moment` 1735686000 next to 2025-01-01 00:00:00),
+        // a per-row factor that is one number throughout (`factor` 0.001: proposed as the values' scale), codes.
+        var unixTimeColumns: [String] = []
+        var codeColumns: [String] = []
+        var factor: (name: String, value: String)?
         for column in 0..<width where column != timeColumn && column != clockColumn {
             let values = rows.map { $0[column].trimmingSpaces }
             let filled = values.filter { !$0.isEmpty }
+            let seconds = rows.indices.map { index -> Bool in
+                guard let value = Int64(rows[index][column].trimmingSpaces), let at = instants[index] else { return false }
+                return value >= 946_684_800 && abs(value - at) <= 14 * 3_600
+            }
+            if !rows.isEmpty, seconds.allSatisfy({ $0 }) {
+                unixTimeColumns.append(Self.quote(header[column]))
+                continue
+            }
+            if SniffWords.matches(tokens[column], SniffWords.factor) != nil, filled.count == values.count,
+               let first = filled.first, Set(filled).count == 1, let number = number(first), number != 0, number != 1 {
+                factor = (header[column], Self.plainNumber(number))
+                continue
+            }
+            if SniffWords.matches(tokens[column], SniffWords.factor + SniffWords.code) != nil,
+               filled.allSatisfy(isNumber) {
+                codeColumns.append(Self.quote(header[column]))
+                continue
+            }
             if SniffWords.matches(tokens[column], SniffWords.identifier) != nil
                 || (!filled.isEmpty && filled.allSatisfy { $0.count >= 10 && $0.allSatisfy(\.isNumber) }) {
                 identifierColumns.append(column)
@@ -142,9 +178,31 @@ struct GenericProposal {
         let sharedTimes = rows.indices.contains { index in
             !seen.insert("\(instants[index] ?? Int64.min)|\(meterColumn.map { rows[index][$0] } ?? "")").inserted
         }
-        let selector = selectors.first { column in
+        // Meter numbers that name their kind (Liander `meternummer`: `E0045…` electricity, `G0039…` gas) select the
+        // rows of each kind when a file holds both.
+        let codedSelector = (identifierColumns + textColumns).first { column in
+            let texts = distinct(column)
+            return (2...12).contains(texts.count) && texts.allSatisfy { Self.meterNumberKind($0) != nil }
+                && Set(texts.compactMap { Self.meterNumberKind($0)?.quantity }).count > 1
+        }
+        let selector = codedSelector ?? selectors.first { column in
             distinct(column).contains { Self.quantityWord(SniffWords.tokens($0)) != nil }
         } ?? (selectors.count == 1 && sharedTimes ? selectors[0] : nil)
+        // Four numbered registers without a direction in their names (`reading1` … `reading4`) of an electricity meter:
+        // 1–2 offtake, 3–4 injection (tariffs 1 and 2 of OBIS 1.8.x and 2.8.x, as Dutch meters and their exports
+        // number them).
+        var numbered: [Int: Int] = [:]
+        do {
+            var stems: [String: [Int: Int]] = [:]
+            for column in valueColumns where Self.quantityWord(tokens[column]) == nil {
+                let name = header[column].trimmingSpaces
+                guard let last = name.last, let digit = last.wholeNumberValue, (1...4).contains(digit) else { continue }
+                stems[String(name.dropLast()), default: [:]][digit] = column
+            }
+            for (_, positions) in stems where positions.count == 4 {
+                for (digit, column) in positions { numbered[column] = digit }
+            }
+        }
 
         // Context for quantities a column name does not give: preamble, file name, other columns' names.
         let contextTokens = SniffWords.tokens(preamble.joined(separator: " ") + " " + fileName)
@@ -176,6 +234,11 @@ struct GenericProposal {
                 // Quantity: from the selector's text, else the column name, else the preamble or the file name.
                 var guess = text == nil ? nil : Self.quantityWord(textTokens)
                 if let guess { checks.append("\"\(text!)\" → \(guess.quantity)") }
+                let coded = text.flatMap { selector == codedSelector ? Self.meterNumberKind($0) : nil }
+                if guess == nil, let coded, coded.quantity == "gas" {
+                    guess = (coded.quantity, coded.word)
+                    checks.append("meter number \"\(text!)\" starts with G → gas")
+                }
                 if guess == nil, let byName = Self.quantityWord(nameTokens) {
                     guess = byName
                     checks.append("\"\(byName.word)\" in the name → \(byName.quantity)")
@@ -194,17 +257,28 @@ struct GenericProposal {
                     }
                 }
                 let contextWord = contextTokens.first { SniffWords.fileContext.contains($0) }
+                // A file named for solar production (`sample_solar_data.csv`, `PV 11 meter-data….csv`) whose column
+                // names give no quantity: production.
+                if guess == nil, unit == nil || unit?.factor(to: .electricityOfftake) != nil, contextWord == nil,
+                   let word = contextTokens.first(where: { ["pv", "solar", "zon", "zonnepanelen", "solaire"].contains($0) }) {
+                    guess = ("pv_production", word)
+                    checks.append("\"\(word)\" in the file name → pv_production")
+                }
                 if guess == nil, unit == .cubicMetre || unit == .litre, let word = contextWord {
                     guess = Self.quantityWord([word])
                     checks.append("\"\(word)\" before the header → \(guess?.quantity ?? "")")
                 }
                 if guess == nil, unit == .degreeCelsius { guess = ("temperature", "°C") }
+                if guess == nil, let coded, coded.quantity == "electricity_offtake" {
+                    guess = (coded.quantity, coded.word)
+                    checks.append("meter number \"\(text!)\" starts with E → electricity")
+                }
                 if guess == nil, let unit, unit.factor(to: .electricityOfftake) != nil {
                     guess = ("electricity_offtake", unit.rawValue)
                     checks.append("energy in \(unit.rawValue), no direction in the name → offtake")
                 }
                 if guess == nil, unit == nil, let word = contextWord,
-                   let registerWord = SniffWords.matches(nameTokens, SniffWords.register) {
+                   let registerWord = SniffWords.matches(nameTokens, SniffWords.register + SniffWords.plainValue) {
                     guess = Self.quantityWord([word])
                     checks.append("\"\(word)\" before the header and \"\(registerWord)\" in the name → "
                         + "\(guess?.quantity ?? "")")
@@ -220,6 +294,21 @@ struct GenericProposal {
                         if guess?.quantity == "temperature" { unit = .degreeCelsius }
                         checks.append("\(source == name ? "the name" : "the legend") says 0.1 °C → scale: 0.1")
                     }
+                }
+                // `Energy Delivered` is what a grid delivers to a customer, or what an inverter delivers: the file's
+                // name or title settles it (Enphase `site_energy_production_report.csv`).
+                if guess?.quantity == "electricity_offtake", guess?.word.hasPrefix("deliver") == true,
+                   let word = SniffWords.matches(contextTokens, SniffWords.production) {
+                    guess = ("pv_production", word)
+                    checks.removeAll { $0.hasSuffix("in the name → electricity_offtake") }
+                    checks.append("\"delivered\" in the name and \"\(word)\" in the file name or title: delivered by the "
+                        + "installation → pv_production")
+                }
+                if guess?.quantity == "electricity_offtake", Self.quantityWord(nameTokens) == nil,
+                   let position = numbered[column] {
+                    if position >= 3 { guess = ("electricity_injection", name) }
+                    checks.append("\"\(name)\" is number \(position) of 4 numbered registers: 1–2 offtake, 3–4 injection "
+                        + "(OBIS 1.8.1, 1.8.2, 2.8.1, 2.8.2)")
                 }
                 // No quantity: a placeholder to fill in (used only when no column has a guessed quantity).
                 let placeholder = guess == nil
@@ -257,6 +346,26 @@ struct GenericProposal {
                 } else if registerWord != nil, evidence.steps > 0 {
                     checks.append("\"\(registerWord!)\" could name a register, but the readings go down: interval values")
                 }
+                // Interval values all ≤ 0 (injection written as negative numbers): read with scale -1.
+                if !cumulative, quantity != "temperature", !placeholder {
+                    var negative = 0, positive = 0
+                    for row in rows {
+                        if let selector, let text, row[selector].trimmingSpaces != text { continue }
+                        guard let value = number(row[column]) else { continue }
+                        if value < 0 { negative += 1 } else if value > 0 { positive += 1 }
+                    }
+                    if negative > 0, positive == 0 {
+                        scale = scale.map { "-" + $0 } ?? "-1"
+                        checks.append("every sampled value is 0 or below (\(negative) below 0): negative numbers for "
+                            + "\(quantity) → scale: \(scale!)")
+                    }
+                }
+                if let factor {
+                    let product = (Double(scale ?? "1") ?? 1) * (Double(factor.value) ?? 1)
+                    scale = Self.plainNumber(product)
+                    checks.append("column \(Self.quote(factor.name)) is \(factor.value) on every sampled row → scale: "
+                        + scale!)
+                }
                 let meterName = text.map { selectorText in
                     valueColumns.count > 1 ? "\(Self.plainName(name)) \(selectorText)" : selectorText
                 } ?? Self.plainName(name)
@@ -271,6 +380,15 @@ struct GenericProposal {
                                         : "its name says \"\(registerWord!)\" and its \(evidence.readings) sampled "
                                             + "readings never go down"))
             }
+        }
+        if !unixTimeColumns.isEmpty {
+            notMapped.append(unixTimeColumns.joined(separator: ", ") + " (Unix seconds of the same times)")
+        }
+        if let factor {
+            notMapped.append("\(Self.quote(factor.name)) (\(factor.value) on every sampled row: the values' scale)")
+        }
+        if !codeColumns.isEmpty {
+            notMapped.append(codeColumns.joined(separator: ", ") + " (a code or factor, not a value)")
         }
         if !extremes.isEmpty {
             notMapped.append(extremes.joined(separator: ", ") + " (a minimum or maximum, not a total or mean)")
@@ -289,7 +407,8 @@ struct GenericProposal {
             }
             let others = all.filter { $0.cumulative && $0.quantity == value.quantity && $0.column != value.column }
             if !value.cumulative || (aggregate && !others.isEmpty) {
-                derived.append(Self.quote(value.column))
+                let entry = Self.quote(value.column) + (value.whereText.map { " (\($0))" } ?? "")
+                if !derived.contains(entry) { derived.append(entry) }
                 return true
             }
             return false
@@ -389,6 +508,32 @@ struct GenericProposal {
         return CivilDate.dayNumber(year: year, month: month, day: day)
     }
 
+    /// The start of a period written in one cell (`2025-10-19 00:00 to 2025-10-20 00:00` → `2025-10-19 00:00`; the
+    /// `generic` reader takes the end as the interval's end), else the text.
+    static func periodStart(_ text: String) -> String {
+        guard let range = text.range(of: " to ") else { return text }
+        return String(text[..<range.lowerBound]).trimmingSpaces
+    }
+
+    /// A number as YAML shows it: `0.001`, `-1`, `10`.
+    static func plainNumber(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    /// The kind a meter number names by its first letter (Dutch meter numbers: `E0045003866355817` electricity,
+    /// `G0039001721304017` gas), or nil.
+    static func meterNumberKind(_ text: String) -> (quantity: String, word: String)? {
+        let trimmed = text.trimmingSpaces
+        guard trimmed.count >= 9, let first = trimmed.first,
+              trimmed.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        switch first {
+        case "E", "e": return ("electricity_offtake", trimmed)
+        case "G", "g": return ("gas", trimmed)
+        default: return nil
+        }
+    }
+
     /// A quantity named by words (`Teruglevering` → electricity_injection), with the word that decided.
     static func quantityWord(_ tokens: [String]) -> (quantity: String, word: String)? {
         if let word = SniffWords.matches(tokens, SniffWords.gas) { return ("gas", word) }
@@ -419,9 +564,19 @@ enum SniffHeader {
         var counts: [Int: Int] = [:]
         for record in records { counts[record.count, default: 0] += 1 }
         guard let width = counts.filter({ $0.key >= 2 }).max(by: { ($0.value, $0.key) < ($1.value, $1.key) })?.key,
-              let index = records.firstIndex(where: { $0.count == width }),
+              // A preamble padded with delimiters (`Name,BENJAMIN MEYER,,,,,,`, `,,,,,,,`) is not the header.
+              var index = records.firstIndex(where: { record in
+                  record.count == width && record.filter { !$0.trimmingSpaces.isEmpty }.count * 2 > width
+              }) ?? records.firstIndex(where: { $0.count == width }),
               records[(index + 1)...].contains(where: { $0.count == width }) else { return nil }
         var header = records[index].map(\.trimmingSpaces)
+        // Rows that end with a delimiter the header lacks (`Datum;Cas od;Cas do;<EAN>` over `01.08.2025;00:00;00:15;0,0;`):
+        // the header is the record before, one field shorter.
+        if index > 0, records[index - 1].count == width - 1,
+           records[index...].allSatisfy({ $0.count != width || $0[width - 1].trimmingSpaces.isEmpty }) {
+            index -= 1
+            header = records[index].map(\.trimmingSpaces) + [""]
+        }
         // KNMI writes its header as a comment: `# STN,YYYYMMDD,...`.
         if let first = header.first, first.hasPrefix("#") {
             header[0] = String(first.dropFirst()).trimmingSpaces

@@ -32,7 +32,7 @@ enum SniffWords {
                             "einspeisung", "eingespeist", "réinjection", "reinjection", "restitu"]
     static let production = ["pv", "solar", "zon", "zonne", "production", "produced", "productie", "opbrengst",
                              "produite", "produit", "erzeugung", "erzeugt", "yield", "ertrag", "opwek"]
-    static let offtake = ["import", "afname", "verbruik", "consumption", "consumed", "consommation", "consommée",
+    static let offtake = ["elec", "elektra", "import", "afname", "verbruik", "consumption", "consumed", "consommation", "consommée",
                           "elektriciteit", "electricity", "électricité", "electricite", "strom", "bezug", "usage",
                           "delivered", "levering", "normaal", "dal", "piek", "t1", "t2", "tarief", "hoog", "laag"]
     static let gas = ["gas", "erdgas", "gaz", "aardgas", "gasstand", "gasverbruik", "gasmeter", "gasvolume", "gasverbrauch",
@@ -49,8 +49,16 @@ enum SniffWords {
                              "number", "nr", "meternummer", "zählernummer", "eancode", "adres", "address"]
     /// Words before the header (a title, a legend) or in the file name that say what the whole file meters; whole
     /// words only (a legend's `hoogste` is not `hoog`).
-    static let fileContext = ["elektriciteit", "electricity", "électricité", "electricite", "strom", "stroom", "gas",
+    static let fileContext = ["elektriciteit", "electricity", "elec", "elektra", "électricité", "electricite", "strom", "stroom", "gas",
                               "erdgas", "gaz", "aardgas", "water", "wasser", "eau", "leidingwater"]
+    /// The first field of a summary row under the readings (`Total`, `Totaal`, `Gesamt`).
+    static let summary = ["total", "totaal", "totals", "gesamt", "summe", "som", "totale", "somme", "sum"]
+    /// A per-row factor the value is multiplied by (`factor` 0.001).
+    static let factor = ["factor", "faktor", "multiplier", "vermenigvuldigingsfactor"]
+    /// A numeric code beside the values (`type` 0, `status`), not a value.
+    static let code = ["type", "status", "quality", "kwaliteit", "flag", "qualität"]
+    /// A value column named only `value`: its quantity may come from the file's title or name.
+    static let plainValue = ["value", "waarde", "wert", "valeur", "amount", "hoeveelheid", "menge"]
     /// An extreme (minimum, maximum) rather than a total or mean: not mapped.
     static let extreme = ["min", "max", "minimum", "maximum", "hoogste", "laagste", "maximale", "minimale", "peak"]
     /// A time column saying its times are UTC.
