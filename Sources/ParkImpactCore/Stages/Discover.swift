@@ -13,6 +13,19 @@ public struct InputFile: Sendable, Equatable {
     public let relativePath: String
     public let pilot: String
     public let source: PipelineDefinition.Source
+    /// The name to open when `path` was a symbolic link (inside the pilot's folder) when the files were listed: its
+    /// target. The file is opened without following a link (`CSVOpenedFile`), so a file swapped for a link after
+    /// the listing is not read.
+    public var openPath: String? = nil
+
+    public init(path: String, relativePath: String, pilot: String, source: PipelineDefinition.Source,
+                openPath: String? = nil) {
+        self.path = path
+        self.relativePath = relativePath
+        self.pilot = pilot
+        self.source = source
+        self.openPath = openPath
+    }
 }
 
 /// Finds the files of a pilot: every regular file under `input/<pilot>/` matching a source glob.
@@ -112,8 +125,9 @@ public enum Discover {
                     continue
                 }
                 claimed[relative] = source.index
+                let linked = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil
                 result.files.append(InputFile(path: full, relativePath: "\(definition.pilot)/\(relative)",
-                                              pilot: definition.pilot, source: source))
+                                              pilot: definition.pilot, source: source, openPath: linked ? real : nil))
             }
             if matched == 0 {
                 result.warnings.append(Warning(code: .globMatchesNothing, message: "\(definition.file): "
