@@ -136,6 +136,8 @@ public enum ReadFile {
         var statistics = CSVReadStatistics()
         var ioError: String?
         var ioCode: String?
+        /// The delimiter the pass read with.
+        var delimiter: UInt8 = 0
         /// The file's SHA-256 when the pass read it whole with `ReadContext.fingerprint`.
         var sha256: String?
     }
@@ -154,6 +156,7 @@ public enum ReadFile {
             readingPolicy: context.readingPolicy)))
         defer { state.deallocate() }  // after `move()` below
         if let lookup { state.pointee.aggregator.lookUp(lookup) }
+        state.pointee.delimiter = context.dialect.delimiter
         do {
             // Only a pass over the whole file can fingerprint it.
             let hashing = context.fingerprint && boundary == nil && !headerOnly && lookup == nil
@@ -246,6 +249,13 @@ public enum ReadFile {
         if let headerProblem = pass.headerProblem {
             return ("\(headerProblem); check `format: \(file.source.format.rawValue)` of "
                 + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`", .headerNotRecognised)
+        }
+        if !pass.sawHeader, let first = pass.aggregator.rejects.first {
+            // Lines there were, but not one could be parsed as a record with this dialect.
+            return ("no record could be read: all \(pass.aggregator.rejects.count) non-blank line(s) are malformed with "
+                + "delimiter \(CSVDialect.name(of: pass.delimiter)) (line \(first.line): \(first.reason)); if the "
+                + "fields are separated otherwise (spaces, tabs, ';'), set `delimiter:` on sources[\(file.source.index)] "
+                + "(\"space\", tab, \";\", \",\", \"|\") or run `parkimpact sniff \(file.path)`", .headerNotRecognised)
         }
         if !pass.sawHeader {
             return ("no header and no data (only blank lines); export it again", .noData)
