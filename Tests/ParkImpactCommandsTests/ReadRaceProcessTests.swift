@@ -107,4 +107,20 @@ struct ReadRaceProcessTests {
         #expect(after.stderr.contains("input/p/a.csv: skipped: it links outside "), "\(after.stderr)")
         #expect(!(pilot.scratch.read("output/p/rejects.csv") ?? "").contains("secret-text"))
     }
+
+    @Test("a relative symbolic link leaving input/<pilot>/ is refused; one that stays inside is read at its target")
+    func relativeLinks() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        try pilot.scratch.write("secret.csv", longRows(days: 2...2) { _, _ in "7" })
+        try FileManager.default.createSymbolicLink(atPath: pilot.scratch.path("input/p/escape.csv"),
+                                                   withDestinationPath: "../../secret.csv")
+        try pilot.write("inside/a.txt", longRows(days: 1...1))
+        try FileManager.default.createSymbolicLink(atPath: pilot.scratch.path("input/p/link.csv"),
+                                                   withDestinationPath: "inside/a.txt")
+        let outcome = try run(pilot)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("input/p/escape.csv: skipped: it links outside "), "\(outcome.stderr)")
+        #expect(try pilot.offtake() == "24")  // link.csv's 24 × 1 kWh; never the 24 × 7 kWh outside
+    }
 }

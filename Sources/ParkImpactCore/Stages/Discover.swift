@@ -72,7 +72,7 @@ public enum Discover {
     public static func files(for definition: PipelineDefinition, inputRoot: String) -> Result {
         var result = Result()
         let pilotDirectory = (inputRoot as NSString).appendingPathComponent(definition.pilot)
-        let realPilotDirectory = (pilotDirectory as NSString).resolvingSymlinksInPath
+        let realPilotDirectory = realPath(pilotDirectory) ?? pilotDirectory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: pilotDirectory, isDirectory: &isDirectory), isDirectory.boolValue
         else {
@@ -109,7 +109,8 @@ public enum Discover {
             var matched = 0
             for relative in relativePaths where fnmatch(source.path, relative, FNM_PATHNAME) == 0 {
                 let full = (pilotDirectory as NSString).appendingPathComponent(relative)
-                let real = (full as NSString).resolvingSymlinksInPath
+                // realpath(3): every link resolved, relative targets (`../../x.csv`) too.
+                guard let real = realPath(full) else { continue }  // a dangling link: nothing to read
                 guard real.hasPrefix(realPilotDirectory + "/") else {
                     linkedOut.insert(relative)
                     result.warnings.append(Warning(code: .linkOutsideInput,
@@ -196,4 +197,11 @@ extension String {
     fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
+}
+
+/// `realpath(3)`: the absolute path with every symbolic link resolved; nil when it names nothing.
+func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
 }
