@@ -114,4 +114,22 @@ struct ReadAsOpenedTests {
         let gone = ReadFile.read(file, definition: definition)
         #expect(gone.readChange == .vanished("\(file.path): gone before it could be read"))
     }
+
+    @Test("a fingerprint names the stat of the file it hashed: what planning compares with the stat it plans with")
+    func fingerprintCarriesItsStat() throws {
+        let folder = try Scratch()
+        defer { folder.remove() }
+        let text = Self.rows(days: 1, value: "1")
+        try folder.write("input/a.csv", text)
+        let path = folder.root + "/input/a.csv"
+        let print = try FileDigest.fingerprint(path: path)
+        #expect(print.sha256 == FileDigest.sha256(Array(text.utf8)))
+        #expect(print.stat == FileDigest.stat(path))
+        // Rewritten (same size, a new ctime): the earlier fingerprint no longer matches the file's stat.
+        usleep(10_000)
+        try folder.write("input/a.csv", Self.rows(days: 1, value: "2"))
+        #expect(print.stat != FileDigest.stat(path))
+        let digests = DeferredDigests([path], concurrent: true)
+        #expect(throws: FileDigest.ChangedWhileHashed.self) { try digests.wait(path, expecting: print.stat) }
+    }
 }
