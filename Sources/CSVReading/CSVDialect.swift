@@ -52,7 +52,7 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         return parts.joined(separator: ", ")
     }
 
-    static func name(of byte: UInt8) -> String {
+    public static func name(of byte: UInt8) -> String {
         switch byte {
         case 0x09: return "tab"
         case 0x20: return "space"
@@ -225,7 +225,27 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
                 best = (candidate, mode.value, mode.key)
             }
         }
+        if best.lines < 0, spaceSeparated(lines, quote: quote) { return 0x20 }
         return best.delimiter
+    }
+
+    /// No candidate delimiter occurs at all, yet every line has spaces outside quotes and at least 4 in 5 lines have
+    /// the same number of them (`"Date" "Value"`, `2024-01-01 12.5`): fields separated by single spaces. A header
+    /// with spaces over a one-column file does not qualify (its data lines have none).
+    static func spaceSeparated(_ lines: [ArraySlice<UInt8>], quote: UInt8) -> Bool {
+        guard !lines.isEmpty else { return false }
+        var counts: [Int: Int] = [:]
+        for line in lines {
+            var inQuotes = false
+            var count = 0
+            for byte in line {
+                if byte == quote { inQuotes.toggle() } else if byte == 0x20, !inQuotes { count += 1 }
+            }
+            guard count > 0 else { return false }
+            counts[count, default: 0] += 1
+        }
+        guard let mode = counts.values.max() else { return false }
+        return mode * 5 >= lines.count * 4
     }
 
     /// `12,5` → `,`; `12.5` → `.`; anything else → nil (`12.345,6` with thousands groups: see `groupedShape`).

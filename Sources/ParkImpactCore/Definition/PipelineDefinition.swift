@@ -66,7 +66,7 @@ public struct PipelineDefinition: Sendable {
             "utf-8": .utf8, "utf-16le": .utf16LittleEndian, "utf-16be": .utf16BigEndian, "windows-1252": .windows1252,
         ]
         public static let delimiters: [String: UInt8] = [
-            ";": UInt8(ascii: ";"), ",": UInt8(ascii: ","), "tab": 0x09, "|": UInt8(ascii: "|"),
+            ";": UInt8(ascii: ";"), ",": UInt8(ascii: ","), "tab": 0x09, "|": UInt8(ascii: "|"), "space": 0x20,
         ]
         public static let groupingSeparators: [String: UInt8?] = [
             ".": UInt8(ascii: "."), ",": UInt8(ascii: ","), "space": 0x20, "'": UInt8(ascii: "'"), "none": nil,

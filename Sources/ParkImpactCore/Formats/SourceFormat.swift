@@ -16,6 +16,8 @@ struct ReadContext: Sendable {
     /// The pilot's zone, when the source has another: local days (cells, months, years) are the pilot's, whatever
     /// zone the file's times are written in (a UTC export's day ends at midnight in Brussels). nil: `table`.
     var dayTable: LocalTimeTable? = nil
+    /// The file, opened once (`ReadFile.prepare`): every pass and chunk reads this descriptor, never the path again.
+    let opened: CSVOpenedFile
 
     /// The zone of the aggregate's local days.
     var daysTable: LocalTimeTable { dayTable ?? table }

@@ -34,6 +34,7 @@ public enum DiagnosticCode: String, StableCode {
     case settling = "settling"
     case futureModificationTime = "future_mtime"
     case fileVanished = "file_vanished"
+    case fileChangedDuringRead = "file_changed_during_read"
     // Files against the ledger.
     case sameContent = "same_content"
     case renamed = "renamed"
@@ -108,6 +109,7 @@ public enum DiagnosticCode: String, StableCode {
         case .futureModificationTime: ("modified in the future", "gewijzigd in de toekomst")
         case .settling: ("file too recent, read later", "bestand te recent, later gelezen")
         case .fileVanished: ("file vanished during the run", "bestand verdwenen tijdens de run")
+        case .fileChangedDuringRead: ("file changed while it was read", "bestand gewijzigd tijdens het lezen")
         case .sameContent: ("same content as another file", "zelfde inhoud als een ander bestand")
         case .renamed: ("file renamed", "bestand hernoemd")
         case .movedAcrossSources: ("file moved to another source", "bestand naar een andere bron verplaatst")

@@ -36,10 +36,13 @@ public enum Aggregate {
             // Size and format first: only a file that is cut into chunks needs its dialect detected here, on one
             // thread (the others are prepared by the worker that reads them).
             if let size = CSVFileSource.size(path: file.path),
-               case let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes), count > 1,
+               ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1,
                FormatRegistry.readers[file.source.format]?.readsInChunks == true,
                case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
-               context.dialect.encoding == .utf8 {
+               context.dialect.encoding == .utf8,
+               // The size of the file as opened: all chunks read that descriptor.
+               case let size = Int(context.opened.status.size),
+               case let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes), count > 1 {
                 prepared[index] = (context, reader, chunkTasks.count, count)
                 chunkTasks += (0..<count).map { Job.chunk(file: index, index: $0, count: count, size: size) }
                 continue

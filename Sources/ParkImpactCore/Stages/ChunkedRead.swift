@@ -55,10 +55,20 @@ extension ReadFile {
         guard case .ready(let context, let reader) = prepare(file, definition: definition) else {
             return read(file, definition: definition, limits: limits)
         }
-        let size = CSVFileSource.size(path: file.path) ?? 0
+        return readChunked(file, context, reader, chunkBytes: chunkBytes, limits: limits, parallel: parallel)
+    }
+
+    /// `readChunked` of a file already opened and prepared (`prepare`): every chunk reads that open file.
+    static func readChunked(
+        _ file: InputFile, _ context: ReadContext, _ reader: FormatRegistry.Reader, chunkBytes: Int,
+        limits: CSVReadLimits = .init(), parallel: Bool = true
+    ) -> FileResult {
+        let size = Int(context.opened.status.size)
         let count = chunkCount(size: size, chunkBytes: max(1, chunkBytes))
         guard reader.readsInChunks, context.dialect.encoding == .utf8, count > 1 else {
-            return reader.read(file, context, limits, 0)
+            var result = reader.read(file, context, limits, 0)
+            seal(&result, file, context)
+            return result
         }
         let slots = Slots<ChunkOutcome>(count: count)
         if parallel {
@@ -68,13 +78,18 @@ extension ReadFile {
         } else {
             for index in 0..<count { slots.store(reader.chunk(file, context, limits, index, count, size), at: index) }
         }
-        return reader.assemble(file, context, limits, slots.results())
+        return reader.assemble(file, context, limits, slots.results())  // sealed by `ChunkAssembly.finish`
     }
 
     /// The first line start at or after `offset` (the file's size when there is none).
     static func lineStart(path: String, at offset: Int, terminator: UInt8, size: Int) -> Int {
+        guard let opened = try? CSVOpenedFile(path: path) else { return size }
+        return lineStart(opened, at: offset, terminator: terminator, size: size)
+    }
+
+    static func lineStart(_ opened: CSVOpenedFile, at offset: Int, terminator: UInt8, size: Int) -> Int {
         guard offset > 0 else { return 0 }
-        guard let source = try? CSVFileSource(path: path, offset: offset - 1) else { return size }
+        var source = CSVOpenedFileSource(opened, offset: offset - 1)
         let window = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 1)
         defer { window.deallocate() }
         var position = offset - 1
@@ -95,12 +110,14 @@ extension ReadFile {
     /// result, and a file whose rows begin otherwise keeps its first line start. Deterministic, so the chunk before
     /// ends where this one begins. The change is found by galloping then bisecting: a few small reads.
     static func chunkStart(path: String, at offset: Int, terminator: UInt8, size: Int, reach: Int) -> Int {
-        let first = lineStart(path: path, at: offset, terminator: terminator, size: size)
+        guard let opened = try? CSVOpenedFile(path: path) else { return size }
+        return chunkStart(opened, at: offset, terminator: terminator, size: size, reach: reach)
+    }
+
+    static func chunkStart(_ opened: CSVOpenedFile, at offset: Int, terminator: UInt8, size: Int, reach: Int) -> Int {
+        let first = lineStart(opened, at: offset, terminator: terminator, size: size)
         let step = 4096
         guard first < size, reach >= step else { return first }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return first }
-        defer { close(descriptor) }
         let keyBytes = 10
         var window = [UInt8](repeating: 0, count: 4096)
         /// The first line start at or after `position` (after the header: `position` > 0) and its first bytes.
@@ -108,12 +125,14 @@ extension ReadFile {
             var cursor = position - 1
             var start: Int?
             while start == nil {
-                let got = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(cursor)) }
+                let got = window.withUnsafeMutableBytes { (try? opened.read(into: $0, at: cursor)) ?? 0 }
                 guard got > 0 else { return nil }
                 if let hit = window[0..<got].firstIndex(of: terminator) { start = cursor + hit + 1 } else { cursor += got }
             }
             guard let start, start < size else { return nil }
-            let got = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, keyBytes, off_t(start)) }
+            let got = window.withUnsafeMutableBytes {
+                (try? opened.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<keyBytes]), at: start)) ?? 0
+            }
             guard got > 0 else { return nil }
             let key = window[0..<got]
             return (start, key.firstIndex(of: terminator).map { key[..<$0] } ?? key)
@@ -144,12 +163,13 @@ extension ReadFile {
         index: Int, count: Int, size: Int
     ) -> ChunkOutcome {
         func planned(_ chunk: Int) -> Int {
-            chunkStart(path: file.path, at: Int(Int64(size) * Int64(chunk) / Int64(count)),
+            chunkStart(context.opened, at: Int(Int64(size) * Int64(chunk) / Int64(count)),
                        terminator: context.dialect.lineTerminator, size: size, reach: size / count / 2)
         }
         let end = index + 1 < count ? planned(index + 1) : nil
         if index == 0 {
             let first = pass(type, file, context, limits, traceLimit: 0, boundary: end)
+            FaultInjection.reach("first-chunk")
             let usable = problem(of: first, file) == nil
             return ChunkOutcome(
                 start: 0, end: first.statistics.stoppedAtBoundary ?? size, plannedEnd: end,
@@ -189,7 +209,7 @@ extension ReadFile {
         var statistics = CSVReadStatistics()
         var usable = true
         do {
-            var source = CountingSource(base: try CSVFileSource(path: file.path, offset: start))
+            var source = CountingSource(base: CSVOpenedFileSource(context.opened, offset: start))
             statistics = try CSVStreamReader(dialect: dialect, limits: limits, stopAtRecordBoundary: end.map { $0 - start })
                 .read(
                     from: &source,
@@ -326,10 +346,16 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
     }
 
     func finish() -> FileResult {
-        guard !failed, let merged, let format else { return ReadFile.read(Format.self, file, context, limits, 0) }
-        self.merged = nil  // freed as soon as the result is built, not when the whole read stage ends
-        return ReadFile.result(file, context, format: format, aggregator: merged, headerLine: headerLine,
-                               statistics: statistics)
+        var result: FileResult
+        if !failed, let merged, let format {
+            self.merged = nil  // freed as soon as the result is built, not when the whole read stage ends
+            result = ReadFile.result(file, context, format: format, aggregator: merged, headerLine: headerLine,
+                                     statistics: statistics)
+        } else {
+            result = ReadFile.read(Format.self, file, context, limits, 0)
+        }
+        ReadFile.seal(&result, file, context)
+        return result
     }
 }
 

@@ -13,6 +13,19 @@ public struct InputFile: Sendable, Equatable {
     public let relativePath: String
     public let pilot: String
     public let source: PipelineDefinition.Source
+    /// The name to open when `path` was a symbolic link (inside the pilot's folder) when the files were listed: its
+    /// target. The file is opened without following a link (`CSVOpenedFile`), so a file swapped for a link after
+    /// the listing is not read.
+    public var openPath: String? = nil
+
+    public init(path: String, relativePath: String, pilot: String, source: PipelineDefinition.Source,
+                openPath: String? = nil) {
+        self.path = path
+        self.relativePath = relativePath
+        self.pilot = pilot
+        self.source = source
+        self.openPath = openPath
+    }
 }
 
 /// Finds the files of a pilot: every regular file under `input/<pilot>/` matching a source glob.
@@ -59,7 +72,7 @@ public enum Discover {
     public static func files(for definition: PipelineDefinition, inputRoot: String) -> Result {
         var result = Result()
         let pilotDirectory = (inputRoot as NSString).appendingPathComponent(definition.pilot)
-        let realPilotDirectory = (pilotDirectory as NSString).resolvingSymlinksInPath
+        let realPilotDirectory = realPath(pilotDirectory) ?? pilotDirectory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: pilotDirectory, isDirectory: &isDirectory), isDirectory.boolValue
         else {
@@ -96,7 +109,8 @@ public enum Discover {
             var matched = 0
             for relative in relativePaths where fnmatch(source.path, relative, FNM_PATHNAME) == 0 {
                 let full = (pilotDirectory as NSString).appendingPathComponent(relative)
-                let real = (full as NSString).resolvingSymlinksInPath
+                // realpath(3): every link resolved, relative targets (`../../x.csv`) too.
+                guard let real = realPath(full) else { continue }  // a dangling link: nothing to read
                 guard real.hasPrefix(realPilotDirectory + "/") else {
                     linkedOut.insert(relative)
                     result.warnings.append(Warning(code: .linkOutsideInput,
@@ -112,8 +126,9 @@ public enum Discover {
                     continue
                 }
                 claimed[relative] = source.index
+                let linked = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil
                 result.files.append(InputFile(path: full, relativePath: "\(definition.pilot)/\(relative)",
-                                              pilot: definition.pilot, source: source))
+                                              pilot: definition.pilot, source: source, openPath: linked ? real : nil))
             }
             if matched == 0 {
                 result.warnings.append(Warning(code: .globMatchesNothing, message: "\(definition.file): "
@@ -182,4 +197,11 @@ extension String {
     fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
+}
+
+/// `realpath(3)`: the absolute path with every symbolic link resolved; nil when it names nothing.
+func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
 }

@@ -112,6 +112,7 @@ public enum Ingest {
                 pilots.append(pilot)
             }
         }
+        FaultInjection.reach("planned")
 
         // Read what is new, committing each file as soon as it is read (files of the same size: once they all are).
         let failures = Mutex<[String]>([])
@@ -120,6 +121,8 @@ public enum Ingest {
         // Files read in chunks are not fingerprinted while read: their SHA-256s are computed beside the reading.
         let digests = DeferredDigests(reads.filter { $0.sha256.isEmpty && Aggregate.mayReadInChunks($0.file, threads: threads) }
                                         .map(\.file.path), concurrent: threads != 1)
+        // Files that did not stay the file planned while read (changed, replaced, gone): not committed, by path.
+        let notAsPlanned = Mutex<[String: ReadChange]>([:])
         var sourceOf: [String: Int] = [:]
         for plan in reads where plan.sha256.isEmpty { sourceOf[plan.file.path] = plan.file.source.index }
         let sameSize = SameSizeGroups(reads.filter(\.sha256.isEmpty).map { ($0.file.path, $0.file.pilot, $0.stat.size) },
@@ -134,8 +137,16 @@ public enum Ingest {
             let done = PVDiscovery.readAll(files.map(\.file), definitions: definitions, known: known, threads: threads,
                                            fingerprinting: Set(files.filter(\.sha256.isEmpty).map(\.file.path))) {
                 index, result in
+                if let change = Self.readChange(files[index], result, digests: digests) {
+                    notAsPlanned.withLock { $0[files[index].file.path] = change }
+                }
                 for settled in sameSize.arrived(files[index].file.path, result) {
                     let plan = plans[settled.path]!
+                    let skipped = notAsPlanned.withLock { changes in
+                        changes[settled.path] != nil || settled.duplicateOf.map { original in
+                            changes.keys.contains { plans[$0]?.file.relativePath == original } } == true
+                    }
+                    if skipped { continue }
                     do {
                         if let original = settled.duplicateOf {
                             try commitDuplicate(plan, sha: settled.sha256 ?? "", of: original, conflict: nil,
@@ -184,6 +195,22 @@ public enum Ingest {
         for failure in failures.withLock({ $0 }) {
             diagnostics.add(.error, failure, status: .ioError, code: .stateUnavailable)
         }
+        // Not committed: the ledger keeps what it held (an earlier version's contribution counts on); the next run
+        // looks at the file again.
+        let changes = notAsPlanned.withLock { $0 }
+        for plan in reads where changes[plan.file.path] != nil {
+            let change = changes[plan.file.path]!
+            readNow[plan.file.relativePath] = nil
+            var previous: LedgerEntry?
+            if case .read(_, let replacing) = plan.decision { previous = replacing }
+            let code: DiagnosticCode = if case .vanished = change { .fileVanished } else { .fileChangedDuringRead }
+            diagnostics.add(.info, change.message + "; " + Self.changedAdvice(previous), pilot: plan.file.pilot,
+                            code: code)
+            if let index = pilots.firstIndex(where: { $0.definition.pilot == plan.file.pilot }) {
+                pilots[index].skipped += 1
+            }
+        }
+        reads.removeAll { changes[$0.file.path] != nil }
         for plan in planned {
             if case .duplicate(let original, let conflict) = plan.decision {
                 do {
@@ -339,8 +366,8 @@ public enum Ingest {
         // fingerprinted here, on all cores, and a copy of a known file is not read at all.
         let ledgerSizes = Set(ledger.map(\.size))
         let deferred = Set(changedFiles.filter { !ledgerSizes.contains(FileDigest.stat($0.path)?.size ?? -1) }.map(\.path))
-        let fingerprints = FileDigest.sha256(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
-                                             threads: threads)
+        let fingerprints = FileDigest.fingerprints(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
+                                                   threads: threads)
         var readerKeys: [Int: String] = [:]  // per source: the same for all its files
         for file in found.files {
             present.insert(file.relativePath)
@@ -383,7 +410,15 @@ public enum Ingest {
             }
             let sha: String
             do {
-                sha = try fingerprints[file.path] ?? FileDigest.sha256(path: file.path)
+                let print = try fingerprints[file.path] ?? FileDigest.fingerprint(path: file.path)
+                // The digest is of the file as stat'ed here, not of an earlier or later version.
+                guard print.stat == stat else { throw FileDigest.ChangedWhileHashed(path: file.path) }
+                sha = print.sha256
+            } catch let changed as FileDigest.ChangedWhileHashed {
+                diagnostics.add(.info, "\(changed); " + Self.changedAdvice(previous), pilot: name,
+                                code: .fileChangedDuringRead)
+                pilot.skipped += 1
+                continue
             } catch {
                 diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError,
                                 code: (error as? FileDigest.POSIXFailure)?.diagnosticCode ?? .ioError)
@@ -585,6 +620,26 @@ public enum Ingest {
 
     // MARK: Committing
 
+    /// How a file that changed while it was looked at is handled, for its message.
+    static func changedAdvice(_ previous: LedgerEntry?) -> String {
+        (previous == nil ? "not counted yet" : "its earlier version still counts")
+            + "; the next run looks at it again"
+    }
+
+    /// Why `result` must not be committed for `plan`: the file did not stay the one planned (same device, inode,
+    /// size and times) for the whole read, or its fingerprint is not of that file; nil when it did.
+    fileprivate static func readChange(_ plan: Planned, _ result: FileResult, digests: DeferredDigests) -> ReadChange? {
+        if let change = result.readChange { return change }
+        if let observed = result.observed, observed != plan.stat {
+            return .changed("\(plan.file.path): changed between the run's look at it and its read")
+        }
+        if result.observed != nil, plan.sha256.isEmpty, result.sha256 == nil,
+           (try? digests.wait(plan.file.path, expecting: plan.stat)) == nil {
+            return .changed("\(plan.file.path): changed while it was fingerprinted")
+        }
+        return nil
+    }
+
     /// A file with the same bytes as `original` (a path relative to the input folder): in the ledger, not counted.
     private static func commitDuplicate(_ plan: Planned, sha: String, of original: String, conflict: String?,
                                         store: StateStore, runID: Int64) throws {
@@ -602,7 +657,8 @@ public enum Ingest {
     private static func commit(_ plan: Planned, result: FileResult, store: StateStore, runID: Int64,
                                digests: DeferredDigests, pending: Bool) throws {
         guard case .read(let renamedFrom, let replacing) = plan.decision else { return }
-        let sha = plan.sha256.isEmpty ? try result.sha256 ?? digests.wait(plan.file.path) : plan.sha256
+        let sha = plan.sha256.isEmpty ? try result.sha256 ?? digests.wait(plan.file.path, expecting: plan.stat)
+            : plan.sha256
         var entry = LedgerEntry(
             pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
             modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
@@ -1153,7 +1209,9 @@ final class SameSizeGroups: Sendable {
 /// computed when its commit asks for it (and for any other path asked for).
 final class DeferredDigests: Sendable {
     private let done: [String: DispatchSemaphore]
-    private final class Digests: Sendable { let values = Mutex<[String: Result<String, any Error>]>([:]) }
+    private final class Digests: Sendable {
+        let values = Mutex<[String: Result<(sha256: String, stat: FileDigest.Stat), any Error>]>([:])
+    }
     private let digests = Digests()
 
     init(_ paths: [String], concurrent: Bool = true) {
@@ -1166,7 +1224,7 @@ final class DeferredDigests: Sendable {
         let signals = done
         DispatchQueue.global(qos: .userInitiated).async {
             for path in order {
-                let digest = Result { try FileDigest.sha256(path: path, countingProgress: false) }
+                let digest = Result { try FileDigest.fingerprint(path: path, countingProgress: false) }
                 digests.values.withLock { $0[path] = digest }
                 signals[path]!.signal()
             }
@@ -1175,7 +1233,18 @@ final class DeferredDigests: Sendable {
 
     /// The file's SHA-256, once computed (at once when it is).
     func wait(_ path: String) throws -> String {
-        guard let semaphore = done[path] else { return try FileDigest.sha256(path: path, countingProgress: false) }
+        try fingerprint(path).sha256
+    }
+
+    /// The file's SHA-256, when it was computed over the file with stat `expecting` (else `ChangedWhileHashed`).
+    func wait(_ path: String, expecting: FileDigest.Stat) throws -> String {
+        let print = try fingerprint(path)
+        guard print.stat == expecting else { throw FileDigest.ChangedWhileHashed(path: path) }
+        return print.sha256
+    }
+
+    private func fingerprint(_ path: String) throws -> (sha256: String, stat: FileDigest.Stat) {
+        guard let semaphore = done[path] else { return try FileDigest.fingerprint(path: path, countingProgress: false) }
         semaphore.wait()
         semaphore.signal()  // for another wait on the same file
         return try digests.values.withLock { $0[path]! }.get()

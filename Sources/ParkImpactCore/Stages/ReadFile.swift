@@ -21,6 +21,25 @@ public struct FileResult: Sendable {
     /// SHA-256 of the file's bytes, computed while reading it (`ReadContext.fingerprint`); nil when not asked for or
     /// when the file could not be read to its end.
     public var sha256: String?
+    /// The file as it was opened for this read (size, modification time, `dev:ino:ctime`): what the ledger records
+    /// when the result is committed. nil when it could not be opened.
+    public var observed: FileDigest.Stat?
+    /// Set when the file did not stay one unchanged file for the whole read: the result must not be committed.
+    public var readChange: ReadChange?
+}
+
+/// What happened to a file while it was read, when it did not stay the one unchanged file that was opened.
+public enum ReadChange: Sendable, Equatable {
+    /// It is gone (deleted, or moved away) before or during its read.
+    case vanished(String)
+    /// Its bytes changed during the read, or its name now holds another file or a symbolic link.
+    case changed(String)
+
+    public var message: String {
+        switch self {
+        case .vanished(let text), .changed(let text): text
+        }
+    }
 }
 
 /// Reads one file with the reader of its source's format: streaming, constant memory.
@@ -32,8 +51,33 @@ public enum ReadFile {
     ) -> FileResult {
         switch prepare(file, definition: definition, fingerprint: fingerprint) {
         case .failed(let result): return result
-        case .ready(let context, let reader): return reader.read(file, context, limits, traceLimit)
+        case .ready(let context, let reader):
+            var result = reader.read(file, context, limits, traceLimit)
+            seal(&result, file, context)
+            return result
         }
+    }
+
+    /// Records how the file was opened (`FileResult.observed`) and whether it stayed that one unchanged file for the
+    /// whole read (`FileResult.readChange`): `fstat` of the open file after the read against `fstat` right after
+    /// opening (device, inode, size, modification and status-change times), the file still has a name, and its
+    /// name still names that file.
+    static func seal(_ result: inout FileResult, _ file: InputFile, _ context: ReadContext) {
+        let opened = context.opened
+        result.observed = FileDigest.Stat(opened.status)
+        guard result.readChange == nil else { return }
+        // Deleting, renaming or replacing a file changes its status-change time too: those are named first.
+        let now = opened.currentStatus()
+        let named = CSVOpenedFile.pathStatus(file.openPath ?? file.path)
+        if let named, named.device != opened.status.device || named.inode != opened.status.inode {
+            result.readChange = .changed("\(file.path): replaced by another file while it was read")
+        } else if named == nil || now?.links == 0 {
+            result.readChange = .vanished("\(file.path): deleted or moved away while it was read")
+        } else if now?.sameContent(as: opened.status) != true {
+            result.readChange = .changed("\(file.path): changed while it was read (its size or times differ before "
+                + "and after the read)")
+        }
+        if result.readChange != nil { result.sha256 = nil }
     }
 
     enum Prepared {
@@ -48,10 +92,19 @@ public enum ReadFile {
             return .failed(failed(file, "unknown time zone \(zone)", code: .unknownTimeZone))
         }
         let prefix: [UInt8]
+        let opened: CSVOpenedFile
         do {
-            prefix = try CSVFileSource.prefix(path: file.path)
+            opened = try CSVOpenedFile(path: file.path, openPath: file.openPath)
+            FaultInjection.reach("opened")
+            prefix = try opened.prefix()
         } catch {
-            return .failed(failed(file, error.description, code: DiagnosticCode(problemCode: error.code.stableCode)))
+            var result = failed(file, error.description, code: DiagnosticCode(problemCode: error.code.stableCode))
+            switch error.code {
+            case .notFound: result.readChange = .vanished("\(file.path): gone before it could be read")
+            case .notAFile: result.readChange = .changed("\(file.path): \(error.detail ?? "no longer a regular file")")
+            default: break
+            }
+            return .failed(result)
         }
         guard !prefix.isEmpty else {
             return .failed(failed(file, CSVFileError(code: .empty, path: file.path).description,
@@ -61,7 +114,8 @@ public enum ReadFile {
         let context = ReadContext(file: file.relativePath, source: file.source, siteIDs: definition.sites.map(\.id),
                                   table: table, dialect: dialect, readingPolicy: definition.readingPolicy,
                                   fingerprint: fingerprint,
-                                  dayTable: zone == definition.timezone ? nil : LocalTimeTable.cached(definition.timezone))
+                                  dayTable: zone == definition.timezone ? nil : LocalTimeTable.cached(definition.timezone),
+                                  opened: opened)
         guard let reader = FormatRegistry.readers[file.source.format] else {
             return .failed(failed(file, "format \(file.source.format.rawValue) is not supported by this version yet",
                                   code: .formatNotSupported))
@@ -82,6 +136,8 @@ public enum ReadFile {
         var statistics = CSVReadStatistics()
         var ioError: String?
         var ioCode: String?
+        /// The delimiter the pass read with.
+        var delimiter: UInt8 = 0
         /// The file's SHA-256 when the pass read it whole with `ReadContext.fingerprint`.
         var sha256: String?
     }
@@ -100,6 +156,7 @@ public enum ReadFile {
             readingPolicy: context.readingPolicy)))
         defer { state.deallocate() }  // after `move()` below
         if let lookup { state.pointee.aggregator.lookUp(lookup) }
+        state.pointee.delimiter = context.dialect.delimiter
         do {
             // Only a pass over the whole file can fingerprint it.
             let hashing = context.fingerprint && boundary == nil && !headerOnly && lookup == nil
@@ -118,7 +175,7 @@ public enum ReadFile {
                 state.pointee.aggregator.ignore(.preamble)
                 return .proceed
             }
-            var source = CountingSource(base: try CSVFileSource(path: file.path), hashing: hashing)
+            var source = CountingSource(base: CSVOpenedFileSource(context.opened), hashing: hashing)
             state.pointee.statistics = try CSVStreamReader(
                 dialect: context.dialect, limits: limits, stopAtRecordBoundary: boundary
             ).read(
@@ -192,6 +249,13 @@ public enum ReadFile {
         if let headerProblem = pass.headerProblem {
             return ("\(headerProblem); check `format: \(file.source.format.rawValue)` of "
                 + "sources[\(file.source.index)] or run `parkimpact sniff \(file.path)`", .headerNotRecognised)
+        }
+        if !pass.sawHeader, let first = pass.aggregator.rejects.first {
+            // Lines there were, but not one could be parsed as a record with this dialect.
+            return ("no record could be read: all \(pass.aggregator.rejects.count) non-blank line(s) are malformed with "
+                + "delimiter \(CSVDialect.name(of: pass.delimiter)) (line \(first.line): \(first.reason)); if the "
+                + "fields are separated otherwise (spaces, tabs, ';'), set `delimiter:` on sources[\(file.source.index)] "
+                + "(\"space\", tab, \";\", \",\", \"|\") or run `parkimpact sniff \(file.path)`", .headerNotRecognised)
         }
         if !pass.sawHeader {
             return ("no header and no data (only blank lines); export it again", .noData)

@@ -6,7 +6,9 @@ import Glibc
 /// Test hook for the crash-safety tests: `PARKIMPACT_FAULT=<point>:<n>` makes the process kill itself with SIGKILL
 /// the n-th time it reaches `point` (`kill` action), and `PARKIMPACT_FAULT=pause@<point>:<ms>` sleeps there. Points:
 /// `locked` (lock taken), `committed` (a file's transaction committed), `settled` (a group of copies settled),
-/// `output` (an output file renamed into place), `recorded` (output fingerprints recorded). Unset in normal runs: one
+/// `output` (an output file renamed into place), `recorded` (output fingerprints recorded), `planned` (the files to
+/// read are decided), `opened` (a file opened for its read), `first-chunk` (the first chunk of a file read in chunks
+/// is read). Unset in normal runs: one
 /// environment lookup per process.
 ///
 /// `PARKIMPACT_FAULT=<error>@<point>:<n>` makes the n-th call at an I/O point fail with that error instead (`enospc`,

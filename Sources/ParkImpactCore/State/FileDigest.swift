@@ -1,3 +1,4 @@
+public import CSVReading
 import Crypto
 import Dispatch
 import Foundation
@@ -31,9 +32,22 @@ public enum FileDigest {
     /// SHA-256 of a file's bytes as lowercase hex, read in 1 MiB blocks (constant memory).
     /// `countingProgress`: add the bytes to `RunProgress` (not for digests computed while the files are read).
     public static func sha256(path: String, countingProgress: Bool = true) throws -> String {
+        try fingerprint(path: path, countingProgress: countingProgress).sha256
+    }
+
+    /// A file that changed while it was hashed (its `fstat` before and after differ).
+    public struct ChangedWhileHashed: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "\(path): changed while it was fingerprinted" }
+    }
+
+    /// SHA-256 of a file's bytes and the `fstat` of the file that was hashed, the same before and after hashing
+    /// (else `ChangedWhileHashed`): the digest is of the bytes the file has while its stat is that one.
+    public static func fingerprint(path: String, countingProgress: Bool = true) throws -> (sha256: String, stat: Stat) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw POSIXFailure(call: "open", path: path, code: errno) }
         defer { close(descriptor) }
+        guard let before = descriptorStat(descriptor) else { throw POSIXFailure(call: "fstat", path: path, code: errno) }
         var hasher = SHA256()
         let capacity = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
@@ -48,14 +62,15 @@ public enum FileDigest {
             if countingProgress { RunProgress.shared.add(bytes: count) }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
-        return hex(hasher.finalize())
+        guard let after = descriptorStat(descriptor), after == before else { throw ChangedWhileHashed(path: path) }
+        return (hex(hasher.finalize()), before)
     }
 
-    /// The SHA-256 of each file in `paths` (those that cannot be read are left out), on `threads` cores (default:
-    /// all), the largest first.
-    public static func sha256(paths: [String], threads: Int? = nil) -> [String: String] {
+    /// The SHA-256 and hashed stat of each file in `paths` (those that cannot be read, or change while hashed, are
+    /// left out), on `threads` cores (default: all), the largest first.
+    public static func fingerprints(paths: [String], threads: Int? = nil) -> [String: (sha256: String, stat: Stat)] {
         let order = paths.map { (path: $0, size: stat($0)?.size ?? 0) }.sorted { ($1.size, $0.path) < ($0.size, $1.path) }
-        let results = Mutex<[String: String]>([:])
+        let results = Mutex<[String: (sha256: String, stat: Stat)]>([:])
         let next = Atomic<Int>(0)
         let workers = min(order.count, max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
         guard workers > 0 else { return [:] }
@@ -63,13 +78,19 @@ public enum FileDigest {
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < order.count else { return }
-                if let digest = try? sha256(path: order[index].path) {
-                    results.withLock { $0[order[index].path] = digest }
+                if let print = try? fingerprint(path: order[index].path) {
+                    results.withLock { $0[order[index].path] = print }
                 }
                 RunProgress.shared.fileDone()
             }
         }
         return results.withLock { $0 }
+    }
+
+    /// The SHA-256 of each file in `paths` (those that cannot be read are left out), on `threads` cores (default:
+    /// all), the largest first.
+    public static func sha256(paths: [String], threads: Int? = nil) -> [String: String] {
+        fingerprints(paths: paths, threads: threads).mapValues(\.sha256)
     }
 
     public static func sha256(_ bytes: some Sequence<UInt8>) -> String {
@@ -167,8 +188,27 @@ public enum FileDigest {
     }
 }
 
+/// `fstat(2)` of an open descriptor as a `FileDigest.Stat`.
+private func descriptorStat(_ descriptor: Int32) -> FileDigest.Stat? {
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else { return nil }
+    return FileDigest.Stat(size: Int64(info.st_size),
+                           modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                           identity: "\(info.st_dev):\(info.st_ino):"
+                               + "\(Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))")
+}
+
 /// `stat(2)`, outside `FileDigest` whose `stat` shadows the C function's name.
 private func systemStat(_ path: String) -> stat? {
     var info = stat()
     return stat(path, &info) == 0 ? info : nil
+}
+
+
+extension FileDigest.Stat {
+    /// The stat of an open file (`CSVOpenedFile.status`), in the ledger's terms.
+    public init(_ status: CSVFileStatus) {
+        self.init(size: status.size, modifiedNanoseconds: status.modifiedNanoseconds,
+                  identity: "\(status.device):\(status.inode):\(status.changedNanoseconds)")
+    }
 }

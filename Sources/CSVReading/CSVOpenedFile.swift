@@ -1,0 +1,128 @@
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// `fstat(2)` of an open file: what says whether it is still the file that was opened, unchanged.
+public struct CSVFileStatus: Sendable, Equatable {
+    public let device: UInt64
+    public let inode: UInt64
+    public let size: Int64
+    public let modifiedNanoseconds: Int64
+    public let changedNanoseconds: Int64
+    /// Names the inode still has (0: the file was deleted while open).
+    public let links: UInt64
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changedNanoseconds = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
+        links = UInt64(info.st_nlink)
+    }
+
+    /// Same file (device, inode) with the same size, modification and status-change times: its bytes are the same.
+    public func sameContent(as other: CSVFileStatus) -> Bool {
+        device == other.device && inode == other.inode && size == other.size
+            && modifiedNanoseconds == other.modifiedNanoseconds && changedNanoseconds == other.changedNanoseconds
+    }
+}
+
+/// One file opened once for all the reads of one run's look at it (its dialect, its chunks, a sequential read, a
+/// second pass): every read sees the same inode, whatever happens to the path meanwhile (replaced, deleted, swapped
+/// for a symbolic link). Opened with `O_NOFOLLOW` (a path whose last component is a symbolic link is refused) and
+/// checked with `fstat` to be a regular file. Reads use `pread(2)`, so readers share the descriptor.
+public final class CSVOpenedFile: Sendable {
+    public let path: String
+    let descriptor: Int32
+    /// `fstat` right after opening.
+    public let status: CSVFileStatus
+
+    /// Opens `path` (`openPath`, when given: the name to open, e.g. the link target discovery resolved; `path`
+    /// names the file in messages).
+    public init(path: String, openPath: String? = nil) throws(CSVFileError) {
+        self.path = path
+        // O_NONBLOCK: a FIFO put in place of the file does not block the open (it is refused below).
+        let fd = open(openPath ?? path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else {
+            let number = errno
+            if number == ELOOP {
+                throw CSVFileError(code: .notAFile, path: path,
+                                   detail: "it is a symbolic link now (it was not when the run listed the files)")
+            }
+            throw CSVFileError.fromErrno(number, path: path)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let number = errno
+            close(fd)
+            throw CSVFileError.fromErrno(number, path: path)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw CSVFileError(code: .notAFile, path: path)
+        }
+        // Back to blocking reads for a regular file (O_NONBLOCK has no effect on them, but say what is meant).
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        descriptor = fd
+        status = CSVFileStatus(info)
+    }
+
+    deinit { close(descriptor) }
+
+    /// `fstat` of the open file now; nil when it cannot be asked.
+    public func currentStatus() -> CSVFileStatus? {
+        var info = stat()
+        return fstat(descriptor, &info) == 0 ? CSVFileStatus(info) : nil
+    }
+
+    /// What the path names now, without following a last symbolic link (`lstat`); nil when it names nothing.
+    public static func pathStatus(_ path: String) -> CSVFileStatus? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return CSVFileStatus(info)
+    }
+
+    /// Up to `buffer.count` bytes at `offset`. The corresponding C function is `pread`.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(CSVFileError) -> Int {
+        while true {
+            let count = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
+            if count >= 0 { return count }
+            if errno == EINTR { continue }
+            throw CSVFileError.fromErrno(errno, path: path)
+        }
+    }
+
+    /// Up to `count` bytes from the start of the file (for dialect and format detection).
+    public func prefix(count: Int = 65_536) throws(CSVFileError) -> [UInt8] {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 1)
+        defer { buffer.deallocate() }
+        var filled = 0
+        while filled < count {
+            let got = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]), at: filled)
+            if got == 0 { break }
+            filled += got
+        }
+        return Array(UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
+    }
+}
+
+/// The bytes of an opened file from an offset on (`CSVOpenedFile`), read with `pread`: many such sources share
+/// one descriptor.
+public struct CSVOpenedFileSource: CSVByteSource {
+    public let file: CSVOpenedFile
+    public private(set) var position: Int
+
+    public init(_ file: CSVOpenedFile, offset: Int = 0) {
+        self.file = file
+        position = offset
+    }
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVFileError) -> Int {
+        let count = try file.read(into: buffer, at: position)
+        position += count
+        return count
+    }
+}
