@@ -491,17 +491,5 @@ enum SpreadsheetDates {
     }
 
     /// `H:mm[:ss]` or `HH:mm[:ss]` → seconds after midnight.
-    static func timeOfDay(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        let field = TimeParsing.trimmed(bytes)
-        if let seconds = TimeParsing.timeOfDay(field) { return seconds }
-        guard field.count == 4 || field.count == 7, field[1] == UInt8(ascii: ":"),
-              let hours = FieldParsing.digits(field, 0, 1), let minutes = FieldParsing.digits(field, 2, 2),
-              minutes < 60 else { return nil }
-        var seconds = 0
-        if field.count == 7 {
-            guard field[4] == UInt8(ascii: ":"), let s = FieldParsing.digits(field, 5, 2), s < 60 else { return nil }
-            seconds = s
-        }
-        return hours * 3600 + minutes * 60 + seconds
-    }
+    static func timeOfDay(_ bytes: UnsafeRawBufferPointer) -> Int? { TimeParsing.timeOfDayUnpadded(bytes) }
 }
