@@ -23,6 +23,17 @@ import Testing
         }
     }
 
+    @Test("inputs the fuzzers found (Fixtures/fuzz): a date in the year 6024 read, stored and decoded again")
+    func foundByFuzzing() throws {
+        let path = NSTemporaryDirectory() + "parkimpact-fuzzing-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let folder = packageRoot.appendingPathComponent("Tests/ParkImpactCoreTests/Fixtures/fuzz").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() where name.hasSuffix(".bin") {
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)))
+            FormatFuzzing.check(Array(bytes.dropFirst()), pick: bytes[0], path: path)
+        }
+    }
+
     @Test("mutated fixtures (bytes flipped, digits stretched to 1e308) and the decoder on mutated blobs")
     func mutations() throws {
         let path = NSTemporaryDirectory() + "parkimpact-fuzzing-\(UUID().uuidString).csv"

@@ -123,8 +123,9 @@ public enum ContributionCodec {
         }
     }
 
-    /// Days are numbered from 1970-01-01; a stored day beyond ±10⁶ (about the years −770 and 4700) is damage.
-    static let largestDayNumber = 1_000_000
+    /// Days are numbered from 1970-01-01; the readers accept four-digit years (9999-12-31 is day 2,932,896), so a
+    /// stored day beyond ±3 × 10⁶ is damage.
+    static let largestDayNumber = 3_000_000
 
     public static func decode(_ bytes: [UInt8]) throws -> Contribution {
         try bytes.withUnsafeBufferPointer { buffer in
