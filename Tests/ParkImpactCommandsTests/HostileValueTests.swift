@@ -91,4 +91,22 @@ struct HostileValueTests {
         #expect(rejects.contains("p/f.csv,3,Tot (datum),interval_too_long,\"the interval from 01-01-2024 to 01-01-2204 "
             + "lasts 65743 days, longer than a year: check the end date\""), "\(rejects)")
     }
+
+    @Test("a reading dated 6024 (a year typed wrong): refused as date_out_of_range, the others counted")
+    func yearTypo() throws {
+        let root = try Self.pilot("{ path: \"*.csv\", format: parkimpact-long }", "a.csv", """
+            timestamp,site,series,quantity,value,unit,quality
+            2024-01-01T00:00:00+01:00,s,m1,electricity_offtake,2,kWh,measured
+            6024-01-01T00:15:00+01:00,s,m1,electricity_offtake,3,kWh,measured
+            2024-01-01T00:30:00+01:00,s,m1,electricity_offtake,4,kWh,measured
+
+            """)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = try Binary.run(["run", "--settle-seconds", "0"], in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try Self.reportingOfftake(root) == "6")
+        let rejects = try String(contentsOfFile: root + "/output/p/rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("p/a.csv,3,value,date_out_of_range,\"the reading starts 6023-12-31T23:15:00Z, outside "
+            + "the years 1800 to 2199: check the year (a digit typed wrong)\""), "\(rejects)")
+    }
 }

@@ -23,6 +23,7 @@ public enum RejectCode: String, StableCode {
     // Times.
     case intervalEndsBeforeStart = "interval_ends_before_start"
     case intervalTooLong = "interval_too_long"
+    case dateOutOfRange = "date_out_of_range"
     case timeInClockChangeGap = "time_in_clock_change_gap"
     case timeOutOfOrder = "time_out_of_order"
     case intervalNotRecognised = "interval_not_recognised"
@@ -63,6 +64,7 @@ public enum RejectCode: String, StableCode {
         case .unexpectedText: ("text where a reading was expected", "tekst waar een meting verwacht werd")
         case .intervalEndsBeforeStart: ("interval ends before it starts", "interval eindigt vóór het begint")
         case .intervalTooLong: ("interval longer than a year", "interval langer dan een jaar")
+        case .dateOutOfRange: ("date outside 1800–2199", "datum buiten 1800–2199")
         case .timeInClockChangeGap: ("local time skipped by the spring clock change",
                                      "lokale tijd die de zomertijdovergang overslaat")
         case .timeOutOfOrder: ("time not after the previous reading", "tijdstip niet na de vorige meting")

@@ -155,6 +155,10 @@ public struct FileAggregator: Sendable {
             rejectOutOfRange(index, start: start, value: value)
             return false
         }
+        if !Self.plausibleInstants.contains(start) {
+            rejectImplausibleDate(index, start: start)
+            return false
+        }
         let reading = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
         if tracks[index].admitsInRun(reading) { return true }
         return admitsOutOfRun(index, reading)
@@ -231,6 +235,16 @@ public struct FileAggregator: Sendable {
     /// no meter, counter or scale delivers it. A value beyond it (a typo in the exponent, `1e308`, an overflowed
     /// register) is rejected before any arithmetic: sums stay finite, so no total, KPI or chart ever meets infinity.
     static let largestReading = 1e12
+
+    /// Readings start from 1800 to 2199 (UTC): KNMI's daily series go back to 1901; a year typed with a wrong digit
+    /// (`6024`, `2204`, `1024`) is refused rather than counted on a day no period will ever show.
+    static let plausibleInstants: Range<Int64> = -5_364_662_400 ..< 7_258_118_400
+
+    private mutating func rejectImplausibleDate(_ index: Int, start: Int64) {
+        addReject(index, start: Self.plausibleInstants.lowerBound, code: .dateOutOfRange,
+                  reason: "the reading starts \(Self.instantText(start)), outside the years 1800 to 2199: check the "
+                    + "year (a digit typed wrong)")
+    }
 
     private mutating func rejectOutOfRange(_ index: Int, start: Int64, value: Double) {
         let quantity = seriesKeys[index].quantity
@@ -532,6 +546,10 @@ public struct FileAggregator: Sendable {
     /// difference (a year of quarter-hour readings of one register: 1.1 MB), appended (amortised O(1)).
     mutating func addRegisterDifference(series: Int32, fromUTC: Int64, toUTC: Int64, value: Double) {
         guard toUTC > fromUTC else { return }
+        guard Self.plausibleInstants.contains(fromUTC), Self.plausibleInstants.contains(toUTC) else {
+            rejectImplausibleDate(Int(series), start: Self.plausibleInstants.contains(fromUTC) ? toUTC : fromUTC)
+            return
+        }
         guard abs(value) <= Self.largestReading else {
             let quantity = seriesKeys[Int(series)].quantity
             addReject(Int(series), start: toUTC, code: .valueOutOfRange,
