@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent totals and local-day values of the held-out fixtures (Tests/ParkImpactCoreTests/Fixtures/heldout/),
 computed from the raw bytes with the csv module and zoneinfo, without ParkImpact. Usage: heldout_totals.py [DAILY_DIR]
-prints per file: quantity, total, days; with DAILY_DIR (folder of <file>/output/p/daily.csv as /work/accept/paste.py
+prints per file: quantity, total, days; with DAILY_DIR (folder of <file>/output/p/daily.csv as scripts/sniff-paste-run.py
 writes them under /tmp/acc) it also compares each local day and total with ParkImpact's; --json writes
 Fixtures/heldout/expected.json (per file, quantity and local day) for HeldOutExportTests."""
 import csv, collections, datetime, io, os, re, sys
