@@ -70,10 +70,20 @@ public final class StateStore: Sendable {
                 throw OpenError(kind: .damaged, description: "\(path): the state database is damaged "
                     + "(\(Self.describe(error)))")
             }
+            let fix = Self.diskIsFull(directory.isEmpty ? "." : directory)
+                ? "the disk that holds it is full: free space on it, then run again"
+                : "check that it and its folder are readable and writable and that the disk has space"
             throw OpenError(kind: .unavailable, description: "\(path): cannot \(stage) the state database "
-                + "(\(Self.describe(error))); check that it and its folder are readable and writable and that the "
-                + "disk has space")
+                + "(\(Self.describe(error))); " + fix)
         }
+    }
+
+    /// Whether the file system holding `folder` has no room left for a database page (SQLite then reports a full
+    /// disk as "disk I/O error" when it opens a database).
+    static func diskIsFull(_ folder: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(folder, &info) == 0 else { return false }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize) < 64 * 1024
     }
 
     /// Whether a database error says the file is not an intact database (rather than unreachable).
