@@ -57,26 +57,13 @@ import Testing
 
     @Test("generic: the YAML's columns with their quantities and kinds; a column the YAML does not name is ignored")
     func generic() throws {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try scratch.write("input/g/data.csv", "Datum;Uur;Stand;Opmerking;Verbruik\n31-01-2024;18:00;100;;1,5\n")
-        let definition = try DefinitionLoader.parse(yaml: """
-            pilot: g
-            name: G
-            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
-            sites: [ { id: s } ]
-            sources:
-              - path: "*.csv"
-                format: generic
-                site: s
+        let result = try readGeneric("Datum;Uur;Stand;Opmerking;Verbruik\n31-01-2024;18:00;100;;1,5\n", source: """
                 columns: { date: Datum, time: Uur }
                 values:
                   - { column: Verbruik, quantity: electricity_offtake, unit: kWh }
                   - { column: Stand, quantity: water, unit: m3, kind: cumulative }
-            """, file: "pipelines/g.yaml", catalogue: .builtIn)
-        let file = InputFile(path: scratch.root + "/input/g/data.csv", relativePath: "g/data.csv", pilot: "g",
-                             source: definition.sources[0])
-        #expect(lines(ReadFile.read(file, definition: definition).mapping) == [
+            """)
+        #expect(lines(result.mapping) == [
             "Datum + Uur → interval start, local time (dd-MM-yyyy, detected)",
             "Stand → water (m3, cumulative register, differenced)",
             "Opmerking → ignored",

@@ -4,25 +4,7 @@ import Testing
 
 /// `format: generic`: exports mapped in the YAML. Expected values are worked out by hand in the comments.
 @Suite struct GenericFormatTests {
-    func read(_ csv: String, source: String) throws -> FileResult {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try scratch.write("input/g/data.csv", csv)
-        let definition = try DefinitionLoader.parse(yaml: """
-            pilot: g
-            name: G
-            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
-            sites: [ { id: s } ]
-            sources:
-              - path: "*.csv"
-                format: generic
-                site: s
-            \(source)
-            """, file: "pipelines/g.yaml", catalogue: .builtIn)
-        let file = InputFile(path: scratch.root + "/input/g/data.csv", relativePath: "g/data.csv", pilot: "g",
-                             source: definition.sources[0])
-        return ReadFile.read(file, definition: definition, traceLimit: 100)
-    }
+    func read(_ csv: String, source: String) throws -> FileResult { try readGeneric(csv, source: source) }
 
     @Test("a wide export with a title line, local times, decimal comma and litres")
     func wideLocalTimes() throws {

@@ -5,25 +5,7 @@ import Testing
 /// `generic` on a CSV opened and saved in a spreadsheet (Belgian settings): dates `1/03/2023`, times `0:00:00`.
 /// Inline rows written here (not a real export); expected values by hand in the comments.
 @Suite struct GenericSpreadsheetDateTests {
-    func read(_ csv: String, source: String) throws -> FileResult {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try scratch.write("input/g/data.csv", csv)
-        let definition = try DefinitionLoader.parse(yaml: """
-            pilot: g
-            name: G
-            periods: { baseline: { from: 2022-01-01, to: 2022-12-31 }, reporting: { from: 2023-01-01, to: 2023-12-31 } }
-            sites: [ { id: s } ]
-            sources:
-              - path: "*.csv"
-                format: generic
-                site: s
-            \(source)
-            """, file: "pipelines/g.yaml", catalogue: .builtIn)
-        let file = InputFile(path: scratch.root + "/input/g/data.csv", relativePath: "g/data.csv", pilot: "g",
-                             source: definition.sources[0])
-        return ReadFile.read(file, definition: definition, traceLimit: 10)
-    }
+    func read(_ csv: String, source: String) throws -> FileResult { try readGeneric(csv, source: source, traceLimit: 10) }
 
     @Test("unpadded day and month, one-digit hours: detected day first, or from date_format")
     func unpadded() throws {

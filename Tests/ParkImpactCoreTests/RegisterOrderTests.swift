@@ -378,22 +378,6 @@ private func near(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool
     }
 
     private func readGeneric(_ csv: String, _ mapping: String) throws -> FileResult {
-        let scratch = try Scratch()
-        defer { scratch.remove() }
-        try scratch.write("input/g/data.csv", csv)
-        let definition = try DefinitionLoader.parse(yaml: """
-            pilot: g
-            name: G
-            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
-            sites: [ { id: s } ]
-            sources:
-              - path: "*.csv"
-                format: generic
-                site: s
-            \(mapping)
-            """, file: "pipelines/g.yaml", catalogue: .builtIn)
-        let file = InputFile(path: scratch.root + "/input/g/data.csv", relativePath: "g/data.csv", pilot: "g",
-                             source: definition.sources[0])
-        return ReadFile.read(file, definition: definition, traceLimit: 0)
+        try ParkImpactCoreTests.readGeneric(csv, source: mapping, traceLimit: 0)
     }
 }

@@ -104,3 +104,25 @@ func close(_ actual: Double?, _ expected: Double, tolerance: Double = 1e-9) -> B
     guard let actual else { return false }
     return abs(actual - expected) <= tolerance * max(1, abs(expected))
 }
+
+/// `csv` read by a `generic` source (site `s`; `source` adds the mapping's YAML lines: columns, values, ...), as a
+/// run reads the file, in a scratch pilot `g`.
+func readGeneric(_ csv: String, source: String, traceLimit: Int = 100) throws -> FileResult {
+    let scratch = try Scratch()
+    defer { scratch.remove() }
+    try scratch.write("input/g/data.csv", csv)
+    let definition = try DefinitionLoader.parse(yaml: """
+        pilot: g
+        name: G
+        periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2024-12-31 } }
+        sites: [ { id: s } ]
+        sources:
+          - path: "*.csv"
+            format: generic
+            site: s
+        \(source)
+        """, file: "pipelines/g.yaml", catalogue: .builtIn)
+    let file = InputFile(path: scratch.root + "/input/g/data.csv", relativePath: "g/data.csv", pilot: "g",
+                         source: definition.sources[0])
+    return ReadFile.read(file, definition: definition, traceLimit: traceLimit)
+}
