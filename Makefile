@@ -56,7 +56,7 @@ fuzz: deps
 	done
 	@for target in $(FUZZ_TARGETS); do mkdir -p .build-fuzz/corpus-$$target; done
 	@cp fuzz/corpus/* .build-fuzz/corpus-csv-fuzz/ && cp Tests/Fixtures/samples/*.csv .build-fuzz/corpus-csv-fuzz/
-	@find Tests/ParkImpactCoreTests/Fixtures -name '*.csv' -size -16k -exec cp {} .build-fuzz/corpus-formats-fuzz/ \;
+	@find Tests/ParkImpactTests/Fixtures -name '*.csv' -size -16k -exec cp {} .build-fuzz/corpus-formats-fuzz/ \;
 	for target in $(FUZZ_TARGETS); do \
 	  .build-fuzz/release/$$target -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -rss_limit_mb=2048 \
 	    -print_final_stats=1 .build-fuzz/corpus-$$target || exit 1; \

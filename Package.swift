@@ -35,24 +35,77 @@ let package = Package(
             dependencies: ["CLibCSV"],
             swiftSettings: strictSettings
         ),
+        // The layers of the product, lowest first: each may import only the ones above it in this list (and
+        // CSVReading), so an upward import does not compile. docs/ARCHITECTURE.md explains the shape.
+        // Domain types, codes and small shared utilities (numbers, digests, concurrency, progress).
         .target(
-            name: "ParkImpactCore",
+            name: "ParkImpactModel",
             dependencies: [
                 "CSVReading",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                // SQLite's C API, for incremental blob I/O (`StateStore.commit`).
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The pipeline YAML, format names and date formats, the emission factor catalogue.
+        .target(
+            name: "ParkImpactDefinition",
+            dependencies: [
+                "ParkImpactModel", "CSVReading",
+                .product(name: "Yams", package: "Yams"),
+            ],
             resources: [.embedInCode("Resources/emission-factors.csv")],
+            swiftSettings: strictSettings
+        ),
+        // The hot path: every format's reader, the registry, the per-file driver and its row sink.
+        .target(
+            name: "ParkImpactReading",
+            dependencies: [
+                "ParkImpactModel", "ParkImpactDefinition", "CSVReading",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The run state in SQLite: ledger of input files and their stored contributions.
+        .target(
+            name: "ParkImpactState",
+            dependencies: [
+                "ParkImpactModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for incremental blob I/O (`StateStore.commit`).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // KPIs from aggregated series: pure functions of the data, the definition and the factors.
+        .target(
+            name: "ParkImpactKPIs",
+            dependencies: ["ParkImpactModel", "ParkImpactDefinition"],
+            swiftSettings: strictSettings
+        ),
+        // Renderers: HTML report, portfolio, kpis.json/csv, daily.csv, rejects.csv; written all-or-nothing.
+        .target(
+            name: "ParkImpactReports",
+            dependencies: [
+                "ParkImpactModel", "ParkImpactDefinition", "ParkImpactKPIs",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The run: discover, plan, read, merge with the state, compute, render; lock, manifest, sniff.
+        .target(
+            name: "ParkImpactPipeline",
+            dependencies: [
+                "ParkImpactModel", "ParkImpactDefinition", "ParkImpactReading", "ParkImpactState", "ParkImpactKPIs",
+                "ParkImpactReports", "CSVReading",
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "ParkImpactCommands",
             dependencies: [
-                "ParkImpactCore",
+                "ParkImpactPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -78,15 +131,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "ParkImpactCoreTests",
-            dependencies: ["ParkImpactCore", "CSVReading", "TestSupport"],
+            name: "ParkImpactTests",
+            dependencies: [
+                "ParkImpactModel", "ParkImpactDefinition", "ParkImpactReading", "ParkImpactState", "ParkImpactKPIs", "ParkImpactReports", "ParkImpactPipeline",
+                "CSVReading", "TestSupport",
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ParkImpactCommandsTests",
             dependencies: [
-                "ParkImpactCommands", "ParkImpactCore", "CSVReading",
+                "ParkImpactCommands", "ParkImpactModel", "ParkImpactDefinition", "ParkImpactReading", "ParkImpactState", "ParkImpactKPIs", "ParkImpactReports", "ParkImpactPipeline", "CSVReading",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Golden")],
@@ -106,7 +162,7 @@ if Context.environment["PARKIMPACT_FUZZ"] == "1" {
     for name in ["formats-fuzz", "state-fuzz"] {
         package.products.append(.executable(name: name, targets: [name]))
         package.targets.append(.executableTarget(
-            name: name, dependencies: ["ParkImpactCore"],
+            name: name, dependencies: ["ParkImpactPipeline"],
             swiftSettings: strictSettings + [.unsafeFlags(["-parse-as-library"])]))
     }
 }

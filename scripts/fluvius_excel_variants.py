@@ -7,7 +7,7 @@ Run from the package root: python3 scripts/fluvius_excel_variants.py [--write]
 import sys
 from decimal import Decimal
 
-F = 'Tests/ParkImpactCoreTests/Fixtures/fluvius/'
+F = 'Tests/ParkImpactTests/Fixtures/fluvius/'
 SRC = F + 'fluvius_en_electricity_15min_2023-11-01_excerpt.csv'
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent totals of the `generic` fixtures (Tests/ParkImpactCoreTests/Fixtures/generic), computed from the raw
+"""Independent totals of the `generic` fixtures (Tests/ParkImpactTests/Fixtures/generic), computed from the raw
 bytes with Python's csv and zoneinfo, for GenericRealExportTests. Run from the repository root:
     python3 scripts/generic_fixture_totals.py
 Sums are printed with repr() (shortest round-trip) and as exact decimals (fractions of the written numbers)."""
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-F = "Tests/ParkImpactCoreTests/Fixtures/generic/"
+F = "Tests/ParkImpactTests/Fixtures/generic/"
 BXL = ZoneInfo("Europe/Brussels")
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent totals and local-day values of the held-out fixtures (Tests/ParkImpactCoreTests/Fixtures/heldout/),
+"""Independent totals and local-day values of the held-out fixtures (Tests/ParkImpactTests/Fixtures/heldout/),
 computed from the raw bytes with the csv module and zoneinfo, without ParkImpact. Usage: heldout_totals.py [DAILY_DIR]
 prints per file: quantity, total, days; with DAILY_DIR (folder of <file>/output/p/daily.csv as scripts/sniff-paste-run.py
 writes them under /tmp/acc) it also compares each local day and total with ParkImpact's; --json writes
@@ -7,7 +7,7 @@ Fixtures/heldout/expected.json (per file, quantity and local day) for HeldOutExp
 import csv, collections, datetime, io, os, re, sys
 from zoneinfo import ZoneInfo
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../Tests/ParkImpactCoreTests/Fixtures/heldout")
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../Tests/ParkImpactTests/Fixtures/heldout")
 LOCAL = ZoneInfo("Europe/Brussels")
 UTC = datetime.timezone.utc
 

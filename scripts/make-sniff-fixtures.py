@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Builds the byte-faithful (constructed, not real) fixtures of Tests/ParkImpactCoreTests/Fixtures/sniff/.
+"""Builds the byte-faithful (constructed, not real) fixtures of Tests/ParkImpactTests/Fixtures/sniff/.
 
 Deterministic (no randomness): run it again and the bytes are the same. Headers, delimiters, quoting, date layouts
 and line endings follow the exporters as documented in that folder's PROVENANCE.md; the numbers are made up."""
 import datetime as dt
 import os
 
-OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "ParkImpactCoreTests", "Fixtures", "sniff")
+OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "ParkImpactTests", "Fixtures", "sniff")
 
 
 def write(name, lines, newline="\n"):

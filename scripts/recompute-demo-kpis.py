@@ -2,7 +2,7 @@
 """Independent recomputation of the demo pilot's KPIs (issue #16).
 
     python3 scripts/recompute-demo-kpis.py output/demo-park/kpis.json [--input input/demo-park]
-        [--pipeline pipelines/demo-park.yaml] [--factors Sources/ParkImpactCore/Resources/emission-factors.csv]
+        [--pipeline pipelines/demo-park.yaml] [--factors Sources/ParkImpactDefinition/Resources/emission-factors.csv]
         [--all] [--list]
 
 Python 3 standard library only. Reads the demo's input files directly (own CSV parsing, own clock-change
@@ -1130,7 +1130,7 @@ def main():
     ap.add_argument("kpis")
     ap.add_argument("--input", default="input/demo-park")
     ap.add_argument("--pipeline", default="pipelines/demo-park.yaml")
-    ap.add_argument("--factors", default="Sources/ParkImpactCore/Resources/emission-factors.csv")
+    ap.add_argument("--factors", default="Sources/ParkImpactDefinition/Resources/emission-factors.csv")
     ap.add_argument("--all", action="store_true", help="also list the values that agree")
     ap.add_argument("--rounding", action="store_true", help="also list the values that differ by the JSON's rounding only")
     ap.add_argument("--dump", help="write the recomputed values as JSON to this file")

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Independent totals of the sniff fixtures, from their raw bytes (Python standard library only): what a proposal
-pasted unedited must read (Tests/ParkImpactCoreTests/SniffFixtureTests.swift)."""
+pasted unedited must read (Tests/ParkImpactTests/SniffFixtureTests.swift)."""
 import csv, io, os
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-D = os.path.join(os.path.dirname(__file__), "..", "Tests", "ParkImpactCoreTests", "Fixtures", "sniff")
+D = os.path.join(os.path.dirname(__file__), "..", "Tests", "ParkImpactTests", "Fixtures", "sniff")
 def rows(name, delimiter=","):
     text = open(os.path.join(D, name), "rb").read().decode("utf-8")
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))

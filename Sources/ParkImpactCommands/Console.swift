@@ -1,5 +1,11 @@
 import Foundation
-import ParkImpactCore
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
+import ParkImpactPipeline
 
 /// Prints diagnostics and summary lines as text (people) or JSON lines (cron, journald).
 struct Console {

@@ -1,5 +1,11 @@
 public import ArgumentParser
-import ParkImpactCore
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
+import ParkImpactPipeline
 
 /// `parkimpact`: the root command. Subcommands live in this library so tests run them in-process.
 public struct ParkImpactCommand: ParsableCommand {

@@ -1,6 +1,12 @@
 import Dispatch
 import Foundation
-import ParkImpactCore
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
+import ParkImpactPipeline
 import Synchronization
 
 /// One line on stderr, redrawn four times a second, while the inputs are fingerprinted and read

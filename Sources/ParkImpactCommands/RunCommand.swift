@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
-import ParkImpactCore
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
+import ParkImpactPipeline
 
 /// `parkimpact run`: ingest the inputs, compute KPIs and write the reports.
 struct RunCommand: ParsableCommand {

@@ -1,7 +1,13 @@
 import ArgumentParser
 import CSVReading
 import Foundation
-import ParkImpactCore
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
+import ParkImpactPipeline
 
 /// `parkimpact sniff FILE`: detected format, dialect, columns and the first parsed rows.
 struct SniffCommand: ParsableCommand {

@@ -1,7 +1,13 @@
 // libFuzzer entry point for every format's reader (`make fuzz`): built only with PARKIMPACT_FUZZ=1, in release mode,
 // with `-sanitize=fuzzer,address` (see Sources/csv-fuzz).
 import Foundation
-import ParkImpactCore
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
+import ParkImpactPipeline
 
 /// One input: the first byte picks the format (`FormatFuzzing.formats`), the rest is the file.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,6 +1,12 @@
 // libFuzzer entry point for the state's contribution decoder (`make fuzz`): built only with PARKIMPACT_FUZZ=1, in
 // release mode, with `-sanitize=fuzzer,address` (see Sources/csv-fuzz). Any bytes: it throws or returns, never traps.
-import ParkImpactCore
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
+import ParkImpactPipeline
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {

@@ -1,7 +1,13 @@
 import CSVReading
 import Foundation
 import Testing
-import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 @Suite struct CommandTests {
     static let goodDefinition = """

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// The demo pilot end to end: `parkimpact run` on the committed demo input, compared with golden files and with the
 /// totals the data generator computed independently (scripts/demo-expected-totals.json).

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// Every message of a run has a stable code: cron filters the JSON log by it.
 @Suite("diagnostic codes in the JSON log") struct DiagnosticLogTests {

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// Values no meter delivers (`1e308`, an overflowed register) are rejected before any arithmetic, with the real
 /// binary: the run ends with exit 0 and a report, never a trap (exit 132) on every run until the file is removed.

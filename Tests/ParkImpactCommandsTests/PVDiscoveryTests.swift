@@ -1,7 +1,13 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// Quarter-hour `parkimpact-long` rows of site `site` on 2024-06-03, 10:00–11:45 local: `quantity` of meter `meter`,
 /// `value` kWh each.

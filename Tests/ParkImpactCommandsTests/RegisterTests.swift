@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// Running totals and long gaps between register readings, through the real binary: a register read as interval
 /// values is refused (`register_as_interval`), and a register's difference spread over a gap is estimated and not

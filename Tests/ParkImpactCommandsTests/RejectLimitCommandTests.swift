@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// A file with many rejected rows, with the real binary: rejects.csv lists the first 100 per file and code in full and
 /// one row with the count of the others; the summary, the warning and the report count every row; a rebuild from the

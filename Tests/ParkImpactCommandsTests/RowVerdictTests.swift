@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// What the real binary says about rows it cannot count as given: repeated intervals, negative values, files none
 /// (or many) of whose rows could be used.

@@ -1,12 +1,18 @@
 import Foundation
 import Testing
-import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// What `parkimpact sniff FILE` prints for a file no format recognises, from its warnings to its end: the YAML entry
 /// with its `# check:` and `# set:` notes, and the first readings per series as the entry reads them.
 @Suite struct SniffOutputTests {
     static func fixture(_ name: String) -> String {
-        packageRoot.appendingPathComponent("Tests/ParkImpactCoreTests/Fixtures/sniff/\(name)").path
+        packageRoot.appendingPathComponent("Tests/ParkImpactTests/Fixtures/sniff/\(name)").path
     }
 
     static let notRecognised = "warning: format not recognised (this version reads "

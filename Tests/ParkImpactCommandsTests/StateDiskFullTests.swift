@@ -1,6 +1,12 @@
 import Foundation
 import Testing
-@testable import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// A state on a disk that filled up: SQLite says "disk I/O error" when it opens it; the message says the disk is full.
 @Suite("state on a full disk", .serialized, .enabled(if: SmallDisk.available, "needs root and a mountable tmpfs"))

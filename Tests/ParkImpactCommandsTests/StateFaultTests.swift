@@ -1,7 +1,13 @@
 import Foundation
 import GRDB
 import Testing
-@testable import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// State faults as cron meets them, with the real binary: each ends in a rebuilt state or in one message with an exit
 /// code of its own, never in 75 (which cron and systemd count as "nothing wrong, try again later").

@@ -2,7 +2,13 @@ import Foundation
 import GRDB
 import Testing
 @testable import ParkImpactCommands
-@testable import ParkImpactCore
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
 
 /// A pilot in a scratch folder run against its state, as cron would run it: each `run()` opens the state anew.
 struct StatefulPilot {

@@ -1,0 +1,4 @@
+/// The version printed by `--version` and recorded with each run.
+public enum ParkImpactVersion {
+    public static let string = "0.2.0"
+}

@@ -1,0 +1,190 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import ParkImpactModel
+public import ParkImpactDefinition
+public import ParkImpactReading
+public import ParkImpactState
+public import ParkImpactKPIs
+public import ParkImpactReports
+
+/// Finds the files of a pilot: every regular file under `input/<pilot>/` matching a source glob.
+public enum Discover {
+    public struct Result: Sendable {
+        public var files: [InputFile] = []
+        /// Warnings (a source matching nothing, a file matched twice, a link leaving the folder).
+        public var warnings: [Warning] = []
+        /// Files with a temporary name (`.part`, `.tmp`, `.crdownload`, `~$…`, `…~`): skipped until renamed.
+        public var temporary: [String] = []
+        /// Files under `input/<pilot>/` that no source takes, each with why (a warning on every run).
+        public var strays: [Stray] = []
+        /// `input/<pilot>/` does not exist (or is not a folder).
+        public var folderMissing = false
+    }
+
+    /// A warning about the sources' globs: `link_outside_input`, `matched_twice`, `glob_matches_nothing`.
+    public struct Warning: Sendable, Equatable {
+        public let code: DiagnosticCode
+        public let message: String
+    }
+
+    /// A file no source takes: `no_source` (no glob matches), `xlsx_not_csv` (an Excel workbook),
+    /// `name_not_utf8` (a name no glob can match).
+    public struct Stray: Sendable, Equatable {
+        public let path: String
+        public let code: DiagnosticCode
+        public let message: String
+    }
+
+    /// The error for a pilot whose input folder does not exist.
+    public static func missingFolderMessage(_ definition: PipelineDefinition, inputRoot: String) -> String {
+        let folder = (inputRoot as NSString).appendingPathComponent(definition.pilot)
+        return "\(folder): input folder not found, so nothing of pilot \(definition.pilot) was read and no report was "
+            + "written; create it and drop the exports there, or check --input (now \(inputRoot))"
+    }
+
+    /// Names that are still being written or are editor leftovers: never read.
+    static func isTemporary(_ name: String) -> Bool {
+        name.hasPrefix("~$") || name.hasSuffix(".part") || name.hasSuffix(".tmp") || name.hasSuffix(".crdownload")
+            || name.hasSuffix("~")
+    }
+
+    public static func files(for definition: PipelineDefinition, inputRoot: String) -> Result {
+        var result = Result()
+        let pilotDirectory = (inputRoot as NSString).appendingPathComponent(definition.pilot)
+        let realPilotDirectory = realPath(pilotDirectory) ?? pilotDirectory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: pilotDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
+            result.folderMissing = true
+            return result
+        }
+        var relativePaths: [String] = []
+        var directories = Set<String>()
+        if let enumerator = FileManager.default.enumerator(atPath: pilotDirectory) {
+            while let relative = enumerator.nextObject() as? String {
+                let name = (relative as NSString).lastPathComponent
+                if name.hasPrefix(".") {  // hidden files and folders (.gitkeep, .DS_Store, .git) are not inputs
+                    if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
+                        enumerator.skipDescendants()
+                    }
+                    continue
+                }
+                if isTemporary(name) {
+                    if enumerator.fileAttributes?[.type] as? FileAttributeType != .typeDirectory {
+                        result.temporary.append((pilotDirectory as NSString).appendingPathComponent(relative))
+                    }
+                    continue
+                }
+                if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
+                    directories.insert(relative)
+                }
+                relativePaths.append(relative)
+            }
+        }
+        var linkedOut = Set<String>()
+        relativePaths.sort()
+        var claimed: [String: Int] = [:]
+        for source in definition.sources {
+            var matched = 0
+            for relative in relativePaths where fnmatch(source.path, relative, FNM_PATHNAME) == 0 {
+                let full = (pilotDirectory as NSString).appendingPathComponent(relative)
+                // realpath(3): every link resolved, relative targets (`../../x.csv`) too.
+                guard let real = realPath(full) else { continue }  // a dangling link: nothing to read
+                guard real.hasPrefix(realPilotDirectory + "/") else {
+                    linkedOut.insert(relative)
+                    result.warnings.append(Warning(code: .linkOutsideInput,
+                                                  message: "\(full): skipped: it links outside \(pilotDirectory)"))
+                    continue
+                }
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: real, isDirectory: &isDir), !isDir.boolValue else { continue }
+                matched += 1
+                if let first = claimed[relative] {
+                    result.warnings.append(Warning(code: .matchedTwice, message: "\(full): matched by "
+                        + "sources[\(first)] and sources[\(source.index)]; read once, as sources[\(first)]"))
+                    continue
+                }
+                claimed[relative] = source.index
+                let linked = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil
+                result.files.append(InputFile(path: full, relativePath: "\(definition.pilot)/\(relative)",
+                                              pilot: definition.pilot, source: source, openPath: linked ? real : nil))
+            }
+            if matched == 0 {
+                result.warnings.append(Warning(code: .globMatchesNothing, message: "\(definition.file): "
+                    + "sources[\(source.index)].path \"\(source.path)\" matches no file in \(pilotDirectory)"))
+            }
+        }
+        result.files.sort { $0.relativePath < $1.relativePath }
+
+        // Every other file is named, with why no source takes it.
+        let globs = definition.sources.map { "\"\($0.path)\"" }.joined(separator: ", ")
+        for relative in relativePaths where claimed[relative] == nil && !directories.contains(relative)
+            && !linkedOut.contains(relative) {
+            let full = (pilotDirectory as NSString).appendingPathComponent(relative)
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let lower = relative.lowercased()
+            if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xls") || lower.hasSuffix(".xlsm") {
+                result.strays.append(Stray(path: full, code: .xlsxNotCSV, message: "\(full): not read: an Excel "
+                    + "workbook, not a CSV file; open it in Excel and save it as CSV (UTF-8) (File › Save As › "
+                    + "CSV UTF-8) in the same folder, then remove the workbook"))
+            } else {
+                result.strays.append(Stray(path: full, code: .noSource, message: "\(full): not read: no source of "
+                    + "\(definition.file) takes it (its globs: \(globs)); add a source for it or fix a glob, or move "
+                    + "it out of \(pilotDirectory)"))
+            }
+        }
+        for name in namesNotUTF8(in: pilotDirectory) {
+            result.strays.append(Stray(path: name, code: .nameNotUTF8, message: "\(name): not read: its name is "
+                + "not valid UTF-8 (shown with its non-ASCII bytes as \\xNN), so no source can take it; rename it "
+                + "(e.g. without accented letters)"))
+        }
+        return result
+    }
+
+    /// Files and folders under `directory` whose names are not valid UTF-8 (FileManager does not list them), shown
+    /// with their non-ASCII bytes as `\xNN`; hidden folders and symbolic links are not entered.
+    static func namesNotUTF8(in directory: String) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var found: [String] = []
+        var folders: [String] = []
+        while let entry = readdir(stream) {
+            let bytes: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix { $0 != 0 })
+            }
+            if bytes == [UInt8(ascii: ".")] || bytes == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                if entry.pointee.d_type == UInt8(DT_DIR), !name.hasPrefix(".") {
+                    folders.append((directory as NSString).appendingPathComponent(name))
+                }
+                continue
+            }
+            var shown = ""
+            for byte in bytes {
+                if byte >= 0x20 && byte < 0x7F { shown.append(Character(Unicode.Scalar(byte))) }
+                else { shown += "\\x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }
+            }
+            found.append(directory + "/" + shown)
+        }
+        for folder in folders.sorted() { found += namesNotUTF8(in: folder) }
+        return found.sorted()
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// `realpath(3)`: the absolute path with every symbolic link resolved; nil when it names nothing.
+func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}

@@ -1,0 +1,1258 @@
+import Foundation
+import Synchronization
+public import ParkImpactModel
+public import ParkImpactDefinition
+public import ParkImpactReading
+public import ParkImpactState
+public import ParkImpactKPIs
+public import ParkImpactReports
+
+/// Incremental ingestion against the state store: decide per input file whether it is new, changed, unchanged,
+/// renamed, a duplicate, still being written or gone; read what is new (concurrently) and commit each file's
+/// contribution with its ledger row in one transaction; then hand every pilot's contributions (read now or stored
+/// earlier) to the merge.
+public enum Ingest {
+    public struct Settings: Sendable {
+        /// Files modified less than this many seconds ago may still be written: skipped, picked up by a later run.
+        public var settleSeconds: Int
+        /// Now, in nanoseconds since 1970 (tests pin it).
+        public var now: Int64
+        /// False for `parkimpact report`: look at nothing in the input folder, use the state as it is.
+        public var ingest: Bool
+        /// Files dated in the future with their size and time when the run first saw them, before it waited
+        /// `settleSeconds` (`Settling`): one that is still the same is settled and read.
+        public var stableFuture: [String: FileDigest.Stat] = [:]
+
+        public init(settleSeconds: Int = 60, now: Int64? = nil, ingest: Bool = true) {
+            self.settleSeconds = settleSeconds
+            self.ingest = ingest
+            var time = timespec()
+            clock_gettime(CLOCK_REALTIME, &time)
+            self.now = now ?? (Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec))
+        }
+    }
+
+    /// What one pilot's ingestion did and what the merge gets.
+    public struct PilotIngest: Sendable {
+        public let definition: PipelineDefinition
+        /// Every contribution in the state (read now or earlier, present or deleted input), sorted by path.
+        public var inputs: [Aggregate.MergeInput] = []
+        public var rejects: [Reject] = []
+        public var files: [FileSummary] = []
+        /// Fingerprint of everything the reports depend on: the build, the definition file and the ledger.
+        public var generation = ""
+        public var ingested = 0
+        public var unchanged = 0
+        public var skipped = 0
+        public var duplicates = 0
+        public var unreadable = 0
+        public var deletedKept = 0
+        /// Files modified less than `--settle-seconds` ago (not read yet), and the seconds until the last of them settles.
+        public var settling = 0
+        public var settleWaitSeconds = 0
+        /// `input/<pilot>/` does not exist: nothing was looked at, the state and the outputs are left as they are.
+        public var inputMissing = false
+        /// `report` for a pilot no run has ingested anything of: nothing to report, no output written.
+        public var nothingToReport = false
+        /// The state knows no file of the pilot (after this run's ingestion).
+        public var ledgerEmpty = false
+        public var removed = 0
+        public var rowsAccepted = 0
+        public var rowsRejected = 0
+
+        /// Something changed in the state this run (a file read, replaced, removed, marked deleted or returned).
+        public var changed = false
+        /// PV sites of the files in the ledger (`PVDiscovery`).
+        var pvSites: Set<String> = []
+        /// Unchanged files read without some site's grid readings: read again if that site turns out to have PV.
+        fileprivate var dormant: [Planned] = []
+    }
+
+    fileprivate enum Decision {
+        /// `renamedFrom`: a ledger row removed in the same transaction (a renamed file's old path, or a deleted
+        /// file this copy is counted instead of).
+        case read(renamedFrom: String?, replacing: LedgerEntry?)
+        /// `conflict`: what the copy shares with `of`, when another source takes it (`LedgerEntry.conflict`).
+        case duplicate(of: String, conflict: String?)
+    }
+
+    fileprivate struct Planned {
+        let file: InputFile
+        let stat: FileDigest.Stat
+        let sha256: String
+        let readerKey: String
+        let decision: Decision
+        /// A copy of a file another source takes, read in this run: counted as `pending` until `settle` decides.
+        var pending = false
+    }
+
+    /// The key under which a file's contribution stays valid: the build that read it, the source definition and
+    /// what of the pilot the reader uses (zone, sites, which series keep interval readings).
+    public static func readerKey(_ source: PipelineDefinition.Source, of definition: PipelineDefinition) -> String {
+        // The glob and the position in the list do not change how a file is read.
+        let fields = Mirror(reflecting: source).children.filter { $0.label != "path" && $0.label != "index" }
+            .map { "\($0.label ?? "")=\(String(describing: $0.value))" }.joined(separator: ";")
+        let text = [FileDigest.executable, "codec \(ContributionCodec.version)", fields,
+                    definition.timezone, definition.sites.map(\.id).joined(separator: ","),
+                    String(describing: definition.intervalReadingPolicy)].joined(separator: "\n")
+        return FileDigest.sha256(Array(text.utf8))
+    }
+
+    public static func run(
+        definitions: [PipelineDefinition], folders: RunFolders, store: StateStore, runID: Int64, threads: Int?,
+        settings: Settings, diagnostics: inout Diagnostics
+    ) -> Outcome {
+        var pilots: [PilotIngest] = []
+        var planned: [Planned] = []
+        var definitionsByPilot: [String: PipelineDefinition] = [:]
+        var phases = Phases()
+        RunProgress.shared.begin(.fingerprinting, totalFiles: 0)
+        phases.time("scan") {
+            for definition in definitions {
+                definitionsByPilot[definition.pilot] = definition
+                var pilot = PilotIngest(definition: definition)
+                if settings.ingest {
+                    plan(definition, folders: folders, store: store, runID: runID, settings: settings, threads: threads,
+                         pilot: &pilot, planned: &planned, diagnostics: &diagnostics)
+                }
+                pilots.append(pilot)
+            }
+        }
+        FaultInjection.reach("planned")
+
+        // Read what is new, committing each file as soon as it is read (files of the same size: once they all are).
+        let failures = Mutex<[String]>([])
+        var reads = planned.filter { if case .read = $0.decision { return true } else { return false } }
+        var readNow: [String: FileResult] = [:]
+        // Files read in chunks are not fingerprinted while read: their SHA-256s are computed beside the reading.
+        let digests = DeferredDigests(reads.filter { $0.sha256.isEmpty && Aggregate.mayReadInChunks($0.file, threads: threads) }
+                                        .map(\.file.path), concurrent: threads != 1)
+        // Files that did not stay the file planned while read (changed, replaced, gone): not committed, by path.
+        let notAsPlanned = Mutex<[String: ReadChange]>([:])
+        var sourceOf: [String: Int] = [:]
+        for plan in reads where plan.sha256.isEmpty { sourceOf[plan.file.path] = plan.file.source.index }
+        let sameSize = SameSizeGroups(reads.filter(\.sha256.isEmpty).map { ($0.file.path, $0.file.pilot, $0.stat.size) },
+                                      sources: sourceOf) {
+            try? digests.wait($0)
+        }
+        func read(_ files: [Planned], definitions: [String: PipelineDefinition], known: [String: Set<String>])
+            -> [String: Set<String>] {
+            var byPath: [String: Planned] = [:]
+            for plan in files { byPath[plan.file.path] = plan }
+            let plans = byPath
+            let done = PVDiscovery.readAll(files.map(\.file), definitions: definitions, known: known, threads: threads,
+                                           fingerprinting: Set(files.filter(\.sha256.isEmpty).map(\.file.path))) {
+                index, result in
+                if let change = Self.readChange(files[index], result, digests: digests) {
+                    notAsPlanned.withLock { $0[files[index].file.path] = change }
+                }
+                for settled in sameSize.arrived(files[index].file.path, result) {
+                    let plan = plans[settled.path]!
+                    let skipped = notAsPlanned.withLock { changes in
+                        changes[settled.path] != nil || settled.duplicateOf.map { original in
+                            changes.keys.contains { plans[$0]?.file.relativePath == original } } == true
+                    }
+                    if skipped { continue }
+                    do {
+                        if let original = settled.duplicateOf {
+                            try commitDuplicate(plan, sha: settled.sha256 ?? "", of: original, conflict: nil,
+                                                store: store, runID: runID)
+                        } else {
+                            try commit(plan, result: settled.result, store: store, runID: runID, digests: digests,
+                                       pending: plan.pending || settled.crossSource)
+                        }
+                    } catch {
+                        failures.withLock { $0.append("\(plan.file.path): not recorded in the state "
+                            + "(\(StateStore.describe(error))); it is read again by the next run") }
+                    }
+                }
+            }
+            for (plan, result) in zip(files, done.results) { readNow[plan.file.relativePath] = result }
+            return done.pvSites
+        }
+        var known: [String: Set<String>] = [:]
+        for pilot in pilots where !pilot.pvSites.isEmpty { known[pilot.definition.pilot] = pilot.pvSites }
+        let clock = ContinuousClock()
+        let readStart = clock.now
+        RunProgress.shared.begin(.reading, totalBytes: reads.reduce(0) { $0 + Int($1.stat.size) }, totalFiles: reads.count)
+        defer { RunProgress.shared.end() }
+        if !reads.isEmpty {
+            let pv = read(reads, definitions: definitionsByPilot, known: known)
+            // Unchanged files read earlier without the grid readings of a site the new files show PV for.
+            var again: [Planned] = []
+            for index in pilots.indices {
+                let name = pilots[index].definition.pilot
+                for plan in pilots[index].dormant {
+                    guard case .read(_, let previous?) = plan.decision,
+                          PVDiscovery.mustReread(previous.gridSitesWithoutReadings, pv: pv[name]) else { continue }
+                    again.append(plan)
+                    pilots[index].unchanged -= 1
+                    diagnostics.add(.info, "\(plan.file.path): read again for PV matching: it has grid data of "
+                        + PVDiscovery.describe(previous.gridSitesWithoutReadings.intersection(pv[name] ?? []))
+                        + ", which the new files show PV production for", pilot: name, code: .rereadForPV)
+                }
+            }
+            if !again.isEmpty {
+                RunProgress.shared.extend(bytes: again.reduce(0) { $0 + Int($1.stat.size) }, files: again.count)
+                _ = read(again, definitions: definitionsByPilot, known: pv)
+                reads += again
+            }
+        }
+        for failure in failures.withLock({ $0 }) {
+            diagnostics.add(.error, failure, status: .ioError, code: .stateUnavailable)
+        }
+        // Not committed: the ledger keeps what it held (an earlier version's contribution counts on); the next run
+        // looks at the file again.
+        let changes = notAsPlanned.withLock { $0 }
+        for plan in reads where changes[plan.file.path] != nil {
+            let change = changes[plan.file.path]!
+            readNow[plan.file.relativePath] = nil
+            var previous: LedgerEntry?
+            if case .read(_, let replacing) = plan.decision { previous = replacing }
+            let code: DiagnosticCode = if case .vanished = change { .fileVanished } else { .fileChangedDuringRead }
+            diagnostics.add(.info, change.message + "; " + Self.changedAdvice(previous), pilot: plan.file.pilot,
+                            code: code)
+            if let index = pilots.firstIndex(where: { $0.definition.pilot == plan.file.pilot }) {
+                pilots[index].skipped += 1
+            }
+        }
+        reads.removeAll { changes[$0.file.path] != nil }
+        for plan in planned {
+            if case .duplicate(let original, let conflict) = plan.decision {
+                do {
+                    try commitDuplicate(plan, sha: plan.sha256, of: original, conflict: conflict, store: store,
+                                        runID: runID)
+                } catch {
+                    diagnostics.add(.error, "\(plan.file.path): not recorded in the state (\(StateStore.describe(error)))",
+                                    pilot: plan.file.pilot, status: .ioError, code: .stateUnavailable)
+                }
+            }
+        }
+        // Same-size files found to hold the same bytes once read (committed as duplicates in `read`).
+        let duplicates = sameSize.duplicates
+        for plan in reads {
+            guard let original = duplicates[plan.file.path] else { continue }
+            readNow[plan.file.relativePath] = nil
+            guard let index = pilots.firstIndex(where: { $0.definition.pilot == plan.file.pilot }) else { continue }
+            pilots[index].duplicates += 1
+            pilots[index].changed = true
+            diagnostics.add(.warning, "\(plan.file.path): same content as \(original): not counted twice",
+                            pilot: plan.file.pilot, code: .sameContent)
+        }
+        reads.removeAll { duplicates[$0.file.path] != nil }
+        // Copies taken by different sources, read in this run: one counts, or none (`settle`).
+        for index in pilots.indices where settings.ingest && !pilots[index].inputMissing {
+            let demoted = settle(&pilots[index], store: store, runID: runID, readNow: readNow,
+                                 input: folders.input, diagnostics: &diagnostics)
+            guard !demoted.isEmpty else { continue }
+            for path in demoted { readNow[path] = nil }
+            reads.removeAll { demoted.contains($0.file.relativePath) }
+        }
+
+        for index in pilots.indices {
+            let pilot = pilots[index].definition.pilot
+            for plan in reads where plan.file.pilot == pilot {
+                pilots[index].changed = true
+                let result = readNow[plan.file.relativePath]!
+                for warning in FileVerdict.warnings(result.summary, path: plan.file.path, rejects: result.rejects) {
+                    diagnostics.add(.warning, warning.message, pilot: pilot, code: warning.code)
+                }
+                if result.summary.problem != nil {
+                    pilots[index].unreadable += 1
+                    pilots[index].rowsRejected += result.rejects.rowCount
+                } else {
+                    pilots[index].ingested += 1
+                    pilots[index].rowsAccepted += result.summary.acceptedRows
+                    pilots[index].rowsRejected += result.rejects.rowCount
+                }
+            }
+            fingerprint(&pilots[index], store: store, readNow: readNow, input: folders.input,
+                        reporting: !settings.ingest, diagnostics: &diagnostics)
+        }
+        phases.add("read", seconds: Phases.seconds(clock.now - readStart))
+        return Outcome(pilots: pilots, readNow: readNow, phases: phases)
+    }
+
+    /// The pilots after ingestion, and the files read in this run (their results, so they are not decoded again).
+    public struct Outcome: Sendable {
+        public var pilots: [PilotIngest]
+        public let readNow: [String: FileResult]
+        /// `scan` (stat, SHA-256 of what changed) and `read` (parse, aggregate, commit).
+        public var phases = Phases()
+    }
+
+    // MARK: Planning
+
+    private static func plan(
+        _ definition: PipelineDefinition, folders: RunFolders, store: StateStore, runID: Int64, settings: Settings,
+        threads: Int?, pilot: inout PilotIngest, planned: inout [Planned], diagnostics: inout Diagnostics
+    ) {
+        let name = definition.pilot
+        let found = Discover.files(for: definition, inputRoot: folders.input)
+        if found.folderMissing {
+            pilot.inputMissing = true
+            diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: folders.input), pilot: name,
+                            status: .dataError, code: .inputFolderMissing)
+            return
+        }
+        for warning in found.warnings { diagnostics.add(.warning, warning.message, pilot: name, code: warning.code) }
+        for stray in found.strays { diagnostics.add(.warning, stray.message, pilot: name, code: stray.code) }
+        for temporary in found.temporary {
+            pilot.skipped += 1
+            diagnostics.add(.info, "\(temporary): skipped: a temporary name (still being written or an editor's "
+                + "lock file); rename it when it is complete", pilot: name, code: .temporaryName)
+        }
+        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        /// A ledger update that is not a file's contribution: a failure is reported (exit 75), the run goes on.
+        func update(_ body: () throws -> Void) {
+            do { try body() } catch {
+                diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
+                                status: .ioError, code: .stateUnavailable)
+            }
+        }
+        var byPath: [String: LedgerEntry] = [:]
+        for entry in ledger { byPath[entry.path] = entry }
+        for entry in ledger where entry.status == .ingested { pilot.pvSites.formUnion(entry.pvSites) }
+        let knownPV = pilot.pvSites
+        /// Read earlier without the grid readings of a site known to have PV now (a run that stopped in between).
+        func lacksPVReadings(_ entry: LedgerEntry) -> Bool {
+            entry.status == .ingested && PVDiscovery.mustReread(entry.gridSitesWithoutReadings, pv: knownPV)
+        }
+        var present = Set<String>()
+        var renamedAway = Set<String>()
+        var plannedBySHA: [String: (path: String, source: Int)] = [:]
+        /// Contents read in this run under more than one source: their copies are settled once read (`settle`).
+        var pendingSHAs = Set<String>()
+        /// Copies not counted (`duplicate`) found unchanged, and the paths read again with the SHA-256 they have now
+        /// (empty: not known before reading, and different from the ledger's).
+        var unchangedCopies: [(file: InputFile, stat: FileDigest.Stat, key: String, entry: LedgerEntry)] = []
+        var rereadSHA: [String: String] = [:]
+        let onDisk = Set(found.files.map(\.relativePath))
+        var settling: [(path: String, age: Int64)] = []
+        func unchanged(_ previous: LedgerEntry, file: InputFile, stat: FileDigest.Stat, key: String) {
+            pilot.unchanged += 1
+            if previous.status == .duplicate {
+                pilot.duplicates += 1
+                unchangedCopies.append((file, stat, key, previous))
+            }
+            if previous.status == .ingested, !previous.gridSitesWithoutReadings.isEmpty {
+                pilot.dormant.append(Planned(file: file, stat: stat, sha256: previous.sha256, readerKey: key,
+                                             decision: .read(renamedFrom: nil, replacing: previous)))
+            }
+        }
+        defer {
+            if let first = settling.first {
+                pilot.settling = settling.count
+                let youngest = settling.map(\.age).min() ?? 0
+                pilot.settleWaitSeconds = max(1, settings.settleSeconds - Int(youngest))
+                let which = settling.count == 1 ? "\(first.path): skipped: modified \(first.age) s ago"
+                    : "\(settling.count) files skipped (e.g. \(first.path), modified \(first.age) s ago)"
+                diagnostics.add(.info, which + ": modified less than \(settings.settleSeconds) s ago, they may still be "
+                    + "written; the next run reads them (--settle-seconds 0 reads them now)", pilot: name,
+                                code: .settling)
+            }
+        }
+
+        // The files whose size or time changed (or that are new) are fingerprinted up front, on all cores.
+        /// Whether a file may be read: old enough, or dated in the future and unchanged over the run's wait.
+        func settled(_ file: InputFile, _ stat: FileDigest.Stat) -> Bool {
+            let age = settings.now - stat.modifiedNanoseconds
+            return settings.settleSeconds <= 0 || age >= Int64(settings.settleSeconds) * 1_000_000_000
+                || (age < 0 && settings.stableFuture[file.path] == stat)
+        }
+        let changedFiles = found.files.filter { file in
+            guard let stat = FileDigest.stat(file.path), settled(file, stat) else { return false }
+            guard let previous = byPath[file.relativePath] else { return true }
+            return !Self.looksUnchanged(previous, stat)
+        }
+        // A changed file whose size no file of the ledger has (its own earlier version included) can be neither a
+        // rename nor a touched copy of a file seen before: it is read at once and fingerprinted while it is read
+        // (`ReadContext.fingerprint`; a file read in chunks beside it, `DeferredDigests`). Such files of equal size may
+        // still be copies of each other: that is settled once they are read (`SameSizeGroups`). The others are
+        // fingerprinted here, on all cores, and a copy of a known file is not read at all.
+        let ledgerSizes = Set(ledger.map(\.size))
+        let deferred = Set(changedFiles.filter { !ledgerSizes.contains(FileDigest.stat($0.path)?.size ?? -1) }.map(\.path))
+        let fingerprints = FileDigest.fingerprints(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
+                                                   threads: threads)
+        var readerKeys: [Int: String] = [:]  // per source: the same for all its files
+        for file in found.files {
+            present.insert(file.relativePath)
+            guard let stat = FileDigest.stat(file.path) else {
+                diagnostics.add(.warning, "\(file.path): vanished while the run looked at it; the next run reads it",
+                                pilot: name, code: .fileVanished)
+                continue
+            }
+            let age = settings.now - stat.modifiedNanoseconds
+            if !settled(file, stat) {
+                settling.append((file.path, max(0, age / 1_000_000_000)))
+                continue
+            }
+            if age < 0, settings.settleSeconds > 0 {
+                diagnostics.add(.warning, "\(file.path): modified \(Self.duration(-age)) in the future (the clock of "
+                    + "the machine or share that wrote it is ahead of this one's); read because it stayed unchanged for "
+                    + "\(settings.settleSeconds) s; set the clocks right (NTP)", pilot: name, code: .futureModificationTime)
+            }
+            let key = readerKeys[file.source.index] ?? readerKey(file.source, of: definition)
+            readerKeys[file.source.index] = key
+            let previous = byPath[file.relativePath]
+            if let previous, previous.missingSinceRun != nil {
+                update { try store.setMissing(pilot: name, path: previous.path, run: nil,
+                                              event: (runID, "back in the input folder")) }
+                pilot.changed = true
+            }
+            if let previous, Self.looksUnchanged(previous, stat), previous.readerKey == key, !lacksPVReadings(previous) {
+                unchanged(previous, file: file, stat: stat, key: key)
+                continue
+            }
+            if deferred.contains(file.path), previous?.size != stat.size {
+                if previous != nil {
+                    diagnostics.add(.info, "\(file.path): changed since it was ingested: its old contribution is "
+                        + "replaced", pilot: name, code: .fileChanged)
+                }
+                planned.append(Planned(file: file, stat: stat, sha256: "", readerKey: key,
+                                       decision: .read(renamedFrom: nil, replacing: previous)))
+                if previous != nil { rereadSHA[file.relativePath] = "" }
+                continue
+            }
+            let sha: String
+            do {
+                let print = try fingerprints[file.path] ?? FileDigest.fingerprint(path: file.path)
+                // The digest is of the file as stat'ed here, not of an earlier or later version.
+                guard print.stat == stat else { throw FileDigest.ChangedWhileHashed(path: file.path) }
+                sha = print.sha256
+            } catch let changed as FileDigest.ChangedWhileHashed {
+                diagnostics.add(.info, "\(changed); " + Self.changedAdvice(previous), pilot: name,
+                                code: .fileChangedDuringRead)
+                pilot.skipped += 1
+                continue
+            } catch {
+                diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError,
+                                code: (error as? FileDigest.POSIXFailure)?.diagnosticCode ?? .ioError)
+                continue
+            }
+            if let previous, previous.sha256 == sha, previous.readerKey == key, !lacksPVReadings(previous) {
+                update { try store.touch(pilot: name, path: previous.path, modifiedNanoseconds: stat.modifiedNanoseconds,
+                                         identity: stat.identity) }
+                unchanged(previous, file: file, stat: stat, key: key)
+                continue
+            }
+            if previous != nil { rereadSHA[file.relativePath] = sha }
+            // The same bytes elsewhere: counted once when the same source takes both (a plain duplicate); copies
+            // taken by different sources are all read and settled afterwards (`settle`).
+            if let original = plannedBySHA[sha] {
+                if original.source == file.source.index {
+                    planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                           decision: .duplicate(of: original.path, conflict: nil)))
+                    pilot.duplicates += 1
+                    pilot.changed = true
+                    diagnostics.add(.warning, "\(file.path): same content as \(original.path): not counted twice",
+                                    pilot: name, code: .sameContent)
+                    continue
+                }
+                pendingSHAs.insert(sha)
+            }
+            let twin = ledger.first { $0.sha256 == sha && $0.path != file.relativePath && $0.status != .duplicate
+                && !renamedAway.contains($0.path) }
+            let twinPresent = twin.map { onDisk.contains($0.path) || FileManager.default.fileExists(
+                atPath: (folders.input as NSString).appendingPathComponent($0.path)) } ?? false
+            if let twin, twinPresent, !pendingSHAs.contains(sha) {
+                if Self.sameSource(twin, file) {
+                    planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                           decision: .duplicate(of: twin.path, conflict: nil)))
+                    pilot.duplicates += 1
+                    pilot.changed = true
+                    diagnostics.add(.warning, "\(file.path): same content as \(twin.path): not counted twice",
+                                    pilot: name, code: .sameContent)
+                    continue
+                }
+                if twin.conflict != LedgerEntry.pending {
+                    // Another source's file the state counts keeps counting; this copy is an error (`fingerprint`).
+                    planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                           decision: .duplicate(of: twin.path, conflict: shared(twin, store: store))))
+                    pilot.duplicates += 1
+                    pilot.changed = true
+                    continue
+                }
+                pendingSHAs.insert(sha)  // counted by a run that stopped before settling it: settled again
+            }
+            // A copy of files none of which counts (a conflict nothing decides): it joins them, not counted. (A file
+            // the state counts with these bytes, read again, is the one they are copies of.)
+            let countedBefore = previous?.status == .ingested && previous?.sha256 == sha
+            if twin == nil, !countedBefore, !pendingSHAs.contains(sha), let member = ledger.first(where: {
+                $0.sha256 == sha && $0.status == .duplicate && $0.conflict != nil && $0.path != file.relativePath
+                    && onDisk.contains($0.path) }) {
+                planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key, decision: .duplicate(
+                    of: member.path, conflict: Self.sameSource(member, file) ? nil : member.conflict)))
+                pilot.duplicates += 1
+                pilot.changed = true
+                if Self.sameSource(member, file) {
+                    diagnostics.add(.warning, "\(file.path): same content as \(member.path): not counted twice",
+                                    pilot: name, code: .sameContent)
+                }
+                continue
+            }
+            var renamedFrom: String?
+            if twinPresent {
+                // A pending copy under another source: read beside it, `settle` decides.
+            } else if let twin {
+                renamedFrom = twin.path
+                renamedAway.insert(twin.path)
+                if Self.sameSource(twin, file)
+                    || Self.metersBelong(twin, to: file.source.site, ledger: ledger, store: store) {
+                    diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its "
+                        + "new name, counted once", pilot: name, code: .renamed)
+                } else {
+                    // Moved to where another source takes it, whose site has not seen its meters: its numbers now
+                    // count under that site.
+                    diagnostics.add(.warning, "\(file.path): renamed from \(twin.path) (same content), which "
+                        + "\(Self.describe(source: twin.sourceIndex, format: twin.format, of: definition)) took; now "
+                        + "\(Self.describe(file.source, of: definition)) "
+                        + "takes it, so its data count there, counted once; if that is wrong, move it back",
+                        pilot: name, code: .movedAcrossSources)
+                }
+            } else if let previous, previous.sha256 == sha, previous.readerKey == key {
+                diagnostics.add(.info, "\(file.path): read again for PV matching: it has grid data of "
+                    + PVDiscovery.describe(previous.gridSitesWithoutReadings.intersection(knownPV))
+                    + ", which other files show PV production for", pilot: name, code: .rereadForPV)
+            } else if let previous, previous.sha256 == sha {
+                diagnostics.add(.info, "\(file.path): read again: its source in \(definition.file) or the ParkImpact "
+                    + "build changed since it was ingested", pilot: name, code: .rereadDefinitionChanged)
+            } else if previous != nil {
+                diagnostics.add(.info, "\(file.path): changed since it was ingested: its old contribution is replaced",
+                                pilot: name, code: .fileChanged)
+            }
+            if plannedBySHA[sha] == nil { plannedBySHA[sha] = (file.relativePath, file.source.index) }
+            planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
+                                   decision: .read(renamedFrom: renamedFrom, replacing: previous)))
+        }
+        // Copies read in this run under different sources are settled once read; one the state counted already
+        // with these bytes (read again: a new build, an edited source) is not pending: it keeps counting.
+        for index in planned.indices where pendingSHAs.contains(planned[index].sha256) {
+            guard case .read(_, let replacing) = planned[index].decision else { continue }
+            let counted = replacing.map { $0.status == .ingested && $0.sha256 == planned[index].sha256
+                && $0.conflict == nil } ?? false
+            if !counted { planned[index].pending = true }
+        }
+
+        // A copy not counted whose group lost the file that counted (deleted, changed, no longer selected), or a
+        // conflict group that lost a member: the group is settled again. The first copy by path of each source is
+        // read (and, when the counted file was deleted, replaces its ledger row in the same transaction).
+        func gone(_ entry: LedgerEntry) -> Bool {
+            !onDisk.contains(entry.path) && !FileManager.default.fileExists(
+                atPath: (folders.input as NSString).appendingPathComponent(entry.path))
+        }
+        func stays(_ entry: LedgerEntry) -> Bool {
+            guard onDisk.contains(entry.path), !renamedAway.contains(entry.path) else { return false }
+            if let now = rereadSHA[entry.path] { return now == entry.sha256 }
+            return true
+        }
+        let bySHA = Dictionary(grouping: ledger, by: \.sha256)
+        var promotedAway = Set<String>()
+        var promotedKeys = Set<String>()
+        for copy in unchangedCopies.sorted(by: { $0.entry.path < $1.entry.path }) {
+            let group = bySHA[copy.entry.sha256] ?? []
+            let anchored = group.contains { $0.status != .duplicate && $0.path != copy.entry.path && stays($0) }
+            if anchored { continue }
+            // A file with these bytes is read in this run (a rename, a new copy): `settle` settles the group.
+            if plannedBySHA[copy.entry.sha256] != nil { continue }
+            // A conflict nothing decides, with all its members as they were: it stands.
+            if copy.entry.conflict != nil, group.allSatisfy(stays) { continue }
+            guard promotedKeys.insert("\(copy.entry.sha256) \(copy.file.source.index)").inserted else { continue }
+            let replaced = group.first { $0.status == .ingested && gone($0) && !promotedAway.contains($0.path)
+                && !renamedAway.contains($0.path) }
+            if let replaced { promotedAway.insert(replaced.path) }
+            planned.append(Planned(file: copy.file, stat: copy.stat, sha256: copy.entry.sha256, readerKey: copy.key,
+                                   decision: .read(renamedFrom: replaced?.path, replacing: copy.entry),
+                                   pending: group.contains { !Self.sameSource($0, copy.file) && stays($0) }))
+            pilot.unchanged -= 1
+            pilot.duplicates -= 1
+            pilot.changed = true
+            let why = replaced.map { "\($0.path), which it copies, was deleted" }
+                ?? "the file it copies (\(copy.entry.duplicateOf ?? "?")) was changed, deleted or is no longer selected"
+            if let counted = replaced ?? group.first(where: { $0.status != .duplicate }),
+               !Self.sameSource(counted, copy.file),
+               !Self.metersBelong(counted, to: copy.file.source.site, ledger: ledger, store: store) {
+                // Its numbers now count under another source's site than before, and not one its meters belong to.
+                diagnostics.add(.warning, "\(copy.file.path): read and counted now: \(why); "
+                    + "\(Self.describe(source: counted.sourceIndex, format: counted.format, of: definition)) took that "
+                    + "file, \(Self.describe(copy.file.source, of: definition)) "
+                    + "takes this copy, so its data count there; if that is wrong, move it where "
+                    + "sources[\(counted.sourceIndex)] takes it", pilot: name, code: .movedAcrossSources)
+            } else {
+                diagnostics.add(.info, "\(copy.file.path): read and counted now: \(why)", pilot: name,
+                                code: .copyPromoted)
+            }
+        }
+
+        for entry in ledger where !present.contains(entry.path) && !renamedAway.contains(entry.path)
+            && !promotedAway.contains(entry.path) {
+            let full = (folders.input as NSString).appendingPathComponent(entry.path)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+                do {
+                    try store.remove(pilot: name, path: entry.path, run: runID, event: "unselected",
+                                     detail: "no source of \(definition.file) selects it any more")
+                    pilot.removed += 1
+                    pilot.changed = true
+                    diagnostics.add(.warning, "\(full): no source of \(definition.file) selects it any more: its "
+                        + "contribution is removed from the reports", pilot: name, code: .unselectedFile)
+                } catch {
+                    diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
+                                    status: .ioError, code: .stateUnavailable)
+                }
+                continue
+            }
+            // A deleted file that was not counted (a copy, an unreadable file) leaves the ledger: nothing to keep.
+            if entry.status != .ingested {
+                update { try store.remove(pilot: name, path: entry.path, run: runID, event: "deleted",
+                                          detail: "deleted from input; it was not counted") }
+                pilot.changed = true
+                diagnostics.add(.info, "\(full): deleted from the input folder; it was not counted "
+                    + (entry.status == .duplicate ? "(a copy of \(entry.duplicateOf ?? "another file"))"
+                        : "(it could not be read)") + ", so the reports do not change", pilot: name,
+                    code: .deletedNotCounted)
+                continue
+            }
+            pilot.deletedKept += 1
+            if entry.missingSinceRun == nil {
+                update { try store.setMissing(pilot: name, path: entry.path, run: runID, event: (runID, "deleted from input")) }
+                pilot.changed = true
+                diagnostics.add(.warning, "\(full): deleted from the input folder, and no copy of it is left; its "
+                    + "contribution (\(entry.rowsAccepted) rows) is kept in the reports so that no data is lost; put "
+                    + "the file back if it was deleted by mistake", pilot: name, code: .deletedKept)
+            }
+        }
+    }
+
+    // MARK: Committing
+
+    /// How a file that changed while it was looked at is handled, for its message.
+    static func changedAdvice(_ previous: LedgerEntry?) -> String {
+        (previous == nil ? "not counted yet" : "its earlier version still counts")
+            + "; the next run looks at it again"
+    }
+
+    /// Why `result` must not be committed for `plan`: the file did not stay the one planned (same device, inode,
+    /// size and times) for the whole read, or its fingerprint is not of that file; nil when it did.
+    fileprivate static func readChange(_ plan: Planned, _ result: FileResult, digests: DeferredDigests) -> ReadChange? {
+        if let change = result.readChange { return change }
+        if let observed = result.observed, observed != plan.stat {
+            return .changed("\(plan.file.path): changed between the run's look at it and its read")
+        }
+        if result.observed != nil, plan.sha256.isEmpty, result.sha256 == nil,
+           (try? digests.wait(plan.file.path, expecting: plan.stat)) == nil {
+            return .changed("\(plan.file.path): changed while it was fingerprinted")
+        }
+        return nil
+    }
+
+    /// A file with the same bytes as `original` (a path relative to the input folder): in the ledger, not counted.
+    private static func commitDuplicate(_ plan: Planned, sha: String, of original: String, conflict: String?,
+                                        store: StateStore, runID: Int64) throws {
+        var entry = LedgerEntry(
+            pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
+            modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
+            sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .duplicate,
+            duplicateOf: original, runID: runID)
+        entry.identity = plan.stat.identity
+        entry.conflict = conflict
+        try store.commit(entry, contribution: nil, events: [(conflict == nil ? "duplicate" : "copy_conflict",
+                                                            "same content as \(original)")])
+    }
+
+    private static func commit(_ plan: Planned, result: FileResult, store: StateStore, runID: Int64,
+                               digests: DeferredDigests, pending: Bool) throws {
+        guard case .read(let renamedFrom, let replacing) = plan.decision else { return }
+        let sha = plan.sha256.isEmpty ? try result.sha256 ?? digests.wait(plan.file.path, expecting: plan.stat)
+            : plan.sha256
+        var entry = LedgerEntry(
+            pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
+            modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
+            sourceIndex: plan.file.source.index, format: plan.file.source.format.rawValue, status: .ingested,
+            rowsAccepted: result.summary.acceptedRows, rowsRejected: result.rejects.rowCount, runID: runID)
+        entry.identity = plan.stat.identity
+        entry.pvSites = result.pvSites
+        entry.gridSitesWithoutReadings = result.gridSitesWithoutReadings
+        if pending { entry.conflict = LedgerEntry.pending }
+        var events: [(String, String)] = []
+        if let renamedFrom, replacing?.status == .duplicate {
+            events.append(("promoted", "counted instead of \(renamedFrom), deleted"))
+        } else if let renamedFrom {
+            events.append(("renamed", "from \(renamedFrom)"))
+        }
+        if let replacing {
+            events.append(("replaced", "contribution of sha256 \(replacing.sha256.prefix(12)) replaced"))
+        }
+        var contribution: ContributionCodec.Contribution?
+        if let problem = result.summary.problem {
+            entry.status = .unreadable
+            entry.problem = problem
+            entry.problemCode = result.summary.problemCode
+            events.append(("unreadable", problem))
+            // A file whose rows were all rejected keeps its rejects (rejects.csv lists them on every run).
+            if !result.rejects.isEmpty {
+                contribution = .init(series: [], rejects: result.rejects, summary: result.summary)
+            }
+        } else {
+            contribution = .init(series: result.series, rejects: result.rejects, summary: result.summary)
+            events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.rowCount) rejected"))
+        }
+        try store.commit(entry, contribution: contribution, alsoRemoving: renamedFrom, events: events)
+        FaultInjection.reach("committed")
+    }
+
+    // MARK: Copies across sources
+
+    /// The same source takes both (so the same site and format): copies of each other are plain duplicates.
+    static func sameSource(_ entry: LedgerEntry, _ file: InputFile) -> Bool {
+        entry.sourceIndex == file.source.index && entry.format == file.source.format.rawValue
+    }
+
+    static func sameSource(_ a: LedgerEntry, _ b: LedgerEntry) -> Bool {
+        a.sourceIndex == b.sourceIndex && a.format == b.format
+    }
+
+    /// Quantities whose series' meter field is a meter's id (an EAN, an inverter serial, a water meter), which
+    /// belongs to one site; not waste codes, survey modes, counting points or weather stations.
+    static func isMetered(_ quantity: Quantity) -> Bool {
+        switch quantity {
+        case .electricityOfftake, .electricityInjection, .pvProduction, .electricityConsumption, .electricityPeak, .gas,
+             .water:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// What copies share besides their bytes, for the error: the meter ids of a file's series.
+    static func shared(_ keys: [SeriesKey]) -> String {
+        let meters = Array(Set(keys.filter { isMetered($0.quantity) }.map(\.meter)).subtracting([""])).sorted()
+        guard !meters.isEmpty else { return "no meter ids" }
+        let shown = meters.prefix(5).joined(separator: ", ")
+        return "meter id(s) \(shown)" + (meters.count > 5 ? " and \(meters.count - 5) more" : "")
+    }
+
+    /// The meter ids of `entry`'s stored contribution appear in another counted file of `site` (nil: the rows name
+    /// the site, so no folder decides it).
+    private static func metersBelong(_ entry: LedgerEntry, to site: String?, ledger: [LedgerEntry],
+                                     store: StateStore) -> Bool {
+        guard let site else { return true }
+        func meters(_ entry: LedgerEntry, site: String?) -> Set<String> {
+            guard entry.status == .ingested, let stored = try? store.contribution(fileID: entry.id) else { return [] }
+            return Set(stored.series.filter { isMetered($0.key.quantity) && !$0.key.meter.isEmpty
+                && (site == nil || $0.key.site == site) }.map(\.key.meter))
+        }
+        let own = meters(entry, site: nil)
+        guard !own.isEmpty else { return false }
+        return ledger.contains { other in
+            other.sha256 != entry.sha256 && !meters(other, site: site).isDisjoint(with: own)
+        }
+    }
+
+    /// `shared` of a counted file, from its stored contribution.
+    private static func shared(_ entry: LedgerEntry, store: StateStore) -> String {
+        shared((try? store.contribution(fileID: entry.id))?.series.map(\.key) ?? [])
+    }
+
+    /// Settles each group of copies (files with the same SHA-256) of a pilot that more than one source takes,
+    /// once they are read:
+    /// - a file the state counted before this run keeps counting;
+    /// - otherwise (a fresh state, or none counted yet) the copy whose meter ids appear in other files of its
+    ///   site counts, when exactly one does (the first by path of each source is a candidate);
+    /// - otherwise none counts.
+    /// Copies under the source of the one that counts are plain duplicates; copies under another source (and all
+    /// of them when none counts) are not counted and reported as errors on every run while they stand
+    /// (`fingerprint`). Each group changes in one transaction. Returns the paths read in this run that do not count.
+    static func settle(_ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult],
+                       input: String, diagnostics: inout Diagnostics) -> Set<String> {
+        let name = pilot.definition.pilot
+        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return [] }
+        let groups = Dictionary(grouping: ledger.filter { $0.missingSinceRun == nil && !$0.sha256.isEmpty },
+                                by: \.sha256)
+        guard groups.values.contains(where: { group in
+            group.count > 1 || group.contains { $0.conflict == LedgerEntry.pending }
+        }) else { return [] }
+        var keysByPath: [String: [SeriesKey]] = [:]
+        func keys(_ entry: LedgerEntry) -> [SeriesKey] {
+            if let known = keysByPath[entry.path] { return known }
+            var found: [SeriesKey] = []
+            if let result = readNow[entry.path] {
+                found = result.series.map(\.key)
+            } else if entry.status == .ingested, let stored = try? store.contribution(fileID: entry.id) {
+                found = stored.series.map(\.key)
+            }
+            keysByPath[entry.path] = found
+            return found
+        }
+        /// The file's meter ids appear in another counted file of the same site.
+        func matchesItsSite(_ entry: LedgerEntry, group: Set<String>) -> Bool {
+            let own = keys(entry)
+            let pairs = Set(own.filter { !$0.meter.isEmpty && isMetered($0.quantity) }
+                .map { "\($0.site)\u{0}\($0.meter)" })
+            guard !pairs.isEmpty else { return false }
+            return ledger.contains { other in
+                other.status == .ingested && !group.contains(other.path) && other.sha256 != entry.sha256
+                    && keys(other).contains { pairs.contains("\($0.site)\u{0}\($0.meter)") }
+            }
+        }
+        var demoted = Set<String>()
+        for sha in groups.keys.sorted() {
+            let members = groups[sha]!.sorted { $0.path < $1.path }
+            if members.count < 2 {
+                // No copy (any more): a pending mark is cleared.
+                let pending = members.filter { $0.conflict == LedgerEntry.pending }
+                if !pending.isEmpty {
+                    do {
+                        try store.settle(pilot: name, run: runID, demote: [],
+                                         update: pending.map { ($0.path, $0.duplicateOf, nil) }, events: [])
+                    } catch {
+                        diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
+                                        status: .ioError, code: .stateUnavailable)
+                    }
+                }
+                continue
+            }
+            let counted = members.filter { $0.status != .duplicate }
+            if counted.isEmpty { continue }  // a conflict nothing decides, as it was
+            let memberPaths = Set(members.map(\.path))
+            var winner: LedgerEntry?
+            if counted.count == 1 {
+                winner = counted[0]
+            } else {
+                let before = counted.filter { $0.conflict != LedgerEntry.pending }
+                if before.count == 1 {
+                    winner = before[0]
+                } else {
+                    var candidates: [LedgerEntry] = []
+                    for entry in before.isEmpty ? counted : before where !candidates.contains(where: {
+                        sameSource($0, entry) }) { candidates.append(entry) }
+                    if candidates.count == 1 {
+                        winner = candidates[0]
+                    } else {
+                        let matching = candidates.filter { matchesItsSite($0, group: memberPaths) }
+                        if matching.count == 1 { winner = matching[0] }
+                    }
+                }
+            }
+            // One file per source stands for its source's copies: the counted one, else the first by path.
+            var representatives: [LedgerEntry] = []
+            for entry in counted + members where !representatives.contains(where: { sameSource($0, entry) }) {
+                representatives.append(entry)
+            }
+            representatives.sort { $0.path < $1.path }
+            var known: String?
+            func what() -> String {
+                if let known { return known }
+                known = shared(keys(winner ?? counted[0]))
+                return known!
+            }
+            /// What a copy under another source shares with the group: as recorded, or worked out now.
+            func conflictText(_ member: LedgerEntry) -> String {
+                if let recorded = member.conflict, recorded != LedgerEntry.pending { return recorded }
+                return what()
+            }
+            var demote: [LedgerEntry] = []
+            var update: [(path: String, duplicateOf: String?, conflict: String?)] = []
+            var events: [(path: String, event: String, detail: String)] = []
+            for member in members {
+                var target: String?
+                var conflict: String?
+                if let winner {
+                    if member.path == winner.path {
+                        if member.conflict != nil { update.append((member.path, nil, nil)) }
+                        continue
+                    }
+                    target = winner.path
+                    conflict = sameSource(member, winner) ? nil : conflictText(member)
+                } else if let position = representatives.firstIndex(where: { $0.path == member.path }) {
+                    target = representatives[(position + 1) % representatives.count].path
+                    conflict = conflictText(member)
+                } else {
+                    target = representatives.first { sameSource($0, member) }?.path
+                }
+                if member.status != .duplicate {
+                    var entry = member
+                    entry.duplicateOf = target
+                    entry.conflict = conflict
+                    demote.append(entry)
+                    events.append((member.path, conflict == nil ? "duplicate" : "copy_conflict",
+                                   "same content as \(target ?? "?")" + (conflict == nil ? "" : "; not counted")))
+                    if readNow[member.path] != nil { demoted.insert(member.path) }
+                    pilot.duplicates += 1
+                    if conflict == nil {
+                        diagnostics.add(.warning, "\((input as NSString).appendingPathComponent(member.path)): same "
+                            + "content as \(target ?? "?"): not counted twice", pilot: name, code: .sameContent)
+                    }
+                } else if member.duplicateOf != target || member.conflict != conflict {
+                    update.append((member.path, target, conflict))
+                }
+            }
+            guard !demote.isEmpty || !update.isEmpty else { continue }
+            do {
+                try store.settle(pilot: name, run: runID, demote: demote, update: update, events: events)
+                FaultInjection.reach("settled")
+                pilot.changed = true
+            } catch {
+                diagnostics.add(.error, "\(store.path): \(StateStore.describe(error)); the copies are settled again "
+                    + "by the next run", pilot: name, status: .ioError, code: .stateUnavailable)
+            }
+        }
+        return demoted
+    }
+
+    // MARK: Assembling
+
+    /// The pilot's ledger, or nil with an error (exit 75: the state may be busy or damaged).
+    private static func ledger(of pilot: String, store: StateStore, diagnostics: inout Diagnostics) -> [LedgerEntry]? {
+        do {
+            return try store.ledger(pilot: pilot)
+        } catch {
+            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: pilot,
+                            status: .ioError, code: .stateUnavailable)
+            return nil
+        }
+    }
+
+    /// Lists the unreadable files (their problem is reported on every run until the file is fixed) and computes
+    /// the pilot's generation from the ledger.
+    private static func fingerprint(
+        _ pilot: inout PilotIngest, store: StateStore, readNow: [String: FileResult], input: String, reporting: Bool,
+        diagnostics: inout Diagnostics
+    ) {
+        let name = pilot.definition.pilot
+        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        pilot.ledgerEmpty = ledger.isEmpty
+        if reporting, ledger.isEmpty {
+            pilot.nothingToReport = true
+            diagnostics.add(.error, "\(name): nothing to report yet: no run has read an input of this pilot into "
+                + "\(store.path); run `parkimpact run` first", pilot: name, status: .usage, code: .nothingToReport)
+        }
+        var fingerprint = [FileDigest.executable, pilot.definition.file]
+        fingerprint.append((try? FileDigest.sha256(path: pilot.definition.file)) ?? "unreadable definition")
+        var byPath: [String: LedgerEntry] = [:]
+        for entry in ledger { byPath[entry.path] = entry }
+        var reported = Set<String>()
+        for entry in ledger {
+            fingerprint.append([entry.path, entry.sha256, entry.status.rawValue, entry.readerKey,
+                                entry.problem ?? "", entry.conflict ?? ""].joined(separator: "\t"))
+            if entry.status == .unreadable, let problem = entry.problem {
+                if readNow[entry.path] == nil { pilot.unreadable += 1 }
+                diagnostics.add(.error, problem, pilot: name, status: .dataError,
+                                code: DiagnosticCode(problemCode: entry.problemCode))
+            }
+            if entry.status == .duplicate, let shared = entry.conflict, shared != LedgerEntry.pending,
+               reported.insert(entry.sha256).inserted || byPath[entry.duplicateOf ?? ""]?.status != .duplicate {
+                diagnostics.add(.error, copyConflictMessage(entry, shared: shared, ledger: ledger, byPath: byPath,
+                                                            definition: pilot.definition, input: input),
+                                pilot: name, status: .dataError, code: .copyAcrossSites)
+            }
+        }
+        pilot.generation = FileDigest.sha256(Array(fingerprint.joined(separator: "\n").utf8))
+    }
+
+    /// `sources[1] (site b, fluvius)`: a source as messages name it.
+    static func describe(source index: Int, format: String, of definition: PipelineDefinition) -> String {
+        let site = definition.sources.first { $0.index == index }?.site
+        return "sources[\(index)] (" + (site.map { "site \($0), " } ?? "") + "\(format))"
+    }
+
+    static func describe(_ source: PipelineDefinition.Source, of definition: PipelineDefinition) -> String {
+        describe(source: source.index, format: source.format.rawValue, of: definition)
+    }
+
+    /// The error for a copy another source takes: which files, what they share, which counts and how to fix it.
+    private static func copyConflictMessage(
+        _ entry: LedgerEntry, shared: String, ledger: [LedgerEntry], byPath: [String: LedgerEntry],
+        definition: PipelineDefinition, input: String
+    ) -> String {
+        func full(_ path: String) -> String { (input as NSString).appendingPathComponent(path) }
+        func source(_ entry: LedgerEntry) -> String {
+            describe(source: entry.sourceIndex, format: entry.format, of: definition)
+        }
+        let fix = "delete the stray copy, or fix the sources' globs in \(definition.file) so that only the right "
+            + "source takes it"
+        if let counted = byPath[entry.duplicateOf ?? ""], counted.status != .duplicate {
+            return "\(full(entry.path)) is a copy of \(full(counted.path)) (same bytes, SHA-256; \(shared)), taken by "
+                + "\(source(entry)) while \(counted.path) is taken by \(source(counted)): only \(counted.path) is "
+                + "counted, this copy is not; \(fix)"
+        }
+        let copies = ledger.filter { $0.sha256 == entry.sha256 && $0.conflict != nil && $0.status == .duplicate }
+        return copies.map { full($0.path) }.joined(separator: " and ") + " are copies of each other (same bytes, "
+            + "SHA-256; \(shared)), taken by " + copies.map(source).joined(separator: " and ") + ": neither is "
+            + "counted, as no other file of either site has these meter ids to tell which site the data belong to; "
+            + fix
+    }
+
+    /// Gathers every contribution of the pilot's ledger for the merge: the files read in this run from memory, the
+    /// others decoded from the state.
+    ///
+    /// A stored contribution that cannot be used (its checksum does not match, it does not decode) is read again
+    /// from `input` when the file there still has the bytes the ledger recorded, and stored anew: the run goes on
+    /// with the right numbers.
+    public static func load(
+        _ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult], input: String,
+        diagnostics: inout Diagnostics
+    ) {
+        let name = pilot.definition.pilot
+        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        var files: [(path: String, summary: FileSummary)] = ledger.filter { $0.status == .unreadable }.map {
+            ($0.path, FileSummary(path: $0.path, format: $0.format, dialect: "", acceptedRows: 0, rejectedRows: 0,
+                                  ignoredRows: [:], problem: $0.problem, problemCode: $0.problemCode))
+        }
+        // The rejects of files whose rows were all rejected (unreadable, with a contribution of rejects only).
+        for entry in ledger where entry.status == .unreadable && entry.rowsRejected > 0 {
+            if let result = readNow[entry.path] {
+                pilot.rejects.append(contentsOf: result.rejects)
+            } else if let contribution = try? store.contribution(fileID: entry.id) {
+                pilot.rejects.append(contentsOf: contribution.rejects)
+            }
+        }
+        for entry in ledger where entry.status == .ingested {
+            let contribution: ContributionCodec.Contribution
+            if let result = readNow[entry.path], result.summary.problem == nil {
+                contribution = .init(series: result.series, rejects: result.rejects, summary: result.summary)
+            } else {
+                do {
+                    contribution = try store.contribution(fileID: entry.id)
+                } catch {
+                    if let repaired = reread(entry, definition: pilot.definition, input: input, store: store,
+                                             runID: runID, damage: "\(error)") {
+                        diagnostics.add(.warning, "\(entry.path): its stored contribution could not be used (\(error)); "
+                            + "the file, unchanged in the input folder, was read again and stored anew",
+                            pilot: name, code: .contributionRepaired)
+                        contribution = repaired
+                        pilot.inputs.append(Aggregate.MergeInput(file: entry.path, modified: entry.modifiedNanoseconds,
+                                                                 series: contribution.series))
+                        pilot.rejects.append(contentsOf: contribution.rejects)
+                        files.append((entry.path, contribution.summary))
+                        continue
+                    }
+                    // Never published as if the file had no data: an error, and the next run reads the file again.
+                    let gone = entry.missingSinceRun != nil
+                    let forgotten = (try? store.forgetReader(pilot: name, path: entry.path, run: runID,
+                                                              detail: "\(error)")) != nil
+                    diagnostics.add(.error, "\(entry.path): its stored contribution cannot be used (\(error)): this "
+                        + "run's reports lack it; " + (gone
+                            ? "the file is no longer in the input folder: put it back and the next run reads it again"
+                            : forgotten ? "the next run reads the file again from the input folder"
+                            : "the state cannot be written either: check the disk and the state's permissions"),
+                        pilot: name, status: .dataError, code: .contributionUnusable)
+                    continue
+                }
+            }
+            pilot.inputs.append(Aggregate.MergeInput(file: entry.path, modified: entry.modifiedNanoseconds,
+                                                     series: contribution.series))
+            pilot.rejects.append(contentsOf: contribution.rejects)
+            files.append((entry.path, contribution.summary))
+        }
+        pilot.files = files.sorted { $0.path < $1.path }.map(\.summary)
+        for warning in metersInTwoSites(pilot.inputs) {
+            diagnostics.add(.warning, warning, pilot: name, code: .meterInTwoSites)
+        }
+    }
+
+    /// The contribution of `entry` read again from the input folder, stored in place of the unusable one; nil when
+    /// the file is gone, its source changed, it cannot be read or its bytes are not the ones the ledger recorded.
+    static func reread(_ entry: LedgerEntry, definition: PipelineDefinition, input: String, store: StateStore,
+                       runID: Int64, damage: String) -> ContributionCodec.Contribution? {
+        guard entry.missingSinceRun == nil,
+              let source = definition.sources.first(where: { $0.index == entry.sourceIndex }),
+              source.format.rawValue == entry.format else { return nil }
+        let file = InputFile(path: (input as NSString).appendingPathComponent(entry.path), relativePath: entry.path,
+                             pilot: definition.pilot, source: source)
+        let result = ReadFile.read(file, definition: definition, fingerprint: true)
+        guard result.summary.problem == nil, result.sha256 == entry.sha256 else { return nil }
+        let contribution = ContributionCodec.Contribution(series: result.series, rejects: result.rejects,
+                                                          summary: result.summary)
+        var repaired = entry
+        repaired.runID = runID
+        do {
+            try store.commit(repaired, contribution: contribution,
+                             events: [(event: "repaired", detail: "stored contribution unusable (\(damage)); read again")])
+        } catch {
+            return nil
+        }
+        return contribution
+    }
+
+    /// The quick check of a file against its ledger row: same size, modification time and identity (device, inode,
+    /// ctime). A row without an identity (stored before it was kept) does not pass: the file is fingerprinted once
+    /// more and its identity recorded.
+    static func looksUnchanged(_ previous: LedgerEntry, _ stat: FileDigest.Stat) -> Bool {
+        previous.size == stat.size && previous.modifiedNanoseconds == stat.modifiedNanoseconds
+            && previous.identity == stat.identity
+    }
+
+    /// `3 h 12 min`, `45 s`: how far a file's time is ahead.
+    static func duration(_ nanoseconds: Int64) -> String {
+        let seconds = nanoseconds / 1_000_000_000
+        if seconds < 60 { return "\(seconds) s" }
+        if seconds < 3600 { return "\(seconds / 60) min" }
+        if seconds < 86_400 * 2 { return "\(seconds / 3600) h \(seconds % 3600 / 60) min" }
+        return "\(seconds / 86_400) days"
+    }
+
+    /// A meter id that counted files give to more than one site: one warning per meter, naming the sites and a file
+    /// of each.
+    static func metersInTwoSites(_ inputs: [Aggregate.MergeInput]) -> [String] {
+        var sites: [String: [(site: String, file: String)]] = [:]
+        for input in inputs {
+            for series in input.series where !series.key.meter.isEmpty && isMetered(series.key.quantity) {
+                let meter = series.key.meter
+                if sites[meter]?.contains(where: { $0.site == series.key.site }) == true { continue }
+                sites[meter, default: []].append((series.key.site, input.file))
+            }
+        }
+        return sites.keys.sorted().compactMap { meter in
+            guard let seen = sites[meter], seen.count > 1 else { return nil }
+            return "meter id \(meter) is counted under " + seen.map { "site \($0.site) (\($0.file))" }
+                .joined(separator: " and ") + ": one meter belongs to one site; check the sources' site and globs "
+                + "for a file saved in the wrong folder"
+        }
+    }
+}
+
+/// New files of equal size read in this run (`Ingest.plan`: no file of the ledger has their size) may hold the same
+/// bytes, which is known only once they are read (their SHA-256 is computed while reading). A file without such a
+/// twin is handed back as soon as it is read; those of a group are held until the whole group is read, then handed
+/// back together, in path order: the first of each content as read, the others as its duplicates (counted once, as
+/// when the fingerprints are known before reading). A group member read again (PV matching) is handed back again
+/// unless it was a duplicate.
+final class SameSizeGroups: Sendable {
+    struct Settled {
+        let path: String
+        let result: FileResult
+        let sha256: String?
+        /// The relative path of the file with the same bytes that is counted instead; nil: this one is counted.
+        let duplicateOf: String?
+        /// Another source took a file with the same bytes: counted for now, settled once read (`Ingest.settle`).
+        var crossSource = false
+    }
+
+    private struct State {
+        var arrived: [String: FileResult] = [:]
+        /// Path → the relative path of its original, for the duplicates of groups already settled.
+        var duplicates: [String: String] = [:]
+        var settled: Set<String> = []
+    }
+
+    /// Path → the paths of its group (itself included), in path order; only groups of two or more.
+    private let groups: [String: [String]]
+    private let state = Mutex(State())
+
+    /// The SHA-256 of a file that was not fingerprinted while read (read in chunks, or refused before reading).
+    private let fingerprint: @Sendable (String) -> String?
+
+    /// Source index by path: copies under different sources are not duplicates of each other (`Ingest.settle`).
+    private let sources: [String: Int]
+
+    /// `files`: path, pilot and size of each file fingerprinted while read, in the order duplicates are decided.
+    init(_ files: [(path: String, pilot: String, size: Int64)], sources: [String: Int] = [:],
+         fingerprint: @escaping @Sendable (String) -> String? = { try? FileDigest.sha256(path: $0, countingProgress: false) }) {
+        self.sources = sources
+        var members: [String: [String]] = [:]
+        for file in files { members["\(file.pilot)\u{0}\(file.size)", default: []].append(file.path) }
+        var groups: [String: [String]] = [:]
+        for group in members.values where group.count > 1 { for path in group { groups[path] = group } }
+        self.groups = groups
+        self.fingerprint = fingerprint
+    }
+
+    /// The files to commit now that `path` is read.
+    func arrived(_ path: String, _ result: FileResult) -> [Settled] {
+        guard let group = groups[path] else {
+            return [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)]
+        }
+        // The last of its group to arrive takes the group's results (once: the members are marked settled).
+        let complete: [FileResult]? = state.withLock { state in
+            if state.settled.contains(path) { return nil }
+            state.arrived[path] = result
+            guard group.allSatisfy({ state.arrived[$0] != nil }) else { return [] }
+            state.settled.formUnion(group)
+            return group.map { state.arrived.removeValue(forKey: $0)! }
+        }
+        guard let complete else {
+            // Read again (PV matching) after its group was settled: handed back unless it is a duplicate.
+            let duplicate = state.withLock { $0.duplicates[path] != nil }
+            return duplicate ? [] : [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)]
+        }
+        guard !complete.isEmpty else { return [] }
+        // Decided outside the lock: a file without a fingerprint from its read is hashed here.
+        var originals: [String: String] = [:]
+        var settled: [Settled] = []
+        for (member, read) in zip(group, complete) {
+            // A file that cannot be fingerprinted at all is never taken for a copy.
+            guard let sha = read.sha256 ?? fingerprint(member) else {
+                settled.append(Settled(path: member, result: read, sha256: nil, duplicateOf: nil))
+                continue
+            }
+            let key = "\(sha) \(sources[member] ?? 0)"
+            if let original = originals[key] {
+                settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: original))
+            } else {
+                originals[key] = read.file.relativePath
+                settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: nil))
+            }
+        }
+        var sourcesBySHA: [String: Set<Int>] = [:]
+        for item in settled { if let sha = item.sha256 { sourcesBySHA[sha, default: []].insert(sources[item.path] ?? 0) } }
+        for index in settled.indices {
+            if let sha = settled[index].sha256, sourcesBySHA[sha]!.count > 1 { settled[index].crossSource = true }
+        }
+        state.withLock { state in
+            for item in settled { if let original = item.duplicateOf { state.duplicates[item.path] = original } }
+        }
+        return settled
+    }
+
+    /// Path → the relative path of the file counted instead, for every duplicate found so far.
+    var duplicates: [String: String] { state.withLock { $0.duplicates } }
+}
+
+/// SHA-256s computed on a thread of their own while the files are read: those of new files read in chunks, which are
+/// not fingerprinted by their read (`ReadContext.fingerprint` needs the bytes in order); a commit waits for its file's
+/// digest. With `concurrent` false (`--threads 1`: one core's worth of work) there is no such thread: each digest is
+/// computed when its commit asks for it (and for any other path asked for).
+final class DeferredDigests: Sendable {
+    private let done: [String: DispatchSemaphore]
+    private final class Digests: Sendable {
+        let values = Mutex<[String: Result<(sha256: String, stat: FileDigest.Stat), any Error>]>([:])
+    }
+    private let digests = Digests()
+
+    init(_ paths: [String], concurrent: Bool = true) {
+        var done: [String: DispatchSemaphore] = [:]
+        if concurrent { for path in paths { done[path] = DispatchSemaphore(value: 0) } }
+        self.done = done
+        guard concurrent, !paths.isEmpty else { return }
+        let order = paths.sorted { (FileDigest.stat($0)?.size ?? 0, $1) > (FileDigest.stat($1)?.size ?? 0, $0) }
+        let digests = digests
+        let signals = done
+        DispatchQueue.global(qos: .userInitiated).async {
+            for path in order {
+                let digest = Result { try FileDigest.fingerprint(path: path, countingProgress: false) }
+                digests.values.withLock { $0[path] = digest }
+                signals[path]!.signal()
+            }
+        }
+    }
+
+    /// The file's SHA-256, once computed (at once when it is).
+    func wait(_ path: String) throws -> String {
+        try fingerprint(path).sha256
+    }
+
+    /// The file's SHA-256, when it was computed over the file with stat `expecting` (else `ChangedWhileHashed`).
+    func wait(_ path: String, expecting: FileDigest.Stat) throws -> String {
+        let print = try fingerprint(path)
+        guard print.stat == expecting else { throw FileDigest.ChangedWhileHashed(path: path) }
+        return print.sha256
+    }
+
+    private func fingerprint(_ path: String) throws -> (sha256: String, stat: FileDigest.Stat) {
+        guard let semaphore = done[path] else { return try FileDigest.fingerprint(path: path, countingProgress: false) }
+        semaphore.wait()
+        semaphore.signal()  // for another wait on the same file
+        return try digests.values.withLock { $0[path]! }.get()
+    }
+}

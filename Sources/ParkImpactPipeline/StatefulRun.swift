@@ -1,0 +1,287 @@
+import Foundation
+public import ParkImpactModel
+public import ParkImpactDefinition
+public import ParkImpactReading
+public import ParkImpactState
+public import ParkImpactKPIs
+public import ParkImpactReports
+
+/// A run against the state store: ingest what is new (`Ingest`), then rebuild the outputs of every pilot whose
+/// generation changed or whose outputs are missing or altered; a pilot with nothing new keeps its outputs untouched.
+public enum StatefulRun {
+    public struct Options: Sendable {
+        public var threads: Int?
+        public var settings: Ingest.Settings
+        /// Write `index.html` (all pilots ran).
+        public var writeIndex: Bool
+        /// Rebuild every pilot's outputs, even when they are up to date (`parkimpact report`).
+        public var rebuildAll: Bool
+        /// Anything besides the state and the definition that changes the outputs' bytes (output options).
+        public var renderKey: String
+        /// Also write `<pilot>/daily.csv` (`run --daily-csv`).
+        public var dailyCSV: Bool
+
+        public init(threads: Int? = nil, settings: Ingest.Settings = .init(), writeIndex: Bool = true,
+                    rebuildAll: Bool = false, renderKey: String = "", dailyCSV: Bool = false) {
+            self.dailyCSV = dailyCSV
+            self.threads = threads
+            self.settings = settings
+            self.writeIndex = writeIndex
+            self.rebuildAll = rebuildAll
+            self.renderKey = renderKey
+        }
+    }
+
+    /// Outputs of this run that could not be written, and why: paths relative to the output folder (a pilot's
+    /// outputs, `index.html`, `.parkimpact/last-run.json`). None of them was replaced: the previous versions stay
+    /// in place, no temporary file is left, and the state does not record them, so the next run writes them.
+    public struct OutputsNotWritten: Sendable, Equatable {
+        /// The pilot whose outputs these are; nil for `index.html` and `last-run.json`.
+        public var pilot: String?
+        public var paths: [String]
+        /// Every output of the pilot (none was renamed), not only some.
+        public var all: Bool
+        public var failure: OutputFailure
+
+        public init(pilot: String?, paths: [String], all: Bool = false, failure: OutputFailure) {
+            self.pilot = pilot
+            self.paths = paths
+            self.all = all
+            self.failure = failure
+        }
+    }
+
+    public struct Result: Sendable {
+        public var outcomes: [PilotOutcome] = []
+        /// No file was read, replaced, removed or marked, and no output had to be rebuilt.
+        public var nothingNew = false
+        public var filesUnchanged = 0
+        /// Wall time per stage: scan, read, merge (merge, PV matching, KPIs), render, write.
+        public var phases = Phases()
+        /// Outputs that could not be written (`report(_:output:into:)` turns them into diagnostics).
+        public var notWritten: [OutputsNotWritten] = []
+    }
+
+    /// The default state file: `<output>/.parkimpact/state.sqlite`.
+    public static func defaultStatePath(output: String) -> String {
+        ((output as NSString).appendingPathComponent(".parkimpact") as NSString).appendingPathComponent("state.sqlite")
+    }
+
+    public static func execute(
+        definitions: [PipelineDefinition], folders: RunFolders, store: StateStore, runID: Int64,
+        catalogue: FactorCatalogue, options: Options, diagnostics: inout Diagnostics
+    ) -> Result {
+        var ingest = Ingest.run(definitions: definitions, folders: folders, store: store, runID: runID,
+                                threads: options.threads, settings: options.settings, diagnostics: &diagnostics)
+        let recorded = (try? store.outputs()) ?? [:]
+        func generation(_ pilot: Ingest.PilotIngest) -> String {
+            FileDigest.sha256(Array((pilot.generation + "\n" + options.renderKey + "\ncsv "
+                + folders.csvLocale.rawValue).utf8))
+        }
+        func upToDate(_ path: String, generation: String) -> Bool {
+            guard let record = recorded[path], record.generation == generation else { return false }
+            let full = (folders.output as NSString).appendingPathComponent(path)
+            return (try? FileDigest.sha256(path: full)) == record.sha256
+        }
+        let outputNames = ["kpis.json", "kpis.csv", "rejects.csv", "report.html"] + (options.dailyCSV ? ["daily.csv"] : [])
+        var rebuild = ingest.pilots.map { pilot in
+            options.rebuildAll || pilot.changed
+                || !outputNames.allSatisfy { upToDate("\(pilot.definition.pilot)/\($0)", generation: generation(pilot)) }
+        }
+        // A pilot whose input folder is missing, that `report` has nothing of, or whose only files are still settling
+        // gets no report (never one of nulls); its outputs and the portfolio are left as they are.
+        let withheld = ingest.pilots.map {
+            $0.inputMissing || $0.nothingToReport || ($0.ledgerEmpty && $0.settling > 0)
+        }
+        let indexGeneration = FileDigest.sha256(Array(ingest.pilots.map(generation).joined(separator: "\n").utf8))
+        let rebuildIndex = options.writeIndex && !withheld.contains(true)
+            && (rebuild.contains(true) || !upToDate("index.html", generation: indexGeneration))
+        if rebuildIndex { rebuild = rebuild.map { _ in true } }  // the portfolio needs every pilot's report
+        for index in rebuild.indices where withheld[index] { rebuild[index] = false }
+
+        var result = Result()
+        result.phases = ingest.phases
+        // The files read now, each dropped once its pilot has loaded it: then the merge holds the only reference
+        // to their series and frees them as it compacts them (`PipelineRun.merge`).
+        var readNow = ingest.readNow
+        ingest = Ingest.Outcome(pilots: ingest.pilots, readNow: [:], phases: ingest.phases)
+        FreeMemory.returnToSystem()  // what the readers held (a large file's cells while it was read)
+        RunProgress.shared.begin(.reporting, totalFiles: rebuild.filter { $0 }.count)
+        defer { RunProgress.shared.end() }
+        // A pilot's outputs are written to their temporary names as they are rendered, then renamed into place
+        // together once all are written (none when one cannot be). What was renamed is recorded only once every
+        // output is in place, so a crash before that rebuilds them next time.
+        var written: [(path: String, sha256: String, generation: String)] = []
+        var notWritten: [OutputsNotWritten] = []
+        var reports: [PilotReport] = []
+        // Temporary files a killed run left (the lock is held: no other run writes them).
+        OutputFiles.removeLeftovers(in: folders.output)
+        for pilot in ingest.pilots {
+            OutputFiles.removeLeftovers(in: (folders.output as NSString).appendingPathComponent(pilot.definition.pilot))
+        }
+        for index in ingest.pilots.indices {
+            let pilot = ingest.pilots[index]
+            var report: PilotReport?
+            var pilotNotWritten: [String] = []
+            if rebuild[index] {
+                let name = pilot.definition.pilot
+                var (measured, derived) = result.phases.time("merge") {
+                    Ingest.load(&ingest.pilots[index], store: store, runID: runID, readNow: readNow,
+                                input: folders.input, diagnostics: &diagnostics)
+                    let inputs = ingest.pilots[index].inputs
+                    for input in inputs { readNow[input.file] = nil }
+                    ingest.pilots[index].inputs = []  // the merge consumes them
+                    return PipelineRun.merge(definition: pilot.definition, inputs: inputs, diagnostics: &diagnostics)
+                }
+                let loaded = ingest.pilots[index]
+                // daily.csv first, then the KPIs, then the other outputs without the series: the series-days (which
+                // grow with the data), the KPIs and the rendered parts are never all held at once.
+                var staged: [(path: String, staged: StagedOutput)] = []
+                var failure: OutputFailure?
+                if options.dailyCSV {
+                    result.phases.time("render") {
+                        do throws(OutputFailure) {
+                            staged.append(try PipelineRun.writeDailyCSV(pilot: name, series: measured,
+                                                                        threads: options.threads,
+                                                                        output: folders.output))
+                        } catch {
+                            failure = error
+                        }
+                    }
+                }
+                let built = result.phases.time("merge") {
+                    PipelineRun.buildReport(definition: loaded.definition, measured: measured, derived: derived,
+                                            rejects: loaded.rejects, files: loaded.files, catalogue: catalogue,
+                                            threads: options.threads)
+                }
+                measured = []
+                derived = []
+                FreeMemory.returnToSystem()
+                if failure == nil {
+                    result.phases.time("render") {
+                        do throws(OutputFailure) {
+                            // daily.csv last, as the other outputs were renamed before it was one of them.
+                            staged = try PipelineRun.renderAndWrite(built, csvLocale: folders.csvLocale,
+                                                                    threads: options.threads,
+                                                                    output: folders.output) + staged
+                        } catch {
+                            failure = error
+                        }
+                    }
+                }
+                // The generation switches: every output renamed into place, or none.
+                if failure == nil {
+                    let (renamed, renameFailure) = OutputFiles.commit(staged.map(\.staged)) { _ in
+                        FaultInjection.reach("output")
+                    }
+                    for (relative, file) in staged where renamed.contains(where: { $0.path == file.path }) {
+                        written.append((relative, file.sha256, generation(pilot)))
+                    }
+                    failure = renameFailure
+                    if failure != nil {
+                        pilotNotWritten = staged.map(\.path).filter { path in !written.contains { $0.path == path } }
+                    }
+                } else {
+                    OutputFiles.discard(staged.map(\.staged))
+                    pilotNotWritten = outputNames.map { "\(name)/\($0)" }
+                }
+                if let failure {
+                    notWritten.append(OutputsNotWritten(pilot: name, paths: pilotNotWritten,
+                                                        all: !written.contains { $0.path.hasPrefix(name + "/") },
+                                                        failure: failure))
+                }
+                reports.append(built)
+                report = built
+                RunProgress.shared.fileDone()
+            }
+            var outcome = PilotOutcome(pilot: pilot.definition.pilot, report: report, filesRead: pilot.ingested,
+                                       filesFailed: pilot.unreadable, rowsAccepted: pilot.rowsAccepted,
+                                       rowsRejected: pilot.rowsRejected)
+            outcome.filesUnchanged = pilot.unchanged
+            outcome.filesSkipped = pilot.skipped
+            outcome.filesDuplicate = pilot.duplicates
+            outcome.filesDeletedKept = pilot.deletedKept
+            outcome.filesSettling = pilot.settling
+            outcome.settleWaitSeconds = pilot.settleWaitSeconds
+            outcome.inputMissing = pilot.inputMissing
+            outcome.nothingToReport = pilot.nothingToReport
+            outcome.outputsNotWritten = pilotNotWritten
+            result.filesUnchanged += pilot.unchanged
+            result.outcomes.append(outcome)
+        }
+        let clock = ContinuousClock()
+        let writeStart = clock.now
+        if rebuildIndex {
+            // The portfolio shows every pilot's report: written only when every pilot's outputs are.
+            let index = PipelineRun.renderIndex(reports)
+            if let first = notWritten.first {
+                notWritten.append(OutputsNotWritten(pilot: nil, paths: [index.path], failure: first.failure))
+            } else {
+                do throws(OutputFailure) {
+                    let staged = try OutputFiles.stage(index, to: (folders.output as NSString)
+                        .appendingPathComponent(index.path))
+                    if let failure = OutputFiles.commit([staged], renamed: { _ in FaultInjection.reach("output") })
+                        .failure {
+                        throw failure
+                    }
+                    written.append((index.path, index.sha256, indexGeneration))
+                } catch {
+                    notWritten.append(OutputsNotWritten(pilot: nil, paths: [index.path], failure: error))
+                }
+            }
+        }
+        do {
+            // Recorded only once every output is in place: a crash before this line rebuilds them next time.
+            try store.recordOutputs(written.map { ($0.path, $0.sha256, $0.generation) })
+            FaultInjection.reach("recorded")
+        } catch {
+            diagnostics.add(.error, "\(store.path): cannot record the outputs written (\(StateStore.describe(error))); "
+                + "the next run writes them again; check that the state is writable and that its disk has space",
+                status: .ioError, code: .stateUnavailable)
+        }
+        result.phases.add("write", seconds: Phases.seconds(clock.now - writeStart))
+        result.notWritten = notWritten
+        result.nothingNew = written.isEmpty && notWritten.isEmpty
+            && !ingest.pilots.contains { $0.changed || $0.inputMissing }
+        return result
+    }
+
+    /// One error per cause of the outputs not written (a full disk is one message however many files it stopped),
+    /// saying what was not written, what is wrong where, and how to fix it; exit 73.
+    public static func report(_ notWritten: [OutputsNotWritten], output: String, into diagnostics: inout Diagnostics) {
+        var groups: [(problem: String, fix: String, items: [OutputsNotWritten])] = []
+        for item in notWritten {
+            let problem = item.failure.problem(outputFolder: output)
+            if let index = groups.firstIndex(where: { $0.problem == problem }) {
+                groups[index].items.append(item)
+            } else {
+                groups.append((problem, item.failure.fix, [item]))
+            }
+        }
+        for group in groups {
+            var whole: [String] = []
+            var files: [String] = []
+            for item in group.items {
+                if let pilot = item.pilot, item.all {
+                    whole.append(pilot)
+                } else {
+                    files += item.paths.map { (output as NSString).appendingPathComponent($0) }
+                }
+            }
+            var what: [String] = []
+            if !whole.isEmpty {
+                what.append("the outputs of pilot\(whole.count == 1 ? "" : "s") " + Self.list(whole))
+            }
+            what += files
+            let pilot = group.items.count == 1 ? group.items[0].pilot : nil
+            diagnostics.add(.error, "cannot write \(Self.list(what)): \(group.problem); none of them was replaced (the "
+                + "versions in place, if any, are an earlier run's); \(group.fix)", pilot: pilot,
+                status: .cannotCreate, code: .outputNotWritable)
+        }
+    }
+
+    /// `a`, `a and b`, `a, b and c`.
+    static func list(_ items: [String]) -> String {
+        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
+    }
+}

@@ -1,0 +1,299 @@
+import CSVReading
+import Dispatch
+import Foundation
+import Synchronization
+public import ParkImpactModel
+public import ParkImpactDefinition
+
+/// Runs the read stage over many files on all cores and merges the partial aggregates deterministically.
+public enum Aggregate {
+    /// Reads `files` concurrently (`DispatchQueue.concurrentPerform`), each into its own partial aggregate; large
+    /// files of formats that allow it are cut into chunks read in parallel too (`ReadFile.readChunked`), so one big
+    /// export uses every core. Results come back in the order of `files`, whatever order the workers finished in.
+    ///
+    /// `completed` is called on a worker thread as soon as a file is read: for a chunked file, by the worker that
+    /// finished its last chunk, which also merges the chunks (so their partial aggregates are freed early). The state
+    /// store commits there, so a crash loses at most the files still being read.
+    ///
+    /// `fingerprinting`: the paths of files whose SHA-256 is computed while they are read (`FileResult.sha256`),
+    /// when they are read whole (files read in chunks are not fingerprinted).
+    public static func readAll(
+        _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int? = nil,
+        chunkBytes: Int = ReadFile.defaultChunkBytes, fingerprinting: Set<String> = [],
+        completed: (@Sendable (Int, FileResult) -> Void)? = nil
+    ) -> [FileResult] {
+        let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        if workers == 1 {
+            return files.enumerated().map { index, file in
+                let result = ReadFile.read(file, definition: definitions[file.pilot]!, fingerprint: fingerprinting.contains(file.path))
+                completed?(index, result)
+                return result
+            }
+        }
+        // The work: chunks of large files first (the longest jobs), then whole files.
+        enum Job { case whole(Int), chunk(file: Int, index: Int, count: Int, size: Int) }
+        var chunkTasks: [Job] = [], wholeTasks: [Job] = []
+        var prepared: [Int: (context: ReadContext, reader: FormatRegistry.Reader, firstTask: Int, count: Int)] = [:]
+        for (index, file) in files.enumerated() {
+            // Size and format first: only a file that is cut into chunks needs its dialect detected here, on one
+            // thread (the others are prepared by the worker that reads them).
+            if let size = CSVFileSource.size(path: file.path),
+               ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1,
+               FormatRegistry.readers[file.source.format]?.readsInChunks == true,
+               case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
+               context.dialect.encoding == .utf8,
+               // The size of the file as opened: all chunks read that descriptor.
+               case let size = Int(context.opened.status.size),
+               case let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes), count > 1 {
+                prepared[index] = (context, reader, chunkTasks.count, count)
+                chunkTasks += (0..<count).map { Job.chunk(file: index, index: $0, count: count, size: size) }
+                continue
+            }
+            wholeTasks.append(.whole(index))
+        }
+        let tasks = chunkTasks + wholeTasks
+        let readers = prepared
+        let results = Slots<FileResult>(count: files.count)
+        var assemblies: [Int: InOrder] = [:]
+        for (index, plan) in prepared {
+            assemblies[index] = InOrder(plan.reader.assembly(files[index], plan.context, CSVReadLimits()), count: plan.count)
+        }
+        let inOrder = assemblies
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(workers, tasks.count)) { _ in
+            while true {
+                let taskIndex = next.add(1, ordering: .relaxed).oldValue
+                guard taskIndex < tasks.count else { return }
+                switch tasks[taskIndex] {
+                case .whole(let index):
+                    let file = files[index]
+                    let result = ReadFile.read(file, definition: definitions[file.pilot]!, fingerprint: fingerprinting.contains(file.path))
+                    completed?(index, result)
+                    results.store(result, at: index)
+                case .chunk(let index, let chunk, let count, let size):
+                    let plan = readers[index]!
+                    let outcome = plan.reader.chunk(files[index], plan.context, CSVReadLimits(), chunk, count, size)
+                    if let result = inOrder[index]!.deliver(outcome, index: chunk) {
+                        completed?(index, result)
+                        results.store(result, at: index)
+                    }
+                }
+            }
+        }
+        return results.results()
+    }
+
+    /// Whether `readAll` with `threads` may read the file in chunks (it does when its dialect allows it too).
+    package static func mayReadInChunks(_ file: InputFile, threads: Int?, chunkBytes: Int = ReadFile.defaultChunkBytes) -> Bool {
+        guard max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount) > 1,
+              FormatRegistry.readers[file.source.format]?.readsInChunks == true,
+              let size = CSVFileSource.size(path: file.path) else { return false }
+        return ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1
+    }
+
+    /// One file's series as the merge sees them.
+    public struct MergeInput: Sendable {
+        /// Path relative to the input folder.
+        public let file: String
+        /// Modification time of the file (nanoseconds since 1970): the newer export wins a conflict.
+        public let modified: Int64
+        public let series: [SeriesData]
+
+        public init(file: String, modified: Int64, series: [SeriesData]) {
+            self.file = file
+            self.modified = modified
+            self.series = series
+        }
+    }
+
+    /// What the merge noticed where files overlap on the same series and local day.
+    public struct Overlap: Sendable, Equatable, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable { case identical, conflict }
+        public let kind: Kind
+        public let series: SeriesKey
+        public let first: String
+        public let second: String
+        public let days: Int
+        public let firstDay: Int
+        public let lastDay: Int
+        /// The first conflicting day: the values and intervals of both files, and the file kept.
+        public let example: String?
+
+        public var description: String {
+            let range = days == 1 ? "\(CivilDate(dayNumber: firstDay))"
+                : "\(CivilDate(dayNumber: firstDay)) … \(CivilDate(dayNumber: lastDay))"
+            switch kind {
+            case .identical:
+                return "\(first) and \(second) both hold \(series) on \(days) day(s) (\(range)) with identical values: "
+                    + "counted once"
+            case .conflict:
+                return "\(first) and \(second) disagree on \(series) on \(days) day(s) (\(range)); \(example ?? "")"
+                    + "; policy: per day the file with more present intervals wins, then the newer file, then the "
+                    + "later name (Aggregate.merge)"
+            }
+        }
+    }
+
+    /// Merges per-file series in the order given (sorted by path, so floating-point sums are identical run to run).
+    ///
+    /// Where two files hold the same series on the same local day (a monthly export re-dropped inside a yearly one,
+    /// a corrected re-export), per day:
+    /// - **identical** cells (same sum, counts, maximum, night minimum) are counted once;
+    /// - **complementary** cells (the intervals of one lie all before those of the other: an export that ends at
+    ///   midnight UTC and the next that starts there, two collections at different times) are added;
+    /// - otherwise they **conflict**: the cell with more present intervals is kept, then the newer file's (mtime),
+    ///   then the later file name's; the other is dropped and the conflict reported with both sources.
+    /// Interval readings (PV matching) follow their day: a file's readings are kept only for the days its cell was
+    /// kept. `table` gives the local day of a reading and the intervals in a day.
+    public static func merge(_ inputs: [MergeInput], table: LocalTimeTable) -> (series: [SeriesData], overlaps: [Overlap]) {
+        var order: [SeriesKey] = []
+        var bySeries: [SeriesKey: [(input: Int, data: SeriesData)]] = [:]
+        for (index, input) in inputs.enumerated() {
+            for data in input.series {
+                if bySeries[data.key] == nil { order.append(data.key) }
+                bySeries[data.key, default: []].append((index, data))
+            }
+        }
+        var tallies: [Pair: PairTally] = [:]
+        var pairOrder: [Pair] = []
+        var merged: [SeriesData] = []
+        merged.reserveCapacity(order.count)
+        for key in order {
+            let parts = bySeries[key]!
+            if parts.count == 1 {
+                merged.append(parts[0].data)
+                continue
+            }
+            var interval: Int32 = 0
+            for part in parts where part.data.intervalSeconds > 0 {
+                if interval == 0 || part.data.intervalSeconds < interval { interval = part.data.intervalSeconds }
+            }
+            var cells: [Int: DayCell] = [:]
+            var owners: [Int: [Int]] = [:]
+            for part in parts {
+                for (day, cell) in part.data.days {
+                    guard let existing = cells[day] else {
+                        cells[day] = cell
+                        owners[day] = [part.input]
+                        continue
+                    }
+                    let holder = owners[day]!.last!
+                    if existing == cell {
+                        tally(&tallies, &pairOrder, Pair(series: key, first: holder, second: part.input, conflict: false),
+                              day: day, example: nil)
+                        continue
+                    }
+                    if existing.isDisjoint(from: cell) {
+                        cells[day]!.merge(cell)
+                        owners[day]!.append(part.input)
+                        continue
+                    }
+                    let newer = inputs[part.input].modified != inputs[holder].modified
+                        ? inputs[part.input].modified > inputs[holder].modified
+                        : inputs[part.input].file > inputs[holder].file
+                    let challengerWins = cell.present != existing.present ? cell.present > existing.present : newer
+                    let unit = key.quantity.canonicalUnit.rawValue
+                    let example = "e.g. \(CivilDate(dayNumber: day)): \(MachineNumber.format(existing.sum, decimals: 3)) "
+                        + "\(unit) in \(existing.present) interval(s) vs \(MachineNumber.format(cell.sum, decimals: 3)) "
+                        + "\(unit) in \(cell.present); kept \(challengerWins ? inputs[part.input].file : inputs[holder].file)"
+                    tally(&tallies, &pairOrder, Pair(series: key, first: holder, second: part.input, conflict: true),
+                          day: day, example: example)
+                    if challengerWins {
+                        cells[day] = cell
+                        owners[day] = [part.input]
+                    }
+                }
+            }
+            var readings: [IntervalReading] = []
+            var inputsOfSeries: [InputSpan] = []
+            let owning = Set(owners.values.joined())
+            for part in parts where owning.contains(part.input) {
+                inputsOfSeries.append(contentsOf: part.data.inputs)
+                for reading in part.data.readings {
+                    let day = table.localDay(ofUTC: reading.startUTC)
+                    if owners[day]?.contains(part.input) ?? true { readings.append(reading) }
+                }
+            }
+            merged.append(SeriesData(key: key, intervalSeconds: interval, days: DayCells(cells, extras: .init(for: key.quantity)),
+                                     inputs: inputsOfSeries,
+                                     readings: readings))
+        }
+        let overlaps = pairOrder.map { pair -> Overlap in
+            let tally = tallies[pair]!
+            return Overlap(kind: pair.conflict ? .conflict : .identical, series: pair.series,
+                           first: inputs[pair.first].file, second: inputs[pair.second].file, days: tally.days,
+                           firstDay: tally.firstDay, lastDay: tally.lastDay, example: tally.example)
+        }
+        return (merged.sorted { $0.key < $1.key }, overlaps)
+    }
+
+    private struct Pair: Hashable {
+        let series: SeriesKey
+        let first: Int
+        let second: Int
+        let conflict: Bool
+    }
+
+    private struct PairTally {
+        var days = 0
+        var firstDay = Int.max
+        var lastDay = Int.min
+        var example: String?
+    }
+
+    private static func tally(_ tallies: inout [Pair: PairTally], _ order: inout [Pair], _ pair: Pair, day: Int,
+                              example: String?) {
+        if tallies[pair] == nil { order.append(pair) }
+        var tally = tallies[pair, default: PairTally()]
+        tally.days += 1
+        tally.firstDay = min(tally.firstDay, day)
+        tally.lastDay = max(tally.lastDay, day)
+        if tally.example == nil { tally.example = example }
+        tallies[pair] = tally
+    }
+}
+
+/// Hands a file's chunks to its `ChunkAssembling` in order as they arrive from any worker: a chunk that comes early
+/// waits; the worker that delivers the next one in order merges it and every waiting one after it (outside the lock,
+/// one worker at a time), so the other workers go on reading.
+private final class InOrder: Sendable {
+    private struct State {
+        var waiting: [Int: ChunkOutcome] = [:]
+        var next = 0
+        var merging = false
+    }
+
+    private let assembly: any ChunkAssembling
+    private let count: Int
+    private let state = Mutex(State())
+
+    init(_ assembly: any ChunkAssembling, count: Int) {
+        self.assembly = assembly
+        self.count = count
+    }
+
+    /// Chunk `index` is read; returns the file's result when this call merged its last chunk.
+    func deliver(_ chunk: ChunkOutcome, index: Int) -> FileResult? {
+        var taken: ChunkOutcome? = state.withLock { state in
+            state.waiting[index] = chunk
+            guard !state.merging, let next = state.waiting.removeValue(forKey: state.next) else { return nil }
+            state.merging = true
+            return next
+        }
+        while let chunk = taken {
+            assembly.add(chunk)
+            taken = state.withLock { state in
+                state.next += 1
+                if let next = state.waiting.removeValue(forKey: state.next) { return next }
+                state.merging = false
+                return nil
+            }
+        }
+        let done = state.withLock { state -> Bool in
+            guard state.next == count, !state.merging else { return false }
+            state.merging = true  // finished once
+            return true
+        }
+        return done ? assembly.finish() : nil
+    }
+}

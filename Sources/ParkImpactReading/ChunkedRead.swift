@@ -1,0 +1,364 @@
+public import CSVReading
+import Dispatch
+public import ParkImpactModel
+public import ParkImpactDefinition
+
+/// One chunk of a large file read on its own (`ReadFile.readChunk`): its partial aggregate with chunk-local line
+/// numbers, and where it really began and ended.
+package struct ChunkOutcome: Sendable {
+    /// Byte offset of its first line.
+    let start: Int
+    /// Byte offset just after its last line: the first record boundary at or after `plannedEnd`.
+    let end: Int
+    /// Where the next chunk was planned to begin (nil: the file's end).
+    let plannedEnd: Int?
+    var aggregator: FileAggregator
+    let statistics: CSVReadStatistics
+    /// `RowFormat.orderDependentKeys` of the chunk.
+    let orderKeys: Set<String>
+    /// Chunk 0 only: the header's line and the format's column mapping.
+    var headerLine = 0
+    var mapping: [ColumnRole] = []
+    /// False when the chunk could not be read as planned (I/O error, no header): the file is read sequentially.
+    var usable = true
+}
+
+/// Reading one large file on several cores: the file is cut into chunks at line starts, each chunk is read by its
+/// own parser into its own aggregate, and the chunks are merged in order into exactly what one sequential read gives
+/// (cells bit for bit, rejects with their line numbers, counts).
+///
+/// Why the merge is exact:
+/// - Each chunk stops at the first record boundary at or after the next chunk's planned start, reading a record
+///   that runs past it (a quoted field with newlines) to its end. A chunk whose planned start turns out to lie
+///   inside such a record is read again from where the previous one really ended. So every chunk begins where a
+///   sequential read is between records, with a fresh parser, as a sequential read would be there.
+/// - Line numbers are chunk-local and shifted by the lines of the chunks before. A chunk with a malformed record
+///   (whose message names lines) makes the whole file be read sequentially: rare, and always exact.
+/// - Floating-point sums depend on the order of additions: a (series, day) cell that two chunks share is
+///   recomputed by replaying the later chunk's rows up to the last one touching a shared cell, starting from the
+///   earlier total, which is the sequential order of additions.
+/// - Per-series state that crosses rows: interval inference takes the gap across the boundary into account
+///   (`FileAggregator.append`); the autumn repeated hour (`RowFormat.orderDependentKeys`) and water night flow with
+///   inferred intervals fall back to a sequential read when a boundary splits them.
+extension ReadFile {
+    /// Chunk size for large files (at least two chunks' worth makes a file be read in chunks).
+    public static let defaultChunkBytes = 32 << 20
+
+    package static func chunkCount(size: Int, chunkBytes: Int) -> Int {
+        size >= 2 * chunkBytes ? (size + chunkBytes - 1) / chunkBytes : 1
+    }
+
+    /// Reads a file in chunks of about `chunkBytes` (on all cores when `parallel`) and merges them; a file of a
+    /// format that is not read in chunks, or too small, is read whole. For tests and for `Aggregate.readAll`.
+    public static func readChunked(
+        _ file: InputFile, definition: PipelineDefinition, chunkBytes: Int = defaultChunkBytes,
+        limits: CSVReadLimits = .init(), parallel: Bool = true
+    ) -> FileResult {
+        guard case .ready(let context, let reader) = prepare(file, definition: definition) else {
+            return read(file, definition: definition, limits: limits)
+        }
+        return readChunked(file, context, reader, chunkBytes: chunkBytes, limits: limits, parallel: parallel)
+    }
+
+    /// `readChunked` of a file already opened and prepared (`prepare`): every chunk reads that open file.
+    static func readChunked(
+        _ file: InputFile, _ context: ReadContext, _ reader: FormatRegistry.Reader, chunkBytes: Int,
+        limits: CSVReadLimits = .init(), parallel: Bool = true
+    ) -> FileResult {
+        let size = Int(context.opened.status.size)
+        let count = chunkCount(size: size, chunkBytes: max(1, chunkBytes))
+        guard reader.readsInChunks, context.dialect.encoding == .utf8, count > 1 else {
+            var result = reader.read(file, context, limits, 0)
+            seal(&result, file, context)
+            return result
+        }
+        let slots = Slots<ChunkOutcome>(count: count)
+        if parallel {
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                slots.store(reader.chunk(file, context, limits, index, count, size), at: index)
+            }
+        } else {
+            for index in 0..<count { slots.store(reader.chunk(file, context, limits, index, count, size), at: index) }
+        }
+        return reader.assemble(file, context, limits, slots.results())  // sealed by `ChunkAssembly.finish`
+    }
+
+    /// The first line start at or after `offset` (the file's size when there is none).
+    static func lineStart(path: String, at offset: Int, terminator: UInt8, size: Int) -> Int {
+        guard let opened = try? CSVOpenedFile(path: path) else { return size }
+        return lineStart(opened, at: offset, terminator: terminator, size: size)
+    }
+
+    static func lineStart(_ opened: CSVOpenedFile, at offset: Int, terminator: UInt8, size: Int) -> Int {
+        guard offset > 0 else { return 0 }
+        var source = CSVOpenedFileSource(opened, offset: offset - 1)
+        let window = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 1)
+        defer { window.deallocate() }
+        var position = offset - 1
+        while true {
+            guard let got = try? source.read(into: window), got > 0 else { return size }
+            if let hit = UnsafeRawBufferPointer(rebasing: window[0..<got]).firstIndex(of: terminator) {
+                return position + hit + 1
+            }
+            position += got
+        }
+    }
+
+    /// Where a chunk begins: the first line start at or after `offset`, moved forward by at most `reach` bytes to a
+    /// line whose first 10 bytes differ from the line's before it. Long and Fluvius exports begin each row with its
+    /// local date, so that is where a new day begins (or, in an export by meter, often a new meter): neighbouring chunks
+    /// then share no (series, day) cell and the merge replays nothing (`ChunkAssembly`; in an export by time a shared
+    /// day is every meter's, up to a day of rows replayed per boundary). Only a hint: any line start gives the exact
+    /// result, and a file whose rows begin otherwise keeps its first line start. Deterministic, so the chunk before
+    /// ends where this one begins. The change is found by galloping then bisecting: a few small reads.
+    static func chunkStart(path: String, at offset: Int, terminator: UInt8, size: Int, reach: Int) -> Int {
+        guard let opened = try? CSVOpenedFile(path: path) else { return size }
+        return chunkStart(opened, at: offset, terminator: terminator, size: size, reach: reach)
+    }
+
+    static func chunkStart(_ opened: CSVOpenedFile, at offset: Int, terminator: UInt8, size: Int, reach: Int) -> Int {
+        let first = lineStart(opened, at: offset, terminator: terminator, size: size)
+        let step = 4096
+        guard first < size, reach >= step else { return first }
+        let keyBytes = 10
+        var window = [UInt8](repeating: 0, count: 4096)
+        /// The first line start at or after `position` (after the header: `position` > 0) and its first bytes.
+        func line(at position: Int) -> (start: Int, key: ArraySlice<UInt8>)? {
+            var cursor = position - 1
+            var start: Int?
+            while start == nil {
+                let got = window.withUnsafeMutableBytes { (try? opened.read(into: $0, at: cursor)) ?? 0 }
+                guard got > 0 else { return nil }
+                if let hit = window[0..<got].firstIndex(of: terminator) { start = cursor + hit + 1 } else { cursor += got }
+            }
+            guard let start, start < size else { return nil }
+            let got = window.withUnsafeMutableBytes {
+                (try? opened.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<keyBytes]), at: start)) ?? 0
+            }
+            guard got > 0 else { return nil }
+            let key = window[0..<got]
+            return (start, key.firstIndex(of: terminator).map { key[..<$0] } ?? key)
+        }
+        guard let head = line(at: first) else { return first }
+        let key = Array(head.key)
+        // Gallop: the first probe whose line has another key; `low` stays on a line with the first line's key.
+        var low = first
+        var high: Int?
+        var distance = step
+        while distance <= reach, high == nil {
+            guard let probe = line(at: first + distance) else { return first }
+            if probe.key.elementsEqual(key) { low = probe.start } else { high = probe.start }
+            distance *= 2
+        }
+        guard var high else { return first }
+        // Bisect down to two neighbouring lines: `low` with the key, `high` without.
+        while true {
+            guard let next = line(at: low + 1) else { return first }
+            if next.start >= high { return high }
+            let middle = line(at: low + (high - low) / 2).flatMap { $0.start < high ? $0 : nil } ?? next
+            if middle.key.elementsEqual(key) { low = middle.start } else { high = middle.start }
+        }
+    }
+
+    static func readChunk<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits,
+        index: Int, count: Int, size: Int
+    ) -> ChunkOutcome {
+        func planned(_ chunk: Int) -> Int {
+            chunkStart(context.opened, at: Int(Int64(size) * Int64(chunk) / Int64(count)),
+                       terminator: context.dialect.lineTerminator, size: size, reach: size / count / 2)
+        }
+        let end = index + 1 < count ? planned(index + 1) : nil
+        if index == 0 {
+            let first = pass(type, file, context, limits, traceLimit: 0, boundary: end)
+            FaultInjection.reach("first-chunk")
+            let usable = problem(of: first, file) == nil
+            return ChunkOutcome(
+                start: 0, end: first.statistics.stoppedAtBoundary ?? size, plannedEnd: end,
+                aggregator: first.aggregator, statistics: first.statistics,
+                orderKeys: first.format?.orderDependentKeys(first.aggregator.seriesKeys) ?? [],
+                headerLine: first.headerLine, mapping: usable ? first.format!.mapping : [], usable: usable)
+        }
+        let header = pass(type, file, context, limits, traceLimit: 0, headerOnly: true)
+        guard problem(of: header, file) == nil, let format = header.format else {
+            return ChunkOutcome(start: 0, end: 0, plannedEnd: end, aggregator: header.aggregator,
+                                statistics: header.statistics, orderKeys: [], usable: false)
+        }
+        return readPart(type, file, context, limits, format: format, start: planned(index), end: end)
+    }
+
+    /// Reads the records from byte `start` (a line start after the header) to the first record boundary at or
+    /// after `end`, with `format` as made from the header. `replay`: only the seeded cells are updated, and reading
+    /// stops after the record at chunk-local line `lastLine`.
+    static func readPart<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, format: Format,
+        start: Int, end: Int?, replay: (seeds: [(key: SeriesKey, day: Int, cell: DayCell)], lastLine: Int)? = nil
+    ) -> ChunkOutcome {
+        var dialect = context.dialect
+        dialect.byteOrderMarkLength = 0
+        dialect.hasSeparatorLine = false
+        var aggregator = FileAggregator(file: file.relativePath, table: context.daysTable,
+                                        readingPolicy: context.readingPolicy)
+        if let replay {
+            for seed in replay.seeds { aggregator.seedCell(seed.key, day: seed.day, seed.cell) }
+            aggregator.onlyExistingCells = true
+        }
+        let stopLine = replay?.lastLine ?? Int.max
+        // State behind pointers, not captured variables: no run-time exclusivity checks per record.
+        let state = UnsafeMutablePointer<(format: Format, aggregator: FileAggregator)>.allocate(capacity: 1)
+        state.initialize(to: (format, aggregator))
+        defer { state.deallocate() }  // after `move()` below
+        var statistics = CSVReadStatistics()
+        var usable = true
+        do {
+            var source = CountingSource(base: CSVOpenedFileSource(context.opened, offset: start))
+            statistics = try CSVStreamReader(dialect: dialect, limits: limits, stopAtRecordBoundary: end.map { $0 - start })
+                .read(
+                    from: &source,
+                    onRecord: { record in
+                        if record.line > stopLine { return .stop }
+                        state.pointee.aggregator.line = record.line
+                        state.pointee.format.read(record, into: &state.pointee.aggregator)
+                        if state.pointee.aggregator.needsRaw {
+                            let format = state.pointee.format
+                            state.pointee.aggregator.fillRaw(record.rawText()) { format.valueColumnName($0) }
+                        }
+                        return .proceed
+                    },
+                    onMalformed: { malformed in
+                        let column = malformed.column.map { state.pointee.format.columnName($0 - 1) } ?? ""
+                        state.pointee.aggregator.reject(line: malformed.line, column: column,
+                                                    code: RejectCode(malformed.kind), reason: malformed.reason,
+                                                        raw: malformed.raw, site: file.source.site)
+                    })
+        } catch {
+            usable = false
+        }
+        let (finalFormat, finalAggregator) = state.move()
+        return ChunkOutcome(
+            start: start, end: start + (statistics.stoppedAtBoundary ?? statistics.bytes), plannedEnd: end,
+            aggregator: finalAggregator, statistics: statistics,
+            orderKeys: finalFormat.orderDependentKeys(finalAggregator.seriesKeys), usable: usable)
+    }
+
+    /// Merges a file's chunks in order (see the type's comment for why the result equals a sequential read).
+    static func assemble<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits,
+        _ chunks: [ChunkOutcome]
+    ) -> FileResult {
+        let assembly = ChunkAssembly(type, file, context, limits)
+        for chunk in chunks { assembly.add(chunk) }
+        return assembly.finish()
+    }
+}
+
+/// A file's chunks merged one by one, in order, as they arrive (`Aggregate.readAll` hands each over as soon as the
+/// chunks before it are in), so a large file never holds all its chunks' aggregates at once.
+package protocol ChunkAssembling: AnyObject, Sendable {
+    /// The next chunk in order (0, 1, 2, …).
+    func add(_ chunk: ChunkOutcome)
+    /// The merged result; a sequential read when a chunk could not be merged exactly.
+    func finish() -> FileResult
+}
+
+/// `@unchecked Sendable`: used by one thread at a time (`Aggregate.readAll` hands it from worker to worker under a
+/// lock).
+final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendable {
+    private let file: InputFile
+    private let context: ReadContext
+    private let limits: CSVReadLimits
+    private var format: Format?
+    private var merged: FileAggregator?
+    private var statistics = CSVReadStatistics()
+    private var headerLine = 0
+    private var expected = 0
+    private var lineOffset = 0
+    private var orderKeys: Set<String> = []
+    /// A chunk could not be merged exactly: the file is read sequentially at the end; later chunks are dropped.
+    private var failed = false
+
+    init(_ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits) {
+        self.file = file
+        self.context = context
+        self.limits = limits
+    }
+
+    func add(_ planned: ChunkOutcome) {
+        // A refused repeat names its earlier line, chunk-local here: the file is read sequentially (rare).
+        guard !failed, planned.usable, planned.aggregator.refusedRepeats == 0 else {
+            failed = true
+            merged = nil
+            return
+        }
+        guard var merged else {
+            let header = ReadFile.pass(Format.self, file, context, limits, traceLimit: 0, headerOnly: true)
+            guard let format = header.format else {
+                failed = true
+                return
+            }
+            self.format = format
+            merged = planned.aggregator
+            statistics = planned.statistics
+            statistics.stoppedAtBoundary = nil
+            expected = planned.end
+            lineOffset = planned.statistics.physicalLines
+            orderKeys = planned.orderKeys
+            headerLine = planned.headerLine
+            return
+        }
+        self.merged = nil  // merged in place below, not copied
+        let format = format!
+        var chunk = planned
+        if chunk.start != expected {
+            // The previous chunk's last record ran past this chunk's planned start (a quoted newline).
+            chunk = ReadFile.readPart(Format.self, file, context, limits, format: format, start: expected,
+                                      end: chunk.plannedEnd)
+            guard chunk.usable else {
+                failed = true
+                return
+            }
+        }
+        // A repeat in the chunk, or an interval start both parts have (a repeat across the boundary): read
+        // sequentially (rare).
+        guard chunk.statistics.malformedRecords == 0, !chunk.aggregator.usedInferredInterval,
+              chunk.aggregator.refusedRepeats == 0, !merged.sharesStarts(with: chunk.aggregator),
+              orderKeys.isDisjoint(with: chunk.orderKeys) else {
+            failed = true
+            return
+        }
+        orderKeys.formUnion(chunk.orderKeys)
+        let shared = merged.sharedCells(with: chunk.aggregator)
+        var replayed: [SeriesKey: [Int: DayCell]] = [:]
+        if !shared.cells.isEmpty {
+            let seeds = shared.cells.map { (key: $0.key, day: $0.day, cell: merged.cell($0.key, day: $0.day)!) }
+            let replay = ReadFile.readPart(Format.self, file, context, limits, format: format, start: chunk.start,
+                                           end: chunk.plannedEnd, replay: (seeds, shared.lastLine))
+            for (key, day) in shared.cells { replayed[key, default: [:]][day] = replay.aggregator.cell(key, day: day) }
+        }
+        merged.append(chunk.aggregator, lineOffset: lineOffset, replayed: replayed)
+        statistics.bytes += chunk.statistics.bytes
+        statistics.physicalLines += chunk.statistics.physicalLines
+        statistics.records += chunk.statistics.records
+        statistics.blankLines += chunk.statistics.blankLines
+        statistics.preambleLines += chunk.statistics.preambleLines
+        statistics.replacedCharacters += chunk.statistics.replacedCharacters
+        lineOffset += chunk.statistics.physicalLines
+        expected = chunk.end
+        self.merged = merged
+    }
+
+    func finish() -> FileResult {
+        var result: FileResult
+        if !failed, let merged, let format {
+            self.merged = nil  // freed as soon as the result is built, not when the whole read stage ends
+            result = ReadFile.result(file, context, format: format, aggregator: merged, headerLine: headerLine,
+                                     statistics: statistics)
+        } else {
+            result = ReadFile.read(Format.self, file, context, limits, 0)
+        }
+        ReadFile.seal(&result, file, context)
+        return result
+    }
+}
+
+import Foundation

@@ -1,0 +1,231 @@
+import ParkImpactModel
+import ParkImpactDefinition
+
+/// The interval starts one series has had in a file, with the line of each, as runs of equally spaced starts at
+/// equally spaced lines: a series read in time order (oldest or newest first, by meter or by time) is a few runs
+/// (one per gap or change of step), so memory does not grow with its rows. Runs are kept sorted by their lowest start
+/// with disjoint ranges, so any order of rows is handled exactly: a start is looked up by binary search (after a
+/// constant-time check of the run the previous start went into).
+struct SeenStarts: Sendable, Equatable {
+    struct Run: Sendable, Equatable {
+        /// The lowest start.
+        var first: Int64
+        /// Distance between consecutive starts (0 while `count` is 1).
+        var step: Int64
+        var count: Int64
+        /// Line of `first`; the start `first + k × step` was at line `firstLine + k × lineStep`.
+        var firstLine: Int64
+        var lineStep: Int64
+
+        var last: Int64 { first + step * (count - 1) }
+        var lastLine: Int64 { firstLine + lineStep * (count - 1) }
+
+        static func single(_ start: Int64, line: Int64) -> Run {
+            Run(first: start, step: 0, count: 1, firstLine: line, lineStep: 0)
+        }
+
+        /// The line of `start` when it is one of this run's starts.
+        func line(of start: Int64) -> Int64? {
+            guard start >= first, start <= last else { return nil }
+            if start == first { return firstLine }
+            guard step > 0, (start - first) % step == 0 else { return nil }
+            return firstLine + lineStep * ((start - first) / step)
+        }
+    }
+
+    private(set) var runs: [Run] = []
+    /// Index of the run the previous start went into.
+    private var hint = 0
+
+    var isEmpty: Bool { runs.isEmpty }
+    var lowest: Int64? { runs.first?.first }
+    var highest: Int64? { runs.last?.last }
+
+    /// Records `start`, seen at `line`; when it was seen before, records nothing and returns the earlier line.
+    @inline(__always)
+    mutating func insert(_ start: Int64, line: Int64) -> Int64? {
+        guard !runs.isEmpty else {
+            runs.append(.single(start, line: line))
+            hint = 0
+            return nil
+        }
+        // The run at or below `start` whose successor lies above it (-1: below every run).
+        var index = hint
+        if !(runs[index].first <= start && (index + 1 == runs.count || start < runs[index + 1].first)) {
+            index = Self.floor(runs, start)
+        }
+        if index >= 0 {
+            let run = runs[index]
+            if start <= run.last {
+                if let earlier = run.line(of: start) { return earlier }
+                // Between two of the run's starts: split it around the new start.
+                let below = (start - run.first) / run.step + 1
+                var lower = run
+                lower.count = below
+                var upper = run
+                upper.first = run.first + run.step * below
+                upper.firstLine = run.firstLine + run.lineStep * below
+                upper.count = run.count - below
+                runs.replaceSubrange(index...index, with: [lower, .single(start, line: line), upper])
+                hint = index + 1
+                return nil
+            }
+            if run.count == 1 {
+                runs[index].step = start - run.first
+                runs[index].lineStep = line - run.firstLine
+                runs[index].count = 2
+                hint = index
+                return nil
+            }
+            if start - run.last == run.step, line - run.lastLine == run.lineStep {
+                runs[index].count += 1
+                hint = index
+                return nil
+            }
+        }
+        let next = index + 1
+        if next < runs.count {
+            let run = runs[next]
+            if run.count == 1 || (run.first - start == run.step && run.firstLine - line == run.lineStep) {
+                runs[next].step = run.first - start
+                runs[next].lineStep = run.firstLine - line
+                runs[next].first = start
+                runs[next].firstLine = line
+                runs[next].count += 1
+                hint = next
+                return nil
+            }
+        }
+        runs.insert(.single(start, line: line), at: next)
+        hint = next
+        return nil
+    }
+
+    /// Adds a run none of whose starts lies within the range of the starts held.
+    mutating func insertBeyond(_ run: Run) {
+        let index = Self.floor(runs, run.first) + 1
+        runs.insert(run, at: index)
+        hint = index
+    }
+
+    /// The line at which `start` was seen, if it was.
+    func line(of start: Int64) -> Int64? {
+        let index = Self.floor(runs, start)
+        return index >= 0 ? runs[index].line(of: start) : nil
+    }
+
+    /// Index of the last run whose lowest start is at or below `start` (-1 when none).
+    private static func floor(_ runs: [Run], _ start: Int64) -> Int {
+        var low = 0
+        var high = runs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if runs[middle].first <= start { low = middle + 1 } else { high = middle }
+        }
+        return low - 1
+    }
+
+    /// Whether `other` has a start this one has too.
+    func intersects(_ other: SeenStarts) -> Bool {
+        guard let low = lowest, let high = highest, let otherLow = other.lowest, let otherHigh = other.highest,
+              low <= otherHigh, otherLow <= high else { return false }
+        for run in other.runs where run.last >= low && run.first <= high {
+            var start = run.first
+            for _ in 0..<run.count {
+                if line(of: start) != nil { return true }
+                start += run.step
+            }
+        }
+        return false
+    }
+
+    /// Adds the starts of a later part of the same file (read on its own, `lineOffset` lines further), none of which
+    /// this one has (`intersects` is false).
+    mutating func absorb(_ later: SeenStarts, lineOffset: Int64) {
+        for var run in later.runs {
+            run.firstLine += lineOffset
+            let index = Self.floor(runs, run.first) + 1
+            if index > 0, index - 1 < runs.count, runs[index - 1].last > run.first {
+                // Interleaved with a run of this one: start by start.
+                var start = run.first
+                var line = run.firstLine
+                for _ in 0..<run.count {
+                    _ = insert(start, line: line)
+                    start += run.step
+                    line += run.lineStep
+                }
+            } else if index < runs.count, runs[index].first < run.last {
+                var start = run.first
+                var line = run.firstLine
+                for _ in 0..<run.count {
+                    _ = insert(start, line: line)
+                    start += run.step
+                    line += run.lineStep
+                }
+            } else {
+                runs.insert(run, at: index)
+            }
+        }
+        hint = 0
+    }
+}
+
+/// Per series in a file aggregator: whether it refuses repeats, its last accepted reading, and the run of starts it is
+/// extending beyond every start its `SeenStarts` holds (kept here until the run ends, so that a row in time order
+/// reads and writes one flat value).
+struct RepeatTrack: Sendable {
+    let refuses: Bool
+    var last = AcceptedReading(start: Int64.min, value: 0, quality: .missing, line: 0)
+    /// The open run: `runCount` starts from `last.start` back by `step` (negative for newest first), lines back by
+    /// `lineStep`; `step` is known from 2 starts on. All above `high` (`above`) or all below `low`.
+    var runCount: Int64 = 0
+    var step: Int64 = 0
+    var lineStep: Int64 = 0
+    var above = false
+    /// Lowest and highest start the series' `SeenStarts` holds (max and min when it holds none).
+    var low = Int64.max
+    var high = Int64.min
+
+    init(refuses: Bool) {
+        self.refuses = refuses
+    }
+
+    /// True (and the reading taken) when the series does not refuse repeats or the reading's start is the next of
+    /// the open run (beyond every other start seen: new); false when `FileAggregator` must look further.
+    @inline(__always)
+    mutating func admitsInRun(_ reading: AcceptedReading) -> Bool {
+        guard refuses else { return true }
+        guard runCount > 1, reading.start == last.start + step, reading.line == last.line + lineStep,
+              above ? reading.start > high : reading.start < low else { return false }
+        runCount += 1
+        last = reading
+        return true
+    }
+
+    /// Opens a run at `reading`, whose start lies beyond `low`…`high`.
+    mutating func open(_ reading: AcceptedReading) {
+        above = reading.start > high
+        runCount = 1
+        step = 0
+        lineStep = 0
+        last = reading
+    }
+
+    /// Moves the open run into `starts`.
+    mutating func flush(into starts: inout SeenStarts) {
+        guard runCount > 0 else { return }
+        let first = last.start - step * (runCount - 1)
+        let firstLine = last.line - lineStep * (runCount - 1)
+        let run = step >= 0
+            ? SeenStarts.Run(first: first, step: step, count: runCount, firstLine: firstLine, lineStep: lineStep)
+            : SeenStarts.Run(first: last.start, step: -step, count: runCount, firstLine: last.line, lineStep: -lineStep)
+        starts.insertBeyond(run)
+        runCount = 0
+        bound(by: starts)
+    }
+
+    mutating func bound(by starts: SeenStarts) {
+        low = starts.lowest ?? Int64.max
+        high = starts.highest ?? Int64.min
+    }
+}

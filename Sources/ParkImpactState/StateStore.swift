@@ -1,0 +1,500 @@
+import Crypto
+import Foundation
+import GRDB
+import GRDBSQLite
+public import ParkImpactModel
+
+/// The run state in SQLite (GRDB): the ledger of every input file, each file's contribution (its partial aggregate,
+/// `ContributionCodec`), the history of what happened to files, and the fingerprints of the outputs written.
+///
+/// Exactly-once: a file's contribution and its ledger row change in one transaction (`commit(_:)`), so after a crash
+/// a file is either fully in the state or not at all. The database runs in WAL mode with `synchronous = NORMAL`:
+/// a killed process (SIGKILL, OOM) loses nothing committed; a power cut may lose the last commits but never leaves
+/// the state inconsistent, and what was lost is read again by the next run.
+public final class StateStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    public struct OpenError: Error, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable {
+            /// Cannot be opened, read or written: permissions, a full disk, an I/O error (nothing is changed).
+            case unavailable
+            /// The file is not an intact SQLite database (truncated, overwritten): `openRecovering` moves it aside.
+            case damaged
+            /// Written by a newer ParkImpact (migrations this binary does not know): refused, never downgraded.
+            case newer
+        }
+        public let kind: Kind
+        public let description: String
+    }
+
+    /// Opens (and creates or migrates) the state database at `path`, after checking it: `PRAGMA quick_check` (the
+    /// structure of every page: a truncated or overwritten file is found here, not later in the middle of a run) and
+    /// the migrations it went through (a state of a newer version is refused).
+    public init(path: String) throws(OpenError) {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        var stage = "open"
+        do {
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            stage = "check"
+            let problems = try queue.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check(5)") }
+            if problems != ["ok"] {
+                throw OpenError(kind: .damaged, description: "\(path): the state database is damaged (quick_check: "
+                    + problems.prefix(3).joined(separator: "; ") + ")")
+            }
+            let migrator = Self.migrator
+            let unknown = try queue.read { db in
+                try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+            }
+            if !unknown.isEmpty {
+                throw OpenError(kind: .newer, description: "\(path): the state was written by a newer ParkImpact "
+                    + "(schema steps \(unknown.joined(separator: ", ")) are unknown to this version); run the newer "
+                    + "version, or give this one its own state with --state")
+            }
+            stage = "migrate"
+            try Self.migrator.migrate(queue)
+        } catch let error as OpenError {
+            throw error
+        } catch {
+            if Self.isDamage(error) {
+                throw OpenError(kind: .damaged, description: "\(path): the state database is damaged "
+                    + "(\(Self.describe(error)))")
+            }
+            let fix = Self.diskIsFull(directory.isEmpty ? "." : directory)
+                ? "the disk that holds it is full: free space on it, then run again"
+                : "check that it and its folder are readable and writable and that the disk has space"
+            throw OpenError(kind: .unavailable, description: "\(path): cannot \(stage) the state database "
+                + "(\(Self.describe(error))); " + fix)
+        }
+    }
+
+    /// Whether the file system holding `folder` has no room left for a database page (SQLite then reports a full
+    /// disk as "disk I/O error" when it opens a database).
+    static func diskIsFull(_ folder: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(folder, &info) == 0 else { return false }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize) < 64 * 1024
+    }
+
+    /// Whether a database error says the file is not an intact database (rather than unreachable).
+    static func isDamage(_ error: any Error) -> Bool {
+        guard let database = error as? DatabaseError else { return false }
+        return database.resultCode == .SQLITE_CORRUPT || database.resultCode == .SQLITE_NOTADB
+    }
+
+    /// Opens the state; a damaged one is moved aside (kept beside it as `<name>.damaged-<UTC time>`, with its WAL)
+    /// and a new one created, which the run fills by reading every input again. `movedAside` names the kept copy
+    /// and why it was moved.
+    public static func openRecovering(path: String, now: String) throws(OpenError)
+        -> (store: StateStore, movedAside: (path: String, reason: String)?) {
+        do {
+            return (try StateStore(path: path), nil)
+        } catch where error.kind == .damaged {
+            let kept = path + ".damaged-" + now
+            let manager = FileManager.default
+            do {
+                try manager.moveItem(atPath: path, toPath: kept)
+                if manager.fileExists(atPath: path + "-wal") { try manager.moveItem(atPath: path + "-wal", toPath: kept + "-wal") }
+                if manager.fileExists(atPath: path + "-shm") { try manager.removeItem(atPath: path + "-shm") }
+            } catch let moveError {
+                throw OpenError(kind: .unavailable, description: error.description + "; it could not be moved aside "
+                    + "(\(moveError.localizedDescription)): move it away by hand, the next run rebuilds it from input/")
+            }
+            return (try StateStore(path: path), (kept, error.description))
+        }
+    }
+
+    package static func describe(_ error: any Error) -> String {
+        if let database = error as? DatabaseError { return database.message ?? "\(database.resultCode)" }
+        return "\(error)"
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE run (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  started_at TEXT NOT NULL,
+                  finished_at TEXT,
+                  exit_status INTEGER,
+                  version TEXT NOT NULL);
+                CREATE TABLE input_file (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  pilot TEXT NOT NULL,
+                  path TEXT NOT NULL,
+                  size INTEGER NOT NULL,
+                  mtime_ns INTEGER NOT NULL,
+                  sha256 TEXT NOT NULL,
+                  reader_key TEXT NOT NULL,
+                  source_index INTEGER NOT NULL,
+                  format TEXT NOT NULL,
+                  status TEXT NOT NULL CHECK (status IN ('ingested', 'unreadable', 'duplicate')),
+                  duplicate_of TEXT,
+                  problem TEXT,
+                  rows_accepted INTEGER NOT NULL,
+                  rows_rejected INTEGER NOT NULL,
+                  run_id INTEGER NOT NULL REFERENCES run(id),
+                  missing_since_run INTEGER REFERENCES run(id),
+                  UNIQUE (pilot, path));
+                CREATE TABLE contribution (
+                  file_id INTEGER PRIMARY KEY REFERENCES input_file(id) ON DELETE CASCADE,
+                  codec INTEGER NOT NULL,
+                  data BLOB NOT NULL);
+                CREATE TABLE file_event (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  run_id INTEGER NOT NULL REFERENCES run(id),
+                  pilot TEXT NOT NULL,
+                  path TEXT NOT NULL,
+                  event TEXT NOT NULL,
+                  detail TEXT NOT NULL);
+                CREATE TABLE output_file (
+                  path TEXT PRIMARY KEY,
+                  sha256 TEXT NOT NULL,
+                  generation TEXT NOT NULL);
+                """)
+        }
+        // v2: which PV sites a file has, and which sites' grid readings it was read without (`PVDiscovery`).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE input_file ADD COLUMN pv_sites TEXT NOT NULL DEFAULT '';
+                ALTER TABLE input_file ADD COLUMN grid_sites_without_readings TEXT NOT NULL DEFAULT '';
+                """)
+        }
+        // v3: copies of one file taken by different sources (`Ingest.settle`): what the copies share (a `duplicate`
+        // not counted because of it), or `pending` (counted, to be settled against its copies read in the same run).
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: "ALTER TABLE input_file ADD COLUMN conflict TEXT")
+        }
+        // v4: the stable code of an unreadable file's problem (`FileSummary.problemCode`), for its diagnostic.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "ALTER TABLE input_file ADD COLUMN problem_code TEXT")
+        }
+        // The SHA-256 of each stored contribution, written with it and checked before it is decoded: bytes changed in
+        // the file since (a disk fault, a stray write) are found, never decoded into other numbers.
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: "ALTER TABLE contribution ADD COLUMN sha256 BLOB")
+        }
+        // Device, inode and ctime of the file as last seen (`FileDigest.Stat.identity`); NULL in older rows: such a
+        // file is fingerprinted once more and the identity recorded.
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: "ALTER TABLE input_file ADD COLUMN identity TEXT")
+        }
+        return migrator
+    }
+
+    // MARK: Runs
+
+    public func beginRun(startedAt: String) throws -> Int64 {
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO run (started_at, version) VALUES (?, ?)",
+                           arguments: [startedAt, ParkImpactVersion.string])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishRun(_ id: Int64, finishedAt: String, status: Int32) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE run SET finished_at = ?, exit_status = ? WHERE id = ?",
+                           arguments: [finishedAt, Int(status), id])
+        }
+    }
+
+    // MARK: Ledger
+
+    public func ledger(pilot: String) throws -> [LedgerEntry] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM input_file WHERE pilot = ? ORDER BY path", arguments: [pilot])
+                .map(LedgerEntry.init(row:))
+        }
+    }
+
+    /// Every ledger row, sorted: what `parkimpact` tests compare after a crash.
+    public func allEntries() throws -> [LedgerEntry] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM input_file ORDER BY pilot, path").map(LedgerEntry.init(row:))
+        }
+    }
+
+    /// Replaces the ledger row of `entry.path` (and of `alsoRemoving`, a renamed file's old path) and its
+    /// contribution in one transaction.
+    public func commit(_ entry: LedgerEntry, contribution: ContributionCodec.Contribution?, alsoRemoving: String? = nil,
+                       events: [(event: String, detail: String)]) throws {
+        // Sized before the transaction: counting the bytes walks the whole contribution.
+        let size = contribution.map(ContributionCodec.encodedSize)
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?", arguments: [entry.pilot, entry.path])
+            if let alsoRemoving {
+                try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?",
+                               arguments: [entry.pilot, alsoRemoving])
+            }
+            try db.execute(sql: """
+                INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
+                  duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run, pv_sites,
+                  grid_sites_without_readings, conflict, problem_code, identity)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
+                """, arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
+                                 entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
+                                 entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
+                                 LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
+                                 entry.conflict, entry.problemCode, entry.identity])
+            let id = db.lastInsertedRowID
+            if let contribution, let size {
+                try Self.insertContribution(db, fileID: id, contribution, size: size)
+            }
+            for event in events {
+                try Self.recordEvent(db, entry.runID, entry.pilot, entry.path, event.event, event.detail)
+            }
+        }
+    }
+
+    /// Stores a contribution without ever holding it whole (it is tens of MB for a large export, and SQLite would copy a
+    /// bound blob twice: into its own buffer, then into the record): the row is inserted with `zeroblob(size)` and the
+    /// encoded bytes are written into it piece by piece (incremental blob I/O), inside the caller's transaction.
+    ///
+    /// The corresponding C functions are `sqlite3_blob_open`, `sqlite3_blob_write` and `sqlite3_blob_close`.
+    private static func insertContribution(_ db: Database, fileID: Int64, _ contribution: ContributionCodec.Contribution,
+                                           size: Int) throws {
+        try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, zeroblob(?))",
+                       arguments: [fileID, ContributionCodec.version, size])
+        guard size > 0 else { return }
+        let connection = db.sqliteConnection
+        var blob: OpaquePointer?
+        let opened = sqlite3_blob_open(connection, "main", "contribution", "data", fileID, 1, &blob)
+        guard opened == SQLITE_OK, let blob else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: opened), message: String(cString: sqlite3_errmsg(connection)))
+        }
+        defer { sqlite3_blob_close(blob) }
+        var offset = 0
+        var hasher = SHA256()
+        try ContributionCodec.encode(contribution) { piece in
+            hasher.update(bufferPointer: piece)
+            guard offset + piece.count <= size else {
+                throw DatabaseError(message: "contribution larger than counted (\(offset + piece.count) > \(size) bytes)")
+            }
+            let written = sqlite3_blob_write(blob, piece.baseAddress, Int32(piece.count), Int32(offset))
+            guard written == SQLITE_OK else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: written),
+                                    message: String(cString: sqlite3_errmsg(connection)))
+            }
+            offset += piece.count
+        }
+        guard offset == size else {
+            throw DatabaseError(message: "contribution smaller than counted (\(offset) < \(size) bytes)")
+        }
+        try db.execute(sql: "UPDATE contribution SET sha256 = ? WHERE file_id = ?",
+                       arguments: [Data(hasher.finalize()), fileID])
+    }
+
+    /// Settles a group of copies (same SHA-256) in one transaction: `demote` become `duplicate` rows (their
+    /// contributions dropped), `update` rows get the given `duplicate_of` and `conflict` (nil: counted, no conflict).
+    public func settle(pilot: String, run: Int64, demote: [LedgerEntry],
+                       update: [(path: String, duplicateOf: String?, conflict: String?)],
+                       events: [(path: String, event: String, detail: String)]) throws {
+        try queue.write { db in
+            for entry in demote {
+                try db.execute(sql: "DELETE FROM contribution WHERE file_id = ?", arguments: [entry.id])
+                try db.execute(sql: """
+                    UPDATE input_file SET status = 'duplicate', duplicate_of = ?, conflict = ?, problem = NULL,
+                      problem_code = NULL, rows_accepted = 0, rows_rejected = 0 WHERE pilot = ? AND path = ?
+                    """, arguments: [entry.duplicateOf, entry.conflict, pilot, entry.path])
+            }
+            for item in update {
+                try db.execute(sql: "UPDATE input_file SET duplicate_of = ?, conflict = ? WHERE pilot = ? AND path = ?",
+                               arguments: [item.duplicateOf, item.conflict, pilot, item.path])
+            }
+            for event in events { try Self.recordEvent(db, run, pilot, event.path, event.event, event.detail) }
+        }
+    }
+
+    /// The same content seen again with a new modification time: only the time changes.
+    public func touch(pilot: String, path: String, modifiedNanoseconds: Int64, identity: String) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                UPDATE input_file SET mtime_ns = ?, identity = ?, missing_since_run = NULL WHERE pilot = ? AND path = ?
+                """, arguments: [modifiedNanoseconds, identity, pilot, path])
+        }
+    }
+
+    /// Forgets which build read a file (its reader key): the next run reads it again, as after a new build. For a
+    /// stored contribution that cannot be decoded.
+    public func forgetReader(pilot: String, path: String, run: Int64, detail: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE input_file SET reader_key = '' WHERE pilot = ? AND path = ?",
+                           arguments: [pilot, path])
+            try Self.recordEvent(db, run, pilot, path, "unusable", detail)
+        }
+    }
+
+    /// Marks a file gone from the input folder (its contribution stays), or back (`run` nil).
+    public func setMissing(pilot: String, path: String, run: Int64?, event: (run: Int64, detail: String)?) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE input_file SET missing_since_run = ? WHERE pilot = ? AND path = ?",
+                           arguments: [run, pilot, path])
+            if let event {
+                try Self.recordEvent(db, event.run, pilot, path, run == nil ? "returned" : "deleted", event.detail)
+            }
+        }
+    }
+
+    /// Drops a file's ledger row and contribution (the definition no longer selects it).
+    public func remove(pilot: String, path: String, run: Int64, event: String, detail: String) throws {
+        try queue.write { db in
+            try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?", arguments: [pilot, path])
+            try Self.recordEvent(db, run, pilot, path, event, detail)
+        }
+    }
+
+    /// The stored contribution of a ledger row.
+    public func contribution(fileID: Int64) throws -> ContributionCodec.Contribution {
+        let row = try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT codec, data, sha256 FROM contribution WHERE file_id = ?",
+                             arguments: [fileID])
+        }
+        guard let row else { throw ContributionCodec.DecodingError(description: "no contribution stored") }
+        let codec: Int64 = row["codec"]
+        guard ContributionCodec.readableVersions.contains(codec) else {
+            throw ContributionCodec.DecodingError(description: "stored by another version (codec \(codec))")
+        }
+        let data: Data = row["data"]
+        // Contributions stored before the checksum existed have none: decoded as they are (the decoder checks
+        // every count and length against the bytes).
+        if let stored: Data = row["sha256"], Data(SHA256.hash(data: data)) != stored {
+            throw ContributionCodec.DecodingError(description: "its checksum does not match: the stored bytes changed "
+                + "after they were written")
+        }
+        return try ContributionCodec.decode(Array(data))
+    }
+
+    /// One line of the file history.
+    private static func recordEvent(_ db: Database, _ run: Int64, _ pilot: String, _ path: String, _ event: String,
+                                    _ detail: String) throws {
+        try db.execute(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [run, pilot, path, event, detail])
+    }
+
+    // MARK: Outputs
+
+    /// The generation and SHA-256 recorded for each output written, by path.
+    public func outputs() throws -> [String: (sha256: String, generation: String)] {
+        try queue.read { db in
+            var result: [String: (String, String)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT path, sha256, generation FROM output_file") {
+                result[row["path"]] = (row["sha256"], row["generation"])
+            }
+            return result
+        }
+    }
+
+    public func recordOutputs(_ records: [(path: String, sha256: String, generation: String)]) throws {
+        try queue.write { db in
+            for record in records {
+                try db.execute(sql: "INSERT OR REPLACE INTO output_file (path, sha256, generation) VALUES (?, ?, ?)",
+                               arguments: [record.path, record.sha256, record.generation])
+            }
+        }
+    }
+
+    /// Events of a run, for messages and tests.
+    public func events(run: Int64) throws -> [(pilot: String, path: String, event: String, detail: String)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT pilot, path, event, detail FROM file_event WHERE run_id = ? ORDER BY id",
+                             arguments: [run]).map { ($0["pilot"], $0["path"], $0["event"], $0["detail"]) }
+        }
+    }
+}
+
+/// One row of the ledger: an input file as the state knows it.
+public struct LedgerEntry: Sendable, Equatable {
+    public enum Status: String, Sendable { case ingested, unreadable, duplicate }
+
+    public var id: Int64 = 0
+    public var pilot: String
+    /// Relative to the input folder: `demo-park/acme/x.csv`.
+    public var path: String
+    public var size: Int64
+    public var modifiedNanoseconds: Int64
+    public var sha256: String
+    /// Which build read the file, with which source definition (`Ingest.readerKey`).
+    public var readerKey: String
+    public var sourceIndex: Int
+    public var format: String
+    public var status: Status
+    public var duplicateOf: String?
+    public var problem: String?
+    /// The stable code of `problem` (`FileSummary.problemCode`); nil in rows stored before it was kept.
+    public var problemCode: String?
+    public var rowsAccepted: Int
+    public var rowsRejected: Int
+    public var runID: Int64
+    public var missingSinceRun: Int64?
+    /// Sites with PV production in the file, and sites whose grid readings it was read without (`PVDiscovery`).
+    public var pvSites: Set<String> = []
+    public var gridSitesWithoutReadings: Set<String> = []
+    /// A copy taken by another source than the file it copies (`Ingest.settle`): what they share, for the error
+    /// (`duplicate`, not counted); `pending` on a counted copy read in a run that has not settled its group yet.
+    public var conflict: String?
+    /// `FileDigest.Stat.identity` when the file was last seen; nil in rows stored before it was kept.
+    public var identity: String?
+
+    /// `conflict` of a counted copy whose group is not settled yet.
+    public static let pending = "pending"
+
+    /// A set of site ids as stored: sorted, one per line.
+    static func text(_ sites: Set<String>) -> String { sites.sorted().joined(separator: "\n") }
+    static func sites(_ text: String) -> Set<String> { Set(text.split(separator: "\n").map(String.init)) }
+
+    public init(pilot: String, path: String, size: Int64, modifiedNanoseconds: Int64, sha256: String,
+                readerKey: String, sourceIndex: Int, format: String, status: Status, duplicateOf: String? = nil,
+                problem: String? = nil, rowsAccepted: Int = 0, rowsRejected: Int = 0, runID: Int64) {
+        self.pilot = pilot
+        self.path = path
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+        self.sha256 = sha256
+        self.readerKey = readerKey
+        self.sourceIndex = sourceIndex
+        self.format = format
+        self.status = status
+        self.duplicateOf = duplicateOf
+        self.problem = problem
+        self.rowsAccepted = rowsAccepted
+        self.rowsRejected = rowsRejected
+        self.runID = runID
+    }
+
+    init(row: Row) {
+        id = row["id"]
+        pilot = row["pilot"]
+        path = row["path"]
+        size = row["size"]
+        modifiedNanoseconds = row["mtime_ns"]
+        sha256 = row["sha256"]
+        readerKey = row["reader_key"]
+        sourceIndex = row["source_index"]
+        format = row["format"]
+        status = Status(rawValue: row["status"]) ?? .unreadable
+        duplicateOf = row["duplicate_of"]
+        problem = row["problem"]
+        problemCode = row["problem_code"]
+        rowsAccepted = row["rows_accepted"]
+        rowsRejected = row["rows_rejected"]
+        runID = row["run_id"]
+        missingSinceRun = row["missing_since_run"]
+        pvSites = Self.sites(row["pv_sites"])
+        gridSitesWithoutReadings = Self.sites(row["grid_sites_without_readings"])
+        conflict = row["conflict"]
+        identity = row["identity"]
+    }
+}

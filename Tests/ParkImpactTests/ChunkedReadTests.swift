@@ -1,0 +1,214 @@
+import CSVReading
+import Foundation
+import Testing
+@testable import ParkImpactModel
+@testable import ParkImpactDefinition
+@testable import ParkImpactReading
+@testable import ParkImpactState
+@testable import ParkImpactKPIs
+@testable import ParkImpactReports
+@testable import ParkImpactPipeline
+
+/// A large file read in chunks on several cores gives exactly what one sequential read gives: the same cells bit for
+/// bit, the same rejects with the same line numbers, the same counts, whatever the chunk size.
+struct ChunkedReadTests {
+    /// A parkimpact-long export in time order with three meters, values whose sums depend on the order of
+    /// additions, quoted series names and qualities that span lines, and bad rows (rejects) all through it.
+    static func longExport(water: Bool = false) -> (text: String, quotedSpans: [Range<Int>]) {
+        var text = "timestamp,site,series,quantity,value,unit,quality\n"
+        var spans: [Range<Int>] = []
+        let meters = water ? ["m1", "m2", "w1"] : ["m1", "m2", "\"meter\nthree\""]
+        var serial = 0
+        for day in 1...3 {
+            for quarter in 0..<40 {
+                let minutes = quarter * 15
+                let stamp = String(format: "2024-10-%02dT%02d:%02d:00+02:00", day, minutes / 60, minutes % 60)
+                for (index, meter) in meters.enumerated() {
+                    serial += 1
+                    let quantity = meter == "w1" ? "water" : (index == 1 ? "gas" : "electricity_offtake")
+                    let unit = meter == "w1" ? "m3" : "kWh"
+                    let value = String(format: "%.3f", Double((serial * 7919) % 1013) / 10.0 + 0.1)
+                    var quality = "measured"
+                    var valueText = value
+                    if serial % 53 == 0 { valueText = "12,5x" }  // not a number: a reject
+                    if serial % 41 == 0 { quality = "\"esti\nmated\"" }  // unknown quality across two lines
+                    if serial % 29 == 0 { quality = "estimated" }
+                    if serial % 31 == 0 { valueText = "" }  // missing
+                    let row = "\(stamp),s1,\(meter),\(quantity),\(valueText),\(unit),\(quality)\n"
+                    let start = text.utf8.count
+                    text += row
+                    if row.contains("\"") { spans.append(start..<(start + row.utf8.count)) }
+                }
+            }
+        }
+        return (text, spans)
+    }
+
+    func expectSame(_ chunked: FileResult, _ whole: FileResult, _ note: Comment) {
+        #expect(chunked.summary.problem == nil, note)
+        #expect(chunked.series.map(\.key) == whole.series.map(\.key), note)
+        for (a, b) in zip(chunked.series, whole.series) {
+            #expect(a.days == b.days, note)
+            #expect(a.intervalSeconds == b.intervalSeconds, note)
+            #expect(a.inputs == b.inputs, note)
+            #expect(a.readings == b.readings, note)
+        }
+        #expect(chunked.rejects == whole.rejects, note)
+        #expect(chunked.summary.acceptedRows == whole.summary.acceptedRows, note)
+        #expect(chunked.summary.rejectedRows == whole.summary.rejectedRows, note)
+        #expect(chunked.summary.ignoredRows == whole.summary.ignoredRows, note)
+        #expect(chunked.statistics.physicalLines == whole.statistics.physicalLines, note)
+        #expect(chunked.statistics.records == whole.statistics.records, note)
+        #expect(chunked.statistics.bytes == whole.statistics.bytes, note)
+        #expect(chunked.headerLine == whole.headerLine, note)
+    }
+
+    func read(_ text: String, format: SourceFormatName, name: String, check: (FileResult, FileResult, Int) -> Void,
+              chunkSizes: some Sequence<Int>, refused: Bool = false) throws {
+        let folder = try Scratch()
+        defer { folder.remove() }
+        try folder.write(name, text)
+        let definition = try definition(format: format)
+        let file = InputFile(path: folder.root + "/" + name, relativePath: name, pilot: "test",
+                             source: definition.sources[0])
+        let whole = ReadFile.read(file, definition: definition)
+        #expect((whole.summary.problem != nil) == refused, "\(whole.summary.problem ?? "")")
+        for chunkBytes in chunkSizes {
+            for parallel in [false, true] {
+                check(ReadFile.readChunked(file, definition: definition, chunkBytes: chunkBytes, parallel: parallel),
+                      whole, chunkBytes)
+            }
+            // As a run reads it: chunks merged in order as the workers hand them in, whatever order they finish in.
+            let run = Aggregate.readAll([file, file], definitions: ["test": definition], threads: 2,
+                                        chunkBytes: chunkBytes)
+            check(run[0], whole, chunkBytes)
+            check(run[1], whole, chunkBytes)
+        }
+    }
+
+    @Test func aLongExportInChunksOfAnySizeGivesTheSequentialResult() throws {
+        let (text, spans) = Self.longExport()
+        let size = text.utf8.count
+        let chunkSizes = Array(stride(from: 97, through: size / 2, by: 211))
+        // Some planned chunk starts fall inside a quoted field that spans lines.
+        let insideQuote = chunkSizes.contains { chunkBytes in
+            let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes)
+            return (1..<count).contains { chunk in spans.contains { $0.contains(size * chunk / count) } }
+        }
+        #expect(insideQuote)
+        try read(text, format: .parkimpactLong, name: "long.csv", check: { chunked, whole, chunkBytes in
+            #expect(!whole.rejects.isEmpty)
+            #expect(whole.rejects.contains { $0.reason.contains("quality") && $0.raw.contains("\n") })
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: chunkSizes)
+    }
+
+    /// An export by time, large enough for chunk starts to move to where a day begins: chunks then share no day
+    /// cell; the result is still the sequential one, and each moved start is the first row of a day.
+    @Test func aTimeOrderedExportIsCutWhereADayBegins() throws {
+        var text = "timestamp,site,series,quantity,value,unit,quality\n"
+        var dayStarts: [Int] = []
+        for day in 1...12 {
+            for quarter in 0..<96 {
+                let stamp = String(format: "2024-03-%02dT%02d:%02d:00+01:00", day, quarter / 4, quarter % 4 * 15)
+                if quarter == 0 { dayStarts.append(text.utf8.count) }
+                for meter in 1...4 {
+                    // Scrambled by 389: a ramp would be a running total, which the reader refuses.
+                    text += "\(stamp),s1,m\(meter),electricity_offtake,\(Double((day * 96 + quarter) * meter * 389 % 997) / 7),kWh,measured\n"
+                }
+            }
+        }
+        let folder = try Scratch()
+        defer { folder.remove() }
+        try folder.write("by-time.csv", text)
+        let path = folder.root + "/by-time.csv"
+        let size = text.utf8.count
+        var moved = 0
+        for offset in stride(from: 5_000, to: size - 5_000, by: 7_919) {
+            let lineStart = ReadFile.lineStart(path: path, at: offset, terminator: 0x0A, size: size)
+            let start = ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 40_000)
+            let nextDay = dayStarts.first { $0 > lineStart }
+            // Moved only to where a day begins; always when a day begins within the farthest probe (4 KiB doubled
+            // while within reach: 32 KiB here).
+            #expect(start == lineStart || dayStarts.contains(start), "offset \(offset)")
+            if let nextDay, nextDay - lineStart <= 32_768 { #expect(start == nextDay, "offset \(offset)") }
+            if start != lineStart { moved += 1 }
+            // Too little reach to probe: the line start.
+            #expect(ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 4_000) == lineStart)
+        }
+        #expect(moved > 10)
+        try read(text, format: .parkimpactLong, name: "by-time.csv", check: { chunked, whole, chunkBytes in
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: [20_011, 33_333, 61_001])
+    }
+
+    /// A running total in a long export is refused (`register_as_interval`) with the same evidence whether the
+    /// file is read whole or in chunks: the register rule's counts cross the chunk boundaries exactly.
+    @Test func aRegisterInALongExportIsRefusedTheSameInChunks() throws {
+        var text = "timestamp,site,series,quantity,value,unit,quality\n"
+        for day in 1...12 {
+            for quarter in 0..<96 {
+                let stamp = String(format: "2024-03-%02dT%02d:%02d:00+01:00", day, quarter / 4, quarter % 4 * 15)
+                // m1: a register rising by 0.25 kWh a quarter (flat every 7th); m2: interval values.
+                let index = (day - 1) * 96 + quarter
+                text += "\(stamp),s1,m1,electricity_offtake,\(48_000 + Double(index - index / 7) / 4),kWh,measured\n"
+                text += "\(stamp),s1,m2,electricity_offtake,\(Double(index * 389 % 997) / 7),kWh,measured\n"
+            }
+        }
+        var problems: Set<String> = []
+        try read(text, format: .parkimpactLong, name: "register.csv", check: { chunked, whole, chunkBytes in
+            #expect(chunked.summary.problem == whole.summary.problem, "chunks of \(chunkBytes) bytes")
+            #expect(chunked.series.isEmpty)
+            problems.insert(chunked.summary.problem ?? "")
+        }, chunkSizes: [20_011, 33_333, 61_001], refused: true)
+        // 1152 readings, 1151 steps: the flat ones are every 7th quarter from index 7 on (164 of them).
+        #expect(problems == ["\(problems.first!.prefix { $0 != ":" }): series s1/electricity_offtake/m1 is read as "
+            + "use per interval but behaves like a running total (a meter register): it rises or stays equal in 1151 "
+            + "of 1151 steps between readings (rises in 987); in 987 of the 987 rises the value is at least 10 "
+            + "times the rise (e.g. 48246.75 kWh after a rise of 0.25 kWh, line 2304); read as interval values, "
+            + "every reading would count the whole register again. Fix: its values must be the use per interval: "
+            + "export the use per interval, or read the register with `format: generic` and `kind: cumulative`. "
+            + "The file is not read until then"])
+    }
+
+    /// Water night flow with inferred intervals depends on earlier rows: such a file is read sequentially.
+    @Test func waterWithInferredIntervalsStillGivesTheSequentialResult() throws {
+        let (text, _) = Self.longExport(water: true)
+        try read(text, format: .parkimpactLong, name: "water.csv", check: { chunked, whole, chunkBytes in
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: [301, 1024, 4096])
+    }
+
+    /// A Fluvius export over the autumn clock change: the repeated hour resolved by row order, whether or not a
+    /// chunk boundary falls inside it, plus a malformed row (the file is then read sequentially).
+    @Test(arguments: [false, true])
+    func aFluviusExportOverTheAutumnChangeGivesTheSequentialResult(malformed: Bool) throws {
+        var text = "\u{FEFF}Van (datum);Van (tijdstip);Tot (datum);Tot (tijdstip);EAN;Meter;Metertype;Register;"
+            + "Volume;Eenheid;Validatiestatus\n"
+        let times = (0..<(4 * 24)).map { String(format: "%02d:%02d:00", $0 / 4, ($0 % 4) * 15) }
+        var serial = 0
+        for day in 26...28 {
+            var rows: [(String, String)] = []
+            for (index, time) in times.enumerated() {
+                let end = index + 1 < times.count ? times[index + 1] : "00:00:00"
+                rows.append((time, end))
+                if day == 27, time.hasPrefix("02:") {
+                    rows[rows.count - 1].1 = time == "02:45:00" ? "02:00:00" : end  // summer, then winter
+                    rows.append((time, end))
+                }
+            }
+            for (from, to) in rows {
+                serial += 1
+                let endDay = to == "00:00:00" ? day + 1 : day
+                let volume = String(format: "%.3f", Double((serial * 7919) % 1013) / 100.0).replacingOccurrences(of: ".", with: ",")
+                text += "\(day)-10-2023;\(from);\(endDay)-10-2023;\(to);=\"541448820000000001\";1SAG1;Digitale Meter;"
+                    + "Afname Dag;\(volume);kWh;Gevalideerd\n"
+                if malformed, serial == 150 { text += "27-10-2023;01:00:00;\"unterminated\n" }
+            }
+        }
+        try read(text, format: .fluvius, name: "fluvius.csv", check: { chunked, whole, chunkBytes in
+            #expect(whole.summary.acceptedRows + whole.summary.rejectedRows == 3 * 96 + 4 + (malformed ? 1 : 0))
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: [113, 500, 997, 2048, 5000])
+    }
+}
