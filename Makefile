@@ -3,8 +3,10 @@ SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libcsv-dev libsqlite3-dev tzdata chromium
 BIN          := .build/release/parkimpact
+# A target that imports another without declaring it a dependency (an upward import) is an error.
+LAYERS       := --explicit-target-dependency-import-check=error
 
-.PHONY: run test build deps demo-data check-demo-data check-kpis contract-check fuzz bench clean
+.PHONY: run test build deps check-layers demo-data check-demo-data check-kpis contract-check fuzz bench clean
 
 ## Install the system packages that are missing (libcsv, SQLite, time-zone data).
 deps:
@@ -16,7 +18,7 @@ deps:
 
 ## Release build.
 build: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(LAYERS)
 
 ## Run every pipeline in pipelines/ on input/, write output/.
 run: build
@@ -24,7 +26,11 @@ run: build
 
 ## The whole test suite.
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test $(LAYERS)
+
+## Show that the layering is enforced: an upward import (Model importing KPIs) must fail to build.
+check-layers: deps
+	@scripts/check-layers.sh
 
 ## Regenerate the demo pilot's input (deterministic; the result is committed).
 demo-data:
