@@ -33,6 +33,7 @@ let package = Package(
         .target(
             name: "CSVReading",
             dependencies: ["CLibCSV"],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         // The layers of the product, lowest first: each may import only the ones above it in this list (and
@@ -45,6 +46,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         // The pipeline YAML, format names and date formats, the emission factor catalogue.
@@ -54,6 +56,7 @@ let package = Package(
                 "ParkImpactModel", "CSVReading",
                 .product(name: "Yams", package: "Yams"),
             ],
+            exclude: ["README.md"],
             resources: [.embedInCode("Resources/emission-factors.csv")],
             swiftSettings: strictSettings
         ),
@@ -64,6 +67,7 @@ let package = Package(
                 "ParkImpactModel", "ParkImpactDefinition", "CSVReading",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         // The run state in SQLite: ledger of input files and their stored contributions.
@@ -76,12 +80,14 @@ let package = Package(
                 // SQLite's C API, for incremental blob I/O (`StateStore.commit`).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         // KPIs from aggregated series: pure functions of the data, the definition and the factors.
         .target(
             name: "ParkImpactKPIs",
             dependencies: ["ParkImpactModel", "ParkImpactDefinition"],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         // Renderers: HTML report, portfolio, kpis.json/csv, daily.csv, rejects.csv; written all-or-nothing.
@@ -91,6 +97,7 @@ let package = Package(
                 "ParkImpactModel", "ParkImpactDefinition", "ParkImpactKPIs",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         // The run: discover, plan, read, merge with the state, compute, render; lock, manifest, sniff.
@@ -100,6 +107,7 @@ let package = Package(
                 "ParkImpactModel", "ParkImpactDefinition", "ParkImpactReading", "ParkImpactState", "ParkImpactKPIs",
                 "ParkImpactReports", "CSVReading",
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -108,6 +116,7 @@ let package = Package(
                 "ParkImpactPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
