@@ -122,6 +122,31 @@ struct ReadAgainProcessTests {
         #expect(try pilot.offtake() == "84")
         #expect(try pilot.ledger().first?.missingSinceRun == nil)
     }
+    @Test("a folder under input/<pilot>/ swapped for a symbolic link after the listing is not followed")
+    func folderSwappedForALink() throws {
+        let pilot = try StatefulPilot(definition: StatefulPilot.definition.replacingOccurrences(
+            of: "path: \"*.csv\"", with: "path: \"sub/*.csv\""))
+        defer { pilot.scratch.remove() }
+        try pilot.write("sub/a.csv", longRows(days: 1...1))
+        #expect(try run(pilot).status == 0)
+        #expect(try pilot.offtake() == "24")
+        try pilot.write("sub/a.csv", longRows(days: 1...1) { _, _ in "2" })
+        try pilot.scratch.write("secret/a.csv", longRows(days: 1...1) { _, _ in "secret-text" })
+        let racing = try Binary.run(CrashFixture.arguments, in: pilot.scratch.root,
+                                    environment: ["PARKIMPACT_FAULT": "pause@planned:1500"]) { _ in
+            usleep(300_000)
+            let sub = pilot.scratch.path("input/p/sub")
+            try? FileManager.default.removeItem(atPath: sub)
+            try? FileManager.default.createSymbolicLink(atPath: sub, withDestinationPath: pilot.scratch.path("secret"))
+        }
+        #expect(racing.status == 0, "\(racing.stderr)")
+        #expect(racing.stderr.contains("input/p/sub/a.csv: the folder sub on its path is a symbolic link or no folder "
+            + "now (it was a folder when the run listed the files); its earlier version still counts; the next run "
+            + "looks at it again"), "\(racing.stderr)")
+        #expect(!racing.stderr.contains("kept changing"), "\(racing.stderr)")
+        #expect(try pilot.offtake() == "24")
+        #expect(!(pilot.scratch.read("output/p/rejects.csv") ?? "").contains("secret-text"))
+    }
 }
 
 /// Rewrites a file in place every 100 ms, cycling through `versions`, until stopped.

@@ -200,7 +200,11 @@ public enum Ingest {
         var keptChanging: [String: Int] = [:]  // path → how many times it was read
         var confirmedGone = Set<String>()
         var readAgain = Set<String>()
-        var retry = reads.filter { plan in notAsPlanned.withLock { $0[plan.file.path] != nil } && !plan.pending }
+        var retry = reads.filter { plan in
+            guard !plan.pending, let change = notAsPlanned.withLock({ $0[plan.file.path] }) else { return false }
+            if case .refused = change { return false }
+            return true
+        }
         var attempts = 0
         while !retry.isEmpty {
             guard attempts < rereadLimit else {
@@ -246,7 +250,11 @@ public enum Ingest {
             for plan in again {
                 if let index = reads.firstIndex(where: { $0.file.path == plan.file.path }) { reads[index] = plan }
             }
-            retry = again.filter { plan in notAsPlanned.withLock { $0[plan.file.path] != nil } }
+            retry = again.filter { plan in
+                guard let change = notAsPlanned.withLock({ $0[plan.file.path] }) else { return false }
+                if case .refused = change { return false }
+                return true
+            }
         }
         for failure in failures.withLock({ $0 }) {
             diagnostics.add(.error, failure, status: .ioError, code: .stateUnavailable)

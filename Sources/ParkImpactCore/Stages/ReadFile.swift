@@ -32,12 +32,15 @@ public struct FileResult: Sendable {
 public enum ReadChange: Sendable, Equatable {
     /// It is gone (deleted, or moved away) before or during its read.
     case vanished(String)
-    /// Its bytes changed during the read, or its name now holds another file or a symbolic link.
+    /// Its bytes changed during the read, or its name now holds another file.
     case changed(String)
+    /// Its name (or a folder on its path) is a symbolic link now, or not a regular file (a FIFO, a folder): not
+    /// opened, and not read again in the run.
+    case refused(String)
 
     public var message: String {
         switch self {
-        case .vanished(let text), .changed(let text): text
+        case .vanished(let text), .changed(let text), .refused(let text): text
         }
     }
 }
@@ -94,14 +97,14 @@ public enum ReadFile {
         let prefix: [UInt8]
         let opened: CSVOpenedFile
         do {
-            opened = try CSVOpenedFile(path: file.path, openPath: file.openPath)
+            opened = try CSVOpenedFile(path: file.path, openPath: file.openPath, root: file.openRoot)
             FaultInjection.reach("opened")
             prefix = try opened.prefix()
         } catch {
             var result = failed(file, error.description, code: DiagnosticCode(problemCode: error.code.stableCode))
             switch error.code {
             case .notFound: result.readChange = .vanished("\(file.path): gone before it could be read")
-            case .notAFile: result.readChange = .changed("\(file.path): \(error.detail ?? "no longer a regular file")")
+            case .notAFile: result.readChange = .refused("\(file.path): \(error.detail ?? "no longer a regular file")")
             default: break
             }
             return .failed(result)
