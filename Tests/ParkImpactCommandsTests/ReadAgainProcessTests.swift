@@ -90,7 +90,8 @@ struct ReadAgainProcessTests {
         writer.withLock { $0?.stop() }
         #expect(racing.status == 0, "\(racing.stderr)")
         let warning = "input/p/a.csv: kept changing while the run read it (1 read, and it did not stay unchanged "
-            + "for 1 s before a read again); its earlier version still counts; the next run looks at it again"
+            + "for 1 s before a read again); its earlier version still counts; the next run looks at it again; a program "
+            + "that rewrites it often can write to a temporary name (ending in .part) and rename it when done"
         #expect(racing.stderr.contains(warning), "\(racing.stderr)")
         #expect(racing.stderr.components(separatedBy: "kept changing").count == 2, "\(racing.stderr)")
         #expect(!racing.stderr.contains("changed while it was read"), "\(racing.stderr)")

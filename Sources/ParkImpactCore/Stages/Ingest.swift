@@ -277,7 +277,9 @@ public enum Ingest {
             if let reads = keptChanging[plan.file.path] {
                 diagnostics.add(.warning, "\(plan.file.path): kept changing while the run read it (\(reads) "
                     + "read\(reads == 1 ? "" : "s"), and it did not stay unchanged for \(quiet) s before a read again); "
-                    + Self.changedAdvice(previous), pilot: plan.file.pilot, code: .fileChangedDuringRead)
+                    + Self.changedAdvice(previous) + "; a program that rewrites it often can write to a temporary "
+                    + "name (ending in .part) and rename it when done", pilot: plan.file.pilot,
+                                code: .fileChangedDuringRead)
                 continue
             }
             let code: DiagnosticCode = if case .vanished = change { .fileVanished } else { .fileChangedDuringRead }
