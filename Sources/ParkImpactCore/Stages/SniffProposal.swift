@@ -113,6 +113,33 @@ struct GenericProposal {
             }
             return local
         }
+        // A "header" whose time cell is a date like the rows' is a row of readings: the real header line is damaged
+        // (a delimiter too many or too few, a stray quote, so it is not as wide as the rows) or missing. Proposing
+        // its cells as column names would drop that reading without a word: no proposal, naming the line to fix.
+        let headerTime = Self.periodStart(header[timeColumn].trimmingSpaces)
+        if !headerTime.isEmpty, instant(header) != nil {
+            let headerLike = records[..<found.index].lastIndex { record in
+                record.count >= 2 && !record.contains { field in
+                    let text = Self.periodStart(field.trimmingSpaces)
+                    return !text.isEmpty && instant(Array(repeating: text, count: width)) != nil
+                }
+            }
+            var reason = "the record taken as the header (line \(lines[found.index])) is a row of readings (column "
+                + "\(timeColumn + 1) holds \(Self.quote(headerTime)))"
+            if let headerLike {
+                let text = records[headerLike].joined(separator: String(UnicodeScalar(dialect.delimiter)))
+                reason += "; line \(lines[headerLike]) (\(Self.quote(String(text.prefix(60))))\(text.count > 60 ? "…" : "")) "
+                    + "looks like the header but has \(records[headerLike].count) fields where the rows have \(width): "
+                    + "correct it (a delimiter too many or too few, or a stray quote) so that it names each column once"
+            } else if lines[found.index] > 1 {
+                reason += "; the line(s) before it cannot be read as a header (a stray quote): correct the header line "
+                    + "so that it names each column once"
+            } else {
+                reason += "; the file has no header line: add one that names each column"
+            }
+            self = none(reason)
+            return
+        }
         let instants = rows.map(instant)
 
         // Columns: identifiers (meter/EAN/station), numbers (values), a text with few distinct values (a selector).
