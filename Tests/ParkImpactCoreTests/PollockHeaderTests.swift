@@ -54,4 +54,24 @@ private let noProposalTail = ". This version reads " + SourceFormatName.implemen
         #expect(yaml.contains("columns: { date: \"DATE\", time: \"TIME\" }"))
         #expect(yaml.contains("column: \"Qty\""))
     }
+
+    @Test("a header of two identical lines: proposed from the first, the second ignored as repeated_header, every row read")
+    func headerOfTwoIdenticalLines() throws {
+        let path = pollockFixture("file_header_multirow_2_first6.csv")
+        let report = try Sniff.sniff(path: path)
+        #expect(report.noProposal == nil)
+        #expect(report.yamlHint?.contains("columns: { date: \"DATE\", time: \"TIME\" }") == true)
+        let result = try readGeneric(String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self),
+                                     source: """
+                columns: { date: "DATE", time: "TIME" }
+                date_format: "dd/MM/yyyy"
+                values:
+                  - { column: "Qty", quantity: electricity_offtake, unit: kWh }
+            """)
+        #expect(result.rejects.isEmpty)
+        #expect(result.summary.ignoredRows == ["repeated_header": 1])
+        #expect(result.summary.acceptedRows == 4)
+        // Qty of lines 3–6 (awk -F, 'NR>2{s+=$3}END{print s}'): 2 + 0 + 1 + 1
+        #expect(totals(result, .electricityOfftake).sum == 4)
+    }
 }

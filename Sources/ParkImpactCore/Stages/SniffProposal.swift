@@ -52,8 +52,12 @@ struct GenericProposal {
                 + "the run refuses it (not a date), so it never adds to the days"
                 + (summaryIndices.count > 1 ? " (\(summaryIndices.count) such rows)" : ""))
         }
+        // The header once more (a header of two identical lines, two exports pasted one after the other) is no row:
+        // the run ignores it as `repeated_header`.
+        let headerKeys = header.map { GenericFormat.headerKey($0) }
         let rowIndices = records.indices.filter {
             $0 > found.index && records[$0].count == width && !summaryIndices.contains($0)
+                && records[$0].map({ GenericFormat.headerKey($0) }) != headerKeys
         }
         let rows = rowIndices.map { records[$0] }
         let rowLines = rowIndices.map { lines[$0] }
