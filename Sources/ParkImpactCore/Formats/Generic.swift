@@ -311,6 +311,13 @@ struct GenericFormat: RowFormat {
             periodEnd = to
         }
         guard let start else {
+            // The header once more (a header of two identical lines, two exports pasted one after the other): not a
+            // reading. Checked only here, where the time cell is no date, so rows that are readings pay nothing.
+            if dateIndex < columnNames.count,
+               Self.headerKey(record.string(dateIndex)) == Self.headerKey(columnNames[dateIndex]) {
+                aggregator.ignore(.repeatedHeader)
+                return
+            }
             aggregator.reject(line: record.line, column: columnName(dateIndex), code: .notADate,
                               reason: "\"\(record.string(dateIndex))\" is not a date/time in the layout "
                                   + (dateFormatForced ? "\(dateFormat!) of date_format in the YAML"
