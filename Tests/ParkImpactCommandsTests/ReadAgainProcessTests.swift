@@ -15,10 +15,11 @@ import Glibc
 struct ReadAgainProcessTests {
     func run(_ pilot: StatefulPilot, pause: Int? = nil, dailyCSV: Bool = false,
              during: @escaping () throws -> Void = {}) throws -> Binary.Outcome {
-        let environment = pause.map { ["PARKIMPACT_FAULT": "pause@opened:\($0)"] } ?? [:]
+        let marker = pilot.scratch.path(".paused")
+        let environment = pause.map { Binary.pause(at: "opened", ms: $0, marker: marker) } ?? [:]
         return try Binary.run(CrashFixture.arguments + (dailyCSV ? ["--daily-csv"] : []), in: pilot.scratch.root,
                               environment: environment) { _ in
-            usleep(300_000)
+            if pause != nil { Binary.waitForPause(marker) }
             try? during()
         }
     }
@@ -134,8 +135,9 @@ struct ReadAgainProcessTests {
         try pilot.write("sub/a.csv", longRows(days: 1...1) { _, _ in "2" })
         try pilot.scratch.write("secret/a.csv", longRows(days: 1...1) { _, _ in "secret-text" })
         let racing = try Binary.run(CrashFixture.arguments, in: pilot.scratch.root,
-                                    environment: ["PARKIMPACT_FAULT": "pause@planned:1500"]) { _ in
-            usleep(300_000)
+                                    environment: Binary.pause(at: "planned", ms: 1500,
+                                                              marker: pilot.scratch.path(".paused"))) { _ in
+            Binary.waitForPause(pilot.scratch.path(".paused"))
             let sub = pilot.scratch.path("input/p/sub")
             try? FileManager.default.removeItem(atPath: sub)
             try? FileManager.default.createSymbolicLink(atPath: sub, withDestinationPath: pilot.scratch.path("secret"))

@@ -10,12 +10,13 @@ import Glibc
 @Suite("files changing while a run reads them", .serialized,
        .enabled(if: Binary.path != nil, "the parkimpact binary was not built beside the tests"))
 struct ReadRaceProcessTests {
-    /// Runs the binary paused `pause` ms at `point`; `during` runs 300 ms after it started (inside the pause).
+    /// Runs the binary paused `pause` ms at `point`; `during` runs once the binary is inside the pause.
     func run(_ pilot: StatefulPilot, pausedAt point: String? = nil, pause: Int = 1500,
              during: @escaping () throws -> Void = {}) throws -> Binary.Outcome {
-        let environment = point.map { ["PARKIMPACT_FAULT": "pause@\($0):\(pause)"] } ?? [:]
+        let marker = pilot.scratch.path(".paused")
+        let environment = point.map { Binary.pause(at: $0, ms: pause, marker: marker) } ?? [:]
         return try Binary.run(CrashFixture.arguments, in: pilot.scratch.root, environment: environment) { _ in
-            usleep(300_000)
+            if point != nil { Binary.waitForPause(marker) }
             try? during()
         }
     }
