@@ -57,7 +57,7 @@ public enum FaultInjection {
     public static func reach(_ point: String) {
         guard let plan, plan.point == point, plan.failure == nil else { return }
         if plan.pause {
-            if let reachedMarker { FileManager.default.createFile(atPath: reachedMarker, contents: Data()) }
+            if let reachedMarker { _ = FileManager.default.createFile(atPath: reachedMarker, contents: Data()) }
             usleep(UInt32(plan.value) * 1000)
             return
         }
