@@ -42,7 +42,7 @@ struct LedgerChecksumTests {
         #expect(again.stdout.contains("nothing new"), "\(again.stdout)")
     }
 
-    @Test("a row whose path changed (before checksums: the file counted twice, quietly): found, the reports stay the same")
+    @Test("a row whose path changed (it names a file not in input/, the real file looks new): found, the reports stay the same")
     func damagedPathIsNotCountedTwice() throws {
         let (fixture, clean) = try StateFaultTests.ranFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.root) }
