@@ -96,10 +96,13 @@ public struct FileAggregator: Sendable {
     /// The header column of the value the format gives `add` next, for a format that reads several per row (Sungrow,
     /// Enphase, `generic`, counters, SMA channels); -1: the format's one value column (`RowFormat.valueColumnIndex`).
     var valueColumn = -1
+    /// In place of a `valueColumn`: the reject is about the reading's time (`date_out_of_range`), and names the
+    /// format's time column (`RowFormat.timeColumnIndex`).
+    static let timeColumn = -2
     /// How many empty fields beyond the header the file's first data row has (a trailing delimiter on every row):
     /// decided by that row (`RowFormat.checkFieldCount`), nil before it.
     var trailingEmptyFields: Int?
-    /// Per reject from `rawFrom` on, the `valueColumn` it was made for (`fillRaw` names it).
+    /// Per reject from `rawFrom` on, the `valueColumn` it was made for, or `timeColumn` (`fillRaw` names it).
     private var rawColumns: [Int] = []
     /// Lookup mode (a second pass over a file with `pendingRepeats`): readings are not aggregated; those at the
     /// line, series and start of a repeat's earlier reading settle its code (`PendingRepeats.see`).
@@ -236,7 +239,7 @@ public struct FileAggregator: Sendable {
     static let plausibleInstants: Range<Int64> = -5_364_662_400 ..< 7_258_118_400
 
     private mutating func rejectImplausibleDate(_ index: Int, start: Int64) {
-        addReject(index, start: Self.plausibleInstants.lowerBound, code: .dateOutOfRange,
+        addReject(index, start: Self.plausibleInstants.lowerBound, code: .dateOutOfRange, column: Self.timeColumn,
                   reason: "the reading starts \(Self.instantText(start)), outside the years 1800 to 2199: check the "
                     + "year (a digit typed wrong)")
     }
@@ -297,8 +300,8 @@ public struct FileAggregator: Sendable {
 
     /// A reject of the record being read; its raw text comes from the reader (`fillRaw`). `settledLater`: a repeat
     /// whose code `resolveRepeats` settles: kept in full until then (its position is referred to).
-    private mutating func addReject(_ index: Int, start: Int64, code: RejectCode, reason: @autoclosure () -> String,
-                                    settledLater: Bool = false) {
+    private mutating func addReject(_ index: Int, start: Int64, code: RejectCode, column: Int? = nil,
+                                    reason: @autoclosure () -> String, settledLater: Bool = false) {
         rejectedRows += 1
         let day = table.localDay(ofUTC: start)
         guard settledLater || keepsDetail(code) else {
@@ -310,7 +313,7 @@ public struct FileAggregator: Sendable {
             rawFrom = detailed.count
             rawColumns.removeAll(keepingCapacity: true)
         }
-        rawColumns.append(valueColumn)
+        rawColumns.append(column ?? valueColumn)
         detailed.append(Reject(file: file, line: line, column: "", code: code, reason: reason(), raw: "",
                                site: seriesKeys[index].site, day: day))
     }
@@ -331,7 +334,7 @@ public struct FileAggregator: Sendable {
     }
 
     /// Gives the rejects the aggregator made for the record just read its raw text, and the name of the column of
-    /// their value (`columnName` of a `valueColumn`, -1 for the format's value column).
+    /// their value (`columnName` of a `valueColumn`, -1 for the format's value column, `timeColumn` for its time).
     mutating func fillRaw(_ raw: String, columnName: (Int) -> String) {
         for position in rawFrom..<detailed.count where detailed[position].raw.isEmpty {
             let reject = detailed[position]

@@ -58,6 +58,8 @@ public enum Ingest {
         public var changed = false
         /// PV sites of the files in the ledger (`PVDiscovery`).
         var pvSites: Set<String> = []
+        /// Every pilot of the run: a damaged ledger row that names none of them may be this pilot's (`checkedLedger`).
+        var allPilots: Set<String> = []
         /// Unchanged files read without some site's grid readings: read again if that site turns out to have PV.
         fileprivate var dormant: [Planned] = []
     }
@@ -105,6 +107,7 @@ public enum Ingest {
             for definition in definitions {
                 definitionsByPilot[definition.pilot] = definition
                 var pilot = PilotIngest(definition: definition)
+                pilot.allPilots = Set(definitions.map(\.pilot))
                 if settings.ingest {
                     plan(definition, folders: folders, store: store, runID: runID, settings: settings, threads: threads,
                          pilot: &pilot, planned: &planned, diagnostics: &diagnostics)
@@ -378,7 +381,8 @@ public enum Ingest {
             diagnostics.add(.info, "\(temporary): skipped: a temporary name (still being written or an editor's "
                 + "lock file); rename it when it is complete", pilot: name, code: .temporaryName)
         }
-        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        guard let ledger = repairedLedger(&pilot, store: store, runID: runID, input: folders.input,
+                                          diagnostics: &diagnostics) else { return }
         /// A ledger update that is not a file's contribution: a failure is reported (exit 75), the run goes on.
         func update(_ body: () throws -> Void) {
             do { try body() } catch {
@@ -949,7 +953,7 @@ public enum Ingest {
     static func settle(_ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult],
                        input: String, diagnostics: inout Diagnostics) -> Set<String> {
         let name = pilot.definition.pilot
-        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return [] }
+        guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics) else { return [] }
         let groups = Dictionary(grouping: ledger.filter { $0.missingSinceRun == nil && !$0.sha256.isEmpty },
                                 by: \.sha256)
         guard groups.values.contains(where: { group in
@@ -1085,15 +1089,70 @@ public enum Ingest {
 
     // MARK: Assembling
 
-    /// The pilot's ledger, or nil with an error (exit 75: the state may be busy or damaged).
-    private static func ledger(of pilot: String, store: StateStore, diagnostics: inout Diagnostics) -> [LedgerEntry]? {
+    /// The pilot's intact ledger rows, or nil with an error (exit 74: the state cannot be read). Damaged rows
+    /// (their checksum does not match) are left out: `run` dropped them before (`repairedLedger`); for `report`
+    /// (`reportDamage`) each is an error naming the file, whose data the report lacks.
+    private static func ledger(of pilot: PilotIngest, store: StateStore, diagnostics: inout Diagnostics,
+                               reportDamage: Bool = false) -> [LedgerEntry]? {
+        let name = pilot.definition.pilot
         do {
-            return try store.ledger(pilot: pilot)
+            let read = try store.checkedLedger(pilot: name, pilots: pilot.allPilots.union([name]))
+            if reportDamage {
+                for row in read.damaged {
+                    diagnostics.add(.error, "\(row): its ledger row in \(store.path) is damaged (its checksum does not "
+                        + "match): this report lacks the file's data; `parkimpact run` drops the row and reads the file "
+                        + "again from the input folder", pilot: name, status: .dataError, code: .ledgerRowDamaged)
+                }
+            }
+            return read.entries
         } catch {
-            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: pilot,
+            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
                             status: .ioError, code: .stateUnavailable)
             return nil
         }
+    }
+
+    /// The pilot's ledger for `run`: damaged rows (their checksum does not match) are dropped with their
+    /// contributions, so that their files are unknown and read again from the input folder in this run. A warning
+    /// names each file; an error when the file is not in the input folder (its data are gone from the reports).
+    private static func repairedLedger(_ pilot: inout PilotIngest, store: StateStore, runID: Int64, input: String,
+                                       diagnostics: inout Diagnostics) -> [LedgerEntry]? {
+        let name = pilot.definition.pilot
+        let read: LedgerSeal.Read
+        do {
+            read = try store.checkedLedger(pilot: name, pilots: pilot.allPilots.union([name]))
+        } catch {
+            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
+                            status: .ioError, code: .stateUnavailable)
+            return nil
+        }
+        guard !read.damaged.isEmpty else { return read.entries }
+        do {
+            try store.dropDamaged(read.damaged, pilot: name, run: runID)
+        } catch {
+            diagnostics.add(.error, "\(store.path): ledger rows of " + read.damaged.map(\.description).joined(separator: ", ")
+                + " are damaged (their checksums do not match) and cannot be dropped (\(StateStore.describe(error))): "
+                + "move the state aside, the next run rebuilds it from the input folder", pilot: name,
+                status: .ioError, code: .stateUnavailable)
+            return nil
+        }
+        pilot.changed = true
+        for row in read.damaged {
+            let present = row.path.map {
+                FileManager.default.fileExists(atPath: (input as NSString).appendingPathComponent($0))
+            } ?? false
+            if present {
+                diagnostics.add(.warning, "\(row): its ledger row in \(store.path) was damaged (its checksum does not "
+                    + "match): the row and its stored contribution were dropped and the file is read again from the "
+                    + "input folder", pilot: name, code: .ledgerRepaired)
+            } else {
+                diagnostics.add(.error, "\(row): its ledger row in \(store.path) was damaged (its checksum does not "
+                    + "match) and was dropped with its stored contribution; no such file is in the input folder, so "
+                    + "its data are no longer in the reports: if the file was deleted since it was read, put it back "
+                    + "and the next run reads it", pilot: name, status: .dataError, code: .ledgerRowDamaged)
+            }
+        }
+        return read.entries
     }
 
     /// Lists the unreadable files (their problem is reported on every run until the file is fixed) and computes
@@ -1103,7 +1162,8 @@ public enum Ingest {
         diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
-        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics,
+                                  reportDamage: reporting) else { return }
         pilot.ledgerEmpty = ledger.isEmpty
         if reporting, ledger.isEmpty {
             pilot.nothingToReport = true
@@ -1177,7 +1237,7 @@ public enum Ingest {
         diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
-        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics) else { return }
         var files: [(path: String, summary: FileSummary)] = ledger.filter { $0.status == .unreadable }.map {
             ($0.path, FileSummary(path: $0.path, format: $0.format, dialect: "", acceptedRows: 0, rejectedRows: 0,
                                   ignoredRows: [:], problem: $0.problem, problemCode: $0.problemCode))
