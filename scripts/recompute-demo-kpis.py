@@ -1105,7 +1105,7 @@ ANALYSES = [
     ("spring-gap-interval-length",
      lambda k, v, g: k[0] == "energy.pv.self_sufficiency_ratio" and v and g and v < g,
      "the Fluvius row before the spring gap (`01:45 -> 03:00`, 15 real minutes) is stored with its wall-clock "
-     "length, 75 min (Formats/Fluvius.swift: length = naiveLength; only the autumn case is corrected), so PV "
+     "length, 75 min (Sources/ParkImpactReading/Fluvius.swift: length = naiveLength; only the autumn case is corrected), so PV "
      "matching marks 5 quarter-hour buckets 'broken' and drops their offtake (logistiek 2024-03-31, 53.775 kWh) "
      "from the self-sufficiency denominator."),
 ]

@@ -41,11 +41,21 @@ public final class CSVOpenedFile: Sendable {
     public let status: CSVFileStatus
 
     /// Opens `path` (`openPath`, when given: the name to open, e.g. the link target discovery resolved; `path`
-    /// names the file in messages).
-    public init(path: String, openPath: String? = nil) throws(CSVFileError) {
+    /// names the file in messages). `root`: a folder the name to open lies under (the pilot's input folder): it is
+    /// opened once and the components below it are opened one by one with `openat(2)` and `O_NOFOLLOW`, so a folder
+    /// on the way that was swapped for a symbolic link (or for a file) is refused, not followed.
+    public init(path: String, openPath: String? = nil, root: String? = nil) throws(CSVFileError) {
         self.path = path
         // O_NONBLOCK: a FIFO put in place of the file does not block the open (it is refused below).
-        let fd = open(openPath ?? path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        let flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
+        let name = openPath ?? path
+        let fd: Int32
+        if let root, name.hasPrefix(root + "/") {
+            fd = try Self.openBelow(root: root, components: name.dropFirst(root.count + 1).split(separator: "/"),
+                                    flags: flags, path: path)
+        } else {
+            fd = open(name, flags)
+        }
         guard fd >= 0 else {
             let number = errno
             if number == ELOOP {
@@ -71,6 +81,33 @@ public final class CSVOpenedFile: Sendable {
     }
 
     deinit { close(descriptor) }
+
+    /// The descriptor of `root`/`components` opened with `flags`, every folder below `root` opened with
+    /// `O_NOFOLLOW | O_DIRECTORY` from the one before; -1 (with `errno` set) when the last open fails. A folder on the
+    /// way that is a symbolic link or not a folder any more is refused with its name.
+    static func openBelow(root: String, components: [Substring], flags: Int32, path: String) throws(CSVFileError)
+        -> Int32 {
+        var folder = open(root, O_RDONLY | O_CLOEXEC | O_DIRECTORY)
+        guard folder >= 0 else { throw CSVFileError.fromErrno(errno, path: path) }
+        for component in components.dropLast() {
+            let next = openat(folder, String(component), O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW)
+            let number = errno
+            close(folder)
+            guard next >= 0 else {
+                if number == ELOOP || number == ENOTDIR {
+                    throw CSVFileError(code: .notAFile, path: path, detail: "the folder \(component) on its path is a "
+                        + "symbolic link or no folder now (it was a folder when the run listed the files)")
+                }
+                throw CSVFileError.fromErrno(number, path: path)
+            }
+            folder = next
+        }
+        let descriptor = openat(folder, String(components.last ?? "."), flags)
+        let number = errno
+        close(folder)
+        errno = number
+        return descriptor
+    }
 
     /// `fstat` of the open file now; nil when it cannot be asked.
     public func currentStatus() -> CSVFileStatus? {

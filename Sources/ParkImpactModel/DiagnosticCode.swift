@@ -20,6 +20,8 @@ public enum DiagnosticCode: String, StableCode {
     case stateNewer = "state_newer"
     case contributionUnusable = "contribution_unusable"
     case contributionRepaired = "contribution_repaired"
+    case ledgerRepaired = "ledger_repaired"
+    case ledgerRowDamaged = "ledger_row_damaged"
     case outputNotWritable = "output_not_writable"
     case nothingToReport = "nothing_to_report"
     // Finding the files.
@@ -96,6 +98,9 @@ public enum DiagnosticCode: String, StableCode {
         case .stateNewer: ("state of a newer version", "toestand van een nieuwere versie")
         case .contributionRepaired: ("damaged contribution read again", "beschadigde bijdrage opnieuw gelezen")
         case .contributionUnusable: ("stored contribution unusable", "opgeslagen bijdrage onbruikbaar")
+        case .ledgerRepaired: ("damaged ledger row dropped, file read again",
+                               "beschadigde grootboekregel verwijderd, bestand opnieuw gelezen")
+        case .ledgerRowDamaged: ("damaged ledger row: file not counted", "beschadigde grootboekregel: bestand niet meegeteld")
         case .outputNotWritable: ("output folder not writable", "uitvoermap niet schrijfbaar")
         case .nothingToReport: ("nothing to report yet", "nog niets te rapporteren")
         case .inputFolderMissing: ("input folder missing", "invoermap ontbreekt")

@@ -9,7 +9,8 @@ import Glibc
 /// `output` (an output file renamed into place), `recorded` (output fingerprints recorded), `planned` (the files to
 /// read are decided), `opened` (a file opened for its read), `first-chunk` (the first chunk of a file read in chunks
 /// is read). Unset in normal runs: one
-/// environment lookup per process.
+/// environment lookup per process. With `PARKIMPACT_FAULT_REACHED=<path>` a pause first creates that file, so a test
+/// acts when the process is inside the pause rather than after a guessed delay.
 ///
 /// `PARKIMPACT_FAULT=<error>@<point>:<n>` makes the n-th call at an I/O point fail with that error instead (`enospc`,
 /// `eio`, `eacces`): points `write` (a write to an output's temporary file) and `rename` (an output renamed into
@@ -49,10 +50,14 @@ public enum FaultInjection {
 
     private static let counter = Mutex(0)
 
+    /// `PARKIMPACT_FAULT_REACHED`: the file a pause creates when it starts.
+    private static let reachedMarker = ProcessInfo.processInfo.environment["PARKIMPACT_FAULT_REACHED"]
+
     /// Called at each named point.
     public static func reach(_ point: String) {
         guard let plan, plan.point == point, plan.failure == nil else { return }
         if plan.pause {
+            if let reachedMarker { _ = FileManager.default.createFile(atPath: reachedMarker, contents: Data()) }
             usleep(UInt32(plan.value) * 1000)
             return
         }

@@ -18,6 +18,12 @@ public enum FileDigest {
         /// Device, inode and status-change time (`dev:ino:ctime_ns`): an edit in place that restores size and
         /// modification time (`touch -r`, a tool that keeps times) still changes the ctime, which no user can set.
         public var identity: String = ""
+
+        package init(size: Int64, modifiedNanoseconds: Int64, identity: String = "") {
+            self.size = size
+            self.modifiedNanoseconds = modifiedNanoseconds
+            self.identity = identity
+        }
     }
 
     /// The corresponding C function is `stat`; nil when the path cannot be stat'ed.

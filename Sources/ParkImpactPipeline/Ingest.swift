@@ -64,6 +64,8 @@ public enum Ingest {
         public var changed = false
         /// PV sites of the files in the ledger (`PVDiscovery`).
         var pvSites: Set<String> = []
+        /// Every pilot of the run: a damaged ledger row that names none of them may be this pilot's (`checkedLedger`).
+        var allPilots: Set<String> = []
         /// Unchanged files read without some site's grid readings: read again if that site turns out to have PV.
         fileprivate var dormant: [Planned] = []
     }
@@ -111,6 +113,7 @@ public enum Ingest {
             for definition in definitions {
                 definitionsByPilot[definition.pilot] = definition
                 var pilot = PilotIngest(definition: definition)
+                pilot.allPilots = Set(definitions.map(\.pilot))
                 if settings.ingest {
                     plan(definition, folders: folders, store: store, runID: runID, settings: settings, threads: threads,
                          pilot: &pilot, planned: &planned, diagnostics: &diagnostics)
@@ -135,8 +138,8 @@ public enum Ingest {
                                       sources: sourceOf) {
             try? digests.wait($0)
         }
-        func read(_ files: [Planned], definitions: [String: PipelineDefinition], known: [String: Set<String>])
-            -> [String: Set<String>] {
+        func read(_ files: [Planned], definitions: [String: PipelineDefinition], known: [String: Set<String>],
+                  digests: DeferredDigests, sameSize: SameSizeGroups) -> [String: Set<String>] {
             var byPath: [String: Planned] = [:]
             for plan in files { byPath[plan.file.path] = plan }
             let plans = byPath
@@ -176,8 +179,10 @@ public enum Ingest {
         let readStart = clock.now
         RunProgress.shared.begin(.reading, totalBytes: reads.reduce(0) { $0 + Int($1.stat.size) }, totalFiles: reads.count)
         defer { RunProgress.shared.end() }
+        var knownPV = known
         if !reads.isEmpty {
-            let pv = read(reads, definitions: definitionsByPilot, known: known)
+            let pv = read(reads, definitions: definitionsByPilot, known: known, digests: digests, sameSize: sameSize)
+            knownPV = pv
             // Unchanged files read earlier without the grid readings of a site the new files show PV for.
             var again: [Planned] = []
             for index in pilots.indices {
@@ -194,8 +199,70 @@ public enum Ingest {
             }
             if !again.isEmpty {
                 RunProgress.shared.extend(bytes: again.reduce(0) { $0 + Int($1.stat.size) }, files: again.count)
-                _ = read(again, definitions: definitionsByPilot, known: pv)
+                _ = read(again, definitions: definitionsByPilot, known: pv, digests: digests, sameSize: sameSize)
                 reads += again
+            }
+        }
+        // Files that changed or vanished during their read: looked at again once they stayed the same for a short
+        // quiet time, and read again (at most `rereadLimit` times) when they are there.
+        let quiet = rereadQuietSeconds(settings.settleSeconds)
+        var keptChanging: [String: Int] = [:]  // path → how many times it was read
+        var confirmedGone = Set<String>()
+        var readAgain = Set<String>()
+        var retry = reads.filter { plan in
+            guard !plan.pending, let change = notAsPlanned.withLock({ $0[plan.file.path] }) else { return false }
+            if case .refused = change { return false }
+            return true
+        }
+        var attempts = 0
+        while !retry.isEmpty {
+            guard attempts < rereadLimit else {
+                for plan in retry { keptChanging[plan.file.path] = attempts + 1 }
+                break
+            }
+            attempts += 1
+            let looks = awaitQuiet(retry.map { $0.file.openPath ?? $0.file.path }, quiet: quiet)
+            var again: [Planned] = []
+            var claimed: [String: String] = [:]  // SHA-256 → path, among the files read again now
+            for plan in retry {
+                switch looks[plan.file.openPath ?? plan.file.path] {
+                case .stable(.gone):
+                    confirmedGone.insert(plan.file.path)
+                case .stable(.file):
+                    // Fingerprinted again (with the stat of the bytes hashed): the read then checks it read those.
+                    guard let print = try? FileDigest.fingerprint(path: plan.file.path, countingProgress: false) else {
+                        keptChanging[plan.file.path] = attempts
+                        continue
+                    }
+                    // Its new bytes are another file's (of the state, or read again now): the next run settles
+                    // that, as for any copy.
+                    let twin = (try? store.ledger(pilot: plan.file.pilot))?.contains {
+                        $0.sha256 == print.sha256 && $0.path != plan.file.relativePath
+                    } ?? true
+                    guard !twin, claimed[print.sha256] == nil else { continue }
+                    claimed[print.sha256] = plan.file.path
+                    again.append(Planned(file: plan.file, stat: print.stat, sha256: print.sha256,
+                                         readerKey: plan.readerKey, decision: plan.decision))
+                case .restless, nil:
+                    keptChanging[plan.file.path] = attempts
+                case .stable(.other):
+                    break  // no longer a regular file (a link, a folder): not read; the next run looks again
+                }
+            }
+            guard !again.isEmpty else { break }
+            readAgain.formUnion(again.map(\.file.path))
+            notAsPlanned.withLock { changes in for plan in again { changes[plan.file.path] = nil } }
+            RunProgress.shared.extend(bytes: again.reduce(0) { $0 + Int($1.stat.size) }, files: again.count)
+            // Fingerprinted above: nothing deferred, no same-size group to wait for.
+            _ = read(again, definitions: definitionsByPilot, known: knownPV,
+                     digests: DeferredDigests([], concurrent: false), sameSize: SameSizeGroups([]))
+            for plan in again {
+                if let index = reads.firstIndex(where: { $0.file.path == plan.file.path }) { reads[index] = plan }
+            }
+            retry = again.filter { plan in
+                guard let change = notAsPlanned.withLock({ $0[plan.file.path] }) else { return false }
+                if case .refused = change { return false }
+                return true
             }
         }
         for failure in failures.withLock({ $0 }) {
@@ -209,14 +276,32 @@ public enum Ingest {
             readNow[plan.file.relativePath] = nil
             var previous: LedgerEntry?
             if case .read(_, let replacing) = plan.decision { previous = replacing }
+            guard let index = pilots.firstIndex(where: { $0.definition.pilot == plan.file.pilot }) else { continue }
+            if confirmedGone.contains(plan.file.path) {
+                goneDuringRead(plan.file, previous: previous, quiet: quiet, pilot: &pilots[index], store: store,
+                               runID: runID, diagnostics: &diagnostics)
+                continue
+            }
+            pilots[index].skipped += 1
+            if let reads = keptChanging[plan.file.path] {
+                diagnostics.add(.warning, "\(plan.file.path): kept changing while the run read it (\(reads) "
+                    + "read\(reads == 1 ? "" : "s"), and it did not stay unchanged for \(quiet) s before a read again); "
+                    + Self.changedAdvice(previous) + "; a program that rewrites it often can write to a temporary "
+                    + "name (ending in .part) and rename it when done", pilot: plan.file.pilot,
+                                code: .fileChangedDuringRead)
+                continue
+            }
             let code: DiagnosticCode = if case .vanished = change { .fileVanished } else { .fileChangedDuringRead }
             diagnostics.add(.info, change.message + "; " + Self.changedAdvice(previous), pilot: plan.file.pilot,
                             code: code)
-            if let index = pilots.firstIndex(where: { $0.definition.pilot == plan.file.pilot }) {
-                pilots[index].skipped += 1
-            }
         }
         reads.removeAll { changes[$0.file.path] != nil }
+        for plan in reads where readAgain.contains(plan.file.path) {
+            let counted = readNow[plan.file.relativePath]?.summary.problem == nil
+            diagnostics.add(.info, "\(plan.file.path): changed during its read; read again once it stayed unchanged "
+                + "for \(quiet) s, and \(counted ? "counted" : "recorded") as it is now", pilot: plan.file.pilot,
+                            code: .fileChangedDuringRead)
+        }
         for plan in planned {
             if case .duplicate(let original, let conflict) = plan.decision {
                 do {
@@ -302,7 +387,8 @@ public enum Ingest {
             diagnostics.add(.info, "\(temporary): skipped: a temporary name (still being written or an editor's "
                 + "lock file); rename it when it is complete", pilot: name, code: .temporaryName)
         }
-        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        guard let ledger = repairedLedger(&pilot, store: store, runID: runID, input: folders.input,
+                                          diagnostics: &diagnostics) else { return }
         /// A ledger update that is not a file's contribution: a failure is reported (exit 75), the run goes on.
         func update(_ body: () throws -> Void) {
             do { try body() } catch {
@@ -624,6 +710,113 @@ public enum Ingest {
         }
     }
 
+    // MARK: Reading again
+
+    /// How many times a file that changed during its read is read again in the same run.
+    static let rereadLimit = 2
+    /// The longest quiet time asked of a file that changed during its read before it is read again.
+    static let rereadQuietCap = 10
+    /// A file waited for is looked at this often (milliseconds).
+    static let rereadPollMilliseconds = 100
+    /// The wait for one quiet time ends after this many quiet times: the file kept changing.
+    static let rereadWaitFactor = 3
+
+    /// The seconds a file that changed during its read must stay unchanged before it is read again: the run's
+    /// `--settle-seconds`, at least 1 and at most `rereadQuietCap`.
+    static func rereadQuietSeconds(_ settleSeconds: Int) -> Int { max(1, min(settleSeconds, rereadQuietCap)) }
+
+    /// What a path names, without following a last symbolic link (`lstat`).
+    enum Look: Equatable {
+        case gone
+        case file(FileDigest.Stat)
+        /// Not a regular file (a symbolic link, a folder, a FIFO), or it cannot be looked at.
+        case other
+    }
+
+    static func look(_ path: String) -> Look {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .gone : .other }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return .other }
+        return .file(FileDigest.Stat(
+            size: Int64(info.st_size),
+            modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            identity: "\(info.st_dev):\(info.st_ino):"
+                + "\(Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))"))
+    }
+
+    enum Quiet: Equatable {
+        /// It looked the same (this) for the whole quiet time.
+        case stable(Look)
+        /// It did not, within `rereadWaitFactor` quiet times.
+        case restless
+    }
+
+    /// Waits until each path has looked the same (`look`: size, times, inode, or gone) for `quiet` seconds, at most
+    /// `rereadWaitFactor` × `quiet` seconds in all.
+    static func awaitQuiet(_ paths: [String], quiet: Int) -> [String: Quiet] {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let still = Duration.seconds(quiet)
+        let limit = Duration.seconds(quiet * rereadWaitFactor)
+        var last: [String: (look: Look, since: ContinuousClock.Instant)] = [:]
+        for path in paths { last[path] = (look(path), start) }
+        var outcome: [String: Quiet] = [:]
+        while outcome.count < last.count {
+            usleep(useconds_t(rereadPollMilliseconds * 1000))
+            let now = clock.now
+            for (path, seen) in last where outcome[path] == nil {
+                let looked = look(path)
+                var since = seen.since
+                if looked != seen.look {
+                    since = now
+                    last[path] = (looked, now)
+                }
+                if now - since >= still {
+                    outcome[path] = .stable(looked)
+                } else if now - start >= limit {
+                    outcome[path] = .restless
+                }
+            }
+        }
+        return outcome
+    }
+
+    /// A file that vanished during its read and stayed gone for the quiet time: handled as a file deleted from the
+    /// input folder (`plan`): a counted file's contribution is kept and recorded as deleted; a file that was not
+    /// counted leaves the ledger; a new file leaves nothing.
+    private static func goneDuringRead(
+        _ file: InputFile, previous: LedgerEntry?, quiet: Int, pilot: inout PilotIngest, store: StateStore,
+        runID: Int64, diagnostics: inout Diagnostics
+    ) {
+        let name = file.pilot
+        let what = "\(file.path): deleted or moved away while it was read, and still gone \(quiet) s later"
+        do {
+            guard let previous else {
+                pilot.skipped += 1
+                diagnostics.add(.info, what + "; it was not counted, so the reports do not change", pilot: name,
+                                code: .fileVanished)
+                return
+            }
+            if previous.status == .ingested {
+                try store.setMissing(pilot: name, path: previous.path, run: runID,
+                                     event: (runID, "deleted from input during its read"))
+                pilot.deletedKept += 1
+                diagnostics.add(.warning, what + ": its contribution (\(previous.rowsAccepted) rows) is kept in the "
+                    + "reports so that no data is lost; put the file back if it was deleted by mistake", pilot: name,
+                                code: .deletedKept)
+            } else {
+                try store.remove(pilot: name, path: previous.path, run: runID, event: "deleted",
+                                 detail: "deleted from input during its read; it was not counted")
+                diagnostics.add(.info, what + "; it was not counted, so the reports do not change", pilot: name,
+                                code: .deletedNotCounted)
+            }
+            pilot.changed = true
+        } catch {
+            diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name, status: .ioError,
+                            code: .stateUnavailable)
+        }
+    }
+
     // MARK: Committing
 
     /// How a file that changed while it was looked at is handled, for its message.
@@ -766,7 +959,7 @@ public enum Ingest {
     static func settle(_ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult],
                        input: String, diagnostics: inout Diagnostics) -> Set<String> {
         let name = pilot.definition.pilot
-        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return [] }
+        guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics) else { return [] }
         let groups = Dictionary(grouping: ledger.filter { $0.missingSinceRun == nil && !$0.sha256.isEmpty },
                                 by: \.sha256)
         guard groups.values.contains(where: { group in
@@ -902,15 +1095,70 @@ public enum Ingest {
 
     // MARK: Assembling
 
-    /// The pilot's ledger, or nil with an error (exit 75: the state may be busy or damaged).
-    private static func ledger(of pilot: String, store: StateStore, diagnostics: inout Diagnostics) -> [LedgerEntry]? {
+    /// The pilot's intact ledger rows, or nil with an error (exit 74: the state cannot be read). Damaged rows
+    /// (their checksum does not match) are left out: `run` dropped them before (`repairedLedger`); for `report`
+    /// (`reportDamage`) each is an error naming the file, whose data the report lacks.
+    private static func ledger(of pilot: PilotIngest, store: StateStore, diagnostics: inout Diagnostics,
+                               reportDamage: Bool = false) -> [LedgerEntry]? {
+        let name = pilot.definition.pilot
         do {
-            return try store.ledger(pilot: pilot)
+            let read = try store.checkedLedger(pilot: name, pilots: pilot.allPilots.union([name]))
+            if reportDamage {
+                for row in read.damaged {
+                    diagnostics.add(.error, "\(row): its ledger row in \(store.path) is damaged (its checksum does not "
+                        + "match): this report lacks the file's data; `parkimpact run` drops the row and reads the file "
+                        + "again from the input folder", pilot: name, status: .dataError, code: .ledgerRowDamaged)
+                }
+            }
+            return read.entries
         } catch {
-            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: pilot,
+            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
                             status: .ioError, code: .stateUnavailable)
             return nil
         }
+    }
+
+    /// The pilot's ledger for `run`: damaged rows (their checksum does not match) are dropped with their
+    /// contributions, so that their files are unknown and read again from the input folder in this run. A warning
+    /// names each file; an error when the file is not in the input folder (its data are gone from the reports).
+    private static func repairedLedger(_ pilot: inout PilotIngest, store: StateStore, runID: Int64, input: String,
+                                       diagnostics: inout Diagnostics) -> [LedgerEntry]? {
+        let name = pilot.definition.pilot
+        let read: LedgerSeal.Read
+        do {
+            read = try store.checkedLedger(pilot: name, pilots: pilot.allPilots.union([name]))
+        } catch {
+            diagnostics.add(.error, "\(store.path): cannot read the ledger (\(StateStore.describe(error)))", pilot: name,
+                            status: .ioError, code: .stateUnavailable)
+            return nil
+        }
+        guard !read.damaged.isEmpty else { return read.entries }
+        do {
+            try store.dropDamaged(read.damaged, pilot: name, run: runID)
+        } catch {
+            diagnostics.add(.error, "\(store.path): ledger rows of " + read.damaged.map(\.description).joined(separator: ", ")
+                + " are damaged (their checksums do not match) and cannot be dropped (\(StateStore.describe(error))): "
+                + "move the state aside, the next run rebuilds it from the input folder", pilot: name,
+                status: .ioError, code: .stateUnavailable)
+            return nil
+        }
+        pilot.changed = true
+        for row in read.damaged {
+            let present = row.path.map {
+                FileManager.default.fileExists(atPath: (input as NSString).appendingPathComponent($0))
+            } ?? false
+            if present {
+                diagnostics.add(.warning, "\(row): its ledger row in \(store.path) was damaged (its checksum does not "
+                    + "match): the row and its stored contribution were dropped and the file is read again from the "
+                    + "input folder", pilot: name, code: .ledgerRepaired)
+            } else {
+                diagnostics.add(.error, "\(row): its ledger row in \(store.path) was damaged (its checksum does not "
+                    + "match) and was dropped with its stored contribution; no such file is in the input folder, so "
+                    + "its data are no longer in the reports: if the file was deleted since it was read, put it back "
+                    + "and the next run reads it", pilot: name, status: .dataError, code: .ledgerRowDamaged)
+            }
+        }
+        return read.entries
     }
 
     /// Lists the unreadable files (their problem is reported on every run until the file is fixed) and computes
@@ -920,7 +1168,8 @@ public enum Ingest {
         diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
-        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics,
+                                  reportDamage: reporting) else { return }
         pilot.ledgerEmpty = ledger.isEmpty
         if reporting, ledger.isEmpty {
             pilot.nothingToReport = true
@@ -994,7 +1243,7 @@ public enum Ingest {
         diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
-        guard let ledger = ledger(of: name, store: store, diagnostics: &diagnostics) else { return }
+        guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics) else { return }
         var files: [(path: String, summary: FileSummary)] = ledger.filter { $0.status == .unreadable }.map {
             ($0.path, FileSummary(path: $0.path, format: $0.format, dialect: "", acceptedRows: 0, rejectedRows: 0,
                                   ignoredRows: [:], problem: $0.problem, problemCode: $0.problemCode))

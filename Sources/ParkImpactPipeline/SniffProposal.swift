@@ -58,8 +58,12 @@ struct GenericProposal {
                 + "the run refuses it (not a date), so it never adds to the days"
                 + (summaryIndices.count > 1 ? " (\(summaryIndices.count) such rows)" : ""))
         }
+        // The header once more (a header of two identical lines, two exports pasted one after the other) is no row:
+        // the run ignores it as `repeated_header`.
+        let headerKeys = header.map { GenericFormat.headerKey($0) }
         let rowIndices = records.indices.filter {
             $0 > found.index && records[$0].count == width && !summaryIndices.contains($0)
+                && records[$0].map({ GenericFormat.headerKey($0) }) != headerKeys
         }
         let rows = rowIndices.map { records[$0] }
         let rowLines = rowIndices.map { lines[$0] }
@@ -118,6 +122,33 @@ struct GenericProposal {
                 local += Int64(seconds)
             }
             return local
+        }
+        // A "header" whose time cell is a date like the rows' is a row of readings: the real header line is damaged
+        // (a delimiter too many or too few, a stray quote, so it is not as wide as the rows) or missing. Proposing
+        // its cells as column names would drop that reading without a word: no proposal, naming the line to fix.
+        let headerTime = Self.periodStart(header[timeColumn].trimmingSpaces)
+        if !headerTime.isEmpty, instant(header) != nil {
+            let headerLike = records[..<found.index].lastIndex { record in
+                record.count >= 2 && !record.contains { field in
+                    let text = Self.periodStart(field.trimmingSpaces)
+                    return !text.isEmpty && instant(Array(repeating: text, count: width)) != nil
+                }
+            }
+            var reason = "the record taken as the header (line \(lines[found.index])) is a row of readings (column "
+                + "\(timeColumn + 1) holds \(Self.quote(headerTime)))"
+            if let headerLike {
+                let text = records[headerLike].joined(separator: String(UnicodeScalar(dialect.delimiter)))
+                reason += "; line \(lines[headerLike]) (\(Self.quote(String(text.prefix(60))))\(text.count > 60 ? "…" : "")) "
+                    + "looks like the header but has \(records[headerLike].count) fields where the rows have \(width): "
+                    + "correct it (a delimiter too many or too few, or a stray quote) so that it names each column once"
+            } else if lines[found.index] > 1 {
+                reason += "; the line(s) before it cannot be read as a header (a stray quote): correct the header line "
+                    + "so that it names each column once"
+            } else {
+                reason += "; the file has no header line: add one that names each column"
+            }
+            self = none(reason)
+            return
         }
         let instants = rows.map(instant)
 

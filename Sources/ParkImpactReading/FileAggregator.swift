@@ -33,7 +33,7 @@ public struct FileAggregator: Sendable {
 
     /// The rejects kept in full: the first `Reject.detailLimit` per code in the order they were made (a repeat
     /// whose code is settled later is kept until `resolveRepeats`), with the positions `fillRaw` and
-    /// `PendingRepeat.reject` refer to.
+    /// `PendingRepeats.rejects` refer to.
     private var detailed: [Reject] = []
     /// Per code, how many of `detailed` count against the limit.
     private var detailedPerCode: [RejectCode: Int] = [:]
@@ -88,8 +88,8 @@ public struct FileAggregator: Sendable {
     private var tracks: [RepeatTrack] = []
     private var seen: [SeenStarts] = []
     /// Repeats of a reading that is not the series' last: refused, their code and reason settled once the earlier
-    /// reading's value is known (`pendingLookups`, `resolveRepeats`).
-    private(set) var pendingRepeats: [PendingRepeat] = []
+    /// reading's value is known (a second pass: `lookUp`, `resolveRepeats`).
+    private(set) var pendingRepeats = PendingRepeats()
     /// Repeats refused (their reasons name the earlier line: a chunk with any is not merged but read sequentially).
     private(set) var refusedRepeats = 0
     /// Rejects from `rawFrom` on were made by the aggregator (it does not see the record): the reader gives them the
@@ -99,16 +99,17 @@ public struct FileAggregator: Sendable {
     /// The header column of the value the format gives `add` next, for a format that reads several per row (Sungrow,
     /// Enphase, `generic`, counters, SMA channels); -1: the format's one value column (`RowFormat.valueColumnIndex`).
     var valueColumn = -1
+    /// In place of a `valueColumn`: the reject is about the reading's time (`date_out_of_range`), and names the
+    /// format's time column (`RowFormat.timeColumnIndex`).
+    static let timeColumn = -2
     /// How many empty fields beyond the header the file's first data row has (a trailing delimiter on every row):
     /// decided by that row (`RowFormat.checkFieldCount`), nil before it.
     var trailingEmptyFields: Int?
-    /// Per reject from `rawFrom` on, the `valueColumn` it was made for (`fillRaw` names it).
+    /// Per reject from `rawFrom` on, the `valueColumn` it was made for, or `timeColumn` (`fillRaw` names it).
     private var rawColumns: [Int] = []
     /// Lookup mode (a second pass over a file with `pendingRepeats`): readings are not aggregated; those at the
-    /// wanted line, series and start are kept in `lookedUp`.
-    private var lookupKeys: Set<LookupKey> = []
+    /// line, series and start of a repeat's earlier reading settle its code (`PendingRepeats.see`).
     private(set) var lookingUp = false
-    private(set) var lookedUp: [LookupKey: AcceptedReading] = [:]
 
     public init(file: String, table: LocalTimeTable, traceLimit: Int = 0, readingPolicy: IntervalReadingPolicy = .none) {
         self.file = file
@@ -144,10 +145,7 @@ public struct FileAggregator: Sendable {
     private mutating func admits(_ index: Int, start: Int64, value: Double, quality: Quality, mayBeNegative: Bool)
         -> Bool {
         if lookingUp {
-            let key = LookupKey(line: Int64(line), series: Int32(index), start: start)
-            if lookupKeys.contains(key) {
-                lookedUp[key] = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
-            }
+            pendingRepeats.see(line: Int64(line), series: Int32(index), start: start, value: value, quality: quality)
             return false
         }
         if value < 0, quality != .missing, !mayBeNegative, !seriesKeys[index].quantity.canBeNegative {
@@ -195,9 +193,9 @@ public struct FileAggregator: Sendable {
             refusedRepeats += 1
             // Only the first `pendingDetailLimit` are kept in full until then (their raw text is not read again); the
             // others are tallied once their code is known.
-            let keep = pendingRepeats.count < Self.pendingDetailLimit
-            pendingRepeats.append(PendingRepeat(reject: keep ? detailed.count : -1, series: Int32(index),
-                                                reading: reading, earlierLine: earlier))
+            let keep = pendingRepeats.rejects.count < Self.pendingDetailLimit
+            pendingRepeats.append(series: Int32(index), reading: reading, earlierLine: earlier,
+                                  reject: keep ? detailed.count : nil)
             if keep {
                 addReject(index, start: start, code: Self.duplicateCode, reason: "", settledLater: true)
             } else {
@@ -244,7 +242,7 @@ public struct FileAggregator: Sendable {
     static let plausibleInstants: Range<Int64> = -5_364_662_400 ..< 7_258_118_400
 
     private mutating func rejectImplausibleDate(_ index: Int, start: Int64) {
-        addReject(index, start: Self.plausibleInstants.lowerBound, code: .dateOutOfRange,
+        addReject(index, start: Self.plausibleInstants.lowerBound, code: .dateOutOfRange, column: Self.timeColumn,
                   reason: "the reading starts \(Self.instantText(start)), outside the years 1800 to 2199: check the "
                     + "year (a digit typed wrong)")
     }
@@ -305,8 +303,8 @@ public struct FileAggregator: Sendable {
 
     /// A reject of the record being read; its raw text comes from the reader (`fillRaw`). `settledLater`: a repeat
     /// whose code `resolveRepeats` settles: kept in full until then (its position is referred to).
-    private mutating func addReject(_ index: Int, start: Int64, code: RejectCode, reason: @autoclosure () -> String,
-                                    settledLater: Bool = false) {
+    private mutating func addReject(_ index: Int, start: Int64, code: RejectCode, column: Int? = nil,
+                                    reason: @autoclosure () -> String, settledLater: Bool = false) {
         rejectedRows += 1
         let day = table.localDay(ofUTC: start)
         guard settledLater || keepsDetail(code) else {
@@ -318,7 +316,7 @@ public struct FileAggregator: Sendable {
             rawFrom = detailed.count
             rawColumns.removeAll(keepingCapacity: true)
         }
-        rawColumns.append(valueColumn)
+        rawColumns.append(column ?? valueColumn)
         detailed.append(Reject(file: file, line: line, column: "", code: code, reason: reason(), raw: "",
                                site: seriesKeys[index].site, day: day))
     }
@@ -339,7 +337,7 @@ public struct FileAggregator: Sendable {
     }
 
     /// Gives the rejects the aggregator made for the record just read its raw text, and the name of the column of
-    /// their value (`columnName` of a `valueColumn`, -1 for the format's value column).
+    /// their value (`columnName` of a `valueColumn`, -1 for the format's value column, `timeColumn` for its time).
     mutating func fillRaw(_ raw: String, columnName: (Int) -> String) {
         for position in rawFrom..<detailed.count where detailed[position].raw.isEmpty {
             let reject = detailed[position]
@@ -368,35 +366,50 @@ public struct FileAggregator: Sendable {
         detailedPerCode = perCode
     }
 
-    /// The readings a second pass must find (`ReadFile`): the earlier reading of each pending repeat.
-    var pendingLookups: Set<LookupKey> {
-        Set(pendingRepeats.map { LookupKey(line: $0.earlierLine, series: $0.series, start: $0.reading.start) })
+    /// Hands the pending repeats over to a second pass (`lookUp`), leaving none here.
+    mutating func takePendingRepeats() -> PendingRepeats {
+        defer { pendingRepeats = PendingRepeats() }
+        return pendingRepeats
     }
 
-    /// Turns this into a lookup pass for `keys`.
-    mutating func lookUp(_ keys: Set<LookupKey>) {
-        lookupKeys = keys
+    /// Turns this into a lookup pass for `pending` (a first pass's repeats, `takePendingRepeats`): readings are not
+    /// aggregated, they settle the repeats' codes.
+    mutating func lookUp(_ pending: consuming PendingRepeats) {
+        pendingRepeats = pending
+        pendingRepeats.startLookup()
         lookingUp = true
     }
 
-    /// Gives each pending repeat its code and reason from the earlier reading found by the lookup pass.
-    mutating func resolveRepeats(_ found: [LookupKey: AcceptedReading]) {
-        for pending in pendingRepeats {
-            let key = LookupKey(line: pending.earlierLine, series: pending.series, start: pending.reading.start)
-            let earlier = found[key] ?? AcceptedReading(start: pending.reading.start, value: .nan, quality: .measured,
-                                                        line: pending.earlierLine)
-            guard pending.reject >= 0 else {
-                tally(Self.repeatCode(pending.reading, of: earlier), site: seriesKeys[Int(pending.series)].site,
-                      day: table.localDay(ofUTC: pending.reading.start), line: Int(pending.reading.line))
+    /// Gives each pending repeat its code (and, kept in full, its reason) from what the lookup pass found; an
+    /// earlier reading it did not find counts as a value no repeat equals (`conflicting_interval`).
+    mutating func resolveRepeats(_ lookup: PendingRepeats) {
+        for entry in lookup.entries {
+            let reading = entry.reading
+            let site = seriesKeys[Int(entry.series)].site
+            guard let position = lookup.reject(of: entry) else {
+                let code: RejectCode
+                switch entry.found {
+                case .same: code = Self.duplicateCode
+                case .other: code = Self.conflictCode
+                case .nothing: code = Self.repeatCode(reading, of: Self.notFound(entry))
+                }
+                tally(code, site: site, day: table.localDay(ofUTC: reading.start), line: Int(reading.line))
                 continue
             }
-            let (code, reason) = Self.repeatReason(seriesKeys[Int(pending.series)], pending.reading, of: earlier)
-            let reject = detailed[pending.reject]
-            detailed[pending.reject] = Reject(file: reject.file, line: reject.line, column: reject.column, code: code,
-                                              reason: reason, raw: reject.raw, site: reject.site, day: reject.day)
+            let earlier = entry.found == .nothing ? Self.notFound(entry)
+                : lookup.earlierOfDetailed[entry.earlierKey] ?? Self.notFound(entry)
+            let (code, reason) = Self.repeatReason(seriesKeys[Int(entry.series)], reading, of: earlier)
+            let reject = detailed[position]
+            detailed[position] = Reject(file: reject.file, line: reject.line, column: reject.column, code: code,
+                                        reason: reason, raw: reject.raw, site: reject.site, day: reject.day)
         }
-        if !pendingRepeats.isEmpty { applyDetailLimit() }
-        pendingRepeats = []
+        if !lookup.isEmpty { applyDetailLimit() }
+        pendingRepeats = PendingRepeats()
+    }
+
+    /// The earlier reading of a repeat the lookup pass did not find.
+    private static func notFound(_ entry: PendingRepeats.Entry) -> AcceptedReading {
+        AcceptedReading(start: entry.start, value: .nan, quality: .measured, line: entry.earlierLine)
     }
 
     /// Adds one interval reading. `intervalSeconds` 0 means "infer from consecutive starts". `mayBeNegative`: the
@@ -941,15 +954,6 @@ struct RejectTallyKey: Sendable, Hashable {
     let code: RejectCode
     let site: String?
     let day: Int?
-}
-
-/// A refused repeat of a reading that was not its series' last (`FileAggregator.pendingRepeats`).
-struct PendingRepeat: Sendable {
-    /// Position of its reject in the rejects kept in full, -1 when it is tallied once its code is known.
-    let reject: Int
-    let series: Int32
-    let reading: AcceptedReading
-    let earlierLine: Int64
 }
 
 /// A reading looked for by a second pass: line, series (the file's local id) and start.

@@ -17,7 +17,7 @@ import ParkImpactDefinition
 /// `no_value_mapping_selects_row` with its texts. `scale:` multiplies the number before the unit conversion; gas in
 /// m³ becomes kWh with the source's `kwh_per_m3`. Header cells match the YAML names trimmed, case-insensitive and
 /// without a leading `#` (KNMI `# STN`); the header is searched in the first `preambleLimit` records.
-struct GenericFormat: RowFormat {
+package struct GenericFormat: RowFormat {
 
     let columnNames: [String]
     /// The source's column mapping from the YAML.
@@ -62,7 +62,7 @@ struct GenericFormat: RowFormat {
     static let unselectedDetailLimit = 20
 
     /// A header cell or a YAML column name for matching: `normalisedHeader` without a leading `#` (`# STN` = `STN`).
-    static func headerKey(_ text: String) -> String {
+    package static func headerKey(_ text: String) -> String {
         let key = normalisedHeader(text)
         guard key.hasPrefix("#") else { return key }
         return normalisedHeader(String(key.drop { $0 == "#" || $0 == " " }))
@@ -312,6 +312,13 @@ struct GenericFormat: RowFormat {
             periodEnd = to
         }
         guard let start else {
+            // The header once more (a header of two identical lines, two exports pasted one after the other): not a
+            // reading. Checked only here, where the time cell is no date, so rows that are readings pay nothing.
+            if dateIndex < columnNames.count,
+               Self.headerKey(record.string(dateIndex)) == Self.headerKey(columnNames[dateIndex]) {
+                aggregator.ignore(.repeatedHeader)
+                return
+            }
             aggregator.reject(line: record.line, column: columnName(dateIndex), code: .notADate,
                               reason: "\"\(record.string(dateIndex))\" is not a date/time in the layout "
                                   + (dateFormatForced ? "\(dateFormat!) of date_format in the YAML"

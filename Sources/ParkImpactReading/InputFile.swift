@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import ParkImpactModel
 public import ParkImpactDefinition
 
@@ -14,6 +19,16 @@ public struct InputFile: Sendable, Equatable {
     /// the listing is not read.
     public var openPath: String? = nil
 
+    /// The pilot's input folder that the name to open (`openPath ?? path`) lies under, when it does: the file is
+    /// opened from it one folder at a time without following links (`CSVOpenedFile`). For a link's target, the
+    /// folder's real path (`realpath(3)`, as discovery resolved the target).
+    var openRoot: String? {
+        let inside = relativePath.hasPrefix(pilot + "/") ? String(relativePath.dropFirst(pilot.count + 1)) : relativePath
+        guard !inside.isEmpty, path.hasSuffix("/" + inside) else { return nil }
+        let folder = String(path.dropLast(inside.count + 1))
+        return openPath == nil ? folder : realPath(folder)
+    }
+
     public init(path: String, relativePath: String, pilot: String, source: PipelineDefinition.Source,
                 openPath: String? = nil) {
         self.path = path
@@ -22,4 +37,11 @@ public struct InputFile: Sendable, Equatable {
         self.source = source
         self.openPath = openPath
     }
+}
+
+/// `realpath(3)`: the absolute path with every symbolic link resolved; nil when it names nothing.
+package func realPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
 }

@@ -34,12 +34,15 @@ public struct FileResult: Sendable {
 public enum ReadChange: Sendable, Equatable {
     /// It is gone (deleted, or moved away) before or during its read.
     case vanished(String)
-    /// Its bytes changed during the read, or its name now holds another file or a symbolic link.
+    /// Its bytes changed during the read, or its name now holds another file.
     case changed(String)
+    /// Its name (or a folder on its path) is a symbolic link now, or not a regular file (a FIFO, a folder): not
+    /// opened, and not read again in the run.
+    case refused(String)
 
     public var message: String {
         switch self {
-        case .vanished(let text), .changed(let text): text
+        case .vanished(let text), .changed(let text), .refused(let text): text
         }
     }
 }
@@ -96,14 +99,14 @@ public enum ReadFile {
         let prefix: [UInt8]
         let opened: CSVOpenedFile
         do {
-            opened = try CSVOpenedFile(path: file.path, openPath: file.openPath)
+            opened = try CSVOpenedFile(path: file.path, openPath: file.openPath, root: file.openRoot)
             FaultInjection.reach("opened")
             prefix = try opened.prefix()
         } catch {
             var result = failed(file, error.description, code: DiagnosticCode(problemCode: error.code.stableCode))
             switch error.code {
             case .notFound: result.readChange = .vanished("\(file.path): gone before it could be read")
-            case .notAFile: result.readChange = .changed("\(file.path): \(error.detail ?? "no longer a regular file")")
+            case .notAFile: result.readChange = .refused("\(file.path): \(error.detail ?? "no longer a regular file")")
             default: break
             }
             return .failed(result)
@@ -148,7 +151,7 @@ public enum ReadFile {
     /// at or after `boundary` bytes (nil: to the end).
     static func pass<Format: RowFormat>(
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, traceLimit: Int,
-        boundary: Int? = nil, headerOnly: Bool = false, lookup: Set<LookupKey>? = nil
+        boundary: Int? = nil, headerOnly: Bool = false, lookup: consuming PendingRepeats? = nil
     ) -> Pass<Format> {
         // The handlers reach the reader state through pointers, not captured variables: no run-time exclusivity
         // checks per record (ARCHITECTURE.md measured them at 2× on this path).
@@ -157,11 +160,12 @@ public enum ReadFile {
             file: file.relativePath, table: context.daysTable, traceLimit: traceLimit,
             readingPolicy: context.readingPolicy)))
         defer { state.deallocate() }  // after `move()` below
-        if let lookup { state.pointee.aggregator.lookUp(lookup) }
+        let lookingUp = lookup != nil
+        if let pending = lookup.take() { state.pointee.aggregator.lookUp(pending) }  // moved, not copied
         state.pointee.delimiter = context.dialect.delimiter
         do {
             // Only a pass over the whole file can fingerprint it.
-            let hashing = context.fingerprint && boundary == nil && !headerOnly && lookup == nil
+            let hashing = context.fingerprint && boundary == nil && !headerOnly && !lookingUp
             /// A record before the header: skipped and counted, up to the format's limit; then the file is refused
             /// with the first record that looked like a header but was not (`mismatch`), if any.
             func preamble(_ record: CSVRecord, mismatch: HeaderMismatch?) -> CSVReadControl {
@@ -232,9 +236,9 @@ public enum ReadFile {
             if !pass.aggregator.pendingRepeats.isEmpty {
                 // Repeats of readings that were not their series' last: a second pass finds the earlier values.
                 var lookup = Self.pass(type, file, context, limits, traceLimit: 0,
-                                       lookup: pass.aggregator.pendingLookups)
+                                       lookup: pass.aggregator.takePendingRepeats())
                 lookup.format?.finish(into: &lookup.aggregator)
-                pass.aggregator.resolveRepeats(lookup.aggregator.lookedUp)
+                pass.aggregator.resolveRepeats(lookup.aggregator.pendingRepeats)
             }
             read = result(file, context, format: pass.format!, aggregator: pass.aggregator, headerLine: pass.headerLine,
                           statistics: pass.statistics)

@@ -34,7 +34,7 @@ package struct ReadContext: Sendable {
 
 /// A format reader: recognises its header, then turns records into readings in the aggregator.
 ///
-/// To add a format: a type conforming to `RowFormat` in `Formats/<Name>.swift`, and one line in
+/// To add a format: a type conforming to `RowFormat` in `<Name>.swift` of this target (checklist in README.md), and one line in
 /// `FormatRegistry.readers`.
 protocol RowFormat: SendableMetatype {
     /// Columns of the header as written, for naming the column of a reject.
@@ -42,6 +42,9 @@ protocol RowFormat: SendableMetatype {
     /// The header column of the format's one value per row (rejects made by the aggregator name it), nil when a row
     /// has several values (the format sets `FileAggregator.valueColumn` before each `add`). Default nil.
     var valueColumnIndex: Int? { get }
+    /// The header column of a row's time (its date, when date and time are two columns): a reading whose time is
+    /// out of range (`date_out_of_range`) names it. Default nil.
+    var timeColumnIndex: Int? { get }
     /// Called with the first records until it returns `.format` (the header was found) or `.mismatch`;
     /// `.preamble` skips a record before the header (title lines, `Version CSV3|...`), counted, at most
     /// `preambleLimit`.
@@ -140,10 +143,13 @@ extension RowFormat {
     }
 
     var valueColumnIndex: Int? { nil }
+    var timeColumnIndex: Int? { nil }
 
-    /// The name of the value column `index` (a `FileAggregator.valueColumn`; -1: `valueColumnIndex`), "" when none.
+    /// The name of the value column `index` (a `FileAggregator.valueColumn`; -1: `valueColumnIndex`;
+    /// `FileAggregator.timeColumn`: `timeColumnIndex`), "" when none.
     func valueColumnName(_ index: Int) -> String {
         if index >= 0 { return columnName(index) }
+        if index == FileAggregator.timeColumn { return timeColumnIndex.map(columnName) ?? "" }
         return valueColumnIndex.map(columnName) ?? ""
     }
 

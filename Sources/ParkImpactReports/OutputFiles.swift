@@ -50,8 +50,8 @@ public enum OutputFiles {
         private var waiting: [Int: [UInt8]] = [:]
         private var next = 0
         private var failure: Int32 = 0
-        /// The most parts held at once for an earlier one (tests).
-        private(set) var mostHeld = 0
+        /// The most parts held at once for an earlier one (tests; read with `mostHeld`).
+        private var mostHeldSoFar = 0
 
         public init(path: String) throws(OutputFailure) {
             self.path = path
@@ -67,6 +67,13 @@ public enum OutputFiles {
         /// next one of its file, and its worker never waits.
         static let heldLimit = 2
 
+        /// The most parts held at once for an earlier one so far (tests).
+        var mostHeld: Int {
+            condition.lock()
+            defer { condition.unlock() }
+            return mostHeldSoFar
+        }
+
         /// A write to the temporary file failed: the remaining parts need not be rendered (deliver empty ones).
         public var failed: Bool {
             condition.lock()
@@ -80,7 +87,7 @@ public enum OutputFiles {
             defer { condition.unlock() }
             while part != next, waiting.count >= Self.heldLimit { condition.wait() }
             waiting[part] = bytes
-            mostHeld = max(mostHeld, waiting.count - (waiting[next] == nil ? 0 : 1))
+            mostHeldSoFar = max(mostHeldSoFar, waiting.count - (waiting[next] == nil ? 0 : 1))
             var wrote = false
             while let ready = waiting.removeValue(forKey: next) {
                 if failure == 0 { failure = ready.withUnsafeBufferPointer { OutputFiles.writeAll($0, to: descriptor) } }

@@ -191,6 +191,15 @@ public final class StateStore: Sendable {
         migrator.registerMigration("v6") { db in
             try db.execute(sql: "ALTER TABLE input_file ADD COLUMN identity TEXT")
         }
+        // The SHA-256 of each ledger row (`LedgerSeal`): written with every change of the row, checked on every read.
+        // Rows already stored are sealed as they are.
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: "ALTER TABLE input_file ADD COLUMN checksum BLOB")
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM input_file") {
+                try db.execute(sql: "UPDATE input_file SET checksum = ? WHERE id = ?",
+                               arguments: [LedgerSeal.checksum(row), row["id"] as Int64])
+            }
+        }
         return migrator
     }
 
@@ -213,17 +222,63 @@ public final class StateStore: Sendable {
 
     // MARK: Ledger
 
+    /// The pilot's ledger, every row checked against its checksum: a damaged row throws `LedgerSeal.Damage`
+    /// (`checkedLedger` gives the intact rows and names the damaged ones).
     public func ledger(pilot: String) throws -> [LedgerEntry] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM input_file WHERE pilot = ? ORDER BY path", arguments: [pilot])
-                .map(LedgerEntry.init(row:))
+        let read = try checkedLedger(pilot: pilot, pilots: [pilot])
+        if !read.damaged.isEmpty { throw LedgerSeal.Damage(rows: read.damaged) }
+        return read.entries
+    }
+
+    /// Every ledger row, sorted by pilot and path, checked: what `parkimpact` tests compare after a crash.
+    public func allEntries() throws -> [LedgerEntry] {
+        let rows = try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM input_file ORDER BY id") }
+        let damaged = rows.filter { !LedgerSeal.isIntact($0) }.map(LedgerSeal.DamagedRow.init(row:))
+        if !damaged.isEmpty { throw LedgerSeal.Damage(rows: damaged) }
+        return rows.map(LedgerEntry.init(row:)).sorted {
+            $0.pilot != $1.pilot ? LedgerSeal.precedes($0.pilot, $1.pilot) : LedgerSeal.precedes($0.path, $1.path)
         }
     }
 
-    /// Every ledger row, sorted: what `parkimpact` tests compare after a crash.
-    public func allEntries() throws -> [LedgerEntry] {
-        try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM input_file ORDER BY pilot, path").map(LedgerEntry.init(row:))
+    /// The intact rows of `pilot`'s ledger, sorted by path (byte order), and the damaged rows that are, or may be,
+    /// the pilot's: those whose pilot column says so or whose path lies in `<pilot>/`, and those that name none of
+    /// `pilots` either way (the damage hit both). The table is scanned in row order, not through its index on
+    /// (pilot, path), which a changed row no longer matches.
+    public func checkedLedger(pilot: String, pilots: Set<String>) throws -> LedgerSeal.Read {
+        let rows = try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM input_file ORDER BY id") }
+        var read = LedgerSeal.Read()
+        for row in rows {
+            if LedgerSeal.isIntact(row) {
+                if String.fromDatabaseValue(row["pilot"]) == pilot { read.entries.append(LedgerEntry(row: row)) }
+                continue
+            }
+            let damaged = LedgerSeal.DamagedRow(row: row)
+            if damaged.mayBelong(to: pilot, pilots: pilots) { read.damaged.append(damaged) }
+        }
+        read.entries.sort { LedgerSeal.precedes($0.path, $1.path) }
+        return read
+    }
+
+    /// Drops damaged ledger rows and their contributions (a contribution is linked by the row's id, which the damage
+    /// may have changed: contributions of no row go too), recording a `damaged` event per row. When the damage left
+    /// the (pilot, path) index not matching the row, the index is rebuilt from the table first.
+    public func dropDamaged(_ rows: [LedgerSeal.DamagedRow], pilot: String, run: Int64) throws {
+        try queue.write { db in
+            func drop() throws {
+                for row in rows {
+                    try db.execute(sql: "DELETE FROM contribution WHERE file_id = ?", arguments: [row.id])
+                    try db.execute(sql: "DELETE FROM input_file WHERE id = ?", arguments: [row.id])
+                }
+                try db.execute(sql: "DELETE FROM contribution WHERE file_id NOT IN (SELECT id FROM input_file)")
+            }
+            do { try drop() } catch where Self.isDamage(error) {
+                try db.execute(sql: "REINDEX input_file")
+                try drop()
+            }
+            for row in rows {
+                try Self.recordEvent(db, run, pilot, row.path ?? "", "damaged",
+                                     "ledger row \(row.id): its checksum does not match; dropped, read again")
+            }
         }
     }
 
@@ -250,6 +305,7 @@ public final class StateStore: Sendable {
                                  LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
                                  entry.conflict, entry.problemCode, entry.identity])
             let id = db.lastInsertedRowID
+            try LedgerSeal.seal(db, id: id)
             if let contribution, let size {
                 try Self.insertContribution(db, fileID: id, contribution, size: size)
             }
@@ -305,14 +361,18 @@ public final class StateStore: Sendable {
         try queue.write { db in
             for entry in demote {
                 try db.execute(sql: "DELETE FROM contribution WHERE file_id = ?", arguments: [entry.id])
-                try db.execute(sql: """
-                    UPDATE input_file SET status = 'duplicate', duplicate_of = ?, conflict = ?, problem = NULL,
-                      problem_code = NULL, rows_accepted = 0, rows_rejected = 0 WHERE pilot = ? AND path = ?
-                    """, arguments: [entry.duplicateOf, entry.conflict, pilot, entry.path])
+                try LedgerSeal.resealing(db, pilot: pilot, path: entry.path) {
+                    try db.execute(sql: """
+                        UPDATE input_file SET status = 'duplicate', duplicate_of = ?, conflict = ?, problem = NULL,
+                          problem_code = NULL, rows_accepted = 0, rows_rejected = 0 WHERE pilot = ? AND path = ?
+                        """, arguments: [entry.duplicateOf, entry.conflict, pilot, entry.path])
+                }
             }
             for item in update {
-                try db.execute(sql: "UPDATE input_file SET duplicate_of = ?, conflict = ? WHERE pilot = ? AND path = ?",
-                               arguments: [item.duplicateOf, item.conflict, pilot, item.path])
+                try LedgerSeal.resealing(db, pilot: pilot, path: item.path) {
+                    try db.execute(sql: "UPDATE input_file SET duplicate_of = ?, conflict = ? WHERE pilot = ? AND path = ?",
+                                   arguments: [item.duplicateOf, item.conflict, pilot, item.path])
+                }
             }
             for event in events { try Self.recordEvent(db, run, pilot, event.path, event.event, event.detail) }
         }
@@ -321,9 +381,11 @@ public final class StateStore: Sendable {
     /// The same content seen again with a new modification time: only the time changes.
     public func touch(pilot: String, path: String, modifiedNanoseconds: Int64, identity: String) throws {
         try queue.write { db in
-            try db.execute(sql: """
-                UPDATE input_file SET mtime_ns = ?, identity = ?, missing_since_run = NULL WHERE pilot = ? AND path = ?
-                """, arguments: [modifiedNanoseconds, identity, pilot, path])
+            try LedgerSeal.resealing(db, pilot: pilot, path: path) {
+                try db.execute(sql: """
+                    UPDATE input_file SET mtime_ns = ?, identity = ?, missing_since_run = NULL WHERE pilot = ? AND path = ?
+                    """, arguments: [modifiedNanoseconds, identity, pilot, path])
+            }
         }
     }
 
@@ -331,8 +393,10 @@ public final class StateStore: Sendable {
     /// stored contribution that cannot be decoded.
     public func forgetReader(pilot: String, path: String, run: Int64, detail: String) throws {
         try queue.write { db in
-            try db.execute(sql: "UPDATE input_file SET reader_key = '' WHERE pilot = ? AND path = ?",
-                           arguments: [pilot, path])
+            try LedgerSeal.resealing(db, pilot: pilot, path: path) {
+                try db.execute(sql: "UPDATE input_file SET reader_key = '' WHERE pilot = ? AND path = ?",
+                               arguments: [pilot, path])
+            }
             try Self.recordEvent(db, run, pilot, path, "unusable", detail)
         }
     }
@@ -340,8 +404,10 @@ public final class StateStore: Sendable {
     /// Marks a file gone from the input folder (its contribution stays), or back (`run` nil).
     public func setMissing(pilot: String, path: String, run: Int64?, event: (run: Int64, detail: String)?) throws {
         try queue.write { db in
-            try db.execute(sql: "UPDATE input_file SET missing_since_run = ? WHERE pilot = ? AND path = ?",
-                           arguments: [run, pilot, path])
+            try LedgerSeal.resealing(db, pilot: pilot, path: path) {
+                try db.execute(sql: "UPDATE input_file SET missing_since_run = ? WHERE pilot = ? AND path = ?",
+                               arguments: [run, pilot, path])
+            }
             if let event {
                 try Self.recordEvent(db, event.run, pilot, path, run == nil ? "returned" : "deleted", event.detail)
             }

@@ -112,7 +112,7 @@ struct HostileValueTests {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try Self.reportingOfftake(root) == "6")
         let rejects = try String(contentsOfFile: root + "/output/p/rejects.csv", encoding: .utf8)
-        #expect(rejects.contains("p/a.csv,3,value,date_out_of_range,\"the reading starts 6023-12-31T23:15:00Z, outside "
+        #expect(rejects.contains("p/a.csv,3,timestamp,date_out_of_range,\"the reading starts 6023-12-31T23:15:00Z, outside "
             + "the years 1800 to 2199: check the year (a digit typed wrong)\""), "\(rejects)")
     }
 }

@@ -29,6 +29,23 @@ enum Binary {
         let stderr: String
     }
 
+    /// The environment that makes the binary pause `ms` at fault point `point` and create `marker` when it gets there.
+    static func pause(at point: String, ms: Int, marker: String) -> [String: String] {
+        try? FileManager.default.removeItem(atPath: marker)
+        return ["PARKIMPACT_FAULT": "pause@\(point):\(ms)", "PARKIMPACT_FAULT_REACHED": marker]
+    }
+
+    /// Waits until the paused binary created `marker` (at most `seconds`): true when it did.
+    @discardableResult
+    static func waitForPause(_ marker: String, seconds: Double = 120) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if FileManager.default.fileExists(atPath: marker) { return true }
+            usleep(5_000)
+        }
+        return false
+    }
+
     /// Starts the binary in `directory`; `killAfter` sends SIGKILL after that many milliseconds if it still runs.
     /// `terminal`: stderr is a pseudo-terminal (as when a person runs it), not a file (as under cron).
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],

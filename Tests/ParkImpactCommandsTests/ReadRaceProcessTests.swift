@@ -16,17 +16,18 @@ import Glibc
 @Suite("files changing while a run reads them", .serialized,
        .enabled(if: Binary.path != nil, "the parkimpact binary was not built beside the tests"))
 struct ReadRaceProcessTests {
-    /// Runs the binary paused `pause` ms at `point`; `during` runs 300 ms after it started (inside the pause).
+    /// Runs the binary paused `pause` ms at `point`; `during` runs once the binary is inside the pause.
     func run(_ pilot: StatefulPilot, pausedAt point: String? = nil, pause: Int = 1500,
              during: @escaping () throws -> Void = {}) throws -> Binary.Outcome {
-        let environment = point.map { ["PARKIMPACT_FAULT": "pause@\($0):\(pause)"] } ?? [:]
+        let marker = pilot.scratch.path(".paused")
+        let environment = point.map { Binary.pause(at: $0, ms: pause, marker: marker) } ?? [:]
         return try Binary.run(CrashFixture.arguments, in: pilot.scratch.root, environment: environment) { _ in
-            usleep(300_000)
+            if point != nil { Binary.waitForPause(marker) }
             try? during()
         }
     }
 
-    @Test("a file deleted while it is read again keeps its old contribution; later runs exit 0")
+    @Test("a file deleted while it is read again, still gone a second later, keeps its contribution as deleted")
     func deletedDuringAReread() throws {
         let pilot = try StatefulPilot()
         defer { pilot.scratch.remove() }
@@ -38,11 +39,14 @@ struct ReadRaceProcessTests {
             try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p/a.csv"))
         }
         #expect(racing.status == 0, "\(racing.stderr)")
-        #expect(racing.stderr.contains("input/p/a.csv: deleted or moved away while it was read; its earlier "
-            + "version still counts; the next run looks at it again"), "\(racing.stderr)")
+        #expect(racing.stderr.contains("input/p/a.csv: deleted or moved away while it was read, and still gone 1 s "
+            + "later: its contribution (24 rows) is kept in the reports so that no data is lost; put the file back if "
+            + "it was deleted by mistake"), "\(racing.stderr)")
         #expect(try pilot.offtake() == "24")
+        #expect(try pilot.ledger().first?.missingSinceRun != nil)
         let after = try run(pilot)
         #expect(after.status == 0, "\(after.stderr)")
+        #expect(!after.stderr.contains("a.csv"), "said once: \(after.stderr)")
         #expect(try pilot.offtake() == "24")
     }
 
@@ -57,8 +61,8 @@ struct ReadRaceProcessTests {
             try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p/b.csv"))
         }
         #expect(racing.status == 0, "\(racing.stderr)")
-        #expect(racing.stderr.contains("input/p/b.csv: deleted or moved away while it was read; not counted yet"),
-                "\(racing.stderr)")
+        #expect(racing.stderr.contains("input/p/b.csv: deleted or moved away while it was read, and still gone 1 s "
+            + "later; it was not counted, so the reports do not change"), "\(racing.stderr)")
         #expect(try pilot.offtake() == "24")
         let after = try run(pilot)
         #expect(after.status == 0, "\(after.stderr)")
@@ -66,7 +70,7 @@ struct ReadRaceProcessTests {
         #expect(try pilot.offtake() == "24")
     }
 
-    @Test("a file changed in place during its read is not committed; the next run reads the new version")
+    @Test("a file appended to during its read is read again: the same run counts the new version")
     func changedDuringItsRead() throws {
         let pilot = try StatefulPilot()
         defer { pilot.scratch.remove() }
@@ -81,13 +85,12 @@ struct ReadRaceProcessTests {
             try handle.close()
         }
         #expect(racing.status == 0, "\(racing.stderr)")
-        #expect(racing.stderr.contains("input/p/a.csv: changed while it was read (its size or times differ before "
-            + "and after the read); its earlier version still counts; the next run looks at it again"),
-                "\(racing.stderr)")
-        #expect(try pilot.offtake() == "24")
+        #expect(racing.stderr.contains("input/p/a.csv: changed during its read; read again once it stayed "
+            + "unchanged for 1 s, and counted as it is now"), "\(racing.stderr)")
+        #expect(try pilot.offtake() == "51")  // 24 × 2 + 3
         let after = try run(pilot)
         #expect(after.status == 0, "\(after.stderr)")
-        #expect(try pilot.offtake() == "51")  // 24 × 2 + 3
+        #expect(try pilot.offtake() == "51")
     }
 
     @Test("a file swapped for a symbolic link to another folder after the run listed it is not followed")

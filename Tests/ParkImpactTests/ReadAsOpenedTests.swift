@@ -98,7 +98,7 @@ struct ReadAsOpenedTests {
         #expect(result.rejects.isEmpty)
         #expect(result.summary.problem == "\(file.path): cannot read: not a file (it is a symbolic link now (it was not when the "
             + "run listed the files)); point the source at files, not folders")
-        #expect(result.readChange == .changed("\(file.path): it is a symbolic link now (it was not when the run "
+        #expect(result.readChange == .refused("\(file.path): it is a symbolic link now (it was not when the run "
             + "listed the files)"))
     }
 

@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+import GRDB
+public import ParkImpactModel
+
+/// The checksum of a ledger row (`input_file.checksum`, schema v7): the SHA-256 of a canonical encoding of every
+/// other column of the row, written with every change of the row (`StateStore.commit`, `settle`, `touch`,
+/// `setMissing`, `forgetReader`) and checked on every read. A byte changed inside a row's text since (a disk fault,
+/// a stray write) makes the row fail: the run drops it with its contribution and reads the file again.
+///
+/// Encoding, per column sorted by name (byte order), `checksum` left out: the name's UTF-8 bytes, a 0 byte, a type
+/// byte (`0` NULL, `1` integer, `2` real, `3` text, `4` blob), then for an integer or a real its 8 bytes (little
+/// endian; a real's bit pattern), for a text or a blob its length (8 bytes, little endian) and its bytes. The
+/// storage class is part of the encoding: `5` stored as text where an integer was written fails.
+public enum LedgerSeal {
+    /// The SHA-256 of `row`'s columns but `checksum`.
+    static func checksum(_ row: Row) -> Data {
+        var columns: [(name: String, value: DatabaseValue)] = []
+        for (name, value) in row where name != "checksum" { columns.append((name, value)) }
+        columns.sort { precedes($0.name, $1.name) }
+        var hasher = SHA256()
+        func integer(_ value: Int64) {
+            withUnsafeBytes(of: value.littleEndian) { hasher.update(bufferPointer: $0) }
+        }
+        func bytes(_ tag: UInt8, _ data: some Collection<UInt8>) {
+            hasher.update(data: [tag])
+            integer(Int64(data.count))
+            hasher.update(data: Array(data))
+        }
+        for (name, value) in columns {
+            hasher.update(data: Array(name.utf8) + [0])
+            switch value.storage {
+            case .null: hasher.update(data: [0])
+            case .int64(let number):
+                hasher.update(data: [1])
+                integer(number)
+            case .double(let number):
+                hasher.update(data: [2])
+                integer(Int64(bitPattern: number.bitPattern))
+            case .string(let text): bytes(3, text.utf8)
+            case .blob(let data): bytes(4, data)
+            }
+        }
+        return Data(hasher.finalize())
+    }
+
+    /// Whether the row's stored checksum is the one of its columns (a row without one fails).
+    static func isIntact(_ row: Row) -> Bool {
+        guard let stored = Data.fromDatabaseValue(row["checksum"] as DatabaseValue) else { return false }
+        return stored == checksum(row)
+    }
+
+    /// Writes the checksum of row `id` as it is now.
+    static func seal(_ db: Database, id: Int64) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM input_file WHERE id = ?", arguments: [id]) else { return }
+        try db.execute(sql: "UPDATE input_file SET checksum = ? WHERE id = ?", arguments: [checksum(row), id])
+    }
+
+    /// Runs `change` (an UPDATE of the row of `pilot`/`path`) and seals the row again, if it was intact before: a
+    /// damaged row stays damaged (never sealed with its changed bytes), for the next read to find.
+    static func resealing(_ db: Database, pilot: String, path: String, _ change: () throws -> Void) throws {
+        let intact = try Row.fetchAll(db, sql: "SELECT * FROM input_file WHERE pilot = ? AND path = ?",
+                                      arguments: [pilot, path]).filter(isIntact).map { $0["id"] as Int64 }
+        try change()
+        for id in intact { try seal(db, id: id) }
+    }
+
+    /// Byte order of UTF-8 (SQLite's `BINARY` collation), not Swift's `String` order.
+    static func precedes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    /// A pilot's intact ledger rows and the damaged rows that may be its.
+    public struct Read: Sendable {
+        public var entries: [LedgerEntry] = []
+        public var damaged: [DamagedRow] = []
+    }
+
+    /// A ledger row whose checksum does not match: what can still be told of it (its pilot and path as stored, when
+    /// they are text; the damage may be in them).
+    public struct DamagedRow: Sendable, Equatable, CustomStringConvertible {
+        public let id: Int64
+        public let pilot: String?
+        public let path: String?
+
+        init(row: Row) {
+            id = Int64.fromDatabaseValue(row["id"] as DatabaseValue) ?? 0
+            pilot = String.fromDatabaseValue(row["pilot"] as DatabaseValue)
+            path = String.fromDatabaseValue(row["path"] as DatabaseValue)
+        }
+
+        /// `p/a.csv`, or `ledger row 12` when the path is not text.
+        public var description: String { path ?? "ledger row \(id)" }
+
+        /// Whether the row is, or may be, `pilot`'s: its pilot column or its path (`<pilot>/…`) says so, or neither
+        /// names any of `pilots`.
+        func mayBelong(to pilot: String, pilots: Set<String>) -> Bool {
+            func names(_ name: String) -> Bool { self.pilot == name || path?.hasPrefix(name + "/") == true }
+            return names(pilot) || !pilots.contains(where: names)
+        }
+    }
+
+    /// Damaged rows where intact ones were expected.
+    public struct Damage: Error, CustomStringConvertible {
+        public let rows: [DamagedRow]
+        public var description: String {
+            "damaged ledger rows (checksum mismatch): " + rows.map(\.description).joined(separator: ", ")
+        }
+    }
+}
