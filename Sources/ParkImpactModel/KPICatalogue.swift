@@ -60,8 +60,11 @@ public struct KPIEntry: Sendable {
 }
 
 /// Every KPI the engine emits, in the order reports show them. Labels, order, targetable keys and directions
-/// (`KPILabels`, `KPIOrder`, `KPITargets`) derive from this table; `KPICatalogueTests` checks that every key the
-/// engine emits has an entry and that every entry is emitted.
+/// (`KPILabels`, `KPIOrder`, `KPITargets`) derive from this table. A family emits only in pilots with data of its
+/// kind (the PV keys and `energy.electricity.peak_kw` with PV production or peak registers; the per-mode keys for
+/// the modes present in the surveys and trip logs); `KPIEngineCompletenessTests` runs pilots that together emit every
+/// entry and checks that each key they emit has an entry with its unit, and `DemoPipelineGoldenTests` does the same
+/// for the demo.
 public enum KPICatalogue {
     public static let entries: [KPIEntry] = [
         KPIEntry("energy.electricity.offtake_kwh", "kWh", .energy, .lowerIsBetter,
