@@ -49,28 +49,6 @@ public struct KPIEngine: Sendable {
         gasConversions = GasConversions(definition: definition, series: indexed)
     }
 
-    /// Every key the engine can emit, family by family in the order `kpis(period:site:)` emits them. A family emits
-    /// only in pilots with data of its kind (the PV keys and `energy.electricity.peak_kw` with PV production or peak
-    /// registers; `mobility.share.<mode>` / `.shift_pp.<mode>` for the modes present in the surveys and trip logs).
-    public static let keys: [String] = [
-        "energy.electricity.offtake_kwh", "energy.electricity.injection_kwh",
-        "energy.electricity.pv_production_kwh", "energy.electricity.self_consumed_kwh",
-        "energy.electricity.consumption_kwh", "energy.pv.self_consumption_ratio", "energy.pv.self_sufficiency_ratio",
-        "energy.electricity.peak_kw", "energy.gas_kwh",
-        "energy.total_mwh", "energy.fossil_mwh", "energy.renewable_mwh", "energy.renewable_share",
-        "co2.scope1_t", "co2.scope2_location_t", "co2.scope2_market_t", "co2.change_vs_baseline_pct", "co2.avoided_pv_t",
-        "waste.total_kg", "waste.recycling_rate", "waste.energy_recovery_share", "waste.disposal_share",
-        "waste.residual_share", "waste.hazardous_share",
-        "water.m3", "water.m3_per_fte", "water.m3_per_m2", "water.change_vs_baseline_pct", "water.night_min_flow_m3h",
-    ] + TransportMode.allCases.map { "mobility.share.\($0.rawValue)" }
-        + TransportMode.allCases.map { "mobility.shift_pp.\($0.rawValue)" }
-        + [
-            "mobility.car_km_avoided", "co2.avoided_modal_shift_t", "mobility.counter.bike_share",
-            "weather.hdd", "baseline.gas.r2", "baseline.gas.cvrmse", "baseline.gas.nmbe", "baseline.gas.savings_kwh",
-            "cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years",
-            "quality.coverage", "quality.estimated_share", "quality.rejected_rows",
-        ]
-
     // MARK: Periods
 
     /// baseline, reporting, then every calendar year and month from the first to the last day of either.

@@ -447,7 +447,7 @@ extension PilotReportPage {
             return
         }
         openSection("mobility", title)
-        let modeNames = modes.map { (language == .nl ? KPILabels.modesNL : KPILabels.modesEN)[$0.rawValue] ?? $0.rawValue }
+        let modeNames = modes.map { KPICatalogue.modeName($0, language) }
         let rows = [(text.baselineShort, base), (t("Rapportage", "Reporting"), rep)].map { label, period in
             (label: label, shares: modes.map { index["mobility.share.\($0.rawValue)", period, nil]?.value })
         }

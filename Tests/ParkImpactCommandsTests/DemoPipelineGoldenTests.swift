@@ -43,6 +43,22 @@ import Testing
         #expect(english.contains("<html lang=\"en\">"))
     }
 
+    @Test("every KPI of the demo has a catalogue entry with its unit and both labels")
+    func everyKPIIsCatalogued() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.run.output + "/demo-park/kpis.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let kpis = try #require(json["kpis"] as? [[String: Any]])
+        #expect(!kpis.isEmpty)
+        var seen = Set<String>()
+        for kpi in kpis {
+            let key = try #require(kpi["key"] as? String), unit = try #require(kpi["unit"] as? String)
+            guard seen.insert(key).inserted else { continue }
+            let entry = try #require(KPICatalogue.entry(key), "\(key) is not in KPICatalogue")
+            #expect(entry.unit == unit, "\(key): unit \(unit) in kpis.json, \(entry.unit) in the catalogue")
+            #expect(!entry.nl.isEmpty && !entry.en.isEmpty)
+        }
+    }
+
     @Test("the Dutch report's files table gives every ignored row and problem in Dutch, from its code")
     func dutchFilesTable() throws {
         let report = try String(contentsOfFile: Self.run.output + "/demo-park/report.html", encoding: .utf8)

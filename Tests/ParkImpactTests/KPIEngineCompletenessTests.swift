@@ -8,13 +8,14 @@ import Testing
 @testable import ParkImpactReports
 @testable import ParkImpactPipeline
 
-/// `KPIEngine.keys` against what the families emit, the energy-weighted estimated share of KPIs built from several
+/// `KPICatalogue` against what the families emit, the energy-weighted estimated share of KPIs built from several
 /// series, and PV matching of totals longer than a day. Every expected value is worked out by hand in the comments.
 @Suite struct KPIEngineCompletenessTests {
-    // MARK: KPIEngine.keys
+    // MARK: KPICatalogue
 
     /// Runs the hand-made pilots of the KPI tests (every family, PV, weather, costs, mobility with surveys, trip
-    /// logs and counters, annualised or not): every key any of them emits is in `KPIEngine.keys`.
+    /// logs and counters, annualised or not): every key any of them emits has a `KPICatalogue` entry with its
+    /// unit and both labels, and every entry is emitted by one of them.
     @Test func everyEmittedKeyIsListed() throws {
         let reports: [PilotReport] = [
             try SmallPilotKPITests().report,
@@ -31,23 +32,49 @@ import Testing
             try MobilityKPITests.TripLogsOnly.pilot(),
             try MobilityKPITests.CounterBikeShare.pilot(),
         ]
-        let listed = Set(KPIEngine.keys)
-        #expect(listed.count == KPIEngine.keys.count, "a key is listed twice")
-        var emitted = Set<String>()
+        var emitted: [String: String] = [:]
         for report in reports {
-            for kpi in report.kpis { emitted.insert(kpi.key) }
+            for kpi in report.kpis { emitted[kpi.key] = kpi.unit }
         }
-        #expect(emitted.subtracting(listed).isEmpty, "emitted but not in KPIEngine.keys: \(emitted.subtracting(listed).sorted())")
-        // Each family shows up in these pilots (so the check above means something).
-        for prefix in ["energy.", "co2.", "waste.", "water.", "mobility.share.", "mobility.shift_pp.",
-                       "mobility.counter.", "weather.", "baseline.gas.", "cost.", "quality."] {
-            #expect(emitted.contains { $0.hasPrefix(prefix) }, "no \(prefix) key emitted")
+        // Every emitted key has an entry with both labels and the unit the engine writes.
+        for (key, unit) in emitted.sorted(by: { $0.key < $1.key }) {
+            guard let entry = KPICatalogue.entry(key) else {
+                Issue.record("emitted but not in KPICatalogue: \(key)")
+                continue
+            }
+            #expect(!entry.nl.isEmpty && !entry.en.isEmpty, "\(key) lacks a label")
+            #expect(entry.unit == unit, "\(key): unit \(unit) emitted, \(entry.unit) in the catalogue")
         }
-        // Every key of the contract's table that the engine emits at all is listed.
-        for key in ["co2.avoided_modal_shift_t", "mobility.car_km_avoided", "baseline.gas.savings_kwh",
-                    "water.night_min_flow_m3h", "cost.payback_years", "energy.pv.self_sufficiency_ratio"] {
-            #expect(listed.contains(key))
+        // No entry is unused: each is emitted by one of these pilots (so the check above means something).
+        let used = Set(emitted.keys.compactMap { KPICatalogue.lookup($0)?.index })
+        for (index, entry) in KPICatalogue.entries.enumerated() {
+            #expect(used.contains(index), "\(entry.name) is in KPICatalogue but no pilot emits it")
         }
+        for family in KPIFamily.allCases {
+            #expect(KPICatalogue.entries.contains { $0.family == family }, "no \(family) entry")
+        }
+    }
+
+    /// The catalogue: one entry per key, each key of its family, labels without stray blanks, the report order
+    /// (families grouped, quality last).
+    @Test func theCatalogueIsConsistent() {
+        let names = KPICatalogue.entries.map(\.name)
+        #expect(Set(names).count == names.count, "a key is listed twice")
+        #expect(Set(KPICatalogue.keys).count == KPICatalogue.keys.count)
+        for entry in KPICatalogue.entries {
+            #expect(entry.name.hasPrefix(entry.family.rawValue + "."), "\(entry.name) is not of family \(entry.family)")
+            // A per-mode label is a prefix of the mode's name and ends in a blank.
+            if case .key = entry.pattern {
+                #expect(entry.nl.trimmingCharacters(in: .whitespaces) == entry.nl && !entry.nl.isEmpty)
+                #expect(entry.en.trimmingCharacters(in: .whitespaces) == entry.en && !entry.en.isEmpty)
+            }
+        }
+        #expect(KPICatalogue.entries.last?.family == .quality)
+        #expect(KPICatalogue.label("mobility.share.ebike", language: .nl) == "Modal split: e-fiets")
+        #expect(KPICatalogue.label("mobility.shift_pp.walk", language: .en) == "Modal shift: walking")
+        #expect(KPICatalogue.direction(of: "mobility.shift_pp.car") == .lowerIsBetter)
+        #expect(KPICatalogue.direction(of: "weather.hdd") == .neither)
+        #expect(KPICatalogue.entry("mobility.share.rocket") == nil && KPICatalogue.entry("co2.scope3_t") == nil)
     }
 
     // MARK: Estimated share weighted by energy
