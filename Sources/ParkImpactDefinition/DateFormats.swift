@@ -1,4 +1,4 @@
-public import ParkImpactModel
+import ParkImpactModel
 
 /// Date-and-time layouts found in exports, parsed from bytes. Detected per file from sample values, because
 /// `01/02/2024` is 1 February in Belgium and 2 January in an American portal; a source's `date_format` forces one.

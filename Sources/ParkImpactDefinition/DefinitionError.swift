@@ -1,4 +1,4 @@
-public import ParkImpactModel
+import ParkImpactModel
 
 /// One problem in a pipeline definition: which file, where (line and key path), what, and the valid values.
 public struct DefinitionError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 import Foundation
 import Yams
-public import ParkImpactModel
+import ParkImpactModel
 
 /// Reads and validates `pipelines/*.yaml`. Every problem is collected with its file, line and key path.
 public enum DefinitionLoader {

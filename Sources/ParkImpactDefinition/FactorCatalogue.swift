@@ -1,5 +1,5 @@
 import CSVReading
-public import ParkImpactModel
+import ParkImpactModel
 
 /// One emission factor with where it comes from. Values are data (`Resources/emission-factors.csv`), never code.
 public struct EmissionFactor: Sendable, Equatable {

@@ -1,4 +1,4 @@
-public import ParkImpactModel
+import ParkImpactModel
 
 /// The KPI keys `targets:` accepts and which way each one improves: the catalogue's keys with a direction
 /// (`KPICatalogue`), `mobility.share.<mode>` and `mobility.shift_pp.<mode>` for every mode.

@@ -1,5 +1,5 @@
 public import ParkImpactModel
-public import ParkImpactDefinition
+import ParkImpactDefinition
 
 /// One local day of a pilot, for the report's load heatmap and coverage calendar: the grid offtake of all sites and
 /// the day's present, estimated and expected intervals over the metered series (as `quality.coverage` counts them).

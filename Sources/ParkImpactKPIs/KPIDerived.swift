@@ -1,5 +1,5 @@
-public import ParkImpactModel
-public import ParkImpactDefinition
+import ParkImpactModel
+import ParkImpactDefinition
 
 /// KPIs by (key, period, site); the first of duplicates wins, as in `PilotReport.kpi(_:period:site:)`.
 ///

@@ -1,5 +1,5 @@
-public import ParkImpactModel
-public import ParkImpactDefinition
+package import ParkImpactModel
+package import ParkImpactDefinition
 
 /// The order reports show KPIs in: the catalogue's (`KPICatalogue.entries`).
 package enum KPIOrder {

@@ -7,9 +7,9 @@ import Darwin
 public import ParkImpactModel
 public import ParkImpactDefinition
 public import ParkImpactReading
-public import ParkImpactState
-public import ParkImpactKPIs
-public import ParkImpactReports
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
 
 /// Finds the files of a pilot: every regular file under `input/<pilot>/` matching a source glob.
 public enum Discover {

@@ -1,10 +1,10 @@
 import Foundation
-public import ParkImpactModel
+import ParkImpactModel
 public import ParkImpactDefinition
-public import ParkImpactReading
-public import ParkImpactState
-public import ParkImpactKPIs
-public import ParkImpactReports
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
 
 /// Every format's reader on arbitrary bytes, for the libFuzzer targets (`make fuzz`): the checks a run relies on,
 /// as preconditions that stop the fuzzer with the input that broke them.

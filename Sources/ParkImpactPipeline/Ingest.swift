@@ -4,8 +4,8 @@ public import ParkImpactModel
 public import ParkImpactDefinition
 public import ParkImpactReading
 public import ParkImpactState
-public import ParkImpactKPIs
-public import ParkImpactReports
+import ParkImpactKPIs
+import ParkImpactReports
 
 /// Incremental ingestion against the state store: decide per input file whether it is new, changed, unchanged,
 /// renamed, a duplicate, still being written or gone; read what is new (concurrently) and commit each file's

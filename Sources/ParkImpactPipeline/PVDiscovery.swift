@@ -1,10 +1,10 @@
 import CSVReading
-public import ParkImpactModel
+import ParkImpactModel
 public import ParkImpactDefinition
 public import ParkImpactReading
-public import ParkImpactState
-public import ParkImpactKPIs
-public import ParkImpactReports
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
 
 /// PV sites found in the data, and the files read again because of them.
 ///

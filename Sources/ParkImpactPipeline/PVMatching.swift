@@ -1,9 +1,9 @@
 public import ParkImpactModel
-public import ParkImpactDefinition
-public import ParkImpactReading
-public import ParkImpactState
-public import ParkImpactKPIs
-public import ParkImpactReports
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
 
 /// The PV matching stage: after the merge, before the KPIs. Self-consumed PV needs production and grid exchange of
 /// the same interval (DOMAIN.md, "KPI definitions": compute per interval, then aggregate); day cells have lost that,

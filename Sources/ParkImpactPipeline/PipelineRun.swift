@@ -1,8 +1,8 @@
 import Foundation
 public import ParkImpactModel
 public import ParkImpactDefinition
-public import ParkImpactReading
-public import ParkImpactState
+import ParkImpactReading
+import ParkImpactState
 public import ParkImpactKPIs
 public import ParkImpactReports
 

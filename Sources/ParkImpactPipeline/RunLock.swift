@@ -4,12 +4,12 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import ParkImpactModel
-public import ParkImpactDefinition
-public import ParkImpactReading
-public import ParkImpactState
-public import ParkImpactKPIs
-public import ParkImpactReports
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
 
 /// The advisory lock that keeps two runs from writing the same output folder at once (cron overlapping itself).
 ///

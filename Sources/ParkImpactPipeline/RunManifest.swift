@@ -1,9 +1,9 @@
 import Foundation
 public import ParkImpactModel
-public import ParkImpactDefinition
-public import ParkImpactReading
-public import ParkImpactState
-public import ParkImpactKPIs
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
 public import ParkImpactReports
 
 /// `output/.parkimpact/last-run.json`: what the last run did and when. The only output with a time stamp

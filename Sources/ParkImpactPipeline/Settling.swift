@@ -1,10 +1,10 @@
 import Foundation
 public import ParkImpactModel
 public import ParkImpactDefinition
-public import ParkImpactReading
-public import ParkImpactState
-public import ParkImpactKPIs
-public import ParkImpactReports
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
 
 /// Files modified less than `--settle-seconds` ago may still be being written (a download, a copy over a share). A
 /// `run` waits for them instead of skipping them: at most `--settle-seconds`, until the youngest such file is that

@@ -3,9 +3,9 @@ import Foundation
 public import ParkImpactModel
 public import ParkImpactDefinition
 public import ParkImpactReading
-public import ParkImpactState
-public import ParkImpactKPIs
-public import ParkImpactReports
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
 
 /// What `parkimpact sniff FILE` finds out about a file, without a pipeline definition.
 public struct SniffReport: Sendable {

@@ -1,9 +1,9 @@
 import Foundation
 public import ParkImpactModel
 public import ParkImpactDefinition
-public import ParkImpactReading
+import ParkImpactReading
 public import ParkImpactState
-public import ParkImpactKPIs
+import ParkImpactKPIs
 public import ParkImpactReports
 
 /// A run against the state store: ingest what is new (`Ingest`), then rebuild the outputs of every pilot whose

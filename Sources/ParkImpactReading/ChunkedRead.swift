@@ -1,6 +1,6 @@
 public import CSVReading
 import Dispatch
-public import ParkImpactModel
+import ParkImpactModel
 public import ParkImpactDefinition
 
 /// One chunk of a large file read on its own (`ReadFile.readChunk`): its partial aggregate with chunk-local line

@@ -1,5 +1,5 @@
 public import ParkImpactModel
-public import ParkImpactDefinition
+import ParkImpactDefinition
 
 /// The per-file (per-worker) partial aggregate: readings summed per series × local day as they stream in.
 ///

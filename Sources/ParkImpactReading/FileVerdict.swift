@@ -1,5 +1,5 @@
 public import ParkImpactModel
-public import ParkImpactDefinition
+import ParkImpactDefinition
 
 /// What a file's rows as a whole say: a file none of whose rows could be used is refused like an unreadable file
 /// (`all_rows_rejected`); one that lost more than a tenth of its rows, or used none because all were ignored, gets a

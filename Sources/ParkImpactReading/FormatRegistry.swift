@@ -1,6 +1,6 @@
-public import CSVReading
-public import ParkImpactModel
-public import ParkImpactDefinition
+package import CSVReading
+package import ParkImpactModel
+package import ParkImpactDefinition
 
 /// The readers of this build, by contract format name: the one place a new format is registered.
 package enum FormatRegistry {

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import ParkImpactModel
+import ParkImpactModel
 public import ParkImpactDefinition
 
 /// A file to read, matched by one source of a pipeline.

@@ -1,6 +1,6 @@
-import CSVReading
-public import ParkImpactModel
-public import ParkImpactDefinition
+package import CSVReading
+package import ParkImpactModel
+package import ParkImpactDefinition
 
 /// Reading a layout from bytes (the hot path: inlined where the formats call it).
 extension DateTimeLayout {

@@ -1,6 +1,6 @@
-public import CSVReading
-public import ParkImpactModel
-public import ParkImpactDefinition
+package import CSVReading
+package import ParkImpactModel
+package import ParkImpactDefinition
 
 /// What a format reader knows while reading one file.
 package struct ReadContext: Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 public import ParkImpactModel
-public import ParkImpactDefinition
-public import ParkImpactKPIs
+import ParkImpactDefinition
+import ParkImpactKPIs
 
 /// `output/<pilot>/daily.csv` (opt-in, `run --daily-csv`): every measured series' local-day cells, so the
 /// aggregation can be checked against another tool (`make bench` compares it with DuckDB).

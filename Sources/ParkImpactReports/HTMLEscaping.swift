@@ -1,6 +1,6 @@
-public import ParkImpactModel
-public import ParkImpactDefinition
-public import ParkImpactKPIs
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactKPIs
 
 /// Escaping for text that comes from YAML or CSV (names, paths, reasons, sources, units, keys) before it goes
 /// into HTML, in element content and in quoted attribute values alike.

@@ -4,7 +4,7 @@ import Foundation
 import Glibc
 #endif
 public import ParkImpactModel
-public import ParkImpactDefinition
+import ParkImpactDefinition
 public import ParkImpactKPIs
 
 /// Writes outputs atomically: a temporary file in the same folder, then `rename(2)`, so a reader (or a crash)

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
-public import ParkImpactModel
+import ParkImpactModel
 
 /// The checksum of a ledger row (`input_file.checksum`, schema v7): the SHA-256 of a canonical encoding of every
 /// other column of the row, written with every change of the row (`StateStore.commit`, `settle`, `touch`,

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import GRDBSQLite
-public import ParkImpactModel
+import ParkImpactModel
 
 /// The run state in SQLite (GRDB): the ledger of every input file, each file's contribution (its partial aggregate,
 /// `ContributionCodec`), the history of what happened to files, and the fingerprints of the outputs written.
