@@ -156,12 +156,12 @@ public struct PipelineDefinition: Sendable {
     /// `mobility:` how to annualise the commuting survey; nil: not configured (survey values stay per reference day).
     public internal(set) var commuting: Commuting? = nil
 
-    /// `settings:` the engine's thresholds. The defaults are the values DOMAIN.md cites (sources in the comments).
+    /// `settings:` the engine's thresholds. The defaults follow the methods `docs/method.md` names (each below).
     public struct Settings: Sendable, Equatable {
-        /// `coverage_threshold`: a KPI computed from less coverage is flagged `low_coverage` (DOMAIN.md: 90 %).
+        /// `coverage_threshold`: a KPI computed from less coverage is flagged `low_coverage` (90 %).
         public var coverageThreshold = 0.9
         /// `baseline_max_missing_share`: the gas baseline model is refused above this share of missing days
-        /// (DOMAIN.md, CalTRACK: 10 %).
+        /// (CalTRACK: 10 %).
         public var baselineMaxMissingShare = 0.10
         /// `baseline_max_cvrmse`: ASHRAE Guideline 14 acceptance of a daily model (25 %).
         public var baselineMaxCVRMSE = 0.25
