@@ -1100,9 +1100,9 @@ def family(key):
 ANALYSES = [
     ("pv-before-commissioning",
      lambda k, v, g: k[0] == "energy.pv.self_sufficiency_ratio" and v == 0 and g is None,
-     "self-sufficiency of a period wholly before the PV start: README 'offtake before the PV start ... counts with "
+     "self-sufficiency of a period wholly before the PV start: docs/kpis.md 'offtake before the PV start ... counts with "
      "self-sufficiency 0' gives 0 (all consumption from the grid); the engine returns null because self-consumed "
-     "has no data (EnergyKPIs.selfSufficiency takes selfConsumedReason). A definition gap: README should say which."),
+     "has no data (EnergyKPIs.selfSufficiency takes selfConsumedReason). A definition gap: docs/kpis.md should say which."),
     ("spring-gap-interval-length",
      lambda k, v, g: k[0] == "energy.pv.self_sufficiency_ratio" and v and g and v < g,
      "the Fluvius row before the spring gap (`01:45 -> 03:00`, 15 real minutes) is stored with its wall-clock "
