@@ -6,7 +6,7 @@ import Darwin
 #endif
 public import ParkImpactModel
 
-/// A pilot's pipeline, as written in `pipelines/<pilot>.yaml` (see the contract in the README).
+/// A pilot's pipeline, as written in `pipelines/<pilot>.yaml` (every key: `docs/pipeline.md`).
 public struct PipelineDefinition: Sendable {
     public typealias Language = ReportLanguage
     public enum ElectricityContract: String, Sendable, CaseIterable { case grey, green }
@@ -74,7 +74,7 @@ public struct PipelineDefinition: Sendable {
         ]
     }
 
-    /// How a `generic` source maps its columns to series (see the README, "generic").
+    /// How a `generic` source maps its columns to series (`docs/formats.md`, "generic").
     public struct GenericMapping: Sendable, Equatable {
         public enum ValueKind: String, Sendable, CaseIterable { case interval, cumulative }
         public struct Value: Sendable, Equatable {
