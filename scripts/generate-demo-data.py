@@ -15,7 +15,7 @@ input/demo-park/<site>/  one file per meter per calendar year (2023 = baseline, 
   logistiek  "Logistiek Schelde NV"  electricity 15 min only, EN header (`From (date)`, ..., `Description`), CRLF
 input/demo-park/logistiek-pv/  the rooftop inverter's SMA WebUI CSV3 export for 2024 (15-minute rows from
   commissioning, 2024-04-01 00:00 local, to 2025-01-01 00:00): the shape of the real daily sample
-  (/work/shared/samples/sma_webui_daily_head20.csv: BOM, `sep=,`, `Version CSV3|...`, blank line, device, model,
+  (Tests/Fixtures/samples/sma_webui_daily_head20.csv: BOM, `sep=,`, `Version CSV3|...`, blank line, device, model,
   serial, channel and `Analog` rows, units row `DD.MM.YYYY hh:mm:ss,[Wh],...`), `Metering.TotWhOut` = the lifetime
   yield register in integer Wh (difference consecutive rows), the grid channels at 0 / NaN as an inverter without
   SMA Energy Meter writes them. About 1.1 MB (5-minute rows would be 3.3 MB).
@@ -34,7 +34,7 @@ Their oracle fields are in the site's year entries ("2023", "2024"): water_m3 (n
 waste_kg {total, recycling (R2-R11), energy_recovery (R1), disposal (D), residual (20 03 01), hazardous (*)},
 commute {commuters per mode, total}.
 
-Byte format as in the real samples (/work/shared/samples/fluvius_*): UTF-8 BOM, `;`, decimal comma with three
+Byte format as in the real samples (Tests/Fixtures/samples/fluvius_*): UTF-8 BOM, `;`, decimal comma with three
 decimals, EAN as `="541448820000000011"`, dates dd-MM-yyyy (NL) or dd/MM/yyyy (EN), times HH:mm:ss in local
 Belgian time without offset. NL files use LF and (like the real NL gas export) no newline after the last line;
 the EN file uses CRLF and ends with CRLF.
@@ -620,7 +620,7 @@ def generate_electricity(site, year, buckets, out_dir: Path, stats):
 
 
 # The logistiek inverter (one 150 kW string inverter on the warehouse roof) as its WebUI names it. The channels are
-# those of the daily sample (/work/shared/samples/sma_webui_daily_head20.csv): the inverter has no SMA Energy Meter,
+# those of the daily sample (Tests/Fixtures/samples/sma_webui_daily_head20.csv): the inverter has no SMA Energy Meter,
 # so the grid registers stay at 0 (TotWh*) or NaN (AbsWh*), as in the sample.
 SMA_DEVICE = {"name": "SHP 150-20 417", "model": "SUNNY HIGHPOWER PEAK3 150", "serial": "3012345417"}
 SMA_CHANNELS = ["Metering.TotWhOut", "Metering.GridMs.TotWhOut", "Metering.GridMs.AbsWhOut",

@@ -6,8 +6,9 @@
         [--all] [--list]
 
 Python 3 standard library only. Reads the demo's input files directly (own CSV parsing, own clock-change
-handling with zoneinfo) and recomputes every KPI family it knows from the README's rules ("KPIs in this version",
-"PV and on-site use", the mobility paragraph, "Emission factors") and /work/shared/DOMAIN.md, written without
+handling with zoneinfo) and recomputes every KPI family it knows from the rules in docs/kpis.md ("KPIs in this
+version", "PV and on-site use", "Emission factors"), the `mobility:` paragraph of docs/pipeline.md and
+docs/method.md, written without
 looking at the Swift code. Then it compares with the given kpis.json (relative tolerance 1e-6, absolute 1e-9 near
 0; null must match null) and prints a table of mismatches (key, period, site, expected, got) and a summary per
 family. Exit 1 on any mismatch, 0 when every compared value agrees.
@@ -18,8 +19,8 @@ water (m3, per FTE / m2, change, night minimum flow), waste, mobility (survey an
 modal-shift CO2), weather (HDD), the weather-normalised gas baseline (R2, CV(RMSE), NMBE, savings), cost, quality
 (coverage, estimated share, rejected rows), and the `coverage` / `estimated_share` fields of the sum KPIs. Not
 recomputed: the coverage fields of ratios, changes, cost and savings; energy.electricity.peak_kw (no peak register
-in the demo). Readings of choices where the README is silent: a station shuttle in the trip log counts as `bus`;
-"per year" in the payback is the period's share of its calendar years (as the README annualises mobility); a
+in the demo). Readings of choices where the docs are silent: a station shuttle in the trip log counts as `bus`;
+"per year" in the payback is the period's share of its calendar years (as docs/pipeline.md annualises mobility); a
 weighted estimated share whose weights are all 0 (injection without PV) falls back to estimated ÷ present; the
 weather series (YAML `site: acme`) is one of acme's series in quality.coverage (one expected reading a day).
 The night minimum flow takes the minimum over one meter's intervals (the demo has one water meter; several meters
@@ -90,7 +91,7 @@ def read_factors(path):
 
 
 def factor(factors, fid, year):
-    """README: the latest year not after the consumption year (else the earliest: the catalogue's only value)."""
+    """docs/kpis.md: the latest year not after the consumption year (else the earliest: the catalogue's only value)."""
     rows = factors[fid]
     best = None
     for y, v in rows:
@@ -136,7 +137,7 @@ class Series:
         self.not_covered_days = set()
 
     def add(self, start, length, value, quality):
-        if start in self.r:  # first counts (README: repeats rejected)
+        if start in self.r:  # first counts (docs/codes.md: repeats rejected)
             return
         self.r[start] = (length, value, quality)
 
@@ -328,7 +329,7 @@ MODES = {"auto (alleen)": "car", "carpool": "carpool", "motorfiets": "motorbike"
          "fiets": "bike", "elektrische fiets": "ebike", "te voet": "walk"}
 
 
-TRIP_MODES = {"shuttle": "bus"}  # a station shuttle is a (mini)bus; the README's mode list has no shuttle
+TRIP_MODES = {"shuttle": "bus"}  # a station shuttle is a (mini)bus; docs/formats.md's mode list has no shuttle
 
 
 def read_survey(path):
@@ -482,7 +483,7 @@ class Recompute:
 
     def meta(self, sites, qty, a, b):
         """(coverage, estimated share) of a sum KPI: present (covered) ÷ expected intervals over the scope's series;
-        per series estimated ÷ present, weighted by the series' energy in the period (README)."""
+        per series estimated ÷ present, weighted by the series' energy in the period (docs/kpis.md)."""
         cov = exp = pres = est = 0
         wsum = w = 0.0
         for (site, q, m) in self.store:
@@ -639,7 +640,7 @@ class Recompute:
                     pilot_null = sid is P and any(not self.data(s, "electricity_offtake", a, b) for s in sites
                                                   if s not in self.pv_first_day)
                     # A period that ends before the PV data of every PV site of the scope start is null
-                    # (README: data_not_started), not 0.
+                    # (docs/kpis.md: data_not_started), not 0.
                     before_pv = all(b < self.pv_first_day[s] for s in sites if s in self.pv_first_day)
                     if sid is P or sid in self.pv_first_day:
                         put("energy.pv.self_sufficiency_ratio", pid, sid,
@@ -790,7 +791,7 @@ class Recompute:
         return max(0.0, 16.5 - (0.6 * t[0] + 0.3 * t[1] + 0.1 * t[2]))
 
     def gas_baseline(self, put, scopes):
-        """README: the last 365 days of the baseline before the reporting period; refused with > 10 % missing days"""
+        """docs/kpis.md: the last 365 days of the baseline before the reporting period; refused with > 10 % missing days"""
         ba, bb = self.pipe["baseline"]
         ra, rb = self.pipe["reporting"]
         wa = max(ba, min(bb, ra - dt.timedelta(days=1)) - dt.timedelta(days=364))
@@ -913,7 +914,7 @@ class Recompute:
                         n_surveys += 1
                         for m, (c, _) in sv[1].items():
                             counts[m] += c
-                    else:  # README: from trip logs when no survey (flag trip_logs): trips per mode
+                    else:  # docs/kpis.md: from trip logs when no survey (flag trip_logs): trips per mode
                         for t in self.trips.get(s, []):
                             if a <= t["date"] <= b:
                                 n_surveys += 1 if not counts else 0
@@ -978,7 +979,7 @@ class Recompute:
         bdays = (bb - ba).days + 1
         for pid, (a, b, kind) in self.periods.items():
             if not (ra <= a and b <= rb) or kind == "month":
-                continue  # README names no month rows for cost; kpis.json has none
+                continue  # docs/kpis.md names no month rows for cost; kpis.json has none
             for sid, sites in scopes:
                 eur = 0.0
                 co2_av = 0.0
@@ -1004,7 +1005,7 @@ class Recompute:
                     continue
                 put("cost.eur_per_t_co2_avoided", pid, sid,
                     cost / co2_av if ok and cost is not None and co2_av > 0 else None)
-                # per year: the period's share of its calendar years (as the README annualises mobility)
+                # per year: the period's share of its calendar years (as docs/pipeline.md annualises mobility)
                 years = sum(sum(1 for _ in days_of(max(a, dt.date(y, 1, 1)), min(b, dt.date(y, 12, 31))))
                             / (366 if y % 4 == 0 else 365) for y in range(a.year, b.year + 1))
                 put("cost.payback_years", pid, sid,
@@ -1099,9 +1100,9 @@ def family(key):
 ANALYSES = [
     ("pv-before-commissioning",
      lambda k, v, g: k[0] == "energy.pv.self_sufficiency_ratio" and v == 0 and g is None,
-     "self-sufficiency of a period wholly before the PV start: README 'offtake before the PV start ... counts with "
+     "self-sufficiency of a period wholly before the PV start: docs/kpis.md 'offtake before the PV start ... counts with "
      "self-sufficiency 0' gives 0 (all consumption from the grid); the engine returns null because self-consumed "
-     "has no data (EnergyKPIs.selfSufficiency takes selfConsumedReason). A definition gap: README should say which."),
+     "has no data (EnergyKPIs.selfSufficiency takes selfConsumedReason). A definition gap: docs/kpis.md should say which."),
     ("spring-gap-interval-length",
      lambda k, v, g: k[0] == "energy.pv.self_sufficiency_ratio" and v and g and v < g,
      "the Fluvius row before the spring gap (`01:45 -> 03:00`, 15 real minutes) is stored with its wall-clock "

@@ -3,7 +3,7 @@ internal import CLibCSV
 /// Owns one libcsv `struct csv_parser`.
 ///
 /// The C struct lives in its own allocation and is never copied after `csv_init` (libcsv keeps pointers into it).
-/// `deinit` calls `csv_free`. After an error libcsv does not reset itself (see `LIBCSV.md`), so callers replace the
+/// `deinit` calls `csv_free`. After an error libcsv does not reset itself (see `docs/libcsv.md`), so callers replace the
 /// whole parser with a fresh one instead of reusing it.
 final class CSVParser {
     let handle: UnsafeMutablePointer<csv_parser>

@@ -117,7 +117,7 @@ public final class CSVFileSource: CSVByteSource {
 
 /// Streams CSV records out of a byte source through libcsv in strict mode.
 ///
-/// What the reader guarantees (see `LIBCSV.md` for why each is needed):
+/// What the reader guarantees (see `docs/libcsv.md` for why each is needed):
 /// - input is fed one physical line at a time, so every record knows its starting line;
 /// - the BOM is stripped and an Excel `sep=` line skipped before libcsv sees them;
 /// - blank lines, a lone Ctrl-Z, lines with NUL bytes, over-long lines, records with too many fields and malformed
@@ -188,11 +188,11 @@ public struct CSVStreamReader {
                     assembler.deinitialize(count: 1)
                     assembler.deallocate()
                 }
-                var session = ReadSession(dialect: dialect, limits: limits, assembler: assembler)
-                session.stopAtRecordBoundary = stopAtRecordBoundary
-                session.feedsPlainRunsTogether = feedsPlainRunsTogether
+                var oneRead = ReadSession(dialect: dialect, limits: limits, assembler: assembler)
+                oneRead.stopAtRecordBoundary = stopAtRecordBoundary
+                oneRead.feedsPlainRunsTogether = feedsPlainRunsTogether
                 do throws(CSVFileError) {
-                    try session.run(source: &source)
+                    try oneRead.run(source: &source)
                 } catch {
                     return .failure(error)
                 }
@@ -203,7 +203,7 @@ public struct CSVStreamReader {
     }
 }
 
-/// The state of one read. Not reused: a new read gets a new session and new parsers.
+/// The state of one read. Not reused: a new read gets a new `ReadSession` and new parsers.
 private struct ReadSession {
     let dialect: CSVDialect
     let limits: CSVReadLimits
@@ -615,7 +615,7 @@ private struct ReadSession {
                                                                 raw: raw))
     }
 
-    /// A fresh parser: libcsv is not reset after an error (`LIBCSV.md`).
+    /// A fresh parser: libcsv is not reset after an error (`docs/libcsv.md`).
     private mutating func restartParser() {
         parser = CSVParser(delimiter: dialect.delimiter, quote: dialect.quote)
         assembler.pointee.reset()

@@ -6,7 +6,7 @@ import Darwin
 #endif
 public import ParkImpactModel
 
-/// A pilot's pipeline, as written in `pipelines/<pilot>.yaml` (see the contract in the README).
+/// A pilot's pipeline, as written in `pipelines/<pilot>.yaml` (every key: `docs/pipeline.md`).
 public struct PipelineDefinition: Sendable {
     public typealias Language = ReportLanguage
     public enum ElectricityContract: String, Sendable, CaseIterable { case grey, green }
@@ -74,7 +74,7 @@ public struct PipelineDefinition: Sendable {
         ]
     }
 
-    /// How a `generic` source maps its columns to series (see the README, "generic").
+    /// How a `generic` source maps its columns to series (`docs/formats.md`, "generic").
     public struct GenericMapping: Sendable, Equatable {
         public enum ValueKind: String, Sendable, CaseIterable { case interval, cumulative }
         public struct Value: Sendable, Equatable {
@@ -156,12 +156,12 @@ public struct PipelineDefinition: Sendable {
     /// `mobility:` how to annualise the commuting survey; nil: not configured (survey values stay per reference day).
     public internal(set) var commuting: Commuting? = nil
 
-    /// `settings:` the engine's thresholds. The defaults are the values DOMAIN.md cites (sources in the comments).
+    /// `settings:` the engine's thresholds. The defaults follow the methods `docs/method.md` names (each below).
     public struct Settings: Sendable, Equatable {
-        /// `coverage_threshold`: a KPI computed from less coverage is flagged `low_coverage` (DOMAIN.md: 90 %).
+        /// `coverage_threshold`: a KPI computed from less coverage is flagged `low_coverage` (90 %).
         public var coverageThreshold = 0.9
         /// `baseline_max_missing_share`: the gas baseline model is refused above this share of missing days
-        /// (DOMAIN.md, CalTRACK: 10 %).
+        /// (CalTRACK: 10 %).
         public var baselineMaxMissingShare = 0.10
         /// `baseline_max_cvrmse`: ASHRAE Guideline 14 acceptance of a daily model (25 %).
         public var baselineMaxCVRMSE = 0.25

@@ -3,7 +3,7 @@ public import ParkImpactModel
 public import ParkImpactDefinition
 
 /// Why a KPI is null, as a stable code: `reason_code` in kpis.json and kpis.csv. The raw values never change once
-/// published; a new kind of null gets a new code. The README lists them ("KPI reason codes").
+/// published; a new kind of null gets a new code. `docs/codes.md` lists them ("KPI reason codes").
 ///
 /// Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch). The sentences themselves are
 /// `KPIReason`s: a code with the parameters its texts need, rendered in either language.

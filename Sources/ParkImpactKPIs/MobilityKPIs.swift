@@ -15,7 +15,7 @@ extension KPIEngine {
     /// - **Modal shift**: share now − share in the baseline period's survey, in percentage points; surveys only (a
     ///   trip-log split is never compared with a survey). The pilot total compares the sites' surveys pooled; it is
     ///   null when a site has a survey in one of the two periods only (code `part_missing_in_period`).
-    /// - **Avoided CO2 / car-km** (DOMAIN's constant-total-pkm estimate): Σ_mode (share_baseline − share_now) ×
+    /// - **Avoided CO2 / car-km** (the constant-total-pkm estimate of `docs/method.md`): Σ_mode (share_baseline − share_now) ×
     ///   pkm_total_now × factor_mode, per site, the pilot total being the sum over the compared sites.
     ///   pkm_total_now is the survey's commute_pkm (commuters × average one-way distance): one one-way commute per
     ///   commuter on the reference day. Without `mobility:` in the pipeline it stays so, **not annualised** (flag

@@ -4,7 +4,7 @@
 ///
 /// An unreadable file's problem code (`FileSummary.problemCode`, the ledger's `problem_code`) is one of these
 /// (`fileProblems`). Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch: a code without
-/// a text does not compile), and the README lists them.
+/// a text does not compile), and `docs/codes.md` lists them.
 public enum DiagnosticCode: String, StableCode {
     // Definitions and the command line.
     case definitionInvalid = "definition_invalid"

@@ -2,7 +2,7 @@
 /// stable code: the keys of `FileSummary.ignoredRows` and what the report's files table renders in its language.
 /// The raw values never change once published.
 ///
-/// Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch), and the README lists them.
+/// Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch), and `docs/codes.md` lists them.
 public enum IgnoreCode: String, StableCode {
     case preamble = "preamble"
     case repeatedHeader = "repeated_header"

@@ -2,7 +2,7 @@ import Foundation
 
 /// Wall time per stage of a run, in the order the stages ran, and the process's peak resident memory when each
 /// ended: `last-run.json` lists them (`phases_seconds`, `peak_rss_mib_after`), so where time and memory go can be read
-/// after any run (the README's performance notes come from there and from perf).
+/// after any run (`docs/performance.md` takes its figures from there and from perf).
 public struct Phases: Sendable, Equatable {
     public private(set) var entries: [(name: String, seconds: Double)] = []
     /// Peak RSS (VmHWM) in MiB when the stage last ended; 0 where /proc is not available.

@@ -4,7 +4,7 @@ package import CSVReading
 /// texts are rendered from. The raw values never change once published; a new kind of problem gets a new code.
 ///
 /// Every code has a title in English and Dutch (`title(_:)`, an exhaustive switch: a code without a text does not
-/// compile), and the README lists them.
+/// compile), and `docs/codes.md` lists them.
 public enum RejectCode: String, StableCode {
     // The CSV layer: lines libcsv or the reader could not take apart.
     case lineTooLong = "line_too_long"

@@ -46,7 +46,7 @@ public enum PVDiscovery {
         (sites.count == 1 ? "site " : "sites ") + sites.sorted().joined(separator: ", ")
     }
 
-    /// Reads `files` (`Aggregate.readAll`), then again those that lack grid readings of a PV site the first round
+    /// Reads `files` (`Aggregate.readAll`), then again those that lack grid readings of a PV site the first pass
     /// found. `known`: PV sites known before reading, per pilot. `completed` is called for every read, so for a file
     /// read twice once more with the final result. Returns the final results (in the order of `files`) and the PV
     /// sites per pilot (`known` and the found ones).

@@ -6,7 +6,7 @@ import ParkImpactKPIs
 import ParkImpactReports
 
 /// The PV matching stage: after the merge, before the KPIs. Self-consumed PV needs production and grid exchange of
-/// the same interval (DOMAIN.md, "KPI definitions": compute per interval, then aggregate); day cells have lost that,
+/// the same interval (`docs/method.md`, "PV": compute per interval, then aggregate); day cells have lost that,
 /// so it works on the interval readings the read stage kept for PV sites (`IntervalReadingPolicy`).
 ///
 /// Per site with PV production readings:

@@ -154,7 +154,7 @@ public enum ReadFile {
         boundary: Int? = nil, headerOnly: Bool = false, lookup: consuming PendingRepeats? = nil
     ) -> Pass<Format> {
         // The handlers reach the reader state through pointers, not captured variables: no run-time exclusivity
-        // checks per record (ARCHITECTURE.md measured them at 2× on this path).
+        // checks per record, which cost 2× on this path.
         let state = UnsafeMutablePointer<Pass<Format>>.allocate(capacity: 1)
         state.initialize(to: Pass(aggregator: FileAggregator(
             file: file.relativePath, table: context.daysTable, traceLimit: traceLimit,

@@ -32,7 +32,8 @@ import ParkImpactDefinition
 /// city, `direction`, `timezone`, and `Night` counts (vehicles the S2 counts in the dark without telling their mode:
 /// they belong to none of the four quantities; they are read only to locate a missing cell, see below).
 ///
-/// **Uptime policy** (Telraam counts are already corrected for uptime; DOMAIN: V1 uptime below 0.5 is suspect):
+/// **Uptime policy** (Telraam counts are already corrected for uptime; on V1 sensors an uptime below 0.5
+/// is suspect, `docs/method.md`):
 /// - every count cell of the row empty → the four modes are **missing** for that hour (whatever the uptime says);
 /// - uptime 0 → **missing** (nothing was observed; a 0 count would claim an empty street);
 /// - 0 < uptime < 0.5 → **estimated** (the extrapolated count is kept, and shows in `quality.estimated_share`);

@@ -1,7 +1,7 @@
 import CSVReading
 import Testing
 
-/// Every row of the behaviour table in `LIBCSV.md`, as the reader must handle it.
+/// Every row of the behaviour table in `docs/libcsv.md`, as the reader must handle it.
 @Suite("libcsv behaviour table, as the reader handles it")
 struct BehaviourTableTests {
     // MARK: Malformed quoting

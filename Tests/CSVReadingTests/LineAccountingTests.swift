@@ -95,7 +95,7 @@ struct LineAccountingTests {
         #expect(statistics.records == 2)
     }
 
-    /// `LIBCSV.md`: after an unterminated quote libcsv is not reset; each read must start clean.
+    /// `docs/libcsv.md`: after an unterminated quote libcsv is not reset; each read must start clean.
     @Test func aFileEndingInsideAQuoteDoesNotSpillIntoTheNextRead() throws {
         let reader = CSVStreamReader(dialect: CSVDialect())
         var broken = CSVMemorySource(bytes("a,\"open"))

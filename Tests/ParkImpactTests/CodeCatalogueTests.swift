@@ -10,10 +10,11 @@ import CSVReading
 @testable import ParkImpactPipeline
 
 @Suite("stable codes") struct CodeCatalogueTests {
-    static let readme: String = {
+    /// `docs/codes.md`: the users' catalogue of every code.
+    static let catalogue: String = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        return (try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+        return (try? String(contentsOf: root.appendingPathComponent("docs/codes.md"), encoding: .utf8)) ?? ""
     }()
 
     /// The titles of one kind of code: none empty, none shared by two codes, none the same in both languages.
@@ -34,25 +35,25 @@ import CSVReading
         Self.checkTitles(IgnoreCode.self)
     }
 
-    @Test("codes are snake_case and the README lists every one")
+    @Test("codes are snake_case and docs/codes.md lists every one")
     func rejectCodesListed() {
-        #expect(!Self.readme.isEmpty)
+        #expect(!Self.catalogue.isEmpty)
         for code in RejectCode.allCases {
             #expect(code.rawValue.allSatisfy { $0.isLowercase || $0 == "_" }, "\(code.rawValue)")
-            #expect(Self.readme.contains("`\(code.rawValue)`"), "README.md does not list `\(code.rawValue)`")
+            #expect(Self.catalogue.contains("`\(code.rawValue)`"), "docs/codes.md does not list `\(code.rawValue)`")
         }
     }
 
-    @Test("KPI reason codes are snake_case and the README's table lists every one")
+    @Test("KPI reason codes are snake_case and the table of docs/codes.md lists every one")
     func reasonCodesListed() throws {
-        let table = try #require(Self.readme.components(separatedBy: "| reason code |").dropFirst().first)
+        let table = try #require(Self.catalogue.components(separatedBy: "| reason code |").dropFirst().first)
         for code in KPIReasonCode.allCases {
             #expect(code.rawValue.allSatisfy { $0.isLowercase || $0 == "_" || $0.isNumber }, "\(code.rawValue)")
-            #expect(table.contains("| `\(code.rawValue)` |"), "README.md's reason code table lacks `\(code.rawValue)`")
+            #expect(table.contains("| `\(code.rawValue)` |"), "docs/codes.md's reason code table lacks `\(code.rawValue)`")
         }
     }
 
-    @Test("every KPI flag has its own English and Dutch label, and the README names it")
+    @Test("every KPI flag has its own English and Dutch label, and docs/codes.md names it")
     func flagLabels() {
         for language in [PipelineDefinition.Language.en, .nl] {
             let labels = KPIFlag.allCases.map { $0.label(language) }
@@ -62,11 +63,11 @@ import CSVReading
         for flag in KPIFlag.allCases {
             #expect(flag.label(.en) != flag.label(.nl))
             #expect(EngineText.flag(flag.rawValue, .nl) == flag.label(.nl))
-            #expect(Self.readme.contains("`\(flag.rawValue)`"), "README.md does not name the flag `\(flag.rawValue)`")
+            #expect(Self.catalogue.contains("`\(flag.rawValue)`"), "docs/codes.md does not name the flag `\(flag.rawValue)`")
         }
     }
 
-    @Test("diagnostic and ignored-row codes are snake_case and the README lists every one in its table")
+    @Test("diagnostic and ignored-row codes are snake_case and docs/codes.md lists every one in its table")
     func diagnosticAndIgnoreCodesListed() {
         for code in DiagnosticCode.allCases.map(\.rawValue) + IgnoreCode.allCases.map(\.rawValue) {
             #expect(code.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(code)")
@@ -74,10 +75,10 @@ import CSVReading
         for (heading, codes) in [("Diagnostic codes", DiagnosticCode.allCases.map(\.rawValue)),
                                  ("Ignored-row codes", IgnoreCode.allCases.map(\.rawValue))] {
             let rows = Self.tableRows(after: heading)
-            #expect(!rows.isEmpty, "README.md has no table under \(heading)")
+            #expect(!rows.isEmpty, "docs/codes.md has no table under \(heading)")
             for code in codes {
                 #expect(rows.contains { $0.hasPrefix("| `\(code)` |") },
-                        "README.md's \(heading) does not list `\(code)`")
+                        "docs/codes.md's \(heading) does not list `\(code)`")
             }
             // No row for a code that does not exist.
             let listed = rows.compactMap { $0.split(separator: "`").dropFirst().first.map(String.init) }
@@ -105,9 +106,10 @@ import CSVReading
         #expect(IgnoreKey(key: "blank lines") == nil)
     }
 
-    /// The table rows (lines starting with `|`, header and rule excluded) of the first table after a README heading.
+    /// The table rows (lines starting with `|`, header and rule excluded) of the first table after a heading of
+    /// `docs/codes.md`.
     static func tableRows(after heading: String) -> [String] {
-        let lines = readme.components(separatedBy: "\n")
+        let lines = catalogue.components(separatedBy: "\n")
         guard let start = lines.firstIndex(where: { $0.hasPrefix("#") && $0.hasSuffix(" " + heading) }) else {
             return []
         }

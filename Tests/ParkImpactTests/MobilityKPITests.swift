@@ -569,7 +569,7 @@ extension MobilityKPITests {
         }
     }
 
-    /// Mode `other` has no factor either (DOMAIN.md gives none for motorbike or other, so the catalogue has none and
+    /// Mode `other` has no factor either (the catalogue has none for motorbike or other, `docs/method.md`, and
     /// no number is invented). Baseline: car 80, other 20; now car 70, other 20, bike 10 (10 km each).
     /// Shares: other 0.20 → 0.20 (unchanged: contributes 0, noted); car 0.80 → 0.70; bike 0 → 0.10.
     /// pkm_total_now = 1000; CO2 = (0.10 × 1000 × 0.186 − 0.10 × 1000 × 0.0056) kg = 18.04 kg.
