@@ -1,0 +1,98 @@
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactKPIs
+
+extension ReportText {
+    /// The English texts.
+    static func en(threshold: Double) -> ReportText { ReportText(
+        reportKind: "CO2 and energy report",
+        pilot: "Pilot",
+        lastData: "Last data",
+        noData: "no data",
+        siteSingular: "site",
+        sitePlural: "sites",
+        day: "day",
+        days: "days",
+        baselinePeriod: "Baseline period",
+        reportingPeriod: "Reporting period",
+        headline: "Headline figures",
+        cardCO2: "CO2 Scope 1+2, market-based",
+        cardOfftake: "Electricity: grid offtake",
+        cardGas: "Natural gas",
+        cardChange: "CO2 change vs baseline",
+        cardChangeSub: "Reporting period relative to the baseline period",
+        changeUnavailable: "no comparison possible: baseline or reporting value missing",
+        baselineShort: "Baseline",
+        pilotKPIs: "KPIs for the whole pilot",
+        siteKPIs: "KPIs per site",
+        noKPIs: "No KPIs computed.",
+        contractGrey: "grey electricity contract (residual mix)",
+        contractGreen: "green electricity contract (guarantees of origin)",
+        fte: "FTE",
+        colKPI: "KPI",
+        colBaseline: "Baseline",
+        colReporting: "Reporting",
+        colChange: "Change",
+        colUnit: "Unit",
+        colCoverage: "Coverage (baseline / reporting)",
+        lowCoverageNote: "coverage below \(thresholdText(threshold).en)",
+        lowCoverageExplain: "the figure rests on incomplete data: a sum lacks the missing part, a change or ratio can be off "
+            + "in either direction",
+        noReason: "no reason given",
+        notApplicable: "n/a",
+        baselineZero: "baseline value is 0: no percentage change",
+        monthly: "Monthly (whole pilot)",
+        monthlyExplain: "A month sums the intervals whose start lies in that local month; missing intervals do "
+            + "not count as zero. CO2 = Scope 1 + Scope 2 market-based.",
+        colMonth: "Month",
+        colOfftake: "Offtake (kWh)",
+        colInjection: "Injection (kWh)",
+        colGas: "Natural gas (kWh)",
+        colCO2Market: "CO2 Scope 1+2 market (t)",
+        total: "Total",
+        data: "Data",
+        noFiles: "No files read.",
+        colFile: "File",
+        colFormat: "Format",
+        colDialect: "Dialect",
+        colAccepted: "Accepted",
+        colRejected: "Rejected",
+        colIgnored: "Ignored",
+        colProblem: "Problem",
+        fileSingular: "file",
+        filePlural: "files",
+        rejectedRows: "Rejected rows",
+        rejectsLinkIntro: "every row is listed in",
+        rejectsColumns: "file, line, column, code, reason, raw content",
+        colReason: "Kind",
+        colCode: "Code",
+        colRows: "Rows",
+        colFirstRow: "First row",
+        fileLine: { "\($0), line \($1)" },
+        otherReasons: { "\($0) other kinds" },
+        rejectsOmitted: { "\($0) of these rows have no detail in rejects.csv: it lists the first \($1) per file and code "
+            + "in full and counts the others per file and code (a row without a line number)." },
+        seriesCount: "Series",
+        method: "Method",
+        methodIntro: [
+            "Greenhouse gases follow the GHG Protocol: Scope 1 is on-site combustion (natural gas); Scope 2 is "
+                + "reported twice: location-based (grid mix) and market-based (contract: guarantees of origin give "
+                + "0, a grey contract the residual mix).",
+            "A period sums the intervals whose start lies in that local period. Missing intervals do not count as "
+                + "zero; estimated values count and are reported in the share of estimated values. Coverage = "
+                + "present / expected intervals; a KPI with less than \(thresholdText(threshold).en) coverage is flagged (⚠).",
+            "Emission factors in kg CO2e per unit; the factor of the year of consumption is used.",
+        ],
+        factors: "Emission factors",
+        noFactors: "No emission factors used.",
+        colFactorID: "Factor",
+        colValue: "Value",
+        colYear: "Year",
+        colSource: "Source",
+        colNote: "Note",
+        formulas: "Formula per KPI",
+        factorsCited: "Factors",
+        generatedBy: "Made with ParkImpact from",
+        footerDeterministic: "The same data give the same report."
+    ) }
+}
