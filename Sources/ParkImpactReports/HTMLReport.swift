@@ -1,5 +1,5 @@
-public import ParkImpactModel
-public import ParkImpactDefinition
+import ParkImpactModel
+import ParkImpactDefinition
 public import ParkImpactKPIs
 
 /// `output/<pilot>/report.html`: one self-contained HTML5 page per pilot (inline CSS, no scripts, no external

@@ -1,5 +1,5 @@
-public import ParkImpactModel
-public import ParkImpactDefinition
+import ParkImpactModel
+import ParkImpactDefinition
 public import ParkImpactKPIs
 
 /// `output/index.html`: the portfolio, one row per pilot (sorted by pilot id) with the headline KPIs, a sparkline of

@@ -1,6 +1,5 @@
 import ParkImpactModel
 import ParkImpactDefinition
-import ParkImpactKPIs
 
 /// Dates, periods and months as the report writes them.
 enum ReportDates {

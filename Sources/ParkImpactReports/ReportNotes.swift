@@ -1,7 +1,3 @@
-import ParkImpactModel
-import ParkImpactDefinition
-import ParkImpactKPIs
-
 /// Reasons for `—` values, numbered per table (the same reason keeps its number).
 struct NoteCollector {
     let table: Int

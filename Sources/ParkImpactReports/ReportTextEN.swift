@@ -1,7 +1,3 @@
-import ParkImpactModel
-import ParkImpactDefinition
-import ParkImpactKPIs
-
 extension ReportText {
     /// The English texts.
     static func en(threshold: Double) -> ReportText { ReportText(

@@ -1,7 +1,3 @@
-import ParkImpactModel
-import ParkImpactDefinition
-import ParkImpactKPIs
-
 extension ReportText {
     /// The Dutch texts.
     static func nl(threshold: Double) -> ReportText { ReportText(
