@@ -98,6 +98,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
+            // The pages' CSS, compiled into the binary so every page stays self-contained (`ReportStyle`).
+            resources: [
+                .embedInCode("Resources/report.css"), .embedInCode("Resources/report-charts.css"),
+                .embedInCode("Resources/portfolio.css"),
+            ],
             swiftSettings: strictSettings
         ),
         // The run: discover, plan, read, merge with the state, compute, render; lock, manifest, sniff.

@@ -1,6 +1,5 @@
 public import CSVReading
 package import Crypto
-import Dispatch
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -81,18 +80,11 @@ public enum FileDigest {
     public static func fingerprints(paths: [String], threads: Int? = nil) -> [String: (sha256: String, stat: Stat)] {
         let order = paths.map { (path: $0, size: stat($0)?.size ?? 0) }.sorted { ($1.size, $0.path) < ($0.size, $1.path) }
         let results = Mutex<[String: (sha256: String, stat: Stat)]>([:])
-        let next = Atomic<Int>(0)
-        let workers = min(order.count, max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
-        guard workers > 0 else { return [:] }
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < order.count else { return }
-                if let print = try? fingerprint(path: order[index].path) {
-                    results.withLock { $0[order[index].path] = print }
-                }
-                RunProgress.shared.fileDone()
+        ConcurrentMap.forEach(order.count, threads: threads) { index in
+            if let print = try? fingerprint(path: order[index].path) {
+                results.withLock { $0[order[index].path] = print }
             }
+            RunProgress.shared.fileDone()
         }
         return results.withLock { $0 }
     }

@@ -1,5 +1,4 @@
 import CSVReading
-import Dispatch
 import Foundation
 import Synchronization
 public import ParkImpactModel
@@ -7,7 +6,7 @@ public import ParkImpactDefinition
 
 /// Runs the read stage over many files on all cores and merges the partial aggregates deterministically.
 public enum Aggregate {
-    /// Reads `files` concurrently (`DispatchQueue.concurrentPerform`), each into its own partial aggregate; large
+    /// Reads `files` concurrently (`ConcurrentMap`), each into its own partial aggregate; large
     /// files of formats that allow it are cut into chunks read in parallel too (`ReadFile.readChunked`), so one big
     /// export uses every core. Results come back in the order of `files`, whatever order the workers finished in.
     ///
@@ -59,24 +58,20 @@ public enum Aggregate {
             assemblies[index] = InOrder(plan.reader.assembly(files[index], plan.context, CSVReadLimits()), count: plan.count)
         }
         let inOrder = assemblies
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(workers, tasks.count)) { _ in
-            while true {
-                let taskIndex = next.add(1, ordering: .relaxed).oldValue
-                guard taskIndex < tasks.count else { return }
-                switch tasks[taskIndex] {
-                case .whole(let index):
-                    let file = files[index]
-                    let result = ReadFile.read(file, definition: definitions[file.pilot]!, fingerprint: fingerprinting.contains(file.path))
+        // Tasks in list order, on at most `workers` threads (`ConcurrentMap`).
+        ConcurrentMap.forEach(tasks.count, threads: workers) { taskIndex in
+            switch tasks[taskIndex] {
+            case .whole(let index):
+                let file = files[index]
+                let result = ReadFile.read(file, definition: definitions[file.pilot]!, fingerprint: fingerprinting.contains(file.path))
+                completed?(index, result)
+                results.store(result, at: index)
+            case .chunk(let index, let chunk, let count, let size):
+                let plan = readers[index]!
+                let outcome = plan.reader.chunk(files[index], plan.context, CSVReadLimits(), chunk, count, size)
+                if let result = inOrder[index]!.deliver(outcome, index: chunk) {
                     completed?(index, result)
                     results.store(result, at: index)
-                case .chunk(let index, let chunk, let count, let size):
-                    let plan = readers[index]!
-                    let outcome = plan.reader.chunk(files[index], plan.context, CSVReadLimits(), chunk, count, size)
-                    if let result = inOrder[index]!.deliver(outcome, index: chunk) {
-                        completed?(index, result)
-                        results.store(result, at: index)
-                    }
                 }
             }
         }

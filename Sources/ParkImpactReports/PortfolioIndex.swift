@@ -22,7 +22,7 @@ public enum PortfolioIndex {
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         out += "<meta name=\"generator\" content=\"ParkImpact\">\n"
         out += "<title>ParkImpact — portfolio</title>\n"
-        out += "<style>\n\(ReportStyle.css)\(Self.css)</style>\n</head>\n<body>\n"
+        out += "<style>\n\(ReportStyle.css)\(ReportStyle.portfolioCSS)</style>\n</head>\n<body>\n"
         out += "<header>\n<p class=\"eyebrow\">ParkImpact · portfolio</p>\n<h1>Pilots</h1>\n"
         out += "<p class=\"meta\">\(sorted.count) \(sorted.count == 1 ? "pilot" : "pilots"). "
         out += "Figures are for each pilot's reporting period; open a report for baselines, sites, months, data and "
@@ -184,18 +184,6 @@ public enum PortfolioIndex {
         }
         return svg + "</svg>"
     }
-
-    static let css = """
-    body { max-width: 88rem; }
-    table.portfolio td { white-space: nowrap; }
-    table.portfolio th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0;
-      padding: 0; cursor: pointer; text-align: inherit; }
-    table.portfolio th[aria-sort="ascending"] button::after { content: " ▲"; }
-    table.portfolio th[aria-sort="descending"] button::after { content: " ▼"; }
-    svg.spark { display: block; }
-    @media print { table.portfolio th button::after { content: ""; } }
-
-    """
 
     /// Sorts the table by a column's `data-sort` values (numbers or text), ascending then descending.
     static let sortScript = """

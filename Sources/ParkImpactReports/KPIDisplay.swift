@@ -1,0 +1,84 @@
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactKPIs
+
+/// How a KPI value is shown: its kind (a measure, percent, ratio, points, a count), its unit and its number.
+enum KPIDisplay {
+    static let lowCoverageFlag = "low_coverage"
+
+    enum Kind: Equatable {
+        /// A quantity in its unit with fixed decimals (kWh 0, MWh 1, t 2, ...).
+        case measure(decimals: Int)
+        /// Already in percent (`co2.change_vs_baseline_pct`).
+        case percent
+        /// 0...1, shown as percent.
+        case ratio
+        /// Percentage points.
+        case points
+        /// Whole numbers (rows).
+        case count
+    }
+
+    static func kind(key: String, unit: String) -> Kind {
+        let u = NumberFormatting.normalizedUnit(unit)
+        let unitIsPercent = u == "%" || u == "pct" || u == "percent"
+        let unitIsRatio = u == "ratio" || u == "fraction" || u == "share"
+        let unitIsPoints = u == "pp" || u == "p.p." || u == "percentage points" || u == "percentage point"
+        if key == "quality.rejected_rows" { return .count }
+        if unitIsPoints || key.hasPrefix("mobility.shift_pp.") { return unitIsRatio ? .ratio : .points }
+        if unitIsPercent { return .percent }
+        if unitIsRatio { return .ratio }
+        if key.hasSuffix("_pct") { return .percent }
+        if key == "quality.coverage" || key.hasSuffix("_ratio") || key.hasSuffix("_share") || key.hasSuffix("_rate")
+            || key.hasPrefix("mobility.share.") {
+            return .ratio
+        }
+        if u == "count" || u == "rows" || u == "n" { return .count }
+        return .measure(decimals: NumberFormatting.decimals(forUnit: unit))
+    }
+
+    static func displayUnit(kind: Kind, unit: String, language: PipelineDefinition.Language = .en) -> String {
+        switch kind {
+        case .percent, .ratio: return "%"
+        case .points: return "pp"
+        case .measure, .count:
+            guard language == .nl else { return unit }
+            return unitsNL[NumberFormatting.normalizedUnit(unit)] ?? unit
+        }
+    }
+
+    /// Unit words that differ in Dutch (symbols such as kWh and t CO2e are the same).
+    static let unitsNL: [String: String] = [
+        "rows": "rijen", "days": "dagen", "years": "jaar", "count": "aantal", "trips": "verplaatsingen",
+    ]
+
+    /// The number alone (the unit is in its own column).
+    static func format(_ value: Double, kind: Kind, language: PipelineDefinition.Language) -> String {
+        switch kind {
+        case .measure(let decimals): return NumberFormatting.format(value, decimals: decimals, language: language)
+        case .percent: return NumberFormatting.format(value, decimals: 1, language: language)
+        case .ratio: return NumberFormatting.format(value * 100, decimals: 1, language: language)
+        case .points: return NumberFormatting.format(value, decimals: 1, language: language, explicitPlus: true)
+        case .count: return NumberFormatting.format(value, decimals: 0, language: language)
+        }
+    }
+
+    /// A headline figure: energy in MWh (1 decimal), tonnes with 1 decimal, anything else as in tables.
+    static func cardAmount(_ kpi: KPI) -> (value: Double?, unit: String, decimals: Int)? {
+        let u = NumberFormatting.normalizedUnit(kpi.unit)
+        switch u {
+        case "kwh": return (kpi.value.map { $0 / 1000 }, "MWh", 1)
+        case "wh": return (kpi.value.map { $0 / 1_000_000 }, "MWh", 1)
+        case "mwh": return (kpi.value, "MWh", 1)
+        default:
+            if NumberFormatting.isTonnes(u) { return (kpi.value, kpi.unit, 1) }
+            let kind = kind(key: kpi.key, unit: kpi.unit)
+            switch kind {
+            case .measure(let decimals): return (kpi.value, kpi.unit, decimals)
+            case .ratio: return (kpi.value.map { $0 * 100 }, "%", 1)
+            case .percent, .points: return (kpi.value, displayUnit(kind: kind, unit: kpi.unit), 1)
+            case .count: return (kpi.value, kpi.unit, 0)
+            }
+        }
+    }
+}
