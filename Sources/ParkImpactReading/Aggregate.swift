@@ -7,7 +7,7 @@ public import ParkImpactDefinition
 /// Runs the read stage over many files on all cores and merges the partial aggregates deterministically.
 public enum Aggregate {
     /// Reads `files` concurrently (`ConcurrentMap`), each into its own partial aggregate; large
-    /// files of formats that allow it are cut into chunks read in parallel too (`ReadFile.readChunked`), so one big
+    /// files of formats that allow it are cut into chunks read in parallel too (`ReadFile.readChunk`), so one big
     /// export uses every core. Results come back in the order of `files`, whatever order the workers finished in.
     ///
     /// `completed` is called on a worker thread as soon as a file is read: for a chunked file, by the worker that

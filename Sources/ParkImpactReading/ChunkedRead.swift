@@ -49,7 +49,8 @@ extension ReadFile {
     }
 
     /// Reads a file in chunks of about `chunkBytes` (on all cores when `parallel`) and merges them; a file of a
-    /// format that is not read in chunks, or too small, is read whole. For tests and for `Aggregate.readAll`.
+    /// format that is not read in chunks, or too small, is read whole. For tests: runs read chunks through
+    /// `Aggregate.readAll`, which schedules the chunks of every file on one set of workers.
     public static func readChunked(
         _ file: InputFile, definition: PipelineDefinition, chunkBytes: Int = defaultChunkBytes,
         limits: CSVReadLimits = .init(), parallel: Bool = true
