@@ -1,4 +1,4 @@
-package import ParkImpactModel
+import ParkImpactModel
 package import ParkImpactDefinition
 
 /// The order reports show KPIs in: the catalogue's (`KPICatalogue.entries`).

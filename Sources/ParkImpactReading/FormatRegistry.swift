@@ -1,5 +1,5 @@
-package import CSVReading
-package import ParkImpactModel
+import CSVReading
+import ParkImpactModel
 package import ParkImpactDefinition
 
 /// The readers of this build, by contract format name: the one place a new format is registered.

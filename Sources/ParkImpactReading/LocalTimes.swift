@@ -1,5 +1,5 @@
-package import CSVReading
-package import ParkImpactModel
+import CSVReading
+import ParkImpactModel
 package import ParkImpactDefinition
 
 /// Reading a layout from bytes (the hot path: inlined where the formats call it).

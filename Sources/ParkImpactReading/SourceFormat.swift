@@ -1,6 +1,6 @@
 package import CSVReading
-package import ParkImpactModel
-package import ParkImpactDefinition
+import ParkImpactModel
+import ParkImpactDefinition
 
 /// What a format reader knows while reading one file.
 package struct ReadContext: Sendable {
