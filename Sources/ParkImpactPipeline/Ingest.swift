@@ -68,6 +68,10 @@ public enum Ingest {
         var allPilots: Set<String> = []
         /// Unchanged files read without some site's grid readings: read again if that site turns out to have PV.
         fileprivate var dormant: [Planned] = []
+
+        init(definition: PipelineDefinition) {
+            self.definition = definition
+        }
     }
 
     fileprivate enum Decision {
@@ -101,9 +105,10 @@ public enum Ingest {
     }
 
     public static func run(
-        definitions: [PipelineDefinition], folders: RunFolders, store: StateStore, runID: Int64, threads: Int?,
-        settings: Settings, diagnostics: inout Diagnostics
+        definitions: [PipelineDefinition], context: RunContext, store: StateStore, runID: Int64,
+        diagnostics: inout Diagnostics
     ) -> Outcome {
+        let folders = context.folders, threads = context.threads, settings = context.settings
         var pilots: [PilotIngest] = []
         var planned: [Planned] = []
         var definitionsByPilot: [String: PipelineDefinition] = [:]
@@ -115,8 +120,8 @@ public enum Ingest {
                 var pilot = PilotIngest(definition: definition)
                 pilot.allPilots = Set(definitions.map(\.pilot))
                 if settings.ingest {
-                    plan(definition, folders: folders, store: store, runID: runID, settings: settings, threads: threads,
-                         pilot: &pilot, planned: &planned, diagnostics: &diagnostics)
+                    plan(definition, context: context, store: store, runID: runID, pilot: &pilot, planned: &planned,
+                         diagnostics: &diagnostics)
                 }
                 pilots.append(pilot)
             }
@@ -369,9 +374,10 @@ public enum Ingest {
     // MARK: Planning
 
     private static func plan(
-        _ definition: PipelineDefinition, folders: RunFolders, store: StateStore, runID: Int64, settings: Settings,
-        threads: Int?, pilot: inout PilotIngest, planned: inout [Planned], diagnostics: inout Diagnostics
+        _ definition: PipelineDefinition, context: RunContext, store: StateStore, runID: Int64,
+        pilot: inout PilotIngest, planned: inout [Planned], diagnostics: inout Diagnostics
     ) {
+        let folders = context.folders, threads = context.threads, settings = context.settings
         let name = definition.pilot
         let found = Discover.files(for: definition, inputRoot: folders.input)
         if found.folderMissing {

@@ -147,13 +147,31 @@ public struct PilotOutcome: Sendable {
     public var outputsNotWritten: [String] = []
 }
 
+extension PilotOutcome {
+    /// A pilot's outcome from what its ingestion did (`Ingest.PilotIngest`; for `check`, the files it read) and the
+    /// report built, if any: the one place both runs assemble it.
+    init(_ pilot: Ingest.PilotIngest, report: PilotReport?, outputsNotWritten: [String] = []) {
+        self.init(pilot: pilot.definition.pilot, report: report, filesRead: pilot.ingested,
+                  filesFailed: pilot.unreadable, rowsAccepted: pilot.rowsAccepted, rowsRejected: pilot.rowsRejected)
+        filesUnchanged = pilot.unchanged
+        filesSkipped = pilot.skipped
+        filesDuplicate = pilot.duplicates
+        filesDeletedKept = pilot.deletedKept
+        filesSettling = pilot.settling
+        settleWaitSeconds = pilot.settleWaitSeconds
+        inputMissing = pilot.inputMissing
+        nothingToReport = pilot.nothingToReport
+        self.outputsNotWritten = outputsNotWritten
+    }
+}
+
 /// A whole run: discover → read (concurrently) → merge → PV matching → KPIs → reports.
 public enum PipelineRun {
     /// Reads every input (no state): what `check` and the tests use.
     public static func execute(
-        definitions: [PipelineDefinition], folders: RunFolders, catalogue: FactorCatalogue, threads: Int?,
-        diagnostics: inout Diagnostics
+        definitions: [PipelineDefinition], context: RunContext, diagnostics: inout Diagnostics
     ) -> [PilotOutcome] {
+        let folders = context.folders
         var files: [InputFile] = []
         var byPilot: [String: PipelineDefinition] = [:]
         for definition in definitions {
@@ -176,7 +194,7 @@ public enum PipelineRun {
         }
         RunProgress.shared.begin(.reading, totalBytes: files.reduce(0) { $0 + (FileDigest.stat($1.path).map { Int($0.size) } ?? 0) },
                                  totalFiles: files.count)
-        let results = PVDiscovery.readAll(files, definitions: byPilot, threads: threads).results
+        let results = PVDiscovery.readAll(files, definitions: byPilot, threads: context.threads).results
         RunProgress.shared.end()
 
         var outcomes: [PilotOutcome] = []
@@ -198,12 +216,15 @@ public enum PipelineRun {
             }
             let rejects = mine.flatMap(\.rejects)
             let report = mergeAndBuild(definition: definition, inputs: inputs, rejects: rejects,
-                                       files: mine.map(\.summary), catalogue: catalogue, threads: threads,
+                                       files: mine.map(\.summary), context: context,
                                        diagnostics: &diagnostics).report
-            outcomes.append(PilotOutcome(
-                pilot: definition.pilot, report: report, filesRead: mine.filter { $0.summary.problem == nil }.count,
-                filesFailed: mine.filter { $0.summary.problem != nil }.count,
-                rowsAccepted: mine.reduce(0) { $0 + $1.summary.acceptedRows }, rowsRejected: rejects.rowCount))
+            // Every file is read: those that could be are "ingested", the others "unreadable".
+            var pilot = Ingest.PilotIngest(definition: definition)
+            pilot.ingested = mine.filter { $0.summary.problem == nil }.count
+            pilot.unreadable = mine.filter { $0.summary.problem != nil }.count
+            pilot.rowsAccepted = mine.reduce(0) { $0 + $1.summary.acceptedRows }
+            pilot.rowsRejected = rejects.rowCount
+            outcomes.append(PilotOutcome(pilot, report: report))
         }
         return outcomes
     }
@@ -245,11 +266,11 @@ public enum PipelineRun {
     /// series in key order (for `daily.csv`).
     static func mergeAndBuild(
         definition: PipelineDefinition, inputs: consuming [Aggregate.MergeInput], rejects: [Reject],
-        files: [FileSummary], catalogue: FactorCatalogue, threads: Int? = nil, diagnostics: inout Diagnostics
+        files: [FileSummary], context: RunContext, diagnostics: inout Diagnostics
     ) -> (report: PilotReport, series: [IndexedSeries]) {
         let (measured, derived) = merge(definition: definition, inputs: inputs, diagnostics: &diagnostics)
         return (buildReport(definition: definition, measured: measured, derived: derived, rejects: rejects,
-                            files: files, catalogue: catalogue, threads: threads),
+                            files: files, context: context),
                 measured)
     }
 
@@ -287,12 +308,12 @@ public enum PipelineRun {
     /// them.
     static func buildReport(
         definition: PipelineDefinition, measured: [IndexedSeries], derived: [IndexedSeries], rejects: [Reject],
-        files: [FileSummary], catalogue: FactorCatalogue, threads: Int? = nil
+        files: [FileSummary], context: RunContext
     ) -> PilotReport {
         let table = LocalTimeTable.cached(definition.timezone)!
         let engine = KPIEngine(definition: definition, indexed: measured + derived, rejects: rejects,
-                               catalogue: catalogue)
-        let kpis = engine.compute(threads: threads)
+                               catalogue: context.catalogue)
+        let kpis = engine.compute(threads: context.threads)
         var factors: [FactorReference] = []
         for kpi in kpis {
             for factor in kpi.provenance.factors where !factors.contains(factor) { factors.append(factor) }
@@ -433,11 +454,11 @@ public enum PipelineRun {
 
     /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`, each to its
     /// temporary name first; all are renamed into place once every one is written, none when one cannot be.
-    /// `writeIndex` is false when only some pilots ran (the portfolio would lose the others).
-    public static func writeOutputs(_ reports: [PilotReport], folders: RunFolders, writeIndex: Bool = true,
-                                    threads: Int? = nil) throws(OutputFailure) {
-        var files = reports.flatMap { render($0, csvLocale: folders.csvLocale, threads: threads) }
-        if writeIndex { files.append(renderIndex(reports)) }
+    /// `context.writeIndex` is false when only some pilots ran (the portfolio would lose the others).
+    public static func writeOutputs(_ reports: [PilotReport], context: RunContext) throws(OutputFailure) {
+        let folders = context.folders
+        var files = reports.flatMap { render($0, csvLocale: folders.csvLocale, threads: context.threads) }
+        if context.writeIndex { files.append(renderIndex(reports)) }
         var staged: [StagedOutput] = []
         for file in files {
             do {
