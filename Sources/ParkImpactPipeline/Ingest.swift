@@ -400,14 +400,11 @@ public enum Ingest {
                                  diagnostics: inout Diagnostics) -> Discover.Result? {
         let name = definition.pilot
         let found = Discover.files(for: definition, inputRoot: input)
+        Discover.report(found, of: definition, inputRoot: input, into: &diagnostics)
         if found.folderMissing {
             pilot.inputMissing = true
-            diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: input), pilot: name,
-                            status: .dataError, code: .inputFolderMissing)
             return nil
         }
-        for warning in found.warnings { diagnostics.add(.warning, warning.message, pilot: name, code: warning.code) }
-        for stray in found.strays { diagnostics.add(.warning, stray.message, pilot: name, code: stray.code) }
         for temporary in found.temporary {
             pilot.skipped += 1
             diagnostics.add(.info, "\(temporary): skipped: a temporary name (still being written or an editor's "

@@ -177,16 +177,7 @@ public enum PipelineRun {
         for definition in definitions {
             byPilot[definition.pilot] = definition
             let found = Discover.files(for: definition, inputRoot: folders.input)
-            if found.folderMissing {
-                diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: folders.input),
-                                pilot: definition.pilot, status: .dataError, code: .inputFolderMissing)
-            }
-            for warning in found.warnings {
-                diagnostics.add(.warning, warning.message, pilot: definition.pilot, code: warning.code)
-            }
-            for stray in found.strays {
-                diagnostics.add(.warning, stray.message, pilot: definition.pilot, code: stray.code)
-            }
+            Discover.report(found, of: definition, inputRoot: folders.input, into: &diagnostics)
             for copies in copiesAcrossSources(found.files, definition: definition) {
                 diagnostics.add(.error, copies, pilot: definition.pilot, status: .dataError, code: .copyAcrossSites)
             }
