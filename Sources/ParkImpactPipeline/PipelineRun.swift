@@ -330,25 +330,27 @@ public enum PipelineRun {
         }
     }
 
-    /// Renders the pilot's outputs like `render` (daily.csv apart: `writeDailyCSV`) and writes them under `output` as
-    /// the parts come in: each part is written once the parts before it in its file are, then freed
+    /// Renders the pilot's outputs like `render` (daily.csv apart: `writeDailyCSV`) and writes them under the output
+    /// folder as the parts come in: each part is written once the parts before it in its file are, then freed
     /// (`OutputFiles.Sink`), so memory holds a few parts rather than whole documents (kpis.json alone is tens of MB
     /// for a park). The files are left at their temporary names (`OutputFiles.commit` renames them into place, with
     /// the pilot's other outputs); when one cannot be written, none is kept. Returns each file's path (relative to
-    /// `output`) and its staged file.
-    static func renderAndWrite(_ report: PilotReport, csvLocale: CSVLocale, threads: Int? = nil,
-                               output: String) throws(OutputFailure) -> [(path: String, staged: StagedOutput)] {
-        let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: nil)
-        return try write(names.map { "\(report.definition.pilot)/\($0)" }, jobs: jobs, threads: threads, output: output)
+    /// the output folder) and its staged file.
+    static func renderAndWrite(_ report: PilotReport,
+                               context: RunContext) throws(OutputFailure) -> [(path: String, staged: StagedOutput)] {
+        let (names, jobs) = renderJobs(report, csvLocale: context.folders.csvLocale, daily: nil)
+        return try write(names.map { "\(report.definition.pilot)/\($0)" }, jobs: jobs, threads: context.threads,
+                         output: context.folders.output)
     }
 
     /// Writes `<pilot>/daily.csv` from the merged measured series as `renderAndWrite` writes the other outputs (to
     /// its temporary name): the stateful run writes it before the KPIs are computed, so that the series can be freed
     /// before the other outputs are rendered (then the run never holds the series-days, the KPIs and the rendered
     /// parts at once).
-    static func writeDailyCSV(pilot: String, series: [IndexedSeries], threads: Int? = nil,
-                              output: String) throws(OutputFailure) -> (path: String, staged: StagedOutput) {
-        try write(["\(pilot)/daily.csv"], jobs: dailyJobs(series, file: 0), threads: threads, output: output)[0]
+    static func writeDailyCSV(pilot: String, series: [IndexedSeries],
+                              context: RunContext) throws(OutputFailure) -> (path: String, staged: StagedOutput) {
+        try write(["\(pilot)/daily.csv"], jobs: dailyJobs(series, file: 0), threads: context.threads,
+                  output: context.folders.output)[0]
     }
 
     /// Renders `jobs` on up to `threads` cores and writes their parts to the temporary files of `paths` (relative to

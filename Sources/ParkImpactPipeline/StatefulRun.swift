@@ -120,8 +120,7 @@ public enum StatefulRun {
                     result.phases.time("render") {
                         do throws(OutputFailure) {
                             staged.append(try PipelineRun.writeDailyCSV(pilot: name, series: measured,
-                                                                        threads: context.threads,
-                                                                        output: folders.output))
+                                                                        context: context))
                         } catch {
                             failure = error
                         }
@@ -138,9 +137,7 @@ public enum StatefulRun {
                     result.phases.time("render") {
                         do throws(OutputFailure) {
                             // daily.csv last, as the other outputs were renamed before it was one of them.
-                            staged = try PipelineRun.renderAndWrite(built, csvLocale: folders.csvLocale,
-                                                                    threads: context.threads,
-                                                                    output: folders.output) + staged
+                            staged = try PipelineRun.renderAndWrite(built, context: context) + staged
                         } catch {
                             failure = error
                         }
