@@ -3,11 +3,11 @@ public import ParkImpactDefinition
 
 /// The run-wide values every stage of a run reads and none changes: where it reads and writes, the factor catalogue,
 /// how many cores it uses, the ingest settings (settle seconds, now, `report` ingesting nothing) and the output
-/// options. One value instead of the same parameters threaded through each orchestrator (`PipelineRun`,
-/// `StatefulRun`, `Ingest`).
+/// options. Each orchestrator (`PipelineRun`, `StatefulRun`, `Ingest`) takes it whole and hands it on.
 ///
 /// The diagnostics are not part of it: they are the one thing the stages write, collected in a `Diagnostics` passed
-/// `inout` beside the context, which decides the exit code once at the end.
+/// `inout` beside the context, which decides the exit code once at the end. The progress display (`RunProgress`) and
+/// the fault-injection points (`FaultInjection`) are process-wide in Model, not per run.
 public struct RunContext: Sendable {
     public var folders: RunFolders
     public var catalogue: FactorCatalogue
