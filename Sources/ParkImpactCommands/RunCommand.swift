@@ -107,11 +107,11 @@ struct RunCommand: ParsableCommand {
         var settings = Ingest.Settings(settleSeconds: options.settleSeconds, ingest: ingest)
         settings.stableFuture = wait.future
         let progress = ProgressDisplay.start(format: console.format)
-        let result = StatefulRun.execute(
-            definitions: loaded.definitions, folders: options.folders, store: store, runID: runID, catalogue: catalogue,
-            options: .init(threads: options.threads, settings: settings,
-                           writeIndex: options.pilots.isEmpty, rebuildAll: !ingest, dailyCSV: dailyCSV),
-            diagnostics: &loaded.diagnostics)
+        let context = RunContext(folders: options.folders, catalogue: catalogue, threads: options.threads,
+                                 settings: settings, writeIndex: options.pilots.isEmpty, rebuildAll: !ingest,
+                                 dailyCSV: dailyCSV)
+        let result = StatefulRun.execute(definitions: loaded.definitions, context: context, store: store, runID: runID,
+                                         diagnostics: &loaded.diagnostics)
         progress?.stop()
         // Outputs not written: one error per cause (a full disk is one message, last-run.json included when it
         // cannot be written either); last-run.json lists them.
@@ -147,7 +147,8 @@ struct RunCommand: ParsableCommand {
         var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
         let progress = ProgressDisplay.start(format: console.format)
         let outcomes = PipelineRun.execute(
-            definitions: loaded.definitions, folders: options.folders, catalogue: catalogue, threads: options.threads,
+            definitions: loaded.definitions,
+            context: RunContext(folders: options.folders, catalogue: catalogue, threads: options.threads),
             diagnostics: &loaded.diagnostics)
         progress?.stop()
         console.emit(loaded.diagnostics)

@@ -46,6 +46,20 @@ public enum Discover {
             + "written; create it and drop the exports there, or check --input (now \(inputRoot))"
     }
 
+    /// Reports what `files` found that both `check` and `run` tell: a missing input folder (an error, exit 65), the
+    /// sources' warnings and the files no source takes.
+    static func report(_ found: Result, of definition: PipelineDefinition, inputRoot: String,
+                       into diagnostics: inout Diagnostics) {
+        if found.folderMissing {
+            diagnostics.add(.error, missingFolderMessage(definition, inputRoot: inputRoot), pilot: definition.pilot,
+                            status: .dataError, code: .inputFolderMissing)
+        }
+        for warning in found.warnings {
+            diagnostics.add(.warning, warning.message, pilot: definition.pilot, code: warning.code)
+        }
+        for stray in found.strays { diagnostics.add(.warning, stray.message, pilot: definition.pilot, code: stray.code) }
+    }
+
     /// Names that are still being written or are editor leftovers: never read.
     static func isTemporary(_ name: String) -> Bool {
         name.hasPrefix("~$") || name.hasSuffix(".part") || name.hasSuffix(".tmp") || name.hasSuffix(".crdownload")

@@ -68,6 +68,10 @@ public enum Ingest {
         var allPilots: Set<String> = []
         /// Unchanged files read without some site's grid readings: read again if that site turns out to have PV.
         fileprivate var dormant: [Planned] = []
+
+        init(definition: PipelineDefinition) {
+            self.definition = definition
+        }
     }
 
     fileprivate enum Decision {
@@ -101,9 +105,10 @@ public enum Ingest {
     }
 
     public static func run(
-        definitions: [PipelineDefinition], folders: RunFolders, store: StateStore, runID: Int64, threads: Int?,
-        settings: Settings, diagnostics: inout Diagnostics
+        definitions: [PipelineDefinition], context: RunContext, store: StateStore, runID: Int64,
+        diagnostics: inout Diagnostics
     ) -> Outcome {
+        let folders = context.folders, threads = context.threads, settings = context.settings
         var pilots: [PilotIngest] = []
         var planned: [Planned] = []
         var definitionsByPilot: [String: PipelineDefinition] = [:]
@@ -115,8 +120,8 @@ public enum Ingest {
                 var pilot = PilotIngest(definition: definition)
                 pilot.allPilots = Set(definitions.map(\.pilot))
                 if settings.ingest {
-                    plan(definition, folders: folders, store: store, runID: runID, settings: settings, threads: threads,
-                         pilot: &pilot, planned: &planned, diagnostics: &diagnostics)
+                    plan(definition, context: context, store: store, runID: runID, pilot: &pilot, planned: &planned,
+                         diagnostics: &diagnostics)
                 }
                 pilots.append(pilot)
             }
@@ -368,42 +373,63 @@ public enum Ingest {
 
     // MARK: Planning
 
+    /// Plans one pilot's files against its ledger, in the steps of `PilotPlanning`: each file present is found
+    /// unchanged, to read, or a copy not counted; copies whose counted file went away are read; files gone from the
+    /// folder leave the ledger or are kept.
     private static func plan(
-        _ definition: PipelineDefinition, folders: RunFolders, store: StateStore, runID: Int64, settings: Settings,
-        threads: Int?, pilot: inout PilotIngest, planned: inout [Planned], diagnostics: inout Diagnostics
+        _ definition: PipelineDefinition, context: RunContext, store: StateStore, runID: Int64,
+        pilot: inout PilotIngest, planned: inout [Planned], diagnostics: inout Diagnostics
     ) {
+        guard let found = discover(definition, input: context.folders.input, pilot: &pilot, diagnostics: &diagnostics),
+              let ledger = repairedLedger(&pilot, store: store, runID: runID, input: context.folders.input,
+                                          diagnostics: &diagnostics) else { return }
+        var planning = PilotPlanning(definition: definition, context: context, store: store, runID: runID,
+                                     found: found, ledger: ledger, pilot: pilot)
+        planning.fingerprintChangedFiles()
+        for file in found.files { planning.decide(file, planned: &planned, diagnostics: &diagnostics) }
+        planning.markPendingCopies(&planned)
+        planning.promoteOrphanedCopies(planned: &planned, diagnostics: &diagnostics)
+        planning.leaveGoneFiles(diagnostics: &diagnostics)
+        planning.reportSettling(diagnostics: &diagnostics)
+        pilot = planning.pilot
+    }
+
+    /// The pilot's files per source glob, with the warnings about them (nil when `input/<pilot>/` is missing): files
+    /// with a temporary name are skipped.
+    private static func discover(_ definition: PipelineDefinition, input: String, pilot: inout PilotIngest,
+                                 diagnostics: inout Diagnostics) -> Discover.Result? {
         let name = definition.pilot
-        let found = Discover.files(for: definition, inputRoot: folders.input)
+        let found = Discover.files(for: definition, inputRoot: input)
+        Discover.report(found, of: definition, inputRoot: input, into: &diagnostics)
         if found.folderMissing {
             pilot.inputMissing = true
-            diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: folders.input), pilot: name,
-                            status: .dataError, code: .inputFolderMissing)
-            return
+            return nil
         }
-        for warning in found.warnings { diagnostics.add(.warning, warning.message, pilot: name, code: warning.code) }
-        for stray in found.strays { diagnostics.add(.warning, stray.message, pilot: name, code: stray.code) }
         for temporary in found.temporary {
             pilot.skipped += 1
             diagnostics.add(.info, "\(temporary): skipped: a temporary name (still being written or an editor's "
                 + "lock file); rename it when it is complete", pilot: name, code: .temporaryName)
         }
-        guard let ledger = repairedLedger(&pilot, store: store, runID: runID, input: folders.input,
-                                          diagnostics: &diagnostics) else { return }
-        /// A ledger update that is not a file's contribution: a failure is reported (exit 75), the run goes on.
-        func update(_ body: () throws -> Void) {
-            do { try body() } catch {
-                diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
-                                status: .ioError, code: .stateUnavailable)
-            }
-        }
-        var byPath: [String: LedgerEntry] = [:]
-        for entry in ledger { byPath[entry.path] = entry }
-        for entry in ledger where entry.status == .ingested { pilot.pvSites.formUnion(entry.pvSites) }
-        let knownPV = pilot.pvSites
-        /// Read earlier without the grid readings of a site known to have PV now (a run that stopped in between).
-        func lacksPVReadings(_ entry: LedgerEntry) -> Bool {
-            entry.status == .ingested && PVDiscovery.mustReread(entry.gridSitesWithoutReadings, pv: knownPV)
-        }
+        return found
+    }
+
+    /// One pilot's planning against its ledger: what the steps of `plan` share (the files found, the ledger, what
+    /// the files looked at so far decided).
+    fileprivate struct PilotPlanning {
+        let definition: PipelineDefinition
+        let name: String
+        let folders: RunFolders
+        let threads: Int?
+        let settings: Settings
+        let store: StateStore
+        let runID: Int64
+        let found: Discover.Result
+        let ledger: [LedgerEntry]
+        var pilot: PilotIngest
+        let byPath: [String: LedgerEntry]
+        /// PV sites of the files the ledger counts.
+        let knownPV: Set<String>
+        let onDisk: Set<String>
         var present = Set<String>()
         var renamedAway = Set<String>()
         var plannedBySHA: [String: (path: String, source: Int)] = [:]
@@ -413,9 +439,49 @@ public enum Ingest {
         /// (empty: not known before reading, and different from the ledger's).
         var unchangedCopies: [(file: InputFile, stat: FileDigest.Stat, key: String, entry: LedgerEntry)] = []
         var rereadSHA: [String: String] = [:]
-        let onDisk = Set(found.files.map(\.relativePath))
         var settling: [(path: String, age: Int64)] = []
-        func unchanged(_ previous: LedgerEntry, file: InputFile, stat: FileDigest.Stat, key: String) {
+        /// Ledger paths of deleted files a promoted copy replaces (`promoteOrphanedCopies`).
+        var promotedAway = Set<String>()
+        /// Changed files fingerprinted while they are read, and the fingerprints of the others
+        /// (`fingerprintChangedFiles`).
+        var deferred = Set<String>()
+        var fingerprints: [String: (sha256: String, stat: FileDigest.Stat)] = [:]
+        var readerKeys: [Int: String] = [:]  // per source: the same for all its files
+
+        init(definition: PipelineDefinition, context: RunContext, store: StateStore, runID: Int64,
+             found: Discover.Result, ledger: [LedgerEntry], pilot: PilotIngest) {
+            self.definition = definition
+            name = definition.pilot
+            folders = context.folders
+            threads = context.threads
+            settings = context.settings
+            self.store = store
+            self.runID = runID
+            self.found = found
+            self.ledger = ledger
+            self.pilot = pilot
+            var byPath: [String: LedgerEntry] = [:]
+            for entry in ledger { byPath[entry.path] = entry }
+            self.byPath = byPath
+            for entry in ledger where entry.status == .ingested { self.pilot.pvSites.formUnion(entry.pvSites) }
+            knownPV = self.pilot.pvSites
+            onDisk = Set(found.files.map(\.relativePath))
+        }
+
+        /// A ledger update that is not a file's contribution: a failure is reported (exit 75), the run goes on.
+        func update(_ diagnostics: inout Diagnostics, _ body: () throws -> Void) {
+            do { try body() } catch {
+                diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
+                                status: .ioError, code: .stateUnavailable)
+            }
+        }
+
+        /// Read earlier without the grid readings of a site known to have PV now (a run that stopped in between).
+        func lacksPVReadings(_ entry: LedgerEntry) -> Bool {
+            entry.status == .ingested && PVDiscovery.mustReread(entry.gridSitesWithoutReadings, pv: knownPV)
+        }
+
+        mutating func unchanged(_ previous: LedgerEntry, file: InputFile, stat: FileDigest.Stat, key: String) {
             pilot.unchanged += 1
             if previous.status == .duplicate {
                 pilot.duplicates += 1
@@ -426,69 +492,65 @@ public enum Ingest {
                                              decision: .read(renamedFrom: nil, replacing: previous)))
             }
         }
-        defer {
-            if let first = settling.first {
-                pilot.settling = settling.count
-                let youngest = settling.map(\.age).min() ?? 0
-                pilot.settleWaitSeconds = max(1, settings.settleSeconds - Int(youngest))
-                let which = settling.count == 1 ? "\(first.path): skipped: modified \(first.age) s ago"
-                    : "\(settling.count) files skipped (e.g. \(first.path), modified \(first.age) s ago)"
-                diagnostics.add(.info, which + ": modified less than \(settings.settleSeconds) s ago, they may still be "
-                    + "written; the next run reads them (--settle-seconds 0 reads them now)", pilot: name,
-                                code: .settling)
-            }
-        }
 
-        // The files whose size or time changed (or that are new) are fingerprinted up front, on all cores.
         /// Whether a file may be read: old enough, or dated in the future and unchanged over the run's wait.
         func settled(_ file: InputFile, _ stat: FileDigest.Stat) -> Bool {
             let age = settings.now - stat.modifiedNanoseconds
             return settings.settleSeconds <= 0 || age >= Int64(settings.settleSeconds) * 1_000_000_000
                 || (age < 0 && settings.stableFuture[file.path] == stat)
         }
-        let changedFiles = found.files.filter { file in
-            guard let stat = FileDigest.stat(file.path), settled(file, stat) else { return false }
-            guard let previous = byPath[file.relativePath] else { return true }
-            return !Self.looksUnchanged(previous, stat)
-        }
-        // A changed file whose size no file of the ledger has (its own earlier version included) can be neither a
-        // rename nor a touched copy of a file seen before: it is read at once and fingerprinted while it is read
-        // (`ReadContext.fingerprint`; a file read in chunks beside it, `DeferredDigests`). Such files of equal size may
-        // still be copies of each other: that is settled once they are read (`SameSizeGroups`). The others are
-        // fingerprinted here, on all cores, and a copy of a known file is not read at all.
-        let ledgerSizes = Set(ledger.map(\.size))
-        let deferred = Set(changedFiles.filter { !ledgerSizes.contains(FileDigest.stat($0.path)?.size ?? -1) }.map(\.path))
-        let fingerprints = FileDigest.fingerprints(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
+
+        /// Fingerprints the files whose size or time changed (or that are new) up front, on all cores, except those
+        /// fingerprinted while they are read.
+        mutating func fingerprintChangedFiles() {
+            let changedFiles = found.files.filter { file in
+                guard let stat = FileDigest.stat(file.path), settled(file, stat) else { return false }
+                guard let previous = byPath[file.relativePath] else { return true }
+                return !Ingest.looksUnchanged(previous, stat)
+            }
+            // A changed file whose size no file of the ledger has (its own earlier version included) can be neither a
+            // rename nor a touched copy of a file seen before: it is read at once and fingerprinted while it is read
+            // (`ReadContext.fingerprint`; a file read in chunks beside it, `DeferredDigests`). Such files of equal size
+            // may still be copies of each other: that is settled once they are read (`SameSizeGroups`). The others are
+            // fingerprinted here, on all cores, and a copy of a known file is not read at all.
+            let ledgerSizes = Set(ledger.map(\.size))
+            deferred = Set(changedFiles.filter { !ledgerSizes.contains(FileDigest.stat($0.path)?.size ?? -1) }
+                .map(\.path))
+            fingerprints = FileDigest.fingerprints(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
                                                    threads: threads)
-        var readerKeys: [Int: String] = [:]  // per source: the same for all its files
-        for file in found.files {
+        }
+
+        /// Decides what becomes of one file present: still settling, unchanged, read (new, changed, renamed, read
+        /// again), or a copy not counted.
+        mutating func decide(_ file: InputFile, planned: inout [Planned], diagnostics: inout Diagnostics) {
             present.insert(file.relativePath)
             guard let stat = FileDigest.stat(file.path) else {
                 diagnostics.add(.warning, "\(file.path): vanished while the run looked at it; the next run reads it",
                                 pilot: name, code: .fileVanished)
-                continue
+                return
             }
             let age = settings.now - stat.modifiedNanoseconds
             if !settled(file, stat) {
                 settling.append((file.path, max(0, age / 1_000_000_000)))
-                continue
+                return
             }
             if age < 0, settings.settleSeconds > 0 {
-                diagnostics.add(.warning, "\(file.path): modified \(Self.duration(-age)) in the future (the clock of "
+                diagnostics.add(.warning, "\(file.path): modified \(Ingest.duration(-age)) in the future (the clock of "
                     + "the machine or share that wrote it is ahead of this one's); read because it stayed unchanged for "
                     + "\(settings.settleSeconds) s; set the clocks right (NTP)", pilot: name, code: .futureModificationTime)
             }
-            let key = readerKeys[file.source.index] ?? readerKey(file.source, of: definition)
+            let key = readerKeys[file.source.index] ?? Ingest.readerKey(file.source, of: definition)
             readerKeys[file.source.index] = key
             let previous = byPath[file.relativePath]
             if let previous, previous.missingSinceRun != nil {
-                update { try store.setMissing(pilot: name, path: previous.path, run: nil,
-                                              event: (runID, "back in the input folder")) }
+                update(&diagnostics) { try store.setMissing(pilot: name, path: previous.path, run: nil,
+                                                            event: (runID, "back in the input folder")) }
                 pilot.changed = true
             }
-            if let previous, Self.looksUnchanged(previous, stat), previous.readerKey == key, !lacksPVReadings(previous) {
+            if let previous, Ingest.looksUnchanged(previous, stat), previous.readerKey == key,
+               !lacksPVReadings(previous) {
                 unchanged(previous, file: file, stat: stat, key: key)
-                continue
+                return
             }
             if deferred.contains(file.path), previous?.size != stat.size {
                 if previous != nil {
@@ -498,7 +560,7 @@ public enum Ingest {
                 planned.append(Planned(file: file, stat: stat, sha256: "", readerKey: key,
                                        decision: .read(renamedFrom: nil, replacing: previous)))
                 if previous != nil { rereadSHA[file.relativePath] = "" }
-                continue
+                return
             }
             let sha: String
             do {
@@ -507,20 +569,21 @@ public enum Ingest {
                 guard print.stat == stat else { throw FileDigest.ChangedWhileHashed(path: file.path) }
                 sha = print.sha256
             } catch let changed as FileDigest.ChangedWhileHashed {
-                diagnostics.add(.info, "\(changed); " + Self.changedAdvice(previous), pilot: name,
+                diagnostics.add(.info, "\(changed); " + Ingest.changedAdvice(previous), pilot: name,
                                 code: .fileChangedDuringRead)
                 pilot.skipped += 1
-                continue
+                return
             } catch {
                 diagnostics.add(.error, "\(error); check the file's permissions", pilot: name, status: .dataError,
                                 code: (error as? FileDigest.POSIXFailure)?.diagnosticCode ?? .ioError)
-                continue
+                return
             }
             if let previous, previous.sha256 == sha, previous.readerKey == key, !lacksPVReadings(previous) {
-                update { try store.touch(pilot: name, path: previous.path, modifiedNanoseconds: stat.modifiedNanoseconds,
-                                         identity: stat.identity) }
+                update(&diagnostics) { try store.touch(pilot: name, path: previous.path,
+                                                       modifiedNanoseconds: stat.modifiedNanoseconds,
+                                                       identity: stat.identity) }
                 unchanged(previous, file: file, stat: stat, key: key)
-                continue
+                return
             }
             if previous != nil { rereadSHA[file.relativePath] = sha }
             // The same bytes elsewhere: counted once when the same source takes both (a plain duplicate); copies
@@ -533,7 +596,7 @@ public enum Ingest {
                     pilot.changed = true
                     diagnostics.add(.warning, "\(file.path): same content as \(original.path): not counted twice",
                                     pilot: name, code: .sameContent)
-                    continue
+                    return
                 }
                 pendingSHAs.insert(sha)
             }
@@ -542,22 +605,23 @@ public enum Ingest {
             let twinPresent = twin.map { onDisk.contains($0.path) || FileManager.default.fileExists(
                 atPath: (folders.input as NSString).appendingPathComponent($0.path)) } ?? false
             if let twin, twinPresent, !pendingSHAs.contains(sha) {
-                if Self.sameSource(twin, file) {
+                if Ingest.sameSource(twin, file) {
                     planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
                                            decision: .duplicate(of: twin.path, conflict: nil)))
                     pilot.duplicates += 1
                     pilot.changed = true
                     diagnostics.add(.warning, "\(file.path): same content as \(twin.path): not counted twice",
                                     pilot: name, code: .sameContent)
-                    continue
+                    return
                 }
                 if twin.conflict != LedgerEntry.pending {
                     // Another source's file the state counts keeps counting; this copy is an error (`fingerprint`).
                     planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
-                                           decision: .duplicate(of: twin.path, conflict: shared(twin, store: store))))
+                                           decision: .duplicate(of: twin.path,
+                                                                conflict: Ingest.shared(twin, store: store))))
                     pilot.duplicates += 1
                     pilot.changed = true
-                    continue
+                    return
                 }
                 pendingSHAs.insert(sha)  // counted by a run that stopped before settling it: settled again
             }
@@ -568,14 +632,14 @@ public enum Ingest {
                 $0.sha256 == sha && $0.status == .duplicate && $0.conflict != nil && $0.path != file.relativePath
                     && onDisk.contains($0.path) }) {
                 planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key, decision: .duplicate(
-                    of: member.path, conflict: Self.sameSource(member, file) ? nil : member.conflict)))
+                    of: member.path, conflict: Ingest.sameSource(member, file) ? nil : member.conflict)))
                 pilot.duplicates += 1
                 pilot.changed = true
-                if Self.sameSource(member, file) {
+                if Ingest.sameSource(member, file) {
                     diagnostics.add(.warning, "\(file.path): same content as \(member.path): not counted twice",
                                     pilot: name, code: .sameContent)
                 }
-                continue
+                return
             }
             var renamedFrom: String?
             if twinPresent {
@@ -583,16 +647,16 @@ public enum Ingest {
             } else if let twin {
                 renamedFrom = twin.path
                 renamedAway.insert(twin.path)
-                if Self.sameSource(twin, file)
-                    || Self.metersBelong(twin, to: file.source.site, ledger: ledger, store: store) {
+                if Ingest.sameSource(twin, file)
+                    || Ingest.metersBelong(twin, to: file.source.site, ledger: ledger, store: store) {
                     diagnostics.add(.info, "\(file.path): renamed from \(twin.path) (same content): read under its "
                         + "new name, counted once", pilot: name, code: .renamed)
                 } else {
                     // Moved to where another source takes it, whose site has not seen its meters: its numbers now
                     // count under that site.
                     diagnostics.add(.warning, "\(file.path): renamed from \(twin.path) (same content), which "
-                        + "\(Self.describe(source: twin.sourceIndex, format: twin.format, of: definition)) took; now "
-                        + "\(Self.describe(file.source, of: definition)) "
+                        + "\(Ingest.describe(source: twin.sourceIndex, format: twin.format, of: definition)) took; now "
+                        + "\(Ingest.describe(file.source, of: definition)) "
                         + "takes it, so its data count there, counted once; if that is wrong, move it back",
                         pilot: name, code: .movedAcrossSources)
                 }
@@ -611,102 +675,134 @@ public enum Ingest {
             planned.append(Planned(file: file, stat: stat, sha256: sha, readerKey: key,
                                    decision: .read(renamedFrom: renamedFrom, replacing: previous)))
         }
-        // Copies read in this run under different sources are settled once read; one the state counted already
-        // with these bytes (read again: a new build, an edited source) is not pending: it keeps counting.
-        for index in planned.indices where pendingSHAs.contains(planned[index].sha256) {
-            guard case .read(_, let replacing) = planned[index].decision else { continue }
-            let counted = replacing.map { $0.status == .ingested && $0.sha256 == planned[index].sha256
-                && $0.conflict == nil } ?? false
-            if !counted { planned[index].pending = true }
+
+        /// Marks the copies read in this run under different sources as pending: they are settled once read. One the
+        /// state counted already with these bytes (read again: a new build, an edited source) is not pending: it keeps
+        /// counting.
+        func markPendingCopies(_ planned: inout [Planned]) {
+            for index in planned.indices where pendingSHAs.contains(planned[index].sha256) {
+                guard case .read(_, let replacing) = planned[index].decision else { continue }
+                let counted = replacing.map { $0.status == .ingested && $0.sha256 == planned[index].sha256
+                    && $0.conflict == nil } ?? false
+                if !counted { planned[index].pending = true }
+            }
         }
 
-        // A copy not counted whose group lost the file that counted (deleted, changed, no longer selected), or a
-        // conflict group that lost a member: the group is settled again. The first copy by path of each source is
-        // read (and, when the counted file was deleted, replaces its ledger row in the same transaction).
+        /// Neither found by the sources nor in the input folder.
         func gone(_ entry: LedgerEntry) -> Bool {
             !onDisk.contains(entry.path) && !FileManager.default.fileExists(
                 atPath: (folders.input as NSString).appendingPathComponent(entry.path))
         }
+
+        /// Present under its path, and with the bytes the ledger has.
         func stays(_ entry: LedgerEntry) -> Bool {
             guard onDisk.contains(entry.path), !renamedAway.contains(entry.path) else { return false }
             if let now = rereadSHA[entry.path] { return now == entry.sha256 }
             return true
         }
-        let bySHA = Dictionary(grouping: ledger, by: \.sha256)
-        var promotedAway = Set<String>()
-        var promotedKeys = Set<String>()
-        for copy in unchangedCopies.sorted(by: { $0.entry.path < $1.entry.path }) {
-            let group = bySHA[copy.entry.sha256] ?? []
-            let anchored = group.contains { $0.status != .duplicate && $0.path != copy.entry.path && stays($0) }
-            if anchored { continue }
-            // A file with these bytes is read in this run (a rename, a new copy): `settle` settles the group.
-            if plannedBySHA[copy.entry.sha256] != nil { continue }
-            // A conflict nothing decides, with all its members as they were: it stands.
-            if copy.entry.conflict != nil, group.allSatisfy(stays) { continue }
-            guard promotedKeys.insert("\(copy.entry.sha256) \(copy.file.source.index)").inserted else { continue }
-            let replaced = group.first { $0.status == .ingested && gone($0) && !promotedAway.contains($0.path)
-                && !renamedAway.contains($0.path) }
-            if let replaced { promotedAway.insert(replaced.path) }
-            planned.append(Planned(file: copy.file, stat: copy.stat, sha256: copy.entry.sha256, readerKey: copy.key,
-                                   decision: .read(renamedFrom: replaced?.path, replacing: copy.entry),
-                                   pending: group.contains { !Self.sameSource($0, copy.file) && stays($0) }))
-            pilot.unchanged -= 1
-            pilot.duplicates -= 1
-            pilot.changed = true
-            let why = replaced.map { "\($0.path), which it copies, was deleted" }
-                ?? "the file it copies (\(copy.entry.duplicateOf ?? "?")) was changed, deleted or is no longer selected"
-            if let counted = replaced ?? group.first(where: { $0.status != .duplicate }),
-               !Self.sameSource(counted, copy.file),
-               !Self.metersBelong(counted, to: copy.file.source.site, ledger: ledger, store: store) {
-                // Its numbers now count under another source's site than before, and not one its meters belong to.
-                diagnostics.add(.warning, "\(copy.file.path): read and counted now: \(why); "
-                    + "\(Self.describe(source: counted.sourceIndex, format: counted.format, of: definition)) took that "
-                    + "file, \(Self.describe(copy.file.source, of: definition)) "
-                    + "takes this copy, so its data count there; if that is wrong, move it where "
-                    + "sources[\(counted.sourceIndex)] takes it", pilot: name, code: .movedAcrossSources)
-            } else {
-                diagnostics.add(.info, "\(copy.file.path): read and counted now: \(why)", pilot: name,
-                                code: .copyPromoted)
+
+        /// Decides which copies not counted are read and counted now: a copy whose group lost the file that counted
+        /// (deleted, changed, no longer selected), or of a conflict group that lost a member, is settled again. The
+        /// first copy by path of each source is read (and, when the counted file was deleted, replaces its ledger row
+        /// in the same transaction).
+        mutating func promoteOrphanedCopies(planned: inout [Planned], diagnostics: inout Diagnostics) {
+            let bySHA = Dictionary(grouping: ledger, by: \.sha256)
+            var promotedKeys = Set<String>()
+            for copy in unchangedCopies.sorted(by: { $0.entry.path < $1.entry.path }) {
+                let group = bySHA[copy.entry.sha256] ?? []
+                let anchored = group.contains { $0.status != .duplicate && $0.path != copy.entry.path && stays($0) }
+                if anchored { continue }
+                // A file with these bytes is read in this run (a rename, a new copy): `settle` settles the group.
+                if plannedBySHA[copy.entry.sha256] != nil { continue }
+                // A conflict nothing decides, with all its members as they were: it stands.
+                if copy.entry.conflict != nil, group.allSatisfy(stays) { continue }
+                guard promotedKeys.insert("\(copy.entry.sha256) \(copy.file.source.index)").inserted else { continue }
+                let replaced = group.first { $0.status == .ingested && gone($0) && !promotedAway.contains($0.path)
+                    && !renamedAway.contains($0.path) }
+                if let replaced { promotedAway.insert(replaced.path) }
+                planned.append(Planned(file: copy.file, stat: copy.stat, sha256: copy.entry.sha256, readerKey: copy.key,
+                                       decision: .read(renamedFrom: replaced?.path, replacing: copy.entry),
+                                       pending: group.contains { !Ingest.sameSource($0, copy.file) && stays($0) }))
+                pilot.unchanged -= 1
+                pilot.duplicates -= 1
+                pilot.changed = true
+                let why = replaced.map { "\($0.path), which it copies, was deleted" }
+                    ?? "the file it copies (\(copy.entry.duplicateOf ?? "?")) was changed, deleted or is no longer "
+                    + "selected"
+                if let counted = replaced ?? group.first(where: { $0.status != .duplicate }),
+                   !Ingest.sameSource(counted, copy.file),
+                   !Ingest.metersBelong(counted, to: copy.file.source.site, ledger: ledger, store: store) {
+                    // Its numbers now count under another source's site than before, and not one its meters belong
+                    // to.
+                    diagnostics.add(.warning, "\(copy.file.path): read and counted now: \(why); "
+                        + "\(Ingest.describe(source: counted.sourceIndex, format: counted.format, of: definition)) "
+                        + "took that file, \(Ingest.describe(copy.file.source, of: definition)) "
+                        + "takes this copy, so its data count there; if that is wrong, move it where "
+                        + "sources[\(counted.sourceIndex)] takes it", pilot: name, code: .movedAcrossSources)
+                } else {
+                    diagnostics.add(.info, "\(copy.file.path): read and counted now: \(why)", pilot: name,
+                                    code: .copyPromoted)
+                }
             }
         }
 
-        for entry in ledger where !present.contains(entry.path) && !renamedAway.contains(entry.path)
-            && !promotedAway.contains(entry.path) {
-            let full = (folders.input as NSString).appendingPathComponent(entry.path)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
-                do {
-                    try store.remove(pilot: name, path: entry.path, run: runID, event: "unselected",
-                                     detail: "no source of \(definition.file) selects it any more")
-                    pilot.removed += 1
-                    pilot.changed = true
-                    diagnostics.add(.warning, "\(full): no source of \(definition.file) selects it any more: its "
-                        + "contribution is removed from the reports", pilot: name, code: .unselectedFile)
-                } catch {
-                    diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
-                                    status: .ioError, code: .stateUnavailable)
+        /// Decides what becomes of the ledger's files no longer present: one still in the folder that no source
+        /// selects leaves the ledger, a deleted one that was not counted too; a deleted one that was counted is kept
+        /// (marked missing).
+        mutating func leaveGoneFiles(diagnostics: inout Diagnostics) {
+            for entry in ledger where !present.contains(entry.path) && !renamedAway.contains(entry.path)
+                && !promotedAway.contains(entry.path) {
+                let full = (folders.input as NSString).appendingPathComponent(entry.path)
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    do {
+                        try store.remove(pilot: name, path: entry.path, run: runID, event: "unselected",
+                                         detail: "no source of \(definition.file) selects it any more")
+                        pilot.removed += 1
+                        pilot.changed = true
+                        diagnostics.add(.warning, "\(full): no source of \(definition.file) selects it any more: its "
+                            + "contribution is removed from the reports", pilot: name, code: .unselectedFile)
+                    } catch {
+                        diagnostics.add(.error, "\(store.path): \(StateStore.describe(error))", pilot: name,
+                                        status: .ioError, code: .stateUnavailable)
+                    }
+                    continue
                 }
-                continue
+                // A deleted file that was not counted (a copy, an unreadable file) leaves the ledger: nothing to keep.
+                if entry.status != .ingested {
+                    update(&diagnostics) { try store.remove(pilot: name, path: entry.path, run: runID, event: "deleted",
+                                                            detail: "deleted from input; it was not counted") }
+                    pilot.changed = true
+                    diagnostics.add(.info, "\(full): deleted from the input folder; it was not counted "
+                        + (entry.status == .duplicate ? "(a copy of \(entry.duplicateOf ?? "another file"))"
+                            : "(it could not be read)") + ", so the reports do not change", pilot: name,
+                        code: .deletedNotCounted)
+                    continue
+                }
+                pilot.deletedKept += 1
+                if entry.missingSinceRun == nil {
+                    update(&diagnostics) { try store.setMissing(pilot: name, path: entry.path, run: runID,
+                                                                event: (runID, "deleted from input")) }
+                    pilot.changed = true
+                    diagnostics.add(.warning, "\(full): deleted from the input folder, and no copy of it is left; its "
+                        + "contribution (\(entry.rowsAccepted) rows) is kept in the reports so that no data is lost; "
+                        + "put the file back if it was deleted by mistake", pilot: name, code: .deletedKept)
+                }
             }
-            // A deleted file that was not counted (a copy, an unreadable file) leaves the ledger: nothing to keep.
-            if entry.status != .ingested {
-                update { try store.remove(pilot: name, path: entry.path, run: runID, event: "deleted",
-                                          detail: "deleted from input; it was not counted") }
-                pilot.changed = true
-                diagnostics.add(.info, "\(full): deleted from the input folder; it was not counted "
-                    + (entry.status == .duplicate ? "(a copy of \(entry.duplicateOf ?? "another file"))"
-                        : "(it could not be read)") + ", so the reports do not change", pilot: name,
-                    code: .deletedNotCounted)
-                continue
-            }
-            pilot.deletedKept += 1
-            if entry.missingSinceRun == nil {
-                update { try store.setMissing(pilot: name, path: entry.path, run: runID, event: (runID, "deleted from input")) }
-                pilot.changed = true
-                diagnostics.add(.warning, "\(full): deleted from the input folder, and no copy of it is left; its "
-                    + "contribution (\(entry.rowsAccepted) rows) is kept in the reports so that no data is lost; put "
-                    + "the file back if it was deleted by mistake", pilot: name, code: .deletedKept)
-            }
+        }
+
+        /// One message for the files skipped as modified less than `--settle-seconds` ago, and the seconds until the
+        /// last of them settles.
+        mutating func reportSettling(diagnostics: inout Diagnostics) {
+            guard let first = settling.first else { return }
+            pilot.settling = settling.count
+            let youngest = settling.map(\.age).min() ?? 0
+            pilot.settleWaitSeconds = max(1, settings.settleSeconds - Int(youngest))
+            let which = settling.count == 1 ? "\(first.path): skipped: modified \(first.age) s ago"
+                : "\(settling.count) files skipped (e.g. \(first.path), modified \(first.age) s ago)"
+            diagnostics.add(.info, which + ": modified less than \(settings.settleSeconds) s ago, they may still be "
+                + "written; the next run reads them (--settle-seconds 0 reads them now)", pilot: name,
+                            code: .settling)
         }
     }
 

@@ -147,28 +147,37 @@ public struct PilotOutcome: Sendable {
     public var outputsNotWritten: [String] = []
 }
 
+extension PilotOutcome {
+    /// A pilot's outcome from what its ingestion did (`Ingest.PilotIngest`; for `check`, the files it read) and the
+    /// report built, if any: the one place both runs assemble it.
+    init(_ pilot: Ingest.PilotIngest, report: PilotReport?, outputsNotWritten: [String] = []) {
+        self.init(pilot: pilot.definition.pilot, report: report, filesRead: pilot.ingested,
+                  filesFailed: pilot.unreadable, rowsAccepted: pilot.rowsAccepted, rowsRejected: pilot.rowsRejected)
+        filesUnchanged = pilot.unchanged
+        filesSkipped = pilot.skipped
+        filesDuplicate = pilot.duplicates
+        filesDeletedKept = pilot.deletedKept
+        filesSettling = pilot.settling
+        settleWaitSeconds = pilot.settleWaitSeconds
+        inputMissing = pilot.inputMissing
+        nothingToReport = pilot.nothingToReport
+        self.outputsNotWritten = outputsNotWritten
+    }
+}
+
 /// A whole run: discover → read (concurrently) → merge → PV matching → KPIs → reports.
 public enum PipelineRun {
     /// Reads every input (no state): what `check` and the tests use.
     public static func execute(
-        definitions: [PipelineDefinition], folders: RunFolders, catalogue: FactorCatalogue, threads: Int?,
-        diagnostics: inout Diagnostics
+        definitions: [PipelineDefinition], context: RunContext, diagnostics: inout Diagnostics
     ) -> [PilotOutcome] {
+        let folders = context.folders
         var files: [InputFile] = []
         var byPilot: [String: PipelineDefinition] = [:]
         for definition in definitions {
             byPilot[definition.pilot] = definition
             let found = Discover.files(for: definition, inputRoot: folders.input)
-            if found.folderMissing {
-                diagnostics.add(.error, Discover.missingFolderMessage(definition, inputRoot: folders.input),
-                                pilot: definition.pilot, status: .dataError, code: .inputFolderMissing)
-            }
-            for warning in found.warnings {
-                diagnostics.add(.warning, warning.message, pilot: definition.pilot, code: warning.code)
-            }
-            for stray in found.strays {
-                diagnostics.add(.warning, stray.message, pilot: definition.pilot, code: stray.code)
-            }
+            Discover.report(found, of: definition, inputRoot: folders.input, into: &diagnostics)
             for copies in copiesAcrossSources(found.files, definition: definition) {
                 diagnostics.add(.error, copies, pilot: definition.pilot, status: .dataError, code: .copyAcrossSites)
             }
@@ -176,7 +185,7 @@ public enum PipelineRun {
         }
         RunProgress.shared.begin(.reading, totalBytes: files.reduce(0) { $0 + (FileDigest.stat($1.path).map { Int($0.size) } ?? 0) },
                                  totalFiles: files.count)
-        let results = PVDiscovery.readAll(files, definitions: byPilot, threads: threads).results
+        let results = PVDiscovery.readAll(files, definitions: byPilot, threads: context.threads).results
         RunProgress.shared.end()
 
         var outcomes: [PilotOutcome] = []
@@ -198,12 +207,15 @@ public enum PipelineRun {
             }
             let rejects = mine.flatMap(\.rejects)
             let report = mergeAndBuild(definition: definition, inputs: inputs, rejects: rejects,
-                                       files: mine.map(\.summary), catalogue: catalogue, threads: threads,
+                                       files: mine.map(\.summary), context: context,
                                        diagnostics: &diagnostics).report
-            outcomes.append(PilotOutcome(
-                pilot: definition.pilot, report: report, filesRead: mine.filter { $0.summary.problem == nil }.count,
-                filesFailed: mine.filter { $0.summary.problem != nil }.count,
-                rowsAccepted: mine.reduce(0) { $0 + $1.summary.acceptedRows }, rowsRejected: rejects.rowCount))
+            // Every file is read: those that could be are "ingested", the others "unreadable".
+            var pilot = Ingest.PilotIngest(definition: definition)
+            pilot.ingested = mine.filter { $0.summary.problem == nil }.count
+            pilot.unreadable = mine.filter { $0.summary.problem != nil }.count
+            pilot.rowsAccepted = mine.reduce(0) { $0 + $1.summary.acceptedRows }
+            pilot.rowsRejected = rejects.rowCount
+            outcomes.append(PilotOutcome(pilot, report: report))
         }
         return outcomes
     }
@@ -245,11 +257,11 @@ public enum PipelineRun {
     /// series in key order (for `daily.csv`).
     static func mergeAndBuild(
         definition: PipelineDefinition, inputs: consuming [Aggregate.MergeInput], rejects: [Reject],
-        files: [FileSummary], catalogue: FactorCatalogue, threads: Int? = nil, diagnostics: inout Diagnostics
+        files: [FileSummary], context: RunContext, diagnostics: inout Diagnostics
     ) -> (report: PilotReport, series: [IndexedSeries]) {
         let (measured, derived) = merge(definition: definition, inputs: inputs, diagnostics: &diagnostics)
         return (buildReport(definition: definition, measured: measured, derived: derived, rejects: rejects,
-                            files: files, catalogue: catalogue, threads: threads),
+                            files: files, context: context),
                 measured)
     }
 
@@ -287,12 +299,12 @@ public enum PipelineRun {
     /// them.
     static func buildReport(
         definition: PipelineDefinition, measured: [IndexedSeries], derived: [IndexedSeries], rejects: [Reject],
-        files: [FileSummary], catalogue: FactorCatalogue, threads: Int? = nil
+        files: [FileSummary], context: RunContext
     ) -> PilotReport {
         let table = LocalTimeTable.cached(definition.timezone)!
         let engine = KPIEngine(definition: definition, indexed: measured + derived, rejects: rejects,
-                               catalogue: catalogue)
-        let kpis = engine.compute(threads: threads)
+                               catalogue: context.catalogue)
+        let kpis = engine.compute(threads: context.threads)
         var factors: [FactorReference] = []
         for kpi in kpis {
             for factor in kpi.provenance.factors where !factors.contains(factor) { factors.append(factor) }
@@ -318,25 +330,27 @@ public enum PipelineRun {
         }
     }
 
-    /// Renders the pilot's outputs like `render` (daily.csv apart: `writeDailyCSV`) and writes them under `output` as
-    /// the parts come in: each part is written once the parts before it in its file are, then freed
+    /// Renders the pilot's outputs like `render` (daily.csv apart: `writeDailyCSV`) and writes them under the output
+    /// folder as the parts come in: each part is written once the parts before it in its file are, then freed
     /// (`OutputFiles.Sink`), so memory holds a few parts rather than whole documents (kpis.json alone is tens of MB
     /// for a park). The files are left at their temporary names (`OutputFiles.commit` renames them into place, with
     /// the pilot's other outputs); when one cannot be written, none is kept. Returns each file's path (relative to
-    /// `output`) and its staged file.
-    static func renderAndWrite(_ report: PilotReport, csvLocale: CSVLocale, threads: Int? = nil,
-                               output: String) throws(OutputFailure) -> [(path: String, staged: StagedOutput)] {
-        let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: nil)
-        return try write(names.map { "\(report.definition.pilot)/\($0)" }, jobs: jobs, threads: threads, output: output)
+    /// the output folder) and its staged file.
+    static func renderAndWrite(_ report: PilotReport,
+                               context: RunContext) throws(OutputFailure) -> [(path: String, staged: StagedOutput)] {
+        let (names, jobs) = renderJobs(report, csvLocale: context.folders.csvLocale, daily: nil)
+        return try write(names.map { "\(report.definition.pilot)/\($0)" }, jobs: jobs, threads: context.threads,
+                         output: context.folders.output)
     }
 
     /// Writes `<pilot>/daily.csv` from the merged measured series as `renderAndWrite` writes the other outputs (to
     /// its temporary name): the stateful run writes it before the KPIs are computed, so that the series can be freed
     /// before the other outputs are rendered (then the run never holds the series-days, the KPIs and the rendered
     /// parts at once).
-    static func writeDailyCSV(pilot: String, series: [IndexedSeries], threads: Int? = nil,
-                              output: String) throws(OutputFailure) -> (path: String, staged: StagedOutput) {
-        try write(["\(pilot)/daily.csv"], jobs: dailyJobs(series, file: 0), threads: threads, output: output)[0]
+    static func writeDailyCSV(pilot: String, series: [IndexedSeries],
+                              context: RunContext) throws(OutputFailure) -> (path: String, staged: StagedOutput) {
+        try write(["\(pilot)/daily.csv"], jobs: dailyJobs(series, file: 0), threads: context.threads,
+                  output: context.folders.output)[0]
     }
 
     /// Renders `jobs` on up to `threads` cores and writes their parts to the temporary files of `paths` (relative to
@@ -433,11 +447,11 @@ public enum PipelineRun {
 
     /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`, each to its
     /// temporary name first; all are renamed into place once every one is written, none when one cannot be.
-    /// `writeIndex` is false when only some pilots ran (the portfolio would lose the others).
-    public static func writeOutputs(_ reports: [PilotReport], folders: RunFolders, writeIndex: Bool = true,
-                                    threads: Int? = nil) throws(OutputFailure) {
-        var files = reports.flatMap { render($0, csvLocale: folders.csvLocale, threads: threads) }
-        if writeIndex { files.append(renderIndex(reports)) }
+    /// `context.writeIndex` is false when only some pilots ran (the portfolio would lose the others).
+    public static func writeOutputs(_ reports: [PilotReport], context: RunContext) throws(OutputFailure) {
+        let folders = context.folders
+        var files = reports.flatMap { render($0, csvLocale: folders.csvLocale, threads: context.threads) }
+        if context.writeIndex { files.append(renderIndex(reports)) }
         var staged: [StagedOutput] = []
         for file in files {
             do {

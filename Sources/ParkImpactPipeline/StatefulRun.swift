@@ -9,29 +9,6 @@ public import ParkImpactReports
 /// A run against the state store: ingest what is new (`Ingest`), then rebuild the outputs of every pilot whose
 /// generation changed or whose outputs are missing or altered; a pilot with nothing new keeps its outputs untouched.
 public enum StatefulRun {
-    public struct Options: Sendable {
-        public var threads: Int?
-        public var settings: Ingest.Settings
-        /// Write `index.html` (all pilots ran).
-        public var writeIndex: Bool
-        /// Rebuild every pilot's outputs, even when they are up to date (`parkimpact report`).
-        public var rebuildAll: Bool
-        /// Anything besides the state and the definition that changes the outputs' bytes (output options).
-        public var renderKey: String
-        /// Also write `<pilot>/daily.csv` (`run --daily-csv`).
-        public var dailyCSV: Bool
-
-        public init(threads: Int? = nil, settings: Ingest.Settings = .init(), writeIndex: Bool = true,
-                    rebuildAll: Bool = false, renderKey: String = "", dailyCSV: Bool = false) {
-            self.dailyCSV = dailyCSV
-            self.threads = threads
-            self.settings = settings
-            self.writeIndex = writeIndex
-            self.rebuildAll = rebuildAll
-            self.renderKey = renderKey
-        }
-    }
-
     /// Outputs of this run that could not be written, and why: paths relative to the output folder (a pilot's
     /// outputs, `index.html`, `.parkimpact/last-run.json`). None of them was replaced: the previous versions stay
     /// in place, no temporary file is left, and the state does not record them, so the next run writes them.
@@ -68,14 +45,15 @@ public enum StatefulRun {
     }
 
     public static func execute(
-        definitions: [PipelineDefinition], folders: RunFolders, store: StateStore, runID: Int64,
-        catalogue: FactorCatalogue, options: Options, diagnostics: inout Diagnostics
+        definitions: [PipelineDefinition], context: RunContext, store: StateStore, runID: Int64,
+        diagnostics: inout Diagnostics
     ) -> Result {
-        var ingest = Ingest.run(definitions: definitions, folders: folders, store: store, runID: runID,
-                                threads: options.threads, settings: options.settings, diagnostics: &diagnostics)
+        let folders = context.folders
+        var ingest = Ingest.run(definitions: definitions, context: context, store: store, runID: runID,
+                                diagnostics: &diagnostics)
         let recorded = (try? store.outputs()) ?? [:]
         func generation(_ pilot: Ingest.PilotIngest) -> String {
-            FileDigest.sha256(Array((pilot.generation + "\n" + options.renderKey + "\ncsv "
+            FileDigest.sha256(Array((pilot.generation + "\n" + context.renderKey + "\ncsv "
                 + folders.csvLocale.rawValue).utf8))
         }
         func upToDate(_ path: String, generation: String) -> Bool {
@@ -83,9 +61,9 @@ public enum StatefulRun {
             let full = (folders.output as NSString).appendingPathComponent(path)
             return (try? FileDigest.sha256(path: full)) == record.sha256
         }
-        let outputNames = ["kpis.json", "kpis.csv", "rejects.csv", "report.html"] + (options.dailyCSV ? ["daily.csv"] : [])
+        let outputNames = ["kpis.json", "kpis.csv", "rejects.csv", "report.html"] + (context.dailyCSV ? ["daily.csv"] : [])
         var rebuild = ingest.pilots.map { pilot in
-            options.rebuildAll || pilot.changed
+            context.rebuildAll || pilot.changed
                 || !outputNames.allSatisfy { upToDate("\(pilot.definition.pilot)/\($0)", generation: generation(pilot)) }
         }
         // A pilot whose input folder is missing, that `report` has nothing of, or whose only files are still settling
@@ -94,7 +72,7 @@ public enum StatefulRun {
             $0.inputMissing || $0.nothingToReport || ($0.ledgerEmpty && $0.settling > 0)
         }
         let indexGeneration = FileDigest.sha256(Array(ingest.pilots.map(generation).joined(separator: "\n").utf8))
-        let rebuildIndex = options.writeIndex && !withheld.contains(true)
+        let rebuildIndex = context.writeIndex && !withheld.contains(true)
             && (rebuild.contains(true) || !upToDate("index.html", generation: indexGeneration))
         if rebuildIndex { rebuild = rebuild.map { _ in true } }  // the portfolio needs every pilot's report
         for index in rebuild.indices where withheld[index] { rebuild[index] = false }
@@ -138,12 +116,11 @@ public enum StatefulRun {
                 // grow with the data), the KPIs and the rendered parts are never all held at once.
                 var staged: [(path: String, staged: StagedOutput)] = []
                 var failure: OutputFailure?
-                if options.dailyCSV {
+                if context.dailyCSV {
                     result.phases.time("render") {
                         do throws(OutputFailure) {
                             staged.append(try PipelineRun.writeDailyCSV(pilot: name, series: measured,
-                                                                        threads: options.threads,
-                                                                        output: folders.output))
+                                                                        context: context))
                         } catch {
                             failure = error
                         }
@@ -151,8 +128,7 @@ public enum StatefulRun {
                 }
                 let built = result.phases.time("merge") {
                     PipelineRun.buildReport(definition: loaded.definition, measured: measured, derived: derived,
-                                            rejects: loaded.rejects, files: loaded.files, catalogue: catalogue,
-                                            threads: options.threads)
+                                            rejects: loaded.rejects, files: loaded.files, context: context)
                 }
                 measured = []
                 derived = []
@@ -161,9 +137,7 @@ public enum StatefulRun {
                     result.phases.time("render") {
                         do throws(OutputFailure) {
                             // daily.csv last, as the other outputs were renamed before it was one of them.
-                            staged = try PipelineRun.renderAndWrite(built, csvLocale: folders.csvLocale,
-                                                                    threads: options.threads,
-                                                                    output: folders.output) + staged
+                            staged = try PipelineRun.renderAndWrite(built, context: context) + staged
                         } catch {
                             failure = error
                         }
@@ -194,20 +168,8 @@ public enum StatefulRun {
                 report = built
                 RunProgress.shared.fileDone()
             }
-            var outcome = PilotOutcome(pilot: pilot.definition.pilot, report: report, filesRead: pilot.ingested,
-                                       filesFailed: pilot.unreadable, rowsAccepted: pilot.rowsAccepted,
-                                       rowsRejected: pilot.rowsRejected)
-            outcome.filesUnchanged = pilot.unchanged
-            outcome.filesSkipped = pilot.skipped
-            outcome.filesDuplicate = pilot.duplicates
-            outcome.filesDeletedKept = pilot.deletedKept
-            outcome.filesSettling = pilot.settling
-            outcome.settleWaitSeconds = pilot.settleWaitSeconds
-            outcome.inputMissing = pilot.inputMissing
-            outcome.nothingToReport = pilot.nothingToReport
-            outcome.outputsNotWritten = pilotNotWritten
             result.filesUnchanged += pilot.unchanged
-            result.outcomes.append(outcome)
+            result.outcomes.append(PilotOutcome(pilot, report: report, outputsNotWritten: pilotNotWritten))
         }
         let clock = ContinuousClock()
         let writeStart = clock.now

@@ -114,9 +114,10 @@ import Testing
         var diagnostics = Diagnostics()
         _ = PipelineRun.execute(
             definitions: [definition],
-            folders: RunFolders(pipelines: scratch.path("pipelines"), input: scratch.path("input"),
-                                output: scratch.path("output")),
-            catalogue: .builtIn, threads: 1, diagnostics: &diagnostics)
+            context: .init(folders: RunFolders(pipelines: scratch.path("pipelines"), input: scratch.path("input"),
+                                               output: scratch.path("output")),
+                           catalogue: .builtIn, threads: 1),
+            diagnostics: &diagnostics)
         #expect(diagnostics.status == .dataError)
         #expect(diagnostics.entries.map(\.message) == [
             scratch.path("input/p/wrong.csv") + ": line 1: the header is not a Fluvius export header; expected "

@@ -178,9 +178,11 @@ import Testing
                                                                 output: scratch.path("output")),
                                             pilots: [], catalogue: .builtIn)
         _ = PipelineRun.execute(definitions: loaded.definitions,
-                                folders: RunFolders(pipelines: scratch.path("pipelines"), input: scratch.path("input"),
-                                                    output: scratch.path("output")),
-                                catalogue: .builtIn, threads: 1, diagnostics: &loaded.diagnostics)
+                                context: .init(folders: RunFolders(pipelines: scratch.path("pipelines"),
+                                                                   input: scratch.path("input"),
+                                                                   output: scratch.path("output")),
+                                               catalogue: .builtIn, threads: 1),
+                                diagnostics: &loaded.diagnostics)
         #expect(loaded.diagnostics.entries.map { "\($0.level) \($0.code)" }
             == ["error all_rows_rejected", "warning many_rows_rejected"])
 

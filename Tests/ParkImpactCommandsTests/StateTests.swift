@@ -41,10 +41,11 @@ struct StatefulPilot {
         let store = try StateStore(path: StatefulRun.defaultStatePath(output: folders.output))
         let runID = try store.beginRun(startedAt: "test")
         let result = StatefulRun.execute(
-            definitions: loaded.definitions, folders: folders, store: store, runID: runID, catalogue: .builtIn,
-            options: .init(threads: 2, settings: .init(settleSeconds: settle, now: now, ingest: ingest),
+            definitions: loaded.definitions,
+            context: .init(folders: folders, catalogue: .builtIn, threads: 2,
+                           settings: .init(settleSeconds: settle, now: now, ingest: ingest),
                            rebuildAll: !ingest, dailyCSV: dailyCSV),
-            diagnostics: &loaded.diagnostics)
+            store: store, runID: runID, diagnostics: &loaded.diagnostics)
         return (result, loaded.diagnostics)
     }
 
@@ -563,7 +564,8 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         #expect(runCommand(arguments) == 0)
         let definition = try DefinitionLoader.load(file: pilot.scratch.path("pipelines/p.yaml"), catalogue: .builtIn)
         var strays = Diagnostics()
-        _ = PipelineRun.execute(definitions: [definition], folders: pilot.folders, catalogue: .builtIn, threads: 1,
+        _ = PipelineRun.execute(definitions: [definition],
+                                context: .init(folders: pilot.folders, catalogue: .builtIn, threads: 1),
                                 diagnostics: &strays)
         #expect(strays.entries.map(\.code.rawValue) == ["xlsx_not_csv"])
         #expect(StatefulPilot.messages(strays) == [pilot.scratch.path("input/p/a.xls") + ": not read: an Excel "
@@ -572,7 +574,8 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         try FileManager.default.removeItem(atPath: pilot.scratch.path("input/p"))
         #expect(runCommand(arguments) == 65)
         var diagnostics = Diagnostics()
-        _ = PipelineRun.execute(definitions: [definition], folders: pilot.folders, catalogue: .builtIn, threads: 1,
+        _ = PipelineRun.execute(definitions: [definition],
+                                context: .init(folders: pilot.folders, catalogue: .builtIn, threads: 1),
                                 diagnostics: &diagnostics)
         #expect(diagnostics.entries.map(\.code.rawValue) == ["input_folder_missing"])
     }

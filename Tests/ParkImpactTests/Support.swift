@@ -101,7 +101,8 @@ func runPilot(_ pilot: String, yaml: String, files: [String: String]) throws -> 
     for (path, text) in files { try scratch.write("input/\(pilot)/\(path)", text) }
     let definition = try DefinitionLoader.load(file: scratch.root + "/pipelines/\(pilot).yaml", catalogue: .builtIn)
     var diagnostics = Diagnostics()
-    return PipelineRun.execute(definitions: [definition], folders: scratch.folders, catalogue: .builtIn, threads: 2,
+    return PipelineRun.execute(definitions: [definition],
+                               context: .init(folders: scratch.folders, catalogue: .builtIn, threads: 2),
                                diagnostics: &diagnostics)[0].report!
 }
 
