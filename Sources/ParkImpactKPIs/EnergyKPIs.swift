@@ -44,10 +44,10 @@ extension KPIEngine {
 
     /// `pv_totals_not_matched` when some of the scope's PV data are totals longer than a day (a value computed from
     /// the other intervals), with the formula note.
-    func pvTotalsFlag(_ site: String?) -> (flags: [String], note: String) {
+    func pvTotalsFlag(_ site: String?) -> (flags: [KPIFlag], note: String) {
         let notes = pvMatchingNotes(site)
         return notes.isEmpty ? ([], "")
-            : ([KPIFlag.pvTotalsNotMatched.rawValue], "; not matched: " + notes.joined(separator: "; "))
+            : ([KPIFlag.pvTotalsNotMatched], "; not matched: " + notes.joined(separator: "; "))
     }
 
     /// Why self-consumed PV is null, with a hint when a PV site has no grid injection at all or its PV data are

@@ -49,11 +49,11 @@ public struct KPI: Sendable, Equatable {
     /// derived ratios): how much of the value rests on the grid operator's estimates.
     public let estimatedShare: Double?
     /// `low_coverage` (< 90 %) and other warnings: shown wherever the value is shown.
-    public let flags: [String]
+    public let flags: [KPIFlag]
     public let provenance: Provenance
 
     public init(key: String, period: String, site: String?, value: Double?, unit: String, coverage: Double?,
-                estimatedShare: Double? = nil, flags: [String], provenance: Provenance) {
+                estimatedShare: Double? = nil, flags: [KPIFlag], provenance: Provenance) {
         self.key = key
         self.period = period
         self.site = site

@@ -296,9 +296,9 @@ public struct KPIEngine: Sendable {
         return totals
     }
 
-    func coverageFlags(_ coverage: Double?) -> [String] {
+    func coverageFlags(_ coverage: Double?) -> [KPIFlag] {
         guard let coverage, coverage < definition.settings.coverageThreshold else { return [] }
-        return [KPIFlag.lowCoverage.rawValue]
+        return [.lowCoverage]
     }
 
     func energy(_ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, what: ReasonSubject,
@@ -448,6 +448,7 @@ final class KPISharing: Sendable {
     private struct Pool {
         var texts: Set<SameBytes<String>> = []
         var lists: Set<SameBytes<[String]>> = []
+        var flagLists: Set<[KPIFlag]> = []
         var reasons: Set<KPIReason> = []
 
         mutating func text(_ text: String) -> String {
@@ -462,6 +463,10 @@ final class KPISharing: Sendable {
         mutating func list(_ list: [String]) -> [String] {
             list.isEmpty ? list : lists.insert(SameBytes(list)).memberAfterInsert.value
         }
+
+        mutating func flags(_ list: [KPIFlag]) -> [KPIFlag] {
+            list.isEmpty ? list : flagLists.insert(list).memberAfterInsert
+        }
     }
 
     private let pool = Mutex(Pool())
@@ -472,7 +477,7 @@ final class KPISharing: Sendable {
             kpis.map { kpi in
                 let provenance = kpi.provenance
                 return KPI(key: kpi.key, period: kpi.period, site: kpi.site, value: kpi.value, unit: kpi.unit,
-                           coverage: kpi.coverage, estimatedShare: kpi.estimatedShare, flags: pool.list(kpi.flags),
+                           coverage: kpi.coverage, estimatedShare: kpi.estimatedShare, flags: pool.flags(kpi.flags),
                            provenance: Provenance(inputs: pool.list(provenance.inputs), factors: provenance.factors,
                                                   formula: pool.text(provenance.formula),
                                                   reason: provenance.why.map { pool.reason($0) }))

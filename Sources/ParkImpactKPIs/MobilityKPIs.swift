@@ -309,7 +309,7 @@ extension KPIEngine {
                     + "survey in this period; trip logs cover only the services that log trips (shuttles, bike "
                     + "sharing, carpool apps)"
                 return KPI(key: key, period: period.key, site: site, value: split.share(mode), unit: "ratio",
-                           coverage: nil, flags: [KPIFlag.tripLogs.rawValue],
+                           coverage: nil, flags: [.tripLogs],
                            provenance: Provenance(inputs: split.inputs, formula: formula))
             }
         }
@@ -509,8 +509,8 @@ extension KPIEngine {
                 if !notes.contains(note) { notes.append(note) }
             }
         }
-        var flags = definition.commuting == nil ? [KPIFlag.notAnnualised.rawValue] : []
-        if assumed { flags.append(KPIFlag.assumedOccupancy.rawValue) }
+        var flags: [KPIFlag] = definition.commuting == nil ? [.notAnnualised] : []
+        if assumed { flags.append(.assumedOccupancy) }
         if !occupancyTexts.isEmpty {
             let occupancyText = "carpool occupancy per site: " + occupancyTexts.joined(separator: ", ")
             carFormula += "; " + occupancyText

@@ -291,7 +291,7 @@ extension KPIEngine {
     }
 
     /// The flag of a model outside the ASHRAE Guideline 14 limits.
-    static let notAcceptable = KPIFlag.modelNotAcceptable.rawValue
+    static let notAcceptable = KPIFlag.modelNotAcceptable
 
     func gasBaselineModel(site: String?) -> BaselineModel {
         let settings = definition.settings

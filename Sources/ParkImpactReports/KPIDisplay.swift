@@ -4,7 +4,7 @@ import ParkImpactKPIs
 
 /// How a KPI value is shown: its kind (a measure, percent, ratio, points, a count), its unit and its number.
 enum KPIDisplay {
-    static let lowCoverageFlag = "low_coverage"
+    static let lowCoverageFlag = KPIFlag.lowCoverage
 
     enum Kind: Equatable {
         /// A quantity in its unit with fixed decimals (kWh 0, MWh 1, t 2, ...).

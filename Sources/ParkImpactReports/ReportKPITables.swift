@@ -94,14 +94,14 @@ extension PilotReportPage {
 
     /// Flags other than `low_coverage` (which has its own mark), as small tags.
     func otherFlags(_ kpis: KPI?...) -> String {
-        var seen: [String] = []
+        var seen: [KPIFlag] = []
         for kpi in kpis {
             for flag in kpi?.flags ?? [] where flag != KPIDisplay.lowCoverageFlag && !seen.contains(flag) {
                 seen.append(flag)
             }
         }
         return seen.map {
-            "<span class=\"flag\" title=\"\(esc($0))\">\(esc(EngineText.flag($0, language, threshold: report.definition.settings.coverageThreshold)))</span>"
+            "<span class=\"flag\" title=\"\(esc($0.rawValue))\">\(esc(EngineText.flag($0, language, threshold: report.definition.settings.coverageThreshold)))</span>"
         }.joined()
     }
 

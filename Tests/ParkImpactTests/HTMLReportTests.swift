@@ -50,7 +50,7 @@ private enum Fixture {
     }
 
     static func kpi(_ key: String, _ period: String, site: String? = nil, _ value: Double?, unit: String,
-                    coverage: Double? = 1, flags: [String] = [], reason: KPIReason? = nil,
+                    coverage: Double? = 1, flags: [KPIFlag] = [], reason: KPIReason? = nil,
                     formula: String = "test formula", factors: [FactorReference] = []) -> KPI {
         KPI(key: key, period: period, site: site, value: value, unit: unit, coverage: coverage, flags: flags,
             provenance: Provenance(inputs: ["test-park/acme/a.csv"], factors: factors, formula: formula, reason: reason))
@@ -77,7 +77,7 @@ private enum Fixture {
                     formula: "offtake kWh × market-based factor ÷ 1000", factors: [grey]),
                 kpi("quality.coverage", period, period == "baseline" ? 0.85 : 0.995, unit: "ratio",
                     coverage: period == "baseline" ? 0.85 : 0.995,
-                    flags: period == "baseline" ? ["low_coverage"] : []),
+                    flags: period == "baseline" ? [.lowCoverage] : []),
                 kpi("quality.estimated_share", period, 0.0123, unit: "ratio"),
                 kpi("quality.rejected_rows", period, 3, unit: "rows", coverage: nil),
                 kpi("experimental.widget_count", period, 42, unit: "widgets"),
@@ -86,7 +86,7 @@ private enum Fixture {
                 kpi("energy.gas_kwh", period, site: "acme", period == "baseline" ? nil : 1_000, unit: "kWh",
                     coverage: period == "baseline" ? 0 : 1, reason: period == "baseline" ? gasWhy : nil),
                 kpi("energy.electricity.offtake_kwh", period, site: "kaai", 434_567.4, unit: "kWh", coverage: 0.5,
-                    flags: ["low_coverage"]),
+                    flags: [.lowCoverage]),
             ]
         }
         kpis.append(kpi("co2.change_vs_baseline_pct", "reporting", -9.090909, unit: "%",
@@ -526,8 +526,8 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(EngineText.reason(.noSurveyOrTrips, .nl).hasPrefix("geen pendelenquête"))
         #expect(EngineText.problem("something new", .nl) == "technische melding (Engels): «something new»")
         #expect(EngineText.problem("something new", .en) == "something new")
-        #expect(EngineText.flag("not_annualised", .nl) == "niet op jaarbasis (enquêtedag)")
-        #expect(EngineText.flag("model_not_acceptable", .en) == "baseline model not acceptable (ASHRAE Guideline 14)")
+        #expect(EngineText.flag(.notAnnualised, .nl) == "niet op jaarbasis (enquêtedag)")
+        #expect(EngineText.flag(.modelNotAcceptable, .en) == "baseline model not acceptable (ASHRAE Guideline 14)")
         #expect(EngineText.ignored("gas_m3_twin", .nl) == "gasrijen in m³ (de kWh-tweelingrij wordt gebruikt)")
         #expect(EngineText.ignored("columns_not_read: Stored in batteries (Wh)", .nl)
             == "kolommen die niet gelezen worden (onbekend, geen energie of niet de grootheid van de bron): "

@@ -144,7 +144,7 @@ import Testing
         // Present: hal1 2 × 96 = 192, hal2 96 + 80 = 176 → 368 of 2 × 2,972 = 5,944.
         let march = try kpi("water.m3", "2024-03", "a")
         #expect(close(march.coverage, 368.0 / 5944))
-        #expect(march.flags == ["low_coverage"])
+        #expect(march.flags == [.lowCoverage])
         #expect(march.provenance.inputs == ["water/a/2024.csv"])
         // June 2023 at b: a daily series, 30 of 30 days present.
         let june = try kpi("water.m3", "2023-06", "b")
@@ -208,7 +208,7 @@ import Testing
         // Coverage is the lower side: b has 30 of 365 days in 2023 and 30 of 366 in 2024 → 30/366.
         let b = try kpi("water.change_vs_baseline_pct", "reporting", "b")
         #expect(close(b.coverage, 30.0 / 366))
-        #expect(b.flags == ["low_coverage"])
+        #expect(b.flags == [.lowCoverage])
         #expect(b.provenance.inputs == ["water/b/2023.csv", "water/b/2024.csv"])
     }
 
@@ -218,7 +218,7 @@ import Testing
         #expect(close(reporting.value, 0.020))
         #expect(reporting.unit == "m3/h")
         #expect(close(reporting.coverage, 1.0 / 366))
-        #expect(reporting.flags == ["low_coverage"])
+        #expect(reporting.flags == [.lowCoverage])
         #expect(close(value("water.night_min_flow_m3h", "2024-03", "a"), 0.020))
         #expect(close(try kpi("water.night_min_flow_m3h", "2024-03", "a").coverage, 1.0 / 31))
         // 2023: no leak, 0 m³/h on both nights (hal2 was not installed yet, so it does not void them): 2 of 365.
