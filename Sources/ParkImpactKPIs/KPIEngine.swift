@@ -307,10 +307,10 @@ public struct KPIEngine: Sendable {
             + "the scope; missing intervals are not filled (coverage shows them)" + (note.map { "; " + $0 } ?? "")
             + "; " + Self.estimatedShareNote
         if let reason = missingReason(totals, what: what, site: site) {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: totals.coverage,
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .kWh, coverage: totals.coverage,
                        flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
         }
-        return KPI(key: key, period: period.key, site: site, value: totals.sum, unit: "kWh", coverage: totals.coverage,
+        return KPI(key: key, period: period.key, site: site, value: totals.sum, unit: .kWh, coverage: totals.coverage,
                    estimatedShare: totals.estimatedShare,
                    flags: coverageFlags(totals.coverage),
                    provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula))
@@ -337,7 +337,7 @@ public struct KPIEngine: Sendable {
         let formula = formula + "; " + Self.estimatedShareNote
         if let reason = missingReason(totals, what: what ?? (key.hasPrefix("co2.scope1") ? .naturalGas : .gridOfftake),
                                       site: site) {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "t CO2e", coverage: totals.coverage,
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .tonnesCO2e, coverage: totals.coverage,
                        flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
         }
         var tonnes = 0.0
@@ -353,7 +353,7 @@ public struct KPIEngine: Sendable {
                 if !used.contains(reference) { used.append(reference) }
             }
         }
-        return KPI(key: key, period: period.key, site: site, value: tonnes, unit: "t CO2e", coverage: totals.coverage,
+        return KPI(key: key, period: period.key, site: site, value: tonnes, unit: .tonnesCO2e, coverage: totals.coverage,
                    estimatedShare: totals.estimatedShare,
                    flags: coverageFlags(totals.coverage),
                    provenance: Provenance(inputs: totals.inputs.sorted(), factors: used, formula: formula))
@@ -380,16 +380,16 @@ public struct KPIEngine: Sendable {
         let gaps = comparisonGaps([(.gas, .naturalGas), (.electricityOfftake, .gridOfftake)], site: site,
                                   baselinePeriod, reporting)
         if !gaps.isEmpty {
-            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
+            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: .percent, coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
                                               reason: KPIReason.joined(gaps)))
         }
         guard let now = total(scope1, market), let before = total(baseline1, baselineMarket), before > 0 else {
-            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
+            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: .percent, coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
                                               reason: .noEmissions))
         }
-        return KPI(key: key, period: reporting.key, site: site, value: (now - before) / before * 100, unit: "%",
+        return KPI(key: key, period: reporting.key, site: site, value: (now - before) / before * 100, unit: .percent,
                    coverage: coverage, flags: coverageFlags(coverage),
                    provenance: Provenance(inputs: inputs, factors: factors, formula: formula))
     }
@@ -407,11 +407,11 @@ public struct KPIEngine: Sendable {
         let coverageKPI = KPI(
             key: "quality.coverage", period: period.key, site: site,
             value: coverageReason != nil ? nil : all.coverage ?? 0,
-            unit: "ratio", coverage: all.coverage, flags: coverageFlags(all.coverage),
+            unit: .ratio, coverage: all.coverage, flags: coverageFlags(all.coverage),
             provenance: Provenance(inputs: all.inputs.sorted(), formula: coverageFormula, reason: coverageReason))
         let estimatedKPI = KPI(
             key: "quality.estimated_share", period: period.key, site: site,
-            value: all.present > 0 ? Double(all.estimated) / Double(all.present) : nil, unit: "ratio",
+            value: all.present > 0 ? Double(all.estimated) / Double(all.present) : nil, unit: .ratio,
             coverage: all.coverage, flags: [],
             provenance: Provenance(inputs: all.inputs.sorted(),
                                    formula: "estimated intervals ÷ present intervals over all series of the scope",
@@ -421,7 +421,7 @@ public struct KPIEngine: Sendable {
                 && (reject.day.map(period.contains(day:)) ?? (period.kind == .reporting))
         }.rowCount
         let rejectedKPI = KPI(
-            key: "quality.rejected_rows", period: period.key, site: site, value: Double(count), unit: "rows",
+            key: "quality.rejected_rows", period: period.key, site: site, value: Double(count), unit: .rows,
             coverage: nil, flags: [],
             provenance: Provenance(
                 inputs: Set(rejects.filter { site == nil || $0.site == site }.map(\.file)).sorted(),

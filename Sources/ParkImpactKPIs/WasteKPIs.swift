@@ -27,7 +27,7 @@ extension KPIEngine {
             reason = .noWasteCollections
         }
         let totalKPI = KPI(
-            key: "waste.total_kg", period: period.key, site: site, value: reason == nil ? mass.total : nil, unit: "kg",
+            key: "waste.total_kg", period: period.key, site: site, value: reason == nil ? mass.total : nil, unit: .kg,
             coverage: nil, flags: [],
             provenance: Provenance(
                 inputs: inputs,
@@ -43,7 +43,7 @@ extension KPIEngine {
         let codeNote = "; mass without a readable EURAL code counts in the total only (flag unknown_eural)"
         func share(_ key: String, _ numerator: Double, _ formula: String, _ flags: [KPIFlag]) -> KPI {
             KPI(key: key, period: period.key, site: site, value: shareReason == nil ? numerator / mass.total : nil,
-                unit: "ratio", coverage: nil, flags: shareReason == nil ? flags : [],
+                unit: .ratio, coverage: nil, flags: shareReason == nil ? flags : [],
                 provenance: Provenance(inputs: inputs, formula: formula, reason: shareReason))
         }
         return [

@@ -432,7 +432,7 @@ public enum KPIJSONWriter {
         out.write(", \"value\": ")
         number(kpi.value, MachineNumber.decimals(forUnit: kpi.unit))
         out.write(", \"unit\": ")
-        write(json: kpi.unit, to: &out)
+        write(json: kpi.unit.rawValue, to: &out)
         out.write(", \"coverage\": ")
         number(kpi.coverage, 6)
         out.write(", \"estimated_share\": ")
@@ -614,7 +614,7 @@ public enum CSVOutput {
             text(kpi.period)
             text(kpi.site ?? "")
             number(kpi.value, MachineNumber.decimals(forUnit: kpi.unit))
-            text(kpi.unit)
+            text(kpi.unit.rawValue)
             number(kpi.coverage, 6)
             number(kpi.estimatedShare, 6)
             joined(kpi.flags.count) { scratch.write(kpi.flags[$0].rawValue) }

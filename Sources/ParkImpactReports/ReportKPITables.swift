@@ -71,7 +71,7 @@ extension PilotReportPage {
             let baseline = index[key, Self.baseline, site]
             let reporting = index[key, Self.reporting, site]
             let sample = reporting ?? baseline
-            let unit = sample?.unit ?? ""
+            let unit = sample?.unit.rawValue ?? ""
             let kind = KPIDisplay.kind(key: key, unit: unit)
             let low = [baseline, reporting].contains { $0?.flags.contains(KPIDisplay.lowCoverageFlag) == true }
             out += low ? "<tr class=\"low\">" : "<tr>"

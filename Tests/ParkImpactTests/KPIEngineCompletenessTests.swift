@@ -32,7 +32,7 @@ import Testing
             try MobilityKPITests.TripLogsOnly.pilot(),
             try MobilityKPITests.CounterBikeShare.pilot(),
         ]
-        var emitted: [String: String] = [:]
+        var emitted: [String: KPIUnit] = [:]
         for report in reports {
             for kpi in report.kpis { emitted[kpi.key] = kpi.unit }
         }

@@ -115,7 +115,7 @@ import Testing
             #expect(close(value("mobility.share.walk", "reporting"), 10.0 / 140))
             #expect(close(value("mobility.share.bike", "reporting"), 15.0 / 140))
             let kpi = try #require(report.kpi("mobility.share.car", period: "reporting"))
-            #expect(kpi.unit == "ratio")
+            #expect(kpi.unit == .ratio)
             #expect(kpi.flags.isEmpty)
             #expect(kpi.provenance.formula.hasPrefix("trip-based modal split"))
             #expect(kpi.provenance.formula.hasSuffix("surveys: a 2024-06-30, b 2024-06-30 (90 of 140)"))
@@ -154,7 +154,7 @@ import Testing
             #expect(report.kpi("mobility.shift_pp.car", period: "baseline", site: "a") == nil)
             #expect(report.kpi("mobility.shift_pp.car", period: "2024-06", site: "a") == nil)
             let kpi = try #require(report.kpi("mobility.shift_pp.car", period: "reporting", site: "a"))
-            #expect(kpi.unit == "pp")
+            #expect(kpi.unit == .percentagePoints)
             #expect(kpi.provenance.inputs == ["shift/surveys/baseline-2023.csv", "shift/surveys/reporting-2024.csv"])
         }
 
@@ -196,7 +196,7 @@ import Testing
             let kpi = try #require(report.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
             #expect(close(kpi.value, 360 - 180 / 2.6))
             #expect(close(kpi.value, 290.76923076923077))
-            #expect(kpi.unit == "km")
+            #expect(kpi.unit == .km)
             #expect(kpi.flags == [.notAnnualised])
             #expect(kpi.provenance.formula.contains(
                 "carpool occupancy per site: a 2.6 (Σ trip_pkm ÷ Σ trip_km of its carpool trip logs)"))
@@ -218,7 +218,7 @@ import Testing
             let kpi = try #require(report.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
             #expect(close(kpi.value, (66.96 - 33.48 / 2.6 - 0.504 - 1.017) / 1000))
             #expect(close(kpi.value, 0.05256207692307692))
-            #expect(kpi.unit == "t CO2e")
+            #expect(kpi.unit == .tonnesCO2e)
             #expect(kpi.flags == [.notAnnualised])
             #expect(kpi.provenance.factors.map(\.id) == ["transport.car", "transport.bike", "transport.ebike"])
             #expect(kpi.provenance.factors.map(\.value) == [0.186, 0.0056, 0.0113])
@@ -467,7 +467,7 @@ import Testing
             // Share 63 / 311.5 = 0.2022471910.
             let kpi = try #require(report.kpi("mobility.counter.bike_share", period: "reporting", site: "a"))
             #expect(close(kpi.value, 63 / 311.5))
-            #expect(kpi.unit == "ratio")
+            #expect(kpi.unit == .ratio)
             // Coverage: 4 classes × 2 hours used = 8 of 4 × 8784 hours (366 days × 24) in 2024.
             #expect(close(kpi.coverage, 8.0 / 35_136))
             #expect(kpi.flags == [.lowCoverage])

@@ -191,10 +191,10 @@ import Testing
 
     @Test func unitsCoverageAndProvenance() throws {
         let total = try kpi("waste.total_kg", "2024-02", "x")
-        #expect(total.unit == "kg")
+        #expect(total.unit == .kg)
         #expect(total.coverage == nil)
         #expect(total.provenance.inputs == ["waste/afval.csv"])
-        #expect(try Self.shares.allSatisfy { try kpi($0, "2024-02").unit == "ratio" && kpi($0, "2024-02").coverage == nil })
+        #expect(try Self.shares.allSatisfy { try kpi($0, "2024-02").unit == .ratio && kpi($0, "2024-02").coverage == nil })
         #expect(try kpi("waste.total_kg", "2024-10", "y").provenance.inputs == ["waste/containers.csv"])
         #expect(try kpi("waste.recycling_rate", "2024-02").provenance.formula
             .hasPrefix("mass collected for recycling (treatment R2–R11) ÷ waste.total_kg"))

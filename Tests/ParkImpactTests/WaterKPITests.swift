@@ -172,7 +172,7 @@ import Testing
         // Pilot: Σ m³ ÷ Σ fte of the sites with water data in the period: a and b (c has none): 27.519 ÷ 30.
         let pilot = try kpi("water.m3_per_fte", "reporting")
         #expect(close(pilot.value, 27.519 / 30))  // 0.9173
-        #expect(pilot.unit == "m3/FTE")
+        #expect(pilot.unit == .m3PerFTE)
         #expect(pilot.provenance.formula.contains("sites with water data in the period (a, b)"))
         // March 2024: b has a water source but no data, June 2024 the same for a: the pilot's ratio would quietly be
         // another site's alone, so it is null naming the missing site (code part_without_data).
@@ -216,7 +216,7 @@ import Testing
         // 2024: only the night of 12 March counts (hal2's night of 13 March is missing): 0.012 + 0.008 m³/h.
         let reporting = try kpi("water.night_min_flow_m3h", "reporting", "a")
         #expect(close(reporting.value, 0.020))
-        #expect(reporting.unit == "m3/h")
+        #expect(reporting.unit == .m3PerHour)
         #expect(close(reporting.coverage, 1.0 / 366))
         #expect(reporting.flags == [.lowCoverage])
         #expect(close(value("water.night_min_flow_m3h", "2024-03", "a"), 0.020))

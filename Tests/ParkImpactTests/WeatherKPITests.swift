@@ -58,7 +58,7 @@ import Testing
         for site in [nil, "a", "b"] {  // the weather is the park's: b has no temperature source but the same value
             let hdd = try #require(report.kpi("weather.hdd", period: "baseline", site: site))
             #expect(close(hdd.value, 26.5, tolerance: 1e-12))
-            #expect(hdd.unit == "HDD")
+            #expect(hdd.unit == .heatingDegreeDays)
             #expect(close(hdd.coverage, 0.8))
             #expect(hdd.flags == [.lowCoverage])
             #expect(hdd.provenance.inputs == ["five/temp.csv"])
@@ -236,7 +236,7 @@ import Testing
             let savings = try kpi("baseline.gas.savings_kwh", "reporting", site)
             #expect(close(savings.value, 15786.4418108978))
             #expect(close(savings.coverage, 345.0 / 366))
-            #expect(savings.unit == "kWh")
+            #expect(savings.unit == .kWh)
             let february = try kpi("baseline.gas.savings_kwh", "2024-02", site)
             #expect(close(february.value, 2173.3770931645086))
             #expect(close(february.coverage, 28.0 / 29))
