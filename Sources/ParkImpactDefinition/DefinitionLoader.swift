@@ -120,7 +120,8 @@ extension NodeReader {
         let language = choice(top["language"], path: "language", PipelineDefinition.Language.self) ?? .nl
         let timezone = string(top["timezone"], path: "timezone", required: false) ?? "Europe/Brussels"
         if top["timezone"] != nil, LocalTimeTable.cached(timezone) == nil {
-            fail(top["timezone"], "timezone", "unknown time zone \"\(timezone)\"; use an IANA name such as Europe/Brussels")
+            fail(top["timezone"], "timezone",
+                 "unknown time zone \"\(timezone)\"; use an IANA name such as Europe/Brussels")
         }
         return (pilot, name, language, timezone)
     }

@@ -337,8 +337,9 @@ public struct KPIEngine: Sendable {
         let formula = formula + "; " + Self.estimatedShareNote
         if let reason = missingReason(totals, what: what ?? (key.hasPrefix("co2.scope1") ? .naturalGas : .gridOfftake),
                                       site: site) {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: .tonnesCO2e, coverage: totals.coverage,
-                       flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .tonnesCO2e,
+                       coverage: totals.coverage, flags: [],
+                       provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
         }
         var tonnes = 0.0
         var used: [FactorReference] = []
@@ -353,8 +354,8 @@ public struct KPIEngine: Sendable {
                 if !used.contains(reference) { used.append(reference) }
             }
         }
-        return KPI(key: key, period: period.key, site: site, value: tonnes, unit: .tonnesCO2e, coverage: totals.coverage,
-                   estimatedShare: totals.estimatedShare,
+        return KPI(key: key, period: period.key, site: site, value: tonnes, unit: .tonnesCO2e,
+                   coverage: totals.coverage, estimatedShare: totals.estimatedShare,
                    flags: coverageFlags(totals.coverage),
                    provenance: Provenance(inputs: totals.inputs.sorted(), factors: used, formula: formula))
     }
@@ -380,12 +381,14 @@ public struct KPIEngine: Sendable {
         let gaps = comparisonGaps([(.gas, .naturalGas), (.electricityOfftake, .gridOfftake)], site: site,
                                   baselinePeriod, reporting)
         if !gaps.isEmpty {
-            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: .percent, coverage: coverage, flags: [],
+            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: .percent,
+                       coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
                                               reason: KPIReason.joined(gaps)))
         }
         guard let now = total(scope1, market), let before = total(baseline1, baselineMarket), before > 0 else {
-            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: .percent, coverage: coverage, flags: [],
+            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: .percent,
+                       coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
                                               reason: .noEmissions))
         }

@@ -366,8 +366,8 @@ extension KPIEngine {
                 + "the two periods only" : "")
         switch comparison {
         case .null(let reason):
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: .percentagePoints, coverage: nil, flags: [],
-                       provenance: Provenance(formula: formula, reason: reason))
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .percentagePoints, coverage: nil,
+                       flags: [], provenance: Provenance(formula: formula, reason: reason))
         case .value(let comparison):
             let now = comparison.nowSplit, before = comparison.baselineSplit
             return KPI(key: key, period: period.key, site: site, value: (now.share(mode) - before.share(mode)) * 100,

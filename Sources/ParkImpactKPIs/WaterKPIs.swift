@@ -110,8 +110,8 @@ extension KPIEngine {
             reason = .zeroWaterBaseline
         }
         if let reason {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: .percent, coverage: coverage, flags: [],
-                       provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .percent, coverage: coverage,
+                       flags: [], provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
         }
         return KPI(key: key, period: period.key, site: site, value: (reporting.sum - baseline.sum) / baseline.sum * 100,
                    unit: .percent, coverage: coverage, flags: coverageFlags(coverage),

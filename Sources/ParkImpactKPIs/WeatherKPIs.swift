@@ -87,14 +87,15 @@ extension KPIEngine {
             + (site == nil ? "" : "; the weather is the park's: every site has the pilot's value")
         let inputs = temperatureInputs(station, from: period.firstDay, to: period.lastDay).sorted()
         guard !hdd.isEmpty else {
-            return KPI(key: "weather.hdd", period: period.key, site: site, value: nil, unit: .heatingDegreeDays, coverage: coverage,
-                       flags: [], provenance: Provenance(
+            return KPI(key: "weather.hdd", period: period.key, site: site, value: nil, unit: .heatingDegreeDays,
+                       coverage: coverage, flags: [], provenance: Provenance(
                            inputs: inputs, formula: formula,
                            reason: .noDegreeDays))
         }
         let total = hdd.keys.sorted().reduce(0.0) { $0 + hdd[$1]! }
-        return KPI(key: "weather.hdd", period: period.key, site: site, value: total, unit: .heatingDegreeDays, coverage: coverage,
-                   flags: coverageFlags(coverage), provenance: Provenance(inputs: inputs, formula: formula))
+        return KPI(key: "weather.hdd", period: period.key, site: site, value: total, unit: .heatingDegreeDays,
+                   coverage: coverage, flags: coverageFlags(coverage),
+                   provenance: Provenance(inputs: inputs, formula: formula))
     }
 
     // MARK: Daily gas

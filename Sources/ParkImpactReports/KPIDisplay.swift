@@ -65,7 +65,8 @@ enum KPIDisplay {
 
     /// A headline figure: energy in MWh (1 decimal), tonnes with 1 decimal, anything else as in tables.
     /// `value` of the KPI `key` is in `unit` (as `kpis.json` writes it, or any unit text).
-    static func cardAmount(key: String, value: Double?, unit: String) -> (value: Double?, unit: String, decimals: Int)? {
+    static func cardAmount(key: String, value: Double?, unit: String)
+        -> (value: Double?, unit: String, decimals: Int)? {
         let u = NumberFormatting.normalizedUnit(unit)
         switch u {
         case "kwh": return (value.map { $0 / 1000 }, "MWh", 1)

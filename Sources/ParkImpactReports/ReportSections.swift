@@ -162,7 +162,8 @@ extension PilotReportPage {
                     out += "<div class=\"card-delta\">" + naSpan(reason: gap) + "</div>\n"
                 } else {
                     out += "<div class=\"card-delta\">"
-                        + deltaText(key: key, reporting: r, baseline: b, unit: reporting?.unit.rawValue ?? "") + "</div>\n"
+                        + deltaText(key: key, reporting: r, baseline: b, unit: reporting?.unit.rawValue ?? "")
+                        + "</div>\n"
                 }
             }
         }
