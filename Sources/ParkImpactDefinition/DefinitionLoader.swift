@@ -45,9 +45,39 @@ public enum DefinitionLoader {
         return try parse(yaml: text, file: file, catalogue: catalogue)
     }
 
+    /// Parses one definition in named steps, in a fixed order. Each step records its errors in `reader` and goes on,
+    /// so a definition with several mistakes names them all, in this order; the definition is returned only when
+    /// there are none.
     public static func parse(yaml: String, file: String, catalogue: FactorCatalogue) throws(DefinitionErrors)
         -> PipelineDefinition {
         var reader = NodeReader(file: file)
+        let (root, top) = try document(yaml: yaml, file: file, reader: &reader)
+        let identity = reader.identity(top, file: file)
+        let periods = reader.periods(top["periods"], root: root)
+        let sites = reader.sites(top["sites"], root: root)
+        let sources = reader.sources(top["sources"], root: root, pilot: identity.pilot, sites: sites)
+        let overrides = reader.factorOverrides(top["factors"], catalogue: catalogue)
+        let prices = reader.prices(top["prices"])
+        let (pilotCost, pilotCostBySite) = reader.pilotCosts(top, sites: sites)
+        let settings = reader.settings(top["settings"])
+        let commuting = reader.commuting(top["mobility"])
+        let targets = reader.targets(top["targets"])
+
+        guard reader.errors.isEmpty, let baseline = periods["baseline"], let reporting = periods["reporting"] else {
+            throw DefinitionErrors(errors: reader.errors)
+        }
+        return PipelineDefinition(
+            file: file, pilot: identity.pilot, name: identity.name, language: identity.language,
+            timezone: identity.timezone, baseline: baseline, reporting: reporting, sites: sites, sources: sources,
+            factorOverrides: overrides, prices: prices, pilotCost: pilotCost, pilotCostBySite: pilotCostBySite,
+            settings: settings, commuting: commuting, targets: targets)
+    }
+
+    /// The document and its top-level mapping. Reads the text's node count with aliases expanded before Yams
+    /// composes it, then composes it; throws at once (nothing else can be checked) when it has too many nodes, is not
+    /// YAML, or its top level is not a mapping. Unknown top-level keys are recorded in `reader` and parsing goes on.
+    static func document(yaml: String, file: String, reader: inout NodeReader) throws(DefinitionErrors)
+        -> (root: Node, top: Node.Mapping) {
         guard YAMLSize.expandedNodes(yaml, limit: maximumNodes) != nil else {
             throw DefinitionErrors(errors: [DefinitionError(
                 file: file, line: nil, keyPath: "", message: "more than \(maximumNodes) YAML nodes once its aliases "
@@ -65,298 +95,358 @@ public enum DefinitionLoader {
             reader.fail(root, "", "expected a mapping with keys: \(topLevelKeys.joined(separator: ", "))")
             throw DefinitionErrors(errors: reader.errors)
         }
+        return (root, top)
+    }
+}
 
+/// The steps of `DefinitionLoader.parse`, one per top-level key (or group of keys), in the order it calls them.
+extension NodeReader {
+    /// `pilot`, `name`, `language`, `timezone`. The pilot id defaults to the file name's stem and, when given, must be
+    /// a lower-case id equal to that stem; the name defaults to the id, the language to nl, the time zone to
+    /// Europe/Brussels, which must be a zone Foundation knows.
+    mutating func identity(_ top: Node.Mapping, file: String)
+        -> (pilot: String, name: String, language: PipelineDefinition.Language, timezone: String) {
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-        let pilot = reader.string(top["pilot"], path: "pilot", required: true) ?? stem
+        let pilot = string(top["pilot"], path: "pilot", required: true) ?? stem
         if top["pilot"] != nil {
             if pilot.range(of: "^[a-z0-9][a-z0-9_-]*$", options: .regularExpression) == nil {
-                reader.fail(top["pilot"], "pilot", "\"\(pilot)\" is not a valid id: use lower-case letters, digits, - and _")
+                fail(top["pilot"], "pilot", "\"\(pilot)\" is not a valid id: use lower-case letters, digits, - and _")
             } else if pilot != stem {
-                reader.fail(top["pilot"], "pilot",
-                            "\"\(pilot)\" does not match the file name \"\(stem)\"; name the file \(pilot).yaml")
+                fail(top["pilot"], "pilot",
+                     "\"\(pilot)\" does not match the file name \"\(stem)\"; name the file \(pilot).yaml")
             }
         }
-        let name = reader.string(top["name"], path: "name", required: true) ?? pilot
-        let language = reader.choice(top["language"], path: "language", PipelineDefinition.Language.self) ?? .nl
-        let timezone = reader.string(top["timezone"], path: "timezone", required: false) ?? "Europe/Brussels"
+        let name = string(top["name"], path: "name", required: true) ?? pilot
+        let language = choice(top["language"], path: "language", PipelineDefinition.Language.self) ?? .nl
+        let timezone = string(top["timezone"], path: "timezone", required: false) ?? "Europe/Brussels"
         if top["timezone"] != nil, LocalTimeTable.cached(timezone) == nil {
-            reader.fail(top["timezone"], "timezone",
-                        "unknown time zone \"\(timezone)\"; use an IANA name such as Europe/Brussels")
+            fail(top["timezone"], "timezone",
+                 "unknown time zone \"\(timezone)\"; use an IANA name such as Europe/Brussels")
         }
+        return (pilot, name, language, timezone)
+    }
 
-        // Periods.
+    /// `periods:`, required: a mapping with exactly `baseline` and `reporting`, each `{ from, to }` (`period`).
+    /// Returns the periods that are valid, by name.
+    mutating func periods(_ periodsNode: Node?, root: Node) -> [String: PipelineDefinition.Period] {
         var periods: [String: PipelineDefinition.Period] = [:]
-        if let periodsNode = top["periods"] {
-            if let mapping = reader.mapping(periodsNode, path: "periods", allowed: periodNames) {
-                for periodName in periodNames {
-                    let path = "periods.\(periodName)"
-                    guard let node = mapping[periodName] else {
-                        reader.fail(periodsNode, path, "missing; give it as { from: YYYY-MM-DD, to: YYYY-MM-DD }")
-                        continue
-                    }
-                    if let period = reader.period(node, path: path) { periods[periodName] = period }
-                }
-            }
-        } else {
-            reader.fail(root, "periods", "missing; add baseline and reporting periods")
+        guard let periodsNode else {
+            fail(root, "periods", "missing; add baseline and reporting periods")
+            return periods
         }
+        if let mapping = mapping(periodsNode, path: "periods", allowed: DefinitionLoader.periodNames) {
+            for periodName in DefinitionLoader.periodNames {
+                let path = "periods.\(periodName)"
+                guard let node = mapping[periodName] else {
+                    fail(periodsNode, path, "missing; give it as { from: YYYY-MM-DD, to: YYYY-MM-DD }")
+                    continue
+                }
+                if let period = self.period(node, path: path) { periods[periodName] = period }
+            }
+        }
+        return periods
+    }
 
-        // Sites.
+    /// `sites:`, required: a non-empty list of at most `DefinitionLoader.maximumSites` sites, each with a unique id
+    /// of letters, digits, `-`, `_` and `.`, an optional name (default the id), positive `fte` and `floor_area_m2`,
+    /// and an `electricity_contract` (default grey). Returns the sites that have an id.
+    mutating func sites(_ sitesNode: Node?, root: Node) -> [PipelineDefinition.Site] {
+        let maximumSites = DefinitionLoader.maximumSites
         var sites: [PipelineDefinition.Site] = []
-        if let sitesNode = top["sites"] {
-            let items = reader.sequence(sitesNode, path: "sites")
-            if items?.isEmpty == true { reader.fail(sitesNode, "sites", "empty; list at least one site") }
-            if let count = items?.count, count > maximumSites {
-                reader.fail(sitesNode, "sites", "\(count) sites; a pilot has at most \(maximumSites) (its report "
-                    + "shows every site): split the park into several pilots")
-            }
-            for (index, node) in (items ?? []).prefix(maximumSites).enumerated() {
-                let path = "sites[\(index)]"
-                guard let map = reader.mapping(node, path: path, allowed: siteKeys) else { continue }
-                guard let id = reader.string(map["id"], path: "\(path).id", required: true, at: node) else { continue }
-                if id.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]*$", options: .regularExpression) == nil {
-                    reader.fail(map["id"], "\(path).id", "\"\(id)\" is not a valid id: use letters, digits, -, _ and .")
-                }
-                if sites.contains(where: { $0.id == id }) {
-                    reader.fail(map["id"], "\(path).id", "duplicate site id \"\(id)\"")
-                }
-                let fte = reader.positiveNumber(map["fte"], path: "\(path).fte")
-                let area = reader.positiveNumber(map["floor_area_m2"], path: "\(path).floor_area_m2")
-                let contract = reader.choice(map["electricity_contract"], path: "\(path).electricity_contract",
-                                             PipelineDefinition.ElectricityContract.self) ?? .grey
-                sites.append(.init(id: id, name: reader.string(map["name"], path: "\(path).name", required: false) ?? id,
-                                   fte: fte, floorAreaM2: area, electricityContract: contract))
-            }
-        } else {
-            reader.fail(root, "sites", "missing; list the pilot's sites (id, name, electricity_contract)")
+        guard let sitesNode else {
+            fail(root, "sites", "missing; list the pilot's sites (id, name, electricity_contract)")
+            return sites
         }
+        let items = sequence(sitesNode, path: "sites")
+        if items?.isEmpty == true { fail(sitesNode, "sites", "empty; list at least one site") }
+        if let count = items?.count, count > maximumSites {
+            fail(sitesNode, "sites", "\(count) sites; a pilot has at most \(maximumSites) (its report "
+                + "shows every site): split the park into several pilots")
+        }
+        for (index, node) in (items ?? []).prefix(maximumSites).enumerated() {
+            let path = "sites[\(index)]"
+            guard let map = mapping(node, path: path, allowed: DefinitionLoader.siteKeys) else { continue }
+            guard let id = string(map["id"], path: "\(path).id", required: true, at: node) else { continue }
+            if id.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]*$", options: .regularExpression) == nil {
+                fail(map["id"], "\(path).id", "\"\(id)\" is not a valid id: use letters, digits, -, _ and .")
+            }
+            if sites.contains(where: { $0.id == id }) {
+                fail(map["id"], "\(path).id", "duplicate site id \"\(id)\"")
+            }
+            let fte = positiveNumber(map["fte"], path: "\(path).fte")
+            let area = positiveNumber(map["floor_area_m2"], path: "\(path).floor_area_m2")
+            let contract = choice(map["electricity_contract"], path: "\(path).electricity_contract",
+                                  PipelineDefinition.ElectricityContract.self) ?? .grey
+            sites.append(.init(id: id, name: string(map["name"], path: "\(path).name", required: false) ?? id,
+                               fte: fte, floorAreaM2: area, electricityContract: contract))
+        }
+        return sites
+    }
 
-        // Sources.
+    /// `sources:`, required: a non-empty list of at most `DefinitionLoader.maximumSources` sources (`source`).
+    /// Returns the sources that have a valid format.
+    mutating func sources(_ sourcesNode: Node?, root: Node, pilot: String, sites: [PipelineDefinition.Site])
+        -> [PipelineDefinition.Source] {
+        let maximumSources = DefinitionLoader.maximumSources
+        guard let sourcesNode else {
+            fail(root, "sources", "missing; list the exports to read (path, format, site)")
+            return []
+        }
+        let items = sequence(sourcesNode, path: "sources")
+        if items?.isEmpty == true { fail(sourcesNode, "sources", "empty; list at least one source") }
+        if let count = items?.count, count > maximumSources {
+            fail(sourcesNode, "sources", "\(count) sources; a pilot has at most \(maximumSources): one "
+                + "source takes many files with a glob (`path: \"*/fluvius/*.csv\"`), or split the park into "
+                + "several pilots")
+        }
         var sources: [PipelineDefinition.Source] = []
-        if let sourcesNode = top["sources"] {
-            let items = reader.sequence(sourcesNode, path: "sources")
-            if items?.isEmpty == true { reader.fail(sourcesNode, "sources", "empty; list at least one source") }
-            if let count = items?.count, count > maximumSources {
-                reader.fail(sourcesNode, "sources", "\(count) sources; a pilot has at most \(maximumSources): one "
-                    + "source takes many files with a glob (`path: \"*/fluvius/*.csv\"`), or split the park into "
-                    + "several pilots")
-            }
-            for (index, node) in (items ?? []).prefix(maximumSources).enumerated() {
-                let path = "sources[\(index)]"
-                guard let map = reader.mapping(node, path: path, allowed: sourceKeys) else { continue }
-                let glob = reader.string(map["path"], path: "\(path).path", required: true, at: node) ?? ""
-                if glob.hasPrefix("/") || glob.split(separator: "/").contains("..") {
-                    reader.fail(map["path"], "\(path).path",
-                                "\"\(glob)\" leaves input/\(pilot)/; give a path relative to that folder without ..")
-                }
-                let format = reader.format(map["format"], path: "\(path).format", at: node)
-                let site = reader.string(map["site"], path: "\(path).site", required: false)
-                if let site, map["site"] != nil, sites.contains(where: { $0.id == site }) == false, !sites.isEmpty {
-                    reader.fail(map["site"], "\(path).site",
-                                "unknown site \"\(site)\"; known: \(sites.map(\.id).joined(separator: ", "))")
-                }
-                // Formats whose rows may name their site (a site column) check it per file instead.
-                if site == nil, let format, ![.parkimpactLong, .waste, .commuteSurvey, .trips].contains(format) {
-                    reader.fail(node, "\(path).site", "missing; a \(format.rawValue) export does not name its site")
-                }
-                let quantity = reader.quantity(map["quantity"], path: "\(path).quantity")
-                var unit: MeasurementUnit?
-                if let unitNode = map["unit"], let text = reader.string(unitNode, path: "\(path).unit", required: false) {
-                    unit = MeasurementUnit(spelling: text)
-                    if unit == nil {
-                        reader.fail(unitNode, "\(path).unit", "unknown unit \"\(text)\"; known: "
-                            + MeasurementUnit.allCases.map(\.rawValue).joined(separator: ", "))
-                    }
-                }
-                var kwhPerM3: Double?
-                if let node = map["kwh_per_m3"] {
-                    kwhPerM3 = reader.positiveNumber(node, path: "\(path).kwh_per_m3")
-                    if let value = kwhPerM3, !PipelineDefinition.kwhPerM3Range.contains(value) {
-                        reader.fail(node, "\(path).kwh_per_m3", "\(MachineNumber.format(value, decimals: 3)) kWh/m³ is not "
-                            + "a gross calorific value of natural gas (expected 8 to 13; the bill states it, about 9.8 "
-                            + "for L-gas and 11.4 for H-gas; 1 kWh = 3.6 MJ)")
-                        kwhPerM3 = nil
-                    }
-                }
-                if let unit, let quantity, quantity == .gas, unit == .cubicMetre, kwhPerM3 == nil, map["kwh_per_m3"] == nil {
-                    reader.fail(map["unit"], "\(path).unit", "m3 of gas needs the gross calorific value: add kwh_per_m3 to "
-                        + "\(path) (kWh per m³ as the bill states it, about 9.8 for L-gas and 11.4 for H-gas)")
-                } else if let unit, let quantity, unit.factor(to: quantity) == nil,
-                   !(quantity == .gas && unit == .cubicMetre) {
-                    reader.fail(map["unit"], "\(path).unit", "\(unit.rawValue) does not fit quantity \(quantity.rawValue) "
-                        + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind)")
-                }
-                let zone = reader.string(map["timezone"], path: "\(path).timezone", required: false)
-                if let zone, LocalTimeTable.cached(zone) == nil {
-                    reader.fail(map["timezone"], "\(path).timezone", "unknown time zone \"\(zone)\"")
-                }
-                var generic: PipelineDefinition.GenericMapping?
-                var dateFormat: GenericDateFormat?
-                if format == .generic {
-                    // `date_format` is checked between `columns` and `values`, in the order a generic source is written.
-                    generic = reader.genericMapping(map, path: path, at: node, dateFormat: &dateFormat,
-                                                    kwhPerM3: kwhPerM3)
-                } else {
-                    for key in ["columns", "values"] where map[key] != nil {
-                        reader.fail(map[key], "\(path).\(key)", "only for format: generic")
-                    }
-                    dateFormat = reader.dateFormat(map["date_format"], path: "\(path).date_format", format: format)
-                }
-                let dialect = reader.dialectOverrides(map, path: path)
-                if let format {
-                    sources.append(.init(index: index, path: glob, format: format, site: site, quantity: quantity,
-                                         unit: unit, timezone: zone, generic: generic, dateFormat: dateFormat,
-                                         dialect: dialect, kwhPerM3: kwhPerM3))
-                }
-            }
-        } else {
-            reader.fail(root, "sources", "missing; list the exports to read (path, format, site)")
+        for (index, node) in (items ?? []).prefix(maximumSources).enumerated() {
+            if let source = self.source(node, index: index, pilot: pilot, sites: sites) { sources.append(source) }
         }
+        return sources
+    }
 
-        // Factor overrides.
+    /// One source, `sources[index]`: a `path` glob inside `input/<pilot>/`, a `format` this version reads, a `site`
+    /// among `sites` (required unless the format's rows name their site), `quantity`, `unit` and `kwh_per_m3`
+    /// (`sourceUnit`), a `timezone` Foundation knows, `columns`/`values` for a generic source only (`genericMapping`),
+    /// a `date_format` the format takes, and the dialect overrides. Nil when it is not a mapping or has no valid format.
+    mutating func source(_ node: Node, index: Int, pilot: String, sites: [PipelineDefinition.Site])
+        -> PipelineDefinition.Source? {
+        let path = "sources[\(index)]"
+        guard let map = mapping(node, path: path, allowed: DefinitionLoader.sourceKeys) else { return nil }
+        let glob = string(map["path"], path: "\(path).path", required: true, at: node) ?? ""
+        if glob.hasPrefix("/") || glob.split(separator: "/").contains("..") {
+            fail(map["path"], "\(path).path",
+                 "\"\(glob)\" leaves input/\(pilot)/; give a path relative to that folder without ..")
+        }
+        let format = self.format(map["format"], path: "\(path).format", at: node)
+        let site = string(map["site"], path: "\(path).site", required: false)
+        if let site, map["site"] != nil, sites.contains(where: { $0.id == site }) == false, !sites.isEmpty {
+            fail(map["site"], "\(path).site",
+                 "unknown site \"\(site)\"; known: \(sites.map(\.id).joined(separator: ", "))")
+        }
+        // Formats whose rows may name their site (a site column) check it per file instead.
+        if site == nil, let format, ![.parkimpactLong, .waste, .commuteSurvey, .trips].contains(format) {
+            fail(node, "\(path).site", "missing; a \(format.rawValue) export does not name its site")
+        }
+        let quantity = self.quantity(map["quantity"], path: "\(path).quantity")
+        let (unit, kwhPerM3) = sourceUnit(map, path: path, quantity: quantity)
+        let zone = string(map["timezone"], path: "\(path).timezone", required: false)
+        if let zone, LocalTimeTable.cached(zone) == nil {
+            fail(map["timezone"], "\(path).timezone", "unknown time zone \"\(zone)\"")
+        }
+        var generic: PipelineDefinition.GenericMapping?
+        var dateFormat: GenericDateFormat?
+        if format == .generic {
+            // `date_format` is checked between `columns` and `values`, in the order a generic source is written.
+            generic = genericMapping(map, path: path, at: node, dateFormat: &dateFormat, kwhPerM3: kwhPerM3)
+        } else {
+            for key in ["columns", "values"] where map[key] != nil {
+                fail(map[key], "\(path).\(key)", "only for format: generic")
+            }
+            dateFormat = self.dateFormat(map["date_format"], path: "\(path).date_format", format: format)
+        }
+        let dialect = dialectOverrides(map, path: path)
+        guard let format else { return nil }
+        return .init(index: index, path: glob, format: format, site: site, quantity: quantity, unit: unit,
+                     timezone: zone, generic: generic, dateFormat: dateFormat, dialect: dialect, kwhPerM3: kwhPerM3)
+    }
+
+    /// A source's `unit` and `kwh_per_m3`: a unit `MeasurementUnit` spells, a gross calorific value of natural gas
+    /// (8 to 13 kWh/m³; nil when out of range), required for m3 of gas; a unit that fits the source's `quantity`.
+    mutating func sourceUnit(_ map: Node.Mapping, path: String, quantity: Quantity?)
+        -> (unit: MeasurementUnit?, kwhPerM3: Double?) {
+        var unit: MeasurementUnit?
+        if let unitNode = map["unit"], let text = string(unitNode, path: "\(path).unit", required: false) {
+            unit = MeasurementUnit(spelling: text)
+            if unit == nil {
+                fail(unitNode, "\(path).unit", "unknown unit \"\(text)\"; known: "
+                    + MeasurementUnit.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        }
+        var kwhPerM3: Double?
+        if let node = map["kwh_per_m3"] {
+            kwhPerM3 = positiveNumber(node, path: "\(path).kwh_per_m3")
+            if let value = kwhPerM3, !PipelineDefinition.kwhPerM3Range.contains(value) {
+                fail(node, "\(path).kwh_per_m3", "\(MachineNumber.format(value, decimals: 3)) kWh/m³ is not "
+                    + "a gross calorific value of natural gas (expected 8 to 13; the bill states it, about 9.8 "
+                    + "for L-gas and 11.4 for H-gas; 1 kWh = 3.6 MJ)")
+                kwhPerM3 = nil
+            }
+        }
+        if let unit, let quantity, quantity == .gas, unit == .cubicMetre, kwhPerM3 == nil, map["kwh_per_m3"] == nil {
+            fail(map["unit"], "\(path).unit", "m3 of gas needs the gross calorific value: add kwh_per_m3 to "
+                + "\(path) (kWh per m³ as the bill states it, about 9.8 for L-gas and 11.4 for H-gas)")
+        } else if let unit, let quantity, unit.factor(to: quantity) == nil,
+           !(quantity == .gas && unit == .cubicMetre) {
+            fail(map["unit"], "\(path).unit", "\(unit.rawValue) does not fit quantity \(quantity.rawValue) "
+                + "(expected \(quantity.canonicalUnit.rawValue) or a unit of the same kind)")
+        }
+        return (unit, kwhPerM3)
+    }
+
+    /// `factors:`, optional: factor id → kg CO2e per unit, a number ≥ 0; every id one `catalogue` knows.
+    mutating func factorOverrides(_ factorsNode: Node?, catalogue: FactorCatalogue) -> [String: Double] {
         var overrides: [String: Double] = [:]
-        if let factorsNode = top["factors"], let map = reader.mapping(factorsNode, path: "factors", allowed: nil) {
-            for (keyNode, valueNode) in map {
-                let id = keyNode.string ?? ""
-                let path = "factors.\(id)"
-                guard catalogue.knows(id) else {
-                    reader.fail(keyNode, path, "unknown factor id; known: \(catalogue.ids.joined(separator: ", "))")
+        guard let factorsNode, let map = mapping(factorsNode, path: "factors", allowed: nil) else { return overrides }
+        for (keyNode, valueNode) in map {
+            let id = keyNode.string ?? ""
+            let path = "factors.\(id)"
+            guard catalogue.knows(id) else {
+                fail(keyNode, path, "unknown factor id; known: \(catalogue.ids.joined(separator: ", "))")
+                continue
+            }
+            guard let value = valueNode.float, value >= 0, value.isFinite else {
+                fail(valueNode, path, "\"\(valueNode.string ?? "")\" is not a number ≥ 0 (kg CO2e per unit)")
+                continue
+            }
+            overrides[id] = value
+        }
+        return overrides
+    }
+
+    /// `prices:`, optional: EUR per kWh by carrier and year, for cost per result; a known carrier, a 4-digit year,
+    /// a number ≥ 0, neither level empty.
+    mutating func prices(_ pricesNode: Node?) -> [PipelineDefinition.PriceCarrier: [Int: Double]] {
+        var prices: [PipelineDefinition.PriceCarrier: [Int: Double]] = [:]
+        guard let pricesNode, let map = mapping(pricesNode, path: "prices", allowed: nil) else { return prices }
+        let carriers = PipelineDefinition.PriceCarrier.allCases.map(\.rawValue).joined(separator: ", ")
+        if map.isEmpty {
+            fail(pricesNode, "prices", "empty; give EUR per kWh by carrier and year, e.g. "
+                + "prices: { electricity: { 2024: 0.24 }, gas: { 2024: 0.075 } }")
+        }
+        for (carrierNode, yearsNode) in map {
+            let name = carrierNode.string ?? ""
+            let path = "prices.\(name)"
+            guard let carrier = PipelineDefinition.PriceCarrier(rawValue: name) else {
+                fail(carrierNode, path, "unknown carrier; known: \(carriers)")
+                continue
+            }
+            guard let years = mapping(yearsNode, path: path, allowed: nil) else { continue }
+            if years.isEmpty {
+                fail(yearsNode, path, "empty; give EUR per kWh by year, e.g. { 2024: 0.24 }")
+            }
+            for (yearNode, valueNode) in years {
+                let text = yearNode.string ?? ""
+                let yearPath = "\(path).\(text)"
+                guard text.range(of: "^[0-9]{4}$", options: .regularExpression) != nil, let year = Int(text) else {
+                    fail(yearNode, yearPath, "\"\(text)\" is not a year; write the year with 4 digits, e.g. 2024")
                     continue
                 }
                 guard let value = valueNode.float, value >= 0, value.isFinite else {
-                    reader.fail(valueNode, path, "\"\(valueNode.string ?? "")\" is not a number ≥ 0 (kg CO2e per unit)")
+                    fail(valueNode, yearPath, "\"\(valueNode.string ?? "")\" is not a number ≥ 0 (EUR per kWh)")
                     continue
                 }
-                overrides[id] = value
+                prices[carrier, default: [:]][year] = value
             }
         }
+        return prices
+    }
 
-        // Prices (EUR per kWh by carrier and year) and the pilot's investment (EUR), for cost per result.
-        var prices: [PipelineDefinition.PriceCarrier: [Int: Double]] = [:]
-        if let pricesNode = top["prices"], let map = reader.mapping(pricesNode, path: "prices", allowed: nil) {
-            let carriers = PipelineDefinition.PriceCarrier.allCases.map(\.rawValue).joined(separator: ", ")
-            if map.isEmpty {
-                reader.fail(pricesNode, "prices", "empty; give EUR per kWh by carrier and year, e.g. "
-                    + "prices: { electricity: { 2024: 0.24 }, gas: { 2024: 0.075 } }")
-            }
-            for (carrierNode, yearsNode) in map {
-                let name = carrierNode.string ?? ""
-                let path = "prices.\(name)"
-                guard let carrier = PipelineDefinition.PriceCarrier(rawValue: name) else {
-                    reader.fail(carrierNode, path, "unknown carrier; known: \(carriers)")
-                    continue
-                }
-                guard let years = reader.mapping(yearsNode, path: path, allowed: nil) else { continue }
-                if years.isEmpty {
-                    reader.fail(yearsNode, path, "empty; give EUR per kWh by year, e.g. { 2024: 0.24 }")
-                }
-                for (yearNode, valueNode) in years {
-                    let text = yearNode.string ?? ""
-                    let yearPath = "\(path).\(text)"
-                    guard text.range(of: "^[0-9]{4}$", options: .regularExpression) != nil, let year = Int(text) else {
-                        reader.fail(yearNode, yearPath, "\"\(text)\" is not a year; write the year with 4 digits, e.g. 2024")
-                        continue
-                    }
-                    guard let value = valueNode.float, value >= 0, value.isFinite else {
-                        reader.fail(valueNode, yearPath, "\"\(valueNode.string ?? "")\" is not a number ≥ 0 (EUR per kWh)")
-                        continue
-                    }
-                    prices[carrier, default: [:]][year] = value
-                }
-            }
-        }
-        let pilotCost = reader.euros(top["pilot_cost"], path: "pilot_cost")
+    /// `pilot_cost` and `pilot_cost_by_site`, optional: the pilot's investment in EUR (`euros`), in total and per
+    /// site among `sites`; the sites' costs may not add up to more than the total.
+    mutating func pilotCosts(_ top: Node.Mapping, sites: [PipelineDefinition.Site])
+        -> (total: Double?, bySite: [String: Double]) {
+        let pilotCost = euros(top["pilot_cost"], path: "pilot_cost")
         var pilotCostBySite: [String: Double] = [:]
-        if let bySiteNode = top["pilot_cost_by_site"],
-           let map = reader.mapping(bySiteNode, path: "pilot_cost_by_site", allowed: nil) {
-            for (siteNode, valueNode) in map {
-                let id = siteNode.string ?? ""
-                let path = "pilot_cost_by_site.\(id)"
-                guard sites.contains(where: { $0.id == id }) else {
-                    reader.fail(siteNode, path, "unknown site \"\(id)\"; known: \(sites.map(\.id).joined(separator: ", "))")
-                    continue
-                }
-                if let value = reader.euros(valueNode, path: path) { pilotCostBySite[id] = value }
-            }
-            let sum = pilotCostBySite.values.reduce(0, +)
-            if let pilotCost, sum > pilotCost * (1 + 1e-12) {
-                reader.fail(bySiteNode, "pilot_cost_by_site", "the sites' costs add up to \(NodeReader.plain(sum)) EUR, "
-                    + "more than pilot_cost \(NodeReader.plain(pilotCost)) EUR; correct one of them")
-            }
+        guard let bySiteNode = top["pilot_cost_by_site"],
+              let map = mapping(bySiteNode, path: "pilot_cost_by_site", allowed: nil) else {
+            return (pilotCost, pilotCostBySite)
         }
+        for (siteNode, valueNode) in map {
+            let id = siteNode.string ?? ""
+            let path = "pilot_cost_by_site.\(id)"
+            guard sites.contains(where: { $0.id == id }) else {
+                fail(siteNode, path, "unknown site \"\(id)\"; known: \(sites.map(\.id).joined(separator: ", "))")
+                continue
+            }
+            if let value = euros(valueNode, path: path) { pilotCostBySite[id] = value }
+        }
+        let sum = pilotCostBySite.values.reduce(0, +)
+        if let pilotCost, sum > pilotCost * (1 + 1e-12) {
+            fail(bySiteNode, "pilot_cost_by_site", "the sites' costs add up to \(NodeReader.plain(sum)) EUR, "
+                + "more than pilot_cost \(NodeReader.plain(pilotCost)) EUR; correct one of them")
+        }
+        return (pilotCost, pilotCostBySite)
+    }
 
-        // Engine thresholds and the annualisation of the commuting survey.
+    /// `settings:`, optional: the engine's thresholds, each a ratio (`share`); an absent or invalid key keeps the
+    /// default of `PipelineDefinition.Settings`.
+    mutating func settings(_ settingsNode: Node?) -> PipelineDefinition.Settings {
         var settings = PipelineDefinition.Settings()
-        if let settingsNode = top["settings"],
-           let map = reader.mapping(settingsNode, path: "settings", allowed: settingsKeys) {
-            if let value = reader.share(map["coverage_threshold"], path: "settings.coverage_threshold",
-                                        lowOpen: true, highOpen: false, example: "0.9") {
-                settings.coverageThreshold = value
-            }
-            if let value = reader.share(map["baseline_max_missing_share"], path: "settings.baseline_max_missing_share",
-                                        lowOpen: false, highOpen: true, example: "0.10") {
-                settings.baselineMaxMissingShare = value
-            }
-            if let value = reader.share(map["baseline_max_cvrmse"], path: "settings.baseline_max_cvrmse",
-                                        lowOpen: true, highOpen: false, example: "0.25") {
-                settings.baselineMaxCVRMSE = value
-            }
-            if let value = reader.share(map["baseline_max_abs_nmbe"], path: "settings.baseline_max_abs_nmbe",
-                                        lowOpen: true, highOpen: false, example: "0.10") {
-                settings.baselineMaxAbsNMBE = value
-            }
-            if let value = reader.share(map["baseline_hdd_max_p_value"], path: "settings.baseline_hdd_max_p_value",
-                                        lowOpen: true, highOpen: false, example: "0.1") {
-                settings.baselineHDDMaxPValue = value
-            }
+        guard let settingsNode,
+              let map = mapping(settingsNode, path: "settings", allowed: DefinitionLoader.settingsKeys) else {
+            return settings
         }
-        var commuting: PipelineDefinition.Commuting?
-        if let mobilityNode = top["mobility"],
-           let map = reader.mapping(mobilityNode, path: "mobility", allowed: mobilityKeys) {
-            let days = reader.bounded(map["commuting_days_per_year"], path: "mobility.commuting_days_per_year",
-                                      parent: mobilityNode, valid: "a number of days > 0 and ≤ 366, e.g. 220",
-                                      { $0 > 0 && $0 <= 366 })
-            let trips = reader.bounded(map["trips_per_day"], path: "mobility.trips_per_day", parent: mobilityNode,
-                                       valid: "one-way commuting trips per commuting day, a number > 0 and ≤ 10, "
-                                           + "e.g. 2 (there and back)", { $0 > 0 && $0 <= 10 })
-            if let days, let trips { commuting = .init(daysPerYear: days, tripsPerDay: trips) }
+        if let value = share(map["coverage_threshold"], path: "settings.coverage_threshold",
+                             lowOpen: true, highOpen: false, example: "0.9") {
+            settings.coverageThreshold = value
         }
-        // Targets: KPI key → target value (reporting period, the KPI's unit).
-        var targets: [String: Double] = [:]
-        if let targetsNode = top["targets"], let map = reader.mapping(targetsNode, path: "targets", allowed: nil) {
-            if map.isEmpty {
-                reader.fail(targetsNode, "targets", "empty; give KPI key: target value, e.g. "
-                    + "targets: { co2.change_vs_baseline_pct: -20, waste.recycling_rate: 0.6 }")
-            }
-            for (keyNode, valueNode) in map {
-                let key = keyNode.string ?? ""
-                let path = "targets.\(key)"
-                guard KPITargets.isTargetable(key) else {
-                    reader.fail(keyNode, path, "unknown KPI key; known: \(KPITargets.validKeysDescription)")
-                    continue
-                }
-                guard let value = valueNode.float, value.isFinite else {
-                    reader.fail(valueNode, path, "\"\(valueNode.string ?? "")\" is not a number (the KPI's unit, "
-                        + "as in kpis.json)")
-                    continue
-                }
-                if KPITargets.isRatio(key), !(0...1).contains(value) {
-                    reader.fail(valueNode, path, "\(NodeReader.plain(value)) is not a ratio 0…1; write "
-                        + "\(NodeReader.plain(value / 100)) for \(NodeReader.plain(value)) %")
-                    continue
-                }
-                targets[key] = value
-            }
+        if let value = share(map["baseline_max_missing_share"], path: "settings.baseline_max_missing_share",
+                             lowOpen: false, highOpen: true, example: "0.10") {
+            settings.baselineMaxMissingShare = value
         }
+        if let value = share(map["baseline_max_cvrmse"], path: "settings.baseline_max_cvrmse",
+                             lowOpen: true, highOpen: false, example: "0.25") {
+            settings.baselineMaxCVRMSE = value
+        }
+        if let value = share(map["baseline_max_abs_nmbe"], path: "settings.baseline_max_abs_nmbe",
+                             lowOpen: true, highOpen: false, example: "0.10") {
+            settings.baselineMaxAbsNMBE = value
+        }
+        if let value = share(map["baseline_hdd_max_p_value"], path: "settings.baseline_hdd_max_p_value",
+                             lowOpen: true, highOpen: false, example: "0.1") {
+            settings.baselineHDDMaxPValue = value
+        }
+        return settings
+    }
 
-        guard reader.errors.isEmpty, let baseline = periods["baseline"], let reporting = periods["reporting"] else {
-            throw DefinitionErrors(errors: reader.errors)
+    /// `mobility:`, optional: the annualisation of the commuting survey, `commuting_days_per_year` (> 0, ≤ 366) and
+    /// `trips_per_day` (> 0, ≤ 10), both required when the key is given; nil unless both are valid.
+    mutating func commuting(_ mobilityNode: Node?) -> PipelineDefinition.Commuting? {
+        guard let mobilityNode,
+              let map = mapping(mobilityNode, path: "mobility", allowed: DefinitionLoader.mobilityKeys) else {
+            return nil
         }
-        return PipelineDefinition(
-            file: file, pilot: pilot, name: name, language: language, timezone: timezone,
-            baseline: baseline, reporting: reporting, sites: sites, sources: sources, factorOverrides: overrides,
-            prices: prices, pilotCost: pilotCost, pilotCostBySite: pilotCostBySite, settings: settings,
-            commuting: commuting, targets: targets)
+        let days = bounded(map["commuting_days_per_year"], path: "mobility.commuting_days_per_year",
+                           parent: mobilityNode, valid: "a number of days > 0 and ≤ 366, e.g. 220",
+                           { $0 > 0 && $0 <= 366 })
+        let trips = bounded(map["trips_per_day"], path: "mobility.trips_per_day", parent: mobilityNode,
+                            valid: "one-way commuting trips per commuting day, a number > 0 and ≤ 10, "
+                                + "e.g. 2 (there and back)", { $0 > 0 && $0 <= 10 })
+        guard let days, let trips else { return nil }
+        return .init(daysPerYear: days, tripsPerDay: trips)
+    }
+
+    /// `targets:`, optional: KPI key → target value for the reporting period in the KPI's unit; a key
+    /// `KPITargets` accepts, a finite number, within 0…1 for a ratio KPI.
+    mutating func targets(_ targetsNode: Node?) -> [String: Double] {
+        var targets: [String: Double] = [:]
+        guard let targetsNode, let map = mapping(targetsNode, path: "targets", allowed: nil) else { return targets }
+        if map.isEmpty {
+            fail(targetsNode, "targets", "empty; give KPI key: target value, e.g. "
+                + "targets: { co2.change_vs_baseline_pct: -20, waste.recycling_rate: 0.6 }")
+        }
+        for (keyNode, valueNode) in map {
+            let key = keyNode.string ?? ""
+            let path = "targets.\(key)"
+            guard KPITargets.isTargetable(key) else {
+                fail(keyNode, path, "unknown KPI key; known: \(KPITargets.validKeysDescription)")
+                continue
+            }
+            guard let value = valueNode.float, value.isFinite else {
+                fail(valueNode, path, "\"\(valueNode.string ?? "")\" is not a number (the KPI's unit, "
+                    + "as in kpis.json)")
+                continue
+            }
+            if KPITargets.isRatio(key), !(0...1).contains(value) {
+                fail(valueNode, path, "\(NodeReader.plain(value)) is not a ratio 0…1; write "
+                    + "\(NodeReader.plain(value / 100)) for \(NodeReader.plain(value)) %")
+                continue
+            }
+            targets[key] = value
+        }
+        return targets
     }
 }
 

@@ -91,7 +91,7 @@ extension KPIEngine {
         let coverage = coverages.min()
         let provenance = Provenance(inputs: inputs.sorted(), factors: prices, formula: formula,
                                     reason: KPIReason.joined(reasons))
-        return KPI(key: key, period: period.key, site: site, value: reasons.isEmpty ? euros : nil, unit: "EUR",
+        return KPI(key: key, period: period.key, site: site, value: reasons.isEmpty ? euros : nil, unit: .euro,
                    coverage: coverage, flags: reasons.isEmpty ? coverageFlags(coverage) : [], provenance: provenance)
     }
 
@@ -157,10 +157,10 @@ extension KPIEngine {
         let provenance = Provenance(inputs: Set(used.flatMap(\.provenance.inputs)).sorted(), factors: factors,
                                     formula: formula, reason: KPIReason.joined(reasons))
         guard reasons.isEmpty, let euros = cost.euros else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "EUR/t CO2e", coverage: coverage,
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .euroPerTonneCO2e, coverage: coverage,
                        flags: [], provenance: provenance)
         }
-        return KPI(key: key, period: period.key, site: site, value: euros / avoided, unit: "EUR/t CO2e",
+        return KPI(key: key, period: period.key, site: site, value: euros / avoided, unit: .euroPerTonneCO2e,
                    coverage: coverage, flags: coverageFlags(coverage), provenance: provenance)
     }
 
@@ -198,10 +198,10 @@ extension KPIEngine {
         let provenance = Provenance(inputs: saving.provenance.inputs, factors: saving.provenance.factors,
                                     formula: formula, reason: reason)
         guard reason == nil, let euros = cost.euros, let value = saving.value else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "years", coverage: saving.coverage,
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .years, coverage: saving.coverage,
                        flags: [], provenance: provenance)
         }
-        return KPI(key: key, period: period.key, site: site, value: euros / (value / years), unit: "years",
+        return KPI(key: key, period: period.key, site: site, value: euros / (value / years), unit: .years,
                    coverage: saving.coverage, flags: saving.flags, provenance: provenance)
     }
 }

@@ -44,10 +44,10 @@ extension KPIEngine {
 
     /// `pv_totals_not_matched` when some of the scope's PV data are totals longer than a day (a value computed from
     /// the other intervals), with the formula note.
-    func pvTotalsFlag(_ site: String?) -> (flags: [String], note: String) {
+    func pvTotalsFlag(_ site: String?) -> (flags: [KPIFlag], note: String) {
         let notes = pvMatchingNotes(site)
         return notes.isEmpty ? ([], "")
-            : ([KPIFlag.pvTotalsNotMatched.rawValue], "; not matched: " + notes.joined(separator: "; "))
+            : ([KPIFlag.pvTotalsNotMatched], "; not matched: " + notes.joined(separator: "; "))
     }
 
     /// Why self-consumed PV is null, with a hint when a PV site has no grid injection at all or its PV data are
@@ -85,7 +85,7 @@ extension KPIEngine {
         let coarse = pvTotalsFlag(site)
         result.append(KPI(
             key: "energy.electricity.self_consumed_kwh", period: period.key, site: site,
-            value: selfReason == nil ? selfConsumed.sum : nil, unit: "kWh", coverage: selfConsumed.coverage,
+            value: selfReason == nil ? selfConsumed.sum : nil, unit: .kWh, coverage: selfConsumed.coverage,
             estimatedShare: selfReason == nil ? selfConsumed.estimatedShare : nil,
             flags: selfReason == nil ? coverageFlags(selfConsumed.coverage) + coarse.flags : [],
             provenance: Provenance(inputs: selfConsumed.inputs.sorted(),
@@ -102,7 +102,7 @@ extension KPIEngine {
         let consumptionCoverage = lowest([offtake, selfConsumed])
         result.append(KPI(
             key: "energy.electricity.consumption_kwh", period: period.key, site: site,
-            value: consumptionReason == nil ? offtake.sum + selfConsumed.sum : nil, unit: "kWh",
+            value: consumptionReason == nil ? offtake.sum + selfConsumed.sum : nil, unit: .kWh,
             coverage: consumptionCoverage,
             estimatedShare: consumptionReason == nil ? Totals.estimatedShare(of: [offtake, selfConsumed]) : nil,
             flags: consumptionReason == nil ? coverageFlags(consumptionCoverage) : [],
@@ -118,7 +118,7 @@ extension KPIEngine {
         }
         result.append(KPI(
             key: "energy.pv.self_consumption_ratio", period: period.key, site: site,
-            value: ratioReason == nil ? selfConsumed.sum / producedMatched.sum : nil, unit: "ratio",
+            value: ratioReason == nil ? selfConsumed.sum / producedMatched.sum : nil, unit: .ratio,
             coverage: selfConsumed.coverage,
             flags: ratioReason == nil ? coverageFlags(selfConsumed.coverage) + coarse.flags : [],
             provenance: Provenance(inputs: selfConsumed.inputs.sorted(),
@@ -162,7 +162,7 @@ extension KPIEngine {
         let coverage = selfConsumed.expected > 0 ? lowest([selfConsumed, withoutPV]) : nil
         return KPI(
             key: key, period: period.key, site: site, value: reason == nil ? selfConsumed.sum / denominator : nil,
-            unit: "ratio", coverage: coverage, flags: reason == nil ? coverageFlags(coverage) : [],
+            unit: .ratio, coverage: coverage, flags: reason == nil ? coverageFlags(coverage) : [],
             provenance: Provenance(inputs: selfConsumed.inputs.union(withoutPV.inputs).sorted(), formula: formula,
                                    reason: reason))
     }
@@ -174,7 +174,7 @@ extension KPIEngine {
             + "supply contract instead (0 for a green contract) and say nothing about the physical displacement. "
             + "Avoided emissions are reported beside Scope 2, never deducted from it (GHG Protocol)"
         if let reason = selfConsumedReason(selfConsumed, site: site) {
-            return KPI(key: "co2.avoided_pv_t", period: period.key, site: site, value: nil, unit: "t CO2e",
+            return KPI(key: "co2.avoided_pv_t", period: period.key, site: site, value: nil, unit: .tonnesCO2e,
                        coverage: selfConsumed.coverage, flags: [],
                        provenance: Provenance(inputs: selfConsumed.inputs.sorted(), formula: formula, reason: reason))
         }
@@ -201,7 +201,7 @@ extension KPIEngine {
         }
         let reason: KPIReason? = scope.isEmpty ? .noSource(.peakRegister, site: site)
             : peak == -.infinity ? .noPeakValue : nil
-        return KPI(key: key, period: period.key, site: site, value: reason == nil ? peak : nil, unit: "kW",
+        return KPI(key: key, period: period.key, site: site, value: reason == nil ? peak : nil, unit: .kW,
                    coverage: nil, flags: [],
                    provenance: Provenance(inputs: inputs.sorted(), formula: formula, reason: reason))
     }
@@ -238,7 +238,7 @@ extension KPIEngine {
                  _ why: KPIReason?? = nil, estimated: [Totals] = []) -> KPI {
             // `why`: nil = the total's reason; .some(nil) = no reason (a part with its own rule); else that reason.
             let why = why ?? reason
-            let unit = key.hasSuffix("_share") ? "ratio" : "MWh"
+            let unit: KPIUnit = key.hasSuffix("_share") ? .ratio : .MWh
             let share = why == nil && value != nil && !estimated.isEmpty ? Totals.estimatedShare(of: estimated) : nil
             return KPI(key: key, period: period.key, site: site, value: why == nil ? value : nil, unit: unit,
                        coverage: coverage, estimatedShare: share, flags: why == nil ? coverageFlags(coverage) : [],

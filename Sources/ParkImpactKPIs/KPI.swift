@@ -42,18 +42,18 @@ public struct KPI: Sendable, Equatable {
     public let site: String?
     /// nil when the data are insufficient (the reason is in provenance).
     public let value: Double?
-    public let unit: String
+    public let unit: KPIUnit
     /// Present intervals / expected intervals of the inputs (0...1), nil when not applicable.
     public let coverage: Double?
     /// Estimated intervals ÷ present intervals of the inputs (0...1), nil when not applicable (records of events,
     /// derived ratios): how much of the value rests on the grid operator's estimates.
     public let estimatedShare: Double?
     /// `low_coverage` (< 90 %) and other warnings: shown wherever the value is shown.
-    public let flags: [String]
+    public let flags: [KPIFlag]
     public let provenance: Provenance
 
-    public init(key: String, period: String, site: String?, value: Double?, unit: String, coverage: Double?,
-                estimatedShare: Double? = nil, flags: [String], provenance: Provenance) {
+    public init(key: String, period: String, site: String?, value: Double?, unit: KPIUnit, coverage: Double?,
+                estimatedShare: Double? = nil, flags: [KPIFlag], provenance: Provenance) {
         self.key = key
         self.period = period
         self.site = site

@@ -56,7 +56,7 @@ package enum KPIDerived {
             return KPI(key: key, period: period, site: site, value: nil, unit: first.unit, coverage: nil, flags: [],
                        provenance: Provenance(formula: formula, reason: reason))
         }
-        var flags: [String] = []
+        var flags: [KPIFlag] = []
         for part in present { for flag in part.flags where !flags.contains(flag) { flags.append(flag) } }
         let coverages = present.compactMap(\.coverage)
         let nulls = present.filter { $0.value == nil }

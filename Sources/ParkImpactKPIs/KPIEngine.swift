@@ -296,9 +296,9 @@ public struct KPIEngine: Sendable {
         return totals
     }
 
-    func coverageFlags(_ coverage: Double?) -> [String] {
+    func coverageFlags(_ coverage: Double?) -> [KPIFlag] {
         guard let coverage, coverage < definition.settings.coverageThreshold else { return [] }
-        return [KPIFlag.lowCoverage.rawValue]
+        return [.lowCoverage]
     }
 
     func energy(_ key: String, _ totals: Totals, _ period: ReportPeriod, _ site: String?, what: ReasonSubject,
@@ -307,10 +307,10 @@ public struct KPIEngine: Sendable {
             + "the scope; missing intervals are not filled (coverage shows them)" + (note.map { "; " + $0 } ?? "")
             + "; " + Self.estimatedShareNote
         if let reason = missingReason(totals, what: what, site: site) {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: totals.coverage,
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .kWh, coverage: totals.coverage,
                        flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
         }
-        return KPI(key: key, period: period.key, site: site, value: totals.sum, unit: "kWh", coverage: totals.coverage,
+        return KPI(key: key, period: period.key, site: site, value: totals.sum, unit: .kWh, coverage: totals.coverage,
                    estimatedShare: totals.estimatedShare,
                    flags: coverageFlags(totals.coverage),
                    provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula))
@@ -337,8 +337,9 @@ public struct KPIEngine: Sendable {
         let formula = formula + "; " + Self.estimatedShareNote
         if let reason = missingReason(totals, what: what ?? (key.hasPrefix("co2.scope1") ? .naturalGas : .gridOfftake),
                                       site: site) {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "t CO2e", coverage: totals.coverage,
-                       flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .tonnesCO2e,
+                       coverage: totals.coverage, flags: [],
+                       provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
         }
         var tonnes = 0.0
         var used: [FactorReference] = []
@@ -353,8 +354,8 @@ public struct KPIEngine: Sendable {
                 if !used.contains(reference) { used.append(reference) }
             }
         }
-        return KPI(key: key, period: period.key, site: site, value: tonnes, unit: "t CO2e", coverage: totals.coverage,
-                   estimatedShare: totals.estimatedShare,
+        return KPI(key: key, period: period.key, site: site, value: tonnes, unit: .tonnesCO2e,
+                   coverage: totals.coverage, estimatedShare: totals.estimatedShare,
                    flags: coverageFlags(totals.coverage),
                    provenance: Provenance(inputs: totals.inputs.sorted(), factors: used, formula: formula))
     }
@@ -380,16 +381,18 @@ public struct KPIEngine: Sendable {
         let gaps = comparisonGaps([(.gas, .naturalGas), (.electricityOfftake, .gridOfftake)], site: site,
                                   baselinePeriod, reporting)
         if !gaps.isEmpty {
-            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
+            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: .percent,
+                       coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
                                               reason: KPIReason.joined(gaps)))
         }
         guard let now = total(scope1, market), let before = total(baseline1, baselineMarket), before > 0 else {
-            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
+            return KPI(key: key, period: reporting.key, site: site, value: nil, unit: .percent,
+                       coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
                                               reason: .noEmissions))
         }
-        return KPI(key: key, period: reporting.key, site: site, value: (now - before) / before * 100, unit: "%",
+        return KPI(key: key, period: reporting.key, site: site, value: (now - before) / before * 100, unit: .percent,
                    coverage: coverage, flags: coverageFlags(coverage),
                    provenance: Provenance(inputs: inputs, factors: factors, formula: formula))
     }
@@ -407,11 +410,11 @@ public struct KPIEngine: Sendable {
         let coverageKPI = KPI(
             key: "quality.coverage", period: period.key, site: site,
             value: coverageReason != nil ? nil : all.coverage ?? 0,
-            unit: "ratio", coverage: all.coverage, flags: coverageFlags(all.coverage),
+            unit: .ratio, coverage: all.coverage, flags: coverageFlags(all.coverage),
             provenance: Provenance(inputs: all.inputs.sorted(), formula: coverageFormula, reason: coverageReason))
         let estimatedKPI = KPI(
             key: "quality.estimated_share", period: period.key, site: site,
-            value: all.present > 0 ? Double(all.estimated) / Double(all.present) : nil, unit: "ratio",
+            value: all.present > 0 ? Double(all.estimated) / Double(all.present) : nil, unit: .ratio,
             coverage: all.coverage, flags: [],
             provenance: Provenance(inputs: all.inputs.sorted(),
                                    formula: "estimated intervals ÷ present intervals over all series of the scope",
@@ -421,7 +424,7 @@ public struct KPIEngine: Sendable {
                 && (reject.day.map(period.contains(day:)) ?? (period.kind == .reporting))
         }.rowCount
         let rejectedKPI = KPI(
-            key: "quality.rejected_rows", period: period.key, site: site, value: Double(count), unit: "rows",
+            key: "quality.rejected_rows", period: period.key, site: site, value: Double(count), unit: .rows,
             coverage: nil, flags: [],
             provenance: Provenance(
                 inputs: Set(rejects.filter { site == nil || $0.site == site }.map(\.file)).sorted(),
@@ -448,6 +451,7 @@ final class KPISharing: Sendable {
     private struct Pool {
         var texts: Set<SameBytes<String>> = []
         var lists: Set<SameBytes<[String]>> = []
+        var flagLists: Set<[KPIFlag]> = []
         var reasons: Set<KPIReason> = []
 
         mutating func text(_ text: String) -> String {
@@ -462,6 +466,10 @@ final class KPISharing: Sendable {
         mutating func list(_ list: [String]) -> [String] {
             list.isEmpty ? list : lists.insert(SameBytes(list)).memberAfterInsert.value
         }
+
+        mutating func flags(_ list: [KPIFlag]) -> [KPIFlag] {
+            list.isEmpty ? list : flagLists.insert(list).memberAfterInsert
+        }
     }
 
     private let pool = Mutex(Pool())
@@ -472,7 +480,7 @@ final class KPISharing: Sendable {
             kpis.map { kpi in
                 let provenance = kpi.provenance
                 return KPI(key: kpi.key, period: kpi.period, site: kpi.site, value: kpi.value, unit: kpi.unit,
-                           coverage: kpi.coverage, estimatedShare: kpi.estimatedShare, flags: pool.list(kpi.flags),
+                           coverage: kpi.coverage, estimatedShare: kpi.estimatedShare, flags: pool.flags(kpi.flags),
                            provenance: Provenance(inputs: pool.list(provenance.inputs), factors: provenance.factors,
                                                   formula: pool.text(provenance.formula),
                                                   reason: provenance.why.map { pool.reason($0) }))

@@ -290,12 +290,12 @@ extension KPIEngine {
             + "enters with its shares); a mode absent from a survey counts as 0"
         switch split {
         case .null(let reason):
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "ratio", coverage: nil, flags: [],
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .ratio, coverage: nil, flags: [],
                        provenance: Provenance(formula: surveyFormula, reason: reason))
         case .value(let split):
             switch split.basis {
             case .survey:
-                return KPI(key: key, period: period.key, site: site, value: split.share(mode), unit: "ratio",
+                return KPI(key: key, period: period.key, site: site, value: split.share(mode), unit: .ratio,
                            coverage: nil, flags: [],
                            provenance: Provenance(
                                inputs: split.inputs,
@@ -308,8 +308,8 @@ extension KPIEngine {
                     + "(\(mobilityNumber(split.counts[mode] ?? 0)) of \(mobilityNumber(split.total))); no commuting "
                     + "survey in this period; trip logs cover only the services that log trips (shuttles, bike "
                     + "sharing, carpool apps)"
-                return KPI(key: key, period: period.key, site: site, value: split.share(mode), unit: "ratio",
-                           coverage: nil, flags: [KPIFlag.tripLogs.rawValue],
+                return KPI(key: key, period: period.key, site: site, value: split.share(mode), unit: .ratio,
+                           coverage: nil, flags: [.tripLogs],
                            provenance: Provenance(inputs: split.inputs, formula: formula))
             }
         }
@@ -366,12 +366,12 @@ extension KPIEngine {
                 + "the two periods only" : "")
         switch comparison {
         case .null(let reason):
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "pp", coverage: nil, flags: [],
-                       provenance: Provenance(formula: formula, reason: reason))
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .percentagePoints, coverage: nil,
+                       flags: [], provenance: Provenance(formula: formula, reason: reason))
         case .value(let comparison):
             let now = comparison.nowSplit, before = comparison.baselineSplit
             return KPI(key: key, period: period.key, site: site, value: (now.share(mode) - before.share(mode)) * 100,
-                       unit: "pp", coverage: nil, flags: [],
+                       unit: .percentagePoints, coverage: nil, flags: [],
                        provenance: Provenance(
                            inputs: comparison.inputs,
                            formula: formula + "; \(comparison.surveysText) "
@@ -436,9 +436,9 @@ extension KPIEngine {
         let comparison: SurveyComparison
         switch outcome {
         case .null(let reason):
-            return (KPI(key: carKey, period: period.key, site: site, value: nil, unit: "km", coverage: nil, flags: [],
+            return (KPI(key: carKey, period: period.key, site: site, value: nil, unit: .km, coverage: nil, flags: [],
                         provenance: Provenance(formula: carFormula, reason: reason)),
-                    KPI(key: co2Key, period: period.key, site: site, value: nil, unit: "t CO2e", coverage: nil,
+                    KPI(key: co2Key, period: period.key, site: site, value: nil, unit: .tonnesCO2e, coverage: nil,
                         flags: [], provenance: Provenance(formula: co2Formula, reason: reason)))
         case .value(let value):
             comparison = value
@@ -509,8 +509,8 @@ extension KPIEngine {
                 if !notes.contains(note) { notes.append(note) }
             }
         }
-        var flags = definition.commuting == nil ? [KPIFlag.notAnnualised.rawValue] : []
-        if assumed { flags.append(KPIFlag.assumedOccupancy.rawValue) }
+        var flags: [KPIFlag] = definition.commuting == nil ? [.notAnnualised] : []
+        if assumed { flags.append(.assumedOccupancy) }
         if !occupancyTexts.isEmpty {
             let occupancyText = "carpool occupancy per site: " + occupancyTexts.joined(separator: ", ")
             carFormula += "; " + occupancyText
@@ -524,11 +524,11 @@ extension KPIEngine {
         carFormula += details
         co2Formula += details
         let sortedInputs = inputs.sorted()
-        let carKPI = KPI(key: carKey, period: period.key, site: site, value: carReason == nil ? carKm : nil, unit: "km",
+        let carKPI = KPI(key: carKey, period: period.key, site: site, value: carReason == nil ? carKm : nil, unit: .km,
                          coverage: nil, flags: carReason == nil ? flags : [],
                          provenance: Provenance(inputs: sortedInputs, formula: carFormula, reason: carReason))
         let co2KPI = KPI(key: co2Key, period: period.key, site: site, value: co2Reason == nil ? kg / 1000 : nil,
-                         unit: "t CO2e", coverage: nil, flags: co2Reason == nil ? flags : [],
+                         unit: .tonnesCO2e, coverage: nil, flags: co2Reason == nil ? flags : [],
                          provenance: Provenance(inputs: sortedInputs, factors: factors, formula: co2Formula,
                                                 reason: co2Reason))
         return (carKPI, co2KPI)
@@ -547,7 +547,7 @@ extension KPIEngine {
             + "for uptime); counted traffic past the counter, not the commuters' modal split"
         let traffic = series.filter { classes.contains($0.key.quantity) && (site == nil || $0.key.site == site) }
         guard !traffic.isEmpty else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "ratio", coverage: nil, flags: [],
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .ratio, coverage: nil, flags: [],
                        provenance: Provenance(formula: formula,
                                               reason: .noSource(.countedTraffic, site: site)))
         }
@@ -569,7 +569,7 @@ extension KPIEngine {
                 + bikeOnly.map(name).joined(separator: ", ")
         }
         guard !used.isEmpty else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "ratio", coverage: nil, flags: [],
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .ratio, coverage: nil, flags: [],
                        provenance: Provenance(formula: formula, reason: bikeOnly.isEmpty
                            ? .noBikeCounter(site: site)
                            : .bikeOnlyCounters(site: site, counters: bikeOnly.map(name))))
@@ -602,17 +602,17 @@ extension KPIEngine {
         }
         let coverage = expected > 0 ? min(1, present / expected) : nil
         guard present > 0 else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "ratio", coverage: coverage,
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .ratio, coverage: coverage,
                        flags: [], provenance: Provenance(inputs: inputs.sorted(), formula: formula,
                                                          reason: .noCompleteCounterDay))
         }
         guard all > 0 else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "ratio", coverage: coverage,
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .ratio, coverage: coverage,
                        flags: coverageFlags(coverage),
                        provenance: Provenance(inputs: inputs.sorted(), formula: formula,
                                               reason: .zeroRoadUsers))
         }
-        return KPI(key: key, period: period.key, site: site, value: bikes / all, unit: "ratio", coverage: coverage,
+        return KPI(key: key, period: period.key, site: site, value: bikes / all, unit: .ratio, coverage: coverage,
                    flags: coverageFlags(coverage),
                    provenance: Provenance(inputs: inputs.sorted(),
                                           formula: formula + " (\(mobilityNumber(bikes)) of \(mobilityNumber(all)))"))

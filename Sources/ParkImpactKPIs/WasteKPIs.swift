@@ -27,7 +27,7 @@ extension KPIEngine {
             reason = .noWasteCollections
         }
         let totalKPI = KPI(
-            key: "waste.total_kg", period: period.key, site: site, value: reason == nil ? mass.total : nil, unit: "kg",
+            key: "waste.total_kg", period: period.key, site: site, value: reason == nil ? mass.total : nil, unit: .kg,
             coverage: nil, flags: [],
             provenance: Provenance(
                 inputs: inputs,
@@ -36,14 +36,14 @@ extension KPIEngine {
                 reason: reason))
 
         let shareReason = reason ?? (mass.total > 0 ? nil : .zeroWaste)
-        let unknownTreatment = mass.unknownTreatment > 0 ? [KPIFlag.unknownTreatment.rawValue] : []
-        let unknownCode = mass.unknownCode > 0 ? [KPIFlag.unknownEural.rawValue] : []
+        let unknownTreatment = mass.unknownTreatment > 0 ? [KPIFlag.unknownTreatment] : []
+        let unknownCode = mass.unknownCode > 0 ? [KPIFlag.unknownEural] : []
         let treatmentNote = "; mass with an unknown treatment code counts in the total and in no treatment's numerator "
             + "(flag unknown_treatment)"
         let codeNote = "; mass without a readable EURAL code counts in the total only (flag unknown_eural)"
-        func share(_ key: String, _ numerator: Double, _ formula: String, _ flags: [String]) -> KPI {
+        func share(_ key: String, _ numerator: Double, _ formula: String, _ flags: [KPIFlag]) -> KPI {
             KPI(key: key, period: period.key, site: site, value: shareReason == nil ? numerator / mass.total : nil,
-                unit: "ratio", coverage: nil, flags: shareReason == nil ? flags : [],
+                unit: .ratio, coverage: nil, flags: shareReason == nil ? flags : [],
                 provenance: Provenance(inputs: inputs, formula: formula, reason: shareReason))
         }
         return [

@@ -21,9 +21,9 @@ extension KPIEngine {
         let m3 = waterVolume(volume, period, site)
         var result = [
             m3,
-            waterIntensity("water.m3_per_fte", unit: "m3/FTE", m3: m3, volume: volume, period: period, site: site,
+            waterIntensity("water.m3_per_fte", unit: .m3PerFTE, m3: m3, volume: volume, period: period, site: site,
                            field: "fte", value: \.fte),
-            waterIntensity("water.m3_per_m2", unit: "m3/m2", m3: m3, volume: volume, period: period, site: site,
+            waterIntensity("water.m3_per_m2", unit: .m3PerM2, m3: m3, volume: volume, period: period, site: site,
                            field: "floor_area_m2", value: \.floorAreaM2),
         ]
         if period.kind == .reporting {
@@ -37,7 +37,7 @@ extension KPIEngine {
         let formula = "sum of water use (m³) over the intervals whose local start lies in the period, all water "
             + "meters of the scope; missing intervals are not filled (coverage shows them)"
         let reason = missingReason(volume, what: .water, site: site)
-        return KPI(key: "water.m3", period: period.key, site: site, value: reason == nil ? volume.sum : nil, unit: "m3",
+        return KPI(key: "water.m3", period: period.key, site: site, value: reason == nil ? volume.sum : nil, unit: .m3,
                    coverage: volume.coverage, estimatedShare: reason == nil ? volume.estimatedShare : nil,
                    flags: reason == nil ? coverageFlags(volume.coverage) : [],
                    provenance: Provenance(inputs: volume.inputs.sorted(), formula: formula, reason: reason))
@@ -45,7 +45,7 @@ extension KPIEngine {
 
     /// `water.m3` ÷ fte or floor area: of the site, or summed over the sites with water data in the period.
     func waterIntensity(
-        _ key: String, unit: String, m3: KPI, volume: Totals, period: ReportPeriod, site: String?, field: String,
+        _ key: String, unit: KPIUnit, m3: KPI, volume: Totals, period: ReportPeriod, site: String?, field: String,
         value: KeyPath<PipelineDefinition.Site, Double?>
     ) -> KPI {
         var formula: String
@@ -110,11 +110,11 @@ extension KPIEngine {
             reason = .zeroWaterBaseline
         }
         if let reason {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "%", coverage: coverage, flags: [],
-                       provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .percent, coverage: coverage,
+                       flags: [], provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
         }
         return KPI(key: key, period: period.key, site: site, value: (reporting.sum - baseline.sum) / baseline.sum * 100,
-                   unit: "%", coverage: coverage, flags: coverageFlags(coverage),
+                   unit: .percent, coverage: coverage, flags: coverageFlags(coverage),
                    provenance: Provenance(inputs: inputs, formula: formula))
     }
 
@@ -139,7 +139,7 @@ extension KPIEngine {
         let fine = all.filter { $0.interval > 0 && $0.interval <= 3600 && !$0.days.isEmpty }
         let inputs = Set(fine.flatMap { $0.inputs.filter { $0.overlaps(period) }.map(\.file) }).sorted()
         func null(_ reason: KPIReason, coverage: Double? = nil) -> KPI {
-            KPI(key: key, period: period.key, site: site, value: nil, unit: "m3/h", coverage: coverage, flags: [],
+            KPI(key: key, period: period.key, site: site, value: nil, unit: .m3PerHour, coverage: coverage, flags: [],
                 provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
         }
         guard let site else {
@@ -162,7 +162,7 @@ extension KPIEngine {
         guard nights > 0 else {
             return null(.noCompleteNight(site: site), coverage: 0)
         }
-        return KPI(key: key, period: period.key, site: site, value: lowest, unit: "m3/h", coverage: coverage,
+        return KPI(key: key, period: period.key, site: site, value: lowest, unit: .m3PerHour, coverage: coverage,
                    flags: coverageFlags(coverage), provenance: Provenance(inputs: inputs, formula: formula))
     }
 

@@ -87,14 +87,15 @@ extension KPIEngine {
             + (site == nil ? "" : "; the weather is the park's: every site has the pilot's value")
         let inputs = temperatureInputs(station, from: period.firstDay, to: period.lastDay).sorted()
         guard !hdd.isEmpty else {
-            return KPI(key: "weather.hdd", period: period.key, site: site, value: nil, unit: "HDD", coverage: coverage,
-                       flags: [], provenance: Provenance(
+            return KPI(key: "weather.hdd", period: period.key, site: site, value: nil, unit: .heatingDegreeDays,
+                       coverage: coverage, flags: [], provenance: Provenance(
                            inputs: inputs, formula: formula,
                            reason: .noDegreeDays))
         }
         let total = hdd.keys.sorted().reduce(0.0) { $0 + hdd[$1]! }
-        return KPI(key: "weather.hdd", period: period.key, site: site, value: total, unit: "HDD", coverage: coverage,
-                   flags: coverageFlags(coverage), provenance: Provenance(inputs: inputs, formula: formula))
+        return KPI(key: "weather.hdd", period: period.key, site: site, value: total, unit: .heatingDegreeDays,
+                   coverage: coverage, flags: coverageFlags(coverage),
+                   provenance: Provenance(inputs: inputs, formula: formula))
     }
 
     // MARK: Daily gas
@@ -291,7 +292,7 @@ extension KPIEngine {
     }
 
     /// The flag of a model outside the ASHRAE Guideline 14 limits.
-    static let notAcceptable = KPIFlag.modelNotAcceptable.rawValue
+    static let notAcceptable = KPIFlag.modelNotAcceptable
 
     func gasBaselineModel(site: String?) -> BaselineModel {
         let settings = definition.settings
@@ -366,14 +367,14 @@ extension KPIEngine {
         return definitions.map { definition in
             var formula = definition.formula + "; " + modelFormula + "; " + thresholds
             guard let fit = model.fit else {
-                return KPI(key: definition.key, period: period.key, site: site, value: nil, unit: "ratio",
+                return KPI(key: definition.key, period: period.key, site: site, value: nil, unit: .ratio,
                            coverage: model.coverage, flags: [],
                            provenance: Provenance(inputs: inputs, formula: formula, reason: model.reason))
             }
             formula += "; " + fit.description + "; " + weatherStation!.note
             let value = definition.value(fit)
             let flags = coverageFlags(model.coverage) + (fit.acceptable(settings) ? [] : [Self.notAcceptable])
-            return KPI(key: definition.key, period: period.key, site: site, value: value, unit: "ratio",
+            return KPI(key: definition.key, period: period.key, site: site, value: value, unit: .ratio,
                        coverage: model.coverage, flags: flags,
                        provenance: Provenance(inputs: inputs, formula: formula,
                                               reason: value == nil ? .zeroMeanBaselineGas : nil))
@@ -397,18 +398,18 @@ extension KPIEngine {
             + "gas kWh); days without them are left out (not filled: coverage = days used ÷ days in the period); "
             + modelFormula
         guard let fit = model.fit else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: coverage, flags: [],
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .kWh, coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, formula: formula,
                                               reason: .within(.noBaselineModel, model.reason ?? .noDataAtAll)))
         }
         formula += "; " + fit.description + "; " + station.note
         guard !used.isEmpty else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: "kWh", coverage: coverage, flags: [],
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .kWh, coverage: coverage, flags: [],
                        provenance: Provenance(inputs: inputs, formula: formula,
                                               reason: .noGasAndDegreeDays))
         }
         let savings = used.reduce(0.0) { $0 + fit.predict(hdd[$1]!) - gas.kWh[$1]! }
-        return KPI(key: key, period: period.key, site: site, value: savings, unit: "kWh", coverage: coverage,
+        return KPI(key: key, period: period.key, site: site, value: savings, unit: .kWh, coverage: coverage,
                    flags: coverageFlags(coverage) + (fit.acceptable(definition.settings) ? [] : [Self.notAcceptable]),
                    provenance: Provenance(inputs: inputs, formula: formula))
     }

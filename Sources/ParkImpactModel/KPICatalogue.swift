@@ -1,3 +1,20 @@
+/// The unit of a KPI's value; the raw value is how `kpis.json` and `kpis.csv` write it.
+public enum KPIUnit: String, Sendable, CaseIterable {
+    case kWh, MWh, kW
+    case tonnesCO2e = "t CO2e"
+    case percent = "%"
+    case percentagePoints = "pp"
+    case ratio
+    case heatingDegreeDays = "HDD"
+    case km, kg, m3
+    case m3PerFTE = "m3/FTE"
+    case m3PerM2 = "m3/m2"
+    case m3PerHour = "m3/h"
+    case euro = "EUR"
+    case euroPerTonneCO2e = "EUR/t CO2e"
+    case years, rows
+}
+
 /// The family a KPI belongs to: the first part of its key.
 public enum KPIFamily: String, Sendable, CaseIterable {
     case energy, co2, weather, baseline, mobility, water, waste, cost, quality
@@ -21,7 +38,7 @@ public struct KPIEntry: Sendable {
     }
 
     public let pattern: Pattern
-    public let unit: String
+    public let unit: KPIUnit
     public let family: KPIFamily
     /// For a per-mode entry, the direction of the sustainable modes; `KPICatalogue.direction(of:)` reverses it for
     /// `KPICatalogue.lowerIsBetterModes`.
@@ -29,7 +46,7 @@ public struct KPIEntry: Sendable {
     public let nl: String
     public let en: String
 
-    init(_ pattern: Pattern, _ unit: String, _ family: KPIFamily, _ direction: KPIDirection, nl: String, en: String) {
+    init(_ pattern: Pattern, _ unit: KPIUnit, _ family: KPIFamily, _ direction: KPIDirection, nl: String, en: String) {
         self.pattern = pattern
         self.unit = unit
         self.family = family
@@ -38,7 +55,7 @@ public struct KPIEntry: Sendable {
         self.en = en
     }
 
-    init(_ key: String, _ unit: String, _ family: KPIFamily, _ direction: KPIDirection, nl: String, en: String) {
+    init(_ key: String, _ unit: KPIUnit, _ family: KPIFamily, _ direction: KPIDirection, nl: String, en: String) {
         self.init(.key(key), unit, family, direction, nl: nl, en: en)
     }
 
@@ -54,7 +71,7 @@ public struct KPIEntry: Sendable {
     public var decimals: Int { MachineNumber.decimals(forUnit: unit) }
 
     /// A ratio 0…1 (a target of 60 % is written 0.6).
-    public var isRatio: Bool { unit == "ratio" }
+    public var isRatio: Bool { unit == .ratio }
 
     public func label(_ language: ReportLanguage) -> String { language == .nl ? nl : en }
 }
@@ -67,90 +84,90 @@ public struct KPIEntry: Sendable {
 /// for the demo.
 public enum KPICatalogue {
     public static let entries: [KPIEntry] = [
-        KPIEntry("energy.electricity.offtake_kwh", "kWh", .energy, .lowerIsBetter,
+        KPIEntry("energy.electricity.offtake_kwh", .kWh, .energy, .lowerIsBetter,
                  nl: "Elektriciteit: afname van het net", en: "Electricity: grid offtake"),
-        KPIEntry("energy.electricity.injection_kwh", "kWh", .energy, .higherIsBetter,
+        KPIEntry("energy.electricity.injection_kwh", .kWh, .energy, .higherIsBetter,
                  nl: "Elektriciteit: injectie op het net", en: "Electricity: grid injection"),
-        KPIEntry("energy.electricity.pv_production_kwh", "kWh", .energy, .higherIsBetter,
+        KPIEntry("energy.electricity.pv_production_kwh", .kWh, .energy, .higherIsBetter,
                  nl: "PV-productie", en: "PV production"),
-        KPIEntry("energy.electricity.self_consumed_kwh", "kWh", .energy, .higherIsBetter,
+        KPIEntry("energy.electricity.self_consumed_kwh", .kWh, .energy, .higherIsBetter,
                  nl: "Zelf verbruikte PV-stroom", en: "Self-consumed PV electricity"),
-        KPIEntry("energy.electricity.consumption_kwh", "kWh", .energy, .lowerIsBetter,
+        KPIEntry("energy.electricity.consumption_kwh", .kWh, .energy, .lowerIsBetter,
                  nl: "Elektriciteitsverbruik op de site", en: "On-site electricity consumption"),
-        KPIEntry("energy.pv.self_consumption_ratio", "ratio", .energy, .higherIsBetter,
+        KPIEntry("energy.pv.self_consumption_ratio", .ratio, .energy, .higherIsBetter,
                  nl: "Zelfverbruiksgraad PV", en: "PV self-consumption ratio"),
-        KPIEntry("energy.pv.self_sufficiency_ratio", "ratio", .energy, .higherIsBetter,
+        KPIEntry("energy.pv.self_sufficiency_ratio", .ratio, .energy, .higherIsBetter,
                  nl: "Zelfvoorzieningsgraad", en: "Self-sufficiency ratio"),
-        KPIEntry("energy.electricity.peak_kw", "kW", .energy, .lowerIsBetter,
+        KPIEntry("energy.electricity.peak_kw", .kW, .energy, .lowerIsBetter,
                  nl: "Hoogste piekvermogen", en: "Highest peak power"),
-        KPIEntry("energy.gas_kwh", "kWh", .energy, .lowerIsBetter,
+        KPIEntry("energy.gas_kwh", .kWh, .energy, .lowerIsBetter,
                  nl: "Aardgas (bovenwaarde)", en: "Natural gas (gross calorific value)"),
-        KPIEntry("energy.total_mwh", "MWh", .energy, .lowerIsBetter,
+        KPIEntry("energy.total_mwh", .MWh, .energy, .lowerIsBetter,
                  nl: "Totaal energieverbruik", en: "Total energy consumption"),
-        KPIEntry("energy.fossil_mwh", "MWh", .energy, .lowerIsBetter,
+        KPIEntry("energy.fossil_mwh", .MWh, .energy, .lowerIsBetter,
                  nl: "Energie uit fossiele bronnen", en: "Energy from fossil sources"),
-        KPIEntry("energy.renewable_mwh", "MWh", .energy, .higherIsBetter,
+        KPIEntry("energy.renewable_mwh", .MWh, .energy, .higherIsBetter,
                  nl: "Hernieuwbare energie", en: "Renewable energy"),
-        KPIEntry("energy.renewable_share", "ratio", .energy, .higherIsBetter,
+        KPIEntry("energy.renewable_share", .ratio, .energy, .higherIsBetter,
                  nl: "Aandeel hernieuwbare energie", en: "Share of renewable energy"),
-        KPIEntry("co2.scope1_t", "t CO2e", .co2, .lowerIsBetter,
+        KPIEntry("co2.scope1_t", .tonnesCO2e, .co2, .lowerIsBetter,
                  nl: "Scope 1 (verbranding ter plaatse)", en: "Scope 1 (on-site combustion)"),
-        KPIEntry("co2.scope2_location_t", "t CO2e", .co2, .lowerIsBetter,
+        KPIEntry("co2.scope2_location_t", .tonnesCO2e, .co2, .lowerIsBetter,
                  nl: "Scope 2, locatiegebaseerd", en: "Scope 2, location-based"),
-        KPIEntry("co2.scope2_market_t", "t CO2e", .co2, .lowerIsBetter,
+        KPIEntry("co2.scope2_market_t", .tonnesCO2e, .co2, .lowerIsBetter,
                  nl: "Scope 2, marktgebaseerd", en: "Scope 2, market-based"),
-        KPIEntry("co2.change_vs_baseline_pct", "%", .co2, .lowerIsBetter,
+        KPIEntry("co2.change_vs_baseline_pct", .percent, .co2, .lowerIsBetter,
                  nl: "CO2-verandering t.o.v. referentieperiode", en: "CO2 change vs baseline"),
-        KPIEntry("co2.avoided_pv_t", "t CO2e", .co2, .higherIsBetter,
+        KPIEntry("co2.avoided_pv_t", .tonnesCO2e, .co2, .higherIsBetter,
                  nl: "Vermeden CO2 door PV", en: "CO2 avoided by PV"),
-        KPIEntry("co2.avoided_modal_shift_t", "t CO2e", .co2, .higherIsBetter,
+        KPIEntry("co2.avoided_modal_shift_t", .tonnesCO2e, .co2, .higherIsBetter,
                  nl: "Vermeden CO2 door modal shift", en: "CO2 avoided by modal shift"),
-        KPIEntry("weather.hdd", "HDD", .weather, .neither,
+        KPIEntry("weather.hdd", .heatingDegreeDays, .weather, .neither,
                  nl: "Graaddagen (verwarming)", en: "Heating degree days"),
-        KPIEntry("baseline.gas.savings_kwh", "kWh", .baseline, .higherIsBetter,
+        KPIEntry("baseline.gas.savings_kwh", .kWh, .baseline, .higherIsBetter,
                  nl: "Gasbesparing (klimaatgecorrigeerd)", en: "Gas savings (weather-normalised)"),
-        KPIEntry("baseline.gas.r2", "ratio", .baseline, .neither,
+        KPIEntry("baseline.gas.r2", .ratio, .baseline, .neither,
                  nl: "Referentiemodel gas: R²", en: "Gas baseline model: R²"),
-        KPIEntry("baseline.gas.cvrmse", "ratio", .baseline, .neither,
+        KPIEntry("baseline.gas.cvrmse", .ratio, .baseline, .neither,
                  nl: "Referentiemodel gas: CV(RMSE)", en: "Gas baseline model: CV(RMSE)"),
-        KPIEntry("baseline.gas.nmbe", "ratio", .baseline, .neither,
+        KPIEntry("baseline.gas.nmbe", .ratio, .baseline, .neither,
                  nl: "Referentiemodel gas: NMBE", en: "Gas baseline model: NMBE"),
-        KPIEntry(.perMode(prefix: "mobility.share."), "ratio", .mobility, .higherIsBetter,
+        KPIEntry(.perMode(prefix: "mobility.share."), .ratio, .mobility, .higherIsBetter,
                  nl: "Modal split: ", en: "Modal share: "),
-        KPIEntry(.perMode(prefix: "mobility.shift_pp."), "pp", .mobility, .higherIsBetter,
+        KPIEntry(.perMode(prefix: "mobility.shift_pp."), .percentagePoints, .mobility, .higherIsBetter,
                  nl: "Verschuiving modal split: ", en: "Modal shift: "),
-        KPIEntry("mobility.car_km_avoided", "km", .mobility, .higherIsBetter,
+        KPIEntry("mobility.car_km_avoided", .km, .mobility, .higherIsBetter,
                  nl: "Vermeden autokilometers", en: "Car kilometres avoided"),
-        KPIEntry("mobility.counter.bike_share", "ratio", .mobility, .higherIsBetter,
+        KPIEntry("mobility.counter.bike_share", .ratio, .mobility, .higherIsBetter,
                  nl: "Aandeel fietsers in getelde weggebruikers", en: "Bike share of counted road users"),
-        KPIEntry("water.m3", "m3", .water, .lowerIsBetter, nl: "Waterverbruik", en: "Water use"),
-        KPIEntry("water.m3_per_fte", "m3/FTE", .water, .lowerIsBetter,
+        KPIEntry("water.m3", .m3, .water, .lowerIsBetter, nl: "Waterverbruik", en: "Water use"),
+        KPIEntry("water.m3_per_fte", .m3PerFTE, .water, .lowerIsBetter,
                  nl: "Waterverbruik per VTE", en: "Water use per FTE"),
-        KPIEntry("water.m3_per_m2", "m3/m2", .water, .lowerIsBetter,
+        KPIEntry("water.m3_per_m2", .m3PerM2, .water, .lowerIsBetter,
                  nl: "Waterverbruik per m² vloeroppervlakte", en: "Water use per m² floor area"),
-        KPIEntry("water.change_vs_baseline_pct", "%", .water, .lowerIsBetter,
+        KPIEntry("water.change_vs_baseline_pct", .percent, .water, .lowerIsBetter,
                  nl: "Verandering waterverbruik t.o.v. referentie", en: "Water use change vs baseline"),
-        KPIEntry("water.night_min_flow_m3h", "m3/h", .water, .lowerIsBetter,
+        KPIEntry("water.night_min_flow_m3h", .m3PerHour, .water, .lowerIsBetter,
                  nl: "Minimaal nachtdebiet water", en: "Minimum night flow (water)"),
-        KPIEntry("waste.total_kg", "kg", .waste, .lowerIsBetter, nl: "Afval totaal", en: "Total waste"),
-        KPIEntry("waste.recycling_rate", "ratio", .waste, .higherIsBetter, nl: "Recyclagegraad", en: "Recycling rate"),
-        KPIEntry("waste.energy_recovery_share", "ratio", .waste, .lowerIsBetter,
+        KPIEntry("waste.total_kg", .kg, .waste, .lowerIsBetter, nl: "Afval totaal", en: "Total waste"),
+        KPIEntry("waste.recycling_rate", .ratio, .waste, .higherIsBetter, nl: "Recyclagegraad", en: "Recycling rate"),
+        KPIEntry("waste.energy_recovery_share", .ratio, .waste, .lowerIsBetter,
                  nl: "Aandeel energierecuperatie (R1)", en: "Energy recovery share (R1)"),
-        KPIEntry("waste.disposal_share", "ratio", .waste, .lowerIsBetter,
+        KPIEntry("waste.disposal_share", .ratio, .waste, .lowerIsBetter,
                  nl: "Aandeel verwijdering (D)", en: "Disposal share (D)"),
-        KPIEntry("waste.residual_share", "ratio", .waste, .lowerIsBetter,
+        KPIEntry("waste.residual_share", .ratio, .waste, .lowerIsBetter,
                  nl: "Aandeel restafval", en: "Residual waste share"),
-        KPIEntry("waste.hazardous_share", "ratio", .waste, .lowerIsBetter,
+        KPIEntry("waste.hazardous_share", .ratio, .waste, .lowerIsBetter,
                  nl: "Aandeel gevaarlijk afval", en: "Hazardous waste share"),
-        KPIEntry("cost.energy_avoided_eur", "EUR", .cost, .higherIsBetter,
+        KPIEntry("cost.energy_avoided_eur", .euro, .cost, .higherIsBetter,
                  nl: "Vermeden energiekosten", en: "Energy cost avoided"),
-        KPIEntry("cost.eur_per_t_co2_avoided", "EUR/t CO2e", .cost, .lowerIsBetter,
+        KPIEntry("cost.eur_per_t_co2_avoided", .euroPerTonneCO2e, .cost, .lowerIsBetter,
                  nl: "Kost per vermeden ton CO2", en: "Cost per tonne CO2 avoided"),
-        KPIEntry("cost.payback_years", "years", .cost, .lowerIsBetter, nl: "Terugverdientijd", en: "Simple payback"),
-        KPIEntry("quality.coverage", "ratio", .quality, .higherIsBetter, nl: "Datadekking", en: "Data coverage"),
-        KPIEntry("quality.estimated_share", "ratio", .quality, .lowerIsBetter,
+        KPIEntry("cost.payback_years", .years, .cost, .lowerIsBetter, nl: "Terugverdientijd", en: "Simple payback"),
+        KPIEntry("quality.coverage", .ratio, .quality, .higherIsBetter, nl: "Datadekking", en: "Data coverage"),
+        KPIEntry("quality.estimated_share", .ratio, .quality, .lowerIsBetter,
                  nl: "Aandeel geschatte waarden", en: "Share of estimated values"),
-        KPIEntry("quality.rejected_rows", "rows", .quality, .lowerIsBetter, nl: "Verworpen rijen", en: "Rejected rows"),
+        KPIEntry("quality.rejected_rows", .rows, .quality, .lowerIsBetter, nl: "Verworpen rijen", en: "Rejected rows"),
     ]
 
     /// Modes whose share should fall: a target on their `mobility.share.` or `mobility.shift_pp.` key is a maximum.

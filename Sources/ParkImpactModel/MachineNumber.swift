@@ -3,14 +3,16 @@ import Foundation
 /// Numbers in machine-readable outputs: rounded to the unit's resolution, no exponent, no locale.
 public enum MachineNumber {
     /// Decimals kept per unit: meter resolution for kWh, grams for tonnes.
-    public static func decimals(forUnit unit: String) -> Int {
+    public static func decimals(forUnit unit: KPIUnit) -> Int {
         switch unit {
-        case "kWh", "m3": return 3
-        case "t CO2e": return 6
-        case "%": return 4
-        case "ratio": return 6
-        case "rows": return 0
-        default: return 6
+        case .kWh, .m3: return 3
+        case .tonnesCO2e: return 6
+        case .percent: return 4
+        case .ratio: return 6
+        case .rows: return 0
+        case .MWh, .kW, .percentagePoints, .heatingDegreeDays, .km, .kg, .m3PerFTE, .m3PerM2, .m3PerHour, .euro,
+             .euroPerTonneCO2e, .years:
+            return 6
         }
     }
 

@@ -4,7 +4,7 @@ import ParkImpactKPIs
 
 /// How a KPI value is shown: its kind (a measure, percent, ratio, points, a count), its unit and its number.
 enum KPIDisplay {
-    static let lowCoverageFlag = "low_coverage"
+    static let lowCoverageFlag = KPIFlag.lowCoverage
 
     enum Kind: Equatable {
         /// A quantity in its unit with fixed decimals (kWh 0, MWh 1, t 2, ...).
@@ -64,20 +64,22 @@ enum KPIDisplay {
     }
 
     /// A headline figure: energy in MWh (1 decimal), tonnes with 1 decimal, anything else as in tables.
-    static func cardAmount(_ kpi: KPI) -> (value: Double?, unit: String, decimals: Int)? {
-        let u = NumberFormatting.normalizedUnit(kpi.unit)
+    /// `value` of the KPI `key` is in `unit` (as `kpis.json` writes it, or any unit text).
+    static func cardAmount(key: String, value: Double?, unit: String)
+        -> (value: Double?, unit: String, decimals: Int)? {
+        let u = NumberFormatting.normalizedUnit(unit)
         switch u {
-        case "kwh": return (kpi.value.map { $0 / 1000 }, "MWh", 1)
-        case "wh": return (kpi.value.map { $0 / 1_000_000 }, "MWh", 1)
-        case "mwh": return (kpi.value, "MWh", 1)
+        case "kwh": return (value.map { $0 / 1000 }, "MWh", 1)
+        case "wh": return (value.map { $0 / 1_000_000 }, "MWh", 1)
+        case "mwh": return (value, "MWh", 1)
         default:
-            if NumberFormatting.isTonnes(u) { return (kpi.value, kpi.unit, 1) }
-            let kind = kind(key: kpi.key, unit: kpi.unit)
+            if NumberFormatting.isTonnes(u) { return (value, unit, 1) }
+            let kind = kind(key: key, unit: unit)
             switch kind {
-            case .measure(let decimals): return (kpi.value, kpi.unit, decimals)
-            case .ratio: return (kpi.value.map { $0 * 100 }, "%", 1)
-            case .percent, .points: return (kpi.value, displayUnit(kind: kind, unit: kpi.unit), 1)
-            case .count: return (kpi.value, kpi.unit, 0)
+            case .measure(let decimals): return (value, unit, decimals)
+            case .ratio: return (value.map { $0 * 100 }, "%", 1)
+            case .percent, .points: return (value, displayUnit(kind: kind, unit: unit), 1)
+            case .count: return (value, unit, 0)
             }
         }
     }

@@ -432,13 +432,18 @@ public enum KPIJSONWriter {
         out.write(", \"value\": ")
         number(kpi.value, MachineNumber.decimals(forUnit: kpi.unit))
         out.write(", \"unit\": ")
-        write(json: kpi.unit, to: &out)
+        write(json: kpi.unit.rawValue, to: &out)
         out.write(", \"coverage\": ")
         number(kpi.coverage, 6)
         out.write(", \"estimated_share\": ")
         number(kpi.estimatedShare, 6)
         out.write(", \"flags\": ")
-        list(kpi.flags)
+        out.append(0x5B)
+        for (index, flag) in kpi.flags.enumerated() {
+            if index > 0 { out.write(", ") }
+            write(json: flag.rawValue, to: &out)
+        }
+        out.append(0x5D)
         let provenance = kpi.provenance
         out.write(", \"provenance\": {\"inputs\": ")
         list(provenance.inputs)
@@ -609,10 +614,10 @@ public enum CSVOutput {
             text(kpi.period)
             text(kpi.site ?? "")
             number(kpi.value, MachineNumber.decimals(forUnit: kpi.unit))
-            text(kpi.unit)
+            text(kpi.unit.rawValue)
             number(kpi.coverage, 6)
             number(kpi.estimatedShare, 6)
-            joined(kpi.flags.count) { scratch.write(kpi.flags[$0]) }
+            joined(kpi.flags.count) { scratch.write(kpi.flags[$0].rawValue) }
             text(provenance.formula)
             joined(factors.count) { scratch.write(factors[$0].id) }
             joined(factors.count) {

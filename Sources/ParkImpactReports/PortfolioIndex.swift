@@ -82,7 +82,7 @@ public enum PortfolioIndex {
             var changeValue: Double?
             var changeCell: String
             if let change {
-                let kind = KPIDisplay.kind(key: change.key, unit: change.unit)
+                let kind = KPIDisplay.kind(key: change.key, unit: change.unit.rawValue)
                 changeValue = change.value.map { kind == .ratio ? $0 * 100 : $0 }
                 changeCell = Self.value(change, text: text) {
                     kind == .ratio
@@ -112,7 +112,7 @@ public enum PortfolioIndex {
             // Coverage: the quality.coverage KPI (a ratio).
             out += "<td class=\"num\" \(sortAttributes(coverage?.value, flagged: coverage?.flags.isEmpty == false))>"
             if let coverage {
-                let kind = KPIDisplay.kind(key: coverage.key, unit: coverage.unit)
+                let kind = KPIDisplay.kind(key: coverage.key, unit: coverage.unit.rawValue)
                 out += Self.value(coverage, text: text) {
                     kind == .percent
                         ? NumberFormatting.percent($0, language: language)

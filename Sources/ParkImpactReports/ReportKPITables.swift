@@ -71,7 +71,7 @@ extension PilotReportPage {
             let baseline = index[key, Self.baseline, site]
             let reporting = index[key, Self.reporting, site]
             let sample = reporting ?? baseline
-            let unit = sample?.unit ?? ""
+            let unit = sample?.unit.rawValue ?? ""
             let kind = KPIDisplay.kind(key: key, unit: unit)
             let low = [baseline, reporting].contains { $0?.flags.contains(KPIDisplay.lowCoverageFlag) == true }
             out += low ? "<tr class=\"low\">" : "<tr>"
@@ -94,14 +94,14 @@ extension PilotReportPage {
 
     /// Flags other than `low_coverage` (which has its own mark), as small tags.
     func otherFlags(_ kpis: KPI?...) -> String {
-        var seen: [String] = []
+        var seen: [KPIFlag] = []
         for kpi in kpis {
             for flag in kpi?.flags ?? [] where flag != KPIDisplay.lowCoverageFlag && !seen.contains(flag) {
                 seen.append(flag)
             }
         }
         return seen.map {
-            "<span class=\"flag\" title=\"\(esc($0))\">\(esc(EngineText.flag($0, language, threshold: report.definition.settings.coverageThreshold)))</span>"
+            "<span class=\"flag\" title=\"\(esc($0.rawValue))\">\(esc(EngineText.flag($0, language, threshold: report.definition.settings.coverageThreshold)))</span>"
         }.joined()
     }
 

@@ -32,7 +32,7 @@ extension PilotReportPage {
                 for column in columns {
                     let kpi = monthlyKPI(column.key, period: periodKey)
                     if kpi?.flags.contains(KPIDisplay.lowCoverageFlag) == true { notes.hasLowCoverage = true }
-                    let kind = KPIDisplay.kind(key: column.key, unit: kpi?.unit ?? "")
+                    let kind = KPIDisplay.kind(key: column.key, unit: kpi?.unit.rawValue ?? "")
                     let cell = kpi == nil ? "<span class=\"na\" title=\"\(esc(text.noData))\">·</span>"
                         : valueCell(kpi, kind: kind, notes: &notes)
                     out += "<td class=\"num\">\(cell)</td>"
@@ -43,7 +43,7 @@ extension PilotReportPage {
             for column in columns {
                 let kpi = monthlyKPI(column.key, period: group.key)
                 if kpi?.flags.contains(KPIDisplay.lowCoverageFlag) == true { notes.hasLowCoverage = true }
-                let kind = KPIDisplay.kind(key: column.key, unit: kpi?.unit ?? "")
+                let kind = KPIDisplay.kind(key: column.key, unit: kpi?.unit.rawValue ?? "")
                 out += "<td class=\"num\">\(valueCell(kpi, kind: kind, notes: &notes))</td>"
             }
             out += "</tr>\n</tbody>\n"

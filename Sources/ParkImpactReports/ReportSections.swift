@@ -112,9 +112,9 @@ extension PilotReportPage {
         out += "</section>\n"
     }
 
-    /// A KPI as a card figure: the number (in the card's unit) and the unit.
-    func cardFigure(_ value: Double, like kpi: KPI) -> (text: String, unit: String) {
-        let kind = KPIDisplay.kind(key: kpi.key, unit: kpi.unit)
+    /// A value of the KPI `key` in `unit` as a card figure: the number (in the card's unit) and the unit.
+    func cardFigure(_ value: Double, key: String, unit kpiUnit: String) -> (text: String, unit: String) {
+        let kind = KPIDisplay.kind(key: key, unit: kpiUnit)
         switch kind {
         case .percent:
             return (NumberFormatting.format(value, decimals: 1, language: language, explicitPlus: true), "%")
@@ -123,10 +123,9 @@ extension PilotReportPage {
         case .ratio:
             return (NumberFormatting.format(value * 100, decimals: 1, language: language), "%")
         default:
-            let probe = KPI(key: kpi.key, period: kpi.period, site: kpi.site, value: value, unit: kpi.unit,
-                            coverage: nil, flags: [], provenance: kpi.provenance)
-            guard let amount = KPIDisplay.cardAmount(probe), let shown = amount.value else {
-                return (NumberFormatting.format(value, decimals: 1, language: language), kpi.unit)
+            guard let amount = KPIDisplay.cardAmount(key: key, value: value, unit: kpiUnit),
+                  let shown = amount.value else {
+                return (NumberFormatting.format(value, decimals: 1, language: language), kpiUnit)
             }
             let unit = KPIDisplay.displayUnit(kind: .measure(decimals: amount.decimals), unit: amount.unit,
                                               language: language)
@@ -137,7 +136,7 @@ extension PilotReportPage {
     mutating func renderCard(label: String, key: String, reporting: KPI?, baseline: KPI?) {
         out += "<div class=\"card\">\n<div class=\"card-label\">\(esc(label))</div>\n<div class=\"card-value\">"
         if let reporting, let value = reporting.value {
-            let figure = cardFigure(value, like: reporting)
+            let figure = cardFigure(value, key: reporting.key, unit: reporting.unit.rawValue)
             out += lowCoverageMark(reporting) + esc(figure.text)
             out += " <span class=\"card-unit\">\(esc(figure.unit))</span>"
         } else {
@@ -151,7 +150,7 @@ extension PilotReportPage {
         } else {
             out += "<div class=\"card-sub\">\(esc(text.baselineShort)): "
             if let baseline, let value = baseline.value {
-                let figure = cardFigure(value, like: baseline)
+                let figure = cardFigure(value, key: baseline.key, unit: baseline.unit.rawValue)
                 out += lowCoverageMark(baseline) + esc(figure.text) + " " + esc(figure.unit)
             } else {
                 out += naSpan(reason: baseline.map { nullReason($0) }
@@ -163,7 +162,8 @@ extension PilotReportPage {
                     out += "<div class=\"card-delta\">" + naSpan(reason: gap) + "</div>\n"
                 } else {
                     out += "<div class=\"card-delta\">"
-                        + deltaText(key: key, reporting: r, baseline: b, unit: reporting?.unit ?? "") + "</div>\n"
+                        + deltaText(key: key, reporting: r, baseline: b, unit: reporting?.unit.rawValue ?? "")
+                        + "</div>\n"
                 }
             }
         }
@@ -191,10 +191,8 @@ extension PilotReportPage {
 
     func targetStatus(key: String, target: Double, reporting: KPI?) -> String {
         let higher = KPITargets.higherIsBetter(key)
-        let sample = reporting ?? KPI(key: key, period: Self.reporting, site: nil, value: nil,
-                                      unit: KPITargets.isRatio(key) ? "ratio" : "", coverage: nil, flags: [],
-                                      provenance: Provenance(formula: ""))
-        let figure = cardFigure(target, like: sample)
+        let unit = reporting?.unit.rawValue ?? (KPITargets.isRatio(key) ? KPIUnit.ratio.rawValue : "")
+        let figure = cardFigure(target, key: key, unit: unit)
         var html = "<div class=\"target\">\(esc(t("Doel", "Target"))): \(higher ? "≥" : "≤") "
         html += esc(figure.text) + " " + esc(figure.unit) + " — "
         if let value = reporting?.value {
@@ -458,7 +456,7 @@ extension PilotReportPage {
             let shift = index["mobility.shift_pp.\(mode.rawValue)", rep, nil]
             var shiftText = "<span class=\"na\">—</span>"
             if let value = shift?.value {
-                let kind = KPIDisplay.kind(key: shift!.key, unit: shift!.unit)
+                let kind = KPIDisplay.kind(key: shift!.key, unit: shift!.unit.rawValue)
                 shiftText = esc(NumberFormatting.percentagePoints(kind == .ratio ? value * 100 : value, language: language))
             } else if let b, let r {
                 shiftText = esc(NumberFormatting.percentagePoints((r - b) * 100, language: language))
@@ -614,7 +612,7 @@ extension PilotReportPage {
         out += "<th scope=\"col\">\(esc(text.colUnit))</th></tr></thead>\n<tbody>\n"
         for key in keys {
             let kpi = index[key, Self.reporting, nil]
-            let unit = kpi?.unit ?? ""
+            let unit = kpi?.unit.rawValue ?? ""
             let kind = KPIDisplay.kind(key: key, unit: unit)
             out += "<tr><th scope=\"row\">\(esc(KPILabels.label(for: key, language: language)))"
             out += "<code class=\"key\">\(esc(key))</code></th>"

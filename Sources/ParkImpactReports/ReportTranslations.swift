@@ -10,11 +10,10 @@ import ParkImpactKPIs
 enum EngineText {
     // MARK: Flags
 
-    /// A flag's label (`KPIFlag`); a code the engine does not know is shown as it is.
-    /// `threshold`: the pilot's `settings.coverage_threshold`, named by `low_coverage`.
-    static func flag(_ code: String, _ language: PipelineDefinition.Language,
+    /// A flag's label. `threshold`: the pilot's `settings.coverage_threshold`, named by `low_coverage`.
+    static func flag(_ flag: KPIFlag, _ language: PipelineDefinition.Language,
                      threshold: Double = KPI.coverageThreshold) -> String {
-        KPIFlag(rawValue: code)?.label(language, threshold: threshold) ?? code
+        flag.label(language, threshold: threshold)
     }
 
     // MARK: Null reasons

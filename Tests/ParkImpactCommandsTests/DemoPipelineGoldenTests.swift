@@ -54,7 +54,7 @@ import Testing
             let key = try #require(kpi["key"] as? String), unit = try #require(kpi["unit"] as? String)
             guard seen.insert(key).inserted else { continue }
             let entry = try #require(KPICatalogue.entry(key), "\(key) is not in KPICatalogue")
-            #expect(entry.unit == unit, "\(key): unit \(unit) in kpis.json, \(entry.unit) in the catalogue")
+            #expect(entry.unit.rawValue == unit, "\(key): unit \(unit) in kpis.json, \(entry.unit.rawValue) in the catalogue")
             #expect(!entry.nl.isEmpty && !entry.en.isEmpty)
         }
     }

@@ -105,8 +105,8 @@ import TestSupport
             let reason: KPIReason? = index % 5 == 0 ? .noSource(.gridOfftake, site: "a, <b> \(index)") : nil
             return KPI(key: "energy.key\(index % 7)", period: index % 2 == 0 ? "baseline" : "reporting",
                 site: index % 3 == 0 ? nil : "acme", value: index % 5 == 0 ? nil : Double(index) * -1.0625,
-                unit: ["kWh", "t CO2e", "%", "ratio"][index % 4], coverage: Double(index % 11) / 10,
-                estimatedShare: index % 4 == 0 ? nil : 0.25, flags: index % 6 == 0 ? ["low_coverage", "x"] : [],
+                unit: [KPIUnit.kWh, .tonnesCO2e, .percent, .ratio][index % 4], coverage: Double(index % 11) / 10,
+                estimatedShare: index % 4 == 0 ? nil : 0.25, flags: index % 6 == 0 ? [.lowCoverage, .tripLogs] : [],
                 provenance: Provenance(inputs: ["many/acme/a.csv", "many/acme/b,c.csv"],
                                        factors: index % 3 == 0 ? [factor, factor] : [],
                                        formula: "Σ kWh × factor ÷ 1000, per year; <test>",

@@ -62,7 +62,7 @@ import CSVReading
         }
         for flag in KPIFlag.allCases {
             #expect(flag.label(.en) != flag.label(.nl))
-            #expect(EngineText.flag(flag.rawValue, .nl) == flag.label(.nl))
+            #expect(EngineText.flag(flag, .nl) == flag.label(.nl))
             #expect(Self.catalogue.contains("`\(flag.rawValue)`"), "docs/codes.md does not name the flag `\(flag.rawValue)`")
         }
     }

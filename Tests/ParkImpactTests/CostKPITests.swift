@@ -81,7 +81,7 @@ import Testing
 
     @Test func pricesAreCitedWithTheirYearAndThePipelineFile() throws {
         let kpi = try #require(report.kpi("cost.energy_avoided_eur", period: "reporting"))
-        #expect(kpi.unit == "EUR")
+        #expect(kpi.unit == .euro)
         #expect(kpi.provenance.factors == [
             FactorReference(id: "price.electricity", value: 0.24, unit: "EUR/kWh", year: 2024,
                             source: "pipelines/cost.yaml", note: nil),
@@ -103,7 +103,7 @@ import Testing
         #expect(close(value("cost.eur_per_t_co2_avoided", "reporting"), 10000 / avoided))
         #expect(close(value("cost.eur_per_t_co2_avoided", "reporting", "a"), 6000 / avoided))
         let kpi = try #require(report.kpi("cost.eur_per_t_co2_avoided", period: "reporting"))
-        #expect(kpi.unit == "EUR/t CO2e")
+        #expect(kpi.unit == .euroPerTonneCO2e)
         #expect(kpi.provenance.formula.contains("co2.avoided_pv_t is not added"))
         #expect(kpi.provenance.factors.map(\.id).contains("natural_gas.hhv"))
         // Site b: green contract, market-based 0 in both periods: nothing avoided.
@@ -121,7 +121,7 @@ import Testing
         #expect(b.value == nil)
         #expect(b.provenance.reason == "the energy cost avoided is not positive (-23.67 EUR): the pilot does not "
             + "pay back from energy savings")
-        #expect(report.kpi("cost.payback_years", period: "reporting")?.unit == "years")
+        #expect(report.kpi("cost.payback_years", period: "reporting")?.unit == .years)
     }
 
     @Test func aPipelineWithoutCostConfigurationHasNoCostRows() throws {

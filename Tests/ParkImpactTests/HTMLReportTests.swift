@@ -49,8 +49,8 @@ private enum Fixture {
         return try DefinitionLoader.parse(yaml: yaml, file: "pipelines/\(pilot).yaml", catalogue: .builtIn)
     }
 
-    static func kpi(_ key: String, _ period: String, site: String? = nil, _ value: Double?, unit: String,
-                    coverage: Double? = 1, flags: [String] = [], reason: KPIReason? = nil,
+    static func kpi(_ key: String, _ period: String, site: String? = nil, _ value: Double?, unit: KPIUnit,
+                    coverage: Double? = 1, flags: [KPIFlag] = [], reason: KPIReason? = nil,
                     formula: String = "test formula", factors: [FactorReference] = []) -> KPI {
         KPI(key: key, period: period, site: site, value: value, unit: unit, coverage: coverage, flags: flags,
             provenance: Provenance(inputs: ["test-park/acme/a.csv"], factors: factors, formula: formula, reason: reason))
@@ -67,32 +67,32 @@ private enum Fixture {
         var kpis: [KPI] = []
         for (period, scale) in [("baseline", 1.1), ("reporting", 1.0)] {
             kpis += [
-                kpi("energy.electricity.offtake_kwh", period, offtake * scale, unit: "kWh"),
-                kpi("energy.electricity.injection_kwh", period, 2_500, unit: "kWh"),
-                kpi("energy.gas_kwh", period, 54_321.5, unit: "kWh"),
-                kpi("co2.scope1_t", period, 10.5 * scale, unit: "t CO2e", formula: "gas kWh × natural_gas.hhv ÷ 1000",
+                kpi("energy.electricity.offtake_kwh", period, offtake * scale, unit: .kWh),
+                kpi("energy.electricity.injection_kwh", period, 2_500, unit: .kWh),
+                kpi("energy.gas_kwh", period, 54_321.5, unit: .kWh),
+                kpi("co2.scope1_t", period, 10.5 * scale, unit: .tonnesCO2e, formula: "gas kWh × natural_gas.hhv ÷ 1000",
                     factors: [gas]),
-                kpi("co2.scope2_location_t", period, 15, unit: "t CO2e"),
-                kpi("co2.scope2_market_t", period, 20.25 * scale, unit: "t CO2e",
+                kpi("co2.scope2_location_t", period, 15, unit: .tonnesCO2e),
+                kpi("co2.scope2_market_t", period, 20.25 * scale, unit: .tonnesCO2e,
                     formula: "offtake kWh × market-based factor ÷ 1000", factors: [grey]),
-                kpi("quality.coverage", period, period == "baseline" ? 0.85 : 0.995, unit: "ratio",
+                kpi("quality.coverage", period, period == "baseline" ? 0.85 : 0.995, unit: .ratio,
                     coverage: period == "baseline" ? 0.85 : 0.995,
-                    flags: period == "baseline" ? ["low_coverage"] : []),
-                kpi("quality.estimated_share", period, 0.0123, unit: "ratio"),
-                kpi("quality.rejected_rows", period, 3, unit: "rows", coverage: nil),
-                kpi("experimental.widget_count", period, 42, unit: "widgets"),
+                    flags: period == "baseline" ? [.lowCoverage] : []),
+                kpi("quality.estimated_share", period, 0.0123, unit: .ratio),
+                kpi("quality.rejected_rows", period, 3, unit: .rows, coverage: nil),
+                kpi("experimental.widget_count", period, 42, unit: .km),
                 // Site acme: gas missing in the baseline.
-                kpi("energy.electricity.offtake_kwh", period, site: "acme", 800_000, unit: "kWh"),
-                kpi("energy.gas_kwh", period, site: "acme", period == "baseline" ? nil : 1_000, unit: "kWh",
+                kpi("energy.electricity.offtake_kwh", period, site: "acme", 800_000, unit: .kWh),
+                kpi("energy.gas_kwh", period, site: "acme", period == "baseline" ? nil : 1_000, unit: .kWh,
                     coverage: period == "baseline" ? 0 : 1, reason: period == "baseline" ? gasWhy : nil),
-                kpi("energy.electricity.offtake_kwh", period, site: "kaai", 434_567.4, unit: "kWh", coverage: 0.5,
-                    flags: ["low_coverage"]),
+                kpi("energy.electricity.offtake_kwh", period, site: "kaai", 434_567.4, unit: .kWh, coverage: 0.5,
+                    flags: [.lowCoverage]),
             ]
         }
-        kpis.append(kpi("co2.change_vs_baseline_pct", "reporting", -9.090909, unit: "%",
+        kpis.append(kpi("co2.change_vs_baseline_pct", "reporting", -9.090909, unit: .percent,
                         formula: "(E_reporting − E_baseline) ÷ E_baseline × 100"))
-        kpis.append(kpi("energy.electricity.offtake_kwh", "2024-03", 98_765.4, unit: "kWh"))
-        kpis.append(kpi("energy.gas_kwh", "2024-03", nil, unit: "kWh", coverage: 0, reason: outage))
+        kpis.append(kpi("energy.electricity.offtake_kwh", "2024-03", 98_765.4, unit: .kWh))
+        kpis.append(kpi("energy.gas_kwh", "2024-03", nil, unit: .kWh, coverage: 0, reason: outage))
         let files = [
             FileSummary(path: hostilePath, format: "fluvius", dialect: "fluvius-nl-2024; ';' decimal ','",
                         acceptedRows: 35_136, rejectedRows: 2, ignoredRows: ["m3 twin rows": 8_784], problem: nil),
@@ -400,20 +400,20 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
     for year in [2023, 2024] {
         for month in 1...12 {
             let key = "\(year)-\(month < 10 ? "0" : "")\(month)"
-            kpis.append(Fixture.kpi("co2.scope1_t", key, Double(month), unit: "t CO2e"))
-            kpis.append(Fixture.kpi("co2.scope2_market_t", key, 2, unit: "t CO2e"))
-            kpis.append(Fixture.kpi("water.m3", key, 100 + Double(month), unit: "m3"))
-            kpis.append(Fixture.kpi("water.night_min_flow_m3h", key, site: "acme", year == 2023 ? 0.03 : 0, unit: "m3/h"))
+            kpis.append(Fixture.kpi("co2.scope1_t", key, Double(month), unit: .tonnesCO2e))
+            kpis.append(Fixture.kpi("co2.scope2_market_t", key, 2, unit: .tonnesCO2e))
+            kpis.append(Fixture.kpi("water.m3", key, 100 + Double(month), unit: .m3))
+            kpis.append(Fixture.kpi("water.night_min_flow_m3h", key, site: "acme", year == 2023 ? 0.03 : 0, unit: .m3PerHour))
         }
     }
     for (period, recycling) in [("baseline", 0.5), ("reporting", 0.7)] {
-        kpis.append(Fixture.kpi("waste.total_kg", period, 20_000, unit: "kg", coverage: nil))
-        kpis.append(Fixture.kpi("waste.recycling_rate", period, recycling, unit: "ratio", coverage: nil))
-        kpis.append(Fixture.kpi("waste.disposal_share", period, 1 - recycling, unit: "ratio", coverage: nil))
-        kpis.append(Fixture.kpi("mobility.share.car", period, period == "baseline" ? 0.7 : 0.6, unit: "ratio"))
-        kpis.append(Fixture.kpi("mobility.share.bike", period, period == "baseline" ? 0.3 : 0.4, unit: "ratio"))
+        kpis.append(Fixture.kpi("waste.total_kg", period, 20_000, unit: .kg, coverage: nil))
+        kpis.append(Fixture.kpi("waste.recycling_rate", period, recycling, unit: .ratio, coverage: nil))
+        kpis.append(Fixture.kpi("waste.disposal_share", period, 1 - recycling, unit: .ratio, coverage: nil))
+        kpis.append(Fixture.kpi("mobility.share.car", period, period == "baseline" ? 0.7 : 0.6, unit: .ratio))
+        kpis.append(Fixture.kpi("mobility.share.bike", period, period == "baseline" ? 0.3 : 0.4, unit: .ratio))
     }
-    kpis.append(Fixture.kpi("mobility.shift_pp.car", "reporting", -10, unit: "pp"))
+    kpis.append(Fixture.kpi("mobility.shift_pp.car", "reporting", -10, unit: .percentagePoints))
     let first = CivilDate(year: 2023, month: 1, day: 1)!.dayNumber
     let daily = (0..<731).map { DailyTotal(day: first + $0, offtakeKWh: $0 == 40 ? nil : Double(1000 + $0 % 7 * 100),
                                            present: $0 == 40 ? 0 : 96, estimated: 0, expected: 96) }
@@ -526,8 +526,8 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(EngineText.reason(.noSurveyOrTrips, .nl).hasPrefix("geen pendelenquête"))
         #expect(EngineText.problem("something new", .nl) == "technische melding (Engels): «something new»")
         #expect(EngineText.problem("something new", .en) == "something new")
-        #expect(EngineText.flag("not_annualised", .nl) == "niet op jaarbasis (enquêtedag)")
-        #expect(EngineText.flag("model_not_acceptable", .en) == "baseline model not acceptable (ASHRAE Guideline 14)")
+        #expect(EngineText.flag(.notAnnualised, .nl) == "niet op jaarbasis (enquêtedag)")
+        #expect(EngineText.flag(.modelNotAcceptable, .en) == "baseline model not acceptable (ASHRAE Guideline 14)")
         #expect(EngineText.ignored("gas_m3_twin", .nl) == "gasrijen in m³ (de kWh-tweelingrij wordt gebruikt)")
         #expect(EngineText.ignored("columns_not_read: Stored in batteries (Wh)", .nl)
             == "kolommen die niet gelezen worden (onbekend, geen energie of niet de grootheid van de bron): "

@@ -32,7 +32,7 @@ import Testing
             try MobilityKPITests.TripLogsOnly.pilot(),
             try MobilityKPITests.CounterBikeShare.pilot(),
         ]
-        var emitted: [String: String] = [:]
+        var emitted: [String: KPIUnit] = [:]
         for report in reports {
             for kpi in report.kpis { emitted[kpi.key] = kpi.unit }
         }
@@ -186,13 +186,13 @@ import Testing
         // Site d is matched per day.
         let d = try #require(report.kpi("energy.electricity.self_consumed_kwh", period: "2024-06", site: "d"))
         #expect(close(d.value, 28))
-        #expect(!d.flags.contains("pv_totals_not_matched"))
+        #expect(!d.flags.contains(.pvTotalsNotMatched))
         // The pilot: d's value, flagged, with m named.
         let pilot = try #require(report.kpi("energy.electricity.self_consumed_kwh", period: "2024-06"))
         #expect(close(pilot.value, 28))
-        #expect(pilot.flags.contains("pv_totals_not_matched"))
+        #expect(pilot.flags.contains(.pvTotalsNotMatched))
         #expect(pilot.provenance.formula.contains("not matched: " + note))
         #expect(report.kpi("energy.pv.self_consumption_ratio", period: "2024-06")?.flags
-            .contains("pv_totals_not_matched") == true)
+            .contains(.pvTotalsNotMatched) == true)
     }
 }

@@ -11,7 +11,7 @@ import Testing
 /// of the list: runs of one period and scope as the engine writes them, runs that come back, duplicates.
 @Suite struct KPIIndexTests {
     static func kpi(_ key: String, _ period: String, _ site: String?, _ value: Double) -> KPI {
-        KPI(key: key, period: period, site: site, value: value, unit: "kWh", coverage: nil, flags: [],
+        KPI(key: key, period: period, site: site, value: value, unit: .kWh, coverage: nil, flags: [],
             provenance: Provenance(formula: "f"))
     }
 

@@ -94,8 +94,8 @@ import Testing
     }
 
     static func kpi(site: String, reason: String?) -> KPI {
-        KPI(key: "energy.gas_kwh", period: "2024", site: site, value: reason == nil ? 1 : nil, unit: "kWh",
-            coverage: 0.5, flags: ["low" + "_coverage"],
+        KPI(key: "energy.gas_kwh", period: "2024", site: site, value: reason == nil ? 1 : nil, unit: .kWh,
+            coverage: 0.5, flags: [.lowCoverage],
             provenance: Provenance(inputs: ["pilot/" + site + "/a-long-file-name.csv"],
                                    formula: "sum of natural gas over the intervals of the " + "period",
                                    reason: reason.map { .noSource(.naturalGas, site: $0) }))

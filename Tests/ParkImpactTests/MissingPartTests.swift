@@ -154,7 +154,7 @@ import Testing
         let fossil = try #require(report.kpi("energy.fossil_mwh", period: "2024-02", site: "p"))
         #expect(close(fossil.value, 0.3))
         #expect(close(fossil.coverage, 1.0 / 29))
-        #expect(fossil.flags == ["low_coverage"])
+        #expect(fossil.flags == [.lowCoverage])
         // January: self-consumed 40 − 10 = 30 kWh; total (50 + 200 + 30) ÷ 1000 = 0.28 MWh.
         #expect(close(report.kpi("energy.total_mwh", period: "2024-01", site: "p")?.value, 0.28))
     }

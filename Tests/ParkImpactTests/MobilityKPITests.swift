@@ -115,7 +115,7 @@ import Testing
             #expect(close(value("mobility.share.walk", "reporting"), 10.0 / 140))
             #expect(close(value("mobility.share.bike", "reporting"), 15.0 / 140))
             let kpi = try #require(report.kpi("mobility.share.car", period: "reporting"))
-            #expect(kpi.unit == "ratio")
+            #expect(kpi.unit == .ratio)
             #expect(kpi.flags.isEmpty)
             #expect(kpi.provenance.formula.hasPrefix("trip-based modal split"))
             #expect(kpi.provenance.formula.hasSuffix("surveys: a 2024-06-30, b 2024-06-30 (90 of 140)"))
@@ -126,7 +126,7 @@ import Testing
             // March 2024: no survey; the logs hold 2 carpool trips → carpool 2/2 = 1, car 0/2 = 0.
             let carpool = try #require(report.kpi("mobility.share.carpool", period: "2024-03", site: "a"))
             #expect(close(carpool.value, 1))
-            #expect(carpool.flags == ["trip_logs"])
+            #expect(carpool.flags == [.tripLogs])
             #expect(carpool.provenance.formula.hasPrefix("trip-based split of the logged trips, not of all commuters"))
             #expect(carpool.provenance.inputs == ["shift/trips/carpool-2024.csv"])
             #expect(close(value("mobility.share.car", "2024-03", "a"), 0))
@@ -154,7 +154,7 @@ import Testing
             #expect(report.kpi("mobility.shift_pp.car", period: "baseline", site: "a") == nil)
             #expect(report.kpi("mobility.shift_pp.car", period: "2024-06", site: "a") == nil)
             let kpi = try #require(report.kpi("mobility.shift_pp.car", period: "reporting", site: "a"))
-            #expect(kpi.unit == "pp")
+            #expect(kpi.unit == .percentagePoints)
             #expect(kpi.provenance.inputs == ["shift/surveys/baseline-2023.csv", "shift/surveys/reporting-2024.csv"])
         }
 
@@ -196,8 +196,8 @@ import Testing
             let kpi = try #require(report.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
             #expect(close(kpi.value, 360 - 180 / 2.6))
             #expect(close(kpi.value, 290.76923076923077))
-            #expect(kpi.unit == "km")
-            #expect(kpi.flags == ["not_annualised"])
+            #expect(kpi.unit == .km)
+            #expect(kpi.flags == [.notAnnualised])
             #expect(kpi.provenance.formula.contains(
                 "carpool occupancy per site: a 2.6 (Σ trip_pkm ÷ Σ trip_km of its carpool trip logs)"))
             #expect(kpi.provenance.formula.contains("a: pkm_total_now 1800"))
@@ -218,8 +218,8 @@ import Testing
             let kpi = try #require(report.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
             #expect(close(kpi.value, (66.96 - 33.48 / 2.6 - 0.504 - 1.017) / 1000))
             #expect(close(kpi.value, 0.05256207692307692))
-            #expect(kpi.unit == "t CO2e")
-            #expect(kpi.flags == ["not_annualised"])
+            #expect(kpi.unit == .tonnesCO2e)
+            #expect(kpi.flags == [.notAnnualised])
             #expect(kpi.provenance.factors.map(\.id) == ["transport.car", "transport.bike", "transport.ebike"])
             #expect(kpi.provenance.factors.map(\.value) == [0.186, 0.0056, 0.0113])
             #expect(kpi.provenance.factor?.year == 2023)
@@ -370,7 +370,7 @@ import Testing
             // car-km = 0.20 × 975 − 0.10 × 975 ÷ 2 = 195 − 48.75 = 146.25 km.
             let kpi = try #require(report.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
             #expect(close(kpi.value, 146.25))
-            #expect(kpi.flags == ["not_annualised", "assumed_occupancy"])
+            #expect(kpi.flags == [.notAnnualised, .assumedOccupancy])
             #expect(kpi.provenance.formula.contains("carpool occupancy per site: a 2 ASSUMED"))
         }
 
@@ -412,7 +412,7 @@ import Testing
                     == ["mobility.share.carpool", "mobility.share.bus", "mobility.share.bike"])
             let carpool = try #require(report.kpi("mobility.share.carpool", period: "reporting", site: "a"))
             #expect(close(carpool.value, 0.5))
-            #expect(carpool.flags == ["trip_logs"])
+            #expect(carpool.flags == [.tripLogs])
             #expect(carpool.provenance.formula.contains("(2 of 4)"))
             #expect(close(report.kpi("mobility.share.bus", period: "2024-03")?.value, 0.25))
             #expect(close(report.kpi("mobility.share.bike", period: "reporting")?.value, 0.25))
@@ -467,10 +467,10 @@ import Testing
             // Share 63 / 311.5 = 0.2022471910.
             let kpi = try #require(report.kpi("mobility.counter.bike_share", period: "reporting", site: "a"))
             #expect(close(kpi.value, 63 / 311.5))
-            #expect(kpi.unit == "ratio")
+            #expect(kpi.unit == .ratio)
             // Coverage: 4 classes × 2 hours used = 8 of 4 × 8784 hours (366 days × 24) in 2024.
             #expect(close(kpi.coverage, 8.0 / 35_136))
-            #expect(kpi.flags == ["low_coverage"])
+            #expect(kpi.flags == [.lowCoverage])
             #expect(kpi.provenance.formula.contains("counted traffic past the counter, not the commuters' modal split"))
             #expect(kpi.provenance.inputs == ["count/telraam/api.csv"])
             // May 2024: 31 days × 24 = 744 hours per class.
@@ -565,7 +565,7 @@ extension MobilityKPITests {
             #expect(plain.kpi("mobility.car_km_avoided", period: "2024-02", site: "a") == nil)
             let kpi = try #require(plain.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
             #expect(close(kpi.value, Self.perCommuteCarKm))
-            #expect(kpi.flags == ["not_annualised"])
+            #expect(kpi.flags == [.notAnnualised])
         }
     }
 

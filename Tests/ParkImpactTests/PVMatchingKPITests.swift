@@ -183,7 +183,7 @@ import Testing
     @Test func unmatchedIntervalsLowerTheCoverage() throws {
         let p = try #require(report.kpi("energy.electricity.self_consumed_kwh", period: "2024-06", site: "p"))
         #expect(close(p.coverage, 3.0 / 2016))
-        #expect(p.flags == ["low_coverage"])
+        #expect(p.flags == [.lowCoverage])
         let s = try #require(report.kpi("energy.electricity.self_consumed_kwh", period: "2024-06", site: "s"))
         #expect(close(s.coverage, 2.0 / 21))
         let total = try #require(report.kpi("energy.electricity.self_consumed_kwh", period: "2024-06"))

@@ -104,7 +104,7 @@ import Testing
         // Site b in 2024: 2 offtake rows with an interval (180 kWh measured, 1 missing); 366 expected days.
         let coverage = try #require(report.kpi("quality.coverage", period: "reporting", site: "b"))
         #expect(close(coverage.value, 1.0 / 366))
-        #expect(coverage.flags == ["low_coverage"])
+        #expect(coverage.flags == [.lowCoverage])
         // Site a in 2024: offtake 1 estimated of 1 present; gas 1 measured → 1 of 2 present intervals estimated.
         #expect(close(value("quality.estimated_share", "reporting", "a"), 0.5))
         // The "12x" row is rejected, dated 2024-03-03, site b.
@@ -138,7 +138,7 @@ import Testing
 
     @Test func kpisAreFlaggedBelowNinetyPercentCoverage() throws {
         let offtake = try #require(report.kpi("energy.electricity.offtake_kwh", period: "reporting"))
-        #expect(offtake.flags == ["low_coverage"])
+        #expect(offtake.flags == [.lowCoverage])
         #expect(offtake.provenance.inputs == ["small/data.csv"])
     }
 }

@@ -123,7 +123,7 @@ import Testing
         let treatments = try ["waste.recycling_rate", "waste.energy_recovery_share", "waste.disposal_share"]
             .map { try kpi($0, "2024-02", "x") }
         #expect(close(treatments.reduce(0) { $0 + ($1.value ?? 0) }, 950.0 / 1020))
-        #expect(treatments.allSatisfy { $0.flags == ["unknown_treatment"] })
+        #expect(treatments.allSatisfy { $0.flags == [.unknownTreatment] })
         #expect(treatments.allSatisfy { $0.provenance.formula.contains("unknown treatment code counts in the total") })
         // Residual and hazardous shares do not depend on the treatment: no flag.
         #expect(try kpi("waste.residual_share", "2024-02", "x").flags.isEmpty)
@@ -162,10 +162,10 @@ import Testing
         for key in Self.shares {
             #expect(value(key, "2024-10", "y") == 0, "\(key)")
         }
-        #expect(try kpi("waste.recycling_rate", "2024-10", "y").flags == ["unknown_treatment"])
-        #expect(try kpi("waste.residual_share", "2024-10", "y").flags == ["unknown_eural"])
-        #expect(try kpi("waste.hazardous_share", "reporting").flags == ["unknown_eural"])
-        #expect(try kpi("waste.disposal_share", "reporting").flags == ["unknown_treatment"])
+        #expect(try kpi("waste.recycling_rate", "2024-10", "y").flags == [.unknownTreatment])
+        #expect(try kpi("waste.residual_share", "2024-10", "y").flags == [.unknownEural])
+        #expect(try kpi("waste.hazardous_share", "reporting").flags == [.unknownEural])
+        #expect(try kpi("waste.disposal_share", "reporting").flags == [.unknownTreatment])
     }
 
     @Test func nullsWithTheirReasons() throws {
@@ -191,10 +191,10 @@ import Testing
 
     @Test func unitsCoverageAndProvenance() throws {
         let total = try kpi("waste.total_kg", "2024-02", "x")
-        #expect(total.unit == "kg")
+        #expect(total.unit == .kg)
         #expect(total.coverage == nil)
         #expect(total.provenance.inputs == ["waste/afval.csv"])
-        #expect(try Self.shares.allSatisfy { try kpi($0, "2024-02").unit == "ratio" && kpi($0, "2024-02").coverage == nil })
+        #expect(try Self.shares.allSatisfy { try kpi($0, "2024-02").unit == .ratio && kpi($0, "2024-02").coverage == nil })
         #expect(try kpi("waste.total_kg", "2024-10", "y").provenance.inputs == ["waste/containers.csv"])
         #expect(try kpi("waste.recycling_rate", "2024-02").provenance.formula
             .hasPrefix("mass collected for recycling (treatment R2–R11) ÷ waste.total_kg"))

@@ -144,7 +144,7 @@ import Testing
         // Present: hal1 2 × 96 = 192, hal2 96 + 80 = 176 → 368 of 2 × 2,972 = 5,944.
         let march = try kpi("water.m3", "2024-03", "a")
         #expect(close(march.coverage, 368.0 / 5944))
-        #expect(march.flags == ["low_coverage"])
+        #expect(march.flags == [.lowCoverage])
         #expect(march.provenance.inputs == ["water/a/2024.csv"])
         // June 2023 at b: a daily series, 30 of 30 days present.
         let june = try kpi("water.m3", "2023-06", "b")
@@ -172,7 +172,7 @@ import Testing
         // Pilot: Σ m³ ÷ Σ fte of the sites with water data in the period: a and b (c has none): 27.519 ÷ 30.
         let pilot = try kpi("water.m3_per_fte", "reporting")
         #expect(close(pilot.value, 27.519 / 30))  // 0.9173
-        #expect(pilot.unit == "m3/FTE")
+        #expect(pilot.unit == .m3PerFTE)
         #expect(pilot.provenance.formula.contains("sites with water data in the period (a, b)"))
         // March 2024: b has a water source but no data, June 2024 the same for a: the pilot's ratio would quietly be
         // another site's alone, so it is null naming the missing site (code part_without_data).
@@ -208,7 +208,7 @@ import Testing
         // Coverage is the lower side: b has 30 of 365 days in 2023 and 30 of 366 in 2024 → 30/366.
         let b = try kpi("water.change_vs_baseline_pct", "reporting", "b")
         #expect(close(b.coverage, 30.0 / 366))
-        #expect(b.flags == ["low_coverage"])
+        #expect(b.flags == [.lowCoverage])
         #expect(b.provenance.inputs == ["water/b/2023.csv", "water/b/2024.csv"])
     }
 
@@ -216,9 +216,9 @@ import Testing
         // 2024: only the night of 12 March counts (hal2's night of 13 March is missing): 0.012 + 0.008 m³/h.
         let reporting = try kpi("water.night_min_flow_m3h", "reporting", "a")
         #expect(close(reporting.value, 0.020))
-        #expect(reporting.unit == "m3/h")
+        #expect(reporting.unit == .m3PerHour)
         #expect(close(reporting.coverage, 1.0 / 366))
-        #expect(reporting.flags == ["low_coverage"])
+        #expect(reporting.flags == [.lowCoverage])
         #expect(close(value("water.night_min_flow_m3h", "2024-03", "a"), 0.020))
         #expect(close(try kpi("water.night_min_flow_m3h", "2024-03", "a").coverage, 1.0 / 31))
         // 2023: no leak, 0 m³/h on both nights (hal2 was not installed yet, so it does not void them): 2 of 365.

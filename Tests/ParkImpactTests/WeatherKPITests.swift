@@ -58,9 +58,9 @@ import Testing
         for site in [nil, "a", "b"] {  // the weather is the park's: b has no temperature source but the same value
             let hdd = try #require(report.kpi("weather.hdd", period: "baseline", site: site))
             #expect(close(hdd.value, 26.5, tolerance: 1e-12))
-            #expect(hdd.unit == "HDD")
+            #expect(hdd.unit == .heatingDegreeDays)
             #expect(close(hdd.coverage, 0.8))
-            #expect(hdd.flags == ["low_coverage"])
+            #expect(hdd.flags == [.lowCoverage])
             #expect(hdd.provenance.inputs == ["five/temp.csv"])
             #expect(hdd.provenance.formula.contains("Teq = 0.6·T(d) + 0.3·T(d−1) + 0.1·T(d−2)"))
         }
@@ -236,7 +236,7 @@ import Testing
             let savings = try kpi("baseline.gas.savings_kwh", "reporting", site)
             #expect(close(savings.value, 15786.4418108978))
             #expect(close(savings.coverage, 345.0 / 366))
-            #expect(savings.unit == "kWh")
+            #expect(savings.unit == .kWh)
             let february = try kpi("baseline.gas.savings_kwh", "2024-02", site)
             #expect(close(february.value, 2173.3770931645086))
             #expect(close(february.coverage, 28.0 / 29))
@@ -349,7 +349,7 @@ import Testing
         let r2 = try #require(report.kpi("baseline.gas.r2", period: "baseline"))
         #expect(close(r2.value, 0.839274142221303, tolerance: 1e-9))
         #expect(r2.coverage == 1)
-        #expect(r2.flags == ["model_not_acceptable"])
+        #expect(r2.flags == [.modelNotAcceptable])
         #expect(r2.provenance.formula.contains("a = 2.01698 kWh/day, b = 8.40424 kWh/HDD"))
         #expect(close(report.kpi("baseline.gas.cvrmse", period: "baseline")?.value, 0.34658407476632275, tolerance: 1e-9))
         #expect(abs(report.kpi("baseline.gas.nmbe", period: "baseline")!.value!) < 1e-12)
@@ -414,12 +414,12 @@ extension WeatherKPITests {
             """, files: Self.synthetic(extraGasGap: false))
         let cvrmse = try #require(strict.kpi("baseline.gas.cvrmse", period: "baseline", site: "a"))
         #expect(close(cvrmse.value, 0.09861927200794277))
-        #expect(cvrmse.flags == ["low_coverage", "model_not_acceptable"])
+        #expect(cvrmse.flags == [.lowCoverage, .modelNotAcceptable])
         #expect(cvrmse.provenance.formula.contains("CV(RMSE) ≤ 5 % and |NMBE| ≤ 1 %, else flag model_not_acceptable"))
-        #expect(strict.kpi("weather.hdd", period: "baseline")?.flags == ["low_coverage"])
+        #expect(strict.kpi("weather.hdd", period: "baseline")?.flags == [.lowCoverage])
         // Savings: coverage 345/366 = 0.943 < 0.97, and the model is not acceptable.
         #expect(strict.kpi("baseline.gas.savings_kwh", period: "reporting", site: "a")?.flags
-            == ["low_coverage", "model_not_acceptable"])
+            == [.lowCoverage, .modelNotAcceptable])
         // The defaults: no flag on the same data.
         let defaults = try runPilot("synth", yaml: Self.syntheticYAML, files: Self.synthetic(extraGasGap: false))
         #expect(defaults.kpi("weather.hdd", period: "baseline")?.flags == [])
