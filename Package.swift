@@ -6,6 +6,10 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // The layers are separate modules, but the hot path crosses them per row (CSVReading's field parsing, Model's
+    // day cells, civil dates and time tables, called from Reading): release builds let the optimiser inline and
+    // specialise across modules as it did inside one module.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 let package = Package(
