@@ -20,7 +20,7 @@ public struct ParkImpactCommand: ParsableCommand {
             holds the lock (only that: try again later); 78 a pipeline definition is invalid, or the state is of a \
             newer version.
             """,
-        version: ParkImpactVersion.string,
+        version: "parkimpact " + ParkImpactVersion.withFactors(FactorCatalogue.builtInDigest),
         subcommands: [RunCommand.self, CheckCommand.self, SniffCommand.self, ReportCommand.self, FactorsCommand.self]
     )
 

@@ -30,6 +30,11 @@ public struct FactorCatalogue: Sendable {
         }
     }()
 
+    /// The first 12 hex digits of the SHA-256 of the built-in `emission-factors.csv` bytes, computed from the
+    /// embedded resource: names the catalogue a report used (`parkimpact --version`, report footer, kpis.json/csv).
+    public static let builtInDigest: String = String(FileDigest.sha256(bytes: PackageResources.emission_factors_csv)
+        .prefix(12))
+
     public struct ParseError: Error, CustomStringConvertible {
         public let description: String
     }

@@ -34,6 +34,11 @@ public enum FileDigest {
                         + "\(Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))")
     }
 
+    /// SHA-256 of bytes in memory as lowercase hex (the factor catalogue's digest).
+    public static func sha256(bytes: [UInt8]) -> String {
+        hex(SHA256.hash(data: bytes))
+    }
+
     /// SHA-256 of a file's bytes as lowercase hex, read in 1 MiB blocks (constant memory).
     /// `countingProgress`: add the bytes to `RunProgress` (not for digests computed while the files are read).
     public static func sha256(path: String, countingProgress: Bool = true) throws -> String {

@@ -66,7 +66,10 @@ struct PilotReportPage {
         renderMethod()
         out += "</main>\n"
         out += "<footer><p>\(esc(text.generatedBy)) <code>\(esc(definition.citedFile))</code>. "
-        out += "\(esc(text.footerDeterministic))</p></footer>\n"
+        out += "\(esc(text.footerDeterministic))</p>\n"
+        out += "<p class=\"version\">ParkImpact \(esc(ParkImpactVersion.string)) · "
+        out += "\(esc(language == .nl ? "emissiefactorcatalogus" : "emission factor catalogue")) "
+        out += "<code>sha256:\(esc(FactorCatalogue.builtInDigest))</code></p></footer>\n"
         out += "</body>\n</html>\n"
         return out
     }

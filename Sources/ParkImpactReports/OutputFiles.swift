@@ -393,6 +393,8 @@ public enum KPIJSONWriter {
             out.write("  \"pilot\": \(json(report.definition.pilot)),\n")
             out.write("  \"name\": \(json(report.definition.name)),\n")
             out.write("  \"periods\": {\(report.periods.filter { $0.kind == .baseline || $0.kind == .reporting }.map { "\(json($0.key)): {\"from\": \(json($0.first.description)), \"to\": \(json($0.last.description))}" }.joined(separator: ", "))},\n")
+            out.write("  \"parkimpact\": {\"version\": \(json(ParkImpactVersion.string)), ")
+            out.write("\"factor_catalogue_sha256\": \(json(FactorCatalogue.builtInDigest))},\n")
             out.write("  \"kpis\": [\n")
         }
         for index in range {
@@ -570,7 +572,7 @@ public enum CSVOutput {
 
     static let kpiHeader = ["key", "period", "site", "value", "unit", "coverage", "estimated_share", "flags", "formula",
                             "factor_id", "factor_value", "factor_unit", "factor_year", "factor_source", "reason",
-                            "reason_code", "inputs"]
+                            "reason_code", "inputs", "parkimpact_version", "factor_catalogue_sha256"]
 
     public static func kpis(_ report: PilotReport, locale: CSVLocale = .en) -> String {
         String(decoding: kpisPart(report, locale: locale, 0..<report.kpis.count), as: UTF8.self)
@@ -629,6 +631,8 @@ public enum CSVOutput {
             text(provenance.reason ?? "")
             text(provenance.reasonCode?.rawValue ?? "")
             joined(provenance.inputs.count) { scratch.write(provenance.inputs[$0]) }
+            text(ParkImpactVersion.string)
+            text(FactorCatalogue.builtInDigest)
             out[out.count - 1] = 0x0D  // the last separator becomes the line end
             out.append(0x0A)
         }

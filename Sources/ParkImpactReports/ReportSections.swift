@@ -82,12 +82,15 @@ extension PilotReportPage {
     mutating func renderCards() {
         let base = Self.baseline, rep = Self.reporting
         out += "<section id=\"headline\">\n<h2>\(esc(text.headline))</h2>\n<div class=\"cards\">\n"
-        var shown: Set<String> = []
+        // The Scope 1+2 card's change vs the baseline is `co2.change_vs_baseline_pct`: one card carries both (and
+        // that KPI's target), so the same change is not shown twice.
+        let changeKey = "co2.change_vs_baseline_pct"
+        var shown: Set<String> = [changeKey]
         renderCard(label: text.cardCO2, key: KPIDerived.scope12MarketKey,
                    reporting: KPIDerived.scope12Market(index, period: rep, site: nil),
-                   baseline: KPIDerived.scope12Market(index, period: base, site: nil))
-        for (label, key) in [(text.cardOfftake, "energy.electricity.offtake_kwh"), (text.cardGas, "energy.gas_kwh"),
-                             (text.cardChange, "co2.change_vs_baseline_pct")] {
+                   baseline: KPIDerived.scope12Market(index, period: base, site: nil),
+                   targetKey: changeKey)
+        for (label, key) in [(text.cardOfftake, "energy.electricity.offtake_kwh"), (text.cardGas, "energy.gas_kwh")] {
             renderCard(label: label, key: key, reporting: index[key, rep, nil], baseline: index[key, base, nil])
             shown.insert(key)
         }
@@ -97,6 +100,7 @@ extension PilotReportPage {
                        reporting: index[key, rep, nil], baseline: index[key, base, nil])
         }
         out += "</div>\n"
+        renderTrustLine()
         let cardKPIs = [KPIDerived.scope12Market(index, period: rep, site: nil),
                         KPIDerived.scope12Market(index, period: base, site: nil)]
             + (["energy.electricity.offtake_kwh", "energy.gas_kwh"] + targeted).flatMap {
@@ -110,6 +114,42 @@ extension PilotReportPage {
             out += "<p class=\"notes\">\(esc(t("Geen doelen ingesteld: voeg in de pipeline-definitie bv. targets: { co2.change_vs_baseline_pct: -20 } toe om per kerncijfer te zien of het doel gehaald is.", "No targets set: add e.g. targets: { co2.change_vs_baseline_pct: -20 } to the pipeline definition to see per headline figure whether its target is met.")))</p>\n"
         }
         out += "</section>\n"
+    }
+
+    /// The line under the cards that says how far the figures can be trusted: the reporting period's coverage
+    /// (warned when below the pilot's `coverage_threshold`), estimated share and rejected rows (pilot total), and
+    /// the last data date.
+    mutating func renderTrustLine() {
+        let rep = Self.reporting
+        let threshold = report.definition.settings.coverageThreshold
+        var parts: [String] = []
+        let coverage = index["quality.coverage", rep, nil]?.value
+        if let coverage {
+            let figure = esc(NumberFormatting.percent(ratio: coverage, language: language))
+            if coverage < threshold {
+                let limit = esc(NumberFormatting.percent(ratio: threshold, language: language))
+                parts.append("<span class=\"warn\">⚠ \(esc(t("Dekking", "Coverage"))) \(figure) "
+                    + "(\(esc(t("onder de drempel van", "below the threshold of"))) \(limit))</span>")
+            } else {
+                parts.append("\(esc(t("Dekking", "Coverage"))) \(figure)")
+            }
+        } else {
+            parts.append("\(esc(t("Dekking", "Coverage"))) <span class=\"na\">—</span>")
+        }
+        let estimated = index["quality.estimated_share", rep, nil]?.value
+        parts.append("\(esc(t("geschat", "estimated"))) \(percentCell(estimated))")
+        if let rejected = index["quality.rejected_rows", rep, nil]?.value {
+            let count = esc(NumberFormatting.format(rejected, decimals: 0, language: language))
+            parts.append("\(count) \(esc(rejected == 1 ? t("afgekeurde rij", "rejected row") : t("afgekeurde rijen", "rejected rows")))")
+        }
+        if let last = report.lastDataDate {
+            parts.append("\(esc(t("gegevens tot", "data up to"))) \(esc(ReportDates.long(last, language)))")
+        } else {
+            parts.append("\(esc(t("gegevens tot", "data up to"))) <span class=\"na\">\(esc(text.noData))</span>")
+        }
+        let low = coverage.map { $0 < threshold } ?? true
+        out += "<p class=\"trust\(low ? " trust-low" : "")\">\(esc(t("Rapportageperiode", "Reporting period"))): "
+        out += parts.joined(separator: " · ") + "</p>\n"
     }
 
     /// A value of the KPI `key` in `unit` as a card figure: the number (in the card's unit) and the unit.
@@ -133,7 +173,8 @@ extension PilotReportPage {
         }
     }
 
-    mutating func renderCard(label: String, key: String, reporting: KPI?, baseline: KPI?) {
+    /// `targetKey`: the KPI whose target the card shows (default `key`).
+    mutating func renderCard(label: String, key: String, reporting: KPI?, baseline: KPI?, targetKey: String? = nil) {
         out += "<div class=\"card\">\n<div class=\"card-label\">\(esc(label))</div>\n<div class=\"card-value\">"
         if let reporting, let value = reporting.value {
             let figure = cardFigure(value, key: reporting.key, unit: reporting.unit.rawValue)
@@ -167,8 +208,10 @@ extension PilotReportPage {
                 }
             }
         }
-        if let target = report.definition.targets[key] {
-            out += targetStatus(key: key, target: target, reporting: reporting)
+        let targetKey = targetKey ?? key
+        if let target = report.definition.targets[targetKey] {
+            out += targetStatus(key: targetKey, target: target,
+                                reporting: targetKey == key ? reporting : index[targetKey, Self.reporting, nil])
         }
         out += "</div>\n"
     }

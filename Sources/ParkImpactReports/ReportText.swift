@@ -18,7 +18,6 @@ struct ReportText: Sendable {
     let cardCO2: String
     let cardOfftake: String
     let cardGas: String
-    let cardChange: String
     let cardChangeSub: String
     let changeUnavailable: String
     let baselineShort: String

@@ -15,7 +15,6 @@ extension ReportText {
         cardCO2: "CO2 Scope 1+2, market-based",
         cardOfftake: "Electricity: grid offtake",
         cardGas: "Natural gas",
-        cardChange: "CO2 change vs baseline",
         cardChangeSub: "Reporting period relative to the baseline period",
         changeUnavailable: "no comparison possible: baseline or reporting value missing",
         baselineShort: "Baseline",

@@ -15,7 +15,6 @@ extension ReportText {
         cardCO2: "CO2 Scope 1+2, marktgebaseerd",
         cardOfftake: "Elektriciteit: afname van het net",
         cardGas: "Aardgas",
-        cardChange: "CO2-verandering t.o.v. referentie",
         cardChangeSub: "Rapportageperiode t.o.v. referentieperiode",
         changeUnavailable: "geen vergelijking mogelijk: referentie of rapportage ontbreekt",
         baselineShort: "Referentie",

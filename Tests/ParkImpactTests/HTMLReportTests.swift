@@ -152,6 +152,30 @@ private enum Fixture {
         }
     }
 
+    @Test("the trust line under the cards: coverage (warned below the threshold), estimated share, rejects, last date")
+    func trustLine() throws {
+        let dutch = HTMLReport.render(try Fixture.report(language: "nl"))
+        #expect(dutch.contains("</div>\n<p class=\"trust\">Rapportageperiode: Dekking 99,5\u{A0}% · geschat 1,2\u{A0}% · "
+            + "3 afgekeurde rijen · gegevens tot 31 december 2024</p>\n"))
+        let english = HTMLReport.render(try Fixture.report(language: "en"))
+        #expect(english.contains("<p class=\"trust\">Reporting period: Coverage 99.5\u{A0}% · estimated 1.2\u{A0}% · "
+            + "3 rejected rows · data up to 31 December 2024</p>\n"))
+        let strict = HTMLReport.render(try Fixture.report(language: "nl",
+                                                          settings: "settings: { coverage_threshold: 0.999 }"))
+        #expect(strict.contains("<p class=\"trust trust-low\">Rapportageperiode: <span class=\"warn\">⚠ Dekking "
+            + "99,5\u{A0}% (onder de drempel van 99,9\u{A0}%)</span> · geschat 1,2\u{A0}% · 3 afgekeurde rijen · "
+            + "gegevens tot 31 december 2024</p>\n"))
+    }
+
+    @Test("one card per figure: the CO2 change and its target are on the Scope 1+2 card")
+    func oneCardPerFigure() throws {
+        let dutch = HTMLReport.render(try Fixture.report(language: "nl",
+                                                         settings: "targets: { co2.change_vs_baseline_pct: -20 }"))
+        #expect(!dutch.contains("CO2-verandering t.o.v. referentie</div>"))
+        #expect(dutch.components(separatedBy: "<div class=\"card\">").count - 1 == 3)
+        #expect(dutch.contains("<div class=\"target\">Doel: ≤ −20,0 % — <strong class=\"missed\">✗ niet gehaald</strong>"))
+    }
+
     @Test func groupsAndDecimalsPerLanguage() {
         #expect(NumberFormatting.format(1234.5, decimals: 1, language: .nl) == "1.234,5")
         #expect(NumberFormatting.format(1234.5, decimals: 1, language: .en) == "1,234.5")
