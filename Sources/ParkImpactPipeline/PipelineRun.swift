@@ -323,7 +323,7 @@ public enum PipelineRun {
     }
 
     /// The files of one pilot's outputs, relative to the output folder, with their content; with `daily` (the
-    /// merged measured series), `daily.csv` too.
+    /// merged measured series), `daily.csv` too. The CSVs in `csvLocale`, by default the pilot's language's.
     ///
     /// The documents are rendered concurrently (`ConcurrentMap`), kpis.json, kpis.csv and daily.csv in slices of
     /// KPIs or series whose bytes are written one after the other: the same bytes for any number of threads.
