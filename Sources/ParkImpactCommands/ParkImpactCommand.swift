@@ -21,7 +21,8 @@ public struct ParkImpactCommand: ParsableCommand {
             newer version.
             """,
         version: "parkimpact " + ParkImpactVersion.withFactors(FactorCatalogue.builtInDigest),
-        subcommands: [RunCommand.self, CheckCommand.self, SniffCommand.self, ReportCommand.self, FactorsCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, SniffCommand.self, ReportCommand.self, FactorsCommand.self,
+                      InitCommand.self]
     )
 
     public init() {}
@@ -44,8 +45,9 @@ struct FolderOptions: ParsableArguments {
     @Option(help: "Log format: text (for people) or json (one object per line, for cron and journald).")
     var logFormat: LogFormat = .text
 
-    @Option(help: "CSV for Excel: en (, and 1234.5) or nl (; and 1234,5); UTF-8 BOM either way.")
-    var csvLocale: CSVLocaleOption = .en
+    @Option(help: ArgumentHelp("kpis.csv and rejects.csv for Excel, for every pilot: en (, and 1234.5) or nl (; and "
+        + "1234,5); UTF-8 BOM either way (default: each pilot's language).", valueName: "en|nl"))
+    var csvLocale: CSVLocaleOption?
 
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
@@ -57,7 +59,7 @@ struct FolderOptions: ParsableArguments {
     @Argument(help: "Pilots to process (default: all definitions in the pipelines folder).")
     var pilots: [String] = []
 
-    var folders: RunFolders { RunFolders(pipelines: pipelines, input: input, output: output, csvLocale: CSVLocale(rawValue: csvLocale.rawValue) ?? .en) }
+    var folders: RunFolders { RunFolders(pipelines: pipelines, input: input, output: output, csvLocale: csvLocale.flatMap { CSVLocale(rawValue: $0.rawValue) }) }
 
     var statePath: String { state ?? StatefulRun.defaultStatePath(output: output) }
 

@@ -11,15 +11,22 @@ public struct RunFolders: Sendable {
     public var pipelines: String
     public var input: String
     public var output: String
-    /// Separator and decimal mark of kpis.csv and rejects.csv (`--csv-locale`).
-    public var csvLocale: CSVLocale
+    /// Separator and decimal mark of kpis.csv and rejects.csv for every pilot (`--csv-locale`); nil (the default):
+    /// each pilot's own, from its `language:` (`csvLocale(for:)`).
+    public var csvLocale: CSVLocale?
 
     public init(pipelines: String = "pipelines", input: String = "input", output: String = "output",
-                csvLocale: CSVLocale = .en) {
+                csvLocale: CSVLocale? = nil) {
         self.pipelines = pipelines
         self.input = input
         self.output = output
         self.csvLocale = csvLocale
+    }
+
+    /// The locale of a pilot's kpis.csv and rejects.csv: `--csv-locale` when given, else the pilot's language
+    /// (`nl`: `;` and a decimal comma, as Excel with Dutch or Belgian settings opens in columns; `en`: `,` and `.`).
+    public func csvLocale(for definition: PipelineDefinition) -> CSVLocale {
+        csvLocale ?? (definition.language == .nl ? .nl : .en)
     }
 }
 
@@ -316,13 +323,14 @@ public enum PipelineRun {
     }
 
     /// The files of one pilot's outputs, relative to the output folder, with their content; with `daily` (the
-    /// merged measured series), `daily.csv` too.
+    /// merged measured series), `daily.csv` too. The CSVs in `csvLocale`, by default the pilot's language's.
     ///
     /// The documents are rendered concurrently (`ConcurrentMap`), kpis.json, kpis.csv and daily.csv in slices of
     /// KPIs or series whose bytes are written one after the other: the same bytes for any number of threads.
-    static func render(_ report: PilotReport, csvLocale: CSVLocale, daily: [IndexedSeries]? = nil,
+    static func render(_ report: PilotReport, csvLocale: CSVLocale? = nil, daily: [IndexedSeries]? = nil,
                        threads: Int? = nil) -> [RenderedFile] {
-        let (names, jobs) = renderJobs(report, csvLocale: csvLocale, daily: daily)
+        let locale = csvLocale ?? RunFolders().csvLocale(for: report.definition)
+        let (names, jobs) = renderJobs(report, csvLocale: locale, daily: daily)
         let parts = ConcurrentMap.map(jobs.count, threads: threads) { jobs[$0].render() }
         return names.indices.map { file in
             RenderedFile(path: "\(report.definition.pilot)/\(names[file])",
@@ -338,7 +346,8 @@ public enum PipelineRun {
     /// the output folder) and its staged file.
     static func renderAndWrite(_ report: PilotReport,
                                context: RunContext) throws(OutputFailure) -> [(path: String, staged: StagedOutput)] {
-        let (names, jobs) = renderJobs(report, csvLocale: context.folders.csvLocale, daily: nil)
+        let (names, jobs) = renderJobs(report, csvLocale: context.folders.csvLocale(for: report.definition),
+                                       daily: nil)
         return try write(names.map { "\(report.definition.pilot)/\($0)" }, jobs: jobs, threads: context.threads,
                          output: context.folders.output)
     }
@@ -450,7 +459,7 @@ public enum PipelineRun {
     /// `context.writeIndex` is false when only some pilots ran (the portfolio would lose the others).
     public static func writeOutputs(_ reports: [PilotReport], context: RunContext) throws(OutputFailure) {
         let folders = context.folders
-        var files = reports.flatMap { render($0, csvLocale: folders.csvLocale, threads: context.threads) }
+        var files = reports.flatMap { render($0, csvLocale: folders.csvLocale(for: $0.definition), threads: context.threads) }
         if context.writeIndex { files.append(renderIndex(reports)) }
         var staged: [StagedOutput] = []
         for file in files {

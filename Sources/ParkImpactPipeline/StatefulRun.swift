@@ -54,7 +54,7 @@ public enum StatefulRun {
         let recorded = (try? store.outputs()) ?? [:]
         func generation(_ pilot: Ingest.PilotIngest) -> String {
             FileDigest.sha256(Array((pilot.generation + "\n" + context.renderKey + "\ncsv "
-                + folders.csvLocale.rawValue).utf8))
+                + folders.csvLocale(for: pilot.definition).rawValue).utf8))
         }
         func upToDate(_ path: String, generation: String) -> Bool {
             guard let record = recorded[path], record.generation == generation else { return false }

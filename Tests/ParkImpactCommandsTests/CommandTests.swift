@@ -48,8 +48,9 @@ import Testing
             """)
         #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
                             "--output", scratch.path("output")]) == 0)
-        #expect(scratch.read("output/p/rejects.csv") == "\u{FEFF}file,line,column,code,reason,raw\r\n"
-            + "p/elec.csv,3,Volume,not_a_number,\"\"\"12,5x\"\" is not a number\",\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
+        // A Dutch pilot (the default language): `;` between the columns; the raw text, full of `;`, is one quoted cell.
+        #expect(scratch.read("output/p/rejects.csv") == "\u{FEFF}file;line;column;code;reason;raw\r\n"
+            + "p/elec.csv;3;Volume;not_a_number;\"\"\"12,5x\"\" is not a number\";\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
             + "=\"\"541448820000000001\"\";1SAG;Digitale Meter;Afname Nacht;12,5x;kWh;Gevalideerd;\"\r\n")
         let json = try #require(scratch.read("output/p/kpis.json"))
         #expect(json.contains("{\"key\": \"energy.electricity.offtake_kwh\", \"period\": \"reporting\", \"site\": null, \"value\": 3.75,"))
@@ -58,17 +59,21 @@ import Testing
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     }
 
-    @Test("--csv-locale nl writes kpis.csv and rejects.csv with ; and a decimal comma; the default stays , and .")
+    @Test("kpis.csv and rejects.csv follow each pilot's language (nl: ; and a decimal comma; en: , and .); --csv-locale sets one for all")
     func csvLocaleForExcel() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        try scratch.write("pipelines/p.yaml", Self.goodDefinition)
-        try scratch.write("input/p/elec.csv", "\u{FEFF}" + Self.header + """
+        let export = "\u{FEFF}" + Self.header + """
             01-01-2024;00:00:00;01-01-2024;00:15:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;1,5;kWh;Gevalideerd;
             01-01-2024;00:15:00;01-01-2024;00:30:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;12,5x;kWh;Gevalideerd;
             01-01-2024;00:30:00;01-01-2024;00:45:00;="541448820000000001";1SAG;Digitale Meter;Afname Nacht;2,25;kWh;Geschat;
 
-            """)
+            """
+        try scratch.write("pipelines/p.yaml", Self.goodDefinition)  // no `language:`: nl
+        try scratch.write("input/p/elec.csv", export)
+        try scratch.write("pipelines/e.yaml", Self.goodDefinition.replacingOccurrences(of: "pilot: p\n",
+                                                                                      with: "pilot: e\nlanguage: en\n"))
+        try scratch.write("input/e/elec.csv", export)
         for (locale, folder) in [("nl", "output-nl"), ("en", "output-en")] {
             #expect(runCommand(["run", "--settle-seconds", "0", "--pipelines", scratch.path("pipelines"), "--input", scratch.path("input"),
                                 "--output", scratch.path(folder), "--csv-locale", locale]) == 0)
@@ -85,8 +90,16 @@ import Testing
         let enKPIs = try #require(scratch.read("output-en/p/kpis.csv"))
         #expect(enKPIs.hasPrefix("\u{FEFF}key,period,site,value,unit,coverage,estimated_share,flags,formula,"))
         #expect(enKPIs.contains("\r\nenergy.electricity.offtake_kwh,reporting,,3.75,kWh,"))
-        #expect(scratch.read("output-default/p/kpis.csv") == enKPIs)
-        #expect(scratch.read("output-default/p/rejects.csv") == scratch.read("output-en/p/rejects.csv"))
+        // By default each pilot in its own language's format: p (nl) as with `--csv-locale nl`, e (en) as with `en`.
+        #expect(scratch.read("output-default/p/kpis.csv") == nlKPIs)
+        #expect(scratch.read("output-default/p/rejects.csv") == nlRejects)
+        #expect(scratch.read("output-default/e/kpis.csv") == scratch.read("output-en/e/kpis.csv"))
+        #expect(scratch.read("output-default/e/rejects.csv") == "\u{FEFF}file,line,column,code,reason,raw\r\n"
+            + "e/elec.csv,3,Volume,not_a_number,\"\"\"12,5x\"\" is not a number\",\"01-01-2024;00:15:00;01-01-2024;00:30:00;"
+            + "=\"\"541448820000000001\"\";1SAG;Digitale Meter;Afname Nacht;12,5x;kWh;Gevalideerd;\"\r\n")
+        // `--csv-locale` overrides the language of every pilot.
+        #expect(scratch.read("output-nl/e/kpis.csv")?.contains("\r\nenergy.electricity.offtake_kwh;reporting;;3,75;kWh;") == true)
+        #expect(enKPIs == scratch.read("output-en/p/kpis.csv"))
         #expect(runCommand(["run", "--csv-locale", "de"]) == 64)
     }
 

@@ -16,7 +16,7 @@ struct DateOutOfRangeColumnTests {
     static func rejects(_ source: String, _ file: String, _ text: String) throws -> (status: Int32, rejects: String) {
         let root = try HostileValueTests.pilot(source, file, text)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let run = try Binary.run(["run", "--settle-seconds", "0"], in: root)
+        let run = try Binary.run(["run", "--settle-seconds", "0", "--csv-locale", "en"], in: root)
         return (run.status ?? -1, try String(contentsOfFile: root + "/output/p/rejects.csv", encoding: .utf8))
     }
 

@@ -45,7 +45,7 @@ struct HostileValueTests {
 
             """)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let run = try Binary.run(["run", "--settle-seconds", "0"], in: root)
+        let run = try Binary.run(["run", "--settle-seconds", "0", "--csv-locale", "en"], in: root)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try Self.reportingOfftake(root) == "5")
         let rejects = try String(contentsOfFile: root + "/output/p/rejects.csv", encoding: .utf8)
@@ -69,7 +69,7 @@ struct HostileValueTests {
 
             """)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let run = try Binary.run(["run", "--settle-seconds", "0"], in: root)
+        let run = try Binary.run(["run", "--settle-seconds", "0", "--csv-locale", "en"], in: root)
         #expect(run.status == 0, "\(run.stderr)")
         // 1 → 2 MWh: 1,000 kWh counted; 2 → 1e306 MWh rejected; 1e306 → 3 a decrease (rejected, counting restarts).
         #expect(try Self.reportingOfftake(root) == "1000")
@@ -90,7 +90,7 @@ struct HostileValueTests {
 
             """)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let run = try Binary.run(["run", "--settle-seconds", "0"], in: root)
+        let run = try Binary.run(["run", "--settle-seconds", "0", "--csv-locale", "en"], in: root)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try Self.reportingOfftake(root) == "0.375")
         let rejects = try String(contentsOfFile: root + "/output/p/rejects.csv", encoding: .utf8)
@@ -108,7 +108,7 @@ struct HostileValueTests {
 
             """)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let run = try Binary.run(["run", "--settle-seconds", "0"], in: root)
+        let run = try Binary.run(["run", "--settle-seconds", "0", "--csv-locale", "en"], in: root)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try Self.reportingOfftake(root) == "6")
         let rejects = try String(contentsOfFile: root + "/output/p/rejects.csv", encoding: .utf8)

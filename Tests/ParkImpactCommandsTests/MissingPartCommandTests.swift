@@ -37,9 +37,9 @@ import Testing
         let reason = "natural gas of site l has data in the baseline but none in the reporting period"
         let csv = try #require(scratch.read("output/gaps/kpis.csv"))
         let row = try #require(csv.components(separatedBy: "\r\n").first {
-            $0.hasPrefix("co2.change_vs_baseline_pct,reporting,,")
+            $0.hasPrefix("co2.change_vs_baseline_pct;reporting;;")
         })
-        #expect(row.hasPrefix("co2.change_vs_baseline_pct,reporting,,,%,"))  // no value
+        #expect(row.hasPrefix("co2.change_vs_baseline_pct;reporting;;;%;"))  // no value (a Dutch pilot: `;`)
         #expect(row.contains(reason))
         let report = try #require(scratch.read("output/gaps/report.html"))
         #expect(report.contains("aardgas van site l heeft gegevens in de referentieperiode maar geen in de "

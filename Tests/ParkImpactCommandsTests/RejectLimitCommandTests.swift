@@ -45,10 +45,11 @@ struct RejectLimitCommandTests {
         let rejects = try String(contentsOfFile: root + "/output/p/rejects.csv", encoding: .utf8)
         let lines = rejects.split(separator: "\r\n")
         #expect(lines.count == 102)  // header, 100 rows (lines 3…102), one count row
-        #expect(lines[1].hasPrefix("p/a.csv,3,value,not_a_number,\"\"\"x\"\" is not a number\","))
-        #expect(lines[100].hasPrefix("p/a.csv,102,value,not_a_number,"))
-        #expect(lines[101] == "p/a.csv,,,not_a_number,… and 150 more rows rejected with this code (detail kept for "
-            + "the first 100),")
+        #expect(lines[1] == "p/a.csv;3;value;not_a_number;\"\"\"x\"\" is not a number\";"
+            + "2024-01-01T00:15:00+01:00,s,m0,electricity_offtake,x,kWh,measured")  // a Dutch pilot: `;`
+        #expect(lines[100].hasPrefix("p/a.csv;102;value;not_a_number;"))
+        #expect(lines[101] == "p/a.csv;;;not_a_number;… and 150 more rows rejected with this code (detail kept for "
+            + "the first 100);")
         // quality.rejected_rows of the reporting period counts all 250.
         let json = try String(contentsOfFile: root + "/output/p/kpis.json", encoding: .utf8)
         #expect(json.contains("{\"key\": \"quality.rejected_rows\", \"period\": \"reporting\", \"site\": null, "

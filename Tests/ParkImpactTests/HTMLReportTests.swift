@@ -584,6 +584,37 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(rejects.contains(";12;Volume;not_a_number;\"not a number: \"\"abc\"\"\";\"x;y\"\r\n"))
     }
 
+    @Test("rejects.csv in nl: a raw text with ; (also beside é), \" and , reads back as one cell of six")
+    func dutchRejectsKeepRawTextInOneCell() {
+        let raws = ["01-01-2024;00:15;Afname Nacht;12,5x;kWh", "café;é;x", "\"quoted\";a,b", "plain"]
+        let rejects = raws.enumerated().map { index, raw in
+            Reject(file: "p/é;1.csv", line: index + 2, column: "Volume", code: .notANumber, reason: "reden; uitleg",
+                   raw: raw, site: nil, day: nil)
+        }
+        let text = CSVOutput.rejects(rejects, locale: .nl)
+        // RFC 4180 with `;`: quoted cells may hold `;`, `""` is a quote.
+        var rows: [[String]] = [], row: [String] = [], cell = "", quoted = false
+        var characters = text.dropFirst().makeIterator()  // the BOM
+        var pending: Character? = nil
+        while let character = pending ?? characters.next() {
+            pending = nil
+            if quoted {
+                if character == "\"" {
+                    let next = characters.next()
+                    if next == "\"" { cell.append("\"") } else { quoted = false; pending = next }
+                } else { cell.append(character) }
+            } else if character == "\"" { quoted = true
+            } else if character == ";" { row.append(cell); cell = ""
+            } else if character == "\r\n" { row.append(cell); rows.append(row); row = []; cell = ""
+            } else { cell.append(character) }
+        }
+        #expect(rows.count == 5)
+        #expect(rows.allSatisfy { $0.count == 6 })
+        #expect(rows.dropFirst().map { $0[5] } == raws)
+        #expect(rows.dropFirst().map { $0[0] } == Array(repeating: "p/é;1.csv", count: 4))
+        #expect(rows.dropFirst().map { $0[4] } == Array(repeating: "reden; uitleg", count: 4))
+    }
+
     @Test("daily totals: offtake per day and coverage from the series' day cells")
     func dailyTotals() throws {
         let table = try #require(LocalTimeTable.cached("Europe/Brussels"))
