@@ -105,7 +105,7 @@ public enum PortfolioIndex {
                 let met = changeValue <= target
                 changeCell += "<span class=\"breakdown\">\(esc(words.target)) ≤ "
                 changeCell += esc(NumberFormatting.percent(target, language: language, explicitPlus: true))
-                changeCell += met ? ": ✓ \(esc(words.met))</span>" : ": ✗ \(esc(words.notMet))</span>"
+                changeCell += met ? ": ✓\u{00A0}\(esc(words.met))</span>" : ": ✗\u{00A0}\(esc(words.notMet))</span>"
             }
             out += "<td class=\"num\" \(sortAttributes(changeValue, flagged: change?.flags.isEmpty == false))>"
             out += "\(changeCell)</td>"
@@ -289,7 +289,7 @@ extension PortfolioIndex {
                 colChange: "Verandering t.o.v. referentie", colOfftake: "Afname elektriciteit van het net (MWh)",
                 colGas: "Aardgas (MWh)", colSpark: "CO2 per maand, referentie → rapportage", colCoverage: "Dekking",
                 colLastData: "Laatste gegevens",
-                target: "doel", met: "gehaald", notMet: "niet gehaald",
+                target: "doel", met: "gehaald", notMet: "niet\u{00A0}gehaald",
                 notes: "Scope 1+2 marktgebaseerd = Scope 1 (verbranding ter plaatse) + Scope 2 marktgebaseerd "
                     + "(GHG Protocol). Dekking = aanwezige / verwachte intervallen van de rapportageperiode. Het "
                     + "lijntje toont de CO2 Scope 1+2 (marktgebaseerd) per maand van de eerste referentiemaand tot de "
@@ -306,7 +306,7 @@ extension PortfolioIndex {
                 colPilot: "Pilot", colPeriod: "Reporting period", colCO2: "Scope 1+2 market-based (t\u{00A0}CO2e)",
                 colChange: "Change vs baseline", colOfftake: "Grid electricity (MWh)", colGas: "Natural gas (MWh)",
                 colSpark: "Monthly CO2, baseline → reporting", colCoverage: "Coverage", colLastData: "Last data",
-                target: "target", met: "met", notMet: "not met",
+                target: "target", met: "met", notMet: "not\u{00A0}met",
                 notes: "Scope 1+2 market-based = Scope 1 (on-site combustion) + Scope 2 market-based (GHG Protocol). "
                     + "Coverage = present / expected intervals of the reporting period. The sparkline shows the monthly "
                     + "Scope 1+2 market-based emissions from the first baseline month to the last reporting month (the "

@@ -519,7 +519,7 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(html.contains("<svg class=\"spark\" viewBox=\"0 0 120 28\""))
         // A Dutch pilot: a Dutch portfolio, with decimal commas.
         #expect(html.contains("van 3,0 tot 14,0"))
-        #expect(html.contains("doel ≤ \u{2212}5,0\u{00A0}%: ✓ gehaald"))
+        #expect(html.contains("doel ≤ \u{2212}5,0\u{00A0}%: ✓\u{00A0}gehaald"))
     }
 
     @Test func axisScalesAndCoordinates() {
