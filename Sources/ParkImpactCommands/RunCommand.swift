@@ -18,14 +18,20 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("daily-csv"), help: "Also write output/<pilot>/daily.csv: series, local date, sum, count.")
     var dailyCSV = false
 
+    @Option(name: .customLong("portfolio-language"),
+            help: "Language of output/index.html when the pilots' languages differ (nl | en).")
+    var portfolioLanguage: PortfolioLanguageOption = .en
+
     func run() throws {
         let console = Console(format: options.logFormat)
-        let status = Self.stateful(options: options, console: console, ingest: true, dailyCSV: dailyCSV)
+        let status = Self.stateful(options: options, console: console, ingest: true, dailyCSV: dailyCSV,
+                                   portfolioLanguage: portfolioLanguage.language)
         if status != .success { throw ExitCode(status.rawValue) }
     }
 
     /// `run` (ingest, then rebuild what changed) and `report` (ingest nothing, rebuild every report from the state).
-    static func stateful(options: FolderOptions, console: Console, ingest: Bool, dailyCSV: Bool = false) -> ExitStatus {
+    static func stateful(options: FolderOptions, console: Console, ingest: Bool, dailyCSV: Bool = false,
+                         portfolioLanguage: PipelineDefinition.Language = .en) -> ExitStatus {
         // Definitions first: a definition that takes long to parse (or is refused) never holds the lock.
         let catalogue = FactorCatalogue.builtIn
         var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
@@ -109,7 +115,7 @@ struct RunCommand: ParsableCommand {
         let progress = ProgressDisplay.start(format: console.format)
         let context = RunContext(folders: options.folders, catalogue: catalogue, threads: options.threads,
                                  settings: settings, writeIndex: options.pilots.isEmpty, rebuildAll: !ingest,
-                                 dailyCSV: dailyCSV)
+                                 dailyCSV: dailyCSV, portfolioLanguage: portfolioLanguage)
         let result = StatefulRun.execute(definitions: loaded.definitions, context: context, store: store, runID: runID,
                                          diagnostics: &loaded.diagnostics)
         progress?.stop()
@@ -177,8 +183,13 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var options: FolderOptions
 
+    @Option(name: .customLong("portfolio-language"),
+            help: "Language of output/index.html when the pilots' languages differ (nl | en).")
+    var portfolioLanguage: PortfolioLanguageOption = .en
+
     func run() throws {
-        let status = RunCommand.stateful(options: options, console: Console(format: options.logFormat), ingest: false)
+        let status = RunCommand.stateful(options: options, console: Console(format: options.logFormat), ingest: false,
+                                         portfolioLanguage: portfolioLanguage.language)
         if status != .success { throw ExitCode(status.rawValue) }
     }
 }
@@ -206,4 +217,10 @@ struct FactorsCommand: ParsableCommand {
             print("    source: \(factor.source)")
         }
     }
+}
+
+/// `--portfolio-language`: the portfolio's language when the pilots' languages differ.
+enum PortfolioLanguageOption: String, ExpressibleByArgument, CaseIterable {
+    case nl, en
+    var language: PipelineDefinition.Language { self == .nl ? .nl : .en }
 }

@@ -449,9 +449,11 @@ public enum PipelineRun {
         return stride(from: 0, to: count, by: size).map { $0..<min(count, $0 + size) }
     }
 
-    public static func renderIndex(_ reports: [PilotReport]) -> RenderedFile {
+    public static func renderIndex(_ reports: [PilotReport], mixedLanguage: PipelineDefinition.Language = .en)
+        -> RenderedFile {
         RenderedFile(path: "index.html",
-                     text: PortfolioIndex.render(reports.sorted { $0.definition.pilot < $1.definition.pilot }))
+                     text: PortfolioIndex.render(reports.sorted { $0.definition.pilot < $1.definition.pilot },
+                                                 mixedLanguage: mixedLanguage))
     }
 
     /// Writes `output/<pilot>/{kpis.json,kpis.csv,rejects.csv,report.html}` and `output/index.html`, each to its
@@ -460,7 +462,7 @@ public enum PipelineRun {
     public static func writeOutputs(_ reports: [PilotReport], context: RunContext) throws(OutputFailure) {
         let folders = context.folders
         var files = reports.flatMap { render($0, csvLocale: folders.csvLocale(for: $0.definition), threads: context.threads) }
-        if context.writeIndex { files.append(renderIndex(reports)) }
+        if context.writeIndex { files.append(renderIndex(reports, mixedLanguage: context.portfolioLanguage)) }
         var staged: [StagedOutput] = []
         for file in files {
             do {

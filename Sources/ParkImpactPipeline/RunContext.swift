@@ -1,4 +1,5 @@
 import Foundation
+public import ParkImpactModel
 public import ParkImpactDefinition
 
 /// The run-wide values every stage of a run reads and none changes: where it reads and writes, the factor catalogue,
@@ -22,10 +23,12 @@ public struct RunContext: Sendable {
     public var renderKey: String
     /// Also write `<pilot>/daily.csv` (`run --daily-csv`).
     public var dailyCSV: Bool
+    /// The portfolio's language when the pilots' languages differ (`--portfolio-language`).
+    public var portfolioLanguage: PipelineDefinition.Language
 
     public init(folders: RunFolders, catalogue: FactorCatalogue = .builtIn, threads: Int? = nil,
                 settings: Ingest.Settings = .init(), writeIndex: Bool = true, rebuildAll: Bool = false,
-                renderKey: String = "", dailyCSV: Bool = false) {
+                renderKey: String = "", dailyCSV: Bool = false, portfolioLanguage: PipelineDefinition.Language = .en) {
         self.folders = folders
         self.catalogue = catalogue
         self.threads = threads
@@ -34,5 +37,6 @@ public struct RunContext: Sendable {
         self.rebuildAll = rebuildAll
         self.renderKey = renderKey
         self.dailyCSV = dailyCSV
+        self.portfolioLanguage = portfolioLanguage
     }
 }

@@ -71,7 +71,8 @@ public enum StatefulRun {
         let withheld = ingest.pilots.map {
             $0.inputMissing || $0.nothingToReport || ($0.ledgerEmpty && $0.settling > 0)
         }
-        let indexGeneration = FileDigest.sha256(Array(ingest.pilots.map(generation).joined(separator: "\n").utf8))
+        let indexGeneration = FileDigest.sha256(Array((ingest.pilots.map(generation).joined(separator: "\n")
+            + "\nportfolio " + context.portfolioLanguage.rawValue).utf8))
         let rebuildIndex = context.writeIndex && !withheld.contains(true)
             && (rebuild.contains(true) || !upToDate("index.html", generation: indexGeneration))
         if rebuildIndex { rebuild = rebuild.map { _ in true } }  // the portfolio needs every pilot's report
@@ -175,7 +176,7 @@ public enum StatefulRun {
         let writeStart = clock.now
         if rebuildIndex {
             // The portfolio shows every pilot's report: written only when every pilot's outputs are.
-            let index = PipelineRun.renderIndex(reports)
+            let index = PipelineRun.renderIndex(reports, mixedLanguage: context.portfolioLanguage)
             if let first = notWritten.first {
                 notWritten.append(OutputsNotWritten(pilot: nil, paths: [index.path], failure: first.failure))
             } else {

@@ -47,8 +47,9 @@ import Testing
         #expect(json.contains("\n  \"parkimpact\": {\"version\": \"0.2.0\", \"factor_catalogue_sha256\": \"\(Self.expectedDigest)\"},\n"))
         let csv = try #require(scratch.read("demo-park/kpis.csv"))
         let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        #expect(lines[0].hasSuffix(",inputs,parkimpact_version,factor_catalogue_sha256"))
-        for line in lines.dropFirst() { #expect(line.hasSuffix(",0.2.0,\(Self.expectedDigest)")) }
+        // The demo pilot is Dutch: `;` between the columns (its language's CSV format).
+        #expect(lines[0].hasSuffix(";inputs;parkimpact_version;factor_catalogue_sha256"))
+        for line in lines.dropFirst() { #expect(line.hasSuffix(";0.2.0;\(Self.expectedDigest)")) }
         let report = try #require(scratch.read("demo-park/report.html"))
         #expect(report.contains("<p class=\"version\">ParkImpact 0.2.0 · emissiefactorcatalogus "
             + "<code>sha256:\(Self.expectedDigest)</code></p></footer>"))

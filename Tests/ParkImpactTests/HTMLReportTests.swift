@@ -379,7 +379,7 @@ private enum Fixture {
         // One inline sort script, after the table; the hostile name never becomes a script.
         #expect(lower.components(separatedBy: "<script").count == 2)
         #expect(lower.contains("<script>\n(function () {"))
-        #expect(html.contains("<button type=\"button\" data-type=\"num\">Scope 1+2 market-based (t CO2e)</button>"))
+        #expect(html.contains("<button type=\"button\" data-type=\"num\">Scope 1+2 market-based (t\u{00A0}CO2e)</button>"))
         #expect(html.contains("<td class=\"num\" data-sort=\"30.75\">30.8</td>"))
 
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
@@ -392,6 +392,33 @@ private enum Fixture {
         #expect(html.contains("99.5\u{00A0}%"))
         #expect(html.contains("2024-12-31"))
         #expect(PortfolioIndex.render([]).contains("No pilots."))
+    }
+
+    @Test("the portfolio speaks the pilots' language; a mixed portfolio the setting's (English by default)")
+    func portfolioInThePilotsLanguage() throws {
+        let dutch = PortfolioIndex.render([try Fixture.report(), try Fixture.report(pilot: "b-park", name: "B")])
+        #expect(dutch.contains("<html lang=\"nl\">"))
+        #expect(dutch.contains("<button type=\"button\" data-type=\"num\">Afname elektriciteit van het net (MWh)</button>"))
+        #expect(dutch.contains("<td class=\"num\" data-sort=\"1234567.4\">1.234,6</td>"))
+        #expect(dutch.contains("<td data-sort=\"2024-01-01\">1\u{00A0}januari\u{00A0}2024 – 31\u{00A0}december\u{00A0}2024</td>"))
+        // The name is the link to the report; no separate English "report" link.
+        #expect(dutch.contains("<th scope=\"row\" data-sort=\"Testpark Noord\"><a href=\"test-park/report.html\">"
+            + "Testpark Noord</a><code class=\"key\">test-park</code></th>"))
+        #expect(!dutch.contains(">report</a>"))
+        #expect(dutch.contains("<footer><p>Gemaakt met ParkImpact. Dezelfde gegevens geven dezelfde pagina.</p></footer>"))
+
+        let english = PortfolioIndex.render([try Fixture.report(language: "en")])
+        #expect(english.contains("<html lang=\"en\">"))
+        #expect(english.contains("<td class=\"num\" data-sort=\"1234567.4\">1,234.6</td>"))
+        #expect(english.contains("<td data-sort=\"2024-01-01\">1\u{00A0}January\u{00A0}2024 – 31\u{00A0}December\u{00A0}2024</td>"))
+
+        let mixed = [try Fixture.report(), try Fixture.report(language: "en", pilot: "alpha-park", name: "Alpha")]
+        #expect(PortfolioIndex.language(of: mixed, mixed: .en) == .en)
+        #expect(PortfolioIndex.language(of: mixed, mixed: .nl) == .nl)
+        #expect(PortfolioIndex.language(of: [mixed[1]], mixed: .nl) == .en)
+        let mixedDutch = PortfolioIndex.render(mixed, mixedLanguage: .nl)
+        #expect(mixedDutch.contains("<html lang=\"nl\">") && mixedDutch.contains(">1.234,6</td>"))
+        #expect(PortfolioIndex.render(mixed).contains("<html lang=\"en\">"))
     }
 }
 
@@ -514,8 +541,9 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
     func portfolioSparkline() throws {
         let html = PortfolioIndex.render([try richReport(targets: "  co2.change_vs_baseline_pct: -5\n")])
         #expect(html.contains("<svg class=\"spark\" viewBox=\"0 0 120 28\""))
-        #expect(html.contains("from 3.0 to 14.0"))
-        #expect(html.contains("target ≤ \u{2212}5.0\u{00A0}%: ✓ met"))
+        // A Dutch pilot: a Dutch portfolio, with decimal commas.
+        #expect(html.contains("van 3,0 tot 14,0"))
+        #expect(html.contains("doel ≤ \u{2212}5,0\u{00A0}%: ✓\u{00A0}gehaald"))
     }
 
     @Test func axisScalesAndCoordinates() {

@@ -252,6 +252,14 @@ import Testing
             + MissingPartTests.gasOfL + "\">—</span>"))
         // Scope 1+2 (1 of 366 days at each meter): flagged low coverage → data-flagged, sorted after unflagged values.
         #expect(html.contains("data-flagged=\"1\"><span class=\"warn\""))
+        // A low-coverage pilot: every value of its row is flagged (its coverage, grid electricity and gas too), so it
+        // sorts after the complete pilots in every numeric column.
+        #expect(html.contains("<tr class=\"low\">"))
+        let cells = html.components(separatedBy: "<td class=\"num\" data-sort=\"").dropFirst()
+            .map { String($0.prefix { $0 != ">" }) }
+        #expect(cells.count == 5)
+        for cell in cells where !cell.hasPrefix("\"") { #expect(cell.hasSuffix("\" data-flagged=\"1\""), "\(cell)") }
+        #expect(cells.filter { !$0.hasPrefix("\"") }.count == 4)
         // The script ranks values, flagged values, then nulls before comparing numbers, whatever the direction.
         #expect(html.contains("var rx = rank(a.cells[column], x), ry = rank(b.cells[column], y);\n"
             + "          if (rx !== ry) { return rx - ry; }"))
