@@ -12,14 +12,16 @@ struct GasConversions: Sendable {
     /// change in emissions, the weather-normalised gas baseline, cost per result).
     static let keys: Set<String> = [
         "energy.gas_kwh", "energy.total_mwh", "energy.fossil_mwh", "energy.renewable_share",
-        "co2.scope1_t", "co2.change_vs_baseline_pct",
+        "co2.scope1_t", "co2.change_vs_baseline_pct", "energy.gas.change_vs_baseline_pct",
+        "baseline.gas.change_weather_corrected_pct",
         "baseline.gas.r2", "baseline.gas.cvrmse", "baseline.gas.nmbe", "baseline.gas.savings_kwh",
         "cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years",
     ]
 
     /// KPIs that compare with the baseline period: the gas of the baseline counts too.
     static let comparingKeys: Set<String> = [
-        "co2.change_vs_baseline_pct", "baseline.gas.savings_kwh",
+        "co2.change_vs_baseline_pct", "baseline.gas.savings_kwh", "energy.gas.change_vs_baseline_pct",
+        "baseline.gas.change_weather_corrected_pct",
         "cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years",
     ]
 

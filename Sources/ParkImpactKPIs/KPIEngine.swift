@@ -171,6 +171,7 @@ public struct KPIEngine: Sendable {
         result.append(contentsOf: [scope1, location, market])
         if period.kind == .reporting {
             result.append(changeVsBaseline(site: site, reporting: period, scope1: scope1, market: market))
+            if hasSeries([.gas]) { result.append(gasChangeVsBaseline(gas, period, site)) }
         }
         if hasPV {
             result.append(avoidedPV(period: period, site: site, selfConsumed: selfConsumed))
@@ -362,20 +363,24 @@ public struct KPIEngine: Sendable {
 
     func changeVsBaseline(site: String?, reporting: ReportPeriod, scope1: KPI, market: KPI) -> KPI {
         let key = "co2.change_vs_baseline_pct"
-        let formula = "(E_reporting − E_baseline) ÷ E_baseline × 100, E = co2.scope1_t + co2.scope2_market_t; "
-            + "a carrier a site has no source for counts as 0 in both periods; a carrier of a site with data in one "
-            + "period but none in the other makes the change null (never counted as 0)"
         let baselinePeriod = periods[0]
+        let formula = "(E_reporting ÷ d_reporting − E_baseline ÷ d_baseline) ÷ (E_baseline ÷ d_baseline) × 100, "
+            + "E = co2.scope1_t + co2.scope2_market_t, d = days in the period (\(reporting.days) and "
+            + "\(baselinePeriod.days)): emissions per day, so periods of different length compare; a carrier a site "
+            + "has no source for counts as 0 in both periods; a carrier of a site with data in one period but none in "
+            + "the other makes the change null (never counted as 0)"
         // The baseline side: the same family for the baseline period, computed once for both keys.
         let baselineKPIs = energyAndEmissionKPIs(period: baselinePeriod, site: site)
         let baseline1 = baselineKPIs.first { $0.key == scope1.key }!
         let baselineMarket = baselineKPIs.first { $0.key == market.key }!
-        let inputs = Set(scope1.provenance.inputs + market.provenance.inputs).sorted()
-        let factors = scope1.provenance.factors + market.provenance.factors
+        let parts = [scope1, market, baseline1, baselineMarket]
+        let inputs = Set(parts.flatMap(\.provenance.inputs)).sorted()
+        var factors: [FactorReference] = []
+        for factor in parts.flatMap(\.provenance.factors) where !factors.contains(factor) { factors.append(factor) }
         func total(_ a: KPI, _ b: KPI) -> Double? {
             a.value == nil && b.value == nil ? nil : (a.value ?? 0) + (b.value ?? 0)
         }
-        let coverages = [scope1, market, baseline1, baselineMarket].filter { $0.value != nil }.compactMap(\.coverage)
+        let coverages = parts.filter { $0.value != nil }.compactMap(\.coverage)
         let coverage = coverages.min()
         // Code `part_missing_in_period`: a carrier of a site present in one period only.
         let gaps = comparisonGaps([(.gas, .naturalGas), (.electricityOfftake, .gridOfftake)], site: site,
@@ -392,9 +397,50 @@ public struct KPIEngine: Sendable {
                        provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
                                               reason: .noEmissions))
         }
-        return KPI(key: key, period: reporting.key, site: site, value: (now - before) / before * 100, unit: .percent,
-                   coverage: coverage, flags: coverageFlags(coverage),
+        return KPI(key: key, period: reporting.key, site: site,
+                   value: Self.changePerDay(now, days: reporting.days, baseline: before, days: baselinePeriod.days),
+                   unit: .percent, coverage: coverage, flags: coverageFlags(coverage),
                    provenance: Provenance(inputs: inputs, factors: factors, formula: formula))
+    }
+
+    /// `energy.gas.change_vs_baseline_pct`: the measured gas per day against the baseline's, not corrected for the
+    /// weather (`baseline.gas.change_weather_corrected_pct` is, beside it in the report).
+    func gasChangeVsBaseline(_ reporting: Totals, _ period: ReportPeriod, _ site: String?) -> KPI {
+        let key = "energy.gas.change_vs_baseline_pct"
+        let baselinePeriod = periods[0]
+        let formula = "(G_reporting ÷ d_reporting − G_baseline ÷ d_baseline) ÷ (G_baseline ÷ d_baseline) × 100, G = "
+            + "energy.gas_kwh of the scope in the period, d = days in the period (\(period.days) and "
+            + "\(baselinePeriod.days)); measured gas, not corrected for the weather (see "
+            + "baseline.gas.change_weather_corrected_pct); missing intervals are not filled in either period"
+        let baseline = totals(.gas, baselinePeriod, site)
+        let inputs = reporting.inputs.union(baseline.inputs).sorted()
+        let coverage = [reporting.coverage, baseline.coverage].compactMap { $0 }.min()
+        var reason: KPIReason?
+        if let missing = missingReason(reporting, what: .naturalGasHHV, site: site) {
+            reason = missing
+        } else if let missing = missingReason(baseline, what: .naturalGasHHV, site: site) {
+            reason = missing
+        } else if case let gaps = comparisonGaps([(.gas, .naturalGas)], site: site, baselinePeriod, period),
+                  !gaps.isEmpty {
+            reason = KPIReason.joined(gaps)
+        } else if baseline.sum <= 0 {
+            reason = .within(.kpi("energy.gas_kwh"), .zeroDivisor(field: "baseline gas"))
+        }
+        if let reason {
+            return KPI(key: key, period: period.key, site: site, value: nil, unit: .percent, coverage: coverage,
+                       flags: [], provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
+        }
+        let change = Self.changePerDay(reporting.sum, days: period.days, baseline: baseline.sum,
+                                       days: baselinePeriod.days)
+        return KPI(key: key, period: period.key, site: site, value: change, unit: .percent, coverage: coverage,
+                   flags: coverageFlags(coverage), provenance: Provenance(inputs: inputs, formula: formula))
+    }
+
+    /// The change in percent of a quantity per day: (now ÷ days − baseline ÷ baselineDays) ÷ (baseline ÷
+    /// baselineDays) × 100. Every `…change_vs_baseline_pct` uses it, as the cost KPIs scale the baseline per day.
+    package static func changePerDay(_ now: Double, days: Int, baseline: Double, days baselineDays: Int) -> Double {
+        let perDayNow = now / Double(days), perDayBefore = baseline / Double(baselineDays)
+        return (perDayNow - perDayBefore) / perDayBefore * 100
     }
 
     func quality(period: ReportPeriod, site: String?) -> [KPI] {

@@ -86,13 +86,14 @@ extension KPIEngine {
                    provenance: Provenance(inputs: m3.provenance.inputs, formula: formula))
     }
 
-    /// (reporting − baseline) ÷ baseline × 100 of the scope's m³; coverage is the lower of the two periods'.
+    /// (reporting − baseline) ÷ baseline × 100 of the scope's m³ per day; coverage is the lower of the two periods'.
     func waterChangeVsBaseline(_ reporting: Totals, _ period: ReportPeriod, _ site: String?) -> KPI {
         let key = "water.change_vs_baseline_pct"
-        let formula = "(V_reporting − V_baseline) ÷ V_baseline × 100, V = water.m3 of the scope in the period; "
-            + "missing intervals are not filled in either period (coverage is the lower of the two); a site with water "
-            + "data in one period but none in the other makes the change null (never counted as 0)"
         let baselinePeriod = periods.first { $0.kind == .baseline }!
+        let formula = "(V_reporting ÷ d_reporting − V_baseline ÷ d_baseline) ÷ (V_baseline ÷ d_baseline) × 100, V = "
+            + "water.m3 of the scope in the period, d = days in the period (\(period.days) and "
+            + "\(baselinePeriod.days)): use per day, so periods of different length compare; missing intervals are not filled in either period (coverage is the lower of the two); a site with water "
+            + "data in one period but none in the other makes the change null (never counted as 0)"
         let baseline = totals(.water, baselinePeriod, site)
         let inputs = reporting.inputs.union(baseline.inputs).sorted()
         let coverage = [reporting.coverage, baseline.coverage].compactMap { $0 }.min()
@@ -113,7 +114,9 @@ extension KPIEngine {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: .percent, coverage: coverage,
                        flags: [], provenance: Provenance(inputs: inputs, formula: formula, reason: reason))
         }
-        return KPI(key: key, period: period.key, site: site, value: (reporting.sum - baseline.sum) / baseline.sum * 100,
+        let change = Self.changePerDay(reporting.sum, days: period.days, baseline: baseline.sum,
+                                       days: baselinePeriod.days)
+        return KPI(key: key, period: period.key, site: site, value: change,
                    unit: .percent, coverage: coverage, flags: coverageFlags(coverage),
                    provenance: Provenance(inputs: inputs, formula: formula))
     }

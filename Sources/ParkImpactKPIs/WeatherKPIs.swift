@@ -28,7 +28,7 @@ extension KPIEngine {
         let reporting = periods[1]
         if period.kind == .reporting
             || (period.kind != .baseline && period.firstDay >= reporting.firstDay && period.lastDay <= reporting.lastDay) {
-            result.append(savingsKPI(period: period, site: site))
+            result.append(contentsOf: savingsKPIs(period: period, site: site))
         }
         return result
     }
@@ -383,35 +383,49 @@ extension KPIEngine {
 
     // MARK: Savings
 
-    func savingsKPI(period: ReportPeriod, site: String?) -> KPI {
-        let key = "baseline.gas.savings_kwh"
+    /// `baseline.gas.savings_kwh` and `baseline.gas.change_weather_corrected_pct` over the same days.
+    func savingsKPIs(period: ReportPeriod, site: String?) -> [KPI] {
+        let key = "baseline.gas.savings_kwh", changeKey = "baseline.gas.change_weather_corrected_pct"
         let model = gasBaselineModel(site: site)
         let station = weatherStation!
         let hdd = degreeDays(station, from: period.firstDay, to: period.lastDay)
         let gas = dailyGas(site: site, from: period.firstDay, to: period.lastDay)
         let inputs = model.inputs.union(gas.inputs)
             .union(temperatureInputs(station, from: period.firstDay, to: period.lastDay)).sorted()
-        let days = period.lastDay - period.firstDay + 1
         let used = gas.kWh.keys.filter { hdd[$0] != nil }.sorted()
-        let coverage = gas.seriesCount == 0 ? nil : Double(used.count) / Double(days)
-        var formula = "Σ over the period's days with complete gas data and HDD of (baseline model prediction − measured "
-            + "gas kWh); days without them are left out (not filled: coverage = days used ÷ days in the period); "
-            + modelFormula
-        guard let fit = model.fit else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: .kWh, coverage: coverage, flags: [],
-                       provenance: Provenance(inputs: inputs, formula: formula,
-                                              reason: .within(.noBaselineModel, model.reason ?? .noDataAtAll)))
+        let coverage = gas.seriesCount == 0 ? nil : Double(used.count) / Double(period.days)
+        let days = "over the period's days with complete gas data and HDD; days without them are left out (not "
+            + "filled: coverage = days used ÷ days in the period); "
+        var formula = "Σ of (baseline model prediction − measured gas kWh) " + days + modelFormula
+        var changeFormula = "(Σ measured gas kWh − Σ baseline model prediction) ÷ Σ baseline model prediction × 100 "
+            + days + "the prediction is the baseline's gas use under the period's weather, so this is the gas change "
+            + "corrected for the weather (energy.gas.change_vs_baseline_pct is the measured one); " + modelFormula
+        func null(_ reason: KPIReason) -> [KPI] {
+            [KPI(key: key, period: period.key, site: site, value: nil, unit: .kWh, coverage: coverage, flags: [],
+                 provenance: Provenance(inputs: inputs, formula: formula, reason: reason)),
+             KPI(key: changeKey, period: period.key, site: site, value: nil, unit: .percent, coverage: coverage,
+                 flags: [], provenance: Provenance(inputs: inputs, formula: changeFormula, reason: reason))]
         }
+        guard let fit = model.fit else { return null(.within(.noBaselineModel, model.reason ?? .noDataAtAll)) }
         formula += "; " + fit.description + "; " + station.note
-        guard !used.isEmpty else {
-            return KPI(key: key, period: period.key, site: site, value: nil, unit: .kWh, coverage: coverage, flags: [],
-                       provenance: Provenance(inputs: inputs, formula: formula,
-                                              reason: .noGasAndDegreeDays))
+        changeFormula += "; " + fit.description + "; " + station.note
+        guard !used.isEmpty else { return null(.noGasAndDegreeDays) }
+        let predicted = used.reduce(0.0) { $0 + fit.predict(hdd[$1]!) }
+        let measured = used.reduce(0.0) { $0 + gas.kWh[$1]! }
+        let savingsValue = used.reduce(0.0) { $0 + fit.predict(hdd[$1]!) - gas.kWh[$1]! }
+        let flags = coverageFlags(coverage) + (fit.acceptable(definition.settings) ? [] : [Self.notAcceptable])
+        let savings = KPI(key: key, period: period.key, site: site, value: savingsValue, unit: .kWh,
+                          coverage: coverage, flags: flags, provenance: Provenance(inputs: inputs, formula: formula))
+        guard predicted > 0 else {
+            return [savings, KPI(key: changeKey, period: period.key, site: site, value: nil, unit: .percent,
+                                 coverage: coverage, flags: [],
+                                 provenance: Provenance(inputs: inputs, formula: changeFormula,
+                                                        reason: .zeroMeanBaselineGas))]
         }
-        let savings = used.reduce(0.0) { $0 + fit.predict(hdd[$1]!) - gas.kWh[$1]! }
-        return KPI(key: key, period: period.key, site: site, value: savings, unit: .kWh, coverage: coverage,
-                   flags: coverageFlags(coverage) + (fit.acceptable(definition.settings) ? [] : [Self.notAcceptable]),
-                   provenance: Provenance(inputs: inputs, formula: formula))
+        let change = KPI(key: changeKey, period: period.key, site: site, value: (measured - predicted) / predicted * 100,
+                         unit: .percent, coverage: coverage, flags: flags,
+                         provenance: Provenance(inputs: inputs, formula: changeFormula))
+        return [savings, change]
     }
 }
 

@@ -13,6 +13,16 @@ public enum KPIUnit: String, Sendable, CaseIterable {
     case euro = "EUR"
     case euroPerTonneCO2e = "EUR/t CO2e"
     case years, rows
+
+    /// Whether a value in this unit adds up over time (an amount: energy, tonnes, m³, euros, rows, degree days, an
+    /// amount per FTE or m²), so that a longer period has more of it: its change against the baseline compares
+    /// values per day. Rates, peaks, ratios and lengths of time do not.
+    public var isPeriodAmount: Bool {
+        switch self {
+        case .kWh, .MWh, .tonnesCO2e, .heatingDegreeDays, .km, .kg, .m3, .m3PerFTE, .m3PerM2, .euro, .rows: true
+        case .kW, .percent, .percentagePoints, .ratio, .m3PerHour, .euroPerTonneCO2e, .years: false
+        }
+    }
 }
 
 /// The family a KPI belongs to: the first part of its key.
@@ -102,6 +112,9 @@ public enum KPICatalogue {
                  nl: "Hoogste piekvermogen", en: "Highest peak power"),
         KPIEntry("energy.gas_kwh", .kWh, .energy, .lowerIsBetter,
                  nl: "Aardgas (bovenwaarde)", en: "Natural gas (gross calorific value)"),
+        KPIEntry("energy.gas.change_vs_baseline_pct", .percent, .energy, .lowerIsBetter,
+                 nl: "Verandering aardgas t.o.v. referentie (gemeten, per dag)",
+                 en: "Natural gas change vs baseline (measured, per day)"),
         KPIEntry("energy.total_mwh", .MWh, .energy, .lowerIsBetter,
                  nl: "Totaal energieverbruik", en: "Total energy consumption"),
         KPIEntry("energy.fossil_mwh", .MWh, .energy, .lowerIsBetter,
@@ -126,6 +139,8 @@ public enum KPICatalogue {
                  nl: "Graaddagen (verwarming)", en: "Heating degree days"),
         KPIEntry("baseline.gas.savings_kwh", .kWh, .baseline, .higherIsBetter,
                  nl: "Gasbesparing (klimaatgecorrigeerd)", en: "Gas savings (weather-normalised)"),
+        KPIEntry("baseline.gas.change_weather_corrected_pct", .percent, .baseline, .lowerIsBetter,
+                 nl: "Verandering aardgas, klimaatgecorrigeerd", en: "Natural gas change, weather-corrected"),
         KPIEntry("baseline.gas.r2", .ratio, .baseline, .neither,
                  nl: "Referentiemodel gas: R²", en: "Gas baseline model: R²"),
         KPIEntry("baseline.gas.cvrmse", .ratio, .baseline, .neither,
@@ -162,7 +177,8 @@ public enum KPICatalogue {
         KPIEntry("cost.energy_avoided_eur", .euro, .cost, .higherIsBetter,
                  nl: "Vermeden energiekosten", en: "Energy cost avoided"),
         KPIEntry("cost.eur_per_t_co2_avoided", .euroPerTonneCO2e, .cost, .lowerIsBetter,
-                 nl: "Kost per vermeden ton CO2", en: "Cost per tonne CO2 avoided"),
+                 nl: "Kost per vermeden ton CO2 (investering ÷ ton vermeden in de rapportageperiode)",
+                 en: "Cost per tonne CO2 avoided (investment ÷ tonnes avoided in the reporting period)"),
         KPIEntry("cost.payback_years", .years, .cost, .lowerIsBetter, nl: "Terugverdientijd", en: "Simple payback"),
         KPIEntry("quality.coverage", .ratio, .quality, .higherIsBetter, nl: "Datadekking", en: "Data coverage"),
         KPIEntry("quality.estimated_share", .ratio, .quality, .lowerIsBetter,

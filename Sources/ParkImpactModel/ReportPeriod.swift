@@ -17,4 +17,6 @@ public struct ReportPeriod: Sendable, Equatable, Hashable {
     public var first: CivilDate { CivilDate(dayNumber: firstDay) }
     public var last: CivilDate { CivilDate(dayNumber: lastDay) }
     public func contains(day: Int) -> Bool { day >= firstDay && day <= lastDay }
+    /// Its length in local calendar days (the basis of every change against the baseline: values per day).
+    public var days: Int { lastDay - firstDay + 1 }
 }

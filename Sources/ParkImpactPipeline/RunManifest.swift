@@ -30,7 +30,10 @@ public enum RunManifest {
         let epoch = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap(Double.init)
         let date = epoch.map { Date(timeIntervalSince1970: $0) } ?? Date()
         let formatter = ISO8601DateFormatter()
-        var lines = ["{", "  \"finished_at\": \(KPIJSONWriter.json(formatter.string(from: date))),", "  \"pilots\": ["]
+        var lines = ["{", "  \"finished_at\": \(KPIJSONWriter.json(formatter.string(from: date))),",
+                     "  \"parkimpact\": {\"version\": \(KPIJSONWriter.json(ParkImpactVersion.string)), "
+                        + "\"factor_catalogue_sha256\": \(KPIJSONWriter.json(FactorCatalogue.builtInDigest))},",
+                     "  \"pilots\": ["]
         lines.append(outcomes.map { outcome in
             "    {\"pilot\": \(KPIJSONWriter.json(outcome.pilot)), \"files_read\": \(outcome.filesRead), "
                 + "\"files_unreadable\": \(outcome.filesFailed), \"files_unchanged\": \(outcome.filesUnchanged), "

@@ -42,14 +42,21 @@ enum KPIDisplay {
         case .percent, .ratio: return "%"
         case .points: return "pp"
         case .measure, .count:
-            guard language == .nl else { return unit }
-            return unitsNL[NumberFormatting.normalizedUnit(unit)] ?? unit
+            let shown = language == .nl ? unitsNL[NumberFormatting.normalizedUnit(unit)] : unitsEN[unit]
+            return shown ?? unit
         }
     }
 
-    /// Unit words that differ in Dutch (symbols such as kWh and t CO2e are the same).
+    /// Units as people read them: `kpis.json` and `kpis.csv` write `m3`, `m3/FTE` (ASCII, stable); the report writes
+    /// m³, m² and, in Dutch, VTE (voltijdse equivalenten) for FTE. Symbols such as kWh and t CO2e stay the same.
+    static let unitsEN: [String: String] = [
+        "m3": "m³", "m3/h": "m³/h", "m3/FTE": "m³/FTE", "m3/m2": "m³/m²", "m2": "m²",
+    ]
+
+    /// Unit words and symbols that differ in Dutch (keys lower-cased, as `NumberFormatting.normalizedUnit`).
     static let unitsNL: [String: String] = [
         "rows": "rijen", "days": "dagen", "years": "jaar", "count": "aantal", "trips": "verplaatsingen",
+        "m3": "m³", "m3/h": "m³/h", "m3/fte": "m³/VTE", "m3/m2": "m³/m²", "m2": "m²",
     ]
 
     /// The number alone (the unit is in its own column).

@@ -158,8 +158,20 @@ extension PilotReportPage {
         case .measure, .count:
             if b == 0, r == 0 { return esc(NumberFormatting.percent(0, language: language)) }
             guard b != 0 else { return naSpan(reason: text.baselineZero) }
-            return esc(NumberFormatting.percent((r - b) / abs(b) * 100, language: language, explicitPlus: true))
+            let unit = reporting?.unit ?? baseline?.unit ?? .kWh
+            return esc(NumberFormatting.percent(changePercent(r, b, perDay: unit.isPeriodAmount), language: language,
+                                                explicitPlus: true))
         }
+    }
+
+    /// The change of a value against the baseline in percent of the baseline's (b ≠ 0): per day for amounts
+    /// (`KPIUnit.isPeriodAmount`), as every `…change_vs_baseline_pct` (`KPIEngine.changePerDay`), else as is.
+    func changePercent(_ r: Double, _ b: Double, perDay: Bool) -> Double {
+        guard perDay else { return (r - b) / abs(b) * 100 }
+        let base = report.definition.baseline, rep = report.definition.reporting
+        let change = KPIEngine.changePerDay(r, days: rep.to.dayNumber - rep.from.dayNumber + 1, baseline: b,
+                                            days: base.to.dayNumber - base.from.dayNumber + 1)
+        return b < 0 ? -change : change
     }
 
     func coverageCell(_ coverage: Double?) -> String {

@@ -90,10 +90,15 @@ extension PilotReportPage {
                    reporting: KPIDerived.scope12Market(index, period: rep, site: nil),
                    baseline: KPIDerived.scope12Market(index, period: base, site: nil),
                    targetKey: changeKey)
-        for (label, key) in [(text.cardOfftake, "energy.electricity.offtake_kwh"), (text.cardGas, "energy.gas_kwh")] {
-            renderCard(label: label, key: key, reporting: index[key, rep, nil], baseline: index[key, base, nil])
-            shown.insert(key)
-        }
+        renderCard(label: text.cardOfftake, key: "energy.electricity.offtake_kwh",
+                   reporting: index["energy.electricity.offtake_kwh", rep, nil],
+                   baseline: index["energy.electricity.offtake_kwh", base, nil])
+        // The gas card: the measured change and, beside it, the change corrected for the weather.
+        renderCard(label: text.cardGas, key: "energy.gas_kwh", reporting: index["energy.gas_kwh", rep, nil],
+                   baseline: index["energy.gas_kwh", base, nil],
+                   corrected: index["baseline.gas.change_weather_corrected_pct", rep, nil])
+        shown.formUnion(["energy.electricity.offtake_kwh", "energy.gas_kwh", "energy.gas.change_vs_baseline_pct",
+                         "baseline.gas.change_weather_corrected_pct"])
         let targeted = KPIOrder.sorted(Set(report.definition.targets.keys).subtracting(shown))
         for key in targeted {
             renderCard(label: KPILabels.label(for: key, language: language), key: key,
@@ -101,6 +106,7 @@ extension PilotReportPage {
         }
         out += "</div>\n"
         renderTrustLine()
+        if let basis = perDayBasisNote() { out += "<p class=\"notes\">\(esc(basis))</p>\n" }
         let cardKPIs = [KPIDerived.scope12Market(index, period: rep, site: nil),
                         KPIDerived.scope12Market(index, period: base, site: nil)]
             + (["energy.electricity.offtake_kwh", "energy.gas_kwh"] + targeted).flatMap {
@@ -174,7 +180,23 @@ extension PilotReportPage {
     }
 
     /// `targetKey`: the KPI whose target the card shows (default `key`).
-    mutating func renderCard(label: String, key: String, reporting: KPI?, baseline: KPI?, targetKey: String? = nil) {
+    /// "Changes compare averages per day: …" when the two periods differ in length (every `…change_vs_baseline_pct`
+    /// and the cards' changes are per day, as the cost KPIs scale the baseline).
+    func perDayBasisNote() -> String? {
+        let base = report.definition.baseline, rep = report.definition.reporting
+        let baseDays = base.to.dayNumber - base.from.dayNumber + 1, repDays = rep.to.dayNumber - rep.from.dayNumber + 1
+        guard baseDays != repDays else { return nil }
+        let b = NumberFormatting.format(Double(baseDays), decimals: 0, language: language)
+        let r = NumberFormatting.format(Double(repDays), decimals: 0, language: language)
+        return t("Veranderingen t.o.v. de referentie vergelijken gemiddelden per dag: de referentieperiode telt \(b) "
+                 + "dagen, de rapportageperiode \(r).",
+                 "Changes against the baseline compare averages per day: the baseline period has \(b) days, the "
+                 + "reporting period \(r).")
+    }
+
+    /// `corrected`: a weather-corrected change shown under the measured one (the gas card).
+    mutating func renderCard(label: String, key: String, reporting: KPI?, baseline: KPI?, targetKey: String? = nil,
+                             corrected: KPI? = nil) {
         out += "<div class=\"card\">\n<div class=\"card-label\">\(esc(label))</div>\n<div class=\"card-value\">"
         if let reporting, let value = reporting.value {
             let figure = cardFigure(value, key: reporting.key, unit: reporting.unit.rawValue)
@@ -207,6 +229,17 @@ extension PilotReportPage {
                         + "</div>\n"
                 }
             }
+            if let corrected {
+                out += "<div class=\"card-delta\">\(esc(t("klimaatgecorrigeerd", "weather-corrected"))): "
+                if let value = corrected.value {
+                    let arrow = value > 0 ? "▲" : value < 0 ? "▼" : "="
+                    out += lowCoverageMark(corrected) + "<span class=\"arrow\" aria-hidden=\"true\">\(arrow)</span> "
+                    out += esc(NumberFormatting.percent(value, language: language, explicitPlus: true))
+                } else {
+                    out += naSpan(reason: nullReason(corrected))
+                }
+                out += "</div>\n"
+            }
         }
         let targetKey = targetKey ?? key
         if let target = report.definition.targets[targetKey] {
@@ -216,9 +249,9 @@ extension PilotReportPage {
         out += "</div>\n"
     }
 
-    /// `▼ −12,3 % t.o.v. referentie` (ratios: the change in percentage points).
+    /// `▼ −12,3 % t.o.v. referentie` (ratios: the change in percentage points; amounts: per day, `changePercent`).
     func deltaText(key: String, reporting r: Double, baseline b: Double, unit: String) -> String {
-        let arrow = r > b ? "▲" : r < b ? "▼" : "="
+        var arrow = r > b ? "▲" : r < b ? "▼" : "="
         let kind = KPIDisplay.kind(key: key, unit: unit)
         let change: String
         switch kind {
@@ -226,7 +259,9 @@ extension PilotReportPage {
         case .percent, .points: change = NumberFormatting.percentagePoints(r - b, language: language)
         default:
             guard b != 0 else { return "<span class=\"arrow\">\(arrow)</span> \(esc(text.baselineZero))" }
-            change = NumberFormatting.percent((r - b) / abs(b) * 100, language: language, explicitPlus: true)
+            let signed = changePercent(r, b, perDay: KPIUnit(rawValue: unit)?.isPeriodAmount ?? false)
+            arrow = signed > 0 ? "▲" : signed < 0 ? "▼" : "="
+            change = NumberFormatting.percent(signed, language: language, explicitPlus: true)
         }
         return "<span class=\"arrow\" aria-hidden=\"true\">\(arrow)</span> \(esc(change)) "
             + esc(t("t.o.v. referentie", "vs baseline"))
@@ -330,7 +365,8 @@ extension PilotReportPage {
             guard let b, let r else { return "<span class=\"na\">—</span>" }
             if let gap = changeGapReason(keys: keys, site: nil) { return naSpan(reason: gap) }
             guard b != 0 else { return naSpan(reason: text.baselineZero) }
-            return esc(NumberFormatting.percent((r - b) / abs(b) * 100, language: language, explicitPlus: true))
+            return esc(NumberFormatting.percent(changePercent(r, b, perDay: true), language: language,
+                                                explicitPlus: true))
         }
         let rows: [(label: String, cells: [String])] = [
             (KPILabels.label(for: "co2.scope1_t", language: language),
@@ -667,7 +703,7 @@ extension PilotReportPage {
         }
         out += "</tbody>\n</table>\n"
         renderNotes(notes)
-        out += "<p class=\"notes\">\(esc(t("Rapportageperiode. Vermeden energiekosten = (referentieverbruik per dag × dagen − verbruik) × prijs van het jaar; kost per vermeden ton = investering ÷ vermeden ton CO2 (Scope 1+2, marktgebaseerd); terugverdientijd = investering ÷ vermeden energiekosten per jaar. Prijzen en investering staan in de methode.", "Reporting period. Energy cost avoided = (baseline use per day × days − use) × the year's price; cost per tonne avoided = investment ÷ tonnes CO2 avoided (Scope 1+2, market-based); payback = investment ÷ energy cost avoided per year. Prices and investment are listed in the method.")))</p>\n"
+        out += "<p class=\"notes\">\(esc(t("Rapportageperiode. Vermeden energiekosten = (referentieverbruik per dag × dagen − verbruik) × prijs van het jaar; kost per vermeden ton = de volledige investering ÷ de ton CO2 (Scope 1+2, marktgebaseerd) vermeden in de rapportageperiode alleen, niet over de levensduur van de investering; terugverdientijd = investering ÷ vermeden energiekosten per jaar. Prijzen en investering staan in de methode.", "Reporting period. Energy cost avoided = (baseline use per day × days − use) × the year's price; cost per tonne avoided = the whole investment ÷ the tonnes CO2 (Scope 1+2, market-based) avoided in the reporting period alone, not over the investment's lifetime; payback = investment ÷ energy cost avoided per year. Prices and investment are listed in the method.")))</p>\n"
         out += "</section>\n"
     }
 

@@ -60,5 +60,9 @@ import Testing
         #expect(!report.contains("<div class=\"card-label\">CO2-verandering t.o.v. referentie</div>"))
         let cards = report.components(separatedBy: "<div class=\"card\">").count - 1
         #expect(cards == 4)
+        // The run manifest names them too.
+        let manifest = try #require(scratch.read(".parkimpact/last-run.json"))
+        #expect(manifest.contains("\n  \"parkimpact\": {\"version\": \"0.2.0\", \"factor_catalogue_sha256\": "
+            + "\"\(Self.expectedDigest)\"},\n"))
     }
 }

@@ -329,7 +329,7 @@ private enum Fixture {
         #expect(html.contains(">1.234.567<"))            // kWh, 0 decimals
         #expect(html.contains("1.234,6 <span class=\"card-unit\">MWh</span>"))  // card in MWh
         #expect(html.contains("30,8 <span class=\"card-unit\">t CO2e</span>"))   // Scope 1 + 2 market
-        #expect(html.contains("\u{2212}9,1\u{00A0}%"))   // change vs baseline
+        #expect(html.contains("\u{2212}9,3\u{00A0}%"))   // change vs baseline, per day: 365 ÷ (366 × 1.1) − 1
         #expect(html.contains(">99,5\u{00A0}%<") || html.contains(">99,5<"))     // coverage as %
         #expect(html.contains("maart 2024"))
         #expect(html.contains(">98.765<"))
@@ -520,7 +520,11 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(nl.contains("<div class=\"card-label\">Recyclagegraad</div>"))
         #expect(nl.contains("Doel: ≥ 60,0 % — <strong class=\"met\">✓ gehaald</strong>"))
         #expect(nl.contains("<span class=\"arrow\" aria-hidden=\"true\">▲</span> +20,0\u{00A0}pp t.o.v. referentie"))
-        #expect(nl.contains("<span class=\"arrow\" aria-hidden=\"true\">▼</span> \u{2212}9,1\u{00A0}% t.o.v. referentie"))
+        // Scope 1+2: the baseline is 1.1 × the reporting total; per day (366 vs 365 days): 365 ÷ (366 × 1.1) − 1 =
+        // −9.339 % (−9.09 % on the totals).
+        #expect(nl.contains("<span class=\"arrow\" aria-hidden=\"true\">▼</span> \u{2212}9,3\u{00A0}% t.o.v. referentie"))
+        #expect(nl.contains("<p class=\"notes\">Veranderingen t.o.v. de referentie vergelijken gemiddelden per dag: de "
+            + "referentieperiode telt 365 dagen, de rapportageperiode 366.</p>"))
         let en = HTMLReport.render(try richReport(language: "en", targets: targets))
         #expect(en.contains("Target: ≤ \u{2212}20.0 % — <strong class=\"missed\">✗ not met</strong>"))
         #expect(en.contains("Target: ≥ 60.0 % — <strong class=\"met\">✓ met</strong>"))

@@ -72,18 +72,21 @@ import Testing
         #expect(l.value == nil)
         #expect(l.provenance.reason == Self.gasOfL)
         // Site a has both carriers in both periods: E_base = (1000 × 0.18259 + 100 × 0.16749) ÷ 1000 = 0.199339 t,
-        // E_rep = (800 × 0.18259 + 90 × 0.16749) ÷ 1000 = 0.1611461 t → −19.1596...%.
+        // E_rep = (800 × 0.18259 + 90 × 0.16749) ÷ 1000 = 0.1611461 t; per day (366 and 365 days) → −19.3806…%.
         #expect(close(try kpi("co2.change_vs_baseline_pct", "reporting", "a").value,
-                      (0.1611461 - 0.199339) / 0.199339 * 100))
-        // Site b has no gas source: offtake alone, (150 − 200) ÷ 200 = −25 %.
-        #expect(close(try kpi("co2.change_vs_baseline_pct", "reporting", "b").value, -25))
+                      (0.1611461 / 366 - 0.199339 / 365) / (0.199339 / 365) * 100))
+        // Site b has no gas source: offtake alone, (150 ÷ 366 − 200 ÷ 365) ÷ (200 ÷ 365) = −25.2049…%.
+        #expect(close(try kpi("co2.change_vs_baseline_pct", "reporting", "b").value,
+                      (150.0 / 366 - 200.0 / 365) / (200.0 / 365) * 100))
     }
 
     @Test func waterChangeIsNullWhenASiteLacksWaterInOnePeriod() throws {
         let pilot = try kpi("water.change_vs_baseline_pct", "reporting")
         #expect(pilot.value == nil)
         #expect(pilot.provenance.reason == "water of site l has data in the baseline but none in the reporting period")
-        #expect(close(try kpi("water.change_vs_baseline_pct", "reporting", "a").value, -20))  // (8 − 10) ÷ 10
+        // (8 ÷ 366 − 10 ÷ 365) ÷ (10 ÷ 365) = −20.2186…%: per day.
+        #expect(close(try kpi("water.change_vs_baseline_pct", "reporting", "a").value,
+                      (8.0 / 366 - 10.0 / 365) / (10.0 / 365) * 100))
     }
 
     @Test func costSavingsAreNullWhenASiteLacksACarrierInOnePeriod() throws {

@@ -242,7 +242,34 @@ import Testing
             #expect(close(february.coverage, 28.0 / 29))
             #expect(close(try kpi("baseline.gas.savings_kwh", "2024", site).value, 15786.4418108978))
         }
+        // The gas change beside the savings, recomputed from the generator: the measured one per day over all gas
+        // days, and the weather-corrected one over the savings' days (gas and the HDD of the day: T(d), T(d−1),
+        // T(d−2) present), prediction = measured + savings.
+        let start = CivilDate(year: 2022, month: 12, day: 30)!.dayNumber
+        var gasByYear: [Int: Double] = [:], measuredOnModelDays = 0.0
+        for i in 2...(CivilDate(year: 2024, month: 12, day: 31)!.dayNumber - start) where i % 37 != 5 {
+            let year = CivilDate(dayNumber: start + i).year
+            let t10 = 220 - (abs(i % 365 - 182) * 3) / 2 + (i * 37) % 41 - 20
+            var kWh = t10 >= 180 ? 0 : max(0, (170 - t10) * 4) + 100 + (i * 53) % 31
+            if year == 2024 { kWh = kWh * 9 / 10 }
+            gasByYear[year, default: 0] += Double(kWh)
+            if year == 2024, [i, i - 1, i - 2].allSatisfy({ $0 % 97 != 50 }) { measuredOnModelDays += Double(kWh) }
+        }
+        let gas2023 = try #require(gasByYear[2023]), gas2024 = try #require(gasByYear[2024])
+        #expect(close(try kpi("energy.gas_kwh", "baseline").value, gas2023))
+        #expect(close(try kpi("energy.gas_kwh", "reporting").value, gas2024))
+        let measuredChange = try kpi("energy.gas.change_vs_baseline_pct", "reporting")
+        #expect(close(measuredChange.value, (gas2024 / 366 - gas2023 / 365) / (gas2023 / 365) * 100))
+        #expect(measuredChange.provenance.inputs == ["synth/gas/gas.csv"])
+        let corrected = try kpi("baseline.gas.change_weather_corrected_pct", "reporting", "a")
+        let predicted = measuredOnModelDays + 15786.4418108978
+        #expect(close(corrected.value, -15786.4418108978 / predicted * 100))
+        #expect(close(corrected.coverage, 345.0 / 366))
+        #expect(corrected.unit == .percent)
+        #expect(corrected.provenance.inputs == ["synth/gas/gas.csv", "synth/weather/temp.csv"])
         // Site b has no gas: the model KPIs are null with the reason; savings only for the reporting side.
+        #expect(try kpi("baseline.gas.change_weather_corrected_pct", "reporting", "b").provenance.reason
+            == "no baseline model: no source delivers natural gas for site b")
         #expect(try kpi("baseline.gas.r2", "baseline", "b").provenance.reason == "no source delivers natural gas for site b")
         #expect(report.kpi("baseline.gas.savings_kwh", period: "2023-05") == nil)
         #expect(report.kpi("baseline.gas.r2", period: "reporting") == nil)
