@@ -45,8 +45,9 @@ extension PilotReportPage {
         let appendixStart = html.range(of: "<div class=\"appendix\" id=\"appendix\">")?.lowerBound
         var cursor = html.startIndex
         var sectionID: String?
-        while let h2 = html.range(of: "<h2>", range: cursor..<html.endIndex),
-              let end = html.range(of: "</h2>", range: h2.upperBound..<html.endIndex) {
+        while let h2 = html.range(of: "<h2", range: cursor..<html.endIndex),
+              let open = html.range(of: ">", range: h2.upperBound..<html.endIndex),
+              let end = html.range(of: "</h2>", range: open.upperBound..<html.endIndex) {
             // The id of the last section opened before this heading.
             var search = cursor
             while let open = html.range(of: "<section id=\"", range: search..<h2.lowerBound),
@@ -56,7 +57,7 @@ extension PilotReportPage {
             }
             if let sectionID {
                 let inAppendix = appendixStart.map { h2.lowerBound > $0 } ?? false
-                result.append((sectionID, String(html[h2.upperBound..<end.lowerBound]), inAppendix))
+                result.append((sectionID, String(html[open.upperBound..<end.lowerBound]), inAppendix))
             }
             sectionID = nil
             cursor = end.upperBound

@@ -572,10 +572,10 @@ private func richReport(language: String = "nl", targets: String = "", extra: [K
                 let id = String(html[open.upperBound..<quote.lowerBound])
                 let next = html.range(of: "<section id=\"", range: quote.upperBound..<html.endIndex)?.lowerBound
                     ?? html.endIndex
-                if html.range(of: "<h2>", range: quote.upperBound..<next) != nil { ids.append(id) }
+                if html.range(of: "<h2", range: quote.upperBound..<next) != nil { ids.append(id) }
                 cursor = quote.upperBound
             }
-            let h2Count = html.components(separatedBy: "<h2>").count - 1
+            let h2Count = html.components(separatedBy: "<h2").count - 1
             #expect(ids.count == h2Count)
             var last = toc.lowerBound
             for id in ids {
