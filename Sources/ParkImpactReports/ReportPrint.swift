@@ -133,8 +133,8 @@ extension PilotReportPage {
         out += "</section>\n"
     }
 
-    /// Notes for the pilot's coordinator: what to add to the pipeline definition to fill the report's gaps (the
-    /// officer's part names the gap only). Nothing when there is nothing to add.
+    /// Notes for the pilot's coordinator: what to add to the pipeline definition or the input folders to fill the
+    /// report's gaps (the officer's part names the gap only). Nothing when there is nothing to add.
     mutating func renderCoordinatorNotes() {
         var notes = coordinatorNotes
         for kpi in report.kpis {
@@ -144,7 +144,7 @@ extension PilotReportPage {
         }
         guard !notes.isEmpty else { return }
         openAppendixSection("coordinator", t("Voor de coördinator", "For the coordinator"))
-        out += "<p class=\"notes\">\(esc(t("Wat in de pipeline-definitie aangevuld kan worden; de rest van het rapport noemt enkel wat ontbreekt.", "What can be added to the pipeline definition; the rest of the report only names what is missing.")))</p>\n"
+        out += "<p class=\"notes\">\(esc(t("Wat de coördinator van de pilot kan aanvullen, in de pipeline-definitie of de invoermappen; de rest van het rapport noemt enkel wat ontbreekt.", "What the pilot's coordinator can add, in the pipeline definition or the input folders; the rest of the report only names what is missing.")))</p>\n"
         out += "<ul class=\"coordinator\">\n"
         for note in notes { out += "<li>\(esc(note))</li>\n" }
         out += "</ul>\n</section>\n"

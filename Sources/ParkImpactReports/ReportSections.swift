@@ -69,8 +69,15 @@ extension PilotReportPage {
         out += "</summary>\n\(table)</details>\n</figure>\n"
     }
 
+    /// One line for a section without data: what is missing. What to drop in (the hint after `; `) is for the
+    /// coordinator and goes to the appendix's notes.
     mutating func omitted(_ id: String, title: String, hint: String) {
-        out += "<p class=\"omitted\" id=\"\(id)\"><strong>\(esc(title))</strong>: \(esc(hint))</p>\n"
+        var missing = hint
+        if let split = hint.range(of: "; ") {
+            missing = String(hint[..<split.lowerBound]) + "."
+            coordinatorNotes.append(title + ": " + hint[split.upperBound...])
+        }
+        out += "<p class=\"omitted\" id=\"\(id)\"><strong>\(esc(title))</strong>: \(esc(missing))</p>\n"
     }
 
     mutating func openSection(_ id: String, _ title: String) {

@@ -500,17 +500,25 @@ private func richReport(language: String = "nl", targets: String = "", extra: [K
         #expect(html.contains("fill=\"url(#pi-hatch)\""))
     }
 
-    @Test("sections without data are one line saying what to drop in")
+    @Test("sections without data are one line saying what is missing; what to drop in is for the coordinator")
     func omittedSections() throws {
         let nl = HTMLReport.render(try Fixture.report())
-        #expect(nl.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: geen PV-productie; zet de export"))
+        #expect(nl.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: geen PV-productie.</p>"))
+        let coordinator = try #require(nl.range(of: "<section id=\"coordinator\""))
+        let hint = try #require(nl.range(of: "<li>PV: zet de export van de omvormer (sma, sungrow of enphase)"))
+        #expect(hint.lowerBound > coordinator.lowerBound)
+        #expect(nl.contains("<li>Kosten per resultaat: voeg prices: (EUR per kWh per jaar) en pilot_cost: (EUR) toe"))
+        #expect(nl.contains("<p class=\"omitted\" id=\"cost\"><strong>Kosten per resultaat</strong>: geen "
+            + "energieprijzen of investering opgegeven.</p>"))
         #expect(nl.contains("<p class=\"omitted\" id=\"water\">"))
         #expect(nl.contains("<p class=\"omitted\" id=\"waste\">"))
         #expect(nl.contains("<p class=\"omitted\" id=\"mobility\">"))
         #expect(nl.contains("<p class=\"omitted\" id=\"cost\">"))
         #expect(!nl.contains("<section id=\"pv\""))
         let en = HTMLReport.render(try Fixture.report(language: "en"))
-        #expect(en.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: no PV production; drop the inverter"))
+        #expect(en.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: no PV production.</p>"))
+        #expect(en.contains("<li>PV: drop the inverter&#39;s export (sma, sungrow or enphase) into a folder and list it "
+            + "under sources with its site.</li>"))
     }
 
     @Test("headline cards: reporting vs baseline, delta with an arrow, target status")
