@@ -26,6 +26,10 @@ struct PilotReportPage {
     let index: KPIIndex
     var out = ""
     var tableCount = 0
+    /// Appendix sections opened so far (their letters A, B, …).
+    var appendixCount = 0
+    /// Set-up hints for the coordinator, listed in the appendix instead of the officer's part.
+    var coordinatorNotes: [String] = []
 
     init(report: PilotReport) {
         self.report = report
@@ -46,11 +50,14 @@ struct PilotReportPage {
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         out += "<meta name=\"generator\" content=\"ParkImpact\">\n"
         out += "<title>\(esc(definition.name)) — \(esc(text.reportKind))</title>\n"
-        out += "<style>\n\(ReportStyle.css)\(ReportStyle.chartCSS)</style>\n</head>\n<body>\n"
+        out += "<style>\n\(ReportStyle.css)\(ReportStyle.chartCSS)\(runningHeaderCSS)</style>\n</head>\n<body>\n"
         out += ChartStyle.defs
         renderHeader()
+        let tocPosition = out.utf8.count
         out += "<main>\n"
+        // The officer's part: headline and trust line, disclosure tables, charts, cost, data quality, method.
         renderCards()
+        // ESRS E1-6 and E1-5 tables (ReportESRSSection.swift) go here, right after the headline and trust line.
         renderEnergyChart()
         renderCO2Chart()
         renderPVChart()
@@ -59,11 +66,18 @@ struct PilotReportPage {
         renderWaterChart()
         renderWasteChart()
         renderCost()
+        renderData()
+        renderMethod()
+        // The appendix, last: the full KPI tables, formulas and provenance, notes for the coordinator.
+        out += "<div class=\"appendix\" id=\"appendix\">\n"
+        out += "<p class=\"appendix-intro\">\(esc(text.appendixIntro))</p>\n"
         renderPilotTable()
         renderSiteTables()
         renderMonthly()
-        renderData()
-        renderMethod()
+        renderFormulas()
+        renderFiles()
+        renderCoordinatorNotes()
+        out += "</div>\n"
         out += "</main>\n"
         out += "<footer><p>\(esc(text.generatedBy)) <code>\(esc(definition.citedFile))</code>. "
         out += "\(esc(text.footerDeterministic))</p>\n"
@@ -71,6 +85,7 @@ struct PilotReportPage {
         out += "\(esc(language == .nl ? "emissiefactorcatalogus" : "emission factor catalogue")) "
         out += "<code>sha256:\(esc(FactorCatalogue.builtInDigest))</code></p></footer>\n"
         out += "</body>\n</html>\n"
+        insertTableOfContents(at: tocPosition)
         return out
     }
 
@@ -79,6 +94,7 @@ struct PilotReportPage {
     mutating func renderHeader() {
         let definition = report.definition
         out += "<header>\n"
+        out += "<nav class=\"back\"><a href=\"../index.html\">← \(esc(text.backToPortfolio))</a></nav>\n"
         out += "<p class=\"eyebrow\">ParkImpact · \(esc(text.reportKind))</p>\n"
         out += "<h1>\(esc(definition.name))</h1>\n"
         out += "<p class=\"meta\">\(esc(text.pilot)) <code>\(esc(definition.pilot))</code> · "

@@ -2,53 +2,11 @@ import ParkImpactModel
 import ParkImpactDefinition
 import ParkImpactKPIs
 
-/// The data-quality section: the coverage calendar, the files read, the rejected rows by kind.
+/// The data-quality section: the coverage calendar and the rejected rows by kind; the files read are in the appendix.
 extension PilotReportPage {
     mutating func renderData() {
         out += "<section id=\"data\">\n<h2>\(esc(t("Datakwaliteit", "Data quality")))</h2>\n"
         renderCoverageCalendar()
-        out += "<h3>\(esc(text.data))</h3>\n"
-        let files = report.files.sorted { $0.path < $1.path }
-        if files.isEmpty {
-            out += "<p class=\"muted\">\(esc(text.noFiles))</p>\n"
-        } else {
-            out += "<table class=\"files\">\n<thead><tr>"
-            out += "<th scope=\"col\">\(esc(text.colFile))</th><th scope=\"col\">\(esc(text.colFormat))</th>"
-            out += "<th scope=\"col\">\(esc(text.colDialect))</th>"
-            out += "<th scope=\"col\" class=\"num\">\(esc(text.colAccepted))</th>"
-            out += "<th scope=\"col\" class=\"num\">\(esc(text.colRejected))</th>"
-            out += "<th scope=\"col\" class=\"num\">\(esc(text.colIgnored))</th>"
-            out += "<th scope=\"col\">\(esc(text.colProblem))</th>"
-            out += "</tr></thead>\n<tbody>\n"
-            for file in files {
-                out += file.problem == nil ? "<tr>" : "<tr class=\"problem\">"
-                out += "<td><code class=\"path\">\(esc(file.path))</code></td>"
-                out += "<td>\(esc(file.format))</td><td>\(esc(EngineText.dialect(file.dialect, language)))</td>"
-                out += "<td class=\"num\">\(count(file.acceptedRows))</td>"
-                out += "<td class=\"num\">\(count(file.rejectedRows))</td>"
-                let ignoredTotal = file.ignoredRows.values.reduce(0, +)
-                out += "<td class=\"num\">\(count(ignoredTotal))"
-                let reasons = file.ignoredRows.keys.sorted()
-                if !reasons.isEmpty {
-                    out += "<span class=\"breakdown\">"
-                    out += reasons.map { "\(esc(EngineText.ignored($0, language))): \(count(file.ignoredRows[$0] ?? 0))" }.joined(separator: "<br>")
-                    out += "</span>"
-                }
-                out += "</td>"
-                let problem = file.problem.map { EngineText.problem($0, code: file.problemCode, language) }
-                out += "<td>\(problem.map(esc) ?? "")</td>"
-                out += "</tr>\n"
-            }
-            let accepted = files.reduce(0) { $0 + $1.acceptedRows }
-            let rejected = files.reduce(0) { $0 + $1.rejectedRows }
-            let ignored = files.reduce(0) { $0 + $1.ignoredRows.values.reduce(0, +) }
-            out += "<tr class=\"total\"><th scope=\"row\" colspan=\"3\">\(esc(text.total)) (\(count(files.count)) "
-            out += "\(esc(files.count == 1 ? text.fileSingular : text.filePlural)))</th>"
-            out += "<td class=\"num\">\(count(accepted))</td><td class=\"num\">\(count(rejected))</td>"
-            out += "<td class=\"num\">\(count(ignored))</td><td></td></tr>\n"
-            out += "</tbody>\n</table>\n"
-        }
-
         // Rejected rows: the count, a link to rejects.csv and the most frequent kinds (by code, with the first row of
         // each); rows without a code of their own by their reason.
         let rejected = report.rejects.rowCount
@@ -95,6 +53,53 @@ extension PilotReportPage {
         out += "<p class=\"meta\">\(esc(text.seriesCount)): \(count(report.seriesCount)) · \(esc(text.lastData)): "
         out += report.lastDataDate.map { esc(ReportDates.long($0, language)) } ?? esc(text.noData)
         out += "</p>\n</section>\n"
+    }
+
+    /// The files read, with their accepted, rejected and ignored rows (appendix).
+    mutating func renderFiles() {
+        openAppendixSection("files", text.data)
+        let files = report.files.sorted { $0.path < $1.path }
+        if files.isEmpty {
+            out += "<p class=\"muted\">\(esc(text.noFiles))</p>\n"
+        } else {
+            out += "<table class=\"files\">\n<thead><tr>"
+            out += "<th scope=\"col\">\(esc(text.colFile))</th><th scope=\"col\">\(esc(text.colFormat))</th>"
+            out += "<th scope=\"col\">\(esc(text.colDialect))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colAccepted))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colRejected))</th>"
+            out += "<th scope=\"col\" class=\"num\">\(esc(text.colIgnored))</th>"
+            out += "<th scope=\"col\">\(esc(text.colProblem))</th>"
+            out += "</tr></thead>\n<tbody>\n"
+            for file in files {
+                out += file.problem == nil ? "<tr>" : "<tr class=\"problem\">"
+                out += "<td><code class=\"path\">\(breakable(file.path))</code></td>"
+                out += "<td>\(esc(file.format))</td><td>\(esc(EngineText.dialect(file.dialect, language)))</td>"
+                out += "<td class=\"num\">\(count(file.acceptedRows))</td>"
+                out += "<td class=\"num\">\(count(file.rejectedRows))</td>"
+                let ignoredTotal = file.ignoredRows.values.reduce(0, +)
+                out += "<td class=\"num\">\(count(ignoredTotal))"
+                let reasons = file.ignoredRows.keys.sorted()
+                if !reasons.isEmpty {
+                    out += "<span class=\"breakdown\">"
+                    out += reasons.map { "\(esc(EngineText.ignored($0, language))): \(count(file.ignoredRows[$0] ?? 0))" }.joined(separator: "<br>")
+                    out += "</span>"
+                }
+                out += "</td>"
+                let problem = file.problem.map { EngineText.problem($0, code: file.problemCode, language) }
+                out += "<td>\(problem.map(esc) ?? "")</td>"
+                out += "</tr>\n"
+            }
+            let accepted = files.reduce(0) { $0 + $1.acceptedRows }
+            let rejected = files.reduce(0) { $0 + $1.rejectedRows }
+            let ignored = files.reduce(0) { $0 + $1.ignoredRows.values.reduce(0, +) }
+            out += "<tr class=\"total\"><th scope=\"row\" colspan=\"3\">\(esc(text.total)) (\(count(files.count)) "
+            out += "\(esc(files.count == 1 ? text.fileSingular : text.filePlural)))</th>"
+            out += "<td class=\"num\">\(count(accepted))</td><td class=\"num\">\(count(rejected))</td>"
+            out += "<td class=\"num\">\(count(ignored))</td><td></td></tr>\n"
+            out += "</tbody>\n</table>\n"
+        }
+
+        out += "</section>\n"
     }
 
     func count(_ value: Int) -> String {

@@ -5,7 +5,7 @@ import ParkImpactKPIs
 /// The KPI tables of the pilot report (whole pilot, per site) and their cells: values, changes, coverage, flags.
 extension PilotReportPage {
     mutating func renderPilotTable() {
-        out += "<section id=\"kpis\">\n<h2>\(esc(text.pilotKPIs))</h2>\n"
+        openAppendixSection("kpis", text.pilotKPIs)
         let keys = KPIOrder.sorted(Set(report.kpis.lazy
             .filter { $0.site == nil && ($0.period == Self.baseline || $0.period == Self.reporting) }
             .map(\.key)))
@@ -32,7 +32,7 @@ extension PilotReportPage {
         // Sites that have KPIs but are not (or no longer) in the definition still show, after the others.
         siteIDs += sitesWithKPIs.subtracting(known).sorted()
         guard !siteIDs.isEmpty else { return }
-        out += "<section id=\"sites\">\n<h2>\(esc(text.siteKPIs))</h2>\n"
+        openAppendixSection("sites", text.siteKPIs)
         for siteID in siteIDs {
             let name = definition.site(siteID)?.name ?? siteID
             out += "<h3>\(esc(name)) <code class=\"site-id\">\(esc(siteID))</code></h3>\n"
@@ -185,9 +185,10 @@ extension PilotReportPage {
         return "<span class=\"warn\" title=\"\(esc(text.lowCoverageNote))\">⚠</span>&#8201;"
     }
 
-    /// A null KPI's reason in the report's language, rendered from its code (`KPIReason`).
+    /// A null KPI's reason in the report's language, rendered from its code (`KPIReason`), as the officer reads it
+    /// (`officerReason`: set-up hints go to the appendix's notes for the coordinator).
     func nullReason(_ kpi: KPI) -> String {
-        kpi.provenance.why.map { EngineText.reason($0, language) } ?? text.noReason
+        kpi.provenance.why.map { officerReason($0) } ?? text.noReason
     }
 
     func naSpan(reason: String?) -> String {

@@ -2,7 +2,8 @@ import ParkImpactModel
 import ParkImpactDefinition
 import ParkImpactKPIs
 
-/// The method appendix: the factors (and prices) used and the formula of every KPI.
+/// The method section: how the figures are counted, the factors (and prices) used; the formula of every KPI is in the
+/// appendix (`renderFormulas`).
 extension PilotReportPage {
     mutating func renderMethod() {
         out += "<section id=\"method\">\n<h2>\(esc(text.method))</h2>\n"
@@ -31,32 +32,6 @@ extension PilotReportPage {
         }
 
         renderPricesAndCost()
-        out += "<h3>\(esc(text.formulas))</h3>\n"
-        if language == .nl {
-            out += "<p class=\"notes\">De formules staan zoals in kpis.json en kpis.csv (kolom formula): een technische "
-            out += "omschrijving in het Engels, gelijk voor elke taal.</p>\n"
-        }
-        let keys = KPIOrder.sorted(Set(report.kpis.map(\.key)))
-        if keys.isEmpty {
-            out += "<p class=\"muted\">\(esc(text.noKPIs))</p>\n"
-        } else {
-            out += "<dl class=\"formulas\">\n"
-            for key in keys {
-                let source = index[key, Self.reporting, nil] ?? index[key, Self.baseline, nil]
-                    ?? report.kpis.first { $0.key == key && $0.site == nil }
-                    ?? report.kpis.first { $0.key == key }
-                out += "<dt>\(esc(KPILabels.label(for: key, language: language))) <code class=\"key-inline\">\(esc(key))</code></dt>\n"
-                out += "<dd><code class=\"formula\" lang=\"en\">\(esc(source?.provenance.formula ?? ""))</code>"
-                let factors = source?.provenance.factors ?? []
-                if !factors.isEmpty {
-                    let cited = factors.map { "\($0.id) (\($0.year))" }
-                    out += "<br><span class=\"muted\">\(esc(text.factorsCited)): "
-                    out += "\(esc(cited.joined(separator: ", ")))</span>"
-                }
-                out += "</dd>\n"
-            }
-            out += "</dl>\n"
-        }
         out += "</section>\n"
     }
 }

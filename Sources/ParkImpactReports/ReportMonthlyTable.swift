@@ -14,7 +14,7 @@ extension PilotReportPage {
             (text.colGas, "energy.gas_kwh"),
             (text.colCO2Market, KPIDerived.scope12MarketKey),
         ]
-        out += "<section id=\"monthly\">\n<h2>\(esc(text.monthly))</h2>\n"
+        openAppendixSection("monthly", text.monthly)
         out += "<table class=\"monthly\">\n<thead><tr><th scope=\"col\">\(esc(text.colMonth))</th>"
         for column in columns { out += "<th scope=\"col\" class=\"num\">\(esc(column.label))</th>" }
         out += "</tr></thead>\n"

@@ -69,8 +69,15 @@ extension PilotReportPage {
         out += "</summary>\n\(table)</details>\n</figure>\n"
     }
 
+    /// One line for a section without data: what is missing. What to drop in (the hint after `; `) is for the
+    /// coordinator and goes to the appendix's notes.
     mutating func omitted(_ id: String, title: String, hint: String) {
-        out += "<p class=\"omitted\" id=\"\(id)\"><strong>\(esc(title))</strong>: \(esc(hint))</p>\n"
+        var missing = hint
+        if let split = hint.range(of: "; ") {
+            missing = String(hint[..<split.lowerBound]) + "."
+            coordinatorNotes.append(title + ": " + hint[split.upperBound...])
+        }
+        out += "<p class=\"omitted\" id=\"\(id)\"><strong>\(esc(title))</strong>: \(esc(missing))</p>\n"
     }
 
     mutating func openSection(_ id: String, _ title: String) {
@@ -117,7 +124,7 @@ extension PilotReportPage {
             out += "\(esc(text.lowCoverageExplain)).</p>\n"
         }
         if report.definition.targets.isEmpty {
-            out += "<p class=\"notes\">\(esc(t("Geen doelen ingesteld: voeg in de pipeline-definitie bv. targets: { co2.change_vs_baseline_pct: -20 } toe om per kerncijfer te zien of het doel gehaald is.", "No targets set: add e.g. targets: { co2.change_vs_baseline_pct: -20 } to the pipeline definition to see per headline figure whether its target is met.")))</p>\n"
+            coordinatorNotes.append(t("Geen doelen ingesteld: voeg in de pipeline-definitie bv. targets: { co2.change_vs_baseline_pct: -20 } toe om per kerncijfer te zien of het doel gehaald is.", "No targets set: add e.g. targets: { co2.change_vs_baseline_pct: -20 } to the pipeline definition to see per headline figure whether its target is met."))
         }
         out += "</section>\n"
     }
@@ -676,9 +683,11 @@ extension PilotReportPage {
         let keys = ["cost.energy_avoided_eur", "cost.eur_per_t_co2_avoided", "cost.payback_years"]
         guard report.definition.hasCostConfiguration,
               keys.contains(where: { index[$0, Self.reporting, nil] != nil }) else {
-            omitted("cost", title: title, hint: t(
-                "geen prijzen of investering; voeg prices: (EUR per kWh per jaar) en pilot_cost: (EUR) toe aan de pipeline-definitie.",
-                "no prices or investment; add prices: (EUR per kWh by year) and pilot_cost: (EUR) to the pipeline definition."))
+            omitted("cost", title: title, hint: t("geen energieprijzen of investering opgegeven.",
+                                                  "no energy prices or investment given."))
+            coordinatorNotes.append(t(
+                "Kosten per resultaat: voeg prices: (EUR per kWh per jaar) en pilot_cost: (EUR) toe aan de pipeline-definitie.",
+                "Cost per result: add prices: (EUR per kWh by year) and pilot_cost: (EUR) to the pipeline definition."))
             return
         }
         out += "<section id=\"cost\">\n<h2>\(esc(title))</h2>\n"

@@ -6,8 +6,8 @@ enum ReportStyle {
     /// (`report.css`).
     static let css = String(decoding: PackageResources.report_css, as: UTF8.self)
 
-    /// The pilot report's charts, cards with targets, omitted-section lines and A4 print: every section from the
-    /// charts on starts on a new page (`report-charts.css`).
+    /// The pilot report's charts, cards with targets, omitted-section lines, contents and appendix, and A4 print:
+    /// page numbers in an `@page` margin box, charts kept whole, the appendix in a small font (`report-charts.css`).
     static let chartCSS = String(decoding: PackageResources.report_charts_css, as: UTF8.self)
 
     /// The portfolio's table with sortable columns and its sparklines (`portfolio.css`).

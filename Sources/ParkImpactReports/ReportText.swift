@@ -81,6 +81,11 @@ struct ReportText: Sendable {
     let formulas: String
     let factorsCited: String
     let generatedBy: String
+    let contents: String
+    let appendix: String
+    let appendixIntro: String
+    let colFormula: String
+    let backToPortfolio: String
     let footerDeterministic: String
 
     /// The texts of a report in `language`; `threshold` is the pilot's `settings.coverage_threshold`.

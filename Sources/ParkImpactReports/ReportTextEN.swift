@@ -45,7 +45,7 @@ extension ReportText {
         colGas: "Natural gas (kWh)",
         colCO2Market: "CO2 Scope 1+2 market (t)",
         total: "Total",
-        data: "Data",
+        data: "Files read",
         noFiles: "No files read.",
         colFile: "File",
         colFormat: "Format",
@@ -88,6 +88,12 @@ extension ReportText {
         formulas: "Formula per KPI",
         factorsCited: "Factors",
         generatedBy: "Made with ParkImpact from",
+        contents: "Contents",
+        appendix: "Appendix",
+        appendixIntro: "Appendices: every KPI of the whole pilot, per site and per month, the formula of every KPI "
+            + "and the files read.",
+        colFormula: "Formula",
+        backToPortfolio: "All pilots",
         footerDeterministic: "The same data give the same report."
     ) }
 }

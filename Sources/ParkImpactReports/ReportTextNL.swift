@@ -45,7 +45,7 @@ extension ReportText {
         colGas: "Aardgas (kWh)",
         colCO2Market: "CO2 Scope 1+2 markt (t)",
         total: "Totaal",
-        data: "Gegevens",
+        data: "Gelezen bestanden",
         noFiles: "Geen bestanden gelezen.",
         colFile: "Bestand",
         colFormat: "Formaat",
@@ -89,6 +89,12 @@ extension ReportText {
         formulas: "Formules per KPI",
         factorsCited: "Factoren",
         generatedBy: "Gemaakt met ParkImpact uit",
+        contents: "Inhoud",
+        appendix: "Bijlage",
+        appendixIntro: "Bijlagen: alle KPI's voor de hele pilot, per site en per maand, de formule van elke KPI en "
+            + "de gelezen bestanden.",
+        colFormula: "Formule",
+        backToPortfolio: "Alle pilots",
         footerDeterministic: "Dezelfde gegevens geven hetzelfde rapport."
     ) }
 }

@@ -426,7 +426,7 @@ private enum Fixture {
 
 /// The fixture with more data: monthly CO2 and water (night flow at the hostile-named site), waste, a commuting
 /// survey, daily totals, and targets.
-private func richReport(language: String = "nl", targets: String = "") throws -> PilotReport {
+private func richReport(language: String = "nl", targets: String = "", extra: [KPI] = []) throws -> PilotReport {
     let base = try Fixture.report(language: language)
     var yaml = """
     pilot: test-park
@@ -465,6 +465,7 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         kpis.append(Fixture.kpi("mobility.share.bike", period, period == "baseline" ? 0.3 : 0.4, unit: .ratio))
     }
     kpis.append(Fixture.kpi("mobility.shift_pp.car", "reporting", -10, unit: .percentagePoints))
+    kpis += extra
     let first = CivilDate(year: 2023, month: 1, day: 1)!.dayNumber
     let daily = (0..<731).map { DailyTotal(day: first + $0, offtakeKWh: $0 == 40 ? nil : Double(1000 + $0 % 7 * 100),
                                            present: $0 == 40 ? 0 : 96, estimated: 0, expected: 96) }
@@ -499,17 +500,25 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(html.contains("fill=\"url(#pi-hatch)\""))
     }
 
-    @Test("sections without data are one line saying what to drop in")
+    @Test("sections without data are one line saying what is missing; what to drop in is for the coordinator")
     func omittedSections() throws {
         let nl = HTMLReport.render(try Fixture.report())
-        #expect(nl.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: geen PV-productie; zet de export"))
+        #expect(nl.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: geen PV-productie.</p>"))
+        let coordinator = try #require(nl.range(of: "<section id=\"coordinator\""))
+        let hint = try #require(nl.range(of: "<li>PV: zet de export van de omvormer (sma, sungrow of enphase)"))
+        #expect(hint.lowerBound > coordinator.lowerBound)
+        #expect(nl.contains("<li>Kosten per resultaat: voeg prices: (EUR per kWh per jaar) en pilot_cost: (EUR) toe"))
+        #expect(nl.contains("<p class=\"omitted\" id=\"cost\"><strong>Kosten per resultaat</strong>: geen "
+            + "energieprijzen of investering opgegeven.</p>"))
         #expect(nl.contains("<p class=\"omitted\" id=\"water\">"))
         #expect(nl.contains("<p class=\"omitted\" id=\"waste\">"))
         #expect(nl.contains("<p class=\"omitted\" id=\"mobility\">"))
         #expect(nl.contains("<p class=\"omitted\" id=\"cost\">"))
         #expect(!nl.contains("<section id=\"pv\""))
         let en = HTMLReport.render(try Fixture.report(language: "en"))
-        #expect(en.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: no PV production; drop the inverter"))
+        #expect(en.contains("<p class=\"omitted\" id=\"pv\"><strong>PV</strong>: no PV production.</p>"))
+        #expect(en.contains("<li>PV: drop the inverter&#39;s export (sma, sungrow or enphase) into a folder and list it "
+            + "under sources with its site.</li>"))
     }
 
     @Test("headline cards: reporting vs baseline, delta with an arrow, target status")
@@ -533,12 +542,113 @@ private func richReport(language: String = "nl", targets: String = "") throws ->
         #expect(none.contains("Geen doelen ingesteld"))
     }
 
-    @Test("print CSS: A4, page breaks between sections, tables hidden in print")
+    @Test("print CSS: A4 with page numbers in a margin box, no forced page per chart, no mid-word breaks")
     func printStyles() throws {
         let html = HTMLReport.render(try richReport())
         #expect(html.contains("@page { size: A4;"))
-        #expect(html.contains("break-before: page; page-break-before: always;"))
-        #expect(html.contains("details.data { display: none; }"))
+        #expect(html.contains("@bottom-right { content: counter(page) \" / \" counter(pages);"))
+        #expect(html.contains("@top-left {"))
+        #expect(html.contains("details.data { display: none; }") || html.contains("nav.back, details.data { display: none; }"))
+        #expect(html.contains("figure.chart { margin: .6rem 0 1rem; break-inside: avoid;"))
+        for css in [ReportStyle.css, ReportStyle.chartCSS, ReportStyle.portfolioCSS] {
+            #expect(!css.contains("break-all"))
+            #expect(!css.contains("word-break"))
+        }
+        // Only the appendix may start a page; a chart section never does.
+        #expect(!ReportStyle.chartCSS.contains("section.chart-section, section#cost"))
+        #expect(!ReportStyle.chartCSS.contains("break-before: page"))
+    }
+
+    @Test("every printed page's header names the pilot and the reporting period, as an escaped CSS string")
+    func runningHeader() throws {
+        let nl = HTMLReport.render(try richReport())
+        #expect(nl.contains("@page { @top-left { content: \"Testpark Noord · Rapportageperiode 1 januari 2024 – "
+            + "31 december 2024 (366 dagen)\"; } }\n</style>"))
+        // a " b \ c < / s t y l e > newline: quote and backslash escaped, < > and the newline as hex escapes.
+        #expect(PilotReportPage.cssString("a\"b\\c</style>\n") == "\"a\\\"b\\\\c\\3C /style\\3E \\A \"")
+    }
+
+    @Test("the table of contents links every h2 to an existing id; the appendix comes last")
+    func tableOfContentsAndAppendix() throws {
+        for language in ["nl", "en"] {
+            let html = HTMLReport.render(try richReport(language: language))
+            let toc = try #require(html.range(of: "<nav class=\"toc\""))
+            let tocEnd = try #require(html.range(of: "</nav>", range: toc.upperBound..<html.endIndex))
+            let main = try #require(html.range(of: "<main>"))
+            #expect(toc.lowerBound < main.lowerBound)
+            // Each section with an h2: its id is linked from the contents, in page order.
+            var ids: [String] = []
+            var cursor = main.upperBound
+            while let open = html.range(of: "<section id=\"", range: cursor..<html.endIndex) {
+                let quote = try #require(html.range(of: "\"", range: open.upperBound..<html.endIndex))
+                let id = String(html[open.upperBound..<quote.lowerBound])
+                let next = html.range(of: "<section id=\"", range: quote.upperBound..<html.endIndex)?.lowerBound
+                    ?? html.endIndex
+                if html.range(of: "<h2", range: quote.upperBound..<next) != nil { ids.append(id) }
+                cursor = quote.upperBound
+            }
+            let h2Count = html.components(separatedBy: "<h2").count - 1
+            #expect(ids.count == h2Count)
+            var last = toc.lowerBound
+            for id in ids {
+                let link = try #require(html.range(of: "<a href=\"#\(id)\">", range: last..<tocEnd.upperBound), "\(id)")
+                last = link.upperBound
+                #expect(html.components(separatedBy: "id=\"\(id)\"").count == 2, "\(id)")
+            }
+            #expect(html.contains("<a href=\"#appendix\">"))
+            #expect(html.contains("<nav class=\"back\"><a href=\"../index.html\">"))
+            // The officer's part, then the appendix with the full tables, formulas and files, last in <main>.
+            let officer = ["headline", "energy", "co2", "water", "data", "method"]
+            let appendix = ["kpis", "sites", "monthly", "formulas", "files"]
+            let start = try #require(html.range(of: "<div class=\"appendix\" id=\"appendix\">")).lowerBound
+            for id in officer {
+                let at = try #require(html.range(of: "<section id=\"\(id)\""), "\(id)")
+                #expect(at.lowerBound < start, "\(id)")
+            }
+            var previous = start
+            for id in appendix {
+                let at = try #require(html.range(of: "<section id=\"\(id)\""), "\(id)")
+                #expect(at.lowerBound > previous, "\(id)")
+                previous = at.lowerBound
+            }
+            let mainEnd = try #require(html.range(of: "</main>")).lowerBound
+            #expect(html.range(of: "<section id=\"", range: previous..<mainEnd) != nil)
+            #expect(html.range(of: "class=\"chart-section\"", range: start..<mainEnd) == nil)
+            #expect(html.contains(language == "nl" ? "<h2>Bijlage A · KPI&#39;s voor de hele pilot</h2>"
+                : "<h2>Appendix A · KPIs for the whole pilot</h2>"))
+        }
+    }
+
+    @Test("null reasons with set-up keys read as what is missing; the keys go to the coordinator's notes")
+    func officerReasons() throws {
+        let page = PilotReportPage(report: try richReport())
+        let cost = KPIReason.noPilotCost(site: "kaai", file: "pipelines/test-park.yaml")
+        #expect(page.officerReason(cost) == "geen investering opgegeven voor site kaai")
+        #expect(page.officerReason(.noPrice(carrier: "gas", year: 2024, file: "pipelines/test-park.yaml"))
+            == "geen gasprijs voor 2024 opgegeven")
+        #expect(page.officerReason(.noSiteValue(field: "fte", sites: ["acme", "kaai"], withWaterData: true))
+            == "geen aantal VTE opgegeven voor site acme, kaai")
+        #expect(page.officerReason(.within(.period(ReportPeriod(key: "reporting", kind: .reporting, firstDay: 0, lastDay: 365)), cost))
+            == "rapportage: geen investering opgegeven voor site kaai")
+        #expect(page.officerReason(.all([Fixture.gasWhy, cost]))
+            == "geen gegevens (aardgas) in deze periode (0 van 8784 verwachte intervallen); "
+            + "geen investering opgegeven voor site kaai")
+        #expect(PilotReportPage.hasSetupInstruction(.all([Fixture.gasWhy, cost])))
+        #expect(!PilotReportPage.hasSetupInstruction(Fixture.gasWhy))
+        // A report with such a reason: the officer's text in the cell, the key in the coordinator's appendix.
+        let html = HTMLReport.render(try richReport(extra: [
+            Fixture.kpi("cost.payback_years", "reporting", site: "kaai", nil, unit: .years, coverage: nil, reason: cost),
+        ]))
+        #expect(html.contains("<span class=\"na\" title=\"geen investering opgegeven voor site kaai\">—</span>"))
+        let coordinator = try #require(html.range(of: "<section id=\"coordinator\""))
+        let key = try #require(html.range(of: "pilot_cost_by_site.kaai"))
+        #expect(key.lowerBound > coordinator.lowerBound)
+    }
+
+    @Test("paths wrap after / and _, never inside a word")
+    func breakablePaths() throws {
+        let page = PilotReportPage(report: try richReport())
+        #expect(page.breakable("demo/acme_gas/x&y.csv") == "demo/<wbr>acme_<wbr>gas/<wbr>x&amp;y.csv")
     }
 
     @Test("the portfolio has a sparkline of the monthly CO2 and the target status")
