@@ -1,3 +1,4 @@
+import Foundation
 import ParkImpactModel
 import ParkImpactDefinition
 import ParkImpactKPIs
@@ -12,20 +13,30 @@ extension PilotReportPage {
         if report.factorsUsed.isEmpty {
             out += "<p class=\"muted\">\(esc(text.noFactors))</p>\n"
         } else {
+            if report.factorsUsed.contains(where: { $0.status == .unconfirmed }) {
+                out += "<p class=\"notes\">\(esc(Self.unconfirmedExplanation(language)))</p>\n"
+            }
             out += "<table class=\"factors\">\n<thead><tr>"
             out += "<th scope=\"col\">\(esc(text.colFactorID))</th>"
             out += "<th scope=\"col\" class=\"num\">\(esc(text.colValue))</th>"
             out += "<th scope=\"col\">\(esc(text.colUnit))</th>"
             out += "<th scope=\"col\" class=\"num\">\(esc(text.colYear))</th>"
+            out += "<th scope=\"col\">\(esc(t("Regio", "Region")))</th>"
+            out += "<th scope=\"col\">\(esc(t("Basis", "Basis")))</th>"
             out += "<th scope=\"col\">\(esc(text.colSource))</th>"
+            out += "<th scope=\"col\">\(esc(t("Status", "Status")))</th>"
             out += "<th scope=\"col\">\(esc(text.colNote))</th>"
             out += "</tr></thead>\n<tbody>\n"
-            for factor in report.factorsUsed {
+            for (factor, notes) in Self.rows(report.factorsUsed) {
                 out += "<tr><td><code>\(esc(factor.id))</code></td>"
                 out += "<td class=\"num\">\(esc(NumberFormatting.plain(factor.value, maxDecimals: 6, language: language)))</td>"
                 out += "<td>\(esc(factor.unit))</td><td class=\"num\">\(factor.year)</td>"
-                out += "<td>\(esc(EngineText.source(factor.source, language)))</td>"
-                out += "<td>\(factor.note.map { esc(EngineText.factorNote($0, language)) } ?? "")</td></tr>\n"
+                out += "<td>\(esc(factor.region ?? "—"))</td><td>\(esc(factor.basis ?? "—"))</td>"
+                let cited = [factor.publisher, factor.release].compactMap { $0 }
+                    + [Self.withoutScheme(EngineText.source(factor.source, language))]
+                out += "<td>\(esc(cited.joined(separator: "; ")))</td>"
+                out += "<td class=\"factor-status\">\(esc(Self.statusText(factor.status, language)))</td>"
+                out += "<td>\(notes.map { esc(EngineText.factorNote($0, language)) }.joined(separator: "; "))</td></tr>\n"
             }
             out += "</tbody>\n</table>\n"
         }
@@ -49,7 +60,7 @@ extension PilotReportPage {
                 out += "<dd><code class=\"formula\" lang=\"en\">\(esc(source?.provenance.formula ?? ""))</code>"
                 let factors = source?.provenance.factors ?? []
                 if !factors.isEmpty {
-                    let cited = factors.map { "\($0.id) (\($0.year))" }
+                    let cited = factors.map { "\($0.id) (\($0.year))" + ($0.status == .unconfirmed ? " ⚠" : "") }
                     out += "<br><span class=\"muted\">\(esc(text.factorsCited)): "
                     out += "\(esc(cited.joined(separator: ", ")))</span>"
                 }
@@ -58,5 +69,51 @@ extension PilotReportPage {
             out += "</dl>\n"
         }
         out += "</section>\n"
+    }
+
+    /// One table row per factor value (id, year, value, source), with the notes of every consumption year that
+    /// used it (e.g. the 2006 gas default for 2023 and for 2024), in the order of `factors`.
+    static func rows(_ factors: [FactorReference]) -> [(factor: FactorReference, notes: [String])] {
+        var rows: [(factor: FactorReference, notes: [String])] = []
+        for factor in factors {
+            if let row = rows.firstIndex(where: {
+                $0.factor.id == factor.id && $0.factor.year == factor.year && $0.factor.value == factor.value
+                    && $0.factor.source == factor.source
+            }) {
+                if let note = factor.note, !rows[row].notes.contains(note) { rows[row].notes.append(note) }
+            } else {
+                rows.append((factor, factor.note.map { [$0] } ?? []))
+            }
+        }
+        return rows
+    }
+
+    /// The status column: a catalogue factor's status (unconfirmed marked ⚠); prices and conversions come from the
+    /// pipeline definition.
+    static func statusText(_ status: FactorStatus?, _ language: PipelineDefinition.Language) -> String {
+        switch (status, language) {
+        case (.confirmed?, .nl): return "bevestigd"
+        case (.confirmed?, .en): return "confirmed"
+        case (.unconfirmed?, .nl): return "⚠ niet bevestigd"
+        case (.unconfirmed?, .en): return "⚠ unconfirmed"
+        case (nil, .nl): return "pijplijndefinitie"
+        case (nil, .en): return "pipeline definition"
+        }
+    }
+
+    /// A citation with its web addresses written without `https://` (the report links to nothing outside itself;
+    /// kpis.json and docs/factors.md keep the full address).
+    static func withoutScheme(_ text: String) -> String {
+        text.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+    }
+
+    static func unconfirmedExplanation(_ language: PipelineDefinition.Language) -> String {
+        language == .nl
+            ? "⚠ niet bevestigd: de waarde komt uit bureauonderzoek en is niet gelezen in het document van de "
+                + "uitgever; KPI's die zo'n factor gebruiken zijn voorlopig. Bevestigd: gelezen in het geciteerde "
+                + "document. Alle factoren tellen directe uitstoot (verbranding; voor vervoer tank-to-wheel)."
+            : "⚠ unconfirmed: the value comes from desk research and was not read in the publisher's document; KPIs "
+                + "using such a factor are provisional. Confirmed: read in the cited document. All factors count "
+                + "direct emissions (combustion; for transport tank-to-wheel)."
     }
 }
