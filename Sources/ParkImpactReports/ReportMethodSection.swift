@@ -1,4 +1,3 @@
-import Foundation
 import ParkImpactModel
 import ParkImpactDefinition
 import ParkImpactKPIs
@@ -32,11 +31,11 @@ extension PilotReportPage {
                 out += "<td class=\"num\">\(esc(NumberFormatting.plain(factor.value, maxDecimals: 6, language: language)))</td>"
                 out += "<td>\(esc(factor.unit))</td><td class=\"num\">\(factor.year)</td>"
                 out += "<td>\(esc(factor.region ?? "—"))</td><td>\(esc(factor.basis ?? "—"))</td>"
-                let cited = [factor.publisher, factor.release].compactMap { $0 }
-                    + [Self.withoutScheme(EngineText.source(factor.source, language))]
+                let cited = factor.publisher.map { [$0] + (factor.release.map { [$0] } ?? []) }
+                    ?? [EngineText.source(factor.source, language)]
                 out += "<td>\(esc(cited.joined(separator: "; ")))</td>"
                 out += "<td class=\"factor-status\">\(esc(Self.statusText(factor.status, language)))</td>"
-                out += "<td>\(notes.map { esc(EngineText.factorNote($0, language)) }.joined(separator: "; "))</td></tr>\n"
+                out += "<td>\(esc(Self.notesText(notes, language)))</td></tr>\n"
             }
             out += "</tbody>\n</table>\n"
         }
@@ -101,10 +100,25 @@ extension PilotReportPage {
         }
     }
 
-    /// A citation with its web addresses written without `https://` (the report links to nothing outside itself;
-    /// kpis.json and docs/factors.md keep the full address).
-    static func withoutScheme(_ text: String) -> String {
-        text.replacingOccurrences(of: "https://", with: "").replacingOccurrences(of: "http://", with: "")
+    /// The note cell: the consumption years a factor of another year stood in for ("used for 2023, 2024"), from the
+    /// provenance notes `no <year> value in the catalogue; the <year> value is used`; other notes as they are.
+    static func notesText(_ notes: [String], _ language: PipelineDefinition.Language) -> String {
+        var years: [String] = []
+        var other: [String] = []
+        for note in notes {
+            if let rest = note.dropPrefix("no "), rest.contains(" value in the catalogue; the "),
+               let year = rest.split(separator: " ").first, year.allSatisfy(\.isNumber) {
+                years.append(String(year))
+            } else {
+                other.append(EngineText.factorNote(note, language))
+            }
+        }
+        if !years.isEmpty {
+            let list = years.joined(separator: ", ")
+            other.insert(language == .nl ? "gebruikt voor \(list) (geen eigen waarde)"
+                                         : "used for \(list) (no value of its own)", at: 0)
+        }
+        return other.joined(separator: "; ")
     }
 
     static func unconfirmedExplanation(_ language: PipelineDefinition.Language) -> String {

@@ -128,9 +128,9 @@ import Testing
         let picked = try #require(FactorCatalogue.builtIn.pick("electricity.market.grey", year: 2026))
         #expect(KPIJSONWriter.factor(FactorReference(picked)) == "{\"id\": \"electricity.market.grey\", "
             + "\"value\": 0.17101, \"unit\": \"kg CO2/kWh\", \"year\": 2025, \"region\": \"BE\", "
-            + "\"basis\": \"direct: residual mix, CO2 from combustion only (no upstream, no CH4/N2O)\", "
+            + "\"basis\": \"direct: residual mix, CO2 of combustion only\", "
             + "\"publisher\": \"Association of Issuing Bodies (AIB)\", "
-            + "\"release\": \"European Residual Mixes 2025, version 1.0 (as recorded by desk research)\", "
+            + "\"release\": \"European Residual Mixes 2025, v1.0\", "
             + "\"status\": \"unconfirmed\", "
             + "\"source\": \"AIB, European Residual Mixes 2025, https://www.aib-net.org/facts/european-residual-mix\", "
             + "\"note\": \"no 2026 value in the catalogue; the 2025 value is used\"}")

@@ -62,9 +62,9 @@ private enum Fixture {
                                       publisher: "Association of Issuing Bodies (AIB)", release: "2023 v1.0",
                                       status: .unconfirmed)
     static let gas = FactorReference(id: "natural_gas.hhv", value: 0.18234, unit: "kg CO2e/kWh", year: 2006,
-                                     source: "IPCC <conversion> factors", note: "no 2024 value; 2006 used",
+                                     source: "IPCC guidelines", note: "no 2024 value in the catalogue; the 2006 value is used",
                                      region: "any", basis: "direct: combustion, gross calorific value",
-                                     publisher: "IPCC", release: "2006 Guidelines", status: .confirmed)
+                                     publisher: "IPCC", release: "2006 <conversion> factors", status: .confirmed)
 
     static func report(language: String = "nl", pilot: String = "test-park", name: String = "Testpark Noord",
                        offtake: Double = 1_234_567.4, settings: String = "") throws -> PilotReport {
@@ -256,7 +256,7 @@ private enum Fixture {
         #expect(html.contains("&#39;&quot;&gt;&lt;b onmouseover=alert(1)&gt;x&amp;y.csv"))
         #expect(!html.contains("<b onmouseover"))
         #expect(html.contains("not a Fluvius export: &lt;no header&gt;"))
-        #expect(html.contains("IPCC &lt;conversion&gt; factors"))
+        #expect(html.contains("IPCC; 2006 &lt;conversion&gt; factors"))
         #expect(html.contains("&lt;unreadable date&gt;"))
     }
 
@@ -357,8 +357,11 @@ private enum Fixture {
         let nl = HTMLReport.render(try Fixture.report(language: "nl"))
         #expect(nl.contains("<tr><td><code>electricity.market.grey</code></td><td class=\"num\">0,16749</td>"
             + "<td>kg CO2/kWh</td><td class=\"num\">2023</td><td>BE</td><td>direct: residual mix</td>"
-            + "<td>Association of Issuing Bodies (AIB); 2023 v1.0; AIB, European Residual Mixes 2023, "
-            + "www.aib-net.org/x</td><td class=\"factor-status\">⚠ niet bevestigd</td><td></td></tr>"))
+            + "<td>Association of Issuing Bodies (AIB); 2023 v1.0</td><td class=\"factor-status\">⚠ niet bevestigd</td>"
+            + "<td></td></tr>"))
+        // The gas default of 2006 stands in for 2024: said in the note cell.
+        #expect(nl.contains("<td class=\"factor-status\">bevestigd</td>"
+            + "<td>gebruikt voor 2024 (geen eigen waarde)</td></tr>"))
         #expect(nl.contains("<td>any</td><td>direct: combustion, gross calorific value</td>"))
         #expect(nl.contains("<td class=\"factor-status\">bevestigd</td>"))
         #expect(nl.contains("<th scope=\"col\">Regio</th><th scope=\"col\">Basis</th>"))
@@ -374,7 +377,6 @@ private enum Fixture {
         #expect(en.contains("<td class=\"factor-status\">⚠ unconfirmed</td>"))
         #expect(en.contains("<td class=\"factor-status\">confirmed</td>"))
         #expect(en.contains("<th scope=\"col\">Region</th><th scope=\"col\">Basis</th>"))
-        #expect(!en.contains("https://"))
         #expect(en.contains("<span class=\"flag\" title=\"factor_unconfirmed\">⚠ factor unconfirmed</span>"))
         #expect(en.contains("The CO2 figures are provisional"))
     }
@@ -384,7 +386,7 @@ private enum Fixture {
         #expect(html.contains("<span class=\"label\">experimental.widget_count</span>"))
         #expect(html.contains("gas kWh × natural_gas.hhv ÷ 1000"))
         #expect(html.contains("(E_reporting − E_baseline) ÷ E_baseline × 100"))
-        #expect(html.contains("no 2024 value; 2006 used"))
+        #expect(html.contains("gebruikt voor 2024 (geen eigen waarde)"))
         // Every month of both periods has a row.
         #expect(html.contains("januari 2023") && html.contains("december 2024"))
     }
