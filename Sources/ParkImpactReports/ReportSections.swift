@@ -116,9 +116,9 @@ extension PilotReportPage {
         }) {
             let provisional = t(
                 "De CO2-cijfers zijn voorlopig: ze gebruiken emissiefactoren die niet bevestigd zijn in het document "
-                    + "van de uitgever (zie Methode, tabel Emissiefactoren, kolom Status).",
+                    + "van de uitgever (zie Methode, de factortabel, kolom Status).",
                 "The CO2 figures are provisional: they use emission factors not confirmed in the publisher's "
-                    + "document (see Method, the emission factor table, column Status).")
+                    + "document (see Method, the factor table, column Status).")
             out += "<p class=\"notes\"><span class=\"warn\">⚠</span> \(esc(provisional))</p>\n"
         }
         if report.definition.targets.isEmpty {
