@@ -93,8 +93,8 @@ extension PilotReportPage {
         switch (status, language) {
         case (.confirmed?, .nl): return "bevestigd"
         case (.confirmed?, .en): return "confirmed"
-        case (.unconfirmed?, .nl): return "⚠ niet bevestigd"
-        case (.unconfirmed?, .en): return "⚠ unconfirmed"
+        case (.unconfirmed?, .nl): return "⚠\u{A0}niet bevestigd"
+        case (.unconfirmed?, .en): return "⚠\u{A0}unconfirmed"
         case (nil, .nl): return "pijplijndefinitie"
         case (nil, .en): return "pipeline definition"
         }
