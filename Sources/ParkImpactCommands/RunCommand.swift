@@ -206,15 +206,18 @@ struct FactorsCommand: ParsableCommand {
         let factors = FactorCatalogue.builtIn.factors
         if csv {
             print(CSVOutput.document(
-                header: ["id", "value", "unit", "year", "region", "method", "basis", "source"],
+                header: FactorCatalogue.columns,
                 rows: factors.map { [$0.id, MachineNumber.format($0.value, decimals: 8), $0.unit, "\($0.year)",
-                                     $0.region, $0.method, $0.basis, $0.source] }), terminator: "")
+                                     $0.region, $0.method, $0.basis, $0.publisher, $0.release, $0.status.rawValue,
+                                     $0.source, $0.note] }), terminator: "")
             return
         }
         for factor in factors {
             print("\(factor.id)  \(MachineNumber.format(factor.value, decimals: 8)) \(factor.unit)  \(factor.year)"
-                + "  \(factor.method); \(factor.basis)")
+                + "  \(factor.region)  \(factor.method); \(factor.basis)  [\(factor.status.rawValue)]")
+            print("    publisher: \(factor.publisher); \(factor.release)")
             print("    source: \(factor.source)")
+            if !factor.note.isEmpty { print("    note: \(factor.note)") }
         }
     }
 }

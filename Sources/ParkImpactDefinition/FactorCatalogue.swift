@@ -1,16 +1,48 @@
 import CSVReading
 import ParkImpactModel
 
+/// Whether a factor's value was read in its publisher's document (`confirmed`) or comes from desk research only
+/// (`unconfirmed`): reports mark unconfirmed factors, kpis.json carries the status per KPI.
+public enum FactorStatus: String, Sendable, Equatable, CaseIterable {
+    case confirmed, unconfirmed
+}
+
 /// One emission factor with where it comes from. Values are data (`Resources/emission-factors.csv`), never code.
 public struct EmissionFactor: Sendable, Equatable {
     public let id: String
     public let value: Double
     public let unit: String
+    /// The data year: the year of consumption the value describes (picked by `FactorCatalogue.pick`).
     public let year: Int
+    /// Where the value applies: an ISO 3166 country code, or `any` for values that do not depend on the place.
     public let region: String
     public let method: String
+    /// What the value counts (direct combustion, tank-to-wheel, …; gases; calorific basis).
     public let basis: String
+    public let publisher: String
+    /// The edition, version or date of the publisher's document.
+    public let release: String
+    public let status: FactorStatus
+    /// The document: title and URL.
     public let source: String
+    /// The arithmetic from the published figure to `value`, and why the status is what it is.
+    public let note: String
+
+    public init(id: String, value: Double, unit: String, year: Int, region: String, method: String, basis: String,
+                publisher: String, release: String, status: FactorStatus, source: String, note: String = "") {
+        self.id = id
+        self.value = value
+        self.unit = unit
+        self.year = year
+        self.region = region
+        self.method = method
+        self.basis = basis
+        self.publisher = publisher
+        self.release = release
+        self.status = status
+        self.source = source
+        self.note = note
+    }
 }
 
 /// The emission-factor catalogue: built in (from `emission-factors.csv`), picked by consumption year.
@@ -39,9 +71,14 @@ public struct FactorCatalogue: Sendable {
         public let description: String
     }
 
-    /// Reads a catalogue CSV with header `id,value,unit,year,region,method,basis,source`.
+    /// The header `parse` requires, in this order.
+    public static let columns = ["id", "value", "unit", "year", "region", "method", "basis", "publisher", "release",
+                                 "status", "source", "note"]
+
+    /// Reads a catalogue CSV with header `columns`: every field but `note` non-empty, `status` one of
+    /// `FactorStatus`; any problem rejects the whole file.
     public static func parse(csv: [UInt8], name: String) throws -> FactorCatalogue {
-        let columns = ["id", "value", "unit", "year", "region", "method", "basis", "source"]
+        let columns = Self.columns
         var factors: [EmissionFactor] = []
         var problems: [String] = []
         var source = CSVMemorySource(csv)
@@ -53,12 +90,23 @@ public struct FactorCatalogue: Sendable {
             guard record.fieldCount == columns.count,
                   let value = FieldParsing.decimal(record[1], decimalMark: UInt8(ascii: ".")),
                   let year = FieldParsing.digits(record[3], 0, 4) else {
-                problems.append("\(name):\(record.line): expected 8 fields with a number value and a year")
+                problems.append("\(name):\(record.line): expected \(columns.count) fields with a number value and a year")
+                return .proceed
+            }
+            let empty = columns.indices.filter { $0 != columns.count - 1 && record.string($0).isEmpty }
+            if !empty.isEmpty {
+                problems.append("\(name):\(record.line): empty \(empty.map { columns[$0] }.joined(separator: ", "))")
+                return .proceed
+            }
+            guard let status = FactorStatus(rawValue: record.string(9)) else {
+                problems.append("\(name):\(record.line): status \"\(record.string(9))\" is not one of "
+                    + FactorStatus.allCases.map(\.rawValue).joined(separator: ", "))
                 return .proceed
             }
             factors.append(EmissionFactor(
                 id: record.string(0), value: value, unit: record.string(2), year: year, region: record.string(4),
-                method: record.string(5), basis: record.string(6), source: record.string(7)))
+                method: record.string(5), basis: record.string(6), publisher: record.string(7),
+                release: record.string(8), status: status, source: record.string(10), note: record.string(11)))
             return .proceed
         }, onMalformed: { problems.append("\(name):\($0.line): \($0.reason)") })
         guard problems.isEmpty else { throw ParseError(description: problems.joined(separator: "\n")) }
@@ -85,10 +133,12 @@ public struct FactorCatalogue: Sendable {
             note = "no \(year) value in the catalogue; the \(chosen.year) value is used"
         }
         if let value = overrides[id] {
+            // The pipeline's own value: nothing here confirms it, so it counts as unconfirmed.
             return PickedFactor(
                 factor: EmissionFactor(
                     id: id, value: value, unit: chosen.unit, year: year, region: chosen.region, method: chosen.method,
-                    basis: chosen.basis, source: "override in \(overrideFile) (catalogue: \(chosen.source))"),
+                    basis: chosen.basis, publisher: "pipeline override", release: overrideFile, status: .unconfirmed,
+                    source: "override in \(overrideFile) (catalogue: \(chosen.source))"),
                 note: nil)
         }
         return PickedFactor(factor: chosen, note: note)

@@ -1,7 +1,7 @@
 public import ParkImpactModel
 public import ParkImpactDefinition
 
-/// An emission factor as cited in provenance.
+/// An emission factor (or a price or conversion) as cited in provenance.
 public struct FactorReference: Sendable, Equatable {
     public let id: String
     public let value: Double
@@ -10,6 +10,37 @@ public struct FactorReference: Sendable, Equatable {
     public let source: String
     /// Set when the catalogue had no value for the consumption year (which year was used instead).
     public let note: String?
+    /// The catalogue's region, basis, publisher, release and status; nil for prices and conversions, which come
+    /// from the pipeline definition.
+    public let region: String?
+    public let basis: String?
+    public let publisher: String?
+    public let release: String?
+    public let status: FactorStatus?
+
+    public init(id: String, value: Double, unit: String, year: Int, source: String, note: String?,
+                region: String? = nil, basis: String? = nil, publisher: String? = nil, release: String? = nil,
+                status: FactorStatus? = nil) {
+        self.id = id
+        self.value = value
+        self.unit = unit
+        self.year = year
+        self.source = source
+        self.note = note
+        self.region = region
+        self.basis = basis
+        self.publisher = publisher
+        self.release = release
+        self.status = status
+    }
+
+    /// A catalogue factor as picked for a consumption year, with its provenance fields.
+    public init(_ picked: PickedFactor) {
+        let factor = picked.factor
+        self.init(id: factor.id, value: factor.value, unit: factor.unit, year: factor.year, source: factor.source,
+                  note: picked.note, region: factor.region, basis: factor.basis, publisher: factor.publisher,
+                  release: factor.release, status: factor.status)
+    }
 }
 
 /// Where a KPI value comes from: the data, the factor and the formula. Shown in kpis.json and the report.

@@ -349,9 +349,7 @@ public struct KPIEngine: Sendable {
                 let picked = catalogue.pick(factorFor(siteID), year: year, overrides: definition.factorOverrides,
                                             overrideFile: citedFile)!
                 tonnes += kWh * picked.factor.value / 1000
-                let reference = FactorReference(
-                    id: picked.factor.id, value: picked.factor.value, unit: picked.factor.unit, year: picked.factor.year,
-                    source: picked.factor.source, note: picked.note)
+                let reference = FactorReference(picked)
                 if !used.contains(reference) { used.append(reference) }
             }
         }

@@ -498,9 +498,7 @@ extension KPIEngine {
                 }
                 let factor = mode == .carpool ? picked.factor.value / occupancy : picked.factor.value
                 kg += change * total * factor
-                let reference = FactorReference(
-                    id: picked.factor.id, value: picked.factor.value, unit: picked.factor.unit,
-                    year: picked.factor.year, source: picked.factor.source, note: picked.note)
+                let reference = FactorReference(picked)
                 if !factors.contains(reference) { factors.append(reference) }
             }
             for mode in [TransportMode.motorbike, .other]

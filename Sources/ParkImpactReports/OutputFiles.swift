@@ -476,7 +476,9 @@ public enum KPIJSONWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `{"id": …, "value": …, "unit": …, "year": …, "source": …}`, with `"note"` when there is one.
+    /// `{"id": …, "value": …, "unit": …, "year": …, "source": …}`; a catalogue factor adds `"region"`, `"basis"`,
+    /// `"publisher"`, `"release"` and `"status"` (`confirmed` | `unconfirmed`) before `"source"`; `"note"` when there
+    /// is one.
     static func write(factor: FactorReference, to out: inout [UInt8]) {
         out.write("{\"id\": ")
         write(json: factor.id, to: &out)
@@ -486,6 +488,12 @@ public enum KPIJSONWriter {
         write(json: factor.unit, to: &out)
         out.write(", \"year\": ")
         out.write(decimal: factor.year)
+        for (key, text) in [("region", factor.region), ("basis", factor.basis), ("publisher", factor.publisher),
+                            ("release", factor.release), ("status", factor.status?.rawValue)] {
+            guard let text else { continue }
+            out.write(", \"\(key)\": ")
+            write(json: text, to: &out)
+        }
         out.write(", \"source\": ")
         write(json: factor.source, to: &out)
         if let note = factor.note {

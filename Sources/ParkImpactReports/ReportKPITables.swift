@@ -92,7 +92,8 @@ extension PilotReportPage {
         renderNotes(notes)
     }
 
-    /// Flags other than `low_coverage` (which has its own mark), as small tags.
+    /// Flags other than `low_coverage` (which has its own mark), as small tags; a value computed with an
+    /// unconfirmed emission factor (docs/factors.md) gets the tag `factor_unconfirmed`.
     func otherFlags(_ kpis: KPI?...) -> String {
         var seen: [KPIFlag] = []
         for kpi in kpis {
@@ -100,9 +101,17 @@ extension PilotReportPage {
                 seen.append(flag)
             }
         }
+        let unconfirmed = kpis.contains { $0?.value != nil && Self.usesUnconfirmedFactor($0) }
         return seen.map {
             "<span class=\"flag\" title=\"\(esc($0.rawValue))\">\(esc(EngineText.flag($0, language, threshold: report.definition.settings.coverageThreshold)))</span>"
-        }.joined()
+        }.joined() + (unconfirmed
+            ? "<span class=\"flag\" title=\"factor_unconfirmed\">\(esc(t("⚠ factor niet bevestigd", "⚠ factor unconfirmed")))</span>"
+            : "")
+    }
+
+    /// Whether `kpi` cites a catalogue factor whose value is not confirmed in its publisher's document.
+    static func usesUnconfirmedFactor(_ kpi: KPI?) -> Bool {
+        kpi?.provenance.factors.contains { $0.status == .unconfirmed } == true
     }
 
     /// The inner HTML of a value cell: the formatted value, `—` with the reason, or nothing when there is no KPI.

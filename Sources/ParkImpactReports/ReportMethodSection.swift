@@ -13,25 +13,96 @@ extension PilotReportPage {
         if report.factorsUsed.isEmpty {
             out += "<p class=\"muted\">\(esc(text.noFactors))</p>\n"
         } else {
+            if report.factorsUsed.contains(where: { $0.status == .unconfirmed }) {
+                out += "<p class=\"notes\">\(esc(Self.unconfirmedExplanation(language)))</p>\n"
+            }
             out += "<table class=\"factors\">\n<thead><tr>"
             out += "<th scope=\"col\">\(esc(text.colFactorID))</th>"
             out += "<th scope=\"col\" class=\"num\">\(esc(text.colValue))</th>"
             out += "<th scope=\"col\">\(esc(text.colUnit))</th>"
             out += "<th scope=\"col\" class=\"num\">\(esc(text.colYear))</th>"
+            out += "<th scope=\"col\">\(esc(t("Regio", "Region")))</th>"
+            out += "<th scope=\"col\">\(esc(t("Basis", "Basis")))</th>"
             out += "<th scope=\"col\">\(esc(text.colSource))</th>"
+            out += "<th scope=\"col\">\(esc(t("Status", "Status")))</th>"
             out += "<th scope=\"col\">\(esc(text.colNote))</th>"
             out += "</tr></thead>\n<tbody>\n"
-            for factor in report.factorsUsed {
+            for (factor, notes) in Self.rows(report.factorsUsed) {
                 out += "<tr><td><code>\(esc(factor.id))</code></td>"
                 out += "<td class=\"num\">\(esc(NumberFormatting.plain(factor.value, maxDecimals: 6, language: language)))</td>"
                 out += "<td>\(esc(factor.unit))</td><td class=\"num\">\(factor.year)</td>"
-                out += "<td>\(esc(EngineText.source(factor.source, language)))</td>"
-                out += "<td>\(factor.note.map { esc(EngineText.factorNote($0, language)) } ?? "")</td></tr>\n"
+                out += "<td>\(esc(factor.region ?? "—"))</td><td>\(esc(factor.basis ?? "—"))</td>"
+                let cited = factor.publisher.map { [$0] + (factor.release.map { [$0] } ?? []) }
+                    ?? [EngineText.source(factor.source, language)]
+                out += "<td>\(esc(cited.joined(separator: "; ")))</td>"
+                out += "<td class=\"factor-status\">\(esc(Self.statusText(factor.status, language)))</td>"
+                out += "<td>\(esc(Self.notesText(notes, language)))</td></tr>\n"
             }
             out += "</tbody>\n</table>\n"
         }
 
         renderPricesAndCost()
         out += "</section>\n"
+    }
+
+    /// One table row per factor value (id, year, value, source), with the notes of every consumption year that
+    /// used it (e.g. the 2006 gas default for 2023 and for 2024), in the order of `factors`.
+    static func rows(_ factors: [FactorReference]) -> [(factor: FactorReference, notes: [String])] {
+        var rows: [(factor: FactorReference, notes: [String])] = []
+        for factor in factors {
+            if let row = rows.firstIndex(where: {
+                $0.factor.id == factor.id && $0.factor.year == factor.year && $0.factor.value == factor.value
+                    && $0.factor.source == factor.source
+            }) {
+                if let note = factor.note, !rows[row].notes.contains(note) { rows[row].notes.append(note) }
+            } else {
+                rows.append((factor, factor.note.map { [$0] } ?? []))
+            }
+        }
+        return rows
+    }
+
+    /// The status column: a catalogue factor's status (unconfirmed marked ⚠); prices and conversions come from the
+    /// pipeline definition.
+    static func statusText(_ status: FactorStatus?, _ language: PipelineDefinition.Language) -> String {
+        switch (status, language) {
+        case (.confirmed?, .nl): return "bevestigd"
+        case (.confirmed?, .en): return "confirmed"
+        case (.unconfirmed?, .nl): return "⚠\u{A0}niet bevestigd"
+        case (.unconfirmed?, .en): return "⚠\u{A0}unconfirmed"
+        case (nil, .nl): return "pijplijndefinitie"
+        case (nil, .en): return "pipeline definition"
+        }
+    }
+
+    /// The note cell: the consumption years a factor of another year stood in for ("used for 2023, 2024"), from the
+    /// provenance notes `no <year> value in the catalogue; the <year> value is used`; other notes as they are.
+    static func notesText(_ notes: [String], _ language: PipelineDefinition.Language) -> String {
+        var years: [String] = []
+        var other: [String] = []
+        for note in notes {
+            if let rest = note.dropPrefix("no "), rest.contains(" value in the catalogue; the "),
+               let year = rest.split(separator: " ").first, year.allSatisfy(\.isNumber) {
+                years.append(String(year))
+            } else {
+                other.append(EngineText.factorNote(note, language))
+            }
+        }
+        if !years.isEmpty {
+            let list = years.joined(separator: ", ")
+            other.insert(language == .nl ? "gebruikt voor \(list) (geen eigen waarde)"
+                                         : "used for \(list) (no value of its own)", at: 0)
+        }
+        return other.joined(separator: "; ")
+    }
+
+    static func unconfirmedExplanation(_ language: PipelineDefinition.Language) -> String {
+        language == .nl
+            ? "⚠ niet bevestigd: de waarde komt uit bureauonderzoek en is niet gelezen in het document van de "
+                + "uitgever; KPI's die zo'n factor gebruiken zijn voorlopig. Bevestigd: gelezen in het geciteerde "
+                + "document. Alle factoren tellen directe uitstoot (verbranding; voor vervoer tank-to-wheel)."
+            : "⚠ unconfirmed: the value comes from desk research and was not read in the publisher's document; KPIs "
+                + "using such a factor are provisional. Confirmed: read in the cited document. All factors count "
+                + "direct emissions (combustion; for transport tank-to-wheel)."
     }
 }

@@ -122,7 +122,7 @@ extension PilotReportPage {
                 out += "<td><code class=\"formula\" lang=\"en\">\(esc(source?.provenance.formula ?? ""))</code>"
                 let factors = source?.provenance.factors ?? []
                 if !factors.isEmpty {
-                    let cited = factors.map { "\($0.id) (\($0.year))" }
+                    let cited = factors.map { "\($0.id) (\($0.year))" + ($0.status == .unconfirmed ? " ⚠" : "") }
                     out += " <span class=\"muted\">· \(esc(text.factorsCited)): "
                     out += "\(esc(cited.joined(separator: ", ")))</span>"
                 }

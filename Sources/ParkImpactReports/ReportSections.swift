@@ -123,6 +123,17 @@ extension PilotReportPage {
             out += "<p class=\"notes\"><span class=\"warn\">⚠</span> \(esc(text.lowCoverageNote)): "
             out += "\(esc(text.lowCoverageExplain)).</p>\n"
         }
+        if report.kpis.contains(where: {
+            $0.key.hasPrefix("co2.") && $0.site == nil && $0.period == rep && $0.value != nil
+                && Self.usesUnconfirmedFactor($0)
+        }) {
+            let provisional = t(
+                "De CO2-cijfers zijn voorlopig: ze gebruiken emissiefactoren die niet bevestigd zijn in het document "
+                    + "van de uitgever (zie Methode, de factortabel, kolom Status).",
+                "The CO2 figures are provisional: they use emission factors not confirmed in the publisher's "
+                    + "document (see Method, the factor table, column Status).")
+            out += "<p class=\"notes\"><span class=\"warn\">⚠</span> \(esc(provisional))</p>\n"
+        }
         if report.definition.targets.isEmpty {
             coordinatorNotes.append(t("Geen doelen ingesteld: voeg in de pipeline-definitie bv. targets: { co2.change_vs_baseline_pct: -20 } toe om per kerncijfer te zien of het doel gehaald is.", "No targets set: add e.g. targets: { co2.change_vs_baseline_pct: -20 } to the pipeline definition to see per headline figure whether its target is met."))
         }

@@ -76,7 +76,9 @@ extension ReportText {
             "A period sums the intervals whose start lies in that local period. Missing intervals do not count as "
                 + "zero; estimated values count and are reported in the share of estimated values. Coverage = "
                 + "present / expected intervals; a KPI with less than \(thresholdText(threshold).en) coverage is flagged (⚠).",
-            "Emission factors in kg CO2e per unit; the factor of the year of consumption is used.",
+            "Emission factors count direct emissions (combustion), per unit as in the factor table, with their "
+                + "region, basis, publisher and status; the factor of the year of consumption is used, else the "
+                + "nearest earlier year (stated in the table).",
         ],
         factors: "Emission factors",
         noFactors: "No emission factors used.",

@@ -77,7 +77,9 @@ extension ReportText {
                 + "tellen niet als nul; geschatte waarden tellen mee en staan in het aandeel geschatte waarden. "
                 + "Dekking = aanwezige / verwachte intervallen; een KPI met minder dan \(thresholdText(threshold).nl) dekking "
                 + "wordt gemarkeerd (⚠).",
-            "Emissiefactoren in kg CO2e per eenheid; de factor van het verbruiksjaar wordt gebruikt.",
+            "Emissiefactoren tellen directe uitstoot (verbranding), per eenheid zoals in de factortabel, met "
+                + "regio, basis, uitgever en status; de factor van het verbruiksjaar wordt gebruikt, anders die van "
+                + "het dichtstbijzijnde eerdere jaar (vermeld in de tabel).",
         ],
         factors: "Emissiefactoren",
         noFactors: "Geen emissiefactoren gebruikt.",

@@ -15,7 +15,7 @@ import Testing
 /// Site `b` (green): offtake 500 kWh → 600 kWh (more energy: a negative saving); no gas.
 /// Prices (EUR/kWh): electricity 2023 0.28, 2024 0.24; gas 2023 0.09, 2024 0.075 (the 2024 prices value 2024).
 /// Pilot cost 10,000 EUR; by site a 6,000, b 4,000.
-/// Factors: residual mix 0.16749 (2023 value, also used for 2024), green 0, natural gas HHV 0.18259 kg CO2e/kWh.
+/// Factors: residual mix 0.16749 (2023) and 0.13173 (2024) kg CO2/kWh, green 0, natural gas HHV 0.18234 kg CO2e/kWh.
 @Suite struct CostKPITests {
     static let yaml = """
         pilot: cost
@@ -94,12 +94,11 @@ import Testing
     }
 
     @Test func costPerTonneAvoided() throws {
-        // Baseline: gas 2000 × 0.18259 ÷ 1000 = 0.36518 t; offtake a 1000 × 0.16749 ÷ 1000 = 0.16749 t (b green: 0);
-        // 0.53267 t, scaled to 366 days: 0.53267 ÷ 365 × 366 = 0.534129 t.
-        // Reporting: 1500 × 0.18259 ÷ 1000 = 0.273885 + 800 × 0.16749 ÷ 1000 = 0.133992 → 0.407877 t.
-        // Avoided 0.126252 t; 10,000 EUR ÷ 0.126252 t ≈ 79,206 EUR/t. Site a has the same tonnes (b emits 0).
-        let avoided = (2000 * 0.18259 + 1000 * 0.16749) / 1000 / 365 * 366 - (1500 * 0.18259 + 800 * 0.16749) / 1000
-        #expect(close(avoided, 0.126252, tolerance: 1e-5))
+        // Baseline: gas 2000 × 0.18234 ÷ 1000 = 0.36468 t; offtake a 1000 × 0.16749 ÷ 1000 = 0.16749 t (b green: 0);
+        // 0.53217 t, scaled to 366 days: 0.53217 ÷ 365 × 366 = 0.533628 t.
+        // Reporting: 1500 × 0.18234 ÷ 1000 = 0.27351 + 800 × 0.13173 ÷ 1000 = 0.105384 → 0.378894 t.
+        // Avoided 0.154734 t; 10,000 EUR ÷ 0.154734 t = 64,627.04 EUR/t. Site a has the same tonnes (b emits 0).
+        let avoided = 0.154734
         #expect(close(value("cost.eur_per_t_co2_avoided", "reporting"), 10000 / avoided))
         #expect(close(value("cost.eur_per_t_co2_avoided", "reporting", "a"), 6000 / avoided))
         let kpi = try #require(report.kpi("cost.eur_per_t_co2_avoided", period: "reporting"))
@@ -217,8 +216,8 @@ import Testing
         let paybackA = try #require(report.kpi("cost.payback_years", period: "reporting", site: "a"))
         #expect(paybackA.value == nil)
         #expect(paybackA.provenance.reason == "cost.energy_avoided_eur is null: " + missingGasPrice)
-        // Site a's CO2 does not need prices: 500 EUR ÷ avoided tonnes.
-        let avoided = (2000 * 0.18259 + 1000 * 0.16749) / 1000 / 365 * 366 - (1500 * 0.18259 + 800 * 0.16749) / 1000
+        // Site a's CO2 does not need prices: 500 EUR ÷ avoided tonnes (0.154734 t, as in costPerTonneAvoided).
+        let avoided = 0.154734
         #expect(close(report.kpi("cost.eur_per_t_co2_avoided", period: "reporting", site: "a")?.value, 500 / avoided))
     }
 }

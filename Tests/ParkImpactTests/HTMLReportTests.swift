@@ -56,10 +56,15 @@ private enum Fixture {
             provenance: Provenance(inputs: ["test-park/acme/a.csv"], factors: factors, formula: formula, reason: reason))
     }
 
-    static let grey = FactorReference(id: "electricity.market.grey", value: 0.16749, unit: "kg CO2e/kWh", year: 2023,
-                                      source: "AIB European Residual Mix 2023 via VREG", note: nil)
-    static let gas = FactorReference(id: "natural_gas.hhv", value: 0.18259, unit: "kg CO2e/kWh", year: 2023,
-                                     source: "DESNZ <conversion> factors", note: "no 2024 value; 2023 used")
+    static let grey = FactorReference(id: "electricity.market.grey", value: 0.16749, unit: "kg CO2/kWh", year: 2023,
+                                      source: "AIB, European Residual Mixes 2023, https://www.aib-net.org/x", note: nil,
+                                      region: "BE", basis: "direct: residual mix",
+                                      publisher: "Association of Issuing Bodies (AIB)", release: "2023 v1.0",
+                                      status: .unconfirmed)
+    static let gas = FactorReference(id: "natural_gas.hhv", value: 0.18234, unit: "kg CO2e/kWh", year: 2006,
+                                     source: "IPCC guidelines", note: "no 2024 value in the catalogue; the 2006 value is used",
+                                     region: "any", basis: "direct: combustion, gross calorific value",
+                                     publisher: "IPCC", release: "2006 <conversion> factors", status: .confirmed)
 
     static func report(language: String = "nl", pilot: String = "test-park", name: String = "Testpark Noord",
                        offtake: Double = 1_234_567.4, settings: String = "") throws -> PilotReport {
@@ -251,7 +256,7 @@ private enum Fixture {
         #expect(html.contains("&#39;&quot;&gt;&lt;b onmouseover=alert(1)&gt;x&amp;y.csv"))
         #expect(!html.contains("<b onmouseover"))
         #expect(html.contains("not a Fluvius export: &lt;no header&gt;"))
-        #expect(html.contains("DESNZ &lt;conversion&gt; factors"))
+        #expect(html.contains("IPCC; 2006 &lt;conversion&gt; factors"))
         #expect(html.contains("&lt;unreadable date&gt;"))
     }
 
@@ -346,12 +351,42 @@ private enum Fixture {
         #expect(!en.contains("Referentieperiode"))
     }
 
+    /// The factor table: region, basis, publisher and release, and the status in the report's language, an
+    /// unconfirmed factor marked ⚠ there and after its id in the formula list; addresses without `https://`.
+    @Test func factorTableShowsRegionBasisPublisherAndStatus() throws {
+        let nl = HTMLReport.render(try Fixture.report(language: "nl"))
+        #expect(nl.contains("<tr><td><code>electricity.market.grey</code></td><td class=\"num\">0,16749</td>"
+            + "<td>kg CO2/kWh</td><td class=\"num\">2023</td><td>BE</td><td>direct: residual mix</td>"
+            + "<td>Association of Issuing Bodies (AIB); 2023 v1.0</td><td class=\"factor-status\">⚠\u{A0}niet bevestigd</td>"
+            + "<td></td></tr>"))
+        // The gas default of 2006 stands in for 2024: said in the note cell.
+        #expect(nl.contains("<td class=\"factor-status\">bevestigd</td>"
+            + "<td>gebruikt voor 2024 (geen eigen waarde)</td></tr>"))
+        #expect(nl.contains("<td>any</td><td>direct: combustion, gross calorific value</td>"))
+        #expect(nl.contains("<td class=\"factor-status\">bevestigd</td>"))
+        #expect(nl.contains("<th scope=\"col\">Regio</th><th scope=\"col\">Basis</th>"))
+        #expect(nl.contains("⚠ niet bevestigd: de waarde komt uit bureauonderzoek"))
+        #expect(nl.contains("electricity.market.grey (2023) ⚠"))
+        #expect(nl.contains("natural_gas.hhv (2006)</span>") || nl.contains("natural_gas.hhv (2006),"))
+        #expect(!nl.contains("natural_gas.hhv (2006) ⚠"))
+        // The KPI computed with the unconfirmed factor is tagged in the KPI tables, and the cards say so.
+        #expect(nl.contains("<span class=\"flag\" title=\"factor_unconfirmed\">⚠ factor niet bevestigd</span>"))
+        #expect(nl.contains("<p class=\"notes\"><span class=\"warn\">⚠</span> De CO2-cijfers zijn voorlopig: ze "
+            + "gebruiken emissiefactoren die niet bevestigd zijn in het document van de uitgever"))
+        let en = HTMLReport.render(try Fixture.report(language: "en"))
+        #expect(en.contains("<td class=\"factor-status\">⚠\u{A0}unconfirmed</td>"))
+        #expect(en.contains("<td class=\"factor-status\">confirmed</td>"))
+        #expect(en.contains("<th scope=\"col\">Region</th><th scope=\"col\">Basis</th>"))
+        #expect(en.contains("<span class=\"flag\" title=\"factor_unconfirmed\">⚠ factor unconfirmed</span>"))
+        #expect(en.contains("The CO2 figures are provisional"))
+    }
+
     @Test func unknownKeysAndFormulasRender() throws {
         let html = HTMLReport.render(try Fixture.report())
         #expect(html.contains("<span class=\"label\">experimental.widget_count</span>"))
         #expect(html.contains("gas kWh × natural_gas.hhv ÷ 1000"))
         #expect(html.contains("(E_reporting − E_baseline) ÷ E_baseline × 100"))
-        #expect(html.contains("no 2024 value; 2023 used"))
+        #expect(html.contains("gebruikt voor 2024 (geen eigen waarde)"))
         // Every month of both periods has a row.
         #expect(html.contains("januari 2023") && html.contains("december 2024"))
     }

@@ -11,8 +11,9 @@ import Testing
 /// "Never a missing part as zero": comparisons and ratios whose inputs lack a carrier or a site in a period are null
 /// with the reason naming what is missing. Small pilots worked out by hand.
 ///
-/// Pilot `gaps` (every value a daily interval, `end` = next day; factors 2023, also used for 2024: natural_gas.hhv
-/// 0.18259, electricity.market.grey 0.16749 kg CO2e/kWh; prices 2024: electricity 0.2, gas 0.1 EUR/kWh):
+/// Pilot `gaps` (every value a daily interval, `end` = next day; factors: natural_gas.hhv 0.18234 kg CO2e/kWh (one
+/// value for every year), electricity.market.grey 0.16749 (2023) and 0.13173 (2024) kg CO2/kWh; prices 2024:
+/// electricity 0.2, gas 0.1 EUR/kWh):
 /// - site `a`: offtake 100 kWh (2023-01-10), 90 kWh (2024-01-10); gas 1,000 kWh (2023-01-10), 800 kWh (2024-01-10);
 ///   water 10 m³ (2023-05-01), 8 m³ (2024-05-01).
 /// - site `b`: offtake 200 kWh (2023-03-01), 150 kWh (2024-03-01); no gas source, no water source.
@@ -71,13 +72,15 @@ import Testing
         let l = try kpi("co2.change_vs_baseline_pct", "reporting", "l")
         #expect(l.value == nil)
         #expect(l.provenance.reason == Self.gasOfL)
-        // Site a has both carriers in both periods: E_base = (1000 × 0.18259 + 100 × 0.16749) ÷ 1000 = 0.199339 t,
-        // E_rep = (800 × 0.18259 + 90 × 0.16749) ÷ 1000 = 0.1611461 t; per day (366 and 365 days) → −19.3806…%.
+        // Site a has both carriers in both periods: E_base = (1000 × 0.18234 + 100 × 0.16749) ÷ 1000 = 0.199089 t,
+        // E_rep = (800 × 0.18234 + 90 × 0.13173) ÷ 1000 = 0.1577277 t; per day (366 and 365 days):
+        // (0.1577277 ÷ 366 − 0.199089 ÷ 365) ÷ (0.199089 ÷ 365) × 100 = −20.9917…%.
         #expect(close(try kpi("co2.change_vs_baseline_pct", "reporting", "a").value,
-                      (0.1611461 / 366 - 0.199339 / 365) / (0.199339 / 365) * 100))
-        // Site b has no gas source: offtake alone, (150 ÷ 366 − 200 ÷ 365) ÷ (200 ÷ 365) = −25.2049…%.
+                      (0.1577277 / 366 - 0.199089 / 365) / (0.199089 / 365) * 100))
+        // Site b has no gas source: offtake alone, each year at its residual mix, per day:
+        // (150 × 0.13173 ÷ 366 − 200 × 0.16749 ÷ 365) ÷ (200 × 0.16749 ÷ 365) = −41.1741…%.
         #expect(close(try kpi("co2.change_vs_baseline_pct", "reporting", "b").value,
-                      (150.0 / 366 - 200.0 / 365) / (200.0 / 365) * 100))
+                      (19.7595 / 366 - 33.498 / 365) / (33.498 / 365) * 100))
     }
 
     @Test func waterChangeIsNullWhenASiteLacksWaterInOnePeriod() throws {

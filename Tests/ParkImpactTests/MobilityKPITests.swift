@@ -11,9 +11,10 @@ import Testing
 /// Mobility KPIs from small pilots run end to end (files → formats → merge → KPI engine). Every expected number is
 /// worked out by hand in the comments, never by the code under test.
 ///
-/// Factors (built-in catalogue, mobitool v3.0, kg CO2e per passenger-km, 2023 values; 2024 falls back to 2023):
-/// transport.car 0.186, transport.bus 0.134, transport.bike 0.0056, transport.ebike 0.0113, transport.walk 0;
-/// none for motorbike. Carpool = transport.car ÷ occupancy.
+/// Factors (built-in catalogue, direct / tank-to-wheel, kg CO2e per passenger-km): transport.car 0.16725 and
+/// transport.bus 0.10385 (DESNZ 2025, the only year: 2023 and 2024 use it), transport.bike 0 and transport.walk 0 (2023,
+/// by definition), transport.ebike 0.0015 (2023) and 0.00155 (2024); none for motorbike. Carpool = transport.car ÷
+/// occupancy.
 
 @Suite struct MobilityKPITests {
     static func run(_ pilot: String, extra: String = "", sources: String, files: [String: String]) throws -> PilotReport {
@@ -207,29 +208,31 @@ import Testing
             #expect(value("mobility.car_km_avoided", "reporting") == nil)
         }
 
-        @Test func avoidedCO2WithTheMobitoolFactors() throws {
+        @Test func avoidedCO2WithTheCatalogueFactors() throws {
             // Σ_mode (share_baseline − share_now) × pkm_total_now × factor, pkm_total_now = 1800:
-            //   car      0.20 × 1800 × 0.186         =  66.96
-            //   carpool −0.10 × 1800 × 0.186 ÷ 2.6   = −12.8769230769
-            //   bus      0                           =   0
-            //   bike    −0.05 × 1800 × 0.0056        =  −0.504
-            //   e-bike  −0.05 × 1800 × 0.0113        =  −1.017
-            //   total 52.5620769231 kg = 0.0525620769231 t
+            //   car      0.20 × 1800 × 0.16725         =  60.21
+            //   carpool −0.10 × 1800 × 0.16725 ÷ 2.6   = −11.5788461538
+            //   bus      0                             =   0
+            //   bike    −0.05 × 1800 × 0               =   0
+            //   e-bike  −0.05 × 1800 × 0.00155         =  −0.1395
+            //   total 48.4916538462 kg = 0.0484916538462 t
             let kpi = try #require(report.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
-            #expect(close(kpi.value, (66.96 - 33.48 / 2.6 - 0.504 - 1.017) / 1000))
-            #expect(close(kpi.value, 0.05256207692307692))
+            #expect(close(kpi.value, (60.21 - 30.105 / 2.6 - 0.1395) / 1000))
+            #expect(close(kpi.value, 0.04849165384615385))
             #expect(kpi.unit == .tonnesCO2e)
             #expect(kpi.flags == [.notAnnualised])
             #expect(kpi.provenance.factors.map(\.id) == ["transport.car", "transport.bike", "transport.ebike"])
-            #expect(kpi.provenance.factors.map(\.value) == [0.186, 0.0056, 0.0113])
-            #expect(kpi.provenance.factor?.year == 2023)
-            #expect(kpi.provenance.factor?.note == "no 2024 value in the catalogue; the 2023 value is used")
-            #expect(kpi.provenance.factor?.source == "mobitool factors v3.0 (average car)")
+            #expect(kpi.provenance.factors.map(\.value) == [0.16725, 0, 0.00155])
+            #expect(kpi.provenance.factors.map(\.status) == [.unconfirmed, .confirmed, .unconfirmed])
+            #expect(kpi.provenance.factor?.year == 2025)
+            #expect(kpi.provenance.factor?.note == "no 2024 value in the catalogue; the 2025 value is used")
+            #expect(kpi.provenance.factor?.region == "GB")
+            #expect(kpi.provenance.factor?.publisher == "UK Department for Energy Security and Net Zero (DESNZ)")
             #expect(kpi.provenance.formula
                     .hasPrefix("Σ_mode (share_baseline − share_now) × pkm_total_now × factor_mode"))
             #expect(kpi.provenance.formula.contains("trip-based shares"))
             #expect(kpi.provenance.formula.contains("not annualised"))
-            #expect(close(value("co2.avoided_modal_shift_t", "2024", "a"), 0.05256207692307692))
+            #expect(close(value("co2.avoided_modal_shift_t", "2024", "a"), 0.04849165384615385))
             #expect(report.kpi("co2.avoided_modal_shift_t", period: "baseline") == nil)
             // Cited factors reach the report's factor list.
             #expect(report.factorsUsed.map(\.id).contains("transport.ebike"))
@@ -507,9 +510,9 @@ import Testing
 extension MobilityKPITests {
     /// The `ShiftAndAvoidedCO2` pilot with `mobility: { commuting_days_per_year: 220, trips_per_day: 2 }`.
     /// Per one-way commute (worked out there): car-km 360 − 180 ÷ 2.6 = 290.769230769 km, CO2
-    /// (66.96 − 33.48 ÷ 2.6 − 0.504 − 1.017) kg = 52.5620769231 kg, pkm_total_now 1800.
+    /// (60.21 − 30.105 ÷ 2.6 − 0.1395) kg = 48.4916538462 kg, pkm_total_now 1800.
     /// Annualised: × 2 trips × 220 days × the period's share of its calendar year:
-    ///   reporting = 2024 (366 of 366 days): × 440 → car-km 127938.461538 km, CO2 23.1273138 t, pkm 792000;
+    ///   reporting = 2024 (366 of 366 days): × 440 → car-km 127938.461538 km, CO2 21.3363277 t, pkm 792000;
     ///   2024-02 (29 of 366 days): × 440 × 29/366 = × 34.8633879781 → car-km 10137.2005044 km;
     ///   the twelve months of 2024 add up to the year (Σ days = 366).
     @Suite struct Annualised {
@@ -520,7 +523,7 @@ extension MobilityKPITests {
         }
 
         static let perCommuteCarKm = 360 - 180 / 2.6
-        static let perCommuteKg = 66.96 - 33.48 / 2.6 - 0.504 - 1.017
+        static let perCommuteKg = 60.21 - 30.105 / 2.6 - 0.1395
 
         @Test func theReportingYearCountsEveryCommute() throws {
             let carKm = try #require(report.kpi("mobility.car_km_avoided", period: "reporting", site: "a"))
@@ -532,6 +535,7 @@ extension MobilityKPITests {
             #expect(carKm.provenance.formula.contains("a: pkm_total_now 792000 (1800 per commute)"))
             let co2 = try #require(report.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
             #expect(close(co2.value, Self.perCommuteKg * 440 / 1000))
+            #expect(close(co2.value, 21.336327692307692))
             #expect(co2.flags.isEmpty)
             #expect(close(report.kpi("mobility.car_km_avoided", period: "2024", site: "a")?.value,
                           Self.perCommuteCarKm * 440))
@@ -572,7 +576,7 @@ extension MobilityKPITests {
     /// Mode `other` has no factor either (the catalogue has none for motorbike or other, `docs/method.md`, and
     /// no number is invented). Baseline: car 80, other 20; now car 70, other 20, bike 10 (10 km each).
     /// Shares: other 0.20 → 0.20 (unchanged: contributes 0, noted); car 0.80 → 0.70; bike 0 → 0.10.
-    /// pkm_total_now = 1000; CO2 = (0.10 × 1000 × 0.186 − 0.10 × 1000 × 0.0056) kg = 18.04 kg.
+    /// pkm_total_now = 1000; CO2 = (0.10 × 1000 × 0.16725 − 0.10 × 1000 × 0) kg = 16.725 kg.
     /// A second survey pair where other grows (0.20 → 0.30): CO2 null with the reason.
     @Test func modeOtherHasNoFactor() throws {
         #expect(KPIEngine.passengerKmFactorID(.other) == nil)
@@ -591,7 +595,7 @@ extension MobilityKPITests {
 
                 """])
         let co2 = try #require(unchanged.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
-        #expect(close(co2.value, (0.10 * 1000 * 0.186 - 0.10 * 1000 * 0.0056) / 1000))
+        #expect(close(co2.value, 0.016725))
         #expect(co2.provenance.formula.contains("other has no factor; its share is unchanged, so it contributes 0"))
         let grown = try MobilityKPITests.run("other", sources: """
               - { path: "*.csv", format: commute-survey, site: a }

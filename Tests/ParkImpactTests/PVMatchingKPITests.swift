@@ -47,7 +47,8 @@ import Testing
 ///   self-sufficiency = 54 / (1.7 + 34 + 54 + 100 (n has no PV: its offtake)) = 54 / 189.7;
 ///   total = (154.7 + 200 + 54) / 1000 = 0.4087 MWh; fossil = 200 / 1000 = 0.2 MWh;
 ///   renewable = (52 (s: green contract) + 54) / 1000 = 0.106 MWh; share = 106 / 408.7;
-///   avoided CO2 = 54 kWh × 0.13882 kg/kWh (electricity.location 2023, the latest catalogue year) / 1000 t.
+///   avoided CO2 = 54 kWh × 0.155 kg/kWh (electricity.location 2024) / 1000 = 0.00837 t (site p: 4 × 0.155 / 1000
+///   = 0.00062 t).
 /// Coverage of self-consumed in June, counted from the PV data's first day (06-10), 21 days:
 ///   p: 3 matched of 21 × 96 = 2016 quarters; s: 2 matched of 21 days; pilot: 5 of 2037.
 @Suite struct PVMatchingKPITests {
@@ -197,8 +198,8 @@ import Testing
         #expect(close(value("energy.electricity.consumption_kwh", "2024"), 208.7))
         #expect(close(value("energy.pv.self_consumption_ratio", "2024"), 54 / 78.8))
         #expect(close(value("energy.pv.self_sufficiency_ratio", "2024"), 54 / 189.7))
-        #expect(close(value("co2.avoided_pv_t", "2024"), 54 * 0.13882 / 1000))
-        #expect(close(value("co2.avoided_pv_t", "2024", "p"), 4 * 0.13882 / 1000))
+        #expect(close(value("co2.avoided_pv_t", "2024"), 0.00837))
+        #expect(close(value("co2.avoided_pv_t", "2024", "p"), 0.00062))
     }
 
     @Test func esrsEnergyMix() {

@@ -13,8 +13,9 @@ import Testing
 /// Site `a` (grey contract): offtake 2023-01-10 100 kWh + 2023-06-10 50 kWh (baseline), 2024-02-01 135 kWh
 /// (reporting, estimated); gas 1,000 kWh in 2023, 800 kWh in 2024. Site `b` (green contract): offtake 200 kWh in 2023,
 /// 180 kWh in 2024, one missing day in 2024. All values are daily intervals (`end` = next day).
-/// Factors (catalogue, 2023 values; 2024 falls back to 2023): location 0.13882, residual mix 0.16749, green 0,
-/// natural gas HHV 0.18259 kg CO2e/kWh.
+/// Factors (catalogue, by consumption year): location 0.150 (2023) and 0.155 (2024) kg CO2e/kWh, residual mix 0.16749
+/// (2023) and 0.13173 (2024) kg CO2/kWh, green 0, natural gas HHV 0.18234 kg CO2e/kWh (IPCC 2006 default, the only
+/// year, so 2023 and 2024 fall back to 2006).
 @Suite struct SmallPilotKPITests {
     static let yaml = """
         pilot: small
@@ -77,26 +78,32 @@ import Testing
     }
 
     @Test func scope1FromGasWithTheHHVFactor() throws {
-        #expect(close(value("co2.scope1_t", "baseline"), 1000 * 0.18259 / 1000))
-        #expect(close(value("co2.scope1_t", "reporting"), 800 * 0.18259 / 1000))
+        // 1000 kWh × 0.18234 kg/kWh = 182.34 kg; 800 kWh × 0.18234 = 145.872 kg.
+        #expect(close(value("co2.scope1_t", "baseline"), 0.18234))
+        #expect(close(value("co2.scope1_t", "reporting"), 0.145872))
         let factor = try #require(report.kpi("co2.scope1_t", period: "reporting")?.provenance.factor)
         #expect(factor.id == "natural_gas.hhv")
-        #expect(factor.year == 2023)
-        #expect(factor.note == "no 2024 value in the catalogue; the 2023 value is used")
+        #expect(factor.year == 2006)
+        #expect(factor.note == "no 2024 value in the catalogue; the 2006 value is used")
+        #expect(factor.status == .unconfirmed)
+        #expect(factor.publisher == "Intergovernmental Panel on Climate Change (IPCC)")
     }
 
     @Test func scope2LocationAndMarketBased() {
-        #expect(close(value("co2.scope2_location_t", "baseline"), 350 * 0.13882 / 1000))
-        // Market-based: grey site a at the residual mix, green site b at 0.
-        #expect(close(value("co2.scope2_market_t", "baseline"), 150 * 0.16749 / 1000))
+        // Location-based, each year at its own factor: 350 kWh × 0.150 = 52.5 kg; (135 + 180) kWh × 0.155 = 48.825 kg.
+        #expect(close(value("co2.scope2_location_t", "baseline"), 0.0525))
+        #expect(close(value("co2.scope2_location_t", "reporting"), 0.048825))
+        // Market-based: grey site a at the residual mix of the year, green site b at 0:
+        // 150 kWh × 0.16749 = 25.1235 kg (2023); 135 kWh × 0.13173 = 17.78355 kg (2024).
+        #expect(close(value("co2.scope2_market_t", "baseline"), 0.0251235))
         #expect(close(value("co2.scope2_market_t", "reporting", "b"), 0))
-        #expect(close(value("co2.scope2_market_t", "reporting"), 135 * 0.16749 / 1000))
+        #expect(close(value("co2.scope2_market_t", "reporting"), 0.01778355))
     }
 
     @Test func changeVersusBaseline() {
-        let before = 1000 * 0.18259 / 1000 + 150 * 0.16749 / 1000  // 0.2077135 t
-        let after = 800 * 0.18259 / 1000 + 135 * 0.16749 / 1000  // 0.16868315 t
-        // Per day: 2024 has 366 days, 2023 has 365 (−19.0124 % per day; −18.7905 % on the totals).
+        // before 0.18234 + 0.0251235 = 0.2074635 t; after 0.145872 + 0.01778355 = 0.16365555 t; per day (2024 has
+        // 366 days, 2023 has 365): −21.3315… % (−21.1160 % on the totals).
+        let before = 0.2074635, after = 0.16365555
         #expect(close(value("co2.change_vs_baseline_pct", "reporting"), (after / 366 - before / 365) / (before / 365) * 100))
         #expect(report.kpi("co2.change_vs_baseline_pct", period: "baseline") == nil)
     }
