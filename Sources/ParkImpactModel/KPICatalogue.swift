@@ -13,11 +13,15 @@ public enum KPIUnit: String, Sendable, CaseIterable {
     case euro = "EUR"
     case euroPerTonneCO2e = "EUR/t CO2e"
     case years, rows
+    case tonnesCO2ePerFTE = "t CO2e/FTE"
+    case kgCO2ePerM2 = "kg CO2e/m2"
+    case MWhPerFTE = "MWh/FTE"
+    case kWhPerM2 = "kWh/m2"
 }
 
 /// The family a KPI belongs to: the first part of its key.
 public enum KPIFamily: String, Sendable, CaseIterable {
-    case energy, co2, weather, baseline, mobility, water, waste, cost, quality
+    case energy, co2, weather, baseline, mobility, water, waste, cost, esrs, quality
 }
 
 /// Which way a KPI improves. A KPI with a direction may have a target in `targets:` (a minimum when higher is
@@ -164,6 +168,7 @@ public enum KPICatalogue {
         KPIEntry("cost.eur_per_t_co2_avoided", .euroPerTonneCO2e, .cost, .lowerIsBetter,
                  nl: "Kost per vermeden ton CO2", en: "Cost per tonne CO2 avoided"),
         KPIEntry("cost.payback_years", .years, .cost, .lowerIsBetter, nl: "Terugverdientijd", en: "Simple payback"),
+    ] + esrsEntries + [
         KPIEntry("quality.coverage", .ratio, .quality, .higherIsBetter, nl: "Datadekking", en: "Data coverage"),
         KPIEntry("quality.estimated_share", .ratio, .quality, .lowerIsBetter,
                  nl: "Aandeel geschatte waarden", en: "Share of estimated values"),

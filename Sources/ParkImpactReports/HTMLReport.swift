@@ -51,6 +51,7 @@ struct PilotReportPage {
         renderHeader()
         out += "<main>\n"
         renderCards()
+        renderESRS()
         renderEnergyChart()
         renderCO2Chart()
         renderPVChart()
