@@ -214,7 +214,22 @@ extension PilotReportPage {
     /// The change of the reporting period against the previous year: % for quantities, pp for shares; empty when
     /// either is missing.
     func esrsChange(_ previous: KPI?, _ reporting: KPI?, kind: KPIDisplay.Kind) -> String {
-        guard let b = previous?.value, let r = reporting?.value else { return "" }
+        guard let b = previous?.value, let r = reporting?.value, let previous else { return "" }
+        // The pilot's change would compare a total with a site's part against one without it (counted as 0).
+        if previous.site == nil {
+            let gaps = report.definition.sites.map(\.id).filter { siteID in
+                let before = index[previous.key, previous.period, siteID], now = index[previous.key, Self.reporting, siteID]
+                return before != nil && now != nil && (before?.value == nil) != (now?.value == nil)
+            }
+            if !gaps.isEmpty {
+                let list = gaps.joined(separator: ", ")
+                return naSpan(reason: language == .nl
+                    ? "geen vergelijking: site \(list) heeft een waarde in één periode en geen in de andere; de "
+                        + "verandering zou het ontbrekende deel als 0 tellen"
+                    : "no comparison: site \(list) has a value in one period and none in the other; the change would "
+                        + "count the missing part as 0")
+            }
+        }
         switch kind {
         case .ratio:
             return esc(NumberFormatting.percentagePoints((r - b) * 100, language: language))
