@@ -23,6 +23,8 @@ struct ESRSText: Sendable {
     let colPeriod: String
     let previousIsBaseline: String
     let noPrevious: String
+    /// The ESRS column of a figure ESRS does not ask for.
+    let notESRS: String
     /// Column headers of the site tables, in the order of `siteE16Keys` and `siteE15Keys`.
     let siteE16Headers: [String]
     let siteE15Headers: [String]
@@ -31,7 +33,8 @@ struct ESRSText: Sendable {
 /// One data point of an ESRS table: its key, its paragraph of ESRS E1, and whether it is a sub-item ("of which").
 struct ESRSRow {
     let key: String
-    let paragraph: String
+    /// nil: a figure ESRS does not ask for (an intensity per FTE or m², the residual mix on its own).
+    let paragraph: String?
     var part = false
     var total = false
 }
@@ -49,10 +52,10 @@ extension PilotReportPage {
         ESRSRow(key: "esrs.e1_6.scope3_cat7_commuting_t", paragraph: "E1-6 §51, AR 46", part: true),
         ESRSRow(key: "esrs.e1_6.total_location_t", paragraph: "E1-6 §52(a)", total: true),
         ESRSRow(key: "esrs.e1_6.total_market_t", paragraph: "E1-6 §52(b)", total: true),
-        ESRSRow(key: "esrs.e1_6.total_location_t_per_fte", paragraph: "—"),
-        ESRSRow(key: "esrs.e1_6.total_market_t_per_fte", paragraph: "—"),
-        ESRSRow(key: "esrs.e1_6.total_location_kg_per_m2", paragraph: "—"),
-        ESRSRow(key: "esrs.e1_6.total_market_kg_per_m2", paragraph: "—"),
+        ESRSRow(key: "esrs.e1_6.total_location_t_per_fte", paragraph: nil),
+        ESRSRow(key: "esrs.e1_6.total_market_t_per_fte", paragraph: nil),
+        ESRSRow(key: "esrs.e1_6.total_location_kg_per_m2", paragraph: nil),
+        ESRSRow(key: "esrs.e1_6.total_market_kg_per_m2", paragraph: nil),
     ]
 
     static let e15Rows: [ESRSRow] = [
@@ -61,11 +64,11 @@ extension PilotReportPage {
         ESRSRow(key: "esrs.e1_5.renewable_mwh", paragraph: "E1-5 §37(c)"),
         ESRSRow(key: "esrs.e1_5.renewable_purchased_electricity_mwh", paragraph: "E1-5 §37(c)(ii)", part: true),
         ESRSRow(key: "esrs.e1_5.renewable_self_generated_mwh", paragraph: "E1-5 §37(c)(iii)", part: true),
-        ESRSRow(key: "esrs.e1_5.grid_residual_mix_mwh", paragraph: "—"),
+        ESRSRow(key: "esrs.e1_5.grid_residual_mix_mwh", paragraph: nil),
         ESRSRow(key: "esrs.e1_5.total_energy_mwh", paragraph: "E1-5 §37", total: true),
         ESRSRow(key: "esrs.e1_5.renewable_share", paragraph: "E1-5 §37(c)"),
-        ESRSRow(key: "esrs.e1_5.energy_mwh_per_fte", paragraph: "—"),
-        ESRSRow(key: "esrs.e1_5.energy_kwh_per_m2", paragraph: "—"),
+        ESRSRow(key: "esrs.e1_5.energy_mwh_per_fte", paragraph: nil),
+        ESRSRow(key: "esrs.e1_5.energy_kwh_per_m2", paragraph: nil),
     ]
 
     /// Site tables: the E1-6 and E1-5 columns, sites × periods as rows.
@@ -164,7 +167,7 @@ extension PilotReportPage {
             out += classes.isEmpty ? "<tr>" : "<tr class=\"\(classes.joined(separator: " "))\">"
             let label = KPILabels.label(for: row.key, language: language)
             out += "<th scope=\"row\" title=\"\(esc(row.key))\">\(row.part ? "&#8195;" : "")\(esc(label))</th>"
-            out += "<td>\(esc(row.paragraph))</td>"
+            out += "<td>\(esc(row.paragraph ?? words.notESRS))</td>"
             out += "<td>\(esc(esrsUnit(sample.unit, kind: kind)))</td>"
             out += "<td class=\"num\">\(esrsValueCell(baseline, kind: kind, notes: &notes, shown: shown))</td>"
             if previous == nil {

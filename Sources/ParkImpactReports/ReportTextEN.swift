@@ -117,6 +117,7 @@ extension ESRSText {
         colPeriod: "Period",
         previousIsBaseline: "The previous year ({year}) is the baseline period: the same figures.",
         noPrevious: "the reporting period is not a calendar year: the 12 months before it are not a period of kpis.json",
+        notESRS: "additional",
         siteE16Headers: ["Scope 1", "Scope 2 location", "Scope 2 market", "Scope 3 cat. 7", "Total location",
                          "Total market", "Market per FTE", "Market per m²"],
         siteE15Headers: ["Total", "Fossil (natural gas)", "Nuclear", "Renewable", "Residual mix", "Renewable share",

@@ -118,6 +118,7 @@ extension ESRSText {
         colPeriod: "Periode",
         previousIsBaseline: "Het vorige jaar ({year}) valt samen met de referentieperiode: dezelfde cijfers.",
         noPrevious: "de rapportageperiode is geen kalenderjaar: de 12 maanden ervoor zijn geen periode van kpis.json",
+        notESRS: "aanvullend",
         siteE16Headers: ["Scope 1", "Scope 2 locatie", "Scope 2 markt", "Scope 3 cat. 7", "Totaal locatie",
                          "Totaal markt", "Markt per VTE", "Markt per m²"],
         siteE15Headers: ["Totaal", "Fossiel (aardgas)", "Nucleair", "Hernieuwbaar", "Residuele mix",
