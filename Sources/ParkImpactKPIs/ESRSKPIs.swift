@@ -272,8 +272,8 @@ extension KPIEngine {
                 let id = Self.passengerKmFactorID(mode) ?? "transport.\(mode.rawValue)"
                 guard let picked = catalogue.pick(id, year: survey.date.year, overrides: definition.factorOverrides,
                                                   overrideFile: citedFile) else {
-                    return null(.noCommuteFactor(mode: mode.rawValue, factor: id, survey: survey.label,
-                                                 file: citedFile), inputs: inputs)
+                    return null(.noCommuteFactor(mode: mode.rawValue, factor: id, survey: survey.label),
+                                inputs: inputs)
                 }
                 var factor = picked.factor.value
                 if mode == .carpool {

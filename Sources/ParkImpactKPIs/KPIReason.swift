@@ -184,7 +184,7 @@ public indirect enum KPIReason: Sendable, Hashable {
     case noAverageDistance(survey: String, modes: [String])
     case noModeFactor(mode: String, shift: String, now: String, before: String)
     case noBikeCounter(site: String?)
-    case noCommuteFactor(mode: String, factor: String, survey: String, file: String)
+    case noCommuteFactor(mode: String, factor: String, survey: String)
     case commutingNotAnnualised(file: String)
     // ESRS E1-5
     case residualMixSplitUnknown(sites: [String])
@@ -446,13 +446,12 @@ public indirect enum KPIReason: Sendable, Hashable {
             return nl ? "de tellers van \(scope(site)) tellen enkel fietsen (\(list)): geen telling van alle "
                 + "weggebruikers om door te delen"
                 : "the counters of \(scope(site)) count bikes only (\(list)): no count of all road users to divide by"
-        case let .noCommuteFactor(mode, factor, survey, file):
-            return nl ? "geen emissiefactor \(factor) in de catalogus voor \(mode) (pendelenquête \(survey)): de "
-                + "reizigerskilometers van die vervoerwijze weglaten zou Scope 3 te laag maken; voeg de factor toe "
-                + "(kg CO2e per reizigerskilometer, met bron) onder factors: in \(file) of in de catalogus"
-                : "no emission factor \(factor) in the catalogue for \(mode) (commuting survey \(survey)): leaving "
-                + "that mode's passenger-km out would understate Scope 3; add the factor (kg CO2e per passenger-km, "
-                + "with its source) under factors: in \(file) or to the catalogue"
+        case let .noCommuteFactor(mode, factor, survey):
+            let name = TransportMode(rawValue: mode).map { KPICatalogue.modeName($0, language) } ?? mode
+            return nl ? "geen emissiefactor \(factor) in de catalogus voor \(name) (pendelenquête \(survey)): die "
+                + "reizigerskilometers weglaten zou Scope 3 te laag maken"
+                : "no emission factor \(factor) in the catalogue for \(name) (commuting survey \(survey)): leaving "
+                + "those passenger-km out would understate Scope 3"
         case .commutingNotAnnualised(let file):
             return nl ? "de pendelenquête telt één enkele rit per pendelaar op haar referentiedag; een jaarcijfer "
                 + "vraagt mobility: { commuting_days_per_year, trips_per_day } in \(file)"

@@ -43,7 +43,7 @@ import Testing
         .noAverageDistance(survey: "a 2024-05-14", modes: ["bike"]),
         .noModeFactor(mode: "motorbike", shift: "+2.5", now: "a 2024-05-14", before: "a 2023-05-10"),
         .noBikeCounter(site: nil), .bikeOnlyCounters(site: "a", counters: ["t1"]),
-        .noCommuteFactor(mode: "motorbike", factor: "transport.motorbike", survey: "a 2024-06-30", file: "p.yaml"),
+        .noCommuteFactor(mode: "motorbike", factor: "transport.motorbike", survey: "a 2024-06-30"),
         .commutingNotAnnualised(file: "p.yaml"), .residualMixSplitUnknown(sites: ["a", "c"]),
         .within(.period(baseline), .noData(.naturalGas, expected: 8760)), .within(.kpi("co2.scope1_t"), .noDataAtAll),
         .within(.noBaselineValue("co2.scope1_t"), .noSource(.naturalGas, site: nil)),
