@@ -271,9 +271,10 @@ extension PilotReportPage {
         }
         out += "</tr></thead>\n<tbody>\n"
         for site in definition.sites {
-            for (offset, period) in periods.enumerated() {
+            // The site's name on every row: a row pasted or sorted in a spreadsheet still says whose it is.
+            for period in periods {
                 out += "<tr>"
-                out += offset == 0 ? "<th scope=\"row\">\(esc(site.name))</th>" : "<th scope=\"row\"></th>"
+                out += "<th scope=\"row\">\(esc(site.name))</th>"
                 out += "<td>\(esc(period.label))</td>"
                 for key in keys {
                     let kpi = index[key, period.key, site.id]
