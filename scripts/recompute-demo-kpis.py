@@ -767,7 +767,79 @@ class Recompute:
         self.gas_baseline(put, scopes)
         self.mobility(put, scopes)
         self.cost(out, put, scopes)
+        self.esrs(out, put, scopes)
         return out
+
+    def scope3_cat7(self, site, a, b):
+        """docs/kpis.md (ESRS): the site's latest survey in [a, b], Σ commuters × distance × trips/day × days/year ×
+        the period's share of its years × factor (survey year; carpool = car ÷ occupancy) ÷ 1000; None when there is
+        no survey, no annualisation or a mode with commuters has no factor."""
+        sv = self.survey_in(site, a, b)
+        if not sv or not self.pipe["mobility"]:
+            return None
+        days_py, trips_pd = self.pipe["mobility"]
+        share = sum(sum(1 for _ in days_of(max(a, dt.date(y, 1, 1)), min(b, dt.date(y, 12, 31))))
+                    / (366 if y % 4 == 0 else 365) for y in range(a.year, b.year + 1))
+        kg = 0.0
+        for m, (c, dd) in sv[1].items():
+            if c * dd <= 0:
+                continue
+            fid = "transport." + ("car" if m == "carpool" else m)
+            if not self.factors.get(fid):
+                return None
+            f = factor(self.factors, fid, sv[0])
+            if m == "carpool":
+                f /= self.occupancy(site, a, b) or 2.0
+            kg += c * dd * trips_pd * days_py * share * f
+        return kg / 1000
+
+    def esrs(self, out, put, scopes):
+        """docs/kpis.md "ESRS E1-6 and E1-5": the baseline, the reporting period and the calendar years."""
+        pipe = self.pipe
+        for pid, (a, b, kind) in self.periods.items():
+            if kind == "month":
+                continue
+            for sid, sites in scopes:
+                g = lambda key: out.get((key, pid, sid))
+                put("esrs.e1_5.total_energy_mwh", pid, sid, g("energy.total_mwh"))
+                put("esrs.e1_5.fossil_mwh", pid, sid, g("energy.fossil_mwh"))
+                put("esrs.e1_5.renewable_mwh", pid, sid, g("energy.renewable_mwh"))
+                put("esrs.e1_5.renewable_share", pid, sid, g("energy.renewable_share"))
+                for key, contract in (("esrs.e1_5.renewable_purchased_electricity_mwh", "green"),
+                                      ("esrs.e1_5.grid_residual_mix_mwh", "grey")):
+                    part = [s for s in sites if pipe["sites"][s]["contract"] == contract]
+                    missing = any(not self.data(s, "electricity_offtake", a, b) for s in part)
+                    put(key, pid, sid, None if missing else self.qsum(part, "electricity_offtake", a, b)[0] / 1000)
+                grey = [s for s in sites if pipe["sites"][s]["contract"] != "green"]
+                put("esrs.e1_5.nuclear_mwh", pid, sid, None if grey else 0.0)
+                pv = [s for s in sites if s in self.pv_first_day and self.pv_first_day[s] <= b]
+                sc = g("energy.electricity.self_consumed_kwh")
+                put("esrs.e1_5.renewable_self_generated_mwh", pid, sid, (None if sc is None else sc / 1000) if pv else 0.0)
+                fte = [pipe["sites"][s]["fte"] for s in sites]
+                area = [pipe["sites"][s]["area"] for s in sites]
+                fte = None if None in fte else sum(fte)
+                area = None if None in area else sum(area)
+                energy = g("energy.total_mwh")
+                put("esrs.e1_5.energy_mwh_per_fte", pid, sid, energy / fte if energy is not None and fte else None)
+                put("esrs.e1_5.energy_kwh_per_m2", pid, sid,
+                    energy * 1000 / area if energy is not None and area else None)
+                gas = any(self.has(s, "gas") for s in sites)
+                s1 = g("co2.scope1_t") if gas else 0.0
+                loc, mkt = g("co2.scope2_location_t"), g("co2.scope2_market_t")
+                cat7 = [self.scope3_cat7(s, a, b) for s in sites]
+                s3 = None if None in cat7 else sum(cat7)
+                put("esrs.e1_6.gross_scope1_t", pid, sid, s1)
+                put("esrs.e1_6.gross_scope2_location_t", pid, sid, loc)
+                put("esrs.e1_6.gross_scope2_market_t", pid, sid, mkt)
+                put("esrs.e1_6.scope3_cat7_commuting_t", pid, sid, s3)
+                put("esrs.e1_6.gross_scope3_t", pid, sid, s3)
+                for basis, s2 in (("location", loc), ("market", mkt)):
+                    total = None if None in (s1, s2, s3) else s1 + s2 + s3
+                    put(f"esrs.e1_6.total_{basis}_t", pid, sid, total)
+                    put(f"esrs.e1_6.total_{basis}_t_per_fte", pid, sid,
+                        total / fte if total is not None and fte else None)
+                    put(f"esrs.e1_6.total_{basis}_kg_per_m2", pid, sid,
+                        total * 1000 / area if total is not None and area else None)
 
     def daily_gas(self, sites, a, b):
         """local day -> gas kWh of the scope, complete days only (every hour of every gas series present)"""

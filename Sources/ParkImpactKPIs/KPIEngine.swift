@@ -109,15 +109,17 @@ public struct KPIEngine: Sendable {
     /// (`hasSeries`), so a pilot without waste sources gets no column of null waste KPIs; within a pilot that has
     /// them, a site without them gets null values with a reason.
     func kpis(period: ReportPeriod, site: String?) -> [KPI] {
-        gasConversions.cite(
+        let family = gasConversions.cite(
             energyAndEmissionKPIs(period: period, site: site)
                 + wasteKPIs(period: period, site: site)
                 + waterKPIs(period: period, site: site)
                 + mobilityKPIs(period: period, site: site)
                 + weatherKPIs(period: period, site: site)
-                + costKPIs(period: period, site: site)
-                + quality(period: period, site: site),
+                + costKPIs(period: period, site: site),
             period: period)
+        // The ESRS data points repeat and combine the cited KPIs above (their factors included).
+        return family + esrsKPIs(period: period, site: site, family: family)
+            + gasConversions.cite(quality(period: period, site: site), period: period)
     }
 
     /// Whether any series of the pilot measures one of `quantities`.

@@ -30,6 +30,8 @@ public enum KPIReasonCode: String, StableCode {
     case noDistance = "no_distance"
     case noFactor = "no_factor"
     case noUsableCounter = "no_usable_counter"
+    case noSourceSplit = "no_source_split"
+    case notAnnualised = "not_annualised"
 
     public var titles: (en: String, nl: String) {
         switch self {
@@ -55,6 +57,8 @@ public enum KPIReasonCode: String, StableCode {
         case .noDistance: ("no average distance", "geen gemiddelde afstand")
         case .noFactor: ("no emission factor", "geen emissiefactor")
         case .noUsableCounter: ("no counter of all road users", "geen teller van alle weggebruikers")
+        case .noSourceSplit: ("the sources of grid electricity are unknown", "de herkomst van de netstroom is onbekend")
+        case .notAnnualised: ("commuting not annualised", "woon-werkverkeer niet op jaarbasis")
         }
     }
 }
@@ -76,6 +80,7 @@ public enum ReasonSubject: String, Sendable, CaseIterable, Hashable {
     case countedTraffic = "counted traffic"
     case wasteCollections = "waste collections"
     case surveyOrTrips = "a commuting survey or trip logs"
+    case commuteSurvey = "a commuting survey"
 
     public func name(_ language: PipelineDefinition.Language) -> String {
         guard language == .nl else { return rawValue }
@@ -95,6 +100,7 @@ public enum ReasonSubject: String, Sendable, CaseIterable, Hashable {
         case .countedTraffic: return "verkeerstellingen"
         case .wasteCollections: return "afvalophalingen"
         case .surveyOrTrips: return "een pendelenquête of ritregistraties"
+        case .commuteSurvey: return "een pendelenquête"
         }
     }
 }
@@ -178,6 +184,10 @@ public indirect enum KPIReason: Sendable, Hashable {
     case noAverageDistance(survey: String, modes: [String])
     case noModeFactor(mode: String, shift: String, now: String, before: String)
     case noBikeCounter(site: String?)
+    case noCommuteFactor(mode: String, factor: String, survey: String)
+    case commutingNotAnnualised(file: String)
+    // ESRS E1-5
+    case residualMixSplitUnknown(sites: [String])
     case bikeOnlyCounters(site: String?, counters: [String])
     // combinations
     /// `<context>: <reason>`.
@@ -216,7 +226,9 @@ public indirect enum KPIReason: Sendable, Hashable {
         case .baselineMissingDays: .baselineIncomplete
         case .noSurveyOrTrips, .noSurveyIn, .noSiteSurveyedInBoth: .noSurvey
         case .noAverageDistance: .noDistance
-        case .noModeFactor: .noFactor
+        case .noModeFactor, .noCommuteFactor: .noFactor
+        case .commutingNotAnnualised: .notAnnualised
+        case .residualMixSplitUnknown: .noSourceSplit
         case .noBikeCounter, .bikeOnlyCounters: .noUsableCounter
         case .within(_, let reason), .detailed(let reason, _): reason.code
         case .all(let parts): parts.first?.code ?? .noDataInPeriod
@@ -434,6 +446,25 @@ public indirect enum KPIReason: Sendable, Hashable {
             return nl ? "de tellers van \(scope(site)) tellen enkel fietsen (\(list)): geen telling van alle "
                 + "weggebruikers om door te delen"
                 : "the counters of \(scope(site)) count bikes only (\(list)): no count of all road users to divide by"
+        case let .noCommuteFactor(mode, factor, survey):
+            let name = TransportMode(rawValue: mode).map { KPICatalogue.modeName($0, language) } ?? mode
+            return nl ? "geen emissiefactor \(factor) in de catalogus voor \(name) (pendelenquête \(survey)): die "
+                + "reizigerskilometers weglaten zou Scope 3 te laag maken"
+                : "no emission factor \(factor) in the catalogue for \(name) (commuting survey \(survey)): leaving "
+                + "those passenger-km out would understate Scope 3"
+        case .commutingNotAnnualised(let file):
+            return nl ? "de pendelenquête telt één enkele rit per pendelaar op haar referentiedag; een jaarcijfer "
+                + "vraagt mobility: { commuting_days_per_year, trips_per_day } in \(file)"
+                : "the commuting survey counts one one-way commute per commuter on its reference day; an annual "
+                + "figure needs mobility: { commuting_days_per_year, trips_per_day } in \(file)"
+        case .residualMixSplitUnknown(let sites):
+            let list = sites.joined(separator: ", ")
+            return nl ? "netstroom zonder garanties van oorsprong (grijs contract: \(list)) komt uit de residuele mix, "
+                + "waarvan de verdeling over fossiel, nucleair en hernieuwbaar (AIB, per land en jaar) niet in de "
+                + "factorcatalogus staat: het nucleaire deel is onbekend en wordt niet geraden"
+                : "grid electricity without guarantees of origin (grey contract: \(list)) comes from the residual mix, "
+                + "whose split into fossil, nuclear and renewable sources (AIB, per country and year) is not in the "
+                + "factor catalogue: its nuclear part is unknown and is not guessed"
         case let .within(context, reason):
             return Self.lead(context, language) + reason.text(language)
         case let .detailed(reason, detail):

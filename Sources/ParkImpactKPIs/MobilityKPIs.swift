@@ -77,7 +77,8 @@ extension KPIEngine {
         case .bike: return "transport.bike"
         case .ebike: return "transport.ebike"
         case .walk: return "transport.walk"
-        case .motorbike, .other: return nil
+        case .motorbike: return "transport.motorbike"
+        case .other: return nil
         }
     }
 }
@@ -85,7 +86,7 @@ extension KPIEngine {
 // MARK: - Commuting surveys and modal split
 
 /// One site's commuting survey on its reference day: commuters (or shares) and passenger-km per main mode.
-private struct CommuteSurveyRecord {
+struct CommuteSurveyRecord {
     let site: String
     let day: Int
     var trips: [TransportMode: Double] = [:]
@@ -143,7 +144,7 @@ private func pooledSplit(_ surveys: [CommuteSurveyRecord]) -> MobilitySplit {
 }
 
 /// A number for formula text: at most 4 decimals, no trailing `.0`.
-private func mobilityNumber(_ value: Double) -> String {
+func mobilityNumber(_ value: Double) -> String {
     let rounded = (value * 10_000).rounded() / 10_000
     if rounded == rounded.rounded(), abs(rounded) < 1e15 { return String(Int64(rounded)) }
     return "\(rounded)"
@@ -201,7 +202,7 @@ extension KPIEngine {
 
     /// The period's share of its calendar years: Σ over the years it touches of its days in that year ÷ the days of
     /// that year (1 for a calendar year, 31/366 for January 2024), with the text for formulas.
-    fileprivate func yearShare(_ period: ReportPeriod) -> (value: Double, text: String) {
+    func yearShare(_ period: ReportPeriod) -> (value: Double, text: String) {
         var share = 0.0
         var parts: [String] = []
         for year in period.first.year...period.last.year {
@@ -223,7 +224,7 @@ extension KPIEngine {
     }
 
     /// Per site of the scope, its latest commuting survey with a reference date in the period.
-    fileprivate func latestSurveys(_ period: ReportPeriod, _ site: String?) -> [CommuteSurveyRecord] {
+    func latestSurveys(_ period: ReportPeriod, _ site: String?) -> [CommuteSurveyRecord] {
         let tripSeries = seriesOf(.commuteTrips, site: site)
         var latest: [String: Int] = [:]
         for entry in tripSeries {
@@ -385,7 +386,7 @@ extension KPIEngine {
 
     /// The carpool occupancy of a site for the period: Σ trip_pkm ÷ Σ trip_km of the site's own carpool trip logs,
     /// else nil (another site's carpool scheme says nothing about this site's).
-    fileprivate func loggedCarpoolOccupancy(_ period: ReportPeriod, site: String) -> (occupancy: Double, inputs: [String])? {
+    func loggedCarpoolOccupancy(_ period: ReportPeriod, site: String) -> (occupancy: Double, inputs: [String])? {
         var pkm = 0.0, km = 0.0
         var inputs: Set<String> = []
         for (quantity, isPkm) in [(Quantity.tripPassengerKm, true), (Quantity.tripKm, false)] {

@@ -13,13 +13,18 @@ public enum KPIUnit: String, Sendable, CaseIterable {
     case euro = "EUR"
     case euroPerTonneCO2e = "EUR/t CO2e"
     case years, rows
+    case tonnesCO2ePerFTE = "t CO2e/FTE"
+    case kgCO2ePerM2 = "kg CO2e/m2"
+    case MWhPerFTE = "MWh/FTE"
+    case kWhPerM2 = "kWh/m2"
 
     /// Whether a value in this unit adds up over time (an amount: energy, tonnes, m³, euros, rows, degree days, an
     /// amount per FTE or m²), so that a longer period has more of it: its change against the baseline compares
     /// values per day. Rates, peaks, ratios and lengths of time do not.
     public var isPeriodAmount: Bool {
         switch self {
-        case .kWh, .MWh, .tonnesCO2e, .heatingDegreeDays, .km, .kg, .m3, .m3PerFTE, .m3PerM2, .euro, .rows: true
+        case .kWh, .MWh, .tonnesCO2e, .heatingDegreeDays, .km, .kg, .m3, .m3PerFTE, .m3PerM2, .euro, .rows,
+             .tonnesCO2ePerFTE, .kgCO2ePerM2, .MWhPerFTE, .kWhPerM2: true
         case .kW, .percent, .percentagePoints, .ratio, .m3PerHour, .euroPerTonneCO2e, .years: false
         }
     }
@@ -27,7 +32,7 @@ public enum KPIUnit: String, Sendable, CaseIterable {
 
 /// The family a KPI belongs to: the first part of its key.
 public enum KPIFamily: String, Sendable, CaseIterable {
-    case energy, co2, weather, baseline, mobility, water, waste, cost, quality
+    case energy, co2, weather, baseline, mobility, water, waste, cost, esrs, quality
 }
 
 /// Which way a KPI improves. A KPI with a direction may have a target in `targets:` (a minimum when higher is
@@ -180,6 +185,7 @@ public enum KPICatalogue {
                  nl: "Kost per vermeden ton CO2 (investering ÷ ton vermeden in de rapportageperiode)",
                  en: "Cost per tonne CO2 avoided (investment ÷ tonnes avoided in the reporting period)"),
         KPIEntry("cost.payback_years", .years, .cost, .lowerIsBetter, nl: "Terugverdientijd", en: "Simple payback"),
+    ] + esrsEntries + [
         KPIEntry("quality.coverage", .ratio, .quality, .higherIsBetter, nl: "Datadekking", en: "Data coverage"),
         KPIEntry("quality.estimated_share", .ratio, .quality, .lowerIsBetter,
                  nl: "Aandeel geschatte waarden", en: "Share of estimated values"),

@@ -11,7 +11,7 @@ public enum MachineNumber {
         case .ratio: return 6
         case .rows: return 0
         case .MWh, .kW, .percentagePoints, .heatingDegreeDays, .km, .kg, .m3PerFTE, .m3PerM2, .m3PerHour, .euro,
-             .euroPerTonneCO2e, .years:
+             .euroPerTonneCO2e, .years, .tonnesCO2ePerFTE, .kgCO2ePerM2, .MWhPerFTE, .kWhPerM2:
             return 6
         }
     }

@@ -57,7 +57,7 @@ struct PilotReportPage {
         out += "<main>\n"
         // The officer's part: headline and trust line, disclosure tables, charts, cost, data quality, method.
         renderCards()
-        // ESRS E1-6 and E1-5 tables (ReportESRSSection.swift) go here, right after the headline and trust line.
+        renderESRS()
         renderEnergyChart()
         renderCO2Chart()
         renderPVChart()

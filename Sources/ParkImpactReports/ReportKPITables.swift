@@ -6,9 +6,10 @@ import ParkImpactKPIs
 extension PilotReportPage {
     mutating func renderPilotTable() {
         openAppendixSection("kpis", text.pilotKPIs)
+        // The ESRS data points have their own tables (`renderESRS`).
         let keys = KPIOrder.sorted(Set(report.kpis.lazy
             .filter { $0.site == nil && ($0.period == Self.baseline || $0.period == Self.reporting) }
-            .map(\.key)))
+            .map(\.key).filter { !$0.hasPrefix("esrs.") }))
         if keys.isEmpty {
             out += "<p class=\"muted\">\(esc(text.noKPIs))</p>\n"
         } else {
@@ -27,7 +28,9 @@ extension PilotReportPage {
         for kpi in report.kpis {
             guard let site = kpi.site else { continue }
             sitesWithKPIs.insert(site)
-            if kpi.period == Self.baseline || kpi.period == Self.reporting { keysBySite[site, default: []].insert(kpi.key) }
+            if kpi.period == Self.baseline || kpi.period == Self.reporting, !kpi.key.hasPrefix("esrs.") {
+                keysBySite[site, default: []].insert(kpi.key)
+            }
         }
         // Sites that have KPIs but are not (or no longer) in the definition still show, after the others.
         siteIDs += sitesWithKPIs.subtracting(known).sorted()

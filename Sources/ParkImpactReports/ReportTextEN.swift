@@ -99,3 +99,35 @@ extension ReportText {
         footerDeterministic: "The same data give the same report."
     ) }
 }
+
+extension ESRSText {
+    /// The English texts of the ESRS section.
+    static let en = ESRSText(
+        title: "ESRS E1-6 / E1-5",
+        intro: "The data points of ESRS E1-6 (gross greenhouse gas emissions) and E1-5 (energy consumption and mix), "
+            + "in the order of the standard; the tables copy as they are into a spreadsheet or a document. "
+            + "Change = reporting period vs the previous year (ESRS: % N / N−1), annual totals.",
+        scope3Note: "Scope 3 covers category 7 only (employee commuting, from the commuting surveys); ParkImpact does "
+            + "not measure the other categories. Fossil counts the known fossil part only (natural gas): grid "
+            + "electricity without guarantees of origin is shown on its own (residual mix), its split is unknown.",
+        pilotE16: "E1-6 Gross greenhouse gas emissions — whole pilot",
+        pilotE15: "E1-5 Energy consumption and mix — whole pilot",
+        sitesE16: "E1-6 per site",
+        sitesE15: "E1-5 per site",
+        colDatapoint: "Data point",
+        colESRS: "ESRS",
+        colUnit: "Unit",
+        colBaseline: "Baseline",
+        colPrevious: "Previous year",
+        colReporting: "Reporting",
+        colChange: "% N / N−1",
+        colSite: "Site",
+        colPeriod: "Period",
+        previousIsBaseline: "The previous year ({year}) is the baseline period: the same figures.",
+        noPrevious: "the reporting period is not a calendar year: the 12 months before it are not a period of kpis.json",
+        notESRS: "additional",
+        siteE16Headers: ["Scope 1", "Scope 2 location", "Scope 2 market", "Scope 3 cat. 7", "Total location",
+                         "Total market", "Market per FTE", "Market per m²"],
+        siteE15Headers: ["Total", "Fossil (natural gas)", "Nuclear", "Renewable", "Residual mix", "Renewable share",
+                         "Per FTE"])
+}

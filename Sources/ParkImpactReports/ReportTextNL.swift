@@ -100,3 +100,35 @@ extension ReportText {
         footerDeterministic: "Dezelfde gegevens geven hetzelfde rapport."
     ) }
 }
+
+extension ESRSText {
+    /// The Dutch texts of the ESRS section.
+    static let nl = ESRSText(
+        title: "ESRS E1-6 / E1-5",
+        intro: "De datapunten van ESRS E1-6 (bruto broeikasgasemissies) en E1-5 (energieverbruik en -mix), in de "
+            + "volgorde van de standaard; de tabellen laten zich zo kopiëren naar een rekenblad of tekst. "
+            + "Verandering = rapportage t.o.v. het vorige jaar (ESRS: % N / N−1), jaartotalen.",
+        scope3Note: "Scope 3 omvat enkel categorie 7 (woon-werkverkeer, uit de pendelenquêtes); de andere "
+            + "categorieën meet ParkImpact niet. Fossiel telt enkel het gekende fossiele deel (aardgas): netstroom "
+            + "zonder garanties van oorsprong staat apart (residuele mix), de verdeling ervan is niet gekend.",
+        pilotE16: "E1-6 Bruto broeikasgasemissies — hele pilot",
+        pilotE15: "E1-5 Energieverbruik en energiemix — hele pilot",
+        sitesE16: "E1-6 per site",
+        sitesE15: "E1-5 per site",
+        colDatapoint: "Datapunt",
+        colESRS: "ESRS",
+        colUnit: "Eenheid",
+        colBaseline: "Referentie",
+        colPrevious: "Vorig jaar",
+        colReporting: "Rapportage",
+        colChange: "% N / N−1",
+        colSite: "Site",
+        colPeriod: "Periode",
+        previousIsBaseline: "Het vorige jaar ({year}) valt samen met de referentieperiode: dezelfde cijfers.",
+        noPrevious: "de rapportageperiode is geen kalenderjaar: de 12 maanden ervoor zijn geen periode van kpis.json",
+        notESRS: "aanvullend",
+        siteE16Headers: ["Scope 1", "Scope 2 locatie", "Scope 2 markt", "Scope 3 cat. 7", "Totaal locatie",
+                         "Totaal markt", "Markt per VTE", "Markt per m²"],
+        siteE15Headers: ["Totaal", "Fossiel (aardgas)", "Nucleair", "Hernieuwbaar", "Residuele mix",
+                         "Aandeel hernieuwbaar", "Per VTE"])
+}

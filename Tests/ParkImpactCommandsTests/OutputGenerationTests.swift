@@ -131,7 +131,7 @@ struct OutputGenerationTests {
             + "\(output)/.parkimpact/last-run.json: the disk that holds \(output) is full (no space left on device); "
             + "none of them was replaced (the versions in place, if any, are an earlier run's); free space on that "
             + "disk, then run again\n"), "\(full.stderr)")
-        #expect(full.stdout == Self.summaryOf12 + "730 KPIs computed, outputs not written (see the error above)\n")
+        #expect(full.stdout == Self.summaryOf12 + "898 KPIs computed, outputs not written (see the error above)\n")
         #expect(!full.stdout.contains("KPIs written"))
         var after = CrashFixture.outputs(pilot.root)
         after["filler"] = nil
@@ -144,7 +144,7 @@ struct OutputGenerationTests {
         let freed = try Binary.run(arguments, in: pilot.root)
         #expect(freed.status == 0, "\(freed.stderr)")
         #expect(freed.stdout == "p: 0 file(s) ingested, 12 unchanged, 0 unreadable; 0 rows accepted, 0 rejected; "
-            + "730 KPIs written\n")
+            + "898 KPIs written\n")
         #expect(CrashFixture.outputs(pilot.root) == pilot.expected)
         let third = try Binary.run(arguments, in: pilot.root)
         #expect(third.stdout.hasPrefix("nothing new: 12 file(s) unchanged"), "\(third.stdout)")
@@ -170,7 +170,7 @@ struct OutputGenerationTests {
         #expect(failed.stderr.contains("error: cannot write the outputs of pilot p and \(output)/index.html: the disk "
             + "that holds \(output) is full (no space left on device); none of them was replaced (the versions in "
             + "place, if any, are an earlier run's); free space on that disk, then run again\n"), "\(failed.stderr)")
-        #expect(failed.stdout == Self.summaryOf12 + "730 KPIs computed, outputs not written (see the error above)\n")
+        #expect(failed.stdout == Self.summaryOf12 + "898 KPIs computed, outputs not written (see the error above)\n")
         #expect(CrashFixture.outputs(pilot.root) == before)
         #expect(temporaryOutputs(in: output).isEmpty)
         #expect(try recordedOutputs(state) == recordedBefore)
@@ -206,7 +206,7 @@ struct OutputGenerationTests {
             + "\(output)/p/report.html and \(output)/index.html: \(output)/p/kpis.csv: rename failed (Input/output "
             + "error); none of them was replaced (the versions in place, if any, are an earlier run's); check that "
             + "\(output)/p exists, is writable and has space, then run again\n"), "\(failed.stderr)")
-        #expect(failed.stdout == Self.summaryOf12 + "730 KPIs computed, outputs not written (see the error above)\n")
+        #expect(failed.stdout == Self.summaryOf12 + "898 KPIs computed, outputs not written (see the error above)\n")
         #expect(temporaryOutputs(in: output).isEmpty)
         let now = CrashFixture.outputs(pilot.root)
         #expect(now["p/kpis.json"] == pilot.expected["p/kpis.json"])
@@ -218,7 +218,7 @@ struct OutputGenerationTests {
         let rerun = try Binary.run(CrashFixture.arguments, in: pilot.root)
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stdout == "p: 0 file(s) ingested, 12 unchanged, 0 unreadable; 0 rows accepted, 0 rejected; "
-            + "730 KPIs written\n")
+            + "898 KPIs written\n")
         #expect(CrashFixture.outputs(pilot.root) == pilot.expected)
     }
 
@@ -240,7 +240,7 @@ struct OutputGenerationTests {
             + "run's); move or remove the file \(output)/p so that parkimpact can create a folder there (or pass "
             + "--output with another folder), then run again\n"), "\(run.stderr)")
         #expect(!run.stderr.contains("NSCocoaErrorDomain") && !run.stderr.contains("Error Domain"))
-        #expect(run.stdout.hasSuffix("; 730 KPIs computed, outputs not written (see the error above)\n"), "\(run.stdout)")
+        #expect(run.stdout.hasSuffix("; 898 KPIs computed, outputs not written (see the error above)\n"), "\(run.stdout)")
         #expect(CrashFixture.outputs(fixture.root) == ["p": Data("not a folder".utf8)])
 
         try FileManager.default.removeItem(atPath: output + "/p")
@@ -272,8 +272,8 @@ struct OutputGenerationTests {
         #expect(run.stderr.contains("error: cannot write the outputs of pilot p and \(output)/index.html: \(output)/p "
             + "is a file, not a folder;"), "\(run.stderr)")
         let lines = run.stdout.split(separator: "\n")
-        #expect(lines.count == 2 && lines[0].hasSuffix("; 730 KPIs computed, outputs not written (see the error above)")
-            && lines[1].hasPrefix("q: ") && lines[1].hasSuffix("; 730 KPIs written"), "\(run.stdout)")
+        #expect(lines.count == 2 && lines[0].hasSuffix("; 898 KPIs computed, outputs not written (see the error above)")
+            && lines[1].hasPrefix("q: ") && lines[1].hasSuffix("; 898 KPIs written"), "\(run.stdout)")
         var written = CrashFixture.outputs(fixture.root)
         #expect(written.removeValue(forKey: "p") == Data("not a folder".utf8))
         #expect(written == expected.filter { $0.key.hasPrefix("q/") })
@@ -328,7 +328,7 @@ struct OutputGenerationTests {
         let failed = try Binary.run(["report"], in: fixture.root, environment: ["PARKIMPACT_FAULT": "enospc@write:1"])
         #expect(failed.status == 73, "\(failed.stderr)")
         // The summary line of `report` is an info line on stderr, after the error.
-        #expect(failed.stderr.hasSuffix("\np: rebuilt from the state (no input read); 730 KPIs computed, outputs not "
+        #expect(failed.stderr.hasSuffix("\np: rebuilt from the state (no input read); 898 KPIs computed, outputs not "
             + "written (see the error above)\n"), "\(failed.stderr)")
         #expect(!failed.stderr.contains("KPIs written"))
         let json = try Binary.run(["report", "--log-format", "json"], in: fixture.root,

@@ -63,7 +63,7 @@ import Testing
         try scratch.write("input/p/a.csv", Self.header + rows.joined())
         let outcome = try Binary.run(Self.run, in: scratch.root)
         #expect(outcome.status == 0)
-        #expect(outcome.stdout == "p: 1 file(s) ingested, 0 unreadable; 48 rows accepted, 3 rejected; 730 KPIs written\n")
+        #expect(outcome.stdout == "p: 1 file(s) ingested, 0 unreadable; 48 rows accepted, 3 rejected; 898 KPIs written\n")
         #expect(outcome.stderr == "")  // 3 of 51 rows: below a tenth, no warning
         // 48 hours of 1 kWh; before, the repeats and the negative row were added: 48 + 1 + 9 − 2 = 56.
         #expect(try Self.offtake(scratch) == "48")
@@ -89,7 +89,7 @@ import Testing
             + "fix the file (or the source's format) and it is read again (every reject is in rejects.csv)\n"
         let first = try Binary.run(Self.run, in: scratch.root)
         #expect(first.status == 65)
-        #expect(first.stdout == "p: 1 file(s) ingested, 1 unreadable; 24 rows accepted, 3 rejected; 730 KPIs written\n")
+        #expect(first.stdout == "p: 1 file(s) ingested, 1 unreadable; 24 rows accepted, 3 rejected; 898 KPIs written\n")
         #expect(first.stderr == error)
         #expect(Self.rejects(scratch).count == 3)
         #expect(Self.rejects(scratch).allSatisfy { $0.hasPrefix("p/b.csv,") })
@@ -156,7 +156,7 @@ import Testing
         try scratch.write("input/p/b.csv", Self.header + "2024-01-02T00:00:00+01:00,s,m1,electricity_offtake,x,kWh,measured\n")
         let checked = try Binary.run(["check"], in: scratch.root)
         #expect(checked.status == 65)
-        #expect(checked.stdout == "p: 1 file(s) checked, 1 unreadable; 24 rows accepted, 1 rejected; 730 KPIs computed, "
+        #expect(checked.stdout == "p: 1 file(s) checked, 1 unreadable; 24 rows accepted, 1 rejected; 898 KPIs computed, "
             + "nothing written\n")
         #expect(checked.stderr == "error: \(scratch.root)/input/p/b.csv: no row could be used: all 1 row(s) were "
             + "rejected; most often (1×): \"x\" is not a number (line 2: 2024-01-02T00:00:00+01:00,s,m1,"

@@ -45,7 +45,7 @@ import Testing
 
     @Test func everyBuiltInRowHasPublisherReleaseRegionBasisAndStatus() {
         let factors = FactorCatalogue.builtIn.factors
-        #expect(factors.count == 18)
+        #expect(factors.count == 19)
         for factor in factors {
             #expect(!factor.publisher.isEmpty && !factor.release.isEmpty && !factor.region.isEmpty
                 && !factor.basis.isEmpty && !factor.source.isEmpty, "\(factor.id) \(factor.year)")
@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func commutingKeepsItsIdsOnOneBasis() {
-        let ids = ["transport.bike", "transport.bus", "transport.car", "transport.ebike", "transport.train",
+        let ids = ["transport.bike", "transport.bus", "transport.car", "transport.ebike", "transport.motorbike", "transport.train",
                    "transport.tram", "transport.walk"]
         #expect(FactorCatalogue.builtIn.ids.filter { $0.hasPrefix("transport.") } == ids)
         for factor in FactorCatalogue.builtIn.factors where factor.id.hasPrefix("transport.") {

@@ -43,6 +43,8 @@ import Testing
         .noAverageDistance(survey: "a 2024-05-14", modes: ["bike"]),
         .noModeFactor(mode: "motorbike", shift: "+2.5", now: "a 2024-05-14", before: "a 2023-05-10"),
         .noBikeCounter(site: nil), .bikeOnlyCounters(site: "a", counters: ["t1"]),
+        .noCommuteFactor(mode: "motorbike", factor: "transport.motorbike", survey: "a 2024-06-30"),
+        .commutingNotAnnualised(file: "p.yaml"), .residualMixSplitUnknown(sites: ["a", "c"]),
         .within(.period(baseline), .noData(.naturalGas, expected: 8760)), .within(.kpi("co2.scope1_t"), .noDataAtAll),
         .within(.noBaselineValue("co2.scope1_t"), .noSource(.naturalGas, site: nil)),
         .within(.noReportingValue("co2.scope2_market_t"), .noDataAtAll),
@@ -104,6 +106,9 @@ import Testing
         case .noModeFactor: "noModeFactor"
         case .noBikeCounter: "noBikeCounter"
         case .bikeOnlyCounters: "bikeOnlyCounters"
+        case .noCommuteFactor: "noCommuteFactor"
+        case .commutingNotAnnualised: "commutingNotAnnualised"
+        case .residualMixSplitUnknown: "residualMixSplitUnknown"
         case .within: "within"
         case .detailed: "detailed"
         case .all: "all"
@@ -111,7 +116,7 @@ import Testing
     }
 
     @Test func everyKindHasAnExampleAndEveryCodeASentence() {
-        #expect(Set(Self.examples.map(Self.kind)).count == 51)
+        #expect(Set(Self.examples.map(Self.kind)).count == 54)
         #expect(Set(Self.examples.map(\.code)) == Set(KPIReasonCode.allCases))
     }
 

@@ -13,7 +13,7 @@ import Testing
 ///
 /// Factors (built-in catalogue, direct / tank-to-wheel, kg CO2e per passenger-km): transport.car 0.16725 and
 /// transport.bus 0.10385 (DESNZ 2025, the only year: 2023 and 2024 use it), transport.bike 0 and transport.walk 0 (2023,
-/// by definition), transport.ebike 0.0015 (2023) and 0.00155 (2024); none for motorbike. Carpool = transport.car ÷
+/// by definition), transport.ebike 0.0015 (2023) and 0.00155 (2024); transport.motorbike 0.11367 (2025). Carpool = transport.car ÷
 /// occupancy.
 
 @Suite struct MobilityKPITests {
@@ -342,10 +342,10 @@ import Testing
         }
     }
 
-    // MARK: Assumptions: no factor for motorbike, no logged carpool occupancy
+    // MARK: Assumptions: no factor for mode `other`, no logged carpool occupancy
 
-    /// Baseline 2023: car 90, motorbike 10. Reporting 2024 with distances: car 70 × 10 km, carpool 10 × 10 km,
-    /// motorbike 15 × 10 km, bike 5 × 5 km.
+    /// Baseline 2023: car 90, other 10. Reporting 2024 with distances: car 70 × 10 km, carpool 10 × 10 km,
+    /// other 15 × 10 km, bike 5 × 5 km.
     @Suite struct MissingFactorAndAssumedOccupancy {
         static func pilot() throws -> PilotReport {
             try MobilityKPITests.run("assume", sources: """
@@ -354,10 +354,10 @@ import Testing
                 "survey.csv": """
                     year;mode;trips;avg_distance_km
                     2023;car;90;
-                    2023;motorbike;10;
+                    2023;other;10;
                     2024;car;70;10
                     2024;carpool;10;10
-                    2024;motorbike;15;10
+                    2024;other;15;10
                     2024;bike;5;5
 
                     """,
@@ -378,10 +378,10 @@ import Testing
         }
 
         @Test func aModeWithoutFactorWhoseShareChangedMakesCO2Null() throws {
-            // Motorbike 0.10 → 0.15: +5 pp, and the catalogue has no motorbike factor.
+            // Other 0.10 → 0.15: +5 pp, and no factor exists for mode `other`.
             let kpi = try #require(report.kpi("co2.avoided_modal_shift_t", period: "reporting", site: "a"))
             #expect(kpi.value == nil)
-            #expect(kpi.provenance.reason == "no emission factor for motorbike in the catalogue, and its share changed "
+            #expect(kpi.provenance.reason == "no emission factor for other in the catalogue, and its share changed "
                 + "by +5 pp (a 2024-06-30 vs a 2023-06-30): leaving it out would bias the avoided CO2")
             #expect(kpi.flags.isEmpty)
         }
@@ -573,15 +573,15 @@ extension MobilityKPITests {
         }
     }
 
-    /// Mode `other` has no factor either (the catalogue has none for motorbike or other, `docs/method.md`, and
-    /// no number is invented). Baseline: car 80, other 20; now car 70, other 20, bike 10 (10 km each).
+    /// Mode `other` has no factor (it names no vehicle, `docs/method.md`, and no number is invented); motorbike has
+    /// the catalogue's `transport.motorbike`. Baseline: car 80, other 20; now car 70, other 20, bike 10 (10 km each).
     /// Shares: other 0.20 → 0.20 (unchanged: contributes 0, noted); car 0.80 → 0.70; bike 0 → 0.10.
     /// pkm_total_now = 1000; CO2 = (0.10 × 1000 × 0.16725 − 0.10 × 1000 × 0) kg = 16.725 kg.
     /// A second survey pair where other grows (0.20 → 0.30): CO2 null with the reason.
     @Test func modeOtherHasNoFactor() throws {
         #expect(KPIEngine.passengerKmFactorID(.other) == nil)
-        #expect(KPIEngine.passengerKmFactorID(.motorbike) == nil)
-        #expect(!FactorCatalogue.builtIn.knows("transport.motorbike"))
+        #expect(KPIEngine.passengerKmFactorID(.motorbike) == "transport.motorbike")
+        #expect(FactorCatalogue.builtIn.knows("transport.motorbike"))
         #expect(!FactorCatalogue.builtIn.knows("transport.other"))
         let unchanged = try MobilityKPITests.run("other", sources: """
               - { path: "*.csv", format: commute-survey, site: a }
