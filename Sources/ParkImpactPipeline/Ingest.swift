@@ -1476,14 +1476,18 @@ final class SameSizeGroups: Sendable {
 
     private struct State {
         var arrived: [String: FileResult] = [:]
+        /// By group number: how many of its members have not arrived yet (a group is settled when none is left, so
+        /// each arrival costs the same however large its group).
+        var missing: [Int]
         /// Path → the relative path of its original, for the duplicates of groups already settled.
         var duplicates: [String: String] = [:]
         var settled: Set<String> = []
     }
 
-    /// Path → the paths of its group (itself included), in path order; only groups of two or more.
-    private let groups: [String: [String]]
-    private let state = Mutex(State())
+    /// The paths of each group of two or more, in path order, by group number; and path → its group's number.
+    private let groups: [[String]]
+    private let groupOf: [String: Int]
+    private let state: Mutex<State>
 
     /// The SHA-256 of a file that was not fingerprinted while read (read in chunks, or refused before reading).
     private let fingerprint: @Sendable (String) -> String?
@@ -1497,24 +1501,33 @@ final class SameSizeGroups: Sendable {
         self.sources = sources
         var members: [String: [String]] = [:]
         for file in files { members["\(file.pilot)\u{0}\(file.size)", default: []].append(file.path) }
-        var groups: [String: [String]] = [:]
-        for group in members.values where group.count > 1 { for path in group { groups[path] = group } }
+        var groups: [[String]] = []
+        var groupOf: [String: Int] = [:]
+        for group in members.values where group.count > 1 {
+            for path in group { groupOf[path] = groups.count }
+            groups.append(group)
+        }
         self.groups = groups
+        self.groupOf = groupOf
+        state = Mutex(State(missing: groups.map { Set($0).count }))
         self.fingerprint = fingerprint
     }
 
     /// The files to commit now that `path` is read.
     func arrived(_ path: String, _ result: FileResult) -> [Settled] {
-        guard let group = groups[path] else {
+        guard let number = groupOf[path] else {
             return [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)]
         }
+        let group = groups[number]
         // The last of its group to arrive takes the group's results (once: the members are marked settled).
         let complete: [FileResult]? = state.withLock { state in
             if state.settled.contains(path) { return nil }
-            state.arrived[path] = result
-            guard group.allSatisfy({ state.arrived[$0] != nil }) else { return [] }
+            if state.arrived.updateValue(result, forKey: path) == nil { state.missing[number] -= 1 }
+            guard state.missing[number] == 0 else { return [] }
             state.settled.formUnion(group)
-            return group.map { state.arrived.removeValue(forKey: $0)! }
+            let results = group.map { state.arrived[$0]! }
+            for member in group { state.arrived[member] = nil }
+            return results
         }
         guard let complete else {
             // Read again (PV matching) after its group was settled: handed back unless it is a duplicate.
