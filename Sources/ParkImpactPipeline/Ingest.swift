@@ -154,6 +154,8 @@ public enum Ingest {
                 if let change = Self.readChange(files[index], result, digests: digests) {
                     notAsPlanned.withLock { $0[files[index].file.path] = change }
                 }
+                // A group of same-size files settled together is committed in one transaction.
+                var batch: [(path: String, commit: StateStore.FileCommit, counted: Bool)] = []
                 for settled in sameSize.arrived(files[index].file.path, result) {
                     let plan = plans[settled.path]!
                     let skipped = notAsPlanned.withLock { changes in
@@ -163,15 +165,27 @@ public enum Ingest {
                     if skipped { continue }
                     do {
                         if let original = settled.duplicateOf {
-                            try commitDuplicate(plan, sha: settled.sha256 ?? "", of: original, conflict: nil,
-                                                store: store, runID: runID)
-                        } else {
-                            try commit(plan, result: settled.result, store: store, runID: runID, digests: digests,
-                                       pending: plan.pending || settled.crossSource)
+                            batch.append((plan.file.path, duplicateCommit(plan, sha: settled.sha256 ?? "", of: original,
+                                                                          conflict: nil, runID: runID), false))
+                        } else if let commit = try fileCommit(plan, result: settled.result, runID: runID,
+                                                              digests: digests,
+                                                              pending: plan.pending || settled.crossSource) {
+                            batch.append((plan.file.path, commit, true))
                         }
                     } catch {
                         failures.withLock { $0.append("\(plan.file.path): not recorded in the state "
                             + "(\(StateStore.describe(error))); it is read again by the next run") }
+                    }
+                }
+                do {
+                    try store.commit(batch.map(\.commit))
+                    for file in batch where file.counted { FaultInjection.reach("committed") }
+                } catch {
+                    failures.withLock { failures in
+                        for file in batch {
+                            failures.append("\(file.path): not recorded in the state "
+                                + "(\(StateStore.describe(error))); it is read again by the next run")
+                        }
                     }
                 }
             }
@@ -938,6 +952,11 @@ public enum Ingest {
     /// A file with the same bytes as `original` (a path relative to the input folder): in the ledger, not counted.
     private static func commitDuplicate(_ plan: Planned, sha: String, of original: String, conflict: String?,
                                         store: StateStore, runID: Int64) throws {
+        try store.commit([duplicateCommit(plan, sha: sha, of: original, conflict: conflict, runID: runID)])
+    }
+
+    private static func duplicateCommit(_ plan: Planned, sha: String, of original: String, conflict: String?,
+                                        runID: Int64) -> StateStore.FileCommit {
         var entry = LedgerEntry(
             pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
             modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
@@ -945,13 +964,14 @@ public enum Ingest {
             duplicateOf: original, runID: runID)
         entry.identity = plan.stat.identity
         entry.conflict = conflict
-        try store.commit(entry, contribution: nil, events: [(conflict == nil ? "duplicate" : "copy_conflict",
-                                                            "same content as \(original)")])
+        return StateStore.FileCommit(entry, contribution: nil, events: [
+            (conflict == nil ? "duplicate" : "copy_conflict", "same content as \(original)")])
     }
 
-    private static func commit(_ plan: Planned, result: FileResult, store: StateStore, runID: Int64,
-                               digests: DeferredDigests, pending: Bool) throws {
-        guard case .read(let renamedFrom, let replacing) = plan.decision else { return }
+    /// What `StateStore.commit` writes for a file read (nil: the plan was not to read it).
+    private static func fileCommit(_ plan: Planned, result: FileResult, runID: Int64, digests: DeferredDigests,
+                                   pending: Bool) throws -> StateStore.FileCommit? {
+        guard case .read(let renamedFrom, let replacing) = plan.decision else { return nil }
         let sha = plan.sha256.isEmpty ? try result.sha256 ?? digests.wait(plan.file.path, expecting: plan.stat)
             : plan.sha256
         var entry = LedgerEntry(
@@ -986,8 +1006,7 @@ public enum Ingest {
             contribution = .init(series: result.series, rejects: result.rejects, summary: result.summary)
             events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.rowCount) rejected"))
         }
-        try store.commit(entry, contribution: contribution, alsoRemoving: renamedFrom, events: events)
-        FaultInjection.reach("committed")
+        return StateStore.FileCommit(entry, contribution: contribution, alsoRemoving: renamedFrom, events: events)
     }
 
     // MARK: Copies across sources

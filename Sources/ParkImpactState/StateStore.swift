@@ -282,37 +282,69 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// One file's ledger row, contribution and history lines, as `commit` writes them.
+    public struct FileCommit: Sendable {
+        public var entry: LedgerEntry
+        public var contribution: ContributionCodec.Contribution?
+        public var alsoRemoving: String?
+        public var events: [(event: String, detail: String)]
+
+        public init(_ entry: LedgerEntry, contribution: ContributionCodec.Contribution?, alsoRemoving: String? = nil,
+                    events: [(event: String, detail: String)]) {
+            self.entry = entry
+            self.contribution = contribution
+            self.alsoRemoving = alsoRemoving
+            self.events = events
+        }
+    }
+
     /// Replaces the ledger row of `entry.path` (and of `alsoRemoving`, a renamed file's old path) and its
     /// contribution in one transaction.
     public func commit(_ entry: LedgerEntry, contribution: ContributionCodec.Contribution?, alsoRemoving: String? = nil,
                        events: [(event: String, detail: String)]) throws {
+        try commit([FileCommit(entry, contribution: contribution, alsoRemoving: alsoRemoving, events: events)])
+    }
+
+    /// `commit` of several files in one transaction: all of them are in the state afterwards, or none (a file is
+    /// still either fully in the state or not at all). One transaction writes each page it changes once, where a
+    /// transaction per file writes the ledger's, the contributions' and the history's last pages again for each.
+    public func commit(_ files: [FileCommit]) throws {
+        guard !files.isEmpty else { return }
         // Sized before the transaction: counting the bytes walks the whole contribution.
-        let size = contribution.map(ContributionCodec.encodedSize)
+        let sizes = files.map { $0.contribution.map(ContributionCodec.encodedSize) }
         try queue.write { db in
+            for (file, size) in zip(files, sizes) {
+                try Self.write(db, file.entry, contribution: file.contribution, size: size,
+                               alsoRemoving: file.alsoRemoving, events: file.events)
+            }
+        }
+    }
+
+    private static func write(_ db: Database, _ entry: LedgerEntry, contribution: ContributionCodec.Contribution?,
+                              size: Int?, alsoRemoving: String?, events: [(event: String, detail: String)]) throws {
+        try db.cachedStatement(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?")
+            .execute(arguments: [entry.pilot, entry.path])
+        if let alsoRemoving {
             try db.cachedStatement(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?")
-                .execute(arguments: [entry.pilot, entry.path])
-            if let alsoRemoving {
-                try db.cachedStatement(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?")
-                    .execute(arguments: [entry.pilot, alsoRemoving])
-            }
-            try db.cachedStatement(sql: """
-                INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
-                  duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run, pv_sites,
-                  grid_sites_without_readings, conflict, problem_code, identity)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
-                """).execute(arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
-                                 entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
-                                 entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
-                                 LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
-                                 entry.conflict, entry.problemCode, entry.identity])
-            let id = db.lastInsertedRowID
-            try LedgerSeal.seal(db, id: id)
-            if let contribution, let size {
-                try Self.insertContribution(db, fileID: id, contribution, size: size)
-            }
-            for event in events {
-                try Self.recordEvent(db, entry.runID, entry.pilot, entry.path, event.event, event.detail)
-            }
+                .execute(arguments: [entry.pilot, alsoRemoving])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
+              duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run, pv_sites,
+              grid_sites_without_readings, conflict, problem_code, identity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
+            """).execute(arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
+                             entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
+                             entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
+                             LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
+                             entry.conflict, entry.problemCode, entry.identity])
+        let id = db.lastInsertedRowID
+        try LedgerSeal.seal(db, id: id)
+        if let contribution, let size {
+            try Self.insertContribution(db, fileID: id, contribution, size: size)
+        }
+        for event in events {
+            try Self.recordEvent(db, entry.runID, entry.pilot, entry.path, event.event, event.detail)
         }
     }
 
