@@ -6,7 +6,7 @@ BIN          := .build/release/parkimpact
 # A target that imports another without declaring it a dependency (an upward import) is an error.
 LAYERS       := --explicit-target-dependency-import-check=error
 
-.PHONY: run test build deps check-layers demo-data check-demo-data check-kpis contract-check fuzz bench clean
+.PHONY: run test build deps check-layers demo-data check-demo-data check-kpis contract-check fuzz bench bench-matrix clean
 
 ## Install the system packages that are missing (libcsv, SQLite, time-zone data).
 deps:
@@ -75,8 +75,24 @@ SCALE ?= 1
 RUNS  ?= 3
 GROW  ?= days
 ORDER ?= meter
+## `make bench LAYOUTS=all` (or `make bench-matrix`) runs the layout matrix instead.
 bench: build
+ifeq ($(strip $(LAYOUTS)),)
 	python3 scripts/bench/bench.py --scale $(SCALE) --runs $(RUNS) --grow $(GROW) --order $(ORDER)
+else
+	$(MATRIX)
+endif
+
+## ParkImpact (2 threads and 1, wall and CPU time) against DuckDB on each input layout of scripts/bench/layouts.py
+## (.build-bench/matrix/, reused): by meter, by time, one series id for two quantities, a time-ordered export in 4
+## files ending mid-day, 10,000 small files of equal size and of varying size. LAYOUTS=by-time,small-equal picks
+## some; HUGE_GIB=4 adds one file of 4 GiB; BASELINE=<another parkimpact binary> times it beside this build and
+## checks their outputs are identical. Checks ParkImpact's sums against DuckDB's; prints medians and ratios.
+HUGE_GIB ?= 0
+MATRIX = python3 scripts/bench/matrix.py --layouts $(or $(LAYOUTS),all) --runs $(RUNS) --huge-gib $(HUGE_GIB) \
+	  $(if $(BASELINE),--baseline $(BASELINE))
+bench-matrix: build
+	$(MATRIX)
 
 clean:
 	rm -rf .build output/*/ output/index.html output/.parkimpact

@@ -154,6 +154,8 @@ public enum Ingest {
                 if let change = Self.readChange(files[index], result, digests: digests) {
                     notAsPlanned.withLock { $0[files[index].file.path] = change }
                 }
+                // A group of same-size files settled together is committed in one transaction.
+                var batch: [(path: String, commit: StateStore.FileCommit, counted: Bool)] = []
                 for settled in sameSize.arrived(files[index].file.path, result) {
                     let plan = plans[settled.path]!
                     let skipped = notAsPlanned.withLock { changes in
@@ -163,15 +165,27 @@ public enum Ingest {
                     if skipped { continue }
                     do {
                         if let original = settled.duplicateOf {
-                            try commitDuplicate(plan, sha: settled.sha256 ?? "", of: original, conflict: nil,
-                                                store: store, runID: runID)
-                        } else {
-                            try commit(plan, result: settled.result, store: store, runID: runID, digests: digests,
-                                       pending: plan.pending || settled.crossSource)
+                            batch.append((plan.file.path, duplicateCommit(plan, sha: settled.sha256 ?? "", of: original,
+                                                                          conflict: nil, runID: runID), false))
+                        } else if let commit = try fileCommit(plan, result: settled.result, runID: runID,
+                                                              digests: digests,
+                                                              pending: plan.pending || settled.crossSource) {
+                            batch.append((plan.file.path, commit, true))
                         }
                     } catch {
                         failures.withLock { $0.append("\(plan.file.path): not recorded in the state "
                             + "(\(StateStore.describe(error))); it is read again by the next run") }
+                    }
+                }
+                do {
+                    try store.commit(batch.map(\.commit))
+                    for file in batch where file.counted { FaultInjection.reach("committed") }
+                } catch {
+                    failures.withLock { failures in
+                        for file in batch {
+                            failures.append("\(file.path): not recorded in the state "
+                                + "(\(StateStore.describe(error))); it is read again by the next run")
+                        }
                     }
                 }
             }
@@ -938,6 +952,11 @@ public enum Ingest {
     /// A file with the same bytes as `original` (a path relative to the input folder): in the ledger, not counted.
     private static func commitDuplicate(_ plan: Planned, sha: String, of original: String, conflict: String?,
                                         store: StateStore, runID: Int64) throws {
+        try store.commit([duplicateCommit(plan, sha: sha, of: original, conflict: conflict, runID: runID)])
+    }
+
+    private static func duplicateCommit(_ plan: Planned, sha: String, of original: String, conflict: String?,
+                                        runID: Int64) -> StateStore.FileCommit {
         var entry = LedgerEntry(
             pilot: plan.file.pilot, path: plan.file.relativePath, size: plan.stat.size,
             modifiedNanoseconds: plan.stat.modifiedNanoseconds, sha256: sha, readerKey: plan.readerKey,
@@ -945,13 +964,14 @@ public enum Ingest {
             duplicateOf: original, runID: runID)
         entry.identity = plan.stat.identity
         entry.conflict = conflict
-        try store.commit(entry, contribution: nil, events: [(conflict == nil ? "duplicate" : "copy_conflict",
-                                                            "same content as \(original)")])
+        return StateStore.FileCommit(entry, contribution: nil, events: [
+            (conflict == nil ? "duplicate" : "copy_conflict", "same content as \(original)")])
     }
 
-    private static func commit(_ plan: Planned, result: FileResult, store: StateStore, runID: Int64,
-                               digests: DeferredDigests, pending: Bool) throws {
-        guard case .read(let renamedFrom, let replacing) = plan.decision else { return }
+    /// What `StateStore.commit` writes for a file read (nil: the plan was not to read it).
+    private static func fileCommit(_ plan: Planned, result: FileResult, runID: Int64, digests: DeferredDigests,
+                                   pending: Bool) throws -> StateStore.FileCommit? {
+        guard case .read(let renamedFrom, let replacing) = plan.decision else { return nil }
         let sha = plan.sha256.isEmpty ? try result.sha256 ?? digests.wait(plan.file.path, expecting: plan.stat)
             : plan.sha256
         var entry = LedgerEntry(
@@ -986,8 +1006,7 @@ public enum Ingest {
             contribution = .init(series: result.series, rejects: result.rejects, summary: result.summary)
             events.append(("ingested", "\(result.summary.acceptedRows) rows accepted, \(result.rejects.rowCount) rejected"))
         }
-        try store.commit(entry, contribution: contribution, alsoRemoving: renamedFrom, events: events)
-        FaultInjection.reach("committed")
+        return StateStore.FileCommit(entry, contribution: contribution, alsoRemoving: renamedFrom, events: events)
     }
 
     // MARK: Copies across sources
@@ -1476,14 +1495,18 @@ final class SameSizeGroups: Sendable {
 
     private struct State {
         var arrived: [String: FileResult] = [:]
+        /// By group number: how many of its members have not arrived yet (a group is settled when none is left, so
+        /// each arrival costs the same however large its group).
+        var missing: [Int]
         /// Path → the relative path of its original, for the duplicates of groups already settled.
         var duplicates: [String: String] = [:]
         var settled: Set<String> = []
     }
 
-    /// Path → the paths of its group (itself included), in path order; only groups of two or more.
-    private let groups: [String: [String]]
-    private let state = Mutex(State())
+    /// The paths of each group of two or more, in path order, by group number; and path → its group's number.
+    private let groups: [[String]]
+    private let groupOf: [String: Int]
+    private let state: Mutex<State>
 
     /// The SHA-256 of a file that was not fingerprinted while read (read in chunks, or refused before reading).
     private let fingerprint: @Sendable (String) -> String?
@@ -1497,24 +1520,33 @@ final class SameSizeGroups: Sendable {
         self.sources = sources
         var members: [String: [String]] = [:]
         for file in files { members["\(file.pilot)\u{0}\(file.size)", default: []].append(file.path) }
-        var groups: [String: [String]] = [:]
-        for group in members.values where group.count > 1 { for path in group { groups[path] = group } }
+        var groups: [[String]] = []
+        var groupOf: [String: Int] = [:]
+        for group in members.values where group.count > 1 {
+            for path in group { groupOf[path] = groups.count }
+            groups.append(group)
+        }
         self.groups = groups
+        self.groupOf = groupOf
+        state = Mutex(State(missing: groups.map { Set($0).count }))
         self.fingerprint = fingerprint
     }
 
     /// The files to commit now that `path` is read.
     func arrived(_ path: String, _ result: FileResult) -> [Settled] {
-        guard let group = groups[path] else {
+        guard let number = groupOf[path] else {
             return [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)]
         }
+        let group = groups[number]
         // The last of its group to arrive takes the group's results (once: the members are marked settled).
         let complete: [FileResult]? = state.withLock { state in
             if state.settled.contains(path) { return nil }
-            state.arrived[path] = result
-            guard group.allSatisfy({ state.arrived[$0] != nil }) else { return [] }
+            if state.arrived.updateValue(result, forKey: path) == nil { state.missing[number] -= 1 }
+            guard state.missing[number] == 0 else { return [] }
             state.settled.formUnion(group)
-            return group.map { state.arrived.removeValue(forKey: $0)! }
+            let results = group.map { state.arrived[$0]! }
+            for member in group { state.arrived[member] = nil }
+            return results
         }
         guard let complete else {
             // Read again (PV matching) after its group was settled: handed back unless it is a duplicate.

@@ -109,7 +109,9 @@ extension ReadFile {
     /// line whose first 10 bytes differ from the line's before it. Long and Fluvius exports begin each row with its
     /// local date, so that is where a new day begins (or, in an export by meter, often a new meter): neighbouring chunks
     /// then share no (series, day) cell and the merge replays nothing (`ChunkAssembly`; in an export by time a shared
-    /// day is every meter's, up to a day of rows replayed per boundary). Only a hint: any line start gives the exact
+    /// day is every meter's, up to a day of rows replayed per boundary). `readChunk` reaches three quarters of a
+    /// chunk: an export by time with up to that many bytes a day is cut where its days begin, and every chunk keeps
+    /// at least a quarter of its bytes. Only a hint: any line start gives the exact
     /// result, and a file whose rows begin otherwise keeps its first line start. Deterministic, so the chunk before
     /// ends where this one begins. The change is found by galloping then bisecting: a few small reads.
     static func chunkStart(path: String, at offset: Int, terminator: UInt8, size: Int, reach: Int) -> Int {
@@ -146,10 +148,12 @@ extension ReadFile {
         var low = first
         var high: Int?
         var distance = step
-        while distance <= reach, high == nil {
+        while high == nil {
             guard let probe = line(at: first + distance) else { return first }
             if probe.key.elementsEqual(key) { low = probe.start } else { high = probe.start }
-            distance *= 2
+            // The last probe is at `reach` itself: a day of up to `reach` bytes is always found.
+            if distance == reach { break }
+            distance = min(distance * 2, reach)
         }
         guard var high else { return first }
         // Bisect down to two neighbouring lines: `low` with the key, `high` without.
@@ -167,7 +171,7 @@ extension ReadFile {
     ) -> ChunkOutcome {
         func planned(_ chunk: Int) -> Int {
             chunkStart(context.opened, at: Int(Int64(size) * Int64(chunk) / Int64(count)),
-                       terminator: context.dialect.lineTerminator, size: size, reach: size / count / 2)
+                       terminator: context.dialect.lineTerminator, size: size, reach: size / count * 3 / 4)
         }
         let end = index + 1 < count ? planned(index + 1) : nil
         if index == 0 {

@@ -52,8 +52,9 @@ public enum LedgerSeal {
 
     /// Writes the checksum of row `id` as it is now.
     static func seal(_ db: Database, id: Int64) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM input_file WHERE id = ?", arguments: [id]) else { return }
-        try db.execute(sql: "UPDATE input_file SET checksum = ? WHERE id = ?", arguments: [checksum(row), id])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM input_file WHERE id = ?"),
+                                         arguments: [id]) else { return }
+        try db.cachedStatement(sql: "UPDATE input_file SET checksum = ? WHERE id = ?").execute(arguments: [checksum(row), id])
     }
 
     /// Runs `change` (an UPDATE of the row of `pilot`/`path`) and seals the row again, if it was intact before: a

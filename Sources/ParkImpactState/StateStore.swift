@@ -282,36 +282,69 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// One file's ledger row, contribution and history lines, as `commit` writes them.
+    public struct FileCommit: Sendable {
+        public var entry: LedgerEntry
+        public var contribution: ContributionCodec.Contribution?
+        public var alsoRemoving: String?
+        public var events: [(event: String, detail: String)]
+
+        public init(_ entry: LedgerEntry, contribution: ContributionCodec.Contribution?, alsoRemoving: String? = nil,
+                    events: [(event: String, detail: String)]) {
+            self.entry = entry
+            self.contribution = contribution
+            self.alsoRemoving = alsoRemoving
+            self.events = events
+        }
+    }
+
     /// Replaces the ledger row of `entry.path` (and of `alsoRemoving`, a renamed file's old path) and its
     /// contribution in one transaction.
     public func commit(_ entry: LedgerEntry, contribution: ContributionCodec.Contribution?, alsoRemoving: String? = nil,
                        events: [(event: String, detail: String)]) throws {
+        try commit([FileCommit(entry, contribution: contribution, alsoRemoving: alsoRemoving, events: events)])
+    }
+
+    /// `commit` of several files in one transaction: all of them are in the state afterwards, or none (a file is
+    /// still either fully in the state or not at all). One transaction writes each page it changes once, where a
+    /// transaction per file writes the ledger's, the contributions' and the history's last pages again for each.
+    public func commit(_ files: [FileCommit]) throws {
+        guard !files.isEmpty else { return }
         // Sized before the transaction: counting the bytes walks the whole contribution.
-        let size = contribution.map(ContributionCodec.encodedSize)
+        let sizes = files.map { $0.contribution.map(ContributionCodec.encodedSize) }
         try queue.write { db in
-            try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?", arguments: [entry.pilot, entry.path])
-            if let alsoRemoving {
-                try db.execute(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?",
-                               arguments: [entry.pilot, alsoRemoving])
+            for (file, size) in zip(files, sizes) {
+                try Self.write(db, file.entry, contribution: file.contribution, size: size,
+                               alsoRemoving: file.alsoRemoving, events: file.events)
             }
-            try db.execute(sql: """
-                INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
-                  duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run, pv_sites,
-                  grid_sites_without_readings, conflict, problem_code, identity)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
-                """, arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
-                                 entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
-                                 entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
-                                 LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
-                                 entry.conflict, entry.problemCode, entry.identity])
-            let id = db.lastInsertedRowID
-            try LedgerSeal.seal(db, id: id)
-            if let contribution, let size {
-                try Self.insertContribution(db, fileID: id, contribution, size: size)
-            }
-            for event in events {
-                try Self.recordEvent(db, entry.runID, entry.pilot, entry.path, event.event, event.detail)
-            }
+        }
+    }
+
+    private static func write(_ db: Database, _ entry: LedgerEntry, contribution: ContributionCodec.Contribution?,
+                              size: Int?, alsoRemoving: String?, events: [(event: String, detail: String)]) throws {
+        try db.cachedStatement(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?")
+            .execute(arguments: [entry.pilot, entry.path])
+        if let alsoRemoving {
+            try db.cachedStatement(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?")
+                .execute(arguments: [entry.pilot, alsoRemoving])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO input_file (pilot, path, size, mtime_ns, sha256, reader_key, source_index, format, status,
+              duplicate_of, problem, rows_accepted, rows_rejected, run_id, missing_since_run, pv_sites,
+              grid_sites_without_readings, conflict, problem_code, identity)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)
+            """).execute(arguments: [entry.pilot, entry.path, entry.size, entry.modifiedNanoseconds, entry.sha256,
+                             entry.readerKey, entry.sourceIndex, entry.format, entry.status.rawValue,
+                             entry.duplicateOf, entry.problem, entry.rowsAccepted, entry.rowsRejected, entry.runID,
+                             LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
+                             entry.conflict, entry.problemCode, entry.identity])
+        let id = db.lastInsertedRowID
+        try LedgerSeal.seal(db, id: id)
+        if let contribution, let size {
+            try Self.insertContribution(db, fileID: id, contribution, size: size)
+        }
+        for event in events {
+            try Self.recordEvent(db, entry.runID, entry.pilot, entry.path, event.event, event.detail)
         }
     }
 
@@ -322,8 +355,8 @@ public final class StateStore: Sendable {
     /// The corresponding C functions are `sqlite3_blob_open`, `sqlite3_blob_write` and `sqlite3_blob_close`.
     private static func insertContribution(_ db: Database, fileID: Int64, _ contribution: ContributionCodec.Contribution,
                                            size: Int) throws {
-        try db.execute(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, zeroblob(?))",
-                       arguments: [fileID, ContributionCodec.version, size])
+        try db.cachedStatement(sql: "INSERT INTO contribution (file_id, codec, data) VALUES (?, ?, zeroblob(?))")
+            .execute(arguments: [fileID, ContributionCodec.version, size])
         guard size > 0 else { return }
         let connection = db.sqliteConnection
         var blob: OpaquePointer?
@@ -349,8 +382,8 @@ public final class StateStore: Sendable {
         guard offset == size else {
             throw DatabaseError(message: "contribution smaller than counted (\(offset) < \(size) bytes)")
         }
-        try db.execute(sql: "UPDATE contribution SET sha256 = ? WHERE file_id = ?",
-                       arguments: [Data(hasher.finalize()), fileID])
+        try db.cachedStatement(sql: "UPDATE contribution SET sha256 = ? WHERE file_id = ?")
+            .execute(arguments: [Data(hasher.finalize()), fileID])
     }
 
     /// Settles a group of copies (same SHA-256) in one transaction: `demote` become `duplicate` rows (their
@@ -446,8 +479,8 @@ public final class StateStore: Sendable {
     /// One line of the file history.
     private static func recordEvent(_ db: Database, _ run: Int64, _ pilot: String, _ path: String, _ event: String,
                                     _ detail: String) throws {
-        try db.execute(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [run, pilot, path, event, detail])
+        try db.cachedStatement(sql: "INSERT INTO file_event (run_id, pilot, path, event, detail) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [run, pilot, path, event, detail])
     }
 
     // MARK: Outputs

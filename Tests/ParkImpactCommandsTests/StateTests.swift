@@ -227,6 +227,27 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         #expect(try pilot.offtake() == "96")
     }
 
+    @Test("hundreds of new files of one size, read on two threads: each counted once, each copy found")
+    func oneLargeSameSizeGroup() throws {
+        let pilot = try StatefulPilot()
+        defer { pilot.scratch.remove() }
+        // 300 meters of one day each (24 readings of 1 kWh), all files the same size; z<n>.csv copies m<n>.csv for
+        // every tenth meter (a later path: the copy, not the file it copies).
+        for meter in 1...300 {
+            let text = longRows(days: 3...3, meter: String(format: "m%03d", meter))
+            try pilot.write(String(format: "m%03d.csv", meter), text, modified: old)
+            if meter % 10 == 0 { try pilot.write(String(format: "z%03d.csv", meter), text, modified: old) }
+        }
+        let (result, _) = try pilot.run()
+        #expect(try pilot.offtake() == "7200")  // 300 meters × 24 kWh
+        #expect(result.outcomes[0].filesDuplicate == 30)
+        let ledger = try pilot.ledger()
+        #expect(ledger.count == 330)
+        #expect(ledger.filter { $0.status == .ingested }.map(\.path) == (1...300).map { String(format: "p/m%03d.csv", $0) })
+        #expect(ledger.filter { $0.status == .duplicate }.map { "\($0.path) \($0.duplicateOf ?? "-")" }
+            == stride(from: 10, through: 300, by: 10).map { String(format: "p/z%03d.csv p/m%03d.csv", $0, $0) })
+    }
+
     @Test("a renamed file keeps its numbers, counted once, and the outputs name the new file")
     func renamedFile() throws {
         let pilot = try StatefulPilot()

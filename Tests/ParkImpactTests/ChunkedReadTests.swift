@@ -144,6 +144,40 @@ struct ChunkedReadTests {
 
     /// A running total in a long export is refused (`register_as_interval`) with the same evidence whether the
     /// file is read whole or in chunks: the register rule's counts cross the chunk boundaries exactly.
+    /// A day anywhere within the reach is found, also past the largest doubling of the first probe that fits in it
+    /// (32 KiB for a reach of 40,000 bytes): the last probe is at the reach itself.
+    @Test func aDayBeginningNearTheEndOfTheReachIsFound() throws {
+        var text = "timestamp,site,series,quantity,value,unit,quality\n"
+        var dayStarts: [Int] = []
+        for day in 1...6 {
+            for quarter in 0..<96 {
+                let stamp = String(format: "2024-03-%02dT%02d:%02d:00+01:00", day, quarter / 4, quarter % 4 * 15)
+                if quarter == 0 { dayStarts.append(text.utf8.count) }
+                for meter in 1...6 {
+                    text += "\(stamp),s1,m\(meter),electricity_offtake,1.5,kWh,measured\n"
+                }
+            }
+        }
+        let folder = try Scratch()
+        defer { folder.remove() }
+        try folder.write("by-time.csv", text)
+        let path = folder.root + "/by-time.csv"
+        let size = text.utf8.count
+        var beyondDoubling = 0
+        for offset in stride(from: 1_000, to: size - 1_000, by: 997) {
+            let lineStart = ReadFile.lineStart(path: path, at: offset, terminator: 0x0A, size: size)
+            let start = ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 40_000)
+            guard let nextDay = dayStarts.first(where: { $0 > lineStart }) else { continue }
+            if nextDay - lineStart <= 40_000 {
+                #expect(start == nextDay, "offset \(offset)")
+                if nextDay - lineStart > 32_768 { beyondDoubling += 1 }
+            } else {
+                #expect(start == lineStart, "offset \(offset)")
+            }
+        }
+        #expect(beyondDoubling > 3)  // days of 6 × 96 rows (about 46 KB): the case occurs
+    }
+
     @Test func aRegisterInALongExportIsRefusedTheSameInChunks() throws {
         var text = "timestamp,site,series,quantity,value,unit,quality\n"
         for day in 1...12 {

@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Generate the input layouts of `make bench-matrix` (scripts/bench/matrix.py): the same kind of quarter-hour data
+laid out the ways meter exports come, each as its own pilot in its own folder.
+
+    python3 scripts/bench/layouts.py LAYOUT --out .build-bench/matrix/LAYOUT [--meters 2400] [--days 16]
+                                     [--small-files 10000] [--gib 4]
+
+Python 3 standard library only, deterministic (no clock, no random state, no tz database): the same parameters
+write byte-identical files; when `<out>/params.json` holds the same parameters the data are reused. Every file is
+`parkimpact-long` (`timestamp,site,series,quantity,value,unit,quality`, instants with their offset).
+
+Layouts
+-------
+by-meter        one export, all rows of a meter, then the next meter (`--meters` meters, one quantity each)
+by-time         the same rows time by time: every meter at 00:00, then at 00:15, ...
+shared-id       by time, a meter's offtake and injection rows sharing its series id (`--meters` / 2 meters, two
+                rows each per quarter-hour: the same number of rows)
+split-midday    the shared-id rows in 4 files, each ending at noon of a day (the next begins at 12:00)
+small-equal     `--small-files` files of one meter-day each (96 quarter-hours, no clock change), values written
+                fixed-width and every reading measured: all files have the same size, as a fixed-width logger
+                writes them
+small-varying   the same meter-days with values written as short as they go (`0.5`, `1.25`) and some readings
+                estimated or missing: sizes vary
+huge            shared-id by time, one file of about `--gib` GiB (not part of the default matrix)
+
+The big layouts cover `--days` days from 2024-03-25 (the spring clock change included), 100 sites.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from generate import VALUES, local_day_quarters, quality_of  # noqa: E402
+
+VERSION = 1
+SITES = 100
+FIRST_DAY = dt.date(2024, 3, 25)
+SMALL_FIRST_DAY = dt.date(2024, 4, 1)   # 100 days from here hold no clock change: 96 quarter-hours each
+SMALL_METERS = 100
+HEADER = "timestamp,site,series,quantity,value,unit,quality\n"
+BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday"]
+SMALL_LAYOUTS = ["small-equal", "small-varying"]
+LAYOUTS = BIG_LAYOUTS + SMALL_LAYOUTS + ["huge"]
+
+
+def stamps_of(day):
+    return [(instant + dt.timedelta(hours=offset)).strftime("%Y-%m-%dT%H:%M:%S") + "+%02d:00" % offset
+            for instant, offset in local_day_quarters(day)]
+
+
+def short(value):
+    """`1.250` → `1.25`, `0.000` → `0`: values as short as they go."""
+    text = value.rstrip("0")
+    return text[:-1] if text.endswith(".") else text
+
+
+def big_rows(meters, days, order, shared):
+    """The rows of a big layout, day by day: yields (day index, list of (quarter index, line))."""
+    channels = []  # (meter number, the fields between timestamp and value, value shift)
+    per_site = max(1, (meters // (2 if shared else 1) + SITES - 1) // SITES)
+    for index in range(meters // 2 if shared else meters):
+        site = "site-%03d" % (index // per_site + 1)
+        name = "m-%05d" % (index + 1)
+        if shared:
+            channels.append((index, ",%s,%s,electricity_offtake," % (site, name), 0))
+            channels.append((index, ",%s,%s,electricity_injection," % (site, name), 500))
+        else:
+            channels.append((index, ",%s,%s,electricity_offtake," % (site, name), 0))
+    serial = 0
+    for day_index in range(days):
+        stamps = stamps_of(FIRST_DAY + dt.timedelta(days=day_index))
+        lines = []
+        if order == "meter":
+            for meter, middle, shift in channels:
+                for k, stamp in enumerate(stamps):
+                    lines.append((k, line(stamp, middle, meter + shift, serial + k)))
+        else:
+            for k, stamp in enumerate(stamps):
+                for meter, middle, shift in channels:
+                    lines.append((k, line(stamp, middle, meter + shift, serial + k)))
+        serial += len(stamps)
+        yield day_index, len(stamps), lines
+
+
+def line(stamp, middle, meter, serial):
+    quality = quality_of(meter, serial)
+    value = "" if quality == "missing" else VALUES[(meter * 31 + serial) % 997]
+    return stamp + middle + value + ",kWh," + quality + "\n"
+
+
+def write_big(root, layout, meters, days):
+    os.makedirs(os.path.join(root, "long"), exist_ok=True)
+    shared = layout in ("shared-id", "split-midday", "huge")
+    order = "meter" if layout == "by-meter" else "time"
+    rows = 0
+    if layout == "by-meter":
+        # All days of a meter, then the next meter: written meter by meter.
+        with open(os.path.join(root, "long", "export.csv"), "w", newline="\n") as out:
+            out.write(HEADER)
+            per_site = max(1, (meters + SITES - 1) // SITES)
+            all_stamps = [stamps_of(FIRST_DAY + dt.timedelta(days=d)) for d in range(days)]
+            for index in range(meters):
+                middle = ",%s,m-%05d,electricity_offtake," % ("site-%03d" % (index // per_site + 1), index + 1)
+                serial = 0
+                lines = []
+                for stamps in all_stamps:
+                    for k, stamp in enumerate(stamps):
+                        lines.append(line(stamp, middle, index, serial + k))
+                    serial += len(stamps)
+                out.write("".join(lines))
+                rows += len(lines)
+        return rows
+    # Time-ordered: one file, or 4 files each ending at noon of a day.
+    cuts = [days * k // 4 for k in range(1, 4)] if layout == "split-midday" else []
+    part = 0
+    out = None
+
+    def open_part(number):
+        name = "export.csv" if not cuts else "export-part%d.csv" % number
+        handle = open(os.path.join(root, "long", name), "w", newline="\n")
+        handle.write(HEADER)
+        return handle
+
+    out = open_part(1)
+    for day_index, quarters, lines in big_rows(meters, days, order, shared):
+        if part < len(cuts) and day_index == cuts[part]:
+            # Noon local: the first line of quarter-hour 48 of a 96-quarter day (the day's middle otherwise).
+            noon = 48 if quarters == 96 else quarters // 2
+            split = next(i for i, (k, _) in enumerate(lines) if k >= noon)
+            out.write("".join(text for _, text in lines[:split]))
+            out.close()
+            part += 1
+            out = open_part(part + 1)
+            out.write("".join(text for _, text in lines[split:]))
+        else:
+            out.write("".join(text for _, text in lines))
+        rows += len(lines)
+    out.close()
+    return rows
+
+
+def write_small(root, layout, files):
+    days = max(1, files // SMALL_METERS)
+    meters = min(files, SMALL_METERS)
+    rows = 0
+    day_stamps = [stamps_of(SMALL_FIRST_DAY + dt.timedelta(days=d)) for d in range(days)]
+    for meter in range(meters):
+        site = "site-%03d" % (meter // 10 + 1)
+        name = "m-%05d" % (meter + 1)
+        folder = os.path.join(root, "small", name)
+        os.makedirs(folder, exist_ok=True)
+        middle = ",%s,%s,electricity_offtake," % (site, name)
+        serial = 0
+        for d, stamps in enumerate(day_stamps):
+            lines = [HEADER]
+            for k, stamp in enumerate(stamps):
+                if layout == "small-equal":
+                    lines.append(stamp + middle + VALUES[(meter * 31 + serial + k) % 997] + ",kWh,measured\n")
+                else:
+                    lines.append(line(stamp, middle, meter, serial + k).replace(
+                        "," + VALUES[(meter * 31 + serial + k) % 997] + ",",
+                        "," + short(VALUES[(meter * 31 + serial + k) % 997]) + ","))
+            serial += len(stamps)
+            day = (SMALL_FIRST_DAY + dt.timedelta(days=d)).isoformat()
+            with open(os.path.join(folder, "%s_%s.csv" % (name, day)), "w", newline="\n") as out:
+                out.write("".join(lines))
+            rows += len(lines) - 1
+    return rows
+
+
+def write_pipeline(path, layout):
+    glob = "small/*/*.csv" if layout in SMALL_LAYOUTS else "long/*.csv"
+    lines = [
+        "# Generated by scripts/bench/layouts.py for `make bench-matrix` (layout %s)." % layout,
+        "pilot: matrix",
+        "name: \"Layout matrix (%s)\"" % layout,
+        "language: en",
+        "timezone: Europe/Brussels",
+        "periods:",
+        "  baseline:  { from: 2023-01-01, to: 2023-12-31 }",
+        "  reporting: { from: 2024-01-01, to: 2024-12-31 }",
+        "sites:",
+    ]
+    for site in range(1, SITES + 1):
+        lines.append("  - { id: site-%03d, name: \"Site %d\", electricity_contract: grey }" % (site, site))
+    lines.append("sources:")
+    lines.append("  - { path: \"%s\", format: parkimpact-long }" % glob)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+
+
+def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
+    """Writes (or reuses) the layout under `out`; returns its params (files, rows, bytes included)."""
+    if layout == "huge":
+        # Bytes per day of the shared-id export: about 82 bytes a row.
+        days = max(1, round(gib * 2**30 / (meters * 96 * 82)))
+    params = {"version": VERSION, "layout": layout}
+    if layout in SMALL_LAYOUTS:
+        params["small_files"] = small_files
+    else:
+        params.update({"meters": meters, "days": days})
+    stamp = os.path.join(out, "params.json")
+    if os.path.exists(stamp):
+        with open(stamp) as f:
+            old = json.load(f)
+        if {k: old.get(k) for k in params} == params:
+            return old
+        os.remove(stamp)
+    pipelines = os.path.join(out, "pipelines")
+    root = os.path.join(out, "input", "matrix")
+    if os.path.isdir(root):
+        import shutil
+        shutil.rmtree(root)
+    os.makedirs(pipelines, exist_ok=True)
+    os.makedirs(root, exist_ok=True)
+    write_pipeline(os.path.join(pipelines, "matrix.yaml"), layout)
+    print("bench-matrix: writing %s ..." % out, flush=True)
+    rows = write_small(root, layout, small_files) if layout in SMALL_LAYOUTS else write_big(root, layout, meters, days)
+    size = files = 0
+    sizes = set()
+    for base, _, names in os.walk(root):
+        for name in names:
+            sizes.add(os.path.getsize(os.path.join(base, name)))
+            size += os.path.getsize(os.path.join(base, name))
+            files += 1
+    params.update({"rows": rows, "bytes": size, "files": files, "distinct_sizes": len(sizes)})
+    with open(stamp, "w") as f:
+        json.dump(params, f, indent=1)
+    return params
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("layout", choices=LAYOUTS)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--meters", type=int, default=2400, help="rows per quarter-hour of the big layouts")
+    parser.add_argument("--days", type=int, default=16)
+    parser.add_argument("--small-files", type=int, default=10000)
+    parser.add_argument("--gib", type=float, default=4.0, help="size of `huge`")
+    args = parser.parse_args()
+    params = generate(args.layout, args.out, args.meters, args.days, args.small_files, args.gib)
+    print("bench-matrix: %s: %d files, %d rows, %.2f GiB" % (args.layout, params["files"], params["rows"],
+                                                             params["bytes"] / 2**30))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""`make bench-matrix`: ParkImpact against DuckDB on each input layout of scripts/bench/layouts.py, in one run.
+
+    python3 scripts/bench/matrix.py [--layouts all|by-meter,small-equal,...] [--runs 3] [--huge-gib 4]
+                                    [--bin .build/release/parkimpact] [--baseline OTHER-BINARY]
+
+Per layout (data generated once into .build-bench/matrix/<layout>/, reused):
+- ParkImpact `run --daily-csv --settle-seconds 0` on a fresh output folder, with 2 threads (the default on this
+  machine: `--threads 2`) and with `--threads 1`;
+- DuckDB (PyPI, `SET threads = 2`): `read_csv` of the same files with explicit column types, timestamps as
+  TIMESTAMPTZ put on their Europe/Brussels day, `GROUP BY` series × local day (the job of bench.py);
+- with `--baseline`: another ParkImpact binary (2 threads and 1), for before/after figures, whose outputs must be
+  byte-identical (`diff -r -x .parkimpact`) to `--bin`'s.
+All run as child processes, alternating, `--runs` times each, after the input was read once into the page cache
+(untimed), with SOURCE_DATE_EPOCH set. Wall time is the median; CPU time (user + system of the child and its
+threads) the median; peak RSS the largest `ru_maxrss`. DuckDB's CPU time includes starting Python (about 0.1 s).
+Checks: ParkImpact's daily and monthly sums and counts equal DuckDB's (relative tolerance 1e-9), and `--threads 1`
+writes the same daily.csv. The goals of issue #21 are printed beside each figure.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import layouts  # noqa: E402
+from bench import ensure_duckdb, warm, read_table, monthly_from_daily, compare  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEFAULT = layouts.BIG_LAYOUTS + layouts.SMALL_LAYOUTS
+
+
+def duckdb_job(data, out):
+    """The DuckDB side (child process, `--duckdb-job`): series × local day of every file of the layout."""
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    con.execute("SET TimeZone = 'Europe/Brussels'")
+    with open(os.path.join(data, "params.json")) as f:
+        layout = json.load(f)["layout"]
+    glob = os.path.join(data, "input", "matrix", "small/*/*.csv" if layout in layouts.SMALL_LAYOUTS else "long/*.csv")
+    con.execute(f"""
+        CREATE TEMP TABLE daily AS
+        SELECT site || '/' || quantity || '/' || series AS series, strftime(timestamp::DATE, '%Y-%m-%d') AS day,
+               sum(value) FILTER (WHERE present) AS sum, count(*) FILTER (WHERE present) AS count,
+               count(*) FILTER (WHERE NOT present) AS missing
+        FROM (SELECT *, quality <> 'missing' AND value IS NOT NULL AS present
+              FROM read_csv('{glob}', header = true, delim = ',', quote = '"', auto_detect = false,
+                            columns = {{'timestamp': 'TIMESTAMPTZ', 'site': 'VARCHAR', 'series': 'VARCHAR',
+                                        'quantity': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR',
+                                        'quality': 'VARCHAR'}}))
+        GROUP BY ALL
+    """)
+    os.makedirs(out, exist_ok=True)
+    con.execute(f"COPY (SELECT * FROM daily ORDER BY series, day) TO '{out}/daily.csv' (HEADER)")
+    con.execute(f"""COPY (SELECT series, substr(day, 1, 7) AS month, sum(sum) AS sum, sum(count) AS count,
+                                 sum(missing) AS missing
+                          FROM daily GROUP BY ALL ORDER BY series, month) TO '{out}/monthly.csv' (HEADER)""")
+
+
+def run_child(command, env=None):
+    """Runs a command; returns (wall s, CPU s (user + system), peak RSS MiB, output)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    text = output.decode("utf-8", "replace")
+    if code != 0:
+        sys.exit("bench-matrix: %s failed (exit %d):\n%s" % (" ".join(command), code, text[-3000:]))
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, text
+
+
+def same_tree(a, b):
+    result = subprocess.run(["diff", "-r", "-q", "-x", ".parkimpact", a, b], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    return result.returncode == 0, result.stdout.decode("utf-8", "replace").strip()
+
+
+def bench_layout(layout, data, params, args, binary, baseline):
+    runs = os.path.join(ROOT, ".build-bench", "matrix-runs", layout)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+
+    def parkimpact(name, run, exe, threads):
+        out = os.path.join(runs, "%s-%d" % (name, run))
+        shutil.rmtree(out, ignore_errors=True)
+        return run_child([exe, "run", "--pipelines", os.path.join(data, "pipelines"), "--input",
+                          os.path.join(data, "input"), "--output", out, "--daily-csv", "--settle-seconds", "0",
+                          "--threads", str(threads)], env)
+
+    jobs = {"parkimpact": lambda run: parkimpact("parkimpact", run, binary, 2),
+            "threads1": lambda run: parkimpact("threads1", run, binary, 1),
+            "duckdb": lambda run: duckdb(run)}
+    if baseline:
+        jobs["baseline"] = lambda run: parkimpact("baseline", run, baseline, 2)
+        jobs["baseline1"] = lambda run: parkimpact("baseline1", run, baseline, 1)
+
+    def duckdb(run):
+        out = os.path.join(runs, "duckdb-%d" % run)
+        shutil.rmtree(out, ignore_errors=True)
+        return run_child([sys.executable, os.path.abspath(__file__), "--duckdb-job", data, out])
+
+    figures = {name: {"wall": [], "cpu": [], "rss": []} for name in jobs}
+    names = list(jobs)
+    print("%s: %d files (%d sizes), %.0f MB, %d rows" % (layout, params["files"], params["distinct_sizes"],
+                                                         params["bytes"] / 1e6, params["rows"]), flush=True)
+    for run in range(args.runs):
+        for name in (names if run % 2 == 0 else names[::-1]):
+            warm(os.path.join(data, "input"))
+            wall, cpu, rss, _ = jobs[name](run)
+            figures[name]["wall"].append(wall)
+            figures[name]["cpu"].append(cpu)
+            figures[name]["rss"].append(rss)
+            print("  run %d %-10s %7.2f s wall %7.2f s CPU %6.1f MiB" % (run + 1, name, wall, cpu, rss), flush=True)
+    ours = read_table(os.path.join(runs, "parkimpact-0", "matrix", "daily.csv"), ["series", "date"])
+    theirs = read_table(os.path.join(runs, "duckdb-0", "daily.csv"), ["series", "day"])
+    problems = compare("daily", ours, theirs)
+    problems += compare("monthly", monthly_from_daily(ours),
+                        read_table(os.path.join(runs, "duckdb-0", "monthly.csv"), ["series", "month"]))
+    same, detail = same_tree(os.path.join(runs, "parkimpact-0"), os.path.join(runs, "threads1-0"))
+    if not same:
+        problems.append("--threads 1 writes other outputs than --threads 2: " + detail[:500])
+    if baseline:
+        for mine, theirs_name in (("parkimpact-0", "baseline-0"), ("threads1-0", "baseline1-0")):
+            same, detail = same_tree(os.path.join(runs, mine), os.path.join(runs, theirs_name))
+            if not same:
+                problems.append("outputs differ from --baseline's: " + detail[:500])
+    summary = {name: {"wall": statistics.median(f["wall"]), "wall_min": min(f["wall"]), "wall_max": max(f["wall"]),
+                      "cpu": statistics.median(f["cpu"]), "rss": max(f["rss"])} for name, f in figures.items()}
+    print("  checked: %d series-days, %d rows: %s" % (
+        len(ours), sum(v[1] + v[2] for v in ours.values()),
+        "ParkImpact = DuckDB, --threads 1 = --threads 2" + (", outputs = baseline's" if baseline else "")
+        if not problems else "%d PROBLEMS" % len(problems)), flush=True)
+    for problem in problems[:10]:
+        print("    " + problem)
+    return summary, problems
+
+
+def main():
+    parser = argparse.ArgumentParser(description="ParkImpact against DuckDB on every input layout.")
+    parser.add_argument("--layouts", default="all", help="all, or a comma-separated list of " + ", ".join(layouts.LAYOUTS))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--meters", type=int, default=2400, help="rows per quarter-hour of the big layouts")
+    parser.add_argument("--days", type=int, default=16, help="days of the big layouts")
+    parser.add_argument("--small-files", type=int, default=10000)
+    parser.add_argument("--huge-gib", type=float, default=0, help="add the `huge` layout: one file of this many GiB")
+    parser.add_argument("--bin", default=".build/release/parkimpact")
+    parser.add_argument("--baseline", help="another parkimpact binary to time beside --bin (outputs must be equal)")
+    parser.add_argument("--json", help="write the medians to this file")
+    parser.add_argument("--duckdb-job", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.duckdb_job:
+        duckdb_job(*args.duckdb_job)
+        return
+    ensure_duckdb()
+    chosen = DEFAULT if args.layouts == "all" else [name.strip() for name in args.layouts.split(",") if name.strip()]
+    if args.huge_gib > 0 and "huge" not in chosen:
+        chosen.append("huge")
+    for name in chosen:
+        if name not in layouts.LAYOUTS:
+            sys.exit("bench-matrix: unknown layout %s (known: %s)" % (name, ", ".join(layouts.LAYOUTS)))
+    binary = os.path.join(ROOT, args.bin)
+    baseline = os.path.abspath(args.baseline) if args.baseline else None
+    results = {}
+    problems = []
+    for layout in chosen:
+        data = os.path.join(ROOT, ".build-bench", "matrix", layout)
+        params = layouts.generate(layout, data, args.meters, args.days, args.small_files, args.huge_gib or 4.0)
+        summary, found = bench_layout(layout, data, params, args, binary, baseline)
+        results[layout] = {"params": params, "medians": summary}
+        problems += ["%s: %s" % (layout, p) for p in found]
+
+    print()
+    print("Medians of %d runs (wall / CPU = user + system); ratio = ParkImpact 2 threads / DuckDB, wall time; "
+          "CPU 2/1 = CPU of 2 threads / CPU of 1" % args.runs)
+    header = "%-14s %6s %7s | %16s %16s %8s | %16s %6s | %6s %8s" % (
+        "layout", "files", "MB", "PI 2 thr wall/CPU", "PI 1 thr wall/CPU", "CPU 2/1", "DuckDB wall/CPU", "ratio",
+        "goal", "peak RSS")
+    if baseline:
+        header += " | %16s %8s" % ("before 2 thr", "CPU new/old")
+    print(header)
+    misses = []
+    for layout, result in results.items():
+        m, p = result["medians"], result["params"]
+        ratio = m["parkimpact"]["wall"] / m["duckdb"]["wall"]
+        cpu21 = m["parkimpact"]["cpu"] / m["threads1"]["cpu"]
+        goal = 1.0 if layout in layouts.SMALL_LAYOUTS else 0.67
+        rss = max(m["parkimpact"]["rss"], m["threads1"]["rss"])
+        row = "%-14s %6d %7.0f | %7.2f / %6.2f %7.2f / %6.2f %8.2f | %7.2f / %6.2f %6.2f | %6.2f %4.0f MiB" % (
+            layout, p["files"], p["bytes"] / 1e6, m["parkimpact"]["wall"], m["parkimpact"]["cpu"],
+            m["threads1"]["wall"], m["threads1"]["cpu"], cpu21, m["duckdb"]["wall"], m["duckdb"]["cpu"], ratio, goal,
+            rss)
+        if baseline:
+            row += " | %7.2f / %6.2f %8.2f" % (m["baseline"]["wall"], m["baseline"]["cpu"],
+                                              m["parkimpact"]["cpu"] / m["baseline"]["cpu"])
+        print(row)
+        if ratio > goal:
+            misses.append("%s: ratio %.2f > %.2f" % (layout, ratio, goal))
+        if cpu21 > 1.15:
+            misses.append("%s: CPU 2 threads / 1 thread %.2f > 1.15" % (layout, cpu21))
+        if rss >= 256:
+            misses.append("%s: peak RSS %.0f MiB >= 256" % (layout, rss))
+    print()
+    print("goals (issue #21): " + ("all met" if not misses else "not met: " + "; ".join(misses)))
+    print("load average: %s (figures are noisy on a busy machine)" % " ".join("%.2f" % x for x in os.getloadavg()))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    if problems:
+        print("PROBLEMS:")
+        for problem in problems:
+            print("  " + problem)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
