@@ -950,11 +950,23 @@ class Recompute:
                            for s in sites for q in ("electricity_offtake", "gas") if self.has(s, q))
             eb = (out[("co2.scope1_t", "baseline", sid)] or 0) + out[("co2.scope2_market_t", "baseline", sid)]
             er = (out[("co2.scope1_t", "reporting", sid)] or 0) + out[("co2.scope2_market_t", "reporting", sid)]
-            put("co2.change_vs_baseline_pct", "reporting", sid, (er - eb) / eb * 100 if parts_ok and eb else None)
+            # Every change against the baseline compares values per day (docs/kpis.md, "One basis: per day").
+            db, dr = (bb - ba).days + 1, (rb - ra).days + 1
+
+            def per_day(now, before):
+                return (now / dr - before / db) / (before / db) * 100
+
+            put("co2.change_vs_baseline_pct", "reporting", sid, per_day(er, eb) if parts_ok and eb else None)
+            if any(self.has(s, "gas") for s in sites):
+                gas_ok = all(self.data(s, "gas", ba, bb) == self.data(s, "gas", ra, rb) and self.data(s, "gas", ba, bb)
+                             for s in sites if self.has(s, "gas"))
+                gb, gr = out[("energy.gas_kwh", "baseline", sid)], out[("energy.gas_kwh", "reporting", sid)]
+                put("energy.gas.change_vs_baseline_pct", "reporting", sid,
+                    per_day(gr, gb) if gas_ok and gb and gr is not None else None)
             if ("water.m3", "baseline", sid) in out:
                 wb, wr = out[("water.m3", "baseline", sid)], out[("water.m3", "reporting", sid)]
                 put("water.change_vs_baseline_pct", "reporting", sid,
-                    (wr - wb) / wb * 100 if wb and wr is not None else None)
+                    per_day(wr, wb) if wb and wr is not None else None)
 
     # ---- mobility
     def survey_in(self, site, a, b):

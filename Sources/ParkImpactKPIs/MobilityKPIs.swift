@@ -502,8 +502,9 @@ extension KPIEngine {
                 let reference = FactorReference(picked)
                 if !factors.contains(reference) { factors.append(reference) }
             }
-            for mode in [TransportMode.motorbike, .other]
-            where delta(mode) == 0 && ((now.trips[mode] ?? 0) > 0 || (before.trips[mode] ?? 0) > 0) {
+            for mode in TransportMode.allCases
+            where Self.passengerKmFactorID(mode) == nil && delta(mode) == 0
+                && ((now.trips[mode] ?? 0) > 0 || (before.trips[mode] ?? 0) > 0) {
                 let note = "\(mode.rawValue) has no factor; its share is unchanged, so it contributes 0"
                 if !notes.contains(note) { notes.append(note) }
             }

@@ -1,3 +1,4 @@
+import Foundation
 import ParkImpactModel
 import ParkImpactDefinition
 import ParkImpactKPIs
@@ -32,9 +33,13 @@ extension PilotReportPage {
                 out += "<td class=\"num\">\(esc(NumberFormatting.plain(factor.value, maxDecimals: 6, language: language)))</td>"
                 out += "<td>\(esc(factor.unit))</td><td class=\"num\">\(factor.year)</td>"
                 out += "<td>\(esc(factor.region ?? "—"))</td><td>\(esc(factor.basis ?? "—"))</td>"
-                let cited = factor.publisher.map { [$0] + (factor.release.map { [$0] } ?? []) }
-                    ?? [EngineText.source(factor.source, language)]
-                out += "<td>\(esc(cited.joined(separator: "; ")))</td>"
+                if let publisher = factor.publisher {
+                    out += "<td>\(Self.publisherHTML(publisher))"
+                    out += factor.release.map { "; " + esc($0) } ?? ""
+                    out += "</td>"
+                } else {
+                    out += "<td>\(esc(EngineText.source(factor.source, language)))</td>"
+                }
                 out += "<td class=\"factor-status\">\(esc(Self.statusText(factor.status, language)))</td>"
                 out += "<td>\(esc(Self.notesText(notes, language)))</td></tr>\n"
             }
@@ -43,6 +48,36 @@ extension PilotReportPage {
 
         renderPricesAndCost()
         out += "</section>\n"
+    }
+
+    /// A publisher as the table shows it: each "Long Name (ABBR)" as its abbreviation, the full name in the title
+    /// ("European Environment Agency (EEA)" → `<abbr title="European Environment Agency">EEA</abbr>`), so the column
+    /// stays narrow; kpis.json and docs/factors.md keep the full name.
+    static func publisherHTML(_ publisher: String) -> String {
+        var html = ""
+        var rest = Substring(publisher)
+        while let open = rest.range(of: " ("), let close = rest[open.upperBound...].firstIndex(of: ")") {
+            let abbreviation = rest[open.upperBound..<close]
+            let before = rest[..<open.lowerBound]
+            // The long name: the words before " (" back to a separator of the list (" × ", "; ") or the start.
+            var nameStart = before.startIndex
+            for separator in [" × ", "; ", ", "] {
+                if let found = before.range(of: separator, options: .backwards), found.upperBound > nameStart {
+                    nameStart = found.upperBound
+                }
+            }
+            let name = before[nameStart...]
+            let isAbbreviation = abbreviation.count >= 2 && abbreviation.allSatisfy { $0.isUppercase }
+                && name.first?.isUppercase == true
+            if isAbbreviation {
+                html += esc(String(before[..<nameStart]))
+                html += "<abbr title=\"\(esc(String(name)))\">\(esc(String(abbreviation)))</abbr>"
+            } else {
+                html += esc(String(rest[...close]))
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return html + esc(String(rest))
     }
 
     /// One table row per factor value (id, year, value, source), with the notes of every consumption year that

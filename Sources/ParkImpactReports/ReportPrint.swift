@@ -111,24 +111,25 @@ extension PilotReportPage {
         if keys.isEmpty {
             out += "<p class=\"muted\">\(esc(text.noKPIs))</p>\n"
         } else {
-            out += "<table class=\"formulas\">\n<thead><tr><th scope=\"col\">\(esc(text.colKPI))</th>"
-            out += "<th scope=\"col\">\(esc(text.colFormula))</th></tr></thead>\n<tbody>\n"
+            // One paragraph per KPI (label, key, formula, factors): on paper they flow in two columns.
+            out += "<div class=\"formulas\">\n"
             for key in keys {
                 let source = index[key, Self.reporting, nil] ?? index[key, Self.baseline, nil]
                     ?? report.kpis.first { $0.key == key && $0.site == nil }
                     ?? report.kpis.first { $0.key == key }
-                out += "<tr><th scope=\"row\">\(esc(KPILabels.label(for: key, language: language)))"
-                out += "<code class=\"key\">\(breakable(key))</code></th>"
-                out += "<td><code class=\"formula\" lang=\"en\">\(esc(source?.provenance.formula ?? ""))</code>"
+                out += "<p class=\"formula\"><span class=\"formula-kpi\">"
+                out += "\(esc(KPILabels.label(for: key, language: language)))"
+                out += "<code class=\"key\">\(breakable(key))</code></span> "
+                out += "<code class=\"formula\" lang=\"en\">\(esc(source?.provenance.formula ?? ""))</code>"
                 let factors = source?.provenance.factors ?? []
                 if !factors.isEmpty {
                     let cited = factors.map { "\($0.id) (\($0.year))" + ($0.status == .unconfirmed ? " ⚠" : "") }
                     out += " <span class=\"muted\">· \(esc(text.factorsCited)): "
                     out += "\(esc(cited.joined(separator: ", ")))</span>"
                 }
-                out += "</td></tr>\n"
+                out += "</p>\n"
             }
-            out += "</tbody>\n</table>\n"
+            out += "</div>\n"
         }
         out += "</section>\n"
     }

@@ -353,11 +353,25 @@ private enum Fixture {
 
     /// The factor table: region, basis, publisher and release, and the status in the report's language, an
     /// unconfirmed factor marked ⚠ there and after its id in the formula list; addresses without `https://`.
+    /// Publishers show as their abbreviation with the full name in the title; a parenthesis that is not an
+    /// abbreviation stays as it is.
+    @Test func publishersShowTheirAbbreviation() {
+        #expect(PilotReportPage.publisherHTML("European Environment Agency (EEA)")
+            == "<abbr title=\"European Environment Agency\">EEA</abbr>")
+        #expect(PilotReportPage.publisherHTML("ParkImpact (assumption) × European Environment Agency (EEA)")
+            == "ParkImpact (assumption) × <abbr title=\"European Environment Agency\">EEA</abbr>")
+        #expect(PilotReportPage.publisherHTML("Intergovernmental Panel on Climate Change (IPCC)")
+            == "<abbr title=\"Intergovernmental Panel on Climate Change\">IPCC</abbr>")
+        #expect(PilotReportPage.publisherHTML("ParkImpact") == "ParkImpact")
+        #expect(PilotReportPage.publisherHTML("A <b> & Co (A&B)") == "A &lt;b&gt; &amp; Co (A&amp;B)")
+    }
+
     @Test func factorTableShowsRegionBasisPublisherAndStatus() throws {
         let nl = HTMLReport.render(try Fixture.report(language: "nl"))
         #expect(nl.contains("<tr><td><code>electricity.market.grey</code></td><td class=\"num\">0,16749</td>"
             + "<td>kg CO2/kWh</td><td class=\"num\">2023</td><td>BE</td><td>direct: residual mix</td>"
-            + "<td>Association of Issuing Bodies (AIB); 2023 v1.0</td><td class=\"factor-status\">⚠\u{A0}niet bevestigd</td>"
+            + "<td><abbr title=\"Association of Issuing Bodies\">AIB</abbr>; 2023 v1.0</td>"
+            + "<td class=\"factor-status\">⚠\u{A0}niet bevestigd</td>"
             + "<td></td></tr>"))
         // The gas default of 2006 stands in for 2024: said in the note cell.
         #expect(nl.contains("<td class=\"factor-status\">bevestigd</td>"
