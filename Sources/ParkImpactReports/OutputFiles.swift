@@ -580,7 +580,7 @@ public enum CSVOutput {
 
     static let kpiHeader = ["key", "period", "site", "value", "unit", "coverage", "estimated_share", "flags", "formula",
                             "factor_id", "factor_value", "factor_unit", "factor_year", "factor_source", "reason",
-                            "reason_code", "inputs", "parkimpact_version", "factor_catalogue_sha256"]
+                            "reason_code", "inputs", "parkimpact_version", "factor_catalogue_sha256", "factor_status"]
 
     public static func kpis(_ report: PilotReport, locale: CSVLocale = .en) -> String {
         String(decoding: kpisPart(report, locale: locale, 0..<report.kpis.count), as: UTF8.self)
@@ -641,6 +641,9 @@ public enum CSVOutput {
             joined(provenance.inputs.count) { scratch.write(provenance.inputs[$0]) }
             text(ParkImpactVersion.string)
             text(FactorCatalogue.builtInDigest)
+            // Per cited factor, as factor_id: `confirmed`, `unconfirmed`, or `definition` (a price or a kwh_per_m3
+            // from the pipeline definition).
+            joined(factors.count) { scratch.write(factors[$0].status?.rawValue ?? "definition") }
             out[out.count - 1] = 0x0D  // the last separator becomes the line end
             out.append(0x0A)
         }

@@ -48,8 +48,14 @@ import Testing
         let csv = try #require(scratch.read("demo-park/kpis.csv"))
         let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
         // The demo pilot is Dutch: `;` between the columns (its language's CSV format).
-        #expect(lines[0].hasSuffix(";inputs;parkimpact_version;factor_catalogue_sha256"))
-        for line in lines.dropFirst() { #expect(line.hasSuffix(";0.2.0;\(Self.expectedDigest)")) }
+        #expect(lines[0].hasSuffix(";inputs;parkimpact_version;factor_catalogue_sha256;factor_status"))
+        for line in lines.dropFirst() { #expect(line.contains(";0.2.0;\(Self.expectedDigest);")) }
+        // The status of each cited factor, as the catalogue states it: the gas factor (IPCC default) is unconfirmed;
+        // a KPI without a factor has none.
+        let scope1 = try #require(lines.first { $0.hasPrefix("co2.scope1_t;reporting;;") })
+        #expect(scope1.hasSuffix(";0.2.0;\(Self.expectedDigest);unconfirmed"))
+        let offtake = try #require(lines.first { $0.hasPrefix("energy.electricity.offtake_kwh;reporting;;") })
+        #expect(offtake.hasSuffix(";0.2.0;\(Self.expectedDigest);"))
         let report = try #require(scratch.read("demo-park/report.html"))
         #expect(report.contains("<p class=\"version\">ParkImpact 0.2.0 · emissiefactorcatalogus "
             + "<code>sha256:\(Self.expectedDigest)</code></p></footer>"))
