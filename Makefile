@@ -1,14 +1,15 @@
 # ParkImpact: `make run` and `make test` work on a fresh Debian machine with Swift.
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libcsv-dev libsqlite3-dev tzdata chromium
+APT_PACKAGES := libcsv-dev libsqlite3-dev libpq-dev postgresql tzdata chromium
 BIN          := .build/release/parkimpact
 # A target that imports another without declaring it a dependency (an upward import) is an error.
 LAYERS       := --explicit-target-dependency-import-check=error
 
 .PHONY: run test build deps check-layers demo-data check-demo-data check-kpis contract-check fuzz bench bench-matrix clean
 
-## Install the system packages that are missing (libcsv, SQLite, time-zone data).
+## Install the system packages that are missing (libcsv, SQLite, libpq and a PostgreSQL server for the tests,
+## time-zone data, Chromium).
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

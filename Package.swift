@@ -74,11 +74,24 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
+        // libpq (Debian libpq-dev), PostgreSQL's C client: seen only by ParkImpactPostgres.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // A synchronous PostgreSQL connection over libpq (statements with parameters, transactions, advisory locks).
+        .target(
+            name: "ParkImpactPostgres",
+            dependencies: ["CLibPQ"],
+            exclude: ["README.md"],
+            swiftSettings: strictSettings
+        ),
         // The run state in SQLite: ledger of input files and their stored contributions.
         .target(
             name: "ParkImpactState",
             dependencies: [
-                "ParkImpactModel",
+                "ParkImpactModel", "ParkImpactPostgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for incremental blob I/O (`StateStore.commit`).
@@ -155,6 +168,11 @@ let package = Package(
                 "CSVReading", "TestSupport",
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ParkImpactPostgresTests",
+            dependencies: ["ParkImpactPostgres", "ParkImpactState"],
             swiftSettings: strictSettings
         ),
         .testTarget(

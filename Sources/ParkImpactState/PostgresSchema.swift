@@ -1,0 +1,165 @@
+public import ParkImpactPostgres
+
+/// The PostgreSQL state's schema: the same concepts as the SQLite state (runs, the ledger of input files, their
+/// contributions, file events, recorded outputs), plus what several workers on several hosts need (claims of files)
+/// and what BI tools read (KPIs and daily values per generation, views of the latest generation).
+///
+/// Migrations are numbered and applied in order under a transaction-scoped advisory lock, so workers starting together
+/// migrate once; `parkimpact_schema` records each applied version. A database whose version is newer than the
+/// binary's is refused before anything is read or written.
+public enum PostgresSchema {
+    /// Key of the advisory lock held while migrating (any 64-bit number unique to ParkImpact's schema work).
+    static let migrationLock: Int64 = 0x5041_524B_4D49_4752  // "PARKMIGR"
+
+    /// The migrations, version 1 first. Never edit a published one: add the next.
+    static let migrations: [String] = [
+        // v1: the state (as the SQLite state's v7) and the results for BI tools.
+        """
+        CREATE TABLE run (
+          id BIGSERIAL PRIMARY KEY,
+          started_at TEXT NOT NULL,
+          finished_at TEXT,
+          exit_status INTEGER,
+          version TEXT NOT NULL,
+          host TEXT NOT NULL DEFAULT '',
+          pid INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE input_file (
+          id BIGSERIAL PRIMARY KEY,
+          pilot TEXT NOT NULL,
+          path TEXT NOT NULL,
+          size BIGINT NOT NULL,
+          mtime_ns BIGINT NOT NULL,
+          sha256 TEXT NOT NULL,
+          reader_key TEXT NOT NULL,
+          source_index INTEGER NOT NULL,
+          format TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('ingested', 'unreadable', 'duplicate')),
+          duplicate_of TEXT,
+          problem TEXT,
+          rows_accepted BIGINT NOT NULL,
+          rows_rejected BIGINT NOT NULL,
+          run_id BIGINT NOT NULL REFERENCES run(id),
+          missing_since_run BIGINT REFERENCES run(id),
+          pv_sites TEXT NOT NULL DEFAULT '',
+          grid_sites_without_readings TEXT NOT NULL DEFAULT '',
+          conflict TEXT,
+          problem_code TEXT,
+          identity TEXT,
+          checksum BYTEA,
+          UNIQUE (pilot, path));
+        CREATE TABLE contribution (
+          file_id BIGINT PRIMARY KEY REFERENCES input_file(id) ON DELETE CASCADE,
+          codec INTEGER NOT NULL,
+          data BYTEA NOT NULL,
+          sha256 BYTEA);
+        CREATE TABLE file_event (
+          id BIGSERIAL PRIMARY KEY,
+          run_id BIGINT NOT NULL REFERENCES run(id),
+          pilot TEXT NOT NULL,
+          path TEXT NOT NULL,
+          event TEXT NOT NULL,
+          detail TEXT NOT NULL);
+        CREATE TABLE output_file (
+          path TEXT PRIMARY KEY,
+          sha256 TEXT NOT NULL,
+          generation TEXT NOT NULL);
+        -- A worker's claim of a new or changed file: one row per (pilot, path, fingerprint) being read. A claim whose
+        -- lease has run out (its worker died) is taken over by another worker.
+        CREATE TABLE file_claim (
+          pilot TEXT NOT NULL,
+          path TEXT NOT NULL,
+          fingerprint TEXT NOT NULL,
+          worker TEXT NOT NULL,
+          lease_until TIMESTAMPTZ NOT NULL,
+          PRIMARY KEY (pilot, path));
+        -- Results for BI tools: every KPI of every generation of a pilot's outputs (a generation is the digest of the
+        -- pilot's kpis.json, as recorded for its outputs), and the daily values of its series.
+        CREATE TABLE result_generation (
+          pilot TEXT NOT NULL,
+          generation TEXT NOT NULL,
+          run_id BIGINT NOT NULL REFERENCES run(id),
+          written_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+          PRIMARY KEY (pilot, generation));
+        CREATE TABLE kpi_value (
+          pilot TEXT NOT NULL,
+          generation TEXT NOT NULL,
+          key TEXT NOT NULL,
+          period TEXT NOT NULL,
+          site TEXT NOT NULL DEFAULT '',
+          value DOUBLE PRECISION,
+          unit TEXT NOT NULL,
+          coverage DOUBLE PRECISION,
+          estimated_share DOUBLE PRECISION,
+          flags TEXT NOT NULL DEFAULT '',
+          reason TEXT,
+          reason_code TEXT,
+          provenance JSONB NOT NULL,
+          PRIMARY KEY (pilot, generation, key, period, site),
+          FOREIGN KEY (pilot, generation) REFERENCES result_generation(pilot, generation) ON DELETE CASCADE);
+        CREATE TABLE daily_value (
+          pilot TEXT NOT NULL,
+          generation TEXT NOT NULL,
+          site TEXT NOT NULL,
+          series TEXT NOT NULL,
+          quantity TEXT NOT NULL,
+          day DATE NOT NULL,
+          value DOUBLE PRECISION,
+          unit TEXT NOT NULL,
+          PRIMARY KEY (pilot, generation, site, series, quantity, day),
+          FOREIGN KEY (pilot, generation) REFERENCES result_generation(pilot, generation) ON DELETE CASCADE);
+        CREATE VIEW latest_generation AS
+          SELECT DISTINCT ON (pilot) pilot, generation, run_id, written_at
+          FROM result_generation ORDER BY pilot, written_at DESC, run_id DESC;
+        CREATE VIEW kpi_latest AS
+          SELECT k.* FROM kpi_value k JOIN latest_generation g USING (pilot, generation);
+        CREATE VIEW daily_latest AS
+          SELECT d.* FROM daily_value d JOIN latest_generation g USING (pilot, generation);
+        """,
+    ]
+
+    /// The schema version this binary writes and reads.
+    public static var currentVersion: Int { migrations.count }
+
+    public struct NewerSchema: Error, CustomStringConvertible {
+        public let found: Int
+        public let known: Int
+        public let url: String
+        public var description: String {
+            "the PostgreSQL state at \(url) has schema version \(found), newer than this parkimpact knows (\(known)): "
+                + "it was written by a newer parkimpact; upgrade parkimpact on this host (every worker of a state runs "
+                + "the same version), nothing was read or changed"
+        }
+    }
+
+    /// Brings the database to `currentVersion`; refuses a newer one with `NewerSchema`. Returns the versions applied.
+    @discardableResult
+    public static func migrate(_ connection: PostgresConnection) throws -> [Int] {
+        try connection.transaction {
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int(migrationLock)])
+            try connection.execute("""
+                CREATE TABLE IF NOT EXISTS parkimpact_schema (
+                  version INTEGER PRIMARY KEY,
+                  applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
+                """)
+            let found = Int(try connection.execute("SELECT coalesce(max(version), 0) FROM parkimpact_schema")
+                .rows.first?.int(0) ?? 0)
+            guard found <= currentVersion else {
+                throw NewerSchema(found: found, known: currentVersion, url: connection.displayURL)
+            }
+            var applied: [Int] = []
+            for version in (found + 1)..<(currentVersion + 1) {
+                try connection.executeScript(migrations[version - 1])
+                try connection.execute("INSERT INTO parkimpact_schema (version) VALUES ($1)", [.int(Int64(version))])
+                applied.append(version)
+            }
+            return applied
+        }
+    }
+
+    /// The schema version of the database (0: none yet).
+    public static func version(_ connection: PostgresConnection) throws -> Int {
+        let exists = try connection.execute("SELECT to_regclass('parkimpact_schema') IS NOT NULL").rows.first?[0] == "t"
+        guard exists else { return 0 }
+        return Int(try connection.execute("SELECT coalesce(max(version), 0) FROM parkimpact_schema").rows.first?.int(0) ?? 0)
+    }
+}
