@@ -84,6 +84,10 @@ public enum PortfolioIndex {
             // Scope 1+2 market-based.
             out += "<td class=\"num\" \(sortAttributes(co2?.value, flagged: co2?.flags.isEmpty == false))>"
             out += Self.value(co2, text: text, language: language) { NumberFormatting.format($0, decimals: 1, language: language) }
+            // A figure computed with a factor not read in its publisher's document says so (docs/factors.md).
+            if co2?.value != nil, co2?.provenance.factors.contains(where: { $0.status == .unconfirmed }) == true {
+                out += "<span class=\"breakdown\">\(esc(words.provisional))</span>"
+            }
             out += "</td>"
 
             // Change vs baseline: the KPI only (it is null when a part is missing in one period; never recomputed
@@ -275,7 +279,7 @@ extension PortfolioIndex {
     struct Words {
         var portfolio, pilots, pilot, pilotsLower, intro, noPilots: String
         var colPilot, colPeriod, colCO2, colChange, colOfftake, colGas, colSpark, colCoverage, colLastData: String
-        var target, met, notMet, notes, footer, noMonthly: String
+        var target, met, notMet, notes, footer, noMonthly, provisional: String
         var sparkLabel: (_ first: String, _ last: String, _ low: String, _ high: String) -> String
 
         static func `for`(_ language: PipelineDefinition.Language) -> Words {
@@ -297,6 +301,7 @@ extension PortfolioIndex {
                     + "markering (lage dekking, aannames) sorteren na de andere, ontbrekende waarden als laatste.",
                 footer: "Gemaakt met ParkImpact. Dezelfde gegevens geven dezelfde pagina.",
                 noMonthly: "geen maandwaarden",
+                provisional: "⚠\u{00A0}voorlopig: emissiefactor niet bevestigd",
                 sparkLabel: { "CO2 Scope 1+2 marktgebaseerd per maand, t CO2e: van \($0) tot \($1) (bereik \($2)–\($3))" })
             case .en: Words(
                 portfolio: "portfolio", pilots: "Pilots", pilot: "pilot", pilotsLower: "pilots",
@@ -314,6 +319,7 @@ extension PortfolioIndex {
                     + "others, missing values last.",
                 footer: "Made with ParkImpact. The same data give the same page.",
                 noMonthly: "no monthly values",
+                provisional: "⚠\u{00A0}provisional: emission factor unconfirmed",
                 sparkLabel: { "Monthly Scope 1+2 market-based, t CO2e: from \($0) to \($1) (range \($2)–\($3))" })
             }
         }

@@ -416,6 +416,29 @@ private enum Fixture {
 
     // MARK: Portfolio
 
+    /// A Scope 1+2 figure computed with a factor not read in its publisher's document is marked provisional in the
+    /// portfolio; with every factor confirmed it is not.
+    @Test func portfolioMarksCO2FromAnUnconfirmedFactor() throws {
+        let base = try Fixture.report(language: "en")
+        let html = PortfolioIndex.render([base])
+        #expect(html.contains(">30.8<span class=\"breakdown\">⚠\u{00A0}provisional: emission factor unconfirmed</span></td>"))
+        let confirmed = base.kpis.map { kpi in
+            KPI(key: kpi.key, period: kpi.period, site: kpi.site, value: kpi.value, unit: kpi.unit, coverage: kpi.coverage,
+                flags: kpi.flags,
+                provenance: Provenance(inputs: kpi.provenance.inputs,
+                                       factors: kpi.provenance.factors.map { $0.id == Fixture.grey.id ? Fixture.gas : $0 },
+                                       formula: kpi.provenance.formula, reason: kpi.provenance.why))
+        }
+        let settled = PilotReport(definition: base.definition, periods: base.periods, kpis: confirmed, files: base.files,
+                                  rejects: base.rejects, factorsUsed: base.factorsUsed, lastDataDate: base.lastDataDate,
+                                  seriesCount: base.seriesCount, daily: base.daily)
+        let plain = PortfolioIndex.render([settled])
+        #expect(plain.contains(">30.8</td>"))
+        #expect(!plain.contains("provisional"))
+        let nl = PortfolioIndex.render([try Fixture.report(language: "nl")])
+        #expect(nl.contains(">30,8<span class=\"breakdown\">⚠\u{00A0}voorlopig: emissiefactor niet bevestigd</span></td>"))
+    }
+
     @Test func portfolioListsPilotsSortedWithRelativeLinks() throws {
         let reports = [
             try Fixture.report(pilot: "zulu-park", name: Fixture.hostileName),
@@ -429,7 +452,7 @@ private enum Fixture {
         #expect(lower.components(separatedBy: "<script").count == 2)
         #expect(lower.contains("<script>\n(function () {"))
         #expect(html.contains("<button type=\"button\" data-type=\"num\">Scope 1+2 market-based (t\u{00A0}CO2e)</button>"))
-        #expect(html.contains("<td class=\"num\" data-sort=\"30.75\">30.8</td>"))
+        #expect(html.contains("<td class=\"num\" data-sort=\"30.75\">30.8<span class=\"breakdown\">"))
 
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("Alpha &amp; Co"))
