@@ -196,6 +196,8 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
             let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
             if length > end - (lead - 1) { end = lead - 1 }
         }
+        // ASCII is valid UTF-8.
+        if body.allSatisfy({ $0 < 0x80 }) { return true }
         var iterator = body[body.startIndex..<end].makeIterator()
         var decoder = UTF8()
         while true {
@@ -249,7 +251,7 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `12,5` → `,`; `12.5` → `.`; anything else → nil (`12.345,6` with thousands groups: see `groupedShape`).
-    static func decimalSeparatorShape(_ field: ArraySlice<UInt8>) -> UInt8? {
+    static func decimalSeparatorShape<Bytes: Collection<UInt8>>(_ field: Bytes) -> UInt8? {
         var digitsBefore = 0, digitsAfter = 0
         var separator: UInt8?
         for (position, byte) in field.enumerated() {
@@ -280,7 +282,9 @@ struct NumberEvidence {
     var decimalUses: Set<UInt8> = []
 
     init(_ lines: [ArraySlice<UInt8>], delimiter: UInt8, quote: UInt8) {
-        for line in lines {
+        // `.` and `,` are the only shapes: kept as two flags while counting, a set at the end.
+        var commaUse = false, pointUse = false
+        for line in lines { line.withUnsafeBufferPointer { line in
             CSVDialect.forEachField(line, delimiter: delimiter, quote: quote) { field, quoted in
                 let shape = CSVDialect.decimalSeparatorShape(field)
                 if !quoted {
@@ -290,7 +294,7 @@ struct NumberEvidence {
                     default: break
                     }
                 }
-                let grouped = field.withUnsafeBytes { CSVDialect.groupedShape($0) }
+                let grouped = CSVDialect.groupedShape(UnsafeRawBufferPointer(field))
                 if let grouped {
                     let space = grouped.separator == 0x20 || grouped.separator == UInt8(ascii: "'")
                     if grouped.mark != nil || grouped.groups >= 2 || space {
@@ -298,10 +302,12 @@ struct NumberEvidence {
                         if let mark = grouped.mark { marksAfterGroups[mark, default: 0] += 1 }
                     }
                 } else if let shape {
-                    decimalUses.insert(shape)
+                    if shape == UInt8(ascii: ",") { commaUse = true } else { pointUse = true }
                 }
             }
-        }
+        } }
+        if commaUse { decimalUses.insert(UInt8(ascii: ",")) }
+        if pointUse { decimalUses.insert(UInt8(ascii: ".")) }
     }
 
     /// Decimal comma when numbers like `0,173` outnumber `0.173` (only possible when `,` is not the delimiter).
@@ -330,13 +336,13 @@ extension CSVDialect {
     /// Calls `body` with each field of `line` (split at delimiters outside quotes), trimmed of spaces and of its
     /// surrounding quotes, and whether it was quoted.
     static func forEachField(
-        _ line: ArraySlice<UInt8>, delimiter: UInt8, quote: UInt8, _ body: (ArraySlice<UInt8>, Bool) -> Void
+        _ line: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quote: UInt8, _ body: (UnsafeBufferPointer<UInt8>, Bool) -> Void
     ) {
-        var start = line.startIndex
+        var start = 0
         var inQuotes = false
-        var index = line.startIndex
-        while index <= line.endIndex {
-            if index < line.endIndex {
+        var index = 0
+        while index <= line.count {
+            if index < line.count {
                 let byte = line[index]
                 if byte == quote { inQuotes.toggle() }
                 if byte != delimiter || inQuotes {
@@ -344,12 +350,15 @@ extension CSVDialect {
                     continue
                 }
             }
-            var field = line[start..<index]
-            while field.first == 0x20 { field = field.dropFirst() }
-            while field.last == 0x20 { field = field.dropLast() }
-            let quoted = field.count >= 2 && field.first == quote && field.last == quote
-            if quoted { field = field.dropFirst().dropLast() }
-            if !field.isEmpty { body(field, quoted) }
+            var lower = start, upper = index
+            while lower < upper, line[lower] == 0x20 { lower += 1 }
+            while upper > lower, line[upper - 1] == 0x20 { upper -= 1 }
+            let quoted = upper - lower >= 2 && line[lower] == quote && line[upper - 1] == quote
+            if quoted {
+                lower += 1
+                upper -= 1
+            }
+            if lower < upper { body(UnsafeBufferPointer(rebasing: line[lower..<upper]), quoted) }
             index += 1
             start = index
         }
