@@ -131,8 +131,19 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         } else if body.contains(0x0D) {
             dialect.lineTerminator = 0x0D
         }
-        var lines = body.split(separator: dialect.lineTerminator, omittingEmptySubsequences: false)
-            .map { $0.last == 0x0D ? $0.dropLast() : $0[...] }
+        // The lines between terminators (empty ones too, and the one after a last terminator), each without a CR
+        // at its end.
+        var lines: [ArraySlice<UInt8>] = []
+        var lineStart = body.startIndex
+        func line(to end: Int) {
+            let line = body[lineStart..<end]
+            lines.append(line.last == 0x0D ? line.dropLast() : line)
+        }
+        for index in body.indices where body[index] == dialect.lineTerminator {
+            line(to: index)
+            lineStart = index + 1
+        }
+        line(to: body.endIndex)
         if truncated, lines.count > 1 { lines.removeLast() }  // the last line of a cut prefix may be partial
 
         // Excel's `sep=;` hint.
@@ -212,16 +223,28 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     /// Picks the candidate whose count per line (outside quotes) is most consistent and non-zero.
     static func bestDelimiter(_ lines: [ArraySlice<UInt8>], quote: UInt8) -> UInt8 {
         var best: (delimiter: UInt8, lines: Int, fields: Int) = (UInt8(ascii: ","), -1, 0)
-        for candidate in candidateDelimiters {
-            var counts: [Int: Int] = [:]
-            for line in lines {
-                var inQuotes = false
-                var count = 0
-                for byte in line {
-                    if byte == quote { inQuotes.toggle() } else if byte == candidate, !inQuotes { count += 1 }
+        // Each line is walked once, counting every candidate (a candidate equal to the quote never counts).
+        var slot = [Int](repeating: -1, count: 256)
+        for (position, candidate) in candidateDelimiters.enumerated() where candidate != quote && slot[Int(candidate)] < 0 {
+            slot[Int(candidate)] = position
+        }
+        var countsByCandidate = [[Int: Int]](repeating: [:], count: candidateDelimiters.count)
+        var lineCounts = [Int](repeating: 0, count: candidateDelimiters.count)
+        for line in lines {
+            for position in lineCounts.indices { lineCounts[position] = 0 }
+            var inQuotes = false
+            for byte in line {
+                if byte == quote { inQuotes.toggle() } else if !inQuotes, slot[Int(byte)] >= 0 {
+                    lineCounts[slot[Int(byte)]] += 1
                 }
-                if count > 0 { counts[count, default: 0] += 1 }
             }
+            for (position, candidate) in candidateDelimiters.enumerated() {
+                let count = slot[Int(candidate)] >= 0 ? lineCounts[slot[Int(candidate)]] : 0
+                if count > 0 { countsByCandidate[position][count, default: 0] += 1 }
+            }
+        }
+        for (position, candidate) in candidateDelimiters.enumerated() {
+            let counts = countsByCandidate[position]
             guard let mode = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) }) else { continue }
             if mode.value > best.lines || (mode.value == best.lines && mode.key > best.fields) {
                 best = (candidate, mode.value, mode.key)
