@@ -18,32 +18,31 @@ public enum LedgerSeal {
 
     /// The SHA-256 of `row`'s columns but `checksum`, for a row with the columns of `columns`.
     static func checksum(_ row: Row, columns: Columns) -> Data {
-        var hasher = SHA256()
-        func tag(_ byte: UInt8) { withUnsafeBytes(of: byte) { hasher.update(bufferPointer: $0) } }
-        func integer(_ value: Int64) {
-            withUnsafeBytes(of: value.littleEndian) { hasher.update(bufferPointer: $0) }
-        }
+        // The encoding is gathered in one buffer and hashed at once.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        func integer(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
         for column in columns.hashed {
-            column.encodedName.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            bytes.append(contentsOf: column.encodedName)
             switch (row[column.index] as DatabaseValue).storage {
-            case .null: tag(0)
+            case .null: bytes.append(0)
             case .int64(let number):
-                tag(1)
+                bytes.append(1)
                 integer(number)
             case .double(let number):
-                tag(2)
+                bytes.append(2)
                 integer(Int64(bitPattern: number.bitPattern))
-            case .string(var text):
-                tag(3)
+            case .string(let text):
+                bytes.append(3)
                 integer(Int64(text.utf8.count))
-                text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+                bytes.append(contentsOf: text.utf8)
             case .blob(let data):
-                tag(4)
+                bytes.append(4)
                 integer(Int64(data.count))
-                data.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+                bytes.append(contentsOf: data)
             }
         }
-        return Data(hasher.finalize())
+        return Data(SHA256.hash(data: bytes))
     }
 
     /// Whether the row's stored checksum is the one of its columns (a row without one fails).
