@@ -69,6 +69,13 @@ public enum Ingest {
         /// The ledger as `fingerprint` read it once the ingestion wrote it: nothing writes the ledger between then
         /// and `load`, which takes it rather than reading it again.
         fileprivate var ledgerAfterIngest: [LedgerEntry]?
+
+        /// The pilot without that ledger: a copy kept while the reports are built does not hold it.
+        public var withoutLedger: PilotIngest {
+            var copy = self
+            copy.ledgerAfterIngest = nil
+            return copy
+        }
         /// Unchanged files read without some site's grid readings: read again if that site turns out to have PV.
         fileprivate var dormant: [Planned] = []
 
