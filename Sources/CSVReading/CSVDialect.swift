@@ -131,8 +131,19 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         } else if body.contains(0x0D) {
             dialect.lineTerminator = 0x0D
         }
-        var lines = body.split(separator: dialect.lineTerminator, omittingEmptySubsequences: false)
-            .map { $0.last == 0x0D ? $0.dropLast() : $0[...] }
+        // The lines between terminators (empty ones too, and the one after a last terminator), each without a CR
+        // at its end.
+        var lines: [ArraySlice<UInt8>] = []
+        var lineStart = body.startIndex
+        func line(to end: Int) {
+            let line = body[lineStart..<end]
+            lines.append(line.last == 0x0D ? line.dropLast() : line)
+        }
+        for index in body.indices where body[index] == dialect.lineTerminator {
+            line(to: index)
+            lineStart = index + 1
+        }
+        line(to: body.endIndex)
         if truncated, lines.count > 1 { lines.removeLast() }  // the last line of a cut prefix may be partial
 
         // Excel's `sep=;` hint.
@@ -196,6 +207,8 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
             let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
             if length > end - (lead - 1) { end = lead - 1 }
         }
+        // ASCII is valid UTF-8.
+        if body.allSatisfy({ $0 < 0x80 }) { return true }
         var iterator = body[body.startIndex..<end].makeIterator()
         var decoder = UTF8()
         while true {
@@ -210,16 +223,28 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     /// Picks the candidate whose count per line (outside quotes) is most consistent and non-zero.
     static func bestDelimiter(_ lines: [ArraySlice<UInt8>], quote: UInt8) -> UInt8 {
         var best: (delimiter: UInt8, lines: Int, fields: Int) = (UInt8(ascii: ","), -1, 0)
-        for candidate in candidateDelimiters {
-            var counts: [Int: Int] = [:]
-            for line in lines {
-                var inQuotes = false
-                var count = 0
-                for byte in line {
-                    if byte == quote { inQuotes.toggle() } else if byte == candidate, !inQuotes { count += 1 }
+        // Each line is walked once, counting every candidate (a candidate equal to the quote never counts).
+        var slot = [Int](repeating: -1, count: 256)
+        for (position, candidate) in candidateDelimiters.enumerated() where candidate != quote && slot[Int(candidate)] < 0 {
+            slot[Int(candidate)] = position
+        }
+        var countsByCandidate = [[Int: Int]](repeating: [:], count: candidateDelimiters.count)
+        var lineCounts = [Int](repeating: 0, count: candidateDelimiters.count)
+        for line in lines {
+            for position in lineCounts.indices { lineCounts[position] = 0 }
+            var inQuotes = false
+            for byte in line {
+                if byte == quote { inQuotes.toggle() } else if !inQuotes, slot[Int(byte)] >= 0 {
+                    lineCounts[slot[Int(byte)]] += 1
                 }
-                if count > 0 { counts[count, default: 0] += 1 }
             }
+            for (position, candidate) in candidateDelimiters.enumerated() {
+                let count = slot[Int(candidate)] >= 0 ? lineCounts[slot[Int(candidate)]] : 0
+                if count > 0 { countsByCandidate[position][count, default: 0] += 1 }
+            }
+        }
+        for (position, candidate) in candidateDelimiters.enumerated() {
+            let counts = countsByCandidate[position]
             guard let mode = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) }) else { continue }
             if mode.value > best.lines || (mode.value == best.lines && mode.key > best.fields) {
                 best = (candidate, mode.value, mode.key)
@@ -249,7 +274,7 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `12,5` → `,`; `12.5` → `.`; anything else → nil (`12.345,6` with thousands groups: see `groupedShape`).
-    static func decimalSeparatorShape(_ field: ArraySlice<UInt8>) -> UInt8? {
+    static func decimalSeparatorShape<Bytes: Collection<UInt8>>(_ field: Bytes) -> UInt8? {
         var digitsBefore = 0, digitsAfter = 0
         var separator: UInt8?
         for (position, byte) in field.enumerated() {
@@ -280,7 +305,9 @@ struct NumberEvidence {
     var decimalUses: Set<UInt8> = []
 
     init(_ lines: [ArraySlice<UInt8>], delimiter: UInt8, quote: UInt8) {
-        for line in lines {
+        // `.` and `,` are the only shapes: kept as two flags while counting, a set at the end.
+        var commaUse = false, pointUse = false
+        for line in lines { line.withUnsafeBufferPointer { line in
             CSVDialect.forEachField(line, delimiter: delimiter, quote: quote) { field, quoted in
                 let shape = CSVDialect.decimalSeparatorShape(field)
                 if !quoted {
@@ -290,7 +317,7 @@ struct NumberEvidence {
                     default: break
                     }
                 }
-                let grouped = field.withUnsafeBytes { CSVDialect.groupedShape($0) }
+                let grouped = CSVDialect.groupedShape(UnsafeRawBufferPointer(field))
                 if let grouped {
                     let space = grouped.separator == 0x20 || grouped.separator == UInt8(ascii: "'")
                     if grouped.mark != nil || grouped.groups >= 2 || space {
@@ -298,10 +325,12 @@ struct NumberEvidence {
                         if let mark = grouped.mark { marksAfterGroups[mark, default: 0] += 1 }
                     }
                 } else if let shape {
-                    decimalUses.insert(shape)
+                    if shape == UInt8(ascii: ",") { commaUse = true } else { pointUse = true }
                 }
             }
-        }
+        } }
+        if commaUse { decimalUses.insert(UInt8(ascii: ",")) }
+        if pointUse { decimalUses.insert(UInt8(ascii: ".")) }
     }
 
     /// Decimal comma when numbers like `0,173` outnumber `0.173` (only possible when `,` is not the delimiter).
@@ -330,13 +359,13 @@ extension CSVDialect {
     /// Calls `body` with each field of `line` (split at delimiters outside quotes), trimmed of spaces and of its
     /// surrounding quotes, and whether it was quoted.
     static func forEachField(
-        _ line: ArraySlice<UInt8>, delimiter: UInt8, quote: UInt8, _ body: (ArraySlice<UInt8>, Bool) -> Void
+        _ line: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quote: UInt8, _ body: (UnsafeBufferPointer<UInt8>, Bool) -> Void
     ) {
-        var start = line.startIndex
+        var start = 0
         var inQuotes = false
-        var index = line.startIndex
-        while index <= line.endIndex {
-            if index < line.endIndex {
+        var index = 0
+        while index <= line.count {
+            if index < line.count {
                 let byte = line[index]
                 if byte == quote { inQuotes.toggle() }
                 if byte != delimiter || inQuotes {
@@ -344,12 +373,15 @@ extension CSVDialect {
                     continue
                 }
             }
-            var field = line[start..<index]
-            while field.first == 0x20 { field = field.dropFirst() }
-            while field.last == 0x20 { field = field.dropLast() }
-            let quoted = field.count >= 2 && field.first == quote && field.last == quote
-            if quoted { field = field.dropFirst().dropLast() }
-            if !field.isEmpty { body(field, quoted) }
+            var lower = start, upper = index
+            while lower < upper, line[lower] == 0x20 { lower += 1 }
+            while upper > lower, line[upper - 1] == 0x20 { upper -= 1 }
+            let quoted = upper - lower >= 2 && line[lower] == quote && line[upper - 1] == quote
+            if quoted {
+                lower += 1
+                upper -= 1
+            }
+            if lower < upper { body(UnsafeBufferPointer(rebasing: line[lower..<upper]), quoted) }
             index += 1
             start = index
         }

@@ -63,8 +63,10 @@ package enum KPIDerived {
         let value: Double? = nulls.isEmpty ? present.reduce(0) { $0 + ($1.value ?? 0) } : nil
         // Each part keeps its own code and parameters; the sum has the code of the first null part.
         let reason = KPIReason.joined(nulls.map { .within(.kpi($0.key), $0.provenance.why ?? .noDataAtAll) })
+        // The parts' inputs once each (a part can list thousands of files): the first of equal texts is kept.
+        var seen = Set<String>()
         var inputs: [String] = []
-        for part in present { for input in part.provenance.inputs where !inputs.contains(input) { inputs.append(input) } }
+        for part in present { for input in part.provenance.inputs where seen.insert(input).inserted { inputs.append(input) } }
         return KPI(key: key, period: period, site: site, value: value, unit: first.unit,
                    coverage: coverages.min(), flags: flags,
                    provenance: Provenance(inputs: inputs.sorted(), factors: present.flatMap(\.provenance.factors),

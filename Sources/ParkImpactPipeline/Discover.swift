@@ -66,6 +66,20 @@ public enum Discover {
             || name.hasSuffix("~")
     }
 
+    /// What an entry of the input folder is itself (lstat(2), links not followed): what the directory enumerator's
+    /// `fileAttributes` tell as its type, without building all of them for each entry.
+    enum EntryKind { case directory, link, other, unknown }
+
+    static func entryKind(_ path: String) -> EntryKind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .unknown }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFLNK: return .link
+        default: return .other
+        }
+    }
+
     public static func files(for definition: PipelineDefinition, inputRoot: String) -> Result {
         var result = Result()
         let pilotDirectory = (inputRoot as NSString).appendingPathComponent(definition.pilot)
@@ -78,24 +92,23 @@ public enum Discover {
         }
         var relativePaths: [String] = []
         var directories = Set<String>()
+        var links = Set<String>()
         if let enumerator = FileManager.default.enumerator(atPath: pilotDirectory) {
             while let relative = enumerator.nextObject() as? String {
                 let name = (relative as NSString).lastPathComponent
+                let kind = entryKind(pilotDirectory + "/" + relative)
                 if name.hasPrefix(".") {  // hidden files and folders (.gitkeep, .DS_Store, .git) are not inputs
-                    if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
-                        enumerator.skipDescendants()
-                    }
+                    if kind == .directory { enumerator.skipDescendants() }
                     continue
                 }
                 if isTemporary(name) {
-                    if enumerator.fileAttributes?[.type] as? FileAttributeType != .typeDirectory {
+                    if kind != .directory {
                         result.temporary.append((pilotDirectory as NSString).appendingPathComponent(relative))
                     }
                     continue
                 }
-                if enumerator.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
-                    directories.insert(relative)
-                }
+                if kind == .directory { directories.insert(relative) }
+                if kind == .link { links.insert(relative) }
                 relativePaths.append(relative)
             }
         }
@@ -123,7 +136,7 @@ public enum Discover {
                     continue
                 }
                 claimed[relative] = source.index
-                let linked = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil
+                let linked = links.contains(relative)
                 result.files.append(InputFile(path: full, relativePath: "\(definition.pilot)/\(relative)",
                                               pilot: definition.pilot, source: source, openPath: linked ? real : nil))
             }

@@ -66,6 +66,16 @@ public enum Ingest {
         var pvSites: Set<String> = []
         /// Every pilot of the run: a damaged ledger row that names none of them may be this pilot's (`checkedLedger`).
         var allPilots: Set<String> = []
+        /// The ledger as `fingerprint` read it once the ingestion wrote it: nothing writes the ledger between then
+        /// and `load`, which takes it rather than reading it again.
+        fileprivate var ledgerAfterIngest: [LedgerEntry]?
+
+        /// The pilot without that ledger: a copy kept while the reports are built does not hold it.
+        public var withoutLedger: PilotIngest {
+            var copy = self
+            copy.ledgerAfterIngest = nil
+            return copy
+        }
         /// Unchanged files read without some site's grid readings: read again if that site turns out to have PV.
         fileprivate var dormant: [Planned] = []
 
@@ -1285,6 +1295,7 @@ public enum Ingest {
         let name = pilot.definition.pilot
         guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics,
                                   reportDamage: reporting) else { return }
+        pilot.ledgerAfterIngest = ledger
         pilot.ledgerEmpty = ledger.isEmpty
         if reporting, ledger.isEmpty {
             pilot.nothingToReport = true
@@ -1358,7 +1369,9 @@ public enum Ingest {
         diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
-        guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics) else { return }
+        let ingested = pilot.ledgerAfterIngest
+        pilot.ledgerAfterIngest = nil
+        guard let ledger = ingested ?? ledger(of: pilot, store: store, diagnostics: &diagnostics) else { return }
         var files: [(path: String, summary: FileSummary)] = ledger.filter { $0.status == .unreadable }.map {
             ($0.path, FileSummary(path: $0.path, format: $0.format, dialect: "", acceptedRows: 0, rejectedRows: 0,
                                   ignoredRows: [:], problem: $0.problem, problemCode: $0.problemCode))

@@ -99,7 +99,7 @@ public enum StatefulRun {
             OutputFiles.removeLeftovers(in: (folders.output as NSString).appendingPathComponent(pilot.definition.pilot))
         }
         for index in ingest.pilots.indices {
-            let pilot = ingest.pilots[index]
+            let pilot = ingest.pilots[index].withoutLedger
             var report: PilotReport?
             var pilotNotWritten: [String] = []
             if rebuild[index] {

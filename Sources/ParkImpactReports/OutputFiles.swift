@@ -566,6 +566,8 @@ public enum CSVOutput {
         case .nl: needsQuotes = value.contains { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }
         }
         if needsQuotes || value.hasPrefix(" ") || value.hasSuffix(" ") {
+            // A long cell (a KPI's thousands of input files) without a quote is taken as it is, not searched again.
+            guard value.utf8.contains(0x22) else { return "\"" + value + "\"" }
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return value

@@ -14,40 +14,67 @@ import ParkImpactModel
 /// storage class is part of the encoding: `5` stored as text where an integer was written fails.
 public enum LedgerSeal {
     /// The SHA-256 of `row`'s columns but `checksum`.
-    static func checksum(_ row: Row) -> Data {
-        var columns: [(name: String, value: DatabaseValue)] = []
-        for (name, value) in row where name != "checksum" { columns.append((name, value)) }
-        columns.sort { precedes($0.name, $1.name) }
-        var hasher = SHA256()
-        func integer(_ value: Int64) {
-            withUnsafeBytes(of: value.littleEndian) { hasher.update(bufferPointer: $0) }
-        }
-        func bytes(_ tag: UInt8, _ data: some Collection<UInt8>) {
-            hasher.update(data: [tag])
-            integer(Int64(data.count))
-            hasher.update(data: Array(data))
-        }
-        for (name, value) in columns {
-            hasher.update(data: Array(name.utf8) + [0])
-            switch value.storage {
-            case .null: hasher.update(data: [0])
+    static func checksum(_ row: Row) -> Data { checksum(row, columns: Columns(row)) }
+
+    /// The SHA-256 of `row`'s columns but `checksum`, for a row with the columns of `columns`.
+    static func checksum(_ row: Row, columns: Columns) -> Data {
+        // The encoding is gathered in one buffer and hashed at once.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        func integer(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        for column in columns.hashed {
+            bytes.append(contentsOf: column.encodedName)
+            switch (row[column.index] as DatabaseValue).storage {
+            case .null: bytes.append(0)
             case .int64(let number):
-                hasher.update(data: [1])
+                bytes.append(1)
                 integer(number)
             case .double(let number):
-                hasher.update(data: [2])
+                bytes.append(2)
                 integer(Int64(bitPattern: number.bitPattern))
-            case .string(let text): bytes(3, text.utf8)
-            case .blob(let data): bytes(4, data)
+            case .string(let text):
+                bytes.append(3)
+                integer(Int64(text.utf8.count))
+                bytes.append(contentsOf: text.utf8)
+            case .blob(let data):
+                bytes.append(4)
+                integer(Int64(data.count))
+                bytes.append(contentsOf: data)
             }
         }
-        return Data(hasher.finalize())
+        return Data(SHA256.hash(data: bytes))
     }
 
     /// Whether the row's stored checksum is the one of its columns (a row without one fails).
-    static func isIntact(_ row: Row) -> Bool {
-        guard let stored = Data.fromDatabaseValue(row["checksum"] as DatabaseValue) else { return false }
-        return stored == checksum(row)
+    static func isIntact(_ row: Row) -> Bool { isIntact(row, columns: Columns(row)) }
+
+    static func isIntact(_ row: Row, columns: Columns) -> Bool {
+        guard let index = columns.index("checksum"),
+              let stored = Data.fromDatabaseValue(row[index] as DatabaseValue) else { return false }
+        return stored == checksum(row, columns: columns)
+    }
+
+    /// The columns of the rows of one query, worked out once for all of them: the order in which `checksum` hashes
+    /// them (by name, byte order, `checksum` left out) with each name's encoding, and each column's position by name
+    /// (the first of that name in any case, as `Row` looks a name up).
+    struct Columns {
+        let hashed: [(index: Int, encodedName: [UInt8])]
+        private let positions: [String: Int]
+
+        init(_ row: Row) {
+            var named: [(index: Int, name: String)] = []
+            var positions: [String: Int] = [:]
+            for (index, name) in row.columnNames.enumerated() {
+                if name != "checksum" { named.append((index, name)) }
+                let key = name.lowercased()
+                if positions[key] == nil { positions[key] = index }
+            }
+            named.sort { precedes($0.name, $1.name) }
+            hashed = named.map { ($0.index, Array($0.name.utf8) + [0]) }
+            self.positions = positions
+        }
+
+        func index(_ name: String) -> Int? { positions[name.lowercased()] }
     }
 
     /// Writes the checksum of row `id` as it is now.

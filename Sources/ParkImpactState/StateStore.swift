@@ -247,9 +247,17 @@ public final class StateStore: Sendable {
     public func checkedLedger(pilot: String, pilots: Set<String>) throws -> LedgerSeal.Read {
         let rows = try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM input_file ORDER BY id") }
         var read = LedgerSeal.Read()
+        guard let first = rows.first else { return read }
+        // Every row of the query has the same columns: their order and positions are worked out once.
+        let columns = LedgerSeal.Columns(first)
+        let pilotColumn = columns.index("pilot")
+        let positions = LedgerEntry.Positions(columns)
         for row in rows {
-            if LedgerSeal.isIntact(row) {
-                if String.fromDatabaseValue(row["pilot"]) == pilot { read.entries.append(LedgerEntry(row: row)) }
+            if LedgerSeal.isIntact(row, columns: columns) {
+                let rowPilot = pilotColumn.flatMap { String.fromDatabaseValue(row[$0] as DatabaseValue) }
+                if rowPilot == pilot {
+                    read.entries.append(positions.map { LedgerEntry(row: row, at: $0) } ?? LedgerEntry(row: row))
+                }
                 continue
             }
             let damaged = LedgerSeal.DamagedRow(row: row)
@@ -571,6 +579,60 @@ public struct LedgerEntry: Sendable, Equatable {
         self.rowsAccepted = rowsAccepted
         self.rowsRejected = rowsRejected
         self.runID = runID
+    }
+
+    /// The positions of the columns in the rows of one query (`SELECT * FROM input_file`); nil when one is missing.
+    struct Positions {
+        let id, pilot, path, size, modifiedNanoseconds, sha256, readerKey, sourceIndex, format, status, duplicateOf,
+            problem, problemCode, rowsAccepted, rowsRejected, runID, missingSinceRun, pvSites,
+            gridSitesWithoutReadings, conflict, identity: Int
+
+        init?(_ columns: LedgerSeal.Columns) {
+            guard let id = columns.index("id"), let pilot = columns.index("pilot"), let path = columns.index("path"),
+                  let size = columns.index("size"), let modifiedNanoseconds = columns.index("mtime_ns"),
+                  let sha256 = columns.index("sha256"), let readerKey = columns.index("reader_key"),
+                  let sourceIndex = columns.index("source_index"), let format = columns.index("format"),
+                  let status = columns.index("status"), let duplicateOf = columns.index("duplicate_of"),
+                  let problem = columns.index("problem"), let problemCode = columns.index("problem_code"),
+                  let rowsAccepted = columns.index("rows_accepted"), let rowsRejected = columns.index("rows_rejected"),
+                  let runID = columns.index("run_id"), let missingSinceRun = columns.index("missing_since_run"),
+                  let pvSites = columns.index("pv_sites"),
+                  let gridSitesWithoutReadings = columns.index("grid_sites_without_readings"),
+                  let conflict = columns.index("conflict"), let identity = columns.index("identity") else { return nil }
+            (self.id, self.pilot, self.path, self.size, self.modifiedNanoseconds, self.sha256, self.readerKey) =
+                (id, pilot, path, size, modifiedNanoseconds, sha256, readerKey)
+            (self.sourceIndex, self.format, self.status, self.duplicateOf, self.problem, self.problemCode) =
+                (sourceIndex, format, status, duplicateOf, problem, problemCode)
+            (self.rowsAccepted, self.rowsRejected, self.runID, self.missingSinceRun) =
+                (rowsAccepted, rowsRejected, runID, missingSinceRun)
+            (self.pvSites, self.gridSitesWithoutReadings, self.conflict, self.identity) =
+                (pvSites, gridSitesWithoutReadings, conflict, identity)
+        }
+    }
+
+    /// The row's entry, its columns looked up by position (`init(row:)` looks each up by name).
+    init(row: Row, at column: Positions) {
+        id = row[column.id]
+        pilot = row[column.pilot]
+        path = row[column.path]
+        size = row[column.size]
+        modifiedNanoseconds = row[column.modifiedNanoseconds]
+        sha256 = row[column.sha256]
+        readerKey = row[column.readerKey]
+        sourceIndex = row[column.sourceIndex]
+        format = row[column.format]
+        status = Status(rawValue: row[column.status]) ?? .unreadable
+        duplicateOf = row[column.duplicateOf]
+        problem = row[column.problem]
+        problemCode = row[column.problemCode]
+        rowsAccepted = row[column.rowsAccepted]
+        rowsRejected = row[column.rowsRejected]
+        runID = row[column.runID]
+        missingSinceRun = row[column.missingSinceRun]
+        pvSites = Self.sites(row[column.pvSites])
+        gridSitesWithoutReadings = Self.sites(row[column.gridSitesWithoutReadings])
+        conflict = row[column.conflict]
+        identity = row[column.identity]
     }
 
     init(row: Row) {
