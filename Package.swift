@@ -150,9 +150,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // What the test targets share (deterministic random numbers); not part of the product.
+        // What the test targets share (deterministic random numbers, a throwaway PostgreSQL server); not part of the
+        // product.
         .target(
             name: "TestSupport",
+            dependencies: ["ParkImpactPostgres"],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
@@ -172,13 +174,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ParkImpactPostgresTests",
-            dependencies: ["ParkImpactPostgres", "ParkImpactState"],
+            dependencies: ["ParkImpactPostgres", "ParkImpactState", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ParkImpactCommandsTests",
             dependencies: [
                 "ParkImpactCommands", "ParkImpactModel", "ParkImpactDefinition", "ParkImpactReading", "ParkImpactState", "ParkImpactKPIs", "ParkImpactReports", "ParkImpactPipeline", "CSVReading",
+                "ParkImpactPostgres", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Golden")],

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Foundation
 import ParkImpactModel
 import ParkImpactDefinition
 import ParkImpactReading
@@ -39,8 +40,14 @@ struct FolderOptions: ParsableArguments {
     @Option(help: "Where reports are written.")
     var output = "output"
 
-    @Option(help: "State file (default: <output>/.parkimpact/state.sqlite).")
+    @Option(help: ArgumentHelp("The state: an SQLite file (default: <output>/.parkimpact/state.sqlite), or a "
+        + "PostgreSQL database (postgresql://user@host/db) that workers on several hosts share; default: "
+        + "$PARKIMPACT_STATE when set.", valueName: "file|url"))
     var state: String?
+
+    @Option(name: .customLong("lock-wait"), help: ArgumentHelp("With a PostgreSQL state: how long to wait for a "
+        + "pilot another worker is processing before leaving it to that worker.", valueName: "seconds"))
+    var lockWait = 600
 
     @Option(help: "Log format: text (for people) or json (one object per line, for cron and journald).")
     var logFormat: LogFormat = .text
@@ -61,11 +68,20 @@ struct FolderOptions: ParsableArguments {
 
     var folders: RunFolders { RunFolders(pipelines: pipelines, input: input, output: output, csvLocale: csvLocale.flatMap { CSVLocale(rawValue: $0.rawValue) }) }
 
-    var statePath: String { state ?? StatefulRun.defaultStatePath(output: output) }
+    /// `--state`, else `PARKIMPACT_STATE` (for systemd units and cron), else the file in the output folder.
+    var statePath: String {
+        if let state { return state }
+        if let variable = ProcessInfo.processInfo.environment["PARKIMPACT_STATE"], !variable.isEmpty { return variable }
+        return StatefulRun.defaultStatePath(output: output)
+    }
+
+    /// A state not in the default place (its own lock file, when it is an SQLite file).
+    var stateGiven: Bool { statePath != StatefulRun.defaultStatePath(output: output) }
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if settleSeconds < 0 { throw ValidationError("--settle-seconds must be 0 or more") }
+        if lockWait < 0 { throw ValidationError("--lock-wait must be 0 or more") }
     }
 }
 

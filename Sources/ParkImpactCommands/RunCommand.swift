@@ -35,13 +35,17 @@ struct RunCommand: ParsableCommand {
         // Definitions first: a definition that takes long to parse (or is refused) never holds the lock.
         let catalogue = FactorCatalogue.builtIn
         var loaded = LoadedDefinitions.load(folders: options.folders, pilots: options.pilots, catalogue: catalogue)
+        if PostgresStateStore.isURL(options.statePath) {
+            return PostgresRun.stateful(options: options, console: console, loaded: &loaded, catalogue: catalogue,
+                                        ingest: ingest, dailyCSV: dailyCSV, portfolioLanguage: portfolioLanguage)
+        }
         // A writing run holds the output folder's lock (and the state's, when it lives elsewhere) throughout.
         var locks: [RunLock] = []
         var lockPlace = RunLock.path(outputFolder: options.output)
         do {
             locks.append(try RunLock(outputFolder: options.output))
             lockPlace = options.statePath + ".lock"
-            if options.state != nil { locks.append(try RunLock(lockFile: options.statePath + ".lock")) }
+            if options.stateGiven { locks.append(try RunLock(lockFile: options.statePath + ".lock")) }
         } catch let busy as RunLock.Busy {
             console.diagnostic(.error, busy.description, code: .lockHeld)
             return .temporaryFailure
@@ -119,20 +123,34 @@ struct RunCommand: ParsableCommand {
         let result = StatefulRun.execute(definitions: loaded.definitions, context: context, store: store, runID: runID,
                                          diagnostics: &loaded.diagnostics)
         progress?.stop()
+        return finish(result, store: store, runID: runID, options: options, console: console,
+                      diagnostics: &loaded.diagnostics, ingest: ingest)
+    }
+
+    /// The end of a stateful run: the outputs not written reported, `last-run.json` written (inside `manifestLock`,
+    /// which a shared state uses to keep two workers from writing it at once), the run recorded as finished, the
+    /// diagnostics and the summary lines printed; the exit status.
+    static func finish(_ result: StatefulRun.Result, store: any StateBackend, runID: Int64, options: FolderOptions,
+                       console: Console, diagnostics: inout Diagnostics, ingest: Bool,
+                       manifestLock: (() throws(OutputFailure) -> Void) throws(OutputFailure) -> Void = { try $0() })
+        -> ExitStatus {
         // Outputs not written: one error per cause (a full disk is one message, last-run.json included when it
         // cannot be written either); last-run.json lists them.
         var notWritten = result.notWritten
-        var recorded = loaded.diagnostics
+        var recorded = diagnostics
         StatefulRun.report(notWritten, output: options.output, into: &recorded)
-        do {
-            try RunManifest.write(result.outcomes, diagnostics: recorded, folders: options.folders,
-                                  phases: result.phases, notWritten: notWritten.flatMap(\.paths))
+        let paths = notWritten.flatMap(\.paths)
+        do throws(OutputFailure) {
+            try manifestLock { () throws(OutputFailure) in
+                try RunManifest.write(result.outcomes, diagnostics: recorded, folders: options.folders,
+                                      phases: result.phases, notWritten: paths)
+            }
         } catch {
             notWritten.append(.init(pilot: nil, paths: [RunManifest.relativePath], failure: error))
         }
-        StatefulRun.report(notWritten, output: options.output, into: &loaded.diagnostics)
-        try? store.finishRun(runID, finishedAt: RunManifest.timestamp(), status: loaded.diagnostics.status.rawValue)
-        console.emit(loaded.diagnostics)
+        StatefulRun.report(notWritten, output: options.output, into: &diagnostics)
+        try? store.finishRun(runID, finishedAt: RunManifest.timestamp(), status: diagnostics.status.rawValue)
+        console.emit(diagnostics)
         if ingest, result.nothingNew, !result.outcomes.isEmpty {
             console.nothingNew(result)
         } else {
@@ -144,7 +162,7 @@ struct RunCommand: ParsableCommand {
                 }
             }
         }
-        return loaded.diagnostics.status
+        return diagnostics.status
     }
 
     /// `check`: reads every input, writes nothing, keeps no state.

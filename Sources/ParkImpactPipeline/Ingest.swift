@@ -115,7 +115,7 @@ public enum Ingest {
     }
 
     public static func run(
-        definitions: [PipelineDefinition], context: RunContext, store: StateStore, runID: Int64,
+        definitions: [PipelineDefinition], context: RunContext, store: any StateBackend, runID: Int64,
         diagnostics: inout Diagnostics
     ) -> Outcome {
         let folders = context.folders, threads = context.threads, settings = context.settings
@@ -401,7 +401,7 @@ public enum Ingest {
     /// unchanged, to read, or a copy not counted; copies whose counted file went away are read; files gone from the
     /// folder leave the ledger or are kept.
     private static func plan(
-        _ definition: PipelineDefinition, context: RunContext, store: StateStore, runID: Int64,
+        _ definition: PipelineDefinition, context: RunContext, store: any StateBackend, runID: Int64,
         pilot: inout PilotIngest, planned: inout [Planned], diagnostics: inout Diagnostics
     ) {
         guard let found = discover(definition, input: context.folders.input, pilot: &pilot, diagnostics: &diagnostics),
@@ -445,7 +445,7 @@ public enum Ingest {
         let folders: RunFolders
         let threads: Int?
         let settings: Settings
-        let store: StateStore
+        let store: any StateBackend
         let runID: Int64
         let found: Discover.Result
         let ledger: [LedgerEntry]
@@ -472,7 +472,7 @@ public enum Ingest {
         var fingerprints: [String: (sha256: String, stat: FileDigest.Stat)] = [:]
         var readerKeys: [Int: String] = [:]  // per source: the same for all its files
 
-        init(definition: PipelineDefinition, context: RunContext, store: StateStore, runID: Int64,
+        init(definition: PipelineDefinition, context: RunContext, store: any StateBackend, runID: Int64,
              found: Discover.Result, ledger: [LedgerEntry], pilot: PilotIngest) {
             self.definition = definition
             name = definition.pilot
@@ -905,7 +905,7 @@ public enum Ingest {
     /// input folder (`plan`): a counted file's contribution is kept and recorded as deleted; a file that was not
     /// counted leaves the ledger; a new file leaves nothing.
     private static func goneDuringRead(
-        _ file: InputFile, previous: LedgerEntry?, quiet: Int, pilot: inout PilotIngest, store: StateStore,
+        _ file: InputFile, previous: LedgerEntry?, quiet: Int, pilot: inout PilotIngest, store: any StateBackend,
         runID: Int64, diagnostics: inout Diagnostics
     ) {
         let name = file.pilot
@@ -961,7 +961,7 @@ public enum Ingest {
 
     /// A file with the same bytes as `original` (a path relative to the input folder): in the ledger, not counted.
     private static func commitDuplicate(_ plan: Planned, sha: String, of original: String, conflict: String?,
-                                        store: StateStore, runID: Int64) throws {
+                                        store: any StateBackend, runID: Int64) throws {
         try store.commit([duplicateCommit(plan, sha: sha, of: original, conflict: conflict, runID: runID)])
     }
 
@@ -1053,7 +1053,7 @@ public enum Ingest {
     /// The meter ids of `entry`'s stored contribution appear in another counted file of `site` (nil: the rows name
     /// the site, so no folder decides it).
     private static func metersBelong(_ entry: LedgerEntry, to site: String?, ledger: [LedgerEntry],
-                                     store: StateStore) -> Bool {
+                                     store: any StateBackend) -> Bool {
         guard let site else { return true }
         func meters(_ entry: LedgerEntry, site: String?) -> Set<String> {
             guard entry.status == .ingested, let stored = try? store.contribution(fileID: entry.id) else { return [] }
@@ -1068,7 +1068,7 @@ public enum Ingest {
     }
 
     /// `shared` of a counted file, from its stored contribution.
-    private static func shared(_ entry: LedgerEntry, store: StateStore) -> String {
+    private static func shared(_ entry: LedgerEntry, store: any StateBackend) -> String {
         shared((try? store.contribution(fileID: entry.id))?.series.map(\.key) ?? [])
     }
 
@@ -1081,7 +1081,7 @@ public enum Ingest {
     /// Copies under the source of the one that counts are plain duplicates; copies under another source (and all
     /// of them when none counts) are not counted and reported as errors on every run while they stand
     /// (`fingerprint`). Each group changes in one transaction. Returns the paths read in this run that do not count.
-    static func settle(_ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult],
+    static func settle(_ pilot: inout PilotIngest, store: any StateBackend, runID: Int64, readNow: [String: FileResult],
                        input: String, diagnostics: inout Diagnostics) -> Set<String> {
         let name = pilot.definition.pilot
         guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics) else { return [] }
@@ -1223,7 +1223,7 @@ public enum Ingest {
     /// The pilot's intact ledger rows, or nil with an error (exit 74: the state cannot be read). Damaged rows
     /// (their checksum does not match) are left out: `run` dropped them before (`repairedLedger`); for `report`
     /// (`reportDamage`) each is an error naming the file, whose data the report lacks.
-    private static func ledger(of pilot: PilotIngest, store: StateStore, diagnostics: inout Diagnostics,
+    private static func ledger(of pilot: PilotIngest, store: any StateBackend, diagnostics: inout Diagnostics,
                                reportDamage: Bool = false) -> [LedgerEntry]? {
         let name = pilot.definition.pilot
         do {
@@ -1246,7 +1246,7 @@ public enum Ingest {
     /// The pilot's ledger for `run`: damaged rows (their checksum does not match) are dropped with their
     /// contributions, so that their files are unknown and read again from the input folder in this run. A warning
     /// names each file; an error when the file is not in the input folder (its data are gone from the reports).
-    private static func repairedLedger(_ pilot: inout PilotIngest, store: StateStore, runID: Int64, input: String,
+    private static func repairedLedger(_ pilot: inout PilotIngest, store: any StateBackend, runID: Int64, input: String,
                                        diagnostics: inout Diagnostics) -> [LedgerEntry]? {
         let name = pilot.definition.pilot
         let read: LedgerSeal.Read
@@ -1289,7 +1289,7 @@ public enum Ingest {
     /// Lists the unreadable files (their problem is reported on every run until the file is fixed) and computes
     /// the pilot's generation from the ledger.
     private static func fingerprint(
-        _ pilot: inout PilotIngest, store: StateStore, readNow: [String: FileResult], input: String, reporting: Bool,
+        _ pilot: inout PilotIngest, store: any StateBackend, readNow: [String: FileResult], input: String, reporting: Bool,
         diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
@@ -1365,7 +1365,7 @@ public enum Ingest {
     /// from `input` when the file there still has the bytes the ledger recorded, and stored anew: the run goes on
     /// with the right numbers.
     public static func load(
-        _ pilot: inout PilotIngest, store: StateStore, runID: Int64, readNow: [String: FileResult], input: String,
+        _ pilot: inout PilotIngest, store: any StateBackend, runID: Int64, readNow: [String: FileResult], input: String,
         diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
@@ -1430,7 +1430,7 @@ public enum Ingest {
 
     /// The contribution of `entry` read again from the input folder, stored in place of the unusable one; nil when
     /// the file is gone, its source changed, it cannot be read or its bytes are not the ones the ledger recorded.
-    static func reread(_ entry: LedgerEntry, definition: PipelineDefinition, input: String, store: StateStore,
+    static func reread(_ entry: LedgerEntry, definition: PipelineDefinition, input: String, store: any StateBackend,
                        runID: Int64, damage: String) -> ContributionCodec.Contribution? {
         guard entry.missingSinceRun == nil,
               let source = definition.sources.first(where: { $0.index == entry.sourceIndex }),

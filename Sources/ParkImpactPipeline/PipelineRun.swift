@@ -85,6 +85,17 @@ public struct Diagnostics: Sendable {
         entries.append(Entry(level: level, pilot: pilot, message: message, code: code))
         if let status, status > self.status { self.status = status }
     }
+
+    /// Adds `other`'s entries, leaving out those already here (the same level, pilot, message and code), and takes
+    /// the higher status.
+    public mutating func merge(_ other: Diagnostics) {
+        for entry in other.entries where !entries.contains(where: {
+            $0.level == entry.level && $0.pilot == entry.pilot && $0.message == entry.message && $0.code == entry.code
+        }) {
+            entries.append(entry)
+        }
+        if other.status > status { status = other.status }
+    }
 }
 
 /// Loads and validates the definitions in the pipelines folder.

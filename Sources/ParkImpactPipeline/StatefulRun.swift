@@ -3,7 +3,7 @@ public import ParkImpactModel
 public import ParkImpactDefinition
 import ParkImpactReading
 public import ParkImpactState
-import ParkImpactKPIs
+public import ParkImpactKPIs
 public import ParkImpactReports
 
 /// A run against the state store: ingest what is new (`Ingest`), then rebuild the outputs of every pilot whose
@@ -37,6 +37,11 @@ public enum StatefulRun {
         public var phases = Phases()
         /// Outputs that could not be written (`report(_:output:into:)` turns them into diagnostics).
         public var notWritten: [OutputsNotWritten] = []
+        /// The generation of each pilot's outputs (`output_file.generation`), and the reports built in this run.
+        public var generations: [String: String] = [:]
+        public var reports: [String: PilotReport] = [:]
+
+        public init() {}
     }
 
     /// The default state file: `<output>/.parkimpact/state.sqlite`.
@@ -44,9 +49,12 @@ public enum StatefulRun {
         ((output as NSString).appendingPathComponent(".parkimpact") as NSString).appendingPathComponent("state.sqlite")
     }
 
+    /// `prebuilt`: reports this process built earlier for some pilots, by pilot, with their generation; one whose
+    /// generation is still the pilot's and whose outputs are in place is taken for the portfolio instead of being built
+    /// again (a worker on a shared state that processed pilots one by one, then writes the portfolio).
     public static func execute(
-        definitions: [PipelineDefinition], context: RunContext, store: StateStore, runID: Int64,
-        diagnostics: inout Diagnostics
+        definitions: [PipelineDefinition], context: RunContext, store: any StateBackend, runID: Int64,
+        prebuilt: [String: (generation: String, report: PilotReport)] = [:], diagnostics: inout Diagnostics
     ) -> Result {
         let folders = context.folders
         var ingest = Ingest.run(definitions: definitions, context: context, store: store, runID: runID,
@@ -77,9 +85,19 @@ public enum StatefulRun {
             && (rebuild.contains(true) || !upToDate("index.html", generation: indexGeneration))
         if rebuildIndex { rebuild = rebuild.map { _ in true } }  // the portfolio needs every pilot's report
         for index in rebuild.indices where withheld[index] { rebuild[index] = false }
+        // Reports built earlier, still of the pilot's generation, with its outputs in place: not built again.
+        var reused: [Int: PilotReport] = [:]
+        for (index, pilot) in ingest.pilots.enumerated() where rebuild[index] && !context.rebuildAll && !pilot.changed {
+            guard let earlier = prebuilt[pilot.definition.pilot], earlier.generation == generation(pilot),
+                  outputNames.allSatisfy({ upToDate("\(pilot.definition.pilot)/\($0)", generation: earlier.generation) })
+            else { continue }
+            reused[index] = earlier.report
+            rebuild[index] = false
+        }
 
         var result = Result()
         result.phases = ingest.phases
+        for pilot in ingest.pilots { result.generations[pilot.definition.pilot] = generation(pilot) }
         // The files read now, each dropped once its pilot has loaded it: then the merge holds the only reference
         // to their series and frees them as it compacts them (`PipelineRun.merge`).
         var readNow = ingest.readNow
@@ -131,6 +149,8 @@ public enum StatefulRun {
                     PipelineRun.buildReport(definition: loaded.definition, measured: measured, derived: derived,
                                             rejects: loaded.rejects, files: loaded.files, context: context)
                 }
+                // A store that keeps results for BI tools gets the series-days too, taken before the series go.
+                let days = store.keepsResults ? ResultRecords.days(measured) : []
                 measured = []
                 derived = []
                 FreeMemory.returnToSystem()
@@ -153,6 +173,10 @@ public enum StatefulRun {
                         written.append((relative, file.sha256, generation(pilot)))
                     }
                     failure = renameFailure
+                    if failure == nil, store.keepsResults {
+                        publish(built, days: days, generation: generation(pilot), store: store, runID: runID,
+                                diagnostics: &diagnostics)
+                    }
                     if failure != nil {
                         pilotNotWritten = staged.map(\.path).filter { path in !written.contains { $0.path == path } }
                     }
@@ -167,7 +191,10 @@ public enum StatefulRun {
                 }
                 reports.append(built)
                 report = built
+                result.reports[name] = built
                 RunProgress.shared.fileDone()
+            } else if let earlier = reused[index] {
+                reports.append(earlier)
             }
             result.filesUnchanged += pilot.unchanged
             result.outcomes.append(PilotOutcome(pilot, report: report, outputsNotWritten: pilotNotWritten))
@@ -207,6 +234,32 @@ public enum StatefulRun {
         result.nothingNew = written.isEmpty && notWritten.isEmpty
             && !ingest.pilots.contains { $0.changed || $0.inputMissing }
         return result
+    }
+
+    /// Keeps a pilot's results of this generation in the store (its KPIs as kpis.json has them, its series-days as
+    /// daily.csv has them). A store that cannot take them is an error of the run; the outputs are written already,
+    /// and the next run that rebuilds the pilot publishes them.
+    static func publish(_ report: PilotReport, days: [ResultRecords.DayFields], generation: String,
+                        store: any StateBackend, runID: Int64, diagnostics: inout Diagnostics) {
+        let kpis = ResultRecords.kpis(report).map {
+            PublishedResults.KPIRow(key: $0.key, period: $0.period, site: $0.site, unit: $0.unit, value: $0.value,
+                                    coverage: $0.coverage, estimatedShare: $0.estimatedShare, flags: $0.flags,
+                                    reason: $0.reason, reasonCode: $0.reasonCode, factorStatus: $0.factorStatus,
+                                    provenance: $0.provenance)
+        }
+        let rows = days.map {
+            PublishedResults.DayRow(series: $0.series, site: $0.site, quantity: $0.quantity, meter: $0.meter,
+                                    day: $0.day, sum: $0.sum, unit: $0.unit, intervals: $0.intervals, missing: $0.missing)
+        }
+        let pilot = report.definition.pilot
+        do {
+            try store.publish(PublishedResults(pilot: pilot, generation: generation, runID: runID, kpis: kpis,
+                                               days: rows))
+        } catch {
+            diagnostics.add(.error, "\(store.path): cannot keep the results of pilot \(pilot) for BI tools "
+                + "(\(StateStore.describe(error))); its reports are written; check that the database is reachable and "
+                + "has space", pilot: pilot, status: .ioError, code: .stateUnavailable)
+        }
     }
 
     /// One error per cause of the outputs not written (a full disk is one message however many files it stopped),

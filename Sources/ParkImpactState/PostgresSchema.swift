@@ -1,8 +1,8 @@
 public import ParkImpactPostgres
 
 /// The PostgreSQL state's schema: the same concepts as the SQLite state (runs, the ledger of input files, their
-/// contributions, file events, recorded outputs), plus what several workers on several hosts need (claims of files)
-/// and what BI tools read (KPIs and daily values per generation, views of the latest generation).
+/// contributions, file events, recorded outputs), plus what BI tools read: KPIs and daily values per generation, and
+/// views of the latest generation.
 ///
 /// Migrations are numbered and applied in order under a transaction-scoped advisory lock, so workers starting together
 /// migrate once; `parkimpact_schema` records each applied version. A database whose version is newer than the
@@ -13,7 +13,7 @@ public enum PostgresSchema {
 
     /// The migrations, version 1 first. Never edit a published one: add the next.
     static let migrations: [String] = [
-        // v1: the state (as the SQLite state's v7) and the results for BI tools.
+        // v1: the state (as the SQLite state's v7), and the results for BI tools.
         """
         CREATE TABLE run (
           id BIGSERIAL PRIMARY KEY,
@@ -63,22 +63,14 @@ public enum PostgresSchema {
           path TEXT PRIMARY KEY,
           sha256 TEXT NOT NULL,
           generation TEXT NOT NULL);
-        -- A worker's claim of a new or changed file: one row per (pilot, path, fingerprint) being read. A claim whose
-        -- lease has run out (its worker died) is taken over by another worker.
-        CREATE TABLE file_claim (
-          pilot TEXT NOT NULL,
-          path TEXT NOT NULL,
-          fingerprint TEXT NOT NULL,
-          worker TEXT NOT NULL,
-          lease_until TIMESTAMPTZ NOT NULL,
-          PRIMARY KEY (pilot, path));
-        -- Results for BI tools: every KPI of every generation of a pilot's outputs (a generation is the digest of the
-        -- pilot's kpis.json, as recorded for its outputs), and the daily values of its series.
+        -- Results for BI tools: every KPI of every generation of a pilot's outputs (a generation is the fingerprint
+        -- recorded for the pilot's outputs in output_file), as in its kpis.json, and the daily values of its series,
+        -- as in daily.csv.
         CREATE TABLE result_generation (
           pilot TEXT NOT NULL,
           generation TEXT NOT NULL,
           run_id BIGINT NOT NULL REFERENCES run(id),
-          written_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+          written_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
           PRIMARY KEY (pilot, generation));
         CREATE TABLE kpi_value (
           pilot TEXT NOT NULL,
@@ -93,19 +85,23 @@ public enum PostgresSchema {
           flags TEXT NOT NULL DEFAULT '',
           reason TEXT,
           reason_code TEXT,
+          factor_status TEXT,
           provenance JSONB NOT NULL,
           PRIMARY KEY (pilot, generation, key, period, site),
           FOREIGN KEY (pilot, generation) REFERENCES result_generation(pilot, generation) ON DELETE CASCADE);
         CREATE TABLE daily_value (
           pilot TEXT NOT NULL,
           generation TEXT NOT NULL,
-          site TEXT NOT NULL,
           series TEXT NOT NULL,
+          site TEXT NOT NULL,
           quantity TEXT NOT NULL,
+          meter TEXT NOT NULL,
           day DATE NOT NULL,
-          value DOUBLE PRECISION,
+          sum DOUBLE PRECISION NOT NULL,
           unit TEXT NOT NULL,
-          PRIMARY KEY (pilot, generation, site, series, quantity, day),
+          intervals INTEGER NOT NULL,
+          missing INTEGER NOT NULL,
+          PRIMARY KEY (pilot, generation, series, day),
           FOREIGN KEY (pilot, generation) REFERENCES result_generation(pilot, generation) ON DELETE CASCADE);
         CREATE VIEW latest_generation AS
           SELECT DISTINCT ON (pilot) pilot, generation, run_id, written_at

@@ -306,13 +306,6 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Replaces the ledger row of `entry.path` (and of `alsoRemoving`, a renamed file's old path) and its
-    /// contribution in one transaction.
-    public func commit(_ entry: LedgerEntry, contribution: ContributionCodec.Contribution?, alsoRemoving: String? = nil,
-                       events: [(event: String, detail: String)]) throws {
-        try commit([FileCommit(entry, contribution: contribution, alsoRemoving: alsoRemoving, events: events)])
-    }
-
     /// `commit` of several files in one transaction: all of them are in the state afterwards, or none (a file is
     /// still either fully in the state or not at all). One transaction writes each page it changes once, where a
     /// transaction per file writes the ledger's, the contributions' and the history's last pages again for each.

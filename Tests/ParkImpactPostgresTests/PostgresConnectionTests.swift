@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ParkImpactPostgres
 @testable import ParkImpactState
+import TestSupport
 
 /// The libpq wrapper and the state's schema against a real PostgreSQL server (Debian's, on loopback).
 @Suite struct PostgresConnectionTests {
@@ -111,8 +112,8 @@ import Testing
     /// Workers starting together on an empty database: one migrates, the others wait for it and find nothing to do.
     @Test func workersStartingTogetherMigrateOnce() throws {
         let url = try PostgresTestServer.freshDatabase()
-        let applied = Mutex<[[Int]]>([])
-        let failures = Mutex<[String]>([])
+        let applied = Locked<[[Int]]>([])
+        let failures = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             do {
                 let db = try PostgresConnection(url: url)

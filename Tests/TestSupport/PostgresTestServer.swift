@@ -1,15 +1,15 @@
 import Foundation
-import ParkImpactPostgres
+public import ParkImpactPostgres
 
 /// The PostgreSQL server the tests use: `PARKIMPACT_TEST_POSTGRES_URL` when set (`make test` and `.ci/run` start one),
 /// else a throwaway cluster started once for this test process by `scripts/postgres-test-server.sh` and stopped at
 /// exit. Each test gets a database of its own (`freshDatabase()`), so tests run in parallel without meeting.
-enum PostgresTestServer {
+public enum PostgresTestServer {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
     /// The server's URL (its `postgres` database).
-    static let url: String = {
+    public static let url: String = {
         if let url = ProcessInfo.processInfo.environment["PARKIMPACT_TEST_POSTGRES_URL"], !url.isEmpty { return url }
         let folder = NSTemporaryDirectory() + "parkimpact-pg-\(getpid())"
         let url = run(["start", folder])
@@ -20,7 +20,7 @@ enum PostgresTestServer {
         return url
     }()
 
-    static let ownFolder = Mutex<String?>(nil)
+    static let ownFolder = Locked<String?>(nil)
 
     /// Runs `scripts/postgres-test-server.sh` with `arguments` and returns what it printed. `popen` and `pclose`
     /// (which waits for the script) rather than Foundation's `Process`, whose exit is not always noticed when it is
@@ -44,7 +44,7 @@ enum PostgresTestServer {
     }
 
     /// A new empty database on the server; its URL.
-    static func freshDatabase() throws -> String {
+    public static func freshDatabase() throws -> String {
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let admin = try PostgresConnection(url: url)
         try admin.execute("CREATE DATABASE \(name)")
@@ -53,12 +53,13 @@ enum PostgresTestServer {
     }
 }
 
-/// A value behind a lock (the test process's cluster folder, read by the `atexit` handler).
-final class Mutex<Value>: @unchecked Sendable {
+/// A value behind a lock, shared between threads (the test process's cluster folder, read by the `atexit` handler;
+/// what concurrent workers report).
+public final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
+    public init(_ value: Value) { self.value = value }
+    public func withLock<R>(_ body: (inout Value) -> R) -> R {
         lock.lock()
         defer { lock.unlock() }
         return body(&value)

@@ -1,0 +1,176 @@
+import Foundation
+import ParkImpactModel
+import ParkImpactDefinition
+import ParkImpactReading
+import ParkImpactState
+import ParkImpactKPIs
+import ParkImpactReports
+import ParkImpactPipeline
+
+/// `run` and `report` with a PostgreSQL state (`--state postgresql://…`): several workers, on one host or several,
+/// share the database and the `input/` and `output/` folders. No host-local lock: coordination is in the database.
+///
+/// A pilot is ingested, merged and rendered by one worker at a time, the one holding its advisory lock; each file of
+/// it is then read and committed once, by that worker. A worker first takes every pilot no other worker holds and
+/// processes those; when it got them all it also writes the portfolio, as a run on SQLite does. Otherwise it then
+/// waits (up to `--lock-wait` seconds) until it holds every pilot of the run, and runs them once more: what another
+/// worker has just ingested is found unchanged, and the portfolio is written once every pilot's outputs are. Every
+/// worker takes the locks in the same order and waits only in that second pass, so two workers never wait for each
+/// other. A killed worker's session ends, the server releases its locks, and what it had committed stays committed
+/// (each file in one transaction): the next worker to take the pilot goes on from there.
+enum PostgresRun {
+    static func stateful(options: FolderOptions, console: Console, loaded: inout LoadedDefinitions,
+                         catalogue: FactorCatalogue, ingest: Bool, dailyCSV: Bool,
+                         portfolioLanguage: PipelineDefinition.Language) -> ExitStatus {
+        let store: PostgresStateStore
+        do {
+            store = try PostgresStateStore(url: options.statePath)
+        } catch let newer as PostgresSchema.NewerSchema {
+            console.emit(loaded.diagnostics)
+            console.diagnostic(.error, newer.description, code: .stateNewer)
+            return .configuration
+        } catch {
+            console.emit(loaded.diagnostics)
+            console.diagnostic(.error, "\(error); check that the PostgreSQL server is running and reachable from this "
+                + "host and that the URL's user, database and password are right (the password can also come from "
+                + "PGPASSWORD or ~/.pgpass); nothing was read or written", code: .stateUnavailable)
+            return .ioError
+        }
+        FaultInjection.reach("locked")
+        let runID: Int64
+        do {
+            runID = try store.beginRun(startedAt: RunManifest.timestamp())
+        } catch {
+            console.emit(loaded.diagnostics)
+            console.diagnostic(.error, "\(store.path): cannot record the run (\(error)); check that the database "
+                + "is reachable and writable", code: .stateUnavailable)
+            return .ioError
+        }
+        var wait = Settling.Wait()
+        if ingest {
+            wait = Settling.wait(definitions: loaded.definitions, inputRoot: options.folders.input,
+                                 settleSeconds: options.settleSeconds, now: Ingest.Settings().now)
+            if wait.seconds > 0 {
+                console.diagnostic(.info, "waiting \(wait.seconds) s for \(wait.files) file(s) modified less than "
+                    + "\(options.settleSeconds) s ago (or dated in the future) to settle (--settle-seconds 0 reads them "
+                    + "at once)", code: .settling)
+                Thread.sleep(forTimeInterval: Double(wait.seconds))
+            }
+        }
+        var settings = Ingest.Settings(settleSeconds: options.settleSeconds, ingest: ingest)
+        settings.stableFuture = wait.future
+        let context = RunContext(folders: options.folders, catalogue: catalogue, threads: options.threads,
+                                 settings: settings, writeIndex: options.pilots.isEmpty, rebuildAll: !ingest,
+                                 dailyCSV: dailyCSV, portfolioLanguage: portfolioLanguage)
+        let progress = ProgressDisplay.start(format: console.format)
+        let result = coordinated(definitions: loaded.definitions, context: context, store: store, runID: runID,
+                                 lockWait: Double(options.lockWait), diagnostics: &loaded.diagnostics)
+        progress?.stop()
+        let deadline = ContinuousClock.now + .seconds(max(options.lockWait, 1))
+        return RunCommand.finish(result, store: store, runID: runID, options: options, console: console,
+                                 diagnostics: &loaded.diagnostics, ingest: ingest) { write throws(OutputFailure) in
+            // Workers finishing together take turns writing last-run.json (its temporary name is fixed).
+            let locked = (try? store.lock("manifest", until: deadline)) ?? false
+            defer { if locked { try? store.unlock("manifest") } }
+            try write()
+        }
+    }
+
+    /// The pilots' work under their locks (see the type's description); the outcome of each pilot is the one of the
+    /// pass that processed it first.
+    static func coordinated(definitions: [PipelineDefinition], context: RunContext, store: PostgresStateStore,
+                            runID: Int64, lockWait: Double, diagnostics: inout Diagnostics) -> StatefulRun.Result {
+        let ordered = definitions.sorted { $0.pilot.utf8.lexicographicallyPrecedes($1.pilot.utf8) }
+        var held: [String] = []
+        func release() {
+            for pilot in held.reversed() { try? store.unlock(PostgresStateStore.pilotLock(pilot)) }
+            held = []
+        }
+        defer { release() }
+        func failed(_ error: any Error, _ result: StatefulRun.Result) -> StatefulRun.Result {
+            release()
+            diagnostics.add(.error, "\(store.path): cannot take a pilot's lock (\(error)); what this worker committed "
+                + "stays committed, the next run goes on from there; check that the database is reachable",
+                            status: .ioError, code: .stateUnavailable)
+            return result
+        }
+        // Pass 1 (`run`): each pilot no other worker holds, one at a time, so workers started together share them.
+        var result = StatefulRun.Result()
+        var first: [String: (generation: String, report: PilotReport)] = [:]
+        var processed = Set<String>()
+        if context.settings.ingest {
+            var partial = context
+            partial.writeIndex = false
+            for definition in ordered {
+                let lock = PostgresStateStore.pilotLock(definition.pilot)
+                do {
+                    guard try store.tryLock(lock) else { continue }
+                } catch {
+                    return failed(error, result)
+                }
+                held = [definition.pilot]
+                let pass = StatefulRun.execute(definitions: [definition], context: partial, store: store, runID: runID,
+                                               diagnostics: &diagnostics)
+                release()
+                processed.insert(definition.pilot)
+                if let report = pass.reports[definition.pilot], let generation = pass.generations[definition.pilot] {
+                    first[definition.pilot] = (generation, report)
+                }
+                result = combine(result, pass)
+            }
+            if !context.writeIndex, processed.count == ordered.count { return result }
+        }
+        // Pass 2: wait for every pilot of the run, in order; then run the pilots pass 1 did not take, or all of them
+        // when the portfolio is written (it needs every pilot's report: those built in pass 1 are taken as they are).
+        let deadline = ContinuousClock.now + .milliseconds(Int64(lockWait * 1000))
+        for definition in ordered {
+            let locked: Bool
+            do {
+                locked = try store.lock(PostgresStateStore.pilotLock(definition.pilot), until: deadline)
+            } catch {
+                return failed(error, result)
+            }
+            guard locked else {
+                release()
+                diagnostics.add(.error, "pilot \(definition.pilot): another worker has been processing it for more than "
+                    + "--lock-wait \(Int(lockWait)) s; this worker left it"
+                    + (context.writeIndex ? " and the portfolio" : "") + " to that worker"
+                    + (processed.isEmpty ? "" : " after processing " + processed.sorted().joined(separator: ", "))
+                    + "; the next run picks up whatever is still new (a worker that seems stuck: see the run rows "
+                    + "without finished_at and pg_stat_activity's application_name)", pilot: definition.pilot,
+                    status: .temporaryFailure, code: .lockHeld)
+                return result
+            }
+            held.append(definition.pilot)
+        }
+        let second = context.writeIndex ? definitions : definitions.filter { !processed.contains($0.pilot) }
+        var secondDiagnostics = Diagnostics()
+        let again = StatefulRun.execute(definitions: second, context: context, store: store, runID: runID,
+                                        prebuilt: first, diagnostics: &secondDiagnostics)
+        diagnostics.merge(secondDiagnostics)
+        var combined = combine(result, again)
+        // A pilot's line is the one of the pass that processed it first.
+        combined.outcomes = definitions.compactMap { definition -> PilotOutcome? in
+            let passes = processed.contains(definition.pilot) ? [result, again] : [again, result]
+            for pass in passes {
+                if let outcome = pass.outcomes.first(where: { $0.pilot == definition.pilot }) { return outcome }
+            }
+            return nil
+        }
+        combined.filesUnchanged = combined.outcomes.reduce(0) { $0 + $1.filesUnchanged }
+        return combined
+    }
+
+    static func combine(_ a: StatefulRun.Result, _ b: StatefulRun.Result) -> StatefulRun.Result {
+        var result = a
+        result.outcomes += b.outcomes
+        // An empty result (nothing run yet) does not count.
+        result.nothingNew = a.outcomes.isEmpty ? b.nothingNew
+            : b.outcomes.isEmpty ? a.nothingNew : a.nothingNew && b.nothingNew
+        result.filesUnchanged += b.filesUnchanged
+        for entry in b.phases.entries { result.phases.add(entry.name, seconds: entry.seconds) }
+        result.notWritten += b.notWritten
+        result.generations.merge(b.generations) { $1 }
+        return result
+    }
+}

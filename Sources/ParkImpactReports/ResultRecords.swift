@@ -1,0 +1,63 @@
+import Foundation
+public import ParkImpactModel
+import ParkImpactDefinition
+public import ParkImpactKPIs
+
+/// A pilot's results as records for a database (`PostgresStateStore.publish`): the text of each field exactly as the
+/// pilot's kpis.json and daily.csv write it, so what a query returns is what the files say.
+public enum ResultRecords {
+    /// One KPI's fields (`kpis.json`): numbers with kpis.json's rounding, flags comma-separated, the factors' statuses
+    /// space-separated as kpis.csv's `factor_status` (nil when no factor is cited), `provenance` as its JSON object.
+    public struct KPIFields: Sendable {
+        public let key, period, site, unit, flags, provenance: String
+        public let value, coverage, estimatedShare, reason, reasonCode, factorStatus: String?
+    }
+
+    public static func kpis(_ report: PilotReport) -> [KPIFields] {
+        report.kpis.map { kpi in
+            func number(_ value: Double?, _ decimals: Int) -> String? {
+                guard let value else { return nil }
+                var out: [UInt8] = []
+                MachineNumber.write(value, decimals: decimals, to: &out)
+                return String(decoding: out, as: UTF8.self)
+            }
+            // The object kpis.json writes, from which the provenance object is taken whole.
+            let object = KPIJSONWriter.object(kpi)
+            let marker = "\"provenance\": "
+            let provenance = object.range(of: marker).map { String(object[$0.upperBound...].dropLast()) } ?? "{}"
+            let factors = kpi.provenance.factors
+            return KPIFields(
+                key: kpi.key, period: kpi.period, site: kpi.site ?? "", unit: kpi.unit.rawValue,
+                flags: kpi.flags.map(\.rawValue).joined(separator: ","), provenance: provenance,
+                value: number(kpi.value, MachineNumber.decimals(forUnit: kpi.unit)),
+                coverage: number(kpi.coverage, 6), estimatedShare: number(kpi.estimatedShare, 6),
+                reason: kpi.provenance.reason, reasonCode: kpi.provenance.reasonCode?.rawValue,
+                factorStatus: factors.isEmpty ? nil
+                    : factors.map { $0.status?.rawValue ?? "definition" }.joined(separator: " "))
+        }
+    }
+
+    /// One series-day (`daily.csv`): the series key and its parts, the local day (`yyyy-mm-dd`), the sum as daily.csv
+    /// writes it in the quantity's unit, the intervals present and missing.
+    public struct DayFields: Sendable {
+        public let series, site, quantity, meter, day, sum, unit: String
+        public let intervals, missing: Int
+    }
+
+    package static func days(_ series: [IndexedSeries]) -> [DayFields] {
+        var rows: [DayFields] = []
+        rows.reserveCapacity(series.reduce(0) { $0 + $1.days.count })
+        for data in series.sorted(by: { $0.key < $1.key }) {
+            let key = data.key
+            let name = key.description, unit = key.quantity.canonicalUnit.rawValue
+            for (day, cell) in zip(data.days, data.cells) {
+                var text: [UInt8] = []
+                text.write(day: day)
+                rows.append(DayFields(series: name, site: key.site, quantity: key.quantity.rawValue, meter: key.meter,
+                                      day: String(decoding: text, as: UTF8.self), sum: cell.sum.description, unit: unit,
+                                      intervals: Int(cell.present), missing: Int(cell.missing)))
+            }
+        }
+        return rows
+    }
+}
