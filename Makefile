@@ -6,7 +6,7 @@ BIN          := .build/release/parkimpact
 # A target that imports another without declaring it a dependency (an upward import) is an error.
 LAYERS       := --explicit-target-dependency-import-check=error
 
-.PHONY: run test build deps check-layers demo-data check-demo-data check-kpis contract-check fuzz bench bench-matrix clean
+.PHONY: run test build deps check-layers demo-data check-demo-data check-kpis contract-check fuzz bench bench-matrix bench-workers clean
 
 ## Install the system packages that are missing (libcsv, SQLite, libpq and a PostgreSQL server for the tests,
 ## time-zone data, Chromium).
@@ -94,6 +94,13 @@ MATRIX = python3 scripts/bench/matrix.py --layouts $(or $(LAYOUTS),all) --runs $
 	  $(if $(BASELINE),--baseline $(BASELINE))
 bench-matrix: build
 	$(MATRIX)
+
+## One, two and three `parkimpact run` workers started together on a shared PostgreSQL state (a throwaway server, or
+## $$PARKIMPACT_TEST_POSTGRES_URL) against one run on SQLite, over the demo pilot copied into PILOTS pilots
+## (.build-bench/workers/); checks every worker's outputs equal the SQLite run's; prints medians of RUNS.
+PILOTS ?= 6
+bench-workers: build
+	python3 scripts/bench/workers.py --pilots $(PILOTS) --runs $(RUNS)
 
 clean:
 	rm -rf .build output/*/ output/index.html output/.parkimpact

@@ -10,14 +10,15 @@ import ParkImpactPipeline
 /// `run` and `report` with a PostgreSQL state (`--state postgresql://…`): several workers, on one host or several,
 /// share the database and the `input/` and `output/` folders. No host-local lock: coordination is in the database.
 ///
-/// A pilot is ingested, merged and rendered by one worker at a time, the one holding its advisory lock; each file of
-/// it is then read and committed once, by that worker. A worker first takes every pilot no other worker holds and
-/// processes those; when it got them all it also writes the portfolio, as a run on SQLite does. Otherwise it then
-/// waits (up to `--lock-wait` seconds) until it holds every pilot of the run, and runs them once more: what another
-/// worker has just ingested is found unchanged, and the portfolio is written once every pilot's outputs are. Every
-/// worker takes the locks in the same order and waits only in that second pass, so two workers never wait for each
-/// other. A killed worker's session ends, the server releases its locks, and what it had committed stays committed
-/// (each file in one transaction): the next worker to take the pilot goes on from there.
+/// A pilot is ingested, merged and rendered by one worker at a time, the one holding its advisory lock; each new file
+/// of it is read and committed once, by that worker. Pass 1 (`run`): the worker goes through the pilots in name order
+/// and processes each one no other worker holds, one at a time, so workers started together share the pilots. Pass 2:
+/// it waits (up to `--lock-wait` seconds) until it holds every pilot of the run and runs them once more (all of them
+/// when the portfolio is written, reusing the reports it built in pass 1): what another worker has just ingested is
+/// found unchanged, and the portfolio is written once every pilot's outputs are. Every worker takes the locks of pass
+/// 2 in the same order and try-locks never wait, so two workers never wait for each other. A killed worker's session
+/// ends, the server releases its locks, and what it had committed stays committed (each file in one transaction): the
+/// next worker to take the pilot goes on from there.
 enum PostgresRun {
     static func stateful(options: FolderOptions, console: Console, loaded: inout LoadedDefinitions,
                          catalogue: FactorCatalogue, ingest: Bool, dailyCSV: Bool,

@@ -174,8 +174,10 @@ public enum StatefulRun {
                     }
                     failure = renameFailure
                     if failure == nil, store.keepsResults {
-                        publish(built, days: days, generation: generation(pilot), store: store, runID: runID,
-                                diagnostics: &diagnostics)
+                        result.phases.time("publish") {
+                            publish(built, days: days, generation: generation(pilot), store: store, runID: runID,
+                                    diagnostics: &diagnostics)
+                        }
                     }
                     if failure != nil {
                         pilotNotWritten = staged.map(\.path).filter { path in !written.contains { $0.path == path } }

@@ -13,6 +13,8 @@ public enum ResultRecords {
         public let value, coverage, estimatedShare, reason, reasonCode, factorStatus: String?
     }
 
+    private static let provenanceMarker = Array("\"provenance\": ".utf8)
+
     public static func kpis(_ report: PilotReport) -> [KPIFields] {
         report.kpis.map { kpi in
             func number(_ value: Double?, _ decimals: Int) -> String? {
@@ -21,10 +23,11 @@ public enum ResultRecords {
                 MachineNumber.write(value, decimals: decimals, to: &out)
                 return String(decoding: out, as: UTF8.self)
             }
-            // The object kpis.json writes, from which the provenance object is taken whole.
-            let object = KPIJSONWriter.object(kpi)
-            let marker = "\"provenance\": "
-            let provenance = object.range(of: marker).map { String(object[$0.upperBound...].dropLast()) } ?? "{}"
+            // The object kpis.json writes, from which the provenance object (its last member) is taken whole.
+            var object: [UInt8] = []
+            KPIJSONWriter.write(object: kpi, to: &object)
+            let provenance = object.firstRange(of: provenanceMarker)
+                .map { String(decoding: object[$0.upperBound..<(object.count - 1)], as: UTF8.self) } ?? "{}"
             let factors = kpi.provenance.factors
             return KPIFields(
                 key: kpi.key, period: kpi.period, site: kpi.site ?? "", unit: kpi.unit.rawValue,

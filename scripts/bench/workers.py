@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One, two and three `parkimpact run` workers sharing a PostgreSQL state, against one run on SQLite.
 
-The input: the demo pilot copied into PILOTS pilots (`.build-bench/workers/`, reused). For each worker count, RUNS
+The input: the demo pilot copied into PILOTS pilots (`.build-bench/workers/`, reused), or `--data DIR` (a folder with
+pipelines/ and input/, such as `make bench`'s data). For each worker count, RUNS
 times, on a fresh database: the workers start together, the wall time is until the last one exits; every worker must
 exit 0 and the outputs must equal the SQLite run's byte for byte (`last-run.json` apart). Prints a Markdown table of
 medians. A PostgreSQL server: PARKIMPACT_TEST_POSTGRES_URL, else a throwaway one (scripts/postgres-test-server.sh).
@@ -64,9 +65,17 @@ def main():
     parser.add_argument("--pilots", type=int, default=6)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", default="1,2,3")
+    parser.add_argument("--data", help="a folder with pipelines/ and input/ (e.g. make bench's .build-bench/data-s1) "
+                        "instead of the demo copied into --pilots pilots")
     options = parser.parse_args()
-    folder = os.path.join(ROOT, ".build-bench", "workers")
-    prepare(folder, options.pilots)
+    if options.data:
+        folder = os.path.abspath(options.data)
+        pilots = sorted(name[:-5] for name in os.listdir(os.path.join(folder, "pipelines")) if name.endswith(".yaml"))
+        title = f"{os.path.relpath(folder, ROOT)}: {len(pilots)} pilot{'s' if len(pilots) > 1 else ''}"
+    else:
+        folder = os.path.join(ROOT, ".build-bench", "workers")
+        prepare(folder, options.pilots)
+        title = f"{options.pilots} pilots × the demo's 16 files ({options.pilots * 508149:,} rows)"
     server = None
     url = os.environ.get("PARKIMPACT_TEST_POSTGRES_URL")
     if not url:
@@ -100,8 +109,7 @@ def main():
                 times.append(seconds)
             rows.append((f"{count} worker{'s' if count > 1 else ''}, PostgreSQL state", statistics.median(times),
                          "identical"))
-        print(f"| {options.pilots} pilots × 16 files (the demo's, {options.pilots * 508149:,} rows) | wall, median of "
-              f"{options.runs} | outputs |")
+        print(f"| {title} | wall, median of {options.runs} | outputs |")
         print("|---|---|---|")
         for name, seconds, outputs in rows:
             print(f"| {name} | {seconds:.2f} s | {outputs} |")
