@@ -139,7 +139,7 @@ public enum Ingest {
         FaultInjection.reach("planned")
 
         // Read what is new, committing each file as soon as it is read (files of the same size: once they all are).
-        let failures = Mutex<[String]>([])
+        let failures = Mutex<[(path: String, cause: String)]>([])
         var reads = planned.filter { if case .read = $0.decision { return true } else { return false } }
         var readNow: [String: FileResult] = [:]
         // Files read in chunks are not fingerprinted while read: their SHA-256s are computed beside the reading.
@@ -183,8 +183,7 @@ public enum Ingest {
                             batch.append((plan.file.path, commit, true))
                         }
                     } catch {
-                        failures.withLock { $0.append("\(plan.file.path): not recorded in the state "
-                            + "(\(StateStore.describe(error))); it is read again by the next run") }
+                        failures.withLock { $0.append((plan.file.path, StateStore.describe(error))) }
                     }
                 }
                 do {
@@ -192,10 +191,7 @@ public enum Ingest {
                     for file in batch where file.counted { FaultInjection.reach("committed") }
                 } catch {
                     failures.withLock { failures in
-                        for file in batch {
-                            failures.append("\(file.path): not recorded in the state "
-                                + "(\(StateStore.describe(error))); it is read again by the next run")
-                        }
+                        for file in batch { failures.append((file.path, StateStore.describe(error))) }
                     }
                 }
             }
@@ -294,8 +290,23 @@ public enum Ingest {
                 return true
             }
         }
+        // One error per file; when many files failed for one cause (a full disk, a lost database connection), one
+        // error for all of them, naming the first few.
+        var byCause: [(cause: String, paths: [String])] = []
         for failure in failures.withLock({ $0 }) {
-            diagnostics.add(.error, failure, status: .ioError, code: .stateUnavailable)
+            if let index = byCause.firstIndex(where: { $0.cause == failure.cause }) {
+                byCause[index].paths.append(failure.path)
+            } else {
+                byCause.append((failure.cause, [failure.path]))
+            }
+        }
+        for group in byCause {
+            let paths = group.paths
+            let what = paths.count <= 3 ? paths.joined(separator: ", ")
+                : "\(paths.count) files (\(paths.prefix(3).joined(separator: ", ")), …)"
+            diagnostics.add(.error, "\(what): not recorded in the state (\(group.cause)); "
+                + (paths.count == 1 ? "it is" : "they are") + " read again by the next run", status: .ioError,
+                code: .stateUnavailable)
         }
         // Not committed: the ledger keeps what it held (an earlier version's contribution counts on); the next run
         // looks at the file again.

@@ -164,8 +164,14 @@ public enum StatefulRun {
                         }
                     }
                 }
-                // The generation switches: every output renamed into place, or none.
-                if failure == nil {
+                // A shared state that no longer knows this process (its connection lost: another worker may hold
+                // the pilot now) gets nothing renamed: the pilot's next worker writes its outputs.
+                if failure == nil,
+                   writerLost(store, diagnostics: &diagnostics, what: "the outputs of pilot \(name)") != nil {
+                    OutputFiles.discard(staged.map(\.staged))
+                    pilotNotWritten = staged.map(\.path)
+                } else if failure == nil {
+                    // The generation switches: every output renamed into place, or none.
                     let (renamed, renameFailure) = OutputFiles.commit(staged.map(\.staged)) { _ in
                         FaultInjection.reach("output")
                     }
@@ -208,6 +214,8 @@ public enum StatefulRun {
             let index = PipelineRun.renderIndex(reports, mixedLanguage: context.portfolioLanguage)
             if let first = notWritten.first {
                 notWritten.append(OutputsNotWritten(pilot: nil, paths: [index.path], failure: first.failure))
+            } else if writerLost(store, diagnostics: &diagnostics, what: index.path) != nil {
+                // Not written: the next worker writes it.
             } else {
                 do throws(OutputFailure) {
                     let staged = try OutputFiles.stage(index, to: (folders.output as NSString)
@@ -236,6 +244,20 @@ public enum StatefulRun {
         result.nothingNew = written.isEmpty && notWritten.isEmpty
             && !ingest.pilots.contains { $0.changed || $0.inputMissing }
         return result
+    }
+
+    /// Whether the store no longer lets this process write outputs (`StateBackend.confirmWriter`); the error is added
+    /// to `diagnostics` then.
+    static func writerLost(_ store: any StateBackend, diagnostics: inout Diagnostics, what: String) -> (any Error)? {
+        do {
+            try store.confirmWriter()
+            return nil
+        } catch {
+            diagnostics.add(.error, "\(store.path): \(StateStore.describe(error)); \(what) not written by this worker (the "
+                + "state no longer knows it: another worker may hold the pilot now); the next run writes them",
+                status: .ioError, code: .stateUnavailable)
+            return error
+        }
     }
 
     /// Keeps a pilot's results of this generation in the store (its KPIs as kpis.json has them, its series-days as

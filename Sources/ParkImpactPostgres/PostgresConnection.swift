@@ -309,7 +309,7 @@ public final class PostgresConnection {
     private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
         guard let message else { return "unknown error" }
         return String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines)
-            .replacingOccurrences(of: "\n", with: "; ")
+            .replacingOccurrences(of: "\n", with: "; ").replacingOccurrences(of: "\t", with: "")
     }
 
     /// `postgresql://user:secret@host/db` → `postgresql://user@host/db` (also `password=` in a connection string).

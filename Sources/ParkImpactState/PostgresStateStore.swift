@@ -65,6 +65,11 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
 
     // MARK: Locks
 
+    /// The connection is alive, so the session's pilot locks are still held (they end only with the session).
+    public func confirmWriter() throws {
+        try withConnection { db in _ = try db.execute("SELECT 1") }
+    }
+
     /// The advisory-lock key of a named resource (`pilot <name>`, `manifest`): the first 8 bytes of the SHA-256 of
     /// `parkimpact <resource>`.
     static func lockKey(_ resource: String) -> Int64 {

@@ -43,6 +43,10 @@ public protocol StateBackend: AnyObject, Sendable {
     /// Events of a run, for messages and tests.
     func events(run: Int64) throws -> [(pilot: String, path: String, event: String, detail: String)]
 
+    /// Throws when this process may no longer write outputs: called before a pilot's outputs or the portfolio are
+    /// renamed into place. A shared state whose connection was lost throws (another worker may hold the pilot now).
+    func confirmWriter() throws
+
     /// Whether the store keeps each generation's results for BI tools (then the run hands them to `publish`).
     var keepsResults: Bool { get }
     /// Keeps a generation of a pilot's results (a generation already kept is only marked the latest again).
@@ -50,6 +54,7 @@ public protocol StateBackend: AnyObject, Sendable {
 }
 
 extension StateBackend {
+    public func confirmWriter() throws {}
     public var keepsResults: Bool { false }
     public func publish(_ results: PublishedResults) throws {}
 
