@@ -9,8 +9,8 @@ public enum ResultRecords {
     /// One KPI's fields (`kpis.json`): numbers with kpis.json's rounding, flags comma-separated, the factors' statuses
     /// space-separated as kpis.csv's `factor_status` (nil when no factor is cited), `provenance` as its JSON object.
     public struct KPIFields: Sendable {
-        public let key, period, site, unit, flags, provenance: String
-        public let value, coverage, estimatedShare, reason, reasonCode, factorStatus: String?
+        public let key, period, unit, flags, provenance: String
+        public let site, value, coverage, estimatedShare, reason, reasonCode, factorStatus: String?
     }
 
     private static let provenanceMarker = Array("\"provenance\": ".utf8)
@@ -30,8 +30,8 @@ public enum ResultRecords {
                 .map { String(decoding: object[$0.upperBound..<(object.count - 1)], as: UTF8.self) } ?? "{}"
             let factors = kpi.provenance.factors
             return KPIFields(
-                key: kpi.key, period: kpi.period, site: kpi.site ?? "", unit: kpi.unit.rawValue,
-                flags: kpi.flags.map(\.rawValue).joined(separator: ","), provenance: provenance,
+                key: kpi.key, period: kpi.period, unit: kpi.unit.rawValue,
+                flags: kpi.flags.map(\.rawValue).joined(separator: ","), provenance: provenance, site: kpi.site,
                 value: number(kpi.value, MachineNumber.decimals(forUnit: kpi.unit)),
                 coverage: number(kpi.coverage, 6), estimatedShare: number(kpi.estimatedShare, 6),
                 reason: kpi.provenance.reason, reasonCode: kpi.provenance.reasonCode?.rawValue,

@@ -77,7 +77,7 @@ public enum PostgresSchema {
           generation TEXT NOT NULL,
           key TEXT NOT NULL,
           period TEXT NOT NULL,
-          site TEXT NOT NULL DEFAULT '',
+          site TEXT,
           value DOUBLE PRECISION,
           unit TEXT NOT NULL,
           coverage DOUBLE PRECISION,
@@ -87,8 +87,9 @@ public enum PostgresSchema {
           reason_code TEXT,
           factor_status TEXT,
           provenance JSONB NOT NULL,
-          PRIMARY KEY (pilot, generation, key, period, site),
           FOREIGN KEY (pilot, generation) REFERENCES result_generation(pilot, generation) ON DELETE CASCADE);
+        -- site is NULL for the whole pilot, as in kpis.json.
+        CREATE UNIQUE INDEX kpi_value_key ON kpi_value (pilot, generation, key, period, coalesce(site, ''));
         CREATE TABLE daily_value (
           pilot TEXT NOT NULL,
           generation TEXT NOT NULL,

@@ -73,7 +73,9 @@ extension StateStore: StateBackend {}
 public struct PublishedResults: Sendable {
     /// One KPI. Numbers are kept as the text kpis.json writes (the same rounding), so a query returns kpis.json's values.
     public struct KPIRow: Sendable {
-        public var key, period, site, unit: String
+        public var key, period, unit: String
+        /// nil for the whole pilot, as in kpis.json.
+        public var site: String?
         public var value, coverage, estimatedShare: String?
         /// The flags, comma-separated.
         public var flags: String
@@ -83,7 +85,7 @@ public struct PublishedResults: Sendable {
         /// The KPI's `provenance` object of kpis.json (JSON text).
         public var provenance: String
 
-        public init(key: String, period: String, site: String, unit: String, value: String?, coverage: String?,
+        public init(key: String, period: String, site: String?, unit: String, value: String?, coverage: String?,
                     estimatedShare: String?, flags: String, reason: String?, reasonCode: String?,
                     factorStatus: String?, provenance: String) {
             (self.key, self.period, self.site, self.unit) = (key, period, site, unit)

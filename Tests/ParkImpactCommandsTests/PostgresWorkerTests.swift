@@ -51,6 +51,7 @@ struct WorkerFixture {
     /// many milliseconds.
     static func workers(_ count: Int, in folder: String, url: String, killAfter: [Int?] = [],
                         extra: [String] = []) -> [Binary.Outcome] {
+        // Each worker's output lines and exit, by its index.
         let outcomes = Locked<[Int: Binary.Outcome]>([:])
         DispatchQueue.concurrentPerform(iterations: count) { index in
             let delay = index < killAfter.count ? killAfter[index] : nil
@@ -65,10 +66,11 @@ struct WorkerFixture {
        .enabled(if: Binary.path != nil, "the parkimpact binary was not built beside the tests"))
 struct PostgresWorkerTests {
     /// The outputs and the ledger of one run on SQLite over the fixture.
-    static func reference(_ fixture: WorkerFixture) throws -> (outputs: [String: Data], ledger: [String]) {
+    static func reference(_ fixture: WorkerFixture, extra: [String] = []) throws
+        -> (outputs: [String: Data], ledger: [String]) {
         let folder = try fixture.copy()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try Binary.run(WorkerFixture.arguments, in: folder)
+        let run = try Binary.run(WorkerFixture.arguments + extra, in: folder)
         #expect(run.status == 0, "\(run.stderr)")
         let ledger = WorkerFixture.normalized(try StateStore(path: folder + "/output/.parkimpact/state.sqlite")
             .allEntries())
@@ -83,10 +85,10 @@ struct PostgresWorkerTests {
     func threeWorkers() throws {
         let fixture = try WorkerFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.root) }
-        let expected = try Self.reference(fixture)
-        #expect(expected.outputs.count == 3 * 4 + 1 && expected.ledger.count == 36)
+        let expected = try Self.reference(fixture, extra: ["--daily-csv"])
+        #expect(expected.outputs.count == 3 * 5 + 1 && expected.ledger.count == 36)
         let url = try PostgresTestServer.freshDatabase()
-        let outcomes = WorkerFixture.workers(3, in: fixture.root, url: url)
+        let outcomes = WorkerFixture.workers(3, in: fixture.root, url: url, extra: ["--daily-csv"])
         #expect(outcomes.count == 3)
         for outcome in outcomes { #expect(outcome.status == 0, "\(outcome.stderr)") }
         #expect(CrashFixture.outputs(fixture.root) == expected.outputs)
@@ -107,17 +109,28 @@ struct PostgresWorkerTests {
                 """, [.text(pilot)]).rows
             #expect(rows.count == kpis.count && !kpis.isEmpty)
             var byKey: [String: PostgresRow] = [:]
-            for row in rows { byKey["\(row[0] ?? "")|\(row[1] ?? "")|\(row[2] ?? "")"] = row }
+            for row in rows { byKey["\(row[0] ?? "")|\(row[1] ?? "")|\(row[2] ?? "(null)")"] = row }
             for kpi in kpis {
-                let site = kpi["site"] as? String ?? ""
+                let site = kpi["site"] as? String ?? "(null)"
                 let row = try #require(byKey["\(kpi["key"] as? String ?? "")|\(kpi["period"] as? String ?? "")|\(site)"])
                 #expect(row.double("value") == (kpi["value"] as? Double), "\(pilot) \(kpi["key"] ?? "")")
                 #expect(row["unit"] == kpi["unit"] as? String)
                 #expect(row.double("coverage") == (kpi["coverage"] as? Double))
             }
+            // And each series-day as its daily.csv has it.
+            let csv = String(decoding: try #require(expected.outputs["\(pilot)/daily.csv"]), as: UTF8.self)
+            let lines = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+            let days = try db.execute("""
+                SELECT series, day, sum, intervals, missing FROM daily_latest WHERE pilot = $1 ORDER BY series, day
+                """, [.text(pilot)]).rows
+            #expect(days.count == lines.count && !lines.isEmpty)
+            for (line, day) in zip(lines, days) {
+                #expect(line[0] == day[0] && line[1] == day[1] && Double(line[2]) == day.double("sum")
+                        && line[3] == day[3] && line[4] == day[4], "\(line) ≠ \(day[0] ?? "") \(day[1] ?? "")")
+            }
         }
         // Nothing new for a fourth worker.
-        let again = WorkerFixture.workers(1, in: fixture.root, url: url)
+        let again = WorkerFixture.workers(1, in: fixture.root, url: url, extra: ["--daily-csv"])
         #expect(again.first?.stdout.hasPrefix("nothing new: 36 file(s) unchanged") == true, "\(again.first?.stdout ?? "")")
     }
 
