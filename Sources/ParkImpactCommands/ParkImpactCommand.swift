@@ -17,9 +17,9 @@ public struct ParkImpactCommand: ParsableCommand {
             Exit codes: 0 success (rejected rows are reported, not fatal); 64 usage error, or report with nothing \
             to report yet; 65 a data file could not be read at all, a copy taken by two sources, or a missing input \
             folder; 73 an output cannot be written (a full disk, a file or folder in the way, no permission; nothing \
-            of that pilot is replaced); 74 the state cannot be opened, read or written; 75 another run \
-            holds the lock (only that: try again later); 78 a pipeline definition is invalid, or the state is of a \
-            newer version.
+            of that pilot is replaced); 74 the state cannot be opened, read or written (a PostgreSQL state: the server \
+            cannot be reached); 75 another run holds the lock, or another worker held a pilot past --lock-wait (only \
+            that: try again later); 78 a pipeline definition is invalid, or the state is of a newer version.
             """,
         version: "parkimpact " + ParkImpactVersion.withFactors(FactorCatalogue.builtInDigest),
         subcommands: [RunCommand.self, CheckCommand.self, SniffCommand.self, ReportCommand.self, FactorsCommand.self,

@@ -18,13 +18,20 @@ public enum LedgerSeal {
 
     /// The SHA-256 of `row`'s columns but `checksum`, for a row with the columns of `columns`.
     static func checksum(_ row: Row, columns: Columns) -> Data {
+        checksum(columns.hashed.lazy.map { ($0.encodedName, row[$0.index] as DatabaseValue) })
+    }
+
+    /// The SHA-256 of the encoding of `values`: each column's encoded name (its UTF-8 bytes and a 0 byte) with its
+    /// value, in the order `checksum` hashes them.
+    static func checksum<Values: Sequence>(_ values: Values) -> Data
+    where Values.Element == (encodedName: [UInt8], value: DatabaseValue) {
         // The encoding is gathered in one buffer and hashed at once.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
         func integer(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-        for column in columns.hashed {
+        for column in values {
             bytes.append(contentsOf: column.encodedName)
-            switch (row[column.index] as DatabaseValue).storage {
+            switch column.value.storage {
             case .null: bytes.append(0)
             case .int64(let number):
                 bytes.append(1)
@@ -75,6 +82,37 @@ public enum LedgerSeal {
         }
 
         func index(_ name: String) -> Int? { positions[name.lowercased()] }
+    }
+
+    /// The columns of `input_file` (schema v7), `checksum` left out, sorted as `checksum` hashes them: what
+    /// `inserted` encodes.
+    static let insertedColumns = ["conflict", "duplicate_of", "format", "grid_sites_without_readings", "id", "identity",
+                                  "missing_since_run", "mtime_ns", "path", "pilot", "problem", "problem_code",
+                                  "pv_sites", "reader_key", "rows_accepted", "rows_rejected", "run_id", "sha256", "size",
+                                  "source_index", "status"]
+    private static let insertedNames = insertedColumns.map { Array($0.utf8) + [0] }
+
+    /// The checksum of the row `StateStore` inserts for `entry` under `id` (`missing_since_run` NULL), computed from
+    /// the values rather than read back: the same bytes `checksum(row)` hashes, as long as the table has exactly
+    /// `insertedColumns` (checked when the state is opened; otherwise the row is read back, `seal`).
+    static func inserted(_ entry: LedgerEntry, id: Int64) -> Data {
+        func text(_ value: String?) -> DatabaseValue { value.map { $0.databaseValue } ?? .null }
+        let values: [DatabaseValue] = [
+            text(entry.conflict), text(entry.duplicateOf), entry.format.databaseValue,
+            LedgerEntry.text(entry.gridSitesWithoutReadings).databaseValue, id.databaseValue, text(entry.identity),
+            .null, entry.modifiedNanoseconds.databaseValue, entry.path.databaseValue, entry.pilot.databaseValue,
+            text(entry.problem), text(entry.problemCode), LedgerEntry.text(entry.pvSites).databaseValue,
+            entry.readerKey.databaseValue, Int64(entry.rowsAccepted).databaseValue,
+            Int64(entry.rowsRejected).databaseValue, entry.runID.databaseValue, entry.sha256.databaseValue,
+            entry.size.databaseValue, Int64(entry.sourceIndex).databaseValue, entry.status.rawValue.databaseValue,
+        ]
+        return checksum(zip(insertedNames, values).lazy.map { (encodedName: $0.0, value: $0.1) })
+    }
+
+    /// Whether `input_file` has exactly the columns `inserted` encodes (and `checksum`).
+    static func insertedMatches(_ db: Database) throws -> Bool {
+        let names = try Row.fetchAll(db, sql: "PRAGMA table_info(input_file)").map { $0["name"] as String }
+        return names.filter { $0 != "checksum" }.sorted(by: precedes) == insertedColumns
     }
 
     /// Writes the checksum of row `id` as it is now.

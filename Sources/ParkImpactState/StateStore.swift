@@ -14,6 +14,9 @@ import ParkImpactModel
 public final class StateStore: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// The ledger table has the columns `LedgerSeal.inserted` encodes: an inserted row is sealed from its values,
+    /// not read back.
+    let sealsFromValues: Bool
 
     public struct OpenError: Error, CustomStringConvertible {
         public enum Kind: Sendable, Equatable {
@@ -64,6 +67,7 @@ public final class StateStore: Sendable {
             }
             stage = "migrate"
             try Self.migrator.migrate(queue)
+            sealsFromValues = try queue.read(LedgerSeal.insertedMatches)
         } catch let error as OpenError {
             throw error
         } catch {
@@ -316,13 +320,14 @@ public final class StateStore: Sendable {
         try queue.write { db in
             for (file, size) in zip(files, sizes) {
                 try Self.write(db, file.entry, contribution: file.contribution, size: size,
-                               alsoRemoving: file.alsoRemoving, events: file.events)
+                               alsoRemoving: file.alsoRemoving, events: file.events, sealFromValues: sealsFromValues)
             }
         }
     }
 
     private static func write(_ db: Database, _ entry: LedgerEntry, contribution: ContributionCodec.Contribution?,
-                              size: Int?, alsoRemoving: String?, events: [(event: String, detail: String)]) throws {
+                              size: Int?, alsoRemoving: String?, events: [(event: String, detail: String)],
+                              sealFromValues: Bool) throws {
         try db.cachedStatement(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?")
             .execute(arguments: [entry.pilot, entry.path])
         if let alsoRemoving {
@@ -340,7 +345,12 @@ public final class StateStore: Sendable {
                              LedgerEntry.text(entry.pvSites), LedgerEntry.text(entry.gridSitesWithoutReadings),
                              entry.conflict, entry.problemCode, entry.identity])
         let id = db.lastInsertedRowID
-        try LedgerSeal.seal(db, id: id)
+        if sealFromValues {
+            try db.cachedStatement(sql: "UPDATE input_file SET checksum = ? WHERE id = ?")
+                .execute(arguments: [LedgerSeal.inserted(entry, id: id), id])
+        } else {
+            try LedgerSeal.seal(db, id: id)
+        }
         if let contribution, let size {
             try Self.insertContribution(db, fileID: id, contribution, size: size)
         }

@@ -142,3 +142,38 @@ struct LedgerChecksumTests {
         #expect(try store.checkedLedger(pilot: "p", pilots: ["p", "q"]).damaged.map(\.description) == ["p/a.csv"])
     }
 }
+
+/// The checksum of an inserted ledger row is computed from the values written (`LedgerSeal.inserted`), not read back:
+/// it must be the one `LedgerSeal.checksum` computes from the row as SQLite stores it, for every kind of value.
+@Suite("ledger row checksums from the values written")
+struct LedgerSealFromValuesTests {
+    @Test("rows with and without every optional column: the stored checksum is the read-back one")
+    func insertedEqualsReadBack() throws {
+        let folder = NSTemporaryDirectory() + "parkimpact-seal-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try StateStore(path: folder + "/state.sqlite")
+        #expect(store.sealsFromValues)
+        let run = try store.beginRun(startedAt: "2026-12-07T00:00:00Z")
+        var bare = LedgerEntry(pilot: "p", path: "p/a.csv", size: 0, modifiedNanoseconds: -5, sha256: "",
+                               readerKey: "", sourceIndex: 0, format: "fluvius", status: .ingested, runID: run)
+        bare.identity = nil
+        var full = LedgerEntry(pilot: "p", path: "p/é ü;\"x\".csv", size: Int64.max, modifiedNanoseconds: 1_700_000_000_123,
+                               sha256: String(repeating: "ab", count: 32), readerKey: "k", sourceIndex: 3,
+                               format: "generic", status: .duplicate, duplicateOf: "p/a.csv", problem: "bad\nline",
+                               rowsAccepted: 12, rowsRejected: 3, runID: run)
+        full.problemCode = "encoding"
+        full.pvSites = ["s2", "s1"]
+        full.gridSitesWithoutReadings = ["s3"]
+        full.conflict = LedgerEntry.pending
+        full.identity = "2049:123:456"
+        try store.commit([StateStore.FileCommit(bare, contribution: nil, events: []),
+                          StateStore.FileCommit(full, contribution: nil, events: [("ingested", "x")])])
+        let rows = try store.queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM input_file ORDER BY id") }
+        #expect(rows.count == 2)
+        for row in rows {
+            #expect(row["checksum"] as Data? == LedgerSeal.checksum(row), "\(row["path"] as String? ?? "")")
+            #expect(LedgerSeal.isIntact(row))
+        }
+        #expect(try store.checkedLedger(pilot: "p", pilots: ["p"]).damaged.isEmpty)
+    }
+}
