@@ -314,19 +314,44 @@ public final class StateStore: Sendable {
     /// still either fully in the state or not at all). One transaction writes each page it changes once, where a
     /// transaction per file writes the ledger's, the contributions' and the history's last pages again for each.
     public func commit(_ files: [FileCommit]) throws {
+        try commit(files, encodedWholeLimit: Self.encodedWholeLimit)
+    }
+
+    /// `commit`, with the size up to which a contribution is encoded whole (the tests take both ways).
+    func commit(_ files: [FileCommit], encodedWholeLimit: Int) throws {
         guard !files.isEmpty else { return }
-        // Sized before the transaction: counting the bytes walks the whole contribution.
-        let sizes = files.map { $0.contribution.map(ContributionCodec.encodedSize) }
+        // Sized, and encoded when small, before the transaction (on the caller's thread, so the readers' threads
+        // encode in parallel and the database is held only to write): counting the bytes walks the whole
+        // contribution.
+        let prepared: [PreparedContribution?] = files.map { file in
+            file.contribution.map { contribution in
+                let size = ContributionCodec.encodedSize(contribution)
+                guard size <= encodedWholeLimit else { return PreparedContribution(size: size, whole: nil) }
+                let bytes = ContributionCodec.encode(contribution)
+                return PreparedContribution(size: size, whole: (Data(bytes), Data(SHA256.hash(data: bytes))))
+            }
+        }
         try queue.write { db in
-            for (file, size) in zip(files, sizes) {
-                try Self.write(db, file.entry, contribution: file.contribution, size: size,
+            for (file, contribution) in zip(files, prepared) {
+                try Self.write(db, file.entry, contribution: file.contribution, prepared: contribution,
                                alsoRemoving: file.alsoRemoving, events: file.events, sealFromValues: sealsFromValues)
             }
         }
     }
 
+    /// Contributions up to this size are encoded whole before the transaction and stored as one value; larger ones
+    /// (a large export's, tens of MB) are encoded piece by piece into their blob, never whole in memory.
+    static let encodedWholeLimit = 1 << 20
+
+    /// A contribution's encoded size and, when small, its bytes and their SHA-256.
+    struct PreparedContribution {
+        let size: Int
+        let whole: (bytes: Data, sha256: Data)?
+    }
+
     private static func write(_ db: Database, _ entry: LedgerEntry, contribution: ContributionCodec.Contribution?,
-                              size: Int?, alsoRemoving: String?, events: [(event: String, detail: String)],
+                              prepared: PreparedContribution?, alsoRemoving: String?,
+                              events: [(event: String, detail: String)],
                               sealFromValues: Bool) throws {
         try db.cachedStatement(sql: "DELETE FROM input_file WHERE pilot = ? AND path = ?")
             .execute(arguments: [entry.pilot, entry.path])
@@ -351,8 +376,13 @@ public final class StateStore: Sendable {
         } else {
             try LedgerSeal.seal(db, id: id)
         }
-        if let contribution, let size {
-            try Self.insertContribution(db, fileID: id, contribution, size: size)
+        if let contribution, let prepared {
+            if let whole = prepared.whole {
+                try db.cachedStatement(sql: "INSERT INTO contribution (file_id, codec, data, sha256) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [id, ContributionCodec.version, whole.bytes, whole.sha256])
+            } else {
+                try Self.insertContribution(db, fileID: id, contribution, size: prepared.size)
+            }
         }
         for event in events {
             try Self.recordEvent(db, entry.runID, entry.pilot, entry.path, event.event, event.detail)

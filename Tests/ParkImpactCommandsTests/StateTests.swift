@@ -653,6 +653,20 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
             summary: FileSummary(path: "p/a.csv", format: "sma", dialect: ";", acceptedRows: 3, rejectedRows: 1,
                                  ignoredRows: ["m³ twins": 2, "reactive": 1], problem: nil))
         let decoded = try ContributionCodec.decode(ContributionCodec.encode(contribution))
+        // Stored and read back as the state does it: encoded whole (small) and piece by piece into its blob (large).
+        let folder = NSTemporaryDirectory() + "parkimpact-codec-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try StateStore(path: folder + "/state.sqlite")
+        let run = try store.beginRun(startedAt: "2026-12-07T00:00:00Z")
+        for (path, limit) in [("p/whole.csv", Int.max), ("p/pieces.csv", 0)] {
+            let entry = LedgerEntry(pilot: "p", path: path, size: 1, modifiedNanoseconds: 1, sha256: "", readerKey: "",
+                                    sourceIndex: 0, format: "sma", status: .ingested, runID: run)
+            try store.commit([StateStore.FileCommit(entry, contribution: contribution, events: [])],
+                             encodedWholeLimit: limit)
+            let stored = try #require(try store.ledger(pilot: "p").first { $0.path == path })
+            #expect(ContributionCodec.encode(try store.contribution(fileID: stored.id))
+                == ContributionCodec.encode(decoded), "\(path)")
+        }
         #expect(decoded.summary == contribution.summary)
         #expect(decoded.rejects == contribution.rejects)
         #expect(decoded.series.count == 3)
