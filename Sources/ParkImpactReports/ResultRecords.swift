@@ -15,6 +15,22 @@ public enum ResultRecords {
 
     private static let provenanceMarker = Array("\"provenance\": ".utf8)
 
+    /// Where the value of the `provenance` member starts in a KPI's object: after the first `"provenance": ` (the
+    /// members before it are escaped strings and numbers, in which a quote is always escaped, so the first unescaped
+    /// occurrence is the member's key).
+    static func provenanceStart(_ object: [UInt8]) -> Int? {
+        let marker = provenanceMarker
+        guard object.count >= marker.count else { return nil }
+        var index = 0
+        while index <= object.count - marker.count {
+            if object[index] == marker[0], object[index..<(index + marker.count)].elementsEqual(marker) {
+                return index + marker.count
+            }
+            index += 1
+        }
+        return nil
+    }
+
     public static func kpis(_ report: PilotReport) -> [KPIFields] {
         report.kpis.map { kpi in
             func number(_ value: Double?, _ decimals: Int) -> String? {
@@ -26,8 +42,8 @@ public enum ResultRecords {
             // The object kpis.json writes, from which the provenance object (its last member) is taken whole.
             var object: [UInt8] = []
             KPIJSONWriter.write(object: kpi, to: &object)
-            let provenance = object.firstRange(of: provenanceMarker)
-                .map { String(decoding: object[$0.upperBound..<(object.count - 1)], as: UTF8.self) } ?? "{}"
+            let provenance = provenanceStart(object)
+                .map { String(decoding: object[$0..<(object.count - 1)], as: UTF8.self) } ?? "{}"
             let factors = kpi.provenance.factors
             return KPIFields(
                 key: kpi.key, period: kpi.period, unit: kpi.unit.rawValue,

@@ -65,16 +65,18 @@ public enum PostgresSchema {
           generation TEXT NOT NULL);
         -- Results for BI tools: every KPI of every generation of a pilot's outputs (a generation is the fingerprint
         -- recorded for the pilot's outputs in output_file), as in its kpis.json, and the daily values of its series,
-        -- as in daily.csv.
+        -- as in daily.csv. A generation's rows are written in the transaction that creates it; they reference it by
+        -- its id without a foreign key (a per-row check would double the time to write them). Removing a generation:
+        -- DELETE FROM kpi_value, daily_value and result_generation for its id.
         CREATE TABLE result_generation (
+          id BIGSERIAL PRIMARY KEY,
           pilot TEXT NOT NULL,
           generation TEXT NOT NULL,
           run_id BIGINT NOT NULL REFERENCES run(id),
           written_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
-          PRIMARY KEY (pilot, generation));
+          UNIQUE (pilot, generation));
         CREATE TABLE kpi_value (
-          pilot TEXT NOT NULL,
-          generation TEXT NOT NULL,
+          generation_id BIGINT NOT NULL,
           key TEXT NOT NULL,
           period TEXT NOT NULL,
           site TEXT,
@@ -86,13 +88,11 @@ public enum PostgresSchema {
           reason TEXT,
           reason_code TEXT,
           factor_status TEXT,
-          provenance JSONB NOT NULL,
-          FOREIGN KEY (pilot, generation) REFERENCES result_generation(pilot, generation) ON DELETE CASCADE);
+          provenance JSONB NOT NULL);
         -- site is NULL for the whole pilot, as in kpis.json.
-        CREATE UNIQUE INDEX kpi_value_key ON kpi_value (pilot, generation, key, period, coalesce(site, ''));
+        CREATE UNIQUE INDEX kpi_value_key ON kpi_value (generation_id, key, period, coalesce(site, ''));
         CREATE TABLE daily_value (
-          pilot TEXT NOT NULL,
-          generation TEXT NOT NULL,
+          generation_id BIGINT NOT NULL,
           series TEXT NOT NULL,
           site TEXT NOT NULL,
           quantity TEXT NOT NULL,
@@ -102,15 +102,18 @@ public enum PostgresSchema {
           unit TEXT NOT NULL,
           intervals INTEGER NOT NULL,
           missing INTEGER NOT NULL,
-          PRIMARY KEY (pilot, generation, series, day),
-          FOREIGN KEY (pilot, generation) REFERENCES result_generation(pilot, generation) ON DELETE CASCADE);
+          PRIMARY KEY (generation_id, series, day));
         CREATE VIEW latest_generation AS
-          SELECT DISTINCT ON (pilot) pilot, generation, run_id, written_at
-          FROM result_generation ORDER BY pilot, written_at DESC, run_id DESC;
+          SELECT DISTINCT ON (pilot) id, pilot, generation, run_id, written_at
+          FROM result_generation ORDER BY pilot, written_at DESC, id DESC;
         CREATE VIEW kpi_latest AS
-          SELECT k.* FROM kpi_value k JOIN latest_generation g USING (pilot, generation);
+          SELECT g.pilot, g.generation, k.key, k.period, k.site, k.value, k.unit, k.coverage, k.estimated_share,
+                 k.flags, k.reason, k.reason_code, k.factor_status, k.provenance
+          FROM kpi_value k JOIN latest_generation g ON k.generation_id = g.id;
         CREATE VIEW daily_latest AS
-          SELECT d.* FROM daily_value d JOIN latest_generation g USING (pilot, generation);
+          SELECT g.pilot, g.generation, d.series, d.site, d.quantity, d.meter, d.day, d.sum, d.unit, d.intervals,
+                 d.missing
+          FROM daily_value d JOIN latest_generation g ON d.generation_id = g.id;
         """,
     ]
 

@@ -317,26 +317,26 @@ extension PostgresStateStore {
     public func publish(_ results: PublishedResults) throws {
         try withConnection { db in
             try db.transaction {
-                let inserted = try db.execute("""
+                // xmax = 0: the row was inserted, not updated (a generation kept before is only marked the latest).
+                guard let row = try db.execute("""
                     INSERT INTO result_generation (pilot, generation, run_id) VALUES ($1, $2, $3)
                     ON CONFLICT (pilot, generation) DO UPDATE SET run_id = excluded.run_id, written_at = clock_timestamp()
-                    RETURNING (xmax = 0)
-                    """, [.text(results.pilot), .text(results.generation), .int(results.runID)]).rows.first?[0] == "t"
-                guard inserted else { return }
+                    RETURNING id, (xmax = 0)
+                    """, [.text(results.pilot), .text(results.generation), .int(results.runID)]).rows.first,
+                      let id = row.int(0), row[1] == "t" else { return }
+                let generation = String(id)
                 try db.copy(into: "kpi_value", columns: [
-                    "pilot", "generation", "key", "period", "site", "value", "unit", "coverage", "estimated_share",
-                    "flags", "reason", "reason_code", "factor_status", "provenance",
+                    "generation_id", "key", "period", "site", "value", "unit", "coverage", "estimated_share", "flags",
+                    "reason", "reason_code", "factor_status", "provenance",
                 ], rows: results.kpis.map { kpi in
-                    [results.pilot, results.generation, kpi.key, kpi.period, kpi.site, kpi.value, kpi.unit,
-                     kpi.coverage, kpi.estimatedShare, kpi.flags, kpi.reason, kpi.reasonCode, kpi.factorStatus,
-                     kpi.provenance]
+                    [generation, kpi.key, kpi.period, kpi.site, kpi.value, kpi.unit, kpi.coverage, kpi.estimatedShare,
+                     kpi.flags, kpi.reason, kpi.reasonCode, kpi.factorStatus, kpi.provenance]
                 })
                 try db.copy(into: "daily_value", columns: [
-                    "pilot", "generation", "series", "site", "quantity", "meter", "day", "sum", "unit", "intervals",
-                    "missing",
+                    "generation_id", "series", "site", "quantity", "meter", "day", "sum", "unit", "intervals", "missing",
                 ], rows: results.days.map { day in
-                    [results.pilot, results.generation, day.series, day.site, day.quantity, day.meter, day.day, day.sum,
-                     day.unit, String(day.intervals), String(day.missing)]
+                    [generation, day.series, day.site, day.quantity, day.meter, day.day, day.sum, day.unit,
+                     String(day.intervals), String(day.missing)]
                 })
             }
         }

@@ -139,12 +139,13 @@ import TestSupport
         let run = try #require(try db.execute(
             "INSERT INTO run (started_at, version) VALUES ('2026-12-07T08:00:00Z', '0.2.0') RETURNING id").rows.first?.int(0))
         for (generation, value, at) in [("g1", 10.0, "2026-12-01T00:00:00Z"), ("g2", 12.5, "2026-12-02T00:00:00Z")] {
-            try db.execute("INSERT INTO result_generation (pilot, generation, run_id, written_at) VALUES ($1, $2, $3, $4)",
-                           [.text("demo"), .text(generation), .int(run), .text(at)])
+            let id = try #require(try db.execute("""
+                INSERT INTO result_generation (pilot, generation, run_id, written_at) VALUES ($1, $2, $3, $4) RETURNING id
+                """, [.text("demo"), .text(generation), .int(run), .text(at)]).rows.first?.int(0))
             try db.execute("""
-                INSERT INTO kpi_value (pilot, generation, key, period, value, unit, provenance)
-                VALUES ($1, $2, 'co2.scope1_t', 'reporting', $3, 't CO2e', '{}')
-                """, [.text("demo"), .text(generation), .double(value)])
+                INSERT INTO kpi_value (generation_id, key, period, value, unit, provenance)
+                VALUES ($1, 'co2.scope1_t', 'reporting', $2, 't CO2e', '{}')
+                """, [.int(id), .double(value)])
         }
         let latest = try db.execute("SELECT generation, value FROM kpi_latest WHERE pilot = 'demo'").rows
         #expect(latest.count == 1)
