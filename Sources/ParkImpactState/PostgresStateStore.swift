@@ -19,9 +19,11 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
     private let connection: PostgresConnection
     private let lock = NSLock()
 
-    /// Whether `state` names a PostgreSQL database rather than a file.
+    /// Whether `state` names a PostgreSQL database rather than a file: a `postgresql://` or `postgres://` URL, or a
+    /// libpq keyword string starting with one of its connection keys (`host=… dbname=…`).
     public static func isURL(_ state: String) -> Bool {
         state.hasPrefix("postgresql://") || state.hasPrefix("postgres://")
+            || state.range(of: #"^\s*(host|hostaddr|dbname|user|port|service)\s*="#, options: .regularExpression) != nil
     }
 
     /// Connects, then migrates the schema (or refuses a newer one: `PostgresSchema.NewerSchema`).

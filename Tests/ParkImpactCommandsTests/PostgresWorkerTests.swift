@@ -224,5 +224,16 @@ struct PostgresWorkerTests {
         #expect(selected.status == 0, "\(selected.stderr)")
         #expect(try Self.ledger(fresh).count == 36)
         #expect(!FileManager.default.fileExists(atPath: fixture.root + "/output/.parkimpact/state.sqlite"))
+
+        // A libpq keyword string names a PostgreSQL state too.
+        let parts = try #require(URLComponents(string: try PostgresTestServer.freshDatabase()))
+        let keywords = "host=\(parts.host ?? "") port=\(parts.port ?? 5432) user=\(parts.user ?? "") dbname="
+            + parts.path.dropFirst()
+        let other = try fixture.copy()
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let byKeywords = try Binary.run(WorkerFixture.arguments + ["--state", keywords], in: other)
+        #expect(byKeywords.status == 0, "\(byKeywords.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: other + "/output/.parkimpact/state.sqlite"))
+        #expect(try Self.ledger(keywords).count == 36)
     }
 }
