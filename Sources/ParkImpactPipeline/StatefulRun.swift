@@ -180,10 +180,12 @@ public enum StatefulRun {
                     }
                     failure = renameFailure
                     if failure == nil, store.keepsResults {
-                        result.phases.time("publish") {
+                        let published = result.phases.time("publish") {
                             publish(built, days: days, generation: generation(pilot), store: store, runID: runID,
                                     diagnostics: &diagnostics)
                         }
+                        // Not recorded either: the next run rebuilds the pilot and publishes its results.
+                        if !published { written.removeAll { $0.path.hasPrefix(name + "/") } }
                     }
                     if failure != nil {
                         pilotNotWritten = staged.map(\.path).filter { path in !written.contains { $0.path == path } }
@@ -261,10 +263,10 @@ public enum StatefulRun {
     }
 
     /// Keeps a pilot's results of this generation in the store (its KPIs as kpis.json has them, its series-days as
-    /// daily.csv has them). A store that cannot take them is an error of the run; the outputs are written already,
-    /// and the next run that rebuilds the pilot publishes them.
+    /// daily.csv has them). A store that cannot take them is an error of the run (false); the outputs are written
+    /// already but not recorded, so the next run rebuilds the pilot and publishes them.
     static func publish(_ report: PilotReport, days: [ResultRecords.DayFields], generation: String,
-                        store: any StateBackend, runID: Int64, diagnostics: inout Diagnostics) {
+                        store: any StateBackend, runID: Int64, diagnostics: inout Diagnostics) -> Bool {
         let kpis = ResultRecords.kpis(report).map {
             PublishedResults.KPIRow(key: $0.key, period: $0.period, site: $0.site, unit: $0.unit, value: $0.value,
                                     coverage: $0.coverage, estimatedShare: $0.estimatedShare, flags: $0.flags,
@@ -279,10 +281,12 @@ public enum StatefulRun {
         do {
             try store.publish(PublishedResults(pilot: pilot, generation: generation, runID: runID, kpis: kpis,
                                                days: rows))
+            return true
         } catch {
             diagnostics.add(.error, "\(store.path): cannot keep the results of pilot \(pilot) for BI tools "
-                + "(\(StateStore.describe(error))); its reports are written; check that the database is reachable and "
-                + "has space", pilot: pilot, status: .ioError, code: .stateUnavailable)
+                + "(\(StateStore.describe(error))); its reports are written, and the next run publishes them; check "
+                + "that the database is reachable and has space", pilot: pilot, status: .ioError, code: .stateUnavailable)
+            return false
         }
     }
 

@@ -198,6 +198,25 @@ struct PostgresWorkerTests {
         #expect(FileManager.default.fileExists(atPath: fixture.root + "/output/index.html"))
     }
 
+    @Test("results that cannot be published: exit 74, the reports written but not recorded; the next run publishes them")
+    func publishFailure() throws {
+        let fixture = try WorkerFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        let url = try PostgresTestServer.freshDatabase()
+        let db = try PostgresConnection(url: url)
+        try PostgresSchema.migrate(db)
+        try db.execute("ALTER TABLE daily_value RENAME TO daily_value_away")
+        let failed = try Binary.run(WorkerFixture.arguments + ["--state", url], in: fixture.root)
+        #expect(failed.status == 74)
+        #expect(failed.stderr.contains("cannot keep the results of pilot p1 for BI tools"), "\(failed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: fixture.root + "/output/p1/report.html"))
+        #expect(try db.execute("SELECT count(*) FROM result_generation").rows.first?.int(0) == 0)
+        try db.execute("ALTER TABLE daily_value_away RENAME TO daily_value")
+        let again = try Binary.run(WorkerFixture.arguments + ["--state", url], in: fixture.root)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try db.execute("SELECT count(DISTINCT pilot) FROM kpi_latest").rows.first?.int(0) == 3)
+    }
+
     @Test("a state of a newer schema is refused (78); an unreachable server is named (74); PARKIMPACT_STATE selects it")
     func refusals() throws {
         let fixture = try WorkerFixture()
