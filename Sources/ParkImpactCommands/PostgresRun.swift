@@ -47,6 +47,13 @@ enum PostgresRun {
                 + "is reachable and writable", code: .stateUnavailable)
             return .ioError
         }
+        if let other = try? store.previousRunOfAnotherBuild(before: runID) {
+            loaded.diagnostics.add(.warning, "\(store.path): the previous run of this state (host \(other.host)) was "
+                + "another build of parkimpact (\(other.build), this one \(FileDigest.executable)); a file's "
+                + "contribution is kept per build, so each build reads again what the other read: once after an "
+                + "upgrade this is expected; when it repeats, deploy the same binary to every host",
+                code: .workerBuildDiffers)
+        }
         var wait = Settling.Wait()
         if ingest {
             wait = Settling.wait(definitions: loaded.definitions, inputRoot: options.folders.input,

@@ -18,6 +18,7 @@ public enum DiagnosticCode: String, StableCode {
     case stateDamaged = "state_damaged"
     case stateRebuilt = "state_rebuilt"
     case stateNewer = "state_newer"
+    case workerBuildDiffers = "worker_build_differs"
     case contributionUnusable = "contribution_unusable"
     case contributionRepaired = "contribution_repaired"
     case ledgerRepaired = "ledger_repaired"
@@ -96,6 +97,7 @@ public enum DiagnosticCode: String, StableCode {
         case .stateDamaged: ("state database damaged", "toestandsdatabank beschadigd")
         case .stateRebuilt: ("damaged state moved aside and rebuilt", "beschadigde toestand opzijgezet en heropgebouwd")
         case .stateNewer: ("state of a newer version", "toestand van een nieuwere versie")
+        case .workerBuildDiffers: ("another build ran last", "een andere build liep laatst")
         case .contributionRepaired: ("damaged contribution read again", "beschadigde bijdrage opnieuw gelezen")
         case .contributionUnusable: ("stored contribution unusable", "opgeslagen bijdrage onbruikbaar")
         case .ledgerRepaired: ("damaged ledger row dropped, file read again",

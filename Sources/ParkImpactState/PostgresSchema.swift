@@ -22,7 +22,8 @@ public enum PostgresSchema {
           exit_status INTEGER,
           version TEXT NOT NULL,
           host TEXT NOT NULL DEFAULT '',
-          pid INTEGER NOT NULL DEFAULT 0);
+          pid INTEGER NOT NULL DEFAULT 0,
+          build TEXT NOT NULL DEFAULT '');
         CREATE TABLE input_file (
           id BIGSERIAL PRIMARY KEY,
           pilot TEXT NOT NULL,

@@ -52,9 +52,22 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
     public func beginRun(startedAt: String) throws -> Int64 {
         let host = String(Self.worker.prefix { $0 != ":" })
         return try withConnection { db in
-            try db.execute("INSERT INTO run (started_at, version, host, pid) VALUES ($1, $2, $3, $4) RETURNING id",
-                           [.text(startedAt), .text(ParkImpactVersion.string), .text(host), .int(Int64(getpid()))])
-                .rows.first?.int(0) ?? 0
+            try db.execute("""
+                INSERT INTO run (started_at, version, host, pid, build) VALUES ($1, $2, $3, $4, $5) RETURNING id
+                """, [.text(startedAt), .text(ParkImpactVersion.string), .text(host), .int(Int64(getpid())),
+                      .text(FileDigest.executable)]).rows.first?.int(0) ?? 0
+        }
+    }
+
+    /// The host and build of the run before `run` when it was another build than this process's: a file's
+    /// contribution is kept per build (`Ingest.readerKey`), so workers of different builds read each other's files
+    /// again, run after run.
+    public func previousRunOfAnotherBuild(before run: Int64) throws -> (host: String, build: String)? {
+        try withConnection { db in
+            guard let row = try db.execute("SELECT host, build FROM run WHERE id < $1 ORDER BY id DESC LIMIT 1",
+                                           [.int(run)]).rows.first,
+                  let build = row[1], build != FileDigest.executable else { return nil }
+            return (row[0] ?? "", build)
         }
     }
 

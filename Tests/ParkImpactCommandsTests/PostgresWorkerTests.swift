@@ -215,6 +215,14 @@ struct PostgresWorkerTests {
         let again = try Binary.run(WorkerFixture.arguments + ["--state", url], in: fixture.root)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try db.execute("SELECT count(DISTINCT pilot) FROM kpi_latest").rows.first?.int(0) == 3)
+        #expect(!again.stderr.contains("worker_build_differs") && !again.stderr.contains("another build"))
+
+        // A worker after a run of another build says so (a host with another binary re-reads every file).
+        try db.execute("UPDATE run SET build = 'build-id 0123', host = 'other-host'")
+        let mixed = try Binary.run(WorkerFixture.arguments + ["--state", url], in: fixture.root)
+        #expect(mixed.status == 0, "\(mixed.stderr)")
+        #expect(mixed.stderr.contains("the previous run of this state (host other-host) was another build of "
+            + "parkimpact (build-id 0123, this one "), "\(mixed.stderr)")
     }
 
     @Test("a state of a newer schema is refused (78); an unreachable server is named (74); PARKIMPACT_STATE selects it")
