@@ -10,6 +10,7 @@ import ParkImpactPipeline
 /// `run` and `report` with a PostgreSQL state (`--state postgresql://…`): several workers, on one host or several,
 /// share the database and the `input/` and `output/` folders. No host-local lock: coordination is in the database.
 ///
+/// A worker that finds no other worker connected and every pilot free runs them all in one pass, as on SQLite.
 /// A pilot is ingested, merged and rendered by one worker at a time, the one holding its advisory lock; each new file
 /// of it is read and committed once, by that worker. Pass 1 (`run`): the worker goes through the pilots in name order
 /// and processes each one no other worker holds, one at a time, so workers started together share the pilots. Pass 2:
@@ -101,6 +102,22 @@ enum PostgresRun {
                 + "stays committed, the next run goes on from there; check that the database is reachable",
                             status: .ioError, code: .stateUnavailable)
             return result
+        }
+        // Alone (no other worker connected) and every pilot free: one pass over all of them, as on SQLite (the files
+        // of all pilots read together, the portfolio from the reports just built).
+        if context.settings.ingest, (try? store.otherWorkersConnected()) == false {
+            do {
+                for definition in ordered where try store.tryLock(PostgresStateStore.pilotLock(definition.pilot)) {
+                    held.append(definition.pilot)
+                }
+            } catch {
+                return failed(error, StatefulRun.Result())
+            }
+            if held.count == ordered.count {
+                return StatefulRun.execute(definitions: definitions, context: context, store: store, runID: runID,
+                                           diagnostics: &diagnostics)
+            }
+            release()
         }
         // Pass 1 (`run`): each pilot no other worker holds, one at a time, so workers started together share them.
         var result = StatefulRun.Result()

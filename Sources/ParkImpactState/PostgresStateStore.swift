@@ -112,6 +112,16 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
         try withConnection { db in try db.advisoryUnlock(Self.lockKey(resource)) }
     }
 
+    /// Whether another parkimpact worker is connected to this database now (its session's `application_name`).
+    public func otherWorkersConnected() throws -> Bool {
+        try withConnection { db in
+            try db.execute("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                  AND application_name LIKE 'parkimpact worker %'
+                """).rows.first?.int(0) ?? 0 > 0
+        }
+    }
+
     /// The lock of a pilot: held by the worker that ingests, merges and renders it.
     public static func pilotLock(_ pilot: String) -> String { "pilot " + pilot }
 
