@@ -132,6 +132,12 @@ struct PostgresWorkerTests {
         // Nothing new for a fourth worker.
         let again = WorkerFixture.workers(1, in: fixture.root, url: url, extra: ["--daily-csv"])
         #expect(again.first?.stdout.hasPrefix("nothing new: 36 file(s) unchanged") == true, "\(again.first?.stdout ?? "")")
+        // `report` rebuilds every pilot from the shared state alone: the same outputs (daily.csv is `run`'s option).
+        try FileManager.default.removeItem(atPath: fixture.root + "/output")
+        let report = try Binary.run(["report", "--state", url], in: fixture.root)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(CrashFixture.outputs(fixture.root).filter { !$0.key.hasSuffix("daily.csv") }
+            == expected.outputs.filter { !$0.key.hasSuffix("daily.csv") })
     }
 
     @Test("workers killed at random moments, then more runs: the same outputs, every file counted once")
