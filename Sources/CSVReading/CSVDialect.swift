@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Text encodings ParkImpact recognises in a file's first bytes.
 public enum CSVTextEncoding: String, Sendable, Equatable {
     case utf8 = "UTF-8"
@@ -124,47 +128,60 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     /// `truncated`: the text is the start of a longer file, so its last line may be partial.
     static func detectLayout(_ body: ArraySlice<UInt8>, truncated: Bool, delimiter: UInt8? = nil,
                              into dialect: inout CSVDialect) {
+        body.withUnsafeBufferPointer { detectLayout($0, truncated: truncated, delimiter: delimiter, into: &dialect) }
+    }
+
+    /// `detectLayout` on the bytes of `body`; lines are ranges of its offsets.
+    static func detectLayout(_ body: UnsafeBufferPointer<UInt8>, truncated: Bool, delimiter: UInt8?,
+                             into dialect: inout CSVDialect) {
         // Line terminator.
         if let lf = body.firstIndex(of: 0x0A) {
             dialect.lineTerminator = 0x0A
-            dialect.usesCRLF = lf > body.startIndex && body[lf - 1] == 0x0D
+            dialect.usesCRLF = lf > 0 && body[lf - 1] == 0x0D
         } else if body.contains(0x0D) {
             dialect.lineTerminator = 0x0D
         }
         // The lines between terminators (empty ones too, and the one after a last terminator), each without a CR
         // at its end.
-        var lines: [ArraySlice<UInt8>] = []
-        var lineStart = body.startIndex
+        var lines: [Range<Int>] = []
+        var lineStart = 0
         func line(to end: Int) {
-            let line = body[lineStart..<end]
-            lines.append(line.last == 0x0D ? line.dropLast() : line)
+            lines.append(lineStart..<(end > lineStart && body[end - 1] == 0x0D ? end - 1 : end))
         }
-        for index in body.indices where body[index] == dialect.lineTerminator {
-            line(to: index)
-            lineStart = index + 1
+        if let base = body.baseAddress {
+            let terminator = Int32(dialect.lineTerminator)
+            while lineStart < body.count, let found = memchr(base + lineStart, terminator, body.count - lineStart) {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                line(to: index)
+                lineStart = index + 1
+            }
         }
-        line(to: body.endIndex)
+        line(to: body.count)
         if truncated, lines.count > 1 { lines.removeLast() }  // the last line of a cut prefix may be partial
 
-        // Excel's `sep=;` hint.
+        // Excel's `sep=;` hint: the first line is `sep=X`, quotes left out.
         if let first = lines.first {
-            let text = Array(first.filter { $0 != UInt8(ascii: "\"") })
+            var text: [UInt8] = []
+            for byte in body[first] where byte != UInt8(ascii: "\"") {
+                text.append(byte)
+                if text.count > 5 { break }
+            }
             if text.count == 5, text.starts(with: Array("sep=".utf8)) {
                 dialect.delimiter = text[4]
                 dialect.hasSeparatorLine = true
                 lines.removeFirst()
             }
         }
-        let nonBlank = lines.filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+        let nonBlank = lines.filter { !body[$0].allSatisfy { $0 == 0x20 || $0 == 0x09 } }
         let sample = Array(nonBlank.prefix(30))
         if let delimiter {
             dialect.delimiter = delimiter
         } else if !dialect.hasSeparatorLine {
-            dialect.delimiter = bestDelimiter(sample, quote: dialect.quote)
+            dialect.delimiter = bestDelimiter(sample, in: body, quote: dialect.quote)
         }
         // All lines of the prefix, not only the first 30: a Fluvius export can open with a night of empty volumes
         // (`Geen verbruik`), and 30 lines without a single number decided "decimal point".
-        let numbers = NumberEvidence(nonBlank, delimiter: dialect.delimiter, quote: dialect.quote)
+        let numbers = NumberEvidence(nonBlank, in: body, delimiter: dialect.delimiter, quote: dialect.quote)
         dialect.decimalMark = numbers.decimalMark(delimiter: dialect.delimiter)
         dialect.groupingSeparator = numbers.groupingSeparator(decimalMark: dialect.decimalMark)
     }
@@ -189,9 +206,14 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     /// A stray NUL or Ctrl-Z in a text file stays a rejected row, not an unreadable file.
     static func looksBinary(_ body: ArraySlice<UInt8>) -> Bool {
         guard body.count >= 256 else { return false }
-        var controls = 0
-        for byte in body where byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C {
-            controls += 1
+        let controls = body.withUnsafeBufferPointer { bytes in
+            // Without branches, so that the compiler can count many bytes at once.
+            var controls = 0
+            for byte in bytes {
+                controls &+= (byte < 0x20 ? 1 : 0) & (byte == 0x09 ? 0 : 1) & (byte == 0x0A ? 0 : 1)
+                    & (byte == 0x0C ? 0 : 1) & (byte == 0x0D ? 0 : 1)
+            }
+            return controls
         }
         return controls * 20 > body.count
     }
@@ -208,7 +230,7 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
             if length > end - (lead - 1) { end = lead - 1 }
         }
         // ASCII is valid UTF-8.
-        if body.allSatisfy({ $0 < 0x80 }) { return true }
+        if isASCII(body) { return true }
         var iterator = body[body.startIndex..<end].makeIterator()
         var decoder = UTF8()
         while true {
@@ -220,8 +242,18 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Picks the candidate whose count per line (outside quotes) is most consistent and non-zero.
-    static func bestDelimiter(_ lines: [ArraySlice<UInt8>], quote: UInt8) -> UInt8 {
+    /// Whether every byte is below 0x80.
+    static func isASCII(_ body: ArraySlice<UInt8>) -> Bool {
+        body.withUnsafeBufferPointer { bytes in
+            var any: UInt8 = 0
+            for byte in bytes { any |= byte }
+            return any < 0x80
+        }
+    }
+
+    /// Picks the candidate whose count per line (outside quotes) is most consistent and non-zero; `lines` are ranges
+    /// of `body`.
+    static func bestDelimiter(_ lines: [Range<Int>], in body: UnsafeBufferPointer<UInt8>, quote: UInt8) -> UInt8 {
         var best: (delimiter: UInt8, lines: Int, fields: Int) = (UInt8(ascii: ","), -1, 0)
         // Each line is walked once, counting every candidate (a candidate equal to the quote never counts).
         var slot = [Int](repeating: -1, count: 256)
@@ -233,7 +265,7 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         for line in lines {
             for position in lineCounts.indices { lineCounts[position] = 0 }
             var inQuotes = false
-            for byte in line {
+            for byte in body[line] {
                 if byte == quote { inQuotes.toggle() } else if !inQuotes, slot[Int(byte)] >= 0 {
                     lineCounts[slot[Int(byte)]] += 1
                 }
@@ -250,20 +282,20 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
                 best = (candidate, mode.value, mode.key)
             }
         }
-        if best.lines < 0, spaceSeparated(lines, quote: quote) { return 0x20 }
+        if best.lines < 0, spaceSeparated(lines, in: body, quote: quote) { return 0x20 }
         return best.delimiter
     }
 
     /// No candidate delimiter occurs at all, yet every line has spaces outside quotes and at least 4 in 5 lines have
     /// the same number of them (`"Date" "Value"`, `2024-01-01 12.5`): fields separated by single spaces. A header
     /// with spaces over a one-column file does not qualify (its data lines have none).
-    static func spaceSeparated(_ lines: [ArraySlice<UInt8>], quote: UInt8) -> Bool {
+    static func spaceSeparated(_ lines: [Range<Int>], in body: UnsafeBufferPointer<UInt8>, quote: UInt8) -> Bool {
         guard !lines.isEmpty else { return false }
         var counts: [Int: Int] = [:]
         for line in lines {
             var inQuotes = false
             var count = 0
-            for byte in line {
+            for byte in body[line] {
                 if byte == quote { inQuotes.toggle() } else if byte == 0x20, !inQuotes { count += 1 }
             }
             guard count > 0 else { return false }
@@ -304,10 +336,12 @@ struct NumberEvidence {
     /// `.` or `,` used as a decimal mark where it cannot be a thousands separator (`0,5`, `1.25`, `1234.567`).
     var decimalUses: Set<UInt8> = []
 
-    init(_ lines: [ArraySlice<UInt8>], delimiter: UInt8, quote: UInt8) {
+    /// `lines` are ranges of `body`.
+    init(_ lines: [Range<Int>], in body: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quote: UInt8) {
         // `.` and `,` are the only shapes: kept as two flags while counting, a set at the end.
         var commaUse = false, pointUse = false
-        for line in lines { line.withUnsafeBufferPointer { line in
+        for range in lines { do {
+            let line = UnsafeBufferPointer(rebasing: body[range])
             CSVDialect.forEachField(line, delimiter: delimiter, quote: quote) { field, quoted in
                 let shape = CSVDialect.decimalSeparatorShape(field)
                 if !quoted {

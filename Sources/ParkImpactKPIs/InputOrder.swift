@@ -1,4 +1,4 @@
-public import ParkImpactModel
+import ParkImpactModel
 
 /// The input files a pilot's series name, each with its position in `String` order: a KPI's set of input files is
 /// put in order by sorting those positions (integers) instead of comparing the texts, which a list of thousands of
