@@ -15,6 +15,11 @@ struct InputOrder: Sendable {
         for entry in series {
             for input in entry.inputs { files.insert(input.file) }
         }
+        self.init(files: files)
+    }
+
+    /// The order of `files`.
+    init(files: Set<String>) {
         var position: [String: Int] = [:]
         position.reserveCapacity(files.count)
         for (index, file) in files.sorted().enumerated() { position[file] = index }

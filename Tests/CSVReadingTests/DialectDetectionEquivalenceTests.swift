@@ -1,6 +1,7 @@
 @testable import CSVReading
 import Foundation
 import Testing
+import TestSupport
 
 /// `CSVDialect.detect` against the detector it replaced (`LegacyDialectDetection`, which worked on array slices line
 /// by line): the same dialect for every fixture file, and for many variants of them with bytes changed, cut, or
@@ -38,7 +39,7 @@ struct DialectDetectionEquivalenceTests {
     }
 
     @Test func variantsGetTheSameDialect() {
-        var random = SplitMix(seed: 21)
+        var random = SplitMix64(state: 21)
         let inserts: [[UInt8]] = [[0x22], [0x2C], [0x3B], [0x09], [0x7C], [0x0D], [0x0A], [0x0D, 0x0A], [0x00], [0x01],
                                   [0x1A], [0x0C], [0x20], [0x2E], [0x27], Array("é".utf8), Array("\u{00A0}".utf8),
                                   Array("\u{202F}".utf8), Array("’".utf8), [0xE9], [0xFF, 0xFE], Array("sep=;\n".utf8),
@@ -71,19 +72,6 @@ struct DialectDetectionEquivalenceTests {
                       [UInt8](repeating: 0x01, count: 300), [UInt8](repeating: 0x0A, count: 300)] {
             #expect(Self.same(bytes))
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
