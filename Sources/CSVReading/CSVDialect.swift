@@ -179,11 +179,30 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         } else if !dialect.hasSeparatorLine {
             dialect.delimiter = bestDelimiter(sample, in: body, quote: dialect.quote)
         }
+        if numbersTellNothing(body, delimiter: dialect.delimiter, quote: dialect.quote) {
+            dialect.decimalMark = UInt8(ascii: ".")
+            dialect.groupingSeparator = nil
+            return
+        }
         // All lines of the prefix, not only the first 30: a Fluvius export can open with a night of empty volumes
         // (`Geen verbruik`), and 30 lines without a single number decided "decimal point".
         let numbers = NumberEvidence(nonBlank, in: body, delimiter: dialect.delimiter, quote: dialect.quote)
         dialect.decimalMark = numbers.decimalMark(delimiter: dialect.delimiter)
         dialect.groupingSeparator = numbers.groupingSeparator(decimalMark: dialect.decimalMark)
+    }
+
+    /// Whether `NumberEvidence` would find a decimal point and no thousands separator whatever the numbers are, so
+    /// that they need no look. So it is with `,` as the delimiter (the decimal mark is then `.`, `decimalMark`) in a
+    /// text without the quote, a space, `'` and the lead bytes 0xC2 and 0xE2 (of a no-break space, a narrow no-break
+    /// space and `’`): no field holds a `,`, so the only thousands groups are `.` groups, and a separator equal to the
+    /// decimal mark is none (`groupingSeparator`).
+    static func numbersTellNothing(_ body: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quote: UInt8) -> Bool {
+        guard delimiter == UInt8(ascii: ",") else { return false }
+        guard let base = body.baseAddress else { return true }
+        for byte in [quote, 0x20, UInt8(ascii: "'"), 0xC2, 0xE2] where memchr(base, Int32(byte), body.count) != nil {
+            return false
+        }
+        return true
     }
 
     /// UTF-16 without BOM shows NUL in every other byte of ASCII text; other NULs mean binary data. A few NULs in

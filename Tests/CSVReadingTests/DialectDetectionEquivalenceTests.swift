@@ -73,6 +73,15 @@ struct DialectDetectionEquivalenceTests {
             #expect(Self.same(bytes))
         }
     }
+
+    /// `,` files, where the numbers are looked at only when a byte could show a thousands separator.
+    @Test func commaFilesGetTheSameDialect() {
+        for text in ["a,b\n\"1,234.5\",2\n", "a,b\n1 234,5\n", "a,b\n12'345.6,1\n", "a,b\n1\u{A0}234,1\n",
+                     "a,b\n1\u{202F}234,1\n", "a,b\n12’345.6,1\n", "a,b\n1.234.567,2\n", "a,b\n1.234,2\n0,5,1\n",
+                     "a,b\n", "a,b", ",\n,\n", "x,y\r\n1.5,2\r\n", "sep=,\n1 234,5\n", "a,b\n'1.234.567',2\n"] {
+            #expect(Self.same(Array(text.utf8)), "\(text.debugDescription)")
+        }
+    }
 }
 
 /// The dialect detector as it was written on array slices, line by line: the reference `CSVDialect.detect` must
