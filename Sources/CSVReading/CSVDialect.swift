@@ -226,12 +226,24 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     static func looksBinary(_ body: ArraySlice<UInt8>) -> Bool {
         guard body.count >= 256 else { return false }
         let controls = body.withUnsafeBufferPointer { bytes in
-            // Without branches, so that the compiler can count many bytes at once.
             var controls = 0
-            for byte in bytes {
-                controls &+= (byte < 0x20 ? 1 : 0) & (byte == 0x09 ? 0 : 1) & (byte == 0x0A ? 0 : 1)
-                    & (byte == 0x0C ? 0 : 1) & (byte == 0x0D ? 0 : 1)
+            func count(_ byte: UInt8) {
+                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D, byte != 0x0C { controls += 1 }
             }
+            var index = 0
+            if let base = bytes.baseAddress {
+                // 8 bytes at a time: a word with no byte below 0x20 (most of a text's words) has no control to count.
+                let raw = UnsafeRawPointer(base)
+                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                while index + 8 <= bytes.count {
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    if (word &- ones &* 0x20) & ~word & highs != 0 {  // some byte below 0x20
+                        for offset in 0..<8 { count(bytes[index + offset]) }
+                    }
+                    index += 8
+                }
+            }
+            for byte in bytes[index...] { count(byte) }
             return controls
         }
         return controls * 20 > body.count
@@ -279,26 +291,36 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         for (position, candidate) in candidateDelimiters.enumerated() where candidate != quote && slot[Int(candidate)] < 0 {
             slot[Int(candidate)] = position
         }
-        var countsByCandidate = [[Int: Int]](repeating: [:], count: candidateDelimiters.count)
+        // Per candidate, its non-zero count of every line.
+        var countsByCandidate = [[Int]](repeating: [], count: candidateDelimiters.count)
         var lineCounts = [Int](repeating: 0, count: candidateDelimiters.count)
-        for line in lines {
-            for position in lineCounts.indices { lineCounts[position] = 0 }
-            var inQuotes = false
-            for byte in body[line] {
-                if byte == quote { inQuotes.toggle() } else if !inQuotes, slot[Int(byte)] >= 0 {
-                    lineCounts[slot[Int(byte)]] += 1
+        slot.withUnsafeBufferPointer { slot in
+            for line in lines {
+                for position in lineCounts.indices { lineCounts[position] = 0 }
+                var inQuotes = false
+                for byte in body[line] {
+                    if byte == quote { inQuotes.toggle() } else if !inQuotes, slot[Int(byte)] >= 0 {
+                        lineCounts[slot[Int(byte)]] += 1
+                    }
                 }
-            }
-            for (position, candidate) in candidateDelimiters.enumerated() {
-                let count = slot[Int(candidate)] >= 0 ? lineCounts[slot[Int(candidate)]] : 0
-                if count > 0 { countsByCandidate[position][count, default: 0] += 1 }
+                for (position, candidate) in candidateDelimiters.enumerated() {
+                    let count = slot[Int(candidate)] >= 0 ? lineCounts[slot[Int(candidate)]] : 0
+                    if count > 0 { countsByCandidate[position].append(count) }
+                }
             }
         }
         for (position, candidate) in candidateDelimiters.enumerated() {
-            let counts = countsByCandidate[position]
-            guard let mode = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) }) else { continue }
-            if mode.value > best.lines || (mode.value == best.lines && mode.key > best.fields) {
-                best = (candidate, mode.value, mode.key)
+            // The mode: the count of the most lines, the larger count on a tie.
+            let counts = countsByCandidate[position].sorted()
+            guard !counts.isEmpty else { continue }
+            var mode = (lines: 0, count: 0)
+            var runStart = 0
+            for index in 1...counts.count where index == counts.count || counts[index] != counts[runStart] {
+                if (index - runStart, counts[runStart]) > mode { mode = (index - runStart, counts[runStart]) }
+                runStart = index
+            }
+            if mode.lines > best.lines || (mode.lines == best.lines && mode.count > best.fields) {
+                best = (candidate, mode.lines, mode.count)
             }
         }
         if best.lines < 0, spaceSeparated(lines, in: body, quote: quote) { return 0x20 }
