@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Text encodings ParkImpact recognises in a file's first bytes.
 public enum CSVTextEncoding: String, Sendable, Equatable {
     case utf8 = "UTF-8"
@@ -124,49 +128,81 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     /// `truncated`: the text is the start of a longer file, so its last line may be partial.
     static func detectLayout(_ body: ArraySlice<UInt8>, truncated: Bool, delimiter: UInt8? = nil,
                              into dialect: inout CSVDialect) {
+        body.withUnsafeBufferPointer { detectLayout($0, truncated: truncated, delimiter: delimiter, into: &dialect) }
+    }
+
+    /// `detectLayout` on the bytes of `body`; lines are ranges of its offsets.
+    static func detectLayout(_ body: UnsafeBufferPointer<UInt8>, truncated: Bool, delimiter: UInt8?,
+                             into dialect: inout CSVDialect) {
         // Line terminator.
         if let lf = body.firstIndex(of: 0x0A) {
             dialect.lineTerminator = 0x0A
-            dialect.usesCRLF = lf > body.startIndex && body[lf - 1] == 0x0D
+            dialect.usesCRLF = lf > 0 && body[lf - 1] == 0x0D
         } else if body.contains(0x0D) {
             dialect.lineTerminator = 0x0D
         }
         // The lines between terminators (empty ones too, and the one after a last terminator), each without a CR
         // at its end.
-        var lines: [ArraySlice<UInt8>] = []
-        var lineStart = body.startIndex
+        var lines: [Range<Int>] = []
+        var lineStart = 0
         func line(to end: Int) {
-            let line = body[lineStart..<end]
-            lines.append(line.last == 0x0D ? line.dropLast() : line)
+            lines.append(lineStart..<(end > lineStart && body[end - 1] == 0x0D ? end - 1 : end))
         }
-        for index in body.indices where body[index] == dialect.lineTerminator {
-            line(to: index)
-            lineStart = index + 1
+        if let base = body.baseAddress {
+            let terminator = Int32(dialect.lineTerminator)
+            while lineStart < body.count, let found = memchr(base + lineStart, terminator, body.count - lineStart) {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                line(to: index)
+                lineStart = index + 1
+            }
         }
-        line(to: body.endIndex)
+        line(to: body.count)
         if truncated, lines.count > 1 { lines.removeLast() }  // the last line of a cut prefix may be partial
 
-        // Excel's `sep=;` hint.
+        // Excel's `sep=;` hint: the first line is `sep=X`, quotes left out.
         if let first = lines.first {
-            let text = Array(first.filter { $0 != UInt8(ascii: "\"") })
+            var text: [UInt8] = []
+            for byte in body[first] where byte != UInt8(ascii: "\"") {
+                text.append(byte)
+                if text.count > 5 { break }
+            }
             if text.count == 5, text.starts(with: Array("sep=".utf8)) {
                 dialect.delimiter = text[4]
                 dialect.hasSeparatorLine = true
                 lines.removeFirst()
             }
         }
-        let nonBlank = lines.filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+        let nonBlank = lines.filter { !body[$0].allSatisfy { $0 == 0x20 || $0 == 0x09 } }
         let sample = Array(nonBlank.prefix(30))
         if let delimiter {
             dialect.delimiter = delimiter
         } else if !dialect.hasSeparatorLine {
-            dialect.delimiter = bestDelimiter(sample, quote: dialect.quote)
+            dialect.delimiter = bestDelimiter(sample, in: body, quote: dialect.quote)
+        }
+        if numbersTellNothing(body, delimiter: dialect.delimiter, quote: dialect.quote) {
+            dialect.decimalMark = UInt8(ascii: ".")
+            dialect.groupingSeparator = nil
+            return
         }
         // All lines of the prefix, not only the first 30: a Fluvius export can open with a night of empty volumes
         // (`Geen verbruik`), and 30 lines without a single number decided "decimal point".
-        let numbers = NumberEvidence(nonBlank, delimiter: dialect.delimiter, quote: dialect.quote)
+        let numbers = NumberEvidence(nonBlank, in: body, delimiter: dialect.delimiter, quote: dialect.quote)
         dialect.decimalMark = numbers.decimalMark(delimiter: dialect.delimiter)
         dialect.groupingSeparator = numbers.groupingSeparator(decimalMark: dialect.decimalMark)
+    }
+
+    /// Whether `NumberEvidence` would find a decimal point and no thousands separator whatever the numbers are, so
+    /// that they need no look. So it is with `,` as the delimiter (the decimal mark is then `.`, `decimalMark`) in a
+    /// text without the quote, a space, `'` and the lead bytes 0xC2 and 0xE2 (of a no-break space, a narrow no-break
+    /// space and `’`): no field holds a `,`, so the only thousands groups are `.` groups, and a separator equal to the
+    /// decimal mark is none (`groupingSeparator`).
+    static func numbersTellNothing(_ body: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quote: UInt8) -> Bool {
+        guard delimiter == UInt8(ascii: ",") else { return false }
+        guard let base = body.baseAddress else { return true }
+        for byte in [quote, 0x20, UInt8(ascii: "'"), 0xC2, 0xE2] where memchr(base, Int32(byte), body.count) != nil {
+            return false
+        }
+        return true
     }
 
     /// UTF-16 without BOM shows NUL in every other byte of ASCII text; other NULs mean binary data. A few NULs in
@@ -189,9 +225,26 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
     /// A stray NUL or Ctrl-Z in a text file stays a rejected row, not an unreadable file.
     static func looksBinary(_ body: ArraySlice<UInt8>) -> Bool {
         guard body.count >= 256 else { return false }
-        var controls = 0
-        for byte in body where byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D && byte != 0x0C {
-            controls += 1
+        let controls = body.withUnsafeBufferPointer { bytes in
+            var controls = 0
+            func count(_ byte: UInt8) {
+                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D, byte != 0x0C { controls += 1 }
+            }
+            var index = 0
+            if let base = bytes.baseAddress {
+                // 8 bytes at a time: a word with no byte below 0x20 (most of a text's words) has no control to count.
+                let raw = UnsafeRawPointer(base)
+                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                while index + 8 <= bytes.count {
+                    let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    if (word &- ones &* 0x20) & ~word & highs != 0 {  // some byte below 0x20
+                        for offset in 0..<8 { count(bytes[index + offset]) }
+                    }
+                    index += 8
+                }
+            }
+            for byte in bytes[index...] { count(byte) }
+            return controls
         }
         return controls * 20 > body.count
     }
@@ -208,7 +261,7 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
             if length > end - (lead - 1) { end = lead - 1 }
         }
         // ASCII is valid UTF-8.
-        if body.allSatisfy({ $0 < 0x80 }) { return true }
+        if isASCII(body) { return true }
         var iterator = body[body.startIndex..<end].makeIterator()
         var decoder = UTF8()
         while true {
@@ -220,50 +273,70 @@ public struct CSVDialect: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Picks the candidate whose count per line (outside quotes) is most consistent and non-zero.
-    static func bestDelimiter(_ lines: [ArraySlice<UInt8>], quote: UInt8) -> UInt8 {
+    /// Whether every byte is below 0x80.
+    static func isASCII(_ body: ArraySlice<UInt8>) -> Bool {
+        body.withUnsafeBufferPointer { bytes in
+            var any: UInt8 = 0
+            for byte in bytes { any |= byte }
+            return any < 0x80
+        }
+    }
+
+    /// Picks the candidate whose count per line (outside quotes) is most consistent and non-zero; `lines` are ranges
+    /// of `body`.
+    static func bestDelimiter(_ lines: [Range<Int>], in body: UnsafeBufferPointer<UInt8>, quote: UInt8) -> UInt8 {
         var best: (delimiter: UInt8, lines: Int, fields: Int) = (UInt8(ascii: ","), -1, 0)
         // Each line is walked once, counting every candidate (a candidate equal to the quote never counts).
         var slot = [Int](repeating: -1, count: 256)
         for (position, candidate) in candidateDelimiters.enumerated() where candidate != quote && slot[Int(candidate)] < 0 {
             slot[Int(candidate)] = position
         }
-        var countsByCandidate = [[Int: Int]](repeating: [:], count: candidateDelimiters.count)
+        // Per candidate, its non-zero count of every line.
+        var countsByCandidate = [[Int]](repeating: [], count: candidateDelimiters.count)
         var lineCounts = [Int](repeating: 0, count: candidateDelimiters.count)
-        for line in lines {
-            for position in lineCounts.indices { lineCounts[position] = 0 }
-            var inQuotes = false
-            for byte in line {
-                if byte == quote { inQuotes.toggle() } else if !inQuotes, slot[Int(byte)] >= 0 {
-                    lineCounts[slot[Int(byte)]] += 1
+        slot.withUnsafeBufferPointer { slot in
+            for line in lines {
+                for position in lineCounts.indices { lineCounts[position] = 0 }
+                var inQuotes = false
+                for byte in body[line] {
+                    if byte == quote { inQuotes.toggle() } else if !inQuotes, slot[Int(byte)] >= 0 {
+                        lineCounts[slot[Int(byte)]] += 1
+                    }
                 }
-            }
-            for (position, candidate) in candidateDelimiters.enumerated() {
-                let count = slot[Int(candidate)] >= 0 ? lineCounts[slot[Int(candidate)]] : 0
-                if count > 0 { countsByCandidate[position][count, default: 0] += 1 }
+                for (position, candidate) in candidateDelimiters.enumerated() {
+                    let count = slot[Int(candidate)] >= 0 ? lineCounts[slot[Int(candidate)]] : 0
+                    if count > 0 { countsByCandidate[position].append(count) }
+                }
             }
         }
         for (position, candidate) in candidateDelimiters.enumerated() {
-            let counts = countsByCandidate[position]
-            guard let mode = counts.max(by: { ($0.value, $0.key) < ($1.value, $1.key) }) else { continue }
-            if mode.value > best.lines || (mode.value == best.lines && mode.key > best.fields) {
-                best = (candidate, mode.value, mode.key)
+            // The mode: the count of the most lines, the larger count on a tie.
+            let counts = countsByCandidate[position].sorted()
+            guard !counts.isEmpty else { continue }
+            var mode = (lines: 0, count: 0)
+            var runStart = 0
+            for index in 1...counts.count where index == counts.count || counts[index] != counts[runStart] {
+                if (index - runStart, counts[runStart]) > mode { mode = (index - runStart, counts[runStart]) }
+                runStart = index
+            }
+            if mode.lines > best.lines || (mode.lines == best.lines && mode.count > best.fields) {
+                best = (candidate, mode.lines, mode.count)
             }
         }
-        if best.lines < 0, spaceSeparated(lines, quote: quote) { return 0x20 }
+        if best.lines < 0, spaceSeparated(lines, in: body, quote: quote) { return 0x20 }
         return best.delimiter
     }
 
     /// No candidate delimiter occurs at all, yet every line has spaces outside quotes and at least 4 in 5 lines have
     /// the same number of them (`"Date" "Value"`, `2024-01-01 12.5`): fields separated by single spaces. A header
     /// with spaces over a one-column file does not qualify (its data lines have none).
-    static func spaceSeparated(_ lines: [ArraySlice<UInt8>], quote: UInt8) -> Bool {
+    static func spaceSeparated(_ lines: [Range<Int>], in body: UnsafeBufferPointer<UInt8>, quote: UInt8) -> Bool {
         guard !lines.isEmpty else { return false }
         var counts: [Int: Int] = [:]
         for line in lines {
             var inQuotes = false
             var count = 0
-            for byte in line {
+            for byte in body[line] {
                 if byte == quote { inQuotes.toggle() } else if byte == 0x20, !inQuotes { count += 1 }
             }
             guard count > 0 else { return false }
@@ -304,10 +377,12 @@ struct NumberEvidence {
     /// `.` or `,` used as a decimal mark where it cannot be a thousands separator (`0,5`, `1.25`, `1234.567`).
     var decimalUses: Set<UInt8> = []
 
-    init(_ lines: [ArraySlice<UInt8>], delimiter: UInt8, quote: UInt8) {
+    /// `lines` are ranges of `body`.
+    init(_ lines: [Range<Int>], in body: UnsafeBufferPointer<UInt8>, delimiter: UInt8, quote: UInt8) {
         // `.` and `,` are the only shapes: kept as two flags while counting, a set at the end.
         var commaUse = false, pointUse = false
-        for line in lines { line.withUnsafeBufferPointer { line in
+        for range in lines { do {
+            let line = UnsafeBufferPointer(rebasing: body[range])
             CSVDialect.forEachField(line, delimiter: delimiter, quote: quote) { field, quoted in
                 let shape = CSVDialect.decimalSeparatorShape(field)
                 if !quoted {

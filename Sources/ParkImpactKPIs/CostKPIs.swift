@@ -89,7 +89,7 @@ extension KPIEngine {
             reasons.append(.noSource(.offtakeOrGas, site: site))
         }
         let coverage = coverages.min()
-        let provenance = Provenance(inputs: inputs.sorted(), factors: prices, formula: formula,
+        let provenance = Provenance(inputs: sortedInputs(inputs), factors: prices, formula: formula,
                                     reason: KPIReason.joined(reasons))
         return KPI(key: key, period: period.key, site: site, value: reasons.isEmpty ? euros : nil, unit: .euro,
                    coverage: coverage, flags: reasons.isEmpty ? coverageFlags(coverage) : [], provenance: provenance)
@@ -154,7 +154,7 @@ extension KPIEngine {
         var factors: [FactorReference] = []
         for factor in used.flatMap(\.provenance.factors) where !factors.contains(factor) { factors.append(factor) }
         let coverage = used.filter { $0.value != nil }.compactMap(\.coverage).min()
-        let provenance = Provenance(inputs: Set(used.flatMap(\.provenance.inputs)).sorted(), factors: factors,
+        let provenance = Provenance(inputs: unionOfInputs(used.map(\.provenance.inputs)), factors: factors,
                                     formula: formula, reason: KPIReason.joined(reasons))
         guard reasons.isEmpty, let euros = cost.euros else {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: .euroPerTonneCO2e, coverage: coverage,

@@ -157,16 +157,15 @@ extension KPIEngine {
                    unit: .MWh, coverage: offtake.coverage,
                    estimatedShare: reason == nil ? offtake.estimatedShare : nil,
                    flags: reason == nil ? coverageFlags(offtake.coverage) : [],
-                   provenance: Provenance(inputs: offtake.inputs.sorted(), formula: formula + note, reason: reason))
+                   provenance: Provenance(inputs: offtake.sortedInputs, formula: formula + note, reason: reason))
     }
 
     /// The sum of `parts` (same unit); null when a part is null, with each null part's reason.
     func esrsSum(_ key: String, _ parts: [KPI], period: ReportPeriod, site: String?, formula: String) -> KPI {
-        var inputs: Set<String> = []
+        let inputs = unionOfInputs(parts.map(\.provenance.inputs))
         var factors: [FactorReference] = []
         var flags: [KPIFlag] = []
         for part in parts {
-            inputs.formUnion(part.provenance.inputs)
             for factor in part.provenance.factors where !factors.contains(factor) { factors.append(factor) }
             for flag in part.flags where !flags.contains(flag) { flags.append(flag) }
         }
@@ -175,7 +174,7 @@ extension KPIEngine {
         if !nulls.isEmpty {
             let reason = KPIReason.joined(nulls.map { .within(.isNull($0.key), $0.provenance.why ?? .noDataAtAll) })
             return KPI(key: key, period: period.key, site: site, value: nil, unit: parts[0].unit, coverage: coverage,
-                       flags: [], provenance: Provenance(inputs: inputs.sorted(), factors: factors, formula: formula,
+                       flags: [], provenance: Provenance(inputs: inputs, factors: factors, formula: formula,
                                                          reason: reason))
         }
         let values = parts.map { $0.value! }
@@ -186,7 +185,7 @@ extension KPIEngine {
             ? zip(parts, values).reduce(0.0) { $0 + ($1.0.estimatedShare ?? 0) * abs($1.1) } / weight : nil
         return KPI(key: key, period: period.key, site: site, value: sum, unit: parts[0].unit, coverage: coverage,
                    estimatedShare: estimated, flags: flags,
-                   provenance: Provenance(inputs: inputs.sorted(), factors: factors,
+                   provenance: Provenance(inputs: inputs, factors: factors,
                                           formula: formula + "; estimated share: the parts' shares weighted by their "
                                               + "values (a part without one counts 0)"))
     }

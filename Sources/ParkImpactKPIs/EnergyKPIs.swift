@@ -88,7 +88,7 @@ extension KPIEngine {
             value: selfReason == nil ? selfConsumed.sum : nil, unit: .kWh, coverage: selfConsumed.coverage,
             estimatedShare: selfReason == nil ? selfConsumed.estimatedShare : nil,
             flags: selfReason == nil ? coverageFlags(selfConsumed.coverage) + coarse.flags : [],
-            provenance: Provenance(inputs: selfConsumed.inputs.sorted(),
+            provenance: Provenance(inputs: selfConsumed.sortedInputs,
                                    formula: selfFormula + (selfReason == nil ? coarse.note : ""), reason: selfReason)))
 
         // Consumption: offtake + self-consumed (offtake alone for sites without PV).
@@ -106,7 +106,7 @@ extension KPIEngine {
             coverage: consumptionCoverage,
             estimatedShare: consumptionReason == nil ? Totals.estimatedShare(of: [offtake, selfConsumed]) : nil,
             flags: consumptionReason == nil ? coverageFlags(consumptionCoverage) : [],
-            provenance: Provenance(inputs: offtake.inputs.union(selfConsumed.inputs).sorted(),
+            provenance: Provenance(inputs: unionOfInputs([offtake.sortedInputs, selfConsumed.sortedInputs]),
                                    formula: consumptionFormula, reason: consumptionReason)))
 
         // Self-consumption ratio: matched self-consumed ÷ matched production.
@@ -121,7 +121,7 @@ extension KPIEngine {
             value: ratioReason == nil ? selfConsumed.sum / producedMatched.sum : nil, unit: .ratio,
             coverage: selfConsumed.coverage,
             flags: ratioReason == nil ? coverageFlags(selfConsumed.coverage) + coarse.flags : [],
-            provenance: Provenance(inputs: selfConsumed.inputs.sorted(),
+            provenance: Provenance(inputs: selfConsumed.sortedInputs,
                                    formula: ratioFormula + (ratioReason == nil ? coarse.note : ""), reason: ratioReason)))
 
         result.append(selfSufficiency(period: period, site: site, selfConsumed: selfConsumed, reason: selfReason))
@@ -163,7 +163,7 @@ extension KPIEngine {
         return KPI(
             key: key, period: period.key, site: site, value: reason == nil ? selfConsumed.sum / denominator : nil,
             unit: .ratio, coverage: coverage, flags: reason == nil ? coverageFlags(coverage) : [],
-            provenance: Provenance(inputs: selfConsumed.inputs.union(withoutPV.inputs).sorted(), formula: formula,
+            provenance: Provenance(inputs: unionOfInputs([selfConsumed.sortedInputs, withoutPV.sortedInputs]), formula: formula,
                                    reason: reason))
     }
 
@@ -176,7 +176,7 @@ extension KPIEngine {
         if let reason = selfConsumedReason(selfConsumed, site: site) {
             return KPI(key: "co2.avoided_pv_t", period: period.key, site: site, value: nil, unit: .tonnesCO2e,
                        coverage: selfConsumed.coverage, flags: [],
-                       provenance: Provenance(inputs: selfConsumed.inputs.sorted(), formula: formula, reason: reason))
+                       provenance: Provenance(inputs: selfConsumed.sortedInputs, formula: formula, reason: reason))
         }
         return emissions("co2.avoided_pv_t", selfConsumed, period, site, factorFor: { _ in "electricity.location" },
                          formula: formula, what: .selfConsumed)
@@ -203,7 +203,7 @@ extension KPIEngine {
             : peak == -.infinity ? .noPeakValue : nil
         return KPI(key: key, period: period.key, site: site, value: reason == nil ? peak : nil, unit: .kW,
                    coverage: nil, flags: [],
-                   provenance: Provenance(inputs: inputs.sorted(), formula: formula, reason: reason))
+                   provenance: Provenance(inputs: sortedInputs(inputs), formula: formula, reason: reason))
     }
 
     // MARK: ESRS E1-5 energy mix
@@ -229,7 +229,7 @@ extension KPIEngine {
         if reason == nil, site == nil {
             reason = KPIReason.joined(partsWithoutData(carrierParts, period: period, site: site))
         }
-        let inputs = parts.reduce(into: Set<String>()) { $0.formUnion($1.totals.inputs) }.sorted()
+        let inputs = unionOfInputs(parts.map(\.totals.sortedInputs))
         let coverage = lowest(parts.map(\.totals))
         let total = parts.reduce(0.0) { $0 + $1.totals.sum } / 1000
         let carriers = "a carrier without a source in the scope counts 0; one with a source but no data in the period "
@@ -268,7 +268,7 @@ extension KPIEngine {
             if gasReason == nil, site == nil {
                 gasReason = KPIReason.joined(partsWithoutData([(.gas, .naturalGas)], period: period, site: site))
             }
-            fossilKPI = kpi("energy.fossil_mwh", gas.sum / 1000, gas.coverage, gas.inputs.sorted(), fossilFormula,
+            fossilKPI = kpi("energy.fossil_mwh", gas.sum / 1000, gas.coverage, gas.sortedInputs, fossilFormula,
                             .some(gasReason), estimated: [gas])
         }
 
@@ -289,7 +289,7 @@ extension KPIEngine {
         let renewableReason = parts.isEmpty ? reason : KPIReason.joined(renewableMissing)
         let renewableKPI = kpi(
             "energy.renewable_mwh", renewable, renewableParts.isEmpty ? coverage : lowest(renewableParts),
-            renewableParts.isEmpty ? inputs : renewableParts.reduce(into: Set<String>()) { $0.formUnion($1.inputs) }.sorted(),
+            renewableParts.isEmpty ? inputs : unionOfInputs(renewableParts.map(\.sortedInputs)),
             "(grid offtake of the sites with a green contract (guarantees of origin) + self-consumed PV (matched "
                 + "intervals)) ÷ 1000: purchased renewable electricity + self-generated non-fuel renewable energy "
                 + "(ESRS E1-5); grey-contract offtake is not counted as renewable; " + carriers + "; "

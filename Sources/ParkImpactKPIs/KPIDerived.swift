@@ -63,13 +63,29 @@ package enum KPIDerived {
         let value: Double? = nulls.isEmpty ? present.reduce(0) { $0 + ($1.value ?? 0) } : nil
         // Each part keeps its own code and parameters; the sum has the code of the first null part.
         let reason = KPIReason.joined(nulls.map { .within(.kpi($0.key), $0.provenance.why ?? .noDataAtAll) })
-        // The parts' inputs once each (a part can list thousands of files): the first of equal texts is kept.
-        var seen = Set<String>()
-        var inputs: [String] = []
-        for part in present { for input in part.provenance.inputs where seen.insert(input).inserted { inputs.append(input) } }
         return KPI(key: key, period: period, site: site, value: value, unit: first.unit,
                    coverage: coverages.min(), flags: flags,
-                   provenance: Provenance(inputs: inputs.sorted(), factors: present.flatMap(\.provenance.factors),
+                   provenance: Provenance(inputs: inputs(of: present), factors: present.flatMap(\.provenance.factors),
                                           formula: formula, reason: reason))
+    }
+
+    /// The parts' inputs once each, sorted (a part can list thousands of files): the first of equal texts is kept.
+    /// A KPI's list of inputs is sorted without two equal texts, so when the parts' non-empty lists are all one array
+    /// (the same storage), that array is the answer.
+    static func inputs(of parts: [KPI]) -> [String] {
+        var only: [String] = []
+        for part in parts where !part.provenance.inputs.isEmpty {
+            if only.isEmpty {
+                only = part.provenance.inputs
+            } else if !KPIEngine.sameStorage(only, part.provenance.inputs) {
+                var seen = Set<String>()
+                var inputs: [String] = []
+                for part in parts {
+                    for input in part.provenance.inputs where seen.insert(input).inserted { inputs.append(input) }
+                }
+                return inputs.sorted()
+            }
+        }
+        return only
     }
 }

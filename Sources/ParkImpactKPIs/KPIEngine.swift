@@ -21,6 +21,8 @@ public struct KPIEngine: Sendable {
     let greenSites: Set<String>
     /// The `kwh_per_m3` of the gas inputs, cited by the KPIs that use their gas.
     let gasConversions: GasConversions
+    /// The series' input files in `String` order, for the sorted input lists of the KPIs (`sortedInputs`).
+    let inputOrder: InputOrder
 
     public init(definition: PipelineDefinition, series: [SeriesData], rejects: [Reject], catalogue: FactorCatalogue) {
         self.init(definition: definition, indexed: series.map(IndexedSeries.init), rejects: rejects,
@@ -47,6 +49,32 @@ public struct KPIEngine: Sendable {
         self.rejects = rejects
         citedFile = definition.citedFile
         gasConversions = GasConversions(definition: definition, series: indexed)
+        inputOrder = InputOrder(indexed)
+    }
+
+    /// `files.sorted()`, the list of input files a KPI's provenance gives (`InputOrder`).
+    func sortedInputs(_ files: Set<String>) -> [String] {
+        inputOrder.sorted(files)
+    }
+
+    /// The input files of several KPIs or totals together, sorted: `Set(lists.joined()).sorted()`. Every list of
+    /// inputs is sorted without two equal texts, so when the non-empty lists are all one array (the same storage,
+    /// as the KPIs built from one `Totals` have), the union is that array.
+    func unionOfInputs(_ lists: [[String]]) -> [String] {
+        var only: [String] = []
+        for list in lists where !list.isEmpty {
+            if only.isEmpty {
+                only = list
+            } else if !Self.sameStorage(only, list) {
+                return sortedInputs(Set(lists.joined()))
+            }
+        }
+        return only
+    }
+
+    /// Whether two arrays are one array: the same storage.
+    static func sameStorage(_ a: [String], _ b: [String]) -> Bool {
+        a.count == b.count && a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress } }
     }
 
     // MARK: Periods
@@ -191,7 +219,11 @@ public struct KPIEngine: Sendable {
         var estimated = 0
         var expected = 0.0
         var seriesCount = 0
-        var inputs: Set<String> = []
+        /// The input files of the series summed; set by `KPIEngine.totals` only, with `sortedInputs`.
+        fileprivate(set) var inputs: Set<String> = []
+        /// `inputs` in order, the provenance of the KPIs built from these totals: sorted once for all of them (a
+        /// pilot's totals can list thousands of files), and one array that `KPISharing` finds by its storage.
+        fileprivate(set) var sortedInputs: [String] = []
         /// PV series (and the series derived from them) count expected intervals from their first day only; when
         /// they all start after the period, their earliest first day (for the reason of a null value).
         var startsAfterPeriod: Int?
@@ -296,6 +328,7 @@ public struct KPIEngine: Sendable {
                 : entry.interval > 0 ? seconds / Double(entry.interval) : Double(days)
         }
         putBack()
+        totals.sortedInputs = inputOrder.sorted(totals.inputs)
         return totals
     }
 
@@ -311,12 +344,12 @@ public struct KPIEngine: Sendable {
             + "; " + Self.estimatedShareNote
         if let reason = missingReason(totals, what: what, site: site) {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: .kWh, coverage: totals.coverage,
-                       flags: [], provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
+                       flags: [], provenance: Provenance(inputs: totals.sortedInputs, formula: formula, reason: reason))
         }
         return KPI(key: key, period: period.key, site: site, value: totals.sum, unit: .kWh, coverage: totals.coverage,
                    estimatedShare: totals.estimatedShare,
                    flags: coverageFlags(totals.coverage),
-                   provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula))
+                   provenance: Provenance(inputs: totals.sortedInputs, formula: formula))
     }
 
     /// Codes `no_source`, `data_not_started`, `no_data_in_period`.
@@ -342,7 +375,7 @@ public struct KPIEngine: Sendable {
                                       site: site) {
             return KPI(key: key, period: period.key, site: site, value: nil, unit: .tonnesCO2e,
                        coverage: totals.coverage, flags: [],
-                       provenance: Provenance(inputs: totals.inputs.sorted(), formula: formula, reason: reason))
+                       provenance: Provenance(inputs: totals.sortedInputs, formula: formula, reason: reason))
         }
         var tonnes = 0.0
         var used: [FactorReference] = []
@@ -358,7 +391,7 @@ public struct KPIEngine: Sendable {
         return KPI(key: key, period: period.key, site: site, value: tonnes, unit: .tonnesCO2e,
                    coverage: totals.coverage, estimatedShare: totals.estimatedShare,
                    flags: coverageFlags(totals.coverage),
-                   provenance: Provenance(inputs: totals.inputs.sorted(), factors: used, formula: formula))
+                   provenance: Provenance(inputs: totals.sortedInputs, factors: used, formula: formula))
     }
 
     func changeVsBaseline(site: String?, reporting: ReportPeriod, scope1: KPI, market: KPI) -> KPI {
@@ -374,7 +407,7 @@ public struct KPIEngine: Sendable {
         let baseline1 = baselineKPIs.first { $0.key == scope1.key }!
         let baselineMarket = baselineKPIs.first { $0.key == market.key }!
         let parts = [scope1, market, baseline1, baselineMarket]
-        let inputs = Set(parts.flatMap(\.provenance.inputs)).sorted()
+        let inputs = unionOfInputs(parts.map(\.provenance.inputs))
         var factors: [FactorReference] = []
         for factor in parts.flatMap(\.provenance.factors) where !factors.contains(factor) { factors.append(factor) }
         func total(_ a: KPI, _ b: KPI) -> Double? {
@@ -413,7 +446,7 @@ public struct KPIEngine: Sendable {
             + "\(baselinePeriod.days)); measured gas, not corrected for the weather (see "
             + "baseline.gas.change_weather_corrected_pct); missing intervals are not filled in either period"
         let baseline = totals(.gas, baselinePeriod, site)
-        let inputs = reporting.inputs.union(baseline.inputs).sorted()
+        let inputs = unionOfInputs([reporting.sortedInputs, baseline.sortedInputs])
         let coverage = [reporting.coverage, baseline.coverage].compactMap { $0 }.min()
         var reason: KPIReason?
         if let missing = missingReason(reporting, what: .naturalGasHHV, site: site) {
@@ -457,12 +490,12 @@ public struct KPIEngine: Sendable {
             key: "quality.coverage", period: period.key, site: site,
             value: coverageReason != nil ? nil : all.coverage ?? 0,
             unit: .ratio, coverage: all.coverage, flags: coverageFlags(all.coverage),
-            provenance: Provenance(inputs: all.inputs.sorted(), formula: coverageFormula, reason: coverageReason))
+            provenance: Provenance(inputs: all.sortedInputs, formula: coverageFormula, reason: coverageReason))
         let estimatedKPI = KPI(
             key: "quality.estimated_share", period: period.key, site: site,
             value: all.present > 0 ? Double(all.estimated) / Double(all.present) : nil, unit: .ratio,
             coverage: all.coverage, flags: [],
-            provenance: Provenance(inputs: all.inputs.sorted(),
+            provenance: Provenance(inputs: all.sortedInputs,
                                    formula: "estimated intervals ÷ present intervals over all series of the scope",
                                    reason: all.present > 0 ? nil : .noDataAtAll))
         let count = rejects.filter { reject in
@@ -473,7 +506,7 @@ public struct KPIEngine: Sendable {
             key: "quality.rejected_rows", period: period.key, site: site, value: Double(count), unit: .rows,
             coverage: nil, flags: [],
             provenance: Provenance(
-                inputs: Set(rejects.filter { site == nil || $0.site == site }.map(\.file)).sorted(),
+                inputs: sortedInputs(Set(rejects.filter { site == nil || $0.site == site }.map(\.file))),
                 formula: "rows of the scope's files in rejects.csv whose date lies in the period (rows without a "
                     + "readable date count in the reporting period)"))
         return [coverageKPI, estimatedKPI, rejectedKPI]
@@ -497,6 +530,10 @@ final class KPISharing: Sendable {
     private struct Pool {
         var texts: Set<SameBytes<String>> = []
         var lists: Set<SameBytes<[String]>> = []
+        /// The shared lists by the address of their elements' storage. `lists` keeps them, so no other array has
+        /// that storage while the pool lives: an array with the same storage is the shared list itself (the many
+        /// KPIs built from one `Totals` hand in one array), found without hashing its texts.
+        var listsByStorage: [Int: [String]] = [:]
         var flagLists: Set<[KPIFlag]> = []
         var reasons: Set<KPIReason> = []
 
@@ -510,7 +547,16 @@ final class KPISharing: Sendable {
         }
 
         mutating func list(_ list: [String]) -> [String] {
-            list.isEmpty ? list : lists.insert(SameBytes(list)).memberAfterInsert.value
+            guard !list.isEmpty else { return list }
+            if let shared = listsByStorage[Self.storage(list)], shared.count == list.count { return shared }
+            let shared = lists.insert(SameBytes(list)).memberAfterInsert.value
+            listsByStorage[Self.storage(shared)] = shared
+            return shared
+        }
+
+        /// The address of the first element of `list`'s storage.
+        static func storage(_ list: [String]) -> Int {
+            list.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
         }
 
         mutating func flags(_ list: [KPIFlag]) -> [KPIFlag] {

@@ -40,7 +40,7 @@ extension KPIEngine {
         return KPI(key: "water.m3", period: period.key, site: site, value: reason == nil ? volume.sum : nil, unit: .m3,
                    coverage: volume.coverage, estimatedShare: reason == nil ? volume.estimatedShare : nil,
                    flags: reason == nil ? coverageFlags(volume.coverage) : [],
-                   provenance: Provenance(inputs: volume.inputs.sorted(), formula: formula, reason: reason))
+                   provenance: Provenance(inputs: volume.sortedInputs, formula: formula, reason: reason))
     }
 
     /// `water.m3` ÷ fte or floor area: of the site, or summed over the sites with water data in the period.
@@ -95,7 +95,7 @@ extension KPIEngine {
             + "\(baselinePeriod.days)): use per day, so periods of different length compare; missing intervals are not filled in either period (coverage is the lower of the two); a site with water "
             + "data in one period but none in the other makes the change null (never counted as 0)"
         let baseline = totals(.water, baselinePeriod, site)
-        let inputs = reporting.inputs.union(baseline.inputs).sorted()
+        let inputs = unionOfInputs([reporting.sortedInputs, baseline.sortedInputs])
         let coverage = [reporting.coverage, baseline.coverage].compactMap { $0 }.min()
         var reason: KPIReason?
         if reporting.seriesCount == 0 {

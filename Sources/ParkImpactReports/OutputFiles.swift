@@ -49,6 +49,8 @@ public enum OutputFiles {
         private var hasher = SHA256()
         private var waiting: [Int: [UInt8]] = [:]
         private var next = 0
+        /// A worker is writing the parts from `next` on (outside the lock); the others hand in their parts and go.
+        private var writing = false
         private var failure: Int32 = 0
         /// The most parts held at once for an earlier one (tests; read with `mostHeld`).
         private var mostHeldSoFar = 0
@@ -82,20 +84,30 @@ public enum OutputFiles {
         }
 
         /// Part `part` (0, 1, 2, … in file order) is rendered.
+        ///
+        /// The parts are written and hashed in order by one worker at a time (`writing`) without holding the lock,
+        /// so that the others can hand in parts meanwhile: the worker whose part is the next one writes it and any
+        /// parts after it that are waiting, checking for more under the lock before it stops writing. So when no
+        /// worker writes, the next part is not waiting, and the next part's worker never waits.
         public func deliver(_ bytes: [UInt8], part: Int) {
             condition.lock()
             defer { condition.unlock() }
             while part != next, waiting.count >= Self.heldLimit { condition.wait() }
             waiting[part] = bytes
             mostHeldSoFar = max(mostHeldSoFar, waiting.count - (waiting[next] == nil ? 0 : 1))
-            var wrote = false
+            guard !writing else { return }
+            writing = true
             while let ready = waiting.removeValue(forKey: next) {
-                if failure == 0 { failure = ready.withUnsafeBufferPointer { OutputFiles.writeAll($0, to: descriptor) } }
+                let failed = failure != 0
+                condition.unlock()
+                let code = failed ? 0 : ready.withUnsafeBufferPointer { OutputFiles.writeAll($0, to: descriptor) }
                 hasher.update(data: ready)
+                condition.lock()
+                if failure == 0 { failure = code }
                 next += 1
-                wrote = true
+                condition.broadcast()
             }
-            if wrote { condition.broadcast() }
+            writing = false
         }
 
         /// Every part delivered: closes the temporary file, not yet renamed into place (`OutputFiles.commit`). When a
@@ -397,10 +409,11 @@ public enum KPIJSONWriter {
             out.write("\"factor_catalogue_sha256\": \(json(FactorCatalogue.builtInDigest))},\n")
             out.write("  \"kpis\": [\n")
         }
+        var inputLists = ListBytesCache()
         for index in range {
             if index > 0 { out.write(",\n") }
             out.write("    ")
-            write(object: report.kpis[index], to: &out)
+            write(object: report.kpis[index], to: &out, inputLists: &inputLists)
         }
         if range.upperBound == report.kpis.count { out.write("\n  ]\n}\n") }
         return out
@@ -408,22 +421,26 @@ public enum KPIJSONWriter {
 
     static func object(_ kpi: KPI) -> String {
         var out: [UInt8] = []
-        write(object: kpi, to: &out)
+        var inputLists = ListBytesCache()
+        write(object: kpi, to: &out, inputLists: &inputLists)
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// One KPI's object: `{"key": …, "period": …, …, "provenance": {…}}`.
-    static func write(object kpi: KPI, to out: inout [UInt8]) {
+    /// One KPI's object: `{"key": …, "period": …, …, "provenance": {…}}`. The list of inputs is taken from
+    /// `inputLists` when an earlier KPI of the part had the same list.
+    static func write(object kpi: KPI, to out: inout [UInt8], inputLists: inout ListBytesCache) {
         func number(_ value: Double?, _ decimals: Int) {
             if let value { MachineNumber.write(value, decimals: decimals, to: &out) } else { out.write("null") }
         }
         func list(_ texts: [String]) {
-            out.append(0x5B)
-            for (index, text) in texts.enumerated() {
-                if index > 0 { out.write(", ") }
-                write(json: text, to: &out)
+            inputLists.write(texts, to: &out) { out in
+                out.append(0x5B)
+                for (index, text) in texts.enumerated() {
+                    if index > 0 { out.write(", ") }
+                    write(json: text, to: &out)
+                }
+                out.append(0x5D)
             }
-            out.append(0x5D)
         }
         out.write("{\"key\": ")
         write(json: kpi.key, to: &out)
@@ -596,6 +613,7 @@ public enum CSVOutput {
         let separator = locale == .nl ? UInt8(ascii: ";") : UInt8(ascii: ",")
         if range.lowerBound == 0 { writeHeader(kpiHeader, locale: locale, to: &out) }
         var scratch: [UInt8] = []
+        var inputLists = ListBytesCache()
         // One cell built in `scratch` (numbers, lists joined with spaces), then written as `cell` writes it.
         func flush() {
             scratch.withUnsafeBufferPointer { write(cell: $0, locale: locale, to: &out) }
@@ -640,7 +658,16 @@ public enum CSVOutput {
             text(factor?.source ?? "")
             text(provenance.reason ?? "")
             text(provenance.reasonCode?.rawValue ?? "")
-            joined(provenance.inputs.count) { scratch.write(provenance.inputs[$0]) }
+            // The inputs' cell, joined with spaces: the same cell for the KPIs that share the list.
+            inputLists.write(provenance.inputs, to: &out) { out in
+                for (index, input) in provenance.inputs.enumerated() {
+                    if index > 0 { scratch.append(0x20) }
+                    scratch.write(input)
+                }
+                scratch.withUnsafeBufferPointer { write(cell: $0, locale: locale, to: &out) }
+                scratch.removeAll(keepingCapacity: true)
+            }
+            out.append(separator)
             text(ParkImpactVersion.string)
             text(FactorCatalogue.builtInDigest)
             // Per cited factor, as factor_id: `confirmed`, `unconfirmed`, or `definition` (a price or a kwh_per_m3

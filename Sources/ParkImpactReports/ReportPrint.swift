@@ -41,6 +41,71 @@ extension PilotReportPage {
 
     /// The sections' `<h2>` titles with the ids of their sections, in page order; `appendix`: inside the appendix.
     static func headings(in html: Substring) -> [(id: String, title: String, appendix: Bool)] {
+        var text = html
+        if let found = text.withUTF8({ headings(inBytes: $0) }) { return found }
+        return headingsBySearch(in: html)
+    }
+
+    /// `headings(in:)` from the UTF-8 bytes, or nil when a marker found (`<h2`, `>`, `</h2>`, `<section id="`, `"`,
+    /// the appendix's `<div>`) has a non-ASCII byte beside it. The markers are ASCII and no other text is
+    /// canonically equivalent to them, so a marker between ASCII bytes is where the `String` search finds it too
+    /// (in a UTF-8 text an ASCII byte is always a character of its own); next to a non-ASCII byte (a combining
+    /// mark), the `String` search decides (`headingsBySearch`).
+    static func headings(inBytes html: UnsafeBufferPointer<UInt8>) -> [(id: String, title: String, appendix: Bool)]? {
+        var clean = true
+        /// The range of the first `marker` in `from..<to`, when it stands between ASCII bytes.
+        func find(_ marker: StaticString, _ from: Int, _ to: Int) -> Range<Int>? {
+            let needle = UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount)
+            guard to - from >= needle.count, let first = needle.first else { return nil }
+            var index = from
+            while index <= to - needle.count {
+                guard let hit = UnsafeBufferPointer(rebasing: html[index..<(to - needle.count + 1)])
+                    .firstIndex(of: first) else { return nil }
+                let start = index + hit
+                var matched = true
+                for offset in 1..<needle.count where html[start + offset] != needle[offset] {
+                    matched = false
+                    break
+                }
+                if matched {
+                    let end = start + needle.count
+                    if (start > 0 && html[start - 1] >= 0x80) || (end < html.count && html[end] >= 0x80) {
+                        clean = false
+                    }
+                    return start..<end
+                }
+                index = start + 1
+            }
+            return nil
+        }
+        func text(_ range: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: html[range]), as: UTF8.self)
+        }
+        var result: [(id: String, title: String, appendix: Bool)] = []
+        let appendixStart = find("<div class=\"appendix\" id=\"appendix\">", 0, html.count)?.lowerBound
+        var cursor = 0
+        var sectionID: String?
+        while let h2 = find("<h2", cursor, html.count),
+              let open = find(">", h2.upperBound, html.count),
+              let end = find("</h2>", open.upperBound, html.count) {
+            var search = cursor
+            while let open = find("<section id=\"", search, h2.lowerBound),
+                  let quote = find("\"", open.upperBound, h2.lowerBound) {
+                sectionID = text(open.upperBound..<quote.lowerBound)
+                search = quote.upperBound
+            }
+            if let sectionID {
+                let inAppendix = appendixStart.map { h2.lowerBound > $0 } ?? false
+                result.append((sectionID, text(open.upperBound..<end.lowerBound), inAppendix))
+            }
+            sectionID = nil
+            cursor = end.upperBound
+        }
+        return clean ? result : nil
+    }
+
+    /// `headings(in:)` with `String` searches: the reference of `headings(inBytes:)`.
+    static func headingsBySearch(in html: Substring) -> [(id: String, title: String, appendix: Bool)] {
         var result: [(id: String, title: String, appendix: Bool)] = []
         let appendixStart = html.range(of: "<div class=\"appendix\" id=\"appendix\">")?.lowerBound
         var cursor = html.startIndex

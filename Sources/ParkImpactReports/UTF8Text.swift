@@ -153,6 +153,13 @@ extension CSVOutput {
     /// byte next to a non-ASCII one) go through `cell` itself.
     static func write(cell bytes: UnsafeBufferPointer<UInt8>, locale: CSVLocale, to out: inout [UInt8]) {
         guard let first = bytes.first else { return }
+        if first == 0x3D || first == 0x40 {
+            // `=…` and `@…` are never numbers (with `,` read as `.` neither): `cell` writes the cell of `'` + text,
+            // which starts with no formula character.
+            var prefixed: [UInt8] = [0x27]
+            prefixed.append(contentsOf: bytes)
+            return prefixed.withUnsafeBufferPointer { write(cell: $0, locale: locale, to: &out) }
+        }
         let count = bytes.count, last = bytes[count - 1]
         func viaCell() { out.write(cell(String(decoding: bytes, as: UTF8.self), locale: locale)) }
         let formulaStart = first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09
@@ -189,5 +196,28 @@ extension CSVOutput {
             if byte == 0x22 { out.append(0x22) }
         }
         out.append(0x22)
+    }
+}
+
+/// The bytes a writer produced for a list of texts (a KPI's input files), by the list's storage: the KPIs of one
+/// scope and period share one list of up to thousands of files (`KPISharing`), rendered once per part of a file and
+/// copied after. The cache holds the lists it has seen, so no other array has their storage while it lives: a list
+/// with the same storage is the same list, and gets the same bytes. Lists of fewer than `minimumCount` texts are
+/// rendered each time.
+struct ListBytesCache {
+    private var entries: [Int: (list: [String], bytes: [UInt8])] = [:]
+    static let minimumCount = 16
+
+    /// Appends `render`'s bytes for `list` to `out`: rendered into an empty buffer the first time, copied after.
+    mutating func write(_ list: [String], to out: inout [UInt8], render: (inout [UInt8]) -> Void) {
+        guard list.count >= Self.minimumCount else { return render(&out) }
+        let key = list.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+        if let entry = entries[key], entry.list.count == list.count {
+            return out.append(contentsOf: entry.bytes)
+        }
+        var bytes: [UInt8] = []
+        render(&bytes)
+        out.append(contentsOf: bytes)
+        entries[key] = (list, bytes)
     }
 }

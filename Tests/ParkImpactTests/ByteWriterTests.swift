@@ -55,7 +55,8 @@ import TestSupport
         "", " ", "a", "plain text", "a,b", "a;b", "say \"hi\"", "line\nbreak", "cr\rhere", "crlf\r\nhere", " lead",
         "trail ", "=SUM(A1)", "+1", "-1", "-1.5", "-1,5", "-1.5 -2.5", "@home", "\tx", "\rx", "Σ over sites, years",
         "x ÷ y; z", "e\u{301},x", "x,\u{301}y", "\"\u{301}", ";\u{301}", " \u{301}x", "x\u{301} ", "x \u{301}",
-        "\u{600}, prepend", "kWh × factor ÷ 1000", "ok ", "null", "12,5", "'quoted'",
+        "\u{600}, prepend", "kWh × factor ÷ 1000", "ok ", "null", "12,5", "'quoted'", "=", "@", "= a, b",
+        "=\"x\"", "@a;b", "= trail ", "=é,x", "= x;\u{301}", "=\u{301}", "@ ", "=1", "@1,5", "=line\nbreak", "=cr\r",
     ]
 
     @Test(arguments: CSVLocale.allCases) func csvCellsAreWhatCellWrites(locale: CSVLocale) {
@@ -129,5 +130,52 @@ import TestSupport
             #expect(one[1].text == CSVOutput.kpis(report, locale: locale))
             #expect(one[1].sha256 == FileDigest.sha256(Array(CSVOutput.kpis(report, locale: locale).utf8)))
         }
+    }
+
+    /// KPIs whose lists of inputs are long (written once per part, `ListBytesCache`): one array shared by many, an
+    /// equal list in another array, and lists that differ, with names that need escaping and quoting.
+    static func reportWithSharedLists() throws -> PilotReport {
+        let base = try report(kpis: 0)
+        let shared = (0..<40).map { "many/acme/file \($0), \"q\" <x>.csv" }
+        let copy = Array(shared.map { String($0) })  // equal, other storage
+        let other = (0..<25).map { "many/acme/m-\($0);é.csv" }
+        let kpis = (0..<1_200).map { index in
+            let inputs = [shared, copy, other, Array(other.prefix(15)), [], shared][index % 6]
+            return KPI(key: "energy.key\(index % 7)", period: "reporting", site: index % 3 == 0 ? nil : "acme",
+                       value: Double(index), unit: .kWh, coverage: 1, flags: [],
+                       provenance: Provenance(inputs: inputs, formula: index % 4 == 0 ? "= energy.key1 (x, y)" : "Σ kWh"))
+        }
+        return PilotReport(definition: base.definition, periods: [], kpis: kpis, files: [], rejects: [],
+                           factorsUsed: [], lastDataDate: nil, seriesCount: 0)
+    }
+
+    @Test func sharedListsAreWrittenAsEachKPIAlone() throws {
+        let report = try Self.reportWithSharedLists()
+        let all = 0..<report.kpis.count
+        // Parts of one KPI each have nothing to reuse: together they are the file as written without the cache.
+        let json = all.flatMap { KPIJSONWriter.part(report, $0..<$0 + 1) }
+        #expect(KPIJSONWriter.part(report, all) == json)
+        for locale in CSVLocale.allCases {
+            let csv = all.flatMap { CSVOutput.kpisPart(report, locale: locale, $0..<$0 + 1) }
+            #expect(CSVOutput.kpisPart(report, locale: locale, all) == csv)
+        }
+    }
+
+    @Test func reportHeadingsFoundInBytesAreTheSearchedOnes() throws {
+        let report = try Self.report(kpis: 50)
+        let html = HTMLReport.render(report)
+        var bytes = html
+        let found = bytes.withUTF8 { PilotReportPage.headings(inBytes: $0) }
+        let searched = PilotReportPage.headingsBySearch(in: html[...])
+        #expect(found != nil)
+        #expect(found?.map(\.id) == searched.map(\.id))
+        #expect(found?.map(\.title) == searched.map(\.title))
+        #expect(found?.map(\.appendix) == searched.map(\.appendix))
+        #expect(!searched.isEmpty)
+        // A combining mark after a marker: the `String` search decides.
+        var marked = "<section id=\"a\"><h2>\u{301}Title</h2></section>"
+        #expect(marked.withUTF8 { PilotReportPage.headings(inBytes: $0) } == nil)
+        let expected = PilotReportPage.headingsBySearch(in: marked[...])
+        #expect(PilotReportPage.headings(in: marked[...]).map(\.title) == expected.map(\.title))
     }
 }
