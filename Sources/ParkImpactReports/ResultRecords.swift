@@ -32,7 +32,11 @@ public enum ResultRecords {
     }
 
     public static func kpis(_ report: PilotReport) -> [KPIFields] {
-        report.kpis.map { kpi in
+        // A KPI's list of inputs is rendered once and copied for the KPIs with the same list.
+        var inputLists = ListBytesCache()
+        var fields: [KPIFields] = []
+        fields.reserveCapacity(report.kpis.count)
+        for kpi in report.kpis {
             func number(_ value: Double?, _ decimals: Int) -> String? {
                 guard let value else { return nil }
                 var out: [UInt8] = []
@@ -41,19 +45,20 @@ public enum ResultRecords {
             }
             // The object kpis.json writes, from which the provenance object (its last member) is taken whole.
             var object: [UInt8] = []
-            KPIJSONWriter.write(object: kpi, to: &object)
+            KPIJSONWriter.write(object: kpi, to: &object, inputLists: &inputLists)
             let provenance = provenanceStart(object)
                 .map { String(decoding: object[$0..<(object.count - 1)], as: UTF8.self) } ?? "{}"
             let factors = kpi.provenance.factors
-            return KPIFields(
+            fields.append(KPIFields(
                 key: kpi.key, period: kpi.period, unit: kpi.unit.rawValue,
                 flags: kpi.flags.map(\.rawValue).joined(separator: ","), provenance: provenance, site: kpi.site,
                 value: number(kpi.value, MachineNumber.decimals(forUnit: kpi.unit)),
                 coverage: number(kpi.coverage, 6), estimatedShare: number(kpi.estimatedShare, 6),
                 reason: kpi.provenance.reason, reasonCode: kpi.provenance.reasonCode?.rawValue,
                 factorStatus: factors.isEmpty ? nil
-                    : factors.map { $0.status?.rawValue ?? "definition" }.joined(separator: " "))
+                    : factors.map { $0.status?.rawValue ?? "definition" }.joined(separator: " ")))
         }
+        return fields
     }
 
     /// One series-day (`daily.csv`): the series key and its parts, the local day (`yyyy-mm-dd`), the sum as daily.csv
