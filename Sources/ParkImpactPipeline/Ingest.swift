@@ -102,6 +102,12 @@ public enum Ingest {
         var pending = false
     }
 
+    /// Files read are committed in batches of this many files, or fewer holding this much input: one transaction
+    /// per batch, while the other files are still read (a kill loses at most the batch not committed yet, which the
+    /// next run reads again).
+    static let commitBatchFiles = 128
+    static let commitBatchBytes: Int64 = 32 << 20
+
     /// The key under which a file's contribution stays valid: the build that read it, the source definition and
     /// what of the pilot the reader uses (zone, sites, which series keep interval readings).
     public static func readerKey(_ source: PipelineDefinition.Source, of definition: PipelineDefinition) -> String {
@@ -158,14 +164,36 @@ public enum Ingest {
             var byPath: [String: Planned] = [:]
             for plan in files { byPath[plan.file.path] = plan }
             let plans = byPath
+            // Files settled are committed in batches (`commitBatchFiles` files or `commitBatchBytes` of input, and
+            // what is left once all are read), in the order they were settled: a copy never before its original.
+            let pending = Mutex<(commits: [(path: String, commit: StateStore.FileCommit, counted: Bool)], bytes: Int64)>(
+                ([], 0))
+            let flushing = Mutex(())
+            @Sendable func flush() {
+                flushing.withLock { _ in
+                    let batch = pending.withLock { pending in
+                        defer { pending = ([], 0) }
+                        return pending.commits
+                    }
+                    guard !batch.isEmpty else { return }
+                    do {
+                        try store.commit(batch.map(\.commit))
+                        for file in batch where file.counted { FaultInjection.reach("committed") }
+                    } catch {
+                        failures.withLock { failures in
+                            for file in batch { failures.append((file.path, StateStore.describe(error))) }
+                        }
+                    }
+                }
+            }
             let done = PVDiscovery.readAll(files.map(\.file), definitions: definitions, known: known, threads: threads,
                                            fingerprinting: Set(files.filter(\.sha256.isEmpty).map(\.file.path))) {
                 index, result in
                 if let change = Self.readChange(files[index], result, digests: digests) {
                     notAsPlanned.withLock { $0[files[index].file.path] = change }
                 }
-                // A group of same-size files settled together is committed in one transaction.
                 var batch: [(path: String, commit: StateStore.FileCommit, counted: Bool)] = []
+                var bytes: Int64 = 0
                 for settled in sameSize.arrived(files[index].file.path, result) {
                     let plan = plans[settled.path]!
                     let skipped = notAsPlanned.withLock { changes in
@@ -181,20 +209,21 @@ public enum Ingest {
                                                               digests: digests,
                                                               pending: plan.pending || settled.crossSource) {
                             batch.append((plan.file.path, commit, true))
+                            bytes += plan.stat.size
                         }
                     } catch {
                         failures.withLock { $0.append((plan.file.path, StateStore.describe(error))) }
                     }
                 }
-                do {
-                    try store.commit(batch.map(\.commit))
-                    for file in batch where file.counted { FaultInjection.reach("committed") }
-                } catch {
-                    failures.withLock { failures in
-                        for file in batch { failures.append((file.path, StateStore.describe(error))) }
-                    }
+                guard !batch.isEmpty else { return }
+                let full = pending.withLock { pending in
+                    pending.commits += batch
+                    pending.bytes += bytes
+                    return pending.commits.count >= Self.commitBatchFiles || pending.bytes >= Self.commitBatchBytes
                 }
+                if full { flush() }
             }
+            flush()
             for (plan, result) in zip(files, done.results) { readNow[plan.file.relativePath] = result }
             return done.pvSites
         }
@@ -1525,11 +1554,22 @@ final class SameSizeGroups: Sendable {
         /// Path → the relative path of its original, for the duplicates of groups already settled.
         var duplicates: [String: String] = [:]
         var settled: Set<String> = []
+        /// Groups of one source, settled member by member: the members arrived but not settled yet, with their
+        /// SHA-256 (nil: cannot be fingerprinted); by group number, the first member not settled yet, and the
+        /// original of each content settled so far.
+        var waiting: [String: (result: FileResult, sha256: String?)] = [:]
+        var next: [Int]
+        var originals: [[String: String]]
     }
 
     /// The paths of each group of two or more, in path order, by group number; and path → its group's number.
     private let groups: [[String]]
     private let groupOf: [String: Int]
+    /// By group number: all its members are taken by one source. Such a group is settled member by member in group
+    /// order, each as soon as it and every member before it have arrived (a copy can only be of a member before it,
+    /// and no copy is taken by another source), so its commits follow the reading instead of waiting for the last
+    /// member. A group of several sources is settled once all its members have arrived (`crossSource` needs them all).
+    private let oneSource: [Bool]
     private let state: Mutex<State>
 
     /// The SHA-256 of a file that was not fingerprinted while read (read in chunks, or refused before reading).
@@ -1552,7 +1592,9 @@ final class SameSizeGroups: Sendable {
         }
         self.groups = groups
         self.groupOf = groupOf
-        state = Mutex(State(missing: groups.map { Set($0).count }))
+        oneSource = groups.map { group in Set(group.map { sources[$0] ?? 0 }).count == 1 }
+        state = Mutex(State(missing: groups.map { Set($0).count }, next: groups.map { _ in 0 },
+                            originals: groups.map { _ in [:] }))
         self.fingerprint = fingerprint
     }
 
@@ -1561,6 +1603,7 @@ final class SameSizeGroups: Sendable {
         guard let number = groupOf[path] else {
             return [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)]
         }
+        if oneSource[number] { return arrivedInOrder(path, result, group: number) }
         let group = groups[number]
         // The last of its group to arrive takes the group's results (once: the members are marked settled).
         let complete: [FileResult]? = state.withLock { state in
@@ -1602,6 +1645,45 @@ final class SameSizeGroups: Sendable {
         }
         state.withLock { state in
             for item in settled { if let original = item.duplicateOf { state.duplicates[item.path] = original } }
+        }
+        return settled
+    }
+
+    /// `arrived` for a group of one source: settles the members from the first not settled yet up to the first that
+    /// has not arrived, deciding each copy against the contents settled before it (as the whole group at once would).
+    private func arrivedInOrder(_ path: String, _ result: FileResult, group number: Int) -> [Settled] {
+        // Fingerprinted before the lock: a file without a fingerprint from its read is hashed here.
+        let sha = result.sha256 ?? fingerprint(path)
+        let group = groups[number]
+        let settled: [Settled]? = state.withLock { state in
+            if state.settled.contains(path) { return nil }
+            state.waiting[path] = (result, sha)
+            var settled: [Settled] = []
+            var index = state.next[number]
+            while index < group.count {
+                let member = group[index]
+                if let (read, sha) = state.waiting.removeValue(forKey: member) {
+                    state.settled.insert(member)
+                    // A file that cannot be fingerprinted at all is never taken for a copy.
+                    if let sha, let original = state.originals[number][sha] {
+                        settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: original))
+                        state.duplicates[member] = original
+                    } else {
+                        if let sha { state.originals[number][sha] = read.file.relativePath }
+                        settled.append(Settled(path: member, result: read, sha256: sha, duplicateOf: nil))
+                    }
+                } else if !state.settled.contains(member) {
+                    break  // not arrived yet (a path listed twice was settled at its first place)
+                }
+                index += 1
+            }
+            state.next[number] = index
+            return settled
+        }
+        guard let settled else {
+            // Read again (PV matching) after it was settled: handed back unless it is a duplicate.
+            let duplicate = state.withLock { $0.duplicates[path] != nil }
+            return duplicate ? [] : [Settled(path: path, result: result, sha256: result.sha256, duplicateOf: nil)]
         }
         return settled
     }

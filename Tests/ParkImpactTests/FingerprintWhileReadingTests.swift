@@ -67,7 +67,7 @@ import Testing
         #expect(try read((scratch.root + "/" + "empty.csv"), format: .parkimpactLong).sha256 == nil)
     }
 
-    @Test("files of one size are settled once all are read: the first of each content counts, in path order")
+    @Test("files of one size: the first of each content counts, in path order; one source's settle as they arrive")
     func sameSizeGroups() throws {
         let definition = try definition(format: .parkimpactLong)
         func result(_ name: String, sha: String?) -> FileResult {
@@ -91,5 +91,24 @@ import Testing
         // Read again later (PV matching): a duplicate stays one, the others are handed back.
         #expect(groups.arrived("/in/p/b", result("b", sha: "X")).isEmpty)
         #expect(groups.arrived("/in/p/a", result("a", sha: "X")).map(\.path) == ["/in/p/a"])
+
+        // Read in order, a group of one source settles member by member: each as soon as those before it are in.
+        let inOrder = SameSizeGroups([("/in/p/a", "p", 10), ("/in/p/b", "p", 10), ("/in/p/c", "p", 10),
+                                      ("/in/p/d", "p", 10)])
+        func line(_ settled: [SameSizeGroups.Settled]) -> [String] {
+            settled.map { "\($0.path) \($0.duplicateOf ?? "counted")" }
+        }
+        #expect(line(inOrder.arrived("/in/p/a", result("a", sha: "X"))) == ["/in/p/a counted"])
+        #expect(line(inOrder.arrived("/in/p/c", result("c", sha: "X"))).isEmpty)  // waits for b
+        #expect(line(inOrder.arrived("/in/p/b", result("b", sha: "Y"))) == ["/in/p/b counted", "/in/p/c p/a"])
+        #expect(line(inOrder.arrived("/in/p/d", result("d", sha: "Y"))) == ["/in/p/d p/b"])
+        #expect(inOrder.duplicates == ["/in/p/c": "p/a", "/in/p/d": "p/b"])
+
+        // Members of two sources: settled together once all are in, copies across the sources marked.
+        let twoSources = SameSizeGroups([("/in/p/a", "p", 10), ("/in/p/b", "p", 10)],
+                                        sources: ["/in/p/a": 0, "/in/p/b": 1])
+        #expect(twoSources.arrived("/in/p/a", result("a", sha: "X")).isEmpty)
+        let both = twoSources.arrived("/in/p/b", result("b", sha: "X"))
+        #expect(line(both) == ["/in/p/a counted", "/in/p/b counted"] && both.allSatisfy(\.crossSource))
     }
 }
