@@ -93,6 +93,8 @@ public enum Discover {
         var relativePaths: [String] = []
         var directories = Set<String>()
         var links = Set<String>()
+        /// Entries that are neither a folder nor a link, as `lstat` saw them.
+        var plain = Set<String>()
         if let enumerator = FileManager.default.enumerator(atPath: pilotDirectory) {
             while let relative = enumerator.nextObject() as? String {
                 let name = (relative as NSString).lastPathComponent
@@ -109,6 +111,7 @@ public enum Discover {
                 }
                 if kind == .directory { directories.insert(relative) }
                 if kind == .link { links.insert(relative) }
+                if kind == .other { plain.insert(relative) }
                 relativePaths.append(relative)
             }
         }
@@ -118,17 +121,27 @@ public enum Discover {
         for source in definition.sources {
             var matched = 0
             for relative in relativePaths where fnmatch(source.path, relative, FNM_PATHNAME) == 0 {
-                let full = (pilotDirectory as NSString).appendingPathComponent(relative)
-                // realpath(3): every link resolved, relative targets (`../../x.csv`) too.
-                guard let real = realPath(full) else { continue }  // a dangling link: nothing to read
-                guard real.hasPrefix(realPilotDirectory + "/") else {
-                    linkedOut.insert(relative)
-                    result.warnings.append(Warning(code: .linkOutsideInput,
-                                                  message: "\(full): skipped: it links outside \(pilotDirectory)"))
-                    continue
+                let full = pilotDirectory + "/" + relative
+                // A file that is no link, in folders that are none (the enumeration saw each of them): its real path
+                // is the pilot folder's, and it is no folder. Otherwise realpath(3): every link resolved, relative
+                // targets (`../../x.csv`) too.
+                let real: String
+                if plain.contains(relative), !Self.underLink(relative, links) {
+                    real = realPilotDirectory + "/" + relative
+                } else {
+                    guard let resolved = realPath(full) else { continue }  // a dangling link: nothing to read
+                    guard resolved.hasPrefix(realPilotDirectory + "/") else {
+                        linkedOut.insert(relative)
+                        result.warnings.append(Warning(code: .linkOutsideInput,
+                                                      message: "\(full): skipped: it links outside \(pilotDirectory)"))
+                        continue
+                    }
+                    var isDir: ObjCBool = false
+                    guard FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir), !isDir.boolValue else {
+                        continue
+                    }
+                    real = resolved
                 }
-                var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: real, isDirectory: &isDir), !isDir.boolValue else { continue }
                 matched += 1
                 if let first = claimed[relative] {
                     result.warnings.append(Warning(code: .matchedTwice, message: "\(full): matched by "
@@ -171,6 +184,17 @@ public enum Discover {
                 + "(e.g. without accented letters)"))
         }
         return result
+    }
+
+    /// Whether a folder on `relative`'s path (below the pilot folder) is a link of `links`.
+    static func underLink(_ relative: String, _ links: Set<String>) -> Bool {
+        guard !links.isEmpty else { return false }
+        var folder = (relative as NSString).deletingLastPathComponent
+        while !folder.isEmpty {
+            if links.contains(folder) { return true }
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        return false
     }
 
     /// Files and folders under `directory` whose names are not valid UTF-8 (FileManager does not list them), shown

@@ -327,9 +327,15 @@ struct ProcessTests {
         try pilot.scratch.write("secret/outside.csv", longRows(days: 1...1))
         try FileManager.default.createSymbolicLink(atPath: pilot.scratch.path("input/p/link.csv"),
                                                    withDestinationPath: pilot.scratch.path("secret/outside.csv"))
+        // A linked folder: the files in it are as outside as the folder it links to.
+        try pilot.scratch.write("secret/deeper/more.csv", longRows(days: 3...3))
+        try FileManager.default.createSymbolicLink(atPath: pilot.scratch.path("input/p/folder"),
+                                                   withDestinationPath: pilot.scratch.path("secret/deeper"))
         try pilot.write("a.csv", longRows(days: 2...2))
         let outcome = try Binary.run(CrashFixture.arguments, in: pilot.scratch.root)
         #expect(outcome.stderr.contains("input/p/link.csv: skipped: it links outside "), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("more.csv") || outcome.stderr.contains("more.csv: skipped: it links outside "),
+                "\(outcome.stderr)")
         #expect(try pilot.offtake() == "24")
         let escaping = try StatefulPilot(definition: StatefulPilot.definition.replacingOccurrences(
             of: "\"*.csv\"", with: "\"../secret/*.csv\""))
