@@ -69,6 +69,8 @@ public enum Ingest {
         /// The ledger as `fingerprint` read it once the ingestion wrote it: nothing writes the ledger between then
         /// and `load`, which takes it rather than reading it again.
         fileprivate var ledgerAfterIngest: [LedgerEntry]?
+        /// The ledger as `settle` read it, when it changed nothing: `fingerprint` takes it rather than reading it again.
+        fileprivate var ledgerAfterSettle: [LedgerEntry]?
 
         /// The pilot without that ledger: a copy kept while the reports are built does not hold it.
         public var withoutLedger: PilotIngest {
@@ -1129,7 +1131,10 @@ public enum Ingest {
                                 by: \.sha256)
         guard groups.values.contains(where: { group in
             group.count > 1 || group.contains { $0.conflict == LedgerEntry.pending }
-        }) else { return [] }
+        }) else {
+            pilot.ledgerAfterSettle = ledger  // nothing to settle: the ledger stays as read
+            return []
+        }
         var keysByPath: [String: [SeriesKey]] = [:]
         func keys(_ entry: LedgerEntry) -> [SeriesKey] {
             if let known = keysByPath[entry.path] { return known }
@@ -1333,8 +1338,10 @@ public enum Ingest {
         diagnostics: inout Diagnostics
     ) {
         let name = pilot.definition.pilot
-        guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics,
-                                  reportDamage: reporting) else { return }
+        let settled = pilot.ledgerAfterSettle
+        pilot.ledgerAfterSettle = nil
+        guard let ledger = settled ?? ledger(of: pilot, store: store, diagnostics: &diagnostics,
+                                             reportDamage: reporting) else { return }
         pilot.ledgerAfterIngest = ledger
         pilot.ledgerEmpty = ledger.isEmpty
         if reporting, ledger.isEmpty {
