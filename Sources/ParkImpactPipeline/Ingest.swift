@@ -1659,8 +1659,9 @@ final class SameSizeGroups: Sendable {
     /// `arrived` for a group of one source: settles the members from the first not settled yet up to the first that
     /// has not arrived, deciding each copy against the contents settled before it (as the whole group at once would).
     private func arrivedInOrder(_ path: String, _ result: FileResult, group number: Int) -> [Settled] {
-        // Fingerprinted before the lock: a file without a fingerprint from its read is hashed here.
-        let sha = result.sha256 ?? fingerprint(path)
+        // Fingerprinted before the lock (a file without a fingerprint from its read is hashed here), unless it was
+        // settled already (read again for PV matching).
+        let sha = state.withLock { $0.settled.contains(path) } ? result.sha256 : result.sha256 ?? fingerprint(path)
         let group = groups[number]
         let settled: [Settled]? = state.withLock { state in
             if state.settled.contains(path) { return nil }
