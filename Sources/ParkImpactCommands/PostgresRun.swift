@@ -123,13 +123,20 @@ enum PostgresRun {
         var result = StatefulRun.Result()
         var first: [String: (generation: String, report: PilotReport)] = [:]
         var processed = Set<String>()
+        var shared = context
+        shared.shareReads = context.settings.ingest
         if context.settings.ingest {
-            var partial = context
+            var partial = shared
             partial.writeIndex = false
             for definition in ordered {
                 let lock = PostgresStateStore.pilotLock(definition.pilot)
                 do {
-                    guard try store.tryLock(lock) else { continue }
+                    guard try store.tryLock(lock) else {
+                        // Another worker holds it: read what it offers of its new files, then go on.
+                        _ = Ingest.help(definitions: definitions, inputRoot: context.folders.input, claims: store,
+                                        threads: context.threads)
+                        continue
+                    }
                 } catch {
                     return failed(error, result)
                 }
@@ -151,7 +158,8 @@ enum PostgresRun {
         for definition in ordered {
             let locked: Bool
             do {
-                locked = try store.lock(PostgresStateStore.pilotLock(definition.pilot), until: deadline)
+                locked = try waitHelping(for: PostgresStateStore.pilotLock(definition.pilot), until: deadline,
+                                         definitions: definitions, context: context, store: store)
             } catch {
                 return failed(error, result)
             }
@@ -170,7 +178,7 @@ enum PostgresRun {
         }
         let second = context.writeIndex ? definitions : definitions.filter { !processed.contains($0.pilot) }
         var secondDiagnostics = Diagnostics()
-        let again = StatefulRun.execute(definitions: second, context: context, store: store, runID: runID,
+        let again = StatefulRun.execute(definitions: second, context: shared, store: store, runID: runID,
                                         prebuilt: first, diagnostics: &secondDiagnostics)
         diagnostics.merge(secondDiagnostics)
         var combined = combine(result, again)
@@ -184,6 +192,25 @@ enum PostgresRun {
         }
         combined.filesUnchanged = combined.outcomes.reduce(0) { $0 + $1.filesUnchanged }
         return combined
+    }
+
+    /// Waits until `deadline` for the lock of `resource`, reading meanwhile the files other workers offer
+    /// (`Ingest.help`); false when another worker still holds it then.
+    static func waitHelping(for resource: String, until deadline: ContinuousClock.Instant,
+                            definitions: [PipelineDefinition], context: RunContext,
+                            store: PostgresStateStore) throws -> Bool {
+        var pause = 0.01
+        while true {
+            if try store.tryLock(resource) { return true }
+            guard ContinuousClock.now < deadline else { return false }
+            if context.settings.ingest, Ingest.help(definitions: definitions, inputRoot: context.folders.input,
+                                                    claims: store, threads: context.threads) > 0 {
+                pause = 0.01
+                continue
+            }
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 0.25)
+        }
     }
 
     static func combine(_ a: StatefulRun.Result, _ b: StatefulRun.Result) -> StatefulRun.Result {

@@ -8,7 +8,8 @@ import Glibc
 /// `locked` (lock taken), `committed` (a file's transaction committed), `settled` (a group of copies settled),
 /// `output` (an output file renamed into place), `recorded` (output fingerprints recorded), `planned` (the files to
 /// read are decided), `opened` (a file opened for its read), `first-chunk` (the first chunk of a file read in chunks
-/// is read). Unset in normal runs: one
+/// is read), `offered` (a read's new files offered to other workers), `handed` (a helper handed a file's result
+/// over). Unset in normal runs: one
 /// environment lookup per process. With `PARKIMPACT_FAULT_REACHED=<path>` a pause first creates that file, so a test
 /// acts when the process is inside the pause rather than after a guessed delay.
 ///

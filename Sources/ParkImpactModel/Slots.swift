@@ -15,7 +15,7 @@ package final class Slots<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Every slot's value (nil where none was stored).
-    func stored() -> [Value?] {
+    package func stored() -> [Value?] {
         lock.lock()
         defer { lock.unlock() }
         return slots

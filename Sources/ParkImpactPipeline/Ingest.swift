@@ -162,7 +162,7 @@ public enum Ingest {
             try? digests.wait($0)
         }
         func read(_ files: [Planned], definitions: [String: PipelineDefinition], known: [String: Set<String>],
-                  digests: DeferredDigests, sameSize: SameSizeGroups) -> [String: Set<String>] {
+                  digests: DeferredDigests, sameSize: SameSizeGroups, sharing: SharedReads? = nil) -> [String: Set<String>] {
             var byPath: [String: Planned] = [:]
             for plan in files { byPath[plan.file.path] = plan }
             let plans = byPath
@@ -189,7 +189,8 @@ public enum Ingest {
                 }
             }
             let done = PVDiscovery.readAll(files.map(\.file), definitions: definitions, known: known, threads: threads,
-                                           fingerprinting: Set(files.filter(\.sha256.isEmpty).map(\.file.path))) {
+                                           fingerprinting: Set(files.filter(\.sha256.isEmpty).map(\.file.path)),
+                                           sharing: sharing) {
                 index, result in
                 if let change = Self.readChange(files[index], result, digests: digests) {
                     notAsPlanned.withLock { $0[files[index].file.path] = change }
@@ -226,6 +227,7 @@ public enum Ingest {
                 if full { flush() }
             }
             flush()
+            sharing?.end()
             for (plan, result) in zip(files, done.results) { readNow[plan.file.relativePath] = result }
             return done.pvSites
         }
@@ -237,7 +239,14 @@ public enum Ingest {
         defer { RunProgress.shared.end() }
         var knownPV = known
         if !reads.isEmpty {
-            let pv = read(reads, definitions: definitionsByPilot, known: known, digests: digests, sameSize: sameSize)
+            // Other workers may read some of the new files for this one (a shared PostgreSQL state).
+            let sharing = context.shareReads ? (store as? any ReadClaims).flatMap { claims in
+                SharedReads.offer(claims, files: reads.map(\.file), stats: reads.map(\.stat),
+                                  readerKeys: reads.map(\.readerKey), definitions: definitionsByPilot, known: known,
+                                  inputRoot: folders.input, threads: threads)
+            } : nil
+            let pv = read(reads, definitions: definitionsByPilot, known: known, digests: digests, sameSize: sameSize,
+                          sharing: sharing)
             knownPV = pv
             // Unchanged files read earlier without the grid readings of a site the new files show PV for.
             var again: [Planned] = []

@@ -49,14 +49,16 @@ public enum PVDiscovery {
     /// Reads `files` (`Aggregate.readAll`), then again those that lack grid readings of a PV site the first pass
     /// found. `known`: PV sites known before reading, per pilot. `completed` is called for every read, so for a file
     /// read twice once more with the final result. Returns the final results (in the order of `files`) and the PV
-    /// sites per pilot (`known` and the found ones).
+    /// sites per pilot (`known` and the found ones). `sharing`: other workers may read files of the first pass
+    /// (`ReadSharing`, with `known` as the PV sites they read with); the files read again are read here.
     public static func readAll(
         _ files: [InputFile], definitions: [String: PipelineDefinition], known: [String: Set<String>] = [:],
-        threads: Int? = nil, fingerprinting: Set<String> = [], completed: (@Sendable (Int, FileResult) -> Void)? = nil
+        threads: Int? = nil, fingerprinting: Set<String> = [], sharing: (any ReadSharing)? = nil,
+        completed: (@Sendable (Int, FileResult) -> Void)? = nil
     ) -> (results: [FileResult], pvSites: [String: Set<String>]) {
         let progress = RunProgress.shared
         var results = Aggregate.readAll(files, definitions: adding(known, to: definitions), threads: threads,
-                                        fingerprinting: fingerprinting) {
+                                        fingerprinting: fingerprinting, sharing: sharing) {
             index, result in
             completed?(index, result)
             progress.fileDone()

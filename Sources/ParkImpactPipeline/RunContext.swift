@@ -25,6 +25,9 @@ public struct RunContext: Sendable {
     public var dailyCSV: Bool
     /// The portfolio's language when the pilots' languages differ (`--portfolio-language`).
     public var portfolioLanguage: PipelineDefinition.Language
+    /// Offer the new files of a read to other workers sharing the state (`ReadClaims`, `SharedReads`): set by a
+    /// PostgreSQL worker that is not alone.
+    public var shareReads = false
 
     public init(folders: RunFolders, catalogue: FactorCatalogue = .builtIn, threads: Int? = nil,
                 settings: Ingest.Settings = .init(), writeIndex: Bool = true, rebuildAll: Bool = false,

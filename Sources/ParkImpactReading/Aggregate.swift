@@ -4,6 +4,18 @@ import Synchronization
 public import ParkImpactModel
 public import ParkImpactDefinition
 
+/// Files of one read that other workers may read instead of this one (a PostgreSQL state shared by several workers):
+/// each file is read by exactly one worker, and its result reaches this one (`Aggregate.readAll`).
+public protocol ReadSharing: Sendable {
+    /// Called just before file `index` of the list is read whole: true when this worker reads it, false when another
+    /// worker has taken it.
+    func mayRead(_ index: Int) -> Bool
+    /// Waits for the results of the files `indices` other workers took, hands each to `deliver` as it arrives, and
+    /// returns those taken back because their worker went away (to be read here). Returns when every one of them is
+    /// either delivered or taken back.
+    func collect(_ indices: [Int], deliver: (Int, FileResult) -> Void) -> [Int]
+}
+
 /// Runs the read stage over many files on all cores and merges the partial aggregates deterministically.
 public enum Aggregate {
     /// Reads `files` concurrently (`ConcurrentMap`), each into its own partial aggregate; large
@@ -16,14 +28,59 @@ public enum Aggregate {
     ///
     /// `fingerprinting`: the paths of files whose SHA-256 is computed while they are read (`FileResult.sha256`),
     /// when they are read whole (files read in chunks are not fingerprinted).
+    ///
+    /// `sharing`: other workers may read some of the files (`ReadSharing`): each file read whole is read here only
+    /// when `sharing.mayRead` says so; the others' results are collected once this worker's reads are done (and the
+    /// files whose worker went away are read here then). `completed` sees every file either way.
     public static func readAll(
         _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int? = nil,
         chunkBytes: Int = ReadFile.defaultChunkBytes, fingerprinting: Set<String> = [],
-        completed: (@Sendable (Int, FileResult) -> Void)? = nil
+        sharing: (any ReadSharing)? = nil, completed: (@Sendable (Int, FileResult) -> Void)? = nil
+    ) -> [FileResult] {
+        guard let sharing else {
+            return readHere(files, definitions: definitions, threads: threads, chunkBytes: chunkBytes,
+                            fingerprinting: fingerprinting, completed: completed)
+        }
+        let results = Slots<FileResult>(count: files.count)
+        let elsewhere = Mutex<[Int]>([])
+        _ = readHere(files, definitions: definitions, threads: threads, chunkBytes: chunkBytes,
+                     fingerprinting: fingerprinting, mayRead: { index in
+                         if sharing.mayRead(index) { return true }
+                         elsewhere.withLock { $0.append(index) }
+                         return false
+                     }) { index, result in
+            completed?(index, result)
+            results.store(result, at: index)
+        }
+        var waiting = elsewhere.withLock { $0 }.sorted()
+        while !waiting.isEmpty {
+            let back = sharing.collect(waiting) { index, result in
+                completed?(index, result)
+                results.store(result, at: index)
+            }
+            // Files whose worker went away: read here, without sharing them again.
+            _ = readHere(back.map { files[$0] }, definitions: definitions, threads: threads, chunkBytes: chunkBytes,
+                         fingerprinting: fingerprinting) { position, result in
+                completed?(back[position], result)
+                results.store(result, at: back[position])
+            }
+            let stored = results.stored()
+            waiting = waiting.filter { stored[$0] == nil }
+        }
+        return results.results()
+    }
+
+    /// `readAll` of the files this worker reads: all of them, or those `mayRead` allows (files read in chunks are
+    /// always read here). A file not read here has no slot filled in the result (nil).
+    private static func readHere(
+        _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int?, chunkBytes: Int,
+        fingerprinting: Set<String>, mayRead: (@Sendable (Int) -> Bool)? = nil,
+        completed: (@Sendable (Int, FileResult) -> Void)?
     ) -> [FileResult] {
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         if workers == 1 {
-            return files.enumerated().map { index, file in
+            return files.enumerated().compactMap { index, file in
+                if let mayRead, !mayRead(index) { return nil }
                 let result = ReadFile.read(file, definition: definitions[file.pilot]!, fingerprint: fingerprinting.contains(file.path))
                 completed?(index, result)
                 return result
@@ -62,6 +119,7 @@ public enum Aggregate {
         ConcurrentMap.forEach(tasks.count, threads: workers) { taskIndex in
             switch tasks[taskIndex] {
             case .whole(let index):
+                if let mayRead, !mayRead(index) { return }
                 let file = files[index]
                 let result = ReadFile.read(file, definition: definitions[file.pilot]!, fingerprint: fingerprinting.contains(file.path))
                 completed?(index, result)
@@ -75,7 +133,7 @@ public enum Aggregate {
                 }
             }
         }
-        return results.results()
+        return mayRead == nil ? results.results() : results.stored().compactMap { $0 }
     }
 
     /// Whether `readAll` with `threads` may read the file in chunks (it does when its dialect allows it too).

@@ -28,6 +28,31 @@ public struct FileResult: Sendable {
     public var observed: FileDigest.Stat?
     /// Set when the file did not stay one unchanged file for the whole read: the result must not be committed.
     public var readChange: ReadChange?
+
+    init(file: InputFile, trace: [TracedReading] = [], mapping: [ColumnRole] = [], headerLine: Int = 0,
+         series: [SeriesData], rejects: [Reject], summary: FileSummary, statistics: CSVReadStatistics) {
+        self.file = file
+        self.trace = trace
+        self.mapping = mapping
+        self.headerLine = headerLine
+        self.series = series
+        self.rejects = rejects
+        self.summary = summary
+        self.statistics = statistics
+    }
+
+    /// A result another worker read and handed over (`ReadSharing`): what the state keeps of a read, with how the file
+    /// was opened and fingerprinted there.
+    public init(file: InputFile, series: [SeriesData], rejects: [Reject], summary: FileSummary, pvSites: Set<String>,
+                gridSitesWithoutReadings: Set<String>, sha256: String?, observed: FileDigest.Stat?,
+                readChange: ReadChange?) {
+        self.init(file: file, series: series, rejects: rejects, summary: summary, statistics: CSVReadStatistics())
+        self.pvSites = pvSites
+        self.gridSitesWithoutReadings = gridSitesWithoutReadings
+        self.sha256 = sha256
+        self.observed = observed
+        self.readChange = readChange
+    }
 }
 
 /// What happened to a file while it was read, when it did not stay the one unchanged file that was opened.

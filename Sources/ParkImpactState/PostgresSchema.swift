@@ -116,6 +116,42 @@ public enum PostgresSchema {
                  d.missing
           FROM daily_value d JOIN latest_generation g ON d.generation_id = g.id;
         """,
+        // v2: the files of a pilot's read offered to other workers (`ReadClaims`): one row per file, claimed by one
+        // worker; its result handed over in the row until the pilot's holder takes it.
+        """
+        CREATE SEQUENCE file_claim_set;
+        CREATE TABLE file_claim (
+          claim_set BIGINT NOT NULL,
+          seq INTEGER NOT NULL,
+          pilot TEXT NOT NULL,
+          path TEXT NOT NULL,
+          open_path TEXT NOT NULL,
+          source_index INTEGER NOT NULL,
+          match_key TEXT NOT NULL,
+          size BIGINT NOT NULL,
+          mtime_ns BIGINT NOT NULL,
+          pv_sites TEXT NOT NULL DEFAULT '',
+          holder TEXT NOT NULL,
+          holder_backend INTEGER NOT NULL,
+          offered_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+          worker TEXT,
+          backend_pid INTEGER,
+          lease_until TIMESTAMPTZ,
+          done BOOLEAN NOT NULL DEFAULT false,
+          read_at TIMESTAMPTZ,
+          result BYTEA,
+          sha256 TEXT,
+          observed_size BIGINT,
+          observed_mtime_ns BIGINT,
+          observed_identity TEXT,
+          pv_found TEXT,
+          grid_without TEXT,
+          change_kind TEXT,
+          change_text TEXT,
+          PRIMARY KEY (claim_set, seq));
+        CREATE INDEX file_claim_open ON file_claim (match_key, claim_set, seq) WHERE worker IS NULL;
+        CREATE INDEX file_claim_pilot ON file_claim (pilot);
+        """,
     ]
 
     /// The schema version this binary writes and reads.
