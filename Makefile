@@ -97,10 +97,12 @@ bench-matrix: build
 
 ## One, two and three `parkimpact run` workers started together on a shared PostgreSQL state (a throwaway server, or
 ## $$PARKIMPACT_TEST_POSTGRES_URL) against one run on SQLite, over the demo pilot copied into PILOTS pilots
-## (.build-bench/workers/); checks every worker's outputs equal the SQLite run's; prints medians of RUNS.
+## (.build-bench/workers/), or DATA=<a folder with pipelines/ and input/>; THREADS=1 makes each worker stand for a host
+## of one core. Checks every worker's outputs equal the SQLite run's; prints medians of RUNS and the files helpers read.
 PILOTS ?= 6
 bench-workers: build
-	python3 scripts/bench/workers.py --pilots $(PILOTS) --runs $(RUNS)
+	python3 scripts/bench/workers.py --pilots $(PILOTS) --runs $(RUNS) $(if $(DATA),--data $(DATA)) \
+	  $(if $(THREADS),--threads $(THREADS))
 
 clean:
 	rm -rf .build output/*/ output/index.html output/.parkimpact

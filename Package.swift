@@ -174,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ParkImpactPostgresTests",
-            dependencies: ["ParkImpactPostgres", "ParkImpactState", "TestSupport"],
+            dependencies: ["ParkImpactPostgres", "ParkImpactState", "ParkImpactModel", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -11,8 +11,10 @@ import ParkImpactPipeline
 /// share the database and the `input/` and `output/` folders. No host-local lock: coordination is in the database.
 ///
 /// A worker that finds no other worker connected and every pilot free runs them all in one pass, as on SQLite.
-/// A pilot is ingested, merged and rendered by one worker at a time, the one holding its advisory lock; each new file
-/// of it is read and committed once, by that worker. Pass 1 (`run`): the worker goes through the pilots in name order
+/// A pilot is ingested, merged and rendered by one worker at a time, the one holding its advisory lock (its holder);
+/// each new file of it is committed once, by that worker, and read once: by the holder, or by another worker that
+/// claimed it and handed its result over (`ReadClaims`, `SharedReads`). A worker waiting for a pilot's lock reads the
+/// files offered meanwhile (`Ingest.help`), so one large pilot is read by every worker. Pass 1 (`run`): the worker goes through the pilots in name order
 /// and processes each one no other worker holds, one at a time, so workers started together share the pilots. Pass 2:
 /// it waits (up to `--lock-wait` seconds) until it holds every pilot of the run and runs them once more (all of them
 /// when the portfolio is written, reusing the reports it built in pass 1): what another worker has just ingested is
@@ -103,6 +105,10 @@ enum PostgresRun {
                             status: .ioError, code: .stateUnavailable)
             return result
         }
+        // The new files of every read are offered to the other workers (`ReadClaims`): one that starts meanwhile
+        // reads some of them instead of waiting for the pilots' locks.
+        var shared = context
+        shared.shareReads = context.settings.ingest
         // Alone (no other worker connected) and every pilot free: one pass over all of them, as on SQLite (the files
         // of all pilots read together, the portfolio from the reports just built).
         if context.settings.ingest, (try? store.otherWorkersConnected()) == false {
@@ -114,7 +120,7 @@ enum PostgresRun {
                 return failed(error, StatefulRun.Result())
             }
             if held.count == ordered.count {
-                return StatefulRun.execute(definitions: definitions, context: context, store: store, runID: runID,
+                return StatefulRun.execute(definitions: definitions, context: shared, store: store, runID: runID,
                                            diagnostics: &diagnostics)
             }
             release()
@@ -123,8 +129,6 @@ enum PostgresRun {
         var result = StatefulRun.Result()
         var first: [String: (generation: String, report: PilotReport)] = [:]
         var processed = Set<String>()
-        var shared = context
-        shared.shareReads = context.settings.ingest
         if context.settings.ingest {
             var partial = shared
             partial.writeIndex = false

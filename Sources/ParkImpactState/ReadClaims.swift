@@ -144,13 +144,16 @@ extension PostgresStateStore: ReadClaims {
 
     public func claimOwn(set: Int64, from seq: Int, limit: Int) throws -> [Int] {
         try withConnection { db in
+            // The rows picked once, in a CTE: as `seq IN (SELECT … LIMIT …)` the planner may run the subquery once
+            // per row updated, and claim more than `limit`.
             try db.execute("""
-                UPDATE file_claim SET worker = $4, backend_pid = pg_backend_pid(),
-                  lease_until = now() + make_interval(secs => $5)
-                WHERE claim_set = $1 AND worker IS NULL AND seq IN (
+                WITH picked AS (
                   SELECT seq FROM file_claim WHERE claim_set = $1 AND seq >= $2 AND worker IS NULL
                   ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED)
-                RETURNING seq
+                UPDATE file_claim c SET worker = $4, backend_pid = pg_backend_pid(),
+                  lease_until = now() + make_interval(secs => $5)
+                FROM picked WHERE c.claim_set = $1 AND c.seq = picked.seq
+                RETURNING c.seq
                 """, [.int(set), .int(Int64(seq)), .int(Int64(limit)), .text(Self.worker),
                       .double(Self.readLeaseSeconds)]).rows.compactMap { $0.int(0).map(Int.init) }.sorted()
         }
@@ -161,16 +164,17 @@ extension PostgresStateStore: ReadClaims {
             let takenBack = try db.execute("""
                 UPDATE file_claim c SET worker = $3, backend_pid = pg_backend_pid(),
                   lease_until = now() + make_interval(secs => $4)
-                WHERE claim_set = $1 AND seq = ANY($2::int[]) AND NOT done AND (worker IS NULL OR (worker <> $3 AND \(Self.gone)))
+                WHERE claim_set = $1 AND seq = ANY($2::int[]) AND NOT done
+                  AND (worker IS NULL OR (backend_pid <> pg_backend_pid() AND \(Self.gone)))
                 RETURNING seq
                 """, [.int(set), Self.array(seqs), .text(Self.worker), .double(Self.readLeaseSeconds)])
                 .rows.compactMap { $0.int(0).map(Int.init) }
             let rows = try db.execute("""
                 SELECT seq, result, sha256, observed_size, observed_mtime_ns, observed_identity, pv_found, grid_without,
                   change_kind, change_text
-                FROM file_claim WHERE claim_set = $1 AND seq = ANY($2::int[]) AND done AND worker <> $3
-                ORDER BY seq LIMIT $4
-                """, [.int(set), Self.array(seqs), .text(Self.worker), .int(Int64(limit))]).rows
+                FROM file_claim WHERE claim_set = $1 AND seq = ANY($2::int[]) AND done
+                ORDER BY seq LIMIT $3
+                """, [.int(set), Self.array(seqs), .int(Int64(limit))]).rows
             var handed: [HandedRead] = []
             for row in rows {
                 guard let seq = row.int("seq"), let bytes = row.bytes("result") else { continue }
@@ -236,25 +240,25 @@ extension PostgresStateStore: ReadClaims {
     public func handOver(_ read: HandedRead) throws -> Bool {
         let bytes = ContributionCodec.encode(read.contribution)
         return try withConnection { db in
-            try db.transaction {
-                let stored = try db.execute("""
-                    UPDATE file_claim SET done = true, read_at = now(), result = $4, sha256 = $5, observed_size = $6,
-                      observed_mtime_ns = $7, observed_identity = $8, pv_found = $9, grid_without = $10,
-                      change_kind = $11, change_text = $12
-                    WHERE claim_set = $1 AND seq = $2 AND worker = $3 AND NOT done
-                    """, [.int(read.set), .int(Int64(read.seq)), .text(Self.worker), .bytes(bytes),
-                          read.sha256.map { .text($0) } ?? .null, read.observed.map { .int($0.size) } ?? .null,
-                          read.observed.map { .int($0.modifiedNanoseconds) } ?? .null,
-                          read.observed.map { .text($0.identity) } ?? .null, .text(Self.list(read.pvSites)),
-                          .text(Self.list(read.gridSitesWithoutReadings)),
-                          read.change.map { .text($0.kind) } ?? .null, read.change.map { .text($0.message) } ?? .null])
-                // The lease of the claims still being read runs from now.
-                try db.execute("""
-                    UPDATE file_claim SET lease_until = now() + make_interval(secs => $3)
-                    WHERE claim_set = $1 AND worker = $2 AND NOT done
-                    """, [.int(read.set), .text(Self.worker), .double(Self.readLeaseSeconds)])
-                return stored.affected == 1
-            }
+            // One statement: the result stored, and the lease of the claims still being read renewed from now.
+            try db.execute("""
+                WITH stored AS (
+                  UPDATE file_claim SET done = true, read_at = now(), result = $4, sha256 = $5, observed_size = $6,
+                    observed_mtime_ns = $7, observed_identity = $8, pv_found = $9, grid_without = $10,
+                    change_kind = $11, change_text = $12
+                  WHERE claim_set = $1 AND seq = $2 AND backend_pid = pg_backend_pid() AND worker = $3 AND NOT done
+                  RETURNING seq),
+                renewed AS (
+                  UPDATE file_claim SET lease_until = now() + make_interval(secs => $13)
+                  WHERE claim_set = $1 AND backend_pid = pg_backend_pid() AND NOT done AND seq <> $2)
+                SELECT count(*) FROM stored
+                """, [.int(read.set), .int(Int64(read.seq)), .text(Self.worker), .bytes(bytes),
+                      read.sha256.map { .text($0) } ?? .null, read.observed.map { .int($0.size) } ?? .null,
+                      read.observed.map { .int($0.modifiedNanoseconds) } ?? .null,
+                      read.observed.map { .text($0.identity) } ?? .null, .text(Self.list(read.pvSites)),
+                      .text(Self.list(read.gridSitesWithoutReadings)),
+                      read.change.map { .text($0.kind) } ?? .null, read.change.map { .text($0.message) } ?? .null,
+                      .double(Self.readLeaseSeconds)]).rows.first?.int(0) == 1
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ParkImpactPostgres
 @testable import ParkImpactState
+import ParkImpactModel
 import TestSupport
 
 /// The libpq wrapper and the state's schema against a real PostgreSQL server (Debian's, on loopback).
@@ -107,6 +108,69 @@ import TestSupport
                 + "or changed")
         }
         #expect(try PostgresSchema.version(db) == newer)
+    }
+
+    /// A state written by a build of schema 1 (no `file_claim`): brought to the current version, its rows kept.
+    @Test func upgradesAStateOfSchemaOne() throws {
+        let url = try PostgresTestServer.freshDatabase()
+        let db = try PostgresConnection(url: url)
+        try db.execute("CREATE TABLE parkimpact_schema (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL "
+            + "DEFAULT now())")
+        try db.executeScript(PostgresSchema.migrations[0])
+        try db.execute("INSERT INTO parkimpact_schema (version) VALUES (1)")
+        try db.execute("INSERT INTO run (started_at, version) VALUES ('2026-01-01T00:00:00Z', 'old')")
+        #expect(try db.execute("SELECT to_regclass('file_claim') IS NULL").rows.first?[0] == "t")
+        #expect(try PostgresSchema.migrate(db) == Array(2...PostgresSchema.currentVersion))
+        #expect(try db.execute("SELECT version FROM run").rows.first?[0] == "old")
+        let store = try PostgresStateStore(url: url)
+        let set = try store.offerReads([ReadOffer(seq: 0, pilot: "p", path: "p/a.csv", openPath: "/in/p/a.csv",
+                                                  sourceIndex: 0, matchKey: "k", size: 10, modifiedNanoseconds: 1,
+                                                  pvSites: ["s"])], pilots: ["p"])
+        #expect(try store.claimOwn(set: set, from: 0, limit: 4) == [0])
+        #expect(try store.claimReads(matching: ["k"], limit: 4, bytes: 1 << 20).isEmpty)
+    }
+
+    /// Claims: the holder from the first file on, a helper from the last one back within its byte budget; a result
+    /// handed over reaches the holder; a helper gone loses its claims to the holder; a holder gone, its offer.
+    @Test func claimsAndHandOvers() throws {
+        let url = try PostgresTestServer.freshDatabase()
+        var holder: PostgresStateStore? = try PostgresStateStore(url: url)
+        let offers = (0..<6).map { index in
+            ReadOffer(seq: index, pilot: "p", path: "p/\(index).csv", openPath: "/in/p/\(index).csv", sourceIndex: 0,
+                      matchKey: "k", size: 100, modifiedNanoseconds: Int64(index), pvSites: [])
+        }
+        let set = try holder!.offerReads(offers, pilots: ["p"])
+        #expect(try holder!.claimOwn(set: set, from: 0, limit: 2) == [0, 1])
+        // The helper is another session (and in this process, the same worker name: it hands over by session here).
+        let helper = try PostgresStateStore(url: url)
+        #expect(try helper.claimReads(matching: ["other"], limit: 8, bytes: 1 << 20).isEmpty)
+        let claimed = try helper.claimReads(matching: ["k"], limit: 8, bytes: 250)
+        #expect(claimed.map(\.offer.seq) == [5, 4])
+        #expect(claimed.first?.offer.openPath == "/in/p/5.csv" && claimed.first?.set == set)
+        let summary = FileSummary(path: "p/5.csv", format: "parkimpact-long", dialect: "", acceptedRows: 3,
+                                  rejectedRows: 0, ignoredRows: [:], problem: nil)
+        let read = HandedRead(set: set, seq: 5, contribution: .init(series: [], rejects: [], summary: summary),
+                              pvSites: ["s"], gridSitesWithoutReadings: [], sha256: "ab",
+                              observed: FileDigest.Stat(size: 100, modifiedNanoseconds: 5, identity: "1:2:3"),
+                              change: nil)
+        #expect(try helper.handOver(read))
+        #expect(try !helper.handOver(read))  // once
+        // The holder claims from 2 on: 4 and 5 are the helper's.
+        #expect(try holder!.claimOwn(set: set, from: 2, limit: 8) == [2, 3])
+        let poll = try holder!.pollHanded(set: set, seqs: [4, 5], limit: 8)
+        #expect(poll.handed.map(\.seq) == [5] && poll.takenBack == [])
+        #expect(poll.handed.first?.contribution.summary.acceptedRows == 3 && poll.handed.first?.pvSites == ["s"]
+                && poll.handed.first?.sha256 == "ab" && poll.handed.first?.observed?.identity == "1:2:3")
+        // Both workers of this test have the same name (one process): the holder's own claims are not taken back.
+        #expect(try holder!.pollHanded(set: set, seqs: [2], limit: 8).takenBack == [])
+        try holder!.endOffer(set: set)
+        let db = try PostgresConnection(url: url)
+        #expect(try db.execute("SELECT count(*) FROM file_claim WHERE result IS NOT NULL").rows.first?.int(0) == 0)
+        // A holder whose session ended: its offer is not claimed.
+        try db.execute("UPDATE file_claim SET worker = NULL WHERE seq = 3")
+        holder = nil
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try helper.claimReads(matching: ["k"], limit: 8, bytes: 1 << 20).isEmpty)
     }
 
     /// Workers starting together on an empty database: one migrates, the others wait for it and find nothing to do.

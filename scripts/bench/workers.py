@@ -45,9 +45,11 @@ def same_outputs(a, b):
     return clean(comparison)
 
 
-def run_workers(binary, folder, output, state, count):
+def run_workers(binary, folder, output, state, count, threads=None):
     arguments = [binary, "run", "--settle-seconds", "0", "--pipelines", os.path.join(folder, "pipelines"),
                  "--input", os.path.join(folder, "input"), "--output", output, "--state", state]
+    if threads:
+        arguments += ["--threads", str(threads)]
     start = time.monotonic()
     processes = [subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(count)]
     codes = []
@@ -65,6 +67,8 @@ def main():
     parser.add_argument("--pilots", type=int, default=6)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", default="1,2,3")
+    parser.add_argument("--threads", type=int, help="--threads for every run (1: each worker stands for a host of "
+                        "one core)")
     parser.add_argument("--data", help="a folder with pipelines/ and input/ (e.g. make bench's .build-bench/data-s1) "
                         "instead of the demo copied into --pilots pilots")
     options = parser.parse_args()
@@ -92,27 +96,34 @@ def main():
         for _ in range(options.runs):
             shutil.rmtree(reference, ignore_errors=True)
             seconds, codes = run_workers(options.binary, folder, reference,
-                                         os.path.join(scratch, f"state-{uuid.uuid4().hex}.sqlite"), 1)
+                                         os.path.join(scratch, f"state-{uuid.uuid4().hex}.sqlite"), 1,
+                                         options.threads)
             assert codes == [0], codes
             sqlite_times.append(seconds)
         rows = [("1 run, SQLite state", statistics.median(sqlite_times), "reference")]
         for count in [int(x) for x in options.workers.split(",")]:
             times = []
+            handed = []
             for _ in range(options.runs):
                 database = "bench_" + uuid.uuid4().hex
                 subprocess.check_call(["psql", url, "-qc", f"CREATE DATABASE {database}"])
                 output = os.path.join(scratch, f"pg-{count}")
                 shutil.rmtree(output, ignore_errors=True)
-                seconds, codes = run_workers(options.binary, folder, output, f"{base}/{database}", count)
+                seconds, codes = run_workers(options.binary, folder, output, f"{base}/{database}", count,
+                                             options.threads)
                 assert all(code == 0 for code in codes), codes
                 assert same_outputs(reference, output), f"{count} workers: outputs differ from the SQLite run's"
                 times.append(seconds)
+                # Files a worker read for the pilot's holder (handed over in file_claim).
+                handed.append(int(subprocess.check_output(
+                    ["psql", f"{base}/{database}", "-tAc", "SELECT count(*) FROM file_claim WHERE done"], text=True)))
             rows.append((f"{count} worker{'s' if count > 1 else ''}, PostgreSQL state", statistics.median(times),
-                         "identical"))
-        print(f"| {title} | wall, median of {options.runs} | outputs |")
-        print("|---|---|---|")
-        for name, seconds, outputs in rows:
-            print(f"| {name} | {seconds:.2f} s | {outputs} |")
+                         "identical", f"{min(handed)}–{max(handed)}" if min(handed) != max(handed) else str(handed[0])))
+        threads = f", --threads {options.threads}" if options.threads else ""
+        print(f"| {title}{threads} | wall, median of {options.runs} | outputs | files read by helpers |")
+        print("|---|---|---|---|")
+        for name, seconds, outputs, *handed in rows:
+            print(f"| {name} | {seconds:.2f} s | {outputs} | {handed[0] if handed else '—'} |")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         if server:
