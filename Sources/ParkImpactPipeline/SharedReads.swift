@@ -18,6 +18,10 @@ final class SharedReads: ReadSharing {
     private let files: [InputFile]
     /// By index in the read: the file's stat when planned, for the files offered.
     private let offered: [Int: FileDigest.Stat]
+    /// An offered file's number in the offer (`ReadOffer.seq`), by index in the read; and the index of each number.
+    private let seqOf: [Int: Int]
+    private let indexOf: [Int]
+    let order: [Int]
     /// The holder claims this many files at a time (one round trip per claim).
     private let claimBatch: Int
     private struct State {
@@ -27,29 +31,48 @@ final class SharedReads: ReadSharing {
     private let state = Mutex(State())
 
     private init(claims: any ReadClaims, set: Int64, files: [InputFile], offered: [Int: FileDigest.Stat],
-                 claimBatch: Int) {
+                 indexOf: [Int], order: [Int], claimBatch: Int) {
         self.claims = claims
         self.set = set
         self.files = files
         self.offered = offered
+        self.indexOf = indexOf
+        var seqOf: [Int: Int] = [:]
+        for (seq, index) in indexOf.enumerated() { seqOf[index] = seq }
+        self.seqOf = seqOf
+        self.order = order
         self.claimBatch = claimBatch
     }
 
     /// Offers the files of `files` that a helper can read (stat of each from `stats`); nil when none can, or when the
     /// offer cannot be written (everything is read here then).
+    ///
+    /// The offer lists the files largest first: this worker reads from the start of the list (after the files it
+    /// keeps: those it reads in chunks, and those opened through a link), helpers from its end, so the largest files
+    /// are read here and the last files left to share out are small ones.
     static func offer(_ claims: any ReadClaims, files: [InputFile], stats: [FileDigest.Stat], readerKeys: [String],
                       definitions: [String: PipelineDefinition], known: [String: Set<String>], inputRoot: String,
                       threads: Int?) -> SharedReads? {
-        var offers: [ReadOffer] = []
-        var offered: [Int: FileDigest.Stat] = [:]
+        var offerable: [Int] = []
+        var kept: [Int] = []
         for (index, file) in files.enumerated() {
             guard file.openPath == nil, !Aggregate.mayReadInChunks(file, threads: threads),
-                  definitions[file.pilot] != nil else { continue }
+                  definitions[file.pilot] != nil,
+                  file.path.hasPrefix(Ingest.pilotFolder(file.pilot, inputRoot: inputRoot) + "/") else {
+                kept.append(index)
+                continue
+            }
+            offerable.append(index)
+        }
+        offerable.sort { (stats[$0].size, $1) > (stats[$1].size, $0) }
+        var offers: [ReadOffer] = []
+        var offered: [Int: FileDigest.Stat] = [:]
+        for (seq, index) in offerable.enumerated() {
+            let file = files[index]
             let folder = Ingest.pilotFolder(file.pilot, inputRoot: inputRoot)
-            guard file.path.hasPrefix(folder + "/") else { continue }
             offered[index] = stats[index]
             offers.append(ReadOffer(
-                seq: index, pilot: file.pilot, path: file.relativePath, openPath: file.path,
+                seq: seq, pilot: file.pilot, path: file.relativePath, openPath: file.path,
                 sourceIndex: file.source.index,
                 matchKey: ReadOffer.matchKey(pilot: file.pilot, sourceIndex: file.source.index,
                                              readerKey: readerKeys[index], pilotFolder: folder),
@@ -64,37 +87,38 @@ final class SharedReads: ReadSharing {
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let average = max(1, offers.reduce(Int64(0)) { $0 + $1.size } / Int64(offers.count))
         let batch = min(64, max(2 * workers, Int((8 << 20) / average)))
-        return SharedReads(claims: claims, set: set, files: files, offered: offered, claimBatch: batch)
+        return SharedReads(claims: claims, set: set, files: files, offered: offered, indexOf: offerable,
+                           order: kept + offerable, claimBatch: batch)
     }
 
     func mayRead(_ index: Int) -> Bool {
-        guard offered[index] != nil else { return true }
+        guard let seq = seqOf[index] else { return true }
         return state.withLock { state in
-            if state.failed || state.mine.contains(index) { return true }
-            guard let claimed = try? claims.claimOwn(set: set, from: index, limit: claimBatch) else {
+            if state.failed || state.mine.contains(seq) { return true }
+            guard let claimed = try? claims.claimOwn(set: set, from: seq, limit: claimBatch) else {
                 state.failed = true
                 return true
             }
             state.mine.formUnion(claimed)
-            return claimed.first == index
+            return claimed.first == seq
         }
     }
 
     func collect(_ indices: [Int], deliver: (Int, FileResult) -> Void) -> [Int] {
-        var waiting = Set(indices)
+        var waiting = Set(indices.compactMap { seqOf[$0] })
         var back: [Int] = []
         var pause = 0.005
         while !waiting.isEmpty {
             guard let poll = try? claims.pollHanded(set: set, seqs: waiting.sorted(), limit: 32) else {
-                return back + waiting.sorted()
+                return back + waiting.sorted().map { indexOf[$0] }
             }
             for read in poll.handed where waiting.contains(read.seq) {
                 waiting.remove(read.seq)
-                deliver(read.seq, result(read))
+                deliver(indexOf[read.seq], result(read))
             }
-            for index in poll.takenBack where waiting.contains(index) {
-                waiting.remove(index)
-                back.append(index)
+            for seq in poll.takenBack where waiting.contains(seq) {
+                waiting.remove(seq)
+                back.append(indexOf[seq])
             }
             if poll.handed.isEmpty && poll.takenBack.isEmpty {
                 Thread.sleep(forTimeInterval: pause)
@@ -115,7 +139,8 @@ final class SharedReads: ReadSharing {
     /// (size, modification time, inode and status-change time: the device number is per host), the stat planned.
     private func result(_ read: HandedRead) -> FileResult {
         var observed = read.observed
-        if let seen = observed, let planned = offered[read.seq], SharedReads.sameFile(seen, planned) {
+        let index = indexOf[read.seq]
+        if let seen = observed, let planned = offered[index], SharedReads.sameFile(seen, planned) {
             observed = planned
         }
         let change: ReadChange? = read.change.map { kind, message in
@@ -125,7 +150,7 @@ final class SharedReads: ReadSharing {
             default: .changed(message)
             }
         }
-        return FileResult(file: files[read.seq], series: read.contribution.series, rejects: read.contribution.rejects,
+        return FileResult(file: files[index], series: read.contribution.series, rejects: read.contribution.rejects,
                           summary: read.contribution.summary, pvSites: read.pvSites,
                           gridSitesWithoutReadings: read.gridSitesWithoutReadings, sha256: read.sha256,
                           observed: observed, readChange: change)

@@ -7,6 +7,8 @@ public import ParkImpactDefinition
 /// Files of one read that other workers may read instead of this one (a PostgreSQL state shared by several workers):
 /// each file is read by exactly one worker, and its result reaches this one (`Aggregate.readAll`).
 public protocol ReadSharing: Sendable {
+    /// The order in which this worker comes to the files read whole (a permutation of their indices).
+    var order: [Int] { get }
     /// Called just before file `index` of the list is read whole: true when this worker reads it, false when another
     /// worker has taken it.
     func mayRead(_ index: Int) -> Bool
@@ -44,7 +46,7 @@ public enum Aggregate {
         let results = Slots<FileResult>(count: files.count)
         let elsewhere = Mutex<[Int]>([])
         _ = readHere(files, definitions: definitions, threads: threads, chunkBytes: chunkBytes,
-                     fingerprinting: fingerprinting, mayRead: { index in
+                     fingerprinting: fingerprinting, order: sharing.order, mayRead: { index in
                          if sharing.mayRead(index) { return true }
                          elsewhere.withLock { $0.append(index) }
                          return false
@@ -71,15 +73,17 @@ public enum Aggregate {
     }
 
     /// `readAll` of the files this worker reads: all of them, or those `mayRead` allows (files read in chunks are
-    /// always read here). A file not read here has no slot filled in the result (nil).
+    /// always read here), the files read whole in `order` (default: the list's). With `mayRead`, the result holds the
+    /// files read here only.
     private static func readHere(
         _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int?, chunkBytes: Int,
-        fingerprinting: Set<String>, mayRead: (@Sendable (Int) -> Bool)? = nil,
+        fingerprinting: Set<String>, order: [Int]? = nil, mayRead: (@Sendable (Int) -> Bool)? = nil,
         completed: (@Sendable (Int, FileResult) -> Void)?
     ) -> [FileResult] {
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         if workers == 1 {
-            return files.enumerated().compactMap { index, file in
+            return (order ?? Array(files.indices)).compactMap { index in
+                let file = files[index]
                 if let mayRead, !mayRead(index) { return nil }
                 let result = ReadFile.read(file, definition: definitions[file.pilot]!, fingerprint: fingerprinting.contains(file.path))
                 completed?(index, result)
@@ -90,7 +94,8 @@ public enum Aggregate {
         enum Job { case whole(Int), chunk(file: Int, index: Int, count: Int, size: Int) }
         var chunkTasks: [Job] = [], wholeTasks: [Job] = []
         var prepared: [Int: (context: ReadContext, reader: FormatRegistry.Reader, firstTask: Int, count: Int)] = [:]
-        for (index, file) in files.enumerated() {
+        for index in order ?? Array(files.indices) {
+            let file = files[index]
             // Size and format first: only a file that is cut into chunks needs its dialect detected here, on one
             // thread (the others are prepared by the worker that reads them).
             if let size = CSVFileSource.size(path: file.path),
