@@ -108,24 +108,34 @@ final class SharedReads: ReadSharing {
         var waiting = Set(indices.compactMap { seqOf[$0] })
         var back: [Int] = []
         var pause = 0.005
+        var lastLook = ContinuousClock.now
         while !waiting.isEmpty {
-            guard let poll = try? claims.pollHanded(set: set, seqs: waiting.sorted(), limit: 32) else {
+            // Results of at most 32 MiB at a time (the decoded contributions are held until committed).
+            guard let handed = try? claims.handed(set: set, seqs: waiting.sorted(), bytes: 32 << 20) else {
                 return back + waiting.sorted().map { indexOf[$0] }
             }
-            for read in poll.handed where waiting.contains(read.seq) {
+            for read in handed where waiting.contains(read.seq) {
                 waiting.remove(read.seq)
                 deliver(indexOf[read.seq], result(read))
             }
-            for seq in poll.takenBack where waiting.contains(seq) {
-                waiting.remove(seq)
-                back.append(indexOf[seq])
-            }
-            if poll.handed.isEmpty && poll.takenBack.isEmpty {
-                Thread.sleep(forTimeInterval: pause)
-                pause = min(pause * 2, 0.1)
-            } else {
+            guard handed.isEmpty, !waiting.isEmpty else {
                 pause = 0.005
+                continue
             }
+            // Nothing new: files whose worker went away are taken back (looked at twice a second at most).
+            if ContinuousClock.now - lastLook >= .milliseconds(500) {
+                lastLook = ContinuousClock.now
+                guard let taken = try? claims.takeBack(set: set, seqs: waiting.sorted()) else {
+                    return back + waiting.sorted().map { indexOf[$0] }
+                }
+                for seq in taken where waiting.contains(seq) {
+                    waiting.remove(seq)
+                    back.append(indexOf[seq])
+                }
+                if !taken.isEmpty { continue }
+            }
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 0.1)
         }
         return back
     }

@@ -19,9 +19,11 @@ public protocol ReadClaims: AnyObject, Sendable {
     /// The holder's claim: the files of offer `set` from `seq` on that no worker has claimed, at most `limit` of them,
     /// in order; returns their numbers.
     func claimOwn(set: Int64, from seq: Int, limit: Int) throws -> [Int]
-    /// The results handed over for files `seqs` of offer `set` (at most `limit`), and the files taken back from
-    /// workers that went away (claimed by this worker now).
-    func pollHanded(set: Int64, seqs: [Int], limit: Int) throws -> (handed: [HandedRead], takenBack: [Int])
+    /// The results handed over for files `seqs` of offer `set`, in order, as many as fit in `bytes` (at least one).
+    func handed(set: Int64, seqs: [Int], bytes: Int64) throws -> [HandedRead]
+    /// Of files `seqs` of offer `set`, those whose claiming worker went away (its session ended, or its lease ran
+    /// out) without handing a result over: claimed by this worker now.
+    func takeBack(set: Int64, seqs: [Int]) throws -> [Int]
     /// The offer's results are taken: their bytes are dropped (the rows stay until the pilot's next offer).
     func endOffer(set: Int64) throws
     /// A helper's claim: files offered by a live holder whose `matchKey` is one of `keys`, from the last one back, at
@@ -118,10 +120,6 @@ extension PostgresStateStore: ReadClaims {
     }
     private static func array(_ values: [Int]) -> PostgresValue { .text("{" + values.map(String.init).joined(separator: ",") + "}") }
 
-    /// The session of the worker that claimed a row has ended, or its lease ran out.
-    private static let gone = """
-        (c.lease_until < now() OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.backend_pid))
-        """
 
     public func offerReads(_ offers: [ReadOffer], pilots: [String]) throws -> Int64 {
         try withConnection { db in
@@ -159,22 +157,32 @@ extension PostgresStateStore: ReadClaims {
         }
     }
 
-    public func pollHanded(set: Int64, seqs: [Int], limit: Int) throws -> (handed: [HandedRead], takenBack: [Int]) {
+    public func takeBack(set: Int64, seqs: [Int]) throws -> [Int] {
         try withConnection { db in
-            let takenBack = try db.execute("""
+            // The sessions alive, listed once (not once per row).
+            try db.execute("""
+                WITH live AS (SELECT pid FROM pg_stat_activity)
                 UPDATE file_claim c SET worker = $3, backend_pid = pg_backend_pid(),
                   lease_until = now() + make_interval(secs => $4)
                 WHERE claim_set = $1 AND seq = ANY($2::int[]) AND NOT done
-                  AND (worker IS NULL OR (backend_pid <> pg_backend_pid() AND \(Self.gone)))
+                  AND (worker IS NULL OR (backend_pid <> pg_backend_pid()
+                    AND (lease_until < now() OR backend_pid NOT IN (SELECT pid FROM live))))
                 RETURNING seq
                 """, [.int(set), Self.array(seqs), .text(Self.worker), .double(Self.readLeaseSeconds)])
                 .rows.compactMap { $0.int(0).map(Int.init) }
+        }
+    }
+
+    public func handed(set: Int64, seqs: [Int], bytes: Int64) throws -> [HandedRead] {
+        try withConnection { db in
             let rows = try db.execute("""
                 SELECT seq, result, sha256, observed_size, observed_mtime_ns, observed_identity, pv_found, grid_without,
                   change_kind, change_text
-                FROM file_claim WHERE claim_set = $1 AND seq = ANY($2::int[]) AND done
-                ORDER BY seq LIMIT $3
-                """, [.int(set), Self.array(seqs), .int(Int64(limit))]).rows
+                FROM (SELECT *, sum(octet_length(result)) OVER (ORDER BY seq) - octet_length(result) AS before
+                      FROM file_claim WHERE claim_set = $1 AND seq = ANY($2::int[]) AND done AND result IS NOT NULL) x
+                WHERE before < $3 OR before = 0
+                ORDER BY seq
+                """, [.int(set), Self.array(seqs), .int(bytes)]).rows
             var handed: [HandedRead] = []
             for row in rows {
                 guard let seq = row.int("seq"), let bytes = row.bytes("result") else { continue }
@@ -189,7 +197,7 @@ extension PostgresStateStore: ReadClaims {
                     pvSites: Self.set(row["pv_found"]), gridSitesWithoutReadings: Self.set(row["grid_without"]),
                     sha256: row["sha256"], observed: observed, change: change))
             }
-            return (handed, takenBack)
+            return handed
         }
     }
 
@@ -206,7 +214,7 @@ extension PostgresStateStore: ReadClaims {
                 let candidates = try db.execute("""
                     SELECT claim_set, seq, size FROM file_claim c
                     WHERE worker IS NULL AND match_key = ANY($1::text[])
-                      AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = c.holder_backend)
+                      AND holder_backend IN (SELECT pid FROM pg_stat_activity)
                     ORDER BY claim_set, seq DESC LIMIT $2 FOR UPDATE OF c SKIP LOCKED
                     """, [.text("{" + keys.joined(separator: ",") + "}"), .int(Int64(limit))]).rows
                 guard let first = candidates.first?.int(0) else { return [] }

@@ -157,12 +157,15 @@ import TestSupport
         #expect(try !helper.handOver(read))  // once
         // The holder claims from 2 on: 4 and 5 are the helper's.
         #expect(try holder!.claimOwn(set: set, from: 2, limit: 8) == [2, 3])
-        let poll = try holder!.pollHanded(set: set, seqs: [4, 5], limit: 8)
-        #expect(poll.handed.map(\.seq) == [5] && poll.takenBack == [])
-        #expect(poll.handed.first?.contribution.summary.acceptedRows == 3 && poll.handed.first?.pvSites == ["s"]
-                && poll.handed.first?.sha256 == "ab" && poll.handed.first?.observed?.identity == "1:2:3")
-        // Both workers of this test have the same name (one process): the holder's own claims are not taken back.
-        #expect(try holder!.pollHanded(set: set, seqs: [2], limit: 8).takenBack == [])
+        let handed = try holder!.handed(set: set, seqs: [4, 5], bytes: 1)
+        #expect(handed.map(\.seq) == [5])
+        #expect(handed.first?.contribution.summary.acceptedRows == 3 && handed.first?.pvSites == ["s"]
+                && handed.first?.sha256 == "ab" && handed.first?.observed?.identity == "1:2:3")
+        // The helper's claim of 4 holds (its session lives, its lease runs); the holder's own claims are its own.
+        #expect(try holder!.takeBack(set: set, seqs: [2, 4]) == [])
+        // A lease that ran out: taken back.
+        try PostgresConnection(url: url).execute("UPDATE file_claim SET lease_until = now() - interval '1 s' WHERE seq = 4")
+        #expect(try holder!.takeBack(set: set, seqs: [4]) == [4])
         try holder!.endOffer(set: set)
         let db = try PostgresConnection(url: url)
         #expect(try db.execute("SELECT count(*) FROM file_claim WHERE result IS NOT NULL").rows.first?.int(0) == 0)
