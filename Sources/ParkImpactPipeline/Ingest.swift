@@ -512,6 +512,10 @@ public enum Ingest {
         /// (`fingerprintChangedFiles`).
         var deferred = Set<String>()
         var fingerprints: [String: (sha256: String, stat: FileDigest.Stat)] = [:]
+        /// Each file's stat as `fingerprintChangedFiles` took it (on all cores), before any file was fingerprinted:
+        /// what `decide` plans with (a file that changes after it is caught by its fingerprint's or its read's
+        /// stat, which must equal it).
+        var stats: [String: FileDigest.Stat] = [:]
         var readerKeys: [Int: String] = [:]  // per source: the same for all its files
 
         init(definition: PipelineDefinition, context: RunContext, store: any StateBackend, runID: Int64,
@@ -569,8 +573,11 @@ public enum Ingest {
         /// Fingerprints the files whose size or time changed (or that are new) up front, on all cores, except those
         /// fingerprinted while they are read.
         mutating func fingerprintChangedFiles() {
+            let files = found.files
+            let looked = ConcurrentMap.map(files.count, threads: threads) { FileDigest.stat(files[$0].path) }
+            for (file, stat) in zip(files, looked) { stats[file.path] = stat }
             let changedFiles = found.files.filter { file in
-                guard let stat = FileDigest.stat(file.path), settled(file, stat) else { return false }
+                guard let stat = stats[file.path], settled(file, stat) else { return false }
                 guard let previous = byPath[file.relativePath] else { return true }
                 return !Ingest.looksUnchanged(previous, stat)
             }
@@ -580,7 +587,7 @@ public enum Ingest {
             // may still be copies of each other: that is settled once they are read (`SameSizeGroups`). The others are
             // fingerprinted here, on all cores, and a copy of a known file is not read at all.
             let ledgerSizes = Set(ledger.map(\.size))
-            deferred = Set(changedFiles.filter { !ledgerSizes.contains(FileDigest.stat($0.path)?.size ?? -1) }
+            deferred = Set(changedFiles.filter { !ledgerSizes.contains(stats[$0.path]?.size ?? -1) }
                 .map(\.path))
             fingerprints = FileDigest.fingerprints(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
                                                    threads: threads)
@@ -590,7 +597,7 @@ public enum Ingest {
         /// again), or a copy not counted.
         mutating func decide(_ file: InputFile, planned: inout [Planned], diagnostics: inout Diagnostics) {
             present.insert(file.relativePath)
-            guard let stat = FileDigest.stat(file.path) else {
+            guard let stat = stats[file.path] ?? FileDigest.stat(file.path) else {
                 diagnostics.add(.warning, "\(file.path): vanished while the run looked at it; the next run reads it",
                                 pilot: name, code: .fileVanished)
                 return
