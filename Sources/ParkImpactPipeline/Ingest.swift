@@ -1356,14 +1356,27 @@ public enum Ingest {
             diagnostics.add(.error, "\(name): nothing to report yet: no run has read an input of this pilot into "
                 + "\(store.path); run `parkimpact run` first", pilot: name, status: .usage, code: .nothingToReport)
         }
-        var fingerprint = [FileDigest.executable, pilot.definition.file]
-        fingerprint.append((try? FileDigest.sha256(path: pilot.definition.file)) ?? "unreadable definition")
-        var byPath: [String: LedgerEntry] = [:]
-        for entry in ledger { byPath[entry.path] = entry }
+        // The lines hashed, joined with newlines: the build, the definition file and its SHA-256, then per ledger
+        // row its path, SHA-256, status, reader key, problem and conflict, joined with tabs.
+        var fingerprint: [UInt8] = []
+        fingerprint.reserveCapacity(256 + ledger.count * 192)
+        fingerprint += FileDigest.executable.utf8
+        fingerprint.append(0x0A)
+        fingerprint += pilot.definition.file.utf8
+        fingerprint.append(0x0A)
+        fingerprint += ((try? FileDigest.sha256(path: pilot.definition.file)) ?? "unreadable definition").utf8
+        lazy var byPath: [String: LedgerEntry] = {
+            var byPath: [String: LedgerEntry] = [:]
+            for entry in ledger { byPath[entry.path] = entry }
+            return byPath
+        }()
         var reported = Set<String>()
         for entry in ledger {
-            fingerprint.append([entry.path, entry.sha256, entry.status.rawValue, entry.readerKey,
-                                entry.problem ?? "", entry.conflict ?? ""].joined(separator: "\t"))
+            for (index, field) in [entry.path, entry.sha256, entry.status.rawValue, entry.readerKey,
+                                   entry.problem ?? "", entry.conflict ?? ""].enumerated() {
+                fingerprint.append(index == 0 ? 0x0A : 0x09)
+                fingerprint += field.utf8
+            }
             if entry.status == .unreadable, let problem = entry.problem {
                 if readNow[entry.path] == nil { pilot.unreadable += 1 }
                 diagnostics.add(.error, problem, pilot: name, status: .dataError,
@@ -1376,7 +1389,7 @@ public enum Ingest {
                                 pilot: name, status: .dataError, code: .copyAcrossSites)
             }
         }
-        pilot.generation = FileDigest.sha256(Array(fingerprint.joined(separator: "\n").utf8))
+        pilot.generation = FileDigest.sha256(fingerprint)
     }
 
     /// `sources[1] (site b, fluvius)`: a source as messages name it.
