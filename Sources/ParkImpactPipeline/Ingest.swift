@@ -94,14 +94,40 @@ public enum Ingest {
         case duplicate(of: String, conflict: String?)
     }
 
+    /// What the run does with one file. Its fields but `pending` are held in one shared object: the ingestion
+    /// filters, looks up and passes plans around by the ten thousand, and a copy retains that object alone rather
+    /// than each of the file's texts, sets and its previous ledger row.
     fileprivate struct Planned {
-        let file: InputFile
-        let stat: FileDigest.Stat
-        let sha256: String
-        let readerKey: String
-        let decision: Decision
+        private final class Fields: Sendable {
+            let file: InputFile
+            let stat: FileDigest.Stat
+            let sha256: String
+            let readerKey: String
+            let decision: Decision
+
+            init(file: InputFile, stat: FileDigest.Stat, sha256: String, readerKey: String, decision: Decision) {
+                self.file = file
+                self.stat = stat
+                self.sha256 = sha256
+                self.readerKey = readerKey
+                self.decision = decision
+            }
+        }
+
+        private let fields: Fields
+        var file: InputFile { fields.file }
+        var stat: FileDigest.Stat { fields.stat }
+        var sha256: String { fields.sha256 }
+        var readerKey: String { fields.readerKey }
+        var decision: Decision { fields.decision }
         /// A copy of a file another source takes, read in this run: counted as `pending` until `settle` decides.
         var pending = false
+
+        init(file: InputFile, stat: FileDigest.Stat, sha256: String, readerKey: String, decision: Decision,
+             pending: Bool = false) {
+            fields = Fields(file: file, stat: stat, sha256: sha256, readerKey: readerKey, decision: decision)
+            self.pending = pending
+        }
     }
 
     /// Files read are committed in batches of this many files, or fewer holding this much input: one transaction
