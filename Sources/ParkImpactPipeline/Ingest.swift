@@ -1160,14 +1160,19 @@ public enum Ingest {
                        input: String, diagnostics: inout Diagnostics) -> Set<String> {
         let name = pilot.definition.pilot
         guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics) else { return [] }
-        let groups = Dictionary(grouping: ledger.filter { $0.missingSinceRun == nil && !$0.sha256.isEmpty },
-                                by: \.sha256)
-        guard groups.values.contains(where: { group in
-            group.count > 1 || group.contains { $0.conflict == LedgerEntry.pending }
-        }) else {
+        // Something to settle: two present files with the same bytes, or one marked pending. Told from the
+        // SHA-256s alone before the rows are grouped.
+        var seen = Set<String>(minimumCapacity: ledger.count)
+        let anyGroup = ledger.contains { entry in
+            entry.missingSinceRun == nil && !entry.sha256.isEmpty
+                && (entry.conflict == LedgerEntry.pending || !seen.insert(entry.sha256).inserted)
+        }
+        guard anyGroup else {
             pilot.ledgerAfterSettle = ledger  // nothing to settle: the ledger stays as read
             return []
         }
+        let groups = Dictionary(grouping: ledger.filter { $0.missingSinceRun == nil && !$0.sha256.isEmpty },
+                                by: \.sha256)
         var keysByPath: [String: [SeriesKey]] = [:]
         func keys(_ entry: LedgerEntry) -> [SeriesKey] {
             if let known = keysByPath[entry.path] { return known }
