@@ -69,7 +69,8 @@ struct RunCommand: ParsableCommand {
         do {
             if ingest {
                 // A damaged state is moved aside and rebuilt by reading every input again.
-                let opened = try StateStore.openRecovering(path: options.statePath, now: RunManifest.fileTimestamp())
+                let opened = try StateStore.openRecovering(path: options.statePath, now: RunManifest.fileTimestamp(),
+                                                              threads: options.threads)
                 store = opened.store
                 if let moved = opened.movedAside {
                     loaded.diagnostics.add(.warning, moved.reason + "; kept as \(moved.path) and replaced by a new "
@@ -78,7 +79,7 @@ struct RunCommand: ParsableCommand {
                         code: .stateRebuilt)
                 }
             } else {
-                store = try StateStore(path: options.statePath)
+                store = try StateStore(path: options.statePath, threads: options.threads)
             }
         } catch {
             console.emit(loaded.diagnostics)

@@ -108,8 +108,8 @@ public struct KPIEngine: Sendable {
     /// All KPIs: by period (in `periods` order), then pilot total, then sites in definition order, then key.
     ///
     /// Each period × scope is computed on its own (the engine is immutable), on up to `threads` cores
-    /// (`ConcurrentMap`), and the parts are joined in that order: the same KPIs for any number of threads. Their
-    /// repeated texts and lists are shared (`KPISharing`) as each part is done.
+    /// (`ConcurrentMap`; within a batch the pilot-wide jobs first), and the parts are joined in that order: the same
+    /// KPIs for any number of threads. Their repeated texts and lists are shared (`KPISharing`) as each part is done.
     public func compute(threads: Int? = nil) -> [KPI] {
         let scopes: [String?] = [nil] + definition.sites.map(\.id)
         let periods = self.periods
@@ -122,10 +122,17 @@ public struct KPIEngine: Sendable {
         var result: [KPI] = []
         for start in stride(from: 0, to: jobs, by: batch) {
             let end = min(jobs, start + batch)
-            let parts = ConcurrentMap.map(end - start, threads: threads) { offset in
-                let job = start + offset
+            // A batch's pilot-wide jobs (every site's series: the longest) start first, so that no core is left
+            // with one of them at the end of the batch while the other waits; the parts are joined in job order.
+            let offsets = 0..<(end - start)
+            let order = offsets.filter { (start + $0) % scopes.count == 0 }
+                + offsets.filter { (start + $0) % scopes.count != 0 }
+            let computed = ConcurrentMap.map(order.count, threads: threads) { position in
+                let job = start + order[position]
                 return sharing.share(kpis(period: periods[job / scopes.count], site: scopes[job % scopes.count]))
             }
+            var parts = [[KPI]](repeating: [], count: order.count)
+            for (position, offset) in order.enumerated() { parts[offset] = computed[position] }
             let count = parts.reduce(0) { $0 + $1.count }
             if start == 0 { result.reserveCapacity(count * jobs / max(1, end) * 5 / 4 + 64) }
             for part in parts { result.append(contentsOf: part) }

@@ -66,18 +66,84 @@ public enum Discover {
             || name.hasSuffix("~")
     }
 
-    /// What an entry of the input folder is itself (lstat(2), links not followed): what the directory enumerator's
-    /// `fileAttributes` tell as its type, without building all of them for each entry.
+    /// What an entry of the input folder is itself (links not followed).
     enum EntryKind { case directory, link, other, unknown }
 
-    static func entryKind(_ path: String) -> EntryKind {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return .unknown }
-        switch info.st_mode & S_IFMT {
-        case S_IFDIR: return .directory
-        case S_IFLNK: return .link
-        default: return .other
+    /// An entry under a folder, as `entries` finds it: its path relative to the folder, its name and its kind.
+    struct Entry: Equatable {
+        let relative: String
+        let name: String
+        let kind: EntryKind
+    }
+
+    /// Every entry under `root`, as `FileManager.enumerator(atPath:)` lists them (fts(3) with `FTS_PHYSICAL`,
+    /// `FTS_XDEV`): folder by folder in readdir(3) order, each folder before what it holds; links not followed (a
+    /// root that is a link lists nothing), a folder on another file system listed but not entered, a folder that
+    /// cannot be opened listed but empty. A name that is not valid UTF-8 is listed with its invalid bytes replaced
+    /// (U+FFFD), and it and everything under it with the kind `unknown` (no such path exists to look at). A folder
+    /// for which `descend` says false is listed but not entered. Each folder is read through its descriptor and each
+    /// entry's kind taken from readdir(3) (`fstatat` relative to the folder when the file system does not tell it):
+    /// no path is walked from the root again per entry.
+    static func entries(under root: String, descend: (Entry) -> Bool) -> [Entry] {
+        var rootInfo = stat()
+        guard lstat(root, &rootInfo) == 0, rootInfo.st_mode & S_IFMT == S_IFDIR else { return [] }
+        let device = rootInfo.st_dev
+        var found: [Entry] = []
+        func walk(_ descriptor: Int32, prefix: String, repaired: Bool) {
+            guard let stream = fdopendir(descriptor) else {
+                close(descriptor)
+                return
+            }
+            defer { closedir(stream) }
+            var listed: [(entry: Entry, bytes: [CChar], isDirectory: Bool, repaired: Bool)] = []
+            while let entry = readdir(stream) {
+                let bytes: [CChar] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    raw.prefix { $0 != 0 }.map { CChar(bitPattern: $0) } + [0]
+                }
+                if bytes == [0x2E, 0] || bytes == [0x2E, 0x2E, 0] { continue }
+                let utf8 = bytes.dropLast().map { UInt8(bitPattern: $0) }
+                let valid = String(validating: utf8, as: UTF8.self)
+                let name = valid ?? String(decoding: utf8, as: UTF8.self)
+                var kind: EntryKind
+                switch Int32(entry.pointee.d_type) {
+                case Int32(DT_DIR): kind = .directory
+                case Int32(DT_LNK): kind = .link
+                case Int32(DT_UNKNOWN):
+                    var info = stat()
+                    if fstatat(dirfd(stream), bytes, &info, AT_SYMLINK_NOFOLLOW) != 0 {
+                        kind = .unknown
+                    } else {
+                        switch info.st_mode & S_IFMT {
+                        case S_IFDIR: kind = .directory
+                        case S_IFLNK: kind = .link
+                        default: kind = .other
+                        }
+                    }
+                default: kind = .other
+                }
+                let isDirectory = kind == .directory
+                let entryRepaired = repaired || valid == nil
+                if entryRepaired { kind = .unknown }
+                listed.append((Entry(relative: prefix + name, name: name, kind: kind), bytes, isDirectory,
+                               entryRepaired))
+            }
+            for item in listed {
+                found.append(item.entry)
+                guard item.isDirectory, descend(item.entry) else { continue }
+                let child = openat(dirfd(stream), item.bytes, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard child >= 0 else { continue }
+                var info = stat()
+                guard fstat(child, &info) == 0, info.st_dev == device else {
+                    close(child)
+                    continue
+                }
+                walk(child, prefix: item.entry.relative + "/", repaired: item.repaired)
+            }
         }
+        let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return [] }
+        walk(descriptor, prefix: "", repaired: false)
+        return found
     }
 
     public static func files(for definition: PipelineDefinition, inputRoot: String) -> Result {
@@ -93,27 +159,22 @@ public enum Discover {
         var relativePaths: [String] = []
         var directories = Set<String>()
         var links = Set<String>()
-        /// Entries that are neither a folder nor a link, as `lstat` saw them.
+        /// Entries that are neither a folder nor a link, as the walk saw them.
         var plain = Set<String>()
-        if let enumerator = FileManager.default.enumerator(atPath: pilotDirectory) {
-            while let relative = enumerator.nextObject() as? String {
-                let name = (relative as NSString).lastPathComponent
-                let kind = entryKind(pilotDirectory + "/" + relative)
-                if name.hasPrefix(".") {  // hidden files and folders (.gitkeep, .DS_Store, .git) are not inputs
-                    if kind == .directory { enumerator.skipDescendants() }
-                    continue
+        // Hidden files and folders (.gitkeep, .DS_Store, .git) are not inputs, nor is what a hidden folder holds.
+        for entry in entries(under: pilotDirectory, descend: { !($0.kind == .directory && $0.name.hasPrefix(".")) }) {
+            let relative = entry.relative, name = entry.name, kind = entry.kind
+            if name.hasPrefix(".") { continue }
+            if isTemporary(name) {
+                if kind != .directory {
+                    result.temporary.append((pilotDirectory as NSString).appendingPathComponent(relative))
                 }
-                if isTemporary(name) {
-                    if kind != .directory {
-                        result.temporary.append((pilotDirectory as NSString).appendingPathComponent(relative))
-                    }
-                    continue
-                }
-                if kind == .directory { directories.insert(relative) }
-                if kind == .link { links.insert(relative) }
-                if kind == .other { plain.insert(relative) }
-                relativePaths.append(relative)
+                continue
             }
+            if kind == .directory { directories.insert(relative) }
+            if kind == .link { links.insert(relative) }
+            if kind == .other { plain.insert(relative) }
+            relativePaths.append(relative)
         }
         var linkedOut = Set<String>()
         relativePaths.sort()

@@ -94,14 +94,40 @@ public enum Ingest {
         case duplicate(of: String, conflict: String?)
     }
 
+    /// What the run does with one file. Its fields but `pending` are held in one shared object: the ingestion
+    /// filters, looks up and passes plans around by the ten thousand, and a copy retains that object alone rather
+    /// than each of the file's texts, sets and its previous ledger row.
     fileprivate struct Planned {
-        let file: InputFile
-        let stat: FileDigest.Stat
-        let sha256: String
-        let readerKey: String
-        let decision: Decision
+        private final class Fields: Sendable {
+            let file: InputFile
+            let stat: FileDigest.Stat
+            let sha256: String
+            let readerKey: String
+            let decision: Decision
+
+            init(file: InputFile, stat: FileDigest.Stat, sha256: String, readerKey: String, decision: Decision) {
+                self.file = file
+                self.stat = stat
+                self.sha256 = sha256
+                self.readerKey = readerKey
+                self.decision = decision
+            }
+        }
+
+        private let fields: Fields
+        var file: InputFile { fields.file }
+        var stat: FileDigest.Stat { fields.stat }
+        var sha256: String { fields.sha256 }
+        var readerKey: String { fields.readerKey }
+        var decision: Decision { fields.decision }
         /// A copy of a file another source takes, read in this run: counted as `pending` until `settle` decides.
         var pending = false
+
+        init(file: InputFile, stat: FileDigest.Stat, sha256: String, readerKey: String, decision: Decision,
+             pending: Bool = false) {
+            fields = Fields(file: file, stat: stat, sha256: sha256, readerKey: readerKey, decision: decision)
+            self.pending = pending
+        }
     }
 
     /// Files read are committed in batches of this many files, or fewer holding this much input: one transaction
@@ -521,6 +547,10 @@ public enum Ingest {
         /// (`fingerprintChangedFiles`).
         var deferred = Set<String>()
         var fingerprints: [String: (sha256: String, stat: FileDigest.Stat)] = [:]
+        /// Each file's stat as `fingerprintChangedFiles` took it (on all cores), before any file was fingerprinted:
+        /// what `decide` plans with (a file that changes after it is caught by its fingerprint's or its read's
+        /// stat, which must equal it).
+        var stats: [String: FileDigest.Stat] = [:]
         var readerKeys: [Int: String] = [:]  // per source: the same for all its files
 
         init(definition: PipelineDefinition, context: RunContext, store: any StateBackend, runID: Int64,
@@ -578,8 +608,11 @@ public enum Ingest {
         /// Fingerprints the files whose size or time changed (or that are new) up front, on all cores, except those
         /// fingerprinted while they are read.
         mutating func fingerprintChangedFiles() {
+            let files = found.files
+            let looked = ConcurrentMap.map(files.count, threads: threads) { FileDigest.stat(files[$0].path) }
+            for (file, stat) in zip(files, looked) { stats[file.path] = stat }
             let changedFiles = found.files.filter { file in
-                guard let stat = FileDigest.stat(file.path), settled(file, stat) else { return false }
+                guard let stat = stats[file.path], settled(file, stat) else { return false }
                 guard let previous = byPath[file.relativePath] else { return true }
                 return !Ingest.looksUnchanged(previous, stat)
             }
@@ -589,7 +622,7 @@ public enum Ingest {
             // may still be copies of each other: that is settled once they are read (`SameSizeGroups`). The others are
             // fingerprinted here, on all cores, and a copy of a known file is not read at all.
             let ledgerSizes = Set(ledger.map(\.size))
-            deferred = Set(changedFiles.filter { !ledgerSizes.contains(FileDigest.stat($0.path)?.size ?? -1) }
+            deferred = Set(changedFiles.filter { !ledgerSizes.contains(stats[$0.path]?.size ?? -1) }
                 .map(\.path))
             fingerprints = FileDigest.fingerprints(paths: changedFiles.map(\.path).filter { !deferred.contains($0) },
                                                    threads: threads)
@@ -599,7 +632,7 @@ public enum Ingest {
         /// again), or a copy not counted.
         mutating func decide(_ file: InputFile, planned: inout [Planned], diagnostics: inout Diagnostics) {
             present.insert(file.relativePath)
-            guard let stat = FileDigest.stat(file.path) else {
+            guard let stat = stats[file.path] ?? FileDigest.stat(file.path) else {
                 diagnostics.add(.warning, "\(file.path): vanished while the run looked at it; the next run reads it",
                                 pilot: name, code: .fileVanished)
                 return
@@ -1136,14 +1169,19 @@ public enum Ingest {
                        input: String, diagnostics: inout Diagnostics) -> Set<String> {
         let name = pilot.definition.pilot
         guard let ledger = ledger(of: pilot, store: store, diagnostics: &diagnostics) else { return [] }
-        let groups = Dictionary(grouping: ledger.filter { $0.missingSinceRun == nil && !$0.sha256.isEmpty },
-                                by: \.sha256)
-        guard groups.values.contains(where: { group in
-            group.count > 1 || group.contains { $0.conflict == LedgerEntry.pending }
-        }) else {
+        // Something to settle: two present files with the same bytes, or one marked pending. Told from the
+        // SHA-256s alone before the rows are grouped.
+        var seen = Set<String>(minimumCapacity: ledger.count)
+        let anyGroup = ledger.contains { entry in
+            entry.missingSinceRun == nil && !entry.sha256.isEmpty
+                && (entry.conflict == LedgerEntry.pending || !seen.insert(entry.sha256).inserted)
+        }
+        guard anyGroup else {
             pilot.ledgerAfterSettle = ledger  // nothing to settle: the ledger stays as read
             return []
         }
+        let groups = Dictionary(grouping: ledger.filter { $0.missingSinceRun == nil && !$0.sha256.isEmpty },
+                                by: \.sha256)
         var keysByPath: [String: [SeriesKey]] = [:]
         func keys(_ entry: LedgerEntry) -> [SeriesKey] {
             if let known = keysByPath[entry.path] { return known }
@@ -1358,14 +1396,27 @@ public enum Ingest {
             diagnostics.add(.error, "\(name): nothing to report yet: no run has read an input of this pilot into "
                 + "\(store.path); run `parkimpact run` first", pilot: name, status: .usage, code: .nothingToReport)
         }
-        var fingerprint = [FileDigest.executable, pilot.definition.file]
-        fingerprint.append((try? FileDigest.sha256(path: pilot.definition.file)) ?? "unreadable definition")
-        var byPath: [String: LedgerEntry] = [:]
-        for entry in ledger { byPath[entry.path] = entry }
+        // The lines hashed, joined with newlines: the build, the definition file and its SHA-256, then per ledger
+        // row its path, SHA-256, status, reader key, problem and conflict, joined with tabs.
+        var fingerprint: [UInt8] = []
+        fingerprint.reserveCapacity(256 + ledger.count * 192)
+        fingerprint += FileDigest.executable.utf8
+        fingerprint.append(0x0A)
+        fingerprint += pilot.definition.file.utf8
+        fingerprint.append(0x0A)
+        fingerprint += ((try? FileDigest.sha256(path: pilot.definition.file)) ?? "unreadable definition").utf8
+        lazy var byPath: [String: LedgerEntry] = {
+            var byPath: [String: LedgerEntry] = [:]
+            for entry in ledger { byPath[entry.path] = entry }
+            return byPath
+        }()
         var reported = Set<String>()
         for entry in ledger {
-            fingerprint.append([entry.path, entry.sha256, entry.status.rawValue, entry.readerKey,
-                                entry.problem ?? "", entry.conflict ?? ""].joined(separator: "\t"))
+            for (index, field) in [entry.path, entry.sha256, entry.status.rawValue, entry.readerKey,
+                                   entry.problem ?? "", entry.conflict ?? ""].enumerated() {
+                fingerprint.append(index == 0 ? 0x0A : 0x09)
+                fingerprint += field.utf8
+            }
             if entry.status == .unreadable, let problem = entry.problem {
                 if readNow[entry.path] == nil { pilot.unreadable += 1 }
                 diagnostics.add(.error, problem, pilot: name, status: .dataError,
@@ -1378,7 +1429,7 @@ public enum Ingest {
                                 pilot: name, status: .dataError, code: .copyAcrossSites)
             }
         }
-        pilot.generation = FileDigest.sha256(Array(fingerprint.joined(separator: "\n").utf8))
+        pilot.generation = FileDigest.sha256(fingerprint)
     }
 
     /// `sources[1] (site b, fluvius)`: a source as messages name it.
