@@ -18,8 +18,9 @@ import ParkImpactPipeline
 /// and processes each one no other worker holds, one at a time, so workers started together share the pilots. Pass 2:
 /// it waits (up to `--lock-wait` seconds) until it holds every pilot of the run and runs them once more (all of them
 /// when the portfolio is written, reusing the reports it built in pass 1): what another worker has just ingested is
-/// found unchanged, and the portfolio is written once every pilot's outputs are. Every worker takes the locks of pass
-/// 2 in the same order and try-locks never wait, so two workers never wait for each other. A killed worker's session
+/// found unchanged, and the portfolio is written once every pilot's outputs are. The last pilot of pass 1 is kept
+/// when the others can be taken at once (try-locks), so no other worker merges it again in between. Every worker
+/// takes the locks of pass 2 in the same order and try-locks never wait, so two workers never wait for each other. A killed worker's session
 /// ends, the server releases its locks, and what it had committed stays committed (each file in one transaction): the
 /// next worker to take the pilot goes on from there.
 enum PostgresRun {
@@ -147,7 +148,9 @@ enum PostgresRun {
                 held = [definition.pilot]
                 let pass = StatefulRun.execute(definitions: [definition], context: partial, store: store, runID: runID,
                                                diagnostics: &diagnostics)
-                release()
+                // The last pilot is kept for pass 2 (below); another worker taking it in between would merge it again
+                // for the portfolio.
+                if !(context.writeIndex && definition.pilot == ordered.last?.pilot) { release() }
                 processed.insert(definition.pilot)
                 if let report = pass.reports[definition.pilot], let generation = pass.generations[definition.pilot] {
                     first[definition.pilot] = (generation, report)
@@ -156,10 +159,21 @@ enum PostgresRun {
             }
             if !context.writeIndex, processed.count == ordered.count { return result }
         }
+        // Holding the last pilot still: the others taken if they are free (try-locks: no waiting while holding one),
+        // else every lock released before waiting for them in order.
+        if !held.isEmpty {
+            for definition in ordered where !held.contains(definition.pilot) {
+                guard (try? store.tryLock(PostgresStateStore.pilotLock(definition.pilot))) == true else {
+                    release()
+                    break
+                }
+                held.append(definition.pilot)
+            }
+        }
         // Pass 2: wait for every pilot of the run, in order; then run the pilots pass 1 did not take, or all of them
         // when the portfolio is written (it needs every pilot's report: those built in pass 1 are taken as they are).
         let deadline = ContinuousClock.now + .milliseconds(Int64(lockWait * 1000))
-        for definition in ordered {
+        for definition in ordered where held.count < ordered.count {
             let locked: Bool
             do {
                 locked = try waitHelping(for: PostgresStateStore.pilotLock(definition.pilot), until: deadline,
