@@ -214,6 +214,11 @@ extension Ingest {
             // Read whole (never in chunks), fingerprinted while read, as the holder reads the files it offers.
             _ = Aggregate.readAll(files, definitions: definitionsByPilot, threads: threads, chunkBytes: Int.max / 2,
                                   fingerprinting: Set(files.map(\.path))) { index, result in
+                // Not opened here (permissions, a mount that differs): the holder reads it, it may well open it.
+                guard result.observed != nil else {
+                    try? claims.decline(set: claimed[index].set, seq: claimed[index].offer.seq)
+                    return
+                }
                 let change: (String, String)? = result.readChange.map { change in
                     switch change {
                     case .vanished(let text): ("vanished", text)

@@ -31,6 +31,9 @@ public protocol ReadClaims: AnyObject, Sendable {
     func claimReads(matching keys: [String], limit: Int, bytes: Int64) throws -> [ClaimedRead]
     /// Hands a result over; false when the claim was taken back meanwhile (the result is not used).
     func handOver(_ read: HandedRead) throws -> Bool
+    /// Gives a claimed file back to the holder without a result (this worker could not open it: the holder may): no
+    /// helper claims it again, the holder takes it back at its next look.
+    func decline(set: Int64, seq: Int) throws
 }
 
 /// A file offered to other workers: where it is, how to read it, what it was when the holder looked at it.
@@ -242,6 +245,15 @@ extension PostgresStateStore: ReadClaims {
                     }
                     .sorted { $0.offer.seq > $1.offer.seq }
             }
+        }
+    }
+
+    public func decline(set: Int64, seq: Int) throws {
+        try withConnection { db in
+            try db.execute("""
+                UPDATE file_claim SET worker = 'declined by ' || $3, backend_pid = 0
+                WHERE claim_set = $1 AND seq = $2 AND backend_pid = pg_backend_pid() AND NOT done
+                """, [.int(set), .int(Int64(seq)), .text(Self.worker)])
         }
     }
 

@@ -155,8 +155,13 @@ import TestSupport
                               change: nil)
         #expect(try helper.handOver(read))
         #expect(try !helper.handOver(read))  // once
-        // The holder claims from 2 on: 4 and 5 are the helper's.
-        #expect(try holder!.claimOwn(set: set, from: 2, limit: 8) == [2, 3])
+        // A file the helper could not open: given back, claimed by no helper again, taken back by the holder.
+        #expect(try helper.claimReads(matching: ["k"], limit: 1, bytes: 1 << 20).map(\.offer.seq) == [3])
+        try helper.decline(set: set, seq: 3)
+        // The holder claims from 2 on: 3, 4 and 5 are the helper's.
+        #expect(try holder!.claimOwn(set: set, from: 2, limit: 8) == [2])
+        #expect(try helper.claimReads(matching: ["k"], limit: 8, bytes: 1 << 20).isEmpty)
+        #expect(try holder!.takeBack(set: set, seqs: [3]) == [3])
         let handed = try holder!.handed(set: set, seqs: [4, 5], bytes: 1)
         #expect(handed.map(\.seq) == [5])
         #expect(handed.first?.contribution.summary.acceptedRows == 3 && handed.first?.pvSites == ["s"]
@@ -170,7 +175,7 @@ import TestSupport
         let db = try PostgresConnection(url: url)
         #expect(try db.execute("SELECT count(*) FROM file_claim WHERE result IS NOT NULL").rows.first?.int(0) == 0)
         // A holder whose session ended: its offer is not claimed.
-        try db.execute("UPDATE file_claim SET worker = NULL WHERE seq = 3")
+        try db.execute("UPDATE file_claim SET worker = NULL WHERE seq = 2")
         holder = nil
         Thread.sleep(forTimeInterval: 0.2)
         #expect(try helper.claimReads(matching: ["k"], limit: 8, bytes: 1 << 20).isEmpty)
