@@ -232,6 +232,32 @@ struct PostgresSharedReadTests {
         _ = other
     }
 
+    @Test("a file changed after the holder offered it: the helper's result is not committed, the holder reads it again")
+    func changedAfterTheOffer() throws {
+        let fixture = try SharedReadFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        let url = try PostgresTestServer.freshDatabase()
+        let other = try Self.otherWorker(url)
+        let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1500)
+        // Changed while the holder is paused, before any helper claims it.
+        let path = fixture.root + "/input/big/export-05.csv"
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        handle.write(Data("2024-01-20T00:00:00+01:00,s,m1,electricity_offtake,5,kWh,measured\n".utf8))
+        try handle.close()
+        for outcome in SharedReadFixture.start([[:]], in: fixture.root, url: url) {
+            #expect(outcome?.status == 0, "\(outcome?.stderr ?? "")")
+        }
+        let first = try #require(holder())
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("export-05.csv: changed during its read; read again once it stayed unchanged"),
+                "\(first.stderr)")
+        // As one SQLite run over the input as it is now.
+        let expected = try Self.reference(fixture)
+        try Self.expectSame(fixture.root, url, expected, "a file changed after the offer")
+        _ = other
+    }
+
     @Test("three workers on one pilot killed at random moments, then more runs: the SQLite run's outputs and ledger")
     func randomKills() throws {
         let fixture = try SharedReadFixture()
