@@ -211,6 +211,26 @@ extension Ingest {
                 definitionsByPilot[definition.pilot] = withPV
             }
             let count = Atomic<Int>(0)
+            // The claims' leases renewed every third of a lease while the batch is read.
+            let reading = Atomic<Bool>(true)
+            let renewed = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                let step = max(0.05, PostgresStateStore.readLeaseSeconds / 3)
+                var waited = 0.0
+                while reading.load(ordering: .acquiring) {
+                    Thread.sleep(forTimeInterval: 0.05)
+                    waited += 0.05
+                    if waited >= step {
+                        waited = 0
+                        try? claims.renewLeases()
+                    }
+                }
+                renewed.signal()
+            }
+            defer {
+                reading.store(false, ordering: .releasing)
+                renewed.wait()
+            }
             // Read whole (never in chunks), fingerprinted while read, as the holder reads the files it offers.
             _ = Aggregate.readAll(files, definitions: definitionsByPilot, threads: threads, chunkBytes: Int.max / 2,
                                   fingerprinting: Set(files.map(\.path))) { index, result in

@@ -31,6 +31,8 @@ public protocol ReadClaims: AnyObject, Sendable {
     func claimReads(matching keys: [String], limit: Int, bytes: Int64) throws -> [ClaimedRead]
     /// Hands a result over; false when the claim was taken back meanwhile (the result is not used).
     func handOver(_ read: HandedRead) throws -> Bool
+    /// Renews the lease of this worker's claims not handed over yet (while it reads a long file).
+    func renewLeases() throws
     /// Gives a claimed file back to the holder without a result (this worker could not open it: the holder may): no
     /// helper claims it again, the holder takes it back at its next look.
     func decline(set: Int64, seq: Int) throws
@@ -108,7 +110,8 @@ public struct HandedRead: Sendable {
 
 extension PostgresStateStore: ReadClaims {
     /// How long a claim holds without a result handed over (`PARKIMPACT_READ_LEASE_SECONDS`, default 120): past it,
-    /// the holder takes the file back even when the claiming worker's session still seems alive (a host cut off).
+    /// the holder takes the file back even when the claiming worker's session still seems alive (a host cut off or
+    /// frozen). A helper renews its leases every third of it while it reads, so a long read keeps its claims.
     public static let readLeaseSeconds: Double = {
         if let text = ProcessInfo.processInfo.environment["PARKIMPACT_READ_LEASE_SECONDS"], let value = Double(text),
            value > 0 { return value }
@@ -245,6 +248,15 @@ extension PostgresStateStore: ReadClaims {
                     }
                     .sorted { $0.offer.seq > $1.offer.seq }
             }
+        }
+    }
+
+    public func renewLeases() throws {
+        try withConnection { db in
+            try db.execute("""
+                UPDATE file_claim SET lease_until = now() + make_interval(secs => $1)
+                WHERE backend_pid = pg_backend_pid() AND NOT done
+                """, [.double(Self.readLeaseSeconds)])
         }
     }
 

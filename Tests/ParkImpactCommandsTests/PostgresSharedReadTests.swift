@@ -210,7 +210,7 @@ struct PostgresSharedReadTests {
         _ = other
     }
 
-    @Test("a helper that stops answering: past its lease the holder reads its files; its late results are not used")
+    @Test("a helper frozen with its claims: past its lease the holder reads its files; its late results are not used")
     func leaseRunsOut() throws {
         let fixture = try SharedReadFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.root) }
@@ -218,17 +218,55 @@ struct PostgresSharedReadTests {
         let url = try PostgresTestServer.freshDatabase()
         let other = try Self.otherWorker(url)
         let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1000)
-        // Its claims hold 1 s from each result it hands over; it then stays away 4 s after each.
-        let helper = SharedReadFixture.start([["PARKIMPACT_READ_LEASE_SECONDS": "1",
-                                               "PARKIMPACT_FAULT": "pause@handed:4000"]],
-                                             in: fixture.root, url: url)
+        // The helper's claims hold 1 s unless renewed; it is frozen (SIGSTOP: its session lives, it renews nothing)
+        // once it has handed a first result over, and thawed once the holder is done.
+        let marker = fixture.root + "/handed"
+        let environment = Binary.pause(at: "handed", ms: 200, marker: marker)
+            .merging(["PARKIMPACT_READ_LEASE_SECONDS": "1"]) { $1 }
+        let helperPID = Locked<pid_t>(0)
+        let helperOutcome = Locked<Binary.Outcome?>(nil)
+        let helperDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            let outcome = try? Binary.run(SharedReadFixture.arguments + ["--state", url], in: fixture.root,
+                                          environment: environment) { pid in helperPID.withLock { $0 = pid } }
+            helperOutcome.withLock { $0 = outcome }
+            helperDone.signal()
+        }
+        #expect(Binary.waitForPause(marker))
+        let pid = helperPID.withLock { $0 }
+        #expect(pid > 0)
+        kill(pid, SIGSTOP)
         let first = holder()
+        kill(pid, SIGCONT)
+        helperDone.wait()
         #expect(first?.status == 0, "\(first?.stderr ?? "")")
-        #expect(helper.first??.status == 0, "\(helper.first??.stderr ?? "")")
+        #expect(helperOutcome.withLock { $0 }?.status == 0, "\(helperOutcome.withLock { $0 }?.stderr ?? "")")
         try Self.expectSame(fixture.root, url, expected, "a helper past its lease")
         let db = try PostgresConnection(url: url)
         let handed = try db.execute("SELECT count(*) FROM file_claim WHERE done").rows.first?.int(0) ?? 0
         #expect(handed >= 1 && handed < Int64(SharedReadFixture.files / 2), "\(handed)")
+        _ = other
+    }
+
+    @Test("a helper slow to read keeps its claims past its lease: it renews them while it reads")
+    func slowHelperKeepsItsClaims() throws {
+        let fixture = try SharedReadFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        let expected = try Self.reference(fixture)
+        let url = try PostgresTestServer.freshDatabase()
+        let other = try Self.otherWorker(url)
+        let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1000)
+        // Leases of 1 s; each result handed over takes it 1.2 s more: its first claim (8 files) lasts about 5 s.
+        let helper = SharedReadFixture.start([["PARKIMPACT_READ_LEASE_SECONDS": "1",
+                                               "PARKIMPACT_FAULT": "pause@handed:1200"]],
+                                             in: fixture.root, url: url)
+        let first = holder()
+        #expect(first?.status == 0, "\(first?.stderr ?? "")")
+        #expect(helper.first??.status == 0, "\(helper.first??.stderr ?? "")")
+        try Self.expectSame(fixture.root, url, expected, "a slow helper")
+        let db = try PostgresConnection(url: url)
+        let handed = try db.execute("SELECT count(*) FROM file_claim WHERE done").rows.first?.int(0) ?? 0
+        #expect(handed >= 8, "\(handed)")
         _ = other
     }
 
