@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
-public import ParkImpactModel
+import ParkImpactModel
 public import ParkImpactDefinition
-public import ParkImpactReading
+import ParkImpactReading
 public import ParkImpactState
 
 /// The holder's side of reads shared with other workers (`ReadClaims`): the new files of a read are offered, this

@@ -1,5 +1,5 @@
 import Foundation
-public import ParkImpactModel
+package import ParkImpactModel
 import ParkImpactDefinition
 public import ParkImpactKPIs
 

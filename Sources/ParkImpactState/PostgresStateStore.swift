@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-public import ParkImpactModel
-public import ParkImpactPostgres
+import ParkImpactModel
+import ParkImpactPostgres
 
 /// The run state in a PostgreSQL database (`--state postgresql://…`): the same concepts as the SQLite state
 /// (`StateStore`), shared by `parkimpact run` workers on one host or several.
@@ -41,6 +41,7 @@ public final class PostgresStateStore: StateBackend, @unchecked Sendable {
         return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + ":\(getpid())"
     }()
 
+    @discardableResult
     func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }

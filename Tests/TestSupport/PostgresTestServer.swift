@@ -1,5 +1,5 @@
 import Foundation
-public import ParkImpactPostgres
+import ParkImpactPostgres
 
 /// The PostgreSQL server the tests use: `PARKIMPACT_TEST_POSTGRES_URL` when set (`make test` and `.ci/run` start one),
 /// else a throwaway cluster started once for this test process by `scripts/postgres-test-server.sh` and stopped at
