@@ -58,19 +58,8 @@ enum PostgresRun {
                 + "upgrade this is expected; when it repeats, deploy the same binary to every host",
                 code: .workerBuildDiffers)
         }
-        var wait = Settling.Wait()
-        if ingest {
-            wait = Settling.wait(definitions: loaded.definitions, inputRoot: options.folders.input,
-                                 settleSeconds: options.settleSeconds, now: Ingest.Settings().now)
-            if wait.seconds > 0 {
-                console.diagnostic(.info, "waiting \(wait.seconds) s for \(wait.files) file(s) modified less than "
-                    + "\(options.settleSeconds) s ago (or dated in the future) to settle (--settle-seconds 0 reads them "
-                    + "at once)", code: .settling)
-                Thread.sleep(forTimeInterval: Double(wait.seconds))
-            }
-        }
-        var settings = Ingest.Settings(settleSeconds: options.settleSeconds, ingest: ingest)
-        settings.stableFuture = wait.future
+        let settings = RunCommand.settledSettings(options: options, console: console, definitions: loaded.definitions,
+                                                  ingest: ingest)
         let context = RunContext(folders: options.folders, catalogue: catalogue, threads: options.threads,
                                  settings: settings, writeIndex: options.pilots.isEmpty, rebuildAll: !ingest,
                                  dailyCSV: dailyCSV, portfolioLanguage: portfolioLanguage)

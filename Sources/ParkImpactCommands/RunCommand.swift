@@ -104,19 +104,8 @@ struct RunCommand: ParsableCommand {
                 + "writable and that the disk has space", code: .stateUnavailable)
             return .ioError
         }
-        var wait = Settling.Wait()
-        if ingest {
-            wait = Settling.wait(definitions: loaded.definitions, inputRoot: options.folders.input,
-                                 settleSeconds: options.settleSeconds, now: Ingest.Settings().now)
-            if wait.seconds > 0 {
-                console.diagnostic(.info, "waiting \(wait.seconds) s for \(wait.files) file(s) modified less than "
-                    + "\(options.settleSeconds) s ago (or dated in the future) to settle (--settle-seconds 0 reads them "
-                    + "at once)", code: .settling)
-                Thread.sleep(forTimeInterval: Double(wait.seconds))
-            }
-        }
-        var settings = Ingest.Settings(settleSeconds: options.settleSeconds, ingest: ingest)
-        settings.stableFuture = wait.future
+        let settings = RunCommand.settledSettings(options: options, console: console, definitions: loaded.definitions,
+                                                  ingest: ingest)
         let progress = ProgressDisplay.start(format: console.format)
         let context = RunContext(folders: options.folders, catalogue: catalogue, threads: options.threads,
                                  settings: settings, writeIndex: options.pilots.isEmpty, rebuildAll: !ingest,
@@ -131,6 +120,26 @@ struct RunCommand: ParsableCommand {
     /// The end of a stateful run: the outputs not written reported, `last-run.json` written (inside `manifestLock`,
     /// which a shared state uses to keep two workers from writing it at once), the run recorded as finished, the
     /// diagnostics and the summary lines printed; the exit status.
+    /// The ingest settings of a run, after waiting for the files modified less than `--settle-seconds` ago (or dated
+    /// in the future) to settle, said on stderr (`Settling`).
+    static func settledSettings(options: FolderOptions, console: Console, definitions: [PipelineDefinition],
+                                ingest: Bool) -> Ingest.Settings {
+        var wait = Settling.Wait()
+        if ingest {
+            wait = Settling.wait(definitions: definitions, inputRoot: options.folders.input,
+                                 settleSeconds: options.settleSeconds, now: Ingest.Settings().now)
+            if wait.seconds > 0 {
+                console.diagnostic(.info, "waiting \(wait.seconds) s for \(wait.files) file(s) modified less than "
+                    + "\(options.settleSeconds) s ago (or dated in the future) to settle (--settle-seconds 0 reads them "
+                    + "at once)", code: .settling)
+                Thread.sleep(forTimeInterval: Double(wait.seconds))
+            }
+        }
+        var settings = Ingest.Settings(settleSeconds: options.settleSeconds, ingest: ingest)
+        settings.stableFuture = wait.future
+        return settings
+    }
+
     static func finish(_ result: StatefulRun.Result, store: any StateBackend, runID: Int64, options: FolderOptions,
                        console: Console, diagnostics: inout Diagnostics, ingest: Bool,
                        manifestLock: (() throws(OutputFailure) -> Void) throws(OutputFailure) -> Void = { try $0() })
