@@ -4,10 +4,11 @@ import ParkImpactCommands
 import CMalloc
 import Glibc
 
-// glibc gives every thread that allocates a heap of its own (an "arena") that keeps what was freed: with two
-// workers the peak memory of the same run varied by 10-20 MiB from run to run. One arena keeps it low and
-// predictable, at no measurable cost in time (`make bench`); MALLOC_ARENA_MAX in the environment still decides.
-if getenv("MALLOC_ARENA_MAX") == nil { _ = mallopt(M_ARENA_MAX, 1) }
+// glibc gives every thread that allocates a heap of its own (an "arena") that keeps what was freed, up to 8 per core:
+// the peak memory of the same run then varies by 10-20 MiB from run to run. With one arena the reading threads of
+// many small files wait for its lock (10,000 files: CPU with 2 threads 1.19x that of 1 thread, 1.09x with two
+// arenas, the peak 140 -> 160-176 MiB). At most two: MALLOC_ARENA_MAX in the environment still decides.
+if getenv("MALLOC_ARENA_MAX") == nil { _ = mallopt(M_ARENA_MAX, 2) }
 // Blocks up to 32 MiB come from the heap and are reused there, and the heap's free top is returned only past 64 MiB
 // (and where the run returns it, `FreeMemory`): the end state of glibc's own adjustment of both, from the start.
 // Before it, each rendered part of an output (about 1 MB) was a mapping of fresh pages, faulted in one by one and
