@@ -153,14 +153,29 @@ struct PostgresSharedReadTests {
     /// A session that looks like another worker to the workers started (so none of them runs alone, unshared).
     static func otherWorker(_ url: String) throws -> PostgresStateStore { try PostgresStateStore(url: url) }
 
+    /// The fixture, one SQLite run's outputs and ledger over it, a fresh database, and another worker's session on it.
+    struct Scene {
+        let fixture: SharedReadFixture
+        let expected: (outputs: [String: Data], ledger: [String])
+        let url: String
+        let other: PostgresStateStore
+
+        init() throws {
+            fixture = try SharedReadFixture()
+            expected = try PostgresSharedReadTests.reference(fixture)
+            url = try PostgresTestServer.freshDatabase()
+            other = try PostgresSharedReadTests.otherWorker(url)
+        }
+
+        func remove() { try? FileManager.default.removeItem(atPath: fixture.root) }
+    }
+
     @Test("helpers read a pilot's new files for its holder: the outputs of one SQLite run, each file read by one worker")
     func helpersRead() throws {
-        let fixture = try SharedReadFixture()
-        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
-        let expected = try Self.reference(fixture)
+        let scene = try Scene()
+        defer { scene.remove() }
+        let (fixture, expected, url) = (scene.fixture, scene.expected, scene.url)
         #expect(expected.ledger.count == SharedReadFixture.files)
-        let url = try PostgresTestServer.freshDatabase()
-        let other = try Self.otherWorker(url)
         // The holder offers its files, then pauses: the two helpers started then claim and read them.
         let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1500)
         for outcome in SharedReadFixture.start([[:], [:]], in: fixture.root, url: url) {
@@ -185,16 +200,13 @@ struct PostgresSharedReadTests {
         // Nothing new for the next worker.
         let again = SharedReadFixture.start([[:]], in: fixture.root, url: url)
         #expect(again.first??.stdout.hasPrefix("nothing new: 44 file(s) unchanged") == true)
-        _ = other
     }
 
     @Test("a helper killed after handing two files over: the holder takes its other claims back and reads them")
     func killedHelper() throws {
-        let fixture = try SharedReadFixture()
-        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
-        let expected = try Self.reference(fixture)
-        let url = try PostgresTestServer.freshDatabase()
-        let other = try Self.otherWorker(url)
+        let scene = try Scene()
+        defer { scene.remove() }
+        let (fixture, expected, url) = (scene.fixture, scene.expected, scene.url)
         let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1500)
         let helper = SharedReadFixture.start([["PARKIMPACT_FAULT": "handed:2"]], in: fixture.root, url: url)
         #expect(helper.first??.signal == SIGKILL, "\(helper.first??.stderr ?? "")")
@@ -207,16 +219,13 @@ struct PostgresSharedReadTests {
         let handed = try db.execute("SELECT count(*) FROM file_claim WHERE done").rows.first?.int(0) ?? 0
         #expect((2...7).contains(handed), "\(handed)")
         #expect(try Self.ingestedLines(url) == Self.expectedLines)
-        _ = other
     }
 
     @Test("a helper frozen with its claims: past its lease the holder reads its files; its late results are not used")
     func leaseRunsOut() throws {
-        let fixture = try SharedReadFixture()
-        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
-        let expected = try Self.reference(fixture)
-        let url = try PostgresTestServer.freshDatabase()
-        let other = try Self.otherWorker(url)
+        let scene = try Scene()
+        defer { scene.remove() }
+        let (fixture, expected, url) = (scene.fixture, scene.expected, scene.url)
         let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1000)
         // The helper's claims hold 1 s unless renewed; it is frozen (SIGSTOP: its session lives, it renews nothing)
         // once it has handed a first result over, and thawed once the holder is done.
@@ -245,16 +254,13 @@ struct PostgresSharedReadTests {
         let db = try PostgresConnection(url: url)
         let handed = try db.execute("SELECT count(*) FROM file_claim WHERE done").rows.first?.int(0) ?? 0
         #expect(handed >= 1 && handed < Int64(SharedReadFixture.files / 2), "\(handed)")
-        _ = other
     }
 
     @Test("a helper slow to read keeps its claims past its lease: it renews them while it reads")
     func slowHelperKeepsItsClaims() throws {
-        let fixture = try SharedReadFixture()
-        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
-        let expected = try Self.reference(fixture)
-        let url = try PostgresTestServer.freshDatabase()
-        let other = try Self.otherWorker(url)
+        let scene = try Scene()
+        defer { scene.remove() }
+        let (fixture, expected, url) = (scene.fixture, scene.expected, scene.url)
         let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1000)
         // Leases of 1 s; each result handed over takes it 1.2 s more: its first claim (8 files) lasts about 5 s.
         let helper = SharedReadFixture.start([["PARKIMPACT_READ_LEASE_SECONDS": "1",
@@ -267,7 +273,6 @@ struct PostgresSharedReadTests {
         let db = try PostgresConnection(url: url)
         let handed = try db.execute("SELECT count(*) FROM file_claim WHERE done").rows.first?.int(0) ?? 0
         #expect(handed >= 8, "\(handed)")
-        _ = other
     }
 
     @Test("a file changed after the holder offered it: the helper's result is not committed, the holder reads it again")
