@@ -170,6 +170,12 @@ public enum Quality: UInt8, Sendable, Codable {
 
 extension String {
     package var trimmingSpaces: String {
+        // Most text begins and ends with an ASCII character that is not a space: nothing to trim (no Unicode
+        // whitespace begins with, and no grapheme ends in, such a byte).
+        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80,
+           first != 0x20, last != 0x20, !(0x09...0x0D).contains(first), !(0x09...0x0D).contains(last) {
+            return self
+        }
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }

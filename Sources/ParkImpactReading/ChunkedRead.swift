@@ -53,11 +53,12 @@ extension ReadFile {
     /// `Aggregate.readAll`, which schedules the chunks of every file on one set of workers.
     public static func readChunked(
         _ file: InputFile, definition: PipelineDefinition, chunkBytes: Int = defaultChunkBytes,
-        limits: CSVReadLimits = .init(), parallel: Bool = true
+        limits: CSVReadLimits = .init(), parallel: Bool = true, sumLogLines: Int? = nil
     ) -> FileResult {
-        guard case .ready(let context, let reader) = prepare(file, definition: definition) else {
+        guard case .ready(var context, let reader) = prepare(file, definition: definition) else {
             return read(file, definition: definition, limits: limits)
         }
+        context.sumLogLines = sumLogLines
         return readChunked(file, context, reader, chunkBytes: chunkBytes, limits: limits, parallel: parallel)
     }
 
@@ -106,26 +107,73 @@ extension ReadFile {
     }
 
     /// Where a chunk begins: the first line start at or after `offset`, moved forward by at most `reach` bytes to a
-    /// line whose first 10 bytes differ from the line's before it. Long and Fluvius exports begin each row with its
-    /// local date, so that is where a new day begins (or, in an export by meter, often a new meter): neighbouring chunks
+    /// line whose day key (`DayKey`: the first 10 bytes of the time column's text, its quote left out) differs from
+    /// the line's before it. Long and Fluvius exports write each row's local date first in that column, so that is
+    /// where a new day begins, whatever the column's place and quoting: neighbouring chunks
     /// then share no (series, day) cell and the merge replays nothing (`ChunkAssembly`; in an export by time a shared
     /// day is every meter's, up to a day of rows replayed per boundary). `readChunk` reaches three quarters of a
     /// chunk: an export by time with up to that many bytes a day is cut where its days begin, and every chunk keeps
     /// at least a quarter of its bytes. Only a hint: any line start gives the exact
     /// result, and a file whose rows begin otherwise keeps its first line start. Deterministic, so the chunk before
     /// ends where this one begins. The change is found by galloping then bisecting: a few small reads.
-    static func chunkStart(path: String, at offset: Int, terminator: UInt8, size: Int, reach: Int) -> Int {
+    static func chunkStart(path: String, at offset: Int, terminator: UInt8, size: Int, reach: Int,
+                           key: DayKey = .lineStart) -> Int {
         guard let opened = try? CSVOpenedFile(path: path) else { return size }
-        return chunkStart(opened, at: offset, terminator: terminator, size: size, reach: reach)
+        return chunkStart(opened, at: offset, terminator: terminator, size: size, reach: reach, key: key)
     }
 
-    static func chunkStart(_ opened: CSVOpenedFile, at offset: Int, terminator: UInt8, size: Int, reach: Int) -> Int {
+    /// Where `chunkStart` finds a row's day in its line: the first 10 bytes of the text of field `column` (0: the
+    /// line's start), an opening quote left out, up to the field's end.
+    struct DayKey: Sendable {
+        var column = 0
+        var delimiter: UInt8 = 0x2C
+        var quote: UInt8 = 0x22
+
+        static let lineStart = DayKey()
+
+        /// The time column of `format` (`RowFormat.timeColumnIndex`) in `dialect`'s fields; the line's start when
+        /// the format has none.
+        init<Format: RowFormat>(_ format: Format, _ dialect: CSVDialect) {
+            column = format.timeColumnIndex ?? 0
+            delimiter = dialect.delimiter
+            quote = dialect.quote
+        }
+
+        init() {}
+
+        static let keyBytes = 10
+
+        /// The key of the line whose first bytes are `line` (up to its terminator or the window's end).
+        func key(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+            var position = line.startIndex
+            var field = 0
+            var quoted = false
+            // Past `column` delimiters outside quotes (a hint only: an unusual line just gives another key).
+            while field < column, position < line.endIndex {
+                let byte = line[position]
+                if byte == quote { quoted.toggle() } else if byte == delimiter, !quoted { field += 1 }
+                position += 1
+            }
+            if position < line.endIndex, line[position] == quote { position += 1 }
+            var end = position
+            while end < line.endIndex, end - position < Self.keyBytes {
+                let byte = line[end]
+                if byte == delimiter || byte == quote || byte == 0x0D { break }
+                end += 1
+            }
+            return line[position..<end]
+        }
+    }
+
+    static func chunkStart(_ opened: CSVOpenedFile, at offset: Int, terminator: UInt8, size: Int, reach: Int,
+                           key dayKey: DayKey = .lineStart) -> Int {
         let first = lineStart(opened, at: offset, terminator: terminator, size: size)
         let step = 4096
         guard first < size, reach >= step else { return first }
-        let keyBytes = 10
+        // The bytes of a line read to find its key: enough for the time column of any export seen.
+        let lineBytes = 512
         var window = [UInt8](repeating: 0, count: 4096)
-        /// The first line start at or after `position` (after the header: `position` > 0) and its first bytes.
+        /// The first line start at or after `position` (after the header: `position` > 0) and its key.
         func line(at position: Int) -> (start: Int, key: ArraySlice<UInt8>)? {
             var cursor = position - 1
             var start: Int?
@@ -136,11 +184,11 @@ extension ReadFile {
             }
             guard let start, start < size else { return nil }
             let got = window.withUnsafeMutableBytes {
-                (try? opened.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<keyBytes]), at: start)) ?? 0
+                (try? opened.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<lineBytes]), at: start)) ?? 0
             }
             guard got > 0 else { return nil }
-            let key = window[0..<got]
-            return (start, key.firstIndex(of: terminator).map { key[..<$0] } ?? key)
+            let text = window[0..<got]
+            return (start, dayKey.key(text.firstIndex(of: terminator).map { text[..<$0] } ?? text))
         }
         guard let head = line(at: first) else { return first }
         let key = Array(head.key)
@@ -169,9 +217,13 @@ extension ReadFile {
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits,
         index: Int, count: Int, size: Int
     ) -> ChunkOutcome {
+        let header = pass(type, file, context, limits, traceLimit: 0, headerOnly: true)
+        // Days are found in the rows' time column (any column, quoted or not); the line's start without a header.
+        let dayKey = header.format.map { DayKey($0, context.dialect) } ?? .lineStart
         func planned(_ chunk: Int) -> Int {
             chunkStart(context.opened, at: Int(Int64(size) * Int64(chunk) / Int64(count)),
-                       terminator: context.dialect.lineTerminator, size: size, reach: size / count * 3 / 4)
+                       terminator: context.dialect.lineTerminator, size: size, reach: size / count * 3 / 4,
+                       key: dayKey)
         }
         let end = index + 1 < count ? planned(index + 1) : nil
         if index == 0 {
@@ -184,7 +236,6 @@ extension ReadFile {
                 orderKeys: first.format?.orderDependentKeys(first.aggregator.seriesKeys) ?? [],
                 headerLine: first.headerLine, mapping: usable ? first.format!.mapping : [], usable: usable)
         }
-        let header = pass(type, file, context, limits, traceLimit: 0, headerOnly: true)
         guard problem(of: header, file) == nil, let format = header.format else {
             return ChunkOutcome(start: 0, end: 0, plannedEnd: end, aggregator: header.aggregator,
                                 statistics: header.statistics, orderKeys: [], usable: false)
@@ -207,6 +258,13 @@ extension ReadFile {
         if let replay {
             for seed in replay.seeds { aggregator.seedCell(seed.key, day: seed.day, seed.cell) }
             aggregator.onlyExistingCells = true
+        } else {
+            // Sums of the days it shares with the chunk before are continued from this log (`ChunkAssembly`): the
+            // cells begun in about the first eighth of the chunk (rows of 64 bytes or more), at most one value per
+            // 24 bytes of the chunk (rows are longer), else its rows are replayed.
+            let bytes = (end ?? Int(context.opened.status.size)) - start
+            let lines = context.sumLogLines ?? max(4_096, bytes / 512)
+            if lines > 0 { aggregator.keepSumLog(lines: lines, limit: max(1 << 16, bytes / 24)) }
         }
         let stopLine = replay?.lastLine ?? Int.max
         // State behind pointers, not captured variables: no run-time exclusivity checks per record.
@@ -332,15 +390,18 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
             return
         }
         orderKeys.formUnion(chunk.orderKeys)
-        let shared = merged.sharedCells(with: chunk.aggregator)
-        var replayed: [SeriesKey: [Int: DayCell]] = [:]
-        if !shared.cells.isEmpty {
-            let seeds = shared.cells.map { (key: $0.key, day: $0.day, cell: merged.cell($0.key, day: $0.day)!) }
-            let replay = ReadFile.readPart(Format.self, file, context, limits, format: format, start: chunk.start,
-                                           end: chunk.plannedEnd, replay: (seeds, shared.lastLine))
-            for (key, day) in shared.cells { replayed[key, default: [:]][day] = replay.aggregator.cell(key, day: day) }
+        // The days both have: their sums continued from the chunk's log of values, else its rows read again.
+        if !merged.appendContinuingSums(chunk.aggregator, lineOffset: lineOffset) {
+            let shared = merged.sharedCells(with: chunk.aggregator)
+            var replayed: [SeriesKey: [Int: DayCell]] = [:]
+            if !shared.cells.isEmpty {
+                let seeds = shared.cells.map { (key: $0.key, day: $0.day, cell: merged.cell($0.key, day: $0.day)!) }
+                let replay = ReadFile.readPart(Format.self, file, context, limits, format: format, start: chunk.start,
+                                               end: chunk.plannedEnd, replay: (seeds, shared.lastLine))
+                for (key, day) in shared.cells { replayed[key, default: [:]][day] = replay.aggregator.cell(key, day: day) }
+            }
+            merged.append(chunk.aggregator, lineOffset: lineOffset, replayed: replayed)
         }
-        merged.append(chunk.aggregator, lineOffset: lineOffset, replayed: replayed)
         statistics.bytes += chunk.statistics.bytes
         statistics.physicalLines += chunk.statistics.physicalLines
         statistics.records += chunk.statistics.records

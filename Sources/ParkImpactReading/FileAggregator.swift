@@ -31,6 +31,51 @@ public struct FileAggregator: Sendable {
     /// Replay mode (chunk merge): only cells that already exist are updated (`seedCell`).
     var onlyExistingCells = false
 
+    /// One value `add` added to a cell's sum: the series' index here, the local day.
+    struct SumEntry {
+        let series: Int32
+        let day: Int32
+        let value: Double
+    }
+    /// A chunk read (`ReadFile.readPart`) keeps the values added to the sums of the cells its first
+    /// `sumLogLines` lines began, in row order (`sumLog`), at most `sumLogLimit` of them: a cell the chunk shares
+    /// with the chunks before it (one they began too: in an export by time, the days under way at the chunk's
+    /// start; by meter, the meter's) is then summed exactly without reading its rows again
+    /// (`appendContinuingSums`). Only a sum's additions depend on order; counts, extremes and starts do not. False
+    /// when not kept, or given up (over the limit, or a sum changed by `addSpread`).
+    private(set) var logsSums = false
+    private var sumLog: [SumEntry] = []
+    private var sumLogLimit = 0
+    private var sumLogLines = 0
+    /// Per series: the days whose cells are logged, and whether the cell of `cachedDay` is.
+    private var loggedDays: [[Int32]] = []
+    private var cachedLogged: [Bool] = []
+
+    /// Starts keeping the sum log (before the first row): the cells begun on the first `lines` lines, at most
+    /// `limit` values.
+    mutating func keepSumLog(lines: Int, limit: Int) {
+        logsSums = true
+        sumLogLines = lines
+        sumLogLimit = limit
+    }
+
+    private mutating func dropSumLog() {
+        logsSums = false
+        sumLog = []
+        loggedDays = []
+    }
+
+    /// Whether series `index`'s cell of `day` at `position` (just found) is logged: it is when it is begun on one of
+    /// the first `sumLogLines` lines, and then stays so.
+    private mutating func isLogged(_ index: Int, day: Int, position: Int) -> Bool {
+        if loggedDays.count <= index { loggedDays += Array(repeating: [], count: seriesKeys.count - loggedDays.count) }
+        let day32 = Int32(truncatingIfNeeded: day)
+        if loggedDays[index].contains(day32) { return true }
+        guard line <= sumLogLines, days[index].cells[position].isAbsent else { return false }
+        loggedDays[index].append(day32)
+        return true
+    }
+
     /// The rejects kept in full: the first `Reject.detailLimit` per code in the order they were made (a repeat
     /// whose code is settled later is kept until `resolveRepeats`), with the positions `fillRaw` and
     /// `PendingRepeats.rejects` refer to.
@@ -130,6 +175,7 @@ public struct FileAggregator: Sendable {
         days.append(SeriesDays(extras: DayCells.Extras(for: key.quantity)))
         cachedDay.append(Int.min)
         cachedPosition.append(0)
+        cachedLogged.append(false)
         keepsReadings.append(readingPolicy.keeps(key))
         readings.append([])
         registerEvidence.append(RegisterEvidence())
@@ -451,6 +497,7 @@ public struct FileAggregator: Sendable {
             position = found
             cachedDay[index] = day
             cachedPosition[index] = Int32(found)
+            if logsSums { cachedLogged[index] = isLogged(index, day: day, position: found) }
         } else {
             acceptedRows += 1
             return
@@ -458,6 +505,13 @@ public struct FileAggregator: Sendable {
         days[index].cells[position].add(value: value, quality: quality,
                                         startOffset: Int32(truncatingIfNeeded: startUTC - Int64(day) * 86_400),
                                         line: Int32(truncatingIfNeeded: line))
+        if logsSums, quality != .missing, cachedLogged[index] {
+            if sumLog.count < sumLogLimit {
+                sumLog.append(SumEntry(series: series, day: Int32(truncatingIfNeeded: day), value: value))
+            } else {
+                dropSumLog()
+            }
+        }
         if quality != .missing, days[index].keepsMaximum, value > days[index].maxima[position] {
             days[index].maxima[position] = value
         }
@@ -490,6 +544,7 @@ public struct FileAggregator: Sendable {
                             overGap: Bool = false, counted: Bool = true) {
         guard toUTC > fromUTC else { return }
         let index = Int(series)
+        if logsSums { dropSumLog() }  // a sum changed by shares of a value: not in the log
         // One source reading: a repeat is of its start, not of the days it is spread over.
         guard admits(index, start: fromUTC, value: value, quality: quality, mayBeNegative: false) else { return }
         intervals[index] = 86_400
@@ -685,9 +740,66 @@ public struct FileAggregator: Sendable {
     /// `lineOffset` lines before the chunk; `replayed` holds the exact cells of the days both have (the earlier
     /// total plus the chunk's values added in row order, so floating-point sums are bit-identical).
     mutating func append(_ later: FileAggregator, lineOffset: Int, replayed: [SeriesKey: [Int: DayCell]]) {
+        append(later, lineOffset: lineOffset, mapping: later.seriesKeys.map { intern($0) }) { index, day in
+            replayed[later.seriesKeys[index]]?[day]
+        }
+    }
+
+    /// `append`, the cells of the days both have computed from `later`'s sum log (`keepSumLog`): this aggregate's
+    /// cell with the later chunk's counts, extremes and starts merged and its sum continued with the values the later
+    /// chunk added, in row order: what a sequential read gives, without reading the rows again. False, and nothing
+    /// appended, when the later chunk kept no complete log.
+    mutating func appendContinuingSums(_ later: FileAggregator, lineOffset: Int) -> Bool {
+        guard later.logsSums else { return false }
+        // Every shared cell must be logged (else its rows are read again); series new here share none.
+        var mapping = [Int32](repeating: -1, count: later.seriesKeys.count)
         for (index, key) in later.seriesKeys.enumerated() {
-            let series = intern(key)
-            let mine = Int(series)
+            guard let mine = seriesIndex[key] else { continue }
+            mapping[index] = mine
+            let logged = index < later.loggedDays.count ? later.loggedDays[index] : []
+            var unlogged = false
+            later.days[index].forEachTouched { day, _ in
+                if !unlogged, days[Int(mine)].find(day) != nil, !logged.contains(Int32(truncatingIfNeeded: day)) {
+                    unlogged = true
+                }
+            }
+            if unlogged { return false }
+        }
+        for index in mapping.indices where mapping[index] < 0 { mapping[index] = intern(later.seriesKeys[index]) }
+        // The shared cells, by the later chunk's series (a series shares a day or two): their days and places.
+        var slots = [[(day: Int32, slot: Int)]](repeating: [], count: later.seriesKeys.count)
+        var cells: [DayCell] = []
+        for index in later.seriesKeys.indices {
+            let mine = Int(mapping[index])
+            later.days[index].forEachTouched { day, position in
+                guard let target = days[mine].find(day) else { return }
+                var cell = days[mine].cell(at: target, day: day)
+                let sum = cell.sum
+                cell.merge(later.days[index].cell(at: position, day: day))
+                cell.sum = sum
+                slots[index].append((Int32(truncatingIfNeeded: day), cells.count))
+                cells.append(cell)
+            }
+        }
+        if !cells.isEmpty {
+            for entry in later.sumLog {
+                for place in slots[Int(entry.series)] where place.day == entry.day {
+                    cells[place.slot].sum += entry.value
+                }
+            }
+        }
+        append(later, lineOffset: lineOffset, mapping: mapping) { index, day in
+            slots[index].first { $0.day == Int32(truncatingIfNeeded: day) }.map { cells[$0.slot] }
+        }
+        return true
+    }
+
+    /// `append` with `later`'s series at `mapping` here (interned) and `exact(series of later, day)` the exact cell
+    /// of each day both have.
+    private mutating func append(_ later: FileAggregator, lineOffset: Int, mapping: [Int32],
+                                 exact: (Int, Int) -> DayCell?) {
+        for index in later.seriesKeys.indices {
+            let mine = Int(mapping[index])
             // The interval between this file's last start so far and the chunk's first (inferred) start.
             if later.firstInferredStart[index] != Int64.min, lastStart[mine] != Int64.min {
                 let delta = abs(later.firstInferredStart[index] - lastStart[mine])
@@ -712,11 +824,10 @@ public struct FileAggregator: Sendable {
             registerEvidence[mine].merge(evidence)
             registerDifferences[mine].append(contentsOf: later.registerDifferences[index])
             cachedDay[mine] = Int.min
-            let exact = replayed[key]
             later.days[index].forEachTouched { day, position in
                 let existed = days[mine].find(day) != nil
                 let target = days[mine].position(of: day, create: true)!
-                if let cell = exact?[day] {
+                if existed, let cell = exact(index, day) {
                     days[mine].set(cell, day: day, at: target, line: 0)
                 } else if existed {  // not reached: every shared cell is replayed
                     var cell = days[mine].cell(at: target, day: day)

@@ -18,6 +18,9 @@ package struct ReadContext: Sendable {
     /// The pilot's zone, when the source has another: local days (cells, months, years) are the pilot's, whatever
     /// zone the file's times are written in (a UTC export's day ends at midnight in Brussels). nil: `table`.
     var dayTable: LocalTimeTable? = nil
+    /// A chunk read keeps the sum log of the cells begun on its first `sumLogLines` lines
+    /// (`FileAggregator.keepSumLog`); nil: about an eighth of the chunk; 0: none (every shared day is read again).
+    var sumLogLines: Int? = nil
     /// The file, opened once (`ReadFile.prepare`): every pass and chunk reads this descriptor, never the path again.
     let opened: CSVOpenedFile
 

@@ -78,6 +78,12 @@ struct ChunkedReadTests {
                 check(ReadFile.readChunked(file, definition: definition, chunkBytes: chunkBytes, parallel: parallel),
                       whole, chunkBytes)
             }
+            // Shared days summed again from their rows (no sum log), or partly logged (cells begun after a chunk's
+            // 5th line are not: a shared one makes the merge read the rows again).
+            for lines in [0, 5] {
+                check(ReadFile.readChunked(file, definition: definition, chunkBytes: chunkBytes, parallel: false,
+                                           sumLogLines: lines), whole, chunkBytes)
+            }
             // As a run reads it: chunks merged in order as the workers hand them in, whatever order they finish in.
             let run = Aggregate.readAll([file, file], definitions: ["test": definition], threads: 2,
                                         chunkBytes: chunkBytes)
@@ -140,6 +146,52 @@ struct ChunkedReadTests {
         try read(text, format: .parkimpactLong, name: "by-time.csv", check: { chunked, whole, chunkBytes in
             expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
         }, chunkSizes: [20_011, 33_333, 61_001])
+    }
+
+    /// Exports written otherwise: every field quoted (`"2024-03-01T…"`: the line's first 10 bytes hold only 9 of the
+    /// date), or the timestamp in the fourth column. Chunk starts still move to where a day begins, found in the time
+    /// column (`DayKey`), and the result is the sequential one.
+    @Test(arguments: [false, true])
+    func daysAreFoundInTheTimeColumnQuotedOrNot(quoted: Bool) throws {
+        func row(_ fields: [String]) -> String {
+            (quoted ? fields.map { "\"\($0)\"" } : fields).joined(separator: ",") + "\n"
+        }
+        var text = quoted ? row(["timestamp", "site", "series", "quantity", "value", "unit", "quality"])
+                          : row(["site", "series", "quantity", "timestamp", "value", "unit", "quality"])
+        var dayStarts: [Int] = []
+        for day in 1...12 {
+            for quarter in 0..<96 {
+                let stamp = String(format: "2024-03-%02dT%02d:%02d:00+01:00", day, quarter / 4, quarter % 4 * 15)
+                if quarter == 0 { dayStarts.append(text.utf8.count) }
+                for meter in 1...4 {
+                    let value = "\(Double((day * 96 + quarter) * meter * 389 % 997) / 7)"
+                    text += quoted ? row([stamp, "s1", "m\(meter)", "electricity_offtake", value, "kWh", "measured"])
+                                   : row(["s1", "m\(meter)", "electricity_offtake", stamp, value, "kWh", "measured"])
+                }
+            }
+        }
+        let folder = try Scratch()
+        defer { folder.remove() }
+        try folder.write("by-time.csv", text)
+        let path = folder.root + "/by-time.csv"
+        let size = text.utf8.count
+        var key = ReadFile.DayKey()
+        key.column = quoted ? 0 : 3
+        var moved = 0
+        for offset in stride(from: 5_000, to: size - 5_000, by: 7_919) {
+            let lineStart = ReadFile.lineStart(path: path, at: offset, terminator: 0x0A, size: size)
+            let start = ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 60_000, key: key)
+            #expect(start == lineStart || dayStarts.contains(start), "offset \(offset)")
+            if let nextDay = dayStarts.first(where: { $0 > lineStart }), nextDay - lineStart <= 32_768 {
+                #expect(start == nextDay, "offset \(offset)")
+            }
+            if start != lineStart { moved += 1 }
+        }
+        #expect(moved > 10)
+        try read(text, format: .parkimpactLong, name: "by-time.csv", check: { chunked, whole, chunkBytes in
+            #expect(whole.summary.acceptedRows == 12 * 96 * 4)
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: [20_011, 61_001])
     }
 
     /// A running total in a long export is refused (`register_as_interval`) with the same evidence whether the
