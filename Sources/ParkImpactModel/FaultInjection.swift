@@ -11,7 +11,9 @@ import Glibc
 /// is read), `offered` (a read's new files offered to other workers), `handed` (a helper handed a file's result
 /// over). Unset in normal runs: one
 /// environment lookup per process. With `PARKIMPACT_FAULT_REACHED=<path>` a pause first creates that file, so a test
-/// acts when the process is inside the pause rather than after a guessed delay.
+/// acts when the process is inside the pause rather than after a guessed delay (a kill point creates it the first time
+/// it is reached). With `PARKIMPACT_FAULT_UNTIL=<path>` a pause goes on after its time until that file exists (at most
+/// 120 s more): another process's marker, so that a slow machine does not change what the test sees.
 ///
 /// `PARKIMPACT_FAULT=<error>@<point>:<n>` makes the n-th call at an I/O point fail with that error instead (`enospc`,
 /// `eio`, `eacces`): points `write` (a write to an output's temporary file) and `rename` (an output renamed into
@@ -54,16 +56,25 @@ public enum FaultInjection {
     /// `PARKIMPACT_FAULT_REACHED`: the file a pause creates when it starts.
     private static let reachedMarker = ProcessInfo.processInfo.environment["PARKIMPACT_FAULT_REACHED"]
 
+    /// `PARKIMPACT_FAULT_UNTIL`: the file whose existence ends a pause once its time is over.
+    private static let untilMarker = ProcessInfo.processInfo.environment["PARKIMPACT_FAULT_UNTIL"]
+
     /// Called at each named point.
     public static func reach(_ point: String) {
         guard let plan, plan.point == point, plan.failure == nil else { return }
         if plan.pause {
             if let reachedMarker { _ = FileManager.default.createFile(atPath: reachedMarker, contents: Data()) }
             usleep(UInt32(plan.value) * 1000)
+            if let untilMarker {
+                let deadline = Date().addingTimeInterval(120)
+                while !FileManager.default.fileExists(atPath: untilMarker), Date() < deadline { usleep(5_000) }
+            }
             return
         }
         let count = counter.withLock { value -> Int in
             value += 1
+            // Under the lock: another thread's later reach (the kill) waits until the marker exists.
+            if value == 1, let reachedMarker { _ = FileManager.default.createFile(atPath: reachedMarker, contents: Data()) }
             return value
         }
         if count == plan.value { kill(getpid(), SIGKILL) }

@@ -264,7 +264,7 @@ extension ReadFile {
             // 24 bytes of the chunk (rows are longer), else its rows are replayed.
             let bytes = (end ?? Int(context.opened.status.size)) - start
             let lines = context.sumLogLines ?? max(4_096, bytes / 512)
-            if lines > 0 { aggregator.keepSumLog(lines: lines, limit: max(1 << 16, bytes / 24)) }
+            if lines > 0 { aggregator.keepSumLog(lines: lines, limit: max(1 << 16, bytes / 24), expected: bytes / 64) }
         }
         let stopLine = replay?.lastLine ?? Int.max
         // State behind pointers, not captured variables: no run-time exclusivity checks per record.
@@ -384,14 +384,16 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
         // A repeat in the chunk, or an interval start both parts have (a repeat across the boundary): read
         // sequentially (rare).
         guard chunk.statistics.malformedRecords == 0, !chunk.aggregator.usedInferredInterval,
-              chunk.aggregator.refusedRepeats == 0, !merged.sharesStarts(with: chunk.aggregator),
+              chunk.aggregator.refusedRepeats == 0,
+              case let mapping = merged.seriesIndices(of: chunk.aggregator),
+              !merged.sharesStarts(with: chunk.aggregator, mapping: mapping),
               orderKeys.isDisjoint(with: chunk.orderKeys) else {
             failed = true
             return
         }
         orderKeys.formUnion(chunk.orderKeys)
         // The days both have: their sums continued from the chunk's log of values, else its rows read again.
-        if !merged.appendContinuingSums(chunk.aggregator, lineOffset: lineOffset) {
+        if !merged.appendContinuingSums(chunk.aggregator, lineOffset: lineOffset, mapping: mapping) {
             let shared = merged.sharedCells(with: chunk.aggregator)
             var replayed: [SeriesKey: [Int: DayCell]] = [:]
             if !shared.cells.isEmpty {

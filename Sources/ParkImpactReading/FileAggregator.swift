@@ -53,7 +53,8 @@ public struct FileAggregator: Sendable {
 
     /// Starts keeping the sum log (before the first row): the cells begun on the first `lines` lines, at most
     /// `limit` values.
-    mutating func keepSumLog(lines: Int, limit: Int) {
+    mutating func keepSumLog(lines: Int, limit: Int, expected: Int) {
+        sumLog.reserveCapacity(min(limit, expected))  // not grown (copied) row by row
         logsSums = true
         sumLogLines = lines
         sumLogLimit = limit
@@ -715,12 +716,17 @@ public struct FileAggregator: Sendable {
     }
 
     /// Whether a series of `later` (the next part of the same file) has an interval start this one has.
-    func sharesStarts(with later: FileAggregator) -> Bool {
-        for (index, key) in later.seriesKeys.enumerated() where later.tracks[index].refuses {
-            guard let mine = seriesIndex[key] else { continue }
-            if seenStarts(Int(mine)).intersects(later.seenStarts(index)) { return true }
+    /// `mapping`: `seriesIndices(of: later)`.
+    func sharesStarts(with later: FileAggregator, mapping: [Int32]) -> Bool {
+        for index in later.seriesKeys.indices where later.tracks[index].refuses && mapping[index] >= 0 {
+            if seenStarts(Int(mapping[index])).intersects(later.seenStarts(index)) { return true }
         }
         return false
+    }
+
+    /// The index here of each series of `later`, -1 for a series this aggregate does not have.
+    func seriesIndices(of later: FileAggregator) -> [Int32] {
+        later.seriesKeys.map { seriesIndex[$0] ?? -1 }
     }
 
     func cell(_ key: SeriesKey, day: Int) -> DayCell? {
@@ -749,13 +755,13 @@ public struct FileAggregator: Sendable {
     /// cell with the later chunk's counts, extremes and starts merged and its sum continued with the values the later
     /// chunk added, in row order: what a sequential read gives, without reading the rows again. False, and nothing
     /// appended, when the later chunk kept no complete log.
-    mutating func appendContinuingSums(_ later: FileAggregator, lineOffset: Int) -> Bool {
+    /// `mapping`: `seriesIndices(of: later)`.
+    mutating func appendContinuingSums(_ later: FileAggregator, lineOffset: Int, mapping found: [Int32]) -> Bool {
         guard later.logsSums else { return false }
         // Every shared cell must be logged (else its rows are read again); series new here share none.
-        var mapping = [Int32](repeating: -1, count: later.seriesKeys.count)
-        for (index, key) in later.seriesKeys.enumerated() {
-            guard let mine = seriesIndex[key] else { continue }
-            mapping[index] = mine
+        var mapping = found
+        for index in later.seriesKeys.indices where mapping[index] >= 0 {
+            let mine = mapping[index]
             let logged = index < later.loggedDays.count ? later.loggedDays[index] : []
             var unlogged = false
             later.days[index].forEachTouched { day, _ in

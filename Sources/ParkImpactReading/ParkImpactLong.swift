@@ -10,6 +10,8 @@ struct ParkImpactLongFormat: RowFormat {
     let columnNames: [String]
     let timestamp: Int, site: Int, seriesColumn: Int, quantity: Int, value: Int, unit: Int, quality: Int, end: Int?
     let siteIDs: [String]
+    /// `siteIDs` for the check of each new series (a park has hundreds of sites; a file thousands of series).
+    let knownSites: Set<String>
     let defaultSite: String?
     let decimalMark: UInt8
 
@@ -53,7 +55,8 @@ struct ParkImpactLongFormat: RowFormat {
         return .format(ParkImpactLongFormat(
             columnNames: names, timestamp: index("timestamp"), site: index("site"), seriesColumn: index("series"),
             quantity: index("quantity"), value: index("value"), unit: index("unit"), quality: index("quality"),
-            end: normalised.firstIndex(of: "end"), siteIDs: context.siteIDs, defaultSite: context.source.site,
+            end: normalised.firstIndex(of: "end"), siteIDs: context.siteIDs, knownSites: Set(context.siteIDs),
+            defaultSite: context.source.site,
             decimalMark: context.dialect.decimalMark))
     }
 
@@ -112,7 +115,7 @@ struct ParkImpactLongFormat: RowFormat {
             if entry < 0 {
                 let siteText = record.string(site).trimmingSpaces
                 let siteID = siteText.isEmpty ? (defaultSite ?? "") : siteText
-                guard siteIDs.contains(siteID) else {
+                guard knownSites.contains(siteID) else {
                     lastEntry = -1
                     reject(record, site, .unknownSite, "unknown site \"\(siteText)\"; known: \(siteIDs.joined(separator: ", "))",
                            &aggregator, day: day)

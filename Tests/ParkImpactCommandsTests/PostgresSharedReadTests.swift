@@ -89,11 +89,21 @@ struct SharedReadFixture {
         return (0..<environments.count).map { outcomes.withLock { $0 }[$0] }
     }
 
-    /// Starts a worker that pauses `ms` once it has offered its files (the pilot's holder), and returns when it is
-    /// paused: a wait for its outcome.
+    /// The marker a helper creates when it first hands a result over (`helperMarks`): a holder paused with `ms`
+    /// waits for it too, so that helpers slow to start on a busy machine still find files to claim.
+    static func handedMarker(_ folder: String) -> String { folder + "/first-handed" }
+
+    /// A helper's environment: `fault` (`PARKIMPACT_FAULT`, default a pause of 0 ms at `handed`) and the marker.
+    static func helperMarks(_ folder: String, fault: String = "pause@handed:0") -> [String: String] {
+        ["PARKIMPACT_FAULT": fault, "PARKIMPACT_FAULT_REACHED": handedMarker(folder)]
+    }
+
+    /// Starts a worker that pauses once it has offered its files (the pilot's holder): `ms`, then until a helper
+    /// handed a result over (`handedMarker`, at most 120 s more); returns when it is paused: a wait for its outcome.
     static func pausedHolder(in folder: String, url: String, ms: Int) -> () -> Binary.Outcome? {
         let marker = folder + "/offered"
-        let environment = Binary.pause(at: "offered", ms: ms, marker: marker)
+        try? FileManager.default.removeItem(atPath: handedMarker(folder))
+        let environment = Binary.pause(at: "offered", ms: ms, marker: marker, until: handedMarker(folder))
         let outcome = Locked<Binary.Outcome?>(nil)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
@@ -178,7 +188,8 @@ struct PostgresSharedReadTests {
         #expect(expected.ledger.count == SharedReadFixture.files)
         // The holder offers its files, then pauses: the two helpers started then claim and read them.
         let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1500)
-        for outcome in SharedReadFixture.start([[:], [:]], in: fixture.root, url: url) {
+        let marks = SharedReadFixture.helperMarks(fixture.root)
+        for outcome in SharedReadFixture.start([marks, marks], in: fixture.root, url: url) {
             #expect(outcome?.status == 0, "\(outcome?.stderr ?? "")")
         }
         let first = try #require(holder())
@@ -208,7 +219,8 @@ struct PostgresSharedReadTests {
         defer { scene.remove() }
         let (fixture, expected, url) = (scene.fixture, scene.expected, scene.url)
         let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1500)
-        let helper = SharedReadFixture.start([["PARKIMPACT_FAULT": "handed:2"]], in: fixture.root, url: url)
+        let helper = SharedReadFixture.start([SharedReadFixture.helperMarks(fixture.root, fault: "handed:2")],
+                                             in: fixture.root, url: url)
         #expect(helper.first??.signal == SIGKILL, "\(helper.first??.stderr ?? "")")
         let first = holder()
         #expect(first?.status == 0, "\(first?.stderr ?? "")")
@@ -229,7 +241,7 @@ struct PostgresSharedReadTests {
         let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1000)
         // The helper's claims hold 1 s unless renewed; it is frozen (SIGSTOP: its session lives, it renews nothing)
         // once it has handed a first result over, and thawed once the holder is done.
-        let marker = fixture.root + "/handed"
+        let marker = SharedReadFixture.handedMarker(fixture.root)
         let environment = Binary.pause(at: "handed", ms: 200, marker: marker)
             .merging(["PARKIMPACT_READ_LEASE_SECONDS": "1"]) { $1 }
         let helperPID = Locked<pid_t>(0)
@@ -263,8 +275,8 @@ struct PostgresSharedReadTests {
         let (fixture, expected, url) = (scene.fixture, scene.expected, scene.url)
         let holder = SharedReadFixture.pausedHolder(in: fixture.root, url: url, ms: 1000)
         // Leases of 1 s; each result handed over takes it 1.2 s more: its first claim (8 files) lasts about 5 s.
-        let helper = SharedReadFixture.start([["PARKIMPACT_READ_LEASE_SECONDS": "1",
-                                               "PARKIMPACT_FAULT": "pause@handed:1200"]],
+        let helper = SharedReadFixture.start([SharedReadFixture.helperMarks(fixture.root, fault: "pause@handed:1200")
+                                                .merging(["PARKIMPACT_READ_LEASE_SECONDS": "1"]) { $1 }],
                                              in: fixture.root, url: url)
         let first = holder()
         #expect(first?.status == 0, "\(first?.stderr ?? "")")
@@ -288,7 +300,7 @@ struct PostgresSharedReadTests {
         handle.seekToEndOfFile()
         handle.write(Data("2024-01-20T00:00:00+01:00,s,m1,electricity_offtake,5,kWh,measured\n".utf8))
         try handle.close()
-        for outcome in SharedReadFixture.start([[:]], in: fixture.root, url: url) {
+        for outcome in SharedReadFixture.start([SharedReadFixture.helperMarks(fixture.root)], in: fixture.root, url: url) {
             #expect(outcome?.status == 0, "\(outcome?.stderr ?? "")")
         }
         let first = try #require(holder())

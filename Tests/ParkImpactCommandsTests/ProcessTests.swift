@@ -30,9 +30,12 @@ enum Binary {
     }
 
     /// The environment that makes the binary pause `ms` at fault point `point` and create `marker` when it gets there.
-    static func pause(at point: String, ms: Int, marker: String) -> [String: String] {
+    /// `until`: after `ms`, the pause goes on until that file exists (another process's marker).
+    static func pause(at point: String, ms: Int, marker: String, until: String? = nil) -> [String: String] {
         try? FileManager.default.removeItem(atPath: marker)
-        return ["PARKIMPACT_FAULT": "pause@\(point):\(ms)", "PARKIMPACT_FAULT_REACHED": marker]
+        var environment = ["PARKIMPACT_FAULT": "pause@\(point):\(ms)", "PARKIMPACT_FAULT_REACHED": marker]
+        if let until { environment["PARKIMPACT_FAULT_UNTIL"] = until }
+        return environment
     }
 
     /// Waits until the paused binary created `marker` (at most `seconds`): true when it did.
@@ -111,7 +114,9 @@ final class PseudoTerminal: Sendable {
 
     init?() {
         // posix_openpt/unlockpt/ptsname by hand (Glibc's module hides them): the multiplexer, unlock, the number.
-        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        // Close-on-exec: a process another test starts meanwhile (a PostgreSQL server lives on) must not inherit
+        // either end, or the master never sees the hang-up and the reader waits forever.
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard master >= 0 else { return nil }
         var unlock: CInt = 0
         var number: CInt = 0
@@ -125,7 +130,7 @@ final class PseudoTerminal: Sendable {
         self.master = master
         device = "/dev/pts/\(number)"
         // Keep the device open here too, so that the master end sees no hang-up before the child opens it.
-        keep = open(device, O_RDWR | O_NOCTTY)
+        keep = open(device, O_RDWR | O_NOCTTY | O_CLOEXEC)
         let collected = collected
         let done = done
         Thread.detachNewThread {
@@ -142,7 +147,11 @@ final class PseudoTerminal: Sendable {
     /// After the child exited: everything it wrote.
     func finish() -> String {
         close(keep)  // the last open device end: the reader gets EIO once the buffer is drained
-        done.wait()
+        // Bounded: a device end still open elsewhere fails the test instead of hanging the suite.
+        if done.wait(timeout: .now() + 60) == .timedOut {
+            Issue.record("the pseudo-terminal \(device) was not hung up 60 s after the child exited")
+            return String(decoding: collected.data.withLock { $0 }, as: UTF8.self)
+        }
         close(master)
         return String(decoding: collected.data.withLock { $0 }, as: UTF8.self)
     }

@@ -22,8 +22,12 @@ small-equal     `--small-files` files of one meter-day each (96 quarter-hours, n
 small-varying   the same meter-days with values written as short as they go (`0.5`, `1.25`) and some readings
                 estimated or missing: sizes vary
 huge            shared-id by time, one file of about `--gib` GiB (not part of the default matrix)
+quoted-newest   the by-time rows newest first (the last day's last quarter-hour first), every field quoted, as
+                portals that quote every cell and list the newest readings first write them
+many-meters     by time, 16,000 meters over 3 days: a day (125 MB) is longer than the chunks a large file is read in
 
-The big layouts cover `--days` days from 2024-03-25 (the spring clock change included), 100 sites.
+The big layouts cover `--days` days from 2024-03-25 (the spring clock change included), 100 sites
+(`many-meters`: 3 days).
 """
 
 import argparse
@@ -41,7 +45,7 @@ FIRST_DAY = dt.date(2024, 3, 25)
 SMALL_FIRST_DAY = dt.date(2024, 4, 1)   # 100 days from here hold no clock change: 96 quarter-hours each
 SMALL_METERS = 100
 HEADER = "timestamp,site,series,quantity,value,unit,quality\n"
-BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday"]
+BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday", "quoted-newest", "many-meters"]
 SMALL_LAYOUTS = ["small-equal", "small-varying"]
 LAYOUTS = BIG_LAYOUTS + SMALL_LAYOUTS + ["huge"]
 
@@ -57,8 +61,9 @@ def short(value):
     return text[:-1] if text.endswith(".") else text
 
 
-def big_rows(meters, days, order, shared):
-    """The rows of a big layout, day by day: yields (day index, list of (quarter index, line))."""
+def big_rows(meters, days, order, shared, newest_first=False):
+    """The rows of a big layout, day by day: yields (day index, list of (quarter index, line)); with
+    `newest_first`, the last day first and each day's rows reversed."""
     channels = []  # (meter number, the fields between timestamp and value, value shift)
     per_site = max(1, (meters // (2 if shared else 1) + SITES - 1) // SITES)
     for index in range(meters // 2 if shared else meters):
@@ -69,9 +74,12 @@ def big_rows(meters, days, order, shared):
             channels.append((index, ",%s,%s,electricity_injection," % (site, name), 500))
         else:
             channels.append((index, ",%s,%s,electricity_offtake," % (site, name), 0))
-    serial = 0
-    for day_index in range(days):
+    serials = [0]
+    for day_index in range(days - 1):
+        serials.append(serials[-1] + len(stamps_of(FIRST_DAY + dt.timedelta(days=day_index))))
+    for day_index in (reversed(range(days)) if newest_first else range(days)):
         stamps = stamps_of(FIRST_DAY + dt.timedelta(days=day_index))
+        serial = serials[day_index]
         lines = []
         if order == "meter":
             for meter, middle, shift in channels:
@@ -81,7 +89,8 @@ def big_rows(meters, days, order, shared):
             for k, stamp in enumerate(stamps):
                 for meter, middle, shift in channels:
                     lines.append((k, line(stamp, middle, meter + shift, serial + k)))
-        serial += len(stamps)
+        if newest_first:
+            lines.reverse()
         yield day_index, len(stamps), lines
 
 
@@ -91,8 +100,15 @@ def line(stamp, middle, meter, serial):
     return stamp + middle + value + ",kWh," + quality + "\n"
 
 
+def quoted(text):
+    """A line with every field quoted (none holds a quote or a comma)."""
+    return '"' + text[:-1].replace(",", '","') + '"\n'
+
+
 def write_big(root, layout, meters, days):
     os.makedirs(os.path.join(root, "long"), exist_ok=True)
+    if layout == "many-meters":
+        meters, days = 16000, 3
     shared = layout in ("shared-id", "split-midday", "huge")
     order = "meter" if layout == "by-meter" else "time"
     rows = 0
@@ -121,10 +137,18 @@ def write_big(root, layout, meters, days):
     def open_part(number):
         name = "export.csv" if not cuts else "export-part%d.csv" % number
         handle = open(os.path.join(root, "long", name), "w", newline="\n")
-        handle.write(HEADER)
+        if layout != "quoted-newest":
+            handle.write(HEADER)
         return handle
 
     out = open_part(1)
+    if layout == "quoted-newest":
+        out.write(quoted(HEADER))
+        for _, _, lines in big_rows(meters, days, order, shared, newest_first=True):
+            out.write("".join(quoted(text) for _, text in lines))
+            rows += len(lines)
+        out.close()
+        return rows
     for day_index, quarters, lines in big_rows(meters, days, order, shared):
         if part < len(cuts) and day_index == cuts[part]:
             # Noon local: the first line of quarter-hour 48 of a 96-quarter day (the day's middle otherwise).
@@ -200,6 +224,8 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
     params = {"version": VERSION, "layout": layout}
     if layout in SMALL_LAYOUTS:
         params["small_files"] = small_files
+    elif layout == "many-meters":
+        params.update({"meters": 16000, "days": 3})
     else:
         params.update({"meters": meters, "days": days})
     stamp = os.path.join(out, "params.json")
