@@ -240,15 +240,24 @@ extension ReadFile {
             return ChunkOutcome(start: 0, end: 0, plannedEnd: end, aggregator: header.aggregator,
                                 statistics: header.statistics, orderKeys: [], usable: false)
         }
-        return readPart(type, file, context, limits, format: format, start: planned(index), end: end)
+        // A chunk that begins where a day begins shares no day with the one before in a file ordered by time (by
+        // meter or by time, oldest or newest first): no sum log; any other order's shared days are read again.
+        let start = planned(index)
+        let offset = Int(Int64(size) * Int64(index) / Int64(count))
+        let atDayStart = start != lineStart(context.opened, at: offset, terminator: context.dialect.lineTerminator,
+                                            size: size)
+        return readPart(type, file, context, limits, format: format, start: start, end: end,
+                        keepsSumLog: !atDayStart)
     }
 
     /// Reads the records from byte `start` (a line start after the header) to the first record boundary at or
     /// after `end`, with `format` as made from the header. `replay`: only the seeded cells are updated, and reading
-    /// stops after the record at chunk-local line `lastLine`.
+    /// stops after the record at chunk-local line `lastLine`. `keepsSumLog`: keep the values of the cells begun near
+    /// the start (`FileAggregator.keepSumLog`), so that days shared with the chunk before are not read again.
     static func readPart<Format: RowFormat>(
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, format: Format,
-        start: Int, end: Int?, replay: (seeds: [(key: SeriesKey, day: Int, cell: DayCell)], lastLine: Int)? = nil
+        start: Int, end: Int?, replay: (seeds: [(key: SeriesKey, day: Int, cell: DayCell)], lastLine: Int)? = nil,
+        keepsSumLog: Bool = true
     ) -> ChunkOutcome {
         var dialect = context.dialect
         dialect.byteOrderMarkLength = 0
@@ -258,7 +267,7 @@ extension ReadFile {
         if let replay {
             for seed in replay.seeds { aggregator.seedCell(seed.key, day: seed.day, seed.cell) }
             aggregator.onlyExistingCells = true
-        } else {
+        } else if keepsSumLog {
             // Sums of the days it shares with the chunk before are continued from this log (`ChunkAssembly`): the
             // cells begun in about the first eighth of the chunk (rows of 64 bytes or more), at most one value per
             // 24 bytes of the chunk (rows are longer), else its rows are replayed.
