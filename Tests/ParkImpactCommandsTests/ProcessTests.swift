@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ParkImpactModel
 @testable import ParkImpactDefinition
 @testable import ParkImpactReading
@@ -49,6 +50,9 @@ enum Binary {
         return false
     }
 
+    /// How long a run may take before it counts as hung (killed, the test failed).
+    static let hangSeconds: Double = 600
+
     /// Starts the binary in `directory`; `killAfter` sends SIGKILL after that many milliseconds if it still runs.
     /// `terminal`: stderr is a pseudo-terminal (as when a person runs it), not a file (as under cron).
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
@@ -88,12 +92,25 @@ enum Binary {
         let spawned = posix_spawn(&pid, binary, &actions, nil, argv, envp)
         #expect(spawned == 0)
         started?(pid)
+        // A run that hangs fails its test after `hangSeconds` instead of holding the suite until CI gives up.
+        let child = pid
+        let watch = Locked<(exited: Bool, killed: Bool)>((false, false))
+        DispatchQueue.global().asyncAfter(deadline: .now() + hangSeconds) {
+            watch.withLock { state in
+                guard !state.exited else { return }
+                kill(child, SIGKILL)
+                state.killed = true
+            }
+        }
         if let killAfter {
             usleep(UInt32(killAfter) * 1000)
             kill(pid, SIGKILL)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        if watch.withLock({ state in state.exited = true; return state.killed }) {
+            Issue.record("parkimpact \(arguments.joined(separator: " ")) did not finish within \(Int(hangSeconds)) s: killed")
+        }
         let exited = status & 0x7f == 0
         return Outcome(status: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
                        stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
