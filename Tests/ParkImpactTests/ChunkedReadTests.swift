@@ -109,39 +109,54 @@ struct ChunkedReadTests {
         }, chunkSizes: chunkSizes)
     }
 
-    /// An export by time, large enough for chunk starts to move to where a day begins: chunks then share no day
-    /// cell; the result is still the sequential one, and each moved start is the first row of a day.
-    @Test func aTimeOrderedExportIsCutWhereADayBegins() throws {
-        var text = "timestamp,site,series,quantity,value,unit,quality\n"
+    /// An export by time of four meters over 12 days (values scrambled by 389: a ramp would be a running total, which
+    /// the reader refuses): `header`, then `row(stamp, meter, value)` for each reading; with the offsets where days begin.
+    static func byTimeExport(header: String, row: (String, Int, String) -> String) -> (text: String, dayStarts: [Int]) {
+        var text = header
         var dayStarts: [Int] = []
         for day in 1...12 {
             for quarter in 0..<96 {
                 let stamp = String(format: "2024-03-%02dT%02d:%02d:00+01:00", day, quarter / 4, quarter % 4 * 15)
                 if quarter == 0 { dayStarts.append(text.utf8.count) }
                 for meter in 1...4 {
-                    // Scrambled by 389: a ramp would be a running total, which the reader refuses.
-                    text += "\(stamp),s1,m\(meter),electricity_offtake,\(Double((day * 96 + quarter) * meter * 389 % 997) / 7),kWh,measured\n"
+                    text += row(stamp, meter, "\(Double((day * 96 + quarter) * meter * 389 % 997) / 7)")
                 }
             }
+        }
+        return (text, dayStarts)
+    }
+
+    /// Chunk starts planned at offsets through `path` move only to where a day begins, and always when a day begins
+    /// within the farthest probe (4 KiB doubled while within `reach`: 32 KiB here). Returns how many moved.
+    func expectCutsAtDayStarts(_ path: String, size: Int, dayStarts: [Int], reach: Int,
+                               key: ReadFile.DayKey = .lineStart) -> Int {
+        var moved = 0
+        for offset in stride(from: 5_000, to: size - 5_000, by: 7_919) {
+            let lineStart = ReadFile.lineStart(path: path, at: offset, terminator: 0x0A, size: size)
+            let start = ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: reach, key: key)
+            #expect(start == lineStart || dayStarts.contains(start), "offset \(offset)")
+            if let nextDay = dayStarts.first(where: { $0 > lineStart }), nextDay - lineStart <= 32_768 {
+                #expect(start == nextDay, "offset \(offset)")
+            }
+            if start != lineStart { moved += 1 }
+            // Too little reach to probe: the line start.
+            #expect(ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 4_000, key: key)
+                    == lineStart)
+        }
+        return moved
+    }
+
+    /// An export by time, large enough for chunk starts to move to where a day begins: chunks then share no day
+    /// cell; the result is still the sequential one, and each moved start is the first row of a day.
+    @Test func aTimeOrderedExportIsCutWhereADayBegins() throws {
+        let (text, dayStarts) = Self.byTimeExport(header: "timestamp,site,series,quantity,value,unit,quality\n") {
+            stamp, meter, value in "\(stamp),s1,m\(meter),electricity_offtake,\(value),kWh,measured\n"
         }
         let folder = try Scratch()
         defer { folder.remove() }
         try folder.write("by-time.csv", text)
-        let path = folder.root + "/by-time.csv"
-        let size = text.utf8.count
-        var moved = 0
-        for offset in stride(from: 5_000, to: size - 5_000, by: 7_919) {
-            let lineStart = ReadFile.lineStart(path: path, at: offset, terminator: 0x0A, size: size)
-            let start = ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 40_000)
-            let nextDay = dayStarts.first { $0 > lineStart }
-            // Moved only to where a day begins; always when a day begins within the farthest probe (4 KiB doubled
-            // while within reach: 32 KiB here).
-            #expect(start == lineStart || dayStarts.contains(start), "offset \(offset)")
-            if let nextDay, nextDay - lineStart <= 32_768 { #expect(start == nextDay, "offset \(offset)") }
-            if start != lineStart { moved += 1 }
-            // Too little reach to probe: the line start.
-            #expect(ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 4_000) == lineStart)
-        }
+        let moved = expectCutsAtDayStarts(folder.root + "/by-time.csv", size: text.utf8.count, dayStarts: dayStarts,
+                                          reach: 40_000)
         #expect(moved > 10)
         try read(text, format: .parkimpactLong, name: "by-time.csv", check: { chunked, whole, chunkBytes in
             expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
@@ -156,37 +171,19 @@ struct ChunkedReadTests {
         func row(_ fields: [String]) -> String {
             (quoted ? fields.map { "\"\($0)\"" } : fields).joined(separator: ",") + "\n"
         }
-        var text = quoted ? row(["timestamp", "site", "series", "quantity", "value", "unit", "quality"])
-                          : row(["site", "series", "quantity", "timestamp", "value", "unit", "quality"])
-        var dayStarts: [Int] = []
-        for day in 1...12 {
-            for quarter in 0..<96 {
-                let stamp = String(format: "2024-03-%02dT%02d:%02d:00+01:00", day, quarter / 4, quarter % 4 * 15)
-                if quarter == 0 { dayStarts.append(text.utf8.count) }
-                for meter in 1...4 {
-                    let value = "\(Double((day * 96 + quarter) * meter * 389 % 997) / 7)"
-                    text += quoted ? row([stamp, "s1", "m\(meter)", "electricity_offtake", value, "kWh", "measured"])
-                                   : row(["s1", "m\(meter)", "electricity_offtake", stamp, value, "kWh", "measured"])
-                }
-            }
+        let header = quoted ? row(["timestamp", "site", "series", "quantity", "value", "unit", "quality"])
+                            : row(["site", "series", "quantity", "timestamp", "value", "unit", "quality"])
+        let (text, dayStarts) = Self.byTimeExport(header: header) { stamp, meter, value in
+            quoted ? row([stamp, "s1", "m\(meter)", "electricity_offtake", value, "kWh", "measured"])
+                   : row(["s1", "m\(meter)", "electricity_offtake", stamp, value, "kWh", "measured"])
         }
         let folder = try Scratch()
         defer { folder.remove() }
         try folder.write("by-time.csv", text)
-        let path = folder.root + "/by-time.csv"
-        let size = text.utf8.count
         var key = ReadFile.DayKey()
         key.column = quoted ? 0 : 3
-        var moved = 0
-        for offset in stride(from: 5_000, to: size - 5_000, by: 7_919) {
-            let lineStart = ReadFile.lineStart(path: path, at: offset, terminator: 0x0A, size: size)
-            let start = ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 60_000, key: key)
-            #expect(start == lineStart || dayStarts.contains(start), "offset \(offset)")
-            if let nextDay = dayStarts.first(where: { $0 > lineStart }), nextDay - lineStart <= 32_768 {
-                #expect(start == nextDay, "offset \(offset)")
-            }
-            if start != lineStart { moved += 1 }
-        }
+        let moved = expectCutsAtDayStarts(folder.root + "/by-time.csv", size: text.utf8.count, dayStarts: dayStarts,
+                                          reach: 60_000, key: key)
         #expect(moved > 10)
         try read(text, format: .parkimpactLong, name: "by-time.csv", check: { chunked, whole, chunkBytes in
             #expect(whole.summary.acceptedRows == 12 * 96 * 4)
