@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The demo's report.html (Dutch and English) and index.html: they reference nothing outside themselves, and
 /// headless Chromium renders them to PNG and A4 PDF with content on every page and no console message.
@@ -75,21 +76,37 @@ import Testing
         return nil
     }()
 
-    /// Runs Chromium headless; returns its stderr (console messages are logged there as `:CONSOLE`).
+    /// Runs Chromium headless; returns its stderr (console messages are logged there as `:CONSOLE`). Its stderr goes
+    /// to a file, not a pipe (a helper process Chromium leaves behind would keep a pipe open), and a Chromium still
+    /// running after 300 s is killed and fails the test rather than holding the suite.
     static func chromium(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium!)
         let profile = NSTemporaryDirectory() + "parkimpact-chromium-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: profile) }
+        let log = profile + ".log"
+        defer {
+            try? FileManager.default.removeItem(atPath: profile)
+            try? FileManager.default.removeItem(atPath: log)
+        }
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
                              "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0"] + arguments
-        let errors = Pipe()
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let errors = try #require(FileHandle(forWritingAtPath: log))
+        defer { try? errors.close() }
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
+        let killed = Locked(false)
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem {
+            killed.withLock { $0 = true }
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 300, execute: watchdog)
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        watchdog.cancel()
+        if killed.withLock({ $0 }) { Issue.record("chromium \(arguments.joined(separator: " ")) did not finish within 300 s: killed") }
+        return (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
     }
 
     static func consoleLines(_ log: String) -> [String] {
@@ -102,6 +119,12 @@ import Testing
         let folder = NSTemporaryDirectory() + "parkimpact-render-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
+        // The console check can fail: a page that logs is seen logging.
+        let probe = folder + "/probe.html"
+        try "<!doctype html><title>p</title><script>console.log('parkimpact-probe')</script>"
+            .write(toFile: probe, atomically: true, encoding: .utf8)
+        let probeLog = try Self.chromium(["--screenshot=" + folder + "/probe.png", URL(fileURLWithPath: probe).absoluteString])
+        #expect(Self.consoleLines(probeLog).contains { $0.contains("parkimpact-probe") }, "\(probeLog)")
         for (number, page) in Self.pages.enumerated() {
             let url = URL(fileURLWithPath: page.path).absoluteString
             let png = folder + "/page-\(number).png", pdf = folder + "/page-\(number).pdf"
