@@ -53,6 +53,24 @@ enum Binary {
     /// How long a run may take before it counts as hung (killed, the test failed).
     static let hangSeconds: Double = 600
 
+    /// A child that hangs fails its test after `seconds` (killed) instead of holding the suite until CI gives up.
+    /// Call the returned function once the child exited.
+    static func watch(_ pid: pid_t, _ what: String, seconds: Double = hangSeconds) -> () -> Void {
+        let state = Locked<(exited: Bool, killed: Bool)>((false, false))
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            state.withLock { state in
+                guard !state.exited else { return }
+                kill(pid, SIGKILL)
+                state.killed = true
+            }
+        }
+        return {
+            if state.withLock({ state in state.exited = true; return state.killed }) {
+                Issue.record("\(what) did not finish within \(Int(seconds)) s: killed")
+            }
+        }
+    }
+
     /// Starts the binary in `directory`; `killAfter` sends SIGKILL after that many milliseconds if it still runs.
     /// `terminal`: stderr is a pseudo-terminal (as when a person runs it), not a file (as under cron).
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:],
@@ -92,25 +110,14 @@ enum Binary {
         let spawned = posix_spawn(&pid, binary, &actions, nil, argv, envp)
         #expect(spawned == 0)
         started?(pid)
-        // A run that hangs fails its test after `hangSeconds` instead of holding the suite until CI gives up.
-        let child = pid
-        let watch = Locked<(exited: Bool, killed: Bool)>((false, false))
-        DispatchQueue.global().asyncAfter(deadline: .now() + hangSeconds) {
-            watch.withLock { state in
-                guard !state.exited else { return }
-                kill(child, SIGKILL)
-                state.killed = true
-            }
-        }
+        let finished = watch(pid, "parkimpact " + arguments.joined(separator: " "))
         if let killAfter {
             usleep(UInt32(killAfter) * 1000)
             kill(pid, SIGKILL)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        if watch.withLock({ state in state.exited = true; return state.killed }) {
-            Issue.record("parkimpact \(arguments.joined(separator: " ")) did not finish within \(Int(hangSeconds)) s: killed")
-        }
+        finished()
         let exited = status & 0x7f == 0
         return Outcome(status: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
                        stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",

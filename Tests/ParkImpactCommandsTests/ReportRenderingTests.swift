@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import TestSupport
 
 /// The demo's report.html (Dutch and English) and index.html: they reference nothing outside themselves, and
 /// headless Chromium renders them to PNG and A4 PDF with content on every page and no console message.
@@ -96,16 +95,9 @@ import TestSupport
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let killed = Locked(false)
-        let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem {
-            killed.withLock { $0 = true }
-            kill(pid, SIGKILL)
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 300, execute: watchdog)
+        let exited = Binary.watch(process.processIdentifier, "chromium " + arguments.joined(separator: " "), seconds: 300)
         process.waitUntilExit()
-        watchdog.cancel()
-        if killed.withLock({ $0 }) { Issue.record("chromium \(arguments.joined(separator: " ")) did not finish within 300 s: killed") }
+        exited()
         return (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
     }
 

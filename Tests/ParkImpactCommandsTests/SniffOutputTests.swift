@@ -28,8 +28,10 @@ import Testing
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
+        let exited = Binary.watch(process.processIdentifier, "parkimpact sniff \(path)")
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        exited()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
