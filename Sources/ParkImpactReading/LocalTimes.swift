@@ -117,28 +117,56 @@ struct LocalInstantResolver {
 /// The local day of the last time resolved, when every local time of that day has one UTC offset: then a time
 /// of that day resolves by a subtraction instead of `LocalTimeTable.resolve`'s search. The result is the same.
 ///
-/// A day qualifies when it lies, in UTC, inside one offset segment with two days to spare on either side: a local
-/// time `L` of the day read with any other offset (offsets differ by less than two days) still falls inside that
-/// segment, so that segment is the only one that claims `L` (unique, not ambiguous, no gap).
+/// A day qualifies when it lies, in UTC, inside one offset segment `S` (offset `o`) and no clock change reaches into
+/// it. The change into `S` (from offset `p`) leaves local times before `S.start + max(p, o)` in a gap or read twice,
+/// the change out of it (to offset `n`) those from `S.end + min(o, n)` on; a local time `L` between the two is
+/// claimed by `S` (`L - o` lies in `S`) and by neither neighbour (`L - p` is not before `S.start`, `L - n` not from
+/// `S.end` on), so it is unique. Only the clock-change days themselves take the search. The neighbours must last
+/// three days or more (offsets differ by less than a day, so no farther segment claims `L` either, and
+/// `LocalTimeTable.resolve`, which looks at a segment's neighbours only, agrees); else the day must lie two days
+/// inside `S`, as any offset then still falls inside it.
 struct LocalDayCache {
     private var day = Int64.min
     private var offset: Int64 = 0
+    /// The last day found not to qualify (a clock-change day): its times take the search without asking again.
+    private var searchedDay = Int64.min
 
     @inline(__always)
     mutating func resolve(localSeconds local: Int64, table: LocalTimeTable) -> LocalTimeTable.Resolution {
         let localDay = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         if localDay == day { return .unique(local - offset) }
         let resolution = table.resolve(localSeconds: local)
-        if case .unique(let instant) = resolution {
-            let segment = table.offsetSegment(containingUTC: instant)
-            let (dayStart, overflow) = (localDay * 86_400).subtractingReportingOverflow(segment.offset)
-            if !overflow, dayStart > Int64.min / 2, dayStart < Int64.max / 2,
-               segment.start <= dayStart - 2 * 86_400, dayStart + 3 * 86_400 <= segment.end {
+        if localDay != searchedDay, case .unique(let instant) = resolution {
+            if let offset = Self.singleOffset(localDay: localDay, instant: instant, table: table) {
                 day = localDay
-                offset = segment.offset
+                self.offset = offset
+            } else {
+                searchedDay = localDay
             }
         }
         return resolution
+    }
+
+    /// The offset of every local time of `localDay` when the day qualifies (above); `instant`: one of its times,
+    /// resolved.
+    static func singleOffset(localDay: Int64, instant: Int64, table: LocalTimeTable) -> Int64? {
+        let segment = table.offsetSegment(containingUTC: instant)
+        let (dayStart, overflow) = localDay.multipliedReportingOverflow(by: 86_400)
+        guard !overflow, dayStart > Int64.min / 2, dayStart < Int64.max / 2 else { return nil }
+        let minimum: Int64 = 3 * 86_400
+        if segment.start > Int64.min / 2, segment.end < Int64.max / 2 {
+            let previous = table.offsetSegment(containingUTC: segment.start - 1)
+            let next = table.offsetSegment(containingUTC: segment.end)
+            if previous.start > Int64.min / 2, previous.end - previous.start >= minimum,
+               next.end < Int64.max / 2, next.end - next.start >= minimum,
+               dayStart >= segment.start + max(previous.offset, segment.offset),
+               dayStart + 86_400 <= segment.end + min(segment.offset, next.offset) {
+                return segment.offset
+            }
+        }
+        let utcStart = dayStart - segment.offset
+        if segment.start <= utcStart - 2 * 86_400, utcStart + 3 * 86_400 <= segment.end { return segment.offset }
+        return nil
     }
 }
 

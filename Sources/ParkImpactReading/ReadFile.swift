@@ -346,14 +346,37 @@ public enum ReadFile {
         -> String? {
         let suspects = aggregator.registerSuspects()
         guard !suspects.isEmpty else { return nil }
-        let parts = suspects.map { suspect in
+        // Series with the same fix (one column of a file with a thousand meters) are described up to
+        // `registerRefusalDetail` times; the others are counted and the first of them named.
+        var groups: [(fix: String, parts: [String], more: [String])] = []
+        for suspect in suspects {
             let advice = format.registerAdvice(for: suspect.key, sourceIndex: file.source.index)
-            return "\(advice.what) is read as use per interval but \(registerRefusalWords) (a meter register): "
-                + suspect.evidence.describe(unit: suspect.key.quantity.canonicalUnit.rawValue) + "; read as interval "
-                + "values, every reading would count the whole register again. Fix: \(advice.fix)"
+            let index = groups.firstIndex { $0.fix == advice.fix } ?? {
+                groups.append((advice.fix, [], []))
+                return groups.count - 1
+            }()
+            if groups[index].parts.count < registerRefusalDetail {
+                let evidence = suspect.evidence.describe(unit: suspect.key.quantity.canonicalUnit.rawValue)
+                groups[index].parts.append("\(advice.what) is read as use per interval but \(registerRefusalWords) (a "
+                    + "meter register): \(evidence); read as interval values, every reading would count the whole "
+                    + "register again. Fix: \(advice.fix)")
+            } else {
+                groups[index].more.append("\(suspect.key)")
+            }
+        }
+        let parts = groups.flatMap { group -> [String] in
+            guard !group.more.isEmpty else { return group.parts }
+            let named = group.more.prefix(registerRefusalNames).joined(separator: ", ")
+            let others = group.more.count - registerRefusalNames
+            return group.parts + ["\(group.more.count) more series behave alike and need the same fix: \(named)"
+                + (others > 0 ? " and \(others) other\(others == 1 ? "" : "s")" : "")]
         }
         return "\(file.path): " + parts.joined(separator: ". ") + ". The file is not read until then"
     }
+
+    /// Series with one fix described in full in the refusal; further ones are named, up to `registerRefusalNames`.
+    static let registerRefusalDetail = 3
+    static let registerRefusalNames = 10
 
     /// An unreadable file: one clear message with its stable code, no partial data.
     static func failed(_ file: InputFile, _ message: String, code: DiagnosticCode) -> FileResult {

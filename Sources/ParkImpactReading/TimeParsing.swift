@@ -180,22 +180,30 @@ package struct DayCache {
     }
 }
 
-/// Remembers small byte strings already seen (registers, statuses, units, EANs), so the hot path compares bytes
-/// with the few values a file uses instead of creating a `String` per field.
+/// Remembers byte strings already seen (registers, statuses, units, EANs, meter names), so the hot path compares
+/// bytes with the values a file uses instead of creating a `String` per field.
 ///
 /// A memo: callers insert a key only after a `lookup` with the same `where` missed it, so at most one entry matches a
 /// lookup and the order in which entries are tried does not matter. The keys live back to back in one arena; the
-/// entry inserted last is tried first.
+/// entry inserted last is tried first. Up to `linearLimit` entries are compared one by one; beyond that a hash
+/// index finds them, so a file whose rows cycle through hundreds of meters (a time-ordered export: every EAN at
+/// 00:00, then at 00:15) costs one hash per row, not a scan. Past `capacity` entries the memo starts over, which
+/// bounds its memory.
 struct ByteKeyCache<Value> {
     private var arena: [UInt8] = []
-    /// Start of each key in `arena`; its length in `lengths`.
+    /// Start of each key in `arena`; its length in `lengths`, its hash (`ByteInterner.hash`) in `hashes`.
     private var starts: [Int] = []
     private var lengths: [Int] = []
+    private var hashes: [UInt64] = []
     private var values: [Value] = []
     /// The entry inserted last: tried first.
     private var lastHit = 0
+    /// Entry index + 1 per bucket, 0 = empty; empty while there are at most `linearLimit` entries. A power of two
+    /// kept under 50 % load.
+    private var buckets: [Int32] = []
 
-    static var capacity: Int { 64 }
+    static var capacity: Int { 1 << 16 }
+    static var linearLimit: Int { 8 }
 
     @inline(__always)
     package func lookup(_ bytes: UnsafeRawBufferPointer) -> Value? {
@@ -219,23 +227,52 @@ struct ByteKeyCache<Value> {
                     && accepts(values[index])
             }
             if lastHit < values.count, matches(lastHit) { return lastHit }
-            for index in 0..<values.count where index != lastHit && matches(index) { return index }
-            return nil
+            if buckets.isEmpty {
+                for index in 0..<values.count where index != lastHit && matches(index) { return index }
+                return nil
+            }
+            let hash = ByteInterner<Value>.hash(bytes)
+            let mask = buckets.count - 1
+            var bucket = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let index = Int(buckets[bucket]) - 1
+                if index < 0 { return nil }
+                if hashes[index] == hash, matches(index) { return index }
+                bucket = (bucket + 1) & mask
+            }
         }
     }
 
     package mutating func insert(_ bytes: UnsafeRawBufferPointer, _ value: Value) {
-        if values.count >= Self.capacity {  // a file with many distinct values: start over, keep the cache small
+        if values.count >= Self.capacity {  // a file with very many distinct values: start over, keep the memo small
             arena.removeAll(keepingCapacity: true)
             starts.removeAll(keepingCapacity: true)
             lengths.removeAll(keepingCapacity: true)
+            hashes.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
+            buckets.removeAll()
         }
         starts.append(arena.count)
         lengths.append(bytes.count)
+        hashes.append(ByteInterner<Value>.hash(bytes))
         arena.append(contentsOf: bytes)
         values.append(value)
         lastHit = values.count - 1
+        if values.count > Self.linearLimit {
+            if values.count * 2 > buckets.count {
+                buckets = [Int32](repeating: 0, count: max(32, buckets.count * 2))
+                for entry in values.indices { place(entry) }
+            } else {
+                place(values.count - 1)
+            }
+        }
+    }
+
+    private mutating func place(_ entry: Int) {
+        let mask = buckets.count - 1
+        var bucket = Int(truncatingIfNeeded: hashes[entry]) & mask
+        while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
+        buckets[bucket] = Int32(entry + 1)
     }
 }
 

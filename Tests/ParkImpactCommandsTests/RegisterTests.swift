@@ -114,6 +114,45 @@ import Testing
         #expect(try Self.kpi(pilot, "energy.electricity.offtake_kwh", "reporting").value == 9_270_704.4)
     }
 
+    @Test("a column of 14 meters' registers read as interval values: 3 described in full, 11 counted, 10 named")
+    func manyRegistersOneMessage() throws {
+        let pilot = try Self.pilot(sources: """
+              - path: "*.csv"
+                format: generic
+                site: s
+                columns: { timestamp: "Tijdstip", meter: "Meter" }
+                date_format: iso
+                values:
+                  - { column: "Meterstand (kWh)", quantity: electricity_offtake, unit: kWh }
+            """)
+        defer { pilot.scratch.remove() }
+        // Meter m-NN's register, time by time: reading i of meter m is 1000 × m + 0.4 × (i − ⌊i / 10⌋).
+        var text = "Tijdstip;Meter;Meterstand (kWh)\n"
+        for (index, line) in Self.registerReadings.split(separator: "\n").dropFirst().enumerated() {
+            let stamp = line.split(separator: ";")[0]
+            for meter in 1...14 {
+                let value = 1000 * Double(meter) + 0.4 * Double(index - index / 10)
+                text += "\(stamp);m-\(String(format: "%02d", meter));"
+                    + String(format: "%.3f", value).replacingOccurrences(of: ".", with: ",") + "\n"
+            }
+        }
+        try pilot.write("hal3.csv", text)
+        let refused = try Binary.run(Self.run, in: pilot.scratch.root)
+        #expect(refused.status == 65)
+        let lines = refused.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(refused.stderr)")
+        let fix = "Fix: add `kind: cumulative` to its value mapping in sources[0]"
+        #expect(refused.stderr.components(separatedBy: fix).count - 1 == 3)
+        for meter in ["m-01", "m-02", "m-03"] {
+            #expect(refused.stderr.contains("column \"Meterstand (kWh)\" (series s/electricity_offtake/\(meter)) is "
+                + "read as use per interval but behaves like a running total"), "\(meter)")
+        }
+        let named = (4...13).map { "s/electricity_offtake/m-\(String(format: "%02d", $0))" }.joined(separator: ", ")
+        #expect(refused.stderr.hasSuffix(". 11 more series behave alike and need the same fix: \(named) and 1 other. "
+            + "The file is not read until then\n"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("m-14"))
+    }
+
     @Test("sniff proposes kind: cumulative for a register column and says why; interval values stay interval values")
     func sniffProposesCumulative() throws {
         let scratch = try Scratch()

@@ -13,7 +13,8 @@ import TestSupport
 /// The per-day shortcuts of the hot path give what the full computations give.
 @Suite struct HotPathCacheTests {
     @Test("a local time resolves through the day cache as through the table", arguments: [
-        "Europe/Brussels", "Australia/Lord_Howe", "Pacific/Apia", "UTC",
+        "Europe/Brussels", "Australia/Lord_Howe", "Pacific/Apia", "UTC", "America/Santiago", "America/Havana",
+        "Asia/Beirut", "America/Sao_Paulo",
     ])
     func dayCacheMatchesTheTable(zone: String) throws {
         let table = try #require(LocalTimeTable.cached(zone))
@@ -202,5 +203,51 @@ import TestSupport
                 interner.matches(entry: entry, d, e, f) } } })
         }
         #expect(Array("zzz".utf8).withUnsafeBytes { interner.find($0, hash: ByteInterner<Int>.hash($0)) } == nil)
+    }
+
+    @Test("the byte-key memo finds each key it holds by scan or hash, told apart by predicate; full, it starts over")
+    func byteKeyMemoMatchesADictionary() {
+        // Keys of the shapes the readers memoise (EANs, meter names, short codes, the empty field), each kept twice
+        // with values told apart by the predicate (an EAN's offtake and injection), looked up in a rotating order
+        // as a time-ordered export does.
+        var memo = ByteKeyCache<(id: Int, even: Bool)>()
+        var model: [String: [Bool: Int]] = [:]
+        let keys = (0..<600).map { index in
+            index == 0 ? "" : index % 3 == 0 ? "\"5414\(String(format: "%014d", index))\"" : "M-\(index)" }
+        var misses = 0, wrong = 0
+        for round in 0..<3 {
+            for (index, key) in keys.enumerated() {
+                for even in [true, false] {
+                    let found = Array(key.utf8).withUnsafeBytes { memo.lookup($0, where: { $0.even == even }) }
+                    if let expected = model[key]?[even] {
+                        if found?.id != expected { wrong += 1 }
+                    } else {
+                        if found != nil { wrong += 1 }
+                        misses += 1
+                        Array(key.utf8).withUnsafeBytes { memo.insert($0, (index * 2 + (even ? 0 : 1), even)) }
+                        model[key, default: [:]][even] = index * 2 + (even ? 0 : 1)
+                    }
+                }
+            }
+            #expect(round > 0 || misses == 1200)
+        }
+        #expect(misses == 1200)  // inserted once, found in every later round
+        #expect(wrong == 0)
+        #expect(Array("M-600".utf8).withUnsafeBytes { memo.lookup($0) } == nil)
+        #expect(Array("M-59".utf8).withUnsafeBytes { memo.lookup($0, where: { !$0.even }) }?.id == 119)
+
+        // Past its capacity the memo forgets everything it held and goes on with the new key.
+        var full = ByteKeyCache<Int>()
+        for index in 0..<ByteKeyCache<Int>.capacity {
+            Array("k\(index)".utf8).withUnsafeBytes { full.insert($0, index) }
+        }
+        #expect(Array("k7".utf8).withUnsafeBytes { full.lookup($0) } == 7)
+        Array("new".utf8).withUnsafeBytes { full.insert($0, -1) }
+        #expect(Array("k7".utf8).withUnsafeBytes { full.lookup($0) } == nil)
+        #expect(Array("new".utf8).withUnsafeBytes { full.lookup($0) } == -1)
+        for index in 0..<20 { Array("n\(index)".utf8).withUnsafeBytes { full.insert($0, index) } }
+        #expect((0..<20).allSatisfy { (index: Int) in
+            Array("n\(index)".utf8).withUnsafeBytes { full.lookup($0) } == index
+        })
     }
 }

@@ -6,8 +6,9 @@ laid out the ways meter exports come, each as its own pilot in its own folder.
                                      [--small-files 10000] [--gib 4]
 
 Python 3 standard library only, deterministic (no clock, no random state, no tz database): the same parameters
-write byte-identical files; when `<out>/params.json` holds the same parameters the data are reused. Every file is
-`parkimpact-long` (`timestamp,site,series,quantity,value,unit,quality`, instants with their offset).
+write byte-identical files; when `<out>/params.json` holds the same parameters the data are reused. Every file but
+`fluvius-by-time`'s is `parkimpact-long` (`timestamp,site,series,quantity,value,unit,quality`, instants with their
+offset).
 
 Layouts
 -------
@@ -25,6 +26,10 @@ huge            shared-id by time, one file of about `--gib` GiB (not part of th
 quoted-newest   the by-time rows newest first (the last day's last quarter-hour first), every field quoted, as
                 portals that quote every cell and list the newest readings first write them
 many-meters     by time, 16,000 meters over 3 days: a day (125 MB) is longer than the chunks a large file is read in
+fluvius-by-time a Fluvius quarter-hour export (`format: fluvius`: `;`, decimal commas, local times with the spring
+                clock change's `01:45 -> 03:00` row, CRLF, a byte-order mark) of `--meters` / 2 EANs, an offtake and an
+                injection row per EAN and quarter-hour, time by time, over `--days` - 6 days: what a portal writes
+                for a whole park
 
 The big layouts cover `--days` days from 2024-03-25 (the spring clock change included), 100 sites
 (`many-meters`: 3 days).
@@ -45,7 +50,7 @@ FIRST_DAY = dt.date(2024, 3, 25)
 SMALL_FIRST_DAY = dt.date(2024, 4, 1)   # 100 days from here hold no clock change: 96 quarter-hours each
 SMALL_METERS = 100
 HEADER = "timestamp,site,series,quantity,value,unit,quality\n"
-BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday", "quoted-newest", "many-meters"]
+BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday", "quoted-newest", "many-meters", "fluvius-by-time"]
 SMALL_LAYOUTS = ["small-equal", "small-varying"]
 LAYOUTS = BIG_LAYOUTS + SMALL_LAYOUTS + ["huge"]
 
@@ -166,6 +171,50 @@ def write_big(root, layout, meters, days):
     return rows
 
 
+FLUVIUS_HEADER = ("Van datum;Van tijdstip;Tot datum;Tot tijdstip;EAN;Meter;Metertype;Register;Volume;Eenheid;"
+                  "Validatiestatus\r\n")
+FLUVIUS_STATUS = {"measured": "Gevalideerd", "estimated": "Geschat", "missing": "Geen verbruik"}
+
+
+def ean(number):
+    """An 18-digit EAN with its GS1 check digit (`5414...`)."""
+    body = "54144%012d" % number
+    total = sum(int(digit) * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
+
+
+def write_fluvius(root, meters, days):
+    """`fluvius-by-time`: every EAN's offtake and injection row at 00:00, then at 00:15, ... in local time."""
+    os.makedirs(os.path.join(root, "fluvius"), exist_ok=True)
+    channels = []
+    for index in range(meters // 2):
+        prefix = '="%s";1SAG%08d;Digitale Meter;' % (ean(index + 1), index + 1)
+        channels.append((index, prefix + "Afname Dag;"))
+        channels.append((index + 500, prefix + "Injectie Dag;"))
+    rows = 0
+    serial = 0
+    with open(os.path.join(root, "fluvius", "export.csv"), "w", encoding="utf-8-sig", newline="") as out:
+        out.write(FLUVIUS_HEADER)
+        for day_index in range(days):
+            quarters = local_day_quarters(FIRST_DAY + dt.timedelta(days=day_index))
+            lines = []
+            for k, (instant, offset) in enumerate(quarters):
+                start = instant + dt.timedelta(hours=offset)
+                end_instant = instant + dt.timedelta(minutes=15)
+                end_offset = quarters[k + 1][1] if k + 1 < len(quarters) else offset
+                end = end_instant + dt.timedelta(hours=end_offset)
+                when = "%s;%s;%s;%s;" % (start.strftime("%d-%m-%Y"), start.strftime("%H:%M:%S"),
+                                         end.strftime("%d-%m-%Y"), end.strftime("%H:%M:%S"))
+                for meter, middle in channels:
+                    quality = quality_of(meter, serial + k)
+                    value = "" if quality == "missing" else VALUES[(meter * 31 + serial + k) % 997].replace(".", ",")
+                    lines.append(when + middle + value + ";kWh;" + FLUVIUS_STATUS[quality] + "\r\n")
+            serial += len(quarters)
+            out.write("".join(lines))
+            rows += len(lines)
+    return rows
+
+
 def write_small(root, layout, files):
     days = max(1, files // SMALL_METERS)
     meters = min(files, SMALL_METERS)
@@ -197,6 +246,9 @@ def write_small(root, layout, files):
 
 def write_pipeline(path, layout):
     glob = "small/*/*.csv" if layout in SMALL_LAYOUTS else "long/*.csv"
+    source = "  - { path: \"%s\", format: parkimpact-long }" % glob
+    if layout == "fluvius-by-time":
+        source = "  - { path: \"fluvius/*.csv\", format: fluvius, site: site-001 }"
     lines = [
         "# Generated by scripts/bench/layouts.py for `make bench-matrix` (layout %s)." % layout,
         "pilot: matrix",
@@ -211,7 +263,7 @@ def write_pipeline(path, layout):
     for site in range(1, SITES + 1):
         lines.append("  - { id: site-%03d, name: \"Site %d\", electricity_contract: grey }" % (site, site))
     lines.append("sources:")
-    lines.append("  - { path: \"%s\", format: parkimpact-long }" % glob)
+    lines.append(source)
     with open(path, "w", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
 
@@ -226,6 +278,8 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
         params["small_files"] = small_files
     elif layout == "many-meters":
         params.update({"meters": 16000, "days": 3})
+    elif layout == "fluvius-by-time":
+        params.update({"meters": meters, "days": max(1, days - 6)})
     else:
         params.update({"meters": meters, "days": days})
     stamp = os.path.join(out, "params.json")
@@ -244,7 +298,12 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
     os.makedirs(root, exist_ok=True)
     write_pipeline(os.path.join(pipelines, "matrix.yaml"), layout)
     print("bench-matrix: writing %s ..." % out, flush=True)
-    rows = write_small(root, layout, small_files) if layout in SMALL_LAYOUTS else write_big(root, layout, meters, days)
+    if layout in SMALL_LAYOUTS:
+        rows = write_small(root, layout, small_files)
+    elif layout == "fluvius-by-time":
+        rows = write_fluvius(root, params["meters"], params["days"])
+    else:
+        rows = write_big(root, layout, meters, days)
     size = files = 0
     sizes = set()
     for base, _, names in os.walk(root):

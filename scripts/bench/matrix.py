@@ -44,18 +44,37 @@ def duckdb_job(data, out):
     with open(os.path.join(data, "params.json")) as f:
         layout = json.load(f)["layout"]
     glob = os.path.join(data, "input", "matrix", "small/*/*.csv" if layout in layouts.SMALL_LAYOUTS else "long/*.csv")
-    con.execute(f"""
-        CREATE TEMP TABLE daily AS
-        SELECT site || '/' || quantity || '/' || series AS series, strftime(timestamp::DATE, '%Y-%m-%d') AS day,
-               sum(value) FILTER (WHERE present) AS sum, count(*) FILTER (WHERE present) AS count,
-               count(*) FILTER (WHERE NOT present) AS missing
-        FROM (SELECT *, quality <> 'missing' AND value IS NOT NULL AS present
-              FROM read_csv('{glob}', header = true, delim = ',', quote = '"', auto_detect = false,
-                            columns = {{'timestamp': 'TIMESTAMPTZ', 'site': 'VARCHAR', 'series': 'VARCHAR',
-                                        'quantity': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR',
-                                        'quality': 'VARCHAR'}}))
-        GROUP BY ALL
-    """)
+    if layout == "fluvius-by-time":
+        # Local dates and times as written; the day is the interval's start date; the EAN's `="…"` taken off.
+        glob = os.path.join(data, "input", "matrix", "fluvius", "*.csv")
+        columns = ", ".join("'%s': '%s'" % (name, "DOUBLE" if name == "Volume" else "VARCHAR")
+                            for name in layouts.FLUVIUS_HEADER.strip().split(";"))
+        con.execute(f"""
+            CREATE TEMP TABLE daily AS
+            SELECT 'site-001/' || CASE WHEN Register LIKE 'Afname%' THEN 'electricity_offtake'
+                                       ELSE 'electricity_injection' END
+                       || '/' || replace(replace(EAN, '="', ''), '"', '') AS series,
+                   strftime(strptime("Van datum", '%d-%m-%Y'), '%Y-%m-%d') AS day,
+                   sum(Volume) FILTER (WHERE present) AS sum, count(*) FILTER (WHERE present) AS count,
+                   count(*) FILTER (WHERE NOT present) AS missing
+            FROM (SELECT *, Validatiestatus <> 'Geen verbruik' AND Volume IS NOT NULL AS present
+                  FROM read_csv('{glob}', header = true, delim = ';', quote = '"', decimal_separator = ',',
+                                auto_detect = false, columns = {{{columns}}}))
+            GROUP BY ALL
+        """)
+    else:
+        con.execute(f"""
+            CREATE TEMP TABLE daily AS
+            SELECT site || '/' || quantity || '/' || series AS series, strftime(timestamp::DATE, '%Y-%m-%d') AS day,
+                   sum(value) FILTER (WHERE present) AS sum, count(*) FILTER (WHERE present) AS count,
+                   count(*) FILTER (WHERE NOT present) AS missing
+            FROM (SELECT *, quality <> 'missing' AND value IS NOT NULL AS present
+                  FROM read_csv('{glob}', header = true, delim = ',', quote = '"', auto_detect = false,
+                                columns = {{'timestamp': 'TIMESTAMPTZ', 'site': 'VARCHAR', 'series': 'VARCHAR',
+                                            'quantity': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR',
+                                            'quality': 'VARCHAR'}}))
+            GROUP BY ALL
+        """)
     os.makedirs(out, exist_ok=True)
     con.execute(f"COPY (SELECT * FROM daily ORDER BY series, day) TO '{out}/daily.csv' (HEADER)")
     con.execute(f"""COPY (SELECT series, substr(day, 1, 7) AS month, sum(sum) AS sum, sum(count) AS count,
@@ -179,7 +198,7 @@ def main():
     print()
     print("Medians of %d runs (wall / CPU = user + system); ratio = ParkImpact 2 threads / DuckDB, wall time; "
           "CPU 2/1 = CPU of 2 threads / CPU of 1" % args.runs)
-    header = "%-14s %6s %7s | %16s %16s %8s | %16s %6s | %6s %8s" % (
+    header = "%-15s %6s %7s | %16s %16s %8s | %16s %6s | %6s %8s" % (
         "layout", "files", "MB", "PI 2 thr wall/CPU", "PI 1 thr wall/CPU", "CPU 2/1", "DuckDB wall/CPU", "ratio",
         "goal", "peak RSS")
     if baseline:
@@ -192,7 +211,7 @@ def main():
         cpu21 = m["parkimpact"]["cpu"] / m["threads1"]["cpu"]
         goal = 1.0 if layout in layouts.SMALL_LAYOUTS else 0.67
         rss = max(m["parkimpact"]["rss"], m["threads1"]["rss"])
-        row = "%-14s %6d %7.0f | %7.2f / %6.2f %7.2f / %6.2f %8.2f | %7.2f / %6.2f %6.2f | %6.2f %4.0f MiB" % (
+        row = "%-15s %6d %7.0f | %7.2f / %6.2f %7.2f / %6.2f %8.2f | %7.2f / %6.2f %6.2f | %6.2f %4.0f MiB" % (
             layout, p["files"], p["bytes"] / 1e6, m["parkimpact"]["wall"], m["parkimpact"]["cpu"],
             m["threads1"]["wall"], m["threads1"]["cpu"], cpu21, m["duckdb"]["wall"], m["duckdb"]["cpu"], ratio, goal,
             rss)
