@@ -105,7 +105,7 @@ public enum Aggregate {
                context.dialect.encoding == .utf8,
                // The size of the file as opened: all chunks read that descriptor.
                case let size = Int(context.opened.status.size),
-               case let count = ReadFile.chunkCount(size: size, chunkBytes: chunkBytes), count > 1 {
+               case let count = reader.chunkPlan(file, context, size, chunkBytes, workers), count > 1 {
                 prepared[index] = (context, reader, chunkTasks.count, count)
                 chunkTasks += (0..<count).map { Job.chunk(file: index, index: $0, count: count, size: size) }
                 continue

@@ -48,6 +48,32 @@ extension ReadFile {
         size >= 2 * chunkBytes ? (size + chunkBytes - 1) / chunkBytes : 1
     }
 
+    /// How many chunks `Aggregate.readAll` cuts a file of `size` bytes into: `chunkCount`, or fewer and larger ones
+    /// (halved while there are more than two per worker) when the first chunk boundary finds no day start within
+    /// its reach (`chunkStart`): an export by time whose day is longer than three quarters of a chunk (16,000 meters:
+    /// 125 MB a day). Every boundary inside a day makes the chunk after it repeat the work of its series (each chunk
+    /// creates them, the merge matches them and continues their sums), a cost that grows with the series and the
+    /// chunks, not the bytes; larger chunks have fewer such boundaries and some land where a day begins.
+    static func chunkPlan<Format: RowFormat>(
+        _ type: Format.Type, _ file: InputFile, _ context: ReadContext, size: Int, chunkBytes: Int, workers: Int
+    ) -> Int {
+        var count = chunkCount(size: size, chunkBytes: chunkBytes)
+        let fewest = 2 * max(1, workers)
+        guard count > fewest else { return count }
+        let header = pass(type, file, context, CSVReadLimits(), traceLimit: 0, headerOnly: true)
+        guard let format = header.format else { return count }
+        let key = DayKey(format, context.dialect)
+        let terminator = context.dialect.lineTerminator
+        while count > fewest {
+            let offset = Int(Int64(size) / Int64(count))
+            let start = chunkStart(context.opened, at: offset, terminator: terminator, size: size,
+                                   reach: size / count * 3 / 4, key: key)
+            if start != lineStart(context.opened, at: offset, terminator: terminator, size: size) { break }
+            count = max(fewest, count / 2)
+        }
+        return count
+    }
+
     /// Reads a file in chunks of about `chunkBytes` (on all cores when `parallel`) and merges them; a file of a
     /// format that is not read in chunks, or too small, is read whole. For tests: runs read chunks through
     /// `Aggregate.readAll`, which schedules the chunks of every file on one set of workers.

@@ -11,6 +11,8 @@ package enum FormatRegistry {
         let dateFormatSupport: DateFormatSupport
         /// Large files may be read in chunks in parallel (`RowFormat.readsInChunks`).
         let readsInChunks: Bool
+        /// How many chunks a file of `size` bytes is read in by `workers` (`ReadFile.chunkPlan`).
+        let chunkPlan: @Sendable (InputFile, ReadContext, _ size: Int, _ chunkBytes: Int, _ workers: Int) -> Int
         /// Reads chunk `index` of `count` of a file (`ReadFile.readChunk`).
         let chunk: @Sendable (InputFile, ReadContext, CSVReadLimits, _ index: Int, _ count: Int, _ size: Int)
             -> ChunkOutcome
@@ -25,6 +27,9 @@ package enum FormatRegistry {
                read: { file, context, limits, trace in ReadFile.read(type, file, context, limits, trace) },
                dateFormatSupport: name.dateFormatSupport,
                readsInChunks: Format.readsInChunks,
+               chunkPlan: { file, context, size, chunkBytes, workers in
+                   ReadFile.chunkPlan(type, file, context, size: size, chunkBytes: chunkBytes, workers: workers)
+               },
                chunk: { file, context, limits, index, count, size in
                    ReadFile.readChunk(type, file, context, limits, index: index, count: count, size: size)
                },

@@ -163,6 +163,52 @@ struct ChunkedReadTests {
         }, chunkSizes: [20_011, 33_333, 61_001])
     }
 
+    /// A run cuts a file whose day is longer than three quarters of a chunk into fewer, larger chunks, halving their
+    /// number (down to two per worker) until the first boundary finds where a day begins; one whose days fit keeps
+    /// one chunk per `chunkBytes`. The export by time has days of 4 × 96 rows (about 31 KB).
+    @Test func chunksGrowToHoldADay() throws {
+        let (text, dayStarts) = Self.byTimeExport(header: "timestamp,site,series,quantity,value,unit,quality\n") {
+            stamp, meter, value in "\(stamp),s1,m\(meter),electricity_offtake,\(value),kWh,measured\n"
+        }
+        let folder = try Scratch()
+        defer { folder.remove() }
+        try folder.write("by-time.csv", text)
+        let definition = try definition(format: .parkimpactLong)
+        let file = InputFile(path: folder.root + "/by-time.csv", relativePath: "by-time.csv", pilot: "test",
+                             source: definition.sources[0])
+        guard case .ready(let context, let reader) = ReadFile.prepare(file, definition: definition) else {
+            Issue.record("not prepared")
+            return
+        }
+        let size = text.utf8.count
+        #expect(size == 376_546)
+        #expect(Array(dayStarts.prefix(4)) == [50, 31_434, 62_728, 94_168])
+        func firstCut(_ count: Int) -> Int {
+            ReadFile.chunkStart(path: file.path, at: size / count, terminator: 0x0A, size: size,
+                                reach: size / count * 3 / 4, key: .lineStart)
+        }
+        // 4,096 bytes: 92 chunks, the first boundary at 4,092 with a reach of 3,069 bytes (under one probe); halved
+        // to 46 (8,185 + 6,138), 23 (16,371 + 12,278), 11 (34,231 + 25,673: short of the day at 62,728), then 5
+        // (75,309 + 56,481: the day at 94,168 is found).
+        #expect(ReadFile.chunkCount(size: size, chunkBytes: 4_096) == 92)
+        #expect(reader.chunkPlan(file, context, size, 4_096, 2) == 5)
+        #expect(dayStarts.contains(firstCut(5)) && !dayStarts.contains(firstCut(11)))
+        #expect(reader.chunkPlan(file, context, size, 4_096, 1) == 5)
+        // Never fewer than two per worker: five workers stop at 10, forty at 80.
+        #expect(reader.chunkPlan(file, context, size, 4_096, 5) == 10)
+        #expect(reader.chunkPlan(file, context, size, 4_096, 40) == 80)
+        // Days that fit keep their chunks: 20,011 bytes (19 chunks: the day at 31,434 lies within 19,818 + 14,863),
+        // 61,001 (7); and a file of one chunk stays whole.
+        #expect(reader.chunkPlan(file, context, size, 20_011, 2) == 19)
+        #expect(dayStarts.contains(firstCut(19)))
+        #expect(reader.chunkPlan(file, context, size, 61_001, 1) == 7)
+        #expect(reader.chunkPlan(file, context, size, 400_000, 2) == 1)
+        // As a run reads it, the sequential result.
+        let whole = ReadFile.read(file, definition: definition)
+        let run = Aggregate.readAll([file], definitions: ["test": definition], threads: 2, chunkBytes: 4_096)
+        expectSame(run[0], whole, "a run's chunks")
+    }
+
     /// Exports written otherwise: every field quoted (`"2024-03-01T…"`: the line's first 10 bytes hold only 9 of the
     /// date), or the timestamp in the fourth column. Chunk starts still move to where a day begins, found in the time
     /// column (`DayKey`), and the result is the sequential one.
