@@ -191,6 +191,18 @@ extension ReadFile {
         }
     }
 
+    /// Whether the line at `start` (a line start) and the line after it have the same day key.
+    static func dayContinues(_ opened: CSVOpenedFile, at start: Int, terminator: UInt8, size: Int, key: DayKey)
+        -> Bool {
+        var window = [UInt8](repeating: 0, count: 1024)
+        let got = window.withUnsafeMutableBytes { (try? opened.read(into: $0, at: start)) ?? 0 }
+        let text = window[0..<got]
+        guard let end = text.firstIndex(of: terminator) else { return false }
+        let next = text[(end + 1)...]
+        guard let nextEnd = next.firstIndex(of: terminator) else { return false }
+        return key.key(text[..<end]).elementsEqual(key.key(next[..<nextEnd]))
+    }
+
     static func chunkStart(_ opened: CSVOpenedFile, at offset: Int, terminator: UInt8, size: Int, reach: Int,
                            key dayKey: DayKey = .lineStart) -> Int {
         let first = lineStart(opened, at: offset, terminator: terminator, size: size)
@@ -267,23 +279,32 @@ extension ReadFile {
                                 statistics: header.statistics, orderKeys: [], usable: false)
         }
         // A chunk that begins where a day begins shares no day with the one before in a file ordered by time (by
-        // meter or by time, oldest or newest first): no sum log; any other order's shared days are read again.
+        // meter or by time, oldest or newest first): no sum log. Where the day of the next line differs again, the
+        // rows are in no such order (sorted by another column, shuffled): any of its cells may be shared, so the
+        // log covers them all. Otherwise (a day longer than the reach) the cells begun near the start.
         let start = planned(index)
         let offset = Int(Int64(size) * Int64(index) / Int64(count))
-        let atDayStart = start != lineStart(context.opened, at: offset, terminator: context.dialect.lineTerminator,
-                                            size: size)
+        let terminator = context.dialect.lineTerminator
+        var sumLog = SumLogScope.head
+        if start != lineStart(context.opened, at: offset, terminator: terminator, size: size) {
+            sumLog = dayContinues(context.opened, at: start, terminator: terminator, size: size, key: dayKey)
+                ? .none : .whole
+        }
         return readPart(type, file, context, limits, format: format, start: start, end: end,
-                        keepsSumLog: !atDayStart)
+                        sumLog: sumLog)
     }
+
+    /// Which cells of a chunk keep the values added to their sums (`FileAggregator.keepSumLog`).
+    enum SumLogScope { case none, head, whole }
 
     /// Reads the records from byte `start` (a line start after the header) to the first record boundary at or
     /// after `end`, with `format` as made from the header. `replay`: only the seeded cells are updated, and reading
-    /// stops after the record at chunk-local line `lastLine`. `keepsSumLog`: keep the values of the cells begun near
-    /// the start (`FileAggregator.keepSumLog`), so that days shared with the chunk before are not read again.
+    /// stops after the record at chunk-local line `lastLine`. `sumLog`: keep the values of the cells begun near the
+    /// start, or of all (`FileAggregator.keepSumLog`), so that days shared with the chunk before are not read again.
     static func readPart<Format: RowFormat>(
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, format: Format,
         start: Int, end: Int?, replay: (seeds: [(key: SeriesKey, day: Int, cell: DayCell)], lastLine: Int)? = nil,
-        keepsSumLog: Bool = true
+        sumLog: SumLogScope = .head
     ) -> ChunkOutcome {
         var dialect = context.dialect
         dialect.byteOrderMarkLength = 0
@@ -293,12 +314,12 @@ extension ReadFile {
         if let replay {
             for seed in replay.seeds { aggregator.seedCell(seed.key, day: seed.day, seed.cell) }
             aggregator.onlyExistingCells = true
-        } else if keepsSumLog {
+        } else if sumLog != .none {
             // Sums of the days it shares with the chunk before are continued from this log (`ChunkAssembly`): the
-            // cells begun in about the first eighth of the chunk (rows of 64 bytes or more), at most one value per
-            // 24 bytes of the chunk (rows are longer), else its rows are replayed.
+            // cells begun in about the first eighth of the chunk (rows of 64 bytes or more), or all, at most one
+            // value per 24 bytes of the chunk (rows are longer), else its rows are replayed.
             let bytes = (end ?? Int(context.opened.status.size)) - start
-            let lines = context.sumLogLines ?? max(4_096, bytes / 512)
+            let lines = context.sumLogLines ?? (sumLog == .whole ? Int.max : max(4_096, bytes / 512))
             if lines > 0 { aggregator.keepSumLog(lines: lines, limit: max(1 << 16, bytes / 24), expected: bytes / 64) }
         }
         let stopLine = replay?.lastLine ?? Int.max

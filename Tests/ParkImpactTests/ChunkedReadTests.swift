@@ -131,6 +131,10 @@ struct ChunkedReadTests {
     func expectCutsAtDayStarts(_ path: String, size: Int, dayStarts: [Int], reach: Int,
                                key: ReadFile.DayKey = .lineStart) -> Int {
         var moved = 0
+        guard let opened = try? CSVOpenedFile(path: path) else {
+            Issue.record("cannot open \(path)")
+            return 0
+        }
         for offset in stride(from: 5_000, to: size - 5_000, by: 7_919) {
             let lineStart = ReadFile.lineStart(path: path, at: offset, terminator: 0x0A, size: size)
             let start = ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: reach, key: key)
@@ -138,7 +142,11 @@ struct ChunkedReadTests {
             if let nextDay = dayStarts.first(where: { $0 > lineStart }), nextDay - lineStart <= 32_768 {
                 #expect(start == nextDay, "offset \(offset)")
             }
-            if start != lineStart { moved += 1 }
+            if start != lineStart {
+                moved += 1
+                // A day begins there, and its next row is of the same day: rows in time order.
+                #expect(ReadFile.dayContinues(opened, at: start, terminator: 0x0A, size: size, key: key))
+            }
             // Too little reach to probe: the line start.
             #expect(ReadFile.chunkStart(path: path, at: offset, terminator: 0x0A, size: size, reach: 4_000, key: key)
                     == lineStart)
@@ -207,6 +215,53 @@ struct ChunkedReadTests {
         let whole = ReadFile.read(file, definition: definition)
         let run = Aggregate.readAll([file], definitions: ["test": definition], threads: 2, chunkBytes: 4_096)
         expectSame(run[0], whole, "a run's chunks")
+    }
+
+    /// Rows in no order (an export sorted by its value column): every chunk shares its days with the others. Each
+    /// chunk starts on a line whose next line has another day (`dayContinues` says no), so it logs the values of
+    /// all its cells and the merge continues the sums from them; any chunk size gives the sequential result.
+    @Test func rowsInNoOrderGiveTheSequentialResult() throws {
+        let (ordered, _) = Self.byTimeExport(header: "") { stamp, meter, value in
+            "\(stamp),s1,m\(meter),electricity_offtake,\(value),kWh,measured\n"
+        }
+        let rows = ordered.split(separator: "\n")
+        #expect(rows.count == 4_608)
+        // Row k of the export is row (k × 7,919) mod 4,608 of the ordered one: a permutation (7,919 is prime).
+        let text = "timestamp,site,series,quantity,value,unit,quality\n"
+            + rows.indices.map { rows[$0 * 7_919 % rows.count] + "\n" }.joined()
+        let folder = try Scratch()
+        defer { folder.remove() }
+        try folder.write("shuffled.csv", text)
+        let opened = try CSVOpenedFile(path: folder.root + "/shuffled.csv")
+        let size = text.utf8.count
+        var unordered = 0
+        for offset in stride(from: 5_000, to: size - 5_000, by: 7_919) {
+            let start = ReadFile.chunkStart(opened, at: offset, terminator: 0x0A, size: size, reach: 40_000)
+            if !ReadFile.dayContinues(opened, at: start, terminator: 0x0A, size: size, key: .lineStart) {
+                unordered += 1
+            }
+        }
+        #expect(unordered > 40)
+        // The second of two chunks keeps its log and the merge continues the sums with it (no rows read again).
+        let definition = try definition(format: .parkimpactLong)
+        let file = InputFile(path: folder.root + "/shuffled.csv", relativePath: "shuffled.csv", pilot: "test",
+                             source: definition.sources[0])
+        guard case .ready(let context, _) = ReadFile.prepare(file, definition: definition) else {
+            Issue.record("not prepared")
+            return
+        }
+        let parts = (0..<2).map { ReadFile.readChunk(ParkImpactLongFormat.self, file, context, CSVReadLimits(),
+                                                    index: $0, count: 2, size: size) }
+        #expect(parts[1].aggregator.logsSums)
+        var merged = parts[0].aggregator
+        let mapping = merged.seriesIndices(of: parts[1].aggregator)
+        let continued = merged.appendContinuingSums(parts[1].aggregator,
+                                                    lineOffset: parts[0].statistics.physicalLines, mapping: mapping)
+        #expect(continued)
+        try read(text, format: .parkimpactLong, name: "shuffled.csv", check: { chunked, whole, chunkBytes in
+            #expect(whole.summary.acceptedRows == 4_608)
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: [4_096, 20_011, 61_001])
     }
 
     /// Exports written otherwise: every field quoted (`"2024-03-01T…"`: the line's first 10 bytes hold only 9 of the
