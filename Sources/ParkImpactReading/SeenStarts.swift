@@ -36,14 +36,34 @@ struct SeenStarts: Sendable, Equatable {
     private(set) var runs: [Run] = []
     /// Index of the run the previous start went into.
     private var hint = 0
+    /// Rows out of time order (an export sorted by its value column) leave a run per start or two: 40 bytes each,
+    /// found by binary search, inserted by moving the runs after them. Past `nextGridTry` runs, the starts move into a
+    /// grid of line numbers when they lie on one not much wider than they are many (`StartGrid`): 4 bytes a slot,
+    /// found and set by an index. `runs` is then empty.
+    private(set) var grid: StartGrid?
+    private var nextGridTry = 64
 
-    var isEmpty: Bool { runs.isEmpty }
-    var lowest: Int64? { runs.first?.first }
-    var highest: Int64? { runs.last?.last }
+    var isEmpty: Bool { grid.map { $0.count == 0 } ?? runs.isEmpty }
+    var lowest: Int64? { grid.map { $0.count > 0 ? $0.lowest : nil } ?? runs.first?.first }
+    var highest: Int64? { grid.map { $0.count > 0 ? $0.highest : nil } ?? runs.last?.last }
 
     /// Records `start`, seen at `line`; when it was seen before, records nothing and returns the earlier line.
     @inline(__always)
     mutating func insert(_ start: Int64, line: Int64) -> Int64? {
+        if grid != nil {
+            switch grid!.insert(start, line: line) {
+            case .inserted: return nil
+            case .earlier(let earlier): return earlier
+            case .refused: leaveGrid()
+            }
+        }
+        let earlier = insertInRuns(start, line: line)
+        if earlier == nil, runs.count > nextGridTry { moveIntoGrid() }
+        return earlier
+    }
+
+    @inline(__always)
+    private mutating func insertInRuns(_ start: Int64, line: Int64) -> Int64? {
         guard !runs.isEmpty else {
             runs.append(.single(start, line: line))
             hint = 0
@@ -103,15 +123,87 @@ struct SeenStarts: Sendable, Equatable {
 
     /// Adds a run none of whose starts lies within the range of the starts held.
     mutating func insertBeyond(_ run: Run) {
+        if grid != nil {
+            Self.forEach(run) { start, line in
+                _ = insert(start, line: line)
+                return true
+            }
+            return
+        }
         let index = Self.floor(runs, run.first) + 1
         runs.insert(run, at: index)
         hint = index
+        if runs.count > nextGridTry { moveIntoGrid() }
     }
 
     /// The line at which `start` was seen, if it was.
     func line(of start: Int64) -> Int64? {
+        if let grid { return grid.line(of: start) }
         let index = Self.floor(runs, start)
         return index >= 0 ? runs[index].line(of: start) : nil
+    }
+
+    /// Calls `body` with each start of `run` and its line, in order, until it returns false.
+    @inline(__always)
+    private static func forEach(_ run: Run, _ body: (Int64, Int64) -> Bool) {
+        var start = run.first
+        var line = run.firstLine
+        for _ in 0..<run.count {
+            if !body(start, line) { return }
+            start += run.step
+            line += run.lineStep
+        }
+    }
+
+    /// Calls `body` with each start held and its line, in increasing order of start, until it returns false.
+    func forEachStart(_ body: (Int64, Int64) -> Bool) {
+        if let grid {
+            grid.forEach(body)
+            return
+        }
+        var going = true
+        for run in runs where going {
+            Self.forEach(run) { start, line in
+                going = body(start, line)
+                return going
+            }
+        }
+    }
+
+    /// The starts into the grid, when they lie on one (the greatest common divisor of their distances) and fit it.
+    private mutating func moveIntoGrid() {
+        nextGridTry = runs.count * 2
+        guard let origin = runs.first?.first else { return }
+        var step: Int64 = 0
+        for run in runs {
+            step = StartGrid.gcd(step, run.first - origin)
+            if run.count > 1 { step = StartGrid.gcd(step, run.step) }
+        }
+        guard step > 0 else { return }
+        var grid = StartGrid(origin: origin, step: step)
+        var fits = true
+        forEachStart { start, line in
+            if case .inserted = grid.insert(start, line: line) { return true }
+            fits = false
+            return false
+        }
+        guard fits else { return }
+        self.grid = grid
+        runs = []
+        hint = 0
+    }
+
+    /// Back to runs (a start off the grid, or too far from the others).
+    private mutating func leaveGrid() {
+        guard let grid else { return }
+        self.grid = nil
+        runs = []
+        hint = 0
+        grid.forEach { start, line in
+            _ = insertInRuns(start, line: line)
+            return true
+        }
+        nextGridTry = max(64, runs.count * 2)
     }
 
     /// Index of the last run whose lowest start is at or below `start` (-1 when none).
@@ -129,19 +221,26 @@ struct SeenStarts: Sendable, Equatable {
     func intersects(_ other: SeenStarts) -> Bool {
         guard let low = lowest, let high = highest, let otherLow = other.lowest, let otherHigh = other.highest,
               low <= otherHigh, otherLow <= high else { return false }
-        for run in other.runs where run.last >= low && run.first <= high {
-            var start = run.first
-            for _ in 0..<run.count {
-                if line(of: start) != nil { return true }
-                start += run.step
-            }
+        var found = false
+        other.forEachStart { start, _ in
+            if start > high { return false }
+            if start >= low, line(of: start) != nil { found = true }
+            return !found
         }
-        return false
+        return found
     }
 
     /// Adds the starts of a later part of the same file (read on its own, `lineOffset` lines further), none of which
     /// this one has (`intersects` is false).
     mutating func absorb(_ later: SeenStarts, lineOffset: Int64) {
+        if grid != nil || later.grid != nil {
+            later.forEachStart { start, line in
+                _ = insert(start, line: line + lineOffset)
+                return true
+            }
+            return
+        }
+        defer { if runs.count > nextGridTry { moveIntoGrid() } }
         for var run in later.runs {
             run.firstLine += lineOffset
             let index = Self.floor(runs, run.first) + 1
@@ -150,7 +249,7 @@ struct SeenStarts: Sendable, Equatable {
                 var start = run.first
                 var line = run.firstLine
                 for _ in 0..<run.count {
-                    _ = insert(start, line: line)
+                    _ = insertInRuns(start, line: line)
                     start += run.step
                     line += run.lineStep
                 }
@@ -158,7 +257,7 @@ struct SeenStarts: Sendable, Equatable {
                 var start = run.first
                 var line = run.firstLine
                 for _ in 0..<run.count {
-                    _ = insert(start, line: line)
+                    _ = insertInRuns(start, line: line)
                     start += run.step
                     line += run.lineStep
                 }
@@ -227,5 +326,98 @@ struct RepeatTrack: Sendable {
     mutating func bound(by starts: SeenStarts) {
         low = starts.lowest ?? Int64.max
         high = starts.highest ?? Int64.min
+    }
+}
+
+/// Interval starts on a grid `origin + k × step` (`SeenStarts` for rows out of time order): the line of each slot's
+/// start, 4 bytes a slot. Holds at most `slotLimit` slots (8 per start, at least 4,096), so a grid is never much
+/// larger than the runs it replaces; a start off the grid or beyond that is refused.
+struct StartGrid: Sendable, Equatable {
+    let origin: Int64
+    let step: Int64
+    /// Slot (from `origin`, in steps) of `lines[0]`.
+    private var base: Int64 = 0
+    /// Line + 1 of each slot's start; 0: none.
+    private var lines: [UInt32] = []
+    private(set) var count = 0
+    private(set) var lowest = Int64.max
+    private(set) var highest = Int64.min
+
+    init(origin: Int64, step: Int64) {
+        self.origin = origin
+        self.step = step
+    }
+
+    enum Outcome { case inserted, earlier(Int64), refused }
+
+    static func slotLimit(_ starts: Int) -> Int64 { Int64(max(4_096, 8 * starts)) }
+
+    static func gcd(_ a: Int64, _ b: Int64) -> Int64 {
+        var (x, y) = (a.magnitude, b.magnitude)
+        while y != 0 { (x, y) = (y, x % y) }
+        return Int64(truncatingIfNeeded: x)
+    }
+
+    /// The slot of `start`, nil when it is off the grid.
+    @inline(__always)
+    private func slot(of start: Int64) -> Int64? {
+        let (offset, overflow) = start.subtractingReportingOverflow(origin)
+        guard !overflow, offset % step == 0 else { return nil }
+        return offset / step
+    }
+
+    @inline(__always)
+    mutating func insert(_ start: Int64, line: Int64) -> Outcome {
+        guard let slot = slot(of: start) else { return .refused }
+        if slot < base || slot >= base + Int64(lines.count) {
+            guard cover(slot) else { return .refused }
+        }
+        let index = Int(slot - base)
+        let held = lines[index]
+        if held != 0 { return .earlier(Int64(held) - 1) }
+        guard line >= 0, line < Int64(UInt32.max) - 1 else { return .refused }
+        lines[index] = UInt32(line + 1)
+        count += 1
+        lowest = min(lowest, start)
+        highest = max(highest, start)
+        return .inserted
+    }
+
+    func line(of start: Int64) -> Int64? {
+        guard let slot = slot(of: start), slot >= base, slot < base + Int64(lines.count) else { return nil }
+        let held = lines[Int(slot - base)]
+        return held == 0 ? nil : Int64(held) - 1
+    }
+
+    /// Calls `body` with each start and its line, in increasing order of start, until it returns false.
+    func forEach(_ body: (Int64, Int64) -> Bool) {
+        for (index, held) in lines.enumerated() where held != 0 {
+            if !body(origin + (base + Int64(index)) * step, Int64(held) - 1) { return }
+        }
+    }
+
+    /// Widens `lines` to hold `slot` (doubling, toward the side it lies on); false when that passes `slotLimit`.
+    private mutating func cover(_ slot: Int64) -> Bool {
+        let limit = Self.slotLimit(count + 1)
+        guard !lines.isEmpty else {
+            base = slot
+            lines = [UInt32](repeating: 0, count: 64)
+            return true
+        }
+        let end = base + Int64(lines.count)
+        let low = min(base, slot), high = max(end, slot + 1)
+        guard high - low <= limit else { return false }
+        let size = min(limit, max(high - low, 2 * Int64(lines.count)))
+        let newBase = slot < base ? high - size : low
+        var grown = [UInt32](repeating: 0, count: Int(size))
+        let at = Int(base - newBase)
+        grown.withUnsafeMutableBufferPointer { target in
+            lines.withUnsafeBufferPointer { source in
+                (target.baseAddress! + at).update(from: source.baseAddress!, count: source.count)
+            }
+        }
+        base = newBase
+        lines = grown
+        return true
     }
 }

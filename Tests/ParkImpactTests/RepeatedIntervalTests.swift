@@ -316,6 +316,59 @@ import TestSupport
         for pair in zip(seen.runs, seen.runs.dropFirst()) { #expect(pair.0.last < pair.1.first) }
     }
 
+    @Test("any order on a grid: the starts move into a grid of lines, found again; off the grid or far away, runs again")
+    func grid() {
+        var random = SplitMix64(state: 11)
+        // 20,000 quarter-hours of one series, shuffled: more than 64 runs, all on the 900-second grid.
+        var starts = (0..<20_000).map { 1_700_000_100 + Int64($0) * 900 }
+        for index in starts.indices.reversed() { starts.swapAt(index, Int(random.next(below: UInt64(index + 1)))) }
+        var seen = SeenStarts()
+        var model: [Int64: Int64] = [:]
+        for (line, start) in starts.enumerated() {
+            #expect(seen.insert(start, line: Int64(line) + 2) == nil)
+            model[start] = Int64(line) + 2
+            // Moved once the grid holds at most 8 slots a start (4,096 at least): after about 2,500 runs.
+            if line == 1_000 { #expect(seen.grid == nil) }
+            if line == 6_000 { #expect(seen.grid?.step == 900 && seen.runs.isEmpty) }
+        }
+        #expect(seen.grid?.count == 20_000)
+        #expect(seen.lowest == 1_700_000_100 && seen.highest == 1_700_000_100 + 19_999 * 900)
+        var wrong = 0
+        for (start, line) in model where seen.insert(start, line: -1) != line || seen.line(of: start) != line {
+            wrong += 1
+        }
+        #expect(wrong == 0 && seen.grid != nil)
+        #expect(seen.line(of: 1_700_000_100 + 450) == nil && seen.line(of: 1_700_000_100 - 900) == nil)
+        var ordered: [Int64] = []
+        seen.forEachStart { start, line in
+            ordered.append(start)
+            return model[start] == line
+        }
+        #expect(ordered == model.keys.sorted())
+
+        // Parts of a file: a later part on the grid is found shared or not, and absorbed.
+        var later = SeenStarts()
+        for index in 0..<200 as Range<Int64> { _ = later.insert(1_700_000_100 + (20_000 + index) * 900, line: index) }
+        #expect(!seen.intersects(later))
+        var both = seen
+        both.absorb(later, lineOffset: 20_002)
+        #expect(both.grid?.count == 20_200)
+        #expect(both.line(of: 1_700_000_100 + 20_100 * 900) == 20_102)
+        _ = later.insert(starts[5], line: 500)
+        #expect(seen.intersects(later))
+
+        // A start between two slots: back to runs, everything still there.
+        var off = seen
+        #expect(off.insert(1_700_000_100 + 450, line: 99) == nil)
+        #expect(off.grid == nil && off.runs.count > 64)
+        #expect(off.line(of: 1_700_000_100 + 450) == 99 && off.line(of: starts[7]) == model[starts[7]])
+        // A start years away: a grid that wide would hold more than 8 slots a start; runs again.
+        var far = seen
+        #expect(far.insert(1_700_000_100 + 10_000_000 * 900, line: 7) == nil)
+        #expect(far.grid == nil && far.line(of: 1_700_000_100 + 10_000_000 * 900) == 7)
+        #expect(far.insert(starts[9], line: -1) == model[starts[9]])
+    }
+
     @Test("between two starts of a run: the run is split")
     func split() {
         var seen = SeenStarts()
