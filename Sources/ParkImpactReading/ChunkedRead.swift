@@ -191,17 +191,31 @@ extension ReadFile {
         }
     }
 
-    /// Whether the line at `start` (a line start) and the line after it have the same day key.
+    /// Whether the line at `start` (a line start) and the `dayContinuesLines` - 1 lines after it (those of them
+    /// within 32 KiB, at least one) have the same day key: rows in time order at a day start. Rows in another order
+    /// change their day within a few lines (shuffled at once; sorted by another column, or every n-th row, within
+    /// dozens).
     static func dayContinues(_ opened: CSVOpenedFile, at start: Int, terminator: UInt8, size: Int, key: DayKey)
         -> Bool {
-        var window = [UInt8](repeating: 0, count: 1024)
+        var window = [UInt8](repeating: 0, count: 32_768)
         let got = window.withUnsafeMutableBytes { (try? opened.read(into: $0, at: start)) ?? 0 }
-        let text = window[0..<got]
-        guard let end = text.firstIndex(of: terminator) else { return false }
-        let next = text[(end + 1)...]
-        guard let nextEnd = next.firstIndex(of: terminator) else { return false }
-        return key.key(text[..<end]).elementsEqual(key.key(next[..<nextEnd]))
+        var rest = window[0..<got]
+        var first: ArraySlice<UInt8>?
+        var lines = 0
+        while lines < dayContinuesLines, let end = rest.firstIndex(of: terminator) {
+            let lineKey = key.key(rest[..<end])
+            if let first {
+                if !lineKey.elementsEqual(first) { return false }
+            } else {
+                first = lineKey
+            }
+            lines += 1
+            rest = rest[(end + 1)...]
+        }
+        return lines >= 2
     }
+
+    static let dayContinuesLines = 64
 
     static func chunkStart(_ opened: CSVOpenedFile, at offset: Int, terminator: UInt8, size: Int, reach: Int,
                            key dayKey: DayKey = .lineStart) -> Int {

@@ -217,18 +217,29 @@ struct ChunkedReadTests {
         expectSame(run[0], whole, "a run's chunks")
     }
 
-    /// Rows in no order (an export sorted by its value column): every chunk shares its days with the others. Each
-    /// chunk starts on a line whose next line has another day (`dayContinues` says no), so it logs the values of
-    /// all its cells and the merge continues the sums from them; any chunk size gives the sequential result.
-    @Test func rowsInNoOrderGiveTheSequentialResult() throws {
+    /// Rows in no time order: every chunk shares its days with the others. A chunk starts on a line after which the
+    /// day changes within 64 lines (`dayContinues` says no), so it logs the values of all its cells and the merge
+    /// continues the sums from them; any chunk size gives the sequential result. Orders: every 7,919th row (the next
+    /// row of another day), every 13th (the day changes every 7 rows or so), and sorted by the value column (as a
+    /// spreadsheet sorts it; rows of equal value in file order).
+    @Test(arguments: ["7919", "13", "value"])
+    func rowsInNoOrderGiveTheSequentialResult(order: String) throws {
         let (ordered, _) = Self.byTimeExport(header: "") { stamp, meter, value in
             "\(stamp),s1,m\(meter),electricity_offtake,\(value),kWh,measured\n"
         }
         let rows = ordered.split(separator: "\n")
         #expect(rows.count == 4_608)
-        // Row k of the export is row (k × 7,919) mod 4,608 of the ordered one: a permutation (7,919 is prime).
-        let text = "timestamp,site,series,quantity,value,unit,quality\n"
-            + rows.indices.map { rows[$0 * 7_919 % rows.count] + "\n" }.joined()
+        // Row k is row k × step mod 4,608 of the ordered export: a permutation (7,919 and 13 are prime).
+        let permuted: [Substring]
+        if let step = Int(order) {
+            permuted = rows.indices.map { rows[$0 * step % rows.count] }
+        } else {
+            permuted = rows.enumerated().sorted { a, b in
+                let x = Double(a.element.split(separator: ",")[4])!, y = Double(b.element.split(separator: ",")[4])!
+                return (x, a.offset) < (y, b.offset)
+            }.map(\.element)
+        }
+        let text = "timestamp,site,series,quantity,value,unit,quality\n" + permuted.map { $0 + "\n" }.joined()
         let folder = try Scratch()
         defer { folder.remove() }
         try folder.write("shuffled.csv", text)

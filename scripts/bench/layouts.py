@@ -26,6 +26,8 @@ huge            shared-id by time, one file of about `--gib` GiB (not part of th
 quoted-newest   the by-time rows newest first (the last day's last quarter-hour first), every field quoted, as
                 portals that quote every cell and list the newest readings first write them
 many-meters     by time, 16,000 meters over 3 days: a day (125 MB) is longer than the chunks a large file is read in
+shuffled        the by-time rows in no order (row k is row k x 7,919 mod n of by-time: an export sorted by its
+                value column): every chunk shares every day with the others
 fluvius-by-time a Fluvius quarter-hour export (`format: fluvius`: `;`, decimal commas, local times with the spring
                 clock change's `01:45 -> 03:00` row, CRLF, a byte-order mark) of `--meters` / 2 EANs, an offtake and an
                 injection row per EAN and quarter-hour, time by time, over `--days` - 6 days: what a portal writes
@@ -50,7 +52,8 @@ FIRST_DAY = dt.date(2024, 3, 25)
 SMALL_FIRST_DAY = dt.date(2024, 4, 1)   # 100 days from here hold no clock change: 96 quarter-hours each
 SMALL_METERS = 100
 HEADER = "timestamp,site,series,quantity,value,unit,quality\n"
-BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday", "quoted-newest", "many-meters", "fluvius-by-time"]
+BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday", "quoted-newest", "many-meters", "shuffled",
+               "fluvius-by-time"]
 SMALL_LAYOUTS = ["small-equal", "small-varying"]
 LAYOUTS = BIG_LAYOUTS + SMALL_LAYOUTS + ["huge"]
 
@@ -147,6 +150,13 @@ def write_big(root, layout, meters, days):
         return handle
 
     out = open_part(1)
+    if layout == "shuffled":
+        lines = [text for _, _, day in big_rows(meters, days, order, shared) for _, text in day]
+        count = len(lines)
+        step = 7919 if count % 7919 else 7907  # a prime that does not divide the count: a permutation
+        out.write("".join(lines[k * step % count] for k in range(count)))
+        out.close()
+        return count
     if layout == "quoted-newest":
         out.write(quoted(HEADER))
         for _, _, lines in big_rows(meters, days, order, shared, newest_first=True):

@@ -190,7 +190,13 @@ def main():
     problems = []
     for layout in chosen:
         data = os.path.join(ROOT, ".build-bench", "matrix", layout)
-        params = layouts.generate(layout, data, args.meters, args.days, args.small_files, args.huge_gib or 4.0)
+        # In a child process: the children timed below would inherit this process's peak RSS (`ru_maxrss` survives
+        # fork and exec), and writing `shuffled` holds its 3.7 M lines in memory.
+        subprocess.check_call([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "layouts.py"),
+                               layout, "--out", data, "--meters", str(args.meters), "--days", str(args.days),
+                               "--small-files", str(args.small_files), "--gib", str(args.huge_gib or 4.0)])
+        with open(os.path.join(data, "params.json")) as f:
+            params = json.load(f)
         summary, found = bench_layout(layout, data, params, args, binary, baseline)
         results[layout] = {"params": params, "medians": summary}
         problems += ["%s: %s" % (layout, p) for p in found]
