@@ -170,16 +170,18 @@ struct SeenStarts: Sendable, Equatable {
         }
     }
 
-    /// The starts into the grid, when they lie on one (the greatest common divisor of their distances) and fit it.
+    /// The starts into the grid, when they lie on one (the greatest common divisor of their distances) of at most 8
+    /// slots a run: 32 bytes a run or less, where runs take 40. Runs of many starts each (rows in time order, cut into
+    /// many parts) stay runs.
     private mutating func moveIntoGrid() {
         nextGridTry = runs.count * 2
-        guard let origin = runs.first?.first else { return }
+        guard let origin = runs.first?.first, let last = runs.last?.last else { return }
         var step: Int64 = 0
         for run in runs {
             step = StartGrid.gcd(step, run.first - origin)
             if run.count > 1 { step = StartGrid.gcd(step, run.step) }
         }
-        guard step > 0 else { return }
+        guard step > 0, (last - origin) / step < 8 * Int64(runs.count) else { return }
         var grid = StartGrid(origin: origin, step: step)
         var fits = true
         forEachStart { start, line in

@@ -327,9 +327,9 @@ import TestSupport
         for (line, start) in starts.enumerated() {
             #expect(seen.insert(start, line: Int64(line) + 2) == nil)
             model[start] = Int64(line) + 2
-            // Moved once the grid holds at most 8 slots a start (4,096 at least): after about 2,500 runs.
+            // Moved once the grid (20,000 slots) holds fewer than 8 slots a run: at the try past 4,096 runs.
             if line == 1_000 { #expect(seen.grid == nil) }
-            if line == 6_000 { #expect(seen.grid?.step == 900 && seen.runs.isEmpty) }
+            if line == 12_000 { #expect(seen.grid?.step == 900 && seen.runs.isEmpty) }
         }
         #expect(seen.grid?.count == 20_000)
         #expect(seen.lowest == 1_700_000_100 && seen.highest == 1_700_000_100 + 19_999 * 900)
@@ -367,6 +367,16 @@ import TestSupport
         #expect(far.insert(1_700_000_100 + 10_000_000 * 900, line: 7) == nil)
         #expect(far.grid == nil && far.line(of: 1_700_000_100 + 10_000_000 * 900) == 7)
         #expect(far.insert(starts[9], line: -1) == model[starts[9]])
+
+        // Rows in time order cut into 300 parts (a run each, 96 starts long): the runs take less than a grid would.
+        var parts = SeenStarts()
+        for part in 0..<300 as Range<Int64> {
+            var run = SeenStarts()
+            for index in 0..<96 as Range<Int64> { _ = run.insert((part * 96 + index) * 900, line: index) }
+            parts.absorb(run, lineOffset: part * 1_000)
+        }
+        #expect(parts.grid == nil && parts.runs.count == 300)
+        #expect(parts.line(of: (150 * 96 + 7) * 900) == 150_007)
     }
 
     @Test("between two starts of a run: the run is split")
