@@ -126,6 +126,21 @@ struct ChunkedReadTests {
         return (text, dayStarts)
     }
 
+    /// `byTimeExport` as a long export of site `s1`, meters `m1`…`m4`, every reading measured.
+    static func longByTime(header: String = "timestamp,site,series,quantity,value,unit,quality\n")
+        -> (text: String, dayStarts: [Int]) {
+        byTimeExport(header: header) { stamp, meter, value in
+            "\(stamp),s1,m\(meter),electricity_offtake,\(value),kWh,measured\n"
+        }
+    }
+
+    /// A long-format pipeline and the file `name` in `folder` as its input.
+    static func longInput(_ folder: Scratch, _ name: String) throws -> (PipelineDefinition, InputFile) {
+        let definition = try definition(format: .parkimpactLong)
+        return (definition, InputFile(path: folder.root + "/" + name, relativePath: name, pilot: "test",
+                                      source: definition.sources[0]))
+    }
+
     /// Chunk starts planned at offsets through `path` move only to where a day begins, and always when a day begins
     /// within the farthest probe (4 KiB doubled while within `reach`: 32 KiB here). Returns how many moved.
     func expectCutsAtDayStarts(_ path: String, size: Int, dayStarts: [Int], reach: Int,
@@ -157,9 +172,7 @@ struct ChunkedReadTests {
     /// An export by time, large enough for chunk starts to move to where a day begins: chunks then share no day
     /// cell; the result is still the sequential one, and each moved start is the first row of a day.
     @Test func aTimeOrderedExportIsCutWhereADayBegins() throws {
-        let (text, dayStarts) = Self.byTimeExport(header: "timestamp,site,series,quantity,value,unit,quality\n") {
-            stamp, meter, value in "\(stamp),s1,m\(meter),electricity_offtake,\(value),kWh,measured\n"
-        }
+        let (text, dayStarts) = Self.longByTime()
         let folder = try Scratch()
         defer { folder.remove() }
         try folder.write("by-time.csv", text)
@@ -175,15 +188,11 @@ struct ChunkedReadTests {
     /// number (down to two per worker) until the first boundary finds where a day begins; one whose days fit keeps
     /// one chunk per `chunkBytes`. The export by time has days of 4 × 96 rows (about 31 KB).
     @Test func chunksGrowToHoldADay() throws {
-        let (text, dayStarts) = Self.byTimeExport(header: "timestamp,site,series,quantity,value,unit,quality\n") {
-            stamp, meter, value in "\(stamp),s1,m\(meter),electricity_offtake,\(value),kWh,measured\n"
-        }
+        let (text, dayStarts) = Self.longByTime()
         let folder = try Scratch()
         defer { folder.remove() }
         try folder.write("by-time.csv", text)
-        let definition = try definition(format: .parkimpactLong)
-        let file = InputFile(path: folder.root + "/by-time.csv", relativePath: "by-time.csv", pilot: "test",
-                             source: definition.sources[0])
+        let (definition, file) = try Self.longInput(folder, "by-time.csv")
         guard case .ready(let context, let reader) = ReadFile.prepare(file, definition: definition) else {
             Issue.record("not prepared")
             return
@@ -224,9 +233,7 @@ struct ChunkedReadTests {
     /// spreadsheet sorts it; rows of equal value in file order).
     @Test(arguments: ["7919", "13", "value"])
     func rowsInNoOrderGiveTheSequentialResult(order: String) throws {
-        let (ordered, _) = Self.byTimeExport(header: "") { stamp, meter, value in
-            "\(stamp),s1,m\(meter),electricity_offtake,\(value),kWh,measured\n"
-        }
+        let (ordered, _) = Self.longByTime(header: "")
         let rows = ordered.split(separator: "\n")
         #expect(rows.count == 4_608)
         // Row k is row k × step mod 4,608 of the ordered export: a permutation (7,919 and 13 are prime).
@@ -254,9 +261,7 @@ struct ChunkedReadTests {
         }
         #expect(unordered > 40)
         // The second of two chunks keeps its log and the merge continues the sums with it (no rows read again).
-        let definition = try definition(format: .parkimpactLong)
-        let file = InputFile(path: folder.root + "/shuffled.csv", relativePath: "shuffled.csv", pilot: "test",
-                             source: definition.sources[0])
+        let (definition, file) = try Self.longInput(folder, "shuffled.csv")
         guard case .ready(let context, _) = ReadFile.prepare(file, definition: definition) else {
             Issue.record("not prepared")
             return
