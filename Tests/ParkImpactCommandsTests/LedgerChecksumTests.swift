@@ -113,6 +113,43 @@ struct LedgerChecksumTests {
         #expect(CrashFixture.outputs(fixture.root) == clean)
     }
 
+    @Test("a state of schema v7 (a contribution's data before its sha256): rebuilt with data last, every contribution kept; nothing new")
+    func v7StateGetsDataLast() throws {
+        let (fixture, clean) = try StateFaultTests.ranFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        func columns() throws -> [String] {
+            let queue = try DatabaseQueue(path: fixture.root + Self.statePath)
+            defer { try? queue.close() }
+            return try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('contribution')") }
+        }
+        #expect(try columns() == ["file_id", "codec", "sha256", "data"])
+        try Self.damage(fixture.root, """
+            CREATE TABLE old (file_id INTEGER PRIMARY KEY REFERENCES input_file(id) ON DELETE CASCADE,
+              codec INTEGER NOT NULL, data BLOB NOT NULL, sha256 BLOB);
+            INSERT INTO old SELECT file_id, codec, data, sha256 FROM contribution;
+            DROP TABLE contribution; ALTER TABLE old RENAME TO contribution;
+            DELETE FROM grdb_migrations WHERE identifier = 'v8'
+            """)
+        #expect(try columns() == ["file_id", "codec", "data", "sha256"])
+        let stored = try DatabaseQueue(path: fixture.root + Self.statePath).read { db in
+            try Row.fetchAll(db, sql: "SELECT file_id, sha256, data FROM contribution ORDER BY file_id")
+        }
+        #expect(stored.count == 12)
+        let run = try Binary.run(CrashFixture.arguments, in: fixture.root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty, "\(run.stderr)")
+        #expect(run.stdout.contains("nothing new"), "\(run.stdout)")
+        #expect(try columns() == ["file_id", "codec", "sha256", "data"])
+        let rebuilt = try DatabaseQueue(path: fixture.root + Self.statePath).read { db in
+            try Row.fetchAll(db, sql: "SELECT file_id, sha256, data FROM contribution ORDER BY file_id")
+        }
+        #expect(rebuilt == stored)
+        // The reports are rebuilt from the stored contributions: the same as before.
+        let report = try Binary.run(["report"], in: fixture.root)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(CrashFixture.outputs(fixture.root) == clean)
+    }
+
     @Test("an update of a damaged row (a touch, a mark as deleted) does not seal it again with its changed bytes")
     func updatesKeepDamageVisible() throws {
         let scratch = NSTemporaryDirectory() + "parkimpact-seal-" + UUID().uuidString
