@@ -293,9 +293,10 @@ extension ReadFile {
                                 statistics: header.statistics, orderKeys: [], usable: false)
         }
         // A chunk that begins where a day begins shares no day with the one before in a file ordered by time (by
-        // meter or by time, oldest or newest first): no sum log. Where the day of the next line differs again, the
-        // rows are in no such order (sorted by another column, shuffled): any of its cells may be shared, so the
-        // log covers them all. Otherwise (a day longer than the reach) the cells begun near the start.
+        // meter or by time, oldest or newest first): no sum log. Where the day changes again within the next lines
+        // (`dayContinues`), the rows are in no such order (sorted by another column, shuffled): any of its cells may
+        // be shared, so the log covers them all. Otherwise (a day longer than the reach) the cells begun near the
+        // start.
         let start = planned(index)
         let offset = Int(Int64(size) * Int64(index) / Int64(count))
         let terminator = context.dialect.lineTerminator
@@ -333,7 +334,7 @@ extension ReadFile {
             // cells begun in about the first eighth of the chunk (rows of 64 bytes or more), or all, at most one
             // value per 24 bytes of the chunk (rows are longer), else its rows are replayed.
             let bytes = (end ?? Int(context.opened.status.size)) - start
-            let lines = context.sumLogLines ?? (sumLog == .whole ? Int.max : max(4_096, bytes / 512))
+            let lines = context.sumLogLines ?? (sumLog == .whole ? FileAggregator.everyLine : max(4_096, bytes / 512))
             if lines > 0 { aggregator.keepSumLog(lines: lines, limit: max(1 << 16, bytes / 24), expected: bytes / 64) }
         }
         let stopLine = replay?.lastLine ?? Int.max

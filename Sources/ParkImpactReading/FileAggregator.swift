@@ -51,6 +51,9 @@ public struct FileAggregator: Sendable {
     private var loggedDays: [[Int32]] = []
     private var cachedLogged: [Bool] = []
 
+    /// `keepSumLog(lines:)` for every cell of the chunk, wherever it begins (no list of logged days is kept).
+    static let everyLine = Int.max
+
     /// Starts keeping the sum log (before the first row): the cells begun on the first `lines` lines, at most
     /// `limit` values.
     mutating func keepSumLog(lines: Int, limit: Int, expected: Int) {
@@ -69,7 +72,7 @@ public struct FileAggregator: Sendable {
     /// Whether series `index`'s cell of `day` at `position` (just found) is logged: it is when it is begun on one of
     /// the first `sumLogLines` lines, and then stays so.
     private mutating func isLogged(_ index: Int, day: Int, position: Int) -> Bool {
-        if sumLogLines == Int.max { return true }  // every cell (rows in no time order): no list kept
+        if sumLogLines == Self.everyLine { return true }  // every cell (rows in no time order): no list kept
         if loggedDays.count <= index { loggedDays += Array(repeating: [], count: seriesKeys.count - loggedDays.count) }
         let day32 = Int32(truncatingIfNeeded: day)
         if loggedDays[index].contains(day32) { return true }
@@ -761,7 +764,7 @@ public struct FileAggregator: Sendable {
         guard later.logsSums else { return false }
         // Every shared cell must be logged (else its rows are read again); series new here share none.
         var mapping = found
-        for index in later.seriesKeys.indices where mapping[index] >= 0 && later.sumLogLines != Int.max {
+        for index in later.seriesKeys.indices where mapping[index] >= 0 && later.sumLogLines != Self.everyLine {
             let mine = mapping[index]
             let logged = index < later.loggedDays.count ? later.loggedDays[index] : []
             var unlogged = false

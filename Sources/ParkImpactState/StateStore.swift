@@ -444,8 +444,9 @@ public final class StateStore: Sendable {
     /// The corresponding C functions are `sqlite3_blob_open`, `sqlite3_blob_write` and `sqlite3_blob_close`.
     private static func insertContribution(_ db: Database, fileID: Int64, _ contribution: ContributionCodec.Contribution,
                                            size: Int, sha256: Data) throws {
-        try db.cachedStatement(sql: "INSERT INTO contribution (file_id, codec, sha256, data) VALUES (?, ?, ?, zeroblob(?))")
-            .execute(arguments: [fileID, ContributionCodec.version, sha256, size])
+        try db.cachedStatement(sql: """
+            INSERT INTO contribution (file_id, codec, sha256, data) VALUES (?, ?, ?, zeroblob(?))
+            """).execute(arguments: [fileID, ContributionCodec.version, sha256, size])
         guard size > 0 else { return }
         let connection = db.sqliteConnection
         var blob: OpaquePointer?

@@ -120,7 +120,9 @@ struct LedgerChecksumTests {
         func columns() throws -> [String] {
             let queue = try DatabaseQueue(path: fixture.root + Self.statePath)
             defer { try? queue.close() }
-            return try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('contribution')") }
+            return try queue.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('contribution')")
+            }
         }
         #expect(try columns() == ["file_id", "codec", "sha256", "data"])
         try Self.damage(fixture.root, """
