@@ -100,7 +100,7 @@ public enum Aggregate {
             // thread (the others are prepared by the worker that reads them).
             if let size = CSVFileSource.size(path: file.path),
                ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1,
-               FormatRegistry.readers[file.source.format]?.readsInChunks == true,
+               FormatRegistry.readers[file.source.format]?.readsInChunks(file.source) == true,
                case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
                context.dialect.encoding == .utf8,
                // The size of the file as opened: all chunks read that descriptor.
@@ -144,7 +144,7 @@ public enum Aggregate {
     /// Whether `readAll` with `threads` may read the file in chunks (it does when its dialect allows it too).
     package static func mayReadInChunks(_ file: InputFile, threads: Int?, chunkBytes: Int = ReadFile.defaultChunkBytes) -> Bool {
         guard max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount) > 1,
-              FormatRegistry.readers[file.source.format]?.readsInChunks == true,
+              FormatRegistry.readers[file.source.format]?.readsInChunks(file.source) == true,
               let size = CSVFileSource.size(path: file.path) else { return false }
         return ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1
     }

@@ -95,7 +95,7 @@ extension ReadFile {
     ) -> FileResult {
         let size = Int(context.opened.status.size)
         let count = chunkCount(size: size, chunkBytes: max(1, chunkBytes))
-        guard reader.readsInChunks, context.dialect.encoding == .utf8, count > 1 else {
+        guard reader.readsInChunks(context.source), context.dialect.encoding == .utf8, count > 1 else {
             var result = reader.read(file, context, limits, 0)
             seal(&result, file, context)
             return result
@@ -288,7 +288,10 @@ extension ReadFile {
                 orderKeys: first.format?.orderDependentKeys(first.aggregator.seriesKeys) ?? [],
                 headerLine: first.headerLine, mapping: usable ? first.format!.mapping : [], usable: usable)
         }
-        guard problem(of: header, file) == nil, let format = header.format else {
+        // The format and the aggregate as a read from the file's start has them at the end of the first chunk
+        // (a date layout detected from the first row, the first row's trailing empty fields).
+        let primed = pass(type, file, context, limits, traceLimit: 0, boundary: planned(1), prime: true)
+        guard problem(of: header, file) == nil, primed.primed, let format = primed.format else {
             return ChunkOutcome(start: 0, end: 0, plannedEnd: end, aggregator: header.aggregator,
                                 statistics: header.statistics, orderKeys: [], usable: false)
         }
@@ -305,7 +308,8 @@ extension ReadFile {
             sumLog = dayContinues(context.opened, at: start, terminator: terminator, size: size, key: dayKey)
                 ? .none : .whole
         }
-        return readPart(type, file, context, limits, format: format, start: start, end: end,
+        return readPart(type, file, context, limits, format: format,
+                        trailingEmptyFields: primed.aggregator.trailingEmptyFields, start: start, end: end,
                         sumLog: sumLog)
     }
 
@@ -313,12 +317,14 @@ extension ReadFile {
     enum SumLogScope { case none, head, whole }
 
     /// Reads the records from byte `start` (a line start after the header) to the first record boundary at or
-    /// after `end`, with `format` as made from the header. `replay`: only the seeded cells are updated, and reading
+    /// after `end`, with `format` as made from the header and primed (`pass(prime:)`), and the file's first row's
+    /// `trailingEmptyFields`. `replay`: only the seeded cells are updated, and reading
     /// stops after the record at chunk-local line `lastLine`. `sumLog`: keep the values of the cells begun near the
     /// start, or of all (`FileAggregator.keepSumLog`), so that days shared with the chunk before are not read again.
     static func readPart<Format: RowFormat>(
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, format: Format,
-        start: Int, end: Int?, replay: (seeds: [(key: SeriesKey, day: Int, cell: DayCell)], lastLine: Int)? = nil,
+        trailingEmptyFields: Int?, start: Int, end: Int?,
+        replay: (seeds: [(key: SeriesKey, day: Int, cell: DayCell)], lastLine: Int)? = nil,
         sumLog: SumLogScope = .head
     ) -> ChunkOutcome {
         var dialect = context.dialect
@@ -326,6 +332,7 @@ extension ReadFile {
         dialect.hasSeparatorLine = false
         var aggregator = FileAggregator(file: file.relativePath, table: context.daysTable,
                                         readingPolicy: context.readingPolicy)
+        aggregator.trailingEmptyFields = trailingEmptyFields
         if let replay {
             for seed in replay.seeds { aggregator.seedCell(seed.key, day: seed.day, seed.cell) }
             aggregator.onlyExistingCells = true
@@ -402,6 +409,8 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
     private let context: ReadContext
     private let limits: CSVReadLimits
     private var format: Format?
+    /// The first row's trailing empty fields (`pass(prime:)`), for the chunks read again here.
+    private var trailingEmptyFields: Int?
     private var merged: FileAggregator?
     private var statistics = CSVReadStatistics()
     private var headerLine = 0
@@ -425,12 +434,14 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
             return
         }
         guard var merged else {
-            let header = ReadFile.pass(Format.self, file, context, limits, traceLimit: 0, headerOnly: true)
-            guard let format = header.format else {
+            let header = ReadFile.pass(Format.self, file, context, limits, traceLimit: 0, boundary: planned.end,
+                                       prime: true)
+            guard header.primed, let format = header.format else {
                 failed = true
                 return
             }
             self.format = format
+            trailingEmptyFields = header.aggregator.trailingEmptyFields
             merged = planned.aggregator
             statistics = planned.statistics
             statistics.stoppedAtBoundary = nil
@@ -445,8 +456,8 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
         var chunk = planned
         if chunk.start != expected {
             // The previous chunk's last record ran past this chunk's planned start (a quoted newline).
-            chunk = ReadFile.readPart(Format.self, file, context, limits, format: format, start: expected,
-                                      end: chunk.plannedEnd)
+            chunk = ReadFile.readPart(Format.self, file, context, limits, format: format,
+                                      trailingEmptyFields: trailingEmptyFields, start: expected, end: chunk.plannedEnd)
             guard chunk.usable else {
                 failed = true
                 return
@@ -469,7 +480,8 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
             var replayed: [SeriesKey: [Int: DayCell]] = [:]
             if !shared.cells.isEmpty {
                 let seeds = shared.cells.map { (key: $0.key, day: $0.day, cell: merged.cell($0.key, day: $0.day)!) }
-                let replay = ReadFile.readPart(Format.self, file, context, limits, format: format, start: chunk.start,
+                let replay = ReadFile.readPart(Format.self, file, context, limits, format: format,
+                                               trailingEmptyFields: trailingEmptyFields, start: chunk.start,
                                                end: chunk.plannedEnd, replay: (seeds, shared.lastLine))
                 for (key, day) in shared.cells { replayed[key, default: [:]][day] = replay.aggregator.cell(key, day: day) }
             }
@@ -488,8 +500,9 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
 
     func finish() -> FileResult {
         var result: FileResult
-        if !failed, let merged, let format {
+        if !failed, var merged, let format {
             self.merged = nil  // freed as soon as the result is built, not when the whole read stage ends
+            Format.finishMerged(&merged)
             result = ReadFile.result(file, context, format: format, aggregator: merged, headerLine: headerLine,
                                      statistics: statistics)
         } else {

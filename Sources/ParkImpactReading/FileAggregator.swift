@@ -702,6 +702,12 @@ public struct FileAggregator: Sendable {
         ignoredRows[key.key, default: 0] += 1
     }
 
+    /// The rows counted under `key` counted under `other` instead.
+    mutating func moveIgnored(_ key: IgnoreKey, to other: IgnoreKey) {
+        guard let rows = ignoredRows.removeValue(forKey: key.key) else { return }
+        ignoredRows[other.key, default: 0] += rows
+    }
+
     // MARK: Chunks of one file read in parallel (`ChunkedRead`)
 
     /// The (series, local day) cells both aggregates have, and the last line of `later` that touched any of them.

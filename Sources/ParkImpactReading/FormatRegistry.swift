@@ -9,8 +9,8 @@ package enum FormatRegistry {
         let read: @Sendable (InputFile, ReadContext, CSVReadLimits, Int) -> FileResult
         /// What the format does with a source's `date_format` (checked by `DefinitionLoader`).
         let dateFormatSupport: DateFormatSupport
-        /// Large files may be read in chunks in parallel (`RowFormat.readsInChunks`).
-        let readsInChunks: Bool
+        /// Large files of a source may be read in chunks in parallel (`RowFormat.readsInChunks`).
+        let readsInChunks: @Sendable (PipelineDefinition.Source) -> Bool
         /// How many chunks a file of `size` bytes is read in by `workers` (`ReadFile.chunkPlan`).
         let chunkPlan: @Sendable (InputFile, ReadContext, _ size: Int, _ chunkBytes: Int, _ workers: Int) -> Int
         /// Reads chunk `index` of `count` of a file (`ReadFile.readChunk`).
@@ -26,7 +26,7 @@ package enum FormatRegistry {
         Reader(detect: { Format.detect($0) },
                read: { file, context, limits, trace in ReadFile.read(type, file, context, limits, trace) },
                dateFormatSupport: name.dateFormatSupport,
-               readsInChunks: Format.readsInChunks,
+               readsInChunks: { Format.readsInChunks($0) },
                chunkPlan: { file, context, size, chunkBytes, workers in
                    ReadFile.chunkPlan(type, file, context, size: size, chunkBytes: chunkBytes, workers: workers)
                },

@@ -34,9 +34,13 @@ package struct GenericFormat: RowFormat {
     /// Bit `position` set for every value.
     let allValues: UInt64
     private var selectorCaches: [ByteKeyCache<UInt64>] = []
-    /// The ignore key of an unselected row by its first selector cell (one selector column only).
-    private var unselectedKeys = ByteKeyCache<IgnoreKey>()
+    /// The ignore key of an unselected row by its first selector cell (one selector column only), valid while
+    /// `unselectedGeneration` is the same.
+    private var unselectedKeys = ByteKeyCache<(key: IgnoreKey, generation: Int)>()
+    /// The texts of unselected rows named in `ignoredRows` (`unselectedKey`).
     private var unselectedDetails: Set<String> = []
+    /// How often a named text gave way to a smaller one (cached keys of an earlier generation are looked up again).
+    private var unselectedGeneration = 0
     /// A compact `yyyyMMdd` date was detected (KNMI).
     private var compactDate = false
     let numbers: NumberStyle
@@ -58,8 +62,58 @@ package struct GenericFormat: RowFormat {
     /// at once, naming the missing ones.
     static var preambleLimit: Int { 1_000 }
 
-    /// Distinct texts of unselected rows named in `ignoredRows`; further ones are counted together.
+    /// Distinct texts of unselected rows named in `ignoredRows`: the smallest in text order, so that the same rows
+    /// in any order, or read in chunks, name the same ones; further ones are counted together (`otherTexts`).
     static let unselectedDetailLimit = 20
+    static let otherTexts = "other texts"
+
+    /// A source whose values are all interval values is read in chunks; a cumulative register is differenced
+    /// reading by reading across the whole file (`RegisterDifferencer`), so such a source is read whole.
+    static var readsInChunks: Bool { true }
+    static func readsInChunks(_ source: PipelineDefinition.Source) -> Bool {
+        source.generic?.values.allSatisfy { $0.kind == .interval } ?? false
+    }
+
+    /// The date layout is known (from `date_format`, or detected from the first data row).
+    var primed: Bool { dateFormat != nil || compactDate }
+
+    mutating func adoptPriming(from primed: GenericFormat) {
+        dateFormat = primed.dateFormat
+        compactDate = primed.compactDate
+    }
+
+    /// The autumn repeated hour of a series is resolved by row order (`LocalInstantResolver`).
+    func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> { resolver.resolvedKeys(seriesKeys) }
+
+    /// The ignore key of an unselected row with `detail`: named while it is among the `unselectedDetailLimit`
+    /// smallest texts seen, else counted under `otherTexts`. A text that displaces a named one moves that one's
+    /// rows to `otherTexts` (`named` and `generation` change).
+    static func unselectedKey(_ detail: String, named: inout Set<String>, generation: inout Int,
+                              into aggregator: inout FileAggregator) -> IgnoreKey {
+        if named.contains(detail) { return IgnoreKey(.noValueMappingSelectsRow, detail: detail) }
+        if named.count < unselectedDetailLimit {
+            named.insert(detail)
+            return IgnoreKey(.noValueMappingSelectsRow, detail: detail)
+        }
+        let largest = named.max()!
+        guard detail < largest else { return IgnoreKey(.noValueMappingSelectsRow, detail: otherTexts) }
+        named.remove(largest)
+        named.insert(detail)
+        generation += 1
+        aggregator.moveIgnored(IgnoreKey(.noValueMappingSelectsRow, detail: largest),
+                               to: IgnoreKey(.noValueMappingSelectsRow, detail: otherTexts))
+        return IgnoreKey(.noValueMappingSelectsRow, detail: detail)
+    }
+
+    /// The chunks of a file each named up to `unselectedDetailLimit` texts: the smallest of them all stay named.
+    static func finishMerged(_ aggregator: inout FileAggregator) {
+        let details = aggregator.ignoredRows.keys.compactMap(IgnoreKey.init(key:))
+            .filter { $0.code == .noValueMappingSelectsRow && $0.detail != otherTexts }.compactMap(\.detail).sorted()
+        for detail in details.dropFirst(unselectedDetailLimit) {
+            aggregator.moveIgnored(IgnoreKey(.noValueMappingSelectsRow, detail: detail),
+                                   to: IgnoreKey(.noValueMappingSelectsRow, detail: otherTexts))
+        }
+    }
 
     /// A header cell or a YAML column name for matching: `normalisedHeader` without a leading `#` (`# STN` = `STN`).
     package static func headerKey(_ text: String) -> String {
@@ -160,24 +214,22 @@ package struct GenericFormat: RowFormat {
 
     /// Counts a row no value's `where:` selects, under its selector texts (`Type = Gas`).
     private mutating func ignoreUnselected(_ record: CSVRecord, into aggregator: inout FileAggregator) {
-        if selectorColumns.count == 1, let key = unselectedKeys.lookup(record[selectorColumns[0]]) {
-            aggregator.ignore(key)
+        let generation = unselectedGeneration
+        if selectorColumns.count == 1,
+           let cached = unselectedKeys.lookup(record[selectorColumns[0]], where: { $0.generation == generation }) {
+            aggregator.ignore(cached.key)
             return
         }
-        var detail = zip(selectorColumns, selectorColumns.map { columnName($0).trimmingSpaces })
+        let detail = zip(selectorColumns, selectorColumns.map { columnName($0).trimmingSpaces })
             .map { column, name in
                 let text = record.string(column).trimmingSpaces
                 return "\(name) = " + (text.isEmpty ? "(blank)" : text)
             }.joined(separator: ", ")
-        if !unselectedDetails.contains(detail) {
-            if unselectedDetails.count >= Self.unselectedDetailLimit {
-                detail = "other texts"
-            } else {
-                unselectedDetails.insert(detail)
-            }
+        let key = Self.unselectedKey(detail, named: &unselectedDetails, generation: &unselectedGeneration,
+                                     into: &aggregator)
+        if selectorColumns.count == 1 {
+            unselectedKeys.insert(record[selectorColumns[0]], (key, unselectedGeneration))
         }
-        let key = IgnoreKey(.noValueMappingSelectsRow, detail: detail)
-        if selectorColumns.count == 1 { unselectedKeys.insert(record[selectorColumns[0]], key) }
         aggregator.ignore(key)
     }
 

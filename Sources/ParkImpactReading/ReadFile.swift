@@ -170,13 +170,24 @@ public enum ReadFile {
         var delimiter: UInt8 = 0
         /// The file's SHA-256 when the pass read it whole with `ReadContext.fingerprint`.
         var sha256: String?
+        /// A priming pass (`prime`): the format as made from the header, the data records read after it, and
+        /// whether what a chunk needs from the file's first rows was learnt (`RowFormat.primed` and the trailing
+        /// empty fields of the first row): then `format` is that fresh format with what was learnt adopted.
+        var fresh: Format?
+        var primingRecords = 0
+        var primed = false
     }
 
+    /// The data records a priming pass reads at most before it gives up (the file is then read sequentially).
+    static let primingLimit = 10_000
+
     /// Reads a file from its start: the header, then (unless `headerOnly`) records up to the first record boundary
-    /// at or after `boundary` bytes (nil: to the end).
+    /// at or after `boundary` bytes (nil: to the end). `prime`: the header, then the first data records until what
+    /// a chunk of the file must know from them is known (`Pass.primed`), within `boundary` (the first chunk's end) and
+    /// `primingLimit` records.
     static func pass<Format: RowFormat>(
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits, traceLimit: Int,
-        boundary: Int? = nil, headerOnly: Bool = false, lookup: consuming PendingRepeats? = nil
+        boundary: Int? = nil, headerOnly: Bool = false, prime: Bool = false, lookup: consuming PendingRepeats? = nil
     ) -> Pass<Format> {
         // The handlers reach the reader state through pointers, not captured variables: no run-time exclusivity
         // checks per record, which cost 2× on this path.
@@ -219,6 +230,14 @@ public enum ReadFile {
                             let format = state.pointee.format!
                             state.pointee.aggregator.fillRaw(record.rawText()) { format.valueColumnName($0) }
                         }
+                        if prime {
+                            if state.pointee.aggregator.trailingEmptyFields != nil, state.pointee.format!.primed {
+                                state.pointee.primed = true
+                                return .stop
+                            }
+                            state.pointee.primingRecords += 1
+                            if state.pointee.primingRecords >= primingLimit { return .stop }
+                        }
                         return .proceed
                     }
                     state.pointee.sawHeader = true
@@ -226,6 +245,10 @@ public enum ReadFile {
                     case .format(let made):
                         state.pointee.format = made
                         state.pointee.headerLine = record.line
+                        if prime {
+                            state.pointee.fresh = made
+                            return .proceed
+                        }
                         return headerOnly ? .stop : .proceed
                     case .preamble:
                         return preamble(record, mismatch: nil)
@@ -245,6 +268,10 @@ public enum ReadFile {
         } catch {
             state.pointee.ioError = error.at(file.path).description
             state.pointee.ioCode = error.code.stableCode
+        }
+        if prime, state.pointee.primed, var clean = state.pointee.fresh {
+            clean.adoptPriming(from: state.pointee.format!)
+            state.pointee.format = clean
         }
         return state.move()
     }

@@ -72,6 +72,19 @@ protocol RowFormat: SendableMetatype {
     /// merged (`orderDependentKeys`, `FileAggregator.usedInferredInterval`): the file is read sequentially when a
     /// chunk boundary would change a result. Default false (and `finish` is never called per chunk).
     static var readsInChunks: Bool { get }
+    /// `readsInChunks` for a file of `source` (a source whose mapping needs state across all rows is read whole).
+    /// Default `readsInChunks`.
+    static func readsInChunks(_ source: PipelineDefinition.Source) -> Bool
+    /// Whether what the format learns from a file's first data rows (a date layout detected from the first row) is
+    /// known: a chunk after the first begins with the format as a read from the file's start would have it there
+    /// (`adoptPriming`). Default true.
+    var primed: Bool { get }
+    /// Takes over what `primed` (a format that read the file's first data rows) learnt from them, nothing else: its
+    /// series belong to another aggregate. Default: nothing.
+    mutating func adoptPriming(from primed: Self)
+    /// The merged aggregate of a file read in chunks, before its result is made: what a limit on named details
+    /// applies to the whole file. Default: nothing.
+    static func finishMerged(_ aggregator: inout FileAggregator)
     /// Per-series decisions this reader took by row order (the autumn repeated hour: first occurrence = summer
     /// time), named with the series keys. Two chunks of a file sharing one means a boundary split what row order
     /// decides, so the file is read sequentially instead.
@@ -84,6 +97,10 @@ protocol RowFormat: SendableMetatype {
 extension RowFormat {
     mutating func finish(into aggregator: inout FileAggregator) {}
     static var readsInChunks: Bool { false }
+    static func readsInChunks(_ source: PipelineDefinition.Source) -> Bool { readsInChunks }
+    var primed: Bool { true }
+    mutating func adoptPriming(from primed: Self) {}
+    static func finishMerged(_ aggregator: inout FileAggregator) {}
     static var preambleLimit: Int { 50 }
     static var mismatchesBeforeHeaderArePreamble: Bool { false }
     func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> { [] }

@@ -417,8 +417,12 @@ struct StrayInputTests {
             }
         }
         aheadAgain(3600)
+        // Changed again four times within the first 1.5 s: a run that looks late (a busy machine) still sees a change
+        // while it waits; none is left for the second run's wait.
         let first = try Binary.run(["run", "--settle-seconds", "2"], in: park.scratch.root, started: { _ in
-            DispatchQueue.global().asyncAfter(deadline: .now() + 0.7) { aheadAgain(7200) }
+            for (step, delay) in [0.3, 0.7, 1.1, 1.5].enumerated() {
+                DispatchQueue.global().asyncAfter(deadline: .now() + delay) { aheadAgain(7200 + Double(step) * 60) }
+            }
         })
         #expect(first.status == 0)
         #expect(first.stdout == "nothing new: 0 file(s) unchanged in 1 pilot(s); 2 file(s) left to settle; run again "

@@ -63,12 +63,12 @@ struct ChunkedReadTests {
         #expect(chunked.headerLine == whole.headerLine, note)
     }
 
-    func read(_ text: String, format: SourceFormatName, name: String, check: (FileResult, FileResult, Int) -> Void,
-              chunkSizes: some Sequence<Int>, refused: Bool = false) throws {
+    func read(_ text: String, format: SourceFormatName, name: String, yaml: PipelineDefinition? = nil,
+              check: (FileResult, FileResult, Int) -> Void, chunkSizes: some Sequence<Int>, refused: Bool = false) throws {
         let folder = try Scratch()
         defer { folder.remove() }
         try folder.write(name, text)
-        let definition = try definition(format: format)
+        let definition = try yaml ?? definition(format: format)
         let file = InputFile(path: folder.root + "/" + name, relativePath: name, pilot: "test",
                              source: definition.sources[0])
         let whole = ReadFile.read(file, definition: definition)
@@ -410,5 +410,98 @@ struct ChunkedReadTests {
             #expect(whole.summary.acceptedRows + whole.summary.rejectedRows == 3 * 96 + 4 + (malformed ? 1 : 0))
             expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
         }, chunkSizes: [113, 500, 997, 2048, 5000])
+    }
+
+    /// A generic source (`site` s1) with `mapping` under it.
+    static func genericDefinition(_ mapping: String) throws -> PipelineDefinition {
+        try DefinitionLoader.parse(yaml: """
+            pilot: test
+            name: Test
+            timezone: Europe/Brussels
+            periods:
+              baseline: { from: 2021-01-01, to: 2022-12-31 }
+              reporting: { from: 2023-01-01, to: 2024-12-31 }
+            sites:
+              - { id: s1, name: Site one }
+            sources:
+              - path: "*.csv"
+                format: generic
+                site: s1
+            \(mapping)
+            """, file: "pipelines/test.yaml", catalogue: .builtIn)
+    }
+
+    /// A generic export by time as a portal writes it: `;`, decimal commas, dates whose layout is detected from the
+    /// first row, local times over the autumn change (the repeated hour of each meter resolved by row order), a
+    /// `where:` on a type column whose 25 other texts no value selects (20 named, the rest counted together), a
+    /// trailing `;` on the first row (rows with two are refused), and rows that are no number or no date.
+    @Test func aGenericExportInChunksGivesTheSequentialResult() throws {
+        var text = "Datum;Tijd;Meter;Type;Verbruik\n"
+        let times = (0..<96).map { String(format: "%02d:%02d", $0 / 4, ($0 % 4) * 15) }
+        var serial = 0
+        for day in 26...28 {
+            var stamps = times
+            if day == 27 { stamps.insert(contentsOf: ["02:00", "02:15", "02:30", "02:45"], at: 12) }  // the hour twice
+            for time in stamps {
+                for meter in ["A", "B", "C"] {
+                    serial += 1
+                    let date = serial % 97 == 0 ? "31/02/2024" : "\(day)/10/2024"
+                    let value = serial % 53 == 0 ? "12,5x"
+                        : String(format: "%.3f", Double((serial * 7919) % 1013) / 100.0).replacingOccurrences(of: ".", with: ",")
+                    let end = serial == 1 || serial % 89 == 0 ? ";" : (serial % 61 == 0 ? ";;" : "")
+                    text += "\(date);\(time);\(meter);Elektriciteit;\(value)\(end)\n"
+                    if serial % 7 == 0 { text += "\(day)/10/2024;\(time);\(meter);Soort \((serial * 11) % 25);1,0\n" }
+                }
+            }
+        }
+        let definition = try Self.genericDefinition("""
+                columns: { date: Datum, time: Tijd, meter: Meter }
+                values: [ { column: Verbruik, quantity: electricity_offtake, unit: kWh, where: { Type: Elektriciteit } } ]
+            """)
+        try read(text, format: .generic, name: "generic.csv", yaml: definition, check: { chunked, whole, chunkBytes in
+            #expect(whole.rejects.contains { $0.reason.contains("a delimiter too many") })
+            #expect(whole.rejects.contains { $0.code == .notADate } && whole.rejects.contains { $0.code == .notANumber })
+            let unselected = whole.summary.ignoredRows.keys.filter { $0.hasPrefix("no_value_mapping_selects_row") }
+            #expect(unselected.count == 21 && unselected.contains("no_value_mapping_selects_row: other texts"))
+            #expect(whole.series.count == 3 && whole.summary.acceptedRows > 800)
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+        }, chunkSizes: [700, 2048, 5000, 9000])
+    }
+
+    /// The date layout is detected from the first data row: `03/04/2024` fits both orders and is read day first,
+    /// so a later `04/13/2024` is no date. A chunk that begins there reads its rows in that layout too, not in the
+    /// month-first layout its own first row would suggest.
+    @Test func aLayoutDetectedFromTheFirstRowHoldsInEveryChunk() throws {
+        var text = "Date,Time,kWh\n"
+        for day in 3...20 {
+            for hour in 0..<24 {
+                text += String(format: "04/%02d/2024,%02d:00,%d.5\n", day, hour, (day * 24 + hour) % 17)
+            }
+        }
+        let definition = try Self.genericDefinition("""
+                columns: { date: Date, time: Time }
+                values: [ { column: kWh, quantity: electricity_offtake, unit: kWh } ]
+            """)
+        try read(text, format: .generic, name: "dates.csv", yaml: definition, check: { chunked, whole, chunkBytes in
+            // Days 3–12 read day first (3 April … 12 April is 4 March … 4 December); days 13–20 are no date.
+            #expect(whole.summary.acceptedRows == 10 * 24 && whole.summary.rejectedRows == 8 * 24)
+            #expect(whole.mapping.contains { $0.role.contains("dd/MM/yyyy, detected") })
+            expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
+            #expect(chunked.mapping == whole.mapping)
+        }, chunkSizes: [1024, 3000])
+    }
+
+    /// A generic source with a cumulative register is read whole: its readings are differenced across all rows.
+    @Test func aGenericRegisterIsNotReadInChunks() throws {
+        let register = try Self.genericDefinition("""
+                columns: { timestamp: Tijd }
+                values: [ { column: Stand, quantity: water, unit: m3, kind: cumulative } ]
+            """)
+        let interval = try Self.genericDefinition("""
+                columns: { timestamp: Tijd }
+                values: [ { column: Stand, quantity: water, unit: m3, kind: interval } ]
+            """)
+        #expect(!FormatRegistry.readers[.generic]!.readsInChunks(register.sources[0]))
+        #expect(FormatRegistry.readers[.generic]!.readsInChunks(interval.sources[0]))
     }
 }

@@ -40,6 +40,27 @@ import Testing
         #expect(result.series.allSatisfy { $0.intervalSeconds == 900 })
     }
 
+    @Test("rows no where: selects are named by their 20 smallest texts, in any row order; the rest counted together")
+    func unselectedTextsNamedInTextOrder() throws {
+        // 23 other types, Type 22 first and Type 00 last, each on k + 1 rows: Type 00 … Type 19 are named; Type 20,
+        // 21 and 22 (21 + 22 + 23 = 66 rows) are "other texts", although they came first.
+        var rows = "Tijd;Type;kWh\n"
+        for type in (0..<23).reversed() {
+            for row in 0...type {
+                rows += String(format: "2024-02-01T%02d:%02d:00Z;Type %02d;1,5\n", type, row, type)
+            }
+        }
+        rows += "2024-02-02T00:00:00Z;Elektriciteit;2,5\n"
+        let result = try read(rows, source: """
+                columns: { timestamp: Tijd }
+                values: [ { column: kWh, quantity: electricity_offtake, unit: kWh, where: { Type: Elektriciteit } } ]
+            """)
+        var expected = ["no_value_mapping_selects_row: other texts": 66]
+        for type in 0..<20 { expected[String(format: "no_value_mapping_selects_row: Type = Type %02d", type)] = type + 1 }
+        #expect(result.summary.ignoredRows == expected)
+        #expect(totals(result, .electricityOfftake).sum == 2.5)
+    }
+
     @Test("a long export with a meter column and ISO instants")
     func longWithMeters() throws {
         let result = try read("""

@@ -7,8 +7,8 @@ laid out the ways meter exports come, each as its own pilot in its own folder.
 
 Python 3 standard library only, deterministic (no clock, no random state, no tz database): the same parameters
 write byte-identical files; when `<out>/params.json` holds the same parameters the data are reused. Every file but
-`fluvius-by-time`'s is `parkimpact-long` (`timestamp,site,series,quantity,value,unit,quality`, instants with their
-offset).
+`fluvius-by-time`'s and `generic-by-time`'s is `parkimpact-long` (`timestamp,site,series,quantity,value,unit,quality`
+and, in `daily-values`, `end`; instants with their offset).
 
 Layouts
 -------
@@ -28,6 +28,11 @@ quoted-newest   the by-time rows newest first (the last day's last quarter-hour 
 many-meters     by time, 16,000 meters over 3 days: a day (125 MB) is longer than the chunks a large file is read in
 shuffled        the by-time rows in no order (row k is row k x 7,919 mod n of by-time: an export sorted by its
                 value column): every chunk shares every day with the others
+generic-by-time a `format: generic` export time by time (`Datum;Tijd;Meter;Verbruik (kWh)`: `;`, day-first dates whose
+                layout is detected from the first row, local times without an offset, decimal commas, missing values
+                blank) of `--meters` meters over `--days` days, as a logger portal writes it
+daily-values    one row per meter and day (timestamp and `end` at local midnight) time by time: every meter's day,
+                then the next day, `--meters` meters over a year (2024)
 fluvius-by-time a Fluvius quarter-hour export (`format: fluvius`: `;`, decimal commas, local times with the spring
                 clock change's `01:45 -> 03:00` row, CRLF, a byte-order mark) of `--meters` / 2 EANs, an offtake and an
                 injection row per EAN and quarter-hour, time by time, over `--days` - 6 days: what a portal writes
@@ -53,7 +58,9 @@ SMALL_FIRST_DAY = dt.date(2024, 4, 1)   # 100 days from here hold no clock chang
 SMALL_METERS = 100
 HEADER = "timestamp,site,series,quantity,value,unit,quality\n"
 BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday", "quoted-newest", "many-meters", "shuffled",
-               "fluvius-by-time"]
+               "fluvius-by-time", "generic-by-time", "daily-values"]
+GENERIC_HEADER = "Datum;Tijd;Meter;Verbruik (kWh)\n"
+DAILY_HEADER = "timestamp,site,series,quantity,value,unit,quality,end\n"
 SMALL_LAYOUTS = ["small-equal", "small-varying"]
 LAYOUTS = BIG_LAYOUTS + SMALL_LAYOUTS + ["huge"]
 
@@ -225,6 +232,55 @@ def write_fluvius(root, meters, days):
     return rows
 
 
+def write_generic(root, meters, days):
+    """`generic-by-time`: every meter at 00:00 local, then at 00:15, ...; a missing reading is a blank value."""
+    os.makedirs(os.path.join(root, "generic"), exist_ok=True)
+    names = ["M%05d;" % (index + 1) for index in range(meters)]
+    rows = 0
+    serial = 0
+    with open(os.path.join(root, "generic", "export.csv"), "w", newline="\n") as out:
+        out.write(GENERIC_HEADER)
+        for day_index in range(days):
+            quarters = local_day_quarters(FIRST_DAY + dt.timedelta(days=day_index))
+            lines = []
+            for k, (instant, offset) in enumerate(quarters):
+                start = instant + dt.timedelta(hours=offset)
+                when = start.strftime("%d/%m/%Y;%H:%M;")
+                for meter, name in enumerate(names):
+                    quality = quality_of(meter, serial + k)
+                    value = "" if quality == "missing" else VALUES[(meter * 31 + serial + k) % 997].replace(".", ",")
+                    lines.append(when + name + value + "\n")
+            serial += len(quarters)
+            out.write("".join(lines))
+            rows += len(lines)
+    return rows
+
+
+def write_daily(root, meters):
+    """`daily-values`: a year of days, every meter's row for a day, then the next day's."""
+    os.makedirs(os.path.join(root, "long"), exist_ok=True)
+    per_site = max(1, (meters + SITES - 1) // SITES)
+    middles = [",site-%03d,m-%05d,electricity_offtake," % (index // per_site + 1, index + 1) for index in range(meters)]
+    rows = 0
+    first = dt.date(2024, 1, 1)
+    with open(os.path.join(root, "long", "export.csv"), "w", newline="\n") as out:
+        out.write(DAILY_HEADER)
+        for day_index in range(366):
+            day = first + dt.timedelta(days=day_index)
+            start = local_day_quarters(day)[0]
+            end = local_day_quarters(day + dt.timedelta(days=1))[0]
+            stamp = (start[0] + dt.timedelta(hours=start[1])).strftime("%Y-%m-%dT%H:%M:%S") + "+%02d:00" % start[1]
+            until = (end[0] + dt.timedelta(hours=end[1])).strftime("%Y-%m-%dT%H:%M:%S") + "+%02d:00" % end[1]
+            lines = []
+            for meter, middle in enumerate(middles):
+                quality = quality_of(meter, day_index)
+                value = "" if quality == "missing" else "%d.%s" % (meter % 90 + 5, VALUES[(meter * 31 + day_index) % 997][-3:])
+                lines.append(stamp + middle + value + ",kWh," + quality + "," + until + "\n")
+            out.write("".join(lines))
+            rows += len(lines)
+    return rows
+
+
 def write_small(root, layout, files):
     days = max(1, files // SMALL_METERS)
     meters = min(files, SMALL_METERS)
@@ -259,6 +315,10 @@ def write_pipeline(path, layout):
     source = "  - { path: \"%s\", format: parkimpact-long }" % glob
     if layout == "fluvius-by-time":
         source = "  - { path: \"fluvius/*.csv\", format: fluvius, site: site-001 }"
+    if layout == "generic-by-time":
+        source = ("  - path: \"generic/*.csv\"\n    format: generic\n    site: site-001\n"
+                  "    columns: { date: Datum, time: Tijd, meter: Meter }\n"
+                  "    values: [ { column: \"Verbruik (kWh)\", quantity: electricity_offtake, unit: kWh } ]")
     lines = [
         "# Generated by scripts/bench/layouts.py for `make bench-matrix` (layout %s)." % layout,
         "pilot: matrix",
@@ -290,6 +350,8 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
         params.update({"meters": 16000, "days": 3})
     elif layout == "fluvius-by-time":
         params.update({"meters": meters, "days": max(1, days - 6)})
+    elif layout == "daily-values":
+        params.update({"meters": meters, "days": 366})
     else:
         params.update({"meters": meters, "days": days})
     stamp = os.path.join(out, "params.json")
@@ -312,6 +374,10 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
         rows = write_small(root, layout, small_files)
     elif layout == "fluvius-by-time":
         rows = write_fluvius(root, params["meters"], params["days"])
+    elif layout == "generic-by-time":
+        rows = write_generic(root, meters, days)
+    elif layout == "daily-values":
+        rows = write_daily(root, meters)
     else:
         rows = write_big(root, layout, meters, days)
     size = files = 0

@@ -62,7 +62,23 @@ def duckdb_job(data, out):
                                 auto_detect = false, columns = {{{columns}}}))
             GROUP BY ALL
         """)
+    elif layout == "generic-by-time":
+        # Local dates as written (day first); a blank value is a missing reading.
+        glob = os.path.join(data, "input", "matrix", "generic", "*.csv")
+        con.execute(f"""
+            CREATE TEMP TABLE daily AS
+            SELECT 'site-001/electricity_offtake/' || Meter AS series,
+                   strftime(strptime(Datum, '%d/%m/%Y'), '%Y-%m-%d') AS day,
+                   sum(Verbruik) FILTER (WHERE Verbruik IS NOT NULL) AS sum,
+                   count(*) FILTER (WHERE Verbruik IS NOT NULL) AS count,
+                   count(*) FILTER (WHERE Verbruik IS NULL) AS missing
+            FROM read_csv('{glob}', header = true, delim = ';', quote = '"', decimal_separator = ',',
+                          auto_detect = false, columns = {{'Datum': 'VARCHAR', 'Tijd': 'VARCHAR', 'Meter': 'VARCHAR',
+                                                           'Verbruik': 'DOUBLE'}})
+            GROUP BY ALL
+        """)
     else:
+        end = ", 'end': 'TIMESTAMPTZ'" if layout == "daily-values" else ""
         con.execute(f"""
             CREATE TEMP TABLE daily AS
             SELECT site || '/' || quantity || '/' || series AS series, strftime(timestamp::DATE, '%Y-%m-%d') AS day,
@@ -72,7 +88,7 @@ def duckdb_job(data, out):
                   FROM read_csv('{glob}', header = true, delim = ',', quote = '"', auto_detect = false,
                                 columns = {{'timestamp': 'TIMESTAMPTZ', 'site': 'VARCHAR', 'series': 'VARCHAR',
                                             'quantity': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR',
-                                            'quality': 'VARCHAR'}}))
+                                            'quality': 'VARCHAR'{end}}}))
             GROUP BY ALL
         """)
     os.makedirs(out, exist_ok=True)
