@@ -52,8 +52,15 @@ package struct GenericFormat: RowFormat {
     let dateFormatForced: Bool
     private var resolver: LocalInstantResolver
     private var registers = RegisterDifferencer(wording: .generic, countsChainStart: false)
-    private var meters = ByteKeyCache<[Int32]>()
-    private var fixedSeries: [Int32]?
+    /// The series of a row's values are `series[base + position]`; `base` by the meter cell's bytes (a long layout)
+    /// or `fixedBase` (one series per value column): no array per row.
+    private var series: [Int32] = []
+    private var meters = ByteKeyCache<Int32>()
+    private var fixedBase: Int32?
+    /// Per value: how it is read (`yaml.values`' kinds, without copying a value mapping per row).
+    private var kinds: [PipelineDefinition.GenericMapping.ValueKind] = []
+    private var kindsGiven: [Bool] = []
+    private var dates = LayoutDayCache()
 
     static func detect(_ records: [[String]]) -> Bool { false }  // generic is chosen in the YAML, never guessed
 
@@ -187,6 +194,8 @@ package struct GenericFormat: RowFormat {
             numbers: numbers, dateFormat: context.source.dateFormat,
             dateFormatForced: context.source.dateFormat != nil, resolver: LocalInstantResolver(table: context.table))
         format.selectorCaches = selectorColumns.map { _ in ByteKeyCache<UInt64>() }
+        format.kinds = mapping.values.map(\.kind)
+        format.kindsGiven = mapping.values.map(\.kindGiven)
         format.zone = context.source.timezone
         return .format(format)
     }
@@ -329,7 +338,7 @@ package struct GenericFormat: RowFormat {
         case .iso:
             return TimeParsing.isoInstant(date).map(When.instant)
         case .layout(let layout):
-            guard var local = layout.parse(date)
+            guard var local = dates.parse(date, layout)
                 ?? SpreadsheetDates.parse(date, layout: layout) else { return nil }
             if let time {
                 guard let seconds = TimeParsing.timeOfDay(time)
@@ -378,7 +387,7 @@ package struct GenericFormat: RowFormat {
                               raw: record.rawText(), site: site)
             return
         }
-        let series = seriesIDs(record, into: &aggregator)
+        let base = Int(seriesBase(record, into: &aggregator))
         var interval: Int32 = 0
         if let endColumn, !FieldParsing.isBlank(record[endColumn]) {
             guard let end = when(record, dateColumn: endColumn, timeColumn: nil) else {
@@ -401,8 +410,8 @@ package struct GenericFormat: RowFormat {
             }
         }
         for (position, column) in valueColumns.enumerated() where selected & (1 << UInt64(position)) != 0 {
-            let value = yaml.values[position]
-            let seriesID = series[position]
+            let kind = kinds[position]
+            let seriesID = series[base + position]
             let instant: Int64
             switch start {
             case .instant(let utc): instant = utc
@@ -419,7 +428,7 @@ package struct GenericFormat: RowFormat {
             aggregator.valueColumn = column
             let bytes = record[column]
             if FieldParsing.isBlank(bytes) || FieldParsing.equalsIgnoringCase(bytes, "nan") {
-                if value.kind == .interval {
+                if kind == .interval {
                     aggregator.add(series: seriesID, startUTC: instant, intervalSeconds: interval, value: 0, quality: .missing)
                 }
                 continue
@@ -433,13 +442,15 @@ package struct GenericFormat: RowFormat {
             }
             var canonical = number * factors[position]
             if canonical == 0 { canonical = 0 }  // `scale: -1` of a 0: no -0 in messages and outputs
-            switch value.kind {
+            switch kind {
             case .interval:
                 aggregator.add(series: seriesID, startUTC: instant, intervalSeconds: interval, value: canonical,
                                quality: .measured)
-                if !value.kindGiven { aggregator.observeRegister(series: seriesID, instant: instant, value: canonical) }
+                if !kindsGiven[position] {
+                    aggregator.observeRegister(series: seriesID, instant: instant, value: canonical)
+                }
             case .cumulative:
-                let names = columnNames, unit = value.unit, display = factors[position]
+                let names = columnNames, unit = yaml.values[position].unit, display = factors[position]
                 registers.read(series: seriesID, column: {
                     .init(value: names[column], time: names[dateIndex], unit: unit, factor: 1,
                           display: display)
@@ -465,24 +476,32 @@ package struct GenericFormat: RowFormat {
                     + "are then the use), or `kind: interval` if the values really are the use per interval")
     }
 
-    /// The series of each value column for this row (the `meter` column's value names them in a long layout).
-    private mutating func seriesIDs(_ record: CSVRecord, into aggregator: inout FileAggregator) -> [Int32] {
+    /// Where the series of this row's values begin in `series` (the `meter` column's value names them in a long
+    /// layout).
+    private mutating func seriesBase(_ record: CSVRecord, into aggregator: inout FileAggregator) -> Int32 {
         if let meterColumn {
             if let cached = meters.lookup(record[meterColumn]) { return cached }
             let meter = record.string(meterColumn).trimmingSpaces
-            let ids = yaml.values.map { value in
-                aggregator.intern(SeriesKey(site: site, quantity: value.quantity,
-                                            meter: value.meter.map { "\(meter)/\($0)" } ?? meter))
+            if meters.isFull {  // the memo starts over: so do the series it points into
+                meters.removeAll()
+                series.removeAll(keepingCapacity: true)
             }
-            meters.insert(record[meterColumn], ids)
-            return ids
+            let base = Int32(series.count)
+            for value in yaml.values {
+                series.append(aggregator.intern(SeriesKey(site: site, quantity: value.quantity,
+                                                          meter: value.meter.map { "\(meter)/\($0)" } ?? meter)))
+            }
+            meters.insert(record[meterColumn], base)
+            return base
         }
-        if let fixedSeries { return fixedSeries }
-        let ids = yaml.values.map { value in
-            aggregator.intern(SeriesKey(site: site, quantity: value.quantity, meter: value.meter ?? value.column))
+        if let fixedBase { return fixedBase }
+        let base = Int32(series.count)
+        for value in yaml.values {
+            series.append(aggregator.intern(SeriesKey(site: site, quantity: value.quantity,
+                                                      meter: value.meter ?? value.column)))
         }
-        fixedSeries = ids
-        return ids
+        fixedBase = base
+        return base
     }
 }
 

@@ -58,6 +58,35 @@ extension DateTimeLayout {
     }
 }
 
+/// `DateTimeLayout.parse` with the day of the last date remembered by its bytes: consecutive rows share their date,
+/// so most rows compare two words and read only their time of day.
+struct LayoutDayCache {
+    private var head: UInt64 = 0
+    private var tail: UInt16 = 0
+    private var length = 0
+    private var day: Int64 = 0
+
+    @inline(__always)
+    mutating func parse(_ bytes: UnsafeRawBufferPointer, _ layout: DateTimeLayout) -> Int64? {
+        let field = TimeParsing.trimmed(bytes)
+        let dateLength = layout.yearDigits == 4 ? 10 : 8
+        guard field.count >= dateLength, let base = field.baseAddress else { return layout.parse(bytes) }
+        let head = base.loadUnaligned(as: UInt64.self)
+        let tail = dateLength == 10 ? base.loadUnaligned(fromByteOffset: 8, as: UInt16.self) : 0
+        if length != dateLength || head != self.head || tail != self.tail {
+            guard let parsed = layout.parse(UnsafeRawBufferPointer(rebasing: field[..<dateLength])) else { return nil }
+            (self.head, self.tail, length, day) = (head, tail, dateLength, parsed)
+        }
+        guard field.count > dateLength else { return day }
+        // As `DateTimeLayout.parse` reads a time after the date.
+        let separator = field[dateLength]
+        guard separator == UInt8(ascii: " ") || separator == UInt8(ascii: "T"),
+              let time = TimeParsing.timeOfDay(UnsafeRawBufferPointer(rebasing: field[(dateLength + 1)...])),
+              time < 86_400 else { return nil }
+        return day + Int64(time)
+    }
+}
+
 /// How a date column's layout is known, for `RowFormat.mapping`: `dd/MM/yyyy from date_format`,
 /// `dd/MM/yyyy, detected` (`…, detected, day first when ambiguous` where the format guesses), `not detected`.
 func layoutNote(_ layout: DateTimeLayout?, forced: Bool) -> String {

@@ -243,15 +243,21 @@ struct ByteKeyCache<Value> {
         }
     }
 
+    /// Forgets every entry.
+    mutating func removeAll() {
+        arena.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        lengths.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        buckets.removeAll()
+    }
+
+    /// Whether the next `insert` starts the memo over (`capacity`).
+    var isFull: Bool { values.count >= Self.capacity }
+
     package mutating func insert(_ bytes: UnsafeRawBufferPointer, _ value: Value) {
-        if values.count >= Self.capacity {  // a file with very many distinct values: start over, keep the memo small
-            arena.removeAll(keepingCapacity: true)
-            starts.removeAll(keepingCapacity: true)
-            lengths.removeAll(keepingCapacity: true)
-            hashes.removeAll(keepingCapacity: true)
-            values.removeAll(keepingCapacity: true)
-            buckets.removeAll()
-        }
+        if isFull { removeAll() }  // a file with very many distinct values: start over, keep the memo small
         starts.append(arena.count)
         lengths.append(bytes.count)
         hashes.append(ByteInterner<Value>.hash(bytes))

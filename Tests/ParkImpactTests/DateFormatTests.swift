@@ -257,3 +257,38 @@ private func sumsPerDay(_ result: FileResult, _ quantity: Quantity) -> [String: 
         #expect(definition.sources.map { $0.dateFormat?.description } == ["MM/dd/yyyy", "dd.MM.yy", nil])
     }
 }
+
+/// The day memo of `generic`'s dates reads every text as `DateTimeLayout.parse` does, whatever came before it: the
+/// same date with other times, invalid times after a valid date, spaces, `T`, unpadded and two-digit-year texts.
+@Test func theDateMemoReadsAsTheLayoutDoes() {
+    var layouts: [DateTimeLayout] = []
+    for separator in [UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: ".")] {
+        for order in [DateTimeLayout.DateOrder.yearMonthDay, .dayMonthYear, .monthDayYear] {
+            for digits in order == .yearMonthDay ? [4] : [4, 2] {
+                layouts.append(DateTimeLayout(order: order, separator: separator, yearDigits: digits))
+            }
+        }
+    }
+    let dates = ["2024-03-31", "31/03/2024", "03/31/2024", "31.03.24", "03-04-24", "2024-02-30", "29/02/2023",
+                 "1/03/2024", "31/03/2O24", "", "2024-03-3", "12.11.2024"]
+    let times = ["", " 00:00", " 02:15", "T23:45:59", " 24:00", " 9:15", "T12:00:00Z", "  ", " 23:59:60", "X10:00"]
+    for layout in layouts {
+        let s = String(UnicodeScalar(layout.separator)), year = layout.yearDigits == 4 ? "2024" : "24"
+        let own = layout.order == .yearMonthDay ? "2024\(s)03\(s)31"
+            : layout.order == .dayMonthYear ? "31\(s)03\(s)\(year)" : "03\(s)31\(s)\(year)"
+        var texts: [String] = []
+        for date in dates + [own] {
+            for time in times { texts += [date + time, " " + date + time, date + time + " "] }
+            texts.append(date)  // the date alone right after it with times
+        }
+        var memo = LayoutDayCache()
+        var hits = 0
+        for text in texts + texts.reversed() {
+            let expected = Array(text.utf8).withUnsafeBytes { layout.parse($0) }
+            let got = Array(text.utf8).withUnsafeBytes { memo.parse($0, layout) }
+            #expect(got == expected, "\(layout) \"\(text)\"")
+            if expected != nil { hits += 1 }
+        }
+        #expect(hits > 0, "\(layout)")
+    }
+}
