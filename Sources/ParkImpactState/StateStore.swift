@@ -359,22 +359,22 @@ public final class StateStore: Sendable {
     /// `commit`, with the size up to which a contribution is encoded whole (the tests take both ways).
     func commit(_ files: [FileCommit], encodedWholeLimit: Int) throws {
         guard !files.isEmpty else { return }
-        // Sized, and encoded when small, before the transaction (on the caller's thread, so the readers' threads
-        // encode in parallel and the database is held only to write): counting the bytes walks the whole
-        // contribution.
+        // Sized, hashed, and kept when small, before the transaction (on the caller's thread, so the readers' threads
+        // encode in parallel and the database is held only to write), in one encoding walked piece by piece: a
+        // large one is never whole in memory, and its row is inserted with its SHA-256 and never updated (an UPDATE
+        // reads the whole record, blob included, into memory).
         let prepared: [PreparedContribution?] = files.map { file in
             file.contribution.map { contribution in
-                let size = ContributionCodec.encodedSize(contribution)
-                guard size <= encodedWholeLimit else {
-                    // Hashed now from the pieces of an encoding (never held whole), so that the row is inserted with
-                    // its SHA-256 and never updated: an UPDATE reads the whole record, blob included, into memory.
-                    var hasher = SHA256()
-                    try? ContributionCodec.encode(contribution) { hasher.update(bufferPointer: $0) }
-                    return PreparedContribution(size: size, whole: nil, sha256: Data(hasher.finalize()))
+                var hasher = SHA256()
+                var size = 0
+                var held: [UInt8]? = []
+                try? ContributionCodec.encode(contribution, piece: 1 << 18) { piece in
+                    hasher.update(bufferPointer: piece)
+                    size += piece.count
+                    if held != nil { if size <= encodedWholeLimit { held!.append(contentsOf: piece) } else { held = nil } }
                 }
-                let bytes = ContributionCodec.encode(contribution)
-                let sha256 = Data(SHA256.hash(data: bytes))
-                return PreparedContribution(size: size, whole: (Data(bytes), sha256), sha256: sha256)
+                let sha256 = Data(hasher.finalize())
+                return PreparedContribution(size: size, whole: held.map { (Data($0), sha256) }, sha256: sha256)
             }
         }
         try queue.write { db in

@@ -118,6 +118,24 @@ def same_tree(a, b):
     return result.returncode == 0, result.stdout.decode("utf-8", "replace").strip()
 
 
+def check_job(runs, baseline):
+    """The checks of a layout's runs (child process, `--check-job`): prints [series-days, rows, problems] as JSON."""
+    ours = read_table(os.path.join(runs, "parkimpact-0", "matrix", "daily.csv"), ["series", "date"])
+    theirs = read_table(os.path.join(runs, "duckdb-0", "daily.csv"), ["series", "day"])
+    problems = compare("daily", ours, theirs)
+    problems += compare("monthly", monthly_from_daily(ours),
+                        read_table(os.path.join(runs, "duckdb-0", "monthly.csv"), ["series", "month"]))
+    same, detail = same_tree(os.path.join(runs, "parkimpact-0"), os.path.join(runs, "threads1-0"))
+    if not same:
+        problems.append("--threads 1 writes other outputs than --threads 2: " + detail[:500])
+    if baseline:
+        for mine, theirs_name in (("parkimpact-0", "baseline-0"), ("threads1-0", "baseline1-0")):
+            same, detail = same_tree(os.path.join(runs, mine), os.path.join(runs, theirs_name))
+            if not same:
+                problems.append("outputs differ from --baseline's: " + detail[:500])
+    print(json.dumps([len(ours), sum(v[1] + v[2] for v in ours.values()), problems]))
+
+
 def bench_layout(layout, data, params, args, binary, baseline):
     runs = os.path.join(ROOT, ".build-bench", "matrix-runs", layout)
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
@@ -153,23 +171,15 @@ def bench_layout(layout, data, params, args, binary, baseline):
             figures[name]["cpu"].append(cpu)
             figures[name]["rss"].append(rss)
             print("  run %d %-10s %7.2f s wall %7.2f s CPU %6.1f MiB" % (run + 1, name, wall, cpu, rss), flush=True)
-    ours = read_table(os.path.join(runs, "parkimpact-0", "matrix", "daily.csv"), ["series", "date"])
-    theirs = read_table(os.path.join(runs, "duckdb-0", "daily.csv"), ["series", "day"])
-    problems = compare("daily", ours, theirs)
-    problems += compare("monthly", monthly_from_daily(ours),
-                        read_table(os.path.join(runs, "duckdb-0", "monthly.csv"), ["series", "month"]))
-    same, detail = same_tree(os.path.join(runs, "parkimpact-0"), os.path.join(runs, "threads1-0"))
-    if not same:
-        problems.append("--threads 1 writes other outputs than --threads 2: " + detail[:500])
-    if baseline:
-        for mine, theirs_name in (("parkimpact-0", "baseline-0"), ("threads1-0", "baseline1-0")):
-            same, detail = same_tree(os.path.join(runs, mine), os.path.join(runs, theirs_name))
-            if not same:
-                problems.append("outputs differ from --baseline's: " + detail[:500])
+    # Checked in a child process: the tables of a layout of many series-days take hundreds of MB, which the children
+    # timed for the next layouts would inherit as their peak RSS.
+    checked = subprocess.run([sys.executable, os.path.abspath(__file__), "--check-job", runs,
+                              "1" if baseline else "0"], check=True, capture_output=True, text=True)
+    series_days, rows, problems = json.loads(checked.stdout)
     summary = {name: {"wall": statistics.median(f["wall"]), "wall_min": min(f["wall"]), "wall_max": max(f["wall"]),
                       "cpu": statistics.median(f["cpu"]), "rss": max(f["rss"])} for name, f in figures.items()}
     print("  checked: %d series-days, %d rows: %s" % (
-        len(ours), sum(v[1] + v[2] for v in ours.values()),
+        series_days, rows,
         "ParkImpact = DuckDB, --threads 1 = --threads 2" + (", outputs = baseline's" if baseline else "")
         if not problems else "%d PROBLEMS" % len(problems)), flush=True)
     for problem in problems[:10]:
@@ -189,9 +199,13 @@ def main():
     parser.add_argument("--baseline", help="another parkimpact binary to time beside --bin (outputs must be equal)")
     parser.add_argument("--json", help="write the medians to this file")
     parser.add_argument("--duckdb-job", nargs=2, metavar=("DATA", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--check-job", nargs=2, metavar=("RUNS", "BASELINE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.duckdb_job:
         duckdb_job(*args.duckdb_job)
+        return
+    if args.check_job:
+        check_job(args.check_job[0], args.check_job[1] == "1")
         return
     ensure_duckdb()
     chosen = DEFAULT if args.layouts == "all" else [name.strip() for name in args.layouts.split(",") if name.strip()]
