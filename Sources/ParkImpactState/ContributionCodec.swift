@@ -10,15 +10,39 @@ public import ParkImpactModel
 /// with the code `unclassified`, its known ignored-row texts mapped to their `IgnoreCode` (a deleted input's
 /// contribution stays readable). Version 3 (`PIC3`) adds to each reject, after its day, the number of rows it
 /// tallies without detail (`Reject.omittedRows`, 0 for a reject kept in full); it is written only when a reject is
-/// such a tally, so a contribution whose rejects are all kept in full is the same `PIC2` bytes as before. A version
-/// the decoder does not know is refused: the store then re-reads the file (or, for a deleted input, says it cannot).
+/// such a tally, so a contribution whose rejects are all kept in full is the same `PIC2` bytes as before.
+///
+/// Version 4 (`PIC4`, written now) keeps the `PIC3` layout but stores day cells and interval readings compactly (a
+/// file of one value per meter and day has one cell per row: 76 bytes a cell in `PIC3`, about 20 in `PIC4`). Integers
+/// there are LEB128 varints, signed ones zigzag-encoded. A cell: its day as the difference from the series' day
+/// before (the first from 0), a flag byte, the sum's bits, the present count, then only what differs from an empty
+/// cell's value, in this order, as the flags say: estimated count (1), missing count (2), maximum's bits (4), night
+/// minimum rate's bits (8), first start (16), last start (32), the starts in seconds from the day's midnight in UTC. A
+/// reading: its start as the difference from the
+/// reading before (the first from 0), its seconds, its quality byte and its value's bits. A reject always carries its
+/// tallied rows. A version the decoder does not know is refused: the store then re-reads the file (or, for a deleted
+/// input, says it cannot).
 public enum ContributionCodec {
-    public static let version: Int64 = 3
+    public static let version: Int64 = 4
     /// The versions `decode` reads.
-    public static let readableVersions: ClosedRange<Int64> = 1...3
+    public static let readableVersions: ClosedRange<Int64> = 1...4
     static let magic: [UInt8] = Array("PIC2".utf8)
     static let magicVersion1: [UInt8] = Array("PIC1".utf8)
     static let magicVersion3: [UInt8] = Array("PIC3".utf8)
+    static let magicVersion4: [UInt8] = Array("PIC4".utf8)
+
+    /// Which layout `encode` writes: the current one, or that of earlier builds (`PIC2`, or `PIC3` with tallied
+    /// rejects), kept to prove that states they wrote still decode.
+    package enum Layout: Sendable { case current, version3 }
+
+    /// Cell flags of `PIC4`.
+    enum CellFlag {
+        static let estimated: UInt8 = 1, missing: UInt8 = 2, maximum: UInt8 = 4, night: UInt8 = 8
+        static let firstStart: UInt8 = 16, lastStart: UInt8 = 32
+    }
+    /// The bits of an empty cell's maximum and night minimum rate (`DayCell()`): not stored.
+    static let emptyMaximum = (-Double.infinity).bitPattern
+    static let emptyNight = Double.infinity.bitPattern
 
     public struct DecodingError: Error, CustomStringConvertible {
         public let description: String
@@ -38,16 +62,24 @@ public enum ContributionCodec {
     }
 
     public static func encode(_ contribution: Contribution) -> [UInt8] {
+        encode(contribution, layout: .current)
+    }
+
+    package static func encode(_ contribution: Contribution, layout: Layout) -> [UInt8] {
         var out = BinaryWriter()
-        out.reserve(encodedSize(contribution))
-        write(contribution, to: &out)
+        out.reserve(encodedSize(contribution, layout: layout))
+        write(contribution, to: &out, layout: layout)
         return out.bytes
     }
 
     /// The number of bytes `encode` gives, without encoding.
     public static func encodedSize(_ contribution: Contribution) -> Int {
+        encodedSize(contribution, layout: .current)
+    }
+
+    static func encodedSize(_ contribution: Contribution, layout: Layout) -> Int {
         var counter = BinaryWriter(countOnly: true)
-        write(contribution, to: &counter)
+        write(contribution, to: &counter, layout: layout)
         return counter.count
     }
 
@@ -61,9 +93,10 @@ public enum ContributionCodec {
         if let failure = out.failure { throw failure }
     }
 
-    private static func write(_ contribution: Contribution, to out: inout BinaryWriter) {
-        let tallies = contribution.rejects.contains { !$0.isDetailed }
-        out.raw(tallies ? magicVersion3 : magic)
+    private static func write(_ contribution: Contribution, to out: inout BinaryWriter, layout: Layout = .current) {
+        let compact = layout == .current
+        let tallies = compact || contribution.rejects.contains { !$0.isDetailed }
+        out.raw(compact ? magicVersion4 : tallies ? magicVersion3 : magic)
         let summary = contribution.summary
         out.string(summary.path)
         out.string(summary.format)
@@ -84,6 +117,10 @@ public enum ContributionCodec {
             out.string(data.key.meter)
             out.int32(data.intervalSeconds)
             out.int(data.days.count)
+            if compact {
+                writeCompact(data, to: &out)
+                continue
+            }
             for (day, cell) in data.days {
                 out.int(day)
                 out.double(cell.sum)
@@ -125,6 +162,48 @@ public enum ContributionCodec {
         }
     }
 
+    /// A series' cells, spans and readings in the `PIC4` layout (after its day count).
+    private static func writeCompact(_ data: SeriesData, to out: inout BinaryWriter) {
+        var previousDay = 0
+        for (day, cell) in data.days {
+            out.zigzag(Int64(day - previousDay))
+            previousDay = day
+            var flags: UInt8 = 0
+            if cell.estimated != 0 { flags |= CellFlag.estimated }
+            if cell.missing != 0 { flags |= CellFlag.missing }
+            if cell.maximum.bitPattern != emptyMaximum { flags |= CellFlag.maximum }
+            if cell.nightMinimumRate.bitPattern != emptyNight { flags |= CellFlag.night }
+            if cell.firstStart != .max { flags |= CellFlag.firstStart }
+            if cell.lastStart != .min { flags |= CellFlag.lastStart }
+            out.byte(flags)
+            out.double(cell.sum)
+            out.zigzag(Int64(cell.present))
+            if flags & CellFlag.estimated != 0 { out.zigzag(Int64(cell.estimated)) }
+            if flags & CellFlag.missing != 0 { out.zigzag(Int64(cell.missing)) }
+            if flags & CellFlag.maximum != 0 { out.double(cell.maximum) }
+            if flags & CellFlag.night != 0 { out.double(cell.nightMinimumRate) }
+            // Starts as seconds from the day number's midnight in UTC, as the cells hold them (`PackedDayCell`).
+            let midnight = Int64(day) * 86_400
+            if flags & CellFlag.firstStart != 0 { out.zigzag(cell.firstStart &- midnight) }
+            if flags & CellFlag.lastStart != 0 { out.zigzag(cell.lastStart &- midnight) }
+        }
+        out.int(data.inputs.count)
+        for span in data.inputs {
+            out.string(span.file)
+            out.int(span.firstDay)
+            out.int(span.lastDay)
+        }
+        out.int(data.readings.count)
+        var previousStart: Int64 = 0
+        for reading in data.readings {
+            out.zigzag(reading.startUTC &- previousStart)
+            previousStart = reading.startUTC
+            out.zigzag(Int64(reading.seconds))
+            out.byte(reading.quality.rawValue)
+            out.double(reading.value)
+        }
+    }
+
     /// Days are numbered from 1970-01-01; the readers accept four-digit years (9999-12-31 is day 2,932,896), so a
     /// stored day beyond ±3 × 10⁶ is damage.
     static let largestDayNumber = 3_000_000
@@ -134,9 +213,10 @@ public enum ContributionCodec {
             var input = BinaryReader(buffer: buffer)
             let head = try input.take(4)
             let version1 = head.elementsEqual(magicVersion1)
-            let version3 = head.elementsEqual(magicVersion3)
+            let version4 = head.elementsEqual(magicVersion4)
+            let version3 = version4 || head.elementsEqual(magicVersion3)
             guard version1 || version3 || head.elementsEqual(magic) else {
-                throw DecodingError(description: "not a contribution of a version this build reads (PIC1, PIC2, PIC3)")
+                throw DecodingError(description: "not a contribution of a version this build reads (PIC1 to PIC4)")
             }
             let path = try input.string()
             let format = try input.string()
@@ -169,6 +249,11 @@ public enum ContributionCodec {
                 let dayCount = try input.count()
                 var days = DayCells(extras: DayCells.Extras(for: quantity))
                 days.reserveCapacity(dayCount)
+                if version4 {
+                    series.append(try decodeCompact(&input, key: SeriesKey(site: site, quantity: quantity, meter: meter),
+                                                    interval: interval, dayCount: dayCount, into: days))
+                    continue
+                }
                 for _ in 0..<dayCount {
                     let day = try input.int()
                     guard abs(day) <= Self.largestDayNumber else {
@@ -239,6 +324,67 @@ public enum ContributionCodec {
     }
 }
 
+extension ContributionCodec {
+    /// A series' cells, spans and readings in the `PIC4` layout (`writeCompact`), after its day count.
+    fileprivate static func decodeCompact(_ input: inout BinaryReader, key: SeriesKey, interval: Int32, dayCount: Int,
+                                          into cells: DayCells) throws -> SeriesData {
+        var days = cells
+        var day = 0
+        var first = true
+        func count32(_ value: Int64) throws -> Int32 {
+            guard let narrow = Int32(exactly: value) else { throw DecodingError(description: "corrupt value \(value)") }
+            return narrow
+        }
+        for _ in 0..<dayCount {
+            let (next, overflow) = day.addingReportingOverflow(Int(try input.zigzag()))
+            guard !overflow, abs(next) <= Self.largestDayNumber else {
+                throw DecodingError(description: "day out of range")
+            }
+            if !first, next <= day {
+                throw DecodingError(description: "day cells out of order (day \(next) after \(day))")
+            }
+            first = false
+            day = next
+            let flags = try input.byte()
+            guard flags & ~63 == 0 else { throw DecodingError(description: "unknown cell flags \(flags)") }
+            var cell = DayCell()
+            cell.sum = try input.double()
+            cell.present = try count32(try input.zigzag())
+            if flags & CellFlag.estimated != 0 { cell.estimated = try count32(try input.zigzag()) }
+            if flags & CellFlag.missing != 0 { cell.missing = try count32(try input.zigzag()) }
+            if flags & CellFlag.maximum != 0 { cell.maximum = try input.double() }
+            if flags & CellFlag.night != 0 { cell.nightMinimumRate = try input.double() }
+            let midnight = Int64(day) * 86_400
+            if flags & CellFlag.firstStart != 0 { cell.firstStart = midnight + Int64(try count32(try input.zigzag())) }
+            if flags & CellFlag.lastStart != 0 { cell.lastStart = midnight + Int64(try count32(try input.zigzag())) }
+            days.append(day: day, cell)
+        }
+        var inputs: [InputSpan] = []
+        for _ in 0..<(try input.count()) {
+            let file = try input.string()
+            let first = try input.int()
+            inputs.append(InputSpan(file: file, firstDay: first, lastDay: try input.int()))
+        }
+        // Each reading takes at least 11 bytes (two varints, the quality, the value).
+        let readingCount = try input.int()
+        guard readingCount >= 0, readingCount <= (input.buffer.count - input.offset) / 11 else {
+            throw DecodingError(description: "corrupt reading count \(readingCount)")
+        }
+        var readings: [IntervalReading] = []
+        readings.reserveCapacity(readingCount)
+        var start: Int64 = 0
+        for _ in 0..<readingCount {
+            start = start &+ (try input.zigzag())
+            let seconds = try count32(try input.zigzag())
+            guard let quality = Quality(rawValue: try input.byte()) else {
+                throw DecodingError(description: "unknown quality code")
+            }
+            readings.append(IntervalReading(startUTC: start, seconds: seconds, quality: quality, value: try input.double()))
+        }
+        return SeriesData(key: key, intervalSeconds: interval, days: days, inputs: inputs, readings: readings)
+    }
+}
+
 /// Appends little-endian values: into `bytes`, handed on to a drain piece by piece, or only counted.
 struct BinaryWriter {
     private(set) var bytes: [UInt8] = []
@@ -292,6 +438,28 @@ struct BinaryWriter {
         wrote()
     }
 
+    /// LEB128: seven bits a byte, low first, the high bit set on every byte but the last.
+    mutating func varint(_ value: UInt64) {
+        var length = 1
+        var rest = value
+        while rest >= 0x80 {
+            length += 1
+            rest >>= 7
+        }
+        count += length
+        guard !countOnly else { return }
+        rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+        wrote()
+    }
+
+    /// A signed value as a varint, small magnitudes short: 0, -1, 1, -2, … → 0, 1, 2, 3, …
+    mutating func zigzag(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+
     mutating func int(_ value: Int) { withUnsafeBytes(of: Int64(value).littleEndian) { raw($0) } }
     mutating func int32(_ value: Int32) { withUnsafeBytes(of: value.littleEndian) { raw($0) } }
     mutating func double(_ value: Double) { withUnsafeBytes(of: value.bitPattern.littleEndian) { raw($0) } }
@@ -342,6 +510,26 @@ struct BinaryReader {
     }
 
     mutating func double() throws -> Double { Double(bitPattern: UInt64(bitPattern: Int64(try int()))) }
+
+    /// A LEB128 varint of at most 10 bytes (64 bits).
+    mutating func varint() throws -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let byte = try self.byte()
+            guard shift < 64, shift < 63 || byte <= 1 else {
+                throw ContributionCodec.DecodingError(description: "corrupt varint at byte \(offset - 1)")
+            }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    mutating func zigzag() throws -> Int64 {
+        let raw = try varint()
+        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
 
     /// A count of items that follow: never more than the bytes left (a corrupt count cannot allocate gigabytes).
     mutating func count() throws -> Int {

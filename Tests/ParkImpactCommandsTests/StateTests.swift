@@ -697,7 +697,7 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
                                                "Enphase columns not read: Stored in batteries (Wh)": 3,
                                                "a text of an older build": 4],
                                  problem: "all rejected", problemCode: "all_rows_rejected"))
-        var bytes = ContributionCodec.encode(contribution)
+        var bytes = ContributionCodec.encode(contribution, layout: .version3)
         #expect(Array(bytes.prefix(4)) == Array("PIC2".utf8))
         // The version 1 layout: magic PIC1, no problem code after the problem (a flag byte 1, an 8-byte length and
         // its bytes) and no code string after the reject's column.
@@ -719,7 +719,7 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
                                                 "a text of an older build": 4])
         #expect(try ContributionCodec.decode(ContributionCodec.encode(contribution)).summary == contribution.summary)
         // A code this build does not know is refused, never read as another.
-        var unknown = ContributionCodec.encode(contribution)
+        var unknown = ContributionCodec.encode(contribution, layout: .version3)
         let position = try #require(unknown.indices.first { unknown[$0...].starts(with: code) })
         unknown[position] = UInt8(ascii: "X")
         #expect(throws: ContributionCodec.DecodingError.self) { try ContributionCodec.decode(unknown) }
@@ -765,7 +765,7 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         defer { scratch.remove() }
         let store = try StateStore(path: scratch.path("state.sqlite"))
         let run = try store.beginRun(startedAt: "test")
-        let contribution = Self.large(seriesCount: 40, days: 400)  // about 1.1 MB: two pieces
+        let contribution = Self.large(seriesCount: 300, days: 400)  // about 1.4 MB: two pieces
         #expect(ContributionCodec.encodedSize(contribution) > 1 << 20)
         try store.commit(LedgerEntry(pilot: "p", path: "p/big.csv", size: 1, modifiedNanoseconds: 1, sha256: "x",
                                      readerKey: "k", sourceIndex: 0, format: "parkimpact-long", status: .ingested,
@@ -774,6 +774,78 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         let entry = try #require(try store.ledger(pilot: "p").first)
         let stored = try store.contribution(fileID: entry.id)
         #expect(ContributionCodec.encode(stored) == ContributionCodec.encode(contribution))
+    }
+
+    @Test("PIC4 keeps every cell and reading bit for bit in a fraction of PIC3's bytes; PIC3 still decodes the same")
+    func compactLayout() throws {
+        // Cells with every field away from an empty cell's value or at it, and bit patterns that only a bit-for-bit
+        // store keeps (-0, NaN with a payload, infinities, the largest and smallest counts and starts); days that go
+        // back before 1970 and jump; readings whose starts go down as well as up.
+        let doubles: [Double] = [0, -0.0, 0.1, -1e300, .infinity, -.infinity, Double(bitPattern: 0x7FF8_0000_0000_0ABC),
+                                 .leastNonzeroMagnitude, 1.0 / 3]
+        // Starts from the day's midnight (a cell holds them as 32-bit offsets); nil: none.
+        let starts: [Int64?] = [nil, 0, -86_400, 90_000, Int64(Int32.max), Int64(Int32.min) + 1]
+        let counts: [Int32] = [0, 1, 96, .max, -1, .min]
+        var cells = DayCells(extras: .init(for: .water))
+        var day = -1_000
+        for index in 0..<300 {
+            var cell = DayCell()
+            cell.sum = doubles[index % doubles.count]
+            cell.present = counts[index % counts.count]
+            cell.estimated = counts[(index / 2) % counts.count]
+            cell.missing = counts[(index / 3) % counts.count]
+            cell.maximum = index % 4 == 0 ? -.infinity : doubles[(index / 4) % doubles.count]
+            cell.nightMinimumRate = index % 5 == 0 ? .infinity : doubles[(index / 5) % doubles.count]
+            cell.firstStart = starts[index % starts.count].map { Int64(day) * 86_400 + $0 } ?? .max
+            cell.lastStart = starts[(index / 6) % starts.count].map { Int64(day) * 86_400 + $0 } ?? .min
+            cells.append(day: day, cell)
+            day += index % 7 == 0 ? 400 : 1
+        }
+        let readings = (0..<200).map { index in
+            IntervalReading(startUTC: [Int64.max, .min + 1, 0, 1_704_063_600][index % 4] - (index % 3 == 0 ? 0 : 1),
+                            seconds: [900, 0, -1, .max][index % 4], quality: [.measured, .estimated, .missing][index % 3],
+                            value: doubles[index % doubles.count])
+        }
+        let series = [SeriesData(key: SeriesKey(site: "s", quantity: .water, meter: "w"), intervalSeconds: 900,
+                                 days: cells, inputs: [InputSpan(file: "p/a.csv", firstDay: -1_000, lastDay: day)],
+                                 readings: readings)]
+        let contribution = ContributionCodec.Contribution(series: series, rejects: [], summary: FileSummary(
+            path: "p/a.csv", format: "generic", dialect: ",", acceptedRows: 1, rejectedRows: 0, ignoredRows: [:],
+            problem: nil))
+        let compact = ContributionCodec.encode(contribution)
+        #expect(Array(compact.prefix(4)) == Array("PIC4".utf8))
+        #expect(ContributionCodec.encodedSize(contribution) == compact.count)
+        for bytes in [compact, ContributionCodec.encode(contribution, layout: .version3)] {
+            let read = try #require(try ContributionCodec.decode(bytes).series.first)
+            #expect(read.days.count == cells.count && read.readings.count == readings.count)
+            for ((dayA, a), (dayB, b)) in zip(read.days, cells) {
+                #expect(dayA == dayB)
+                #expect([a.sum, a.maximum, a.nightMinimumRate].map(\.bitPattern)
+                    == [b.sum, b.maximum, b.nightMinimumRate].map(\.bitPattern), "day \(dayB)")
+                #expect([a.present, a.estimated, a.missing] == [b.present, b.estimated, b.missing], "day \(dayB)")
+                #expect(a.firstStart == b.firstStart && a.lastStart == b.lastStart, "day \(dayB)")
+            }
+            for (a, b) in zip(read.readings, readings) {
+                #expect(a.startUTC == b.startUTC && a.seconds == b.seconds && a.quality == b.quality
+                    && a.value.bitPattern == b.value.bitPattern)
+            }
+        }
+        // One value per meter and day: an empty maximum and night rate, starts at local midnight.
+        let daily = Self.large(seriesCount: 50, days: 365)
+        let (new, old) = (ContributionCodec.encodedSize(daily), ContributionCodec.encodedSize(daily, layout: .version3))
+        #expect(new * 3 < old, "\(new) vs \(old) bytes")
+        // Damage is refused: a varint longer than 64 bits, unknown cell flags.
+        let header = ContributionCodec.encode(.init(series: [], rejects: [], summary: contribution.summary)).count - 16
+        var damaged = compact
+        let firstCell = try #require(compact.indices.first { index in
+            index > header && compact[index...].starts(with: Array("w".utf8) + withUnsafeBytes(of: Int32(900).littleEndian,
+                                                                                                Array.init))
+        }) + 1 + 4 + 8
+        damaged.replaceSubrange(firstCell..<(firstCell + 2), with: [UInt8](repeating: 0xFF, count: 11) + [0x01])
+        #expect(throws: ContributionCodec.DecodingError.self) { try ContributionCodec.decode(damaged) }
+        damaged = compact
+        damaged[firstCell + 2] = 0x40  // the first cell's flags
+        #expect(throws: ContributionCodec.DecodingError.self) { try ContributionCodec.decode(damaged) }
     }
 
     @Test("a truncated or foreign blob is refused with a reason, never a crash")

@@ -173,14 +173,15 @@ struct RejectDetailLimitTests {
         let result = try Self.read(text)
         let contribution = ContributionCodec.Contribution(series: result.series, rejects: result.rejects,
                                                           summary: result.summary)
-        let bytes = ContributionCodec.encode(contribution)
+        let bytes = ContributionCodec.encode(contribution, layout: .version3)
         #expect(Array(bytes.prefix(4)) == Array("PIC3".utf8))
+        #expect(try ContributionCodec.decode(ContributionCodec.encode(contribution)).rejects == result.rejects)
         let decoded = try ContributionCodec.decode(bytes)
         #expect(decoded.rejects == result.rejects)
         #expect(decoded.rejects.rowCount == 448)
         let detailedOnly = ContributionCodec.Contribution(series: [], rejects: result.rejects.filter(\.isDetailed),
                                                           summary: result.summary)
-        let old = ContributionCodec.encode(detailedOnly)
+        let old = ContributionCodec.encode(detailedOnly, layout: .version3)
         #expect(Array(old.prefix(4)) == Array("PIC2".utf8))
         #expect(try ContributionCodec.decode(old).rejects == detailedOnly.rejects)
         // A negative count is refused, never decoded (the last 8 bytes are the last reject's count).
