@@ -61,6 +61,15 @@ public enum LedgerSeal {
         return stored == checksum(row, columns: columns)
     }
 
+    /// `isIntact` of a row given as its values by position (`Row.databaseValues`): no typed access through GRDB's
+    /// generic subscripts, which look up generic metadata per value (a lock two threads contend for).
+    static func isIntact(values: [DatabaseValue], columns: Columns) -> Bool {
+        guard let index = columns.index("checksum"), let stored = Data.fromDatabaseValue(values[index]) else {
+            return false
+        }
+        return stored == checksum(columns.hashed.lazy.map { ($0.encodedName, values[$0.index]) })
+    }
+
     /// The columns of the rows of one query, worked out once for all of them: the order in which `checksum` hashes
     /// them (by name, byte order, `checksum` left out) with each name's encoding, and each column's position by name
     /// (the first of that name in any case, as `Row` looks a name up).

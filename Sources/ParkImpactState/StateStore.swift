@@ -282,10 +282,11 @@ public final class StateStore: Sendable {
         let parts = ConcurrentMap.map((rows.count + block - 1) / block, threads: threads) { index in
             var part = LedgerSeal.Read()
             for row in fetched.rows[index * block..<min(fetched.rows.count, (index + 1) * block)] {
-                if LedgerSeal.isIntact(row, columns: columns) {
-                    let rowPilot = pilotColumn.flatMap { String.fromDatabaseValue(row[$0] as DatabaseValue) }
+                let values = Array(row.databaseValues)
+                if LedgerSeal.isIntact(values: values, columns: columns) {
+                    let rowPilot = pilotColumn.flatMap { String.fromDatabaseValue(values[$0]) }
                     if rowPilot == pilot {
-                        part.entries.append(positions.map { LedgerEntry(row: row, at: $0) } ?? LedgerEntry(row: row))
+                        part.entries.append(positions.map { LedgerEntry(values: values, at: $0) } ?? LedgerEntry(row: row))
                     }
                     continue
                 }
@@ -716,6 +717,34 @@ public struct LedgerEntry: Sendable, Equatable {
         gridSitesWithoutReadings = Self.sites(row[column.gridSitesWithoutReadings])
         conflict = row[column.conflict]
         identity = row[column.identity]
+    }
+
+    /// `init(row:at:)` from the row's values by position (`Row.databaseValues`), converted by the concrete types'
+    /// `fromDatabaseValue`: an intact row (`LedgerSeal`) holds the storage classes its columns were written with.
+    init(values: [DatabaseValue], at column: Positions) {
+        func text(_ index: Int) -> String? { String.fromDatabaseValue(values[index]) }
+        func integer(_ index: Int) -> Int64? { Int64.fromDatabaseValue(values[index]) }
+        id = integer(column.id) ?? 0
+        pilot = text(column.pilot) ?? ""
+        path = text(column.path) ?? ""
+        size = integer(column.size) ?? 0
+        modifiedNanoseconds = integer(column.modifiedNanoseconds) ?? 0
+        sha256 = text(column.sha256) ?? ""
+        readerKey = text(column.readerKey) ?? ""
+        sourceIndex = Int(integer(column.sourceIndex) ?? 0)
+        format = text(column.format) ?? ""
+        status = text(column.status).flatMap(Status.init(rawValue:)) ?? .unreadable
+        duplicateOf = text(column.duplicateOf)
+        problem = text(column.problem)
+        problemCode = text(column.problemCode)
+        rowsAccepted = Int(integer(column.rowsAccepted) ?? 0)
+        rowsRejected = Int(integer(column.rowsRejected) ?? 0)
+        runID = integer(column.runID) ?? 0
+        missingSinceRun = integer(column.missingSinceRun)
+        pvSites = Self.sites(text(column.pvSites) ?? "")
+        gridSitesWithoutReadings = Self.sites(text(column.gridSitesWithoutReadings) ?? "")
+        conflict = text(column.conflict)
+        identity = text(column.identity)
     }
 
     init(row: Row) {
