@@ -7,7 +7,7 @@ laid out the ways meter exports come, each as its own pilot in its own folder.
 
 Python 3 standard library only, deterministic (no clock, no random state, no tz database): the same parameters
 write byte-identical files; when `<out>/params.json` holds the same parameters the data are reused. Every file but
-`fluvius-by-time`'s and `generic-by-time`'s is `parkimpact-long` (`timestamp,site,series,quantity,value,unit,quality`
+`fluvius-by-time`'s and the `generic-` layouts' is `parkimpact-long` (`timestamp,site,series,quantity,value,unit,quality`
 and, in `daily-values`, `end`; instants with their offset).
 
 Layouts
@@ -31,6 +31,9 @@ shuffled        the by-time rows in no order (row k is row k x 7,919 mod n of by
 generic-by-time a `format: generic` export time by time (`Datum;Tijd;Meter;Verbruik (kWh)`: `;`, day-first dates whose
                 layout is detected from the first row, local times without an offset, decimal commas, missing values
                 blank) of `--meters` meters over `--days` days, as a logger portal writes it
+generic-wide    a `format: generic` export with one column per meter (`Tijdstip;Meter 00 (kWh);…;Meter 47 (kWh)`):
+                48 meters every 5 minutes in local time (the autumn hour twice, the spring hour absent), one file per
+                year 2022-2024, `;` and decimal commas, as a building management system writes it
 daily-values    one row per meter and day (timestamp and `end` at local midnight) time by time: every meter's day,
                 then the next day, `--meters` meters over a year (2024)
 fluvius-by-time a Fluvius quarter-hour export (`format: fluvius`: `;`, decimal commas, local times with the spring
@@ -49,7 +52,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate import VALUES, local_day_quarters, quality_of  # noqa: E402
+from generate import VALUES, local_day_quarters, quality_of, utc_offset_hours  # noqa: E402
 
 VERSION = 1
 SITES = 100
@@ -58,7 +61,8 @@ SMALL_FIRST_DAY = dt.date(2024, 4, 1)   # 100 days from here hold no clock chang
 SMALL_METERS = 100
 HEADER = "timestamp,site,series,quantity,value,unit,quality\n"
 BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday", "quoted-newest", "many-meters", "shuffled",
-               "fluvius-by-time", "generic-by-time", "daily-values"]
+               "fluvius-by-time", "generic-by-time", "generic-wide", "daily-values"]
+WIDE_METERS = 48
 GENERIC_HEADER = "Datum;Tijd;Meter;Verbruik (kWh)\n"
 DAILY_HEADER = "timestamp,site,series,quantity,value,unit,quality,end\n"
 SMALL_LAYOUTS = ["small-equal", "small-varying"]
@@ -256,6 +260,30 @@ def write_generic(root, meters, days):
     return rows
 
 
+def write_wide(root):
+    """`generic-wide`: a row every 5 minutes of UTC time, written in local time, one column per meter."""
+    os.makedirs(os.path.join(root, "generic"), exist_ok=True)
+    header = "Tijdstip;" + ";".join("Meter %02d (kWh)" % meter for meter in range(WIDE_METERS)) + "\n"
+    values = [value.replace(".", ",") for value in VALUES]
+    rows = 0
+    for year in (2022, 2023, 2024):
+        # From local midnight of 1 January (UTC+1) to that of the next year.
+        instant = dt.datetime(year - 1, 12, 31, 23)
+        end = dt.datetime(year, 12, 31, 23)
+        lines = [header]
+        k = 0
+        while instant < end:
+            local = instant + dt.timedelta(hours=utc_offset_hours(instant))
+            lines.append(local.strftime("%d-%m-%Y %H:%M;")
+                         + ";".join(values[(k * 31 + meter * 7) % 997] for meter in range(WIDE_METERS)) + "\n")
+            instant += dt.timedelta(minutes=5)
+            k += 1
+        with open(os.path.join(root, "generic", "bms-%d.csv" % year), "w", newline="\n") as out:
+            out.write("".join(lines))
+        rows += k
+    return rows
+
+
 def write_daily(root, meters):
     """`daily-values`: a year of days, every meter's row for a day, then the next day's."""
     os.makedirs(os.path.join(root, "long"), exist_ok=True)
@@ -315,6 +343,11 @@ def write_pipeline(path, layout):
     source = "  - { path: \"%s\", format: parkimpact-long }" % glob
     if layout == "fluvius-by-time":
         source = "  - { path: \"fluvius/*.csv\", format: fluvius, site: site-001 }"
+    if layout == "generic-wide":
+        source = ("  - path: \"generic/*.csv\"\n    format: generic\n    site: site-001\n"
+                  "    columns: { timestamp: Tijdstip }\n    values:\n"
+                  + "\n".join("      - { column: \"Meter %02d (kWh)\", quantity: electricity_offtake, unit: kWh }"
+                              % meter for meter in range(WIDE_METERS)))
     if layout == "generic-by-time":
         source = ("  - path: \"generic/*.csv\"\n    format: generic\n    site: site-001\n"
                   "    columns: { date: Datum, time: Tijd, meter: Meter }\n"
@@ -352,6 +385,8 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
         params.update({"meters": meters, "days": max(1, days - 6)})
     elif layout == "daily-values":
         params.update({"meters": meters, "days": 366})
+    elif layout == "generic-wide":
+        params.update({"meters": WIDE_METERS, "years": 3})
     else:
         params.update({"meters": meters, "days": days})
     stamp = os.path.join(out, "params.json")
@@ -376,6 +411,8 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
         rows = write_fluvius(root, params["meters"], params["days"])
     elif layout == "generic-by-time":
         rows = write_generic(root, meters, days)
+    elif layout == "generic-wide":
+        rows = write_wide(root)
     elif layout == "daily-values":
         rows = write_daily(root, meters)
     else:

@@ -77,6 +77,22 @@ def duckdb_job(data, out):
                                                            'Verbruik': 'DOUBLE'}})
             GROUP BY ALL
         """)
+    elif layout == "generic-wide":
+        # One column per meter, unpivoted; local dates as written (day first).
+        glob = os.path.join(data, "input", "matrix", "generic", "*.csv")
+        columns = ", ".join(["'Tijdstip': 'VARCHAR'"] + ["'Meter %02d (kWh)': 'DOUBLE'" % meter
+                                                          for meter in range(layouts.WIDE_METERS)])
+        con.execute(f"""
+            CREATE TEMP TABLE daily AS
+            SELECT 'site-001/electricity_offtake/' || meter AS series,
+                   strftime(strptime(Tijdstip, '%d-%m-%Y %H:%M'), '%Y-%m-%d') AS day,
+                   sum(value) AS sum, count(value) AS count, count(*) - count(value) AS missing
+            FROM (UNPIVOT (SELECT * FROM read_csv('{glob}', header = true, delim = ';', quote = '"',
+                                                  decimal_separator = ',', auto_detect = false,
+                                                  columns = {{{columns}}}))
+                  ON COLUMNS(* EXCLUDE (Tijdstip)) INTO NAME meter VALUE value)
+            GROUP BY ALL
+        """)
     else:
         end = ", 'end': 'TIMESTAMPTZ'" if layout == "daily-values" else ""
         con.execute(f"""
