@@ -435,7 +435,8 @@ struct ChunkedReadTests {
     /// first row, local times over the autumn change (the repeated hour of each meter resolved by row order), a
     /// `where:` on a type column whose 25 other texts no value selects (20 named, the rest counted together), a
     /// trailing `;` on the first row (rows with two are refused), and rows that are no number or no date.
-    @Test func aGenericExportInChunksGivesTheSequentialResult() throws {
+    @Test(arguments: [(crlf: false, bom: false, quoted: false), (crlf: true, bom: true, quoted: true)])
+    func aGenericExportInChunksGivesTheSequentialResult(crlf: Bool, bom: Bool, quoted: Bool) throws {
         var text = "Datum;Tijd;Meter;Type;Verbruik\n"
         let times = (0..<96).map { String(format: "%02d:%02d", $0 / 4, ($0 % 4) * 15) }
         var serial = 0
@@ -449,11 +450,16 @@ struct ChunkedReadTests {
                     let value = serial % 53 == 0 ? "12,5x"
                         : String(format: "%.3f", Double((serial * 7919) % 1013) / 100.0).replacingOccurrences(of: ".", with: ",")
                     let end = serial == 1 || serial % 89 == 0 ? ";" : (serial % 61 == 0 ? ";;" : "")
-                    text += "\(date);\(time);\(meter);Elektriciteit;\(value)\(end)\n"
-                    if serial % 7 == 0 { text += "\(day)/10/2024;\(time);\(meter);Soort \((serial * 11) % 25);1,0\n" }
+                    // Quoted meter names, one of them across two lines (as a spreadsheet writes a cell with a line
+                    // break): chunk starts planned inside it are moved to where the record ends.
+                    let name = !quoted ? meter : meter == "C" ? "\"C\nhal 2\"" : "\"\(meter)\""
+                    text += "\(date);\(time);\(name);Elektriciteit;\(value)\(end)\n"
+                    if serial % 7 == 0 { text += "\(day)/10/2024;\(time);\(name);Soort \((serial * 11) % 25);1,0\n" }
                 }
             }
         }
+        if crlf { text = text.replacingOccurrences(of: "\n", with: "\r\n") }
+        if bom { text = "\u{FEFF}" + text }
         let definition = try Self.genericDefinition("""
                 columns: { date: Datum, time: Tijd, meter: Meter }
                 values: [ { column: Verbruik, quantity: electricity_offtake, unit: kWh, where: { Type: Elektriciteit } } ]
