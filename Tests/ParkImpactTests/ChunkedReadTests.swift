@@ -220,6 +220,12 @@ struct ChunkedReadTests {
         #expect(dayStarts.contains(firstCut(19)))
         #expect(reader.chunkPlan(file, context, size, 61_001, 1) == 7)
         #expect(reader.chunkPlan(file, context, size, 400_000, 2) == 1)
+        // A few chunks are as many for each worker: three chunks' worth (130,000 bytes) on two workers are read in
+        // four (three would take two chunks' time), on one or three workers in three.
+        #expect(ReadFile.chunkCount(size: size, chunkBytes: 130_000) == 3)
+        #expect(reader.chunkPlan(file, context, size, 130_000, 2) == 4)
+        #expect(reader.chunkPlan(file, context, size, 130_000, 1) == 3)
+        #expect(reader.chunkPlan(file, context, size, 130_000, 3) == 3)
         // As a run reads it, the sequential result.
         let whole = ReadFile.read(file, definition: definition)
         let run = Aggregate.readAll([file], definitions: ["test": definition], threads: 2, chunkBytes: 4_096)
