@@ -71,7 +71,16 @@ extension ReadFile {
             let offset = Int(Int64(size) / Int64(count))
             let start = chunkStart(context.opened, at: offset, terminator: terminator, size: size,
                                    reach: size / count * 3 / 4, key: key)
-            if start != lineStart(context.opened, at: offset, terminator: terminator, size: size) { break }
+            if start != lineStart(context.opened, at: offset, terminator: terminator, size: size) {
+                // Rows in no time order (the day changes again within a few lines): every chunk holds every
+                // series-day and logs every value, and the merge carries each chunk's cells over: the fewest
+                // chunks, of at most four times the chunk size (each chunk's log grows with its bytes).
+                if !dayContinues(context.opened, at: start, terminator: terminator, size: size, key: key) {
+                    let largest = 4 * chunkBytes
+                    return min(count, max(fewest, (size + largest - 1) / largest))
+                }
+                break
+            }
             count = max(fewest, count / 2)
         }
         return count

@@ -268,10 +268,16 @@ struct ChunkedReadTests {
         #expect(unordered > 40)
         // The second of two chunks keeps its log and the merge continues the sums with it (no rows read again).
         let (definition, file) = try Self.longInput(folder, "shuffled.csv")
-        guard case .ready(let context, _) = ReadFile.prepare(file, definition: definition) else {
+        guard case .ready(let context, let reader) = ReadFile.prepare(file, definition: definition) else {
             Issue.record("not prepared")
             return
         }
+        // Read in the fewest chunks (two per worker) of at most four times the chunk size: 4,096-byte chunks (92)
+        // become 23 of 16 KiB, 20,011-byte ones (19) five of 80,044 bytes; five workers take ten.
+        #expect(size == 376_546)
+        #expect(reader.chunkPlan(file, context, size, 4_096, 2) == 23)
+        #expect(reader.chunkPlan(file, context, size, 20_011, 2) == 5)
+        #expect(reader.chunkPlan(file, context, size, 20_011, 5) == 10)
         let parts = (0..<2).map { ReadFile.readChunk(ParkImpactLongFormat.self, file, context, CSVReadLimits(),
                                                     index: $0, count: 2, size: size) }
         #expect(parts[1].aggregator.logsSums)
