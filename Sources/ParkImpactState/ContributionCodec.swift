@@ -164,28 +164,50 @@ public enum ContributionCodec {
 
     /// A series' cells, spans and readings in the `PIC4` layout (after its day count).
     private static func writeCompact(_ data: SeriesData, to out: inout BinaryWriter) {
-        var previousDay = 0
-        for (day, cell) in data.days {
-            out.zigzag(Int64(day - previousDay))
-            previousDay = day
-            var flags: UInt8 = 0
-            if cell.estimated != 0 { flags |= CellFlag.estimated }
-            if cell.missing != 0 { flags |= CellFlag.missing }
-            if cell.maximum.bitPattern != emptyMaximum { flags |= CellFlag.maximum }
-            if cell.nightMinimumRate.bitPattern != emptyNight { flags |= CellFlag.night }
-            if cell.firstStart != .max { flags |= CellFlag.firstStart }
-            if cell.lastStart != .min { flags |= CellFlag.lastStart }
-            out.byte(flags)
-            out.double(cell.sum)
-            out.zigzag(Int64(cell.present))
-            if flags & CellFlag.estimated != 0 { out.zigzag(Int64(cell.estimated)) }
-            if flags & CellFlag.missing != 0 { out.zigzag(Int64(cell.missing)) }
-            if flags & CellFlag.maximum != 0 { out.double(cell.maximum) }
-            if flags & CellFlag.night != 0 { out.double(cell.nightMinimumRate) }
-            // Starts as seconds from the day number's midnight in UTC, as the cells hold them (`PackedDayCell`).
-            let midnight = Int64(day) * 86_400
-            if flags & CellFlag.firstStart != 0 { out.zigzag(cell.firstStart &- midnight) }
-            if flags & CellFlag.lastStart != 0 { out.zigzag(cell.lastStart &- midnight) }
+        // Each cell is put together in a buffer on the stack (at most 85 bytes) and appended at once.
+        withUnsafeTemporaryAllocation(byteCount: 96, alignment: 8) { buffer in
+            let base = buffer.baseAddress!
+            var previousDay = 0
+            for (day, cell) in data.days {
+                var end = 0
+                @inline(__always) func varint(_ value: UInt64) {
+                    var rest = value
+                    while rest >= 0x80 {
+                        base.storeBytes(of: UInt8(truncatingIfNeeded: rest) | 0x80, toByteOffset: end, as: UInt8.self)
+                        end += 1
+                        rest >>= 7
+                    }
+                    base.storeBytes(of: UInt8(rest), toByteOffset: end, as: UInt8.self)
+                    end += 1
+                }
+                @inline(__always) func zigzag(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+                @inline(__always) func double(_ value: Double) {
+                    base.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: end, as: UInt64.self)
+                    end += 8
+                }
+                zigzag(Int64(day - previousDay))
+                previousDay = day
+                var flags: UInt8 = 0
+                if cell.estimated != 0 { flags |= CellFlag.estimated }
+                if cell.missing != 0 { flags |= CellFlag.missing }
+                if cell.maximum.bitPattern != emptyMaximum { flags |= CellFlag.maximum }
+                if cell.nightMinimumRate.bitPattern != emptyNight { flags |= CellFlag.night }
+                if cell.firstStart != .max { flags |= CellFlag.firstStart }
+                if cell.lastStart != .min { flags |= CellFlag.lastStart }
+                base.storeBytes(of: flags, toByteOffset: end, as: UInt8.self)
+                end += 1
+                double(cell.sum)
+                zigzag(Int64(cell.present))
+                if flags & CellFlag.estimated != 0 { zigzag(Int64(cell.estimated)) }
+                if flags & CellFlag.missing != 0 { zigzag(Int64(cell.missing)) }
+                if flags & CellFlag.maximum != 0 { double(cell.maximum) }
+                if flags & CellFlag.night != 0 { double(cell.nightMinimumRate) }
+                // Starts as seconds from the day number's midnight in UTC, as the cells hold them (`PackedDayCell`).
+                let midnight = Int64(day) * 86_400
+                if flags & CellFlag.firstStart != 0 { zigzag(cell.firstStart &- midnight) }
+                if flags & CellFlag.lastStart != 0 { zigzag(cell.lastStart &- midnight) }
+                out.raw(UnsafeRawBufferPointer(start: base, count: end))
+            }
         }
         out.int(data.inputs.count)
         for span in data.inputs {
