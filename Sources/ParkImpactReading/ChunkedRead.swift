@@ -58,13 +58,14 @@ extension ReadFile {
         _ type: Format.Type, _ file: InputFile, _ context: ReadContext, size: Int, chunkBytes: Int, workers: Int
     ) -> Int {
         var count = chunkCount(size: size, chunkBytes: chunkBytes)
+        guard count > 1 else { return count }
+        let header = pass(type, file, context, CSVReadLimits(), traceLimit: 0, headerOnly: true)
+        if let format = header.format, !format.chunkable { return 1 }
         let workers = max(1, workers)
         let fewest = 2 * workers
         // Few chunks: as many for each worker (three chunks on two workers take two chunks' time, four as long).
-        if count > 1, count < fewest * 2 { count = (count + workers - 1) / workers * workers }
-        guard count > fewest else { return count }
-        let header = pass(type, file, context, CSVReadLimits(), traceLimit: 0, headerOnly: true)
-        guard let format = header.format else { return count }
+        if count < fewest * 2 { count = (count + workers - 1) / workers * workers }
+        guard count > fewest, let format = header.format else { return count }
         let key = DayKey(format, context.dialect)
         let terminator = context.dialect.lineTerminator
         while count > fewest {

@@ -74,6 +74,8 @@ struct FluviusFormat: RowFormat {
     static let longestInterval: Int64 = 366 * 86_400 + 3600
 
     static var readsInChunks: Bool { true }
+    /// A gas export has m³ rows (`orderDependentKeys`): read sequentially from the start.
+    var chunkable: Bool { !isGas }
     var valueColumnIndex: Int? { volume }
     func orderDependentKeys(_ seriesKeys: [SeriesKey]) -> Set<String> {
         resolver.resolvedKeys(seriesKeys).union(sawVolume ? ["gas m³ rows"] : [])

@@ -75,6 +75,11 @@ protocol RowFormat: SendableMetatype {
     /// `readsInChunks` for a file of `source` (a source whose mapping needs state across all rows is read whole).
     /// Default `readsInChunks`.
     static func readsInChunks(_ source: PipelineDefinition.Source) -> Bool
+    /// Whether a file with this header may be read in chunks (`readsInChunks`): false when its header already says
+    /// that a chunk boundary would split what row order decides (a Fluvius gas export: whether an m³ row is the twin
+    /// of a kWh row depends on the row before it), so that the file is not read in chunks only to be read again
+    /// sequentially. Default true.
+    var chunkable: Bool { get }
     /// Whether what the format learns from a file's first data rows (a date layout detected from the first row) is
     /// known: a chunk after the first begins with the format as a read from the file's start would have it there
     /// (`adoptPriming`). Default true.
@@ -98,6 +103,7 @@ extension RowFormat {
     mutating func finish(into aggregator: inout FileAggregator) {}
     static var readsInChunks: Bool { false }
     static func readsInChunks(_ source: PipelineDefinition.Source) -> Bool { readsInChunks }
+    var chunkable: Bool { true }
     var primed: Bool { true }
     mutating func adoptPriming(from primed: Self) {}
     static func finishMerged(_ aggregator: inout FileAggregator) {}

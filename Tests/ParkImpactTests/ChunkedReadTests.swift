@@ -522,4 +522,46 @@ struct ChunkedReadTests {
         #expect(!FormatRegistry.readers[.generic]!.readsInChunks(register.sources[0]))
         #expect(FormatRegistry.readers[.generic]!.readsInChunks(interval.sources[0]))
     }
+
+    /// A Fluvius gas export (its header has the caloric value column): whether an m³ row is the twin of a kWh row
+    /// depends on the row before it, so the file is read sequentially from the start, never in chunks that the merge
+    /// would refuse (`RowFormat.chunkable`). Its electricity twin, the same rows without that column and in kWh only,
+    /// is cut into chunks.
+    @Test func aFluviusGasExportIsNotCutIntoChunks() throws {
+        func export(gas: Bool) -> String {
+            var text = "\u{FEFF}From (date);From (time);Until (date);Until (time);EAN code;Meter;Meter type;Register;"
+                + "Volume;Unit;Validation status" + (gas ? ";Caloric upper value" : "") + "\n"
+            for day in 1...20 {
+                for hour in 0..<24 {
+                    let from = String(format: "%02d/11/2023;%02d:00:00", day, hour)
+                    let until = hour == 23 ? String(format: "%02d/11/2023;00:00:00", day + 1)
+                        : String(format: "%02d/11/2023;%02d:00:00", day, hour + 1)
+                    let volume = String(format: "%.3f", Double((day * 24 + hour) % 17) / 10).replacingOccurrences(of: ".", with: ",")
+                    let prefix = "\(from);\(until);=\"541448820000000001\";7MIT1;Digital meter;Offtake;"
+                    if gas { text += prefix + "\(volume);m³;Read;11,3\n" }
+                    text += prefix + "\(volume);kWh;Read" + (gas ? ";11,3" : "") + "\n"
+                }
+            }
+            return text
+        }
+        for gas in [true, false] {
+            let folder = try Scratch()
+            defer { folder.remove() }
+            try folder.write("export.csv", export(gas: gas))
+            let definition = try definition(format: .fluvius)
+            let file = InputFile(path: folder.root + "/export.csv", relativePath: "export.csv", pilot: "test",
+                                 source: definition.sources[0])
+            guard case .ready(let context, let reader) = ReadFile.prepare(file, definition: definition) else {
+                Issue.record("not prepared")
+                return
+            }
+            let size = Int(context.opened.status.size)
+            #expect(ReadFile.chunkCount(size: size, chunkBytes: 4_096) > 8)
+            #expect((reader.chunkPlan(file, context, size, 4_096, 2) == 1) == gas, "gas: \(gas)")
+            let whole = ReadFile.read(file, definition: definition)
+            #expect(whole.summary.acceptedRows == 480 && whole.rejects.isEmpty, "gas: \(gas)")
+            let run = Aggregate.readAll([file], definitions: ["test": definition], threads: 2, chunkBytes: 4_096)
+            expectSame(run[0], whole, "gas: \(gas)")
+        }
+    }
 }
