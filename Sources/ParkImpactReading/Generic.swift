@@ -75,10 +75,14 @@ package struct GenericFormat: RowFormat {
     static let otherTexts = "other texts"
 
     /// A source whose values are all interval values is read in chunks; a cumulative register is differenced
-    /// reading by reading across the whole file (`RegisterDifferencer`), so such a source is read whole.
+    /// reading by reading across the whole file (`RegisterDifferencer`), and water without an `end` column takes
+    /// its interval from the rows before (night flow: `FileAggregator.usedInferredInterval`, which the chunk merge
+    /// refuses), so such a source is read whole.
     static var readsInChunks: Bool { true }
     static func readsInChunks(_ source: PipelineDefinition.Source) -> Bool {
-        source.generic?.values.allSatisfy { $0.kind == .interval } ?? false
+        guard let mapping = source.generic else { return false }
+        return mapping.values.allSatisfy { $0.kind == .interval }
+            && (mapping.end != nil || !mapping.values.contains { $0.quantity == .water })
     }
 
     /// The date layout is known (from `date_format`, or detected from the first data row).

@@ -509,7 +509,8 @@ struct ChunkedReadTests {
         }, chunkSizes: [1024, 3000])
     }
 
-    /// A generic source with a cumulative register is read whole: its readings are differenced across all rows.
+    /// A generic source with a cumulative register is read whole: its readings are differenced across all rows; so
+    /// is water without an end column (its night flow's intervals come from the rows before).
     @Test func aGenericRegisterIsNotReadInChunks() throws {
         let register = try Self.genericDefinition("""
                 columns: { timestamp: Tijd }
@@ -517,10 +518,21 @@ struct ChunkedReadTests {
             """)
         let interval = try Self.genericDefinition("""
                 columns: { timestamp: Tijd }
-                values: [ { column: Stand, quantity: water, unit: m3, kind: interval } ]
+                values: [ { column: Stand, quantity: gas, unit: kWh, kind: interval } ]
             """)
         #expect(!FormatRegistry.readers[.generic]!.readsInChunks(register.sources[0]))
         #expect(FormatRegistry.readers[.generic]!.readsInChunks(interval.sources[0]))
+        // Water's night flow takes each interval from the rows before when there is no end column: read whole.
+        let water = try Self.genericDefinition("""
+                columns: { timestamp: Tijd }
+                values: [ { column: Stand, quantity: water, unit: m3, kind: interval }, { column: E, quantity: gas, unit: kWh } ]
+            """)
+        let waterWithEnd = try Self.genericDefinition("""
+                columns: { timestamp: Tijd, end: Tot }
+                values: [ { column: Stand, quantity: water, unit: m3, kind: interval } ]
+            """)
+        #expect(!FormatRegistry.readers[.generic]!.readsInChunks(water.sources[0]))
+        #expect(FormatRegistry.readers[.generic]!.readsInChunks(waterWithEnd.sources[0]))
     }
 
     /// A Fluvius gas export (its header has the caloric value column): whether an m³ row is the twin of a kWh row
