@@ -133,12 +133,7 @@ public enum ContributionCodec {
                 out.int(Int(cell.firstStart))
                 out.int(Int(cell.lastStart))
             }
-            out.int(data.inputs.count)
-            for span in data.inputs {
-                out.string(span.file)
-                out.int(span.firstDay)
-                out.int(span.lastDay)
-            }
+            writeSpans(data.inputs, to: &out)
             out.int(data.readings.count)
             for reading in data.readings {
                 out.int(Int(reading.startUTC))
@@ -209,12 +204,7 @@ public enum ContributionCodec {
                 out.raw(UnsafeRawBufferPointer(start: base, count: end))
             }
         }
-        out.int(data.inputs.count)
-        for span in data.inputs {
-            out.string(span.file)
-            out.int(span.firstDay)
-            out.int(span.lastDay)
-        }
+        writeSpans(data.inputs, to: &out)
         out.int(data.readings.count)
         var previousStart: Int64 = 0
         for reading in data.readings {
@@ -224,6 +214,26 @@ public enum ContributionCodec {
             out.byte(reading.quality.rawValue)
             out.double(reading.value)
         }
+    }
+
+    /// A series' input spans (every layout): count, then per span its file, first and last day.
+    private static func writeSpans(_ spans: [InputSpan], to out: inout BinaryWriter) {
+        out.int(spans.count)
+        for span in spans {
+            out.string(span.file)
+            out.int(span.firstDay)
+            out.int(span.lastDay)
+        }
+    }
+
+    fileprivate static func readSpans(_ input: inout BinaryReader) throws -> [InputSpan] {
+        var spans: [InputSpan] = []
+        for _ in 0..<(try input.count()) {
+            let file = try input.string()
+            let first = try input.int()
+            spans.append(InputSpan(file: file, firstDay: first, lastDay: try input.int()))
+        }
+        return spans
     }
 
     /// Days are numbered from 1970-01-01; the readers accept four-digit years (9999-12-31 is day 2,932,896), so a
@@ -296,12 +306,7 @@ public enum ContributionCodec {
                     }
                     days.append(day: day, cell)
                 }
-                var inputs: [InputSpan] = []
-                for _ in 0..<(try input.count()) {
-                    let file = try input.string()
-                    let first = try input.int()
-                    inputs.append(InputSpan(file: file, firstDay: first, lastDay: try input.int()))
-                }
+                let inputs = try readSpans(&input)
                 let readingCount = try input.count()
                 var readings: [IntervalReading] = []
                 readings.reserveCapacity(readingCount)
@@ -381,12 +386,7 @@ extension ContributionCodec {
             if flags & CellFlag.lastStart != 0 { cell.lastStart = midnight + Int64(try count32(try input.zigzag())) }
             days.append(day: day, cell)
         }
-        var inputs: [InputSpan] = []
-        for _ in 0..<(try input.count()) {
-            let file = try input.string()
-            let first = try input.int()
-            inputs.append(InputSpan(file: file, firstDay: first, lastDay: try input.int()))
-        }
+        let inputs = try readSpans(&input)
         // Each reading takes at least 11 bytes (two varints, the quality, the value).
         let readingCount = try input.int()
         guard readingCount >= 0, readingCount <= (input.buffer.count - input.offset) / 11 else {

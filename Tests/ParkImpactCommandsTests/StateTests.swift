@@ -803,7 +803,8 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         }
         let readings = (0..<200).map { index in
             IntervalReading(startUTC: [Int64.max, .min + 1, 0, 1_704_063_600][index % 4] - (index % 3 == 0 ? 0 : 1),
-                            seconds: [900, 0, -1, .max][index % 4], quality: [.measured, .estimated, .missing][index % 3],
+                            seconds: [900, 0, -1, .max][index % 4],
+                            quality: [.measured, .estimated, .missing][index % 3],
                             value: doubles[index % doubles.count])
         }
         let series = [SeriesData(key: SeriesKey(site: "s", quantity: .water, meter: "w"), intervalSeconds: 900,
@@ -837,9 +838,10 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         // Damage is refused: a varint longer than 64 bits, unknown cell flags.
         let header = ContributionCodec.encode(.init(series: [], rejects: [], summary: contribution.summary)).count - 16
         var damaged = compact
+        // After the meter's name "w", the interval (900) and the day count (8 bytes): the first cell.
+        let meterAndInterval = Array("w".utf8) + withUnsafeBytes(of: Int32(900).littleEndian, Array.init)
         let firstCell = try #require(compact.indices.first { index in
-            index > header && compact[index...].starts(with: Array("w".utf8) + withUnsafeBytes(of: Int32(900).littleEndian,
-                                                                                                Array.init))
+            index > header && compact[index...].starts(with: meterAndInterval)
         }) + 1 + 4 + 8
         damaged.replaceSubrange(firstCell..<(firstCell + 2), with: [UInt8](repeating: 0xFF, count: 11) + [0x01])
         #expect(throws: ContributionCodec.DecodingError.self) { try ContributionCodec.decode(damaged) }

@@ -64,7 +64,8 @@ struct ChunkedReadTests {
     }
 
     func read(_ text: String, format: SourceFormatName, name: String, yaml: PipelineDefinition? = nil,
-              check: (FileResult, FileResult, Int) -> Void, chunkSizes: some Sequence<Int>, refused: Bool = false) throws {
+              check: (FileResult, FileResult, Int) -> Void, chunkSizes: some Sequence<Int>,
+              refused: Bool = false) throws {
         let folder = try Scratch()
         defer { folder.remove() }
         try folder.write(name, text)
@@ -424,25 +425,6 @@ struct ChunkedReadTests {
         }, chunkSizes: [113, 500, 997, 2048, 5000])
     }
 
-    /// A generic source (`site` s1) with `mapping` under it.
-    static func genericDefinition(_ mapping: String) throws -> PipelineDefinition {
-        try DefinitionLoader.parse(yaml: """
-            pilot: test
-            name: Test
-            timezone: Europe/Brussels
-            periods:
-              baseline: { from: 2021-01-01, to: 2022-12-31 }
-              reporting: { from: 2023-01-01, to: 2024-12-31 }
-            sites:
-              - { id: s1, name: Site one }
-            sources:
-              - path: "*.csv"
-                format: generic
-                site: s1
-            \(mapping)
-            """, file: "pipelines/test.yaml", catalogue: .builtIn)
-    }
-
     /// A generic export by time as a portal writes it: `;`, decimal commas, dates whose layout is detected from the
     /// first row, local times over the autumn change (the repeated hour of each meter resolved by row order), a
     /// `where:` on a type column whose 25 other texts no value selects (20 named, the rest counted together), a
@@ -460,7 +442,8 @@ struct ChunkedReadTests {
                     serial += 1
                     let date = serial % 97 == 0 ? "31/02/2024" : "\(day)/10/2024"
                     let value = serial % 53 == 0 ? "12,5x"
-                        : String(format: "%.3f", Double((serial * 7919) % 1013) / 100.0).replacingOccurrences(of: ".", with: ",")
+                        : String(format: "%.3f", Double((serial * 7919) % 1013) / 100.0)
+                            .replacingOccurrences(of: ".", with: ",")
                     let end = serial == 1 || serial % 89 == 0 ? ";" : (serial % 61 == 0 ? ";;" : "")
                     // Quoted meter names, one of them across two lines (as a spreadsheet writes a cell with a line
                     // break): chunk starts planned inside it are moved to where the record ends.
@@ -472,13 +455,13 @@ struct ChunkedReadTests {
         }
         if crlf { text = text.replacingOccurrences(of: "\n", with: "\r\n") }
         if bom { text = "\u{FEFF}" + text }
-        let definition = try Self.genericDefinition("""
-                columns: { date: Datum, time: Tijd, meter: Meter }
-                values: [ { column: Verbruik, quantity: electricity_offtake, unit: kWh, where: { Type: Elektriciteit } } ]
-            """)
-        try read(text, format: .generic, name: "generic.csv", yaml: definition, check: { chunked, whole, chunkBytes in
+        let yaml = try definition(format: .generic, source: "columns: { date: Datum, time: Tijd, meter: Meter }, "
+            + "values: [ { column: Verbruik, quantity: electricity_offtake, unit: kWh, "
+            + "where: { Type: Elektriciteit } } ]")
+        try read(text, format: .generic, name: "generic.csv", yaml: yaml, check: { chunked, whole, chunkBytes in
             #expect(whole.rejects.contains { $0.reason.contains("a delimiter too many") })
-            #expect(whole.rejects.contains { $0.code == .notADate } && whole.rejects.contains { $0.code == .notANumber })
+            #expect(whole.rejects.contains { $0.code == .notADate })
+            #expect(whole.rejects.contains { $0.code == .notANumber })
             let unselected = whole.summary.ignoredRows.keys.filter { $0.hasPrefix("no_value_mapping_selects_row") }
             #expect(unselected.count == 21 && unselected.contains("no_value_mapping_selects_row: other texts"))
             #expect(whole.series.count == 3 && whole.summary.acceptedRows > 800)
@@ -496,11 +479,9 @@ struct ChunkedReadTests {
                 text += String(format: "04/%02d/2024,%02d:00,%d.5\n", day, hour, (day * 24 + hour) % 17)
             }
         }
-        let definition = try Self.genericDefinition("""
-                columns: { date: Date, time: Time }
-                values: [ { column: kWh, quantity: electricity_offtake, unit: kWh } ]
-            """)
-        try read(text, format: .generic, name: "dates.csv", yaml: definition, check: { chunked, whole, chunkBytes in
+        let yaml = try definition(format: .generic, source: "columns: { date: Date, time: Time }, "
+            + "values: [ { column: kWh, quantity: electricity_offtake, unit: kWh } ]")
+        try read(text, format: .generic, name: "dates.csv", yaml: yaml, check: { chunked, whole, chunkBytes in
             // Days 3–12 read day first (3 April … 12 April is 4 March … 4 December); days 13–20 are no date.
             #expect(whole.summary.acceptedRows == 10 * 24 && whole.summary.rejectedRows == 8 * 24)
             #expect(whole.mapping.contains { $0.role.contains("dd/MM/yyyy, detected") })
@@ -512,25 +493,18 @@ struct ChunkedReadTests {
     /// A generic source with a cumulative register is read whole: its readings are differenced across all rows; so
     /// is water without an end column (its night flow's intervals come from the rows before).
     @Test func aGenericRegisterIsNotReadInChunks() throws {
-        let register = try Self.genericDefinition("""
-                columns: { timestamp: Tijd }
-                values: [ { column: Stand, quantity: water, unit: m3, kind: cumulative } ]
-            """)
-        let interval = try Self.genericDefinition("""
-                columns: { timestamp: Tijd }
-                values: [ { column: Stand, quantity: gas, unit: kWh, kind: interval } ]
-            """)
+        let register = try definition(format: .generic, source: "columns: { timestamp: Tijd }, "
+            + "values: [ { column: Stand, quantity: water, unit: m3, kind: cumulative } ]")
+        let interval = try definition(format: .generic, source: "columns: { timestamp: Tijd }, "
+            + "values: [ { column: Stand, quantity: gas, unit: kWh, kind: interval } ]")
         #expect(!FormatRegistry.readers[.generic]!.readsInChunks(register.sources[0]))
         #expect(FormatRegistry.readers[.generic]!.readsInChunks(interval.sources[0]))
         // Water's night flow takes each interval from the rows before when there is no end column: read whole.
-        let water = try Self.genericDefinition("""
-                columns: { timestamp: Tijd }
-                values: [ { column: Stand, quantity: water, unit: m3, kind: interval }, { column: E, quantity: gas, unit: kWh } ]
-            """)
-        let waterWithEnd = try Self.genericDefinition("""
-                columns: { timestamp: Tijd, end: Tot }
-                values: [ { column: Stand, quantity: water, unit: m3, kind: interval } ]
-            """)
+        let water = try definition(format: .generic, source: "columns: { timestamp: Tijd }, "
+            + "values: [ { column: Stand, quantity: water, unit: m3, kind: interval }, "
+            + "{ column: E, quantity: gas, unit: kWh } ]")
+        let waterWithEnd = try definition(format: .generic, source: "columns: { timestamp: Tijd, end: Tot }, "
+            + "values: [ { column: Stand, quantity: water, unit: m3, kind: interval } ]")
         #expect(!FormatRegistry.readers[.generic]!.readsInChunks(water.sources[0]))
         #expect(FormatRegistry.readers[.generic]!.readsInChunks(waterWithEnd.sources[0]))
     }
@@ -548,7 +522,8 @@ struct ChunkedReadTests {
                     let from = String(format: "%02d/11/2023;%02d:00:00", day, hour)
                     let until = hour == 23 ? String(format: "%02d/11/2023;00:00:00", day + 1)
                         : String(format: "%02d/11/2023;%02d:00:00", day, hour + 1)
-                    let volume = String(format: "%.3f", Double((day * 24 + hour) % 17) / 10).replacingOccurrences(of: ".", with: ",")
+                    let volume = String(format: "%.3f", Double((day * 24 + hour) % 17) / 10)
+                        .replacingOccurrences(of: ".", with: ",")
                     let prefix = "\(from);\(until);=\"541448820000000001\";7MIT1;Digital meter;Offtake;"
                     if gas { text += prefix + "\(volume);m³;Read;11,3\n" }
                     text += prefix + "\(volume);kWh;Read" + (gas ? ";11,3" : "") + "\n"

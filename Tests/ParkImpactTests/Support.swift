@@ -16,9 +16,10 @@ let samplesFolder = packageRoot.appendingPathComponent("Tests/Fixtures/samples")
 
 func samplePath(_ name: String) -> String { samplesFolder + "/" + name }
 
-/// A one-site definition reading everything as `format`.
+/// A one-site definition reading everything as `format`, with more keys of the source in `source` (flow style:
+/// `columns: { timestamp: Tijd }, values: [ … ]`).
 func definition(format: SourceFormatName = .fluvius, site: String = "s1", timezone: String = "Europe/Brussels",
-                extra: String = "") throws -> PipelineDefinition {
+                source: String = "", extra: String = "") throws -> PipelineDefinition {
     try DefinitionLoader.parse(yaml: """
         pilot: test
         name: Test
@@ -29,7 +30,7 @@ func definition(format: SourceFormatName = .fluvius, site: String = "s1", timezo
         sites:
           - { id: \(site), name: Site one }
         sources:
-          - { path: "*.csv", format: \(format.rawValue), site: \(site) }
+          - { path: "*.csv", format: \(format.rawValue), site: \(site)\(source.isEmpty ? "" : ", " + source) }
         \(extra)
         """, file: "pipelines/test.yaml", catalogue: .builtIn)
 }

@@ -204,6 +204,16 @@ def ean(number):
     return body + str((10 - total % 10) % 10)
 
 
+def days_by_time(days):
+    """Per day of the big layouts from `FIRST_DAY`: its quarter-hours (UTC instant, offset) and the serial number of
+    its first quarter-hour since the first day."""
+    serial = 0
+    for day_index in range(days):
+        quarters = local_day_quarters(FIRST_DAY + dt.timedelta(days=day_index))
+        yield quarters, serial
+        serial += len(quarters)
+
+
 def write_fluvius(root, meters, days):
     """`fluvius-by-time`: every EAN's offtake and injection row at 00:00, then at 00:15, ... in local time."""
     os.makedirs(os.path.join(root, "fluvius"), exist_ok=True)
@@ -213,11 +223,9 @@ def write_fluvius(root, meters, days):
         channels.append((index, prefix + "Afname Dag;"))
         channels.append((index + 500, prefix + "Injectie Dag;"))
     rows = 0
-    serial = 0
     with open(os.path.join(root, "fluvius", "export.csv"), "w", encoding="utf-8-sig", newline="") as out:
         out.write(FLUVIUS_HEADER)
-        for day_index in range(days):
-            quarters = local_day_quarters(FIRST_DAY + dt.timedelta(days=day_index))
+        for quarters, serial in days_by_time(days):
             lines = []
             for k, (instant, offset) in enumerate(quarters):
                 start = instant + dt.timedelta(hours=offset)
@@ -230,7 +238,6 @@ def write_fluvius(root, meters, days):
                     quality = quality_of(meter, serial + k)
                     value = "" if quality == "missing" else VALUES[(meter * 31 + serial + k) % 997].replace(".", ",")
                     lines.append(when + middle + value + ";kWh;" + FLUVIUS_STATUS[quality] + "\r\n")
-            serial += len(quarters)
             out.write("".join(lines))
             rows += len(lines)
     return rows
@@ -241,11 +248,9 @@ def write_generic(root, meters, days):
     os.makedirs(os.path.join(root, "generic"), exist_ok=True)
     names = ["M%05d;" % (index + 1) for index in range(meters)]
     rows = 0
-    serial = 0
     with open(os.path.join(root, "generic", "export.csv"), "w", newline="\n") as out:
         out.write(GENERIC_HEADER)
-        for day_index in range(days):
-            quarters = local_day_quarters(FIRST_DAY + dt.timedelta(days=day_index))
+        for quarters, serial in days_by_time(days):
             lines = []
             for k, (instant, offset) in enumerate(quarters):
                 start = instant + dt.timedelta(hours=offset)
@@ -254,7 +259,6 @@ def write_generic(root, meters, days):
                     quality = quality_of(meter, serial + k)
                     value = "" if quality == "missing" else VALUES[(meter * 31 + serial + k) % 997].replace(".", ",")
                     lines.append(when + name + value + "\n")
-            serial += len(quarters)
             out.write("".join(lines))
             rows += len(lines)
     return rows
@@ -302,7 +306,8 @@ def write_daily(root, meters):
             lines = []
             for meter, middle in enumerate(middles):
                 quality = quality_of(meter, day_index)
-                value = "" if quality == "missing" else "%d.%s" % (meter % 90 + 5, VALUES[(meter * 31 + day_index) % 997][-3:])
+                value = "" if quality == "missing" else "%d.%s" % (meter % 90 + 5,
+                                                                     VALUES[(meter * 31 + day_index) % 997][-3:])
                 lines.append(stamp + middle + value + ",kWh," + quality + "," + until + "\n")
             out.write("".join(lines))
             rows += len(lines)
