@@ -54,6 +54,67 @@ import Testing
               - { column: "Verbruik", quantity: electricity_injection, unit: kWh, where: { Type: Teruglevering } }
         """
 
+    /// Real exports read in chunks as a large file of theirs would be (`ReadFile.readChunked`, chunk sizes down to a
+    /// few hundred bytes): what the sequential read gives, bit for bit. The date layout each chunk uses is the one
+    /// detected from the file's first row (KNMI's compact dates after a 51-line legend, Engie's day-first dates, ISO
+    /// instants), and a source of water without an end column or of a register is read whole.
+    @Test(arguments: [
+        ("engie_verbruik_type_2024-10.csv", engieSource),
+        ("knmi_etmgeg_249_legend_and_2024.txt", """
+            columns: { date: "YYYYMMDD", meter: "STN" }
+            values: [ { column: "TG", quantity: temperature, unit: degC, scale: 0.1 } ]
+        """),
+        ("energiemanager_online_2016_daily.csv", """
+            columns: { timestamp: "Vanaf", end: "Tot" }
+            values:
+              - { column: "Verbruik laag tarief", quantity: electricity_offtake, unit: kWh }
+              - { column: "Teruglevering laag tarief", quantity: electricity_injection, unit: kWh, scale: -1 }
+        """),
+        ("dsmrreader_hour_gas_m3_2024-01.csv", """
+            kwh_per_m3: 9.769
+            columns: { timestamp: "Hour Start" }
+            values: [ { column: "Gas", quantity: gas, unit: m3 } ]
+        """),
+        ("shelly_em3_utc_2025-03-29_to_31.csv", """
+            timezone: UTC
+            columns: { timestamp: "Date/time UTC" }
+            values: [ { column: "Active energy Wh (A)", quantity: electricity_offtake, unit: Wh } ]
+        """),
+    ])
+    func realExportsInChunks(name: String, source: String) throws {
+        let definition = try DefinitionLoader.parse(yaml: """
+            pilot: g
+            name: G
+            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2025-12-31 } }
+            sites: [ { id: s } ]
+            sources:
+              - path: "*"
+                format: generic
+                site: s
+            \(source)
+            """, file: "pipelines/g.yaml", catalogue: .builtIn)
+        let file = InputFile(path: Self.fixture(name), relativePath: "g/\(name)", pilot: "g", source: definition.sources[0])
+        #expect(FormatRegistry.readers[.generic]!.readsInChunks(definition.sources[0]))
+        let whole = ReadFile.read(file, definition: definition)
+        #expect(whole.summary.problem == nil && whole.summary.acceptedRows > 0)
+        let size = Int((try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0)
+        for chunkBytes in [size / 7, size / 3, 1_999] {
+            #expect(ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1)
+            let chunked = ReadFile.readChunked(file, definition: definition, chunkBytes: chunkBytes, parallel: false)
+            let note: Comment = "\(name), chunks of \(chunkBytes) bytes"
+            #expect(chunked.summary.problem == nil, note)
+            #expect(chunked.series.map(\.key) == whole.series.map(\.key), note)
+            for (a, b) in zip(chunked.series, whole.series) {
+                #expect(a.days == b.days && a.intervalSeconds == b.intervalSeconds && a.inputs == b.inputs, note)
+            }
+            #expect(chunked.rejects == whole.rejects, note)
+            #expect(chunked.summary.acceptedRows == whole.summary.acceptedRows, note)
+            #expect(chunked.summary.ignoredRows == whole.summary.ignoredRows, note)
+            #expect(chunked.mapping == whole.mapping, note)
+            #expect(chunked.headerLine == whole.headerLine, note)
+        }
+    }
+
     @Test("one value column, two quantities: where: { Type: … } splits offtake from injection (Engie export)")
     func whereSplitsTypes() throws {
         let result = try Self.read("engie_verbruik_type_2024-10.csv", source: Self.engieSource)
