@@ -44,19 +44,30 @@ public enum DailyTotals {
         let metered = series.filter { $0.key.quantity.hasCoverage }.sorted { $0.key < $1.key }
         // Each local day's length, looked up once rather than per series.
         let daySeconds = (first...last).map { Double(table.startOfDay($0 + 1) - table.startOfDay($0)) }
+        // The expected intervals of every day, added series by series in key order (the same additions in the same
+        // order as day by day), in a plain array: a series of a few days in a period of years costs a tight loop over
+        // the period, and its cells are visited alone.
+        var expected = [Double](repeating: 0, count: result.count)
         for entry in metered {
             let fromDay = entry.key.quantity == .pvProduction ? max(first, entry.days.first ?? first) : first
             guard fromDay <= last else { continue }
             let isOfftake = entry.key.quantity == .electricityOfftake
             let interval = entry.interval
+            expected.withUnsafeMutableBufferPointer { sums in
+                if interval >= 82_800 || interval <= 0 {
+                    let each = interval >= 82_800 ? 86_400 / Double(max(86_400, interval)) : 1
+                    for index in (fromDay - first)..<sums.count { sums[index] += each }
+                } else {
+                    let length = Double(interval)
+                    daySeconds.withUnsafeBufferPointer { seconds in
+                        for index in (fromDay - first)..<sums.count { sums[index] += seconds[index] / length }
+                    }
+                }
+            }
             let days = entry.days, cells = entry.cells
             var next = entry.firstIndex(atOrAfter: fromDay)  // the series' next day with a cell
-            for day in fromDay...last {
-                let index = day - first
-                let seconds = daySeconds[index]
-                result[index].expected += interval >= 82_800 ? 86_400 / Double(max(86_400, interval))
-                    : interval > 0 ? seconds / Double(interval) : 1
-                guard next < days.count, days[next] == day else { continue }
+            while next < days.count, days[next] <= last {
+                let index = days[next] - first
                 let cell = cells[next]
                 next += 1
                 // A day spread over a register gap has a value but is not covered (as `quality.coverage` counts).
@@ -67,6 +78,7 @@ public enum DailyTotals {
                 if isOfftake, cell.present > 0 { result[index].offtakeKWh = (result[index].offtakeKWh ?? 0) + cell.sum }
             }
         }
+        for index in result.indices { result[index].expected = expected[index] }
         return result
     }
 }
