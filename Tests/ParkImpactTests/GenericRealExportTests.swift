@@ -15,9 +15,9 @@ import Testing
         packageRoot.appendingPathComponent("Tests/ParkImpactTests/Fixtures/generic/\(name)").path
     }
 
-    /// Reads one fixture through a one-source pilot (Europe/Brussels) whose source is `source` (YAML lines).
-    static func read(_ name: String, format: String = "generic", source: String, traceLimit: Int = 0) throws
-        -> FileResult {
+    /// A one-source pilot (Europe/Brussels) whose source is `source` (YAML lines), and one fixture as its input.
+    static func input(_ name: String, format: String = "generic", source: String) throws
+        -> (definition: PipelineDefinition, file: InputFile) {
         let definition = try DefinitionLoader.parse(yaml: """
             pilot: g
             name: G
@@ -29,7 +29,14 @@ import Testing
                 site: s
             \(source)
             """, file: "pipelines/g.yaml", catalogue: .builtIn)
-        let file = InputFile(path: fixture(name), relativePath: "g/\(name)", pilot: "g", source: definition.sources[0])
+        return (definition, InputFile(path: fixture(name), relativePath: "g/\(name)", pilot: "g",
+                                      source: definition.sources[0]))
+    }
+
+    /// Reads one fixture through `input`'s pilot.
+    static func read(_ name: String, format: String = "generic", source: String, traceLimit: Int = 0) throws
+        -> FileResult {
+        let (definition, file) = try input(name, format: format, source: source)
         return ReadFile.read(file, definition: definition, traceLimit: traceLimit)
     }
 
@@ -82,18 +89,7 @@ import Testing
         """),
     ])
     func realExportsInChunks(name: String, source: String) throws {
-        let definition = try DefinitionLoader.parse(yaml: """
-            pilot: g
-            name: G
-            periods: { baseline: { from: 2023-01-01, to: 2023-12-31 }, reporting: { from: 2024-01-01, to: 2025-12-31 } }
-            sites: [ { id: s } ]
-            sources:
-              - path: "*"
-                format: generic
-                site: s
-            \(source)
-            """, file: "pipelines/g.yaml", catalogue: .builtIn)
-        let file = InputFile(path: Self.fixture(name), relativePath: "g/\(name)", pilot: "g", source: definition.sources[0])
+        let (definition, file) = try Self.input(name, source: source)
         #expect(FormatRegistry.readers[.generic]!.readsInChunks(definition.sources[0]))
         let whole = ReadFile.read(file, definition: definition)
         #expect(whole.summary.problem == nil && whole.summary.acceptedRows > 0)
