@@ -195,20 +195,22 @@ public struct FileAggregator: Sendable {
     @inline(__always)
     private mutating func admits(_ index: Int, start: Int64, value: Double, quality: Quality, mayBeNegative: Bool)
         -> Bool {
-        if lookingUp {
-            pendingRepeats.see(line: Int64(line), series: Int32(index), start: start, value: value, quality: quality)
-            return false
-        }
         if value < 0, quality != .missing, !mayBeNegative, !seriesKeys[index].quantity.canBeNegative {
-            rejectNegative(index, start: start, value: value)
+            if !lookingUp { rejectNegative(index, start: start, value: value) }
             return false
         }
         if !(abs(value) <= Self.largestReading) {  // also NaN and infinity
-            rejectOutOfRange(index, start: start, value: value)
+            if !lookingUp { rejectOutOfRange(index, start: start, value: value) }
             return false
         }
         if !Self.plausibleInstants.contains(start) {
-            rejectImplausibleDate(index, start: start)
+            if !lookingUp { rejectImplausibleDate(index, start: start) }
+            return false
+        }
+        if lookingUp {
+            // Only readings the first pass did not reject for their value or date: the first of a start is the one
+            // it accepted.
+            pendingRepeats.see(line: Int64(line), series: Int32(index), start: start, value: value, quality: quality)
             return false
         }
         let reading = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
@@ -315,12 +317,14 @@ public struct FileAggregator: Sendable {
         -> (code: RejectCode, reason: String) {
         let series = "\(key.meter.isEmpty ? "" : key.meter + " ")\(key.quantity.rawValue)"
         let interval = "the interval of \(series) starting \(instantText(reading.start))"
+        // An earlier line unknown: the lookup pass did not find the reading (the file changed in between).
+        let line = earlier.line >= 0 ? "line \(earlier.line)" : "an earlier line"
         if repeatCode(reading, of: earlier) == duplicateCode {
-            return (duplicateCode, "repeats line \(earlier.line): \(interval) again with the same "
+            return (duplicateCode, "repeats \(line): \(interval) again with the same "
                 + (reading.quality == .missing ? "missing value" : "value \(text(reading.value))")
                 + "; counted once")
         }
-        return (conflictCode, "conflicts with line \(earlier.line): \(interval) is \(valueText(earlier)) there and "
+        return (conflictCode, "conflicts with \(line): \(interval) is \(valueText(earlier)) there and "
             + "\(valueText(reading)) here (\(key.quantity.canonicalUnit.rawValue)); the first counts")
     }
 

@@ -45,6 +45,15 @@ struct PendingRepeats: Sendable {
     private(set) var earlierOfDetailed: [LookupKey: AcceptedReading] = [:]
     /// Second pass: the first entry whose earlier line is at or after the line of the previous reading.
     private var cursor = 0
+    /// Second pass: the entries before this one had no earlier line (`SeenStarts.unknownLine`: a repeat of a start
+    /// of rows in no order); they are found by series and start, at the first reading that has them.
+    private var knownFrom = 0
+    private var unknownEarlier: [SeriesStart: [Int]] = [:]
+
+    struct SeriesStart: Hashable {
+        var series: Int32
+        var start: Int64
+    }
 
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
@@ -66,23 +75,46 @@ struct PendingRepeats: Sendable {
         entry.detail == 0 ? nil : rejects[Int(entry.detail) - 1]
     }
 
-    /// Prepares the second pass: entries in the order of their earlier line (stable: equal lines keep their order).
+    /// Prepares the second pass: entries in the order of their earlier line (stable: equal lines keep their order),
+    /// those without one first.
     mutating func startLookup() {
         if !sorted {
             entries.sort { $0.earlierLine < $1.earlierLine }
             sorted = true
         }
-        cursor = 0
+        knownFrom = 0
+        while knownFrom < entries.count, entries[knownFrom].earlierLine < 0 {
+            unknownEarlier[SeriesStart(series: entries[knownFrom].series, start: entries[knownFrom].start),
+                           default: []].append(knownFrom)
+            knownFrom += 1
+        }
+        cursor = knownFrom
     }
 
     /// Second pass: a reading at `line` (lines come in file order, except readings a format held back and adds
     /// later with their own line: then the cursor is searched again). Marks the repeats whose earlier reading it is.
+    /// The first reading a repeat without an earlier line has is its earlier reading: the reading the first pass
+    /// accepted (readings that pass a value check are `see`n, as they were accepted, in file order).
     @inline(__always)
     mutating func see(line: Int64, series: Int32, start: Int64, value: Double, quality: Quality) {
-        if cursor > 0, entries[cursor - 1].earlierLine >= line { cursor = lowerBound(line) }
+        if !unknownEarlier.isEmpty { seeUnknown(line: line, series: series, start: start, value: value, quality: quality) }
+        if cursor > knownFrom, entries[cursor - 1].earlierLine >= line { cursor = lowerBound(line) }
         while cursor < entries.count, entries[cursor].earlierLine < line { cursor += 1 }
         guard cursor < entries.count, entries[cursor].earlierLine == line else { return }
         seeAtCursor(line: line, series: series, start: start, value: value, quality: quality)
+    }
+
+    @inline(never)
+    private mutating func seeUnknown(line: Int64, series: Int32, start: Int64, value: Double, quality: Quality) {
+        guard let positions = unknownEarlier.removeValue(forKey: SeriesStart(series: series, start: start)) else { return }
+        let earlier = AcceptedReading(start: start, value: value, quality: quality, line: line)
+        for position in positions {
+            entries[position].earlierLine = line
+            let entry = entries[position]
+            let same = FileAggregator.repeatCode(entry.reading, of: earlier) == FileAggregator.duplicateCode
+            entries[position].found = same ? .same : .other
+            if entry.detailed { earlierOfDetailed[entry.earlierKey] = earlier }
+        }
     }
 
     @inline(never)
@@ -100,9 +132,9 @@ struct PendingRepeats: Sendable {
         }
     }
 
-    /// Index of the first entry whose earlier line is at or after `line`.
+    /// Index of the first entry with an earlier line at or after `line`.
     private func lowerBound(_ line: Int64) -> Int {
-        var low = 0
+        var low = knownFrom
         var high = entries.count
         while low < high {
             let middle = (low + high) / 2

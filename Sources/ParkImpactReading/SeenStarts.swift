@@ -5,8 +5,12 @@ import ParkImpactDefinition
 /// equally spaced lines: a series read in time order (oldest or newest first, by meter or by time) is a few runs
 /// (one per gap or change of step), so memory does not grow with its rows. Runs are kept sorted by their lowest start
 /// with disjoint ranges, so any order of rows is handled exactly: a start is looked up by binary search (after a
-/// constant-time check of the run the previous start went into).
+/// constant-time check of the run the previous start went into). Rows in no order move into a grid of bits, which
+/// keeps no lines: a start seen there has the line `unknownLine`.
 struct SeenStarts: Sendable, Equatable {
+    /// The line of a start whose line is not kept (on the grid, or moved back from it); never a real line.
+    static let unknownLine: Int64 = -1
+
     struct Run: Sendable, Equatable {
         /// The lowest start.
         var first: Int64
@@ -38,22 +42,27 @@ struct SeenStarts: Sendable, Equatable {
     private var hint = 0
     /// Rows out of time order (an export sorted by its value column) leave a run per start or two: 40 bytes each,
     /// found by binary search, inserted by moving the runs after them. Past `nextGridTry` runs, the starts move into a
-    /// grid of line numbers when they lie on one not much wider than they are many (`StartGrid`): 4 bytes a slot,
-    /// found and set by an index. `runs` is then empty.
-    private(set) var grid: StartGrid?
+    /// grid of bits when they lie on one not much wider than they are many (`StartGrid`): a bit a slot, found and set
+    /// by an index. `runs` is then empty.
+    /// The grid; `StartGrid.none` (step 0) while the starts are runs. Not optional: an optional struct's array is
+    /// retained (and copied before a write) where the optimiser does not see that a use is in place.
+    private var slots = StartGrid.none
+    private var onGrid: Bool { slots.step > 0 }
+    var grid: StartGrid? { onGrid ? slots : nil }
     private var nextGridTry = 64
 
-    var isEmpty: Bool { grid.map { $0.count == 0 } ?? runs.isEmpty }
-    var lowest: Int64? { grid.map { $0.count > 0 ? $0.lowest : nil } ?? runs.first?.first }
-    var highest: Int64? { grid.map { $0.count > 0 ? $0.highest : nil } ?? runs.last?.last }
+    var isEmpty: Bool { onGrid ? slots.count == 0 : runs.isEmpty }
+    var lowest: Int64? { onGrid ? (slots.count > 0 ? slots.lowest : nil) : runs.first?.first }
+    var highest: Int64? { onGrid ? (slots.count > 0 ? slots.highest : nil) : runs.last?.last }
 
-    /// Records `start`, seen at `line`; when it was seen before, records nothing and returns the earlier line.
+    /// Records `start`, seen at `line`; when it was seen before, records nothing and returns the earlier line
+    /// (`unknownLine` when not kept).
     @inline(__always)
     mutating func insert(_ start: Int64, line: Int64) -> Int64? {
-        if grid != nil {
-            switch grid!.insert(start, line: line) {
+        if onGrid {
+            switch slots.insert(start) {
             case .inserted: return nil
-            case .earlier(let earlier): return earlier
+            case .seen: return Self.unknownLine
             case .refused: leaveGrid()
             }
         }
@@ -90,14 +99,16 @@ struct SeenStarts: Sendable, Equatable {
                 hint = index + 1
                 return nil
             }
-            if run.count == 1 {
+            // A run's lines are all kept or all `unknownLine`.
+            let known = line >= 0
+            if run.count == 1, known == (run.firstLine >= 0) {
                 runs[index].step = start - run.first
                 runs[index].lineStep = line - run.firstLine
                 runs[index].count = 2
                 hint = index
                 return nil
             }
-            if start - run.last == run.step, line - run.lastLine == run.lineStep {
+            if start - run.last == run.step, line - run.lastLine == run.lineStep, known == (run.firstLine >= 0) {
                 runs[index].count += 1
                 hint = index
                 return nil
@@ -106,7 +117,8 @@ struct SeenStarts: Sendable, Equatable {
         let next = index + 1
         if next < runs.count {
             let run = runs[next]
-            if run.count == 1 || (run.first - start == run.step && run.firstLine - line == run.lineStep) {
+            if (line >= 0) == (run.firstLine >= 0),
+               run.count == 1 || (run.first - start == run.step && run.firstLine - line == run.lineStep) {
                 runs[next].step = run.first - start
                 runs[next].lineStep = run.firstLine - line
                 runs[next].first = start
@@ -123,7 +135,7 @@ struct SeenStarts: Sendable, Equatable {
 
     /// Adds a run none of whose starts lies within the range of the starts held.
     mutating func insertBeyond(_ run: Run) {
-        if grid != nil {
+        if onGrid {
             Self.forEach(run) { start, line in
                 _ = insert(start, line: line)
                 return true
@@ -136,9 +148,9 @@ struct SeenStarts: Sendable, Equatable {
         if runs.count > nextGridTry { moveIntoGrid() }
     }
 
-    /// The line at which `start` was seen, if it was.
+    /// The line at which `start` was seen (`unknownLine` when not kept), if it was.
     func line(of start: Int64) -> Int64? {
-        if let grid { return grid.line(of: start) }
+        if onGrid { return slots.contains(start) ? Self.unknownLine : nil }
         let index = Self.floor(runs, start)
         return index >= 0 ? runs[index].line(of: start) : nil
     }
@@ -157,8 +169,8 @@ struct SeenStarts: Sendable, Equatable {
 
     /// Calls `body` with each start held and its line, in increasing order of start, until it returns false.
     func forEachStart(_ body: (Int64, Int64) -> Bool) {
-        if let grid {
-            grid.forEach(body)
+        if onGrid {
+            slots.forEach { body($0, Self.unknownLine) }
             return
         }
         var going = true
@@ -170,9 +182,10 @@ struct SeenStarts: Sendable, Equatable {
         }
     }
 
-    /// The starts into the grid, when they lie on one (the greatest common divisor of their distances) of at most 8
-    /// slots a run: 32 bytes a run or less, where runs take 40. Runs of many starts each (rows in time order, cut into
-    /// many parts) stay runs.
+    /// The starts into the grid, when they lie on one (the greatest common divisor of their distances) of at most
+    /// `StartGrid.slotLimit` slots: 8 a run (about 33 bytes a run or less, where runs take 40), or 4,096 (17 KB) for
+    /// fewer runs: a series of rows in no order leaves its binary-searched runs after 64 of them. Runs of many starts
+    /// each (rows in time order, cut into many parts) stay runs.
     private mutating func moveIntoGrid() {
         nextGridTry = runs.count * 2
         guard let origin = runs.first?.first, let last = runs.last?.last else { return }
@@ -181,28 +194,35 @@ struct SeenStarts: Sendable, Equatable {
             step = StartGrid.gcd(step, run.first - origin)
             if run.count > 1 { step = StartGrid.gcd(step, run.step) }
         }
-        guard step > 0, (last - origin) / step < 8 * Int64(runs.count) else { return }
+        guard step > 0, case let span = (last - origin) / step + 1, span <= StartGrid.slotLimit(runs.count) else { return }
+        // Room for the starts still to come around them: four times their mean distance on each side (rows in no
+        // order fill the span, and a little below and above; growing by doubling for a start just outside would
+        // leave half the grid empty).
+        let held = runs.reduce(0) { $0 + $1.count }
+        let margin = min(4 * span / held, (StartGrid.slotLimit(runs.count) - span) / 2)
         var grid = StartGrid(origin: origin, step: step)
+        grid.reserve(-margin ..< span + margin)
         var fits = true
-        forEachStart { start, line in
-            if case .inserted = grid.insert(start, line: line) { return true }
+        forEachStart { start, _ in
+            if case .inserted = grid.insert(start) { return true }
             fits = false
             return false
         }
         guard fits else { return }
-        self.grid = grid
+        slots = grid
         runs = []
         hint = 0
     }
 
     /// Back to runs (a start off the grid, or too far from the others).
     private mutating func leaveGrid() {
-        guard let grid else { return }
-        self.grid = nil
+        guard onGrid else { return }
+        let grid = slots
+        slots = .none
         runs = []
         hint = 0
-        grid.forEach { start, line in
-            _ = insertInRuns(start, line: line)
+        grid.forEach { start in
+            _ = insertInRuns(start, line: Self.unknownLine)
             return true
         }
         nextGridTry = max(64, runs.count * 2)
@@ -235,16 +255,16 @@ struct SeenStarts: Sendable, Equatable {
     /// Adds the starts of a later part of the same file (read on its own, `lineOffset` lines further), none of which
     /// this one has (`intersects` is false).
     mutating func absorb(_ later: SeenStarts, lineOffset: Int64) {
-        if grid != nil || later.grid != nil {
+        if onGrid || later.onGrid {
             later.forEachStart { start, line in
-                _ = insert(start, line: line + lineOffset)
+                _ = insert(start, line: line >= 0 ? line + lineOffset : line)
                 return true
             }
             return
         }
         defer { if runs.count > nextGridTry { moveIntoGrid() } }
         for var run in later.runs {
-            run.firstLine += lineOffset
+            if run.firstLine >= 0 { run.firstLine += lineOffset }
             let index = Self.floor(runs, run.first) + 1
             if index > 0, index - 1 < runs.count, runs[index - 1].last > run.first {
                 // Interleaved with a run of this one: start by start.
@@ -331,16 +351,21 @@ struct RepeatTrack: Sendable {
     }
 }
 
-/// Interval starts on a grid `origin + k × step` (`SeenStarts` for rows out of time order): the line of each slot's
-/// start, 4 bytes a slot. Holds at most `slotLimit` slots (8 per start, at least 4,096), so a grid is never much
-/// larger than the runs it replaces; a start off the grid or beyond that is refused.
+/// Interval starts on a grid `origin + k × step` (`SeenStarts` for rows out of time order): a bit a slot, set when
+/// its start was seen. Holds at most `slotLimit` slots (8 per start, at least 4,096), so a grid is never much larger
+/// than the runs it replaces (a byte a start, where runs take 40); a start off the grid or beyond that is refused.
+///
+/// The grid keeps no lines: rows in no order visit the slots at random, and a line per slot (4 bytes) for thousands of
+/// series leaves a core's cache, a miss on every row (a fifth of the time of a read), where the bits stay in it (a
+/// series of 16 days of quarter-hours: 192 bytes). A repeat of a start on the grid has its earlier line found by the
+/// second pass that settles its code (`PendingRepeats`).
 struct StartGrid: Sendable, Equatable {
     let origin: Int64
     let step: Int64
-    /// Slot (from `origin`, in steps) of `lines[0]`.
+    /// Slot (from `origin`, in steps) of bit 0 of `filled[0]`.
     private var base: Int64 = 0
-    /// Line + 1 of each slot's start; 0: none.
-    private var lines: [UInt32] = []
+    /// Bit `i % 64` of word `i / 64`: slot `base + i` has a start.
+    private var filled: [UInt64] = []
     private(set) var count = 0
     private(set) var lowest = Int64.max
     private(set) var highest = Int64.min
@@ -350,7 +375,10 @@ struct StartGrid: Sendable, Equatable {
         self.step = step
     }
 
-    enum Outcome { case inserted, earlier(Int64), refused }
+    /// No grid (`SeenStarts` holding runs).
+    static let none = StartGrid(origin: 0, step: 0)
+
+    enum Outcome { case inserted, seen, refused }
 
     static func slotLimit(_ starts: Int) -> Int64 { Int64(max(4_096, 8 * starts)) }
 
@@ -359,6 +387,8 @@ struct StartGrid: Sendable, Equatable {
         while y != 0 { (x, y) = (y, x % y) }
         return Int64(truncatingIfNeeded: x)
     }
+
+    private var slots: Int64 { Int64(filled.count) << 6 }
 
     /// The slot of `start`, nil when it is off the grid.
     @inline(__always)
@@ -369,57 +399,65 @@ struct StartGrid: Sendable, Equatable {
     }
 
     @inline(__always)
-    mutating func insert(_ start: Int64, line: Int64) -> Outcome {
+    mutating func insert(_ start: Int64) -> Outcome {
         guard let slot = slot(of: start) else { return .refused }
-        if slot < base || slot >= base + Int64(lines.count) {
+        if slot < base || slot >= base + slots {
             guard cover(slot) else { return .refused }
         }
         let index = Int(slot - base)
-        let held = lines[index]
-        if held != 0 { return .earlier(Int64(held) - 1) }
-        guard line >= 0, line < Int64(UInt32.max) - 1 else { return .refused }
-        lines[index] = UInt32(line + 1)
+        let bit = UInt64(1) << UInt64(index & 63)
+        if filled[index >> 6] & bit != 0 { return .seen }
+        filled[index >> 6] |= bit
         count += 1
         lowest = min(lowest, start)
         highest = max(highest, start)
         return .inserted
     }
 
-    func line(of start: Int64) -> Int64? {
-        guard let slot = slot(of: start), slot >= base, slot < base + Int64(lines.count) else { return nil }
-        let held = lines[Int(slot - base)]
-        return held == 0 ? nil : Int64(held) - 1
+    func contains(_ start: Int64) -> Bool {
+        guard let slot = slot(of: start), slot >= base, slot < base + slots else { return false }
+        let index = Int(slot - base)
+        return filled[index >> 6] & (UInt64(1) << UInt64(index & 63)) != 0
     }
 
-    /// Calls `body` with each start and its line, in increasing order of start, until it returns false.
-    func forEach(_ body: (Int64, Int64) -> Bool) {
-        for (index, held) in lines.enumerated() where held != 0 {
-            if !body(origin + (base + Int64(index)) * step, Int64(held) - 1) { return }
-        }
-    }
-
-    /// Widens `lines` to hold `slot` (doubling, toward the side it lies on); false when that passes `slotLimit`.
-    private mutating func cover(_ slot: Int64) -> Bool {
-        let limit = Self.slotLimit(count + 1)
-        guard !lines.isEmpty else {
-            base = slot
-            lines = [UInt32](repeating: 0, count: 64)
-            return true
-        }
-        let end = base + Int64(lines.count)
-        let low = min(base, slot), high = max(end, slot + 1)
-        guard high - low <= limit else { return false }
-        let size = min(limit, max(high - low, 2 * Int64(lines.count)))
-        let newBase = slot < base ? high - size : low
-        var grown = [UInt32](repeating: 0, count: Int(size))
-        let at = Int(base - newBase)
-        grown.withUnsafeMutableBufferPointer { target in
-            lines.withUnsafeBufferPointer { source in
-                (target.baseAddress! + at).update(from: source.baseAddress!, count: source.count)
+    /// Calls `body` with each start, in increasing order, until it returns false.
+    func forEach(_ body: (Int64) -> Bool) {
+        for (word, bits) in filled.enumerated() {
+            var rest = bits
+            while rest != 0 {
+                let index = word << 6 | rest.trailingZeroBitCount
+                rest &= rest - 1
+                if !body(origin + (base + Int64(index)) * step) { return }
             }
         }
-        base = newBase
-        lines = grown
+    }
+
+    /// Room for `slots` (counted from `origin`, in steps), before the first start.
+    mutating func reserve(_ slots: Range<Int64>) {
+        guard filled.isEmpty, !slots.isEmpty else { return }
+        base = slots.lowerBound
+        filled = [UInt64](repeating: 0, count: (slots.count + 63) / 64)
+    }
+
+    /// Widens `filled` to hold `slot` (doubling, toward the side it lies on); false when that passes `slotLimit`.
+    private mutating func cover(_ slot: Int64) -> Bool {
+        let limit = Self.slotLimit(count + 1)
+        guard !filled.isEmpty else {
+            base = slot
+            filled = [0]
+            return true
+        }
+        let end = base + slots
+        let low = min(base, slot), high = max(end, slot + 1)
+        guard high - low <= limit else { return false }
+        // Whole words: the old slots move by whole words.
+        func words(_ slots: Int64) -> Int64 { (slots + 63) / 64 }
+        let size = min(words(limit), words(max(high - low, 2 * slots)))
+        let at = slot < base ? Int(size) - filled.count : 0
+        var grown = [UInt64](repeating: 0, count: Int(size))
+        grown.replaceSubrange(at ..< at + filled.count, with: filled)
+        if slot < base { base = end - size * 64 }
+        filled = grown
         return true
     }
 }

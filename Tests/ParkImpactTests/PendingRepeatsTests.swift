@@ -48,6 +48,28 @@ import TestSupport
         #expect(pending.earlierOfDetailed == [LookupKey(line: 3, series: 1, start: 300): Self.reading(300, 3, line: 3)])
     }
 
+    /// Repeats of starts whose line was not kept (`SeenStarts.unknownLine`) come first and are matched by series
+    /// and start at the first reading the pass sees of them; the others still by line.
+    @Test("without an earlier line: matched by series and start at its first reading")
+    func unknownEarlierLine() {
+        let unknown = SeenStarts.unknownLine
+        var pending = PendingRepeats()
+        pending.append(series: 0, reading: Self.reading(900, 1, line: 30), earlierLine: 12, reject: nil)
+        pending.append(series: 0, reading: Self.reading(300, 2, line: 31), earlierLine: unknown, reject: 4)
+        pending.append(series: 1, reading: Self.reading(300, 6, line: 32), earlierLine: unknown, reject: nil)
+        pending.append(series: 0, reading: Self.reading(300, 2, line: 33), earlierLine: unknown, reject: nil)
+        pending.startLookup()
+        #expect(pending.entries.map(\.line) == [31, 32, 33, 30])
+        pending.see(line: 5, series: 1, start: 600, value: 6, quality: .measured)  // another start
+        pending.see(line: 7, series: 0, start: 300, value: 2, quality: .measured)
+        pending.see(line: 8, series: 0, start: 300, value: 9, quality: .measured)  // a later reading: not the earlier
+        pending.see(line: 12, series: 0, start: 900, value: 1, quality: .measured)
+        pending.see(line: 14, series: 1, start: 300, value: 7, quality: .measured)
+        #expect(pending.entries.map { "\($0.line) \($0.earlierLine) \($0.found)" }
+            == ["31 7 same", "32 14 other", "33 7 same", "30 12 same"])
+        #expect(pending.earlierOfDetailed == [LookupKey(line: 7, series: 0, start: 300): Self.reading(300, 2, line: 7)])
+    }
+
     static let header = "timestamp,site,series,quantity,value,unit,quality\n"
 
     /// Meter `meter` at quarter-hour `quarter` from 2024-01-01 00:00 +01:00.

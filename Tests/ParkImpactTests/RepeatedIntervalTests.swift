@@ -116,6 +116,38 @@ import TestSupport
                                                                         sum: Double(sum)))
     }
 
+    /// Rows in no order put a series' starts on a grid that keeps no lines: a repeat's earlier line is found by the
+    /// second pass as the first reading of its start that the first pass did not reject (a negative value, a value
+    /// out of range, a year typed wrong before it are not the reading that counted).
+    @Test("shuffled rows with rejected rows before the first reading: repeats name the reading that counted")
+    func shuffledAfterRejectedRows() throws {
+        var random = SplitMix64(state: 5)
+        var quarters = Array(0..<400)
+        for index in quarters.indices.reversed() { quarters.swapAt(index, Int(random.next(below: UInt64(index + 1)))) }
+        var rows = quarters.map { Self.row($0, meter: "m1", value: "\($0 % 7)") }
+        var expected: [String] = []
+        // Quarters 10, 20, 30: a rejected row at the file's start, the reading later, then its repeat at the end.
+        for (number, quarter) in [10, 20, 30].enumerated() {
+            let bad = [Self.row(quarter, meter: "m1", value: "-4"), Self.row(quarter, meter: "m1", value: "1e13"),
+                       Self.row(quarter, meter: "m1", value: "1").replacingOccurrences(of: "2024-", with: "6024-")][number]
+            rows.insert(bad, at: number)
+        }
+        rows.append(Self.row(10, meter: "m1", value: "3"))  // 10 % 7: the same value
+        rows.append(Self.row(20, meter: "m1", value: "9"))
+        rows.append(Self.row(30, meter: "m1", value: "2"))  // 30 % 7: the same value
+        let line = { (quarter: Int) in 2 + 3 + quarters.firstIndex(of: quarter)! }
+        expected = ["2 negative_value", "3 value_out_of_range", "4 date_out_of_range",
+                    "\(rows.count - 1) duplicate_interval \(line(10))", "\(rows.count) conflicting_interval \(line(20))",
+                    "\(rows.count + 1) duplicate_interval \(line(30))"]
+        let result = try Self.read(rows)
+        #expect(result.rejects.map { reject in
+            reject.code.rawValue.hasSuffix("_interval")
+                ? "\(reject.line) \(reject.code) \(reject.reason.split(separator: ":")[0].split(separator: " ").last!)"
+                : "\(reject.line) \(reject.code)"
+        } == expected)
+        #expect(totals(result, .electricityOfftake).sum == Double(quarters.reduce(0) { $0 + $1 % 7 }))
+    }
+
     @Test("two exports concatenated that overlap: the repeated days are rejected, the new one counts")
     func concatenatedExports() throws {
         // Export A: days 1–3; export B: days 2–4, day 3 corrected.
@@ -316,7 +348,7 @@ import TestSupport
         for pair in zip(seen.runs, seen.runs.dropFirst()) { #expect(pair.0.last < pair.1.first) }
     }
 
-    @Test("any order on a grid: the starts move into a grid of lines, found again; off the grid or far away, runs again")
+    @Test("any order on a grid: the starts move into a grid of bits (no lines); off the grid or far away, runs again")
     func grid() {
         var random = SplitMix64(state: 11)
         // 20,000 quarter-hours of one series, shuffled: more than 64 runs, all on the 900-second grid.
@@ -333,8 +365,10 @@ import TestSupport
         }
         #expect(seen.grid?.count == 20_000)
         #expect(seen.lowest == 1_700_000_100 && seen.highest == 1_700_000_100 + 19_999 * 900)
+        // Every start found again; its line is not kept on the grid.
+        let unknown = SeenStarts.unknownLine
         var wrong = 0
-        for (start, line) in model where seen.insert(start, line: -1) != line || seen.line(of: start) != line {
+        for (start, _) in model where seen.insert(start, line: 5) != unknown || seen.line(of: start) != unknown {
             wrong += 1
         }
         #expect(wrong == 0 && seen.grid != nil)
@@ -342,7 +376,7 @@ import TestSupport
         var ordered: [Int64] = []
         seen.forEachStart { start, line in
             ordered.append(start)
-            return model[start] == line
+            return line == unknown
         }
         #expect(ordered == model.keys.sorted())
 
@@ -353,20 +387,22 @@ import TestSupport
         var both = seen
         both.absorb(later, lineOffset: 20_002)
         #expect(both.grid?.count == 20_200)
-        #expect(both.line(of: 1_700_000_100 + 20_100 * 900) == 20_102)
+        #expect(both.line(of: 1_700_000_100 + 20_100 * 900) == unknown)
         _ = later.insert(starts[5], line: 500)
         #expect(seen.intersects(later))
 
         // A start between two slots: back to runs, everything still there.
         var off = seen
         #expect(off.insert(1_700_000_100 + 450, line: 99) == nil)
-        #expect(off.grid == nil && off.runs.count > 64)
-        #expect(off.line(of: 1_700_000_100 + 450) == 99 && off.line(of: starts[7]) == model[starts[7]])
+        // Back from the grid in order, their lines unknown: one run, split by the new start.
+        #expect(off.grid == nil && off.runs.count == 3)
+        #expect(off.line(of: 1_700_000_100 + 450) == 99 && off.line(of: starts[7]) == unknown)
+        #expect(off.runs.allSatisfy { ($0.firstLine == unknown && $0.lineStep == 0) || $0.firstLine >= 0 })
         // A start years away: a grid that wide would hold more than 8 slots a start; runs again.
         var far = seen
         #expect(far.insert(1_700_000_100 + 10_000_000 * 900, line: 7) == nil)
         #expect(far.grid == nil && far.line(of: 1_700_000_100 + 10_000_000 * 900) == 7)
-        #expect(far.insert(starts[9], line: -1) == model[starts[9]])
+        #expect(far.insert(starts[9], line: 3) == unknown && far.line(of: 1_700_000_100 + 10_000_000 * 900) == 7)
 
         // Rows in time order cut into 300 parts (a run each, 96 starts long): the runs take less than a grid would.
         var parts = SeenStarts()
