@@ -106,6 +106,8 @@ public enum Aggregate {
                // The size of the file as opened: all chunks read that descriptor.
                case let size = Int(context.opened.status.size),
                case let count = reader.chunkPlan(file, context, size, chunkBytes, workers), count > 1 {
+                var context = context
+                context.chunksAbandoned = AbandonFlag()
                 prepared[index] = (context, reader, chunkTasks.count, count)
                 chunkTasks += (0..<count).map { Job.chunk(file: index, index: $0, count: count, size: size) }
                 continue
@@ -117,7 +119,8 @@ public enum Aggregate {
         let results = Slots<FileResult>(count: files.count)
         var assemblies: [Int: InOrder] = [:]
         for (index, plan) in prepared {
-            assemblies[index] = InOrder(plan.reader.assembly(files[index], plan.context, CSVReadLimits()), count: plan.count)
+            assemblies[index] = InOrder(plan.reader.assembly(files[index], plan.context, CSVReadLimits()), count: plan.count,
+                                        abandon: plan.context.chunksAbandoned)
         }
         let inOrder = assemblies
         // Tasks in list order, on at most `workers` threads (`ConcurrentMap`).
@@ -131,7 +134,9 @@ public enum Aggregate {
                 results.store(result, at: index)
             case .chunk(let index, let chunk, let count, let size):
                 let plan = readers[index]!
-                let outcome = plan.reader.chunk(files[index], plan.context, CSVReadLimits(), chunk, count, size)
+                // A file already bound for a sequential read: its other chunks are not read.
+                let outcome = inOrder[index]!.abandoned ? ChunkOutcome.skipped(files[index], plan.context)
+                    : plan.reader.chunk(files[index], plan.context, CSVReadLimits(), chunk, count, size)
                 if let result = inOrder[index]!.deliver(outcome, index: chunk) {
                     completed?(index, result)
                     results.store(result, at: index)
@@ -319,28 +324,45 @@ private final class InOrder: Sendable {
         var waiting: [Int: ChunkOutcome] = [:]
         var next = 0
         var merging = false
+        /// A chunk was unusable or could not be merged: the file is read sequentially at the end.
+        var abandoned = false
     }
 
     private let assembly: any ChunkAssembling
     private let count: Int
     private let state = Mutex(State())
+    /// Set with `abandoned`: stops the chunk reads in progress.
+    private let abandon: AbandonFlag?
 
-    init(_ assembly: any ChunkAssembling, count: Int) {
+    init(_ assembly: any ChunkAssembling, count: Int, abandon: AbandonFlag?) {
         self.assembly = assembly
         self.count = count
+        self.abandon = abandon
     }
+
+    /// Whether the file will be read sequentially whatever the chunks not yet read hold (they need not be read).
+    var abandoned: Bool { state.withLock { $0.abandoned } }
 
     /// Chunk `index` is read; returns the file's result when this call merged its last chunk.
     func deliver(_ chunk: ChunkOutcome, index: Int) -> FileResult? {
         var taken: ChunkOutcome? = state.withLock { state in
             state.waiting[index] = chunk
+            if !chunk.usable {
+                state.abandoned = true
+                abandon?.set()
+            }
             guard !state.merging, let next = state.waiting.removeValue(forKey: state.next) else { return nil }
             state.merging = true
             return next
         }
         while let chunk = taken {
             assembly.add(chunk)
+            let failed = assembly.failed
             taken = state.withLock { state in
+                if failed {
+                    state.abandoned = true
+                    abandon?.set()
+                }
                 state.next += 1
                 if let next = state.waiting.removeValue(forKey: state.next) { return next }
                 state.merging = false

@@ -19,8 +19,17 @@ package struct ChunkOutcome: Sendable {
     /// Chunk 0 only: the header's line and the format's column mapping.
     var headerLine = 0
     var mapping: [ColumnRole] = []
-    /// False when the chunk could not be read as planned (I/O error, no header): the file is read sequentially.
+    /// False when the chunk could not be read as planned (I/O error, no header, what the merge refuses): the file is
+    /// read sequentially.
     var usable = true
+
+    /// A chunk not read: its file is read sequentially.
+    static func skipped(_ file: InputFile, _ context: ReadContext) -> ChunkOutcome {
+        ChunkOutcome(start: 0, end: 0, plannedEnd: nil,
+                     aggregator: FileAggregator(file: file.relativePath, table: context.daysTable,
+                                                readingPolicy: context.readingPolicy),
+                     statistics: CSVReadStatistics(), orderKeys: [], usable: false)
+    }
 }
 
 /// Reading one large file on several cores: the file is cut into chunks at line starts, each chunk is read by its
@@ -48,6 +57,9 @@ extension ReadFile {
         size >= 2 * chunkBytes ? (size + chunkBytes - 1) / chunkBytes : 1
     }
 
+    /// How much of a file's start `chunkPlan` reads.
+    static let sampleBytes = 256 << 10
+
     /// How many chunks `Aggregate.readAll` cuts a file of `size` bytes into: `chunkCount`, or fewer and larger ones
     /// (halved while there are more than two per worker) when the first chunk boundary finds no day start within
     /// its reach (`chunkStart`): an export by time whose day is longer than three quarters of a chunk (16,000 meters:
@@ -59,8 +71,11 @@ extension ReadFile {
     ) -> Int {
         var count = chunkCount(size: size, chunkBytes: chunkBytes)
         guard count > 1 else { return count }
-        let header = pass(type, file, context, CSVReadLimits(), traceLimit: 0, headerOnly: true)
-        if let format = header.format, !format.chunkable { return 1 }
+        // The header and the first rows: a file whose header says row order decides (`chunkable`), or whose first
+        // rows already hold what the merge refuses (a water series without interval ends: `refusesChunkMerge`), is
+        // read whole rather than cut, read and read again.
+        let header = pass(type, file, context, CSVReadLimits(), traceLimit: 0, boundary: min(size, sampleBytes))
+        if let format = header.format, !format.chunkable || header.aggregator.refusesChunkMerge { return 1 }
         let workers = max(1, workers)
         let fewest = 2 * workers
         // Few chunks: as many for each worker (three chunks on two workers take two chunks' time, four as long).
@@ -294,7 +309,7 @@ extension ReadFile {
         if index == 0 {
             let first = pass(type, file, context, limits, traceLimit: 0, boundary: end)
             FaultInjection.reach("first-chunk")
-            let usable = problem(of: first, file) == nil
+            let usable = problem(of: first, file) == nil && !first.abandoned
             return ChunkOutcome(
                 start: 0, end: first.statistics.stoppedAtBoundary ?? size, plannedEnd: end,
                 aggregator: first.aggregator, statistics: first.statistics,
@@ -377,6 +392,13 @@ extension ReadFile {
                             let format = state.pointee.format
                             state.pointee.aggregator.fillRaw(record.rawText()) { format.valueColumnName($0) }
                         }
+                        // What the merge refuses (a repeat, an interval inferred from the rows before): the file is
+                        // read sequentially, so the rest of this chunk is not read.
+                        if replay == nil, state.pointee.aggregator.refusesChunkMerge
+                            || record.line & AbandonFlag.checkMask == 0 && context.chunksAbandoned?.isSet == true {
+                            usable = false
+                            return .stop
+                        }
                         return .proceed
                     },
                     onMalformed: { malformed in
@@ -411,6 +433,8 @@ extension ReadFile {
 package protocol ChunkAssembling: AnyObject, Sendable {
     /// The next chunk in order (0, 1, 2, …).
     func add(_ chunk: ChunkOutcome)
+    /// True once a chunk could not be merged exactly: the file will be read sequentially, later chunks are not needed.
+    var failed: Bool { get }
     /// The merged result; a sequential read when a chunk could not be merged exactly.
     func finish() -> FileResult
 }
@@ -431,7 +455,7 @@ final class ChunkAssembly<Format: RowFormat>: ChunkAssembling, @unchecked Sendab
     private var lineOffset = 0
     private var orderKeys: Set<String> = []
     /// A chunk could not be merged exactly: the file is read sequentially at the end; later chunks are dropped.
-    private var failed = false
+    private(set) var failed = false
 
     init(_ type: Format.Type, _ file: InputFile, _ context: ReadContext, _ limits: CSVReadLimits) {
         self.file = file

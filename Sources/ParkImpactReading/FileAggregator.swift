@@ -28,6 +28,9 @@ public struct FileAggregator: Sendable {
     /// A reading used an interval inferred from the rows before it (water night flow without an end column): a
     /// later chunk of a file read in parallel would not know those rows, so the file is read sequentially instead.
     private(set) var usedInferredInterval = false
+    /// A chunk after the first with what `ChunkAssembly` refuses to merge: a repeat (its message names a chunk-local
+    /// line) or an interval inferred from the rows before (they are in the chunk before).
+    var refusesChunkMerge: Bool { refusedRepeats > 0 || usedInferredInterval }
     /// Replay mode (chunk merge): only cells that already exist are updated (`seedCell`).
     var onlyExistingCells = false
 

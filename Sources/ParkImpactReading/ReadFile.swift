@@ -157,6 +157,9 @@ public enum ReadFile {
     struct Pass<Format: RowFormat> {
         var aggregator: FileAggregator
         var format: Format?
+        /// `format != nil` (set with it), read per record without copying the format (a copy, retains and releases of its arrays,
+        /// where the pass is not specialised for the format: the sequential read after a chunked one was refused).
+        var hasFormat = false
         var headerProblem: String?
         var sawHeader = false
         var preambleRecords = 0
@@ -176,6 +179,8 @@ public enum ReadFile {
         var fresh: Format?
         var primingRecords = 0
         var primed = false
+        /// A read up to a boundary (a chunk) stopped because the file's chunks were abandoned.
+        var abandoned = false
     }
 
     /// The data records a priming pass reads at most before it gives up (the file is then read sequentially).
@@ -223,12 +228,17 @@ public enum ReadFile {
             ).read(
                 from: &source,
                 onRecord: { record in
-                    if state.pointee.format != nil {
+                    if state.pointee.hasFormat {
                         state.pointee.aggregator.line = record.line
                         state.pointee.format!.read(record, into: &state.pointee.aggregator)
                         if state.pointee.aggregator.needsRaw {
                             let format = state.pointee.format!
                             state.pointee.aggregator.fillRaw(record.rawText()) { format.valueColumnName($0) }
+                        }
+                        if boundary != nil, record.line & AbandonFlag.checkMask == 0,
+                           context.chunksAbandoned?.isSet == true {
+                            state.pointee.abandoned = true
+                            return .stop
                         }
                         if prime {
                             if state.pointee.aggregator.trailingEmptyFields != nil, state.pointee.format!.primed {
@@ -244,6 +254,7 @@ public enum ReadFile {
                     switch Format.make(header: record, context: context) {
                     case .format(let made):
                         state.pointee.format = made
+                        state.pointee.hasFormat = true
                         state.pointee.headerLine = record.line
                         if prime {
                             state.pointee.fresh = made

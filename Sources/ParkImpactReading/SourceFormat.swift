@@ -1,5 +1,6 @@
 package import CSVReading
 import ParkImpactModel
+import Synchronization
 import ParkImpactDefinition
 
 /// What a format reader knows while reading one file.
@@ -23,6 +24,8 @@ package struct ReadContext: Sendable {
     var sumLogLines: Int? = nil
     /// The file, opened once (`ReadFile.prepare`): every pass and chunk reads this descriptor, never the path again.
     let opened: CSVOpenedFile
+    /// Set once the file's chunks are of no use (it will be read sequentially): chunk reads in progress stop.
+    var chunksAbandoned: AbandonFlag? = nil
 
     /// The zone of the aggregate's local days.
     var daysTable: LocalTimeTable { dayTable ?? table }
@@ -229,4 +232,17 @@ package struct NumberStyle {
 
     /// The decimal mark as text, for messages.
     var markText: String { String(UnicodeScalar(decimalMark)) }
+}
+
+/// A flag set once, read by reads in progress on other threads (`ReadContext.chunksAbandoned`).
+package final class AbandonFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    package init() {}
+
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set() { flag.store(true, ordering: .relaxed) }
+
+    /// How often (in records) a chunk read looks at the flag: a mask of the line number.
+    static let checkMask = 1_023
 }

@@ -392,6 +392,58 @@ struct ChunkedReadTests {
         }, chunkSizes: [301, 1024, 4096])
     }
 
+    /// Water without interval ends (its night flow needs the interval from the row before): when the first rows
+    /// show it, the file is planned as one chunk; when it comes later (a meter after 6,000 rows of another), the
+    /// chunk that meets it stops at its first row, the chunks not yet read are not read, and a run gives the
+    /// sequential result. A chunk read also stops once its file is abandoned (`ReadContext.chunksAbandoned`).
+    @Test func waterWithoutEndsStopsTheChunkedRead() throws {
+        func rows(_ meter: String, _ quantity: String, _ unit: String, count: Int) -> String {
+            var text = ""
+            let iso = ISO8601DateFormatter()
+            for hour in 0..<count {
+                let stamp = iso.string(from: Date(timeIntervalSince1970: 1_704_067_200 + Double(hour) * 3_600))
+                let value = String(format: "%d.%02d", hour % 3, hour % 100)
+                text += "\(stamp),s1,\(meter),\(quantity),\(value),\(unit),measured\n"
+            }
+            return text
+        }
+        let header = "timestamp,site,series,quantity,value,unit,quality\n"
+        let electricity = rows("e1", "electricity_offtake", "kWh", count: 6_000)
+        let water = rows("w1", "water", "m3", count: 3_000)
+        for waterFirst in [true, false] {
+            let folder = try Scratch()
+            defer { folder.remove() }
+            try folder.write("long.csv", header + (waterFirst ? water + electricity : electricity + water))
+            let (definition, file) = try Self.longInput(folder, "long.csv")
+            guard case .ready(var context, let reader) = ReadFile.prepare(file, definition: definition) else {
+                Issue.record("not prepared")
+                return
+            }
+            let size = Int(context.opened.status.size)
+            #expect(header.utf8.count + electricity.utf8.count > ReadFile.sampleBytes)
+            let count = reader.chunkPlan(file, context, size, 32_768, 2)
+            #expect(waterFirst ? count == 1 : count >= 4, "water first: \(waterFirst), \(count) chunks")
+            if !waterFirst {
+                // The last chunk holds only water: it stops after its first row.
+                let last = reader.chunk(file, context, CSVReadLimits(), count - 1, count, size)
+                #expect(!last.usable && last.statistics.records == 1)
+                let second = reader.chunk(file, context, CSVReadLimits(), 1, count, size)
+                #expect(second.usable && second.statistics.records > 1_024)
+                // Abandoned: the first chunk and a later one stop at their next check.
+                context.chunksAbandoned = AbandonFlag()
+                context.chunksAbandoned!.set()
+                for index in [0, 1] {
+                    let stopped = reader.chunk(file, context, CSVReadLimits(), index, count, size)
+                    #expect(!stopped.usable && stopped.statistics.records <= 1_024, "chunk \(index)")
+                }
+            }
+            let whole = ReadFile.read(file, definition: definition)
+            #expect(whole.summary.acceptedRows == 9_000 && whole.rejects.isEmpty)
+            let run = Aggregate.readAll([file], definitions: ["test": definition], threads: 2, chunkBytes: 32_768)
+            expectSame(run[0], whole, "water first: \(waterFirst)")
+        }
+    }
+
     /// A Fluvius export over the autumn clock change: the repeated hour resolved by row order, whether or not a
     /// chunk boundary falls inside it, plus a malformed row (the file is then read sequentially).
     @Test(arguments: [false, true])
