@@ -789,30 +789,40 @@ public struct FileAggregator: Sendable {
             if unlogged { return false }
         }
         for index in mapping.indices where mapping[index] < 0 { mapping[index] = intern(later.seriesKeys[index]) }
-        // The shared cells, by the later chunk's series (a series shares a day or two): their days and places.
-        var slots = [[(day: Int32, slot: Int)]](repeating: [], count: later.seriesKeys.count)
+        // The shared cells in the later chunk's series order (a series shares a day or two, rows in no order all of
+        // theirs): series `index`'s are `cells[firstCell[index] ..< firstCell[index + 1]]`, of the days `cellDays`.
+        // Flat arrays: the log's entries (a row each) find their cell without retaining an array of arrays.
+        var firstCell = [Int](repeating: 0, count: later.seriesKeys.count + 1)
+        var cellDays: [Int32] = []
         var cells: [DayCell] = []
         for index in later.seriesKeys.indices {
             let mine = Int(mapping[index])
+            firstCell[index] = cells.count
             later.days[index].forEachTouched { day, position in
                 guard let target = days[mine].find(day) else { return }
                 var cell = days[mine].cell(at: target, day: day)
                 let sum = cell.sum
                 cell.merge(later.days[index].cell(at: position, day: day))
                 cell.sum = sum
-                slots[index].append((Int32(truncatingIfNeeded: day), cells.count))
+                cellDays.append(Int32(truncatingIfNeeded: day))
                 cells.append(cell)
             }
         }
+        firstCell[later.seriesKeys.count] = cells.count
         if !cells.isEmpty {
-            for entry in later.sumLog {
-                for place in slots[Int(entry.series)] where place.day == entry.day {
-                    cells[place.slot].sum += entry.value
+            cells.withUnsafeMutableBufferPointer { cells in
+                for entry in later.sumLog {
+                    let series = Int(entry.series)
+                    for slot in firstCell[series] ..< firstCell[series + 1] where cellDays[slot] == entry.day {
+                        cells[slot].sum += entry.value
+                        break
+                    }
                 }
             }
         }
         append(later, lineOffset: lineOffset, mapping: mapping) { index, day in
-            slots[index].first { $0.day == Int32(truncatingIfNeeded: day) }.map { cells[$0.slot] }
+            let slots = firstCell[index] ..< firstCell[index + 1]
+            return slots.first { cellDays[$0] == Int32(truncatingIfNeeded: day) }.map { cells[$0] }
         }
         return true
     }
