@@ -373,6 +373,8 @@ extension ReadFile {
             if lines > 0 { aggregator.keepSumLog(lines: lines, limit: max(1 << 16, bytes / 24), expected: bytes / 64) }
         }
         let stopLine = replay?.lastLine ?? Int.max
+        let stops = replay == nil
+        let abandon = context.chunksAbandoned
         // State behind pointers, not captured variables: no run-time exclusivity checks per record.
         let state = UnsafeMutablePointer<(format: Format, aggregator: FileAggregator)>.allocate(capacity: 1)
         state.initialize(to: (format, aggregator))
@@ -394,8 +396,8 @@ extension ReadFile {
                         }
                         // What the merge refuses (a repeat, an interval inferred from the rows before): the file is
                         // read sequentially, so the rest of this chunk is not read.
-                        if replay == nil, state.pointee.aggregator.refusesChunkMerge
-                            || record.line & AbandonFlag.checkMask == 0 && context.chunksAbandoned?.isSet == true {
+                        if stops, state.pointee.aggregator.refusesChunkMerge
+                            || record.line & AbandonFlag.checkMask == 0 && abandon?.isSet == true {
                             usable = false
                             return .stop
                         }

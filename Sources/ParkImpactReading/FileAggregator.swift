@@ -198,27 +198,34 @@ public struct FileAggregator: Sendable {
     @inline(__always)
     private mutating func admits(_ index: Int, start: Int64, value: Double, quality: Quality, mayBeNegative: Bool)
         -> Bool {
+        if lookingUp {
+            lookUp(index, start: start, value: value, quality: quality, mayBeNegative: mayBeNegative)
+            return false
+        }
         if value < 0, quality != .missing, !mayBeNegative, !seriesKeys[index].quantity.canBeNegative {
-            if !lookingUp { rejectNegative(index, start: start, value: value) }
+            rejectNegative(index, start: start, value: value)
             return false
         }
         if !(abs(value) <= Self.largestReading) {  // also NaN and infinity
-            if !lookingUp { rejectOutOfRange(index, start: start, value: value) }
+            rejectOutOfRange(index, start: start, value: value)
             return false
         }
         if !Self.plausibleInstants.contains(start) {
-            if !lookingUp { rejectImplausibleDate(index, start: start) }
-            return false
-        }
-        if lookingUp {
-            // Only readings the first pass did not reject for their value or date: the first of a start is the one
-            // it accepted.
-            pendingRepeats.see(line: Int64(line), series: Int32(index), start: start, value: value, quality: quality)
+            rejectImplausibleDate(index, start: start)
             return false
         }
         let reading = AcceptedReading(start: start, value: value, quality: quality, line: Int64(line))
         if tracks[index].admitsInRun(reading) { return true }
         return admitsOutOfRun(index, reading)
+    }
+
+    /// `admits` in a lookup pass: only readings the first pass did not reject for their value or date are seen (the
+    /// first of a start is then the one it accepted).
+    @inline(never)
+    private mutating func lookUp(_ index: Int, start: Int64, value: Double, quality: Quality, mayBeNegative: Bool) {
+        if value < 0, quality != .missing, !mayBeNegative, !seriesKeys[index].quantity.canBeNegative { return }
+        if !(abs(value) <= Self.largestReading) || !Self.plausibleInstants.contains(start) { return }
+        pendingRepeats.see(line: Int64(line), series: Int32(index), start: start, value: value, quality: quality)
     }
 
     /// `admits` for a reading that does not continue its series' open run.

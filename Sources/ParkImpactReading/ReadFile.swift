@@ -222,6 +222,8 @@ public enum ReadFile {
                 state.pointee.aggregator.ignore(.preamble)
                 return .proceed
             }
+            // A chunk (a read up to a boundary) stops once its file's chunks are abandoned.
+            let abandon = boundary != nil ? context.chunksAbandoned : nil
             var source = CountingSource(base: CSVOpenedFileSource(context.opened), hashing: hashing)
             state.pointee.statistics = try CSVStreamReader(
                 dialect: context.dialect, limits: limits, stopAtRecordBoundary: boundary
@@ -235,8 +237,7 @@ public enum ReadFile {
                             let format = state.pointee.format!
                             state.pointee.aggregator.fillRaw(record.rawText()) { format.valueColumnName($0) }
                         }
-                        if boundary != nil, record.line & AbandonFlag.checkMask == 0,
-                           context.chunksAbandoned?.isSet == true {
+                        if let abandon, record.line & AbandonFlag.checkMask == 0, abandon.isSet {
                             state.pointee.abandoned = true
                             return .stop
                         }
