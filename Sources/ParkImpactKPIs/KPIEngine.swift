@@ -278,20 +278,31 @@ public struct KPIEngine: Sendable {
         let periodSeconds = Double(table.startOfDay(period.lastDay + 1) - table.startOfDay(period.firstDay))
         let periodDays = period.lastDay - period.firstDay + 1
         let firstYear = period.first.year, lastYear = period.last.year
-        // The series come in key order, site first: a site's sums by year are added in a local dictionary, taken from
-        // and put back into `sumBySiteYear` when the site changes (the same additions in the same order, without two
-        // hashed lookups per series and year). Series of one file name it once in a row: inserted once.
+        // The series come in key order, site first: the sums by year, of all and of the current site, are added in
+        // local arrays by year (the same additions in the same order as into the dictionaries, without two hashed
+        // lookups per series and year), a site's put into `sumBySiteYear` when the site changes, the pilot's at the
+        // end; a year gets a key once a series has been added. Series of one file name it once in a row: inserted
+        // once.
+        let years = lastYear - firstYear + 1
+        var yearSums = [Double](repeating: 0, count: years)
+        var anyYear = false
+        var siteSums = [Double](repeating: 0, count: years)
+        var siteAdded = false
         var currentSite: String?
-        var siteSums: [Int: Double] = [:]
         var lastInput: String?
         func putBack() {
-            if let currentSite, !siteSums.isEmpty { totals.sumBySiteYear[currentSite] = siteSums }
+            guard let currentSite, siteAdded else { return }
+            var byYear: [Int: Double] = [:]
+            for offset in 0..<years { byYear[firstYear + offset] = siteSums[offset] }
+            totals.sumBySiteYear[currentSite] = byYear
         }
         for entry in scopeSeries(quantity, site) where including(entry.key.site) {
             if entry.key.site != currentSite {
                 putBack()
                 currentSite = entry.key.site
-                siteSums = totals.sumBySiteYear[entry.key.site] ?? [:]
+                let earlier = totals.sumBySiteYear[entry.key.site]
+                for offset in 0..<years { siteSums[offset] = earlier?[firstYear + offset] ?? 0 }
+                siteAdded = earlier != nil
             }
             totals.seriesCount += 1
             var seconds = periodSeconds, days = periodDays
@@ -320,8 +331,10 @@ public struct KPIEngine: Sendable {
                 let to = min(period.lastDay, CivilDate.dayNumber(year: year, month: 12, day: 31))
                 let part = entry.totals(from: from, to: to)
                 totals.sum += part.sum
-                totals.sumByYear[year, default: 0] += part.sum
-                siteSums[year, default: 0] += part.sum
+                yearSums[year - firstYear] += part.sum
+                siteSums[year - firstYear] += part.sum
+                anyYear = true
+                siteAdded = true
                 let present = Int(entry.interval > 0 ? part.present : part.daysPresent)
                 totals.present += present
                 if entry.interval >= 82_800 { totals.filled += Int(part.filled) }
@@ -335,6 +348,9 @@ public struct KPIEngine: Sendable {
                 : entry.interval > 0 ? seconds / Double(entry.interval) : Double(days)
         }
         putBack()
+        if anyYear {
+            for offset in 0..<years { totals.sumByYear[firstYear + offset] = yearSums[offset] }
+        }
         totals.sortedInputs = inputOrder.sorted(totals.inputs)
         return totals
     }

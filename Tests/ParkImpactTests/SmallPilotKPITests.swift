@@ -100,6 +100,31 @@ import Testing
         #expect(close(value("co2.scope2_market_t", "reporting"), 0.01778355))
     }
 
+    /// A reporting period over two years, a site with two meters: each site's kWh are summed by year over all its
+    /// meters before the year's factor applies.
+    @Test func scope2OverTwoYearsWithTwoMetersOnASite() throws {
+        let yaml = Self.yaml.replacingOccurrences(of: "reporting: { from: 2024-01-01, to: 2024-12-31 }",
+                                                  with: "reporting: { from: 2023-07-01, to: 2024-06-30 }")
+        let data = """
+            timestamp,site,series,quantity,value,unit,quality,end
+            2023-09-10T00:00:00+02:00,a,ean-a,electricity_offtake,100,kWh,measured,2023-09-11T00:00:00+02:00
+            2024-02-01T00:00:00+01:00,a,ean-a,electricity_offtake,50,kWh,measured,2024-02-02T00:00:00+01:00
+            2023-10-10T00:00:00+02:00,a,ean-a2,electricity_offtake,30,kWh,measured,2023-10-11T00:00:00+02:00
+            2024-03-01T00:00:00+01:00,a,ean-a2,electricity_offtake,10,kWh,measured,2024-03-02T00:00:00+01:00
+            2023-08-01T00:00:00+02:00,b,ean-b,electricity_offtake,200,kWh,measured,2023-08-02T00:00:00+02:00
+            """
+        let report = try runPilot("small", yaml: yaml, files: ["data.csv": data])
+        func value(_ key: String, _ site: String? = nil) -> Double? {
+            report.kpi(key, period: "reporting", site: site)?.value
+        }
+        // Location-based: 2023 (100 + 30 + 200) kWh × 0.150 = 49.5 kg, 2024 (50 + 10) kWh × 0.155 = 9.3 kg.
+        #expect(close(value("co2.scope2_location_t"), 0.0588))
+        // Market-based: site a at the residual mix, 130 kWh × 0.16749 + 60 kWh × 0.13173 = 29.6775 kg; b green.
+        #expect(close(value("co2.scope2_market_t", "a"), 0.0296775))
+        #expect(close(value("co2.scope2_market_t"), 0.0296775))
+        #expect(close(value("energy.electricity.offtake_kwh", "a"), 190))
+    }
+
     @Test func changeVersusBaseline() {
         // before 0.18234 + 0.0251235 = 0.2074635 t; after 0.145872 + 0.01778355 = 0.16365555 t; per day (2024 has
         // 366 days, 2023 has 365): −21.3315… % (−21.1160 % on the totals).
