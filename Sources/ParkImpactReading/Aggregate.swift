@@ -119,8 +119,8 @@ public enum Aggregate {
         let results = Slots<FileResult>(count: files.count)
         var assemblies: [Int: InOrder] = [:]
         for (index, plan) in prepared {
-            assemblies[index] = InOrder(plan.reader.assembly(files[index], plan.context, CSVReadLimits()), count: plan.count,
-                                        abandon: plan.context.chunksAbandoned)
+            let assembly = plan.reader.assembly(files[index], plan.context, CSVReadLimits())
+            assemblies[index] = InOrder(assembly, count: plan.count, abandon: plan.context.chunksAbandoned)
         }
         let inOrder = assemblies
         // Tasks in list order, on at most `workers` threads (`ConcurrentMap`).

@@ -97,7 +97,9 @@ struct PendingRepeats: Sendable {
     /// accepted (readings that pass a value check are `see`n, as they were accepted, in file order).
     @inline(__always)
     mutating func see(line: Int64, series: Int32, start: Int64, value: Double, quality: Quality) {
-        if !unknownEarlier.isEmpty { seeUnknown(line: line, series: series, start: start, value: value, quality: quality) }
+        if !unknownEarlier.isEmpty {
+            seeUnknown(line: line, series: series, start: start, value: value, quality: quality)
+        }
         if cursor > knownFrom, entries[cursor - 1].earlierLine >= line { cursor = lowerBound(line) }
         while cursor < entries.count, entries[cursor].earlierLine < line { cursor += 1 }
         guard cursor < entries.count, entries[cursor].earlierLine == line else { return }
@@ -106,7 +108,8 @@ struct PendingRepeats: Sendable {
 
     @inline(never)
     private mutating func seeUnknown(line: Int64, series: Int32, start: Int64, value: Double, quality: Quality) {
-        guard let positions = unknownEarlier.removeValue(forKey: SeriesStart(series: series, start: start)) else { return }
+        let key = SeriesStart(series: series, start: start)
+        guard let positions = unknownEarlier.removeValue(forKey: key) else { return }
         let earlier = AcceptedReading(start: start, value: value, quality: quality, line: line)
         for position in positions {
             entries[position].earlierLine = line

@@ -157,8 +157,9 @@ public enum ReadFile {
     struct Pass<Format: RowFormat> {
         var aggregator: FileAggregator
         var format: Format?
-        /// `format != nil` (set with it), read per record without copying the format (a copy, retains and releases of its arrays,
-        /// where the pass is not specialised for the format: the sequential read after a chunked one was refused).
+        /// `format != nil` (set with it), tested per record without copying the format: where the pass is not
+        /// specialised for the format (the sequential read after refused chunks), `format != nil` copied it, its
+        /// arrays retained and released on every row.
         var hasFormat = false
         var headerProblem: String?
         var sawHeader = false

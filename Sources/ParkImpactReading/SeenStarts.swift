@@ -183,9 +183,9 @@ struct SeenStarts: Sendable, Equatable {
     }
 
     /// The starts into the grid, when they lie on one (the greatest common divisor of their distances) of at most
-    /// `StartGrid.slotLimit` slots: 8 a run (about 33 bytes a run or less, where runs take 40), or 4,096 (17 KB) for
-    /// fewer runs: a series of rows in no order leaves its binary-searched runs after 64 of them. Runs of many starts
-    /// each (rows in time order, cut into many parts) stay runs.
+    /// `StartGrid.slotLimit` slots: 8 a run (a byte, where a run takes 40), or 4,096 (512 bytes) for fewer runs: a
+    /// series of rows in no order leaves its binary-searched runs after 64 of them. Runs of many starts each (rows in
+    /// time order, cut into many parts) stay runs.
     private mutating func moveIntoGrid() {
         nextGridTry = runs.count * 2
         guard let origin = runs.first?.first, let last = runs.last?.last else { return }
@@ -194,7 +194,9 @@ struct SeenStarts: Sendable, Equatable {
             step = StartGrid.gcd(step, run.first - origin)
             if run.count > 1 { step = StartGrid.gcd(step, run.step) }
         }
-        guard step > 0, case let span = (last - origin) / step + 1, span <= StartGrid.slotLimit(runs.count) else { return }
+        guard step > 0, case let span = (last - origin) / step + 1, span <= StartGrid.slotLimit(runs.count) else {
+            return
+        }
         // Room for the starts still to come around them: four times their mean distance on each side (rows in no
         // order fill the span, and a little below and above; growing by doubling for a start just outside would
         // leave half the grid empty).

@@ -128,8 +128,9 @@ import TestSupport
         var expected: [String] = []
         // Quarters 10, 20, 30: a rejected row at the file's start, the reading later, then its repeat at the end.
         for (number, quarter) in [10, 20, 30].enumerated() {
+            let wrongYear = Self.row(quarter, meter: "m1", value: "1").replacingOccurrences(of: "2024-", with: "6024-")
             let bad = [Self.row(quarter, meter: "m1", value: "-4"), Self.row(quarter, meter: "m1", value: "1e13"),
-                       Self.row(quarter, meter: "m1", value: "1").replacingOccurrences(of: "2024-", with: "6024-")][number]
+                       wrongYear][number]
             rows.insert(bad, at: number)
         }
         rows.append(Self.row(10, meter: "m1", value: "3"))  // 10 % 7: the same value
@@ -137,7 +138,8 @@ import TestSupport
         rows.append(Self.row(30, meter: "m1", value: "2"))  // 30 % 7: the same value
         let line = { (quarter: Int) in 2 + 3 + quarters.firstIndex(of: quarter)! }
         expected = ["2 negative_value", "3 value_out_of_range", "4 date_out_of_range",
-                    "\(rows.count - 1) duplicate_interval \(line(10))", "\(rows.count) conflicting_interval \(line(20))",
+                    "\(rows.count - 1) duplicate_interval \(line(10))",
+                    "\(rows.count) conflicting_interval \(line(20))",
                     "\(rows.count + 1) duplicate_interval \(line(30))"]
         let result = try Self.read(rows)
         #expect(result.rejects.map { reject in
