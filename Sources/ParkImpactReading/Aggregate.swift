@@ -90,15 +90,16 @@ public enum Aggregate {
                 return result
             }
         }
-        // The work: chunks of large files first (the longest jobs), then whole files.
+        // The work: chunks of large files and whole files (ordered below).
         enum Job { case whole(Int), chunk(file: Int, index: Int, count: Int, size: Int) }
-        var chunkTasks: [Job] = [], wholeTasks: [Job] = []
+        var chunkTasks: [Job] = [], wholeTasks: [(job: Job, size: Int)] = []
         var prepared: [Int: (context: ReadContext, reader: FormatRegistry.Reader, firstTask: Int, count: Int)] = [:]
         for index in order ?? Array(files.indices) {
             let file = files[index]
             // Size and format first: only a file that is cut into chunks needs its dialect detected here, on one
             // thread (the others are prepared by the worker that reads them).
-            if let size = CSVFileSource.size(path: file.path),
+            let statSize = CSVFileSource.size(path: file.path)
+            if let size = statSize,
                ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1,
                FormatRegistry.readers[file.source.format]?.readsInChunks(file.source) == true,
                case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
@@ -112,9 +113,13 @@ public enum Aggregate {
                 chunkTasks += (0..<count).map { Job.chunk(file: index, index: $0, count: count, size: size) }
                 continue
             }
-            wholeTasks.append(.whole(index))
+            wholeTasks.append((.whole(index), statSize ?? 0))
         }
-        let tasks = chunkTasks + wholeTasks
+        // The longest jobs first: whole files larger than a chunk (one just under two chunks, one that must be read
+        // whole), largest first, then the chunks, then the other files in their order. A 67 MB file listed after the
+        // chunks of three others kept one core busy alone for its whole read at the end.
+        let (large, rest) = wholeFileOrder(wholeTasks.map(\.size), chunkBytes: chunkBytes)
+        let tasks = large.map { wholeTasks[$0].job } + chunkTasks + rest.map { wholeTasks[$0].job }
         let readers = prepared
         let results = Slots<FileResult>(count: files.count)
         var assemblies: [Int: InOrder] = [:]
@@ -144,6 +149,14 @@ public enum Aggregate {
             }
         }
         return mayRead == nil ? results.results() : results.stored().compactMap { $0 }
+    }
+
+    /// The whole files of `readAll` (by their sizes, in list order) split into those read before the chunks, larger
+    /// than a chunk and largest first (equal sizes in list order), and those read after them, in list order.
+    static func wholeFileOrder(_ sizes: [Int], chunkBytes: Int) -> (first: [Int], last: [Int]) {
+        let first = sizes.indices.filter { sizes[$0] > chunkBytes }
+            .sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+        return (first, sizes.indices.filter { sizes[$0] <= chunkBytes })
     }
 
     /// Whether `readAll` with `threads` may read the file in chunks (it does when its dialect allows it too).

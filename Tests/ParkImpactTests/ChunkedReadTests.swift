@@ -392,6 +392,15 @@ struct ChunkedReadTests {
         }, chunkSizes: [301, 1024, 4096])
     }
 
+    /// Files read whole that are larger than a chunk are read first, largest first, so that no long read is left
+    /// for one core at the end; the smaller ones after the chunks, in their order.
+    @Test func largeWholeFilesAreReadFirst() {
+        let mb = 1 << 20
+        let order = Aggregate.wholeFileOrder([10 * mb, 64 * mb, 40 * mb, 5 * mb, 64 * mb, 32 * mb], chunkBytes: 32 * mb)
+        #expect(order.first == [1, 4, 2])
+        #expect(order.last == [0, 3, 5])
+    }
+
     /// Water without interval ends (its night flow needs the interval from the row before): when the first rows
     /// show it, the file is planned as one chunk; when it comes later (a meter after 6,000 rows of another), the
     /// chunk that meets it stops at its first row, the chunks not yet read are not read, and a run gives the
