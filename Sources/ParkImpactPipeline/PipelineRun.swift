@@ -201,9 +201,10 @@ public enum PipelineRun {
             }
             files.append(contentsOf: found.files)
         }
-        RunProgress.shared.begin(.reading, totalBytes: files.reduce(0) { $0 + (FileDigest.stat($1.path).map { Int($0.size) } ?? 0) },
-                                 totalFiles: files.count)
-        let results = PVDiscovery.readAll(files, definitions: byPilot, threads: context.threads).results
+        let sizes = files.map { FileDigest.stat($0.path).map { Int($0.size) } ?? 0 }
+        RunProgress.shared.begin(.reading, totalBytes: sizes.reduce(0, +), totalFiles: files.count)
+        let results = PVDiscovery.readAll(files, definitions: byPilot, threads: context.threads,
+                                          chunkBytes: Aggregate.runChunkBytes(sizes: sizes, threads: context.threads)).results
         RunProgress.shared.end()
 
         var outcomes: [PilotOutcome] = []

@@ -159,6 +159,22 @@ public enum Aggregate {
         return (first, sizes.indices.filter { sizes[$0] <= chunkBytes })
     }
 
+    /// Files smaller than twice this are never cut into chunks (`runChunkBytes`).
+    public static let smallestChunkBytes = 8 << 20
+
+    /// The chunk size of a run that reads files of `sizes` bytes on `threads` workers: `chunkBytes`, or less when
+    /// the run holds few bytes for its workers: then no chunk is longer than a quarter of a worker's share of them
+    /// (nor shorter than `smallestChunkBytes`). With the longest jobs first, one file of 60 MB, or three of 40 MB on
+    /// two workers, keep both busy to the end instead of leaving a whole file to one core; up to four files of equal
+    /// size on two workers are cut (five are read whole, three rounds for two workers' share of 2.5 files).
+    public static func runChunkBytes(sizes: some Sequence<Int>, threads: Int?,
+                                     chunkBytes: Int = ReadFile.defaultChunkBytes) -> Int {
+        let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        guard workers > 1 else { return chunkBytes }
+        let share = sizes.reduce(0) { $0 + max(0, $1) } / (4 * workers)
+        return min(chunkBytes, max(smallestChunkBytes, share))
+    }
+
     /// Whether `readAll` with `threads` may read the file in chunks (it does when its dialect allows it too).
     package static func mayReadInChunks(_ file: InputFile, threads: Int?, chunkBytes: Int = ReadFile.defaultChunkBytes) -> Bool {
         guard max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount) > 1,

@@ -35,14 +35,14 @@ struct StatefulPilot {
     }
 
     @discardableResult
-    func run(settle: Int = 0, now: Int64? = nil, ingest: Bool = true, dailyCSV: Bool = false) throws
+    func run(settle: Int = 0, now: Int64? = nil, ingest: Bool = true, dailyCSV: Bool = false, threads: Int = 2) throws
         -> (StatefulRun.Result, Diagnostics) {
         var loaded = LoadedDefinitions.load(folders: folders, pilots: [], catalogue: .builtIn)
         let store = try StateStore(path: StatefulRun.defaultStatePath(output: folders.output))
         let runID = try store.beginRun(startedAt: "test")
         let result = StatefulRun.execute(
             definitions: loaded.definitions,
-            context: .init(folders: folders, catalogue: .builtIn, threads: 2,
+            context: .init(folders: folders, catalogue: .builtIn, threads: threads,
                            settings: .init(settleSeconds: settle, now: now, ingest: ingest),
                            rebuildAll: !ingest, dailyCSV: dailyCSV),
             store: store, runID: runID, diagnostics: &loaded.diagnostics)
@@ -129,6 +129,51 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
             + "s/electricity_offtake/m1,2024-01-01,33.0,24,0\ns/electricity_offtake/m1,2024-01-02,57.0,24,0\n"
             + "s/electricity_offtake/m1,2024-01-03,12.0,24,0\ns/electricity_offtake/m2,2024-01-03,24.0,24,0\n")
         #expect(try pilot.offtake() == "126")
+    }
+
+    /// A run whose bytes are few for its workers cuts a file under two default chunks (32 MiB each) into chunks of
+    /// a third of a worker's share (`Aggregate.runChunkBytes`), fingerprinted beside the reading: the same outputs
+    /// and ledger as one thread's sequential read.
+    @Test("a run of one 19 MB file on two threads reads it in chunks, with the outputs and ledger of one thread")
+    func midSizeFileInChunks() throws {
+        // A year of 10 meters' quarter-hours: 350,400 rows.
+        var text = "timestamp,site,series,quantity,value,unit,quality\n"
+        text.reserveCapacity(20_000_000)
+        let start = 1_704_063_600  // 2024-01-01T00:00:00+01:00
+        let formatter = ISO8601DateFormatter()
+        var thousandths = 0  // the year's offtake, by hand
+        for quarter in 0..<(366 * 96) {
+            let stamp = formatter.string(from: Date(timeIntervalSince1970: Double(start + quarter * 900)))
+            for meter in 0..<10 {
+                let value = (quarter * 7_919 + meter * 13) % 1000
+                thousandths += value
+                text += "\(stamp),s,m\(meter),electricity_offtake,0.\(String(repeating: "0", count: 3 - String(value).count))\(value),kWh,measured\n"
+            }
+        }
+        let size = text.utf8.count
+        #expect(size > 19_000_000 && size < 2 * ReadFile.defaultChunkBytes)
+        // One file of that size on two workers: chunks of 8 MiB, three of them (read as four).
+        let chunkBytes = Aggregate.runChunkBytes(sizes: [size], threads: 2)
+        #expect(chunkBytes == Aggregate.smallestChunkBytes)
+        #expect(ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) == 3)
+        var outputs: [[String: Data]] = []
+        for threads in [2, 1] {
+            let pilot = try StatefulPilot()
+            defer { pilot.scratch.remove() }
+            try pilot.write("year.csv", text)
+            let file = InputFile(path: pilot.scratch.path("input/p/year.csv"), relativePath: "year.csv", pilot: "p",
+                                 source: try #require(LoadedDefinitions.load(folders: pilot.folders, pilots: [], catalogue: .builtIn)
+                                    .definitions.first?.sources.first))
+            #expect(Aggregate.mayReadInChunks(file, threads: threads, chunkBytes: chunkBytes) == (threads == 2))
+            let (_, diagnostics) = try pilot.run(dailyCSV: true, threads: threads)
+            #expect(diagnostics.status == .success, "\(StatefulPilot.messages(diagnostics))")
+            let ledger = try pilot.ledger()
+            #expect(ledger.map(\.sha256) == [FileDigest.sha256(Array(text.utf8))])
+            let offtake = try #require(Double(try pilot.offtake()))
+            #expect(abs(offtake - Double(thousandths) / 1000) < 1e-6)
+            outputs.append(pilot.outputs())
+        }
+        #expect(outputs[0] == outputs[1])
     }
 
     @Test("a rerun with nothing new reads nothing, says so, and leaves every output byte-identical and untouched")

@@ -233,6 +233,29 @@ struct ChunkedReadTests {
         expectSame(run[0], whole, "a run's chunks")
     }
 
+    /// The chunk size of a run (`Aggregate.runChunkBytes`): the default when the run holds many bytes for its
+    /// workers; with few, a quarter of a worker's share, so that one file of 60 MB or up to four of equal size keep
+    /// two workers busy; never under `smallestChunkBytes` (small files are never cut); one worker keeps the default.
+    @Test func aRunWithFewBytesCutsSmallerChunks() {
+        let mb = 1_000_000
+        #expect(Aggregate.runChunkBytes(sizes: [301 * mb], threads: 2) == ReadFile.defaultChunkBytes)
+        #expect(Aggregate.runChunkBytes(sizes: [150 * mb, 150 * mb], threads: 2) == ReadFile.defaultChunkBytes)
+        #expect(Aggregate.runChunkBytes(sizes: [100 * mb], threads: 2) == 12_500_000)
+        #expect(Aggregate.runChunkBytes(sizes: [40 * mb, 40 * mb, 40 * mb], threads: 2) == 15 * mb)
+        #expect(Aggregate.runChunkBytes(sizes: [60 * mb], threads: 2) == Aggregate.smallestChunkBytes)
+        #expect(Aggregate.runChunkBytes(sizes: [60 * mb], threads: 4) == Aggregate.smallestChunkBytes)
+        #expect(Aggregate.runChunkBytes(sizes: Array(repeating: 8_000, count: 1_000), threads: 2)
+                    == Aggregate.smallestChunkBytes)
+        #expect(Aggregate.runChunkBytes(sizes: [60 * mb], threads: 1) == ReadFile.defaultChunkBytes)
+        // What the files get: 60 MB in eight chunks, each of three 40 MB files in three, each of four in two, each
+        // of five (50 MB a share) none, a 15 MB file none.
+        #expect(ReadFile.chunkCount(size: 60 * mb, chunkBytes: Aggregate.smallestChunkBytes) == 8)
+        #expect(ReadFile.chunkCount(size: 40 * mb, chunkBytes: 15 * mb) == 3)
+        #expect(ReadFile.chunkCount(size: 40 * mb, chunkBytes: Aggregate.runChunkBytes(sizes: Array(repeating: 40 * mb, count: 4), threads: 2)) == 2)
+        #expect(ReadFile.chunkCount(size: 40 * mb, chunkBytes: Aggregate.runChunkBytes(sizes: Array(repeating: 40 * mb, count: 5), threads: 2)) == 1)
+        #expect(ReadFile.chunkCount(size: 15 * mb, chunkBytes: Aggregate.smallestChunkBytes) == 1)
+    }
+
     /// Rows in no time order: every chunk shares its days with the others. A chunk starts on a line after which the
     /// day changes within 64 lines (`dayContinues` says no), so it logs the values of all its cells and the merge
     /// continues the sums from them; any chunk size gives the sequential result. Orders: every 7,919th row (the next

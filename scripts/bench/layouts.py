@@ -22,6 +22,9 @@ small-equal     `--small-files` files of one meter-day each (96 quarter-hours, n
                 writes them
 small-varying   the same meter-days with values written as short as they go (`0.5`, `1.25`) and some readings
                 estimated or missing: sizes vary
+one-mid         the by-time rows of 3 days in one file (57 MB, under two of the chunks a large file is read in)
+three-files     the by-time rows of 6 days in 3 files of 2 days each (38 MB each): fewer files than two workers can
+                share evenly
 huge            shared-id by time, one file of about `--gib` GiB (not part of the default matrix)
 quoted-newest   the by-time rows newest first (the last day's last quarter-hour first), every field quoted, as
                 portals that quote every cell and list the newest readings first write them
@@ -61,7 +64,9 @@ SMALL_FIRST_DAY = dt.date(2024, 4, 1)   # 100 days from here hold no clock chang
 SMALL_METERS = 100
 HEADER = "timestamp,site,series,quantity,value,unit,quality\n"
 BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday", "quoted-newest", "many-meters", "shuffled",
-               "fluvius-by-time", "generic-by-time", "generic-wide", "daily-values"]
+               "fluvius-by-time", "generic-by-time", "generic-wide", "daily-values", "one-mid", "three-files"]
+# Days of the layouts with fewer days than `--days`.
+FEWER_DAYS = {"one-mid": 3, "three-files": 6}
 WIDE_METERS = 48
 GENERIC_HEADER = "Datum;Tijd;Meter;Verbruik (kWh)\n"
 DAILY_HEADER = "timestamp,site,series,quantity,value,unit,quality,end\n"
@@ -128,6 +133,7 @@ def write_big(root, layout, meters, days):
     os.makedirs(os.path.join(root, "long"), exist_ok=True)
     if layout == "many-meters":
         meters, days = 16000, 3
+    days = FEWER_DAYS.get(layout, days)
     shared = layout in ("shared-id", "split-midday", "huge")
     order = "meter" if layout == "by-meter" else "time"
     rows = 0
@@ -148,19 +154,30 @@ def write_big(root, layout, meters, days):
                 out.write("".join(lines))
                 rows += len(lines)
         return rows
-    # Time-ordered: one file, or 4 files each ending at noon of a day.
+    # Time-ordered: one file, 4 files each ending at noon of a day, or 3 files of whole days.
     cuts = [days * k // 4 for k in range(1, 4)] if layout == "split-midday" else []
     part = 0
     out = None
 
     def open_part(number):
-        name = "export.csv" if not cuts else "export-part%d.csv" % number
+        name = "export.csv" if not cuts and layout != "three-files" else "export-part%d.csv" % number
         handle = open(os.path.join(root, "long", name), "w", newline="\n")
         if layout != "quoted-newest":
             handle.write(HEADER)
         return handle
 
-    out = open_part(1)
+    out = open_part(1) if layout != "three-files" else None
+    if layout == "three-files":
+        per_file = days // 3
+        for day_index, _, lines in big_rows(meters, days, order, shared):
+            if day_index % per_file == 0:
+                if out is not None:
+                    out.close()
+                out = open_part(day_index // per_file + 1)
+            out.write("".join(text for _, text in lines))
+            rows += len(lines)
+        out.close()
+        return rows
     if layout == "shuffled":
         lines = [text for _, _, day in big_rows(meters, days, order, shared) for _, text in day]
         count = len(lines)
@@ -393,7 +410,7 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
     elif layout == "generic-wide":
         params.update({"meters": WIDE_METERS, "years": 3})
     else:
-        params.update({"meters": meters, "days": days})
+        params.update({"meters": meters, "days": FEWER_DAYS.get(layout, days)})
     stamp = os.path.join(out, "params.json")
     if os.path.exists(stamp):
         with open(stamp) as f:
