@@ -176,11 +176,11 @@ public enum Ingest {
         let failures = Mutex<[(path: String, cause: String)]>([])
         var reads = planned.filter { if case .read = $0.decision { return true } else { return false } }
         var readNow: [String: FileResult] = [:]
-        // One chunk size for every read of the run (smaller when the run's bytes are few: `runChunkBytes`).
-        let chunkBytes = Aggregate.runChunkBytes(sizes: reads.map { Int($0.stat.size) }, threads: threads)
+        // How every read of the run cuts files (`ChunkSizing.plan`: files that would leave a worker idle in pieces).
+        let chunking = Aggregate.ChunkSizing.plan(reads.map { ($0.file.path, Int($0.stat.size)) }, threads: threads)
         // Files read in chunks are not fingerprinted while read: their SHA-256s are computed beside the reading.
         let digests = DeferredDigests(reads.filter {
-            $0.sha256.isEmpty && Aggregate.mayReadInChunks($0.file, threads: threads, chunkBytes: chunkBytes)
+            $0.sha256.isEmpty && Aggregate.mayReadInChunks($0.file, threads: threads, chunking: chunking)
         }.map(\.file.path), concurrent: threads != 1)
         // Files that did not stay the file planned while read (changed, replaced, gone): not committed, by path.
         let notAsPlanned = Mutex<[String: ReadChange]>([:])
@@ -218,7 +218,7 @@ public enum Ingest {
                 }
             }
             let done = PVDiscovery.readAll(files.map(\.file), definitions: definitions, known: known, threads: threads,
-                                           chunkBytes: chunkBytes, fingerprinting: Set(files.filter(\.sha256.isEmpty).map(\.file.path)),
+                                           chunking: chunking, fingerprinting: Set(files.filter(\.sha256.isEmpty).map(\.file.path)),
                                            sharing: sharing) {
                 index, result in
                 if let change = Self.readChange(files[index], result, digests: digests) {
@@ -272,7 +272,7 @@ public enum Ingest {
             let sharing = context.shareReads ? (store as? any ReadClaims).flatMap { claims in
                 SharedReads.offer(claims, files: reads.map(\.file), stats: reads.map(\.stat),
                                   readerKeys: reads.map(\.readerKey), definitions: definitionsByPilot, known: known,
-                                  inputRoot: folders.input, threads: threads, chunkBytes: chunkBytes)
+                                  inputRoot: folders.input, threads: threads, chunking: chunking)
             } : nil
             let pv = read(reads, definitions: definitionsByPilot, known: known, digests: digests, sameSize: sameSize,
                           sharing: sharing)

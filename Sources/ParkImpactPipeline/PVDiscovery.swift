@@ -53,12 +53,13 @@ public enum PVDiscovery {
     /// (`ReadSharing`, with `known` as the PV sites they read with); the files read again are read here.
     public static func readAll(
         _ files: [InputFile], definitions: [String: PipelineDefinition], known: [String: Set<String>] = [:],
-        threads: Int? = nil, chunkBytes: Int = ReadFile.defaultChunkBytes, fingerprinting: Set<String> = [],
+        threads: Int? = nil, chunking: Aggregate.ChunkSizing = .init(), fingerprinting: Set<String> = [],
         sharing: (any ReadSharing)? = nil, completed: (@Sendable (Int, FileResult) -> Void)? = nil
     ) -> (results: [FileResult], pvSites: [String: Set<String>]) {
         let progress = RunProgress.shared
         var results = Aggregate.readAll(files, definitions: adding(known, to: definitions), threads: threads,
-                                        chunkBytes: chunkBytes, fingerprinting: fingerprinting, sharing: sharing) {
+                                        chunkBytes: chunking.chunkBytes, pieces: chunking.pieces, fingerprinting: fingerprinting,
+                                        sharing: sharing) {
             index, result in
             completed?(index, result)
             progress.fileDone()
@@ -70,7 +71,7 @@ public enum PVDiscovery {
             progress.extend(bytes: again.reduce(0) { $0 + (CSVFileSource.size(path: files[$1].path) ?? 0) },
                             files: again.count)
             let reread = Aggregate.readAll(again.map { files[$0] }, definitions: adding(pv, to: definitions),
-                                           threads: threads, chunkBytes: chunkBytes,
+                                           threads: threads, chunkBytes: chunking.chunkBytes, pieces: chunking.pieces,
                                            fingerprinting: fingerprinting) { position, result in
                 completed?(again[position], result)
                 progress.fileDone()

@@ -204,7 +204,8 @@ public enum PipelineRun {
         let sizes = files.map { FileDigest.stat($0.path).map { Int($0.size) } ?? 0 }
         RunProgress.shared.begin(.reading, totalBytes: sizes.reduce(0, +), totalFiles: files.count)
         let results = PVDiscovery.readAll(files, definitions: byPilot, threads: context.threads,
-                                          chunkBytes: Aggregate.runChunkBytes(sizes: sizes, threads: context.threads)).results
+                                          chunking: .plan(zip(files, sizes).map { ($0.path, $1) },
+                                                          threads: context.threads)).results
         RunProgress.shared.end()
 
         var outcomes: [PilotOutcome] = []

@@ -52,11 +52,11 @@ final class SharedReads: ReadSharing {
     /// are read here and the last files left to share out are small ones.
     static func offer(_ claims: any ReadClaims, files: [InputFile], stats: [FileDigest.Stat], readerKeys: [String],
                       definitions: [String: PipelineDefinition], known: [String: Set<String>], inputRoot: String,
-                      threads: Int?, chunkBytes: Int = ReadFile.defaultChunkBytes) -> SharedReads? {
+                      threads: Int?, chunking: Aggregate.ChunkSizing = .init()) -> SharedReads? {
         var offerable: [Int] = []
         var kept: [Int] = []
         for (index, file) in files.enumerated() {
-            guard file.openPath == nil, !Aggregate.mayReadInChunks(file, threads: threads, chunkBytes: chunkBytes),
+            guard file.openPath == nil, !Aggregate.mayReadInChunks(file, threads: threads, chunking: chunking),
                   definitions[file.pilot] != nil,
                   file.path.hasPrefix(Ingest.pilotFolder(file.pilot, inputRoot: inputRoot) + "/") else {
                 kept.append(index)

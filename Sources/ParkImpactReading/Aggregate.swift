@@ -36,16 +36,17 @@ public enum Aggregate {
     /// files whose worker went away are read here then). `completed` sees every file either way.
     public static func readAll(
         _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int? = nil,
-        chunkBytes: Int = ReadFile.defaultChunkBytes, fingerprinting: Set<String> = [],
+        chunkBytes: Int = ReadFile.defaultChunkBytes, pieces: [String: Int] = [:], fingerprinting: Set<String> = [],
         sharing: (any ReadSharing)? = nil, completed: (@Sendable (Int, FileResult) -> Void)? = nil
     ) -> [FileResult] {
+        let chunking = ChunkSizing(chunkBytes: chunkBytes, pieces: pieces)
         guard let sharing else {
-            return readHere(files, definitions: definitions, threads: threads, chunkBytes: chunkBytes,
+            return readHere(files, definitions: definitions, threads: threads, chunking: chunking,
                             fingerprinting: fingerprinting, completed: completed)
         }
         let results = Slots<FileResult>(count: files.count)
         let elsewhere = Mutex<[Int]>([])
-        _ = readHere(files, definitions: definitions, threads: threads, chunkBytes: chunkBytes,
+        _ = readHere(files, definitions: definitions, threads: threads, chunking: chunking,
                      fingerprinting: fingerprinting, order: sharing.order, mayRead: { index in
                          if sharing.mayRead(index) { return true }
                          elsewhere.withLock { $0.append(index) }
@@ -61,7 +62,7 @@ public enum Aggregate {
                 results.store(result, at: index)
             }
             // Files whose worker went away: read here, without sharing them again.
-            _ = readHere(back.map { files[$0] }, definitions: definitions, threads: threads, chunkBytes: chunkBytes,
+            _ = readHere(back.map { files[$0] }, definitions: definitions, threads: threads, chunking: chunking,
                          fingerprinting: fingerprinting) { position, result in
                 completed?(back[position], result)
                 results.store(result, at: back[position])
@@ -76,7 +77,7 @@ public enum Aggregate {
     /// always read here), the files read whole in `order` (default: the list's). With `mayRead`, the result holds the
     /// files read here only.
     private static func readHere(
-        _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int?, chunkBytes: Int,
+        _ files: [InputFile], definitions: [String: PipelineDefinition], threads: Int?, chunking: ChunkSizing,
         fingerprinting: Set<String>, order: [Int]? = nil, mayRead: (@Sendable (Int) -> Bool)? = nil,
         completed: (@Sendable (Int, FileResult) -> Void)?
     ) -> [FileResult] {
@@ -100,13 +101,14 @@ public enum Aggregate {
             // thread (the others are prepared by the worker that reads them).
             let statSize = CSVFileSource.size(path: file.path)
             if let size = statSize,
-               ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1,
+               ReadFile.chunkCount(size: size, chunkBytes: chunking.chunkBytes(path: file.path, size: size)) > 1,
                FormatRegistry.readers[file.source.format]?.readsInChunks(file.source) == true,
                case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
                context.dialect.encoding == .utf8,
                // The size of the file as opened: all chunks read that descriptor.
                case let size = Int(context.opened.status.size),
-               case let count = reader.chunkPlan(file, context, size, chunkBytes, workers), count > 1 {
+               case let count = reader.chunkPlan(file, context, size, chunking.chunkBytes(path: file.path, size: size),
+                                                 workers), count > 1 {
                 var context = context
                 context.chunksAbandoned = AbandonFlag()
                 prepared[index] = (context, reader, chunkTasks.count, count)
@@ -118,7 +120,7 @@ public enum Aggregate {
         // The longest jobs first: whole files larger than a chunk (one just under two chunks, one that must be read
         // whole), largest first, then the chunks, then the other files in their order. A 67 MB file listed after the
         // chunks of three others kept one core busy alone for its whole read at the end.
-        let (large, rest) = wholeFileOrder(wholeTasks.map(\.size), chunkBytes: chunkBytes)
+        let (large, rest) = wholeFileOrder(wholeTasks.map(\.size), chunkBytes: chunking.chunkBytes)
         let tasks = large.map { wholeTasks[$0].job } + chunkTasks + rest.map { wholeTasks[$0].job }
         let readers = prepared
         let results = Slots<FileResult>(count: files.count)
@@ -159,28 +161,79 @@ public enum Aggregate {
         return (first, sizes.indices.filter { sizes[$0] <= chunkBytes })
     }
 
-    /// Files smaller than twice this are never cut into chunks (`runChunkBytes`).
-    public static let smallestChunkBytes = 8 << 20
+    /// Files smaller than twice this are never cut into pieces (`ChunkSizing.plan`).
+    public static let smallestPieceBytes = 8 << 20
 
-    /// The chunk size of a run that reads files of `sizes` bytes on `threads` workers: `chunkBytes`, or less when
-    /// the run holds few bytes for its workers: then no chunk is longer than a quarter of a worker's share of them
-    /// (nor shorter than `smallestChunkBytes`). With the longest jobs first, one file of 60 MB, or three of 40 MB on
-    /// two workers, keep both busy to the end instead of leaving a whole file to one core; up to four files of equal
-    /// size on two workers are cut (five are read whole, three rounds for two workers' share of 2.5 files).
-    public static func runChunkBytes(sizes: some Sequence<Int>, threads: Int?,
-                                     chunkBytes: Int = ReadFile.defaultChunkBytes) -> Int {
-        let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        guard workers > 1 else { return chunkBytes }
-        let share = sizes.reduce(0) { $0 + max(0, $1) } / (4 * workers)
-        return min(chunkBytes, max(smallestChunkBytes, share))
+    /// How a run cuts its files for its workers: files of at least two chunks (`ReadFile.chunkCount`) into chunks of
+    /// `chunkBytes`, and the files in `pieces`, which would be read whole, into that many pieces.
+    public struct ChunkSizing: Sendable, Equatable {
+        public var chunkBytes: Int
+        /// Files (by path) cut into this many pieces of equal size (the chunk plan may still read them whole).
+        public var pieces: [String: Int]
+
+        public init(chunkBytes: Int = ReadFile.defaultChunkBytes, pieces: [String: Int] = [:]) {
+            self.chunkBytes = chunkBytes
+            self.pieces = pieces
+        }
+
+        /// The chunk size of the file at `path` of `size` bytes.
+        public func chunkBytes(path: String, size: Int) -> Int {
+            guard let count = pieces[path], count > 1 else { return chunkBytes }
+            return (size + count - 1) / count
+        }
+
+        /// The sizing of a run that reads `files` on `threads` workers. The jobs are the chunks of the files cut
+        /// anyway and the other files whole, the longest first; while they would keep a worker busy more than a
+        /// tenth longer than a worker's share of all bytes, the largest file still whole (if at least two
+        /// `smallestPieceBytes`) is cut into one piece per worker. One file of 57 MB, or three of 38 MB on two
+        /// workers, then keep both busy to the end instead of leaving a whole file to one core; a file of 100 MB
+        /// with many small ones stays whole, as the small ones fill the other worker.
+        public static func plan(_ files: [(path: String, size: Int)], threads: Int?,
+                                chunkBytes: Int = ReadFile.defaultChunkBytes) -> ChunkSizing {
+            var sizing = ChunkSizing(chunkBytes: chunkBytes)
+            let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            guard workers > 1 else { return sizing }
+            var jobs: [Int] = []
+            var whole: [(path: String, size: Int)] = []
+            for file in files {
+                let count = ReadFile.chunkCount(size: file.size, chunkBytes: chunkBytes)
+                if count > 1 {
+                    jobs += Array(repeating: file.size / count, count: count)
+                } else {
+                    whole.append(file)
+                }
+            }
+            whole.sort { ($0.size, $1.path) > ($1.size, $0.path) }
+            let share = Double(files.reduce(0) { $0 + max(0, $1.size) }) / Double(workers)
+            var cut = 0
+            while cut < whole.count, whole[cut].size >= 2 * smallestPieceBytes {
+                let pieces = (0..<cut).flatMap { Array(repeating: whole[$0].size / workers, count: workers) }
+                if Double(longestFirstEnd(jobs + pieces + whole[cut...].map(\.size), workers: workers)) <= 1.1 * share {
+                    break
+                }
+                sizing.pieces[whole[cut].path] = workers
+                cut += 1
+            }
+            return sizing
+        }
+
+        /// When the last of `workers` ends, each taking the longest job left as it becomes free.
+        static func longestFirstEnd(_ jobs: [Int], workers: Int) -> Int {
+            var loads = Array(repeating: 0, count: workers)
+            for job in jobs.sorted(by: >) {
+                let free = loads.indices.min { loads[$0] < loads[$1] }!
+                loads[free] += job
+            }
+            return loads.max() ?? 0
+        }
     }
 
     /// Whether `readAll` with `threads` may read the file in chunks (it does when its dialect allows it too).
-    package static func mayReadInChunks(_ file: InputFile, threads: Int?, chunkBytes: Int = ReadFile.defaultChunkBytes) -> Bool {
+    package static func mayReadInChunks(_ file: InputFile, threads: Int?, chunking: ChunkSizing = .init()) -> Bool {
         guard max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount) > 1,
               FormatRegistry.readers[file.source.format]?.readsInChunks(file.source) == true,
               let size = CSVFileSource.size(path: file.path) else { return false }
-        return ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) > 1
+        return ReadFile.chunkCount(size: size, chunkBytes: chunking.chunkBytes(path: file.path, size: size)) > 1
     }
 
     /// One file's series as the merge sees them.

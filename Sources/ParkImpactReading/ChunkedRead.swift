@@ -53,8 +53,10 @@ extension ReadFile {
     /// Chunk size for large files (at least two chunks' worth makes a file be read in chunks).
     public static let defaultChunkBytes = 32 << 20
 
+    /// How many chunks of `chunkBytes` a file of `size` bytes is cut into: one when it holds less than two chunks
+    /// (a byte less counts as two: an odd size cut into two halves rounded up, `Aggregate.ChunkSizing`).
     package static func chunkCount(size: Int, chunkBytes: Int) -> Int {
-        size >= 2 * chunkBytes ? (size + chunkBytes - 1) / chunkBytes : 1
+        (size + 1) / 2 >= chunkBytes && size > 1 ? (size + chunkBytes - 1) / chunkBytes : 1
     }
 
     /// How much of a file's start `chunkPlan` reads.

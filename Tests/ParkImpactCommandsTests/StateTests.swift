@@ -131,9 +131,9 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         #expect(try pilot.offtake() == "126")
     }
 
-    /// A run whose bytes are few for its workers cuts a file under two default chunks (32 MiB each) into chunks of
-    /// a third of a worker's share (`Aggregate.runChunkBytes`), fingerprinted beside the reading: the same outputs
-    /// and ledger as one thread's sequential read.
+    /// A run whose one file is under two default chunks (32 MiB each) cuts it into a piece per worker
+    /// (`Aggregate.ChunkSizing`), fingerprinted beside the reading: the same outputs and ledger as one thread's
+    /// sequential read.
     @Test("a run of one 19 MB file on two threads reads it in chunks, with the outputs and ledger of one thread")
     func midSizeFileInChunks() throws {
         // A year of 10 meters' quarter-hours: 350,400 rows.
@@ -152,10 +152,11 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         }
         let size = text.utf8.count
         #expect(size > 19_000_000 && size < 2 * ReadFile.defaultChunkBytes)
-        // One file of that size on two workers: chunks of 8 MiB, three of them (read as four).
-        let chunkBytes = Aggregate.runChunkBytes(sizes: [size], threads: 2)
-        #expect(chunkBytes == Aggregate.smallestChunkBytes)
-        #expect(ReadFile.chunkCount(size: size, chunkBytes: chunkBytes) == 3)
+        // One file of that size on two workers: two pieces.
+        let path = "year.csv"
+        let chunking = Aggregate.ChunkSizing.plan([(path, size)], threads: 2)
+        #expect(chunking.pieces == [path: 2])
+        #expect(ReadFile.chunkCount(size: size, chunkBytes: chunking.chunkBytes(path: path, size: size)) == 2)
         var outputs: [[String: Data]] = []
         for threads in [2, 1] {
             let pilot = try StatefulPilot()
@@ -164,7 +165,8 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
             let file = InputFile(path: pilot.scratch.path("input/p/year.csv"), relativePath: "year.csv", pilot: "p",
                                  source: try #require(LoadedDefinitions.load(folders: pilot.folders, pilots: [], catalogue: .builtIn)
                                     .definitions.first?.sources.first))
-            #expect(Aggregate.mayReadInChunks(file, threads: threads, chunkBytes: chunkBytes) == (threads == 2))
+            let plan = Aggregate.ChunkSizing.plan([(file.path, size)], threads: threads)
+            #expect(Aggregate.mayReadInChunks(file, threads: threads, chunking: plan) == (threads == 2))
             let (_, diagnostics) = try pilot.run(dailyCSV: true, threads: threads)
             #expect(diagnostics.status == .success, "\(StatefulPilot.messages(diagnostics))")
             let ledger = try pilot.ledger()

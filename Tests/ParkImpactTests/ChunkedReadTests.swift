@@ -233,27 +233,39 @@ struct ChunkedReadTests {
         expectSame(run[0], whole, "a run's chunks")
     }
 
-    /// The chunk size of a run (`Aggregate.runChunkBytes`): the default when the run holds many bytes for its
-    /// workers; with few, a quarter of a worker's share, so that one file of 60 MB or up to four of equal size keep
-    /// two workers busy; never under `smallestChunkBytes` (small files are never cut); one worker keeps the default.
-    @Test func aRunWithFewBytesCutsSmallerChunks() {
+    /// How a run cuts its files (`Aggregate.ChunkSizing.plan`): files of two chunks or more into chunks; whole
+    /// files that would keep one worker busy over a tenth longer than its share, largest first, into a piece per
+    /// worker; files under two `smallestPieceBytes` never.
+    @Test func aRunCutsFilesThatWouldLeaveAWorkerIdle() {
         let mb = 1_000_000
-        #expect(Aggregate.runChunkBytes(sizes: [301 * mb], threads: 2) == ReadFile.defaultChunkBytes)
-        #expect(Aggregate.runChunkBytes(sizes: [150 * mb, 150 * mb], threads: 2) == ReadFile.defaultChunkBytes)
-        #expect(Aggregate.runChunkBytes(sizes: [100 * mb], threads: 2) == 12_500_000)
-        #expect(Aggregate.runChunkBytes(sizes: [40 * mb, 40 * mb, 40 * mb], threads: 2) == 15 * mb)
-        #expect(Aggregate.runChunkBytes(sizes: [60 * mb], threads: 2) == Aggregate.smallestChunkBytes)
-        #expect(Aggregate.runChunkBytes(sizes: [60 * mb], threads: 4) == Aggregate.smallestChunkBytes)
-        #expect(Aggregate.runChunkBytes(sizes: Array(repeating: 8_000, count: 1_000), threads: 2)
-                    == Aggregate.smallestChunkBytes)
-        #expect(Aggregate.runChunkBytes(sizes: [60 * mb], threads: 1) == ReadFile.defaultChunkBytes)
-        // What the files get: 60 MB in eight chunks, each of three 40 MB files in three, each of four in two, each
-        // of five (50 MB a share) none, a 15 MB file none.
-        #expect(ReadFile.chunkCount(size: 60 * mb, chunkBytes: Aggregate.smallestChunkBytes) == 8)
-        #expect(ReadFile.chunkCount(size: 40 * mb, chunkBytes: 15 * mb) == 3)
-        #expect(ReadFile.chunkCount(size: 40 * mb, chunkBytes: Aggregate.runChunkBytes(sizes: Array(repeating: 40 * mb, count: 4), threads: 2)) == 2)
-        #expect(ReadFile.chunkCount(size: 40 * mb, chunkBytes: Aggregate.runChunkBytes(sizes: Array(repeating: 40 * mb, count: 5), threads: 2)) == 1)
-        #expect(ReadFile.chunkCount(size: 15 * mb, chunkBytes: Aggregate.smallestChunkBytes) == 1)
+        func plan(_ sizes: [Int], threads: Int = 2) -> [String: Int] {
+            Aggregate.ChunkSizing.plan(sizes.enumerated().map { ("f\($0.offset)", $0.element) }, threads: threads).pieces
+        }
+        // One file under two chunks: a piece per worker; an odd size too (two halves, the first a byte longer).
+        #expect(plan([57 * mb]) == ["f0": 2])
+        #expect(plan([57 * mb], threads: 3) == ["f0": 3])
+        #expect(plan([57 * mb], threads: 1) == [:])
+        let odd = Aggregate.ChunkSizing(pieces: ["f": 2])
+        #expect(odd.chunkBytes(path: "f", size: 57_000_001) == 28_500_001)
+        #expect(ReadFile.chunkCount(size: 57_000_001, chunkBytes: 28_500_001) == 2)
+        #expect(ReadFile.chunkCount(size: 57_000_000, chunkBytes: 28_500_000) == 2)
+        #expect(ReadFile.chunkCount(size: 57_000_000, chunkBytes: 28_500_001) == 1)
+        // Three of 38 MB: two whole and one would end at 76 MB for a share of 57; with the first in halves, each
+        // worker takes a whole file and a half (57 MB). Four: two each.
+        #expect(plan([38 * mb, 38 * mb, 38 * mb]) == ["f0": 2])
+        #expect(plan([38 * mb, 38 * mb, 38 * mb, 38 * mb]) == [:])
+        // Five: three for one worker, 114 MB for a share of 95: the largest cut until the rest fits (ties by path).
+        #expect(plan(Array(repeating: 38 * mb, count: 5)) == ["f0": 2])
+        // A large file with small ones: its chunks and the small files fill both workers.
+        #expect(plan([300 * mb] + Array(repeating: 50_000, count: 100)) == [:])
+        #expect(plan([60 * mb] + Array(repeating: 1 * mb, count: 60)) == [:])
+        // A file of 60 MB beside 20 MB of small files: cut.
+        #expect(plan([60 * mb] + Array(repeating: 1 * mb, count: 20)) == ["f0": 2])
+        // Under two pieces of 8 MiB: never cut; ten thousand small files: none.
+        #expect(plan([16 * mb]) == [:])
+        #expect(plan(Array(repeating: 8_000, count: 10_000)) == [:])
+        // Files cut anyway keep the chunk size.
+        #expect(Aggregate.ChunkSizing(pieces: ["f": 2]).chunkBytes(path: "g", size: 100 * mb) == ReadFile.defaultChunkBytes)
     }
 
     /// Rows in no time order: every chunk shares its days with the others. A chunk starts on a line after which the
