@@ -151,14 +151,22 @@ public final class CSVOpenedFile: Sendable {
 public struct CSVOpenedFileSource: CSVByteSource {
     public let file: CSVOpenedFile
     public private(set) var position: Int
+    /// The offset where the source ends (nil: the file's end): a part of the file read as if it were all of it.
+    public let limit: Int?
 
-    public init(_ file: CSVOpenedFile, offset: Int = 0) {
+    public init(_ file: CSVOpenedFile, offset: Int = 0, limit: Int? = nil) {
         self.file = file
         position = offset
+        self.limit = limit
     }
 
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(CSVFileError) -> Int {
-        let count = try file.read(into: buffer, at: position)
+        var target = buffer
+        if let limit {
+            guard position < limit else { return 0 }
+            if limit - position < buffer.count { target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(limit - position)]) }
+        }
+        let count = try file.read(into: target, at: position)
         position += count
         return count
     }

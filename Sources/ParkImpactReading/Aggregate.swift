@@ -104,7 +104,7 @@ public enum Aggregate {
                ReadFile.chunkCount(size: size, chunkBytes: chunking.chunkBytes(path: file.path, size: size)) > 1,
                FormatRegistry.readers[file.source.format]?.readsInChunks(file.source) == true,
                case .ready(let context, let reader) = ReadFile.prepare(file, definition: definitions[file.pilot]!),
-               context.dialect.encoding == .utf8,
+               ReadFile.readsInChunks(context.dialect.encoding),
                // The size of the file as opened: all chunks read that descriptor.
                case let size = Int(context.opened.status.size),
                case let count = reader.chunkPlan(file, context, size, chunking.chunkBytes(path: file.path, size: size),

@@ -59,6 +59,15 @@ extension ReadFile {
         (size + 1) / 2 >= chunkBytes && size > 1 ? (size + chunkBytes - 1) / chunkBytes : 1
     }
 
+    /// Whether a file in `encoding` can be cut into chunks: UTF-8, and Windows-1252, whose line ends, delimiters,
+    /// quotes and dates are the same single bytes as in UTF-8, so that chunk starts are found in the file's bytes.
+    /// A Windows-1252 chunk is read as a file of its own bytes (`CSVOpenedFileSource.limit`), converted to UTF-8 on
+    /// the way; a quoted field running past its end is then malformed there, and the file is read sequentially.
+    /// UTF-16 is not cut: a byte search for the line end would land inside a two-byte character.
+    package static func readsInChunks(_ encoding: CSVTextEncoding) -> Bool {
+        encoding == .utf8 || encoding == .windows1252
+    }
+
     /// How much of a file's start `chunkPlan` reads.
     static let sampleBytes = 256 << 10
 
@@ -76,7 +85,9 @@ extension ReadFile {
         // The header and the first rows: a file whose header says row order decides (`chunkable`), or whose first
         // rows already hold what the merge refuses (a water series without interval ends: `refusesChunkMerge`), is
         // read whole rather than cut, read and read again.
-        let header = pass(type, file, context, CSVReadLimits(), traceLimit: 0, boundary: min(size, sampleBytes))
+        let sampleEnd = lineStart(context.opened, at: min(size, sampleBytes), terminator: context.dialect.lineTerminator,
+                                  size: size)
+        let header = pass(type, file, context, CSVReadLimits(), traceLimit: 0, boundary: sampleEnd)
         if let format = header.format, !format.chunkable || header.aggregator.refusesChunkMerge { return 1 }
         let workers = max(1, workers)
         let fewest = 2 * workers
@@ -125,7 +136,7 @@ extension ReadFile {
     ) -> FileResult {
         let size = Int(context.opened.status.size)
         let count = chunkCount(size: size, chunkBytes: max(1, chunkBytes))
-        guard reader.readsInChunks(context.source), context.dialect.encoding == .utf8, count > 1 else {
+        guard reader.readsInChunks(context.source), readsInChunks(context.dialect.encoding), count > 1 else {
             var result = reader.read(file, context, limits, 0)
             seal(&result, file, context)
             return result
@@ -384,8 +395,12 @@ extension ReadFile {
         var statistics = CSVReadStatistics()
         var usable = true
         do {
-            var source = CountingSource(base: CSVOpenedFileSource(context.opened, offset: start))
-            statistics = try CSVStreamReader(dialect: dialect, limits: limits, stopAtRecordBoundary: end.map { $0 - start })
+            // UTF-8: up to the first record boundary at or after `end`; another encoding: the bytes up to `end`, as
+            // a file of their own (`readsInChunks`), whose statistics count the file's bytes.
+            let utf8 = dialect.encoding == .utf8
+            var source = CountingSource(base: CSVOpenedFileSource(context.opened, offset: start, limit: utf8 ? nil : end))
+            statistics = try CSVStreamReader(dialect: dialect, limits: limits,
+                                             stopAtRecordBoundary: utf8 ? end.map { $0 - start } : nil)
                 .read(
                     from: &source,
                     onRecord: { record in

@@ -225,9 +225,13 @@ public enum ReadFile {
             }
             // A chunk (a read up to a boundary) stops once its file's chunks are abandoned.
             let abandon = boundary != nil ? context.chunksAbandoned : nil
-            var source = CountingSource(base: CSVOpenedFileSource(context.opened), hashing: hashing)
+            // A boundary in a file that is not UTF-8: its bytes up to there, read as a file of their own
+            // (`ReadFile.readsInChunks`); where it stopped is set below.
+            let limited = boundary != nil && context.dialect.encoding != .utf8
+            var source = CountingSource(base: CSVOpenedFileSource(context.opened, limit: limited ? boundary : nil),
+                                        hashing: hashing)
             state.pointee.statistics = try CSVStreamReader(
-                dialect: context.dialect, limits: limits, stopAtRecordBoundary: boundary
+                dialect: context.dialect, limits: limits, stopAtRecordBoundary: limited ? nil : boundary
             ).read(
                 from: &source,
                 onRecord: { record in
@@ -277,6 +281,9 @@ public enum ReadFile {
                                                     code: RejectCode(malformed.kind), reason: malformed.reason,
                                                     raw: malformed.raw, site: file.source.site)
                 })
+            if limited, let boundary, !state.pointee.statistics.stoppedEarly, state.pointee.statistics.bytes == boundary {
+                state.pointee.statistics.stoppedAtBoundary = boundary
+            }
             state.pointee.sha256 = try source.finishDigest()
         } catch {
             state.pointee.ioError = error.at(file.path).description

@@ -65,10 +65,14 @@ struct ChunkedReadTests {
 
     func read(_ text: String, format: SourceFormatName, name: String, yaml: PipelineDefinition? = nil,
               check: (FileResult, FileResult, Int) -> Void, chunkSizes: some Sequence<Int>,
-              refused: Bool = false) throws {
+              refused: Bool = false, windows1252: Bool = false) throws {
         let folder = try Scratch()
         defer { folder.remove() }
-        try folder.write(name, text)
+        if windows1252 {
+            try #require(text.data(using: .windowsCP1252)).write(to: URL(fileURLWithPath: folder.root + "/" + name))
+        } else {
+            try folder.write(name, text)
+        }
         let definition = try yaml ?? definition(format: format)
         let file = InputFile(path: folder.root + "/" + name, relativePath: name, pilot: "test",
                              source: definition.sources[0])
@@ -525,8 +529,14 @@ struct ChunkedReadTests {
     /// first row, local times over the autumn change (the repeated hour of each meter resolved by row order), a
     /// `where:` on a type column whose 25 other texts no value selects (20 named, the rest counted together), a
     /// trailing `;` on the first row (rows with two are refused), and rows that are no number or no date.
-    @Test(arguments: [(crlf: false, bom: false, quoted: false), (crlf: true, bom: true, quoted: true)])
-    func aGenericExportInChunksGivesTheSequentialResult(crlf: Bool, bom: Bool, quoted: Bool) throws {
+    /// Saved in Windows-1252 (as Excel saves a CSV), with `é` and `€` in the meter names: cut into chunks all the
+    /// same, each converted to UTF-8 on its own; a quoted name across two lines that a chunk boundary splits makes
+    /// the file be read sequentially.
+    @Test(arguments: [(crlf: false, bom: false, quoted: false, windows1252: false),
+                      (crlf: true, bom: true, quoted: true, windows1252: false),
+                      (crlf: false, bom: false, quoted: false, windows1252: true),
+                      (crlf: true, bom: false, quoted: true, windows1252: true)])
+    func aGenericExportInChunksGivesTheSequentialResult(crlf: Bool, bom: Bool, quoted: Bool, windows1252: Bool) throws {
         var text = "Datum;Tijd;Meter;Type;Verbruik\n"
         let times = (0..<96).map { String(format: "%02d:%02d", $0 / 4, ($0 % 4) * 15) }
         var serial = 0
@@ -543,7 +553,8 @@ struct ChunkedReadTests {
                     let end = serial == 1 || serial % 89 == 0 ? ";" : (serial % 61 == 0 ? ";;" : "")
                     // Quoted meter names, one of them across two lines (as a spreadsheet writes a cell with a line
                     // break): chunk starts planned inside it are moved to where the record ends.
-                    let name = !quoted ? meter : meter == "C" ? "\"C\nhal 2\"" : "\"\(meter)\""
+                    let plain = windows1252 ? ["A": "Café A", "B": "B €", "C": "C"][meter]! : meter
+                    let name = !quoted ? plain : meter == "C" ? "\"C\nhal 2\"" : "\"\(plain)\""
                     text += "\(date);\(time);\(name);Elektriciteit;\(value)\(end)\n"
                     if serial % 7 == 0 { text += "\(day)/10/2024;\(time);\(name);Soort \((serial * 11) % 25);1,0\n" }
                 }
@@ -561,8 +572,32 @@ struct ChunkedReadTests {
             let unselected = whole.summary.ignoredRows.keys.filter { $0.hasPrefix("no_value_mapping_selects_row") }
             #expect(unselected.count == 21 && unselected.contains("no_value_mapping_selects_row: other texts"))
             #expect(whole.series.count == 3 && whole.summary.acceptedRows > 800)
+            if windows1252 { #expect(Set(whole.series.map(\.key.meter)).isSuperset(of: ["B €", "Café A"])) }
             expectSame(chunked, whole, "chunks of \(chunkBytes) bytes")
-        }, chunkSizes: [700, 2048, 5000, 9000])
+        }, chunkSizes: [700, 2048, 5000, 9000], windows1252: windows1252)
+        guard windows1252 else { return }
+        // The second of two chunks: read on its own from where a day begins to the file's end.
+        let folder = try Scratch()
+        defer { folder.remove() }
+        let data = try #require(text.data(using: .windowsCP1252))
+        try data.write(to: URL(fileURLWithPath: folder.root + "/generic.csv"))
+        let file = InputFile(path: folder.root + "/generic.csv", relativePath: "generic.csv", pilot: "test",
+                             source: yaml.sources[0])
+        guard case .ready(let context, let reader) = ReadFile.prepare(file, definition: yaml) else {
+            Issue.record("not prepared")
+            return
+        }
+        #expect(context.dialect.encoding == .windows1252 && ReadFile.readsInChunks(context.dialect.encoding))
+        // The first of two chunks ends where the second begins, in the file's bytes (its text, in UTF-8, is longer).
+        let first = reader.chunk(file, context, CSVReadLimits(), 0, 2, data.count)
+        let second = reader.chunk(file, context, CSVReadLimits(), 1, 2, data.count)
+        #expect(second.start > data.count / 4 && second.end == data.count)
+        #expect(first.usable && first.end == second.start)
+        // A middle chunk ends where the next begins too.
+        let middle = reader.chunk(file, context, CSVReadLimits(), 1, 3, data.count)
+        let last = reader.chunk(file, context, CSVReadLimits(), 2, 3, data.count)
+        #expect(middle.usable && middle.start > first.start && middle.end == last.start && last.end == data.count)
+        #expect(second.usable && (quoted || second.statistics.malformedRecords == 0))
     }
 
     /// The date layout is detected from the first data row: `03/04/2024` fits both orders and is read day first,

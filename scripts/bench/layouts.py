@@ -34,6 +34,7 @@ shuffled        the by-time rows in no order (row k is row k x 7,919 mod n of by
 generic-by-time a `format: generic` export time by time (`Datum;Tijd;Meter;Verbruik (kWh)`: `;`, day-first dates whose
                 layout is detected from the first row, local times without an offset, decimal commas, missing values
                 blank) of `--meters` meters over `--days` days, as a logger portal writes it
+generic-1252    the generic-by-time export as Excel saves a CSV: Windows-1252, the meters named `Mé00001`, ...
 generic-wide    a `format: generic` export with one column per meter (`Tijdstip;Meter 00 (kWh);…;Meter 47 (kWh)`):
                 48 meters every 5 minutes in local time (the autumn hour twice, the spring hour absent), one file per
                 year 2022-2024, `;` and decimal commas, as a building management system writes it
@@ -64,7 +65,8 @@ SMALL_FIRST_DAY = dt.date(2024, 4, 1)   # 100 days from here hold no clock chang
 SMALL_METERS = 100
 HEADER = "timestamp,site,series,quantity,value,unit,quality\n"
 BIG_LAYOUTS = ["by-meter", "by-time", "shared-id", "split-midday", "quoted-newest", "many-meters", "shuffled",
-               "fluvius-by-time", "generic-by-time", "generic-wide", "daily-values", "one-mid", "three-files"]
+               "fluvius-by-time", "generic-by-time", "generic-1252", "generic-wide", "daily-values", "one-mid",
+               "three-files"]
 # Days of the layouts with fewer days than `--days`.
 FEWER_DAYS = {"one-mid": 3, "three-files": 6}
 WIDE_METERS = 48
@@ -260,12 +262,14 @@ def write_fluvius(root, meters, days):
     return rows
 
 
-def write_generic(root, meters, days):
-    """`generic-by-time`: every meter at 00:00 local, then at 00:15, ...; a missing reading is a blank value."""
+def write_generic(root, meters, days, windows1252=False):
+    """`generic-by-time`: every meter at 00:00 local, then at 00:15, ...; a missing reading is a blank value.
+    `generic-1252` (`windows1252`): the meters named `Mé00001`, ..., the file in Windows-1252."""
     os.makedirs(os.path.join(root, "generic"), exist_ok=True)
-    names = ["M%05d;" % (index + 1) for index in range(meters)]
+    names = [("Mé%05d;" if windows1252 else "M%05d;") % (index + 1) for index in range(meters)]
     rows = 0
-    with open(os.path.join(root, "generic", "export.csv"), "w", newline="\n") as out:
+    with open(os.path.join(root, "generic", "export.csv"), "w", newline="\n",
+              encoding="cp1252" if windows1252 else "utf-8") as out:
         out.write(GENERIC_HEADER)
         for quarters, serial in days_by_time(days):
             lines = []
@@ -370,7 +374,7 @@ def write_pipeline(path, layout):
                   "    columns: { timestamp: Tijdstip }\n    values:\n"
                   + "\n".join("      - { column: \"Meter %02d (kWh)\", quantity: electricity_offtake, unit: kWh }"
                               % meter for meter in range(WIDE_METERS)))
-    if layout == "generic-by-time":
+    if layout in ("generic-by-time", "generic-1252"):
         source = ("  - path: \"generic/*.csv\"\n    format: generic\n    site: site-001\n"
                   "    columns: { date: Datum, time: Tijd, meter: Meter }\n"
                   "    values: [ { column: \"Verbruik (kWh)\", quantity: electricity_offtake, unit: kWh } ]")
@@ -431,8 +435,8 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
         rows = write_small(root, layout, small_files)
     elif layout == "fluvius-by-time":
         rows = write_fluvius(root, params["meters"], params["days"])
-    elif layout == "generic-by-time":
-        rows = write_generic(root, meters, days)
+    elif layout in ("generic-by-time", "generic-1252"):
+        rows = write_generic(root, meters, days, windows1252=layout == "generic-1252")
     elif layout == "generic-wide":
         rows = write_wide(root)
     elif layout == "daily-values":

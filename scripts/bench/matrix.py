@@ -62,7 +62,7 @@ def duckdb_job(data, out):
                                 auto_detect = false, columns = {{{columns}}}))
             GROUP BY ALL
         """)
-    elif layout == "generic-by-time":
+    elif layout in ("generic-by-time", "generic-1252"):
         # Local dates as written (day first); a blank value is a missing reading.
         glob = os.path.join(data, "input", "matrix", "generic", "*.csv")
         con.execute(f"""
@@ -73,6 +73,7 @@ def duckdb_job(data, out):
                    count(*) FILTER (WHERE Verbruik IS NOT NULL) AS count,
                    count(*) FILTER (WHERE Verbruik IS NULL) AS missing
             FROM read_csv('{glob}', header = true, delim = ';', quote = '"', decimal_separator = ',',
+                          encoding = '{"latin-1" if layout == "generic-1252" else "utf-8"}',
                           auto_detect = false, columns = {{'Datum': 'VARCHAR', 'Tijd': 'VARCHAR', 'Meter': 'VARCHAR',
                                                            'Verbruik': 'DOUBLE'}})
             GROUP BY ALL
