@@ -35,6 +35,17 @@ public struct CSVRecord {
         CSVRecord.text(raw, limit: limit)
     }
 
+    /// Appends the raw bytes of the record, cut to `limit` bytes like ``rawText(limit:)``: decoded as UTF-8 they are
+    /// its text.
+    public func appendRawText(to buffer: inout [UInt8], limit: Int = 4096) {
+        if raw.count <= limit {
+            buffer.append(contentsOf: raw)
+        } else {
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<limit]))
+            buffer.append(contentsOf: "…".utf8)
+        }
+    }
+
     static func text(_ bytes: UnsafeRawBufferPointer, limit: Int) -> String {
         if bytes.count <= limit { return String(decoding: bytes, as: UTF8.self) }
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<limit]), as: UTF8.self) + "…"

@@ -18,6 +18,8 @@ public struct FileAggregator: Sendable {
     private var cachedPosition: [Int32] = []
     /// The UTC-offset segment of the last reading (the offset changes twice a year: no search per row).
     private var segment = LocalTimeTable.Segment(start: 0, end: 0, offset: 0)
+    /// The last day asked of `dayStart(_:)` and its UTC start (register differences spread a day at a time).
+    private var cachedDayStart: (day: Int, start: Int64) = (Int.min, 0)
     /// Last start instant per series (interval inference for formats without an end column).
     private var lastStart: [Int64] = []
     /// First start instant per series, when that first reading had no explicit interval (chunk merge: the
@@ -358,6 +360,21 @@ public struct FileAggregator: Sendable {
         return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 
+    /// `table.localDay(ofUTC:)` through the cached offset segment: no search while the offset stays the same.
+    @inline(__always)
+    private mutating func localDay(ofUTC instant: Int64) -> Int {
+        if instant < segment.start || instant >= segment.end { segment = table.offsetSegment(containingUTC: instant) }
+        let local = instant + segment.offset
+        return Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+    }
+
+    /// `table.startOfDay(_:)`, remembered for the last day asked.
+    @inline(__always)
+    private mutating func dayStart(_ day: Int) -> Int64 {
+        if cachedDayStart.day != day { cachedDayStart = (day, table.startOfDay(day)) }
+        return cachedDayStart.start
+    }
+
     /// `2024-01-01T00:15:00Z`.
     static func instantText(_ instant: Int64) -> String {
         let day = Int(instant >= 0 ? instant / 86_400 : (instant - 86_399) / 86_400)
@@ -371,7 +388,7 @@ public struct FileAggregator: Sendable {
     private mutating func addReject(_ index: Int, start: Int64, code: RejectCode, column: Int? = nil,
                                     reason: @autoclosure () -> String, settledLater: Bool = false) {
         rejectedRows += 1
-        let day = table.localDay(ofUTC: start)
+        let day = localDay(ofUTC: start)
         guard settledLater || keepsDetail(code) else {
             tally(code, site: seriesKeys[index].site, day: day, line: line)
             return
@@ -573,11 +590,11 @@ public struct FileAggregator: Sendable {
                 startUTC: fromUTC, seconds: Int32(clamping: toUTC - fromUTC), quality: quality,
                 value: quality == .missing ? 0 : value))
         }
-        var day = table.localDay(ofUTC: fromUTC)
+        var day = localDay(ofUTC: fromUTC)
         var start = fromUTC
         let length = Double(toUTC - fromUTC)
         while start < toUTC {
-            let end = min(toUTC, table.startOfDay(day + 1))
+            let end = min(toUTC, dayStart(day + 1))
             let share = quality == .missing ? 0 : value * Double(end - start) / length
             let position = days[index].position(of: day, create: true)!
             cachedDay[index] = Int.min  // positions may have moved
@@ -683,9 +700,9 @@ public struct FileAggregator: Sendable {
         }
         let length = Double(toUTC - fromUTC)
         var start = fromUTC
-        var day = table.localDay(ofUTC: fromUTC)
+        var day = localDay(ofUTC: fromUTC)
         while start < toUTC {
-            let end = min(toUTC, table.startOfDay(day + 1))
+            let end = min(toUTC, dayStart(day + 1))
             add(series: series, startUTC: start, intervalSeconds: Int32(end - start),
                 value: value * Double(end - start) / length, quality: .estimated)
             start = end

@@ -458,7 +458,7 @@ package struct GenericFormat: RowFormat {
                 registers.read(series: seriesID, column: {
                     .init(value: names[column], time: names[dateIndex], unit: unit, factor: 1,
                           display: display)
-                }, site: site, instant: instant, value: canonical, line: record.line, raw: { record.rawText() },
+                }, site: site, instant: instant, value: canonical, line: record.line, raw: RowText(record),
                     field: { record.string(column) }, into: &aggregator)
             }
         }

@@ -177,28 +177,24 @@ struct HomeWizardEnergyFormat: RowFormat {
         // How much, per register.
         var instant: Int64?
         var read = false
-        let timeName = columnName(timeColumn)
         for position in registers.indices {
-            let register = registers[position]
-            let bytes = record[register.column]
+            let column = registers[position].column
+            let bytes = record[column]
             if FieldParsing.isBlank(bytes) { continue }
             guard let value = RegisterNumber.parse(bytes, decimalMark: decimalMark) else {
-                reject(record, column: register.column, .notANumber,
-                       "\"\(record.string(register.column))\" is not a number", &aggregator, local: local)
+                reject(record, column: column, .notANumber,
+                       "\"\(record.string(column))\" is not a number", &aggregator, local: local)
                 read = true
                 continue
             }
             guard value >= 0 else {
-                reject(record, column: register.column, .negativeValue, "a register reading cannot be negative",
+                reject(record, column: column, .negativeValue, "a register reading cannot be negative",
                        &aggregator, local: local)
                 read = true
                 continue
             }
             read = true
-            if register.series < 0 {
-                registers[position].series = aggregator.intern(SeriesKey(site: site, quantity: register.quantity,
-                                                                         meter: register.meter))
-            }
+            if registers[position].series < 0 { describe(position, into: &aggregator) }
             let series = registers[position].series
             if instant == nil {
                 switch resolver.resolve(localSeconds: local, series: series) {
@@ -210,13 +206,20 @@ struct HomeWizardEnergyFormat: RowFormat {
                     return
                 }
             }
-            let valueName = columnName(register.column)
-            differencer.read(series: series, column: {
-                .init(value: valueName, time: timeName, unit: register.unit, factor: register.factor)
-            }, site: site, instant: instant!, value: value, line: record.line,
-                day: { RegisterNumber.localDay(local) }, raw: { record.rawText() }, into: &aggregator)
+            differencer.read(series: series, instant: instant!, value: value, line: record.line,
+                             day: { RegisterNumber.localDay(local) }, raw: RowText(record), into: &aggregator)
         }
         if !read { aggregator.ignore(Self.ignoredNoValue) }
+    }
+
+    /// The register's series, interned and described to the differencer (once per register and file).
+    private mutating func describe(_ position: Int, into aggregator: inout FileAggregator) {
+        let register = registers[position]
+        let series = aggregator.intern(SeriesKey(site: site, quantity: register.quantity, meter: register.meter))
+        registers[position].series = series
+        differencer.describe(series: series, column: .init(value: columnName(register.column),
+                                                           time: columnName(timeColumn), unit: register.unit,
+                                                           factor: register.factor), site: site)
     }
 
     mutating func finish(into aggregator: inout FileAggregator) {

@@ -161,7 +161,7 @@ struct HomeWizardWaterFormat: RowFormat {
         let reading = RegisterOrder.Reading(instant: instant, value: value, line: Int32(truncatingIfNeeded: record.line),
                                             day: 0)
         switch order.arrive(series: series, reading, day: { RegisterNumber.localDay(local) },
-                            raw: { record.rawText() }) {
+                            raw: RowText(record)) {
         case .now:
             difference(reading, day: { RegisterNumber.localDay(local) }, raw: { record.rawText() }, into: &aggregator)
         case .held:
@@ -231,9 +231,9 @@ struct HomeWizardWaterFormat: RowFormat {
         if order.holdsAny {
             let savedLine = aggregator.line
             for (_, readings, _) in order.takeHeld() {
-                for (reading, raw) in readings {
+                for (position, reading) in readings.readings.enumerated() {
                     aggregator.line = Int(reading.line)
-                    difference(reading, day: { Int(reading.day) }, raw: { raw }, into: &aggregator)
+                    difference(reading, day: { Int(reading.day) }, raw: { readings.raw(position) }, into: &aggregator)
                 }
             }
             aggregator.line = savedLine

@@ -202,7 +202,8 @@ struct LocalDayCache {
 /// Differences a cumulative register (SMA `TotWhOut`, a water meter index) into interval values, per series.
 /// A register that goes down is a reset, a rollover or a swapped meter: reported, never negative consumption.
 struct CumulativeRegister {
-    private var last: [Int32: (instant: Int64, value: Double)] = [:]
+    /// Per series (by id, as interned per file): its last reading; `instant == Int64.min`: none.
+    private var last: [(instant: Int64, value: Double)] = []
 
     enum Step {
         /// The first reading of a series: nothing to difference yet.
@@ -217,13 +218,16 @@ struct CumulativeRegister {
     }
 
     mutating func next(series: Int32, instant: Int64, value: Double) -> Step {
-        guard let previous = last[series] else {
-            last[series] = (instant, value)
+        let index = Int(series)
+        while last.count <= index { last.append((Int64.min, 0)) }
+        let previous = last[index]
+        guard previous.instant != Int64.min else {
+            last[index] = (instant, value)
             return .first
         }
         if instant == previous.instant { return .sameInstant(previous: instant, previousValue: previous.value) }
         guard instant > previous.instant else { return .notLater(previous: previous.instant) }
-        last[series] = (instant, value)
+        last[index] = (instant, value)
         if value < previous.value {
             return .decreased(from: previous.instant, previous: previous.value, current: value)
         }
@@ -231,5 +235,7 @@ struct CumulativeRegister {
     }
 
     /// Forgets a series' last reading (after a gap: the next reading starts a new difference chain).
-    mutating func forget(series: Int32) { last[series] = nil }
+    mutating func forget(series: Int32) {
+        if Int(series) < last.count { last[Int(series)] = (Int64.min, 0) }
+    }
 }

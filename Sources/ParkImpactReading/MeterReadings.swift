@@ -407,7 +407,7 @@ struct MeterReadingsFormat: RowFormat {
             differencer.read(series: register.series, column: {
                 .init(value: valueName, time: timeName, unit: register.unit, factor: register.factor)
             }, site: site, instant: instant, value: value, line: record.line, day: { RegisterNumber.localDay(local) },
-                raw: { record.rawText() }, into: &aggregator)
+                raw: RowText(record), into: &aggregator)
         }
     }
 

@@ -69,6 +69,12 @@ struct RegisterOrder {
         /// End offset in `rawBytes` of each reading's row, in arrival order.
         var rawEnds: [Int] = []
 
+        mutating func append(_ reading: Reading, raw: RowText) {
+            readings.append(reading)
+            raw.append(to: &rawBytes)
+            rawEnds.append(rawBytes.count)
+        }
+
         mutating func append(_ reading: Reading, raw: String) {
             readings.append(reading)
             rawBytes.append(contentsOf: raw.utf8)
@@ -79,16 +85,18 @@ struct RegisterOrder {
     private var modes: [Mode] = []
     private var firsts: [Reading] = []
     private var firstRaws: [String] = []
-    private var held: [Int32: Held] = [:]
+    /// Per series (by id): its held readings; `heldSeries` lists the series that have any, in the order they began.
+    private var held: [Held] = []
+    private var heldSeries: [Int32] = []
     /// Per streamed series (with `holdsLate`): its latest reading so far.
     private var lasts: [Reading] = []
     private var spans: [Int32: Span] = [:]
 
     /// Whether any series is held.
-    var holdsAny: Bool { !held.isEmpty }
+    var holdsAny: Bool { !heldSeries.isEmpty }
 
     /// `day`: the reading's local day, asked only when the reading is held.
-    mutating func arrive(series: Int32, _ reading: Reading, day: () -> Int, raw: () -> String) -> Arrival {
+    mutating func arrive(series: Int32, _ reading: Reading, day: () -> Int, raw: RowText) -> Arrival {
         var reading = reading
         let index = Int(series)
         while modes.count <= index {
@@ -96,6 +104,7 @@ struct RegisterOrder {
             firsts.append(Reading(instant: 0, value: 0, line: 0, day: 0))
             firstRaws.append("")
             lasts.append(Reading(instant: 0, value: 0, line: 0, day: 0))
+            held.append(Held())
         }
         switch modes[index] {
         case .streamed:
@@ -108,17 +117,18 @@ struct RegisterOrder {
             spans[series] = Span(first: firsts[index], firstRaw: firstRaws[index], last: lasts[index])
             firstRaws[index] = ""
             reading.day = Int32(truncatingIfNeeded: day())
-            held[series, default: Held()].append(reading, raw: raw())
+            heldSeries.append(series)
+            held[index].append(reading, raw: raw)
             return .held
         case .held, .late:
             reading.day = Int32(truncatingIfNeeded: day())
-            held[series, default: Held()].append(reading, raw: raw())
+            held[index].append(reading, raw: raw)
             return .held
         case .empty:
             reading.day = Int32(truncatingIfNeeded: day())
             modes[index] = .one
             firsts[index] = reading
-            firstRaws[index] = raw()
+            firstRaws[index] = raw.string
             return .now
         case .one:
             let first = firsts[index]
@@ -131,36 +141,67 @@ struct RegisterOrder {
             }
             firstRaws[index] = ""
             modes[index] = .held
-            var series = Held()
-            series.append(first, raw: firstRaw)
             reading.day = Int32(truncatingIfNeeded: day())
-            series.append(reading, raw: raw())
-            held[Int32(index)] = series
+            heldSeries.append(Int32(index))
+            held[index].append(first, raw: firstRaw)
+            held[index].append(reading, raw: raw)
             return .restart
         }
     }
 
-    /// The held series in id order, each with its readings sorted by time (file order within a time) and the row of
-    /// each; the held readings are given up.
+    /// A held series' readings sorted by time (file order within a time), with the row of each made into text only
+    /// when asked (a reject).
+    struct SortedReadings {
+        let readings: [Reading]
+        fileprivate let rawBytes: [UInt8]
+        fileprivate let rawRanges: [Range<Int>]
+
+        /// The row of `readings[position]`.
+        func raw(_ position: Int) -> String {
+            String(decoding: rawBytes[rawRanges[position]], as: UTF8.self)
+        }
+    }
+
+    /// The held series in id order, each with its readings sorted by time (file order within a time); the held
+    /// readings are given up.
     /// `span`: for a streamed series held from a late reading on, its streamed span.
-    mutating func takeHeld() -> [(series: Int32, readings: [(reading: Reading, raw: String)], span: Span?)] {
-        var result: [(series: Int32, readings: [(reading: Reading, raw: String)], span: Span?)] = []
-        for series in held.keys.sorted() {
-            guard let one = held.removeValue(forKey: series) else { continue }
+    mutating func takeHeld() -> [(series: Int32, readings: SortedReadings, span: Span?)] {
+        var result: [(series: Int32, readings: SortedReadings, span: Span?)] = []
+        for series in heldSeries.sorted() {
+            let one = held[Int(series)]
+            held[Int(series)] = Held()
             let order = one.readings.indices.sorted {
                 (one.readings[$0].instant, $0) < (one.readings[$1].instant, $1)
             }
-            var readings: [(reading: Reading, raw: String)] = []
+            var readings: [Reading] = []
+            var ranges: [Range<Int>] = []
             readings.reserveCapacity(order.count)
+            ranges.reserveCapacity(order.count)
             for position in order {
                 let start = position == 0 ? 0 : one.rawEnds[position - 1]
-                let raw = String(decoding: one.rawBytes[start..<one.rawEnds[position]], as: UTF8.self)
-                readings.append((one.readings[position], raw))
+                readings.append(one.readings[position])
+                ranges.append(start..<one.rawEnds[position])
             }
-            result.append((series, readings, spans.removeValue(forKey: series)))
+            result.append((series, SortedReadings(readings: readings, rawBytes: one.rawBytes, rawRanges: ranges),
+                           spans.removeValue(forKey: series)))
         }
+        heldSeries = []
         return result
     }
+}
+
+/// The row of a reading, as `RegisterOrder` keeps it for a held reading: the bytes of the record being read (copied
+/// without making a `String`; valid only while that record is handled), made into text only for a reject.
+struct RowText {
+    private let record: CSVRecord
+
+    init(_ record: CSVRecord) { self.record = record }
+
+    /// `record.rawText()`.
+    var string: String { record.rawText() }
+
+    /// Appends the bytes whose UTF-8 decoding is `string`.
+    func append(to buffer: inout [UInt8]) { record.appendRawText(to: &buffer) }
 }
 
 /// Differences cumulative registers read row by row into `FileAggregator.addRegisterDifference` (spread over the
@@ -211,8 +252,19 @@ struct RegisterDifferencer {
     /// `field`: the value's text as written (a reject of a streamed reading quotes it; a held one shows the number).
     /// `day`: the reading's local day (asked for a reject or a held reading); nil: the local day of `instant`.
     mutating func read(series: Int32, column: () -> Column, site: String, instant: Int64, value: Double, line: Int,
-                       day: (() -> Int)? = nil, raw: () -> String, field: (() -> String)? = nil,
+                       day: (() -> Int)? = nil, raw: RowText, field: (() -> String)? = nil,
                        into aggregator: inout FileAggregator) {
+        if !describes(series) { describe(series: series, column: column(), site: site) }
+        read(series: series, instant: instant, value: value, line: line, day: day, raw: raw, field: field,
+             into: &aggregator)
+    }
+
+    /// Whether `describe(series:column:site:)` was called for the series.
+    func describes(_ series: Int32) -> Bool { Int(series) < factors.count && !factors[Int(series)].isNaN }
+
+    /// The column and site of a series, given once before its first reading (rejects name them; the factor turns
+    /// each difference into the quantity's unit).
+    mutating func describe(series: Int32, column: Column, site: String) {
         let index = Int(series)
         while columns.count <= index {
             columns.append(nil)
@@ -221,20 +273,23 @@ struct RegisterDifferencer {
             sites.append("")
             factors.append(.nan)
         }
+        columns[index] = column
+        factors[index] = column.factor
+        sites[index] = site
+    }
+
+    /// A reading of a series already described (`describe(series:column:site:)`): no column or site to pass per row.
+    mutating func read(series: Int32, instant: Int64, value: Double, line: Int, day: (() -> Int)? = nil,
+                       raw: RowText, field: (() -> String)? = nil, into aggregator: inout FileAggregator) {
+        let index = Int(series)
         if table == nil { table = aggregator.table }
-        if factors[index].isNaN {
-            let made = column()
-            columns[index] = made
-            factors[index] = made.factor
-            sites[index] = site
-        }
         let reading = RegisterOrder.Reading(instant: instant, value: value, line: Int32(truncatingIfNeeded: line),
                                             day: 0)
         let table = self.table
         let day = day ?? { table.map { Int($0.localDay(ofUTC: instant)) } ?? 0 }
         switch order.arrive(series: series, reading, day: day, raw: raw) {
         case .now:
-            difference(series, reading, day: day, raw: raw, field: field, into: &aggregator)
+            difference(series, reading, day: day, raw: { raw.string }, field: field, into: &aggregator)
         case .held:
             break
         case .restart:
@@ -249,9 +304,10 @@ struct RegisterDifferencer {
             let savedLine = aggregator.line
             for (series, readings, span) in order.takeHeld() {
                 guard let span else {
-                    for (reading, raw) in readings {
+                    for (position, reading) in readings.readings.enumerated() {
                         aggregator.line = Int(reading.line)
-                        difference(series, reading, day: { Int(reading.day) }, raw: { raw }, into: &aggregator)
+                        difference(series, reading, day: { Int(reading.day) }, raw: { readings.raw(position) },
+                                   into: &aggregator)
                     }
                     continue
                 }
@@ -266,19 +322,20 @@ struct RegisterDifferencer {
     /// after the streamed span continue its chain; those before it make a chain that ends in its first reading;
     /// those at its first or last time are repeats or conflicts; those inside it are rejected (the span is already
     /// differenced between the readings around them).
-    private mutating func finishLate(_ series: Int32, _ readings: [(reading: RegisterOrder.Reading, raw: String)],
+    private mutating func finishLate(_ series: Int32, _ readings: RegisterOrder.SortedReadings,
                                      _ span: RegisterOrder.Span, into aggregator: inout FileAggregator) {
         let index = Int(series)
         guard let column = columns[index] else { return }
         let site = sites[index]
-        var before: [(reading: RegisterOrder.Reading, raw: String)] = []
-        for (reading, raw) in readings {
+        var before: [Int] = []
+        for (position, reading) in readings.readings.enumerated() {
+            let raw = { readings.raw(position) }
             aggregator.line = Int(reading.line)
             let line = Int(reading.line), day = Int(reading.day)
             if reading.instant > span.last.instant {
-                difference(series, reading, day: { day }, raw: { raw }, into: &aggregator)
+                difference(series, reading, day: { day }, raw: raw, into: &aggregator)
             } else if reading.instant < span.first.instant {
-                before.append((reading, raw))
+                before.append(position)
             } else if reading.instant == span.first.instant || reading.instant == span.last.instant {
                 let kept = reading.instant == span.first.instant ? span.first : span.last
                 let same = kept.value == reading.value
@@ -291,23 +348,24 @@ struct RegisterDifferencer {
                             + "\(column.unit.rawValue)): counted once"
                         : "another reading at the time of line \(kept.line): \(keptText) \(column.unit.rawValue) there, "
                             + "\(currentText) \(column.unit.rawValue) here; the first counts",
-                    raw: raw, site: site, day: day)
+                    raw: raw(), site: site, day: day)
             } else {
                 aggregator.reject(line: line, column: column.time, code: .timeOutOfOrder,
                                   reason: "the time lies between readings already differenced in time order (lines "
                                       + "\(span.first.line) to \(span.last.line)); sort the file by time to use it",
-                                  raw: raw, site: site, day: day)
+                                  raw: raw(), site: site, day: day)
             }
         }
         guard !before.isEmpty else { return }
         // The earlier readings end in the span's first reading: that row was counted as a chain start already, so
         // the new chain's start is not counted again.
         register.forget(series: series)
-        for (position, (reading, raw)) in before.enumerated() {
+        for (number, position) in before.enumerated() {
+            let reading = readings.readings[position]
             aggregator.line = Int(reading.line)
             let day = Int(reading.day)
-            difference(series, reading, day: { day }, raw: { raw }, into: &aggregator)
-            if position == 0 { chainStartUncounted[index] = false }
+            difference(series, reading, day: { day }, raw: { readings.raw(position) }, into: &aggregator)
+            if number == 0 { chainStartUncounted[index] = false }
         }
         let first = span.first, firstDay = Int(first.day)
         aggregator.line = Int(first.line)
