@@ -129,11 +129,25 @@ struct SiteMatcher {
         var estimated = false
     }
 
-    /// One series' readings by bucket, and the span of its readings.
+    /// One series' buckets in ascending order with what its readings put into each, and the span of its readings.
+    struct Series {
+        var buckets: [Int64] = []
+        var cells: [Cell] = []
+        var span: (start: Int64, end: Int64) = (Int64.max, Int64.min)
+        /// Where the last lookup ended (`known` asks for ascending buckets).
+        var cursor = 0
+
+        /// The cell of `bucket`, for buckets asked in ascending order.
+        mutating func cell(_ bucket: Int64) -> Cell? {
+            while cursor < buckets.count, buckets[cursor] < bucket { cursor += 1 }
+            return cursor < buckets.count && buckets[cursor] == bucket ? cells[cursor] : nil
+        }
+    }
+
+    /// The series of one side (production, injection or offtake).
     struct Side {
-        var cells: [[Int64: Cell]] = []
-        var spans: [(start: Int64, end: Int64)] = []
-        var isEmpty: Bool { cells.isEmpty }
+        var series: [Series] = []
+        var isEmpty: Bool { series.isEmpty }
     }
 
     // MARK: Buckets
@@ -148,51 +162,65 @@ struct SiteMatcher {
         return (bucket * bucketSeconds, (bucket + 1) * bucketSeconds)
     }
 
-    func day(of bucket: Int64) -> Int {
-        bucketSeconds == 0 ? Int(bucket) : table.localDay(ofUTC: bucket * bucketSeconds)
-    }
-
-    /// Sorts each series' readings into buckets from `firstBucket` on (in reading order: deterministic sums).
+    /// Sorts each series' readings into buckets from `firstBucket` on. A bucket's readings are added in reading order
+    /// (the sort is by bucket, then by reading position): the same sums, to the bit, whatever the order of the files.
     func side(_ series: [SeriesData], from firstBucket: Int64) -> Side {
         var side = Side()
         for data in series {
-            var cells: [Int64: Cell] = [:]
-            var spanStart = Int64.max, spanEnd = Int64.min
-            for reading in data.readings {
+            var one = Series()
+            // (bucket, reading position): a reading that does not fit in one bucket gives each bucket it touches, with
+            // its position made negative - 1 (it breaks them).
+            var entries: [(bucket: Int64, position: Int)] = []
+            entries.reserveCapacity(data.readings.count)
+            for (position, reading) in data.readings.enumerated() {
                 let start = reading.startUTC, length = Int64(reading.seconds)
-                spanStart = min(spanStart, start)
-                spanEnd = max(spanEnd, start + max(length, 1))
+                one.span = (min(one.span.start, start), max(one.span.end, start + max(length, 1)))
                 let first = bucket(of: start)
                 let last = length > 0 ? bucket(of: start + length - 1) : first
                 guard last >= firstBucket else { continue }
                 if length <= 0 || first != last {
                     // Where in its span the energy fell is not measured: every bucket it touches is unmatched.
-                    for touched in max(first, firstBucket)...last { cells[touched, default: Cell()].broken = true }
+                    for touched in max(first, firstBucket)...last { entries.append((touched, -1 - position)) }
                     continue
                 }
+                entries.append((first, position))
+            }
+            func order(_ position: Int) -> Int { position >= 0 ? position : -1 - position }
+            entries.sort { $0.bucket != $1.bucket ? $0.bucket < $1.bucket : order($0.position) < order($1.position) }
+            for (bucket, position) in entries {
+                if one.buckets.last != bucket {
+                    one.buckets.append(bucket)
+                    one.cells.append(Cell())
+                }
+                let last = one.cells.count - 1
+                guard position >= 0 else {
+                    one.cells[last].broken = true
+                    continue
+                }
+                let reading = data.readings[position]
                 switch reading.quality {
                 case .missing:
-                    cells[first, default: Cell()].missing = true
+                    one.cells[last].missing = true
                 case .measured, .estimated:
-                    cells[first, default: Cell()].sum += reading.value
-                    cells[first, default: Cell()].seconds += length
-                    if reading.quality == .estimated { cells[first, default: Cell()].estimated = true }
+                    one.cells[last].sum += reading.value
+                    one.cells[last].seconds += Int64(reading.seconds)
+                    if reading.quality == .estimated { one.cells[last].estimated = true }
                 }
             }
-            side.cells.append(cells)
-            side.spans.append((spanStart, spanEnd))
+            side.series.append(one)
         }
         return side
     }
 
-    /// The side's total in a bucket when it is known (see `PVMatching`), else nil.
-    func known(_ side: Side, _ bucket: Int64, start: Int64, end: Int64) -> (sum: Double, estimated: Bool)? {
+    /// The side's total in a bucket when it is known (see `PVMatching`), else nil. Buckets are asked in ascending
+    /// order per side.
+    func known(_ side: inout Side, _ bucket: Int64, start: Int64, end: Int64) -> (sum: Double, estimated: Bool)? {
         var counted = 0
         var sum = 0.0
         var estimated = false
-        for index in side.cells.indices {
-            let cell = side.cells[index][bucket]
-            let span = side.spans[index]
+        for index in side.series.indices {
+            let cell = side.series[index].cell(bucket)
+            let span = side.series[index].span
             if cell == nil, !(span.start < end && span.end > start) { continue }
             counted += 1
             guard let cell, !cell.missing, !cell.broken, cell.seconds == end - start else { return nil }
@@ -208,35 +236,47 @@ struct SiteMatcher {
         var firstStart = Int64.max
         for data in production { for reading in data.readings { firstStart = min(firstStart, reading.startUTC) } }
         let firstBucket = bucket(of: firstStart)
-        let producing = side(production, from: firstBucket)
-        let injecting = side(injection, from: firstBucket)
+        var producing = side(production, from: firstBucket)
+        var injecting = side(injection, from: firstBucket)
         // Offtake before the PV start too: the consumption of those intervals is the offtake (no PV yet), which the
         // self-sufficiency of a period that begins before commissioning must count.
-        let drawing = side(offtake, from: Int64.min)
-        var buckets = Set<Int64>()
+        var drawing = side(offtake, from: Int64.min)
+        var buckets: [Int64] = []
         for side in [producing, injecting, drawing] {
-            for cells in side.cells { for key in cells.keys { buckets.insert(key) } }
+            for one in side.series { buckets.append(contentsOf: one.buckets) }
         }
+        buckets.sort()
         var selfConsumed: [Int: DayCell] = [:]
         var producedMatched: [Int: DayCell] = [:]
         var drawnMatched: [Int: DayCell] = [:]
         let withOfftake = !drawing.isEmpty
-        for bucket in buckets.sorted() {
+        var previous: Int64?
+        var segment = LocalTimeTable.Segment(start: 0, end: 0, offset: 0)
+        for bucket in buckets where bucket != previous {
+            previous = bucket
             let (start, end) = bounds(of: bucket)
-            let day = day(of: bucket)
+            let day: Int
+            if bucketSeconds == 0 {
+                day = Int(bucket)
+            } else {
+                // The local day of the bucket start, through the offset segment (no search while it stays the same).
+                if start < segment.start || start >= segment.end { segment = table.offsetSegment(containingUTC: start) }
+                let local = start + segment.offset
+                day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+            }
             if bucket < firstBucket {
                 guard withOfftake else { continue }
-                if let drawn = known(drawing, bucket, start: start, end: end) {
+                if let drawn = known(&drawing, bucket, start: start, end: end) {
                     drawnMatched[day, default: DayCell()].add(value: drawn.sum, quality: drawn.estimated ? .estimated : .measured)
                 } else {
                     drawnMatched[day, default: DayCell()].add(value: 0, quality: .missing)
                 }
                 continue
             }
-            if let produced = known(producing, bucket, start: start, end: end),
-               let injected = known(injecting, bucket, start: start, end: end) {
+            if let produced = known(&producing, bucket, start: start, end: end),
+               let injected = known(&injecting, bucket, start: start, end: end) {
                 let drawn: (sum: Double, estimated: Bool)? = withOfftake
-                    ? known(drawing, bucket, start: start, end: end) : (0, false)
+                    ? known(&drawing, bucket, start: start, end: end) : (0, false)
                 if let drawn {
                     let quality: Quality = produced.estimated || injected.estimated || drawn.estimated
                         ? .estimated : .measured

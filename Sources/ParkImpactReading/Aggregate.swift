@@ -352,11 +352,21 @@ public enum Aggregate {
             var readings: [IntervalReading] = []
             var inputsOfSeries: [InputSpan] = []
             let owning = Set(owners.values.joined())
+            // Readings come in runs of one day: the offset segment and the last day's owner check are kept.
+            var segment = LocalTimeTable.Segment(start: 0, end: 0, offset: 0)
             for part in parts where owning.contains(part.input) {
                 inputsOfSeries.append(contentsOf: part.data.inputs)
+                var lastDay = Int.min, keeps = false
                 for reading in part.data.readings {
-                    let day = table.localDay(ofUTC: reading.startUTC)
-                    if owners[day]?.contains(part.input) ?? true { readings.append(reading) }
+                    let start = reading.startUTC
+                    if start < segment.start || start >= segment.end { segment = table.offsetSegment(containingUTC: start) }
+                    let local = start + segment.offset
+                    let day = Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
+                    if day != lastDay {
+                        lastDay = day
+                        keeps = owners[day]?.contains(part.input) ?? true
+                    }
+                    if keeps { readings.append(reading) }
                 }
             }
             merged.append(SeriesData(key: key, intervalSeconds: interval, days: DayCells(cells, extras: .init(for: key.quantity)),

@@ -119,7 +119,17 @@ public struct FileAggregator: Sendable {
     }
     public private(set) var acceptedRows = 0
     /// Rows deliberately not used (m³ twins of gas kWh rows, reactive energy, repeated headers): counted, not lost.
-    public private(set) var ignoredRows: [String: Int] = [:]
+    public var ignoredRows: [String: Int] {
+        guard let pending = pendingIgnored else { return ignoredCounts }
+        var rows = ignoredCounts
+        rows[pending.key.key, default: 0] += pending.rows
+        return rows
+    }
+    private var ignoredCounts: [String: Int] = [:]
+    /// The key of the last ignored rows and how many of them are not yet in `ignoredCounts`: a format that ignores
+    /// every row under one key (SMA's power and status channels, a reason of several hundred characters) neither
+    /// builds nor hashes the key per row.
+    private var pendingIgnored: (key: IgnoreKey, rows: Int)?
 
     /// When above 0, the first `traceLimit` readings are also kept one by one (for `sniff` and tests).
     let traceLimit: Int
@@ -725,18 +735,30 @@ public struct FileAggregator: Sendable {
 
     /// A row ignored by design, counted under its code (`FileSummary.ignoredRows`).
     mutating func ignore(_ code: IgnoreCode) {
-        ignoredRows[code.rawValue, default: 0] += 1
+        ignore(IgnoreKey(code))
     }
 
     /// A row ignored by design, counted under its code and detail (the columns not read).
     mutating func ignore(_ key: IgnoreKey) {
-        ignoredRows[key.key, default: 0] += 1
+        if pendingIgnored?.key == key {
+            pendingIgnored!.rows += 1
+            return
+        }
+        flushIgnored()
+        pendingIgnored = (key, 1)
+    }
+
+    private mutating func flushIgnored() {
+        guard let pending = pendingIgnored else { return }
+        ignoredCounts[pending.key.key, default: 0] += pending.rows
+        pendingIgnored = nil
     }
 
     /// The rows counted under `key` counted under `other` instead.
     mutating func moveIgnored(_ key: IgnoreKey, to other: IgnoreKey) {
-        guard let rows = ignoredRows.removeValue(forKey: key.key) else { return }
-        ignoredRows[other.key, default: 0] += rows
+        flushIgnored()
+        guard let rows = ignoredCounts.removeValue(forKey: key.key) else { return }
+        ignoredCounts[other.key, default: 0] += rows
     }
 
     // MARK: Chunks of one file read in parallel (`ChunkedRead`)
@@ -910,7 +932,8 @@ public struct FileAggregator: Sendable {
         }
         rejectedRows += later.rejectedRows
         acceptedRows += later.acceptedRows
-        for (why, count) in later.ignoredRows { ignoredRows[why, default: 0] += count }
+        flushIgnored()
+        for (why, count) in later.ignoredRows { ignoredCounts[why, default: 0] += count }
         usedInferredInterval = usedInferredInterval || later.usedInferredInterval
     }
 
