@@ -88,7 +88,8 @@ endif
 ## (.build-bench/matrix/, reused): by meter, by time, one series id for two quantities, a time-ordered export in 4
 ## files ending mid-day, newest first and quoted, 16,000 meters by time, rows in no order, a Fluvius export by time,
 ## a generic export by time (also in Windows-1252) and one of 48 meter columns, one value per meter and day, one file
-## of 57 MB, three of 38 MB, 10,000 small files of equal size and of varying size. LAYOUTS=by-time,small-equal picks
+## of 57 MB, three of 38 MB, HomeWizard register exports newest first, SMA inverter exports (registers and PV
+## matching), 10,000 small files of equal size and of varying size. LAYOUTS=by-time,small-equal picks
 ## some; HUGE_GIB=4 adds one file of 4 GiB; BASELINE=<another parkimpact binary> times it beside this build and
 ## checks their outputs are identical. Checks ParkImpact's sums against DuckDB's; prints medians and ratios.
 HUGE_GIB ?= 0

@@ -167,13 +167,13 @@ public struct SeriesData: Sendable {
     public var inputs: [InputSpan]
     /// The readings one by one, in file order then row order: kept only where PV matching needs them
     /// (`IntervalReadingPolicy`), empty for every other series. Dropped once the PV matching stage has run.
-    public var readings: [IntervalReading] = []
+    public var readings = IntervalReadings()
     /// Why a derived series has unmatched intervals that its coverage alone does not explain (PV matching: totals
     /// longer than a day); empty for measured series.
     public var notes: [String] = []
 
     public init(key: SeriesKey, intervalSeconds: Int32, days: DayCells, inputs: [InputSpan],
-                readings: [IntervalReading] = [], notes: [String] = []) {
+                readings: IntervalReadings = [], notes: [String] = []) {
         self.key = key
         self.intervalSeconds = intervalSeconds
         self.days = days
@@ -510,7 +510,8 @@ public struct DayCells: Sendable, Equatable, Sequence, ExpressibleByDictionaryLi
     public var underestimatedCount: Int { count }
 }
 
-/// One interval reading as a format produced it: what the day cells sum up, kept for PV matching (24 bytes).
+/// One interval reading as a format produced it: what the day cells sum up, kept for PV matching (stored in
+/// ``IntervalReadings``).
 public struct IntervalReading: Sendable, Equatable {
     /// Interval start, seconds since 1970 (UTC).
     public var startUTC: Int64
@@ -526,6 +527,102 @@ public struct IntervalReading: Sendable, Equatable {
         self.quality = quality
         self.value = value
     }
+}
+
+/// A series' interval readings in reading order, stored by column: each reading's start and value (16 bytes), and
+/// the lengths and qualities as runs of equal ones (a series' readings mostly share one length and quality: a few
+/// runs for thousands of readings). A reading read by position costs a search among the runs; in order, none.
+public struct IntervalReadings: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
+    private var starts: [Int64] = []
+    private var values: [Double] = []
+    /// Run `k` holds the readings from `runEnds[k - 1]` (0 for the first) to `runEnds[k]`, all of length
+    /// `runSeconds[k]` and quality `runQualities[k]`; neighbouring runs differ.
+    private var runEnds: [Int] = []
+    private var runSeconds: [Int32] = []
+    private var runQualities: [Quality] = []
+
+    /// What a reading costs, besides its run.
+    public static let bytesPerReading = MemoryLayout<Int64>.stride + MemoryLayout<Double>.stride
+
+    public init() {}
+
+    public init(_ readings: some Sequence<IntervalReading>) {
+        for reading in readings { append(reading) }
+    }
+
+    public init(arrayLiteral elements: IntervalReading...) { self.init(elements) }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { starts.count }
+    /// How many runs of one length and quality the readings make.
+    public var runCount: Int { runEnds.count }
+
+    public subscript(position: Int) -> IntervalReading {
+        precondition(position >= 0 && position < starts.count, "reading index out of range")
+        var low = 0, high = runEnds.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if runEnds[middle] > position { high = middle } else { low = middle + 1 }
+        }
+        return IntervalReading(startUTC: starts[position], seconds: runSeconds[low], quality: runQualities[low],
+                               value: values[position])
+    }
+
+    public mutating func reserveCapacity(_ count: Int) {
+        starts.reserveCapacity(count)
+        values.reserveCapacity(count)
+    }
+
+    public mutating func append(_ reading: IntervalReading) {
+        starts.append(reading.startUTC)
+        values.append(reading.value)
+        if let seconds = runSeconds.last, seconds == reading.seconds, runQualities.last == reading.quality {
+            runEnds[runEnds.count - 1] = starts.count
+        } else {
+            runEnds.append(starts.count)
+            runSeconds.append(reading.seconds)
+            runQualities.append(reading.quality)
+        }
+    }
+
+    public mutating func append(contentsOf readings: some Sequence<IntervalReading>) {
+        for reading in readings { append(reading) }
+    }
+
+    /// Gives the readings of unknown length (0) the length `seconds`.
+    public mutating func fillUnknownLengths(with seconds: Int32) {
+        guard runSeconds.contains(0) else { return }
+        let old = self
+        self = IntervalReadings()
+        reserveCapacity(old.count)
+        for var reading in old {
+            if reading.seconds == 0 { reading.seconds = seconds }
+            append(reading)
+        }
+    }
+
+    public static func == (lhs: IntervalReadings, rhs: IntervalReadings) -> Bool {
+        lhs.starts == rhs.starts && lhs.values == rhs.values
+            && lhs.runEnds == rhs.runEnds && lhs.runSeconds == rhs.runSeconds && lhs.runQualities == rhs.runQualities
+    }
+
+    /// In order: the run is followed, not searched for.
+    public struct Iterator: IteratorProtocol {
+        fileprivate let readings: IntervalReadings
+        fileprivate var position = 0
+        fileprivate var run = 0
+
+        public mutating func next() -> IntervalReading? {
+            guard position < readings.starts.count else { return nil }
+            while readings.runEnds[run] <= position { run += 1 }
+            defer { position += 1 }
+            return IntervalReading(startUTC: readings.starts[position], seconds: readings.runSeconds[run],
+                                   quality: readings.runQualities[run], value: readings.values[position])
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(readings: self) }
+    public var underestimatedCount: Int { starts.count }
 }
 
 /// Which series keep their interval readings (PV matching needs production and grid exchange per interval; day cells

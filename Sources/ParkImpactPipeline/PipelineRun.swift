@@ -279,7 +279,7 @@ public enum PipelineRun {
         definition: PipelineDefinition, inputs: consuming [Aggregate.MergeInput], rejects: [Reject],
         files: [FileSummary], context: RunContext, diagnostics: inout Diagnostics
     ) -> (report: PilotReport, series: [IndexedSeries]) {
-        let (measured, derived) = merge(definition: definition, inputs: inputs, diagnostics: &diagnostics)
+        let (measured, derived) = merge(definition: definition, inputs: consume inputs, diagnostics: &diagnostics)
         return (buildReport(definition: definition, measured: measured, derived: derived, rejects: rejects,
                             files: files, context: context),
                 measured)
@@ -297,8 +297,7 @@ public enum PipelineRun {
         let table = LocalTimeTable.cached(definition.timezone)!
         var series: [SeriesData]
         let overlaps: [Aggregate.Overlap]
-        (series, overlaps) = Aggregate.merge(inputs, table: table)
-        _ = consume inputs
+        (series, overlaps) = Aggregate.merge(consume inputs, table: table)
         for overlap in overlaps {
             let identical = overlap.kind == .identical
             diagnostics.add(identical ? .info : .warning, overlap.description, pilot: definition.pilot,

@@ -128,7 +128,8 @@ public enum StatefulRun {
                     let inputs = ingest.pilots[index].inputs
                     for input in inputs { readNow[input.file] = nil }
                     ingest.pilots[index].inputs = []  // the merge consumes them
-                    return PipelineRun.merge(definition: pilot.definition, inputs: inputs, diagnostics: &diagnostics)
+                    return PipelineRun.merge(definition: pilot.definition, inputs: consume inputs,
+                                             diagnostics: &diagnostics)
                 }
                 let loaded = ingest.pilots[index]
                 // daily.csv first, then the KPIs, then the other outputs without the series: the series-days (which

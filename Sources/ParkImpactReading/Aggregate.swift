@@ -290,7 +290,12 @@ public enum Aggregate {
     ///   then the later file name's; the other is dropped and the conflict reported with both sources.
     /// Interval readings (PV matching) follow their day: a file's readings are kept only for the days its cell was
     /// kept. `table` gives the local day of a reading and the intervals in a day.
-    public static func merge(_ inputs: [MergeInput], table: LocalTimeTable) -> (series: [SeriesData], overlaps: [Overlap]) {
+    ///
+    /// `inputs` are consumed: each series' parts are let go once merged, so that a part's readings (kept for PV
+    /// matching, the bulk of a PV pilot's memory) are not held beside their merged copy when the caller keeps no
+    /// other reference to them.
+    public static func merge(_ inputs: consuming [MergeInput], table: LocalTimeTable)
+        -> (series: [SeriesData], overlaps: [Overlap]) {
         var order: [SeriesKey] = []
         var bySeries: [SeriesKey: [(input: Int, data: SeriesData)]] = [:]
         for (index, input) in inputs.enumerated() {
@@ -299,12 +304,22 @@ public enum Aggregate {
                 bySeries[data.key, default: []].append((index, data))
             }
         }
+        let files = inputs.map(\.file), modified = inputs.map(\.modified)
+        _ = consume inputs
         var tallies: [Pair: PairTally] = [:]
         var pairOrder: [Pair] = []
         var merged: [SeriesData] = []
         merged.reserveCapacity(order.count)
+        // Bytes of readings let go since the heap's free pages were last handed back (`FreeMemory`): the parts' blocks
+        // lie scattered between blocks in use, so without that the merged copies would grow the heap beside them.
+        var released = 0
         for key in order {
-            let parts = bySeries[key]!
+            if released >= 32 << 20 {
+                FreeMemory.returnToSystem()
+                released = 0
+            }
+            let parts = bySeries.removeValue(forKey: key)!
+            released += parts.reduce(0) { $0 + $1.data.readings.count } * IntervalReadings.bytesPerReading
             if parts.count == 1 {
                 merged.append(parts[0].data)
                 continue
@@ -333,14 +348,14 @@ public enum Aggregate {
                         owners[day]!.append(part.input)
                         continue
                     }
-                    let newer = inputs[part.input].modified != inputs[holder].modified
-                        ? inputs[part.input].modified > inputs[holder].modified
-                        : inputs[part.input].file > inputs[holder].file
+                    let newer = modified[part.input] != modified[holder]
+                        ? modified[part.input] > modified[holder]
+                        : files[part.input] > files[holder]
                     let challengerWins = cell.present != existing.present ? cell.present > existing.present : newer
                     let unit = key.quantity.canonicalUnit.rawValue
                     let example = "e.g. \(CivilDate(dayNumber: day)): \(MachineNumber.format(existing.sum, decimals: 3)) "
                         + "\(unit) in \(existing.present) interval(s) vs \(MachineNumber.format(cell.sum, decimals: 3)) "
-                        + "\(unit) in \(cell.present); kept \(challengerWins ? inputs[part.input].file : inputs[holder].file)"
+                        + "\(unit) in \(cell.present); kept \(challengerWins ? files[part.input] : files[holder])"
                     tally(&tallies, &pairOrder, Pair(series: key, first: holder, second: part.input, conflict: true),
                           day: day, example: example)
                     if challengerWins {
@@ -349,9 +364,10 @@ public enum Aggregate {
                     }
                 }
             }
-            var readings: [IntervalReading] = []
+            var readings = IntervalReadings()
             var inputsOfSeries: [InputSpan] = []
             let owning = Set(owners.values.joined())
+            readings.reserveCapacity(parts.reduce(0) { owning.contains($1.input) ? $0 + $1.data.readings.count : $0 })
             // Readings come in runs of one day: the offset segment and the last day's owner check are kept.
             var segment = LocalTimeTable.Segment(start: 0, end: 0, offset: 0)
             for part in parts where owning.contains(part.input) {
@@ -376,7 +392,7 @@ public enum Aggregate {
         let overlaps = pairOrder.map { pair -> Overlap in
             let tally = tallies[pair]!
             return Overlap(kind: pair.conflict ? .conflict : .identical, series: pair.series,
-                           first: inputs[pair.first].file, second: inputs[pair.second].file, days: tally.days,
+                           first: files[pair.first], second: files[pair.second], days: tally.days,
                            firstDay: tally.firstDay, lastDay: tally.lastDay, example: tally.example)
         }
         return (merged.sorted { $0.key < $1.key }, overlaps)

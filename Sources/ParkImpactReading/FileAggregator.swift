@@ -139,7 +139,7 @@ public struct FileAggregator: Sendable {
     let readingPolicy: IntervalReadingPolicy
     /// Per series: whether its readings are kept, and the kept readings (empty when not kept).
     private var keepsReadings: [Bool] = []
-    private var readings: [[IntervalReading]] = []
+    private var readings: [IntervalReadings] = []
     /// Per series read as interval values that a running total could hide behind: the register rule's counts
     /// (`observeRegister`, `registerSuspects`).
     private var registerEvidence: [RegisterEvidence] = []
@@ -947,11 +947,7 @@ public struct FileAggregator: Sendable {
             guard let cells = days[index].take() else { continue }
             var kept = readings[index]
             readings[index] = []
-            if intervals[index] > 0 {
-                for position in kept.indices where kept[position].seconds == 0 {
-                    kept[position].seconds = intervals[index]
-                }
-            }
+            if intervals[index] > 0 { kept.fillUnknownLengths(with: intervals[index]) }
             result.append(SeriesData(key: seriesKeys[index], intervalSeconds: intervals[index], days: cells,
                                      inputs: [InputSpan(file: file, firstDay: cells.firstDay!, lastDay: cells.lastDay!)],
                                      readings: kept))

@@ -308,7 +308,7 @@ public enum ContributionCodec {
                 }
                 let inputs = try readSpans(&input)
                 let readingCount = try input.count()
-                var readings: [IntervalReading] = []
+                var readings = IntervalReadings()
                 readings.reserveCapacity(readingCount)
                 for _ in 0..<readingCount {
                     let start = try input.int()
@@ -392,7 +392,7 @@ extension ContributionCodec {
         guard readingCount >= 0, readingCount <= (input.buffer.count - input.offset) / 11 else {
             throw DecodingError(description: "corrupt reading count \(readingCount)")
         }
-        var readings: [IntervalReading] = []
+        var readings = IntervalReadings()
         readings.reserveCapacity(readingCount)
         var start: Int64 = 0
         for _ in 0..<readingCount {

@@ -856,7 +856,7 @@ func longRows(days: ClosedRange<Int>, meter: String = "m1", value: (Int, Int) ->
         }
         let series = [SeriesData(key: SeriesKey(site: "s", quantity: .water, meter: "w"), intervalSeconds: 900,
                                  days: cells, inputs: [InputSpan(file: "p/a.csv", firstDay: -1_000, lastDay: day)],
-                                 readings: readings)]
+                                 readings: IntervalReadings(readings))]
         let contribution = ContributionCodec.Contribution(series: series, rejects: [], summary: FileSummary(
             path: "p/a.csv", format: "generic", dialect: ",", acceptedRows: 1, rejectedRows: 0, ignoredRows: [:],
             problem: nil))

@@ -260,7 +260,7 @@ import Testing
                                                                                  quality: reading.quality)
         }
         return SeriesData(key: SeriesKey(site: site, quantity: quantity, meter: meter), intervalSeconds: 0, days: DayCells(days),
-                          inputs: [InputSpan(file: meter, firstDay: 0, lastDay: 0)], readings: readings)
+                          inputs: [InputSpan(file: meter, firstDay: 0, lastDay: 0)], readings: IntervalReadings(readings))
     }
 
     func reading(_ offset: Int64, _ seconds: Int32, _ value: Double, _ quality: Quality = .measured) -> IntervalReading {
@@ -366,7 +366,22 @@ import Testing
         #expect(!policy.keeps(SeriesKey(site: "a", quantity: .electricityInjection, meter: "x")))
         #expect(!policy.keeps(SeriesKey(site: "b", quantity: .gas, meter: "x")))
         #expect(policy.keeps(SeriesKey(site: "c", quantity: .pvProduction, meter: "x")))
-        // What a kept reading costs.
-        #expect(MemoryLayout<IntervalReading>.stride == 24)
+        // What a kept reading costs: its start and value; lengths and qualities as runs.
+        #expect(IntervalReadings.bytesPerReading == 16)
+        var kept = IntervalReadings()
+        for index in 0..<1_000 {
+            kept.append(IntervalReading(startUTC: t0 + Int64(index) * 900, seconds: 900,
+                                        quality: index == 500 ? .estimated : .measured, value: Double(index)))
+        }
+        #expect(kept.runCount == 3)
+        #expect(kept[500] == IntervalReading(startUTC: t0 + 450_000, seconds: 900, quality: .estimated, value: 500))
+        #expect(kept[501].quality == .measured && kept[499].quality == .measured && kept[999].value == 999)
+        #expect(Array(kept) == (0..<1_000).map { kept[$0] })
+        // A length learnt after the first reading (a file's first row has no interval yet) joins the runs.
+        var unknown: IntervalReadings = [IntervalReading(startUTC: t0, seconds: 0, quality: .measured, value: 1),
+                                         IntervalReading(startUTC: t0 + 900, seconds: 900, quality: .measured, value: 2)]
+        #expect(unknown.runCount == 2)
+        unknown.fillUnknownLengths(with: 900)
+        #expect(unknown.runCount == 1 && unknown.map(\.seconds) == [900, 900] && unknown.map(\.value) == [1, 2])
     }
 }

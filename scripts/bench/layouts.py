@@ -40,6 +40,14 @@ generic-wide    a `format: generic` export with one column per meter (`Tijdstip;
                 year 2022-2024, `;` and decimal commas, as a building management system writes it
 daily-values    one row per meter and day (timestamp and `end` at local midnight) time by time: every meter's day,
                 then the next day, `--meters` meters over a year (2024)
+registers-newest the HomeWizard Energy app's exports of 3-phase kWh meters (`format: homewizard-energy`:
+                `time,Import kWh,Export kWh,L1 max W,L2 max W,L3 max W`, every value column a running total), one file
+                per site and month, rows newest first (the reader holds and sorts them), 100 sites from 1 April to 26
+                October 2024 (no clock change): registers differenced and spread over the local days
+sma-inverters   SMA Sunny WebUI "CSV3" exports of 40 inverters (`format: sma`: `sep=,`, a byte-order mark, CRLF, five
+                header rows and a units row, 33 channels every 5 minutes of which 3 cumulative registers are read: PV
+                yield, grid injection, grid offtake), one file per inverter and month over the same days: differenced
+                registers and the PV matching of production and injection per 5 minutes
 fluvius-by-time a Fluvius quarter-hour export (`format: fluvius`: `;`, decimal commas, local times with the spring
                 clock change's `01:45 -> 03:00` row, CRLF, a byte-order mark) of `--meters` / 2 EANs, an offtake and an
                 injection row per EAN and quarter-hour, time by time, over `--days` - 6 days: what a portal writes
@@ -73,7 +81,31 @@ WIDE_METERS = 48
 GENERIC_HEADER = "Datum;Tijd;Meter;Verbruik (kWh)\n"
 DAILY_HEADER = "timestamp,site,series,quantity,value,unit,quality,end\n"
 SMALL_LAYOUTS = ["small-equal", "small-varying"]
-LAYOUTS = BIG_LAYOUTS + SMALL_LAYOUTS + ["huge"]
+REGISTER_LAYOUTS = ["registers-newest", "sma-inverters"]
+REGISTER_FIRST_DAY = dt.date(2024, 4, 1)
+REGISTER_DAYS = 209                     # to 26 October 2024: summer time throughout
+REGISTER_SITES = {"registers-newest": 100, "sma-inverters": 40}
+SMA_HEADER = [
+    "sep=,",
+    "Version CSV3|Tool WebUI|Linebreaks CR/LF|Delimiter comma",
+    "",
+    None,                               # serial numbers
+    "," + ",".join(["SUNNY TRIPOWER 8.0"] * 33),
+    None,                               # serial numbers again
+    ",Metering.TotWhOut,GridMs.TotPFPrc (Avg),GridMs.TotPFExt,Operation.Evt.EvtNo,Operation.Evt.Msg,GridMs.Hz (Avg),"
+    "GridMs.TotW (Avg),GridMs.W.phsA (Avg),GridMs.W.phsB (Avg),GridMs.W.phsC (Avg),GridMs.PhV.phsA (Avg),"
+    "GridMs.PhV.phsB (Avg),GridMs.PhV.phsC (Avg),GridMs.PhV.phsA2B (Avg),GridMs.PhV.phsB2C (Avg),"
+    "GridMs.PhV.phsC2A (Avg),GridMs.A.phsA (Avg),GridMs.A.phsB (Avg),GridMs.A.phsC (Avg),Operation.Health,"
+    "DcMs.Watt (Avg),DcMs.Watt (Avg),DcMs.Vol (Avg),DcMs.Vol (Avg),DcMs.Amp (Avg),DcMs.Amp (Avg),"
+    "Metering.GridMs.TotWhOut,Metering.GridMs.AbsWhOut,Metering.GridMs.TotWhIn,Metering.GridMs.AbsWhIn,"
+    "Operation.GriSwCnt,Isolation.LeakRis,Isolation.FltA (Avg)",
+    ",Analog,Analog,Status,Analog,Status,Analog,Analog,Analog,Analog,Analog,Analog,Analog,Analog,Analog,Analog,"
+    "Analog,Analog,Analog,Analog,Status,Analog,Analog,Analog,Analog,Analog,Analog,Analog,Analog,Analog,Analog,"
+    "Analog,Analog,Analog",
+    "DD.MM.YYYY hh:mm:ss,[Wh],,,,,[Hz],[W],[W],[W],[W],[V],[V],[V],[V],[V],[V],[A],[A],[A],,[W],[W],[V],[V],[A],[A],"
+    "[Wh],[Wh],[Wh],[Wh],,[Ohm],[A]",
+]
+LAYOUTS = BIG_LAYOUTS + SMALL_LAYOUTS + REGISTER_LAYOUTS + ["huge"]
 
 
 def stamps_of(day):
@@ -364,6 +396,74 @@ def write_small(root, layout, files):
     return rows
 
 
+def register_months():
+    """(year, month, [local days]) of the register layouts' days."""
+    months = []
+    for d in range(REGISTER_DAYS):
+        day = REGISTER_FIRST_DAY + dt.timedelta(days=d)
+        if not months or months[-1][:2] != (day.year, day.month):
+            months.append((day.year, day.month, []))
+        months[-1][2].append(day)
+    return months
+
+
+def write_registers_newest(root):
+    """`registers-newest`: per site and month, a HomeWizard 3-phase kWh meter export, newest row first."""
+    rows = 0
+    for site in range(REGISTER_SITES["registers-newest"]):
+        folder = os.path.join(root, "homewizard", "site-%03d" % (site + 1))
+        os.makedirs(folder, exist_ok=True)
+        imported, exported = 1000.0 + 37 * site, 100.0 + 11 * site
+        k = site * 13
+        for year, month, days in register_months():
+            lines = []
+            for day in days:
+                for quarter in range(96):
+                    imported += float(VALUES[k % 997]) / 4
+                    exported += float(VALUES[(k * 7) % 997]) / 10
+                    lines.append("%s %02d:%02d,%.3f,%.3f,%d,%d,%d\n" % (
+                        day.isoformat(), quarter // 4, quarter % 4 * 15, imported, exported,
+                        k % 3001, (k * 7) % 2999, (k * 13) % 3011))
+                    k += 1
+            lines.reverse()
+            with open(os.path.join(folder, "%d-%02d.csv" % (year, month)), "w", newline="\n") as out:
+                out.write("time,Import kWh,Export kWh,L1 max W,L2 max W,L3 max W\n" + "".join(lines))
+            rows += len(lines)
+    return rows
+
+
+def write_sma(root):
+    """`sma-inverters`: per inverter and month, an SMA WebUI CSV3 export of 5-minute rows, oldest first."""
+    rows = 0
+    for site in range(REGISTER_SITES["sma-inverters"]):
+        folder = os.path.join(root, "sma", "site-%03d" % (site + 1))
+        os.makedirs(folder, exist_ok=True)
+        serial = "30%08d" % (site + 1)
+        header = list(SMA_HEADER)
+        header[3] = header[5] = "," + ",".join([serial] * 33)
+        yield_wh, out_wh, in_wh = 41919016 + 1000 * site, 2000000 + 500 * site, 800000 + 300 * site
+        k = site * 17
+        for year, month, days in register_months():
+            lines = []
+            for day in days:
+                for step in range(288):
+                    hour = step / 12
+                    produced = int(max(0.0, 1 - abs(hour - 13.5) / 7) * 700 * float(VALUES[k % 997]))
+                    injected = produced * 3 // 5
+                    drawn = int(40 * float(VALUES[(k * 7) % 997]))
+                    yield_wh, out_wh, in_wh = yield_wh + produced, out_wh + injected, in_wh + drawn
+                    power = produced * 12
+                    lines.append("%s %02d:%02d:00,%d,NaN,NaNStt,NaN,NoneMsg,50.01,%d,%d,%d,%d,230.1,230.2,230.3,NaN,"
+                                 "NaN,NaN,1.1,1.2,1.3,Ok,%d,%d,600,610,2.1,2.2,%d,NaN,%d,NaN,2368,NaN,NaN\r\n" % (
+                                     day.strftime("%d.%m.%Y"), step // 12, step % 12 * 5, yield_wh, power,
+                                     power // 3, power // 3, power // 3, power // 2, power // 2, out_wh, in_wh))
+                    k += 1
+            with open(os.path.join(folder, "%d-%02d.csv" % (year, month)), "w", newline="", encoding="utf-8-sig") as out:
+                out.write("\r\n".join(header) + "\r\n" + "".join(lines))
+            rows += len(lines)
+    return rows
+
+
 def write_pipeline(path, layout):
     glob = "small/*/*.csv" if layout in SMALL_LAYOUTS else "long/*.csv"
     source = "  - { path: \"%s\", format: parkimpact-long }" % glob
@@ -374,6 +474,10 @@ def write_pipeline(path, layout):
                   "    columns: { timestamp: Tijdstip }\n    values:\n"
                   + "\n".join("      - { column: \"Meter %02d (kWh)\", quantity: electricity_offtake, unit: kWh }"
                               % meter for meter in range(WIDE_METERS)))
+    if layout in REGISTER_LAYOUTS:
+        folder, form = ("homewizard", "homewizard-energy") if layout == "registers-newest" else ("sma", "sma")
+        source = "\n".join("  - { path: \"%s/site-%03d/*.csv\", format: %s, site: site-%03d }" % (folder, site, form, site)
+                           for site in range(1, REGISTER_SITES[layout] + 1))
     if layout in ("generic-by-time", "generic-1252"):
         source = ("  - path: \"generic/*.csv\"\n    format: generic\n    site: site-001\n"
                   "    columns: { date: Datum, time: Tijd, meter: Meter }\n"
@@ -413,6 +517,8 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
         params.update({"meters": meters, "days": 366})
     elif layout == "generic-wide":
         params.update({"meters": WIDE_METERS, "years": 3})
+    elif layout in REGISTER_LAYOUTS:
+        params.update({"meters": REGISTER_SITES[layout], "days": REGISTER_DAYS})
     else:
         params.update({"meters": meters, "days": FEWER_DAYS.get(layout, days)})
     stamp = os.path.join(out, "params.json")
@@ -441,6 +547,10 @@ def generate(layout, out, meters=2400, days=16, small_files=10000, gib=4.0):
         rows = write_wide(root)
     elif layout == "daily-values":
         rows = write_daily(root, meters)
+    elif layout == "registers-newest":
+        rows = write_registers_newest(root)
+    elif layout == "sma-inverters":
+        rows = write_sma(root)
     else:
         rows = write_big(root, layout, meters, days)
     size = files = 0
