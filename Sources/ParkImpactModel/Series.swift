@@ -535,9 +535,9 @@ public struct IntervalReading: Sendable, Equatable {
 public struct IntervalReadings: RandomAccessCollection, Sendable, Equatable, ExpressibleByArrayLiteral {
     private var starts: [Int64] = []
     private var values: [Double] = []
-    /// Run `k` holds the readings from `runEnds[k - 1]` (0 for the first) to `runEnds[k]`, all of length
+    /// Run `k` holds the readings from `runStarts[k]` to the next run's start (or the end), all of length
     /// `runSeconds[k]` and quality `runQualities[k]`; neighbouring runs differ.
-    private var runEnds: [Int] = []
+    private var runStarts: [Int] = []
     private var runSeconds: [Int32] = []
     private var runQualities: [Quality] = []
 
@@ -555,14 +555,15 @@ public struct IntervalReadings: RandomAccessCollection, Sendable, Equatable, Exp
     public var startIndex: Int { 0 }
     public var endIndex: Int { starts.count }
     /// How many runs of one length and quality the readings make.
-    public var runCount: Int { runEnds.count }
+    public var runCount: Int { runStarts.count }
 
     public subscript(position: Int) -> IntervalReading {
         precondition(position >= 0 && position < starts.count, "reading index out of range")
-        var low = 0, high = runEnds.count - 1
+        // The last run that starts at or before `position`.
+        var low = 0, high = runStarts.count - 1
         while low < high {
-            let middle = (low + high) / 2
-            if runEnds[middle] > position { high = middle } else { low = middle + 1 }
+            let middle = (low + high + 1) / 2
+            if runStarts[middle] <= position { low = middle } else { high = middle - 1 }
         }
         return IntervalReading(startUTC: starts[position], seconds: runSeconds[low], quality: runQualities[low],
                                value: values[position])
@@ -574,15 +575,13 @@ public struct IntervalReadings: RandomAccessCollection, Sendable, Equatable, Exp
     }
 
     public mutating func append(_ reading: IntervalReading) {
-        starts.append(reading.startUTC)
-        values.append(reading.value)
-        if let seconds = runSeconds.last, seconds == reading.seconds, runQualities.last == reading.quality {
-            runEnds[runEnds.count - 1] = starts.count
-        } else {
-            runEnds.append(starts.count)
+        if runSeconds.last != reading.seconds || runQualities.last != reading.quality {
+            runStarts.append(starts.count)
             runSeconds.append(reading.seconds)
             runQualities.append(reading.quality)
         }
+        starts.append(reading.startUTC)
+        values.append(reading.value)
     }
 
     public mutating func append(contentsOf readings: some Sequence<IntervalReading>) {
@@ -601,20 +600,25 @@ public struct IntervalReadings: RandomAccessCollection, Sendable, Equatable, Exp
         }
     }
 
-    public static func == (lhs: IntervalReadings, rhs: IntervalReadings) -> Bool {
-        lhs.starts == rhs.starts && lhs.values == rhs.values
-            && lhs.runEnds == rhs.runEnds && lhs.runSeconds == rhs.runSeconds && lhs.runQualities == rhs.runQualities
-    }
-
     /// In order: the run is followed, not searched for.
     public struct Iterator: IteratorProtocol {
         fileprivate let readings: IntervalReadings
         fileprivate var position = 0
         fileprivate var run = 0
+        /// Where the next run starts (`Int.max`: none).
+        fileprivate var nextRun = Int.max
+
+        fileprivate init(readings: IntervalReadings) {
+            self.readings = readings
+            nextRun = readings.runStarts.count > 1 ? readings.runStarts[1] : Int.max
+        }
 
         public mutating func next() -> IntervalReading? {
             guard position < readings.starts.count else { return nil }
-            while readings.runEnds[run] <= position { run += 1 }
+            if position == nextRun {
+                run += 1
+                nextRun = run + 1 < readings.runStarts.count ? readings.runStarts[run + 1] : Int.max
+            }
             defer { position += 1 }
             return IntervalReading(startUTC: readings.starts[position], seconds: readings.runSeconds[run],
                                    quality: readings.runQualities[run], value: readings.values[position])
