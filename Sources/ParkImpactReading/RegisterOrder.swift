@@ -252,7 +252,7 @@ struct RegisterDifferencer {
     /// `field`: the value's text as written (a reject of a streamed reading quotes it; a held one shows the number).
     /// `day`: the reading's local day (asked for a reject or a held reading); nil: the local day of `instant`.
     mutating func read(series: Int32, column: () -> Column, site: String, instant: Int64, value: Double, line: Int,
-                       day: (() -> Int)? = nil, raw: RowText, field: (() -> String)? = nil,
+                       day: () -> Int? = { nil }, raw: RowText, field: () -> String? = { nil },
                        into aggregator: inout FileAggregator) {
         if !describes(series) { describe(series: series, column: column(), site: site) }
         read(series: series, instant: instant, value: value, line: line, day: day, raw: raw, field: field,
@@ -279,17 +279,19 @@ struct RegisterDifferencer {
     }
 
     /// A reading of a series already described (`describe(series:column:site:)`): no column or site to pass per row.
-    mutating func read(series: Int32, instant: Int64, value: Double, line: Int, day: (() -> Int)? = nil,
-                       raw: RowText, field: (() -> String)? = nil, into aggregator: inout FileAggregator) {
+    /// The closures are not kept (no allocation per row): `day` nil means the local day of `instant`.
+    mutating func read(series: Int32, instant: Int64, value: Double, line: Int, day: () -> Int? = { nil },
+                       raw: RowText, field: () -> String? = { nil }, into aggregator: inout FileAggregator) {
         let index = Int(series)
         if table == nil { table = aggregator.table }
         let reading = RegisterOrder.Reading(instant: instant, value: value, line: Int32(truncatingIfNeeded: line),
                                             day: 0)
         let table = self.table
-        let day = day ?? { table.map { Int($0.localDay(ofUTC: instant)) } ?? 0 }
-        switch order.arrive(series: series, reading, day: day, raw: raw) {
+        switch order.arrive(series: series, reading,
+                            day: { day() ?? table.map { Int($0.localDay(ofUTC: instant)) } ?? 0 }, raw: raw) {
         case .now:
-            difference(series, reading, day: day, raw: { raw.string }, field: field, into: &aggregator)
+            difference(series, reading, day: { day() ?? table.map { Int($0.localDay(ofUTC: instant)) } ?? 0 },
+                       raw: { raw.string }, field: field, into: &aggregator)
         case .held:
             break
         case .restart:
@@ -374,7 +376,7 @@ struct RegisterDifferencer {
 
     private mutating func difference(_ series: Int32, _ reading: RegisterOrder.Reading, day: () -> Int,
                                      raw: () -> String,
-                                     field: (() -> String)? = nil, into aggregator: inout FileAggregator) {
+                                     field: () -> String? = { nil }, into aggregator: inout FileAggregator) {
         let index = Int(series)
         let line = Int(reading.line)
         switch register.next(series: series, instant: reading.instant, value: reading.value) {
@@ -394,7 +396,7 @@ struct RegisterDifferencer {
                                                        decimalMark: decimalMark)
             case .generic:
                 reason = "the register went down from \(MachineNumber.format(previous / column.display, decimals: 6)) "
-                    + "to \(field?() ?? MachineNumber.format(current / column.display, decimals: 6)) (reset, rollover or new meter): the consumption "
+                    + "to \(field() ?? MachineNumber.format(current / column.display, decimals: 6)) (reset, rollover or new meter): the consumption "
                     + "since the previous reading is unknown and not counted; counting restarts from this reading"
             }
             aggregator.reject(line: line, column: column.value, code: .registerDecreased, reason: reason, raw: raw(),
