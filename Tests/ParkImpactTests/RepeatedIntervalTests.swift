@@ -250,6 +250,24 @@ import TestSupport
         #expect(data[0].days.values.map(\.sum) == [10, 10, 10])
     }
 
+    @Test("rows ignored under keys that alternate are counted per key; a key moved keeps its rows")
+    func ignoredRowsPerKey() throws {
+        var aggregator = FileAggregator(file: "x.csv", table: try #require(LocalTimeTable.cached("Europe/Brussels")))
+        let channels = IgnoreKey(.emptyRow, detail: "GridMs.TotW, GridMs.Hz")
+        for _ in 0..<3 { aggregator.ignore(channels) }
+        aggregator.ignore(.emptyRow)
+        aggregator.ignore(IgnoreKey(.emptyRow, detail: "GridMs.TotW, GridMs.Hz"))  // equal key, another string
+        aggregator.ignore(.chainStart)
+        aggregator.ignore(.chainStart)
+        #expect(aggregator.ignoredRows == [channels.key: 4, IgnoreCode.chainStart.rawValue: 2,
+                                           IgnoreCode.emptyRow.rawValue: 1])
+        // The rows of the key counted last are moved too.
+        aggregator.moveIgnored(IgnoreKey(.chainStart), to: IgnoreKey(.emptyRow))
+        #expect(aggregator.ignoredRows == [channels.key: 4, IgnoreCode.emptyRow.rawValue: 3])
+        aggregator.ignore(channels)
+        #expect(aggregator.ignoredRows == [channels.key: 5, IgnoreCode.emptyRow.rawValue: 3])
+    }
+
     @Test("memory: a series in time order keeps one run of starts per gap, oldest or newest first")
     func boundedMemory() throws {
         for newestFirst in [false, true] {
